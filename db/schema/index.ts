@@ -1,0 +1,2 @@
+// One file per area; drizzle-kit reads them all through this index.
+export * from './plans.js';

@@ -1,0 +1,127 @@
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import type { Governance, PlanContent, PlanLocation, Subject } from '../../src/plans/content.js';
+
+/** Timestamps are ISO-8601 UTC strings from the app's clock; dates are `YYYY-MM-DD`. */
+
+export const organisations = sqliteTable('organisations', {
+  slug: text('slug').primaryKey(),
+  name: text('name').notNull(),
+  kind: text('kind', { enum: ['mental-health', 'police', 'ambulance', 'emergency-department'] }).notNull(),
+  /** OIDC issuer (`iss`) whose tokens speak for this organisation; null = only the dev issuer. */
+  issuer: text('issuer'),
+  /** JWKS URL or path to a JWKS file for that issuer. */
+  jwks: text('jwks'),
+  /** What a responder is told to do when this organisation's plan is withdrawn (team phone etc). */
+  contact: text('contact'),
+  createdAt: text('created_at').notNull(),
+});
+
+export const dataSharingAgreements = sqliteTable('data_sharing_agreements', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  reference: text('reference').notNull().unique(),
+  validFrom: text('valid_from').notNull(),
+  validTo: text('valid_to').notNull(),
+  createdAt: text('created_at').notNull(),
+});
+
+export const dsaParties = sqliteTable(
+  'dsa_parties',
+  {
+    dsaId: integer('dsa_id')
+      .notNull()
+      .references(() => dataSharingAgreements.id),
+    orgSlug: text('org_slug')
+      .notNull()
+      .references(() => organisations.slug),
+  },
+  (t) => [primaryKey({ columns: [t.dsaId, t.orgSlug] }), index('dsa_parties_org').on(t.orgSlug)],
+);
+
+export const plans = sqliteTable(
+  'plans',
+  {
+    id: text('id').primaryKey(),
+    owningOrg: text('owning_org')
+      .notNull()
+      .references(() => organisations.slug),
+    externalRef: text('external_ref').notNull(),
+    /** The published version responders see; null before first publish and after withdrawal. */
+    currentVersionId: integer('current_version_id'),
+    withdrawnAt: text('withdrawn_at'),
+    createdAt: text('created_at').notNull(),
+    updatedAt: text('updated_at').notNull(),
+  },
+  (t) => [uniqueIndex('plans_org_ref').on(t.owningOrg, t.externalRef)],
+);
+
+export const versionStatuses = ['draft', 'in-review', 'published', 'superseded', 'withdrawn'] as const;
+export type VersionStatus = (typeof versionStatuses)[number];
+
+export const planVersions = sqliteTable(
+  'plan_versions',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    planId: text('plan_id')
+      .notNull()
+      .references(() => plans.id),
+    version: integer('version').notNull(),
+    status: text('status', { enum: versionStatuses }).notNull(),
+    subject: text('subject', { mode: 'json' }).$type<Subject>().notNull(),
+    locations: text('locations', { mode: 'json' }).$type<PlanLocation[]>().notNull(),
+    content: text('content', { mode: 'json' }).$type<PlanContent>().notNull(),
+    governance: text('governance', { mode: 'json' }).$type<Governance>().notNull(),
+    /** sha256 of the canonical record: an unchanged re-import is a no-op. */
+    contentHash: text('content_hash').notNull(),
+    reviewBy: text('review_by').notNull(),
+    changeSummary: text('change_summary'),
+    /** Everyone who wrote or edited this version: none of them may approve it. */
+    authors: text('authors', { mode: 'json' }).$type<string[]>().notNull(),
+    /** The published version this draft was written from; approval fails if the plan has moved on. */
+    baseVersionId: integer('base_version_id'),
+    createdBy: text('created_by').notNull(),
+    createdAt: text('created_at').notNull(),
+    updatedAt: text('updated_at').notNull(),
+    submittedBy: text('submitted_by'),
+    submittedAt: text('submitted_at'),
+    approvedBy: text('approved_by'),
+    publishedAt: text('published_at'),
+    supersededAt: text('superseded_at'),
+    withdrawnBy: text('withdrawn_by'),
+    withdrawnAt: text('withdrawn_at'),
+    withdrawReason: text('withdraw_reason'),
+  },
+  (t) => [uniqueIndex('plan_versions_plan_version').on(t.planId, t.version), index('plan_versions_status').on(t.status)],
+);
+
+/** The workflow's own history: who submitted, approved, rejected (with comment), withdrew. */
+export const workflowEvents = sqliteTable(
+  'workflow_events',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    planId: text('plan_id').notNull(),
+    versionId: integer('version_id').notNull(),
+    action: text('action', {
+      enum: ['created', 'edited', 'submitted', 'approved', 'rejected', 'withdrawn', 'imported', 'superseded'],
+    }).notNull(),
+    actor: text('actor').notNull(),
+    actorOrg: text('actor_org').notNull(),
+    at: text('at').notNull(),
+    comment: text('comment'),
+  },
+  (t) => [index('workflow_events_version').on(t.versionId)],
+);
+
+/** Index sync: one row per plan change; the worker re-reads the plan so replays are harmless. */
+export const searchOutbox = sqliteTable(
+  'search_outbox',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    planId: text('plan_id').notNull(),
+    createdAt: text('created_at').notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: text('next_attempt_at').notNull(),
+    lastError: text('last_error'),
+    doneAt: text('done_at'),
+  },
+  (t) => [index('search_outbox_pending').on(t.doneAt, t.nextAttemptAt)],
+);

@@ -1,0 +1,41 @@
+import { z } from 'zod';
+import { resolveAuthDev } from '../../config.js';
+import { roles } from '../../plans/actor.js';
+import { getOrganisation, listOrganisations } from '../../plans/organisations.js';
+import { loadDevIssuer, parseTtl } from '../../server/dev-issuer.js';
+import { CliError, parseCommandArgs, usageError, validOptions, type Command } from '../command.js';
+
+const tokenOptions = z.strictObject({
+  sub: z.string().trim().min(1).max(200),
+  org: z.string().min(1),
+  role: z.array(z.enum(roles)).min(1, 'give at least one --role'),
+  ttl: z.string().default('8h'),
+});
+
+export const tokenCommand: Command = {
+  name: 'token',
+  summary: 'a bearer token from the development issuer (refuses when it is off)',
+  usage: 'token --sub ID --org SLUG --role responder|author|approver|auditor|admin [--role …] [--ttl 8h]',
+  async run(args, ctx) {
+    const { values } = parseCommandArgs(this, args, {
+      sub: { type: 'string' },
+      org: { type: 'string' },
+      role: { type: 'string', multiple: true },
+      ttl: { type: 'string' },
+    });
+    const opts = validOptions(this, tokenOptions, values);
+    const ttlSeconds = parseTtl(opts.ttl);
+    if (!ttlSeconds) throw usageError(this, '--ttl must be like 30m, 8h or 1d (at most 7d)');
+    const db = ctx.db();
+    const dev = resolveAuthDev(ctx.config, listOrganisations(db).some((o) => o.issuer !== null));
+    if (!dev.ok || !dev.authDev) {
+      throw new CliError(
+        'the development issuer is off here (an identity provider is configured, AUTH_DEV=off, or HOST is not loopback): sign in through your organisation instead',
+      );
+    }
+    if (!getOrganisation(db, opts.org)) throw new CliError(`unknown organisation "${opts.org}" (add it with: org add)`);
+    const issuer = await loadDevIssuer(ctx.config.dataDir);
+    ctx.out(await issuer.sign({ sub: opts.sub, org: opts.org, roles: opts.role }, ttlSeconds));
+    return 0;
+  },
+};

@@ -1,0 +1,74 @@
+import { serve } from '@hono/node-server';
+import type { AddressInfo } from 'node:net';
+import { ConfigError, loadConfig, resolveAuthDev, type Config } from './config.js';
+import { databaseFile, openDatabase } from '../db/index.js';
+import { demoUsers, seedSyntheticPlans } from './plans/demo.js';
+import { listOrganisations } from './plans/organisations.js';
+import { systemClock } from './plans/clock.js';
+import { createApp } from './server/app.js';
+import { loadDevIssuer } from './server/dev-issuer.js';
+import { createLogger } from './server/logger.js';
+
+const DEMO_PLANS = 500;
+
+/** `npm start`: everything local by default (CONTRACTS §1–2). Flags: --no-demo. */
+async function main(config: Config, argv: string[]) {
+  const started = performance.now();
+  const logger = createLogger(config.logLevel);
+  const db = openDatabase(databaseFile(config.dataDir));
+  const orgs = listOrganisations(db);
+  const dev = resolveAuthDev(config, orgs.some((o) => o.issuer !== null));
+  if (!dev.ok) {
+    process.stderr.write(`${dev.message}\n`);
+    process.exit(1);
+  }
+  const seedDemo = orgs.length === 0 && !argv.includes('--no-demo');
+  if (seedDemo) {
+    const s = seedSyntheticPlans(db, DEMO_PLANS, { now: systemClock });
+    logger.info({ plans: s.created }, 'empty data directory: loaded the synthetic demo set');
+  }
+  const devIssuer = dev.authDev ? await loadDevIssuer(config.dataDir) : undefined;
+
+  let publicBaseUrl = config.publicBaseUrl ?? '';
+  const app = createApp({ db, clock: systemClock, logger, devIssuer, get publicBaseUrl() { return publicBaseUrl; } });
+  const server = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, (info: AddressInfo) => {
+    const host = info.family === 'IPv6' ? `[${info.address}]` : info.address;
+    const url = `http://${host}:${info.port}`;
+    publicBaseUrl ||= url;
+    logger.info({ url, startupMs: Math.round(performance.now() - started) }, 'ready');
+    process.stdout.write(`\nResponse-plan lookup service: ${url}\n`);
+    if (devIssuer) {
+      process.stdout.write('\nDevelopment sign-in is ON (local issuer; never use on a public address). Demo roles:\n');
+      for (const u of demoUsers) {
+        process.stdout.write(`  ${u.label.padEnd(40)} npm run cli -- token --sub ${u.sub} --org ${u.org} --role ${u.roles[0]}\n`);
+      }
+      process.stdout.write(`\nThen: curl -H "Authorization: Bearer $TOKEN" -H "X-Access-Purpose: INC-123" ${url}/api/v1/plans/...\n\n`);
+    }
+  });
+
+  const stop = (signal: string) => {
+    logger.info({ signal }, 'stopping');
+    server.close(() => {
+      db.$client.close();
+      process.exit(0);
+    });
+    setTimeout(() => process.exit(0), 5000).unref();
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+let config: Config;
+try {
+  config = loadConfig(process.env);
+} catch (e) {
+  if (e instanceof ConfigError) {
+    process.stderr.write(`${e.message}\n`);
+    process.exit(2);
+  }
+  throw e;
+}
+main(config, process.argv.slice(2)).catch((e) => {
+  process.stderr.write(`failed to start: ${(e as Error).stack ?? e}\n`);
+  process.exit(1);
+});

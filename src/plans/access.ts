@@ -1,0 +1,40 @@
+import { hasRole, type Actor } from './actor.js';
+import type { AgreementQueries } from './organisations.js';
+import { fail, ok, type Result } from './result.js';
+
+/** Why a read was allowed: recorded with the access event so an auditor can see the legal basis. */
+export type ReadGrant = { basis: 'own-organisation' } | { basis: 'agreement'; agreement: string };
+
+/**
+ * May `actor` read the published plan owned by `owningOrg` on `day`? Checked per plan, in the domain,
+ * for every read path (API, web, QR, search results).
+ *  - responders: their own organisation's plans, or another's while an agreement in force names both;
+ *  - authors and approvers: their own organisation's plans only;
+ *  - auditors and admins: no plan content (they see the access log, not the person's plan).
+ */
+export function authoriseRead(
+  actor: Actor,
+  owningOrg: string,
+  day: string,
+  agreements: AgreementQueries,
+): Result<ReadGrant> {
+  const staff = hasRole(actor, 'author') || hasRole(actor, 'approver');
+  if (actor.org === owningOrg && (staff || hasRole(actor, 'responder'))) return ok({ basis: 'own-organisation' });
+  if (!hasRole(actor, 'responder')) {
+    return fail('forbidden', staff ? 'authors and approvers may only read their own organisation\'s plans' : 'your role does not give access to plan content');
+  }
+  const agreement = agreements.agreementInForce(actor.org, owningOrg, day);
+  if (!agreement) {
+    return fail('forbidden', `no data-sharing agreement in force between ${actor.org} and ${owningOrg}`, {
+      reason: 'no-agreement',
+    });
+  }
+  return ok({ basis: 'agreement', agreement });
+}
+
+/** Authors and approvers act only on their own organisation's plans, and only in their role. */
+export function authoriseWrite(actor: Actor, owningOrg: string, role: 'author' | 'approver'): Result<true> {
+  if (!hasRole(actor, role)) return fail('forbidden', `this needs the ${role} role`);
+  if (actor.org !== owningOrg) return fail('forbidden', `only ${owningOrg}'s own staff may change this plan`);
+  return ok(true);
+}

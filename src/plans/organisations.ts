@@ -1,0 +1,111 @@
+import { eq, inArray } from 'drizzle-orm';
+import { z } from 'zod';
+import { schema, type Db } from '../../db/index.js';
+import { isoDate, orgKinds, slugSchema, type OrgKind } from './content.js';
+import { fail, ok, type Result } from './result.js';
+
+const { organisations, dataSharingAgreements, dsaParties } = schema;
+
+export const newOrganisationSchema = z.strictObject({
+  slug: slugSchema,
+  name: z.string().trim().min(1).max(200),
+  kind: z.enum(orgKinds),
+  issuer: z.url().optional(),
+  jwks: z.string().min(1).optional(),
+  contact: z.string().trim().min(1).max(300).optional(),
+});
+export type NewOrganisation = z.infer<typeof newOrganisationSchema>;
+
+export const newDsaSchema = z
+  .strictObject({
+    reference: z.string().trim().min(1).max(100),
+    parties: z.array(slugSchema).min(2, 'an agreement needs at least two parties'),
+    validFrom: isoDate,
+    validTo: isoDate,
+  })
+  .refine((d) => d.validFrom <= d.validTo, { error: 'validTo must not be before validFrom', path: ['validTo'] });
+export type NewDsa = z.infer<typeof newDsaSchema>;
+
+export type Organisation = typeof organisations.$inferSelect;
+
+export function addOrganisation(db: Db, org: NewOrganisation, now: Date): Result<Organisation> {
+  if (org.issuer && !org.jwks) return fail('invalid', 'an organisation with an issuer needs its JWKS (URL or file)');
+  const existing = db.select().from(organisations).where(eq(organisations.slug, org.slug)).get();
+  if (existing) return fail('conflict', `organisation "${org.slug}" already exists`);
+  const row = { ...org, issuer: org.issuer ?? null, jwks: org.jwks ?? null, contact: org.contact ?? null };
+  db.insert(organisations).values({ ...row, createdAt: now.toISOString() }).run();
+  return ok({ ...row, createdAt: now.toISOString() });
+}
+
+export function getOrganisation(db: Db, slug: string): Organisation | undefined {
+  return db.select().from(organisations).where(eq(organisations.slug, slug)).get();
+}
+
+export function listOrganisations(db: Db): Organisation[] {
+  return db.select().from(organisations).all();
+}
+
+export function addDataSharingAgreement(db: Db, dsa: NewDsa, now: Date): Result<{ id: number }> {
+  const parties = [...new Set(dsa.parties)];
+  if (parties.length < 2) return fail('invalid', 'an agreement needs at least two different parties');
+  const known = db
+    .select({ slug: organisations.slug })
+    .from(organisations)
+    .where(inArray(organisations.slug, parties))
+    .all()
+    .map((r) => r.slug);
+  const unknown = parties.filter((p) => !known.includes(p));
+  if (unknown.length) return fail('invalid', `unknown organisation(s): ${unknown.join(', ')}`);
+  if (db.select().from(dataSharingAgreements).where(eq(dataSharingAgreements.reference, dsa.reference)).get()) {
+    return fail('conflict', `agreement "${dsa.reference}" already exists`);
+  }
+  return db.transaction((tx) => {
+    const { id } = tx
+      .insert(dataSharingAgreements)
+      .values({ reference: dsa.reference, validFrom: dsa.validFrom, validTo: dsa.validTo, createdAt: now.toISOString() })
+      .returning({ id: dataSharingAgreements.id })
+      .get();
+    tx.insert(dsaParties)
+      .values(parties.map((orgSlug) => ({ dsaId: id, orgSlug })))
+      .run();
+    return ok({ id });
+  });
+}
+
+/**
+ * The agreement checks sit on every read, so they are prepared once per database and take plain values.
+ * `agreementInForce` answers: is there an agreement, valid on `day`, naming both organisations?
+ */
+export function agreementQueries(db: Db) {
+  const inForce = db.$client.prepare<[string, string, string, string], { reference: string }>(
+    `SELECT d.reference FROM dsa_parties a
+       JOIN dsa_parties b ON b.dsa_id = a.dsa_id
+       JOIN data_sharing_agreements d ON d.id = a.dsa_id
+     WHERE a.org_slug = ? AND b.org_slug = ? AND d.valid_from <= ? AND d.valid_to >= ?
+     LIMIT 1`,
+  );
+  const partners = db.$client.prepare<[string, string, string], { slug: string }>(
+    `SELECT DISTINCT b.org_slug AS slug FROM dsa_parties a
+       JOIN dsa_parties b ON b.dsa_id = a.dsa_id
+       JOIN data_sharing_agreements d ON d.id = a.dsa_id
+     WHERE a.org_slug = ? AND d.valid_from <= ? AND d.valid_to >= ?`,
+  );
+  const orgKind = db.$client.prepare<[string], { kind: OrgKind; contact: string | null; name: string }>(
+    'SELECT kind, contact, name FROM organisations WHERE slug = ?',
+  );
+  return {
+    agreementInForce(orgA: string, orgB: string, day: string): string | undefined {
+      return inForce.get(orgA, orgB, day, day)?.reference;
+    },
+    /** Every organisation whose plans `org` may see today (its own included): the search scope. */
+    visibleOwners(org: string, day: string): string[] {
+      const set = new Set(partners.all(org, day, day).map((r) => r.slug));
+      set.add(org);
+      return [...set].sort();
+    },
+    organisation(slug: string) {
+      return orgKind.get(slug);
+    },
+  };
+}
+export type AgreementQueries = ReturnType<typeof agreementQueries>;

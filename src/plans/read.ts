@@ -1,0 +1,198 @@
+import { asc, eq } from 'drizzle-orm';
+import { schema, type Db } from '../../db/index.js';
+import { authoriseRead, authoriseWrite, type ReadGrant } from './access.js';
+import { hasRole, type Actor } from './actor.js';
+import { contentForAudience, type ResponderContent } from './audience.js';
+import type { Governance, PlanLocation, SectionKey, Subject } from './content.js';
+import { agreementQueries } from './organisations.js';
+import { fail, ok, type Result } from './result.js';
+import { findPlan, findVersion, type VersionRow } from './store.js';
+
+export const ADVICE_NOTICE =
+  'This plan is advice, not an instruction. Use your own judgement and duty of care; it does not replace them.';
+
+export type PlanView = {
+  planId: string;
+  externalRef: string;
+  owningOrg: { slug: string; name: string };
+  version: number;
+  versionId: number;
+  publishedAt: string;
+  reviewBy: string;
+  /** The review-by date has passed: still shown, clearly flagged. */
+  stale: boolean;
+  subject: Subject;
+  locations: PlanLocation[];
+  content: ResponderContent;
+  withheldSections: SectionKey[];
+  governance: Pick<Governance, 'coProduced' | 'agreedBySubjectOn' | 'lawfulBasis'>;
+  notice: string;
+};
+
+export type ReadOutcome = { view: PlanView; grant: ReadGrant };
+
+type PlanPointer = {
+  id: string;
+  owningOrg: string;
+  externalRef: string;
+  currentVersionId: number | null;
+  withdrawnAt: string | null;
+};
+
+/**
+ * The responder read path. Published versions never change, so they are cached by version id; only the
+ * plan's current-version pointer is read from SQLite each time (one indexed lookup), which keeps a
+ * publish from any process visible at once.
+ */
+export function createPlanReader(db: Db) {
+  const agreements = agreementQueries(db);
+  const pointerById = db.$client.prepare<[string], PlanPointer>(
+    `SELECT id, owning_org AS owningOrg, external_ref AS externalRef, current_version_id AS currentVersionId,
+            withdrawn_at AS withdrawnAt FROM plans WHERE id = ?`,
+  );
+  const pointerByRef = db.$client.prepare<[string, string], PlanPointer>(
+    `SELECT id, owning_org AS owningOrg, external_ref AS externalRef, current_version_id AS currentVersionId,
+            withdrawn_at AS withdrawnAt FROM plans WHERE owning_org = ? AND external_ref = ?`,
+  );
+  const versionCache = new Map<number, VersionRow>();
+  const CACHE_LIMIT = 5000;
+
+  function publishedVersion(id: number): VersionRow | undefined {
+    const hit = versionCache.get(id);
+    if (hit) return hit;
+    const row = db.select().from(schema.planVersions).where(eq(schema.planVersions.id, id)).get();
+    if (!row) return undefined;
+    if (versionCache.size >= CACHE_LIMIT) versionCache.delete(versionCache.keys().next().value!);
+    versionCache.set(id, row);
+    return row;
+  }
+
+  function read(actor: Actor, pointer: PlanPointer | undefined, day: string): Result<ReadOutcome> {
+    if (!pointer) return fail('not_found', 'no such plan');
+    const grant = authoriseRead(actor, pointer.owningOrg, day, agreements);
+    if (!grant.ok) return { ...grant, extra: { ...grant.extra, planId: pointer.id } };
+    const owner = agreements.organisation(pointer.owningOrg)!;
+    if (pointer.currentVersionId === null) {
+      return pointer.withdrawnAt
+        ? fail('gone', `this plan was withdrawn by ${owner.name}`, { planId: pointer.id, contact: owner.contact, owningOrg: owner.name })
+        : fail('not_found', 'this plan has not been published yet', { planId: pointer.id });
+    }
+    const v = publishedVersion(pointer.currentVersionId);
+    if (!v) throw new Error(`plan ${pointer.id} points at missing version ${pointer.currentVersionId}`);
+    const careTeamView = actor.org === pointer.owningOrg;
+    const { content, withheldSections } = contentForAudience(v.content, actor.orgKind, { careTeamView });
+    return ok({
+      grant: grant.value,
+      view: {
+        planId: pointer.id,
+        externalRef: pointer.externalRef,
+        owningOrg: { slug: pointer.owningOrg, name: owner.name },
+        version: v.version,
+        versionId: v.id,
+        publishedAt: v.publishedAt!,
+        reviewBy: v.reviewBy,
+        stale: v.reviewBy < day,
+        subject: v.subject,
+        locations: v.locations,
+        content,
+        withheldSections,
+        governance: {
+          coProduced: v.governance.coProduced,
+          agreedBySubjectOn: v.governance.agreedBySubjectOn,
+          lawfulBasis: v.governance.lawfulBasis,
+        },
+        notice: ADVICE_NOTICE,
+      },
+    });
+  }
+
+  return {
+    agreements,
+    byId: (actor: Actor, planId: string, day: string) => read(actor, pointerById.get(planId), day),
+    byExternalRef: (actor: Actor, owningOrg: string, externalRef: string, day: string) =>
+      read(actor, pointerByRef.get(owningOrg, externalRef), day),
+  };
+}
+export type PlanReader = ReturnType<typeof createPlanReader>;
+
+/** Version history is for the owning organisation's authors, approvers and auditors. */
+function authoriseHistory(actor: Actor, owningOrg: string): Result<true> {
+  if (hasRole(actor, 'auditor') && actor.org === owningOrg) return ok(true);
+  const asAuthor = authoriseWrite(actor, owningOrg, 'author');
+  return asAuthor.ok ? asAuthor : authoriseWrite(actor, owningOrg, 'approver');
+}
+
+export function versionSummary(v: VersionRow) {
+  return {
+    version: v.version,
+    status: v.status,
+    changeSummary: v.changeSummary,
+    reviewBy: v.reviewBy,
+    authors: v.authors,
+    createdAt: v.createdAt,
+    submittedBy: v.submittedBy,
+    submittedAt: v.submittedAt,
+    approvedBy: v.approvedBy,
+    publishedAt: v.publishedAt,
+    supersededAt: v.supersededAt,
+    withdrawnBy: v.withdrawnBy,
+    withdrawnAt: v.withdrawnAt,
+    withdrawReason: v.withdrawReason,
+  };
+}
+
+export function planHistory(db: Db, actor: Actor, planId: string) {
+  const plan = findPlan(db, planId);
+  if (!plan) return fail('not_found', 'no such plan');
+  const allowed = authoriseHistory(actor, plan.owningOrg);
+  if (!allowed.ok) return allowed;
+  const versions = db
+    .select()
+    .from(schema.planVersions)
+    .where(eq(schema.planVersions.planId, planId))
+    .orderBy(asc(schema.planVersions.version))
+    .all();
+  const events = db
+    .select()
+    .from(schema.workflowEvents)
+    .where(eq(schema.workflowEvents.planId, planId))
+    .orderBy(asc(schema.workflowEvents.id))
+    .all();
+  const numberOf = new Map(versions.map((v) => [v.id, v.version]));
+  return ok({
+    planId,
+    externalRef: plan.externalRef,
+    owningOrg: plan.owningOrg,
+    currentVersion: versions.find((v) => v.id === plan.currentVersionId)?.version ?? null,
+    withdrawn: plan.withdrawnAt !== null,
+    versions: versions.map(versionSummary),
+    events: events.map((e) => ({
+      version: numberOf.get(e.versionId) ?? null,
+      action: e.action,
+      actor: e.actor,
+      at: e.at,
+      comment: e.comment,
+    })),
+  });
+}
+
+/** One version in full, any status: for the people writing and approving it. */
+export function readVersion(db: Db, actor: Actor, planId: string, version: number) {
+  const plan = findPlan(db, planId);
+  if (!plan) return fail('not_found', 'no such plan');
+  const allowed = authoriseHistory(actor, plan.owningOrg);
+  if (!allowed.ok) return allowed;
+  const v = findVersion(db, planId, version);
+  if (!v) return fail('not_found', `plan has no version ${version}`);
+  return ok({
+    planId,
+    externalRef: plan.externalRef,
+    ...versionSummary(v),
+    subject: v.subject,
+    locations: v.locations,
+    plan: v.content,
+    governance: v.governance,
+  });
+}
+
+export { authoriseHistory };

@@ -1,0 +1,110 @@
+import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { FailureCode, Result } from '../plans/result.js';
+
+export type ErrorCode = FailureCode | 'rate_limited' | 'internal' | 'route_not_found';
+
+const statusOf: Record<ErrorCode, ContentfulStatusCode> = {
+  invalid: 400,
+  purpose_required: 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  not_found: 404,
+  route_not_found: 404,
+  conflict: 409,
+  gone: 410,
+  rate_limited: 429,
+  internal: 500,
+  unavailable: 503,
+};
+
+const titleOf: Record<ErrorCode, string> = {
+  invalid: 'The request is not valid',
+  purpose_required: 'A purpose is required',
+  unauthenticated: 'Sign-in required',
+  forbidden: 'Not allowed',
+  not_found: 'Not found',
+  route_not_found: 'No such endpoint',
+  conflict: 'Conflict with the current state',
+  gone: 'No longer available',
+  rate_limited: 'Too many requests',
+  internal: 'Something went wrong on our side',
+  unavailable: 'Temporarily unavailable',
+};
+
+export type FieldError = { path: string; message: string };
+
+/** The one error type the HTTP layer throws; `onError` renders it as RFC 9457 problem+json. */
+export class AppError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    readonly detail: string,
+    readonly extra: Record<string, unknown> = {},
+  ) {
+    super(detail);
+  }
+  get status() {
+    return statusOf[this.code];
+  }
+}
+
+/** Turns a domain result into its value, or throws the matching AppError at the HTTP boundary. */
+export function unwrap<T>(result: Result<T>): T {
+  if (result.ok) return result.value;
+  throw new AppError(result.code, result.detail, result.extra);
+}
+
+export function problemBody(err: AppError, instance: string) {
+  return {
+    type: `/problems/${err.code.replace(/_/g, '-')}`,
+    title: titleOf[err.code],
+    status: err.status,
+    detail: err.detail,
+    instance,
+    code: err.code,
+    ...err.extra,
+  };
+}
+
+export function problemResponse(c: Context, err: AppError): Response {
+  return c.newResponse(JSON.stringify(problemBody(err, c.req.path)), err.status, {
+    'content-type': 'application/problem+json',
+  });
+}
+
+/** Structural, so it takes zod's classic and core errors alike. */
+type IssueList = { issues: readonly { path: readonly PropertyKey[]; message: string }[] };
+
+export const zodFieldErrors = (error: IssueList): FieldError[] =>
+  error.issues.map((i) => ({ path: i.path.map(String).join('.') || '(root)', message: i.message }));
+
+/** Shared by every validator so every 400 looks alike and names each bad field. */
+export const validationHook = (
+  result: { success: true } | { success: false; error: IssueList; target?: string },
+  _c: Context,
+) => {
+  if (!result.success) {
+    const errors = zodFieldErrors(result.error);
+    const where = result.target === 'json' ? 'body' : (result.target ?? 'request');
+    throw new AppError('invalid', `invalid ${where}: ${errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`, {
+      errors,
+    });
+  }
+};
+
+export function createErrorHandler(log: { error: (obj: object, msg: string) => void }): ErrorHandler {
+  return (err, c) => {
+    if (err instanceof AppError) return problemResponse(c, err);
+    if (err instanceof HTTPException) {
+      const code: ErrorCode = err.status === 401 ? 'unauthenticated' : err.status === 413 ? 'invalid' : err.status < 500 ? 'invalid' : 'internal';
+      return problemResponse(c, new AppError(code, err.message || titleOf[code]));
+    }
+    // Never log request bodies or queries here: they can hold personal data.
+    log.error({ err: { name: err.name, message: err.message, stack: err.stack }, path: c.req.routePath }, 'unhandled error');
+    return problemResponse(c, new AppError('internal', 'an unexpected error occurred; it has been logged'));
+  };
+}
+
+export const notFoundHandler: NotFoundHandler = (c) =>
+  problemResponse(c, new AppError('route_not_found', `no endpoint ${c.req.method} ${c.req.path}`));

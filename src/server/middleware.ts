@@ -1,0 +1,41 @@
+import type { MiddlewareHandler } from 'hono';
+import { AppError } from './errors.js';
+import type { AppEnv, AppServices } from './context.js';
+
+/** Bearer JWT → `c.var.actor`. Every API route sits behind this. */
+export function requireActor(services: AppServices): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const header = c.req.header('authorization');
+    const token = header?.match(/^Bearer\s+(\S+)$/i)?.[1];
+    if (!token) {
+      c.header('WWW-Authenticate', 'Bearer realm="response-plans"');
+      throw new AppError('unauthenticated', 'send Authorization: Bearer <token> from your organisation\'s sign-in');
+    }
+    const result = await services.auth.verify(token);
+    if (!result.ok) {
+      if (result.code === 'unauthenticated') c.header('WWW-Authenticate', 'Bearer realm="response-plans", error="invalid_token"');
+      throw new AppError(result.code, result.detail);
+    }
+    c.set('actor', result.value);
+    await next();
+  };
+}
+
+const PURPOSE_MIN = 3;
+const PURPOSE_MAX = 200;
+
+/**
+ * Plan data is only released for a stated purpose (an incident reference or a reason): the access log
+ * records it, so the person can later be told why their plan was looked at.
+ */
+export const requirePurpose: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const purpose = c.req.header('x-access-purpose')?.trim();
+  if (!purpose || purpose.length < PURPOSE_MIN || purpose.length > PURPOSE_MAX || /[\u0000-\u001f]/.test(purpose)) {
+    throw new AppError(
+      'purpose_required',
+      `say why you need this plan: send X-Access-Purpose with an incident reference or reason (${PURPOSE_MIN}–${PURPOSE_MAX} characters)`,
+    );
+  }
+  c.set('purpose', purpose);
+  await next();
+};
