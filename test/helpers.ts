@@ -1,0 +1,147 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach } from 'vitest';
+import { databaseFile, openDatabase, type Db } from '../db/index.js';
+import type { Role } from '../src/plans/actor.js';
+import type { CreatePlanBody, ImportRecord } from '../src/plans/content.js';
+import { ensureDemoOrganisations } from '../src/plans/demo.js';
+import { importRecords } from '../src/plans/importer.js';
+import { createApp } from '../src/server/app.js';
+import { loadDevIssuer, type DevIssuer } from '../src/server/dev-issuer.js';
+import { silentLogger } from '../src/server/logger.js';
+
+const cleanups: (() => void)[] = [];
+afterEach(() => {
+  while (cleanups.length) cleanups.pop()!();
+});
+
+/** A fresh directory per test, removed afterwards. */
+export function tempDir(prefix = 'rpl-test-'): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+export type Who = { sub: string; org: string; roles: Role[] };
+export const who = {
+  officer: { sub: 'pc.test', org: 'capital-police', roles: ['responder'] },
+  outsider: { sub: 'pc.outsider', org: 'shire-police', roles: ['responder'] },
+  paramedic: { sub: 'medic.test', org: 'metro-ambulance', roles: ['responder'] },
+  nurse: { sub: 'nurse.test', org: 'st-brigid-ed', roles: ['responder'] },
+  author: { sub: 'author.a', org: 'southbank-mh', roles: ['author'] },
+  author2: { sub: 'author.b', org: 'southbank-mh', roles: ['author'] },
+  approver: { sub: 'approver.a', org: 'southbank-mh', roles: ['approver'] },
+  approver2: { sub: 'approver.b', org: 'southbank-mh', roles: ['approver'] },
+  authorApprover: { sub: 'both.a', org: 'southbank-mh', roles: ['author', 'approver'] },
+  otherTrustApprover: { sub: 'approver.n', org: 'northgate-mh', roles: ['approver'] },
+  otherTrustAuthor: { sub: 'author.n', org: 'northgate-mh', roles: ['author'] },
+  auditor: { sub: 'auditor.a', org: 'southbank-mh', roles: ['auditor'] },
+  admin: { sub: 'admin.a', org: 'southbank-mh', roles: ['admin'] },
+} satisfies Record<string, Who>;
+
+/** A settable clock: tests move time to expire agreements and pass review dates. */
+export function testClock(iso = '2026-11-23T10:00:00.000Z') {
+  let now = new Date(iso);
+  const clock = () => new Date(now);
+  return Object.assign(clock, { set: (t: string) => (now = new Date(t)) });
+}
+
+/**
+ * A real app on a real SQLite file in a temp dir, with the demo organisations and agreement, the dev
+ * issuer for tokens, and helpers to call it as a given person.
+ */
+export async function testApp(opts: { dir?: string; clock?: ReturnType<typeof testClock> } = {}) {
+  const dir = opts.dir ?? tempDir();
+  const clock = opts.clock ?? testClock();
+  const db = openDatabase(databaseFile(dir));
+  cleanups.push(() => db.$client.close());
+  ensureDemoOrganisations(db, clock());
+  const devIssuer = await loadDevIssuer(dir);
+  const app = createApp({ db, clock, logger: silentLogger(), devIssuer, publicBaseUrl: 'http://127.0.0.1:8080' });
+  const tokens = new Map<string, string>();
+  const tokenFor = async (w: Who) => {
+    const key = `${w.sub}|${w.org}|${w.roles.join(',')}`;
+    if (!tokens.has(key)) tokens.set(key, await devIssuer.sign(w, 3600));
+    return tokens.get(key)!;
+  };
+  async function call(
+    w: Who | null,
+    method: string,
+    url: string,
+    opts: { body?: unknown; purpose?: string | null; headers?: Record<string, string> } = {},
+  ) {
+    const headers: Record<string, string> = { ...opts.headers };
+    if (w) headers.authorization = `Bearer ${await tokenFor(w)}`;
+    const purpose = opts.purpose === undefined ? 'INC-2026-0001 concern for welfare' : opts.purpose;
+    if (purpose !== null) headers['x-access-purpose'] = purpose;
+    if (opts.body !== undefined) headers['content-type'] = 'application/json';
+    const res = await app.request(url, {
+      method,
+      headers,
+      body: opts.body === undefined ? undefined : typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body),
+    });
+    const text = await res.text();
+    let json: any;
+    try {
+      json = text ? JSON.parse(text) : undefined;
+    } catch {
+      json = undefined;
+    }
+    return { status: res.status, headers: res.headers, json, text };
+  }
+  return { app, db, dir, clock, devIssuer, tokenFor, call };
+}
+export type TestApp = Awaited<ReturnType<typeof testApp>>;
+
+/** A complete, valid plan body for an author (invented person). */
+export function planBody(overrides: Partial<{ externalRef: string; givenNames: string; familyName: string; dateOfBirth: string; reviewBy: string; summary: string }> = {}): CreatePlanBody {
+  return {
+    externalRef: overrides.externalRef ?? 'SB-000001',
+    subject: {
+      givenNames: overrides.givenNames ?? 'Aoife Niamh',
+      familyName: overrides.familyName ?? "O'Sullivan-Nowak",
+      preferredName: 'Eff',
+      aliases: ['Blue'],
+      dateOfBirth: overrides.dateOfBirth ?? '1991-03-14',
+      nhsNumber: '943 476 5919',
+      homeArea: 'Lambeth',
+    },
+    locations: [{ label: 'Waterloo Bridge', lat: 51.5087, lng: -0.117, note: 'north end steps' }],
+    plan: {
+      summary: overrides.summary ?? 'Speak to Eff by name, calmly, one responder. Offer the crisis café.',
+      diagnosis: { text: 'Recurrent depressive disorder', plainLanguage: 'Low mood that can become overwhelming.' },
+      capacity: 'Has capacity for treatment decisions at last review.',
+      crisisBehaviours: [{ behaviour: 'Stands by the railings', triggers: 'Anniversaries', earlyWarningSigns: 'Stops answering phone' }],
+      whatHelps: ['Use her name'],
+      whatToAvoid: ['Crowding'],
+      boundaries: [],
+      placesOfSafety: [{ name: 'Riverside Crisis Café (synthetic)' }],
+      nominatedPeople: [
+        { name: 'Sister (synthetic)', phone: '07700 900001', consentToContact: true },
+        { name: 'Ex-partner (synthetic)', phone: '07700 900002', consentToContact: false },
+      ],
+      careTeam: [{ name: 'Duty coordinator', phone: '020 7946 0001' }],
+      inTheirOwnWords: 'Please give me a minute.',
+    },
+    governance: { coProduced: true, agreedBySubjectOn: '2026-10-01', lawfulBasis: 'public-task', reviewBy: overrides.reviewBy ?? '2027-04-01' },
+  };
+}
+
+export function importRecordFrom(body: CreatePlanBody, owningOrg = 'southbank-mh'): ImportRecord {
+  const { changeSummary: _c, ...rest } = body;
+  return { ...rest, owningOrg, status: 'published' };
+}
+
+/** Publishes plans directly through the importer (fast set-up for read-side tests). */
+export function publishPlans(db: Db, records: ImportRecord[], now = new Date('2026-11-23T10:00:00Z')) {
+  return importRecords(db, records, { importedBy: 'test-import', now: () => now });
+}
+
+export function planIdOf(db: Db, externalRef: string, org = 'southbank-mh'): string {
+  return db.$client
+    .prepare<[string, string], { id: string }>('SELECT id FROM plans WHERE owning_org = ? AND external_ref = ?')
+    .get(org, externalRef)!.id;
+}
+
+export { openDatabase, databaseFile };
