@@ -59,12 +59,8 @@ export async function testApp(opts: { dir?: string; clock?: ReturnType<typeof te
   ensureDemoOrganisations(db, clock());
   const devIssuer = await loadDevIssuer(dir);
   const app = createApp({ db, clock, logger: silentLogger(), devIssuer, publicBaseUrl: 'http://127.0.0.1:8080' });
-  const tokens = new Map<string, string>();
-  const tokenFor = async (w: Who) => {
-    const key = `${w.sub}|${w.org}|${w.roles.join(',')}`;
-    if (!tokens.has(key)) tokens.set(key, await devIssuer.sign(w, 3600));
-    return tokens.get(key)!;
-  };
+  // Signed at the test clock's time, so moving the clock does not expire the caller's sign-in.
+  const tokenFor = (w: Who) => devIssuer.sign(w, 3600, clock());
   async function call(
     w: Who | null,
     method: string,

@@ -142,7 +142,7 @@ function moveStatus(
 }
 
 const wrongStatus = (v: VersionRow, wanted: string) =>
-  fail('conflict', `version ${v.version} is ${v.status}; this needs it to be ${wanted}`, { status: v.status });
+  fail('conflict', `version ${v.version} is ${v.status}; this needs it to be ${wanted}`, { versionStatus: v.status });
 
 export function editDraft(db: Db, actor: Actor, ref: VersionRef, body: DraftBody, now: Date): Result<VersionRef> {
   return db.transaction((tx) => {

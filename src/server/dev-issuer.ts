@@ -14,7 +14,7 @@ const ALG = 'EdDSA';
 export type DevIssuer = {
   issuer: string;
   publicKey: CryptoKey;
-  sign(claims: { sub: string; org: string; roles: Role[]; name?: string }, ttlSeconds: number): Promise<string>;
+  sign(claims: { sub: string; org: string; roles: Role[]; name?: string }, ttlSeconds: number, now?: Date): Promise<string>;
 };
 
 export async function loadDevIssuer(dataDir: string): Promise<DevIssuer> {
@@ -40,14 +40,15 @@ export async function loadDevIssuer(dataDir: string): Promise<DevIssuer> {
   return {
     issuer: DEV_ISSUER,
     publicKey,
-    async sign(claims, ttlSeconds) {
+    async sign(claims, ttlSeconds, now = new Date()) {
+      const iat = Math.floor(now.getTime() / 1000);
       return new SignJWT({ org: claims.org, roles: claims.roles, ...(claims.name ? { name: claims.name } : {}) })
         .setProtectedHeader({ alg: ALG })
         .setIssuer(DEV_ISSUER)
         .setAudience(TOKEN_AUDIENCE)
         .setSubject(claims.sub)
-        .setIssuedAt()
-        .setExpirationTime(`${ttlSeconds}s`)
+        .setIssuedAt(iat)
+        .setExpirationTime(iat + ttlSeconds)
         .sign(privateKey);
     },
   };

@@ -56,14 +56,15 @@ export function unwrap<T>(result: Result<T>): T {
 }
 
 export function problemBody(err: AppError, instance: string) {
+  // Extra fields first: they may add detail but never override the standard members.
   return {
+    ...err.extra,
     type: `/problems/${err.code.replace(/_/g, '-')}`,
     title: titleOf[err.code],
     status: err.status,
     detail: err.detail,
     instance,
     code: err.code,
-    ...err.extra,
   };
 }
 
