@@ -11,7 +11,7 @@ const text = (max: number) => z.string().trim().min(1).max(max);
 const optionalText = (max: number) => text(max).optional();
 const list = <T extends z.ZodType>(item: T, max: number) => z.array(item).max(max).default([]);
 
-export const isoDate = z.iso.date({ error: 'must be a date as YYYY-MM-DD' });
+export const isoDate = z.iso.date({ error: 'must be a date as YYYY-MM-DD', abort: true });
 
 export const orgKinds = ['mental-health', 'police', 'ambulance', 'emergency-department'] as const;
 export type OrgKind = (typeof orgKinds)[number];

@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig, resolveAuthDev } from '../src/config.js';
+import { runTs } from './cli-helpers.js';
+import { tempDir } from './helpers.js';
+
+describe('configuration', () => {
+  it('the development issuer is on only for loopback with no issuer configured, unless set', () => {
+    expect(resolveAuthDev({ host: '127.0.0.1' }, false)).toEqual({ ok: true, authDev: true });
+    expect(resolveAuthDev({ host: 'localhost' }, true)).toEqual({ ok: true, authDev: false });
+    expect(resolveAuthDev({ host: '0.0.0.0' }, false)).toEqual({ ok: true, authDev: false });
+    expect(resolveAuthDev({ host: '127.0.0.1', authDev: false }, false)).toEqual({ ok: true, authDev: false });
+    expect(resolveAuthDev({ host: '0.0.0.0', authDev: true }, false).ok).toBe(false);
+    expect(resolveAuthDev({ host: '10.1.2.3', authDev: true }, true).ok).toBe(false);
+    expect(resolveAuthDev({ host: '::1', authDev: true }, false)).toEqual({ ok: true, authDev: true });
+  });
+
+  it('names each bad variable', () => {
+    expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/PORT/);
+    expect(() => loadConfig({ MEILI_URL: 'http://127.0.0.1:7700' })).toThrow(/MEILI_KEY/);
+    expect(() => loadConfig({ AUTH_DEV: 'maybe' })).toThrow(/AUTH_DEV/);
+    expect(loadConfig({}).port).toBe(8080);
+  });
+});
+
+describe('npm start', () => {
+  it('refuses to serve a public address with the development issuer on', async () => {
+    const res = await runTs('src/main.ts', ['--no-demo'], { DATA_DIR: tempDir(), HOST: '0.0.0.0', PORT: '0', AUTH_DEV: 'on' });
+    expect(res.code).toBe(1);
+    expect(res.stderr).toMatch(/Refusing to start: the development issuer \(AUTH_DEV\) is on while HOST=0\.0\.0\.0/);
+  });
+
+  it('exits with a clear message on bad configuration', async () => {
+    const res = await runTs('src/main.ts', [], { DATA_DIR: tempDir(), PORT: 'eighty' });
+    expect(res.code).toBe(2);
+    expect(res.stderr).toMatch(/PORT/);
+  });
+});
