@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig, resolveAuthDev } from '../src/config.js';
-import { runTs } from './cli-helpers.js';
+import { runTs, startService } from './cli-helpers.js';
 import { tempDir } from './helpers.js';
 
 describe('configuration', () => {
@@ -33,5 +33,25 @@ describe('npm start', () => {
     const res = await runTs('src/main.ts', [], { DATA_DIR: tempDir(), PORT: 'eighty' });
     expect(res.code).toBe(2);
     expect(res.stderr).toMatch(/PORT/);
+  });
+});
+
+describe('npm start on an empty data directory', () => {
+  it('loads the demo set, prints the URL and demo sign-in, serves /healthz, and stops cleanly', async () => {
+    const dir = tempDir();
+    const svc = await startService({ DATA_DIR: dir });
+    try {
+      const health = await fetch(`${svc.url}/healthz`);
+      expect(health.status).toBe(200);
+      expect((await health.json()).status).toBe('ok');
+      const out = svc.output().stdout;
+      expect(out).toMatch(/Police response officer\s+npm run cli -- token --sub demo.officer --org capital-police --role responder/);
+      const { openDatabase, databaseFile } = await import('./helpers.js');
+      const db = openDatabase(databaseFile(dir));
+      expect((db.$client.prepare('SELECT count(*) AS n FROM plans WHERE current_version_id IS NOT NULL').get() as { n: number }).n).toBe(500);
+      db.$client.close();
+    } finally {
+      expect(await svc.stop()).toBe(0);
+    }
   });
 });
