@@ -3,7 +3,7 @@ import { schema, type Db } from '../../db/index.js';
 import { authoriseWrite } from './access.js';
 import type { Actor } from './actor.js';
 import type { CreatePlanBody, DraftBody, PlanRecord } from './content.js';
-import { fail, ok, type Result } from './result.js';
+import { fail, ok, type Failure, type Result } from './result.js';
 import {
   enqueueIndexSync,
   findPlan,
@@ -19,6 +19,7 @@ import {
   versionColumnsOf,
   type PlanRow,
   type Queryable,
+  type Tx,
   type VersionRow,
 } from './store.js';
 
@@ -38,6 +39,32 @@ const splitBody = ({ changeSummary, ...record }: DraftBody): { record: PlanRecor
   changeSummary: changeSummary ?? null,
 });
 
+/** A new draft version, written by `actor`, and the workflow event that says so. */
+function insertDraft(
+  tx: Tx,
+  actor: Actor,
+  v: { planId: string; version: number; record: PlanRecord; changeSummary: string | null; baseVersionId: number | null },
+  at: string,
+): void {
+  const { id } = tx
+    .insert(planVersions)
+    .values({
+      planId: v.planId,
+      version: v.version,
+      status: 'draft',
+      ...versionColumnsOf(v.record),
+      changeSummary: v.changeSummary,
+      authors: [actor.sub],
+      baseVersionId: v.baseVersionId,
+      createdBy: actor.sub,
+      createdAt: at,
+      updatedAt: at,
+    })
+    .returning({ id: planVersions.id })
+    .get();
+  logWorkflow(tx, { planId: v.planId, versionId: id, action: 'created', actor: actor.sub, actorOrg: actor.org, at });
+}
+
 export function createPlan(db: Db, actor: Actor, body: CreatePlanBody, now: Date): Result<VersionRef> {
   const allowed = authoriseWrite(actor, actor.org, 'author');
   if (!allowed.ok) return allowed;
@@ -50,23 +77,7 @@ export function createPlan(db: Db, actor: Actor, body: CreatePlanBody, now: Date
     const at = now.toISOString();
     const planId = newPlanId();
     tx.insert(plans).values({ id: planId, owningOrg: actor.org, externalRef, createdAt: at, updatedAt: at }).run();
-    const { id } = tx
-      .insert(planVersions)
-      .values({
-        planId,
-        version: 1,
-        status: 'draft',
-        ...versionColumnsOf(record),
-        changeSummary: changeSummary ?? 'First version',
-        authors: [actor.sub],
-        baseVersionId: null,
-        createdBy: actor.sub,
-        createdAt: at,
-        updatedAt: at,
-      })
-      .returning({ id: planVersions.id })
-      .get();
-    logWorkflow(tx, { planId, versionId: id, action: 'created', actor: actor.sub, actorOrg: actor.org, at });
+    insertDraft(tx, actor, { planId, version: 1, record, changeSummary: changeSummary ?? 'First version', baseVersionId: null }, at);
     return ok({ planId, version: 1 });
   }, immediate);
 }
@@ -90,23 +101,7 @@ export function createDraft(db: Db, actor: Actor, planId: string, body: DraftBod
     if (!record) return fail('invalid', 'this plan has no published version to start from: send the content');
     const at = now.toISOString();
     const version = nextVersionNumber(tx, planId);
-    const { id } = tx
-      .insert(planVersions)
-      .values({
-        planId,
-        version,
-        status: 'draft',
-        ...versionColumnsOf(record),
-        changeSummary: fromBody?.changeSummary ?? null,
-        authors: [actor.sub],
-        baseVersionId: base?.id ?? null,
-        createdBy: actor.sub,
-        createdAt: at,
-        updatedAt: at,
-      })
-      .returning({ id: planVersions.id })
-      .get();
-    logWorkflow(tx, { planId, versionId: id, action: 'created', actor: actor.sub, actorOrg: actor.org, at });
+    insertDraft(tx, actor, { planId, version, record, changeSummary: fromBody?.changeSummary ?? null, baseVersionId: base?.id ?? null }, at);
     return ok({ planId, version });
   }, immediate);
 }
@@ -144,38 +139,50 @@ function moveStatus(
 const wrongStatus = (v: VersionRow, wanted: string) =>
   fail('conflict', `version ${v.version} is ${v.status}; this needs it to be ${wanted}`, { versionStatus: v.status });
 
-export function editDraft(db: Db, actor: Actor, ref: VersionRef, body: DraftBody, now: Date): Result<VersionRef> {
+type WorkflowAction = 'edited' | 'submitted' | 'approved' | 'rejected';
+type Loaded = { tx: Tx; plan: PlanRow; version: VersionRow; at: string };
+
+/**
+ * One workflow step: in an IMMEDIATE transaction, load and authorise, apply `change` (which returns a
+ * failure to abort), and record who did it.
+ */
+function transition(
+  db: Db,
+  actor: Actor,
+  ref: VersionRef,
+  role: 'author' | 'approver',
+  action: WorkflowAction,
+  now: Date,
+  change: (c: Loaded) => Failure | undefined,
+  comment?: string,
+): Result<VersionRef> {
   return db.transaction((tx) => {
-    const loaded = loadForChange(tx, actor, ref, 'author');
+    const loaded = loadForChange(tx, actor, ref, role);
     if (!loaded.ok) return loaded;
-    const { version } = loaded.value;
-    if (version.status !== 'draft') return wrongStatus(version, 'draft');
-    const { record, changeSummary } = splitBody(body);
     const at = now.toISOString();
-    const authors = version.authors.includes(actor.sub) ? version.authors : [...version.authors, actor.sub];
-    moveStatus(tx, version, 'draft', {
-      ...versionColumnsOf(record),
-      changeSummary: changeSummary ?? version.changeSummary,
-      authors,
-      updatedAt: at,
-    });
-    logWorkflow(tx, { planId: ref.planId, versionId: version.id, action: 'edited', actor: actor.sub, actorOrg: actor.org, at });
+    const failed = change({ tx, ...loaded.value, at });
+    if (failed) return failed;
+    logWorkflow(tx, { planId: ref.planId, versionId: loaded.value.version.id, action, actor: actor.sub, actorOrg: actor.org, at, comment });
     return ok(ref);
   }, immediate);
 }
 
+export function editDraft(db: Db, actor: Actor, ref: VersionRef, body: DraftBody, now: Date): Result<VersionRef> {
+  return transition(db, actor, ref, 'author', 'edited', now, ({ tx, version, at }) => {
+    if (version.status !== 'draft') return wrongStatus(version, 'draft');
+    const { record, changeSummary } = splitBody(body);
+    const authors = version.authors.includes(actor.sub) ? version.authors : [...version.authors, actor.sub];
+    const set = { ...versionColumnsOf(record), changeSummary: changeSummary ?? version.changeSummary, authors, updatedAt: at };
+    return moveStatus(tx, version, 'draft', set) ? undefined : wrongStatus(version, 'draft');
+  });
+}
+
 export function submitForReview(db: Db, actor: Actor, ref: VersionRef, now: Date): Result<VersionRef> {
-  return db.transaction((tx) => {
-    const loaded = loadForChange(tx, actor, ref, 'author');
-    if (!loaded.ok) return loaded;
-    const { version } = loaded.value;
-    const at = now.toISOString();
-    if (!moveStatus(tx, version, 'draft', { status: 'in-review', submittedBy: actor.sub, submittedAt: at, updatedAt: at })) {
-      return wrongStatus(version, 'draft');
-    }
-    logWorkflow(tx, { planId: ref.planId, versionId: version.id, action: 'submitted', actor: actor.sub, actorOrg: actor.org, at });
-    return ok(ref);
-  }, immediate);
+  return transition(db, actor, ref, 'author', 'submitted', now, ({ tx, version, at }) =>
+    moveStatus(tx, version, 'draft', { status: 'in-review', submittedBy: actor.sub, submittedAt: at, updatedAt: at })
+      ? undefined
+      : wrongStatus(version, 'draft'),
+  );
 }
 
 /**
@@ -184,39 +191,23 @@ export function submitForReview(db: Db, actor: Actor, ref: VersionRef, now: Date
  * approver would otherwise silently undo the other change.
  */
 export function approve(db: Db, actor: Actor, ref: VersionRef, now: Date): Result<VersionRef> {
-  return db.transaction((tx) => {
-    const loaded = loadForChange(tx, actor, ref, 'approver');
-    if (!loaded.ok) return loaded;
-    const { plan, version } = loaded.value;
+  return transition(db, actor, ref, 'approver', 'approved', now, ({ tx, plan, version }) => {
     if (version.status !== 'in-review') return wrongStatus(version, 'in-review');
     if (version.authors.includes(actor.sub)) {
-      return fail('forbidden', 'four-eyes: you wrote part of this version, so someone else must approve it', {
-        reason: 'four-eyes',
-      });
+      return fail('forbidden', 'four-eyes: you wrote part of this version, so someone else must approve it', { reason: 'four-eyes' });
     }
     if (plan.currentVersionId !== version.baseVersionId) {
       return fail('conflict', 'the plan was published again since this version was written: start a new draft from the current version');
     }
     const published = publishVersion(tx, { plan, version, approvedBy: actor.sub, expectedCurrent: plan.currentVersionId, now });
-    if (!published) return fail('conflict', 'another approver published this plan at the same moment');
-    const at = now.toISOString();
-    logWorkflow(tx, { planId: plan.id, versionId: version.id, action: 'approved', actor: actor.sub, actorOrg: actor.org, at });
-    return ok(ref);
-  }, immediate);
+    return published ? undefined : fail('conflict', 'another approver published this plan at the same moment');
+  });
 }
 
 export function reject(db: Db, actor: Actor, ref: VersionRef, comment: string, now: Date): Result<VersionRef> {
-  return db.transaction((tx) => {
-    const loaded = loadForChange(tx, actor, ref, 'approver');
-    if (!loaded.ok) return loaded;
-    const { version } = loaded.value;
-    const at = now.toISOString();
-    if (!moveStatus(tx, version, 'in-review', { status: 'draft', updatedAt: at })) {
-      return wrongStatus(version, 'in-review');
-    }
-    logWorkflow(tx, { planId: ref.planId, versionId: version.id, action: 'rejected', actor: actor.sub, actorOrg: actor.org, at, comment });
-    return ok(ref);
-  }, immediate);
+  const change = ({ tx, version, at }: Loaded) =>
+    moveStatus(tx, version, 'in-review', { status: 'draft', updatedAt: at }) ? undefined : wrongStatus(version, 'in-review');
+  return transition(db, actor, ref, 'approver', 'rejected', now, change, comment);
 }
 
 /**
