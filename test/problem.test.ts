@@ -35,6 +35,9 @@ describe('errors are problem+json with a useful detail', () => {
     expect(malformed.status).toBe(400);
     problemResponse.parse(malformed.json);
     expect((await t.call(who.author, 'GET', '/api/v1/plans?externalRef=')).status).toBe(400);
+    const huge = await t.call(who.author, 'POST', '/api/v1/plans', { body: { ...body, padding: 'x'.repeat(300 * 1024) } });
+    expect(huge.status).toBe(413);
+    expect(problemResponse.parse(huge.json).detail).toMatch(/over 256 KB/);
   });
 
   it('409 on a duplicate reference, and nothing half-written', async () => {

@@ -3,7 +3,7 @@ import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { FailureCode, Result } from '../plans/result.js';
 
-export type ErrorCode = FailureCode | 'rate_limited' | 'internal' | 'route_not_found';
+export type ErrorCode = FailureCode | 'rate_limited' | 'internal' | 'route_not_found' | 'too_large';
 
 const statusOf: Record<ErrorCode, ContentfulStatusCode> = {
   invalid: 400,
@@ -14,6 +14,7 @@ const statusOf: Record<ErrorCode, ContentfulStatusCode> = {
   route_not_found: 404,
   conflict: 409,
   gone: 410,
+  too_large: 413,
   rate_limited: 429,
   internal: 500,
   unavailable: 503,
@@ -28,6 +29,7 @@ const titleOf: Record<ErrorCode, string> = {
   route_not_found: 'No such endpoint',
   conflict: 'Conflict with the current state',
   gone: 'No longer available',
+  too_large: 'Request too large',
   rate_limited: 'Too many requests',
   internal: 'Something went wrong on our side',
   unavailable: 'Temporarily unavailable',
@@ -98,7 +100,7 @@ export function createErrorHandler(log: { error: (obj: object, msg: string) => v
   return (err, c) => {
     if (err instanceof AppError) return problemResponse(c, err);
     if (err instanceof HTTPException) {
-      const code: ErrorCode = err.status === 401 ? 'unauthenticated' : err.status === 413 ? 'invalid' : err.status < 500 ? 'invalid' : 'internal';
+      const code: ErrorCode = err.status === 401 ? 'unauthenticated' : err.status === 413 ? 'too_large' : err.status < 500 ? 'invalid' : 'internal';
       return problemResponse(c, new AppError(code, err.message || titleOf[code]));
     }
     // Never log request bodies or queries here: they can hold personal data.
