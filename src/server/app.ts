@@ -1,11 +1,18 @@
+import { randomBytes } from 'node:crypto';
 import { Hono } from 'hono';
 import { secureHeaders } from 'hono/secure-headers';
 import { createAuthenticator } from './auth.js';
+import { createCardGuard } from './card-guard.js';
 import type { AppDeps, AppEnv, AppServices } from './context.js';
 import { createErrorHandler, notFoundHandler } from './errors.js';
 import { authoringRoutes } from './routes/authoring.js';
+import { cardRoutes } from './routes/cards.js';
 import { healthRoutes } from './routes/health.js';
 import { planReadRoutes } from './routes/plans-read.js';
+import { scanRoutes } from './routes/scan.js';
+import { webRoutes } from './routes/web.js';
+import { createSessions } from './session.js';
+import { cardResolver } from '../plans/cards.js';
 import { createPlanReader } from '../plans/read.js';
 
 /**
@@ -17,14 +24,25 @@ export function createApp(deps: AppDeps) {
     ...deps,
     auth: createAuthenticator(deps.db, deps.devIssuer, deps.clock),
     reader: createPlanReader(deps.db),
+    sessions: createSessions({
+      secret: deps.sessionSecret ?? randomBytes(32).toString('base64url'),
+      clock: deps.clock,
+      secure: deps.publicBaseUrl.startsWith('https:'),
+    }),
+    cards: cardResolver(deps.db),
+    cardGuard: createCardGuard(deps.clock),
   };
   const authoring = authoringRoutes(services);
+  // Card routes sit before the read routes: those require a purpose for everything under /api/v1/plans.
   const app = new Hono<AppEnv>()
     .use(secureHeaders({ referrerPolicy: 'no-referrer' }))
     .route('/', healthRoutes(services))
     .route('/api/v1/plans', authoring.writes)
+    .route('/api/v1/plans', cardRoutes(services))
     .route('/api/v1/plans', authoring.reads)
-    .route('/api/v1/plans', planReadRoutes(services));
+    .route('/api/v1/plans', planReadRoutes(services))
+    .route('/', webRoutes(services))
+    .route('/', scanRoutes(services));
   app.onError(createErrorHandler(deps.logger));
   app.notFound(notFoundHandler);
   return app;

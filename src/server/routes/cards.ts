@@ -1,0 +1,63 @@
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { DEFAULT_CARD_TEXT, cardTextSchema, renderCard } from '../../plans/card-artefacts.js';
+import { formatShortCode } from '../../plans/card-code.js';
+import { issueCard, listCards, revokeCards } from '../../plans/cards.js';
+import { getOrganisation } from '../../plans/organisations.js';
+import type { AppEnv, AppServices } from '../context.js';
+import { unwrap } from '../errors.js';
+import { requireActor } from '../middleware.js';
+import { planIdParam, validate } from '../validate.js';
+
+const issueBody = z.strictObject({
+  /** What the person chose to have printed; their name or diagnosis only if they asked for it. */
+  text: cardTextSchema.optional(),
+  /** Let the card being replaced keep working until then (the person may not have the new one yet). */
+  graceUntil: z.iso.datetime({ offset: true }).optional(),
+});
+
+/**
+ * Authors issue and revoke the card for their own organisation's plans. Only hashes are stored, so
+ * the token, the code and the printable artefacts exist once, in the issue response: print them
+ * then. A lost card is never reprinted; a new one is issued, and the old one stops working.
+ */
+export function cardRoutes(services: AppServices) {
+  const { db, clock } = services;
+  return new Hono<AppEnv>()
+    .use('/:planId/cards/*', requireActor(services))
+    .use('/:planId/cards', requireActor(services))
+    .post('/:planId/cards', validate('param', planIdParam), validate('json', issueBody), async (c) => {
+      const { text, graceUntil } = c.req.valid('json');
+      const card = unwrap(issueCard(db, c.var.actor, c.req.valid('param').planId, { graceUntil: graceUntil ? new Date(graceUntil) : undefined }, clock()));
+      const base = services.publicBaseUrl;
+      const url = `${base}/q/${card.token}`;
+      const issuer = getOrganisation(db, card.owningOrg)!.name;
+      const printed = text ?? DEFAULT_CARD_TEXT;
+      const art = await renderCard({ url, codeEntryUrl: `${base}/code`, code: card.code, text: printed, issuer });
+      return c.json(
+        {
+          cardId: card.cardId,
+          planId: card.planId,
+          issuedAt: card.issuedAt,
+          replaced: card.replaced,
+          url,
+          code: formatShortCode(card.code),
+          printed: { text: printed, issuer },
+          artefacts: {
+            pdf: { contentType: 'application/pdf', base64: Buffer.from(art.pdf).toString('base64') },
+            png: { contentType: 'image/png', base64: art.png.toString('base64') },
+            svg: { contentType: 'image/svg+xml', text: art.svg },
+          },
+          note: 'The token, code and artefacts are shown only in this response: only their hashes are kept.',
+        },
+        201,
+        { 'Cache-Control': 'no-store', Location: `/api/v1/plans/${card.planId}/cards` },
+      );
+    })
+    .get('/:planId/cards', validate('param', planIdParam), (c) => {
+      return c.json({ cards: unwrap(listCards(db, c.var.actor, c.req.valid('param').planId, clock())) });
+    })
+    .delete('/:planId/cards/current', validate('param', planIdParam), (c) => {
+      return c.json(unwrap(revokeCards(db, c.var.actor, c.req.valid('param').planId, clock())));
+    });
+}
