@@ -26,6 +26,8 @@ export type CardPrint = {
   code: string;
   text: string;
   issuer: string;
+  /** The issuing team's contact, for whoever finds a lost card (printed on the back). */
+  issuerContact?: string | null;
 };
 
 // ISO/IEC 7810 ID-1, the size of a bank card: 85.6 × 54 mm, in PDF points.
@@ -99,21 +101,51 @@ export async function renderCard(print: CardPrint): Promise<CardArtefacts> {
     page.drawText(line, { x: colX, y, size: chosen.size, font: bold, color: ink });
   }
   y -= 12;
-  page.drawText('Cannot scan? Enter code:', { x: colX, y, size: 6, font: regular, color: ink });
+  page.drawText('Cannot scan? Enter code:', { x: colX, y, size: 7, font: regular, color: ink });
   y -= 12;
   const codeText = formatShortCode(print.code);
   const codeSize = Math.min(11, (colW / mono.widthOfTextAtSize(codeText, 1)) * 0.98);
   page.drawText(codeText, { x: colX, y, size: codeSize, font: mono, color: ink });
-  y -= 9;
-  for (const line of wrap(`at ${print.codeEntryUrl.replace(/^https?:\/\//, '')}`, regular, 6, colW)) {
-    page.drawText(line, { x: colX, y, size: 6, font: regular, color: ink });
-    y -= 7;
+  y -= 10;
+  for (const line of wrap(`at ${print.codeEntryUrl.replace(/^https?:\/\//, '')}`, regular, 7, colW)) {
+    page.drawText(line, { x: colX, y, size: 7, font: regular, color: ink });
+    y -= 8;
   }
-  const issuer = fit(`Issued by ${print.issuer}`, regular, colW, 20, [6, 5.5, 5]);
+  const issuer = fit(`Issued by ${print.issuer}`, regular, colW, 18, [6.5, 6, 5.5, 5]);
   let iy = 6 + (issuer.lines.length - 1) * issuer.size * 1.2;
   for (const line of issuer.lines) {
     page.drawText(line, { x: colX, y: iy, size: issuer.size, font: regular, color: rgb(0.2, 0.2, 0.2) });
     iy -= issuer.size * 1.2;
   }
+  drawBack(doc.addPage([CARD_W, CARD_H]), print, { regular, bold, band });
   return { pdf: await doc.save(), png, svg };
+}
+
+/** The back, for double-sided printing: what a responder, or someone who finds the card, should know. */
+function drawBack(
+  page: ReturnType<PDFDocument['addPage']>,
+  print: CardPrint,
+  f: { regular: PDFFont; bold: PDFFont; band: ReturnType<typeof rgb> },
+) {
+  const ink = rgb(0, 0, 0);
+  page.drawRectangle({ x: 0.5, y: 0.5, width: CARD_W - 1, height: CARD_H - 1, borderColor: rgb(0.6, 0.6, 0.6), borderWidth: 0.5 });
+  page.drawRectangle({ x: 0, y: CARD_H - 17, width: CARD_W, height: 17, color: f.band });
+  page.drawText('FOR RESPONDERS', { x: 8, y: CARD_H - 12, size: 9.5, font: f.bold, color: rgb(1, 1, 1) });
+  const width = CARD_W - 16;
+  let y = CARD_H - 17 - 4;
+  const paragraph = (text: string, font: PDFFont, size: number) => {
+    for (const line of wrap(text, font, size, width)) {
+      y -= size * 1.25;
+      page.drawText(line, { x: 8, y, size, font, color: ink });
+    }
+    y -= 3;
+  };
+  paragraph(
+    "Scan the QR code with your service's device. You will sign in and say why you need the plan; every look is recorded.",
+    f.regular,
+    7.5,
+  );
+  paragraph('The plan is advice, not an instruction: use your own judgement and duty of care.', f.bold, 7.5);
+  const found = `Found this card? Please return it to ${print.issuer}${print.issuerContact ? ` (${print.issuerContact})` : ''}.`;
+  paragraph(found, f.regular, 6.5);
 }

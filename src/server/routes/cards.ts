@@ -31,9 +31,10 @@ export function cardRoutes(services: AppServices) {
       const card = unwrap(issueCard(db, c.var.actor, c.req.valid('param').planId, { graceUntil: graceUntil ? new Date(graceUntil) : undefined }, clock()));
       const base = services.publicBaseUrl;
       const url = `${base}/q/${card.token}`;
-      const issuer = getOrganisation(db, card.owningOrg)!.name;
+      const org = getOrganisation(db, card.owningOrg)!;
+      const issuer = org.name;
       const printed = text ?? DEFAULT_CARD_TEXT;
-      const art = await renderCard({ url, codeEntryUrl: `${base}/code`, code: card.code, text: printed, issuer });
+      const art = await renderCard({ url, codeEntryUrl: `${base}/code`, code: card.code, text: printed, issuer, issuerContact: org.contact });
       return c.json(
         {
           cardId: card.cardId,
