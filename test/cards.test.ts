@@ -125,6 +125,8 @@ describe('issuing a card', () => {
     const bad = await t.call(who.author, 'POST', `/api/v1/plans/${planId}/cards`, { body: { text: 'x'.repeat(161) } });
     expect(bad.status).toBe(400);
     expect(bad.json.errors[0].path).toBe('text');
+    const past = await t.call(who.author, 'POST', `/api/v1/plans/${planId}/cards`, { body: { graceUntil: '2026-01-01T00:00:00Z' } });
+    expect(past.status).toBe(400);
     const list = await t.call(who.author, 'GET', `/api/v1/plans/${planId}/cards`);
     expect(list.json.cards.map((c: any) => c.status)).toEqual(['current']);
     expect(JSON.stringify(list.json)).not.toMatch(/token|code/i);
@@ -200,6 +202,8 @@ describe('scanning a card', () => {
     expect(scan.text).not.toContain('Eff');
     expect(scan.text).not.toContain('Aoife');
     expect(events.at(-1)).toMatchObject({ action: 'qr-scan', outcome: 'denied', reason: 'withdrawn' });
+    // No new card for a withdrawn plan.
+    expect((await t.call(who.author, 'POST', `/api/v1/plans/${planId}/cards`, { body: {} })).status).toBe(409);
   });
 
   it('revoked and unknown cards get the same 404 page, which says what to do', async () => {

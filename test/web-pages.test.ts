@@ -83,6 +83,7 @@ describe('the plan page', () => {
     const b = await signedIn(t, 'demo.officer');
     const res = await b.get(`/plans/${planId}`);
     expect(res.status).toBe(200);
+    expect(res.text.startsWith('<!doctype html><html lang="en-GB">')).toBe(true);
     expect(Buffer.byteLength(res.text)).toBeLessThan(50_000);
     expect(res.headers.get('content-security-policy')).toContain("default-src 'none'");
     expect(res.text).not.toMatch(/<script|<link|<img|src=|https?:\/\//i);

@@ -22,12 +22,16 @@ import { createPlanReader } from '../plans/read.js';
 export function createApp(deps: AppDeps) {
   const services: AppServices = {
     ...deps,
+    // A getter, not a copy: main.ts learns the address only once the server is listening.
+    get publicBaseUrl() {
+      return deps.publicBaseUrl;
+    },
     auth: createAuthenticator(deps.db, deps.devIssuer, deps.clock),
     reader: createPlanReader(deps.db),
     sessions: createSessions({
       secret: deps.sessionSecret ?? randomBytes(32).toString('base64url'),
       clock: deps.clock,
-      secure: deps.publicBaseUrl.startsWith('https:'),
+      secure: () => deps.publicBaseUrl.startsWith('https:'),
     }),
     cards: cardResolver(deps.db),
     cardGuard: createCardGuard(deps.clock),

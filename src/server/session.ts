@@ -21,9 +21,10 @@ const sessionSchema = z.object({
 });
 export type Session = z.infer<typeof sessionSchema>;
 
-export function createSessions(opts: { secret: string; clock: Clock; secure: boolean }) {
+/** `secure`: whether cookies need HTTPS, asked per response since the public address can be learnt late. */
+export function createSessions(opts: { secret: string; clock: Clock; secure: () => boolean }) {
   const cookieOptions = (maxAge: number) =>
-    ({ httpOnly: true, sameSite: 'Lax', path: '/', secure: opts.secure, maxAge }) as const;
+    ({ httpOnly: true, sameSite: 'Lax', path: '/', secure: opts.secure(), maxAge }) as const;
 
   return {
     async read(c: Context): Promise<Session | undefined> {
@@ -42,7 +43,7 @@ export function createSessions(opts: { secret: string; clock: Clock; secure: boo
       await setSignedCookie(c, SESSION_COOKIE, JSON.stringify(session), opts.secret, cookieOptions(maxAge));
     },
     clear(c: Context): void {
-      deleteCookie(c, SESSION_COOKIE, { path: '/', secure: opts.secure });
+      deleteCookie(c, SESSION_COOKIE, { path: '/', secure: opts.secure() });
     },
     /** The stated purpose, while it still covers the incident. */
     currentPurpose(session: Session | undefined): string | undefined {

@@ -1,7 +1,7 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { csrf } from 'hono/csrf';
 import { HTTPException } from 'hono/http-exception';
-import type { Child } from 'hono/jsx';
+import type { JSX } from 'hono/jsx/jsx-runtime';
 import type { AppServices, WebEnv } from './context.js';
 
 /** Plumbing shared by the server-rendered pages: sessions → actor, redirects, headers, CSRF. */
@@ -14,8 +14,14 @@ const pageHeaders = {
   'Cache-Control': 'no-store',
 };
 
-export function page(c: Context, body: Child, status: 200 | 400 | 403 | 404 | 410 | 429 = 200, headers: Record<string, string> = {}) {
-  return c.html(body as string, status, { ...pageHeaders, ...headers });
+export async function page(
+  c: Context,
+  body: JSX.Element,
+  status: 200 | 400 | 403 | 404 | 410 | 429 = 200,
+  headers: Record<string, string> = {},
+) {
+  // JSX has no doctype; without one, browsers fall back to quirks mode.
+  return c.html(`<!doctype html>${await body}`, status, { ...pageHeaders, ...headers });
 }
 
 /** This request's path and query: where to come back to. */
@@ -66,9 +72,10 @@ export const requireWebPurpose: MiddlewareHandler<WebEnv> = async (c, next) => {
  * Form posts must come from this site: the session cookie is SameSite=Lax (not sent on cross-site
  * POSTs) and, as a second lock, the browser's Origin (or Sec-Fetch-Site) must be this service's.
  */
-export function sameOriginForms(services: AppServices, forbidden: (c: Context) => Response): MiddlewareHandler<WebEnv> {
+export function sameOriginForms(services: AppServices, forbidden: (c: Context) => Response | Promise<Response>): MiddlewareHandler<WebEnv> {
   const check = csrf({
-    origin: (origin, c) => origin === new URL(c.req.url).origin || origin === new URL(services.publicBaseUrl).origin,
+    origin: (origin, c) =>
+      origin === new URL(c.req.url).origin || (!!services.publicBaseUrl && origin === new URL(services.publicBaseUrl).origin),
   });
   return async (c, next) => {
     try {

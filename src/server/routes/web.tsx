@@ -24,7 +24,7 @@ export function webRoutes(services: AppServices) {
 
   return (
     new Hono<WebEnv>()
-      .get('/', session, (c) => (c.var.actor ? page(c, <HomePage who={whoOf(c)} />) : c.redirect('/sign-in', 303)))
+      .get('/', session, async (c) => (c.var.actor ? page(c, <HomePage who={whoOf(c)} />) : c.redirect('/sign-in', 303)))
       .get('/sign-in', session, (c) => {
         const returnTo = safeReturnTo(c.req.query('return'));
         return page(c, <SignInPage returnTo={returnTo} demoUsers={services.devIssuer ? demoUsers : undefined} />);
