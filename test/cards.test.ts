@@ -177,6 +177,17 @@ describe('scanning a card', () => {
     expect(events[0]!.card).toMatchObject({ via: 'token', cardId: card.cardId, failuresInWindow: 0 });
   });
 
+  it('asks for the purpose again when the last one was stated more than a few minutes before the scan', async () => {
+    const { t, card } = await setUp();
+    const b = await responder(t);
+    expect((await b.get(pathOf(card.url))).status).toBe(303);
+    t.clock.set('2026-11-23T10:11:00Z');
+    const again = await b.get(pathOf(card.url));
+    expect(again.location).toBe(`/purpose?return=${encodeURIComponent(pathOf(card.url))}`);
+    // Pre-filled with what was said before, to confirm or change with one tap.
+    expect((await b.get(again.location!)).text).toContain('value="INC-2026-0042 scanned card"');
+  });
+
   it('always opens the current published version, even when the card was printed for an older one', async () => {
     const { t, card, planId } = await setUp();
     publishPlans(t.db, [importRecordFrom(planBody({ summary: 'Version two: call the crisis café first.' }))]);
@@ -250,6 +261,24 @@ describe('scanning a card', () => {
     expect(scan.status).toBe(403);
     expect(scan.text).not.toContain('Eff');
     expect(events.at(-1)).toMatchObject({ outcome: 'denied', reason: 'forbidden' });
+  });
+});
+
+describe('the public base URL', () => {
+  it('is read when the card is issued, not when the app is built (main.ts learns it once listening)', async () => {
+    const t = await testApp();
+    const deps = { db: t.db, clock: t.clock, logger: silentLogger(), devIssuer: t.devIssuer, publicBaseUrl: '' };
+    const app = createApp(deps);
+    deps.publicBaseUrl = 'https://plans.example.org';
+    publishPlans(t.db, [importRecordFrom(planBody())]);
+    const res = await app.request(`/api/v1/plans/${planIdOf(t.db, 'SB-000001')}/cards`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${await t.tokenFor(who.author)}`, 'content-type': 'application/json' },
+      body: '{}',
+    });
+    expect(res.status).toBe(201);
+    const card = (await res.json()) as { url: string };
+    expect(card.url).toMatch(/^https:\/\/plans\.example\.org\/q\//);
   });
 });
 

@@ -62,11 +62,23 @@ export const requireSignedIn: MiddlewareHandler<WebEnv> = async (c, next) => {
   await next();
 };
 
-/** No purpose stated for this incident → the purpose prompt, then back here. */
-export const requireWebPurpose: MiddlewareHandler<WebEnv> = async (c, next) => {
-  if (!c.var.purpose) return c.redirect(purposeUrl(c.req.method === 'GET' ? here(c) : new URL(c.req.url).pathname), 303);
-  await next();
-};
+/**
+ * A card look-up usually means a new incident, so the stated purpose must be recent: a reason given an
+ * hour ago for someone else should not be recorded against this person. The prompt comes pre-filled.
+ */
+export const CARD_PURPOSE_FRESH_MS = 10 * 60 * 1000;
+
+/** No purpose stated for this incident (or not recently enough) → the purpose prompt, then back here. */
+export function requireWebPurpose(services: AppServices, freshWithinMs?: number): MiddlewareHandler<WebEnv> {
+  return async (c, next) => {
+    const statedAt = c.var.session?.purposeAt ?? 0;
+    const stale = freshWithinMs !== undefined && services.clock().getTime() - statedAt > freshWithinMs;
+    if (!c.var.purpose || stale) {
+      return c.redirect(purposeUrl(c.req.method === 'GET' ? here(c) : new URL(c.req.url).pathname), 303);
+    }
+    await next();
+  };
+}
 
 /**
  * Form posts must come from this site: the session cookie is SameSite=Lax (not sent on cross-site

@@ -155,7 +155,9 @@ export function PlanPage(props: { view: PlanView; who: { sub: string; org: strin
         {view.stale ? ' (overdue)' : ''}.
         {view.governance.coProduced ? ` Written with the person, who agreed it on ${view.governance.agreedBySubjectOn}.` : ''}
       </p>
-      <p class="meta">Your stated reason: {props.purpose}</p>
+      <p class="meta">
+        Your stated reason: {props.purpose} (<a href={`/purpose?return=${encodeURIComponent(`/plans/${view.planId}`)}`}>change</a>)
+      </p>
     </Layout>
   );
 }

@@ -5,7 +5,7 @@ import { isoDay } from '../../plans/clock.js';
 import { CardNotFoundPage, CodeEntryPage, NotAllowedPage, RateLimitedPage, WithdrawnPage } from '../../ui/pages.js';
 import type { WebAccessEvent } from '../access-seam.js';
 import type { AppServices, WebEnv } from '../context.js';
-import { clientKey, here, loadSession, page, requireSignedIn, requireWebPurpose, sameOriginForms, signInUrl, whoOf } from '../web.js';
+import { CARD_PURPOSE_FRESH_MS, clientKey, here, loadSession, page, requireSignedIn, requireWebPurpose, sameOriginForms, signInUrl, whoOf } from '../web.js';
 
 type Via = 'token' | 'code';
 
@@ -17,6 +17,7 @@ type Via = 'token' | 'code';
  */
 export function scanRoutes(services: AppServices) {
   const session = loadSession(services);
+  const purpose = requireWebPurpose(services, CARD_PURPOSE_FRESH_MS);
   const forms = sameOriginForms(services, (c) =>
     page(c, <NotAllowedPage who={undefined} detail="This form was not sent from this service's own pages. Go back and try again." />, 403),
   );
@@ -32,14 +33,14 @@ export function scanRoutes(services: AppServices) {
   };
 
   return new Hono<WebEnv>()
-    .get('/q/:token', session, anonymousLimit, requireWebPurpose, (c) => {
+    .get('/q/:token', session, anonymousLimit, purpose, (c) => {
       const token = c.req.param('token');
       return cardLanding(c, services, 'token', token, () =>
         TOKEN_PATTERN.test(token) ? services.cards.byToken(token, services.clock()) : { ok: false, miss: 'unknown' },
       );
     })
-    .get('/code', session, requireSignedIn, requireWebPurpose, (c) => page(c, <CodeEntryPage who={whoOf(c)} />))
-    .post('/code', forms, session, requireSignedIn, requireWebPurpose, async (c) => {
+    .get('/code', session, requireSignedIn, purpose, (c) => page(c, <CodeEntryPage who={whoOf(c)} />))
+    .post('/code', forms, session, requireSignedIn, purpose, async (c) => {
       const typed = (await c.req.parseBody()).code;
       const parsed = parseShortCode(typeof typed === 'string' ? typed.slice(0, 100) : '');
       if (!parsed.ok) {

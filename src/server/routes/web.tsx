@@ -63,7 +63,7 @@ export function webRoutes(services: AppServices) {
         await services.sessions.write(c, { ...c.var.session!, purpose, purposeAt: services.clock().getTime() });
         return c.redirect(returnTo, 303);
       })
-      .get('/plans/:planId', session, requireSignedIn, requireWebPurpose, (c) => planPage(c, services, record))
+      .get('/plans/:planId', session, requireSignedIn, requireWebPurpose(services), (c) => planPage(c, services, record))
   );
 }
 
