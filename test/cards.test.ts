@@ -107,6 +107,23 @@ describe('issuing a card', () => {
     expect(t).toBeDefined();
   });
 
+  it('returns the printable card alone for Accept: application/pdf', async () => {
+    const { t, planId, card: first } = await setUp();
+    const res = await t.app.request(`/api/v1/plans/${planId}/cards`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${await t.tokenFor(who.author)}`, 'content-type': 'application/json', accept: 'application/pdf' },
+      body: '{}',
+    });
+    expect(res.status).toBe(201);
+    expect(res.headers.get('content-type')).toBe('application/pdf');
+    const url = await decodePdfImage(new Uint8Array(await res.arrayBuffer()));
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:8080\/q\/[A-Za-z0-9_-]{24}$/);
+    expect(url).not.toBe(first.url);
+    const b = await responder(t);
+    expect((await b.get(pathOf(url!))).location).toBe(`/plans/${planId}?via=qr`);
+    expect((await b.get(pathOf(first.url))).status).toBe(404); // replaced at once
+  });
+
   it('prints the text the person chose', async () => {
     const { card } = await setUp({ text: 'Call Eff by her name. I have a plan: please scan.' });
     const text = pdfText(Buffer.from(card.artefacts.pdf.base64, 'base64'), tempDir()).replace(/\s+/g, ' ');

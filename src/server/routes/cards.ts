@@ -16,10 +16,13 @@ const issueBody = z.strictObject({
   graceUntil: z.iso.datetime({ offset: true }).optional(),
 });
 
+/** `Accept: application/pdf` (and not JSON) asks for the printable card alone. */
+const wantsPdfOnly = (accept: string | undefined) => !!accept && /application\/pdf/i.test(accept) && !/application\/json/i.test(accept);
+
 /**
  * Authors issue and revoke the card for their own organisation's plans. Only hashes are stored, so
  * the token, the code and the printable artefacts exist once, in the issue response: print them
- * then. A lost card is never reprinted; a new one is issued, and the old one stops working.
+ * then (JSON with every artefact, or `Accept: application/pdf` for the card alone). A lost card is never reprinted; a new one is issued, and the old one stops working.
  */
 export function cardRoutes(services: AppServices) {
   const { db, clock } = services;
@@ -35,6 +38,17 @@ export function cardRoutes(services: AppServices) {
       const issuer = org.name;
       const printed = text ?? DEFAULT_CARD_TEXT;
       const art = await renderCard({ url, codeEntryUrl: `${base}/code`, code: card.code, text: printed, issuer, issuerContact: org.contact });
+      const location = `/api/v1/plans/${card.planId}/cards`;
+      if (wantsPdfOnly(c.req.header('accept'))) {
+        // For printing straight from a script: the card itself carries the code and (in its QR) the URL.
+        return c.body(new Uint8Array(art.pdf).buffer, 201, {
+          'Content-Type': 'application/pdf',
+          'Content-Disposition': `attachment; filename="plan-card-${card.cardId}.pdf"`,
+          'Cache-Control': 'no-store',
+          'X-Card-Id': String(card.cardId),
+          Location: location,
+        });
+      }
       return c.json(
         {
           cardId: card.cardId,
@@ -52,7 +66,7 @@ export function cardRoutes(services: AppServices) {
           note: 'The token, code and artefacts are shown only in this response: only their hashes are kept.',
         },
         201,
-        { 'Cache-Control': 'no-store', Location: `/api/v1/plans/${card.planId}/cards` },
+        { 'Cache-Control': 'no-store', Location: location },
       );
     })
     .get('/:planId/cards', validate('param', planIdParam), (c) => {
