@@ -144,6 +144,9 @@ describe('issuing a card', () => {
     expect(bad.json.errors[0].path).toBe('text');
     const past = await t.call(who.author, 'POST', `/api/v1/plans/${planId}/cards`, { body: { graceUntil: '2026-01-01T00:00:00Z' } });
     expect(past.status).toBe(400);
+    const again = await t.call(who.author, 'GET', `/api/v1/plans/${planId}/cards/current.pdf`);
+    expect(again.status).toBe(410);
+    expect(again.json.detail).toContain('issue a new card');
     const list = await t.call(who.author, 'GET', `/api/v1/plans/${planId}/cards`);
     expect(list.json.cards.map((c: any) => c.status)).toEqual(['current']);
     expect(JSON.stringify(list.json)).not.toMatch(/token|code/i);

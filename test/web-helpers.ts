@@ -78,12 +78,22 @@ export async function decodePdfImage(pdf: Uint8Array): Promise<string | undefine
   return undefined;
 }
 
+/** poppler-utils is a test dependency (CI: apt-get install -y poppler-utils); say so plainly when it is missing. */
+function poppler(tool: 'pdftoppm' | 'pdftotext', args: string[]): string {
+  try {
+    return execFileSync(tool, args, { encoding: 'utf8' });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new Error(`${tool} not found: install poppler-utils (apt-get install -y poppler-utils)`);
+    throw e;
+  }
+}
+
 /** Renders the PDF's first page with poppler's pdftoppm (CI installs poppler-utils) and decodes the QR. */
 export function renderPdf(pdf: Uint8Array, dir: string, dpi = 200): { png: Buffer; file: string } {
   const input = path.join(dir, 'card.pdf');
   fs.writeFileSync(input, pdf);
   const out = path.join(dir, 'card');
-  execFileSync('pdftoppm', ['-png', '-r', String(dpi), '-singlefile', input, out]);
+  poppler('pdftoppm', ['-png', '-r', String(dpi), '-singlefile', input, out]);
   const file = `${out}.png`;
   return { png: fs.readFileSync(file), file };
 }
@@ -92,5 +102,5 @@ export function renderPdf(pdf: Uint8Array, dir: string, dpi = 200): { png: Buffe
 export function pdfText(pdf: Uint8Array, dir: string): string {
   const input = path.join(dir, 'card-text.pdf');
   fs.writeFileSync(input, pdf);
-  return execFileSync('pdftotext', ['-layout', input, '-'], { encoding: 'utf8' });
+  return poppler('pdftotext', ['-layout', input, '-']);
 }

@@ -5,7 +5,7 @@ import { formatShortCode } from '../../plans/card-code.js';
 import { issueCard, listCards, revokeCards } from '../../plans/cards.js';
 import { getOrganisation } from '../../plans/organisations.js';
 import type { AppEnv, AppServices } from '../context.js';
-import { unwrap } from '../errors.js';
+import { AppError, unwrap } from '../errors.js';
 import { requireActor } from '../middleware.js';
 import { planIdParam, validate } from '../validate.js';
 
@@ -71,6 +71,10 @@ export function cardRoutes(services: AppServices) {
     })
     .get('/:planId/cards', validate('param', planIdParam), (c) => {
       return c.json({ cards: unwrap(listCards(db, c.var.actor, c.req.valid('param').planId, clock())) });
+    })
+    .get('/:planId/cards/:file{current\\.(?:pdf|png|svg)}', validate('param', planIdParam.extend({ file: z.string() })), () => {
+      // Asked for often enough to answer clearly: only hashes are kept, so there is nothing to reprint.
+      throw new AppError('gone', 'a card can only be downloaded when it is issued; issue a new card (the old one stops working)');
     })
     .delete('/:planId/cards/current', validate('param', planIdParam), (c) => {
       return c.json(unwrap(revokeCards(db, c.var.actor, c.req.valid('param').planId, clock())));
