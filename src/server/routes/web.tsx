@@ -13,6 +13,8 @@ import { loadSession, page, requireSignedIn, requireWebPurpose, sameOriginForms,
 const SESSION_TTL_SECONDS = 8 * 3600;
 const planIdPattern = /^[A-Za-z0-9_-]{16}$/;
 const formText = (v: unknown) => (typeof v === 'string' ? v : undefined);
+/** Card look-ups get the purpose pre-filled: the responder confirms with one tap. */
+const isCardPath = (path: string) => path.startsWith('/q/') || path.startsWith('/code');
 
 /** Sign-in, purpose, and the plan page for responders' browsers. Card look-ups are in scan.tsx. */
 export function webRoutes(services: AppServices) {
@@ -47,7 +49,7 @@ export function webRoutes(services: AppServices) {
       })
       .get('/purpose', session, requireSignedIn, (c) => {
         const returnTo = safeReturnTo(c.req.query('return'));
-        const fromCard = returnTo.startsWith('/q/') || returnTo.startsWith('/code');
+        const fromCard = isCardPath(returnTo);
         const value = c.var.purpose ?? (fromCard ? 'scanned patient card' : '');
         return page(c, <PurposePage who={whoOf(c)} returnTo={returnTo} value={value} fromCard={fromCard} />);
       })
@@ -56,9 +58,9 @@ export function webRoutes(services: AppServices) {
         const returnTo = safeReturnTo(formText(form.return));
         const purpose = validPurpose(formText(form.purpose));
         if (!purpose) {
-          const fromCard = returnTo.startsWith('/q/') || returnTo.startsWith('/code');
           const error = `Give ${PURPOSE_RULE}.`;
-          return page(c, <PurposePage who={whoOf(c)} returnTo={returnTo} value={formText(form.purpose) ?? ''} fromCard={fromCard} error={error} />, 400);
+          const value = formText(form.purpose)?.slice(0, 200) ?? '';
+          return page(c, <PurposePage who={whoOf(c)} returnTo={returnTo} value={value} fromCard={isCardPath(returnTo)} error={error} />, 400);
         }
         await services.sessions.write(c, { ...c.var.session!, purpose, purposeAt: services.clock().getTime() });
         return c.redirect(returnTo, 303);
