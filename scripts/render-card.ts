@@ -42,13 +42,14 @@ async function main(argv: string[]) {
     fs.writeFileSync(pdf, Buffer.from(card.artefacts.pdf.base64, 'base64'));
     fs.writeFileSync(path.join(outDir, 'qr.png'), Buffer.from(card.artefacts.png.base64, 'base64'));
     fs.writeFileSync(path.join(outDir, 'qr.svg'), card.artefacts.svg.text);
-    execFileSync('pdftoppm', ['-png', '-r', '300', '-singlefile', pdf, path.join(outDir, 'card-300dpi')]);
-    const rendered = path.join(outDir, 'card-300dpi.png');
-    const png = fs.readFileSync(rendered);
-    process.stdout.write(
-      `card code ${card.code}\nPDF ${pdf} (${fs.statSync(pdf).size} bytes)\n` +
-        `rendered ${rendered}: ${png.readUInt32BE(16)}×${png.readUInt32BE(20)} px at 300 dpi, ${png.length} bytes\n`,
-    );
+    process.stdout.write(`card code ${card.code}\nPDF ${pdf} (${fs.statSync(pdf).size} bytes)\n`);
+    for (const [pageNo, side] of [[1, 'front'], [2, 'back']] as const) {
+      const base = path.join(outDir, `card-${side}-300dpi`);
+      execFileSync('pdftoppm', ['-png', '-r', '300', '-f', String(pageNo), '-l', String(pageNo), '-singlefile', pdf, base]);
+      const png = fs.readFileSync(`${base}.png`);
+      // Width and height sit at fixed offsets in a PNG's IHDR chunk.
+      process.stdout.write(`${side}: ${base}.png, ${png.readUInt32BE(16)}×${png.readUInt32BE(20)} px at 300 dpi, ${png.length} bytes\n`);
+    }
     db.$client.close();
   } finally {
     fs.rmSync(dataDir, { recursive: true, force: true });
