@@ -8,6 +8,7 @@ import { systemClock } from './plans/clock.js';
 import { createApp } from './server/app.js';
 import { loadDevIssuer } from './server/dev-issuer.js';
 import { createLogger } from './server/logger.js';
+import { loadSessionSecret } from './server/session-secret.js';
 
 const DEMO_PLANS = 500;
 
@@ -30,7 +31,8 @@ async function main(config: Config, argv: string[]) {
   const devIssuer = dev.authDev ? await loadDevIssuer(config.dataDir) : undefined;
 
   let publicBaseUrl = config.publicBaseUrl ?? '';
-  const app = createApp({ db, clock: systemClock, logger, devIssuer, get publicBaseUrl() { return publicBaseUrl; } });
+  const sessionSecret = loadSessionSecret(config.dataDir);
+  const app = createApp({ db, clock: systemClock, logger, devIssuer, sessionSecret, get publicBaseUrl() { return publicBaseUrl; } });
   const server = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, (info: AddressInfo) => {
     const host = info.family === 'IPv6' ? `[${info.address}]` : info.address;
     const url = `http://${host}:${info.port}`;
@@ -42,6 +44,7 @@ async function main(config: Config, argv: string[]) {
       for (const u of demoUsers) {
         process.stdout.write(`  ${u.label.padEnd(40)} npm run cli -- token --sub ${u.sub} --org ${u.org} --role ${u.roles[0]}\n`);
       }
+      process.stdout.write(`\nOr sign in with a browser at ${url}/sign-in\n`);
       process.stdout.write(`\nThen: curl -H "Authorization: Bearer $TOKEN" -H "X-Access-Purpose: INC-123" ${url}/api/v1/plans/...\n\n`);
     }
   });

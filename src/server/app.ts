@@ -1,12 +1,19 @@
+import { randomBytes } from 'node:crypto';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
 import { createAuthenticator } from './auth.js';
+import { createCardGuard } from './card-guard.js';
 import type { AppDeps, AppEnv, AppServices } from './context.js';
 import { AppError, createErrorHandler, notFoundHandler } from './errors.js';
 import { authoringRoutes } from './routes/authoring.js';
+import { cardRoutes } from './routes/cards.js';
 import { healthRoutes } from './routes/health.js';
 import { planReadRoutes } from './routes/plans-read.js';
+import { scanRoutes } from './routes/scan.js';
+import { webRoutes } from './routes/web.js';
+import { createSessions } from './session.js';
+import { cardResolver } from '../plans/cards.js';
 import { createPlanReader } from '../plans/read.js';
 
 /**
@@ -18,18 +25,33 @@ const MAX_BODY_BYTES = 256 * 1024;
 export function createApp(deps: AppDeps) {
   const services: AppServices = {
     ...deps,
+    // A getter, not a copy: main.ts learns the address only once the server is listening.
+    get publicBaseUrl() {
+      return deps.publicBaseUrl;
+    },
     auth: createAuthenticator(deps.db, deps.devIssuer, deps.clock),
     reader: createPlanReader(deps.db),
+    sessions: createSessions({
+      secret: deps.sessionSecret ?? randomBytes(32).toString('base64url'),
+      clock: deps.clock,
+      secure: () => deps.publicBaseUrl.startsWith('https:'),
+    }),
+    cards: cardResolver(deps.db),
+    cardGuard: createCardGuard(deps.clock),
   };
   const authoring = authoringRoutes(services);
+  // Card routes sit before the read routes: those require a purpose for everything under /api/v1/plans.
   const app = new Hono<AppEnv>()
     .use(secureHeaders({ referrerPolicy: 'no-referrer' }))
     // A whole plan is a few kilobytes; anything near this limit is a mistake or an attack.
     .use(bodyLimit({ maxSize: MAX_BODY_BYTES, onError: () => { throw new AppError('too_large', `request body over ${MAX_BODY_BYTES / 1024} KB`); } }))
     .route('/', healthRoutes(services))
     .route('/api/v1/plans', authoring.writes)
+    .route('/api/v1/plans', cardRoutes(services))
     .route('/api/v1/plans', authoring.reads)
-    .route('/api/v1/plans', planReadRoutes(services));
+    .route('/api/v1/plans', planReadRoutes(services))
+    .route('/', webRoutes(services))
+    .route('/', scanRoutes(services));
   app.onError(createErrorHandler(deps.logger));
   app.notFound(notFoundHandler);
   return app;

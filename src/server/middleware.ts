@@ -24,17 +24,22 @@ export function requireActor(services: AppServices): MiddlewareHandler<AppEnv> {
 const PURPOSE_MIN = 3;
 const PURPOSE_MAX = 200;
 
+/** A stated purpose, trimmed, or undefined when it is missing, too short or too long, or has control characters. */
+export function validPurpose(raw: string | undefined | null): string | undefined {
+  const purpose = raw?.trim();
+  if (!purpose || purpose.length < PURPOSE_MIN || purpose.length > PURPOSE_MAX || /[\u0000-\u001f]/.test(purpose)) return undefined;
+  return purpose;
+}
+export const PURPOSE_RULE = `an incident reference or reason (${PURPOSE_MIN}–${PURPOSE_MAX} characters)`;
+
 /**
  * Plan data is only released for a stated purpose (an incident reference or a reason): the access log
  * records it, so the person can later be told why their plan was looked at.
  */
 export const requirePurpose: MiddlewareHandler<AppEnv> = async (c, next) => {
-  const purpose = c.req.header('x-access-purpose')?.trim();
-  if (!purpose || purpose.length < PURPOSE_MIN || purpose.length > PURPOSE_MAX || /[\u0000-\u001f]/.test(purpose)) {
-    throw new AppError(
-      'purpose_required',
-      `say why you need this plan: send X-Access-Purpose with an incident reference or reason (${PURPOSE_MIN}–${PURPOSE_MAX} characters)`,
-    );
+  const purpose = validPurpose(c.req.header('x-access-purpose'));
+  if (!purpose) {
+    throw new AppError('purpose_required', `say why you need this plan: send X-Access-Purpose with ${PURPOSE_RULE}`);
   }
   c.set('purpose', purpose);
   await next();

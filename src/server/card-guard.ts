@@ -1,0 +1,43 @@
+import { sha256Hex } from '../plans/canonical.js';
+import type { Clock } from '../plans/clock.js';
+import { slidingWindow } from './rate-limit.js';
+
+const MINUTE = 60_000;
+
+/**
+ * Rate limits on card look-ups (`/q/*` and typed codes). A token or code can only be guessed by trying
+ * many, so a client's failed look-ups are limited hard, all look-ups more loosely, and each card on its
+ * own (a photographed card passed around). Anonymous hits are limited per address before sign-in.
+ */
+export function createCardGuard(clock: Clock) {
+  const anonymous = slidingWindow({ limit: 60, windowMs: 10 * MINUTE, clock });
+  const attempts = slidingWindow({ limit: 30, windowMs: 10 * MINUTE, clock });
+  const failures = slidingWindow({ limit: 5, windowMs: 15 * MINUTE, clock });
+  const perCard = slidingWindow({ limit: 20, windowMs: 10 * MINUTE, clock });
+  // Keys are hashed: the card's secret should not sit in memory longer than the request needs it.
+  const cardKey = (secret: string) => sha256Hex(secret).slice(0, 32);
+
+  return {
+    /** Counts an anonymous hit; seconds to wait when over the limit. */
+    anonymousHit(address: string): number | undefined {
+      const wait = anonymous.blocked(address);
+      if (wait === undefined) anonymous.hit(address);
+      return wait;
+    },
+    /** Counts a look-up by a signed-in client; seconds to wait when any limit is reached. */
+    attempt(client: string, cardSecret: string): number | undefined {
+      const key = cardKey(cardSecret);
+      const wait = failures.blocked(client) ?? attempts.blocked(client) ?? perCard.blocked(key);
+      if (wait !== undefined) return wait;
+      attempts.hit(client);
+      perCard.hit(key);
+      return undefined;
+    },
+    /** Records a failed look-up (unknown or revoked card); returns the client's failures in the window. */
+    failed(client: string): number {
+      return failures.hit(client);
+    },
+    failuresOf: (client: string) => failures.count(client),
+  };
+}
+export type CardGuard = ReturnType<typeof createCardGuard>;

@@ -1,0 +1,77 @@
+import type { Child } from 'hono/jsx';
+
+/**
+ * Every page: no scripts, no external resources, one small inline stylesheet. Dark by default because
+ * it is read in a car or on a pavement at night; large type and strong contrast; light if the device
+ * asks for it.
+ */
+const css = `
+*{box-sizing:border-box}
+body{margin:0;background:#0b0b0b;color:#f5f5f5;font:20px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif}
+main{max-width:42rem;margin:0 auto;padding:0.75rem 1rem 3rem}
+header{display:flex;flex-wrap:wrap;gap:0.5rem 1rem;align-items:baseline;justify-content:space-between;padding:0.5rem 1rem;background:#12305e;color:#fff;font-size:0.85rem}
+header strong{font-size:1rem}
+h1{font-size:1.6rem;line-height:1.2;margin:0.75rem 0}
+h2{font-size:1.2rem;margin:1.5rem 0 0.4rem;border-bottom:2px solid #555;padding-bottom:0.2rem}
+a{color:#9cd0ff}
+p,ul,dl{margin:0.4rem 0}
+ul{padding-left:1.2rem}
+li{margin:0.25rem 0}
+dt{font-weight:700;margin-top:0.4rem}
+dd{margin:0 0 0.2rem 0}
+.notice{border:3px solid #9cd0ff;padding:0.6rem 0.8rem;margin:0.75rem 0;font-weight:600}
+.stale{background:#ffd400;color:#000;padding:0.7rem 0.9rem;margin:0.75rem 0;font-weight:800;font-size:1.1rem}
+.warn{background:#5a0000;border-left:8px solid #ff6b6b;padding:0.6rem 0.8rem;margin:0.75rem 0}
+.meta{color:#cfcfcf;font-size:0.9rem}
+.summary{font-size:1.25rem;font-weight:600;border-left:6px solid #9cd0ff;padding-left:0.7rem}
+.code{font-family:ui-monospace,Menlo,Consolas,monospace;letter-spacing:0.08em}
+label{display:block;font-weight:700;margin:0.75rem 0 0.3rem}
+input[type=text]{width:100%;font-size:1.2rem;padding:0.6rem;border:2px solid #bbb;border-radius:6px;background:#fff;color:#000}
+button{font-size:1.15rem;font-weight:700;min-height:3rem;padding:0.6rem 1.1rem;margin:0.6rem 0;border:0;border-radius:6px;background:#ffd400;color:#000;width:100%}
+button.quiet{background:#333;color:#fff;width:auto;min-height:2.4rem;font-size:0.9rem;margin:0}
+form.inline{display:inline;margin:0}
+.err{color:#ffb3b3;font-weight:700}
+@media (prefers-color-scheme: light){
+body{background:#fff;color:#000}a{color:#0645ad}.meta{color:#333}h2{border-color:#888}
+.notice,.summary{border-color:#12305e}.warn{background:#ffe5e5;color:#000}.err{color:#a00000}
+button.quiet{background:#ddd;color:#000}}
+`;
+
+export type LayoutProps = {
+  title: string;
+  /** Shown in the header so a shared device makes clear who is signed in. */
+  signedInAs?: { sub: string; org: string };
+  children?: Child;
+};
+
+export function Layout({ title, signedInAs, children }: LayoutProps) {
+  return (
+    <html lang="en-GB">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <meta name="referrer" content="no-referrer" />
+        <meta name="robots" content="noindex, nofollow" />
+        <title>{`${title} · Crisis response plans`}</title>
+        {/* A constant of this file, never user data: the only raw HTML in the UI. */}
+        <style dangerouslySetInnerHTML={{ __html: css }} />
+      </head>
+      <body>
+        <header>
+          <strong>Crisis response plans</strong>
+          {signedInAs ? (
+            <span>
+              {signedInAs.sub} ({signedInAs.org}){' '}
+              <form class="inline" method="post" action="/sign-out">
+                <button class="quiet" type="submit">
+                  Sign out
+                </button>
+              </form>
+            </span>
+          ) : null}
+        </header>
+        <main>{children}</main>
+      </body>
+    </html>
+  );
+}
