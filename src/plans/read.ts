@@ -1,6 +1,6 @@
 import { asc, eq } from 'drizzle-orm';
 import { schema, type Db } from '../../db/index.js';
-import { authoriseRead, authoriseWrite, type ReadGrant } from './access.js';
+import { authoriseRead, authoriseWrite, type ReadGrant, type ReadOptions } from './access.js';
 import { hasRole, type Actor } from './actor.js';
 import { contentForAudience, type ResponderContent } from './audience.js';
 import type { Governance, PlanLocation, SectionKey, Subject } from './content.js';
@@ -67,9 +67,9 @@ export function createPlanReader(db: Db) {
     return row;
   }
 
-  function read(actor: Actor, pointer: PlanPointer | undefined, day: string): Result<ReadOutcome> {
+  function read(actor: Actor, pointer: PlanPointer | undefined, day: string, options?: ReadOptions): Result<ReadOutcome> {
     if (!pointer) return fail('not_found', 'no such plan');
-    const grant = authoriseRead(actor, pointer.owningOrg, day, agreements);
+    const grant = authoriseRead(actor, pointer.owningOrg, day, agreements, options);
     if (!grant.ok) return { ...grant, extra: { ...grant.extra, planId: pointer.id } };
     const owner = agreements.organisation(pointer.owningOrg)!;
     if (pointer.currentVersionId === null) {
@@ -108,9 +108,9 @@ export function createPlanReader(db: Db) {
 
   return {
     agreements,
-    byId: (actor: Actor, planId: string, day: string) => read(actor, pointerById.get(planId), day),
-    byExternalRef: (actor: Actor, owningOrg: string, externalRef: string, day: string) =>
-      read(actor, pointerByRef.get(owningOrg, externalRef), day),
+    byId: (actor: Actor, planId: string, day: string, options?: ReadOptions) => read(actor, pointerById.get(planId), day, options),
+    byExternalRef: (actor: Actor, owningOrg: string, externalRef: string, day: string, options?: ReadOptions) =>
+      read(actor, pointerByRef.get(owningOrg, externalRef), day, options),
   };
 }
 export type PlanReader = ReturnType<typeof createPlanReader>;
@@ -187,6 +187,7 @@ export function readVersion(db: Db, actor: Actor, planId: string, version: numbe
   return ok({
     planId,
     externalRef: plan.externalRef,
+    versionId: v.id,
     ...versionSummary(v),
     subject: v.subject,
     locations: v.locations,

@@ -6,6 +6,7 @@ import { createErrorHandler, notFoundHandler } from './errors.js';
 import { authoringRoutes } from './routes/authoring.js';
 import { healthRoutes } from './routes/health.js';
 import { planReadRoutes } from './routes/plans-read.js';
+import { createAccessLog } from '../plans/access-log.js';
 import { createPlanReader } from '../plans/read.js';
 
 /**
@@ -17,6 +18,7 @@ export function createApp(deps: AppDeps) {
     ...deps,
     auth: createAuthenticator(deps.db, deps.devIssuer, deps.clock),
     reader: createPlanReader(deps.db),
+    accessLog: deps.accessLog ?? createAccessLog(deps.db, { clock: deps.clock }),
   };
   const authoring = authoringRoutes(services);
   const app = new Hono<AppEnv>()
