@@ -1,3 +1,4 @@
+import { Worker } from 'node:worker_threads';
 import type { Db } from '../../db/index.js';
 import type { accessActions, accessChannels, accessOutcomes } from '../../db/schema/audit.js';
 import { checkpointPayload, eventHash, GENESIS_HASH, type EventBody } from './access-chain.js';
@@ -66,10 +67,12 @@ export function toEventBody(e: AccessEventInput, at: Date): EventBody {
 }
 
 /**
- * The access log writer. Group commit: events from concurrent requests queue up while the event loop is
- * busy and are committed together in one transaction (one fsync with synchronous=FULL) on the next turn;
- * each request awaits its batch. The chain head lives in memory and only moves after a commit succeeds,
- * so a failed batch leaves no hole. One writer per database file (the service process).
+ * The access log writer. Group commit: events from concurrent requests queue up and are committed
+ * together in one transaction (one fsync with synchronous=FULL); each request awaits its batch. The
+ * commit runs on a writer thread (access-log-writer.mjs) so the fsync does not stall the event loop; one
+ * batch is in flight at a time, and the next one gathers meanwhile. Sequence numbers and hashes are
+ * assigned here when a batch is sent; the committed head only moves when the writer confirms, and a
+ * failed batch rolls the pending head back, so the chain never has a hole. One writer per database file.
  */
 export function createAccessLog(db: Db, opts: AccessLogOptions): AccessLog & {
   head(): ChainHead;
@@ -78,12 +81,6 @@ export function createAccessLog(db: Db, opts: AccessLogOptions): AccessLog & {
   stats(): { batches: number; events: number };
 } {
   const sqlite = db.$client;
-  const insert = sqlite.prepare(
-    `INSERT INTO access_events (seq, at, actor_sub, actor_org, actor_roles, action, channel, purpose, plan_id,
-       version_id, query, result_plan_ids, outcome, reason, prev_hash, hash)
-     VALUES (@seq, @at, @actorSub, @actorOrg, @actorRoles, @action, @channel, @purpose, @planId,
-       @versionId, @query, @resultPlanIds, @outcome, @reason, @prevHash, @hash)`,
-  );
   const insertCheckpoint = sqlite.prepare(
     'INSERT INTO audit_checkpoints (at, head_seq, head_hash, key_id, signature) VALUES (?, ?, ?, ?, ?)',
   );
@@ -91,40 +88,64 @@ export function createAccessLog(db: Db, opts: AccessLogOptions): AccessLog & {
   let head: ChainHead = last ?? { seq: 0, hash: GENESIS_HASH };
   const lastCp = sqlite.prepare('SELECT max(head_seq) AS s FROM audit_checkpoints').get() as { s: number | null };
   let checkpointedSeq = lastCp.s ?? 0;
+  const stats = { batches: 0, events: 0 };
 
-  const commitBatch = sqlite.transaction((batch: Pending[]): ChainHead => {
+  let writer: Worker | undefined;
+  function startWriter(): Worker {
+    const w = new Worker(new URL('./access-log-writer.mjs', import.meta.url), { workerData: { file: sqlite.name } });
+    w.unref();
+    w.on('message', (m: { id: number; ok: boolean; message?: string }) => settle(m.ok ? undefined : new Error(m.message)));
+    w.on('error', (e) => settle(e));
+    w.on('exit', () => {
+      if (writer === w) writer = undefined;
+      settle(new Error('the access log writer stopped'));
+    });
+    return w;
+  }
+
+  let queue: Pending[] = [];
+  let inFlight: { batch: Pending[]; head: ChainHead } | undefined;
+  let scheduled = false;
+  let closed = false;
+  let drained: (() => void)[] = [];
+  let nextId = 1;
+
+  function send() {
+    scheduled = false;
+    if (inFlight || queue.length === 0) return;
+    const batch = queue;
+    queue = [];
     let { seq, hash } = head;
-    for (const p of batch) {
+    const rows = batch.map((p) => {
       const prevHash = hash;
       seq += 1;
       hash = eventHash(prevHash, p.body);
-      insert.run({ ...p.body, seq, prevHash, hash });
-    }
-    return { seq, hash };
-  });
-
-  let queue: Pending[] = [];
-  let scheduled = false;
-  let closed = false;
-  let idle: Promise<void> = Promise.resolve();
-  let markIdle: (() => void) | undefined;
-  const stats = { batches: 0, events: 0 };
-
-  function flush() {
-    scheduled = false;
-    const batch = queue;
-    queue = [];
+      return { ...p.body, seq, prevHash, hash };
+    });
+    inFlight = { batch, head: { seq, hash } };
     try {
-      head = commitBatch(batch);
-      stats.batches += 1;
-      stats.events += batch.length;
-      for (const p of batch) p.resolve();
+      writer ??= startWriter();
+      writer.postMessage({ id: nextId++, rows });
     } catch (e) {
-      opts.onError?.(e as Error);
-      for (const p of batch) p.reject(e as Error);
+      settle(e as Error);
     }
-    markIdle?.();
-    markIdle = undefined;
+  }
+
+  function settle(err: Error | undefined) {
+    const done = inFlight;
+    if (!done) return;
+    inFlight = undefined;
+    if (err) {
+      opts.onError?.(err);
+      for (const p of done.batch) p.reject(err);
+    } else {
+      head = done.head;
+      stats.batches += 1;
+      stats.events += done.batch.length;
+      for (const p of done.batch) p.resolve();
+    }
+    if (queue.length) send();
+    else for (const d of drained.splice(0)) d();
   }
 
   function checkpoint(): boolean {
@@ -155,19 +176,25 @@ export function createAccessLog(db: Db, opts: AccessLogOptions): AccessLog & {
       }
       return new Promise<void>((resolve, reject) => {
         queue.push({ body, resolve, reject });
-        if (!scheduled) {
+        if (!scheduled && !inFlight) {
           scheduled = true;
-          idle = new Promise((r) => (markIdle = r));
-          setImmediate(flush);
+          setImmediate(send);
         }
       });
     },
     async close() {
       if (closed) return;
       closed = true;
-      if (scheduled) await idle;
+      if (inFlight || queue.length) await new Promise<void>((r) => drained.push(r));
       if (timer) clearInterval(timer);
       checkpoint();
+      const w = writer;
+      writer = undefined;
+      if (w) {
+        const exited = new Promise((r) => w.once('exit', r));
+        w.postMessage({ type: 'close' });
+        await exited;
+      }
     },
     head: () => ({ ...head }),
     checkpoint,

@@ -31,6 +31,37 @@ export type PlanView = {
 
 export type ReadOutcome = { view: PlanView; grant: ReadGrant };
 
+function buildView(
+  pointer: PlanPointer,
+  ownerName: string,
+  v: VersionRow,
+  kind: Actor['orgKind'],
+  careTeamView: boolean,
+  day: string,
+): PlanView {
+  const { content, withheldSections } = contentForAudience(v.content, kind, { careTeamView });
+  return {
+    planId: pointer.id,
+    externalRef: pointer.externalRef,
+    owningOrg: { slug: pointer.owningOrg, name: ownerName },
+    version: v.version,
+    versionId: v.id,
+    publishedAt: v.publishedAt!,
+    reviewBy: v.reviewBy,
+    stale: v.reviewBy < day,
+    subject: v.subject,
+    locations: v.locations,
+    content,
+    withheldSections,
+    governance: {
+      coProduced: v.governance.coProduced,
+      agreedBySubjectOn: v.governance.agreedBySubjectOn,
+      lawfulBasis: v.governance.lawfulBasis,
+    },
+    notice: ADVICE_NOTICE,
+  };
+}
+
 type PlanPointer = {
   id: string;
   owningOrg: string;
@@ -56,6 +87,10 @@ export function createPlanReader(db: Db) {
   );
   const versionCache = new Map<number, VersionRow>();
   const CACHE_LIMIT = 5000;
+  // The responder's view is a pure function of (version, audience, care-team view, day): cache it so the
+  // hot path builds and serialises it once, not per request (routes may memoise the JSON by identity).
+  const viewCache = new Map<string, PlanView>();
+  const VIEW_CACHE_LIMIT = 20_000;
 
   function publishedVersion(id: number): VersionRow | undefined {
     const hit = versionCache.get(id);
@@ -77,33 +112,17 @@ export function createPlanReader(db: Db) {
         ? fail('gone', `this plan was withdrawn by ${owner.name}`, { planId: pointer.id, contact: owner.contact, owningOrg: owner.name })
         : fail('not_found', 'this plan has not been published yet', { planId: pointer.id });
     }
-    const v = publishedVersion(pointer.currentVersionId);
-    if (!v) throw new Error(`plan ${pointer.id} points at missing version ${pointer.currentVersionId}`);
     const careTeamView = actor.org === pointer.owningOrg;
-    const { content, withheldSections } = contentForAudience(v.content, actor.orgKind, { careTeamView });
-    return ok({
-      grant: grant.value,
-      view: {
-        planId: pointer.id,
-        externalRef: pointer.externalRef,
-        owningOrg: { slug: pointer.owningOrg, name: owner.name },
-        version: v.version,
-        versionId: v.id,
-        publishedAt: v.publishedAt!,
-        reviewBy: v.reviewBy,
-        stale: v.reviewBy < day,
-        subject: v.subject,
-        locations: v.locations,
-        content,
-        withheldSections,
-        governance: {
-          coProduced: v.governance.coProduced,
-          agreedBySubjectOn: v.governance.agreedBySubjectOn,
-          lawfulBasis: v.governance.lawfulBasis,
-        },
-        notice: ADVICE_NOTICE,
-      },
-    });
+    const key = `${pointer.currentVersionId}|${actor.orgKind}|${careTeamView ? 1 : 0}|${day}|${pointer.externalRef}|${owner.name}`;
+    let view = viewCache.get(key);
+    if (!view) {
+      const v = publishedVersion(pointer.currentVersionId);
+      if (!v) throw new Error(`plan ${pointer.id} points at missing version ${pointer.currentVersionId}`);
+      view = buildView(pointer, owner.name, v, actor.orgKind, careTeamView, day);
+      if (viewCache.size >= VIEW_CACHE_LIMIT) viewCache.delete(viewCache.keys().next().value!);
+      viewCache.set(key, view);
+    }
+    return ok({ grant: grant.value, view });
   }
 
   return {

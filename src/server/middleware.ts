@@ -5,6 +5,8 @@ import type { AppEnv, AppServices } from './context.js';
 /** Bearer JWT → `c.var.actor`. Every API route sits behind this. */
 export function requireActor(services: AppServices): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
+    // Sub-apps mounted on the same prefix each install this; verify once per request.
+    if (c.get('actor')) return next();
     const header = c.req.header('authorization');
     const token = header?.match(/^Bearer\s+(\S+)$/i)?.[1];
     if (!token) {

@@ -33,6 +33,15 @@ function readOptions(c: Context<AppEnv>): ReadOptions {
   return { emergencyReason: parsed.data };
 }
 
+// Views are cached and shared by the reader; their JSON is memoised by identity so the hot path does not
+// re-serialise the same plan for every request.
+const jsonOf = new WeakMap<object, string>();
+function viewJson(view: object): string {
+  let body = jsonOf.get(view);
+  if (body === undefined) jsonOf.set(view, (body = JSON.stringify(view)));
+  return body;
+}
+
 /** Notes what was served for the access event, then unwraps (a failure is noted by the trail itself). */
 function served(c: Context<AppEnv>, result: Result<ReadOutcome>) {
   const { view, grant } = unwrap(result);
@@ -42,7 +51,7 @@ function served(c: Context<AppEnv>, result: Result<ReadOutcome>) {
     versionId: view.versionId,
     ...(grant.basis === 'emergency' ? { outcome: 'emergency' as const, reason: grant.reason } : {}),
   });
-  return c.json(view);
+  return c.body(viewJson(view), 200, { 'content-type': 'application/json' });
 }
 
 /** The responder's read: the current published plan, as their organisation kind may see it. */
