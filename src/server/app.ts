@@ -3,6 +3,7 @@ import { secureHeaders } from 'hono/secure-headers';
 import { createAuthenticator } from './auth.js';
 import type { AppDeps, AppEnv, AppServices } from './context.js';
 import { createErrorHandler, notFoundHandler } from './errors.js';
+import { auditRoutes } from './routes/audit.js';
 import { authoringRoutes } from './routes/authoring.js';
 import { healthRoutes } from './routes/health.js';
 import { planReadRoutes } from './routes/plans-read.js';
@@ -21,12 +22,15 @@ export function createApp(deps: AppDeps) {
     accessLog: deps.accessLog ?? createAccessLog(deps.db, { clock: deps.clock }),
   };
   const authoring = authoringRoutes(services);
+  const audit = auditRoutes(services);
   const app = new Hono<AppEnv>()
     .use(secureHeaders({ referrerPolicy: 'no-referrer' }))
     .route('/', healthRoutes(services))
     .route('/api/v1/plans', authoring.writes)
     .route('/api/v1/plans', authoring.reads)
-    .route('/api/v1/plans', planReadRoutes(services));
+    .route('/api/v1/plans', planReadRoutes(services))
+    .route('/api/v1/plans', audit.report)
+    .route('/api/v1/audit', audit.log);
   app.onError(createErrorHandler(deps.logger));
   app.notFound(notFoundHandler);
   return app;

@@ -30,14 +30,26 @@ const PURPOSE_MAX = 200;
  * Plan data is only released for a stated purpose (an incident reference or a reason): the access log
  * records it, so the person can later be told why their plan was looked at.
  */
+const validPurpose = (purpose: string | undefined): purpose is string =>
+  !!purpose && purpose.length >= PURPOSE_MIN && purpose.length <= PURPOSE_MAX && !/[\u0000-\u001f]/.test(purpose);
+
 export const requirePurpose: MiddlewareHandler<AppEnv> = async (c, next) => {
+  // A purpose already established for this request (the web session's) stands.
+  if (c.get('purpose')) return next();
   const purpose = c.req.header('x-access-purpose')?.trim();
-  if (!purpose || purpose.length < PURPOSE_MIN || purpose.length > PURPOSE_MAX || /[\u0000-\u001f]/.test(purpose)) {
+  if (!validPurpose(purpose)) {
     throw new AppError(
       'purpose_required',
       `say why you need this plan: send X-Access-Purpose with an incident reference or reason (${PURPOSE_MIN}–${PURPOSE_MAX} characters)`,
     );
   }
   c.set('purpose', purpose);
+  await next();
+};
+
+/** Auditors' reads: a purpose is recorded when given, not required (they read the log, not plans). */
+export const optionalPurpose: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const purpose = c.req.header('x-access-purpose')?.trim();
+  if (validPurpose(purpose)) c.set('purpose', purpose);
   await next();
 };
