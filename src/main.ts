@@ -74,6 +74,8 @@ async function main(config: Config, argv: string[]) {
         process.exit(0);
       });
     });
+    // Idle keep-alive connections would hold close() open; in-flight requests still finish (and log).
+    if ('closeIdleConnections' in server) server.closeIdleConnections();
     setTimeout(() => process.exit(0), 5000).unref();
   };
   process.on('SIGINT', () => stop('SIGINT'));

@@ -26,7 +26,7 @@ parentPort.on('message', (msg) => {
     return;
   }
   try {
-    commit(msg.rows);
+    commit(JSON.parse(msg.rows));
     parentPort.postMessage({ id: msg.id, ok: true });
   } catch (e) {
     parentPort.postMessage({ id: msg.id, ok: false, message: String(e && e.message) });

@@ -125,7 +125,8 @@ export function createAccessLog(db: Db, opts: AccessLogOptions): AccessLog & {
     inFlight = { batch, head: { seq, hash } };
     try {
       writer ??= startWriter();
-      writer.postMessage({ id: nextId++, rows });
+      // One string, not an array of objects: cloning a string across threads is a copy, not a walk.
+      writer.postMessage({ id: nextId++, rows: JSON.stringify(rows) });
     } catch (e) {
       settle(e as Error);
     }
