@@ -73,6 +73,27 @@ describe('access log: group commit and chain', () => {
     db.$client.close();
   });
 
+  it('with batches pipelined, failures anywhere leave exactly the confirmed events, in an unbroken chain', async () => {
+    const dir = tempDir();
+    const db = openDatabase(databaseFile(dir));
+    const log = createAccessLog(db, { clock: testClock(), maxBatchesInFlight: 4 });
+    db.$client.exec(`CREATE TRIGGER fail_some BEFORE INSERT ON access_events WHEN NEW.purpose LIKE 'FAIL%' BEGIN SELECT RAISE(ABORT, 'refused'); END`);
+    const outcomes: Promise<{ purpose: string; ok: boolean }>[] = [];
+    for (let i = 1; i <= 60; i++) {
+      const purpose = i % 13 === 0 ? `FAIL-${i}` : `INC-${i}`;
+      outcomes.push(log.record({ ...event(i), purpose }).then(() => ({ purpose, ok: true }), () => ({ purpose, ok: false })));
+      if (i % 3 === 0) await new Promise((r) => setImmediate(r)); // spread over several batches in flight
+    }
+    const settled = await Promise.all(outcomes);
+    const stored = db.$client.prepare('SELECT purpose FROM access_events ORDER BY seq').pluck().all();
+    expect(stored).toEqual(settled.filter((o) => o.ok).map((o) => o.purpose));
+    expect(settled.filter((o) => o.purpose.startsWith('FAIL')).every((o) => !o.ok)).toBe(true);
+    expect(settled.filter((o) => o.ok).length).toBeGreaterThan(10);
+    expect(verifyAuditLog(db, undefined)).toMatchObject({ ok: true });
+    await log.close();
+    db.$client.close();
+  });
+
   it('refuses UPDATE and DELETE of events and checkpoints from the application', async () => {
     const { db } = await writtenLog(3);
     expect(() => db.$client.exec("UPDATE access_events SET purpose = 'x' WHERE seq = 1")).toThrow(/append-only/);

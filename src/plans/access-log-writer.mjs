@@ -18,6 +18,9 @@ const insert = db.prepare(
 const commit = db.transaction((rows) => {
   for (const row of rows) insert.run(row);
 });
+// The chain head this writer has committed. A batch must continue it: after a failed batch, the batches
+// the main thread had already sent on top of it are refused, and it resends from the committed head.
+let lastHash = db.prepare('SELECT hash FROM access_events ORDER BY seq DESC LIMIT 1').pluck().get() ?? '0'.repeat(64);
 
 parentPort.on('message', (msg) => {
   if (msg.type === 'close') {
@@ -26,7 +29,10 @@ parentPort.on('message', (msg) => {
     return;
   }
   try {
-    commit(JSON.parse(msg.rows));
+    const rows = JSON.parse(msg.rows);
+    if (rows.length && rows[0].prevHash !== lastHash) throw new Error('batch does not continue the committed chain (an earlier batch failed)');
+    commit(rows);
+    if (rows.length) lastHash = rows[rows.length - 1].hash;
     parentPort.postMessage({ id: msg.id, ok: true });
   } catch (e) {
     parentPort.postMessage({ id: msg.id, ok: false, message: String(e && e.message) });

@@ -40,6 +40,11 @@ export type AccessLogOptions = {
   signer?: AuditSigner;
   /** How often to checkpoint the head when it has moved (default one minute; 0 = only on close). */
   checkpointEveryMs?: number;
+  /**
+   * Batches sent to the writer before the first is confirmed (default 1). More lowers latency when
+   * commits are slow; on this hardware one, with larger batches and fewer thread messages, is faster.
+   */
+  maxBatchesInFlight?: number;
   /** Operational errors only: never the event itself. */
   onError?: (err: Error) => void;
 };
@@ -69,10 +74,12 @@ export function toEventBody(e: AccessEventInput, at: Date): EventBody {
 /**
  * The access log writer. Group commit: events from concurrent requests queue up and are committed
  * together in one transaction (one fsync with synchronous=FULL); each request awaits its batch. The
- * commit runs on a writer thread (access-log-writer.mjs) so the fsync does not stall the event loop; one
- * batch is in flight at a time, and the next one gathers meanwhile. Sequence numbers and hashes are
- * assigned here when a batch is sent; the committed head only moves when the writer confirms, and a
- * failed batch rolls the pending head back, so the chain never has a hole. One writer per database file.
+ * commit runs on a writer thread (access-log-writer.mjs) so the fsync does not stall the event loop.
+ * Batches are pipelined: sequence numbers and hashes are assigned here when a batch is sent, up to a few
+ * batches may be queued at the writer, and the committed head only moves as the writer confirms, in
+ * order. The writer refuses any batch that does not continue the chain it has committed, so when one
+ * batch fails, the ones sent after it fail too, the pending head rewinds to the committed head, and the
+ * chain never has a hole. One writer per database file.
  */
 export function createAccessLog(db: Db, opts: AccessLogOptions): AccessLog & {
   head(): ChainHead;
@@ -94,7 +101,10 @@ export function createAccessLog(db: Db, opts: AccessLogOptions): AccessLog & {
   function startWriter(): Worker {
     const w = new Worker(new URL('./access-log-writer.mjs', import.meta.url), { workerData: { file: sqlite.name } });
     w.unref();
-    w.on('message', (m: { id: number; ok: boolean; message?: string }) => settle(m.ok ? undefined : new Error(m.message)));
+    w.on('message', (m: { id: number; ok: boolean; message?: string }) => {
+      // Answers to batches already failed (refused as not continuing the chain) have nothing left to settle.
+      if (inFlight[0]?.id === m.id) settle(m.ok ? undefined : new Error(m.message));
+    });
     w.on('error', (e) => settle(e));
     w.on('exit', () => {
       if (writer === w) writer = undefined;
@@ -104,49 +114,56 @@ export function createAccessLog(db: Db, opts: AccessLogOptions): AccessLog & {
   }
 
   let queue: Pending[] = [];
-  let inFlight: { batch: Pending[]; head: ChainHead } | undefined;
+  /** Sent, not yet confirmed, oldest first; `pending` is the head after the last one sent. */
+  const inFlight: { id: number; batch: Pending[]; head: ChainHead }[] = [];
+  let pending: ChainHead = head;
+  const MAX_IN_FLIGHT = opts.maxBatchesInFlight ?? 1;
   let scheduled = false;
   let closed = false;
-  let drained: (() => void)[] = [];
+  const drained: (() => void)[] = [];
   let nextId = 1;
 
   function send() {
     scheduled = false;
-    if (inFlight || queue.length === 0) return;
+    if (inFlight.length >= MAX_IN_FLIGHT || queue.length === 0) return;
     const batch = queue;
     queue = [];
-    let { seq, hash } = head;
+    let { seq, hash } = pending;
     const rows = batch.map((p) => {
       const prevHash = hash;
       seq += 1;
       hash = eventHash(prevHash, p.body);
       return { ...p.body, seq, prevHash, hash };
     });
-    inFlight = { batch, head: { seq, hash } };
+    const id = nextId++;
+    inFlight.push({ id, batch, head: { seq, hash } });
+    pending = { seq, hash };
     try {
       writer ??= startWriter();
       // One string, not an array of objects: cloning a string across threads is a copy, not a walk.
-      writer.postMessage({ id: nextId++, rows: JSON.stringify(rows) });
+      writer.postMessage({ id, rows: JSON.stringify(rows) });
     } catch (e) {
       settle(e as Error);
     }
   }
 
+  /** The writer answers batches in the order sent; an error fails every batch still in flight. */
   function settle(err: Error | undefined) {
-    const done = inFlight;
-    if (!done) return;
-    inFlight = undefined;
     if (err) {
+      if (inFlight.length === 0) return;
       opts.onError?.(err);
-      for (const p of done.batch) p.reject(err);
+      for (const f of inFlight.splice(0)) for (const p of f.batch) p.reject(err);
+      pending = head;
     } else {
+      const done = inFlight.shift();
+      if (!done) return;
       head = done.head;
       stats.batches += 1;
       stats.events += done.batch.length;
       for (const p of done.batch) p.resolve();
     }
     if (queue.length) send();
-    else for (const d of drained.splice(0)) d();
+    else if (inFlight.length === 0) for (const d of drained.splice(0)) d();
   }
 
   function checkpoint(): boolean {
@@ -177,7 +194,7 @@ export function createAccessLog(db: Db, opts: AccessLogOptions): AccessLog & {
       }
       return new Promise<void>((resolve, reject) => {
         queue.push({ body, resolve, reject });
-        if (!scheduled && !inFlight) {
+        if (!scheduled) {
           scheduled = true;
           setImmediate(send);
         }
@@ -186,7 +203,7 @@ export function createAccessLog(db: Db, opts: AccessLogOptions): AccessLog & {
     async close() {
       if (closed) return;
       closed = true;
-      if (inFlight || queue.length) await new Promise<void>((r) => drained.push(r));
+      if (inFlight.length || queue.length) await new Promise<void>((r) => drained.push(r));
       if (timer) clearInterval(timer);
       checkpoint();
       const w = writer;
