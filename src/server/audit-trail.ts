@@ -46,7 +46,8 @@ export function auditTrail(
 ): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     await next();
-    const note = { ...defaultNote(c), ...c.get('audit') };
+    const said = c.get('audit') as AuditNote | undefined;
+    const note = said?.planId !== undefined ? said : { ...defaultNote(c), ...said };
     const actor = c.get('actor') as Actor | undefined;
     const served = c.res.status < 400 && !c.error;
     const event: AccessEventInput = {
