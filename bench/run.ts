@@ -5,7 +5,8 @@
  * The machine is shared and noisy, so scenarios are interleaved over several rounds and each reports its
  * median round: a burst of outside load then hurts every scenario alike rather than one.
  * Env: BENCH_PLANS (10000), BENCH_SECONDS per round (5), BENCH_ROUNDS (3), BENCH_CONNECTIONS (50),
- * BENCH_ONLY (comma list of scenario names).
+ * BENCH_ONLY (comma list of scenario names), BENCH_UNLOGGED=1 (adds `plan-view-unlogged`: the same app
+ * with a no-op log, so `planViewAuditedVsUnlogged` shows what the audit itself costs).
  */
 import autocannon from 'autocannon';
 import { fork, type ChildProcess } from 'node:child_process';
@@ -75,6 +76,7 @@ async function main() {
   const ctx: BenchContext = {
     appUrl: `http://127.0.0.1:${ready.appPort}`,
     bareUrl: `http://127.0.0.1:${ready.barePort}`,
+    unloggedUrl: `http://127.0.0.1:${ready.unloggedPort}`,
     dataDir,
     planIds,
     tokenFor: (w) => issuer.sign(w, 3600),
@@ -111,7 +113,11 @@ async function main() {
       secondsPerRound: SECONDS,
       rounds: ROUNDS,
       scenarios: results,
-      ratios: { planViewVsBare: ratio('plan-view-audited', 'bare-hono') },
+      ratios: {
+        planViewVsBare: ratio('plan-view-audited', 'bare-hono'),
+        // What the access log itself costs: the same app and route with a log that writes nothing.
+        planViewAuditedVsUnlogged: ratio('plan-view-audited', 'plan-view-unlogged'),
+      },
       // Measured by the search scenario's owner (publish → findable); null until that scenario exists.
       publishToFindableP99Ms: null as number | null,
       startupMs: ready.startupMs,
@@ -120,7 +126,7 @@ async function main() {
     fs.writeFileSync(path.join(here, 'results.json'), `${JSON.stringify(out, null, 2)}\n`);
     process.stdout.write('\n');
     console.table(results);
-    process.stdout.write(`planViewVsBare ${out.ratios.planViewVsBare}  startupMs ${out.startupMs}  rssMb ${rssMb}\nwrote bench/results.json\n`);
+    process.stdout.write(`planViewVsBare ${out.ratios.planViewVsBare}  auditedVsUnlogged ${out.ratios.planViewAuditedVsUnlogged}  startupMs ${out.startupMs}  rssMb ${rssMb}\nwrote bench/results.json\n`);
   } finally {
     const exited = new Promise((r) => child.once('exit', r));
     child.send({ type: 'stop' });

@@ -4,6 +4,8 @@ import type autocannon from 'autocannon';
 export type BenchContext = {
   appUrl: string;
   bareUrl: string;
+  /** The same app with a no-op access log (bench only): audited vs unlogged isolates the log's cost. */
+  unloggedUrl: string;
   dataDir: string;
   /** Plan ids a capital-police responder may read (southbank-mh and northgate-mh plans). */
   planIds: string[];
@@ -27,13 +29,18 @@ export const scenarios: Scenario[] = [
       return { url: `${ctx.bareUrl}/bare` };
     },
   },
-  {
-    name: 'plan-view-audited',
+  planView('plan-view-audited', (ctx) => ctx.appUrl),
+  ...(process.env.BENCH_UNLOGGED === '1' ? [planView('plan-view-unlogged', (ctx) => ctx.unloggedUrl)] : []),
+];
+
+function planView(name: string, base: (ctx: BenchContext) => string): Scenario {
+  return {
+    name,
     async options(ctx) {
       const token = await ctx.tokenFor({ sub: 'bench.officer', org: 'capital-police', roles: ['responder'] });
       let i = 0;
       return {
-        url: ctx.appUrl,
+        url: base(ctx),
         headers: { authorization: `Bearer ${token}`, 'x-access-purpose': 'BENCH-0001 load test' },
         requests: [
           {
@@ -43,5 +50,5 @@ export const scenarios: Scenario[] = [
         ],
       };
     },
-  },
-];
+  };
+}

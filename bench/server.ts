@@ -14,7 +14,7 @@ import { createApp } from '../src/server/app.js';
 import { loadDevIssuer } from '../src/server/dev-issuer.js';
 import { silentLogger } from '../src/server/logger.js';
 
-export type ServerReady = { type: 'ready'; appPort: number; barePort: number; startupMs: number };
+export type ServerReady = { type: 'ready'; appPort: number; barePort: number; unloggedPort: number; startupMs: number };
 export type ServerStats = { type: 'stats'; rssMb: number };
 
 function listen(fetch: (req: Request) => Response | Promise<Response>): Promise<number> {
@@ -35,9 +35,21 @@ async function main(dataDir: string) {
     publicBaseUrl: 'http://127.0.0.1',
   });
   const bare = new Hono().get('/bare', (c) => c.json({ ok: true, at: Date.now() }));
+  // Diagnostic (BENCH_UNLOGGED=1): the same app with a log that writes nothing, to show what the audit
+  // itself costs. Off by default: a second app instance would inflate the service's RSS.
+  const unlogged = process.env.BENCH_UNLOGGED !== '1' ? undefined : createApp({
+    db,
+    clock: systemClock,
+    logger: silentLogger(),
+    devIssuer: await loadDevIssuer(dataDir),
+    accessLog: { record: async () => undefined, close: async () => undefined },
+    publicBaseUrl: 'http://127.0.0.1',
+  });
   const [appPort, barePort] = await Promise.all([listen(app.fetch), listen(bare.fetch)]);
   // performance.now() counts from process start: module loading and opening the database included.
-  const ready: ServerReady = { type: 'ready', appPort, barePort, startupMs: Math.round(performance.now()) };
+  const startupMs = Math.round(performance.now());
+  const unloggedPort = unlogged ? await listen(unlogged.fetch) : 0;
+  const ready: ServerReady = { type: 'ready', appPort, barePort, unloggedPort, startupMs };
   process.send!(ready);
   process.on('message', async (m: { type: string }) => {
     if (m.type === 'stats') process.send!({ type: 'stats', rssMb: Math.round(process.memoryUsage().rss / 2 ** 20) } satisfies ServerStats);
