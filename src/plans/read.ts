@@ -90,7 +90,7 @@ export function createPlanReader(db: Db) {
   // The responder's view is a pure function of (version, audience, care-team view, day): cache it so the
   // hot path builds and serialises it once, not per request (routes may memoise the JSON by identity).
   const viewCache = new Map<string, PlanView>();
-  const VIEW_CACHE_LIMIT = 20_000;
+  const VIEW_CACHE_LIMIT = 10_000;
 
   function publishedVersion(id: number): VersionRow | undefined {
     const hit = versionCache.get(id);
