@@ -59,6 +59,16 @@ describe('access log: group commit and chain', () => {
     db.$client.close();
   });
 
+  it('event hashes are SHA-256 over the previous hash and the canonical JSON of the event', async () => {
+    const { eventHash } = await import('../src/plans/access-chain.js');
+    const { canonicalJson, sha256Hex } = await import('../src/plans/canonical.js');
+    const { toEventBody } = await import('../src/plans/access-log.js');
+    for (let i = 1; i <= 8; i++) {
+      const body = toEventBody({ ...event(i), reason: i % 2 ? 'why "quoted" \u00e9' : undefined }, new Date(Date.UTC(2026, 10, i)));
+      expect(eventHash('ab'.repeat(32), body)).toBe(sha256Hex('ab'.repeat(32) + canonicalJson(body)));
+    }
+  });
+
   it('a batch that cannot be written rejects every request in it and leaves no hole in the chain', async () => {
     const dir = tempDir();
     const db = openDatabase(databaseFile(dir));

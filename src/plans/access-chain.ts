@@ -31,22 +31,24 @@ export type EventBody = Omit<StoredEvent, 'seq' | 'prevHash' | 'hash'>;
  * on its own and the verifier can say "reordered" rather than "altered".
  */
 export function eventHash(prevHash: string, e: EventBody): string {
-  const body: EventBody = {
-    at: e.at,
-    actorSub: e.actorSub,
+  // canonicalJson of the flat body, written out: keys in sorted order, every value a string, number or
+  // null, so JSON.stringify gives the same bytes without sorting on the hot path (tested against it).
+  const body = {
+    action: e.action,
     actorOrg: e.actorOrg,
     actorRoles: e.actorRoles,
-    action: e.action,
+    actorSub: e.actorSub,
+    at: e.at,
     channel: e.channel,
-    purpose: e.purpose,
-    planId: e.planId,
-    versionId: e.versionId,
-    query: e.query,
-    resultPlanIds: e.resultPlanIds,
     outcome: e.outcome,
+    planId: e.planId,
+    purpose: e.purpose,
+    query: e.query,
     reason: e.reason,
+    resultPlanIds: e.resultPlanIds,
+    versionId: e.versionId,
   };
-  return sha256Hex(prevHash + canonicalJson(body));
+  return sha256Hex(prevHash + JSON.stringify(body));
 }
 
 /** What a checkpoint signs: the chain head at a moment, and which key signed it. */
