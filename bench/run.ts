@@ -102,7 +102,7 @@ async function main() {
       const median = sorted[Math.floor(sorted.length / 2)]!;
       results.push({ ...median, errors: p.rounds.reduce((n, r) => n + r.errors, 0) });
     }
-    const { rssMb } = await ask<ServerStats>(child, 'stats');
+    const { rssMb, logBatches, logEvents, commitMsAvg, commitMsMax } = await ask<ServerStats>(child, 'stats');
     const rps = (n: string) => results.find((r) => r.name === n)?.rps;
     const ratio = (a: string, b: string) => (rps(a) && rps(b) ? Math.round((rps(a)! / rps(b)!) * 1000) / 1000 : null);
     const cpu = os.cpus();
@@ -122,11 +122,19 @@ async function main() {
       publishToFindableP99Ms: null as number | null,
       startupMs: ready.startupMs,
       rssMb,
+      // Group commit at work: access events per SQLite commit over the whole run.
+      accessLog: {
+        events: logEvents,
+        commits: logBatches,
+        eventsPerCommit: logBatches ? Math.round((logEvents / logBatches) * 10) / 10 : null,
+        commitMsAvg,
+        commitMsMax,
+      },
     };
     fs.writeFileSync(path.join(here, 'results.json'), `${JSON.stringify(out, null, 2)}\n`);
     process.stdout.write('\n');
     console.table(results);
-    process.stdout.write(`planViewVsBare ${out.ratios.planViewVsBare}  auditedVsUnlogged ${out.ratios.planViewAuditedVsUnlogged}  startupMs ${out.startupMs}  rssMb ${rssMb}\nwrote bench/results.json\n`);
+    process.stdout.write(`planViewVsBare ${out.ratios.planViewVsBare}  auditedVsUnlogged ${out.ratios.planViewAuditedVsUnlogged}  startupMs ${out.startupMs}  rssMb ${rssMb}  events/commit ${out.accessLog.eventsPerCommit}  commit ms avg ${commitMsAvg} max ${commitMsMax}\nwrote bench/results.json\n`);
   } finally {
     const exited = new Promise((r) => child.once('exit', r));
     child.send({ type: 'stop' });

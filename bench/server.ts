@@ -15,7 +15,7 @@ import { loadDevIssuer } from '../src/server/dev-issuer.js';
 import { silentLogger } from '../src/server/logger.js';
 
 export type ServerReady = { type: 'ready'; appPort: number; barePort: number; unloggedPort: number; startupMs: number };
-export type ServerStats = { type: 'stats'; rssMb: number };
+export type ServerStats = { type: 'stats'; rssMb: number; logBatches: number; logEvents: number; commitMsAvg: number; commitMsMax: number };
 
 function listen(fetch: (req: Request) => Response | Promise<Response>): Promise<number> {
   return new Promise((resolve) => {
@@ -52,7 +52,18 @@ async function main(dataDir: string) {
   const ready: ServerReady = { type: 'ready', appPort, barePort, unloggedPort, startupMs };
   process.send!(ready);
   process.on('message', async (m: { type: string }) => {
-    if (m.type === 'stats') process.send!({ type: 'stats', rssMb: Math.round(process.memoryUsage().rss / 2 ** 20) } satisfies ServerStats);
+    if (m.type === 'stats') {
+      const { batches, events, commitMsTotal, commitMsMax } = accessLog.stats();
+      const round1 = (n: number) => Math.round(n * 10) / 10;
+      process.send!({
+        type: 'stats',
+        rssMb: Math.round(process.memoryUsage().rss / 2 ** 20),
+        logBatches: batches,
+        logEvents: events,
+        commitMsAvg: batches ? round1(commitMsTotal / batches) : 0,
+        commitMsMax: round1(commitMsMax),
+      } satisfies ServerStats);
+    }
     if (m.type === 'stop') {
       await accessLog.close();
       db.$client.close();

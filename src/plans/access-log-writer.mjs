@@ -31,9 +31,10 @@ parentPort.on('message', (msg) => {
   try {
     const rows = JSON.parse(msg.rows);
     if (rows.length && rows[0].prevHash !== lastHash) throw new Error('batch does not continue the committed chain (an earlier batch failed)');
+    const started = performance.now();
     commit(rows);
     if (rows.length) lastHash = rows[rows.length - 1].hash;
-    parentPort.postMessage({ id: msg.id, ok: true });
+    parentPort.postMessage({ id: msg.id, ok: true, ms: performance.now() - started });
   } catch (e) {
     parentPort.postMessage({ id: msg.id, ok: false, message: String(e && e.message) });
   }

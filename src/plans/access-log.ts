@@ -84,8 +84,8 @@ export function toEventBody(e: AccessEventInput, at: Date): EventBody {
 export function createAccessLog(db: Db, opts: AccessLogOptions): AccessLog & {
   head(): ChainHead;
   checkpoint(): boolean;
-  /** Commits and events written so far: group commit shows as far fewer batches than events. */
-  stats(): { batches: number; events: number };
+  /** Commits and events so far (group commit: far fewer batches than events) and commit times. */
+  stats(): { batches: number; events: number; commitMsTotal: number; commitMsMax: number };
 } {
   const sqlite = db.$client;
   const insertCheckpoint = sqlite.prepare(
@@ -95,15 +95,20 @@ export function createAccessLog(db: Db, opts: AccessLogOptions): AccessLog & {
   let head: ChainHead = last ?? { seq: 0, hash: GENESIS_HASH };
   const lastCp = sqlite.prepare('SELECT max(head_seq) AS s FROM audit_checkpoints').get() as { s: number | null };
   let checkpointedSeq = lastCp.s ?? 0;
-  const stats = { batches: 0, events: 0 };
+  const stats = { batches: 0, events: 0, commitMsTotal: 0, commitMsMax: 0 };
 
   let writer: Worker | undefined;
   function startWriter(): Worker {
     const w = new Worker(new URL('./access-log-writer.mjs', import.meta.url), { workerData: { file: sqlite.name } });
     w.unref();
-    w.on('message', (m: { id: number; ok: boolean; message?: string }) => {
+    w.on('message', (m: { id: number; ok: boolean; message?: string; ms?: number }) => {
       // Answers to batches already failed (refused as not continuing the chain) have nothing left to settle.
-      if (inFlight[0]?.id === m.id) settle(m.ok ? undefined : new Error(m.message));
+      if (inFlight[0]?.id !== m.id) return;
+      if (m.ms !== undefined) {
+        stats.commitMsTotal += m.ms;
+        stats.commitMsMax = Math.max(stats.commitMsMax, m.ms);
+      }
+      settle(m.ok ? undefined : new Error(m.message));
     });
     w.on('error', (e) => settle(e));
     w.on('exit', () => {
