@@ -18,6 +18,8 @@ const envSchema = z.object({
   MEILI_BIN: z.string().min(1).optional(),
   PUBLIC_BASE_URL: z.url().optional(),
   AUTH_DEV: onOff.optional(),
+  /** Whether the person's access report names individuals or only their organisation and role. */
+  ACCESS_REPORT_NAMES: z.enum(['role-only', 'individual']).default('role-only'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -33,6 +35,7 @@ export type Config = {
   /** The AUTH_DEV setting as given; `undefined` means "decide from HOST and configured issuers". */
   authDev?: boolean;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
+  accessReportNames: z.infer<typeof envSchema>['ACCESS_REPORT_NAMES'];
 };
 
 export class ConfigError extends Error {}
@@ -57,6 +60,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     publicBaseUrl: e.PUBLIC_BASE_URL?.replace(/\/+$/, ''),
     authDev: e.AUTH_DEV,
     logLevel: e.LOG_LEVEL,
+    accessReportNames: e.ACCESS_REPORT_NAMES,
   };
 }
 

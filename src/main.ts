@@ -5,6 +5,8 @@ import { databaseFile, openDatabase } from '../db/index.js';
 import { demoUsers, seedSyntheticPlans } from './plans/demo.js';
 import { listOrganisations } from './plans/organisations.js';
 import { systemClock } from './plans/clock.js';
+import { createAccessLog } from './plans/access-log.js';
+import { loadAuditSigner } from './plans/audit-signer.js';
 import { createApp } from './server/app.js';
 import { loadDevIssuer } from './server/dev-issuer.js';
 import { createLogger } from './server/logger.js';
@@ -30,9 +32,27 @@ async function main(config: Config, argv: string[]) {
   }
   const devIssuer = dev.authDev ? await loadDevIssuer(config.dataDir) : undefined;
 
+  const accessLog = createAccessLog(db, {
+    clock: systemClock,
+    signer: loadAuditSigner(config.dataDir),
+    checkpointEveryMs: 60_000,
+    onError: (e) => logger.error({ err: { name: e.name, message: e.message } }, 'access log error'),
+  });
+
   let publicBaseUrl = config.publicBaseUrl ?? '';
   const sessionSecret = loadSessionSecret(config.dataDir);
-  const app = createApp({ db, clock: systemClock, logger, devIssuer, sessionSecret, get publicBaseUrl() { return publicBaseUrl; } });
+  const app = createApp({
+    db,
+    clock: systemClock,
+    logger,
+    devIssuer,
+    accessLog,
+    sessionSecret,
+    accessReportNames: config.accessReportNames,
+    get publicBaseUrl() {
+      return publicBaseUrl;
+    },
+  });
   const server = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, (info: AddressInfo) => {
     const host = info.family === 'IPv6' ? `[${info.address}]` : info.address;
     const url = `http://${host}:${info.port}`;
@@ -52,9 +72,14 @@ async function main(config: Config, argv: string[]) {
   const stop = (signal: string) => {
     logger.info({ signal }, 'stopping');
     server.close(() => {
-      db.$client.close();
-      process.exit(0);
+      // Commit what is queued and sign the final chain head before the database closes.
+      accessLog.close().finally(() => {
+        db.$client.close();
+        process.exit(0);
+      });
     });
+    // Idle keep-alive connections would hold close() open; in-flight requests still finish (and log).
+    if ('closeIdleConnections' in server) server.closeIdleConnections();
     setTimeout(() => process.exit(0), 5000).unref();
   };
   process.on('SIGINT', () => stop('SIGINT'));

@@ -17,6 +17,8 @@ async function setUp(opts: { text?: string } = {}) {
     logger: silentLogger(),
     devIssuer: t.devIssuer,
     publicBaseUrl: BASE,
+    // One access log per database: a second writer would fork the hash chain (and is refused).
+    accessLog: t.accessLog,
     recordAccess: (e) => void events.push(e),
   });
   const tt: TestApp = { ...t, app };
@@ -162,7 +164,8 @@ describe('scanning a card', () => {
     const first = await b.get(q);
     expect(first.status).toBe(303);
     expect(first.location).toBe(`/sign-in?return=${encodeURIComponent(q)}`);
-    expect(events).toHaveLength(0); // nothing about the card is looked up before sign-in
+    // Nothing about the card is looked up before sign-in, but the scan itself is recorded, as refused.
+    expect(events).toEqual([{ actor: null, action: 'qr-scan', channel: 'qr', purpose: null, outcome: 'denied', reason: 'sign-in-required' }]);
 
     const signInPage = await b.get(first.location!);
     expect(signInPage.text).toContain('Paramedic');
@@ -190,11 +193,13 @@ describe('scanning a card', () => {
     expect(plan.text).toContain('advice, not an instruction');
     expect(plan.text).toContain('Version 1');
 
-    expect(events.map((e) => [e.action, e.channel, e.outcome, e.planId, e.purpose, e.actor.sub])).toEqual([
+    expect(events.map((e) => [e.action, e.channel, e.outcome, e.planId ?? e.reason, e.purpose, e.actor?.sub ?? null])).toEqual([
+      ['qr-scan', 'qr', 'denied', 'sign-in-required', null, null],
+      ['qr-scan', 'qr', 'denied', 'purpose-required', null, 'demo.paramedic'],
       ['qr-scan', 'qr', 'allowed', planId, 'scanned patient card', 'demo.paramedic'],
       ['view', 'qr', 'allowed', planId, 'scanned patient card', 'demo.paramedic'],
     ]);
-    expect(events[0]!.card).toMatchObject({ via: 'token', cardId: card.cardId, failuresInWindow: 0 });
+    expect(events[2]!.card).toMatchObject({ via: 'token', cardId: card.cardId, failuresInWindow: 0 });
   });
 
   it('asks for the purpose again when the last one was stated more than a few minutes before the scan', async () => {

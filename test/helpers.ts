@@ -7,9 +7,11 @@ import type { Role } from '../src/plans/actor.js';
 import type { CreatePlanBody, ImportRecord } from '../src/plans/content.js';
 import { ensureDemoOrganisations } from '../src/plans/demo.js';
 import { importRecords } from '../src/plans/importer.js';
+import { createAccessLog } from '../src/plans/access-log.js';
+import { loadAuditSigner } from '../src/plans/audit-signer.js';
 import { createApp } from '../src/server/app.js';
 import { loadDevIssuer, type DevIssuer } from '../src/server/dev-issuer.js';
-import { silentLogger } from '../src/server/logger.js';
+import { silentLogger, type Logger } from '../src/server/logger.js';
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {
@@ -51,14 +53,30 @@ export function testClock(iso = '2026-11-23T10:00:00.000Z') {
  * A real app on a real SQLite file in a temp dir, with the demo organisations and agreement, the dev
  * issuer for tokens, and helpers to call it as a given person.
  */
-export async function testApp(opts: { dir?: string; clock?: ReturnType<typeof testClock> } = {}) {
+export async function testApp(
+  opts: {
+    dir?: string;
+    clock?: ReturnType<typeof testClock>;
+    logger?: Logger;
+    accessReportNames?: 'role-only' | 'individual';
+  } = {},
+) {
   const dir = opts.dir ?? tempDir();
   const clock = opts.clock ?? testClock();
   const db = openDatabase(databaseFile(dir));
   cleanups.push(() => db.$client.close());
   ensureDemoOrganisations(db, clock());
   const devIssuer = await loadDevIssuer(dir);
-  const app = createApp({ db, clock, logger: silentLogger(), devIssuer, publicBaseUrl: 'http://127.0.0.1:8080' });
+  const accessLog = createAccessLog(db, { clock, signer: loadAuditSigner(dir), checkpointEveryMs: 0 });
+  const app = createApp({
+    db,
+    clock,
+    logger: opts.logger ?? silentLogger(),
+    devIssuer,
+    accessLog,
+    publicBaseUrl: 'http://127.0.0.1:8080',
+    accessReportNames: opts.accessReportNames,
+  });
   // Signed at the test clock's time, so moving the clock does not expire the caller's sign-in.
   const tokenFor = (w: Who) => devIssuer.sign(w, 3600, clock());
   async function call(
@@ -86,7 +104,7 @@ export async function testApp(opts: { dir?: string; clock?: ReturnType<typeof te
     }
     return { status: res.status, headers: res.headers, json, text };
   }
-  return { app, db, dir, clock, devIssuer, tokenFor, call };
+  return { app, db, dir, clock, devIssuer, accessLog, tokenFor, call, events: () => accessEvents(db) };
 }
 export type TestApp = Awaited<ReturnType<typeof testApp>>;
 
@@ -141,3 +159,25 @@ export function planIdOf(db: Db, externalRef: string, org = 'southbank-mh'): str
 }
 
 export { openDatabase, databaseFile };
+
+/** The access log as stored, oldest first, with its JSON columns parsed. */
+export function accessEvents(db: Db) {
+  type Row = {
+    seq: number; at: string; actorSub: string | null; actorOrg: string | null; actorRoles: string | null; action: string;
+    channel: string; purpose: string | null; planId: string | null; versionId: number | null; query: string | null;
+    resultPlanIds: string | null; outcome: string; reason: string | null;
+  };
+  return db.$client
+    .prepare<[], Row>(
+      `SELECT seq, at, actor_sub AS actorSub, actor_org AS actorOrg, actor_roles AS actorRoles, action, channel, purpose,
+              plan_id AS planId, version_id AS versionId, query, result_plan_ids AS resultPlanIds, outcome, reason
+       FROM access_events ORDER BY seq`,
+    )
+    .all()
+    .map((r) => ({
+      ...r,
+      actorRoles: r.actorRoles ? (JSON.parse(r.actorRoles) as string[]) : null,
+      query: r.query ? (JSON.parse(r.query) as Record<string, unknown>) : null,
+      resultPlanIds: r.resultPlanIds ? (JSON.parse(r.resultPlanIds) as string[]) : null,
+    }));
+}

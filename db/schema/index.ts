@@ -1,3 +1,4 @@
 // One file per area; drizzle-kit reads them all through this index.
 export * from './plans.js';
 export * from './cards.js';
+export * from './audit.js';

@@ -1,6 +1,7 @@
 import { ConfigError, loadConfig } from '../config.js';
 import { databaseFile, openDatabase, type Db } from '../../db/index.js';
 import { CliError, type CliContext, type Command } from './command.js';
+import { auditKeyCommand, verifyAuditCommand } from './commands/audit.js';
 import { dsaAdd } from './commands/dsa.js';
 import { importCommand } from './commands/import.js';
 import { orgAdd } from './commands/org.js';
@@ -8,7 +9,7 @@ import { seedCommand } from './commands/seed.js';
 import { tokenCommand } from './commands/token.js';
 
 /** Every command the CLI knows; CONTRACTS §4 lists the ones others rely on. */
-export const commands: Command[] = [orgAdd, dsaAdd, importCommand, tokenCommand, seedCommand];
+export const commands: Command[] = [orgAdd, dsaAdd, importCommand, tokenCommand, seedCommand, verifyAuditCommand, auditKeyCommand];
 
 function help(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

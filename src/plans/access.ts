@@ -1,22 +1,32 @@
-import { hasRole, type Actor } from './actor.js';
+import { hasRole, isHealthOrg, type Actor } from './actor.js';
 import type { AgreementQueries } from './organisations.js';
 import { fail, ok, type Result } from './result.js';
 
 /** Why a read was allowed: recorded with the access event so an auditor can see the legal basis. */
-export type ReadGrant = { basis: 'own-organisation' } | { basis: 'agreement'; agreement: string };
+export type ReadGrant =
+  | { basis: 'own-organisation' }
+  | { basis: 'agreement'; agreement: string }
+  | { basis: 'emergency'; reason: string };
+
+/** A responder's request to open a plan outside any agreement, with the reason they give. */
+export type ReadOptions = { emergencyReason?: string };
 
 /**
  * May `actor` read the published plan owned by `owningOrg` on `day`? Checked per plan, in the domain,
  * for every read path (API, web, QR, search results).
  *  - responders: their own organisation's plans, or another's while an agreement in force names both;
  *  - authors and approvers: their own organisation's plans only;
- *  - auditors and admins: no plan content (they see the access log, not the person's plan).
+ *  - auditors and admins: no plan content (they see the access log, not the person's plan);
+ *  - emergency access (break-glass): a health responder (ambulance, ED, mental-health) whose organisation
+ *    has no agreement covering the plan may open it by giving a reason; the grant says so, and the access
+ *    log marks it for auditors and the person's report. Police have no such route.
  */
 export function authoriseRead(
   actor: Actor,
   owningOrg: string,
   day: string,
   agreements: AgreementQueries,
+  options: ReadOptions = {},
 ): Result<ReadGrant> {
   const staff = hasRole(actor, 'author') || hasRole(actor, 'approver');
   if (actor.org === owningOrg && (staff || hasRole(actor, 'responder'))) return ok({ basis: 'own-organisation' });
@@ -24,6 +34,12 @@ export function authoriseRead(
     return fail('forbidden', staff ? 'authors and approvers may only read their own organisation\'s plans' : 'your role does not give access to plan content');
   }
   const agreement = agreements.agreementInForce(actor.org, owningOrg, day);
+  if (!agreement && options.emergencyReason) {
+    if (isHealthOrg(actor.orgKind)) return ok({ basis: 'emergency', reason: options.emergencyReason });
+    return fail('forbidden', `no data-sharing agreement in force between ${actor.org} and ${owningOrg}, and police have no emergency access`, {
+      reason: 'no-agreement',
+    });
+  }
   if (!agreement) {
     return fail('forbidden', `no data-sharing agreement in force between ${actor.org} and ${owningOrg}`, {
       reason: 'no-agreement',

@@ -1,6 +1,6 @@
 import { asc, eq } from 'drizzle-orm';
 import { schema, type Db } from '../../db/index.js';
-import { authoriseRead, authoriseWrite, type ReadGrant } from './access.js';
+import { authoriseRead, authoriseWrite, type ReadGrant, type ReadOptions } from './access.js';
 import { hasRole, type Actor } from './actor.js';
 import { contentForAudience, type ResponderContent } from './audience.js';
 import type { Governance, PlanLocation, SectionKey, Subject } from './content.js';
@@ -31,6 +31,37 @@ export type PlanView = {
 
 export type ReadOutcome = { view: PlanView; grant: ReadGrant };
 
+function buildView(
+  pointer: PlanPointer,
+  ownerName: string,
+  v: VersionRow,
+  kind: Actor['orgKind'],
+  careTeamView: boolean,
+  day: string,
+): PlanView {
+  const { content, withheldSections } = contentForAudience(v.content, kind, { careTeamView });
+  return {
+    planId: pointer.id,
+    externalRef: pointer.externalRef,
+    owningOrg: { slug: pointer.owningOrg, name: ownerName },
+    version: v.version,
+    versionId: v.id,
+    publishedAt: v.publishedAt!,
+    reviewBy: v.reviewBy,
+    stale: v.reviewBy < day,
+    subject: v.subject,
+    locations: v.locations,
+    content,
+    withheldSections,
+    governance: {
+      coProduced: v.governance.coProduced,
+      agreedBySubjectOn: v.governance.agreedBySubjectOn,
+      lawfulBasis: v.governance.lawfulBasis,
+    },
+    notice: ADVICE_NOTICE,
+  };
+}
+
 type PlanPointer = {
   id: string;
   owningOrg: string;
@@ -56,6 +87,10 @@ export function createPlanReader(db: Db) {
   );
   const versionCache = new Map<number, VersionRow>();
   const CACHE_LIMIT = 5000;
+  // The responder's view is a pure function of (version, audience, care-team view, day): cache it so the
+  // hot path builds and serialises it once, not per request (routes may memoise the JSON by identity).
+  const viewCache = new Map<string, PlanView>();
+  const VIEW_CACHE_LIMIT = 10_000;
 
   function publishedVersion(id: number): VersionRow | undefined {
     const hit = versionCache.get(id);
@@ -67,9 +102,9 @@ export function createPlanReader(db: Db) {
     return row;
   }
 
-  function read(actor: Actor, pointer: PlanPointer | undefined, day: string): Result<ReadOutcome> {
+  function read(actor: Actor, pointer: PlanPointer | undefined, day: string, options?: ReadOptions): Result<ReadOutcome> {
     if (!pointer) return fail('not_found', 'no such plan');
-    const grant = authoriseRead(actor, pointer.owningOrg, day, agreements);
+    const grant = authoriseRead(actor, pointer.owningOrg, day, agreements, options);
     if (!grant.ok) return { ...grant, extra: { ...grant.extra, planId: pointer.id } };
     const owner = agreements.organisation(pointer.owningOrg)!;
     if (pointer.currentVersionId === null) {
@@ -77,40 +112,24 @@ export function createPlanReader(db: Db) {
         ? fail('gone', `this plan was withdrawn by ${owner.name}`, { planId: pointer.id, contact: owner.contact, owningOrg: owner.name })
         : fail('not_found', 'this plan has not been published yet', { planId: pointer.id });
     }
-    const v = publishedVersion(pointer.currentVersionId);
-    if (!v) throw new Error(`plan ${pointer.id} points at missing version ${pointer.currentVersionId}`);
     const careTeamView = actor.org === pointer.owningOrg;
-    const { content, withheldSections } = contentForAudience(v.content, actor.orgKind, { careTeamView });
-    return ok({
-      grant: grant.value,
-      view: {
-        planId: pointer.id,
-        externalRef: pointer.externalRef,
-        owningOrg: { slug: pointer.owningOrg, name: owner.name },
-        version: v.version,
-        versionId: v.id,
-        publishedAt: v.publishedAt!,
-        reviewBy: v.reviewBy,
-        stale: v.reviewBy < day,
-        subject: v.subject,
-        locations: v.locations,
-        content,
-        withheldSections,
-        governance: {
-          coProduced: v.governance.coProduced,
-          agreedBySubjectOn: v.governance.agreedBySubjectOn,
-          lawfulBasis: v.governance.lawfulBasis,
-        },
-        notice: ADVICE_NOTICE,
-      },
-    });
+    const key = `${pointer.currentVersionId}|${actor.orgKind}|${careTeamView ? 1 : 0}|${day}|${pointer.externalRef}|${owner.name}`;
+    let view = viewCache.get(key);
+    if (!view) {
+      const v = publishedVersion(pointer.currentVersionId);
+      if (!v) throw new Error(`plan ${pointer.id} points at missing version ${pointer.currentVersionId}`);
+      view = buildView(pointer, owner.name, v, actor.orgKind, careTeamView, day);
+      if (viewCache.size >= VIEW_CACHE_LIMIT) viewCache.delete(viewCache.keys().next().value!);
+      viewCache.set(key, view);
+    }
+    return ok({ grant: grant.value, view });
   }
 
   return {
     agreements,
-    byId: (actor: Actor, planId: string, day: string) => read(actor, pointerById.get(planId), day),
-    byExternalRef: (actor: Actor, owningOrg: string, externalRef: string, day: string) =>
-      read(actor, pointerByRef.get(owningOrg, externalRef), day),
+    byId: (actor: Actor, planId: string, day: string, options?: ReadOptions) => read(actor, pointerById.get(planId), day, options),
+    byExternalRef: (actor: Actor, owningOrg: string, externalRef: string, day: string, options?: ReadOptions) =>
+      read(actor, pointerByRef.get(owningOrg, externalRef), day, options),
   };
 }
 export type PlanReader = ReturnType<typeof createPlanReader>;
@@ -187,6 +206,7 @@ export function readVersion(db: Db, actor: Actor, planId: string, version: numbe
   return ok({
     planId,
     externalRef: plan.externalRef,
+    versionId: v.id,
     ...versionSummary(v),
     subject: v.subject,
     locations: v.locations,

@@ -1,3 +1,5 @@
+import type { AccessLog } from '../plans/access-log.js';
+import { AppError } from './errors.js';
 import type { Actor } from '../plans/actor.js';
 
 /**
@@ -6,10 +8,11 @@ import type { Actor } from '../plans/actor.js';
  * once, from one function per route, before any plan data is sent.
  */
 export type WebAccessEvent = {
-  actor: Actor;
+  /** Null for a scan by someone not yet signed in: the scan is still recorded, as refused. */
+  actor: Actor | null;
   action: 'qr-scan' | 'view';
   channel: 'qr' | 'web';
-  purpose: string;
+  purpose: string | null;
   planId?: string;
   versionId?: number;
   outcome: 'allowed' | 'denied';
@@ -20,3 +23,28 @@ export type WebAccessEvent = {
 };
 
 export type AccessRecorder = (event: WebAccessEvent) => void | Promise<void>;
+
+/**
+ * The web and card routes' events, into the access log. A write that fails becomes a 503: the page is
+ * not served unlogged.
+ */
+export function webAccessRecorder(log: AccessLog): AccessRecorder {
+  return async (e) => {
+    try {
+      await log.record({
+        actor: e.actor && { sub: e.actor.sub, org: e.actor.org, roles: e.actor.roles },
+        action: e.action,
+        channel: e.channel,
+        purpose: e.purpose,
+        planId: e.planId ?? null,
+        versionId: e.versionId ?? null,
+        // How the card was presented is the "lookup key" of a scan; failures feed the anomaly flags.
+        query: e.card ? { card: e.card.via, cardId: e.card.cardId ?? null, failuresInWindow: e.card.failuresInWindow } : undefined,
+        outcome: e.outcome,
+        reason: e.reason,
+      });
+    } catch {
+      throw new AppError('unavailable', 'the access log could not record this request, so nothing is shown; try again shortly');
+    }
+  };
+}

@@ -5,7 +5,9 @@ import { secureHeaders } from 'hono/secure-headers';
 import { createAuthenticator } from './auth.js';
 import { createCardGuard } from './card-guard.js';
 import type { AppDeps, AppEnv, AppServices } from './context.js';
+import { webAccessRecorder } from './access-seam.js';
 import { AppError, createErrorHandler, notFoundHandler } from './errors.js';
+import { auditRoutes } from './routes/audit.js';
 import { authoringRoutes } from './routes/authoring.js';
 import { cardRoutes } from './routes/cards.js';
 import { healthRoutes } from './routes/health.js';
@@ -13,6 +15,7 @@ import { planReadRoutes } from './routes/plans-read.js';
 import { scanRoutes } from './routes/scan.js';
 import { webRoutes } from './routes/web.js';
 import { createSessions } from './session.js';
+import { createAccessLog } from '../plans/access-log.js';
 import { cardResolver } from '../plans/cards.js';
 import { createPlanReader } from '../plans/read.js';
 
@@ -23,6 +26,7 @@ import { createPlanReader } from '../plans/read.js';
 const MAX_BODY_BYTES = 256 * 1024;
 
 export function createApp(deps: AppDeps) {
+  const accessLog = deps.accessLog ?? createAccessLog(deps.db, { clock: deps.clock });
   const services: AppServices = {
     ...deps,
     // A getter, not a copy: main.ts learns the address only once the server is listening.
@@ -31,6 +35,8 @@ export function createApp(deps: AppDeps) {
     },
     auth: createAuthenticator(deps.db, deps.devIssuer, deps.clock),
     reader: createPlanReader(deps.db),
+    accessLog,
+    recordAccess: deps.recordAccess ?? webAccessRecorder(accessLog),
     sessions: createSessions({
       secret: deps.sessionSecret ?? randomBytes(32).toString('base64url'),
       clock: deps.clock,
@@ -40,6 +46,7 @@ export function createApp(deps: AppDeps) {
     cardGuard: createCardGuard(deps.clock),
   };
   const authoring = authoringRoutes(services);
+  const audit = auditRoutes(services);
   // Card routes sit before the read routes: those require a purpose for everything under /api/v1/plans.
   const app = new Hono<AppEnv>()
     .use(secureHeaders({ referrerPolicy: 'no-referrer' }))
@@ -50,6 +57,8 @@ export function createApp(deps: AppDeps) {
     .route('/api/v1/plans', cardRoutes(services))
     .route('/api/v1/plans', authoring.reads)
     .route('/api/v1/plans', planReadRoutes(services))
+    .route('/api/v1/plans', audit.report)
+    .route('/api/v1/audit', audit.log)
     .route('/', webRoutes(services))
     .route('/', scanRoutes(services));
   app.onError(createErrorHandler(deps.logger));

@@ -1,6 +1,8 @@
 import type { Db } from '../../db/index.js';
+import type { AccessLog } from '../plans/access-log.js';
 import type { Actor } from '../plans/actor.js';
 import type { CardResolver } from '../plans/cards.js';
+import type { AuditNote } from './audit-trail.js';
 import type { Clock } from '../plans/clock.js';
 import type { PlanReader } from '../plans/read.js';
 import type { AccessRecorder } from './access-seam.js';
@@ -21,14 +23,25 @@ export type AppDeps = {
   publicBaseUrl: string;
   /** Signs web session cookies; kept under DATA_DIR by main.ts. Absent: a random one (sessions end on restart). */
   sessionSecret?: string;
-  /** Where web and card access events go (the access log, issue 5). */
+  /** Where web and card access events go; by default the access log. Tests may collect them instead. */
   recordAccess?: AccessRecorder;
+  /**
+   * The access log. main.ts passes one with a checkpoint signer so it can close it on shutdown; when
+   * absent, createApp builds one on `db` without checkpoints.
+   */
+  accessLog?: AccessLog;
+  /** Whether the person's access report names individuals or only organisation and role. */
+  accessReportNames?: AccessReportNames;
 };
+
+export type AccessReportNames = 'role-only' | 'individual';
 
 /** Built once per app from the deps and shared by the routes. */
 export type AppServices = AppDeps & {
   auth: Authenticator;
   reader: PlanReader;
+  accessLog: AccessLog;
+  recordAccess: AccessRecorder;
   sessions: Sessions;
   cards: CardResolver;
   cardGuard: CardGuard;
@@ -38,6 +51,8 @@ export type AppEnv = {
   Variables: {
     actor: Actor;
     purpose: string;
+    /** What the route read, for its access event (set by the handler; see audit-trail.ts). */
+    audit: AuditNote;
   };
 };
 

@@ -5,6 +5,8 @@ import type { AppEnv, AppServices } from './context.js';
 /** Bearer JWT → `c.var.actor`. Every API route sits behind this. */
 export function requireActor(services: AppServices): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
+    // Sub-apps mounted on the same prefix each install this; verify once per request.
+    if (c.get('actor')) return next();
     const header = c.req.header('authorization');
     const token = header?.match(/^Bearer\s+(\S+)$/i)?.[1];
     if (!token) {
@@ -37,10 +39,19 @@ export const PURPOSE_RULE = `an incident reference or reason (${PURPOSE_MIN}–$
  * records it, so the person can later be told why their plan was looked at.
  */
 export const requirePurpose: MiddlewareHandler<AppEnv> = async (c, next) => {
+  // A purpose already established for this request (the web session's) stands.
+  if (c.get('purpose')) return next();
   const purpose = validPurpose(c.req.header('x-access-purpose'));
   if (!purpose) {
     throw new AppError('purpose_required', `say why you need this plan: send X-Access-Purpose with ${PURPOSE_RULE}`);
   }
   c.set('purpose', purpose);
+  await next();
+};
+
+/** Auditors' reads: a purpose is recorded when given, not required (they read the log, not plans). */
+export const optionalPurpose: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const purpose = validPurpose(c.req.header('x-access-purpose'));
+  if (purpose) c.set('purpose', purpose);
   await next();
 };

@@ -68,12 +68,20 @@ export const requireSignedIn: MiddlewareHandler<WebEnv> = async (c, next) => {
  */
 export const CARD_PURPOSE_FRESH_MS = 10 * 60 * 1000;
 
-/** No purpose stated for this incident (or not recently enough) → the purpose prompt, then back here. */
-export function requireWebPurpose(services: AppServices, freshWithinMs?: number): MiddlewareHandler<WebEnv> {
+/**
+ * No purpose stated for this incident (or not recently enough) → the purpose prompt, then back here.
+ * `onMissing` lets a route record the refusal (a card scan is logged even when it stops here).
+ */
+export function requireWebPurpose(
+  services: AppServices,
+  freshWithinMs?: number,
+  onMissing?: (c: Context<WebEnv>) => unknown,
+): MiddlewareHandler<WebEnv> {
   return async (c, next) => {
     const statedAt = c.var.session?.purposeAt ?? 0;
     const stale = freshWithinMs !== undefined && services.clock().getTime() - statedAt > freshWithinMs;
     if (!c.var.purpose || stale) {
+      await onMissing?.(c);
       return c.redirect(purposeUrl(c.req.method === 'GET' ? here(c) : new URL(c.req.url).pathname), 303);
     }
     await next();

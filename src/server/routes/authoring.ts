@@ -14,6 +14,7 @@ import {
   withdraw,
   type VersionRef,
 } from '../../plans/workflow.js';
+import { auditTrail } from '../audit-trail.js';
 import type { AppEnv, AppServices } from '../context.js';
 import { unwrap } from '../errors.js';
 import { requireActor, requirePurpose } from '../middleware.js';
@@ -65,17 +66,20 @@ export function authoringRoutes(services: AppServices) {
       return c.json(answer(ref));
     });
 
-  // Reading drafts and history returns plan data too, so it needs a purpose like any other read.
+  // Reading drafts and history returns plan data too: a purpose, and one access event per request.
   const reads = new Hono<AppEnv>()
-    .use(requireActor(services), requirePurpose)
-    .get('/:planId/versions', validate('param', planIdParam), (c) => {
+    .use(requireActor(services))
+    .get('/:planId/versions', auditTrail(services, 'history'), requirePurpose, validate('param', planIdParam), (c) => {
       return c.json(unwrap(planHistory(db, c.var.actor, c.req.valid('param').planId)));
     })
-    .get('/:planId/versions/:version', validate('param', versionParam), (c) => {
+    .get('/:planId/versions/:version', auditTrail(services, 'view'), requirePurpose, validate('param', versionParam), (c) => {
       const { planId, version } = c.req.valid('param');
-      return c.json(unwrap(readVersion(db, c.var.actor, planId, version)));
+      c.set('audit', { query: { version } });
+      const v = unwrap(readVersion(db, c.var.actor, planId, version));
+      c.set('audit', { query: { version }, versionId: v.versionId });
+      return c.json(v);
     })
-    .get('/:planId/diff', validate('param', planIdParam), validate('query', diffQuery), (c) => {
+    .get('/:planId/diff', auditTrail(services, 'history'), requirePurpose, validate('param', planIdParam), validate('query', diffQuery), (c) => {
       const { from, to } = c.req.valid('query');
       return c.json(unwrap(diffVersions(db, c.var.actor, c.req.valid('param').planId, from, to)));
     });

@@ -6,6 +6,7 @@ import { issueCard, listCards, revokeCards } from '../../plans/cards.js';
 import { getOrganisation } from '../../plans/organisations.js';
 import type { AppEnv, AppServices } from '../context.js';
 import { AppError, unwrap } from '../errors.js';
+import { auditTrail } from '../audit-trail.js';
 import { requireActor } from '../middleware.js';
 import { planIdParam, validate } from '../validate.js';
 
@@ -29,7 +30,7 @@ export function cardRoutes(services: AppServices) {
   return new Hono<AppEnv>()
     .use('/:planId/cards/*', requireActor(services))
     .use('/:planId/cards', requireActor(services))
-    .post('/:planId/cards', validate('param', planIdParam), validate('json', issueBody), async (c) => {
+    .post('/:planId/cards', auditTrail(services, 'print'), validate('param', planIdParam), validate('json', issueBody), async (c) => {
       const { text, graceUntil } = c.req.valid('json');
       const card = unwrap(issueCard(db, c.var.actor, c.req.valid('param').planId, { graceUntil: graceUntil ? new Date(graceUntil) : undefined }, clock()));
       const base = services.publicBaseUrl;
@@ -69,10 +70,10 @@ export function cardRoutes(services: AppServices) {
         { 'Cache-Control': 'no-store', Location: location },
       );
     })
-    .get('/:planId/cards', validate('param', planIdParam), (c) => {
+    .get('/:planId/cards', auditTrail(services, 'history'), validate('param', planIdParam), (c) => {
       return c.json({ cards: unwrap(listCards(db, c.var.actor, c.req.valid('param').planId, clock())) });
     })
-    .get('/:planId/cards/:file{current\\.(?:pdf|png|svg)}', validate('param', planIdParam.extend({ file: z.string() })), () => {
+    .get('/:planId/cards/:file{current\\.(?:pdf|png|svg)}', auditTrail(services, 'print'), validate('param', planIdParam.extend({ file: z.string() })), () => {
       // Asked for often enough to answer clearly: only hashes are kept, so there is nothing to reprint.
       throw new AppError('gone', 'a card can only be downloaded when it is issued; issue a new card (the old one stops working)');
     })

@@ -17,7 +17,10 @@ type Via = 'token' | 'code';
  */
 export function scanRoutes(services: AppServices) {
   const session = loadSession(services);
-  const purpose = requireWebPurpose(services, CARD_PURPOSE_FRESH_MS);
+  /** Every scan is an access event, including those stopped before the card is even looked at. */
+  const refusedScan = (c: Context<WebEnv>, reason: string) =>
+    services.recordAccess({ actor: c.var.actor ?? null, action: 'qr-scan', channel: 'qr', purpose: null, outcome: 'denied', reason });
+  const purpose = requireWebPurpose(services, CARD_PURPOSE_FRESH_MS, (c) => refusedScan(c, 'purpose-required'));
   const forms = sameOriginForms(services, (c) =>
     page(c, <NotAllowedPage who={undefined} detail="This form was not sent from this service's own pages. Go back and try again." />, 403),
   );
@@ -26,6 +29,7 @@ export function scanRoutes(services: AppServices) {
   const anonymousLimit = async (c: Context<WebEnv>, next: () => Promise<void>) => {
     if (!c.var.actor) {
       const wait = services.cardGuard.anonymousHit(clientKey(c));
+      await refusedScan(c, wait !== undefined ? 'rate-limited' : 'sign-in-required');
       if (wait !== undefined) return page(c, <RateLimitedPage who={undefined} retryAfter={wait} />, 429, { 'Retry-After': String(wait) });
       return c.redirect(signInUrl(here(c)), 303);
     }
@@ -70,7 +74,7 @@ async function cardLanding(
   const who = whoOf(c);
   const client = clientKey(c);
   const record = async (e: Pick<WebAccessEvent, 'outcome' | 'reason' | 'planId' | 'versionId'>, cardId?: number) =>
-    services.recordAccess?.({
+    services.recordAccess({
       actor,
       action: 'qr-scan',
       channel: 'qr',

@@ -22,7 +22,7 @@ export function webRoutes(services: AppServices) {
   const forms = sameOriginForms(services, (c) =>
     page(c, <NotAllowedPage who={undefined} detail="This form was not sent from this service's own pages. Go back and try again." />, 403),
   );
-  const record = async (event: WebAccessEvent) => services.recordAccess?.(event);
+  const record = async (event: WebAccessEvent) => services.recordAccess(event);
 
   return (
     new Hono<WebEnv>()

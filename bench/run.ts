@@ -1,0 +1,149 @@
+/**
+ * `npm run bench`: seeds ~10,000 synthetic plans once (kept under bench/.data), starts the service in a
+ * child process, drives each scenario with autocannon at 50 connections, prints a table and writes
+ * bench/results.json (CONTRACTS §6). Ratios compare scenarios of the same run, never absolute numbers.
+ * The machine is shared and noisy, so scenarios are interleaved over several rounds and each reports its
+ * median round: a burst of outside load then hurts every scenario alike rather than one.
+ * Env: BENCH_PLANS (10000), BENCH_SECONDS per round (5), BENCH_ROUNDS (3), BENCH_CONNECTIONS (50),
+ * BENCH_ONLY (comma list of scenario names), BENCH_UNLOGGED=1 (adds `plan-view-unlogged`: the same app
+ * with a no-op log, so `planViewAuditedVsUnlogged` shows what the audit itself costs).
+ */
+import autocannon from 'autocannon';
+import { fork, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { databaseFile, openDatabase } from '../db/index.js';
+import { seedSyntheticPlans } from '../src/plans/demo.js';
+import { loadDevIssuer } from '../src/server/dev-issuer.js';
+import type { BenchContext } from './scenarios.js';
+import { scenarios } from './scenarios.js';
+import type { ServerReady, ServerStats } from './server.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const PLANS = Number(process.env.BENCH_PLANS ?? 10_000);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+const ONLY = process.env.BENCH_ONLY?.split(',');
+
+type ScenarioResult = { name: string; rps: number; p50Ms: number; p99Ms: number; errors: number };
+
+function seeded(dataDir: string): string[] {
+  const db = openDatabase(databaseFile(dataDir));
+  try {
+    const count = () => db.$client.prepare('SELECT count(*) FROM plans').pluck().get() as number;
+    if (count() < PLANS) {
+      process.stdout.write(`seeding ${PLANS} synthetic plans into ${dataDir} (once)…\n`);
+      seedSyntheticPlans(db, PLANS, { seed: 7, now: () => new Date() });
+    }
+    return db.$client
+      .prepare("SELECT id FROM plans WHERE current_version_id IS NOT NULL AND owning_org IN ('southbank-mh','northgate-mh') LIMIT 5000")
+      .pluck()
+      .all() as string[];
+  } finally {
+    db.$client.close();
+  }
+}
+
+function startServer(dataDir: string): Promise<{ child: ChildProcess; ready: ServerReady }> {
+  const child = fork(path.join(here, 'server.ts'), [dataDir], { execArgv: ['--import', 'tsx', ...(process.env.BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROF}`] : [])], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  return new Promise((resolve, reject) => {
+    child.once('message', (m) => resolve({ child, ready: m as ServerReady }));
+    child.once('exit', (code) => reject(new Error(`bench server exited with ${code}`)));
+  });
+}
+
+const ask = <T>(child: ChildProcess, type: string) =>
+  new Promise<T>((resolve) => {
+    child.once('message', (m) => resolve(m as T));
+    child.send({ type });
+  });
+
+async function drive(name: string, options: Partial<autocannon.Options>, seconds: number): Promise<ScenarioResult> {
+  const r = await autocannon({ connections: CONNECTIONS, duration: seconds, ...options } as autocannon.Options);
+  const errors = r.errors + r.timeouts + r.non2xx;
+  return { name, rps: Math.round(r.requests.average), p50Ms: r.latency.p50, p99Ms: r.latency.p99, errors };
+}
+
+async function main() {
+  const dataDir = path.join(here, '.data', `plans-${PLANS}`);
+  fs.mkdirSync(dataDir, { recursive: true });
+  const planIds = seeded(dataDir);
+  const { child, ready } = await startServer(dataDir);
+  const issuer = await loadDevIssuer(dataDir);
+  const ctx: BenchContext = {
+    appUrl: `http://127.0.0.1:${ready.appPort}`,
+    bareUrl: `http://127.0.0.1:${ready.barePort}`,
+    unloggedUrl: `http://127.0.0.1:${ready.unloggedPort}`,
+    dataDir,
+    planIds,
+    tokenFor: (w) => issuer.sign(w, 3600),
+  };
+  const results: ScenarioResult[] = [];
+  try {
+    const chosen = scenarios.filter((s) => !ONLY || ONLY.includes(s.name));
+    const prepared = [];
+    for (const s of chosen) {
+      const options = await s.options(ctx);
+      await drive(s.name, options, 2); // warm-up: JIT, caches, connections
+      prepared.push({ name: s.name, options, rounds: [] as ScenarioResult[] });
+    }
+    for (let round = 1; round <= ROUNDS; round++) {
+      for (const p of prepared) {
+        const r = await drive(p.name, p.options, SECONDS);
+        p.rounds.push(r);
+        process.stdout.write(`round ${round} ${r.name.padEnd(20)} ${String(r.rps).padStart(8)} rps  p50 ${r.p50Ms} ms  p99 ${r.p99Ms} ms  errors ${r.errors}\n`);
+      }
+    }
+    for (const p of prepared) {
+      const sorted = [...p.rounds].sort((a, b) => a.rps - b.rps);
+      const median = sorted[Math.floor(sorted.length / 2)]!;
+      results.push({ ...median, errors: p.rounds.reduce((n, r) => n + r.errors, 0) });
+    }
+    const { rssMb, logBatches, logEvents, commitMsAvg, commitMsMax } = await ask<ServerStats>(child, 'stats');
+    const rps = (n: string) => results.find((r) => r.name === n)?.rps;
+    const ratio = (a: string, b: string) => (rps(a) && rps(b) ? Math.round((rps(a)! / rps(b)!) * 1000) / 1000 : null);
+    const cpu = os.cpus();
+    const out = {
+      machine: { cpus: cpu.length, model: cpu[0]?.model ?? 'unknown', memMb: Math.round(os.totalmem() / 2 ** 20), node: process.version, platform: `${os.platform()} ${os.release()}` },
+      plans: PLANS,
+      connections: CONNECTIONS,
+      secondsPerRound: SECONDS,
+      rounds: ROUNDS,
+      scenarios: results,
+      ratios: {
+        planViewVsBare: ratio('plan-view-audited', 'bare-hono'),
+        // What the access log itself costs: the same app and route with a log that writes nothing.
+        planViewAuditedVsUnlogged: ratio('plan-view-audited', 'plan-view-unlogged'),
+      },
+      // Measured by the search scenario's owner (publish → findable); null until that scenario exists.
+      publishToFindableP99Ms: null as number | null,
+      startupMs: ready.startupMs,
+      rssMb,
+      // Group commit at work: access events per SQLite commit over the whole run.
+      accessLog: {
+        events: logEvents,
+        commits: logBatches,
+        eventsPerCommit: logBatches ? Math.round((logEvents / logBatches) * 10) / 10 : null,
+        commitMsAvg,
+        commitMsMax,
+      },
+    };
+    fs.writeFileSync(path.join(here, 'results.json'), `${JSON.stringify(out, null, 2)}\n`);
+    process.stdout.write('\n');
+    console.table(results);
+    process.stdout.write(`planViewVsBare ${out.ratios.planViewVsBare}  auditedVsUnlogged ${out.ratios.planViewAuditedVsUnlogged}  startupMs ${out.startupMs}  rssMb ${rssMb}  events/commit ${out.accessLog.eventsPerCommit}  commit ms avg ${commitMsAvg} max ${commitMsMax}\nwrote bench/results.json\n`);
+  } finally {
+    const exited = new Promise((r) => child.once('exit', r));
+    child.send({ type: 'stop' });
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+    child.kill();
+  }
+}
+
+main().catch((e) => {
+  process.stderr.write(`${(e as Error).stack}\n`);
+  process.exit(1);
+});

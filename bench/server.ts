@@ -1,0 +1,78 @@
+/**
+ * The benchmark's service process: the real app (access log with group commit, signed checkpoints) and a
+ * bare Hono route, both served by @hono/node-server in this one process, as `npm start` serves the app.
+ * Started by bench/run.ts over IPC; reports its ports, start-up time and, on request, its RSS.
+ */
+import { serve } from '@hono/node-server';
+import { Hono } from 'hono';
+import type { AddressInfo } from 'node:net';
+import { databaseFile, openDatabase } from '../db/index.js';
+import { createAccessLog } from '../src/plans/access-log.js';
+import { loadAuditSigner } from '../src/plans/audit-signer.js';
+import { systemClock } from '../src/plans/clock.js';
+import { createApp } from '../src/server/app.js';
+import { loadDevIssuer } from '../src/server/dev-issuer.js';
+import { silentLogger } from '../src/server/logger.js';
+
+export type ServerReady = { type: 'ready'; appPort: number; barePort: number; unloggedPort: number; startupMs: number };
+export type ServerStats = { type: 'stats'; rssMb: number; logBatches: number; logEvents: number; commitMsAvg: number; commitMsMax: number };
+
+function listen(fetch: (req: Request) => Response | Promise<Response>): Promise<number> {
+  return new Promise((resolve) => {
+    serve({ fetch, hostname: '127.0.0.1', port: 0 }, (info: AddressInfo) => resolve(info.port));
+  });
+}
+
+async function main(dataDir: string) {
+  const db = openDatabase(databaseFile(dataDir));
+  const accessLog = createAccessLog(db, { clock: systemClock, signer: loadAuditSigner(dataDir), checkpointEveryMs: 60_000 });
+  const app = createApp({
+    db,
+    clock: systemClock,
+    logger: silentLogger(),
+    devIssuer: await loadDevIssuer(dataDir),
+    accessLog,
+    publicBaseUrl: 'http://127.0.0.1',
+  });
+  const bare = new Hono().get('/bare', (c) => c.json({ ok: true, at: Date.now() }));
+  // Diagnostic (BENCH_UNLOGGED=1): the same app with a log that writes nothing, to show what the audit
+  // itself costs. Off by default: a second app instance would inflate the service's RSS.
+  const unlogged = process.env.BENCH_UNLOGGED !== '1' ? undefined : createApp({
+    db,
+    clock: systemClock,
+    logger: silentLogger(),
+    devIssuer: await loadDevIssuer(dataDir),
+    accessLog: { record: async () => undefined, close: async () => undefined },
+    publicBaseUrl: 'http://127.0.0.1',
+  });
+  const [appPort, barePort] = await Promise.all([listen(app.fetch), listen(bare.fetch)]);
+  // performance.now() counts from process start: module loading and opening the database included.
+  const startupMs = Math.round(performance.now());
+  const unloggedPort = unlogged ? await listen(unlogged.fetch) : 0;
+  const ready: ServerReady = { type: 'ready', appPort, barePort, unloggedPort, startupMs };
+  process.send!(ready);
+  process.on('message', async (m: { type: string }) => {
+    if (m.type === 'stats') {
+      const { batches, events, commitMsTotal, commitMsMax } = accessLog.stats();
+      const round1 = (n: number) => Math.round(n * 10) / 10;
+      process.send!({
+        type: 'stats',
+        rssMb: Math.round(process.memoryUsage().rss / 2 ** 20),
+        logBatches: batches,
+        logEvents: events,
+        commitMsAvg: batches ? round1(commitMsTotal / batches) : 0,
+        commitMsMax: round1(commitMsMax),
+      } satisfies ServerStats);
+    }
+    if (m.type === 'stop') {
+      await accessLog.close();
+      db.$client.close();
+      process.exit(0);
+    }
+  });
+}
+
+main(process.argv[2]!).catch((e) => {
+  process.stderr.write(`bench server failed: ${(e as Error).stack}\n`);
+  process.exit(1);
+});

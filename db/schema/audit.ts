@@ -1,0 +1,53 @@
+import { index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+
+export const accessActions = ['search', 'view', 'qr-scan', 'print', 'export', 'history', 'audit-read'] as const;
+export const accessChannels = ['api', 'web', 'qr'] as const;
+export const accessOutcomes = ['allowed', 'denied', 'emergency'] as const;
+
+/**
+ * The access log: one row per search, view, QR scan, print or export, written before any plan data is
+ * sent. Append-only (triggers in the custom migration refuse UPDATE and DELETE) and hash-chained: `seq`
+ * is assigned by the writer, gap-free, and each `hash` covers `prev_hash` plus the row's canonical form.
+ */
+export const accessEvents = sqliteTable(
+  'access_events',
+  {
+    seq: integer('seq').primaryKey(),
+    at: text('at').notNull(),
+    actorSub: text('actor_sub'),
+    actorOrg: text('actor_org'),
+    /** JSON array of role names. */
+    actorRoles: text('actor_roles'),
+    action: text('action', { enum: accessActions }).notNull(),
+    channel: text('channel', { enum: accessChannels }).notNull(),
+    purpose: text('purpose'),
+    planId: text('plan_id'),
+    versionId: integer('version_id'),
+    /** JSON object: the search terms or lookup key as given. */
+    query: text('query'),
+    /** JSON array of every plan id a search returned. */
+    resultPlanIds: text('result_plan_ids'),
+    outcome: text('outcome', { enum: accessOutcomes }).notNull(),
+    reason: text('reason'),
+    prevHash: text('prev_hash').notNull(),
+    hash: text('hash').notNull(),
+  },
+  (t) => [
+    index('access_events_plan').on(t.planId, t.seq),
+    index('access_events_actor').on(t.actorSub, t.seq),
+    index('access_events_org').on(t.actorOrg, t.seq),
+    index('access_events_at').on(t.at),
+  ],
+);
+
+/** Signed statements "the chain had head `hash` at `headSeq`", written at intervals and on shutdown. */
+export const auditCheckpoints = sqliteTable('audit_checkpoints', {
+  id: integer('id').primaryKey(),
+  at: text('at').notNull(),
+  headSeq: integer('head_seq').notNull(),
+  headHash: text('head_hash').notNull(),
+  /** SHA-256 of the signer's SPKI public key (DER), so a verifier knows which key signed it. */
+  keyId: text('key_id').notNull(),
+  /** Base64 Ed25519 signature over the canonical JSON of {at, headSeq, headHash, keyId}. */
+  signature: text('signature').notNull(),
+});

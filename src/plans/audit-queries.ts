@@ -1,0 +1,88 @@
+import { z } from 'zod';
+import type { Db } from '../../db/index.js';
+import { hasRole, type Actor } from './actor.js';
+import type { StoredEvent } from './access-chain.js';
+import { slugSchema } from './content.js';
+import { fail, ok, type Result } from './result.js';
+
+/** Auditors read the log of their own organisation: its plans, its staff, and searches that surfaced its plans. */
+export function authoriseAudit(actor: Actor): Result<{ scope: string }> {
+  if (!hasRole(actor, 'auditor')) return fail('forbidden', 'reading the access log needs the auditor role');
+  return ok({ scope: actor.org });
+}
+
+export const SCOPE_SQL = `(
+  e.actor_org = @scope
+  OR e.plan_id IN (SELECT id FROM plans WHERE owning_org = @scope)
+  OR (e.result_plan_ids IS NOT NULL AND EXISTS (
+        SELECT 1 FROM json_each(e.result_plan_ids) j JOIN plans p ON p.id = j.value WHERE p.owning_org = @scope)))`;
+
+const instant = z.union([z.iso.datetime({ offset: true }), z.iso.date()]);
+
+export const eventFilterSchema = z.strictObject({
+  planId: z.string().regex(/^[A-Za-z0-9_-]{16}$/, 'not a plan id').optional(),
+  actor: z.string().trim().min(1).max(200).optional(),
+  org: slugSchema.optional(),
+  purpose: z.string().trim().min(1).max(200).optional(),
+  outcome: z.enum(['allowed', 'denied', 'emergency']).optional(),
+  from: instant.optional(),
+  to: instant.optional(),
+  cursor: z.string().regex(/^\d{1,15}$/, 'not a cursor from a previous page').optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+});
+export type EventFilter = z.infer<typeof eventFilterSchema>;
+
+/** An event as auditors see it: JSON columns parsed, hashes included so a printout can be checked. */
+export function presentEvent(e: StoredEvent) {
+  return {
+    seq: e.seq,
+    at: e.at,
+    actor: e.actorSub ? { sub: e.actorSub, org: e.actorOrg, roles: JSON.parse(e.actorRoles ?? '[]') as string[] } : null,
+    action: e.action,
+    channel: e.channel,
+    purpose: e.purpose,
+    planId: e.planId,
+    versionId: e.versionId,
+    query: e.query ? (JSON.parse(e.query) as Record<string, unknown>) : null,
+    resultPlanIds: e.resultPlanIds ? (JSON.parse(e.resultPlanIds) as string[]) : null,
+    outcome: e.outcome,
+    reason: e.reason,
+    hash: e.hash,
+  };
+}
+export type PresentedEvent = ReturnType<typeof presentEvent>;
+
+export const EVENT_COLUMNS = `e.seq, e.at, e.actor_sub AS actorSub, e.actor_org AS actorOrg, e.actor_roles AS actorRoles, e.action,
+  e.channel, e.purpose, e.plan_id AS planId, e.version_id AS versionId, e.query, e.result_plan_ids AS resultPlanIds,
+  e.outcome, e.reason, e.prev_hash AS prevHash, e.hash`;
+
+/** Dates as given are whole days: `to=2026-11-23` includes that day. */
+const lowerBound = (v: string) => (v.length === 10 ? `${v}T00:00:00.000Z` : new Date(v).toISOString());
+const upperBound = (v: string) => (v.length === 10 ? `${v}T23:59:59.999Z` : new Date(v).toISOString());
+
+/** Newest first, a page at a time; every condition is a bound parameter. */
+export function listEvents(db: Db, scope: string, f: EventFilter) {
+  const where = [SCOPE_SQL];
+  const params: Record<string, string | number> = { scope, limit: f.limit + 1 };
+  const add = (sql: string, name: string, value: string | number | undefined) => {
+    if (value === undefined) return;
+    where.push(sql);
+    params[name] = value;
+  };
+  add('e.plan_id = @planId', 'planId', f.planId);
+  add('e.actor_sub = @actor', 'actor', f.actor);
+  add('e.actor_org = @org', 'org', f.org);
+  add('instr(e.purpose, @purpose) > 0', 'purpose', f.purpose);
+  add('e.outcome = @outcome', 'outcome', f.outcome);
+  add('e.at >= @from', 'from', f.from && lowerBound(f.from));
+  add('e.at <= @to', 'to', f.to && upperBound(f.to));
+  add('e.seq < @cursor', 'cursor', f.cursor === undefined ? undefined : Number(f.cursor));
+  const rows = db.$client
+    .prepare(`SELECT ${EVENT_COLUMNS} FROM access_events e WHERE ${where.join(' AND ')} ORDER BY e.seq DESC LIMIT @limit`)
+    .all(params) as StoredEvent[];
+  const page = rows.slice(0, f.limit);
+  return {
+    events: page.map(presentEvent),
+    nextCursor: rows.length > f.limit ? String(page.at(-1)!.seq) : null,
+  };
+}

@@ -1,0 +1,60 @@
+import { Hono } from 'hono';
+import { html, raw } from 'hono/html';
+import { z } from 'zod';
+import { accessFlags, flagQuerySchema } from '../../plans/access-flags.js';
+import { accessReport, accessReportText, type AccessReport } from '../../plans/access-report.js';
+import { authoriseAudit, eventFilterSchema, listEvents } from '../../plans/audit-queries.js';
+import { auditTrail } from '../audit-trail.js';
+import type { AppEnv, AppServices } from '../context.js';
+import { unwrap } from '../errors.js';
+import { optionalPurpose, requireActor } from '../middleware.js';
+import { planIdParam, validate } from '../validate.js';
+
+const reportQuery = z.strictObject({ format: z.enum(['json', 'text', 'html']).default('json') });
+
+/** Printable page for the person: escaped throughout (purposes are free text typed by responders). */
+const reportPage = (r: AccessReport) => html`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Who looked at your plan</title>
+<style>body{font:16px/1.5 system-ui,sans-serif;max-width:42rem;margin:2rem auto;padding:0 1rem}li{margin:.5rem 0}.em{font-weight:bold}@media print{body{margin:0}}</style>
+</head><body>
+<h1>Who looked at your response plan</h1>
+<p>Plan reference ${r.externalRef}. Report produced ${r.generatedAt.slice(0, 10)}.</p>
+${raw(r.summary.map((s) => html`<p>${s}</p>`).join(''))}
+<ol>${raw(r.accesses.map((a) => html`<li class="${a.emergency ? 'em' : ''}">${a.sentence}</li>`).join(''))}</ol>
+</body></html>`;
+
+/**
+ * The auditor's API. Every read of the log is itself an access event (action `audit-read`).
+ * `events` and `flags` mount at /api/v1/audit; `report` at /api/v1/plans (…/:planId/access-report).
+ */
+export function auditRoutes(services: AppServices) {
+  const { db } = services;
+  const scopeOf = (c: { var: AppEnv['Variables'] }) => unwrap(authoriseAudit(c.var.actor)).scope;
+
+  const log = new Hono<AppEnv>()
+    .use(requireActor(services))
+    .get('/events', auditTrail(services, 'audit-read'), optionalPurpose, validate('query', eventFilterSchema), (c) => {
+      const filter = c.req.valid('query');
+      c.set('audit', { planId: filter.planId ?? null, query: { endpoint: 'events', ...filter } });
+      return c.json(listEvents(db, scopeOf(c), filter));
+    })
+    .get('/flags', auditTrail(services, 'audit-read'), optionalPurpose, validate('query', flagQuerySchema), (c) => {
+      const q = c.req.valid('query');
+      c.set('audit', { planId: null, query: { endpoint: 'flags', ...q } });
+      return c.json({ flags: accessFlags(db, scopeOf(c), q, services.clock()) });
+    });
+
+  const report = new Hono<AppEnv>()
+    .use(requireActor(services))
+    .get('/:planId/access-report', auditTrail(services, 'audit-read'), optionalPurpose, validate('param', planIdParam), validate('query', reportQuery), (c) => {
+      const { planId } = c.req.valid('param');
+      const { format } = c.req.valid('query');
+      c.set('audit', { planId, query: { endpoint: 'access-report', format } });
+      const r = unwrap(accessReport(db, c.var.actor, planId, services.accessReportNames ?? 'role-only', services.clock()));
+      if (format === 'text') return c.text(accessReportText(r));
+      if (format === 'html' || (c.req.query('format') === undefined && c.req.header('accept')?.startsWith('text/html'))) return c.html(reportPage(r));
+      return c.json(r);
+    });
+
+  return { log, report };
+}

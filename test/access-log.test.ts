@@ -1,0 +1,204 @@
+import Database from 'better-sqlite3';
+import { generateKeyPairSync } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { createAccessLog, type AccessEventInput } from '../src/plans/access-log.js';
+import { loadAuditSigner } from '../src/plans/audit-signer.js';
+import { verifyAuditLog } from '../src/plans/audit-verify.js';
+import { runCli } from '../src/cli/index.js';
+import { databaseFile, openDatabase, tempDir, testClock } from './helpers.js';
+
+const event = (i: number): AccessEventInput => ({
+  actor: { sub: `medic.${i % 3}`, org: 'metro-ambulance', roles: ['responder'] },
+  action: i % 4 === 0 ? 'search' : 'view',
+  channel: 'api',
+  purpose: `INC-${1000 + i}`,
+  planId: i % 4 === 0 ? null : `plan${String(i).padStart(12, '0')}`,
+  versionId: i % 4 === 0 ? null : i,
+  query: i % 4 === 0 ? { q: 'synthetic name', dob: '1990' } : undefined,
+  resultPlanIds: i % 4 === 0 ? ['planA', 'planB'] : undefined,
+  outcome: 'allowed',
+});
+
+/** A log of `n` events with a checkpoint every 10, closed; the database stays open for tampering. */
+async function writtenLog(n: number) {
+  const dir = tempDir();
+  const db = openDatabase(databaseFile(dir));
+  const signer = loadAuditSigner(dir)!;
+  const log = createAccessLog(db, { clock: testClock(), signer, checkpointEveryMs: 0 });
+  for (let i = 1; i <= n; i += 10) {
+    await Promise.all(Array.from({ length: Math.min(10, n - i + 1) }, (_, k) => log.record(event(i + k))));
+    log.checkpoint();
+  }
+  await log.close();
+  return { dir, db, signer, log };
+}
+
+/** What an attacker with the file can do: bypass the triggers from their own connection. */
+function tamper(dir: string, sql: string) {
+  const raw = new Database(databaseFile(dir));
+  raw.exec('DROP TRIGGER IF EXISTS access_events_no_update; DROP TRIGGER IF EXISTS access_events_no_delete;');
+  raw.exec(sql);
+  raw.close();
+}
+
+describe('access log: group commit and chain', () => {
+  it('commits concurrent events together, in one batch, and the chain and checkpoints verify', async () => {
+    const dir = tempDir();
+    const db = openDatabase(databaseFile(dir));
+    const signer = loadAuditSigner(dir)!;
+    const log = createAccessLog(db, { clock: testClock(), signer, checkpointEveryMs: 0 });
+    await Promise.all(Array.from({ length: 50 }, (_, i) => log.record(event(i + 1))));
+    expect(log.stats()).toMatchObject({ batches: 1, events: 50 });
+    await log.record(event(51));
+    expect(log.stats()).toMatchObject({ batches: 2, events: 51 });
+    await log.close();
+    const r = verifyAuditLog(db, signer.publicKeyPem);
+    expect(r).toMatchObject({ ok: true, events: 51, checkpoints: 1, uncheckpointed: 0, head: { seq: 51 } });
+    const seqs = db.$client.prepare('SELECT seq FROM access_events ORDER BY seq').pluck().all();
+    expect(seqs).toEqual(Array.from({ length: 51 }, (_, i) => i + 1));
+    db.$client.close();
+  });
+
+  it('event hashes are SHA-256 over the previous hash and the canonical JSON of the event', async () => {
+    const { eventHash } = await import('../src/plans/access-chain.js');
+    const { canonicalJson, sha256Hex } = await import('../src/plans/canonical.js');
+    const { toEventBody } = await import('../src/plans/access-log.js');
+    for (let i = 1; i <= 8; i++) {
+      const body = toEventBody({ ...event(i), reason: i % 2 ? 'why "quoted" \u00e9' : undefined }, new Date(Date.UTC(2026, 10, i)));
+      expect(eventHash('ab'.repeat(32), body)).toBe(sha256Hex('ab'.repeat(32) + canonicalJson(body)));
+    }
+  });
+
+  it('a batch that cannot be written rejects every request in it and leaves no hole in the chain', async () => {
+    const dir = tempDir();
+    const db = openDatabase(databaseFile(dir));
+    const log = createAccessLog(db, { clock: testClock() });
+    await log.record(event(1));
+    db.$client.exec(`CREATE TRIGGER fail_log BEFORE INSERT ON access_events BEGIN SELECT RAISE(ABORT, 'disk full'); END`);
+    const results = await Promise.allSettled([log.record(event(2)), log.record(event(3))]);
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+    db.$client.exec('DROP TRIGGER fail_log');
+    await log.record(event(4));
+    expect(verifyAuditLog(db, undefined)).toMatchObject({ ok: true, events: 2 });
+    db.$client.close();
+  });
+
+  it('with batches pipelined, failures anywhere leave exactly the confirmed events, in an unbroken chain', async () => {
+    const dir = tempDir();
+    const db = openDatabase(databaseFile(dir));
+    const log = createAccessLog(db, { clock: testClock(), maxBatchesInFlight: 4 });
+    db.$client.exec(`CREATE TRIGGER fail_some BEFORE INSERT ON access_events WHEN NEW.purpose LIKE 'FAIL%' BEGIN SELECT RAISE(ABORT, 'refused'); END`);
+    const outcomes: Promise<{ purpose: string; ok: boolean }>[] = [];
+    for (let i = 1; i <= 60; i++) {
+      const purpose = i % 13 === 0 ? `FAIL-${i}` : `INC-${i}`;
+      outcomes.push(log.record({ ...event(i), purpose }).then(() => ({ purpose, ok: true }), () => ({ purpose, ok: false })));
+      if (i % 3 === 0) await new Promise((r) => setImmediate(r)); // spread over several batches in flight
+    }
+    const settled = await Promise.all(outcomes);
+    const stored = db.$client.prepare('SELECT purpose FROM access_events ORDER BY seq').pluck().all();
+    expect(stored).toEqual(settled.filter((o) => o.ok).map((o) => o.purpose));
+    expect(settled.filter((o) => o.purpose.startsWith('FAIL')).every((o) => !o.ok)).toBe(true);
+    expect(settled.filter((o) => o.ok).length).toBeGreaterThan(10);
+    expect(verifyAuditLog(db, undefined)).toMatchObject({ ok: true });
+    await log.close();
+    db.$client.close();
+  });
+
+  it('refuses UPDATE and DELETE of events and checkpoints from the application', async () => {
+    const { db } = await writtenLog(3);
+    expect(() => db.$client.exec("UPDATE access_events SET purpose = 'x' WHERE seq = 1")).toThrow(/append-only/);
+    expect(() => db.$client.exec('DELETE FROM access_events WHERE seq = 3')).toThrow(/append-only/);
+    expect(() => db.$client.exec("UPDATE audit_checkpoints SET head_hash = 'x'")).toThrow(/append-only/);
+    expect(() => db.$client.exec('DELETE FROM audit_checkpoints')).toThrow(/append-only/);
+    db.$client.close();
+  });
+
+  it('continues the chain across restarts', async () => {
+    const { dir, db, signer } = await writtenLog(5);
+    db.$client.close();
+    const db2 = openDatabase(databaseFile(dir));
+    const log = createAccessLog(db2, { clock: testClock(), signer, checkpointEveryMs: 0 });
+    await log.record(event(6));
+    await log.close();
+    expect(verifyAuditLog(db2, signer.publicKeyPem)).toMatchObject({ ok: true, events: 6, checkpoints: 2 });
+    db2.$client.close();
+  });
+});
+
+describe('verify-audit finds the first tampered event', () => {
+  it.each([
+    ['altered', "UPDATE access_events SET purpose = 'INC-9999' WHERE seq = 17", 17, 'altered'],
+    ['deleted', 'DELETE FROM access_events WHERE seq = 12', 12, 'deleted'],
+    [
+      'reordered',
+      `CREATE TEMP TABLE a AS SELECT * FROM access_events WHERE seq = 23;
+       CREATE TEMP TABLE b AS SELECT * FROM access_events WHERE seq = 24;
+       DELETE FROM access_events WHERE seq IN (23, 24);
+       INSERT INTO access_events SELECT 23, at, actor_sub, actor_org, actor_roles, action, channel, purpose, plan_id, version_id, query, result_plan_ids, outcome, reason, prev_hash, hash FROM b;
+       INSERT INTO access_events SELECT 24, at, actor_sub, actor_org, actor_roles, action, channel, purpose, plan_id, version_id, query, result_plan_ids, outcome, reason, prev_hash, hash FROM a;`,
+      23,
+      'reordered',
+    ],
+    ['tail deleted past a checkpoint', 'DELETE FROM access_events WHERE seq > 26', 27, 'deleted'],
+  ])('%s', async (_name, sql, seq, kind) => {
+    const { dir, db, signer } = await writtenLog(30);
+    expect(verifyAuditLog(db, signer.publicKeyPem).ok).toBe(true);
+    tamper(dir, sql);
+    const r = verifyAuditLog(db, signer.publicKeyPem);
+    expect(r.ok).toBe(false);
+    expect(r.problem).toMatchObject({ seq, kind });
+    db.$client.close();
+  });
+
+  it('a rewritten chain (hashes recomputed after an edit) is caught by the signed checkpoint', async () => {
+    const { dir, db, signer } = await writtenLog(20);
+    // Recompute every hash from event 5 on, as a careful attacker would.
+    const { eventHash } = await import('../src/plans/access-chain.js');
+    const raw = new Database(databaseFile(dir));
+    raw.exec('DROP TRIGGER access_events_no_update');
+    raw.prepare("UPDATE access_events SET purpose = 'INC-0000' WHERE seq = 5").run();
+    const rows = raw.prepare('SELECT seq, at, actor_sub AS actorSub, actor_org AS actorOrg, actor_roles AS actorRoles, action, channel, purpose, plan_id AS planId, version_id AS versionId, query, result_plan_ids AS resultPlanIds, outcome, reason, prev_hash AS prevHash FROM access_events ORDER BY seq').all() as any[];
+    let prev = raw.prepare('SELECT hash FROM access_events WHERE seq = 4').pluck().get() as string;
+    for (const r of rows.slice(4)) {
+      const hash = eventHash(prev, r);
+      raw.prepare('UPDATE access_events SET prev_hash = ?, hash = ? WHERE seq = ?').run(prev, hash, r.seq);
+      prev = hash;
+    }
+    raw.close();
+    const r = verifyAuditLog(db, signer.publicKeyPem);
+    expect(r.problem).toMatchObject({ seq: 10, kind: 'checkpoint' });
+    db.$client.close();
+  });
+
+  it('checkpoints verify only with the exported public key, through the CLI too', async () => {
+    const { dir, db } = await writtenLog(12);
+    const other = generateKeyPairSync('ed25519').publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    expect(verifyAuditLog(db, other).problem).toMatchObject({ kind: 'checkpoint' });
+    db.$client.close();
+
+    const lines: string[] = [];
+    const write = process.stdout.write.bind(process.stdout);
+    process.stdout.write = ((s: string) => (lines.push(String(s)), true)) as typeof process.stdout.write;
+    let keyExit: number;
+    try {
+      keyExit = await runCli(['audit-key'], { DATA_DIR: dir });
+    } finally {
+      process.stdout.write = write;
+    }
+    expect(keyExit).toBe(0);
+    const keyFile = `${dir}/exported.pem`;
+    (await import('node:fs')).writeFileSync(keyFile, lines.join(''));
+    expect(lines.join('')).toMatch(/BEGIN PUBLIC KEY/);
+    const errWrite = process.stderr.write.bind(process.stderr);
+    process.stderr.write = (() => true) as typeof process.stderr.write;
+    process.stdout.write = (() => true) as typeof process.stdout.write;
+    try {
+      expect(await runCli(['verify-audit', '--public-key', keyFile], { DATA_DIR: dir })).toBe(0);
+      tamper(dir, "UPDATE access_events SET outcome = 'denied' WHERE seq = 7");
+      expect(await runCli(['verify-audit', '--public-key', keyFile], { DATA_DIR: dir })).toBe(1);
+    } finally {
+      process.stdout.write = write;
+      process.stderr.write = errWrite;
+    }
+  });
+});
