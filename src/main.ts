@@ -8,6 +8,7 @@ import { systemClock } from './plans/clock.js';
 import { createApp } from './server/app.js';
 import { loadDevIssuer } from './server/dev-issuer.js';
 import { createLogger } from './server/logger.js';
+import { startSearch } from './search/index.js';
 
 const DEMO_PLANS = 500;
 
@@ -29,8 +30,26 @@ async function main(config: Config, argv: string[]) {
   }
   const devIssuer = dev.authDev ? await loadDevIssuer(config.dataDir) : undefined;
 
+  const search = await startSearch({
+    db,
+    logger,
+    dataDir: config.dataDir,
+    meiliUrl: config.meiliUrl,
+    meiliKey: config.meiliKey,
+    meiliBin: config.meiliBin,
+  });
+
   let publicBaseUrl = config.publicBaseUrl ?? '';
-  const app = createApp({ db, clock: systemClock, logger, devIssuer, get publicBaseUrl() { return publicBaseUrl; } });
+  const app = createApp({
+    db,
+    clock: systemClock,
+    logger,
+    devIssuer,
+    search: search.service,
+    get publicBaseUrl() {
+      return publicBaseUrl;
+    },
+  });
   const server = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, (info: AddressInfo) => {
     const host = info.family === 'IPv6' ? `[${info.address}]` : info.address;
     const url = `http://${host}:${info.port}`;
@@ -49,8 +68,13 @@ async function main(config: Config, argv: string[]) {
   const stop = (signal: string) => {
     logger.info({ signal }, 'stopping');
     server.close(() => {
-      db.$client.close();
-      process.exit(0);
+      search
+        .stop()
+        .catch(() => undefined)
+        .finally(() => {
+          db.$client.close();
+          process.exit(0);
+        });
     });
     setTimeout(() => process.exit(0), 5000).unref();
   };

