@@ -25,7 +25,7 @@ export function keepAliveHttpClient(maxSockets = 16) {
       if (body !== undefined) headers['content-length'] = String(Buffer.byteLength(body));
       const req = http.request(
         url,
-        { method: init?.method ?? 'GET', headers, agent, signal: init?.signal ?? undefined },
+        { method: init?.method ?? 'GET', headers, agent },
         (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
@@ -44,6 +44,13 @@ export function keepAliveHttpClient(maxSockets = 16) {
           });
         },
       );
+      // Listen to the caller's signal only for this request's lifetime: the client reuses one signal while
+      // polling a task, and leaving listeners on it leaks.
+      const signal = init?.signal;
+      const abort = () => req.destroy(signal?.reason instanceof Error ? signal.reason : new Error('aborted'));
+      if (signal?.aborted) abort();
+      signal?.addEventListener('abort', abort, { once: true });
+      req.on('close', () => signal?.removeEventListener('abort', abort));
       req.on('error', reject);
       if (body !== undefined) req.write(body);
       req.end();

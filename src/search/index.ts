@@ -19,6 +19,8 @@ export type SearchStartOptions = {
   budgetMs?: number;
   /** Skip the start-up reconcile (tests that want to watch the outbox do the work). */
   reconcile?: boolean;
+  /** Start the outbox worker (default on; `cli reindex` drives the sync itself). */
+  worker?: boolean;
 };
 
 export type SearchRuntime = {
@@ -53,7 +55,7 @@ export async function startSearch(opts: SearchStartOptions): Promise<SearchRunti
   const service = createSearchService({ db, logger, meili, budgetMs: opts.budgetMs });
   const sync = createIndexSync({ db, fallback: service.fallback, meili, logger, onMeiliFailure: service.reportFailure });
   if (opts.reconcile !== false) await sync.reconcile();
-  sync.start();
+  if (opts.worker !== false) sync.start();
   return {
     service,
     sync,

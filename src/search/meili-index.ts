@@ -41,13 +41,12 @@ export type MeiliQuery = {
 };
 
 /** A Meilisearch connection for this service's one index, over kept-alive sockets. */
-export function createMeiliIndex(opts: { url: string; key: string; timeoutMs?: number }) {
+export function createMeiliIndex(opts: { url: string; key: string }) {
   const httpClient = keepAliveHttpClient();
   const client = new Meilisearch({
     host: opts.url,
     apiKey: opts.key,
     httpClient,
-    timeout: opts.timeoutMs ?? 10_000,
     defaultWaitOptions: { interval: 10, timeout: 30_000 },
   });
   const index = client.index<SearchDoc>(INDEX_UID);

@@ -103,7 +103,6 @@ export async function startManagedMeili(opts: MeiliProcessOptions): Promise<Mana
         '--env', 'production',
         '--no-analytics',
         '--log-level', 'WARN',
-        '--max-indexing-threads', '1',
       ],
       { stdio: ['ignore', 'ignore', 'pipe'], env: { PATH: process.env.PATH ?? '' } },
     );
