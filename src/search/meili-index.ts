@@ -32,12 +32,17 @@ export const indexSettings: Settings = {
   faceting: { maxValuesPerFacet: 10 },
 };
 
+/** What re-ranking and the response need; the expansion keys stay in the index (smaller, faster replies). */
+const RETRIEVE = ['id', 'externalRef', 'owningOrg', 'name', 'givenNames', 'familyName', 'preferredName', 'aliases', 'dateOfBirth', 'homeArea', 'locations', 'names', 'places'];
+
 export type MeiliFilter = (string | string[])[];
 
 export type MeiliQuery = {
   q: string;
   attributes: ('names' | 'variants' | 'phonetic' | 'places')[];
   limit: number;
+  /** 'frequency' drops the commonest words first when nothing matches them all; 'last' drops from the end. */
+  strategy: 'frequency' | 'last' | 'all';
 };
 
 /** A Meilisearch connection for this service's one index, over kept-alive sockets. */
@@ -92,15 +97,16 @@ export function createMeiliIndex(opts: { url: string; key: string }) {
             filter,
             limit: q.limit,
             attributesToSearchOn: q.attributes,
-            matchingStrategy: 'frequency' as const,
-            attributesToRetrieve: ['*'],
+            matchingStrategy: q.strategy,
+            attributesToRetrieve: RETRIEVE,
           })),
         },
         { signal },
       );
       return {
         hits: res.results.flatMap((r) => r.hits as unknown as SearchDoc[]),
-        processingTimeMs: Math.max(0, ...res.results.map((r) => r.processingTimeMs)),
+        /** Summed over the multi-search's queries: Meilisearch runs them one after another. */
+        processingTimeMs: res.results.reduce((sum, r) => sum + r.processingTimeMs, 0),
       };
     },
     close: () => httpClient.destroy(),

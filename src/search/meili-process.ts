@@ -71,7 +71,8 @@ async function waitHealthy(url: string, child: ChildProcess, timeoutMs: number):
 function masterKey(meiliDir: string): string {
   const file = path.join(meiliDir, 'master-key');
   if (fs.existsSync(file)) return fs.readFileSync(file, 'utf8').trim();
-  const key = randomBytes(24).toString('base64url');
+  // Hex, not base64url: a key starting with "-" would be read by Meilisearch as a command-line flag.
+  const key = randomBytes(24).toString('hex');
   fs.writeFileSync(file, key, { mode: 0o600 });
   return key;
 }
@@ -91,6 +92,8 @@ export async function startManagedMeili(opts: MeiliProcessOptions): Promise<Mana
   let child: ChildProcess | undefined;
   let stopping = false;
   let restarts = 0;
+  /** Meilisearch's own last words, for a start-up failure message (its logs hold no personal data). */
+  let stderrTail = '';
 
   const launch = () => {
     const c = spawn(
@@ -106,7 +109,9 @@ export async function startManagedMeili(opts: MeiliProcessOptions): Promise<Mana
       ],
       { stdio: ['ignore', 'ignore', 'pipe'], env: { PATH: process.env.PATH ?? '' } },
     );
-    c.stderr?.resume();
+    c.stderr?.on('data', (chunk: Buffer) => {
+      stderrTail = (stderrTail + chunk.toString('utf8')).slice(-2000);
+    });
     c.on('exit', (code, signal) => {
       if (stopping) return;
       opts.onEvent?.('exited', { code, signal });
@@ -131,7 +136,7 @@ export async function startManagedMeili(opts: MeiliProcessOptions): Promise<Mana
   } catch (e) {
     stopping = true;
     child.kill('SIGKILL');
-    throw e;
+    throw new Error(`${(e as Error).message}${stderrTail ? `: ${stderrTail.trim().split('\n').slice(-3).join(' | ')}` : ''}`);
   }
 
   return {

@@ -19,9 +19,10 @@ function matchWord(q: QueryWord, w: string, wCodes: string[], table: VariantTabl
   const rel = table.get(q.word)?.get(w);
   if (rel === 'nickname') return { score: 0.93, docWord: w, reason: `nickname: ${cap(q.word)} → ${cap(w)}` };
   if (rel === 'variant') return { score: 0.94, docWord: w, reason: `spelling variant: ${cap(q.word)} → ${cap(w)}` };
+  const sounds = q.codes.some((c) => wCodes.includes(c));
+  if (!sounds && Math.abs(q.word.length - w.length) > 3 && !(q.last && w.startsWith(q.word))) return undefined;
   const jw = jaroWinkler(q.word, w);
   const ed = editDistance(q.word, w, 2);
-  const sounds = q.codes.some((c) => wCodes.includes(c));
   const typo = ed <= (w.length >= 8 ? 2 : 1) && w.length >= 3;
   if (typo || (sounds && jw >= 0.7) || jw >= 0.9) {
     const score = 0.55 + 0.35 * jw + (sounds ? 0.05 : 0) - (ed > 1 ? 0.04 : 0);
@@ -48,12 +49,39 @@ export type RankContext = {
  * names (or, failing that, place words), weighted by how rare the matched name is; words that match
  * nothing pull the score down. Returns undefined when nothing matches at all.
  */
-export function scoreCandidate(query: QueryWord[], doc: SearchDoc, ctx: RankContext): Ranked | undefined {
-  const aliasWords = new Set(doc.aliases.flatMap(nameKeys));
-  const mainWords = new Set([...nameKeys(doc.givenNames), ...nameKeys(doc.familyName), ...nameKeys(doc.preferredName ?? '')]);
+type Prepared = {
+  aliasWords: Set<string>;
+  mainWords: Set<string>;
+  docWords: string[];
+  codes: Map<string, string[]>;
+  placeWords: Set<string>;
+  simple: string[];
+  firstGiven: string;
+};
+
+/** A document's name words worked out once and kept (documents change only on publish). */
+const prepared = new Map<string, Prepared>();
+function prepare(doc: SearchDoc): Prepared {
+  const cacheKey = `${doc.id}|${doc.names}|${doc.places}`;
+  let p = prepared.get(cacheKey);
+  if (p) return p;
   const docWords = doc.names.split(' ').filter(Boolean);
-  const codes = new Map(docWords.map((w) => [w, phoneticCodes(w)]));
-  const placeWords = new Set(doc.places.split(' ').filter(Boolean));
+  p = {
+    aliasWords: new Set(doc.aliases.flatMap(nameKeys)),
+    mainWords: new Set([...nameKeys(doc.givenNames), ...nameKeys(doc.familyName), ...nameKeys(doc.preferredName ?? '')]),
+    docWords,
+    codes: new Map(docWords.map((w) => [w, phoneticCodes(w)])),
+    placeWords: new Set(doc.places.split(' ').filter(Boolean)),
+    simple: words(`${doc.givenNames} ${doc.familyName}`).filter((w) => w.length > 1),
+    firstGiven: words(doc.givenNames)[0] ?? '',
+  };
+  if (prepared.size > 50_000) prepared.clear();
+  prepared.set(cacheKey, p);
+  return p;
+}
+
+export function scoreCandidate(query: QueryWord[], doc: SearchDoc, ctx: RankContext): Ranked | undefined {
+  const { aliasWords, mainWords, docWords, codes, placeWords, simple, firstGiven } = prepare(doc);
   let total = 0;
   let possible = 0;
   let matched = 0;
@@ -88,7 +116,7 @@ export function scoreCandidate(query: QueryWord[], doc: SearchDoc, ctx: RankCont
   if (!matched) return undefined;
   const coverage = matched / query.length;
   // Of two people who both match, the one with fewer names left unexplained is the likelier.
-  const spare = [...mainWords].filter((w) => !used.has(w) && w.length > 1).length;
-  const score = (possible ? total / possible : 0) * (0.6 + 0.4 * coverage) * (1 - 0.02 * Math.min(spare, 5));
+  const spare = simple.filter((w) => !used.has(w) && ![...used].some((u) => u.includes(w))).length;
+  const score = (possible ? total / possible : 0) * (0.6 + 0.4 * coverage) * (1 - 0.02 * Math.min(spare, 5)) * (used.has(firstGiven) ? 1.02 : 1);
   return { doc, score, why: [...new Set(why)] };
 }
