@@ -36,7 +36,8 @@ function matchWord(q: QueryWord, w: string, wCodes: string[], table: VariantTabl
   return undefined;
 }
 
-export type Ranked = { doc: SearchDoc; score: number; why: string[] };
+/** `complete`: every query word matched something of this person. */
+export type Ranked = { doc: SearchDoc; score: number; why: string[]; complete: boolean };
 
 export type RankContext = {
   table: VariantTable;
@@ -118,5 +119,5 @@ export function scoreCandidate(query: QueryWord[], doc: SearchDoc, ctx: RankCont
   // Of two people who both match, the one with fewer names left unexplained is the likelier.
   const spare = simple.filter((w) => !used.has(w) && ![...used].some((u) => u.includes(w))).length;
   const score = (possible ? total / possible : 0) * (0.6 + 0.4 * coverage) * (1 - 0.02 * Math.min(spare, 5)) * (used.has(firstGiven) ? 1.02 : 1);
-  return { doc, score, why: [...new Set(why)] };
+  return { doc, score, why: [...new Set(why)], complete: matched === query.length };
 }
