@@ -8,7 +8,7 @@ import { systemClock } from './plans/clock.js';
 import { createApp } from './server/app.js';
 import { loadDevIssuer } from './server/dev-issuer.js';
 import { createLogger } from './server/logger.js';
-import { startSearch } from './search/index.js';
+import { startSearchOrFallback } from './search/index.js';
 
 const DEMO_PLANS = 500;
 
@@ -30,7 +30,7 @@ async function main(config: Config, argv: string[]) {
   }
   const devIssuer = dev.authDev ? await loadDevIssuer(config.dataDir) : undefined;
 
-  const search = await startSearch({
+  const search = await startSearchOrFallback({
     db,
     logger,
     dataDir: config.dataDir,

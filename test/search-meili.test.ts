@@ -53,7 +53,7 @@ describe('search on Meilisearch', () => {
     await t.sync.drain();
     expect((await t.find(who.officer, { q: 'prydderch' })).refs).toEqual([]);
     expect((await t.find(who.officer, { q: 'eluned vaughan' })).refs).toEqual(['S-SUP']);
-    const docs = await t.runtime!.meili.client.index('plans').search('eluned', { limit: 10 });
+    const docs = await t.runtime!.meili!.client.index('plans').search('eluned', { limit: 10 });
     expect(docs.hits.filter((h) => h.externalRef === 'S-SUP')).toHaveLength(1);
   });
 
@@ -62,7 +62,7 @@ describe('search on Meilisearch', () => {
     await t.sync.drain();
     expect(t.sync.pending()).toBe(0);
     expect((await t.find(who.officer, { q: 'bob pennington' })).refs[0]).toBe('S-ROB');
-    const stats = await t.runtime!.meili.client.index('plans').getStats();
+    const stats = await t.runtime!.meili!.client.index('plans').getStats();
     expect(stats.numberOfDocuments).toBe(t.service.fallback.count());
   });
 

@@ -26,7 +26,7 @@ export type SearchStartOptions = {
 export type SearchRuntime = {
   service: SearchService;
   sync: IndexSync;
-  meili: MeiliIndex;
+  meili?: MeiliIndex;
   managed?: ManagedMeili;
   stop: () => Promise<void>;
 };
@@ -54,6 +54,7 @@ export async function startSearch(opts: SearchStartOptions): Promise<SearchRunti
   }
   const service = createSearchService({ db, logger, meili, budgetMs: opts.budgetMs });
   const sync = createIndexSync({ db, fallback: service.fallback, meili, logger, onMeiliFailure: service.reportFailure });
+  service.setCatchUp(() => sync.catchUp());
   if (opts.reconcile !== false) await sync.reconcile();
   if (opts.worker !== false) sync.start();
   return {
@@ -68,4 +69,30 @@ export async function startSearch(opts: SearchStartOptions): Promise<SearchRunti
       await managed?.stop();
     },
   };
+}
+
+/**
+ * Degraded, never down: if Meilisearch cannot be started or reached at start-up, serve from the SQLite
+ * fallback (kept current by the same worker) rather than refuse to start. Restart the service to try
+ * Meilisearch again; `/healthz` says `degraded` meanwhile.
+ */
+export async function startSearchOrFallback(opts: SearchStartOptions): Promise<SearchRuntime & { startError?: Error }> {
+  try {
+    return await startSearch(opts);
+  } catch (e) {
+    opts.logger.error({ err: (e as Error).message }, 'meilisearch unavailable at start-up: search runs degraded on SQLite FTS5');
+    const service = createSearchService({ db: opts.db, logger: opts.logger });
+    const sync = createIndexSync({ db: opts.db, fallback: service.fallback, logger: opts.logger });
+    await sync.reconcile();
+    sync.start();
+    return {
+      service,
+      sync,
+      startError: e as Error,
+      async stop() {
+        await sync.stop();
+        service.stop();
+      },
+    };
+  }
 }

@@ -52,10 +52,12 @@ function executable(dataDir: string, bin?: string): string {
   return dst;
 }
 
-async function waitHealthy(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
+async function waitHealthy(url: string, child: ChildProcess, timeoutMs: number, failed: () => string | undefined = () => undefined): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`meilisearch exited during start-up (code ${child.exitCode})`);
+    const why = failed();
+    if (why) throw new Error(`meilisearch could not be started (${why})`);
     try {
       const res = await fetch(`${url}/health`);
       if (res.ok) return;
@@ -92,6 +94,7 @@ export async function startManagedMeili(opts: MeiliProcessOptions): Promise<Mana
   let child: ChildProcess | undefined;
   let stopping = false;
   let restarts = 0;
+  let spawnFailed: string | undefined;
   /** Meilisearch's own last words, for a start-up failure message (its logs hold no personal data). */
   let stderrTail = '';
 
@@ -112,9 +115,14 @@ export async function startManagedMeili(opts: MeiliProcessOptions): Promise<Mana
     c.stderr?.on('data', (chunk: Buffer) => {
       stderrTail = (stderrTail + chunk.toString('utf8')).slice(-2000);
     });
-    c.on('exit', (code, signal) => {
+    let gone = false;
+    // 'error' (e.g. the binary cannot be run) may come without 'exit', and 'exit' without 'error'.
+    const onGone = (detail: Record<string, unknown>) => {
+      if (gone) return;
+      gone = true;
+      spawnFailed = detail.error ? String(detail.error) : undefined;
       if (stopping) return;
-      opts.onEvent?.('exited', { code, signal });
+      opts.onEvent?.('exited', detail);
       const delay = Math.min(5000, 200 * 2 ** Math.min(restarts++, 5));
       setTimeout(() => {
         if (stopping) return;
@@ -126,13 +134,15 @@ export async function startManagedMeili(opts: MeiliProcessOptions): Promise<Mana
           })
           .catch(() => undefined);
       }, delay).unref();
-    });
+    };
+    c.on('error', (e) => onGone({ error: (e as NodeJS.ErrnoException).code ?? e.message }));
+    c.on('exit', (code, signal) => onGone({ code, signal }));
     return c;
   };
 
   child = launch();
   try {
-    await waitHealthy(url, child, 30_000);
+    await waitHealthy(url, child, 30_000, () => spawnFailed);
   } catch (e) {
     stopping = true;
     child.kill('SIGKILL');

@@ -49,6 +49,11 @@ export type SearchServiceOptions = {
   budgetMs?: number;
   /** How often an unhealthy Meilisearch is probed to return to it. */
   probeMs?: number;
+  /**
+   * Run before searches go back to Meilisearch: pushes what the outbox gathered during the outage and
+   * says whether the index has caught up (so a plan published meanwhile is not missed on return).
+   */
+  catchUp?: () => Promise<boolean>;
 };
 
 const ageOn = (dob: string, day: string) => {
@@ -101,11 +106,18 @@ export function createSearchService(opts: SearchServiceOptions) {
     logger.warn({ search: s }, s === 'degraded' ? 'search degraded: answering from SQLite FTS5' : 'search back on meilisearch');
     for (const l of listeners) l(s);
     if (s === 'degraded' && meili && !probe) {
+      let busy = false;
       probe = setInterval(async () => {
-        if (await meili.healthy()) {
+        if (busy) return;
+        busy = true;
+        try {
+          if (!(await meili.healthy())) return;
+          if (opts.catchUp && !(await opts.catchUp().catch(() => false))) return;
           clearInterval(probe);
           probe = undefined;
           setState('meilisearch');
+        } finally {
+          busy = false;
         }
       }, probeMs);
       probe.unref();
@@ -273,6 +285,10 @@ export function createSearchService(opts: SearchServiceOptions) {
     onStateChange: (l: (s: SearchEngineState) => void) => listeners.add(l),
     /** Tell the service Meilisearch failed elsewhere (e.g. the index worker), so searches stop waiting on it. */
     reportFailure: () => setState('degraded'),
+    /** Wire the catch-up step after construction (the worker needs the service's fallback store). */
+    setCatchUp: (fn: () => Promise<boolean>) => {
+      opts.catchUp = fn;
+    },
     fallback,
     meili,
     stop: () => {

@@ -49,6 +49,7 @@ export function createIndexSync(opts: IndexSyncOptions) {
   const markFailed = sql.prepare<[number, string, string, number]>(
     'UPDATE search_outbox SET attempts = ?, next_attempt_at = ?, last_error = ? WHERE id = ?',
   );
+  const retryAll = sql.prepare<[string]>('UPDATE search_outbox SET next_attempt_at = ? WHERE done_at IS NULL');
   const pendingCount = sql.prepare<[], { n: number }>('SELECT count(*) AS n FROM search_outbox WHERE done_at IS NULL');
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<number> | undefined;
@@ -163,6 +164,12 @@ export function createIndexSync(opts: IndexSyncOptions) {
     rebuild,
     reconcile,
     pending: () => pendingCount.get()!.n,
+    /** After an outage: retry everything pending now, not at its back-off time; true when none is left. */
+    async catchUp(): Promise<boolean> {
+      retryAll.run(new Date().toISOString());
+      await drain();
+      return pendingCount.get()!.n === 0;
+    },
     nudge: () => void drain().catch(() => undefined),
     start() {
       stopped = false;
