@@ -69,6 +69,26 @@ async function waitHealthy(url: string, child: ChildProcess, timeoutMs: number, 
   throw new Error('meilisearch did not become healthy in time');
 }
 
+/**
+ * A Meilisearch left running by a service that was killed outright (SIGKILL, OOM) still holds the data
+ * directory's lock. Its pid is kept in a file; end it if it is still ours (same data path).
+ */
+async function endOrphan(meiliDir: string): Promise<void> {
+  const pidFile = path.join(meiliDir, 'meilisearch.pid');
+  if (!fs.existsSync(pidFile)) return;
+  const pid = Number(fs.readFileSync(pidFile, 'utf8'));
+  try {
+    const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    if (Number.isInteger(pid) && pid > 1 && cmdline.includes(path.join(meiliDir, 'data.ms'))) {
+      process.kill(pid, 'SIGKILL');
+      for (let i = 0; i < 100 && fs.existsSync(`/proc/${pid}`); i++) await new Promise((r) => setTimeout(r, 20));
+    }
+  } catch {
+    // not running (or not ours to see): nothing to end
+  }
+  fs.rmSync(pidFile, { force: true });
+}
+
 /** The master key persists with the data, so an index built earlier stays readable after a restart. */
 function masterKey(meiliDir: string): string {
   const file = path.join(meiliDir, 'master-key');
@@ -87,6 +107,7 @@ function masterKey(meiliDir: string): string {
 export async function startManagedMeili(opts: MeiliProcessOptions): Promise<ManagedMeili> {
   const meiliDir = path.join(opts.dataDir, 'meili');
   fs.mkdirSync(meiliDir, { recursive: true, mode: 0o700 });
+  await endOrphan(meiliDir);
   const bin = executable(meiliDir, opts.bin);
   const key = masterKey(meiliDir);
   const port = await freePort();
@@ -115,6 +136,7 @@ export async function startManagedMeili(opts: MeiliProcessOptions): Promise<Mana
     c.stderr?.on('data', (chunk: Buffer) => {
       stderrTail = (stderrTail + chunk.toString('utf8')).slice(-2000);
     });
+    if (c.pid) fs.writeFileSync(path.join(meiliDir, 'meilisearch.pid'), String(c.pid));
     let gone = false;
     // 'error' (e.g. the binary cannot be run) may come without 'exit', and 'exit' without 'error'.
     const onGone = (detail: Record<string, unknown>) => {
