@@ -63,6 +63,11 @@ export function searchBehaviour(get: () => SearchTestApp, expectDegraded: boolea
     expect(placeOnly.refs).toEqual(['S-AOI']);
     const far = await get().find(who.officer, { q: 'aoife', near: '53.4808,-2.2426', within: '1000' });
     expect(far.refs).toEqual([]);
+    // A second known location counts as much as the first.
+    const second = await get().find(who.officer, { near: '51.5310,-0.1240', within: '200' });
+    expect(second.refs).toEqual(['S-WIS']);
+    expect(second.json.results[0].matchedLocation).toMatchObject({ label: 'Kings Cross' });
+    expect((await get().find(who.officer, { q: 'tomasz', near: '51.5310,-0.1240', within: '200' })).refs).toEqual(['S-WIS']);
   });
 
   it('applies data-sharing scope: an organisation without an agreement sees nobody', async () => {

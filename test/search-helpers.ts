@@ -96,7 +96,16 @@ export const cast: ImportRecord[] = [
   person({ ref: 'S-ROB', given: 'Robert', family: 'Pennington', dob: '1980-05-01' }),
   person({ ref: 'S-SIO', given: 'Siobhan', family: "O'Brien", dob: '1985-02-02', homeArea: 'Southwark' }),
   person({ ref: 'S-MOH', given: 'Mohammed', family: 'Chaudhry', dob: '1990-03-03' }),
-  person({ ref: 'S-WIS', given: 'Tomasz', family: 'Wiśniewski', dob: '1975-04-04' }),
+  person({
+    ref: 'S-WIS',
+    given: 'Tomasz',
+    family: 'Wiśniewski',
+    dob: '1975-04-04',
+    locations: [
+      { label: 'Tower Bridge', lat: 51.5055, lng: -0.0754 },
+      { label: 'Kings Cross', lat: 51.5308, lng: -0.1238 },
+    ],
+  }),
   person({
     ref: 'S-AOI',
     given: 'Aoife Niamh',

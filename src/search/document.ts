@@ -23,6 +23,9 @@ export type SearchDoc = {
   homeArea: string | null;
   locations: { label: string; lat: number; lng: number }[];
   _geo?: { lat: number; lng: number };
+  /** Every location's latitude and longitude, for a bounding-box filter that covers all of them. */
+  geoLat: number[];
+  geoLng: number[];
   /** Folded name words and parts (given, family, preferred, aliases). */
   names: string;
   /** Nicknames and spelling variants of the given, preferred and alias names. */
@@ -67,6 +70,8 @@ export function buildSearchDoc(src: DocSource): SearchDoc {
     homeArea: s.homeArea ?? null,
     locations: src.locations.map((l) => ({ label: l.label, lat: l.lat, lng: l.lng })),
     ...(first ? { _geo: { lat: first.lat, lng: first.lng } } : {}),
+    geoLat: src.locations.map((l) => l.lat),
+    geoLng: src.locations.map((l) => l.lng),
     names: all.join(' '),
     variants: variants.join(' '),
     phonetic: uniq(all.flatMap(phoneticCodes)).join(' '),

@@ -16,7 +16,7 @@ export const INDEX_UID = 'plans';
 export const indexSettings: Settings = {
   searchableAttributes: ['names', 'variants', 'phonetic', 'places'],
   displayedAttributes: ['*'],
-  filterableAttributes: ['owningOrg', 'dobYear', 'dobMonth', 'dobDay', '_geo'],
+  filterableAttributes: ['owningOrg', 'dobYear', 'dobMonth', 'dobDay', '_geo', 'geoLat', 'geoLng'],
   sortableAttributes: [],
   rankingRules: ['words', 'typo', 'attribute', 'exactness'],
   typoTolerance: {

@@ -65,7 +65,12 @@ const ageOn = (dob: string, day: string) => {
 /** Slugs and numbers only ever reach a filter after this check: nothing typed is pasted in. */
 const SLUG = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
-export function meiliFilter(owners: readonly string[], query: Pick<SearchQuery, 'dob' | 'near' | 'within'>, geo: boolean): MeiliFilter {
+/**
+ * `_geo` holds one point per document, but a person may be known at several places. So the filter is a
+ * bounding box over every location's coordinates (a document passes if any latitude and any longitude
+ * fall inside: a superset), and the exact distance to each location is checked afterwards.
+ */
+export function meiliFilter(owners: readonly string[], query: Pick<SearchQuery, 'dob' | 'near' | 'within'>): MeiliFilter {
   if (!owners.every((o) => SLUG.test(o))) throw new Error('refusing to build a filter from an invalid organisation slug');
   const filter: MeiliFilter = [owners.map((o) => `owningOrg = "${o}"`)];
   if (query.dob) {
@@ -76,11 +81,14 @@ export function meiliFilter(owners: readonly string[], query: Pick<SearchQuery, 
       filter.push(`${field} = ${v}`);
     }
   }
-  if (geo && query.near) {
+  if (query.near) {
     const { lat, lng } = query.near;
     const r = query.within ?? DEFAULT_WITHIN_M;
     if (![lat, lng, r].every(Number.isFinite)) throw new Error('invalid geo filter');
-    filter.push(`_geoRadius(${lat}, ${lng}, ${r})`);
+    const dLat = r / 111_000 + 1e-4;
+    const dLng = r / (111_000 * Math.max(0.01, Math.cos((lat * Math.PI) / 180))) + 1e-4;
+    const fix = (x: number) => x.toFixed(6);
+    filter.push(`geoLat ${fix(lat - dLat)} TO ${fix(lat + dLat)}`, `geoLng ${fix(lng - dLng)} TO ${fix(lng + dLng)}`);
   }
   return filter;
 }
@@ -176,7 +184,7 @@ export function createSearchService(opts: SearchServiceOptions) {
     const queries = meiliQueries(tokens, stage);
     if (!queries.length) return { docs: [], degraded: false, engineMs: 0 };
     try {
-      const filter = meiliFilter(owners, query, tokens.length === 0);
+      const filter = meiliFilter(owners, query);
       const r = await meili.candidates(queries, filter, AbortSignal.timeout(budgetMs));
       return { docs: r.hits, degraded: false, engineMs: r.processingTimeMs };
     } catch (e) {
