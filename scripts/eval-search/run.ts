@@ -97,13 +97,14 @@ async function main() {
 
   // Publish → findable through the outbox worker, as the service runs it.
   const findable: number[] = [];
-  for (let i = 0; i < 15; i++) {
-    const rec = toImportRecord({ ref: `EVAL-PUB-${i}`, given: ['Eluned'], family: `Zephaniah-Qx${String.fromCharCode(97 + i)}`, dob: '1990-01-01', aliases: [], locations: [] }, 1);
+  for (let i = 0; i < 30; i++) {
+    const tag = String.fromCharCode(97 + (i % 26)) + String.fromCharCode(97 + Math.floor(i / 26));
+    const rec = toImportRecord({ ref: `EVAL-PUB-${i}`, given: ['Eluned'], family: `Zephaniah-Qx${tag}`, dob: '1990-01-01', aliases: [], locations: [] }, 1);
     const start = performance.now();
     importRecords(db, [rec], { importedBy: 'eval', now: () => now });
     search.sync.nudge();
     for (;;) {
-      const r = await search.service.search({ sub: 'e', org: 'capital-police', orgKind: 'police', roles: ['responder'] }, { q: `eluned zephaniah qx${String.fromCharCode(97 + i)}`, limit: 1 }, now.toISOString().slice(0, 10));
+      const r = await search.service.search({ sub: 'e', org: 'capital-police', orgKind: 'police', roles: ['responder'] }, { q: `eluned zephaniah qx${tag}`, limit: 1 }, now.toISOString().slice(0, 10));
       if (r.ok && !r.value.degraded && r.value.results[0]?.externalRef === rec.externalRef) break;
       await new Promise((res) => setTimeout(res, 5));
     }

@@ -10,6 +10,7 @@ export const INDEX_UID = 'plans';
  * - ranking: no proximity or sort; word order in a name does not matter, matched words and typos do.
  * - typos: allowed from 4 letters (default 5) on names and places only; never on phonetic codes or
  *   variant expansions, which are exact keys. Short names are covered by those keys instead.
+ * - no facet search and proximity by attribute only: less to build on each publish (findable sooner).
  * - no synonyms: expansions are indexed with the document (Meilisearch gives synonyms no typo tolerance
  *   and large synonym lists slow every search).
  */
@@ -30,6 +31,8 @@ export const indexSettings: Settings = {
   proximityPrecision: 'byAttribute',
   pagination: { maxTotalHits: 500 },
   faceting: { maxValuesPerFacet: 10 },
+  // No facet search UI uses these: skipping its structures makes each publish index faster.
+  facetSearch: false,
 };
 
 /** What re-ranking and the response need; the expansion keys stay in the index (smaller, faster replies). */
