@@ -89,6 +89,22 @@ describe('search on Meilisearch', () => {
     expect(await (await t.app.request('/healthz')).json()).toMatchObject({ search: 'meilisearch' });
   }, 60_000);
 
+  it('a hung Meilisearch: searches answer degraded within the time budget, /healthz notices unprompted, both recover', async () => {
+    const health = async () => ((await (await t.app.request('/healthz')).json()) as { search: string }).search;
+    const pid = t.runtime!.managed!.pid()!;
+    process.kill(pid, 'SIGSTOP');
+    try {
+      expect(await until(async () => (await health()) === 'degraded', 10_000)).toBe(true);
+      const during = await t.find(who.officer, { q: 'muhammad chowdhury' });
+      expect(during.json.degraded).toBe(true);
+      expect(during.refs[0]).toBe('S-MOH');
+    } finally {
+      process.kill(pid, 'SIGCONT');
+    }
+    expect(await until(async () => (await health()) === 'meilisearch', 20_000)).toBe(true);
+    expect((await t.find(who.officer, { q: 'muhammad chowdhury' })).json.degraded).toBe(false);
+  }, 60_000);
+
   it('scope comes from the agreements in force on the day', async () => {
     t.clock.set('2099-01-01T10:00:00Z');
     try {

@@ -79,9 +79,10 @@ export function createMeiliIndex(opts: { url: string; key: string }) {
     async clear() {
       await index.deleteAllDocuments().waitTask();
     },
-    async healthy(): Promise<boolean> {
+    /** A hung Meilisearch must count as unhealthy too, so the check has its own short deadline. */
+    async healthy(timeoutMs = 500): Promise<boolean> {
       try {
-        await client.health();
+        await httpClient(new URL('/health', opts.url), { signal: AbortSignal.timeout(timeoutMs) });
         return true;
       } catch {
         return false;

@@ -49,6 +49,8 @@ export type SearchServiceOptions = {
   budgetMs?: number;
   /** How often an unhealthy Meilisearch is probed to return to it. */
   probeMs?: number;
+  /** How often a healthy one is checked, so `/healthz` tells the truth between searches. */
+  watchMs?: number;
   /**
    * Run before searches go back to Meilisearch: pushes what the outbox gathered during the outage and
    * says whether the index has caught up (so a plan published meanwhile is not missed on return).
@@ -107,6 +109,13 @@ export function createSearchService(opts: SearchServiceOptions) {
   let state: SearchEngineState = meili ? 'meilisearch' : 'degraded';
   let probe: NodeJS.Timeout | undefined;
   const listeners = new Set<(s: SearchEngineState) => void>();
+  /** Without searches nobody would notice Meilisearch going away: check it, cheaply, every few seconds. */
+  const watchdog = meili
+    ? setInterval(async () => {
+        if (state === 'meilisearch' && !(await meili.healthy())) setState('degraded');
+      }, opts.watchMs ?? 2000)
+    : undefined;
+  watchdog?.unref();
 
   const setState = (s: SearchEngineState) => {
     if (s === state) return;
@@ -300,6 +309,7 @@ export function createSearchService(opts: SearchServiceOptions) {
     fallback,
     meili,
     stop: () => {
+      if (watchdog) clearInterval(watchdog);
       if (probe) clearInterval(probe);
       probe = undefined;
     },

@@ -132,6 +132,8 @@ export function createIndexSync(opts: IndexSyncOptions) {
 
   /** Every published plan, in batches: for `cli reindex` and for a Meilisearch that lost its data. */
   async function rebuild(onProgress?: (done: number, total: number) => void) {
+    // Only outbox rows written before this snapshot are covered by it; later ones stay for the worker.
+    const upTo = sql.prepare<[], { id: number | null }>('SELECT max(id) AS id FROM search_outbox').get()?.id ?? 0;
     const rows = sql.prepare<[], SourceRow>(SOURCE_SQL).all();
     fallback.clear();
     if (meili) await meili.clear();
@@ -141,7 +143,7 @@ export function createIndexSync(opts: IndexSyncOptions) {
       if (meili) await meili.upsert(docs);
       onProgress?.(Math.min(i + 500, rows.length), rows.length);
     }
-    sql.prepare("UPDATE search_outbox SET done_at = ? WHERE done_at IS NULL").run(new Date().toISOString());
+    sql.prepare('UPDATE search_outbox SET done_at = ? WHERE done_at IS NULL AND id <= ?').run(new Date().toISOString(), upTo);
     return rows.length;
   }
 
