@@ -20,7 +20,7 @@ function matchWord(q: QueryWord, w: string, wCodes: string[], table: VariantTabl
   if (rel === 'nickname') return { score: 0.93, docWord: w, reason: `nickname: ${cap(q.word)} → ${cap(w)}` };
   if (rel === 'variant') return { score: 0.94, docWord: w, reason: `spelling variant: ${cap(q.word)} → ${cap(w)}` };
   const sounds = q.codes.some((c) => wCodes.includes(c));
-  if (!sounds && Math.abs(q.word.length - w.length) > 3 && !(q.last && w.startsWith(q.word))) return undefined;
+  if (!sounds && Math.abs(q.word.length - w.length) > 3 && !w.startsWith(q.word)) return undefined;
   const jw = jaroWinkler(q.word, w);
   const ed = editDistance(q.word, w, 2);
   const typo = ed <= (w.length >= 8 ? 2 : 1) && w.length >= 3;
@@ -30,8 +30,8 @@ function matchWord(q: QueryWord, w: string, wCodes: string[], table: VariantTabl
     return { score, docWord: w, reason: `${why}: ${cap(q.word)} ≈ ${cap(w)}` };
   }
   if (sounds) return { score: 0.6, docWord: w, reason: `sounds like: ${cap(q.word)} ≈ ${cap(w)}` };
-  if (q.last && q.word.length >= 2 && w.startsWith(q.word)) {
-    return { score: 0.62, docWord: w, reason: `starts with: ${cap(q.word)}` };
+  if ((q.last ? q.word.length >= 2 : q.word.length >= 3) && w.startsWith(q.word)) {
+    return { score: q.last ? 0.62 : 0.58, docWord: w, reason: `starts with: ${cap(q.word)}` };
   }
   return undefined;
 }

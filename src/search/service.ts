@@ -178,10 +178,15 @@ export function createSearchService(opts: SearchServiceOptions) {
     const words = tokens.slice(0, MEILI_WORDS).join(' ');
     if (stage === 1) return [{ q: words, attributes: ['names', 'variants', 'places', 'phonetic'], limit: CANDIDATES, strategy: 'frequency' }];
     const codes = [...new Set(tokens.flatMap(phoneticCodes))].slice(0, MEILI_WORDS).join(' ');
-    const qs: MeiliQuery[] = [{ q: words, attributes: ['names', 'places'], limit: CANDIDATES, strategy: 'frequency' }];
+    const qs: MeiliQuery[] = [];
     if (codes) qs.push({ q: codes, attributes: ['phonetic'], limit: 30, strategy: 'last' });
+    // Meilisearch prefix-matches only the last word: rotate so each word is last once ("vik oguleye" and
+    // "oguleye vik" both run, so a short form typed first still finds Vikram).
     if (tokens.length > 1 && tokens.length <= 4) {
-      for (const t of tokens) qs.push({ q: t, attributes: ['names', 'variants'], limit: 20, strategy: 'all' });
+      for (let i = 0; i < tokens.length; i++) {
+        const rotated = [...tokens.slice(i + 1), ...tokens.slice(0, i + 1)].join(' ');
+        qs.push({ q: rotated, attributes: ['names', 'variants'], limit: 20, strategy: 'frequency' });
+      }
     }
     return qs;
   }
