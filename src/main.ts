@@ -11,6 +11,7 @@ import { createApp } from './server/app.js';
 import { loadDevIssuer } from './server/dev-issuer.js';
 import { createLogger } from './server/logger.js';
 import { loadSessionSecret } from './server/session-secret.js';
+import { startSearchOrFallback } from './search/index.js';
 
 const DEMO_PLANS = 500;
 
@@ -39,6 +40,15 @@ async function main(config: Config, argv: string[]) {
     onError: (e) => logger.error({ err: { name: e.name, message: e.message } }, 'access log error'),
   });
 
+  const search = await startSearchOrFallback({
+    db,
+    logger,
+    dataDir: config.dataDir,
+    meiliUrl: config.meiliUrl,
+    meiliKey: config.meiliKey,
+    meiliBin: config.meiliBin,
+  });
+
   let publicBaseUrl = config.publicBaseUrl ?? '';
   const sessionSecret = loadSessionSecret(config.dataDir);
   const app = createApp({
@@ -49,6 +59,7 @@ async function main(config: Config, argv: string[]) {
     accessLog,
     sessionSecret,
     accessReportNames: config.accessReportNames,
+    search: search.service,
     get publicBaseUrl() {
       return publicBaseUrl;
     },
@@ -72,8 +83,8 @@ async function main(config: Config, argv: string[]) {
   const stop = (signal: string) => {
     logger.info({ signal }, 'stopping');
     server.close(() => {
-      // Commit what is queued and sign the final chain head before the database closes.
-      accessLog.close().finally(() => {
+      // Commit what is queued and sign the final chain head, stop search, then close the database.
+      Promise.allSettled([accessLog.close(), search.stop()]).finally(() => {
         db.$client.close();
         process.exit(0);
       });

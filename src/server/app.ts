@@ -17,6 +17,8 @@ import { webRoutes } from './routes/web.js';
 import { createSessions } from './session.js';
 import { createAccessLog } from '../plans/access-log.js';
 import { cardResolver } from '../plans/cards.js';
+import { searchRoutes } from './routes/search.js';
+import { createSearchService } from '../search/service.js';
 import { createPlanReader } from '../plans/read.js';
 
 /**
@@ -44,6 +46,7 @@ export function createApp(deps: AppDeps) {
     }),
     cards: cardResolver(deps.db),
     cardGuard: createCardGuard(deps.clock),
+    search: deps.search ?? createSearchService({ db: deps.db, logger: deps.logger }),
   };
   const authoring = authoringRoutes(services);
   const audit = auditRoutes(services);
@@ -59,6 +62,7 @@ export function createApp(deps: AppDeps) {
     .route('/api/v1/plans', planReadRoutes(services))
     .route('/api/v1/plans', audit.report)
     .route('/api/v1/audit', audit.log)
+    .route('/api/v1/search', searchRoutes(services))
     .route('/', webRoutes(services))
     .route('/', scanRoutes(services));
   app.onError(createErrorHandler(deps.logger));

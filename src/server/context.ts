@@ -6,6 +6,7 @@ import type { AuditNote } from './audit-trail.js';
 import type { Clock } from '../plans/clock.js';
 import type { PlanReader } from '../plans/read.js';
 import type { AccessRecorder } from './access-seam.js';
+import type { SearchService } from '../search/service.js';
 import type { Authenticator } from './auth.js';
 import type { CardGuard } from './card-guard.js';
 import type { DevIssuer } from './dev-issuer.js';
@@ -32,6 +33,8 @@ export type AppDeps = {
   accessLog?: AccessLog;
   /** Whether the person's access report names individuals or only organisation and role. */
   accessReportNames?: AccessReportNames;
+  /** Name search; absent → a fallback-only service over the same database (always degraded). */
+  search?: SearchService;
 };
 
 export type AccessReportNames = 'role-only' | 'individual';
@@ -45,6 +48,7 @@ export type AppServices = AppDeps & {
   sessions: Sessions;
   cards: CardResolver;
   cardGuard: CardGuard;
+  search: SearchService;
 };
 
 export type AppEnv = {

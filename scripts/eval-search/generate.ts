@@ -1,0 +1,233 @@
+import type { ImportRecord } from '../../src/plans/content.js';
+import { createRandom, type Random } from '../../src/plans/synthetic.js';
+import { familyNames, givenNames, homeAreas, places, streetNames } from './names.js';
+
+/**
+ * A labelled evaluation set: invented people (with lookalike clusters and twins) and the queries a
+ * responder would type for each, with the one plan each query should find. Independent of src/search:
+ * its own tables, its own typo maker and a deliberately crude ASCII folding of its own.
+ */
+
+export type Person = {
+  ref: string;
+  given: string[];
+  family: string;
+  dob: string;
+  preferred?: string;
+  aliases: string[];
+  locations: { label: string; lat: number; lng: number }[];
+  cluster?: 'lookalike' | 'twin';
+};
+
+export type LabelledQuery = { type: string; q: string; dob?: string; expect: string };
+
+const ascii = (s: string) =>
+  s
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/ł/g, 'l')
+    .replace(/ı/g, 'i');
+const key = (s: string) => ascii(s).toLowerCase().replace(/[^a-z]/g, '');
+
+const givenInfo = new Map(givenNames.map((g) => [g.name, g]));
+const familyInfo = new Map(familyNames.map((f) => [f.name, f]));
+const knownWords = new Set([...givenNames.flatMap((g) => [g.name, ...(g.nick ?? []), ...(g.heard ?? [])]), ...familyNames.flatMap((f) => [f.name, ...(f.heard ?? [])])].map(key));
+
+function dob(r: Random): string {
+  const y = r.int(1940, 2008);
+  const m = r.int(1, 12);
+  const d = r.int(1, 28);
+  return `${y}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
+}
+
+function randomPerson(r: Random, ref: string): Person {
+  const given = [r.pick(givenNames).name];
+  if (r.chance(0.3)) given.push(r.pick(givenNames).name);
+  let family = r.pick(familyNames).name;
+  if (r.chance(0.1)) family = `${family}-${r.pick(familyNames).name}`;
+  const nick = givenInfo.get(given[0]!)?.nick;
+  const aliases: string[] = [];
+  if (r.chance(0.15)) aliases.push(r.pick(streetNames));
+  if (r.chance(0.05)) aliases.push(`${r.pick(givenNames).name} ${r.pick(familyNames).name}`);
+  const locations = r.chance(0.4) ? [r.pick(places), ...(r.chance(0.3) ? [r.pick(places)] : [])] : [];
+  return {
+    ref,
+    given,
+    family,
+    dob: dob(r),
+    preferred: nick && r.chance(0.2) ? r.pick(nick) : undefined,
+    aliases,
+    locations: [...new Map(locations.map((l) => [l.label, l])).values()],
+  };
+}
+
+export function generatePeople(n: number, seed = 7): Person[] {
+  const r = createRandom(seed);
+  const people: Person[] = [];
+  const ref = () => `EVAL-${String(people.length + 1).padStart(6, '0')}`;
+  // Lookalike clusters: the same name, different dates of birth.
+  while (people.length < n * 0.08) {
+    const base = randomPerson(r, ref());
+    people.push({ ...base, cluster: 'lookalike' });
+    for (let i = r.int(1, 3); i > 0; i--) people.push({ ...randomPerson(r, ref()), given: base.given, family: base.family, cluster: 'lookalike' });
+  }
+  // Twins: same family name and date of birth, different given names.
+  while (people.length < n * 0.12) {
+    const a = randomPerson(r, ref());
+    people.push({ ...a, cluster: 'twin' });
+    let g = r.pick(givenNames).name;
+    while (g === a.given[0]) g = r.pick(givenNames).name;
+    people.push({ ...randomPerson(r, ref()), given: [g], family: a.family, dob: a.dob, cluster: 'twin' });
+  }
+  while (people.length < n) people.push(randomPerson(r, ref()));
+  return people;
+}
+
+export function toImportRecord(p: Person, i: number): ImportRecord {
+  return {
+    externalRef: p.ref,
+    owningOrg: i % 3 === 0 ? 'northgate-mh' : 'southbank-mh',
+    subject: {
+      givenNames: p.given.join(' '),
+      familyName: p.family,
+      preferredName: p.preferred,
+      aliases: p.aliases,
+      dateOfBirth: p.dob,
+      homeArea: homeAreas[i % homeAreas.length],
+    },
+    locations: p.locations,
+    plan: { summary: 'Synthetic evaluation plan.', crisisBehaviours: [], whatHelps: [], whatToAvoid: [], boundaries: [], placesOfSafety: [], nominatedPeople: [], careTeam: [] },
+    governance: { coProduced: true, lawfulBasis: 'public-task', reviewBy: '2027-06-01' },
+    status: 'published',
+  };
+}
+
+/** One slip of the keyboard or the ear, never on the first letter (the commonest real pattern). */
+function typo(r: Random, word: string): string {
+  const w = [...word];
+  const i = r.int(1, w.length - 2);
+  switch (r.int(0, 3)) {
+    case 0: [w[i], w[i + 1]] = [w[i + 1]!, w[i]!]; break;
+    case 1: w.splice(i, 1); break;
+    case 2: w.splice(i, 0, w[i]!); break;
+    default: w[i] = 'aeiou'.includes(w[i]!.toLowerCase()) ? r.pick([...'aeiou'].filter((v) => v !== w[i])) : r.pick([...'bcdfgklmnprst'].filter((v) => v !== w[i])); break;
+  }
+  return w.join('');
+}
+
+/** Queries per type, each kept only when its answer is unambiguous in the set (see report notes). */
+export function generateQueries(people: Person[], perType: number, seed = 11): LabelledQuery[] {
+  const r = createRandom(seed);
+  const byName = new Map<string, Person[]>();
+  const byFamilyDob = new Map<string, number>();
+  for (const p of people) {
+    const k = `${key(p.given[0]!)}|${key(p.family)}`;
+    byName.set(k, [...(byName.get(k) ?? []), p]);
+    const fd = `${key(p.family)}|${p.dob}`;
+    byFamilyDob.set(fd, (byFamilyDob.get(fd) ?? 0) + 1);
+  }
+  /** Others with this family name whose given name could also be what was said. */
+  const ambiguous = (p: Person, saidGiven: string) =>
+    people.some(
+      (o) =>
+        o !== p &&
+        key(o.family) === key(p.family) &&
+        [o.given[0]!, o.preferred ?? '', ...(givenInfo.get(o.given[0]!)?.nick ?? []), ...(givenInfo.get(o.given[0]!)?.heard ?? [])].some((g) => key(g) === key(saidGiven)),
+    );
+  const unique = people.filter((p) => byName.get(`${key(p.given[0]!)}|${key(p.family)}`)!.length === 1);
+  const out: LabelledQuery[] = [];
+  const add = (type: string, pool: Person[], make: (p: Person) => Omit<LabelledQuery, 'type' | 'expect'> | undefined) => {
+    const shuffled = [...pool].sort(() => r.next() - 0.5);
+    let n = 0;
+    for (const p of shuffled) {
+      if (n >= perType) break;
+      const q = make(p);
+      if (!q) continue;
+      out.push({ type, expect: p.ref, ...q });
+      n++;
+    }
+  };
+  const g0 = (p: Person) => p.given[0]!;
+  const familyParts = (p: Person) => p.family.split('-');
+
+  add('exact', unique, (p) => ({ q: `${g0(p)} ${p.family}` }));
+  add('typo', unique, (p) => {
+    const part = familyParts(p)[0]!;
+    const target = part.length >= 5 ? 'family' : g0(p).length >= 5 ? 'given' : undefined;
+    if (!target) return undefined;
+    const t = typo(r, target === 'family' ? ascii(part) : ascii(g0(p)));
+    if (knownWords.has(key(t))) return undefined;
+    // A typo in one part of a double-barrelled name keeps the other part, or the query would be about someone else.
+    const rest = familyParts(p).slice(1);
+    return { q: target === 'family' ? `${g0(p)} ${[t, ...rest].join('-')}` : `${t} ${p.family}` };
+  });
+  // Harder cases, reported separately: a misheard first letter (Meilisearch charges two typos for it) and
+  // a nickname with a slip in the surname.
+  const firstSounds: Record<string, string[]> = { c: ['k'], k: ['c'], s: ['z', 'c'], z: ['s'], f: ['ph'], p: ['b'], b: ['p'], d: ['t'], t: ['d'], g: ['j'], j: ['g'], v: ['w'], w: ['v'], m: ['n'], n: ['m'] };
+  add('first-letter slip', unique, (p) => {
+    const part = ascii(familyParts(p)[0]!);
+    const alt = firstSounds[part[0]!.toLowerCase()];
+    if (!alt || part.length < 4) return undefined;
+    const t = r.pick(alt) + part.slice(1).toLowerCase();
+    if (knownWords.has(key(t))) return undefined;
+    return { q: `${g0(p)} ${[t, ...familyParts(p).slice(1)].join('-')}` };
+  });
+  add('nickname + surname slip', unique, (p) => {
+    const nick = givenInfo.get(g0(p))?.nick;
+    const part = ascii(familyParts(p)[0]!);
+    if (!nick || part.length < 5) return undefined;
+    const said = r.pick(nick);
+    const t = typo(r, part);
+    if (ambiguous(p, said) || knownWords.has(key(t))) return undefined;
+    return { q: `${said} ${[t, ...familyParts(p).slice(1)].join('-')}` };
+  });
+  add('nickname', unique, (p) => {
+    const nick = givenInfo.get(g0(p))?.nick;
+    if (!nick) return undefined;
+    const said = r.pick(nick);
+    return ambiguous(p, said) ? undefined : { q: `${said} ${p.family}` };
+  });
+  add('phonetic spelling', unique, (p) => {
+    const gh = givenInfo.get(g0(p))?.heard;
+    const fh = familyInfo.get(familyParts(p)[0]!)?.heard;
+    if (fh && (!gh || r.chance(0.5))) return { q: `${g0(p)} ${[r.pick(fh), ...familyParts(p).slice(1)].join('-')}` };
+    if (gh) {
+      const said = r.pick(gh);
+      return ambiguous(p, said) ? undefined : { q: `${said} ${p.family}` };
+    }
+    return undefined;
+  });
+  add('swapped order', unique, (p) => ({ q: `${p.family} ${g0(p)}` }));
+  add('accents/punctuation typed plainly', unique, (p) => {
+    const plain = (s: string) => ascii(s).replace(/'/g, r.chance(0.5) ? '' : ' ').replace(/-/g, ' ');
+    if (plain(`${g0(p)} ${p.family}`) === `${g0(p)} ${p.family}`) return undefined;
+    return { q: plain(`${g0(p)} ${p.family}`) };
+  });
+  add('alias', unique, (p) => {
+    const a = p.aliases.find((x) => streetNames.includes(x));
+    if (!a) return undefined;
+    const part = familyParts(p).at(-1)!;
+    const clash = people.some((o) => o !== p && o.aliases.includes(a) && o.family.split('-').some((x) => key(x) === key(part)));
+    return clash ? undefined : { q: `${a} ${part}` };
+  });
+  add('hyphen part', unique, (p) => {
+    const parts = familyParts(p);
+    if (parts.length < 2) return undefined;
+    const part = r.pick(parts);
+    const clash = people.some((o) => o !== p && key(o.given[0]!) === key(g0(p)) && o.family.split('-').some((x) => key(x) === key(part)));
+    return clash ? undefined : { q: `${g0(p)} ${part}` };
+  });
+  add('surname + DOB', people, (p) => (byFamilyDob.get(`${key(p.family)}|${p.dob}`) === 1 ? { q: p.family, dob: p.dob } : undefined));
+  add('name + place', people, (p) => {
+    const l = p.locations[0];
+    if (!l) return undefined;
+    const clash = people.some((o) => o !== p && key(o.given[0]!) === key(g0(p)) && o.locations.some((x) => x.label === l.label));
+    return clash ? undefined : { q: `${g0(p)} ${l.label}` };
+  });
+  add('lookalike + DOB', people.filter((p) => p.cluster === 'lookalike'), (p) => ({
+    q: r.chance(0.5) ? `${g0(p)} ${p.family}` : `${g0(p)} ${familyParts(p)[0]!.length >= 5 ? typo(r, ascii(familyParts(p)[0]!)) : p.family}`,
+    dob: p.dob,
+  }));
+  add('twin + DOB', people.filter((p) => p.cluster === 'twin'), (p) => ({ q: `${g0(p)} ${p.family}`, dob: p.dob }));
+  return out;
+}

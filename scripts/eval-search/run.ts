@@ -1,0 +1,142 @@
+/**
+ * `npm run eval:search [-- --plans N --per-type K --show-misses]`: search quality and latency on a
+ * labelled synthetic set, through the real HTTP app with a real managed Meilisearch (and the FTS5
+ * fallback for comparison). Prints recall@1/@3 per query type, API p50/p99, Meilisearch
+ * processingTimeMs and publish-to-findable, all from the same run.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { databaseFile, openDatabase } from '../../db/index.js';
+import { ensureDemoOrganisations } from '../../src/plans/demo.js';
+import { importRecords } from '../../src/plans/importer.js';
+import { createApp } from '../../src/server/app.js';
+import { loadDevIssuer } from '../../src/server/dev-issuer.js';
+import { silentLogger } from '../../src/server/logger.js';
+import { startSearch } from '../../src/search/index.js';
+import { createSearchService, type SearchService } from '../../src/search/service.js';
+import { generatePeople, generateQueries, toImportRecord, type LabelledQuery } from './generate.js';
+
+const { values } = parseArgs({
+  options: { plans: { type: 'string', default: '5000' }, 'per-type': { type: 'string', default: '150' }, 'show-misses': { type: 'boolean', default: false } },
+});
+const N = Number(values.plans);
+const PER_TYPE = Number(values['per-type']);
+
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]! : NaN;
+};
+
+async function main() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rpl-eval-'));
+  const logger = silentLogger();
+  const db = openDatabase(databaseFile(dir));
+  const now = new Date();
+  ensureDemoOrganisations(db, now);
+  const people = generatePeople(N);
+  const queries = generateQueries(people, PER_TYPE);
+  let t0 = performance.now();
+  importRecords(db, people.map(toImportRecord), { importedBy: 'eval', now: () => now });
+  const importS = (performance.now() - t0) / 1000;
+  t0 = performance.now();
+  const search = await startSearch({ db, logger, dataDir: dir });
+  const indexS = (performance.now() - t0) / 1000;
+
+  const engineMs: number[] = [];
+  const serviceMs: number[] = [];
+  const recording: SearchService = {
+    ...search.service,
+    search: async (...args) => {
+      const r = await search.service.search(...args);
+      if (r.ok && r.value.engineMs !== undefined) {
+        engineMs.push(r.value.engineMs);
+        serviceMs.push(r.value.tookMs);
+      }
+      return r;
+    },
+  };
+  const devIssuer = await loadDevIssuer(dir);
+  const token = await devIssuer.sign({ sub: 'eval.officer', org: 'capital-police', roles: ['responder'] }, 3600);
+  const appWith = (svc: SearchService) => createApp({ db, clock: () => now, logger, devIssuer, publicBaseUrl: 'http://127.0.0.1', search: svc });
+
+  async function evaluate(app: ReturnType<typeof appWith>, qs: LabelledQuery[]) {
+    const latencies: number[] = [];
+    const rows = new Map<string, { n: number; r1: number; r3: number }>();
+    const misses: string[] = [];
+    let degraded = 0;
+    for (const q of qs) {
+      const params = new URLSearchParams({ q: q.q, limit: '10', ...(q.dob ? { dob: q.dob } : {}) });
+      const start = performance.now();
+      const res = await app.request(`/api/v1/search?${params}`, { headers: { authorization: `Bearer ${token}`, 'x-access-purpose': 'EVAL-1' } });
+      const body = (await res.json()) as { results: { externalRef: string; name: string; dateOfBirth: string }[]; degraded: boolean };
+      latencies.push(performance.now() - start);
+      if (body.degraded) degraded++;
+      const refs = body.results.map((x) => x.externalRef);
+      const row = rows.get(q.type) ?? { n: 0, r1: 0, r3: 0 };
+      row.n++;
+      if (refs[0] === q.expect) row.r1++;
+      if (refs.slice(0, 3).includes(q.expect)) row.r3++;
+      if (refs[0] !== q.expect && values['show-misses']) {
+        const want = people.find((p) => p.ref === q.expect)!;
+        misses.push(`${refs.slice(0, 3).includes(q.expect) ? '@3' : 'MISS'} ${q.type}: "${q.q}"${q.dob ? ` dob=${q.dob}` : ''} → want ${want.given.join(' ')} ${want.family} (${want.preferred ?? ''}|${want.aliases.join(',')}), got ${body.results.slice(0, 3).map((x) => x.name).join('; ')}`);
+      }
+      rows.set(q.type, row);
+    }
+    return { rows, latencies, misses, degraded };
+  }
+
+  // Warm up connections and caches, then measure.
+  const app = appWith(recording);
+  await evaluate(app, queries.slice(0, 50));
+  engineMs.length = 0;
+  serviceMs.length = 0;
+  const meili = await evaluate(app, queries);
+  const fallback = await evaluate(appWith(createSearchService({ db, logger })), queries);
+
+  // Publish → findable through the outbox worker, as the service runs it.
+  const findable: number[] = [];
+  for (let i = 0; i < 30; i++) {
+    const tag = String.fromCharCode(97 + (i % 26)) + String.fromCharCode(97 + Math.floor(i / 26));
+    const rec = toImportRecord({ ref: `EVAL-PUB-${i}`, given: ['Eluned'], family: `Zephaniah-Qx${tag}`, dob: '1990-01-01', aliases: [], locations: [] }, 1);
+    const start = performance.now();
+    importRecords(db, [rec], { importedBy: 'eval', now: () => now });
+    search.sync.nudge();
+    for (;;) {
+      const r = await search.service.search({ sub: 'e', org: 'capital-police', orgKind: 'police', roles: ['responder'] }, { q: `eluned zephaniah qx${tag}`, limit: 1 }, now.toISOString().slice(0, 10));
+      if (r.ok && !r.value.degraded && r.value.results[0]?.externalRef === rec.externalRef) break;
+      await new Promise((res) => setTimeout(res, 5));
+    }
+    findable.push(performance.now() - start);
+  }
+
+  const line = (cells: (string | number)[]) => `| ${cells.join(' | ')} |`;
+  const f = (x: number) => `${(100 * x).toFixed(1)}%`;
+  console.log(`\nSearch evaluation: ${N} plans (${people.filter((p) => p.cluster === 'lookalike').length} in lookalike clusters, ${people.filter((p) => p.cluster === 'twin').length} twins), ${queries.length} labelled queries`);
+  console.log(`import ${importS.toFixed(1)} s; Meilisearch start + index ${indexS.toFixed(1)} s\n`);
+  console.log(line(['query type', 'n', 'recall@1', 'recall@3', 'fallback r@1', 'fallback r@3']));
+  console.log(line(['---', '---:', '---:', '---:', '---:', '---:']));
+  let n = 0, r1 = 0, r3 = 0, f1 = 0, f3 = 0;
+  for (const [type, row] of meili.rows) {
+    const fb = fallback.rows.get(type)!;
+    console.log(line([type, row.n, f(row.r1 / row.n), f(row.r3 / row.n), f(fb.r1 / fb.n), f(fb.r3 / fb.n)]));
+    n += row.n; r1 += row.r1; r3 += row.r3; f1 += fb.r1; f3 += fb.r3;
+  }
+  console.log(line(['**all**', n, `**${f(r1 / n)}**`, `**${f(r3 / n)}**`, f(f1 / n), f(f3 / n)]));
+  console.log(`\nAPI search latency (in-process HTTP app, Meilisearch): p50 ${pct(meili.latencies, 50).toFixed(1)} ms, p99 ${pct(meili.latencies, 99).toFixed(1)} ms`);
+  console.log(`Meilisearch processingTimeMs (summed over the multi-search's queries): p50 ${pct(engineMs, 50)} ms, p99 ${pct(engineMs, 99)} ms`);
+  console.log(`search domain function (candidates + re-ranking, no HTTP/auth): p50 ${pct(serviceMs, 50).toFixed(1)} ms, p99 ${pct(serviceMs, 99).toFixed(1)} ms`);
+  console.log(`API search latency on the FTS5 fallback: p50 ${pct(fallback.latencies, 50).toFixed(1)} ms, p99 ${pct(fallback.latencies, 99).toFixed(1)} ms`);
+  console.log(`publish → findable (outbox worker → Meilisearch), ${findable.length} publishes: p50 ${pct(findable, 50).toFixed(0)} ms, p99 ${pct(findable, 99).toFixed(0)} ms`);
+  if (meili.degraded) console.log(`WARNING: ${meili.degraded} searches were answered degraded during the Meilisearch run`);
+  if (values['show-misses']) console.log(`\nmisses (not first):\n${meili.misses.join('\n')}`);
+  await search.stop();
+  db.$client.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -1,0 +1,80 @@
+import type { PlanLocation, Subject } from '../plans/content.js';
+import { nameKeys, words } from './normalise.js';
+import { phoneticCodes } from './phonetic.js';
+import { variantTable } from './variants.js';
+
+/**
+ * What the index holds for one plan: only what a responder needs to choose between people, plus the
+ * derived keys that let a misheard name find them. Never plan content.
+ */
+export type SearchDoc = {
+  id: string;
+  externalRef: string;
+  owningOrg: string;
+  name: string;
+  givenNames: string;
+  familyName: string;
+  preferredName: string | null;
+  aliases: string[];
+  dateOfBirth: string;
+  dobYear: number;
+  dobMonth: number;
+  dobDay: number;
+  homeArea: string | null;
+  locations: { label: string; lat: number; lng: number }[];
+  _geo?: { lat: number; lng: number };
+  /** Every location's latitude and longitude, for a bounding-box filter that covers all of them. */
+  geoLat: number[];
+  geoLng: number[];
+  /** Folded name words and parts (given, family, preferred, aliases). */
+  names: string;
+  /** Nicknames and spelling variants of the given, preferred and alias names. */
+  variants: string;
+  /** Double Metaphone codes of every name word. */
+  phonetic: string;
+  /** Folded location labels and home area. */
+  places: string;
+};
+
+export type DocSource = {
+  planId: string;
+  externalRef: string;
+  owningOrg: string;
+  subject: Subject;
+  locations: PlanLocation[];
+};
+
+const uniq = (xs: string[]) => [...new Set(xs)];
+
+export function buildSearchDoc(src: DocSource): SearchDoc {
+  const s = src.subject;
+  const [y, m, d] = s.dateOfBirth.split('-').map(Number) as [number, number, number];
+  const given = uniq([s.givenNames, s.preferredName ?? '', ...s.aliases].flatMap(nameKeys));
+  const all = uniq([...given, ...nameKeys(s.familyName)]);
+  const table = variantTable();
+  const variants = uniq(given.flatMap((w) => [...(table.get(w)?.keys() ?? [])])).filter((v) => !all.includes(v));
+  const first = src.locations[0];
+  return {
+    id: src.planId,
+    externalRef: src.externalRef,
+    owningOrg: src.owningOrg,
+    name: `${s.givenNames} ${s.familyName}`,
+    givenNames: s.givenNames,
+    familyName: s.familyName,
+    preferredName: s.preferredName ?? null,
+    aliases: s.aliases,
+    dateOfBirth: s.dateOfBirth,
+    dobYear: y,
+    dobMonth: m,
+    dobDay: d,
+    homeArea: s.homeArea ?? null,
+    locations: src.locations.map((l) => ({ label: l.label, lat: l.lat, lng: l.lng })),
+    ...(first ? { _geo: { lat: first.lat, lng: first.lng } } : {}),
+    geoLat: src.locations.map((l) => l.lat),
+    geoLng: src.locations.map((l) => l.lng),
+    names: all.join(' '),
+    variants: variants.join(' '),
+    phonetic: uniq(all.flatMap(phoneticCodes)).join(' '),
+    places: uniq([...src.locations.map((l) => l.label), s.homeArea ?? ''].flatMap(words)).join(' '),
+  };
+}

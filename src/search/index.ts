@@ -1,0 +1,98 @@
+import type { Db } from '../../db/index.js';
+import type { Logger } from '../server/logger.js';
+import { startManagedMeili, type ManagedMeili } from './meili-process.js';
+import { createMeiliIndex, type MeiliIndex } from './meili-index.js';
+import { createSearchService, type SearchService } from './service.js';
+import { createIndexSync, type IndexSync } from './sync.js';
+
+export type { SearchService } from './service.js';
+export type { SearchOutcome, SearchResult } from './service.js';
+
+export type SearchStartOptions = {
+  db: Db;
+  logger: Logger;
+  dataDir: string;
+  /** External Meilisearch (MEILI_URL + MEILI_KEY); otherwise a managed child process. */
+  meiliUrl?: string;
+  meiliKey?: string;
+  meiliBin?: string;
+  budgetMs?: number;
+  /** Skip the start-up reconcile (tests that want to watch the outbox do the work). */
+  reconcile?: boolean;
+  /** Start the outbox worker (default on; `cli reindex` drives the sync itself). */
+  worker?: boolean;
+};
+
+export type SearchRuntime = {
+  service: SearchService;
+  sync: IndexSync;
+  meili?: MeiliIndex;
+  managed?: ManagedMeili;
+  stop: () => Promise<void>;
+};
+
+/**
+ * Search as the service runs it: Meilisearch (managed or external) with settings applied, the search
+ * service, and the outbox worker started after a reconcile. `stop()` undoes all of it.
+ */
+export async function startSearch(opts: SearchStartOptions): Promise<SearchRuntime> {
+  const { db, logger } = opts;
+  const managed = opts.meiliUrl
+    ? undefined
+    : await startManagedMeili({
+        dataDir: opts.dataDir,
+        bin: opts.meiliBin,
+        onEvent: (event, detail) => logger.warn({ event, ...detail }, 'managed meilisearch'),
+      });
+  const meili = createMeiliIndex({ url: opts.meiliUrl ?? managed!.url, key: opts.meiliKey ?? managed!.key });
+  try {
+    await meili.applySettings();
+  } catch (e) {
+    await managed?.stop();
+    meili.close();
+    throw e;
+  }
+  const service = createSearchService({ db, logger, meili, budgetMs: opts.budgetMs });
+  const sync = createIndexSync({ db, fallback: service.fallback, meili, logger, onMeiliFailure: service.reportFailure });
+  service.setCatchUp(() => sync.catchUp());
+  if (opts.reconcile !== false) await sync.reconcile();
+  if (opts.worker !== false) sync.start();
+  return {
+    service,
+    sync,
+    meili,
+    managed,
+    async stop() {
+      await sync.stop();
+      service.stop();
+      meili.close();
+      await managed?.stop();
+    },
+  };
+}
+
+/**
+ * Degraded, never down: if Meilisearch cannot be started or reached at start-up, serve from the SQLite
+ * fallback (kept current by the same worker) rather than refuse to start. Restart the service to try
+ * Meilisearch again; `/healthz` says `degraded` meanwhile.
+ */
+export async function startSearchOrFallback(opts: SearchStartOptions): Promise<SearchRuntime & { startError?: Error }> {
+  try {
+    return await startSearch(opts);
+  } catch (e) {
+    opts.logger.error({ err: (e as Error).message }, 'meilisearch unavailable at start-up: search runs degraded on SQLite FTS5');
+    const service = createSearchService({ db: opts.db, logger: opts.logger });
+    const sync = createIndexSync({ db: opts.db, fallback: service.fallback, logger: opts.logger });
+    await sync.reconcile();
+    sync.start();
+    return {
+      service,
+      sync,
+      startError: e as Error,
+      async stop() {
+        await sync.stop();
+        service.stop();
+      },
+    };
+  }
+}

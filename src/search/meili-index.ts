@@ -1,0 +1,119 @@
+import { Meilisearch, type Settings } from 'meilisearch';
+import type { SearchDoc } from './document.js';
+import { keepAliveHttpClient } from './http-client.js';
+
+export const INDEX_UID = 'plans';
+
+/**
+ * Set deliberately, at every start-up, rather than left to defaults:
+ * - searchable: folded names first, then nickname/variant expansions, phonetic codes, places.
+ * - ranking: no proximity or sort; word order in a name does not matter, matched words and typos do.
+ * - typos: allowed from 4 letters (default 5) on names and places only; never on phonetic codes or
+ *   variant expansions, which are exact keys. Short names are covered by those keys instead.
+ * - no facet search and proximity by attribute only: less to build on each publish (findable sooner).
+ * - no synonyms: expansions are indexed with the document (Meilisearch gives synonyms no typo tolerance
+ *   and large synonym lists slow every search).
+ */
+export const indexSettings: Settings = {
+  searchableAttributes: ['names', 'variants', 'phonetic', 'places'],
+  displayedAttributes: ['*'],
+  filterableAttributes: ['owningOrg', 'dobYear', 'dobMonth', 'dobDay', '_geo', 'geoLat', 'geoLng'],
+  sortableAttributes: [],
+  rankingRules: ['words', 'typo', 'attribute', 'exactness'],
+  typoTolerance: {
+    enabled: true,
+    minWordSizeForTypos: { oneTypo: 4, twoTypos: 8 },
+    disableOnAttributes: ['variants', 'phonetic'],
+    disableOnNumbers: true,
+  },
+  synonyms: {},
+  stopWords: [],
+  proximityPrecision: 'byAttribute',
+  pagination: { maxTotalHits: 500 },
+  faceting: { maxValuesPerFacet: 10 },
+  // No facet search UI uses these: skipping its structures makes each publish index faster.
+  facetSearch: false,
+};
+
+/** What re-ranking and the response need; the expansion keys stay in the index (smaller, faster replies). */
+const RETRIEVE = ['id', 'externalRef', 'owningOrg', 'name', 'givenNames', 'familyName', 'preferredName', 'aliases', 'dateOfBirth', 'homeArea', 'locations', 'names', 'places'];
+
+export type MeiliFilter = (string | string[])[];
+
+export type MeiliQuery = {
+  q: string;
+  attributes: ('names' | 'variants' | 'phonetic' | 'places')[];
+  limit: number;
+  /** 'frequency' drops the commonest words first when nothing matches them all; 'last' drops from the end. */
+  strategy: 'frequency' | 'last' | 'all';
+};
+
+/** A Meilisearch connection for this service's one index, over kept-alive sockets. */
+export function createMeiliIndex(opts: { url: string; key: string }) {
+  const httpClient = keepAliveHttpClient();
+  const client = new Meilisearch({
+    host: opts.url,
+    apiKey: opts.key,
+    httpClient,
+    defaultWaitOptions: { interval: 10, timeout: 30_000 },
+  });
+  const index = client.index<SearchDoc>(INDEX_UID);
+
+  return {
+    client,
+    async applySettings() {
+      await client.createIndex(INDEX_UID, { primaryKey: 'id' }).waitTask().catch(() => undefined);
+      const task = await index.updateSettings(indexSettings).waitTask();
+      if (task.status !== 'succeeded') throw new Error(`index settings failed: ${task.error?.code ?? task.status}`);
+    },
+    async upsert(docs: SearchDoc[]) {
+      if (!docs.length) return;
+      const task = await index.addDocuments(docs, { primaryKey: 'id' }).waitTask();
+      if (task.status !== 'succeeded') throw new Error(`indexing failed: ${task.error?.code ?? task.status}`);
+    },
+    async remove(ids: string[]) {
+      if (!ids.length) return;
+      const task = await index.deleteDocuments(ids).waitTask();
+      if (task.status !== 'succeeded') throw new Error(`delete failed: ${task.error?.code ?? task.status}`);
+    },
+    async clear() {
+      await index.deleteAllDocuments().waitTask();
+    },
+    /** A hung Meilisearch must count as unhealthy too, so the check has its own short deadline. */
+    async healthy(timeoutMs = 500): Promise<boolean> {
+      try {
+        await httpClient(new URL('/health', opts.url), { signal: AbortSignal.timeout(timeoutMs) });
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    /**
+     * Several candidate queries in one round trip (multi-search); each comes back with its own hits so
+     * the re-ranker sees the union. `signal` enforces the caller's time budget.
+     */
+    async candidates(queries: MeiliQuery[], filter: MeiliFilter, signal: AbortSignal) {
+      const res = await client.multiSearch(
+        {
+          queries: queries.map((q) => ({
+            indexUid: INDEX_UID,
+            q: q.q,
+            filter,
+            limit: q.limit,
+            attributesToSearchOn: q.attributes,
+            matchingStrategy: q.strategy,
+            attributesToRetrieve: RETRIEVE,
+          })),
+        },
+        { signal },
+      );
+      return {
+        hits: res.results.flatMap((r) => r.hits as unknown as SearchDoc[]),
+        /** Summed over the multi-search's queries: Meilisearch runs them one after another. */
+        processingTimeMs: res.results.reduce((sum, r) => sum + r.processingTimeMs, 0),
+      };
+    },
+    close: () => httpClient.destroy(),
+  };
+}
+export type MeiliIndex = ReturnType<typeof createMeiliIndex>;

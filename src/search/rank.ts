@@ -1,0 +1,123 @@
+import type { SearchDoc } from './document.js';
+import { nameKeys, words } from './normalise.js';
+import { phoneticCodes } from './phonetic.js';
+import { editDistance, jaroWinkler } from './similarity.js';
+import type { VariantTable } from './variants.js';
+
+/** One query word as the ranker sees it, with its keys worked out once per search. */
+export type QueryWord = { word: string; codes: string[]; last: boolean };
+
+export const queryWord = (word: string, last: boolean): QueryWord => ({ word, codes: phoneticCodes(word), last });
+
+type WordMatch = { score: number; docWord: string; reason: string };
+
+const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+
+/** How well one query word matches one name word of the person, and why. */
+function matchWord(q: QueryWord, w: string, wCodes: string[], table: VariantTable): WordMatch | undefined {
+  if (q.word === w) return { score: 1, docWord: w, reason: '' };
+  const rel = table.get(q.word)?.get(w);
+  if (rel === 'nickname') return { score: 0.93, docWord: w, reason: `nickname: ${cap(q.word)} → ${cap(w)}` };
+  if (rel === 'variant') return { score: 0.94, docWord: w, reason: `spelling variant: ${cap(q.word)} → ${cap(w)}` };
+  const sounds = q.codes.some((c) => wCodes.includes(c));
+  if (!sounds && Math.abs(q.word.length - w.length) > 3 && !w.startsWith(q.word)) return undefined;
+  const jw = jaroWinkler(q.word, w);
+  const ed = editDistance(q.word, w, 2);
+  const typo = ed <= (w.length >= 8 ? 2 : 1) && w.length >= 3;
+  if (typo || (sounds && jw >= 0.7) || jw >= 0.9) {
+    const score = 0.55 + 0.35 * jw + (sounds ? 0.05 : 0) - (ed > 1 ? 0.04 : 0);
+    const why = sounds && !typo ? 'sounds like' : 'similar spelling';
+    return { score, docWord: w, reason: `${why}: ${cap(q.word)} ≈ ${cap(w)}` };
+  }
+  if (sounds) return { score: 0.6, docWord: w, reason: `sounds like: ${cap(q.word)} ≈ ${cap(w)}` };
+  if ((q.last ? q.word.length >= 2 : q.word.length >= 3) && w.startsWith(q.word)) {
+    return { score: q.last ? 0.62 : 0.58, docWord: w, reason: `starts with: ${cap(q.word)}` };
+  }
+  return undefined;
+}
+
+/** `complete`: every query word matched something of this person. */
+export type Ranked = { doc: SearchDoc; score: number; why: string[]; complete: boolean };
+
+export type RankContext = {
+  table: VariantTable;
+  /** Weight of a matched name word: rarer names count for more (inverse document frequency). */
+  weight: (word: string) => number;
+};
+
+/**
+ * Scores one candidate against the query: each query word takes its best match among the person's
+ * names (or, failing that, place words), weighted by how rare the matched name is; words that match
+ * nothing pull the score down. Returns undefined when nothing matches at all.
+ */
+type Prepared = {
+  aliasWords: Set<string>;
+  mainWords: Set<string>;
+  docWords: string[];
+  codes: Map<string, string[]>;
+  placeWords: Set<string>;
+  simple: string[];
+  firstGiven: string;
+};
+
+/** A document's name words worked out once and kept (documents change only on publish). */
+const prepared = new Map<string, Prepared>();
+function prepare(doc: SearchDoc): Prepared {
+  const cacheKey = `${doc.id}|${doc.names}|${doc.places}`;
+  let p = prepared.get(cacheKey);
+  if (p) return p;
+  const docWords = doc.names.split(' ').filter(Boolean);
+  p = {
+    aliasWords: new Set(doc.aliases.flatMap(nameKeys)),
+    mainWords: new Set([...nameKeys(doc.givenNames), ...nameKeys(doc.familyName), ...nameKeys(doc.preferredName ?? '')]),
+    docWords,
+    codes: new Map(docWords.map((w) => [w, phoneticCodes(w)])),
+    placeWords: new Set(doc.places.split(' ').filter(Boolean)),
+    simple: words(`${doc.givenNames} ${doc.familyName}`).filter((w) => w.length > 1),
+    firstGiven: words(doc.givenNames)[0] ?? '',
+  };
+  if (prepared.size > 50_000) prepared.clear();
+  prepared.set(cacheKey, p);
+  return p;
+}
+
+export function scoreCandidate(query: QueryWord[], doc: SearchDoc, ctx: RankContext): Ranked | undefined {
+  const { aliasWords, mainWords, docWords, codes, placeWords, simple, firstGiven } = prepare(doc);
+  let total = 0;
+  let possible = 0;
+  let matched = 0;
+  const why: string[] = [];
+  const used = new Set<string>();
+  for (const q of query) {
+    let best: WordMatch | undefined;
+    for (const w of docWords) {
+      const m = matchWord(q, w, codes.get(w)!, ctx.table);
+      if (!m) continue;
+      // The same name word should not be claimed twice ("John John" would otherwise tie with "John Smith").
+      const s = used.has(w) ? m.score * 0.5 : m.score;
+      if (!best || s > best.score) best = { ...m, score: s };
+    }
+    let place: WordMatch | undefined;
+    if (placeWords.has(q.word) && q.word.length > 2) place = { score: 0.7, docWord: q.word, reason: 'place' };
+    if (place && (!best || best.score < place.score)) best = place;
+    const weight = ctx.weight(best && best.reason !== 'place' ? best.docWord : q.word);
+    possible += weight;
+    if (!best) continue;
+    matched++;
+    used.add(best.docWord);
+    total += best.score * weight;
+    if (best.reason === 'place') {
+      const label = doc.locations.find((l) => words(l.label).includes(q.word))?.label ?? doc.homeArea ?? q.word;
+      why.push(`place: ${label}`);
+    } else {
+      why.push(best.reason || (aliasWords.has(best.docWord) && !mainWords.has(best.docWord) ? 'alias' : 'name'));
+      if (best.reason && !mainWords.has(best.docWord) && aliasWords.has(best.docWord)) why.push('alias');
+    }
+  }
+  if (!matched) return undefined;
+  const coverage = matched / query.length;
+  // Of two people who both match, the one with fewer names left unexplained is the likelier.
+  const spare = simple.filter((w) => !used.has(w) && ![...used].some((u) => u.includes(w))).length;
+  const score = (possible ? total / possible : 0) * (0.6 + 0.4 * coverage) * (1 - 0.02 * Math.min(spare, 5)) * (used.has(firstGiven) ? 1.02 : 1);
+  return { doc, score, why: [...new Set(why)], complete: matched === query.length };
+}
