@@ -14,7 +14,7 @@ const jsQR = ((jsqrModule as unknown as { default?: unknown }).default ?? jsqrMo
  * A minimal browser for the server-rendered pages: keeps cookies, sends form posts with this site's
  * Origin as a real browser does, and does not follow redirects so tests can check each hop.
  */
-export function browser(t: TestApp, origin = 'http://localhost') {
+export function browser(t: Pick<TestApp, 'app'>, origin = 'http://localhost') {
   const jar = new Map<string, string>();
   async function go(method: string, url: string, form?: Record<string, string>, headers: Record<string, string> = {}) {
     const h: Record<string, string> = { ...headers };

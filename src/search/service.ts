@@ -1,5 +1,5 @@
 import type { Db } from '../../db/index.js';
-import { hasRole, type Actor } from '../plans/actor.js';
+import { hasRole, type Actor, type Role } from '../plans/actor.js';
 import { agreementQueries } from '../plans/organisations.js';
 import { fail, ok, type Result } from '../plans/result.js';
 import type { Logger } from '../server/logger.js';
@@ -63,6 +63,10 @@ const ageOn = (dob: string, day: string) => {
   const [ty, tm, td] = day.split('-').map(Number) as [number, number, number];
   return ty - y - (tm < m || (tm === m && td < d) ? 1 : 0);
 };
+
+/** Responders (within their agreements) and plan authors and approvers (their own organisation's plans). */
+const searchRoles: readonly Role[] = ['responder', 'author', 'approver'];
+export const canSearch = (actor: Actor) => searchRoles.some((r) => hasRole(actor, r));
 
 /** Slugs and numbers only ever reach a filter after this check: nothing typed is pasted in. */
 const SLUG = /^[a-z0-9][a-z0-9-]{0,62}$/;
@@ -143,7 +147,7 @@ export function createSearchService(opts: SearchServiceOptions) {
 
   function scopeOf(actor: Actor, day: string): Result<string[]> {
     if (hasRole(actor, 'responder')) return ok(agreements.visibleOwners(actor.org, day));
-    if (hasRole(actor, 'author') || hasRole(actor, 'approver')) return ok([actor.org]);
+    if (canSearch(actor)) return ok([actor.org]);
     return fail('forbidden', 'searching for people is for responders and plan authors; your role cannot search');
   }
 

@@ -10,7 +10,7 @@ import type { Actor } from '../plans/actor.js';
 export type WebAccessEvent = {
   /** Null for a scan by someone not yet signed in: the scan is still recorded, as refused. */
   actor: Actor | null;
-  action: 'qr-scan' | 'view';
+  action: 'qr-scan' | 'view' | 'search';
   channel: 'qr' | 'web';
   purpose: string | null;
   planId?: string;
@@ -20,6 +20,10 @@ export type WebAccessEvent = {
   reason?: string;
   /** How the card was presented, and this client's failed card look-ups in the current window (anomaly input). */
   card?: { via: 'token' | 'code'; cardId?: number; failuresInWindow: number };
+  /** A search's terms, as validated (or as typed, when they were refused). */
+  query?: Record<string, unknown>;
+  /** Every plan a search returned, so each person's report counts the searches that surfaced them. */
+  resultPlanIds?: string[];
 };
 
 export type AccessRecorder = (event: WebAccessEvent) => void | Promise<void>;
@@ -39,7 +43,8 @@ export function webAccessRecorder(log: AccessLog): AccessRecorder {
         planId: e.planId ?? null,
         versionId: e.versionId ?? null,
         // How the card was presented is the "lookup key" of a scan; failures feed the anomaly flags.
-        query: e.card ? { card: e.card.via, cardId: e.card.cardId ?? null, failuresInWindow: e.card.failuresInWindow } : undefined,
+        query: e.card ? { card: e.card.via, cardId: e.card.cardId ?? null, failuresInWindow: e.card.failuresInWindow } : e.query,
+        resultPlanIds: e.resultPlanIds,
         outcome: e.outcome,
         reason: e.reason,
       });

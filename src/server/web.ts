@@ -17,7 +17,7 @@ const pageHeaders = {
 export async function page(
   c: Context,
   body: JSX.Element,
-  status: 200 | 400 | 403 | 404 | 410 | 429 = 200,
+  status: 200 | 400 | 403 | 404 | 410 | 429 | 503 = 200,
   headers: Record<string, string> = {},
 ) {
   // JSX has no doctype; without one, browsers fall back to quirks mode.

@@ -26,13 +26,25 @@ dd{margin:0 0 0.2rem 0}
 .summary{font-size:1.25rem;font-weight:600;border-left:6px solid #9cd0ff;padding-left:0.7rem}
 .code{font-family:ui-monospace,Menlo,Consolas,monospace;letter-spacing:0.08em}
 label{display:block;font-weight:700;margin:0.75rem 0 0.3rem}
-input[type=text]{width:100%;font-size:1.2rem;padding:0.6rem;border:2px solid #bbb;border-radius:6px;background:#fff;color:#000}
+input[type=text],input[type=search],select{width:100%;min-height:3rem;font-size:1.2rem;padding:0.6rem;border:2px solid #bbb;border-radius:6px;background:#fff;color:#000}
+[aria-invalid]{border-color:#ff6b6b;outline:3px solid #ff6b6b}
+.hint{font-weight:400;font-size:0.85rem;color:#cfcfcf;margin:0.2rem 0 0}
+.row{display:flex;gap:0.75rem}.row>div{flex:1 1 auto}.row>.narrow{flex:0 0 7rem}
+.purpose{display:flex;flex-wrap:wrap;gap:0.25rem 1rem;justify-content:space-between;align-items:baseline;border-left:6px solid #ffd400;background:#1c1c1c;padding:0.5rem 0.8rem;margin:0.5rem 0}
+.purpose a{display:inline-block;padding:0.4rem 0.2rem;min-width:3rem}
+ol.results{list-style:none;padding:0}
+ol.results>li{border:2px solid #555;border-radius:8px;margin:0.75rem 0;padding:0.3rem 0.8rem 0.6rem}
+ol.results h2{border:0;margin:0;padding:0}
+ol.results h2 a{display:block;padding:0.5rem 0;min-height:3rem}
+.born{font-weight:700}
+.why{color:#cfcfcf;font-size:0.9rem}
+header a{color:#fff;text-decoration:none}
 button{font-size:1.15rem;font-weight:700;min-height:3rem;padding:0.6rem 1.1rem;margin:0.6rem 0;border:0;border-radius:6px;background:#ffd400;color:#000;width:100%}
 button.quiet{background:#333;color:#fff;width:auto;min-height:2.4rem;font-size:0.9rem;margin:0}
 form.inline{display:inline;margin:0}
 .err{color:#ffb3b3;font-weight:700}
 @media (prefers-color-scheme: light){
-body{background:#fff;color:#000}a{color:#0645ad}.meta{color:#333}h2{border-color:#888}
+body{background:#fff;color:#000}a{color:#0645ad}.meta,.hint,.why{color:#333}h2{border-color:#888}.purpose{background:#f3f3f3}header a{color:#fff}
 .notice,.summary{border-color:#12305e}.warn{background:#ffe5e5;color:#000}.err{color:#a00000}
 button.quiet{background:#ddd;color:#000}}
 `;
@@ -58,7 +70,9 @@ export function Layout({ title, signedInAs, children }: LayoutProps) {
       </head>
       <body>
         <header>
-          <strong>Crisis response plans</strong>
+          <strong>
+            <a href="/">Crisis response plans</a>
+          </strong>
           {signedInAs ? (
             <span>
               {signedInAs.sub} ({signedInAs.org}){' '}

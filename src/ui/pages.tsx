@@ -131,20 +131,6 @@ export function NotAllowedPage(props: { who: Who; detail: string }) {
   );
 }
 
-export function HomePage(props: { who: Who }) {
-  return (
-    <Layout title="Home" signedInAs={props.who}>
-      <h1>Find a crisis response plan</h1>
-      <ul>
-        <li>Scan the QR code on the person's card with your device's camera.</li>
-        <li>
-          <a href="/code">Type the code printed on the card</a>.
-        </li>
-      </ul>
-    </Layout>
-  );
-}
-
 export function WithdrawnPage(props: { who: Who; owner: string; contact: string | null }) {
   return (
     <Layout title="Plan withdrawn" signedInAs={props.who}>

@@ -2,10 +2,11 @@ import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import { isoDay } from '../../plans/clock.js';
 import { demoUsers } from '../../plans/demo.js';
-import { HomePage, NotAllowedPage, PurposePage, SignInPage, WithdrawnPage, NotFoundPage } from '../../ui/pages.js';
+import { NotAllowedPage, PurposePage, SignInPage, WithdrawnPage, NotFoundPage } from '../../ui/pages.js';
 import { PlanPage } from '../../ui/plan.js';
 import type { WebAccessEvent } from '../access-seam.js';
 import type { AppServices, WebEnv } from '../context.js';
+import { searchPageRoutes } from './search-page.js';
 import { PURPOSE_RULE, validPurpose } from '../middleware.js';
 import { safeReturnTo } from '../session.js';
 import { loadSession, page, requireSignedIn, requireWebPurpose, sameOriginForms, whoOf } from '../web.js';
@@ -16,7 +17,7 @@ const formText = (v: unknown) => (typeof v === 'string' ? v : undefined);
 /** Card look-ups get the purpose pre-filled: the responder confirms with one tap. */
 const isCardPath = (path: string) => path.startsWith('/q/') || path.startsWith('/code');
 
-/** Sign-in, purpose, and the plan page for responders' browsers. Card look-ups are in scan.tsx. */
+/** Sign-in, purpose, search (search-page.tsx) and the plan page for responders' browsers. Card look-ups are in scan.tsx. */
 export function webRoutes(services: AppServices) {
   const session = loadSession(services);
   const forms = sameOriginForms(services, (c) =>
@@ -26,7 +27,7 @@ export function webRoutes(services: AppServices) {
 
   return (
     new Hono<WebEnv>()
-      .get('/', session, async (c) => (c.var.actor ? page(c, <HomePage who={whoOf(c)} />) : c.redirect('/sign-in', 303)))
+      .route('/', searchPageRoutes(services))
       .get('/sign-in', session, (c) => {
         const returnTo = safeReturnTo(c.req.query('return'));
         return page(c, <SignInPage returnTo={returnTo} demoUsers={services.devIssuer ? demoUsers : undefined} />);

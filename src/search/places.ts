@@ -1,0 +1,15 @@
+import { londonPlaces } from '../plans/synthetic.js';
+
+/**
+ * The places a responder can pick for "near" on the search page: public places where crises recur
+ * (bridges, stations, parks; never homes). This is the demo gazetteer the synthetic plans use; a
+ * deployment would list its own area's places here. The value sent is the API's `near` (LAT,LNG).
+ */
+export type KnownPlace = { label: string; near: string };
+
+export const knownPlaces: readonly KnownPlace[] = londonPlaces
+  .map(([label, lat, lng]) => ({ label, near: `${lat},${lng}` }))
+  .sort((a, b) => a.label.localeCompare(b.label, 'en-GB'));
+
+/** Radius choices offered with a place, in metres (the API's default, 500 m, is preselected). */
+export const withinChoices = [200, 500, 1000, 2000] as const;
