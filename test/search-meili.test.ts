@@ -4,6 +4,7 @@ import { withdraw } from '../src/plans/workflow.js';
 import { publishPlans, planIdOf, who } from './helpers.js';
 import { searchBehaviour } from './search-cases.js';
 import { cast, person, searchTestApp, type SearchTestApp } from './search-helpers.js';
+import { browser } from './web-helpers.js';
 
 const until = async (what: () => Promise<boolean>, ms: number) => {
   const deadline = Date.now() + ms;
@@ -31,6 +32,16 @@ describe('search on Meilisearch', () => {
   it('reports meilisearch in /healthz', async () => {
     const res = await t.app.request('/healthz');
     expect(await res.json()).toEqual({ status: 'ok', search: 'meilisearch' });
+  });
+
+  it('the web search page on Meilisearch: the right person first, no reduced-mode notice', async () => {
+    const b = browser(t);
+    await b.signIn('demo.officer');
+    await b.statePurpose('INC-2026-0042 welfare check');
+    const page = await b.get('/?q=bob+penington');
+    expect(page.status).toBe(200);
+    expect(page.text.match(/href="\/plans\/([^"]+)"/)?.[1]).toBe(planIdOf(t.db, 'S-ROB'));
+    expect(page.text).not.toContain('reduced mode');
   });
 
   // The < 1 s publish-to-findable target is measured by `npm run eval:search` (speed is benchmarked, not
