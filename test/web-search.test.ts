@@ -153,6 +153,8 @@ describe('results', () => {
     expect(found[0]!.html).toMatch(/Known at<\/dt><dd>Waterloo Bridge \(0 m away\)/);
     expect(page.text).toMatch(/<option value="51.5087,-0.117" selected="">Waterloo Bridge<\/option>/);
     expect(page.text).toMatch(/<option value="200" selected="">/);
+    const wider = await b.get(search({ q: 'aoife', near: WATERLOO, within: '300' }));
+    expect(wider.text).toMatch(/<option value="300" selected="">300 m<\/option>/);
   });
 
   it('no one found: says so, with what to try next, and still logs the search', async () => {

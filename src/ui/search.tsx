@@ -110,7 +110,8 @@ function Form(props: SearchPageProps) {
         <div class="narrow">
           <label for="within">Within</label>
           <select id="within" name="within" aria-invalid={bad.has('within') || undefined}>
-            {props.withinChoices.map((m) => (
+            {/* A radius from a shared link that is not one of the choices is kept, not silently changed. */}
+            {[...props.withinChoices, ...(/^\d+$/.test(within) && !props.withinChoices.includes(Number(within)) ? [Number(within)] : [])].map((m) => (
               <option value={String(m)} selected={String(m) === within}>
                 {metres(m)}
               </option>
