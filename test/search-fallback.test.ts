@@ -19,6 +19,26 @@ describe('search on the FTS5 fallback', () => {
 
   searchBehaviour(() => t, true);
 
+  const events = () =>
+    t.db.$client
+      .prepare(`SELECT action, outcome, actor_sub AS actor, purpose, query, result_plan_ids AS results FROM access_events WHERE action = 'search' ORDER BY seq`)
+      .all() as { action: string; outcome: string; actor: string; purpose: string | null; query: string; results: string | null }[];
+
+  it('records each search with its query and every plan it returned; a refused search is recorded as denied', async () => {
+    const before = events().length;
+    const found = await t.find(who.officer, { q: 'smith' });
+    expect(found.status).toBe(200);
+    expect(found.refs.length).toBeGreaterThan(1);
+    const [event] = events().slice(before);
+    expect(event).toMatchObject({ outcome: 'allowed', actor: who.officer.sub, purpose: 'INC-2026-0042 welfare check' });
+    expect(JSON.parse(event!.query)).toMatchObject({ q: 'smith' });
+    expect(JSON.parse(event!.results!)).toEqual(found.json.results.map((r: { planId: string }) => r.planId));
+
+    const refused = await t.call(who.officer, '/api/v1/search?q=smith', null);
+    expect(refused.status).toBe(400);
+    expect(events().slice(before + 1)).toEqual([expect.objectContaining({ outcome: 'denied', purpose: null, results: null })]);
+  });
+
   it('reports degraded in /healthz', async () => {
     const res = await t.app.request('/healthz');
     expect(await res.json()).toEqual({ status: 'ok', search: 'degraded' });
@@ -43,35 +63,5 @@ describe('start-up without Meilisearch', () => {
       await search.stop();
       db.$client.close();
     }
-  });
-});
-
-describe('search events in the access log', () => {
-  let t: SearchTestApp;
-  beforeAll(async () => {
-    t = await searchTestApp({ meili: false });
-    publishPlans(t.db, cast);
-    await t.sync.drain();
-  });
-  afterAll(() => t.close());
-
-  const events = () =>
-    t.db.$client
-      .prepare(`SELECT action, outcome, actor_sub AS actor, purpose, query, result_plan_ids AS results FROM access_events WHERE action = 'search' ORDER BY seq`)
-      .all() as { action: string; outcome: string; actor: string; purpose: string | null; query: string; results: string | null }[];
-
-  it('records each search with its query and every plan it returned; a refused search is recorded as denied', async () => {
-    const before = events().length;
-    const found = await t.find(who.officer, { q: 'smith' });
-    expect(found.status).toBe(200);
-    expect(found.refs.length).toBeGreaterThan(1);
-    const [event] = events().slice(before);
-    expect(event).toMatchObject({ outcome: 'allowed', actor: who.officer.sub, purpose: 'INC-2026-0042 welfare check' });
-    expect(JSON.parse(event!.query)).toMatchObject({ q: 'smith' });
-    expect(JSON.parse(event!.results!)).toEqual(found.json.results.map((r: { planId: string }) => r.planId));
-
-    const refused = await t.call(who.officer, '/api/v1/search?q=smith', null);
-    expect(refused.status).toBe(400);
-    expect(events().slice(before + 1)).toEqual([expect.objectContaining({ outcome: 'denied', purpose: null, results: null })]);
   });
 });
