@@ -22,6 +22,9 @@ export const nameCases: [string, Record<string, string>, string][] = [
   ['twin by given name', { q: 'amara okonkwo', dob: '2000-06-06' }, 'S-TW1'],
   ['other twin', { q: 'okonkwo adaeze' }, 'S-TW2'],
   ['Welsh name in a partner organisation', { q: 'gethin llewelyn' }, 'S-NOR'],
+  // Two people of one name: the one whose preferred name was typed, not the one it is a nickname of.
+  ['preferred name over a nickname of another', { q: 'shiv quillfeather' }, 'S-PR1'],
+  ['given name of the same pair', { q: 'siobhan quillfeather', dob: '1992' }, 'S-PR2'],
 ];
 
 export function searchBehaviour(get: () => SearchTestApp, expectDegraded: boolean) {

@@ -96,6 +96,8 @@ export const cast: ImportRecord[] = [
   person({ ref: 'S-ROB', given: 'Robert', family: 'Pennington', dob: '1980-05-01' }),
   person({ ref: 'S-SIO', given: 'Siobhan', family: "O'Brien", dob: '1985-02-02', homeArea: 'Southwark' }),
   person({ ref: 'S-MOH', given: 'Mohammed', family: 'Chaudhry', dob: '1990-03-03' }),
+  person({ ref: 'S-PR1', given: 'Siobhan', family: 'Quillfeather', dob: '1984-04-04', preferred: 'Shiv' }),
+  person({ ref: 'S-PR2', given: 'Siobhan', family: 'Quillfeather', dob: '1992-09-09' }),
   person({
     ref: 'S-WIS',
     given: 'Tomasz',

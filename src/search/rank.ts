@@ -58,6 +58,7 @@ type Prepared = {
   placeWords: Set<string>;
   simple: string[];
   firstGiven: string;
+  preferred: string[];
 };
 
 /** A document's name words worked out once and kept (documents change only on publish). */
@@ -75,6 +76,7 @@ function prepare(doc: SearchDoc): Prepared {
     placeWords: new Set(doc.places.split(' ').filter(Boolean)),
     simple: words(`${doc.givenNames} ${doc.familyName}`).filter((w) => w.length > 1),
     firstGiven: words(doc.givenNames)[0] ?? '',
+    preferred: words(doc.preferredName ?? ''),
   };
   if (prepared.size > 50_000) prepared.clear();
   prepared.set(cacheKey, p);
@@ -82,7 +84,7 @@ function prepare(doc: SearchDoc): Prepared {
 }
 
 export function scoreCandidate(query: QueryWord[], doc: SearchDoc, ctx: RankContext): Ranked | undefined {
-  const { aliasWords, mainWords, docWords, codes, placeWords, simple, firstGiven } = prepare(doc);
+  const { aliasWords, mainWords, docWords, codes, placeWords, simple, firstGiven, preferred } = prepare(doc);
   let total = 0;
   let possible = 0;
   let matched = 0;
@@ -116,8 +118,11 @@ export function scoreCandidate(query: QueryWord[], doc: SearchDoc, ctx: RankCont
   }
   if (!matched) return undefined;
   const coverage = matched / query.length;
+  // A person called by their preferred name ("Shiv" for Siobhan) is called by their first name: the
+  // given name it stands for is explained, not spare.
+  const calledByName = used.has(firstGiven) || preferred.some((w) => used.has(w));
   // Of two people who both match, the one with fewer names left unexplained is the likelier.
-  const spare = simple.filter((w) => !used.has(w) && ![...used].some((u) => u.includes(w))).length;
-  const score = (possible ? total / possible : 0) * (0.6 + 0.4 * coverage) * (1 - 0.02 * Math.min(spare, 5)) * (used.has(firstGiven) ? 1.02 : 1);
+  const spare = simple.filter((w) => !used.has(w) && ![...used].some((u) => u.includes(w)) && !(calledByName && w === firstGiven)).length;
+  const score = (possible ? total / possible : 0) * (0.6 + 0.4 * coverage) * (1 - 0.02 * Math.min(spare, 5)) * (calledByName ? 1.02 : 1);
   return { doc, score, why: [...new Set(why)], complete: matched === query.length };
 }
