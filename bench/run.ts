@@ -4,9 +4,12 @@
  * bench/results.json (CONTRACTS §6). Ratios compare scenarios of the same run, never absolute numbers.
  * The machine is shared and noisy, so scenarios are interleaved over several rounds and each reports its
  * median round: a burst of outside load then hurts every scenario alike rather than one.
+ * After the load, publish → findable is measured on the quiet service (publishes one at a time through
+ * the API, then searches until the plan is found).
  * Env: BENCH_PLANS (10000), BENCH_SECONDS per round (5), BENCH_ROUNDS (3), BENCH_CONNECTIONS (50),
  * BENCH_ONLY (comma list of scenario names), BENCH_UNLOGGED=1 (adds `plan-view-unlogged`: the same app
- * with a no-op log, so `planViewAuditedVsUnlogged` shows what the audit itself costs).
+ * with a no-op log, so `planViewAuditedVsUnlogged` shows what the audit itself costs), BENCH_PUBLISHES
+ * (30; 0 skips the publish → findable measurement).
  */
 import autocannon from 'autocannon';
 import { fork, type ChildProcess } from 'node:child_process';
@@ -17,6 +20,8 @@ import { fileURLToPath } from 'node:url';
 import { databaseFile, openDatabase } from '../db/index.js';
 import { seedSyntheticPlans } from '../src/plans/demo.js';
 import { loadDevIssuer } from '../src/server/dev-issuer.js';
+import { loadSessionSecret } from '../src/server/session-secret.js';
+import { publishToFindable } from './publish.js';
 import type { BenchContext } from './scenarios.js';
 import { scenarios } from './scenarios.js';
 import type { ServerReady, ServerStats } from './server.js';
@@ -27,6 +32,7 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const ONLY = process.env.BENCH_ONLY?.split(',');
+const PUBLISHES = Number(process.env.BENCH_PUBLISHES ?? 30);
 
 type ScenarioResult = { name: string; rps: number; p50Ms: number; p99Ms: number; errors: number };
 
@@ -61,10 +67,22 @@ const ask = <T>(child: ChildProcess, type: string) =>
     child.send({ type });
   });
 
-async function drive(name: string, options: Partial<autocannon.Options>, seconds: number): Promise<ScenarioResult> {
-  const r = await autocannon({ connections: CONNECTIONS, duration: seconds, ...options } as autocannon.Options);
-  const errors = r.errors + r.timeouts + r.non2xx;
+async function drive(name: string, options: Partial<autocannon.Options>, seconds: number, expectStatus?: number): Promise<ScenarioResult> {
+  const r = await autocannon({ connections: CONNECTIONS, ...options, duration: seconds } as autocannon.Options);
+  // A scenario that expects a redirect counts every other status as an error, as non2xx does for the rest.
+  const unexpected = expectStatus
+    ? Object.entries(r.statusCodeStats ?? {}).reduce((n, [code, s]) => n + (Number(code) === expectStatus ? 0 : (s?.count ?? 0)), 0)
+    : r.non2xx;
+  const errors = r.errors + r.timeouts + unexpected;
   return { name, rps: Math.round(r.requests.average), p50Ms: r.latency.p50, p99Ms: r.latency.p99, errors };
+}
+
+const round1 = (n: number) => Math.round(n * 10) / 10;
+
+function percentile(values: number[], p: number): number {
+  if (!values.length) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return round1(sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!);
 }
 
 async function main() {
@@ -80,6 +98,7 @@ async function main() {
     dataDir,
     planIds,
     tokenFor: (w) => issuer.sign(w, 3600),
+    sessionSecret: loadSessionSecret(dataDir),
   };
   const results: ScenarioResult[] = [];
   try {
@@ -87,12 +106,13 @@ async function main() {
     const prepared = [];
     for (const s of chosen) {
       const options = await s.options(ctx);
-      await drive(s.name, options, 2); // warm-up: JIT, caches, connections
-      prepared.push({ name: s.name, options, rounds: [] as ScenarioResult[] });
+      await drive(s.name, options, 2, s.expectStatus); // warm-up: JIT, caches, connections
+      prepared.push({ name: s.name, options, expectStatus: s.expectStatus, rounds: [] as ScenarioResult[] });
     }
+    await ask<ServerStats>(child, 'stats'); // forget the warm-up's searches
     for (let round = 1; round <= ROUNDS; round++) {
       for (const p of prepared) {
-        const r = await drive(p.name, p.options, SECONDS);
+        const r = await drive(p.name, p.options, SECONDS, p.expectStatus);
         p.rounds.push(r);
         process.stdout.write(`round ${round} ${r.name.padEnd(20)} ${String(r.rps).padStart(8)} rps  p50 ${r.p50Ms} ms  p99 ${r.p99Ms} ms  errors ${r.errors}\n`);
       }
@@ -102,7 +122,8 @@ async function main() {
       const median = sorted[Math.floor(sorted.length / 2)]!;
       results.push({ ...median, errors: p.rounds.reduce((n, r) => n + r.errors, 0) });
     }
-    const { rssMb, logBatches, logEvents, commitMsAvg, commitMsMax } = await ask<ServerStats>(child, 'stats');
+    const { rssMb, logBatches, logEvents, commitMsAvg, commitMsMax, searches } = await ask<ServerStats>(child, 'stats');
+    const findable = PUBLISHES > 0 ? await publishToFindable(ctx, PUBLISHES) : null;
     const rps = (n: string) => results.find((r) => r.name === n)?.rps;
     const ratio = (a: string, b: string) => (rps(a) && rps(b) ? Math.round((rps(a)! / rps(b)!) * 1000) / 1000 : null);
     const cpu = os.cpus();
@@ -118,9 +139,25 @@ async function main() {
         // What the access log itself costs: the same app and route with a log that writes nothing.
         planViewAuditedVsUnlogged: ratio('plan-view-audited', 'plan-view-unlogged'),
       },
-      // Measured by the search scenario's owner (publish → findable); null until that scenario exists.
-      publishToFindableP99Ms: null as number | null,
+      // Search through the API against Meilisearch's own processingTimeMs, over the measured rounds.
+      search: searches.tookMs.length
+        ? {
+            searches: searches.tookMs.length,
+            degraded: searches.degraded,
+            engineP50Ms: percentile(searches.engineMs, 50),
+            engineP99Ms: percentile(searches.engineMs, 99),
+            serviceP50Ms: percentile(searches.tookMs, 50),
+            serviceP99Ms: percentile(searches.tookMs, 99),
+            apiP50MinusEngineP50Ms: results.find((r) => r.name === 'search') ? round1(results.find((r) => r.name === 'search')!.p50Ms - percentile(searches.engineMs, 50)) : null,
+          }
+        : null,
+      publishToFindableP99Ms: findable ? percentile(findable, 99) : null,
+      publishToFindable: findable
+        ? { samples: findable.length, p50Ms: percentile(findable, 50), maxMs: Math.max(...findable) }
+        : null,
+      // The service process only (Meilisearch is a separate process): ready = listening, search started.
       startupMs: ready.startupMs,
+      rssMbAtReady: ready.rssMbAtReady,
       rssMb,
       // Group commit at work: access events per SQLite commit over the whole run.
       accessLog: {
@@ -134,7 +171,8 @@ async function main() {
     fs.writeFileSync(path.join(here, 'results.json'), `${JSON.stringify(out, null, 2)}\n`);
     process.stdout.write('\n');
     console.table(results);
-    process.stdout.write(`planViewVsBare ${out.ratios.planViewVsBare}  auditedVsUnlogged ${out.ratios.planViewAuditedVsUnlogged}  startupMs ${out.startupMs}  rssMb ${rssMb}  events/commit ${out.accessLog.eventsPerCommit}  commit ms avg ${commitMsAvg} max ${commitMsMax}\nwrote bench/results.json\n`);
+    process.stdout.write(`search ${JSON.stringify(out.search)}\npublishToFindable ${JSON.stringify(out.publishToFindable)} p99 ${out.publishToFindableP99Ms}\n`);
+    process.stdout.write(`planViewVsBare ${out.ratios.planViewVsBare}  auditedVsUnlogged ${out.ratios.planViewAuditedVsUnlogged}  startupMs ${out.startupMs}  rssMb at ready ${ready.rssMbAtReady} after load ${rssMb}  events/commit ${out.accessLog.eventsPerCommit}  commit ms avg ${commitMsAvg} max ${commitMsMax}\nwrote bench/results.json\n`);
   } finally {
     const exited = new Promise((r) => child.once('exit', r));
     child.send({ type: 'stop' });

@@ -1,7 +1,8 @@
 /**
- * The benchmark's service process: the real app (access log with group commit, signed checkpoints) and a
- * bare Hono route, both served by @hono/node-server in this one process, as `npm start` serves the app.
- * Started by bench/run.ts over IPC; reports its ports, start-up time and, on request, its RSS.
+ * The benchmark's service process: the real app (access log with group commit, signed checkpoints,
+ * search on a managed Meilisearch with its outbox worker, web sessions) and a bare Hono route, both served
+ * by @hono/node-server in this one process, as `npm start` serves the app. Started by bench/run.ts over
+ * IPC; reports its ports, start-up time and, on request, its RSS and the search engine's own timings.
  */
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
@@ -13,9 +14,20 @@ import { systemClock } from '../src/plans/clock.js';
 import { createApp } from '../src/server/app.js';
 import { loadDevIssuer } from '../src/server/dev-issuer.js';
 import { silentLogger } from '../src/server/logger.js';
+import { loadSessionSecret } from '../src/server/session-secret.js';
+import { startSearch } from '../src/search/index.js';
 
-export type ServerReady = { type: 'ready'; appPort: number; barePort: number; unloggedPort: number; startupMs: number };
-export type ServerStats = { type: 'stats'; rssMb: number; logBatches: number; logEvents: number; commitMsAvg: number; commitMsMax: number };
+export type ServerReady = { type: 'ready'; appPort: number; barePort: number; unloggedPort: number; startupMs: number; rssMbAtReady: number };
+export type ServerStats = {
+  type: 'stats';
+  rssMb: number;
+  logBatches: number;
+  logEvents: number;
+  commitMsAvg: number;
+  commitMsMax: number;
+  /** Per search since the last stats request: Meilisearch's processingTimeMs and the service's own tookMs. */
+  searches: { engineMs: number[]; tookMs: number[]; degraded: number };
+};
 
 function listen(fetch: (req: Request) => Response | Promise<Response>): Promise<number> {
   return new Promise((resolve) => {
@@ -26,12 +38,29 @@ function listen(fetch: (req: Request) => Response | Promise<Response>): Promise<
 async function main(dataDir: string) {
   const db = openDatabase(databaseFile(dataDir));
   const accessLog = createAccessLog(db, { clock: systemClock, signer: loadAuditSigner(dataDir), checkpointEveryMs: 60_000 });
+  const search = await startSearch({ db, logger: silentLogger(), dataDir });
+  const searches: ServerStats['searches'] = { engineMs: [], tookMs: [], degraded: 0 };
+  const service = search.service;
+  const measured: typeof service = {
+    ...service,
+    async search(...args) {
+      const r = await service.search(...args);
+      if (r.ok) {
+        if (r.value.engineMs !== undefined) searches.engineMs.push(r.value.engineMs);
+        searches.tookMs.push(r.value.tookMs);
+        if (r.value.degraded) searches.degraded += 1;
+      }
+      return r;
+    },
+  };
   const app = createApp({
     db,
     clock: systemClock,
     logger: silentLogger(),
     devIssuer: await loadDevIssuer(dataDir),
     accessLog,
+    sessionSecret: loadSessionSecret(dataDir),
+    search: measured,
     publicBaseUrl: 'http://127.0.0.1',
   });
   const bare = new Hono().get('/bare', (c) => c.json({ ok: true, at: Date.now() }));
@@ -49,7 +78,8 @@ async function main(dataDir: string) {
   // performance.now() counts from process start: module loading and opening the database included.
   const startupMs = Math.round(performance.now());
   const unloggedPort = unlogged ? await listen(unlogged.fetch) : 0;
-  const ready: ServerReady = { type: 'ready', appPort, barePort, unloggedPort, startupMs };
+  const rssMbAtReady = Math.round(process.memoryUsage().rss / 2 ** 20);
+  const ready: ServerReady = { type: 'ready', appPort, barePort, unloggedPort, startupMs, rssMbAtReady };
   process.send!(ready);
   process.on('message', async (m: { type: string }) => {
     if (m.type === 'stats') {
@@ -62,10 +92,11 @@ async function main(dataDir: string) {
         logEvents: events,
         commitMsAvg: batches ? round1(commitMsTotal / batches) : 0,
         commitMsMax: round1(commitMsMax),
+        searches: { engineMs: searches.engineMs.splice(0), tookMs: searches.tookMs.splice(0), degraded: searches.degraded },
       } satisfies ServerStats);
     }
     if (m.type === 'stop') {
-      await accessLog.close();
+      await Promise.allSettled([accessLog.close(), search.stop()]);
       db.$client.close();
       process.exit(0);
     }
