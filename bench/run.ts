@@ -24,7 +24,7 @@ import { loadSessionSecret } from '../src/server/session-secret.js';
 import { publishToFindable } from './publish.js';
 import type { BenchContext } from './scenarios.js';
 import { scenarios } from './scenarios.js';
-import type { ServerReady, ServerStats } from './server.js';
+import type { ServerCpu, ServerReady, ServerStats } from './server.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const PLANS = Number(process.env.BENCH_PLANS ?? 10_000);
@@ -34,7 +34,11 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const ONLY = process.env.BENCH_ONLY?.split(',');
 const PUBLISHES = Number(process.env.BENCH_PUBLISHES ?? 30);
 
-type ScenarioResult = { name: string; rps: number; p50Ms: number; p99Ms: number; errors: number };
+/**
+ * CPU is per round, in % of one core: the load generator shares the two cores with the service, so a
+ * client near 100% means the round measured the client as much as the service.
+ */
+type ScenarioResult = { name: string; rps: number; p50Ms: number; p99Ms: number; errors: number; clientCpuPct: number; serviceCpuPct: number };
 
 function seeded(dataDir: string): string[] {
   const db = openDatabase(databaseFile(dataDir));
@@ -67,14 +71,29 @@ const ask = <T>(child: ChildProcess, type: string) =>
     child.send({ type });
   });
 
-async function drive(name: string, options: Partial<autocannon.Options>, seconds: number, expectStatus?: number): Promise<ScenarioResult> {
+async function drive(child: ChildProcess, name: string, options: Partial<autocannon.Options>, seconds: number, expectStatus?: number): Promise<ScenarioResult> {
+  const serviceBefore = await ask<ServerCpu>(child, 'cpu');
+  const clientBefore = process.cpuUsage();
+  const wallBefore = performance.now();
   const r = await autocannon({ connections: CONNECTIONS, ...options, duration: seconds } as autocannon.Options);
+  const wallUs = (performance.now() - wallBefore) * 1000;
+  const client = process.cpuUsage(clientBefore);
+  const serviceAfter = await ask<ServerCpu>(child, 'cpu');
+  const pct = (us: number) => Math.round((100 * us) / wallUs);
   // A scenario that expects a redirect counts every other status as an error, as non2xx does for the rest.
   const unexpected = expectStatus
     ? Object.entries(r.statusCodeStats ?? {}).reduce((n, [code, s]) => n + (Number(code) === expectStatus ? 0 : (s?.count ?? 0)), 0)
     : r.non2xx;
   const errors = r.errors + r.timeouts + unexpected;
-  return { name, rps: Math.round(r.requests.average), p50Ms: r.latency.p50, p99Ms: r.latency.p99, errors };
+  return {
+    name,
+    rps: Math.round(r.requests.average),
+    p50Ms: r.latency.p50,
+    p99Ms: r.latency.p99,
+    errors,
+    clientCpuPct: pct(client.user + client.system),
+    serviceCpuPct: pct(serviceAfter.user + serviceAfter.system - serviceBefore.user - serviceBefore.system),
+  };
 }
 
 const round1 = (n: number) => Math.round(n * 10) / 10;
@@ -106,15 +125,15 @@ async function main() {
     const prepared = [];
     for (const s of chosen) {
       const options = await s.options(ctx);
-      await drive(s.name, options, 2, s.expectStatus); // warm-up: JIT, caches, connections
+      await drive(child, s.name, options, 2, s.expectStatus); // warm-up: JIT, caches, connections
       prepared.push({ name: s.name, options, expectStatus: s.expectStatus, rounds: [] as ScenarioResult[] });
     }
     await ask<ServerStats>(child, 'stats'); // forget the warm-up's searches
     for (let round = 1; round <= ROUNDS; round++) {
       for (const p of prepared) {
-        const r = await drive(p.name, p.options, SECONDS, p.expectStatus);
+        const r = await drive(child, p.name, p.options, SECONDS, p.expectStatus);
         p.rounds.push(r);
-        process.stdout.write(`round ${round} ${r.name.padEnd(20)} ${String(r.rps).padStart(8)} rps  p50 ${r.p50Ms} ms  p99 ${r.p99Ms} ms  errors ${r.errors}\n`);
+        process.stdout.write(`round ${round} ${r.name.padEnd(20)} ${String(r.rps).padStart(8)} rps  p50 ${r.p50Ms} ms  p99 ${r.p99Ms} ms  errors ${r.errors}  cpu client ${r.clientCpuPct}% service ${r.serviceCpuPct}%\n`);
       }
     }
     for (const p of prepared) {

@@ -18,6 +18,8 @@ import { loadSessionSecret } from '../src/server/session-secret.js';
 import { startSearch } from '../src/search/index.js';
 
 export type ServerReady = { type: 'ready'; appPort: number; barePort: number; unloggedPort: number; startupMs: number; rssMbAtReady: number };
+/** CPU time of the whole service process (all threads, the access-log writer included), in µs. */
+export type ServerCpu = { type: 'cpu'; user: number; system: number };
 export type ServerStats = {
   type: 'stats';
   rssMb: number;
@@ -82,6 +84,7 @@ async function main(dataDir: string) {
   const ready: ServerReady = { type: 'ready', appPort, barePort, unloggedPort, startupMs, rssMbAtReady };
   process.send!(ready);
   process.on('message', async (m: { type: string }) => {
+    if (m.type === 'cpu') process.send!({ type: 'cpu', ...process.cpuUsage() } satisfies ServerCpu);
     if (m.type === 'stats') {
       const { batches, events, commitMsTotal, commitMsMax } = accessLog.stats();
       const round1 = (n: number) => Math.round(n * 10) / 10;
