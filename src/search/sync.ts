@@ -28,6 +28,9 @@ export type IndexSyncOptions = {
   pollMs?: number;
   /** Told when Meilisearch fails a write, so searches stop waiting on it. */
   onMeiliFailure?: () => void;
+  /** Told what is being sent to Meilisearch, and when it has been applied (searches cover the gap). */
+  onSending?: (upserts: SearchDoc[], removals: string[]) => void;
+  onConfirmed?: (upserts: SearchDoc[], removals: string[]) => void;
 };
 
 const BATCH = 200;
@@ -79,8 +82,10 @@ export function createIndexSync(opts: IndexSyncOptions) {
     })();
     try {
       if (meili) {
+        opts.onSending?.(upserts, deletes);
         await meili.upsert(upserts);
         await meili.remove(deletes);
+        opts.onConfirmed?.(upserts, deletes);
       }
       const at = new Date().toISOString();
       sql.transaction(() => rows.forEach((r) => markDone.run(at, r.id)))();
