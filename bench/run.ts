@@ -24,7 +24,7 @@ import { loadSessionSecret } from '../src/server/session-secret.js';
 import { publishToFindable } from './publish.js';
 import type { BenchContext } from './scenarios.js';
 import { scenarios } from './scenarios.js';
-import type { ServerCpu, ServerReady, ServerStats } from './server.js';
+import type { ServerCpu, ServerReady, ServerSearches, ServerStats } from './server.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const PLANS = Number(process.env.BENCH_PLANS ?? 10_000);
@@ -38,7 +38,17 @@ const PUBLISHES = Number(process.env.BENCH_PUBLISHES ?? 30);
  * CPU is per round, in % of one core: the load generator shares the two cores with the service, so a
  * client near 100% means the round measured the client as much as the service.
  */
-type ScenarioResult = { name: string; rps: number; p50Ms: number; p99Ms: number; errors: number; clientCpuPct: number; serviceCpuPct: number };
+type ScenarioResult = {
+  name: string;
+  rps: number;
+  p50Ms: number;
+  p99Ms: number;
+  errors: number;
+  clientCpuPct: number;
+  serviceCpuPct: number;
+  /** Search scenarios: Meilisearch's own processingTimeMs and the service's tookMs over the round. */
+  engine?: { searches: number; degraded: number; engineP50Ms: number; engineP99Ms: number; serviceP50Ms: number; serviceP99Ms: number };
+};
 
 function seeded(dataDir: string): string[] {
   const db = openDatabase(databaseFile(dataDir));
@@ -79,6 +89,7 @@ async function drive(child: ChildProcess, name: string, options: Partial<autocan
   const wallUs = (performance.now() - wallBefore) * 1000;
   const client = process.cpuUsage(clientBefore);
   const serviceAfter = await ask<ServerCpu>(child, 'cpu');
+  const searched = await ask<ServerSearches>(child, 'searches');
   const pct = (us: number) => Math.round((100 * us) / wallUs);
   // A scenario that expects a redirect counts every other status as an error, as non2xx does for the rest.
   const unexpected = expectStatus
@@ -93,6 +104,18 @@ async function drive(child: ChildProcess, name: string, options: Partial<autocan
     errors,
     clientCpuPct: pct(client.user + client.system),
     serviceCpuPct: pct(serviceAfter.user + serviceAfter.system - serviceBefore.user - serviceBefore.system),
+    ...(searched.tookMs.length
+      ? {
+          engine: {
+            searches: searched.tookMs.length,
+            degraded: searched.degraded,
+            engineP50Ms: percentile(searched.engineMs, 50),
+            engineP99Ms: percentile(searched.engineMs, 99),
+            serviceP50Ms: percentile(searched.tookMs, 50),
+            serviceP99Ms: percentile(searched.tookMs, 99),
+          },
+        }
+      : {}),
   };
 }
 
@@ -128,12 +151,11 @@ async function main() {
       await drive(child, s.name, options, 2, s.expectStatus); // warm-up: JIT, caches, connections
       prepared.push({ name: s.name, options, expectStatus: s.expectStatus, rounds: [] as ScenarioResult[] });
     }
-    await ask<ServerStats>(child, 'stats'); // forget the warm-up's searches
     for (let round = 1; round <= ROUNDS; round++) {
       for (const p of prepared) {
         const r = await drive(child, p.name, p.options, SECONDS, p.expectStatus);
         p.rounds.push(r);
-        process.stdout.write(`round ${round} ${r.name.padEnd(20)} ${String(r.rps).padStart(8)} rps  p50 ${r.p50Ms} ms  p99 ${r.p99Ms} ms  errors ${r.errors}  cpu client ${r.clientCpuPct}% service ${r.serviceCpuPct}%\n`);
+        process.stdout.write(`round ${round} ${r.name.padEnd(20)} ${String(r.rps).padStart(8)} rps  p50 ${r.p50Ms} ms  p99 ${r.p99Ms} ms  errors ${r.errors}  cpu client ${r.clientCpuPct}% service ${r.serviceCpuPct}%${r.engine ? `  engine p50 ${r.engine.engineP50Ms} p99 ${r.engine.engineP99Ms} service p50 ${r.engine.serviceP50Ms} p99 ${r.engine.serviceP99Ms}` : ''}\n`);
       }
     }
     for (const p of prepared) {
@@ -141,7 +163,7 @@ async function main() {
       const median = sorted[Math.floor(sorted.length / 2)]!;
       results.push({ ...median, errors: p.rounds.reduce((n, r) => n + r.errors, 0) });
     }
-    const { rssMb, logBatches, logEvents, commitMsAvg, commitMsMax, searches } = await ask<ServerStats>(child, 'stats');
+    const { rssMb, logBatches, logEvents, commitMsAvg, commitMsMax } = await ask<ServerStats>(child, 'stats');
     const findable = PUBLISHES > 0 ? await publishToFindable(ctx, PUBLISHES) : null;
     const rps = (n: string) => results.find((r) => r.name === n)?.rps;
     const ratio = (a: string, b: string) => (rps(a) && rps(b) ? Math.round((rps(a)! / rps(b)!) * 1000) / 1000 : null);
@@ -158,18 +180,10 @@ async function main() {
         // What the access log itself costs: the same app and route with a log that writes nothing.
         planViewAuditedVsUnlogged: ratio('plan-view-audited', 'plan-view-unlogged'),
       },
-      // Search through the API against Meilisearch's own processingTimeMs, over the measured rounds.
-      search: searches.tookMs.length
-        ? {
-            searches: searches.tookMs.length,
-            degraded: searches.degraded,
-            engineP50Ms: percentile(searches.engineMs, 50),
-            engineP99Ms: percentile(searches.engineMs, 99),
-            serviceP50Ms: percentile(searches.tookMs, 50),
-            serviceP99Ms: percentile(searches.tookMs, 99),
-            apiP50MinusEngineP50Ms: results.find((r) => r.name === 'search') ? round1(results.find((r) => r.name === 'search')!.p50Ms - percentile(searches.engineMs, 50)) : null,
-          }
-        : null,
+      // Search through the API (median round) against Meilisearch's own processingTimeMs in that round.
+      search: Object.fromEntries(
+        results.filter((r) => r.engine).map((r) => [r.name, { apiP50Ms: r.p50Ms, apiP99Ms: r.p99Ms, ...r.engine, apiP50MinusEngineP50Ms: round1(r.p50Ms - r.engine!.engineP50Ms) }]),
+      ),
       publishToFindableP99Ms: findable ? percentile(findable, 99) : null,
       publishToFindable: findable
         ? { samples: findable.length, p50Ms: percentile(findable, 50), maxMs: Math.max(...findable) }
@@ -189,7 +203,7 @@ async function main() {
     };
     fs.writeFileSync(path.join(here, 'results.json'), `${JSON.stringify(out, null, 2)}\n`);
     process.stdout.write('\n');
-    console.table(results);
+    console.table(results.map(({ engine: _, ...flat }) => flat));
     process.stdout.write(`search ${JSON.stringify(out.search)}\npublishToFindable ${JSON.stringify(out.publishToFindable)} p99 ${out.publishToFindableP99Ms}\n`);
     process.stdout.write(`planViewVsBare ${out.ratios.planViewVsBare}  auditedVsUnlogged ${out.ratios.planViewAuditedVsUnlogged}  startupMs ${out.startupMs}  rssMb at ready ${ready.rssMbAtReady} after load ${rssMb}  events/commit ${out.accessLog.eventsPerCommit}  commit ms avg ${commitMsAvg} max ${commitMsMax}\nwrote bench/results.json\n`);
   } finally {

@@ -27,9 +27,9 @@ export type ServerStats = {
   logEvents: number;
   commitMsAvg: number;
   commitMsMax: number;
-  /** Per search since the last stats request: Meilisearch's processingTimeMs and the service's own tookMs. */
-  searches: { engineMs: number[]; tookMs: number[]; degraded: number };
 };
+/** Each search since the last ask: Meilisearch's processingTimeMs and the service's own tookMs. */
+export type ServerSearches = { type: 'searches'; engineMs: number[]; tookMs: number[]; degraded: number };
 
 function listen(fetch: (req: Request) => Response | Promise<Response>): Promise<number> {
   return new Promise((resolve) => {
@@ -41,7 +41,7 @@ async function main(dataDir: string) {
   const db = openDatabase(databaseFile(dataDir));
   const accessLog = createAccessLog(db, { clock: systemClock, signer: loadAuditSigner(dataDir), checkpointEveryMs: 60_000 });
   const search = await startSearch({ db, logger: silentLogger(), dataDir });
-  const searches: ServerStats['searches'] = { engineMs: [], tookMs: [], degraded: 0 };
+  const searches = { engineMs: [] as number[], tookMs: [] as number[], degraded: 0 };
   const service = search.service;
   const measured: typeof service = {
     ...service,
@@ -85,6 +85,10 @@ async function main(dataDir: string) {
   process.send!(ready);
   process.on('message', async (m: { type: string }) => {
     if (m.type === 'cpu') process.send!({ type: 'cpu', ...process.cpuUsage() } satisfies ServerCpu);
+    if (m.type === 'searches') {
+      process.send!({ type: 'searches', engineMs: searches.engineMs.splice(0), tookMs: searches.tookMs.splice(0), degraded: searches.degraded } satisfies ServerSearches);
+      searches.degraded = 0;
+    }
     if (m.type === 'stats') {
       const { batches, events, commitMsTotal, commitMsMax } = accessLog.stats();
       const round1 = (n: number) => Math.round(n * 10) / 10;
@@ -95,7 +99,6 @@ async function main(dataDir: string) {
         logEvents: events,
         commitMsAvg: batches ? round1(commitMsTotal / batches) : 0,
         commitMsMax: round1(commitMsMax),
-        searches: { engineMs: searches.engineMs.splice(0), tookMs: searches.tookMs.splice(0), degraded: searches.degraded },
       } satisfies ServerStats);
     }
     if (m.type === 'stop') {

@@ -59,11 +59,11 @@ export function createIndexSync(opts: IndexSyncOptions) {
   let again = false;
   let stopped = true;
 
-  /** One pass over what is due; returns how many outbox rows it completed. */
-  async function pass(): Promise<number> {
-    const now = new Date();
-    const rows = due.all(now.toISOString(), BATCH);
-    if (!rows.length) return 0;
+  /**
+   * The fallback gets the plans' current state at once, and searches are told what Meilisearch is about
+   * to get. Idempotent: a row staged early by `nudge` is staged again by its pass.
+   */
+  function stage(rows: { plan_id: string }[]) {
     const planIds = [...new Set(rows.map((r) => r.plan_id))];
     const upserts: SearchDoc[] = [];
     const deletes: string[] = [];
@@ -80,9 +80,18 @@ export function createIndexSync(opts: IndexSyncOptions) {
         }
       }
     })();
+    if (meili) opts.onSending?.(upserts, deletes);
+    return { upserts, deletes };
+  }
+
+  /** One pass over what is due; returns how many outbox rows it completed. */
+  async function pass(): Promise<number> {
+    const now = new Date();
+    const rows = due.all(now.toISOString(), BATCH);
+    if (!rows.length) return 0;
+    const { upserts, deletes } = stage(rows);
     try {
       if (meili) {
-        opts.onSending?.(upserts, deletes);
         await meili.upsert(upserts);
         await meili.remove(deletes);
         opts.onConfirmed?.(upserts, deletes);
@@ -177,7 +186,14 @@ export function createIndexSync(opts: IndexSyncOptions) {
       await drain();
       return pendingCount.get()!.n === 0;
     },
-    nudge: () => void drain().catch(() => undefined),
+    /**
+     * Something was just published or withdrawn here. A pass may be waiting on Meilisearch (up to seconds
+     * here) and the new row would wait behind it, so stage what is due now; the pass sends it after.
+     */
+    nudge() {
+      if (running) stage(due.all(new Date().toISOString(), BATCH));
+      void drain().catch(() => undefined);
+    },
     start() {
       stopped = false;
       schedule(0);
