@@ -167,7 +167,7 @@ async function main() {
       const median = sorted[Math.floor(sorted.length / 2)]!;
       results.push({ ...median, errors: p.rounds.reduce((n, r) => n + r.errors, 0) });
     }
-    const { rssMb, logBatches, logEvents, commitMsAvg, commitMsMax } = await ask<ServerStats>(child, 'stats');
+    const { rssMb, meiliRssMb, logBatches, logEvents, commitMsAvg, commitMsMax } = await ask<ServerStats>(child, 'stats');
     const findable = PUBLISHES > 0 ? await publishToFindable(ctx, PUBLISHES) : null;
     const rps = (n: string) => results.find((r) => r.name === n)?.rps;
     const ratio = (a: string, b: string) => (rps(a) && rps(b) ? Math.round((rps(a)! / rps(b)!) * 1000) / 1000 : null);
@@ -195,7 +195,9 @@ async function main() {
       // The service process only (Meilisearch is a separate process): ready = listening, search started.
       startupMs: ready.startupMs,
       rssMbAtReady: ready.rssMbAtReady,
+      // After all the rounds: every cache warm (views, pointers, tokens, 5,000 sessions, rate windows).
       rssMb,
+      meiliRssMb,
       // Group commit at work: access events per SQLite commit over the whole run.
       accessLog: {
         events: logEvents,
@@ -209,7 +211,7 @@ async function main() {
     process.stdout.write('\n');
     console.table(results.map(({ engine: _, ...flat }) => flat));
     process.stdout.write(`search ${JSON.stringify(out.search)}\npublishToFindable ${JSON.stringify(out.publishToFindable)} p99 ${out.publishToFindableP99Ms}\n`);
-    process.stdout.write(`planViewVsBare ${out.ratios.planViewVsBare}  auditedVsUnlogged ${out.ratios.planViewAuditedVsUnlogged}  startupMs ${out.startupMs}  rssMb at ready ${ready.rssMbAtReady} after load ${rssMb}  events/commit ${out.accessLog.eventsPerCommit}  commit ms avg ${commitMsAvg} max ${commitMsMax}\nwrote bench/results.json\n`);
+    process.stdout.write(`planViewVsBare ${out.ratios.planViewVsBare}  auditedVsUnlogged ${out.ratios.planViewAuditedVsUnlogged}  startupMs ${out.startupMs}  rssMb at ready ${ready.rssMbAtReady} after load ${rssMb} (meilisearch ${meiliRssMb})  events/commit ${out.accessLog.eventsPerCommit}  commit ms avg ${commitMsAvg} max ${commitMsMax}\nwrote bench/results.json\n`);
   } finally {
     const exited = new Promise((r) => child.once('exit', r));
     child.send({ type: 'stop' });

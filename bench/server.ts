@@ -6,6 +6,7 @@
  */
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
+import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { databaseFile, openDatabase } from '../db/index.js';
 import { createAccessLog } from '../src/plans/access-log.js';
@@ -23,6 +24,8 @@ export type ServerCpu = { type: 'cpu'; user: number; system: number };
 export type ServerStats = {
   type: 'stats';
   rssMb: number;
+  /** The managed Meilisearch process's own RSS (a separate process, not counted in rssMb). */
+  meiliRssMb: number | null;
   logBatches: number;
   logEvents: number;
   commitMsAvg: number;
@@ -30,6 +33,17 @@ export type ServerStats = {
 };
 /** Each search since the last ask: Meilisearch's processingTimeMs and the service's own tookMs. */
 export type ServerSearches = { type: 'searches'; engineMs: number[]; tookMs: number[]; degraded: number };
+
+/** Linux only: VmRSS from /proc (null elsewhere or when the process is gone). */
+function rssOfProcessMb(pid: number | undefined): number | null {
+  if (!pid) return null;
+  try {
+    const kb = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return kb ? Math.round(Number(kb) / 1024) : null;
+  } catch {
+    return null;
+  }
+}
 
 function listen(fetch: (req: Request) => Response | Promise<Response>): Promise<number> {
   return new Promise((resolve) => {
@@ -95,6 +109,7 @@ async function main(dataDir: string) {
       process.send!({
         type: 'stats',
         rssMb: Math.round(process.memoryUsage().rss / 2 ** 20),
+        meiliRssMb: rssOfProcessMb(search.managed?.pid()),
         logBatches: batches,
         logEvents: events,
         commitMsAvg: batches ? round1(commitMsTotal / batches) : 0,
