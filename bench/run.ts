@@ -4,9 +4,12 @@
  * bench/results.json (CONTRACTS §6). Ratios compare scenarios of the same run, never absolute numbers.
  * The machine is shared and noisy, so scenarios are interleaved over several rounds and each reports its
  * median round: a burst of outside load then hurts every scenario alike rather than one.
+ * After the load, publish → findable is measured on the quiet service (publishes one at a time through
+ * the API, then searches until the plan is found).
  * Env: BENCH_PLANS (10000), BENCH_SECONDS per round (5), BENCH_ROUNDS (3), BENCH_CONNECTIONS (50),
  * BENCH_ONLY (comma list of scenario names), BENCH_UNLOGGED=1 (adds `plan-view-unlogged`: the same app
- * with a no-op log, so `planViewAuditedVsUnlogged` shows what the audit itself costs).
+ * with a no-op log, so `planViewAuditedVsUnlogged` shows what the audit itself costs), BENCH_PUBLISHES
+ * (30; 0 skips the publish → findable measurement).
  */
 import autocannon from 'autocannon';
 import { fork, type ChildProcess } from 'node:child_process';
@@ -17,9 +20,11 @@ import { fileURLToPath } from 'node:url';
 import { databaseFile, openDatabase } from '../db/index.js';
 import { seedSyntheticPlans } from '../src/plans/demo.js';
 import { loadDevIssuer } from '../src/server/dev-issuer.js';
+import { loadSessionSecret } from '../src/server/session-secret.js';
+import { publishToFindable } from './publish.js';
 import type { BenchContext } from './scenarios.js';
 import { scenarios } from './scenarios.js';
-import type { ServerReady, ServerStats } from './server.js';
+import type { ServerCpu, ServerReady, ServerSearches, ServerStats } from './server.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const PLANS = Number(process.env.BENCH_PLANS ?? 10_000);
@@ -27,8 +32,23 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const ONLY = process.env.BENCH_ONLY?.split(',');
+const PUBLISHES = Number(process.env.BENCH_PUBLISHES ?? 30);
 
-type ScenarioResult = { name: string; rps: number; p50Ms: number; p99Ms: number; errors: number };
+/**
+ * CPU is per round, in % of one core: the load generator shares the two cores with the service, so a
+ * client near 100% means the round measured the client as much as the service.
+ */
+type ScenarioResult = {
+  name: string;
+  rps: number;
+  p50Ms: number;
+  p99Ms: number;
+  errors: number;
+  clientCpuPct: number;
+  serviceCpuPct: number;
+  /** Search scenarios: Meilisearch's own processingTimeMs and the service's tookMs over the round. */
+  engine?: { searches: number; degraded: number; engineP50Ms: number; engineP99Ms: number; serviceP50Ms: number; serviceP99Ms: number };
+};
 
 function seeded(dataDir: string): string[] {
   const db = openDatabase(databaseFile(dataDir));
@@ -61,10 +81,54 @@ const ask = <T>(child: ChildProcess, type: string) =>
     child.send({ type });
   });
 
-async function drive(name: string, options: Partial<autocannon.Options>, seconds: number): Promise<ScenarioResult> {
-  const r = await autocannon({ connections: CONNECTIONS, duration: seconds, ...options } as autocannon.Options);
-  const errors = r.errors + r.timeouts + r.non2xx;
-  return { name, rps: Math.round(r.requests.average), p50Ms: r.latency.p50, p99Ms: r.latency.p99, errors };
+async function drive(child: ChildProcess, name: string, options: Partial<autocannon.Options>, seconds: number, expectStatus?: number): Promise<ScenarioResult> {
+  // Let the last round's requests finish, and forget their searches, before this round starts.
+  await new Promise((r) => setTimeout(r, 300));
+  await ask<ServerSearches>(child, 'searches');
+  const serviceBefore = await ask<ServerCpu>(child, 'cpu');
+  const clientBefore = process.cpuUsage();
+  const wallBefore = performance.now();
+  const r = await autocannon({ connections: CONNECTIONS, ...options, duration: seconds } as autocannon.Options);
+  const wallUs = (performance.now() - wallBefore) * 1000;
+  const client = process.cpuUsage(clientBefore);
+  const serviceAfter = await ask<ServerCpu>(child, 'cpu');
+  const searched = await ask<ServerSearches>(child, 'searches');
+  const pct = (us: number) => Math.round((100 * us) / wallUs);
+  // A scenario that expects a redirect counts every other status as an error, as non2xx does for the rest.
+  const unexpected = expectStatus
+    ? Object.entries(r.statusCodeStats ?? {}).reduce((n, [code, s]) => n + (Number(code) === expectStatus ? 0 : (s?.count ?? 0)), 0)
+    : r.non2xx;
+  const errors = r.errors + r.timeouts + unexpected;
+  return {
+    name,
+    rps: Math.round(r.requests.average),
+    p50Ms: r.latency.p50,
+    p99Ms: r.latency.p99,
+    errors,
+    clientCpuPct: pct(client.user + client.system),
+    serviceCpuPct: pct(serviceAfter.user + serviceAfter.system - serviceBefore.user - serviceBefore.system),
+    // Only rounds that were searches (a request or two of the round before can finish during the next).
+    ...(searched.tookMs.length > r.requests.total / 2
+      ? {
+          engine: {
+            searches: searched.tookMs.length,
+            degraded: searched.degraded,
+            engineP50Ms: percentile(searched.engineMs, 50),
+            engineP99Ms: percentile(searched.engineMs, 99),
+            serviceP50Ms: percentile(searched.tookMs, 50),
+            serviceP99Ms: percentile(searched.tookMs, 99),
+          },
+        }
+      : {}),
+  };
+}
+
+const round1 = (n: number) => Math.round(n * 10) / 10;
+
+function percentile(values: number[], p: number): number {
+  if (!values.length) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return round1(sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!);
 }
 
 async function main() {
@@ -80,6 +144,7 @@ async function main() {
     dataDir,
     planIds,
     tokenFor: (w) => issuer.sign(w, 3600),
+    sessionSecret: loadSessionSecret(dataDir),
   };
   const results: ScenarioResult[] = [];
   try {
@@ -87,14 +152,14 @@ async function main() {
     const prepared = [];
     for (const s of chosen) {
       const options = await s.options(ctx);
-      await drive(s.name, options, 2); // warm-up: JIT, caches, connections
-      prepared.push({ name: s.name, options, rounds: [] as ScenarioResult[] });
+      await drive(child, s.name, options, 2, s.expectStatus); // warm-up: JIT, caches, connections
+      prepared.push({ name: s.name, options, expectStatus: s.expectStatus, rounds: [] as ScenarioResult[] });
     }
     for (let round = 1; round <= ROUNDS; round++) {
       for (const p of prepared) {
-        const r = await drive(p.name, p.options, SECONDS);
+        const r = await drive(child, p.name, p.options, SECONDS, p.expectStatus);
         p.rounds.push(r);
-        process.stdout.write(`round ${round} ${r.name.padEnd(20)} ${String(r.rps).padStart(8)} rps  p50 ${r.p50Ms} ms  p99 ${r.p99Ms} ms  errors ${r.errors}\n`);
+        process.stdout.write(`round ${round} ${r.name.padEnd(20)} ${String(r.rps).padStart(8)} rps  p50 ${r.p50Ms} ms  p99 ${r.p99Ms} ms  errors ${r.errors}  cpu client ${r.clientCpuPct}% service ${r.serviceCpuPct}%${r.engine ? `  engine p50 ${r.engine.engineP50Ms} p99 ${r.engine.engineP99Ms} service p50 ${r.engine.serviceP50Ms} p99 ${r.engine.serviceP99Ms}` : ''}\n`);
       }
     }
     for (const p of prepared) {
@@ -102,7 +167,8 @@ async function main() {
       const median = sorted[Math.floor(sorted.length / 2)]!;
       results.push({ ...median, errors: p.rounds.reduce((n, r) => n + r.errors, 0) });
     }
-    const { rssMb, logBatches, logEvents, commitMsAvg, commitMsMax } = await ask<ServerStats>(child, 'stats');
+    const { rssMb, meiliRssMb, logBatches, logEvents, commitMsAvg, commitMsMax } = await ask<ServerStats>(child, 'stats');
+    const findable = PUBLISHES > 0 ? await publishToFindable(ctx, PUBLISHES) : null;
     const rps = (n: string) => results.find((r) => r.name === n)?.rps;
     const ratio = (a: string, b: string) => (rps(a) && rps(b) ? Math.round((rps(a)! / rps(b)!) * 1000) / 1000 : null);
     const cpu = os.cpus();
@@ -118,10 +184,20 @@ async function main() {
         // What the access log itself costs: the same app and route with a log that writes nothing.
         planViewAuditedVsUnlogged: ratio('plan-view-audited', 'plan-view-unlogged'),
       },
-      // Measured by the search scenario's owner (publish → findable); null until that scenario exists.
-      publishToFindableP99Ms: null as number | null,
+      // Search through the API (median round) against Meilisearch's own processingTimeMs in that round.
+      search: Object.fromEntries(
+        results.filter((r) => r.engine).map((r) => [r.name, { apiP50Ms: r.p50Ms, apiP99Ms: r.p99Ms, ...r.engine, apiP50MinusEngineP50Ms: round1(r.p50Ms - r.engine!.engineP50Ms) }]),
+      ),
+      publishToFindableP99Ms: findable ? percentile(findable, 99) : null,
+      publishToFindable: findable
+        ? { samples: findable.length, p50Ms: percentile(findable, 50), maxMs: Math.max(...findable) }
+        : null,
+      // The service process only (Meilisearch is a separate process): ready = listening, search started.
       startupMs: ready.startupMs,
+      rssMbAtReady: ready.rssMbAtReady,
+      // After all the rounds: every cache warm (views, pointers, tokens, 5,000 sessions, rate windows).
       rssMb,
+      meiliRssMb,
       // Group commit at work: access events per SQLite commit over the whole run.
       accessLog: {
         events: logEvents,
@@ -133,8 +209,9 @@ async function main() {
     };
     fs.writeFileSync(path.join(here, 'results.json'), `${JSON.stringify(out, null, 2)}\n`);
     process.stdout.write('\n');
-    console.table(results);
-    process.stdout.write(`planViewVsBare ${out.ratios.planViewVsBare}  auditedVsUnlogged ${out.ratios.planViewAuditedVsUnlogged}  startupMs ${out.startupMs}  rssMb ${rssMb}  events/commit ${out.accessLog.eventsPerCommit}  commit ms avg ${commitMsAvg} max ${commitMsMax}\nwrote bench/results.json\n`);
+    console.table(results.map(({ engine: _, ...flat }) => flat));
+    process.stdout.write(`search ${JSON.stringify(out.search)}\npublishToFindable ${JSON.stringify(out.publishToFindable)} p99 ${out.publishToFindableP99Ms}\n`);
+    process.stdout.write(`planViewVsBare ${out.ratios.planViewVsBare}  auditedVsUnlogged ${out.ratios.planViewAuditedVsUnlogged}  startupMs ${out.startupMs}  rssMb at ready ${ready.rssMbAtReady} after load ${rssMb} (meilisearch ${meiliRssMb})  events/commit ${out.accessLog.eventsPerCommit}  commit ms avg ${commitMsAvg} max ${commitMsMax}\nwrote bench/results.json\n`);
   } finally {
     const exited = new Promise((r) => child.once('exit', r));
     child.send({ type: 'stop' });

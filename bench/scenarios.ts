@@ -1,4 +1,9 @@
 import type autocannon from 'autocannon';
+import { generateSignedCookie } from 'hono/cookie';
+import { databaseFile, openDatabase } from '../db/index.js';
+import type { Actor } from '../src/plans/actor.js';
+import { issueCard } from '../src/plans/cards.js';
+import { SESSION_COOKIE } from '../src/server/session.js';
 
 /** What every scenario gets: the running service and what was seeded. */
 export type BenchContext = {
@@ -9,18 +14,24 @@ export type BenchContext = {
   dataDir: string;
   /** Plan ids a capital-police responder may read (southbank-mh and northgate-mh plans). */
   planIds: string[];
-  tokenFor(who: { sub: string; org: string; roles: ('responder' | 'auditor')[] }): Promise<string>;
+  tokenFor(who: { sub: string; org: string; roles: ('responder' | 'auditor' | 'author' | 'approver')[] }): Promise<string>;
+  /** The service's session secret, so the bench can sign web session cookies as sign-in would. */
+  sessionSecret: string;
 };
 
 export type Scenario = {
   name: string;
   /** Autocannon options for this scenario (url, headers, per-request setup); connections are set by run.ts. */
   options(ctx: BenchContext): Promise<Partial<autocannon.Options>>;
+  /** The status every request should get (default any 2xx); anything else counts as an error. */
+  expectStatus?: number;
 };
 
+const PURPOSE = 'BENCH-0001 load test';
+
 /**
- * The scenarios, run in this order in one run. Search and QR scan are added here as entries by the
- * engineers building them; each must hit the real route with a real token and purpose.
+ * The scenarios, run in this order in one run. Each hits the real route with a real token (or session)
+ * and purpose.
  */
 export const scenarios: Scenario[] = [
   {
@@ -31,7 +42,49 @@ export const scenarios: Scenario[] = [
   },
   planView('plan-view-audited', (ctx) => ctx.appUrl),
   ...(process.env.BENCH_UNLOGGED === '1' ? [planView('plan-view-unlogged', (ctx) => ctx.unloggedUrl)] : []),
+  search('search'),
+  // One responder at a time: the API's own overhead over Meilisearch's processingTimeMs, without the
+  // queueing that 50 connections on two cores add to every latency.
+  search('search-1-connection', 1),
+  {
+    name: 'qr-scan',
+    expectStatus: 303,
+    async options(ctx) {
+      const tokens = issueCards(ctx.dataDir, ctx.planIds);
+      const cookies = await sessionCookies(ctx, SCAN_PEOPLE);
+      let i = 0;
+      return {
+        url: ctx.appUrl,
+        requests: [
+          {
+            method: 'GET',
+            setupRequest: (req) => {
+              const n = i++;
+              return { ...req, path: `/q/${tokens[n % tokens.length]}`, headers: { ...req.headers, cookie: cookies[n % cookies.length]! } };
+            },
+          },
+        ],
+      };
+    },
+  },
 ];
+
+function search(name: string, connections?: number): Scenario {
+  return {
+    name,
+    async options(ctx) {
+      const token = await ctx.tokenFor({ sub: 'bench.officer', org: 'capital-police', roles: ['responder'] });
+      const queries = searchQueries(ctx.dataDir);
+      let i = 0;
+      return {
+        url: ctx.appUrl,
+        ...(connections ? { connections } : {}),
+        headers: { authorization: `Bearer ${token}`, 'x-access-purpose': PURPOSE },
+        requests: [{ method: 'GET', setupRequest: (req) => ({ ...req, path: `/api/v1/search?${queries[i++ % queries.length]}` }) }],
+      };
+    },
+  };
+}
 
 function planView(name: string, base: (ctx: BenchContext) => string): Scenario {
   return {
@@ -41,7 +94,7 @@ function planView(name: string, base: (ctx: BenchContext) => string): Scenario {
       let i = 0;
       return {
         url: base(ctx),
-        headers: { authorization: `Bearer ${token}`, 'x-access-purpose': 'BENCH-0001 load test' },
+        headers: { authorization: `Bearer ${token}`, 'x-access-purpose': PURPOSE },
         requests: [
           {
             method: 'GET',
@@ -51,4 +104,75 @@ function planView(name: string, base: (ctx: BenchContext) => string): Scenario {
       };
     },
   };
+}
+
+type SubjectRow = { subject: string };
+
+/** A slip a responder might make when typing a heard name: two neighbouring letters swapped. */
+const swapped = (w: string) => (w.length < 5 ? w : `${w.slice(0, 2)}${w[3]}${w[2]}${w.slice(4)}`);
+
+/**
+ * What responders type, from the seeded people: full name, surname alone, a given name with a mistyped
+ * surname, and surname with date of birth. Lower case, as typed on a phone.
+ */
+function searchQueries(dataDir: string): string[] {
+  const db = openDatabase(databaseFile(dataDir));
+  try {
+    const rows = db.$client
+      .prepare<[], SubjectRow>(
+        "SELECT v.subject FROM plans p JOIN plan_versions v ON v.id = p.current_version_id WHERE p.owning_org IN ('southbank-mh','northgate-mh') LIMIT 500",
+      )
+      .all();
+    return rows.map((r, i) => {
+      const s = JSON.parse(r.subject) as { givenNames: string; familyName: string; dateOfBirth: string };
+      const given = s.givenNames.split(' ')[0]!.toLowerCase();
+      const family = s.familyName.toLowerCase();
+      const kinds: Record<string, string>[] = [
+        { q: `${given} ${family}` },
+        { q: family },
+        { q: `${given} ${swapped(family)}` },
+        { q: family, dob: s.dateOfBirth },
+      ];
+      return new URLSearchParams(kinds[i % kinds.length]!).toString();
+    });
+  } finally {
+    db.$client.close();
+  }
+}
+
+/**
+ * Card look-ups are rate limited per card (20 per 10 minutes) and per person (30): a scan scenario at
+ * thousands a second needs thousands of cards and people, or it measures the 429 page. Any 429 shows
+ * up as errors.
+ */
+const SCAN_PEOPLE = 5000;
+
+/** One current card per plan, issued by its owner's author as the cards route would (old ones revoked). */
+function issueCards(dataDir: string, planIds: string[]): string[] {
+  const db = openDatabase(databaseFile(dataDir));
+  try {
+    const owner = db.$client.prepare<[string], { owning_org: string }>('SELECT owning_org FROM plans WHERE id = ?');
+    const now = new Date();
+    return planIds.map((planId) => {
+      const org = owner.get(planId)!.owning_org;
+      const author: Actor = { sub: 'bench.author', org, orgKind: 'mental-health', roles: ['author'] };
+      const issued = issueCard(db, author, planId, {}, now);
+      if (!issued.ok) throw new Error(`bench: could not issue a card for ${planId}: ${issued.detail}`);
+      return issued.value.token;
+    });
+  } finally {
+    db.$client.close();
+  }
+}
+
+/** Signed-in responders (paramedics: a health org) with a purpose stated just now, as the web UI leaves them. */
+async function sessionCookies(ctx: BenchContext, people: number): Promise<string[]> {
+  const cookies: string[] = [];
+  for (let n = 0; n < people; n++) {
+    const jwt = await ctx.tokenFor({ sub: `bench.paramedic.${n}`, org: 'metro-ambulance', roles: ['responder'] });
+    const session = JSON.stringify({ jwt, purpose: PURPOSE, purposeAt: Date.now() });
+    const header = await generateSignedCookie(SESSION_COOKIE, session, ctx.sessionSecret, { path: '/', httpOnly: true });
+    cookies.push(header.split(';')[0]!);
+  }
+  return cookies;
 }

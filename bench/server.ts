@@ -1,10 +1,12 @@
 /**
- * The benchmark's service process: the real app (access log with group commit, signed checkpoints) and a
- * bare Hono route, both served by @hono/node-server in this one process, as `npm start` serves the app.
- * Started by bench/run.ts over IPC; reports its ports, start-up time and, on request, its RSS.
+ * The benchmark's service process: the real app (access log with group commit, signed checkpoints,
+ * search on a managed Meilisearch with its outbox worker, web sessions) and a bare Hono route, both served
+ * by @hono/node-server in this one process, as `npm start` serves the app. Started by bench/run.ts over
+ * IPC; reports its ports, start-up time and, on request, its RSS and the search engine's own timings.
  */
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
+import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { databaseFile, openDatabase } from '../db/index.js';
 import { createAccessLog } from '../src/plans/access-log.js';
@@ -13,9 +15,35 @@ import { systemClock } from '../src/plans/clock.js';
 import { createApp } from '../src/server/app.js';
 import { loadDevIssuer } from '../src/server/dev-issuer.js';
 import { silentLogger } from '../src/server/logger.js';
+import { loadSessionSecret } from '../src/server/session-secret.js';
+import { startSearch } from '../src/search/index.js';
 
-export type ServerReady = { type: 'ready'; appPort: number; barePort: number; unloggedPort: number; startupMs: number };
-export type ServerStats = { type: 'stats'; rssMb: number; logBatches: number; logEvents: number; commitMsAvg: number; commitMsMax: number };
+export type ServerReady = { type: 'ready'; appPort: number; barePort: number; unloggedPort: number; startupMs: number; rssMbAtReady: number };
+/** CPU time of the whole service process (all threads, the access-log writer included), in µs. */
+export type ServerCpu = { type: 'cpu'; user: number; system: number };
+export type ServerStats = {
+  type: 'stats';
+  rssMb: number;
+  /** The managed Meilisearch process's own RSS (a separate process, not counted in rssMb). */
+  meiliRssMb: number | null;
+  logBatches: number;
+  logEvents: number;
+  commitMsAvg: number;
+  commitMsMax: number;
+};
+/** Each search since the last ask: Meilisearch's processingTimeMs and the service's own tookMs. */
+export type ServerSearches = { type: 'searches'; engineMs: number[]; tookMs: number[]; degraded: number };
+
+/** Linux only: VmRSS from /proc (null elsewhere or when the process is gone). */
+function rssOfProcessMb(pid: number | undefined): number | null {
+  if (!pid) return null;
+  try {
+    const kb = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return kb ? Math.round(Number(kb) / 1024) : null;
+  } catch {
+    return null;
+  }
+}
 
 function listen(fetch: (req: Request) => Response | Promise<Response>): Promise<number> {
   return new Promise((resolve) => {
@@ -26,12 +54,29 @@ function listen(fetch: (req: Request) => Response | Promise<Response>): Promise<
 async function main(dataDir: string) {
   const db = openDatabase(databaseFile(dataDir));
   const accessLog = createAccessLog(db, { clock: systemClock, signer: loadAuditSigner(dataDir), checkpointEveryMs: 60_000 });
+  const search = await startSearch({ db, logger: silentLogger(), dataDir });
+  const searches = { engineMs: [] as number[], tookMs: [] as number[], degraded: 0 };
+  const service = search.service;
+  const measured: typeof service = {
+    ...service,
+    async search(...args) {
+      const r = await service.search(...args);
+      if (r.ok) {
+        if (r.value.engineMs !== undefined) searches.engineMs.push(r.value.engineMs);
+        searches.tookMs.push(r.value.tookMs);
+        if (r.value.degraded) searches.degraded += 1;
+      }
+      return r;
+    },
+  };
   const app = createApp({
     db,
     clock: systemClock,
     logger: silentLogger(),
     devIssuer: await loadDevIssuer(dataDir),
     accessLog,
+    sessionSecret: loadSessionSecret(dataDir),
+    search: measured,
     publicBaseUrl: 'http://127.0.0.1',
   });
   const bare = new Hono().get('/bare', (c) => c.json({ ok: true, at: Date.now() }));
@@ -49,15 +94,22 @@ async function main(dataDir: string) {
   // performance.now() counts from process start: module loading and opening the database included.
   const startupMs = Math.round(performance.now());
   const unloggedPort = unlogged ? await listen(unlogged.fetch) : 0;
-  const ready: ServerReady = { type: 'ready', appPort, barePort, unloggedPort, startupMs };
+  const rssMbAtReady = Math.round(process.memoryUsage().rss / 2 ** 20);
+  const ready: ServerReady = { type: 'ready', appPort, barePort, unloggedPort, startupMs, rssMbAtReady };
   process.send!(ready);
   process.on('message', async (m: { type: string }) => {
+    if (m.type === 'cpu') process.send!({ type: 'cpu', ...process.cpuUsage() } satisfies ServerCpu);
+    if (m.type === 'searches') {
+      process.send!({ type: 'searches', engineMs: searches.engineMs.splice(0), tookMs: searches.tookMs.splice(0), degraded: searches.degraded } satisfies ServerSearches);
+      searches.degraded = 0;
+    }
     if (m.type === 'stats') {
       const { batches, events, commitMsTotal, commitMsMax } = accessLog.stats();
       const round1 = (n: number) => Math.round(n * 10) / 10;
       process.send!({
         type: 'stats',
         rssMb: Math.round(process.memoryUsage().rss / 2 ** 20),
+        meiliRssMb: rssOfProcessMb(search.managed?.pid()),
         logBatches: batches,
         logEvents: events,
         commitMsAvg: batches ? round1(commitMsTotal / batches) : 0,
@@ -65,7 +117,7 @@ async function main(dataDir: string) {
       } satisfies ServerStats);
     }
     if (m.type === 'stop') {
-      await accessLog.close();
+      await Promise.allSettled([accessLog.close(), search.stop()]);
       db.$client.close();
       process.exit(0);
     }

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isoDay } from '../src/plans/clock.js';
 import { withdraw } from '../src/plans/workflow.js';
+import { buildSearchDoc } from '../src/search/document.js';
 import { publishPlans, planIdOf, who } from './helpers.js';
 import { searchBehaviour } from './search-cases.js';
 import { cast, person, searchTestApp, type SearchTestApp } from './search-helpers.js';
@@ -55,6 +56,28 @@ describe('search on Meilisearch', () => {
     expect(await until(async () => (await t.find(who.officer, { q: 'ffion blethyn' })).refs.length === 0, 5000)).toBe(true);
     // The row is marked done just after Meilisearch confirms the delete: wait for that too.
     expect(await until(async () => t.sync.pending() === 0, 5000)).toBe(true);
+  });
+
+  // Meilisearch takes ~0.1–0.2 s, sometimes over 1.5 s, to apply a one-plan change; searches must show
+  // the current state meanwhile: what the worker is sending counts, Meilisearch's stale copy does not.
+  it('before Meilisearch has applied a change, searches already show it', async () => {
+    const rec = person({ ref: 'S-GAP', given: 'Gwenllian', family: 'Tudur', dob: '1988-08-08' });
+    const doc = buildSearchDoc({ planId: 'GapPlanId0000001', externalRef: rec.externalRef, owningOrg: rec.owningOrg, subject: rec.subject, locations: rec.locations });
+    t.service.sendingToMeili([doc], []);
+    const found = await t.find(who.officer, { q: 'gwenllian tudur' });
+    expect(found.json.degraded).toBe(false);
+    expect(found.refs).toEqual(['S-GAP']);
+    // Outside the searcher's data-sharing scope or with another date of birth, it is not shown.
+    expect((await t.find(who.outsider, { q: 'gwenllian tudur' })).refs).toEqual([]);
+    expect((await t.find(who.officer, { q: 'gwenllian tudur', dob: '1988-08-09' })).refs).toEqual([]);
+    t.service.confirmedByMeili([doc], []);
+    expect((await t.find(who.officer, { q: 'gwenllian tudur' })).refs).toEqual([]); // never really sent
+
+    const rob = planIdOf(t.db, 'S-ROB');
+    t.service.sendingToMeili([], [rob]);
+    expect((await t.find(who.officer, { q: 'bob pennington' })).refs).not.toContain('S-ROB');
+    t.service.confirmedByMeili([], [rob]);
+    expect((await t.find(who.officer, { q: 'bob pennington' })).refs[0]).toBe('S-ROB');
   });
 
   it('a superseded version is no longer findable by its old name', async () => {

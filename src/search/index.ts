@@ -53,8 +53,17 @@ export async function startSearch(opts: SearchStartOptions): Promise<SearchRunti
     throw e;
   }
   const service = createSearchService({ db, logger, meili, budgetMs: opts.budgetMs });
-  const sync = createIndexSync({ db, fallback: service.fallback, meili, logger, onMeiliFailure: service.reportFailure });
+  const sync = createIndexSync({
+    db,
+    fallback: service.fallback,
+    meili,
+    logger,
+    onMeiliFailure: service.reportFailure,
+    onSending: service.sendingToMeili,
+    onConfirmed: service.confirmedByMeili,
+  });
   service.setCatchUp(() => sync.catchUp());
+  service.setNudge(() => sync.nudge());
   if (opts.reconcile !== false) await sync.reconcile();
   if (opts.worker !== false) sync.start();
   return {
@@ -83,6 +92,7 @@ export async function startSearchOrFallback(opts: SearchStartOptions): Promise<S
     opts.logger.error({ err: (e as Error).message }, 'meilisearch unavailable at start-up: search runs degraded on SQLite FTS5');
     const service = createSearchService({ db: opts.db, logger: opts.logger });
     const sync = createIndexSync({ db: opts.db, fallback: service.fallback, logger: opts.logger });
+    service.setNudge(() => sync.nudge());
     await sync.reconcile();
     sync.start();
     return {

@@ -110,6 +110,7 @@ export function createSearchService(opts: SearchServiceOptions) {
   const fallback: FallbackStore = createFallbackStore(db);
   const agreements = agreementQueries(db);
   const table = variantTable();
+  let nudge = () => {};
   let state: SearchEngineState = meili ? 'meilisearch' : 'degraded';
   let probe: NodeJS.Timeout | undefined;
   const listeners = new Set<(s: SearchEngineState) => void>();
@@ -197,6 +198,24 @@ export function createSearchService(opts: SearchServiceOptions) {
 
   type Found = { docs: SearchDoc[]; degraded: boolean; engineMs?: number };
 
+  /**
+   * Plans the outbox worker has written to the fallback but Meilisearch has not yet confirmed (a one-plan
+   * index update takes it ~0.1–0.2 s here, with spikes past 1.5 s): the document, or null for a removal.
+   * Searches answered by Meilisearch drop its stale copy of these and match the current one instead, so
+   * a publish is findable, and a withdrawal gone, as soon as the worker has seen it.
+   */
+  const unconfirmed = new Map<string, SearchDoc | null>();
+
+  function withUnconfirmed(docs: SearchDoc[], owners: readonly string[], query: SearchQuery): SearchDoc[] {
+    if (!unconfirmed.size) return docs;
+    const current = docs.filter((d) => !unconfirmed.has(d.id));
+    for (const doc of unconfirmed.values()) {
+      // The same scope and date-of-birth filters Meilisearch applies (the place is checked when ranking).
+      if (doc && owners.includes(doc.owningOrg) && (!query.dob || doc.dateOfBirth.startsWith(query.dob))) current.push(doc);
+    }
+    return current;
+  }
+
   async function fromMeili(tokens: string[], owners: string[], query: SearchQuery, stage: 1 | 2): Promise<Found | undefined> {
     if (!meili || state !== 'meilisearch') return undefined;
     const queries = meiliQueries(tokens, stage);
@@ -204,7 +223,7 @@ export function createSearchService(opts: SearchServiceOptions) {
     try {
       const filter = meiliFilter(owners, query);
       const r = await meili.candidates(queries, filter, AbortSignal.timeout(budgetMs));
-      return { docs: r.hits, degraded: false, engineMs: r.processingTimeMs };
+      return { docs: withUnconfirmed(r.hits, owners, query), degraded: false, engineMs: r.processingTimeMs };
     } catch (e) {
       logger.warn({ err: (e as Error).name }, 'meilisearch search failed; using the fallback');
       setState('degraded');
@@ -314,6 +333,21 @@ export function createSearchService(opts: SearchServiceOptions) {
     /** Wire the catch-up step after construction (the worker needs the service's fallback store). */
     setCatchUp: (fn: () => Promise<boolean>) => {
       opts.catchUp = fn;
+    },
+    /** The worker is sending these to Meilisearch (documents to add, plan ids to remove). */
+    sendingToMeili(upserts: SearchDoc[], removals: string[]) {
+      for (const d of upserts) unconfirmed.set(d.id, d);
+      for (const id of removals) unconfirmed.set(id, null);
+    },
+    /** Meilisearch has applied them; an entry replaced by a later change in the meantime stays. */
+    confirmedByMeili(upserts: SearchDoc[], removals: string[]) {
+      for (const d of upserts) if (unconfirmed.get(d.id) === d) unconfirmed.delete(d.id);
+      for (const id of removals) if (unconfirmed.get(id) === null) unconfirmed.delete(id);
+    },
+    /** A plan was just published or withdrawn in this process: index it now rather than at the next poll. */
+    indexSoon: () => nudge(),
+    setNudge: (fn: () => void) => {
+      nudge = fn;
     },
     fallback,
     meili,

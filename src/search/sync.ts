@@ -28,6 +28,9 @@ export type IndexSyncOptions = {
   pollMs?: number;
   /** Told when Meilisearch fails a write, so searches stop waiting on it. */
   onMeiliFailure?: () => void;
+  /** Told what is being sent to Meilisearch, and when it has been applied (searches cover the gap). */
+  onSending?: (upserts: SearchDoc[], removals: string[]) => void;
+  onConfirmed?: (upserts: SearchDoc[], removals: string[]) => void;
 };
 
 const BATCH = 200;
@@ -56,11 +59,11 @@ export function createIndexSync(opts: IndexSyncOptions) {
   let again = false;
   let stopped = true;
 
-  /** One pass over what is due; returns how many outbox rows it completed. */
-  async function pass(): Promise<number> {
-    const now = new Date();
-    const rows = due.all(now.toISOString(), BATCH);
-    if (!rows.length) return 0;
+  /**
+   * The fallback gets the plans' current state at once, and searches are told what Meilisearch is about
+   * to get. Idempotent: a row staged early by `nudge` is staged again by its pass.
+   */
+  function stage(rows: { plan_id: string }[]) {
     const planIds = [...new Set(rows.map((r) => r.plan_id))];
     const upserts: SearchDoc[] = [];
     const deletes: string[] = [];
@@ -77,10 +80,21 @@ export function createIndexSync(opts: IndexSyncOptions) {
         }
       }
     })();
+    if (meili) opts.onSending?.(upserts, deletes);
+    return { upserts, deletes };
+  }
+
+  /** One pass over what is due; returns how many outbox rows it completed. */
+  async function pass(): Promise<number> {
+    const now = new Date();
+    const rows = due.all(now.toISOString(), BATCH);
+    if (!rows.length) return 0;
+    const { upserts, deletes } = stage(rows);
     try {
       if (meili) {
         await meili.upsert(upserts);
         await meili.remove(deletes);
+        opts.onConfirmed?.(upserts, deletes);
       }
       const at = new Date().toISOString();
       sql.transaction(() => rows.forEach((r) => markDone.run(at, r.id)))();
@@ -172,7 +186,14 @@ export function createIndexSync(opts: IndexSyncOptions) {
       await drain();
       return pendingCount.get()!.n === 0;
     },
-    nudge: () => void drain().catch(() => undefined),
+    /**
+     * Something was just published or withdrawn here. A pass may be waiting on Meilisearch (up to seconds
+     * here) and the new row would wait behind it, so stage what is due now; the pass sends it after.
+     */
+    nudge() {
+      if (running) stage(due.all(new Date().toISOString(), BATCH));
+      void drain().catch(() => undefined);
+    },
     start() {
       stopped = false;
       schedule(0);

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { secureHeaders } from 'hono/secure-headers';
 import { createAuthenticator } from './auth.js';
 import { createCardGuard } from './card-guard.js';
 import type { AppDeps, AppEnv, AppServices } from './context.js';
@@ -14,6 +13,7 @@ import { healthRoutes } from './routes/health.js';
 import { planReadRoutes } from './routes/plans-read.js';
 import { scanRoutes } from './routes/scan.js';
 import { webRoutes } from './routes/web.js';
+import { securityHeaders } from './security-headers.js';
 import { createSessions } from './session.js';
 import { createAccessLog } from '../plans/access-log.js';
 import { cardResolver } from '../plans/cards.js';
@@ -26,6 +26,13 @@ import { createPlanReader } from '../plans/read.js';
  * `app.request()`; `src/main.ts` serves the same app over HTTP.
  */
 const MAX_BODY_BYTES = 256 * 1024;
+
+const limitBody = bodyLimit({
+  maxSize: MAX_BODY_BYTES,
+  onError: () => {
+    throw new AppError('too_large', `request body over ${MAX_BODY_BYTES / 1024} KB`);
+  },
+});
 
 export function createApp(deps: AppDeps) {
   const accessLog = deps.accessLog ?? createAccessLog(deps.db, { clock: deps.clock });
@@ -52,9 +59,10 @@ export function createApp(deps: AppDeps) {
   const audit = auditRoutes(services);
   // Card routes sit before the read routes: those require a purpose for everything under /api/v1/plans.
   const app = new Hono<AppEnv>()
-    .use(secureHeaders({ referrerPolicy: 'no-referrer' }))
-    // A whole plan is a few kilobytes; anything near this limit is a mistake or an attack.
-    .use(bodyLimit({ maxSize: MAX_BODY_BYTES, onError: () => { throw new AppError('too_large', `request body over ${MAX_BODY_BYTES / 1024} KB`); } }))
+    .use(securityHeaders)
+    // A whole plan is a few kilobytes; anything near this limit is a mistake or an attack. GET and HEAD
+    // carry no body, and asking for one makes the Node adapter build a full Fetch Request: skip them.
+    .use((c, next) => (c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : limitBody(c, next)))
     .route('/', healthRoutes(services))
     .route('/api/v1/plans', authoring.writes)
     .route('/api/v1/plans', cardRoutes(services))

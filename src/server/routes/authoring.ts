@@ -55,7 +55,10 @@ export function authoringRoutes(services: AppServices) {
       return c.json(answer(unwrap(submitForReview(db, c.var.actor, refOf(c.req.valid('param')), now()))));
     })
     .post('/:planId/versions/:version/approve', validate('param', versionParam), (c) => {
-      return c.json(answer(unwrap(approve(db, c.var.actor, refOf(c.req.valid('param')), now()))));
+      const ref = unwrap(approve(db, c.var.actor, refOf(c.req.valid('param')), now()));
+      // Published: findable by responders as soon as possible, not at the index worker's next poll.
+      services.search.indexSoon();
+      return c.json(answer(ref));
     })
     .post('/:planId/versions/:version/reject', validate('param', versionParam), validate('json', commentBody), (c) => {
       const ref = unwrap(reject(db, c.var.actor, refOf(c.req.valid('param')), c.req.valid('json').comment, now()));
@@ -63,6 +66,7 @@ export function authoringRoutes(services: AppServices) {
     })
     .post('/:planId/versions/:version/withdraw', validate('param', versionParam), validate('json', reasonBody), (c) => {
       const ref = unwrap(withdraw(db, c.var.actor, refOf(c.req.valid('param')), c.req.valid('json').reason, now()));
+      services.search.indexSoon();
       return c.json(answer(ref));
     });
 

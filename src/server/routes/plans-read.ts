@@ -9,6 +9,7 @@ import { auditTrail } from '../audit-trail.js';
 import type { AppEnv, AppServices } from '../context.js';
 import { AppError, unwrap } from '../errors.js';
 import { requireActor, requirePurpose } from '../middleware.js';
+import { securedResponse } from '../security-headers.js';
 import { planIdParam, validate } from '../validate.js';
 
 const byRefQuery = z.strictObject({
@@ -51,7 +52,7 @@ function served(c: Context<AppEnv>, result: Result<ReadOutcome>) {
     versionId: view.versionId,
     ...(grant.basis === 'emergency' ? { outcome: 'emergency' as const, reason: grant.reason } : {}),
   });
-  return c.body(viewJson(view), 200, { 'content-type': 'application/json' });
+  return securedResponse(viewJson(view), 200, 'application/json');
 }
 
 /** The responder's read: the current published plan, as their organisation kind may see it. */
