@@ -59,7 +59,7 @@ function seeded(dataDir: string): string[] {
       seedSyntheticPlans(db, PLANS, { seed: 7, now: () => new Date() });
     }
     return db.$client
-      .prepare("SELECT id FROM plans WHERE current_version_id IS NOT NULL AND owning_org IN ('southbank-mh','northgate-mh') LIMIT 5000")
+      .prepare("SELECT id FROM plans WHERE current_version_id IS NOT NULL AND owning_org IN ('southbank-mh','northgate-mh')")
       .pluck()
       .all() as string[];
   } finally {
