@@ -58,3 +58,16 @@ describe('read cache', () => {
     expect(await byRef()).toBe(200);
   });
 });
+
+describe('BoundedMap', () => {
+  it('forgets only its oldest entry when full, and not when a held key is overwritten', async () => {
+    const { BoundedMap } = await import('../src/plans/bounded-map.js');
+    const m = new BoundedMap<string, number>(3);
+    m.set('a', 1).set('b', 2).set('c', 3);
+    m.set('b', 20); // already held: nothing evicted
+    expect([...m.entries()]).toEqual([['a', 1], ['b', 20], ['c', 3]]);
+    m.set('d', 4);
+    expect([...m.keys()]).toEqual(['b', 'c', 'd']);
+    expect(m.size).toBe(3);
+  });
+});

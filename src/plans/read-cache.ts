@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { BoundedMap } from './bounded-map.js';
 
 /**
  * Memory for the read path's per-request look-ups (plan pointers, organisations, agreement checks), which
@@ -22,15 +23,14 @@ export function createReadCache(sqlite: Database.Database) {
   const maps: Map<unknown, unknown>[] = [];
 
   return {
-    /** A map emptied whenever the epoch moves, and when it reaches `limit` entries (a bound, not an LRU). */
+    /** A map emptied whenever the epoch moves, holding at most `limit` entries (oldest forgotten first). */
     map<K, V>(limit: number) {
-      const m = new Map<K, V>();
+      const m = new BoundedMap<K, V>(limit);
       maps.push(m as Map<unknown, unknown>);
       return {
         get: (k: K) => m.get(k),
         has: (k: K) => m.has(k),
         set(k: K, v: V) {
-          if (m.size >= limit) m.clear();
           m.set(k, v);
           return v;
         },

@@ -1,5 +1,5 @@
 import type { AccessLog } from '../plans/access-log.js';
-import { AppError } from './errors.js';
+import { accessLogUnavailable } from './audit-trail.js';
 import type { Actor } from '../plans/actor.js';
 
 /**
@@ -49,7 +49,7 @@ export function webAccessRecorder(log: AccessLog): AccessRecorder {
         reason: e.reason,
       });
     } catch {
-      throw new AppError('unavailable', 'the access log could not record this request, so nothing is shown; try again shortly');
+      throw accessLogUnavailable();
     }
   };
 }

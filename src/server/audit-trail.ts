@@ -4,6 +4,10 @@ import type { Actor } from '../plans/actor.js';
 import type { AppEnv, AppServices } from './context.js';
 import { AppError, problemResponse } from './errors.js';
 
+/** The refusal when an access event cannot be committed: nothing is served unlogged. */
+export const accessLogUnavailable = () =>
+  new AppError('unavailable', 'the access log could not record this request, so nothing is shown; try again shortly');
+
 /** What a handler tells the access log about what it served (plan, version, search results…). */
 export type AuditNote = {
   planId?: string | null;
@@ -67,10 +71,7 @@ export function auditTrail(
     } catch (e) {
       services.logger.error({ err: { name: (e as Error).name, message: (e as Error).message }, action }, 'access log write failed: response withheld');
       c.res = undefined;
-      c.res = problemResponse(
-        c,
-        new AppError('unavailable', 'the access log could not record this request, so nothing is shown; try again shortly'),
-      );
+      c.res = problemResponse(c, accessLogUnavailable());
     }
   };
 }
