@@ -9,7 +9,8 @@
  * Env: BENCH_PLANS (10000), BENCH_SECONDS per round (5), BENCH_ROUNDS (3), BENCH_CONNECTIONS (50),
  * BENCH_ONLY (comma list of scenario names), BENCH_UNLOGGED=1 (adds `plan-view-unlogged`: the same app
  * with a no-op log, so `planViewAuditedVsUnlogged` shows what the audit itself costs), BENCH_PUBLISHES
- * (30; 0 skips the publish → findable measurement).
+ * (30; 0 skips the publish → findable measurement), BENCH_PROF=dir (a CPU profile of the service's main
+ * thread over the measured rounds, written to dir).
  */
 import autocannon from 'autocannon';
 import { fork, type ChildProcess } from 'node:child_process';
@@ -68,7 +69,7 @@ function seeded(dataDir: string): string[] {
 }
 
 function startServer(dataDir: string): Promise<{ child: ChildProcess; ready: ServerReady }> {
-  const child = fork(path.join(here, 'server.ts'), [dataDir], { execArgv: ['--import', 'tsx', ...(process.env.BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROF}`] : [])], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(path.join(here, 'server.ts'), [dataDir], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   return new Promise((resolve, reject) => {
     child.once('message', (m) => resolve({ child, ready: m as ServerReady }));
     child.once('exit', (code) => reject(new Error(`bench server exited with ${code}`)));
@@ -81,14 +82,15 @@ const ask = <T>(child: ChildProcess, type: string) =>
     child.send({ type });
   });
 
-async function drive(child: ChildProcess, name: string, options: Partial<autocannon.Options>, seconds: number, expectStatus?: number): Promise<ScenarioResult> {
+/** A round runs for `seconds`; a warm-up may instead send `amount` requests (e.g. one per plan, to fill caches). */
+async function drive(child: ChildProcess, name: string, options: Partial<autocannon.Options>, length: { seconds: number } | { amount: number }, expectStatus?: number): Promise<ScenarioResult> {
   // Let the last round's requests finish, and forget their searches, before this round starts.
   await new Promise((r) => setTimeout(r, 300));
   await ask<ServerSearches>(child, 'searches');
   const serviceBefore = await ask<ServerCpu>(child, 'cpu');
   const clientBefore = process.cpuUsage();
   const wallBefore = performance.now();
-  const r = await autocannon({ connections: CONNECTIONS, ...options, duration: seconds } as autocannon.Options);
+  const r = await autocannon({ connections: CONNECTIONS, ...options, ...('amount' in length ? { amount: length.amount } : { duration: length.seconds }) } as autocannon.Options);
   const wallUs = (performance.now() - wallBefore) * 1000;
   const client = process.cpuUsage(clientBefore);
   const serviceAfter = await ask<ServerCpu>(child, 'cpu');
@@ -152,16 +154,19 @@ async function main() {
     const prepared = [];
     for (const s of chosen) {
       const options = await s.options(ctx);
-      await drive(child, s.name, options, 2, s.expectStatus); // warm-up: JIT, caches, connections
+      // Warm-up: JIT, caches, connections; scenarios that cycle through the plans first read each one once.
+      await drive(child, s.name, options, s.warmupRequests ? { amount: s.warmupRequests(ctx) } : { seconds: 2 }, s.expectStatus);
       prepared.push({ name: s.name, options, expectStatus: s.expectStatus, rounds: [] as ScenarioResult[] });
     }
+    if (process.env.BENCH_PROF) await ask(child, 'profile-start');
     for (let round = 1; round <= ROUNDS; round++) {
       for (const p of prepared) {
-        const r = await drive(child, p.name, p.options, SECONDS, p.expectStatus);
+        const r = await drive(child, p.name, p.options, { seconds: SECONDS }, p.expectStatus);
         p.rounds.push(r);
         process.stdout.write(`round ${round} ${r.name.padEnd(20)} ${String(r.rps).padStart(8)} rps  p50 ${r.p50Ms} ms  p99 ${r.p99Ms} ms  errors ${r.errors}  cpu client ${r.clientCpuPct}% service ${r.serviceCpuPct}%${r.engine ? `  engine p50 ${r.engine.engineP50Ms} p99 ${r.engine.engineP99Ms} service p50 ${r.engine.serviceP50Ms} p99 ${r.engine.serviceP99Ms}` : ''}\n`);
       }
     }
+    if (process.env.BENCH_PROF) process.stdout.write(`profile of the rounds: ${(await ask<{ file: string }>(child, 'profile-stop')).file}\n`);
     for (const p of prepared) {
       const sorted = [...p.rounds].sort((a, b) => a.rps - b.rps);
       const median = sorted[Math.floor(sorted.length / 2)]!;

@@ -7,6 +7,8 @@
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import fs from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { databaseFile, openDatabase } from '../db/index.js';
 import { createAccessLog } from '../src/plans/access-log.js';
@@ -97,6 +99,7 @@ async function main(dataDir: string) {
   const rssMbAtReady = Math.round(process.memoryUsage().rss / 2 ** 20);
   const ready: ServerReady = { type: 'ready', appPort, barePort, unloggedPort, startupMs, rssMbAtReady };
   process.send!(ready);
+  let profiler: Session | undefined;
   process.on('message', async (m: { type: string }) => {
     if (m.type === 'cpu') process.send!({ type: 'cpu', ...process.cpuUsage() } satisfies ServerCpu);
     if (m.type === 'searches') {
@@ -115,6 +118,24 @@ async function main(dataDir: string) {
         commitMsAvg: batches ? round1(commitMsTotal / batches) : 0,
         commitMsMax: round1(commitMsMax),
       } satisfies ServerStats);
+    }
+    // BENCH_PROF=dir: a CPU profile of the measured rounds only (not start-up or warm-up).
+    if (m.type === 'profile-start') {
+      profiler = new Session();
+      profiler.connect();
+      await profiler.post('Profiler.enable');
+      await profiler.post('Profiler.setSamplingInterval', { interval: 200 });
+      await profiler.post('Profiler.start');
+      process.send!({ type: 'profiling' });
+    }
+    if (m.type === 'profile-stop' && profiler) {
+      const { profile } = await profiler.post('Profiler.stop');
+      const file = path.join(process.env.BENCH_PROF!, `rounds-${Date.now()}.cpuprofile`);
+      fs.mkdirSync(process.env.BENCH_PROF!, { recursive: true });
+      fs.writeFileSync(file, JSON.stringify(profile));
+      profiler.disconnect();
+      profiler = undefined;
+      process.send!({ type: 'profiled', file });
     }
     if (m.type === 'stop') {
       await Promise.allSettled([accessLog.close(), search.stop()]);

@@ -83,10 +83,10 @@ describe('access log: group commit and chain', () => {
     db.$client.close();
   });
 
-  it('with batches pipelined, failures anywhere leave exactly the confirmed events, in an unbroken chain', async () => {
+  it('with batches queued at the writer, failures anywhere leave exactly the confirmed events, in an unbroken chain', async () => {
     const dir = tempDir();
     const db = openDatabase(databaseFile(dir));
-    const log = createAccessLog(db, { clock: testClock(), maxBatchesInFlight: 4 });
+    const log = createAccessLog(db, { clock: testClock() });
     db.$client.exec(`CREATE TRIGGER fail_some BEFORE INSERT ON access_events WHEN NEW.purpose LIKE 'FAIL%' BEGIN SELECT RAISE(ABORT, 'refused'); END`);
     const outcomes: Promise<{ purpose: string; ok: boolean }>[] = [];
     for (let i = 1; i <= 60; i++) {
@@ -102,6 +102,26 @@ describe('access log: group commit and chain', () => {
     expect(verifyAuditLog(db, undefined)).toMatchObject({ ok: true });
     await log.close();
     db.$client.close();
+  });
+
+  it('two logs on one file (two processes, say) continue one chain rather than forking it', async () => {
+    const dir = tempDir();
+    const dbA = openDatabase(databaseFile(dir));
+    const dbB = openDatabase(databaseFile(dir));
+    const a = createAccessLog(dbA, { clock: testClock() });
+    const b = createAccessLog(dbB, { clock: testClock() });
+    const writes: Promise<void>[] = [];
+    for (let i = 1; i <= 40; i++) {
+      writes.push((i % 2 ? a : b).record({ ...event(i), purpose: `INC-${i}` }));
+      if (i % 5 === 0) await new Promise((r) => setImmediate(r));
+    }
+    await Promise.all(writes);
+    await Promise.all([a.close(), b.close()]);
+    const purposes = dbA.$client.prepare('SELECT purpose FROM access_events').pluck().all();
+    expect(new Set(purposes)).toEqual(new Set(Array.from({ length: 40 }, (_, i) => `INC-${i + 1}`)));
+    expect(verifyAuditLog(dbA, undefined)).toMatchObject({ ok: true, events: 40 });
+    dbA.$client.close();
+    dbB.$client.close();
   });
 
   it('refuses UPDATE and DELETE of events and checkpoints from the application', async () => {

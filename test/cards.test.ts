@@ -17,7 +17,7 @@ async function setUp(opts: { text?: string } = {}) {
     logger: silentLogger(),
     devIssuer: t.devIssuer,
     publicBaseUrl: BASE,
-    // One access log per database: a second writer would fork the hash chain (and is refused).
+    // The test app's own access log: one writer thread per database is enough.
     accessLog: t.accessLog,
     recordAccess: (e) => void events.push(e),
   });

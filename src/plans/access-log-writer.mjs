@@ -1,9 +1,14 @@
 // The access log's writer thread (plain JS so it loads the same under tsx, vitest and node). It owns one
-// SQLite connection and commits each batch it is sent in one transaction with synchronous=FULL, so the
-// fsync happens here while the main thread keeps serving; the main thread assigns sequence numbers and
-// hashes. Kept deliberately tiny: all decisions live in access-log.ts.
-import { parentPort, workerData } from 'node:worker_threads';
+// SQLite connection and the hash chain: it numbers and hashes events and commits them with
+// synchronous=FULL, so the fsync happens here while the main thread keeps serving.
+//
+// Group commit: while one commit is under way, the batches the main thread sends queue up on the port;
+// the next commit takes every one of them (receiveMessageOnPort drains the port), so a request waits for
+// at most the commit in progress and its own. Each batch is written under its own savepoint: a batch
+// that cannot be written is rolled back alone and reported, the others in the commit still land.
+import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
+import { eventHash, GENESIS_HASH } from './event-hash.mjs';
 
 const db = new Database(workerData.file);
 db.pragma('journal_mode = WAL');
@@ -12,30 +17,61 @@ db.pragma('busy_timeout = 5000');
 const insert = db.prepare(
   `INSERT INTO access_events (seq, at, actor_sub, actor_org, actor_roles, action, channel, purpose, plan_id,
      version_id, query, result_plan_ids, outcome, reason, prev_hash, hash)
-   VALUES (@seq, @at, @actorSub, @actorOrg, @actorRoles, @action, @channel, @purpose, @planId,
-     @versionId, @query, @resultPlanIds, @outcome, @reason, @prevHash, @hash)`,
+   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 );
-const commit = db.transaction((rows) => {
-  for (const row of rows) insert.run(row);
-});
-// The chain head this writer has committed. A batch must continue it: after a failed batch, the batches
-// the main thread had already sent on top of it are refused, and it resends from the committed head.
-let lastHash = db.prepare('SELECT hash FROM access_events ORDER BY seq DESC LIMIT 1').pluck().get() ?? '0'.repeat(64);
+const lastRow = db.prepare('SELECT seq, hash FROM access_events ORDER BY seq DESC LIMIT 1');
 
-parentPort.on('message', (msg) => {
-  if (msg.type === 'close') {
+/** One batch on top of `head`, under a savepoint (a nested better-sqlite3 transaction). */
+const writeBatch = db.transaction((events, head) => {
+  let { seq, hash } = head;
+  for (const e of events) {
+    const prevHash = hash;
+    seq += 1;
+    hash = eventHash(prevHash, e);
+    insert.run(seq, e.at, e.actorSub, e.actorOrg, e.actorRoles, e.action, e.channel, e.purpose, e.planId,
+      e.versionId, e.query, e.resultPlanIds, e.outcome, e.reason, prevHash, hash);
+  }
+  return { seq, hash };
+});
+
+/**
+ * The head is read inside the write transaction (BEGIN IMMEDIATE holds the write lock), so the chain
+ * continues whatever is committed, even events another process's writer appended to the same file.
+ */
+const commitAll = db.transaction((batches) => {
+  let head = lastRow.get() ?? { seq: 0, hash: GENESIS_HASH };
+  const results = [];
+  for (const b of batches) {
+    try {
+      head = writeBatch(JSON.parse(b.events), head);
+      results.push({ id: b.id, ok: true });
+    } catch (e) {
+      results.push({ id: b.id, ok: false, message: String(e && e.message) });
+    }
+  }
+  return { head, results };
+});
+
+parentPort.on('message', (first) => {
+  const batches = [];
+  let closing = false;
+  for (let msg = first; msg; msg = receiveMessageOnPort(parentPort)?.message) {
+    if (msg.type === 'close') closing = true;
+    else batches.push(msg);
+  }
+  if (batches.length) {
+    const started = performance.now();
+    try {
+      const { head, results } = commitAll.immediate(batches);
+      parentPort.postMessage({ results, head, ms: performance.now() - started });
+    } catch (e) {
+      // The commit itself failed (disk full, I/O error, lock timeout): nothing in it was written.
+      const message = String(e && e.message);
+      parentPort.postMessage({ results: batches.map((b) => ({ id: b.id, ok: false, message })) });
+    }
+  }
+  if (closing) {
     db.close();
     parentPort.close();
-    return;
-  }
-  try {
-    const rows = JSON.parse(msg.rows);
-    if (rows.length && rows[0].prevHash !== lastHash) throw new Error('batch does not continue the committed chain (an earlier batch failed)');
-    const started = performance.now();
-    commit(rows);
-    if (rows.length) lastHash = rows[rows.length - 1].hash;
-    parentPort.postMessage({ id: msg.id, ok: true, ms: performance.now() - started });
-  } catch (e) {
-    parentPort.postMessage({ id: msg.id, ok: false, message: String(e && e.message) });
   }
 });

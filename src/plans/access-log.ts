@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import type { Db } from '../../db/index.js';
 import type { accessActions, accessChannels, accessOutcomes } from '../../db/schema/audit.js';
-import { checkpointPayload, eventHash, GENESIS_HASH, type EventBody } from './access-chain.js';
+import { checkpointPayload, GENESIS_HASH, type EventBody } from './access-chain.js';
 import type { AuditSigner } from './audit-signer.js';
 import type { Clock } from './clock.js';
 
@@ -40,18 +40,12 @@ export type AccessLogOptions = {
   signer?: AuditSigner;
   /** How often to checkpoint the head when it has moved (default one minute; 0 = only on close). */
   checkpointEveryMs?: number;
-  /**
-   * Batches sent to the writer before the first is confirmed (default 2): the writer starts the next
-   * commit without waiting for the main thread to hear of the last one, which under load can wait
-   * behind many requests. Measured with the cheaper read path (bench, same run, 3 rounds): 8.7–9.0k
-   * plan views/s with two, 7.7–8.8k with one (whose batches are larger: 23 events per commit vs 15).
-   */
-  maxBatchesInFlight?: number;
   /** Operational errors only: never the event itself. */
   onError?: (err: Error) => void;
 };
 
-type Pending = { body: EventBody; resolve: () => void; reject: (e: Error) => void };
+type Pending = { resolve: () => void; reject: (e: Error) => void };
+type WriterReply = { results: { id: number; ok: boolean; message?: string }[]; head?: ChainHead; ms?: number };
 
 const cap = (s: string | null | undefined, n: number) => (s == null ? null : s.length > n ? s.slice(0, n) : s);
 
@@ -74,19 +68,18 @@ export function toEventBody(e: AccessEventInput, at: Date): EventBody {
 }
 
 /**
- * The access log writer. Group commit: events from concurrent requests queue up and are committed
- * together in one transaction (one fsync with synchronous=FULL); each request awaits its batch. The
- * commit runs on a writer thread (access-log-writer.mjs) so the fsync does not stall the event loop.
- * Batches are pipelined: sequence numbers and hashes are assigned here when a batch is sent, up to a few
- * batches may be queued at the writer, and the committed head only moves as the writer confirms, in
- * order. The writer refuses any batch that does not continue the chain it has committed, so when one
- * batch fails, the ones sent after it fail too, the pending head rewinds to the committed head, and the
- * chain never has a hole. One writer per database file.
+ * The access log. Group commit: each turn of the event loop sends the events its requests recorded to
+ * the writer thread (access-log-writer.mjs) as one batch, at once; the writer commits everything that
+ * queued up while its last commit ran in one transaction (one fsync with synchronous=FULL), numbering
+ * and hashing the events as it writes them, and answers per batch. Each request awaits its batch: it is
+ * served only once its event is durable, and refused (the promise rejects) if it could not be written.
+ * The chain is continued from the committed head inside the write transaction, so a failed batch leaves
+ * no hole and two processes writing to one file still make one chain.
  */
 export function createAccessLog(db: Db, opts: AccessLogOptions): AccessLog & {
   head(): ChainHead;
   checkpoint(): boolean;
-  /** Commits and events so far (group commit: far fewer batches than events) and commit times. */
+  /** Commits and events so far (group commit: far fewer commits than events) and commit times. */
   stats(): { batches: number; events: number; commitMsTotal: number; commitMsMax: number };
 } {
   const sqlite = db.$client;
@@ -99,78 +92,80 @@ export function createAccessLog(db: Db, opts: AccessLogOptions): AccessLog & {
   let checkpointedSeq = lastCp.s ?? 0;
   const stats = { batches: 0, events: 0, commitMsTotal: 0, commitMsMax: 0 };
 
-  let writer: Worker | undefined;
-  function startWriter(): Worker {
-    const w = new Worker(new URL('./access-log-writer.mjs', import.meta.url), { workerData: { file: sqlite.name } });
-    w.unref();
-    w.on('message', (m: { id: number; ok: boolean; message?: string; ms?: number }) => {
-      // Answers to batches already failed (refused as not continuing the chain) have nothing left to settle.
-      if (inFlight[0]?.id !== m.id) return;
-      if (m.ms !== undefined) {
-        stats.commitMsTotal += m.ms;
-        stats.commitMsMax = Math.max(stats.commitMsMax, m.ms);
-      }
-      settle(m.ok ? undefined : new Error(m.message));
-    });
-    w.on('error', (e) => settle(e));
-    w.on('exit', () => {
-      if (writer === w) writer = undefined;
-      settle(new Error('the access log writer stopped'));
-    });
-    return w;
-  }
-
-  let queue: Pending[] = [];
-  /** Sent, not yet confirmed, oldest first; `pending` is the head after the last one sent. */
-  const inFlight: { id: number; batch: Pending[]; head: ChainHead }[] = [];
-  let pending: ChainHead = head;
-  const MAX_IN_FLIGHT = opts.maxBatchesInFlight ?? 2;
+  let queue: EventBody[] = [];
+  let waiting: Pending[] = [];
+  /** Batches sent and not yet answered, by id. */
+  const inFlight = new Map<number, Pending[]>();
   let scheduled = false;
   let closed = false;
   const drained: (() => void)[] = [];
   let nextId = 1;
 
+  let writer: Worker | undefined;
+  function startWriter(): Worker {
+    const w = new Worker(new URL('./access-log-writer.mjs', import.meta.url), { workerData: { file: sqlite.name } });
+    w.unref();
+    w.on('message', (m: WriterReply) => {
+      let committed = false;
+      for (const r of m.results) {
+        const batch = inFlight.get(r.id);
+        if (!batch) continue;
+        inFlight.delete(r.id);
+        if (r.ok) {
+          committed = true;
+          stats.events += batch.length;
+          for (const p of batch) p.resolve();
+        } else {
+          fail(batch, new Error(r.message));
+        }
+      }
+      if (m.head) head = m.head;
+      if (committed && m.ms !== undefined) {
+        stats.batches += 1;
+        stats.commitMsTotal += m.ms;
+        stats.commitMsMax = Math.max(stats.commitMsMax, m.ms);
+      }
+      whenIdle();
+    });
+    // A writer that dies fails whatever it held; the next batch starts a new one from the committed head.
+    const lost = (e: Error) => {
+      if (writer === w) writer = undefined;
+      for (const batch of inFlight.values()) fail(batch, e);
+      inFlight.clear();
+      whenIdle();
+    };
+    w.on('error', lost);
+    w.on('exit', () => lost(new Error('the access log writer stopped')));
+    return w;
+  }
+
+  function fail(batch: Pending[], err: Error) {
+    opts.onError?.(err);
+    for (const p of batch) p.reject(err);
+  }
+
+  function whenIdle() {
+    if (inFlight.size === 0 && queue.length === 0) for (const d of drained.splice(0)) d();
+  }
+
   function send() {
     scheduled = false;
-    if (inFlight.length >= MAX_IN_FLIGHT || queue.length === 0) return;
-    const batch = queue;
-    queue = [];
-    let { seq, hash } = pending;
-    const rows = batch.map((p) => {
-      const prevHash = hash;
-      seq += 1;
-      hash = eventHash(prevHash, p.body);
-      return { ...p.body, seq, prevHash, hash };
-    });
+    if (queue.length === 0) return;
     const id = nextId++;
-    inFlight.push({ id, batch, head: { seq, hash } });
-    pending = { seq, hash };
+    const events = JSON.stringify(queue);
+    const batch = waiting;
+    queue = [];
+    waiting = [];
+    inFlight.set(id, batch);
     try {
       writer ??= startWriter();
       // One string, not an array of objects: cloning a string across threads is a copy, not a walk.
-      writer.postMessage({ id, rows: JSON.stringify(rows) });
+      writer.postMessage({ id, events });
     } catch (e) {
-      settle(e as Error);
+      inFlight.delete(id);
+      fail(batch, e as Error);
+      whenIdle();
     }
-  }
-
-  /** The writer answers batches in the order sent; an error fails every batch still in flight. */
-  function settle(err: Error | undefined) {
-    if (err) {
-      if (inFlight.length === 0) return;
-      opts.onError?.(err);
-      for (const f of inFlight.splice(0)) for (const p of f.batch) p.reject(err);
-      pending = head;
-    } else {
-      const done = inFlight.shift();
-      if (!done) return;
-      head = done.head;
-      stats.batches += 1;
-      stats.events += done.batch.length;
-      for (const p of done.batch) p.resolve();
-    }
-    if (queue.length) send();
-    else if (inFlight.length === 0) for (const d of drained.splice(0)) d();
   }
 
   function checkpoint(): boolean {
@@ -200,7 +195,8 @@ export function createAccessLog(db: Db, opts: AccessLogOptions): AccessLog & {
         return Promise.reject(err as Error);
       }
       return new Promise<void>((resolve, reject) => {
-        queue.push({ body, resolve, reject });
+        queue.push(body);
+        waiting.push({ resolve, reject });
         if (!scheduled) {
           scheduled = true;
           setImmediate(send);
@@ -210,7 +206,7 @@ export function createAccessLog(db: Db, opts: AccessLogOptions): AccessLog & {
     async close() {
       if (closed) return;
       closed = true;
-      if (inFlight.length || queue.length) await new Promise<void>((r) => drained.push(r));
+      if (inFlight.size || queue.length) await new Promise<void>((r) => drained.push(r));
       if (timer) clearInterval(timer);
       checkpoint();
       const w = writer;
