@@ -188,6 +188,9 @@ async function main() {
         planViewVsBare: ratio('plan-view-audited', 'bare-hono'),
         // What the access log itself costs: the same app and route with a log that writes nothing.
         planViewAuditedVsUnlogged: ratio('plan-view-audited', 'plan-view-unlogged'),
+        // The ceiling for any plan view: a bare route sending the same bytes and headers, vs the tiny reply.
+        planSizedBareVsBare: ratio('bare-hono-plan-sized', 'bare-hono'),
+        planViewVsPlanSizedBare: ratio('plan-view-audited', 'bare-hono-plan-sized'),
       },
       // Search through the API (median round) against Meilisearch's own processingTimeMs in that round.
       search: Object.fromEntries(
@@ -216,7 +219,7 @@ async function main() {
     process.stdout.write('\n');
     console.table(results.map(({ engine: _, ...flat }) => flat));
     process.stdout.write(`search ${JSON.stringify(out.search)}\npublishToFindable ${JSON.stringify(out.publishToFindable)} p99 ${out.publishToFindableP99Ms}\n`);
-    process.stdout.write(`planViewVsBare ${out.ratios.planViewVsBare}  auditedVsUnlogged ${out.ratios.planViewAuditedVsUnlogged}  startupMs ${out.startupMs}  rssMb at ready ${ready.rssMbAtReady} after load ${rssMb} (meilisearch ${meiliRssMb})  events/commit ${out.accessLog.eventsPerCommit}  commit ms avg ${commitMsAvg} max ${commitMsMax}\nwrote bench/results.json\n`);
+    process.stdout.write(`planViewVsBare ${out.ratios.planViewVsBare}  planSizedBareVsBare ${out.ratios.planSizedBareVsBare}  planViewVsPlanSizedBare ${out.ratios.planViewVsPlanSizedBare}  auditedVsUnlogged ${out.ratios.planViewAuditedVsUnlogged}  startupMs ${out.startupMs}  rssMb at ready ${ready.rssMbAtReady} after load ${rssMb} (meilisearch ${meiliRssMb})  events/commit ${out.accessLog.eventsPerCommit}  commit ms avg ${commitMsAvg} max ${commitMsMax}\nwrote bench/results.json\n`);
   } finally {
     const exited = new Promise((r) => child.once('exit', r));
     child.send({ type: 'stop' });

@@ -42,6 +42,13 @@ export const scenarios: Scenario[] = [
       return { url: `${ctx.bareUrl}/bare` };
     },
   },
+  // Diagnostic floor: the bare route sending a plan view's bytes and headers (no auth, no database, no log).
+  {
+    name: 'bare-hono-plan-sized',
+    async options(ctx) {
+      return { url: `${ctx.bareUrl}/bare-plan-sized` };
+    },
+  },
   planView('plan-view-audited', (ctx) => ctx.appUrl),
   ...(process.env.BENCH_UNLOGGED === '1' ? [planView('plan-view-unlogged', (ctx) => ctx.unloggedUrl)] : []),
   search('search'),

@@ -13,7 +13,9 @@ import type { AddressInfo } from 'node:net';
 import { databaseFile, openDatabase } from '../db/index.js';
 import { createAccessLog } from '../src/plans/access-log.js';
 import { loadAuditSigner } from '../src/plans/audit-signer.js';
-import { systemClock } from '../src/plans/clock.js';
+import { isoDay, systemClock } from '../src/plans/clock.js';
+import { createPlanReader } from '../src/plans/read.js';
+import { securedResponse } from '../src/server/security-headers.js';
 import { createApp } from '../src/server/app.js';
 import { loadDevIssuer } from '../src/server/dev-issuer.js';
 import { silentLogger } from '../src/server/logger.js';
@@ -45,6 +47,16 @@ function rssOfProcessMb(pid: number | undefined): number | null {
   } catch {
     return null;
   }
+}
+
+/** One plan as a police responder's view of it, serialised as the plan route serialises it. */
+function sampleViewJson(db: ReturnType<typeof openDatabase>): string {
+  const planId = db.$client.prepare('SELECT id FROM plans WHERE current_version_id IS NOT NULL LIMIT 1').pluck().get() as string;
+  const reader = createPlanReader(db);
+  const police = { sub: 'bench.sample', org: 'capital-police', orgKind: 'police' as const, roles: ['responder' as const] };
+  const read = reader.byId(police, planId, isoDay(systemClock()));
+  if (!read.ok) throw new Error(`bench: no sample view (${read.detail})`);
+  return JSON.stringify(read.value.view);
 }
 
 function listen(fetch: (req: Request) => Response | Promise<Response>): Promise<number> {
@@ -81,7 +93,13 @@ async function main(dataDir: string) {
     search: measured,
     publicBaseUrl: 'http://127.0.0.1',
   });
-  const bare = new Hono().get('/bare', (c) => c.json({ ok: true, at: Date.now() }));
+  // The floor under the audited view: a bare route sending what a plan view sends (a real view's JSON,
+  // the same security headers) with no auth, no database and no log. Writing 2–3 KB to a socket costs
+  // far more than the tiny bare reply on these machines, and no application work can make it cheaper.
+  const sample = sampleViewJson(db);
+  const bare = new Hono()
+    .get('/bare', (c) => c.json({ ok: true, at: Date.now() }))
+    .get('/bare-plan-sized', () => securedResponse(sample, 200, 'application/json'));
   // Diagnostic (BENCH_UNLOGGED=1): the same app with a log that writes nothing, to show what the audit
   // itself costs. Off by default: a second app instance would inflate the service's RSS.
   const unlogged = process.env.BENCH_UNLOGGED !== '1' ? undefined : createApp({
