@@ -145,6 +145,67 @@ describe('access log: group commit and chain', () => {
   });
 });
 
+describe('access log: the plan lookup', () => {
+  const fullScan = (db: ReturnType<typeof openDatabase>, planId: string) =>
+    db.$client
+      .prepare(
+        `SELECT seq FROM access_events e WHERE plan_id = @planId
+           OR EXISTS (SELECT 1 FROM json_each(e.result_plan_ids) WHERE value = @planId) ORDER BY seq`,
+      )
+      .pluck()
+      .all({ planId });
+  const viaLookup = (db: ReturnType<typeof openDatabase>, planId: string) =>
+    db.$client.prepare('SELECT seq FROM access_event_plans WHERE plan_id = ? ORDER BY seq').pluck().all(planId);
+
+  it('is caught up by the query that needs it, and then agrees with a scan of the whole log', async () => {
+    const dir = tempDir();
+    const db = openDatabase(databaseFile(dir));
+    // The writer would build the lookup in the next quiet moment; here it waits, so the query must.
+    const log = createAccessLog(db, { clock: testClock(), indexWhenIdleMs: 600_000 });
+    // Views of a few plans, and searches returning some of them (event() cycles through both kinds).
+    const planFor = (i: number) => `plan${String(i % 5).padStart(12, '0')}`;
+    await Promise.all(
+      Array.from({ length: 40 }, (_, k) => {
+        const i = k + 1;
+        return log.record({ ...event(i), planId: i % 4 === 0 ? null : planFor(i), resultPlanIds: i % 4 === 0 ? [planFor(i), planFor(i + 1)] : undefined });
+      }),
+    );
+    expect(db.$client.prepare('SELECT indexed_seq FROM access_index_state').pluck().get()).toBe(0);
+    const { catchUpPlanLookup } = await import('../src/plans/audit-queries.js');
+    catchUpPlanLookup(db);
+    for (let p = 0; p < 5; p++) {
+      const planId = planFor(p);
+      expect(fullScan(db, planId).length).toBeGreaterThan(0);
+      expect(viaLookup(db, planId)).toEqual(fullScan(db, planId));
+    }
+    await log.close();
+    db.$client.close();
+  });
+
+  it('is built by the writer thread once the log goes quiet', async () => {
+    const dir = tempDir();
+    const db = openDatabase(databaseFile(dir));
+    const log = createAccessLog(db, { clock: testClock() });
+    await Promise.all(Array.from({ length: 30 }, (_, i) => log.record(event(i + 1))));
+    const indexed = () => db.$client.prepare('SELECT indexed_seq FROM access_index_state').pluck().get();
+    for (let waited = 0; indexed() !== 30 && waited < 5_000; waited += 50) await new Promise((r) => setTimeout(r, 50));
+    expect(indexed()).toBe(30);
+    expect(viaLookup(db, 'plan000000000001')).toEqual(fullScan(db, 'plan000000000001'));
+    await log.close();
+    db.$client.close();
+  });
+
+  it('cannot be edited by the application: entries are append-only and progress only moves forward', async () => {
+    const { db } = await writtenLog(6);
+    const { catchUpPlanLookup } = await import('../src/plans/audit-queries.js');
+    catchUpPlanLookup(db);
+    expect(() => db.$client.exec('DELETE FROM access_event_plans')).toThrow(/append-only/);
+    expect(() => db.$client.exec("UPDATE access_event_plans SET plan_id = 'other'")).toThrow(/append-only/);
+    expect(() => db.$client.exec('UPDATE access_index_state SET indexed_seq = 0')).toThrow(/only moves forward/);
+    db.$client.close();
+  });
+});
+
 describe('verify-audit finds the first tampered event', () => {
   it.each([
     ['altered', "UPDATE access_events SET purpose = 'INC-9999' WHERE seq = 17", 17, 'altered'],

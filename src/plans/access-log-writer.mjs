@@ -8,6 +8,7 @@
 // that cannot be written is rolled back alone and reported, the others in the commit still land.
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
+import { accessIndexer } from './access-index.mjs';
 import { eventHash, GENESIS_HASH } from './event-hash.mjs';
 
 const db = new Database(workerData.file);
@@ -52,6 +53,27 @@ const commitAll = db.transaction((batches) => {
   return { head, results };
 });
 
+// The plan lookup (access-index.mjs) is built here off the request path: only once no batch has come for
+// a moment, a bounded pass at a time, yielding to any batch that arrives in between.
+const indexer = accessIndexer(db);
+const INDEX_WHEN_IDLE_MS = workerData.indexWhenIdleMs ?? 100;
+const INDEX_PASS_EVENTS = 1000;
+let indexTimer;
+function indexWhenIdle() {
+  clearTimeout(indexTimer);
+  indexTimer = setTimeout(indexPass, INDEX_WHEN_IDLE_MS);
+}
+function indexPass() {
+  let remaining = 0;
+  try {
+    remaining = indexer.pass(INDEX_PASS_EVENTS);
+  } catch {
+    // Busy (a query is catching the lookup up itself) or failing: the next idle moment tries again.
+  }
+  indexTimer = remaining > 0 ? setTimeout(indexPass, 0) : undefined;
+}
+indexWhenIdle();
+
 parentPort.on('message', (first) => {
   const batches = [];
   let closing = false;
@@ -64,6 +86,7 @@ parentPort.on('message', (first) => {
     try {
       const { head, results } = commitAll.immediate(batches);
       parentPort.postMessage({ results, head, ms: performance.now() - started });
+      indexWhenIdle();
     } catch (e) {
       // The commit itself failed (disk full, I/O error, lock timeout): nothing in it was written.
       const message = String(e && e.message);
@@ -71,6 +94,7 @@ parentPort.on('message', (first) => {
     }
   }
   if (closing) {
+    clearTimeout(indexTimer);
     db.close();
     parentPort.close();
   }

@@ -40,6 +40,8 @@ export type AccessLogOptions = {
   signer?: AuditSigner;
   /** How often to checkpoint the head when it has moved (default one minute; 0 = only on close). */
   checkpointEveryMs?: number;
+  /** How long the log must be quiet before the writer builds the plan lookup (default 100 ms). */
+  indexWhenIdleMs?: number;
   /** Operational errors only: never the event itself. */
   onError?: (err: Error) => void;
 };
@@ -103,7 +105,7 @@ export function createAccessLog(db: Db, opts: AccessLogOptions): AccessLog & {
 
   let writer: Worker | undefined;
   function startWriter(): Worker {
-    const w = new Worker(new URL('./access-log-writer.mjs', import.meta.url), { workerData: { file: sqlite.name } });
+    const w = new Worker(new URL('./access-log-writer.mjs', import.meta.url), { workerData: { file: sqlite.name, indexWhenIdleMs: opts.indexWhenIdleMs } });
     w.unref();
     w.on('message', (m: WriterReply) => {
       let committed = false;

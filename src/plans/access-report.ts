@@ -1,7 +1,7 @@
 import type { Db } from '../../db/index.js';
 import type { Actor } from './actor.js';
 import type { StoredEvent } from './access-chain.js';
-import { authoriseAudit, EVENT_COLUMNS } from './audit-queries.js';
+import { authoriseAudit, catchUpPlanLookup, EVENT_COLUMNS } from './audit-queries.js';
 import type { OrgKind } from './content.js';
 import { fail, ok, type Result } from './result.js';
 
@@ -78,20 +78,23 @@ export function accessReport(db: Db, auditor: Actor, planId: string, names: Repo
   if (!plan) return fail('not_found', 'no such plan');
   if (plan.owningOrg !== auditor.org) return fail('forbidden', "auditors may only report on their own organisation's plans");
 
+  catchUpPlanLookup(db);
   const rows = db.$client
     .prepare(
       `SELECT ${EVENT_COLUMNS}, o.name AS orgName, o.kind AS orgKind FROM access_events e
        LEFT JOIN organisations o ON o.slug = e.actor_org
-       WHERE e.plan_id = ? AND e.action <> 'audit-read' ORDER BY e.seq`,
+       WHERE e.seq IN (SELECT seq FROM access_event_plans WHERE plan_id = @planId)
+         AND e.plan_id = @planId AND e.action <> 'audit-read' ORDER BY e.seq`,
     )
-    .all(planId) as (StoredEvent & { orgName: string | null; orgKind: OrgKind | null })[];
+    .all({ planId }) as (StoredEvent & { orgName: string | null; orgKind: OrgKind | null })[];
+  // Searches list every plan they returned; the lookup holds each of those, so no scan of the log.
   const searchAppearances = db.$client
-    .prepare<[string, string], { n: number }>(
-      `SELECT count(*) AS n FROM access_events
-       WHERE action = 'search' AND instr(result_plan_ids, ?) > 0
-         AND EXISTS (SELECT 1 FROM json_each(result_plan_ids) WHERE value = ?)`,
+    .prepare<[{ planId: string }], { n: number }>(
+      `SELECT count(*) AS n FROM access_events e
+       WHERE e.seq IN (SELECT seq FROM access_event_plans WHERE plan_id = @planId) AND e.action = 'search'
+         AND EXISTS (SELECT 1 FROM json_each(e.result_plan_ids) WHERE value = @planId)`,
     )
-    .get(planId, planId)!.n;
+    .get({ planId })!.n;
 
   const accesses = rows
     .filter((e) => e.outcome !== 'denied')

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Db } from '../../db/index.js';
 import { hasRole, type Actor } from './actor.js';
 import type { StoredEvent } from './access-chain.js';
+import { accessIndexer } from './access-index.mjs';
 import { slugSchema } from './content.js';
 import { fail, ok, type Result } from './result.js';
 
@@ -56,6 +57,15 @@ export const EVENT_COLUMNS = `e.seq, e.at, e.actor_sub AS actorSub, e.actor_org 
   e.channel, e.purpose, e.plan_id AS planId, e.version_id AS versionId, e.query, e.result_plan_ids AS resultPlanIds,
   e.outcome, e.reason, e.prev_hash AS prevHash, e.hash`;
 
+/**
+ * Brings access_event_plans up to the last committed event, so a query through it misses nothing. The
+ * writer thread keeps it nearly current when the service is idle; after a burst this finishes the job.
+ */
+export function catchUpPlanLookup(db: Db) {
+  const indexer = accessIndexer(db.$client);
+  while (indexer.pass(5_000) > 0);
+}
+
 /** Dates as given are whole days: `to=2026-11-23` includes that day. */
 const lowerBound = (v: string) => (v.length === 10 ? `${v}T00:00:00.000Z` : new Date(v).toISOString());
 const upperBound = (v: string) => (v.length === 10 ? `${v}T23:59:59.999Z` : new Date(v).toISOString());
@@ -69,7 +79,9 @@ export function listEvents(db: Db, scope: string, f: EventFilter) {
     where.push(sql);
     params[name] = value;
   };
-  add('e.plan_id = @planId', 'planId', f.planId);
+  // Events about one plan come from the plan lookup, brought up to date with the log first.
+  if (f.planId !== undefined) catchUpPlanLookup(db);
+  add('e.seq IN (SELECT seq FROM access_event_plans WHERE plan_id = @planId) AND e.plan_id = @planId', 'planId', f.planId);
   add('e.actor_sub = @actor', 'actor', f.actor);
   add('e.actor_org = @org', 'org', f.org);
   add('instr(e.purpose, @purpose) > 0', 'purpose', f.purpose);

@@ -1,0 +1,7 @@
+import type Database from 'better-sqlite3';
+
+export declare function accessIndexer(db: Database.Database): {
+  /** Indexes up to `maxEvents` more events in one transaction; returns how many remain. */
+  pass(maxEvents: number): number;
+  backlog(): number;
+};
