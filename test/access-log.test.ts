@@ -86,7 +86,8 @@ describe('access log: group commit and chain', () => {
   it('with batches queued at the writer, failures anywhere leave exactly the confirmed events, in an unbroken chain', async () => {
     const dir = tempDir();
     const db = openDatabase(databaseFile(dir));
-    const log = createAccessLog(db, { clock: testClock() });
+    // Several batches at the writer at once: it commits them together, each under its own savepoint.
+    const log = createAccessLog(db, { clock: testClock(), maxBatchesInFlight: 8 });
     db.$client.exec(`CREATE TRIGGER fail_some BEFORE INSERT ON access_events WHEN NEW.purpose LIKE 'FAIL%' BEGIN SELECT RAISE(ABORT, 'refused'); END`);
     const outcomes: Promise<{ purpose: string; ok: boolean }>[] = [];
     for (let i = 1; i <= 60; i++) {

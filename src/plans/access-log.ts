@@ -40,6 +40,13 @@ export type AccessLogOptions = {
   signer?: AuditSigner;
   /** How often to checkpoint the head when it has moved (default one minute; 0 = only on close). */
   checkpointEveryMs?: number;
+  /**
+   * Batches on their way to the writer before it answers (default 1). Events recorded meanwhile wait
+   * here and go together the moment it answers. More than one lets the writer take several per commit,
+   * at the cost of a message and a wake-up each: same throughput in the bench (14.2–14.3k plan views/s
+   * with 1, 2 or unlimited), with 99% service CPU against 108–112% unlimited.
+   */
+  maxBatchesInFlight?: number;
   /** How long the log must be quiet before the writer builds the plan lookup (default 100 ms). */
   indexWhenIdleMs?: number;
   /** Operational errors only: never the event itself. */
@@ -51,12 +58,20 @@ type WriterReply = { results: { id: number; ok: boolean; message?: string }[]; h
 
 const cap = (s: string | null | undefined, n: number) => (s == null ? null : s.length > n ? s.slice(0, n) : s);
 
+// An actor's roles are the same array for every request with the same token (auth caches the actor).
+const rolesJson = new WeakMap<readonly string[], string>();
+function rolesOf(roles: readonly string[]): string {
+  let json = rolesJson.get(roles);
+  if (json === undefined) rolesJson.set(roles, (json = JSON.stringify(roles)));
+  return json;
+}
+
 export function toEventBody(e: AccessEventInput, at: Date): EventBody {
   return {
     at: at.toISOString(),
     actorSub: e.actor?.sub ?? null,
     actorOrg: e.actor?.org ?? null,
-    actorRoles: e.actor ? JSON.stringify(e.actor.roles) : null,
+    actorRoles: e.actor ? rolesOf(e.actor.roles) : null,
     action: e.action,
     channel: e.channel,
     purpose: cap(e.purpose, 500),
@@ -70,9 +85,9 @@ export function toEventBody(e: AccessEventInput, at: Date): EventBody {
 }
 
 /**
- * The access log. Group commit: each turn of the event loop sends the events its requests recorded to
- * the writer thread (access-log-writer.mjs) as one batch, at once; the writer commits everything that
- * queued up while its last commit ran in one transaction (one fsync with synchronous=FULL), numbering
+ * The access log. Group commit: events recorded while the writer thread (access-log-writer.mjs) is
+ * busy queue here and go to it as one batch the moment it answers (or at the end of this turn of the
+ * event loop when it is idle); the writer commits everything it has been sent in one transaction (one fsync with synchronous=FULL), numbering
  * and hashing the events as it writes them, and answers per batch. Each request awaits its batch: it is
  * served only once its event is durable, and refused (the promise rejects) if it could not be written.
  * The chain is continued from the committed head inside the write transaction, so a failed batch leaves
@@ -127,6 +142,7 @@ export function createAccessLog(db: Db, opts: AccessLogOptions): AccessLog & {
         stats.commitMsTotal += m.ms;
         stats.commitMsMax = Math.max(stats.commitMsMax, m.ms);
       }
+      if (queue.length) send();
       whenIdle();
     });
     // A writer that dies fails whatever it held; the next batch starts a new one from the committed head.
@@ -134,6 +150,7 @@ export function createAccessLog(db: Db, opts: AccessLogOptions): AccessLog & {
       if (writer === w) writer = undefined;
       for (const batch of inFlight.values()) fail(batch, e);
       inFlight.clear();
+      if (queue.length) send();
       whenIdle();
     };
     w.on('error', lost);
@@ -150,9 +167,10 @@ export function createAccessLog(db: Db, opts: AccessLogOptions): AccessLog & {
     if (inFlight.size === 0 && queue.length === 0) for (const d of drained.splice(0)) d();
   }
 
+  const maxInFlight = opts.maxBatchesInFlight ?? 1;
   function send() {
     scheduled = false;
-    if (queue.length === 0) return;
+    if (queue.length === 0 || inFlight.size >= maxInFlight) return;
     const id = nextId++;
     const events = JSON.stringify(queue);
     const batch = waiting;

@@ -25,8 +25,16 @@ const entries = Object.entries(SECURITY_HEADERS);
 /** Responses created with the headers already in place (by identity: a replaced response is not). */
 const secured = new WeakSet<Response>();
 
+// One frozen header object per content type: the Node adapter copies a plain object before changing it.
+const headersByType = new Map<string, Readonly<Record<string, string>>>();
+function headersFor(contentType: string) {
+  let headers = headersByType.get(contentType);
+  if (!headers) headersByType.set(contentType, (headers = Object.freeze({ ...SECURITY_HEADERS, 'content-type': contentType })));
+  return headers;
+}
+
 export function securedResponse(body: string, status: number, contentType: string): Response {
-  const res = new Response(body, { status, headers: { ...SECURITY_HEADERS, 'content-type': contentType } });
+  const res = new Response(body, { status, headers: headersFor(contentType) });
   secured.add(res);
   return res;
 }
