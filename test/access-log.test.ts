@@ -232,6 +232,23 @@ describe('verify-audit finds the first tampered event', () => {
     db.$client.close();
   });
 
+  it.each([
+    ['an entry removed (an access hidden from the person)', "DELETE FROM access_event_plans WHERE seq = 14", 14],
+    ['an entry invented', "INSERT INTO access_event_plans (plan_id, seq) VALUES ('planZZZZZZZZZZZZ', 9)", 9],
+    ['a search result removed', "DELETE FROM access_event_plans WHERE seq = 12 AND plan_id = 'planB'", 12],
+  ])('the per-plan lookup: %s', async (_name, sql, seq) => {
+    const { dir, db, signer } = await writtenLog(30);
+    const { catchUpPlanLookup } = await import('../src/plans/audit-queries.js');
+    catchUpPlanLookup(db);
+    expect(verifyAuditLog(db, signer.publicKeyPem).ok).toBe(true);
+    const raw = new Database(databaseFile(dir));
+    raw.exec('DROP TRIGGER access_event_plans_no_delete');
+    raw.exec(sql);
+    raw.close();
+    expect(verifyAuditLog(db, signer.publicKeyPem).problem).toMatchObject({ seq, kind: 'lookup' });
+    db.$client.close();
+  });
+
   it('a rewritten chain (hashes recomputed after an edit) is caught by the signed checkpoint', async () => {
     const { dir, db, signer } = await writtenLog(20);
     // Recompute every hash from event 5 on, as a careful attacker would.

@@ -5,3 +5,6 @@ export declare function accessIndexer(db: Database.Database): {
   pass(maxEvents: number): number;
   backlog(): number;
 };
+
+/** Every (plan_id, seq) pair the log holds for events in (@from, @to]. */
+export declare const PLAN_REFERENCES_SQL: string;

@@ -2,16 +2,18 @@
 // committed. Plain JS: the writer thread runs it when idle, and the main thread before any query that
 // reads the lookup. Each pass is one IMMEDIATE transaction, so passes from two connections never overlap.
 
+/** Every (plan, event) pair the log holds for events in (@from, @to]: the lookup's content by definition. */
+export const PLAN_REFERENCES_SQL = `
+    SELECT plan_id, seq FROM access_events WHERE seq > @from AND seq <= @to AND plan_id IS NOT NULL
+    UNION
+    SELECT j.value, e.seq FROM access_events e, json_each(e.result_plan_ids) j
+      WHERE e.seq > @from AND e.seq <= @to AND e.result_plan_ids IS NOT NULL AND j.type = 'text'`;
+
 const SQL = {
   state: 'SELECT indexed_seq FROM access_index_state WHERE id = 1',
   head: 'SELECT coalesce(max(seq), 0) FROM access_events',
   // The plan an event opened, and every plan a search returned; sorted so the inserts walk the B-tree.
-  insert: `INSERT OR IGNORE INTO access_event_plans (plan_id, seq)
-    SELECT plan_id, seq FROM access_events WHERE seq > @from AND seq <= @to AND plan_id IS NOT NULL
-    UNION
-    SELECT j.value, e.seq FROM access_events e, json_each(e.result_plan_ids) j
-      WHERE e.seq > @from AND e.seq <= @to AND e.result_plan_ids IS NOT NULL AND j.type = 'text'
-    ORDER BY 1, 2`,
+  insert: `INSERT OR IGNORE INTO access_event_plans (plan_id, seq) ${PLAN_REFERENCES_SQL} ORDER BY 1, 2`,
   advance: 'UPDATE access_index_state SET indexed_seq = @to WHERE id = 1',
 };
 

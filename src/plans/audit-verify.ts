@@ -1,12 +1,13 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import type { Db } from '../../db/index.js';
 import { checkpointPayload, eventHash, GENESIS_HASH, type StoredEvent } from './access-chain.js';
+import { PLAN_REFERENCES_SQL } from './access-index.mjs';
 import { keyIdOf, verifySignature } from './audit-signer.js';
 
 export type AuditProblem = {
   /** The first event (by sequence number) at which the log stops being what was written. */
   seq: number;
-  kind: 'altered' | 'deleted' | 'reordered' | 'checkpoint';
+  kind: 'altered' | 'deleted' | 'reordered' | 'checkpoint' | 'lookup';
   detail: string;
 };
 
@@ -90,6 +91,7 @@ export function verifyAuditLog(db: Db, publicKeyPem: string | undefined): AuditV
   if (!problem && lastHeadSeq > headSeq) {
     problem = { seq: headSeq + 1, kind: 'deleted', detail: `a signed checkpoint covers events up to ${lastHeadSeq}, but the log ends at ${headSeq}: events ${headSeq + 1}–${lastHeadSeq} were deleted` };
   }
+  problem ??= checkPlanLookup(db);
   return {
     ok: !problem,
     events: count,
@@ -97,5 +99,39 @@ export function verifyAuditLog(db: Db, publicKeyPem: string | undefined): AuditV
     checkpoints: checkpoints.length,
     uncheckpointed: headSeq - lastHeadSeq,
     problem,
+  };
+}
+
+/**
+ * The per-plan lookup (access_event_plans) decides what a person's access report shows, so it must say
+ * exactly what the log says: an entry removed would hide an access from the person, one added would
+ * invent one. Checked up to the point it has been built to; the rest is built from the verified log.
+ */
+function checkPlanLookup(db: Db): AuditProblem | undefined {
+  const sqlite = db.$client;
+  const to = (sqlite.prepare('SELECT indexed_seq FROM access_index_state WHERE id = 1').pluck().get() as number | undefined) ?? 0;
+  const missing = sqlite
+    .prepare(
+      `SELECT r.seq, r.plan_id AS planId FROM (${PLAN_REFERENCES_SQL}) r
+       WHERE NOT EXISTS (SELECT 1 FROM access_event_plans p WHERE p.plan_id = r.plan_id AND p.seq = r.seq)
+       ORDER BY r.seq LIMIT 1`,
+    )
+    .get({ from: 0, to }) as { seq: number; planId: string } | undefined;
+  const invented = sqlite
+    .prepare(
+      `SELECT p.seq, p.plan_id AS planId FROM access_event_plans p
+       WHERE NOT EXISTS (SELECT 1 FROM access_events e WHERE e.seq = p.seq
+         AND (e.plan_id = p.plan_id OR EXISTS (SELECT 1 FROM json_each(e.result_plan_ids) j WHERE j.value = p.plan_id)))
+       ORDER BY p.seq LIMIT 1`,
+    )
+    .get() as { seq: number; planId: string } | undefined;
+  const first = [missing && { ...missing, what: 'is missing from' }, invented && { ...invented, what: 'was added to' }]
+    .filter((x) => !!x)
+    .sort((a, b) => a.seq - b.seq)[0];
+  if (!first) return undefined;
+  return {
+    seq: first.seq,
+    kind: 'lookup',
+    detail: `event ${first.seq}'s entry for a plan ${first.what} the per-plan lookup: the person's access report would be wrong`,
   };
 }
