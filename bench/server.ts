@@ -111,7 +111,7 @@ async function main(dataDir: string) {
     clock: systemClock,
     logger: silentLogger(),
     devIssuer: await loadDevIssuer(dataDir),
-    accessLog: { record: async () => undefined, close: async () => undefined },
+    accessLog: { record: async () => undefined, planLookup: async () => undefined, close: async () => undefined },
     publicBaseUrl: 'http://127.0.0.1',
   });
   const [appPort, barePort] = await Promise.all([listen(app.fetch), listen(bare.fetch)]);

@@ -196,6 +196,26 @@ describe('access log: the plan lookup', () => {
     db.$client.close();
   });
 
+  it('is completed by the writer thread on request, and kept within bounds under sustained load', async () => {
+    const dir = tempDir();
+    const db = openDatabase(databaseFile(dir));
+    // Never quiet long enough to index on its own; a backlog over 25 events forces a pass after a commit.
+    const log = createAccessLog(db, { clock: testClock(), indexWhenIdleMs: 600_000, forceIndexBacklog: 25 });
+    const indexed = () => db.$client.prepare('SELECT indexed_seq FROM access_index_state').pluck().get() as number;
+    await Promise.all(Array.from({ length: 20 }, (_, i) => log.record(event(i + 1))));
+    expect(indexed()).toBe(0);
+    await Promise.all(Array.from({ length: 20 }, (_, i) => log.record(event(i + 21))));
+    // The second commit took the backlog to 40 (> 25): the writer indexed it before taking more.
+    await log.record(event(41));
+    expect(indexed()).toBeGreaterThanOrEqual(40);
+    await log.record(event(42));
+    await log.planLookup();
+    expect(indexed()).toBe(42);
+    expect(viaLookup(db, 'plan000000000001')).toEqual(fullScan(db, 'plan000000000001'));
+    await log.close();
+    db.$client.close();
+  });
+
   it('cannot be edited by the application: entries are append-only and progress only moves forward', async () => {
     const { db } = await writtenLog(6);
     const { catchUpPlanLookup } = await import('../src/plans/audit-queries.js');

@@ -53,48 +53,71 @@ const commitAll = db.transaction((batches) => {
   return { head, results };
 });
 
-// The plan lookup (access-index.mjs) is built here off the request path: only once no batch has come for
-// a moment, a bounded pass at a time, yielding to any batch that arrives in between.
+// The plan lookup (access-index.mjs) is built here, off the request path, a bounded pass at a time:
+//  - when the log has been quiet for a moment (stopping as soon as a batch arrives);
+//  - when asked (a query needs it complete): passes continue, between commits, until it is;
+//  - after a commit, when the backlog passes FORCE_INDEX_BACKLOG: sustained load pays as it goes, so the
+//    debt (and what a query may have to wait for) stays bounded (~100,000 events, about 2 s of work).
 const indexer = accessIndexer(db);
 const INDEX_WHEN_IDLE_MS = workerData.indexWhenIdleMs ?? 100;
+const FORCE_INDEX_BACKLOG = workerData.forceIndexBacklog ?? 100_000;
 const INDEX_PASS_EVENTS = 1000;
-let indexTimer;
-function indexWhenIdle() {
-  clearTimeout(indexTimer);
-  indexTimer = setTimeout(indexPass, INDEX_WHEN_IDLE_MS);
-}
-function indexPass() {
-  let remaining = 0;
+let unindexed = indexer.backlog();
+let idleTimer;
+let step;
+const askedBy = [];
+
+function indexStep() {
+  step = undefined;
+  let remaining = -1;
   try {
     remaining = indexer.pass(INDEX_PASS_EVENTS);
+    unindexed = remaining;
   } catch {
-    // Busy (a query is catching the lookup up itself) or failing: the next idle moment tries again.
+    // Busy (a query is catching up on its own) or failing: asked-for passes report it, others retry later.
   }
-  indexTimer = remaining > 0 ? setTimeout(indexPass, 0) : undefined;
+  if (remaining > 0) step = setImmediate(indexStep);
+  else for (const id of askedBy.splice(0)) parentPort.postMessage({ type: 'indexed', id, ok: remaining === 0 });
 }
-indexWhenIdle();
+const indexSoon = () => (step ??= setImmediate(indexStep));
+function indexWhenQuiet() {
+  clearTimeout(idleTimer);
+  idleTimer = setTimeout(indexSoon, INDEX_WHEN_IDLE_MS);
+}
+indexWhenQuiet();
 
 parentPort.on('message', (first) => {
   const batches = [];
   let closing = false;
   for (let msg = first; msg; msg = receiveMessageOnPort(parentPort)?.message) {
     if (msg.type === 'close') closing = true;
+    else if (msg.type === 'index') askedBy.push(msg.id);
     else batches.push(msg);
   }
   if (batches.length) {
+    // Quiet-time indexing gives way to the log; asked-for indexing carries on between commits.
+    if (step && askedBy.length === 0) {
+      clearImmediate(step);
+      step = undefined;
+    }
     const started = performance.now();
     try {
       const { head, results } = commitAll.immediate(batches);
       parentPort.postMessage({ results, head, ms: performance.now() - started });
-      indexWhenIdle();
+      unindexed += batches.reduce((n, b) => n + b.count, 0);
+      if (unindexed > FORCE_INDEX_BACKLOG) indexStep();
     } catch (e) {
       // The commit itself failed (disk full, I/O error, lock timeout): nothing in it was written.
       const message = String(e && e.message);
       parentPort.postMessage({ results: batches.map((b) => ({ id: b.id, ok: false, message })) });
     }
+    indexWhenQuiet();
   }
+  if (askedBy.length) indexSoon();
   if (closing) {
-    clearTimeout(indexTimer);
+    clearTimeout(idleTimer);
+    if (step) clearImmediate(step);
+    for (const id of askedBy.splice(0)) parentPort.postMessage({ type: 'indexed', id, ok: false });
     db.close();
     parentPort.close();
   }

@@ -28,6 +28,11 @@ export type AccessEventInput = {
 export interface AccessLog {
   /** Resolves once the event is durably committed; rejects if it could not be written (serve nothing). */
   record(e: AccessEventInput): Promise<void>;
+  /**
+   * Resolves once every event committed so far is in the per-plan lookup (access_event_plans), built by
+   * the writer thread so the caller's event loop stays free; call before a query that reads it.
+   */
+  planLookup(): Promise<void>;
   /** Commits what is queued, writes a final checkpoint and stops the checkpoint timer. */
   close(): Promise<void>;
 }
@@ -49,12 +54,16 @@ export type AccessLogOptions = {
   maxBatchesInFlight?: number;
   /** How long the log must be quiet before the writer builds the plan lookup (default 100 ms). */
   indexWhenIdleMs?: number;
+  /** Events the lookup may fall behind under sustained load before each commit pays a pass (100,000). */
+  forceIndexBacklog?: number;
   /** Operational errors only: never the event itself. */
   onError?: (err: Error) => void;
 };
 
 type Pending = { resolve: () => void; reject: (e: Error) => void };
-type WriterReply = { results: { id: number; ok: boolean; message?: string }[]; head?: ChainHead; ms?: number };
+type WriterReply =
+  | { type?: undefined; results: { id: number; ok: boolean; message?: string }[]; head?: ChainHead; ms?: number }
+  | { type: 'indexed'; id: number; ok: boolean };
 
 const cap = (s: string | null | undefined, n: number) => (s == null ? null : s.length > n ? s.slice(0, n) : s);
 
@@ -118,11 +127,21 @@ export function createAccessLog(db: Db, opts: AccessLogOptions): AccessLog & {
   const drained: (() => void)[] = [];
   let nextId = 1;
 
+  /** planLookup() calls waiting for the writer to say the lookup is complete. */
+  const lookupAsks = new Map<number, Pending>();
+
   let writer: Worker | undefined;
   function startWriter(): Worker {
-    const w = new Worker(new URL('./access-log-writer.mjs', import.meta.url), { workerData: { file: sqlite.name, indexWhenIdleMs: opts.indexWhenIdleMs } });
+    const w = new Worker(new URL('./access-log-writer.mjs', import.meta.url), { workerData: { file: sqlite.name, indexWhenIdleMs: opts.indexWhenIdleMs, forceIndexBacklog: opts.forceIndexBacklog } });
     w.unref();
     w.on('message', (m: WriterReply) => {
+      if (m.type === 'indexed') {
+        const asked = lookupAsks.get(m.id);
+        lookupAsks.delete(m.id);
+        if (m.ok) asked?.resolve();
+        else asked?.reject(new Error('the per-plan lookup could not be brought up to date'));
+        return;
+      }
       let committed = false;
       for (const r of m.results) {
         const batch = inFlight.get(r.id);
@@ -150,6 +169,8 @@ export function createAccessLog(db: Db, opts: AccessLogOptions): AccessLog & {
       if (writer === w) writer = undefined;
       for (const batch of inFlight.values()) fail(batch, e);
       inFlight.clear();
+      for (const asked of lookupAsks.values()) asked.reject(e);
+      lookupAsks.clear();
       if (queue.length) send();
       whenIdle();
     };
@@ -180,7 +201,7 @@ export function createAccessLog(db: Db, opts: AccessLogOptions): AccessLog & {
     try {
       writer ??= startWriter();
       // One string, not an array of objects: cloning a string across threads is a copy, not a walk.
-      writer.postMessage({ id, events });
+      writer.postMessage({ id, events, count: batch.length });
     } catch (e) {
       inFlight.delete(id);
       fail(batch, e as Error);
@@ -220,6 +241,20 @@ export function createAccessLog(db: Db, opts: AccessLogOptions): AccessLog & {
         if (!scheduled) {
           scheduled = true;
           setImmediate(send);
+        }
+      });
+    },
+    planLookup() {
+      if (closed) return Promise.reject(new Error('the access log is closed'));
+      return new Promise<void>((resolve, reject) => {
+        const id = nextId++;
+        lookupAsks.set(id, { resolve, reject });
+        try {
+          writer ??= startWriter();
+          writer.postMessage({ type: 'index', id });
+        } catch (e) {
+          lookupAsks.delete(id);
+          reject(e as Error);
         }
       });
     },

@@ -30,13 +30,19 @@ ${raw(r.summary.map((s) => html`<p>${s}</p>`).join(''))}
 export function auditRoutes(services: AppServices) {
   const { db } = services;
   const scopeOf = (c: { var: AppEnv['Variables'] }) => unwrap(authoriseAudit(c.var.actor)).scope;
+  // Queries by plan read the per-plan lookup: have the writer thread bring it up to date first, so this
+  // event loop stays free for responders. The query still catches up itself (a few events, or all of
+  // them should the writer be unable), so nothing is ever missed.
+  const planLookupReady = () => services.accessLog.planLookup().catch(() => undefined);
 
   const log = new Hono<AppEnv>()
     .use(requireActor(services))
-    .get('/events', auditTrail(services, 'audit-read'), optionalPurpose, validate('query', eventFilterSchema), (c) => {
+    .get('/events', auditTrail(services, 'audit-read'), optionalPurpose, validate('query', eventFilterSchema), async (c) => {
       const filter = c.req.valid('query');
       c.set('audit', { planId: filter.planId ?? null, query: { endpoint: 'events', ...filter } });
-      return c.json(listEvents(db, scopeOf(c), filter));
+      const scope = scopeOf(c);
+      if (filter.planId !== undefined) await planLookupReady();
+      return c.json(listEvents(db, scope, filter));
     })
     .get('/flags', auditTrail(services, 'audit-read'), optionalPurpose, validate('query', flagQuerySchema), (c) => {
       const q = c.req.valid('query');
@@ -46,10 +52,12 @@ export function auditRoutes(services: AppServices) {
 
   const report = new Hono<AppEnv>()
     .use(requireActor(services))
-    .get('/:planId/access-report', auditTrail(services, 'audit-read'), optionalPurpose, validate('param', planIdParam), validate('query', reportQuery), (c) => {
+    .get('/:planId/access-report', auditTrail(services, 'audit-read'), optionalPurpose, validate('param', planIdParam), validate('query', reportQuery), async (c) => {
       const { planId } = c.req.valid('param');
       const { format } = c.req.valid('query');
       c.set('audit', { planId, query: { endpoint: 'access-report', format } });
+      scopeOf(c); // an auditor at all, before any work is done for them (the report checks the plan's owner)
+      await planLookupReady();
       const r = unwrap(accessReport(db, c.var.actor, planId, services.accessReportNames ?? 'role-only', services.clock()));
       if (format === 'text') return c.text(accessReportText(r));
       if (format === 'html' || (c.req.query('format') === undefined && c.req.header('accept')?.startsWith('text/html'))) return c.html(reportPage(r));
