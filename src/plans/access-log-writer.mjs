@@ -62,17 +62,31 @@ const indexer = accessIndexer(db);
 const INDEX_WHEN_IDLE_MS = workerData.indexWhenIdleMs ?? 100;
 const FORCE_INDEX_BACKLOG = workerData.forceIndexBacklog ?? 100_000;
 const INDEX_PASS_EVENTS = 1000;
+// Forced passes run between commits under load: small, so the commit waiting behind one waits ~5 ms.
+const FORCED_PASS_EVENTS = 250;
 let unindexed = indexer.backlog();
 let idleTimer;
 let step;
 const askedBy = [];
 
+/**
+ * One pass. The lookup is derived data (rebuilt from the log if lost), so its transactions skip the
+ * fsync: synchronous=NORMAL for the pass only; the log's own commits stay FULL.
+ */
+function indexPass(events) {
+  db.pragma('synchronous = NORMAL');
+  try {
+    return (unindexed = indexer.pass(events));
+  } finally {
+    db.pragma('synchronous = FULL');
+  }
+}
+
 function indexStep() {
   step = undefined;
   let remaining = -1;
   try {
-    remaining = indexer.pass(INDEX_PASS_EVENTS);
-    unindexed = remaining;
+    remaining = indexPass(INDEX_PASS_EVENTS);
   } catch {
     // Busy (a query is catching up on its own) or failing: asked-for passes report it, others retry later.
   }
@@ -105,7 +119,13 @@ parentPort.on('message', (first) => {
       const { head, results } = commitAll.immediate(batches);
       parentPort.postMessage({ results, head, ms: performance.now() - started });
       unindexed += batches.reduce((n, b) => n + b.count, 0);
-      if (unindexed > FORCE_INDEX_BACKLOG) indexStep();
+      if (unindexed > FORCE_INDEX_BACKLOG) {
+        try {
+          indexPass(FORCED_PASS_EVENTS);
+        } catch {
+          // Tried again after the next commit.
+        }
+      }
     } catch (e) {
       // The commit itself failed (disk full, I/O error, lock timeout): nothing in it was written.
       const message = String(e && e.message);
