@@ -2,10 +2,11 @@
 // SQLite connection and the hash chain: it numbers and hashes events and commits them with
 // synchronous=FULL, so the fsync happens here while the main thread keeps serving.
 //
-// Group commit: while one commit is under way, the batches the main thread sends queue up on the port;
-// the next commit takes every one of them (receiveMessageOnPort drains the port), so a request waits for
-// at most the commit in progress and its own. Each batch is written under its own savepoint: a batch
-// that cannot be written is rolled back alone and reported, the others in the commit still land.
+// Group commit: events recorded while a commit is under way wait in the main thread (access-log.ts) and
+// arrive as one batch; should several batches be waiting on the port (maxBatchesInFlight > 1), the next
+// commit takes every one of them (receiveMessageOnPort drains it). Either way a request waits for at most
+// the commit in progress and its own. Each batch is written under its own savepoint: a batch that cannot
+// be written is rolled back alone and reported, the others in the commit still land.
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { accessIndexer } from './access-index.mjs';
