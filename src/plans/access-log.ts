@@ -48,8 +48,8 @@ export type AccessLogOptions = {
   /**
    * Batches on their way to the writer before it answers (default 1). Events recorded meanwhile wait
    * here and go together the moment it answers. More than one lets the writer take several per commit,
-   * at the cost of a message and a wake-up each: same throughput in the bench (14.2–14.3k plan views/s
-   * with 1, 2 or unlimited), with 99% service CPU against 108–112% unlimited.
+   * at the cost of a message and a wake-up each: no difference in the bench beyond its noise (12.4–15.4k
+   * plan views/s either way over four runs), with ~100% service CPU against 105–114% unlimited.
    */
   maxBatchesInFlight?: number;
   /** How long the log must be quiet before the writer builds the plan lookup (default 100 ms). */
@@ -96,8 +96,8 @@ export function toEventBody(e: AccessEventInput, at: Date): EventBody {
 /**
  * The access log. Group commit: events recorded while the writer thread (access-log-writer.mjs) is
  * busy queue here and go to it as one batch the moment it answers (or at the end of this turn of the
- * event loop when it is idle); the writer commits everything it has been sent in one transaction (one fsync with synchronous=FULL), numbering
- * and hashing the events as it writes them, and answers per batch. Each request awaits its batch: it is
+ * event loop when it is idle); the writer commits everything it has been sent in one transaction (one
+ * fsync with synchronous=FULL), numbering and hashing the events as it writes them, and answers per batch. Each request awaits its batch: it is
  * served only once its event is durable, and refused (the promise rejects) if it could not be written.
  * The chain is continued from the committed head inside the write transaction, so a failed batch leaves
  * no hole and two processes writing to one file still make one chain.
