@@ -59,7 +59,8 @@ export const EVENT_COLUMNS = `e.seq, e.at, e.actor_sub AS actorSub, e.actor_org 
 
 /**
  * Brings access_event_plans up to the last committed event, so a query through it misses nothing. The
- * writer thread keeps it nearly current when the service is idle; after a burst this finishes the job.
+ * writer thread does the work (when idle, or asked by the routes through accessLog.planLookup()); this is
+ * the guarantee, here, on whatever connection the query uses (the CLI has no writer thread).
  */
 export function catchUpPlanLookup(db: Db) {
   const indexer = accessIndexer(db.$client);
