@@ -179,6 +179,11 @@ export function createAccessLog(db: Db, opts: AccessLogOptions): AccessLog & {
     return w;
   }
 
+  /** Sends to the writer thread, starting one if there is none (the first use, or after one died). */
+  function toWriter(message: object) {
+    (writer ??= startWriter()).postMessage(message);
+  }
+
   function fail(batch: Pending[], err: Error) {
     opts.onError?.(err);
     for (const p of batch) p.reject(err);
@@ -199,9 +204,8 @@ export function createAccessLog(db: Db, opts: AccessLogOptions): AccessLog & {
     waiting = [];
     inFlight.set(id, batch);
     try {
-      writer ??= startWriter();
       // One string, not an array of objects: cloning a string across threads is a copy, not a walk.
-      writer.postMessage({ id, events, count: batch.length });
+      toWriter({ id, events, count: batch.length });
     } catch (e) {
       inFlight.delete(id);
       fail(batch, e as Error);
@@ -250,8 +254,7 @@ export function createAccessLog(db: Db, opts: AccessLogOptions): AccessLog & {
         const id = nextId++;
         lookupAsks.set(id, { resolve, reject });
         try {
-          writer ??= startWriter();
-          writer.postMessage({ type: 'index', id });
+          toWriter({ type: 'index', id });
         } catch (e) {
           lookupAsks.delete(id);
           reject(e as Error);

@@ -117,6 +117,8 @@ function checkPlanLookup(db: Db): AuditProblem | undefined {
        ORDER BY r.seq LIMIT 1`,
     )
     .get({ from: 0, to }) as { seq: number; planId: string } | undefined;
+  // The same definition seen from the lookup's side: each entry checked against its own event by key,
+  // rather than re-deriving every reference once per entry.
   const invented = sqlite
     .prepare(
       `SELECT p.seq, p.plan_id AS planId FROM access_event_plans p
