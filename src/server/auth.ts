@@ -1,10 +1,21 @@
 import fs from 'node:fs';
+import { z } from 'zod';
 import { createLocalJWKSet, createRemoteJWKSet, decodeJwt, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import type { Db } from '../../db/index.js';
 import { roles as knownRoles, type Actor, type Role } from '../plans/actor.js';
 import { listOrganisations, type Organisation } from '../plans/organisations.js';
 import { fail, ok, type Result } from '../plans/result.js';
 import { TOKEN_AUDIENCE, type DevIssuer } from './dev-issuer.js';
+
+/**
+ * The claims this service uses, as it will use them: whatever an identity provider sends ends up quoted
+ * in the access log, so a claim of an unexpected type or shape is a refused token, never a logged oddity.
+ */
+const claimsSchema = z.object({
+  sub: z.string().min(1).max(200).regex(/^[A-Za-z0-9._~@:|+=\/-]+$/, 'unexpected characters'),
+  roles: z.array(z.string().max(50)).max(20).optional(),
+  role: z.string().max(50).optional(),
+});
 
 /**
  * Verifies bearer JWTs. Each organisation names the issuer that speaks for it; a token from that issuer
@@ -40,9 +51,9 @@ export function createAuthenticator(db: Db, devIssuer: DevIssuer | undefined, cl
     return set;
   }
 
-  function rolesOf(payload: JWTPayload): Role[] {
-    const raw = Array.isArray(payload.roles) ? payload.roles : typeof payload.role === 'string' ? [payload.role] : [];
-    return raw.filter((r): r is Role => typeof r === 'string' && (knownRoles as readonly string[]).includes(r));
+  function rolesOf(claims: z.infer<typeof claimsSchema>): Role[] {
+    const raw = claims.roles ?? (claims.role !== undefined ? [claims.role] : []);
+    return raw.filter((r): r is Role => (knownRoles as readonly string[]).includes(r));
   }
 
   async function verifyUncached(token: string): Promise<Result<Actor>> {
@@ -68,10 +79,14 @@ export function createAuthenticator(db: Db, devIssuer: DevIssuer | undefined, cl
     } catch (e) {
       return fail('unauthenticated', `the token was rejected: ${(e as Error).message}`);
     }
-    if (!payload.sub) return fail('unauthenticated', 'the token has no subject');
-    const roles = rolesOf(payload);
+    const claims = claimsSchema.safeParse(payload);
+    if (!claims.success) {
+      const bad = [...new Set(claims.error.issues.map((i) => String(i.path[0] ?? 'claims')))].join(', ');
+      return fail('unauthenticated', `the token's claims are not usable: ${bad}`);
+    }
+    const roles = rolesOf(claims.data);
     if (roles.length === 0) return fail('forbidden', 'the token grants no role in this service');
-    return ok({ sub: payload.sub, org: org.slug, orgKind: org.kind, roles });
+    return ok({ sub: claims.data.sub, org: org.slug, orgKind: org.kind, roles });
   }
 
   return {
