@@ -59,6 +59,7 @@ async function main(config: Config, argv: string[]) {
     accessLog,
     sessionSecret,
     accessReportNames: config.accessReportNames,
+    authOptions: { maxTokenHours: config.tokenMaxHours },
     search: search.service,
     get publicBaseUrl() {
       return publicBaseUrl;

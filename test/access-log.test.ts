@@ -321,3 +321,76 @@ describe('verify-audit finds the first tampered event', () => {
     }
   });
 });
+
+describe('verify-audit reports every bad event, not only the first', () => {
+  it('altered rows, a deleted run and a lookup entry removed: all reported, with ranges', async () => {
+    const { dir, db, signer } = await writtenLog(60);
+    const { catchUpPlanLookup } = await import('../src/plans/audit-queries.js');
+    catchUpPlanLookup(db);
+    expect(verifyAuditLog(db, signer.publicKeyPem).ok).toBe(true);
+    tamper(
+      dir,
+      `UPDATE access_events SET purpose = 'INC-9999' WHERE seq IN (12, 40, 41);
+       DELETE FROM access_events WHERE seq IN (25, 26, 27);`,
+    );
+    const raw = new Database(databaseFile(dir));
+    raw.exec('DROP TRIGGER access_event_plans_no_delete');
+    raw.exec('DELETE FROM access_event_plans WHERE seq = 50');
+    raw.close();
+    const r = verifyAuditLog(db, signer.publicKeyPem);
+    expect(r.ok).toBe(false);
+    const byKind = Object.fromEntries(r.summary.map((s) => [s.kind, s]));
+    expect(byKind.altered).toEqual({ kind: 'altered', events: 3, ranges: [[12, 12], [40, 41]] });
+    expect(byKind.deleted).toEqual({ kind: 'deleted', events: 3, ranges: [[25, 27]] });
+    // The deleted events' lookup entries now point at nothing: reported as well as the removed one.
+    expect(byKind.lookup).toMatchObject({ events: 4, ranges: [[25, 27], [50, 50]] });
+    // Rows between the tamperings are clean: the walk resumed from each bad row's stored hash.
+    expect(r.summary.map((s) => s.kind).sort()).toEqual(['altered', 'deleted', 'lookup']);
+    expect(r.problems.map((p) => `${p.kind}@${p.seq}`).sort()).toEqual(
+      ['altered@12', 'altered@40', 'altered@41', 'deleted@25', 'lookup@25', 'lookup@26', 'lookup@27', 'lookup@50'].sort(),
+    );
+    expect(r.problem).toMatchObject({ seq: 12, kind: 'altered' });
+    expect(r.problemCount).toBe(10);
+    const { describeSummary } = await import('../src/plans/audit-verify.js');
+    expect(describeSummary(byKind.altered!)).toBe('altered: 3 events (12, 40–41)');
+    db.$client.close();
+  });
+
+  it('a reordered pair later in the log is still found after an earlier alteration', async () => {
+    const { dir, db, signer } = await writtenLog(30);
+    tamper(
+      dir,
+      `UPDATE access_events SET outcome = 'denied' WHERE seq = 3;
+       CREATE TEMP TABLE a AS SELECT * FROM access_events WHERE seq = 23;
+       CREATE TEMP TABLE b AS SELECT * FROM access_events WHERE seq = 24;
+       DELETE FROM access_events WHERE seq IN (23, 24);
+       INSERT INTO access_events SELECT 23, at, actor_sub, actor_org, actor_roles, action, channel, purpose, plan_id, version_id, query, result_plan_ids, outcome, reason, prev_hash, hash FROM b;
+       INSERT INTO access_events SELECT 24, at, actor_sub, actor_org, actor_roles, action, channel, purpose, plan_id, version_id, query, result_plan_ids, outcome, reason, prev_hash, hash FROM a;`,
+    );
+    const r = verifyAuditLog(db, signer.publicKeyPem);
+    expect(r.summary.find((s) => s.kind === 'altered')?.ranges).toEqual([[3, 3]]);
+    expect(r.summary.find((s) => s.kind === 'reordered')?.ranges[0]![0]).toBe(23);
+    db.$client.close();
+  });
+
+  it('the CLI prints the count, the ranges and each event, and exits 1', async () => {
+    const { dir, db } = await writtenLog(30);
+    db.$client.close();
+    tamper(dir, "UPDATE access_events SET purpose = 'x' WHERE seq IN (5, 6, 20); DELETE FROM access_events WHERE seq = 11");
+    const err: string[] = [];
+    const errWrite = process.stderr.write.bind(process.stderr);
+    process.stderr.write = ((s: string) => (err.push(String(s)), true)) as typeof process.stderr.write;
+    let code: number;
+    try {
+      code = await runCli(['verify-audit'], { DATA_DIR: dir });
+    } finally {
+      process.stderr.write = errWrite;
+    }
+    expect(code).toBe(1);
+    const text = err.join('');
+    expect(text).toContain('4 bad events');
+    expect(text).toContain('altered: 3 events (5–6, 20)');
+    expect(text).toContain('deleted: 1 event (11)');
+    for (const seq of [5, 6, 11, 20]) expect(text).toMatch(new RegExp(`event ${seq} \\(`));
+  });
+});

@@ -4,6 +4,7 @@ import type { accessActions, accessChannels, accessOutcomes } from '../../db/sch
 import { checkpointPayload, GENESIS_HASH, type EventBody } from './access-chain.js';
 import type { AuditSigner } from './audit-signer.js';
 import type { Clock } from './clock.js';
+import { storedInteger, storedJson, storedText } from './stored-text.js';
 
 export type AccessAction = (typeof accessActions)[number];
 export type AccessChannel = (typeof accessChannels)[number];
@@ -65,31 +66,35 @@ type WriterReply =
   | { type?: undefined; results: { id: number; ok: boolean; message?: string }[]; head?: ChainHead; ms?: number }
   | { type: 'indexed'; id: number; ok: boolean };
 
-const cap = (s: string | null | undefined, n: number) => (s == null ? null : s.length > n ? s.slice(0, n) : s);
-
 // An actor's roles are the same array for every request with the same token (auth caches the actor).
 const rolesJson = new WeakMap<readonly string[], string>();
-function rolesOf(roles: readonly string[]): string {
+function rolesOf(roles: readonly string[]): string | null {
+  if (!Array.isArray(roles)) return storedJson([]);
   let json = rolesJson.get(roles);
-  if (json === undefined) rolesJson.set(roles, (json = JSON.stringify(roles)));
+  if (json === undefined) rolesJson.set(roles, (json = storedJson(roles.map((r) => storedText(r, 50)))!));
   return json;
 }
 
+/**
+ * The event exactly as it will be stored and read back (see stored-text.ts), whatever the route or the
+ * token put in it: what is hashed is what SQLite holds. Never throws, so one odd request cannot fail the
+ * batch it would have joined.
+ */
 export function toEventBody(e: AccessEventInput, at: Date): EventBody {
   return {
     at: at.toISOString(),
-    actorSub: e.actor?.sub ?? null,
-    actorOrg: e.actor?.org ?? null,
+    actorSub: e.actor ? storedText(e.actor.sub, 200) : null,
+    actorOrg: e.actor ? storedText(e.actor.org, 100) : null,
     actorRoles: e.actor ? rolesOf(e.actor.roles) : null,
-    action: e.action,
-    channel: e.channel,
-    purpose: cap(e.purpose, 500),
-    planId: cap(e.planId, 100),
-    versionId: e.versionId ?? null,
-    query: e.query ? JSON.stringify(e.query) : null,
-    resultPlanIds: e.resultPlanIds ? JSON.stringify(e.resultPlanIds) : null,
-    outcome: e.outcome,
-    reason: cap(e.reason, 500),
+    action: storedText(e.action, 32) ?? '',
+    channel: storedText(e.channel, 32) ?? '',
+    purpose: storedText(e.purpose, 500),
+    planId: storedText(e.planId, 100),
+    versionId: storedInteger(e.versionId),
+    query: e.query ? storedJson(e.query) : null,
+    resultPlanIds: e.resultPlanIds ? storedJson(e.resultPlanIds) : null,
+    outcome: storedText(e.outcome, 32) ?? '',
+    reason: storedText(e.reason, 500),
   };
 }
 

@@ -42,7 +42,7 @@ export function createApp(deps: AppDeps) {
     get publicBaseUrl() {
       return deps.publicBaseUrl;
     },
-    auth: createAuthenticator(deps.db, deps.devIssuer, deps.clock),
+    auth: createAuthenticator(deps.db, deps.devIssuer, deps.clock, deps.authOptions),
     reader: createPlanReader(deps.db),
     accessLog,
     recordAccess: deps.recordAccess ?? webAccessRecorder(accessLog),

@@ -7,7 +7,7 @@ import type { Clock } from '../plans/clock.js';
 import type { PlanReader } from '../plans/read.js';
 import type { AccessRecorder } from './access-seam.js';
 import type { SearchService } from '../search/service.js';
-import type { Authenticator } from './auth.js';
+import type { Authenticator, AuthenticatorOptions } from './auth.js';
 import type { CardGuard } from './card-guard.js';
 import type { DevIssuer } from './dev-issuer.js';
 import type { Logger } from './logger.js';
@@ -33,6 +33,8 @@ export type AppDeps = {
   accessLog?: AccessLog;
   /** Whether the person's access report names individuals or only organisation and role. */
   accessReportNames?: AccessReportNames;
+  /** Token verification limits (TOKEN_MAX_HOURS); defaults in auth.ts. */
+  authOptions?: AuthenticatorOptions;
   /** Name search; absent → a fallback-only service over the same database (always degraded). */
   search?: SearchService;
 };

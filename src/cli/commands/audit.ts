@@ -1,11 +1,13 @@
 import fs from 'node:fs';
 import { loadAuditSigner } from '../../plans/audit-signer.js';
-import { verifyAuditLog } from '../../plans/audit-verify.js';
+import { describeSummary, verifyAuditLog } from '../../plans/audit-verify.js';
 import { CliError, parseCommandArgs, type Command } from '../command.js';
+
+const MAX_LINES = 1000;
 
 export const verifyAuditCommand: Command = {
   name: 'verify-audit',
-  summary: "check the access log's hash chain and signed checkpoints; non-zero exit and the first bad event if broken",
+  summary: "check the access log's hash chain and signed checkpoints; non-zero exit, a count, the ranges and every bad event if broken",
   usage: 'verify-audit [--public-key FILE]   (default: the key under DATA_DIR; pass an exported copy to trust only that)',
   async run(args, ctx) {
     const { values } = parseCommandArgs(this, args, { 'public-key': { type: 'string' } });
@@ -21,7 +23,12 @@ export const verifyAuditCommand: Command = {
     }
     const r = verifyAuditLog(ctx.db(), pem);
     if (!r.ok) {
-      ctx.err(`access log BROKEN at event ${r.problem!.seq} (${r.problem!.kind}): ${r.problem!.detail}`);
+      ctx.err(`access log BROKEN: ${r.problemCount} bad event${r.problemCount === 1 ? '' : 's'}, the first at event ${r.problem!.seq} (${r.problem!.kind})`);
+      for (const s of r.summary) ctx.err(`  ${describeSummary(s)}`);
+      // Every event is listed up to a point: enough to act on, without flooding a terminal.
+      for (const p of r.problems.slice(0, MAX_LINES)) ctx.err(`  event ${p.seq}${p.to ? `–${p.to}` : ''} (${p.kind}): ${p.detail}`);
+      const unlisted = r.problems.length > MAX_LINES || r.problemsTruncated;
+      if (unlisted) ctx.err(`  … listing stopped at ${MAX_LINES} lines; the counts and ranges above cover every bad event`);
       ctx.err(`walked ${r.events} events, ${r.checkpoints} checkpoints`);
       return 1;
     }
