@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createAccessLog, type AccessEventInput } from '../src/plans/access-log.js';
+import { EVENT_FIELDS, eventColumns, type StoredEvent } from '../src/plans/access-log-columns.mjs';
 import { loadAuditSigner } from '../src/plans/audit-signer.js';
 import { verifyAuditLog } from '../src/plans/audit-verify.js';
 import { runCli } from '../src/cli/index.js';
@@ -40,6 +41,17 @@ function tamper(dir: string, sql: string) {
   raw.exec(sql);
   raw.close();
 }
+
+
+/** What an attacker with the file would run to swap two rows' positions (keeping each row's own hashes). */
+const swapRowsSql = (a: number, b: number) => {
+  const columns = EVENT_FIELDS.map(([, c]) => c).join(', ');
+  return `CREATE TEMP TABLE a AS SELECT * FROM access_events WHERE seq = ${a};
+       CREATE TEMP TABLE b AS SELECT * FROM access_events WHERE seq = ${b};
+       DELETE FROM access_events WHERE seq IN (${a}, ${b});
+       INSERT INTO access_events (seq, ${columns}, prev_hash, hash) SELECT ${a}, ${columns}, prev_hash, hash FROM b;
+       INSERT INTO access_events (seq, ${columns}, prev_hash, hash) SELECT ${b}, ${columns}, prev_hash, hash FROM a;`;
+};
 
 describe('access log: group commit and chain', () => {
   it('commits concurrent events together, in one batch, and the chain and checkpoints verify', async () => {
@@ -233,11 +245,7 @@ describe('verify-audit finds the first tampered event', () => {
     ['deleted', 'DELETE FROM access_events WHERE seq = 12', 12, 'deleted'],
     [
       'reordered',
-      `CREATE TEMP TABLE a AS SELECT * FROM access_events WHERE seq = 23;
-       CREATE TEMP TABLE b AS SELECT * FROM access_events WHERE seq = 24;
-       DELETE FROM access_events WHERE seq IN (23, 24);
-       INSERT INTO access_events SELECT 23, at, actor_sub, actor_org, actor_roles, action, channel, purpose, plan_id, version_id, query, result_plan_ids, outcome, reason, prev_hash, hash FROM b;
-       INSERT INTO access_events SELECT 24, at, actor_sub, actor_org, actor_roles, action, channel, purpose, plan_id, version_id, query, result_plan_ids, outcome, reason, prev_hash, hash FROM a;`,
+      swapRowsSql(23, 24),
       23,
       'reordered',
     ],
@@ -276,7 +284,7 @@ describe('verify-audit finds the first tampered event', () => {
     const raw = new Database(databaseFile(dir));
     raw.exec('DROP TRIGGER access_events_no_update');
     raw.prepare("UPDATE access_events SET purpose = 'INC-0000' WHERE seq = 5").run();
-    const rows = raw.prepare('SELECT seq, at, actor_sub AS actorSub, actor_org AS actorOrg, actor_roles AS actorRoles, action, channel, purpose, plan_id AS planId, version_id AS versionId, query, result_plan_ids AS resultPlanIds, outcome, reason, prev_hash AS prevHash FROM access_events ORDER BY seq').all() as any[];
+    const rows = raw.prepare(`SELECT ${eventColumns('')} FROM access_events ORDER BY seq`).all() as StoredEvent[];
     let prev = raw.prepare('SELECT hash FROM access_events WHERE seq = 4').pluck().get() as string;
     for (const r of rows.slice(4)) {
       const hash = eventHash(prev, r);
@@ -361,11 +369,7 @@ describe('verify-audit reports every bad event, not only the first', () => {
     tamper(
       dir,
       `UPDATE access_events SET outcome = 'denied' WHERE seq = 3;
-       CREATE TEMP TABLE a AS SELECT * FROM access_events WHERE seq = 23;
-       CREATE TEMP TABLE b AS SELECT * FROM access_events WHERE seq = 24;
-       DELETE FROM access_events WHERE seq IN (23, 24);
-       INSERT INTO access_events SELECT 23, at, actor_sub, actor_org, actor_roles, action, channel, purpose, plan_id, version_id, query, result_plan_ids, outcome, reason, prev_hash, hash FROM b;
-       INSERT INTO access_events SELECT 24, at, actor_sub, actor_org, actor_roles, action, channel, purpose, plan_id, version_id, query, result_plan_ids, outcome, reason, prev_hash, hash FROM a;`,
+       ${swapRowsSql(23, 24)}`,
     );
     const r = verifyAuditLog(db, signer.publicKeyPem);
     expect(r.summary.find((s) => s.kind === 'altered')?.ranges).toEqual([[3, 3]]);

@@ -8,6 +8,7 @@ import type { CreatePlanBody, ImportRecord } from '../src/plans/content.js';
 import { ensureDemoOrganisations } from '../src/plans/demo.js';
 import { importRecords } from '../src/plans/importer.js';
 import { createAccessLog } from '../src/plans/access-log.js';
+import { eventColumns, type StoredEvent } from '../src/plans/access-log-columns.mjs';
 import { loadAuditSigner } from '../src/plans/audit-signer.js';
 import { createApp } from '../src/server/app.js';
 import { loadDevIssuer, type DevIssuer } from '../src/server/dev-issuer.js';
@@ -162,19 +163,10 @@ export { openDatabase, databaseFile };
 
 /** The access log as stored, oldest first, with its JSON columns parsed. */
 export function accessEvents(db: Db) {
-  type Row = {
-    seq: number; at: string; actorSub: string | null; actorOrg: string | null; actorRoles: string | null; action: string;
-    channel: string; purpose: string | null; planId: string | null; versionId: number | null; query: string | null;
-    resultPlanIds: string | null; outcome: string; reason: string | null;
-  };
   return db.$client
-    .prepare<[], Row>(
-      `SELECT seq, at, actor_sub AS actorSub, actor_org AS actorOrg, actor_roles AS actorRoles, action, channel, purpose,
-              plan_id AS planId, version_id AS versionId, query, result_plan_ids AS resultPlanIds, outcome, reason
-       FROM access_events ORDER BY seq`,
-    )
+    .prepare<[], StoredEvent>(`SELECT ${eventColumns('')} FROM access_events ORDER BY seq`)
     .all()
-    .map((r) => ({
+    .map(({ prevHash: _p, hash: _h, ...r }) => ({
       ...r,
       actorRoles: r.actorRoles ? (JSON.parse(r.actorRoles) as string[]) : null,
       query: r.query ? (JSON.parse(r.query) as Record<string, unknown>) : null,

@@ -3,27 +3,8 @@ import { canonicalJson } from './canonical.js';
 // The chain hash lives in plain JS so the writer thread computes it with the very same code.
 export { eventHash, GENESIS_HASH } from './event-hash.mjs';
 
-/** An access event as stored: JSON fields are kept as the exact strings written, so hashes re-verify. */
-export type StoredEvent = {
-  seq: number;
-  at: string;
-  actorSub: string | null;
-  actorOrg: string | null;
-  actorRoles: string | null;
-  action: string;
-  channel: string;
-  purpose: string | null;
-  planId: string | null;
-  versionId: number | null;
-  query: string | null;
-  resultPlanIds: string | null;
-  outcome: string;
-  reason: string | null;
-  prevHash: string;
-  hash: string;
-};
-
-export type EventBody = Omit<StoredEvent, 'seq' | 'prevHash' | 'hash'>;
+// The event's shape is defined with its columns (access-log-columns.mjs), which the writer thread shares.
+export type { EventBody, StoredEvent } from './access-log-columns.mjs';
 
 /** What a checkpoint signs: the chain head at a moment, and which key signed it. */
 export type CheckpointBody = { at: string; headSeq: number; headHash: string; keyId: string };

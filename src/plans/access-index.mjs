@@ -17,15 +17,18 @@ const SQL = {
   advance: 'UPDATE access_index_state SET indexed_seq = @to WHERE id = 1',
 };
 
-/** A pass function for one better-sqlite3 connection: indexes up to `maxEvents`; returns how many remain. */
+/**
+ * A pass function for one better-sqlite3 connection: indexes up to `maxEvents`; returns how many remain.
+ * @param {import('better-sqlite3').Database} db
+ */
 export function accessIndexer(db) {
-  const state = db.prepare(SQL.state).pluck();
-  const head = db.prepare(SQL.head).pluck();
+  const state = /** @type {import('better-sqlite3').Statement<[], number>} */ (db.prepare(SQL.state).pluck());
+  const head = /** @type {import('better-sqlite3').Statement<[], number>} */ (db.prepare(SQL.head).pluck());
   const insert = db.prepare(SQL.insert);
   const advance = db.prepare(SQL.advance);
-  const pass = db.transaction((maxEvents) => {
+  const pass = db.transaction((/** @type {number} */ maxEvents) => {
     const from = state.get() ?? 0;
-    const last = head.get();
+    const last = head.get() ?? 0;
     const to = Math.min(last, from + maxEvents);
     if (to > from) {
       insert.run({ from, to });
@@ -34,8 +37,9 @@ export function accessIndexer(db) {
     return last - to;
   });
   return {
-    pass: (maxEvents) => pass.immediate(maxEvents),
+    /** Indexes up to `maxEvents` more events in one transaction; returns how many remain. */
+    pass: (/** @type {number} */ maxEvents) => pass.immediate(maxEvents),
     /** Events committed but not yet in the lookup (cheap: two primary-key reads). */
-    backlog: () => head.get() - (state.get() ?? 0),
+    backlog: () => (head.get() ?? 0) - (state.get() ?? 0),
   };
 }

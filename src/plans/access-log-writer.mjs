@@ -7,31 +7,40 @@
 // commit takes every one of them (receiveMessageOnPort drains it). Either way a request waits for at most
 // the commit in progress and its own. Each batch is written under its own savepoint: a batch that cannot
 // be written is rolled back alone and reported, the others in the commit still land.
-import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
+import { parentPort as port, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
+import { applyPragmas } from '../../db/pragmas.mjs';
 import { accessIndexer } from './access-index.mjs';
+import { INSERT_EVENT_SQL } from './access-log-columns.mjs';
 import { eventHash, GENESIS_HASH } from './event-hash.mjs';
 
-const db = new Database(workerData.file);
-db.pragma('journal_mode = WAL');
-db.pragma('synchronous = FULL');
-db.pragma('busy_timeout = 5000');
-const insert = db.prepare(
-  `INSERT INTO access_events (seq, at, actor_sub, actor_org, actor_roles, action, channel, purpose, plan_id,
-     version_id, query, result_plan_ids, outcome, reason, prev_hash, hash)
-   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+/** @typedef {import('./access-log-columns.mjs').EventBody} EventBody */
+/** @typedef {import('./access-log-protocol.mjs').ChainHead} ChainHead */
+/** @typedef {import('./access-log-protocol.mjs').ToWriter} ToWriter */
+/** @typedef {import('./access-log-protocol.mjs').FromWriter} FromWriter */
+/** @typedef {Extract<ToWriter, { events: string }>} Batch */
+
+if (!port) throw new Error('access-log-writer.mjs runs only as a worker thread');
+const parentPort = port;
+/** @param {FromWriter} message */
+const reply = (message) => parentPort.postMessage(message);
+const options = /** @type {import('./access-log-protocol.mjs').WriterOptions} */ (workerData);
+
+const db = new Database(options.file);
+applyPragmas(db);
+const insert = db.prepare(INSERT_EVENT_SQL);
+const lastRow = /** @type {import('better-sqlite3').Statement<[], ChainHead>} */ (
+  db.prepare('SELECT seq, hash FROM access_events ORDER BY seq DESC LIMIT 1')
 );
-const lastRow = db.prepare('SELECT seq, hash FROM access_events ORDER BY seq DESC LIMIT 1');
 
 /** One batch on top of `head`, under a savepoint (a nested better-sqlite3 transaction). */
-const writeBatch = db.transaction((events, head) => {
+const writeBatch = db.transaction((/** @type {EventBody[]} */ events, /** @type {ChainHead} */ head) => {
   let { seq, hash } = head;
   for (const e of events) {
     const prevHash = hash;
     seq += 1;
     hash = eventHash(prevHash, e);
-    insert.run(seq, e.at, e.actorSub, e.actorOrg, e.actorRoles, e.action, e.channel, e.purpose, e.planId,
-      e.versionId, e.query, e.resultPlanIds, e.outcome, e.reason, prevHash, hash);
+    insert.run({ ...e, seq, prevHash, hash });
   }
   return { seq, hash };
 });
@@ -40,15 +49,16 @@ const writeBatch = db.transaction((events, head) => {
  * The head is read inside the write transaction (BEGIN IMMEDIATE holds the write lock), so the chain
  * continues whatever is committed, even events another process's writer appended to the same file.
  */
-const commitAll = db.transaction((batches) => {
+const commitAll = db.transaction((/** @type {Batch[]} */ batches) => {
   let head = lastRow.get() ?? { seq: 0, hash: GENESIS_HASH };
+  /** @type {{ id: number; ok: boolean; message?: string }[]} */
   const results = [];
   for (const b of batches) {
     try {
       head = writeBatch(JSON.parse(b.events), head);
       results.push({ id: b.id, ok: true });
     } catch (e) {
-      results.push({ id: b.id, ok: false, message: String(e && e.message) });
+      results.push({ id: b.id, ok: false, message: String(/** @type {Error} */ (e)?.message) });
     }
   }
   return { head, results };
@@ -60,21 +70,24 @@ const commitAll = db.transaction((batches) => {
 //  - after a commit, when the backlog passes FORCE_INDEX_BACKLOG: sustained load pays as it goes, so the
 //    debt (and what a query may have to wait for) stays bounded (~100,000 events, about 2 s of work).
 const indexer = accessIndexer(db);
-const INDEX_WHEN_IDLE_MS = workerData.indexWhenIdleMs ?? 100;
-const FORCE_INDEX_BACKLOG = workerData.forceIndexBacklog ?? 100_000;
+const INDEX_WHEN_IDLE_MS = options.indexWhenIdleMs ?? 100;
+const FORCE_INDEX_BACKLOG = options.forceIndexBacklog ?? 100_000;
 const INDEX_PASS_EVENTS = 1000;
 // Forced passes run between commits under load: small, so the commit waiting behind one waits ~5 ms.
 const FORCED_PASS_EVENTS = 250;
 let unindexed = indexer.backlog();
+/** @type {NodeJS.Timeout | undefined} */
 let idleTimer;
+/** @type {NodeJS.Immediate | undefined} */
 let step;
+/** @type {number[]} */
 const askedBy = [];
 
 /**
  * One pass. The lookup is derived data (rebuilt from the log if lost), so its transactions skip the
  * fsync: synchronous=NORMAL for the pass only; the log's own commits stay FULL.
  */
-function indexPass(events) {
+function indexPass(/** @type {number} */ events) {
   db.pragma('synchronous = NORMAL');
   try {
     return (unindexed = indexer.pass(events));
@@ -92,7 +105,7 @@ function indexStep() {
     // Busy (a query is catching up on its own) or failing: asked-for passes report it, others retry later.
   }
   if (remaining > 0) step = setImmediate(indexStep);
-  else for (const id of askedBy.splice(0)) parentPort.postMessage({ type: 'indexed', id, ok: remaining === 0 });
+  else for (const id of askedBy.splice(0)) reply({ type: 'indexed', id, ok: remaining === 0 });
 }
 const indexSoon = () => (step ??= setImmediate(indexStep));
 function indexWhenQuiet() {
@@ -101,10 +114,11 @@ function indexWhenQuiet() {
 }
 indexWhenQuiet();
 
-parentPort.on('message', (first) => {
+parentPort.on('message', (/** @type {ToWriter} */ first) => {
+  /** @type {Batch[]} */
   const batches = [];
   let closing = false;
-  for (let msg = first; msg; msg = receiveMessageOnPort(parentPort)?.message) {
+  for (let msg = /** @type {ToWriter | undefined} */ (first); msg; msg = receiveMessageOnPort(parentPort)?.message) {
     if (msg.type === 'close') closing = true;
     else if (msg.type === 'index') askedBy.push(msg.id);
     else batches.push(msg);
@@ -118,7 +132,7 @@ parentPort.on('message', (first) => {
     const started = performance.now();
     try {
       const { head, results } = commitAll.immediate(batches);
-      parentPort.postMessage({ results, head, ms: performance.now() - started });
+      reply({ results, head, ms: performance.now() - started });
       unindexed += batches.reduce((n, b) => n + b.count, 0);
       if (unindexed > FORCE_INDEX_BACKLOG) {
         try {
@@ -129,8 +143,8 @@ parentPort.on('message', (first) => {
       }
     } catch (e) {
       // The commit itself failed (disk full, I/O error, lock timeout): nothing in it was written.
-      const message = String(e && e.message);
-      parentPort.postMessage({ results: batches.map((b) => ({ id: b.id, ok: false, message })) });
+      const message = String(/** @type {Error} */ (e)?.message);
+      reply({ results: batches.map((b) => ({ id: b.id, ok: false, message })) });
     }
     indexWhenQuiet();
   }
@@ -138,7 +152,7 @@ parentPort.on('message', (first) => {
   if (closing) {
     clearTimeout(idleTimer);
     if (step) clearImmediate(step);
-    for (const id of askedBy.splice(0)) parentPort.postMessage({ type: 'indexed', id, ok: false });
+    for (const id of askedBy.splice(0)) reply({ type: 'indexed', id, ok: false });
     db.close();
     parentPort.close();
   }

@@ -3,6 +3,7 @@ import type { Db } from '../../db/index.js';
 import type { accessActions, accessChannels, accessOutcomes } from '../../db/schema/audit.js';
 import { checkpointPayload, GENESIS_HASH, type EventBody } from './access-chain.js';
 import type { AuditSigner } from './audit-signer.js';
+import type { ChainHead, FromWriter, ToWriter, WriterOptions } from './access-log-protocol.mjs';
 import type { Clock } from './clock.js';
 import { storedInteger, storedJson, storedText } from './stored-text.js';
 
@@ -38,7 +39,7 @@ export interface AccessLog {
   close(): Promise<void>;
 }
 
-export type ChainHead = { seq: number; hash: string };
+export type { ChainHead };
 
 export type AccessLogOptions = {
   clock: Clock;
@@ -62,9 +63,6 @@ export type AccessLogOptions = {
 };
 
 type Pending = { resolve: () => void; reject: (e: Error) => void };
-type WriterReply =
-  | { type?: undefined; results: { id: number; ok: boolean; message?: string }[]; head?: ChainHead; ms?: number }
-  | { type: 'indexed'; id: number; ok: boolean };
 
 // An actor's roles are the same array for every request with the same token (auth caches the actor).
 const rolesJson = new WeakMap<readonly string[], string>();
@@ -137,9 +135,9 @@ export function createAccessLog(db: Db, opts: AccessLogOptions): AccessLog & {
 
   let writer: Worker | undefined;
   function startWriter(): Worker {
-    const w = new Worker(new URL('./access-log-writer.mjs', import.meta.url), { workerData: { file: sqlite.name, indexWhenIdleMs: opts.indexWhenIdleMs, forceIndexBacklog: opts.forceIndexBacklog } });
+    const w = new Worker(new URL('./access-log-writer.mjs', import.meta.url), { workerData: { file: sqlite.name, indexWhenIdleMs: opts.indexWhenIdleMs, forceIndexBacklog: opts.forceIndexBacklog } satisfies WriterOptions });
     w.unref();
-    w.on('message', (m: WriterReply) => {
+    w.on('message', (m: FromWriter) => {
       if (m.type === 'indexed') {
         const asked = lookupAsks.get(m.id);
         lookupAsks.delete(m.id);
@@ -185,7 +183,7 @@ export function createAccessLog(db: Db, opts: AccessLogOptions): AccessLog & {
   }
 
   /** Sends to the writer thread, starting one if there is none (the first use, or after one died). */
-  function toWriter(message: object) {
+  function toWriter(message: ToWriter) {
     (writer ??= startWriter()).postMessage(message);
   }
 
@@ -276,7 +274,7 @@ export function createAccessLog(db: Db, opts: AccessLogOptions): AccessLog & {
       writer = undefined;
       if (w) {
         const exited = new Promise((r) => w.once('exit', r));
-        w.postMessage({ type: 'close' });
+        w.postMessage({ type: 'close' } satisfies ToWriter);
         await exited;
       }
     },

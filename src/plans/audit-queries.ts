@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Db } from '../../db/index.js';
 import { hasRole, type Actor } from './actor.js';
 import type { StoredEvent } from './access-chain.js';
+import { eventColumns } from './access-log-columns.mjs';
 import { accessIndexer } from './access-index.mjs';
 import { slugSchema } from './content.js';
 import { fail, ok, type Result } from './result.js';
@@ -53,9 +54,8 @@ export function presentEvent(e: StoredEvent) {
 }
 export type PresentedEvent = ReturnType<typeof presentEvent>;
 
-export const EVENT_COLUMNS = `e.seq, e.at, e.actor_sub AS actorSub, e.actor_org AS actorOrg, e.actor_roles AS actorRoles, e.action,
-  e.channel, e.purpose, e.plan_id AS planId, e.version_id AS versionId, e.query, e.result_plan_ids AS resultPlanIds,
-  e.outcome, e.reason, e.prev_hash AS prevHash, e.hash`;
+/** An event's columns under the alias `e`, named as StoredEvent's fields. */
+export const EVENT_COLUMNS = eventColumns('e');
 
 /**
  * Brings access_event_plans up to the last committed event, so a query through it misses nothing. The

@@ -1,6 +1,7 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import type { Db } from '../../db/index.js';
 import { checkpointPayload, eventHash, GENESIS_HASH, type StoredEvent } from './access-chain.js';
+import { eventColumns } from './access-log-columns.mjs';
 import { PLAN_REFERENCES_SQL } from './access-index.mjs';
 import { keyIdOf, verifySignature } from './audit-signer.js';
 
@@ -125,10 +126,7 @@ export function verifyAuditLog(db: Db, publicKeyPem: string | undefined): AuditV
   let count = 0;
   const rows = sqlite
     .prepare(
-      `SELECT seq, at, actor_sub AS actorSub, actor_org AS actorOrg, actor_roles AS actorRoles, action, channel, purpose,
-              plan_id AS planId, version_id AS versionId, query, result_plan_ids AS resultPlanIds, outcome, reason,
-              prev_hash AS prevHash, hash
-       FROM access_events ORDER BY seq`,
+      `SELECT ${eventColumns('')} FROM access_events ORDER BY seq`,
     )
     .iterate() as IterableIterator<StoredEvent>;
   for (const e of rows) {
