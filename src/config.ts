@@ -20,6 +20,8 @@ const envSchema = z.object({
   AUTH_DEV: onOff.optional(),
   /** Whether the person's access report names individuals or only their organisation and role. */
   ACCESS_REPORT_NAMES: z.enum(['role-only', 'individual']).default('role-only'),
+  SESSION_MAX_HOURS: z.coerce.number().positive().max(24 * 7).default(12),
+  SESSION_IDLE_MINUTES: z.coerce.number().positive().max(24 * 60).default(30),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -36,6 +38,8 @@ export type Config = {
   authDev?: boolean;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   accessReportNames: z.infer<typeof envSchema>['ACCESS_REPORT_NAMES'];
+  sessionMaxHours: number;
+  sessionIdleMinutes: number;
 };
 
 export class ConfigError extends Error {}
@@ -61,6 +65,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     authDev: e.AUTH_DEV,
     logLevel: e.LOG_LEVEL,
     accessReportNames: e.ACCESS_REPORT_NAMES,
+    sessionMaxHours: e.SESSION_MAX_HOURS,
+    sessionIdleMinutes: e.SESSION_IDLE_MINUTES,
   };
 }
 

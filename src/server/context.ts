@@ -11,6 +11,7 @@ import type { Authenticator } from './auth.js';
 import type { CardGuard } from './card-guard.js';
 import type { DevIssuer } from './dev-issuer.js';
 import type { Logger } from './logger.js';
+import type { OidcSignIn } from './oidc.js';
 import type { Session, Sessions } from './session.js';
 
 /** What the app is built from: real parts in production and in tests alike. */
@@ -33,6 +34,9 @@ export type AppDeps = {
   accessLog?: AccessLog;
   /** Whether the person's access report names individuals or only organisation and role. */
   accessReportNames?: AccessReportNames;
+  /** SESSION_MAX_HOURS / SESSION_IDLE_MINUTES (default 12 h / 30 min). */
+  sessionMaxHours?: number;
+  sessionIdleMinutes?: number;
   /** Name search; absent → a fallback-only service over the same database (always degraded). */
   search?: SearchService;
 };
@@ -46,6 +50,7 @@ export type AppServices = AppDeps & {
   accessLog: AccessLog;
   recordAccess: AccessRecorder;
   sessions: Sessions;
+  oidc: OidcSignIn;
   cards: CardResolver;
   cardGuard: CardGuard;
   search: SearchService;
@@ -66,5 +71,7 @@ export type WebEnv = {
     actor?: Actor;
     purpose?: string;
     session?: Session;
+    /** This request's session cookie named a session that has just ended (the sign-in page says why). */
+    sessionEnded?: 'idle' | 'expired';
   };
 };
