@@ -1,9 +1,8 @@
 import type autocannon from 'autocannon';
-import { generateSignedCookie } from 'hono/cookie';
 import { databaseFile, openDatabase } from '../db/index.js';
 import type { Actor } from '../src/plans/actor.js';
 import { issueCard } from '../src/plans/cards.js';
-import { SESSION_COOKIE } from '../src/server/session.js';
+import { SESSION_COOKIE, insertSession } from '../src/server/session.js';
 
 /** What every scenario gets: the running service and what was seeded. */
 export type BenchContext = {
@@ -180,12 +179,19 @@ function issueCards(dataDir: string, planIds: string[]): string[] {
 
 /** Signed-in responders (paramedics: a health org) with a purpose stated just now, as the web UI leaves them. */
 async function sessionCookies(ctx: BenchContext, people: number): Promise<string[]> {
-  const cookies: string[] = [];
-  for (let n = 0; n < people; n++) {
-    const jwt = await ctx.tokenFor({ sub: `bench.paramedic.${n}`, org: 'metro-ambulance', roles: ['responder'] });
-    const session = JSON.stringify({ jwt, purpose: PURPOSE, purposeAt: Date.now() });
-    const header = await generateSignedCookie(SESSION_COOKIE, session, ctx.sessionSecret, { path: '/', httpOnly: true });
-    cookies.push(header.split(';')[0]!);
+  // Sessions are server-side: insert them as sign-in would, with the purpose already stated.
+  const db = openDatabase(databaseFile(ctx.dataDir));
+  try {
+    const now = Date.now();
+    const cookies: string[] = [];
+    for (let n = 0; n < people; n++) {
+      const actor = { sub: `bench.paramedic.${n}`, org: 'metro-ambulance', orgKind: 'ambulance', roles: ['responder'] } as const;
+      const id = insertSession(db, { actor, method: 'dev', expiresAt: now + 8 * 3600_000 }, now);
+      db.$client.prepare('UPDATE web_sessions SET purpose = ?, purpose_at = ? WHERE actor_sub = ?').run(PURPOSE, now, actor.sub);
+      cookies.push(`${SESSION_COOKIE}=${id}`);
+    }
+    return cookies;
+  } finally {
+    db.$client.close();
   }
-  return cookies;
 }

@@ -22,6 +22,8 @@ const envSchema = z.object({
   ACCESS_REPORT_NAMES: z.enum(['role-only', 'individual']).default('role-only'),
   /** Longest bearer-token lifetime accepted (exp − iat), in hours. */
   TOKEN_MAX_HOURS: z.coerce.number().positive().max(24 * 30).default(12),
+  SESSION_MAX_HOURS: z.coerce.number().positive().max(24 * 7).default(12),
+  SESSION_IDLE_MINUTES: z.coerce.number().positive().max(24 * 60).default(30),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -39,6 +41,8 @@ export type Config = {
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   accessReportNames: z.infer<typeof envSchema>['ACCESS_REPORT_NAMES'];
   tokenMaxHours: number;
+  sessionMaxHours: number;
+  sessionIdleMinutes: number;
 };
 
 export class ConfigError extends Error {}
@@ -65,6 +69,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     logLevel: e.LOG_LEVEL,
     accessReportNames: e.ACCESS_REPORT_NAMES,
     tokenMaxHours: e.TOKEN_MAX_HOURS,
+    sessionMaxHours: e.SESSION_MAX_HOURS,
+    sessionIdleMinutes: e.SESSION_IDLE_MINUTES,
   };
 }
 

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { ConfigError, loadConfig, resolveAuthDev, type Config } from './config.js';
 import { databaseFile, openDatabase } from '../db/index.js';
 import { demoUsers, seedSyntheticPlans } from './plans/demo.js';
-import { listOrganisations } from './plans/organisations.js';
+import { anyIdentityProvider, listOrganisations } from './plans/organisations.js';
 import { systemClock } from './plans/clock.js';
 import { createAccessLog } from './plans/access-log.js';
 import { loadAuditSigner } from './plans/audit-signer.js';
@@ -21,7 +21,7 @@ async function main(config: Config, argv: string[]) {
   const logger = createLogger(config.logLevel);
   const db = openDatabase(databaseFile(config.dataDir));
   const orgs = listOrganisations(db);
-  const dev = resolveAuthDev(config, orgs.some((o) => o.issuer !== null));
+  const dev = resolveAuthDev(config, anyIdentityProvider(db));
   if (!dev.ok) {
     process.stderr.write(`${dev.message}\n`);
     process.exit(1);
@@ -60,6 +60,8 @@ async function main(config: Config, argv: string[]) {
     sessionSecret,
     accessReportNames: config.accessReportNames,
     authOptions: { maxTokenHours: config.tokenMaxHours },
+    sessionMaxHours: config.sessionMaxHours,
+    sessionIdleMinutes: config.sessionIdleMinutes,
     search: search.service,
     get publicBaseUrl() {
       return publicBaseUrl;

@@ -274,6 +274,11 @@ describe('scanning a card', () => {
     const b = await responder(t);
     expect((await b.get(pathOf(first.url))).status).toBe(303); // still in its grace period
     expect((await b.get(pathOf(second.url))).status).toBe(303);
+    // The responder keeps using the service (no idle sign-out) until two hours on.
+    for (const at of ['10:25', '10:50', '11:15', '11:40']) {
+      t.clock.set(`2026-11-23T${at}:00Z`);
+      expect((await b.get('/purpose')).status).toBe(200);
+    }
     t.clock.set('2026-11-23T12:00:01Z');
     // Two hours on, the purpose stated for the earlier incident has lapsed: the prompt comes back.
     expect((await b.get(pathOf(first.url))).location).toMatch(/^\/purpose\?return=/);

@@ -44,8 +44,8 @@ describe('sign-in and session', () => {
     expect((await noOrigin.post('/sign-in', { user: 'demo.officer', return: '/' }, { 'sec-fetch-site': 'same-origin' })).status).toBe(303);
 
     const [name, value] = [...b.jar][0]!;
-    // Change one character of the signed JSON (the purpose), keeping the signature.
-    const tampered = value.replace('welfare', 'welfarf');
+    // Change one character of the session id: it names no session.
+    const tampered = value.slice(0, -1) + (value.endsWith('A') ? 'B' : 'A');
     expect(tampered).not.toBe(value);
     b.jar.set(name, tampered);
     const res = await b.get('/code');
@@ -53,13 +53,13 @@ describe('sign-in and session', () => {
     expect(res.location).toBe('/sign-in?return=%2Fcode');
   });
 
-  it('says production sign-in is not available when the development issuer is off', async () => {
+  it('says no organisation has sign-in set up when the development issuer is off and none has a provider', async () => {
     const t = await testApp();
     const app = createApp({ db: t.db, clock: t.clock, logger: silentLogger(), publicBaseUrl: 'http://127.0.0.1:8080' });
     const b = browser({ ...t, app });
     const page = await b.get('/sign-in?return=/q/abc');
     expect(page.status).toBe(200);
-    expect(page.text).toContain('not available');
+    expect(page.text).toContain('No organisation has set up sign-in');
     expect(page.text).not.toContain('demo.paramedic');
     expect((await b.post('/sign-in', { user: 'demo.paramedic', return: '/' })).status).toBe(400);
     expect(b.jar.size).toBe(0);

@@ -3,3 +3,4 @@ export * from './plans.js';
 export * from './cards.js';
 export * from './audit.js';
 export * from './search.js';
+export * from './auth.js';

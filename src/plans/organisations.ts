@@ -109,3 +109,18 @@ export function agreementQueries(db: Db) {
   };
 }
 export type AgreementQueries = ReturnType<typeof agreementQueries>;
+
+/**
+ * Whether the organisation has an identity provider of its own: an issuer for bearer tokens or an
+ * OpenID provider for web sign-in. Either one is a reason to re-check the development issuer.
+ */
+export function hasIdentityProvider(db: Db, slug: string): boolean {
+  const org = getOrganisation(db, slug);
+  if (!org) return false;
+  return org.issuer !== null || db.select().from(schema.organisationOidc).where(eq(schema.organisationOidc.orgSlug, slug)).get() !== undefined;
+}
+
+/** Whether any organisation has one (see hasIdentityProvider). */
+export function anyIdentityProvider(db: Db): boolean {
+  return listOrganisations(db).some((o) => o.issuer !== null) || db.select().from(schema.organisationOidc).limit(1).get() !== undefined;
+}

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { createAuthenticator } from './auth.js';
@@ -14,6 +13,7 @@ import { planReadRoutes } from './routes/plans-read.js';
 import { scanRoutes } from './routes/scan.js';
 import { webRoutes } from './routes/web.js';
 import { securityHeaders } from './security-headers.js';
+import { createOidcSignIn } from './oidc.js';
 import { createSessions } from './session.js';
 import { createAccessLog } from '../plans/access-log.js';
 import { cardResolver } from '../plans/cards.js';
@@ -47,10 +47,13 @@ export function createApp(deps: AppDeps) {
     accessLog,
     recordAccess: deps.recordAccess ?? webAccessRecorder(accessLog),
     sessions: createSessions({
-      secret: deps.sessionSecret ?? randomBytes(32).toString('base64url'),
+      db: deps.db,
       clock: deps.clock,
       secure: () => deps.publicBaseUrl.startsWith('https:'),
+      maxMs: (deps.sessionMaxHours ?? 12) * 3600_000,
+      idleMs: (deps.sessionIdleMinutes ?? 30) * 60_000,
     }),
+    oidc: createOidcSignIn({ db: deps.db, clock: deps.clock, publicBaseUrl: () => deps.publicBaseUrl }),
     cards: cardResolver(deps.db),
     cardGuard: createCardGuard(deps.clock),
     search: deps.search ?? createSearchService({ db: deps.db, logger: deps.logger }),

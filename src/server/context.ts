@@ -11,6 +11,7 @@ import type { Authenticator, AuthenticatorOptions } from './auth.js';
 import type { CardGuard } from './card-guard.js';
 import type { DevIssuer } from './dev-issuer.js';
 import type { Logger } from './logger.js';
+import type { OidcSignIn } from './oidc.js';
 import type { Session, Sessions } from './session.js';
 
 /** What the app is built from: real parts in production and in tests alike. */
@@ -35,6 +36,9 @@ export type AppDeps = {
   accessReportNames?: AccessReportNames;
   /** Token verification limits (TOKEN_MAX_HOURS); defaults in auth.ts. */
   authOptions?: AuthenticatorOptions;
+  /** SESSION_MAX_HOURS / SESSION_IDLE_MINUTES (default 12 h / 30 min). */
+  sessionMaxHours?: number;
+  sessionIdleMinutes?: number;
   /** Name search; absent → a fallback-only service over the same database (always degraded). */
   search?: SearchService;
 };
@@ -48,6 +52,7 @@ export type AppServices = AppDeps & {
   accessLog: AccessLog;
   recordAccess: AccessRecorder;
   sessions: Sessions;
+  oidc: OidcSignIn;
   cards: CardResolver;
   cardGuard: CardGuard;
   search: SearchService;
@@ -68,5 +73,7 @@ export type WebEnv = {
     actor?: Actor;
     purpose?: string;
     session?: Session;
+    /** This request's session cookie named a session that has just ended (the sign-in page says why). */
+    sessionEnded?: 'idle' | 'expired';
   };
 };

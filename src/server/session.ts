@@ -1,71 +1,130 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { Context } from 'hono';
-import { deleteCookie, getCookie, setSignedCookie } from 'hono/cookie';
-import { decodeJwt } from 'jose';
-import { z } from 'zod';
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import type { Db } from '../../db/index.js';
+import { roles as knownRoles, type Actor, type Role } from '../plans/actor.js';
 import type { Clock } from '../plans/clock.js';
+import type { OrgKind } from '../plans/content.js';
 
 /**
- * The web session: one HttpOnly, SameSite=Lax cookie, HMAC-signed with a server secret, holding the
- * identity provider's JWT (verified again on every request, like a bearer token) and the purpose the
- * responder stated for the current incident. Nothing is kept server-side, so any process serving the
- * same data directory accepts it, and it ends when the JWT expires.
+ * The web session, server-side (web_sessions): the browser's HttpOnly, SameSite=Lax cookie holds only a
+ * random 256-bit id, the table its SHA-256. So sign-out and the idle timeout really end a session, a new
+ * id is issued at every sign-in (no fixation), and any process on the same data directory accepts it.
  */
 export const SESSION_COOKIE = 'rp_session';
 /** A stated purpose covers one incident: after this, the responder is asked again. */
 export const PURPOSE_TTL_MS = 60 * 60 * 1000;
+/** Last-seen times are written at most this often per session: the read path stays a single SELECT. */
+const LAST_SEEN_WRITE_MS = 60 * 1000;
 
-const sessionSchema = z.object({
-  jwt: z.string().min(1).max(4000),
-  purpose: z.string().max(200).optional(),
-  purposeAt: z.number().int().optional(),
-});
-export type Session = z.infer<typeof sessionSchema>;
+export type Session = {
+  idHash: string;
+  actor: Actor;
+  method: 'dev' | 'oidc';
+  createdAt: number;
+  expiresAt: number;
+  purpose?: string;
+  purposeAt?: number;
+  idToken?: string;
+};
+export type SessionRead = { session: Session } | { ended: 'idle' | 'expired' } | undefined;
 
-/**
- * Reads hono's signed-cookie format (the value, '.', base64 HMAC-SHA256 of it under the secret) with
- * node:crypto. Hono's getSignedCookie imports the key into WebCrypto on every request: a quarter of a
- * card scan's CPU in the bench profile. Cookies are still written by setSignedCookie.
- */
-function verifiedValue(cookie: string | undefined, secret: string): string | undefined {
-  const dot = cookie?.lastIndexOf('.') ?? -1;
-  if (!cookie || dot < 0) return undefined;
-  const value = cookie.slice(0, dot);
-  const signature = cookie.slice(dot + 1);
-  if (signature.length !== 44 || !signature.endsWith('=')) return undefined;
-  const expected = createHmac('sha256', secret).update(value).digest();
-  const given = Buffer.from(signature, 'base64');
-  return given.length === expected.length && timingSafeEqual(given, expected) ? value : undefined;
+type Row = {
+  id_hash: string; actor_sub: string; actor_org: string; actor_org_kind: string; actor_roles: string; method: string;
+  created_at: number; last_seen_at: number; expires_at: number; purpose: string | null; purpose_at: number | null; id_token: string | null;
+};
+
+const hashId = (id: string) => createHash('sha256').update(id).digest('base64url');
+
+export type NewSession = { actor: Actor; method: 'dev' | 'oidc'; expiresAt: number; idToken?: string };
+
+/** Inserts a session and returns the cookie value (also used by the bench to sign in thousands at once). */
+export function insertSession(db: Db, s: NewSession, now: number): string {
+  const id = randomBytes(32).toString('base64url');
+  db.$client
+    .prepare(
+      `INSERT INTO web_sessions (id_hash, actor_sub, actor_org, actor_org_kind, actor_roles, method, created_at, last_seen_at, expires_at, id_token)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    )
+    .run(hashId(id), s.actor.sub, s.actor.org, s.actor.orgKind, JSON.stringify(s.actor.roles), s.method, now, now, s.expiresAt, s.idToken ?? null);
+  return id;
 }
 
-/** `secure`: whether cookies need HTTPS, asked per response since the public address can be learnt late. */
-export function createSessions(opts: { secret: string; clock: Clock; secure: () => boolean }) {
+/**
+ * `maxMs` caps a session from sign-in (SESSION_MAX_HOURS), `idleMs` from its last request
+ * (SESSION_IDLE_MINUTES). `secure`: whether cookies need HTTPS, asked per response since the public
+ * address can be learnt late.
+ */
+export function createSessions(opts: { db: Db; clock: Clock; secure: () => boolean; maxMs: number; idleMs: number }) {
+  const sqlite = opts.db.$client;
+  const byHash = sqlite.prepare<[string], Row>('SELECT * FROM web_sessions WHERE id_hash = ?');
+  const touch = sqlite.prepare<[number, string]>('UPDATE web_sessions SET last_seen_at = ? WHERE id_hash = ?');
+  const remove = sqlite.prepare<[string]>('DELETE FROM web_sessions WHERE id_hash = ?');
+  const setPurpose = sqlite.prepare<[string, number, string]>('UPDATE web_sessions SET purpose = ?, purpose_at = ? WHERE id_hash = ?');
+  const sweep = sqlite.prepare<[number, number]>('DELETE FROM web_sessions WHERE expires_at <= ? OR last_seen_at <= ?');
+  let lastSweep = 0;
+  const now = () => opts.clock().getTime();
   const cookieOptions = (maxAge: number) =>
     ({ httpOnly: true, sameSite: 'Lax', path: '/', secure: opts.secure(), maxAge }) as const;
 
+  const toSession = (r: Row): Session => ({
+    idHash: r.id_hash,
+    actor: {
+      sub: r.actor_sub,
+      org: r.actor_org,
+      orgKind: r.actor_org_kind as OrgKind,
+      roles: (JSON.parse(r.actor_roles) as string[]).filter((x): x is Role => (knownRoles as readonly string[]).includes(x)),
+    },
+    method: r.method === 'oidc' ? 'oidc' : 'dev',
+    createdAt: r.created_at,
+    expiresAt: r.expires_at,
+    purpose: r.purpose ?? undefined,
+    purposeAt: r.purpose_at ?? undefined,
+    idToken: r.id_token ?? undefined,
+  });
+
   return {
-    async read(c: Context): Promise<Session | undefined> {
-      const raw = verifiedValue(getCookie(c, SESSION_COOKIE), opts.secret);
-      if (!raw) return undefined;
-      try {
-        const parsed = sessionSchema.safeParse(JSON.parse(raw));
-        return parsed.success ? parsed.data : undefined;
-      } catch {
-        return undefined;
+    maxMs: opts.maxMs,
+    read(c: Context): SessionRead {
+      const id = getCookie(c, SESSION_COOKIE);
+      if (!id || id.length > 100) return undefined;
+      const row = byHash.get(hashId(id));
+      if (!row) return undefined;
+      const t = now();
+      const ended = t >= row.expires_at ? 'expired' : t - row.last_seen_at >= opts.idleMs ? 'idle' : undefined;
+      if (ended) {
+        remove.run(row.id_hash);
+        deleteCookie(c, SESSION_COOKIE, { path: '/', secure: opts.secure() });
+        return { ended };
+      }
+      if (t - row.last_seen_at >= LAST_SEEN_WRITE_MS) touch.run(t, row.id_hash);
+      return { session: toSession(row) };
+    },
+    /** A new session with a new id; the browser's previous one, if any, is ended first. */
+    start(c: Context, s: NewSession): void {
+      this.end(c);
+      const t = now();
+      const expiresAt = Math.min(s.expiresAt, t + opts.maxMs);
+      const id = insertSession(opts.db, { ...s, expiresAt }, t);
+      setCookie(c, SESSION_COOKIE, id, cookieOptions(Math.max(0, Math.floor((expiresAt - t) / 1000))));
+      if (t - lastSweep > 10 * 60 * 1000) {
+        lastSweep = t;
+        sweep.run(t, t - opts.idleMs);
       }
     },
-    async write(c: Context, session: Session): Promise<void> {
-      const exp = decodeJwt(session.jwt).exp ?? 0;
-      const maxAge = Math.max(0, Math.floor(exp - opts.clock().getTime() / 1000));
-      await setSignedCookie(c, SESSION_COOKIE, JSON.stringify(session), opts.secret, cookieOptions(maxAge));
+    setPurpose(session: Session, purpose: string): void {
+      setPurpose.run(purpose, now(), session.idHash);
     },
-    clear(c: Context): void {
+    /** Ends this browser's session, if it has one. */
+    end(c: Context): void {
+      const id = getCookie(c, SESSION_COOKIE);
+      if (id) remove.run(hashId(id));
       deleteCookie(c, SESSION_COOKIE, { path: '/', secure: opts.secure() });
     },
     /** The stated purpose, while it still covers the incident. */
     currentPurpose(session: Session | undefined): string | undefined {
       if (!session?.purpose || session.purposeAt === undefined) return undefined;
-      return opts.clock().getTime() - session.purposeAt < PURPOSE_TTL_MS ? session.purpose : undefined;
+      return now() - session.purposeAt < PURPOSE_TTL_MS ? session.purpose : undefined;
     },
   };
 }

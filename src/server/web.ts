@@ -37,28 +37,44 @@ export const purposeUrl = (returnTo: string) => `/purpose?return=${encodeURIComp
 export const whoOf = (c: Context<WebEnv>) => (c.var.actor ? { sub: c.var.actor.sub, org: c.var.actor.org } : undefined);
 
 /**
- * Who is asking, and for what, from the session cookie: the JWT inside is verified like a bearer token
- * on every request (cached until it expires), so a revoked key or an expired token ends the session.
+ * Who is asking, and for what, from the server-side session (session.ts): one SELECT by the id's hash.
+ * A session past its lifetime or idle too long is ended here, and the sign-in page says why.
  */
 export function loadSession(services: AppServices): MiddlewareHandler<WebEnv> {
   return async (c, next) => {
-    const session = await services.sessions.read(c);
-    if (session) {
-      const actor = await services.auth.verify(session.jwt);
-      if (actor.ok) {
-        c.set('actor', actor.value);
-        c.set('session', session);
-        const purpose = services.sessions.currentPurpose(session);
-        if (purpose) c.set('purpose', purpose);
-      }
+    const read = services.sessions.read(c);
+    if (read && 'session' in read) {
+      c.set('actor', read.session.actor);
+      c.set('session', read.session);
+      const purpose = services.sessions.currentPurpose(read.session);
+      if (purpose) c.set('purpose', purpose);
+    } else if (read) {
+      c.set('sessionEnded', read.ended);
     }
     await next();
   };
 }
 
+/**
+ * Where to come back to after signing in again. A typed card code is a form post: it goes back into the
+ * return path, so the code entry page comes back filled in and one tap finishes the look-up.
+ */
+async function returnPathOf(c: Context<WebEnv>): Promise<string> {
+  if (c.req.method === 'GET') return here(c);
+  const path = new URL(c.req.url).pathname;
+  if (path === '/code') {
+    const code = (await c.req.parseBody()).code;
+    if (typeof code === 'string' && code.length <= 30) return `/code?code=${encodeURIComponent(code)}`;
+  }
+  return path;
+}
+
 /** Not signed in → the sign-in page, which brings the responder back here. */
 export const requireSignedIn: MiddlewareHandler<WebEnv> = async (c, next) => {
-  if (!c.var.actor) return c.redirect(signInUrl(c.req.method === 'GET' ? here(c) : new URL(c.req.url).pathname), 303);
+  if (!c.var.actor) {
+    const ended = c.var.sessionEnded ? `&ended=${c.var.sessionEnded}` : '';
+    return c.redirect(signInUrl(await returnPathOf(c)) + ended, 303);
+  }
   await next();
 };
 

@@ -41,6 +41,7 @@ ol.results h2 a{display:block;padding:0.5rem 0;min-height:3rem}
 header a{color:#fff;text-decoration:none}
 button{font-size:1.15rem;font-weight:700;min-height:3rem;padding:0.6rem 1.1rem;margin:0.6rem 0;border:0;border-radius:6px;background:#ffd400;color:#000;width:100%}
 button.quiet{background:#333;color:#fff;width:auto;min-height:2.4rem;font-size:0.9rem;margin:0}
+a.button{display:block;text-align:center;font-size:1.15rem;font-weight:700;padding:0.9rem 1.1rem;border-radius:6px;background:#ffd400;color:#000;text-decoration:none}
 form.inline{display:inline;margin:0}
 .err{color:#ffb3b3;font-weight:700}
 @media (prefers-color-scheme: light){

@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { configureOidc, oidcConfigInputSchema, setOidcEnabled } from '../../plans/oidc-config.js';
 import { addOrganisation, newOrganisationSchema } from '../../plans/organisations.js';
 import { CliError, parseCommandArgs, usageError, validOptions, type Command } from '../command.js';
 
@@ -19,6 +22,65 @@ export const orgAdd: Command = {
     const result = addOrganisation(ctx.db(), org, ctx.now());
     if (!result.ok) throw new CliError(result.detail);
     ctx.out(`added organisation ${org.slug} (${org.kind}): ${org.name}`);
+    return 0;
+  },
+};
+
+/**
+ * The organisation's own OpenID provider for web sign-in. The client secret is copied to a 0600 file
+ * under DATA_DIR (the database holds only its path) and never printed.
+ */
+export const orgOidc: Command = {
+  name: 'org oidc',
+  summary: "sign in to the web pages through the organisation's own OpenID provider",
+  usage:
+    "org oidc SLUG --issuer URL --client-id ID --client-secret-file FILE [--roles-claim NAME] [--role-map 'idp-value=role,…'] [--scopes 'openid profile …'] | org oidc SLUG --disable|--enable",
+  async run(args, ctx) {
+    const { values, positionals } = parseCommandArgs(this, args, {
+      issuer: { type: 'string' },
+      'client-id': { type: 'string' },
+      'client-secret-file': { type: 'string' },
+      'roles-claim': { type: 'string' },
+      'role-map': { type: 'string' },
+      scopes: { type: 'string' },
+      disable: { type: 'boolean' },
+      enable: { type: 'boolean' },
+    });
+    if (positionals.length !== 1) throw usageError(this, 'give exactly one SLUG');
+    const slug = positionals[0]!;
+    if (values.disable || values.enable) {
+      const r = setOidcEnabled(ctx.db(), slug, !values.disable, ctx.now());
+      if (!r.ok) throw new CliError(r.detail);
+      ctx.out(`sign-in through ${slug}'s OpenID provider is now ${values.disable ? 'off' : 'on'}`);
+      return 0;
+    }
+    const input = validOptions(this, oidcConfigInputSchema, {
+      org: slug,
+      issuer: values.issuer,
+      clientId: values['client-id'],
+      clientSecretFile: values['client-secret-file'],
+      rolesClaim: values['roles-claim'],
+      roleMap: values['role-map'],
+      scopes: values.scopes,
+    });
+    let secret: string;
+    try {
+      secret = fs.readFileSync(input.clientSecretFile, 'utf8').trim();
+    } catch (e) {
+      throw new CliError(`cannot read --client-secret-file: ${(e as NodeJS.ErrnoException).code ?? 'error'}`);
+    }
+    if (!secret) throw new CliError('--client-secret-file is empty');
+    const dir = path.join(ctx.config.dataDir, 'oidc');
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const kept = path.join(dir, `${slug}.client-secret`);
+    fs.writeFileSync(kept, `${secret}\n`, { mode: 0o600 });
+    fs.chmodSync(kept, 0o600);
+    const result = configureOidc(ctx.db(), { ...input, clientSecretFile: kept }, ctx.now());
+    if (!result.ok) throw new CliError(result.detail);
+    const base = ctx.config.publicBaseUrl ?? `http://${ctx.config.host}:${ctx.config.port}`;
+    ctx.out(`${slug} signs in through ${input.issuer} (client ${input.clientId}, roles from "${input.rolesClaim}")`);
+    ctx.out(`register this redirect URI with the provider: ${base}/auth/callback`);
+    ctx.out(`and this post-logout redirect URI: ${base}/sign-in`);
     return 0;
   },
 };

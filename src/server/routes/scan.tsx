@@ -43,7 +43,7 @@ export function scanRoutes(services: AppServices) {
         TOKEN_PATTERN.test(token) ? services.cards.byToken(token, services.clock()) : { ok: false, miss: 'unknown' },
       );
     })
-    .get('/code', session, requireSignedIn, purpose, (c) => page(c, <CodeEntryPage who={whoOf(c)} />))
+    .get('/code', session, requireSignedIn, purpose, (c) => page(c, <CodeEntryPage who={whoOf(c)} value={c.req.query('code')?.slice(0, 30)} />))
     .post('/code', forms, session, requireSignedIn, purpose, async (c) => {
       const typed = (await c.req.parseBody()).code;
       const parsed = parseShortCode(typeof typed === 'string' ? typed.slice(0, 100) : '');

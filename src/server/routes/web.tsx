@@ -1,23 +1,22 @@
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import { isoDay } from '../../plans/clock.js';
-import { demoUsers } from '../../plans/demo.js';
-import { NotAllowedPage, PurposePage, SignInPage, WithdrawnPage, NotFoundPage } from '../../ui/pages.js';
+import { NotAllowedPage, PurposePage, WithdrawnPage, NotFoundPage } from '../../ui/pages.js';
 import { PlanPage } from '../../ui/plan.js';
 import type { WebAccessEvent } from '../access-seam.js';
 import type { AppServices, WebEnv } from '../context.js';
 import { searchPageRoutes } from './search-page.js';
+import { signInRoutes } from './sign-in.js';
 import { PURPOSE_RULE, validPurpose } from '../middleware.js';
 import { safeReturnTo } from '../session.js';
 import { loadSession, page, requireSignedIn, requireWebPurpose, sameOriginForms, whoOf } from '../web.js';
 
-const SESSION_TTL_SECONDS = 8 * 3600;
 const planIdPattern = /^[A-Za-z0-9_-]{16}$/;
 const formText = (v: unknown) => (typeof v === 'string' ? v : undefined);
 /** Card look-ups get the purpose pre-filled: the responder confirms with one tap. */
 const isCardPath = (path: string) => path.startsWith('/q/') || path.startsWith('/code');
 
-/** Sign-in, purpose, search (search-page.tsx) and the plan page for responders' browsers. Card look-ups are in scan.tsx. */
+/** Sign-in (sign-in.tsx), purpose, search (search-page.tsx) and the plan page for responders' browsers. Card look-ups are in scan.tsx. */
 export function webRoutes(services: AppServices) {
   const session = loadSession(services);
   const forms = sameOriginForms(services, (c) =>
@@ -28,26 +27,7 @@ export function webRoutes(services: AppServices) {
   return (
     new Hono<WebEnv>()
       .route('/', searchPageRoutes(services))
-      .get('/sign-in', session, (c) => {
-        const returnTo = safeReturnTo(c.req.query('return'));
-        return page(c, <SignInPage returnTo={returnTo} demoUsers={services.devIssuer ? demoUsers : undefined} />);
-      })
-      .post('/sign-in', forms, async (c) => {
-        const form = await c.req.parseBody();
-        const returnTo = safeReturnTo(formText(form.return));
-        const user = services.devIssuer ? demoUsers.find((u) => u.sub === formText(form.user)) : undefined;
-        if (!services.devIssuer || !user) {
-          const error = services.devIssuer ? 'Choose one of the identities below.' : 'Development sign-in is off.';
-          return page(c, <SignInPage returnTo={returnTo} demoUsers={services.devIssuer ? demoUsers : undefined} error={error} />, 400);
-        }
-        const jwt = await services.devIssuer.sign({ sub: user.sub, org: user.org, roles: user.roles, name: user.label }, SESSION_TTL_SECONDS);
-        await services.sessions.write(c, { jwt });
-        return c.redirect(returnTo, 303);
-      })
-      .post('/sign-out', forms, (c) => {
-        services.sessions.clear(c);
-        return c.redirect('/sign-in', 303);
-      })
+      .route('/', signInRoutes(services))
       .get('/purpose', session, requireSignedIn, (c) => {
         const returnTo = safeReturnTo(c.req.query('return'));
         const fromCard = isCardPath(returnTo);
@@ -63,7 +43,7 @@ export function webRoutes(services: AppServices) {
           const value = formText(form.purpose)?.slice(0, 200) ?? '';
           return page(c, <PurposePage who={whoOf(c)} returnTo={returnTo} value={value} fromCard={isCardPath(returnTo)} error={error} />, 400);
         }
-        await services.sessions.write(c, { ...c.var.session!, purpose, purposeAt: services.clock().getTime() });
+        services.sessions.setPurpose(c.var.session!, purpose);
         return c.redirect(returnTo, 303);
       })
       .get('/plans/:planId', session, requireSignedIn, requireWebPurpose(services), (c) => planPage(c, services, record))

@@ -1,0 +1,42 @@
+/**
+ * `npm run dev:oidc`: a local OpenID provider (oidc-provider) with the demo people, and the demo
+ * organisations configured to sign in through it, so the real flow can be tried on one machine.
+ * Env: DATA_DIR (./data), OIDC_PORT (9400), PUBLIC_BASE_URL (http://127.0.0.1:8080 — where `npm start` serves).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { databaseFile, openDatabase } from '../db/index.js';
+import { demoOrganisations, demoUsers, ensureDemoOrganisations } from '../src/plans/demo.js';
+import { configureOidc, oidcConfigInputSchema } from '../src/plans/oidc-config.js';
+import { startTestProvider } from '../test/oidc-helpers.js';
+
+const dataDir = path.resolve(process.env.DATA_DIR ?? './data');
+const port = Number(process.env.OIDC_PORT ?? 9400);
+const appUrl = (process.env.PUBLIC_BASE_URL ?? 'http://127.0.0.1:8080').replace(/\/+$/, '');
+
+fs.mkdirSync(path.join(dataDir, 'oidc'), { recursive: true, mode: 0o700 });
+const db = openDatabase(databaseFile(dataDir));
+ensureDemoOrganisations(db, new Date());
+const clients = demoOrganisations.map((o) => {
+  const file = path.join(dataDir, 'oidc', `${o.slug}.client-secret`);
+  const secret = fs.existsSync(file) ? fs.readFileSync(file, 'utf8').trim() : crypto.randomUUID();
+  fs.writeFileSync(file, `${secret}\n`, { mode: 0o600 });
+  return { org: o.slug, clientId: `rpl-${o.slug}`, clientSecret: secret, file };
+});
+// Each demo person's provider account carries the service's role names in `roles`.
+const provider = await startTestProvider({
+  port,
+  users: demoUsers.map((u) => ({ sub: u.sub, name: u.label, roles: u.roles })),
+  claims: ['roles'],
+  clients: clients.map((c) => ({ clientId: c.clientId, clientSecret: c.clientSecret, redirectUri: `${appUrl}/auth/callback`, postLogoutRedirectUri: `${appUrl}/sign-in` })),
+});
+for (const c of clients) {
+  const input = oidcConfigInputSchema.parse({ org: c.org, issuer: provider.issuer, clientId: c.clientId, clientSecretFile: c.file, rolesClaim: 'roles' });
+  const r = configureOidc(db, input, new Date());
+  if (!r.ok) throw new Error(r.detail);
+}
+db.$client.close();
+process.stdout.write(`\nLocal OpenID provider: ${provider.issuer} (demo organisations in ${dataDir} now sign in through it)\n`);
+process.stdout.write(`In another terminal (after one plain npm start has loaded the demo plans): AUTH_DEV=off npm start, then open ${appUrl}/sign-in, choose an organisation, and type one of:\n`);
+for (const u of demoUsers) process.stdout.write(`  ${u.sub.padEnd(16)} ${u.label} (${u.org})\n`);
+process.on('SIGINT', () => provider.stop().then(() => process.exit(0)));
