@@ -58,6 +58,8 @@ describe('tokens: exp required, bounded lifetime', () => {
     const now = nowS(t);
     expect((await auth.verify(await devToken(t, { iat: now, exp: now + 12 * 3600 }))).ok).toBe(true);
     expect(await auth.verify(await devToken(t, { iat: now, exp: now + 12 * 3600 + 60 }))).toMatchObject({ ok: false, code: 'unauthenticated' });
+    // An iat dated in the future does not stretch the time left past the maximum.
+    expect((await auth.verify(await devToken(t, { iat: now + 6 * 3600, exp: now + 18 * 3600 }))).ok).toBe(false);
     // Back-dated iat: it has lived long already, even if it expires soon.
     expect((await auth.verify(await devToken(t, { iat: now - 13 * 3600, exp: now + 600 }))).ok).toBe(false);
     // No iat at all: judged by how long it has left.

@@ -124,10 +124,11 @@ export function createAuthenticator(db: Db, devIssuer: DevIssuer | undefined, cl
       return fail('unauthenticated', `the token was rejected: ${(e as Error).message}`);
     }
     // A long-lived token is a stolen-token risk: refused however well signed (exp is required above).
-    // Measured from iat when there is one (jose checked it is a number), from now when there is not.
+    // Measured from iat (jose checked it is a number) and from now, whichever is longer: a back-dated iat
+    // has lived long already, and an iat dated in the future must not stretch what is left.
     const nowS = now.getTime() / 1000;
     const exp = payload.exp!;
-    if (exp - (payload.iat ?? nowS) > maxLifetime) {
+    if (exp - Math.min(payload.iat ?? nowS, nowS) > maxLifetime) {
       return fail('unauthenticated', `the token lives longer than the ${maxLifetime / 3600} h this service accepts`);
     }
     const claims = claimsSchema.safeParse(payload);
