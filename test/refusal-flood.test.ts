@@ -101,3 +101,27 @@ describe('TRUST_PROXY', () => {
     expect((await hit('for="[2001:db8::2]", for=192.0.2.9')).status).toBe(303);
   });
 });
+
+describe('refused tokens (401)', () => {
+  it('are logged as denied with the reason, never the token, and summarised per address and reason', async () => {
+    const base = await testApp();
+    const refusals = createRefusalSummary({ clock: base.clock, record: (e) => base.accessLog.record(e) });
+    const app = createApp({ db: base.db, clock: base.clock, logger: silentLogger(), devIssuer: base.devIssuer, accessLog: base.accessLog, publicBaseUrl: '', refusals });
+    const bad = 'eyJhbGciOiJFZERTQSJ9.eyJzdWIiOiJ4In0.c2VjcmV0LXNpZ25hdHVyZQ';
+    expect((await app.request('/api/v1/plans/ABCDEFGHIJKLMNOP')).status).toBe(401);
+    for (let i = 0; i < 30; i++) {
+      const res = await app.request('/api/v1/search?q=smith', { headers: { authorization: `Bearer ${bad}` } });
+      expect(res.status).toBe(401);
+    }
+    const first = base.events();
+    expect(first.map((e) => [e.action, e.channel, e.outcome, e.reason?.split(':')[0]])).toEqual([
+      ['view', 'api', 'denied', 'unauthenticated (missing-token)'],
+      ['search', 'api', 'denied', 'unauthenticated (invalid-token)'],
+    ]);
+    await refusals.close();
+    const all = base.events();
+    expect(all).toHaveLength(3);
+    expect(all[2]!.reason).toBe('unauthenticated (invalid-token) (summary): 29 more from this client in this window');
+    expect(JSON.stringify(all)).not.toContain(bad.split('.')[2]);
+  });
+});

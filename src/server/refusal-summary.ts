@@ -20,7 +20,7 @@ export type Refusal = {
   event: AccessEventInput;
 };
 
-type Entry = { tag: string; from: number; count: number; template: AccessEventInput; overflow: boolean };
+type Entry = { tag: string; reason: string; from: number; count: number; template: AccessEventInput; overflow: boolean };
 
 export type RefusalSummaryOptions = {
   clock: Clock;
@@ -53,7 +53,7 @@ export function createRefusalSummary(opts: RefusalSummaryOptions) {
       planId: null,
       query: { summary: { refusals: e.count, from: new Date(e.from).toISOString(), to: new Date(to).toISOString(), client: e.tag } },
       outcome: 'denied',
-      reason: `${t.reason ?? 'refused'} (summary): ${e.count} more from ${who} in this window`,
+      reason: `${e.reason} (summary): ${e.count} more from ${who} in this window`,
     };
   }
 
@@ -102,11 +102,11 @@ export function createRefusalSummary(opts: RefusalSummaryOptions) {
         const ok = `\u0000other\u0000${r.reason}\u0000${r.event.action}\u0000${r.event.channel}`;
         const other = entries.get(ok);
         if (other) other.count++;
-        else entries.set(ok, { tag: 'other', from: now, count: 1, template: r.event, overflow: true });
+        else entries.set(ok, { tag: 'other', reason: r.reason, from: now, count: 1, template: r.event, overflow: true });
         return;
       }
       const tag = tagOf(r.client);
-      entries.set(k, { tag, from: now, count: 0, template: r.event, overflow: false });
+      entries.set(k, { tag, reason: r.reason, from: now, count: 0, template: r.event, overflow: false });
       tracked++;
       const event = r.client.startsWith('actor:') ? r.event : { ...r.event, query: { ...r.event.query, client: tag } };
       try {
