@@ -40,11 +40,11 @@ export type TrustProxy = { header: string; hops: number };
 /** Per-person search limits (issue 10: harvesting by search). */
 export type SearchLimits = { perMinute: number; perHour: number };
 /**
- * One search every 3 s for a whole minute, or every 12 s for a whole hour, is never limited; a busy ED
+ * One search every 3 s for a whole minute, or every 10 s for a whole hour, is never limited; a busy ED
  * desk (40 arrivals an hour, three searches each) uses 120 an hour. A script harvesting by search is
  * stopped after 20, and its attempts flag it to the auditors.
  */
-export const DEFAULT_SEARCH_LIMITS: SearchLimits = { perMinute: 20, perHour: 300 };
+export const DEFAULT_SEARCH_LIMITS: SearchLimits = { perMinute: 20, perHour: 360 };
 
 export type Config = {
   port: number;

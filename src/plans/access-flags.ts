@@ -3,7 +3,7 @@ import type { Db } from '../../db/index.js';
 import type { StoredEvent } from './access-chain.js';
 import { EVENT_COLUMNS, SCOPE_SQL } from './audit-queries.js';
 
-export const flagKinds = ['many-plans', 'denied-no-agreement', 'purpose-reused', 'no-incident-reference', 'search-no-open', 'emergency-access'] as const;
+export const flagKinds = ['many-plans', 'denied-no-agreement', 'purpose-reused', 'no-incident-reference', 'search-no-open', 'emergency-access', 'search-rate-limited'] as const;
 export type FlagKind = (typeof flagKinds)[number];
 
 export type AccessFlag = {
@@ -118,6 +118,14 @@ export function accessFlags(db: Db, scope: string, q: FlagQuery, now: Date, rule
       flags.push({
         kind: 'denied-no-agreement', at: e.at, actor: actorOf(e), planIds: e.planId ? [e.planId] : [], eventSeqs: [e.seq],
         detail: `refused: ${e.actorOrg} has no data-sharing agreement covering this plan`,
+      });
+    }
+    // Searching faster than anyone does at an incident: the limit stopped it, the auditor should know why.
+    if (e.action === 'search' && e.outcome === 'denied' && e.reason?.startsWith('rate-limited')) {
+      const more = e.reason.includes('(summary)') ? (JSON.parse(e.query ?? '{}') as { summary?: { refusals?: number } }).summary?.refusals : undefined;
+      flags.push({
+        kind: 'search-rate-limited', at: e.at, actor: actorOf(e), planIds: [], eventSeqs: [e.seq],
+        detail: more ? `${more} more searches refused by the per-person limit in one window` : 'searches stopped by the per-person limit',
       });
     }
     if (e.outcome === 'emergency') {
