@@ -7,13 +7,16 @@ const MINUTE = 60_000;
 /**
  * Rate limits on card look-ups (`/q/*` and typed codes). A token or code can only be guessed by trying
  * many, so a client's failed look-ups are limited hard, all look-ups more loosely, and each card on its
- * own (a photographed card passed around). Anonymous hits are limited per address before sign-in.
+ * own: per (card, client), so one responder re-scanning a card cannot lock it for the crew, plus a
+ * generous ceiling across clients (a photographed card passed around). Anonymous hits are limited per
+ * address before sign-in.
  */
 export function createCardGuard(clock: Clock) {
   const anonymous = slidingWindow({ limit: 60, windowMs: 10 * MINUTE, clock });
   const attempts = slidingWindow({ limit: 30, windowMs: 10 * MINUTE, clock });
   const failures = slidingWindow({ limit: 5, windowMs: 15 * MINUTE, clock });
-  const perCard = slidingWindow({ limit: 20, windowMs: 10 * MINUTE, clock });
+  const perCardClient = slidingWindow({ limit: 20, windowMs: 10 * MINUTE, clock });
+  const perCard = slidingWindow({ limit: 200, windowMs: 10 * MINUTE, clock });
   // Keys are hashed: the card's secret should not sit in memory longer than the request needs it.
   const cardKey = (secret: string) => sha256Hex(secret).slice(0, 32);
 
@@ -27,9 +30,11 @@ export function createCardGuard(clock: Clock) {
     /** Counts a look-up by a signed-in client; seconds to wait when any limit is reached. */
     attempt(client: string, cardSecret: string): number | undefined {
       const key = cardKey(cardSecret);
-      const wait = failures.blocked(client) ?? attempts.blocked(client) ?? perCard.blocked(key);
+      const pair = `${key}|${client}`;
+      const wait = failures.blocked(client) ?? attempts.blocked(client) ?? perCardClient.blocked(pair) ?? perCard.blocked(key);
       if (wait !== undefined) return wait;
       attempts.hit(client);
+      perCardClient.hit(pair);
       perCard.hit(key);
       return undefined;
     },
