@@ -6,6 +6,9 @@ import { EVENT_COLUMNS, SCOPE_SQL } from './audit-queries.js';
 export const flagKinds = ['many-plans', 'denied-no-agreement', 'purpose-reused', 'no-incident-reference', 'search-no-open', 'emergency-access', 'search-rate-limited'] as const;
 export type FlagKind = (typeof flagKinds)[number];
 
+/** The purpose the card prompt pre-fills: the card itself is the reason, so it needs no incident reference. */
+export const CARD_PURPOSE = 'scanned patient card';
+
 export type AccessFlag = {
   kind: FlagKind;
   at: string;
@@ -93,15 +96,20 @@ export function accessFlags(db: Db, scope: string, q: FlagQuery, now: Date, rule
           detail: `the same purpose was given for ${plans.length} different plans`,
         });
       }
-      if (!rules.incidentReference.test(purpose)) {
+      // Typed for anything but a card scan, the card's wording is as empty as any other.
+      const unreferenced = purpose === CARD_PURPOSE ? uses.filter((e) => e.channel !== 'qr') : uses;
+      if (unreferenced.length && !rules.incidentReference.test(purpose)) {
+        const plans = [...new Set(unreferenced.map((e) => e.planId!))];
         flags.push({
-          kind: 'no-incident-reference', at: uses[0]!.at, actor: actorOf(uses[0]!), planIds: plans, eventSeqs: uses.map((e) => e.seq),
+          kind: 'no-incident-reference', at: unreferenced[0]!.at, actor: actorOf(unreferenced[0]!), planIds: plans, eventSeqs: unreferenced.map((e) => e.seq),
           detail: `purpose "${purpose}" carries no incident reference`,
         });
       }
     }
     // Searches after which none of the plans found was opened.
-    for (const s of list.filter((e) => e.action === 'search' && e.outcome !== 'denied')) {
+    // Only once the follow-up window has passed: a search a minute ago may still be followed up.
+    const settled = (e: StoredEvent) => minutes(e.at, now.toISOString()) > rules.searchFollowUpMinutes;
+    for (const s of list.filter((e) => e.action === 'search' && e.outcome !== 'denied' && settled(e))) {
       const results = new Set(JSON.parse(s.resultPlanIds ?? '[]') as string[]);
       const followed = reads.some((e) => e.seq > s.seq && results.has(e.planId!) && minutes(s.at, e.at) <= rules.searchFollowUpMinutes);
       if (!followed) {

@@ -3,6 +3,7 @@ import type { Clock } from '../plans/clock.js';
 import { slidingWindow } from './rate-limit.js';
 
 const MINUTE = 60_000;
+const SCAN_TO_PAGE_MS = 2 * MINUTE;
 
 /**
  * Rate limits on card look-ups (`/q/*` and typed codes). A token or code can only be guessed by trying
@@ -19,6 +20,8 @@ export function createCardGuard(clock: Clock) {
   const perCard = slidingWindow({ limit: 200, windowMs: 10 * MINUTE, clock });
   // Keys are hashed: the card's secret should not sit in memory longer than the request needs it.
   const cardKey = (secret: string) => sha256Hex(secret).slice(0, 32);
+  // `?via=qr` is only a hint anyone can type; the channel is qr only when this client's scan just resolved.
+  const scans = new Map<string, number>();
 
   return {
     /** Counts an anonymous hit; seconds to wait when over the limit. */
@@ -43,6 +46,18 @@ export function createCardGuard(clock: Clock) {
       return failures.hit(client);
     },
     failuresOf: (client: string) => failures.count(client),
+    /** A scan that resolved to this plan: the plan page it redirects to belongs to the card channel. */
+    scanned(client: string, planId: string) {
+      if (scans.size >= 10_000) scans.delete(scans.keys().next().value!);
+      scans.set(`${client}|${planId}`, clock().getTime());
+    },
+    /** Whether this client's plan page follows its scan (once: a reload is an ordinary web view). */
+    takeScan(client: string, planId: string): boolean {
+      const k = `${client}|${planId}`;
+      const at = scans.get(k);
+      scans.delete(k);
+      return at !== undefined && clock().getTime() - at <= SCAN_TO_PAGE_MS;
+    },
   };
 }
 export type CardGuard = ReturnType<typeof createCardGuard>;

@@ -109,6 +109,7 @@ async function cardLanding(
   const outcome = services.reader.byId(actor, planId, isoDay(services.clock()));
   if (outcome.ok) {
     await record({ outcome: 'allowed', reason: outcome.value.grant.basis, planId, versionId: outcome.value.view.versionId }, cardId);
+    services.cardGuard.scanned(client, planId);
     return c.redirect(`/plans/${planId}?via=${via === 'token' ? 'qr' : 'code'}`, 303);
   }
   if (outcome.code === 'gone') {
