@@ -25,7 +25,30 @@ const envSchema = z.object({
   SESSION_MAX_HOURS: z.coerce.number().positive().max(24 * 7).default(12),
   SESSION_IDLE_MINUTES: z.coerce.number().positive().max(24 * 60).default(30),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** `HEADER:HOPS`, e.g. `x-forwarded-for:1` or `forwarded:2`; unset = the connecting socket's address. */
+  TRUST_PROXY: z
+    .string()
+    .regex(/^[A-Za-z0-9-]+:[1-9]\d?$/, 'must be HEADER:HOPS, e.g. x-forwarded-for:1 or forwarded:2')
+    .transform((v): TrustProxy => {
+      const [header, hops] = v.split(':');
+      return { header: header!.toLowerCase(), hops: Number(hops) };
+    })
+    .optional(),
+  /** Searches one person may run in any minute (burst) and in any hour (sustained). */
+  SEARCH_BURST: z.coerce.number().int().min(1).default(() => DEFAULT_SEARCH_LIMITS.perMinute),
+  SEARCH_PER_HOUR: z.coerce.number().int().min(1).default(() => DEFAULT_SEARCH_LIMITS.perHour),
 });
+
+/** Which forwarded header carries the client address, and how many proxies in front of us append to it. */
+export type TrustProxy = { header: string; hops: number };
+/** Per-person search limits (issue 10: harvesting by search). */
+export type SearchLimits = { perMinute: number; perHour: number };
+/**
+ * One search every 3 s for a whole minute, or every 10 s for a whole hour, is never limited; a busy ED
+ * desk (40 arrivals an hour, three searches each) uses 120 an hour. A script harvesting by search is
+ * stopped after 20, and its attempts flag it to the auditors.
+ */
+export const DEFAULT_SEARCH_LIMITS: SearchLimits = { perMinute: 20, perHour: 360 };
 
 export type Config = {
   port: number;
@@ -43,6 +66,8 @@ export type Config = {
   tokenMaxHours: number;
   sessionMaxHours: number;
   sessionIdleMinutes: number;
+  trustProxy?: TrustProxy;
+  searchLimits: SearchLimits;
 };
 
 export class ConfigError extends Error {}
@@ -71,6 +96,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     tokenMaxHours: e.TOKEN_MAX_HOURS,
     sessionMaxHours: e.SESSION_MAX_HOURS,
     sessionIdleMinutes: e.SESSION_IDLE_MINUTES,
+    trustProxy: e.TRUST_PROXY,
+    searchLimits: { perMinute: e.SEARCH_BURST, perHour: e.SEARCH_PER_HOUR },
   };
 }
 

@@ -12,6 +12,7 @@ import { loadDevIssuer } from './server/dev-issuer.js';
 import { createLogger } from './server/logger.js';
 import { loadSessionSecret } from './server/session-secret.js';
 import { startSearchOrFallback } from './search/index.js';
+import { createRefusalSummary } from './server/refusal-summary.js';
 
 const DEMO_PLANS = 500;
 
@@ -40,6 +41,12 @@ async function main(config: Config, argv: string[]) {
     onError: (e) => logger.error({ err: { name: e.name, message: e.message } }, 'access log error'),
   });
 
+  const refusals = createRefusalSummary({
+    clock: systemClock,
+    record: (e) => accessLog.record(e),
+    onError: (e) => logger.error({ err: { name: e.name, message: e.message } }, 'refusal summary not written'),
+  });
+
   const search = await startSearchOrFallback({
     db,
     logger,
@@ -63,6 +70,9 @@ async function main(config: Config, argv: string[]) {
     sessionMaxHours: config.sessionMaxHours,
     sessionIdleMinutes: config.sessionIdleMinutes,
     search: search.service,
+    refusals,
+    trustProxy: config.trustProxy,
+    searchLimits: config.searchLimits,
     get publicBaseUrl() {
       return publicBaseUrl;
     },
@@ -87,7 +97,8 @@ async function main(config: Config, argv: string[]) {
     logger.info({ signal }, 'stopping');
     server.close(() => {
       // Commit what is queued and sign the final chain head, stop search, then close the database.
-      Promise.allSettled([accessLog.close(), search.stop()]).finally(() => {
+      // Open refusal windows' summaries go in before the log's last commit and checkpoint.
+      Promise.allSettled([refusals.close().then(() => accessLog.close()), search.stop()]).finally(() => {
         db.$client.close();
         process.exit(0);
       });

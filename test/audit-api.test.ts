@@ -107,6 +107,8 @@ describe('unusual-access flags', () => {
     await t.accessLog.record({ actor: who.nurse, action: 'search', channel: 'api', purpose: 'ED-88', query: { q: 'y' }, resultPlanIds: [ids[11]!], outcome: 'allowed' });
     await t.call(who.nurse, 'GET', `/api/v1/plans/${ids[11]}`, { purpose: 'ED-88' });
 
+    // "Searched, none opened" is raised only once the 30-minute follow-up window has passed.
+    t.clock.set('2026-11-23T10:31:00Z');
     const r = await t.call(who.auditor, 'GET', '/api/v1/audit/flags');
     expect(r.status).toBe(200);
     const kinds = (k: string) => r.json.flags.filter((f: any) => f.kind === k);

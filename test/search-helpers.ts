@@ -56,7 +56,10 @@ export async function searchTestApp(opts: { meili: boolean }) {
     sync.start();
   }
   const devIssuer = await loadDevIssuer(dir);
-  const app = createApp({ db, clock, logger: silentLogger(), devIssuer, publicBaseUrl: 'http://127.0.0.1:8080', search: service });
+  // These files test what search finds, hundreds of searches per person on a frozen clock: the
+  // per-person limit (test/search-rate-limit.test.ts) would stop them.
+  const searchLimits = { perMinute: 1_000_000, perHour: 1_000_000 };
+  const app = createApp({ db, clock, logger: silentLogger(), devIssuer, publicBaseUrl: 'http://127.0.0.1:8080', search: service, searchLimits });
   const tokens = new Map<string, string>();
   async function call(w: Who, url: string, purpose: string | null = 'INC-2026-0042 welfare check') {
     const key = `${w.sub}|${w.org}|${w.roles.join(',')}`;

@@ -3,8 +3,11 @@ import type { Db } from '../../db/index.js';
 import type { StoredEvent } from './access-chain.js';
 import { EVENT_COLUMNS, SCOPE_SQL } from './audit-queries.js';
 
-export const flagKinds = ['many-plans', 'denied-no-agreement', 'purpose-reused', 'no-incident-reference', 'search-no-open', 'emergency-access'] as const;
+export const flagKinds = ['many-plans', 'denied-no-agreement', 'purpose-reused', 'no-incident-reference', 'search-no-open', 'emergency-access', 'search-rate-limited'] as const;
 export type FlagKind = (typeof flagKinds)[number];
+
+/** The purpose the card prompt pre-fills: the card itself is the reason, so it needs no incident reference. */
+export const CARD_PURPOSE = 'scanned patient card';
 
 export type AccessFlag = {
   kind: FlagKind;
@@ -93,15 +96,20 @@ export function accessFlags(db: Db, scope: string, q: FlagQuery, now: Date, rule
           detail: `the same purpose was given for ${plans.length} different plans`,
         });
       }
-      if (!rules.incidentReference.test(purpose)) {
+      // Typed for anything but a card scan, the card's wording is as empty as any other.
+      const unreferenced = purpose === CARD_PURPOSE ? uses.filter((e) => e.channel !== 'qr') : uses;
+      if (unreferenced.length && !rules.incidentReference.test(purpose)) {
+        const plans = [...new Set(unreferenced.map((e) => e.planId!))];
         flags.push({
-          kind: 'no-incident-reference', at: uses[0]!.at, actor: actorOf(uses[0]!), planIds: plans, eventSeqs: uses.map((e) => e.seq),
+          kind: 'no-incident-reference', at: unreferenced[0]!.at, actor: actorOf(unreferenced[0]!), planIds: plans, eventSeqs: unreferenced.map((e) => e.seq),
           detail: `purpose "${purpose}" carries no incident reference`,
         });
       }
     }
     // Searches after which none of the plans found was opened.
-    for (const s of list.filter((e) => e.action === 'search' && e.outcome !== 'denied')) {
+    // Only once the follow-up window has passed: a search a minute ago may still be followed up.
+    const settled = (e: StoredEvent) => minutes(e.at, now.toISOString()) > rules.searchFollowUpMinutes;
+    for (const s of list.filter((e) => e.action === 'search' && e.outcome !== 'denied' && settled(e))) {
       const results = new Set(JSON.parse(s.resultPlanIds ?? '[]') as string[]);
       const followed = reads.some((e) => e.seq > s.seq && results.has(e.planId!) && minutes(s.at, e.at) <= rules.searchFollowUpMinutes);
       if (!followed) {
@@ -118,6 +126,14 @@ export function accessFlags(db: Db, scope: string, q: FlagQuery, now: Date, rule
       flags.push({
         kind: 'denied-no-agreement', at: e.at, actor: actorOf(e), planIds: e.planId ? [e.planId] : [], eventSeqs: [e.seq],
         detail: `refused: ${e.actorOrg} has no data-sharing agreement covering this plan`,
+      });
+    }
+    // Searching faster than anyone does at an incident: the limit stopped it, the auditor should know why.
+    if (e.action === 'search' && e.outcome === 'denied' && e.reason?.startsWith('rate-limited')) {
+      const more = e.reason.includes('(summary)') ? (JSON.parse(e.query ?? '{}') as { summary?: { refusals?: number } }).summary?.refusals : undefined;
+      flags.push({
+        kind: 'search-rate-limited', at: e.at, actor: actorOf(e), planIds: [], eventSeqs: [e.seq],
+        detail: more ? `${more} more searches refused by the per-person limit in one window` : 'searches stopped by the per-person limit',
       });
     }
     if (e.outcome === 'emergency') {

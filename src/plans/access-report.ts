@@ -96,8 +96,13 @@ export function accessReport(db: Db, auditor: Actor, planId: string, names: Repo
     )
     .get({ planId })!.n;
 
+  // The plan page a scan redirects to is the same look as the scan: counted once, as the scan.
+  const scans = rows.filter((e) => e.action === 'qr-scan' && e.outcome !== 'denied');
+  const pageOfScan = (e: StoredEvent) =>
+    e.action === 'view' && e.channel === 'qr' &&
+    scans.some((s) => s.seq < e.seq && s.actorSub === e.actorSub && s.actorOrg === e.actorOrg && Date.parse(e.at) - Date.parse(s.at) <= 120_000);
   const accesses = rows
-    .filter((e) => e.outcome !== 'denied')
+    .filter((e) => e.outcome !== 'denied' && !pageOfScan(e))
     .map((e): AccessReportEntry => {
       const roles = JSON.parse(e.actorRoles ?? '[]') as string[];
       const role = roleWords[roles[0] ?? ''] ?? 'someone';

@@ -1,4 +1,4 @@
-import type { AccessLog } from '../plans/access-log.js';
+import type { AccessEventInput, AccessLog } from '../plans/access-log.js';
 import { accessLogUnavailable } from './audit-trail.js';
 import type { Actor } from '../plans/actor.js';
 
@@ -28,6 +28,23 @@ export type WebAccessEvent = {
 
 export type AccessRecorder = (event: WebAccessEvent) => void | Promise<void>;
 
+/** A web or card event as the access log stores it. */
+export function accessEventOf(e: WebAccessEvent): AccessEventInput {
+  return {
+    actor: e.actor && { sub: e.actor.sub, org: e.actor.org, roles: e.actor.roles },
+    action: e.action,
+    channel: e.channel,
+    purpose: e.purpose,
+    planId: e.planId ?? null,
+    versionId: e.versionId ?? null,
+    // How the card was presented is the "lookup key" of a scan; failures feed the anomaly flags.
+    query: e.card ? { card: e.card.via, cardId: e.card.cardId ?? null, failuresInWindow: e.card.failuresInWindow } : e.query,
+    resultPlanIds: e.resultPlanIds,
+    outcome: e.outcome,
+    reason: e.reason,
+  };
+}
+
 /**
  * The web and card routes' events, into the access log. A write that fails becomes a 503: the page is
  * not served unlogged.
@@ -35,19 +52,7 @@ export type AccessRecorder = (event: WebAccessEvent) => void | Promise<void>;
 export function webAccessRecorder(log: AccessLog): AccessRecorder {
   return async (e) => {
     try {
-      await log.record({
-        actor: e.actor && { sub: e.actor.sub, org: e.actor.org, roles: e.actor.roles },
-        action: e.action,
-        channel: e.channel,
-        purpose: e.purpose,
-        planId: e.planId ?? null,
-        versionId: e.versionId ?? null,
-        // How the card was presented is the "lookup key" of a scan; failures feed the anomaly flags.
-        query: e.card ? { card: e.card.via, cardId: e.card.cardId ?? null, failuresInWindow: e.card.failuresInWindow } : e.query,
-        resultPlanIds: e.resultPlanIds,
-        outcome: e.outcome,
-        reason: e.reason,
-      });
+      await log.record(accessEventOf(e));
     } catch {
       throw accessLogUnavailable();
     }

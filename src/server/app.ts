@@ -20,6 +20,9 @@ import { cardResolver } from '../plans/cards.js';
 import { searchRoutes } from './routes/search.js';
 import { createSearchService } from '../search/service.js';
 import { createPlanReader } from '../plans/read.js';
+import { createRefusalSummary } from './refusal-summary.js';
+import { createSearchGuard } from './search-guard.js';
+import { DEFAULT_SEARCH_LIMITS } from '../config.js';
 
 /**
  * The whole HTTP service from its parts. Tests build it with real SQLite files and call it with
@@ -57,6 +60,14 @@ export function createApp(deps: AppDeps) {
     cards: cardResolver(deps.db),
     cardGuard: createCardGuard(deps.clock),
     search: deps.search ?? createSearchService({ db: deps.db, logger: deps.logger }),
+    refusals:
+      deps.refusals ??
+      createRefusalSummary({
+        clock: deps.clock,
+        record: (e) => accessLog.record(e),
+        onError: (e) => deps.logger.error({ err: { name: e.name, message: e.message } }, 'refusal summary not written'),
+      }),
+    searchGuard: createSearchGuard(deps.clock, deps.searchLimits ?? DEFAULT_SEARCH_LIMITS),
   };
   const authoring = authoringRoutes(services);
   const audit = auditRoutes(services);

@@ -13,6 +13,9 @@ import type { DevIssuer } from './dev-issuer.js';
 import type { Logger } from './logger.js';
 import type { OidcSignIn } from './oidc.js';
 import type { Session, Sessions } from './session.js';
+import type { RefusalSummary } from './refusal-summary.js';
+import type { SearchGuard } from './search-guard.js';
+import type { SearchLimits, TrustProxy } from '../config.js';
 
 /** What the app is built from: real parts in production and in tests alike. */
 export type AppDeps = {
@@ -41,6 +44,12 @@ export type AppDeps = {
   sessionIdleMinutes?: number;
   /** Name search; absent → a fallback-only service over the same database (always degraded). */
   search?: SearchService;
+  /** Which forwarded header to believe for the client address (rate limits key on it); absent = the socket. */
+  trustProxy?: TrustProxy;
+  /** Per-person search limits; absent = the defaults of src/config.ts. */
+  searchLimits?: SearchLimits;
+  /** Summarises floods of refusals into few access events; main.ts passes one so it can close it first. */
+  refusals?: RefusalSummary;
 };
 
 export type AccessReportNames = 'role-only' | 'individual';
@@ -56,6 +65,8 @@ export type AppServices = AppDeps & {
   cards: CardResolver;
   cardGuard: CardGuard;
   search: SearchService;
+  refusals: RefusalSummary;
+  searchGuard: SearchGuard;
 };
 
 export type AppEnv = {

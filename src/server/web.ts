@@ -3,6 +3,8 @@ import { csrf } from 'hono/csrf';
 import { HTTPException } from 'hono/http-exception';
 import type { JSX } from 'hono/jsx/jsx-runtime';
 import type { AppServices, WebEnv } from './context.js';
+import { clientAddress } from './client-address.js';
+import type { TrustProxy } from '../config.js';
 
 /** Plumbing shared by the server-rendered pages: sessions → actor, redirects, headers, CSRF. */
 
@@ -123,9 +125,8 @@ export function sameOriginForms(services: AppServices, forbidden: (c: Context) =
   };
 }
 
-/** The client for rate limits: the signed-in person, else the connecting address. */
-export function clientKey(c: Context<WebEnv>): string {
+/** The client for rate limits: the signed-in person, else the address the operator trusts (TRUST_PROXY). */
+export function clientKey(c: Context<WebEnv>, trust: TrustProxy | undefined): string {
   if (c.var.actor) return `actor:${c.var.actor.org}/${c.var.actor.sub}`;
-  const incoming = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming;
-  return `addr:${incoming?.socket?.remoteAddress ?? 'unknown'}`;
+  return `addr:${clientAddress(c, trust)}`;
 }

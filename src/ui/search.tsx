@@ -264,3 +264,18 @@ export function SearchUnavailablePage(props: { who: Who }) {
     </Layout>
   );
 }
+
+/** Searching faster than a person does at an incident: paused, with when to try again. */
+export function SearchRateLimitedPage(props: { who: Who; retryAfter: number }) {
+  const wait = props.retryAfter < 90 ? `${props.retryAfter} seconds` : `${Math.ceil(props.retryAfter / 60)} minutes`;
+  return (
+    <Layout title="Too many searches" signedInAs={props.who}>
+      <h1>Too many searches</h1>
+      <p>
+        You have searched more often than anyone does at an incident, so searching is paused for you. Try again in about{' '}
+        {wait}. Nothing was searched, and this pause is shown to your information-governance team.
+      </p>
+      <p>If a card is to hand, scanning it or typing its code still works.</p>
+    </Layout>
+  );
+}

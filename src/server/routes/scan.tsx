@@ -3,7 +3,7 @@ import { TOKEN_PATTERN, parseShortCode } from '../../plans/card-code.js';
 import type { CardResolution } from '../../plans/cards.js';
 import { isoDay } from '../../plans/clock.js';
 import { CardNotFoundPage, CodeEntryPage, NotAllowedPage, RateLimitedPage, WithdrawnPage } from '../../ui/pages.js';
-import type { WebAccessEvent } from '../access-seam.js';
+import { accessEventOf, type WebAccessEvent } from '../access-seam.js';
 import type { AppServices, WebEnv } from '../context.js';
 import { CARD_PURPOSE_FRESH_MS, clientKey, here, loadSession, page, requireSignedIn, requireWebPurpose, sameOriginForms, signInUrl, whoOf } from '../web.js';
 
@@ -28,8 +28,15 @@ export function scanRoutes(services: AppServices) {
   /** Before sign-in, only the address-based limit applies; the card itself is not touched. */
   const anonymousLimit = async (c: Context<WebEnv>, next: () => Promise<void>) => {
     if (!c.var.actor) {
-      const wait = services.cardGuard.anonymousHit(clientKey(c));
-      await refusedScan(c, wait !== undefined ? 'rate-limited' : 'sign-in-required');
+      const client = clientKey(c, services.trustProxy);
+      const wait = services.cardGuard.anonymousHit(client);
+      // Anyone can send these: summarised per address and window, so a flood cannot fill the log.
+      const reason = wait !== undefined ? 'rate-limited' : 'sign-in-required';
+      await services.refusals.refuse({
+        client,
+        reason,
+        event: { actor: null, action: 'qr-scan', channel: 'qr', purpose: null, outcome: 'denied', reason },
+      });
       if (wait !== undefined) return page(c, <RateLimitedPage who={undefined} retryAfter={wait} />, 429, { 'Retry-After': String(wait) });
       return c.redirect(signInUrl(here(c)), 303);
     }
@@ -72,7 +79,7 @@ async function cardLanding(
 ) {
   const actor = c.var.actor!;
   const who = whoOf(c);
-  const client = clientKey(c);
+  const client = clientKey(c, services.trustProxy);
   const record = async (e: Pick<WebAccessEvent, 'outcome' | 'reason' | 'planId' | 'versionId'>, cardId?: number) =>
     services.recordAccess({
       actor,
@@ -85,7 +92,10 @@ async function cardLanding(
 
   const wait = services.cardGuard.attempt(client, secret);
   if (wait !== undefined) {
-    await record({ outcome: 'denied', reason: 'rate-limited' });
+    // Repeats within the window are counted into one summary event, not one row each.
+    const event = accessEventOf({ actor, action: 'qr-scan', channel: 'qr', purpose: c.var.purpose!, outcome: 'denied', reason: 'rate-limited',
+      card: { via, failuresInWindow: services.cardGuard.failuresOf(client) } });
+    await services.refusals.refuse({ client, reason: 'rate-limited', event });
     return page(c, <RateLimitedPage who={who} retryAfter={wait} />, 429, { 'Retry-After': String(wait) });
   }
   const found = lookUp();
@@ -99,6 +109,7 @@ async function cardLanding(
   const outcome = services.reader.byId(actor, planId, isoDay(services.clock()));
   if (outcome.ok) {
     await record({ outcome: 'allowed', reason: outcome.value.grant.basis, planId, versionId: outcome.value.view.versionId }, cardId);
+    services.cardGuard.scanned(client, planId);
     return c.redirect(`/plans/${planId}?via=${via === 'token' ? 'qr' : 'code'}`, 303);
   }
   if (outcome.code === 'gone') {

@@ -3,10 +3,11 @@ import { isoDay } from '../../plans/clock.js';
 import { knownPlaces, withinChoices } from '../../search/places.js';
 import { DEFAULT_WITHIN_M, searchQuerySchema } from '../../search/query.js';
 import { canSearch } from '../../search/service.js';
-import { SearchNotForYouPage, SearchPage, SearchUnavailablePage, type FieldName, type SearchForm, type SearchView } from '../../ui/search.js';
+import { SearchNotForYouPage, SearchPage, SearchRateLimitedPage, SearchUnavailablePage, type FieldName, type SearchForm, type SearchView } from '../../ui/search.js';
 import type { WebAccessEvent } from '../access-seam.js';
 import type { AppServices, WebEnv } from '../context.js';
 import { AppError, zodFieldErrors } from '../errors.js';
+import { accessEventOf } from '../access-seam.js';
 import { here, loadSession, page, purposeUrl, requireSignedIn, requireWebPurpose, whoOf } from '../web.js';
 
 /**
@@ -85,7 +86,18 @@ export function searchPageRoutes(services: AppServices) {
     if (submitted(c)) await services.recordAccess(refused(c, 'purpose-required'));
   });
 
-  return new Hono<WebEnv>().get('/', session, requireSignedIn, searchersOnly, purpose, async (c) => {
+  /** The per-person limit, shared with the API: repeats within a window go into one summary event. */
+  const searchLimit: MiddlewareHandler<WebEnv> = async (c, next) => {
+    if (!submitted(c)) return next();
+    const actor = c.var.actor!;
+    const client = `actor:${actor.org}/${actor.sub}`;
+    const wait = services.searchGuard.attempt(client);
+    if (wait === undefined) return next();
+    await services.refusals.refuse({ client, reason: 'rate-limited', event: accessEventOf(refused(c, 'rate-limited')) });
+    return page(c, <SearchRateLimitedPage who={whoOf(c)} retryAfter={wait} />, 429, { 'Retry-After': String(wait) });
+  };
+
+  return new Hono<WebEnv>().get('/', session, requireSignedIn, searchersOnly, purpose, searchLimit, async (c) => {
     const form = formOf(c);
     const show = (view: SearchView, status: 200 | 400 = 200) =>
       page(

@@ -1,6 +1,7 @@
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import { isoDay } from '../../plans/clock.js';
+import { CARD_PURPOSE } from '../../plans/access-flags.js';
 import { NotAllowedPage, PurposePage, WithdrawnPage, NotFoundPage } from '../../ui/pages.js';
 import { PlanPage } from '../../ui/plan.js';
 import type { WebAccessEvent } from '../access-seam.js';
@@ -9,7 +10,7 @@ import { searchPageRoutes } from './search-page.js';
 import { signInRoutes } from './sign-in.js';
 import { PURPOSE_RULE, validPurpose } from '../middleware.js';
 import { safeReturnTo } from '../session.js';
-import { loadSession, page, requireSignedIn, requireWebPurpose, sameOriginForms, whoOf } from '../web.js';
+import { clientKey, loadSession, page, requireSignedIn, requireWebPurpose, sameOriginForms, whoOf } from '../web.js';
 
 const planIdPattern = /^[A-Za-z0-9_-]{16}$/;
 const formText = (v: unknown) => (typeof v === 'string' ? v : undefined);
@@ -31,7 +32,7 @@ export function webRoutes(services: AppServices) {
       .get('/purpose', session, requireSignedIn, (c) => {
         const returnTo = safeReturnTo(c.req.query('return'));
         const fromCard = isCardPath(returnTo);
-        const value = c.var.purpose ?? (fromCard ? 'scanned patient card' : '');
+        const value = c.var.purpose ?? (fromCard ? CARD_PURPOSE : '');
         return page(c, <PurposePage who={whoOf(c)} returnTo={returnTo} value={value} fromCard={fromCard} />);
       })
       .post('/purpose', forms, session, requireSignedIn, async (c) => {
@@ -57,8 +58,10 @@ async function planPage(c: Context<WebEnv>, services: AppServices, record: (e: W
   const actor = c.var.actor!;
   const purpose = c.var.purpose!;
   const planId = c.req.param('planId') ?? '';
-  // Arrived from a card: the view belongs to the card channel (the scan itself was logged by /q/ or /code).
-  const channel = viaQuery.parse(c.req.query('via')) ? 'qr' : 'web';
+  // Arrived from a card: the view belongs to the card channel (the scan itself was logged by /q/ or /code),
+  // but only when this responder's scan really just resolved to this plan; the query alone proves nothing.
+  const fromCard = !!viaQuery.parse(c.req.query('via')) && services.cardGuard.takeScan(clientKey(c, services.trustProxy), planId);
+  const channel = fromCard ? 'qr' : 'web';
   const base = { actor, action: 'view', channel, purpose } as const;
   const who = whoOf(c);
   if (!planIdPattern.test(planId)) {
