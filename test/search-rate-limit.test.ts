@@ -70,6 +70,9 @@ describe('the per-person search limit', () => {
     // The bare form is not a search and is never limited.
     expect((await b.get('/')).status).toBe(200);
     t.clock.set('2026-11-23T11:00:01Z');
+    // An hour on, the session has gone idle and the purpose lapsed: sign in and state it again.
+    await b.signIn('demo.officer');
+    await b.statePurpose();
     expect((await b.get('/?q=sullivan')).status).toBe(200);
   });
 });
