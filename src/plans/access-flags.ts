@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { Db } from '../../db/index.js';
 import type { StoredEvent } from './access-chain.js';
@@ -7,6 +8,8 @@ export const flagKinds = ['many-plans', 'denied-no-agreement', 'purpose-reused',
 export type FlagKind = (typeof flagKinds)[number];
 
 export type AccessFlag = {
+  /** Stable across listings (a hash of kind and evidence key), so a review can refer to it. */
+  id: string;
   kind: FlagKind;
   at: string;
   actor: { sub: string | null; org: string | null };
@@ -38,6 +41,8 @@ export const flagQuerySchema = z.strictObject({
 });
 export type FlagQuery = z.infer<typeof flagQuerySchema>;
 
+export const flagId = (kind: FlagKind, key: string) => createHash('sha256').update(`${kind}|${key}`).digest('base64url').slice(0, 22);
+
 const minutes = (a: string, b: string) => (Date.parse(b) - Date.parse(a)) / 60_000;
 const opened = (e: StoredEvent) => e.planId !== null && e.outcome !== 'denied' && e.action !== 'audit-read';
 
@@ -52,6 +57,9 @@ export function accessFlags(db: Db, scope: string, q: FlagQuery, now: Date, rule
     .prepare(`SELECT ${EVENT_COLUMNS} FROM access_events e WHERE e.at >= @from AND e.at <= @to AND ${SCOPE_SQL} ORDER BY e.seq`)
     .all({ from, to, scope }) as StoredEvent[];
   const flags: AccessFlag[] = [];
+  // The key is what stays the same while a window slides or a burst grows: its first event, or for a
+  // purpose, the actor and the purpose itself.
+  const flag = (key: string, f: Omit<AccessFlag, 'id'>): AccessFlag => ({ id: flagId(f.kind, key), ...f });
   const actorOf = (e: StoredEvent) => ({ sub: e.actorSub, org: e.actorOrg });
 
   const byActor = new Map<string, StoredEvent[]>();
@@ -70,10 +78,10 @@ export function accessFlags(db: Db, scope: string, q: FlagQuery, now: Date, rule
       const window = reads.slice(i, j + 1);
       const plans = [...new Set(window.map((e) => e.planId!))];
       if (plans.length >= rules.manyPlans.count) {
-        flags.push({
+        flags.push(flag(`${reads[j]!.actorOrg}|${reads[j]!.actorSub}|${window[0]!.seq}`, {
           kind: 'many-plans', at: window[0]!.at, actor: actorOf(reads[j]!), planIds: plans, eventSeqs: window.map((e) => e.seq),
           detail: `${plans.length} different plans opened within ${rules.manyPlans.withinMinutes} minutes`,
-        });
+        }));
         i = j + 1; // one flag per burst
       }
     }
@@ -88,16 +96,16 @@ export function accessFlags(db: Db, scope: string, q: FlagQuery, now: Date, rule
     for (const [purpose, uses] of byPurpose) {
       const plans = [...new Set(uses.map((e) => e.planId!))];
       if (plans.length >= rules.purposeReuse.plans) {
-        flags.push({
+        flags.push(flag(`${uses[0]!.actorOrg}|${uses[0]!.actorSub}|${purpose}`, {
           kind: 'purpose-reused', at: uses[0]!.at, actor: actorOf(uses[0]!), planIds: plans, eventSeqs: uses.map((e) => e.seq),
           detail: `the same purpose was given for ${plans.length} different plans`,
-        });
+        }));
       }
       if (!rules.incidentReference.test(purpose)) {
-        flags.push({
+        flags.push(flag(`${uses[0]!.actorOrg}|${uses[0]!.actorSub}|${purpose}`, {
           kind: 'no-incident-reference', at: uses[0]!.at, actor: actorOf(uses[0]!), planIds: plans, eventSeqs: uses.map((e) => e.seq),
           detail: `purpose "${purpose}" carries no incident reference`,
-        });
+        }));
       }
     }
     // Searches after which none of the plans found was opened.
@@ -105,26 +113,26 @@ export function accessFlags(db: Db, scope: string, q: FlagQuery, now: Date, rule
       const results = new Set(JSON.parse(s.resultPlanIds ?? '[]') as string[]);
       const followed = reads.some((e) => e.seq > s.seq && results.has(e.planId!) && minutes(s.at, e.at) <= rules.searchFollowUpMinutes);
       if (!followed) {
-        flags.push({
+        flags.push(flag(String(s.seq), {
           kind: 'search-no-open', at: s.at, actor: actorOf(s), planIds: [...results], eventSeqs: [s.seq],
           detail: `a search returned ${results.size} plan(s) and none was opened within ${rules.searchFollowUpMinutes} minutes`,
-        });
+        }));
       }
     }
   }
 
   for (const e of events) {
     if (e.outcome === 'denied' && e.reason?.includes('no-agreement')) {
-      flags.push({
+      flags.push(flag(String(e.seq), {
         kind: 'denied-no-agreement', at: e.at, actor: actorOf(e), planIds: e.planId ? [e.planId] : [], eventSeqs: [e.seq],
         detail: `refused: ${e.actorOrg} has no data-sharing agreement covering this plan`,
-      });
+      }));
     }
     if (e.outcome === 'emergency') {
-      flags.push({
+      flags.push(flag(String(e.seq), {
         kind: 'emergency-access', at: e.at, actor: actorOf(e), planIds: e.planId ? [e.planId] : [], eventSeqs: [e.seq],
         detail: `emergency access without an agreement; reason given: "${e.reason ?? ''}"`,
-      });
+      }));
     }
   }
   return flags.filter((f) => !q.kind || f.kind === q.kind).sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0));

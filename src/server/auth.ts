@@ -3,6 +3,7 @@ import { createLocalJWKSet, createRemoteJWKSet, decodeJwt, jwtVerify, type JWTPa
 import type { Db } from '../../db/index.js';
 import { roles as knownRoles, type Actor, type Role } from '../plans/actor.js';
 import { listOrganisations, type Organisation } from '../plans/organisations.js';
+import { createReadCache } from '../plans/read-cache.js';
 import { fail, ok, type Result } from '../plans/result.js';
 import { TOKEN_AUDIENCE, type DevIssuer } from './dev-issuer.js';
 
@@ -19,9 +20,15 @@ export function createAuthenticator(db: Db, devIssuer: DevIssuer | undefined, cl
   let orgsBySlug = new Map<string, Organisation>();
   let orgsLoadedAt = 0;
 
+  // An organisation disabled by an administrator must stop at once, even for tokens already verified:
+  // the read cache's epoch moves with any change to organisations, from this process or another.
+  const orgCache = createReadCache(db.$client);
+  const orgsSeen = orgCache.map<'epoch', true>(1);
   function organisations(): Map<string, Organisation> {
     const now = clock().getTime();
-    if (now - orgsLoadedAt > 5_000) {
+    orgCache.validate();
+    if (now - orgsLoadedAt > 5_000 || !orgsSeen.has('epoch')) {
+      orgsSeen.set('epoch', true);
       orgsBySlug = new Map(listOrganisations(db).map((o) => [o.slug, o]));
       orgsLoadedAt = now;
     }
@@ -55,6 +62,7 @@ export function createAuthenticator(db: Db, devIssuer: DevIssuer | undefined, cl
     const orgSlug = typeof claimed.org === 'string' ? claimed.org : undefined;
     const org = orgSlug ? organisations().get(orgSlug) : undefined;
     if (!org) return fail('unauthenticated', 'the token names no known organisation');
+    if (org.disabledAt) return fail('unauthenticated', `${org.slug} has been disabled in this service`);
     const options = { audience: TOKEN_AUDIENCE, currentDate: clock(), clockTolerance: 30 };
     let payload: JWTPayload;
     try {
@@ -74,11 +82,16 @@ export function createAuthenticator(db: Db, devIssuer: DevIssuer | undefined, cl
     return ok({ sub: payload.sub, org: org.slug, orgKind: org.kind, roles });
   }
 
+  function disabledCheck(actor: Actor): Result<Actor> {
+    if (organisations().get(actor.org)?.disabledAt) return fail('unauthenticated', `${actor.org} has been disabled in this service`);
+    return ok(actor);
+  }
+
   return {
     async verify(token: string): Promise<Result<Actor>> {
       const now = clock().getTime() / 1000;
       const hit = verified.get(token);
-      if (hit && hit.exp > now) return ok(hit.actor);
+      if (hit && hit.exp > now) return disabledCheck(hit.actor);
       const result = await verifyUncached(token);
       if (result.ok) {
         if (verified.size > 10_000) verified.clear();

@@ -2,6 +2,7 @@ import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import { isoDay } from '../../plans/clock.js';
 import { demoUsers } from '../../plans/demo.js';
+import { getOrganisation } from '../../plans/organisations.js';
 import { NotAllowedPage, PurposePage, SignInPage, WithdrawnPage, NotFoundPage } from '../../ui/pages.js';
 import { PlanPage } from '../../ui/plan.js';
 import type { WebAccessEvent } from '../access-seam.js';
@@ -35,9 +36,10 @@ export function webRoutes(services: AppServices) {
       .post('/sign-in', forms, async (c) => {
         const form = await c.req.parseBody();
         const returnTo = safeReturnTo(formText(form.return));
-        const user = services.devIssuer ? demoUsers.find((u) => u.sub === formText(form.user)) : undefined;
+        const chosen = services.devIssuer ? demoUsers.find((u) => u.sub === formText(form.user)) : undefined;
+        const user = chosen && !getOrganisation(services.db, chosen.org)?.disabledAt ? chosen : undefined;
         if (!services.devIssuer || !user) {
-          const error = services.devIssuer ? 'Choose one of the identities below.' : 'Development sign-in is off.';
+          const error = !services.devIssuer ? 'Development sign-in is off.' : chosen ? 'That organisation has been disabled in this service.' : 'Choose one of the identities below.';
           return page(c, <SignInPage returnTo={returnTo} demoUsers={services.devIssuer ? demoUsers : undefined} error={error} />, 400);
         }
         const jwt = await services.devIssuer.sign({ sub: user.sub, org: user.org, roles: user.roles, name: user.label }, SESSION_TTL_SECONDS);
