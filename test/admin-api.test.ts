@@ -180,3 +180,36 @@ describe('admin API: agreements', () => {
     expect(row.endedAt).toBeNull();
   });
 });
+
+describe('admin API: governance overview', () => {
+  it('per organisation: agreements in force and expiring, plans past review or not co-produced, unreviewed emergency access', async () => {
+    const t = await testApp();
+    const stale = importRecordFrom(planBody({ externalRef: 'SB-000002', reviewBy: '2026-10-01' }));
+    const notCoProduced = importRecordFrom(planBody({ externalRef: 'SB-000003' }));
+    notCoProduced.governance = { coProduced: false, lawfulBasis: 'public-task', reviewBy: '2027-04-01' };
+    publishPlans(t.db, [importRecordFrom(planBody()), stale, notCoProduced]);
+    await t.call(who.admin, 'POST', '/api/v1/admin/organisations', { body: { slug: 'valley-ambulance', name: 'Valley Ambulance', kind: 'ambulance' } });
+    await t.call(who.admin, 'POST', '/api/v1/admin/agreements', { body: { reference: 'DSA-SHORT', parties: ['southbank-mh', 'shire-police'], validFrom: '2026-01-01', validTo: '2026-12-10' } });
+    const planId = planIdOf(t.db, 'SB-000001');
+    const valley: Who = { sub: 'medic.valley', org: 'valley-ambulance', roles: ['responder'] };
+    expect((await t.call(valley, 'GET', `/api/v1/plans/${planId}`, { headers: { 'x-emergency-access': 'not breathing' } })).status).toBe(200);
+
+    const r = await t.call(who.admin, 'GET', '/api/v1/admin/overview');
+    expect(r.status).toBe(200);
+    const southbank = r.json.organisations.find((o: any) => o.slug === 'southbank-mh');
+    expect(southbank).toMatchObject({
+      agreementsInForce: ['DSA-DEMO-001', 'DSA-SHORT'],
+      agreementsExpiringWithin30Days: [{ reference: 'DSA-SHORT', validTo: '2026-12-10' }],
+      plansPastReviewDate: 1,
+      plansWithoutCoProduction: 1,
+      unreviewedEmergencyAccesses: 1,
+    });
+    expect(r.json.organisations.find((o: any) => o.slug === 'shire-police').agreementsInForce).toEqual(['DSA-SHORT']);
+
+    const flag = (await t.call(who.auditor, 'GET', '/api/v1/audit/flags?kind=emergency-access')).json.flags[0];
+    await t.call(who.auditor, 'POST', `/api/v1/audit/flags/${flag.id}/review`, { body: { outcome: 'appropriate', comment: 'confirmed by CAD' } });
+    const after = await t.call(who.admin, 'GET', '/api/v1/admin/overview');
+    expect(after.json.organisations.find((o: any) => o.slug === 'southbank-mh').unreviewedEmergencyAccesses).toBe(0);
+    expect((await t.call(who.auditor, 'GET', '/api/v1/admin/overview')).status).toBe(403);
+  });
+});

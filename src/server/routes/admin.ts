@@ -18,6 +18,7 @@ import {
   reasonSchema,
   sharingMatrix,
 } from '../../plans/governance.js';
+import { governanceOverview } from '../../plans/governance-summary.js';
 import { newDsaSchema, newOrganisationSchema } from '../../plans/organisations.js';
 import type { AppEnv, AppServices } from '../context.js';
 import { unwrap } from '../errors.js';
@@ -53,6 +54,10 @@ export function adminRoutes(services: AppServices) {
     .get('/agreements', validate('query', agreementQuery), (c) => {
       admin(c);
       return c.json({ day: today(), agreements: listAgreements(services.db, today(), c.req.valid('query').state) });
+    })
+    .get('/overview', (c) => {
+      admin(c);
+      return c.json(governanceOverview(services.db, services.clock()));
     })
     .get('/agreements/matrix', (c) => {
       admin(c);
