@@ -14,6 +14,8 @@ export const organisations = sqliteTable('organisations', {
   /** What a responder is told to do when this organisation's plan is withdrawn (team phone etc). */
   contact: text('contact'),
   createdAt: text('created_at').notNull(),
+  /** Set when an administrator disables the organisation: its people can no longer sign in or use tokens. */
+  disabledAt: text('disabled_at'),
 });
 
 export const dataSharingAgreements = sqliteTable('data_sharing_agreements', {
@@ -22,6 +24,9 @@ export const dataSharingAgreements = sqliteTable('data_sharing_agreements', {
   validFrom: text('valid_from').notNull(),
   validTo: text('valid_to').notNull(),
   createdAt: text('created_at').notNull(),
+  /** Ended early by an administrator: no read relies on it from this moment, whatever validTo says. */
+  endedAt: text('ended_at'),
+  endReason: text('end_reason'),
 });
 
 export const dsaParties = sqliteTable(

@@ -2,15 +2,15 @@ import { ConfigError, loadConfig } from '../config.js';
 import { databaseFile, openDatabase, type Db } from '../../db/index.js';
 import { CliError, type CliContext, type Command } from './command.js';
 import { auditKeyCommand, verifyAuditCommand } from './commands/audit.js';
-import { dsaAdd } from './commands/dsa.js';
+import { dsaAdd, dsaEnd, dsaList } from './commands/dsa.js';
 import { importCommand } from './commands/import.js';
-import { orgAdd, orgOidc } from './commands/org.js';
+import { orgAdd, orgList, orgOidc } from './commands/org.js';
 import { reindexCommand } from './commands/reindex.js';
 import { seedCommand } from './commands/seed.js';
 import { tokenCommand } from './commands/token.js';
 
 /** Every command the CLI knows; CONTRACTS §4 lists the ones others rely on. */
-export const commands: Command[] = [orgAdd, orgOidc, dsaAdd, importCommand, tokenCommand, seedCommand, reindexCommand, verifyAuditCommand, auditKeyCommand];
+export const commands: Command[] = [orgAdd, orgList, orgOidc, dsaAdd, dsaList, dsaEnd, importCommand, tokenCommand, seedCommand, reindexCommand, verifyAuditCommand, auditKeyCommand];
 
 function help(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

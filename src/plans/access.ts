@@ -54,3 +54,45 @@ export function authoriseWrite(actor: Actor, owningOrg: string, role: 'author' |
   if (actor.org !== owningOrg) return fail('forbidden', `only ${owningOrg}'s own staff may change this plan`);
   return ok(true);
 }
+
+/**
+ * Who changes the register of organisations and agreements: a signed-in administrator, or the operator
+ * at the machine's command line (trusted as the CLI always was; recorded as `cli:<os user>`).
+ */
+export type Operator = { via: 'api'; actor: Actor } | { via: 'cli'; user: string };
+
+/**
+ * Administrators (admin role only) all see the whole register: organisations and agreements are not
+ * personal data, and every administrator needs to know who their partners are. Adding an organisation
+ * is open to any administrator too: a new organisation sees nothing until an agreement names it.
+ */
+export function authoriseAdmin(op: Operator): Result<true> {
+  if (op.via === 'cli' || hasRole(op.actor, 'admin')) return ok(true);
+  return fail('forbidden', 'this needs the admin role');
+}
+
+/** An organisation's own record (name, contact, kind, identity provider, disabling) is changed by its own administrators. */
+export function authoriseOrganisationChange(op: Operator, slug: string): Result<true> {
+  const admin = authoriseAdmin(op);
+  if (!admin.ok || op.via === 'cli') return admin;
+  if (op.actor.org !== slug) return fail('forbidden', `only ${slug}'s own administrators may change its record`);
+  return ok(true);
+}
+
+/** An agreement is added, ended or extended only by an administrator of one of its parties. */
+export function authoriseAgreementChange(op: Operator, parties: readonly string[]): Result<true> {
+  const admin = authoriseAdmin(op);
+  if (!admin.ok || op.via === 'cli') return admin;
+  if (!parties.includes(op.actor.org)) return fail('forbidden', `${op.actor.org} is not a party to this agreement`);
+  return ok(true);
+}
+
+/**
+ * An auditor reviews the flags in their own scope, the same scope as the log they read: events about
+ * their organisation's plans (including searches that surfaced them) and events by their organisation's
+ * people. A flag outside it is, to them, not found.
+ */
+export function authoriseFlagReview(actor: Actor): Result<{ scope: string }> {
+  if (!hasRole(actor, 'auditor')) return fail('forbidden', 'reviewing flags needs the auditor role');
+  return ok({ scope: actor.org });
+}

@@ -5,9 +5,13 @@ import type { StoredEvent } from './access-chain.js';
 import { eventColumns } from './access-log-columns.mjs';
 import { accessIndexer } from './access-index.mjs';
 import { slugSchema } from './content.js';
+import { accessActions, accessChannels, accessOutcomes } from '../../db/schema/audit.js';
 import { fail, ok, type Result } from './result.js';
 
-/** Auditors read the log of their own organisation: its plans, its staff, and searches that surfaced its plans. */
+/**
+ * Auditors read the log of their own organisation: its plans, its staff, searches that surfaced its plans,
+ * and governance events and flag reviews concerning it (their query's `orgs`, see governance-log.ts).
+ */
 export function authoriseAudit(actor: Actor): Result<{ scope: string }> {
   if (!hasRole(actor, 'auditor')) return fail('forbidden', 'reading the access log needs the auditor role');
   return ok({ scope: actor.org });
@@ -17,7 +21,9 @@ export const SCOPE_SQL = `(
   e.actor_org = @scope
   OR e.plan_id IN (SELECT id FROM plans WHERE owning_org = @scope)
   OR (e.result_plan_ids IS NOT NULL AND EXISTS (
-        SELECT 1 FROM json_each(e.result_plan_ids) j JOIN plans p ON p.id = j.value WHERE p.owning_org = @scope)))`;
+        SELECT 1 FROM json_each(e.result_plan_ids) j JOIN plans p ON p.id = j.value WHERE p.owning_org = @scope))
+  OR (e.action IN ('governance', 'flag-review') AND EXISTS (
+        SELECT 1 FROM json_each(e.query, '$.orgs') g WHERE g.value = @scope)))`;
 
 const instant = z.union([z.iso.datetime({ offset: true }), z.iso.date()]);
 
@@ -26,7 +32,12 @@ export const eventFilterSchema = z.strictObject({
   actor: z.string().trim().min(1).max(200).optional(),
   org: slugSchema.optional(),
   purpose: z.string().trim().min(1).max(200).optional(),
-  outcome: z.enum(['allowed', 'denied', 'emergency']).optional(),
+  outcome: z.enum(accessOutcomes).optional(),
+  /** The person: their plan's reference (exact) or part of their name, among this organisation's plans. */
+  person: z.string().trim().min(2).max(200).optional(),
+  channel: z.enum(accessChannels).optional(),
+  action: z.enum(accessActions).optional(),
+  format: z.enum(['json', 'csv']).default('json'),
   from: instant.optional(),
   to: instant.optional(),
   cursor: z.string().regex(/^\d{1,15}$/, 'not a cursor from a previous page').optional(),
@@ -83,6 +94,19 @@ export function listEvents(db: Db, scope: string, f: EventFilter) {
   // Events about one plan come from the plan lookup, brought up to date with the log first.
   if (f.planId !== undefined) catchUpPlanLookup(db);
   add('e.seq IN (SELECT seq FROM access_event_plans WHERE plan_id = @planId) AND e.plan_id = @planId', 'planId', f.planId);
+  // Every event that concerns the person: plans opened and searches that surfaced them (the plan lookup).
+  if (f.person !== undefined) catchUpPlanLookup(db);
+  add(
+    `e.seq IN (SELECT ep.seq FROM access_event_plans ep JOIN plans p ON p.id = ep.plan_id
+       WHERE p.owning_org = @scope AND (p.external_ref = @person OR p.id IN (
+         SELECT v.plan_id FROM plan_versions v
+         WHERE instr(lower(json_extract(v.subject, '$.givenNames') || ' ' || json_extract(v.subject, '$.familyName') || ' ' ||
+                           coalesce(json_extract(v.subject, '$.preferredName'), '')), lower(@person)) > 0)))`,
+    'person',
+    f.person,
+  );
+  add('e.channel = @channel', 'channel', f.channel);
+  add('e.action = @action', 'action', f.action);
   add('e.actor_sub = @actor', 'actor', f.actor);
   add('e.actor_org = @org', 'org', f.org);
   add('instr(e.purpose, @purpose) > 0', 'purpose', f.purpose);

@@ -34,7 +34,7 @@ export function addOrganisation(db: Db, org: NewOrganisation, now: Date): Result
   if (existing) return fail('conflict', `organisation "${org.slug}" already exists`);
   const row = { ...org, issuer: org.issuer ?? null, jwks: org.jwks ?? null, contact: org.contact ?? null };
   db.insert(organisations).values({ ...row, createdAt: now.toISOString() }).run();
-  return ok({ ...row, createdAt: now.toISOString() });
+  return ok({ ...row, createdAt: now.toISOString(), disabledAt: null });
 }
 
 export function getOrganisation(db: Db, slug: string): Organisation | undefined {
@@ -81,14 +81,14 @@ export function agreementQueries(db: Db) {
     `SELECT d.reference FROM dsa_parties a
        JOIN dsa_parties b ON b.dsa_id = a.dsa_id
        JOIN data_sharing_agreements d ON d.id = a.dsa_id
-     WHERE a.org_slug = ? AND b.org_slug = ? AND d.valid_from <= ? AND d.valid_to >= ?
+     WHERE a.org_slug = ? AND b.org_slug = ? AND d.valid_from <= ? AND d.valid_to >= ? AND d.ended_at IS NULL
      LIMIT 1`,
   );
   const partners = db.$client.prepare<[string, string, string], { slug: string }>(
     `SELECT DISTINCT b.org_slug AS slug FROM dsa_parties a
        JOIN dsa_parties b ON b.dsa_id = a.dsa_id
        JOIN data_sharing_agreements d ON d.id = a.dsa_id
-     WHERE a.org_slug = ? AND d.valid_from <= ? AND d.valid_to >= ?`,
+     WHERE a.org_slug = ? AND d.valid_from <= ? AND d.valid_to >= ? AND d.ended_at IS NULL`,
   );
   const orgKind = db.$client.prepare<[string], { kind: OrgKind; contact: string | null; name: string }>(
     'SELECT kind, contact, name FROM organisations WHERE slug = ?',

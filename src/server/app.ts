@@ -5,7 +5,9 @@ import { createCardGuard } from './card-guard.js';
 import type { AppDeps, AppEnv, AppServices } from './context.js';
 import { webAccessRecorder } from './access-seam.js';
 import { AppError, createErrorHandler, notFoundHandler } from './errors.js';
+import { adminRoutes } from './routes/admin.js';
 import { auditRoutes } from './routes/audit.js';
+import { flagReviewRoutes } from './routes/flag-reviews.js';
 import { authoringRoutes } from './routes/authoring.js';
 import { cardRoutes } from './routes/cards.js';
 import { healthRoutes } from './routes/health.js';
@@ -84,6 +86,8 @@ export function createApp(deps: AppDeps) {
     .route('/api/v1/plans', planReadRoutes(services))
     .route('/api/v1/plans', audit.report)
     .route('/api/v1/audit', audit.log)
+    .route('/api/v1/audit', flagReviewRoutes(services))
+    .route('/api/v1/admin', adminRoutes(services))
     .route('/api/v1/search', searchRoutes(services))
     .route('/', webRoutes(services))
     .route('/', scanRoutes(services));

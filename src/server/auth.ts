@@ -5,6 +5,7 @@ import { createLocalJWKSet, createRemoteJWKSet, decodeJwt, jwtVerify, type JWTPa
 import type { Db } from '../../db/index.js';
 import { roles as knownRoles, type Actor, type Role } from '../plans/actor.js';
 import { listOrganisations, type Organisation } from '../plans/organisations.js';
+import { createReadCache } from '../plans/read-cache.js';
 import { fail, ok, type Result } from '../plans/result.js';
 import { TOKEN_AUDIENCE, type DevIssuer } from './dev-issuer.js';
 
@@ -49,9 +50,15 @@ export function createAuthenticator(db: Db, devIssuer: DevIssuer | undefined, cl
   let orgsBySlug = new Map<string, Organisation>();
   let orgsLoadedAt = 0;
 
+  // An organisation disabled by an administrator must stop at once, even for tokens already verified:
+  // the read cache's epoch moves with any change to organisations, from this process or another.
+  const orgCache = createReadCache(db.$client);
+  const orgsSeen = orgCache.map<'epoch', true>(1);
   function organisations(): Map<string, Organisation> {
     const now = clock().getTime();
-    if (now - orgsLoadedAt > 5_000) {
+    orgCache.validate();
+    if (now - orgsLoadedAt > 5_000 || !orgsSeen.has('epoch')) {
+      orgsSeen.set('epoch', true);
       orgsBySlug = new Map(listOrganisations(db).map((o) => [o.slug, o]));
       orgsLoadedAt = now;
     }
@@ -111,6 +118,7 @@ export function createAuthenticator(db: Db, devIssuer: DevIssuer | undefined, cl
     const orgSlug = typeof claimed.org === 'string' ? claimed.org : undefined;
     const org = orgSlug ? organisations().get(orgSlug) : undefined;
     if (!org) return fail('unauthenticated', 'the token names no known organisation');
+    if (org.disabledAt) return fail('unauthenticated', `${org.slug} has been disabled in this service`);
     const now = clock();
     const options = { audience: TOKEN_AUDIENCE, currentDate: now, clockTolerance: 30, requiredClaims: ['exp'] };
     const keys = keysVersion(org, claimed.iss);
@@ -142,11 +150,16 @@ export function createAuthenticator(db: Db, devIssuer: DevIssuer | undefined, cl
     return ok({ actor: { sub: claims.data.sub, org: org.slug, orgKind: org.kind, roles }, until, keys, iss: payload.iss });
   }
 
+  function disabledCheck(actor: Actor): Result<Actor> {
+    if (organisations().get(actor.org)?.disabledAt) return fail('unauthenticated', `${actor.org} has been disabled in this service`);
+    return ok(actor);
+  }
+
   return {
     async verify(token: string): Promise<Result<Actor>> {
       const now = clock().getTime() / 1000;
       const hit = verified.get(token);
-      if (hit && hit.until > now && hit.keys === keysVersion(organisations().get(hit.actor.org), hit.iss)) return ok(hit.actor);
+      if (hit && hit.until > now && hit.keys === keysVersion(organisations().get(hit.actor.org), hit.iss)) return disabledCheck(hit.actor);
       if (hit) verified.delete(token);
       const result = await verifyUncached(token);
       if (!result.ok) return result;

@@ -80,7 +80,8 @@ export function createOidcSignIn(deps: { db: Db; clock: Clock; publicBaseUrl: ()
     async begin(org: string, binding: string, returnTo: string): Promise<Result<URL> | { ok: false; reason: SignInFailure }> {
       const oidc = getOidcConfig(deps.db, org);
       if (!oidc) return { ok: false, reason: 'org-unknown' };
-      if (!oidc.enabled) return { ok: false, reason: 'org-disabled' };
+      // Sign-in switched off for this provider, or the organisation disabled by an administrator.
+      if (!oidc.enabled || getOrganisation(deps.db, org)?.disabledAt) return { ok: false, reason: 'org-disabled' };
       let config: client.Configuration;
       try {
         config = await configurationFor(oidc);
@@ -116,7 +117,7 @@ export function createOidcSignIn(deps: { db: Db; clock: Clock; publicBaseUrl: ()
       const oidc = getOidcConfig(deps.db, org);
       const orgRow = getOrganisation(deps.db, org);
       if (!oidc || !orgRow) return { ok: false, reason: 'org-unknown', org };
-      if (!oidc.enabled) return { ok: false, reason: 'org-disabled', org };
+      if (!oidc.enabled || orgRow.disabledAt) return { ok: false, reason: 'org-disabled', org };
       let tokens: Awaited<ReturnType<typeof client.authorizationCodeGrant>>;
       try {
         const config = await configurationFor(oidc);

@@ -1,5 +1,8 @@
-import { addDataSharingAgreement, newDsaSchema } from '../../plans/organisations.js';
-import { CliError, parseCommandArgs, usageError, validOptions, type Command } from '../command.js';
+import { isoDay } from '../../plans/clock.js';
+import { addAgreement, endAgreement, listAgreements, reasonSchema } from '../../plans/governance.js';
+import { newDsaSchema } from '../../plans/organisations.js';
+import { parseCommandArgs, usageError, validOptions, type Command } from '../command.js';
+import { withGovernance } from '../governance.js';
 
 export const dsaAdd: Command = {
   name: 'dsa add',
@@ -18,9 +21,36 @@ export const dsaAdd: Command = {
       validFrom: values.from,
       validTo: values.to,
     });
-    const result = addDataSharingAgreement(ctx.db(), dsa, ctx.now());
-    if (!result.ok) throw new CliError(result.detail);
+    await withGovernance(ctx, (deps, op) => addAgreement(deps, op, dsa));
     ctx.out(`recorded agreement ${dsa.reference}: ${dsa.parties.join(', ')} from ${dsa.validFrom} to ${dsa.validTo}`);
+    return 0;
+  },
+};
+
+export const dsaList: Command = {
+  name: 'dsa list',
+  summary: 'the data-sharing agreements: reference, state today, dates, parties',
+  usage: 'dsa list',
+  async run(args, ctx) {
+    parseCommandArgs(this, args, {});
+    for (const a of listAgreements(ctx.db(), isoDay(ctx.now()))) {
+      const ended = a.endedAt ? ` (ended ${a.endedAt.slice(0, 10)}: ${a.endReason})` : '';
+      ctx.out([a.reference, a.state, `${a.validFrom}..${a.validTo}`, a.parties.join(',')].join('\t') + ended);
+    }
+    return 0;
+  },
+};
+
+export const dsaEnd: Command = {
+  name: 'dsa end',
+  summary: 'end an agreement early, now: reads that relied on it stop at once',
+  usage: 'dsa end REF --reason TEXT',
+  async run(args, ctx) {
+    const { values, positionals } = parseCommandArgs(this, args, { reason: { type: 'string' } });
+    if (positionals.length !== 1) throw usageError(this, 'give exactly one agreement REF');
+    const body = validOptions(this, reasonSchema, { reason: values.reason });
+    const ended = await withGovernance(ctx, (deps, op) => endAgreement(deps, op, positionals[0]!, body));
+    ctx.out(`ended agreement ${ended.reference} at ${ended.endedAt}: ${ended.parties.join(', ')}`);
     return 0;
   },
 };

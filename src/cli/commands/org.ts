@@ -1,8 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { addOrganisationGoverned, listOrganisationsView } from '../../plans/governance.js';
 import { configureOidc, oidcConfigInputSchema, setOidcEnabled } from '../../plans/oidc-config.js';
-import { addOrganisation, newOrganisationSchema } from '../../plans/organisations.js';
+import { newOrganisationSchema } from '../../plans/organisations.js';
 import { CliError, parseCommandArgs, usageError, validOptions, type Command } from '../command.js';
+import { withGovernance } from '../governance.js';
 
 export const orgAdd: Command = {
   name: 'org add',
@@ -19,8 +21,7 @@ export const orgAdd: Command = {
     });
     if (positionals.length !== 1) throw usageError(this, 'give exactly one SLUG');
     const org = validOptions(this, newOrganisationSchema, { slug: positionals[0], ...values });
-    const result = addOrganisation(ctx.db(), org, ctx.now());
-    if (!result.ok) throw new CliError(result.detail);
+    await withGovernance(ctx, (deps, op) => addOrganisationGoverned(deps, op, org));
     ctx.out(`added organisation ${org.slug} (${org.kind}): ${org.name}`);
     return 0;
   },
@@ -81,6 +82,19 @@ export const orgOidc: Command = {
     ctx.out(`${slug} signs in through ${input.issuer} (client ${input.clientId}, roles from "${input.rolesClaim}")`);
     ctx.out(`register this redirect URI with the provider: ${base}/auth/callback`);
     ctx.out(`and this post-logout redirect URI: ${base}/sign-in`);
+    return 0;
+  },
+};
+
+export const orgList: Command = {
+  name: 'org list',
+  summary: 'the organisations: slug, kind, state, name, identity provider',
+  usage: 'org list',
+  async run(args, ctx) {
+    parseCommandArgs(this, args, {});
+    for (const o of listOrganisationsView(ctx.db())) {
+      ctx.out([o.slug, o.kind, o.state, o.name, o.issuer ?? '-'].join('\t'));
+    }
     return 0;
   },
 };

@@ -35,7 +35,9 @@ export const tokenCommand: Command = {
         'the development issuer is off here (an identity provider is configured, AUTH_DEV=off, or HOST is not loopback): sign in through your organisation instead',
       );
     }
-    if (!getOrganisation(db, opts.org)) throw new CliError(`unknown organisation "${opts.org}" (add it with: org add)`);
+    const org = getOrganisation(db, opts.org);
+    if (!org) throw new CliError(`unknown organisation "${opts.org}" (add it with: org add)`);
+    if (org.disabledAt) throw new CliError(`organisation "${opts.org}" is disabled: no tokens for it`);
     const issuer = await loadDevIssuer(ctx.config.dataDir);
     ctx.out(await issuer.sign({ sub: opts.sub, org: opts.org, roles: opts.role }, ttlSeconds));
     return 0;

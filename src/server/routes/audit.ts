@@ -1,9 +1,10 @@
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
+import { CSV_MAX_ROWS, eventsCsv } from '../../plans/audit-csv.js';
 import { html, raw } from 'hono/html';
 import { z } from 'zod';
-import { accessFlags, flagQuerySchema } from '../../plans/access-flags.js';
 import { accessReport, accessReportText, type AccessReport } from '../../plans/access-report.js';
-import { authoriseAudit, eventFilterSchema, listEvents } from '../../plans/audit-queries.js';
+import { flagListSchema, listFlags } from '../../plans/flag-reviews.js';
+import { authoriseAudit, eventFilterSchema, listEvents, type EventFilter, type PresentedEvent } from '../../plans/audit-queries.js';
 import { auditTrail } from '../audit-trail.js';
 import type { AppEnv, AppServices } from '../context.js';
 import { unwrap } from '../errors.js';
@@ -35,19 +36,34 @@ export function auditRoutes(services: AppServices) {
   // them should the writer be unable), so nothing is ever missed.
   const planLookupReady = () => services.accessLog.planLookup().catch(() => undefined);
 
+  // The whole search, newest first, a page at a time up to CSV_MAX_ROWS (the cursor says where it stopped).
+  const csvExport = (c: Context<AppEnv>, scope: string, filter: EventFilter) => {
+    const events: PresentedEvent[] = [];
+    let cursor = filter.cursor;
+    do {
+      const page = listEvents(db, scope, { ...filter, cursor, limit: 500 });
+      events.push(...page.events);
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor !== undefined && events.length < CSV_MAX_ROWS);
+    c.header('Content-Disposition', `attachment; filename="access-events-${services.clock().toISOString().slice(0, 10)}.csv"`);
+    if (cursor !== undefined) c.header('X-Next-Cursor', cursor);
+    return c.body(eventsCsv(events.slice(0, CSV_MAX_ROWS)), 200, { 'content-type': 'text/csv; charset=utf-8' });
+  };
+
   const log = new Hono<AppEnv>()
     .use(requireActor(services))
     .get('/events', auditTrail(services, 'audit-read'), optionalPurpose, validate('query', eventFilterSchema), async (c) => {
       const filter = c.req.valid('query');
       c.set('audit', { planId: filter.planId ?? null, query: { endpoint: 'events', ...filter } });
       const scope = scopeOf(c);
-      if (filter.planId !== undefined) await planLookupReady();
+      if (filter.planId !== undefined || filter.person !== undefined) await planLookupReady();
+      if (filter.format === 'csv') return csvExport(c, scope, filter);
       return c.json(listEvents(db, scope, filter));
     })
-    .get('/flags', auditTrail(services, 'audit-read'), optionalPurpose, validate('query', flagQuerySchema), (c) => {
+    .get('/flags', auditTrail(services, 'audit-read'), optionalPurpose, validate('query', flagListSchema), (c) => {
       const q = c.req.valid('query');
       c.set('audit', { planId: null, query: { endpoint: 'flags', ...q } });
-      return c.json({ flags: accessFlags(db, scopeOf(c), q, services.clock()) });
+      return c.json({ flags: unwrap(listFlags(db, c.var.actor, q, services.clock())) });
     });
 
   const report = new Hono<AppEnv>()

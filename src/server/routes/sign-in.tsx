@@ -104,6 +104,10 @@ export function signInRoutes(services: AppServices) {
       if (!services.devIssuer || !user || !org) {
         return signInPage(c, 400, services.devIssuer ? 'Choose one of the identities below.' : 'Development sign-in is off.', returnTo);
       }
+      if (org.disabledAt) {
+        await recordSignIn('sign-in', { sub: user.sub, org: user.org }, 'dev', 'denied', 'org-disabled');
+        return page(c, <SignInRefusedPage org={org.name} detail={refusalText['org-disabled']!} />, 403);
+      }
       const actor: Actor = { sub: user.sub, org: user.org, orgKind: org.kind, roles: user.roles };
       services.sessions.start(c, { actor, method: 'dev', expiresAt: services.clock().getTime() + services.sessions.maxMs });
       await recordSignIn('sign-in', actor, 'dev', 'allowed', 'development-issuer');

@@ -1,0 +1,38 @@
+import os from 'node:os';
+import type { Operator } from '../plans/access.js';
+import { createAccessLog } from '../plans/access-log.js';
+import { loadAuditSigner } from '../plans/audit-signer.js';
+import type { GovernanceDeps } from '../plans/governance-log.js';
+import type { Result } from '../plans/result.js';
+import { CliError, type CliContext } from './command.js';
+
+/**
+ * The operator at this machine, recorded in governance events as `cli:<os user>` (channel `cli`): the
+ * CLI has no sign-in, so the account that ran it is the best "who" there is.
+ */
+export function cliOperator(): Operator {
+  let user: string;
+  try {
+    user = os.userInfo().username;
+  } catch {
+    user = process.env.USER ?? 'unknown';
+  }
+  return { via: 'cli', user };
+}
+
+/** Runs one governed change with an access log of its own, closed (and checkpointed) before returning. */
+export async function withGovernance<T>(ctx: CliContext, change: (deps: GovernanceDeps, op: Operator) => Promise<Result<T>>): Promise<T> {
+  const db = ctx.db();
+  const log = createAccessLog(db, { clock: ctx.now, signer: loadAuditSigner(ctx.config.dataDir, { create: false }), checkpointEveryMs: 0 });
+  // The log's writer thread is unref'd (a service must be able to exit): without this the process could
+  // end while the event is still on its way, before the change is made.
+  const keepAlive = setInterval(() => undefined, 60_000);
+  try {
+    const result = await change({ db, log, clock: ctx.now }, cliOperator());
+    if (!result.ok) throw new CliError(result.detail);
+    return result.value;
+  } finally {
+    await log.close();
+    clearInterval(keepAlive);
+  }
+}
