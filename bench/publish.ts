@@ -1,4 +1,4 @@
-import { createRandom, syntheticRecord } from '../src/plans/synthetic.js';
+import { createRandom, syntheticRecord } from '../src/plans/demo/synthetic.js';
 import type { BenchContext } from './scenarios.js';
 
 const POLL_MS = 10;

@@ -1,8 +1,8 @@
 import type autocannon from 'autocannon';
 import { databaseFile, openDatabase } from '../db/index.js';
-import type { Actor } from '../src/plans/actor.js';
-import { issueCard } from '../src/plans/cards.js';
-import { SESSION_COOKIE, insertSession } from '../src/server/session.js';
+import type { Actor } from '../src/plans/core/actor.js';
+import { issueCard } from '../src/plans/cards/cards.js';
+import { SESSION_COOKIE, insertSession } from '../src/server/auth/session.js';
 
 /** What every scenario gets: the running service and what was seeded. */
 export type BenchContext = {

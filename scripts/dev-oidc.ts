@@ -6,9 +6,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { databaseFile, openDatabase } from '../db/index.js';
-import { demoOrganisations, demoUsers, ensureDemoOrganisations } from '../src/plans/demo.js';
+import { demoOrganisations, demoUsers, ensureDemoOrganisations } from '../src/plans/demo/demo.js';
 import { configureOidc, oidcConfigInputSchema } from '../src/plans/oidc-config.js';
-import { startTestProvider } from '../test/oidc-helpers.js';
+import { startTestProvider } from '../test/server/auth/oidc-helpers.js';
 
 const dataDir = path.resolve(process.env.DATA_DIR ?? './data');
 const port = Number(process.env.OIDC_PORT ?? 9400);

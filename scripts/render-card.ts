@@ -8,12 +8,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { databaseFile, openDatabase } from '../db/index.js';
-import { ensureDemoOrganisations } from '../src/plans/demo.js';
-import { importRecords } from '../src/plans/importer.js';
-import { syntheticRecords } from '../src/plans/synthetic.js';
+import { ensureDemoOrganisations } from '../src/plans/demo/demo.js';
+import { importRecords } from '../src/plans/versions/importer.js';
+import { syntheticRecords } from '../src/plans/demo/synthetic.js';
 import { createApp } from '../src/server/app.js';
-import { loadDevIssuer } from '../src/server/dev-issuer.js';
-import { silentLogger } from '../src/server/logger.js';
+import { loadDevIssuer } from '../src/server/auth/dev-issuer.js';
+import { silentLogger } from '../src/logger.js';
 
 async function main(argv: string[]) {
   const textAt = argv.indexOf('--text');

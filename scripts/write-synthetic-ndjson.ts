@@ -1,7 +1,7 @@
 // Writes N synthetic import records (invented people) as NDJSON, for measuring and demonstrating import.
 // usage: tsx scripts/write-synthetic-ndjson.ts N FILE [owningOrg,...]
 import fs from 'node:fs';
-import { syntheticRecords } from '../src/plans/synthetic.js';
+import { syntheticRecords } from '../src/plans/demo/synthetic.js';
 
 const [n = '10000', file = '/tmp/synthetic.ndjson', orgs = 'southbank-mh,northgate-mh'] = process.argv.slice(2);
 const out = fs.createWriteStream(file);

@@ -2,17 +2,17 @@ import { serve } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
 import { ConfigError, loadConfig, resolveAuthDev, type Config } from './config.js';
 import { databaseFile, openDatabase } from '../db/index.js';
-import { demoUsers, seedSyntheticPlans } from './plans/demo.js';
+import { demoUsers, seedSyntheticPlans } from './plans/demo/demo.js';
 import { anyIdentityProvider, listOrganisations } from './plans/organisations.js';
-import { systemClock } from './plans/clock.js';
-import { createAccessLog } from './plans/access-log.js';
-import { loadAuditSigner } from './plans/audit-signer.js';
+import { systemClock } from './plans/core/clock.js';
+import { createAccessLog } from './plans/access-log/log.js';
+import { loadAuditSigner } from './plans/access-log/signer.js';
 import { createApp } from './server/app.js';
-import { loadDevIssuer } from './server/dev-issuer.js';
-import { createLogger } from './server/logger.js';
-import { loadSessionSecret } from './server/session-secret.js';
+import { loadDevIssuer } from './server/auth/dev-issuer.js';
+import { createLogger } from './logger.js';
+import { loadSessionSecret } from './server/auth/session-secret.js';
 import { startSearchOrFallback } from './search/index.js';
-import { createRefusalSummary } from './server/refusal-summary.js';
+import { createRefusalSummary } from './server/access-trail/refusal-summary.js';
 
 const DEMO_PLANS = 500;
 

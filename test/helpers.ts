@@ -3,16 +3,16 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach } from 'vitest';
 import { databaseFile, openDatabase, type Db } from '../db/index.js';
-import type { Role } from '../src/plans/actor.js';
-import type { CreatePlanBody, ImportRecord } from '../src/plans/content.js';
-import { ensureDemoOrganisations } from '../src/plans/demo.js';
-import { importRecords } from '../src/plans/importer.js';
-import { createAccessLog } from '../src/plans/access-log.js';
-import { eventColumns, type StoredEvent } from '../src/plans/access-log-columns.mjs';
-import { loadAuditSigner } from '../src/plans/audit-signer.js';
+import type { Role } from '../src/plans/core/actor.js';
+import type { CreatePlanBody, ImportRecord } from '../src/plans/core/content.js';
+import { ensureDemoOrganisations } from '../src/plans/demo/demo.js';
+import { importRecords } from '../src/plans/versions/importer.js';
+import { createAccessLog } from '../src/plans/access-log/log.js';
+import { eventColumns, type StoredEvent } from '../src/plans/access-log/columns.mjs';
+import { loadAuditSigner } from '../src/plans/access-log/signer.js';
 import { createApp } from '../src/server/app.js';
-import { loadDevIssuer, type DevIssuer } from '../src/server/dev-issuer.js';
-import { silentLogger, type Logger } from '../src/server/logger.js';
+import { loadDevIssuer, type DevIssuer } from '../src/server/auth/dev-issuer.js';
+import { silentLogger, type Logger } from '../src/logger.js';
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {

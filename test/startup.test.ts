@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig, resolveAuthDev } from '../src/config.js';
-import { runTs, startService } from './cli-helpers.js';
+import { runTs, startService } from './cli/helpers.js';
 import { tempDir } from './helpers.js';
 
 describe('configuration', () => {

@@ -1,5 +1,5 @@
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
-import type { Governance, PlanContent, PlanLocation, Subject } from '../../src/plans/content.js';
+import type { Governance, PlanContent, PlanLocation, Subject } from '../../src/plans/core/content.js';
 
 /** Timestamps are ISO-8601 UTC strings from the app's clock; dates are `YYYY-MM-DD`. */
 

@@ -1,5 +1,5 @@
-import type { ImportRecord } from '../../src/plans/content.js';
-import { createRandom, type Random } from '../../src/plans/synthetic.js';
+import type { ImportRecord } from '../../src/plans/core/content.js';
+import { createRandom, type Random } from '../../src/plans/demo/synthetic.js';
 import { familyNames, givenNames, homeAreas, places, streetNames } from './names.js';
 
 /**

@@ -1,9 +1,9 @@
 import os from 'node:os';
-import type { Operator } from '../plans/access.js';
-import { createAccessLog } from '../plans/access-log.js';
-import { loadAuditSigner } from '../plans/audit-signer.js';
-import type { GovernanceDeps } from '../plans/governance-log.js';
-import type { Result } from '../plans/result.js';
+import type { Operator } from '../plans/policy.js';
+import { createAccessLog } from '../plans/access-log/log.js';
+import { loadAuditSigner } from '../plans/access-log/signer.js';
+import type { GovernanceDeps } from '../plans/governance/log.js';
+import type { Result } from '../plans/core/result.js';
 import { CliError, type CliContext } from './command.js';
 
 /**

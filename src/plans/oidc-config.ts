@@ -1,10 +1,10 @@
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { schema, type Db } from '../../db/index.js';
-import { roles as knownRoles, type Role } from './actor.js';
-import { slugSchema } from './content.js';
+import { roles as knownRoles, type Role } from './core/actor.js';
+import { slugSchema } from './core/content.js';
 import { getOrganisation } from './organisations.js';
-import { fail, ok, type Result } from './result.js';
+import { fail, ok, type Result } from './core/result.js';
 
 const { organisationOidc, organisations } = schema;
 

@@ -1,8 +1,8 @@
 import { eq, inArray } from 'drizzle-orm';
 import { z } from 'zod';
 import { schema, type Db } from '../../db/index.js';
-import { isoDate, orgKinds, slugSchema, type OrgKind } from './content.js';
-import { fail, ok, type Result } from './result.js';
+import { isoDate, orgKinds, slugSchema, type OrgKind } from './core/content.js';
+import { fail, ok, type Result } from './core/result.js';
 
 const { organisations, dataSharingAgreements, dsaParties } = schema;
 

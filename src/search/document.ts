@@ -1,4 +1,4 @@
-import type { PlanLocation, Subject } from '../plans/content.js';
+import type { PlanLocation, Subject } from '../plans/core/content.js';
 import { nameKeys, words } from './normalise.js';
 import { phoneticCodes } from './phonetic.js';
 import { variantTable } from './variants.js';

@@ -1,5 +1,5 @@
 import type { Db } from '../../db/index.js';
-import type { Logger } from '../server/logger.js';
+import type { Logger } from '../logger.js';
 import { startManagedMeili, type ManagedMeili } from './meili-process.js';
 import { createMeiliIndex, type MeiliIndex } from './meili-index.js';
 import { createSearchService, type SearchService } from './service.js';

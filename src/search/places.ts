@@ -1,4 +1,4 @@
-import { londonPlaces } from '../plans/synthetic.js';
+import { londonPlaces } from '../plans/demo/synthetic.js';
 
 /**
  * The places a responder can pick for "near" on the search page: public places where crises recur

@@ -1,8 +1,8 @@
 import type { Db } from '../../db/index.js';
-import { hasRole, type Actor, type Role } from '../plans/actor.js';
+import { hasRole, type Actor, type Role } from '../plans/core/actor.js';
 import { agreementQueries } from '../plans/organisations.js';
-import { fail, ok, type Result } from '../plans/result.js';
-import type { Logger } from '../server/logger.js';
+import { fail, ok, type Result } from '../plans/core/result.js';
+import type { Logger } from '../logger.js';
 import type { SearchDoc } from './document.js';
 import { createFallbackStore, type FallbackStore } from './fallback.js';
 import type { MeiliFilter, MeiliIndex, MeiliQuery } from './meili-index.js';

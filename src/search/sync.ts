@@ -1,5 +1,5 @@
 import type { Db } from '../../db/index.js';
-import type { Logger } from '../server/logger.js';
+import type { Logger } from '../logger.js';
 import { buildSearchDoc, type SearchDoc } from './document.js';
 import type { FallbackStore } from './fallback.js';
 import type { MeiliIndex } from './meili-index.js';

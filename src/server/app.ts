@@ -1,9 +1,9 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { createAuthenticator } from './auth.js';
-import { createCardGuard } from './card-guard.js';
+import { createAuthenticator } from './auth/authenticator.js';
+import { createCardGuard } from './guards/card-guard.js';
 import type { AppDeps, AppEnv, AppServices } from './context.js';
-import { webAccessRecorder } from './access-seam.js';
+import { webAccessRecorder } from './access-trail/web.js';
 import { AppError, createErrorHandler, notFoundHandler } from './errors.js';
 import { adminRoutes } from './routes/admin.js';
 import { auditRoutes } from './routes/audit.js';
@@ -15,15 +15,15 @@ import { planReadRoutes } from './routes/plans-read.js';
 import { scanRoutes } from './routes/scan.js';
 import { webRoutes } from './routes/web.js';
 import { securityHeaders } from './security-headers.js';
-import { createOidcSignIn } from './oidc.js';
-import { createSessions } from './session.js';
-import { createAccessLog } from '../plans/access-log.js';
-import { cardResolver } from '../plans/cards.js';
+import { createOidcSignIn } from './auth/oidc.js';
+import { createSessions } from './auth/session.js';
+import { createAccessLog } from '../plans/access-log/log.js';
+import { cardResolver } from '../plans/cards/cards.js';
 import { searchRoutes } from './routes/search.js';
 import { createSearchService } from '../search/service.js';
-import { createPlanReader } from '../plans/read.js';
-import { createRefusalSummary } from './refusal-summary.js';
-import { createSearchGuard } from './search-guard.js';
+import { createPlanReader } from '../plans/versions/read.js';
+import { createRefusalSummary } from './access-trail/refusal-summary.js';
+import { createSearchGuard } from './guards/search-guard.js';
 import { DEFAULT_SEARCH_LIMITS } from '../config.js';
 
 /**

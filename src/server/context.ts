@@ -1,20 +1,20 @@
 import type { Db } from '../../db/index.js';
-import type { AccessLog } from '../plans/access-log.js';
-import type { Actor } from '../plans/actor.js';
-import type { CardResolver } from '../plans/cards.js';
-import type { AuditNote } from './audit-trail.js';
-import type { Clock } from '../plans/clock.js';
-import type { PlanReader } from '../plans/read.js';
-import type { AccessRecorder } from './access-seam.js';
+import type { AccessLog } from '../plans/access-log/log.js';
+import type { Actor } from '../plans/core/actor.js';
+import type { CardResolver } from '../plans/cards/cards.js';
+import type { AuditNote } from './access-trail/api.js';
+import type { Clock } from '../plans/core/clock.js';
+import type { PlanReader } from '../plans/versions/read.js';
+import type { AccessRecorder } from './access-trail/web.js';
 import type { SearchService } from '../search/service.js';
-import type { Authenticator, AuthenticatorOptions } from './auth.js';
-import type { CardGuard } from './card-guard.js';
-import type { DevIssuer } from './dev-issuer.js';
-import type { Logger } from './logger.js';
-import type { OidcSignIn } from './oidc.js';
-import type { Session, Sessions } from './session.js';
-import type { RefusalSummary } from './refusal-summary.js';
-import type { SearchGuard } from './search-guard.js';
+import type { Authenticator, AuthenticatorOptions } from './auth/authenticator.js';
+import type { CardGuard } from './guards/card-guard.js';
+import type { DevIssuer } from './auth/dev-issuer.js';
+import type { Logger } from '../logger.js';
+import type { OidcSignIn } from './auth/oidc.js';
+import type { Session, Sessions } from './auth/session.js';
+import type { RefusalSummary } from './access-trail/refusal-summary.js';
+import type { SearchGuard } from './guards/search-guard.js';
 import type { SearchLimits, TrustProxy } from '../config.js';
 
 /** What the app is built from: real parts in production and in tests alike. */

@@ -1,7 +1,7 @@
 import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import type { FailureCode, Result } from '../plans/result.js';
+import type { FailureCode, Result } from '../plans/core/result.js';
 
 export type ErrorCode = FailureCode | 'rate_limited' | 'internal' | 'route_not_found' | 'too_large';
 

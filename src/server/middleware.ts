@@ -1,6 +1,6 @@
 import type { Context, MiddlewareHandler } from 'hono';
-import type { AccessAction } from '../plans/access-log.js';
-import { clientAddress } from './client-address.js';
+import type { AccessAction } from '../plans/access-log/log.js';
+import { clientAddress } from './guards/client-address.js';
 import { AppError } from './errors.js';
 import type { AppEnv, AppServices } from './context.js';
 

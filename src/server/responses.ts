@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { lawfulBases, locationSchema, planContentSchema, subjectSchema } from '../plans/content.js';
+import { lawfulBases, locationSchema, planContentSchema, subjectSchema } from '../plans/core/content.js';
 import { versionStatuses } from '../../db/schema/plans.js';
 
 /**

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
-import { loadAuditSigner } from '../../plans/audit-signer.js';
-import { describeSummary, verifyAuditLog } from '../../plans/audit-verify.js';
+import { loadAuditSigner } from '../../plans/access-log/signer.js';
+import { describeSummary, verifyAuditLog } from '../../plans/access-log/verify.js';
 import { CliError, parseCommandArgs, type Command } from '../command.js';
 
 const MAX_LINES = 1000;

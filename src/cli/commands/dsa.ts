@@ -1,5 +1,5 @@
-import { isoDay } from '../../plans/clock.js';
-import { addAgreement, endAgreement, listAgreements, reasonSchema } from '../../plans/governance.js';
+import { isoDay } from '../../plans/core/clock.js';
+import { addAgreement, endAgreement, listAgreements, reasonSchema } from '../../plans/governance/governance.js';
 import { newDsaSchema } from '../../plans/organisations.js';
 import { parseCommandArgs, usageError, validOptions, type Command } from '../command.js';
 import { withGovernance } from '../governance.js';

@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { importFile, validateImportFile } from '../../plans/importer.js';
+import { importFile, validateImportFile } from '../../plans/versions/importer.js';
 import { CliError, parseCommandArgs, usageError, type Command } from '../command.js';
 import { progressBar } from '../progress.js';
 

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { addOrganisationGoverned, listOrganisationsView } from '../../plans/governance.js';
+import { addOrganisationGoverned, listOrganisationsView } from '../../plans/governance/governance.js';
 import { configureOidc, oidcConfigInputSchema, setOidcEnabled } from '../../plans/oidc-config.js';
 import { newOrganisationSchema } from '../../plans/organisations.js';
 import { CliError, parseCommandArgs, usageError, validOptions, type Command } from '../command.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { seedSyntheticPlans } from '../../plans/demo.js';
+import { seedSyntheticPlans } from '../../plans/demo/demo.js';
 import { parseCommandArgs, validOptions, type Command } from '../command.js';
 import { progressBar } from '../progress.js';
 

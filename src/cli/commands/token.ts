@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { resolveAuthDev } from '../../config.js';
-import { roles } from '../../plans/actor.js';
+import { roles } from '../../plans/core/actor.js';
 import { getOrganisation, listOrganisations } from '../../plans/organisations.js';
-import { loadDevIssuer, parseTtl } from '../../server/dev-issuer.js';
+import { loadDevIssuer, parseTtl } from '../../server/auth/dev-issuer.js';
 import { CliError, parseCommandArgs, usageError, validOptions, type Command } from '../command.js';
 
 const tokenOptions = z.strictObject({

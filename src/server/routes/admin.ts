@@ -1,8 +1,8 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { authoriseAdmin, type Operator } from '../../plans/access.js';
-import { isoDay } from '../../plans/clock.js';
-import { slugSchema } from '../../plans/content.js';
+import { authoriseAdmin, type Operator } from '../../plans/policy.js';
+import { isoDay } from '../../plans/core/clock.js';
+import { slugSchema } from '../../plans/core/content.js';
 import {
   addAgreement,
   addOrganisationGoverned,
@@ -17,8 +17,8 @@ import {
   organisationPatchSchema,
   reasonSchema,
   sharingMatrix,
-} from '../../plans/governance.js';
-import { governanceOverview } from '../../plans/governance-summary.js';
+} from '../../plans/governance/governance.js';
+import { governanceOverview } from '../../plans/governance/summary.js';
 import { newDsaSchema, newOrganisationSchema } from '../../plans/organisations.js';
 import type { AppEnv, AppServices } from '../context.js';
 import { unwrap } from '../errors.js';

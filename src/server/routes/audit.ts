@@ -1,11 +1,11 @@
 import { Hono, type Context } from 'hono';
-import { CSV_MAX_ROWS, eventsCsv } from '../../plans/audit-csv.js';
+import { CSV_MAX_ROWS, eventsCsv } from '../../plans/access-log/csv.js';
 import { html, raw } from 'hono/html';
 import { z } from 'zod';
-import { accessReport, accessReportText, type AccessReport } from '../../plans/access-report.js';
-import { flagListSchema, listFlags } from '../../plans/flag-reviews.js';
-import { authoriseAudit, eventFilterSchema, listEvents, type EventFilter, type PresentedEvent } from '../../plans/audit-queries.js';
-import { auditTrail } from '../audit-trail.js';
+import { accessReport, accessReportText, type AccessReport } from '../../plans/access-log/report.js';
+import { flagListSchema, listFlags } from '../../plans/access-log/flag-reviews.js';
+import { authoriseAudit, eventFilterSchema, listEvents, type EventFilter, type PresentedEvent } from '../../plans/access-log/queries.js';
+import { auditTrail } from '../access-trail/api.js';
 import type { AppEnv, AppServices } from '../context.js';
 import { unwrap } from '../errors.js';
 import { optionalPurpose, requireActor } from '../middleware.js';

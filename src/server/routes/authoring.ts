@@ -1,9 +1,9 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { createPlanBodySchema, draftBodySchema } from '../../plans/content.js';
-import { diffVersions } from '../../plans/diff.js';
-import { planHistory, readVersion } from '../../plans/read.js';
-import { findVersion } from '../../plans/store.js';
+import { createPlanBodySchema, draftBodySchema } from '../../plans/core/content.js';
+import { diffVersions } from '../../plans/versions/diff.js';
+import { planHistory, readVersion } from '../../plans/versions/read.js';
+import { findVersion } from '../../plans/versions/store.js';
 import {
   approve,
   createDraft,
@@ -13,8 +13,8 @@ import {
   submitForReview,
   withdraw,
   type VersionRef,
-} from '../../plans/workflow.js';
-import { auditTrail } from '../audit-trail.js';
+} from '../../plans/versions/workflow.js';
+import { auditTrail } from '../access-trail/api.js';
 import type { AppEnv, AppServices } from '../context.js';
 import { unwrap } from '../errors.js';
 import { requireActor, requirePurpose } from '../middleware.js';

@@ -1,12 +1,12 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { DEFAULT_CARD_TEXT, cardTextSchema, renderCard } from '../../plans/card-artefacts.js';
-import { formatShortCode } from '../../plans/card-code.js';
-import { issueCard, listCards, revokeCards } from '../../plans/cards.js';
+import { DEFAULT_CARD_TEXT, cardTextSchema, renderCard } from '../../plans/cards/artefacts.js';
+import { formatShortCode } from '../../plans/cards/code.js';
+import { issueCard, listCards, revokeCards } from '../../plans/cards/cards.js';
 import { getOrganisation } from '../../plans/organisations.js';
 import type { AppEnv, AppServices } from '../context.js';
 import { AppError, unwrap } from '../errors.js';
-import { auditTrail } from '../audit-trail.js';
+import { auditTrail } from '../access-trail/api.js';
 import { requireActor } from '../middleware.js';
 import { planIdParam, validate } from '../validate.js';
 

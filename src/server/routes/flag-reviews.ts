@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { flagIdParam, flagReviewSchema, reviewFlag } from '../../plans/flag-reviews.js';
+import { flagIdParam, flagReviewSchema, reviewFlag } from '../../plans/access-log/flag-reviews.js';
 import type { AppEnv, AppServices } from '../context.js';
 import { unwrap } from '../errors.js';
 import { requireActor } from '../middleware.js';

@@ -1,11 +1,11 @@
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
-import { externalRefSchema, slugSchema } from '../../plans/content.js';
-import { isoDay } from '../../plans/clock.js';
-import type { ReadOptions } from '../../plans/access.js';
-import type { ReadOutcome } from '../../plans/read.js';
-import type { Result } from '../../plans/result.js';
-import { auditTrail } from '../audit-trail.js';
+import { externalRefSchema, slugSchema } from '../../plans/core/content.js';
+import { isoDay } from '../../plans/core/clock.js';
+import type { ReadOptions } from '../../plans/policy.js';
+import type { ReadOutcome } from '../../plans/versions/read.js';
+import type { Result } from '../../plans/core/result.js';
+import { auditTrail } from '../access-trail/api.js';
 import type { AppEnv, AppServices } from '../context.js';
 import { AppError, unwrap } from '../errors.js';
 import { requireActor, requirePurpose } from '../middleware.js';

@@ -1,11 +1,11 @@
 import { Hono, type Context } from 'hono';
-import { TOKEN_PATTERN, parseShortCode } from '../../plans/card-code.js';
-import type { CardResolution } from '../../plans/cards.js';
-import { isoDay } from '../../plans/clock.js';
-import { CardNotFoundPage, CodeEntryPage, NotAllowedPage, RateLimitedPage, WithdrawnPage } from '../../ui/pages.js';
-import { accessEventOf, type WebAccessEvent } from '../access-seam.js';
+import { TOKEN_PATTERN, parseShortCode } from '../../plans/cards/code.js';
+import type { CardResolution } from '../../plans/cards/cards.js';
+import { isoDay } from '../../plans/core/clock.js';
+import { CardNotFoundPage, CodeEntryPage, NotAllowedPage, RateLimitedPage, WithdrawnPage } from '../../ui/pages/pages.js';
+import { accessEventOf, type WebAccessEvent } from '../access-trail/web.js';
 import type { AppServices, WebEnv } from '../context.js';
-import { CARD_PURPOSE_FRESH_MS, clientKey, here, loadSession, page, requireSignedIn, requireWebPurpose, sameOriginForms, signInUrl, whoOf } from '../web.js';
+import { CARD_PURPOSE_FRESH_MS, clientKey, here, loadSession, page, requireSignedIn, requireWebPurpose, sameOriginForms, signInUrl, whoOf } from '../web/shared.js';
 
 type Via = 'token' | 'code';
 

@@ -1,14 +1,14 @@
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
-import { isoDay } from '../../plans/clock.js';
+import { isoDay } from '../../plans/core/clock.js';
 import { knownPlaces, withinChoices } from '../../search/places.js';
 import { DEFAULT_WITHIN_M, searchQuerySchema } from '../../search/query.js';
 import { canSearch } from '../../search/service.js';
-import { SearchNotForYouPage, SearchPage, SearchRateLimitedPage, SearchUnavailablePage, type FieldName, type SearchForm, type SearchView } from '../../ui/search.js';
-import type { WebAccessEvent } from '../access-seam.js';
+import { SearchNotForYouPage, SearchPage, SearchRateLimitedPage, SearchUnavailablePage, type FieldName, type SearchForm, type SearchView } from '../../ui/pages/search.js';
+import type { WebAccessEvent } from '../access-trail/web.js';
 import type { AppServices, WebEnv } from '../context.js';
 import { AppError, zodFieldErrors } from '../errors.js';
-import { accessEventOf } from '../access-seam.js';
-import { here, loadSession, page, purposeUrl, requireSignedIn, requireWebPurpose, whoOf } from '../web.js';
+import { accessEventOf } from '../access-trail/web.js';
+import { here, loadSession, page, purposeUrl, requireSignedIn, requireWebPurpose, whoOf } from '../web/shared.js';
 
 /**
  * `/`: the responder's search page. A GET form, so it works without scripts and the back button returns

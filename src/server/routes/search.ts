@@ -1,11 +1,11 @@
 import { Hono, type MiddlewareHandler } from 'hono';
-import { isoDay } from '../../plans/clock.js';
+import { isoDay } from '../../plans/core/clock.js';
 import { searchQuerySchema } from '../../search/query.js';
-import { auditTrail } from '../audit-trail.js';
+import { auditTrail } from '../access-trail/api.js';
 import type { AppEnv, AppServices } from '../context.js';
 import { AppError, unwrap } from '../errors.js';
 import { requireActor, requirePurpose, validPurpose } from '../middleware.js';
-import type { AccessEventInput } from '../../plans/access-log.js';
+import type { AccessEventInput } from '../../plans/access-log/log.js';
 import { validate } from '../validate.js';
 
 /**

@@ -1,15 +1,15 @@
 import { Hono, type Context } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
-import type { Actor } from '../../plans/actor.js';
-import { demoUsers } from '../../plans/demo.js';
+import type { Actor } from '../../plans/core/actor.js';
+import { demoUsers } from '../../plans/demo/demo.js';
 import { getOrganisation } from '../../plans/organisations.js';
 import { listOidcConfigs } from '../../plans/oidc-config.js';
-import { NotAllowedPage, SignInPage, SignInRefusedPage } from '../../ui/pages.js';
+import { NotAllowedPage, SignInPage, SignInRefusedPage } from '../../ui/pages/pages.js';
 import type { AppServices, WebEnv } from '../context.js';
-import { accessLogUnavailable } from '../audit-trail.js';
-import { newBinding, type SignInFailure } from '../oidc.js';
-import { safeReturnTo } from '../session.js';
-import { loadSession, page, sameOriginForms } from '../web.js';
+import { accessLogUnavailable } from '../access-trail/api.js';
+import { newBinding, type SignInFailure } from '../auth/oidc.js';
+import { safeReturnTo } from '../auth/session.js';
+import { loadSession, page, sameOriginForms } from '../web/shared.js';
 
 /** The sign-in under way: an opaque value whose hash the pending sign-in row holds. */
 const BINDING_COOKIE = 'rp_signin';

@@ -1,16 +1,16 @@
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
-import { isoDay } from '../../plans/clock.js';
-import { CARD_PURPOSE } from '../../plans/access-flags.js';
-import { NotAllowedPage, PurposePage, WithdrawnPage, NotFoundPage } from '../../ui/pages.js';
-import { PlanPage } from '../../ui/plan.js';
-import type { WebAccessEvent } from '../access-seam.js';
+import { isoDay } from '../../plans/core/clock.js';
+import { CARD_PURPOSE } from '../../plans/access-log/flags.js';
+import { NotAllowedPage, PurposePage, WithdrawnPage, NotFoundPage } from '../../ui/pages/pages.js';
+import { PlanPage } from '../../ui/pages/plan.js';
+import type { WebAccessEvent } from '../access-trail/web.js';
 import type { AppServices, WebEnv } from '../context.js';
 import { searchPageRoutes } from './search-page.js';
 import { signInRoutes } from './sign-in.js';
 import { PURPOSE_RULE, validPurpose } from '../middleware.js';
-import { safeReturnTo } from '../session.js';
-import { clientKey, loadSession, page, requireSignedIn, requireWebPurpose, sameOriginForms, whoOf } from '../web.js';
+import { safeReturnTo } from '../auth/session.js';
+import { clientKey, loadSession, page, requireSignedIn, requireWebPurpose, sameOriginForms, whoOf } from '../web/shared.js';
 
 const planIdPattern = /^[A-Za-z0-9_-]{16}$/;
 const formText = (v: unknown) => (typeof v === 'string' ? v : undefined);

@@ -1,0 +1,92 @@
+import type { Db } from '../../../db/index.js';
+import type { Operator } from '../policy.js';
+import type { AccessEventInput, AccessLog } from '../access-log/log.js';
+import type { Clock } from '../core/clock.js';
+import { fail, type Failure, type Result } from '../core/result.js';
+
+export type GovernanceDeps = { db: Db; log: Pick<AccessLog, 'record'>; clock: Clock };
+
+/**
+ * What a governance event says changed. It goes into the access event's `query` as small JSON (never
+ * secrets), so the hash chain and verify-audit cover it; `orgs` are the organisations concerned, whose
+ * auditors see the event (audit-queries SCOPE_SQL).
+ */
+export type GovernanceChange = { op: string; target: string; orgs: string[]; changes?: Record<string, unknown> };
+
+export type Prepared<T> = {
+  orgs: string[];
+  changes?: Record<string, unknown>;
+  /** The reason the operator gave, if any: the event's `reason`. */
+  reason?: string;
+  /** Runs inside one transaction; a failure rolls it back (state moved since `prepare` read it). */
+  apply: () => Result<T>;
+};
+
+export const CLI_ORG = '(cli)';
+
+function eventActor(op: Operator): AccessEventInput['actor'] {
+  if (op.via === 'api') return { sub: op.actor.sub, org: op.actor.org, roles: op.actor.roles };
+  // Not a slug (slugs have no brackets), so it can never be mistaken for an organisation.
+  return { sub: `cli:${op.user}`, org: CLI_ORG, roles: ['admin'] };
+}
+
+class Rollback extends Error {
+  constructor(readonly failure: Failure) {
+    super(failure.detail);
+  }
+}
+
+/**
+ * One governance write. The access log is written by its own thread in its own transaction, so the
+ * change and its event cannot share one: the event is committed FIRST and the change is applied only
+ * once it is durable. A crash or failure in between leaves an event for a change that did not happen,
+ * never a change nobody logged; a change that then cannot be applied (its state moved meanwhile: each
+ * apply is a compare-and-set) is followed by a second, `denied` event saying so. Refusals by policy
+ * are logged as `denied` too.
+ */
+export async function governed<T>(
+  deps: GovernanceDeps,
+  op: Operator,
+  head: { op: string; target: string },
+  prepare: () => Result<Prepared<T>>,
+): Promise<Result<T>> {
+  const record = (change: GovernanceChange, outcome: 'allowed' | 'denied', reason?: string) =>
+    deps.log.record({
+      actor: eventActor(op),
+      action: 'governance',
+      channel: op.via,
+      purpose: null,
+      query: change,
+      outcome,
+      reason,
+    });
+  const prepared = prepare();
+  if (!prepared.ok) {
+    if (prepared.code === 'forbidden') {
+      const orgs = op.via === 'api' ? [op.actor.org] : [];
+      await record({ ...head, orgs }, 'denied', `forbidden: ${prepared.detail}`).catch(() => undefined);
+    }
+    return prepared;
+  }
+  const { orgs, changes, reason, apply } = prepared.value;
+  const change: GovernanceChange = { ...head, orgs, ...(changes ? { changes } : {}) };
+  try {
+    await record(change, 'allowed', reason);
+  } catch {
+    return fail('unavailable', 'the access log could not record this change, so nothing was changed; try again shortly');
+  }
+  let result: Result<T>;
+  try {
+    result = deps.db.transaction(() => {
+      const r = apply();
+      if (!r.ok) throw new Rollback(r);
+      return r;
+    });
+  } catch (e) {
+    const failure = e instanceof Rollback ? e.failure : fail('unavailable', 'the change could not be saved; nothing was changed');
+    await record(change, 'denied', `not applied: ${failure.code}: ${failure.detail}`).catch(() => undefined);
+    if (!(e instanceof Rollback)) throw e;
+    return failure;
+  }
+  return result;
+}

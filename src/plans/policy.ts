@@ -1,0 +1,98 @@
+import { hasRole, isHealthOrg, type Actor } from './core/actor.js';
+import type { AgreementQueries } from './organisations.js';
+import { fail, ok, type Result } from './core/result.js';
+
+/** Why a read was allowed: recorded with the access event so an auditor can see the legal basis. */
+export type ReadGrant =
+  | { basis: 'own-organisation' }
+  | { basis: 'agreement'; agreement: string }
+  | { basis: 'emergency'; reason: string };
+
+/** A responder's request to open a plan outside any agreement, with the reason they give. */
+export type ReadOptions = { emergencyReason?: string };
+
+/**
+ * May `actor` read the published plan owned by `owningOrg` on `day`? Checked per plan, in the domain,
+ * for every read path (API, web, QR, search results).
+ *  - responders: their own organisation's plans, or another's while an agreement in force names both;
+ *  - authors and approvers: their own organisation's plans only;
+ *  - auditors and admins: no plan content (they see the access log, not the person's plan);
+ *  - emergency access (break-glass): a health responder (ambulance, ED, mental-health) whose organisation
+ *    has no agreement covering the plan may open it by giving a reason; the grant says so, and the access
+ *    log marks it for auditors and the person's report. Police have no such route.
+ */
+export function authoriseRead(
+  actor: Actor,
+  owningOrg: string,
+  day: string,
+  agreements: AgreementQueries,
+  options: ReadOptions = {},
+): Result<ReadGrant> {
+  const staff = hasRole(actor, 'author') || hasRole(actor, 'approver');
+  if (actor.org === owningOrg && (staff || hasRole(actor, 'responder'))) return ok({ basis: 'own-organisation' });
+  if (!hasRole(actor, 'responder')) {
+    return fail('forbidden', staff ? 'authors and approvers may only read their own organisation\'s plans' : 'your role does not give access to plan content');
+  }
+  const agreement = agreements.agreementInForce(actor.org, owningOrg, day);
+  if (!agreement && options.emergencyReason) {
+    if (isHealthOrg(actor.orgKind)) return ok({ basis: 'emergency', reason: options.emergencyReason });
+    return fail('forbidden', `no data-sharing agreement in force between ${actor.org} and ${owningOrg}, and police have no emergency access`, {
+      reason: 'no-agreement',
+    });
+  }
+  if (!agreement) {
+    return fail('forbidden', `no data-sharing agreement in force between ${actor.org} and ${owningOrg}`, {
+      reason: 'no-agreement',
+    });
+  }
+  return ok({ basis: 'agreement', agreement });
+}
+
+/** Authors and approvers act only on their own organisation's plans, and only in their role. */
+export function authoriseWrite(actor: Actor, owningOrg: string, role: 'author' | 'approver'): Result<true> {
+  if (!hasRole(actor, role)) return fail('forbidden', `this needs the ${role} role`);
+  if (actor.org !== owningOrg) return fail('forbidden', `only ${owningOrg}'s own staff may change this plan`);
+  return ok(true);
+}
+
+/**
+ * Who changes the register of organisations and agreements: a signed-in administrator, or the operator
+ * at the machine's command line (trusted as the CLI always was; recorded as `cli:<os user>`).
+ */
+export type Operator = { via: 'api'; actor: Actor } | { via: 'cli'; user: string };
+
+/**
+ * Administrators (admin role only) all see the whole register: organisations and agreements are not
+ * personal data, and every administrator needs to know who their partners are. Adding an organisation
+ * is open to any administrator too: a new organisation sees nothing until an agreement names it.
+ */
+export function authoriseAdmin(op: Operator): Result<true> {
+  if (op.via === 'cli' || hasRole(op.actor, 'admin')) return ok(true);
+  return fail('forbidden', 'this needs the admin role');
+}
+
+/** An organisation's own record (name, contact, kind, identity provider, disabling) is changed by its own administrators. */
+export function authoriseOrganisationChange(op: Operator, slug: string): Result<true> {
+  const admin = authoriseAdmin(op);
+  if (!admin.ok || op.via === 'cli') return admin;
+  if (op.actor.org !== slug) return fail('forbidden', `only ${slug}'s own administrators may change its record`);
+  return ok(true);
+}
+
+/** An agreement is added, ended or extended only by an administrator of one of its parties. */
+export function authoriseAgreementChange(op: Operator, parties: readonly string[]): Result<true> {
+  const admin = authoriseAdmin(op);
+  if (!admin.ok || op.via === 'cli') return admin;
+  if (!parties.includes(op.actor.org)) return fail('forbidden', `${op.actor.org} is not a party to this agreement`);
+  return ok(true);
+}
+
+/**
+ * An auditor reviews the flags in their own scope, the same scope as the log they read: events about
+ * their organisation's plans (including searches that surfaced them) and events by their organisation's
+ * people. A flag outside it is, to them, not found.
+ */
+export function authoriseFlagReview(actor: Actor): Result<{ scope: string }> {
+  if (!hasRole(actor, 'auditor')) return fail('forbidden', 'reviewing flags needs the auditor role');
+  return ok({ scope: actor.org });
+}

@@ -1,0 +1,59 @@
+import type { Db } from '../../../db/index.js';
+import { canonicalJson } from '../core/canonical.js';
+import type { PlanRecord } from '../core/content.js';
+import { authoriseHistory } from './read.js';
+import { fail, ok, type Result } from '../core/result.js';
+import { findPlan, findVersion, recordOf } from './store.js';
+
+export type SectionChange = {
+  section: string;
+  change: 'added' | 'removed' | 'changed';
+  before?: unknown;
+  after?: unknown;
+};
+
+/** Sections as an approver reads them: each demographic field, the locations, each plan section. */
+function sectionsOf(record: PlanRecord): Map<string, unknown> {
+  const out = new Map<string, unknown>();
+  for (const [k, v] of Object.entries(record.subject)) out.set(`subject.${k}`, v);
+  out.set('locations', record.locations);
+  for (const [k, v] of Object.entries(record.plan)) out.set(`plan.${k}`, v);
+  for (const [k, v] of Object.entries(record.governance)) out.set(`governance.${k}`, v);
+  return out;
+}
+
+const isEmpty = (v: unknown) => v === undefined || (Array.isArray(v) && v.length === 0);
+
+export function diffRecords(before: PlanRecord, after: PlanRecord): { changes: SectionChange[]; unchanged: string[] } {
+  const a = sectionsOf(before);
+  const b = sectionsOf(after);
+  const changes: SectionChange[] = [];
+  const unchanged: string[] = [];
+  for (const section of new Set([...a.keys(), ...b.keys()])) {
+    const was = a.get(section);
+    const now = b.get(section);
+    if (isEmpty(was) && isEmpty(now)) continue;
+    if (isEmpty(was)) changes.push({ section, change: 'added', after: now });
+    else if (isEmpty(now)) changes.push({ section, change: 'removed', before: was });
+    else if (canonicalJson(was) !== canonicalJson(now)) changes.push({ section, change: 'changed', before: was, after: now });
+    else unchanged.push(section);
+  }
+  return { changes, unchanged };
+}
+
+export function diffVersions(db: Db, actor: Parameters<typeof authoriseHistory>[0], planId: string, from: number, to: number): Result<{
+  planId: string;
+  from: number;
+  to: number;
+  changes: SectionChange[];
+  unchanged: string[];
+}> {
+  const plan = findPlan(db, planId);
+  if (!plan) return fail('not_found', 'no such plan');
+  const allowed = authoriseHistory(actor, plan.owningOrg);
+  if (!allowed.ok) return allowed;
+  const a = findVersion(db, planId, from);
+  const b = findVersion(db, planId, to);
+  if (!a || !b) return fail('not_found', `plan has no version ${!a ? from : to}`);
+  return ok({ planId, from, to, ...diffRecords(recordOf(a), recordOf(b)) });
+}

@@ -1,0 +1,177 @@
+import { createHash, randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import * as client from 'openid-client';
+import type { Db } from '../../../db/index.js';
+import type { Actor } from '../../plans/core/actor.js';
+import type { Clock } from '../../plans/core/clock.js';
+import { getOrganisation } from '../../plans/organisations.js';
+import { getOidcConfig, rolesFromClaim, type OidcConfig } from '../../plans/oidc-config.js';
+import { fail, ok, type Result } from '../../plans/core/result.js';
+
+/**
+ * Sign-in through each organisation's own OpenID provider: authorization code flow with PKCE (S256),
+ * `state` and `nonce` kept server-side (pending_sign_ins, single use, ten minutes) and bound to the
+ * browser by an opaque cookie. The organisation is always the one that configured the issuer.
+ */
+const PENDING_MS = 10 * 60 * 1000;
+const DISCOVERY_TTL_MS = 60 * 60 * 1000;
+export const CALLBACK_PATH = '/auth/callback';
+export const POST_SIGN_OUT_PATH = '/sign-in';
+
+/** Why a sign-in was refused: the access log's `reason` (no tokens, codes, states or secrets). */
+export type SignInFailure =
+  | 'bad-state'
+  | 'org-disabled'
+  | 'org-unknown'
+  | 'provider-unreachable'
+  | `provider-error:${string}`
+  | 'code-rejected'
+  | 'token-invalid'
+  | 'org-mismatch'
+  | 'no-role';
+
+export type SignedIn = { actor: Actor; idToken: string; expiresAt: number; returnTo: string };
+export type CallbackOutcome =
+  | { ok: true; value: SignedIn }
+  | { ok: false; reason: SignInFailure; org?: string; sub?: string; orgName?: string };
+
+const sha = (s: string) => createHash('sha256').update(s).digest('base64url');
+
+export function createOidcSignIn(deps: { db: Db; clock: Clock; publicBaseUrl: () => string }) {
+  const sqlite = deps.db.$client;
+  const insertPending = sqlite.prepare(
+    `INSERT INTO pending_sign_ins (state_hash, binding_hash, org_slug, nonce, code_verifier, return_to, expires_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?)`,
+  );
+  type Pending = { binding_hash: string; org_slug: string; nonce: string; code_verifier: string; return_to: string; expires_at: number };
+  // DELETE … RETURNING: taking the pending sign-in and using it up is one statement, so a replayed
+  // state finds nothing even when two requests race.
+  const takePending = sqlite.prepare<[string], Pending>(
+    'DELETE FROM pending_sign_ins WHERE state_hash = ? RETURNING binding_hash, org_slug, nonce, code_verifier, return_to, expires_at',
+  );
+  const sweep = sqlite.prepare<[number]>('DELETE FROM pending_sign_ins WHERE expires_at <= ?');
+  const configs = new Map<string, { key: string; at: number; config: Promise<client.Configuration> }>();
+
+  function configurationFor(oidc: OidcConfig): Promise<client.Configuration> {
+    const key = `${oidc.issuer}|${oidc.clientId}|${oidc.clientSecretFile}`;
+    const hit = configs.get(oidc.org);
+    if (hit && hit.key === key && deps.clock().getTime() - hit.at < DISCOVERY_TTL_MS) return hit.config;
+    const secret = fs.readFileSync(oidc.clientSecretFile, 'utf8').trim();
+    const insecure = new URL(oidc.issuer).protocol === 'http:';
+    const config = client
+      .discovery(new URL(oidc.issuer), oidc.clientId, secret, undefined, insecure ? { execute: [client.allowInsecureRequests] } : undefined)
+      .then((c) => {
+        // Check the ID token's signature against the provider's keys too (fetched from its jwks_uri and
+        // fetched again when a token names an unknown `kid`), not only TLS to the token endpoint.
+        client.enableNonRepudiationChecks(c);
+        return c;
+      });
+    // A failed discovery is not cached: the next attempt tries again.
+    config.catch(() => configs.delete(oidc.org));
+    configs.set(oidc.org, { key, at: deps.clock().getTime(), config });
+    return config;
+  }
+
+  const redirectUri = () => `${deps.publicBaseUrl()}${CALLBACK_PATH}`;
+
+  return {
+    redirectUri,
+    /** The provider's authorization URL for a new sign-in; `binding` is the browser's opaque cookie value. */
+    async begin(org: string, binding: string, returnTo: string): Promise<Result<URL> | { ok: false; reason: SignInFailure }> {
+      const oidc = getOidcConfig(deps.db, org);
+      if (!oidc) return { ok: false, reason: 'org-unknown' };
+      // Sign-in switched off for this provider, or the organisation disabled by an administrator.
+      if (!oidc.enabled || getOrganisation(deps.db, org)?.disabledAt) return { ok: false, reason: 'org-disabled' };
+      let config: client.Configuration;
+      try {
+        config = await configurationFor(oidc);
+      } catch {
+        return { ok: false, reason: 'provider-unreachable' };
+      }
+      const state = client.randomState();
+      const nonce = client.randomNonce();
+      const verifier = client.randomPKCECodeVerifier();
+      const now = deps.clock().getTime();
+      sweep.run(now);
+      insertPending.run(sha(state), sha(binding), org, nonce, verifier, returnTo, now + PENDING_MS);
+      return ok(
+        client.buildAuthorizationUrl(config, {
+          redirect_uri: redirectUri(),
+          scope: oidc.scopes,
+          state,
+          nonce,
+          code_challenge: await client.calculatePKCECodeChallenge(verifier),
+          code_challenge_method: 'S256',
+        }),
+      );
+    },
+
+    /** The provider's redirect back: every check, then the actor. Uses up the pending sign-in whatever happens. */
+    async complete(search: URLSearchParams, binding: string | undefined): Promise<CallbackOutcome> {
+      const state = search.get('state');
+      const pending = state && state.length <= 200 ? takePending.get(sha(state)) : undefined;
+      if (!pending || !binding || pending.binding_hash !== sha(binding) || pending.expires_at <= deps.clock().getTime()) {
+        return { ok: false, reason: 'bad-state', org: pending?.org_slug };
+      }
+      const org = pending.org_slug;
+      const oidc = getOidcConfig(deps.db, org);
+      const orgRow = getOrganisation(deps.db, org);
+      if (!oidc || !orgRow) return { ok: false, reason: 'org-unknown', org };
+      if (!oidc.enabled || orgRow.disabledAt) return { ok: false, reason: 'org-disabled', org };
+      let tokens: Awaited<ReturnType<typeof client.authorizationCodeGrant>>;
+      try {
+        const config = await configurationFor(oidc);
+        tokens = await client.authorizationCodeGrant(config, new URL(`${redirectUri()}?${search}`), {
+          pkceCodeVerifier: pending.code_verifier,
+          expectedState: state!,
+          expectedNonce: pending.nonce,
+          idTokenExpected: true,
+        });
+      } catch (e) {
+        return { ok: false, reason: failureOf(e), org };
+      }
+      const claims = tokens.claims()!;
+      const sub = claims.sub;
+      // The provider speaks for the organisation that configured it and no other: a token naming
+      // another organisation is a misconfigured (or hostile) provider, refused rather than ignored.
+      if (typeof claims.org === 'string' && claims.org !== org) return { ok: false, reason: 'org-mismatch', org, sub };
+      const roles = rolesFromClaim(claims[oidc.rolesClaim], oidc.roleMap);
+      if (roles.length === 0) return { ok: false, reason: 'no-role', org, sub, orgName: oidc.orgName };
+      return {
+        ok: true,
+        value: {
+          actor: { sub, org, orgKind: orgRow.kind, roles },
+          idToken: tokens.id_token!,
+          expiresAt: claims.exp * 1000,
+          returnTo: pending.return_to,
+        },
+      };
+    },
+
+    /** Where to send the browser to end the provider's session too, when the provider supports it. */
+    async endSessionUrl(org: string, idToken: string): Promise<string | undefined> {
+      const oidc = getOidcConfig(deps.db, org);
+      if (!oidc) return undefined;
+      try {
+        const config = await configurationFor(oidc);
+        if (!config.serverMetadata().end_session_endpoint) return undefined;
+        return client
+          .buildEndSessionUrl(config, { id_token_hint: idToken, post_logout_redirect_uri: `${deps.publicBaseUrl()}${POST_SIGN_OUT_PATH}` })
+          .toString();
+      } catch {
+        return undefined;
+      }
+    },
+  };
+}
+export type OidcSignIn = ReturnType<typeof createOidcSignIn>;
+
+/** A short, fixed vocabulary: the provider's own error code at most, never its description. */
+function failureOf(e: unknown): SignInFailure {
+  if (e instanceof client.AuthorizationResponseError) return `provider-error:${/^[a-z_]{1,40}$/.test(e.error) ? e.error : 'other'}`;
+  if (e instanceof client.ResponseBodyError) return 'code-rejected';
+  if (e instanceof TypeError || (e as { code?: string }).code === 'OAUTH_RESPONSE_IS_NOT_CONFORM') return 'provider-unreachable';
+  return 'token-invalid';
+}
+
+export const newBinding = () => randomBytes(32).toString('base64url');

@@ -1,0 +1,163 @@
+import type { PlanView } from '../../plans/versions/read.js';
+import type { SectionKey } from '../../plans/core/content.js';
+import { Layout } from '../layout.js';
+
+/** The responder's plan page: one screen to the summary, everything else below. All text is escaped by JSX. */
+
+const sectionTitles: Record<SectionKey, string> = {
+  summary: 'Summary',
+  diagnosis: 'Diagnosis',
+  capacity: 'Mental capacity',
+  crisisBehaviours: 'In crisis',
+  whatHelps: 'What helps',
+  whatToAvoid: 'What to avoid',
+  boundaries: 'Agreed boundaries (advice only)',
+  personWillDo: 'What the person will do',
+  personCanExpect: 'What the person can expect',
+  placesOfSafety: 'Places of safety',
+  nominatedPeople: 'Nominated people',
+  careTeam: 'Care team and out of hours',
+  inTheirOwnWords: 'In their own words',
+};
+
+const List = (props: { items: string[] | undefined }) =>
+  props.items?.length ? (
+    <ul>
+      {props.items.map((i) => (
+        <li>{i}</li>
+      ))}
+    </ul>
+  ) : null;
+
+const Section = (props: { title: string; show: boolean; children?: unknown }) =>
+  props.show ? (
+    <section>
+      <h2>{props.title}</h2>
+      {props.children as never}
+    </section>
+  ) : null;
+
+const Phone = (props: { n: string | undefined }) => (props.n ? <a href={`tel:${props.n.replace(/[^\d+]/g, '')}`}>{props.n}</a> : null);
+
+export function PlanPage(props: { view: PlanView; who: { sub: string; org: string }; purpose: string }) {
+  const { view } = props;
+  const c = view.content;
+  const s = view.subject;
+  const name = `${s.givenNames} ${s.familyName}`;
+  return (
+    <Layout title="Crisis response plan" signedInAs={props.who}>
+      {view.stale ? (
+        <p class="stale">
+          OUT OF DATE: this plan was due for review on {view.reviewBy}. It may no longer be right. Use it with extra care.
+        </p>
+      ) : null}
+      <h1>
+        {name}
+        {s.preferredName ? <span> ("{s.preferredName}")</span> : null}
+      </h1>
+      <p class="meta">
+        Born {s.dateOfBirth}
+        {s.aliases.length ? ` · also known as ${s.aliases.join(', ')}` : ''}
+        {s.homeArea ? ` · ${s.homeArea}` : ''}
+      </p>
+      {s.description ? <p class="meta">{s.description}</p> : null}
+      <p class="notice">{view.notice}</p>
+      <p class="summary">{c.summary}</p>
+
+      <Section title={sectionTitles.whatHelps} show={!!c.whatHelps?.length}>
+        <List items={c.whatHelps} />
+      </Section>
+      <Section title={sectionTitles.whatToAvoid} show={!!c.whatToAvoid?.length}>
+        <List items={c.whatToAvoid} />
+      </Section>
+      <Section title={sectionTitles.crisisBehaviours} show={!!c.crisisBehaviours?.length}>
+        <dl>
+          {c.crisisBehaviours?.map((b) => (
+            <>
+              <dt>{b.behaviour}</dt>
+              {b.triggers ? <dd>Triggers: {b.triggers}</dd> : null}
+              {b.earlyWarningSigns ? <dd>Early warning signs: {b.earlyWarningSigns}</dd> : null}
+            </>
+          ))}
+        </dl>
+      </Section>
+      <Section title="Places" show={view.locations.length > 0}>
+        <List items={view.locations.map((l) => (l.note ? `${l.label} (${l.note})` : l.label))} />
+      </Section>
+      <Section title={sectionTitles.placesOfSafety} show={!!c.placesOfSafety?.length}>
+        <ul>
+          {c.placesOfSafety?.map((p) => (
+            <li>
+              {p.name}
+              {p.address ? `, ${p.address}` : ''} <Phone n={p.phone} />
+            </li>
+          ))}
+        </ul>
+      </Section>
+      <Section title={sectionTitles.careTeam} show={!!c.careTeam?.length}>
+        <ul>
+          {c.careTeam?.map((m) => (
+            <li>
+              {m.name}
+              {m.role ? `, ${m.role}` : ''}
+              {m.org ? `, ${m.org}` : ''} <Phone n={m.phone} />
+              {m.outOfHours ? <span> · out of hours: {m.outOfHours}</span> : null}
+            </li>
+          ))}
+        </ul>
+      </Section>
+      <Section title={sectionTitles.nominatedPeople} show={!!c.nominatedPeople?.length}>
+        <ul>
+          {c.nominatedPeople?.map((p) => (
+            <li>
+              {p.name}
+              {p.relationship ? ` (${p.relationship})` : ''} <Phone n={p.phone} />
+            </li>
+          ))}
+        </ul>
+      </Section>
+      <Section title={sectionTitles.boundaries} show={!!c.boundaries?.length}>
+        <dl>
+          {c.boundaries?.map((b) => (
+            <>
+              <dt>{b.boundary}</dt>
+              <dd>If breached: {b.ifBreached}</dd>
+            </>
+          ))}
+        </dl>
+      </Section>
+      <Section title={sectionTitles.personWillDo} show={!!c.personWillDo}>
+        <p>{c.personWillDo}</p>
+      </Section>
+      <Section title={sectionTitles.personCanExpect} show={!!c.personCanExpect}>
+        <p>{c.personCanExpect}</p>
+      </Section>
+      <Section title={sectionTitles.diagnosis} show={!!c.diagnosis}>
+        <p>{c.diagnosis?.text}</p>
+        {c.diagnosis?.plainLanguage ? <p>{c.diagnosis.plainLanguage}</p> : null}
+      </Section>
+      <Section title={sectionTitles.capacity} show={!!c.capacity}>
+        <p>{c.capacity}</p>
+      </Section>
+      <Section title={sectionTitles.inTheirOwnWords} show={!!c.inTheirOwnWords}>
+        <p>{c.inTheirOwnWords}</p>
+      </Section>
+
+      {view.withheldSections.length ? (
+        <p class="notice">
+          Not shown to your organisation: {view.withheldSections.map((k) => sectionTitles[k]).join(', ')}.
+        </p>
+      ) : null}
+      <h2>About this plan</h2>
+      <p class="meta">
+        Version {view.version}, published {view.publishedAt.slice(0, 10)} by {view.owningOrg.name}. Review by{' '}
+        {view.reviewBy}
+        {view.stale ? ' (overdue)' : ''}.
+        {view.governance.coProduced ? ` Written with the person, who agreed it on ${view.governance.agreedBySubjectOn}.` : ''}
+      </p>
+      <p class="meta">
+        Your stated reason: {props.purpose} (<a href={`/purpose?return=${encodeURIComponent(`/plans/${view.planId}`)}`}>change</a>)
+      </p>
+    </Layout>
+  );
+}

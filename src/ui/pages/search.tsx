@@ -1,0 +1,281 @@
+import type { KnownPlace } from '../../search/places.js';
+import type { SearchResult } from '../../search/service.js';
+import { Layout } from '../layout.js';
+
+/**
+ * The responder's search page: one form, then the people found, best first, with what tells them apart
+ * and why each matched. Never plan content: the plan opens on its own page, which is logged per view.
+ */
+
+type Who = { sub: string; org: string } | undefined;
+
+/** The form as the responder typed it, shown back unchanged. */
+export type SearchForm = { q: string; dob: string; near: string; within: string };
+export type FieldName = keyof SearchForm;
+
+export type SearchView =
+  | { kind: 'form' }
+  | { kind: 'invalid'; errors: { field: FieldName; message: string }[] }
+  | { kind: 'results'; results: SearchResult[]; degraded: boolean; limit: number };
+
+export type SearchPageProps = {
+  who: Who;
+  purpose: string;
+  /** The purpose prompt, returning to this very search. */
+  changePurposeHref: string;
+  form: SearchForm;
+  view: SearchView;
+  places: readonly KnownPlace[];
+  withinChoices: readonly number[];
+  defaultWithin: number;
+};
+
+const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+/** "1985-02-02" → "2 Feb 1985": no day/month order to misread at a glance. */
+export const readableDate = (iso: string) => {
+  const [y, m, d] = iso.split('-').map(Number) as [number, number, number];
+  return `${d} ${months[m - 1]} ${y}`;
+};
+const metres = (m: number) => (m >= 1000 ? `${(m / 1000).toFixed(m % 1000 ? 1 : 0)} km` : `${m} m`);
+
+function PurposeBanner(props: { purpose: string; href: string }) {
+  return (
+    <p class="purpose">
+      <span>
+        Purpose: <strong>{props.purpose}</strong>
+      </span>{' '}
+      <a href={props.href}>change</a>
+    </p>
+  );
+}
+
+function Form(props: SearchPageProps) {
+  const { form, view } = props;
+  const bad = new Set(view.kind === 'invalid' ? view.errors.map((e) => e.field) : []);
+  // The keyboard would cover the results on a touch screen: focus the box only when there is nothing below it.
+  const focus = view.kind !== 'results' || view.results.length === 0;
+  const within = form.within || String(props.defaultWithin);
+  const customPlace = form.near !== '' && !props.places.some((p) => p.near === form.near);
+  return (
+    <form method="get" action="/" role="search">
+      <label for="q">Name, alias or place</label>
+      <input
+        id="q"
+        type="search"
+        name="q"
+        value={form.q}
+        maxlength={200}
+        autocomplete="off"
+        autocapitalize="words"
+        spellcheck={false}
+        autofocus={focus}
+        aria-invalid={bad.has('q') || undefined}
+      />
+      <label for="dob">
+        Date of birth <span class="hint">(optional)</span>
+      </label>
+      <input
+        id="dob"
+        type="text"
+        name="dob"
+        value={form.dob}
+        maxlength={10}
+        autocomplete="off"
+        placeholder="YYYY-MM-DD"
+        aria-describedby="dob-hint"
+        aria-invalid={bad.has('dob') || undefined}
+      />
+      <p id="dob-hint" class="hint">
+        A year (1985), a month (1985-02) or a full date (1985-02-02 or 02/02/1985).
+      </p>
+      <div class="row">
+        <div>
+          <label for="near">
+            Near a place <span class="hint">(optional)</span>
+          </label>
+          <select id="near" name="near" aria-invalid={bad.has('near') || undefined}>
+            <option value="">Anywhere</option>
+            {customPlace ? (
+              <option value={form.near} selected>
+                {`Point ${form.near}`}
+              </option>
+            ) : null}
+            {props.places.map((p) => (
+              <option value={p.near} selected={p.near === form.near}>
+                {p.label}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div class="narrow">
+          <label for="within">Within</label>
+          <select id="within" name="within" aria-invalid={bad.has('within') || undefined}>
+            {/* A radius from a shared link that is not one of the choices is kept, not silently changed. */}
+            {[...props.withinChoices, ...(/^\d+$/.test(within) && !props.withinChoices.includes(Number(within)) ? [Number(within)] : [])].map((m) => (
+              <option value={String(m)} selected={String(m) === within}>
+                {metres(m)}
+              </option>
+            ))}
+          </select>
+        </div>
+      </div>
+      <button type="submit">Search</button>
+    </form>
+  );
+}
+
+function Result(props: { r: SearchResult }) {
+  const { r } = props;
+  return (
+    <li>
+      <h2>
+        <a href={`/plans/${encodeURIComponent(r.planId)}`}>
+          {r.name}
+          {r.preferredName ? <span class="pref"> ("{r.preferredName}")</span> : null}
+        </a>
+      </h2>
+      <p class="born">
+        Born {readableDate(r.dateOfBirth)} · age {r.age}
+      </p>
+      <dl>
+        {r.aliases.length ? (
+          <>
+            <dt>Also known as</dt>
+            <dd>{r.aliases.join(', ')}</dd>
+          </>
+        ) : null}
+        {r.homeArea ? (
+          <>
+            <dt>Home area</dt>
+            <dd>{r.homeArea}</dd>
+          </>
+        ) : null}
+        {r.matchedLocation ? (
+          <>
+            <dt>Known at</dt>
+            <dd>
+              {r.matchedLocation.label} ({metres(r.matchedLocation.distanceM)} away)
+            </dd>
+          </>
+        ) : null}
+      </dl>
+      {r.why.length ? <p class="why">Matched on: {r.why.join('; ')}</p> : null}
+    </li>
+  );
+}
+
+const NEXT_STEPS = (
+  <ul>
+    <li>Check the spelling, or try a nickname, an alias or just the surname.</li>
+    <li>Add a date of birth (even just the year), or remove the place.</li>
+    <li>Call your control room: they can check with the mental-health team.</li>
+  </ul>
+);
+
+function Results(props: { view: Extract<SearchView, { kind: 'results' }>; form: SearchForm }) {
+  const { results, degraded, limit } = props.view;
+  return (
+    <section aria-labelledby="found">
+      {degraded ? (
+        <p class="notice" role="status">
+          Search is running in reduced mode: some misspellings may not be found. If you cannot find the person, try
+          another spelling or call your control room.
+        </p>
+      ) : null}
+      {results.length === 0 ? (
+        <>
+          <h1 id="found">No one found</h1>
+          <p>
+            No plan you can see matches
+            {props.form.q ? <strong> "{props.form.q}"</strong> : null}
+            {props.form.dob ? ` born ${props.form.dob}` : ''}
+            {props.form.near ? ' near that place' : ''}. Only plans shared with your organisation are searched.
+          </p>
+          {NEXT_STEPS}
+        </>
+      ) : (
+        <>
+          <h1 id="found">
+            {results.length === 1 ? '1 person found' : `${results.length} people found, best match first`}
+          </h1>
+          {results.length > 1 ? (
+            <p class="meta">Check the date of birth and home area before you open a plan: people can share a name.</p>
+          ) : null}
+          <ol class="results">
+            {results.map((r) => (
+              <Result r={r} />
+            ))}
+          </ol>
+          {results.length >= limit ? <p class="meta">Only the best {limit} are shown: add a date of birth to narrow them down.</p> : null}
+        </>
+      )}
+    </section>
+  );
+}
+
+export function SearchPage(props: SearchPageProps) {
+  const { view } = props;
+  return (
+    <Layout title={view.kind === 'results' ? 'Search results' : 'Find a person'} signedInAs={props.who}>
+      <PurposeBanner purpose={props.purpose} href={props.changePurposeHref} />
+      {view.kind === 'results' ? null : <h1>Find a person's crisis plan</h1>}
+      {view.kind === 'invalid' ? (
+        <div class="err" role="alert">
+          {view.errors.map((e) => (
+            <p>{e.message}</p>
+          ))}
+        </div>
+      ) : null}
+      <Form {...props} />
+      {view.kind === 'results' ? <Results view={view} form={props.form} /> : null}
+      {view.kind === 'form' ? (
+        <p class="meta">
+          Have the person's card? Scan its QR code with your camera, or <a href="/code">type the code printed on it</a>.
+        </p>
+      ) : null}
+    </Layout>
+  );
+}
+
+/** Auditors and administrators: searching for people is not part of their role. */
+export function SearchNotForYouPage(props: { who: Who }) {
+  return (
+    <Layout title="Search is for responders" signedInAs={props.who}>
+      <h1>Search is for responders and plan authors</h1>
+      <p>
+        Looking people up is for responders at an incident and for the teams who write the plans. Your role does not
+        include it, so nothing was searched.
+      </p>
+      <p>
+        To review who looked at a plan and why, use the access log (the audit API). If you need this role changed, ask
+        your administrator.
+      </p>
+    </Layout>
+  );
+}
+
+/** The access log could not record the search, so its results are not shown. */
+export function SearchUnavailablePage(props: { who: Who }) {
+  return (
+    <Layout title="Search unavailable" signedInAs={props.who}>
+      <h1>Search is unavailable for a moment</h1>
+      <p>Every search is recorded, and the record could not be written just now, so no results are shown.</p>
+      <p>Try again in a minute. If it is urgent, call your control room.</p>
+    </Layout>
+  );
+}
+
+/** Searching faster than a person does at an incident: paused, with when to try again. */
+export function SearchRateLimitedPage(props: { who: Who; retryAfter: number }) {
+  const wait = props.retryAfter < 90 ? `${props.retryAfter} seconds` : `${Math.ceil(props.retryAfter / 60)} minutes`;
+  return (
+    <Layout title="Too many searches" signedInAs={props.who}>
+      <h1>Too many searches</h1>
+      <p>
+        You have searched more often than anyone does at an incident, so searching is paused for you. Try again in about{' '}
+        {wait}. Nothing was searched, and this pause is shown to your information-governance team.
+      </p>
+      <p>If a card is to hand, scanning it or typing its code still works.</p>
+    </Layout>
+  );
+}

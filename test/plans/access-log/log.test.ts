@@ -1,0 +1,400 @@
+import Database from 'better-sqlite3';
+import { generateKeyPairSync } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { createAccessLog, type AccessEventInput } from '../../../src/plans/access-log/log.js';
+import { EVENT_FIELDS, eventColumns, type StoredEvent } from '../../../src/plans/access-log/columns.mjs';
+import { loadAuditSigner } from '../../../src/plans/access-log/signer.js';
+import { verifyAuditLog } from '../../../src/plans/access-log/verify.js';
+import { runCli } from '../../../src/cli/index.js';
+import { databaseFile, openDatabase, tempDir, testClock } from '../../helpers.js';
+
+const event = (i: number): AccessEventInput => ({
+  actor: { sub: `medic.${i % 3}`, org: 'metro-ambulance', roles: ['responder'] },
+  action: i % 4 === 0 ? 'search' : 'view',
+  channel: 'api',
+  purpose: `INC-${1000 + i}`,
+  planId: i % 4 === 0 ? null : `plan${String(i).padStart(12, '0')}`,
+  versionId: i % 4 === 0 ? null : i,
+  query: i % 4 === 0 ? { q: 'synthetic name', dob: '1990' } : undefined,
+  resultPlanIds: i % 4 === 0 ? ['planA', 'planB'] : undefined,
+  outcome: 'allowed',
+});
+
+/** A log of `n` events with a checkpoint every 10, closed; the database stays open for tampering. */
+async function writtenLog(n: number) {
+  const dir = tempDir();
+  const db = openDatabase(databaseFile(dir));
+  const signer = loadAuditSigner(dir)!;
+  const log = createAccessLog(db, { clock: testClock(), signer, checkpointEveryMs: 0 });
+  for (let i = 1; i <= n; i += 10) {
+    await Promise.all(Array.from({ length: Math.min(10, n - i + 1) }, (_, k) => log.record(event(i + k))));
+    log.checkpoint();
+  }
+  await log.close();
+  return { dir, db, signer, log };
+}
+
+/** What an attacker with the file can do: bypass the triggers from their own connection. */
+function tamper(dir: string, sql: string) {
+  const raw = new Database(databaseFile(dir));
+  raw.exec('DROP TRIGGER IF EXISTS access_events_no_update; DROP TRIGGER IF EXISTS access_events_no_delete;');
+  raw.exec(sql);
+  raw.close();
+}
+
+
+/** What an attacker with the file would run to swap two rows' positions (keeping each row's own hashes). */
+const swapRowsSql = (a: number, b: number) => {
+  const columns = EVENT_FIELDS.map(([, c]) => c).join(', ');
+  return `CREATE TEMP TABLE a AS SELECT * FROM access_events WHERE seq = ${a};
+       CREATE TEMP TABLE b AS SELECT * FROM access_events WHERE seq = ${b};
+       DELETE FROM access_events WHERE seq IN (${a}, ${b});
+       INSERT INTO access_events (seq, ${columns}, prev_hash, hash) SELECT ${a}, ${columns}, prev_hash, hash FROM b;
+       INSERT INTO access_events (seq, ${columns}, prev_hash, hash) SELECT ${b}, ${columns}, prev_hash, hash FROM a;`;
+};
+
+describe('access log: group commit and chain', () => {
+  it('commits concurrent events together, in one batch, and the chain and checkpoints verify', async () => {
+    const dir = tempDir();
+    const db = openDatabase(databaseFile(dir));
+    const signer = loadAuditSigner(dir)!;
+    const log = createAccessLog(db, { clock: testClock(), signer, checkpointEveryMs: 0 });
+    await Promise.all(Array.from({ length: 50 }, (_, i) => log.record(event(i + 1))));
+    expect(log.stats()).toMatchObject({ batches: 1, events: 50 });
+    await log.record(event(51));
+    expect(log.stats()).toMatchObject({ batches: 2, events: 51 });
+    await log.close();
+    const r = verifyAuditLog(db, signer.publicKeyPem);
+    expect(r).toMatchObject({ ok: true, events: 51, checkpoints: 1, uncheckpointed: 0, head: { seq: 51 } });
+    const seqs = db.$client.prepare('SELECT seq FROM access_events ORDER BY seq').pluck().all();
+    expect(seqs).toEqual(Array.from({ length: 51 }, (_, i) => i + 1));
+    db.$client.close();
+  });
+
+  it('event hashes are SHA-256 over the previous hash and the canonical JSON of the event', async () => {
+    const { eventHash } = await import('../../../src/plans/access-log/chain.js');
+    const { canonicalJson, sha256Hex } = await import('../../../src/plans/core/canonical.js');
+    const { toEventBody } = await import('../../../src/plans/access-log/log.js');
+    for (let i = 1; i <= 8; i++) {
+      const body = toEventBody({ ...event(i), reason: i % 2 ? 'why "quoted" \u00e9' : undefined }, new Date(Date.UTC(2026, 10, i)));
+      expect(eventHash('ab'.repeat(32), body)).toBe(sha256Hex('ab'.repeat(32) + canonicalJson(body)));
+    }
+  });
+
+  it('a batch that cannot be written rejects every request in it and leaves no hole in the chain', async () => {
+    const dir = tempDir();
+    const db = openDatabase(databaseFile(dir));
+    const log = createAccessLog(db, { clock: testClock() });
+    await log.record(event(1));
+    db.$client.exec(`CREATE TRIGGER fail_log BEFORE INSERT ON access_events BEGIN SELECT RAISE(ABORT, 'disk full'); END`);
+    const results = await Promise.allSettled([log.record(event(2)), log.record(event(3))]);
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+    db.$client.exec('DROP TRIGGER fail_log');
+    await log.record(event(4));
+    expect(verifyAuditLog(db, undefined)).toMatchObject({ ok: true, events: 2 });
+    db.$client.close();
+  });
+
+  it('with batches queued at the writer, failures anywhere leave exactly the confirmed events, in an unbroken chain', async () => {
+    const dir = tempDir();
+    const db = openDatabase(databaseFile(dir));
+    // Several batches at the writer at once: it commits them together, each under its own savepoint.
+    const log = createAccessLog(db, { clock: testClock(), maxBatchesInFlight: 8 });
+    db.$client.exec(`CREATE TRIGGER fail_some BEFORE INSERT ON access_events WHEN NEW.purpose LIKE 'FAIL%' BEGIN SELECT RAISE(ABORT, 'refused'); END`);
+    const outcomes: Promise<{ purpose: string; ok: boolean }>[] = [];
+    for (let i = 1; i <= 60; i++) {
+      const purpose = i % 13 === 0 ? `FAIL-${i}` : `INC-${i}`;
+      outcomes.push(log.record({ ...event(i), purpose }).then(() => ({ purpose, ok: true }), () => ({ purpose, ok: false })));
+      if (i % 3 === 0) await new Promise((r) => setImmediate(r)); // spread over several batches in flight
+    }
+    const settled = await Promise.all(outcomes);
+    const stored = db.$client.prepare('SELECT purpose FROM access_events ORDER BY seq').pluck().all();
+    expect(stored).toEqual(settled.filter((o) => o.ok).map((o) => o.purpose));
+    expect(settled.filter((o) => o.purpose.startsWith('FAIL')).every((o) => !o.ok)).toBe(true);
+    expect(settled.filter((o) => o.ok).length).toBeGreaterThan(10);
+    expect(verifyAuditLog(db, undefined)).toMatchObject({ ok: true });
+    await log.close();
+    db.$client.close();
+  });
+
+  it('two logs on one file (two processes, say) continue one chain rather than forking it', async () => {
+    const dir = tempDir();
+    const dbA = openDatabase(databaseFile(dir));
+    const dbB = openDatabase(databaseFile(dir));
+    const a = createAccessLog(dbA, { clock: testClock() });
+    const b = createAccessLog(dbB, { clock: testClock() });
+    const writes: Promise<void>[] = [];
+    for (let i = 1; i <= 40; i++) {
+      writes.push((i % 2 ? a : b).record({ ...event(i), purpose: `INC-${i}` }));
+      if (i % 5 === 0) await new Promise((r) => setImmediate(r));
+    }
+    await Promise.all(writes);
+    await Promise.all([a.close(), b.close()]);
+    const purposes = dbA.$client.prepare('SELECT purpose FROM access_events').pluck().all();
+    expect(new Set(purposes)).toEqual(new Set(Array.from({ length: 40 }, (_, i) => `INC-${i + 1}`)));
+    expect(verifyAuditLog(dbA, undefined)).toMatchObject({ ok: true, events: 40 });
+    dbA.$client.close();
+    dbB.$client.close();
+  });
+
+  it('refuses UPDATE and DELETE of events and checkpoints from the application', async () => {
+    const { db } = await writtenLog(3);
+    expect(() => db.$client.exec("UPDATE access_events SET purpose = 'x' WHERE seq = 1")).toThrow(/append-only/);
+    expect(() => db.$client.exec('DELETE FROM access_events WHERE seq = 3')).toThrow(/append-only/);
+    expect(() => db.$client.exec("UPDATE audit_checkpoints SET head_hash = 'x'")).toThrow(/append-only/);
+    expect(() => db.$client.exec('DELETE FROM audit_checkpoints')).toThrow(/append-only/);
+    db.$client.close();
+  });
+
+  it('continues the chain across restarts', async () => {
+    const { dir, db, signer } = await writtenLog(5);
+    db.$client.close();
+    const db2 = openDatabase(databaseFile(dir));
+    const log = createAccessLog(db2, { clock: testClock(), signer, checkpointEveryMs: 0 });
+    await log.record(event(6));
+    await log.close();
+    expect(verifyAuditLog(db2, signer.publicKeyPem)).toMatchObject({ ok: true, events: 6, checkpoints: 2 });
+    db2.$client.close();
+  });
+});
+
+describe('access log: the plan lookup', () => {
+  const fullScan = (db: ReturnType<typeof openDatabase>, planId: string) =>
+    db.$client
+      .prepare(
+        `SELECT seq FROM access_events e WHERE plan_id = @planId
+           OR EXISTS (SELECT 1 FROM json_each(e.result_plan_ids) WHERE value = @planId) ORDER BY seq`,
+      )
+      .pluck()
+      .all({ planId });
+  const viaLookup = (db: ReturnType<typeof openDatabase>, planId: string) =>
+    db.$client.prepare('SELECT seq FROM access_event_plans WHERE plan_id = ? ORDER BY seq').pluck().all(planId);
+
+  it('is caught up by the query that needs it, and then agrees with a scan of the whole log', async () => {
+    const dir = tempDir();
+    const db = openDatabase(databaseFile(dir));
+    // The writer would build the lookup in the next quiet moment; here it waits, so the query must.
+    const log = createAccessLog(db, { clock: testClock(), indexWhenIdleMs: 600_000 });
+    // Views of a few plans, and searches returning some of them (event() cycles through both kinds).
+    const planFor = (i: number) => `plan${String(i % 5).padStart(12, '0')}`;
+    await Promise.all(
+      Array.from({ length: 40 }, (_, k) => {
+        const i = k + 1;
+        return log.record({ ...event(i), planId: i % 4 === 0 ? null : planFor(i), resultPlanIds: i % 4 === 0 ? [planFor(i), planFor(i + 1)] : undefined });
+      }),
+    );
+    expect(db.$client.prepare('SELECT indexed_seq FROM access_index_state').pluck().get()).toBe(0);
+    const { catchUpPlanLookup } = await import('../../../src/plans/access-log/queries.js');
+    catchUpPlanLookup(db);
+    for (let p = 0; p < 5; p++) {
+      const planId = planFor(p);
+      expect(fullScan(db, planId).length).toBeGreaterThan(0);
+      expect(viaLookup(db, planId)).toEqual(fullScan(db, planId));
+    }
+    await log.close();
+    db.$client.close();
+  });
+
+  it('is built by the writer thread once the log goes quiet', async () => {
+    const dir = tempDir();
+    const db = openDatabase(databaseFile(dir));
+    const log = createAccessLog(db, { clock: testClock() });
+    await Promise.all(Array.from({ length: 30 }, (_, i) => log.record(event(i + 1))));
+    const indexed = () => db.$client.prepare('SELECT indexed_seq FROM access_index_state').pluck().get();
+    for (let waited = 0; indexed() !== 30 && waited < 5_000; waited += 50) await new Promise((r) => setTimeout(r, 50));
+    expect(indexed()).toBe(30);
+    expect(viaLookup(db, 'plan000000000001')).toEqual(fullScan(db, 'plan000000000001'));
+    await log.close();
+    db.$client.close();
+  });
+
+  it('is completed by the writer thread on request, and kept within bounds under sustained load', async () => {
+    const dir = tempDir();
+    const db = openDatabase(databaseFile(dir));
+    // Never quiet long enough to index on its own; a backlog over 25 events forces a pass after a commit.
+    const log = createAccessLog(db, { clock: testClock(), indexWhenIdleMs: 600_000, forceIndexBacklog: 25 });
+    const indexed = () => db.$client.prepare('SELECT indexed_seq FROM access_index_state').pluck().get() as number;
+    await Promise.all(Array.from({ length: 20 }, (_, i) => log.record(event(i + 1))));
+    expect(indexed()).toBe(0);
+    await Promise.all(Array.from({ length: 20 }, (_, i) => log.record(event(i + 21))));
+    // The second commit took the backlog to 40 (> 25): the writer indexed it before taking more.
+    await log.record(event(41));
+    expect(indexed()).toBeGreaterThanOrEqual(40);
+    await log.record(event(42));
+    await log.planLookup();
+    expect(indexed()).toBe(42);
+    expect(viaLookup(db, 'plan000000000001')).toEqual(fullScan(db, 'plan000000000001'));
+    await log.close();
+    db.$client.close();
+  });
+
+  it('cannot be edited by the application: entries are append-only and progress only moves forward', async () => {
+    const { db } = await writtenLog(6);
+    const { catchUpPlanLookup } = await import('../../../src/plans/access-log/queries.js');
+    catchUpPlanLookup(db);
+    expect(() => db.$client.exec('DELETE FROM access_event_plans')).toThrow(/append-only/);
+    expect(() => db.$client.exec("UPDATE access_event_plans SET plan_id = 'other'")).toThrow(/append-only/);
+    expect(() => db.$client.exec('UPDATE access_index_state SET indexed_seq = 0')).toThrow(/only moves forward/);
+    db.$client.close();
+  });
+});
+
+describe('verify-audit finds the first tampered event', () => {
+  it.each([
+    ['altered', "UPDATE access_events SET purpose = 'INC-9999' WHERE seq = 17", 17, 'altered'],
+    ['deleted', 'DELETE FROM access_events WHERE seq = 12', 12, 'deleted'],
+    [
+      'reordered',
+      swapRowsSql(23, 24),
+      23,
+      'reordered',
+    ],
+    ['tail deleted past a checkpoint', 'DELETE FROM access_events WHERE seq > 26', 27, 'deleted'],
+  ])('%s', async (_name, sql, seq, kind) => {
+    const { dir, db, signer } = await writtenLog(30);
+    expect(verifyAuditLog(db, signer.publicKeyPem).ok).toBe(true);
+    tamper(dir, sql);
+    const r = verifyAuditLog(db, signer.publicKeyPem);
+    expect(r.ok).toBe(false);
+    expect(r.problem).toMatchObject({ seq, kind });
+    db.$client.close();
+  });
+
+  it.each([
+    ['an entry removed (an access hidden from the person)', "DELETE FROM access_event_plans WHERE seq = 14", 14],
+    ['an entry invented', "INSERT INTO access_event_plans (plan_id, seq) VALUES ('planZZZZZZZZZZZZ', 9)", 9],
+    ['a search result removed', "DELETE FROM access_event_plans WHERE seq = 12 AND plan_id = 'planB'", 12],
+  ])('the per-plan lookup: %s', async (_name, sql, seq) => {
+    const { dir, db, signer } = await writtenLog(30);
+    const { catchUpPlanLookup } = await import('../../../src/plans/access-log/queries.js');
+    catchUpPlanLookup(db);
+    expect(verifyAuditLog(db, signer.publicKeyPem).ok).toBe(true);
+    const raw = new Database(databaseFile(dir));
+    raw.exec('DROP TRIGGER access_event_plans_no_delete');
+    raw.exec(sql);
+    raw.close();
+    expect(verifyAuditLog(db, signer.publicKeyPem).problem).toMatchObject({ seq, kind: 'lookup' });
+    db.$client.close();
+  });
+
+  it('a rewritten chain (hashes recomputed after an edit) is caught by the signed checkpoint', async () => {
+    const { dir, db, signer } = await writtenLog(20);
+    // Recompute every hash from event 5 on, as a careful attacker would.
+    const { eventHash } = await import('../../../src/plans/access-log/chain.js');
+    const raw = new Database(databaseFile(dir));
+    raw.exec('DROP TRIGGER access_events_no_update');
+    raw.prepare("UPDATE access_events SET purpose = 'INC-0000' WHERE seq = 5").run();
+    const rows = raw.prepare(`SELECT ${eventColumns('')} FROM access_events ORDER BY seq`).all() as StoredEvent[];
+    let prev = raw.prepare('SELECT hash FROM access_events WHERE seq = 4').pluck().get() as string;
+    for (const r of rows.slice(4)) {
+      const hash = eventHash(prev, r);
+      raw.prepare('UPDATE access_events SET prev_hash = ?, hash = ? WHERE seq = ?').run(prev, hash, r.seq);
+      prev = hash;
+    }
+    raw.close();
+    const r = verifyAuditLog(db, signer.publicKeyPem);
+    expect(r.problem).toMatchObject({ seq: 10, kind: 'checkpoint' });
+    db.$client.close();
+  });
+
+  it('checkpoints verify only with the exported public key, through the CLI too', async () => {
+    const { dir, db } = await writtenLog(12);
+    const other = generateKeyPairSync('ed25519').publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    expect(verifyAuditLog(db, other).problem).toMatchObject({ kind: 'checkpoint' });
+    db.$client.close();
+
+    const lines: string[] = [];
+    const write = process.stdout.write.bind(process.stdout);
+    process.stdout.write = ((s: string) => (lines.push(String(s)), true)) as typeof process.stdout.write;
+    let keyExit: number;
+    try {
+      keyExit = await runCli(['audit-key'], { DATA_DIR: dir });
+    } finally {
+      process.stdout.write = write;
+    }
+    expect(keyExit).toBe(0);
+    const keyFile = `${dir}/exported.pem`;
+    (await import('node:fs')).writeFileSync(keyFile, lines.join(''));
+    expect(lines.join('')).toMatch(/BEGIN PUBLIC KEY/);
+    const errWrite = process.stderr.write.bind(process.stderr);
+    process.stderr.write = (() => true) as typeof process.stderr.write;
+    process.stdout.write = (() => true) as typeof process.stdout.write;
+    try {
+      expect(await runCli(['verify-audit', '--public-key', keyFile], { DATA_DIR: dir })).toBe(0);
+      tamper(dir, "UPDATE access_events SET outcome = 'denied' WHERE seq = 7");
+      expect(await runCli(['verify-audit', '--public-key', keyFile], { DATA_DIR: dir })).toBe(1);
+    } finally {
+      process.stdout.write = write;
+      process.stderr.write = errWrite;
+    }
+  });
+});
+
+describe('verify-audit reports every bad event, not only the first', () => {
+  it('altered rows, a deleted run and a lookup entry removed: all reported, with ranges', async () => {
+    const { dir, db, signer } = await writtenLog(60);
+    const { catchUpPlanLookup } = await import('../../../src/plans/access-log/queries.js');
+    catchUpPlanLookup(db);
+    expect(verifyAuditLog(db, signer.publicKeyPem).ok).toBe(true);
+    tamper(
+      dir,
+      `UPDATE access_events SET purpose = 'INC-9999' WHERE seq IN (12, 40, 41);
+       DELETE FROM access_events WHERE seq IN (25, 26, 27);`,
+    );
+    const raw = new Database(databaseFile(dir));
+    raw.exec('DROP TRIGGER access_event_plans_no_delete');
+    raw.exec('DELETE FROM access_event_plans WHERE seq = 50');
+    raw.close();
+    const r = verifyAuditLog(db, signer.publicKeyPem);
+    expect(r.ok).toBe(false);
+    const byKind = Object.fromEntries(r.summary.map((s) => [s.kind, s]));
+    expect(byKind.altered).toEqual({ kind: 'altered', events: 3, ranges: [[12, 12], [40, 41]] });
+    expect(byKind.deleted).toEqual({ kind: 'deleted', events: 3, ranges: [[25, 27]] });
+    // The deleted events' lookup entries now point at nothing: reported as well as the removed one.
+    expect(byKind.lookup).toMatchObject({ events: 4, ranges: [[25, 27], [50, 50]] });
+    // Rows between the tamperings are clean: the walk resumed from each bad row's stored hash.
+    expect(r.summary.map((s) => s.kind).sort()).toEqual(['altered', 'deleted', 'lookup']);
+    expect(r.problems.map((p) => `${p.kind}@${p.seq}`).sort()).toEqual(
+      ['altered@12', 'altered@40', 'altered@41', 'deleted@25', 'lookup@25', 'lookup@26', 'lookup@27', 'lookup@50'].sort(),
+    );
+    expect(r.problem).toMatchObject({ seq: 12, kind: 'altered' });
+    expect(r.problemCount).toBe(10);
+    const { describeSummary } = await import('../../../src/plans/access-log/verify.js');
+    expect(describeSummary(byKind.altered!)).toBe('altered: 3 events (12, 40–41)');
+    db.$client.close();
+  });
+
+  it('a reordered pair later in the log is still found after an earlier alteration', async () => {
+    const { dir, db, signer } = await writtenLog(30);
+    tamper(
+      dir,
+      `UPDATE access_events SET outcome = 'denied' WHERE seq = 3;
+       ${swapRowsSql(23, 24)}`,
+    );
+    const r = verifyAuditLog(db, signer.publicKeyPem);
+    expect(r.summary.find((s) => s.kind === 'altered')?.ranges).toEqual([[3, 3]]);
+    expect(r.summary.find((s) => s.kind === 'reordered')?.ranges[0]![0]).toBe(23);
+    db.$client.close();
+  });
+
+  it('the CLI prints the count, the ranges and each event, and exits 1', async () => {
+    const { dir, db } = await writtenLog(30);
+    db.$client.close();
+    tamper(dir, "UPDATE access_events SET purpose = 'x' WHERE seq IN (5, 6, 20); DELETE FROM access_events WHERE seq = 11");
+    const err: string[] = [];
+    const errWrite = process.stderr.write.bind(process.stderr);
+    process.stderr.write = ((s: string) => (err.push(String(s)), true)) as typeof process.stderr.write;
+    let code: number;
+    try {
+      code = await runCli(['verify-audit'], { DATA_DIR: dir });
+    } finally {
+      process.stderr.write = errWrite;
+    }
+    expect(code).toBe(1);
+    const text = err.join('');
+    expect(text).toContain('4 bad events');
+    expect(text).toContain('altered: 3 events (5–6, 20)');
+    expect(text).toContain('deleted: 1 event (11)');
+    for (const seq of [5, 6, 11, 20]) expect(text).toMatch(new RegExp(`event ${seq} \\(`));
+  });
+});

@@ -1,0 +1,201 @@
+import { describe, expect, it } from 'vitest';
+import { diffResponse, historyResponse, planViewResponse, problemResponse, versionRefResponse } from '../../../src/server/responses.js';
+import { importRecordFrom, planBody, publishPlans, testApp, testClock, type TestApp, type Who, who } from '../../helpers.js';
+
+const base = (planId: string, v?: number) => `/api/v1/plans/${planId}${v ? `/versions/${v}` : ''}`;
+const editBody = (summary: string) => {
+  const { externalRef: _r, ...body } = planBody({ summary });
+  return { ...body, changeSummary: 'test edit' };
+};
+
+async function draftPlan(t: TestApp, author: Who = who.author, externalRef = 'SB-000001') {
+  const res = await t.call(author, 'POST', '/api/v1/plans', { body: planBody({ externalRef }) });
+  expect(res.status).toBe(201);
+  expect(versionRefResponse.parse(res.json)).toMatchObject({ version: 1, status: 'draft' });
+  expect(res.headers.get('location')).toBe(base(res.json.planId, 1));
+  return res.json.planId as string;
+}
+
+async function step(t: TestApp, actor: Who, planId: string, v: number, action: string, body?: unknown) {
+  return t.call(actor, 'POST', `${base(planId, v)}/${action}`, { body });
+}
+
+async function publish(t: TestApp, planId: string, v: number) {
+  expect((await step(t, who.author, planId, v, 'submit')).status).toBe(200);
+  const res = await step(t, who.approver, planId, v, 'approve');
+  expect(res.status).toBe(200);
+  expect(res.json.status).toBe('published');
+}
+
+function expectProblem(res: { status: number; json: unknown; headers: Headers }, status: number, code?: string) {
+  expect(res.status).toBe(status);
+  expect(res.headers.get('content-type')).toContain('application/problem+json');
+  const p = problemResponse.parse(res.json);
+  if (code) expect(p.code).toBe(code);
+  return p;
+}
+
+describe('publishing workflow', () => {
+  it('draft → in-review → published, then a new version supersedes it', async () => {
+    const t = await testApp();
+    const planId = await draftPlan(t);
+    expectProblem(await t.call(who.officer, 'GET', base(planId)), 404, 'not_found');
+    await publish(t, planId, 1);
+    const v1 = await t.call(who.officer, 'GET', base(planId));
+    expect(v1.status).toBe(200);
+    expect(planViewResponse.parse(v1.json).version).toBe(1);
+
+    const draft = await t.call(who.author, 'POST', `${base(planId)}/versions`, { body: {} });
+    expect(draft.status).toBe(201);
+    expect(draft.json.version).toBe(2);
+    expect((await t.call(who.author2, 'PUT', base(planId, 2), { body: editBody('Call her sister first.') })).status).toBe(200);
+    // Responders keep seeing version 1 until version 2 is approved.
+    expect((await t.call(who.officer, 'GET', base(planId))).json.version).toBe(1);
+    await publish(t, planId, 2);
+
+    const v2 = await t.call(who.officer, 'GET', base(planId));
+    expect(v2.json.version).toBe(2);
+    expect(v2.json.content.summary).toBe('Call her sister first.');
+    const history = historyResponse.parse((await t.call(who.author, 'GET', `${base(planId)}/versions`)).json);
+    expect(history.versions.map((v) => [v.version, v.status])).toEqual([
+      [1, 'superseded'],
+      [2, 'published'],
+    ]);
+    expect(history.versions[1]!.authors).toEqual(['author.a', 'author.b']);
+    expect(history.events.map((e) => e.action)).toEqual(['created', 'submitted', 'approved', 'created', 'edited', 'submitted', 'approved']);
+  });
+
+  it('reject sends a version back to draft with the comment recorded; it can be fixed and resubmitted', async () => {
+    const t = await testApp();
+    const planId = await draftPlan(t);
+    await step(t, who.author, planId, 1, 'submit');
+    expectProblem(await step(t, who.approver, planId, 1, 'reject', {}), 400, 'invalid');
+    const rejected = await step(t, who.approver, planId, 1, 'reject', { comment: 'Summary is too long for a crisis.' });
+    expect(rejected.json.status).toBe('draft');
+    const history = (await t.call(who.author, 'GET', `${base(planId)}/versions`)).json;
+    expect(history.events.at(-1)).toMatchObject({ action: 'rejected', comment: 'Summary is too long for a crisis.' });
+    expect((await t.call(who.author, 'PUT', base(planId, 1), { body: editBody('Shorter.') })).status).toBe(200);
+    await publish(t, planId, 1);
+  });
+
+  it('refuses transitions from the wrong state with 409', async () => {
+    const t = await testApp();
+    const planId = await draftPlan(t);
+    expectProblem(await step(t, who.approver, planId, 1, 'approve'), 409, 'conflict'); // draft, not in review
+    expectProblem(await step(t, who.approver, planId, 1, 'reject', { comment: 'x' }), 409);
+    await step(t, who.author, planId, 1, 'submit');
+    expectProblem(await step(t, who.author, planId, 1, 'submit'), 409); // already in review
+    expectProblem(await t.call(who.author, 'PUT', base(planId, 1), { body: editBody('late edit') }), 409); // in review is frozen
+    await step(t, who.approver, planId, 1, 'approve');
+    expectProblem(await step(t, who.approver, planId, 1, 'approve'), 409);
+    expectProblem(await t.call(who.author, 'PUT', base(planId, 1), { body: editBody('edit published') }), 409);
+    await t.call(who.author, 'POST', `${base(planId)}/versions`, { body: {} });
+    const second = await t.call(who.author, 'POST', `${base(planId)}/versions`, { body: {} });
+    expect(expectProblem(second, 409).detail).toMatch(/version 2 is still draft/);
+    await publish(t, planId, 2);
+    expectProblem(await step(t, who.approver, planId, 1, 'withdraw', { reason: 'superseded already' }), 409); // superseded
+  });
+
+  it('four-eyes: nobody approves a version they wrote, even holding both roles', async () => {
+    const t = await testApp();
+    const planId = await draftPlan(t, who.authorApprover);
+    await step(t, who.authorApprover, planId, 1, 'submit');
+    const own = expectProblem(await step(t, who.authorApprover, planId, 1, 'approve'), 403, 'forbidden');
+    expect(own.detail).toMatch(/four-eyes/);
+    // An editor counts as an author too.
+    await step(t, who.approver, planId, 1, 'reject', { comment: 'tweak' });
+    const editor: Who = { ...who.approver2, roles: ['author', 'approver'] };
+    await t.call(editor, 'PUT', base(planId, 1), { body: editBody('edited by a second approver') });
+    await step(t, who.author, planId, 1, 'submit');
+    expectProblem(await step(t, editor, planId, 1, 'approve'), 403);
+    const ok = await step(t, who.approver, planId, 1, 'approve');
+    expect(ok.status).toBe(200);
+    const history = (await t.call(who.author, 'GET', `${base(planId)}/versions`)).json;
+    expect(history.versions[0].approvedBy).toBe('approver.a');
+  });
+
+  it('roles and organisations: each action needs its role in the owning organisation', async () => {
+    const t = await testApp();
+    expectProblem(await t.call(who.officer, 'POST', '/api/v1/plans', { body: planBody() }), 403);
+    expectProblem(await t.call(who.approver, 'POST', '/api/v1/plans', { body: planBody() }), 403);
+    const planId = await draftPlan(t);
+    expectProblem(await t.call(who.otherTrustAuthor, 'PUT', base(planId, 1), { body: editBody('not mine') }), 403);
+    expectProblem(await step(t, who.otherTrustAuthor, planId, 1, 'submit'), 403);
+    await step(t, who.author, planId, 1, 'submit');
+    expectProblem(await step(t, who.otherTrustApprover, planId, 1, 'approve'), 403);
+    expectProblem(await step(t, who.author2, planId, 1, 'approve'), 403); // author role cannot approve
+    expectProblem(await t.call(who.otherTrustAuthor, 'GET', `${base(planId)}/versions`), 403);
+    expectProblem(await t.call(who.officer, 'GET', `${base(planId)}/versions/1`), 403);
+  });
+
+  it('withdrawing the published plan takes it from responders (410 with the team contact); only approvers may', async () => {
+    const t = await testApp();
+    const planId = await draftPlan(t);
+    await publish(t, planId, 1);
+    expectProblem(await step(t, who.author, planId, 1, 'withdraw', { reason: 'Person moved away' }), 403);
+    expectProblem(await step(t, who.approver, planId, 1, 'withdraw', {}), 400);
+    expect((await step(t, who.approver, planId, 1, 'withdraw', { reason: 'Person moved away' })).json.status).toBe('withdrawn');
+    const gone = expectProblem(await t.call(who.officer, 'GET', base(planId)), 410, 'gone');
+    expect(gone.contact).toMatch(/Southbank crisis team/);
+    expect(JSON.stringify(gone)).not.toContain('Eff'); // no plan content in the withdrawn answer
+    // A draft can be withdrawn by its author.
+    const p2 = await draftPlan(t, who.author, 'SB-000002');
+    expect((await step(t, who.author, p2, 1, 'withdraw', { reason: 'Started in error' })).json.status).toBe('withdrawn');
+  });
+
+  it('an approval based on an outdated version is refused rather than silently undoing the newer one', async () => {
+    const t = await testApp();
+    const planId = await draftPlan(t);
+    await publish(t, planId, 1);
+    await t.call(who.author, 'POST', `${base(planId)}/versions`, { body: {} });
+    await step(t, who.author, planId, 2, 'submit');
+    // Meanwhile the trust's migration republishes the plan from its records system.
+    const rec = importRecordFrom(planBody({ summary: 'Re-imported text.' }));
+    expect(publishPlans(t.db, [rec]).updated).toBe(1);
+    expect(expectProblem(await step(t, who.approver, planId, 2, 'approve'), 409).detail).toMatch(/published again/);
+  });
+
+  it('two approvers racing on the same version (two processes sharing the file): exactly one wins', async () => {
+    const t = await testApp();
+    const planId = await draftPlan(t);
+    await step(t, who.author, planId, 1, 'submit');
+    const other = await testApp({ dir: t.dir });
+    const results = await Promise.all([step(t, who.approver, planId, 1, 'approve'), step(other, who.approver2, planId, 1, 'approve')]);
+    expect(results.map((r) => r.status).sort()).toEqual([200, 409]);
+    const history = (await t.call(who.author, 'GET', `${base(planId)}/versions`)).json;
+    expect(history.events.filter((e: any) => e.action === 'approved')).toHaveLength(1);
+  });
+
+  it('published content is immutable in the database itself', async () => {
+    const t = await testApp();
+    const planId = await draftPlan(t);
+    await publish(t, planId, 1);
+    expect(() => t.db.$client.prepare(`UPDATE plan_versions SET content = '{}' WHERE plan_id = ?`).run(planId)).toThrow(/immutable/);
+    expect(() => t.db.$client.prepare('DELETE FROM plan_versions WHERE plan_id = ?').run(planId)).toThrow(/never deleted/);
+  });
+
+  it('a plan past its review-by date is still shown, flagged stale', async () => {
+    const clock = testClock('2026-11-23T10:00:00Z');
+    const t = await testApp({ clock });
+    const planId = await draftPlan(t);
+    await publish(t, planId, 1);
+    expect((await t.call(who.officer, 'GET', base(planId))).json.stale).toBe(false);
+    clock.set('2027-04-02T09:00:00Z'); // reviewBy 2027-04-01
+    const res = await t.call(who.officer, 'GET', base(planId));
+    expect(res.status).toBe(200);
+    expect(res.json).toMatchObject({ stale: true, reviewBy: '2027-04-01' });
+  });
+
+  it('diffs two versions section by section', async () => {
+    const t = await testApp();
+    const planId = await draftPlan(t);
+    await publish(t, planId, 1);
+    await t.call(who.author, 'POST', `${base(planId)}/versions`, { body: editBody('A new summary.') });
+    const res = await t.call(who.approver, 'GET', `${base(planId)}/diff?from=1&to=2`);
+    const diff = diffResponse.parse(res.json);
+    expect(diff.changes).toEqual([{ section: 'plan.summary', change: 'changed', before: planBody().plan.summary, after: 'A new summary.' }]);
+    expect(diff.unchanged).toContain('subject.familyName');
+    expectProblem(await t.call(who.approver, 'GET', `${base(planId)}/diff?from=1&to=9`), 404);
+    expectProblem(await t.call(who.approver, 'GET', `${base(planId)}/diff?from=1`), 400);
+  });
+});

@@ -1,0 +1,104 @@
+import { expect, it } from 'vitest';
+import { who } from '../helpers.js';
+import type { SearchTestApp } from './helpers.js';
+
+/** Name variations: the same expectations hold on Meilisearch and on the FTS5 fallback. */
+export const nameCases: [string, Record<string, string>, string][] = [
+  ['nickname', { q: 'Bob Pennington' }, 'S-ROB'],
+  ['typo in a long surname', { q: 'robert penington' }, 'S-ROB'],
+  ['spelling variant (Irish)', { q: 'Shivorn OBrien' }, 'S-SIO'],
+  ['apostrophe surname spoken as two words', { q: 'siobhan o brien' }, 'S-SIO'],
+  ['apostrophe surname typed with it', { q: "Siobhan O'Brien" }, 'S-SIO'],
+  ['South Asian variants', { q: 'Muhammad Chowdhury' }, 'S-MOH'],
+  ['accent folded', { q: 'tomasz wisniewski' }, 'S-WIS'],
+  ['accent typed', { q: 'Wiśniewski' }, 'S-WIS'],
+  ['hyphen part', { q: 'aoife nowak' }, 'S-AOI'],
+  ['alias and hyphen part', { q: 'Blue Nowak' }, 'S-AOI'],
+  ['swapped order', { q: 'Nowak Aoife' }, 'S-AOI'],
+  ['name and place', { q: 'aoife waterloo bridge' }, 'S-AOI'],
+  ['lookalike with full date of birth', { q: 'jon smiht', dob: '1988-08-08' }, 'S-JS2'],
+  ['lookalike with year of birth', { q: 'john smith', dob: '1995' }, 'S-JS3'],
+  ['surname and date of birth', { q: 'smith', dob: '1970-01-01' }, 'S-JS1'],
+  ['twin by given name', { q: 'amara okonkwo', dob: '2000-06-06' }, 'S-TW1'],
+  ['other twin', { q: 'okonkwo adaeze' }, 'S-TW2'],
+  ['Welsh name in a partner organisation', { q: 'gethin llewelyn' }, 'S-NOR'],
+  // Two people of one name: the one whose preferred name was typed, not the one it is a nickname of.
+  ['preferred name over a nickname of another', { q: 'shiv quillfeather' }, 'S-PR1'],
+  ['given name of the same pair', { q: 'siobhan quillfeather', dob: '1992' }, 'S-PR2'],
+];
+
+export function searchBehaviour(get: () => SearchTestApp, expectDegraded: boolean) {
+  it.each(nameCases)('%s: %j finds %s first', async (_label, params, ref) => {
+    const r = await get().find(who.officer, params);
+    expect(r.status).toBe(200);
+    expect(r.json.degraded).toBe(expectDegraded);
+    expect(r.refs[0]).toBe(ref);
+  });
+
+  it('explains why each result matched and carries only what is needed to choose', async () => {
+    const r = await get().find(who.officer, { q: 'Bob Pennington' });
+    const top = r.json.results[0];
+    expect(top.why).toContain('nickname: Bob → Robert');
+    expect(Object.keys(top).sort()).toEqual(
+      ['age', 'aliases', 'dateOfBirth', 'externalRef', 'homeArea', 'matchedLocation', 'name', 'planId', 'preferredName', 'why'].sort(),
+    );
+    expect(JSON.stringify(r.json)).not.toMatch(/summary|diagnosis|capacity|nhsNumber/i);
+  });
+
+  it('a date of birth filters out lookalikes; without it every lookalike is offered with what tells them apart', async () => {
+    const withDob = await get().find(who.officer, { q: 'john smith', dob: '1988-08-08' });
+    expect(withDob.refs).toEqual(['S-JS2']);
+    const without = await get().find(who.officer, { q: 'john smith' });
+    expect(without.refs.slice(0, 3).sort()).toEqual(['S-JS1', 'S-JS2', 'S-JS3']);
+    expect(new Set(without.json.results.slice(0, 3).map((x: { dateOfBirth: string }) => x.dateOfBirth)).size).toBe(3);
+  });
+
+  it('filters by month of birth', async () => {
+    const r = await get().find(who.officer, { q: 'smith', dob: '1995-12' });
+    expect(r.refs).toEqual(['S-JS3']);
+  });
+
+  it('finds by place and reports the matched location; far away finds nobody', async () => {
+    const near = await get().find(who.officer, { q: 'aoife', near: '51.5085,-0.1175', within: '300' });
+    expect(near.refs).toEqual(['S-AOI']);
+    expect(near.json.results[0].matchedLocation).toMatchObject({ label: 'Waterloo Bridge' });
+    const placeOnly = await get().find(who.officer, { near: '51.5085,-0.1175', within: '300' });
+    expect(placeOnly.refs).toEqual(['S-AOI']);
+    const far = await get().find(who.officer, { q: 'aoife', near: '53.4808,-2.2426', within: '1000' });
+    expect(far.refs).toEqual([]);
+    // A second known location counts as much as the first.
+    const second = await get().find(who.officer, { near: '51.5310,-0.1240', within: '200' });
+    expect(second.refs).toEqual(['S-WIS']);
+    expect(second.json.results[0].matchedLocation).toMatchObject({ label: 'Kings Cross' });
+    expect((await get().find(who.officer, { q: 'tomasz', near: '51.5310,-0.1240', within: '200' })).refs).toEqual(['S-WIS']);
+  });
+
+  it('applies data-sharing scope: an organisation without an agreement sees nobody', async () => {
+    expect((await get().find(who.officer, { q: 'gethin llewellyn' })).refs).toEqual(['S-NOR']);
+    const outsider = await get().find(who.outsider, { q: 'john smith' });
+    expect(outsider.status).toBe(200);
+    expect(outsider.refs).toEqual([]);
+    const otherTrust = await get().find(who.otherTrustAuthor, { q: 'smith' });
+    expect(otherTrust.refs).toEqual([]);
+    expect((await get().find(who.otherTrustAuthor, { q: 'llewellyn' })).refs).toEqual(['S-NOR']);
+  });
+
+  it('refuses roles that do not search, and requests without a purpose', async () => {
+    expect((await get().find(who.auditor, { q: 'smith' })).status).toBe(403);
+    expect((await get().call(who.officer, '/api/v1/search?q=smith', null)).status).toBe(400);
+  });
+
+  it('never lets a query reach a filter: injection attempts are rejected or treated as words', async () => {
+    const quoted = await get().find(who.outsider, { q: 'smith" OR owningOrg = "southbank-mh' });
+    expect(quoted.status).toBe(200);
+    expect(quoted.refs).toEqual([]);
+    const asWords = await get().find(who.officer, { q: 'smith" OR owningOrg != "x' });
+    expect(asWords.status).toBe(200);
+    const bad: Record<string, string>[] = [{ dob: '1988 OR 1=1' }, { dob: '1988-13' }, { near: '51.5,-0.1) OR (1' }, { q: 'x', within: '10' }, { q: 'x', limit: '1000' }];
+    for (const b of bad) {
+      const r = await get().find(who.officer, b);
+      expect(r.status, JSON.stringify(b)).toBe(400);
+      expect(r.json.code).toBe('invalid');
+    }
+  });
+}

@@ -1,0 +1,135 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { databaseFile, openDatabase } from '../../db/index.js';
+import type { ImportRecord } from '../../src/plans/core/content.js';
+import { ensureDemoOrganisations } from '../../src/plans/demo/demo.js';
+import { createApp } from '../../src/server/app.js';
+import { loadDevIssuer } from '../../src/server/auth/dev-issuer.js';
+import { silentLogger } from '../../src/logger.js';
+import { startSearch, type SearchRuntime } from '../../src/search/index.js';
+import { createSearchService } from '../../src/search/service.js';
+import { createIndexSync } from '../../src/search/sync.js';
+import { importRecordFrom, planBody, testClock, type Who } from '../helpers.js';
+
+/** An invented person for search tests: name parts, date of birth and places are what matter here. */
+export function person(p: {
+  ref: string;
+  given: string;
+  family: string;
+  dob: string;
+  preferred?: string;
+  aliases?: string[];
+  homeArea?: string;
+  locations?: { label: string; lat: number; lng: number }[];
+  org?: string;
+}): ImportRecord {
+  const body = planBody({ externalRef: p.ref, givenNames: p.given, familyName: p.family, dateOfBirth: p.dob });
+  const rec = importRecordFrom(body, p.org ?? 'southbank-mh');
+  return {
+    ...rec,
+    subject: { ...rec.subject, preferredName: p.preferred, aliases: p.aliases ?? [], homeArea: p.homeArea ?? 'Lambeth', nhsNumber: undefined },
+    locations: p.locations ?? [],
+  };
+}
+
+/**
+ * One app per test file (beforeAll), on its own temp dir, with either a real managed Meilisearch on its
+ * own port or no Meilisearch at all (the FTS5 fallback). `close()` in afterAll.
+ */
+export async function searchTestApp(opts: { meili: boolean }) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rpl-search-'));
+  const clock = testClock();
+  const db = openDatabase(databaseFile(dir));
+  ensureDemoOrganisations(db, clock());
+  const logger = silentLogger();
+  let runtime: SearchRuntime | undefined;
+  let service;
+  let sync;
+  if (opts.meili) {
+    runtime = await startSearch({ db, logger, dataDir: dir, budgetMs: 1000 });
+    service = runtime.service;
+    sync = runtime.sync;
+  } else {
+    service = createSearchService({ db, logger });
+    sync = createIndexSync({ db, fallback: service.fallback, logger });
+    sync.start();
+  }
+  const devIssuer = await loadDevIssuer(dir);
+  // These files test what search finds, hundreds of searches per person on a frozen clock: the
+  // per-person limit (test/search-rate-limit.test.ts) would stop them.
+  const searchLimits = { perMinute: 1_000_000, perHour: 1_000_000 };
+  const app = createApp({ db, clock, logger: silentLogger(), devIssuer, publicBaseUrl: 'http://127.0.0.1:8080', search: service, searchLimits });
+  const tokens = new Map<string, string>();
+  async function call(w: Who, url: string, purpose: string | null = 'INC-2026-0042 welfare check') {
+    const key = `${w.sub}|${w.org}|${w.roles.join(',')}`;
+    if (!tokens.has(key)) tokens.set(key, await devIssuer.sign(w, 3600));
+    const headers: Record<string, string> = { authorization: `Bearer ${tokens.get(key)}` };
+    if (purpose) headers['x-access-purpose'] = purpose;
+    const res = await app.request(url, { headers });
+    return { status: res.status, json: (await res.json()) as any };
+  }
+  /** Search as `w`; returns the external refs in rank order plus the whole body. */
+  async function find(w: Who, params: Record<string, string>) {
+    const r = await call(w, `/api/v1/search?${new URLSearchParams(params)}`);
+    return { ...r, refs: (r.json?.results ?? []).map((x: { externalRef: string }) => x.externalRef) as string[] };
+  }
+  return {
+    app,
+    db,
+    dir,
+    clock,
+    service,
+    sync,
+    runtime,
+    call,
+    find,
+    async close() {
+      await (runtime ? runtime.stop() : sync.stop());
+      service.stop();
+      db.$client.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+export type SearchTestApp = Awaited<ReturnType<typeof searchTestApp>>;
+
+/** The people every search test file indexes (all invented). */
+export const cast: ImportRecord[] = [
+  person({ ref: 'S-ROB', given: 'Robert', family: 'Pennington', dob: '1980-05-01' }),
+  person({ ref: 'S-SIO', given: 'Siobhan', family: "O'Brien", dob: '1985-02-02', homeArea: 'Southwark' }),
+  person({ ref: 'S-MOH', given: 'Mohammed', family: 'Chaudhry', dob: '1990-03-03' }),
+  person({ ref: 'S-PR1', given: 'Siobhan', family: 'Quillfeather', dob: '1984-04-04', preferred: 'Shiv' }),
+  person({ ref: 'S-PR2', given: 'Siobhan', family: 'Quillfeather', dob: '1992-09-09' }),
+  person({
+    ref: 'S-WIS',
+    given: 'Tomasz',
+    family: 'Wiśniewski',
+    dob: '1975-04-04',
+    locations: [
+      { label: 'Tower Bridge', lat: 51.5055, lng: -0.0754 },
+      { label: 'Kings Cross', lat: 51.5308, lng: -0.1238 },
+    ],
+  }),
+  person({
+    ref: 'S-AOI',
+    given: 'Aoife Niamh',
+    family: "O'Sullivan-Nowak",
+    dob: '1991-03-14',
+    aliases: ['Blue'],
+    locations: [{ label: 'Waterloo Bridge', lat: 51.5087, lng: -0.117 }],
+  }),
+  person({ ref: 'S-JS1', given: 'John', family: 'Smith', dob: '1970-01-01' }),
+  person({ ref: 'S-JS2', given: 'John', family: 'Smith', dob: '1988-08-08', homeArea: 'Croydon' }),
+  person({ ref: 'S-JS3', given: 'John', family: 'Smith', dob: '1995-12-12', homeArea: 'Hackney' }),
+  person({ ref: 'S-TW1', given: 'Amara', family: 'Okonkwo', dob: '2000-06-06' }),
+  person({ ref: 'S-TW2', given: 'Adaeze', family: 'Okonkwo', dob: '2000-06-06' }),
+  person({
+    ref: 'S-NOR',
+    given: 'Gethin',
+    family: 'Llewellyn',
+    dob: '1969-09-09',
+    org: 'northgate-mh',
+    locations: [{ label: 'Camden Lock', lat: 51.5413, lng: -0.1466 }],
+  }),
+];

@@ -1,0 +1,151 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isoDay } from '../../src/plans/core/clock.js';
+import { withdraw } from '../../src/plans/versions/workflow.js';
+import { buildSearchDoc } from '../../src/search/document.js';
+import { publishPlans, planIdOf, who } from '../helpers.js';
+import { searchBehaviour } from './cases.js';
+import { cast, person, searchTestApp, type SearchTestApp } from './helpers.js';
+import { browser } from '../server/web/helpers.js';
+
+const until = async (what: () => Promise<boolean>, ms: number) => {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    if (await what()) return true;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return false;
+};
+
+const approver = { sub: 'approver.a', org: 'southbank-mh', orgKind: 'mental-health', roles: ['approver'] } as const;
+
+/** One real Meilisearch process for this file (own temp dir and port). */
+describe('search on Meilisearch', () => {
+  let t: SearchTestApp;
+  beforeAll(async () => {
+    t = await searchTestApp({ meili: true });
+    publishPlans(t.db, cast);
+    await t.sync.drain();
+  }, 60_000);
+  afterAll(() => t.close());
+
+  searchBehaviour(() => t, false);
+
+  it('reports meilisearch in /healthz', async () => {
+    const res = await t.app.request('/healthz');
+    expect(await res.json()).toEqual({ status: 'ok', search: 'meilisearch' });
+  });
+
+  it('the web search page on Meilisearch: the right person first, no reduced-mode notice', async () => {
+    const b = browser(t);
+    await b.signIn('demo.officer');
+    await b.statePurpose('INC-2026-0042 welfare check');
+    const page = await b.get('/?q=bob+penington');
+    expect(page.status).toBe(200);
+    expect(page.text.match(/href="\/plans\/([^"]+)"/)?.[1]).toBe(planIdOf(t.db, 'S-ROB'));
+    expect(page.text).not.toContain('reduced mode');
+  });
+
+  // The < 1 s publish-to-findable target is measured by `npm run eval:search` (speed is benchmarked, not
+  // asserted in tests on a noisy machine); here the worker alone, unprompted, must get it there.
+  it('a publish becomes findable through the outbox worker; withdraw makes it gone', async () => {
+    publishPlans(t.db, [person({ ref: 'S-NEW', given: 'Ffion', family: 'Blethyn', dob: '1999-09-19' })]);
+    expect(await until(async () => (await t.find(who.officer, { q: 'ffion blethyn' })).refs[0] === 'S-NEW', 5000)).toBe(true);
+    const planId = planIdOf(t.db, 'S-NEW');
+    const w = withdraw(t.db, approver, { planId, version: 1 }, 'duplicate record', t.clock());
+    expect(w.ok).toBe(true);
+    expect(await until(async () => (await t.find(who.officer, { q: 'ffion blethyn' })).refs.length === 0, 5000)).toBe(true);
+    // The row is marked done just after Meilisearch confirms the delete: wait for that too.
+    expect(await until(async () => t.sync.pending() === 0, 5000)).toBe(true);
+  });
+
+  // Meilisearch takes ~0.1–0.2 s, sometimes over 1.5 s, to apply a one-plan change; searches must show
+  // the current state meanwhile: what the worker is sending counts, Meilisearch's stale copy does not.
+  it('before Meilisearch has applied a change, searches already show it', async () => {
+    const rec = person({ ref: 'S-GAP', given: 'Gwenllian', family: 'Tudur', dob: '1988-08-08' });
+    const doc = buildSearchDoc({ planId: 'GapPlanId0000001', externalRef: rec.externalRef, owningOrg: rec.owningOrg, subject: rec.subject, locations: rec.locations });
+    t.service.sendingToMeili([doc], []);
+    const found = await t.find(who.officer, { q: 'gwenllian tudur' });
+    expect(found.json.degraded).toBe(false);
+    expect(found.refs).toEqual(['S-GAP']);
+    // Outside the searcher's data-sharing scope or with another date of birth, it is not shown.
+    expect((await t.find(who.outsider, { q: 'gwenllian tudur' })).refs).toEqual([]);
+    expect((await t.find(who.officer, { q: 'gwenllian tudur', dob: '1988-08-09' })).refs).toEqual([]);
+    t.service.confirmedByMeili([doc], []);
+    expect((await t.find(who.officer, { q: 'gwenllian tudur' })).refs).toEqual([]); // never really sent
+
+    const rob = planIdOf(t.db, 'S-ROB');
+    t.service.sendingToMeili([], [rob]);
+    expect((await t.find(who.officer, { q: 'bob pennington' })).refs).not.toContain('S-ROB');
+    t.service.confirmedByMeili([], [rob]);
+    expect((await t.find(who.officer, { q: 'bob pennington' })).refs[0]).toBe('S-ROB');
+  });
+
+  it('a superseded version is no longer findable by its old name', async () => {
+    publishPlans(t.db, [person({ ref: 'S-SUP', given: 'Eluned', family: 'Prydderch', dob: '1977-07-07' })]);
+    await t.sync.drain();
+    expect((await t.find(who.officer, { q: 'eluned prydderch' })).refs).toEqual(['S-SUP']);
+    publishPlans(t.db, [person({ ref: 'S-SUP', given: 'Eluned', family: 'Vaughan-Prys', dob: '1977-07-07' })]);
+    await t.sync.drain();
+    expect((await t.find(who.officer, { q: 'prydderch' })).refs).toEqual([]);
+    expect((await t.find(who.officer, { q: 'eluned vaughan' })).refs).toEqual(['S-SUP']);
+    const docs = await t.runtime!.meili!.client.index('plans').search('eluned', { limit: 10 });
+    expect(docs.hits.filter((h) => h.externalRef === 'S-SUP')).toHaveLength(1);
+  });
+
+  it('replaying the outbox is harmless (idempotent)', async () => {
+    t.db.$client.prepare('UPDATE search_outbox SET done_at = NULL').run();
+    await t.sync.drain();
+    expect(t.sync.pending()).toBe(0);
+    expect((await t.find(who.officer, { q: 'bob pennington' })).refs[0]).toBe('S-ROB');
+    const stats = await t.runtime!.meili!.client.index('plans').getStats();
+    expect(stats.numberOfDocuments).toBe(t.service.fallback.count());
+  });
+
+  it('answers degraded from FTS5 when Meilisearch dies mid-run, catches up and returns by itself', async () => {
+    const pid = t.runtime!.managed!.pid()!;
+    process.kill(pid, 'SIGKILL');
+    const during = await t.find(who.officer, { q: 'shivorn obrien' });
+    expect(during.status).toBe(200);
+    expect(during.json.degraded).toBe(true);
+    expect(during.refs[0]).toBe('S-SIO');
+    expect(await (await t.app.request('/healthz')).json()).toMatchObject({ search: 'degraded' });
+
+    // Published while Meilisearch is down: findable at once from the fallback, and in Meilisearch later.
+    publishPlans(t.db, [person({ ref: 'S-OUT', given: 'Ngozi', family: 'Adeyemi', dob: '1993-03-30' })]);
+    expect(await until(async () => (await t.find(who.officer, { q: 'ngozi adeyemi' })).refs[0] === 'S-OUT', 2000)).toBe(true);
+
+    expect(await until(async () => t.service.state() === 'meilisearch', 20_000)).toBe(true);
+    expect(t.runtime!.managed!.pid()).not.toBe(pid);
+    expect(await until(async () => t.sync.pending() === 0, 20_000)).toBe(true);
+    const after = await t.find(who.officer, { q: 'ngozi adeyemi' });
+    expect(after.json.degraded).toBe(false);
+    expect(after.refs[0]).toBe('S-OUT');
+    expect(await (await t.app.request('/healthz')).json()).toMatchObject({ search: 'meilisearch' });
+  }, 60_000);
+
+  it('a hung Meilisearch: searches answer degraded within the time budget, /healthz notices unprompted, both recover', async () => {
+    const health = async () => ((await (await t.app.request('/healthz')).json()) as { search: string }).search;
+    const pid = t.runtime!.managed!.pid()!;
+    process.kill(pid, 'SIGSTOP');
+    try {
+      expect(await until(async () => (await health()) === 'degraded', 10_000)).toBe(true);
+      const during = await t.find(who.officer, { q: 'muhammad chowdhury' });
+      expect(during.json.degraded).toBe(true);
+      expect(during.refs[0]).toBe('S-MOH');
+    } finally {
+      process.kill(pid, 'SIGCONT');
+    }
+    expect(await until(async () => (await health()) === 'meilisearch', 20_000)).toBe(true);
+    expect((await t.find(who.officer, { q: 'muhammad chowdhury' })).json.degraded).toBe(false);
+  }, 60_000);
+
+  it('scope comes from the agreements in force on the day', async () => {
+    t.clock.set('2099-01-01T10:00:00Z');
+    try {
+      expect((await t.find(who.officer, { q: 'john smith' })).refs).toEqual([]);
+    } finally {
+      t.clock.set('2026-11-23T10:00:00.000Z');
+    }
+    expect(isoDay(t.clock())).toBe('2026-11-23');
+  });
+});

@@ -1,0 +1,215 @@
+import { describe, expect, it } from 'vitest';
+import { loadAuditSigner } from '../../../src/plans/access-log/signer.js';
+import { verifyAuditLog } from '../../../src/plans/access-log/verify.js';
+import { importRecordFrom, planBody, planIdOf, publishPlans, testApp, type TestApp, type Who, who } from '../../helpers.js';
+
+const northAdmin: Who = { sub: 'admin.n', org: 'northgate-mh', roles: ['admin'] };
+const policeAdmin: Who = { sub: 'admin.p', org: 'capital-police', roles: ['admin'] };
+
+const governance = (t: TestApp) => t.events().filter((e) => e.action === 'governance');
+function expectChainClean(t: TestApp) {
+  const r = verifyAuditLog(t.db, loadAuditSigner(t.dir)!.publicKeyPem);
+  expect(r.ok, JSON.stringify(r.problem)).toBe(true);
+}
+function expectNamesField(res: { status: number; headers: Headers; json: any }, field: string) {
+  expect(res.status).toBe(400);
+  expect(res.headers.get('content-type')).toMatch(/application\/problem\+json/);
+  expect(res.json.errors.map((e: any) => e.path)).toContain(field);
+}
+
+describe('admin API: organisations', () => {
+  it('lists, adds and changes organisations; each write is a governance event verify-audit covers', async () => {
+    const t = await testApp();
+    const list = await t.call(who.admin, 'GET', '/api/v1/admin/organisations');
+    expect(list.status).toBe(200);
+    expect(list.json.organisations.map((o: any) => o.slug)).toContain('southbank-mh');
+    expect(list.json.organisations[0]).toHaveProperty('state', 'active');
+
+    const added = await t.call(who.admin, 'POST', '/api/v1/admin/organisations', { body: { slug: 'valley-ambulance', name: 'Valley Ambulance', kind: 'ambulance' } });
+    expect(added.status).toBe(201);
+    expect(added.json.organisation).toMatchObject({ slug: 'valley-ambulance', state: 'active' });
+    expect((await t.call(who.admin, 'POST', '/api/v1/admin/organisations', { body: { slug: 'valley-ambulance', name: 'Again', kind: 'ambulance' } })).status).toBe(409);
+
+    const changed = await t.call(who.admin, 'PATCH', '/api/v1/admin/organisations/southbank-mh', {
+      body: { name: 'Southbank NHS Foundation Trust', contact: 'Crisis line 0800 000 0111', reason: 'renamed after merger' },
+    });
+    expect(changed.status).toBe(200);
+    expect(changed.json.organisation).toMatchObject({ name: 'Southbank NHS Foundation Trust', contact: 'Crisis line 0800 000 0111' });
+
+    const events = governance(t);
+    expect(events.map((e) => [e.query!.op, e.outcome])).toEqual([
+      ['organisation.add', 'allowed'],
+      ['organisation.change', 'allowed'],
+    ]);
+    expect(events[1]).toMatchObject({ actorSub: 'admin.a', actorOrg: 'southbank-mh', channel: 'api', reason: 'renamed after merger' });
+    expect(events[1]!.query).toMatchObject({ target: 'southbank-mh', orgs: ['southbank-mh'], changes: { name: { from: 'Southbank Mental Health Trust', to: 'Southbank NHS Foundation Trust' } } });
+
+    // Auditors see governance events by or about their organisation; others' auditors do not.
+    const seen = await t.call(who.auditor, 'GET', '/api/v1/audit/events?action=governance');
+    expect(seen.json.events.map((e: any) => e.query.op)).toEqual(['organisation.change', 'organisation.add']);
+    const north = await t.call({ sub: 'auditor.n', org: 'northgate-mh', roles: ['auditor'] }, 'GET', '/api/v1/audit/events?action=governance');
+    expect(north.json.events).toEqual([]);
+    expectChainClean(t);
+  });
+
+  it('refuses other roles and other organisations\' records (logged), and names the bad field', async () => {
+    const t = await testApp();
+    for (const w of [who.auditor, who.officer]) {
+      expect((await t.call(w, 'GET', '/api/v1/admin/organisations')).status).toBe(403);
+      expect((await t.call(w, 'GET', '/api/v1/admin/agreements')).status).toBe(403);
+      expect((await t.call(w, 'POST', '/api/v1/admin/organisations', { body: { slug: 'x-org', name: 'X', kind: 'police' } })).status).toBe(403);
+    }
+    const other = await t.call(northAdmin, 'PATCH', '/api/v1/admin/organisations/southbank-mh', { body: { name: 'Taken over' } });
+    expect(other.status).toBe(403);
+    expect((await t.call(northAdmin, 'POST', '/api/v1/admin/organisations/southbank-mh/disable', { body: { reason: 'hostile' } })).status).toBe(403);
+    expect(governance(t).filter((e) => e.outcome === 'denied').map((e) => e.actorSub)).toEqual(['auditor.a', 'pc.test', 'admin.n', 'admin.n']);
+    expect((await t.call(who.admin, 'GET', '/api/v1/admin/organisations')).json.organisations.find((o: any) => o.slug === 'southbank-mh').name).toBe('Southbank Mental Health Trust');
+
+    expectNamesField(await t.call(who.admin, 'POST', '/api/v1/admin/organisations', { body: { slug: 'y-org', name: 'Y', kind: 'fire' } }), 'kind');
+    expectNamesField(await t.call(who.admin, 'PATCH', '/api/v1/admin/organisations/southbank-mh', { body: { name: '' } }), 'name');
+    expectNamesField(await t.call(who.admin, 'PATCH', '/api/v1/admin/organisations/southbank-mh', { body: { colour: 'red' } }), '(root)');
+    expectNamesField(await t.call(who.admin, 'POST', '/api/v1/admin/organisations/southbank-mh/disable', { body: {} }), 'reason');
+    expect((await t.call(who.admin, 'PATCH', '/api/v1/admin/organisations/no-such-org', { body: { name: 'N' } })).status).toBe(404);
+    expectChainClean(t);
+  });
+
+  it('a disabled organisation\'s people are refused at once, even with a token already in use', async () => {
+    const t = await testApp();
+    const token = await t.tokenFor(policeAdmin);
+    const call = (url: string, init: RequestInit = {}) =>
+      t.app.request(url, { ...init, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'x-access-purpose': 'INC-1 test' } });
+    expect((await call('/api/v1/admin/organisations')).status).toBe(200);
+    const disabled = await call('/api/v1/admin/organisations/capital-police/disable', { method: 'POST', body: JSON.stringify({ reason: 'force merged into another' }) });
+    expect(disabled.status).toBe(200);
+    expect(((await disabled.json()) as any).organisation.state).toBe('disabled');
+    expect((await call('/api/v1/admin/organisations')).status).toBe(401);
+    expect((await t.call(who.officer, 'GET', '/api/v1/search?q=anyone')).status).toBe(401);
+    expect(governance(t).at(-1)).toMatchObject({ outcome: 'allowed', reason: 'force merged into another', query: { op: 'organisation.disable', target: 'capital-police' } });
+    // The demo sign-in refuses it too.
+    const signIn = await t.app.request('/sign-in', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'http://127.0.0.1:8080', 'sec-fetch-site': 'same-origin' },
+      body: 'user=demo.officer',
+    });
+    expect(signIn.status).toBe(403);
+    expect(await signIn.text()).toMatch(/switched off/);
+    expectChainClean(t);
+  });
+});
+
+describe('admin API: agreements', () => {
+  async function world() {
+    const t = await testApp();
+    publishPlans(t.db, [importRecordFrom(planBody())]);
+    return { t, planId: planIdOf(t.db, 'SB-000001') };
+  }
+
+  it('lists with parties and state, adds, extends, and shows who can see whose plans', async () => {
+    const { t } = await world();
+    const add = (reference: string, validFrom: string, validTo: string, w: Who = who.admin) =>
+      t.call(w, 'POST', '/api/v1/admin/agreements', { body: { reference, parties: ['southbank-mh', 'shire-police'], validFrom, validTo } });
+    expect((await add('DSA-OLD', '2020-01-01', '2021-01-01')).status).toBe(201);
+    expect((await add('DSA-SOON', '2027-01-01', '2028-01-01')).status).toBe(201);
+    expect((await add('DSA-SOON', '2027-01-01', '2028-01-01')).status).toBe(409);
+    const list = await t.call(who.admin, 'GET', '/api/v1/admin/agreements');
+    expect(list.status).toBe(200);
+    expect(list.json.agreements.map((a: any) => [a.reference, a.state])).toEqual([
+      ['DSA-DEMO-001', 'in-force'],
+      ['DSA-OLD', 'expired'],
+      ['DSA-SOON', 'future'],
+    ]);
+    expect(list.json.agreements[1].parties).toEqual(['shire-police', 'southbank-mh']);
+    expect((await t.call(who.admin, 'GET', '/api/v1/admin/agreements?state=future')).json.agreements).toHaveLength(1);
+
+    const before = await t.call(who.admin, 'GET', '/api/v1/admin/agreements/matrix');
+    expect(before.json.canSee['shire-police']).toEqual(['shire-police']);
+    const extended = await t.call(who.admin, 'POST', '/api/v1/admin/agreements/DSA-OLD/extend', { body: { to: '2027-06-30', reason: 'renewed by both boards' } });
+    expect(extended.status).toBe(200);
+    expect(extended.json.agreement).toMatchObject({ validTo: '2027-06-30', state: 'in-force' });
+    const after = await t.call(who.admin, 'GET', '/api/v1/admin/agreements/matrix');
+    expect(after.json.canSee['shire-police']).toEqual(['shire-police', 'southbank-mh']);
+    expect(after.json.canSee['capital-police']).toContain('southbank-mh');
+
+    expect(governance(t).map((e) => [e.query!.op, e.outcome])).toEqual([
+      ['agreement.add', 'allowed'],
+      ['agreement.add', 'allowed'],
+      ['agreement.extend', 'allowed'],
+    ]);
+    expect(governance(t).at(-1)!.query).toMatchObject({ changes: { validTo: { from: '2021-01-01', to: '2027-06-30' } }, orgs: ['shire-police', 'southbank-mh'] });
+    expectChainClean(t);
+  });
+
+  it('ending an agreement early stops the very next read, with the read cache warm', async () => {
+    const { t, planId } = await world();
+    for (let i = 0; i < 3; i++) expect((await t.call(who.officer, 'GET', `/api/v1/plans/${planId}`)).status).toBe(200);
+    const ended = await t.call(who.admin, 'POST', '/api/v1/admin/agreements/DSA-DEMO-001/end', { body: { reason: 'police force withdrew from the scheme' } });
+    expect(ended.status).toBe(200);
+    expect(ended.json.agreement).toMatchObject({ state: 'ended', endReason: 'police force withdrew from the scheme' });
+    const refused = await t.call(who.officer, 'GET', `/api/v1/plans/${planId}`);
+    expect(refused.status).toBe(403);
+    expect(governance(t).at(-1)).toMatchObject({ outcome: 'allowed', query: { op: 'agreement.end', target: 'DSA-DEMO-001' } });
+    expect((await t.call(who.admin, 'POST', '/api/v1/admin/agreements/DSA-DEMO-001/end', { body: { reason: 'again' } })).status).toBe(409);
+    expect((await t.call(who.admin, 'POST', '/api/v1/admin/agreements/DSA-DEMO-001/extend', { body: { to: '2030-01-01', reason: 'undo' } })).status).toBe(409);
+    expectChainClean(t);
+  });
+
+  it('refuses other roles, non-parties and bad input, naming the field', async () => {
+    const { t, planId } = await world();
+    expect((await t.call(who.auditor, 'POST', '/api/v1/admin/agreements/DSA-DEMO-001/end', { body: { reason: 'not mine to end' } })).status).toBe(403);
+    const add = await t.call(who.admin, 'POST', '/api/v1/admin/agreements', { body: { reference: 'DSA-X', parties: ['capital-police', 'shire-police'], validFrom: '2026-01-01', validTo: '2027-01-01' } });
+    expect(add.status).toBe(403);
+    await t.call(policeAdmin, 'POST', '/api/v1/admin/agreements', { body: { reference: 'DSA-P', parties: ['capital-police', 'shire-police'], validFrom: '2026-01-01', validTo: '2027-01-01' } });
+    expect((await t.call(who.admin, 'POST', '/api/v1/admin/agreements/DSA-P/end', { body: { reason: 'not a party' } })).status).toBe(403);
+    expect((await t.call(who.admin, 'POST', '/api/v1/admin/agreements/NO-SUCH/end', { body: { reason: 'gone' } })).status).toBe(404);
+    expectNamesField(await t.call(who.admin, 'POST', '/api/v1/admin/agreements/DSA-DEMO-001/end', { body: {} }), 'reason');
+    expectNamesField(await t.call(who.admin, 'POST', '/api/v1/admin/agreements/DSA-DEMO-001/extend', { body: { to: '2020-01-01', reason: 'shorter' } }), 'to');
+    expectNamesField(await t.call(who.admin, 'POST', '/api/v1/admin/agreements/DSA-DEMO-001/extend', { body: { to: 'soon', reason: 'x y z' } }), 'to');
+    expectNamesField(await t.call(who.admin, 'POST', '/api/v1/admin/agreements', { body: { reference: 'DSA-Y', parties: ['southbank-mh'], validFrom: '2026-01-01', validTo: '2027-01-01' } }), 'parties');
+    expect((await t.call(who.officer, 'GET', `/api/v1/plans/${planId}`)).status).toBe(200);
+    expect(governance(t).filter((e) => e.outcome === 'denied').map((e) => e.actorSub)).toEqual(['auditor.a', 'admin.a', 'admin.a']);
+    expectChainClean(t);
+  });
+
+  it('changes nothing when its governance event cannot be written', async () => {
+    const { t } = await world();
+    await t.accessLog.close();
+    const r = await t.call(who.admin, 'POST', '/api/v1/admin/agreements/DSA-DEMO-001/end', { body: { reason: 'log is down' } });
+    expect(r.status).toBe(503);
+    expect(r.headers.get('content-type')).toMatch(/problem\+json/);
+    const row = t.db.$client.prepare('SELECT ended_at AS endedAt FROM data_sharing_agreements WHERE reference = ?').get('DSA-DEMO-001') as { endedAt: string | null };
+    expect(row.endedAt).toBeNull();
+  });
+});
+
+describe('admin API: governance overview', () => {
+  it('per organisation: agreements in force and expiring, plans past review or not co-produced, unreviewed emergency access', async () => {
+    const t = await testApp();
+    const stale = importRecordFrom(planBody({ externalRef: 'SB-000002', reviewBy: '2026-10-01' }));
+    const notCoProduced = importRecordFrom(planBody({ externalRef: 'SB-000003' }));
+    notCoProduced.governance = { coProduced: false, lawfulBasis: 'public-task', reviewBy: '2027-04-01' };
+    publishPlans(t.db, [importRecordFrom(planBody()), stale, notCoProduced]);
+    await t.call(who.admin, 'POST', '/api/v1/admin/organisations', { body: { slug: 'valley-ambulance', name: 'Valley Ambulance', kind: 'ambulance' } });
+    await t.call(who.admin, 'POST', '/api/v1/admin/agreements', { body: { reference: 'DSA-SHORT', parties: ['southbank-mh', 'shire-police'], validFrom: '2026-01-01', validTo: '2026-12-10' } });
+    const planId = planIdOf(t.db, 'SB-000001');
+    const valley: Who = { sub: 'medic.valley', org: 'valley-ambulance', roles: ['responder'] };
+    expect((await t.call(valley, 'GET', `/api/v1/plans/${planId}`, { headers: { 'x-emergency-access': 'not breathing' } })).status).toBe(200);
+
+    const r = await t.call(who.admin, 'GET', '/api/v1/admin/overview');
+    expect(r.status).toBe(200);
+    const southbank = r.json.organisations.find((o: any) => o.slug === 'southbank-mh');
+    expect(southbank).toMatchObject({
+      agreementsInForce: ['DSA-DEMO-001', 'DSA-SHORT'],
+      agreementsExpiringWithin30Days: [{ reference: 'DSA-SHORT', validTo: '2026-12-10' }],
+      plansPastReviewDate: 1,
+      plansWithoutCoProduction: 1,
+      unreviewedEmergencyAccesses: 1,
+    });
+    expect(r.json.organisations.find((o: any) => o.slug === 'shire-police').agreementsInForce).toEqual(['DSA-SHORT']);
+
+    const flag = (await t.call(who.auditor, 'GET', '/api/v1/audit/flags?kind=emergency-access')).json.flags[0];
+    await t.call(who.auditor, 'POST', `/api/v1/audit/flags/${flag.id}/review`, { body: { outcome: 'appropriate', comment: 'confirmed by CAD' } });
+    const after = await t.call(who.admin, 'GET', '/api/v1/admin/overview');
+    expect(after.json.organisations.find((o: any) => o.slug === 'southbank-mh').unreviewedEmergencyAccesses).toBe(0);
+    expect((await t.call(who.auditor, 'GET', '/api/v1/admin/overview')).status).toBe(403);
+  });
+});

@@ -1,0 +1,68 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import { afterEach, expect } from 'vitest';
+import { configureOidc, oidcConfigInputSchema } from '../../../src/plans/oidc-config.js';
+import { createApp } from '../../../src/server/app.js';
+import { silentLogger } from '../../../src/logger.js';
+import { testApp, testClock } from '../../helpers.js';
+import { startTestProvider } from './oidc-helpers.js';
+import { createSearchService } from '../../../src/search/service.js';
+import { createIndexSync } from '../../../src/search/sync.js';
+
+const stops: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  while (stops.length) await stops.pop()!();
+});
+
+const users = [
+  { sub: 'pc.oidc', name: 'PC Synthetic', groups: ['ops-responders'] },
+  { sub: 'pc.norole', name: 'Canteen Synthetic', groups: ['canteen'] },
+  // A provider misconfigured to say its people belong to a trust.
+  { sub: 'pc.rogue', name: 'Rogue Synthetic', groups: ['ops-responders'], org: 'southbank-mh' },
+];
+
+/** The real app over HTTP (no development issuer) and a real OpenID provider for capital-police. */
+export async function setUp(opts: { sessionMaxHours?: number; sessionIdleMinutes?: number } = {}) {
+  const t = await testApp({ clock: testClock(new Date().toISOString()) });
+  // The SQLite search fallback, kept in step with published plans: enough for a browser to search.
+  const search = createSearchService({ db: t.db, logger: silentLogger() });
+  const sync = createIndexSync({ db: t.db, fallback: search.fallback, logger: silentLogger() });
+  sync.start();
+  stops.push(async () => {
+    await sync.stop();
+    search.stop();
+  });
+  let appUrl = '';
+  const app = createApp({ db: t.db, clock: t.clock, logger: silentLogger(), accessLog: t.accessLog, search, ...opts, get publicBaseUrl() { return appUrl; } });
+  const server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 });
+  await new Promise<void>((r) => server.once('listening', () => r()));
+  appUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  stops.push(() => new Promise<void>((r) => { (server as unknown as { closeAllConnections(): void }).closeAllConnections(); server.close(() => r()); }));
+  const clientSecret = 'synthetic-test-secret-0123456789';
+  const provider = await startTestProvider({
+    users,
+    claims: ['groups', 'org'],
+    clients: [{ clientId: 'rpl-capital', clientSecret, redirectUri: `${appUrl}/auth/callback`, postLogoutRedirectUri: `${appUrl}/sign-in` }],
+  });
+  stops.push(provider.stop);
+  const secretFile = path.join(t.dir, 'capital.secret');
+  fs.writeFileSync(secretFile, clientSecret, { mode: 0o600 });
+  const input = oidcConfigInputSchema.parse({
+    org: 'capital-police',
+    issuer: provider.issuer,
+    clientId: 'rpl-capital',
+    clientSecretFile: secretFile,
+    rolesClaim: 'groups',
+    roleMap: 'ops-responders=responder',
+  });
+  expect(configureOidc(t.db, input, t.clock()).ok).toBe(true);
+  const signIns = async () => {
+    await t.accessLog.planLookup();
+    return t.events().filter((e) => e.action === 'sign-in' || e.action === 'sign-out');
+  };
+  const sessionRows = () => t.db.$client.prepare('SELECT actor_sub, actor_org, actor_roles FROM web_sessions').all();
+  return { t, app, appUrl, provider, signIns, sessionRows, clientSecret, sync };
+}
+

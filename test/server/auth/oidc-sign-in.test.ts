@@ -1,0 +1,146 @@
+import { describe, expect, it } from 'vitest';
+import { setOidcEnabled } from '../../../src/plans/oidc-config.js';
+import { setUp } from './oidc-app.js';
+import { httpClient, signInOverHttp } from './oidc-helpers.js';
+
+const noSecrets = (events: unknown[], ...secrets: string[]) => {
+  const text = JSON.stringify(events);
+  for (const s of secrets) expect(text).not.toContain(s);
+  expect(text).not.toMatch(/eyJ[A-Za-z0-9_-]{10,}/); // no JWTs
+};
+
+describe('sign-in through the organisation\'s OpenID provider', () => {
+  it('lists the organisations with a provider, remembers the last one, and lands where the person started', async () => {
+    const { appUrl, signIns, sessionRows, clientSecret } = await setUp();
+    const list = await httpClient().get(`${appUrl}/sign-in`);
+    expect(list.text).toContain('href="/sign-in/capital-police"');
+    const start = '/?q=Synthetic&dob=1990';
+    const { client, landed } = await signInOverHttp(appUrl, 'capital-police', 'pc.oidc', { returnTo: start });
+    // The purpose prompt still follows sign-in, then back to the search.
+    expect(new URL(landed.url).pathname).toBe('/purpose');
+    expect(new URL(landed.url).searchParams.get('return')).toBe(start);
+    expect(sessionRows()).toEqual([{ actor_sub: 'pc.oidc', actor_org: 'capital-police', actor_roles: '["responder"]' }]);
+    // One tap next time: the last organisation is offered first.
+    const again = await client.get(`${appUrl}/sign-in`);
+    expect(again.text).toContain('id="sign-in-last" href="/sign-in/capital-police"');
+    const events = await signIns();
+    expect(events.map((e) => [e.actorOrg, e.actorSub, e.outcome, e.reason])).toEqual([['capital-police', 'pc.oidc', 'allowed', 'signed-in']]);
+    noSecrets(events, clientSecret);
+  });
+
+  it('refuses a wrong, replayed or unbound state, and a replayed code', async () => {
+    const { appUrl, signIns, sessionRows } = await setUp();
+    const client = httpClient();
+    const toLogin = await client.follow('GET', `${appUrl}/sign-in/capital-police`);
+    const action = /action="([^"]+)"/.exec(toLogin.text)![1]!;
+    const atCallback = await client.follow('POST', new URL(action, toLogin.url).toString(), { user: 'pc.oidc' }, (u) => u.includes('/auth/callback'));
+    const callbackUrl = new URL(atCallback.location!);
+    const wrong = new URL(callbackUrl);
+    wrong.searchParams.set('state', 'not-the-state');
+    expect((await client.get(wrong.toString())).status).toBe(400);
+    // Another browser presenting this browser's callback (no binding cookie) is refused and uses it up.
+    const other = httpClient();
+    const stolen = await other.get(callbackUrl.toString());
+    expect(stolen.status).toBe(400);
+    expect(stolen.text).toContain('expired or was already used');
+    expect((await client.get(callbackUrl.toString())).status).toBe(400); // replayed state
+    expect(sessionRows()).toEqual([]);
+
+    // A replayed code with a fresh state: the provider refuses it.
+    const fresh = await client.follow('GET', `${appUrl}/sign-in/capital-police`, undefined, (u) => u.includes('/auth/callback'));
+    const freshCb = new URL(fresh.location!);
+    freshCb.searchParams.set('code', callbackUrl.searchParams.get('code')!);
+    expect((await client.get(freshCb.toString())).status).toBe(400);
+    expect(sessionRows()).toEqual([]);
+    expect((await signIns()).map((e) => e.reason)).toEqual(['bad-state', 'bad-state', 'bad-state', 'code-rejected']);
+  });
+
+  it('refuses an ID token whose nonce does not match the one this sign-in sent', async () => {
+    const { t, appUrl, signIns, sessionRows } = await setUp();
+    const client = httpClient();
+    const toLogin = await client.follow('GET', `${appUrl}/sign-in/capital-police`);
+    // As if the token had been minted for another sign-in: the stored nonce no longer matches it.
+    t.db.$client.prepare("UPDATE pending_sign_ins SET nonce = 'some-other-nonce'").run();
+    const action = /action="([^"]+)"/.exec(toLogin.text)![1]!;
+    const landed = await client.follow('POST', new URL(action, toLogin.url).toString(), { user: 'pc.oidc' });
+    expect(landed.status).toBe(400);
+    expect(sessionRows()).toEqual([]);
+    expect((await signIns()).map((e) => e.reason)).toEqual(['token-invalid']);
+  });
+
+  it('never lets a provider speak for another organisation, and refuses a person with no mapped role with a page that says why', async () => {
+    const { appUrl, signIns, sessionRows } = await setUp();
+    const rogue = await signInOverHttp(appUrl, 'capital-police', 'pc.rogue');
+    expect(rogue.landed.status).toBe(403);
+    const noRole = await signInOverHttp(appUrl, 'capital-police', 'pc.norole');
+    expect(noRole.landed.status).toBe(403);
+    expect(noRole.landed.text).toContain('has not given it a role in this service');
+    expect(sessionRows()).toEqual([]);
+    expect((await signIns()).map((e) => [e.actorOrg, e.actorSub, e.reason])).toEqual([
+      ['capital-police', 'pc.rogue', 'org-mismatch'],
+      ['capital-police', 'pc.norole', 'no-role'],
+    ]);
+  });
+
+  it('refuses sign-in for a disabled organisation, and records it', async () => {
+    const { t, appUrl, signIns } = await setUp();
+    setOidcEnabled(t.db, 'capital-police', false, t.clock());
+    const res = await httpClient().get(`${appUrl}/sign-in/capital-police`);
+    expect(res.status).toBe(403);
+    expect(res.text).toContain('switched off');
+    expect((await httpClient().get(`${appUrl}/sign-in`)).text).not.toContain('/sign-in/capital-police');
+    expect((await signIns()).map((e) => [e.actorOrg, e.outcome, e.reason])).toEqual([['capital-police', 'denied', 'org-disabled']]);
+  });
+
+  it('an idle session goes back through sign-in to where the person was, typed card code included', async () => {
+    const { t, appUrl } = await setUp({ sessionIdleMinutes: 30 });
+    const { client } = await signInOverHttp(appUrl, 'capital-police', 'pc.oidc');
+    expect((await client.request('POST', `${appUrl}/purpose`, { purpose: 'INC-2026-0042 welfare', return: '/' })).status).toBe(303);
+    const search = '/?q=Synthetic';
+    t.clock.set(new Date(t.clock().getTime() + 20 * 60_000).toISOString());
+    expect((await client.get(`${appUrl}${search}`)).status).toBe(200); // still active
+    t.clock.set(new Date(t.clock().getTime() + 31 * 60_000).toISOString());
+    const idle = await client.get(`${appUrl}${search}`);
+    expect(idle.status).toBe(303);
+    expect(idle.location).toBe(`${appUrl}/sign-in?return=${encodeURIComponent(search)}&ended=idle`);
+    expect((await client.get(idle.location!)).text).toContain('without using the service');
+    const back = await signInOverHttp(appUrl, 'capital-police', 'pc.oidc', { client, returnTo: search });
+    expect(new URL(back.landed.url).searchParams.get('return')).toBe(search);
+
+    // A typed card code posted after the session went idle comes back filled in.
+    t.clock.set(new Date(t.clock().getTime() + 31 * 60_000).toISOString());
+    const typed = await client.request('POST', `${appUrl}/code`, { code: 'K7M2-9QXD-4RW' });
+    expect(typed.location).toBe(`${appUrl}/sign-in?return=${encodeURIComponent('/code?code=K7M2-9QXD-4RW')}&ended=idle`);
+  });
+
+  it('a session ends at its maximum lifetime even while in use', async () => {
+    const { t, appUrl } = await setUp({ sessionMaxHours: 1 });
+    const { client } = await signInOverHttp(appUrl, 'capital-police', 'pc.oidc');
+    for (let i = 0; i < 3; i++) {
+      t.clock.set(new Date(t.clock().getTime() + 19 * 60_000).toISOString());
+      const res = await client.get(`${appUrl}/purpose`);
+      expect(res.status, `${i} ${res.location}`).toBe(200);
+    }
+    t.clock.set(new Date(t.clock().getTime() + 4 * 60_000).toISOString());
+    const ended = await client.get(`${appUrl}/purpose`);
+    expect(ended.location).toContain('ended=expired');
+  });
+
+  it('sign-out ends the session here and sends the browser to end the provider\'s session too', async () => {
+    const { appUrl, provider, signIns, sessionRows } = await setUp();
+    const { client } = await signInOverHttp(appUrl, 'capital-police', 'pc.oidc');
+    const cookie = client.jars.get(new URL(appUrl).host)!.get('rp_session')!;
+    const out = await client.request('POST', `${appUrl}/sign-out`, {});
+    expect(out.status).toBe(303);
+    const logout = new URL(out.location!);
+    expect(logout.origin).toBe(provider.issuer);
+    expect(logout.searchParams.get('post_logout_redirect_uri')).toBe(`${appUrl}/sign-in`);
+    expect(logout.searchParams.get('id_token_hint')).toBeTruthy();
+    expect(sessionRows()).toEqual([]);
+    // The old cookie opens nothing.
+    const replay = httpClient();
+    replay.jars.set(new URL(appUrl).host, new Map([['rp_session', cookie]]));
+    expect((await replay.get(`${appUrl}/purpose`)).status).toBe(303);
+    expect((await signIns()).map((e) => [e.action, e.reason])).toEqual([['sign-in', 'signed-in'], ['sign-out', 'signed-out']]);
+  });
+});
