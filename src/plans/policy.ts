@@ -1,4 +1,4 @@
-import { hasRole, isHealthOrg, type Actor } from './core/actor.js';
+import { hasRole, isHealthOrg, type Actor, type Role } from './core/actor.js';
 import type { AgreementQueries } from './organisations.js';
 import { fail, ok, type Result } from './core/result.js';
 
@@ -10,6 +10,9 @@ export type ReadGrant =
 
 /** A responder's request to open a plan outside any agreement, with the reason they give. */
 export type ReadOptions = { emergencyReason?: string };
+
+// Every "who may" rule of the service, in one place. Each function answers for one kind of act; callers
+// in the domain (reads, workflow, history, cards, the access log's queries) and search ask here, per plan.
 
 /**
  * May `actor` read the published plan owned by `owningOrg` on `day`? Checked per plan, in the domain,
@@ -95,4 +98,42 @@ export function authoriseAgreementChange(op: Operator, parties: readonly string[
 export function authoriseFlagReview(actor: Actor): Result<{ scope: string }> {
   if (!hasRole(actor, 'auditor')) return fail('forbidden', 'reviewing flags needs the auditor role');
   return ok({ scope: actor.org });
+}
+
+/** Version history is for the owning organisation's authors, approvers and auditors. */
+export function authoriseHistory(actor: Actor, owningOrg: string): Result<true> {
+  if (hasRole(actor, 'auditor') && actor.org === owningOrg) return ok(true);
+  const asAuthor = authoriseWrite(actor, owningOrg, 'author');
+  return asAuthor.ok ? asAuthor : authoriseWrite(actor, owningOrg, 'approver');
+}
+
+/** Authors manage cards for their own organisation's plans. */
+export const authoriseCards = (actor: Actor, owningOrg: string): Result<true> => authoriseWrite(actor, owningOrg, 'author');
+
+/**
+ * Auditors read the log of their own organisation: its plans, its staff, searches that surfaced its plans,
+ * and governance events and flag reviews concerning it (their query's `orgs`, see governance/log.ts).
+ */
+export function authoriseAudit(actor: Actor): Result<{ scope: string }> {
+  if (!hasRole(actor, 'auditor')) return fail('forbidden', 'reading the access log needs the auditor role');
+  return ok({ scope: actor.org });
+}
+
+/** The person's access report: only the owning organisation's auditors (for a subject-access request). */
+export function authoriseAccessReport(actor: Actor, owningOrg: string): Result<true> {
+  const audit = authoriseAudit(actor);
+  if (!audit.ok) return audit;
+  if (owningOrg !== actor.org) return fail('forbidden', "auditors may only report on their own organisation's plans");
+  return ok(true);
+}
+
+/** Responders (within their agreements) and plan authors and approvers (their own organisation's plans). */
+const searchRoles: readonly Role[] = ['responder', 'author', 'approver'];
+export const canSearch = (actor: Actor) => searchRoles.some((r) => hasRole(actor, r));
+
+/** Whose plans a search by `actor` on `day` may return: the owning organisations in scope. */
+export function searchScope(actor: Actor, day: string, agreements: Pick<AgreementQueries, 'visibleOwners'>): Result<string[]> {
+  if (hasRole(actor, 'responder')) return ok(agreements.visibleOwners(actor.org, day));
+  if (canSearch(actor)) return ok([actor.org]);
+  return fail('forbidden', 'searching for people is for responders and plan authors; your role cannot search');
 }

@@ -1,7 +1,8 @@
 import type { Db } from '../../db/index.js';
-import { hasRole, type Actor, type Role } from '../plans/core/actor.js';
+import type { Actor } from '../plans/core/actor.js';
+import { searchScope } from '../plans/policy.js';
 import { agreementQueries } from '../plans/organisations.js';
-import { fail, ok, type Result } from '../plans/core/result.js';
+import { ok, type Result } from '../plans/core/result.js';
 import type { Logger } from '../logger.js';
 import type { SearchDoc } from './document.js';
 import { createFallbackStore, type FallbackStore } from './fallback.js';
@@ -64,9 +65,6 @@ const ageOn = (dob: string, day: string) => {
   return ty - y - (tm < m || (tm === m && td < d) ? 1 : 0);
 };
 
-/** Responders (within their agreements) and plan authors and approvers (their own organisation's plans). */
-const searchRoles: readonly Role[] = ['responder', 'author', 'approver'];
-export const canSearch = (actor: Actor) => searchRoles.some((r) => hasRole(actor, r));
 
 /** Slugs and numbers only ever reach a filter after this check: nothing typed is pasted in. */
 const SLUG = /^[a-z0-9][a-z0-9-]{0,62}$/;
@@ -146,11 +144,7 @@ export function createSearchService(opts: SearchServiceOptions) {
     }
   };
 
-  function scopeOf(actor: Actor, day: string): Result<string[]> {
-    if (hasRole(actor, 'responder')) return ok(agreements.visibleOwners(actor.org, day));
-    if (canSearch(actor)) return ok([actor.org]);
-    return fail('forbidden', 'searching for people is for responders and plan authors; your role cannot search');
-  }
+  const scopeOf = (actor: Actor, day: string): Result<string[]> => searchScope(actor, day, agreements);
 
   const weight = (() => {
     const cache = new Map<string, number>();

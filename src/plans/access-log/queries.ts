@@ -1,22 +1,13 @@
 import { z } from 'zod';
 import type { Db } from '../../../db/index.js';
-import { hasRole, type Actor } from '../core/actor.js';
 import type { StoredEvent } from './chain.js';
 import { eventColumns } from './columns.mjs';
 import { accessIndexer } from './writer/lookup.mjs';
 import { slugSchema } from '../core/content.js';
 import { accessActions, accessChannels, accessOutcomes } from '../../../db/schema/audit.js';
-import { fail, ok, type Result } from '../core/result.js';
 
-/**
- * Auditors read the log of their own organisation: its plans, its staff, searches that surfaced its plans,
- * and governance events and flag reviews concerning it (their query's `orgs`, see governance-log.ts).
- */
-export function authoriseAudit(actor: Actor): Result<{ scope: string }> {
-  if (!hasRole(actor, 'auditor')) return fail('forbidden', 'reading the access log needs the auditor role');
-  return ok({ scope: actor.org });
-}
-
+// Who may read the log is policy.ts authoriseAudit: its scope (the auditor's organisation) is what this
+// fragment filters by.
 export const SCOPE_SQL = `(
   e.actor_org = @scope
   OR e.plan_id IN (SELECT id FROM plans WHERE owning_org = @scope)

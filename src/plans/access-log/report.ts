@@ -1,7 +1,8 @@
 import type { Db } from '../../../db/index.js';
 import type { Actor } from '../core/actor.js';
 import type { StoredEvent } from './chain.js';
-import { authoriseAudit, catchUpPlanLookup, EVENT_COLUMNS } from './queries.js';
+import { authoriseAccessReport, authoriseAudit } from '../policy.js';
+import { catchUpPlanLookup, EVENT_COLUMNS } from './queries.js';
 import type { OrgKind } from '../core/content.js';
 import { fail, ok, type Result } from '../core/result.js';
 
@@ -70,13 +71,15 @@ const when = (iso: string) => {
  * Only the owning organisation's auditors may produce it (for a subject-access request).
  */
 export function accessReport(db: Db, auditor: Actor, planId: string, names: ReportNamesPolicy, now: Date): Result<AccessReport> {
-  const allowed = authoriseAudit(auditor);
-  if (!allowed.ok) return allowed;
+  // The role first: someone who may not audit learns nothing, not even whether the plan exists.
+  const mayAudit = authoriseAudit(auditor);
+  if (!mayAudit.ok) return mayAudit;
   const plan = db.$client
     .prepare<[string], { externalRef: string; owningOrg: string }>('SELECT external_ref AS externalRef, owning_org AS owningOrg FROM plans WHERE id = ?')
     .get(planId);
   if (!plan) return fail('not_found', 'no such plan');
-  if (plan.owningOrg !== auditor.org) return fail('forbidden', "auditors may only report on their own organisation's plans");
+  const allowed = authoriseAccessReport(auditor, plan.owningOrg);
+  if (!allowed.ok) return allowed;
 
   catchUpPlanLookup(db);
   const rows = db.$client

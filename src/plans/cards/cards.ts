@@ -1,6 +1,6 @@
 import { and, desc, eq, gt, isNull, or } from 'drizzle-orm';
 import { schema, type Db } from '../../../db/index.js';
-import { authoriseWrite } from '../policy.js';
+import { authoriseCards } from '../policy.js';
 import type { Actor } from '../core/actor.js';
 import { sha256Hex } from '../core/canonical.js';
 import { newCardToken, newShortCode } from './code.js';
@@ -29,11 +29,10 @@ export type CardSummary = { cardId: number; issuedBy: string; issuedAt: string; 
 
 const stillWorking = (nowIso: string) => or(isNull(planCards.revokedAt), gt(planCards.revokedAt, nowIso));
 
-/** Authors manage cards for their own organisation's plans. */
 function cardPlan(db: Db, actor: Actor, planId: string) {
   const plan = findPlan(db, planId);
   if (!plan) return fail('not_found', 'no such plan');
-  const allowed = authoriseWrite(actor, plan.owningOrg, 'author');
+  const allowed = authoriseCards(actor, plan.owningOrg);
   return allowed.ok ? ok(plan) : allowed;
 }
 

@@ -1,7 +1,7 @@
 import type { Db } from '../../../db/index.js';
 import { canonicalJson } from '../core/canonical.js';
 import type { PlanRecord } from '../core/content.js';
-import { authoriseHistory } from './read.js';
+import { authoriseHistory } from '../policy.js';
 import { fail, ok, type Result } from '../core/result.js';
 import { findPlan, findVersion, recordOf } from './store.js';
 

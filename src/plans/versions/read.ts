@@ -1,14 +1,14 @@
-import { asc, eq, sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { schema, type Db } from '../../../db/index.js';
-import { authoriseRead, authoriseWrite, type ReadGrant, type ReadOptions } from '../policy.js';
-import { hasRole, type Actor } from '../core/actor.js';
+import { authoriseRead, type ReadGrant, type ReadOptions } from '../policy.js';
+import type { Actor } from '../core/actor.js';
 import { contentForAudience, type ResponderContent } from '../core/audience.js';
 import { BoundedMap } from '../core/bounded-map.js';
 import type { Governance, PlanLocation, SectionKey, Subject } from '../core/content.js';
 import { agreementQueries, type AgreementQueries } from '../organisations.js';
 import { createReadCache, type ReadCache } from './read-cache.js';
 import { fail, ok, type Result } from '../core/result.js';
-import { findPlan, findVersion, type VersionRow } from './store.js';
+import type { VersionRow } from './store.js';
 
 export const ADVICE_NOTICE =
   'This plan is advice, not an instruction. Use your own judgement and duty of care; it does not replace them.';
@@ -163,86 +163,3 @@ export function createPlanReader(db: Db) {
   };
 }
 export type PlanReader = ReturnType<typeof createPlanReader>;
-
-/** Version history is for the owning organisation's authors, approvers and auditors. */
-function authoriseHistory(actor: Actor, owningOrg: string): Result<true> {
-  if (hasRole(actor, 'auditor') && actor.org === owningOrg) return ok(true);
-  const asAuthor = authoriseWrite(actor, owningOrg, 'author');
-  return asAuthor.ok ? asAuthor : authoriseWrite(actor, owningOrg, 'approver');
-}
-
-export function versionSummary(v: VersionRow) {
-  return {
-    version: v.version,
-    status: v.status,
-    changeSummary: v.changeSummary,
-    reviewBy: v.reviewBy,
-    authors: v.authors,
-    createdAt: v.createdAt,
-    submittedBy: v.submittedBy,
-    submittedAt: v.submittedAt,
-    approvedBy: v.approvedBy,
-    publishedAt: v.publishedAt,
-    supersededAt: v.supersededAt,
-    withdrawnBy: v.withdrawnBy,
-    withdrawnAt: v.withdrawnAt,
-    withdrawReason: v.withdrawReason,
-  };
-}
-
-export function planHistory(db: Db, actor: Actor, planId: string) {
-  const plan = findPlan(db, planId);
-  if (!plan) return fail('not_found', 'no such plan');
-  const allowed = authoriseHistory(actor, plan.owningOrg);
-  if (!allowed.ok) return allowed;
-  const versions = db
-    .select()
-    .from(schema.planVersions)
-    .where(eq(schema.planVersions.planId, planId))
-    .orderBy(asc(schema.planVersions.version))
-    .all();
-  const events = db
-    .select()
-    .from(schema.workflowEvents)
-    .where(eq(schema.workflowEvents.planId, planId))
-    .orderBy(asc(schema.workflowEvents.id))
-    .all();
-  const numberOf = new Map(versions.map((v) => [v.id, v.version]));
-  return ok({
-    planId,
-    externalRef: plan.externalRef,
-    owningOrg: plan.owningOrg,
-    currentVersion: versions.find((v) => v.id === plan.currentVersionId)?.version ?? null,
-    withdrawn: plan.withdrawnAt !== null,
-    versions: versions.map(versionSummary),
-    events: events.map((e) => ({
-      version: numberOf.get(e.versionId) ?? null,
-      action: e.action,
-      actor: e.actor,
-      at: e.at,
-      comment: e.comment,
-    })),
-  });
-}
-
-/** One version in full, any status: for the people writing and approving it. */
-export function readVersion(db: Db, actor: Actor, planId: string, version: number) {
-  const plan = findPlan(db, planId);
-  if (!plan) return fail('not_found', 'no such plan');
-  const allowed = authoriseHistory(actor, plan.owningOrg);
-  if (!allowed.ok) return allowed;
-  const v = findVersion(db, planId, version);
-  if (!v) return fail('not_found', `plan has no version ${version}`);
-  return ok({
-    planId,
-    externalRef: plan.externalRef,
-    versionId: v.id,
-    ...versionSummary(v),
-    subject: v.subject,
-    locations: v.locations,
-    plan: v.content,
-    governance: v.governance,
-  });
-}
-
-export { authoriseHistory };

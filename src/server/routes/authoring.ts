@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { createPlanBodySchema, draftBodySchema } from '../../plans/core/content.js';
 import { diffVersions } from '../../plans/versions/diff.js';
-import { planHistory, readVersion } from '../../plans/versions/read.js';
+import { planHistory, readVersion } from '../../plans/versions/history.js';
 import { findVersion } from '../../plans/versions/store.js';
 import {
   approve,

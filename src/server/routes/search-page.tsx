@@ -2,7 +2,7 @@ import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { isoDay } from '../../plans/core/clock.js';
 import { knownPlaces, withinChoices } from '../../search/places.js';
 import { DEFAULT_WITHIN_M, searchQuerySchema } from '../../search/query.js';
-import { canSearch } from '../../search/service.js';
+import { canSearch } from '../../plans/policy.js';
 import { SearchNotForYouPage, SearchPage, SearchRateLimitedPage, SearchUnavailablePage, type FieldName, type SearchForm, type SearchView } from '../../ui/pages/search.js';
 import type { WebAccessEvent } from '../access-trail/web.js';
 import type { AppServices, WebEnv } from '../context.js';

@@ -1,0 +1,84 @@
+import { asc, eq } from 'drizzle-orm';
+import { schema, type Db } from '../../../db/index.js';
+import type { Actor } from '../core/actor.js';
+import { fail, ok } from '../core/result.js';
+import { authoriseHistory } from '../policy.js';
+import { findPlan, findVersion, type VersionRow } from './store.js';
+
+// Authoring reads: a plan's versions and workflow events, and one version in full, for the owning
+// organisation's staff (policy.ts authoriseHistory). Not cached: these are office reads, not the hot path.
+
+export function versionSummary(v: VersionRow) {
+  return {
+    version: v.version,
+    status: v.status,
+    changeSummary: v.changeSummary,
+    reviewBy: v.reviewBy,
+    authors: v.authors,
+    createdAt: v.createdAt,
+    submittedBy: v.submittedBy,
+    submittedAt: v.submittedAt,
+    approvedBy: v.approvedBy,
+    publishedAt: v.publishedAt,
+    supersededAt: v.supersededAt,
+    withdrawnBy: v.withdrawnBy,
+    withdrawnAt: v.withdrawnAt,
+    withdrawReason: v.withdrawReason,
+  };
+}
+
+export function planHistory(db: Db, actor: Actor, planId: string) {
+  const plan = findPlan(db, planId);
+  if (!plan) return fail('not_found', 'no such plan');
+  const allowed = authoriseHistory(actor, plan.owningOrg);
+  if (!allowed.ok) return allowed;
+  const versions = db
+    .select()
+    .from(schema.planVersions)
+    .where(eq(schema.planVersions.planId, planId))
+    .orderBy(asc(schema.planVersions.version))
+    .all();
+  const events = db
+    .select()
+    .from(schema.workflowEvents)
+    .where(eq(schema.workflowEvents.planId, planId))
+    .orderBy(asc(schema.workflowEvents.id))
+    .all();
+  const numberOf = new Map(versions.map((v) => [v.id, v.version]));
+  return ok({
+    planId,
+    externalRef: plan.externalRef,
+    owningOrg: plan.owningOrg,
+    currentVersion: versions.find((v) => v.id === plan.currentVersionId)?.version ?? null,
+    withdrawn: plan.withdrawnAt !== null,
+    versions: versions.map(versionSummary),
+    events: events.map((e) => ({
+      version: numberOf.get(e.versionId) ?? null,
+      action: e.action,
+      actor: e.actor,
+      at: e.at,
+      comment: e.comment,
+    })),
+  });
+}
+
+/** One version in full, any status: for the people writing and approving it. */
+export function readVersion(db: Db, actor: Actor, planId: string, version: number) {
+  const plan = findPlan(db, planId);
+  if (!plan) return fail('not_found', 'no such plan');
+  const allowed = authoriseHistory(actor, plan.owningOrg);
+  if (!allowed.ok) return allowed;
+  const v = findVersion(db, planId, version);
+  if (!v) return fail('not_found', `plan has no version ${version}`);
+  return ok({
+    planId,
+    externalRef: plan.externalRef,
+    versionId: v.id,
+    ...versionSummary(v),
+    subject: v.subject,
+    locations: v.locations,
+    plan: v.content,
+    governance: v.governance,
+  });
+}
+
