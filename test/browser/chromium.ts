@@ -1,0 +1,66 @@
+import fs from 'node:fs';
+import AxeBuilder from '@axe-core/playwright';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, expect } from 'vitest';
+
+import { CHROMIUM, chromiumArgs } from './launch.js';
+
+export { CHROMIUM, chromiumArgs };
+
+/**
+ * Browser tests run wherever Chromium is installed, and always in CI (a missing browser there is a
+ * failure, not a skip).
+ */
+export const haveChromium = fs.existsSync(CHROMIUM) || process.env.CI === 'true';
+
+let shared: Promise<Browser> | undefined;
+/** One browser per test file (each test takes its own context), closed after the file. */
+export function browser(): Promise<Browser> {
+  shared ??= chromium.launch({ executablePath: CHROMIUM, args: chromiumArgs });
+  return shared;
+}
+afterAll(async () => {
+  if (shared) await (await shared).close();
+  shared = undefined;
+});
+
+/** A fresh context (own cookies) at a screen size: car terminal 1024×768, phone 390×844, desk 1366×768. */
+export async function newPage(size: { width: number; height: number } = { width: 1366, height: 768 }, colorScheme: 'light' | 'dark' = 'light'): Promise<Page> {
+  const context = await (await browser()).newContext({ viewport: size, colorScheme });
+  return context.newPage();
+}
+
+/**
+ * axe-core with the WCAG 2.0/2.1/2.2 A and AA rules, in light and in dark: no violations in either.
+ * The page is re-rendered in each scheme (emulateMedia), so call it on the page as the test left it.
+ */
+export async function expectAccessible(page: Page, label = page.url()): Promise<void> {
+  for (const colorScheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme });
+    const { violations } = await new AxeBuilder({ page })
+      .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'])
+      .analyze();
+    const summary = violations.map((v) => `${v.id} (${v.nodes.length}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
+    expect(summary, `${label} in ${colorScheme}`).toEqual([]);
+  }
+  await page.emulateMedia({ colorScheme: 'light' });
+}
+
+/** Tab until `selector` has focus (at most `max` presses): keyboard-only flows. */
+export async function tabTo(page: Page, selector: string, max = 60): Promise<void> {
+  for (let i = 0; i < max; i++) {
+    if (await page.evaluate((s) => document.activeElement?.matches(s) ?? false, selector)) return;
+    await page.keyboard.press('Tab');
+  }
+  throw new Error(`Tab never reached ${selector}`);
+}
+
+/** The focused element's outline width in px (a visible focus indicator is at least 2 px). */
+export async function focusOutlinePx(page: Page): Promise<number> {
+  return page.evaluate(() => {
+    const el = document.activeElement as HTMLElement | null;
+    if (!el) return 0;
+    const style = getComputedStyle(el);
+    return style.outlineStyle === 'none' ? 0 : parseFloat(style.outlineWidth);
+  });
+}
