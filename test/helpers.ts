@@ -60,6 +60,8 @@ export async function testApp(
     clock?: ReturnType<typeof testClock>;
     logger?: Logger;
     accessReportNames?: 'role-only' | 'individual';
+    /** The per-person search limit (default: the service's). */
+    searchLimits?: { perMinute: number; perHour: number };
   } = {},
 ) {
   const dir = opts.dir ?? tempDir();
@@ -77,6 +79,7 @@ export async function testApp(
     accessLog,
     publicBaseUrl: 'http://127.0.0.1:8080',
     accessReportNames: opts.accessReportNames,
+    searchLimits: opts.searchLimits,
   });
   // Signed at the test clock's time, so moving the clock does not expire the caller's sign-in.
   const tokenFor = (w: Who) => devIssuer.sign(w, 3600, clock());

@@ -63,7 +63,7 @@ export async function searchTestApp(opts: { meili: boolean }) {
   const tokens = new Map<string, string>();
   async function call(w: Who, url: string, purpose: string | null = 'INC-2026-0042 welfare check') {
     const key = `${w.sub}|${w.org}|${w.roles.join(',')}`;
-    if (!tokens.has(key)) tokens.set(key, await devIssuer.sign(w, 3600));
+    if (!tokens.has(key)) tokens.set(key, await devIssuer.sign(w, 3600, clock()));
     const headers: Record<string, string> = { authorization: `Bearer ${tokens.get(key)}` };
     if (purpose) headers['x-access-purpose'] = purpose;
     const res = await app.request(url, { headers });
