@@ -2,6 +2,7 @@ import { serve } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
 import { ConfigError, loadConfig, resolveAuthDev, type Config } from './config.js';
 import { databaseFile, openDatabase } from '../db/index.js';
+import { secureDataDir } from '../db/file-modes.js';
 import { demoUsers, seedSyntheticPlans } from './plans/demo.js';
 import { listOrganisations } from './plans/organisations.js';
 import { systemClock } from './plans/clock.js';
@@ -19,6 +20,8 @@ const DEMO_PLANS = 500;
 async function main(config: Config, argv: string[]) {
   const started = performance.now();
   const logger = createLogger(config.logLevel);
+  const tightened = secureDataDir(config.dataDir, databaseFile(config.dataDir));
+  if (tightened.length) logger.warn({ paths: tightened }, 'data directory files were readable by other users: tightened to 0700/0600');
   const db = openDatabase(databaseFile(config.dataDir));
   const orgs = listOrganisations(db);
   const dev = resolveAuthDev(config, orgs.some((o) => o.issuer !== null));
