@@ -15,18 +15,26 @@ export function createAuthenticator(db: Db, devIssuer: DevIssuer | undefined, cl
   const keySets = new Map<string, JWTVerifyGetKey>();
   // Verified tokens are remembered until they expire: the hot path should not pay for a signature check
   // on every request from the same terminal.
-  const verified = new Map<string, { actor: Actor; exp: number }>();
+  const verified = new Map<string, { actor: Actor; exp: number; dev: boolean }>();
   let orgsBySlug = new Map<string, Organisation>();
   let orgsLoadedAt = 0;
+  // An organisation gaining an identity provider (from any process) must end development tokens for it
+  // at once: the read-cache epoch moves with every change to organisations (migration 0006).
+  const epoch = db.$client.prepare<[], number>('SELECT n FROM read_cache_epoch WHERE id = 1').pluck();
+  let orgsEpoch = -1;
 
   function organisations(): Map<string, Organisation> {
     const now = clock().getTime();
-    if (now - orgsLoadedAt > 5_000) {
+    const n = epoch.get()!;
+    if (now - orgsLoadedAt > 5_000 || n !== orgsEpoch) {
       orgsBySlug = new Map(listOrganisations(db).map((o) => [o.slug, o]));
       orgsLoadedAt = now;
+      orgsEpoch = n;
     }
     return orgsBySlug;
   }
+  /** The development issuer speaks only for organisations that have no identity provider of their own. */
+  const devMaySignFor = (slug: string) => !organisations().get(slug)?.issuer;
 
   function keySetFor(org: Organisation): JWTVerifyGetKey {
     const cacheKey = `${org.issuer}|${org.jwks}`;
@@ -58,7 +66,7 @@ export function createAuthenticator(db: Db, devIssuer: DevIssuer | undefined, cl
     const options = { audience: TOKEN_AUDIENCE, currentDate: clock(), clockTolerance: 30 };
     let payload: JWTPayload;
     try {
-      if (devIssuer && claimed.iss === devIssuer.issuer) {
+      if (devIssuer && claimed.iss === devIssuer.issuer && !org.issuer) {
         ({ payload } = await jwtVerify(token, devIssuer.publicKey, { ...options, issuer: devIssuer.issuer }));
       } else if (org.issuer && org.jwks && claimed.iss === org.issuer) {
         ({ payload } = await jwtVerify(token, keySetFor(org), { ...options, issuer: org.issuer }));
@@ -78,14 +86,16 @@ export function createAuthenticator(db: Db, devIssuer: DevIssuer | undefined, cl
     async verify(token: string): Promise<Result<Actor>> {
       const now = clock().getTime() / 1000;
       const hit = verified.get(token);
-      if (hit && hit.exp > now) return ok(hit.actor);
+      if (hit && hit.exp > now && (!hit.dev || devMaySignFor(hit.actor.org))) return ok(hit.actor);
       const result = await verifyUncached(token);
       if (result.ok) {
         if (verified.size > 10_000) verified.clear();
-        verified.set(token, { actor: result.value, exp: decodeJwt(token).exp ?? now + 60 });
+        const claims = decodeJwt(token);
+        verified.set(token, { actor: result.value, exp: claims.exp ?? now + 60, dev: !!devIssuer && claims.iss === devIssuer.issuer });
       }
       return result;
     },
+    devMaySignFor,
     issuersConfigured: () => [...organisations().values()].some((o) => o.issuer !== null),
   };
 }

@@ -24,21 +24,24 @@ export function webRoutes(services: AppServices) {
     page(c, <NotAllowedPage who={undefined} detail="This form was not sent from this service's own pages. Go back and try again." />, 403),
   );
   const record = async (event: WebAccessEvent) => services.recordAccess(event);
+  // Re-asked on each sign-in: an organisation that has since gained an identity provider drops out at once.
+  const demoChoices = () => (services.devIssuer ? demoUsers.filter((u) => services.auth.devMaySignFor(u.org)) : undefined);
 
   return (
     new Hono<WebEnv>()
       .route('/', searchPageRoutes(services))
       .get('/sign-in', session, (c) => {
         const returnTo = safeReturnTo(c.req.query('return'));
-        return page(c, <SignInPage returnTo={returnTo} demoUsers={services.devIssuer ? demoUsers : undefined} />);
+        return page(c, <SignInPage returnTo={returnTo} demoUsers={demoChoices()} />);
       })
       .post('/sign-in', forms, async (c) => {
         const form = await c.req.parseBody();
         const returnTo = safeReturnTo(formText(form.return));
-        const user = services.devIssuer ? demoUsers.find((u) => u.sub === formText(form.user)) : undefined;
+        const choices = demoChoices();
+        const user = choices?.find((u) => u.sub === formText(form.user));
         if (!services.devIssuer || !user) {
           const error = services.devIssuer ? 'Choose one of the identities below.' : 'Development sign-in is off.';
-          return page(c, <SignInPage returnTo={returnTo} demoUsers={services.devIssuer ? demoUsers : undefined} error={error} />, 400);
+          return page(c, <SignInPage returnTo={returnTo} demoUsers={choices} error={error} />, 400);
         }
         const jwt = await services.devIssuer.sign({ sub: user.sub, org: user.org, roles: user.roles, name: user.label }, SESSION_TTL_SECONDS);
         await services.sessions.write(c, { jwt });
