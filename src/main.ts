@@ -9,6 +9,7 @@ import { systemClock } from './plans/clock.js';
 import { createAccessLog } from './plans/access-log.js';
 import { loadAuditSigner } from './plans/audit-signer.js';
 import { createApp } from './server/app.js';
+import { accessLogHealth } from './server/access-log-health.js';
 import { loadDevIssuer } from './server/dev-issuer.js';
 import { createLogger } from './server/logger.js';
 import { loadSessionSecret } from './server/session-secret.js';
@@ -36,12 +37,17 @@ async function main(config: Config, argv: string[]) {
   }
   const devIssuer = dev.authDev ? await loadDevIssuer(config.dataDir) : undefined;
 
+  const logHealth = accessLogHealth(config.dataDir);
   const accessLog = createAccessLog(db, {
     clock: systemClock,
     signer: loadAuditSigner(config.dataDir),
     checkpointEveryMs: 60_000,
-    onError: (e) => logger.error({ err: { name: e.name, message: e.message } }, 'access log error'),
+    onError: (e) => {
+      logHealth.failed();
+      logger.error({ err: { name: e.name, message: e.message } }, 'access log error');
+    },
   });
+  logHealth.watch(() => accessLog.stats().batches);
 
   const search = await startSearchOrFallback({
     db,
@@ -60,6 +66,7 @@ async function main(config: Config, argv: string[]) {
     logger,
     devIssuer,
     accessLog,
+    accessLogHealth: logHealth,
     sessionSecret,
     accessReportNames: config.accessReportNames,
     search: search.service,

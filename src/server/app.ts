@@ -5,6 +5,7 @@ import { createAuthenticator } from './auth.js';
 import { createCardGuard } from './card-guard.js';
 import type { AppDeps, AppEnv, AppServices } from './context.js';
 import { webAccessRecorder } from './access-seam.js';
+import { accessLogHealth, type AccessLogHealth } from './access-log-health.js';
 import { AppError, createErrorHandler, notFoundHandler } from './errors.js';
 import { auditRoutes } from './routes/audit.js';
 import { authoringRoutes } from './routes/authoring.js';
@@ -35,7 +36,8 @@ const limitBody = bodyLimit({
 });
 
 export function createApp(deps: AppDeps) {
-  const accessLog = deps.accessLog ?? createAccessLog(deps.db, { clock: deps.clock });
+  const health = deps.accessLogHealth ?? accessLogHealth();
+  const accessLog = deps.accessLog ?? ownAccessLog(deps, health);
   const services: AppServices = {
     ...deps,
     // A getter, not a copy: main.ts learns the address only once the server is listening.
@@ -45,6 +47,7 @@ export function createApp(deps: AppDeps) {
     auth: createAuthenticator(deps.db, deps.devIssuer, deps.clock),
     reader: createPlanReader(deps.db),
     accessLog,
+    accessLogHealth: health,
     recordAccess: deps.recordAccess ?? webAccessRecorder(accessLog),
     sessions: createSessions({
       secret: deps.sessionSecret ?? randomBytes(32).toString('base64url'),
@@ -78,3 +81,10 @@ export function createApp(deps: AppDeps) {
   return app;
 }
 export type App = ReturnType<typeof createApp>;
+
+/** A log without checkpoints, for an app given none; whoever passes a log wires its health (main.ts). */
+function ownAccessLog(deps: AppDeps, health: AccessLogHealth) {
+  const log = createAccessLog(deps.db, { clock: deps.clock, onError: () => health.failed() });
+  health.watch(() => log.stats().batches);
+  return log;
+}

@@ -7,6 +7,7 @@ import type { Clock } from '../plans/clock.js';
 import type { PlanReader } from '../plans/read.js';
 import type { AccessRecorder } from './access-seam.js';
 import type { SearchService } from '../search/service.js';
+import type { AccessLogHealth } from './access-log-health.js';
 import type { Authenticator } from './auth.js';
 import type { CardGuard } from './card-guard.js';
 import type { DevIssuer } from './dev-issuer.js';
@@ -31,6 +32,8 @@ export type AppDeps = {
    * absent, createApp builds one on `db` without checkpoints.
    */
   accessLog?: AccessLog;
+  /** Fed by the access log's onError (main.ts wires it); when absent, createApp makes one for its own log. */
+  accessLogHealth?: AccessLogHealth;
   /** Whether the person's access report names individuals or only organisation and role. */
   accessReportNames?: AccessReportNames;
   /** Name search; absent → a fallback-only service over the same database (always degraded). */
@@ -44,6 +47,7 @@ export type AppServices = AppDeps & {
   auth: Authenticator;
   reader: PlanReader;
   accessLog: AccessLog;
+  accessLogHealth: AccessLogHealth;
   recordAccess: AccessRecorder;
   sessions: Sessions;
   cards: CardResolver;
