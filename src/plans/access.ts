@@ -8,6 +8,14 @@ export type ReadGrant =
   | { basis: 'agreement'; agreement: string }
   | { basis: 'emergency'; reason: string };
 
+/**
+ * Looked up by the owning organisation's reference, a plan the caller may not read answers exactly as
+ * an unknown reference would: otherwise an organisation with no agreement could test which references
+ * exist. (By plan id the refusal is explicit: ids are random and come from a search or card the caller
+ * was allowed.) The access log still records the real reason.
+ */
+export const concealedByReference = (code: string) => code === 'forbidden';
+
 /** A responder's request to open a plan outside any agreement, with the reason they give. */
 export type ReadOptions = { emergencyReason?: string };
 
