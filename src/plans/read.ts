@@ -1,6 +1,6 @@
 import { asc, eq, sql } from 'drizzle-orm';
 import { schema, type Db } from '../../db/index.js';
-import { authoriseRead, authoriseWrite, type ReadGrant, type ReadOptions } from './access.js';
+import { authoriseHistory, authoriseRead, authoriseVersionContent, type ReadGrant, type ReadOptions } from './access.js';
 import { hasRole, type Actor } from './actor.js';
 import { contentForAudience, type ResponderContent } from './audience.js';
 import { BoundedMap } from './bounded-map.js';
@@ -167,13 +167,6 @@ export function createPlanReader(db: Db) {
 }
 export type PlanReader = ReturnType<typeof createPlanReader>;
 
-/** Version history is for the owning organisation's authors, approvers and auditors. */
-function authoriseHistory(actor: Actor, owningOrg: string): Result<true> {
-  if (hasRole(actor, 'auditor') && actor.org === owningOrg) return ok(true);
-  const asAuthor = authoriseWrite(actor, owningOrg, 'author');
-  return asAuthor.ok ? asAuthor : authoriseWrite(actor, owningOrg, 'approver');
-}
-
 export function versionSummary(v: VersionRow) {
   return {
     version: v.version,
@@ -232,7 +225,7 @@ export function planHistory(db: Db, actor: Actor, planId: string) {
 export function readVersion(db: Db, actor: Actor, planId: string, version: number) {
   const plan = findPlan(db, planId);
   if (!plan) return fail('not_found', 'no such plan');
-  const allowed = authoriseHistory(actor, plan.owningOrg);
+  const allowed = authoriseVersionContent(actor, plan.owningOrg);
   if (!allowed.ok) return allowed;
   const v = findVersion(db, planId, version);
   if (!v) return fail('not_found', `plan has no version ${version}`);
@@ -248,4 +241,3 @@ export function readVersion(db: Db, actor: Actor, planId: string, version: numbe
   });
 }
 
-export { authoriseHistory };
