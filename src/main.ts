@@ -2,6 +2,7 @@ import { serve } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
 import { ConfigError, loadConfig, resolveAuthDev, type Config } from './config.js';
 import { databaseFile, openDatabase } from '../db/index.js';
+import { secureDataDir } from '../db/file-modes.js';
 import { demoUsers, seedSyntheticPlans } from './plans/demo/demo.js';
 import { anyIdentityProvider, listOrganisations } from './plans/organisations.js';
 import { systemClock } from './plans/core/clock.js';
@@ -11,6 +12,7 @@ import { createApp } from './server/app.js';
 import { loadDevIssuer } from './server/auth/dev-issuer.js';
 import { createLogger } from './logger.js';
 import { loadSessionSecret } from './server/auth/session-secret.js';
+import { accessLogHealth } from './server/access-trail/log-health.js';
 import { startSearchOrFallback } from './search/index.js';
 import { createRefusalSummary } from './server/access-trail/refusal-summary.js';
 
@@ -20,6 +22,8 @@ const DEMO_PLANS = 500;
 async function main(config: Config, argv: string[]) {
   const started = performance.now();
   const logger = createLogger(config.logLevel);
+  const tightened = secureDataDir(config.dataDir, databaseFile(config.dataDir));
+  if (tightened.length) logger.warn({ paths: tightened }, 'data directory files were readable by other users: tightened to 0700/0600');
   const db = openDatabase(databaseFile(config.dataDir));
   const orgs = listOrganisations(db);
   const dev = resolveAuthDev(config, anyIdentityProvider(db));
@@ -34,12 +38,17 @@ async function main(config: Config, argv: string[]) {
   }
   const devIssuer = dev.authDev ? await loadDevIssuer(config.dataDir) : undefined;
 
+  const logHealth = accessLogHealth(config.dataDir);
   const accessLog = createAccessLog(db, {
     clock: systemClock,
     signer: loadAuditSigner(config.dataDir),
     checkpointEveryMs: 60_000,
-    onError: (e) => logger.error({ err: { name: e.name, message: e.message } }, 'access log error'),
+    onError: (e) => {
+      logHealth.failed();
+      logger.error({ err: { name: e.name, message: e.message } }, 'access log error');
+    },
   });
+  logHealth.watch(() => accessLog.stats().batches);
 
   const refusals = createRefusalSummary({
     clock: systemClock,
@@ -64,6 +73,7 @@ async function main(config: Config, argv: string[]) {
     logger,
     devIssuer,
     accessLog,
+    accessLogHealth: logHealth,
     sessionSecret,
     accessReportNames: config.accessReportNames,
     authOptions: { maxTokenHours: config.tokenMaxHours },

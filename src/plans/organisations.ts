@@ -120,6 +120,11 @@ export function hasIdentityProvider(db: Db, slug: string): boolean {
   return org.issuer !== null || db.select().from(schema.organisationOidc).where(eq(schema.organisationOidc.orgSlug, slug)).get() !== undefined;
 }
 
+/** The organisations whose people sign in through their own OpenID provider. */
+export function oidcOrganisations(db: Db): string[] {
+  return db.select({ slug: schema.organisationOidc.orgSlug }).from(schema.organisationOidc).all().map((r) => r.slug);
+}
+
 /** Whether any organisation has one (see hasIdentityProvider). */
 export function anyIdentityProvider(db: Db): boolean {
   return listOrganisations(db).some((o) => o.issuer !== null) || db.select().from(schema.organisationOidc).limit(1).get() !== undefined;

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 
@@ -20,6 +21,11 @@ export type ManagedMeili = {
   pid: () => number | undefined;
   stop: () => Promise<void>;
 };
+
+/** Indexing caps for the managed process; the README gives the resident size they lead to. */
+const MAX_INDEXING_MEMORY = '256MiB';
+/** Half the cores at most, and one at least, so searches keep a core while the index catches up. */
+const INDEXING_THREADS = Math.max(1, Math.min(4, Math.floor(os.availableParallelism() / 2)));
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -126,12 +132,15 @@ export async function startManagedMeili(opts: MeiliProcessOptions): Promise<Mana
         '--db-path', path.join(meiliDir, 'data.ms'),
         '--dump-dir', path.join(meiliDir, 'dumps'),
         '--http-addr', `127.0.0.1:${port}`,
-        '--master-key', key,
         '--env', 'production',
         '--no-analytics',
         '--log-level', 'WARN',
+        // Left alone it may take two thirds of RAM to index; a few hundred thousand plans need far less.
+        '--max-indexing-memory', MAX_INDEXING_MEMORY,
+        '--max-indexing-threads', String(INDEXING_THREADS),
       ],
-      { stdio: ['ignore', 'ignore', 'pipe'], env: { PATH: process.env.PATH ?? '' } },
+      // The key goes in the environment: a command line is readable by every local user (ps, /proc).
+      { stdio: ['ignore', 'ignore', 'pipe'], env: { PATH: process.env.PATH ?? '', MEILI_MASTER_KEY: key } },
     );
     c.stderr?.on('data', (chunk: Buffer) => {
       stderrTail = (stderrTail + chunk.toString('utf8')).slice(-2000);

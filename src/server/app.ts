@@ -4,6 +4,7 @@ import { createAuthenticator } from './auth/authenticator.js';
 import { createCardGuard } from './guards/card-guard.js';
 import type { AppDeps, AppEnv, AppServices } from './context.js';
 import { webAccessRecorder } from './access-trail/web.js';
+import { accessLogHealth, type AccessLogHealth } from './access-trail/log-health.js';
 import { AppError, createErrorHandler, notFoundHandler } from './errors.js';
 import { adminRoutes } from './routes/admin.js';
 import { auditRoutes } from './routes/audit.js';
@@ -40,7 +41,8 @@ const limitBody = bodyLimit({
 });
 
 export function createApp(deps: AppDeps) {
-  const accessLog = deps.accessLog ?? createAccessLog(deps.db, { clock: deps.clock });
+  const health = deps.accessLogHealth ?? accessLogHealth();
+  const accessLog = deps.accessLog ?? ownAccessLog(deps, health);
   const services: AppServices = {
     ...deps,
     // A getter, not a copy: main.ts learns the address only once the server is listening.
@@ -50,6 +52,7 @@ export function createApp(deps: AppDeps) {
     auth: createAuthenticator(deps.db, deps.devIssuer, deps.clock, deps.authOptions),
     reader: createPlanReader(deps.db),
     accessLog,
+    accessLogHealth: health,
     recordAccess: deps.recordAccess ?? webAccessRecorder(accessLog),
     sessions: createSessions({
       db: deps.db,
@@ -96,3 +99,10 @@ export function createApp(deps: AppDeps) {
   return app;
 }
 export type App = ReturnType<typeof createApp>;
+
+/** A log without checkpoints, for an app given none; whoever passes a log wires its health (main.ts). */
+function ownAccessLog(deps: AppDeps, health: AccessLogHealth) {
+  const log = createAccessLog(deps.db, { clock: deps.clock, onError: () => health.failed() });
+  health.watch(() => log.stats().batches);
+  return log;
+}

@@ -7,6 +7,7 @@ import type { Clock } from '../plans/core/clock.js';
 import type { PlanReader } from '../plans/versions/read.js';
 import type { AccessRecorder } from './access-trail/web.js';
 import type { SearchService } from '../search/service.js';
+import type { AccessLogHealth } from './access-trail/log-health.js';
 import type { Authenticator, AuthenticatorOptions } from './auth/authenticator.js';
 import type { CardGuard } from './guards/card-guard.js';
 import type { DevIssuer } from './auth/dev-issuer.js';
@@ -35,6 +36,8 @@ export type AppDeps = {
    * absent, createApp builds one on `db` without checkpoints.
    */
   accessLog?: AccessLog;
+  /** Fed by the access log's onError (main.ts wires it); when absent, createApp makes one for its own log. */
+  accessLogHealth?: AccessLogHealth;
   /** Whether the person's access report names individuals or only organisation and role. */
   accessReportNames?: AccessReportNames;
   /** Token verification limits (TOKEN_MAX_HOURS); defaults in auth.ts. */
@@ -59,6 +62,7 @@ export type AppServices = AppDeps & {
   auth: Authenticator;
   reader: PlanReader;
   accessLog: AccessLog;
+  accessLogHealth: AccessLogHealth;
   recordAccess: AccessRecorder;
   sessions: Sessions;
   oidc: OidcSignIn;

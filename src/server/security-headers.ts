@@ -21,6 +21,11 @@ export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'X-XSS-Protection': '0',
 };
 const entries = Object.entries(SECURITY_HEADERS);
+/**
+ * API answers carry plans, names, access events and reports: no browser or proxy may keep a copy. A
+ * route that wants caching says so itself (none does today); set here so no new route can forget it.
+ */
+const NO_STORE = 'no-store';
 
 /** Responses created with the headers already in place (by identity: a replaced response is not). */
 const secured = new WeakSet<Response>();
@@ -29,7 +34,7 @@ const secured = new WeakSet<Response>();
 const headersByType = new Map<string, Readonly<Record<string, string>>>();
 function headersFor(contentType: string) {
   let headers = headersByType.get(contentType);
-  if (!headers) headersByType.set(contentType, (headers = Object.freeze({ ...SECURITY_HEADERS, 'content-type': contentType })));
+  if (!headers) headersByType.set(contentType, (headers = Object.freeze({ ...SECURITY_HEADERS, 'cache-control': NO_STORE, 'content-type': contentType })));
   return headers;
 }
 
@@ -44,4 +49,5 @@ export const securityHeaders: MiddlewareHandler = async (c, next) => {
   if (secured.has(c.res)) return;
   const headers = c.res.headers;
   for (const [name, value] of entries) headers.set(name, value);
+  if (!headers.has('cache-control')) headers.set('cache-control', NO_STORE);
 };

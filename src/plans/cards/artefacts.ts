@@ -1,21 +1,49 @@
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import fontkit from '@pdf-lib/fontkit';
 import { PDFDocument, rgb, StandardFonts, type PDFFont } from 'pdf-lib';
 import QRCode from 'qrcode';
 import { z } from 'zod';
 import { formatShortCode } from './code.js';
+import { fail, ok, type Result } from '../core/result.js';
 
 export const DEFAULT_CARD_TEXT = 'I have a crisis plan. Scan with a responder device.';
 
 /**
- * What the person chose to print. The card's fonts are PDF standard fonts (WinAnsi), so the text is
- * limited to Latin-1 and common typographic quotes and dashes; anything else is refused with a clear
- * message rather than printed as boxes.
+ * What the person chose to print. Names in the UK are not all Latin-1 (Welsh ŵ ŷ ẁ ỳ, Polish ł ź,
+ * Czech č ř …), so the card embeds DejaVu Sans, which covers Latin-1, Latin Extended-A and the Welsh
+ * letters of Latin Extended Additional; anything else is refused with a clear message rather than
+ * printed as boxes.
  */
 export const cardTextSchema = z
   .string()
   .trim()
   .min(1)
   .max(160)
-  .regex(/^[\x20-\x7E\u00A0-\u00FF\u2018\u2019\u201C\u201D\u2013\u2014]*$/, 'use letters, digits and common punctuation only (Latin-1)');
+  .regex(
+    /^[\x20-\x7E\u00A0-\u017F\u1E80-\u1E85\u1EF2\u1EF3\u2018\u2019\u201C\u201D\u2013\u2014]*$/,
+    'use letters (Latin, including Welsh and central European accents), digits and common punctuation only',
+  );
+
+/**
+ * DejaVu Sans (Bitstream Vera licence, see NOTICE.md), read once and subset into each card so a PDF
+ * carries only the glyphs it prints.
+ */
+const fontFiles = (() => {
+  const dir = path.join(path.dirname(createRequire(import.meta.url).resolve('dejavu-fonts-ttf/package.json')), 'ttf');
+  const read = (name: string) => fs.readFileSync(path.join(dir, name));
+  const regular = read('DejaVuSans.ttf');
+  const bold = read('DejaVuSans-Bold.ttf');
+  const covered = (bytes: Buffer) => new Set(fontkit.create(bytes).characterSet);
+  const inBold = covered(bold);
+  return { regular, bold, covered: new Set([...covered(regular)].filter((cp) => inBold.has(cp))) };
+})();
+
+/** The characters of `text` the card's fonts cannot draw (they would print as empty boxes). */
+export function unprintable(text: string): string[] {
+  return [...new Set([...text].filter((ch) => !/\s/.test(ch) && !fontFiles.covered.has(ch.codePointAt(0)!)))];
+}
 
 export type CardArtefacts = { pdf: Uint8Array; png: Buffer; svg: string };
 export type CardPrint = {
@@ -67,17 +95,24 @@ function fit(text: string, font: PDFFont, width: number, height: number, sizes: 
  * The printable card (PDF, bank-card size) and the QR on its own as PNG and SVG. Nothing about the
  * person is added here: only the text they chose, the code, and the issuing service's name.
  */
-export async function renderCard(print: CardPrint): Promise<CardArtefacts> {
+export async function renderCard(print: CardPrint): Promise<Result<CardArtefacts>> {
+  const missing = unprintable(`${print.text} ${print.issuer} ${print.issuerContact ?? ''}`);
+  if (missing.length) {
+    // The organisation's registered name or contact, not the request, holds them: an admin must fix it.
+    return fail('conflict', `the organisation's name or contact has characters the card font cannot print (${missing.map((ch) => `U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`).join(', ')})`);
+  }
   const png = await QRCode.toBuffer(print.url, { ...QR_OPTIONS, type: 'png', scale: 10 });
   const svg = await QRCode.toString(print.url, { ...QR_OPTIONS, type: 'svg' });
 
   const doc = await PDFDocument.create();
+  doc.registerFontkit(fontkit);
   doc.setTitle('Crisis plan card');
   doc.setSubject('Patient-held card: scan the QR code with a responder device');
   doc.setCreator(print.issuer);
   const page = doc.addPage([CARD_W, CARD_H]);
-  const regular = await doc.embedFont(StandardFonts.Helvetica);
-  const bold = await doc.embedFont(StandardFonts.HelveticaBold);
+  const regular = await doc.embedFont(fontFiles.regular, { subset: true });
+  const bold = await doc.embedFont(fontFiles.bold, { subset: true });
+  // The code is Crockford base32 (ASCII only): a standard font costs nothing to embed.
   const mono = await doc.embedFont(StandardFonts.CourierBold);
   const ink = rgb(0, 0, 0);
   const band = rgb(0.05, 0.2, 0.45);
@@ -118,7 +153,7 @@ export async function renderCard(print: CardPrint): Promise<CardArtefacts> {
     iy -= issuer.size * 1.2;
   }
   drawBack(doc.addPage([CARD_W, CARD_H]), print, { regular, bold, band });
-  return { pdf: await doc.save(), png, svg };
+  return ok({ pdf: await doc.save(), png, svg });
 }
 
 /** The back, for double-sided printing: what a responder, or someone who finds the card, should know. */

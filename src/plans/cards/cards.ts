@@ -38,55 +38,100 @@ function cardPlan(db: Db, actor: Actor, planId: string) {
 
 const isUniqueViolation = (e: unknown) => (e as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE';
 
-/**
- * A new card for a published plan. Every card still working for the plan is revoked, at once or at
- * `graceUntil`, in the same transaction, so there is never more than one current card.
- */
-export function issueCard(db: Db, actor: Actor, planId: string, opts: { graceUntil?: Date }, now: Date): Result<IssuedCard> {
+/** A card's secrets, drawn but not yet stored: what the printed card needs. */
+export type CardSecrets = { planId: string; owningOrg: string; token: string; code: string };
+type Draft = CardSecrets & { nowIso: string; oldCardsEnd: string };
+
+/** Authorises and checks the request, and draws the secrets; stores nothing. */
+function draftCard(db: Db, actor: Actor, planId: string, opts: { graceUntil?: Date }, now: Date): Result<Omit<Draft, 'token' | 'code'>> {
   const found = cardPlan(db, actor, planId);
   if (!found.ok) return found;
   const plan = found.value;
   if (plan.currentVersionId === null) {
     return fail('conflict', plan.withdrawnAt ? 'this plan has been withdrawn: no card can be issued' : 'publish the plan before issuing a card for it');
   }
-  const nowIso = now.toISOString();
   if (opts.graceUntil) {
     const days = (opts.graceUntil.getTime() - now.getTime()) / 86_400_000;
     if (days <= 0 || days > MAX_GRACE_DAYS) {
       return fail('invalid', `graceUntil must be in the future and at most ${MAX_GRACE_DAYS} days away`);
     }
   }
-  const oldCardsEnd = (opts.graceUntil ?? now).toISOString();
-  for (let attempt = 0; ; attempt++) {
-    const token = newCardToken();
-    const code = newShortCode();
-    try {
-      return db.transaction((tx) => {
-        const working = tx
-          .select({ id: planCards.id, revokedAt: planCards.revokedAt })
-          .from(planCards)
-          .where(and(eq(planCards.planId, planId), stillWorking(nowIso)))
-          .all();
-        const replaced = working.map((c) => ({
-          cardId: c.id,
-          // A card already in a grace period never gets longer because another card was issued.
-          revokedAt: c.revokedAt && c.revokedAt < oldCardsEnd ? c.revokedAt : oldCardsEnd,
-        }));
-        for (const r of replaced) {
-          tx.update(planCards).set({ revokedAt: r.revokedAt, revokedBy: actor.sub }).where(eq(planCards.id, r.cardId)).run();
-        }
-        const { id } = tx
-          .insert(planCards)
-          .values({ planId, tokenHash: sha256Hex(token), codeHash: sha256Hex(code), issuedBy: actor.sub, issuedAt: nowIso })
-          .returning({ id: planCards.id })
-          .get();
-        return ok({ cardId: id, planId, owningOrg: plan.owningOrg, token, code, issuedAt: nowIso, replaced });
-      }, immediate);
-    } catch (e) {
-      // 50-bit codes can collide once in a blue moon; draw again rather than fail the author.
-      if (isUniqueViolation(e) && attempt < 3) continue;
-      throw e;
-    }
+  return ok({ planId, owningOrg: plan.owningOrg, nowIso: now.toISOString(), oldCardsEnd: (opts.graceUntil ?? now).toISOString() });
+}
+
+const withSecrets = (d: Omit<Draft, 'token' | 'code'>): Draft => ({ ...d, token: newCardToken(), code: newShortCode() });
+
+/**
+ * Stores the card and revokes every card still working for the plan, at once or at `graceUntil`, in
+ * one transaction, so there is never more than one current card. `undefined`: the code collided.
+ */
+function storeCard(db: Db, actor: Actor, d: Draft): Result<IssuedCard> | undefined {
+  try {
+    return db.transaction((tx) => {
+      // The plan may have been withdrawn while the card was being rendered.
+      const plan = tx.select({ current: schema.plans.currentVersionId }).from(schema.plans).where(eq(schema.plans.id, d.planId)).get();
+      if (plan?.current == null) return fail('conflict', 'this plan has been withdrawn: no card can be issued');
+      const working = tx
+        .select({ id: planCards.id, revokedAt: planCards.revokedAt })
+        .from(planCards)
+        .where(and(eq(planCards.planId, d.planId), stillWorking(d.nowIso)))
+        .all();
+      const replaced = working.map((c) => ({
+        cardId: c.id,
+        // A card already in a grace period never gets longer because another card was issued.
+        revokedAt: c.revokedAt && c.revokedAt < d.oldCardsEnd ? c.revokedAt : d.oldCardsEnd,
+      }));
+      for (const r of replaced) {
+        tx.update(planCards).set({ revokedAt: r.revokedAt, revokedBy: actor.sub }).where(eq(planCards.id, r.cardId)).run();
+      }
+      const { id } = tx
+        .insert(planCards)
+        .values({ planId: d.planId, tokenHash: sha256Hex(d.token), codeHash: sha256Hex(d.code), issuedBy: actor.sub, issuedAt: d.nowIso })
+        .returning({ id: planCards.id })
+        .get();
+      return ok({ cardId: id, planId: d.planId, owningOrg: d.owningOrg, token: d.token, code: d.code, issuedAt: d.nowIso, replaced });
+    }, immediate);
+  } catch (e) {
+    if (isUniqueViolation(e)) return undefined;
+    throw e;
+  }
+}
+
+/** 50-bit codes can collide once in a blue moon; draw again rather than fail the author. */
+const ATTEMPTS = 4;
+
+/** A new card for a published plan, with nothing printed (bulk set-ups). See issuePrintedCard. */
+export function issueCard(db: Db, actor: Actor, planId: string, opts: { graceUntil?: Date }, now: Date): Result<IssuedCard> {
+  const draft = draftCard(db, actor, planId, opts, now);
+  if (!draft.ok) return draft;
+  for (let attempt = 1; ; attempt++) {
+    const stored = storeCard(db, actor, withSecrets(draft.value));
+    if (stored) return stored;
+    if (attempt === ATTEMPTS) return fail('unavailable', 'could not draw an unused card code; try again');
+  }
+}
+
+/**
+ * A new card, rendered before anything is stored: if the card cannot be printed, the old card keeps
+ * working and no card exists that nobody has seen. A render that throws stores nothing either.
+ */
+export async function issuePrintedCard<A>(
+  db: Db,
+  actor: Actor,
+  planId: string,
+  opts: { graceUntil?: Date },
+  now: Date,
+  render: (card: CardSecrets) => Promise<Result<A>>,
+): Promise<Result<IssuedCard & { artefacts: A }>> {
+  const draft = draftCard(db, actor, planId, opts, now);
+  if (!draft.ok) return draft;
+  for (let attempt = 1; ; attempt++) {
+    const secrets = withSecrets(draft.value);
+    const artefacts = await render(secrets);
+    if (!artefacts.ok) return artefacts;
+    const stored = storeCard(db, actor, secrets);
+    if (stored) return stored.ok ? ok({ ...stored.value, artefacts: artefacts.value }) : stored;
+    if (attempt === ATTEMPTS) return fail('unavailable', 'could not draw an unused card code; try again');
   }
 }
 

@@ -7,7 +7,21 @@ import { isValidNhsNumber, normaliseNhsNumber } from './nhs.js';
  * silently dropped data.
  */
 
-const text = (max: number) => z.string().trim().min(1).max(max);
+/**
+ * Characters that make text display other than it reads: bidi embeddings, overrides and isolates
+ * (U+202A–202E, U+2066–2069) and C0/C1 controls and DEL. Free text may keep tab and line breaks.
+ */
+const HIDDEN_IN_TEXT = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/;
+/** Names and other one-line fields also refuse line breaks, tabs, zero-width characters and bidi marks. */
+export const HIDDEN_IN_NAME = /[\u0000-\u001F\u007F-\u009F\u200B-\u200F\u2060-\u2064\uFEFF\u202A-\u202E\u2066-\u2069]/;
+const free = (max: number) =>
+  z.string().trim().min(1).max(max).refine((s) => !HIDDEN_IN_TEXT.test(s), { error: 'must not contain control characters or bidi overrides' });
+const line = (max: number) =>
+  free(max).refine((s) => !HIDDEN_IN_NAME.test(s), {
+    error: 'must not contain control, zero-width or bidi-override characters (one line of visible text)',
+  });
+/** Fields of 500 characters or more are prose and may hold line breaks; shorter ones are one line (names, phones, labels). */
+const text = (max: number) => (max >= 500 ? free(max) : line(max));
 const optionalText = (max: number) => text(max).optional();
 const list = <T extends z.ZodType>(item: T, max: number) => z.array(item).max(max).default([]);
 

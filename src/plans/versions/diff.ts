@@ -1,7 +1,8 @@
 import type { Db } from '../../../db/index.js';
 import { canonicalJson } from '../core/canonical.js';
 import type { PlanRecord } from '../core/content.js';
-import { authoriseHistory } from '../policy.js';
+import type { Actor } from '../core/actor.js';
+import { authoriseVersionContent } from '../policy.js';
 import { fail, ok, type Result } from '../core/result.js';
 import { findPlan, findVersion, recordOf } from './store.js';
 
@@ -41,7 +42,7 @@ export function diffRecords(before: PlanRecord, after: PlanRecord): { changes: S
   return { changes, unchanged };
 }
 
-export function diffVersions(db: Db, actor: Parameters<typeof authoriseHistory>[0], planId: string, from: number, to: number): Result<{
+export function diffVersions(db: Db, actor: Actor, planId: string, from: number, to: number): Result<{
   planId: string;
   from: number;
   to: number;
@@ -50,7 +51,7 @@ export function diffVersions(db: Db, actor: Parameters<typeof authoriseHistory>[
 }> {
   const plan = findPlan(db, planId);
   if (!plan) return fail('not_found', 'no such plan');
-  const allowed = authoriseHistory(actor, plan.owningOrg);
+  const allowed = authoriseVersionContent(actor, plan.owningOrg);
   if (!allowed.ok) return allowed;
   const a = findVersion(db, planId, from);
   const b = findVersion(db, planId, to);

@@ -2,7 +2,7 @@ import { asc, eq } from 'drizzle-orm';
 import { schema, type Db } from '../../../db/index.js';
 import type { Actor } from '../core/actor.js';
 import { fail, ok } from '../core/result.js';
-import { authoriseHistory } from '../policy.js';
+import { authoriseHistory, authoriseVersionContent } from '../policy.js';
 import { findPlan, findVersion, type VersionRow } from './store.js';
 
 // Authoring reads: a plan's versions and workflow events, and one version in full, for the owning
@@ -62,11 +62,11 @@ export function planHistory(db: Db, actor: Actor, planId: string) {
   });
 }
 
-/** One version in full, any status: for the people writing and approving it. */
+/** One version in full, any status: for the people writing and approving it (not auditors: policy.ts). */
 export function readVersion(db: Db, actor: Actor, planId: string, version: number) {
   const plan = findPlan(db, planId);
   if (!plan) return fail('not_found', 'no such plan');
-  const allowed = authoriseHistory(actor, plan.owningOrg);
+  const allowed = authoriseVersionContent(actor, plan.owningOrg);
   if (!allowed.ok) return allowed;
   const v = findVersion(db, planId, version);
   if (!v) return fail('not_found', `plan has no version ${version}`);

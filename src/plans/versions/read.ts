@@ -10,6 +10,9 @@ import { createReadCache, type ReadCache } from './read-cache.js';
 import { fail, ok, type Result } from '../core/result.js';
 import type { VersionRow } from './store.js';
 
+/** Also the answer for a plan looked up by reference that the caller may not read (policy.ts). */
+export const NO_SUCH_PLAN = 'no such plan';
+
 export const ADVICE_NOTICE =
   'This plan is advice, not an instruction. Use your own judgement and duty of care; it does not replace them.';
 
@@ -133,7 +136,7 @@ export function createPlanReader(db: Db) {
   }
 
   function read(actor: Actor, pointer: PlanPointer | undefined, day: string, options?: ReadOptions): Result<ReadOutcome> {
-    if (!pointer) return fail('not_found', 'no such plan');
+    if (!pointer) return fail('not_found', NO_SUCH_PLAN);
     const grant = authoriseRead(actor, pointer.owningOrg, day, agreements, options);
     if (!grant.ok) return { ...grant, extra: { ...grant.extra, planId: pointer.id } };
     const owner = agreements.organisation(pointer.owningOrg)!;

@@ -17,6 +17,8 @@ export type AuditNote = {
   /** `emergency` when the plan was opened by break-glass. */
   outcome?: 'allowed' | 'emergency';
   reason?: string;
+  /** The real reason for a refusal the response words otherwise (a concealed plan answers 404). */
+  denial?: string;
   channel?: AccessChannel;
 };
 
@@ -64,7 +66,7 @@ export function auditTrail(
       query: note.query,
       resultPlanIds: note.resultPlanIds,
       outcome: served ? (note.outcome ?? 'allowed') : 'denied',
-      reason: served ? note.reason : denialReason(c.error, c.res.status),
+      reason: served ? note.reason : (note.denial ?? denialReason(c.error, c.res.status)),
     };
     try {
       await services.accessLog.record(event);

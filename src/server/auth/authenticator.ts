@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { createLocalJWKSet, createRemoteJWKSet, decodeJwt, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import type { Db } from '../../../db/index.js';
 import { roles as knownRoles, type Actor, type Role } from '../../plans/core/actor.js';
-import { listOrganisations, type Organisation } from '../../plans/organisations.js';
+import { listOrganisations, oidcOrganisations, type Organisation } from '../../plans/organisations.js';
 import { createReadCache } from '../../plans/versions/read-cache.js';
 import { fail, ok, type Result } from '../../plans/core/result.js';
 import { TOKEN_AUDIENCE, type DevIssuer } from './dev-issuer.js';
@@ -54,15 +54,28 @@ export function createAuthenticator(db: Db, devIssuer: DevIssuer | undefined, cl
   // the read cache's epoch moves with any change to organisations, from this process or another.
   const orgCache = createReadCache(db.$client);
   const orgsSeen = orgCache.map<'epoch', true>(1);
+  /** Organisations that sign in through their own OpenID provider (organisation_oidc), reloaded with the rest. */
+  let withOidc = new Set<string>();
   function organisations(): Map<string, Organisation> {
     const now = clock().getTime();
     orgCache.validate();
     if (now - orgsLoadedAt > 5_000 || !orgsSeen.has('epoch')) {
       orgsSeen.set('epoch', true);
       orgsBySlug = new Map(listOrganisations(db).map((o) => [o.slug, o]));
+      withOidc = new Set(oidcOrganisations(db));
       orgsLoadedAt = now;
     }
     return orgsBySlug;
+  }
+
+  /**
+   * The development issuer speaks only for organisations with no identity provider of their own (neither a
+   * bearer-token issuer nor an OpenID provider for sign-in). The cache above follows the read-cache epoch,
+   * so a provider configured from any process takes effect on the next request.
+   */
+  function devMaySignFor(slug: string): boolean {
+    const org = organisations().get(slug);
+    return !!org && !org.issuer && !withOidc.has(slug);
   }
 
   const isRemote = (jwks: string) => /^https?:\/\//.test(jwks);
@@ -85,7 +98,8 @@ export function createAuthenticator(db: Db, devIssuer: DevIssuer | undefined, cl
   /** Which key set, in which version, verifies tokens from `iss` for this organisation now. */
   function keysVersion(org: Organisation | undefined, iss: unknown): string | undefined {
     if (!org) return undefined;
-    if (devIssuer && iss === devIssuer.issuer) return 'dev';
+    // Checked on cached tokens too: an organisation gaining a provider ends its development tokens at once.
+    if (devIssuer && iss === devIssuer.issuer) return devMaySignFor(org.slug) ? 'dev' : undefined;
     if (!org.issuer || !org.jwks || iss !== org.issuer) return undefined;
     return `${org.issuer}|${org.jwks}|${isRemote(org.jwks) ? 'remote' : localVersion(org.jwks)}`;
   }
@@ -167,6 +181,7 @@ export function createAuthenticator(db: Db, devIssuer: DevIssuer | undefined, cl
       verified.set(token, result.value);
       return ok(result.value.actor);
     },
+    devMaySignFor,
     issuersConfigured: () => [...organisations().values()].some((o) => o.issuer !== null),
   };
 }

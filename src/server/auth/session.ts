@@ -136,12 +136,16 @@ export type Sessions = ReturnType<typeof createSessions>;
  */
 export function safeReturnTo(value: string | undefined | null, fallback = '/'): string {
   if (!value || value.length > 500 || !value.startsWith('/') || value.startsWith('//') || value.startsWith('/\\')) return fallback;
-  if (/[\u0000-\u001f\\]/.test(value)) return fallback;
+  if (/[\u0000-\u001f\u007f-\u009f\\]/.test(value)) return fallback;
   try {
     const base = 'http://local.invalid';
     const url = new URL(value, base);
     if (url.origin !== base) return fallback;
-    return url.pathname + url.search;
+    // Dot segments collapse during parsing (`/.//x`, `/%2e//x`, `/a/..//x` all become `//x`), and a
+    // Location of `//x` is protocol-relative to a browser: judge the normalised result, not the input.
+    const out = url.pathname + url.search;
+    if (/^\/[\/\\]/.test(out) || new URL(out, base).origin !== base) return fallback;
+    return out;
   } catch {
     return fallback;
   }

@@ -9,6 +9,7 @@ import { authoriseAudit } from '../../plans/policy.js';
 import { auditTrail } from '../access-trail/api.js';
 import type { AppEnv, AppServices } from '../context.js';
 import { unwrap } from '../errors.js';
+import { pageHeaders } from '../web/shared.js';
 import { optionalPurpose, requireActor } from '../middleware.js';
 import { planIdParam, validate } from '../validate.js';
 
@@ -77,7 +78,7 @@ export function auditRoutes(services: AppServices) {
       await planLookupReady();
       const r = unwrap(accessReport(db, c.var.actor, planId, services.accessReportNames ?? 'role-only', services.clock()));
       if (format === 'text') return c.text(accessReportText(r));
-      if (format === 'html' || (c.req.query('format') === undefined && c.req.header('accept')?.startsWith('text/html'))) return c.html(reportPage(r));
+      if (format === 'html' || (c.req.query('format') === undefined && c.req.header('accept')?.startsWith('text/html'))) return c.html(reportPage(r), 200, pageHeaders);
       return c.json(r);
     });
 

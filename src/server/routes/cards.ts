@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { DEFAULT_CARD_TEXT, cardTextSchema, renderCard } from '../../plans/cards/artefacts.js';
 import { formatShortCode } from '../../plans/cards/code.js';
-import { issueCard, listCards, revokeCards } from '../../plans/cards/cards.js';
+import { issuePrintedCard, listCards, revokeCards } from '../../plans/cards/cards.js';
 import { getOrganisation } from '../../plans/organisations.js';
 import type { AppEnv, AppServices } from '../context.js';
 import { AppError, unwrap } from '../errors.js';
@@ -32,13 +32,18 @@ export function cardRoutes(services: AppServices) {
     .use('/:planId/cards', requireActor(services))
     .post('/:planId/cards', auditTrail(services, 'print'), validate('param', planIdParam), validate('json', issueBody), async (c) => {
       const { text, graceUntil } = c.req.valid('json');
-      const card = unwrap(issueCard(db, c.var.actor, c.req.valid('param').planId, { graceUntil: graceUntil ? new Date(graceUntil) : undefined }, clock()));
       const base = services.publicBaseUrl;
-      const url = `${base}/q/${card.token}`;
-      const org = getOrganisation(db, card.owningOrg)!;
-      const issuer = org.name;
       const printed = text ?? DEFAULT_CARD_TEXT;
-      const art = await renderCard({ url, codeEntryUrl: `${base}/code`, code: card.code, text: printed, issuer, issuerContact: org.contact });
+      const card = unwrap(
+        await issuePrintedCard(db, c.var.actor, c.req.valid('param').planId, { graceUntil: graceUntil ? new Date(graceUntil) : undefined }, clock(), (s) => {
+          const org = getOrganisation(db, s.owningOrg)!;
+          const print = { url: `${base}/q/${s.token}`, codeEntryUrl: `${base}/code`, code: s.code, text: printed, issuer: org.name, issuerContact: org.contact };
+          return renderCard(print);
+        }),
+      );
+      const url = `${base}/q/${card.token}`;
+      const issuer = getOrganisation(db, card.owningOrg)!.name;
+      const art = card.artefacts;
       const location = `/api/v1/plans/${card.planId}/cards`;
       if (wantsPdfOnly(c.req.header('accept'))) {
         // For printing straight from a script: the card itself carries the code and (in its QR) the URL.

@@ -2,8 +2,8 @@ import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import { externalRefSchema, slugSchema } from '../../plans/core/content.js';
 import { isoDay } from '../../plans/core/clock.js';
-import type { ReadOptions } from '../../plans/policy.js';
-import type { ReadOutcome } from '../../plans/versions/read.js';
+import { concealedByReference, type ReadOptions } from '../../plans/policy.js';
+import { NO_SUCH_PLAN, type ReadOutcome } from '../../plans/versions/read.js';
 import type { Result } from '../../plans/core/result.js';
 import { auditTrail } from '../access-trail/api.js';
 import type { AppEnv, AppServices } from '../context.js';
@@ -63,8 +63,15 @@ export function planReadRoutes(services: AppServices) {
     .get('/', auditTrail(services, 'view'), requirePurpose, validate('query', byRefQuery), (c) => {
       const { externalRef, org } = c.req.valid('query');
       const actor = c.var.actor;
-      c.set('audit', { query: { externalRef, org: org ?? actor.org } });
-      return served(c, services.reader.byExternalRef(actor, org ?? actor.org, externalRef, today(), readOptions(c)));
+      const audit = { query: { externalRef, org: org ?? actor.org } };
+      c.set('audit', audit);
+      const result = services.reader.byExternalRef(actor, org ?? actor.org, externalRef, today(), readOptions(c));
+      if (!result.ok && concealedByReference(result.code)) {
+        const why = typeof result.extra?.reason === 'string' ? ` (${result.extra.reason})` : '';
+        c.set('audit', { ...audit, planId: result.extra?.planId as string | undefined, denial: `${result.code}${why}: ${result.detail}` });
+        throw new AppError('not_found', NO_SUCH_PLAN);
+      }
+      return served(c, result);
     })
     .get('/:planId', auditTrail(services, 'view'), requirePurpose, validate('param', planIdParam), (c) => {
       return served(c, services.reader.byId(c.var.actor, c.req.valid('param').planId, today(), readOptions(c)));

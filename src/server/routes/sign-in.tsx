@@ -80,12 +80,15 @@ export function signInRoutes(services: AppServices) {
         providers={providers}
         lastOrg={providers.some((p) => p.slug === lastOrg) ? lastOrg : undefined}
         notice={ended === 'idle' || ended === 'expired' ? endedMessages[ended] : undefined}
-        demoUsers={services.devIssuer ? demoUsers : undefined}
+        demoUsers={demoChoices()}
         error={error}
       />,
       status,
     );
   };
+
+  // Re-asked on each sign-in: an organisation that has since gained an identity provider drops out at once.
+  const demoChoices = () => (services.devIssuer ? demoUsers.filter((u) => services.auth.devMaySignFor(u.org)) : undefined);
 
   const refused = async (c: Context<WebEnv>, reason: SignInFailure, who: { org?: string; sub?: string }, status: 400 | 403 | 503) => {
     await recordSignIn('sign-in', who, 'oidc', 'denied', reason);
@@ -99,7 +102,7 @@ export function signInRoutes(services: AppServices) {
     .post('/sign-in', forms, async (c) => {
       const form = await c.req.parseBody();
       const returnTo = safeReturnTo(formText(form.return));
-      const user = services.devIssuer ? demoUsers.find((u) => u.sub === formText(form.user)) : undefined;
+      const user = demoChoices()?.find((u) => u.sub === formText(form.user));
       const org = user ? getOrganisation(services.db, user.org) : undefined;
       if (!services.devIssuer || !user || !org) {
         return signInPage(c, 400, services.devIssuer ? 'Choose one of the identities below.' : 'Development sign-in is off.', returnTo);

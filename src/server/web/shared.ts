@@ -8,7 +8,7 @@ import type { TrustProxy } from '../../config.js';
 
 /** Plumbing shared by the server-rendered pages: sessions → actor, redirects, headers, CSRF. */
 
-const pageHeaders = {
+export const pageHeaders = {
   // No scripts at all; the one inline stylesheet; forms post only here; never framed.
   'Content-Security-Policy':
     "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",

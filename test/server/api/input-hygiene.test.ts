@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import { importRecordFrom, planBody, planIdOf, publishPlans, testApp, who } from '../../helpers.js';
+import { browser } from '../web/helpers.js';
+
+/** Characters that make a name or purpose display other than it reads. */
+const hidden = {
+  'right-to-left override': '\u202E',
+  'left-to-right isolate': '\u2066',
+  'zero-width space': '\u200B',
+  'zero-width joiner': '\u200D',
+  'byte-order mark inside': '\uFEFF',
+  bell: '\u0007',
+  'next line (C1)': '\u0085',
+  'line feed': '\n',
+  'right-to-left mark': '\u200F',
+};
+
+describe('names and purposes that display other than they read', () => {
+  it('are refused with a 400 naming the field, and nothing is stored', async () => {
+    const t = await testApp();
+    for (const [what, ch] of Object.entries(hidden)) {
+      for (const [path, body] of [
+        ['subject.givenNames', planBody({ givenNames: `Ao${ch}ife` })],
+        ['subject.familyName', planBody({ familyName: `Nowak${ch}x` })],
+        ['subject.aliases.0', { ...planBody(), subject: { ...planBody().subject, aliases: [`Bl${ch}ue`] } }],
+      ] as const) {
+        const res = await t.call(who.author, 'POST', '/api/v1/plans', { body, purpose: null });
+        expect([what, path, res.status]).toEqual([what, path, 400]);
+        expect(res.headers.get('content-type')).toContain('application/problem+json');
+        expect(res.json.errors.map((e: { path: string }) => e.path), what).toContain(path);
+      }
+    }
+    expect(t.db.$client.prepare('SELECT count(*) AS n FROM plans').get()).toEqual({ n: 0 });
+  });
+
+  it('keeps line breaks in prose but not bidi overrides', async () => {
+    const t = await testApp();
+    const withSummary = (summary: string) => planBody({ summary, externalRef: `SB-${summary.length}` });
+    expect((await t.call(who.author, 'POST', '/api/v1/plans', { body: withSummary('Calm voice.\nNo sirens.'), purpose: null })).status).toBe(201);
+    const bad = await t.call(who.author, 'POST', '/api/v1/plans', { body: withSummary('Calm \u202Evoice.'), purpose: null });
+    expect(bad.status).toBe(400);
+    expect(bad.json.errors[0].path).toBe('plan.summary');
+    // Welsh, Polish and Irish names are not "hidden characters".
+    expect((await t.call(who.author, 'POST', '/api/v1/plans', { body: planBody({ givenNames: 'Siân Łucja Aoife', externalRef: 'SB-2' }), purpose: null })).status).toBe(201);
+  });
+
+  it('refuses a purpose with hidden characters on the API and the web form', async () => {
+    const t = await testApp();
+    publishPlans(t.db, [importRecordFrom(planBody())]);
+    const planId = planIdOf(t.db, 'SB-000001');
+    for (const ch of Object.values(hidden)) {
+      if (ch === '\n') continue; // not a legal header value at all
+      // On the wire a header is bytes; Node hands them over one character per byte, as this does.
+      const wire = Buffer.from(`INC-2026-0042 ${ch}welfare`, 'utf8').toString('latin1');
+      const res = await t.call(who.officer, 'GET', `/api/v1/plans/${planId}`, { purpose: wire });
+      expect(res.status).toBe(400);
+      expect(res.json.detail).toContain('X-Access-Purpose');
+      const b = browser(t);
+      await b.signIn('demo.officer');
+      const form = await b.post('/purpose', { purpose: `INC-2026-0042 ${ch}welfare`, return: '/' });
+      expect(form.status).toBe(400);
+      expect(form.text).toContain('no invisible or bidi-override characters');
+    }
+    const welsh = await t.call(who.officer, 'GET', `/api/v1/plans/${planId}`, { purpose: Buffer.from("INC-7 Siân's welfare", 'utf8').toString('latin1') });
+    expect(welsh.status).toBe(200);
+    expect(t.events().at(-1)!.purpose).toBe("INC-7 Siân's welfare");
+  });
+});
+
+describe('looking a plan up by reference', () => {
+  it('gives an organisation with no agreement the same 404 for an existing and an unknown reference; the log keeps the truth', async () => {
+    const t = await testApp();
+    publishPlans(t.db, [importRecordFrom(planBody())]);
+    const planId = planIdOf(t.db, 'SB-000001');
+    const known = await t.call(who.outsider, 'GET', '/api/v1/plans?externalRef=SB-000001&org=southbank-mh');
+    const unknown = await t.call(who.outsider, 'GET', '/api/v1/plans?externalRef=SB-999999&org=southbank-mh');
+    expect(known.status).toBe(404);
+    expect(known.text).toBe(unknown.text);
+    expect([...known.headers].filter(([k]) => k !== 'date')).toEqual([...unknown.headers].filter(([k]) => k !== 'date'));
+    const events = t.events().slice(-2);
+    expect(events[0]).toMatchObject({ planId, outcome: 'denied' });
+    expect(events[0]!.reason).toContain('no-agreement');
+    expect(events[1]).toMatchObject({ planId: null, outcome: 'denied' });
+    // A responder with an agreement still gets the plan.
+    expect((await t.call(who.officer, 'GET', '/api/v1/plans?externalRef=SB-000001&org=southbank-mh')).status).toBe(200);
+  });
+});
