@@ -1,36 +1,50 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { createAuthenticator } from './auth/authenticator.js';
-import { createCardGuard } from './guards/card-guard.js';
-import type { AppDeps, AppEnv, AppServices } from './context.js';
-import { webAccessRecorder } from './access-trail/web.js';
-import { accessLogHealth, type AccessLogHealth } from './access-trail/log-health.js';
+import { agreementMatrix } from './api/v1/admin/agreements/matrix.js';
+import { addAgreement } from './api/v1/admin/agreements/add.js';
+import { endAgreement } from './api/v1/admin/agreements/end.js';
+import { extendAgreement } from './api/v1/admin/agreements/extend.js';
+import { listAgreements } from './api/v1/admin/agreements/list.js';
+import { addOrganisation } from './api/v1/admin/organisations/add.js';
+import { changeOrganisation } from './api/v1/admin/organisations/change.js';
+import { disableOrganisation } from './api/v1/admin/organisations/disable.js';
+import { listOrganisations } from './api/v1/admin/organisations/list.js';
+import { adminOverview } from './api/v1/admin/overview.js';
+import { listAuditEvents } from './api/v1/audit/events.js';
+import { listAuditFlags } from './api/v1/audit/flags.js';
+import { reviewFlag } from './api/v1/audit/review-flag.js';
+import { downloadCard } from './api/v1/cards/download.js';
+import { issueCard } from './api/v1/cards/issue.js';
+import { listCards } from './api/v1/cards/list.js';
+import { revokeCard } from './api/v1/cards/revoke.js';
+import { getAccessReport } from './api/v1/plans/access-report.js';
+import { approveVersion } from './api/v1/plans/approve.js';
+import { createPlanOp } from './api/v1/plans/create.js';
+import { diffPlanVersions } from './api/v1/plans/diff.js';
+import { editDraft } from './api/v1/plans/edit-draft.js';
+import { getPlanByRef } from './api/v1/plans/get-by-ref.js';
+import { getPlan } from './api/v1/plans/get.js';
+import { newDraft } from './api/v1/plans/new-draft.js';
+import { rejectVersion } from './api/v1/plans/reject.js';
+import { submitVersion } from './api/v1/plans/submit.js';
+import { getVersion } from './api/v1/plans/version.js';
+import { listVersions } from './api/v1/plans/versions.js';
+import { withdrawVersion } from './api/v1/plans/withdraw.js';
+import { searchPeople } from './api/v1/search/search.js';
+import { health } from './api/health.js';
+import { requireActor } from './auth/require-actor.js';
+import type { AppDeps, AppEnv, WebEnv } from './context.js';
 import { AppError, createErrorHandler, notFoundHandler } from './errors.js';
-import { adminRoutes } from './routes/admin.js';
-import { auditRoutes } from './routes/audit.js';
-import { flagReviewRoutes } from './routes/flag-reviews.js';
-import { authoringRoutes } from './routes/authoring.js';
-import { cardRoutes } from './routes/cards.js';
-import { healthRoutes } from './routes/health.js';
-import { planReadRoutes } from './routes/plans-read.js';
-import { scanRoutes } from './routes/scan.js';
-import { webRoutes } from './routes/web.js';
 import { securityHeaders } from './security-headers.js';
-import { createOidcSignIn } from './auth/oidc.js';
-import { createSessions } from './auth/session.js';
-import { createAccessLog } from '../plans/access-log/log.js';
-import { cardResolver } from '../plans/cards/cards.js';
-import { searchRoutes } from './routes/search.js';
-import { createSearchService } from '../search/service.js';
-import { createPlanReader } from '../plans/versions/read.js';
-import { createRefusalSummary } from './access-trail/refusal-summary.js';
-import { createSearchGuard } from './guards/search-guard.js';
-import { DEFAULT_SEARCH_LIMITS } from '../config.js';
+import { buildServices } from './services.js';
+import { planPage } from './web/plan.js';
+import { purposeForm, statePurpose } from './web/purpose.js';
+import { codeForm, enterCode, scanQr } from './web/scan.js';
+import { searchPage } from './web/search.js';
+import { loadSession } from './web/shared.js';
+import { signInPages } from './web/sign-in.js';
 
-/**
- * The whole HTTP service from its parts. Tests build it with real SQLite files and call it with
- * `app.request()`; `src/main.ts` serves the same app over HTTP.
- */
+// A whole plan is a few kilobytes; anything near this limit is a mistake or an attack.
 const MAX_BODY_BYTES = 256 * 1024;
 
 const limitBody = bodyLimit({
@@ -40,69 +54,82 @@ const limitBody = bodyLimit({
   },
 });
 
+/**
+ * The whole HTTP service from its parts, and its route table, top to bottom. Tests build it with real
+ * SQLite files and call it with `app.request()`; `src/main.ts` serves the same app over HTTP.
+ * Each operation lives in its own file (api/v1/<resource>/, web/) and is registered here.
+ */
 export function createApp(deps: AppDeps) {
-  const health = deps.accessLogHealth ?? accessLogHealth();
-  const accessLog = deps.accessLog ?? ownAccessLog(deps, health);
-  const services: AppServices = {
-    ...deps,
-    // A getter, not a copy: main.ts learns the address only once the server is listening.
-    get publicBaseUrl() {
-      return deps.publicBaseUrl;
-    },
-    auth: createAuthenticator(deps.db, deps.devIssuer, deps.clock, deps.authOptions),
-    reader: createPlanReader(deps.db),
-    accessLog,
-    accessLogHealth: health,
-    recordAccess: deps.recordAccess ?? webAccessRecorder(accessLog),
-    sessions: createSessions({
-      db: deps.db,
-      clock: deps.clock,
-      secure: () => deps.publicBaseUrl.startsWith('https:'),
-      maxMs: (deps.sessionMaxHours ?? 12) * 3600_000,
-      idleMs: (deps.sessionIdleMinutes ?? 30) * 60_000,
-    }),
-    oidc: createOidcSignIn({ db: deps.db, clock: deps.clock, publicBaseUrl: () => deps.publicBaseUrl }),
-    cards: cardResolver(deps.db),
-    cardGuard: createCardGuard(deps.clock),
-    search: deps.search ?? createSearchService({ db: deps.db, logger: deps.logger }),
-    refusals:
-      deps.refusals ??
-      createRefusalSummary({
-        clock: deps.clock,
-        record: (e) => accessLog.record(e),
-        onError: (e) => deps.logger.error({ err: { name: e.name, message: e.message } }, 'refusal summary not written'),
-      }),
-    searchGuard: createSearchGuard(deps.clock, deps.searchLimits ?? DEFAULT_SEARCH_LIMITS),
-  };
-  const authoring = authoringRoutes(services);
-  const audit = auditRoutes(services);
-  // Card routes sit before the read routes: those require a purpose for everything under /api/v1/plans.
+  const s = buildServices(deps);
+
+  // The JSON API: every route behind a verified bearer token (auth/require-actor.ts), once.
+  const v1 = new Hono<AppEnv>()
+    .use(requireActor(s))
+    // Responders' reads of the current published plan.
+    .get('/plans', ...getPlanByRef(s))
+    .get('/plans/:planId', ...getPlan(s))
+    // Authoring: drafts, review, publishing, withdrawal (workflow.ts decides who may).
+    .post('/plans', ...createPlanOp(s))
+    .post('/plans/:planId/versions', ...newDraft(s))
+    .put('/plans/:planId/versions/:version', ...editDraft(s))
+    .post('/plans/:planId/versions/:version/submit', ...submitVersion(s))
+    .post('/plans/:planId/versions/:version/approve', ...approveVersion(s))
+    .post('/plans/:planId/versions/:version/reject', ...rejectVersion(s))
+    .post('/plans/:planId/versions/:version/withdraw', ...withdrawVersion(s))
+    .get('/plans/:planId/versions', ...listVersions(s))
+    .get('/plans/:planId/versions/:version', ...getVersion(s))
+    .get('/plans/:planId/diff', ...diffPlanVersions(s))
+    // Patient-held cards.
+    .post('/plans/:planId/cards', ...issueCard(s))
+    .get('/plans/:planId/cards', ...listCards(s))
+    .get('/plans/:planId/cards/:file{current\\.(?:pdf|png|svg)}', ...downloadCard(s))
+    .delete('/plans/:planId/cards/current', ...revokeCard(s))
+    // Finding people.
+    .get('/search', ...searchPeople(s))
+    // Oversight: the access log, unusual access, the person's report.
+    .get('/audit/events', ...listAuditEvents(s))
+    .get('/audit/flags', ...listAuditFlags(s))
+    .post('/audit/flags/:id/review', ...reviewFlag(s))
+    .get('/plans/:planId/access-report', ...getAccessReport(s))
+    // Administration: the register of organisations and agreements.
+    .get('/admin/overview', ...adminOverview(s))
+    .get('/admin/organisations', ...listOrganisations(s))
+    .post('/admin/organisations', ...addOrganisation(s))
+    .patch('/admin/organisations/:slug', ...changeOrganisation(s))
+    .post('/admin/organisations/:slug/disable', ...disableOrganisation(s))
+    .get('/admin/agreements', ...listAgreements(s))
+    .get('/admin/agreements/matrix', ...agreementMatrix(s))
+    .post('/admin/agreements', ...addAgreement(s))
+    .post('/admin/agreements/:ref/end', ...endAgreement(s))
+    .post('/admin/agreements/:ref/extend', ...extendAgreement(s));
+
+  // Server-rendered pages: the session cookie is read once, for every page.
+  const signIn = signInPages(s);
+  const pages = new Hono<WebEnv>()
+    .use(loadSession(s))
+    .get('/', ...searchPage(s))
+    .get('/sign-in', ...signIn.choose)
+    .post('/sign-in', ...signIn.demo)
+    .get('/sign-in/:org', ...signIn.begin)
+    .get('/auth/callback', ...signIn.callback)
+    .post('/sign-out', ...signIn.signOut)
+    .get('/purpose', ...purposeForm(s))
+    .post('/purpose', ...statePurpose(s))
+    .get('/plans/:planId', ...planPage(s))
+    // The card the person carries: its QR code, or its printed code typed in.
+    .get('/q/:token', ...scanQr(s))
+    .get('/code', ...codeForm(s))
+    .post('/code', ...enterCode(s));
+
   const app = new Hono<AppEnv>()
     .use(securityHeaders)
-    // A whole plan is a few kilobytes; anything near this limit is a mistake or an attack. GET and HEAD
-    // carry no body, and asking for one makes the Node adapter build a full Fetch Request: skip them.
+    // GET and HEAD carry no body, and asking for one makes the Node adapter build a full Fetch Request.
     .use((c, next) => (c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : limitBody(c, next)))
-    .route('/', healthRoutes(services))
-    .route('/api/v1/plans', authoring.writes)
-    .route('/api/v1/plans', cardRoutes(services))
-    .route('/api/v1/plans', authoring.reads)
-    .route('/api/v1/plans', planReadRoutes(services))
-    .route('/api/v1/plans', audit.report)
-    .route('/api/v1/audit', audit.log)
-    .route('/api/v1/audit', flagReviewRoutes(services))
-    .route('/api/v1/admin', adminRoutes(services))
-    .route('/api/v1/search', searchRoutes(services))
-    .route('/', webRoutes(services))
-    .route('/', scanRoutes(services));
+    .get('/healthz', ...health(s))
+    .route('/api/v1', v1)
+    .route('/', pages);
   app.onError(createErrorHandler(deps.logger));
   app.notFound(notFoundHandler);
   return app;
 }
 export type App = ReturnType<typeof createApp>;
-
-/** A log without checkpoints, for an app given none; whoever passes a log wires its health (main.ts). */
-function ownAccessLog(deps: AppDeps, health: AccessLogHealth) {
-  const log = createAccessLog(deps.db, { clock: deps.clock, onError: () => health.failed() });
-  health.watch(() => log.stats().batches);
-  return log;
-}

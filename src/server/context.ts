@@ -2,10 +2,9 @@ import type { Db } from '../../db/index.js';
 import type { AccessLog } from '../plans/access-log/log.js';
 import type { Actor } from '../plans/core/actor.js';
 import type { CardResolver } from '../plans/cards/cards.js';
-import type { AuditNote } from './access-trail/api.js';
+import type { AccessNote } from './access-trail/note.js';
 import type { Clock } from '../plans/core/clock.js';
 import type { PlanReader } from '../plans/versions/read.js';
-import type { AccessRecorder } from './access-trail/web.js';
 import type { SearchService } from '../search/service.js';
 import type { AccessLogHealth } from './access-trail/log-health.js';
 import type { Authenticator, AuthenticatorOptions } from './auth/authenticator.js';
@@ -29,8 +28,6 @@ export type AppDeps = {
   publicBaseUrl: string;
   /** Signs web session cookies; kept under DATA_DIR by main.ts. Absent: a random one (sessions end on restart). */
   sessionSecret?: string;
-  /** Where web and card access events go; by default the access log. Tests may collect them instead. */
-  recordAccess?: AccessRecorder;
   /**
    * The access log. main.ts passes one with a checkpoint signer so it can close it on shutdown; when
    * absent, createApp builds one on `db` without checkpoints.
@@ -63,7 +60,6 @@ export type AppServices = AppDeps & {
   reader: PlanReader;
   accessLog: AccessLog;
   accessLogHealth: AccessLogHealth;
-  recordAccess: AccessRecorder;
   sessions: Sessions;
   oidc: OidcSignIn;
   cards: CardResolver;
@@ -77,8 +73,8 @@ export type AppEnv = {
   Variables: {
     actor: Actor;
     purpose: string;
-    /** What the route read, for its access event (set by the handler; see audit-trail.ts). */
-    audit: AuditNote;
+    /** What the route read or refused, for its access event (set by the handler; see access-trail/). */
+    access: AccessNote;
   };
 };
 
@@ -88,6 +84,8 @@ export type WebEnv = {
     actor?: Actor;
     purpose?: string;
     session?: Session;
+    /** What the page showed or refused, for its access event (access-trail/). */
+    access?: AccessNote;
     /** This request's session cookie named a session that has just ended (the sign-in page says why). */
     sessionEnded?: 'idle' | 'expired';
   };

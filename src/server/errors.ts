@@ -3,6 +3,10 @@ import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { FailureCode, Result } from '../plans/core/result.js';
 
+/** The refusal when an access event cannot be committed: nothing is served unlogged. */
+export const accessLogUnavailable = () =>
+  new AppError('unavailable', 'the access log could not record this request, so nothing is shown; try again shortly');
+
 export type ErrorCode = FailureCode | 'rate_limited' | 'internal' | 'route_not_found' | 'too_large';
 
 const statusOf: Record<ErrorCode, ContentfulStatusCode> = {

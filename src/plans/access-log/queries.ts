@@ -3,7 +3,7 @@ import type { Db } from '../../../db/index.js';
 import type { StoredEvent } from './chain.js';
 import { eventColumns } from './columns.mjs';
 import { accessIndexer } from './writer/lookup.mjs';
-import { slugSchema } from '../core/content.js';
+import { slugSchema, planIdSchema } from '../core/content.js';
 import { accessActions, accessChannels, accessOutcomes } from '../../../db/schema/audit.js';
 
 // Who may read the log is policy.ts authoriseAudit: its scope (the auditor's organisation) is what this
@@ -19,7 +19,7 @@ export const SCOPE_SQL = `(
 const instant = z.union([z.iso.datetime({ offset: true }), z.iso.date()]);
 
 export const eventFilterSchema = z.strictObject({
-  planId: z.string().regex(/^[A-Za-z0-9_-]{16}$/, 'not a plan id').optional(),
+  planId: planIdSchema.optional(),
   actor: z.string().trim().min(1).max(200).optional(),
   org: slugSchema.optional(),
   purpose: z.string().trim().min(1).max(200).optional(),

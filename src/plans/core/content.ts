@@ -131,6 +131,8 @@ export const planRecordSchema = z.strictObject({
   governance: governanceSchema,
 });
 
+/** A plan's id: 16 random URL-safe characters (never derived from the person). */
+export const planIdSchema = z.string().regex(/^[A-Za-z0-9_-]{16}$/, 'not a plan id');
 export const externalRefSchema = z
   .string()
   .trim()

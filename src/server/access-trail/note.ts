@@ -21,6 +21,8 @@ export type AccessNote = {
   /** The real reason for a refusal the response words otherwise (a concealed plan answers 404). */
   denial?: string;
   channel?: AccessChannel;
+  /** Who acted, when it is not the request's signed-in actor (a sign-in: the person just identified, or refused). */
+  actor?: { sub: string; org: string; roles: readonly string[] } | null;
   /** The purpose to record when it is not the request's own (a refused card scan records none). */
   purpose?: string | null;
   /** How a card was presented, and this client's failed card look-ups in the current window (anomaly input). */

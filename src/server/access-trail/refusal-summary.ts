@@ -1,7 +1,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import type { AccessEventInput } from '../../plans/access-log/log.js';
 import type { Clock } from '../../plans/core/clock.js';
-import { accessLogUnavailable } from './api.js';
+import { accessLogUnavailable } from '../errors.js';
 
 /**
  * Refusals that anyone can cause from outside (rate limits, anonymous card hits, bad or missing tokens)

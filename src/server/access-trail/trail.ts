@@ -2,12 +2,9 @@ import type { Context, MiddlewareHandler } from 'hono';
 import type { AccessAction, AccessChannel, AccessEventInput } from '../../plans/access-log/log.js';
 import type { Actor } from '../../plans/core/actor.js';
 import type { AppServices } from '../context.js';
-import { AppError, problemResponse } from '../errors.js';
+import { accessLogUnavailable, AppError, problemResponse } from '../errors.js';
 import type { AccessNote } from './note.js';
 
-/** The refusal when an access event cannot be committed: nothing is served unlogged. */
-export const accessLogUnavailable = () =>
-  new AppError('unavailable', 'the access log could not record this request, so nothing is shown; try again shortly');
 
 /**
  * How a request that could not be logged is answered: problem+json to API clients, an HTML page to
@@ -37,7 +34,7 @@ export function eventFor(c: Context, action: AccessAction, channel: AccessChanne
   const actor = c.get('actor') as Actor | undefined;
   const served = c.res.status < 400 && !c.error && note.outcome !== 'denied';
   return {
-    actor: actor ? { sub: actor.sub, org: actor.org, roles: actor.roles } : null,
+    actor: note.actor !== undefined ? note.actor : actor ? { sub: actor.sub, org: actor.org, roles: actor.roles } : null,
     action,
     channel: note.channel ?? channel,
     purpose: note.purpose !== undefined ? note.purpose : ((c.get('purpose') as string | undefined) ?? null),

@@ -182,6 +182,15 @@ export function createAuthenticator(db: Db, devIssuer: DevIssuer | undefined, cl
       return ok(result.value.actor);
     },
     devMaySignFor,
+    /**
+     * Whether a web session may go on: its organisation not disabled, and a development sign-in only while
+     * the development issuer may still speak for that organisation (the same rules as a bearer token).
+     */
+    sessionMayContinue(actor: Actor, method: 'dev' | 'oidc'): boolean {
+      const org = organisations().get(actor.org);
+      if (!org || org.disabledAt) return false;
+      return method !== 'dev' || (!!devIssuer && devMaySignFor(actor.org));
+    },
     issuersConfigured: () => [...organisations().values()].some((o) => o.issuer !== null),
   };
 }

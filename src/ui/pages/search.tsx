@@ -1,5 +1,6 @@
 import type { KnownPlace } from '../../search/places.js';
 import type { SearchResult } from '../../search/service.js';
+import type { Who } from '../components/who.js';
 import { Layout } from '../layout.js';
 
 /**
@@ -7,7 +8,6 @@ import { Layout } from '../layout.js';
  * and why each matched. Never plan content: the plan opens on its own page, which is logged per view.
  */
 
-type Who = { sub: string; org: string } | undefined;
 
 /** The form as the responder typed it, shown back unchanged. */
 export type SearchForm = { q: string; dob: string; near: string; within: string };

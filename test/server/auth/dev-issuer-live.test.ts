@@ -5,13 +5,18 @@ import { importRecordFrom, planBody, planIdOf, publishPlans, testApp, who, type 
 import { browser } from '../web/helpers.js';
 
 /** What `org` changes from another process look like: a second connection to the same file. */
-function giveIssuer(t: TestApp, slug: string) {
+/**
+ * Another process (the CLI) gives the organisation its own provider. The service sees another
+ * connection's commit from the next turn of its event loop (read-cache.ts), so the change is awaited past one.
+ */
+async function giveIssuer(t: TestApp, slug: string) {
   const other = new Database(databaseFile(t.dir));
   try {
     other.prepare('UPDATE organisations SET issuer = ?, jwks = ? WHERE slug = ?').run(`https://idp.${slug}.example`, `https://idp.${slug}.example/jwks`, slug);
   } finally {
     other.close();
   }
+  await new Promise((r) => setImmediate(r));
 }
 
 describe('the development issuer once an organisation has its own identity provider', () => {
@@ -24,7 +29,7 @@ describe('the development issuer once an organisation has its own identity provi
       t.app.request(`/api/v1/plans/${planId}`, { headers: { authorization: `Bearer ${token}`, 'x-access-purpose': 'INC-2026-0001 welfare check' } });
     expect((await read(officer)).status).toBe(200);
 
-    giveIssuer(t, 'capital-police');
+    await giveIssuer(t, 'capital-police');
     const refused = await read(officer);
     expect(refused.status).toBe(401);
     expect(((await refused.json()) as { detail: string }).detail).toContain('its own identity provider');
@@ -41,7 +46,7 @@ describe('the development issuer once an organisation has its own identity provi
     expect((await officer.get('/code')).status).toBe(200);
     expect((await browser(t).get('/sign-in')).text).toContain('demo.officer');
 
-    giveIssuer(t, 'capital-police');
+    await giveIssuer(t, 'capital-police');
     const page = await browser(t).get('/sign-in');
     expect(page.text).not.toContain('demo.officer');
     expect(page.text).toContain('demo.paramedic');

@@ -1,0 +1,14 @@
+import type { AppServices } from '../context.js';
+import { api } from './factory.js';
+
+/**
+ * GET /healthz — 503 naming what failed when the access log cannot commit: every read needs its access
+ * event first, so none can be served.
+ */
+export const health = (s: AppServices) =>
+  api.createHandlers((c) => {
+    const accessLog = s.accessLogHealth.state();
+    const search = s.search.state();
+    if (!accessLog.ok) return c.json({ status: 'unavailable', failed: ['accessLog'], accessLog: accessLog.reason, search }, 503);
+    return c.json({ status: 'ok', search });
+  });

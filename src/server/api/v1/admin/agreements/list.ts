@@ -1,0 +1,18 @@
+import { z } from 'zod';
+import { isoDay } from '../../../../../plans/core/clock.js';
+import { agreementStates, listAgreements as list } from '../../../../../plans/governance/governance.js';
+
+const agreementQuery = z.strictObject({ state: z.enum(agreementStates).optional() });
+import type { AppServices } from '../../../../context.js';
+import { unwrap } from '../../../../errors.js';
+import { validate } from '../../../../validate.js';
+import { api } from '../../../factory.js';
+import { governanceDeps, operator, refParam, requireAdmin, slugParam } from '../shared.js';
+
+/** GET /api/v1/admin/agreements?state= — with parties, dates and state today. */
+export const listAgreements = (s: AppServices) =>
+  api.createHandlers(validate('query', agreementQuery), (c) => {
+    requireAdmin(c);
+    const day = isoDay(s.clock());
+    return c.json({ day, agreements: list(s.db, day, c.req.valid('query').state) });
+  });

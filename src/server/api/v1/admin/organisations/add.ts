@@ -1,0 +1,13 @@
+import { addOrganisationGoverned } from '../../../../../plans/governance/governance.js';
+import { newOrganisationSchema } from '../../../../../plans/organisations.js';
+import type { AppServices } from '../../../../context.js';
+import { unwrap } from '../../../../errors.js';
+import { validate } from '../../../../validate.js';
+import { api } from '../../../factory.js';
+import { governanceDeps, operator, refParam, requireAdmin, slugParam } from '../shared.js';
+
+/** POST /api/v1/admin/organisations */
+export const addOrganisation = (s: AppServices) =>
+  api.createHandlers(validate('json', newOrganisationSchema), async (c) =>
+    c.json({ organisation: unwrap(await addOrganisationGoverned(governanceDeps(s), operator(c), c.req.valid('json'))) }, 201),
+  );

@@ -1,0 +1,22 @@
+import { exportEvents } from '../../../../plans/access-log/csv.js';
+import { eventFilterSchema, listEvents } from '../../../../plans/access-log/queries.js';
+import { apiTrail } from '../../../access-trail/trail.js';
+import type { AppServices } from '../../../context.js';
+import { optionalPurpose } from '../../../purpose.js';
+import { validate } from '../../../validate.js';
+import { api } from '../../factory.js';
+import { auditScope, planLookupReady } from './shared.js';
+
+/** GET /api/v1/audit/events — the access log in the auditor's scope, newest first; `format=csv` exports it. */
+export const listAuditEvents = (s: AppServices) =>
+  api.createHandlers(apiTrail(s, 'audit-read'), optionalPurpose, validate('query', eventFilterSchema), async (c) => {
+    const filter = c.req.valid('query');
+    c.set('access', { planId: filter.planId ?? null, query: { endpoint: 'events', ...filter } });
+    const scope = auditScope(c);
+    if (filter.planId !== undefined || filter.person !== undefined) await planLookupReady(s);
+    if (filter.format !== 'csv') return c.json(listEvents(s.db, scope, filter));
+    const { csv, nextCursor } = exportEvents(s.db, scope, filter);
+    c.header('Content-Disposition', `attachment; filename="access-events-${s.clock().toISOString().slice(0, 10)}.csv"`);
+    if (nextCursor !== undefined) c.header('X-Next-Cursor', nextCursor);
+    return c.body(csv, 200, { 'content-type': 'text/csv; charset=utf-8' });
+  });

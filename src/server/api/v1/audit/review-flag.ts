@@ -1,0 +1,11 @@
+import { flagIdParam, flagReviewSchema, reviewFlag as review } from '../../../../plans/access-log/flag-reviews.js';
+import type { AppServices } from '../../../context.js';
+import { unwrap } from '../../../errors.js';
+import { validate } from '../../../validate.js';
+import { api } from '../../factory.js';
+
+/** POST /api/v1/audit/flags/:id/review — the auditor closes a flag; the review is itself an access-log event. */
+export const reviewFlag = (s: AppServices) =>
+  api.createHandlers(validate('param', flagIdParam), validate('json', flagReviewSchema), async (c) =>
+    c.json({ flag: unwrap(await review({ db: s.db, log: s.accessLog, clock: s.clock }, c.var.actor, c.req.valid('param').id, c.req.valid('json'))) }, 201),
+  );

@@ -1,0 +1,14 @@
+import { createPlanBodySchema } from '../../../../plans/core/content.js';
+import { createPlan } from '../../../../plans/versions/workflow.js';
+import type { AppServices } from '../../../context.js';
+import { unwrap } from '../../../errors.js';
+import { validate } from '../../../validate.js';
+import { api } from '../../factory.js';
+import { links, versionAnswer } from './answer.js';
+
+/** POST /api/v1/plans — an author starts a plan: version 1, a draft. */
+export const createPlanOp = (s: AppServices) =>
+  api.createHandlers(validate('json', createPlanBodySchema), (c) => {
+    const ref = unwrap(createPlan(s.db, c.var.actor, c.req.valid('json'), s.clock()));
+    return c.json(versionAnswer(s.db, ref), 201, { Location: links(ref).version });
+  });

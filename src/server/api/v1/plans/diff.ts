@@ -1,0 +1,19 @@
+import { z } from 'zod';
+import { diffVersions } from '../../../../plans/versions/diff.js';
+import { apiTrail } from '../../../access-trail/trail.js';
+import type { AppServices } from '../../../context.js';
+import { unwrap } from '../../../errors.js';
+import { requirePurpose } from '../../../purpose.js';
+import { planIdParam, validate } from '../../../validate.js';
+import { api } from '../../factory.js';
+
+// Reading drafts and history returns plan data too: a purpose, and one access event per request.
+
+const diffQuery = z.strictObject({ from: z.coerce.number().int().min(1), to: z.coerce.number().int().min(1) });
+
+/** GET /api/v1/plans/:planId/diff?from=&to= — section-by-section changes between two versions. */
+export const diffPlanVersions = (s: AppServices) =>
+  api.createHandlers(apiTrail(s, 'history'), requirePurpose, validate('param', planIdParam), validate('query', diffQuery), (c) => {
+    const { from, to } = c.req.valid('query');
+    return c.json(unwrap(diffVersions(s.db, c.var.actor, c.req.valid('param').planId, from, to)));
+  });

@@ -1,0 +1,13 @@
+import { draftBodySchema } from '../../../../plans/core/content.js';
+import { editDraft as edit } from '../../../../plans/versions/workflow.js';
+import type { AppServices } from '../../../context.js';
+import { unwrap } from '../../../errors.js';
+import { validate, versionParam } from '../../../validate.js';
+import { api } from '../../factory.js';
+import { refOf, versionAnswer } from './answer.js';
+
+/** PUT /api/v1/plans/:planId/versions/:version — edit a draft (the editor becomes one of its authors). */
+export const editDraft = (s: AppServices) =>
+  api.createHandlers(validate('param', versionParam), validate('json', draftBodySchema), (c) =>
+    c.json(versionAnswer(s.db, unwrap(edit(s.db, c.var.actor, refOf(c.req.valid('param')), c.req.valid('json'), s.clock())))),
+  );

@@ -1,0 +1,18 @@
+import { z } from 'zod';
+import { draftBodySchema } from '../../../../plans/core/content.js';
+import { createDraft } from '../../../../plans/versions/workflow.js';
+import type { AppServices } from '../../../context.js';
+import { unwrap } from '../../../errors.js';
+import { planIdParam, validate } from '../../../validate.js';
+import { api } from '../../factory.js';
+import { links, versionAnswer } from './answer.js';
+
+/** A new draft may carry its content, or be `{}` to start from the current published version. */
+const newDraftBody = z.union([draftBodySchema, z.strictObject({}).transform(() => undefined)]);
+
+/** POST /api/v1/plans/:planId/versions — a new draft. */
+export const newDraft = (s: AppServices) =>
+  api.createHandlers(validate('param', planIdParam), validate('json', newDraftBody), (c) => {
+    const ref = unwrap(createDraft(s.db, c.var.actor, c.req.valid('param').planId, c.req.valid('json'), s.clock()));
+    return c.json(versionAnswer(s.db, ref), 201, { Location: links(ref).version });
+  });

@@ -1,0 +1,45 @@
+import type { Context } from 'hono';
+import { z } from 'zod';
+import type { Result } from '../../../../plans/core/result.js';
+import type { ReadOptions } from '../../../../plans/policy.js';
+import type { ReadOutcome } from '../../../../plans/versions/read.js';
+import type { AppEnv } from '../../../context.js';
+import { AppError, unwrap } from '../../../errors.js';
+import { securedResponse } from '../../../security-headers.js';
+
+/** Break-glass: `X-Emergency-Access: <reason>`; the domain decides whether it opens anything. */
+const emergencyReason = z
+  .string()
+  .trim()
+  .min(3, 'give the reason for emergency access (at least 3 characters)')
+  .max(500)
+  .regex(/^[^\u0000-\u001f]*$/, 'no control characters');
+
+export function readOptions(c: Context<AppEnv>): ReadOptions {
+  const raw = c.req.header('x-emergency-access');
+  if (raw === undefined) return {};
+  const parsed = emergencyReason.safeParse(raw);
+  if (!parsed.success) throw new AppError('invalid', `X-Emergency-Access: ${parsed.error.issues[0]!.message}`);
+  return { emergencyReason: parsed.data };
+}
+
+// Views are cached and shared by the reader; their JSON is memoised by identity so the hot path does not
+// re-serialise the same plan for every request.
+const jsonOf = new WeakMap<object, string>();
+function viewJson(view: object): string {
+  let body = jsonOf.get(view);
+  if (body === undefined) jsonOf.set(view, (body = JSON.stringify(view)));
+  return body;
+}
+
+/** Notes what was served for the access event, then unwraps (a failure is noted by the trail itself). */
+export function served(c: Context<AppEnv>, result: Result<ReadOutcome>) {
+  const { view, grant } = unwrap(result);
+  c.set('access', {
+    ...c.get('access'),
+    planId: view.planId,
+    versionId: view.versionId,
+    ...(grant.basis === 'emergency' ? { outcome: 'emergency' as const, reason: grant.reason } : {}),
+  });
+  return securedResponse(viewJson(view), 200, 'application/json');
+}

@@ -1,0 +1,15 @@
+import { z } from 'zod';
+import { reject } from '../../../../plans/versions/workflow.js';
+import type { AppServices } from '../../../context.js';
+import { unwrap } from '../../../errors.js';
+import { validate, versionParam } from '../../../validate.js';
+import { api } from '../../factory.js';
+import { refOf, versionAnswer } from './answer.js';
+
+const commentBody = z.strictObject({ comment: z.string().trim().min(1).max(2000) });
+
+/** POST …/versions/:version/reject {comment} — in review → draft, with the approver's comment. */
+export const rejectVersion = (s: AppServices) =>
+  api.createHandlers(validate('param', versionParam), validate('json', commentBody), (c) =>
+    c.json(versionAnswer(s.db, unwrap(reject(s.db, c.var.actor, refOf(c.req.valid('param')), c.req.valid('json').comment, s.clock())))),
+  );

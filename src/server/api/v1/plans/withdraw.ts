@@ -1,0 +1,17 @@
+import { z } from 'zod';
+import { withdraw } from '../../../../plans/versions/workflow.js';
+import type { AppServices } from '../../../context.js';
+import { unwrap } from '../../../errors.js';
+import { validate, versionParam } from '../../../validate.js';
+import { api } from '../../factory.js';
+import { refOf, versionAnswer } from './answer.js';
+
+const reasonBody = z.strictObject({ reason: z.string().trim().min(3).max(2000) });
+
+/** POST …/versions/:version/withdraw {reason} — a draft (author) or the published plan (approver). */
+export const withdrawVersion = (s: AppServices) =>
+  api.createHandlers(validate('param', versionParam), validate('json', reasonBody), (c) => {
+    const ref = unwrap(withdraw(s.db, c.var.actor, refOf(c.req.valid('param')), c.req.valid('json').reason, s.clock()));
+    s.search.indexSoon();
+    return c.json(versionAnswer(s.db, ref));
+  });

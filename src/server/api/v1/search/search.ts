@@ -1,0 +1,46 @@
+import type { MiddlewareHandler } from 'hono';
+import type { AccessEventInput } from '../../../../plans/access-log/log.js';
+import { isoDay } from '../../../../plans/core/clock.js';
+import { searchQuerySchema } from '../../../../search/query.js';
+import { apiTrail } from '../../../access-trail/trail.js';
+import type { AppEnv, AppServices } from '../../../context.js';
+import { AppError, unwrap } from '../../../errors.js';
+import { requirePurpose, validPurpose } from '../../../purpose.js';
+import { validate } from '../../../validate.js';
+import { api } from '../../factory.js';
+
+/** Per person, shared with the web page; before the trail, so a harvesting script cannot flood the log. */
+const searchLimit = (s: AppServices): MiddlewareHandler<AppEnv> => async (c, next) => {
+  const actor = c.var.actor;
+  const client = `actor:${actor.org}/${actor.sub}`;
+  const wait = s.searchGuard.attempt(client);
+  if (wait === undefined) return next();
+  const query = Object.fromEntries(Object.entries(c.req.query()).map(([k, v]) => [k.slice(0, 20), v.slice(0, 200)]));
+  const event: AccessEventInput = {
+    actor: { sub: actor.sub, org: actor.org, roles: actor.roles },
+    action: 'search',
+    channel: 'api',
+    purpose: validPurpose(c.req.header('x-access-purpose')) ?? null,
+    query,
+    outcome: 'denied',
+    reason: 'rate-limited',
+  };
+  await s.refusals.refuse({ client, reason: 'rate-limited', event });
+  c.header('Retry-After', String(wait));
+  throw new AppError('rate_limited', `too many searches in a short time; try again in ${wait} s`, { retryAfter: wait });
+};
+
+/**
+ * GET /api/v1/search (CONTRACTS §5): who the responder may be looking for, best first. Every search is
+ * an access event listing every plan it returned, so each person's report can count the searches that
+ * surfaced them; refusals (no purpose, bad query, wrong role) are logged too.
+ */
+export const searchPeople = (s: AppServices) =>
+  api.createHandlers(searchLimit(s), apiTrail(s, 'search'), requirePurpose, validate('query', searchQuerySchema), async (c) => {
+    const query = c.req.valid('query');
+    c.set('access', { planId: null, query });
+    const outcome = unwrap(await s.search.search(c.var.actor, query, isoDay(s.clock())));
+    c.set('access', { planId: null, query, resultPlanIds: outcome.planIds });
+    const { results, degraded, tookMs } = outcome;
+    return c.json({ results, degraded, tookMs });
+  });

@@ -1,0 +1,56 @@
+import { DEFAULT_SEARCH_LIMITS } from '../config.js';
+import { createAccessLog } from '../plans/access-log/log.js';
+import { cardResolver } from '../plans/cards/cards.js';
+import { createPlanReader } from '../plans/versions/read.js';
+import { createSearchService } from '../search/service.js';
+import { accessLogHealth, type AccessLogHealth } from './access-trail/log-health.js';
+import { createRefusalSummary } from './access-trail/refusal-summary.js';
+import { createAuthenticator } from './auth/authenticator.js';
+import { createOidcSignIn } from './auth/oidc.js';
+import { createSessions } from './auth/session.js';
+import type { AppDeps, AppServices } from './context.js';
+import { createCardGuard } from './guards/card-guard.js';
+import { createSearchGuard } from './guards/search-guard.js';
+
+/** Everything the routes share, built once per app from its deps (real parts in production and tests). */
+export function buildServices(deps: AppDeps): AppServices {
+  const health = deps.accessLogHealth ?? accessLogHealth();
+  const accessLog = deps.accessLog ?? ownAccessLog(deps, health);
+  return {
+    ...deps,
+    // A getter, not a copy: main.ts learns the address only once the server is listening.
+    get publicBaseUrl() {
+      return deps.publicBaseUrl;
+    },
+    auth: createAuthenticator(deps.db, deps.devIssuer, deps.clock, deps.authOptions),
+    reader: createPlanReader(deps.db),
+    accessLog,
+    accessLogHealth: health,
+    sessions: createSessions({
+      db: deps.db,
+      clock: deps.clock,
+      secure: () => deps.publicBaseUrl.startsWith('https:'),
+      maxMs: (deps.sessionMaxHours ?? 12) * 3600_000,
+      idleMs: (deps.sessionIdleMinutes ?? 30) * 60_000,
+    }),
+    oidc: createOidcSignIn({ db: deps.db, clock: deps.clock, publicBaseUrl: () => deps.publicBaseUrl }),
+    cards: cardResolver(deps.db),
+    cardGuard: createCardGuard(deps.clock),
+    search: deps.search ?? createSearchService({ db: deps.db, logger: deps.logger }),
+    refusals:
+      deps.refusals ??
+      createRefusalSummary({
+        clock: deps.clock,
+        record: (e) => accessLog.record(e),
+        onError: (e) => deps.logger.error({ err: { name: e.name, message: e.message } }, 'refusal summary not written'),
+      }),
+    searchGuard: createSearchGuard(deps.clock, deps.searchLimits ?? DEFAULT_SEARCH_LIMITS),
+  };
+}
+
+/** A log without checkpoints, for an app given none; whoever passes a log wires its health (main.ts). */
+function ownAccessLog(deps: AppDeps, health: AccessLogHealth) {
+  const log = createAccessLog(deps.db, { clock: deps.clock, onError: () => health.failed() });
+  health.watch(() => log.stats().batches);
+  return log;
+}

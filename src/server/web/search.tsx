@@ -1,0 +1,134 @@
+import type { Context, MiddlewareHandler } from 'hono';
+import { isoDay } from '../../plans/core/clock.js';
+import { knownPlaces, withinChoices } from '../../search/places.js';
+import { DEFAULT_WITHIN_M, searchQuerySchema } from '../../search/query.js';
+import { canSearch } from '../../plans/policy.js';
+import { SearchNotForYouPage, SearchPage, SearchRateLimitedPage, SearchUnavailablePage, type FieldName, type SearchForm, type SearchView } from '../../ui/pages/search.js';
+import type { AccessNote } from '../access-trail/note.js';
+import { eventFor } from '../access-trail/trail.js';
+import type { AppServices, WebEnv } from '../context.js';
+import { zodFieldErrors } from '../errors.js';
+import { here, page, pageTrail, purposeUrl, requireSignedIn, requireWebPurpose, web, whoOf } from './shared.js';
+
+/**
+ * `/`: the responder's search page. A GET form, so it works without scripts and the back button returns
+ * to the results. Each submitted search writes one access event (action `search`, channel `web`, the
+ * query and every returned plan id) before the page is sent, as the API's search does; refusals (no
+ * purpose, wrong role, bad input) are logged as denied. The bare form logs nothing: nothing was searched.
+ */
+const fields: readonly FieldName[] = ['q', 'dob', 'near', 'within'];
+
+const submitted = (c: Context) => fields.some((f) => c.req.query(f) !== undefined);
+
+function formOf(c: Context): SearchForm {
+  const get = (f: FieldName) => (c.req.query(f) ?? '').trim();
+  return { q: get('q'), dob: get('dob'), near: get('near'), within: get('within') };
+}
+
+/** What was typed, for a refusal's log entry: only non-empty fields, each capped like the API's q. */
+const typed = (form: SearchForm) => Object.fromEntries(Object.entries(form).filter(([, v]) => v !== '').map(([k, v]) => [k, v.slice(0, 200)]));
+
+/** Day-first dates as written in the UK (02/02/1985, 02/1985) become the API's YYYY-MM-DD / YYYY-MM. */
+export function normaliseDob(s: string): string {
+  const pad = (n: string) => n.padStart(2, '0');
+  const full = /^(\d{1,2})[/.](\d{1,2})[/.](\d{4})$/.exec(s);
+  if (full) return `${full[3]}-${pad(full[2]!)}-${pad(full[1]!)}`;
+  const month = /^(\d{1,2})[/.](\d{4})$/.exec(s);
+  if (month) return `${month[2]}-${pad(month[1]!)}`;
+  return s;
+}
+
+/** The form → the API's query shape: empty fields dropped; a radius only counts with a place. */
+const queryOf = (form: SearchForm) => ({
+  q: form.q,
+  dob: form.dob ? normaliseDob(form.dob) : undefined,
+  near: form.near || undefined,
+  within: form.near && form.within ? form.within : undefined,
+});
+
+const labels: Record<FieldName, string> = { q: 'Name, alias or place', dob: 'Date of birth', near: 'Near a place', within: 'Within' };
+
+function formErrors(issues: { path: string; message: string; custom: boolean }[]) {
+  return issues.map(({ path, message, custom }) => {
+    const field = (fields as string[]).includes(path) ? (path as FieldName) : 'q';
+    // The "give something to search for" rule speaks API; say it in the form's words.
+    if (field === 'q' && custom) return { field, message: 'Type a name, alias or place, or give a date of birth, or choose a place.' };
+    // The schema's messages read as predicates ("must be YYYY…", "is not a real date").
+    const joined = /^(must|is) /.test(message) ? `${labels[field]} ${message}` : `${labels[field]}: ${message}`;
+    return { field, message: `${joined}.` };
+  });
+}
+
+/** A refused search's note: what was typed, as typed. */
+const refused = (c: Context<WebEnv>, reason: string): AccessNote => ({ planId: null, query: typed(formOf(c)), outcome: 'denied', reason });
+
+/** Auditors and administrators get a polite page, not a purpose prompt for something they cannot do. */
+const searchersOnly: MiddlewareHandler<WebEnv> = async (c, next) => {
+  if (canSearch(c.var.actor!)) return next();
+  if (submitted(c)) c.set('access', refused(c, 'forbidden'));
+  return page(c, <SearchNotForYouPage who={whoOf(c)} />, submitted(c) ? 403 : 200);
+};
+
+/** The per-person limit, shared with the API: repeats within a window go into one summary event. */
+const searchLimit = (s: AppServices): MiddlewareHandler<WebEnv> => async (c, next) => {
+  if (!submitted(c)) return next();
+  const actor = c.var.actor!;
+  const client = `actor:${actor.org}/${actor.sub}`;
+  const wait = s.searchGuard.attempt(client);
+  if (wait === undefined) return next();
+  await s.refusals.refuse({ client, reason: 'rate-limited', event: eventFor(c, 'search', 'web', refused(c, 'rate-limited')) });
+  return page(c, <SearchRateLimitedPage who={whoOf(c)} retryAfter={wait} />, 429, { 'Retry-After': String(wait) });
+};
+
+/**
+ * GET / — the search page. Each submitted search is one access event (the query and every plan it
+ * returned), refusals included; if the log cannot take it, nothing from the search is shown.
+ */
+export const searchPage = (s: AppServices) =>
+  web.createHandlers(
+    requireSignedIn,
+    pageTrail(s, 'search', 'web', (c) => page(c, <SearchUnavailablePage who={whoOf(c)} />, 503)),
+    searchersOnly,
+    requireWebPurpose(s, undefined, (c) => {
+      if (submitted(c)) c.set('access', refused(c, 'purpose-required'));
+    }),
+    searchLimit(s),
+    async (c) => {
+      const form = formOf(c);
+      const show = (view: SearchView, status: 200 | 400 = 200) =>
+        page(
+          c,
+          <SearchPage
+            who={whoOf(c)}
+            purpose={c.var.purpose!}
+            changePurposeHref={purposeUrl(here(c))}
+            form={form}
+            view={view}
+            places={knownPlaces}
+            withinChoices={withinChoices}
+            defaultWithin={DEFAULT_WITHIN_M}
+          />,
+          status,
+        );
+      if (!submitted(c)) return show({ kind: 'form' });
+
+      const parsed = searchQuerySchema.safeParse(queryOf(form));
+      if (!parsed.success) {
+        const custom = new Set(parsed.error.issues.filter((i) => i.code === 'custom').map((i) => i.path.join('.')));
+        const errors = formErrors(zodFieldErrors(parsed.error).map((e) => ({ ...e, custom: custom.has(e.path) })));
+        c.set('access', refused(c, 'invalid'));
+        return show({ kind: 'invalid', errors }, 400);
+      }
+      const query = parsed.data;
+      // Should the search itself throw, this is what the trail records.
+      c.set('access', { planId: null, query, outcome: 'denied', reason: 'internal' });
+      const outcome = await s.search.search(c.var.actor!, query, isoDay(s.clock()));
+      if (!outcome.ok) {
+        c.set('access', { planId: null, query, outcome: 'denied', reason: outcome.code });
+        return page(c, <SearchNotForYouPage who={whoOf(c)} />, 403);
+      }
+      const { results, planIds, degraded } = outcome.value;
+      c.set('access', { planId: null, query, resultPlanIds: planIds, outcome: 'allowed' });
+      return show({ kind: 'results', results, degraded, limit: query.limit });
+    },
+  );

@@ -1,0 +1,2 @@
+/** Who is signed in, for the page header. */
+export type Who = { sub: string; org: string } | undefined;

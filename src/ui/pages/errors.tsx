@@ -1,0 +1,65 @@
+import { Layout } from '../layout.js';
+import type { Who } from '../components/who.js';
+import { WHAT_TO_DO } from '../components/what-to-do.js';
+
+// Refusals and failures, each in plain words with what to do next.
+
+export function RateLimitedPage(props: { who: Who; retryAfter: number }) {
+  const minutes = Math.ceil(props.retryAfter / 60);
+  return (
+    <Layout title="Too many attempts" signedInAs={props.who}>
+      <h1>Too many attempts</h1>
+      <p>
+        Card look-ups from this device are paused for about {minutes} minute{minutes === 1 ? '' : 's'}. Repeated failed
+        look-ups are reported to the information-governance team.
+      </p>
+      {WHAT_TO_DO}
+    </Layout>
+  );
+}
+
+export function NotAllowedPage(props: { who: Who; detail: string }) {
+  return (
+    <Layout title="Not allowed" signedInAs={props.who}>
+      <h1>You cannot open this plan</h1>
+      <p>{props.detail}</p>
+      <p>Call your control room if you need help with this person.</p>
+    </Layout>
+  );
+}
+
+export function WithdrawnPage(props: { who: Who; owner: string; contact: string | null }) {
+  return (
+    <Layout title="Plan withdrawn" signedInAs={props.who}>
+      <h1>This plan has been withdrawn</h1>
+      <p>
+        {props.owner} has withdrawn this person's plan. It must not be relied on, so none of it is shown.
+      </p>
+      <p>
+        <strong>Contact:</strong> {props.contact ?? `${props.owner}: ask your control room for the team's number`}
+      </p>
+      <p>Carry on with your usual assessment.</p>
+    </Layout>
+  );
+}
+
+export function NotFoundPage(props: { who: Who }) {
+  return (
+    <Layout title="Not found" signedInAs={props.who}>
+      <h1>No plan here</h1>
+      <p>This link does not open a plan.</p>
+      {WHAT_TO_DO}
+    </Layout>
+  );
+}
+
+/** The access log could not record this request, so nothing is shown (every read is recorded first). */
+export function ServiceUnavailablePage(props: { who: Who }) {
+  return (
+    <Layout title="Unavailable for a moment" signedInAs={props.who}>
+      <h1>This is unavailable for a moment</h1>
+      <p>Every look at a plan is recorded, and the record could not be written just now, so nothing is shown.</p>
+      <p>Try again in a minute. If it is urgent, call your control room.</p>
+    </Layout>
+  );
+}
