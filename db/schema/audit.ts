@@ -1,7 +1,7 @@
 import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 
 export const accessActions = ['search', 'view', 'qr-scan', 'print', 'export', 'history', 'audit-read'] as const;
-export const accessChannels = ['api', 'web', 'qr'] as const;
+export const accessChannels = ['api', 'web', 'qr', 'fhir'] as const;
 export const accessOutcomes = ['allowed', 'denied', 'emergency'] as const;
 
 /**

@@ -14,6 +14,7 @@ import { planReadRoutes } from './routes/plans-read.js';
 import { scanRoutes } from './routes/scan.js';
 import { webRoutes } from './routes/web.js';
 import { securityHeaders } from './security-headers.js';
+import { fhirRoutes } from './fhir/routes.js';
 import { createSessions } from './session.js';
 import { createAccessLog } from '../plans/access-log.js';
 import { cardResolver } from '../plans/cards.js';
@@ -71,6 +72,7 @@ export function createApp(deps: AppDeps) {
     .route('/api/v1/plans', audit.report)
     .route('/api/v1/audit', audit.log)
     .route('/api/v1/search', searchRoutes(services))
+    .route('/fhir/R4', fhirRoutes(services))
     .route('/', webRoutes(services))
     .route('/', scanRoutes(services));
   app.onError(createErrorHandler(deps.logger));

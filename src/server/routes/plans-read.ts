@@ -26,7 +26,7 @@ const emergencyReason = z
   .max(500)
   .regex(/^[^\u0000-\u001f]*$/, 'no control characters');
 
-function readOptions(c: Context<AppEnv>): ReadOptions {
+export function readOptions(c: Context<AppEnv>): ReadOptions {
   const raw = c.req.header('x-emergency-access');
   if (raw === undefined) return {};
   const parsed = emergencyReason.safeParse(raw);
