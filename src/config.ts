@@ -21,6 +21,8 @@ const envSchema = z.object({
   /** Whether the person's access report names individuals or only their organisation and role. */
   ACCESS_REPORT_NAMES: z.enum(['role-only', 'individual']).default('role-only'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Prometheus /metrics on this port, bound to 127.0.0.1 only; unset → no metrics. */
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
 });
 
 export type Config = {
@@ -36,6 +38,7 @@ export type Config = {
   authDev?: boolean;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   accessReportNames: z.infer<typeof envSchema>['ACCESS_REPORT_NAMES'];
+  metricsPort?: number;
 };
 
 export class ConfigError extends Error {}
@@ -61,6 +64,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     authDev: e.AUTH_DEV,
     logLevel: e.LOG_LEVEL,
     accessReportNames: e.ACCESS_REPORT_NAMES,
+    metricsPort: e.METRICS_PORT,
   };
 }
 

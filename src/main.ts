@@ -11,6 +11,7 @@ import { createApp } from './server/app.js';
 import { loadDevIssuer } from './server/dev-issuer.js';
 import { createLogger } from './server/logger.js';
 import { loadSessionSecret } from './server/session-secret.js';
+import { createMetrics, startMetricsServer } from './server/metrics.js';
 import { startSearchOrFallback } from './search/index.js';
 
 const DEMO_PLANS = 500;
@@ -51,7 +52,9 @@ async function main(config: Config, argv: string[]) {
 
   let publicBaseUrl = config.publicBaseUrl ?? '';
   const sessionSecret = loadSessionSecret(config.dataDir);
+  const metrics = config.metricsPort === undefined ? undefined : createMetrics();
   const app = createApp({
+    metrics,
     db,
     clock: systemClock,
     logger,
@@ -64,6 +67,12 @@ async function main(config: Config, argv: string[]) {
       return publicBaseUrl;
     },
   });
+  const metricsServer =
+    metrics &&
+    startMetricsServer(metrics, config.metricsPort!, (port) => {
+      logger.info({ url: `http://127.0.0.1:${port}/metrics` }, 'metrics listening');
+      process.stdout.write(`Metrics: http://127.0.0.1:${port}/metrics\n`);
+    });
   const server = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, (info: AddressInfo) => {
     const host = info.family === 'IPv6' ? `[${info.address}]` : info.address;
     const url = `http://${host}:${info.port}`;
@@ -82,6 +91,7 @@ async function main(config: Config, argv: string[]) {
 
   const stop = (signal: string) => {
     logger.info({ signal }, 'stopping');
+    metricsServer?.close();
     server.close(() => {
       // Commit what is queued and sign the final chain head, stop search, then close the database.
       Promise.allSettled([accessLog.close(), search.stop()]).finally(() => {

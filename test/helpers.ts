@@ -12,6 +12,7 @@ import { loadAuditSigner } from '../src/plans/audit-signer.js';
 import { createApp } from '../src/server/app.js';
 import { loadDevIssuer, type DevIssuer } from '../src/server/dev-issuer.js';
 import { silentLogger, type Logger } from '../src/server/logger.js';
+import type { Metrics } from '../src/server/metrics.js';
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {
@@ -59,6 +60,7 @@ export async function testApp(
     clock?: ReturnType<typeof testClock>;
     logger?: Logger;
     accessReportNames?: 'role-only' | 'individual';
+    metrics?: Metrics;
   } = {},
 ) {
   const dir = opts.dir ?? tempDir();
@@ -76,6 +78,7 @@ export async function testApp(
     accessLog,
     publicBaseUrl: 'http://127.0.0.1:8080',
     accessReportNames: opts.accessReportNames,
+    metrics: opts.metrics,
   });
   // Signed at the test clock's time, so moving the clock does not expire the caller's sign-in.
   const tokenFor = (w: Who) => devIssuer.sign(w, 3600, clock());

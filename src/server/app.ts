@@ -19,7 +19,7 @@ import { createSessions } from './session.js';
 import { createAccessLog } from '../plans/access-log.js';
 import { cardResolver } from '../plans/cards.js';
 import { searchRoutes } from './routes/search.js';
-import { createSearchService } from '../search/service.js';
+import { createSearchService, type SearchService } from '../search/service.js';
 import { createPlanReader } from '../plans/read.js';
 
 /**
@@ -34,6 +34,8 @@ const limitBody = bodyLimit({
     throw new AppError('too_large', `request body over ${MAX_BODY_BYTES / 1024} KB`);
   },
 });
+
+const instrumented = (deps: AppDeps, search: SearchService) => deps.metrics?.instrumentSearch(search) ?? search;
 
 export function createApp(deps: AppDeps) {
   const accessLog = deps.accessLog ?? createAccessLog(deps.db, { clock: deps.clock });
@@ -54,13 +56,14 @@ export function createApp(deps: AppDeps) {
     }),
     cards: cardResolver(deps.db),
     cardGuard: createCardGuard(deps.clock),
-    search: deps.search ?? createSearchService({ db: deps.db, logger: deps.logger }),
+    search: instrumented(deps, deps.search ?? createSearchService({ db: deps.db, logger: deps.logger })),
   };
+  deps.metrics?.watch(services);
   const authoring = authoringRoutes(services);
   const audit = auditRoutes(services);
   // Card routes sit before the read routes: those require a purpose for everything under /api/v1/plans.
   const app = new Hono<AppEnv>()
-    .use(securityHeaders)
+    .use(...(deps.metrics ? [deps.metrics.middleware] : []), securityHeaders)
     // A whole plan is a few kilobytes; anything near this limit is a mistake or an attack. GET and HEAD
     // carry no body, and asking for one makes the Node adapter build a full Fetch Request: skip them.
     .use((c, next) => (c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : limitBody(c, next)))

@@ -11,6 +11,7 @@ import type { Authenticator } from './auth.js';
 import type { CardGuard } from './card-guard.js';
 import type { DevIssuer } from './dev-issuer.js';
 import type { Logger } from './logger.js';
+import type { Metrics } from './metrics.js';
 import type { Session, Sessions } from './session.js';
 
 /** What the app is built from: real parts in production and in tests alike. */
@@ -35,6 +36,8 @@ export type AppDeps = {
   accessReportNames?: AccessReportNames;
   /** Name search; absent → a fallback-only service over the same database (always degraded). */
   search?: SearchService;
+  /** Prometheus metrics (main.ts: when METRICS_PORT is set); absent → no metrics middleware at all. */
+  metrics?: Metrics;
 };
 
 export type AccessReportNames = 'role-only' | 'individual';
