@@ -105,6 +105,15 @@ describe('FHIR CarePlan', () => {
     for (const e of res.events) expect(e).toMatchObject({ channel: 'fhir', outcome: 'denied' });
   });
 
+  it('when the access log cannot be written: 503 OperationOutcome and no plan data', async () => {
+    const { t, planId } = await world();
+    t.db.$client.exec(`CREATE TRIGGER fail_log BEFORE INSERT ON access_events BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END`);
+    const res = await fhir(t, who.paramedic, `/fhir/R4/CarePlan/${planId}`);
+    expect(res.status).toBe(503);
+    expect(res.json).toMatchObject({ resourceType: 'OperationOutcome', issue: [{ severity: 'fatal', code: 'transient' }] });
+    expect(res.text).not.toMatch(/Quillfeather|Eff by name|SB-000001/);
+  });
+
   it('metadata is a valid CapabilityStatement of exactly the supported interactions', async () => {
     const { t } = await world();
     const res = await fhir(t, null, '/fhir/R4/metadata');
