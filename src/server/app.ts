@@ -64,7 +64,7 @@ export function createApp(deps: AppDeps) {
   const audit = auditRoutes(services);
   // Card routes sit before the read routes: those require a purpose for everything under /api/v1/plans.
   const app = new Hono<AppEnv>()
-    .use(...(deps.metrics ? [deps.metrics.middleware] : []), requestLog(deps.logger), securityHeaders)
+    .use(requestLog(deps.logger, deps.metrics?.observeRequest), securityHeaders)
     // A whole plan is a few kilobytes; anything near this limit is a mistake or an attack. GET and HEAD
     // carry no body, and asking for one makes the Node adapter build a full Fetch Request: skip them.
     .use((c, next) => (c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : limitBody(c, next)))

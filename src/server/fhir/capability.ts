@@ -41,6 +41,7 @@ export function capabilityStatement(date: string): CapabilityStatement {
               { name: 'entity', type: 'reference', documentation: 'CarePlan/<planId>; required; auditors of the owning organisation only' },
               { name: 'date', type: 'date', documentation: 'ge and le prefixes only, at most one of each' },
               { name: '_count', type: 'number', documentation: '1–500, default 100; newest first' },
+              { name: '_cursor', type: 'number', documentation: 'from the previous page\'s next link' },
             ],
           },
         ],

@@ -83,7 +83,7 @@ function carePlanFor(view: ReadOutcome['view']): CarePlan {
  * The CarePlan for a read outcome, noting for the access event what was served. A withdrawn plan is
  * served as `revoked` with its owner's contact only, which is what the domain's refusal carries.
  */
-function carePlanServed(c: Context<AppEnv>, result: Result<ReadOutcome>): CarePlan | undefined {
+function carePlanServed(c: Context<AppEnv>, result: Result<ReadOutcome>): CarePlan {
   if (!result.ok && result.code === 'gone') {
     c.set('audit', { ...c.get('audit'), planId: String(result.extra?.planId), reason: 'withdrawn: revoked CarePlan served' });
     return revokedCarePlan(String(result.extra?.planId), { name: result.extra?.owningOrg, contact: result.extra?.contact });
@@ -127,7 +127,7 @@ export function fhirRoutes(services: AppServices) {
     .get('/CarePlan/:planId', requireActor(services), fhirTrail('view'), notePlanParam, requirePurpose, (c) => {
       const parsed = planIdParam.safeParse({ planId: c.req.param('planId') });
       if (!parsed.success) throw new AppError('invalid', 'not a plan id');
-      return fhirJson(carePlanServed(c, services.reader.byId(c.var.actor, parsed.data.planId, today(), readOptions(c)))!);
+      return fhirJson(carePlanServed(c, services.reader.byId(c.var.actor, parsed.data.planId, today(), readOptions(c))));
     })
     .get('/CarePlan', requireActor(services), fhirTrail('view'), requirePurpose, (c) => {
       const { identifier } = searchParams(c, carePlanSearch);
@@ -135,7 +135,7 @@ export function fhirRoutes(services: AppServices) {
       const result = services.reader.byExternalRef(c.var.actor, identifier.org, identifier.externalRef, today(), readOptions(c));
       // A search that matches nothing is an empty searchset, not an error.
       if (!result.ok && result.code === 'not_found') return fhirJson(bundle(c, []));
-      const cp = carePlanServed(c, result)!;
+      const cp = carePlanServed(c, result);
       return fhirJson(bundle(c, [{ fullUrl: `${base()}/CarePlan/${cp.id}`, resource: cp, search: { mode: 'match' } }]));
     })
     .get('/AuditEvent', requireActor(services), fhirTrail('audit-read'), optionalPurpose, (c) => {
