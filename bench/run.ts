@@ -9,7 +9,8 @@
  * Env: BENCH_PLANS (10000), BENCH_SECONDS per round (5), BENCH_ROUNDS (3), BENCH_CONNECTIONS (50),
  * BENCH_ONLY (comma list of scenario names), BENCH_UNLOGGED=1 (adds `plan-view-unlogged`: the same app
  * with a no-op log, so `planViewAuditedVsUnlogged` shows what the audit itself costs), BENCH_PUBLISHES
- * (30; 0 skips the publish → findable measurement), BENCH_PROF=dir (a CPU profile of the service's main
+ * (30; 0 skips the publish → findable measurement), BENCH_METRICS=1 (adds `plan-view-metrics`: the same app
+ * and log with Prometheus metrics on; `planViewMetricsVsAudited` is their cost), BENCH_PROF=dir (a CPU profile of the service's main
  * thread over the measured rounds, written to dir).
  */
 import autocannon from 'autocannon';
@@ -152,6 +153,7 @@ async function main() {
     appUrl: `http://127.0.0.1:${ready.appPort}`,
     bareUrl: `http://127.0.0.1:${ready.barePort}`,
     unloggedUrl: `http://127.0.0.1:${ready.unloggedPort}`,
+    metricsUrl: `http://127.0.0.1:${ready.metricsPort}`,
     dataDir,
     planIds,
     tokenFor: (w) => issuer.sign(w, 3600),
@@ -185,6 +187,12 @@ async function main() {
     const findable = PUBLISHES > 0 ? await publishToFindable(ctx, PUBLISHES) : null;
     const rps = (n: string) => results.find((r) => r.name === n)?.rps;
     const ratio = (a: string, b: string) => (rps(a) && rps(b) ? Math.round((rps(a)! / rps(b)!) * 1000) / 1000 : null);
+    const cpuPerRequest = (n: string) => {
+      const r = results.find((x) => x.name === n);
+      return r && r.rps ? r.serviceCpuPct / r.rps : undefined;
+    };
+    const cpuPerRequestRatio = (a: string, b: string) =>
+      cpuPerRequest(a) && cpuPerRequest(b) ? Math.round((cpuPerRequest(a)! / cpuPerRequest(b)!) * 1000) / 1000 : null;
     const cpu = os.cpus();
     const out = {
       machine: { cpus: cpu.length, model: cpu[0]?.model ?? 'unknown', memMb: Math.round(os.totalmem() / 2 ** 20), node: process.version, platform: `${os.platform()} ${os.release()}` },
@@ -197,6 +205,11 @@ async function main() {
         planViewVsBare: ratio('plan-view-audited', 'bare-hono'),
         // What the access log itself costs: the same app and route with a log that writes nothing.
         planViewAuditedVsUnlogged: ratio('plan-view-audited', 'plan-view-unlogged'),
+        // What Prometheus metrics cost on the hot route (BENCH_METRICS=1): same app and log, metrics on.
+        planViewMetricsVsAudited: ratio('plan-view-metrics', 'plan-view-audited'),
+        // The same as service CPU per request (metrics / audited): steadier than rps on a shared machine,
+        // where a round's rps falls whenever the service cannot get its core.
+        planViewMetricsCpuPerRequest: cpuPerRequestRatio('plan-view-metrics', 'plan-view-audited'),
         // The ceiling for any plan view: a bare route sending the same bytes and headers, vs the tiny reply.
         planSizedBareVsBare: ratio('bare-hono-plan-sized', 'bare-hono'),
         planViewVsPlanSizedBare: ratio('plan-view-audited', 'bare-hono-plan-sized'),
@@ -231,7 +244,7 @@ async function main() {
     process.stdout.write('\n');
     console.table(results.map(({ engine: _, ...flat }) => flat));
     process.stdout.write(`search ${JSON.stringify(out.search)}\npublishToFindable ${JSON.stringify(out.publishToFindable)} p99 ${out.publishToFindableP99Ms}\n`);
-    process.stdout.write(`planViewVsBare ${out.ratios.planViewVsBare}  planSizedBareVsBare ${out.ratios.planSizedBareVsBare}  planViewVsPlanSizedBare ${out.ratios.planViewVsPlanSizedBare}  auditedVsUnlogged ${out.ratios.planViewAuditedVsUnlogged}  startupMs ${out.startupMs}  rssMb at ready ${ready.rssMbAtReady} after load ${rssMb} (meilisearch ${meiliRssMb})  events/commit ${out.accessLog.eventsPerCommit}  commit ms avg ${commitMsAvg} max ${commitMsMax}  plan lookup: ${lookupCatchUp.events} events indexed between rounds in ${Math.round(lookupCatchUp.ms)} ms\nwrote bench/results.json\n`);
+    process.stdout.write(`planViewVsBare ${out.ratios.planViewVsBare}  planSizedBareVsBare ${out.ratios.planSizedBareVsBare}  planViewVsPlanSizedBare ${out.ratios.planViewVsPlanSizedBare}  auditedVsUnlogged ${out.ratios.planViewAuditedVsUnlogged}  metricsVsAudited ${out.ratios.planViewMetricsVsAudited} (cpu/request ${out.ratios.planViewMetricsCpuPerRequest})  startupMs ${out.startupMs}  rssMb at ready ${ready.rssMbAtReady} after load ${rssMb} (meilisearch ${meiliRssMb})  events/commit ${out.accessLog.eventsPerCommit}  commit ms avg ${commitMsAvg} max ${commitMsMax}  plan lookup: ${lookupCatchUp.events} events indexed between rounds in ${Math.round(lookupCatchUp.ms)} ms\nwrote bench/results.json\n`);
   } finally {
     const exited = new Promise((r) => child.once('exit', r));
     child.send({ type: 'stop' });

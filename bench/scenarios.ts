@@ -10,6 +10,8 @@ export type BenchContext = {
   bareUrl: string;
   /** The same app with a no-op access log (bench only): audited vs unlogged isolates the log's cost. */
   unloggedUrl: string;
+  /** The same app with Prometheus metrics on (BENCH_METRICS=1). */
+  metricsUrl: string;
   dataDir: string;
   /** Plan ids a capital-police responder may read (southbank-mh and northgate-mh plans). */
   planIds: string[];
@@ -50,6 +52,7 @@ export const scenarios: Scenario[] = [
   },
   planView('plan-view-audited', (ctx) => ctx.appUrl),
   ...(process.env.BENCH_UNLOGGED === '1' ? [planView('plan-view-unlogged', (ctx) => ctx.unloggedUrl)] : []),
+  ...(process.env.BENCH_METRICS === '1' ? [planView('plan-view-metrics', (ctx) => ctx.metricsUrl)] : []),
   search('search'),
   // One responder at a time: the API's own overhead over Meilisearch's processingTimeMs, without the
   // queueing that 50 connections on two cores add to every latency.

@@ -22,9 +22,10 @@ import { createApp } from '../src/server/app.js';
 import { loadDevIssuer } from '../src/server/auth/dev-issuer.js';
 import { silentLogger } from '../src/logger.js';
 import { loadSessionSecret } from '../src/server/auth/session-secret.js';
+import { createMetrics } from '../src/server/metrics/metrics.js';
 import { startSearch } from '../src/search/index.js';
 
-export type ServerReady = { type: 'ready'; appPort: number; barePort: number; unloggedPort: number; startupMs: number; rssMbAtReady: number };
+export type ServerReady = { type: 'ready'; appPort: number; barePort: number; unloggedPort: number; metricsPort: number; startupMs: number; rssMbAtReady: number };
 /** CPU time of the whole service process (all threads, the access-log writer included), in µs. */
 export type ServerCpu = { type: 'cpu'; user: number; system: number };
 export type ServerStats = {
@@ -115,12 +116,24 @@ async function main(dataDir: string) {
     accessLog: { record: async () => undefined, planLookup: async () => undefined, close: async () => undefined },
     publicBaseUrl: 'http://127.0.0.1',
   });
+  // BENCH_METRICS=1: the same app and access log with Prometheus metrics on, for `plan-view-metrics`.
+  const withMetrics = process.env.BENCH_METRICS !== '1' ? undefined : createApp({
+    db,
+    clock: systemClock,
+    logger: silentLogger(),
+    devIssuer: await loadDevIssuer(dataDir),
+    accessLog,
+    search: measured,
+    publicBaseUrl: 'http://127.0.0.1',
+    metrics: createMetrics(),
+  });
   const [appPort, barePort] = await Promise.all([listen(app.fetch), listen(bare.fetch)]);
   // performance.now() counts from process start: module loading and opening the database included.
   const startupMs = Math.round(performance.now());
   const unloggedPort = unlogged ? await listen(unlogged.fetch) : 0;
+  const metricsPort = withMetrics ? await listen(withMetrics.fetch) : 0;
   const rssMbAtReady = Math.round(process.memoryUsage().rss / 2 ** 20);
-  const ready: ServerReady = { type: 'ready', appPort, barePort, unloggedPort, startupMs, rssMbAtReady };
+  const ready: ServerReady = { type: 'ready', appPort, barePort, unloggedPort, metricsPort, startupMs, rssMbAtReady };
   process.send!(ready);
   let profiler: Session | undefined;
   process.on('message', async (m: { type: string }) => {

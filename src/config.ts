@@ -37,6 +37,8 @@ const envSchema = z.object({
   /** Searches one person may run in any minute (burst) and in any hour (sustained). */
   SEARCH_BURST: z.coerce.number().int().min(1).default(() => DEFAULT_SEARCH_LIMITS.perMinute),
   SEARCH_PER_HOUR: z.coerce.number().int().min(1).default(() => DEFAULT_SEARCH_LIMITS.perHour),
+  /** Prometheus /metrics on this port, bound to 127.0.0.1 only; unset → no metrics. */
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
 });
 
 /** Which forwarded header carries the client address, and how many proxies in front of us append to it. */
@@ -68,6 +70,7 @@ export type Config = {
   sessionIdleMinutes: number;
   trustProxy?: TrustProxy;
   searchLimits: SearchLimits;
+  metricsPort?: number;
 };
 
 export class ConfigError extends Error {}
@@ -98,6 +101,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     sessionIdleMinutes: e.SESSION_IDLE_MINUTES,
     trustProxy: e.TRUST_PROXY,
     searchLimits: { perMinute: e.SEARCH_BURST, perHour: e.SEARCH_PER_HOUR },
+    metricsPort: e.METRICS_PORT,
   };
 }
 

@@ -13,6 +13,7 @@ import { loadDevIssuer } from './server/auth/dev-issuer.js';
 import { createLogger } from './logger.js';
 import { loadSessionSecret } from './server/auth/session-secret.js';
 import { accessLogHealth } from './server/access-trail/log-health.js';
+import { createMetrics, startMetricsServer } from './server/metrics/metrics.js';
 import { startSearchOrFallback } from './search/index.js';
 import { createRefusalSummary } from './server/access-trail/refusal-summary.js';
 
@@ -67,7 +68,9 @@ async function main(config: Config, argv: string[]) {
 
   let publicBaseUrl = config.publicBaseUrl ?? '';
   const sessionSecret = loadSessionSecret(config.dataDir);
+  const metrics = config.metricsPort === undefined ? undefined : createMetrics();
   const app = createApp({
+    metrics,
     db,
     clock: systemClock,
     logger,
@@ -87,6 +90,12 @@ async function main(config: Config, argv: string[]) {
       return publicBaseUrl;
     },
   });
+  const metricsServer =
+    metrics &&
+    startMetricsServer(metrics, config.metricsPort!, (port) => {
+      logger.info({ url: `http://127.0.0.1:${port}/metrics` }, 'metrics listening');
+      process.stdout.write(`Metrics: http://127.0.0.1:${port}/metrics\n`);
+    });
   const server = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, (info: AddressInfo) => {
     const host = info.family === 'IPv6' ? `[${info.address}]` : info.address;
     const url = `http://${host}:${info.port}`;
@@ -105,6 +114,7 @@ async function main(config: Config, argv: string[]) {
 
   const stop = (signal: string) => {
     logger.info({ signal }, 'stopping');
+    metricsServer?.close();
     server.close(() => {
       // Commit what is queued and sign the final chain head, stop search, then close the database.
       // Open refusal windows' summaries go in before the log's last commit and checkpoint.

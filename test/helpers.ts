@@ -13,6 +13,7 @@ import { loadAuditSigner } from '../src/plans/access-log/signer.js';
 import { createApp } from '../src/server/app.js';
 import { loadDevIssuer, type DevIssuer } from '../src/server/auth/dev-issuer.js';
 import { silentLogger, type Logger } from '../src/logger.js';
+import type { Metrics } from '../src/server/metrics/metrics.js';
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {
@@ -62,6 +63,7 @@ export async function testApp(
     accessReportNames?: 'role-only' | 'individual';
     /** The per-person search limit (default: the service's). */
     searchLimits?: { perMinute: number; perHour: number };
+    metrics?: Metrics;
   } = {},
 ) {
   const dir = opts.dir ?? tempDir();
@@ -80,6 +82,7 @@ export async function testApp(
     publicBaseUrl: 'http://127.0.0.1:8080',
     accessReportNames: opts.accessReportNames,
     searchLimits: opts.searchLimits,
+    metrics: opts.metrics,
   });
   // Signed at the test clock's time, so moving the clock does not expire the caller's sign-in.
   const tokenFor = (w: Who) => devIssuer.sign(w, 3600, clock());

@@ -43,6 +43,8 @@ import { codeForm, enterCode, scanQr } from './web/scan.js';
 import { searchPage } from './web/search.js';
 import { loadSession } from './web/shared.js';
 import { signInPages } from './web/sign-in.js';
+import { fhirRoutes } from './fhir/routes.js';
+import { requestLog } from './request-log.js';
 
 // A whole plan is a few kilobytes; anything near this limit is a mistake or an attack.
 const MAX_BODY_BYTES = 256 * 1024;
@@ -122,11 +124,14 @@ export function createApp(deps: AppDeps) {
     .post('/code', ...enterCode(s));
 
   const app = new Hono<AppEnv>()
-    .use(securityHeaders)
+    // One log line per request (request id, route pattern, status, time; never content), and metrics.
+    .use(requestLog(deps.logger, deps.metrics?.observeRequest), securityHeaders)
     // GET and HEAD carry no body, and asking for one makes the Node adapter build a full Fetch Request.
     .use((c, next) => (c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : limitBody(c, next)))
     .get('/healthz', ...health(s))
     .route('/api/v1', v1)
+    // FHIR R4 for health systems: the same reads, authorisation and access events, in FHIR's terms.
+    .route('/fhir/R4', fhirRoutes(s))
     .route('/', pages);
   app.onError(createErrorHandler(deps.logger));
   app.notFound(notFoundHandler);

@@ -16,6 +16,7 @@ import type { Session, Sessions } from './auth/session.js';
 import type { RefusalSummary } from './access-trail/refusal-summary.js';
 import type { SearchGuard } from './guards/search-guard.js';
 import type { SearchLimits, TrustProxy } from '../config.js';
+import type { Metrics } from './metrics/metrics.js';
 
 /** What the app is built from: real parts in production and in tests alike. */
 export type AppDeps = {
@@ -50,6 +51,8 @@ export type AppDeps = {
   searchLimits?: SearchLimits;
   /** Summarises floods of refusals into few access events; main.ts passes one so it can close it first. */
   refusals?: RefusalSummary;
+  /** Prometheus metrics (main.ts: when METRICS_PORT is set); absent → no metrics middleware at all. */
+  metrics?: Metrics;
 };
 
 export type AccessReportNames = 'role-only' | 'individual';

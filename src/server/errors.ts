@@ -75,7 +75,9 @@ export function problemBody(err: AppError, instance: string) {
 }
 
 export function problemResponse(c: Context, err: AppError): Response {
-  return c.newResponse(JSON.stringify(problemBody(err, c.req.path)), err.status, {
+  // The request id lets a caller's report be matched to the request log line (which has no personal data).
+  const id = c.get('requestId');
+  return c.newResponse(JSON.stringify(problemBody(err, id ? `urn:request-id:${id}` : c.req.path)), err.status, {
     'content-type': 'application/problem+json',
   });
 }

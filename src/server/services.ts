@@ -2,7 +2,7 @@ import { DEFAULT_SEARCH_LIMITS } from '../config.js';
 import { createAccessLog } from '../plans/access-log/log.js';
 import { cardResolver } from '../plans/cards/cards.js';
 import { createPlanReader } from '../plans/versions/read.js';
-import { createSearchService } from '../search/service.js';
+import { createSearchService, type SearchService } from '../search/service.js';
 import { accessLogHealth, type AccessLogHealth } from './access-trail/log-health.js';
 import { createRefusalSummary } from './access-trail/refusal-summary.js';
 import { createAuthenticator } from './auth/authenticator.js';
@@ -16,7 +16,7 @@ import { createSearchGuard } from './guards/search-guard.js';
 export function buildServices(deps: AppDeps): AppServices {
   const health = deps.accessLogHealth ?? accessLogHealth();
   const accessLog = deps.accessLog ?? ownAccessLog(deps, health);
-  return {
+  const services: AppServices = {
     ...deps,
     // A getter, not a copy: main.ts learns the address only once the server is listening.
     get publicBaseUrl() {
@@ -36,7 +36,7 @@ export function buildServices(deps: AppDeps): AppServices {
     oidc: createOidcSignIn({ db: deps.db, clock: deps.clock, publicBaseUrl: () => deps.publicBaseUrl }),
     cards: cardResolver(deps.db),
     cardGuard: createCardGuard(deps.clock),
-    search: deps.search ?? createSearchService({ db: deps.db, logger: deps.logger }),
+    search: instrumented(deps, deps.search ?? createSearchService({ db: deps.db, logger: deps.logger })),
     refusals:
       deps.refusals ??
       createRefusalSummary({
@@ -46,7 +46,12 @@ export function buildServices(deps: AppDeps): AppServices {
       }),
     searchGuard: createSearchGuard(deps.clock, deps.searchLimits ?? DEFAULT_SEARCH_LIMITS),
   };
+  deps.metrics?.watch(services);
+  return services;
 }
+
+/** Search timed for the metrics when they are on. */
+const instrumented = (deps: AppDeps, search: SearchService) => deps.metrics?.instrumentSearch(search) ?? search;
 
 /** A log without checkpoints, for an app given none; whoever passes a log wires its health (main.ts). */
 function ownAccessLog(deps: AppDeps, health: AccessLogHealth) {
