@@ -38,7 +38,7 @@ export type AppDeps = {
   accessLogHealth?: AccessLogHealth;
   /** Whether the person's access report names individuals or only organisation and role. */
   accessReportNames?: AccessReportNames;
-  /** Token verification limits (TOKEN_MAX_HOURS); defaults in auth.ts. */
+  /** Token verification limits (TOKEN_MAX_HOURS); defaults in auth/authenticator.ts. */
   authOptions?: AuthenticatorOptions;
   /** SESSION_MAX_HOURS / SESSION_IDLE_MINUTES (default 12 h / 30 min). */
   sessionMaxHours?: number;

@@ -2,7 +2,7 @@
 // the verifier and the auditor's queries read them back. Plain JS so the writer thread can load it.
 
 /**
- * An access event's content, as stored: text is already in its stored form (access-log.ts) and the JSON
+ * An access event's content, as stored: text is already in its stored form (log.ts) and the JSON
  * fields are the exact strings written, so hashes re-verify.
  * @typedef {{
  *   at: string; actorSub: string | null; actorOrg: string | null; actorRoles: string | null;

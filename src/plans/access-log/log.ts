@@ -97,7 +97,7 @@ export function toEventBody(e: AccessEventInput, at: Date): EventBody {
 }
 
 /**
- * The access log. Group commit: events recorded while the writer thread (access-log-writer.mjs) is
+ * The access log. Group commit: events recorded while the writer thread (writer/writer.mjs) is
  * busy queue here and go to it as one batch the moment it answers (or at the end of this turn of the
  * event loop when it is idle); the writer commits everything it has been sent in one transaction (one
  * fsync with synchronous=FULL), numbering and hashing the events as it writes them, and answers per batch. Each request awaits its batch: it is

@@ -1,5 +1,5 @@
-// The access log's chain hash, in plain JS: the writer thread (access-log-writer.mjs) and the TypeScript
-// code (access-chain.ts, the verifier) must compute exactly the same bytes, so there is one copy.
+// The access log's chain hash, in plain JS: the writer thread (writer.mjs) and the TypeScript
+// code (chain.ts, the verifier) must compute exactly the same bytes, so there is one copy.
 import { createHash } from 'node:crypto';
 import { EVENT_FIELDS } from '../columns.mjs';
 

@@ -1,5 +1,5 @@
-// The messages between the access log (access-log.ts, main thread) and its writer thread
-// (access-log-writer.mjs), defined once. Types only: both sides annotate their messages with these.
+// The messages between the access log (access-log/log.ts, main thread) and its writer thread
+// (writer.mjs), defined once. Types only: both sides annotate their messages with these.
 
 /** @typedef {{ seq: number; hash: string }} ChainHead */
 

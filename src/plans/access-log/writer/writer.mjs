@@ -2,7 +2,7 @@
 // SQLite connection and the hash chain: it numbers and hashes events and commits them with
 // synchronous=FULL, so the fsync happens here while the main thread keeps serving.
 //
-// Group commit: events recorded while a commit is under way wait in the main thread (access-log.ts) and
+// Group commit: events recorded while a commit is under way wait in the main thread (log.ts) and
 // arrive as one batch; should several batches be waiting on the port (maxBatchesInFlight > 1), the next
 // commit takes every one of them (receiveMessageOnPort drains it). Either way a request waits for at most
 // the commit in progress and its own. Each batch is written under its own savepoint: a batch that cannot
@@ -20,7 +20,7 @@ import { eventHash, GENESIS_HASH } from './hash.mjs';
 /** @typedef {import('./protocol.mjs').FromWriter} FromWriter */
 /** @typedef {Extract<ToWriter, { events: string }>} Batch */
 
-if (!port) throw new Error('access-log-writer.mjs runs only as a worker thread');
+if (!port) throw new Error('writer.mjs runs only as a worker thread');
 const parentPort = port;
 /** @param {FromWriter} message */
 const reply = (message) => parentPort.postMessage(message);
@@ -64,7 +64,7 @@ const commitAll = db.transaction((/** @type {Batch[]} */ batches) => {
   return { head, results };
 });
 
-// The plan lookup (access-index.mjs) is built here, off the request path, a bounded pass at a time:
+// The plan lookup (lookup.mjs) is built here, off the request path, a bounded pass at a time:
 //  - when the log has been quiet for a moment (stopping as soon as a batch arrives);
 //  - when asked (a query needs it complete): passes continue, between commits, until it is;
 //  - after a commit, when the backlog passes FORCE_INDEX_BACKLOG: sustained load pays as it goes, so the
