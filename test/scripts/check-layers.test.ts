@@ -19,6 +19,12 @@ afterEach(() => {
 });
 
 describe('check:layers', () => {
+  it('passes the repository itself', () => {
+    const r = checkLayers(path.resolve(__dirname, '../..'));
+    expect(r.findings).toEqual([]);
+    expect(r.files).toBeGreaterThan(100);
+  });
+
   it('finds a cycle through type-only imports and names every file in it', () => {
     const root = tree({
       'src/server/a.ts': "import type { B } from './b.js';\nexport type A = B;\n",
