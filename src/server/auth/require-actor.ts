@@ -22,7 +22,7 @@ async function refuseToken(c: Context<AppEnv>, services: AppServices, why: 'miss
   await services.refusals.refuse({
     client: `addr:${clientAddress(c, services.trustProxy)}`,
     reason,
-    event: { actor: null, action: actionOf(c.req.path), channel: 'api', purpose: null, outcome: 'denied', reason: `${reason}: ${detail}` },
+    event: { actor: null, action: actionOf(c.req.path), channel: c.req.path.startsWith('/fhir/') ? 'fhir' : 'api', purpose: null, outcome: 'denied', reason: `${reason}: ${detail}` },
   });
 }
 

@@ -11,7 +11,7 @@ import type { AppEnv, AppServices } from '../context.js';
 import { AppError, unwrap, zodFieldErrors } from '../errors.js';
 import { requireActor } from '../auth/require-actor.js';
 import { optionalPurpose, requirePurpose } from '../purpose.js';
-import { readOptions } from '../api/v1/plans/read-shared.js';
+import { noteServed, readOptions } from '../api/v1/plans/read-shared.js';
 import { securedResponse } from '../security-headers.js';
 import { planIdParam } from '../validate.js';
 import { auditEventOf } from './audit-event.js';
@@ -89,14 +89,7 @@ function carePlanServed(c: Context<AppEnv>, result: Result<ReadOutcome>): CarePl
     c.set('access', { ...c.get('access'), planId: String(result.extra?.planId), reason: 'withdrawn: revoked CarePlan served' });
     return revokedCarePlan(String(result.extra?.planId), { name: result.extra?.owningOrg, contact: result.extra?.contact });
   }
-  const { view, grant } = unwrap(result);
-  c.set('access', {
-    ...c.get('access'),
-    planId: view.planId,
-    versionId: view.versionId,
-    ...(grant.basis === 'emergency' ? { outcome: 'emergency' as const, reason: grant.reason } : {}),
-  });
-  return carePlanFor(view);
+  return carePlanFor(noteServed(c, result).view);
 }
 
 /** The access event names the plan asked for even when the request is refused before the handler runs. */

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Provider, { type Configuration } from 'oidc-provider';
+import { keepCookies } from '../../cookie-jar.js';
 
 /**
  * A real, certified OpenID provider (oidc-provider) on a loopback port, for tests and `npm run dev:oidc`.
@@ -101,13 +102,7 @@ export function httpClient() {
       headers.origin = u.origin;
     }
     const res = await fetch(u, { method, headers, body: form ? new URLSearchParams(form).toString() : undefined, redirect: 'manual' });
-    for (const c of res.headers.getSetCookie()) {
-      const [pair] = c.split(';');
-      const eq = pair!.indexOf('=');
-      const name = pair!.slice(0, eq);
-      if (/max-age=0/i.test(c) || /expires=Thu, 01 Jan 1970/i.test(c)) jar.delete(name);
-      else jar.set(name, pair!.slice(eq + 1));
-    }
+    keepCookies(jar, res);
     const location = res.headers.get('location');
     return { status: res.status, location: location ? new URL(location, u).toString() : null, text: await res.text(), url: u.toString() };
   }

@@ -87,7 +87,8 @@ describe('FHIR CarePlan', () => {
   });
 
   it.each([
-    ['no token', null, (p: string) => `/fhir/R4/CarePlan/${p}`, undefined, 401, 'login', 0],
+    // Refused tokens are logged too (issue 10: summarised per address and reason), on channel fhir.
+    ['no token', null, (p: string) => `/fhir/R4/CarePlan/${p}`, undefined, 401, 'login', 1],
     ['no purpose', who.officer, (p: string) => `/fhir/R4/CarePlan/${p}`, null, 400, 'required', 1],
     ['no agreement', who.outsider, (p: string) => `/fhir/R4/CarePlan/${p}`, undefined, 403, 'forbidden', 1],
     ['no such plan', who.officer, () => '/fhir/R4/CarePlan/AAAAAAAAAAAAAAAA', undefined, 404, 'not-found', 1],

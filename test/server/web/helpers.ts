@@ -6,6 +6,7 @@ import jsqrModule from 'jsqr';
 import { PDFDocument, PDFName, PDFNumber, PDFRawStream } from 'pdf-lib';
 import { PNG } from 'pngjs';
 import type { TestApp } from '../../helpers.js';
+import { keepCookies } from '../../cookie-jar.js';
 
 // jsqr is CommonJS typed as an ES default export: take whichever shape the loader hands over.
 const jsQR = ((jsqrModule as unknown as { default?: unknown }).default ?? jsqrModule) as unknown as typeof jsqrModule.default;
@@ -24,13 +25,7 @@ export function browser(t: Pick<TestApp, 'app'>, origin = 'http://localhost') {
       if (origin) h.origin ??= origin;
     }
     const res = await t.app.request(url, { method, headers: h, body: form ? new URLSearchParams(form).toString() : undefined });
-    for (const c of res.headers.getSetCookie()) {
-      const [pair] = c.split(';');
-      const eq = pair!.indexOf('=');
-      const name = pair!.slice(0, eq);
-      if (/max-age=0/i.test(c) || /expires=Thu, 01 Jan 1970/i.test(c)) jar.delete(name);
-      else jar.set(name, pair!.slice(eq + 1));
-    }
+    keepCookies(jar, res);
     return { status: res.status, location: res.headers.get('location'), headers: res.headers, text: await res.text() };
   }
   return {

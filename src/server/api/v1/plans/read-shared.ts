@@ -32,14 +32,22 @@ function viewJson(view: object): string {
   return body;
 }
 
-/** Notes what was served for the access event, then unwraps (a failure is noted by the trail itself). */
-export function served(c: Context<AppEnv>, result: Result<ReadOutcome>) {
-  const { view, grant } = unwrap(result);
+/**
+ * Unwraps a read (a failure is noted by the trail itself) and notes what was served for the access
+ * event: the plan, its version, and break-glass when that is how it was opened. JSON API and FHIR alike.
+ */
+export function noteServed(c: Context<AppEnv>, result: Result<ReadOutcome>): ReadOutcome {
+  const read = unwrap(result);
+  const { view, grant } = read;
   c.set('access', {
     ...c.get('access'),
     planId: view.planId,
     versionId: view.versionId,
     ...(grant.basis === 'emergency' ? { outcome: 'emergency' as const, reason: grant.reason } : {}),
   });
-  return securedResponse(viewJson(view), 200, 'application/json');
+  return read;
 }
+
+/** The plan view as the JSON API answers it. */
+export const served = (c: Context<AppEnv>, result: Result<ReadOutcome>) =>
+  securedResponse(viewJson(noteServed(c, result).view), 200, 'application/json');
