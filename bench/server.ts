@@ -20,7 +20,7 @@ import { createPlanReader } from '../src/plans/read.js';
 import { securedResponse } from '../src/server/security-headers.js';
 import { createApp } from '../src/server/app.js';
 import { loadDevIssuer } from '../src/server/dev-issuer.js';
-import { silentLogger } from '../src/server/logger.js';
+import { silentLogger } from '../src/logger.js';
 import { loadSessionSecret } from '../src/server/session-secret.js';
 import { startSearch } from '../src/search/index.js';
 

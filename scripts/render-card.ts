@@ -13,7 +13,7 @@ import { importRecords } from '../src/plans/importer.js';
 import { syntheticRecords } from '../src/plans/synthetic.js';
 import { createApp } from '../src/server/app.js';
 import { loadDevIssuer } from '../src/server/dev-issuer.js';
-import { silentLogger } from '../src/server/logger.js';
+import { silentLogger } from '../src/logger.js';
 
 async function main(argv: string[]) {
   const textAt = argv.indexOf('--text');

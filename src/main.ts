@@ -9,7 +9,7 @@ import { createAccessLog } from './plans/access-log.js';
 import { loadAuditSigner } from './plans/audit-signer.js';
 import { createApp } from './server/app.js';
 import { loadDevIssuer } from './server/dev-issuer.js';
-import { createLogger } from './server/logger.js';
+import { createLogger } from './logger.js';
 import { loadSessionSecret } from './server/session-secret.js';
 import { startSearchOrFallback } from './search/index.js';
 

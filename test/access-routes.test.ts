@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { addOrganisation } from '../src/plans/organisations.js';
 import { verifyAuditLog } from '../src/plans/audit-verify.js';
-import { createLogger } from '../src/server/logger.js';
+import { createLogger } from '../src/logger.js';
 import { importRecordFrom, planBody, planIdOf, publishPlans, testApp, type TestApp, type Who, who } from './helpers.js';
 
 const valleyMedic: Who = { sub: 'medic.valley', org: 'valley-ambulance', roles: ['responder'] };

@@ -142,7 +142,7 @@ describe('identity: tokens are verified against each organisation\'s own issuer'
   it('the development issuer cannot sign for anyone when it is off', async () => {
     const { t, get } = await withOrgIssuer();
     const { createApp } = await import('../src/server/app.js');
-    const { silentLogger } = await import('../src/server/logger.js');
+    const { silentLogger } = await import('../src/logger.js');
     const prodLike = createApp({ db: t.db, clock: t.clock, logger: silentLogger(), publicBaseUrl: 'http://x' });
     const devToken = await t.tokenFor(who.officer);
     expect((await get(devToken)).status).toBe(200); // the test app has it on

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { WebAccessEvent } from '../src/server/access-seam.js';
 import { createApp } from '../src/server/app.js';
-import { silentLogger } from '../src/server/logger.js';
+import { silentLogger } from '../src/logger.js';
 import { importRecordFrom, planBody, planIdOf, publishPlans, tempDir, testApp, who, type TestApp } from './helpers.js';
 import { browser, decodePdfImage, decodePng, pdfText, renderPdf } from './web-helpers.js';
 

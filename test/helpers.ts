@@ -11,7 +11,7 @@ import { createAccessLog } from '../src/plans/access-log.js';
 import { loadAuditSigner } from '../src/plans/audit-signer.js';
 import { createApp } from '../src/server/app.js';
 import { loadDevIssuer, type DevIssuer } from '../src/server/dev-issuer.js';
-import { silentLogger, type Logger } from '../src/server/logger.js';
+import { silentLogger, type Logger } from '../src/logger.js';
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseFile, openDatabase } from '../db/index.js';
 import { ensureDemoOrganisations } from '../src/plans/demo.js';
 import { startSearchOrFallback } from '../src/search/index.js';
-import { silentLogger } from '../src/server/logger.js';
+import { silentLogger } from '../src/logger.js';
 import { publishPlans, tempDir, testClock, who } from './helpers.js';
 import { searchBehaviour } from './search-cases.js';
 import { cast, searchTestApp, type SearchTestApp } from './search-helpers.js';

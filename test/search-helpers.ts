@@ -6,7 +6,7 @@ import type { ImportRecord } from '../src/plans/content.js';
 import { ensureDemoOrganisations } from '../src/plans/demo.js';
 import { createApp } from '../src/server/app.js';
 import { loadDevIssuer } from '../src/server/dev-issuer.js';
-import { silentLogger } from '../src/server/logger.js';
+import { silentLogger } from '../src/logger.js';
 import { startSearch, type SearchRuntime } from '../src/search/index.js';
 import { createSearchService } from '../src/search/service.js';
 import { createIndexSync } from '../src/search/sync.js';

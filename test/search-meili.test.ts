@@ -63,20 +63,20 @@ describe('search on Meilisearch', () => {
   it('before Meilisearch has applied a change, searches already show it', async () => {
     const rec = person({ ref: 'S-GAP', given: 'Gwenllian', family: 'Tudur', dob: '1988-08-08' });
     const doc = buildSearchDoc({ planId: 'GapPlanId0000001', externalRef: rec.externalRef, owningOrg: rec.owningOrg, subject: rec.subject, locations: rec.locations });
-    t.service.sendingToMeili([doc], []);
+    t.runtime!.feed.sending([doc], []);
     const found = await t.find(who.officer, { q: 'gwenllian tudur' });
     expect(found.json.degraded).toBe(false);
     expect(found.refs).toEqual(['S-GAP']);
     // Outside the searcher's data-sharing scope or with another date of birth, it is not shown.
     expect((await t.find(who.outsider, { q: 'gwenllian tudur' })).refs).toEqual([]);
     expect((await t.find(who.officer, { q: 'gwenllian tudur', dob: '1988-08-09' })).refs).toEqual([]);
-    t.service.confirmedByMeili([doc], []);
+    t.runtime!.feed.confirmed([doc], []);
     expect((await t.find(who.officer, { q: 'gwenllian tudur' })).refs).toEqual([]); // never really sent
 
     const rob = planIdOf(t.db, 'S-ROB');
-    t.service.sendingToMeili([], [rob]);
+    t.runtime!.feed.sending([], [rob]);
     expect((await t.find(who.officer, { q: 'bob pennington' })).refs).not.toContain('S-ROB');
-    t.service.confirmedByMeili([], [rob]);
+    t.runtime!.feed.confirmed([], [rob]);
     expect((await t.find(who.officer, { q: 'bob pennington' })).refs[0]).toBe('S-ROB');
   });
 

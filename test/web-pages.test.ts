@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../src/server/app.js';
-import { silentLogger } from '../src/server/logger.js';
+import { silentLogger } from '../src/logger.js';
 import { importRecordFrom, planBody, planIdOf, publishPlans, testApp, type TestApp } from './helpers.js';
 import { browser } from './web-helpers.js';
 

@@ -13,7 +13,7 @@ import { ensureDemoOrganisations } from '../../src/plans/demo.js';
 import { importRecords } from '../../src/plans/importer.js';
 import { createApp } from '../../src/server/app.js';
 import { loadDevIssuer } from '../../src/server/dev-issuer.js';
-import { silentLogger } from '../../src/server/logger.js';
+import { silentLogger } from '../../src/logger.js';
 import { startSearch } from '../../src/search/index.js';
 import { createSearchService, type SearchService } from '../../src/search/service.js';
 import { generatePeople, generateQueries, toImportRecord, type LabelledQuery } from './generate.js';

@@ -1,4 +1,4 @@
-import { londonPlaces } from '../plans/synthetic.js';
+import { gazetteer } from './data/places.js';
 
 /**
  * The places a responder can pick for "near" on the search page: public places where crises recur
@@ -7,7 +7,7 @@ import { londonPlaces } from '../plans/synthetic.js';
  */
 export type KnownPlace = { label: string; near: string };
 
-export const knownPlaces: readonly KnownPlace[] = londonPlaces
+export const knownPlaces: readonly KnownPlace[] = gazetteer
   .map(([label, lat, lng]) => ({ label, near: `${lat},${lng}` }))
   .sort((a, b) => a.label.localeCompare(b.label, 'en-GB'));
 

@@ -10,7 +10,7 @@ import type { SearchService } from '../search/service.js';
 import type { Authenticator } from './auth.js';
 import type { CardGuard } from './card-guard.js';
 import type { DevIssuer } from './dev-issuer.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '../logger.js';
 import type { Session, Sessions } from './session.js';
 
 /** What the app is built from: real parts in production and in tests alike. */

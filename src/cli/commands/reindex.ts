@@ -1,4 +1,4 @@
-import { silentLogger } from '../../server/logger.js';
+import { silentLogger } from '../../logger.js';
 import { startSearch } from '../../search/index.js';
 import { CliError, parseCommandArgs, type Command } from '../command.js';
 import { progressBar } from '../progress.js';
