@@ -129,4 +129,10 @@ export const cast: ImportRecord[] = [
     org: 'northgate-mh',
     locations: [{ label: 'Camden Lock', lat: 51.5413, lng: -0.1466 }],
   }),
+  // Dates of birth given wrong: one person, a same-surname person born on the slipped date, and a
+  // lookalike pair whose dates are each other's day-month swap.
+  person({ ref: 'S-SL1', given: 'Perpetua', family: 'Haverbrook', dob: '1980-10-03' }),
+  person({ ref: 'S-SL4', given: 'Cuthbert', family: 'Haverbrook', dob: '1980-03-10' }),
+  person({ ref: 'S-SL2', given: 'Ignatius', family: 'Fairweather', dob: '1972-04-09' }),
+  person({ ref: 'S-SL3', given: 'Ignatius', family: 'Fairweather', dob: '1972-09-04' }),
 ];

@@ -69,7 +69,11 @@ describe('search on Meilisearch', () => {
     expect(found.refs).toEqual(['S-GAP']);
     // Outside the searcher's data-sharing scope or with another date of birth, it is not shown.
     expect((await t.find(who.outsider, { q: 'gwenllian tudur' })).refs).toEqual([]);
-    expect((await t.find(who.officer, { q: 'gwenllian tudur', dob: '1988-08-09' })).refs).toEqual([]);
+    expect((await t.find(who.officer, { q: 'gwenllian tudur', dob: '1955-01-01' })).refs).toEqual([]);
+    // One slip away, it is offered as a slip (the staged document meets the same slipped-date filter).
+    const slipped = await t.find(who.officer, { q: 'gwenllian tudur', dob: '1988-08-09' });
+    expect(slipped.refs).toEqual(['S-GAP']);
+    expect(slipped.json.results[0].dateOfBirthSlip).toMatchObject({ kind: 'one-digit-wrong', onRecord: '1988-08-08' });
     t.runtime!.feed.confirmed([doc], []);
     expect((await t.find(who.officer, { q: 'gwenllian tudur' })).refs).toEqual([]); // never really sent
 

@@ -19,7 +19,7 @@ const SLUG = /^[a-z0-9][a-z0-9-]{0,62}$/;
  * bounding box over every location's coordinates (a document passes if any latitude and any longitude
  * fall inside: a superset), and the exact distance to each location is checked afterwards.
  */
-export function meiliFilter(owners: readonly string[], query: Pick<SearchQuery, 'dob' | 'near' | 'within'>): MeiliFilter {
+export function meiliFilter(owners: readonly string[], query: Pick<CandidateQuery, 'dob' | 'dobAnyOf' | 'near' | 'within'>): MeiliFilter {
   if (!owners.every((o) => SLUG.test(o))) throw new Error('refusing to build a filter from an invalid organisation slug');
   const filter: MeiliFilter = [owners.map((o) => `owningOrg = "${o}"`)];
   if (query.dob) {
@@ -29,6 +29,15 @@ export function meiliFilter(owners: readonly string[], query: Pick<SearchQuery, 
       if (!Number.isInteger(v)) throw new Error('invalid date part');
       filter.push(`${field} = ${v}`);
     }
+  }
+  if (query.dobAnyOf?.length) {
+    filter.push(
+      query.dobAnyOf.map((date) => {
+        const parts = date.split('-').map(Number);
+        if (!parts.every(Number.isInteger)) throw new Error('invalid date part');
+        return `(${parts.map((v, i) => `${['dobYear', 'dobMonth', 'dobDay'][i]} = ${v}`).join(' AND ')})`;
+      }),
+    );
   }
   if (query.near) {
     const { lat, lng } = query.near;
@@ -49,12 +58,15 @@ export function meiliFilter(owners: readonly string[], query: Pick<SearchQuery, 
  * codes get their own query; each word alone also gets one, so a surname is found whatever the given
  * name was heard as.
  */
-export function meiliQueries(tokens: string[], stage: 1 | 2): MeiliQuery[] {
+export function meiliQueries(tokens: string[], stage: 1 | 2, narrowDates = false): MeiliQuery[] {
   if (!tokens.length) return stage === 1 ? [{ q: '', attributes: ['names'], limit: CANDIDATES, strategy: 'last' }] : [];
   const words = tokens.slice(0, MEILI_WORDS).join(' ');
   if (stage === 1) return [{ q: words, attributes: ['names', 'variants', 'places', 'phonetic'], limit: CANDIDATES, strategy: 'frequency' }];
   const codes = [...new Set(tokens.flatMap(phoneticCodes))].slice(0, MEILI_WORDS).join(' ');
   const qs: MeiliQuery[] = [];
+  // A full date (or the dates one slip from it) leaves a few dozen people: take them all and let the
+  // ranker judge the names, since Meilisearch's word-dropping may keep only a given name nobody shares.
+  if (narrowDates) qs.push({ q: '', attributes: ['names'], limit: CANDIDATES * 2, strategy: 'last' });
   if (codes) qs.push({ q: codes, attributes: ['phonetic'], limit: 30, strategy: 'last' });
   // Meilisearch prefix-matches only the last word: rotate so each word is last once ("vik oguleye" and
   // "oguleye vik" both run, so a short form typed first still finds Vikram).
@@ -65,6 +77,21 @@ export function meiliQueries(tokens: string[], stage: 1 | 2): MeiliQuery[] {
     }
   }
   return qs;
+}
+
+/** A search's query as the candidate sources see it: `dobAnyOf` instead of `dob` when looking for slips. */
+export type CandidateQuery = SearchQuery & { dobAnyOf?: readonly string[] };
+
+/** The date-of-birth filter as a predicate, for documents that did not come through an engine filter. */
+function dobPredicate(query: CandidateQuery): ((d: SearchDoc) => boolean) | undefined {
+  const { dob, dobAnyOf } = query;
+  if (dob) return (d) => d.dateOfBirth.startsWith(dob);
+  if (dobAnyOf) {
+    const dates = new Set(dobAnyOf);
+    const len = dobAnyOf[0]?.length ?? 0;
+    return (d) => dates.has(d.dateOfBirth.slice(0, len));
+  }
+  return undefined;
 }
 
 export type Found = { docs: SearchDoc[]; degraded: boolean; engineMs?: number };
@@ -85,15 +112,14 @@ export function candidateSource(opts: CandidateSourceOptions) {
   const { logger, meili, fallback, health, feed, table, budgetMs } = opts;
   return {
     /** Undefined when Meilisearch is not to be asked or has just failed (the caller falls back). */
-    async fromMeili(tokens: string[], owners: string[], query: SearchQuery, stage: 1 | 2): Promise<Found | undefined> {
+    async fromMeili(tokens: string[], owners: string[], query: CandidateQuery, stage: 1 | 2): Promise<Found | undefined> {
       if (!meili || health.state() !== 'meilisearch') return undefined;
-      const queries = meiliQueries(tokens, stage);
+      const queries = meiliQueries(tokens, stage, query.dob?.length === 10 || (query.dobAnyOf?.[0]?.length ?? 0) === 10);
       if (!queries.length) return { docs: [], degraded: false, engineMs: 0 };
       try {
         const filter = meiliFilter(owners, query);
         const r = await meili.candidates(queries, filter, AbortSignal.timeout(budgetMs));
-        const dob = query.dob;
-        const docs = feed.overlay(r.hits, owners, dob ? (d) => d.dateOfBirth.startsWith(dob) : undefined);
+        const docs = feed.overlay(r.hits, owners, dobPredicate(query));
         return { docs, degraded: false, engineMs: r.processingTimeMs };
       } catch (e) {
         logger.warn({ err: (e as Error).name }, 'meilisearch search failed; using the fallback');
@@ -101,14 +127,14 @@ export function candidateSource(opts: CandidateSourceOptions) {
         return undefined;
       }
     },
-    fromFallback(tokens: string[], owners: string[], query: SearchQuery): Found {
+    fromFallback(tokens: string[], owners: string[], query: CandidateQuery): Found {
       const terms = [
         ...tokens,
         ...tokens.flatMap((t) => [...(table.get(t)?.keys() ?? [])]),
         ...tokens.flatMap(phoneticCodes),
       ];
       const limit = tokens.length ? CANDIDATES * 4 : 10_000;
-      return { docs: fallback.candidates(terms, tokens.at(-1), { owners, dob: query.dob }, limit), degraded: true };
+      return { docs: fallback.candidates(terms, tokens.at(-1), { owners, dob: query.dob, dobAnyOf: query.dobAnyOf }, limit), degraded: true };
     },
   };
 }

@@ -3,7 +3,8 @@ import type { Logger } from '../logger.js';
 import { hasRole, type Actor, type Role } from '../plans/actor.js';
 import { agreementQueries } from '../plans/organisations.js';
 import { fail, ok, type Result } from '../plans/result.js';
-import { candidateSource } from './candidates.js';
+import { candidateSource, type CandidateQuery } from './candidates.js';
+import { slipBetween, slipsOf, type DobSlip } from './dob-slip.js';
 import type { SearchDoc } from './document.js';
 import { createEngineHealth, type SearchEngineState } from './engine-health.js';
 import { createFallbackStore, type FallbackStore } from './fallback.js';
@@ -13,23 +14,12 @@ import { createIndexFeed, type IndexFeed } from './overlay.js';
 import { DEFAULT_WITHIN_M, distanceM, type SearchQuery } from './query.js';
 import { queryWord, scoreCandidate, type QueryWord } from './rank.js';
 import { rarityWeights } from './rarity.js';
+import type { SearchResult } from './result.js';
 import { variantTable } from './variants.js';
 
 export { meiliFilter } from './candidates.js';
 export type { SearchEngineState } from './engine-health.js';
-
-export type SearchResult = {
-  planId: string;
-  externalRef: string;
-  name: string;
-  preferredName: string | null;
-  aliases: string[];
-  dateOfBirth: string;
-  age: number;
-  homeArea: string | null;
-  matchedLocation: { label: string; distanceM: number } | null;
-  why: string[];
-};
+export type { SearchResult } from './result.js';
 
 /** What a search returns; `planIds` is what the access log records (every plan the search surfaced). */
 export type SearchOutcome = {
@@ -72,7 +62,13 @@ const ageOn = (dob: string, day: string) => {
 const searchRoles: readonly Role[] = ['responder', 'author', 'approver'];
 export const canSearch = (actor: Actor) => searchRoles.some((r) => hasRole(actor, r));
 
-type Scored = { doc: SearchDoc; score: number; why: string[]; complete: boolean; loc: SearchResult['matchedLocation'] };
+type Scored = { doc: SearchDoc; score: number; why: string[]; complete: boolean; loc: SearchResult['matchedLocation']; slip?: DobSlip };
+
+/**
+ * A person whose date of birth is one slip from the one given ranks below the same name with the exact
+ * date (a lookalike with the right date stays first), but above a weak name match on the exact date.
+ */
+const SLIP_FACTOR = 0.8;
 
 /** Good enough to skip the second stage: someone matched every word, closely. */
 const confident = (scored: Map<string, Scored>) => [...scored.values()].some((s) => s.complete && s.score >= 0.9);
@@ -117,10 +113,33 @@ export function createSearchService(opts: SearchServiceOptions) {
       const r = qWords.length ? scoreCandidate(qWords, doc, { table, weight }) : { doc, score: 1, why: [], complete: true };
       if (!r) continue;
       const why = [...r.why];
-      if (query.dob) why.push('date of birth');
       if (loc) why.push(`near ${loc.label} (${loc.distanceM} m)`);
       into.set(doc.id, { doc, score: r.score, why, complete: r.complete, loc });
     }
+  }
+
+  /** Candidates (two Meilisearch stages, or the fallback when it fails) ranked into a map by plan. */
+  async function gather(tokens: string[], qWords: QueryWord[], owners: string[], query: CandidateQuery) {
+    const scored = new Map<string, Scored>();
+    let engineMs: number | undefined;
+    let found = await source.fromMeili(tokens, owners, query, 1);
+    if (found) {
+      engineMs = found.engineMs;
+      rank(found.docs, qWords, query, scored);
+      if (!confident(scored)) {
+        const more = await source.fromMeili(tokens, owners, query, 2);
+        if (more) {
+          engineMs = (engineMs ?? 0) + (more.engineMs ?? 0);
+          rank(more.docs, qWords, query, scored);
+        } else found = undefined;
+      }
+    }
+    if (!found) {
+      scored.clear();
+      engineMs = undefined;
+      rank(source.fromFallback(tokens, owners, query).docs, qWords, query, scored);
+    }
+    return { scored, degraded: !found, engineMs };
   }
 
   async function search(actor: Actor, query: SearchQuery, day: string): Promise<Result<SearchOutcome>> {
@@ -129,32 +148,30 @@ export function createSearchService(opts: SearchServiceOptions) {
     if (!scope.ok) return scope;
     const tokens = queryWords(query.q).slice(0, 16);
     const qWords: QueryWord[] = tokens.map((t, i) => queryWord(t, i === tokens.length - 1));
-    const scored = new Map<string, Scored>();
+    let scored = new Map<string, Scored>();
     let degraded = health.state() === 'degraded';
     let engineMs: number | undefined;
     if (scope.value.length) {
-      let found = await source.fromMeili(tokens, scope.value, query, 1);
-      if (found) {
-        engineMs = found.engineMs;
-        rank(found.docs, qWords, query, scored);
-        if (!confident(scored)) {
-          const more = await source.fromMeili(tokens, scope.value, query, 2);
-          if (more) {
-            engineMs = (engineMs ?? 0) + (more.engineMs ?? 0);
-            rank(more.docs, qWords, query, scored);
-          } else found = undefined;
+      const exact = await gather(tokens, qWords, scope.value, query);
+      ({ scored, degraded, engineMs } = exact);
+      if (query.dob) for (const s of scored.values()) s.why.push('date of birth');
+      // A wrong date of birth must not read as "no plan exists": when nobody fits it well, look at the
+      // dates one slip away, and say plainly what differs.
+      if (query.dob && !confident(scored)) {
+        const slips = slipsOf(query.dob);
+        const near = await gather(tokens, qWords, scope.value, { ...query, dob: undefined, dobAnyOf: [...slips.keys()] });
+        degraded ||= near.degraded;
+        if (near.engineMs !== undefined) engineMs = (engineMs ?? 0) + near.engineMs;
+        for (const s of near.scored.values()) {
+          const slip = slipBetween(query.dob, s.doc.dateOfBirth, slips);
+          if (!slip || scored.has(s.doc.id)) continue;
+          scored.set(s.doc.id, { ...s, score: s.score * SLIP_FACTOR, slip });
         }
       }
-      if (!found) {
-        scored.clear();
-        engineMs = undefined;
-        rank(source.fromFallback(tokens, scope.value, query).docs, qWords, query, scored);
-      }
-      degraded = !found;
     }
     const ranked = [...scored.values()];
     ranked.sort((a, b) => b.score - a.score || a.doc.dateOfBirth.localeCompare(b.doc.dateOfBirth) || a.doc.id.localeCompare(b.doc.id));
-    const results = ranked.slice(0, query.limit).map(({ doc, why, loc }) => ({
+    const results = ranked.slice(0, query.limit).map(({ doc, why, loc, slip }) => ({
       planId: doc.id,
       externalRef: doc.externalRef,
       name: doc.name,
@@ -164,6 +181,7 @@ export function createSearchService(opts: SearchServiceOptions) {
       age: ageOn(doc.dateOfBirth, day),
       homeArea: doc.homeArea,
       matchedLocation: loc,
+      dateOfBirthSlip: slip ?? null,
       why,
     }));
     return ok({
