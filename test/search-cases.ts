@@ -87,6 +87,22 @@ export function searchBehaviour(get: () => SearchTestApp, expectDegraded: boolea
     expect(dateOnly.refs).toContain('S-SL1');
   });
 
+  it('an initial matches given and preferred names starting with it, below a full-name match', async () => {
+    const withYear = await get().find(who.officer, { q: 'R Thompsett', dob: '1983' });
+    // Rhiannon by her given name, Deborah by her preferred name Rosie: the given name first.
+    expect(withYear.refs).toEqual(['S-RT1', 'S-DT1']);
+    expect(withYear.json.results[0].why).toContain('initial: R → Rhiannon');
+    const dotted = await get().find(who.officer, { q: 'J. Smith', dob: '1970' });
+    expect(dotted.refs[0]).toBe('S-JS1');
+    const noYear = await get().find(who.officer, { q: 'r thompsett' });
+    expect(noYear.refs.slice(0, 2).sort()).toEqual(['S-RT1', 'S-RT2']);
+    expect(noYear.refs).not.toContain('S-ROB'); // an initial alone is no name
+    const full = await get().find(who.officer, { q: 'rowan thompsett' });
+    expect(full.refs[0]).toBe('S-RT2');
+    const initialFirst = await get().find(who.officer, { q: 'thompsett d' });
+    expect(initialFirst.refs[0]).toBe('S-DT1');
+  });
+
   it('filters by month of birth', async () => {
     const r = await get().find(who.officer, { q: 'smith', dob: '1995-12' });
     expect(r.refs).toEqual(['S-JS3']);

@@ -135,4 +135,8 @@ export const cast: ImportRecord[] = [
   person({ ref: 'S-SL4', given: 'Cuthbert', family: 'Haverbrook', dob: '1980-03-10' }),
   person({ ref: 'S-SL2', given: 'Ignatius', family: 'Fairweather', dob: '1972-04-09' }),
   person({ ref: 'S-SL3', given: 'Ignatius', family: 'Fairweather', dob: '1972-09-04' }),
+  // Initials: two of one family name with the same initial, one with another.
+  person({ ref: 'S-RT1', given: 'Rhiannon', family: 'Thompsett', dob: '1983-05-17' }),
+  person({ ref: 'S-RT2', given: 'Rowan', family: 'Thompsett', dob: '1990-11-02' }),
+  person({ ref: 'S-DT1', given: 'Deborah', family: 'Thompsett', dob: '1983-02-02', preferred: 'Rosie' }),
 ];

@@ -60,6 +60,17 @@ export function meiliFilter(owners: readonly string[], query: Pick<CandidateQuer
  */
 export function meiliQueries(tokens: string[], stage: 1 | 2, narrowDates = false): MeiliQuery[] {
   if (!tokens.length) return stage === 1 ? [{ q: '', attributes: ['names'], limit: CANDIDATES, strategy: 'last' }] : [];
+  // An initial is no word to search for: it goes last, where Meilisearch prefix-matches it, and is the
+  // first word dropped when it matches nothing.
+  const initials = tokens.filter((t) => t.length === 1);
+  if (initials.length && initials.length < tokens.length) {
+    const full = tokens.filter((t) => t.length > 1);
+    if (stage === 1) {
+      const q = [...full.slice(0, MEILI_WORDS - 1), initials[0]!].join(' ');
+      return [{ q, attributes: ['names', 'variants'], limit: CANDIDATES, strategy: 'last' }];
+    }
+    tokens = full;
+  }
   const words = tokens.slice(0, MEILI_WORDS).join(' ');
   if (stage === 1) return [{ q: words, attributes: ['names', 'variants', 'places', 'phonetic'], limit: CANDIDATES, strategy: 'frequency' }];
   const codes = [...new Set(tokens.flatMap(phoneticCodes))].slice(0, MEILI_WORDS).join(' ');
@@ -128,6 +139,8 @@ export function candidateSource(opts: CandidateSourceOptions) {
       }
     },
     fromFallback(tokens: string[], owners: string[], query: CandidateQuery): Found {
+      const words = tokens.filter((t) => t.length > 1);
+      if (words.length) tokens = words; // an initial would match every name starting with it
       const terms = [
         ...tokens,
         ...tokens.flatMap((t) => [...(table.get(t)?.keys() ?? [])]),

@@ -11,6 +11,10 @@ export const queryWord = (word: string, last: boolean): QueryWord => ({ word, co
 
 type WordMatch = { score: number; docWord: string; reason: string };
 
+/** Below a typo of the name (≥ ~0.85), above a bare surname with the given name unexplained. */
+const INITIAL = 0.8;
+const INITIAL_WEIGHT = Math.log(27);
+
 const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
 /** How well one query word matches one name word of the person, and why. */
@@ -59,6 +63,8 @@ type Prepared = {
   simple: string[];
   firstGiven: string;
   preferred: string[];
+  /** Given and preferred name words: what an initial ("J. Smith") stands for. */
+  givenWords: string[];
 };
 
 /** A document's name words worked out once and kept (documents change only on publish). */
@@ -77,6 +83,7 @@ function prepare(doc: SearchDoc): Prepared {
     simple: words(`${doc.givenNames} ${doc.familyName}`).filter((w) => w.length > 1),
     firstGiven: words(doc.givenNames)[0] ?? '',
     preferred: words(doc.preferredName ?? ''),
+    givenWords: [...new Set([...nameKeys(doc.givenNames), ...nameKeys(doc.preferredName ?? '')])],
   };
   if (prepared.size > 50_000) prepared.clear();
   prepared.set(cacheKey, p);
@@ -84,7 +91,7 @@ function prepare(doc: SearchDoc): Prepared {
 }
 
 export function scoreCandidate(query: QueryWord[], doc: SearchDoc, ctx: RankContext): Ranked | undefined {
-  const { aliasWords, mainWords, docWords, codes, placeWords, simple, firstGiven, preferred } = prepare(doc);
+  const { aliasWords, mainWords, docWords, codes, placeWords, simple, firstGiven, preferred, givenWords } = prepare(doc);
   let total = 0;
   let possible = 0;
   let matched = 0;
@@ -92,7 +99,13 @@ export function scoreCandidate(query: QueryWord[], doc: SearchDoc, ctx: RankCont
   const used = new Set<string>();
   for (const q of query) {
     let best: WordMatch | undefined;
-    for (const w of docWords) {
+    // An initial stands for a given (or preferred) name, and says less than the name itself would.
+    if (q.word.length === 1) {
+      const w = givenWords.find((g) => g.startsWith(q.word) && !used.has(g));
+      const score = w && preferred.includes(w) && !nameKeys(doc.givenNames).includes(w) ? INITIAL - 0.03 : INITIAL;
+      if (w) best = { score, docWord: w, reason: `initial: ${q.word.toUpperCase()} → ${cap(w)}` };
+    }
+    for (const w of q.word.length === 1 ? [] : docWords) {
       const m = matchWord(q, w, codes.get(w)!, ctx.table);
       if (!m) continue;
       // The same name word should not be claimed twice ("John John" would otherwise tie with "John Smith").
@@ -102,7 +115,8 @@ export function scoreCandidate(query: QueryWord[], doc: SearchDoc, ctx: RankCont
     let place: WordMatch | undefined;
     if (placeWords.has(q.word) && q.word.length > 2) place = { score: 0.7, docWord: q.word, reason: 'place' };
     if (place && (!best || best.score < place.score)) best = place;
-    const weight = ctx.weight(best && best.reason !== 'place' ? best.docWord : q.word);
+    // One letter in 26 is all an initial tells, however rare the name it stands for.
+    const weight = q.word.length === 1 ? INITIAL_WEIGHT : ctx.weight(best && best.reason !== 'place' ? best.docWord : q.word);
     possible += weight;
     if (!best) continue;
     matched++;
