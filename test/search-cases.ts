@@ -103,6 +103,21 @@ export function searchBehaviour(get: () => SearchTestApp, expectDegraded: boolea
     expect(initialFirst.refs[0]).toBe('S-DT1');
   });
 
+  it('weighs evidence: the family name whole, then in part; family name and nickname over a look-alike family name', async () => {
+    expect((await get().find(who.officer, { q: 'tegan ravenhall' })).refs.slice(0, 2)).toEqual(['S-TR1', 'S-TR2']);
+    expect((await get().find(who.officer, { q: 'tegan smith-ravenhall' })).refs[0]).toBe('S-TR2');
+    expect((await get().find(who.officer, { q: 'bill carrow' })).refs[0]).toBe('S-BC1');
+    expect((await get().find(who.officer, { q: 'bill karrow' })).refs[0]).toBe('S-BC2');
+  });
+
+  it('breaks a tie between people of one name by the place given: the nearer first, with the distance', async () => {
+    const r = await get().find(who.officer, { q: 'wilfred okafor', near: '51.4627,-0.1145', within: '1000' });
+    expect(r.refs).toEqual(['S-WO1', 'S-WO2']);
+    expect(r.json.results.map((x: { matchedLocation: { distanceM: number } }) => x.matchedLocation.distanceM)).toEqual([0, 262]);
+    const placeOnly = await get().find(who.officer, { near: '51.4647,-0.1125', within: '1000', limit: '1' });
+    expect(placeOnly.refs).toEqual(['S-WO2']);
+  });
+
   it('filters by month of birth', async () => {
     const r = await get().find(who.officer, { q: 'smith', dob: '1995-12' });
     expect(r.refs).toEqual(['S-JS3']);

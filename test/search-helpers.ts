@@ -139,4 +139,13 @@ export const cast: ImportRecord[] = [
   person({ ref: 'S-RT1', given: 'Rhiannon', family: 'Thompsett', dob: '1983-05-17' }),
   person({ ref: 'S-RT2', given: 'Rowan', family: 'Thompsett', dob: '1990-11-02' }),
   person({ ref: 'S-DT1', given: 'Deborah', family: 'Thompsett', dob: '1983-02-02', preferred: 'Rosie' }),
+  // Evidence: the whole family name against one part of a double-barrelled one; family name and a
+  // nickname against the given name with a family name that only sounds alike; the same name at two
+  // distances from a place (the farther one born earlier, so birth order cannot be what decides).
+  person({ ref: 'S-TR1', given: 'Tegan', family: 'Ravenhall', dob: '1994-01-01' }),
+  person({ ref: 'S-TR2', given: 'Tegan', family: 'Smith-Ravenhall', dob: '1993-01-01' }),
+  person({ ref: 'S-BC1', given: 'William', family: 'Carrow', dob: '1960-06-16' }),
+  person({ ref: 'S-BC2', given: 'Bill', family: 'Karrow', dob: '1961-06-16' }),
+  person({ ref: 'S-WO1', given: 'Wilfred', family: 'Okafor', dob: '1977-03-03', locations: [{ label: 'Brixton station', lat: 51.4627, lng: -0.1145 }] }),
+  person({ ref: 'S-WO2', given: 'Wilfred', family: 'Okafor', dob: '1966-03-03', locations: [{ label: 'Brixton market', lat: 51.4647, lng: -0.1125 }] }),
 ];

@@ -65,6 +65,8 @@ type Prepared = {
   preferred: string[];
   /** Given and preferred name words: what an initial ("J. Smith") stands for. */
   givenWords: string[];
+  /** The family name folded whole ("smithjones"), then its parts ("smith", "jones"). */
+  familyKeys: string[];
 };
 
 /** A document's name words worked out once and kept (documents change only on publish). */
@@ -84,6 +86,7 @@ function prepare(doc: SearchDoc): Prepared {
     firstGiven: words(doc.givenNames)[0] ?? '',
     preferred: words(doc.preferredName ?? ''),
     givenWords: [...new Set([...nameKeys(doc.givenNames), ...nameKeys(doc.preferredName ?? '')])],
+    familyKeys: nameKeys(doc.familyName),
   };
   if (prepared.size > 50_000) prepared.clear();
   prepared.set(cacheKey, p);
@@ -91,7 +94,8 @@ function prepare(doc: SearchDoc): Prepared {
 }
 
 export function scoreCandidate(query: QueryWord[], doc: SearchDoc, ctx: RankContext): Ranked | undefined {
-  const { aliasWords, mainWords, docWords, codes, placeWords, simple, firstGiven, preferred, givenWords } = prepare(doc);
+  const { aliasWords, mainWords, docWords, codes, placeWords, simple, firstGiven, preferred, givenWords, familyKeys } = prepare(doc);
+  let familyScore = 0;
   let total = 0;
   let possible = 0;
   let matched = 0;
@@ -121,6 +125,7 @@ export function scoreCandidate(query: QueryWord[], doc: SearchDoc, ctx: RankCont
     if (!best) continue;
     matched++;
     used.add(best.docWord);
+    if (familyKeys.includes(best.docWord)) familyScore = Math.max(familyScore, best.score);
     total += best.score * weight;
     if (best.reason === 'place') {
       const label = doc.locations.find((l) => words(l.label).includes(q.word))?.label ?? doc.homeArea ?? q.word;
@@ -137,6 +142,12 @@ export function scoreCandidate(query: QueryWord[], doc: SearchDoc, ctx: RankCont
   const calledByName = used.has(firstGiven) || preferred.some((w) => used.has(w));
   // Of two people who both match, the one with fewer names left unexplained is the likelier.
   const spare = simple.filter((w) => !used.has(w) && ![...used].some((u) => u.includes(w)) && !(calledByName && w === firstGiven)).length;
-  const score = (possible ? total / possible : 0) * (0.6 + 0.4 * coverage) * (1 - 0.02 * Math.min(spare, 5)) * (calledByName ? 1.02 : 1);
+  // The family name is the strongest evidence: matched (closely) it lifts a person above one matched only
+  // by a given or preferred name; matched whole, above a match on one part of a double-barrelled name.
+  const parts = familyKeys.slice(1);
+  const whole = used.has(familyKeys[0] ?? '') || (parts.length > 0 && parts.every((p) => used.has(p)));
+  const family = familyScore >= 0.85 ? (whole ? 1.04 : 1.025) : 1;
+  const score =
+    (possible ? total / possible : 0) * (0.6 + 0.4 * coverage) * (1 - 0.02 * Math.min(spare, 5)) * (calledByName ? 1.02 : 1) * family;
   return { doc, score, why: [...new Set(why)], complete: matched === query.length };
 }

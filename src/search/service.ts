@@ -4,7 +4,7 @@ import { hasRole, type Actor, type Role } from '../plans/actor.js';
 import { agreementQueries } from '../plans/organisations.js';
 import { fail, ok, type Result } from '../plans/result.js';
 import { candidateSource, type CandidateQuery } from './candidates.js';
-import { slipBetween, slipsOf, type DobSlip } from './dob-slip.js';
+import { dobSlipKind, slipBetween, slipsOf, type DobSlip } from './dob-slip.js';
 import type { SearchDoc } from './document.js';
 import { createEngineHealth, type SearchEngineState } from './engine-health.js';
 import { createFallbackStore, type FallbackStore } from './fallback.js';
@@ -69,6 +69,23 @@ type Scored = { doc: SearchDoc; score: number; why: string[]; complete: boolean;
  * date (a lookalike with the right date stays first), but above a weak name match on the exact date.
  */
 const SLIP_FACTOR = 0.8;
+
+const SLIP_ORDER: readonly string[] = dobSlipKind.options;
+
+/**
+ * Best first; equal names are told apart by the other facts given, never by chance: nearer the place,
+ * then the exact date before a slipped one (the likelier slip first); only then date of birth and id,
+ * so the same search always lists the same order.
+ */
+function byEvidence(a: Scored, b: Scored) {
+  return (
+    b.score - a.score ||
+    (a.loc?.distanceM ?? 0) - (b.loc?.distanceM ?? 0) ||
+    (a.slip ? 1 + SLIP_ORDER.indexOf(a.slip.kind) : 0) - (b.slip ? 1 + SLIP_ORDER.indexOf(b.slip.kind) : 0) ||
+    a.doc.dateOfBirth.localeCompare(b.doc.dateOfBirth) ||
+    a.doc.id.localeCompare(b.doc.id)
+  );
+}
 
 /** Good enough to skip the second stage: someone matched every word, closely. */
 const confident = (scored: Map<string, Scored>) => [...scored.values()].some((s) => s.complete && s.score >= 0.9);
@@ -170,7 +187,7 @@ export function createSearchService(opts: SearchServiceOptions) {
       }
     }
     const ranked = [...scored.values()];
-    ranked.sort((a, b) => b.score - a.score || a.doc.dateOfBirth.localeCompare(b.doc.dateOfBirth) || a.doc.id.localeCompare(b.doc.id));
+    ranked.sort(byEvidence);
     const results = ranked.slice(0, query.limit).map(({ doc, why, loc, slip }) => ({
       planId: doc.id,
       externalRef: doc.externalRef,
