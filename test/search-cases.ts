@@ -105,15 +105,18 @@ export function searchBehaviour(get: () => SearchTestApp, expectDegraded: boolea
 
   it('weighs evidence: the family name whole, then in part; family name and nickname over a look-alike family name', async () => {
     expect((await get().find(who.officer, { q: 'tegan ravenhall' })).refs.slice(0, 2)).toEqual(['S-TR1', 'S-TR2']);
-    expect((await get().find(who.officer, { q: 'tegan smith-ravenhall' })).refs[0]).toBe('S-TR2');
+    expect((await get().find(who.officer, { q: 'tegan ashdown-ravenhall' })).refs[0]).toBe('S-TR2');
     expect((await get().find(who.officer, { q: 'bill carrow' })).refs[0]).toBe('S-BC1');
     expect((await get().find(who.officer, { q: 'bill karrow' })).refs[0]).toBe('S-BC2');
   });
 
   it('breaks a tie between people of one name by the place given: the nearer first, with the distance', async () => {
     const r = await get().find(who.officer, { q: 'wilfred okafor', near: '51.4627,-0.1145', within: '1000' });
-    expect(r.refs).toEqual(['S-WO1', 'S-WO2']);
-    expect(r.json.results.map((x: { matchedLocation: { distanceM: number } }) => x.matchedLocation.distanceM)).toEqual([0, 262]);
+    expect(r.refs.slice(0, 2)).toEqual(['S-WO1', 'S-WO2']);
+    expect(r.json.results.slice(0, 2).map((x: { matchedLocation: { distanceM: number } }) => x.matchedLocation.distanceM)).toEqual([0, 262]);
+    // Known at the place itself ranks above known 260 m away, though more of their names go unexplained.
+    const given = await get().find(who.officer, { q: 'wilfred', near: '51.4627,-0.1145', within: '1000' });
+    expect(given.refs.indexOf('S-WO3')).toBeLessThan(given.refs.indexOf('S-WO2'));
     const placeOnly = await get().find(who.officer, { near: '51.4647,-0.1125', within: '1000', limit: '1' });
     expect(placeOnly.refs).toEqual(['S-WO2']);
   });

@@ -143,9 +143,10 @@ export const cast: ImportRecord[] = [
   // nickname against the given name with a family name that only sounds alike; the same name at two
   // distances from a place (the farther one born earlier, so birth order cannot be what decides).
   person({ ref: 'S-TR1', given: 'Tegan', family: 'Ravenhall', dob: '1994-01-01' }),
-  person({ ref: 'S-TR2', given: 'Tegan', family: 'Smith-Ravenhall', dob: '1993-01-01' }),
+  person({ ref: 'S-TR2', given: 'Tegan', family: 'Ashdown-Ravenhall', dob: '1993-01-01' }),
   person({ ref: 'S-BC1', given: 'William', family: 'Carrow', dob: '1960-06-16' }),
   person({ ref: 'S-BC2', given: 'Bill', family: 'Karrow', dob: '1961-06-16' }),
   person({ ref: 'S-WO1', given: 'Wilfred', family: 'Okafor', dob: '1977-03-03', locations: [{ label: 'Brixton station', lat: 51.4627, lng: -0.1145 }] }),
   person({ ref: 'S-WO2', given: 'Wilfred', family: 'Okafor', dob: '1966-03-03', locations: [{ label: 'Brixton market', lat: 51.4647, lng: -0.1125 }] }),
+  person({ ref: 'S-WO3', given: 'Wilfred Chidi', family: 'Nwosu', dob: '1979-05-05', locations: [{ label: 'Brixton station', lat: 51.4627, lng: -0.1145 }] }),
 ];

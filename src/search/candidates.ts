@@ -10,6 +10,8 @@ import type { VariantTable } from './variants.js';
 
 const MEILI_WORDS = 10;
 export const CANDIDATES = 40;
+/** Meilisearch's default maxTotalHits. */
+const EVERYONE = 1000;
 
 /** Slugs and numbers only ever reach a filter after this check: nothing typed is pasted in. */
 const SLUG = /^[a-z0-9][a-z0-9-]{0,62}$/;
@@ -59,7 +61,9 @@ export function meiliFilter(owners: readonly string[], query: Pick<CandidateQuer
  * name was heard as.
  */
 export function meiliQueries(tokens: string[], stage: 1 | 2, narrowDates = false): MeiliQuery[] {
-  if (!tokens.length) return stage === 1 ? [{ q: '', attributes: ['names'], limit: CANDIDATES, strategy: 'last' }] : [];
+  // No name: everyone the filter leaves (a place's box, a date) is a candidate, so the nearest or the
+  // right one is never cut off by the candidate limit before the ranker sees them.
+  if (!tokens.length) return stage === 1 ? [{ q: '', attributes: ['names'], limit: EVERYONE, strategy: 'last' }] : [];
   // An initial is no word to search for: it goes last, where Meilisearch prefix-matches it, and is the
   // first word dropped when it matches nothing.
   const initials = tokens.filter((t) => t.length === 1);

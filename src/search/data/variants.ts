@@ -143,7 +143,8 @@ export const variantGroups: readonly string[] = [
   'jan janek john',
   'anna ania hania ann',
   'zofia zosia sophia sophie',
-  'wisniewski wisnieski vishnevsky',
+  'wisniewski wisnieski vishnevsky vishnevski wishnevski',
+  'wojcik voycheek voytchik vojcik wojchik',
   'kowalski kovalski kowalsky',
   'nowak novak nowack',
   'wozniak vozniak',
@@ -152,6 +153,9 @@ export const variantGroups: readonly string[] = [
   'dabrowski dombrowski',
   'kaminski kaminsky',
   'zielinski zelinski',
+  // Greek, Vietnamese
+  'eleni elena helen helena',
+  'nguyen newen nuyen',
   // English and general variants the nickname table misses
   'stephen steven stephan steve',
   'charlotte charlie lottie lotte',
