@@ -117,6 +117,10 @@ export function searchBehaviour(get: () => SearchTestApp, expectDegraded: boolea
     // Known at the place itself ranks above known 260 m away, though more of their names go unexplained.
     const given = await get().find(who.officer, { q: 'wilfred', near: '51.4627,-0.1145', within: '1000' });
     expect(given.refs.indexOf('S-WO3')).toBeLessThan(given.refs.indexOf('S-WO2'));
+    // A place typed into the search box: the same order, with the distance shown.
+    const typed = await get().find(who.officer, { q: 'wilfred okafor brixton station' });
+    expect(typed.refs.slice(0, 2)).toEqual(['S-WO1', 'S-WO2']);
+    expect(typed.json.results[1].matchedLocation).toEqual({ label: 'Brixton market', distanceM: 262 });
     const placeOnly = await get().find(who.officer, { near: '51.4647,-0.1125', within: '1000', limit: '1' });
     expect(placeOnly.refs).toEqual(['S-WO2']);
   });

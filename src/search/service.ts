@@ -11,6 +11,7 @@ import { createFallbackStore, type FallbackStore } from './fallback.js';
 import type { MeiliIndex } from './meili-index.js';
 import { queryWords } from './normalise.js';
 import { createIndexFeed, type IndexFeed } from './overlay.js';
+import { placeNamedIn } from './places.js';
 import { DEFAULT_WITHIN_M, distanceM, type SearchQuery } from './query.js';
 import { queryWord, scoreCandidate, type QueryWord } from './rank.js';
 import { rarityWeights } from './rarity.js';
@@ -90,7 +91,10 @@ function byEvidence(a: Scored, b: Scored) {
 /** Good enough to skip the second stage: someone matched every word, closely. */
 const confident = (scored: Map<string, Scored>) => [...scored.values()].some((s) => s.complete && s.score >= 0.9);
 
-function nearest(doc: SearchDoc, query: SearchQuery) {
+/** How far from a place typed into the search box someone may be known and still be shown as near it. */
+const TYPED_PLACE_WITHIN_M = 1000;
+
+function nearest(doc: SearchDoc, query: Pick<SearchQuery, 'near' | 'within'>) {
   if (!query.near) return null;
   const within = query.within ?? DEFAULT_WITHIN_M;
   let best: { label: string; distanceM: number } | null = null;
@@ -123,16 +127,19 @@ export function createSearchService(opts: SearchServiceOptions) {
   }
 
   function rank(docs: SearchDoc[], qWords: QueryWord[], query: SearchQuery, into: Map<string, Scored>) {
+    // A place typed with the name ranks by distance from it too, but does not exclude anyone.
+    const typed = query.near ? undefined : placeNamedIn(qWords.map((w) => w.word));
+    const place = typed ? { near: typed, within: TYPED_PLACE_WITHIN_M } : query;
     for (const doc of docs) {
       if (into.has(doc.id)) continue;
-      const loc = nearest(doc, query);
+      const loc = nearest(doc, place);
       if (query.near && !loc) continue;
       const r = qWords.length ? scoreCandidate(qWords, doc, { table, weight }) : { doc, score: 1, why: [], complete: true };
       if (!r) continue;
       const why = [...r.why];
       if (loc) why.push(`near ${loc.label} (${loc.distanceM} m)`);
       // Near a place, distance is evidence too: of two who match the name, the one known nearer ranks first.
-      const score = loc ? r.score * (1 - 0.15 * (loc.distanceM / (query.within ?? DEFAULT_WITHIN_M))) : r.score;
+      const score = loc ? r.score * (1 - 0.15 * (loc.distanceM / (place.within ?? DEFAULT_WITHIN_M))) : r.score;
       into.set(doc.id, { doc, score, why, complete: r.complete, loc });
     }
   }
