@@ -108,6 +108,10 @@ export function searchBehaviour(get: () => SearchTestApp, expectDegraded: boolea
     expect((await get().find(who.officer, { q: 'tegan ashdown-ravenhall' })).refs[0]).toBe('S-TR2');
     expect((await get().find(who.officer, { q: 'bill carrow' })).refs[0]).toBe('S-BC1');
     expect((await get().find(who.officer, { q: 'bill karrow' })).refs[0]).toBe('S-BC2');
+    // The given name as said, with one half of the family name, over a variant of it with the whole name.
+    expect((await get().find(who.officer, { q: 'hamish mulgrew' })).refs.slice(0, 2)).toEqual(['S-HM1', 'S-HM2']);
+    // A Polish diminutive (Asia for Joanna), from the extended variant table.
+    expect((await get().find(who.officer, { q: 'asia afolabi' })).refs[0]).toBe('S-JA1');
   });
 
   it('breaks a tie between people of one name by the place given: the nearer first, with the distance', async () => {

@@ -145,8 +145,13 @@ export const cast: ImportRecord[] = [
   person({ ref: 'S-TR1', given: 'Tegan', family: 'Ravenhall', dob: '1994-01-01' }),
   person({ ref: 'S-TR2', given: 'Tegan', family: 'Ashdown-Ravenhall', dob: '1993-01-01' }),
   person({ ref: 'S-BC1', given: 'William', family: 'Carrow', dob: '1960-06-16' }),
+  person({ ref: 'S-HM1', given: 'Hamish', family: 'Mulgrew-Papadakis', dob: '1987-08-12' }),
+  person({ ref: 'S-HM2', given: 'James', family: 'Mulgrew', dob: '1971-01-21' }),
   person({ ref: 'S-BC2', given: 'Bill', family: 'Karrow', dob: '1961-06-16' }),
   person({ ref: 'S-WO1', given: 'Wilfred', family: 'Okafor', dob: '1977-03-03', locations: [{ label: 'Brixton station', lat: 51.4627, lng: -0.1145 }] }),
   person({ ref: 'S-WO2', given: 'Wilfred', family: 'Okafor', dob: '1966-03-03', locations: [{ label: 'Brixton market', lat: 51.4647, lng: -0.1125 }] }),
   person({ ref: 'S-WO3', given: 'Wilfred Chidi', family: 'Nwosu', dob: '1979-05-05', locations: [{ label: 'Brixton station', lat: 51.4627, lng: -0.1145 }] }),
 ];
+
+/** Only where searchBehaviour runs: a name that sounds like John would join every "john smith" page. */
+export const variantCast: ImportRecord[] = [person({ ref: 'S-JA1', given: 'Joanna', family: 'Afolabi', dob: '1974-11-20' })];

@@ -4,7 +4,7 @@ import { withdraw } from '../src/plans/workflow.js';
 import { buildSearchDoc } from '../src/search/document.js';
 import { publishPlans, planIdOf, who } from './helpers.js';
 import { searchBehaviour } from './search-cases.js';
-import { cast, person, searchTestApp, type SearchTestApp } from './search-helpers.js';
+import { cast, variantCast, person, searchTestApp, type SearchTestApp } from './search-helpers.js';
 import { browser } from './web-helpers.js';
 
 const until = async (what: () => Promise<boolean>, ms: number) => {
@@ -23,7 +23,7 @@ describe('search on Meilisearch', () => {
   let t: SearchTestApp;
   beforeAll(async () => {
     t = await searchTestApp({ meili: true });
-    publishPlans(t.db, cast);
+    publishPlans(t.db, [...cast, ...variantCast]);
     await t.sync.drain();
   }, 60_000);
   afterAll(() => t.close());

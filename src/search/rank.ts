@@ -141,12 +141,16 @@ export function scoreCandidate(query: QueryWord[], doc: SearchDoc, ctx: RankCont
   // given name it stands for is explained, not spare.
   const calledByName = used.has(firstGiven) || preferred.some((w) => used.has(w));
   // Of two people who both match, the one with fewer names left unexplained is the likelier.
-  const spare = simple.filter((w) => !used.has(w) && ![...used].some((u) => u.includes(w)) && !(calledByName && w === firstGiven)).length;
+  // The other half of a double-barrelled family name, one half of which matched, is not unexplained.
+  const familyPart = familyScore > 0 ? new Set(familyKeys) : undefined;
+  const spare = simple.filter(
+    (w) => !used.has(w) && ![...used].some((u) => u.includes(w)) && !(calledByName && w === firstGiven) && !familyPart?.has(w),
+  ).length;
   // The family name is the strongest evidence: matched (closely) it lifts a person above one matched only
   // by a given or preferred name; matched whole, above a match on one part of a double-barrelled name.
   const parts = familyKeys.slice(1);
   const whole = used.has(familyKeys[0] ?? '') || (parts.length > 0 && parts.every((p) => used.has(p)));
-  const family = familyScore >= 0.85 ? (whole ? 1.04 : 1.025) : 1;
+  const family = familyScore >= 0.85 ? (whole ? 1.035 : 1.025) : 1;
   const score =
     (possible ? total / possible : 0) * (0.6 + 0.4 * coverage) * (1 - 0.02 * Math.min(spare, 5)) * (calledByName ? 1.02 : 1) * family;
   return { doc, score, why: [...new Set(why)], complete: matched === query.length };

@@ -78,15 +78,19 @@ const SLIP_ORDER: readonly string[] = dobSlipKind.options;
  * then the exact date before a slipped one (the likelier slip first); only then date of birth and id,
  * so the same search always lists the same order.
  */
-function byEvidence(a: Scored, b: Scored) {
+const byEvidence = (nearQuery: boolean) => (a: Scored, b: Scored) => {
+  // With `near` (everyone has a distance), names that match about as well (one 0.05 band) go by distance.
+  const band = nearQuery ? Math.floor(b.score * 20) - Math.floor(a.score * 20) : 0;
   return (
+    band ||
+    (nearQuery ? a.loc!.distanceM - b.loc!.distanceM : 0) ||
     b.score - a.score ||
     (a.loc?.distanceM ?? 0) - (b.loc?.distanceM ?? 0) ||
     (a.slip ? 1 + SLIP_ORDER.indexOf(a.slip.kind) : 0) - (b.slip ? 1 + SLIP_ORDER.indexOf(b.slip.kind) : 0) ||
     a.doc.dateOfBirth.localeCompare(b.doc.dateOfBirth) ||
     a.doc.id.localeCompare(b.doc.id)
   );
-}
+};
 
 /** Good enough to skip the second stage: someone matched every word, closely. */
 const confident = (scored: Map<string, Scored>) => [...scored.values()].some((s) => s.complete && s.score >= 0.9);
@@ -196,7 +200,7 @@ export function createSearchService(opts: SearchServiceOptions) {
       }
     }
     const ranked = [...scored.values()];
-    ranked.sort(byEvidence);
+    ranked.sort(byEvidence(Boolean(query.near)));
     const results = ranked.slice(0, query.limit).map(({ doc, why, loc, slip }) => ({
       planId: doc.id,
       externalRef: doc.externalRef,

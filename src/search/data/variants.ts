@@ -128,6 +128,7 @@ export const variantGroups: readonly string[] = [
   'wojciech voytek wojtek',
   'krzysztof krzys christopher chris',
   'katarzyna kasia kate katarina',
+  'joanna asia joasia',
   'malgorzata gosia margaret',
   'agnieszka aga agnes',
   'aleksandra ola alexandra',
@@ -158,6 +159,7 @@ export const variantGroups: readonly string[] = [
   'nguyen newen nuyen',
   // English and general variants the nickname table misses
   'stephen steven stephan steve',
+  'susan suzy suzie susie sue',
   'charlotte charlie lottie lotte',
   'jon john jonathan jonny johnny',
   'catherine katherine kathryn katharine cathryn kate cath kath kathy cathy',
