@@ -142,7 +142,7 @@ export const cast: ImportRecord[] = [
   // Evidence: the whole family name against one part of a double-barrelled one; family name and a
   // nickname against the given name with a family name that only sounds alike; the same name at two
   // distances from a place (the farther one born earlier, so birth order cannot be what decides).
-  person({ ref: 'S-TR1', given: 'Tegan', family: 'Ravenhall', dob: '1994-01-01' }),
+  person({ ref: 'S-TR1', given: 'Tegan Mair', family: 'Ravenhall', dob: '1994-01-01' }),
   person({ ref: 'S-TR2', given: 'Tegan', family: 'Ashdown-Ravenhall', dob: '1993-01-01' }),
   person({ ref: 'S-BC1', given: 'William', family: 'Carrow', dob: '1960-06-16' }),
   person({ ref: 'S-HM1', given: 'Hamish', family: 'Mulgrew-Papadakis', dob: '1987-08-12' }),

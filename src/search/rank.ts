@@ -150,7 +150,7 @@ export function scoreCandidate(query: QueryWord[], doc: SearchDoc, ctx: RankCont
   // by a given or preferred name; matched whole, above a match on one part of a double-barrelled name.
   const parts = familyKeys.slice(1);
   const whole = used.has(familyKeys[0] ?? '') || (parts.length > 0 && parts.every((p) => used.has(p)));
-  const family = familyScore >= 0.85 ? (whole ? 1.035 : 1.025) : 1;
+  const family = familyScore >= 0.85 ? (whole ? 1.05 : 1.025) : 1;
   const score =
     (possible ? total / possible : 0) * (0.6 + 0.4 * coverage) * (1 - 0.02 * Math.min(spare, 5)) * (calledByName ? 1.02 : 1) * family;
   return { doc, score, why: [...new Set(why)], complete: matched === query.length };
