@@ -154,6 +154,7 @@ async function main() {
     bareUrl: `http://127.0.0.1:${ready.barePort}`,
     unloggedUrl: `http://127.0.0.1:${ready.unloggedPort}`,
     metricsUrl: `http://127.0.0.1:${ready.metricsPort}`,
+    engine: ready.engine,
     dataDir,
     planIds,
     tokenFor: (w) => issuer.sign(w, 3600),
@@ -213,6 +214,8 @@ async function main() {
         // The ceiling for any plan view: a bare route sending the same bytes and headers, vs the tiny reply.
         planSizedBareVsBare: ratio('bare-hono-plan-sized', 'bare-hono'),
         planViewVsPlanSizedBare: ratio('plan-view-audited', 'bare-hono-plan-sized'),
+        // Our search (scope, 1–3 engine queries, re-ranking, access log) against one plain engine query each.
+        searchVsEngineDirect: ratio('search', 'search-engine-direct'),
       },
       // Search through the API (median round) against Meilisearch's own processingTimeMs in that round.
       search: Object.fromEntries(
@@ -244,7 +247,7 @@ async function main() {
     process.stdout.write('\n');
     console.table(results.map(({ engine: _, ...flat }) => flat));
     process.stdout.write(`search ${JSON.stringify(out.search)}\npublishToFindable ${JSON.stringify(out.publishToFindable)} p99 ${out.publishToFindableP99Ms}\n`);
-    process.stdout.write(`planViewVsBare ${out.ratios.planViewVsBare}  planSizedBareVsBare ${out.ratios.planSizedBareVsBare}  planViewVsPlanSizedBare ${out.ratios.planViewVsPlanSizedBare}  auditedVsUnlogged ${out.ratios.planViewAuditedVsUnlogged}  metricsVsAudited ${out.ratios.planViewMetricsVsAudited} (cpu/request ${out.ratios.planViewMetricsCpuPerRequest})  startupMs ${out.startupMs}  rssMb at ready ${ready.rssMbAtReady} after load ${rssMb} (meilisearch ${meiliRssMb})  events/commit ${out.accessLog.eventsPerCommit}  commit ms avg ${commitMsAvg} max ${commitMsMax}  plan lookup: ${lookupCatchUp.events} events indexed between rounds in ${Math.round(lookupCatchUp.ms)} ms\nwrote bench/results.json\n`);
+    process.stdout.write(`planViewVsBare ${out.ratios.planViewVsBare}  planSizedBareVsBare ${out.ratios.planSizedBareVsBare}  planViewVsPlanSizedBare ${out.ratios.planViewVsPlanSizedBare}  auditedVsUnlogged ${out.ratios.planViewAuditedVsUnlogged}  searchVsEngineDirect ${out.ratios.searchVsEngineDirect}  metricsVsAudited ${out.ratios.planViewMetricsVsAudited} (cpu/request ${out.ratios.planViewMetricsCpuPerRequest})  startupMs ${out.startupMs}  rssMb at ready ${ready.rssMbAtReady} after load ${rssMb} (meilisearch ${meiliRssMb})  events/commit ${out.accessLog.eventsPerCommit}  commit ms avg ${commitMsAvg} max ${commitMsMax}  plan lookup: ${lookupCatchUp.events} events indexed between rounds in ${Math.round(lookupCatchUp.ms)} ms\nwrote bench/results.json\n`);
   } finally {
     const exited = new Promise((r) => child.once('exit', r));
     child.send({ type: 'stop' });

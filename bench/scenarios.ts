@@ -12,6 +12,8 @@ export type BenchContext = {
   unloggedUrl: string;
   /** The same app with Prometheus metrics on (BENCH_METRICS=1). */
   metricsUrl: string;
+  /** The service's managed Meilisearch (null with an external one). */
+  engine: { url: string; key: string } | null;
   dataDir: string;
   /** Plan ids a capital-police responder may read (southbank-mh and northgate-mh plans). */
   planIds: string[];
@@ -57,6 +59,25 @@ export const scenarios: Scenario[] = [
   // One responder at a time: the API's own overhead over Meilisearch's processingTimeMs, without the
   // queueing that 50 connections on two cores add to every latency.
   search('search-1-connection', 1),
+  // The ceiling for search: the same query mix straight to the managed Meilisearch, one query each, as a
+  // plain client would send it (no scope, no re-ranking, no access log).
+  {
+    name: 'search-engine-direct',
+    async options(ctx) {
+      if (!ctx.engine) throw new Error('search-engine-direct needs the managed Meilisearch');
+      const bodies = searchQueries(ctx.dataDir).map((qs) => {
+        const p = new URLSearchParams(qs);
+        const [y, m, d] = (p.get('dob') ?? '').split('-');
+        return JSON.stringify({ q: p.get('q') ?? '', limit: 10, ...(y ? { filter: `dobYear = ${Number(y)} AND dobMonth = ${Number(m)} AND dobDay = ${Number(d)}` } : {}) });
+      });
+      let i = 0;
+      return {
+        url: ctx.engine.url,
+        headers: { authorization: `Bearer ${ctx.engine.key}`, 'content-type': 'application/json' },
+        requests: [{ method: 'POST', path: '/indexes/plans/search', setupRequest: (req) => ({ ...req, body: bodies[i++ % bodies.length] }) }],
+      };
+    },
+  },
   {
     name: 'qr-scan',
     expectStatus: 303,

@@ -25,7 +25,17 @@ import { loadSessionSecret } from '../src/server/auth/session-secret.js';
 import { createMetrics } from '../src/server/metrics/metrics.js';
 import { startSearch } from '../src/search/index.js';
 
-export type ServerReady = { type: 'ready'; appPort: number; barePort: number; unloggedPort: number; metricsPort: number; startupMs: number; rssMbAtReady: number };
+export type ServerReady = {
+  type: 'ready';
+  appPort: number;
+  barePort: number;
+  unloggedPort: number;
+  metricsPort: number;
+  startupMs: number;
+  rssMbAtReady: number;
+  /** The managed Meilisearch, for `search-engine-direct` (bench only: the key never leaves the machine). */
+  engine: { url: string; key: string } | null;
+};
 /** CPU time of the whole service process (all threads, the access-log writer included), in µs. */
 export type ServerCpu = { type: 'cpu'; user: number; system: number };
 export type ServerStats = {
@@ -133,7 +143,8 @@ async function main(dataDir: string) {
   const unloggedPort = unlogged ? await listen(unlogged.fetch) : 0;
   const metricsPort = withMetrics ? await listen(withMetrics.fetch) : 0;
   const rssMbAtReady = Math.round(process.memoryUsage().rss / 2 ** 20);
-  const ready: ServerReady = { type: 'ready', appPort, barePort, unloggedPort, metricsPort, startupMs, rssMbAtReady };
+  const engine = search.managed ? { url: search.managed.url, key: search.managed.key } : null;
+  const ready: ServerReady = { type: 'ready', appPort, barePort, unloggedPort, metricsPort, startupMs, rssMbAtReady, engine };
   process.send!(ready);
   let profiler: Session | undefined;
   process.on('message', async (m: { type: string }) => {

@@ -19,7 +19,7 @@ export type Person = {
   cluster?: 'lookalike' | 'twin';
 };
 
-export type LabelledQuery = { type: string; q: string; dob?: string; expect: string };
+export type LabelledQuery = { type: string; q: string; dob?: string; near?: string; within?: string; expect: string; slip?: boolean };
 
 const ascii = (s: string) =>
   s
@@ -114,6 +114,43 @@ function typo(r: Random, word: string): string {
   }
   return w.join('');
 }
+
+const realDay = (y: number, m: number, d: number) => y >= 1900 && y <= 2100 && m >= 1 && m <= 12 && d >= 1 && d <= new Date(Date.UTC(y, m, 0)).getUTCDate();
+const iso = (y: number, m: number, d: number) => `${y}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
+
+/** A date of birth given wrong, made here without src/search's code: undefined when this kind cannot apply. */
+function slipDate(r: Random, dob: string, kind: string): string | undefined {
+  const [y, m, d] = dob.split('-').map(Number) as [number, number, number];
+  const digits = dob.replaceAll('-', '').split('');
+  const fromDigits = (ds: string[]) => {
+    const t = ds.join('');
+    const [yy, mm, dd] = [Number(t.slice(0, 4)), Number(t.slice(4, 6)), Number(t.slice(6, 8))];
+    return realDay(yy, mm, dd) && t !== digits.join('') ? iso(yy, mm, dd) : undefined;
+  };
+  switch (kind) {
+    case 'swapped': return d !== m && realDay(y, d, m) ? iso(y, d, m) : undefined;
+    case 'year ±1': return iso(y + (r.chance(0.5) ? 1 : -1), m, d);
+    case 'century': return realDay(y + 100, m, d) ? iso(y + 100, m, d) : undefined;
+    case 'one digit': {
+      const i = r.pick([3, 3, 5, 7, 7, 6]);
+      const ds = [...digits];
+      ds[i] = String((Number(ds[i]) + r.int(1, 9)) % 10);
+      return fromDigits(ds);
+    }
+    default: {
+      const i = r.pick([2, 4, 6]);
+      const ds = [...digits];
+      [ds[i], ds[i + 1]] = [ds[i + 1]!, ds[i]!];
+      return fromDigits(ds);
+    }
+  }
+}
+
+const metres = (a: { lat: number; lng: number }, b: { lat: number; lng: number }) => {
+  const k = Math.PI / 180;
+  const x = (b.lng - a.lng) * k * Math.cos(((a.lat + b.lat) / 2) * k);
+  return Math.hypot(x, (b.lat - a.lat) * k) * 6_371_000;
+};
 
 /** Queries per type, each kept only when its answer is unambiguous in the set (see report notes). */
 export function generateQueries(people: Person[], perType: number, seed = 11): LabelledQuery[] {
@@ -229,5 +266,29 @@ export function generateQueries(people: Person[], perType: number, seed = 11): L
     dob: p.dob,
   }));
   add('twin + DOB', people.filter((p) => p.cluster === 'twin'), (p) => ({ q: `${g0(p)} ${p.family}`, dob: p.dob }));
+  // Dates of birth given wrong, one kind per row: the person must still be offered, flagged as a slip.
+  for (const kind of ['swapped', 'year ±1', 'century', 'one digit', 'transposed']) {
+    add(`DOB slip: ${kind}`, unique, (p) => {
+      const dob = slipDate(r, p.dob, kind);
+      // Someone of the same name born on the date given would be the right answer instead.
+      return dob && !people.some((o) => o !== p && o.dob === dob && key(o.family) === key(p.family)) ? { q: `${g0(p)} ${p.family}`, dob, slip: true } : undefined;
+    });
+  }
+  add('initial + year', people, (p) => {
+    const i = key(g0(p))[0]!;
+    const year = p.dob.slice(0, 4);
+    const clash = people.some(
+      (o) => o !== p && key(o.family) === key(p.family) && o.dob.startsWith(year) && [...o.given, o.preferred ?? ''].some((g) => key(g).startsWith(i)),
+    );
+    return clash ? undefined : { q: `${i.toUpperCase()}${r.chance(0.5) ? '.' : ''} ${p.family}`, dob: year };
+  });
+  add('name + near place', people, (p) => {
+    const l = p.locations[0];
+    if (!l) return undefined;
+    const at = { lat: l.lat + (r.next() - 0.5) * 0.002, lng: l.lng + (r.next() - 0.5) * 0.003 };
+    const mine = Math.min(...p.locations.map((x) => metres(at, x)));
+    const clash = people.some((o) => o !== p && key(o.given[0]!) === key(g0(p)) && o.locations.some((x) => metres(at, x) < mine + 150));
+    return clash ? undefined : { q: g0(p), near: `${at.lat.toFixed(5)},${at.lng.toFixed(5)}`, within: '2000' };
+  });
   return out;
 }

@@ -5,6 +5,8 @@ export type CandidateFilter = {
   owners: readonly string[];
   /** `YYYY`, `YYYY-MM` or `YYYY-MM-DD`: a prefix of the ISO date of birth. */
   dob?: string;
+  /** Any of these dates (all of one precision): the dates one slip away from the one given. */
+  dobAnyOf?: readonly string[];
 };
 
 /**
@@ -52,8 +54,10 @@ export function createFallbackStore(db: Db) {
       const parts = [...new Set(terms.filter(safe))].map((t) => `"${t}"`);
       if (prefix && safe(prefix) && prefix.length >= 2) parts.push(`"${prefix}"*`);
       const owners = filter.owners.map(() => '?').join(',');
-      const dobClause = filter.dob ? ' AND f.date_of_birth LIKE ?' : '';
-      const params: unknown[] = [...filter.owners, ...(filter.dob ? [`${filter.dob}%`] : [])];
+      const anyOf = filter.dobAnyOf ?? [];
+      let dobClause = filter.dob ? ' AND f.date_of_birth LIKE ?' : '';
+      if (anyOf.length) dobClause += ` AND substr(f.date_of_birth, 1, ${anyOf[0]!.length}) IN (${anyOf.map(() => '?').join(',')})`;
+      const params: unknown[] = [...filter.owners, ...(filter.dob ? [`${filter.dob}%`] : []), ...anyOf];
       const rows = parts.length
         ? sql
             .prepare(

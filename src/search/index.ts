@@ -1,7 +1,9 @@
 import type { Db } from '../../db/index.js';
 import type { Logger } from '../logger.js';
+import { createFallbackStore } from './fallback.js';
 import { startManagedMeili, type ManagedMeili } from './meili-process.js';
 import { createMeiliIndex, type MeiliIndex } from './meili-index.js';
+import { createIndexFeed, type IndexFeed } from './overlay.js';
 import { createSearchService, type SearchService } from './service.js';
 import { createIndexSync, type IndexSync } from './sync.js';
 
@@ -26,6 +28,7 @@ export type SearchStartOptions = {
 export type SearchRuntime = {
   service: SearchService;
   sync: IndexSync;
+  feed: IndexFeed;
   meili?: MeiliIndex;
   managed?: ManagedMeili;
   stop: () => Promise<void>;
@@ -52,23 +55,26 @@ export async function startSearch(opts: SearchStartOptions): Promise<SearchRunti
     meili.close();
     throw e;
   }
-  const service = createSearchService({ db, logger, meili, budgetMs: opts.budgetMs });
-  const sync = createIndexSync({
+  // The worker and the service meet only through the fallback store and the feed, both made first.
+  const fallback = createFallbackStore(db);
+  const feed = createIndexFeed();
+  const sync = createIndexSync({ db, fallback, meili, logger, feed });
+  const service = createSearchService({
     db,
-    fallback: service.fallback,
-    meili,
     logger,
-    onMeiliFailure: service.reportFailure,
-    onSending: service.sendingToMeili,
-    onConfirmed: service.confirmedByMeili,
+    meili,
+    fallback,
+    feed,
+    budgetMs: opts.budgetMs,
+    catchUp: () => sync.catchUp(),
+    nudge: () => sync.nudge(),
   });
-  service.setCatchUp(() => sync.catchUp());
-  service.setNudge(() => sync.nudge());
   if (opts.reconcile !== false) await sync.reconcile();
   if (opts.worker !== false) sync.start();
   return {
     service,
     sync,
+    feed,
     meili,
     managed,
     async stop() {
@@ -90,14 +96,16 @@ export async function startSearchOrFallback(opts: SearchStartOptions): Promise<S
     return await startSearch(opts);
   } catch (e) {
     opts.logger.error({ err: (e as Error).message }, 'meilisearch unavailable at start-up: search runs degraded on SQLite FTS5');
-    const service = createSearchService({ db: opts.db, logger: opts.logger });
-    const sync = createIndexSync({ db: opts.db, fallback: service.fallback, logger: opts.logger });
-    service.setNudge(() => sync.nudge());
+    const fallback = createFallbackStore(opts.db);
+    const feed = createIndexFeed();
+    const sync = createIndexSync({ db: opts.db, fallback, logger: opts.logger, feed });
+    const service = createSearchService({ db: opts.db, logger: opts.logger, fallback, feed, nudge: () => sync.nudge() });
     await sync.reconcile();
     sync.start();
     return {
       service,
       sync,
+      feed,
       startError: e as Error,
       async stop() {
         await sync.stop();

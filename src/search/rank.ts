@@ -11,6 +11,10 @@ export const queryWord = (word: string, last: boolean): QueryWord => ({ word, co
 
 type WordMatch = { score: number; docWord: string; reason: string };
 
+/** Below a typo of the name (≥ ~0.85), above a bare surname with the given name unexplained. */
+const INITIAL = 0.8;
+const INITIAL_WEIGHT = Math.log(27);
+
 const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
 /** How well one query word matches one name word of the person, and why. */
@@ -59,6 +63,10 @@ type Prepared = {
   simple: string[];
   firstGiven: string;
   preferred: string[];
+  /** Given and preferred name words: what an initial ("J. Smith") stands for. */
+  givenWords: string[];
+  /** The family name folded whole ("smithjones"), then its parts ("smith", "jones"). */
+  familyKeys: string[];
 };
 
 /** A document's name words worked out once and kept (documents change only on publish). */
@@ -77,6 +85,8 @@ function prepare(doc: SearchDoc): Prepared {
     simple: words(`${doc.givenNames} ${doc.familyName}`).filter((w) => w.length > 1),
     firstGiven: words(doc.givenNames)[0] ?? '',
     preferred: words(doc.preferredName ?? ''),
+    givenWords: [...new Set([...nameKeys(doc.givenNames), ...nameKeys(doc.preferredName ?? '')])],
+    familyKeys: nameKeys(doc.familyName),
   };
   if (prepared.size > 50_000) prepared.clear();
   prepared.set(cacheKey, p);
@@ -84,7 +94,8 @@ function prepare(doc: SearchDoc): Prepared {
 }
 
 export function scoreCandidate(query: QueryWord[], doc: SearchDoc, ctx: RankContext): Ranked | undefined {
-  const { aliasWords, mainWords, docWords, codes, placeWords, simple, firstGiven, preferred } = prepare(doc);
+  const { aliasWords, mainWords, docWords, codes, placeWords, simple, firstGiven, preferred, givenWords, familyKeys } = prepare(doc);
+  let familyScore = 0;
   let total = 0;
   let possible = 0;
   let matched = 0;
@@ -92,7 +103,13 @@ export function scoreCandidate(query: QueryWord[], doc: SearchDoc, ctx: RankCont
   const used = new Set<string>();
   for (const q of query) {
     let best: WordMatch | undefined;
-    for (const w of docWords) {
+    // An initial stands for a given (or preferred) name, and says less than the name itself would.
+    if (q.word.length === 1) {
+      const w = givenWords.find((g) => g.startsWith(q.word) && !used.has(g));
+      const score = w && preferred.includes(w) && !nameKeys(doc.givenNames).includes(w) ? INITIAL - 0.03 : INITIAL;
+      if (w) best = { score, docWord: w, reason: `initial: ${q.word.toUpperCase()} → ${cap(w)}` };
+    }
+    for (const w of q.word.length === 1 ? [] : docWords) {
       const m = matchWord(q, w, codes.get(w)!, ctx.table);
       if (!m) continue;
       // The same name word should not be claimed twice ("John John" would otherwise tie with "John Smith").
@@ -102,11 +119,13 @@ export function scoreCandidate(query: QueryWord[], doc: SearchDoc, ctx: RankCont
     let place: WordMatch | undefined;
     if (placeWords.has(q.word) && q.word.length > 2) place = { score: 0.7, docWord: q.word, reason: 'place' };
     if (place && (!best || best.score < place.score)) best = place;
-    const weight = ctx.weight(best && best.reason !== 'place' ? best.docWord : q.word);
+    // One letter in 26 is all an initial tells, however rare the name it stands for.
+    const weight = q.word.length === 1 ? INITIAL_WEIGHT : ctx.weight(best && best.reason !== 'place' ? best.docWord : q.word);
     possible += weight;
     if (!best) continue;
     matched++;
     used.add(best.docWord);
+    if (familyKeys.includes(best.docWord)) familyScore = Math.max(familyScore, best.score);
     total += best.score * weight;
     if (best.reason === 'place') {
       const label = doc.locations.find((l) => words(l.label).includes(q.word))?.label ?? doc.homeArea ?? q.word;
@@ -122,7 +141,17 @@ export function scoreCandidate(query: QueryWord[], doc: SearchDoc, ctx: RankCont
   // given name it stands for is explained, not spare.
   const calledByName = used.has(firstGiven) || preferred.some((w) => used.has(w));
   // Of two people who both match, the one with fewer names left unexplained is the likelier.
-  const spare = simple.filter((w) => !used.has(w) && ![...used].some((u) => u.includes(w)) && !(calledByName && w === firstGiven)).length;
-  const score = (possible ? total / possible : 0) * (0.6 + 0.4 * coverage) * (1 - 0.02 * Math.min(spare, 5)) * (calledByName ? 1.02 : 1);
+  // The other half of a double-barrelled family name, one half of which matched, is not unexplained.
+  const familyPart = familyScore > 0 ? new Set(familyKeys) : undefined;
+  const spare = simple.filter(
+    (w) => !used.has(w) && ![...used].some((u) => u.includes(w)) && !(calledByName && w === firstGiven) && !familyPart?.has(w),
+  ).length;
+  // The family name is the strongest evidence: matched (closely) it lifts a person above one matched only
+  // by a given or preferred name; matched whole, above a match on one part of a double-barrelled name.
+  const parts = familyKeys.slice(1);
+  const whole = used.has(familyKeys[0] ?? '') || (parts.length > 0 && parts.every((p) => used.has(p)));
+  const family = familyScore >= 0.85 ? (whole ? 1.05 : 1.025) : 1;
+  const score =
+    (possible ? total / possible : 0) * (0.6 + 0.4 * coverage) * (1 - 0.02 * Math.min(spare, 5)) * (calledByName ? 1.02 : 1) * family;
   return { doc, score, why: [...new Set(why)], complete: matched === query.length };
 }

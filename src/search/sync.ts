@@ -3,6 +3,7 @@ import type { Logger } from '../logger.js';
 import { buildSearchDoc, type SearchDoc } from './document.js';
 import type { FallbackStore } from './fallback.js';
 import type { MeiliIndex } from './meili-index.js';
+import type { IndexFeed } from './overlay.js';
 
 type SourceRow = { id: string; external_ref: string; owning_org: string; subject: string; locations: string };
 
@@ -26,11 +27,8 @@ export type IndexSyncOptions = {
   logger: Logger;
   /** Poll interval; `nudge()` runs a pass at once. */
   pollMs?: number;
-  /** Told when Meilisearch fails a write, so searches stop waiting on it. */
-  onMeiliFailure?: () => void;
-  /** Told what is being sent to Meilisearch, and when it has been applied (searches cover the gap). */
-  onSending?: (upserts: SearchDoc[], removals: string[]) => void;
-  onConfirmed?: (upserts: SearchDoc[], removals: string[]) => void;
+  /** Told what is being sent to Meilisearch, when it has been applied, and when a write failed. */
+  feed?: IndexFeed;
 };
 
 const BATCH = 200;
@@ -80,7 +78,7 @@ export function createIndexSync(opts: IndexSyncOptions) {
         }
       }
     })();
-    if (meili) opts.onSending?.(upserts, deletes);
+    if (meili) opts.feed?.sending(upserts, deletes);
     return { upserts, deletes };
   }
 
@@ -94,13 +92,13 @@ export function createIndexSync(opts: IndexSyncOptions) {
       if (meili) {
         await meili.upsert(upserts);
         await meili.remove(deletes);
-        opts.onConfirmed?.(upserts, deletes);
+        opts.feed?.confirmed(upserts, deletes);
       }
       const at = new Date().toISOString();
       sql.transaction(() => rows.forEach((r) => markDone.run(at, r.id)))();
       return rows.length;
     } catch (e) {
-      opts.onMeiliFailure?.();
+      opts.feed?.meiliFailed();
       const message = (e as Error).message.slice(0, 300);
       logger.warn({ rows: rows.length, err: (e as Error).name }, 'index sync to meilisearch failed; will retry');
       sql.transaction(() =>

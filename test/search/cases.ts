@@ -40,7 +40,7 @@ export function searchBehaviour(get: () => SearchTestApp, expectDegraded: boolea
     const top = r.json.results[0];
     expect(top.why).toContain('nickname: Bob → Robert');
     expect(Object.keys(top).sort()).toEqual(
-      ['age', 'aliases', 'dateOfBirth', 'externalRef', 'homeArea', 'matchedLocation', 'name', 'planId', 'preferredName', 'why'].sort(),
+      ['age', 'aliases', 'dateOfBirth', 'dateOfBirthSlip', 'externalRef', 'homeArea', 'matchedLocation', 'name', 'planId', 'preferredName', 'why'].sort(),
     );
     expect(JSON.stringify(r.json)).not.toMatch(/summary|diagnosis|capacity|nhsNumber/i);
   });
@@ -51,6 +51,83 @@ export function searchBehaviour(get: () => SearchTestApp, expectDegraded: boolea
     const without = await get().find(who.officer, { q: 'john smith' });
     expect(without.refs.slice(0, 3).sort()).toEqual(['S-JS1', 'S-JS2', 'S-JS3']);
     expect(new Set(without.json.results.slice(0, 3).map((x: { dateOfBirth: string }) => x.dateOfBirth)).size).toBe(3);
+  });
+
+  it.each([
+    ['1980-03-10', 'day-month-swapped', 'date of birth 03/10/1980 on record, 10/03/1980 given: day and month swapped?'],
+    ['1981-10-03', 'year-off-by-one', 'date of birth 03/10/1980 on record, 03/10/1981 given: year off by one?'],
+    ['2080-10-03', 'wrong-century', 'date of birth 03/10/1980 on record, 03/10/2080 given: wrong century?'],
+    ['1908-10-03', 'digits-transposed', 'date of birth 03/10/1980 on record, 03/10/1908 given: two digits swapped?'],
+    ['1980-10-05', 'one-digit-wrong', 'date of birth 03/10/1980 on record, 05/10/1980 given: one digit different?'],
+    ['1980', undefined, undefined],
+    ['1979', 'year-off-by-one', 'date of birth 1980 on record, 1979 given: year off by one?'],
+  ])('a date of birth given as %s: the person is still found, flagged %s', async (dob, kind, says) => {
+    const r = await get().find(who.officer, { q: 'perpetua haverbrook', dob });
+    expect(r.status).toBe(200);
+    expect(r.refs[0]).toBe('S-SL1');
+    const top = r.json.results[0];
+    expect(top.dateOfBirthSlip).toEqual(kind ? { kind, onRecord: '1980-10-03', given: dob, says } : null);
+    // Never shown as if the date matched; an exact year is a match.
+    if (kind) expect(top.why).not.toContain('date of birth');
+    else expect(top.why).toContain('date of birth');
+  });
+
+  it('a slipped date ranks below the exact date: a lookalike born on the date given stays first, unflagged', async () => {
+    const r = await get().find(who.officer, { q: 'ignatius fairweather', dob: '1972-09-04' });
+    expect(r.refs[0]).toBe('S-SL3');
+    expect(r.json.results[0].dateOfBirthSlip).toBeNull();
+    expect(r.json.results[0].why).toContain('date of birth');
+    // Someone else born on the date given who matches the name only in part is shown, unflagged, but below.
+    const weak = await get().find(who.officer, { q: 'perpetua haverbrook', dob: '1980-03-10' });
+    expect(weak.refs.slice(0, 2)).toEqual(['S-SL1', 'S-SL4']);
+    expect(weak.json.results[1].dateOfBirthSlip).toBeNull();
+    // A date no single slip explains finds nobody, and a date alone finds its slips too.
+    expect((await get().find(who.officer, { q: 'perpetua haverbrook', dob: '1955-01-01' })).refs).toEqual([]);
+    const dateOnly = await get().find(who.officer, { dob: '1980-10-30' });
+    expect(dateOnly.refs).toContain('S-SL1');
+  });
+
+  it('an initial matches given and preferred names starting with it, below a full-name match', async () => {
+    const withYear = await get().find(who.officer, { q: 'R Thompsett', dob: '1983' });
+    // Rhiannon by her given name, Deborah by her preferred name Rosie: the given name first.
+    expect(withYear.refs).toEqual(['S-RT1', 'S-DT1']);
+    expect(withYear.json.results[0].why).toContain('initial: R → Rhiannon');
+    const dotted = await get().find(who.officer, { q: 'J. Smith', dob: '1970' });
+    expect(dotted.refs[0]).toBe('S-JS1');
+    const noYear = await get().find(who.officer, { q: 'r thompsett' });
+    expect(noYear.refs.slice(0, 2).sort()).toEqual(['S-RT1', 'S-RT2']);
+    expect(noYear.refs).not.toContain('S-ROB'); // an initial alone is no name
+    const full = await get().find(who.officer, { q: 'rowan thompsett' });
+    expect(full.refs[0]).toBe('S-RT2');
+    const initialFirst = await get().find(who.officer, { q: 'thompsett d' });
+    expect(initialFirst.refs[0]).toBe('S-DT1');
+  });
+
+  it('weighs evidence: the family name whole, then in part; family name and nickname over a look-alike family name', async () => {
+    expect((await get().find(who.officer, { q: 'tegan ravenhall' })).refs.slice(0, 2)).toEqual(['S-TR1', 'S-TR2']);
+    expect((await get().find(who.officer, { q: 'tegan ashdown-ravenhall' })).refs[0]).toBe('S-TR2');
+    expect((await get().find(who.officer, { q: 'bill carrow' })).refs[0]).toBe('S-BC1');
+    expect((await get().find(who.officer, { q: 'bill karrow' })).refs[0]).toBe('S-BC2');
+    // The given name as said, with one half of the family name, over a variant of it with the whole name.
+    expect((await get().find(who.officer, { q: 'hamish mulgrew' })).refs.slice(0, 2)).toEqual(['S-HM1', 'S-HM2']);
+    // A Polish diminutive (Asia for Joanna), from the extended variant table.
+    expect((await get().find(who.officer, { q: 'asia afolabi' })).refs[0]).toBe('S-JA1');
+  });
+
+  it('breaks a tie between people of one name by the place given: the nearer first, with the distance', async () => {
+    const r = await get().find(who.officer, { q: 'wilfred okafor', near: '51.4627,-0.1145', within: '1000' });
+    expect(r.refs.slice(0, 2)).toEqual(['S-WO1', 'S-WO2']);
+    expect(r.json.results.slice(0, 2).map((x: { matchedLocation: { distanceM: number } }) => x.matchedLocation.distanceM)).toEqual([0, 262]);
+    // Known at the place itself ranks above known 260 m away, though more of their names go unexplained.
+    const given = await get().find(who.officer, { q: 'wilfred', near: '51.4627,-0.1145', within: '1000' });
+    expect(given.refs.indexOf('S-WO3')).toBeLessThan(given.refs.indexOf('S-WO2'));
+    // A place typed into the search box: the same order, with the distance shown.
+    const typed = await get().find(who.officer, { q: 'wilfred okafor brixton station' });
+    expect(typed.refs[0]).toBe('S-WO1');
+    expect(typed.json.results[0].matchedLocation).toEqual({ label: 'Brixton station', distanceM: 0 });
+    expect(typed.json.results[0].why).toContain('near Brixton station (0 m)');
+    const placeOnly = await get().find(who.officer, { near: '51.4647,-0.1125', within: '1000', limit: '1' });
+    expect(placeOnly.refs).toEqual(['S-WO2']);
   });
 
   it('filters by month of birth', async () => {

@@ -5,14 +5,14 @@ import { startSearchOrFallback } from '../../src/search/index.js';
 import { silentLogger } from '../../src/logger.js';
 import { publishPlans, tempDir, testClock, who } from '../helpers.js';
 import { searchBehaviour } from './cases.js';
-import { cast, searchTestApp, type SearchTestApp } from './helpers.js';
+import { cast, variantCast, searchTestApp, type SearchTestApp } from './helpers.js';
 
 /** The degraded path on its own: no Meilisearch at all, answers from SQLite FTS5. */
 describe('search on the FTS5 fallback', () => {
   let t: SearchTestApp;
   beforeAll(async () => {
     t = await searchTestApp({ meili: false });
-    publishPlans(t.db, cast);
+    publishPlans(t.db, [...cast, ...variantCast]);
     await t.sync.drain();
   });
   afterAll(() => t.close());

@@ -132,4 +132,29 @@ export const cast: ImportRecord[] = [
     org: 'northgate-mh',
     locations: [{ label: 'Camden Lock', lat: 51.5413, lng: -0.1466 }],
   }),
+  // Dates of birth given wrong: one person, a same-surname person born on the slipped date, and a
+  // lookalike pair whose dates are each other's day-month swap.
+  person({ ref: 'S-SL1', given: 'Perpetua', family: 'Haverbrook', dob: '1980-10-03' }),
+  person({ ref: 'S-SL4', given: 'Cuthbert', family: 'Haverbrook', dob: '1980-03-10' }),
+  person({ ref: 'S-SL2', given: 'Ignatius', family: 'Fairweather', dob: '1972-04-09' }),
+  person({ ref: 'S-SL3', given: 'Ignatius', family: 'Fairweather', dob: '1972-09-04' }),
+  // Initials: two of one family name with the same initial, one with another.
+  person({ ref: 'S-RT1', given: 'Rhiannon', family: 'Thompsett', dob: '1983-05-17' }),
+  person({ ref: 'S-RT2', given: 'Rowan', family: 'Thompsett', dob: '1990-11-02' }),
+  person({ ref: 'S-DT1', given: 'Deborah', family: 'Thompsett', dob: '1983-02-02', preferred: 'Rosie' }),
+  // Evidence: the whole family name against one part of a double-barrelled one; family name and a
+  // nickname against the given name with a family name that only sounds alike; the same name at two
+  // distances from a place (the farther one born earlier, so birth order cannot be what decides).
+  person({ ref: 'S-TR1', given: 'Tegan Mair', family: 'Ravenhall', dob: '1994-01-01' }),
+  person({ ref: 'S-TR2', given: 'Tegan', family: 'Ashdown-Ravenhall', dob: '1993-01-01' }),
+  person({ ref: 'S-BC1', given: 'William', family: 'Carrow', dob: '1960-06-16' }),
+  person({ ref: 'S-HM1', given: 'Hamish', family: 'Mulgrew-Papadakis', dob: '1987-08-12' }),
+  person({ ref: 'S-HM2', given: 'James', family: 'Mulgrew', dob: '1971-01-21' }),
+  person({ ref: 'S-BC2', given: 'Bill', family: 'Karrow', dob: '1961-06-16' }),
+  person({ ref: 'S-WO1', given: 'Wilfred', family: 'Okafor', dob: '1977-03-03', locations: [{ label: 'Brixton station', lat: 51.4627, lng: -0.1145 }] }),
+  person({ ref: 'S-WO2', given: 'Wilfred', family: 'Okafor', dob: '1966-03-03', locations: [{ label: 'Brixton market', lat: 51.4647, lng: -0.1125 }] }),
+  person({ ref: 'S-WO3', given: 'Wilfred Chidi', family: 'Nwosu', dob: '1979-05-05', locations: [{ label: 'Brixton station', lat: 51.4627, lng: -0.1145 }] }),
 ];
+
+/** Only where searchBehaviour runs: a name that sounds like John would join every "john smith" page. */
+export const variantCast: ImportRecord[] = [person({ ref: 'S-JA1', given: 'Joanna', family: 'Afolabi', dob: '1974-11-20' })];

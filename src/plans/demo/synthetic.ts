@@ -97,7 +97,7 @@ const nicknames: Record<string, string> = {
   Oluwaseun: 'Seun', Krzysztof: 'Krzys', Małgorzata: 'Gosia', Agnieszka: 'Aga', Dafydd: 'Dai', Abdirahman: 'Abdi',
 };
 
-/** Public places in London where crises recur (no homes): label, latitude, longitude. */
+/** Public places in London where crises recur (no homes): label, latitude, longitude. Search has its own gazetteer (src/search/data/places.ts; plans must not import search); a test keeps this list inside it. */
 export const londonPlaces: [string, number, number][] = [
   ['Waterloo Bridge', 51.5087, -0.117],
   ['Westminster Bridge', 51.5008, -0.1219],

@@ -137,6 +137,11 @@ function Result(props: { r: SearchResult }) {
       <p class="born">
         Born {readableDate(r.dateOfBirth)} · age {r.age}
       </p>
+      {r.dateOfBirthSlip ? (
+        <p class="slip">
+          <strong>Not the date of birth given:</strong> {r.dateOfBirthSlip.says}
+        </p>
+      ) : null}
       <dl>
         {r.aliases.length ? (
           <>

@@ -123,6 +123,16 @@ describe('results', () => {
     expect((await b.get(`/plans/${first!.planId}`)).status).toBe(200);
   });
 
+  it('a date of birth given day and month the wrong way round still finds the person, and says plainly it differs', async () => {
+    const b = await responder('demo.nurse');
+    const page = await b.get(search({ q: 'perpetua haverbrook', dob: '10/03/1980', near: '', within: '500' }));
+    expect(page.status).toBe(200);
+    const found = listed(page.text);
+    expect(found[0]!.planId).toBe(planIdOf(t.db, 'S-SL1'));
+    expect(found[0]!.html).toContain('Not the date of birth given:');
+    expect(found[0]!.html).toContain('date of birth 03/10/1980 on record, 10/03/1980 given: day and month swapped?');
+  });
+
   it('a date of birth (year, full, or day-first) narrows to the one person; a bad one is explained', async () => {
     const b = await responder('demo.nurse');
     const js2 = planIdOf(t.db, 'S-JS2');

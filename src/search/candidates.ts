@@ -1,0 +1,158 @@
+import type { Logger } from '../logger.js';
+import type { SearchDoc } from './document.js';
+import type { EngineHealth } from './engine-health.js';
+import type { FallbackStore } from './fallback.js';
+import type { MeiliFilter, MeiliIndex, MeiliQuery } from './meili-index.js';
+import type { IndexFeed } from './overlay.js';
+import { phoneticCodes } from './phonetic.js';
+import { DEFAULT_WITHIN_M, type SearchQuery } from './query.js';
+import type { VariantTable } from './variants.js';
+
+const MEILI_WORDS = 10;
+export const CANDIDATES = 40;
+/** Meilisearch's default maxTotalHits. */
+const EVERYONE = 1000;
+
+/** Slugs and numbers only ever reach a filter after this check: nothing typed is pasted in. */
+const SLUG = /^[a-z0-9][a-z0-9-]{0,62}$/;
+
+/**
+ * `_geo` holds one point per document, but a person may be known at several places. So the filter is a
+ * bounding box over every location's coordinates (a document passes if any latitude and any longitude
+ * fall inside: a superset), and the exact distance to each location is checked afterwards.
+ */
+export function meiliFilter(owners: readonly string[], query: Pick<CandidateQuery, 'dob' | 'dobAnyOf' | 'near' | 'within'>): MeiliFilter {
+  if (!owners.every((o) => SLUG.test(o))) throw new Error('refusing to build a filter from an invalid organisation slug');
+  const filter: MeiliFilter = [owners.map((o) => `owningOrg = "${o}"`)];
+  if (query.dob) {
+    const [y, m, d] = query.dob.split('-').map(Number);
+    for (const [field, v] of [['dobYear', y], ['dobMonth', m], ['dobDay', d]] as const) {
+      if (v === undefined) continue;
+      if (!Number.isInteger(v)) throw new Error('invalid date part');
+      filter.push(`${field} = ${v}`);
+    }
+  }
+  if (query.dobAnyOf?.length) {
+    filter.push(
+      query.dobAnyOf.map((date) => {
+        const parts = date.split('-').map(Number);
+        if (!parts.every(Number.isInteger)) throw new Error('invalid date part');
+        return `(${parts.map((v, i) => `${['dobYear', 'dobMonth', 'dobDay'][i]} = ${v}`).join(' AND ')})`;
+      }),
+    );
+  }
+  if (query.near) {
+    const { lat, lng } = query.near;
+    const r = query.within ?? DEFAULT_WITHIN_M;
+    if (![lat, lng, r].every(Number.isFinite)) throw new Error('invalid geo filter');
+    const dLat = r / 111_000 + 1e-4;
+    const dLng = r / (111_000 * Math.max(0.01, Math.cos((lat * Math.PI) / 180))) + 1e-4;
+    const fix = (x: number) => x.toFixed(6);
+    filter.push(`geoLat ${fix(lat - dLat)} TO ${fix(lat + dLat)}`, `geoLng ${fix(lng - dLng)} TO ${fix(lng + dLng)}`);
+  }
+  return filter;
+}
+
+/**
+ * Candidate queries in two stages, each one multi-search round trip (Meilisearch spends ~1 ms per
+ * query, so the second stage runs only when the first found no confident match). Measured on the eval:
+ * mixing phonetic codes into the name query makes Meilisearch's word-dropping pick the wrong words, so
+ * codes get their own query; each word alone also gets one, so a surname is found whatever the given
+ * name was heard as.
+ */
+export function meiliQueries(tokens: string[], stage: 1 | 2, narrowDates = false): MeiliQuery[] {
+  // No name: everyone the filter leaves (a place's box, a date) is a candidate, so the nearest or the
+  // right one is never cut off by the candidate limit before the ranker sees them.
+  if (!tokens.length) return stage === 1 ? [{ q: '', attributes: ['names'], limit: EVERYONE, strategy: 'last' }] : [];
+  // An initial is no word to search for: it goes last, where Meilisearch prefix-matches it, and is the
+  // first word dropped when it matches nothing.
+  const initials = tokens.filter((t) => t.length === 1);
+  if (initials.length && initials.length < tokens.length) {
+    const full = tokens.filter((t) => t.length > 1);
+    if (stage === 1) {
+      const q = [...full.slice(0, MEILI_WORDS - 1), initials[0]!].join(' ');
+      return [{ q, attributes: ['names', 'variants'], limit: CANDIDATES, strategy: 'last' }];
+    }
+    tokens = full;
+  }
+  const words = tokens.slice(0, MEILI_WORDS).join(' ');
+  if (stage === 1) return [{ q: words, attributes: ['names', 'variants', 'places', 'phonetic'], limit: CANDIDATES, strategy: 'frequency' }];
+  const codes = [...new Set(tokens.flatMap(phoneticCodes))].slice(0, MEILI_WORDS).join(' ');
+  const qs: MeiliQuery[] = [];
+  // A full date (or the dates one slip from it) leaves a few dozen people: take them all and let the
+  // ranker judge the names, since Meilisearch's word-dropping may keep only a given name nobody shares.
+  if (narrowDates) qs.push({ q: '', attributes: ['names'], limit: CANDIDATES * 2, strategy: 'last' });
+  if (codes) qs.push({ q: codes, attributes: ['phonetic'], limit: 30, strategy: 'last' });
+  // Meilisearch prefix-matches only the last word: rotate so each word is last once ("vik oguleye" and
+  // "oguleye vik" both run, so a short form typed first still finds Vikram).
+  if (tokens.length > 1 && tokens.length <= 4) {
+    for (let i = 0; i < tokens.length; i++) {
+      const rotated = [...tokens.slice(i + 1), ...tokens.slice(0, i + 1)].join(' ');
+      qs.push({ q: rotated, attributes: ['names', 'variants'], limit: 20, strategy: 'frequency' });
+    }
+  }
+  return qs;
+}
+
+/** A search's query as the candidate sources see it: `dobAnyOf` instead of `dob` when looking for slips. */
+export type CandidateQuery = SearchQuery & { dobAnyOf?: readonly string[] };
+
+/** The date-of-birth filter as a predicate, for documents that did not come through an engine filter. */
+function dobPredicate(query: CandidateQuery): ((d: SearchDoc) => boolean) | undefined {
+  const { dob, dobAnyOf } = query;
+  if (dob) return (d) => d.dateOfBirth.startsWith(dob);
+  if (dobAnyOf) {
+    const dates = new Set(dobAnyOf);
+    const len = dobAnyOf[0]?.length ?? 0;
+    return (d) => dates.has(d.dateOfBirth.slice(0, len));
+  }
+  return undefined;
+}
+
+export type Found = { docs: SearchDoc[]; degraded: boolean; engineMs?: number };
+
+export type CandidateSourceOptions = {
+  logger: Logger;
+  meili?: MeiliIndex;
+  fallback: FallbackStore;
+  health: EngineHealth;
+  feed: IndexFeed;
+  table: VariantTable;
+  /** How long a search waits for Meilisearch before answering from the fallback. */
+  budgetMs: number;
+};
+
+/** Where candidates come from: Meilisearch (with the unconfirmed-changes overlay) or the FTS5 fallback. */
+export function candidateSource(opts: CandidateSourceOptions) {
+  const { logger, meili, fallback, health, feed, table, budgetMs } = opts;
+  return {
+    /** Undefined when Meilisearch is not to be asked or has just failed (the caller falls back). */
+    async fromMeili(tokens: string[], owners: string[], query: CandidateQuery, stage: 1 | 2): Promise<Found | undefined> {
+      if (!meili || health.state() !== 'meilisearch') return undefined;
+      const queries = meiliQueries(tokens, stage, query.dob?.length === 10 || (query.dobAnyOf?.[0]?.length ?? 0) === 10);
+      if (!queries.length) return { docs: [], degraded: false, engineMs: 0 };
+      try {
+        const filter = meiliFilter(owners, query);
+        const r = await meili.candidates(queries, filter, AbortSignal.timeout(budgetMs));
+        const docs = feed.overlay(r.hits, owners, dobPredicate(query));
+        return { docs, degraded: false, engineMs: r.processingTimeMs };
+      } catch (e) {
+        logger.warn({ err: (e as Error).name }, 'meilisearch search failed; using the fallback');
+        health.degrade();
+        return undefined;
+      }
+    },
+    fromFallback(tokens: string[], owners: string[], query: CandidateQuery): Found {
+      const words = tokens.filter((t) => t.length > 1);
+      if (words.length) tokens = words; // an initial would match every name starting with it
+      const terms = [
+        ...tokens,
+        ...tokens.flatMap((t) => [...(table.get(t)?.keys() ?? [])]),
+        ...tokens.flatMap(phoneticCodes),
+      ];
+      const limit = tokens.length ? CANDIDATES * 4 : 10_000;
+      return { docs: fallback.candidates(terms, tokens.at(-1), { owners, dob: query.dob, dobAnyOf: query.dobAnyOf }, limit), degraded: true };
+    },
+  };
+}
+export type CandidateSource = ReturnType<typeof candidateSource>;
