@@ -43,7 +43,7 @@ describe('/metrics', () => {
     expect(count('/api/v1/plans/:planId', '200')).toBe(2);
     expect(count('/api/v1/plans/:planId', '404')).toBe(1);
     // Refused by the authentication middleware, before any route matched: the mount's pattern.
-    expect(count('/api/v1/plans/*', '401')).toBe(1);
+    expect(count('/api/v1/*', '401')).toBe(1);
     expect(count('/fhir/R4/CarePlan/:planId', '200')).toBe(1);
     expect(count('/api/v1/search', '200')).toBe(1);
 
