@@ -15,6 +15,7 @@ import { healthRoutes } from './routes/health.js';
 import { planReadRoutes } from './routes/plans-read.js';
 import { scanRoutes } from './routes/scan.js';
 import { webRoutes } from './routes/web.js';
+import { oversightRoutes } from './web/oversight/routes.js';
 import { securityHeaders } from './security-headers.js';
 import { createOidcSignIn } from './auth/oidc.js';
 import { createSessions } from './auth/session.js';
@@ -93,6 +94,7 @@ export function createApp(deps: AppDeps) {
     .route('/api/v1/admin', adminRoutes(services))
     .route('/api/v1/search', searchRoutes(services))
     .route('/', webRoutes(services))
+    .route('/', oversightRoutes(services))
     .route('/', scanRoutes(services));
   app.onError(createErrorHandler(deps.logger));
   app.notFound(notFoundHandler);

@@ -3,6 +3,7 @@ import type { AccessLog } from '../plans/access-log/log.js';
 import type { Actor } from '../plans/core/actor.js';
 import type { CardResolver } from '../plans/cards/cards.js';
 import type { AuditNote } from './access-trail/api.js';
+import type { AccessNote } from './access-trail/note.js';
 import type { Clock } from '../plans/core/clock.js';
 import type { PlanReader } from '../plans/versions/read.js';
 import type { AccessRecorder } from './access-trail/web.js';
@@ -49,6 +50,8 @@ export type AppDeps = {
   search?: SearchService;
   /** Which forwarded header to believe for the client address (rate limits key on it); absent = the socket. */
   trustProxy?: TrustProxy;
+  /** DATA_DIR: where an OpenID client secret set from the admin pages is kept (0600); absent → that form refuses. */
+  dataDir?: string;
   /** Per-person search limits; absent = the defaults of src/config.ts. */
   searchLimits?: SearchLimits;
   /** Summarises floods of refusals into few access events; main.ts passes one so it can close it first. */
@@ -90,5 +93,7 @@ export type WebEnv = {
     session?: Session;
     /** This request's session cookie named a session that has just ended (the sign-in page says why). */
     sessionEnded?: 'idle' | 'expired';
+    /** What the page showed, for its access event (accessTrail in access-trail/trail.ts). */
+    access?: AccessNote;
   };
 };
