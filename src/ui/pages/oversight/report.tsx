@@ -20,6 +20,7 @@ export function ReportPage(props: {
       <div class="noprint">
         <AuditNav />
       </div>
+      <h1>Who looked at your response plan</h1>
       <ErrorSummary errors={props.errors} />
       <form method="get" action={`/audit/plans/${props.planId}/report`} class="noprint">
         <DateFields id="from" legend="Report from" hint="Leave empty for the start of the record. For example, 1 1 2026" value={props.from} errors={props.errors} />
@@ -35,7 +36,6 @@ export function ReportPage(props: {
               Download as PDF (A4, to print or post)
             </a>
           </p>
-          <h1>Who looked at your response plan</h1>
           <p>
             Plan reference {r.externalRef}. Kept by {props.owner?.name ?? r.owningOrg}. Report produced on {shortDate(r.generatedAt)}.
           </p>
