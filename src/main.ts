@@ -86,6 +86,7 @@ async function main(config: Config, argv: string[]) {
     refusals,
     trustProxy: config.trustProxy,
     searchLimits: config.searchLimits,
+    dataDir: config.dataDir,
     get publicBaseUrl() {
       return publicBaseUrl;
     },

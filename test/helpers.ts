@@ -80,6 +80,7 @@ export async function testApp(
     devIssuer,
     accessLog,
     publicBaseUrl: 'http://127.0.0.1:8080',
+    dataDir: dir,
     accessReportNames: opts.accessReportNames,
     searchLimits: opts.searchLimits,
     metrics: opts.metrics,

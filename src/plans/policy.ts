@@ -71,7 +71,7 @@ export function authoriseWrite(actor: Actor, owningOrg: string, role: 'author' |
  * Who changes the register of organisations and agreements: a signed-in administrator, or the operator
  * at the machine's command line (trusted as the CLI always was; recorded as `cli:<os user>`).
  */
-export type Operator = { via: 'api'; actor: Actor } | { via: 'cli'; user: string };
+export type Operator = { via: 'api' | 'web'; actor: Actor } | { via: 'cli'; user: string };
 
 /**
  * Administrators (admin role only) all see the whole register: organisations and agreements are not

@@ -35,6 +35,7 @@ import { health } from './api/health.js';
 import { requireActor } from './auth/require-actor.js';
 import type { AppDeps, AppEnv, WebEnv } from './context.js';
 import { AppError, createErrorHandler, notFoundHandler } from './errors.js';
+import { oversightRoutes } from './web/oversight/routes.js';
 import { securityHeaders } from './security-headers.js';
 import { buildServices } from './services.js';
 import { planPage } from './web/plan.js';
@@ -132,7 +133,9 @@ export function createApp(deps: AppDeps) {
     .route('/api/v1', v1)
     // FHIR R4 for health systems: the same reads, authorisation and access events, in FHIR's terms.
     .route('/fhir/R4', fhirRoutes(s))
-    .route('/', pages);
+    .route('/', pages)
+    // Oversight pages: the auditor's console and the administrator's (their routes: web/oversight/routes.ts).
+    .route('/', oversightRoutes(s));
   app.onError(createErrorHandler(deps.logger));
   app.notFound(notFoundHandler);
   return app;

@@ -47,6 +47,8 @@ export type AppDeps = {
   search?: SearchService;
   /** Which forwarded header to believe for the client address (rate limits key on it); absent = the socket. */
   trustProxy?: TrustProxy;
+  /** DATA_DIR: where an OpenID client secret set from the admin pages is kept (0600); absent → that form refuses. */
+  dataDir?: string;
   /** Per-person search limits; absent = the defaults of src/config.ts. */
   searchLimits?: SearchLimits;
   /** Summarises floods of refusals into few access events; main.ts passes one so it can close it first. */

@@ -1,4 +1,5 @@
 import type { Child } from 'hono/jsx';
+import { oversightCss } from './components/oversight-css.js';
 
 /**
  * Every page: no scripts, no external resources, one small inline stylesheet. Dark by default because
@@ -54,10 +55,12 @@ export type LayoutProps = {
   title: string;
   /** Shown in the header so a shared device makes clear who is signed in. */
   signedInAs?: { sub: string; org: string };
+  /** Tables (auditors, administrators): a wider column on large screens. */
+  wide?: boolean;
   children?: Child;
 };
 
-export function Layout({ title, signedInAs, children }: LayoutProps) {
+export function Layout({ title, signedInAs, wide, children }: LayoutProps) {
   return (
     <html lang="en-GB">
       <head>
@@ -67,7 +70,7 @@ export function Layout({ title, signedInAs, children }: LayoutProps) {
         <meta name="robots" content="noindex, nofollow" />
         <title>{`${title} · Crisis response plans`}</title>
         {/* A constant of this file, never user data: the only raw HTML in the UI. */}
-        <style dangerouslySetInnerHTML={{ __html: css }} />
+        <style dangerouslySetInnerHTML={{ __html: css + oversightCss }} />
       </head>
       <body>
         <header>
@@ -85,7 +88,7 @@ export function Layout({ title, signedInAs, children }: LayoutProps) {
             </span>
           ) : null}
         </header>
-        <main>{children}</main>
+        <main class={wide ? 'wide' : undefined}>{children}</main>
       </body>
     </html>
   );

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
-import path from 'node:path';
 import { addOrganisationGoverned, listOrganisationsView } from '../../plans/governance/governance.js';
-import { configureOidc, oidcConfigInputSchema, setOidcEnabled } from '../../plans/oidc-config.js';
+import { configureOidcGoverned, keepClientSecret, setOidcEnabledGoverned } from '../../plans/governance/oidc.js';
+import { oidcConfigInputSchema } from '../../plans/oidc-config.js';
 import { newOrganisationSchema } from '../../plans/organisations.js';
 import { CliError, parseCommandArgs, usageError, validOptions, type Command } from '../command.js';
 import { withGovernance } from '../governance.js';
@@ -50,8 +50,7 @@ export const orgOidc: Command = {
     if (positionals.length !== 1) throw usageError(this, 'give exactly one SLUG');
     const slug = positionals[0]!;
     if (values.disable || values.enable) {
-      const r = setOidcEnabled(ctx.db(), slug, !values.disable, ctx.now());
-      if (!r.ok) throw new CliError(r.detail);
+      await withGovernance(ctx, (deps, op) => setOidcEnabledGoverned(deps, op, slug, !values.disable));
       ctx.out(`sign-in through ${slug}'s OpenID provider is now ${values.disable ? 'off' : 'on'}`);
       return 0;
     }
@@ -71,13 +70,8 @@ export const orgOidc: Command = {
       throw new CliError(`cannot read --client-secret-file: ${(e as NodeJS.ErrnoException).code ?? 'error'}`);
     }
     if (!secret) throw new CliError('--client-secret-file is empty');
-    const dir = path.join(ctx.config.dataDir, 'oidc');
-    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const kept = path.join(dir, `${slug}.client-secret`);
-    fs.writeFileSync(kept, `${secret}\n`, { mode: 0o600 });
-    fs.chmodSync(kept, 0o600);
-    const result = configureOidc(ctx.db(), { ...input, clientSecretFile: kept }, ctx.now());
-    if (!result.ok) throw new CliError(result.detail);
+    const { clientSecretFile: _given, ...settings } = input;
+    await withGovernance(ctx, (deps, op) => configureOidcGoverned(deps, op, settings, keepClientSecret(ctx.config.dataDir, slug, secret)));
     const base = ctx.config.publicBaseUrl ?? `http://${ctx.config.host}:${ctx.config.port}`;
     ctx.out(`${slug} signs in through ${input.issuer} (client ${input.clientId}, roles from "${input.rolesClaim}")`);
     ctx.out(`register this redirect URI with the provider: ${base}/auth/callback`);

@@ -68,6 +68,7 @@ export async function reviewFlag(
   actor: Actor,
   flagId: string,
   input: FlagReviewInput,
+  channel: 'api' | 'web' = 'api',
 ): Promise<Result<ReviewedFlag>> {
   const allowed = authoriseFlagReview(actor);
   if (!allowed.ok) return allowed;
@@ -82,7 +83,7 @@ export async function reviewFlag(
     await deps.log.record({
       actor: { sub: actor.sub, org: actor.org, roles: actor.roles },
       action: 'flag-review',
-      channel: 'api',
+      channel,
       purpose: null,
       query: { flagId, kind: flag.kind, outcome: input.outcome, eventSeqs: flag.eventSeqs, orgs },
       outcome: 'allowed',

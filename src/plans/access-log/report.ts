@@ -52,12 +52,23 @@ export type AccessReport = {
   owningOrg: string;
   generatedAt: string;
   namesPolicy: ReportNamesPolicy;
+  /** The days covered (inclusive, UTC); null ends are open. */
+  period: ReportPeriod;
   accesses: AccessReportEntry[];
   emergencyAccesses: number;
   refusedAttempts: number;
   searchAppearances: number;
   summary: string[];
 };
+
+/** Whole days, as the person asked for them: `to` includes that day. */
+export type ReportPeriod = { from: string | null; to: string | null };
+
+const dayWords = (day: string) =>
+  new Date(`${day}T00:00:00Z`).toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
+
+const periodWords = (p: ReportPeriod) =>
+  p.from && p.to ? `Between ${dayWords(p.from)} and ${dayWords(p.to)}` : p.from ? `Since ${dayWords(p.from)}` : p.to ? `Up to ${dayWords(p.to)}` : null;
 
 const when = (iso: string) => {
   const d = new Date(iso);
@@ -70,7 +81,14 @@ const when = (iso: string) => {
  * organisation, role, when and why; plus how many searches surfaced it and how many attempts were refused.
  * Only the owning organisation's auditors may produce it (for a subject-access request).
  */
-export function accessReport(db: Db, auditor: Actor, planId: string, names: ReportNamesPolicy, now: Date): Result<AccessReport> {
+export function accessReport(
+  db: Db,
+  auditor: Actor,
+  planId: string,
+  names: ReportNamesPolicy,
+  now: Date,
+  period: ReportPeriod = { from: null, to: null },
+): Result<AccessReport> {
   // The role first: someone who may not audit learns nothing, not even whether the plan exists.
   const mayAudit = authoriseAudit(auditor);
   if (!mayAudit.ok) return mayAudit;
@@ -82,22 +100,28 @@ export function accessReport(db: Db, auditor: Actor, planId: string, names: Repo
   if (!allowed.ok) return allowed;
 
   catchUpPlanLookup(db);
+  const bounds = {
+    planId,
+    from: period.from ? `${period.from}T00:00:00.000Z` : '',
+    to: period.to ? `${period.to}T23:59:59.999Z` : '9999',
+  };
+  const inPeriod = 'e.at >= @from AND e.at <= @to';
   const rows = db.$client
     .prepare(
       `SELECT ${EVENT_COLUMNS}, o.name AS orgName, o.kind AS orgKind FROM access_events e
        LEFT JOIN organisations o ON o.slug = e.actor_org
        WHERE e.seq IN (SELECT seq FROM access_event_plans WHERE plan_id = @planId)
-         AND e.plan_id = @planId AND e.action <> 'audit-read' ORDER BY e.seq`,
+         AND e.plan_id = @planId AND e.action <> 'audit-read' AND ${inPeriod} ORDER BY e.seq`,
     )
-    .all({ planId }) as (StoredEvent & { orgName: string | null; orgKind: OrgKind | null })[];
+    .all(bounds) as (StoredEvent & { orgName: string | null; orgKind: OrgKind | null })[];
   // Searches list every plan they returned; the lookup holds each of those, so no scan of the log.
   const searchAppearances = db.$client
-    .prepare<[{ planId: string }], { n: number }>(
+    .prepare<[typeof bounds], { n: number }>(
       `SELECT count(*) AS n FROM access_events e
-       WHERE e.seq IN (SELECT seq FROM access_event_plans WHERE plan_id = @planId) AND e.action = 'search'
+       WHERE e.seq IN (SELECT seq FROM access_event_plans WHERE plan_id = @planId) AND e.action = 'search' AND ${inPeriod}
          AND EXISTS (SELECT 1 FROM json_each(e.result_plan_ids) WHERE value = @planId)`,
     )
-    .get({ planId })!.n;
+    .get(bounds)!.n;
 
   // The plan page a scan redirects to is the same look as the scan: counted once, as the scan.
   const scans = rows.filter((e) => e.action === 'qr-scan' && e.outcome !== 'denied');
@@ -139,7 +163,9 @@ export function accessReport(db: Db, auditor: Actor, planId: string, names: Repo
   const refusedAttempts = rows.filter((e) => e.outcome === 'denied').length;
   const orgs = new Set(accesses.map((a) => a.organisation));
   const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+  const during = periodWords(period);
   const summary = [
+    ...(during ? [`${during}:`] : []),
     accesses.length
       ? `Your plan was looked at ${plural(accesses.length, 'time', 'times')} by ${plural(orgs.size, 'organisation', 'organisations')}.`
       : 'Nobody has looked at your plan.',
@@ -153,6 +179,7 @@ export function accessReport(db: Db, auditor: Actor, planId: string, names: Repo
     owningOrg: plan.owningOrg,
     generatedAt: now.toISOString(),
     namesPolicy: names,
+    period,
     accesses,
     emergencyAccesses,
     refusedAttempts,

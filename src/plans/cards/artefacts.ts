@@ -30,7 +30,7 @@ export const cardTextSchema = z
  * DejaVu Sans (Bitstream Vera licence, see NOTICE.md), read once and subset into each card so a PDF
  * carries only the glyphs it prints.
  */
-const fontFiles = (() => {
+export const fontFiles = (() => {
   const dir = path.join(path.dirname(createRequire(import.meta.url).resolve('dejavu-fonts-ttf/package.json')), 'ttf');
   const read = (name: string) => fs.readFileSync(path.join(dir, name));
   const regular = read('DejaVuSans.ttf');

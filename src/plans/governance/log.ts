@@ -25,7 +25,7 @@ export type Prepared<T> = {
 export const CLI_ORG = '(cli)';
 
 function eventActor(op: Operator): AccessEventInput['actor'] {
-  if (op.via === 'api') return { sub: op.actor.sub, org: op.actor.org, roles: op.actor.roles };
+  if (op.via !== 'cli') return { sub: op.actor.sub, org: op.actor.org, roles: op.actor.roles };
   // Not a slug (slugs have no brackets), so it can never be mistaken for an organisation.
   return { sub: `cli:${op.user}`, org: CLI_ORG, roles: ['admin'] };
 }
@@ -63,7 +63,7 @@ export async function governed<T>(
   const prepared = prepare();
   if (!prepared.ok) {
     if (prepared.code === 'forbidden') {
-      const orgs = op.via === 'api' ? [op.actor.org] : [];
+      const orgs = op.via !== 'cli' ? [op.actor.org] : [];
       await record({ ...head, orgs }, 'denied', `forbidden: ${prepared.detail}`).catch(() => undefined);
     }
     return prepared;

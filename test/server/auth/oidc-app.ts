@@ -23,8 +23,18 @@ const users = [
   { sub: 'pc.rogue', name: 'Rogue Synthetic', groups: ['ops-responders'], org: 'southbank-mh' },
 ];
 
-/** The real app over HTTP (no development issuer) and a real OpenID provider for capital-police. */
-export async function setUp(opts: { sessionMaxHours?: number; sessionIdleMinutes?: number } = {}) {
+/** southbank-mh's staff at the same provider (opt in with `southbank: true`): its groups → this service's roles. */
+export const southbankUsers = [
+  { sub: 'sb.author', name: 'Author Synthetic', groups: ['sb-authors'] },
+  { sub: 'sb.approver', name: 'Approver Synthetic', groups: ['sb-approvers'] },
+  { sub: 'sb.auditor', name: 'Auditor Synthetic', groups: ['sb-ig'] },
+  { sub: 'sb.admin', name: 'Admin Synthetic', groups: ['sb-admins'] },
+];
+const southbankRoleMap = 'sb-authors=author,sb-approvers=approver,sb-ig=auditor,sb-admins=admin';
+
+/** The real app over HTTP (no development issuer) and a real OpenID provider for capital-police (and southbank-mh if asked). */
+export async function setUp(opts: { sessionMaxHours?: number; sessionIdleMinutes?: number; southbank?: boolean } = {}) {
+  const { southbank, ...appOpts } = opts;
   const t = await testApp({ clock: testClock(new Date().toISOString()) });
   // The SQLite search fallback, kept in step with published plans: enough for a browser to search.
   const search = createSearchService({ db: t.db, logger: silentLogger() });
@@ -35,16 +45,19 @@ export async function setUp(opts: { sessionMaxHours?: number; sessionIdleMinutes
     search.stop();
   });
   let appUrl = '';
-  const app = createApp({ db: t.db, clock: t.clock, logger: silentLogger(), accessLog: t.accessLog, search, ...opts, get publicBaseUrl() { return appUrl; } });
+  const app = createApp({ db: t.db, clock: t.clock, logger: silentLogger(), accessLog: t.accessLog, search, ...appOpts, get publicBaseUrl() { return appUrl; } });
   const server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 });
   await new Promise<void>((r) => server.once('listening', () => r()));
   appUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   stops.push(() => new Promise<void>((r) => { (server as unknown as { closeAllConnections(): void }).closeAllConnections(); server.close(() => r()); }));
   const clientSecret = 'synthetic-test-secret-0123456789';
   const provider = await startTestProvider({
-    users,
+    users: southbank ? [...users, ...southbankUsers] : users,
     claims: ['groups', 'org'],
-    clients: [{ clientId: 'rpl-capital', clientSecret, redirectUri: `${appUrl}/auth/callback`, postLogoutRedirectUri: `${appUrl}/sign-in` }],
+    clients: [
+      { clientId: 'rpl-capital', clientSecret, redirectUri: `${appUrl}/auth/callback`, postLogoutRedirectUri: `${appUrl}/sign-in` },
+      ...(southbank ? [{ clientId: 'rpl-southbank', clientSecret, redirectUri: `${appUrl}/auth/callback`, postLogoutRedirectUri: `${appUrl}/sign-in` }] : []),
+    ],
   });
   stops.push(provider.stop);
   const secretFile = path.join(t.dir, 'capital.secret');
@@ -58,6 +71,10 @@ export async function setUp(opts: { sessionMaxHours?: number; sessionIdleMinutes
     roleMap: 'ops-responders=responder',
   });
   expect(configureOidc(t.db, input, t.clock()).ok).toBe(true);
+  if (southbank) {
+    const sb = oidcConfigInputSchema.parse({ org: 'southbank-mh', issuer: provider.issuer, clientId: 'rpl-southbank', clientSecretFile: secretFile, rolesClaim: 'groups', roleMap: southbankRoleMap });
+    expect(configureOidc(t.db, sb, t.clock()).ok).toBe(true);
+  }
   const signIns = async () => {
     await t.accessLog.planLookup();
     return t.events().filter((e) => e.action === 'sign-in' || e.action === 'sign-out');

@@ -1,0 +1,71 @@
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { z } from 'zod';
+import { authoriseOrganisationChange, type Operator } from '../policy.js';
+import { configureOidc, getOidcConfig, setOidcEnabled, type OidcConfig, type oidcConfigInputSchema } from '../oidc-config.js';
+import { getOrganisation } from '../organisations.js';
+import { governed, type GovernanceDeps } from './log.js';
+import { fail, ok, type Result } from '../core/result.js';
+
+/**
+ * Who signs an organisation's people in is as much governance as its name: configuring, switching on
+ * or off its OpenID provider is a governance event (never the secret, only that it was replaced).
+ */
+
+export type OidcSettings = Omit<z.output<typeof oidcConfigInputSchema>, 'clientSecretFile'>;
+
+/**
+ * The client secret, kept 0600 under DATA_DIR/oidc/. A new file per change, written only once the event
+ * is committed: a change that is then refused leaves the working configuration and its secret alone.
+ */
+export function keepClientSecret(dataDir: string, slug: string, secret: string): () => string {
+  return () => {
+    const dir = path.join(dataDir, 'oidc');
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const file = path.join(dir, `${slug}.${randomBytes(6).toString('hex')}.client-secret`);
+    fs.writeFileSync(file, `${secret}\n`, { mode: 0o600 });
+    fs.chmodSync(file, 0o600);
+    return file;
+  };
+}
+
+export function configureOidcGoverned(
+  deps: GovernanceDeps,
+  op: Operator,
+  settings: OidcSettings,
+  writeSecret: () => string,
+): Promise<Result<OidcConfig>> {
+  const slug = settings.org;
+  return governed(deps, op, { op: 'organisation.oidc', target: slug }, () => {
+    if (!getOrganisation(deps.db, slug)) return fail('not_found', `no organisation "${slug}"`);
+    const allowed = authoriseOrganisationChange(op, slug);
+    if (!allowed.ok) return allowed;
+    const before = getOidcConfig(deps.db, slug);
+    const { org: _org, ...fields } = settings;
+    return ok({
+      orgs: [slug],
+      changes: { ...fields, clientSecret: before ? 'replaced' : 'set', previousIssuer: before?.issuer ?? null },
+      apply: () => configureOidc(deps.db, { ...settings, clientSecretFile: writeSecret() }, deps.clock()),
+    });
+  });
+}
+
+export function setOidcEnabledGoverned(deps: GovernanceDeps, op: Operator, slug: string, enabled: boolean): Promise<Result<OidcConfig>> {
+  return governed(deps, op, { op: enabled ? 'organisation.oidc-enable' : 'organisation.oidc-disable', target: slug }, () => {
+    if (!getOrganisation(deps.db, slug)) return fail('not_found', `no organisation "${slug}"`);
+    const allowed = authoriseOrganisationChange(op, slug);
+    if (!allowed.ok) return allowed;
+    const before = getOidcConfig(deps.db, slug);
+    if (!before) return fail('not_found', `organisation "${slug}" has no OpenID provider configured`);
+    if (before.enabled === enabled) return fail('conflict', `sign-in through ${slug}'s provider is already ${enabled ? 'on' : 'off'}`);
+    return ok({
+      orgs: [slug],
+      changes: { enabled: { from: before.enabled, to: enabled } },
+      apply: () => {
+        const r = setOidcEnabled(deps.db, slug, enabled, deps.clock());
+        return r.ok ? ok(getOidcConfig(deps.db, slug)!) : r;
+      },
+    });
+  });
+}

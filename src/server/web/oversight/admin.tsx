@@ -1,0 +1,162 @@
+import { Hono, type Context } from 'hono';
+import { addOrganisationGoverned, changeOrganisation, disableOrganisation, listOrganisationsView, organisationPatchSchema, reasonSchema } from '../../../plans/governance/governance.js';
+import { configureOidcGoverned, keepClientSecret, setOidcEnabledGoverned } from '../../../plans/governance/oidc.js';
+import { governanceOverview } from '../../../plans/governance/summary.js';
+import { getOidcConfig, oidcConfigInputSchema } from '../../../plans/oidc-config.js';
+import { getOrganisation, newOrganisationSchema } from '../../../plans/organisations.js';
+import type { FieldError } from '../../../ui/components/forms.js';
+import { AdminHomePage, ConfirmPage, NewOrganisationPage, OrganisationPage, OrganisationsPage, type OidcForm, type OrgForm } from '../../../ui/pages/oversight/admin.js';
+import { OversightRefusedPage } from '../../../ui/pages/oversight/common.js';
+import type { AppServices, WebEnv } from '../../context.js';
+import { loadSession, page, requireSignedIn, whoOf } from '../shared.js';
+import { failureStatus, issuesToErrors, pageWith, text } from './form-input.js';
+import { adminsOnly, operatorOf, oversightForms } from './guards.js';
+import { agreementPageRoutes } from './agreements.js';
+
+/** `/admin`: the governance overview and the register of organisations. Every change is a governance event (domain). */
+const notices: Record<string, string> = {
+  added: 'Organisation added.',
+  changed: 'Changes saved and recorded in the access log.',
+  disabled: 'Organisation disabled: its people can no longer sign in or use tokens.',
+  oidc: 'Sign-in settings saved.',
+  'oidc-on': 'Web sign-in switched on.',
+  'oidc-off': 'Web sign-in switched off.',
+};
+const orgFields = ['slug', 'name', 'kind', 'contact', 'issuer', 'jwks', 'reason'] as const;
+const oidcFields: Record<keyof OidcForm | 'clientSecret', string> = {
+  issuer: 'oidc-issuer', clientId: 'oidc-client-id', clientSecret: 'oidc-client-secret', rolesClaim: 'oidc-roles-claim', roleMap: 'oidc-role-map', scopes: 'oidc-scopes',
+};
+const labels: Record<string, string> = {
+  slug: 'Short name', name: 'Full name', kind: 'Kind', contact: 'Contact', issuer: 'Token issuer', jwks: 'Token signing keys', reason: 'Why',
+  'oidc-issuer': 'Provider issuer URL', 'oidc-client-id': 'Client ID', 'oidc-client-secret': 'Client secret', 'oidc-roles-claim': 'Roles claim', 'oidc-role-map': 'Role map', 'oidc-scopes': 'Scopes',
+};
+const label = (f: string) => labels[f] ?? f;
+const notFound = (c: Context<WebEnv>) => page(c, <OversightRefusedPage who={whoOf(c)} title="Not found" detail="There is no such organisation." />, 404);
+
+export function adminPageRoutes(services: AppServices) {
+  const deps = { db: services.db, log: services.accessLog, clock: services.clock };
+  const guard = [loadSession(services), requireSignedIn, adminsOnly] as const;
+  const forms = oversightForms(services);
+  const formOf = async (c: Context) => {
+    const body = await c.req.parseBody();
+    return Object.fromEntries(Object.entries(body).map(([k, v]) => [k, text(v).slice(0, 1000)])) as Record<string, string>;
+  };
+  const orgForm = (v: Partial<Record<string, string | null>>): OrgForm => Object.fromEntries(orgFields.map((f) => [f, v[f] ?? ''])) as OrgForm;
+  const oidcFormOf = (slug: string): OidcForm => {
+    const o = getOidcConfig(services.db, slug);
+    return {
+      issuer: o?.issuer ?? '', clientId: o?.clientId ?? '', rolesClaim: o?.rolesClaim ?? 'roles', scopes: o?.scopes ?? 'openid profile',
+      roleMap: o ? Object.entries(o.roleMap).map(([k, r]) => `${k}=${r}`).join(',') : '',
+    };
+  };
+
+  /** The organisation's page, with whatever was typed into one of its forms and that form's errors. */
+  function orgPage(c: Context<WebEnv>, slug: string, status: number, over: { form?: OrgForm; oidcForm?: OidcForm; errors?: FieldError[]; notice?: string } = {}) {
+    const org = listOrganisationsView(services.db).find((o) => o.slug === slug);
+    if (!org) return notFound(c);
+    return pageWith(
+      c,
+      <OrganisationPage
+        who={whoOf(c)}
+        org={org}
+        oidc={getOidcConfig(services.db, slug)}
+        form={over.form ?? orgForm({ ...org, reason: '' })}
+        oidcForm={over.oidcForm ?? oidcFormOf(slug)}
+        errors={over.errors ?? []}
+        notice={over.notice}
+        redirectUri={`${services.publicBaseUrl}/auth/callback`}
+      />,
+      status,
+    );
+  }
+
+  return new Hono<WebEnv>()
+    .get('/admin', ...guard, (c) => page(c, <AdminHomePage who={whoOf(c)} overview={governanceOverview(services.db, services.clock())} />))
+    .get('/admin/organisations', ...guard, (c) =>
+      page(c, <OrganisationsPage who={whoOf(c)} organisations={listOrganisationsView(services.db)} notice={notices[c.req.query('done') ?? '']} />),
+    )
+    .get('/admin/organisations/new', ...guard, (c) => page(c, <NewOrganisationPage who={whoOf(c)} form={orgForm({ kind: 'mental-health' })} errors={[]} />))
+    .post('/admin/organisations', forms, ...guard, async (c) => {
+      const v = await formOf(c);
+      const input = Object.fromEntries(['slug', 'name', 'kind', 'contact'].filter((k) => v[k]).map((k) => [k, v[k]]));
+      const parsed = newOrganisationSchema.safeParse(input);
+      const again = (errors: FieldError[], status: number) => pageWith(c, <NewOrganisationPage who={whoOf(c)} form={orgForm(v)} errors={errors} />, status);
+      if (!parsed.success) return again(issuesToErrors(parsed.error.issues, (p) => p || 'slug', label), 400);
+      const r = await addOrganisationGoverned(deps, operatorOf(c), parsed.data);
+      if (!r.ok) return again([{ field: r.code === 'conflict' ? 'slug' : 'name', message: r.detail }], failureStatus(r.code));
+      return c.redirect('/admin/organisations?done=added', 303);
+    })
+    .get('/admin/organisations/:slug', ...guard, (c) => orgPage(c, c.req.param('slug'), 200, { notice: notices[c.req.query('done') ?? ''] }))
+    .post('/admin/organisations/:slug', forms, ...guard, async (c) => {
+      const slug = c.req.param('slug');
+      const before = getOrganisation(services.db, slug);
+      if (!before) return notFound(c);
+      const v = await formOf(c);
+      // Only what the form changed: an empty optional field means "remove it".
+      const patch: Record<string, unknown> = { reason: v.reason || undefined };
+      if (v.name !== before.name) patch.name = v.name;
+      if (v.kind !== before.kind) patch.kind = v.kind;
+      for (const k of ['contact', 'issuer', 'jwks'] as const) if ((v[k] || null) !== before[k]) patch[k] = v[k] || null;
+      const parsed = organisationPatchSchema.safeParse(patch);
+      const again = (errors: FieldError[], status: number) => orgPage(c, slug, status, { form: orgForm(v), errors });
+      if (!parsed.success) return again(issuesToErrors(parsed.error.issues, (p) => p || 'name', label), 400);
+      const r = await changeOrganisation(deps, operatorOf(c), slug, parsed.data);
+      if (!r.ok) return again([{ field: (r.extra?.errors as { path: string }[] | undefined)?.[0]?.path ?? 'name', message: r.detail }], failureStatus(r.code));
+      return c.redirect(`/admin/organisations/${slug}?done=changed`, 303);
+    })
+    .post('/admin/organisations/:slug/oidc', forms, ...guard, async (c) => {
+      const slug = c.req.param('slug');
+      const v = await formOf(c);
+      const typed: OidcForm = { issuer: v['oidc-issuer'] ?? '', clientId: v['oidc-client-id'] ?? '', rolesClaim: v['oidc-roles-claim'] ?? '', roleMap: v['oidc-role-map'] ?? '', scopes: v['oidc-scopes'] ?? '' };
+      const again = (errors: FieldError[], status: number) => orgPage(c, slug, status, { oidcForm: typed, errors });
+      const secret = v['oidc-client-secret'] ?? '';
+      const parsed = oidcConfigInputSchema.safeParse({
+        org: slug, issuer: typed.issuer, clientId: typed.clientId, clientSecretFile: 'form', rolesClaim: typed.rolesClaim || undefined, roleMap: typed.roleMap || undefined, scopes: typed.scopes || undefined,
+      });
+      const errors = parsed.success ? [] : issuesToErrors(parsed.error.issues, (p) => oidcFields[p as keyof typeof oidcFields] ?? 'oidc-issuer', label);
+      if (!secret) errors.push({ field: 'oidc-client-secret', message: 'Client secret: enter the secret the provider gave for this client' });
+      if (errors.length || !parsed.success) return again(errors, 400);
+      if (!services.dataDir) return again([{ field: 'oidc-client-secret', message: 'This service has no data directory to keep the secret in; use the command line (org oidc).' }], 503);
+      const { clientSecretFile: _f, ...settings } = parsed.data;
+      const r = await configureOidcGoverned(deps, operatorOf(c), settings, keepClientSecret(services.dataDir, slug, secret));
+      if (!r.ok) return again([{ field: 'oidc-issuer', message: r.detail }], failureStatus(r.code));
+      return c.redirect(`/admin/organisations/${slug}?done=oidc`, 303);
+    })
+    .post('/admin/organisations/:slug/oidc/enabled', forms, ...guard, async (c) => {
+      const slug = c.req.param('slug');
+      const on = (await formOf(c)).enabled === 'on';
+      const r = await setOidcEnabledGoverned(deps, operatorOf(c), slug, on);
+      if (!r.ok) return orgPage(c, slug, failureStatus(r.code), { errors: [{ field: 'oidc-issuer', message: r.detail }] });
+      return c.redirect(`/admin/organisations/${slug}?done=${on ? 'oidc-on' : 'oidc-off'}`, 303);
+    })
+    .get('/admin/organisations/:slug/disable', ...guard, (c) => disablePage(c, c.req.param('slug'), '', [], 200))
+    .post('/admin/organisations/:slug/disable', forms, ...guard, async (c) => {
+      const slug = c.req.param('slug');
+      const v = await formOf(c);
+      const parsed = reasonSchema.safeParse({ reason: v.reason ?? '' });
+      if (!parsed.success) return disablePage(c, slug, v.reason ?? '', issuesToErrors(parsed.error.issues, () => 'reason', label), 400);
+      const r = await disableOrganisation(deps, operatorOf(c), slug, parsed.data);
+      if (!r.ok) return disablePage(c, slug, v.reason ?? '', [{ field: 'reason', message: r.detail }], failureStatus(r.code));
+      return c.redirect(`/admin/organisations/${slug}?done=disabled`, 303);
+    })
+    .route('/', agreementPageRoutes(services));
+
+  function disablePage(c: Context<WebEnv>, slug: string, reason: string, errors: FieldError[], status: number) {
+    const org = getOrganisation(services.db, slug);
+    if (!org) return notFound(c);
+    return pageWith(
+      c,
+      <ConfirmPage
+        who={whoOf(c)}
+        title={`Disable ${org.name}`}
+        consequence={`Everyone at ${org.name} loses access at once: their sign-ins and tokens are refused, and no agreement can add them. This cannot be undone from these pages.`}
+        action={`/admin/organisations/${slug}/disable`}
+        button="Disable organisation"
+        reason={reason}
+        errors={errors}
+        back={`/admin/organisations/${slug}`}
+      />,
+      status,
+    );
+  }
+}

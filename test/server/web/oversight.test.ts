@@ -1,0 +1,206 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { DEMO_DSA } from '../../../src/plans/demo/demo.js';
+import { addOrganisation } from '../../../src/plans/organisations.js';
+import { importRecordFrom, planBody, planIdOf, publishPlans, tempDir, testApp, who, type Who } from '../../helpers.js';
+import { browser, pdfText } from './helpers.js';
+
+const valleyMedic: Who = { sub: 'medic.valley', org: 'valley-ambulance', roles: ['responder'] };
+
+/** A trust with two plans, a responder's view by purpose, a search, and an emergency access by a medic with no agreement. */
+async function world() {
+  const t = await testApp();
+  addOrganisation(t.db, { slug: 'valley-ambulance', name: 'Valley Ambulance (no agreement)', kind: 'ambulance' }, t.clock());
+  publishPlans(t.db, [importRecordFrom(planBody({ externalRef: 'SB-000001' })), importRecordFrom(planBody({ externalRef: 'SB-000002', familyName: 'Quillfeather' }))]);
+  const planId = planIdOf(t.db, 'SB-000001');
+  expect((await t.call(who.officer, 'GET', `/api/v1/plans/${planId}`, { purpose: 'INC-2026-7788 welfare check' })).status).toBe(200);
+  // A search as the search routes record it: every plan it returned, one of another trust.
+  await t.accessLog.record({ actor: who.officer, action: 'search', channel: 'web', purpose: 'INC-2026-7789', query: { q: 'quill' }, resultPlanIds: [planIdOf(t.db, 'SB-000002'), 'OtherTrustPlan01'], outcome: 'allowed' });
+  t.clock.set('2026-11-23T10:05:00.000Z');
+  await t.call(valleyMedic, 'GET', `/api/v1/plans/${planId}`, { purpose: 'CAD-1234', headers: { 'x-emergency-access': 'collapsed in street' } });
+  t.clock.set('2026-11-23T11:00:00.000Z');
+  return { t, planId };
+}
+
+async function signedIn(t: Awaited<ReturnType<typeof testApp>>, sub: string) {
+  const b = browser(t);
+  await b.signIn(sub);
+  return b;
+}
+
+const webAuditReads = async (t: Awaited<ReturnType<typeof testApp>>) => {
+  await t.accessLog.planLookup();
+  return t.events().filter((e) => e.action === 'audit-read' && e.channel === 'web');
+};
+
+describe('auditor console /audit', () => {
+  it('finds a responder\'s view by purpose text, shows who/why/how and what a search surfaced; each view is one audit-read event', async () => {
+    const { t, planId } = await world();
+    const b = await signedIn(t, 'demo.auditor');
+    expect((await b.get('/audit')).status).toBe(200);
+    expect(await webAuditReads(t)).toHaveLength(0); // the bare form shows nothing
+    const res = await b.get('/audit?purpose=7788');
+    expect(res.status).toBe(200);
+    expect(res.text).toContain('pc.test');
+    expect(res.text).toContain('INC-2026-7788 welfare check');
+    expect(res.text).toContain(`/audit?planId=${planId}`);
+    expect(res.text).toContain('Aoife Niamh O&#39;Sullivan-Nowak (SB-000001)');
+    expect(res.text).not.toContain('INC-2026-7789');
+    const search = await b.get('/audit?action=search');
+    expect(search.text).toContain('Search: surfaced 2 people');
+    expect(search.text).toContain('1 of other organisations, not named here');
+    expect(search.text).toContain('(SB-000002)');
+    const reads = await webAuditReads(t);
+    expect(reads).toHaveLength(2);
+    expect(reads[0]).toMatchObject({ actorSub: 'demo.auditor', outcome: 'allowed', query: { page: 'events', purpose: '7788' } });
+    const csv = await b.get('/audit/events.csv?purpose=7788');
+    expect(csv.status).toBe(200);
+    expect(csv.headers.get('content-type')).toContain('text/csv');
+    expect(csv.text.split('\r\n').filter(Boolean)).toHaveLength(2);
+    expect(csv.text).toContain('INC-2026-7788 welfare check');
+  });
+
+  it('paginates by cursor, newest first, and refuses bad filters with an error summary naming the field', async () => {
+    const { t } = await world();
+    const b = await signedIn(t, 'demo.auditor');
+    const bad = await b.get('/audit?from-day=31&from-month=2&from-year=2026&outcome=maybe');
+    expect(bad.status).toBe(400);
+    expect(bad.text).toContain('There is a problem');
+    expect(bad.text).toContain('href="#from-day"');
+    expect(bad.text).toContain('href="#outcome"');
+    const first = await b.get('/audit?org=capital-police');
+    const older = /href="(\/audit\?[^"]*cursor=\d+)"/.exec(first.text.replace(/&amp;/g, '&'));
+    expect(first.text).toContain('events');
+    if (older) expect((await b.get(older[1]!)).status).toBe(200);
+  });
+
+  it('refuses other roles with a page, and logs the refusal', async () => {
+    const { t } = await world();
+    const b = await signedIn(t, 'demo.officer');
+    const res = await b.get('/audit?purpose=7788');
+    expect(res.status).toBe(403);
+    expect(res.text).not.toContain('INC-2026-7788');
+    const reads = await webAuditReads(t);
+    expect(reads).toMatchObject([{ actorSub: 'demo.officer', outcome: 'denied' }]);
+    expect((await b.get('/audit/flags')).status).toBe(403);
+    expect((await (await signedIn(t, 'demo.admin')).get('/audit/plans/x/report')).status).toBe(403);
+  });
+});
+
+describe('unusual access /audit/flags', () => {
+  it('lists open emergency access first; closing one needs an outcome and comment, is logged on the web channel and shown as closed', async () => {
+    const { t } = await world();
+    const b = await signedIn(t, 'demo.auditor');
+    const list = await b.get('/audit/flags');
+    expect(list.status).toBe(200);
+    const ids = [...list.text.matchAll(/href="\/audit\/flags\/([A-Za-z0-9_-]{22})"/g)].map((m) => m[1]!);
+    expect(list.text.indexOf('Emergency access')).toBeLessThan(list.text.indexOf('Refused: no data-sharing agreement') === -1 ? Infinity : list.text.indexOf('Refused: no data-sharing agreement'));
+    const id = ids[0]!;
+    const detail = await b.get(`/audit/flags/${id}`);
+    expect(detail.text).toContain('collapsed in street');
+    expect(detail.text).toContain('medic.valley');
+    const empty = await b.post(`/audit/flags/${id}/review`, { comment: 'x' });
+    expect(empty.status).toBe(400);
+    expect(empty.text).toContain('href="#outcome-appropriate"');
+    expect(empty.text).toContain('href="#comment"');
+    const forged = await b.post(`/audit/flags/${id}/review`, { outcome: 'appropriate', comment: 'Cardiac arrest; CAD log confirms.' }, { origin: 'https://evil.example' });
+    expect(forged.status).toBe(403);
+    const done = await b.post(`/audit/flags/${id}/review`, { outcome: 'appropriate', comment: 'Cardiac arrest; CAD log confirms.' });
+    expect(done.status).toBe(303);
+    const after = await b.get(done.location!);
+    expect(after.text).toContain('Flag closed');
+    expect(after.text).toContain('Cardiac arrest; CAD log confirms.');
+    expect(t.events().filter((e) => e.action === 'flag-review')).toMatchObject([{ channel: 'web', actorSub: 'demo.auditor', reason: 'Cardiac arrest; CAD log confirms.' }]);
+    expect((await b.post(`/audit/flags/${id}/review`, { outcome: 'reported', comment: 'second go' })).status).toBe(409);
+  });
+});
+
+describe("the person's access report /audit/plans/:id/report", () => {
+  it('shows the chosen period in plain language and downloads the same as an A4 PDF', async () => {
+    const { t, planId } = await world();
+    const b = await signedIn(t, 'demo.auditor');
+    const all = await b.get(`/audit/plans/${planId}/report`);
+    expect(all.status).toBe(200);
+    expect(all.text).toContain('Who looked at your response plan');
+    expect(all.text).toContain('Reason given: &quot;INC-2026-7788 welfare check&quot;');
+    expect(all.text).toContain('Emergency access.');
+    const later = await b.get(`/audit/plans/${planId}/report?from-day=24&from-month=11&from-year=2026`);
+    expect(later.text).toContain('Since 24 November 2026:');
+    expect(later.text).toContain('Nobody has looked at your plan.');
+    const bad = await b.get(`/audit/plans/${planId}/report?to-day=40&to-month=1&to-year=2026`);
+    expect(bad.status).toBe(400);
+    expect(bad.text).toContain('href="#to-day"');
+    const pdf = await fetchBytes(t, b, `/audit/plans/${planId}/report.pdf?from-day=23&from-month=11&from-year=2026&to-day=23&to-month=11&to-year=2026`);
+    const txt = pdfText(pdf, tempDir()).replace(/\s+/g, ' ');
+    expect(txt).toContain('Who looked at your response plan');
+    expect(txt).toContain('Between 23 November 2026 and 23 November 2026');
+    expect(txt).toContain('INC-2026-7788 welfare check');
+    expect(txt).toContain('EMERGENCY ACCESS');
+    expect(txt).toContain('page 1 of 1');
+    const reads = (await webAuditReads(t)).filter((e) => (e.query as { page?: string }).page === 'access-report');
+    expect(reads.map((e) => e.outcome)).toEqual(['allowed', 'allowed', 'denied', 'allowed']);
+  });
+});
+
+async function fetchBytes(t: Awaited<ReturnType<typeof testApp>>, b: ReturnType<typeof browser>, url: string) {
+  const res = await t.app.request(url, { headers: { cookie: [...b.jar].map(([k, v]) => `${k}=${v}`).join('; ') } });
+  expect(res.status).toBe(200);
+  expect(res.headers.get('content-type')).toBe('application/pdf');
+  return new Uint8Array(await res.arrayBuffer());
+}
+
+describe('administrator pages /admin', () => {
+  it('ends an agreement early with a reason: the next read by a responder of a party is refused, and the auditor sees the change', async () => {
+    const { t, planId } = await world();
+    const admin = await signedIn(t, 'demo.admin');
+    expect((await admin.get('/admin')).text).toContain(DEMO_DSA);
+    expect((await admin.get('/admin/agreements/matrix')).status).toBe(200);
+    const confirm = await admin.get(`/admin/agreements/${DEMO_DSA}/end`);
+    expect(confirm.text).toContain('End agreement now');
+    expect((await admin.post(`/admin/agreements/${DEMO_DSA}/end`, { reason: '' })).status).toBe(400);
+    const ended = await admin.post(`/admin/agreements/${DEMO_DSA}/end`, { reason: 'Partner withdrew from the pilot' });
+    expect(ended.status).toBe(303);
+    expect((await admin.get(ended.location!)).text).toContain('Ended early');
+    expect((await t.call(who.officer, 'GET', `/api/v1/plans/${planId}`, { purpose: 'INC-2026-7790' })).status).toBe(403);
+    const auditor = await signedIn(t, 'demo.auditor');
+    const log = await auditor.get('/audit?action=governance');
+    expect(log.text).toContain(`agreement.end ${DEMO_DSA}`);
+    expect(log.text).toContain('demo.admin');
+  });
+
+  it('refuses non-admins, cross-site posts and bad input; adds, edits and disables organisations; stores an OIDC secret 0600 as a governance event', async () => {
+    const { t } = await world();
+    expect((await (await signedIn(t, 'demo.auditor')).get('/admin')).status).toBe(403);
+    const admin = await signedIn(t, 'demo.admin');
+    expect((await admin.post('/admin/organisations', { slug: 'x', name: 'X', kind: 'police' }, { origin: 'https://evil.example' })).status).toBe(403);
+    const bad = await admin.post('/admin/organisations', { slug: 'Not A Slug', name: '', kind: 'police' });
+    expect(bad.status).toBe(400);
+    expect(bad.text).toContain('href="#slug"');
+    expect(bad.text).toContain('value="Not A Slug"');
+    expect((await admin.post('/admin/organisations', { slug: 'north-police', name: 'North Police (synthetic)', kind: 'police' })).status).toBe(303);
+    expect((await admin.post('/admin/organisations', { slug: 'north-police', name: 'Again', kind: 'police' })).status).toBe(409);
+    // Another organisation's record: the policy says only its own administrators.
+    expect((await admin.post('/admin/organisations/north-police', { name: 'Renamed', kind: 'police', reason: 'typo' })).status).toBe(403);
+    expect((await admin.post('/admin/organisations/southbank-mh', { name: 'Southbank Mental Health (synthetic)', kind: 'mental-health', contact: '020 7946 0000', reason: 'new switchboard' })).status).toBe(303);
+    const oidc = await admin.post('/admin/organisations/southbank-mh/oidc', {
+      'oidc-issuer': 'https://idp.southbank.example/realms/staff', 'oidc-client-id': 'rpl', 'oidc-client-secret': 'synthetic-secret-987', 'oidc-roles-claim': 'groups', 'oidc-role-map': 'ig=auditor', 'oidc-scopes': 'openid profile',
+    });
+    expect(oidc.status).toBe(303);
+    const files = fs.readdirSync(path.join(t.dir, 'oidc'));
+    expect(files).toHaveLength(1);
+    expect(fs.statSync(path.join(t.dir, 'oidc', files[0]!)).mode & 0o777).toBe(0o600);
+    const gov = t.events().filter((e) => e.action === 'governance');
+    expect(gov.map((e) => [(e.query as { op: string }).op, e.outcome, e.channel])).toEqual([
+      ['organisation.add', 'allowed', 'web'],
+      ['organisation.change', 'denied', 'web'],
+      ['organisation.change', 'allowed', 'web'],
+      ['organisation.oidc', 'allowed', 'web'],
+    ]);
+    expect(JSON.stringify(t.events())).not.toContain('synthetic-secret-987');
+    const noSecret = await admin.post('/admin/organisations/southbank-mh/oidc', { 'oidc-issuer': 'http://evil.example', 'oidc-client-id': 'rpl', 'oidc-client-secret': '' });
+    expect(noSecret.status).toBe(400);
+    expect(noSecret.text).toContain('href="#oidc-issuer"');
+    expect(noSecret.text).toContain('href="#oidc-client-secret"');
+  });
+});
