@@ -122,7 +122,9 @@ export function createApp(deps: AppDeps) {
     // The card the person carries: its QR code, or its printed code typed in.
     .get('/q/:token', ...scanQr(s))
     .get('/code', ...codeForm(s))
-    .post('/code', ...enterCode(s));
+    .post('/code', ...enterCode(s))
+    // Oversight: the auditor's console and the administrator's pages (their routes: web/oversight/routes.ts).
+    .route('/', oversightRoutes(s));
 
   const app = new Hono<AppEnv>()
     // One log line per request (request id, route pattern, status, time; never content), and metrics.
@@ -133,9 +135,7 @@ export function createApp(deps: AppDeps) {
     .route('/api/v1', v1)
     // FHIR R4 for health systems: the same reads, authorisation and access events, in FHIR's terms.
     .route('/fhir/R4', fhirRoutes(s))
-    .route('/', pages)
-    // Oversight pages: the auditor's console and the administrator's (their routes: web/oversight/routes.ts).
-    .route('/', oversightRoutes(s));
+    .route('/', pages);
   app.onError(createErrorHandler(deps.logger));
   app.notFound(notFoundHandler);
   return app;

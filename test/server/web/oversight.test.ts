@@ -183,6 +183,10 @@ describe('administrator pages /admin', () => {
     // Another organisation's record: the policy says only its own administrators.
     expect((await admin.post('/admin/organisations/north-police', { name: 'Renamed', kind: 'police', reason: 'typo' })).status).toBe(403);
     expect((await admin.post('/admin/organisations/southbank-mh', { name: 'Southbank Mental Health (synthetic)', kind: 'mental-health', contact: '020 7946 0000', reason: 'new switchboard' })).status).toBe(303);
+    const noSecret = await admin.post('/admin/organisations/southbank-mh/oidc', { 'oidc-issuer': 'http://evil.example', 'oidc-client-id': 'rpl', 'oidc-client-secret': '' });
+    expect(noSecret.status).toBe(400);
+    expect(noSecret.text).toContain('href="#oidc-issuer"');
+    expect(noSecret.text).toContain('href="#oidc-client-secret"');
     const oidc = await admin.post('/admin/organisations/southbank-mh/oidc', {
       'oidc-issuer': 'https://idp.southbank.example/realms/staff', 'oidc-client-id': 'rpl', 'oidc-client-secret': 'synthetic-secret-987', 'oidc-roles-claim': 'groups', 'oidc-role-map': 'ig=auditor', 'oidc-scopes': 'openid profile',
     });
@@ -198,9 +202,7 @@ describe('administrator pages /admin', () => {
       ['organisation.oidc', 'allowed', 'web'],
     ]);
     expect(JSON.stringify(t.events())).not.toContain('synthetic-secret-987');
-    const noSecret = await admin.post('/admin/organisations/southbank-mh/oidc', { 'oidc-issuer': 'http://evil.example', 'oidc-client-id': 'rpl', 'oidc-client-secret': '' });
-    expect(noSecret.status).toBe(400);
-    expect(noSecret.text).toContain('href="#oidc-issuer"');
-    expect(noSecret.text).toContain('href="#oidc-client-secret"');
+    // The organisation now signs in through its own provider: this demo (development issuer) session ends at once.
+    expect((await admin.get('/admin')).status).toBe(303);
   });
 });

@@ -8,7 +8,7 @@ import type { FieldError } from '../../../ui/components/forms.js';
 import { AdminHomePage, ConfirmPage, NewOrganisationPage, OrganisationPage, OrganisationsPage, type OidcForm, type OrgForm } from '../../../ui/pages/oversight/admin.js';
 import { OversightRefusedPage } from '../../../ui/pages/oversight/common.js';
 import type { AppServices, WebEnv } from '../../context.js';
-import { loadSession, page, requireSignedIn, whoOf } from '../shared.js';
+import { page, requireSignedIn, whoOf } from '../shared.js';
 import { failureStatus, issuesToErrors, pageWith, text } from './form-input.js';
 import { adminsOnly, operatorOf, oversightForms } from './guards.js';
 import { agreementPageRoutes } from './agreements.js';
@@ -35,7 +35,7 @@ const notFound = (c: Context<WebEnv>) => page(c, <OversightRefusedPage who={whoO
 
 export function adminPageRoutes(services: AppServices) {
   const deps = { db: services.db, log: services.accessLog, clock: services.clock };
-  const guard = [loadSession(services), requireSignedIn, adminsOnly] as const;
+  const guard = [requireSignedIn, adminsOnly] as const;
   const forms = oversightForms(services);
   const formOf = async (c: Context) => {
     const body = await c.req.parseBody();

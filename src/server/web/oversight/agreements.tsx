@@ -6,7 +6,7 @@ import { ConfirmPage } from '../../../ui/pages/oversight/admin.js';
 import { AgreementPage, AgreementsPage, MatrixPage, type NewAgreementForm, NewAgreementPage } from '../../../ui/pages/oversight/agreements.js';
 import { OversightRefusedPage } from '../../../ui/pages/oversight/common.js';
 import type { AppServices, WebEnv } from '../../context.js';
-import { loadSession, page, requireSignedIn, whoOf } from '../shared.js';
+import { page, requireSignedIn, whoOf } from '../shared.js';
 import { dateValue, failureStatus, isoFromDate, issuesToErrors, pageWith, text, today } from './form-input.js';
 import { adminsOnly, operatorOf, oversightForms } from './guards.js';
 
@@ -20,7 +20,7 @@ const notices: Record<string, string> = {
 export function agreementPageRoutes(services: AppServices) {
   const { db } = services;
   const deps = { db, log: services.accessLog, clock: services.clock };
-  const guard = [loadSession(services), requireSignedIn, adminsOnly] as const;
+  const guard = [requireSignedIn, adminsOnly] as const;
   const forms = oversightForms(services);
   const names = () => new Map(listOrganisationsView(db).map((o) => [o.slug, o.name]));
   const notFound = (c: Context<WebEnv>) => page(c, <OversightRefusedPage who={whoOf(c)} title="Not found" detail="There is no such agreement." />, 404);

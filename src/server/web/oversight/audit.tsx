@@ -7,7 +7,7 @@ import { authoriseAudit } from '../../../plans/policy.js';
 import type { FieldError } from '../../../ui/components/forms.js';
 import { AuditPage, type AuditForm } from '../../../ui/pages/oversight/audit.js';
 import type { AppServices, WebEnv } from '../../context.js';
-import { loadSession, page, requireSignedIn, whoOf } from '../shared.js';
+import { page, requireSignedIn, whoOf } from '../shared.js';
 import { dateValue, isoFromDate, issuesToErrors, text } from './form-input.js';
 import { auditorsOnly, webAuditTrail } from './guards.js';
 
@@ -51,8 +51,8 @@ export function auditConsoleRoutes(services: AppServices) {
   const queryString = (c: Context) => new URL(c.req.url).search.slice(1);
 
   return new Hono<WebEnv>()
-    .use('/audit', loadSession(services), requireSignedIn, webAuditTrail(services), auditorsOnly('events'))
-    .use('/audit/events.csv', loadSession(services), requireSignedIn, webAuditTrail(services), auditorsOnly('events-csv'))
+    .use('/audit', requireSignedIn, webAuditTrail(services), auditorsOnly('events'))
+    .use('/audit/events.csv', requireSignedIn, webAuditTrail(services), auditorsOnly('events-csv'))
     .get('/audit', async (c) => {
       const form = readForm(c);
       const base = { form, orgs: orgs(), query: queryString(c), who: whoOf(c) };

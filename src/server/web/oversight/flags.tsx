@@ -5,7 +5,7 @@ import type { FieldError } from '../../../ui/components/forms.js';
 import { OversightRefusedPage } from '../../../ui/pages/oversight/common.js';
 import { FlagPage, FlagsPage } from '../../../ui/pages/oversight/flags.js';
 import type { AppServices, WebEnv } from '../../context.js';
-import { loadSession, page, requireSignedIn, whoOf } from '../shared.js';
+import { page, requireSignedIn, whoOf } from '../shared.js';
 import { issuesToErrors, pageWith, text } from './form-input.js';
 import { auditorsOnly, oversightForms, webAuditTrail } from './guards.js';
 
@@ -32,11 +32,10 @@ export function flagPageRoutes(services: AppServices) {
   const notFound = (c: Context<WebEnv>) =>
     page(c, <OversightRefusedPage who={whoOf(c)} title="Flag not found" detail={`No such flag in your organisation's scope over the last ${REVIEW_DAYS} days.`} />, 404);
 
-  const session = loadSession(services);
   return new Hono<WebEnv>()
-    .use('/audit/flags', session, requireSignedIn, webAuditTrail(services), auditorsOnly('flags'))
-    .use('/audit/flags/:id', session, requireSignedIn, webAuditTrail(services), auditorsOnly('flag'))
-    .use('/audit/flags/:id/review', oversightForms(services), session, requireSignedIn, webAuditTrail(services), auditorsOnly('flag'))
+    .use('/audit/flags', requireSignedIn, webAuditTrail(services), auditorsOnly('flags'))
+    .use('/audit/flags/:id', requireSignedIn, webAuditTrail(services), auditorsOnly('flag'))
+    .use('/audit/flags/:id/review', oversightForms(services), requireSignedIn, webAuditTrail(services), auditorsOnly('flag'))
     .get('/audit/flags', (c) => {
       c.set('access', { planId: null, query: { page: 'flags', days: LIST_DAYS } });
       const notice = c.req.query('closed') ? 'Flag closed. Your outcome and comment are in the access log.' : undefined;

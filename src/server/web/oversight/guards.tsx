@@ -3,7 +3,7 @@ import { authoriseAdmin, authoriseAudit, type Operator } from '../../../plans/po
 import { LogUnavailablePage, OversightRefusedPage } from '../../../ui/pages/oversight/common.js';
 import { accessTrail } from '../../access-trail/trail.js';
 import type { AppServices, WebEnv } from '../../context.js';
-import { page, sameOriginForms, whoOf } from '../shared.js';
+import { ownForms, page, whoOf } from '../shared.js';
 
 /** Who may open the auditor and administrator pages: the policy's answer, as a page. */
 
@@ -26,7 +26,5 @@ export const adminsOnly: MiddlewareHandler<WebEnv> = async (c, next) => {
   return page(c, <OversightRefusedPage who={whoOf(c)} title="Not available to you" detail="The register of organisations and agreements is for administrators (the admin role)." />, 403);
 };
 
-export const oversightForms = (services: AppServices) =>
-  sameOriginForms(services, (c) =>
-    page(c, <OversightRefusedPage who={undefined} title="Form not accepted" detail="This form was not sent from this service's own pages. Go back and try again." />, 403),
-  );
+/** The form-origin check every page uses (web/shared.tsx). */
+export const oversightForms = ownForms;

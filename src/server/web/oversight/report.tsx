@@ -6,7 +6,7 @@ import type { FieldError } from '../../../ui/components/forms.js';
 import { OversightRefusedPage } from '../../../ui/pages/oversight/common.js';
 import { ReportPage } from '../../../ui/pages/oversight/report.js';
 import type { AppServices, WebEnv } from '../../context.js';
-import { loadSession, page, requireSignedIn, whoOf } from '../shared.js';
+import { page, requireSignedIn, whoOf } from '../shared.js';
 import { dateValue, isoFromDate, pageWith, text } from './form-input.js';
 import { auditorsOnly, webAuditTrail } from './guards.js';
 
@@ -42,7 +42,7 @@ export function reportPageRoutes(services: AppServices) {
     return { p, planId, report: r.value, owner: { name: org?.name ?? r.value.owningOrg, contact: org?.contact ?? null } };
   }
 
-  const guard = [loadSession(services), requireSignedIn, webAuditTrail(services), auditorsOnly('access-report')] as const;
+  const guard = [requireSignedIn, webAuditTrail(services), auditorsOnly('access-report')] as const;
   return new Hono<WebEnv>()
     .get('/audit/plans/:planId/report', ...guard, async (c) => {
       const b = await build(c);
