@@ -37,6 +37,8 @@ const envSchema = z.object({
   /** Searches one person may run in any minute (burst) and in any hour (sustained). */
   SEARCH_BURST: z.coerce.number().int().min(1).default(() => DEFAULT_SEARCH_LIMITS.perMinute),
   SEARCH_PER_HOUR: z.coerce.number().int().min(1).default(() => DEFAULT_SEARCH_LIMITS.perHour),
+  /** The 30-second summary's length above which authors and approvers are warned (plans/versions/readability.ts). */
+  SUMMARY_WARN_WORDS: z.coerce.number().int().min(10).max(500).default(75),
 });
 
 /** Which forwarded header carries the client address, and how many proxies in front of us append to it. */
@@ -68,6 +70,7 @@ export type Config = {
   sessionIdleMinutes: number;
   trustProxy?: TrustProxy;
   searchLimits: SearchLimits;
+  summaryWarnWords: number;
 };
 
 export class ConfigError extends Error {}
@@ -98,6 +101,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     sessionIdleMinutes: e.SESSION_IDLE_MINUTES,
     trustProxy: e.TRUST_PROXY,
     searchLimits: { perMinute: e.SEARCH_BURST, perHour: e.SEARCH_PER_HOUR },
+    summaryWarnWords: e.SUMMARY_WARN_WORDS,
   };
 }
 

@@ -83,6 +83,7 @@ async function main(config: Config, argv: string[]) {
     refusals,
     trustProxy: config.trustProxy,
     searchLimits: config.searchLimits,
+    summaryWarnWords: config.summaryWarnWords,
     get publicBaseUrl() {
       return publicBaseUrl;
     },

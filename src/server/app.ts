@@ -26,6 +26,7 @@ import { createPlanReader } from '../plans/versions/read.js';
 import { createRefusalSummary } from './access-trail/refusal-summary.js';
 import { createSearchGuard } from './guards/search-guard.js';
 import { DEFAULT_SEARCH_LIMITS } from '../config.js';
+import { listReviews } from './api/v1/reviews/list.js';
 
 /**
  * The whole HTTP service from its parts. Tests build it with real SQLite files and call it with
@@ -92,6 +93,7 @@ export function createApp(deps: AppDeps) {
     .route('/api/v1/audit', flagReviewRoutes(services))
     .route('/api/v1/admin', adminRoutes(services))
     .route('/api/v1/search', searchRoutes(services))
+    .route('/api/v1/reviews', listReviews(services))
     .route('/', webRoutes(services))
     .route('/', scanRoutes(services));
   app.onError(createErrorHandler(deps.logger));

@@ -3,6 +3,7 @@ import type { AccessLog } from '../plans/access-log/log.js';
 import type { Actor } from '../plans/core/actor.js';
 import type { CardResolver } from '../plans/cards/cards.js';
 import type { AuditNote } from './access-trail/api.js';
+import type { AccessNote } from './access-trail/note.js';
 import type { Clock } from '../plans/core/clock.js';
 import type { PlanReader } from '../plans/versions/read.js';
 import type { AccessRecorder } from './access-trail/web.js';
@@ -53,6 +54,8 @@ export type AppDeps = {
   searchLimits?: SearchLimits;
   /** Summarises floods of refusals into few access events; main.ts passes one so it can close it first. */
   refusals?: RefusalSummary;
+  /** SUMMARY_WARN_WORDS: the console warns above this many words in the 30-second summary (default 75). */
+  summaryWarnWords?: number;
 };
 
 export type AccessReportNames = 'role-only' | 'individual';
@@ -79,6 +82,8 @@ export type AppEnv = {
     purpose: string;
     /** What the route read, for its access event (set by the handler; see audit-trail.ts). */
     audit: AuditNote;
+    /** The same, for routes on the shared trail (access-trail/trail.ts). */
+    access?: AccessNote;
   };
 };
 
@@ -90,5 +95,7 @@ export type WebEnv = {
     session?: Session;
     /** This request's session cookie named a session that has just ended (the sign-in page says why). */
     sessionEnded?: 'idle' | 'expired';
+    /** What a page showed, for its access event (access-trail/trail.ts). */
+    access?: AccessNote;
   };
 };
