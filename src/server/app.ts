@@ -27,6 +27,7 @@ import { createRefusalSummary } from './access-trail/refusal-summary.js';
 import { createSearchGuard } from './guards/search-guard.js';
 import { DEFAULT_SEARCH_LIMITS } from '../config.js';
 import { listReviews } from './api/v1/reviews/list.js';
+import { manageRoutes } from './web/manage/index.js';
 
 /**
  * The whole HTTP service from its parts. Tests build it with real SQLite files and call it with
@@ -95,6 +96,7 @@ export function createApp(deps: AppDeps) {
     .route('/api/v1/search', searchRoutes(services))
     .route('/api/v1/reviews', listReviews(services))
     .route('/', webRoutes(services))
+    .route('/', manageRoutes(services))
     .route('/', scanRoutes(services));
   app.onError(createErrorHandler(deps.logger));
   app.notFound(notFoundHandler);

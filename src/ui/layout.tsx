@@ -1,4 +1,5 @@
 import type { Child } from 'hono/jsx';
+import { consoleCss } from './components/console-css.js';
 
 /**
  * Every page: no scripts, no external resources, one small inline stylesheet. Dark by default because
@@ -48,16 +49,20 @@ form.inline{display:inline;margin:0}
 body{background:#fff;color:#000}a{color:#0645ad}.meta,.hint,.why{color:#333}h2{border-color:#888}.purpose{background:#f3f3f3}header a{color:#fff}
 .notice,.summary{border-color:#12305e}.warn{background:#ffe5e5;color:#000}.err{color:#a00000}
 button.quiet{background:#ddd;color:#000}}
+:focus-visible{outline:3px solid #ffd400;outline-offset:2px}
+${consoleCss}
 `;
 
 export type LayoutProps = {
   title: string;
   /** Shown in the header so a shared device makes clear who is signed in. */
   signedInAs?: { sub: string; org: string };
+  /** The authoring console: desk pages, wider, with side-by-side reviews. */
+  wide?: boolean;
   children?: Child;
 };
 
-export function Layout({ title, signedInAs, children }: LayoutProps) {
+export function Layout({ title, signedInAs, wide, children }: LayoutProps) {
   return (
     <html lang="en-GB">
       <head>
@@ -85,7 +90,7 @@ export function Layout({ title, signedInAs, children }: LayoutProps) {
             </span>
           ) : null}
         </header>
-        <main>{children}</main>
+        <main class={wide ? 'wide' : undefined}>{children}</main>
       </body>
     </html>
   );

@@ -1,0 +1,8 @@
+import { Hono } from 'hono';
+import type { AppServices, WebEnv } from '../../context.js';
+import { managePlanRoutes } from './plans.js';
+
+/** The authoring console under /manage: authors write and revise, approvers review, withdraw; cards; history. */
+export function manageRoutes(services: AppServices) {
+  return new Hono<WebEnv>().route('/', managePlanRoutes(services));
+}
