@@ -97,7 +97,12 @@ export function managePlanRoutes(services: AppServices) {
       const mine = a.org === p.value.owningOrg;
       const author = mine && hasRole(a, 'author');
       const approver = mine && hasRole(a, 'approver');
-      const notice = c.req.query('done') === 'submitted' ? 'Sent for review. An approver will see it in their queue.' : c.req.query('done') ? 'Done.' : undefined;
+      const notices: Record<string, string> = {
+        submitted: 'Sent for review. An approver will see it in their queue.',
+        published: 'Published. Responders now see this version.',
+        withdrawn: 'Withdrawn. Responders are told the plan was withdrawn and who to contact.',
+      };
+      const notice = notices[c.req.query('done') ?? ''];
       return page(
         c,
         <PlanOverviewPage

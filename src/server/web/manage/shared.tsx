@@ -47,6 +47,9 @@ export function consoleGuards(services: AppServices) {
       [accessTrail(services, action, { channel: 'web', medium: { page: unavailable }, every: 'noted' }), session, requireSignedIn, consoleRole, requireWebPurpose(services)] as const,
     /** A form post: same origin, signed in; the write itself is a workflow event. No purpose: it would lose what was typed. */
     write: [forms, session, requireSignedIn, consoleRole] as const,
+    /** A form post whose refusal shows the plan again (a review without its comment): that showing is an access event. */
+    writeShowing: (action: AccessAction) =>
+      [forms, accessTrail(services, action, { channel: 'web', medium: { page: unavailable }, every: 'noted' }), session, requireSignedIn, consoleRole] as const,
   };
 }
 
