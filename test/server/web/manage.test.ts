@@ -38,7 +38,7 @@ describe('the authoring console: write and revise', () => {
     expect(bad.text).toContain('Given names must be filled in');
     expect(bad.text).toContain('href="#subject.dateOfBirth.day"');
     expect(bad.text).toContain('Date of birth must be a real date');
-    expect(bad.text).toContain('Lawful basis for sharing choose one of the options');
+    expect(bad.text).toContain('Lawful basis for sharing must be chosen from the list');
     // What was typed is still there.
     expect(bad.text).toContain('value="Testperson"');
     expect(bad.text).toContain('Speak calmly. One responder.');
