@@ -39,6 +39,8 @@ const envSchema = z.object({
   SEARCH_PER_HOUR: z.coerce.number().int().min(1).default(() => DEFAULT_SEARCH_LIMITS.perHour),
   /** Prometheus /metrics on this port, bound to 127.0.0.1 only; unset → no metrics. */
   METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  /** The 30-second summary's length above which authors and approvers are warned (plans/versions/readability.ts). */
+  SUMMARY_WARN_WORDS: z.coerce.number().int().min(10).max(500).default(75),
 });
 
 /** Which forwarded header carries the client address, and how many proxies in front of us append to it. */
@@ -71,6 +73,7 @@ export type Config = {
   trustProxy?: TrustProxy;
   searchLimits: SearchLimits;
   metricsPort?: number;
+  summaryWarnWords: number;
 };
 
 export class ConfigError extends Error {}
@@ -102,6 +105,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     trustProxy: e.TRUST_PROXY,
     searchLimits: { perMinute: e.SEARCH_BURST, perHour: e.SEARCH_PER_HOUR },
     metricsPort: e.METRICS_PORT,
+    summaryWarnWords: e.SUMMARY_WARN_WORDS,
   };
 }
 

@@ -87,6 +87,7 @@ async function main(config: Config, argv: string[]) {
     trustProxy: config.trustProxy,
     searchLimits: config.searchLimits,
     dataDir: config.dataDir,
+    summaryWarnWords: config.summaryWarnWords,
     get publicBaseUrl() {
       return publicBaseUrl;
     },

@@ -158,3 +158,15 @@ export function searchScope(actor: Actor, day: string, agreements: Pick<Agreemen
   if (canSearch(actor)) return ok([actor.org]);
   return fail('forbidden', 'searching for people is for responders and plan authors; your role cannot search');
 }
+
+/** The approver's queue: versions in review in the approver's own organisation. */
+export function authoriseReviewQueue(actor: Actor): Result<{ scope: string }> {
+  if (!hasRole(actor, 'approver')) return fail('forbidden', 'the review queue is for approvers');
+  return ok({ scope: actor.org });
+}
+
+/** The authoring console's list of plans: the organisation's own authors and approvers. */
+export function authoriseConsole(actor: Actor): Result<{ scope: string }> {
+  if (!hasRole(actor, 'author') && !hasRole(actor, 'approver')) return fail('forbidden', 'the plans console is for authors and approvers');
+  return ok({ scope: actor.org });
+}

@@ -46,6 +46,8 @@ import { loadSession } from './web/shared.js';
 import { signInPages } from './web/sign-in.js';
 import { fhirRoutes } from './fhir/routes.js';
 import { requestLog } from './request-log.js';
+import { listReviews } from './api/v1/reviews/list.js';
+import { manageRoutes } from './web/manage/index.js';
 
 // A whole plan is a few kilobytes; anything near this limit is a mistake or an attack.
 const MAX_BODY_BYTES = 256 * 1024;
@@ -79,6 +81,7 @@ export function createApp(deps: AppDeps) {
     .post('/plans/:planId/versions/:version/approve', ...approveVersion(s))
     .post('/plans/:planId/versions/:version/reject', ...rejectVersion(s))
     .post('/plans/:planId/versions/:version/withdraw', ...withdrawVersion(s))
+    .get('/reviews', ...listReviews(s))
     .get('/plans/:planId/versions', ...listVersions(s))
     .get('/plans/:planId/versions/:version', ...getVersion(s))
     .get('/plans/:planId/diff', ...diffPlanVersions(s))
@@ -123,6 +126,8 @@ export function createApp(deps: AppDeps) {
     .get('/q/:token', ...scanQr(s))
     .get('/code', ...codeForm(s))
     .post('/code', ...enterCode(s))
+    // The authoring console: authors write and revise, approvers review (their routes: web/manage/).
+    .route('/', manageRoutes(s))
     // Oversight: the auditor's console and the administrator's pages (their routes: web/oversight/routes.ts).
     .route('/', oversightRoutes(s));
 

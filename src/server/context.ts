@@ -55,6 +55,8 @@ export type AppDeps = {
   refusals?: RefusalSummary;
   /** Prometheus metrics (main.ts: when METRICS_PORT is set); absent → no metrics middleware at all. */
   metrics?: Metrics;
+  /** SUMMARY_WARN_WORDS: the console warns above this many words in the 30-second summary (default 75). */
+  summaryWarnWords?: number;
 };
 
 export type AccessReportNames = 'role-only' | 'individual';

@@ -1,5 +1,6 @@
 import type { Child } from 'hono/jsx';
 import { oversightCss } from './components/oversight-css.js';
+import { consoleCss } from './components/console-css.js';
 
 /**
  * Every page: no scripts, no external resources, one small inline stylesheet. Dark by default because
@@ -49,13 +50,15 @@ form.inline{display:inline;margin:0}
 body{background:#fff;color:#000}a{color:#0645ad}.meta,.hint,.why{color:#333}h2{border-color:#888}.purpose{background:#f3f3f3}header a{color:#fff}
 .notice,.summary{border-color:#12305e}.warn{background:#ffe5e5;color:#000}.err{color:#a00000}
 button.quiet{background:#ddd;color:#000}}
+:focus-visible{outline:3px solid #ffd400;outline-offset:2px}
+${consoleCss}
 `;
 
 export type LayoutProps = {
   title: string;
   /** Shown in the header so a shared device makes clear who is signed in. */
   signedInAs?: { sub: string; org: string };
-  /** Tables (auditors, administrators): a wider column on large screens. */
+  /** Desk pages (the authoring console, auditors, administrators): a wider column on large screens. */
   wide?: boolean;
   children?: Child;
 };

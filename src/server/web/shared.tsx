@@ -28,7 +28,7 @@ export const pageHeaders = {
 export async function page(
   c: Context,
   body: JSX.Element,
-  status: 200 | 400 | 403 | 404 | 410 | 429 | 503 = 200,
+  status: 200 | 400 | 403 | 404 | 409 | 410 | 429 | 503 = 200,
   headers: Record<string, string> = {},
 ) {
   // JSX has no doctype; without one, browsers fall back to quirks mode.

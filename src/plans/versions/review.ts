@@ -1,0 +1,34 @@
+import type { Db } from '../../../db/index.js';
+import type { Actor } from '../core/actor.js';
+import { fail, ok } from '../core/result.js';
+import { authoriseReviewQueue } from '../policy.js';
+import { diffRecords } from './diff.js';
+import { consolePlan } from './console.js';
+import { findVersion, findVersionById, recordOf } from './store.js';
+import { withWords } from './word-diff.js';
+
+/**
+ * What an approver reads before deciding: the proposal, the published version it was written from, each
+ * changed section word by word. Approvers of the owning trust only; any version number (a stale link
+ * shows what that version now is).
+ */
+export function reviewOf(db: Db, actor: Actor, planId: string, version: number) {
+  const queue = authoriseReviewQueue(actor);
+  if (!queue.ok) return queue;
+  const p = consolePlan(db, actor, planId);
+  if (!p.ok) return p;
+  const proposal = findVersion(db, planId, version);
+  if (!proposal) return fail('not_found', `plan has no version ${version}`);
+  const base = proposal.baseVersionId === null ? undefined : findVersionById(db, proposal.baseVersionId);
+  const diff = base ? diffRecords(recordOf(base), recordOf(proposal)) : undefined;
+  return ok({
+    plan: p.value,
+    proposal,
+    base,
+    changes: diff ? withWords(diff.changes) : undefined,
+    unchanged: diff?.unchanged ?? [],
+    /** The plan was published again since this draft was written: approving it would undo that change. */
+    staleBase: (p.value.current?.id ?? null) !== proposal.baseVersionId,
+  });
+}
+export type Review = Extract<ReturnType<typeof reviewOf>, { ok: true }>['value'];

@@ -1,0 +1,17 @@
+import { reviewQueue } from '../../../../plans/versions/queues.js';
+import { apiTrail } from '../../../access-trail/trail.js';
+import type { AppServices } from '../../../context.js';
+import { unwrap } from '../../../errors.js';
+import { requirePurpose } from '../../../purpose.js';
+import { api } from '../../factory.js';
+
+/**
+ * GET /api/v1/reviews: the approver's queue for systems (a ward dashboard, a reminder job). It names the
+ * people whose plans wait, so it takes a purpose and is one access event listing every plan in it.
+ */
+export const listReviews = (s: AppServices) =>
+  api.createHandlers(apiTrail(s, 'search'), requirePurpose, (c) => {
+    const items = unwrap(reviewQueue(s.db, c.var.actor, s.clock()));
+    c.set('access', { planId: null, query: { reviews: 'in-review' }, resultPlanIds: items.map((i) => i.planId) });
+    return c.json({ items });
+  });

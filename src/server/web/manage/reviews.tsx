@@ -1,0 +1,93 @@
+import { Hono, type Context } from 'hono';
+import { z } from 'zod';
+import type { Failure } from '../../../plans/core/result.js';
+import { reviewQueue } from '../../../plans/versions/queues.js';
+import { DEFAULT_SUMMARY_WARN_WORDS, readability } from '../../../plans/versions/readability.js';
+import { reviewOf } from '../../../plans/versions/review.js';
+import { approve, reject } from '../../../plans/versions/workflow.js';
+import { MessagePage } from '../../../ui/pages/manage/common.js';
+import { ReviewPage, ReviewQueuePage } from '../../../ui/pages/manage/reviews.js';
+import type { AppServices, WebEnv } from '../../context.js';
+import { page } from '../shared.js';
+import { consoleGuards, consoleWho, planIdPattern, refusalPage } from './shared.js';
+
+const commentSchema = z.string().trim().min(1, { error: 'Write a comment for the author: what needs changing' }).max(2000, { error: 'The comment must be at most 2,000 characters' });
+const versionOf = (s: string | undefined) => (s && /^\d{1,6}$/.test(s) ? Number(s) : undefined);
+
+/**
+ * The approval race, a stale base and a decision already taken each get a page that says what happened:
+ * the domain's compare-and-set refused the second decision, and nothing was changed.
+ */
+function decisionRefused(c: Context<WebEnv>, f: Failure, planId: string) {
+  const back = `/manage/plans/${planId}`;
+  const status = f.extra?.versionStatus;
+  const who = consoleWho(c);
+  if (f.code === 'conflict' && (status !== undefined || /same moment/.test(f.detail))) {
+    return page(c, <MessagePage who={who} title="Someone else has already decided on this version">
+      <p>{status ? `This version is now ${status === 'draft' ? 'back with its author' : status}.` : 'Another approver published this plan at the same moment.'} Your decision was not applied, and nothing was changed.</p>
+      <p><a href={back}>See where the plan stands now</a></p>
+    </MessagePage>, 409);
+  }
+  if (f.code === 'conflict' && /published again/.test(f.detail)) {
+    return page(c, <MessagePage who={who} title="The plan was published again since this version was written">
+      <p>Approving this version would silently undo the newer published change, so it was not approved. Return it to the author: they start a new draft from the current version.</p>
+      <p><a href={`/manage/reviews/${planId}/${c.req.param('version')}`}>Back to the review</a></p>
+    </MessagePage>, 409);
+  }
+  return refusalPage(c, f, back);
+}
+
+/** `/manage/reviews`: the approver's queue, the side-by-side review, approve and return. */
+export function manageReviewRoutes(services: AppServices) {
+  const { db, clock } = services;
+  const guard = consoleGuards(services);
+  const warnAt = services.summaryWarnWords ?? DEFAULT_SUMMARY_WARN_WORDS;
+
+  const reviewPage = (c: Context<WebEnv>, comment = '', error?: string) => {
+    const planId = c.req.param('planId') ?? '';
+    const version = versionOf(c.req.param('version'));
+    if (!planIdPattern.test(planId) || version === undefined) return refusalPage(c, { ok: false, code: 'not_found', detail: 'no such plan' });
+    const r = reviewOf(db, c.var.actor!, planId, version);
+    if (!r.ok) return decisionRefused(c, r, planId);
+    c.set('access', { planId, versionId: r.value.proposal.id, query: { console: 'review', version } });
+    if (r.value.proposal.status !== 'in-review') return decisionRefused(c, { ok: false, code: 'conflict', detail: 'not in review', extra: { versionStatus: r.value.proposal.status } }, planId);
+    const errors = error ? [{ field: 'comment', anchor: 'comment', message: error }] : [];
+    return page(
+      c,
+      <ReviewPage who={consoleWho(c)} review={r.value} after={readability(r.value.proposal.content, warnAt)} before={r.value.base ? readability(r.value.base.content, warnAt) : undefined} errors={errors} comment={comment} />,
+      error ? 400 : 200,
+    );
+  };
+
+  return new Hono<WebEnv>()
+    .get('/manage/reviews', ...guard.read('search'), (c) => {
+      const q = reviewQueue(db, c.var.actor!, clock());
+      if (!q.ok) return refusalPage(c, q);
+      c.set('access', { planId: null, query: { console: 'reviews' }, resultPlanIds: q.value.map((i) => i.planId) });
+      return page(c, <ReviewQueuePage who={consoleWho(c)} items={q.value} />);
+    })
+    .get('/manage/reviews/:planId/:version', ...guard.read('view'), (c) => reviewPage(c))
+    .post('/manage/reviews/:planId/:version/approve', ...guard.write, async (c) => {
+      const planId = c.req.param('planId');
+      const version = versionOf(c.req.param('version'));
+      if (version === undefined) return refusalPage(c, { ok: false, code: 'not_found', detail: 'no such version' });
+      const done = approve(db, c.var.actor!, { planId, version }, clock());
+      if (!done.ok) return decisionRefused(c, done, planId);
+      // Published: findable by responders as soon as possible, not at the index worker's next poll.
+      services.search.indexSoon();
+      return c.redirect(`/manage/plans/${planId}?done=published`, 303);
+    })
+    // The review shown again for a missing comment is a read of the plan too: it goes on the trail.
+    .post('/manage/reviews/:planId/:version/return', ...guard.writeShowing('view'), async (c) => {
+      const planId = c.req.param('planId');
+      const version = versionOf(c.req.param('version'));
+      if (version === undefined) return refusalPage(c, { ok: false, code: 'not_found', detail: 'no such version' });
+      const form = await c.req.parseBody();
+      const raw = typeof form.comment === 'string' ? form.comment : '';
+      const comment = commentSchema.safeParse(raw);
+      if (!comment.success) return reviewPage(c, raw, comment.error.issues[0]!.message);
+      const done = reject(db, c.var.actor!, { planId, version }, comment.data, clock());
+      if (!done.ok) return decisionRefused(c, done, planId);
+      return c.redirect(`/manage/reviews?done=returned`, 303);
+    });
+}

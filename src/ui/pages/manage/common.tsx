@@ -1,0 +1,54 @@
+import type { Child } from 'hono/jsx';
+import { Layout } from '../../layout.js';
+
+export type Who = { sub: string; org: string; roles: readonly string[] };
+
+export const stateLabel: Record<string, string> = {
+  draft: 'Draft',
+  'in-review': 'In review',
+  returned: 'Returned with comments',
+  published: 'Published',
+  withdrawn: 'Withdrawn',
+  superseded: 'Superseded',
+};
+
+export const when = (iso: string | null | undefined) => (iso ? `${iso.slice(0, 10)} ${iso.slice(11, 16)}` : '');
+
+/** Every console page: the wide layout and the console's own links. */
+export function ConsolePage({ title, who, children }: { title: string; who: Who; children?: Child }) {
+  const approver = who.roles.includes('approver');
+  return (
+    <Layout title={title} signedInAs={who} wide>
+      <nav aria-label="Console">
+        <p>
+          <a href="/manage">Plans</a>
+          {who.roles.includes('author') ? (
+            <>
+              {' · '}
+              <a href="/manage/plans/new">Start a new plan</a>
+            </>
+          ) : null}
+          {approver ? (
+            <>
+              {' · '}
+              <a href="/manage/reviews">Reviews waiting</a>
+            </>
+          ) : null}
+          {' · '}
+          <a href="/">Find a person</a>
+        </p>
+      </nav>
+      {children}
+    </Layout>
+  );
+}
+
+export function MessagePage({ who, title, children, status }: { who: Who; title: string; children?: Child; status?: string }) {
+  return (
+    <ConsolePage title={title} who={who}>
+      <h1>{title}</h1>
+      {status ? <p class="notice">{status}</p> : null}
+      {children}
+    </ConsolePage>
+  );
+}

@@ -1,0 +1,150 @@
+import type { Readability } from '../../../plans/versions/readability.js';
+import { ErrorSummary, SectionFields, type FormError } from '../../components/plan-form.js';
+import { PlanLength, SummaryCount } from '../../components/readability.js';
+import { ConsolePage, stateLabel, when, type Who } from './common.js';
+import { sections, type Section } from './spec.js';
+
+export type PlanHeading = { planId: string; externalRef: string; name: string; version: number; status: string; returned?: { by: string; at: string; comment: string | null } };
+
+function Tasks({ planId, current }: { planId: string; current?: string }) {
+  return (
+    <nav class="tasks" aria-label="Sections of the plan">
+      <ol>
+        {sections.map((s) => (
+          <li>
+            <a href={`/manage/plans/${planId}/edit?section=${s.key}`} aria-current={s.key === current ? 'step' : undefined}>
+              {s.title}
+            </a>
+          </li>
+        ))}
+      </ol>
+    </nav>
+  );
+}
+
+type EditProps = {
+  who: Who;
+  plan?: PlanHeading;
+  section: Section;
+  values: Record<string, string>;
+  errors: FormError[];
+  readability?: Readability;
+  saved?: boolean;
+  action: string;
+  next?: string;
+};
+
+/** One section of the plan: what was typed stays on the page until it is saved. */
+export function EditSectionPage(p: EditProps) {
+  const title = p.plan ? `${p.section.title}: ${p.plan.name}` : p.section.title;
+  const showCount = p.readability && p.section.items.some((i) => i.name === 'plan.summary');
+  return (
+    <ConsolePage title={p.errors.length ? `Error: ${title}` : title} who={p.who}>
+      <ErrorSummary errors={p.errors} />
+      {p.plan ? (
+        <>
+          <p class="meta">
+            <a href={`/manage/plans/${p.plan.planId}`}>
+              {p.plan.name} ({p.plan.externalRef})
+            </a>{' '}
+            · version {p.plan.version}, {stateLabel[p.plan.status] ?? p.plan.status}
+          </p>
+          <Tasks planId={p.plan.planId} current={p.section.key} />
+        </>
+      ) : null}
+      <h1>{p.section.title}</h1>
+      {p.saved ? (
+        <p class="notice" role="status">
+          Saved.
+        </p>
+      ) : null}
+      {p.section.intro ? <p>{p.section.intro}</p> : null}
+      <form method="post" action={p.action} novalidate>
+        <SectionFields section={p.section} values={p.values} errors={p.errors} />
+        {showCount ? <SummaryCount r={p.readability!} /> : null}
+        <div class="actions">
+          <button type="submit" name="save" value="stay">
+            {p.plan ? 'Save this section' : 'Save and continue'}
+          </button>
+          {p.plan && p.next ? (
+            <button type="submit" class="secondary" name="save" value={p.next}>
+              Save and go to the next section
+            </button>
+          ) : null}
+        </div>
+      </form>
+    </ConsolePage>
+  );
+}
+
+type OverviewProps = {
+  who: Who;
+  plan: PlanHeading;
+  readability: Readability;
+  currentVersion: number | null;
+  canEdit: boolean;
+  canStartDraft: boolean;
+  canSubmit: boolean;
+  canReview: boolean;
+  canWithdraw: boolean;
+  canCards: boolean;
+  notice?: string;
+};
+
+/** A plan's page in the console: where it stands, how long it reads, and what can be done next. */
+export function PlanOverviewPage(p: OverviewProps) {
+  const base = `/manage/plans/${p.plan.planId}`;
+  return (
+    <ConsolePage title={p.plan.name} who={p.who}>
+      <h1>{p.plan.name}</h1>
+      {p.notice ? <p class="notice" role="status">{p.notice}</p> : null}
+      <p>
+        {p.plan.externalRef} · latest version {p.plan.version}: <span class="tag">{stateLabel[p.plan.status] ?? p.plan.status}</span>
+        {p.currentVersion !== null ? ` · responders see version ${p.currentVersion}` : ' · responders see nothing yet'}
+      </p>
+      {p.plan.returned ? (
+        <div class="notice">
+          <p>
+            Returned by {p.plan.returned.by} on {when(p.plan.returned.at)}:
+          </p>
+          <p>{p.plan.returned.comment}</p>
+        </div>
+      ) : null}
+      {p.canEdit ? <Tasks planId={p.plan.planId} /> : null}
+      <div class="actions">
+        {p.canSubmit ? (
+          <form method="post" action={`${base}/submit`}>
+            <button type="submit">Send for review</button>
+          </form>
+        ) : null}
+        {p.canStartDraft ? (
+          <form method="post" action={`${base}/drafts`}>
+            <button type="submit">Start a new draft from version {p.currentVersion}</button>
+          </form>
+        ) : null}
+        {p.canReview ? (
+          <a class="button" href={`/manage/reviews/${p.plan.planId}/${p.plan.version}`}>
+            Review this version
+          </a>
+        ) : null}
+      </div>
+      <PlanLength r={p.readability} />
+      <h2>More</h2>
+      <ul>
+        <li>
+          <a href={`${base}/history`}>History of this plan</a>
+        </li>
+        {p.canCards ? (
+          <li>
+            <a href={`${base}/cards`}>Patient-held cards</a>
+          </li>
+        ) : null}
+        {p.canWithdraw ? (
+          <li>
+            <a href={`${base}/withdraw`}>Withdraw this plan</a>
+          </li>
+        ) : null}
+      </ul>
+    </ConsolePage>
+  );
+}

@@ -1,0 +1,109 @@
+import { describe, expect, it } from 'vitest';
+import type { Actor } from '../../../src/plans/core/actor.js';
+import { findVersion } from '../../../src/plans/versions/store.js';
+import { approve, createDraft, editDraft, submitForReview } from '../../../src/plans/versions/workflow.js';
+import { importRecordFrom, planBody, planIdOf, publishPlans, testApp, who, type TestApp } from '../../helpers.js';
+import { browser } from './helpers.js';
+
+async function signedIn(t: TestApp, sub: string) {
+  const b = browser(t);
+  await b.signIn(sub);
+  await b.statePurpose('Care plan review with the person');
+  return b;
+}
+const mh = (w: { sub: string; org: string; roles: Actor['roles'] }): Actor => ({ ...w, orgKind: 'mental-health' });
+
+/** A published plan and a submitted revision of its summary. */
+async function revision(t: TestApp, by: Actor = mh(who.author)) {
+  publishPlans(t.db, [importRecordFrom(planBody())]);
+  const planId = planIdOf(t.db, 'SB-000001');
+  const draft = createDraft(t.db, by, planId, undefined, t.clock());
+  if (!draft.ok) throw new Error(draft.detail);
+  const { externalRef: _x, ...body } = planBody({ summary: 'Speak to Eff by name, slowly, one responder only. Offer the crisis café.' });
+  expect(editDraft(t.db, by, draft.value, body, t.clock()).ok).toBe(true);
+  expect(submitForReview(t.db, by, draft.value, t.clock()).ok).toBe(true);
+  return { planId, version: draft.value.version };
+}
+
+describe('the approver console', () => {
+  it('queues the revision, shows the words added and removed side by side, returns with a comment the author sees, then publishes', async () => {
+    const t = await testApp();
+    const { planId, version } = await revision(t);
+    const approver = await signedIn(t, 'demo.approver');
+    const queue = await approver.get('/manage/reviews');
+    expect(queue.status).toBe(200);
+    expect(queue.text).toContain(`/manage/reviews/${planId}/${version}`);
+    expect(queue.text).toContain('1 section: 2 words added, 1 removed');
+
+    const review = await approver.get(`/manage/reviews/${planId}/${version}`);
+    expect(review.status).toBe(200);
+    expect(review.text).toMatch(/<del>calmly<\/del>/);
+    expect(review.text).toMatch(/<ins>slowly<\/ins>/);
+    expect(review.text).toContain('Yes, agreed on 2026-10-01');
+    expect(review.text).toContain('How long it takes to read (proposed)');
+    expect(t.events().at(-1)).toMatchObject({ action: 'view', channel: 'web', planId, outcome: 'allowed' });
+
+    const blank = await approver.post(`/manage/reviews/${planId}/${version}/return`, { comment: '  ' });
+    expect(blank.status).toBe(400);
+    expect(blank.text).toContain('href="#comment"');
+    expect(blank.text).toContain('Write a comment for the author');
+    expect(findVersion(t.db, planId, version)!.status).toBe('in-review');
+
+    const back = await approver.post(`/manage/reviews/${planId}/${version}/return`, { comment: 'Say which café and its hours.' });
+    expect(back.status).toBe(303);
+    expect(findVersion(t.db, planId, version)!.status).toBe('draft');
+    const author = await signedIn(t, 'demo.author');
+    const home = await author.get('/manage?filter=returned');
+    expect(home.text).toContain('Say which café and its hours.');
+
+    expect((await author.post(`/manage/plans/${planId}/submit`, {})).status).toBe(303);
+    const published = await approver.post(`/manage/reviews/${planId}/${version}/approve`, {});
+    expect(published.status).toBe(303);
+    expect(published.location).toBe(`/manage/plans/${planId}?done=published`);
+    expect(findVersion(t.db, planId, version)!.status).toBe('published');
+  });
+
+  it('four-eyes, the approval race and a stale base each answer with a page, and change nothing', async () => {
+    const t = await testApp();
+    // demo.approver also wrote part of this version (as an author elsewhere in their work).
+    const { planId, version } = await revision(t, mh({ sub: 'demo.approver', org: 'southbank-mh', roles: ['author', 'approver'] }));
+    const approver = await signedIn(t, 'demo.approver');
+    const fourEyes = await approver.post(`/manage/reviews/${planId}/${version}/approve`, {});
+    expect(fourEyes.status).toBe(403);
+    expect(fourEyes.text).toContain('Someone else must approve this version');
+    expect(fourEyes.text).toContain('<!doctype html>');
+    expect(findVersion(t.db, planId, version)!.status).toBe('in-review');
+
+    // Another approver publishes while this one still has the page open.
+    expect(approve(t.db, mh(who.approver2), { planId, version }, t.clock()).ok).toBe(true);
+    const t2 = await testApp();
+    const r2 = await revision(t2);
+    const second = await signedIn(t2, 'demo.approver');
+    expect(approve(t2.db, mh(who.approver2), r2, t2.clock()).ok).toBe(true);
+    const race = await second.post(`/manage/reviews/${r2.planId}/${r2.version}/approve`, {});
+    expect(race.status).toBe(409);
+    expect(race.text).toContain('Someone else has already decided on this version');
+
+    const t3 = await testApp();
+    const r3 = await revision(t3);
+    // The plan is published again (a re-import from the trust's record system) while the revision waits.
+    publishPlans(t3.db, [importRecordFrom(planBody({ summary: 'Published meanwhile by import.' }))]);
+    const third = await signedIn(t3, 'demo.approver');
+    expect((await third.get(`/manage/reviews/${r3.planId}/${r3.version}`)).text).toContain('published again after this version was written');
+    const stale = await third.post(`/manage/reviews/${r3.planId}/${r3.version}/approve`, {});
+    expect(stale.status).toBe(409);
+    expect(stale.text).toContain('The plan was published again since this version was written');
+    expect(findVersion(t3.db, r3.planId, r3.version)!.status).toBe('in-review');
+  });
+
+  it('refuses authors the queue and the decision with a page', async () => {
+    const t = await testApp();
+    const { planId, version } = await revision(t);
+    const author = await signedIn(t, 'demo.author');
+    expect((await author.get('/manage/reviews')).status).toBe(403);
+    const tried = await author.post(`/manage/reviews/${planId}/${version}/approve`, {});
+    expect(tried.status).toBe(403);
+    expect(tried.text).toContain('You cannot do this');
+    expect(findVersion(t.db, planId, version)!.status).toBe('in-review');
+  });
+});
