@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { Db } from '../../db/index.js';
 import type { Actor } from '../plans/core/actor.js';
 import { searchScope } from '../plans/policy.js';
@@ -13,18 +14,20 @@ import { DEFAULT_WITHIN_M, distanceM, type SearchQuery } from './query.js';
 import { queryWord, scoreCandidate, type QueryWord } from './rank.js';
 import { variantTable } from './variants.js';
 
-export type SearchResult = {
-  planId: string;
-  externalRef: string;
-  name: string;
-  preferredName: string | null;
-  aliases: string[];
-  dateOfBirth: string;
-  age: number;
-  homeArea: string | null;
-  matchedLocation: { label: string; distanceM: number } | null;
-  why: string[];
-};
+/** One person a search found (CONTRACTS §5): who they are and why they matched, never plan content. */
+export const searchResultSchema = z.strictObject({
+  planId: z.string(),
+  externalRef: z.string(),
+  name: z.string(),
+  preferredName: z.string().nullable(),
+  aliases: z.array(z.string()),
+  dateOfBirth: z.string(),
+  age: z.number().int(),
+  homeArea: z.string().nullable(),
+  matchedLocation: z.strictObject({ label: z.string(), distanceM: z.number() }).nullable(),
+  why: z.array(z.string()),
+});
+export type SearchResult = z.output<typeof searchResultSchema>;
 
 /** What a search returns; `planIds` is what the access log records (every plan the search surfaced). */
 export type SearchOutcome = {
