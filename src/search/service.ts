@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { Db } from '../../db/index.js';
 import type { Actor } from '../plans/core/actor.js';
 import { searchScope } from '../plans/policy.js';
@@ -21,7 +22,7 @@ import { variantTable } from './variants.js';
 
 export { meiliFilter } from './candidates.js';
 export type { SearchEngineState } from './engine-health.js';
-export type { SearchResult } from './result.js';
+export { searchResultSchema, type SearchResult } from './result.js';
 
 /** What a search returns; `planIds` is what the access log records (every plan the search surfaced). */
 export type SearchOutcome = {

@@ -48,6 +48,7 @@ import { fhirRoutes } from './fhir/routes.js';
 import { requestLog } from './request-log.js';
 import { listReviews } from './api/v1/reviews/list.js';
 import { manageRoutes } from './web/manage/index.js';
+import { openApiRoutes } from './openapi/routes.js';
 
 // A whole plan is a few kilobytes; anything near this limit is a mistake or an attack.
 const MAX_BODY_BYTES = 256 * 1024;
@@ -141,6 +142,8 @@ export function createApp(deps: AppDeps) {
     // FHIR R4 for health systems: the same reads, authorisation and access events, in FHIR's terms.
     .route('/fhir/R4', fhirRoutes(s))
     .route('/', pages);
+  // The API's own description, from the route table above (GET /openapi.json, GET /docs).
+  app.route('/', openApiRoutes(app));
   app.onError(createErrorHandler(deps.logger));
   app.notFound(notFoundHandler);
   return app;

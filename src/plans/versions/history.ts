@@ -1,14 +1,50 @@
 import { asc, eq } from 'drizzle-orm';
+import { z } from 'zod';
 import { schema, type Db } from '../../../db/index.js';
+import { versionStatuses } from '../../../db/schema/plans.js';
 import type { Actor } from '../core/actor.js';
 import { fail, ok } from '../core/result.js';
 import { authoriseHistory, authoriseVersionContent } from '../policy.js';
+import { governanceSchema, locationSchema, planContentSchema, subjectSchema } from '../core/content.js';
 import { findPlan, findVersion, type VersionRow } from './store.js';
 
 // Authoring reads: a plan's versions and workflow events, and one version in full, for the owning
 // organisation's staff (policy.ts authoriseHistory). Not cached: these are office reads, not the hot path.
 
-export function versionSummary(v: VersionRow) {
+const nullableText = z.string().nullable();
+
+/** One version without its content (who, when, why): the rows of a plan's history. */
+export const versionSummarySchema = z.strictObject({
+  version: z.number().int().min(1),
+  status: z.enum(versionStatuses),
+  changeSummary: nullableText,
+  reviewBy: z.string(),
+  authors: z.array(z.string()),
+  createdAt: z.string(),
+  submittedBy: nullableText,
+  submittedAt: nullableText,
+  approvedBy: nullableText,
+  publishedAt: nullableText,
+  supersededAt: nullableText,
+  withdrawnBy: nullableText,
+  withdrawnAt: nullableText,
+  withdrawReason: nullableText,
+});
+
+/** GET …/versions: every version and workflow event, no content (auditors may read it). */
+export const planHistorySchema = z
+  .strictObject({
+    planId: z.string(),
+    externalRef: z.string(),
+    owningOrg: z.string(),
+    currentVersion: z.number().int().nullable(),
+    withdrawn: z.boolean(),
+    versions: z.array(versionSummarySchema),
+    events: z.array(z.strictObject({ version: z.number().int().nullable(), action: z.string(), actor: z.string(), at: z.string(), comment: nullableText })),
+  })
+  .meta({ id: 'PlanHistory' });
+
+export function versionSummary(v: VersionRow): z.output<typeof versionSummarySchema> {
   return {
     version: v.version,
     status: v.status,
@@ -61,6 +97,19 @@ export function planHistory(db: Db, actor: Actor, planId: string) {
     })),
   });
 }
+
+/** GET …/versions/:version: one version in full, any status. */
+export const versionDetailSchema = versionSummarySchema
+  .extend({
+    planId: z.string(),
+    externalRef: z.string(),
+    versionId: z.number().int(),
+    subject: subjectSchema,
+    locations: z.array(locationSchema),
+    plan: planContentSchema,
+    governance: governanceSchema,
+  })
+  .meta({ id: 'PlanVersion' });
 
 /** One version in full, any status: for the people writing and approving it (not auditors: policy.ts). */
 export function readVersion(db: Db, actor: Actor, planId: string, version: number) {

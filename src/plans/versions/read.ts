@@ -4,7 +4,8 @@ import { authoriseRead, type ReadGrant, type ReadOptions } from '../policy.js';
 import type { Actor } from '../core/actor.js';
 import { contentForAudience, type ResponderContent } from '../core/audience.js';
 import { BoundedMap } from '../core/bounded-map.js';
-import type { Governance, PlanLocation, SectionKey, Subject } from '../core/content.js';
+import { z } from 'zod';
+import { isoDate, lawfulBases, locationSchema, planContentSchema, planIdSchema, sectionKeys, subjectSchema, type SectionKey } from '../core/content.js';
 import { agreementQueries, type AgreementQueries } from '../organisations.js';
 import { createReadCache, type ReadCache } from './read-cache.js';
 import { fail, ok, type Result } from '../core/result.js';
@@ -16,23 +17,31 @@ export const NO_SUCH_PLAN = 'no such plan';
 export const ADVICE_NOTICE =
   'This plan is advice, not an instruction. Use your own judgement and duty of care; it does not replace them.';
 
-export type PlanView = {
-  planId: string;
-  externalRef: string;
-  owningOrg: { slug: string; name: string };
-  version: number;
-  versionId: number;
-  publishedAt: string;
-  reviewBy: string;
-  /** The review-by date has passed: still shown, clearly flagged. */
-  stale: boolean;
-  subject: Subject;
-  locations: PlanLocation[];
-  content: ResponderContent;
-  withheldSections: SectionKey[];
-  governance: Pick<Governance, 'coProduced' | 'agreedBySubjectOn' | 'lawfulBasis'>;
-  notice: string;
-};
+/**
+ * What a responder is shown: the response schema of the plan read (documented in /openapi.json, checked
+ * against real answers in the tests, never parsed on the hot path) and, inferred from it, the type.
+ */
+export const planViewSchema = z
+  .strictObject({
+    planId: planIdSchema,
+    externalRef: z.string(),
+    owningOrg: z.strictObject({ slug: z.string(), name: z.string() }),
+    version: z.number().int().min(1),
+    versionId: z.number().int(),
+    publishedAt: z.string(),
+    reviewBy: isoDate,
+    /** The review-by date has passed: still shown, clearly flagged. */
+    stale: z.boolean(),
+    subject: subjectSchema,
+    locations: z.array(locationSchema),
+    /** Only the sections this reader's organisation kind may see (audience.ts). */
+    content: planContentSchema.partial(),
+    withheldSections: z.array(z.enum(sectionKeys as [SectionKey, ...SectionKey[]])),
+    governance: z.strictObject({ coProduced: z.boolean(), agreedBySubjectOn: isoDate.optional(), lawfulBasis: z.enum(lawfulBases) }),
+    notice: z.string(),
+  })
+  .meta({ id: 'PlanView' });
+export type PlanView = z.output<typeof planViewSchema>;
 
 export type ReadOutcome = { view: PlanView; grant: ReadGrant };
 

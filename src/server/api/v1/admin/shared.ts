@@ -13,3 +13,7 @@ export const operator = (c: { var: AppEnv['Variables'] }): Operator => ({ via: '
 /** Reads of the register need the admin role too (writes are authorised by the domain, per object). */
 export const requireAdmin = (c: { var: AppEnv['Variables'] }) => unwrap(authoriseAdmin(operator(c)));
 export const governanceDeps = (s: AppServices) => ({ db: s.db, log: s.accessLog, clock: s.clock });
+
+/** What the register's writes answer (the organisation or agreement record as stored). */
+export const organisationAnswer = z.strictObject({ organisation: z.looseObject({ slug: z.string() }) });
+export const agreementAnswer = z.strictObject({ agreement: z.looseObject({ ref: z.string() }) });

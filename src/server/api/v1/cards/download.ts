@@ -4,12 +4,15 @@ import type { AppServices } from '../../../context.js';
 import { AppError } from '../../../errors.js';
 import { planIdParam, validate } from '../../../validate.js';
 import { api } from '../../factory.js';
+import { documented, type OperationDoc } from '../../../openapi/operation.js';
+
+const doc: OperationDoc = { summary: 'Download the current card again: always 410', description: 'Only hashes are kept, so there is nothing to reprint; issue a new card.', tag: 'cards', errors: [400, 410, 503] };
 
 /**
  * GET /api/v1/plans/:planId/cards/current.(pdf|png|svg) — asked for often enough to answer clearly:
  * only hashes are kept, so there is nothing to reprint.
  */
 export const downloadCard = (s: AppServices) =>
-  api.createHandlers(apiTrail(s, 'print'), validate('param', planIdParam.extend({ file: z.string() })), () => {
+  documented(doc, api.createHandlers(apiTrail(s, 'print'), validate('param', planIdParam.extend({ file: z.string() })), () => {
     throw new AppError('gone', 'a card can only be downloaded when it is issued; issue a new card (the old one stops working)');
-  });
+  }));

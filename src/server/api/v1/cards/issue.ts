@@ -8,6 +8,7 @@ import type { AppServices } from '../../../context.js';
 import { unwrap } from '../../../errors.js';
 import { planIdParam, validate } from '../../../validate.js';
 import { api } from '../../factory.js';
+import { documented, type OperationDoc } from '../../../openapi/operation.js';
 
 const issueBody = z.strictObject({
   /** What the person chose to have printed; their name or diagnosis only if they asked for it. */
@@ -19,6 +20,8 @@ const issueBody = z.strictObject({
 /** `Accept: application/pdf` (and not JSON) asks for the printable card alone. */
 const wantsPdfOnly = (accept: string | undefined) => !!accept && /application\/pdf/i.test(accept) && !/application\/json/i.test(accept);
 
+const doc: OperationDoc = { summary: 'Issue a new patient-held card (revokes the previous one)', description: 'The token, code and printable artefacts exist only in this response: JSON with every artefact, or `Accept: application/pdf` for the card alone.', tag: 'cards', ok: { status: 201, description: 'The card', schema: z.looseObject({ cardId: z.number().int(), planId: z.string(), issuedAt: z.string(), url: z.string(), code: z.string() }), other: { 'application/pdf': { schema: { type: 'string', contentMediaType: 'application/pdf' } } } }, errors: [400, 403, 404, 409, 410, 503] };
+
 /**
  * POST /api/v1/plans/:planId/cards — authors issue the card for their own organisation's plans. Only
  * hashes are stored, so the token, the code and the printable artefacts exist once, in this response:
@@ -26,7 +29,7 @@ const wantsPdfOnly = (accept: string | undefined) => !!accept && /application\/p
  * card is never reprinted; a new one is issued, and the old one stops working.
  */
 export const issueCard = (s: AppServices) =>
-  api.createHandlers(apiTrail(s, 'print'), validate('param', planIdParam), validate('json', issueBody), async (c) => {
+  documented(doc, api.createHandlers(apiTrail(s, 'print'), validate('param', planIdParam), validate('json', issueBody), async (c) => {
       const { text, graceUntil } = c.req.valid('json');
       const base = s.publicBaseUrl;
       const printed = text ?? DEFAULT_CARD_TEXT;
@@ -71,4 +74,4 @@ export const issueCard = (s: AppServices) =>
         { 'Cache-Control': 'no-store', Location: location },
       );
     }
-  );
+  ));

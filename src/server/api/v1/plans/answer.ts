@@ -1,3 +1,5 @@
+import { z } from 'zod';
+import { versionStatuses } from '../../../../../db/schema/plans.js';
 import type { Db } from '../../../../../db/index.js';
 import { findVersion } from '../../../../plans/versions/store.js';
 import type { VersionRef } from '../../../../plans/versions/workflow.js';
@@ -12,3 +14,13 @@ export const links = (r: VersionRef) => ({
 export const versionAnswer = (db: Db, r: VersionRef) => ({ ...r, status: findVersion(db, r.planId, r.version)!.status, links: links(r) });
 
 export const refOf = (p: { planId: string; version: number }): VersionRef => ({ planId: p.planId, version: p.version });
+
+/** The answer of every workflow operation (versionAnswer). */
+export const versionAnswerSchema = z
+  .strictObject({
+    planId: z.string(),
+    version: z.number().int().min(1),
+    status: z.enum(versionStatuses),
+    links: z.strictObject({ plan: z.string(), version: z.string() }),
+  })
+  .meta({ id: 'VersionAnswer' });

@@ -10,6 +10,8 @@ import { requirePurpose } from '../../../purpose.js';
 import { validate } from '../../../validate.js';
 import { api } from '../../factory.js';
 import { readOptions, served } from './read-shared.js';
+import { documented, type OperationDoc } from '../../../openapi/operation.js';
+import { planViewSchema } from '../../../../plans/versions/read.js';
 
 const byRefQuery = z.strictObject({
   externalRef: externalRefSchema,
@@ -17,9 +19,11 @@ const byRefQuery = z.strictObject({
   org: slugSchema.optional(),
 });
 
+const doc: OperationDoc = { summary: 'Read the current published plan by the owning organisation\'s reference', description: 'A caller who may not read the plan gets the same 404 as for an unknown reference (the access log records the real refusal).', tag: 'plans', purpose: 'required', emergency: true, ok: { description: 'The plan as this reader may see it', schema: planViewSchema }, errors: [400, 404, 410, 503] };
+
 /** GET /api/v1/plans?externalRef=&org= — the same read, by the owning organisation's own reference. */
 export const getPlanByRef = (s: AppServices) =>
-  api.createHandlers(apiTrail(s, 'view'), requirePurpose, validate('query', byRefQuery), (c) => {
+  documented(doc, api.createHandlers(apiTrail(s, 'view'), requirePurpose, validate('query', byRefQuery), (c) => {
     const { externalRef, org } = c.req.valid('query');
     const actor = c.var.actor;
     const note = { query: { externalRef, org: org ?? actor.org } };
@@ -31,4 +35,4 @@ export const getPlanByRef = (s: AppServices) =>
       throw new AppError('not_found', NO_SUCH_PLAN);
     }
     return served(c, result);
-  });
+  }));

@@ -8,6 +8,13 @@ import { AppError, unwrap } from '../../../errors.js';
 import { requirePurpose, validPurpose } from '../../../purpose.js';
 import { validate } from '../../../validate.js';
 import { api } from '../../factory.js';
+import { documented, type OperationDoc } from '../../../openapi/operation.js';
+import { z } from 'zod';
+import { searchResultSchema } from '../../../../search/service.js';
+
+const searchAnswerSchema = z
+  .strictObject({ results: z.array(searchResultSchema), degraded: z.boolean(), tookMs: z.number() })
+  .meta({ id: 'SearchAnswer' });
 
 /** Per person, shared with the web page; before the trail, so a harvesting script cannot flood the log. */
 const searchLimit = (s: AppServices): MiddlewareHandler<AppEnv> => async (c, next) => {
@@ -30,17 +37,19 @@ const searchLimit = (s: AppServices): MiddlewareHandler<AppEnv> => async (c, nex
   throw new AppError('rate_limited', `too many searches in a short time; try again in ${wait} s`, { retryAfter: wait });
 };
 
+const doc: OperationDoc = { summary: 'Find people the caller may see, best first, with why each matched', description: 'Never plan content. `degraded: true` when answering from the SQLite fallback. Rate-limited per person (SEARCH_BURST, SEARCH_PER_HOUR).', tag: 'search', purpose: 'required', ok: { description: 'The people found', schema: searchAnswerSchema }, errors: [400, 403, 429, 503] };
+
 /**
  * GET /api/v1/search (CONTRACTS §5): who the responder may be looking for, best first. Every search is
  * an access event listing every plan it returned, so each person's report can count the searches that
  * surfaced them; refusals (no purpose, bad query, wrong role) are logged too.
  */
 export const searchPeople = (s: AppServices) =>
-  api.createHandlers(searchLimit(s), apiTrail(s, 'search'), requirePurpose, validate('query', searchQuerySchema), async (c) => {
+  documented(doc, api.createHandlers(searchLimit(s), apiTrail(s, 'search'), requirePurpose, validate('query', searchQuerySchema), async (c) => {
     const query = c.req.valid('query');
     c.set('access', { planId: null, query });
     const outcome = unwrap(await s.search.search(c.var.actor, query, isoDay(s.clock())));
     c.set('access', { planId: null, query, resultPlanIds: outcome.planIds });
     const { results, degraded, tookMs } = outcome;
     return c.json({ results, degraded, tookMs });
-  });
+  }));

@@ -8,11 +8,14 @@ import { unwrap } from '../../../../errors.js';
 import { validate } from '../../../../validate.js';
 import { api } from '../../../factory.js';
 import { governanceDeps, operator, refParam, requireAdmin, slugParam } from '../shared.js';
+import { documented, type OperationDoc } from '../../../../openapi/operation.js';
+
+const doc: OperationDoc = { summary: 'Data-sharing agreements with parties, dates and state', tag: 'admin', ok: { description: 'The agreements', schema: z.strictObject({ day: z.string(), agreements: z.array(z.looseObject({ ref: z.string() })) }) }, errors: [400, 403] };
 
 /** GET /api/v1/admin/agreements?state= — with parties, dates and state today. */
 export const listAgreements = (s: AppServices) =>
-  api.createHandlers(validate('query', agreementQuery), (c) => {
+  documented(doc, api.createHandlers(validate('query', agreementQuery), (c) => {
     requireAdmin(c);
     const day = isoDay(s.clock());
     return c.json({ day, agreements: list(s.db, day, c.req.valid('query').state) });
-  });
+  }));

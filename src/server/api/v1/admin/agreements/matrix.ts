@@ -5,10 +5,14 @@ import { unwrap } from '../../../../errors.js';
 import { validate } from '../../../../validate.js';
 import { api } from '../../../factory.js';
 import { governanceDeps, operator, refParam, requireAdmin, slugParam } from '../shared.js';
+import { documented, type OperationDoc } from '../../../../openapi/operation.js';
+import { z } from 'zod';
+
+const doc: OperationDoc = { summary: 'Who can see whose plans today', tag: 'admin', ok: { description: 'The sharing matrix', schema: z.looseObject({}) }, errors: [403] };
 
 /** GET /api/v1/admin/agreements/matrix — who can see whose plans today. */
 export const agreementMatrix = (s: AppServices) =>
-  api.createHandlers((c) => {
+  documented(doc, api.createHandlers((c) => {
     requireAdmin(c);
     return c.json(sharingMatrix(s.db, isoDay(s.clock())));
-  });
+  }));

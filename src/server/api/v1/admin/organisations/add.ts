@@ -5,9 +5,13 @@ import { unwrap } from '../../../../errors.js';
 import { validate } from '../../../../validate.js';
 import { api } from '../../../factory.js';
 import { governanceDeps, operator, refParam, requireAdmin, slugParam } from '../shared.js';
+import { documented, type OperationDoc } from '../../../../openapi/operation.js';
+import { organisationAnswer } from '../shared.js';
+
+const doc: OperationDoc = { summary: 'Add an organisation', tag: 'admin', ok: { status: 201, description: 'The organisation', schema: organisationAnswer }, errors: [400, 403, 409, 503] };
 
 /** POST /api/v1/admin/organisations */
 export const addOrganisation = (s: AppServices) =>
-  api.createHandlers(validate('json', newOrganisationSchema), async (c) =>
+  documented(doc, api.createHandlers(validate('json', newOrganisationSchema), async (c) =>
     c.json({ organisation: unwrap(await addOrganisationGoverned(governanceDeps(s), operator(c), c.req.valid('json'))) }, 201),
-  );
+  ));

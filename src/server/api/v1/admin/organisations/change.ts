@@ -4,9 +4,13 @@ import { unwrap } from '../../../../errors.js';
 import { validate } from '../../../../validate.js';
 import { api } from '../../../factory.js';
 import { governanceDeps, operator, refParam, requireAdmin, slugParam } from '../shared.js';
+import { documented, type OperationDoc } from '../../../../openapi/operation.js';
+import { organisationAnswer } from '../shared.js';
+
+const doc: OperationDoc = { summary: 'Change an organisation\'s record (its own admin)', tag: 'admin', ok: { description: 'The organisation', schema: organisationAnswer }, errors: [400, 403, 404, 409, 503] };
 
 /** PATCH /api/v1/admin/organisations/:slug — name, contact, kind, identity provider. */
 export const changeOrganisation = (s: AppServices) =>
-  api.createHandlers(validate('param', slugParam), validate('json', organisationPatchSchema), async (c) =>
+  documented(doc, api.createHandlers(validate('param', slugParam), validate('json', organisationPatchSchema), async (c) =>
     c.json({ organisation: unwrap(await change(governanceDeps(s), operator(c), c.req.valid('param').slug, c.req.valid('json'))) }),
-  );
+  ));

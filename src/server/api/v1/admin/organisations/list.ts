@@ -4,10 +4,14 @@ import { unwrap } from '../../../../errors.js';
 import { validate } from '../../../../validate.js';
 import { api } from '../../../factory.js';
 import { governanceDeps, operator, refParam, requireAdmin, slugParam } from '../shared.js';
+import { documented, type OperationDoc } from '../../../../openapi/operation.js';
+import { z } from 'zod';
+
+const doc: OperationDoc = { summary: 'The register of organisations', tag: 'admin', ok: { description: 'Every organisation with its state', schema: z.strictObject({ organisations: z.array(z.looseObject({ slug: z.string() })) }) }, errors: [403] };
 
 /** GET /api/v1/admin/organisations */
 export const listOrganisations = (s: AppServices) =>
-  api.createHandlers((c) => {
+  documented(doc, api.createHandlers((c) => {
     requireAdmin(c);
     return c.json({ organisations: listOrganisationsView(s.db) });
-  });
+  }));
