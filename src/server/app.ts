@@ -40,6 +40,7 @@ import { buildServices } from './services.js';
 import { planPage } from './web/plan.js';
 import { purposeForm, statePurpose } from './web/purpose.js';
 import { codeForm, enterCode, scanQr } from './web/scan.js';
+import { favicon } from './web/favicon.js';
 import { searchPage } from './web/search.js';
 import { loadSession } from './web/shared.js';
 import { signInPages } from './web/sign-in.js';
@@ -129,6 +130,8 @@ export function createApp(deps: AppDeps) {
     // GET and HEAD carry no body, and asking for one makes the Node adapter build a full Fetch Request.
     .use((c, next) => (c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : limitBody(c, next)))
     .get('/healthz', ...health(s))
+    .get('/favicon.svg', favicon)
+    .get('/favicon.ico', favicon)
     .route('/api/v1', v1)
     // FHIR R4 for health systems: the same reads, authorisation and access events, in FHIR's terms.
     .route('/fhir/R4', fhirRoutes(s))

@@ -48,6 +48,31 @@ form.inline{display:inline;margin:0}
 body{background:#fff;color:#000}a{color:#0645ad}.meta,.hint,.why{color:#333}h2{border-color:#888}.purpose{background:#f3f3f3}header a{color:#fff}
 .notice,.summary{border-color:#12305e}.warn{background:#ffe5e5;color:#000}.err{color:#a00000}
 button.quiet{background:#ddd;color:#000}}
+/* Responder UI (issue 15): skip link, focus, folded search form, compact result cards, back link. */
+.skip{position:absolute;left:-9999px;top:0}
+.skip:focus{left:0.5rem;top:0.5rem;z-index:10;padding:0.7rem 1rem;background:#ffd400;color:#000;font-weight:700}
+.vh{position:absolute!important;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
+:focus-visible{outline:4px solid #ffd400;outline-offset:2px}
+button .meta{color:#000}
+details.searched{margin:0.5rem 0}
+details.searched>summary{list-style:none;cursor:pointer;display:flex;flex-wrap:wrap;gap:0 0.75rem;align-items:center;min-height:2.75rem;padding:0.3rem 0.8rem;border:2px solid #9cd0ff;border-radius:6px}
+details.searched>summary::-webkit-details-marker{display:none}
+details.searched .change{color:#9cd0ff;text-decoration:underline}
+details.searched[open]>summary .change{display:none}
+#found{font-size:1.25rem;margin:0.6rem 0 0.2rem}
+ol.results{margin:0.3rem 0}
+ol.results>li{margin:0.45rem 0;padding:0 0.7rem 0.35rem}
+ol.results h2 a{padding:0.3rem 0;min-height:2.75rem;display:flex;align-items:center;flex-wrap:wrap;gap:0 0.3rem}
+dl.facts{margin:0;line-height:1.35}
+dl.facts dt{display:inline;font-weight:400;margin:0}
+dl.facts dt::after{content:":"}
+dl.facts dd{display:inline;margin:0 0.9rem 0 0.25rem}
+dl.facts dd.born{margin-left:0}
+ol.results .why{margin:0.1rem 0 0;line-height:1.3}
+p.back a{display:inline-block;padding:0.55rem 0;min-height:2.75rem}
+@media (prefers-color-scheme: light){
+:focus-visible{outline-color:#0b0b0b}
+details.searched>summary{border-color:#12305e}details.searched .change{color:#0645ad}}
 `;
 
 export type LayoutProps = {
@@ -66,10 +91,14 @@ export function Layout({ title, signedInAs, children }: LayoutProps) {
         <meta name="referrer" content="no-referrer" />
         <meta name="robots" content="noindex, nofollow" />
         <title>{`${title} · Crisis response plans`}</title>
+        <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
         {/* A constant of this file, never user data: the only raw HTML in the UI. */}
         <style dangerouslySetInnerHTML={{ __html: css }} />
       </head>
       <body>
+        <a class="skip" href="#main">
+          Skip to main content
+        </a>
         <header>
           <strong>
             <a href="/">Crisis response plans</a>
@@ -85,7 +114,9 @@ export function Layout({ title, signedInAs, children }: LayoutProps) {
             </span>
           ) : null}
         </header>
-        <main>{children}</main>
+        <main id="main" tabindex={-1}>
+          {children}
+        </main>
       </body>
     </html>
   );

@@ -1,6 +1,7 @@
 import { Layout } from '../layout.js';
 import type { Who } from '../components/who.js';
 import { WHAT_TO_DO } from '../components/what-to-do.js';
+import { PhoneText } from '../components/phone-text.js';
 
 // Refusals and failures, each in plain words with what to do next.
 
@@ -36,7 +37,7 @@ export function WithdrawnPage(props: { who: Who; owner: string; contact: string 
         {props.owner} has withdrawn this person's plan. It must not be relied on, so none of it is shown.
       </p>
       <p>
-        <strong>Contact:</strong> {props.contact ?? `${props.owner}: ask your control room for the team's number`}
+        <strong>Contact:</strong> {props.contact ? <PhoneText text={props.contact} /> : `${props.owner}: ask your control room for the team's number`}
       </p>
       <p>Carry on with your usual assessment.</p>
     </Layout>
