@@ -40,6 +40,8 @@ import { buildServices } from './services.js';
 import { planPage } from './web/plan.js';
 import { purposeForm, statePurpose } from './web/purpose.js';
 import { codeForm, enterCode, scanQr } from './web/scan.js';
+import { compressPages } from './web/compress.js';
+import { browserErrorPage } from './web/error-pages.js';
 import { favicon } from './web/favicon.js';
 import { searchPage } from './web/search.js';
 import { loadSession } from './web/shared.js';
@@ -109,7 +111,7 @@ export function createApp(deps: AppDeps) {
   // Server-rendered pages: the session cookie is read once, for every page.
   const signIn = signInPages(s);
   const pages = new Hono<WebEnv>()
-    .use(loadSession(s))
+    .use(compressPages, loadSession(s))
     .get('/', ...searchPage(s))
     .get('/sign-in', ...signIn.choose)
     .post('/sign-in', ...signIn.demo)
@@ -136,8 +138,8 @@ export function createApp(deps: AppDeps) {
     // FHIR R4 for health systems: the same reads, authorisation and access events, in FHIR's terms.
     .route('/fhir/R4', fhirRoutes(s))
     .route('/', pages);
-  app.onError(createErrorHandler(deps.logger));
-  app.notFound(notFoundHandler);
+  app.onError(createErrorHandler(deps.logger, browserErrorPage));
+  app.notFound(notFoundHandler(browserErrorPage));
   return app;
 }
 export type App = ReturnType<typeof createApp>;

@@ -64,3 +64,21 @@ export function ServiceUnavailablePage(props: { who: Who }) {
     </Layout>
   );
 }
+
+/** A browser asked for an address that is not a page (or an unexpected error): plain words, a way on. */
+export function PageProblemPage(props: { who: Who; notFound: boolean }) {
+  return (
+    <Layout title={props.notFound ? 'Page not found' : 'Something went wrong'} signedInAs={props.who}>
+      <h1>{props.notFound ? 'Page not found' : 'Something went wrong'}</h1>
+      <p>
+        {props.notFound
+          ? 'There is no page at this address. If you typed it, check it; otherwise start again from the search page.'
+          : 'The service could not show this page. Nothing you sent was lost or half-saved; try again in a minute.'}
+      </p>
+      <p>
+        <a href="/">Go to the search page</a>
+      </p>
+      {WHAT_TO_DO}
+    </Layout>
+  );
+}

@@ -1,6 +1,11 @@
+import zlib from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { importRecordFrom, planBody, planIdOf, publishPlans, testApp, who, type TestApp } from '../../helpers.js';
 import { browser } from './helpers.js';
+import { Hono } from 'hono';
+import { silentLogger } from '../../../src/logger.js';
+import { createErrorHandler } from '../../../src/server/errors.js';
+import { browserErrorPage } from '../../../src/server/web/error-pages.js';
 
 /** Issue 15, what the responder sees: phone links, dates, the way back, the notices, in plain HTTP. */
 
@@ -118,5 +123,80 @@ describe('every page', () => {
     expect(icon.status).toBe(200);
     expect(icon.headers.get('content-type')).toContain('image/svg+xml');
     expect(icon.text).toMatch(/^<svg /);
+  });
+});
+
+describe('errors and transfer for browsers', () => {
+  it('a browser gets an HTML 404 page; the API and FHIR keep problem+json, as does a client not asking for HTML', async () => {
+    const { t } = await withPlan();
+    const b = await signedIn(t, 'demo.officer');
+    const html = { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' };
+    const page = await t.app.request('/no/such/page', { headers: html });
+    expect(page.status).toBe(404);
+    expect(page.headers.get('content-type')).toContain('text/html');
+    const text = await page.text();
+    expect(text).toMatch(/^<!doctype html>/);
+    expect(text).toContain('<h1>Page not found</h1>');
+    expect(page.headers.get('content-security-policy')).toContain("default-src 'none'");
+    // Signed in: the header still says who.
+    const cookie = [...b.jar].map(([k, v]) => `${k}=${v}`).join('; ');
+    const signedInPage = await t.app.request('/no/such/page', { headers: { ...html, cookie } });
+    expect(signedInPage.status).toBe(404);
+    expect(await signedInPage.text()).toContain('demo.officer (Capital Police Service)');
+    for (const path of ['/api/v1/nothing-here', '/fhir/R4/Nothing']) {
+      const api = await t.app.request(path, { headers: html });
+      expect(api.status, path).toBeGreaterThanOrEqual(400);
+      expect(api.headers.get('content-type'), path).not.toContain('text/html');
+    }
+    const machine = await t.app.request('/no/such/page');
+    expect(machine.headers.get('content-type')).toBe('application/problem+json');
+  });
+
+  it('an unexpected failure is an HTML 500 page for a browser, problem+json for the API', async () => {
+    const app = new Hono();
+    app.get('/broken', () => {
+      throw new Error('synthetic failure');
+    });
+    app.get('/api/broken', () => {
+      throw new Error('synthetic failure');
+    });
+    app.onError(createErrorHandler(silentLogger(), browserErrorPage));
+    const html = { accept: 'text/html' };
+    const page = await app.request('/broken', { headers: html });
+    expect(page.status).toBe(500);
+    expect(await page.text()).toContain('<h1>Something went wrong</h1>');
+    const api = await app.request('/api/broken', { headers: html });
+    expect(api.status).toBe(500);
+    expect(api.headers.get('content-type')).toBe('application/problem+json');
+  });
+
+  it('pages are compressed with brotli or gzip when the browser asks; the API is not', async () => {
+    const { t, planId } = await withPlan();
+    const b = await signedIn(t, 'demo.officer');
+    const cookie = [...b.jar].map(([k, v]) => `${k}=${v}`).join('; ');
+    const get = (url: string, enc?: string) => t.app.request(url, { headers: { cookie, ...(enc ? { 'accept-encoding': enc } : {}) } });
+    const plain = await get(`/plans/${planId}`);
+    const html = await plain.text();
+    expect(plain.headers.get('content-encoding')).toBeNull();
+    expect(plain.headers.get('vary')).toContain('Accept-Encoding');
+
+    const br = await get(`/plans/${planId}`, 'gzip, deflate, br');
+    expect(br.headers.get('content-encoding')).toBe('br');
+    const brBytes = Buffer.from(await br.arrayBuffer());
+    expect(zlib.brotliDecompressSync(brBytes).toString()).toBe(html);
+    expect(brBytes.length).toBeLessThan(Buffer.byteLength(html) / 2);
+
+    const gz = await get('/', 'gzip;q=1, br;q=0');
+    expect(gz.headers.get('content-encoding')).toBe('gzip');
+    expect(zlib.gunzipSync(Buffer.from(await gz.arrayBuffer())).toString()).toContain('<h1>Find a person');
+    // Session cookies and the page's own headers survive.
+    expect(gz.headers.get('cache-control')).toBe('no-store');
+    expect(gz.headers.get('content-security-policy')).toContain("default-src 'none'");
+
+    const api = await t.app.request(`/api/v1/plans/${planId}`, {
+      headers: { authorization: `Bearer ${await t.tokenFor(who.officer)}`, 'x-access-purpose': 'INC-2026-0099', 'accept-encoding': 'br, gzip' },
+    });
+    expect(api.status).toBe(200);
+    expect(api.headers.get('content-encoding')).toBeNull();
   });
 });
