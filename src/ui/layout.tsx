@@ -59,16 +59,20 @@ details.searched>summary{list-style:none;cursor:pointer;display:flex;flex-wrap:w
 details.searched>summary::-webkit-details-marker{display:none}
 details.searched .change{color:#9cd0ff;text-decoration:underline}
 details.searched[open]>summary .change{display:none}
-#found{font-size:1.25rem;margin:0.6rem 0 0.2rem}
+main>.purpose{font-size:0.85rem;padding:0.2rem 0.7rem;margin:0.4rem 0}
+.notice.slim{font-size:0.8rem;font-weight:600;padding:0.25rem 0.6rem;margin:0.4rem 0;border-width:2px}
+#found{font-size:1.15rem;margin:0.5rem 0 0}
+#found+.meta{font-size:0.8rem;margin:0}
 ol.results{margin:0.3rem 0}
-ol.results>li{margin:0.45rem 0;padding:0 0.7rem 0.35rem}
-ol.results h2 a{padding:0.3rem 0;min-height:2.75rem;display:flex;align-items:center;flex-wrap:wrap;gap:0 0.3rem}
-dl.facts{margin:0;line-height:1.35}
-dl.facts dt{display:inline;font-weight:400;margin:0}
+ol.results>li{margin:0.4rem 0;padding:0 0.7rem 0.3rem}
+ol.results h2{font-size:1.1rem}
+ol.results h2 a{padding:0.2rem 0;min-height:2.75rem;display:flex;align-items:center;flex-wrap:wrap;gap:0 0.3rem}
+dl.facts{margin:0;line-height:1.3;font-size:0.85rem}
+dl.facts dt{display:inline;font-weight:400;margin:0;white-space:nowrap}
 dl.facts dt::after{content:":"}
 dl.facts dd{display:inline;margin:0 0.9rem 0 0.25rem}
 dl.facts dd.born{margin-left:0}
-ol.results .why{margin:0.1rem 0 0;line-height:1.3}
+ol.results .why{margin:0.1rem 0 0;line-height:1.25;font-size:0.8rem}
 p.back a{display:inline-block;padding:0.55rem 0;min-height:2.75rem}
 @media (prefers-color-scheme: light){
 :focus-visible{outline-color:#0b0b0b}

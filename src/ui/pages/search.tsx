@@ -195,9 +195,9 @@ function Results(props: { view: Extract<SearchView, { kind: 'results' }>; form: 
   return (
     <section aria-labelledby="found">
       {degraded ? (
-        <p class="notice" role="status">
-          Search is running in reduced mode: some misspellings may not be found. If you cannot find the person, try
-          another spelling or call your control room.
+        <p class="notice slim" role="status">
+          Search is running in reduced mode: some misspellings may not be found. Try another spelling, or call your
+          control room.
         </p>
       ) : null}
       {results.length === 0 ? (
