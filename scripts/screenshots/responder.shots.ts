@@ -19,4 +19,6 @@ export const shots: Shot[] = [
   },
   { name: 'card-code', as: 'demo.paramedic', purpose, path: '/code', sizes: ['phone'] },
   { name: 'not-allowed', as: 'demo.outsider', purpose, path: '/?q=smith', sizes: ['car'] },
+  { name: 'search-bad-date', as: 'demo.officer', purpose, path: '/?q=smith&dob=31%2F02%2F1989', sizes: ['car'] },
+  { name: 'page-not-found', as: 'demo.officer', path: '/no/such/page', sizes: ['phone'] },
 ];

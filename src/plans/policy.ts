@@ -46,14 +46,16 @@ export function authoriseRead(
     return fail('forbidden', staff ? 'authors and approvers may only read their own organisation\'s plans' : 'your role does not give access to plan content');
   }
   const agreement = agreements.agreementInForce(actor.org, owningOrg, day);
+  // People read these refusals: organisations by name (the access log keeps the slugs).
+  const nameOf = (slug: string) => agreements.organisation(slug)?.name ?? slug;
   if (!agreement && options.emergencyReason) {
     if (isHealthOrg(actor.orgKind)) return ok({ basis: 'emergency', reason: options.emergencyReason });
-    return fail('forbidden', `no data-sharing agreement in force between ${actor.org} and ${owningOrg}, and police have no emergency access`, {
+    return fail('forbidden', `no data-sharing agreement in force between ${nameOf(actor.org)} and ${nameOf(owningOrg)}, and police have no emergency access`, {
       reason: 'no-agreement',
     });
   }
   if (!agreement) {
-    return fail('forbidden', `no data-sharing agreement in force between ${actor.org} and ${owningOrg}`, {
+    return fail('forbidden', `no data-sharing agreement in force between ${nameOf(actor.org)} and ${nameOf(owningOrg)}`, {
       reason: 'no-agreement',
     });
   }

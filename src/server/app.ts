@@ -41,6 +41,9 @@ import { buildServices } from './services.js';
 import { planPage } from './web/plan.js';
 import { purposeForm, statePurpose } from './web/purpose.js';
 import { codeForm, enterCode, scanQr } from './web/scan.js';
+import { compressPages } from './web/compress.js';
+import { browserErrorPage } from './web/error-pages.js';
+import { favicon } from './web/favicon.js';
 import { searchPage } from './web/search.js';
 import { loadSession } from './web/shared.js';
 import { signInPages } from './web/sign-in.js';
@@ -113,7 +116,7 @@ export function createApp(deps: AppDeps) {
   // Server-rendered pages: the session cookie is read once, for every page.
   const signIn = signInPages(s);
   const pages = new Hono<WebEnv>()
-    .use(loadSession(s))
+    .use(compressPages, loadSession(s))
     .get('/', ...searchPage(s))
     .get('/sign-in', ...signIn.choose)
     .post('/sign-in', ...signIn.demo)
@@ -138,14 +141,16 @@ export function createApp(deps: AppDeps) {
     // GET and HEAD carry no body, and asking for one makes the Node adapter build a full Fetch Request.
     .use((c, next) => (c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : limitBody(c, next)))
     .get('/healthz', ...health(s))
+    .get('/favicon.svg', favicon)
+    .get('/favicon.ico', favicon)
     .route('/api/v1', v1)
     // FHIR R4 for health systems: the same reads, authorisation and access events, in FHIR's terms.
     .route('/fhir/R4', fhirRoutes(s))
     .route('/', pages);
   // The API's own description, from the route table above (GET /openapi.json, GET /docs).
   app.route('/', openApiRoutes(app));
-  app.onError(createErrorHandler(deps.logger));
-  app.notFound(notFoundHandler);
+  app.onError(createErrorHandler(deps.logger, browserErrorPage));
+  app.notFound(notFoundHandler(browserErrorPage));
   return app;
 }
 export type App = ReturnType<typeof createApp>;

@@ -95,5 +95,7 @@ export type WebEnv = {
     access?: AccessNote;
     /** This request's session cookie named a session that has just ended (the sign-in page says why). */
     sessionEnded?: 'idle' | 'expired';
+    /** The signed-in person's organisation by name, for every message a person reads (never the slug). */
+    orgName?: string;
   };
 };

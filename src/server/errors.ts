@@ -102,18 +102,30 @@ export const validationHook = (
   }
 };
 
-export function createErrorHandler(log: { error: (obj: object, msg: string) => void }): ErrorHandler {
+/** A browser opening a page (not the API or FHIR) reads an HTML page; machines keep problem+json. */
+export const wantsHtml = (c: Context) =>
+  !/^\/(api|fhir)(\/|$)/.test(c.req.path) && (c.req.header('accept') ?? '').includes('text/html');
+
+/** Renders an error as a page for people (web/error-pages.tsx); given by app.ts so this file knows no UI. */
+export type HtmlErrorPage = (c: Context, err: AppError) => Response | Promise<Response>;
+
+export function createErrorHandler(log: { error: (obj: object, msg: string) => void }, htmlPage?: HtmlErrorPage): ErrorHandler {
+  const answer = (c: Context, err: AppError) => (htmlPage && wantsHtml(c) ? htmlPage(c, err) : problemResponse(c, err));
   return (err, c) => {
-    if (err instanceof AppError) return problemResponse(c, err);
+    if (err instanceof AppError) return answer(c, err);
     if (err instanceof HTTPException) {
       const code: ErrorCode = err.status === 401 ? 'unauthenticated' : err.status === 413 ? 'too_large' : err.status < 500 ? 'invalid' : 'internal';
-      return problemResponse(c, new AppError(code, err.message || titleOf[code]));
+      return answer(c, new AppError(code, err.message || titleOf[code]));
     }
     // Never log request bodies or queries here: they can hold personal data.
     log.error({ err: { name: err.name, message: err.message, stack: err.stack }, path: c.req.routePath }, 'unhandled error');
-    return problemResponse(c, new AppError('internal', 'an unexpected error occurred; it has been logged'));
+    return answer(c, new AppError('internal', 'an unexpected error occurred; it has been logged'));
   };
 }
 
-export const notFoundHandler: NotFoundHandler = (c) =>
-  problemResponse(c, new AppError('route_not_found', `no endpoint ${c.req.method} ${c.req.path}`));
+export const notFoundHandler =
+  (htmlPage?: HtmlErrorPage): NotFoundHandler =>
+  (c) => {
+    const err = new AppError('route_not_found', `no endpoint ${c.req.method} ${c.req.path}`);
+    return htmlPage && wantsHtml(c) ? htmlPage(c, err) : problemResponse(c, err);
+  };

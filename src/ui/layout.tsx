@@ -50,8 +50,36 @@ form.inline{display:inline;margin:0}
 body{background:#fff;color:#000}a{color:#0645ad}.meta,.hint,.why{color:#333}h2{border-color:#888}.purpose{background:#f3f3f3}header a{color:#fff}
 .notice,.summary{border-color:#12305e}.warn{background:#ffe5e5;color:#000}.err{color:#a00000}
 button.quiet{background:#ddd;color:#000}}
-:focus-visible{outline:3px solid #ffd400;outline-offset:2px}
 ${consoleCss}
+/* Responder UI (issue 15): skip link, focus, folded search form, compact result cards, back link. */
+.skip{position:absolute;left:-9999px;top:0}
+.skip:focus{left:0.5rem;top:0.5rem;z-index:10;padding:0.7rem 1rem;background:#ffd400;color:#000;font-weight:700}
+.vh{position:absolute!important;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
+:focus-visible{outline:4px solid #ffd400;outline-offset:2px}
+button .meta{color:#000}
+details.searched{margin:0.5rem 0}
+details.searched>summary{list-style:none;cursor:pointer;display:flex;flex-wrap:wrap;gap:0 0.75rem;align-items:center;min-height:2.75rem;padding:0.3rem 0.8rem;border:2px solid #9cd0ff;border-radius:6px}
+details.searched>summary::-webkit-details-marker{display:none}
+details.searched .change{color:#9cd0ff;text-decoration:underline}
+details.searched[open]>summary .change{display:none}
+main>.purpose{font-size:0.85rem;padding:0.2rem 0.7rem;margin:0.4rem 0}
+.notice.slim{font-size:0.8rem;font-weight:600;padding:0.25rem 0.6rem;margin:0.4rem 0;border-width:2px}
+#found{font-size:1.15rem;margin:0.5rem 0 0}
+#found+.meta{font-size:0.8rem;margin:0}
+ol.results{margin:0.3rem 0}
+ol.results>li{margin:0.4rem 0;padding:0 0.7rem 0.3rem}
+ol.results h2{font-size:1.1rem}
+ol.results h2 a{padding:0.2rem 0;min-height:2.75rem;display:flex;align-items:center;flex-wrap:wrap;gap:0 0.3rem}
+dl.facts{margin:0;line-height:1.3;font-size:0.85rem}
+dl.facts dt{display:inline;font-weight:400;margin:0;white-space:nowrap}
+dl.facts dt::after{content:":"}
+dl.facts dd{display:inline;margin:0 0.9rem 0 0.25rem}
+dl.facts dd.born{margin-left:0}
+ol.results .why{margin:0.1rem 0 0;line-height:1.25;font-size:0.8rem}
+p.back a{display:inline-block;padding:0.55rem 0;min-height:2.75rem}
+@media (prefers-color-scheme: light){
+:focus-visible{outline-color:#0b0b0b}
+details.searched>summary{border-color:#12305e}details.searched .change{color:#0645ad}}
 `;
 
 export type LayoutProps = {
@@ -72,10 +100,14 @@ export function Layout({ title, signedInAs, wide, children }: LayoutProps) {
         <meta name="referrer" content="no-referrer" />
         <meta name="robots" content="noindex, nofollow" />
         <title>{`${title} · Crisis response plans`}</title>
+        <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
         {/* A constant of this file, never user data: the only raw HTML in the UI. */}
         <style dangerouslySetInnerHTML={{ __html: css + oversightCss }} />
       </head>
       <body>
+        <a class="skip" href="#main">
+          Skip to main content
+        </a>
         <header>
           <strong>
             <a href="/">Crisis response plans</a>
@@ -91,7 +123,9 @@ export function Layout({ title, signedInAs, wide, children }: LayoutProps) {
             </span>
           ) : null}
         </header>
-        <main class={wide ? 'wide' : undefined}>{children}</main>
+        <main id="main" tabindex={-1} class={wide ? 'wide' : undefined}>
+          {children}
+        </main>
       </body>
     </html>
   );

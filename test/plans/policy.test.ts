@@ -26,7 +26,7 @@ describe('data-sharing agreements scope every read, per plan', () => {
     const { t, planId } = await withPublishedPlan();
     const res = await t.call(who.outsider, 'GET', `/api/v1/plans/${planId}`);
     expect(res.status).toBe(403);
-    expect(problemResponse.parse(res.json).detail).toMatch(/no data-sharing agreement in force between shire-police and southbank-mh/);
+    expect(problemResponse.parse(res.json).detail).toMatch(/no data-sharing agreement in force between Shire Constabulary \(no agreement\) and Southbank Mental Health Trust/);
   });
 
   it('an expired agreement no longer gives access, nor does one not yet in force', async () => {

@@ -41,7 +41,7 @@ describe('search on Meilisearch', () => {
     await b.statePurpose('INC-2026-0042 welfare check');
     const page = await b.get('/?q=bob+penington');
     expect(page.status).toBe(200);
-    expect(page.text.match(/href="\/plans\/([^"]+)"/)?.[1]).toBe(planIdOf(t.db, 'S-ROB'));
+    expect(page.text.match(/href="\/plans\/([^"?]+)/)?.[1]).toBe(planIdOf(t.db, 'S-ROB'));
     expect(page.text).not.toContain('reduced mode');
   });
 

@@ -3,6 +3,8 @@ import { isoDay } from '../../plans/core/clock.js';
 import { knownPlaces, withinChoices } from '../../search/places.js';
 import { DEFAULT_WITHIN_M, searchQuerySchema } from '../../search/query.js';
 import { canSearch } from '../../plans/policy.js';
+import { agreementQueries } from '../../plans/organisations.js';
+import { parseDob } from './dob.js';
 import { SearchNotForYouPage, SearchPage, SearchRateLimitedPage, SearchUnavailablePage, type FieldName, type SearchForm, type SearchView } from '../../ui/pages/search.js';
 import type { AccessNote } from '../access-trail/note.js';
 import { eventFor } from '../access-trail/trail.js';
@@ -28,20 +30,10 @@ function formOf(c: Context): SearchForm {
 /** What was typed, for a refusal's log entry: only non-empty fields, each capped like the API's q. */
 const typed = (form: SearchForm) => Object.fromEntries(Object.entries(form).filter(([, v]) => v !== '').map(([k, v]) => [k, v.slice(0, 200)]));
 
-/** Day-first dates as written in the UK (02/02/1985, 02/1985) become the API's YYYY-MM-DD / YYYY-MM. */
-export function normaliseDob(s: string): string {
-  const pad = (n: string) => n.padStart(2, '0');
-  const full = /^(\d{1,2})[/.](\d{1,2})[/.](\d{4})$/.exec(s);
-  if (full) return `${full[3]}-${pad(full[2]!)}-${pad(full[1]!)}`;
-  const month = /^(\d{1,2})[/.](\d{4})$/.exec(s);
-  if (month) return `${month[2]}-${pad(month[1]!)}`;
-  return s;
-}
-
 /** The form → the API's query shape: empty fields dropped; a radius only counts with a place. */
-const queryOf = (form: SearchForm) => ({
+const queryOf = (form: SearchForm, dob: string | undefined) => ({
   q: form.q,
-  dob: form.dob ? normaliseDob(form.dob) : undefined,
+  dob,
   near: form.near || undefined,
   within: form.near && form.within ? form.within : undefined,
 });
@@ -84,8 +76,12 @@ const searchLimit = (s: AppServices): MiddlewareHandler<WebEnv> => async (c, nex
  * GET / — the search page. Each submitted search is one access event (the query and every plan it
  * returned), refusals included; if the log cannot take it, nothing from the search is shown.
  */
-export const searchPage = (s: AppServices) =>
-  web.createHandlers(
+export const searchPage = (s: AppServices) => {
+  const agreements = agreementQueries(s.db);
+  /** A responder organisation with no partner today sees nothing: say so rather than "check the spelling". */
+  const withoutAgreement = (org: string, orgKind: string, day: string) =>
+    orgKind !== 'mental-health' && agreements.visibleOwners(org, day).length === 1 ? (agreements.organisation(org)?.name ?? org) : undefined;
+  return web.createHandlers(
     requireSignedIn,
     pageTrail(s, 'search', 'web', (c) => page(c, <SearchUnavailablePage who={whoOf(c)} />, 503)),
     searchersOnly,
@@ -95,6 +91,10 @@ export const searchPage = (s: AppServices) =>
     searchLimit(s),
     async (c) => {
       const form = formOf(c);
+      const actor = c.var.actor!;
+      const day = isoDay(s.clock());
+      const dob = parseDob(form.dob, day);
+      const noAgreement = withoutAgreement(actor.org, actor.orgKind, day);
       const show = (view: SearchView, status: 200 | 400 = 200) =>
         page(
           c,
@@ -102,6 +102,9 @@ export const searchPage = (s: AppServices) =>
             who={whoOf(c)}
             purpose={c.var.purpose!}
             changePurposeHref={purposeUrl(here(c))}
+            here={here(c)}
+            noAgreement={noAgreement}
+            dobRead={dob.ok ? dob.value : undefined}
             form={form}
             view={view}
             places={knownPlaces}
@@ -112,7 +115,11 @@ export const searchPage = (s: AppServices) =>
         );
       if (!submitted(c)) return show({ kind: 'form' });
 
-      const parsed = searchQuerySchema.safeParse(queryOf(form));
+      if (!dob.ok) {
+        c.set('access', refused(c, 'invalid'));
+        return show({ kind: 'invalid', errors: [{ field: 'dob', message: dob.detail }] }, 400);
+      }
+      const parsed = searchQuerySchema.safeParse(queryOf(form, dob.value));
       if (!parsed.success) {
         const custom = new Set(parsed.error.issues.filter((i) => i.code === 'custom').map((i) => i.path.join('.')));
         const errors = formErrors(zodFieldErrors(parsed.error).map((e) => ({ ...e, custom: custom.has(e.path) })));
@@ -122,7 +129,7 @@ export const searchPage = (s: AppServices) =>
       const query = parsed.data;
       // Should the search itself throw, this is what the trail records.
       c.set('access', { planId: null, query, outcome: 'denied', reason: 'internal' });
-      const outcome = await s.search.search(c.var.actor!, query, isoDay(s.clock()));
+      const outcome = await s.search.search(actor, query, day);
       if (!outcome.ok) {
         c.set('access', { planId: null, query, outcome: 'denied', reason: outcome.code });
         return page(c, <SearchNotForYouPage who={whoOf(c)} />, 403);
@@ -132,3 +139,4 @@ export const searchPage = (s: AppServices) =>
       return show({ kind: 'results', results, degraded, limit: query.limit });
     },
   );
+};

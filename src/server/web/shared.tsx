@@ -8,6 +8,7 @@ import type { TrustProxy } from '../../config.js';
 import { createFactory } from 'hono/factory';
 import type { AccessAction, AccessChannel } from '../../plans/access-log/log.js';
 import type { Failure } from '../../plans/core/result.js';
+import { agreementQueries } from '../../plans/organisations.js';
 import { NotAllowedPage, NotFoundPage, ServiceUnavailablePage, WithdrawnPage } from '../../ui/pages/errors.js';
 import { accessTrail } from '../access-trail/trail.js';
 import { planIdParam } from '../validate.js';
@@ -44,14 +45,15 @@ export const here = (c: Context) => {
 export const signInUrl = (returnTo: string) => `/sign-in?return=${encodeURIComponent(returnTo)}`;
 export const purposeUrl = (returnTo: string) => `/purpose?return=${encodeURIComponent(returnTo)}`;
 
-/** The signed-in responder, for the page header. */
-export const whoOf = (c: Context<WebEnv>) => (c.var.actor ? { sub: c.var.actor.sub, org: c.var.actor.org } : undefined);
+/** The signed-in responder, for the page header: their organisation by name. */
+export const whoOf = (c: Context<WebEnv>) => (c.var.actor ? { sub: c.var.actor.sub, org: c.var.orgName ?? c.var.actor.org } : undefined);
 
 /**
  * Who is asking, and for what, from the server-side session (session.ts): one SELECT by the id's hash.
  * A session past its lifetime or idle too long is ended here, and the sign-in page says why.
  */
 export function loadSession(services: AppServices): MiddlewareHandler<WebEnv> {
+  const organisations = agreementQueries(services.db);
   return async (c, next) => {
     const read = services.sessions.read(c);
     if (read && 'session' in read && !services.auth.sessionMayContinue(read.session.actor, read.session.method)) {
@@ -60,6 +62,7 @@ export function loadSession(services: AppServices): MiddlewareHandler<WebEnv> {
     } else if (read && 'session' in read) {
       c.set('actor', read.session.actor);
       c.set('session', read.session);
+      c.set('orgName', organisations.organisation(read.session.actor.org)?.name);
       const purpose = services.sessions.currentPurpose(read.session);
       if (purpose) c.set('purpose', purpose);
     } else if (read) {

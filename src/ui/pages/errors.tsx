@@ -1,6 +1,7 @@
 import { Layout } from '../layout.js';
 import type { Who } from '../components/who.js';
 import { WHAT_TO_DO } from '../components/what-to-do.js';
+import { PhoneText } from '../components/phone-text.js';
 
 // Refusals and failures, each in plain words with what to do next.
 
@@ -36,7 +37,7 @@ export function WithdrawnPage(props: { who: Who; owner: string; contact: string 
         {props.owner} has withdrawn this person's plan. It must not be relied on, so none of it is shown.
       </p>
       <p>
-        <strong>Contact:</strong> {props.contact ?? `${props.owner}: ask your control room for the team's number`}
+        <strong>Contact:</strong> {props.contact ? <PhoneText text={props.contact} /> : `${props.owner}: ask your control room for the team's number`}
       </p>
       <p>Carry on with your usual assessment.</p>
     </Layout>
@@ -60,6 +61,24 @@ export function ServiceUnavailablePage(props: { who: Who }) {
       <h1>This is unavailable for a moment</h1>
       <p>Every look at a plan is recorded, and the record could not be written just now, so nothing is shown.</p>
       <p>Try again in a minute. If it is urgent, call your control room.</p>
+    </Layout>
+  );
+}
+
+/** A browser asked for an address that is not a page (or an unexpected error): plain words, a way on. */
+export function PageProblemPage(props: { who: Who; notFound: boolean }) {
+  return (
+    <Layout title={props.notFound ? 'Page not found' : 'Something went wrong'} signedInAs={props.who}>
+      <h1>{props.notFound ? 'Page not found' : 'Something went wrong'}</h1>
+      <p>
+        {props.notFound
+          ? 'There is no page at this address. If you typed it, check it; otherwise start again from the search page.'
+          : 'The service could not show this page. Nothing you sent was lost or half-saved; try again in a minute.'}
+      </p>
+      <p>
+        <a href="/">Go to the search page</a>
+      </p>
+      {WHAT_TO_DO}
     </Layout>
   );
 }

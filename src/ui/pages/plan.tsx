@@ -1,5 +1,7 @@
 import type { PlanView } from '../../plans/versions/read.js';
 import type { SectionKey } from '../../plans/core/content.js';
+import { Phone, PhoneText } from '../components/phone-text.js';
+import { readableDate } from '../dates.js';
 import { Layout } from '../layout.js';
 
 /** The responder's plan page: one screen to the summary, everything else below. All text is escaped by JSX. */
@@ -24,7 +26,9 @@ const List = (props: { items: string[] | undefined }) =>
   props.items?.length ? (
     <ul>
       {props.items.map((i) => (
-        <li>{i}</li>
+        <li>
+          <PhoneText text={i} />
+        </li>
       ))}
     </ul>
   ) : null;
@@ -37,9 +41,10 @@ const Section = (props: { title: string; show: boolean; children?: unknown }) =>
     </section>
   ) : null;
 
-const Phone = (props: { n: string | undefined }) => (props.n ? <a href={`tel:${props.n.replace(/[^\d+]/g, '')}`}>{props.n}</a> : null);
+/** Free text: any phone number in it (a crisis line, out-of-hours) is a link. */
+const T = PhoneText;
 
-export function PlanPage(props: { view: PlanView; who: { sub: string; org: string }; purpose: string }) {
+export function PlanPage(props: { view: PlanView; who: { sub: string; org: string }; purpose: string; backTo?: string }) {
   const { view } = props;
   const c = view.content;
   const s = view.subject;
@@ -48,7 +53,12 @@ export function PlanPage(props: { view: PlanView; who: { sub: string; org: strin
     <Layout title="Crisis response plan" signedInAs={props.who}>
       {view.stale ? (
         <p class="stale">
-          OUT OF DATE: this plan was due for review on {view.reviewBy}. It may no longer be right. Use it with extra care.
+          OUT OF DATE: this plan was due for review on {readableDate(view.reviewBy)}. It may no longer be right. Use it with extra care.
+        </p>
+      ) : null}
+      {props.backTo ? (
+        <p class="back">
+          <a href={props.backTo}>Back to results</a>
         </p>
       ) : null}
       <h1>
@@ -56,13 +66,20 @@ export function PlanPage(props: { view: PlanView; who: { sub: string; org: strin
         {s.preferredName ? <span> ("{s.preferredName}")</span> : null}
       </h1>
       <p class="meta">
-        Born {s.dateOfBirth}
+        Born {readableDate(s.dateOfBirth)}
         {s.aliases.length ? ` · also known as ${s.aliases.join(', ')}` : ''}
         {s.homeArea ? ` · ${s.homeArea}` : ''}
       </p>
       {s.description ? <p class="meta">{s.description}</p> : null}
+      {/* Which version this is, and how current, before anything is acted on. */}
+      <p class="meta" id="version">
+        Version {view.version} · published {readableDate(view.publishedAt)} · review by {readableDate(view.reviewBy)}
+        {view.stale ? ' (overdue)' : ''}
+      </p>
       <p class="notice">{view.notice}</p>
-      <p class="summary">{c.summary}</p>
+      <p class="summary">
+        <T text={c.summary} />
+      </p>
 
       <Section title={sectionTitles.whatHelps} show={!!c.whatHelps?.length}>
         <List items={c.whatHelps} />
@@ -74,9 +91,19 @@ export function PlanPage(props: { view: PlanView; who: { sub: string; org: strin
         <dl>
           {c.crisisBehaviours?.map((b) => (
             <>
-              <dt>{b.behaviour}</dt>
-              {b.triggers ? <dd>Triggers: {b.triggers}</dd> : null}
-              {b.earlyWarningSigns ? <dd>Early warning signs: {b.earlyWarningSigns}</dd> : null}
+              <dt>
+                <T text={b.behaviour} />
+              </dt>
+              {b.triggers ? (
+                <dd>
+                  Triggers: <T text={b.triggers} />
+                </dd>
+              ) : null}
+              {b.earlyWarningSigns ? (
+                <dd>
+                  Early warning signs: <T text={b.earlyWarningSigns} />
+                </dd>
+              ) : null}
             </>
           ))}
         </dl>
@@ -88,8 +115,9 @@ export function PlanPage(props: { view: PlanView; who: { sub: string; org: strin
         <ul>
           {c.placesOfSafety?.map((p) => (
             <li>
-              {p.name}
-              {p.address ? `, ${p.address}` : ''} <Phone n={p.phone} />
+              <T text={p.name} />
+              {p.address ? ', ' : ''}
+              <T text={p.address} /> <Phone n={p.phone} />
             </li>
           ))}
         </ul>
@@ -101,7 +129,12 @@ export function PlanPage(props: { view: PlanView; who: { sub: string; org: strin
               {m.name}
               {m.role ? `, ${m.role}` : ''}
               {m.org ? `, ${m.org}` : ''} <Phone n={m.phone} />
-              {m.outOfHours ? <span> · out of hours: {m.outOfHours}</span> : null}
+              {m.outOfHours ? (
+                <span>
+                  {' '}
+                  · out of hours: <T text={m.outOfHours} />
+                </span>
+              ) : null}
             </li>
           ))}
         </ul>
@@ -120,27 +153,43 @@ export function PlanPage(props: { view: PlanView; who: { sub: string; org: strin
         <dl>
           {c.boundaries?.map((b) => (
             <>
-              <dt>{b.boundary}</dt>
-              <dd>If breached: {b.ifBreached}</dd>
+              <dt>
+                <T text={b.boundary} />
+              </dt>
+              <dd>
+                If breached: <T text={b.ifBreached} />
+              </dd>
             </>
           ))}
         </dl>
       </Section>
       <Section title={sectionTitles.personWillDo} show={!!c.personWillDo}>
-        <p>{c.personWillDo}</p>
+        <p>
+          <T text={c.personWillDo} />
+        </p>
       </Section>
       <Section title={sectionTitles.personCanExpect} show={!!c.personCanExpect}>
-        <p>{c.personCanExpect}</p>
+        <p>
+          <T text={c.personCanExpect} />
+        </p>
       </Section>
       <Section title={sectionTitles.diagnosis} show={!!c.diagnosis}>
-        <p>{c.diagnosis?.text}</p>
-        {c.diagnosis?.plainLanguage ? <p>{c.diagnosis.plainLanguage}</p> : null}
+        <p>
+          <T text={c.diagnosis?.text} />
+        </p>
+        {c.diagnosis?.plainLanguage ? <p>
+          <T text={c.diagnosis.plainLanguage} />
+        </p> : null}
       </Section>
       <Section title={sectionTitles.capacity} show={!!c.capacity}>
-        <p>{c.capacity}</p>
+        <p>
+          <T text={c.capacity} />
+        </p>
       </Section>
       <Section title={sectionTitles.inTheirOwnWords} show={!!c.inTheirOwnWords}>
-        <p>{c.inTheirOwnWords}</p>
+        <p>
+          <T text={c.inTheirOwnWords} />
+        </p>
       </Section>
 
       {view.withheldSections.length ? (
@@ -150,10 +199,10 @@ export function PlanPage(props: { view: PlanView; who: { sub: string; org: strin
       ) : null}
       <h2>About this plan</h2>
       <p class="meta">
-        Version {view.version}, published {view.publishedAt.slice(0, 10)} by {view.owningOrg.name}. Review by{' '}
-        {view.reviewBy}
+        Version {view.version}, published {readableDate(view.publishedAt)} by {view.owningOrg.name}. Review by{' '}
+        {readableDate(view.reviewBy)}
         {view.stale ? ' (overdue)' : ''}.
-        {view.governance.coProduced ? ` Written with the person, who agreed it on ${view.governance.agreedBySubjectOn}.` : ''}
+        {view.governance.coProduced ? ` Written with the person, who agreed it on ${readableDate(view.governance.agreedBySubjectOn ?? '')}.` : ''}
       </p>
       <p class="meta">
         Your stated reason: {props.purpose} (<a href={`/purpose?return=${encodeURIComponent(`/plans/${view.planId}`)}`}>change</a>)

@@ -14,7 +14,7 @@ export function PurposePage(props: { who: Who; returnTo: string; value: string; 
       <form method="post" action="/purpose">
         <input type="hidden" name="return" value={props.returnTo} />
         <label for="purpose">Incident reference or reason</label>
-        <input id="purpose" type="text" name="purpose" value={props.value} minlength={3} maxlength={200} required autocomplete="off" />
+        <input id="purpose" type="text" name="purpose" value={props.value} minlength={3} maxlength={200} required autocomplete="off" autofocus />
         <button type="submit">{props.fromCard ? 'Open the plan' : 'Continue'}</button>
       </form>
       <p class="meta">This reason is used for the next hour of this incident.</p>

@@ -1,6 +1,7 @@
 import type { KnownPlace } from '../../search/places.js';
 import type { SearchResult } from '../../search/service.js';
 import type { Who } from '../components/who.js';
+import { readableDate } from '../dates.js';
 import { Layout } from '../layout.js';
 
 /**
@@ -23,18 +24,17 @@ export type SearchPageProps = {
   purpose: string;
   /** The purpose prompt, returning to this very search. */
   changePurposeHref: string;
+  /** This search's own URL: where a plan's "Back to results" returns to. */
+  here: string;
   form: SearchForm;
   view: SearchView;
   places: readonly KnownPlace[];
   withinChoices: readonly number[];
   defaultWithin: number;
-};
-
-const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-/** "1985-02-02" → "2 Feb 1985": no day/month order to misread at a glance. */
-export const readableDate = (iso: string) => {
-  const [y, m, d] = iso.split('-').map(Number) as [number, number, number];
-  return `${d} ${months[m - 1]} ${y}`;
+  /** The responder's organisation by name when it has no agreement in force today: nothing can be found. */
+  noAgreement?: string;
+  /** The date of birth as the search read it (`YYYY`, `YYYY-MM`, `YYYY-MM-DD`), for the one-line summary. */
+  dobRead?: string;
 };
 const metres = (m: number) => (m >= 1000 ? `${(m / 1000).toFixed(m % 1000 ? 1 : 0)} km` : `${m} m`);
 
@@ -49,16 +49,28 @@ function PurposeBanner(props: { purpose: string; href: string }) {
   );
 }
 
+const FieldError = (props: { view: SearchView; field: FieldName }) => {
+  const e = props.view.kind === 'invalid' ? props.view.errors.find((x) => x.field === props.field) : undefined;
+  return e ? (
+    <p class="err" id={`${props.field}-error`}>
+      {e.message}
+    </p>
+  ) : null;
+};
+
 function Form(props: SearchPageProps) {
   const { form, view } = props;
   const bad = new Set(view.kind === 'invalid' ? view.errors.map((e) => e.field) : []);
-  // The keyboard would cover the results on a touch screen: focus the box only when there is nothing below it.
-  const focus = view.kind !== 'results' || view.results.length === 0;
+  // A refused field takes the focus, so it can be corrected at once. Otherwise the keyboard would cover
+  // the results on a touch screen: focus the box only when there is nothing below it.
+  const firstBad = view.kind === 'invalid' ? view.errors[0]?.field : undefined;
+  const focus = firstBad ? firstBad === 'q' : view.kind !== 'results' || view.results.length === 0;
   const within = form.within || String(props.defaultWithin);
   const customPlace = form.near !== '' && !props.places.some((p) => p.near === form.near);
   return (
     <form method="get" action="/" role="search">
       <label for="q">Name, alias or place</label>
+      <FieldError view={view} field="q" />
       <input
         id="q"
         type="search"
@@ -74,19 +86,20 @@ function Form(props: SearchPageProps) {
       <label for="dob">
         Date of birth <span class="hint">(optional)</span>
       </label>
+      <FieldError view={view} field="dob" />
       <input
         id="dob"
         type="text"
         name="dob"
         value={form.dob}
-        maxlength={10}
+        maxlength={24}
         autocomplete="off"
-        placeholder="YYYY-MM-DD"
-        aria-describedby="dob-hint"
+        autofocus={firstBad === 'dob'}
+        aria-describedby={bad.has('dob') ? 'dob-error dob-hint' : 'dob-hint'}
         aria-invalid={bad.has('dob') || undefined}
       />
       <p id="dob-hint" class="hint">
-        A year (1985), a month (1985-02) or a full date (1985-02-02 or 02/02/1985).
+        For example 23 Apr 1989, 23/04/1989, Apr 1989 or just 1989.
       </p>
       <div class="row">
         <div>
@@ -124,35 +137,35 @@ function Form(props: SearchPageProps) {
   );
 }
 
-function Result(props: { r: SearchResult }) {
+/**
+ * One person, compact: name; born, age, home area, aliases; why it matched. Two or three lines, so
+ * several fit on a car terminal's screen without scrolling.
+ */
+function Result(props: { r: SearchResult; backTo: string }) {
   const { r } = props;
   return (
     <li>
       <h2>
-        <a href={`/plans/${encodeURIComponent(r.planId)}`}>
+        <a href={`/plans/${encodeURIComponent(r.planId)}?back=${encodeURIComponent(props.backTo)}`}>
           {r.name}
           {r.preferredName ? <span class="pref"> ("{r.preferredName}")</span> : null}
         </a>
       </h2>
-      <p class="born">
-        Born {readableDate(r.dateOfBirth)} · age {r.age}
-      </p>
-      {r.dateOfBirthSlip ? (
-        <p class="slip">
-          <strong>Not the date of birth given:</strong> {r.dateOfBirthSlip.says}
-        </p>
-      ) : null}
-      <dl>
-        {r.aliases.length ? (
-          <>
-            <dt>Also known as</dt>
-            <dd>{r.aliases.join(', ')}</dd>
-          </>
-        ) : null}
+      <dl class="facts">
+        <dt class="vh">Born</dt>
+        <dd class="born">
+          Born {readableDate(r.dateOfBirth)} · age {r.age}
+        </dd>
         {r.homeArea ? (
           <>
             <dt>Home area</dt>
             <dd>{r.homeArea}</dd>
+          </>
+        ) : null}
+        {r.aliases.length ? (
+          <>
+            <dt>Also known as</dt>
+            <dd>{r.aliases.join(', ')}</dd>
           </>
         ) : null}
         {r.matchedLocation ? (
@@ -164,6 +177,11 @@ function Result(props: { r: SearchResult }) {
           </>
         ) : null}
       </dl>
+      {r.dateOfBirthSlip ? (
+        <p class="slip">
+          <strong>Not the date of birth given:</strong> {r.dateOfBirthSlip.says}
+        </p>
+      ) : null}
       {r.why.length ? <p class="why">Matched on: {r.why.join('; ')}</p> : null}
     </li>
   );
@@ -177,14 +195,14 @@ const NEXT_STEPS = (
   </ul>
 );
 
-function Results(props: { view: Extract<SearchView, { kind: 'results' }>; form: SearchForm }) {
+function Results(props: { view: Extract<SearchView, { kind: 'results' }>; form: SearchForm; backTo: string; noAgreement?: string }) {
   const { results, degraded, limit } = props.view;
   return (
     <section aria-labelledby="found">
       {degraded ? (
-        <p class="notice" role="status">
-          Search is running in reduced mode: some misspellings may not be found. If you cannot find the person, try
-          another spelling or call your control room.
+        <p class="notice slim" role="status">
+          Search is running in reduced mode: some misspellings may not be found. Try another spelling, or call your
+          control room.
         </p>
       ) : null}
       {results.length === 0 ? (
@@ -196,7 +214,7 @@ function Results(props: { view: Extract<SearchView, { kind: 'results' }>; form: 
             {props.form.dob ? ` born ${props.form.dob}` : ''}
             {props.form.near ? ' near that place' : ''}. Only plans shared with your organisation are searched.
           </p>
-          {NEXT_STEPS}
+          {props.noAgreement ? null : NEXT_STEPS}
         </>
       ) : (
         <>
@@ -208,7 +226,7 @@ function Results(props: { view: Extract<SearchView, { kind: 'results' }>; form: 
           ) : null}
           <ol class="results">
             {results.map((r) => (
-              <Result r={r} />
+              <Result r={r} backTo={props.backTo} />
             ))}
           </ol>
           {results.length >= limit ? <p class="meta">Only the best {limit} are shown: add a date of birth to narrow them down.</p> : null}
@@ -218,21 +236,62 @@ function Results(props: { view: Extract<SearchView, { kind: 'results' }>; form: 
   );
 }
 
+/** What was searched for, in one line: "Daniel Smith · born 1989 · near Waterloo Bridge". */
+function searchedFor(props: SearchPageProps): string {
+  const { form } = props;
+  const place = props.places.find((p) => p.near === form.near)?.label ?? (form.near ? `point ${form.near}` : '');
+  return [
+    form.q ? form.q : '',
+    props.dobRead ? `born ${readableDate(props.dobRead)}` : '',
+    place ? `near ${place}` : '',
+  ]
+    .filter(Boolean)
+    .join(' · ');
+}
+
+/**
+ * After a search the form folds into one line with a "change" control (a <details>, so it works without
+ * scripts and reopening it searches nothing) and the results start near the top of a car screen.
+ */
+function CollapsedForm(props: SearchPageProps) {
+  return (
+    <details class="searched">
+      <summary>
+        <span class="vh">Searched for: </span>
+        <strong>{searchedFor(props)}</strong> <span class="change">change</span>
+      </summary>
+      <Form {...props} />
+    </details>
+  );
+}
+
 export function SearchPage(props: SearchPageProps) {
   const { view } = props;
+  const collapsed = view.kind === 'results' && view.results.length > 0;
   return (
     <Layout title={view.kind === 'results' ? 'Search results' : 'Find a person'} signedInAs={props.who}>
       <PurposeBanner purpose={props.purpose} href={props.changePurposeHref} />
+      {props.noAgreement ? (
+        <p class="warn" id="no-agreement">
+          {props.noAgreement} has no data-sharing agreement in force with any mental-health trust today, so no plans can
+          be found here, however the name is spelt. Call your control room: they can check with the mental-health team.
+        </p>
+      ) : null}
       {view.kind === 'results' ? null : <h1>Find a person's crisis plan</h1>}
       {view.kind === 'invalid' ? (
         <div class="err" role="alert">
-          {view.errors.map((e) => (
-            <p>{e.message}</p>
-          ))}
+          <p>There is a problem</p>
+          <ul>
+            {view.errors.map((e) => (
+              <li>
+                <a href={`#${e.field}`}>{e.message}</a>
+              </li>
+            ))}
+          </ul>
         </div>
       ) : null}
-      <Form {...props} />
-      {view.kind === 'results' ? <Results view={view} form={props.form} /> : null}
+      {collapsed ? <CollapsedForm {...props} /> : <Form {...props} />}
+      {view.kind === 'results' ? <Results view={view} form={props.form} backTo={props.here} noAgreement={props.noAgreement} /> : null}
       {view.kind === 'form' ? (
         <p class="meta">
           Have the person's card? Scan its QR code with your camera, or <a href="/code">type the code printed on it</a>.

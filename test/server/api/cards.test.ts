@@ -266,7 +266,7 @@ describe('scanning a card', () => {
     const scan = await b.get(pathOf(card.url));
     expect(scan.status).toBe(410);
     expect(scan.text).toContain('This plan has been withdrawn');
-    expect(scan.text).toContain('Southbank crisis team, 24/7: 0800 000 0101');
+    expect(scan.text).toContain('Southbank crisis team, 24/7: <a href="tel:08000000101">0800 000 0101</a>');
     expect(scan.text).not.toContain('Eff');
     expect(scan.text).not.toContain('Aoife');
     expect(events().at(-1)).toMatchObject({ action: 'qr-scan', outcome: 'denied', reason: 'withdrawn' });

@@ -86,15 +86,20 @@ describe('the plan page', () => {
     expect(res.text.startsWith('<!doctype html><html lang="en-GB">')).toBe(true);
     expect(Buffer.byteLength(res.text)).toBeLessThan(50_000);
     expect(res.headers.get('content-security-policy')).toContain("default-src 'none'");
-    expect(res.text).not.toMatch(/<script|<link|<img|src=|https?:\/\//i);
+    // The one link is this service's own icon.
+    expect(res.text).toContain('<link rel="icon" href="/favicon.svg" type="image/svg+xml"/>');
+    expect(res.text.replace('<link rel="icon" href="/favicon.svg" type="image/svg+xml"/>', '')).not.toMatch(/<script|<link|<img|src=|https?:\/\//i);
     expect(res.text).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; no sirens.');
     expect(res.text).toContain('OUT OF DATE');
-    expect(res.text).toContain('2026-06-01');
+    expect(res.text).toContain('due for review on 1 Jun 2026');
+    expect(res.text).not.toContain('2026-06-01');
     // Police do not see clinical sections, and are told they were withheld.
     expect(res.text).not.toContain('Recurrent depressive disorder');
     expect(res.text).toContain('Not shown to your organisation: Diagnosis, Mental capacity.');
     expect(res.text).toContain('advice, not an instruction');
-    expect(res.text).toContain('Version 1, published 2026-11-23');
+    expect(res.text).toContain('Version 1, published 23 Nov 2026');
+    // Which version and how current, near the top (before the summary), not only at the bottom.
+    expect(res.text.indexOf('Version 1 · published 23 Nov 2026 · review by 1 Jun 2026 (overdue)')).toBeLessThan(res.text.indexOf('class="summary"'));
     expect(res.text).toContain('INC-2026-0099 welfare check');
   });
 
