@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
 import type { Logger } from '../logger.js';
+import { carriesRequestId } from './security-headers.js';
 
 declare module 'hono' {
   interface ContextVariableMap {
@@ -30,7 +31,7 @@ export function requestLog(
     const route = c.req.routePath;
     const status = c.res.status;
     observe?.(c.req.method, route, status, ms / 1000);
-    c.res.headers.set('X-Request-Id', id);
+    if (!carriesRequestId(c.res)) c.res.headers.set('X-Request-Id', id);
     if (logger.isLevelEnabled('info')) logger.info({ reqId: id, method: c.req.method, route, status, ms: Math.round(ms * 100) / 100 }, 'request');
   };
 }

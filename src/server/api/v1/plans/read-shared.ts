@@ -50,4 +50,4 @@ export function noteServed(c: Context<AppEnv>, result: Result<ReadOutcome>): Rea
 
 /** The plan view as the JSON API answers it. */
 export const served = (c: Context<AppEnv>, result: Result<ReadOutcome>) =>
-  securedResponse(viewJson(noteServed(c, result).view), 200, 'application/json');
+  securedResponse(viewJson(noteServed(c, result).view), 200, 'application/json', c.get('requestId'));
