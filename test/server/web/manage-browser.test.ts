@@ -175,4 +175,30 @@ describe.skipIf(!haveChromium)('the authoring console in a real browser', () => 
     expect(await phone.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     console.log(`Console end to end in Chromium (write, return, revise, publish, find, card → phone, axe on each page): ${Math.round(performance.now() - started)} ms`);
   });
+
+  it('keyboard only: the author sends a plan for review and the approver approves it with Tab, Enter and Space; focus is visible', { timeout: 120_000 }, async () => {
+    const { appUrl } = await setUp({ southbank: true });
+    const author = await consoleSignIn(appUrl, 'sb.author', '/manage');
+    await writePlan(author, 'SB-KEY-1', 'Synthetic-Keyes');
+    await author.click(saveStay);
+    await author.waitForURL((u) => u.searchParams.get('section') === 'person');
+    const planUrl = author.url().replace(/\/edit\?.*$/, '');
+    const planId = planUrl.split('/').at(-1)!;
+    await author.goto(planUrl);
+    await tabTo(author, 'form[action$="/submit"] button');
+    expect(await focusOutlinePx(author)).toBeGreaterThanOrEqual(2);
+    await author.keyboard.press('Enter');
+    await author.waitForURL((u) => u.searchParams.get('done') === 'submitted');
+
+    const approver = await consoleSignIn(appUrl, 'sb.approver', '/manage/reviews');
+    await tabTo(approver, `a[href="/manage/reviews/${planId}/1"]`);
+    expect(await focusOutlinePx(approver)).toBeGreaterThanOrEqual(2);
+    await approver.keyboard.press('Enter');
+    await approver.waitForURL((u) => u.pathname === `/manage/reviews/${planId}/1`);
+    await tabTo(approver, 'form[action$="/approve"] button');
+    expect(await focusOutlinePx(approver)).toBeGreaterThanOrEqual(2);
+    await approver.keyboard.press('Space');
+    await approver.waitForURL((u) => u.searchParams.get('done') === 'published');
+    expect(await approver.textContent('main')).toContain('Published. Responders now see this version.');
+  });
 });
