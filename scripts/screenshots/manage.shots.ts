@@ -96,4 +96,15 @@ export const shots: Shot[] = [
       await page.goto(`${ctx.baseUrl}/manage/plans/${await ctx.anyPlanId()}/withdraw`);
     },
   },
+  { name: 'manage-cards', as: 'demo.author', purpose, open: async (page, ctx) => void (await page.goto(`${ctx.baseUrl}/manage/plans/${await ctx.anyPlanId()}/cards`)) },
+  {
+    name: 'manage-card-issued',
+    as: 'demo.author',
+    purpose,
+    open: async (page, ctx) => {
+      await page.goto(`${ctx.baseUrl}/manage/plans/${await ctx.anyPlanId()}/cards`);
+      await page.getByRole('button', { name: 'Issue the card' }).click();
+    },
+  },
+  { name: 'manage-card-revoke', as: 'demo.author', purpose, open: async (page, ctx) => void (await page.goto(`${ctx.baseUrl}/manage/plans/${await ctx.anyPlanId()}/cards/revoke`)) },
 ];

@@ -156,6 +156,13 @@ export async function renderCard(print: CardPrint): Promise<Result<CardArtefacts
   return ok({ pdf: await doc.save(), png, svg });
 }
 
+/** The back's words, also shown in the console's preview of the card. */
+export const cardBack = (print: Pick<CardPrint, 'issuer' | 'issuerContact'>) => ({
+  scan: "Scan the QR code with your service's device. You will sign in and say why you need the plan; every look is recorded.",
+  advice: 'The plan is advice, not an instruction: use your own judgement and duty of care.',
+  found: `Found this card? Please return it to ${print.issuer}${print.issuerContact ? ` (${print.issuerContact})` : ''}.`,
+});
+
 /** The back, for double-sided printing: what a responder, or someone who finds the card, should know. */
 function drawBack(
   page: ReturnType<PDFDocument['addPage']>,
@@ -175,12 +182,8 @@ function drawBack(
     }
     y -= 3;
   };
-  paragraph(
-    "Scan the QR code with your service's device. You will sign in and say why you need the plan; every look is recorded.",
-    f.regular,
-    7.5,
-  );
-  paragraph('The plan is advice, not an instruction: use your own judgement and duty of care.', f.bold, 7.5);
-  const found = `Found this card? Please return it to ${print.issuer}${print.issuerContact ? ` (${print.issuerContact})` : ''}.`;
-  paragraph(found, f.regular, 6.5);
+  const back = cardBack(print);
+  paragraph(back.scan, f.regular, 7.5);
+  paragraph(back.advice, f.bold, 7.5);
+  paragraph(back.found, f.regular, 6.5);
 }

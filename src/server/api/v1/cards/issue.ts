@@ -1,8 +1,7 @@
 import { z } from 'zod';
-import { DEFAULT_CARD_TEXT, cardTextSchema, renderCard } from '../../../../plans/cards/artefacts.js';
+import { cardTextSchema } from '../../../../plans/cards/artefacts.js';
 import { formatShortCode } from '../../../../plans/cards/code.js';
-import { issuePrintedCard } from '../../../../plans/cards/cards.js';
-import { getOrganisation } from '../../../../plans/organisations.js';
+import { issueCardForPrint } from '../../../../plans/cards/print.js';
 import { apiTrail } from '../../../access-trail/trail.js';
 import type { AppServices } from '../../../context.js';
 import { unwrap } from '../../../errors.js';
@@ -31,17 +30,9 @@ const doc: OperationDoc = { summary: 'Issue a new patient-held card (revokes the
 export const issueCard = (s: AppServices) =>
   documented(doc, api.createHandlers(apiTrail(s, 'print'), validate('param', planIdParam), validate('json', issueBody), async (c) => {
       const { text, graceUntil } = c.req.valid('json');
-      const base = s.publicBaseUrl;
-      const printed = text ?? DEFAULT_CARD_TEXT;
       const card = unwrap(
-        await issuePrintedCard(s.db, c.var.actor, c.req.valid('param').planId, { graceUntil: graceUntil ? new Date(graceUntil) : undefined }, s.clock(), (secret) => {
-          const org = getOrganisation(s.db, secret.owningOrg)!;
-          const print = { url: `${base}/q/${secret.token}`, codeEntryUrl: `${base}/code`, code: secret.code, text: printed, issuer: org.name, issuerContact: org.contact };
-          return renderCard(print);
-        }),
+        await issueCardForPrint(s.db, c.var.actor, c.req.valid('param').planId, { graceUntil: graceUntil ? new Date(graceUntil) : undefined, text }, s.clock(), s.publicBaseUrl),
       );
-      const url = `${base}/q/${card.token}`;
-      const issuer = getOrganisation(s.db, card.owningOrg)!.name;
       const art = card.artefacts;
       const location = `/api/v1/plans/${card.planId}/cards`;
       if (wantsPdfOnly(c.req.header('accept'))) {
@@ -60,9 +51,9 @@ export const issueCard = (s: AppServices) =>
           planId: card.planId,
           issuedAt: card.issuedAt,
           replaced: card.replaced,
-          url,
+          url: card.url,
           code: formatShortCode(card.code),
-          printed: { text: printed, issuer },
+          printed: { text: card.printed.text, issuer: card.printed.issuer },
           artefacts: {
             pdf: { contentType: 'application/pdf', base64: Buffer.from(art.pdf).toString('base64') },
             png: { contentType: 'image/png', base64: art.png.toString('base64') },

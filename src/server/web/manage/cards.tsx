@@ -1,0 +1,105 @@
+import { Hono, type Context } from 'hono';
+import { cardBack, cardTextSchema, DEFAULT_CARD_TEXT } from '../../../plans/cards/artefacts.js';
+import { listCards, MAX_GRACE_DAYS, revokeCards } from '../../../plans/cards/cards.js';
+import { formatShortCode } from '../../../plans/cards/code.js';
+import { issueCardForPrint } from '../../../plans/cards/print.js';
+import type { Failure } from '../../../plans/core/result.js';
+import { consolePlan } from '../../../plans/versions/console.js';
+import { emptyDate, type DateValue, type FieldError } from '../../../ui/components/forms.js';
+import { CardIssuedPage, CardsPage, RevokeCardPage } from '../../../ui/pages/manage/cards.js';
+import type { AppServices, WebEnv } from '../../context.js';
+import { dateValue, isoFromDate, text } from '../oversight/form-input.js';
+import { page } from '../shared.js';
+import { consoleGuards, consoleWho, planIdPattern, refusalPage } from './shared.js';
+
+const notices: Record<string, string> = { revoked: 'The card has stopped working.' };
+
+/** `/manage/plans/:planId/cards`: the card history, issuing a card (shown once), stopping the card in use. */
+export function manageCardRoutes(services: AppServices) {
+  const { db, clock } = services;
+  const guard = consoleGuards(services);
+
+  /** Cards first: their rule (authors of the owning trust) decides before anything about the person is shown. */
+  const load = (c: Context<WebEnv>) => {
+    const planId = c.req.param('planId') ?? '';
+    if (!planIdPattern.test(planId)) return { ok: false as const, code: 'not_found' as const, detail: 'no such plan' } satisfies Failure;
+    const cards = listCards(db, c.var.actor!, planId, clock());
+    if (!cards.ok) return cards;
+    const p = consolePlan(db, c.var.actor!, planId);
+    if (!p.ok) return p;
+    const s = p.value.record.subject;
+    return { ok: true as const, value: { cards: cards.value, plan: { planId, externalRef: p.value.externalRef, name: `${s.givenNames} ${s.familyName}` }, versionId: p.value.current?.id } };
+  };
+
+  const cardsPage = (c: Context<WebEnv>, form: { text: string; grace: DateValue; errors: FieldError[] } = { text: DEFAULT_CARD_TEXT, grace: emptyDate, errors: [] }) => {
+    const l = load(c);
+    if (!l.ok) return refusalPage(c, l);
+    c.set('access', { planId: l.value.plan.planId, versionId: l.value.versionId, query: { console: 'cards' } });
+    const notice = notices[c.req.query('done') ?? ''];
+    return page(
+      c,
+      <CardsPage who={consoleWho(c)} plan={l.value.plan} cards={l.value.cards} text={form.text} grace={form.grace} errors={form.errors} maxGraceDays={MAX_GRACE_DAYS} notice={notice} />,
+      form.errors.length ? 400 : 200,
+    );
+  };
+
+  return new Hono<WebEnv>()
+    .get('/manage/plans/:planId/cards', ...guard.read('history'), (c) => cardsPage(c))
+    .post('/manage/plans/:planId/cards', ...guard.writeShowing('print'), async (c) => {
+      const planId = c.req.param('planId');
+      const form = await c.req.parseBody();
+      const get = (name: string) => text(form[name]);
+      const raw = { text: get('text'), grace: dateValue(get, 'grace') };
+      const errors: FieldError[] = [];
+      const cardText = cardTextSchema.safeParse(raw.text || DEFAULT_CARD_TEXT);
+      if (!cardText.success) errors.push({ field: 'text', message: `What the card says: ${cardText.error.issues[0]!.message}` });
+      const grace = isoFromDate(raw.grace, 'grace', 'The date the old card stops working');
+      if (grace.error) errors.push(grace.error);
+      if (errors.length) return cardsPage(c, { ...raw, errors });
+      // The chosen day is the last one the old card works: it stops at the end of it.
+      const graceUntil = grace.day ? new Date(Date.parse(`${grace.day}T00:00:00Z`) + 86_400_000) : undefined;
+      const l = load(c);
+      if (!l.ok) return refusalPage(c, l);
+      const card = await issueCardForPrint(db, c.var.actor!, planId, { graceUntil, text: cardText.data }, clock(), services.publicBaseUrl);
+      if (!card.ok && card.code === 'invalid') {
+        return cardsPage(c, { ...raw, errors: [{ field: 'grace-day', message: `The date the old card stops working must be after today and at most ${MAX_GRACE_DAYS} days away` }] });
+      }
+      if (!card.ok) return refusalPage(c, card, `/manage/plans/${planId}/cards`);
+      const v = card.value;
+      c.set('access', { planId, versionId: l.value.versionId, query: { console: 'card', cardId: v.cardId } });
+      return page(
+        c,
+        <CardIssuedPage
+          who={consoleWho(c)}
+          plan={l.value.plan}
+          card={{
+            cardId: v.cardId,
+            code: formatShortCode(v.code),
+            codeEntryUrl: v.codeEntryUrl,
+            text: v.printed.text,
+            issuer: v.printed.issuer,
+            back: cardBack({ issuer: v.printed.issuer, issuerContact: v.printed.issuerContact }),
+            replaced: v.replaced,
+            pdf: Buffer.from(v.artefacts.pdf).toString('base64'),
+            png: v.artefacts.png.toString('base64'),
+            svg: Buffer.from(v.artefacts.svg).toString('base64'),
+          }}
+        />,
+      );
+    })
+    .get('/manage/plans/:planId/cards/revoke', ...guard.read('history'), (c) => {
+      const l = load(c);
+      if (!l.ok) return refusalPage(c, l);
+      const working = l.value.cards.filter((x) => x.status !== 'revoked').length;
+      if (!working) return refusalPage(c, { ok: false, code: 'not_found', detail: 'this plan has no card in use' }, `/manage/plans/${l.value.plan.planId}/cards`);
+      c.set('access', { planId: l.value.plan.planId, versionId: l.value.versionId, query: { console: 'revoke-card' } });
+      return page(c, <RevokeCardPage who={consoleWho(c)} plan={l.value.plan} working={working} />);
+    })
+    .post('/manage/plans/:planId/cards/revoke', ...guard.write, async (c) => {
+      const planId = c.req.param('planId');
+      if (!planIdPattern.test(planId)) return refusalPage(c, { ok: false, code: 'not_found', detail: 'no such plan' });
+      const done = revokeCards(db, c.var.actor!, planId, clock());
+      if (!done.ok) return refusalPage(c, done, `/manage/plans/${planId}/cards`);
+      return c.redirect(`/manage/plans/${planId}/cards?done=revoked`, 303);
+    });
+}

@@ -1,0 +1,100 @@
+import { describe, expect, it } from 'vitest';
+import { importRecordFrom, planBody, planIdOf, publishPlans, testApp, type TestApp } from '../../helpers.js';
+import { browser, decodePng } from './helpers.js';
+
+async function signedIn(t: TestApp, sub: string) {
+  const b = browser(t);
+  await b.signIn(sub);
+  await b.statePurpose('Care plan review with the person');
+  return b;
+}
+const dataUri = (html: string, type: string) => html.match(new RegExp(`href="data:${type.replace('+', '\\+')};base64,([^"]+)" download="plan-card-\\d+[^"]*"`))?.[1];
+
+describe('cards in the console', () => {
+  it('issues a card shown once with previews and downloads, lists the history, warns and keeps the old one working until the chosen day', async () => {
+    const t = await testApp();
+    publishPlans(t.db, [importRecordFrom(planBody())]);
+    const planId = planIdOf(t.db, 'SB-000001');
+    const author = await signedIn(t, 'demo.author');
+    const empty = await author.get(`/manage/plans/${planId}/cards`);
+    expect(empty.status).toBe(200);
+    expect(empty.text).toContain('No card has been issued');
+    expect(t.events().at(-1)).toMatchObject({ action: 'history', channel: 'web', planId, outcome: 'allowed' });
+
+    const issued = await author.post(`/manage/plans/${planId}/cards`, { text: 'I have a crisis plan.' });
+    expect(issued.status).toBe(200);
+    expect(issued.text).toContain('cannot be shown again');
+    expect(t.events().at(-1)).toMatchObject({ action: 'print', channel: 'web', planId, outcome: 'allowed' });
+    const png = Buffer.from(dataUri(issued.text, 'image/png')!, 'base64');
+    const url = decodePng(png)!;
+    expect(url).toMatch(/\/q\/[A-Za-z0-9_-]+$/);
+    expect(Buffer.from(dataUri(issued.text, 'application/pdf')!, 'base64').subarray(0, 5).toString()).toBe('%PDF-');
+    expect(Buffer.from(dataUri(issued.text, 'image/svg+xml')!, 'base64').toString()).toContain('<svg');
+    expect(issued.text).toContain(`src="data:image/png;base64,`);
+    expect(issued.text).toContain('FOR RESPONDERS');
+    expect(issued.headers.get('cache-control')).toBe('no-store');
+
+    const history = await author.get(`/manage/plans/${planId}/cards`);
+    expect(history.text).toContain('In use');
+    expect(history.text).toContain('stops the card in use working');
+    expect(history.text).not.toContain(url.split('/q/')[1]!);
+
+    const bad = await author.post(`/manage/plans/${planId}/cards`, { text: 'ok', 'grace-day': '31', 'grace-month': '2', 'grace-year': '2026' });
+    expect(bad.status).toBe(400);
+    expect(bad.text).toContain('href="#grace-day"');
+    const far = await author.post(`/manage/plans/${planId}/cards`, { text: 'ok', 'grace-day': '1', 'grace-month': '1', 'grace-year': String(t.clock().getUTCFullYear() + 2) });
+    expect(far.status).toBe(400);
+    expect(far.text).toContain('at most 90 days away');
+    expect((await author.get(`/manage/plans/${planId}/cards`)).text.match(/In use/g)).toHaveLength(1);
+
+    const lastDay = new Date(t.clock().getTime() + 10 * 86_400_000);
+    const second = await author.post(`/manage/plans/${planId}/cards`, {
+      text: '',
+      'grace-day': String(lastDay.getUTCDate()),
+      'grace-month': String(lastDay.getUTCMonth() + 1),
+      'grace-year': String(lastDay.getUTCFullYear()),
+    });
+    expect(second.status).toBe(200);
+    const end = new Date(Date.UTC(lastDay.getUTCFullYear(), lastDay.getUTCMonth(), lastDay.getUTCDate() + 1)).toISOString();
+    expect(second.text).toContain(`stops working ${end.slice(0, 10)} ${end.slice(11, 16)}`);
+    const after = await author.get(`/manage/plans/${planId}/cards`);
+    expect(after.text).toContain('Stops working soon');
+  });
+
+  it('stops the card in use only after a confirmation, and says so', async () => {
+    const t = await testApp();
+    publishPlans(t.db, [importRecordFrom(planBody())]);
+    const planId = planIdOf(t.db, 'SB-000001');
+    const author = await signedIn(t, 'demo.author');
+    expect((await author.get(`/manage/plans/${planId}/cards/revoke`)).status).toBe(404);
+    await author.post(`/manage/plans/${planId}/cards`, { text: 'I have a crisis plan.' });
+    const confirm = await author.get(`/manage/plans/${planId}/cards/revoke`);
+    expect(confirm.status).toBe(200);
+    expect(confirm.text).toContain('will be told the card no longer works');
+    const done = await author.post(`/manage/plans/${planId}/cards/revoke`, {});
+    expect(done.status).toBe(303);
+    const list = await author.get(done.location!);
+    expect(list.text).toContain('The card has stopped working.');
+    expect(list.text).not.toContain('In use');
+    expect((await author.post(`/manage/plans/${planId}/cards/revoke`, {})).status).toBe(404);
+  });
+
+  it('refuses approvers (cards are for authors), forged cross-site posts, and plans that do not exist', async () => {
+    const t = await testApp();
+    publishPlans(t.db, [importRecordFrom(planBody())]);
+    const planId = planIdOf(t.db, 'SB-000001');
+    const approver = await signedIn(t, 'demo.approver');
+    const page = await approver.get(`/manage/plans/${planId}/cards`);
+    expect(page.status).toBe(403);
+    expect(page.text).not.toContain(planBody().subject.familyName);
+    expect((await approver.post(`/manage/plans/${planId}/cards`, { text: 'x' })).status).toBe(403);
+    const author = await signedIn(t, 'demo.author');
+    const forged = await author.post(`/manage/plans/${planId}/cards`, { text: 'x' }, { origin: 'https://evil.example' });
+    expect(forged.status).toBe(403);
+    expect((await author.post(`/manage/plans/${planId}/cards/revoke`, {}, { origin: 'https://evil.example' })).status).toBe(403);
+    expect((await author.get(`/manage/plans/${planId}/cards`)).text).toContain('No card has been issued');
+    expect((await author.get('/manage/plans/AAAAAAAAAAAAAAAA/cards')).status).toBe(404);
+    const officer = await signedIn(t, 'demo.officer');
+    expect((await officer.get(`/manage/plans/${planId}/cards`)).status).toBe(403);
+  });
+});
