@@ -67,9 +67,12 @@ async function main() {
   fs.mkdirSync(outDir, { recursive: true });
   const service = await startService();
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: chromiumArgs });
+  let planId: string | undefined;
   const ctx: ShotContext = {
     baseUrl: service.url,
+    // Found once: each look-up is a search, and searches are limited per person (SEARCH_BURST).
     async anyPlanId() {
+      if (planId) return planId;
       const context = await browser.newContext();
       await signIn(context, service.url, 'demo.paramedic', 'INC-2026-0042 screenshots');
       const page = await context.newPage();
@@ -77,7 +80,7 @@ async function main() {
       const href = await page.getAttribute('a[href^="/plans/"]', 'href');
       await context.close();
       if (!href) throw new Error('no plan found to photograph');
-      return href.split('/')[2]!.split('?')[0]!;
+      return (planId = href.split('/')[2]!.split('?')[0]!);
     },
   };
   const rows: string[] = [];
