@@ -1,7 +1,7 @@
 /** Form pieces in the GOV.UK pattern: an error summary linking to fields, three-field dates, banners. */
 
 export type FieldError = { field: string; message: string };
-export type Who = { sub: string; org: string } | undefined;
+export type { Who } from './who.js';
 
 export function ErrorSummary({ errors }: { errors: FieldError[] }) {
   if (!errors.length) return null;

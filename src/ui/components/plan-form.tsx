@@ -1,4 +1,5 @@
 import type { Field, Rows, Section } from '../pages/manage/spec.js';
+import { ErrorSummary as FieldErrorSummary } from './forms.js';
 
 /** One section of the plan form, from its spec: labels, hints, each field's error beside it, "add another" rows. */
 export type FormError = { field: string; anchor: string; message: string };
@@ -116,19 +117,5 @@ export function SectionFields({ section, values, errors }: Props) {
   );
 }
 
-/** GOV.UK error summary: first on the page, each message a link to its field. */
-export function ErrorSummary({ errors }: { errors: FormError[] }) {
-  if (!errors.length) return null;
-  return (
-    <div class="error-summary" role="alert" aria-labelledby="error-summary-title" tabindex={-1}>
-      <h2 id="error-summary-title">There is a problem</h2>
-      <ul>
-        {errors.map((e) => (
-          <li>
-            <a href={`#${e.anchor}`}>{e.message}</a>
-          </li>
-        ))}
-      </ul>
-    </div>
-  );
-}
+/** The GOV.UK error summary (forms.tsx), each message linking to the field it is about. */
+export const ErrorSummary = ({ errors }: { errors: FormError[] }) => <FieldErrorSummary errors={errors.map((e) => ({ field: e.anchor, message: e.message }))} />;
