@@ -1,22 +1,14 @@
 import type { Db } from '../../../db/index.js';
-import { listEvents, type EventFilter, type PresentedEvent } from './queries.js';
+import { collectEvents } from './console.js';
+import type { EventFilter, PresentedEvent } from './queries.js';
 
 /** The most rows one export carries; a wider search is narrowed by date. */
 export const CSV_MAX_ROWS = 10_000;
 
-/**
- * The whole search, newest first, a page at a time up to CSV_MAX_ROWS; `nextCursor` says where it
- * stopped when there was more.
- */
+/** The whole search as CSV, up to CSV_MAX_ROWS (collectEvents); `nextCursor` says where it stopped when there was more. */
 export function exportEvents(db: Db, scope: string, filter: EventFilter): { csv: string; nextCursor?: string } {
-  const events: PresentedEvent[] = [];
-  let cursor = filter.cursor;
-  do {
-    const page = listEvents(db, scope, { ...filter, cursor, limit: 500 });
-    events.push(...page.events);
-    cursor = page.nextCursor ?? undefined;
-  } while (cursor !== undefined && events.length < CSV_MAX_ROWS);
-  return { csv: eventsCsv(events.slice(0, CSV_MAX_ROWS)), nextCursor: cursor };
+  const { events, nextCursor } = collectEvents(db, scope, filter, CSV_MAX_ROWS);
+  return { csv: eventsCsv(events), nextCursor: nextCursor ?? undefined };
 }
 
 const header = ['seq', 'at', 'actor', 'actor_org', 'actor_roles', 'action', 'channel', 'purpose', 'plan_id', 'version_id', 'outcome', 'reason', 'query', 'returned_plan_ids', 'hash'];

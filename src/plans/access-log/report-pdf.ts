@@ -1,6 +1,6 @@
 import fontkit from '@pdf-lib/fontkit';
 import { PDFDocument, rgb, type PDFFont } from 'pdf-lib';
-import { fontFiles } from '../cards/artefacts.js';
+import { fontFiles, wrap } from '../cards/artefacts.js';
 import type { AccessReport } from './report.js';
 
 /**
@@ -14,22 +14,6 @@ const MARGIN = 56;
 const INK = rgb(0.05, 0.05, 0.05);
 
 const printable = (s: string) => [...s].map((ch) => (/\s/.test(ch) || fontFiles.covered.has(ch.codePointAt(0)!) ? ch : '?')).join('');
-
-function wrap(text: string, font: PDFFont, size: number, width: number): string[] {
-  const lines: string[] = [];
-  let line = '';
-  for (const word of text.split(/\s+/).filter(Boolean)) {
-    const candidate = line ? `${line} ${word}` : word;
-    if (line && font.widthOfTextAtSize(candidate, size) > width) {
-      lines.push(line);
-      line = word;
-    } else {
-      line = candidate;
-    }
-  }
-  if (line) lines.push(line);
-  return lines;
-}
 
 const longDate = (iso: string) =>
   new Date(iso).toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });

@@ -65,10 +65,11 @@ const CARD_H = 54 * MM;
 /** Medium error correction: survives a scuffed or creased card, keeps the modules large (about 1 mm). */
 const QR_OPTIONS = { errorCorrectionLevel: 'M', margin: 4 } as const;
 
-function wrap(text: string, font: PDFFont, size: number, width: number): string[] {
+/** Words laid into lines no wider than `width` at `size` (the card's and the access report's PDFs). */
+export function wrap(text: string, font: PDFFont, size: number, width: number): string[] {
   const lines: string[] = [];
   let line = '';
-  for (const word of text.split(/\s+/)) {
+  for (const word of text.split(/\s+/).filter(Boolean)) {
     const candidate = line ? `${line} ${word}` : word;
     if (line && font.widthOfTextAtSize(candidate, size) > width) {
       lines.push(line);
