@@ -1,7 +1,7 @@
 // The access log's chain hash, in plain JS: the writer thread (writer.mjs) and the TypeScript
 // code (chain.ts, the verifier) must compute exactly the same bytes, so there is one copy.
 import { createHash } from 'node:crypto';
-import { EVENT_FIELDS } from '../columns.mjs';
+import { EVENT_FIELD_NAMES } from '../columns.mjs';
 
 /** The chain starts from this "previous hash". */
 export const GENESIS_HASH = '0'.repeat(64);
@@ -19,6 +19,6 @@ export function eventHash(prevHash, e) {
   // or null, so JSON.stringify gives the same bytes without sorting on the hot path (tested against it).
   /** @type {Record<string, unknown>} */
   const body = {};
-  for (const [field] of EVENT_FIELDS) body[field] = e[field];
+  for (let i = 0; i < EVENT_FIELD_NAMES.length; i++) body[EVENT_FIELD_NAMES[i]] = e[EVENT_FIELD_NAMES[i]];
   return createHash('sha256').update(prevHash + JSON.stringify(body)).digest('hex');
 }

@@ -11,7 +11,7 @@ import { parentPort as port, receiveMessageOnPort, workerData } from 'node:worke
 import Database from 'better-sqlite3';
 import { applyPragmas } from '../../../../db/pragmas.mjs';
 import { accessIndexer } from './lookup.mjs';
-import { INSERT_EVENT_SQL } from '../columns.mjs';
+import { eventRow, INSERT_EVENT_SQL } from '../columns.mjs';
 import { eventHash, GENESIS_HASH } from './hash.mjs';
 
 /** @typedef {import('../columns.mjs').EventBody} EventBody */
@@ -40,7 +40,7 @@ const writeBatch = db.transaction((/** @type {EventBody[]} */ events, /** @type 
     const prevHash = hash;
     seq += 1;
     hash = eventHash(prevHash, e);
-    insert.run({ ...e, seq, prevHash, hash });
+    insert.run(eventRow(e, seq, prevHash, hash));
   }
   return { seq, hash };
 });
