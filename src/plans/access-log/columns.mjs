@@ -52,11 +52,10 @@ export const INSERT_EVENT_SQL = `INSERT INTO access_events (seq, ${EVENT_FIELDS.
  * @returns {unknown[]}
  */
 export function eventRow(e, seq, prevHash, hash) {
-  const row = new Array(EVENT_FIELD_NAMES.length + 3);
-  row[0] = seq;
-  for (let i = 0; i < EVENT_FIELD_NAMES.length; i++) row[i + 1] = e[EVENT_FIELD_NAMES[i]];
-  row[EVENT_FIELD_NAMES.length + 1] = prevHash;
-  row[EVENT_FIELD_NAMES.length + 2] = hash;
+  /** @type {unknown[]} */
+  const row = [seq];
+  for (const f of EVENT_FIELD_NAMES) row.push(e[f]);
+  row.push(prevHash, hash);
   return row;
 }
 

@@ -19,6 +19,6 @@ export function eventHash(prevHash, e) {
   // or null, so JSON.stringify gives the same bytes without sorting on the hot path (tested against it).
   /** @type {Record<string, unknown>} */
   const body = {};
-  for (let i = 0; i < EVENT_FIELD_NAMES.length; i++) body[EVENT_FIELD_NAMES[i]] = e[EVENT_FIELD_NAMES[i]];
+  for (const f of EVENT_FIELD_NAMES) body[f] = e[f];
   return createHash('sha256').update(prevHash + JSON.stringify(body)).digest('hex');
 }
