@@ -22,6 +22,9 @@ export type ReadOptions = { emergencyReason?: string };
 // Every "who may" rule of the service, in one place. Each function answers for one kind of act; callers
 // in the domain (reads, workflow, history, cards, the access log's queries) and search ask here, per plan.
 
+/** People read refusals: organisations by name (the access log keeps the slugs). */
+const orgName = (agreements: AgreementQueries, slug: string) => agreements.organisation(slug)?.name ?? slug;
+
 /**
  * May `actor` read the published plan owned by `owningOrg` on `day`? Checked per plan, in the domain,
  * for every read path (API, web, QR, search results).
@@ -46,16 +49,14 @@ export function authoriseRead(
     return fail('forbidden', staff ? 'authors and approvers may only read their own organisation\'s plans' : 'your role does not give access to plan content');
   }
   const agreement = agreements.agreementInForce(actor.org, owningOrg, day);
-  // People read these refusals: organisations by name (the access log keeps the slugs).
-  const nameOf = (slug: string) => agreements.organisation(slug)?.name ?? slug;
   if (!agreement && options.emergencyReason) {
     if (isHealthOrg(actor.orgKind)) return ok({ basis: 'emergency', reason: options.emergencyReason });
-    return fail('forbidden', `no data-sharing agreement in force between ${nameOf(actor.org)} and ${nameOf(owningOrg)}, and police have no emergency access`, {
+    return fail('forbidden', `no data-sharing agreement in force between ${orgName(agreements, actor.org)} and ${orgName(agreements, owningOrg)}, and police have no emergency access`, {
       reason: 'no-agreement',
     });
   }
   if (!agreement) {
-    return fail('forbidden', `no data-sharing agreement in force between ${nameOf(actor.org)} and ${nameOf(owningOrg)}`, {
+    return fail('forbidden', `no data-sharing agreement in force between ${orgName(agreements, actor.org)} and ${orgName(agreements, owningOrg)}`, {
       reason: 'no-agreement',
     });
   }

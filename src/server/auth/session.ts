@@ -16,6 +16,8 @@ export const SESSION_COOKIE = 'rp_session';
 export const PURPOSE_TTL_MS = 60 * 60 * 1000;
 /** Last-seen times are written at most this often per session: the read path stays a single SELECT. */
 const LAST_SEEN_WRITE_MS = 60 * 1000;
+/** How long a session's "last seen" may wait in memory before it is written (see `touches`). */
+const TOUCH_FLUSH_MS = 5 * 1000;
 
 export type Session = {
   idHash: string;
@@ -64,6 +66,28 @@ export function createSessions(opts: { db: Db; clock: Clock; secure: () => boole
   const sweep = sqlite.prepare<[number, number]>('DELETE FROM web_sessions WHERE expires_at <= ? OR last_seen_at <= ?');
   let lastSweep = 0;
   const now = () => opts.clock().getTime();
+
+  // "Last seen" is written at most once a minute per session, but on the request path each write was
+  // its own fsync (synchronous=FULL): the card-scan bench fell from 2,200 to 1,000 scans/s once its
+  // sessions were a minute old. So touches wait here and are written together, one transaction every
+  // few seconds; reads in this process see them at once. A crash loses at most a few seconds of idle
+  // time, which can only end a session sooner, never keep one alive longer.
+  const touches = new Map<string, number>();
+  const writeTouches = sqlite.transaction((rows: [string, number][]) => {
+    for (const [idHash, t] of rows) touch.run(t, idHash);
+  });
+  function flushTouches() {
+    if (!touches.size) return;
+    const rows = [...touches];
+    touches.clear();
+    try {
+      writeTouches(rows);
+    } catch {
+      // Busy or read-only for a moment: keep the newest times for the next flush.
+      for (const [idHash, t] of rows) if (!touches.has(idHash)) touches.set(idHash, t);
+    }
+  }
+  setInterval(flushTouches, TOUCH_FLUSH_MS).unref();
   const cookieOptions = (maxAge: number) =>
     ({ httpOnly: true, sameSite: 'Lax', path: '/', secure: opts.secure(), maxAge }) as const;
 
@@ -85,19 +109,23 @@ export function createSessions(opts: { db: Db; clock: Clock; secure: () => boole
 
   return {
     maxMs: opts.maxMs,
+    /** Writes the waiting "last seen" times now (they are otherwise written every few seconds). */
+    flushTouches,
     read(c: Context): SessionRead {
       const id = getCookie(c, SESSION_COOKIE);
       if (!id || id.length > 100) return undefined;
       const row = byHash.get(hashId(id));
       if (!row) return undefined;
       const t = now();
-      const ended = t >= row.expires_at ? 'expired' : t - row.last_seen_at >= opts.idleMs ? 'idle' : undefined;
+      const lastSeen = Math.max(row.last_seen_at, touches.get(row.id_hash) ?? 0);
+      const ended = t >= row.expires_at ? 'expired' : t - lastSeen >= opts.idleMs ? 'idle' : undefined;
       if (ended) {
+        touches.delete(row.id_hash);
         remove.run(row.id_hash);
         deleteCookie(c, SESSION_COOKIE, { path: '/', secure: opts.secure() });
         return { ended };
       }
-      if (t - row.last_seen_at >= LAST_SEEN_WRITE_MS) touch.run(t, row.id_hash);
+      if (t - lastSeen >= LAST_SEEN_WRITE_MS) touches.set(row.id_hash, t);
       return { session: toSession(row) };
     },
     /** A new session with a new id; the browser's previous one, if any, is ended first. */
@@ -109,6 +137,7 @@ export function createSessions(opts: { db: Db; clock: Clock; secure: () => boole
       setCookie(c, SESSION_COOKIE, id, cookieOptions(Math.max(0, Math.floor((expiresAt - t) / 1000))));
       if (t - lastSweep > 10 * 60 * 1000) {
         lastSweep = t;
+        flushTouches();
         sweep.run(t, t - opts.idleMs);
       }
     },
@@ -118,7 +147,10 @@ export function createSessions(opts: { db: Db; clock: Clock; secure: () => boole
     /** Ends this browser's session, if it has one. */
     end(c: Context): void {
       const id = getCookie(c, SESSION_COOKIE);
-      if (id) remove.run(hashId(id));
+      if (id) {
+        touches.delete(hashId(id));
+        remove.run(hashId(id));
+      }
       deleteCookie(c, SESSION_COOKIE, { path: '/', secure: opts.secure() });
     },
     /** The stated purpose, while it still covers the incident. */
