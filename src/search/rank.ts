@@ -4,10 +4,14 @@ import { phoneticCodes } from './phonetic.js';
 import { editDistance, jaroWinkler } from './similarity.js';
 import type { VariantTable } from './variants.js';
 
-/** One query word as the ranker sees it, with its keys worked out once per search. */
-export type QueryWord = { word: string; codes: string[]; last: boolean };
+/**
+ * One query word as the ranker sees it, with its keys worked out once per search, and its match against
+ * each name word once too: the candidates of one search share most of their names (forty Smiths), and
+ * the similarity measures were a quarter of a search's CPU.
+ */
+export type QueryWord = { word: string; codes: string[]; last: boolean; matches: Map<string, WordMatch | null> };
 
-export const queryWord = (word: string, last: boolean): QueryWord => ({ word, codes: phoneticCodes(word), last });
+export const queryWord = (word: string, last: boolean): QueryWord => ({ word, codes: phoneticCodes(word), last, matches: new Map() });
 
 type WordMatch = { score: number; docWord: string; reason: string };
 
@@ -110,7 +114,8 @@ export function scoreCandidate(query: QueryWord[], doc: SearchDoc, ctx: RankCont
       if (w) best = { score, docWord: w, reason: `initial: ${q.word.toUpperCase()} → ${cap(w)}` };
     }
     for (const w of q.word.length === 1 ? [] : docWords) {
-      const m = matchWord(q, w, codes.get(w)!, ctx.table);
+      let m = q.matches.get(w);
+      if (m === undefined) q.matches.set(w, (m = matchWord(q, w, codes.get(w)!, ctx.table) ?? null));
       if (!m) continue;
       // The same name word should not be claimed twice ("John John" would otherwise tie with "John Smith").
       const s = used.has(w) ? m.score * 0.5 : m.score;

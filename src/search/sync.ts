@@ -65,6 +65,8 @@ export function createIndexSync(opts: IndexSyncOptions) {
     const planIds = [...new Set(rows.map((r) => r.plan_id))];
     const upserts: SearchDoc[] = [];
     const deletes: string[] = [];
+    // IMMEDIATE: a deferred transaction that reads and then writes is refused at once (SQLITE_BUSY, no
+    // waiting) when another connection, such as the access log's writer thread, committed in between.
     sql.transaction(() => {
       for (const id of planIds) {
         const row = source.get(id);
@@ -77,7 +79,7 @@ export function createIndexSync(opts: IndexSyncOptions) {
           fallback.remove(id);
         }
       }
-    })();
+    }).immediate();
     if (meili) opts.feed?.sending(upserts, deletes);
     return { upserts, deletes };
   }
