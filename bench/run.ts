@@ -11,7 +11,10 @@
  * with a no-op log, so `planViewAuditedVsUnlogged` shows what the audit itself costs), BENCH_PUBLISHES
  * (30; 0 skips the publish → findable measurement), BENCH_METRICS=1 (adds `plan-view-metrics`: the same app
  * and log with Prometheus metrics on; `planViewMetricsVsAudited` is their cost), BENCH_PROF=dir (a CPU profile of the service's main
- * thread over the measured rounds, written to dir).
+ * thread over the measured rounds, written to dir), BENCH_IMPORT=0 (skips the import measurement: before
+ * the service starts, BENCH_PLANS synthetic plans imported into a fresh scratch data dir through the
+ * check and import functions, `import.ms`, and end to end through `npm run cli -- import`, `import.cliMs`;
+ * about 10 s at 10,000 plans).
  */
 import autocannon from 'autocannon';
 import { fork, type ChildProcess } from 'node:child_process';
@@ -23,6 +26,7 @@ import { databaseFile, openDatabase } from '../db/index.js';
 import { seedSyntheticPlans } from '../src/plans/demo/demo.js';
 import { loadDevIssuer } from '../src/server/auth/dev-issuer.js';
 import { loadSessionSecret } from '../src/server/auth/session-secret.js';
+import { benchImport, type ImportBench } from './import.js';
 import { publishToFindable } from './publish.js';
 import type { BenchContext } from './scenarios.js';
 import { scenarios } from './scenarios.js';
@@ -35,6 +39,7 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const ONLY = process.env.BENCH_ONLY?.split(',');
 const PUBLISHES = Number(process.env.BENCH_PUBLISHES ?? 30);
+const IMPORT = process.env.BENCH_IMPORT !== '0';
 
 /**
  * CPU is per round, in % of one core: the load generator shares the two cores with the service, so a
@@ -141,6 +146,12 @@ function percentile(values: number[], p: number): number {
 }
 
 async function main() {
+  // First, while nothing else of the bench is running.
+  let imported: ImportBench | null = null;
+  if (IMPORT) {
+    process.stdout.write(`import: ${PLANS} plans into a scratch data dir, in process and through the CLI…\n`);
+    imported = await benchImport(PLANS);
+  }
   const dataDir = path.join(here, '.data', `plans-${PLANS}`);
   fs.mkdirSync(dataDir, { recursive: true });
   const planIds = seeded(dataDir);
@@ -227,6 +238,9 @@ async function main() {
         : null,
       // The service process only (Meilisearch is a separate process): ready = listening, search started.
       startupMs: ready.startupMs,
+      // A fresh import of `plans` plans (DESIGN §5: < 5 s): `ms` the check and import functions, `cliMs`
+      // the whole `npm run cli -- import` command.
+      import: imported,
       rssMbAtReady: ready.rssMbAtReady,
       // After all the rounds: every cache warm (views, pointers, tokens, 5,000 sessions, rate windows).
       rssMb,
@@ -246,6 +260,7 @@ async function main() {
     fs.writeFileSync(path.join(here, 'results.json'), `${JSON.stringify(out, null, 2)}\n`);
     process.stdout.write('\n');
     console.table(results.map(({ engine: _, ...flat }) => flat));
+    if (imported) console.table([{ name: 'import', ...imported }]);
     process.stdout.write(`search ${JSON.stringify(out.search)}\npublishToFindable ${JSON.stringify(out.publishToFindable)} p99 ${out.publishToFindableP99Ms}\n`);
     process.stdout.write(`planViewVsBare ${out.ratios.planViewVsBare}  planSizedBareVsBare ${out.ratios.planSizedBareVsBare}  planViewVsPlanSizedBare ${out.ratios.planViewVsPlanSizedBare}  auditedVsUnlogged ${out.ratios.planViewAuditedVsUnlogged}  searchVsEngineDirect ${out.ratios.searchVsEngineDirect}  metricsVsAudited ${out.ratios.planViewMetricsVsAudited} (cpu/request ${out.ratios.planViewMetricsCpuPerRequest})  startupMs ${out.startupMs}  rssMb at ready ${ready.rssMbAtReady} after load ${rssMb} (meilisearch ${meiliRssMb})  events/commit ${out.accessLog.eventsPerCommit}  commit ms avg ${commitMsAvg} max ${commitMsMax}  plan lookup: ${lookupCatchUp.events} events indexed between rounds in ${Math.round(lookupCatchUp.ms)} ms\nwrote bench/results.json\n`);
   } finally {

@@ -1,39 +1,51 @@
 import { ConfigError, loadConfig } from '../config.js';
 import { databaseFile, openDatabase, type Db } from '../../db/index.js';
 import { CliError, type CliContext, type Command } from './command.js';
-import { auditKeyCommand, verifyAuditCommand } from './commands/audit.js';
-import { dsaAdd, dsaEnd, dsaList } from './commands/dsa.js';
-import { importCommand } from './commands/import.js';
-import { orgAdd, orgList, orgOidc } from './commands/org.js';
-import { reindexCommand } from './commands/reindex.js';
-import { seedCommand } from './commands/seed.js';
-import { tokenCommand } from './commands/token.js';
 
-/** Every command the CLI knows; CONTRACTS §4 lists the ones others rely on. */
-export const commands: Command[] = [orgAdd, orgList, orgOidc, dsaAdd, dsaList, dsaEnd, importCommand, tokenCommand, seedCommand, reindexCommand, verifyAuditCommand, auditKeyCommand];
+/**
+ * Every command the CLI knows, by name (CONTRACTS §4 lists the ones others rely on). A command's module
+ * is loaded only when it runs, or for the full help: loading every command's dependencies (jose, the
+ * search engine's client, the access log's worker) took half a second of each run before any work.
+ */
+const commands: Record<string, () => Promise<Command>> = {
+  'org add': async () => (await import('./commands/org.js')).orgAdd,
+  'org list': async () => (await import('./commands/org.js')).orgList,
+  'org oidc': async () => (await import('./commands/org.js')).orgOidc,
+  'dsa add': async () => (await import('./commands/dsa.js')).dsaAdd,
+  'dsa list': async () => (await import('./commands/dsa.js')).dsaList,
+  'dsa end': async () => (await import('./commands/dsa.js')).dsaEnd,
+  import: async () => (await import('./commands/import.js')).importCommand,
+  token: async () => (await import('./commands/token.js')).tokenCommand,
+  seed: async () => (await import('./commands/seed.js')).seedCommand,
+  reindex: async () => (await import('./commands/reindex.js')).reindexCommand,
+  'verify-audit': async () => (await import('./commands/audit.js')).verifyAuditCommand,
+  'audit-key': async () => (await import('./commands/audit.js')).auditKeyCommand,
+};
 
-function help(): string {
-  const width = Math.max(...commands.map((c) => c.name.length));
+async function help(): Promise<string> {
+  const all = await Promise.all(Object.values(commands).map((load) => load()));
+  const width = Math.max(...all.map((c) => c.name.length));
   return [
     'usage: npm run cli -- <command> [options]   (--help on each command)',
     '',
-    ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    ...all.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
   ].join('\n');
 }
 
 export async function runCli(argv: string[], env: Record<string, string | undefined>): Promise<number> {
   const out = (l: string) => process.stdout.write(`${l}\n`);
   const err = (l: string) => process.stderr.write(`${l}\n`);
-  const cmd = commands
-    .filter((c) => c.name.split(' ').every((word, i) => argv[i] === word))
-    .sort((a, b) => b.name.length - a.name.length)[0];
-  if (!cmd) {
+  const name = Object.keys(commands)
+    .filter((n) => n.split(' ').every((word, i) => argv[i] === word))
+    .sort((a, b) => b.length - a.length)[0];
+  if (!name) {
     const askedForHelp = argv.length === 0 || ['--help', '-h', 'help'].includes(argv[0]!);
     if (!askedForHelp) err(`unknown command: ${argv.join(' ')}\n`);
-    (askedForHelp ? out : err)(help());
+    (askedForHelp ? out : err)(await help());
     return askedForHelp ? 0 : 2;
   }
-  const args = argv.slice(cmd.name.split(' ').length);
+  const cmd = await commands[name]!();
+  const args = argv.slice(name.split(' ').length);
   if (args.includes('--help') || args.includes('-h')) {
     out(`npm run cli -- ${cmd.usage}\n\n${cmd.summary}`);
     return 0;

@@ -1,9 +1,25 @@
 import fs from 'node:fs';
-import { importFile, validateImportFile } from '../../plans/versions/importer.js';
+import { validateImportFile } from '../../plans/versions/import-check.js';
+import { importFile, type ImportStop, type ImportSummary } from '../../plans/versions/importer.js';
 import { CliError, parseCommandArgs, usageError, type Command } from '../command.js';
 import { progressBar } from '../progress.js';
 
 const SHOW_AT_MOST = 1000;
+
+const counts = (s: ImportSummary) =>
+  `${s.created} new, ${s.updated} updated, ${s.unchanged} unchanged` +
+  (s['skipped-withdrawn'] ? `, ${s['skipped-withdrawn']} skipped because the plan was withdrawn` : '');
+
+/** A database failure midway: what is in, what is not, and that running it again is safe. */
+function stoppedMessage(stop: ImportStop, s: ImportSummary): string {
+  const where = stop.line === undefined ? '' : ` at line ${stop.line}${stop.externalRef ? ` ("${stop.externalRef}")` : ''}`;
+  const before = stop.firstLineNotImported === undefined ? '' : ` before line ${stop.firstLineNotImported}`;
+  return (
+    `import stopped${where}: ${stop.message}\n` +
+    `committed: the ${s.lines} records${before} (${counts(s)}); nothing from there on was written. ` +
+    'Running the same import again finishes it: records already in are unchanged no-ops.'
+  );
+}
 
 export const importCommand: Command = {
   name: 'import',
@@ -31,19 +47,13 @@ export const importCommand: Command = {
     }
 
     const importing = progressBar(ctx.isTTY, 'importing');
-    const s = await importFile(db, file, {
-      importedBy: values.by!,
-      now: ctx.now,
-      skip: check.invalidLines,
-      total: check.valid,
-      onProgress: importing.update,
-    });
+    const { summary: s, stopped } = await importFile(db, file, check, { importedBy: values.by!, now: ctx.now, onProgress: importing.update });
     importing.stop();
+    if (stopped) throw new CliError(stoppedMessage(stopped, s));
     const secs = (performance.now() - started) / 1000;
     ctx.out(
       `imported ${check.valid} of ${check.lines} lines in ${secs.toFixed(1)} s (${Math.round(check.valid / Math.max(secs, 0.001))}/s): ` +
-        `${s.created} new, ${s.updated} updated, ${s.unchanged} unchanged` +
-        (s['skipped-withdrawn'] ? `, ${s['skipped-withdrawn']} skipped because the plan was withdrawn` : '') +
+        counts(s) +
         (bad ? `, ${bad} invalid skipped` : ''),
     );
     return 0;

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import crypto from 'node:crypto';
 
 /** JSON with object keys sorted at every level: the same data always encodes to the same bytes. */
 export function canonicalJson(value: unknown): string {
@@ -18,4 +18,9 @@ function sortKeys(value: unknown): unknown {
   return value;
 }
 
-export const sha256Hex = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
+// crypto.hash (Node 20.12+) is one call where createHash is three objects: half the cost on the short
+// inputs hashed here, once per imported record among them.
+export const sha256Hex: (data: string | Buffer) => string =
+  typeof crypto.hash === 'function'
+    ? (data) => crypto.hash('sha256', data, 'hex')
+    : (data) => crypto.createHash('sha256').update(data).digest('hex');

@@ -1,200 +1,141 @@
-import fs from 'node:fs';
-import readline from 'node:readline';
-import { schema, type Db } from '../../../db/index.js';
-import { importRecordSchema, type ImportRecord, type PlanRecord } from '../core/content.js';
-import { listOrganisations } from '../organisations.js';
-import {
-  findPlanByRef,
-  findVersionById,
-  logWorkflow,
-  newPlanId,
-  nextVersionNumber,
-  publishVersion,
-  recordHash,
-  versionColumnsOf,
-  type Tx,
-} from './store.js';
+import type { Db } from '../../../db/index.js';
+import type { ImportRecord } from '../core/content.js';
+import { parseLine, readLines, type CheckedFile, type ImportItem, type Progress } from './import-check.js';
+import { createRecordImporter, type ImportOutcome } from './import-store.js';
 
 /**
- * Bulk import of published plans (CONTRACTS §3). Pass one validates every line and reports every
- * problem; pass two imports, so a bad line means nothing is imported (unless skipInvalid). Each record
- * is idempotent on (owningOrg, externalRef): unchanged content is a no-op, changed content publishes a
- * new version and supersedes the old.
+ * Bulk import of published plans (CONTRACTS §3), the second pass: import-check.ts has already checked
+ * every line, so a bad line means nothing is imported (unless skipInvalid). Each record is idempotent on
+ * (owningOrg, externalRef): unchanged content is a no-op, changed content publishes a new version and
+ * supersedes the old.
  */
 
-export type ImportIssue = { line: number; field: string; message: string };
-export type ImportOutcome = 'created' | 'updated' | 'unchanged' | 'skipped-withdrawn';
+export type { ImportOutcome } from './import-store.js';
 export type ImportSummary = Record<ImportOutcome, number> & { invalid: number; lines: number };
-export type Progress = (done: number, total: number) => void;
-
-type LineResult = { ok: true; record: ImportRecord } | { ok: false; issues: ImportIssue[] };
-
-async function* readLines(file: string): AsyncGenerator<{ line: number; text: string }> {
-  const rl = readline.createInterface({ input: fs.createReadStream(file, 'utf8'), crlfDelay: Infinity });
-  let line = 0;
-  for await (const text of rl) {
-    line++;
-    if (text.trim() !== '') yield { line, text };
-  }
-}
-
-function createLineValidator(db: Db) {
-  const orgs = new Set(listOrganisations(db).map((o) => o.slug));
-  const seen = new Map<string, number>();
-  return (line: number, text: string): LineResult => {
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch (e) {
-      return { ok: false, issues: [{ line, field: '(line)', message: `not valid JSON: ${(e as Error).message}` }] };
-    }
-    const parsed = importRecordSchema.safeParse(json);
-    if (!parsed.success) {
-      return {
-        ok: false,
-        issues: parsed.error.issues.map((i) => ({
-          line,
-          field: i.path.map(String).join('.') || '(record)',
-          message: i.code === 'unrecognized_keys' ? `unknown field(s): ${i.keys.join(', ')}` : i.message,
-        })),
-      };
-    }
-    const record = parsed.data;
-    const issues: ImportIssue[] = [];
-    if (!orgs.has(record.owningOrg)) {
-      issues.push({ line, field: 'owningOrg', message: `no organisation "${record.owningOrg}" (add it with: org add)` });
-    }
-    const key = `${record.owningOrg}\u0000${record.externalRef}`;
-    const first = seen.get(key);
-    if (first !== undefined) {
-      issues.push({ line, field: 'externalRef', message: `"${record.externalRef}" already appears on line ${first}` });
-    } else seen.set(key, line);
-    return issues.length ? { ok: false, issues } : { ok: true, record };
-  };
-}
-
-export async function validateImportFile(
-  db: Db,
-  file: string,
-  onProgress?: Progress,
-): Promise<{ lines: number; valid: number; issues: ImportIssue[]; invalidLines: Set<number> }> {
-  const validate = createLineValidator(db);
-  const issues: ImportIssue[] = [];
-  const invalidLines = new Set<number>();
-  let lines = 0;
-  let valid = 0;
-  for await (const { line, text } of readLines(file)) {
-    lines++;
-    const r = validate(line, text);
-    if (r.ok) valid++;
-    else {
-      invalidLines.add(line);
-      issues.push(...r.issues);
-    }
-    if (onProgress && lines % 500 === 0) onProgress(lines, 0);
-  }
-  return { lines, valid, issues, invalidLines };
-}
+/** Where an import stopped: a database failure rolls its batch back whole, so records before it are in. */
+export type ImportStop = {
+  line?: number;
+  externalRef?: string;
+  message: string;
+  error: unknown;
+  /** Every record on a line before this one is committed; none from it on. */
+  firstLineNotImported?: number;
+};
+export type ImportResult = { summary: ImportSummary; stopped?: ImportStop };
 
 export function emptySummary(): ImportSummary {
   return { created: 0, updated: 0, unchanged: 0, 'skipped-withdrawn': 0, invalid: 0, lines: 0 };
 }
 
-/** Imports one valid record inside the caller's transaction. */
-export function importRecord(tx: Tx, record: ImportRecord, importedBy: string, now: Date): ImportOutcome {
-  const { externalRef, owningOrg, status: _status, ...rest } = record;
-  const planRecord: PlanRecord = rest;
-  const hash = recordHash(planRecord);
-  const at = now.toISOString();
-  let plan = findPlanByRef(tx, owningOrg, externalRef);
-  const current = plan?.currentVersionId != null ? findVersionById(tx, plan.currentVersionId) : undefined;
-  if (current?.contentHash === hash) return 'unchanged';
-  // Withdrawal was someone's decision about this person; a migration file must not quietly undo it.
-  if (plan?.withdrawnAt) return 'skipped-withdrawn';
-  if (!plan) {
-    plan = { id: newPlanId(), owningOrg, externalRef, currentVersionId: null, withdrawnAt: null, createdAt: at, updatedAt: at };
-    tx.insert(schema.plans).values(plan).run();
-  }
-  const approvedBy = record.governance.approvedBy ?? 'not recorded in source system';
-  const version = tx
-    .insert(schema.planVersions)
-    .values({
-      planId: plan.id,
-      version: nextVersionNumber(tx, plan.id),
-      status: 'in-review',
-      ...versionColumnsOf(planRecord),
-      changeSummary: current ? 'Updated by import' : 'Imported',
-      authors: [importedBy],
-      baseVersionId: current?.id ?? null,
-      createdBy: importedBy,
-      createdAt: at,
-      updatedAt: at,
-      submittedBy: importedBy,
-      submittedAt: at,
-    })
-    .returning()
-    .get();
-  if (!publishVersion(tx, { plan, version, approvedBy, expectedCurrent: current?.id ?? null, now })) {
-    throw new Error(`plan ${plan.id} changed during import`);
-  }
-  logWorkflow(tx, { planId: plan.id, versionId: version.id, action: 'imported', actor: importedBy, actorOrg: owningOrg, at });
-  return current ? 'updated' : 'created';
+/**
+ * Records per transaction. Not one transaction for the whole import: the running service's access-log
+ * writer waits for the write lock (busy_timeout 5 s) and no plan is shown before its access event commits,
+ * so one long import transaction would stall every responder's read for its length (and fail them past
+ * 5 s). A batch of 500 holds the lock for about 0.1 s and shares one commit's fsync (synchronous=FULL)
+ * among its records; 1,000 was no faster over 10,000 plans and held the lock twice as long.
+ * "Nothing imported if any line is bad" is kept by the check pass, which reads every line before the
+ * first write. What is left is the database failing midway (disk full, a constraint the check cannot see,
+ * a concurrent change): that batch rolls back whole, so no record is half-written; the batches before it
+ * stay, the result says so, and running the import again finishes it because committed records are
+ * unchanged no-ops.
+ */
+export const BATCH = 500;
+
+function createBatchWriter(db: Db, opts: { importedBy: string; now: () => Date }) {
+  const importOne = createRecordImporter(db.$client, opts.importedBy);
+  const summary = emptySummary();
+  let reached = -1;
+  const commit = db.$client.transaction((batch: ImportItem[]) => {
+    const s = emptySummary();
+    for (reached = 0; reached < batch.length; reached++) s[importOne(batch[reached]!.record, opts.now())]++;
+    return s;
+  });
+  return {
+    summary,
+    /** Commits one batch, or rolls all of it back and says where and why. */
+    write(batch: ImportItem[]): ImportStop | undefined {
+      if (!batch.length) return undefined;
+      reached = -1;
+      try {
+        const s = commit.immediate(batch);
+        for (const k of Object.keys(s) as (keyof ImportSummary)[]) summary[k] += s[k];
+        summary.lines += batch.length;
+        return undefined;
+      } catch (error) {
+        // No record reached, or all of them, means the transaction itself failed (BEGIN waited out
+        // busy_timeout, COMMIT could not write), not a record.
+        const item = batch[reached];
+        const message = (error as Error).message;
+        return { line: item?.line, externalRef: item?.record.externalRef, message, error, firstLineNotImported: batch[0]!.line };
+      }
+    },
+  };
 }
 
-const BATCH = 500;
-
-/**
- * Imports records in transactions of BATCH: each record is all-or-nothing, and short transactions keep
- * the running service's access log from waiting on a long write lock. Re-running finishes an
- * interrupted import, because records already in are no-ops.
- */
+/** Imports records given in code (seed, tests, evaluation); a database failure is thrown, as a bug. */
 export function importRecords(
   db: Db,
   records: Iterable<ImportRecord>,
   opts: { importedBy: string; now: () => Date; onProgress?: Progress; total?: number },
 ): ImportSummary {
-  const summary = emptySummary();
-  let batch: ImportRecord[] = [];
+  const writer = createBatchWriter(db, opts);
+  let batch: ImportItem[] = [];
   const flush = () => {
-    db.transaction(
-      (tx) => {
-        for (const r of batch) summary[importRecord(tx, r, opts.importedBy, opts.now())]++;
-      },
-      { behavior: 'immediate' },
-    );
-    summary.lines += batch.length;
+    const stopped = writer.write(batch);
+    if (stopped) throw stopped.error;
     batch = [];
-    opts.onProgress?.(summary.lines, opts.total ?? 0);
+    opts.onProgress?.(writer.summary.lines, opts.total ?? 0);
   };
-  for (const r of records) {
-    batch.push(r);
+  for (const record of records) {
+    batch.push({ record });
     if (batch.length >= BATCH) flush();
   }
   if (batch.length) flush();
-  return summary;
+  return writer.summary;
+}
+
+/**
+ * The records a check pass found valid: those it kept, then the rest of the file read again. A line read
+ * again that no longer passes means the file changed since it was checked: the import stops there.
+ */
+async function* checkedRecords(file: string, checked: CheckedFile): AsyncGenerator<ImportItem | { changedLine: number }> {
+  yield* checked.kept;
+  if (checked.keptThrough >= checked.lastLine) return;
+  for await (const { line, text } of readLines(file)) {
+    if (line <= checked.keptThrough || checked.invalidLines.has(line)) continue;
+    const parsed = line <= checked.lastLine ? parseLine(line, text) : undefined;
+    if (!parsed?.ok) {
+      yield { changedLine: line };
+      return;
+    }
+    yield { line, record: parsed.record };
+  }
 }
 
 export async function importFile(
   db: Db,
   file: string,
-  opts: { importedBy: string; now: () => Date; skip: Set<number>; total: number; onProgress?: Progress },
-): Promise<ImportSummary> {
-  const records: ImportRecord[] = [];
-  const summary = emptySummary();
-  const addAll = (s: ImportSummary) => {
-    for (const k of Object.keys(s) as (keyof ImportSummary)[]) summary[k] += s[k];
-  };
-  let done = 0;
-  for await (const { line, text } of readLines(file)) {
-    if (opts.skip.has(line)) continue;
-    records.push(importRecordSchema.parse(JSON.parse(text)));
-    if (records.length >= BATCH) {
-      addAll(importRecords(db, records.splice(0), { importedBy: opts.importedBy, now: opts.now }));
-      done += BATCH;
-      opts.onProgress?.(done, opts.total);
+  checked: CheckedFile,
+  opts: { importedBy: string; now: () => Date; onProgress?: Progress },
+): Promise<ImportResult> {
+  const writer = createBatchWriter(db, opts);
+  const result = (stopped?: ImportStop): ImportResult => (stopped ? { summary: writer.summary, stopped } : { summary: writer.summary });
+  let batch: ImportItem[] = [];
+  for await (const item of checkedRecords(file, checked)) {
+    if ('changedLine' in item) {
+      const line = item.changedLine;
+      const message = `line ${line} is not the line that was checked: was the file changed during the import?`;
+      return result(writer.write(batch) ?? { line, message, error: new Error(message), firstLineNotImported: line });
+    }
+    batch.push(item);
+    if (batch.length >= BATCH) {
+      const stopped = writer.write(batch);
+      if (stopped) return result(stopped);
+      batch = [];
+      opts.onProgress?.(writer.summary.lines, checked.valid);
     }
   }
-  addAll(importRecords(db, records, { importedBy: opts.importedBy, now: opts.now }));
-  opts.onProgress?.(opts.total, opts.total);
-  return summary;
+  const stopped = writer.write(batch);
+  if (!stopped) opts.onProgress?.(checked.valid, checked.valid);
+  return result(stopped);
 }

@@ -12,8 +12,17 @@ export type VersionRow = typeof planVersions.$inferSelect;
 export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 export type Queryable = Db | Tx;
 
+let idPool = Buffer.alloc(0);
+let idOffset = 0;
 /** Opaque, unguessable plan ids (96 random bits): a plan id in a URL says nothing about the person. */
-export const newPlanId = () => randomBytes(12).toString('base64url');
+export function newPlanId(): string {
+  // Drawn 1,024 ids at a time: one randomBytes call per id was about 5% of a bulk import's own work.
+  if (idOffset + 12 > idPool.length) {
+    idPool = randomBytes(12 * 1024);
+    idOffset = 0;
+  }
+  return idPool.toString('base64url', idOffset, (idOffset += 12));
+}
 
 export const recordHash = (record: PlanRecord) => sha256Hex(canonicalJson(record));
 
