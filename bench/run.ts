@@ -53,6 +53,10 @@ type ScenarioResult = {
   errors: number;
   clientCpuPct: number;
   serviceCpuPct: number;
+  /** The managed Meilisearch's CPU over the round (null with an external one). */
+  engineCpuPct: number | null;
+  /** Service and engine CPU per request, ms: what a request costs the machine, whatever else shared it. */
+  cpuMsPerRequest: number | null;
   /** Search scenarios: Meilisearch's own processingTimeMs and the service's tookMs over the round. */
   engine?: { searches: number; degraded: number; engineP50Ms: number; engineP99Ms: number; serviceP50Ms: number; serviceP99Ms: number };
 };
@@ -119,6 +123,11 @@ async function drive(child: ChildProcess, name: string, options: Partial<autocan
     errors,
     clientCpuPct: pct(client.user + client.system),
     serviceCpuPct: pct(serviceAfter.user + serviceAfter.system - serviceBefore.user - serviceBefore.system),
+    engineCpuPct: serviceAfter.engine !== null && serviceBefore.engine !== null ? pct(serviceAfter.engine - serviceBefore.engine) : null,
+    cpuMsPerRequest:
+      r.requests.total && serviceAfter.engine !== null && serviceBefore.engine !== null
+        ? Math.round(((serviceAfter.user + serviceAfter.system - serviceBefore.user - serviceBefore.system + serviceAfter.engine - serviceBefore.engine) / 1000 / r.requests.total) * 100) / 100
+        : null,
     // Only rounds that were searches (a request or two of the round before can finish during the next).
     ...(searched.tookMs.length > r.requests.total / 2
       ? {
@@ -186,7 +195,7 @@ async function main() {
       for (const p of prepared) {
         const r = await drive(child, p.name, p.options, { seconds: SECONDS }, p.expectStatus);
         p.rounds.push(r);
-        process.stdout.write(`round ${round} ${r.name.padEnd(20)} ${String(r.rps).padStart(8)} rps  p50 ${r.p50Ms} ms  p99 ${r.p99Ms} ms  errors ${r.errors}  cpu client ${r.clientCpuPct}% service ${r.serviceCpuPct}%${r.engine ? `  engine p50 ${r.engine.engineP50Ms} p99 ${r.engine.engineP99Ms} service p50 ${r.engine.serviceP50Ms} p99 ${r.engine.serviceP99Ms}` : ''}\n`);
+        process.stdout.write(`round ${round} ${r.name.padEnd(20)} ${String(r.rps).padStart(8)} rps  p50 ${r.p50Ms} ms  p99 ${r.p99Ms} ms  errors ${r.errors}  cpu client ${r.clientCpuPct}% service ${r.serviceCpuPct}% engine ${r.engineCpuPct ?? '–'}% (${r.cpuMsPerRequest ?? '–'} ms/request)${r.engine ? `  engine p50 ${r.engine.engineP50Ms} p99 ${r.engine.engineP99Ms} service p50 ${r.engine.serviceP50Ms} p99 ${r.engine.serviceP99Ms}` : ''}\n`);
       }
     }
     if (process.env.BENCH_PROF) process.stdout.write(`profile of the rounds: ${(await ask<{ file: string }>(child, 'profile-stop')).file}\n`);
@@ -227,6 +236,13 @@ async function main() {
         planViewVsPlanSizedBare: ratio('plan-view-audited', 'bare-hono-plan-sized'),
         // Our search (scope, 1–3 engine queries, re-ranking, access log) against one plain engine query each.
         searchVsEngineDirect: ratio('search', 'search-engine-direct'),
+        // The same comparison in machine time: engine-direct's CPU per query over a search's (service and
+        // engine together). Load from outside the bench moves rps far more than it moves CPU per request.
+        searchVsEngineDirectCpu: (() => {
+          const cpuOf = (n: string) => results.find((r) => r.name === n)?.cpuMsPerRequest;
+          const [a, b] = [cpuOf('search'), cpuOf('search-engine-direct')];
+          return a && b ? Math.round((b / a) * 1000) / 1000 : null;
+        })(),
       },
       // Search through the API (median round) against Meilisearch's own processingTimeMs in that round.
       search: Object.fromEntries(
@@ -262,7 +278,7 @@ async function main() {
     console.table(results.map(({ engine: _, ...flat }) => flat));
     if (imported) console.table([{ name: 'import', ...imported }]);
     process.stdout.write(`search ${JSON.stringify(out.search)}\npublishToFindable ${JSON.stringify(out.publishToFindable)} p99 ${out.publishToFindableP99Ms}\n`);
-    process.stdout.write(`planViewVsBare ${out.ratios.planViewVsBare}  planSizedBareVsBare ${out.ratios.planSizedBareVsBare}  planViewVsPlanSizedBare ${out.ratios.planViewVsPlanSizedBare}  auditedVsUnlogged ${out.ratios.planViewAuditedVsUnlogged}  searchVsEngineDirect ${out.ratios.searchVsEngineDirect}  metricsVsAudited ${out.ratios.planViewMetricsVsAudited} (cpu/request ${out.ratios.planViewMetricsCpuPerRequest})  startupMs ${out.startupMs}  rssMb at ready ${ready.rssMbAtReady} after load ${rssMb} (meilisearch ${meiliRssMb})  events/commit ${out.accessLog.eventsPerCommit}  commit ms avg ${commitMsAvg} max ${commitMsMax}  plan lookup: ${lookupCatchUp.events} events indexed between rounds in ${Math.round(lookupCatchUp.ms)} ms\nwrote bench/results.json\n`);
+    process.stdout.write(`planViewVsBare ${out.ratios.planViewVsBare}  planSizedBareVsBare ${out.ratios.planSizedBareVsBare}  planViewVsPlanSizedBare ${out.ratios.planViewVsPlanSizedBare}  auditedVsUnlogged ${out.ratios.planViewAuditedVsUnlogged}  searchVsEngineDirect ${out.ratios.searchVsEngineDirect} (cpu ${out.ratios.searchVsEngineDirectCpu})  metricsVsAudited ${out.ratios.planViewMetricsVsAudited} (cpu/request ${out.ratios.planViewMetricsCpuPerRequest})  startupMs ${out.startupMs}  rssMb at ready ${ready.rssMbAtReady} after load ${rssMb} (meilisearch ${meiliRssMb})  events/commit ${out.accessLog.eventsPerCommit}  commit ms avg ${commitMsAvg} max ${commitMsMax}  plan lookup: ${lookupCatchUp.events} events indexed between rounds in ${Math.round(lookupCatchUp.ms)} ms\nwrote bench/results.json\n`);
   } finally {
     const exited = new Promise((r) => child.once('exit', r));
     child.send({ type: 'stop' });

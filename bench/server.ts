@@ -37,7 +37,7 @@ export type ServerReady = {
   engine: { url: string; key: string } | null;
 };
 /** CPU time of the whole service process (all threads, the access-log writer included), in µs. */
-export type ServerCpu = { type: 'cpu'; user: number; system: number };
+export type ServerCpu = { type: 'cpu'; user: number; system: number; /** The managed Meilisearch's CPU (user + system), µs. */ engine: number | null };
 export type ServerStats = {
   type: 'stats';
   rssMb: number;
@@ -59,6 +59,19 @@ function rssOfProcessMb(pid: number | undefined): number | null {
   try {
     const kb = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
     return kb ? Math.round(Number(kb) / 1024) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Linux only: a process's CPU time (user + system) from /proc, in µs (null elsewhere or when gone). */
+function cpuOfProcessUs(pid: number | undefined): number | null {
+  if (!pid) return null;
+  try {
+    // Fields after the command name (which may hold spaces, so split after its closing parenthesis).
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    return (ticks * 1e6) / 100; // USER_HZ is 100 on Linux
   } catch {
     return null;
   }
@@ -153,7 +166,7 @@ async function main(dataDir: string) {
   process.send!(ready);
   let profiler: Session | undefined;
   process.on('message', async (m: { type: string }) => {
-    if (m.type === 'cpu') process.send!({ type: 'cpu', ...process.cpuUsage() } satisfies ServerCpu);
+    if (m.type === 'cpu') process.send!({ type: 'cpu', ...process.cpuUsage(), engine: cpuOfProcessUs(search.managed?.pid()) } satisfies ServerCpu);
     if (m.type === 'searches') {
       process.send!({ type: 'searches', engineMs: searches.engineMs.splice(0), tookMs: searches.tookMs.splice(0), degraded: searches.degraded } satisfies ServerSearches);
       searches.degraded = 0;

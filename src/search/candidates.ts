@@ -92,8 +92,9 @@ export function meiliQueries(tokens: string[], stage: 1 | 2, narrowDates = false
   if (codes) qs.push({ q: codes, attributes: ['phonetic'], limit: 30, strategy: 'last' });
   // Meilisearch prefix-matches only the last word: rotate so each word is last once ("vik oguleye" and
   // "oguleye vik" both run, so a short form typed first still finds Vikram).
+  // The rotation that leaves the words in order is the first stage's query again: skipped.
   if (tokens.length > 1 && tokens.length <= 4) {
-    for (let i = 0; i < tokens.length; i++) {
+    for (let i = 0; i < tokens.length - 1; i++) {
       const rotated = [...tokens.slice(i + 1), ...tokens.slice(0, i + 1)].join(' ');
       qs.push({ q: rotated, attributes: ['names', 'variants'], limit: 20, strategy: 'frequency' });
     }

@@ -50,7 +50,7 @@ export type MeiliQuery = {
 
 /** A Meilisearch connection for this service's one index, over kept-alive sockets. */
 export function createMeiliIndex(opts: { url: string; key: string }) {
-  const httpClient = keepAliveHttpClient();
+  const httpClient = keepAliveHttpClient(new URL(opts.url).origin);
   const client = new Meilisearch({
     host: opts.url,
     apiKey: opts.key,
@@ -58,6 +58,9 @@ export function createMeiliIndex(opts: { url: string; key: string }) {
     defaultWaitOptions: { interval: 10, timeout: 30_000 },
   });
   const index = client.index<SearchDoc>(INDEX_UID);
+  // The one request a search sends, built by hand (see http-client.ts postJson).
+  const multiSearchPath = `${new URL(opts.url).pathname.replace(/\/$/, '')}/multi-search`;
+  const searchHeaders = Object.freeze({ authorization: `Bearer ${opts.key}`, 'content-type': 'application/json' });
 
   return {
     client,
@@ -93,20 +96,20 @@ export function createMeiliIndex(opts: { url: string; key: string }) {
      * the re-ranker sees the union. `signal` enforces the caller's time budget.
      */
     async candidates(queries: MeiliQuery[], filter: MeiliFilter, signal: AbortSignal) {
-      const res = await client.multiSearch(
-        {
-          queries: queries.map((q) => ({
-            indexUid: INDEX_UID,
-            q: q.q,
-            filter,
-            limit: q.limit,
-            attributesToSearchOn: q.attributes,
-            matchingStrategy: q.strategy,
-            attributesToRetrieve: RETRIEVE,
-          })),
-        },
-        { signal },
-      );
+      const body = JSON.stringify({
+        queries: queries.map((q) => ({
+          indexUid: INDEX_UID,
+          q: q.q,
+          filter,
+          limit: q.limit,
+          attributesToSearchOn: q.attributes,
+          matchingStrategy: q.strategy,
+          attributesToRetrieve: RETRIEVE,
+        })),
+      });
+      const res = (await httpClient.postJson(multiSearchPath, searchHeaders, body, signal)) as {
+        results: { hits: unknown[]; processingTimeMs: number }[];
+      };
       return {
         hits: res.results.flatMap((r) => r.hits as unknown as SearchDoc[]),
         /** Summed over the multi-search's queries: Meilisearch runs them one after another. */

@@ -74,11 +74,12 @@ type Prepared = {
 };
 
 /** A document's name words worked out once and kept (documents change only on publish). */
-const prepared = new Map<string, Prepared>();
+// Keyed by plan id and checked against the words it was worked out from: each search's documents are
+// new objects, and a key joining the long name and place strings cost more than the lookup saved.
+const prepared = new Map<string, Prepared & { from: { names: string; places: string } }>();
 function prepare(doc: SearchDoc): Prepared {
-  const cacheKey = `${doc.id}|${doc.names}|${doc.places}`;
-  let p = prepared.get(cacheKey);
-  if (p) return p;
+  let p = prepared.get(doc.id);
+  if (p && p.from.names === doc.names && p.from.places === doc.places) return p;
   const docWords = doc.names.split(' ').filter(Boolean);
   p = {
     aliasWords: new Set(doc.aliases.flatMap(nameKeys)),
@@ -91,9 +92,10 @@ function prepare(doc: SearchDoc): Prepared {
     preferred: words(doc.preferredName ?? ''),
     givenWords: [...new Set([...nameKeys(doc.givenNames), ...nameKeys(doc.preferredName ?? '')])],
     familyKeys: nameKeys(doc.familyName),
+    from: { names: doc.names, places: doc.places },
   };
   if (prepared.size > 50_000) prepared.clear();
-  prepared.set(cacheKey, p);
+  prepared.set(doc.id, p);
   return p;
 }
 
