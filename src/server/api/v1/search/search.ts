@@ -7,6 +7,7 @@ import type { AppEnv, AppServices } from '../../../context.js';
 import { AppError, unwrap } from '../../../errors.js';
 import { requirePurpose, validPurpose } from '../../../purpose.js';
 import { validate } from '../../../validate.js';
+import { securedResponse } from '../../../security-headers.js';
 import { api } from '../../factory.js';
 import { documented, type OperationDoc } from '../../../openapi/operation.js';
 import { z } from 'zod';
@@ -51,5 +52,6 @@ export const searchPeople = (s: AppServices) =>
     const outcome = unwrap(await s.search.search(c.var.actor, query, isoDay(s.clock())));
     c.set('access', { planId: null, query, resultPlanIds: outcome.planIds });
     const { results, degraded, tookMs } = outcome;
-    return c.json({ results, degraded, tookMs });
+    // Headers in place from the start, as the plan view does (security-headers.ts says why).
+    return securedResponse(JSON.stringify({ results, degraded, tookMs }), 200, 'application/json', c.get('requestId'));
   }));
