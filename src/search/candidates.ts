@@ -16,7 +16,7 @@ export const CANDIDATES = 40;
  * a first stage that finds a confident match needs only the best few; a wrong-fact search goes on to
  * the second stage anyway.
  */
-const STAGE1 = Number(process.env.SEARCH_STAGE1 ?? 20);
+const STAGE1 = 20;
 /** Meilisearch's default maxTotalHits. */
 const EVERYONE = 1000;
 
