@@ -9,7 +9,8 @@ export type QueryWord = { word: string; codes: string[]; last: boolean };
 
 export const queryWord = (word: string, last: boolean): QueryWord => ({ word, codes: phoneticCodes(word), last });
 
-type WordMatch = { score: number; docWord: string; reason: string };
+/** `loose`: matched only by a spelling or sound close to the name, not the name or a known form of it. */
+type WordMatch = { score: number; docWord: string; reason: string; loose?: true };
 
 /** Below a typo of the name (≥ ~0.85), above a bare surname with the given name unexplained. */
 const INITIAL = 0.8;
@@ -31,17 +32,22 @@ function matchWord(q: QueryWord, w: string, wCodes: string[], table: VariantTabl
   if (typo || (sounds && jw >= 0.7) || jw >= 0.9) {
     const score = 0.55 + 0.35 * jw + (sounds ? 0.05 : 0) - (ed > 1 ? 0.04 : 0);
     const why = sounds && !typo ? 'sounds like' : 'similar spelling';
-    return { score, docWord: w, reason: `${why}: ${cap(q.word)} ≈ ${cap(w)}` };
+    return { score, docWord: w, reason: `${why}: ${cap(q.word)} ≈ ${cap(w)}`, loose: true };
   }
-  if (sounds) return { score: 0.6, docWord: w, reason: `sounds like: ${cap(q.word)} ≈ ${cap(w)}` };
+  if (sounds) return { score: 0.6, docWord: w, reason: `sounds like: ${cap(q.word)} ≈ ${cap(w)}`, loose: true };
   if ((q.last ? q.word.length >= 2 : q.word.length >= 3) && w.startsWith(q.word)) {
-    return { score: q.last ? 0.62 : 0.58, docWord: w, reason: `starts with: ${cap(q.word)}` };
+    return { score: q.last ? 0.62 : 0.58, docWord: w, reason: `starts with: ${cap(q.word)}`, loose: true };
   }
   return undefined;
 }
 
-/** `complete`: every query word matched something of this person. */
-export type Ranked = { doc: SearchDoc; score: number; why: string[]; complete: boolean };
+/**
+ * `complete`: every query word matched something of this person. `exact`: and each one matched a name,
+ * a known form of it, an initial or a place, none only by a close spelling or sound. A close match
+ * found in the first stage does not settle a search: the first stage cannot see names one first
+ * letter away ("Chan" finds Chen there, never Khan), which are as close.
+ */
+export type Ranked = { doc: SearchDoc; score: number; why: string[]; complete: boolean; exact: boolean };
 
 export type RankContext = {
   table: VariantTable;
@@ -99,6 +105,7 @@ export function scoreCandidate(query: QueryWord[], doc: SearchDoc, ctx: RankCont
   let total = 0;
   let possible = 0;
   let matched = 0;
+  let loose = false;
   const why: string[] = [];
   const used = new Set<string>();
   for (const q of query) {
@@ -124,6 +131,7 @@ export function scoreCandidate(query: QueryWord[], doc: SearchDoc, ctx: RankCont
     possible += weight;
     if (!best) continue;
     matched++;
+    if (best.loose) loose = true;
     used.add(best.docWord);
     if (familyKeys.includes(best.docWord)) familyScore = Math.max(familyScore, best.score);
     total += best.score * weight;
@@ -153,5 +161,6 @@ export function scoreCandidate(query: QueryWord[], doc: SearchDoc, ctx: RankCont
   const family = familyScore >= 0.85 ? (whole ? 1.05 : 1.025) : 1;
   const score =
     (possible ? total / possible : 0) * (0.6 + 0.4 * coverage) * (1 - 0.02 * Math.min(spare, 5)) * (calledByName ? 1.02 : 1) * family;
-  return { doc, score, why: [...new Set(why)], complete: matched === query.length };
+  const complete = matched === query.length;
+  return { doc, score, why: [...new Set(why)], complete, exact: complete && !loose };
 }

@@ -1,6 +1,8 @@
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { meiliQueries } from '../../src/search/candidates.js';
 import { buildSearchDoc, type SearchDoc } from '../../src/search/document.js';
+import { firstLetterKeys } from '../../src/search/phonetic.js';
 import { queryWord, scoreCandidate } from '../../src/search/rank.js';
 import { variantTable } from '../../src/search/variants.js';
 
@@ -73,5 +75,31 @@ describe('nickname and variant table', () => {
     expect(first!.doc.givenNames).toBe('Alfred');
     expect(first!.why).toContain('nickname: Alfie → Alfred');
     expect(second?.doc.givenNames).not.toBe('Alfred');
+  });
+});
+
+describe('a first letter misheard', () => {
+  it('gives names one first letter apart the same key, and indexes it', () => {
+    expect(firstLetterKeys('chan')).toEqual(firstLetterKeys('khan'));
+    expect(firstLetterKeys('brice')).toEqual(firstLetterKeys('price'));
+    expect(firstLetterKeys('li')).toEqual([]); // too short to say anything
+    expect(doc('Ahmed', 'Khan').phonetic.split(' ')).toEqual(expect.arrayContaining(firstLetterKeys('khan')));
+  });
+
+  it('ranks the given name with the family name one letter off above the given name alone', () => {
+    const [first, second] = rank('ahmed chan', [doc('Oluwaseun', 'Ahmed'), doc('Ahmed Sinead', 'Khan')]);
+    expect(first!.doc.familyName).toBe('Khan');
+    expect(first!.score).toBeGreaterThan(second!.score + 0.2);
+    // A close spelling is not the name: it must not stop the search looking further (second stage).
+    expect(first!.complete).toBe(true);
+    expect(first!.exact).toBe(false);
+    expect(rank('ahmed khan', [doc('Ahmed Sinead', 'Khan')])[0]!.exact).toBe(true);
+  });
+
+  it('is looked for in the second stage only: the first stage still sends one query', () => {
+    expect(meiliQueries(['ahmed', 'chan'], 1)).toHaveLength(1);
+    expect(meiliQueries(['ahmed', 'chan'], 1).map((q) => q.q).join(' ')).not.toMatch(/\btl/);
+    const second = meiliQueries(['ahmed', 'chan'], 2);
+    expect(second).toContainEqual(expect.objectContaining({ q: 'tlhmed tlhan', attributes: ['phonetic'] }));
   });
 });
