@@ -24,6 +24,8 @@ function matchWord(q: QueryWord, w: string, wCodes: string[], table: VariantTabl
   const rel = table.get(q.word)?.get(w);
   if (rel === 'nickname') return { score: 0.93, docWord: w, reason: `nickname: ${cap(q.word)} → ${cap(w)}` };
   if (rel === 'variant') return { score: 0.94, docWord: w, reason: `spelling variant: ${cap(q.word)} → ${cap(w)}` };
+  // Below a nickname, so the English name's own bearers come first; above most close spellings.
+  if (rel === 'equivalent') return { score: 0.9, docWord: w, reason: `same name in another language: ${cap(q.word)} → ${cap(w)}` };
   const sounds = q.codes.some((c) => wCodes.includes(c));
   if (!sounds && Math.abs(q.word.length - w.length) > 3 && !w.startsWith(q.word)) return undefined;
   const jw = jaroWinkler(q.word, w);

@@ -1,16 +1,19 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { diminutives, variantGroups } from './data/variants.js';
+import { diminutives, equivalents, variantGroups } from './data/variants.js';
 import { fold } from './normalise.js';
 
 const dataDir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'data');
 
-export type Relation = 'nickname' | 'variant';
+/** Strongest first: one pair linked two ways keeps the stronger. */
+export type Relation = 'variant' | 'nickname' | 'equivalent';
+const strength: Record<Relation, number> = { variant: 3, nickname: 2, equivalent: 1 };
 
 /**
  * For each folded given name, the names it may stand for (one hop: "bob" → robert, rob; "robert" → bob,
- * bobby, …) and whether the link is a nickname or a spelling variant. One hop, not the transitive
+ * bobby, …) and whether the link is a nickname, a spelling variant, or the same name in another
+ * language (Katarzyna, Kate). One hop, not the transitive
  * closure: closure would make "al" the same person as Albert, Alfred, Alan and Alison.
  */
 export type VariantTable = ReadonlyMap<string, ReadonlyMap<string, Relation>>;
@@ -20,7 +23,8 @@ function link(table: Map<string, Map<string, Relation>>, a: string, b: string, r
   for (const [x, y] of [[a, b], [b, a]] as const) {
     let m = table.get(x);
     if (!m) table.set(x, (m = new Map()));
-    if (m.get(y) !== 'variant') m.set(y, rel);
+    const had = m.get(y);
+    if (!had || strength[rel] > strength[had]) m.set(y, rel);
   }
 }
 
@@ -42,6 +46,10 @@ export function loadVariantTable(): VariantTable {
   for (const line of diminutives) {
     const [formal, ...short] = line.split(' ').map(fold);
     for (const s of short) link(table, formal!, s, 'nickname');
+  }
+  for (const line of equivalents) {
+    const [native, ...english] = line.split(' ').map(fold);
+    for (const e of english) link(table, native!, e, 'equivalent');
   }
   for (const group of variantGroups) {
     const names = group.split(' ').map(fold);

@@ -70,6 +70,16 @@ describe('nickname and variant table', () => {
     expect(head).toMatch(/on \d{4}-\d{2}-\d{2}/);
   });
 
+  it('an English name given for a Polish one is weaker evidence than the English name itself', () => {
+    expect(rel('kate', 'katarzyna')).toBe('equivalent');
+    expect(rel('kate', 'catherine')).toBe('variant');
+    expect(rel('kasia', 'katarzyna')).toBe('variant');
+    const ranked = rank('kate begum', [doc('Katarzyna', 'Begum'), doc('Catherine', 'Begum')]);
+    expect(ranked.map((r) => r.doc.givenNames)).toEqual(['Catherine', 'Katarzyna']);
+    expect(ranked[1]!.why).toContain('same name in another language: Kate → Katarzyna');
+    expect(rank('chris krawczyk', [doc('Krzysztof', 'Krawczyk'), doc('Christopher', 'Krawczyk')])[0]!.doc.givenNames).toBe('Christopher');
+  });
+
   it('ranks a diminutive of the name above a name that merely looks like it', () => {
     const [first, second] = rank('alfie turner', [doc('Albert', 'Turner'), doc('Alfred', 'Turner')]);
     expect(first!.doc.givenNames).toBe('Alfred');

@@ -126,24 +126,21 @@ export const variantGroups: readonly string[] = [
   'osei oseh',
   // Polish and central European
   'wojciech voytek wojtek',
-  'krzysztof krzys christopher chris',
-  'katarzyna kasia kate katarina',
+  'krzysztof krzys',
+  'katarzyna kasia katarina',
   'joanna asia joasia',
-  'malgorzata gosia margaret',
-  'agnieszka aga agnes',
+  'malgorzata gosia',
+  'agnieszka aga',
   'aleksandra ola alexandra',
   'magdalena magda',
-  'jozef jozek joseph',
-  'piotr piotrek peter',
-  'pawel pawelek paul',
-  'tomasz tomek thomas',
-  'lukasz lucas luke',
-  'michal michael',
-  'jakub kuba jacob',
-  'marek mark',
-  'jan janek john',
+  'jozef jozek',
+  'piotr piotrek',
+  'pawel pawelek',
+  'tomasz tomek',
+  'jakub kuba',
+  'jan janek',
   'anna ania hania ann',
-  'zofia zosia sophia sophie',
+  'zofia zosia',
   'wisniewski wisnieski vishnevsky vishnevski wishnevski',
   'wojcik voycheek voytchik vojcik wojchik',
   'kowalski kovalski kowalsky',
@@ -264,4 +261,26 @@ export const diminutives: readonly string[] = [
   'wilfred wilf',
   'natalie nat',
   'lewis lew',
+];
+
+/**
+ * Polish names and the English names their bearers may give in the UK (Katarzyna as Kate, Krzysztof as
+ * Chris): the first name on a line is the Polish one. Weaker evidence than a nickname or a spelling of
+ * the name itself, so "Kate Begum" finds Catherine Begum before Katarzyna Begum, and still finds her.
+ */
+export const equivalents: readonly string[] = [
+  'krzysztof christopher chris',
+  'katarzyna kate katherine catherine',
+  'malgorzata margaret',
+  'agnieszka agnes',
+  'jozef joseph',
+  'piotr peter',
+  'pawel paul',
+  'tomasz thomas',
+  'lukasz lucas luke',
+  'michal michael',
+  'jakub jacob',
+  'marek mark',
+  'jan john',
+  'zofia sophia sophie',
 ];
