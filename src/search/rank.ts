@@ -1,4 +1,5 @@
 import type { SearchDoc } from './document.js';
+import { TWO_TYPOS_FROM } from './meili-index.js';
 import { nameKeys, words } from './normalise.js';
 import { phoneticCodes } from './phonetic.js';
 import { editDistance, jaroWinkler } from './similarity.js';
@@ -46,8 +47,8 @@ function matchWord(q: QueryWord, w: string, wCodes: string[], table: VariantTabl
 /**
  * `complete`: every query word matched something of this person. `exact`: and each one matched a name,
  * a known form of it, an initial or a place, none only by a close spelling or sound. A close match
- * found in the first stage does not settle a search: the first stage cannot see names one first
- * letter away ("Chan" finds Chen there, never Khan), which are as close.
+ * of a short word found in the first stage does not settle a search: the first stage cannot see names
+ * one first letter away ("Chan" finds Chen there, never Khan), which are as close.
  */
 export type Ranked = { doc: SearchDoc; score: number; why: string[]; complete: boolean; exact: boolean };
 
@@ -133,7 +134,9 @@ export function scoreCandidate(query: QueryWord[], doc: SearchDoc, ctx: RankCont
     possible += weight;
     if (!best) continue;
     matched++;
-    if (best.loose) loose = true;
+    // From TWO_TYPOS_FROM letters the first stage sees names one first letter away, so a close spelling
+    // of a long word does not hide them.
+    if (best.loose && q.word.length < TWO_TYPOS_FROM) loose = true;
     used.add(best.docWord);
     if (familyKeys.includes(best.docWord)) familyScore = Math.max(familyScore, best.score);
     total += best.score * weight;
