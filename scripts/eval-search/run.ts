@@ -1,5 +1,5 @@
 /**
- * `npm run eval:search [-- --plans N --per-type K --show-misses]`: search quality and latency on a
+ * `npm run eval:search [-- --plans N --per-type K --seed S --only TYPE,… --show-misses]`: search quality and latency on a
  * labelled synthetic set, through the real HTTP app with a real managed Meilisearch (and the FTS5
  * fallback for comparison). Prints recall@1/@3 per query type, API p50/p99, Meilisearch
  * processingTimeMs and publish-to-findable, all from the same run.
@@ -19,7 +19,15 @@ import { createSearchService, type SearchService } from '../../src/search/servic
 import { generatePeople, generateQueries, toImportRecord, type LabelledQuery } from './generate.js';
 
 const { values } = parseArgs({
-  options: { plans: { type: 'string', default: '5000' }, 'per-type': { type: 'string', default: '150' }, 'show-misses': { type: 'boolean', default: false } },
+  options: {
+    plans: { type: 'string', default: '5000' },
+    'per-type': { type: 'string', default: '150' },
+    // Another set of people and queries, to tell a real change from the luck of one draw (default: the kept table's).
+    seed: { type: 'string' },
+    // Only these query types (comma-separated, as in the table): a quicker look at one kind of query.
+    only: { type: 'string' },
+    'show-misses': { type: 'boolean', default: false },
+  },
 });
 const N = Number(values.plans);
 const PER_TYPE = Number(values['per-type']);
@@ -35,8 +43,10 @@ async function main() {
   const db = openDatabase(databaseFile(dir));
   const now = new Date();
   ensureDemoOrganisations(db, now);
-  const people = generatePeople(N);
-  const queries = generateQueries(people, PER_TYPE);
+  const seed = values.seed === undefined ? undefined : Number(values.seed);
+  const only = values.only?.split(',').map((t) => t.trim());
+  const people = generatePeople(N, seed);
+  const queries = generateQueries(people, PER_TYPE, seed === undefined ? undefined : seed + 1).filter((q) => !only || only.includes(q.type));
   let t0 = performance.now();
   importRecords(db, people.map(toImportRecord), { importedBy: 'eval', now: () => now });
   const importS = (performance.now() - t0) / 1000;
@@ -118,7 +128,7 @@ async function main() {
 
   const line = (cells: (string | number)[]) => `| ${cells.join(' | ')} |`;
   const f = (x: number) => `${(100 * x).toFixed(1)}%`;
-  console.log(`\nSearch evaluation: ${N} plans (${people.filter((p) => p.cluster === 'lookalike').length} in lookalike clusters, ${people.filter((p) => p.cluster === 'twin').length} twins), ${queries.length} labelled queries`);
+  console.log(`\nSearch evaluation${seed === undefined ? '' : ` (seed ${seed})`}: ${N} plans (${people.filter((p) => p.cluster === 'lookalike').length} in lookalike clusters, ${people.filter((p) => p.cluster === 'twin').length} twins), ${queries.length} labelled queries`);
   console.log(`import ${importS.toFixed(1)} s; Meilisearch start + index ${indexS.toFixed(1)} s\n`);
   console.log(line(['query type', 'n', 'recall@1', 'recall@3', 'fallback r@1', 'fallback r@3', 'slip flagged (fallback)']));
   console.log(line(['---', '---:', '---:', '---:', '---:', '---:', '---:']));

@@ -4,7 +4,7 @@ import type { EngineHealth } from './engine-health.js';
 import type { FallbackStore } from './fallback.js';
 import type { MeiliFilter, MeiliIndex, MeiliQuery } from './meili-index.js';
 import type { IndexFeed } from './overlay.js';
-import { phoneticCodes } from './phonetic.js';
+import { firstLetterKeys, phoneticCodes } from './phonetic.js';
 import { DEFAULT_WITHIN_M, type SearchQuery } from './query.js';
 import type { VariantTable } from './variants.js';
 
@@ -90,6 +90,11 @@ export function meiliQueries(tokens: string[], stage: 1 | 2, narrowDates = false
   // ranker judge the names, since Meilisearch's word-dropping may keep only a given name nobody shares.
   if (narrowDates) qs.push({ q: '', attributes: ['names'], limit: CANDIDATES * 2, strategy: 'last' });
   if (codes) qs.push({ q: codes, attributes: ['phonetic'], limit: 30, strategy: 'last' });
+  // A first letter misheard ("Ahmed Chan" for Ahmed Khan): no name or code query above can find it when
+  // the letters do not sound alike to Double Metaphone. Second stage only, so it costs only searches
+  // the first stage could not settle.
+  const tails = [...new Set(tokens.flatMap(firstLetterKeys))].slice(0, MEILI_WORDS).join(' ');
+  if (tails) qs.push({ q: tails, attributes: ['phonetic'], limit: 20, strategy: 'last' });
   // Meilisearch prefix-matches only the last word: rotate so each word is last once ("vik oguleye" and
   // "oguleye vik" both run, so a short form typed first still finds Vikram).
   // The rotation that leaves the words in order is the first stage's query again: skipped.
@@ -157,6 +162,7 @@ export function candidateSource(opts: CandidateSourceOptions) {
         ...tokens,
         ...tokens.flatMap((t) => [...(table.get(t)?.keys() ?? [])]),
         ...tokens.flatMap(phoneticCodes),
+        ...tokens.flatMap(firstLetterKeys),
       ];
       const limit = tokens.length ? CANDIDATES * 4 : 10_000;
       return { docs: fallback.candidates(terms, tokens.at(-1), { owners, dob: query.dob, dobAnyOf: query.dobAnyOf }, limit), degraded: true };

@@ -1,6 +1,6 @@
 import type { PlanLocation, Subject } from '../plans/core/content.js';
 import { nameKeys, words } from './normalise.js';
-import { phoneticCodes } from './phonetic.js';
+import { firstLetterKeys, phoneticCodes } from './phonetic.js';
 import { variantTable } from './variants.js';
 
 /**
@@ -30,7 +30,7 @@ export type SearchDoc = {
   names: string;
   /** Nicknames and spelling variants of the given, preferred and alias names. */
   variants: string;
-  /** Double Metaphone codes of every name word. */
+  /** Double Metaphone codes of every name word, and each one's first-letter-dropped key. */
   phonetic: string;
   /** Folded location labels and home area. */
   places: string;
@@ -74,7 +74,7 @@ export function buildSearchDoc(src: DocSource): SearchDoc {
     geoLng: src.locations.map((l) => l.lng),
     names: all.join(' '),
     variants: variants.join(' '),
-    phonetic: uniq(all.flatMap(phoneticCodes)).join(' '),
+    phonetic: uniq([...all.flatMap(phoneticCodes), ...all.flatMap(firstLetterKeys)]).join(' '),
     places: uniq([...src.locations.map((l) => l.label), s.homeArea ?? ''].flatMap(words)).join(' '),
   };
 }

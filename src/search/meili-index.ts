@@ -14,6 +14,12 @@ export const INDEX_UID = 'plans';
  * - no synonyms: expansions are indexed with the document (Meilisearch gives synonyms no typo tolerance
  *   and large synonym lists slow every search).
  */
+/**
+ * From this many letters a query word may have two typos; a typo on the first letter counts as two, so
+ * shorter words never match a name whose first letter differs (the ranker needs to know: rank.ts).
+ */
+export const TWO_TYPOS_FROM = 8;
+
 export const indexSettings: Settings = {
   searchableAttributes: ['names', 'variants', 'phonetic', 'places'],
   displayedAttributes: ['*'],
@@ -22,7 +28,7 @@ export const indexSettings: Settings = {
   rankingRules: ['words', 'typo', 'attribute', 'exactness'],
   typoTolerance: {
     enabled: true,
-    minWordSizeForTypos: { oneTypo: 4, twoTypos: 8 },
+    minWordSizeForTypos: { oneTypo: 4, twoTypos: TWO_TYPOS_FROM },
     disableOnAttributes: ['variants', 'phonetic'],
     disableOnNumbers: true,
   },

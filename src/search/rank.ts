@@ -1,4 +1,5 @@
 import type { SearchDoc } from './document.js';
+import { TWO_TYPOS_FROM } from './meili-index.js';
 import { nameKeys, words } from './normalise.js';
 import { phoneticCodes } from './phonetic.js';
 import { editDistance, jaroWinkler } from './similarity.js';
@@ -13,7 +14,8 @@ export type QueryWord = { word: string; codes: string[]; last: boolean; matches:
 
 export const queryWord = (word: string, last: boolean): QueryWord => ({ word, codes: phoneticCodes(word), last, matches: new Map() });
 
-type WordMatch = { score: number; docWord: string; reason: string };
+/** `loose`: matched only by a spelling or sound close to the name, not the name or a known form of it. */
+type WordMatch = { score: number; docWord: string; reason: string; loose?: true };
 
 /** Below a typo of the name (≥ ~0.85), above a bare surname with the given name unexplained. */
 const INITIAL = 0.8;
@@ -27,6 +29,8 @@ function matchWord(q: QueryWord, w: string, wCodes: string[], table: VariantTabl
   const rel = table.get(q.word)?.get(w);
   if (rel === 'nickname') return { score: 0.93, docWord: w, reason: `nickname: ${cap(q.word)} → ${cap(w)}` };
   if (rel === 'variant') return { score: 0.94, docWord: w, reason: `spelling variant: ${cap(q.word)} → ${cap(w)}` };
+  // Below a nickname, so the English name's own bearers come first; above most close spellings.
+  if (rel === 'equivalent') return { score: 0.9, docWord: w, reason: `same name in another language: ${cap(q.word)} → ${cap(w)}` };
   const sounds = q.codes.some((c) => wCodes.includes(c));
   if (!sounds && Math.abs(q.word.length - w.length) > 3 && !w.startsWith(q.word)) return undefined;
   const jw = jaroWinkler(q.word, w);
@@ -35,17 +39,22 @@ function matchWord(q: QueryWord, w: string, wCodes: string[], table: VariantTabl
   if (typo || (sounds && jw >= 0.7) || jw >= 0.9) {
     const score = 0.55 + 0.35 * jw + (sounds ? 0.05 : 0) - (ed > 1 ? 0.04 : 0);
     const why = sounds && !typo ? 'sounds like' : 'similar spelling';
-    return { score, docWord: w, reason: `${why}: ${cap(q.word)} ≈ ${cap(w)}` };
+    return { score, docWord: w, reason: `${why}: ${cap(q.word)} ≈ ${cap(w)}`, loose: true };
   }
-  if (sounds) return { score: 0.6, docWord: w, reason: `sounds like: ${cap(q.word)} ≈ ${cap(w)}` };
+  if (sounds) return { score: 0.6, docWord: w, reason: `sounds like: ${cap(q.word)} ≈ ${cap(w)}`, loose: true };
   if ((q.last ? q.word.length >= 2 : q.word.length >= 3) && w.startsWith(q.word)) {
-    return { score: q.last ? 0.62 : 0.58, docWord: w, reason: `starts with: ${cap(q.word)}` };
+    return { score: q.last ? 0.62 : 0.58, docWord: w, reason: `starts with: ${cap(q.word)}`, loose: true };
   }
   return undefined;
 }
 
-/** `complete`: every query word matched something of this person. */
-export type Ranked = { doc: SearchDoc; score: number; why: string[]; complete: boolean };
+/**
+ * `complete`: every query word matched something of this person. `exact`: and each one matched a name,
+ * a known form of it, an initial or a place, none only by a close spelling or sound. A close match
+ * of a short word found in the first stage does not settle a search: the first stage cannot see names
+ * one first letter away ("Chan" finds Chen there, never Khan), which are as close.
+ */
+export type Ranked = { doc: SearchDoc; score: number; why: string[]; complete: boolean; exact: boolean };
 
 export type RankContext = {
   table: VariantTable;
@@ -105,6 +114,7 @@ export function scoreCandidate(query: QueryWord[], doc: SearchDoc, ctx: RankCont
   let total = 0;
   let possible = 0;
   let matched = 0;
+  let loose = false;
   const why: string[] = [];
   const used = new Set<string>();
   for (const q of query) {
@@ -131,6 +141,9 @@ export function scoreCandidate(query: QueryWord[], doc: SearchDoc, ctx: RankCont
     possible += weight;
     if (!best) continue;
     matched++;
+    // From TWO_TYPOS_FROM letters the first stage sees names one first letter away, so a close spelling
+    // of a long word does not hide them.
+    if (best.loose && q.word.length < TWO_TYPOS_FROM) loose = true;
     used.add(best.docWord);
     if (familyKeys.includes(best.docWord)) familyScore = Math.max(familyScore, best.score);
     total += best.score * weight;
@@ -160,5 +173,6 @@ export function scoreCandidate(query: QueryWord[], doc: SearchDoc, ctx: RankCont
   const family = familyScore >= 0.85 ? (whole ? 1.05 : 1.025) : 1;
   const score =
     (possible ? total / possible : 0) * (0.6 + 0.4 * coverage) * (1 - 0.02 * Math.min(spare, 5)) * (calledByName ? 1.02 : 1) * family;
-  return { doc, score, why: [...new Set(why)], complete: matched === query.length };
+  const complete = matched === query.length;
+  return { doc, score, why: [...new Set(why)], complete, exact: complete && !loose };
 }

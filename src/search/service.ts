@@ -63,7 +63,7 @@ const ageOn = (dob: string, day: string) => {
 };
 
 
-type Scored = { doc: SearchDoc; score: number; why: string[]; complete: boolean; loc: SearchResult['matchedLocation']; slip?: DobSlip };
+type Scored = { doc: SearchDoc; score: number; why: string[]; complete: boolean; exact: boolean; loc: SearchResult['matchedLocation']; slip?: DobSlip };
 
 /**
  * A person whose date of birth is one slip from the one given ranks below the same name with the exact
@@ -92,8 +92,10 @@ const byEvidence = (nearQuery: boolean) => (a: Scored, b: Scored) => {
   );
 };
 
-/** Good enough to skip the second stage: someone matched every word, closely. */
+/** Good enough not to look at the dates one slip away: someone matched every word, closely. */
 const confident = (scored: Map<string, Scored>) => [...scored.values()].some((s) => s.complete && s.score >= 0.9);
+/** Good enough to skip the second stage: someone matched every word, and none only by a close spelling (see rank.ts). */
+const settled = (scored: Map<string, Scored>) => [...scored.values()].some((s) => s.exact && s.score >= 0.9);
 
 /** How far from a place typed into the search box someone may be known and still be shown as near it. */
 const TYPED_PLACE_WITHIN_M = 1000;
@@ -145,13 +147,13 @@ export function createSearchService(opts: SearchServiceOptions) {
       if (into.has(doc.id)) continue;
       const loc = nearest(doc, place);
       if (query.near && !loc) continue;
-      const r = qWords.length ? scoreCandidate(qWords, doc, { table, weight }) : { doc, score: 1, why: [], complete: true };
+      const r = qWords.length ? scoreCandidate(qWords, doc, { table, weight }) : { doc, score: 1, why: [], complete: true, exact: true };
       if (!r) continue;
       const why = [...r.why];
       if (loc) why.push(`near ${loc.label} (${loc.distanceM} m)`);
       // Near a place, distance is evidence too: of two who match the name, the one known nearer ranks first.
       const score = loc ? r.score * (1 - 0.15 * (loc.distanceM / (place.within ?? DEFAULT_WITHIN_M))) : r.score;
-      into.set(doc.id, { doc, score, why, complete: r.complete, loc });
+      into.set(doc.id, { doc, score, why, complete: r.complete, exact: r.exact, loc });
     }
   }
 
@@ -163,7 +165,7 @@ export function createSearchService(opts: SearchServiceOptions) {
     if (found) {
       engineMs = found.engineMs;
       rank(found.docs, qWords, query, scored);
-      if (!confident(scored)) {
+      if (!settled(scored)) {
         const more = await source.fromMeili(tokens, owners, query, 2);
         if (more) {
           engineMs = (engineMs ?? 0) + (more.engineMs ?? 0);

@@ -114,6 +114,14 @@ export function searchBehaviour(get: () => SearchTestApp, expectDegraded: boolea
     expect((await get().find(who.officer, { q: 'asia afolabi' })).refs[0]).toBe('S-JA1');
   });
 
+  it('a family name with its first letter misheard is still offered, above the given name alone', async () => {
+    const r = await get().find(who.officer, { q: 'ottilie drayley' });
+    // Both are one letter from what was said; neither may hide the other.
+    expect(r.refs.slice(0, 2).sort()).toEqual(['S-FL1', 'S-FL2']);
+    expect(r.refs.indexOf('S-FL3')).toBeGreaterThan(1);
+    expect(r.json.results.find((x: { externalRef: string }) => x.externalRef === 'S-FL1').why).toContain('similar spelling: Drayley ≈ Brayley');
+  });
+
   it('breaks a tie between people of one name by the place given: the nearer first, with the distance', async () => {
     const r = await get().find(who.officer, { q: 'wilfred okafor', near: '51.4627,-0.1145', within: '1000' });
     expect(r.refs.slice(0, 2)).toEqual(['S-WO1', 'S-WO2']);

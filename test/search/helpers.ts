@@ -154,6 +154,12 @@ export const cast: ImportRecord[] = [
   person({ ref: 'S-WO1', given: 'Wilfred', family: 'Okafor', dob: '1977-03-03', locations: [{ label: 'Brixton station', lat: 51.4627, lng: -0.1145 }] }),
   person({ ref: 'S-WO2', given: 'Wilfred', family: 'Okafor', dob: '1966-03-03', locations: [{ label: 'Brixton market', lat: 51.4647, lng: -0.1125 }] }),
   person({ ref: 'S-WO3', given: 'Wilfred Chidi', family: 'Nwosu', dob: '1979-05-05', locations: [{ label: 'Brixton station', lat: 51.4627, lng: -0.1145 }] }),
+  // A first letter misheard (Brayley heard as "Drayley": B and D not alike to Double Metaphone, and
+  // Meilisearch forgives no first-letter typo in a word this short), with a lookalike one letter off
+  // elsewhere (Draley), which the first stage finds on its own, and someone matching the given name only.
+  person({ ref: 'S-FL1', given: 'Ottilie', family: 'Brayley', dob: '1982-11-04' }),
+  person({ ref: 'S-FL2', given: 'Ottilie', family: 'Draley', dob: '1979-02-14' }),
+  person({ ref: 'S-FL3', given: 'Ottilie Jane', family: 'Quennell', dob: '1990-07-30' }),
 ];
 
 /** Only where searchBehaviour runs: a name that sounds like John would join every "john smith" page. */

@@ -1,8 +1,8 @@
 /**
- * Spelling variants and nicknames the English nickname table (names.csv) lacks: British, Irish, Welsh,
- * Scottish, South Asian, West African, Polish and other names as they are heard and written in UK
- * services. Each line is one group whose members are all treated as the same given name.
- * Maintained by hand for this project; add a line rather than editing names.csv.
+ * Spelling variants and nicknames the public tables (names.csv, wiktionary-names.csv) lack: British,
+ * Irish, Welsh, Scottish, South Asian, West African, Polish and other names as they are heard and
+ * written in UK services. Each line is one group whose members are all treated as the same given name.
+ * Maintained by hand for this project; add a line here rather than editing the generated files.
  */
 export const variantGroups: readonly string[] = [
   // Irish
@@ -126,24 +126,21 @@ export const variantGroups: readonly string[] = [
   'osei oseh',
   // Polish and central European
   'wojciech voytek wojtek',
-  'krzysztof krzys christopher chris',
-  'katarzyna kasia kate katarina',
+  'krzysztof krzys',
+  'katarzyna kasia katarina',
   'joanna asia joasia',
-  'malgorzata gosia margaret',
-  'agnieszka aga agnes',
+  'malgorzata gosia',
+  'agnieszka aga',
   'aleksandra ola alexandra',
   'magdalena magda',
-  'jozef jozek joseph',
-  'piotr piotrek peter',
-  'pawel pawelek paul',
-  'tomasz tomek thomas',
-  'lukasz lucas luke',
-  'michal michael',
-  'jakub kuba jacob',
-  'marek mark',
-  'jan janek john',
+  'jozef jozek',
+  'piotr piotrek',
+  'pawel pawelek',
+  'tomasz tomek',
+  'jakub kuba',
+  'jan janek',
   'anna ania hania ann',
-  'zofia zosia sophia sophie',
+  'zofia zosia',
   'wisniewski wisnieski vishnevsky vishnevski wishnevski',
   'wojcik voycheek voytchik vojcik wojchik',
   'kowalski kovalski kowalsky',
@@ -159,6 +156,22 @@ export const variantGroups: readonly string[] = [
   'nguyen newen nuyen',
   // English and general variants the nickname table misses
   'stephen steven stephan steve',
+  'sophie sofie',
+  'megan meghan',
+  'amy aimee',
+  'jane jayne',
+  'jodie jody',
+  'leanne lianne leann',
+  'jennifer jenifer',
+  'stuart stewart',
+  'michael micheal',
+  'madeleine madeline madelaine',
+  'hayley haley hailey',
+  'abbie abby abbey',
+  'emily emilie',
+  'molly mollie',
+  'daryl darryl darrell',
+  'louise louisa',
   'susan suzy suzie susie sue',
   'charlotte charlie lottie lotte',
   'jon john jonathan jonny johnny',
@@ -176,7 +189,7 @@ export const variantGroups: readonly string[] = [
   'anthony antony tony',
   'nicholas nicolas nick nicky',
   'shelley shelly',
-  'lindsay lindsey linsey',
+  'lindsay lindsey linsey lyndsey lyndsay',
   'kirsty kirstie kirsten',
   'tracy tracey',
   'stacey stacy',
@@ -202,4 +215,72 @@ export const variantGroups: readonly string[] = [
   'gray grey',
   'philips phillips',
   'davies davis',
+];
+
+/**
+ * British short forms neither public table has (both lean American or literary: Bazza is there,
+ * Baz is not): the first name on a line is the full name, the rest are what people are called.
+ * Nicknames, not variants: they rank a little below a spelling of the name itself.
+ */
+export const diminutives: readonly string[] = [
+  'barry baz',
+  'darren daz dazza',
+  'gary gaz gazza',
+  'gareth gaz',
+  'karen kaz',
+  'carol caz',
+  'caroline caz',
+  'warren waz',
+  'sharon shaz',
+  'rebecca bex',
+  'deborah debs',
+  'natasha tash tasha',
+  'alexandra lexi sasha',
+  'margaret maisie',
+  'olivia liv livvy',
+  'katherine kat',
+  'catherine kat kitty',
+  'kathleen kath',
+  'eleanor nell',
+  'elizabeth ellie',
+  'isabelle izzy',
+  'isabella izzy',
+  'amelia milly',
+  'georgia georgie',
+  'stephen stevie',
+  'philippa pippa pip',
+  'rosemary rosie',
+  'william liam',
+  'florence florrie',
+  'connor con',
+  'melanie mel',
+  'melissa mel',
+  'suzanne suzie',
+  'bethany beth',
+  'clementine clemmie',
+  'wilfred wilf',
+  'natalie nat',
+  'lewis lew',
+];
+
+/**
+ * Polish names and the English names their bearers may give in the UK (Katarzyna as Kate, Krzysztof as
+ * Chris): the first name on a line is the Polish one. Weaker evidence than a nickname or a spelling of
+ * the name itself, so "Kate Begum" finds Catherine Begum before Katarzyna Begum, and still finds her.
+ */
+export const equivalents: readonly string[] = [
+  'krzysztof christopher chris',
+  'katarzyna kate katherine catherine',
+  'malgorzata margaret',
+  'agnieszka agnes',
+  'jozef joseph',
+  'piotr peter',
+  'pawel paul',
+  'tomasz thomas',
+  'lukasz lucas luke',
+  'michal michael',
+  'jakub jacob',
+  'marek mark',
+  'jan john',
+  'zofia sophia sophie',
 ];
