@@ -16,3 +16,14 @@ export const searchFallback = sqliteTable(
   },
   (t) => [index('search_fallback_org').on(t.owningOrg)],
 );
+
+/**
+ * What the indexed documents were built with (search/document.ts `searchDocFormat`): when the way a
+ * document is derived changes (a new variant table, new phonetic keys), start-up rebuilds the index
+ * rather than leave old documents without the new keys until someone thinks to run `reindex`.
+ */
+export const searchIndexState = sqliteTable('search_index_state', {
+  id: integer('id').primaryKey(),
+  format: text('format').notNull(),
+  builtAt: text('built_at').notNull(),
+});

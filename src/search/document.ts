@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { PlanLocation, Subject } from '../plans/core/content.js';
 import { nameKeys, words } from './normalise.js';
 import { firstLetterKeys, phoneticCodes } from './phonetic.js';
@@ -77,4 +78,30 @@ export function buildSearchDoc(src: DocSource): SearchDoc {
     phonetic: uniq([...all.flatMap(phoneticCodes), ...all.flatMap(firstLetterKeys)]).join(' '),
     places: uniq([...src.locations.map((l) => l.label), s.homeArea ?? ''].flatMap(words)).join(' '),
   };
+}
+
+/** Bump when buildSearchDoc changes in a way the probe in searchDocFormat might not show. */
+const DOC_FORMAT = 2;
+
+// A made-up person whose names exercise every derived key: nicknames, a preferred name, an alias,
+// a double-barrelled family name, accents, places.
+const PROBE: DocSource = {
+  planId: 'format-probe',
+  externalRef: 'PROBE',
+  owningOrg: 'probe',
+  subject: { givenNames: 'Katherine Siân', familyName: "Ó Briain-Khan", preferredName: 'Kate', aliases: ['Bill Smyth'], dateOfBirth: '1990-01-02', homeArea: 'Southbank' } as Subject,
+  locations: [{ label: 'Riverside Hostel', lat: 51.5, lng: -0.1 } as PlanLocation],
+};
+
+/**
+ * A fingerprint of how documents are derived: the format number, the whole variant table and the
+ * probe's document. Stored with the index (search_index_state), so a start-up after any change to it
+ * rebuilds the index instead of searching old documents without the new keys.
+ */
+export function searchDocFormat(): string {
+  const table = variantTable();
+  const h = createHash('sha256').update(`format ${DOC_FORMAT}\n`);
+  for (const word of [...table.keys()].sort()) h.update(`${word}:${[...table.get(word)!].map(([w, r]) => `${w}=${r}`).sort().join(',')}\n`);
+  h.update(JSON.stringify(buildSearchDoc(PROBE)));
+  return h.digest('hex').slice(0, 16);
 }

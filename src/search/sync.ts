@@ -1,6 +1,6 @@
 import type { Db } from '../../db/index.js';
 import type { Logger } from '../logger.js';
-import { buildSearchDoc, type SearchDoc } from './document.js';
+import { buildSearchDoc, searchDocFormat, type SearchDoc } from './document.js';
 import type { FallbackStore } from './fallback.js';
 import type { MeiliIndex } from './meili-index.js';
 import type { IndexFeed } from './overlay.js';
@@ -158,6 +158,13 @@ export function createIndexSync(opts: IndexSyncOptions) {
       onProgress?.(Math.min(i + 500, rows.length), rows.length);
     }
     sql.prepare('UPDATE search_outbox SET done_at = ? WHERE done_at IS NULL AND id <= ?').run(new Date().toISOString(), upTo);
+    // Without Meilisearch only the fallback was rebuilt: the old format stays recorded, so the next start
+    // with Meilisearch rebuilds that too.
+    if (meili) {
+      sql
+        .prepare('INSERT INTO search_index_state (id, format, built_at) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET format = excluded.format, built_at = excluded.built_at')
+        .run(searchDocFormat(), new Date().toISOString());
+    }
     return rows.length;
   }
 
@@ -168,8 +175,10 @@ export function createIndexSync(opts: IndexSyncOptions) {
   async function reconcile() {
     const published = sql.prepare<[], { n: number }>(`SELECT count(*) AS n FROM (${SOURCE_SQL})`).get()!.n;
     const meiliCount = meili ? (await meili.client.index('plans').getStats()).numberOfDocuments : published;
-    if (meiliCount !== published || fallback.count() !== published) {
-      logger.info({ published, meiliCount, fallback: fallback.count() }, 'search index out of step: rebuilding');
+    const format = searchDocFormat();
+    const built = sql.prepare<[], string>('SELECT format FROM search_index_state WHERE id = 1').pluck().get();
+    if (meiliCount !== published || fallback.count() !== published || built !== format) {
+      logger.info({ published, meiliCount, fallback: fallback.count(), formatChanged: built !== format }, 'search index out of step: rebuilding');
       await rebuild();
     }
     await drain();
