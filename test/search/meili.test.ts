@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isoDay } from '../../src/plans/core/clock.js';
 import { withdraw } from '../../src/plans/versions/workflow.js';
 import { buildSearchDoc } from '../../src/search/document.js';
+import { createSearchService } from '../../src/search/service.js';
+import { silentLogger } from '../../src/logger.js';
 import { publishPlans, planIdOf, who } from '../helpers.js';
 import { searchBehaviour } from './cases.js';
 import { cast, variantCast, person, searchTestApp, type SearchTestApp } from './helpers.js';
@@ -142,6 +144,21 @@ describe('search on Meilisearch', () => {
     expect(await until(async () => (await health()) === 'meilisearch', 20_000)).toBe(true);
     expect((await t.find(who.officer, { q: 'muhammad chowdhury' })).json.degraded).toBe(false);
   }, 60_000);
+
+  it('a search over the time budget answers from the fallback without sending every other search there', async () => {
+    // The same real engine and index, behind a budget no round trip can meet: each search times out.
+    const impatient = createSearchService({ db: t.db, logger: silentLogger(), meili: t.runtime!.meili, fallback: t.service.fallback, budgetMs: 0, watchMs: 600_000 });
+    try {
+      const officer = { sub: 'pc.test', org: 'capital-police', orgKind: 'police' as const, roles: ['responder' as const] };
+      const r = await impatient.search(officer, { q: 'muhammad chowdhury', limit: 5 } as never, isoDay(t.clock()));
+      expect(r.ok && r.value.degraded).toBe(true);
+      expect(r.ok && r.value.results[0]?.externalRef).toBe('S-MOH');
+      // One slow answer is not an outage: the next search still asks Meilisearch first.
+      expect(impatient.state()).toBe('meilisearch');
+    } finally {
+      impatient.stop();
+    }
+  });
 
   it('scope comes from the agreements in force on the day', async () => {
     t.clock.set('2099-01-01T10:00:00Z');
