@@ -152,9 +152,12 @@ async function main() {
   fs.rmSync(dir, { recursive: true, force: true });
 }
 
-// Exit when done: after search.stop() something still holds the event loop open (seen twice on
-// 2026-12-01; not yet traced), and an evaluation that never returns is worse than one that says so.
-main().then(() => process.exit(0)).catch((e) => {
-  console.error(e);
-  process.exit(1);
-});
+// Exit once the report is printed: the two apps' access logs and health watchers are never closed here,
+// and their timers sometimes kept the process (and a loop of runs over seeds) waiting for ever.
+main().then(
+  () => process.exit(0),
+  (e) => {
+    console.error(e);
+    process.exit(1);
+  },
+);

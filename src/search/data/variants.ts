@@ -153,6 +153,7 @@ export const variantGroups: readonly string[] = [
   'zielinski zelinski',
   // Greek, Vietnamese
   'eleni elena helen helena',
+  'giorgos yorgos georgios',
   'nguyen newen nuyen',
   // English and general variants the nickname table misses
   'stephen steven stephan steve',
