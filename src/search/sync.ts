@@ -65,8 +65,10 @@ export function createIndexSync(opts: IndexSyncOptions) {
     const planIds = [...new Set(rows.map((r) => r.plan_id))];
     const upserts: SearchDoc[] = [];
     const deletes: string[] = [];
-    // IMMEDIATE: a deferred transaction that reads and then writes is refused at once (SQLITE_BUSY, no
-    // waiting) when another connection, such as the access log's writer thread, committed in between.
+    // IMMEDIATE: this reads the plans, then writes the fallback. A deferred transaction that another
+    // connection (the access-log writer) writes under between the two fails at once with SQLITE_BUSY,
+    // busy_timeout or not; taking the write lock first waits for it instead. `nudge` runs this inside
+    // the approve and withdraw requests, so it must not throw there (the eval's publishes hit it).
     sql.transaction(() => {
       for (const id of planIds) {
         const row = source.get(id);
