@@ -167,3 +167,20 @@ export type DraftBody = z.infer<typeof draftBodySchema>;
 
 export const sectionKeys = Object.keys(planContentSchema.shape) as (keyof PlanContent)[];
 export type SectionKey = keyof PlanContent;
+
+/** Each section's name, as integrations and reviewers see it; pages may word a few for their readers. */
+export const sectionTitles: Readonly<Record<SectionKey, string>> = {
+  summary: 'Summary',
+  diagnosis: 'Diagnosis',
+  capacity: 'Capacity',
+  crisisBehaviours: 'Crisis behaviours',
+  whatHelps: 'What helps',
+  whatToAvoid: 'What to avoid',
+  boundaries: 'Boundaries',
+  personWillDo: 'What the person will do',
+  personCanExpect: 'What the person can expect',
+  placesOfSafety: 'Places of safety',
+  nominatedPeople: 'Nominated people',
+  careTeam: 'Care team',
+  inTheirOwnWords: 'In their own words',
+};

@@ -1,5 +1,5 @@
 import type { Annotation, CarePlan, CarePlanActivity, Extension, HumanName, Organization, Patient } from '@medplum/fhirtypes';
-import type { SectionKey, Subject } from '../../plans/core/content.js';
+import { sectionTitles, type SectionKey, type Subject } from '../../plans/core/content.js';
 import type { PlanView } from '../../plans/versions/read.js';
 import {
   CUSTODIAN_EXT,
@@ -12,21 +12,6 @@ import {
   WITHHELD_SECTION_EXT,
 } from './systems.js';
 
-const sectionTitle: Record<SectionKey, string> = {
-  summary: 'Summary',
-  diagnosis: 'Diagnosis',
-  capacity: 'Capacity',
-  crisisBehaviours: 'Crisis behaviours',
-  whatHelps: 'What helps',
-  whatToAvoid: 'What to avoid',
-  boundaries: 'Boundaries',
-  personWillDo: 'What the person will do',
-  personCanExpect: 'What the person can expect',
-  placesOfSafety: 'Places of safety',
-  nominatedPeople: 'Nominated people',
-  careTeam: 'Care team',
-  inTheirOwnWords: 'In their own words',
-};
 
 const gender: Record<NonNullable<Subject['sex']>, Patient['gender']> = {
   female: 'female',
@@ -36,7 +21,7 @@ const gender: Record<NonNullable<Subject['sex']>, Patient['gender']> = {
   'not-stated': 'unknown',
 };
 
-const sectionCode = (key: SectionKey) => ({ coding: [{ system: SECTION_SYSTEM, code: key, display: sectionTitle[key] }], text: sectionTitle[key] });
+const sectionCode = (key: SectionKey) => ({ coding: [{ system: SECTION_SYSTEM, code: key, display: sectionTitles[key] }], text: sectionTitles[key] });
 
 /** Responders act on the guidance; nothing here is scheduled, so every activity is "not started". */
 function activity(key: SectionKey, description: string, extra: { doNotPerform?: boolean; location?: string } = {}): CarePlanActivity {

@@ -1,21 +1,9 @@
+import { sectionTitles } from '../../plans/core/content.js';
 import type { Readability } from '../../plans/versions/readability.js';
 import { RESPONDER_WORDS_PER_MINUTE } from '../../plans/versions/readability.js';
 
-const sectionNames: Record<string, string> = {
-  summary: '30-second summary',
-  diagnosis: 'Diagnosis',
-  capacity: 'Capacity',
-  crisisBehaviours: 'Crisis behaviours',
-  whatHelps: 'What helps',
-  whatToAvoid: 'What to avoid',
-  boundaries: 'Boundaries',
-  personWillDo: 'What the person will do',
-  personCanExpect: 'What the person can expect',
-  placesOfSafety: 'Places of safety',
-  nominatedPeople: 'Nominated people',
-  careTeam: 'Care team',
-  inTheirOwnWords: 'In their own words',
-};
+// The authoring console calls the summary by the length it should be.
+const sectionNames: Record<string, string> = { ...sectionTitles, summary: '30-second summary' };
 export const sectionName = (key: string) => sectionNames[key] ?? key;
 
 export const duration = (seconds: number) =>

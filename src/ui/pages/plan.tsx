@@ -1,25 +1,18 @@
 import type { PlanView } from '../../plans/versions/read.js';
-import type { SectionKey } from '../../plans/core/content.js';
+import { sectionTitles as baseTitles, type SectionKey } from '../../plans/core/content.js';
 import { Phone, PhoneText } from '../components/phone-text.js';
 import { readableDate } from '../dates.js';
 import { Layout } from '../layout.js';
 
 /** The responder's plan page: one screen to the summary, everything else below. All text is escaped by JSX. */
 
+// A responder's page words a few sections for someone reading it in a crisis.
 const sectionTitles: Record<SectionKey, string> = {
-  summary: 'Summary',
-  diagnosis: 'Diagnosis',
+  ...baseTitles,
   capacity: 'Mental capacity',
   crisisBehaviours: 'In crisis',
-  whatHelps: 'What helps',
-  whatToAvoid: 'What to avoid',
   boundaries: 'Agreed boundaries (advice only)',
-  personWillDo: 'What the person will do',
-  personCanExpect: 'What the person can expect',
-  placesOfSafety: 'Places of safety',
-  nominatedPeople: 'Nominated people',
   careTeam: 'Care team and out of hours',
-  inTheirOwnWords: 'In their own words',
 };
 
 const List = (props: { items: string[] | undefined }) =>
