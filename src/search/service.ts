@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Db } from '../../db/index.js';
 import type { Actor } from '../plans/core/actor.js';
 import { searchScope } from '../plans/policy.js';
-import { agreementQueries } from '../plans/organisations.js';
+import { agreementQueries, cachedAgreements } from '../plans/organisations.js';
 import { createReadCache } from '../plans/versions/read-cache.js';
 import { ok, type Result } from '../plans/core/result.js';
 import type { Logger } from '../logger.js';
@@ -119,7 +119,6 @@ export function createSearchService(opts: SearchServiceOptions) {
   const { db, logger, meili } = opts;
   const fallback = opts.fallback ?? createFallbackStore(db);
   const feed = opts.feed ?? createIndexFeed();
-  const agreements = agreementQueries(db);
   const table = variantTable();
   const weight = rarityWeights(fallback);
   const health = createEngineHealth({ logger, meili, probeMs: opts.probeMs, watchMs: opts.watchMs, catchUp: opts.catchUp });
@@ -129,15 +128,11 @@ export function createSearchService(opts: SearchServiceOptions) {
   // Whose plans a responder may search changes only with the register, so it is remembered until any
   // organisation or agreement changes, from any process (read-cache.ts); it was 3% of a search's CPU.
   const cache = createReadCache(db.$client);
-  const owners = cache.map<string, string[]>(1000);
-  const scopeQueries = {
-    visibleOwners(org: string, day: string) {
-      cache.validate();
-      const key = `${org}|${day}`;
-      return owners.get(key) ?? owners.set(key, agreements.visibleOwners(org, day));
-    },
+  const agreements = cachedAgreements(agreementQueries(db), cache);
+  const scopeOf = (actor: Actor, day: string): Result<string[]> => {
+    cache.validate();
+    return searchScope(actor, day, agreements);
   };
-  const scopeOf = (actor: Actor, day: string): Result<string[]> => searchScope(actor, day, scopeQueries);
 
   function rank(docs: SearchDoc[], qWords: QueryWord[], query: SearchQuery, into: Map<string, Scored>) {
     // A place typed with the name ranks by distance from it too, but does not exclude anyone.

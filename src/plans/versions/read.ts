@@ -6,8 +6,8 @@ import { contentForAudience, type ResponderContent } from '../core/audience.js';
 import { BoundedMap } from '../core/bounded-map.js';
 import { z } from 'zod';
 import { isoDate, lawfulBases, locationSchema, planContentSchema, planIdSchema, sectionKeys, subjectSchema, type SectionKey } from '../core/content.js';
-import { agreementQueries, type AgreementQueries } from '../organisations.js';
-import { createReadCache, type ReadCache } from './read-cache.js';
+import { agreementQueries, cachedAgreements } from '../organisations.js';
+import { createReadCache } from './read-cache.js';
 import { fail, ok, type Result } from '../core/result.js';
 import type { VersionRow } from './store.js';
 
@@ -83,22 +83,6 @@ type PlanPointer = {
   currentVersionId: number | null;
   withdrawnAt: string | null;
 };
-
-/** Agreement checks and organisations answered from the read cache (same answers, fewer queries). */
-function cachedAgreements(queries: AgreementQueries, cache: ReadCache): AgreementQueries {
-  const inForce = cache.map<string, string | undefined>(10_000);
-  const orgs = cache.map<string, ReturnType<AgreementQueries['organisation']>>(1_000);
-  return {
-    ...queries,
-    agreementInForce(orgA, orgB, day) {
-      const key = `${orgA}|${orgB}|${day}`;
-      return inForce.has(key) ? inForce.get(key) : inForce.set(key, queries.agreementInForce(orgA, orgB, day));
-    },
-    organisation(slug) {
-      return orgs.has(slug) ? orgs.get(slug) : orgs.set(slug, queries.organisation(slug));
-    },
-  };
-}
 
 /**
  * The responder read path. Published versions never change, so they are cached by version id. The plan's
