@@ -98,7 +98,13 @@ const PROBE: DocSource = {
  * probe's document. Stored with the index (search_index_state), so a start-up after any change to it
  * rebuilds the index instead of searching old documents without the new keys.
  */
+let format: string | undefined;
 export function searchDocFormat(): string {
+  return (format ??= computeFormat());
+}
+
+// The table and the derivation are fixed for the life of the process, so this is worked out once.
+function computeFormat(): string {
   const table = variantTable();
   const h = createHash('sha256').update(`format ${DOC_FORMAT}\n`);
   for (const word of [...table.keys()].sort()) h.update(`${word}:${[...table.get(word)!].map(([w, r]) => `${w}=${r}`).sort().join(',')}\n`);

@@ -148,8 +148,9 @@ export function createSessions(opts: { db: Db; clock: Clock; secure: () => boole
     end(c: Context): void {
       const id = getCookie(c, SESSION_COOKIE);
       if (id) {
-        touches.delete(hashId(id));
-        remove.run(hashId(id));
+        const idHash = hashId(id);
+        touches.delete(idHash);
+        remove.run(idHash);
       }
       deleteCookie(c, SESSION_COOKIE, { path: '/', secure: opts.secure() });
     },
