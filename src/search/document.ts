@@ -93,12 +93,13 @@ const PROBE: DocSource = {
   locations: [{ label: 'Riverside Hostel', lat: 51.5, lng: -0.1 } as PlanLocation],
 };
 
+let format: string | undefined;
+
 /**
  * A fingerprint of how documents are derived: the format number, the whole variant table and the
  * probe's document. Stored with the index (search_index_state), so a start-up after any change to it
  * rebuilds the index instead of searching old documents without the new keys.
  */
-let format: string | undefined;
 export function searchDocFormat(): string {
   return (format ??= computeFormat());
 }
