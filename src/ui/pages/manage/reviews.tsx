@@ -135,6 +135,8 @@ export function ReviewPage({ who, review, before, after, errors, comment }: Prop
       ) : null}
       <h2>Your decision</h2>
       <form method="post" action={`${base}/approve`}>
+        {/* What is on this page: approving publishes this content only, never a later rewrite of it. */}
+        <input type="hidden" name="contentHash" value={proposal.contentHash} />
         <button type="submit">Approve and publish</button>
       </form>
       <form method="post" action={`${base}/return`} novalidate>
