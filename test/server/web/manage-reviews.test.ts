@@ -145,6 +145,21 @@ describe('the approver console', () => {
     expect(findVersion(t.db, planId, version)).toMatchObject({ status: 'published', approvedBy: 'demo.approver' });
   });
 
+  it('a first version is shown in full on the review page, so the hash its form carries names text the approver saw', async () => {
+    const t = await testApp();
+    const body = planBody({ externalRef: 'SB-NEW-1', summary: 'Approach alone; she trusts one calm voice.' });
+    const made = await t.call(who.author, 'POST', '/api/v1/plans', { body });
+    expect((await t.call(who.author, 'POST', `/api/v1/plans/${made.json.planId}/versions/1/submit`)).status).toBe(200);
+    const approver = await signedIn(t, 'demo.approver');
+    const page = await approver.get(`/manage/reviews/${made.json.planId}/1`);
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('every section is shown in full');
+    for (const text of ['Approach alone; she trusts one calm voice.', 'Recurrent depressive disorder', 'Stands by the railings', 'Waterloo Bridge', '07700 900001']) {
+      expect(page.text).toContain(text);
+    }
+    expect(shownHash(page.text)).toBe(contentHashOf(t.db, made.json.planId, 1));
+  });
+
   it('refuses authors the queue and the decision with a page', async () => {
     const t = await testApp();
     const { planId, version } = await revision(t);
