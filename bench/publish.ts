@@ -37,8 +37,10 @@ export async function publishToFindable(ctx: BenchContext, count: number): Promi
     const created = await call('POST', '/api/v1/plans', author, body);
     const planId = created.planId as string;
     await call('POST', `/api/v1/plans/${planId}/versions/1/submit`, author);
+    // The approver reads the version first: an approval names the content hash that read showed.
+    const read = await call('GET', `/api/v1/plans/${planId}/versions/1`, approver);
     const started = performance.now();
-    await call('POST', `/api/v1/plans/${planId}/versions/1/approve`, approver);
+    await call('POST', `/api/v1/plans/${planId}/versions/1/approve`, approver, { contentHash: read.contentHash });
     const q = new URLSearchParams({ q: `${record.subject.givenNames.split(' ')[0]} ${familyName}` });
     for (;;) {
       const found = (await call('GET', `/api/v1/search?${q}`, responder)) as { results: { planId: string }[] };

@@ -3,10 +3,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach } from 'vitest';
 import { databaseFile, openDatabase, type Db } from '../db/index.js';
-import type { Role } from '../src/plans/core/actor.js';
+import type { Actor, Role } from '../src/plans/core/actor.js';
 import type { CreatePlanBody, ImportRecord } from '../src/plans/core/content.js';
 import { ensureDemoOrganisations } from '../src/plans/demo/demo.js';
 import { importRecords } from '../src/plans/versions/importer.js';
+import { reviewOf } from '../src/plans/versions/review.js';
+import { approve, type VersionRef } from '../src/plans/versions/workflow.js';
 import { createAccessLog } from '../src/plans/access-log/log.js';
 import { eventColumns, type StoredEvent } from '../src/plans/access-log/columns.mjs';
 import { loadAuditSigner } from '../src/plans/access-log/signer.js';
@@ -164,6 +166,30 @@ export function planIdOf(db: Db, externalRef: string, org = 'southbank-mh'): str
   return db.$client
     .prepare<[string, string], { id: string }>('SELECT id FROM plans WHERE owning_org = ? AND external_ref = ?')
     .get(org, externalRef)!.id;
+}
+
+/** The content hash shown with a version (what an approval names), read as the version's readers see it. */
+export function contentHashOf(db: Db, planId: string, version: number): string {
+  return db.$client
+    .prepare<[string, number], { h: string }>('SELECT content_hash AS h FROM plan_versions WHERE plan_id = ? AND version = ?')
+    .get(planId, version)!.h;
+}
+
+/**
+ * Approves through the API as an approver does: reads the version first (one access event), then approves
+ * naming the `contentHash` that read showed. A refused read is returned as it is, with no approval tried.
+ */
+export async function approveAfterReading(t: TestApp, w: Who, planId: string, version: number) {
+  const read = await t.call(w, 'GET', `/api/v1/plans/${planId}/versions/${version}`);
+  if (read.status !== 200) return read;
+  return t.call(w, 'POST', `/api/v1/plans/${planId}/versions/${version}/approve`, { body: { contentHash: read.json.contentHash } });
+}
+
+/** Approves in the domain as the review page does: what the approver is shown names the content approved. */
+export function approveAsReviewed(db: Db, actor: Actor, ref: VersionRef, now: Date) {
+  const shown = reviewOf(db, actor, ref.planId, ref.version);
+  if (!shown.ok) return shown;
+  return approve(db, actor, ref, shown.value.proposal.contentHash, now);
 }
 
 export { openDatabase, databaseFile };

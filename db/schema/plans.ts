@@ -112,6 +112,11 @@ export const workflowEvents = sqliteTable(
     actorOrg: text('actor_org').notNull(),
     at: text('at').notNull(),
     comment: text('comment'),
+    /**
+     * The version's content hash at this step: what was submitted, returned, or approved. An approval names
+     * the hash its approver read (workflow.ts approve), so this is the record of what they saw.
+     */
+    contentHash: text('content_hash'),
   },
   (t) => [index('workflow_events_version').on(t.versionId)],
 );

@@ -41,6 +41,7 @@ export const versionRefResponse = z.strictObject({
   planId: z.string(),
   version: z.number().int().min(1),
   status: z.enum(versionStatuses),
+  contentHash: z.string().regex(/^[0-9a-f]{64}$/),
   links: z.strictObject({ plan: z.string(), version: z.string() }),
 });
 
@@ -51,7 +52,7 @@ export const historyResponse = z.strictObject({
   currentVersion: z.number().int().nullable(),
   withdrawn: z.boolean(),
   versions: z.array(z.looseObject({ version: z.number().int(), status: z.enum(versionStatuses), authors: z.array(z.string()) })),
-  events: z.array(z.strictObject({ version: z.number().nullable(), action: z.string(), actor: z.string(), at: z.string(), comment: z.string().nullable() })),
+  events: z.array(z.strictObject({ version: z.number().nullable(), action: z.string(), actor: z.string(), at: z.string(), comment: z.string().nullable(), contentHash: z.string().nullable() })),
 });
 
 export const diffResponse = z.strictObject({

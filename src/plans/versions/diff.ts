@@ -42,6 +42,11 @@ export function diffRecords(before: PlanRecord, after: PlanRecord): { changes: S
   return { changes, unchanged };
 }
 
+/** A version with nothing before it, as sections: every one that has content, all of it new. */
+export function wholeRecord(record: PlanRecord): SectionChange[] {
+  return [...sectionsOf(record)].filter(([, v]) => !isEmpty(v)).map(([section, after]) => ({ section, change: 'added' as const, after }));
+}
+
 export function diffVersions(db: Db, actor: Actor, planId: string, from: number, to: number): Result<{
   planId: string;
   from: number;

@@ -20,6 +20,8 @@ export const versionSummarySchema = z.strictObject({
   changeSummary: nullableText,
   reviewBy: z.string(),
   authors: z.array(z.string()),
+  /** sha256 of the version's canonical content: an approval must name it (workflow.ts approve). */
+  contentHash: z.string(),
   createdAt: z.string(),
   submittedBy: nullableText,
   submittedAt: nullableText,
@@ -40,7 +42,9 @@ export const planHistorySchema = z
     currentVersion: z.number().int().nullable(),
     withdrawn: z.boolean(),
     versions: z.array(versionSummarySchema),
-    events: z.array(z.strictObject({ version: z.number().int().nullable(), action: z.string(), actor: z.string(), at: z.string(), comment: nullableText })),
+    events: z.array(
+      z.strictObject({ version: z.number().int().nullable(), action: z.string(), actor: z.string(), at: z.string(), comment: nullableText, contentHash: nullableText }),
+    ),
   })
   .meta({ id: 'PlanHistory' });
 
@@ -51,6 +55,7 @@ export function versionSummary(v: VersionRow): z.output<typeof versionSummarySch
     changeSummary: v.changeSummary,
     reviewBy: v.reviewBy,
     authors: v.authors,
+    contentHash: v.contentHash,
     createdAt: v.createdAt,
     submittedBy: v.submittedBy,
     submittedAt: v.submittedAt,
@@ -94,6 +99,7 @@ export function planHistory(db: Db, actor: Actor, planId: string) {
       actor: e.actor,
       at: e.at,
       comment: e.comment,
+      contentHash: e.contentHash,
     })),
   });
 }

@@ -38,8 +38,8 @@ function prepare(sqlite: Database.Database) {
       "UPDATE plan_versions SET status = 'superseded', superseded_at = ?, updated_at = ? WHERE id = ? AND status = 'published'",
     ),
     enqueueIndexSync: sqlite.prepare<[string, string, string]>('INSERT INTO search_outbox (plan_id, created_at, next_attempt_at) VALUES (?, ?, ?)'),
-    logImported: sqlite.prepare<[string, number, string, string, string]>(
-      "INSERT INTO workflow_events (plan_id, version_id, action, actor, actor_org, at) VALUES (?, ?, 'imported', ?, ?, ?)",
+    logImported: sqlite.prepare<[string, number, string, string, string, string]>(
+      "INSERT INTO workflow_events (plan_id, version_id, action, actor, actor_org, at, content_hash) VALUES (?, ?, 'imported', ?, ?, ?, ?)",
     ),
   };
 }
@@ -94,7 +94,7 @@ export function createRecordImporter(sqlite: Database.Database, importedBy: stri
     }
     if (current !== null) st.supersede.run(at, at, current);
     st.enqueueIndexSync.run(planId, at, at);
-    st.logImported.run(planId, versionId, importedBy, owningOrg, at);
+    st.logImported.run(planId, versionId, importedBy, owningOrg, at, hash);
     return current !== null ? 'updated' : 'created';
   };
 }

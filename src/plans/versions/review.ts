@@ -2,15 +2,16 @@ import type { Db } from '../../../db/index.js';
 import type { Actor } from '../core/actor.js';
 import { fail, ok } from '../core/result.js';
 import { authoriseReviewQueue } from '../policy.js';
-import { diffRecords } from './diff.js';
+import { diffRecords, wholeRecord } from './diff.js';
 import { consolePlan } from './console.js';
 import { findVersion, findVersionById, recordOf } from './store.js';
 import { withWords } from './word-diff.js';
 
 /**
  * What an approver reads before deciding: the proposal, the published version it was written from, each
- * changed section word by word. Approvers of the owning trust only; any version number (a stale link
- * shows what that version now is).
+ * changed section word by word, or every section in full when nothing was published before (the approval
+ * names this content's hash, so the page must show all of it). Approvers of the owning trust only; any
+ * version number (a stale link shows what that version now is).
  */
 export function reviewOf(db: Db, actor: Actor, planId: string, version: number) {
   const queue = authoriseReviewQueue(actor);
@@ -25,7 +26,7 @@ export function reviewOf(db: Db, actor: Actor, planId: string, version: number) 
     plan: p.value,
     proposal,
     base,
-    changes: diff ? withWords(diff.changes) : undefined,
+    changes: withWords(diff ? diff.changes : wholeRecord(recordOf(proposal))),
     unchanged: diff?.unchanged ?? [],
     /** The plan was published again since this draft was written: approving it would undo that change. */
     staleBase: (p.value.current?.id ?? null) !== proposal.baseVersionId,

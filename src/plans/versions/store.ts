@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { and, eq, inArray, isNull, max } from 'drizzle-orm';
+import { and, eq, exists, inArray, isNull, max, sql } from 'drizzle-orm';
 import { schema, type Db } from '../../../db/index.js';
 import { canonicalJson, sha256Hex } from '../core/canonical.js';
 import type { PlanRecord } from '../core/content.js';
@@ -99,14 +99,21 @@ export function enqueueIndexSync(db: Queryable, planId: string, now: Date): void
 /**
  * Publish `version` as the plan's current version: supersede the previous one, move the pointer, queue
  * the index sync. Call inside a transaction. `expectedCurrent` is the version the caller believes is
- * current; if another publish got there first nothing is changed and `false` is returned.
+ * current, and `contentHash` the content the approver read; unless the pointer is still `expectedCurrent`
+ * and the version is still in review with exactly that content, nothing is changed and `false` is returned.
  */
 export function publishVersion(
   tx: Tx,
-  args: { plan: PlanRow; version: VersionRow; approvedBy: string; expectedCurrent: number | null; now: Date },
+  args: { plan: PlanRow; version: VersionRow; contentHash: string; approvedBy: string; expectedCurrent: number | null; now: Date },
 ): boolean {
-  const { plan, version, approvedBy, expectedCurrent, now } = args;
+  const { plan, version, contentHash, approvedBy, expectedCurrent, now } = args;
   const at = now.toISOString();
+  // The checks and the publish are one statement: whatever the caller read earlier, the pointer moves only
+  // if the row still holds what was approved at the moment it moves.
+  const approvedContent = tx
+    .select({ one: sql`1` })
+    .from(planVersions)
+    .where(and(eq(planVersions.id, version.id), eq(planVersions.status, 'in-review'), eq(planVersions.contentHash, contentHash)));
   const moved = tx
     .update(plans)
     .set({ currentVersionId: version.id, withdrawnAt: null, updatedAt: at })
@@ -114,6 +121,7 @@ export function publishVersion(
       and(
         eq(plans.id, plan.id),
         expectedCurrent === null ? isNull(plans.currentVersionId) : eq(plans.currentVersionId, expectedCurrent),
+        exists(approvedContent),
       ),
     )
     .run();

@@ -1,4 +1,5 @@
 import { and, eq } from 'drizzle-orm';
+import { z } from 'zod';
 import { schema, type Db } from '../../../db/index.js';
 import { authoriseWrite } from '../policy.js';
 import type { Actor } from '../core/actor.js';
@@ -34,6 +35,11 @@ const immediate = { behavior: 'immediate' } as const;
 
 export type VersionRef = { planId: string; version: number };
 
+/** A version's content hash as shown with it (store.ts recordHash): what an approval names. */
+export const contentHashSchema = z
+  .string({ error: 'give the contentHash shown with the version you read' })
+  .regex(/^[0-9a-f]{64}$/, { error: 'a contentHash is 64 lowercase hexadecimal characters, as shown with the version' });
+
 const splitBody = ({ changeSummary, ...record }: DraftBody): { record: PlanRecord; changeSummary: string | null } => ({
   record,
   changeSummary: changeSummary ?? null,
@@ -46,13 +52,14 @@ function insertDraft(
   v: { planId: string; version: number; record: PlanRecord; changeSummary: string | null; baseVersionId: number | null },
   at: string,
 ): void {
+  const columns = versionColumnsOf(v.record);
   const { id } = tx
     .insert(planVersions)
     .values({
       planId: v.planId,
       version: v.version,
       status: 'draft',
-      ...versionColumnsOf(v.record),
+      ...columns,
       changeSummary: v.changeSummary,
       authors: [actor.sub],
       baseVersionId: v.baseVersionId,
@@ -62,7 +69,7 @@ function insertDraft(
     })
     .returning({ id: planVersions.id })
     .get();
-  logWorkflow(tx, { planId: v.planId, versionId: id, action: 'created', actor: actor.sub, actorOrg: actor.org, at });
+  logWorkflow(tx, { planId: v.planId, versionId: id, action: 'created', actor: actor.sub, actorOrg: actor.org, at, contentHash: columns.contentHash });
 }
 
 export function createPlan(db: Db, actor: Actor, body: CreatePlanBody, now: Date): Result<VersionRef> {
@@ -141,10 +148,12 @@ const wrongStatus = (v: VersionRow, wanted: string) =>
 
 type WorkflowAction = 'edited' | 'submitted' | 'approved' | 'rejected';
 type Loaded = { tx: Tx; plan: PlanRow; version: VersionRow; at: string };
+/** A failure aborts the step; an edit answers the new content's hash, so its event records what it wrote. */
+type Changed = Failure | { contentHash: string } | undefined;
 
 /**
  * One workflow step: in an IMMEDIATE transaction, load and authorise, apply `change` (which returns a
- * failure to abort), and record who did it.
+ * failure to abort), and record who did it and the content hash the step concerned.
  */
 function transition(
   db: Db,
@@ -153,16 +162,17 @@ function transition(
   role: 'author' | 'approver',
   action: WorkflowAction,
   now: Date,
-  change: (c: Loaded) => Failure | undefined,
+  change: (c: Loaded) => Changed,
   comment?: string,
 ): Result<VersionRef> {
   return db.transaction((tx) => {
     const loaded = loadForChange(tx, actor, ref, role);
     if (!loaded.ok) return loaded;
     const at = now.toISOString();
-    const failed = change({ tx, ...loaded.value, at });
-    if (failed) return failed;
-    logWorkflow(tx, { planId: ref.planId, versionId: loaded.value.version.id, action, actor: actor.sub, actorOrg: actor.org, at, comment });
+    const changed = change({ tx, ...loaded.value, at });
+    if (changed && 'ok' in changed) return changed;
+    const contentHash = changed?.contentHash ?? loaded.value.version.contentHash;
+    logWorkflow(tx, { planId: ref.planId, versionId: loaded.value.version.id, action, actor: actor.sub, actorOrg: actor.org, at, comment, contentHash });
     return ok(ref);
   }, immediate);
 }
@@ -172,8 +182,9 @@ export function editDraft(db: Db, actor: Actor, ref: VersionRef, body: DraftBody
     if (version.status !== 'draft') return wrongStatus(version, 'draft');
     const { record, changeSummary } = splitBody(body);
     const authors = version.authors.includes(actor.sub) ? version.authors : [...version.authors, actor.sub];
-    const set = { ...versionColumnsOf(record), changeSummary: changeSummary ?? version.changeSummary, authors, updatedAt: at };
-    return moveStatus(tx, version, 'draft', set) ? undefined : wrongStatus(version, 'draft');
+    const columns = versionColumnsOf(record);
+    const set = { ...columns, changeSummary: changeSummary ?? version.changeSummary, authors, updatedAt: at };
+    return moveStatus(tx, version, 'draft', set) ? { contentHash: columns.contentHash } : wrongStatus(version, 'draft');
   });
 }
 
@@ -187,20 +198,30 @@ export function submitForReview(db: Db, actor: Actor, ref: VersionRef, now: Date
 
 /**
  * Four-eyes approval: an approver of the owning organisation who wrote none of this version publishes it.
- * If the plan has moved on since the draft was written (someone else published), it is a conflict: the
+ *
+ * The approval names the content it is for (`contentHash`, the hash shown with the version the approver
+ * read), not just a version number: a version can go back to draft, be rewritten and come back under the
+ * same number, and an approval of the number alone would publish text nobody reviewed. A different hash is
+ * a conflict (`content-changed`), and the current hash is deliberately not in the refusal: the approver
+ * has to read the version again to get it.
+ *
+ * If the plan has moved on since the draft was written (someone else published), it is a conflict too: the
  * approver would otherwise silently undo the other change.
  */
-export function approve(db: Db, actor: Actor, ref: VersionRef, now: Date): Result<VersionRef> {
+export function approve(db: Db, actor: Actor, ref: VersionRef, contentHash: string, now: Date): Result<VersionRef> {
   return transition(db, actor, ref, 'approver', 'approved', now, ({ tx, plan, version }) => {
     if (version.status !== 'in-review') return wrongStatus(version, 'in-review');
     if (version.authors.includes(actor.sub)) {
       return fail('forbidden', 'four-eyes: you wrote part of this version, so someone else must approve it', { reason: 'four-eyes' });
     }
-    if (plan.currentVersionId !== version.baseVersionId) {
-      return fail('conflict', 'the plan was published again since this version was written: start a new draft from the current version');
+    if (version.contentHash !== contentHash) {
+      return fail('conflict', `version ${version.version} changed after you read it: read it again before deciding`, { reason: 'content-changed' });
     }
-    const published = publishVersion(tx, { plan, version, approvedBy: actor.sub, expectedCurrent: plan.currentVersionId, now });
-    return published ? undefined : fail('conflict', 'another approver published this plan at the same moment');
+    if (plan.currentVersionId !== version.baseVersionId) {
+      return fail('conflict', 'the plan was published again since this version was written: start a new draft from the current version', { reason: 'stale-base' });
+    }
+    const published = publishVersion(tx, { plan, version, contentHash, approvedBy: actor.sub, expectedCurrent: plan.currentVersionId, now });
+    return published ? undefined : fail('conflict', 'another approver published this plan at the same moment', { reason: 'approval-race' });
   });
 }
 

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { approve, createDraft, createPlan, editDraft, reject, submitForReview, withdraw } from '../../../src/plans/versions/workflow.js';
+import { createDraft, createPlan, editDraft, reject, submitForReview, withdraw } from '../../../src/plans/versions/workflow.js';
 import { authorHome, reviewQueue } from '../../../src/plans/versions/queues.js';
 import { countWords, readability, readingSeconds, RESPONDER_WORDS_PER_MINUTE } from '../../../src/plans/versions/readability.js';
 import { wordDiff } from '../../../src/plans/versions/word-diff.js';
 import type { Actor } from '../../../src/plans/core/actor.js';
 import { loadConfig } from '../../../src/config.js';
-import { importRecordFrom, planBody, planIdOf, publishPlans, testApp, testClock, who } from '../../helpers.js';
+import { approveAsReviewed, importRecordFrom, planBody, planIdOf, publishPlans, testApp, testClock, who } from '../../helpers.js';
 
 const actor = (w: (typeof who)[keyof typeof who]): Actor => ({ ...w, orgKind: 'mental-health' });
 const { author, approver, officer } = { author: actor(who.author), approver: actor(who.approver), officer: { ...who.officer, orgKind: 'police' as const } };
@@ -111,7 +111,7 @@ describe('the review queue and the author home', () => {
     expect(authorHome(t.db, officer, { q: '', filter: 'all' }, clock())).toMatchObject({ ok: false, code: 'forbidden' });
     expect(authorHome(t.db, actor(who.otherTrustAuthor), { q: '', filter: 'all' }, clock())).toMatchObject({ ok: true, value: { matching: 0 } });
     // An approved revision publishes: the plan is published again, not returned.
-    approve(t.db, approver, review.value, clock());
+    expect(approveAsReviewed(t.db, approver, review.value, clock()).ok).toBe(true);
     expect(home({ filter: 'published' }).items.map((i) => i.externalRef)).toContain('SB-REV');
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { findPlan, findVersion, publishVersion } from '../../../src/plans/versions/store.js';
 import { diffResponse, historyResponse, planViewResponse, problemResponse, versionRefResponse } from '../../../src/server/responses.js';
-import { importRecordFrom, planBody, publishPlans, testApp, testClock, type TestApp, type Who, who } from '../../helpers.js';
+import { approveAfterReading, contentHashOf, importRecordFrom, planBody, publishPlans, testApp, testClock, type TestApp, type Who, who } from '../../helpers.js';
 
 const base = (planId: string, v?: number) => `/api/v1/plans/${planId}${v ? `/versions/${v}` : ''}`;
 const editBody = (summary: string) => {
@@ -20,9 +21,13 @@ async function step(t: TestApp, actor: Who, planId: string, v: number, action: s
   return t.call(actor, 'POST', `${base(planId, v)}/${action}`, { body });
 }
 
+/** Approve naming the version's current content: for refusals that are about who or when, not what. */
+const approveStep = (t: TestApp, actor: Who, planId: string, v: number) =>
+  step(t, actor, planId, v, 'approve', { contentHash: contentHashOf(t.db, planId, v) });
+
 async function publish(t: TestApp, planId: string, v: number) {
   expect((await step(t, who.author, planId, v, 'submit')).status).toBe(200);
-  const res = await step(t, who.approver, planId, v, 'approve');
+  const res = await approveAfterReading(t, who.approver, planId, v);
   expect(res.status).toBe(200);
   expect(res.json.status).toBe('published');
 }
@@ -81,13 +86,13 @@ describe('publishing workflow', () => {
   it('refuses transitions from the wrong state with 409', async () => {
     const t = await testApp();
     const planId = await draftPlan(t);
-    expectProblem(await step(t, who.approver, planId, 1, 'approve'), 409, 'conflict'); // draft, not in review
+    expectProblem(await approveStep(t, who.approver, planId, 1), 409, 'conflict'); // draft, not in review
     expectProblem(await step(t, who.approver, planId, 1, 'reject', { comment: 'x' }), 409);
     await step(t, who.author, planId, 1, 'submit');
     expectProblem(await step(t, who.author, planId, 1, 'submit'), 409); // already in review
     expectProblem(await t.call(who.author, 'PUT', base(planId, 1), { body: editBody('late edit') }), 409); // in review is frozen
-    await step(t, who.approver, planId, 1, 'approve');
-    expectProblem(await step(t, who.approver, planId, 1, 'approve'), 409);
+    expect((await approveAfterReading(t, who.approver, planId, 1)).status).toBe(200);
+    expectProblem(await approveStep(t, who.approver, planId, 1), 409);
     expectProblem(await t.call(who.author, 'PUT', base(planId, 1), { body: editBody('edit published') }), 409);
     await t.call(who.author, 'POST', `${base(planId)}/versions`, { body: {} });
     const second = await t.call(who.author, 'POST', `${base(planId)}/versions`, { body: {} });
@@ -100,18 +105,97 @@ describe('publishing workflow', () => {
     const t = await testApp();
     const planId = await draftPlan(t, who.authorApprover);
     await step(t, who.authorApprover, planId, 1, 'submit');
-    const own = expectProblem(await step(t, who.authorApprover, planId, 1, 'approve'), 403, 'forbidden');
+    const own = expectProblem(await approveAfterReading(t, who.authorApprover, planId, 1), 403, 'forbidden');
     expect(own.detail).toMatch(/four-eyes/);
     // An editor counts as an author too.
     await step(t, who.approver, planId, 1, 'reject', { comment: 'tweak' });
     const editor: Who = { ...who.approver2, roles: ['author', 'approver'] };
     await t.call(editor, 'PUT', base(planId, 1), { body: editBody('edited by a second approver') });
     await step(t, who.author, planId, 1, 'submit');
-    expectProblem(await step(t, editor, planId, 1, 'approve'), 403);
-    const ok = await step(t, who.approver, planId, 1, 'approve');
+    expectProblem(await approveAfterReading(t, editor, planId, 1), 403);
+    const ok = await approveAfterReading(t, who.approver, planId, 1);
     expect(ok.status).toBe(200);
     const history = (await t.call(who.author, 'GET', `${base(planId)}/versions`)).json;
     expect(history.versions[0].approvedBy).toBe('approver.a');
+  });
+
+  it('an approval names the content read: a version returned, rewritten and resubmitted under its number is not published by an approval of what was read before', async () => {
+    const t = await testApp();
+    // An author who is also an approver writes version 1 and sends it for review.
+    const planId = await draftPlan(t, who.authorApprover);
+    expect((await step(t, who.authorApprover, planId, 1, 'submit')).json.status).toBe('in-review');
+    const read = await t.call(who.approver, 'GET', base(planId, 1));
+    expect(read.status).toBe(200);
+    const seen = read.json.contentHash as string;
+    expect(seen).toMatch(/^[0-9a-f]{64}$/);
+    expect(read.json.plan.summary).toBe(planBody().plan.summary);
+
+    // Then returns it to draft, rewrites it and resubmits it: still version 1.
+    expect((await step(t, who.authorApprover, planId, 1, 'reject', { comment: 'one more change' })).json.status).toBe('draft');
+    expect((await t.call(who.authorApprover, 'PUT', base(planId, 1), { body: editBody('Rewritten after review.') })).status).toBe(200);
+    const resubmitted = await step(t, who.authorApprover, planId, 1, 'submit');
+    expect(resubmitted.json).toMatchObject({ version: 1, status: 'in-review' });
+    expect(resubmitted.json.contentHash).not.toBe(seen);
+
+    // The approval of what was read earlier publishes nothing.
+    const stale = expectProblem(await step(t, who.approver, planId, 1, 'approve', { contentHash: seen }), 409, 'conflict');
+    expect(stale.reason).toBe('content-changed');
+    // The refusal does not hand out the new hash: reading the version again is the only way to it.
+    expect(JSON.stringify(stale)).not.toContain(resubmitted.json.contentHash);
+    expectProblem(await t.call(who.officer, 'GET', base(planId)), 404);
+    let history = historyResponse.parse((await t.call(who.author, 'GET', `${base(planId)}/versions`)).json);
+    expect(history.versions[0]).toMatchObject({ status: 'in-review', approvedBy: null });
+    expect(history.events.map((e) => e.action)).not.toContain('approved');
+
+    // The author-and-approver still may not approve it: they wrote it, before and after the return.
+    expect(expectProblem(await approveAfterReading(t, who.authorApprover, planId, 1), 403).reason).toBe('four-eyes');
+
+    // Read again, approved naming what was read: published, and the approval records that hash.
+    const again = await t.call(who.approver, 'GET', base(planId, 1));
+    expect(again.json.plan.summary).toBe('Rewritten after review.');
+    const approved = await step(t, who.approver, planId, 1, 'approve', { contentHash: again.json.contentHash });
+    expect(approved.status).toBe(200);
+    expect(versionRefResponse.parse(approved.json)).toMatchObject({ status: 'published', contentHash: again.json.contentHash });
+    expect((await t.call(who.officer, 'GET', base(planId))).json.content.summary).toBe('Rewritten after review.');
+    history = historyResponse.parse((await t.call(who.author, 'GET', `${base(planId)}/versions`)).json);
+    expect(history.events.filter((e) => e.action === 'approved')).toEqual([
+      expect.objectContaining({ actor: 'approver.a', contentHash: again.json.contentHash }),
+    ]);
+    expect(history.events.find((e) => e.action === 'submitted')!.contentHash).toBe(seen);
+  });
+
+  it('approve requires the contentHash: missing, empty or malformed is a 400 naming it, and nothing is published', async () => {
+    const t = await testApp();
+    const planId = await draftPlan(t);
+    await step(t, who.author, planId, 1, 'submit');
+    const url = `${base(planId, 1)}/approve`;
+    // As approve was called before it took a body: no body at all.
+    const noBody = expectProblem(await t.call(who.approver, 'POST', url), 400, 'invalid');
+    expect(noBody.errors).toEqual([{ path: 'contentHash', message: expect.stringContaining('contentHash') }]);
+    for (const body of [{}, { contentHash: '' }, { contentHash: 'ABC' }, { contentHash: 'g'.repeat(64) }, { contentHash: contentHashOf(t.db, planId, 1), version: 1 }]) {
+      const res = expectProblem(await t.call(who.approver, 'POST', url, { body }), 400, 'invalid');
+      expect(res.errors!.map((e) => e.path).join()).toMatch(/contentHash|\(root\)/);
+      expect(res.detail).toMatch(body.contentHash === contentHashOf(t.db, planId, 1) ? /version/ : /contentHash/);
+    }
+    expect((await t.call(who.author, 'GET', `${base(planId)}/versions`)).json.versions[0].status).toBe('in-review');
+  });
+
+  it('the publish statement itself checks the content: a row read before a rewrite does not publish the rewrite', async () => {
+    const t = await testApp();
+    const planId = await draftPlan(t);
+    await step(t, who.author, planId, 1, 'submit');
+    // What an approval read before the version went back, was rewritten and came back.
+    const readBefore = findVersion(t.db, planId, 1)!;
+    await step(t, who.approver, planId, 1, 'reject', { comment: 'again' });
+    await t.call(who.author, 'PUT', base(planId, 1), { body: editBody('Rewritten meanwhile.') });
+    await step(t, who.author, planId, 1, 'submit');
+    const plan = findPlan(t.db, planId)!;
+    const args = { plan, version: readBefore, approvedBy: 'approver.a', expectedCurrent: null, now: t.clock() };
+    expect(t.db.transaction((tx) => publishVersion(tx, { ...args, contentHash: readBefore.contentHash }))).toBe(false);
+    expect(findPlan(t.db, planId)!.currentVersionId).toBeNull();
+    expect(findVersion(t.db, planId, 1)).toMatchObject({ status: 'in-review', approvedBy: null });
+    expect(t.db.transaction((tx) => publishVersion(tx, { ...args, contentHash: contentHashOf(t.db, planId, 1) }))).toBe(true);
+    expect(findVersion(t.db, planId, 1)!.status).toBe('published');
   });
 
   it('roles and organisations: each action needs its role in the owning organisation', async () => {
@@ -122,8 +206,8 @@ describe('publishing workflow', () => {
     expectProblem(await t.call(who.otherTrustAuthor, 'PUT', base(planId, 1), { body: editBody('not mine') }), 403);
     expectProblem(await step(t, who.otherTrustAuthor, planId, 1, 'submit'), 403);
     await step(t, who.author, planId, 1, 'submit');
-    expectProblem(await step(t, who.otherTrustApprover, planId, 1, 'approve'), 403);
-    expectProblem(await step(t, who.author2, planId, 1, 'approve'), 403); // author role cannot approve
+    expectProblem(await approveStep(t, who.otherTrustApprover, planId, 1), 403);
+    expectProblem(await approveStep(t, who.author2, planId, 1), 403); // author role cannot approve
     expectProblem(await t.call(who.otherTrustAuthor, 'GET', `${base(planId)}/versions`), 403);
     expectProblem(await t.call(who.officer, 'GET', `${base(planId)}/versions/1`), 403);
   });
@@ -152,7 +236,7 @@ describe('publishing workflow', () => {
     // Meanwhile the trust's migration republishes the plan from its records system.
     const rec = importRecordFrom(planBody({ summary: 'Re-imported text.' }));
     expect(publishPlans(t.db, [rec]).updated).toBe(1);
-    expect(expectProblem(await step(t, who.approver, planId, 2, 'approve'), 409).detail).toMatch(/published again/);
+    expect(expectProblem(await approveAfterReading(t, who.approver, planId, 2), 409).reason).toBe('stale-base');
   });
 
   it('two approvers racing on the same version (two processes sharing the file): exactly one wins', async () => {
@@ -160,7 +244,7 @@ describe('publishing workflow', () => {
     const planId = await draftPlan(t);
     await step(t, who.author, planId, 1, 'submit');
     const other = await testApp({ dir: t.dir });
-    const results = await Promise.all([step(t, who.approver, planId, 1, 'approve'), step(other, who.approver2, planId, 1, 'approve')]);
+    const results = await Promise.all([approveStep(t, who.approver, planId, 1), approveStep(other, who.approver2, planId, 1)]);
     expect(results.map((r) => r.status).sort()).toEqual([200, 409]);
     const history = (await t.call(who.author, 'GET', `${base(planId)}/versions`)).json;
     expect(history.events.filter((e: any) => e.action === 'approved')).toHaveLength(1);

@@ -1,7 +1,7 @@
 import SwaggerParser from '@apidevtools/swagger-parser';
 import { describe, expect, it } from 'vitest';
 import { openApiPath, responseChecker } from '../../openapi-check.js';
-import { importRecordFrom, planBody, planIdOf, publishPlans, testApp, who } from '../../helpers.js';
+import { contentHashOf, importRecordFrom, planBody, planIdOf, publishPlans, testApp, who } from '../../helpers.js';
 
 async function documentOf(t: { app: { request: (url: string) => Response | Promise<Response> } }) {
   const res = await t.app.request('/openapi.json');
@@ -27,6 +27,14 @@ describe('/openapi.json', () => {
     expect(doc.paths['/api/v1/plans'].post.parameters ?? []).toEqual([]);
     expect(doc.paths['/api/v1/audit/events'].get.parameters.find((p: any) => p.name === 'X-Access-Purpose').required).toBe(false);
     expect(doc.paths['/api/v1/plans'].post.responses['413']).toBeDefined();
+    // An approval names the content read (issue 20): the body and its 409 are in the document.
+    const approve = doc.paths['/api/v1/plans/{planId}/versions/{version}/approve'].post;
+    expect(approve.requestBody.required).toBe(true);
+    const body = approve.requestBody.content['application/json'].schema;
+    const approveBody = body.$ref ? doc.components.schemas[body.$ref.split('/').at(-1)] : body;
+    expect(approveBody).toMatchObject({ required: ['contentHash'], properties: { contentHash: { type: 'string', pattern: '^[0-9a-f]{64}$' } } });
+    expect(approve.description).toContain('content-changed');
+    expect(Object.keys(approve.responses)).toContain('409');
   });
 
   it('documents every /api/v1 route the app registers, and nothing else', async () => {
@@ -61,7 +69,7 @@ describe('/openapi.json', () => {
       (await call(who.author, 'GET', `/api/v1/plans/${planId}/versions/1`, '/api/v1/plans/:planId/versions/:version')).status,
       (await call(who.author, 'POST', `/api/v1/plans/${planId}/versions`, '/api/v1/plans/:planId/versions', { body: {} })).status,
       (await call(who.author, 'POST', `/api/v1/plans/${planId}/versions/2/submit`, '/api/v1/plans/:planId/versions/:version/submit')).status,
-      (await call(who.approver, 'POST', `/api/v1/plans/${planId}/versions/2/approve`, '/api/v1/plans/:planId/versions/:version/approve')).status,
+      (await call(who.approver, 'POST', `/api/v1/plans/${planId}/versions/2/approve`, '/api/v1/plans/:planId/versions/:version/approve', { body: { contentHash: contentHashOf(t.db, planId, 2) } })).status,
       (await call(who.author, 'GET', `/api/v1/plans/${planId}/diff?from=1&to=2`, '/api/v1/plans/:planId/diff')).status,
       (await call(who.author, 'POST', '/api/v1/plans', '/api/v1/plans', { body: planBody({ externalRef: 'SB-000002' }) })).status,
       (await call(who.author, 'GET', `/api/v1/plans/${planId}/cards`, '/api/v1/plans/:planId/cards')).status,
@@ -73,7 +81,7 @@ describe('/openapi.json', () => {
       (await call(who.officer, 'GET', '/api/v1/plans/not-an-id', '/api/v1/plans/:planId')).status,
       (await call(who.officer, 'GET', `/api/v1/plans/${planId}`, '/api/v1/plans/:planId', { purpose: null })).status,
       (await call(null, 'GET', `/api/v1/search?q=Aoife`, '/api/v1/search')).status,
-      (await call(who.approver, 'POST', `/api/v1/plans/${planId}/versions/2/approve`, '/api/v1/plans/:planId/versions/:version/approve')).status,
+      (await call(who.approver, 'POST', `/api/v1/plans/${planId}/versions/2/approve`, '/api/v1/plans/:planId/versions/:version/approve', { body: { contentHash: contentHashOf(t.db, planId, 2) } })).status,
       (await call(who.author, 'GET', `/api/v1/plans/${planId}/cards/current.pdf`, '/api/v1/plans/:planId/cards/:file{current\\.(?:pdf|png|svg)}')).status,
     ];
     expect(statuses).toEqual([200, 200, 200, 200, 200, 200, 201, 200, 200, 200, 201, 200, 200, 200, 404, 403, 400, 400, 401, 409, 410]);

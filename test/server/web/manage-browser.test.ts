@@ -4,6 +4,10 @@ import { expectAccessible, focusOutlinePx, haveChromium, newPage, tabTo } from '
 import { signInInBrowser } from '../auth/oidc-helpers.js';
 import { setUp } from '../auth/oidc-app.js';
 import { decodePng } from './helpers.js';
+import type { Actor } from '../../../src/plans/core/actor.js';
+import { findVersion } from '../../../src/plans/versions/store.js';
+import { createDraft, editDraft, reject, submitForReview } from '../../../src/plans/versions/workflow.js';
+import { importRecordFrom, planBody, planIdOf, publishPlans } from '../../helpers.js';
 
 const field = (name: string) => `[name="${name}"]`;
 const saveStay = 'button[name=save][value=stay]';
@@ -200,5 +204,36 @@ describe.skipIf(!haveChromium)('the authoring console in a real browser', () => 
     await approver.keyboard.press('Space');
     await approver.waitForURL((u) => u.searchParams.get('done') === 'published');
     expect(await approver.textContent('main')).toContain('Published. Responders now see this version.');
+  });
+
+  it('the approve button publishes what the page showed: rewritten while the page was open, it publishes nothing until read again', { timeout: 120_000 }, async () => {
+    const { appUrl, t } = await setUp({ southbank: true });
+    // Someone who is both author and approver writes a revision, and can return their own version to draft.
+    const writer: Actor = { sub: 'both.sb', org: 'southbank-mh', orgKind: 'mental-health', roles: ['author', 'approver'] };
+    const body = (summary: string) => {
+      const { externalRef: _r, ...b } = planBody({ familyName: 'Synthetic-Hashley', summary });
+      return b;
+    };
+    publishPlans(t.db, [importRecordFrom(planBody({ externalRef: 'SB-HASH-1', familyName: 'Synthetic-Hashley' }))]);
+    const made = createDraft(t.db, writer, planIdOf(t.db, 'SB-HASH-1'), body('Speak slowly, first version under review.'), t.clock());
+    if (!made.ok) throw new Error(made.detail);
+    expect(submitForReview(t.db, writer, made.value, t.clock()).ok).toBe(true);
+    const review = `/manage/reviews/${made.value.planId}/${made.value.version}`;
+    const approver = await consoleSignIn(appUrl, 'sb.approver', review);
+    expect(await approver.locator('.changed ins', { hasText: 'first version under review' }).count()).toBeGreaterThan(0);
+
+    expect(reject(t.db, writer, made.value, 'Changing one thing', t.clock()).ok).toBe(true);
+    expect(editDraft(t.db, writer, made.value, body('Rewritten while the approver was reading.'), t.clock()).ok).toBe(true);
+    expect(submitForReview(t.db, writer, made.value, t.clock()).ok).toBe(true);
+
+    await approver.click('form[action$="/approve"] button');
+    await approver.waitForSelector('h1:has-text("This version changed after you opened it")');
+    expect(findVersion(t.db, made.value.planId, made.value.version)!.status).toBe('in-review');
+    await approver.click('text=Read the version as it is now');
+    await approver.waitForURL((u) => u.pathname === review);
+    expect(await approver.locator('.changed ins', { hasText: 'Rewritten' }).count()).toBeGreaterThan(0);
+    await approver.click('form[action$="/approve"] button');
+    await approver.waitForURL((u) => u.searchParams.get('done') === 'published');
+    expect(findVersion(t.db, made.value.planId, made.value.version)).toMatchObject({ status: 'published', approvedBy: 'sb.approver' });
   });
 });

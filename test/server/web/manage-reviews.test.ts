@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { Actor } from '../../../src/plans/core/actor.js';
 import { findVersion } from '../../../src/plans/versions/store.js';
-import { approve, createDraft, editDraft, submitForReview } from '../../../src/plans/versions/workflow.js';
-import { importRecordFrom, planBody, planIdOf, publishPlans, testApp, who, type TestApp } from '../../helpers.js';
+import { reject } from '../../../src/plans/versions/workflow.js';
+import { createDraft, editDraft, submitForReview } from '../../../src/plans/versions/workflow.js';
+import { approveAsReviewed, contentHashOf, importRecordFrom, planBody, planIdOf, publishPlans, testApp, who, type TestApp } from '../../helpers.js';
 import { browser } from './helpers.js';
 
 async function signedIn(t: TestApp, sub: string) {
@@ -12,6 +13,8 @@ async function signedIn(t: TestApp, sub: string) {
   return b;
 }
 const mh = (w: { sub: string; org: string; roles: Actor['roles'] }): Actor => ({ ...w, orgKind: 'mental-health' });
+/** The approve form's hidden field: the content hash of what the page shows. */
+const shownHash = (html: string) => /name="contentHash" value="([0-9a-f]{64})"/.exec(html)![1]!;
 
 /** A published plan and a submitted revision of its summary. */
 async function revision(t: TestApp, by: Actor = mh(who.author)) {
@@ -57,7 +60,8 @@ describe('the approver console', () => {
     expect(home.text).toContain('Say which café and its hours.');
 
     expect((await author.post(`/manage/plans/${planId}/submit`, {})).status).toBe(303);
-    const published = await approver.post(`/manage/reviews/${planId}/${version}/approve`, {});
+    const reread = await approver.get(`/manage/reviews/${planId}/${version}`);
+    const published = await approver.post(`/manage/reviews/${planId}/${version}/approve`, { contentHash: shownHash(reread.text) });
     expect(published.status).toBe(303);
     expect(published.location).toBe(`/manage/plans/${planId}?done=published`);
     expect(findVersion(t.db, planId, version)!.status).toBe('published');
@@ -68,19 +72,21 @@ describe('the approver console', () => {
     // demo.approver also wrote part of this version (as an author elsewhere in their work).
     const { planId, version } = await revision(t, mh({ sub: 'demo.approver', org: 'southbank-mh', roles: ['author', 'approver'] }));
     const approver = await signedIn(t, 'demo.approver');
-    const fourEyes = await approver.post(`/manage/reviews/${planId}/${version}/approve`, {});
+    const shown = shownHash((await approver.get(`/manage/reviews/${planId}/${version}`)).text);
+    const fourEyes = await approver.post(`/manage/reviews/${planId}/${version}/approve`, { contentHash: shown });
     expect(fourEyes.status).toBe(403);
     expect(fourEyes.text).toContain('Someone else must approve this version');
     expect(fourEyes.text).toContain('<!doctype html>');
     expect(findVersion(t.db, planId, version)!.status).toBe('in-review');
 
     // Another approver publishes while this one still has the page open.
-    expect(approve(t.db, mh(who.approver2), { planId, version }, t.clock()).ok).toBe(true);
+    expect(approveAsReviewed(t.db, mh(who.approver2), { planId, version }, t.clock()).ok).toBe(true);
     const t2 = await testApp();
     const r2 = await revision(t2);
     const second = await signedIn(t2, 'demo.approver');
-    expect(approve(t2.db, mh(who.approver2), r2, t2.clock()).ok).toBe(true);
-    const race = await second.post(`/manage/reviews/${r2.planId}/${r2.version}/approve`, {});
+    const secondSaw = shownHash((await second.get(`/manage/reviews/${r2.planId}/${r2.version}`)).text);
+    expect(approveAsReviewed(t2.db, mh(who.approver2), r2, t2.clock()).ok).toBe(true);
+    const race = await second.post(`/manage/reviews/${r2.planId}/${r2.version}/approve`, { contentHash: secondSaw });
     expect(race.status).toBe(409);
     expect(race.text).toContain('Someone else has already decided on this version');
 
@@ -89,11 +95,69 @@ describe('the approver console', () => {
     // The plan is published again (a re-import from the trust's record system) while the revision waits.
     publishPlans(t3.db, [importRecordFrom(planBody({ summary: 'Published meanwhile by import.' }))]);
     const third = await signedIn(t3, 'demo.approver');
-    expect((await third.get(`/manage/reviews/${r3.planId}/${r3.version}`)).text).toContain('published again after this version was written');
-    const stale = await third.post(`/manage/reviews/${r3.planId}/${r3.version}/approve`, {});
+    const staleView = await third.get(`/manage/reviews/${r3.planId}/${r3.version}`);
+    expect(staleView.text).toContain('published again after this version was written');
+    const stale = await third.post(`/manage/reviews/${r3.planId}/${r3.version}/approve`, { contentHash: shownHash(staleView.text) });
     expect(stale.status).toBe(409);
     expect(stale.text).toContain('The plan was published again since this version was written');
     expect(findVersion(t3.db, r3.planId, r3.version)!.status).toBe('in-review');
+  });
+
+  it('approves what the page showed: a version returned and rewritten while the page was open is not published, and the form needs the hash', async () => {
+    const t = await testApp();
+    // Written by someone who is both author and approver: they can return their own version to draft.
+    const writer = mh(who.authorApprover);
+    const { planId, version } = await revision(t, writer);
+    const approver = await signedIn(t, 'demo.approver');
+    const opened = await approver.get(`/manage/reviews/${planId}/${version}`);
+    expect(opened.status).toBe(200);
+    expect(opened.text).toContain('<ins>slowly</ins>');
+    const saw = shownHash(opened.text);
+    expect(saw).toBe(contentHashOf(t.db, planId, version));
+
+    // While the page is open, the version goes back to its author, is rewritten and comes back as the same number.
+    expect(reject(t.db, writer, { planId, version }, 'One more thing', t.clock()).ok).toBe(true);
+    const { externalRef: _x, ...rewritten } = planBody({ summary: 'Rewritten: approach in a group of three.' });
+    expect(editDraft(t.db, writer, { planId, version }, rewritten, t.clock()).ok).toBe(true);
+    expect(submitForReview(t.db, writer, { planId, version }, t.clock()).ok).toBe(true);
+
+    const changed = await approver.post(`/manage/reviews/${planId}/${version}/approve`, { contentHash: saw });
+    expect(changed.status).toBe(409);
+    expect(changed.text).toContain('This version changed after you opened it');
+    expect(changed.text).toContain(`href="/manage/reviews/${planId}/${version}"`);
+    expect(changed.text).not.toContain('Rewritten: approach');
+    expect(findVersion(t.db, planId, version)).toMatchObject({ status: 'in-review', approvedBy: null });
+
+    // A post without the field (a page from before it existed, or made by hand) approves nothing either.
+    const bare = await approver.post(`/manage/reviews/${planId}/${version}/approve`, {});
+    expect(bare.status).toBe(400);
+    expect(bare.text).toContain('Open the review again before approving');
+    expect(bare.text).toContain('<!doctype html>');
+    expect((await approver.post(`/manage/reviews/${planId}/${version}/approve`, { contentHash: 'not-a-hash' })).status).toBe(400);
+    expect(findVersion(t.db, planId, version)!.status).toBe('in-review');
+
+    // Read again: the page shows the rewrite and its hash, and approving that publishes it.
+    const again = await approver.get(`/manage/reviews/${planId}/${version}`);
+    expect(again.text).toContain('group of three');
+    expect(shownHash(again.text)).not.toBe(saw);
+    const done = await approver.post(`/manage/reviews/${planId}/${version}/approve`, { contentHash: shownHash(again.text) });
+    expect(done.status).toBe(303);
+    expect(findVersion(t.db, planId, version)).toMatchObject({ status: 'published', approvedBy: 'demo.approver' });
+  });
+
+  it('a first version is shown in full on the review page, so the hash its form carries names text the approver saw', async () => {
+    const t = await testApp();
+    const body = planBody({ externalRef: 'SB-NEW-1', summary: 'Approach alone; she trusts one calm voice.' });
+    const made = await t.call(who.author, 'POST', '/api/v1/plans', { body });
+    expect((await t.call(who.author, 'POST', `/api/v1/plans/${made.json.planId}/versions/1/submit`)).status).toBe(200);
+    const approver = await signedIn(t, 'demo.approver');
+    const page = await approver.get(`/manage/reviews/${made.json.planId}/1`);
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('every section is shown in full');
+    for (const text of ['Approach alone; she trusts one calm voice.', 'Recurrent depressive disorder', 'Stands by the railings', 'Waterloo Bridge', '07700 900001']) {
+      expect(page.text).toContain(text);
+    }
+    expect(shownHash(page.text)).toBe(contentHashOf(t.db, made.json.planId, 1));
   });
 
   it('refuses authors the queue and the decision with a page', async () => {
@@ -101,7 +165,7 @@ describe('the approver console', () => {
     const { planId, version } = await revision(t);
     const author = await signedIn(t, 'demo.author');
     expect((await author.get('/manage/reviews')).status).toBe(403);
-    const tried = await author.post(`/manage/reviews/${planId}/${version}/approve`, {});
+    const tried = await author.post(`/manage/reviews/${planId}/${version}/approve`, { contentHash: contentHashOf(t.db, planId, version) });
     expect(tried.status).toBe(403);
     expect(tried.text).toContain('You cannot do this');
     expect(findVersion(t.db, planId, version)!.status).toBe('in-review');

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Actor } from '../../../src/plans/core/actor.js';
 import { findVersion } from '../../../src/plans/versions/store.js';
-import { approve, createDraft, editDraft, submitForReview } from '../../../src/plans/versions/workflow.js';
-import { importRecordFrom, planBody, planIdOf, publishPlans, testApp, who, type TestApp } from '../../helpers.js';
+import { createDraft, editDraft, submitForReview } from '../../../src/plans/versions/workflow.js';
+import { approveAsReviewed, importRecordFrom, planBody, planIdOf, publishPlans, testApp, who, type TestApp } from '../../helpers.js';
 import { browser } from './helpers.js';
 
 async function signedIn(t: TestApp, sub: string) {
@@ -44,7 +44,7 @@ describe('withdraw and history in the console', () => {
     const { externalRef: _x, ...body } = planBody({ summary: 'A calmer, shorter summary.' });
     editDraft(t.db, mh(who.author), d.value, { ...body, changeSummary: 'Shorter summary, agreed with Eff' }, t.clock());
     submitForReview(t.db, mh(who.author), d.value, t.clock());
-    expect(approve(t.db, mh(who.approver), d.value, t.clock()).ok).toBe(true);
+    expect(approveAsReviewed(t.db, mh(who.approver), d.value, t.clock()).ok).toBe(true);
     const b = await signedIn(t, 'demo.author');
     const h = await b.get(`/manage/plans/${planId}/history?from=1&to=2`);
     expect(h.status).toBe(200);

@@ -4,7 +4,7 @@ import type { Failure } from '../../../plans/core/result.js';
 import { reviewQueue } from '../../../plans/versions/queues.js';
 import { DEFAULT_SUMMARY_WARN_WORDS, readability } from '../../../plans/versions/readability.js';
 import { reviewOf } from '../../../plans/versions/review.js';
-import { approve, reject } from '../../../plans/versions/workflow.js';
+import { approve, contentHashSchema, reject } from '../../../plans/versions/workflow.js';
 import { MessagePage } from '../../../ui/pages/manage/common.js';
 import { ReviewPage, ReviewQueuePage } from '../../../ui/pages/manage/reviews.js';
 import type { AppServices, WebEnv } from '../../context.js';
@@ -15,23 +15,31 @@ const commentSchema = z.string().trim().min(1, { error: 'Write a comment for the
 const versionOf = (s: string | undefined) => (s && /^\d{1,6}$/.test(s) ? Number(s) : undefined);
 
 /**
- * The approval race, a stale base and a decision already taken each get a page that says what happened:
- * the domain's compare-and-set refused the second decision, and nothing was changed.
+ * The approval race, a stale base, content changed since the page was read and a decision already taken
+ * each get a page that says what happened: the domain refused the decision, and nothing was changed.
  */
 function decisionRefused(c: Context<WebEnv>, f: Failure, planId: string) {
   const back = `/manage/plans/${planId}`;
+  const review = `/manage/reviews/${planId}/${c.req.param('version')}`;
   const status = f.extra?.versionStatus;
+  const reason = f.extra?.reason;
   const who = consoleWho(c);
-  if (f.code === 'conflict' && (status !== undefined || /same moment/.test(f.detail))) {
+  if (f.code === 'conflict' && (status !== undefined || reason === 'approval-race')) {
     return page(c, <MessagePage who={who} title="Someone else has already decided on this version">
       <p>{status ? `This version is now ${status === 'draft' ? 'back with its author' : status}.` : 'Another approver published this plan at the same moment.'} Your decision was not applied, and nothing was changed.</p>
       <p><a href={back}>See where the plan stands now</a></p>
     </MessagePage>, 409);
   }
-  if (f.code === 'conflict' && /published again/.test(f.detail)) {
+  if (f.code === 'conflict' && reason === 'content-changed') {
+    return page(c, <MessagePage who={who} title="This version changed after you opened it">
+      <p>It was returned to its author and rewritten while you were reading it, so what you read is not what would be published. Nothing was approved. Read it again before you decide.</p>
+      <p><a href={review}>Read the version as it is now</a></p>
+    </MessagePage>, 409);
+  }
+  if (f.code === 'conflict' && reason === 'stale-base') {
     return page(c, <MessagePage who={who} title="The plan was published again since this version was written">
       <p>Approving this version would silently undo the newer published change, so it was not approved. Return it to the author: they start a new draft from the current version.</p>
-      <p><a href={`/manage/reviews/${planId}/${c.req.param('version')}`}>Back to the review</a></p>
+      <p><a href={review}>Back to the review</a></p>
     </MessagePage>, 409);
   }
   return refusalPage(c, f, back);
@@ -71,7 +79,17 @@ export function manageReviewRoutes(services: AppServices) {
       const planId = c.req.param('planId');
       const version = versionOf(c.req.param('version'));
       if (version === undefined) return refusalPage(c, { ok: false, code: 'not_found', detail: 'no such version' });
-      const done = approve(db, c.var.actor!, { planId, version }, clock());
+      // The review page's form says which content was on screen; a form without it (a page from before
+      // this field existed, or a hand-made post) approves nothing.
+      const form = await c.req.parseBody();
+      const seen = contentHashSchema.safeParse(form.contentHash);
+      if (!seen.success) {
+        return page(c, <MessagePage who={consoleWho(c)} title="Open the review again before approving">
+          <p>This approval did not say which text you read, so nothing was approved. Open the version again, read it, and approve from that page.</p>
+          <p><a href={`/manage/reviews/${planId}/${version}`}>Open the review</a></p>
+        </MessagePage>, 400);
+      }
+      const done = approve(db, c.var.actor!, { planId, version }, seen.data, clock());
       if (!done.ok) return decisionRefused(c, done, planId);
       // Published: findable by responders as soon as possible, not at the index worker's next poll.
       services.search.indexSoon();

@@ -102,8 +102,18 @@ export function ReviewPage({ who, review, before, after, errors, comment }: Prop
         </>
       ) : null}
       <h2>What changed</h2>
-      {changes === undefined ? (
-        <p>This is the first version of the plan: everything is new. Its sections are listed under "How long it takes to read".</p>
+      {review.base === undefined ? (
+        <>
+          <p>This is the first version of the plan: everything is new, so every section is shown in full.</p>
+          {changes.map((c) => (
+            <section aria-label={label(c.section)}>
+              <h3>{label(c.section)}</h3>
+              <div class="changed">
+                <Words parts={c.words.parts} show="added" />
+              </div>
+            </section>
+          ))}
+        </>
       ) : changes.length === 0 ? (
         <p>Nothing changed from the published version.</p>
       ) : (
@@ -135,6 +145,8 @@ export function ReviewPage({ who, review, before, after, errors, comment }: Prop
       ) : null}
       <h2>Your decision</h2>
       <form method="post" action={`${base}/approve`}>
+        {/* What is on this page: approving publishes this content only, never a later rewrite of it. */}
+        <input type="hidden" name="contentHash" value={proposal.contentHash} />
         <button type="submit">Approve and publish</button>
       </form>
       <form method="post" action={`${base}/return`} novalidate>

@@ -11,7 +11,10 @@ export const links = (r: VersionRef) => ({
 });
 
 /** What every workflow operation answers: the version, its status now, and its links. */
-export const versionAnswer = (db: Db, r: VersionRef) => ({ ...r, status: findVersion(db, r.planId, r.version)!.status, links: links(r) });
+export const versionAnswer = (db: Db, r: VersionRef) => {
+  const v = findVersion(db, r.planId, r.version)!;
+  return { ...r, status: v.status, contentHash: v.contentHash, links: links(r) };
+};
 
 export const refOf = (p: { planId: string; version: number }): VersionRef => ({ planId: p.planId, version: p.version });
 
@@ -21,6 +24,8 @@ export const versionAnswerSchema = z
     planId: z.string(),
     version: z.number().int().min(1),
     status: z.enum(versionStatuses),
+    /** sha256 of the version's canonical content, as an approval must name it. */
+    contentHash: z.string(),
     links: z.strictObject({ plan: z.string(), version: z.string() }),
   })
   .meta({ id: 'VersionAnswer' });
