@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_REF_LOOKUP_LIMITS } from '../../../src/config.js';
-import { silentLogger } from '../../../src/logger.js';
+import { Writable } from 'node:stream';
+import { createLogger } from '../../../src/logger.js';
 import { defaultFlagRules } from '../../../src/plans/access-log/flags.js';
 import { createRefusalSummary } from '../../../src/server/access-trail/refusal-summary.js';
 import { createApp } from '../../../src/server/app.js';
@@ -15,8 +16,10 @@ const ref = (n: number) => `SB-${String(n).padStart(6, '0')}`;
 async function world(refLookupLimits?: { perMinute: number; perHour: number }) {
   const t = await testApp();
   publishPlans(t.db, Array.from({ length: 12 }, (_, i) => importRecordFrom(planBody({ externalRef: ref(i + 1), familyName: `Walk${i + 1}` }))));
+  const lines: string[] = [];
+  const logger = createLogger('warn', new Writable({ write: (chunk, _e, cb) => (lines.push(String(chunk)), cb()) }));
   const refusals = createRefusalSummary({ clock: t.clock, record: (e) => t.accessLog.record(e) });
-  const app = createApp({ db: t.db, clock: t.clock, logger: silentLogger(), devIssuer: t.devIssuer, accessLog: t.accessLog, publicBaseUrl: 'http://127.0.0.1:8080', refusals, refLookupLimits });
+  const app = createApp({ db: t.db, clock: t.clock, logger, devIssuer: t.devIssuer, accessLog: t.accessLog, publicBaseUrl: 'http://127.0.0.1:8080', refusals, refLookupLimits });
   const get = async (w: Who, url: string, purpose: string | null = 'INC-2026-0042 welfare check') => {
     const headers: Record<string, string> = { authorization: `Bearer ${await t.tokenFor(w)}` };
     if (purpose) headers['x-access-purpose'] = purpose;
@@ -26,7 +29,8 @@ async function world(refLookupLimits?: { perMinute: number; perHour: number }) {
   const fhir = (w: Who, n: number) => get(w, `/fhir/R4/CarePlan?identifier=${encodeURIComponent(`${ORG}|${ref(n)}`)}`);
   const flags = async (auditor: Who, kind: string) =>
     ((await (await get(auditor, `/api/v1/audit/flags?kind=${kind}`, null)).json()) as { flags: { kind: string; actor: { sub: string; org: string }; detail: string; planIds: string[]; eventSeqs: number[] }[] }).flags;
-  return { ...t, app, refusals, api, fhir, flags };
+  const warnings = () => lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => String(l.msg).startsWith('look-ups by reference'));
+  return { ...t, app, refusals, api, fhir, flags, warnings, lines };
 }
 
 describe('looking plans up by reference, per person', () => {
@@ -35,6 +39,7 @@ describe('looking plans up by reference, per person', () => {
     // Five different references, by both routes: ordinary so far.
     for (let n = 1; n <= 5; n++) expect((await (n % 2 ? t.api(who.paramedic, n) : t.fhir(who.paramedic, n))).status).toBe(200);
     expect(await t.flags(ambulanceAuditor, 'many-references')).toEqual([]);
+    expect(t.warnings()).toEqual([]);
 
     // The sixth: flagged at once, before anything is refused, for the person's own auditors and the trust's.
     expect((await t.api(who.paramedic, 6)).status).toBe(200);
@@ -44,6 +49,9 @@ describe('looking plans up by reference, per person', () => {
     expect(raised[0]!.detail).toContain('6 different plan references');
     expect(raised[0]!.planIds).toHaveLength(6);
     expect((await t.flags(who.auditor, 'many-references')).map((f) => f.actor.sub)).toEqual(['medic.test']);
+    // Operations hear of it at the same moment, with no person or reference in the application log.
+    expect(t.warnings()).toEqual([expect.objectContaining({ level: 40, org: 'metro-ambulance', channel: 'api', references: 6, withinMinutes: 60 })]);
+    expect(t.lines.join('')).not.toMatch(/medic\.test|SB-0000/);
 
     // A reference that does not exist counts as much as one that does; reading one again costs nothing.
     for (const n of [7, 8, 9]) expect((await t.api(who.paramedic, n)).status).toBe(200);
@@ -80,6 +88,7 @@ describe('looking plans up by reference, per person', () => {
     const walk = await t.flags(ambulanceAuditor, 'many-references');
     expect(walk.map((f) => f.detail)).toEqual(['10 different plan references looked up, each within 60 minutes of the last; 9 plan(s) opened']);
     expect(walk[0]!.eventSeqs).toHaveLength(13);
+    expect(t.warnings()).toHaveLength(1);
     const limits = await t.flags(ambulanceAuditor, 'reference-rate-limited');
     expect(limits.map((f) => f.detail).sort()).toEqual([
       '9 more look-ups by reference refused by the per-person limit in one window',
