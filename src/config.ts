@@ -37,6 +37,9 @@ const envSchema = z.object({
   /** Searches one person may run in any minute (burst) and in any hour (sustained). */
   SEARCH_BURST: z.coerce.number().int().min(1).default(() => DEFAULT_SEARCH_LIMITS.perMinute),
   SEARCH_PER_HOUR: z.coerce.number().int().min(1).default(() => DEFAULT_SEARCH_LIMITS.perHour),
+  /** Different plan references one person may look up in any minute (burst) and in any hour; API and FHIR together. */
+  REF_LOOKUP_BURST: z.coerce.number().int().min(1).default(() => DEFAULT_REF_LOOKUP_LIMITS.perMinute),
+  REF_LOOKUP_PER_HOUR: z.coerce.number().int().min(1).default(() => DEFAULT_REF_LOOKUP_LIMITS.perHour),
   /** Prometheus /metrics on this port, bound to 127.0.0.1 only; unset → no metrics. */
   METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   /** The 30-second summary's length above which authors and approvers are warned (plans/versions/readability.ts). */
@@ -53,6 +56,15 @@ export type SearchLimits = { perMinute: number; perHour: number };
  * stopped after 20, and its attempts flag it to the auditors.
  */
 export const DEFAULT_SEARCH_LIMITS: SearchLimits = { perMinute: 20, perHour: 360 };
+/** Per-person limits on opening plans by the owning organisation's reference (issue 20: harvesting by reference). */
+export type RefLookupLimits = { perMinute: number; perHour: number };
+/**
+ * A reference is what a system or a responder holding the trust's own number types in: an officer looks
+ * up a handful a shift, an ED desk linking its arrivals perhaps one every few minutes. References are
+ * sequential per trust, so a script walking through them is stopped after 10, and flagged to auditors
+ * before that (flags.ts `refLookups`). Only different references count: opening the same one again is free.
+ */
+export const DEFAULT_REF_LOOKUP_LIMITS: RefLookupLimits = { perMinute: 10, perHour: 30 };
 
 export type Config = {
   port: number;
@@ -72,6 +84,7 @@ export type Config = {
   sessionIdleMinutes: number;
   trustProxy?: TrustProxy;
   searchLimits: SearchLimits;
+  refLookupLimits: RefLookupLimits;
   metricsPort?: number;
   summaryWarnWords: number;
 };
@@ -104,6 +117,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     sessionIdleMinutes: e.SESSION_IDLE_MINUTES,
     trustProxy: e.TRUST_PROXY,
     searchLimits: { perMinute: e.SEARCH_BURST, perHour: e.SEARCH_PER_HOUR },
+    refLookupLimits: { perMinute: e.REF_LOOKUP_BURST, perHour: e.REF_LOOKUP_PER_HOUR },
     metricsPort: e.METRICS_PORT,
     summaryWarnWords: e.SUMMARY_WARN_WORDS,
   };

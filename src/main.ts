@@ -86,6 +86,7 @@ async function main(config: Config, argv: string[]) {
     refusals,
     trustProxy: config.trustProxy,
     searchLimits: config.searchLimits,
+    refLookupLimits: config.refLookupLimits,
     dataDir: config.dataDir,
     summaryWarnWords: config.summaryWarnWords,
     get publicBaseUrl() {

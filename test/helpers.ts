@@ -65,6 +65,8 @@ export async function testApp(
     accessReportNames?: 'role-only' | 'individual';
     /** The per-person search limit (default: the service's). */
     searchLimits?: { perMinute: number; perHour: number };
+    /** The per-person limit on look-ups by reference (default: the service's). */
+    refLookupLimits?: { perMinute: number; perHour: number };
     metrics?: Metrics;
   } = {},
 ) {
@@ -85,6 +87,7 @@ export async function testApp(
     dataDir: dir,
     accessReportNames: opts.accessReportNames,
     searchLimits: opts.searchLimits,
+    refLookupLimits: opts.refLookupLimits,
     metrics: opts.metrics,
   });
   // Signed at the test clock's time, so moving the clock does not expire the caller's sign-in.

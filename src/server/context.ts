@@ -15,7 +15,8 @@ import type { OidcSignIn } from './auth/oidc.js';
 import type { Session, Sessions } from './auth/session.js';
 import type { RefusalSummary } from './access-trail/refusal-summary.js';
 import type { SearchGuard } from './guards/search-guard.js';
-import type { SearchLimits, TrustProxy } from '../config.js';
+import type { RefLookupLimits, SearchLimits, TrustProxy } from '../config.js';
+import type { RefLookupGuard } from './guards/ref-lookup-guard.js';
 import type { Metrics } from './metrics/metrics.js';
 
 /** What the app is built from: real parts in production and in tests alike. */
@@ -51,6 +52,8 @@ export type AppDeps = {
   dataDir?: string;
   /** Per-person search limits; absent = the defaults of src/config.ts. */
   searchLimits?: SearchLimits;
+  /** Per-person limits on look-ups by reference (API and FHIR together); absent = the defaults of src/config.ts. */
+  refLookupLimits?: RefLookupLimits;
   /** Summarises floods of refusals into few access events; main.ts passes one so it can close it first. */
   refusals?: RefusalSummary;
   /** Prometheus metrics (main.ts: when METRICS_PORT is set); absent → no metrics middleware at all. */
@@ -74,6 +77,7 @@ export type AppServices = AppDeps & {
   search: SearchService;
   refusals: RefusalSummary;
   searchGuard: SearchGuard;
+  refLookupGuard: RefLookupGuard;
 };
 
 export type AppEnv = {

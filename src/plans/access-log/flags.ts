@@ -4,7 +4,7 @@ import type { Db } from '../../../db/index.js';
 import type { StoredEvent } from './chain.js';
 import { EVENT_COLUMNS, SCOPE_SQL } from './queries.js';
 
-export const flagKinds = ['many-plans', 'denied-no-agreement', 'purpose-reused', 'no-incident-reference', 'search-no-open', 'emergency-access', 'search-rate-limited'] as const;
+export const flagKinds = ['many-plans', 'denied-no-agreement', 'purpose-reused', 'no-incident-reference', 'search-no-open', 'emergency-access', 'search-rate-limited', 'many-references', 'reference-rate-limited'] as const;
 export type FlagKind = (typeof flagKinds)[number];
 
 /** The purpose the card prompt pre-fills: the card itself is the reason, so it needs no incident reference. */
@@ -26,6 +26,12 @@ export type FlagRules = {
   manyPlans: { count: number; withinMinutes: number };
   purposeReuse: { plans: number };
   searchFollowUpMinutes: number;
+  /**
+   * Different plan references one person looks up (API and FHIR) within the window: references are
+   * sequential per trust, so this is what walking through them looks like. Below the hard limit
+   * (REF_LOOKUP_BURST), so the walk is flagged while it runs, before anything refuses it.
+   */
+  refLookups: { references: number; withinMinutes: number };
   /** An incident reference: letters and at least three digits, e.g. INC-2026-0042, CAD 4471. */
   incidentReference: RegExp;
 };
@@ -34,6 +40,7 @@ export const defaultFlagRules: FlagRules = {
   manyPlans: { count: 10, withinMinutes: 15 },
   purposeReuse: { plans: 5 },
   searchFollowUpMinutes: 30,
+  refLookups: { references: 6, withinMinutes: 60 },
   incidentReference: /[A-Za-z]{2,}[\s\-/#]?\d{2,}|\d{3,}/,
 };
 
@@ -48,6 +55,18 @@ export const flagId = (kind: FlagKind, key: string) => createHash('sha256').upda
 
 const minutes = (a: string, b: string) => (Date.parse(b) - Date.parse(a)) / 60_000;
 const opened = (e: StoredEvent) => e.planId !== null && e.outcome !== 'denied' && e.action !== 'audit-read';
+
+/**
+ * The reference a plan read asked for, when it was asked by reference (the API's `externalRef`, FHIR's
+ * identifier: both note `{externalRef, org}`) and the look-up ran: found, concealed, missing or withdrawn,
+ * not refused before it (no purpose, a bad query, the rate limit).
+ */
+function referenceLookedUp(e: StoredEvent): string | undefined {
+  if (e.action !== 'view' || !e.query?.includes('"externalRef"')) return undefined;
+  if (e.outcome === 'denied' && !/^(not_found|forbidden|gone)\b/.test(e.reason ?? '')) return undefined;
+  const q = JSON.parse(e.query) as { externalRef?: unknown; org?: unknown };
+  return typeof q.externalRef === 'string' ? `${String(q.org)}|${q.externalRef}` : undefined;
+}
 
 /**
  * Unusual access in the auditor's scope over a window (default: the last 7 days), computed on demand
@@ -87,6 +106,30 @@ export function accessFlags(db: Db, scope: string, q: FlagQuery, now: Date, rule
         }));
         i = j + 1; // one flag per burst
       }
+    }
+    // Walking through references: many different ones looked up close together. The flag is dated at the
+    // look-up that crossed the threshold and grows with the walk while it goes on (its id stays the same).
+    const lookups = list.flatMap((e) => {
+      const ref = referenceLookedUp(e);
+      return ref === undefined ? [] : [{ e, ref }];
+    });
+    const { references, withinMinutes } = rules.refLookups;
+    for (let i = 0, j = 0; j < lookups.length; j++) {
+      while (minutes(lookups[i]!.e.at, lookups[j]!.e.at) > withinMinutes) i++;
+      if (new Set(lookups.slice(i, j + 1).map((l) => l.ref)).size < references) continue;
+      let k = j;
+      while (k + 1 < lookups.length && minutes(lookups[k]!.e.at, lookups[k + 1]!.e.at) <= withinMinutes) k++;
+      const walk = lookups.slice(i, k + 1);
+      const refs = new Set(walk.map((l) => l.ref)).size;
+      const plans = [...new Set(walk.flatMap((l) => (l.e.planId ? [l.e.planId] : [])))];
+      const served = new Set(walk.filter((l) => opened(l.e)).map((l) => l.e.planId)).size;
+      flags.push(flag(`${walk[0]!.e.actorOrg}|${walk[0]!.e.actorSub}|${walk[0]!.e.seq}`, {
+        kind: 'many-references', at: lookups[j]!.e.at, actor: actorOf(lookups[j]!.e), planIds: plans, eventSeqs: walk.map((l) => l.e.seq),
+        detail: `${refs} different plan references looked up, each within ${withinMinutes} minutes of the last; ${served} plan(s) opened`,
+      }));
+      // One flag per walk: carry on after it.
+      i = k + 1;
+      j = k;
     }
     // The same purpose used across many plans, and purposes with no incident reference.
     const byPurpose = new Map<string, StoredEvent[]>();
@@ -142,6 +185,14 @@ export function accessFlags(db: Db, scope: string, q: FlagQuery, now: Date, rule
       flags.push(flag(String(e.seq), {
         kind: 'search-rate-limited', at: e.at, actor: actorOf(e), planIds: [], eventSeqs: [e.seq],
         detail: more ? `${more} more searches refused by the per-person limit in one window` : 'searches stopped by the per-person limit',
+      }));
+    }
+    // Looking plans up by reference faster than the per-person limit allows.
+    if (e.action === 'view' && e.outcome === 'denied' && e.reason?.startsWith('rate-limited')) {
+      const more = e.reason.includes('(summary)') ? (JSON.parse(e.query ?? '{}') as { summary?: { refusals?: number } }).summary?.refusals : undefined;
+      flags.push(flag(String(e.seq), {
+        kind: 'reference-rate-limited', at: e.at, actor: actorOf(e), planIds: [], eventSeqs: [e.seq],
+        detail: more ? `${more} more look-ups by reference refused by the per-person limit in one window` : 'look-ups by reference stopped by the per-person limit',
       }));
     }
     if (e.outcome === 'emergency') {

@@ -12,6 +12,8 @@ import { AppError, unwrap, zodFieldErrors } from '../errors.js';
 import { requireActor } from '../auth/require-actor.js';
 import { optionalPurpose, requirePurpose } from '../purpose.js';
 import { noteServed, readOptions } from '../api/v1/plans/read-shared.js';
+import { refLookupLimit, type AskedReference } from '../api/v1/plans/ref-limit.js';
+import { concealedByReference } from '../../plans/policy.js';
 import { securedResponse } from '../security-headers.js';
 import { planIdParam } from '../validate.js';
 import { auditEventOf } from './audit-event.js';
@@ -51,6 +53,13 @@ const carePlanSearch = z.strictObject({
       }),
   ),
 });
+
+/** The identifier as asked, before validation, for the per-person limit on look-ups by reference. */
+function askedIdentifier(c: Context): AskedReference {
+  const v = c.req.queries('identifier')?.[0] ?? '';
+  const bar = v.indexOf('|');
+  return v.startsWith(ORG_SYSTEM_PREFIX) && bar > 0 ? { org: v.slice(ORG_SYSTEM_PREFIX.length, bar), externalRef: v.slice(bar + 1) } : { org: '', externalRef: v };
+}
 
 const dateBound = z.string().regex(/^(ge|le)\d{4}-\d{2}-\d{2}(T[0-9:.]+(Z|[+-]\d{2}:\d{2}))?$/, 'ge<date> or le<date>, dates as YYYY-MM-DD or full instants');
 const auditEventSearch = z.strictObject({
@@ -123,12 +132,20 @@ export function fhirRoutes(services: AppServices) {
       if (!parsed.success) throw new AppError('invalid', 'not a plan id');
       return fhirJson(carePlanServed(c, services.reader.byId(c.var.actor, parsed.data.planId, today(), readOptions(c))));
     })
-    .get('/CarePlan', requireActor(services), fhirTrail('view'), requirePurpose, (c) => {
+    .get('/CarePlan', requireActor(services), refLookupLimit(services, 'fhir', askedIdentifier), fhirTrail('view'), requirePurpose, (c) => {
       const { identifier } = searchParams(c, carePlanSearch);
-      c.set('access', { planId: null, channel: 'fhir', query: { identifier: `${ORG_SYSTEM_PREFIX}${identifier.org}|${identifier.externalRef}` } });
-      const result = services.reader.byExternalRef(c.var.actor, identifier.org, identifier.externalRef, today(), readOptions(c));
-      // A search that matches nothing is an empty searchset, not an error.
+      const { org, externalRef } = identifier;
+      const note = { planId: null, channel: 'fhir' as const, query: { identifier: `${ORG_SYSTEM_PREFIX}${org}|${externalRef}`, externalRef, org } };
+      c.set('access', note);
+      const result = services.reader.byExternalRef(c.var.actor, org, externalRef, today(), readOptions(c));
+      // A search that matches nothing is an empty searchset, not an error; one the caller may not read
+      // answers the same, as the JSON API's 404 does (policy.ts), and only the access log says why.
       if (!result.ok && result.code === 'not_found') return fhirJson(bundle(c, []));
+      if (!result.ok && concealedByReference(result.code)) {
+        const why = typeof result.extra?.reason === 'string' ? ` (${result.extra.reason})` : '';
+        c.set('access', { ...note, planId: (result.extra?.planId as string | undefined) ?? null, outcome: 'denied', denial: `${result.code}${why}: ${result.detail}` });
+        return fhirJson(bundle(c, []));
+      }
       const cp = carePlanServed(c, result);
       return fhirJson(bundle(c, [{ fullUrl: `${base()}/CarePlan/${cp.id}`, resource: cp, search: { mode: 'match' } }]));
     })

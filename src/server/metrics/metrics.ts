@@ -82,7 +82,7 @@ export function createMetrics() {
   }
 
   /** Gauges and counters read from the parts at scrape time, so nothing is added to their hot paths. */
-  function watch(parts: { db: Db; accessLog: object; search: SearchService }) {
+  function watch(parts: { db: Db; accessLog: object; search: SearchService; refLookupGuard?: { crossings(): number } }) {
     // The log built by createAccessLog reports its stats; one given by a caller may not (zeros then).
     const log = parts.accessLog as Partial<AccessLogStats>;
     const stats = () => log.stats?.() ?? { batches: 0, events: 0, commitMsTotal: 0, commitMsMax: 0 };
@@ -101,6 +101,7 @@ export function createMetrics() {
     };
     counterFrom('access_log_commits_total', 'Access-log group commits (each one fsync)', () => stats().batches);
     counterFrom('access_log_events_total', 'Access events committed', () => stats().events);
+    counterFrom('reference_lookup_flags_total', 'People who crossed the many-references flag threshold (look-ups by reference), as it happened', () => parts.refLookupGuard?.crossings() ?? 0);
     counterFrom('access_log_commit_seconds_total', 'Time spent committing the access log', () => stats().commitMsTotal / 1000);
     new client.Gauge({
       name: 'access_log_commit_seconds_max',

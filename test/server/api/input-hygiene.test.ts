@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { importRecordFrom, planBody, planIdOf, publishPlans, testApp, who } from '../../helpers.js';
+import { addOrganisation } from '../../../src/plans/organisations.js';
+import { importRecordFrom, planBody, planIdOf, publishPlans, testApp, type Who, who } from '../../helpers.js';
 import { browser } from '../web/helpers.js';
 
 /** Characters that make a name or purpose display other than it reads. */
@@ -64,6 +65,40 @@ describe('names and purposes that display other than they read', () => {
     const welsh = await t.call(who.officer, 'GET', `/api/v1/plans/${planId}`, { purpose: Buffer.from("INC-7 Siân's welfare", 'utf8').toString('latin1') });
     expect(welsh.status).toBe(200);
     expect(t.events().at(-1)!.purpose).toBe("INC-7 Siân's welfare");
+  });
+});
+
+describe('an emergency-access reason that displays other than it reads', () => {
+  it('is refused with a 400 naming X-Emergency-Access on the API and FHIR, and nothing odd reaches the log', async () => {
+    const t = await testApp();
+    publishPlans(t.db, [importRecordFrom(planBody())]);
+    const planId = planIdOf(t.db, 'SB-000001');
+    // A health responder with no agreement: the reason is what opens the plan, and what the person's report shows.
+    addOrganisation(t.db, { slug: 'fell-ambulance', name: 'Fell Ambulance', kind: 'ambulance' }, t.clock());
+    const medic: Who = { sub: 'medic.fell', org: 'fell-ambulance', roles: ['responder'] };
+    // On the wire a header is bytes; Node hands them over one character per byte, as this does.
+    const wire = (text: string) => Buffer.from(text, 'utf8').toString('latin1');
+    const mojibake = Buffer.from([0x75, 0x6e, 0xc3, 0x28, 0x63, 0x6f, 0x6e, 0x73, 0x63, 0x69, 0x6f, 0x75, 0x73]).toString('latin1');
+    const refused = [...Object.entries(hidden).filter(([, ch]) => ch !== '\n').map(([what, ch]) => [what, wire(`unconscious ${ch}patient`)]), ['not UTF-8', mojibake]];
+    for (const [what, reason] of refused) {
+      for (const url of [`/api/v1/plans/${planId}`, '/api/v1/plans?externalRef=SB-000001&org=southbank-mh', `/fhir/R4/CarePlan/${planId}`]) {
+        const res = await t.call(medic, 'GET', url, { headers: { 'x-emergency-access': reason! } });
+        expect([what, url, res.status]).toEqual([what, url, 400]);
+        const detail = url.startsWith('/fhir') ? res.json.issue[0].diagnostics : res.json.detail;
+        expect(detail, what).toContain('X-Emergency-Access');
+        if (!url.startsWith('/fhir')) expect(res.json.errors[0].path).toBe('X-Emergency-Access');
+      }
+    }
+    const events = t.events();
+    expect(events.length).toBe(refused.length * 3);
+    for (const e of events) {
+      expect(e.outcome).toBe('denied');
+      expect(`${e.reason}`).not.toMatch(/[\u0000-\u001F\u007F-\u009F\u200B-\u200F\u2060-\u2064\uFEFF\u202A-\u202E\u2066-\u2069\u00C0-\u00FF]/);
+    }
+    // A Welsh reason, sent as UTF-8, is read as typed: that is what auditors and the person see.
+    const ok = await t.call(medic, 'GET', `/api/v1/plans/${planId}`, { headers: { 'x-emergency-access': wire('Siân unconscious, no other record') } });
+    expect(ok.status).toBe(200);
+    expect(t.events().at(-1)).toMatchObject({ outcome: 'emergency', reason: 'Siân unconscious, no other record' });
   });
 });
 

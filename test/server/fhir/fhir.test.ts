@@ -76,7 +76,7 @@ describe('FHIR CarePlan', () => {
     const bundle = hit.json as Bundle<CarePlan>;
     expect(bundle).toMatchObject({ resourceType: 'Bundle', type: 'searchset', total: 1 });
     expect(bundle.entry![0]!.resource).toMatchObject({ id: planId, status: 'active' });
-    expect(hit.events).toEqual([expect.objectContaining({ action: 'view', channel: 'fhir', planId, outcome: 'allowed', query: { identifier: `${ORG}|SB-000001` } })]);
+    expect(hit.events).toEqual([expect.objectContaining({ action: 'view', channel: 'fhir', planId, outcome: 'allowed', query: { identifier: `${ORG}|SB-000001`, externalRef: 'SB-000001', org: 'southbank-mh' } })]);
 
     const none = await fhir(t, who.nurse, `/fhir/R4/CarePlan?identifier=${encodeURIComponent(`${ORG}|SB-999999`)}`);
     expect(none.json).toMatchObject({ type: 'searchset', total: 0, entry: [] });
@@ -84,6 +84,23 @@ describe('FHIR CarePlan', () => {
     const revoked = await fhir(t, who.nurse, `/fhir/R4/CarePlan/${withdrawnId}`);
     expect(revoked.json).toMatchObject({ id: withdrawnId, status: 'revoked' });
     expect(revoked.text).not.toContain('Marrowdale');
+  });
+
+  it('answers a search for a plan the caller may not read exactly as one for a missing reference; the log keeps the truth', async () => {
+    const { t, planId } = await world();
+    const known = await fhir(t, who.outsider, `/fhir/R4/CarePlan?identifier=${encodeURIComponent(`${ORG}|SB-000001`)}`);
+    const unknown = await fhir(t, who.outsider, `/fhir/R4/CarePlan?identifier=${encodeURIComponent(`${ORG}|SB-999999`)}`);
+    expect([known.status, unknown.status]).toEqual([200, 200]);
+    // Identical but for the reference asked for, which the Bundle's self link repeats.
+    const asked = (text: string, ref: string) => text.replaceAll(ref, 'REF');
+    expect(asked(known.text, 'SB-000001')).toBe(asked(unknown.text, 'SB-999999'));
+    expect(known.json).toMatchObject({ resourceType: 'Bundle', type: 'searchset', total: 0, entry: [] });
+    const headers = (r: typeof known) => [...r.headers].filter(([k]) => k !== 'date' && k !== 'x-request-id');
+    expect(headers(known)).toEqual(headers(unknown));
+    expect(known.events).toEqual([expect.objectContaining({ channel: 'fhir', planId, outcome: 'denied', reason: expect.stringContaining('no-agreement') })]);
+    expect(unknown.events).toEqual([expect.objectContaining({ channel: 'fhir', planId: null })]);
+    // A responder with an agreement still finds it.
+    expect((await fhir(t, who.officer, `/fhir/R4/CarePlan?identifier=${encodeURIComponent(`${ORG}|SB-000001`)}`)).json).toMatchObject({ total: 1 });
   });
 
   it.each([

@@ -13,6 +13,8 @@ export const flagKindWords: Record<string, string> = {
   'no-incident-reference': 'Reason without an incident reference',
   'search-no-open': 'Search that opened nothing',
   'search-rate-limited': 'Searching too fast',
+  'many-references': 'Many plans looked up by reference',
+  'reference-rate-limited': 'Looking up references too fast',
 };
 
 const outcomeWords: Record<string, string> = { appropriate: 'Appropriate', 'follow-up': 'Needs follow-up', reported: 'Reported' };

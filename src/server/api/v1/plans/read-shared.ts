@@ -6,20 +6,30 @@ import type { ReadOutcome } from '../../../../plans/versions/read.js';
 import type { AppEnv } from '../../../context.js';
 import { AppError, unwrap } from '../../../errors.js';
 import { securedResponse } from '../../../security-headers.js';
+import { headerText } from '../../../purpose.js';
+import { HIDDEN_IN_NAME } from '../../../../plans/core/content.js';
 
-/** Break-glass: `X-Emergency-Access: <reason>`; the domain decides whether it opens anything. */
+/**
+ * Break-glass: `X-Emergency-Access: <reason>`; the domain decides whether it opens anything. The reason
+ * is shown to auditors and in the person's report as the purpose is, so it is read by the purpose's rules
+ * (purpose.ts): UTF-8 decoded, one line of visible text, no zero-width or bidi-override characters.
+ */
 const emergencyReason = z
   .string()
   .trim()
   .min(3, 'give the reason for emergency access (at least 3 characters)')
-  .max(500)
-  .regex(/^[^\u0000-\u001f]*$/, 'no control characters');
+  .max(500, 'at most 500 characters')
+  .refine((s) => !HIDDEN_IN_NAME.test(s), 'must be one line of visible text: no control, zero-width or bidi-override characters');
 
 export function readOptions(c: Context<AppEnv>): ReadOptions {
   const raw = c.req.header('x-emergency-access');
   if (raw === undefined) return {};
-  const parsed = emergencyReason.safeParse(raw);
-  if (!parsed.success) throw new AppError('invalid', `X-Emergency-Access: ${parsed.error.issues[0]!.message}`);
+  const text = headerText(raw);
+  const parsed = text === undefined ? undefined : emergencyReason.safeParse(text);
+  if (!parsed?.success) {
+    const message = parsed ? parsed.error.issues[0]!.message : 'must be UTF-8 text';
+    throw new AppError('invalid', `X-Emergency-Access: ${message}`, { errors: [{ path: 'X-Emergency-Access', message }] });
+  }
   return { emergencyReason: parsed.data };
 }
 
