@@ -77,9 +77,19 @@ dl.facts dd{display:inline;margin:0 0.9rem 0 0.25rem}
 dl.facts dd.born{margin-left:0}
 ol.results .why{margin:0.1rem 0 0;line-height:1.25;font-size:0.8rem}
 p.back a{display:inline-block;padding:0.55rem 0;min-height:2.75rem}
+.call{border:3px solid #ffd400;border-radius:8px;padding:0.2rem 0.8rem 0.4rem;margin:0.6rem 0}
+.call h2{border:0;margin:0.2rem 0 0;padding:0;font-size:1.05rem}
+.call ul{list-style:none;padding:0;margin:0}
+.call a[href^="tel:"]{display:inline-block;min-height:2.75rem;padding:0.45rem 0;font-weight:700;font-size:1.15rem}
+p.more{border-left:6px solid #ffd400;padding:0.25rem 0.6rem;font-size:0.85rem;font-weight:600;margin:0.3rem 0}
+ul.orgs{list-style:none;padding:0}
+ul.orgs a{display:flex;align-items:center;min-height:2.75rem;padding:0.3rem 0}
+.advice{font-size:0.8rem;color:#cfcfcf;border-left:3px solid #777;padding-left:0.5rem;margin:0.5rem 0}
+ol.results li,.meta,.call{overflow-wrap:anywhere}
 @media (prefers-color-scheme: light){
 :focus-visible{outline-color:#0b0b0b}
-details.searched>summary{border-color:#12305e}details.searched .change{color:#0645ad}}
+details.searched>summary{border-color:#12305e}details.searched .change{color:#0645ad}
+.call{border-color:#12305e}.advice{color:#333}}
 `;
 
 export type LayoutProps = {

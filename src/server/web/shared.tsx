@@ -170,7 +170,14 @@ export function readFailurePage(c: Context<WebEnv>, failure: Failure) {
 }
 
 /** Why a failed read was refused, in the access log's words. */
-export const refusalOf = (failure: Failure) => (failure.code === 'gone' ? 'withdrawn' : failure.code === 'forbidden' ? 'forbidden' : 'not-found');
+export function refusalOf(failure: Failure): string {
+  if (failure.code === 'gone') return 'withdrawn';
+  if (failure.code !== 'forbidden') return 'not-found';
+  // The domain's reason code, as the API's trail records it ("forbidden (no-agreement): …"), so a refusal
+  // raises the same flag whichever channel it came through.
+  const reason = failure.extra?.reason;
+  return typeof reason === 'string' ? `forbidden (${reason})` : 'forbidden';
+}
 
 /**
  * A page's access trail (access-trail/trail.ts): one event once the handler has noted what it showed or
