@@ -10,7 +10,7 @@ import type { AccessNote } from '../access-trail/note.js';
 import { eventFor } from '../access-trail/trail.js';
 import type { AppServices, WebEnv } from '../context.js';
 import { zodFieldErrors } from '../errors.js';
-import { here, page, pageTrail, purposeUrl, requireSignedIn, requireWebPurpose, web, whoOf } from './shared.js';
+import { here, homeOf, page, pageTrail, purposeUrl, requireSignedIn, requireWebPurpose, web, whoOf } from './shared.js';
 
 /**
  * `/`: the responder's search page. A GET form, so it works without scripts and the back button returns
@@ -65,6 +65,9 @@ const refused = (c: Context<WebEnv>, reason: string): AccessNote => ({ planId: n
 /** Auditors and administrators get a polite page, not a purpose prompt for something they cannot do. */
 const searchersOnly: MiddlewareHandler<WebEnv> = async (c, next) => {
   if (canSearch(c.var.actor!)) return next();
+  // Signing in lands on `/`: auditors and administrators go on to their own console.
+  const home = homeOf(c.var.actor!);
+  if (!submitted(c) && home !== '/') return c.redirect(home, 303);
   if (submitted(c)) c.set('access', refused(c, 'forbidden'));
   return page(c, <SearchNotForYouPage who={whoOf(c)} />, submitted(c) ? 403 : 200);
 };

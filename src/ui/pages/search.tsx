@@ -345,8 +345,8 @@ export function SearchNotForYouPage(props: { who: Who }) {
         include it, so nothing was searched.
       </p>
       <p>
-        To review who looked at a plan and why, use the access log (the audit API). If you need this role changed, ask
-        your administrator.
+        To review who looked at a plan and why, use the <a href="/audit">access log</a>. If you need this role changed,
+        ask your administrator.
       </p>
     </Layout>
   );

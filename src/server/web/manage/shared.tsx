@@ -6,14 +6,11 @@ import { MessagePage } from '../../../ui/pages/manage/common.js';
 import { Layout } from '../../../ui/layout.js';
 import { accessTrail } from '../../access-trail/trail.js';
 import type { AppServices, WebEnv } from '../../context.js';
-import { ownForms, page, requireSignedIn, requireWebPurpose } from '../shared.js';
+import { ownForms, page, requireSignedIn, requireWebPurpose, whoOf } from '../shared.js';
 
 /** Plumbing for the console's routes: who, CSRF, purpose, one access event per read, refusals as pages. */
 
-export const consoleWho = (c: Context<WebEnv>) => {
-  const a = c.var.actor!;
-  return { sub: a.sub, org: a.org, roles: a.roles };
-};
+export const consoleWho = (c: Context<WebEnv>) => ({ ...whoOf(c)!, roles: c.var.actor!.roles });
 
 const unavailable = (c: Context) =>
   page(
