@@ -162,6 +162,11 @@ describe.skipIf(!haveChromium)('the authoring console in a real browser', () => 
     const png = (await author.getAttribute('a[download$="-qr.png"]', 'href'))!.replace(/^data:image\/png;base64,/, '');
     const qr = decodePng(Buffer.from(png, 'base64'))!;
     expect(qr.startsWith(`${appUrl}/q/`)).toBe(true);
+    // Refreshing the issued card's page issues nothing and stops nothing: it was a redirect to a GET.
+    await author.reload();
+    await author.waitForSelector('text=cannot be shown again');
+    await author.goto(`${planUrl}/cards`);
+    expect((await author.textContent('table'))!.match(/In use/g)).toHaveLength(1);
     await author.goto(`${planUrl}/cards/revoke`);
     await expectAccessible(author, 'stop the card');
 
