@@ -71,7 +71,7 @@ export function manageCardRoutes(services: AppServices) {
       const graceUntil = grace.day ? new Date(Date.parse(`${grace.day}T00:00:00Z`) + 86_400_000) : undefined;
       const l = load(c);
       if (!l.ok) return refusalPage(c, l);
-      const card = await issueCardForPrint(db, c.var.actor!, planId, { graceUntil, text: cardText.data }, clock(), services.publicBaseUrl);
+      const card = await issueCardForPrint(db, c.var.actor!, planId, { graceUntil, text: cardText.data, development: services.localCards ?? !!services.devIssuer }, clock(), services.publicBaseUrl);
       if (!card.ok && card.code === 'invalid') {
         return cardsPage(c, { ...raw, errors: [{ field: 'grace-day', message: `The date the old card stops working must be after today and at most ${MAX_GRACE_DAYS} days away` }] });
       }
