@@ -10,9 +10,8 @@ const saveStay = 'button[name=save][value=stay]';
 
 async function consoleSignIn(appUrl: string, user: string, returnTo: string, size?: { width: number; height: number }) {
   const page = await newPage(size);
+  // No purpose asked: the console records "care planning" for the trust's own staff.
   await signInInBrowser(page, appUrl, 'southbank-mh', user, returnTo);
-  await page.fill('#purpose', 'Care plan review with the person');
-  await page.click('form[action="/purpose"] button');
   await page.waitForURL((u) => u.pathname === returnTo.split('?')[0]);
   return page;
 }
