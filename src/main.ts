@@ -75,6 +75,8 @@ async function main(config: Config, argv: string[]) {
     clock: systemClock,
     logger,
     devIssuer,
+    // A loopback card only where someone chose it: the development issuer, or PUBLIC_BASE_URL set so.
+    localCards: !!devIssuer || config.publicBaseUrl !== undefined,
     accessLog,
     accessLogHealth: logHealth,
     sessionSecret,

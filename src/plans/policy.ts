@@ -173,3 +173,19 @@ export function authoriseConsole(actor: Actor): Result<{ scope: string }> {
   if (!hasRole(actor, 'author') && !hasRole(actor, 'approver')) return fail('forbidden', 'the plans console is for authors and approvers');
   return ok({ scope: actor.org });
 }
+
+/** The parts of the service a person's roles open, in the order the page header offers them. */
+export const consoles = ['search', 'plans', 'reviews', 'audit', 'admin'] as const;
+export type ConsoleName = (typeof consoles)[number];
+
+/** Pages ask here what to link to, so a link is offered only where the rule above would let the person in. */
+export function consolesOf(actor: Actor): ConsoleName[] {
+  const open: Record<ConsoleName, boolean> = {
+    search: canSearch(actor),
+    plans: authoriseConsole(actor).ok,
+    reviews: authoriseReviewQueue(actor).ok,
+    audit: authoriseAudit(actor).ok,
+    admin: authoriseAdmin({ via: 'web', actor }).ok,
+  };
+  return consoles.filter((c) => open[c]);
+}

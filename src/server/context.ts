@@ -28,6 +28,11 @@ export type AppDeps = {
   devIssuer?: DevIssuer;
   /** Where QR codes and links point; derived from the bound address when not configured. */
   publicBaseUrl: string;
+  /**
+   * Cards may point at this machine (a developer's, or a test's): on whenever the development issuer is,
+   * unless said otherwise. Elsewhere a card at a loopback address is refused (plans/cards/print.ts).
+   */
+  localCards?: boolean;
   /** Signs web session cookies; kept under DATA_DIR by main.ts. Absent: a random one (sessions end on restart). */
   sessionSecret?: string;
   /**

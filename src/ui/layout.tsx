@@ -1,4 +1,5 @@
 import type { Child } from 'hono/jsx';
+import type { HeaderLink } from './components/who.js';
 import { oversightCss } from './components/oversight-css.js';
 import { consoleCss } from './components/console-css.js';
 
@@ -41,6 +42,7 @@ ol.results h2 a{display:block;padding:0.5rem 0;min-height:3rem}
 .born{font-weight:700}
 .why{color:#cfcfcf;font-size:0.9rem}
 header a{color:#fff;text-decoration:none}
+nav.consoles{display:flex;flex-wrap:wrap;gap:0 1rem}nav.consoles a{display:inline-block;padding:0.55rem 0;text-decoration:underline}
 button{font-size:1.15rem;font-weight:700;min-height:3rem;padding:0.6rem 1.1rem;margin:0.6rem 0;border:0;border-radius:6px;background:#ffd400;color:#000;width:100%}
 button.quiet{background:#333;color:#fff;width:auto;min-height:2.4rem;font-size:0.9rem;margin:0}
 a.button{display:block;text-align:center;font-size:1.15rem;font-weight:700;padding:0.9rem 1.1rem;border-radius:6px;background:#ffd400;color:#000;text-decoration:none}
@@ -77,15 +79,25 @@ dl.facts dd{display:inline;margin:0 0.9rem 0 0.25rem}
 dl.facts dd.born{margin-left:0}
 ol.results .why{margin:0.1rem 0 0;line-height:1.25;font-size:0.8rem}
 p.back a{display:inline-block;padding:0.55rem 0;min-height:2.75rem}
+.call{border:3px solid #ffd400;border-radius:8px;padding:0.2rem 0.8rem 0.4rem;margin:0.6rem 0}
+.call h2{border:0;margin:0.2rem 0 0;padding:0;font-size:1.05rem}
+.call ul{list-style:none;padding:0;margin:0}
+.call a[href^="tel:"]{display:inline-block;min-height:2.75rem;padding:0.45rem 0;font-weight:700;font-size:1.15rem}
+p.more{border-left:6px solid #ffd400;padding:0.25rem 0.6rem;font-size:0.85rem;font-weight:600;margin:0.3rem 0}
+ul.orgs{list-style:none;padding:0}
+ul.orgs a{display:flex;align-items:center;min-height:2.75rem;padding:0.3rem 0}
+.advice{font-size:0.8rem;color:#cfcfcf;border-left:3px solid #777;padding-left:0.5rem;margin:0.5rem 0}
+ol.results li,.meta,.call{overflow-wrap:anywhere}
 @media (prefers-color-scheme: light){
 :focus-visible{outline-color:#0b0b0b}
-details.searched>summary{border-color:#12305e}details.searched .change{color:#0645ad}}
+details.searched>summary{border-color:#12305e}details.searched .change{color:#0645ad}
+.call{border-color:#12305e}.advice{color:#333}}
 `;
 
 export type LayoutProps = {
   title: string;
   /** Shown in the header so a shared device makes clear who is signed in. */
-  signedInAs?: { sub: string; org: string };
+  signedInAs?: { sub: string; org: string; links?: readonly HeaderLink[] };
   /** Desk pages (the authoring console, auditors, administrators): a wider column on large screens. */
   wide?: boolean;
   children?: Child;
@@ -112,6 +124,13 @@ export function Layout({ title, signedInAs, wide, children }: LayoutProps) {
           <strong>
             <a href="/">Crisis response plans</a>
           </strong>
+          {signedInAs?.links ? (
+            <nav class="consoles" aria-label="Your pages">
+              {signedInAs.links.map((l) => (
+                <a href={l.href}>{l.label}</a>
+              ))}
+            </nav>
+          ) : null}
           {signedInAs ? (
             <span>
               {signedInAs.sub} ({signedInAs.org}){' '}

@@ -25,6 +25,19 @@ export function peopleOf(db: Db, scope: string, planIds: readonly string[]): Map
   return new Map(rows.map((r) => [r.planId, { ...r, name: r.name || null }]));
 }
 
+/**
+ * The plan's own version number behind each version row id an event recorded (events keep the row id: it
+ * is what the hash chain covers), so people read "version 3", not a database key.
+ */
+export function versionNumbers(db: Db, versionIds: readonly (number | null)[]): Map<number, number> {
+  const ids = [...new Set(versionIds.filter((v): v is number => v !== null))];
+  if (!ids.length) return new Map();
+  const rows = db.$client
+    .prepare(`SELECT id, version FROM plan_versions WHERE id IN (SELECT value FROM json_each(@ids))`)
+    .all({ ids: JSON.stringify(ids) }) as { id: number; version: number }[];
+  return new Map(rows.map((r) => [r.id, r.version]));
+}
+
 /** A flag's evidence: its events, within the auditor's scope (the flag was computed from the same). */
 export function eventsBySeq(db: Db, scope: string, seqs: readonly number[]): PresentedEvent[] {
   if (!seqs.length) return [];

@@ -1,5 +1,5 @@
 import type { Db } from '../../../db/index.js';
-import { collectEvents } from './console.js';
+import { collectEvents, versionNumbers } from './console.js';
 import type { EventFilter, PresentedEvent } from './queries.js';
 
 /** The most rows one export carries; a wider search is narrowed by date. */
@@ -8,10 +8,10 @@ export const CSV_MAX_ROWS = 10_000;
 /** The whole search as CSV, up to CSV_MAX_ROWS (collectEvents); `nextCursor` says where it stopped when there was more. */
 export function exportEvents(db: Db, scope: string, filter: EventFilter): { csv: string; nextCursor?: string } {
   const { events, nextCursor } = collectEvents(db, scope, filter, CSV_MAX_ROWS);
-  return { csv: eventsCsv(events), nextCursor: nextCursor ?? undefined };
+  return { csv: eventsCsv(events, versionNumbers(db, events.map((e) => e.versionId))), nextCursor: nextCursor ?? undefined };
 }
 
-const header = ['seq', 'at', 'actor', 'actor_org', 'actor_roles', 'action', 'channel', 'purpose', 'plan_id', 'version_id', 'outcome', 'reason', 'query', 'returned_plan_ids', 'hash'];
+const header = ['seq', 'at', 'actor', 'actor_org', 'actor_roles', 'action', 'channel', 'purpose', 'plan_id', 'version', 'outcome', 'reason', 'query', 'returned_plan_ids', 'hash'];
 
 /**
  * One CSV cell. Purposes and reasons are free text typed by responders: a cell a spreadsheet would read
@@ -24,9 +24,10 @@ export function csvCell(value: unknown): string {
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-export function eventsCsv(events: PresentedEvent[]): string {
+/** `versions`: the plan's version number per version row id (console.ts versionNumbers). */
+export function eventsCsv(events: PresentedEvent[], versions: ReadonlyMap<number, number>): string {
   const rows = events.map((e) =>
-    [e.seq, e.at, e.actor?.sub, e.actor?.org, e.actor?.roles.join(' '), e.action, e.channel, e.purpose, e.planId, e.versionId, e.outcome, e.reason, e.query, e.resultPlanIds?.join(' '), e.hash]
+    [e.seq, e.at, e.actor?.sub, e.actor?.org, e.actor?.roles.join(' '), e.action, e.channel, e.purpose, e.planId, e.versionId === null ? null : versions.get(e.versionId), e.outcome, e.reason, e.query, e.resultPlanIds?.join(' '), e.hash]
       .map(csvCell)
       .join(','),
   );

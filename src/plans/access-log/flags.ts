@@ -7,6 +7,13 @@ import { EVENT_COLUMNS, SCOPE_SQL } from './queries.js';
 export const flagKinds = ['many-plans', 'denied-no-agreement', 'purpose-reused', 'no-incident-reference', 'search-no-open', 'emergency-access', 'search-rate-limited', 'many-references', 'reference-rate-limited'] as const;
 export type FlagKind = (typeof flagKinds)[number];
 
+/**
+ * The purpose recorded, without asking, when a trust's own authors and approvers open its plans in the
+ * console: the work itself is the reason. Only for that (staff role, the plan their own trust's): typed
+ * by anyone else it is judged like any other purpose.
+ */
+export const CARE_PLANNING = 'care planning';
+
 /** The purpose the card prompt pre-fills: the card itself is the reason, so it needs no incident reference. */
 export const CARD_PURPOSE = 'scanned patient card';
 
@@ -79,6 +86,13 @@ export function accessFlags(db: Db, scope: string, q: FlagQuery, now: Date, rule
     .prepare(`SELECT ${EVENT_COLUMNS} FROM access_events e WHERE e.at >= @from AND e.at <= @to AND ${SCOPE_SQL} ORDER BY e.seq`)
     .all({ from, to, scope }) as StoredEvent[];
   const flags: AccessFlag[] = [];
+  const owners = planOwners(db, events);
+  /** The care team's own work on its own plans: no incident reference to give, nor one purpose per plan. */
+  const carePlanning = (e: StoredEvent) => {
+    if (e.purpose !== CARE_PLANNING || !e.planId || owners.get(e.planId) !== e.actorOrg) return false;
+    const roles = JSON.parse(e.actorRoles ?? '[]') as string[];
+    return roles.includes('author') || roles.includes('approver');
+  };
   // The key is what stays the same while a window slides or a burst grows: its first event, or for a
   // purpose, the actor and the purpose itself.
   const flag = (key: string, f: Omit<AccessFlag, 'id'>): AccessFlag => ({ id: flagId(f.kind, key), ...f });
@@ -134,7 +148,7 @@ export function accessFlags(db: Db, scope: string, q: FlagQuery, now: Date, rule
     // The same purpose used across many plans, and purposes with no incident reference.
     const byPurpose = new Map<string, StoredEvent[]>();
     for (const e of reads) {
-      if (!e.purpose) continue;
+      if (!e.purpose || carePlanning(e)) continue;
       let uses = byPurpose.get(e.purpose);
       if (!uses) byPurpose.set(e.purpose, (uses = []));
       uses.push(e);
@@ -203,4 +217,14 @@ export function accessFlags(db: Db, scope: string, q: FlagQuery, now: Date, rule
     }
   }
   return flags.filter((f) => !q.kind || f.kind === q.kind).sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0));
+}
+
+/** Which organisation owns each plan the events name. */
+function planOwners(db: Db, events: readonly StoredEvent[]): Map<string, string> {
+  const ids = [...new Set(events.filter((e) => e.purpose === CARE_PLANNING && e.planId).map((e) => e.planId!))];
+  if (!ids.length) return new Map();
+  const rows = db.$client
+    .prepare('SELECT id, owning_org AS org FROM plans WHERE id IN (SELECT value FROM json_each(?))')
+    .all(JSON.stringify(ids)) as { id: string; org: string }[];
+  return new Map(rows.map((r) => [r.id, r.org]));
 }

@@ -2,15 +2,16 @@ import { fail, ok, type Result } from '../../plans/core/result.js';
 
 /**
  * A date of birth as a responder types it on the search page (`23/04/1989`, `23-04-1989`, `23.4.89`,
- * `23 Apr 1989`, `1989-04-23`, `1989`, `Apr 1989`, `04/1989`) → the search's `YYYY`, `YYYY-MM` or
- * `YYYY-MM-DD`. Day first, as written in the UK. The one place typed dates are read.
+ * `23 Apr 1989`, `1989-04-23`, `1989`, `Apr 1989`, `04/1989`, `18091978`, `180978`) → the search's `YYYY`,
+ * `YYYY-MM` or `YYYY-MM-DD`. Day first, as written in the UK. The one place typed dates are read; an age
+ * ("about 48") is read by parseAge.
  */
 
 const MONTHS = ['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december'];
 /** Nobody the service holds a plan for is older than this; it also settles two-digit years. */
 const OLDEST_YEARS = 110;
 
-export const DOB_UNREADABLE = 'Enter the date of birth like 23 Apr 1989, 23/04/1989, Apr 1989 or 1989.';
+export const DOB_UNREADABLE = 'Enter the date of birth like 23 Apr 1989, 23/04/1989, Apr 1989, 1989 or an age like about 48.';
 export const DOB_FUTURE = 'Date of birth must be in the past.';
 
 /** "Apr", "april", "Sept": at least three letters of a month's name. */
@@ -48,6 +49,19 @@ export function parseDob(typed: string, today: string): Result<string | undefine
   const s = typed.trim().replace(/\s+/g, ' ');
   if (s === '') return ok(undefined);
   let m: RegExpExecArray | null;
+  // Typed without separators on a car keypad: 18091978 (or 19780918), 180978.
+  if ((m = /^(\d{2})(\d{2})(\d{4})$/.exec(s))) {
+    const dayFirst = built(Number(m[3]), Number(m[2]), Number(m[1]), today);
+    if (dayFirst.ok) return dayFirst;
+    const yearFirst = /^(\d{4})(\d{2})(\d{2})$/.exec(s)!;
+    const iso = built(Number(yearFirst[1]), Number(yearFirst[2]), Number(yearFirst[3]), today);
+    return iso.ok ? iso : dayFirst;
+  }
+  if ((m = /^(\d{2})(\d{2})(\d{2})$/.exec(s))) {
+    const d = Number(m[1]);
+    const mo = Number(m[2]);
+    return built(fullYear(m[3]!, mo, d, today), mo, d, today);
+  }
   if ((m = /^(\d{4})$/.exec(s))) return built(Number(m[1]), undefined, undefined, today);
   if ((m = /^(\d{4})[-/.](\d{1,2})(?:[-/.](\d{1,2}))?$/.exec(s))) {
     return built(Number(m[1]), Number(m[2]), m[3] === undefined ? undefined : Number(m[3]), today);
@@ -73,4 +87,19 @@ export function parseDob(typed: string, today: string): Result<string | undefine
     return built(Number(m[3]), mo, Number(m[2]), today);
   }
   return fail('invalid', DOB_UNREADABLE);
+}
+
+/** An age instead of a date ("about 48", "48", "aged 48", "48ish", "~48"): birth years to look in. */
+export type AgeRead = { age: number; youngest: number; oldest: number };
+
+/**
+ * A responder often knows an age, not a birthday. Read as a range of ages, two years either side (an age
+ * given at a scene is a guess), so the page can keep people of about that age.
+ */
+export function parseAge(typed: string): AgeRead | undefined {
+  const m = /^(?:about|around|approx\.?|approximately|roughly|aged?|~|c\.?)?\s*(\d{1,3})\s*(?:ish|years?(?: old)?|yrs?|y\.?o\.?)?$/i.exec(typed.trim());
+  if (!m) return undefined;
+  const age = Number(m[1]);
+  if (age < 1 || age > OLDEST_YEARS) return undefined;
+  return { age, youngest: Math.max(0, age - 2), oldest: age + 2 };
 }

@@ -1,16 +1,16 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { isoDay } from '../../plans/core/clock.js';
-import { knownPlaces, withinChoices } from '../../search/places.js';
+import { placeSuggestions, resolvePlace, withinChoices } from '../../search/places.js';
 import { DEFAULT_WITHIN_M, searchQuerySchema } from '../../search/query.js';
 import { canSearch } from '../../plans/policy.js';
 import { agreementQueries } from '../../plans/organisations.js';
-import { parseDob } from './dob.js';
+import { parseAge, parseDob } from './dob.js';
 import { SearchNotForYouPage, SearchPage, SearchRateLimitedPage, SearchUnavailablePage, type FieldName, type SearchForm, type SearchView } from '../../ui/pages/search.js';
 import type { AccessNote } from '../access-trail/note.js';
 import { eventFor } from '../access-trail/trail.js';
 import type { AppServices, WebEnv } from '../context.js';
 import { zodFieldErrors } from '../errors.js';
-import { here, page, pageTrail, purposeUrl, requireSignedIn, requireWebPurpose, web, whoOf } from './shared.js';
+import { here, homeOf, page, pageTrail, purposeUrl, requireSignedIn, requireWebPurpose, web, whoOf } from './shared.js';
 
 /**
  * `/`: the responder's search page. A GET form, so it works without scripts and the back button returns
@@ -30,13 +30,21 @@ function formOf(c: Context): SearchForm {
 /** What was typed, for a refusal's log entry: only non-empty fields, each capped like the API's q. */
 const typed = (form: SearchForm) => Object.fromEntries(Object.entries(form).filter(([, v]) => v !== '').map(([k, v]) => [k, v.slice(0, 200)]));
 
+/** People shown on one page; one more is asked for, to know whether to say "more than 10". */
+const PAGE_SIZE = 10;
+/** With an age instead of a date, the search runs without a date and keeps people of about that age. */
+const AGE_POOL = 50;
+
 /** The form → the API's query shape: empty fields dropped; a radius only counts with a place. */
-const queryOf = (form: SearchForm, dob: string | undefined) => ({
+const queryOf = (form: SearchForm, dob: string | undefined, near: string | undefined, limit: number) => ({
   q: form.q,
   dob,
-  near: form.near || undefined,
-  within: form.near && form.within ? form.within : undefined,
+  near,
+  within: near && form.within ? form.within : undefined,
+  limit,
 });
+
+const UNKNOWN_PLACE = 'Near a place: choose a place from the list, or type a postcode such as SE1 7PB.';
 
 const labels: Record<FieldName, string> = { q: 'Name, alias or place', dob: 'Date of birth', near: 'Near a place', within: 'Within' };
 
@@ -57,6 +65,9 @@ const refused = (c: Context<WebEnv>, reason: string): AccessNote => ({ planId: n
 /** Auditors and administrators get a polite page, not a purpose prompt for something they cannot do. */
 const searchersOnly: MiddlewareHandler<WebEnv> = async (c, next) => {
   if (canSearch(c.var.actor!)) return next();
+  // Signing in lands on `/`: auditors and administrators go on to their own console.
+  const home = homeOf(c.var.actor!);
+  if (!submitted(c) && home !== '/') return c.redirect(home, 303);
   if (submitted(c)) c.set('access', refused(c, 'forbidden'));
   return page(c, <SearchNotForYouPage who={whoOf(c)} />, submitted(c) ? 403 : 200);
 };
@@ -94,6 +105,11 @@ export const searchPage = (s: AppServices) => {
       const actor = c.var.actor!;
       const day = isoDay(s.clock());
       const dob = parseDob(form.dob, day);
+      // A date that cannot be read never stops the search: an age is read as one, anything else is left
+      // out and said so beside the field.
+      const age = dob.ok ? undefined : parseAge(form.dob);
+      const dobIgnored = !dob.ok && !age ? dob.detail : undefined;
+      const place = form.near ? resolvePlace(form.near) : undefined;
       const noAgreement = withoutAgreement(actor.org, actor.orgKind, day);
       const show = (view: SearchView, status: 200 | 400 = 200) =>
         page(
@@ -105,9 +121,11 @@ export const searchPage = (s: AppServices) => {
             here={here(c)}
             noAgreement={noAgreement}
             dobRead={dob.ok ? dob.value : undefined}
+            ageRead={age}
+            placeRead={place?.label}
             form={form}
             view={view}
-            places={knownPlaces}
+            placeSuggestions={placeSuggestions}
             withinChoices={withinChoices}
             defaultWithin={DEFAULT_WITHIN_M}
           />,
@@ -115,11 +133,16 @@ export const searchPage = (s: AppServices) => {
         );
       if (!submitted(c)) return show({ kind: 'form' });
 
-      if (!dob.ok) {
+      if (form.near && !place) {
         c.set('access', refused(c, 'invalid'));
-        return show({ kind: 'invalid', errors: [{ field: 'dob', message: dob.detail }] }, 400);
+        return show({ kind: 'invalid', errors: [{ field: 'near', message: UNKNOWN_PLACE }] }, 400);
       }
-      const parsed = searchQuerySchema.safeParse(queryOf(form, dob.value));
+      if (dobIgnored && !form.q && !place) {
+        c.set('access', refused(c, 'invalid'));
+        return show({ kind: 'invalid', errors: [{ field: 'dob', message: dobIgnored }] }, 400);
+      }
+      const limit = age ? AGE_POOL : PAGE_SIZE + 1;
+      const parsed = searchQuerySchema.safeParse(queryOf(form, dob.ok ? dob.value : undefined, place?.near, limit));
       if (!parsed.success) {
         const custom = new Set(parsed.error.issues.filter((i) => i.code === 'custom').map((i) => i.path.join('.')));
         const errors = formErrors(zodFieldErrors(parsed.error).map((e) => ({ ...e, custom: custom.has(e.path) })));
@@ -134,9 +157,12 @@ export const searchPage = (s: AppServices) => {
         c.set('access', { planId: null, query, outcome: 'denied', reason: outcome.code });
         return page(c, <SearchNotForYouPage who={whoOf(c)} />, 403);
       }
-      const { results, planIds, degraded } = outcome.value;
-      c.set('access', { planId: null, query, resultPlanIds: planIds, outcome: 'allowed' });
-      return show({ kind: 'results', results, degraded, limit: query.limit });
+      const { degraded } = outcome.value;
+      const matching = age ? outcome.value.results.filter((r) => r.age >= age.youngest && r.age <= age.oldest) : outcome.value.results;
+      const results = matching.slice(0, PAGE_SIZE);
+      // The log lists the people this page showed (the extra one asked for was never shown).
+      c.set('access', { planId: null, query, resultPlanIds: results.map((r) => r.planId), outcome: 'allowed' });
+      return show({ kind: 'results', results, degraded, limit: PAGE_SIZE, more: matching.length > PAGE_SIZE, dobIgnored });
     },
   );
 };

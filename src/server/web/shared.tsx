@@ -9,6 +9,9 @@ import { createFactory } from 'hono/factory';
 import type { AccessAction, AccessChannel } from '../../plans/access-log/log.js';
 import type { Failure } from '../../plans/core/result.js';
 import { agreementQueries } from '../../plans/organisations.js';
+import { consolesOf, type ConsoleName } from '../../plans/policy.js';
+import type { Actor } from '../../plans/core/actor.js';
+import type { HeaderLink } from '../../ui/components/who.js';
 import { NotAllowedPage, NotFoundPage, ServiceUnavailablePage, WithdrawnPage } from '../../ui/pages/errors.js';
 import { accessTrail } from '../access-trail/trail.js';
 import { planIdParam } from '../validate.js';
@@ -46,7 +49,24 @@ export const signInUrl = (returnTo: string) => `/sign-in?return=${encodeURICompo
 export const purposeUrl = (returnTo: string) => `/purpose?return=${encodeURIComponent(returnTo)}`;
 
 /** The signed-in responder, for the page header: their organisation by name. */
-export const whoOf = (c: Context<WebEnv>) => (c.var.actor ? { sub: c.var.actor.sub, org: c.var.orgName ?? c.var.actor.org } : undefined);
+const consoleLinks: Record<ConsoleName, HeaderLink> = {
+  search: { href: '/', label: 'Find a person' },
+  plans: { href: '/manage', label: 'Plans' },
+  reviews: { href: '/manage/reviews', label: 'Reviews' },
+  audit: { href: '/audit', label: 'Access log' },
+  admin: { href: '/admin', label: 'Administration' },
+};
+
+/** Where a person lands after signing in: their first console (the search for responders). */
+export const homeOf = (actor: Actor) => consoleLinks[consolesOf(actor)[0] ?? 'search'].href;
+
+export const whoOf = (c: Context<WebEnv>) => {
+  const actor = c.var.actor;
+  if (!actor) return undefined;
+  const links = consolesOf(actor).map((name) => consoleLinks[name]);
+  // A responder with search alone needs no menu: the title links to it.
+  return { sub: actor.sub, org: c.var.orgName ?? actor.org, links: links.length > 1 || (links.length === 1 && links[0]!.href !== '/') ? links : undefined };
+};
 
 /**
  * Who is asking, and for what, from the server-side session (session.ts): one SELECT by the id's hash.
@@ -170,7 +190,14 @@ export function readFailurePage(c: Context<WebEnv>, failure: Failure) {
 }
 
 /** Why a failed read was refused, in the access log's words. */
-export const refusalOf = (failure: Failure) => (failure.code === 'gone' ? 'withdrawn' : failure.code === 'forbidden' ? 'forbidden' : 'not-found');
+export function refusalOf(failure: Failure): string {
+  if (failure.code === 'gone') return 'withdrawn';
+  if (failure.code !== 'forbidden') return 'not-found';
+  // The domain's reason code, as the API's trail records it ("forbidden (no-agreement): …"), so a refusal
+  // raises the same flag whichever channel it came through.
+  const reason = failure.extra?.reason;
+  return typeof reason === 'string' ? `forbidden (${reason})` : 'forbidden';
+}
 
 /**
  * A page's access trail (access-trail/trail.ts): one event once the handler has noted what it showed or

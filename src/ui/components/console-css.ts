@@ -17,6 +17,7 @@ table{border-collapse:collapse;width:100%;margin:0.6rem 0}th,td{text-align:left;
 .tag{display:inline-block;padding:0.1rem 0.5rem;border:2px solid currentColor;border-radius:4px;font-size:0.85rem;font-weight:700;white-space:nowrap}
 .filters{display:flex;flex-wrap:wrap;gap:0.3rem 1rem;list-style:none;padding:0}.filters [aria-current]{font-weight:800;text-decoration:none}
 nav.tasks ol{display:flex;flex-wrap:wrap;gap:0.2rem 1.2rem;list-style:none;padding:0}nav.tasks [aria-current]{font-weight:800}
+nav.tasks .tag{font-size:0.75rem;padding:0 0.35rem}nav.tasks .task-not-started{background:transparent;border:1px solid currentColor}
 .side{display:grid;grid-template-columns:1fr 1fr;gap:1rem}.side>div{border:2px solid #555;border-radius:8px;padding:0.3rem 0.8rem}
 ins{background:#0f4d1f;color:#fff;text-decoration:underline}del{background:#6b1010;color:#fff;text-decoration:line-through}
 .figures{border-left:6px solid #9cd0ff;padding:0.3rem 0.8rem;margin:0.6rem 0}

@@ -1,10 +1,12 @@
 /**
  * Phone numbers in text become `tel:` links, so a responder in a car or at a scene calls with one tap:
  * UK numbers as plans write them (0800 000 0101, 020 7946 0000, 07700 900123, +44 (0)20 7946 0000) and
- * the short lines (999, 111, 112, 116 123). Everything else stays text, escaped by JSX as always.
+ * the short lines 111 and 116 123. Everything else stays text, escaped by JSX as always. 999 and 112 are
+ * never links: the reader is the emergency service, and a "999 if at risk" in a plan made the emergency
+ * number the first tap target of the crisis section (issue 21).
  * Lookbehind/lookahead keep a number from being cut out of a longer run of digits or a word.
  */
-const NUMBER = /(?<![\w+])(?:\+44[ -]?(?:\(0\)[ -]?)?\d(?:[ -]?\d){8,9}|0\d(?:[ -]?\d){8,9}|116[ -]?1\d\d|999|111|112)(?![\w])/g;
+const NUMBER = /(?<![\w+])(?:\+44[ -]?(?:\(0\)[ -]?)?\d(?:[ -]?\d){8,9}|0\d(?:[ -]?\d){8,9}|116[ -]?1\d\d|111)(?![\w])/g;
 
 /** What the phone dials: digits (and a leading +) only; "+44 (0)20…" drops the trunk 0. */
 export const dialString = (shown: string) => shown.replace(/[^\d+]/g, '').replace(/^\+440/, '+44');

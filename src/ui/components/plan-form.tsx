@@ -58,7 +58,7 @@ function Input({ field, name, label, values, errors }: { field: Field; name: str
       {hint}
       {message}
       {field.kind === 'textarea' || field.kind === 'lines' ? (
-        <textarea id={name} name={name} rows={field.kind === 'lines' ? 3 : 4} aria-describedby={describedBy} aria-invalid={invalid}>
+        <textarea id={name} name={name} rows={field.rows ?? (field.kind === 'lines' ? 3 : 4)} aria-describedby={describedBy} aria-invalid={invalid}>
           {value}
         </textarea>
       ) : field.kind === 'select' ? (

@@ -19,12 +19,21 @@ export function RateLimitedPage(props: { who: Who; retryAfter: number }) {
   );
 }
 
+/** The domain's refusal reads as a clause ("no data-sharing agreement in force between …"): make it a sentence. */
+const sentence = (text: string) => {
+  const t = text.trim();
+  return t === '' ? t : `${t[0]!.toUpperCase()}${t.slice(1)}${/[.!?]$/.test(t) ? '' : '.'}`;
+};
+
 export function NotAllowedPage(props: { who: Who; detail: string }) {
   return (
     <Layout title="Not allowed" signedInAs={props.who}>
       <h1>You cannot open this plan</h1>
-      <p>{props.detail}</p>
+      <p>{sentence(props.detail)}</p>
       <p>Call your control room if you need help with this person.</p>
+      <p class="back">
+        <a href="/">Back to search</a>
+      </p>
     </Layout>
   );
 }

@@ -37,7 +37,35 @@ const Section = (props: { title: string; show: boolean; children?: unknown }) =>
 /** Free text: any phone number in it (a crisis line, out-of-hours) is a link. */
 const T = PhoneText;
 
-export function PlanPage(props: { view: PlanView; who: { sub: string; org: string }; purpose: string; backTo?: string }) {
+/**
+ * Who to call, on the first screen of a car terminal or a phone: the owning trust's 24/7 line (its register
+ * contact) and the care team's out-of-hours numbers the reader may see. The summary often says "on the
+ * number below"; the number used to be a screen and a half further down.
+ */
+function WhoToCall(props: { ownerName: string; contact?: string; careTeam: PlanView['content']['careTeam'] }) {
+  const outOfHours = [...new Set((props.careTeam ?? []).map((m) => m.outOfHours).filter((t): t is string => !!t))];
+  if (!props.contact && outOfHours.length === 0) return null;
+  return (
+    <section class="call" aria-labelledby="call-h">
+      <h2 id="call-h">Who to call</h2>
+      <ul>
+        {props.contact ? (
+          <li>
+            <PhoneText text={props.contact} />
+            {props.contact.includes(props.ownerName) ? null : <span class="meta"> ({props.ownerName})</span>}
+          </li>
+        ) : null}
+        {outOfHours.map((t) => (
+          <li>
+            Out of hours: <PhoneText text={t} />
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+export function PlanPage(props: { view: PlanView; who: { sub: string; org: string }; purpose: string; contact?: string; backTo?: string }) {
   const { view } = props;
   const c = view.content;
   const s = view.subject;
@@ -69,10 +97,12 @@ export function PlanPage(props: { view: PlanView; who: { sub: string; org: strin
         Version {view.version} · published {readableDate(view.publishedAt)} · review by {readableDate(view.reviewBy)}
         {view.stale ? ' (overdue)' : ''}
       </p>
-      <p class="notice">{view.notice}</p>
       <p class="summary">
         <T text={c.summary} />
       </p>
+      <WhoToCall ownerName={view.owningOrg.name} contact={props.contact} careTeam={c.careTeam} />
+      {/* Present on every plan, but quieter than the plan itself: it used to outweigh the summary. */}
+      <p class="advice">{view.notice}</p>
 
       <Section title={sectionTitles.whatHelps} show={!!c.whatHelps?.length}>
         <List items={c.whatHelps} />

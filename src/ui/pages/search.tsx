@@ -1,4 +1,3 @@
-import type { KnownPlace } from '../../search/places.js';
 import type { SearchResult } from '../../search/service.js';
 import type { Who } from '../components/who.js';
 import { readableDate } from '../dates.js';
@@ -17,7 +16,16 @@ export type FieldName = keyof SearchForm;
 export type SearchView =
   | { kind: 'form' }
   | { kind: 'invalid'; errors: { field: FieldName; message: string }[] }
-  | { kind: 'results'; results: SearchResult[]; degraded: boolean; limit: number };
+  | {
+      kind: 'results';
+      results: SearchResult[];
+      degraded: boolean;
+      limit: number;
+      /** More people matched than are shown: say so at the top, not below the fold. */
+      more: boolean;
+      /** The date of birth could not be read, so the search ran without it (never refused for the date alone). */
+      dobIgnored?: string;
+    };
 
 export type SearchPageProps = {
   who: Who;
@@ -28,13 +36,18 @@ export type SearchPageProps = {
   here: string;
   form: SearchForm;
   view: SearchView;
-  places: readonly KnownPlace[];
+  /** What the "near" field suggests: the gazetteer's places and postcode districts. */
+  placeSuggestions: readonly string[];
+  /** The place as the search read it ("Waterloo Bridge", "SE1 7PB"), for the one-line summary. */
+  placeRead?: string;
   withinChoices: readonly number[];
   defaultWithin: number;
   /** The responder's organisation by name when it has no agreement in force today: nothing can be found. */
   noAgreement?: string;
   /** The date of birth as the search read it (`YYYY`, `YYYY-MM`, `YYYY-MM-DD`), for the one-line summary. */
   dobRead?: string;
+  /** An age typed instead of a date ("about 48"): people of that age, two years either side. */
+  ageRead?: { age: number; youngest: number; oldest: number };
 };
 const metres = (m: number) => (m >= 1000 ? `${(m / 1000).toFixed(m % 1000 ? 1 : 0)} km` : `${m} m`);
 
@@ -50,7 +63,13 @@ function PurposeBanner(props: { purpose: string; href: string }) {
 }
 
 const FieldError = (props: { view: SearchView; field: FieldName }) => {
-  const e = props.view.kind === 'invalid' ? props.view.errors.find((x) => x.field === props.field) : undefined;
+  const { view } = props;
+  const e =
+    view.kind === 'invalid'
+      ? view.errors.find((x) => x.field === props.field)
+      : view.kind === 'results' && view.dobIgnored && props.field === 'dob'
+        ? { message: view.dobIgnored }
+        : undefined;
   return e ? (
     <p class="err" id={`${props.field}-error`}>
       {e.message}
@@ -60,13 +79,12 @@ const FieldError = (props: { view: SearchView; field: FieldName }) => {
 
 function Form(props: SearchPageProps) {
   const { form, view } = props;
-  const bad = new Set(view.kind === 'invalid' ? view.errors.map((e) => e.field) : []);
+  const bad = new Set(view.kind === 'invalid' ? view.errors.map((e) => e.field) : view.kind === 'results' && view.dobIgnored ? ['dob'] : []);
   // A refused field takes the focus, so it can be corrected at once. Otherwise the keyboard would cover
   // the results on a touch screen: focus the box only when there is nothing below it.
-  const firstBad = view.kind === 'invalid' ? view.errors[0]?.field : undefined;
+  const firstBad = view.kind === 'invalid' ? view.errors[0]?.field : bad.has('dob') ? 'dob' : undefined;
   const focus = firstBad ? firstBad === 'q' : view.kind !== 'results' || view.results.length === 0;
   const within = form.within || String(props.defaultWithin);
-  const customPlace = form.near !== '' && !props.places.some((p) => p.near === form.near);
   return (
     <form method="get" action="/" role="search">
       <label for="q">Name, alias or place</label>
@@ -99,26 +117,36 @@ function Form(props: SearchPageProps) {
         aria-invalid={bad.has('dob') || undefined}
       />
       <p id="dob-hint" class="hint">
-        For example 23 Apr 1989, 23/04/1989, Apr 1989 or just 1989.
+        For example 23 Apr 1989, 23/04/1989, 1989, or an age: about 48.
       </p>
       <div class="row">
         <div>
           <label for="near">
             Near a place <span class="hint">(optional)</span>
           </label>
-          <select id="near" name="near" aria-invalid={bad.has('near') || undefined}>
-            <option value="">Anywhere</option>
-            {customPlace ? (
-              <option value={form.near} selected>
-                {`Point ${form.near}`}
-              </option>
-            ) : null}
-            {props.places.map((p) => (
-              <option value={p.near} selected={p.near === form.near}>
-                {p.label}
-              </option>
+          <FieldError view={view} field="near" />
+          <input
+            id="near"
+            type="text"
+            name="near"
+            value={form.near}
+            maxlength={60}
+            list="places"
+            autocomplete="off"
+            autocapitalize="words"
+            spellcheck={false}
+            autofocus={firstBad === 'near'}
+            aria-describedby={bad.has('near') ? 'near-error near-hint' : 'near-hint'}
+            aria-invalid={bad.has('near') || undefined}
+          />
+          <datalist id="places">
+            {props.placeSuggestions.map((p) => (
+              <option value={p} />
             ))}
-          </select>
+          </datalist>
+          <p id="near-hint" class="hint">
+            A place such as Waterloo Bridge, or a postcode such as SE1 7PB.
+          </p>
         </div>
         <div class="narrow">
           <label for="within">Within</label>
@@ -196,7 +224,7 @@ const NEXT_STEPS = (
 );
 
 function Results(props: { view: Extract<SearchView, { kind: 'results' }>; form: SearchForm; backTo: string; noAgreement?: string }) {
-  const { results, degraded, limit } = props.view;
+  const { results, degraded, limit, more } = props.view;
   return (
     <section aria-labelledby="found">
       {degraded ? (
@@ -219,9 +247,13 @@ function Results(props: { view: Extract<SearchView, { kind: 'results' }>; form: 
       ) : (
         <>
           <h1 id="found">
-            {results.length === 1 ? '1 person found' : `${results.length} people found, best match first`}
+            {more ? `More than ${limit} people found` : results.length === 1 ? '1 person found' : `${results.length} people found, best match first`}
           </h1>
-          {results.length > 1 ? (
+          {more ? (
+            <p class="more" id="more">
+              Only the best {limit} are shown, best match first. Narrow it down: add a date of birth (a year or an age will do) or a place.
+            </p>
+          ) : results.length > 1 ? (
             <p class="meta">Check the date of birth and home area before you open a plan: people can share a name.</p>
           ) : null}
           <ol class="results">
@@ -229,7 +261,6 @@ function Results(props: { view: Extract<SearchView, { kind: 'results' }>; form: 
               <Result r={r} backTo={props.backTo} />
             ))}
           </ol>
-          {results.length >= limit ? <p class="meta">Only the best {limit} are shown: add a date of birth to narrow them down.</p> : null}
         </>
       )}
     </section>
@@ -239,10 +270,12 @@ function Results(props: { view: Extract<SearchView, { kind: 'results' }>; form: 
 /** What was searched for, in one line: "Daniel Smith · born 1989 · near Waterloo Bridge". */
 function searchedFor(props: SearchPageProps): string {
   const { form } = props;
-  const place = props.places.find((p) => p.near === form.near)?.label ?? (form.near ? `point ${form.near}` : '');
+  const place = props.placeRead ?? '';
+  const age = props.ageRead;
   return [
     form.q ? form.q : '',
     props.dobRead ? `born ${readableDate(props.dobRead)}` : '',
+    age ? `aged ${age.youngest}–${age.oldest}` : '',
     place ? `near ${place}` : '',
   ]
     .filter(Boolean)
@@ -267,7 +300,8 @@ function CollapsedForm(props: SearchPageProps) {
 
 export function SearchPage(props: SearchPageProps) {
   const { view } = props;
-  const collapsed = view.kind === 'results' && view.results.length > 0;
+  // A date left out stays in view, beside its field, so it can be corrected.
+  const collapsed = view.kind === 'results' && view.results.length > 0 && !view.dobIgnored;
   return (
     <Layout title={view.kind === 'results' ? 'Search results' : 'Find a person'} signedInAs={props.who}>
       <PurposeBanner purpose={props.purpose} href={props.changePurposeHref} />
@@ -311,8 +345,8 @@ export function SearchNotForYouPage(props: { who: Who }) {
         include it, so nothing was searched.
       </p>
       <p>
-        To review who looked at a plan and why, use the access log (the audit API). If you need this role changed, ask
-        your administrator.
+        To review who looked at a plan and why, use the <a href="/audit">access log</a>. If you need this role changed,
+        ask your administrator.
       </p>
     </Layout>
   );

@@ -29,7 +29,7 @@ export function SignInPage(props: {
       {others.length ? (
         <>
           <p>{last ? 'Or choose another organisation:' : 'Choose your organisation to sign in with its own account:'}</p>
-          <ul>
+          <ul class="orgs">
             {others.map((p) => (
               <li>
                 <a href={`/sign-in/${p.slug}${ret}`}>{p.name}</a>

@@ -45,7 +45,7 @@ export async function setUp(opts: { sessionMaxHours?: number; sessionIdleMinutes
     search.stop();
   });
   let appUrl = '';
-  const app = createApp({ db: t.db, clock: t.clock, logger: silentLogger(), accessLog: t.accessLog, search, ...appOpts, get publicBaseUrl() { return appUrl; } });
+  const app = createApp({ db: t.db, clock: t.clock, logger: silentLogger(), accessLog: t.accessLog, search, localCards: true, ...appOpts, get publicBaseUrl() { return appUrl; } });
   const server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 });
   await new Promise<void>((r) => server.once('listening', () => r()));
   appUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -21,10 +21,23 @@ describe('cards in the console', () => {
     expect(empty.text).toContain('No card has been issued');
     expect(t.events().at(-1)).toMatchObject({ action: 'history', channel: 'web', planId, outcome: 'allowed' });
 
-    const issued = await author.post(`/manage/plans/${planId}/cards`, { text: 'I have a crisis plan.' });
+    // Post, then redirect: the card is shown by a GET, so a refresh issues nothing.
+    const posted = await author.post(`/manage/plans/${planId}/cards`, { text: 'I have a crisis plan.' });
+    expect(posted.status).toBe(303);
+    expect(posted.location).toMatch(new RegExp(`^/manage/plans/${planId}/cards/issued\\?once=[A-Za-z0-9_-]{22}$`));
+    expect(t.events().at(-1)).toMatchObject({ action: 'print', channel: 'web', planId, outcome: 'allowed' });
+    const issued = await author.get(posted.location!);
     expect(issued.status).toBe(200);
     expect(issued.text).toContain('cannot be shown again');
-    expect(t.events().at(-1)).toMatchObject({ action: 'print', channel: 'web', planId, outcome: 'allowed' });
+    expect(issued.text).toContain('Card 1 issued for');
+    const prints = () => t.events().filter((e) => e.action === 'print' && e.outcome === 'allowed').length;
+    const refreshed = await author.get(posted.location!);
+    expect(refreshed.text).toBe(issued.text);
+    expect(prints()).toBe(1);
+    // Nobody else sees it, and after ten minutes neither does its author: the codes are only on the card.
+    const other = browser(t);
+    await other.signIn('demo.approver');
+    expect((await other.get(posted.location!)).status).not.toBe(200);
     const png = Buffer.from(dataUri(issued.text, 'image/png')!, 'base64');
     const url = decodePng(png)!;
     expect(url).toMatch(/\/q\/[A-Za-z0-9_-]+$/);
@@ -54,11 +67,20 @@ describe('cards in the console', () => {
       'grace-month': String(lastDay.getUTCMonth() + 1),
       'grace-year': String(lastDay.getUTCFullYear()),
     });
-    expect(second.status).toBe(200);
+    expect(second.status).toBe(303);
+    const secondPage = await author.get(second.location!);
+    expect(secondPage.text).toContain('Card 2 issued for');
     const end = new Date(Date.UTC(lastDay.getUTCFullYear(), lastDay.getUTCMonth(), lastDay.getUTCDate() + 1)).toISOString();
-    expect(second.text).toContain(`stops working ${end.slice(0, 10)} ${end.slice(11, 16)}`);
+    expect(secondPage.text).toContain(`stops working ${end.slice(0, 10)} ${end.slice(11, 16)}`);
     const after = await author.get(`/manage/plans/${planId}/cards`);
     expect(after.text).toContain('Stops working soon');
+    expect(after.text).toContain('<td>Card 1</td>');
+    expect(after.text).toContain('<td>Card 2</td>');
+    t.clock.set(new Date(t.clock().getTime() + 11 * 60_000).toISOString());
+    const late = await author.get(posted.location!);
+    expect(late.status).toBe(410);
+    expect(late.text).toContain('This card can no longer be shown');
+    expect(prints()).toBe(2);
   });
 
   it('stops the card in use only after a confirmation, and says so', async () => {

@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { findVersion } from '../../../src/plans/versions/store.js';
-import { testApp, type TestApp } from '../../helpers.js';
+import { importRecordFrom, planBody, planIdOf, publishPlans, testApp, who, type TestApp } from '../../helpers.js';
+import { accessFlags, CARE_PLANNING } from '../../../src/plans/access-log/flags.js';
 import { browser } from './helpers.js';
 
+/** No purpose stated: the console records the care team's own work as "care planning". */
 async function console(t: TestApp, sub = 'demo.author') {
   const b = browser(t);
   await b.signIn(sub);
-  await b.statePurpose('Care plan review with the person');
   return b;
 }
 
@@ -128,5 +129,58 @@ describe('the authoring console: write and revise', () => {
     expect(home.status).toBe(200);
     expect(home.text).toContain('Nia Testperson');
     expect(home.text).toContain('demo.author started it');
+  });
+});
+
+describe('the purpose of care staff in their own console', () => {
+  it('is the work itself, recorded without asking, and raises no incident-reference flags; typed by a responder it is judged as any purpose', async () => {
+    const t = await testApp();
+    publishPlans(t.db, ['SB-000001', 'SB-000002', 'SB-000003', 'SB-000004'].map((externalRef) => importRecordFrom(planBody({ externalRef }))));
+    const author = await console(t);
+    for (const ref of ['SB-000001', 'SB-000002', 'SB-000003', 'SB-000004']) {
+      const page = await author.get(`/manage/plans/${planIdOf(t.db, ref)}`);
+      expect(page.status, ref).toBe(200);
+    }
+    const views = t.events().filter((e) => e.actorSub === 'demo.author' && e.planId);
+    expect(views).toHaveLength(4);
+    expect(new Set(views.map((e) => e.purpose))).toEqual(new Set([CARE_PLANNING]));
+    // A responder who types the same words gets no such pass.
+    for (const ref of ['SB-000001', 'SB-000002', 'SB-000003', 'SB-000004']) {
+      expect((await t.call(who.officer, 'GET', `/api/v1/plans/${planIdOf(t.db, ref)}`, { purpose: CARE_PLANNING })).status).toBe(200);
+    }
+    const flags = accessFlags(t.db, 'southbank-mh', {}, t.clock());
+    const about = (sub: string) => flags.filter((f) => f.actor.sub === sub).map((f) => f.kind);
+    expect(about('demo.author')).toEqual([]);
+    expect(about(who.officer.sub)).toContain('no-incident-reference');
+  });
+});
+
+describe('writing a plan section by section', () => {
+  it('a task list says where each section stands; going on is the main button; the summary shows whole; approvers are not offered the forms', async () => {
+    const t = await testApp();
+    const b = await console(t);
+    const made = await b.post('/manage/plans/new', newPlan);
+    const planId = planIdFrom(made.location);
+    const edit = await b.get(`/manage/plans/${planId}/edit?section=summary`);
+    expect(edit.status).toBe(200);
+    // The summary was filled in on the first page; the behaviours are not started.
+    expect(edit.text).toMatch(/section=summary"[^>]*>30-second summary<\/a> <span class="tag task-done">Done<\/span>/);
+    expect(edit.text).toMatch(/<span class="tag task-not-started">Not started<\/span>/);
+    expect(edit.text).toMatch(/<textarea id="plan.summary" name="plan.summary" rows="10"/);
+    const buttons = [...edit.text.matchAll(/<button type="submit"( class="secondary")? name="save" value="([^"]+)">/g)].map((m) => [m[2], !!m[1]]);
+    expect(buttons[0]).toEqual([expect.not.stringMatching(/^stay$/), false]);
+    expect(buttons[1]).toEqual(['stay', true]);
+    // A summary longer than responders can take in is to check.
+    const long = Array.from({ length: 90 }, () => 'calm').join(' ');
+    expect((await b.post(`/manage/plans/${planId}/edit?section=summary`, { 'plan.summary': long, save: 'stay' })).status).toBe(303);
+    expect((await b.get(`/manage/plans/${planId}/edit?section=summary`)).text).toMatch(/section=summary"[^>]*>30-second summary<\/a> <span class="tag task-warning">Check<\/span>/);
+
+    const approver = await console(t, 'demo.approver');
+    for (const path of ['/manage/plans/new', `/manage/plans/${planId}/edit?section=summary`]) {
+      const page = await approver.get(path);
+      expect(page.status, path).toBe(403);
+      expect(page.text, path).toContain('writing and changing plans is for authors'.replace(/^w/, 'W'));
+      expect(page.text, path).not.toContain('<form method="post"');
+    }
   });
 });

@@ -45,7 +45,14 @@ describe('auditor console /audit', () => {
     expect(res.text).toContain('pc.test');
     expect(res.text).toContain('INC-2026-7788 welfare check');
     expect(res.text).toContain(`/audit?planId=${planId}`);
-    expect(res.text).toContain('Aoife Niamh O&#39;Sullivan-Nowak (SB-000001)');
+    expect(res.text).toContain('Aoife Niamh O&#39;Sullivan-Nowak</a> (SB-000001)');
+    // The person's report is one click from every event about them; the version is the plan's own number.
+    expect(res.text).toContain(`href="/audit/plans/${planId}/report"`);
+    expect(res.text).toMatch(/, version 1</);
+    expect(res.text).not.toMatch(/version \d{2,}/);
+    // The header offers this person's consoles, by the organisation's name.
+    expect(res.text).toContain('<a href="/audit">Access log</a>');
+    expect(res.text).toContain('Southbank Mental Health Trust');
     expect(res.text).not.toContain('INC-2026-7789');
     const search = await b.get('/audit?action=search');
     expect(search.text).toContain('Search: surfaced 2 people');
@@ -58,6 +65,8 @@ describe('auditor console /audit', () => {
     expect(csv.status).toBe(200);
     expect(csv.headers.get('content-type')).toContain('text/csv');
     expect(csv.text.split('\r\n').filter(Boolean)).toHaveLength(2);
+    expect(csv.text.split('\r\n')[0]).toContain(',plan_id,version,');
+    expect(csv.text.split('\r\n')[1]).toContain(`,${planId},1,`);
     expect(csv.text).toContain('INC-2026-7788 welfare check');
   });
 

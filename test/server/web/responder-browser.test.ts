@@ -125,7 +125,7 @@ describe.skipIf(!haveChromium)('the responder in Chromium', () => {
       const left: string[] = [];
       for (let n = walker.nextNode(); n; n = walker.nextNode()) {
         if (n.parentElement?.closest('a[href^="tel:"]')) continue;
-        const m = n.textContent!.match(/\+44[\d ()-]{9,}|\b0\d[\d -]{8,}\d|\b116 ?\d{3}\b|\b999\b/g);
+        const m = n.textContent!.match(/\+44[\d ()-]{9,}|\b0\d[\d -]{8,}\d|\b116 ?\d{3}\b/g);
         if (m) left.push(...m);
       }
       return left;
@@ -134,7 +134,9 @@ describe.skipIf(!haveChromium)('the responder in Chromium', () => {
     expect(await page.$$eval('a[href^="tel:"]', (as) => as.map((a) => a.getAttribute('href')))).toEqual([
       'tel:08000000101',
       'tel:116123',
-      'tel:999',
+      // Who to call: the trust's 24/7 line and the care team's out-of-hours number, under the summary.
+      'tel:08000000101',
+      'tel:+442079460999',
       'tel:02079460001',
       'tel:+442079460999',
       'tel:07700900001', // the nominated person's own phone field
@@ -147,6 +149,40 @@ describe.skipIf(!haveChromium)('the responder in Chromium', () => {
     await page.waitForSelector('ol.results');
     await page.goBack();
     await expectAccessible(page, 'plan page');
+    await page.context().close();
+  });
+
+  for (const [label, size] of [['car 1024×768', CAR], ['phone 390×844', PHONE]] as const) {
+    it(`${label}: who to call is on the first screen of the plan, with a tel: link; 999 is not a link`, { timeout: 60_000 }, async () => {
+      const page = await responder(size, 'demo.paramedic');
+      await page.goto(`${base}/?q=Telford`);
+      await page.click('ol.results a');
+      await page.waitForURL((u) => u.pathname.startsWith('/plans/'));
+      const call = await page.$eval('.call a[href^="tel:"]', (a) => ({ href: a.getAttribute('href'), bottom: a.getBoundingClientRect().bottom }));
+      console.log(`${label}: the first call link ends ${Math.round(call.bottom)} px down`);
+      expect(call.href).toBe('tel:08000000101');
+      expect(call.bottom).toBeLessThan(size.height);
+      expect(await page.$$('a[href="tel:999"]')).toHaveLength(0);
+      // The advice notice is there, but quieter than the summary.
+      const sizes = await page.evaluate(() => ({
+        advice: parseFloat(getComputedStyle(document.querySelector('.advice')!).fontSize),
+        summary: parseFloat(getComputedStyle(document.querySelector('.summary')!).fontSize),
+      }));
+      expect(sizes.advice).toBeLessThan(sizes.summary);
+      await expectAccessible(page, `plan page at ${label}`);
+      await page.context().close();
+    });
+  }
+
+  it('phone 390×844: no sideways scrolling on results; "more than 10" is said at the top', { timeout: 60_000 }, async () => {
+    const page = await responder(PHONE);
+    await page.goto(`${base}/?q=Daniel+Smith`);
+    await page.waitForSelector('ol.results');
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    expect(await page.textContent('#found')).toBe('More than 10 people found');
+    const more = await page.$eval('#more', (el) => el.getBoundingClientRect().bottom);
+    expect(more).toBeLessThan(PHONE.height);
     await page.context().close();
   });
 

@@ -6,6 +6,7 @@ import { Hono } from 'hono';
 import { silentLogger } from '../../../src/logger.js';
 import { createErrorHandler } from '../../../src/server/errors.js';
 import { browserErrorPage } from '../../../src/server/web/error-pages.js';
+import { accessFlags } from '../../../src/plans/access-log/flags.js';
 
 /** Issue 15, what the responder sees: phone links, dates, the way back, the notices, in plain HTTP. */
 
@@ -40,7 +41,10 @@ describe('phone numbers are tel: links wherever they appear', () => {
     expect(telLinks(page.text)).toEqual([
       ['08000000101', '0800 000 0101'],
       ['116123', '116 123'],
-      ['999', '999'],
+      // Who to call, under the summary: the trust's 24/7 line, then the care team's out of hours.
+      ['08000000101', '0800 000 0101'],
+      ['02079460999', '020-7946-0999'],
+      ['+441614960123', '+44 (0)161 496 0123'],
       ['07700900001', '07700 900001'],
       ['02079460001', '020 7946 0001'],
       ['02079460999', '020-7946-0999'],
@@ -49,6 +53,8 @@ describe('phone numbers are tel: links wherever they appear', () => {
       ['07700900001', '07700 900001'],
     ]);
     expect(page.text).toContain('Seen 2026-10-01.');
+    // The responder is the emergency service: 999 in a plan is text, never the first thing to tap.
+    expect(page.text).toContain('116 123</a>; 999 if at risk.');
     expect(page.text).not.toMatch(/tel:[^"]*9434765919/);
   });
 
@@ -61,6 +67,19 @@ describe('phone numbers are tel: links wherever they appear', () => {
     expect(page.status).toBe(410);
     expect(telLinks(page.text)).toEqual([['08000000101', '0800 000 0101']]);
     expect(page.text).toContain('Southbank crisis team, 24/7: <a href="tel:08000000101">');
+  });
+});
+
+describe('a plan refused for want of an agreement', () => {
+  it('is a sentence with a way back, logged with the domain\'s reason, and raises the same flag as through the API', async () => {
+    const { t, planId } = await withPlan();
+    const b = await signedIn(t, 'demo.outsider');
+    const page = await b.get(`/plans/${planId}`);
+    expect(page.status).toBe(403);
+    expect(page.text).toMatch(/<p>No data-sharing agreement in force between [^<]+ and Southbank Mental Health Trust\.<\/p>/);
+    expect(page.text).toContain('<a href="/">Back to search</a>');
+    const flags = accessFlags(t.db, 'southbank-mh', {}, t.clock());
+    expect(flags.map((f) => f.kind)).toContain('denied-no-agreement');
   });
 });
 

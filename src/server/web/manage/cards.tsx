@@ -1,4 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import { Hono, type Context } from 'hono';
+import { BoundedMap } from '../../../plans/core/bounded-map.js';
 import { cardBack, cardTextSchema, DEFAULT_CARD_TEXT } from '../../../plans/cards/artefacts.js';
 import { listCards, MAX_GRACE_DAYS, revokeCards } from '../../../plans/cards/cards.js';
 import { formatShortCode } from '../../../plans/cards/code.js';
@@ -6,7 +8,7 @@ import { issueCardForPrint } from '../../../plans/cards/print.js';
 import type { Failure } from '../../../plans/core/result.js';
 import { consolePlan } from '../../../plans/versions/console.js';
 import { emptyDate, type DateValue, type FieldError } from '../../../ui/components/forms.js';
-import { CardIssuedPage, CardsPage, RevokeCardPage } from '../../../ui/pages/manage/cards.js';
+import { CardIssuedPage, CardShownPage, CardsPage, RevokeCardPage, type Issued } from '../../../ui/pages/manage/cards.js';
 import type { AppServices, WebEnv } from '../../context.js';
 import { dateValue, isoFromDate, text } from '../oversight/form-input.js';
 import { page } from '../shared.js';
@@ -14,10 +16,19 @@ import { consoleGuards, consoleWho, planIdPattern, refusalPage } from './shared.
 
 const notices: Record<string, string> = { revoked: 'The card has stopped working.' };
 
+/**
+ * A card just issued, kept for its author's browser to fetch after the redirect (post, then redirect: a
+ * refresh of the page must never issue another card and stop the one just printed). Held in memory only,
+ * for ten minutes, for the person who issued it; after that the card's codes exist only on the card.
+ */
+const SHOWN_FOR_MS = 10 * 60_000;
+type Held = { sub: string; org: string; planId: string; versionId?: number; card: Issued; until: number };
+
 /** `/manage/plans/:planId/cards`: the card history, issuing a card (shown once), stopping the card in use. */
 export function manageCardRoutes(services: AppServices) {
   const { db, clock } = services;
   const guard = consoleGuards(services);
+  const held = new BoundedMap<string, Held>(200);
 
   /** Cards first: their rule (authors of the owning trust) decides before anything about the person is shown. */
   const load = (c: Context<WebEnv>) => {
@@ -60,20 +71,24 @@ export function manageCardRoutes(services: AppServices) {
       const graceUntil = grace.day ? new Date(Date.parse(`${grace.day}T00:00:00Z`) + 86_400_000) : undefined;
       const l = load(c);
       if (!l.ok) return refusalPage(c, l);
-      const card = await issueCardForPrint(db, c.var.actor!, planId, { graceUntil, text: cardText.data }, clock(), services.publicBaseUrl);
+      const card = await issueCardForPrint(db, c.var.actor!, planId, { graceUntil, text: cardText.data, development: services.localCards ?? !!services.devIssuer }, clock(), services.publicBaseUrl);
       if (!card.ok && card.code === 'invalid') {
         return cardsPage(c, { ...raw, errors: [{ field: 'grace-day', message: `The date the old card stops working must be after today and at most ${MAX_GRACE_DAYS} days away` }] });
       }
       if (!card.ok) return refusalPage(c, card, `/manage/plans/${planId}/cards`);
       const v = card.value;
       c.set('access', { planId, versionId: l.value.versionId, query: { console: 'card', cardId: v.cardId } });
-      return page(
-        c,
-        <CardIssuedPage
-          who={consoleWho(c)}
-          plan={l.value.plan}
-          card={{
+      const once = randomBytes(16).toString('base64url');
+      const actor = c.var.actor!;
+      held.set(once, {
+        sub: actor.sub,
+        org: actor.org,
+        planId,
+        versionId: l.value.versionId,
+        until: clock().getTime() + SHOWN_FOR_MS,
+        card: {
             cardId: v.cardId,
+            number: l.value.cards.length + 1,
             code: formatShortCode(v.code),
             codeEntryUrl: v.codeEntryUrl,
             text: v.printed.text,
@@ -83,9 +98,24 @@ export function manageCardRoutes(services: AppServices) {
             pdf: Buffer.from(v.artefacts.pdf).toString('base64'),
             png: v.artefacts.png.toString('base64'),
             svg: Buffer.from(v.artefacts.svg).toString('base64'),
-          }}
-        />,
-      );
+        },
+      });
+      return c.redirect(`/manage/plans/${planId}/cards/issued?once=${once}`, 303);
+    })
+    .get('/manage/plans/:planId/cards/issued', ...guard.read('history'), (c) => {
+      const l = load(c);
+      if (!l.ok) return refusalPage(c, l);
+      const actor = c.var.actor!;
+      const key = c.req.query('once') ?? '';
+      const h = held.get(key);
+      const mine = h && h.sub === actor.sub && h.org === actor.org && h.planId === l.value.plan.planId && h.until > clock().getTime();
+      if (!mine) {
+        if (h && h.until <= clock().getTime()) held.delete(key);
+        c.set('access', { planId: l.value.plan.planId, versionId: l.value.versionId, query: { console: 'card-shown' } });
+        return page(c, <CardShownPage who={consoleWho(c)} plan={l.value.plan} />, 410);
+      }
+      c.set('access', { planId: h.planId, versionId: h.versionId, query: { console: 'card', cardId: h.card.cardId } });
+      return page(c, <CardIssuedPage who={consoleWho(c)} plan={l.value.plan} card={h.card} />);
     })
     .get('/manage/plans/:planId/cards/revoke', ...guard.read('history'), (c) => {
       const l = load(c);

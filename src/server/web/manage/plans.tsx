@@ -1,12 +1,13 @@
 import { Hono, type Context } from 'hono';
 import { createPlanBodySchema, draftBodySchema } from '../../../plans/core/content.js';
 import { hasRole } from '../../../plans/core/actor.js';
+import { authoriseWrite } from '../../../plans/policy.js';
 import { consolePlan, openDraftOf, type ConsolePlan } from '../../../plans/versions/console.js';
 import { authorHome, homeQuerySchema } from '../../../plans/versions/queues.js';
 import { readability } from '../../../plans/versions/readability.js';
 import { createDraft, createPlan, editDraft, submitForReview } from '../../../plans/versions/workflow.js';
 import { DEFAULT_SUMMARY_WARN_WORDS } from '../../../plans/versions/readability.js';
-import { EditSectionPage, PlanOverviewPage, type PlanHeading } from '../../../ui/pages/manage/edit.js';
+import { EditSectionPage, PlanOverviewPage, type PlanHeading, type TaskState } from '../../../ui/pages/manage/edit.js';
 import { ManageHomePage } from '../../../ui/pages/manage/home.js';
 import { newPlanSection, sectionByKey, sections, type Rows, type Section } from '../../../ui/pages/manage/spec.js';
 import type { AppServices, WebEnv } from '../../context.js';
@@ -23,6 +24,17 @@ export const headingOf = (p: ConsolePlan): PlanHeading => ({
   status: p.returned ? 'returned' : p.latest.status,
   returned: p.returned,
 });
+
+/** A section is done once anything in it is filled in; the summary is to check when it is over the length responders can take in. */
+function taskStates(record: unknown, summaryTooLong: boolean): Record<string, TaskState> {
+  return Object.fromEntries(
+    sections.map((s) => {
+      const filled = Object.entries(valuesOf(s, record)).some(([k, v]) => !k.endsWith('.count') && v !== '' && v !== 'false');
+      const state: TaskState = !filled ? 'not-started' : s.key === 'summary' && summaryTooLong ? 'warning' : 'done';
+      return [s.key, state];
+    }),
+  );
+}
 
 /** "Add another" and "remove" re-render the section with what was typed; nothing is saved. */
 function rowAction(section: Section, form: Record<string, unknown>, values: FormValues): FormValues | undefined {
@@ -49,13 +61,23 @@ export function managePlanRoutes(services: AppServices) {
     return consolePlan(db, c.var.actor!, planId);
   };
 
+  /**
+   * Writing forms only for those who may save them (policy.authoriseWrite): an approver who typed into
+   * one lost it all on save. Undefined when the person may write.
+   */
+  const notAnAuthor = (c: Context<WebEnv>, owningOrg: string, back?: string) => {
+    const may = authoriseWrite(c.var.actor!, owningOrg, 'author');
+    return may.ok ? undefined : refusalPage(c, { ...may, detail: 'writing and changing plans is for authors: approvers review what authors send them' }, back);
+  };
+
   const editPage = (c: Context<WebEnv>, p: ConsolePlan, section: Section, values: FormValues, errors: ReturnType<typeof fieldErrors> = [], saved = false) => {
     const next = sections[sections.indexOf(section) + 1]?.key;
     const record = applySection(section, values, p.record as unknown as Record<string, unknown>);
     const r = readability((record.plan ?? {}) as Parameters<typeof readability>[0], warnAt);
+    const states = taskStates(p.record, r.summary.overLimit);
     return page(
       c,
-      <EditSectionPage who={consoleWho(c)} plan={headingOf(p)} section={section} values={values} errors={errors} readability={r} saved={saved} action={`/manage/plans/${p.planId}/edit?section=${section.key}`} next={next} />,
+      <EditSectionPage who={consoleWho(c)} plan={headingOf(p)} section={section} values={values} errors={errors} readability={r} saved={saved} action={`/manage/plans/${p.planId}/edit?section=${section.key}`} next={next} states={states} />,
       errors.length ? 400 : 200,
     );
   };
@@ -71,6 +93,7 @@ export function managePlanRoutes(services: AppServices) {
       return page(c, <ManageHomePage who={consoleWho(c)} {...q} {...home.value} error={error} notice={c.req.query('done') ? 'Done.' : undefined} />, error ? 400 : 200);
     })
     .get('/manage/plans/new', ...guard.write, (c) =>
+      notAnAuthor(c, c.var.actor!.org) ??
       page(c, <EditSectionPage who={consoleWho(c)} section={newPlanSection} values={{}} errors={[]} action="/manage/plans/new" />),
     )
     .post('/manage/plans/new', ...guard.write, async (c) => {
@@ -123,6 +146,8 @@ export function managePlanRoutes(services: AppServices) {
     .get('/manage/plans/:planId/edit', ...guard.read('view'), async (c) => {
       const p = load(c);
       if (!p.ok) return refusalPage(c, p);
+      const refused = notAnAuthor(c, p.value.owningOrg, `/manage/plans/${p.value.planId}`);
+      if (refused) return refused;
       const draft = openDraftOf(p.value);
       if (!draft.ok) return c.redirect(`/manage/plans/${p.value.planId}`, 303);
       c.set('access', { planId: p.value.planId, versionId: draft.value.id, query: { console: 'edit' } });

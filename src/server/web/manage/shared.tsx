@@ -6,14 +6,12 @@ import { MessagePage } from '../../../ui/pages/manage/common.js';
 import { Layout } from '../../../ui/layout.js';
 import { accessTrail } from '../../access-trail/trail.js';
 import type { AppServices, WebEnv } from '../../context.js';
-import { ownForms, page, requireSignedIn, requireWebPurpose } from '../shared.js';
+import { ownForms, page, requireSignedIn, whoOf } from '../shared.js';
+import { CARE_PLANNING } from '../../../plans/access-log/flags.js';
 
 /** Plumbing for the console's routes: who, CSRF, purpose, one access event per read, refusals as pages. */
 
-export const consoleWho = (c: Context<WebEnv>) => {
-  const a = c.var.actor!;
-  return { sub: a.sub, org: a.org, roles: a.roles };
-};
+export const consoleWho = (c: Context<WebEnv>) => ({ ...whoOf(c)!, roles: c.var.actor!.roles });
 
 const unavailable = (c: Context) =>
   page(
@@ -36,13 +34,23 @@ const consoleRole: MiddlewareHandler<WebEnv> = async (c, next) => {
   await next();
 };
 
+/**
+ * The console shows a trust's own plans to its own authors and approvers (policy decides per plan): the
+ * purpose is the work itself, recorded as such, never asked for (an "incident reference" here made care
+ * staff type one, and filled the auditor's flags with their own work).
+ */
+const carePlanning: MiddlewareHandler<WebEnv> = async (c, next) => {
+  c.set('purpose', CARE_PLANNING);
+  await next();
+};
+
 export function consoleGuards(services: AppServices) {
   // The session is loaded once for every page (app.ts); the form-origin check is the pages' one.
   const forms = ownForms(services);
   return {
     /** A page that shows plan content: signed in, a purpose, one access event (recorded before it is sent). */
     read: (action: AccessAction) =>
-      [accessTrail(services, action, { channel: 'web', medium: { page: unavailable }, every: 'noted' }), requireSignedIn, consoleRole, requireWebPurpose(services)] as const,
+      [accessTrail(services, action, { channel: 'web', medium: { page: unavailable }, every: 'noted' }), requireSignedIn, consoleRole, carePlanning] as const,
     /** A form post: same origin, signed in; the write itself is a workflow event. No purpose: it would lose what was typed. */
     write: [forms, requireSignedIn, consoleRole] as const,
     /** A form post whose refusal shows the plan again (a review without its comment): that showing is an access event. */

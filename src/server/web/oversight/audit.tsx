@@ -1,5 +1,5 @@
 import { Hono, type Context } from 'hono';
-import { collectEvents, peopleOf } from '../../../plans/access-log/console.js';
+import { collectEvents, peopleOf, versionNumbers } from '../../../plans/access-log/console.js';
 import { CSV_MAX_ROWS, eventsCsv } from '../../../plans/access-log/csv.js';
 import { eventFilterSchema, listEvents } from '../../../plans/access-log/queries.js';
 import { listOrganisationsView } from '../../../plans/governance/governance.js';
@@ -65,7 +65,8 @@ export function auditConsoleRoutes(services: AppServices) {
       const scope = scopeOf(c);
       const result = listEvents(db, scope, filter);
       const people = peopleOf(db, scope, result.events.flatMap((e) => [...(e.planId ? [e.planId] : []), ...(e.resultPlanIds ?? [])]));
-      const rows = result.events.map((event) => ({ event, people }));
+      const versions = versionNumbers(db, result.events.map((e) => e.versionId));
+      const rows = result.events.map((event) => ({ event, people, versions }));
       return page(c, <AuditPage {...base} errors={[]} rows={rows} nextCursor={result.nextCursor} paged={filter.cursor !== undefined} />);
     })
     .get('/audit/events.csv', async (c) => {
@@ -80,6 +81,6 @@ export function auditConsoleRoutes(services: AppServices) {
         'Cache-Control': 'no-store',
       };
       if (nextCursor) headers['X-Next-Cursor'] = nextCursor;
-      return c.body(eventsCsv(events), 200, headers);
+      return c.body(eventsCsv(events, versionNumbers(db, events.map((e) => e.versionId))), 200, headers);
     });
 }

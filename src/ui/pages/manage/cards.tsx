@@ -9,6 +9,8 @@ const statusLabel: Record<CardSummary['status'], string> = { current: 'In use', 
 export function CardsPage(p: { who: Who; plan: Heading; cards: CardSummary[]; text: string; grace: DateValue; errors: FieldError[]; maxGraceDays: number; notice?: string }) {
   const base = `/manage/plans/${p.plan.planId}`;
   const working = p.cards.filter((c) => c.status !== 'revoked');
+  // Numbered for this person (their first card is card 1), in the order they were issued.
+  const numberOf = new Map([...p.cards].sort((a, b) => a.cardId - b.cardId).map((c, i) => [c.cardId, i + 1]));
   return (
     <ConsolePage title={`${p.errors.length ? 'Error: ' : ''}Cards: ${p.plan.externalRef}`} who={p.who}>
       <p class="meta">
@@ -30,7 +32,7 @@ export function CardsPage(p: { who: Who; plan: Heading; cards: CardSummary[]; te
           <tbody>
             {p.cards.map((c) => (
               <tr>
-                <td>{c.cardId}</td>
+                <td>Card {numberOf.get(c.cardId)}</td>
                 <td>
                   {when(c.issuedAt)} by {c.issuedBy}
                 </td>
@@ -74,8 +76,10 @@ export function CardsPage(p: { who: Who; plan: Heading; cards: CardSummary[]; te
   );
 }
 
-type Issued = {
+export type Issued = {
   cardId: number;
+  /** This person's card number: their first card is 1. */
+  number: number;
   code: string;
   codeEntryUrl: string;
   text: string;
@@ -93,13 +97,15 @@ export function CardIssuedPage(p: { who: Who; plan: Heading; card: Issued }) {
   const file = `plan-card-${c.cardId}`;
   return (
     <ConsolePage title={`Card issued: ${p.plan.externalRef}`} who={p.who}>
-      <h1>Card {c.cardId} issued for {p.plan.name}</h1>
+      <h1>
+        Card {c.number} issued for {p.plan.name}
+      </h1>
       <p class="notice" role="status">
         Print or save the card now: it cannot be shown again. If it is lost, issue a new one.
       </p>
       {c.replaced.length ? (
         <p>
-          {c.replaced.map((r) => `Card ${r.cardId} stops working ${when(r.revokedAt)}.`).join(' ')}
+          {c.replaced.map((r) => `The card in use before stops working ${when(r.revokedAt)}.`).join(' ')}
         </p>
       ) : null}
       <div class="side card-preview">
@@ -169,6 +175,24 @@ export function RevokeCardPage(p: { who: Who; plan: Heading; working: number }) 
           <a href={`${base}/cards`}>Cancel</a>
         </div>
       </form>
+    </ConsolePage>
+  );
+}
+
+/** The issued card's page after its ten minutes, or for anyone else: the codes live only on the card now. */
+export function CardShownPage(p: { who: Who; plan: Heading }) {
+  const base = `/manage/plans/${p.plan.planId}`;
+  return (
+    <ConsolePage title={`Card no longer shown: ${p.plan.externalRef}`} who={p.who}>
+      <h1>This card can no longer be shown</h1>
+      <p>
+        A card is shown only to the person who issued it, for ten minutes. Refreshing this page issues nothing: the card
+        that was issued still works.
+      </p>
+      <p>
+        If it was not printed or saved, issue another from <a href={`${base}/cards`}>the cards page</a> (that stops this
+        one working).
+      </p>
     </ConsolePage>
   );
 }

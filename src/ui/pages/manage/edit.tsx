@@ -6,17 +6,30 @@ import { sections, type Section } from './spec.js';
 
 export type PlanHeading = { planId: string; externalRef: string; name: string; version: number; status: string; returned?: { by: string; at: string; comment: string | null } };
 
-function Tasks({ planId, current }: { planId: string; current?: string }) {
+/** Where each section stands, as GOV.UK task lists say it. */
+export type TaskState = 'not-started' | 'done' | 'warning';
+const taskWords: Record<TaskState, string> = { 'not-started': 'Not started', done: 'Done', warning: 'Check' };
+
+function Tasks({ planId, current, states }: { planId: string; current?: string; states?: Record<string, TaskState> }) {
   return (
     <nav class="tasks" aria-label="Sections of the plan">
       <ol>
-        {sections.map((s) => (
-          <li>
-            <a href={`/manage/plans/${planId}/edit?section=${s.key}`} aria-current={s.key === current ? 'step' : undefined}>
-              {s.title}
-            </a>
-          </li>
-        ))}
+        {sections.map((s) => {
+          const state = states?.[s.key];
+          return (
+            <li>
+              <a href={`/manage/plans/${planId}/edit?section=${s.key}`} aria-current={s.key === current ? 'step' : undefined}>
+                {s.title}
+              </a>
+              {state ? (
+                <>
+                  {' '}
+                  <span class={`tag task-${state}`}>{taskWords[state]}</span>
+                </>
+              ) : null}
+            </li>
+          );
+        })}
       </ol>
     </nav>
   );
@@ -32,6 +45,8 @@ type EditProps = {
   saved?: boolean;
   action: string;
   next?: string;
+  /** Each section's state for the task list (sections the plan has nothing in are not started). */
+  states?: Record<string, TaskState>;
 };
 
 /** One section of the plan: what was typed stays on the page until it is saved. */
@@ -49,7 +64,7 @@ export function EditSectionPage(p: EditProps) {
             </a>{' '}
             · version {p.plan.version}, {stateLabel[p.plan.status] ?? p.plan.status}
           </p>
-          <Tasks planId={p.plan.planId} current={p.section.key} />
+          <Tasks planId={p.plan.planId} current={p.section.key} states={p.states} />
         </>
       ) : null}
       <h1>{p.section.title}</h1>
@@ -62,15 +77,16 @@ export function EditSectionPage(p: EditProps) {
       <form method="post" action={p.action} novalidate>
         <SectionFields section={p.section} values={p.values} errors={p.errors} />
         {showCount ? <SummaryCount r={p.readability!} /> : null}
+        {/* Going on to the next section is the usual way through the plan: it is the main button. */}
         <div class="actions">
-          <button type="submit" name="save" value="stay">
-            {p.plan ? 'Save this section' : 'Save and continue'}
-          </button>
           {p.plan && p.next ? (
-            <button type="submit" class="secondary" name="save" value={p.next}>
+            <button type="submit" name="save" value={p.next}>
               Save and go to the next section
             </button>
           ) : null}
+          <button type="submit" class={p.plan && p.next ? 'secondary' : undefined} name="save" value="stay">
+            {p.plan ? 'Save this section' : 'Save and continue'}
+          </button>
         </div>
       </form>
     </ConsolePage>

@@ -6,7 +6,16 @@ import { lawfulBases } from '../../../plans/core/content.js';
  * (`plan.crisisBehaviours.0.behaviour`), so a validation issue's path names the field it belongs to.
  */
 export type FieldKind = 'text' | 'textarea' | 'date' | 'checkbox' | 'select' | 'lines' | 'number';
-export type Field = { kind: FieldKind; name: string; label: string; hint?: string; options?: readonly (readonly [string, string])[]; optional?: boolean };
+export type Field = {
+  kind: FieldKind;
+  name: string;
+  label: string;
+  hint?: string;
+  options?: readonly (readonly [string, string])[];
+  optional?: boolean;
+  /** A text area's height: the summary shows whole, so the person shortening it sees all of it. */
+  rows?: number;
+};
 export type Rows = { kind: 'rows'; name: string; label: string; item: string; fields: Field[]; hint?: string };
 export type Item = Field | Rows;
 export type Section = { key: string; title: string; intro?: string; items: Item[] };
@@ -34,7 +43,7 @@ export const sections: Section[] = [
     key: 'summary',
     title: '30-second summary',
     intro: 'What a responder must know first. Keep it short: they read it in the street, under stress.',
-    items: [f('textarea', 'plan.summary', 'Summary')],
+    items: [f('textarea', 'plan.summary', 'Summary', { rows: 10 })],
   },
   {
     key: 'clinical',
@@ -134,7 +143,7 @@ export const sections: Section[] = [
     intro: 'Who agreed this plan, on what lawful basis, and when it must be reviewed.',
     items: [
       f('checkbox', 'governance.coProduced', 'The person wrote this plan with us and agreed it'),
-      f('date', 'governance.agreedBySubjectOn', 'When they agreed it', { ...opt, hint: 'Needed when they agreed it. For example, 1 10 2026.' }),
+      f('date', 'governance.agreedBySubjectOn', 'When they agreed it', { ...opt, hint: 'Leave blank if they have not agreed it yet. For example, 1 10 2026.' }),
       f('select', 'governance.lawfulBasis', 'Lawful basis for sharing', { options: [['', 'Choose one'], ...lawfulBases.map((b) => [b, b.replace(/-/g, ' ')] as const)] }),
       f('date', 'governance.reviewBy', 'Review by', { hint: 'For example, 1 4 2027.' }),
       f('textarea', 'changeSummary', 'What changed in this version, and why', opt),

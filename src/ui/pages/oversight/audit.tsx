@@ -26,9 +26,21 @@ const actionWords = Object.fromEntries(actions.filter(([v]) => v));
 const channelWords = Object.fromEntries(channels.filter(([v]) => v));
 const outcomeWords: Record<string, string> = { allowed: 'Allowed', denied: 'Refused', emergency: 'Emergency' };
 
-export type AuditRow = { event: PresentedEvent; people: Map<string, PersonRef> };
+export type AuditRow = { event: PresentedEvent; people: Map<string, PersonRef>; versions: ReadonlyMap<number, number> };
 
-function What({ event: e, people }: AuditRow) {
+/** One of this organisation's people: their events, and the report that can be given to them. */
+function PersonLinks({ p }: { p: PersonRef }) {
+  return (
+    <>
+      <a href={`/audit?planId=${p.planId}`}>{p.name ?? 'unnamed'}</a> ({p.externalRef}) ·{' '}
+      <a href={`/audit/plans/${p.planId}/report`}>
+        report<span class="vh"> for {p.name ?? p.externalRef}</span>
+      </a>
+    </>
+  );
+}
+
+function What({ event: e, people, versions }: AuditRow) {
   if (e.action === 'search') {
     const found = e.resultPlanIds ?? [];
     const named = found.map((id) => people.get(id)).filter((p): p is PersonRef => !!p);
@@ -40,7 +52,7 @@ function What({ event: e, people }: AuditRow) {
           <ul>
             {named.map((p) => (
               <li>
-                <a href={`/audit?planId=${p.planId}`}>{p.name ?? 'unnamed'}</a> ({p.externalRef})
+                <PersonLinks p={p} />
               </li>
             ))}
           </ul>
@@ -51,11 +63,11 @@ function What({ event: e, people }: AuditRow) {
   }
   if (e.planId) {
     const p = people.get(e.planId);
+    const version = e.versionId === null ? undefined : versions.get(e.versionId);
     return (
       <>
-        {actionWords[e.action] ?? e.action}:{' '}
-        <a href={`/audit?planId=${e.planId}`}>{p ? `${p.name ?? 'unnamed'} (${p.externalRef})` : `plan ${e.planId}`}</a>
-        {e.versionId ? ` version ${e.versionId}` : ''}
+        {actionWords[e.action] ?? e.action}: {p ? <PersonLinks p={p} /> : <a href={`/audit?planId=${e.planId}`}>{`plan ${e.planId}`}</a>}
+        {version ? `, version ${version}` : ''}
       </>
     );
   }

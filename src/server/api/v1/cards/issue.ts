@@ -31,7 +31,7 @@ export const issueCard = (s: AppServices) =>
   documented(doc, api.createHandlers(apiTrail(s, 'print'), validate('param', planIdParam), validate('json', issueBody), async (c) => {
       const { text, graceUntil } = c.req.valid('json');
       const card = unwrap(
-        await issueCardForPrint(s.db, c.var.actor, c.req.valid('param').planId, { graceUntil: graceUntil ? new Date(graceUntil) : undefined, text }, s.clock(), s.publicBaseUrl),
+        await issueCardForPrint(s.db, c.var.actor, c.req.valid('param').planId, { graceUntil: graceUntil ? new Date(graceUntil) : undefined, text, development: s.localCards ?? !!s.devIssuer }, s.clock(), s.publicBaseUrl),
       );
       const art = card.artefacts;
       const location = `/api/v1/plans/${card.planId}/cards`;
