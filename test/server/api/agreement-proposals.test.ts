@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { loadAuditSigner } from '../../../src/plans/access-log/signer.js';
 import { verifyAuditLog } from '../../../src/plans/access-log/verify.js';
 import { importRecordFrom, planBody, planIdOf, publishPlans, testApp, type TestApp, type Who, who } from '../../helpers.js';
+import { responseChecker } from '../../openapi-check.js';
 
 /** Issue 20 item 1: an agreement binds only those who accepted it. */
 
@@ -192,5 +193,34 @@ describe('agreements are proposals until every party accepts', () => {
     expect(lapsed.json.proposal).toMatchObject({ state: 'lapsed', outcomeNote: 'the agreement was ended' });
     expect((await t.call(northAdmin, 'POST', `/api/v1/admin/agreements/proposals/${ext.json.proposal.id}/accept`)).json.reason).toBe('not-pending');
     expect(governance(t).find((e) => e.query!.op === 'agreement.end')).toMatchObject({ actorOrg: 'capital-police', query: { changes: { lapsedProposal: ext.json.proposal.id } } });
+  });
+});
+
+describe('the agreements\' answers are what /openapi.json says (issue 20 item 13)', () => {
+  it('lists, proposals, accept, decline, extend, change and end answer the documented shapes, `reference` and all', async () => {
+    const { t } = await world();
+    const doc = await (await t.app.request('/openapi.json')).json();
+    const check = responseChecker(doc);
+    const problems: string[] = [];
+    const call = async (w: Who, method: string, url: string, route: string, body?: unknown) => {
+      const res = await t.call(w, method, url, body === undefined ? {} : { body });
+      problems.push(...check(method, route, res));
+      return res;
+    };
+    const agreementSchema = doc.paths['/api/v1/admin/agreements'].get.responses['200'].content['application/json'].schema;
+    expect(JSON.stringify(agreementSchema)).not.toMatch(/"ref"/);
+    await call(southAdmin, 'GET', '/api/v1/admin/agreements', '/api/v1/admin/agreements');
+    const p = await call(shireAdmin, 'POST', '/api/v1/admin/agreements', '/api/v1/admin/agreements', { ...self1, parties: ['shire-police', 'southbank-mh'] });
+    await call(southAdmin, 'GET', '/api/v1/admin/agreements/proposals', '/api/v1/admin/agreements/proposals');
+    await call(southAdmin, 'GET', `/api/v1/admin/agreements/proposals/${p.json.proposal.id}`, '/api/v1/admin/agreements/proposals/:id');
+    await call(southAdmin, 'POST', `/api/v1/admin/agreements/proposals/${p.json.proposal.id}/accept`, '/api/v1/admin/agreements/proposals/:id/accept');
+    const ext = await call(southAdmin, 'POST', '/api/v1/admin/agreements/SELF-1/extend', '/api/v1/admin/agreements/:ref/extend', { to: '2029-01-01', reason: 'renewal' });
+    await call(shireAdmin, 'POST', `/api/v1/admin/agreements/proposals/${ext.json.proposal.id}/decline`, '/api/v1/admin/agreements/proposals/:id/decline', { reason: 'too long' });
+    await call(shireAdmin, 'POST', '/api/v1/admin/agreements/SELF-1/changes', '/api/v1/admin/agreements/:ref/changes', { validTo: '2028-01-01', reason: 'a year more' });
+    await call(capitalAdmin, 'POST', '/api/v1/admin/agreements/SELF-1/changes', '/api/v1/admin/agreements/:ref/changes', { validTo: '2028-01-01', reason: 'not ours' });
+    await call(shireAdmin, 'POST', '/api/v1/admin/agreements/SELF-1/end', '/api/v1/admin/agreements/:ref/end', { reason: 'pilot over' });
+    const list = await call(southAdmin, 'GET', '/api/v1/admin/agreements', '/api/v1/admin/agreements');
+    expect(list.json.agreements.map((a: any) => a.reference)).toEqual(['DSA-DEMO-001', 'SELF-1']);
+    expect(problems).toEqual([]);
   });
 });
