@@ -265,6 +265,11 @@ export function acceptProposal(deps: GovernanceDeps, op: Operator, id: number, o
     if (!p.awaiting.includes(org)) return fail('conflict', `${org} has already answered this proposal`, { reason: 'already-answered' });
     if (p.kind === 'change' && p.current?.state === 'ended') return fail('conflict', `agreement "${p.reference}" has ended`, { reason: 'ended' });
     const inForce = p.awaiting.length === 1;
+    if (inForce) {
+      // Disabled since it was proposed: its people cannot sign in, and it cannot join an agreement now.
+      const parties = checkParties(deps.db, p.parties);
+      if (!parties.ok) return fail('conflict', parties.detail, { reason: parties.extra?.reason });
+    }
     return ok({
       orgs: p.parties,
       changes: { proposal: p.id, kind: p.kind, party: org, inForce, terms: { parties: p.parties, validFrom: p.validFrom, validTo: p.validTo } },

@@ -180,6 +180,17 @@ describe('agreements are proposals until every party accepts', () => {
     expectChainClean(t);
   });
 
+  it('a party disabled while the proposal waits keeps it out of force', async () => {
+    const { t } = await world();
+    const id = (await t.call(southAdmin, 'POST', '/api/v1/admin/agreements', { body: self1 })).json.proposal.id;
+    expect((await t.call(shireAdmin, 'POST', `/api/v1/admin/agreements/proposals/${id}/accept`)).status).toBe(200);
+    expect((await t.call(shireAdmin, 'POST', '/api/v1/admin/organisations/shire-police/disable', { body: { reason: 'force merged' } })).status).toBe(200);
+    const last = await t.call(northAdmin, 'POST', `/api/v1/admin/agreements/proposals/${id}/accept`);
+    expect(last.status).toBe(409);
+    expect(last.json.reason).toBe('disabled-party');
+    expect((await t.call(southAdmin, 'GET', '/api/v1/admin/agreements')).json.agreements.map((a: any) => a.reference)).toEqual(['DSA-DEMO-001']);
+  });
+
   it('any one party ends it at once, without the others; a pending change lapses with it', async () => {
     const { t, south } = await world();
     for (let i = 0; i < 3; i++) expect(await read(t, south, who.officer)).toBe(200);

@@ -61,6 +61,10 @@ describe('agreement proposals on the admin pages', () => {
     // A non-party's administrator sees the proposal but is offered no answer.
     const police = await signedIn(t, 'demo.police-admin');
     expect((await police.get(`/admin/agreements/proposals/${id}`)).text).not.toContain('Accept for');
+    const notParty = await police.get('/admin/agreements/SELF-1');
+    expect(notParty.text).toContain('Only the administrators of its parties');
+    expect(notParty.text).not.toContain('End this agreement now');
+    expect(agreement.text).toContain('End this agreement now');
   });
 
   it('declining asks why on a confirmation page; a change keeps the agreement as it is until accepted', async () => {

@@ -7,6 +7,7 @@ import { emptyDate, type DateValue, type FieldError } from '../../../ui/componen
 import { ConfirmPage } from '../../../ui/pages/oversight/admin.js';
 import { AgreementPage, AgreementsPage, MatrixPage, type ChangeForm, type NewAgreementForm, NewAgreementPage, ProposalPage } from '../../../ui/pages/oversight/agreements.js';
 import { OversightRefusedPage } from '../../../ui/pages/oversight/common.js';
+import { authoriseAgreementChange } from '../../../plans/policy.js';
 import type { AppServices, WebEnv } from '../../context.js';
 import { page, requireSignedIn, whoOf } from '../shared.js';
 import { dateValue, failureStatus, isoFromDate, issuesToErrors, pageWith, text, today } from './form-input.js';
@@ -47,6 +48,7 @@ export function agreementPageRoutes(services: AppServices) {
         acceptances={acceptancesOfTerms(db, ref)}
         pending={pending ? getProposalView(db, pending.id, today(services)) : undefined}
         others={others}
+        mayChange={authoriseAgreementChange(operatorOf(c), agreement.parties).ok}
         names={names()}
         form={over.form ?? emptyChange}
         errors={over.errors ?? []}

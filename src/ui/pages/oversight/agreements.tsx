@@ -99,6 +99,8 @@ export function AgreementPage(props: {
   acceptances: ProposalView['decisions'];
   pending?: ProposalView;
   others: OrganisationView[];
+  /** The policy's answer: only a party's administrator may propose a change or end it. */
+  mayChange: boolean;
   names: Map<string, string>;
   form: ChangeForm;
   errors: FieldError[];
@@ -149,6 +151,8 @@ export function AgreementPage(props: {
           A change is waiting for acceptance: <a href={`/admin/agreements/proposals/${props.pending.id}`}>see the proposed change</a>. Until every party accepts it,
           the agreement stays as above.
         </p>
+      ) : !props.mayChange ? (
+        <p>Only the administrators of its parties can propose changes to this agreement or end it.</p>
       ) : a.state !== 'ended' ? (
         <form method="post" action={`/admin/agreements/${ref}/changes`}>
           <h2>Propose a change</h2>
@@ -171,7 +175,7 @@ export function AgreementPage(props: {
           <button type="submit">Propose change</button>
         </form>
       ) : null}
-      {a.state === 'in-force' || a.state === 'future' ? (
+      {props.mayChange && (a.state === 'in-force' || a.state === 'future') ? (
         <>
           <h2>End early</h2>
           <p>Any one party may end the agreement at once, without the others' consent.</p>
