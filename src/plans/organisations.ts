@@ -69,7 +69,9 @@ export function addDataSharingAgreement(db: Db, dsa: NewDsa, now: Date): Result<
 
 /**
  * The agreement checks sit on every read, so they are prepared once per database and take plain values.
- * `agreementInForce` answers: is there an agreement, valid on `day`, naming both organisations?
+ * `agreementInForce` answers: is there an agreement, valid on `day`, naming both organisations? The
+ * table holds only terms every party accepted (proposals wait in `dsa_proposals`), so none of these
+ * look-ups can count a proposal.
  */
 export function agreementQueries(db: Db) {
   const inForce = db.$client.prepare<[string, string, string, string], { reference: string }>(
