@@ -4,3 +4,4 @@ export * from './cards.js';
 export * from './audit.js';
 export * from './search.js';
 export * from './auth.js';
+export * from './agreements.js';

@@ -14,6 +14,7 @@ const commands: Record<string, () => Promise<Command>> = {
   'dsa add': async () => (await import('./commands/dsa.js')).dsaAdd,
   'dsa list': async () => (await import('./commands/dsa.js')).dsaList,
   'dsa end': async () => (await import('./commands/dsa.js')).dsaEnd,
+  'dsa accept': async () => (await import('./commands/dsa.js')).dsaAccept,
   import: async () => (await import('./commands/import.js')).importCommand,
   token: async () => (await import('./commands/token.js')).tokenCommand,
   seed: async () => (await import('./commands/seed.js')).seedCommand,

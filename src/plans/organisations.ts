@@ -1,11 +1,12 @@
 import { eq, inArray } from 'drizzle-orm';
+import { recordAcceptedAgreement } from './governance/agreement-store.js';
 import { z } from 'zod';
 import { schema, type Db } from '../../db/index.js';
 import { isoDate, orgKinds, slugSchema, type OrgKind } from './core/content.js';
 import type { ReadCache } from './versions/read-cache.js';
 import { fail, ok, type Result } from './core/result.js';
 
-const { organisations, dataSharingAgreements, dsaParties } = schema;
+const { organisations } = schema;
 
 export const newOrganisationSchema = z.strictObject({
   slug: slugSchema,
@@ -46,8 +47,13 @@ export function listOrganisations(db: Db): Organisation[] {
   return db.select().from(organisations).all();
 }
 
-export function addDataSharingAgreement(db: Db, dsa: NewDsa, now: Date): Result<{ id: number }> {
-  const parties = [...new Set(dsa.parties)];
+/**
+ * Records an agreement every party has already accepted (their signed copies held), in force at once:
+ * the demo seed and test fixtures only. Agreements from the API, the pages and the CLI are proposals
+ * until each party accepts (governance/agreements.ts).
+ */
+export function addDataSharingAgreement(db: Db, dsa: NewDsa, now: Date): Result<{ reference: string }> {
+  const parties = [...new Set(dsa.parties)].sort();
   if (parties.length < 2) return fail('invalid', 'an agreement needs at least two different parties');
   const known = db
     .select({ slug: organisations.slug })
@@ -57,25 +63,15 @@ export function addDataSharingAgreement(db: Db, dsa: NewDsa, now: Date): Result<
     .map((r) => r.slug);
   const unknown = parties.filter((p) => !known.includes(p));
   if (unknown.length) return fail('invalid', `unknown organisation(s): ${unknown.join(', ')}`);
-  if (db.select().from(dataSharingAgreements).where(eq(dataSharingAgreements.reference, dsa.reference)).get()) {
-    return fail('conflict', `agreement "${dsa.reference}" already exists`);
-  }
-  return db.transaction((tx) => {
-    const { id } = tx
-      .insert(dataSharingAgreements)
-      .values({ reference: dsa.reference, validFrom: dsa.validFrom, validTo: dsa.validTo, createdAt: now.toISOString() })
-      .returning({ id: dataSharingAgreements.id })
-      .get();
-    tx.insert(dsaParties)
-      .values(parties.map((orgSlug) => ({ dsaId: id, orgSlug })))
-      .run();
-    return ok({ id });
-  });
+  if (!recordAcceptedAgreement(db, { ...dsa, parties }, now.toISOString(), 'seed')) return fail('conflict', `agreement "${dsa.reference}" already exists`);
+  return ok({ reference: dsa.reference });
 }
 
 /**
  * The agreement checks sit on every read, so they are prepared once per database and take plain values.
- * `agreementInForce` answers: is there an agreement, valid on `day`, naming both organisations?
+ * `agreementInForce` answers: is there an agreement, valid on `day`, naming both organisations? The
+ * table holds only terms every party accepted (proposals wait in `dsa_proposals`), so none of these
+ * look-ups can count a proposal.
  */
 export function agreementQueries(db: Db) {
   const inForce = db.$client.prepare<[string, string, string, string], { reference: string }>(

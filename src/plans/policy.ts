@@ -94,12 +94,34 @@ export function authoriseOrganisationChange(op: Operator, slug: string): Result<
   return ok(true);
 }
 
-/** An agreement is added, ended or extended only by an administrator of one of its parties. */
+/**
+ * An agreement is proposed, a change to it proposed, or ended, only by an administrator of one of its
+ * parties. Proposing binds nobody else: the terms are in force only once every party has accepted them
+ * (authoriseAgreementAnswer). Ending needs no one else's consent: any party may withdraw at once.
+ */
 export function authoriseAgreementChange(op: Operator, parties: readonly string[]): Result<true> {
   const admin = authoriseAdmin(op);
   if (!admin.ok || op.via === 'cli') return admin;
-  if (!parties.includes(op.actor.org)) return fail('forbidden', `${op.actor.org} is not a party to this agreement`);
+  if (!parties.includes(op.actor.org)) return fail('forbidden', `${op.actor.org} is not a party to this agreement`, { reason: 'not-a-party' });
   return ok(true);
+}
+
+/**
+ * For which party `op` may accept or decline a proposed agreement or change. An administrator answers
+ * for their own organisation only, and only when it is a party: no organisation decides for another.
+ * The service operator at the command line answers for the party it names, and only to record that it
+ * holds that party's signed agreement (the acceptance says so, by `cli:<os user>`).
+ */
+export function authoriseAgreementAnswer(op: Operator, parties: readonly string[], onBehalfOf?: string): Result<{ org: string }> {
+  const admin = authoriseAdmin(op);
+  if (!admin.ok) return admin;
+  const org = op.via === 'cli' ? onBehalfOf : op.actor.org;
+  if (!org) return fail('invalid', 'name the party whose signed agreement is held', { reason: 'party-required' });
+  if (op.via !== 'cli' && onBehalfOf !== undefined && onBehalfOf !== org) {
+    return fail('forbidden', 'an organisation answers only for itself', { reason: 'not-your-organisation' });
+  }
+  if (!parties.includes(org)) return fail('forbidden', `${org} is not a party to this agreement`, { reason: 'not-a-party' });
+  return ok({ org });
 }
 
 /**

@@ -2,6 +2,8 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { agreementMatrix } from './api/v1/admin/agreements/matrix.js';
 import { addAgreement } from './api/v1/admin/agreements/add.js';
+import { proposeAgreementChange } from './api/v1/admin/agreements/change.js';
+import { acceptAgreementProposal, declineAgreementProposal, getProposal, pendingProposals } from './api/v1/admin/agreements/proposals.js';
 import { endAgreement } from './api/v1/admin/agreements/end.js';
 import { extendAgreement } from './api/v1/admin/agreements/extend.js';
 import { listAgreements } from './api/v1/admin/agreements/list.js';
@@ -112,7 +114,12 @@ export function createApp(deps: AppDeps) {
     .get('/admin/agreements/matrix', ...agreementMatrix(s))
     .post('/admin/agreements', ...addAgreement(s))
     .post('/admin/agreements/:ref/end', ...endAgreement(s))
-    .post('/admin/agreements/:ref/extend', ...extendAgreement(s));
+    .post('/admin/agreements/:ref/extend', ...extendAgreement(s))
+    .post('/admin/agreements/:ref/changes', ...proposeAgreementChange(s))
+    .get('/admin/agreements/proposals', ...pendingProposals(s))
+    .get('/admin/agreements/proposals/:id', ...getProposal(s))
+    .post('/admin/agreements/proposals/:id/accept', ...acceptAgreementProposal(s))
+    .post('/admin/agreements/proposals/:id/decline', ...declineAgreementProposal(s));
 
   // Server-rendered pages: the session cookie is read once, for every page.
   const signIn = signInPages(s);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ensureDemoOrganisations } from '../../src/plans/demo/demo.js';
+import { agreementQueries } from '../../src/plans/organisations.js';
 import { cli } from './helpers.js';
 import { accessEvents, databaseFile, openDatabase, tempDir } from '../helpers.js';
 
@@ -41,4 +42,58 @@ describe('CLI: org list, dsa list, dsa end', () => {
     expect(verified.code, verified.stderr).toBe(0);
     expect(verified.stdout).toMatch(/access log OK: 2 events/);
   }, 60_000);
+});
+
+describe('CLI: dsa add proposes; --accepted-by and dsa accept record signed agreements the operator holds', () => {
+  it('the operator cannot put an agreement in force for parties without recording each one\'s acceptance', async () => {
+    const dir = tempDir();
+    const db = openDatabase(databaseFile(dir));
+    ensureDemoOrganisations(db, new Date());
+    db.$client.close();
+    const inForce = () => {
+      const check = openDatabase(databaseFile(dir));
+      try {
+        return agreementQueries(check).agreementInForce('shire-police', 'southbank-mh', '2026-06-01');
+      } finally {
+        check.$client.close();
+      }
+    };
+
+    const proposed = await cli(['dsa', 'add', 'CLI-1', '--parties', 'shire-police,southbank-mh', '--from', '2026-01-01', '--to', '2027-01-01'], dir);
+    expect(proposed.code, proposed.stderr).toBe(0);
+    expect(proposed.stdout).toMatch(/CLI-1: shire-police, southbank-mh .*proposal (\d+), waiting for shire-police, southbank-mh to accept/);
+    expect(inForce()).toBeUndefined();
+    const id = /proposal (\d+)/.exec(proposed.stdout)![1]!;
+    expect((await cli(['dsa', 'list'], dir)).stdout).toMatch(new RegExp(`^proposal ${id}\\tCLI-1\\tnew\\t2026-01-01\\.\\.2027-01-01\\tshire-police,southbank-mh\\twaiting for shire-police,southbank-mh$`, 'm'));
+
+    const notParty = await cli(['dsa', 'accept', id, '--for', 'capital-police'], dir);
+    expect(notParty.code).toBe(1);
+    expect(notParty.stderr).toMatch(/capital-police is not a party/);
+    expect((await cli(['dsa', 'accept', id, '--for', 'shire-police'], dir)).stdout).toMatch(/waiting for southbank-mh/);
+    expect(inForce()).toBeUndefined();
+    const last = await cli(['dsa', 'accept', id, '--for', 'southbank-mh'], dir);
+    expect(last.stdout).toMatch(/in force/);
+    expect(inForce()).toBe('CLI-1');
+
+    const badHeld = await cli(['dsa', 'add', 'CLI-2', '--parties', 'capital-police,northgate-mh', '--from', '2026-01-01', '--to', '2027-01-01', '--accepted-by', 'capital-police,shire-police'], dir);
+    expect(badHeld.code).toBe(1);
+    expect(badHeld.stderr).toMatch(/shire-police is not a party/);
+    const held = await cli(['dsa', 'add', 'CLI-2', '--parties', 'capital-police,northgate-mh', '--from', '2026-01-01', '--to', '2027-01-01', '--accepted-by', 'capital-police,northgate-mh'], dir);
+    expect(held.code, held.stderr).toBe(0);
+    expect(held.stdout).toMatch(/in force: every party's acceptance recorded/);
+
+    const check = openDatabase(databaseFile(dir));
+    const events = accessEvents(check).filter((e) => e.action === 'governance');
+    const notes = check.$client.prepare("SELECT DISTINCT note FROM dsa_decisions WHERE via = 'cli'").all();
+    check.$client.close();
+    expect(events.map((e) => [e.query!.op, e.outcome, e.channel])).toEqual([
+      ['agreement.propose', 'allowed', 'cli'],
+      ['agreement.accept', 'denied', 'cli'],
+      ['agreement.accept', 'allowed', 'cli'],
+      ['agreement.accept', 'allowed', 'cli'],
+      ['agreement.propose', 'allowed', 'cli'],
+    ]);
+    expect(events.at(-1)!.query).toMatchObject({ changes: { acceptedBy: ['capital-police', 'northgate-mh'], inForce: true } });
+    expect(notes).toEqual([{ note: 'signed agreement held by the service operator' }]);
+  }, 120_000);
 });

@@ -27,6 +27,10 @@ export const demoUsers: { sub: string; org: string; roles: Role[]; label: string
   { sub: 'demo.auditor', org: 'southbank-mh', roles: ['auditor'], label: 'Information-governance lead (auditor)' },
   { sub: 'demo.admin', org: 'southbank-mh', roles: ['admin'], label: 'Administrator' },
   { sub: 'demo.outsider', org: 'shire-police', roles: ['responder'], label: 'Officer from a force with no agreement' },
+  // An agreement needs every party's administrator (issue 20): one per organisation a demo proposal names.
+  { sub: 'demo.police-admin', org: 'capital-police', roles: ['admin'], label: 'Administrator, Capital Police' },
+  { sub: 'demo.shire-admin', org: 'shire-police', roles: ['admin'], label: 'Administrator, Shire Constabulary' },
+  { sub: 'demo.northgate-admin', org: 'northgate-mh', roles: ['admin'], label: 'Administrator, Northgate trust' },
 ];
 
 /** Adds whichever demo organisations and the demo agreement are missing (idempotent). */

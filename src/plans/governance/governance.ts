@@ -1,16 +1,13 @@
 import { z } from 'zod';
 import type { Db } from '../../../db/index.js';
-import { authoriseAdmin, authoriseAgreementChange, authoriseOrganisationChange, type Operator } from '../policy.js';
-import { isoDay } from '../core/clock.js';
+import { authoriseAdmin, authoriseOrganisationChange, type Operator } from '../policy.js';
 import { isoDate, orgKinds } from '../core/content.js';
 import { governed, type GovernanceDeps } from './log.js';
 import {
-  addDataSharingAgreement,
   addOrganisation,
   agreementQueries,
   getOrganisation,
   listOrganisations,
-  type NewDsa,
   type NewOrganisation,
   type Organisation,
 } from '../organisations.js';
@@ -38,16 +35,18 @@ export const extendAgreementSchema = z.strictObject({ to: isoDate, reason });
 export const agreementStates = ['in-force', 'expired', 'ended', 'future'] as const;
 export type AgreementState = (typeof agreementStates)[number];
 
-export type AgreementView = {
-  reference: string;
-  parties: string[];
-  validFrom: string;
-  validTo: string;
-  state: AgreementState;
-  endedAt: string | null;
-  endReason: string | null;
-  createdAt: string;
-};
+/** An agreement whose terms every party accepted (proposals are governance/agreements.ts). */
+export const agreementViewSchema = z.strictObject({
+  reference: z.string(),
+  parties: z.array(z.string()),
+  validFrom: z.string(),
+  validTo: z.string(),
+  state: z.enum(agreementStates),
+  endedAt: z.string().nullable(),
+  endReason: z.string().nullable(),
+  createdAt: z.string(),
+});
+export type AgreementView = z.infer<typeof agreementViewSchema>;
 
 type AgreementRow = Omit<AgreementView, 'parties' | 'state'> & { id: number; parties: string };
 
@@ -165,75 +164,6 @@ export function disableOrganisation(deps: GovernanceDeps, op: Operator, slug: st
       apply: () => {
         const r = deps.db.$client.prepare('UPDATE organisations SET disabled_at = ? WHERE slug = ? AND disabled_at IS NULL').run(at, slug);
         return r.changes === 1 ? ok(organisationView(getOrganisation(deps.db, slug)!)) : fail('conflict', `organisation "${slug}" is already disabled`);
-      },
-    });
-  });
-}
-
-export function addAgreement(deps: GovernanceDeps, op: Operator, dsa: NewDsa): Promise<Result<AgreementView>> {
-  return governed(deps, op, { op: 'agreement.add', target: dsa.reference }, () => {
-    const parties = [...new Set(dsa.parties)].sort();
-    const allowed = authoriseAgreementChange(op, parties);
-    if (!allowed.ok) return allowed;
-    const disabled = parties.filter((p) => getOrganisation(deps.db, p)?.disabledAt);
-    if (disabled.length) return fail('invalid', `disabled organisation(s) cannot join an agreement: ${disabled.join(', ')}`, { errors: [{ path: 'parties', message: 'disabled organisation' }] });
-    if (getAgreement(deps.db, dsa.reference, isoDay(deps.clock()))) return fail('conflict', `agreement "${dsa.reference}" already exists`);
-    return ok({
-      orgs: parties,
-      changes: { parties, validFrom: dsa.validFrom, validTo: dsa.validTo },
-      apply: () => {
-        const r = addDataSharingAgreement(deps.db, { ...dsa, parties }, deps.clock());
-        return r.ok ? ok(getAgreement(deps.db, dsa.reference, isoDay(deps.clock()))!) : r;
-      },
-    });
-  });
-}
-
-/** Ends an agreement now: reads relying on it stop at once (the read cache's epoch moves with the update). */
-export function endAgreement(deps: GovernanceDeps, op: Operator, reference: string, body: { reason: string }): Promise<Result<AgreementView>> {
-  return governed(deps, op, { op: 'agreement.end', target: reference }, () => {
-    const today = isoDay(deps.clock());
-    const before = getAgreement(deps.db, reference, today);
-    if (!before) return fail('not_found', `no agreement "${reference}"`);
-    const allowed = authoriseAgreementChange(op, before.parties);
-    if (!allowed.ok) return allowed;
-    if (before.state === 'ended') return fail('conflict', `agreement "${reference}" was already ended on ${before.endedAt}`);
-    if (before.state === 'expired') return fail('conflict', `agreement "${reference}" already expired on ${before.validTo}`);
-    const at = deps.clock().toISOString();
-    return ok({
-      orgs: before.parties,
-      changes: { endedAt: at, validTo: before.validTo },
-      reason: body.reason,
-      apply: () => {
-        const r = deps.db.$client
-          .prepare('UPDATE data_sharing_agreements SET ended_at = ?, end_reason = ? WHERE reference = ? AND ended_at IS NULL')
-          .run(at, body.reason, reference);
-        return r.changes === 1 ? ok(getAgreement(deps.db, reference, today)!) : fail('conflict', `agreement "${reference}" was ended meanwhile`);
-      },
-    });
-  });
-}
-
-export function extendAgreement(deps: GovernanceDeps, op: Operator, reference: string, body: { to: string; reason: string }): Promise<Result<AgreementView>> {
-  return governed(deps, op, { op: 'agreement.extend', target: reference }, () => {
-    const today = isoDay(deps.clock());
-    const before = getAgreement(deps.db, reference, today);
-    if (!before) return fail('not_found', `no agreement "${reference}"`);
-    const allowed = authoriseAgreementChange(op, before.parties);
-    if (!allowed.ok) return allowed;
-    if (before.state === 'ended') return fail('conflict', `agreement "${reference}" was ended on ${before.endedAt}; record a new one instead`);
-    if (body.to <= before.validTo) {
-      return fail('invalid', `to must be after the current end date ${before.validTo}`, { errors: [{ path: 'to', message: `must be after ${before.validTo}` }] });
-    }
-    return ok({
-      orgs: before.parties,
-      changes: { validTo: { from: before.validTo, to: body.to } },
-      reason: body.reason,
-      apply: () => {
-        const r = deps.db.$client
-          .prepare('UPDATE data_sharing_agreements SET valid_to = ? WHERE reference = ? AND valid_to = ? AND ended_at IS NULL')
-          .run(body.to, reference, before.validTo);
-        return r.changes === 1 ? ok(getAgreement(deps.db, reference, today)!) : fail('conflict', `agreement "${reference}" was changed meanwhile`);
       },
     });
   });

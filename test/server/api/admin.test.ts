@@ -5,6 +5,15 @@ import { importRecordFrom, planBody, planIdOf, publishPlans, testApp, type TestA
 
 const northAdmin: Who = { sub: 'admin.n', org: 'northgate-mh', roles: ['admin'] };
 const policeAdmin: Who = { sub: 'admin.p', org: 'capital-police', roles: ['admin'] };
+const shireAdmin: Who = { sub: 'admin.s', org: 'shire-police', roles: ['admin'] };
+
+/** Proposes an agreement as `by` and has every other party's admin accept it (issue 20: all parties agree). */
+async function agreed(t: TestApp, body: { reference: string; parties: string[]; validFrom: string; validTo: string }, by: Who, others: Who[]) {
+  const r = await t.call(by, 'POST', '/api/v1/admin/agreements', { body });
+  if (r.status !== 201) return r;
+  for (const w of others) await t.call(w, 'POST', `/api/v1/admin/agreements/proposals/${r.json.proposal.id}/accept`);
+  return r;
+}
 
 const governance = (t: TestApp) => t.events().filter((e) => e.action === 'governance');
 function expectChainClean(t: TestApp) {
@@ -106,8 +115,8 @@ describe('admin API: agreements', () => {
 
   it('lists with parties and state, adds, extends, and shows who can see whose plans', async () => {
     const { t } = await world();
-    const add = (reference: string, validFrom: string, validTo: string, w: Who = who.admin) =>
-      t.call(w, 'POST', '/api/v1/admin/agreements', { body: { reference, parties: ['southbank-mh', 'shire-police'], validFrom, validTo } });
+    const add = (reference: string, validFrom: string, validTo: string) =>
+      agreed(t, { reference, parties: ['southbank-mh', 'shire-police'], validFrom, validTo }, who.admin, [shireAdmin]);
     expect((await add('DSA-OLD', '2020-01-01', '2021-01-01')).status).toBe(201);
     expect((await add('DSA-SOON', '2027-01-01', '2028-01-01')).status).toBe(201);
     expect((await add('DSA-SOON', '2027-01-01', '2028-01-01')).status).toBe(409);
@@ -124,18 +133,22 @@ describe('admin API: agreements', () => {
     const before = await t.call(who.admin, 'GET', '/api/v1/admin/agreements/matrix');
     expect(before.json.canSee['shire-police']).toEqual(['shire-police']);
     const extended = await t.call(who.admin, 'POST', '/api/v1/admin/agreements/DSA-OLD/extend', { body: { to: '2027-06-30', reason: 'renewed by both boards' } });
-    expect(extended.status).toBe(200);
-    expect(extended.json.agreement).toMatchObject({ validTo: '2027-06-30', state: 'in-force' });
+    expect(extended.status).toBe(201);
+    expect(extended.json.proposal).toMatchObject({ validTo: '2027-06-30', state: 'pending', current: { state: 'expired' } });
+    expect((await t.call(shireAdmin, 'POST', `/api/v1/admin/agreements/proposals/${extended.json.proposal.id}/accept`)).json.proposal.state).toBe('accepted');
     const after = await t.call(who.admin, 'GET', '/api/v1/admin/agreements/matrix');
     expect(after.json.canSee['shire-police']).toEqual(['shire-police', 'southbank-mh']);
     expect(after.json.canSee['capital-police']).toContain('southbank-mh');
 
     expect(governance(t).map((e) => [e.query!.op, e.outcome])).toEqual([
-      ['agreement.add', 'allowed'],
-      ['agreement.add', 'allowed'],
-      ['agreement.extend', 'allowed'],
+      ['agreement.propose', 'allowed'],
+      ['agreement.accept', 'allowed'],
+      ['agreement.propose', 'allowed'],
+      ['agreement.accept', 'allowed'],
+      ['agreement.propose-change', 'allowed'],
+      ['agreement.accept', 'allowed'],
     ]);
-    expect(governance(t).at(-1)!.query).toMatchObject({ changes: { validTo: { from: '2021-01-01', to: '2027-06-30' } }, orgs: ['shire-police', 'southbank-mh'] });
+    expect(governance(t).at(-2)!.query).toMatchObject({ changes: { validTo: { from: '2021-01-01', to: '2027-06-30' } }, orgs: ['shire-police', 'southbank-mh'] });
     expectChainClean(t);
   });
 
@@ -158,7 +171,7 @@ describe('admin API: agreements', () => {
     expect((await t.call(who.auditor, 'POST', '/api/v1/admin/agreements/DSA-DEMO-001/end', { body: { reason: 'not mine to end' } })).status).toBe(403);
     const add = await t.call(who.admin, 'POST', '/api/v1/admin/agreements', { body: { reference: 'DSA-X', parties: ['capital-police', 'shire-police'], validFrom: '2026-01-01', validTo: '2027-01-01' } });
     expect(add.status).toBe(403);
-    await t.call(policeAdmin, 'POST', '/api/v1/admin/agreements', { body: { reference: 'DSA-P', parties: ['capital-police', 'shire-police'], validFrom: '2026-01-01', validTo: '2027-01-01' } });
+    await agreed(t, { reference: 'DSA-P', parties: ['capital-police', 'shire-police'], validFrom: '2026-01-01', validTo: '2027-01-01' }, policeAdmin, [shireAdmin]);
     expect((await t.call(who.admin, 'POST', '/api/v1/admin/agreements/DSA-P/end', { body: { reason: 'not a party' } })).status).toBe(403);
     expect((await t.call(who.admin, 'POST', '/api/v1/admin/agreements/NO-SUCH/end', { body: { reason: 'gone' } })).status).toBe(404);
     expectNamesField(await t.call(who.admin, 'POST', '/api/v1/admin/agreements/DSA-DEMO-001/end', { body: {} }), 'reason');
@@ -189,7 +202,7 @@ describe('admin API: governance overview', () => {
     notCoProduced.governance = { coProduced: false, lawfulBasis: 'public-task', reviewBy: '2027-04-01' };
     publishPlans(t.db, [importRecordFrom(planBody()), stale, notCoProduced]);
     await t.call(who.admin, 'POST', '/api/v1/admin/organisations', { body: { slug: 'valley-ambulance', name: 'Valley Ambulance', kind: 'ambulance' } });
-    await t.call(who.admin, 'POST', '/api/v1/admin/agreements', { body: { reference: 'DSA-SHORT', parties: ['southbank-mh', 'shire-police'], validFrom: '2026-01-01', validTo: '2026-12-10' } });
+    await agreed(t, { reference: 'DSA-SHORT', parties: ['southbank-mh', 'shire-police'], validFrom: '2026-01-01', validTo: '2026-12-10' }, who.admin, [shireAdmin]);
     const planId = planIdOf(t.db, 'SB-000001');
     const valley: Who = { sub: 'medic.valley', org: 'valley-ambulance', roles: ['responder'] };
     expect((await t.call(valley, 'GET', `/api/v1/plans/${planId}`, { headers: { 'x-emergency-access': 'not breathing' } })).status).toBe(200);

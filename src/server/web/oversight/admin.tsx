@@ -2,6 +2,7 @@ import { Hono, type Context } from 'hono';
 import { addOrganisationGoverned, changeOrganisation, disableOrganisation, listOrganisationsView, organisationPatchSchema, reasonSchema } from '../../../plans/governance/governance.js';
 import { configureOidcGoverned, keepClientSecret, setOidcEnabledGoverned } from '../../../plans/governance/oidc.js';
 import { governanceOverview } from '../../../plans/governance/summary.js';
+import { pendingFor } from '../../../plans/governance/agreements.js';
 import { getOidcConfig, oidcConfigInputSchema } from '../../../plans/oidc-config.js';
 import { getOrganisation, newOrganisationSchema } from '../../../plans/organisations.js';
 import type { FieldError } from '../../../ui/components/forms.js';
@@ -71,7 +72,12 @@ export function adminPageRoutes(services: AppServices) {
   }
 
   return new Hono<WebEnv>()
-    .get('/admin', ...guard, (c) => page(c, <AdminHomePage who={whoOf(c)} overview={governanceOverview(services.db, services.clock())} />))
+    .get('/admin', ...guard, (c) => {
+      const day = services.clock().toISOString().slice(0, 10);
+      const names = new Map(listOrganisationsView(services.db).map((o) => [o.slug, o.name]));
+      const waiting = { pending: pendingFor(services.db, c.var.actor!.org, day), names };
+      return page(c, <AdminHomePage who={whoOf(c)} overview={governanceOverview(services.db, services.clock())} waiting={waiting} />);
+    })
     .get('/admin/organisations', ...guard, (c) =>
       page(c, <OrganisationsPage who={whoOf(c)} organisations={listOrganisationsView(services.db)} notice={notices[c.req.query('done') ?? '']} />),
     )

@@ -1,21 +1,30 @@
 import { Hono, type Context } from 'hono';
-import { addAgreement, agreementStates, endAgreement, extendAgreement, getAgreement, listAgreements, listOrganisationsView, reasonSchema, sharingMatrix } from '../../../plans/governance/governance.js';
+import { acceptProposal, changeProposalSchema, declineProposal, endAgreement, getProposalView, listProposals, proposalActions, proposeAgreement, proposeChange } from '../../../plans/governance/agreements.js';
+import { acceptancesOfTerms, pendingProposalFor } from '../../../plans/governance/agreement-store.js';
+import { agreementStates, getAgreement, listAgreements, listOrganisationsView, reasonSchema, sharingMatrix } from '../../../plans/governance/governance.js';
 import { newDsaSchema } from '../../../plans/organisations.js';
 import { emptyDate, type DateValue, type FieldError } from '../../../ui/components/forms.js';
 import { ConfirmPage } from '../../../ui/pages/oversight/admin.js';
-import { AgreementPage, AgreementsPage, MatrixPage, type NewAgreementForm, NewAgreementPage } from '../../../ui/pages/oversight/agreements.js';
+import { AgreementPage, AgreementsPage, MatrixPage, type ChangeForm, type NewAgreementForm, NewAgreementPage, ProposalPage } from '../../../ui/pages/oversight/agreements.js';
 import { OversightRefusedPage } from '../../../ui/pages/oversight/common.js';
+import { authoriseAgreementChange } from '../../../plans/policy.js';
 import type { AppServices, WebEnv } from '../../context.js';
 import { page, requireSignedIn, whoOf } from '../shared.js';
 import { dateValue, failureStatus, isoFromDate, issuesToErrors, pageWith, text, today } from './form-input.js';
 import { adminsOnly, operatorOf, oversightForms } from './guards.js';
 
-/** `/admin/agreements`: list, add, extend, end early (reads relying on it stop at once), and the matrix. */
+/**
+ * `/admin/agreements`: list, propose (a new agreement or a change), each party accepts or declines on the
+ * proposal's page, end early (any one party; reads relying on it stop at once), and the matrix.
+ */
 const notices: Record<string, string> = {
-  added: 'Agreement added.',
+  proposed: 'Proposal recorded with your acceptance. It comes into force when every other party has accepted it.',
+  accepted: 'Your acceptance is recorded.',
+  'in-force': 'Your acceptance is recorded. Every party has now accepted: the agreement is in force.',
+  declined: 'Proposal declined. Nothing changes.',
   ended: 'Agreement ended. Reads that relied on it are refused from now on.',
-  extended: 'Agreement extended.',
 };
+const emptyChange: ChangeForm = { from: emptyDate, to: emptyDate, add: [], reason: '' };
 
 export function agreementPageRoutes(services: AppServices) {
   const { db } = services;
@@ -26,12 +35,56 @@ export function agreementPageRoutes(services: AppServices) {
   const notFound = (c: Context<WebEnv>) => page(c, <OversightRefusedPage who={whoOf(c)} title="Not found" detail="There is no such agreement." />, 404);
   const refOf = (c: Context) => c.req.param('ref')!.slice(0, 100);
 
-  function agreementPage(c: Context<WebEnv>, ref: string, status: number, over: { to?: DateValue; reason?: string; errors?: FieldError[] } = {}) {
+  function agreementPage(c: Context<WebEnv>, ref: string, status: number, over: { form?: ChangeForm; errors?: FieldError[] } = {}) {
     const agreement = getAgreement(db, ref, today(services));
     if (!agreement) return notFound(c);
+    const pending = pendingProposalFor(db, ref);
+    const others = listOrganisationsView(db).filter((o) => o.state === 'active' && !agreement.parties.includes(o.slug));
     return pageWith(
       c,
-      <AgreementPage who={whoOf(c)} agreement={agreement} names={names()} to={over.to ?? emptyDate} reason={over.reason ?? ''} errors={over.errors ?? []} notice={notices[c.req.query('done') ?? '']} />,
+      <AgreementPage
+        who={whoOf(c)}
+        agreement={agreement}
+        acceptances={acceptancesOfTerms(db, ref)}
+        pending={pending ? getProposalView(db, pending.id, today(services)) : undefined}
+        others={others}
+        mayChange={authoriseAgreementChange(operatorOf(c), agreement.parties).ok}
+        names={names()}
+        form={over.form ?? emptyChange}
+        errors={over.errors ?? []}
+        notice={notices[c.req.query('done') ?? '']}
+      />,
+      status,
+    );
+  }
+
+  const idOf = (c: Context) => (/^[1-9]\d{0,9}$/.test(c.req.param('id') ?? '') ? Number(c.req.param('id')) : 0);
+  function proposalPage(c: Context<WebEnv>, id: number) {
+    const proposal = getProposalView(db, id, today(services));
+    if (!proposal) return page(c, <OversightRefusedPage who={whoOf(c)} title="Not found" detail="There is no such proposal." />, 404);
+    const op = operatorOf(c);
+    return page(
+      c,
+      <ProposalPage who={whoOf(c)} proposal={proposal} names={names()} mayAnswer={proposalActions(op, proposal).answer} answerFor={c.var.actor!.org} notice={notices[c.req.query('done') ?? '']} />,
+    );
+  }
+
+  function declinePage(c: Context<WebEnv>, id: number, reason: string, errors: FieldError[], status: number) {
+    const p = getProposalView(db, id, today(services));
+    if (!p) return page(c, <OversightRefusedPage who={whoOf(c)} title="Not found" detail="There is no such proposal." />, 404);
+    const what = p.kind === 'new' ? `the proposed agreement ${p.reference}` : `the proposed change to agreement ${p.reference}`;
+    return pageWith(
+      c,
+      <ConfirmPage
+        who={whoOf(c)}
+        title={`Decline ${p.kind === 'new' ? 'proposed agreement' : 'proposed change to'} ${p.reference}`}
+        consequence={`This closes ${what} for every party: ${p.kind === 'new' ? 'it will not come into force' : 'the agreement stays as it is'}. The other parties' administrators and auditors will see your reason.`}
+        action={`/admin/agreements/proposals/${p.id}/decline`}
+        button="Decline proposal"
+        reason={reason}
+        errors={errors}
+        back={`/admin/agreements/proposals/${p.id}`}
+      />,
       status,
     );
   }
@@ -59,7 +112,8 @@ export function agreementPageRoutes(services: AppServices) {
   return new Hono<WebEnv>()
     .get('/admin/agreements', ...guard, (c) => {
       const state = (agreementStates as readonly string[]).includes(c.req.query('state') ?? '') ? (c.req.query('state') as (typeof agreementStates)[number]) : undefined;
-      return page(c, <AgreementsPage who={whoOf(c)} agreements={listAgreements(db, today(services), state)} names={names()} state={state} notice={notices[c.req.query('done') ?? '']} />);
+      const proposals = listProposals(db, today(services), { state: 'pending' });
+      return page(c, <AgreementsPage who={whoOf(c)} agreements={listAgreements(db, today(services), state)} proposals={proposals} names={names()} state={state} notice={notices[c.req.query('done') ?? '']} />);
     })
     .get('/admin/agreements/matrix', ...guard, (c) => page(c, <MatrixPage who={whoOf(c)} matrix={sharingMatrix(db, today(services))} />))
     .get('/admin/agreements/new', ...guard, (c) =>
@@ -81,25 +135,58 @@ export function agreementPageRoutes(services: AppServices) {
       if (!parsed.success) for (const e of issuesToErrors(parsed.error.issues, fieldOf, labelOf)) if (!errors.some((x) => x.field === e.field)) errors.push(e);
       const again = (errs: FieldError[], status: number) => pageWith(c, <NewAgreementPage who={whoOf(c)} form={form} organisations={listOrganisationsView(db)} errors={errs} />, status);
       if (errors.length || !parsed.success) return again(errors, 400);
-      const r = await addAgreement(deps, operatorOf(c), parsed.data);
+      const r = await proposeAgreement(deps, operatorOf(c), parsed.data);
       if (!r.ok) return again([{ field: r.code === 'conflict' ? 'reference' : 'party', message: r.detail }], failureStatus(r.code));
-      return c.redirect(`/admin/agreements/${encodeURIComponent(r.value.reference)}?done=added`, 303);
+      return c.redirect(`/admin/agreements/proposals/${r.value.id}?done=proposed`, 303);
+    })
+    // Before /:ref, so that "proposals" is never read as an agreement's reference.
+    .get('/admin/agreements/proposals/:id', ...guard, (c) => proposalPage(c, idOf(c)))
+    .post('/admin/agreements/proposals/:id/accept', forms, ...guard, async (c) => {
+      const id = idOf(c);
+      const r = await acceptProposal(deps, operatorOf(c), id);
+      if (!r.ok) {
+        if (r.code === 'not_found') return proposalPage(c, id);
+        return pageWith(c, <OversightRefusedPage who={whoOf(c)} title="Could not accept" detail={r.detail} />, failureStatus(r.code));
+      }
+      return c.redirect(`/admin/agreements/proposals/${id}?done=${r.value.state === 'accepted' ? 'in-force' : 'accepted'}`, 303);
+    })
+    .get('/admin/agreements/proposals/:id/decline', ...guard, (c) => declinePage(c, idOf(c), '', [], 200))
+    .post('/admin/agreements/proposals/:id/decline', forms, ...guard, async (c) => {
+      const id = idOf(c);
+      const reason = text((await c.req.parseBody()).reason).slice(0, 600);
+      const why = reasonSchema.safeParse({ reason });
+      if (!why.success) return declinePage(c, id, reason, issuesToErrors(why.error.issues, () => 'reason', () => 'Why'), 400);
+      const r = await declineProposal(deps, operatorOf(c), id, why.data);
+      if (!r.ok) return declinePage(c, id, reason, [{ field: 'reason', message: r.detail }], failureStatus(r.code));
+      return c.redirect(`/admin/agreements/proposals/${id}?done=declined`, 303);
     })
     .get('/admin/agreements/:ref', ...guard, (c) => agreementPage(c, refOf(c), 200))
-    .post('/admin/agreements/:ref/extend', forms, ...guard, async (c) => {
+    .post('/admin/agreements/:ref/changes', forms, ...guard, async (c) => {
       const ref = refOf(c);
-      const body = await c.req.parseBody();
+      const body = await c.req.parseBody({ all: true });
       const get = (n: string) => text(body[n]).slice(0, 600);
-      const toValue = dateValue(get, 'to');
-      const reason = get('reason');
-      const to = isoFromDate(toValue, 'to', 'New end date');
-      const errors: FieldError[] = to.error ? [to.error] : to.day ? [] : [{ field: 'to-day', message: 'New end date: enter the date' }];
-      const why = reasonSchema.safeParse({ reason });
-      if (!why.success) errors.push(...issuesToErrors(why.error.issues, () => 'reason', () => 'Why'));
-      if (errors.length || !why.success || !to.day) return agreementPage(c, ref, 400, { to: toValue, reason, errors });
-      const r = await extendAgreement(deps, operatorOf(c), ref, { to: to.day, reason: why.data.reason });
-      if (!r.ok) return agreementPage(c, ref, failureStatus(r.code), { to: toValue, reason, errors: [{ field: r.code === 'invalid' ? 'to-day' : 'reason', message: r.detail }] });
-      return c.redirect(`/admin/agreements/${encodeURIComponent(ref)}?done=extended`, 303);
+      const form: ChangeForm = { from: dateValue(get, 'from'), to: dateValue(get, 'to'), add: ([] as unknown[]).concat(body.add ?? []).map(text).filter(Boolean).slice(0, 50), reason: get('reason') };
+      const from = isoFromDate(form.from, 'from', 'New start date');
+      const to = isoFromDate(form.to, 'to', 'New end date');
+      const errors: FieldError[] = [to.error, from.error].filter((e): e is FieldError => !!e);
+      const current = getAgreement(db, ref, today(services));
+      if (!current) return notFound(c);
+      const parsed = changeProposalSchema.safeParse({
+        ...(form.add.length ? { parties: [...current.parties, ...form.add] } : {}),
+        ...(from.day ? { validFrom: from.day } : {}),
+        ...(to.day ? { validTo: to.day } : {}),
+        reason: form.reason,
+      });
+      const fieldOf = (p: string) => ({ parties: 'add', validFrom: 'from-day', validTo: 'to-day', reason: 'reason' })[p] ?? 'to-day';
+      const labelOf = (f: string) => ({ add: 'Add parties', 'from-day': 'New start date', 'to-day': 'New end date', reason: 'Why' })[f] ?? 'Change';
+      if (!parsed.success) for (const e of issuesToErrors(parsed.error.issues, fieldOf, labelOf)) if (!errors.some((x) => x.field === e.field)) errors.push(e);
+      if (errors.length || !parsed.success) return agreementPage(c, ref, 400, { form, errors });
+      const r = await proposeChange(deps, operatorOf(c), ref, parsed.data);
+      if (!r.ok) {
+        const path = (r.extra?.errors as { path: string }[] | undefined)?.[0]?.path;
+        return agreementPage(c, ref, failureStatus(r.code), { form, errors: [{ field: path ? fieldOf(path) : 'reason', message: r.detail }] });
+      }
+      return c.redirect(`/admin/agreements/proposals/${r.value.id}?done=proposed`, 303);
     })
     .get('/admin/agreements/:ref/end', ...guard, (c) => endPage(c, refOf(c), '', [], 200))
     .post('/admin/agreements/:ref/end', forms, ...guard, async (c) => {

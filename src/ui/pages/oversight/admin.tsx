@@ -2,6 +2,7 @@ import type { OrganisationView } from '../../../plans/governance/governance.js';
 import type { governanceOverview } from '../../../plans/governance/summary.js';
 import type { OidcConfig } from '../../../plans/oidc-config.js';
 import { Layout } from '../../layout.js';
+import { WaitingForYou } from './agreements.js';
 import { Banner, ErrorSummary, Select, TextArea, TextField, shortDate, type FieldError, type Who } from '../../components/forms.js';
 import { AdminNav } from './common.js';
 
@@ -13,11 +14,13 @@ export const kindOptions = [
 ] as const;
 const kindWords = Object.fromEntries(kindOptions);
 
-export function AdminHomePage(props: { who: Who; overview: ReturnType<typeof governanceOverview> }) {
+export function AdminHomePage(props: { who: Who; overview: ReturnType<typeof governanceOverview>; waiting: Parameters<typeof WaitingForYou>[0] }) {
   return (
     <Layout title="Governance overview" signedInAs={props.who} wide>
       <AdminNav />
       <h1>Governance overview</h1>
+      <WaitingForYou {...props.waiting} />
+      <h2>Organisations</h2>
       <p>For each organisation, today ({shortDate(props.overview.day)}): what needs someone's attention.</p>
       <table>
         <caption>Organisations</caption>

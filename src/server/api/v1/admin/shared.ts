@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { slugSchema } from '../../../../plans/core/content.js';
+import { proposalViewSchema } from '../../../../plans/governance/agreements.js';
+import { agreementViewSchema } from '../../../../plans/governance/governance.js';
 import { authoriseAdmin, type Operator } from '../../../../plans/policy.js';
 import type { AppEnv, AppServices } from '../../../context.js';
 import { unwrap } from '../../../errors.js';
@@ -16,4 +18,7 @@ export const governanceDeps = (s: AppServices) => ({ db: s.db, log: s.accessLog,
 
 /** What the register's writes answer (the organisation or agreement record as stored). */
 export const organisationAnswer = z.strictObject({ organisation: z.looseObject({ slug: z.string() }) });
-export const agreementAnswer = z.strictObject({ agreement: z.looseObject({ ref: z.string() }) });
+export const agreementAnswer = z.strictObject({ agreement: agreementViewSchema });
+/** A proposed agreement or change: in force only once every party has accepted it. */
+export const proposalAnswer = z.strictObject({ proposal: proposalViewSchema });
+export const proposalParam = z.strictObject({ id: z.coerce.number().int().min(1).max(2 ** 31) });

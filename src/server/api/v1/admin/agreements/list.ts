@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { isoDay } from '../../../../../plans/core/clock.js';
-import { agreementStates, listAgreements as list } from '../../../../../plans/governance/governance.js';
+import { agreementStates, agreementViewSchema, listAgreements as list } from '../../../../../plans/governance/governance.js';
 
 const agreementQuery = z.strictObject({ state: z.enum(agreementStates).optional() });
 import type { AppServices } from '../../../../context.js';
@@ -10,7 +10,7 @@ import { api } from '../../../factory.js';
 import { governanceDeps, operator, refParam, requireAdmin, slugParam } from '../shared.js';
 import { documented, type OperationDoc } from '../../../../openapi/operation.js';
 
-const doc: OperationDoc = { summary: 'Data-sharing agreements with parties, dates and state', tag: 'admin', ok: { description: 'The agreements', schema: z.strictObject({ day: z.string(), agreements: z.array(z.looseObject({ ref: z.string() })) }) }, errors: [400, 403] };
+const doc: OperationDoc = { summary: 'Data-sharing agreements every party accepted, with parties, dates and state (proposals: …/proposals)', tag: 'admin', ok: { description: 'The agreements', schema: z.strictObject({ day: z.string(), agreements: z.array(agreementViewSchema) }) }, errors: [400, 403] };
 
 /** GET /api/v1/admin/agreements?state= — with parties, dates and state today. */
 export const listAgreements = (s: AppServices) =>
