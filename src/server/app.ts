@@ -37,6 +37,7 @@ import type { AppDeps, AppEnv, WebEnv } from './context.js';
 import { AppError, createErrorHandler, notFoundHandler } from './errors.js';
 import { oversightRoutes } from './web/oversight/routes.js';
 import { securityHeaders } from './security-headers.js';
+import { wellFormedUrl } from './url-text.js';
 import { buildServices } from './services.js';
 import { planPage } from './web/plan.js';
 import { purposeForm, statePurpose } from './web/purpose.js';
@@ -140,7 +141,7 @@ export function createApp(deps: AppDeps) {
   // otherwise put every route, the responders' hot reads included, on the slower fallback router.
   const app = new Hono<AppEnv>({ router: new PrefixRouter() })
     // One log line per request (request id, route pattern, status, time; never content), and metrics.
-    .use(requestLog(deps.logger, deps.metrics?.observeRequest), securityHeaders)
+    .use(requestLog(deps.logger, deps.metrics?.observeRequest), securityHeaders, wellFormedUrl)
     // GET and HEAD carry no body, and asking for one makes the Node adapter build a full Fetch Request.
     .use((c, next) => (c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : limitBody(c, next)))
     .get('/healthz', ...health(s))

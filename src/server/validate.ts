@@ -3,7 +3,17 @@ import type { ValidationTargets } from 'hono';
 import { resolver, uniqueSymbol } from 'hono-openapi';
 import { z } from 'zod';
 import { planIdSchema } from '../plans/core/content.js';
+import { illFormedIssue } from '../plans/core/text.js';
 import { validationHook } from './errors.js';
+
+/**
+ * Before any schema: every string in the input, whatever field it is in (a JSON escape can carry a lone
+ * surrogate into any of them), must be well-formed Unicode, so no schema can forget it.
+ */
+const wellFormedFirst = (schema: z.ZodType, value: unknown) => {
+  const issue = illFormedIssue(value);
+  return issue ? { success: false as const, error: new z.ZodError([{ ...issue, input: value }]) } : schema.safeParseAsync(value);
+};
 
 /**
  * Every validator goes through the shared hook, so every 400 has the same problem+json shape. Each also
@@ -11,7 +21,12 @@ import { validationHook } from './errors.js';
  * is validated.
  */
 export const validate = <T extends keyof ValidationTargets, S extends z.ZodType>(target: T, schema: S) =>
-  Object.assign(zValidator(target, schema, validationHook), { [uniqueSymbol]: { target, ...resolver(schema) } });
+  Object.assign(zValidator(target, schema, validationHook, {
+    // The option is typed against zod 3's result type; zod 4's result is what it is handed at run time.
+    validationFunction: wellFormedFirst as never,
+  }), {
+    [uniqueSymbol]: { target, ...resolver(schema) },
+  });
 
 export const planIdParam = z.strictObject({ planId: planIdSchema });
 export const versionParam = planIdParam.extend({ version: z.coerce.number().int().min(1).max(100000) });
