@@ -40,7 +40,14 @@ describe('one bad search document never keeps search degraded (real Meilisearch)
   afterAll(() => t.close());
 
   it('parks the bad rows with a reason, indexes the rest in the same batch, and searches stay on Meilisearch', async () => {
-    publishPlans(t.db, [good[0]!, illFormed, offTheMap, unreadable, good[1]!]);
+    // The issue's case first: one lone surrogate in a batch with others.
+    publishPlans(t.db, [good[0]!, illFormed, good[1]!]);
+    await t.sync.drain();
+    expect(t.sync.pending()).toBe(0);
+    expect(t.service.state()).toBe('meilisearch');
+    expect((await t.find(who.officer, { q: 'bronwen carew' })).json.degraded).toBe(false);
+    // Then one Meilisearch refuses and one that cannot be read, in one batch.
+    publishPlans(t.db, [offTheMap, unreadable]);
     await t.sync.drain();
     expect(t.sync.pending()).toBe(0);
     expect(t.sync.parked()).toBe(3);
