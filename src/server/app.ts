@@ -118,7 +118,7 @@ export function createApp(deps: AppDeps) {
   // Server-rendered pages: the session cookie is read once, for every page.
   const signIn = signInPages(s);
   const pages = new Hono<WebEnv>()
-    .use(compressPages, loadSession(s))
+    .use(compressPages, loadSession(s), wellFormedUrl)
     .get('/', ...searchPage(s))
     .get('/sign-in', ...signIn.choose)
     .post('/sign-in', ...signIn.demo)
@@ -141,7 +141,7 @@ export function createApp(deps: AppDeps) {
   // otherwise put every route, the responders' hot reads included, on the slower fallback router.
   const app = new Hono<AppEnv>({ router: new PrefixRouter() })
     // One log line per request (request id, route pattern, status, time; never content), and metrics.
-    .use(requestLog(deps.logger, deps.metrics?.observeRequest), securityHeaders, wellFormedUrl)
+    .use(requestLog(deps.logger, deps.metrics?.observeRequest), securityHeaders)
     // GET and HEAD carry no body, and asking for one makes the Node adapter build a full Fetch Request.
     .use((c, next) => (c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : limitBody(c, next)))
     .get('/healthz', ...health(s))
