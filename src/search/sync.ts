@@ -126,7 +126,7 @@ export function createIndexSync(opts: IndexSyncOptions) {
    * The fallback gets the plans' current state at once, and searches are told what Meilisearch is about
    * to get. Idempotent: a row staged early by `nudge` is staged again by its pass.
    */
-  function stage(rows: { id: number; plan_id: string }[]) {
+  function stage(rows: { plan_id: string }[]) {
     const planIds = [...new Set(rows.map((r) => r.plan_id))];
     const upserts: SearchDoc[] = [];
     const deletes: string[] = [];
