@@ -132,6 +132,12 @@ export const searchOutbox = sqliteTable(
     nextAttemptAt: text('next_attempt_at').notNull(),
     lastError: text('last_error'),
     doneAt: text('done_at'),
+    /**
+     * Set when the plan's search document cannot be indexed (unreadable, ill-formed text, or refused by
+     * Meilisearch while it takes others): the row waits, with its reason in last_error, for the plan's
+     * next change, `cli reindex` or `cli search-parked --retry`, instead of holding up everyone's search.
+     */
+    parkedAt: text('parked_at'),
   },
   (t) => [index('search_outbox_pending').on(t.doneAt, t.nextAttemptAt)],
 );

@@ -34,6 +34,7 @@ export const usageError = (cmd: Command, problem: string) =>
 
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { z } from 'zod';
+import { illFormedIssue } from '../plans/core/text.js';
 
 /** parseArgs with the command's usage on any mistake. */
 export function parseCommandArgs<O extends NonNullable<ParseArgsConfig['options']>>(
@@ -50,7 +51,8 @@ export function parseCommandArgs<O extends NonNullable<ParseArgsConfig['options'
 
 /** Validates assembled options with the same zod schema the API uses, naming each bad field. */
 export function validOptions<S extends z.ZodType>(cmd: Command, schema: S, value: unknown): z.infer<S> {
-  const parsed = schema.safeParse(value);
+  const illFormed = illFormedIssue(value);
+  const parsed = illFormed ? { success: false as const, error: { issues: [illFormed] } } : schema.safeParse(value);
   if (!parsed.success) {
     throw usageError(cmd, parsed.error.issues.map((i) => `${i.path.join('.') || 'value'}: ${i.message}`).join('\n'));
   }

@@ -19,6 +19,7 @@ const commands: Record<string, () => Promise<Command>> = {
   token: async () => (await import('./commands/token.js')).tokenCommand,
   seed: async () => (await import('./commands/seed.js')).seedCommand,
   reindex: async () => (await import('./commands/reindex.js')).reindexCommand,
+  'search-parked': async () => (await import('./commands/search-parked.js')).searchParkedCommand,
   'verify-audit': async () => (await import('./commands/audit.js')).verifyAuditCommand,
   'audit-key': async () => (await import('./commands/audit.js')).auditKeyCommand,
 };

@@ -68,6 +68,7 @@ export async function startSearch(opts: SearchStartOptions): Promise<SearchRunti
     budgetMs: opts.budgetMs,
     catchUp: () => sync.catchUp(),
     nudge: () => sync.nudge(),
+    parked: () => sync.parked(),
   });
   if (opts.reconcile !== false) await sync.reconcile();
   if (opts.worker !== false) sync.start();
@@ -99,7 +100,7 @@ export async function startSearchOrFallback(opts: SearchStartOptions): Promise<S
     const fallback = createFallbackStore(opts.db);
     const feed = createIndexFeed();
     const sync = createIndexSync({ db: opts.db, fallback, logger: opts.logger, feed });
-    const service = createSearchService({ db: opts.db, logger: opts.logger, fallback, feed, nudge: () => sync.nudge() });
+    const service = createSearchService({ db: opts.db, logger: opts.logger, fallback, feed, nudge: () => sync.nudge(), parked: () => sync.parked() });
     await sync.reconcile();
     sync.start();
     return {

@@ -54,6 +54,24 @@ export type MeiliQuery = {
   strategy: 'frequency' | 'last' | 'all';
 };
 
+/**
+ * Meilisearch answered, and the write it was given failed (a task in state `failed`): unlike a refused
+ * connection or a timeout, the documents may be at fault. Its message is not kept: it can quote them.
+ */
+export class MeiliTaskFailed extends Error {
+  constructor(
+    readonly what: string,
+    /** Meilisearch's error code (`internal` for a lone surrogate, `invalid_document_geo_field`, …). */
+    readonly code: string,
+  ) {
+    super(`${what} failed: ${code}`);
+    this.name = 'MeiliTaskFailed';
+  }
+}
+
+/** A one-document index apart from the plans: writing to it tells whether Meilisearch can write at all. */
+const PROBE_UID = 'write-probe';
+
 /** A Meilisearch connection for this service's one index, over kept-alive sockets. */
 export function createMeiliIndex(opts: { url: string; key: string }) {
   const httpClient = keepAliveHttpClient(new URL(opts.url).origin);
@@ -78,7 +96,19 @@ export function createMeiliIndex(opts: { url: string; key: string }) {
     async upsert(docs: SearchDoc[]) {
       if (!docs.length) return;
       const task = await index.addDocuments(docs, { primaryKey: 'id' }).waitTask();
-      if (task.status !== 'succeeded') throw new Error(`indexing failed: ${task.error?.code ?? task.status}`);
+      if (task.status !== 'succeeded') throw new MeiliTaskFailed('indexing', task.error?.code ?? task.status);
+    },
+    /**
+     * Whether Meilisearch can index a plain document now: after a failed write, this tells a document it
+     * refuses (the probe succeeds) from a Meilisearch that cannot write (disk full, corrupt: it fails).
+     */
+    async canWrite(): Promise<boolean> {
+      try {
+        const task = await client.index(PROBE_UID).addDocuments([{ id: 'probe', at: Date.now() }], { primaryKey: 'id' }).waitTask();
+        return task.status === 'succeeded';
+      } catch {
+        return false;
+      }
     },
     async remove(ids: string[]) {
       if (!ids.length) return;

@@ -52,10 +52,24 @@ function executable(dataDir: string, bin?: string): string {
   if (!d || d.size !== s.size) {
     const tmp = `${dst}.${process.pid}.tmp`;
     fs.copyFileSync(src, tmp);
-    fs.chmodSync(tmp, 0o755);
+    fs.chmodSync(tmp, 0o700);
     fs.renameSync(tmp, dst);
   }
   return dst;
+}
+
+/**
+ * Meilisearch's folder holds the plans' names, dates of birth and places: only the service's user may
+ * read it, as DATA_DIR. Folders 0700, files 0600 (the binary 0700), including any left by an earlier
+ * version that made them 0755/0644; what Meilisearch creates from now on is covered by its umask.
+ */
+function tighten(meiliDir: string) {
+  fs.chmodSync(meiliDir, 0o700);
+  for (const entry of fs.readdirSync(meiliDir, { recursive: true, withFileTypes: true })) {
+    const file = path.join(entry.parentPath, entry.name);
+    if (entry.isDirectory()) fs.chmodSync(file, 0o700);
+    else if (entry.isFile()) fs.chmodSync(file, (fs.statSync(file).mode & 0o100) !== 0 ? 0o700 : 0o600);
+  }
 }
 
 async function waitHealthy(url: string, child: ChildProcess, timeoutMs: number, failed: () => string | undefined = () => undefined): Promise<void> {
@@ -114,6 +128,7 @@ export async function startManagedMeili(opts: MeiliProcessOptions): Promise<Mana
   const meiliDir = path.join(opts.dataDir, 'meili');
   fs.mkdirSync(meiliDir, { recursive: true, mode: 0o700 });
   await endOrphan(meiliDir);
+  tighten(meiliDir);
   const bin = executable(meiliDir, opts.bin);
   const key = masterKey(meiliDir);
   const port = await freePort();
@@ -126,9 +141,14 @@ export async function startManagedMeili(opts: MeiliProcessOptions): Promise<Mana
   let stderrTail = '';
 
   const launch = () => {
+    // Through a shell only to set the umask (spawn has no option for it); `exec` makes the shell's pid
+    // Meilisearch's own, so it is what is signalled and recorded.
     const c = spawn(
-      bin,
+      '/bin/sh',
       [
+        '-c',
+        'umask 077 && exec "$0" "$@"',
+        bin,
         '--db-path', path.join(meiliDir, 'data.ms'),
         '--dump-dir', path.join(meiliDir, 'dumps'),
         '--http-addr', `127.0.0.1:${port}`,
@@ -145,7 +165,7 @@ export async function startManagedMeili(opts: MeiliProcessOptions): Promise<Mana
     c.stderr?.on('data', (chunk: Buffer) => {
       stderrTail = (stderrTail + chunk.toString('utf8')).slice(-2000);
     });
-    if (c.pid) fs.writeFileSync(path.join(meiliDir, 'meilisearch.pid'), String(c.pid));
+    if (c.pid) fs.writeFileSync(path.join(meiliDir, 'meilisearch.pid'), String(c.pid), { mode: 0o600 });
     let gone = false;
     // 'error' (e.g. the binary cannot be run) may come without 'exit', and 'exit' without 'error'.
     const onGone = (detail: Record<string, unknown>) => {

@@ -54,6 +54,8 @@ export type SearchServiceOptions = {
   catchUp?: () => Promise<boolean>;
   /** A plan was just published or withdrawn: index it now (the worker's `nudge`). */
   nudge?: () => void;
+  /** How many outbox rows the worker has parked (documents it could not index). */
+  parked?: () => number;
 };
 
 const ageOn = (dob: string, day: string) => {
@@ -235,6 +237,8 @@ export function createSearchService(opts: SearchServiceOptions) {
     reportFailure: health.degrade,
     /** A plan was just published or withdrawn in this process: index it now rather than at the next poll. */
     indexSoon: () => opts.nudge?.(),
+    /** Plans whose documents could not be indexed (for /healthz; `cli search-parked` lists them). */
+    parked: () => opts.parked?.() ?? 0,
     fallback,
     meili,
     stop: health.stop,

@@ -39,6 +39,7 @@ import type { AppDeps, AppEnv, WebEnv } from './context.js';
 import { AppError, createErrorHandler, notFoundHandler } from './errors.js';
 import { oversightRoutes } from './web/oversight/routes.js';
 import { securityHeaders } from './security-headers.js';
+import { wellFormedUrl } from './url-text.js';
 import { buildServices } from './services.js';
 import { planPage } from './web/plan.js';
 import { purposeForm, statePurpose } from './web/purpose.js';
@@ -124,7 +125,7 @@ export function createApp(deps: AppDeps) {
   // Server-rendered pages: the session cookie is read once, for every page.
   const signIn = signInPages(s);
   const pages = new Hono<WebEnv>()
-    .use(compressPages, loadSession(s))
+    .use(compressPages, loadSession(s), wellFormedUrl)
     .get('/', ...searchPage(s))
     .get('/sign-in', ...signIn.choose)
     .post('/sign-in', ...signIn.demo)

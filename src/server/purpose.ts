@@ -1,5 +1,6 @@
 import type { MiddlewareHandler } from 'hono';
 import { HIDDEN_IN_NAME } from '../plans/core/content.js';
+import { wellFormed } from '../plans/core/text.js';
 import { AppError } from './errors.js';
 import type { AppEnv } from './context.js';
 
@@ -9,7 +10,7 @@ const PURPOSE_MAX = 200;
 /** A stated purpose, trimmed, or undefined when it is missing, too short or too long, or has control characters. */
 export function validPurpose(raw: string | undefined | null): string | undefined {
   const purpose = raw?.trim();
-  if (!purpose || purpose.length < PURPOSE_MIN || purpose.length > PURPOSE_MAX || HIDDEN_IN_NAME.test(purpose)) return undefined;
+  if (!purpose || purpose.length < PURPOSE_MIN || purpose.length > PURPOSE_MAX || HIDDEN_IN_NAME.test(purpose) || !wellFormed(purpose)) return undefined;
   return purpose;
 }
 // The purpose is shown to auditors and in the person's report: it must read as it displays.

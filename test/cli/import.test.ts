@@ -69,6 +69,29 @@ describe('cli import', () => {
     expect(count(dir).plans).toBe(0);
   });
 
+  it('reports a lone surrogate (ill-formed Unicode) by line and field, in any field, and imports nothing', async () => {
+    const dir = await setUp();
+    const r = (ref: string) => record(ref);
+    const file = writeNdjson(dir, [
+      record('R-1'),
+      record('R-2', { givenNames: 'Ann\ud800' }),
+      { ...r('R-3'), plan: { ...r('R-3').plan, whatToAvoid: ['Crowding', 'Sirens\udc00'] } },
+      { ...r('R-4'), governance: { ...r('R-4').governance, approvedBy: 'Dr \ud83d' } },
+      // Written by hand, as another system might: the escape is in the file's text.
+      JSON.stringify(record('R-5')).replace('"Lambeth"', '"Lamb\\ud800eth"'),
+    ]);
+    const res = await cli(['import', file], dir);
+    expect(res.code).toBe(1);
+    const lines = res.stderr.split('\n');
+    const wf = 'must be well-formed Unicode text';
+    expect(lines.find((l) => l.startsWith('line 2: '))).toContain(`line 2: subject.givenNames: ${wf}`);
+    expect(lines.find((l) => l.startsWith('line 3: '))).toContain(`line 3: plan.whatToAvoid.1: ${wf}`);
+    expect(lines.find((l) => l.startsWith('line 4: '))).toContain(`line 4: governance.approvedBy: ${wf}`);
+    expect(lines.find((l) => l.startsWith('line 5: '))).toContain(`line 5: subject.homeArea: ${wf}`);
+    expect(res.stderr).toMatch(/4 of 5 lines are invalid; nothing was imported/);
+    expect(count(dir).plans).toBe(0);
+  });
+
   it('--skip-invalid imports the good lines and still reports the bad ones', async () => {
     const dir = await setUp();
     const file = writeNdjson(dir, [record('R-1'), '{"externalRef": 5}', record('R-3')]);

@@ -33,7 +33,8 @@ export const reindexCommand: Command = {
     try {
       const n = await search.sync.rebuild(bar.update);
       bar.stop();
-      ctx.out(`reindexed ${n} published plans in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+      ctx.out(`reindexed ${n.indexed} published plans in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+      if (n.parked) ctx.out(`${n.parked} plan(s) could not be indexed and were parked: see search-parked`);
     } finally {
       await search.stop();
     }

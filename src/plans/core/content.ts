@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isValidNhsNumber, normaliseNhsNumber } from './nhs.js';
+import { ILL_FORMED_TEXT, wellFormed } from './text.js';
 
 /**
  * The plan record (CONTRACTS §3). One source of truth: import lines, API bodies and stored versions are
@@ -15,7 +16,13 @@ const HIDDEN_IN_TEXT = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u20
 /** Names and other one-line fields also refuse line breaks, tabs, zero-width characters and bidi marks. */
 export const HIDDEN_IN_NAME = /[\u0000-\u001F\u007F-\u009F\u200B-\u200F\u2060-\u2064\uFEFF\u202A-\u202E\u2066-\u2069]/;
 const free = (max: number) =>
-  z.string().trim().min(1).max(max).refine((s) => !HIDDEN_IN_TEXT.test(s), { error: 'must not contain control characters or bidi overrides' });
+  z
+    .string()
+    .trim()
+    .min(1)
+    .max(max)
+    .refine(wellFormed, { error: ILL_FORMED_TEXT, abort: true })
+    .refine((s) => !HIDDEN_IN_TEXT.test(s), { error: 'must not contain control characters or bidi overrides' });
 const line = (max: number) =>
   free(max).refine((s) => !HIDDEN_IN_NAME.test(s), {
     error: 'must not contain control, zero-width or bidi-override characters (one line of visible text)',

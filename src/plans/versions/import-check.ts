@@ -3,6 +3,7 @@ import readline from 'node:readline';
 import type { Db } from '../../../db/index.js';
 import { importRecordSchema, type ImportRecord } from '../core/content.js';
 import { listOrganisations } from '../organisations.js';
+import { illFormedIssue } from '../core/text.js';
 
 /**
  * The import's first pass (CONTRACTS §3): every line of the file is checked before anything is written,
@@ -47,6 +48,9 @@ export function parseLine(line: number, text: string): LineResult {
   } catch (e) {
     return { ok: false, issues: [{ line, field: '(line)', message: `not valid JSON: ${(e as Error).message}` }] };
   }
+  // Any field, known to the schema or not: a JSON escape can put a lone surrogate anywhere.
+  const illFormed = illFormedIssue(json);
+  if (illFormed) return { ok: false, issues: [{ line, field: illFormed.path.map(String).join('.') || '(record)', message: illFormed.message }] };
   const parsed = importRecordSchema.safeParse(json);
   if (parsed.success) return { ok: true, record: parsed.data };
   return {

@@ -9,6 +9,9 @@ export const health = (s: AppServices) =>
   api.createHandlers((c) => {
     const accessLog = s.accessLogHealth.state();
     const search = s.search.state();
-    if (!accessLog.ok) return c.json({ status: 'unavailable', failed: ['accessLog'], accessLog: accessLog.reason, search }, 503);
-    return c.json({ status: 'ok', search });
+    // Plans set aside by the index worker: search works, but they may be missing from it (cli search-parked).
+    const parked = s.search.parked();
+    const searchParked = parked ? { searchParked: parked } : {};
+    if (!accessLog.ok) return c.json({ status: 'unavailable', failed: ['accessLog'], accessLog: accessLog.reason, search, ...searchParked }, 503);
+    return c.json({ status: 'ok', search, ...searchParked });
   });

@@ -15,6 +15,7 @@ import { noteServed, readOptions } from '../api/v1/plans/read-shared.js';
 import { refLookupLimit, type AskedReference } from '../api/v1/plans/ref-limit.js';
 import { concealedByReference } from '../../plans/policy.js';
 import { securedResponse } from '../security-headers.js';
+import { refuseUndecodableUrl } from '../url-text.js';
 import { planIdParam } from '../validate.js';
 import { auditEventOf } from './audit-event.js';
 import { capabilityStatement } from './capability.js';
@@ -26,6 +27,7 @@ const fhirJson = (resource: Resource) => securedResponse(JSON.stringify(resource
 
 /** FHIR search parameters may repeat, so they are read as lists; anything unsupported is a 400, not ignored. */
 function searchParams<S extends z.ZodType>(c: Context, schema: S): z.infer<S> {
+  refuseUndecodableUrl(c.req.url, 'query');
   const parsed = schema.safeParse(c.req.queries());
   if (!parsed.success) {
     const errors = zodFieldErrors(parsed.error);

@@ -130,8 +130,17 @@ export function createMetrics() {
     });
     const sql = parts.db.$client;
     const pending = sql.prepare<[], { n: number; oldest: string | null }>(
-      'SELECT count(*) AS n, min(created_at) AS oldest FROM search_outbox WHERE done_at IS NULL',
+      'SELECT count(*) AS n, min(created_at) AS oldest FROM search_outbox WHERE done_at IS NULL AND parked_at IS NULL',
     );
+    const parked = sql.prepare<[], { n: number }>('SELECT count(*) AS n FROM search_outbox WHERE done_at IS NULL AND parked_at IS NOT NULL');
+    new client.Gauge({
+      name: 'search_outbox_parked',
+      help: 'Plan changes set aside because their search document could not be indexed (cli search-parked lists them)',
+      registers,
+      collect() {
+        this.set(parked.get()!.n);
+      },
+    });
     new client.Gauge({
       name: 'search_outbox_pending',
       help: 'Published changes not yet in the search index',
@@ -150,8 +159,8 @@ export function createMetrics() {
       },
     });
     // Publish → findable: each outbox row from its creation (in the publish transaction) to done.
-    const since = sql.prepare<[number], { id: number; createdAt: string; doneAt: string | null }>(
-      'SELECT id, created_at AS createdAt, done_at AS doneAt FROM search_outbox WHERE id > ? ORDER BY id LIMIT 10000',
+    const since = sql.prepare<[number], { id: number; createdAt: string; doneAt: string | null; parkedAt: string | null }>(
+      'SELECT id, created_at AS createdAt, done_at AS doneAt, parked_at AS parkedAt FROM search_outbox WHERE id > ? ORDER BY id LIMIT 10000',
     );
     // Rows finish out of order (retries): observe each once, and move the floor only past a finished prefix.
     let floor = sql.prepare<[], { id: number | null }>('SELECT max(id) AS id FROM search_outbox').get()!.id ?? 0;
@@ -165,7 +174,9 @@ export function createMetrics() {
         let prefix = true;
         for (const r of since.all(floor)) {
           if (r.doneAt === null) {
-            prefix = false;
+            // A parked row never became findable this way: it is not observed, and does not hold the floor.
+            if (r.parkedAt !== null && prefix) floor = r.id;
+            else prefix = false;
             continue;
           }
           if (!observedAboveFloor.has(r.id)) this.observe(Math.max(0, (Date.parse(r.doneAt) - Date.parse(r.createdAt)) / 1000));

@@ -28,6 +28,21 @@ describe('NHS number (modulus 11)', () => {
 });
 
 describe('plan record schema', () => {
+  // The web forms and every other caller of the domain get this from the schema's text building block.
+  it('refuses a lone surrogate in any text field, naming it', () => {
+    const { externalRef: _r, changeSummary: _c, ...body } = planBody();
+    for (const [path, record] of [
+      ['subject.givenNames', { ...body, subject: { ...body.subject, givenNames: 'Ann\ud800' } }],
+      ['plan.summary', { ...body, plan: { ...body.plan, summary: 'Calm \udc00 voice.' } }],
+      ['plan.careTeam.0.name', { ...body, plan: { ...body.plan, careTeam: [{ name: '\udbff' }] } }],
+    ] as const) {
+      const parsed = planRecordSchema.safeParse(record);
+      expect(parsed.success, path).toBe(false);
+      expect(parsed.error!.issues.map((i) => [i.path.join('.'), i.message])).toEqual([[path, expect.stringContaining('well-formed Unicode')]]);
+    }
+    expect(planRecordSchema.safeParse({ ...body, subject: { ...body.subject, givenNames: 'Ann 🌊' } }).success).toBe(true);
+  });
+
   it('requires what CONTRACTS §3 requires and nothing more', () => {
     const minimal = {
       externalRef: 'MIN-1',

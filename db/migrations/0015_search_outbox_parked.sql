@@ -1,0 +1,1 @@
+ALTER TABLE `search_outbox` ADD `parked_at` text;
