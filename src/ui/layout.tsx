@@ -75,7 +75,7 @@ ol.results h2 a{padding:0.2rem 0;min-height:2.75rem;display:flex;align-items:cen
 dl.facts{margin:0;line-height:1.3;font-size:0.85rem}
 dl.facts dt{display:inline;font-weight:400;margin:0;white-space:nowrap}
 dl.facts dt::after{content:":"}
-dl.facts dd{display:inline;margin:0 0.9rem 0 0.25rem}
+dl.facts dd{display:inline-block;max-width:100%;margin:0 0.9rem 0 0.25rem}
 dl.facts dd.born{margin-left:0}
 ol.results .why{margin:0.1rem 0 0;line-height:1.25;font-size:0.8rem}
 p.back a{display:inline-block;padding:0.55rem 0;min-height:2.75rem}
