@@ -174,15 +174,30 @@ describe('administrator pages /admin', () => {
     expect((await (await signedIn(t, 'demo.auditor')).get('/admin')).status).toBe(403);
     const admin = await signedIn(t, 'demo.admin');
     expect((await admin.post('/admin/organisations', { slug: 'x', name: 'X', kind: 'police' }, { origin: 'https://evil.example' })).status).toBe(403);
-    const bad = await admin.post('/admin/organisations', { slug: 'Not A Slug', name: '', kind: 'police' });
-    expect(bad.status).toBe(400);
-    expect(bad.text).toContain('href="#slug"');
-    expect(bad.text).toContain('value="Not A Slug"');
-    expect((await admin.post('/admin/organisations', { slug: 'north-police', name: 'North Police (synthetic)', kind: 'police' })).status).toBe(303);
-    expect((await admin.post('/admin/organisations', { slug: 'north-police', name: 'Again', kind: 'police' })).status).toBe(409);
+    // Adding an organisation and changing a kind are the operator's (policy): not offered, and refused if posted.
+    expect((await admin.get('/admin/organisations')).text).not.toContain('href="/admin/organisations/new"');
+    expect((await admin.get('/admin/organisations/new')).status).toBe(403);
+    const add = await admin.post('/admin/organisations', { slug: 'north-police', name: 'North Police (synthetic)', kind: 'police' });
+    expect(add.status).toBe(403);
+    expect(add.text).toContain('operator of the service');
+    const own = await admin.get('/admin/organisations/southbank-mh');
+    expect(own.text).not.toContain('name="kind"');
+    const kind = await admin.post('/admin/organisations/southbank-mh', { name: 'Southbank Mental Health Trust', kind: 'emergency-department', reason: 'forged form' });
+    expect(kind.status).toBe(403);
+    addOrganisation(t.db, { slug: 'north-police', name: 'North Police (synthetic)', kind: 'police' }, t.clock());
     // Another organisation's record: the policy says only its own administrators.
-    expect((await admin.post('/admin/organisations/north-police', { name: 'Renamed', kind: 'police', reason: 'typo' })).status).toBe(403);
-    expect((await admin.post('/admin/organisations/southbank-mh', { name: 'Southbank Mental Health (synthetic)', kind: 'mental-health', contact: '020 7946 0000', reason: 'new switchboard' })).status).toBe(303);
+    expect((await admin.post('/admin/organisations/north-police', { name: 'Renamed', reason: 'typo' })).status).toBe(403);
+    const bad = await admin.post('/admin/organisations/southbank-mh', { name: '', reason: 'typo' });
+    expect(bad.status).toBe(400);
+    expect(bad.text).toContain('href="#name"');
+    expect((await admin.post('/admin/organisations/southbank-mh', { name: 'Southbank Mental Health (synthetic)', contact: '020 7946 0000', reason: 'new switchboard' })).status).toBe(303);
+    // An issuer that is no URL, or not https, is a field error on the page (it was a 500).
+    for (const issuer of ['', 'not a url', 'http://idp.southbank.example']) {
+      const wrong = await admin.post('/admin/organisations/southbank-mh/oidc', { 'oidc-issuer': issuer, 'oidc-client-id': 'rpl', 'oidc-client-secret': 's3cret-synthetic' });
+      expect(wrong.status, issuer).toBe(400);
+      expect(wrong.text).toContain('href="#oidc-issuer"');
+      expect(wrong.text).toContain('Provider issuer URL:');
+    }
     const noSecret = await admin.post('/admin/organisations/southbank-mh/oidc', { 'oidc-issuer': 'http://evil.example', 'oidc-client-id': 'rpl', 'oidc-client-secret': '' });
     expect(noSecret.status).toBe(400);
     expect(noSecret.text).toContain('href="#oidc-issuer"');
@@ -196,7 +211,8 @@ describe('administrator pages /admin', () => {
     expect(fs.statSync(path.join(t.dir, 'oidc', files[0]!)).mode & 0o777).toBe(0o600);
     const gov = t.events().filter((e) => e.action === 'governance');
     expect(gov.map((e) => [(e.query as { op: string }).op, e.outcome, e.channel])).toEqual([
-      ['organisation.add', 'allowed', 'web'],
+      ['organisation.add', 'denied', 'web'],
+      ['organisation.change', 'denied', 'web'],
       ['organisation.change', 'denied', 'web'],
       ['organisation.change', 'allowed', 'web'],
       ['organisation.oidc', 'allowed', 'web'],
