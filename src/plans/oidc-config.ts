@@ -178,15 +178,20 @@ export const othersOnIssuer = (uses: readonly IssuerUse[], org: string, issuer: 
  * May `use` be configured? An issuer that serves several organisations (a national provider such as NHS
  * CIS2, or one shared demo provider) can sign its people in to any of them: which one must then come
  * from a claim the provider vouches for, so every organisation on it needs that claim, and no two the same
- * value in the same claim. Reason codes: `org-claim-required`, `org-code-taken`.
+ * value in the same claim. An organisation joining an issuer others use without the claim is refused (it
+ * would make their sign-ins ambiguous); one already on it may always add its own claim, so a pair set up
+ * before the rule can be put right one at a time (meanwhile neither signs anyone in: orgVouched).
+ * Reason codes: `org-claim-required`, `org-code-taken`.
  */
 export function issuerSharing(db: Db, use: IssuerUse): Result<true> {
-  const others = othersOnIssuer(issuerUses(db), use.org, use.issuer);
+  const uses = issuerUses(db);
+  const others = othersOnIssuer(uses, use.org, use.issuer);
   if (others.length === 0) return ok(true);
-  const bare = others.filter((o) => !o.orgClaim);
+  const already = uses.some((u) => u.org === use.org && sameIssuer(u.issuer, use.issuer));
+  const bare = already ? [] : [...new Set(others.filter((o) => !o.orgClaim).map((o) => o.org))];
   if (!use.orgClaim || bare.length) {
     const names = [...new Set(others.map((o) => o.org))].join(', ');
-    return fail('conflict', `${use.issuer} also signs in people for ${names}: each organisation on a shared issuer needs the claim that names it (organisation claim and value)${bare.length ? `, which ${[...new Set(bare.map((o) => o.org))].join(', ')} has not set` : ''}`, {
+    return fail('conflict', `${use.issuer} also signs in people for ${names}: each organisation on a shared issuer needs the claim that names it (organisation claim and value)${bare.length ? `, which ${bare.join(', ')} has not set` : ''}`, {
       reason: 'org-claim-required',
       errors: [{ path: 'orgClaim', message: 'required: the issuer serves other organisations' }],
     });
