@@ -187,6 +187,24 @@ describe("admin API: the register's operator-only acts (issue 20)", () => {
   });
 });
 
+describe('admin API: a token issuer shared by several organisations (issue 20)', () => {
+  it('needs the claim naming the organisation, each its own value (409 with a reason code, 400 naming the field)', async () => {
+    const t = await testApp();
+    const national = 'https://idp.national.example';
+    const jwks = 'https://idp.national.example/jwks';
+    addOrganisation(t.db, { slug: 'river-mh', name: 'River MH (synthetic)', kind: 'mental-health', issuer: national, jwks, orgClaim: 'ods', orgCode: 'XRV01' }, t.clock());
+    const patch = (body: Record<string, unknown>) => t.call(who.admin, 'PATCH', '/api/v1/admin/organisations/southbank-mh', { body: { issuer: national, jwks, reason: 'national provider', ...body } });
+    const bare = await patch({});
+    expect([bare.status, bare.json.reason]).toEqual([409, 'org-claim-required']);
+    expectNamesField(await patch({ orgClaim: 'ods' }), 'orgCode');
+    const taken = await patch({ orgClaim: 'ods', orgCode: 'XRV01' });
+    expect([taken.status, taken.json.reason]).toEqual([409, 'org-code-taken']);
+    const ok = await patch({ orgClaim: 'ods', orgCode: 'XSB01' });
+    expect(ok.status).toBe(200);
+    expect(ok.json.organisation).toMatchObject({ issuer: national, orgClaim: 'ods', orgCode: 'XSB01' });
+  });
+});
+
 describe('admin API: agreements', () => {
   async function world() {
     const t = await testApp();

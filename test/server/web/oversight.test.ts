@@ -3,6 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEMO_DSA } from '../../../src/plans/demo/demo.js';
 import { addOrganisation } from '../../../src/plans/organisations.js';
+import { configureOidc, oidcConfigInputSchema } from '../../../src/plans/oidc-config.js';
 import { importRecordFrom, planBody, planIdOf, publishPlans, tempDir, testApp, who, type Who } from '../../helpers.js';
 import { browser, pdfText } from './helpers.js';
 
@@ -220,5 +221,29 @@ describe('administrator pages /admin', () => {
     expect(JSON.stringify(t.events())).not.toContain('synthetic-secret-987');
     // The organisation now signs in through its own provider: this demo (development issuer) session ends at once.
     expect((await admin.get('/admin')).status).toBe(303);
+  });
+
+  it("the sign-in form: a provider another organisation uses needs the claim naming the organisation, each its own value", async () => {
+    const { t } = await world();
+    const secretFile = path.join(t.dir, 'capital.secret');
+    fs.writeFileSync(secretFile, 'synthetic-secret\n', { mode: 0o600 });
+    const national = 'https://idp.national.example';
+    const cap = oidcConfigInputSchema.parse({ org: 'capital-police', issuer: national, clientId: 'rpl-cap', clientSecretFile: secretFile, orgClaim: 'org_code', orgCode: 'XCP01' });
+    expect(configureOidc(t.db, cap, t.clock()).ok).toBe(true);
+    const admin = await signedIn(t, 'demo.admin');
+    const form = (over: Record<string, string>) =>
+      admin.post('/admin/organisations/southbank-mh/oidc', { 'oidc-issuer': national, 'oidc-client-id': 'rpl-sb', 'oidc-client-secret': 'synthetic-secret-2', ...over });
+    const noClaim = await form({});
+    expect(noClaim.status).toBe(409);
+    expect(noClaim.text).toContain('href="#oidc-org-claim"');
+    expect(noClaim.text).toContain('capital-police');
+    const half = await form({ 'oidc-org-claim': 'org_code' });
+    expect(half.status).toBe(400);
+    expect(half.text).toContain('href="#oidc-org-code"');
+    const taken = await form({ 'oidc-org-claim': 'org_code', 'oidc-org-code': 'XCP01' });
+    expect(taken.status).toBe(409);
+    expect(taken.text).toContain('href="#oidc-org-code"');
+    expect(taken.text).toContain('value="org_code"'); // nothing typed is lost
+    expect((await form({ 'oidc-org-claim': 'org_code', 'oidc-org-code': 'XSB01' })).status).toBe(303);
   });
 });
