@@ -244,6 +244,12 @@ describe('administrator pages /admin', () => {
     expect(taken.status).toBe(409);
     expect(taken.text).toContain('href="#oidc-org-code"');
     expect(taken.text).toContain('value="org_code"'); // nothing typed is lost
+    // A disabled organisation: only the operator enables it again, so the page does not offer it.
+    t.db.$client.prepare("UPDATE organisations SET disabled_at = '2026-11-30T10:00:00.000Z' WHERE slug = 'northgate-mh'").run();
+    const disabled = await admin.get('/admin/organisations/northgate-mh');
+    expect(disabled.text).toContain('Only the operator of this service can enable');
+    expect(disabled.text).not.toContain('/admin/organisations/northgate-mh/enable');
+    expect((await admin.post('/admin/organisations/northgate-mh/enable', { reason: 'merger called off' })).status).toBe(403);
     expect((await form({ 'oidc-org-claim': 'org_code', 'oidc-org-code': 'XSB01' })).status).toBe(303);
   });
 });
