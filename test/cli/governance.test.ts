@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ensureDemoOrganisations } from '../../src/plans/demo/demo.js';
 import { cli } from './helpers.js';
-import { accessEvents, databaseFile, openDatabase, tempDir } from '../helpers.js';
+import { accessEvents, databaseFile, importRecordFrom, openDatabase, planBody, planIdOf, publishPlans, tempDir, testApp } from '../helpers.js';
 
 describe('CLI: org list, dsa list, dsa end', () => {
   it('lists the register, ends an agreement early as a governance event by cli:<user>, and verify-audit is clean', async () => {
@@ -106,4 +106,19 @@ describe("CLI: the operator's acts on the register (issue 20)", () => {
     expect(events[0]).toMatchObject({ channel: 'cli', reason: 'registered as the wrong kind', query: { target: 'shire-police', changes: { kind: { from: 'police', to: 'ambulance' } } } });
     expect(events[1]).toMatchObject({ reason: 'merger called off', query: { target: 'northgate-mh' } });
   }, 120_000);
+});
+
+describe('CLI: org kind while the service runs (another process on the same database)', () => {
+  it('a token the service has already verified gets the new kind on its next request', async () => {
+    const t = await testApp();
+    publishPlans(t.db, [importRecordFrom(planBody())]);
+    const planId = planIdOf(t.db, 'SB-000001');
+    const token = await t.tokenFor({ sub: 'pc.shire', org: 'shire-police', roles: ['responder'] });
+    const emergency = () =>
+      t.app.request(`/api/v1/plans/${planId}`, { headers: { authorization: `Bearer ${token}`, 'x-access-purpose': 'INC-2026-0102', 'x-emergency-access': 'not breathing' } });
+    expect((await emergency()).status).toBe(403);
+    const r = await cli(['org', 'kind', 'shire-police', '--kind', 'ambulance', '--reason', 'registered as the wrong kind'], t.dir);
+    expect(r.code, r.stderr).toBe(0);
+    expect((await emergency()).status).toBe(200);
+  }, 60_000);
 });
