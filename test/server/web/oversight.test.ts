@@ -170,7 +170,7 @@ describe('administrator pages /admin', () => {
     expect(log.text).toContain('demo.admin');
   });
 
-  it('refuses non-admins, cross-site posts and bad input; adds, edits and disables organisations; stores an OIDC secret 0600 as a governance event', async () => {
+  it('refuses non-admins, cross-site posts, the operator'\''s acts and bad input; edits an organisation; stores an OIDC secret 0600 as a governance event', async () => {
     const { t } = await world();
     expect((await (await signedIn(t, 'demo.auditor')).get('/admin')).status).toBe(403);
     const admin = await signedIn(t, 'demo.admin');
@@ -181,6 +181,9 @@ describe('administrator pages /admin', () => {
     const add = await admin.post('/admin/organisations', { slug: 'north-police', name: 'North Police (synthetic)', kind: 'police' });
     expect(add.status).toBe(403);
     expect(add.text).toContain('operator of the service');
+    const badAdd = await admin.post('/admin/organisations', { slug: 'Not A Slug', name: '', kind: 'police' });
+    expect(badAdd.status).toBe(403);
+    expect(badAdd.text).not.toContain('value="Not A Slug"');
     const own = await admin.get('/admin/organisations/southbank-mh');
     expect(own.text).not.toContain('name="kind"');
     const kind = await admin.post('/admin/organisations/southbank-mh', { name: 'Southbank Mental Health Trust', kind: 'emergency-department', reason: 'forged form' });

@@ -98,6 +98,9 @@ export function adminPageRoutes(services: AppServices) {
       const input = Object.fromEntries(['slug', 'name', 'kind', 'contact'].filter((k) => v[k]).map((k) => [k, v[k]]));
       const parsed = newOrganisationSchema.safeParse(input);
       const again = (errors: FieldError[], status: number) => pageWith(c, <NewOrganisationPage who={whoOf(c)} form={orgForm(v)} errors={errors} />, status);
+      // Never the form again for someone the policy refuses (a well-formed request is refused, and logged, by the domain).
+      const allowed = authoriseOperatorAct(operatorOf(c), 'add-organisation');
+      if (!parsed.success && !allowed.ok) return refused(c, allowed.detail);
       if (!parsed.success) return again(issuesToErrors(parsed.error.issues, (p) => p || 'slug', label), 400);
       const r = await addOrganisationGoverned(deps, operatorOf(c), parsed.data);
       if (!r.ok && r.code === 'forbidden') return refused(c, r.detail);
