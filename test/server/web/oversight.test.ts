@@ -170,7 +170,7 @@ describe('administrator pages /admin', () => {
     expect(log.text).toContain('demo.admin');
   });
 
-  it('refuses non-admins, cross-site posts, the operator'\''s acts and bad input; edits an organisation; stores an OIDC secret 0600 as a governance event', async () => {
+  it("refuses non-admins, cross-site posts, the operator's acts and bad input; edits an organisation; stores an OIDC secret 0600 as a governance event", async () => {
     const { t } = await world();
     expect((await (await signedIn(t, 'demo.auditor')).get('/admin')).status).toBe(403);
     const admin = await signedIn(t, 'demo.admin');
