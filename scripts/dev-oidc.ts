@@ -6,8 +6,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { databaseFile, openDatabase } from '../db/index.js';
-import { demoOrganisations, demoUsers, ensureDemoOrganisations } from '../src/plans/demo/demo.js';
-import { configureOidc, oidcConfigInputSchema } from '../src/plans/oidc-config.js';
+import { DEMO_ORG_CLAIM, demoOrganisations, demoOrgCodes, demoUsers, ensureDemoOrganisations } from '../src/plans/demo/demo.js';
+import { configureOidc, oidcConfigInputSchema, removeOidcConfig } from '../src/plans/oidc-config.js';
 import { startTestProvider } from '../test/server/auth/oidc-helpers.js';
 
 const dataDir = path.resolve(process.env.DATA_DIR ?? './data');
@@ -23,15 +23,21 @@ const clients = demoOrganisations.map((o) => {
   fs.writeFileSync(file, `${secret}\n`, { mode: 0o600 });
   return { org: o.slug, clientId: `rpl-${o.slug}`, clientSecret: secret, file };
 });
-// Each demo person's provider account carries the service's role names in `roles`.
+// Each demo person's provider account carries the service's role names in `roles`, and their
+// organisation's code in `org_code`: one provider serves every demo organisation, so the organisation a
+// person signs in to is the one that claim names, not whichever they pick at /sign-in.
 const provider = await startTestProvider({
   port,
-  users: demoUsers.map((u) => ({ sub: u.sub, name: u.label, roles: u.roles })),
-  claims: ['roles'],
+  users: demoUsers.map((u) => ({ sub: u.sub, name: u.label, roles: u.roles, [DEMO_ORG_CLAIM]: demoOrgCodes[u.org] })),
+  claims: ['roles', DEMO_ORG_CLAIM],
   clients: clients.map((c) => ({ clientId: c.clientId, clientSecret: c.clientSecret, redirectUri: `${appUrl}/auth/callback`, postLogoutRedirectUri: `${appUrl}/sign-in` })),
 });
+// Configured afresh: a set from an earlier run without the organisation claim would block the shared issuer.
+for (const c of clients) removeOidcConfig(db, c.org);
 for (const c of clients) {
-  const input = oidcConfigInputSchema.parse({ org: c.org, issuer: provider.issuer, clientId: c.clientId, clientSecretFile: c.file, rolesClaim: 'roles' });
+  const input = oidcConfigInputSchema.parse({
+    org: c.org, issuer: provider.issuer, clientId: c.clientId, clientSecretFile: c.file, rolesClaim: 'roles', orgClaim: DEMO_ORG_CLAIM, orgCode: demoOrgCodes[c.org],
+  });
   const r = configureOidc(db, input, new Date());
   if (!r.ok) throw new Error(r.detail);
 }

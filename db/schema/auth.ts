@@ -19,6 +19,9 @@ export const organisationOidc = sqliteTable('organisation_oidc', {
   scopes: text('scopes').notNull(),
   /** 0: configured but switched off (`org oidc SLUG --disable`); sign-in attempts are refused and logged. */
   enabled: integer('enabled').notNull(),
+  /** The ID token's claim naming the person's organisation, and this organisation's value in it (shared providers). */
+  orgClaim: text('org_claim'),
+  orgCode: text('org_code'),
   updatedAt: text('updated_at').notNull(),
 });
 

@@ -11,6 +11,12 @@ export const organisations = sqliteTable('organisations', {
   issuer: text('issuer'),
   /** JWKS URL or path to a JWKS file for that issuer. */
   jwks: text('jwks'),
+  /**
+   * A claim the issuer vouches for that names this organisation (e.g. an ODS code), and its expected value:
+   * required on every organisation whose issuer another organisation also uses (issue 20).
+   */
+  orgClaim: text('org_claim'),
+  orgCode: text('org_code'),
   /** What a responder is told to do when this organisation's plan is withdrawn (team phone etc). */
   contact: text('contact'),
   createdAt: text('created_at').notNull(),

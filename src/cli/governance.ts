@@ -20,19 +20,26 @@ export function cliOperator(): Operator {
   return { via: 'cli', user };
 }
 
-/** Runs one governed change with an access log of its own, closed (and checkpointed) before returning. */
-export async function withGovernance<T>(ctx: CliContext, change: (deps: GovernanceDeps, op: Operator) => Promise<Result<T>>): Promise<T> {
+/** Gives `use` an access log of its own, closed (and checkpointed) before returning. */
+export async function withGovernanceLog<T>(ctx: CliContext, use: (deps: GovernanceDeps, op: Operator) => Promise<T>): Promise<T> {
   const db = ctx.db();
   const log = createAccessLog(db, { clock: ctx.now, signer: loadAuditSigner(ctx.config.dataDir, { create: false }), checkpointEveryMs: 0 });
   // The log's writer thread is unref'd (a service must be able to exit): without this the process could
   // end while the event is still on its way, before the change is made.
   const keepAlive = setInterval(() => undefined, 60_000);
   try {
-    const result = await change({ db, log, clock: ctx.now }, cliOperator());
-    if (!result.ok) throw new CliError(result.detail);
-    return result.value;
+    return await use({ db, log, clock: ctx.now }, cliOperator());
   } finally {
     await log.close();
     clearInterval(keepAlive);
   }
+}
+
+/** Runs one governed change (see withGovernanceLog); a refusal is a CliError with the domain's words. */
+export function withGovernance<T>(ctx: CliContext, change: (deps: GovernanceDeps, op: Operator) => Promise<Result<T>>): Promise<T> {
+  return withGovernanceLog(ctx, async (deps, op) => {
+    const result = await change(deps, op);
+    if (!result.ok) throw new CliError(result.detail);
+    return result.value;
+  });
 }

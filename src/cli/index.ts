@@ -11,6 +11,8 @@ const commands: Record<string, () => Promise<Command>> = {
   'org add': async () => (await import('./commands/org.js')).orgAdd,
   'org list': async () => (await import('./commands/org.js')).orgList,
   'org oidc': async () => (await import('./commands/org.js')).orgOidc,
+  'org kind': async () => (await import('./commands/org.js')).orgKind,
+  'org enable': async () => (await import('./commands/org.js')).orgEnable,
   'dsa add': async () => (await import('./commands/dsa.js')).dsaAdd,
   'dsa list': async () => (await import('./commands/dsa.js')).dsaList,
   'dsa end': async () => (await import('./commands/dsa.js')).dsaEnd,

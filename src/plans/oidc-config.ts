@@ -3,24 +3,11 @@ import { z } from 'zod';
 import { schema, type Db } from '../../db/index.js';
 import { roles as knownRoles, type Role } from './core/actor.js';
 import { slugSchema } from './core/content.js';
-import { getOrganisation } from './organisations.js';
+import { issuerSchema, orgClaimName, orgCodeValue, sameIssuer } from './core/issuer.js';
+import { getOrganisation, listOrganisations } from './organisations.js';
 import { fail, ok, type Result } from './core/result.js';
 
 const { organisationOidc, organisations } = schema;
-
-const loopback = (host: string) => {
-  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
-  return h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h);
-};
-
-/** Plain http would let anyone on the path forge sign-ins: only for a provider on this machine (tests, trials). */
-const issuerSchema = z.url().refine(
-  (s) => {
-    const u = new URL(s);
-    return u.protocol === 'https:' || (u.protocol === 'http:' && loopback(u.hostname));
-  },
-  { error: 'must be https (http only on a loopback address)' },
-);
 
 /** `a=r,b=r2`: the provider's values (group names, app roles) → this service's roles. */
 const roleMapSchema = z
@@ -40,7 +27,8 @@ const roleMapSchema = z
     return map;
   });
 
-export const oidcConfigInputSchema = z.strictObject({
+export const oidcConfigInputSchema = z
+  .strictObject({
   org: slugSchema,
   issuer: issuerSchema,
   clientId: z.string().trim().min(1).max(300),
@@ -53,7 +41,10 @@ export const oidcConfigInputSchema = z.strictObject({
     .default('openid profile')
     .refine((s) => s.split(/\s+/).includes('openid'), { error: 'must include openid' }),
   enabled: z.boolean().default(true),
-});
+  orgClaim: orgClaimName.optional(),
+  orgCode: orgCodeValue.optional(),
+})
+  .refine((c) => (c.orgClaim === undefined) === (c.orgCode === undefined), { error: 'give both the organisation claim and its value, or neither', path: ['orgCode'] });
 export type OidcConfigInput = z.input<typeof oidcConfigInputSchema>;
 
 export type OidcConfig = {
@@ -66,6 +57,8 @@ export type OidcConfig = {
   roleMap: Record<string, Role>;
   scopes: string;
   enabled: boolean;
+  orgClaim: string | null;
+  orgCode: string | null;
 };
 
 /** Adds or replaces an organisation's provider. */
@@ -81,10 +74,19 @@ export function configureOidc(db: Db, input: z.output<typeof oidcConfigInputSche
     roleMap: JSON.stringify(input.roleMap),
     scopes: input.scopes,
     enabled: input.enabled ? 1 : 0,
+    orgClaim: input.orgClaim ?? null,
+    orgCode: input.orgCode ?? null,
     updatedAt: now.toISOString(),
   };
+  const shared = issuerSharing(db, { org: input.org, via: 'oidc', issuer: input.issuer, orgClaim: input.orgClaim ?? null, orgCode: input.orgCode ?? null });
+  if (!shared.ok) return shared;
   db.insert(organisationOidc).values(row).onConflictDoUpdate({ target: organisationOidc.orgSlug, set: row }).run();
   return ok(getOidcConfig(db, input.org)!);
+}
+
+/** Forgets an organisation's provider (the development provider's script starts its demo set afresh). */
+export function removeOidcConfig(db: Db, slug: string): void {
+  db.delete(organisationOidc).where(eq(organisationOidc.orgSlug, slug)).run();
 }
 
 /** Switches sign-in through the organisation's provider on or off, keeping its settings. */
@@ -108,6 +110,8 @@ const fromRow = (r: Row): OidcConfig => ({
   roleMap: JSON.parse(r.roleMap) as Record<string, Role>,
   scopes: r.scopes,
   enabled: r.enabled === 1,
+  orgClaim: r.orgClaim,
+  orgCode: r.orgCode,
 });
 
 const selectRows = (db: Db) =>
@@ -117,8 +121,8 @@ const selectRows = (db: Db) =>
     .innerJoin(organisations, eq(organisations.slug, organisationOidc.orgSlug));
 
 function tableColumns() {
-  const { orgSlug, issuer, clientId, clientSecretFile, rolesClaim, roleMap, scopes, enabled, updatedAt } = organisationOidc;
-  return { orgSlug, issuer, clientId, clientSecretFile, rolesClaim, roleMap, scopes, enabled, updatedAt };
+  const { orgSlug, issuer, clientId, clientSecretFile, rolesClaim, roleMap, scopes, enabled, orgClaim, orgCode, updatedAt } = organisationOidc;
+  return { orgSlug, issuer, clientId, clientSecretFile, rolesClaim, roleMap, scopes, enabled, orgClaim, orgCode, updatedAt };
 }
 
 export function getOidcConfig(db: Db, slug: string): OidcConfig | undefined {
@@ -146,4 +150,72 @@ export function rolesFromClaim(value: unknown, roleMap: Record<string, Role>): R
     .map((v) => (Object.keys(roleMap).length ? roleMap[v] : (knownRoles as readonly string[]).includes(v) ? (v as Role) : undefined))
     .filter((r): r is Role => r !== undefined);
   return [...new Set(mapped)];
+}
+
+/**
+ * One organisation's use of an identity provider: its bearer-token issuer (organisations.issuer) or its
+ * OpenID provider for web sign-in (organisation_oidc), with the claim that names the organisation.
+ */
+export type IssuerUse = { org: string; via: 'bearer' | 'oidc'; issuer: string; orgClaim: string | null; orgCode: string | null };
+
+export function issuerUses(db: Db): IssuerUse[] {
+  const bearer = listOrganisations(db)
+    .filter((o) => o.issuer !== null)
+    .map((o): IssuerUse => ({ org: o.slug, via: 'bearer', issuer: o.issuer!, orgClaim: o.orgClaim, orgCode: o.orgCode }));
+  const oidc = db
+    .select({ org: organisationOidc.orgSlug, issuer: organisationOidc.issuer, orgClaim: organisationOidc.orgClaim, orgCode: organisationOidc.orgCode })
+    .from(organisationOidc)
+    .all()
+    .map((r): IssuerUse => ({ ...r, via: 'oidc' }));
+  return [...bearer, ...oidc];
+}
+
+/** The other organisations that sign in through, or take tokens from, the same issuer. */
+export const othersOnIssuer = (uses: readonly IssuerUse[], org: string, issuer: string) =>
+  uses.filter((u) => u.org !== org && sameIssuer(u.issuer, issuer));
+
+/**
+ * May `use` be configured? An issuer that serves several organisations (a national provider such as NHS
+ * CIS2, or one shared demo provider) can sign its people in to any of them: which one must then come
+ * from a claim the provider vouches for, so every organisation on it needs that claim, and no two the same
+ * value in the same claim. An organisation joining an issuer others use without the claim is refused (it
+ * would make their sign-ins ambiguous); one already on it may always add its own claim, so a pair set up
+ * before the rule can be put right one at a time (meanwhile neither signs anyone in: orgVouched).
+ * Reason codes: `org-claim-required`, `org-code-taken`.
+ */
+export function issuerSharing(db: Db, use: IssuerUse): Result<true> {
+  const uses = issuerUses(db);
+  const others = othersOnIssuer(uses, use.org, use.issuer);
+  if (others.length === 0) return ok(true);
+  const already = uses.some((u) => u.org === use.org && sameIssuer(u.issuer, use.issuer));
+  const bare = already ? [] : [...new Set(others.filter((o) => !o.orgClaim).map((o) => o.org))];
+  if (!use.orgClaim || bare.length) {
+    const names = [...new Set(others.map((o) => o.org))].join(', ');
+    return fail('conflict', `${use.issuer} also signs in people for ${names}: each organisation on a shared issuer needs the claim that names it (organisation claim and value)${bare.length ? `, which ${bare.join(', ')} has not set` : ''}`, {
+      reason: 'org-claim-required',
+      errors: [{ path: 'orgClaim', message: 'required: the issuer serves other organisations' }],
+    });
+  }
+  const clash = others.find((o) => o.orgClaim === use.orgClaim && o.orgCode === use.orgCode);
+  if (clash) {
+    return fail('conflict', `${clash.org} already uses ${use.orgClaim}=${use.orgCode} on this issuer`, {
+      reason: 'org-code-taken',
+      errors: [{ path: 'orgCode', message: `already ${clash.org}'s value` }],
+    });
+  }
+  return ok(true);
+}
+
+/**
+ * Whether a provider's claims vouch that the person belongs to `use.org`: its configured claim holds the
+ * expected value (a string, or a list containing it). With no claim configured, only an issuer no other
+ * organisation uses speaks for the organisation by itself.
+ */
+export function orgVouched(uses: readonly IssuerUse[], use: IssuerUse, claims: Record<string, unknown>): 'vouched' | 'org-mismatch' | 'org-unvouched' {
+  if (use.orgClaim) {
+    const v = claims[use.orgClaim];
+    const values = Array.isArray(v) ? v : [v];
+    return values.some((x) => typeof x === 'string' && x === use.orgCode) ? 'vouched' : 'org-mismatch';
+  }
+  return othersOnIssuer(uses, use.org, use.issuer).length ? 'org-unvouched' : 'vouched';
 }

@@ -3,19 +3,25 @@ import { recordAcceptedAgreement } from './governance/agreement-store.js';
 import { z } from 'zod';
 import { schema, type Db } from '../../db/index.js';
 import { isoDate, orgKinds, slugSchema, type OrgKind } from './core/content.js';
+import { issuerSchema, orgClaimName, orgCodeValue } from './core/issuer.js';
 import type { ReadCache } from './versions/read-cache.js';
 import { fail, ok, type Result } from './core/result.js';
 
 const { organisations } = schema;
 
-export const newOrganisationSchema = z.strictObject({
-  slug: slugSchema,
-  name: z.string().trim().min(1).max(200),
-  kind: z.enum(orgKinds),
-  issuer: z.url().optional(),
-  jwks: z.string().min(1).optional(),
-  contact: z.string().trim().min(1).max(300).optional(),
-});
+export const newOrganisationSchema = z
+  .strictObject({
+    slug: slugSchema,
+    name: z.string().trim().min(1).max(200),
+    kind: z.enum(orgKinds),
+    issuer: issuerSchema.optional(),
+    jwks: z.string().min(1).optional(),
+    contact: z.string().trim().min(1).max(300).optional(),
+    /** With `issuer`: the token claim naming the organisation and its value (needed when the issuer is shared). */
+    orgClaim: orgClaimName.optional(),
+    orgCode: orgCodeValue.optional(),
+  })
+  .refine((o) => (o.orgClaim === undefined) === (o.orgCode === undefined), { error: 'give both the organisation claim and its value, or neither', path: ['orgCode'] });
 export type NewOrganisation = z.infer<typeof newOrganisationSchema>;
 
 export const newDsaSchema = z
@@ -34,7 +40,7 @@ export function addOrganisation(db: Db, org: NewOrganisation, now: Date): Result
   if (org.issuer && !org.jwks) return fail('invalid', 'an organisation with an issuer needs its JWKS (URL or file)');
   const existing = db.select().from(organisations).where(eq(organisations.slug, org.slug)).get();
   if (existing) return fail('conflict', `organisation "${org.slug}" already exists`);
-  const row = { ...org, issuer: org.issuer ?? null, jwks: org.jwks ?? null, contact: org.contact ?? null };
+  const row = { ...org, issuer: org.issuer ?? null, jwks: org.jwks ?? null, contact: org.contact ?? null, orgClaim: org.orgClaim ?? null, orgCode: org.orgCode ?? null };
   db.insert(organisations).values({ ...row, createdAt: now.toISOString() }).run();
   return ok({ ...row, createdAt: now.toISOString(), disabledAt: null });
 }
@@ -45,6 +51,16 @@ export function getOrganisation(db: Db, slug: string): Organisation | undefined 
 
 export function listOrganisations(db: Db): Organisation[] {
   return db.select().from(organisations).all();
+}
+
+/** Compare-and-set on the record's kind: false if it was no longer `from`. */
+export function setOrganisationKind(db: Db, slug: string, from: OrgKind, to: OrgKind): boolean {
+  return db.$client.prepare('UPDATE organisations SET kind = ? WHERE slug = ? AND kind = ?').run(to, slug, from).changes === 1;
+}
+
+/** Re-admits a disabled organisation: false if it was not disabled (any more). */
+export function enableOrganisation(db: Db, slug: string): boolean {
+  return db.$client.prepare('UPDATE organisations SET disabled_at = NULL WHERE slug = ? AND disabled_at IS NOT NULL').run(slug).changes === 1;
 }
 
 /**

@@ -78,15 +78,40 @@ export type Operator = { via: 'api' | 'web'; actor: Actor } | { via: 'cli'; user
 
 /**
  * Administrators (admin role only) all see the whole register: organisations and agreements are not
- * personal data, and every administrator needs to know who their partners are. Adding an organisation
- * is open to any administrator too: a new organisation sees nothing until an agreement names it.
+ * personal data, and every administrator needs to know who their partners are.
  */
 export function authoriseAdmin(op: Operator): Result<true> {
   if (op.via === 'cli' || hasRole(op.actor, 'admin')) return ok(true);
   return fail('forbidden', 'this needs the admin role');
 }
 
-/** An organisation's own record (name, contact, kind, identity provider, disabling) is changed by its own administrators. */
+/**
+ * Acts that decide what an organisation's people may see, so no organisation's administrator may do them,
+ * for its own organisation or any other: admitting an organisation to the register (and setting up its
+ * first sign-in), changing its kind (a police force that calls itself an emergency department sees
+ * diagnoses and gains emergency access), and re-admitting a disabled one (whose own administrators can no
+ * longer sign in). They belong to the operator of the service, at the command line; there is no
+ * service-operator role a token or sign-in could carry.
+ */
+export const operatorActs = ['add-organisation', 'change-kind', 'enable-organisation'] as const;
+export type OperatorAct = (typeof operatorActs)[number];
+const operatorActWords: Record<OperatorAct, string> = {
+  'add-organisation': 'adding an organisation',
+  'change-kind': "changing an organisation's kind",
+  'enable-organisation': 'enabling a disabled organisation',
+};
+
+export function authoriseOperatorAct(op: Operator, act: OperatorAct): Result<true> {
+  if (op.via === 'cli') return ok(true);
+  return fail('forbidden', `${operatorActWords[act]} is for the operator of the service (npm run cli), not an organisation's administrator`, {
+    reason: 'operator-only',
+  });
+}
+
+/**
+ * An organisation's own record (name, contact, identity provider and sign-in settings, disabling) is
+ * changed by its own administrators; its kind is not (authoriseOperatorAct).
+ */
 export function authoriseOrganisationChange(op: Operator, slug: string): Result<true> {
   const admin = authoriseAdmin(op);
   if (!admin.ok || op.via === 'cli') return admin;

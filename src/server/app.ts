@@ -10,6 +10,7 @@ import { listAgreements } from './api/v1/admin/agreements/list.js';
 import { addOrganisation } from './api/v1/admin/organisations/add.js';
 import { changeOrganisation } from './api/v1/admin/organisations/change.js';
 import { disableOrganisation } from './api/v1/admin/organisations/disable.js';
+import { enableOrganisation } from './api/v1/admin/organisations/enable.js';
 import { listOrganisations } from './api/v1/admin/organisations/list.js';
 import { adminOverview } from './api/v1/admin/overview.js';
 import { listAuditEvents } from './api/v1/audit/events.js';
@@ -111,6 +112,7 @@ export function createApp(deps: AppDeps) {
     .post('/admin/organisations', ...addOrganisation(s))
     .patch('/admin/organisations/:slug', ...changeOrganisation(s))
     .post('/admin/organisations/:slug/disable', ...disableOrganisation(s))
+    .post('/admin/organisations/:slug/enable', ...enableOrganisation(s))
     .get('/admin/agreements', ...listAgreements(s))
     .get('/admin/agreements/matrix', ...agreementMatrix(s))
     .post('/admin/agreements', ...addAgreement(s))

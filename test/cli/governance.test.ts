@@ -1,8 +1,10 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ensureDemoOrganisations } from '../../src/plans/demo/demo.js';
 import { agreementQueries } from '../../src/plans/organisations.js';
 import { cli } from './helpers.js';
-import { accessEvents, databaseFile, openDatabase, tempDir } from '../helpers.js';
+import { accessEvents, databaseFile, importRecordFrom, openDatabase, planBody, planIdOf, publishPlans, tempDir, testApp } from '../helpers.js';
 
 describe('CLI: org list, dsa list, dsa end', () => {
   it('lists the register, ends an agreement early as a governance event by cli:<user>, and verify-audit is clean', async () => {
@@ -96,4 +98,81 @@ describe('CLI: dsa add proposes; --accepted-by and dsa accept record signed agre
     expect(events.at(-1)!.query).toMatchObject({ changes: { acceptedBy: ['capital-police', 'northgate-mh'], inForce: true } });
     expect(notes).toEqual([{ note: 'signed agreement held by the service operator' }]);
   }, 120_000);
+});
+describe("CLI: the operator's acts on the register (issue 20)", () => {
+  it('org kind and org enable are governance events with a reason; bad input names the field, never a stack trace', async () => {
+    const dir = tempDir();
+    const db = openDatabase(databaseFile(dir));
+    ensureDemoOrganisations(db, new Date());
+    db.$client.prepare("UPDATE organisations SET disabled_at = '2026-11-30T10:00:00.000Z' WHERE slug = 'northgate-mh'").run();
+    db.$client.close();
+
+    const noReason = await cli(['org', 'kind', 'shire-police', '--kind', 'ambulance'], dir);
+    expect(noReason.code).toBe(2);
+    expect(noReason.stderr).toMatch(/\breason: /);
+    const badKind = await cli(['org', 'kind', 'shire-police', '--kind', 'fire', '--reason', 'typo fixed'], dir);
+    expect(badKind.code).toBe(2);
+    expect(badKind.stderr).toMatch(/\bkind: /);
+    const kind = await cli(['org', 'kind', 'shire-police', '--kind', 'ambulance', '--reason', 'registered as the wrong kind'], dir);
+    expect(kind.code, kind.stderr).toBe(0);
+    expect(kind.stdout).toMatch(/^shire-police is now ambulance$/m);
+    expect((await cli(['org', 'list'], dir)).stdout).toMatch(/^shire-police\tambulance\tactive\t/m);
+
+    const enable = await cli(['org', 'enable', 'northgate-mh', '--reason', 'merger called off'], dir);
+    expect(enable.code, enable.stderr).toBe(0);
+    expect((await cli(['org', 'list'], dir)).stdout).toMatch(/^northgate-mh\tmental-health\tactive\t/m);
+    const again = await cli(['org', 'enable', 'northgate-mh', '--reason', 'twice'], dir);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/not disabled/);
+
+    // An issuer that is not a URL, empty or plain http: an error naming the field (it was a stack trace).
+    fs.writeFileSync(path.join(dir, 'secret'), 'synthetic-secret\n', { mode: 0o600 });
+    for (const issuer of ['not a url', '', 'http://idp.example']) {
+      const bad = await cli(['org', 'oidc', 'southbank-mh', '--issuer', issuer, '--client-id', 'rpl', '--client-secret-file', path.join(dir, 'secret')], dir);
+      expect(bad.code, issuer).toBe(2);
+      expect(bad.stderr).toMatch(/\bissuer: /);
+      expect(bad.stderr).not.toMatch(/\n\s+at /);
+    }
+    const addBad = await cli(['org', 'add', 'new-org', '--name', 'New', '--kind', 'police', '--issuer', 'nope', '--jwks', 'https://idp.example/jwks'], dir);
+    expect([addBad.code, /\bissuer: /.test(addBad.stderr)]).toEqual([2, true]);
+
+    // A provider shared with another organisation needs the organisation claim on both.
+    const oidc = (slug: string, ...extra: string[]) =>
+      cli(['org', 'oidc', slug, '--issuer', 'https://idp.national.example', '--client-id', `rpl-${slug}`, '--client-secret-file', path.join(dir, 'secret'), ...extra], dir);
+    expect((await oidc('southbank-mh')).code).toBe(0);
+    const shared = await oidc('northgate-mh', '--org-claim', 'ods', '--org-code', 'XNG01');
+    expect(shared.code).toBe(1);
+    expect(shared.stderr).toMatch(/southbank-mh/);
+    expect((await oidc('southbank-mh', '--org-claim', 'ods', '--org-code', 'XSB01')).code).toBe(0);
+    const ok = await oidc('northgate-mh', '--org-claim', 'ods', '--org-code', 'XNG01');
+    expect(ok.code, ok.stderr).toBe(0);
+
+    const check = openDatabase(databaseFile(dir));
+    const events = accessEvents(check).filter((e) => e.action === 'governance');
+    check.$client.close();
+    expect(events.map((e) => [e.query!.op, e.outcome])).toEqual([
+      ['organisation.kind', 'allowed'],
+      ['organisation.enable', 'allowed'],
+      ['organisation.oidc', 'allowed'],
+      ['organisation.oidc', 'allowed'],
+      ['organisation.oidc', 'allowed'],
+    ]);
+    expect(events[0]).toMatchObject({ channel: 'cli', reason: 'registered as the wrong kind', query: { target: 'shire-police', changes: { kind: { from: 'police', to: 'ambulance' } } } });
+    expect(events[1]).toMatchObject({ reason: 'merger called off', query: { target: 'northgate-mh' } });
+  }, 120_000);
+});
+
+describe('CLI: org kind while the service runs (another process on the same database)', () => {
+  it('a token the service has already verified gets the new kind on its next request', async () => {
+    const t = await testApp();
+    publishPlans(t.db, [importRecordFrom(planBody())]);
+    const planId = planIdOf(t.db, 'SB-000001');
+    const token = await t.tokenFor({ sub: 'pc.shire', org: 'shire-police', roles: ['responder'] });
+    const emergency = () =>
+      t.app.request(`/api/v1/plans/${planId}`, { headers: { authorization: `Bearer ${token}`, 'x-access-purpose': 'INC-2026-0102', 'x-emergency-access': 'not breathing' } });
+    expect((await emergency()).status).toBe(403);
+    const r = await cli(['org', 'kind', 'shire-police', '--kind', 'ambulance', '--reason', 'registered as the wrong kind'], t.dir);
+    expect(r.code, r.stderr).toBe(0);
+    expect((await emergency()).status).toBe(200);
+  }, 60_000);
 });

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { databaseFile, openDatabase } from '../../db/index.js';
 import { cli } from './helpers.js';
-import { importRecordFrom, planBody, tempDir } from '../helpers.js';
+import { accessEvents, importRecordFrom, planBody, tempDir } from '../helpers.js';
 
 function writeNdjson(dir: string, lines: unknown[]): string {
   const file = path.join(dir, 'plans.ndjson');
@@ -46,6 +46,28 @@ describe('cli import', () => {
     writeNdjson(dir, [record('R-1', { summary: 'A changed summary.' }), record('R-2', { givenNames: 'Ngozi', familyName: 'Okafor' })]);
     expect((await cli(['import', file], dir)).stdout).toMatch(/0 new, 1 updated, 1 unchanged/);
     expect(count(dir)).toEqual({ plans: 2, published: 2, superseded: 1 });
+  });
+
+  it('is a governance event: who, which file, how many lines, for which organisations, and the outcome; no personal data', async () => {
+    const dir = await setUp();
+    const file = writeNdjson(dir, [record('R-1'), record('R-2', { givenNames: 'Ngozi', familyName: 'Okafor' }), '{"not":"a record"}']);
+    const r = await cli(['import', file, '--skip-invalid'], dir);
+    expect(r.code, r.stderr).toBe(0);
+    const db = openDatabase(databaseFile(dir));
+    const events = accessEvents(db).filter((e) => e.action === 'governance');
+    db.$client.close();
+    expect(events.map((e) => [e.query!.op, e.outcome, e.channel])).toEqual([
+      ['organisation.add', 'allowed', 'cli'],
+      ['plans.import', 'allowed', 'cli'],
+      ['plans.import-result', 'allowed', 'cli'],
+    ]);
+    expect(events[1]).toMatchObject({ actorOrg: '(cli)', query: { target: 'plans.ndjson', orgs: ['southbank-mh'], changes: { lines: 3, valid: 2, invalid: 1 } } });
+    expect(events[1]!.actorSub).toMatch(/^cli:.+/);
+    expect(events[2]!.query).toMatchObject({ changes: { created: 2, updated: 0, unchanged: 0, invalidSkipped: 1 } });
+    const text = JSON.stringify(events);
+    for (const personal of ['Okafor', 'Ngozi', 'Aoife', 'R-1', dir]) expect(text).not.toContain(personal);
+    const verified = await cli(['verify-audit'], dir);
+    expect(verified.code, verified.stderr).toBe(0);
   });
 
   it('reports every bad line by number and field, and imports nothing', async () => {

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { addDataSharingAgreement, addOrganisation } from '../../src/plans/organisations.js';
+import { authoriseOperatorAct, authoriseOrganisationChange, operatorActs } from '../../src/plans/policy.js';
 import { planViewResponse, problemResponse } from '../../src/server/responses.js';
 import { importRecordFrom, planBody, planIdOf, publishPlans, testApp, testClock, who } from '../helpers.js';
 
@@ -150,5 +151,18 @@ describe('identity: tokens are verified against each organisation\'s own issuer'
     const planId = planIdOf(t.db, 'SB-000001');
     const res = await prodLike.request(`/api/v1/plans/${planId}`, { headers: { authorization: `Bearer ${devToken}`, 'x-access-purpose': 'INC-9' } });
     expect(res.status).toBe(401);
+  });
+});
+
+describe("the register: the operator's acts (issue 20)", () => {
+  it('adding an organisation, changing a kind and enabling again are for the command line only, never an administrator', () => {
+    const ownAdmin = { via: 'api' as const, actor: { sub: 'admin.p', org: 'shire-police', orgKind: 'police' as const, roles: ['admin' as const] } };
+    for (const act of operatorActs) {
+      expect(authoriseOperatorAct({ via: 'cli', user: 'ops' }, act)).toEqual({ ok: true, value: true });
+      expect(authoriseOperatorAct(ownAdmin, act)).toMatchObject({ ok: false, code: 'forbidden', extra: { reason: 'operator-only' } });
+      expect(authoriseOperatorAct({ ...ownAdmin, via: 'web' }, act)).toMatchObject({ ok: false, extra: { reason: 'operator-only' } });
+    }
+    // The rest of its own record stays the administrator's.
+    expect(authoriseOrganisationChange(ownAdmin, 'shire-police').ok).toBe(true);
   });
 });

@@ -1,8 +1,11 @@
 import fs from 'node:fs';
+import path from 'node:path';
+import { recordGovernance } from '../../plans/governance/log.js';
 import { validateImportFile } from '../../plans/versions/import-check.js';
 import { importFile, type ImportStop, type ImportSummary } from '../../plans/versions/importer.js';
 import { CliError, parseCommandArgs, usageError, type Command } from '../command.js';
 import { progressBar } from '../progress.js';
+import { withGovernanceLog } from '../governance.js';
 
 const SHOW_AT_MOST = 1000;
 
@@ -46,9 +49,25 @@ export const importCommand: Command = {
       throw new CliError(`${bad} of ${check.lines} lines are invalid; nothing was imported (fix them, or use --skip-invalid)`);
     }
 
-    const importing = progressBar(ctx.isTTY, 'importing');
-    const { summary: s, stopped } = await importFile(db, file, check, { importedBy: values.by!, now: ctx.now, onProgress: importing.update });
-    importing.stop();
+    // A bulk change to what responders read, so a governance event like any change to the register: who,
+    // which file (its name only), how many lines, for which organisations; recorded before anything is
+    // written (no log, no import), and the outcome's counts after. Never a line's content.
+    const { summary: s, stopped } = await withGovernanceLog(ctx, async (deps, op) => {
+      const change = { op: 'plans.import', target: path.basename(file), orgs: [...check.owners].sort() };
+      try {
+        await recordGovernance(deps, op, { ...change, changes: { lines: check.lines, valid: check.valid, invalid: bad } }, 'allowed');
+      } catch {
+        throw new CliError('the access log could not record this import, so nothing was imported; try again');
+      }
+      const importing = progressBar(ctx.isTTY, 'importing');
+      const result = await importFile(db, file, check, { importedBy: values.by!, now: ctx.now, onProgress: importing.update });
+      importing.stop();
+      const { summary, stopped } = result;
+      const counts = { created: summary.created, updated: summary.updated, unchanged: summary.unchanged, skippedWithdrawn: summary['skipped-withdrawn'], invalidSkipped: bad };
+      const outcome = stopped ? { ...counts, stoppedAtLine: stopped.line ?? null } : counts;
+      await recordGovernance(deps, op, { ...change, op: 'plans.import-result', changes: outcome }, stopped ? 'denied' : 'allowed', stopped ? 'import stopped by a database failure' : undefined).catch(() => undefined);
+      return result;
+    });
     if (stopped) throw new CliError(stoppedMessage(stopped, s));
     const secs = (performance.now() - started) / 1000;
     ctx.out(

@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { addOrganisationGoverned, listOrganisationsView } from '../../plans/governance/governance.js';
+import { addOrganisationGoverned, changeOrganisationKind, enableOrganisation, kindChangeSchema, listOrganisationsView, reasonSchema } from '../../plans/governance/governance.js';
 import { configureOidcGoverned, keepClientSecret, setOidcEnabledGoverned } from '../../plans/governance/oidc.js';
 import { oidcConfigInputSchema } from '../../plans/oidc-config.js';
 import { newOrganisationSchema } from '../../plans/organisations.js';
@@ -10,7 +10,7 @@ export const orgAdd: Command = {
   name: 'org add',
   summary: 'add an organisation (a trust, police force, ambulance service or emergency department)',
   usage:
-    'org add SLUG --name NAME --kind police|ambulance|emergency-department|mental-health [--issuer URL --jwks URL|FILE] [--contact TEXT]',
+    'org add SLUG --name NAME --kind police|ambulance|emergency-department|mental-health [--issuer URL --jwks URL|FILE [--org-claim NAME --org-code VALUE]] [--contact TEXT]',
   async run(args, ctx) {
     const { values, positionals } = parseCommandArgs(this, args, {
       name: { type: 'string' },
@@ -18,9 +18,12 @@ export const orgAdd: Command = {
       issuer: { type: 'string' },
       jwks: { type: 'string' },
       contact: { type: 'string' },
+      'org-claim': { type: 'string' },
+      'org-code': { type: 'string' },
     });
     if (positionals.length !== 1) throw usageError(this, 'give exactly one SLUG');
-    const org = validOptions(this, newOrganisationSchema, { slug: positionals[0], ...values });
+    const { 'org-claim': orgClaim, 'org-code': orgCode, ...rest } = values;
+    const org = validOptions(this, newOrganisationSchema, { slug: positionals[0], ...rest, orgClaim, orgCode });
     await withGovernance(ctx, (deps, op) => addOrganisationGoverned(deps, op, org));
     ctx.out(`added organisation ${org.slug} (${org.kind}): ${org.name}`);
     return 0;
@@ -35,7 +38,7 @@ export const orgOidc: Command = {
   name: 'org oidc',
   summary: "sign in to the web pages through the organisation's own OpenID provider",
   usage:
-    "org oidc SLUG --issuer URL --client-id ID --client-secret-file FILE [--roles-claim NAME] [--role-map 'idp-value=role,…'] [--scopes 'openid profile …'] | org oidc SLUG --disable|--enable",
+    "org oidc SLUG --issuer URL --client-id ID --client-secret-file FILE [--roles-claim NAME] [--role-map 'idp-value=role,…'] [--scopes 'openid profile …'] [--org-claim NAME --org-code VALUE] | org oidc SLUG --disable|--enable",
   async run(args, ctx) {
     const { values, positionals } = parseCommandArgs(this, args, {
       issuer: { type: 'string' },
@@ -44,6 +47,8 @@ export const orgOidc: Command = {
       'roles-claim': { type: 'string' },
       'role-map': { type: 'string' },
       scopes: { type: 'string' },
+      'org-claim': { type: 'string' },
+      'org-code': { type: 'string' },
       disable: { type: 'boolean' },
       enable: { type: 'boolean' },
     });
@@ -62,6 +67,8 @@ export const orgOidc: Command = {
       rolesClaim: values['roles-claim'],
       roleMap: values['role-map'],
       scopes: values.scopes,
+      orgClaim: values['org-claim'],
+      orgCode: values['org-code'],
     });
     let secret: string;
     try {
@@ -76,6 +83,42 @@ export const orgOidc: Command = {
     ctx.out(`${slug} signs in through ${input.issuer} (client ${input.clientId}, roles from "${input.rolesClaim}")`);
     ctx.out(`register this redirect URI with the provider: ${base}/auth/callback`);
     ctx.out(`and this post-logout redirect URI: ${base}/sign-in`);
+    return 0;
+  },
+};
+
+/**
+ * What kind of organisation this is decides what its people see and whether they have emergency access,
+ * so only the operator changes it (no administrator can): a governance event with the reason, in force
+ * for tokens and sessions already issued.
+ */
+export const orgKind: Command = {
+  name: 'org kind',
+  summary: "change an organisation's kind (operator only; its people's access changes at once)",
+  usage: 'org kind SLUG --kind police|ambulance|emergency-department|mental-health --reason TEXT',
+  async run(args, ctx) {
+    const { values, positionals } = parseCommandArgs(this, args, { kind: { type: 'string' }, reason: { type: 'string' } });
+    if (positionals.length !== 1) throw usageError(this, 'give exactly one SLUG');
+    const slug = positionals[0]!;
+    const body = validOptions(this, kindChangeSchema, values);
+    const org = await withGovernance(ctx, (deps, op) => changeOrganisationKind(deps, op, slug, body));
+    ctx.out(`${org.slug} is now ${org.kind}`);
+    return 0;
+  },
+};
+
+/** A disabled organisation's own administrators cannot sign in, so re-admitting it is the operator's act. */
+export const orgEnable: Command = {
+  name: 'org enable',
+  summary: 'enable a disabled organisation again (operator only)',
+  usage: 'org enable SLUG --reason TEXT',
+  async run(args, ctx) {
+    const { values, positionals } = parseCommandArgs(this, args, { reason: { type: 'string' } });
+    if (positionals.length !== 1) throw usageError(this, 'give exactly one SLUG');
+    const slug = positionals[0]!;
+    const body = validOptions(this, reasonSchema, values);
+    await withGovernance(ctx, (deps, op) => enableOrganisation(deps, op, slug, body));
+    ctx.out(`${slug} is enabled again: its people's sign-ins and tokens work`);
     return 0;
   },
 };

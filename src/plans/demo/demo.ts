@@ -15,6 +15,15 @@ export const demoOrganisations: NewOrganisation[] = [
   { slug: 'shire-police', name: 'Shire Constabulary (no agreement)', kind: 'police' },
 ];
 export const DEMO_DSA = 'DSA-DEMO-001';
+/**
+ * One demo OpenID provider (`npm run dev:oidc`) serves every demo organisation, as NHS CIS2 serves every
+ * trust: it says which organisation a person belongs to in this claim, with these synthetic codes (in the
+ * style of ODS codes), and each organisation is configured to expect its own.
+ */
+export const DEMO_ORG_CLAIM = 'org_code';
+export const demoOrgCodes: Record<string, string> = {
+  'southbank-mh': 'XSB01', 'northgate-mh': 'XNG01', 'capital-police': 'XCP01', 'metro-ambulance': 'XMA01', 'st-brigid-ed': 'XSE01', 'shire-police': 'XSP01',
+};
 export const demoPlanOwners = ['southbank-mh', 'northgate-mh'];
 
 /** One demo identity per role, for the printed sign-in help and the demo sign-in page. */

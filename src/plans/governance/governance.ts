@@ -1,11 +1,15 @@
 import { z } from 'zod';
 import type { Db } from '../../../db/index.js';
-import { authoriseAdmin, authoriseOrganisationChange, type Operator } from '../policy.js';
+import { authoriseAdmin, authoriseOperatorAct, authoriseOrganisationChange, type Operator } from '../policy.js';
 import { isoDate, orgKinds } from '../core/content.js';
+import { issuerSchema, orgClaimName, orgCodeValue } from '../core/issuer.js';
+import { issuerSharing } from '../oidc-config.js';
 import { governed, type GovernanceDeps } from './log.js';
 import {
   addOrganisation,
   agreementQueries,
+  enableOrganisation as enableOrganisationRow,
+  setOrganisationKind,
   getOrganisation,
   listOrganisations,
   type NewOrganisation,
@@ -20,16 +24,20 @@ const reason = z.string().trim().min(3, 'say why (at least 3 characters)').max(5
 export const organisationPatchSchema = z
   .strictObject({
     name: z.string().trim().min(1).max(200).optional(),
+    /** Accepted only so that trying it is a clear 403 (operator-only), not an unknown field. */
     kind: z.enum(orgKinds).optional(),
     contact: z.string().trim().min(1).max(300).nullable().optional(),
-    issuer: z.url().nullable().optional(),
+    issuer: issuerSchema.nullable().optional(),
     jwks: z.string().min(1).max(1000).nullable().optional(),
+    orgClaim: orgClaimName.nullable().optional(),
+    orgCode: orgCodeValue.nullable().optional(),
     reason: reason.optional(),
   })
-  .refine((p) => Object.keys(p).some((k) => k !== 'reason'), { error: 'change at least one of name, kind, contact, issuer, jwks' });
+  .refine((p) => Object.keys(p).some((k) => k !== 'reason'), { error: 'change at least one of name, contact, issuer, jwks, orgClaim, orgCode' });
 export type OrganisationPatch = z.infer<typeof organisationPatchSchema>;
 
 export const reasonSchema = z.strictObject({ reason });
+export const kindChangeSchema = z.strictObject({ kind: z.enum(orgKinds), reason });
 export const extendAgreementSchema = z.strictObject({ to: isoDate, reason });
 
 export const agreementStates = ['in-force', 'expired', 'ended', 'future'] as const;
@@ -102,10 +110,14 @@ export function sharingMatrix(db: Db, today: string) {
 
 export function addOrganisationGoverned(deps: GovernanceDeps, op: Operator, org: NewOrganisation): Promise<Result<OrganisationView>> {
   return governed(deps, op, { op: 'organisation.add', target: org.slug }, () => {
-    const allowed = authoriseAdmin(op);
+    const allowed = authoriseOperatorAct(op, 'add-organisation');
     if (!allowed.ok) return allowed;
     if (org.issuer && !org.jwks) return fail('invalid', 'an organisation with an issuer needs its JWKS (URL or file)', { errors: [{ path: 'jwks', message: 'required with issuer' }] });
     if (getOrganisation(deps.db, org.slug)) return fail('conflict', `organisation "${org.slug}" already exists`);
+    if (org.issuer) {
+      const shared = issuerSharing(deps.db, { org: org.slug, via: 'bearer', issuer: org.issuer, orgClaim: org.orgClaim ?? null, orgCode: org.orgCode ?? null });
+      if (!shared.ok) return shared;
+    }
     const { slug: _s, ...changes } = org;
     return ok({
       orgs: [org.slug],
@@ -124,9 +136,20 @@ export function changeOrganisation(deps: GovernanceDeps, op: Operator, slug: str
     if (!before) return fail('not_found', `no organisation "${slug}"`);
     const allowed = authoriseOrganisationChange(op, slug);
     if (!allowed.ok) return allowed;
+    if (patch.kind !== undefined) {
+      const operatorOnly = authoriseOperatorAct(op, 'change-kind');
+      if (!operatorOnly.ok) return operatorOnly;
+    }
     const { reason: why, ...fields } = patch;
     const after = { ...before, ...fields };
     if (after.issuer && !after.jwks) return fail('invalid', 'an organisation with an issuer needs its JWKS (URL or file)', { errors: [{ path: 'jwks', message: 'required with issuer' }] });
+    if ((after.orgClaim === null) !== (after.orgCode === null)) {
+      return fail('invalid', 'give both the organisation claim and its value, or neither', { errors: [{ path: after.orgClaim === null ? 'orgClaim' : 'orgCode', message: 'needed with the other' }] });
+    }
+    if (after.issuer) {
+      const shared = issuerSharing(deps.db, { org: slug, via: 'bearer', issuer: after.issuer, orgClaim: after.orgClaim, orgCode: after.orgCode });
+      if (!shared.ok) return shared;
+    }
     const changes = Object.fromEntries(
       Object.entries(fields)
         .filter(([k, v]) => before[k as keyof Organisation] !== v)
@@ -141,8 +164,8 @@ export function changeOrganisation(deps: GovernanceDeps, op: Operator, slug: str
         // Compare-and-set: the record must still be the one the change was worked out from.
         if (JSON.stringify(getOrganisation(deps.db, slug)) !== JSON.stringify(before)) return fail('conflict', 'the organisation was changed meanwhile; reload and try again');
         deps.db.$client
-          .prepare('UPDATE organisations SET name = @name, kind = @kind, contact = @contact, issuer = @issuer, jwks = @jwks WHERE slug = @slug')
-          .run({ name: after.name, kind: after.kind, contact: after.contact, issuer: after.issuer, jwks: after.jwks, slug });
+          .prepare('UPDATE organisations SET name = @name, kind = @kind, contact = @contact, issuer = @issuer, jwks = @jwks, org_claim = @orgClaim, org_code = @orgCode WHERE slug = @slug')
+          .run({ name: after.name, kind: after.kind, contact: after.contact, issuer: after.issuer, jwks: after.jwks, orgClaim: after.orgClaim, orgCode: after.orgCode, slug });
         return ok(organisationView(getOrganisation(deps.db, slug)!));
       },
     });
@@ -165,6 +188,48 @@ export function disableOrganisation(deps: GovernanceDeps, op: Operator, slug: st
         const r = deps.db.$client.prepare('UPDATE organisations SET disabled_at = ? WHERE slug = ? AND disabled_at IS NULL').run(at, slug);
         return r.changes === 1 ? ok(organisationView(getOrganisation(deps.db, slug)!)) : fail('conflict', `organisation "${slug}" is already disabled`);
       },
+    });
+  });
+}
+
+/**
+ * The operator changes what kind of organisation this is (what its people see, whether they have emergency
+ * access). Tokens and sessions already issued follow at once: the authenticator reads the kind from the
+ * register, whose cache the read-cache epoch empties on this update.
+ */
+export function changeOrganisationKind(deps: GovernanceDeps, op: Operator, slug: string, body: z.infer<typeof kindChangeSchema>): Promise<Result<OrganisationView>> {
+  return governed(deps, op, { op: 'organisation.kind', target: slug }, () => {
+    const allowed = authoriseOperatorAct(op, 'change-kind');
+    if (!allowed.ok) return allowed;
+    const before = getOrganisation(deps.db, slug);
+    if (!before) return fail('not_found', `no organisation "${slug}"`);
+    if (before.kind === body.kind) return fail('conflict', `${slug} is already ${body.kind}`);
+    return ok({
+      orgs: [slug],
+      changes: { kind: { from: before.kind, to: body.kind } },
+      reason: body.reason,
+      apply: () =>
+        setOrganisationKind(deps.db, slug, before.kind, body.kind)
+          ? ok(organisationView(getOrganisation(deps.db, slug)!))
+          : fail('conflict', `${slug}'s kind was changed meanwhile`),
+    });
+  });
+}
+
+/** The operator re-admits a disabled organisation: its people's tokens and sign-ins work again. */
+export function enableOrganisation(deps: GovernanceDeps, op: Operator, slug: string, body: { reason: string }): Promise<Result<OrganisationView>> {
+  return governed(deps, op, { op: 'organisation.enable', target: slug }, () => {
+    const before = getOrganisation(deps.db, slug);
+    if (!before) return fail('not_found', `no organisation "${slug}"`);
+    const allowed = authoriseOperatorAct(op, 'enable-organisation');
+    if (!allowed.ok) return allowed;
+    if (!before.disabledAt) return fail('conflict', `organisation "${slug}" is not disabled`);
+    return ok({
+      orgs: [slug],
+      changes: { disabledAt: { from: before.disabledAt, to: null } },
+      reason: body.reason,
+      apply: () =>
+        enableOrganisationRow(deps.db, slug) ? ok(organisationView(getOrganisation(deps.db, slug)!)) : fail('conflict', `organisation "${slug}" was enabled meanwhile`),
     });
   });
 }

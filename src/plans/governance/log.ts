@@ -30,6 +30,14 @@ function eventActor(op: Operator): AccessEventInput['actor'] {
   return { sub: `cli:${op.user}`, org: CLI_ORG, roles: ['admin'] };
 }
 
+/**
+ * A governance event for an act that is not one transaction of the register (a bulk import): the caller
+ * records it before acting, so nothing is done unlogged. `change` is counts and names, never personal data.
+ */
+export function recordGovernance(deps: Pick<GovernanceDeps, 'log'>, op: Operator, change: GovernanceChange, outcome: 'allowed' | 'denied', reason?: string) {
+  return deps.log.record({ actor: eventActor(op), action: 'governance', channel: op.via, purpose: null, query: change, outcome, reason });
+}
+
 class Rollback extends Error {
   constructor(readonly failure: Failure) {
     super(failure.detail);

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { z } from 'zod';
 import { authoriseOrganisationChange, type Operator } from '../policy.js';
-import { configureOidc, getOidcConfig, setOidcEnabled, type OidcConfig, type oidcConfigInputSchema } from '../oidc-config.js';
+import { configureOidc, getOidcConfig, issuerSharing, setOidcEnabled, type OidcConfig, type oidcConfigInputSchema } from '../oidc-config.js';
 import { getOrganisation } from '../organisations.js';
 import { governed, type GovernanceDeps } from './log.js';
 import { fail, ok, type Result } from '../core/result.js';
@@ -41,6 +41,8 @@ export function configureOidcGoverned(
     if (!getOrganisation(deps.db, slug)) return fail('not_found', `no organisation "${slug}"`);
     const allowed = authoriseOrganisationChange(op, slug);
     if (!allowed.ok) return allowed;
+    const shared = issuerSharing(deps.db, { org: slug, via: 'oidc', issuer: settings.issuer, orgClaim: settings.orgClaim ?? null, orgCode: settings.orgCode ?? null });
+    if (!shared.ok) return shared;
     const before = getOidcConfig(deps.db, slug);
     const { org: _org, ...fields } = settings;
     return ok({

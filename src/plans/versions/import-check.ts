@@ -27,6 +27,8 @@ export type CheckedFile = {
   kept: ImportItem[];
   keptThrough: number;
   lastLine: number;
+  /** The owning organisations of the valid lines: whose auditors see the import's governance event. */
+  owners: Set<string>;
 };
 
 type LineResult = { ok: true; record: ImportRecord } | { ok: false; issues: ImportIssue[] };
@@ -93,7 +95,7 @@ export async function validateImportFile(
 ): Promise<CheckedFile> {
   const keep = opts.keep ?? KEEP_PARSED;
   const validate = createLineValidator(db);
-  const checked: CheckedFile = { lines: 0, valid: 0, issues: [], invalidLines: new Set(), kept: [], keptThrough: 0, lastLine: 0 };
+  const checked: CheckedFile = { lines: 0, valid: 0, issues: [], invalidLines: new Set(), kept: [], keptThrough: 0, lastLine: 0, owners: new Set() };
   let keeping = true;
   for await (const { line, text } of readLines(file)) {
     checked.lines++;
@@ -101,6 +103,7 @@ export async function validateImportFile(
     const r = validate(line, text);
     if (r.ok) {
       checked.valid++;
+      checked.owners.add(r.record.owningOrg);
       if (keeping && checked.kept.length < keep) checked.kept.push({ line, record: r.record });
       else keeping = false;
     } else {

@@ -5,6 +5,7 @@ import { createLocalJWKSet, createRemoteJWKSet, decodeJwt, jwtVerify, type JWTPa
 import type { Db } from '../../../db/index.js';
 import { roles as knownRoles, type Actor, type Role } from '../../plans/core/actor.js';
 import { listOrganisations, oidcOrganisations, type Organisation } from '../../plans/organisations.js';
+import { issuerUses, orgVouched, type IssuerUse } from '../../plans/oidc-config.js';
 import { createReadCache } from '../../plans/versions/read-cache.js';
 import { fail, ok, type Result } from '../../plans/core/result.js';
 import { TOKEN_AUDIENCE, type DevIssuer } from './dev-issuer.js';
@@ -56,6 +57,8 @@ export function createAuthenticator(db: Db, devIssuer: DevIssuer | undefined, cl
   const orgsSeen = orgCache.map<'epoch', true>(1);
   /** Organisations that sign in through their own OpenID provider (organisation_oidc), reloaded with the rest. */
   let withOidc = new Set<string>();
+  /** Every organisation's issuers, to tell whether a bearer token's issuer serves other organisations too. */
+  let uses: IssuerUse[] = [];
   function organisations(): Map<string, Organisation> {
     const now = clock().getTime();
     orgCache.validate();
@@ -63,6 +66,7 @@ export function createAuthenticator(db: Db, devIssuer: DevIssuer | undefined, cl
       orgsSeen.set('epoch', true);
       orgsBySlug = new Map(listOrganisations(db).map((o) => [o.slug, o]));
       withOidc = new Set(oidcOrganisations(db));
+      uses = issuerUses(db);
       orgsLoadedAt = now;
     }
     return orgsBySlug;
@@ -158,22 +162,36 @@ export function createAuthenticator(db: Db, devIssuer: DevIssuer | undefined, cl
       const bad = [...new Set(claims.error.issues.map((i) => String(i.path[0] ?? 'claims')))].join(', ');
       return fail('unauthenticated', `the token's claims are not usable: ${bad}`);
     }
+    // An issuer that serves several organisations can mint `org` for any of them: the organisation must
+    // also be vouched for by the claim configured for it (an ODS code, say).
+    if (keys !== 'dev') {
+      const use: IssuerUse = { org: org.slug, via: 'bearer', issuer: org.issuer!, orgClaim: org.orgClaim, orgCode: org.orgCode };
+      const vouched = orgVouched(uses, use, payload);
+      if (vouched === 'org-mismatch') return fail('unauthenticated', `the token's ${org.orgClaim} claim does not name ${org.slug} (org-mismatch)`);
+      if (vouched === 'org-unvouched') return fail('unauthenticated', `${org.issuer} serves several organisations and ${org.slug} has no organisation claim configured (org-unvouched)`);
+    }
     const roles = rolesOf(claims.data);
     if (roles.length === 0) return fail('forbidden', 'the token grants no role in this service');
     const until = keys.endsWith('|remote') ? Math.min(exp, nowS + jwksMaxAgeMs / 1000) : exp;
     return ok({ actor: { sub: claims.data.sub, org: org.slug, orgKind: org.kind, roles }, until, keys, iss: payload.iss });
   }
 
-  function disabledCheck(actor: Actor): Result<Actor> {
-    if (organisations().get(actor.org)?.disabledAt) return fail('unauthenticated', `${actor.org} has been disabled in this service`);
-    return ok(actor);
+  /**
+   * The actor as the register describes it now: refused once its organisation is disabled, and with the
+   * organisation's current kind (what its people see, whether they have emergency access), never the
+   * kind remembered when the token was verified or the session began.
+   */
+  function current(actor: Actor): Result<Actor> {
+    const org = organisations().get(actor.org);
+    if (!org || org.disabledAt) return fail('unauthenticated', `${actor.org} has been disabled in this service`);
+    return ok(org.kind === actor.orgKind ? actor : { ...actor, orgKind: org.kind });
   }
 
   return {
     async verify(token: string): Promise<Result<Actor>> {
       const now = clock().getTime() / 1000;
       const hit = verified.get(token);
-      if (hit && hit.until > now && hit.keys === keysVersion(organisations().get(hit.actor.org), hit.iss)) return disabledCheck(hit.actor);
+      if (hit && hit.until > now && hit.keys === keysVersion(organisations().get(hit.actor.org), hit.iss)) return current(hit.actor);
       if (hit) verified.delete(token);
       const result = await verifyUncached(token);
       if (!result.ok) return result;
@@ -182,6 +200,7 @@ export function createAuthenticator(db: Db, devIssuer: DevIssuer | undefined, cl
       return ok(result.value.actor);
     },
     devMaySignFor,
+    current,
     /**
      * Whether a web session may go on: its organisation not disabled, and a development sign-in only while
      * the development issuer may still speak for that organisation (the same rules as a bearer token).

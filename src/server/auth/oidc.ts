@@ -5,7 +5,7 @@ import type { Db } from '../../../db/index.js';
 import type { Actor } from '../../plans/core/actor.js';
 import type { Clock } from '../../plans/core/clock.js';
 import { getOrganisation } from '../../plans/organisations.js';
-import { getOidcConfig, rolesFromClaim, type OidcConfig } from '../../plans/oidc-config.js';
+import { getOidcConfig, issuerUses, orgVouched, rolesFromClaim, type OidcConfig } from '../../plans/oidc-config.js';
 import { fail, ok, type Result } from '../../plans/core/result.js';
 
 /**
@@ -28,6 +28,7 @@ export type SignInFailure =
   | 'code-rejected'
   | 'token-invalid'
   | 'org-mismatch'
+  | 'org-unvouched'
   | 'no-role';
 
 export type SignedIn = { actor: Actor; idToken: string; expiresAt: number; returnTo: string };
@@ -135,6 +136,10 @@ export function createOidcSignIn(deps: { db: Db; clock: Clock; publicBaseUrl: ()
       // The provider speaks for the organisation that configured it and no other: a token naming
       // another organisation is a misconfigured (or hostile) provider, refused rather than ignored.
       if (typeof claims.org === 'string' && claims.org !== org) return { ok: false, reason: 'org-mismatch', org, sub };
+      // A provider serving several organisations signs its people in whichever one they picked at
+      // /sign-in: the organisation must be the one its configured claim (an ODS code, say) names.
+      const vouched = orgVouched(issuerUses(deps.db), { org, via: 'oidc', issuer: oidc.issuer, orgClaim: oidc.orgClaim, orgCode: oidc.orgCode }, claims);
+      if (vouched !== 'vouched') return { ok: false, reason: vouched, org, sub };
       const roles = rolesFromClaim(claims[oidc.rolesClaim], oidc.roleMap);
       if (roles.length === 0) return { ok: false, reason: 'no-role', org, sub, orgName: oidc.orgName };
       return {

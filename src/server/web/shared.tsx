@@ -80,8 +80,11 @@ export function loadSession(services: AppServices): MiddlewareHandler<WebEnv> {
       // Its organisation was disabled, or gained its own identity provider: the session ends now.
       services.sessions.end(c);
     } else if (read && 'session' in read) {
-      c.set('actor', read.session.actor);
-      c.set('session', read.session);
+      // The organisation's kind as the register says now (the session row keeps the one at sign-in).
+      const actor = services.auth.current(read.session.actor);
+      const session = actor.ok ? { ...read.session, actor: actor.value } : read.session;
+      c.set('actor', session.actor);
+      c.set('session', session);
       c.set('orgName', organisations.organisation(read.session.actor.org)?.name);
       const purpose = services.sessions.currentPurpose(read.session);
       if (purpose) c.set('purpose', purpose);

@@ -27,7 +27,8 @@ const refusalText: Partial<Record<string, string>> = {
   'no-role':
     'Your account signed in, but your organisation has not given it a role in this service (responder, author, approver, auditor or administrator). Ask your IT service desk to add you to the right group.',
   'org-disabled': 'Sign-in for this organisation is switched off in this service. Call your control room if you need a plan.',
-  'org-mismatch': "Your organisation's identity provider sent an account for a different organisation. Nobody was signed in; tell your IT service desk.",
+  'org-mismatch': "Your identity provider says your account belongs to a different organisation from the one you chose. Nobody was signed in: choose your own organisation, or tell your IT service desk.",
+  'org-unvouched': "This identity provider signs in people for several organisations and this service has not been told how it says which one is yours. Nobody was signed in; tell your IT service desk.",
   'bad-state': 'This sign-in link has expired or was already used. Start again from the sign-in page.',
   'provider-unreachable': "Your organisation's identity provider could not be reached. Try again shortly, or call your control room.",
 };
@@ -132,7 +133,7 @@ export function signInPages(services: AppServices) {
     callback: web.createHandlers(signInTrail, async (c) => {
       const outcome = await services.oidc.complete(new URL(c.req.url).searchParams, getCookie(c, BINDING_COOKIE));
       if (!outcome.ok) {
-        const status = outcome.reason === 'no-role' || outcome.reason === 'org-disabled' || outcome.reason === 'org-mismatch' ? 403 : 400;
+        const status = outcome.reason === 'no-role' || outcome.reason === 'org-disabled' || outcome.reason === 'org-mismatch' || outcome.reason === 'org-unvouched' ? 403 : 400;
         return refused(c, outcome.reason, outcome, status);
       }
       const { actor, idToken, expiresAt, returnTo } = outcome.value;

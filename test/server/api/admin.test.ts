@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { loadAuditSigner } from '../../../src/plans/access-log/signer.js';
 import { verifyAuditLog } from '../../../src/plans/access-log/verify.js';
+import { addOrganisationGoverned, changeOrganisationKind, enableOrganisation } from '../../../src/plans/governance/governance.js';
+import { addOrganisation } from '../../../src/plans/organisations.js';
+import type { Operator } from '../../../src/plans/policy.js';
 import { importRecordFrom, planBody, planIdOf, publishPlans, testApp, type TestApp, type Who, who } from '../../helpers.js';
+import { browser } from '../web/helpers.js';
 
 const northAdmin: Who = { sub: 'admin.n', org: 'northgate-mh', roles: ['admin'] };
 const policeAdmin: Who = { sub: 'admin.p', org: 'capital-police', roles: ['admin'] };
@@ -15,6 +19,9 @@ async function agreed(t: TestApp, body: { reference: string; parties: string[]; 
   return r;
 }
 
+/** The service's operator at the command line (src/cli/governance.ts), as the domain sees it. */
+const cliOp: Operator = { via: 'cli', user: 'ops' };
+const deps = (t: TestApp) => ({ db: t.db, log: t.accessLog, clock: t.clock });
 const governance = (t: TestApp) => t.events().filter((e) => e.action === 'governance');
 function expectChainClean(t: TestApp) {
   const r = verifyAuditLog(t.db, loadAuditSigner(t.dir)!.publicKeyPem);
@@ -34,10 +41,10 @@ describe('admin API: organisations', () => {
     expect(list.json.organisations.map((o: any) => o.slug)).toContain('southbank-mh');
     expect(list.json.organisations[0]).toHaveProperty('state', 'active');
 
-    const added = await t.call(who.admin, 'POST', '/api/v1/admin/organisations', { body: { slug: 'valley-ambulance', name: 'Valley Ambulance', kind: 'ambulance' } });
-    expect(added.status).toBe(201);
-    expect(added.json.organisation).toMatchObject({ slug: 'valley-ambulance', state: 'active' });
-    expect((await t.call(who.admin, 'POST', '/api/v1/admin/organisations', { body: { slug: 'valley-ambulance', name: 'Again', kind: 'ambulance' } })).status).toBe(409);
+    // Organisations are added by the operator (the command line), never an organisation's administrator.
+    const added = await addOrganisationGoverned(deps(t), cliOp, { slug: 'valley-ambulance', name: 'Valley Ambulance', kind: 'ambulance' });
+    expect(added).toMatchObject({ ok: true, value: { slug: 'valley-ambulance', state: 'active' } });
+    expect((await addOrganisationGoverned(deps(t), cliOp, { slug: 'valley-ambulance', name: 'Again', kind: 'ambulance' })).ok).toBe(false);
 
     const changed = await t.call(who.admin, 'PATCH', '/api/v1/admin/organisations/southbank-mh', {
       body: { name: 'Southbank NHS Foundation Trust', contact: 'Crisis line 0800 000 0111', reason: 'renamed after merger' },
@@ -50,12 +57,14 @@ describe('admin API: organisations', () => {
       ['organisation.add', 'allowed'],
       ['organisation.change', 'allowed'],
     ]);
+    expect(events[0]).toMatchObject({ actorSub: 'cli:ops', channel: 'cli' });
     expect(events[1]).toMatchObject({ actorSub: 'admin.a', actorOrg: 'southbank-mh', channel: 'api', reason: 'renamed after merger' });
     expect(events[1]!.query).toMatchObject({ target: 'southbank-mh', orgs: ['southbank-mh'], changes: { name: { from: 'Southbank Mental Health Trust', to: 'Southbank NHS Foundation Trust' } } });
 
     // Auditors see governance events by or about their organisation; others' auditors do not.
     const seen = await t.call(who.auditor, 'GET', '/api/v1/audit/events?action=governance');
-    expect(seen.json.events.map((e: any) => e.query.op)).toEqual(['organisation.change', 'organisation.add']);
+    // (valley-ambulance's addition by the operator concerns only valley-ambulance.)
+    expect(seen.json.events.map((e: any) => e.query.op)).toEqual(['organisation.change']);
     const north = await t.call({ sub: 'auditor.n', org: 'northgate-mh', roles: ['auditor'] }, 'GET', '/api/v1/audit/events?action=governance');
     expect(north.json.events).toEqual([]);
     expectChainClean(t);
@@ -74,7 +83,8 @@ describe('admin API: organisations', () => {
     expect(governance(t).filter((e) => e.outcome === 'denied').map((e) => e.actorSub)).toEqual(['auditor.a', 'pc.test', 'admin.n', 'admin.n']);
     expect((await t.call(who.admin, 'GET', '/api/v1/admin/organisations')).json.organisations.find((o: any) => o.slug === 'southbank-mh').name).toBe('Southbank Mental Health Trust');
 
-    expectNamesField(await t.call(who.admin, 'POST', '/api/v1/admin/organisations', { body: { slug: 'y-org', name: 'Y', kind: 'fire' } }), 'kind');
+    expectNamesField(await t.call(who.admin, 'PATCH', '/api/v1/admin/organisations/southbank-mh', { body: { issuer: 'not a url' } }), 'issuer');
+    expectNamesField(await t.call(who.admin, 'PATCH', '/api/v1/admin/organisations/southbank-mh', { body: { issuer: 'http://idp.example' } }), 'issuer');
     expectNamesField(await t.call(who.admin, 'PATCH', '/api/v1/admin/organisations/southbank-mh', { body: { name: '' } }), 'name');
     expectNamesField(await t.call(who.admin, 'PATCH', '/api/v1/admin/organisations/southbank-mh', { body: { colour: 'red' } }), '(root)');
     expectNamesField(await t.call(who.admin, 'POST', '/api/v1/admin/organisations/southbank-mh/disable', { body: {} }), 'reason');
@@ -103,6 +113,104 @@ describe('admin API: organisations', () => {
     expect(signIn.status).toBe(403);
     expect(await signIn.text()).toMatch(/switched off/);
     expectChainClean(t);
+  });
+});
+
+describe("admin API: the register's operator-only acts (issue 20)", () => {
+  const shireAdmin: Who = { sub: 'admin.shire', org: 'shire-police', roles: ['admin'] };
+  const shireOfficer: Who = { sub: 'pc.shire', org: 'shire-police', roles: ['responder'] };
+
+  it("an administrator cannot change its organisation's kind, add an organisation or enable one: 403 operator-only, logged, nothing changed", async () => {
+    const t = await testApp();
+    const kind = await t.call(shireAdmin, 'PATCH', '/api/v1/admin/organisations/shire-police', { body: { kind: 'emergency-department', reason: 'we are an ED now' } });
+    expect(kind.status).toBe(403);
+    expect(kind.headers.get('content-type')).toMatch(/application\/problem\+json/);
+    expect(kind.json.reason).toBe('operator-only');
+    // Even alongside a change the admin may make: nothing of it is applied.
+    const mixed = await t.call(shireAdmin, 'PATCH', '/api/v1/admin/organisations/shire-police', { body: { name: 'Shire ED', kind: 'emergency-department' } });
+    expect([mixed.status, mixed.json.reason]).toEqual([403, 'operator-only']);
+    const add = await t.call(shireAdmin, 'POST', '/api/v1/admin/organisations', { body: { slug: 'shire-ed', name: 'Shire ED', kind: 'emergency-department' } });
+    expect([add.status, add.json.reason]).toEqual([403, 'operator-only']);
+    const list = (await t.call(shireAdmin, 'GET', '/api/v1/admin/organisations')).json.organisations;
+    expect(list.find((o: any) => o.slug === 'shire-police')).toMatchObject({ kind: 'police', name: 'Shire Constabulary (no agreement)' });
+    expect(list.map((o: any) => o.slug)).not.toContain('shire-ed');
+
+    // A disabled organisation is re-admitted by the operator only (its own admins can no longer sign in).
+    expect((await t.call(northAdmin, 'POST', '/api/v1/admin/organisations/northgate-mh/disable', { body: { reason: 'trust dissolved' } })).status).toBe(200);
+    const enable = await t.call(who.admin, 'POST', '/api/v1/admin/organisations/northgate-mh/enable', { body: { reason: 'merger called off' } });
+    expect([enable.status, enable.json.reason]).toEqual([403, 'operator-only']);
+    expect(governance(t).map((e) => [e.query!.op, e.outcome, e.actorSub])).toEqual([
+      ['organisation.change', 'denied', 'admin.shire'],
+      ['organisation.change', 'denied', 'admin.shire'],
+      ['organisation.add', 'denied', 'admin.shire'],
+      ['organisation.disable', 'allowed', 'admin.n'],
+      ['organisation.enable', 'denied', 'admin.a'],
+    ]);
+    expectChainClean(t);
+  });
+
+  it('the operator enables a disabled organisation again: its tokens work at once, as a governance event with the reason', async () => {
+    const t = await testApp();
+    const token = await t.tokenFor(northAdmin);
+    const list = () => t.app.request('/api/v1/admin/organisations', { headers: { authorization: `Bearer ${token}` } });
+    expect((await t.call(northAdmin, 'POST', '/api/v1/admin/organisations/northgate-mh/disable', { body: { reason: 'trust dissolved' } })).status).toBe(200);
+    expect((await list()).status).toBe(401);
+    const r = await enableOrganisation(deps(t), cliOp, 'northgate-mh', { reason: 'merger called off' });
+    expect(r).toMatchObject({ ok: true, value: { state: 'active', disabledAt: null } });
+    expect((await list()).status).toBe(200);
+    expect(await enableOrganisation(deps(t), cliOp, 'northgate-mh', { reason: 'again' })).toMatchObject({ ok: false, code: 'conflict' });
+    expect(governance(t).at(-1)).toMatchObject({ outcome: 'allowed', actorSub: 'cli:ops', reason: 'merger called off', query: { op: 'organisation.enable', target: 'northgate-mh', orgs: ['northgate-mh'] } });
+    expectChainClean(t);
+  });
+
+  it("the operator's change of kind applies at once to a token already verified and to a web session already signed in", async () => {
+    const t = await testApp();
+    publishPlans(t.db, [importRecordFrom(planBody())]);
+    const planId = planIdOf(t.db, 'SB-000001');
+    const token = await t.tokenFor(shireOfficer);
+    const emergency = () =>
+      t.app.request(`/api/v1/plans/${planId}`, { headers: { authorization: `Bearer ${token}`, 'x-access-purpose': 'INC-2026-0101', 'x-emergency-access': 'collapsed in the street' } });
+    // Police: no emergency access (and the token is now verified and remembered).
+    expect((await emergency()).status).toBe(403);
+    // A web session of a police officer with an agreement: the clinical sections are withheld.
+    const web = browser(t);
+    await web.signIn('demo.officer');
+    await web.statePurpose();
+    expect((await web.get(`/plans/${planId}`)).text).not.toContain('Recurrent depressive disorder');
+
+    const toAmbulance = await changeOrganisationKind(deps(t), cliOp, 'shire-police', { kind: 'ambulance', reason: 'mis-registered: this is an ambulance service' });
+    expect(toAmbulance).toMatchObject({ ok: true, value: { kind: 'ambulance' } });
+    const now = await emergency();
+    expect(now.status).toBe(200);
+    expect(((await now.json()) as any).content.diagnosis).toBeDefined();
+    expect((await changeOrganisationKind(deps(t), cliOp, 'capital-police', { kind: 'emergency-department', reason: 'test of sessions' })).ok).toBe(true);
+    expect((await web.get(`/plans/${planId}`)).text).toContain('Recurrent depressive disorder');
+    // And back: the session loses them again at once.
+    expect((await changeOrganisationKind(deps(t), cliOp, 'capital-police', { kind: 'police', reason: 'undo the test' })).ok).toBe(true);
+    expect((await web.get(`/plans/${planId}`)).text).not.toContain('Recurrent depressive disorder');
+    expect(governance(t).find((e) => e.query!.op === 'organisation.kind')).toMatchObject({
+      outcome: 'allowed', actorSub: 'cli:ops', channel: 'cli', reason: 'mis-registered: this is an ambulance service',
+      query: { target: 'shire-police', changes: { kind: { from: 'police', to: 'ambulance' } } },
+    });
+    expectChainClean(t);
+  });
+});
+
+describe('admin API: a token issuer shared by several organisations (issue 20)', () => {
+  it('needs the claim naming the organisation, each its own value (409 with a reason code, 400 naming the field)', async () => {
+    const t = await testApp();
+    const national = 'https://idp.national.example';
+    const jwks = 'https://idp.national.example/jwks';
+    addOrganisation(t.db, { slug: 'river-mh', name: 'River MH (synthetic)', kind: 'mental-health', issuer: national, jwks, orgClaim: 'ods', orgCode: 'XRV01' }, t.clock());
+    const patch = (body: Record<string, unknown>) => t.call(who.admin, 'PATCH', '/api/v1/admin/organisations/southbank-mh', { body: { issuer: national, jwks, reason: 'national provider', ...body } });
+    const bare = await patch({});
+    expect([bare.status, bare.json.reason]).toEqual([409, 'org-claim-required']);
+    expectNamesField(await patch({ orgClaim: 'ods' }), 'orgCode');
+    const taken = await patch({ orgClaim: 'ods', orgCode: 'XRV01' });
+    expect([taken.status, taken.json.reason]).toEqual([409, 'org-code-taken']);
+    const ok = await patch({ orgClaim: 'ods', orgCode: 'XSB01' });
+    expect(ok.status).toBe(200);
+    expect(ok.json.organisation).toMatchObject({ issuer: national, orgClaim: 'ods', orgCode: 'XSB01' });
   });
 });
 
@@ -201,7 +309,7 @@ describe('admin API: governance overview', () => {
     const notCoProduced = importRecordFrom(planBody({ externalRef: 'SB-000003' }));
     notCoProduced.governance = { coProduced: false, lawfulBasis: 'public-task', reviewBy: '2027-04-01' };
     publishPlans(t.db, [importRecordFrom(planBody()), stale, notCoProduced]);
-    await t.call(who.admin, 'POST', '/api/v1/admin/organisations', { body: { slug: 'valley-ambulance', name: 'Valley Ambulance', kind: 'ambulance' } });
+    addOrganisation(t.db, { slug: 'valley-ambulance', name: 'Valley Ambulance', kind: 'ambulance' }, t.clock());
     await agreed(t, { reference: 'DSA-SHORT', parties: ['southbank-mh', 'shire-police'], validFrom: '2026-01-01', validTo: '2026-12-10' }, who.admin, [shireAdmin]);
     const planId = planIdOf(t.db, 'SB-000001');
     const valley: Who = { sub: 'medic.valley', org: 'valley-ambulance', roles: ['responder'] };

@@ -16,19 +16,24 @@ afterEach(async () => {
   while (stops.length) await stops.pop()!();
 });
 
+/** The claim naming each person's organisation (as CIS2 names an ODS code), and each organisation's value. */
+export const ORG_CLAIM = 'org_code';
+export const orgCodes = { 'capital-police': 'XCP01', 'southbank-mh': 'XSB01' } as const;
+const cap = { [ORG_CLAIM]: orgCodes['capital-police'] };
 const users = [
-  { sub: 'pc.oidc', name: 'PC Synthetic', groups: ['ops-responders'] },
-  { sub: 'pc.norole', name: 'Canteen Synthetic', groups: ['canteen'] },
+  { sub: 'pc.oidc', name: 'PC Synthetic', groups: ['ops-responders'], ...cap },
+  { sub: 'pc.norole', name: 'Canteen Synthetic', groups: ['canteen'], ...cap },
   // A provider misconfigured to say its people belong to a trust.
-  { sub: 'pc.rogue', name: 'Rogue Synthetic', groups: ['ops-responders'], org: 'southbank-mh' },
+  { sub: 'pc.rogue', name: 'Rogue Synthetic', groups: ['ops-responders'], org: 'southbank-mh', ...cap },
 ];
 
 /** southbank-mh's staff at the same provider (opt in with `southbank: true`): its groups → this service's roles. */
+const sb = { [ORG_CLAIM]: orgCodes['southbank-mh'] };
 export const southbankUsers = [
-  { sub: 'sb.author', name: 'Author Synthetic', groups: ['sb-authors'] },
-  { sub: 'sb.approver', name: 'Approver Synthetic', groups: ['sb-approvers'] },
-  { sub: 'sb.auditor', name: 'Auditor Synthetic', groups: ['sb-ig'] },
-  { sub: 'sb.admin', name: 'Admin Synthetic', groups: ['sb-admins'] },
+  { sub: 'sb.author', name: 'Author Synthetic', groups: ['sb-authors'], ...sb },
+  { sub: 'sb.approver', name: 'Approver Synthetic', groups: ['sb-approvers'], ...sb },
+  { sub: 'sb.auditor', name: 'Auditor Synthetic', groups: ['sb-ig'], ...sb },
+  { sub: 'sb.admin', name: 'Admin Synthetic', groups: ['sb-admins'], ...sb },
 ];
 const southbankRoleMap = 'sb-authors=author,sb-approvers=approver,sb-ig=auditor,sb-admins=admin';
 
@@ -53,7 +58,7 @@ export async function setUp(opts: { sessionMaxHours?: number; sessionIdleMinutes
   const clientSecret = 'synthetic-test-secret-0123456789';
   const provider = await startTestProvider({
     users: southbank ? [...users, ...southbankUsers] : users,
-    claims: ['groups', 'org'],
+    claims: ['groups', 'org', ORG_CLAIM],
     clients: [
       { clientId: 'rpl-capital', clientSecret, redirectUri: `${appUrl}/auth/callback`, postLogoutRedirectUri: `${appUrl}/sign-in` },
       ...(southbank ? [{ clientId: 'rpl-southbank', clientSecret, redirectUri: `${appUrl}/auth/callback`, postLogoutRedirectUri: `${appUrl}/sign-in` }] : []),
@@ -69,10 +74,13 @@ export async function setUp(opts: { sessionMaxHours?: number; sessionIdleMinutes
     clientSecretFile: secretFile,
     rolesClaim: 'groups',
     roleMap: 'ops-responders=responder',
+    // Only needed once the provider serves southbank-mh too (issuerSharing), but harmless alone.
+    orgClaim: ORG_CLAIM,
+    orgCode: orgCodes['capital-police'],
   });
   expect(configureOidc(t.db, input, t.clock()).ok).toBe(true);
   if (southbank) {
-    const sb = oidcConfigInputSchema.parse({ org: 'southbank-mh', issuer: provider.issuer, clientId: 'rpl-southbank', clientSecretFile: secretFile, rolesClaim: 'groups', roleMap: southbankRoleMap });
+    const sb = oidcConfigInputSchema.parse({ org: 'southbank-mh', issuer: provider.issuer, clientId: 'rpl-southbank', clientSecretFile: secretFile, rolesClaim: 'groups', roleMap: southbankRoleMap, orgClaim: ORG_CLAIM, orgCode: orgCodes['southbank-mh'] });
     expect(configureOidc(t.db, sb, t.clock()).ok).toBe(true);
   }
   const signIns = async () => {

@@ -146,3 +146,47 @@ describe('tokens: the verified-token cache never outlives the token or its key s
     expect(fetches).toBe(2); // re-verified against a refetched key set
   });
 });
+
+describe('tokens: one issuer serving several organisations (issue 20)', () => {
+  const SHARED = 'https://idp.national.example';
+  function sharedToken(t: TestApp, k: Key, claims: Record<string, unknown>) {
+    return new SignJWT({ roles: ['auditor'], ...claims })
+      .setProtectedHeader({ alg: 'ES256', kid: k.kid })
+      .setIssuer(SHARED)
+      .setAudience(TOKEN_AUDIENCE)
+      .setSubject('ig.person')
+      .setIssuedAt(nowS(t))
+      .setExpirationTime(nowS(t) + 600)
+      .sign(k.privateKey);
+  }
+  async function twoOrgsOneIssuer() {
+    const t = await testApp();
+    const k = await key('national');
+    const file = path.join(t.dir, 'national-jwks.json');
+    fs.writeFileSync(file, JSON.stringify({ keys: [k.jwk] }));
+    const river = { slug: 'river-mh', name: 'River Mental Health (synthetic)', kind: 'mental-health', issuer: SHARED, jwks: file, orgClaim: 'ods', orgCode: 'XRV01' } as const;
+    const lake = { ...river, slug: 'lake-mh', name: 'Lake Mental Health (synthetic)', orgCode: 'XLK01' };
+    expect(addOrganisation(t.db, river, t.clock()).ok).toBe(true);
+    expect(addOrganisation(t.db, lake, t.clock()).ok).toBe(true);
+    return { t, k, auth: createAuthenticator(t.db, t.devIssuer, t.clock) };
+  }
+
+  it("a token naming an organisation is accepted only when the organisation's configured claim vouches for it", async () => {
+    const { t, k, auth } = await twoOrgsOneIssuer();
+    expect(await auth.verify(await sharedToken(t, k, { org: 'river-mh', ods: 'XRV01' }))).toMatchObject({ ok: true, value: { org: 'river-mh' } });
+    // The person is at lake-mh; a token saying river-mh with lake's code (or none) is refused.
+    const other = await auth.verify(await sharedToken(t, k, { org: 'river-mh', ods: 'XLK01' }));
+    expect(other).toMatchObject({ ok: false, code: 'unauthenticated' });
+    expect((other as { detail: string }).detail).toContain('org-mismatch');
+    expect(await auth.verify(await sharedToken(t, k, { org: 'river-mh' }))).toMatchObject({ ok: false, code: 'unauthenticated' });
+  });
+
+  it('with the claim missing from the register (configured before it was required), a shared issuer speaks for nobody', async () => {
+    const { t, k } = await twoOrgsOneIssuer();
+    t.db.$client.prepare('UPDATE organisations SET org_claim = NULL, org_code = NULL').run();
+    const auth = createAuthenticator(t.db, t.devIssuer, t.clock);
+    const r = await auth.verify(await sharedToken(t, k, { org: 'river-mh', ods: 'XRV01' }));
+    expect(r).toMatchObject({ ok: false, code: 'unauthenticated' });
+    expect((r as { detail: string }).detail).toContain('org-unvouched');
+  });
+});

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEMO_DSA } from '../../../src/plans/demo/demo.js';
 import { addOrganisation } from '../../../src/plans/organisations.js';
+import { configureOidc, oidcConfigInputSchema } from '../../../src/plans/oidc-config.js';
 import { importRecordFrom, planBody, planIdOf, publishPlans, tempDir, testApp, who, type Who } from '../../helpers.js';
 import { browser, pdfText } from './helpers.js';
 
@@ -178,20 +179,38 @@ describe('administrator pages /admin', () => {
     expect(log.text).toContain('demo.admin');
   });
 
-  it('refuses non-admins, cross-site posts and bad input; adds, edits and disables organisations; stores an OIDC secret 0600 as a governance event', async () => {
+  it("refuses non-admins, cross-site posts, the operator's acts and bad input; edits an organisation; stores an OIDC secret 0600 as a governance event", async () => {
     const { t } = await world();
     expect((await (await signedIn(t, 'demo.auditor')).get('/admin')).status).toBe(403);
     const admin = await signedIn(t, 'demo.admin');
     expect((await admin.post('/admin/organisations', { slug: 'x', name: 'X', kind: 'police' }, { origin: 'https://evil.example' })).status).toBe(403);
-    const bad = await admin.post('/admin/organisations', { slug: 'Not A Slug', name: '', kind: 'police' });
-    expect(bad.status).toBe(400);
-    expect(bad.text).toContain('href="#slug"');
-    expect(bad.text).toContain('value="Not A Slug"');
-    expect((await admin.post('/admin/organisations', { slug: 'north-police', name: 'North Police (synthetic)', kind: 'police' })).status).toBe(303);
-    expect((await admin.post('/admin/organisations', { slug: 'north-police', name: 'Again', kind: 'police' })).status).toBe(409);
+    // Adding an organisation and changing a kind are the operator's (policy): not offered, and refused if posted.
+    expect((await admin.get('/admin/organisations')).text).not.toContain('href="/admin/organisations/new"');
+    expect((await admin.get('/admin/organisations/new')).status).toBe(403);
+    const add = await admin.post('/admin/organisations', { slug: 'north-police', name: 'North Police (synthetic)', kind: 'police' });
+    expect(add.status).toBe(403);
+    expect(add.text).toContain('operator of the service');
+    const badAdd = await admin.post('/admin/organisations', { slug: 'Not A Slug', name: '', kind: 'police' });
+    expect(badAdd.status).toBe(403);
+    expect(badAdd.text).not.toContain('value="Not A Slug"');
+    const own = await admin.get('/admin/organisations/southbank-mh');
+    expect(own.text).not.toContain('name="kind"');
+    const kind = await admin.post('/admin/organisations/southbank-mh', { name: 'Southbank Mental Health Trust', kind: 'emergency-department', reason: 'forged form' });
+    expect(kind.status).toBe(403);
+    addOrganisation(t.db, { slug: 'north-police', name: 'North Police (synthetic)', kind: 'police' }, t.clock());
     // Another organisation's record: the policy says only its own administrators.
-    expect((await admin.post('/admin/organisations/north-police', { name: 'Renamed', kind: 'police', reason: 'typo' })).status).toBe(403);
-    expect((await admin.post('/admin/organisations/southbank-mh', { name: 'Southbank Mental Health (synthetic)', kind: 'mental-health', contact: '020 7946 0000', reason: 'new switchboard' })).status).toBe(303);
+    expect((await admin.post('/admin/organisations/north-police', { name: 'Renamed', reason: 'typo' })).status).toBe(403);
+    const bad = await admin.post('/admin/organisations/southbank-mh', { name: '', reason: 'typo' });
+    expect(bad.status).toBe(400);
+    expect(bad.text).toContain('href="#name"');
+    expect((await admin.post('/admin/organisations/southbank-mh', { name: 'Southbank Mental Health (synthetic)', contact: '020 7946 0000', reason: 'new switchboard' })).status).toBe(303);
+    // An issuer that is no URL, or not https, is a field error on the page (it was a 500).
+    for (const issuer of ['', 'not a url', 'http://idp.southbank.example']) {
+      const wrong = await admin.post('/admin/organisations/southbank-mh/oidc', { 'oidc-issuer': issuer, 'oidc-client-id': 'rpl', 'oidc-client-secret': 's3cret-synthetic' });
+      expect(wrong.status, issuer).toBe(400);
+      expect(wrong.text).toContain('href="#oidc-issuer"');
+      expect(wrong.text).toContain('Provider issuer URL:');
+    }
     const noSecret = await admin.post('/admin/organisations/southbank-mh/oidc', { 'oidc-issuer': 'http://evil.example', 'oidc-client-id': 'rpl', 'oidc-client-secret': '' });
     expect(noSecret.status).toBe(400);
     expect(noSecret.text).toContain('href="#oidc-issuer"');
@@ -205,7 +224,8 @@ describe('administrator pages /admin', () => {
     expect(fs.statSync(path.join(t.dir, 'oidc', files[0]!)).mode & 0o777).toBe(0o600);
     const gov = t.events().filter((e) => e.action === 'governance');
     expect(gov.map((e) => [(e.query as { op: string }).op, e.outcome, e.channel])).toEqual([
-      ['organisation.add', 'allowed', 'web'],
+      ['organisation.add', 'denied', 'web'],
+      ['organisation.change', 'denied', 'web'],
       ['organisation.change', 'denied', 'web'],
       ['organisation.change', 'allowed', 'web'],
       ['organisation.oidc', 'allowed', 'web'],
@@ -213,5 +233,35 @@ describe('administrator pages /admin', () => {
     expect(JSON.stringify(t.events())).not.toContain('synthetic-secret-987');
     // The organisation now signs in through its own provider: this demo (development issuer) session ends at once.
     expect((await admin.get('/admin')).status).toBe(303);
+  });
+
+  it("the sign-in form: a provider another organisation uses needs the claim naming the organisation, each its own value", async () => {
+    const { t } = await world();
+    const secretFile = path.join(t.dir, 'capital.secret');
+    fs.writeFileSync(secretFile, 'synthetic-secret\n', { mode: 0o600 });
+    const national = 'https://idp.national.example';
+    const cap = oidcConfigInputSchema.parse({ org: 'capital-police', issuer: national, clientId: 'rpl-cap', clientSecretFile: secretFile, orgClaim: 'org_code', orgCode: 'XCP01' });
+    expect(configureOidc(t.db, cap, t.clock()).ok).toBe(true);
+    const admin = await signedIn(t, 'demo.admin');
+    const form = (over: Record<string, string>) =>
+      admin.post('/admin/organisations/southbank-mh/oidc', { 'oidc-issuer': national, 'oidc-client-id': 'rpl-sb', 'oidc-client-secret': 'synthetic-secret-2', ...over });
+    const noClaim = await form({});
+    expect(noClaim.status).toBe(409);
+    expect(noClaim.text).toContain('href="#oidc-org-claim"');
+    expect(noClaim.text).toContain('capital-police');
+    const half = await form({ 'oidc-org-claim': 'org_code' });
+    expect(half.status).toBe(400);
+    expect(half.text).toContain('href="#oidc-org-code"');
+    const taken = await form({ 'oidc-org-claim': 'org_code', 'oidc-org-code': 'XCP01' });
+    expect(taken.status).toBe(409);
+    expect(taken.text).toContain('href="#oidc-org-code"');
+    expect(taken.text).toContain('value="org_code"'); // nothing typed is lost
+    // A disabled organisation: only the operator enables it again, so the page does not offer it.
+    t.db.$client.prepare("UPDATE organisations SET disabled_at = '2026-11-30T10:00:00.000Z' WHERE slug = 'northgate-mh'").run();
+    const disabled = await admin.get('/admin/organisations/northgate-mh');
+    expect(disabled.text).toContain('Only the operator of this service can enable');
+    expect(disabled.text).not.toContain('/admin/organisations/northgate-mh/enable');
+    expect((await admin.post('/admin/organisations/northgate-mh/enable', { reason: 'merger called off' })).status).toBe(403);
+    expect((await form({ 'oidc-org-claim': 'org_code', 'oidc-org-code': 'XSB01' })).status).toBe(303);
   });
 });

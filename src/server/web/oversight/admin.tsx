@@ -1,5 +1,6 @@
 import { Hono, type Context } from 'hono';
-import { addOrganisationGoverned, changeOrganisation, disableOrganisation, listOrganisationsView, organisationPatchSchema, reasonSchema } from '../../../plans/governance/governance.js';
+import { addOrganisationGoverned, changeOrganisation, disableOrganisation, enableOrganisation, listOrganisationsView, organisationPatchSchema, reasonSchema } from '../../../plans/governance/governance.js';
+import { authoriseOperatorAct, type OperatorAct } from '../../../plans/policy.js';
 import { configureOidcGoverned, keepClientSecret, setOidcEnabledGoverned } from '../../../plans/governance/oidc.js';
 import { governanceOverview } from '../../../plans/governance/summary.js';
 import { pendingFor } from '../../../plans/governance/agreements.js';
@@ -7,6 +8,7 @@ import { getOidcConfig, oidcConfigInputSchema } from '../../../plans/oidc-config
 import { getOrganisation, newOrganisationSchema } from '../../../plans/organisations.js';
 import type { FieldError } from '../../../ui/components/forms.js';
 import { AdminHomePage, ConfirmPage, NewOrganisationPage, OrganisationPage, OrganisationsPage, type OidcForm, type OrgForm } from '../../../ui/pages/oversight/admin.js';
+import type { Failure } from '../../../plans/core/result.js';
 import { OversightRefusedPage } from '../../../ui/pages/oversight/common.js';
 import type { AppServices, WebEnv } from '../../context.js';
 import { page, requireSignedIn, whoOf } from '../shared.js';
@@ -19,19 +21,25 @@ const notices: Record<string, string> = {
   added: 'Organisation added.',
   changed: 'Changes saved and recorded in the access log.',
   disabled: 'Organisation disabled: its people can no longer sign in or use tokens.',
+  enabled: 'Organisation enabled again.',
   oidc: 'Sign-in settings saved.',
   'oidc-on': 'Web sign-in switched on.',
   'oidc-off': 'Web sign-in switched off.',
 };
-const orgFields = ['slug', 'name', 'kind', 'contact', 'issuer', 'jwks', 'reason'] as const;
+const orgFields = ['slug', 'name', 'kind', 'contact', 'issuer', 'jwks', 'orgClaim', 'orgCode', 'reason'] as const;
 const oidcFields: Record<keyof OidcForm | 'clientSecret', string> = {
   issuer: 'oidc-issuer', clientId: 'oidc-client-id', clientSecret: 'oidc-client-secret', rolesClaim: 'oidc-roles-claim', roleMap: 'oidc-role-map', scopes: 'oidc-scopes',
+  orgClaim: 'oidc-org-claim', orgCode: 'oidc-org-code',
 };
 const labels: Record<string, string> = {
-  slug: 'Short name', name: 'Full name', kind: 'Kind', contact: 'Contact', issuer: 'Token issuer', jwks: 'Token signing keys', reason: 'Why',
+  slug: 'Short name', name: 'Full name', kind: 'Kind', contact: 'Contact', issuer: 'Token issuer', jwks: 'Token signing keys', orgClaim: 'Organisation claim', orgCode: 'Organisation value', reason: 'Why',
+  'oidc-org-claim': 'Organisation claim', 'oidc-org-code': 'Organisation value',
   'oidc-issuer': 'Provider issuer URL', 'oidc-client-id': 'Client ID', 'oidc-client-secret': 'Client secret', 'oidc-roles-claim': 'Roles claim', 'oidc-role-map': 'Role map', 'oidc-scopes': 'Scopes',
 };
 const label = (f: string) => labels[f] ?? f;
+/** The domain's own field for a refusal (its `errors`), else `fallback`. */
+const fieldOfFailure = (r: Failure, fallback: string, map: (path: string) => string | undefined = (p) => p) =>
+  map((r.extra?.errors as { path: string }[] | undefined)?.[0]?.path ?? '') ?? fallback;
 const notFound = (c: Context<WebEnv>) => page(c, <OversightRefusedPage who={whoOf(c)} title="Not found" detail="There is no such organisation." />, 404);
 
 export function adminPageRoutes(services: AppServices) {
@@ -48,10 +56,14 @@ export function adminPageRoutes(services: AppServices) {
     return {
       issuer: o?.issuer ?? '', clientId: o?.clientId ?? '', rolesClaim: o?.rolesClaim ?? 'roles', scopes: o?.scopes ?? 'openid profile',
       roleMap: o ? Object.entries(o.roleMap).map(([k, r]) => `${k}=${r}`).join(',') : '',
+      orgClaim: o?.orgClaim ?? '', orgCode: o?.orgCode ?? '',
     };
   };
 
   /** The organisation's page, with whatever was typed into one of its forms and that form's errors. */
+  const may = (c: Context<WebEnv>, act: OperatorAct) => authoriseOperatorAct(operatorOf(c), act).ok;
+  const refused = (c: Context<WebEnv>, detail: string) => page(c, <OversightRefusedPage who={whoOf(c)} title="Not for administrators" detail={detail} />, 403);
+
   function orgPage(c: Context<WebEnv>, slug: string, status: number, over: { form?: OrgForm; oidcForm?: OidcForm; errors?: FieldError[]; notice?: string } = {}) {
     const org = listOrganisationsView(services.db).find((o) => o.slug === slug);
     if (!org) return notFound(c);
@@ -66,6 +78,7 @@ export function adminPageRoutes(services: AppServices) {
         errors={over.errors ?? []}
         notice={over.notice}
         redirectUri={`${services.publicBaseUrl}/auth/callback`}
+        may={{ changeKind: may(c, 'change-kind'), enable: may(c, 'enable-organisation') }}
       />,
       status,
     );
@@ -79,16 +92,24 @@ export function adminPageRoutes(services: AppServices) {
       return page(c, <AdminHomePage who={whoOf(c)} overview={governanceOverview(services.db, services.clock())} waiting={waiting} />);
     })
     .get('/admin/organisations', ...guard, (c) =>
-      page(c, <OrganisationsPage who={whoOf(c)} organisations={listOrganisationsView(services.db)} notice={notices[c.req.query('done') ?? '']} />),
+      page(c, <OrganisationsPage who={whoOf(c)} organisations={listOrganisationsView(services.db)} notice={notices[c.req.query('done') ?? '']} mayAdd={may(c, 'add-organisation')} />),
     )
-    .get('/admin/organisations/new', ...guard, (c) => page(c, <NewOrganisationPage who={whoOf(c)} form={orgForm({ kind: 'mental-health' })} errors={[]} />))
+    .get('/admin/organisations/new', ...guard, (c) => {
+      const allowed = authoriseOperatorAct(operatorOf(c), 'add-organisation');
+      if (!allowed.ok) return refused(c, allowed.detail);
+      return page(c, <NewOrganisationPage who={whoOf(c)} form={orgForm({ kind: 'mental-health' })} errors={[]} />);
+    })
     .post('/admin/organisations', forms, ...guard, async (c) => {
       const v = await formOf(c);
       const input = Object.fromEntries(['slug', 'name', 'kind', 'contact'].filter((k) => v[k]).map((k) => [k, v[k]]));
       const parsed = newOrganisationSchema.safeParse(input);
       const again = (errors: FieldError[], status: number) => pageWith(c, <NewOrganisationPage who={whoOf(c)} form={orgForm(v)} errors={errors} />, status);
+      // Never the form again for someone the policy refuses (a well-formed request is refused, and logged, by the domain).
+      const allowed = authoriseOperatorAct(operatorOf(c), 'add-organisation');
+      if (!parsed.success && !allowed.ok) return refused(c, allowed.detail);
       if (!parsed.success) return again(issuesToErrors(parsed.error.issues, (p) => p || 'slug', label), 400);
       const r = await addOrganisationGoverned(deps, operatorOf(c), parsed.data);
+      if (!r.ok && r.code === 'forbidden') return refused(c, r.detail);
       if (!r.ok) return again([{ field: r.code === 'conflict' ? 'slug' : 'name', message: r.detail }], failureStatus(r.code));
       return c.redirect('/admin/organisations?done=added', 303);
     })
@@ -101,23 +122,28 @@ export function adminPageRoutes(services: AppServices) {
       // Only what the form changed: an empty optional field means "remove it".
       const patch: Record<string, unknown> = { reason: v.reason || undefined };
       if (v.name !== before.name) patch.name = v.name;
-      if (v.kind !== before.kind) patch.kind = v.kind;
-      for (const k of ['contact', 'issuer', 'jwks'] as const) if ((v[k] || null) !== before[k]) patch[k] = v[k] || null;
+      // The form offers no kind (policy: the operator's); a kind posted anyway goes to the domain, which refuses it.
+      if (v.kind && v.kind !== before.kind) patch.kind = v.kind;
+      for (const k of ['contact', 'issuer', 'jwks', 'orgClaim', 'orgCode'] as const) if ((v[k] || null) !== before[k]) patch[k] = v[k] || null;
       const parsed = organisationPatchSchema.safeParse(patch);
       const again = (errors: FieldError[], status: number) => orgPage(c, slug, status, { form: orgForm(v), errors });
       if (!parsed.success) return again(issuesToErrors(parsed.error.issues, (p) => p || 'name', label), 400);
       const r = await changeOrganisation(deps, operatorOf(c), slug, parsed.data);
-      if (!r.ok) return again([{ field: (r.extra?.errors as { path: string }[] | undefined)?.[0]?.path ?? 'name', message: r.detail }], failureStatus(r.code));
+      if (!r.ok) return again([{ field: fieldOfFailure(r, 'name', (p) => (orgFields as readonly string[]).includes(p) ? p : undefined), message: r.detail }], failureStatus(r.code));
       return c.redirect(`/admin/organisations/${slug}?done=changed`, 303);
     })
     .post('/admin/organisations/:slug/oidc', forms, ...guard, async (c) => {
       const slug = c.req.param('slug');
       const v = await formOf(c);
-      const typed: OidcForm = { issuer: v['oidc-issuer'] ?? '', clientId: v['oidc-client-id'] ?? '', rolesClaim: v['oidc-roles-claim'] ?? '', roleMap: v['oidc-role-map'] ?? '', scopes: v['oidc-scopes'] ?? '' };
+      const typed: OidcForm = {
+        issuer: v['oidc-issuer'] ?? '', clientId: v['oidc-client-id'] ?? '', rolesClaim: v['oidc-roles-claim'] ?? '', roleMap: v['oidc-role-map'] ?? '', scopes: v['oidc-scopes'] ?? '',
+        orgClaim: v['oidc-org-claim'] ?? '', orgCode: v['oidc-org-code'] ?? '',
+      };
       const again = (errors: FieldError[], status: number) => orgPage(c, slug, status, { oidcForm: typed, errors });
       const secret = v['oidc-client-secret'] ?? '';
       const parsed = oidcConfigInputSchema.safeParse({
         org: slug, issuer: typed.issuer, clientId: typed.clientId, clientSecretFile: 'form', rolesClaim: typed.rolesClaim || undefined, roleMap: typed.roleMap || undefined, scopes: typed.scopes || undefined,
+        orgClaim: typed.orgClaim || undefined, orgCode: typed.orgCode || undefined,
       });
       const errors = parsed.success ? [] : issuesToErrors(parsed.error.issues, (p) => oidcFields[p as keyof typeof oidcFields] ?? 'oidc-issuer', label);
       if (!secret) errors.push({ field: 'oidc-client-secret', message: 'Client secret: enter the secret the provider gave for this client' });
@@ -125,7 +151,7 @@ export function adminPageRoutes(services: AppServices) {
       if (!services.dataDir) return again([{ field: 'oidc-client-secret', message: 'This service has no data directory to keep the secret in; use the command line (org oidc).' }], 503);
       const { clientSecretFile: _f, ...settings } = parsed.data;
       const r = await configureOidcGoverned(deps, operatorOf(c), settings, keepClientSecret(services.dataDir, slug, secret));
-      if (!r.ok) return again([{ field: 'oidc-issuer', message: r.detail }], failureStatus(r.code));
+      if (!r.ok) return again([{ field: fieldOfFailure(r, 'oidc-issuer', (p) => oidcFields[p as keyof typeof oidcFields]), message: r.detail }], failureStatus(r.code));
       return c.redirect(`/admin/organisations/${slug}?done=oidc`, 303);
     })
     .post('/admin/organisations/:slug/oidc/enabled', forms, ...guard, async (c) => {
@@ -145,6 +171,17 @@ export function adminPageRoutes(services: AppServices) {
       if (!r.ok) return disablePage(c, slug, v.reason ?? '', [{ field: 'reason', message: r.detail }], failureStatus(r.code));
       return c.redirect(`/admin/organisations/${slug}?done=disabled`, 303);
     })
+    .post('/admin/organisations/:slug/enable', forms, ...guard, async (c) => {
+      // Not offered to administrators (the policy keeps it for the operator); the domain refuses it here too.
+      const slug = c.req.param('slug');
+      const v = await formOf(c);
+      const parsed = reasonSchema.safeParse({ reason: v.reason ?? '' });
+      if (!parsed.success && may(c, 'enable-organisation')) return orgPage(c, slug, 400, { errors: issuesToErrors(parsed.error.issues, () => 'reason', label) });
+      const r = await enableOrganisation(deps, operatorOf(c), slug, parsed.success ? parsed.data : { reason: '' });
+      if (!r.ok && r.code === 'forbidden') return refused(c, r.detail);
+      if (!r.ok) return orgPage(c, slug, failureStatus(r.code), { errors: [{ field: 'reason', message: r.detail }] });
+      return c.redirect(`/admin/organisations/${slug}?done=enabled`, 303);
+    })
     .route('/', agreementPageRoutes(services));
 
   function disablePage(c: Context<WebEnv>, slug: string, reason: string, errors: FieldError[], status: number) {
@@ -155,7 +192,7 @@ export function adminPageRoutes(services: AppServices) {
       <ConfirmPage
         who={whoOf(c)}
         title={`Disable ${org.name}`}
-        consequence={`Everyone at ${org.name} loses access at once: their sign-ins and tokens are refused, and no agreement can add them. This cannot be undone from these pages.`}
+        consequence={`Everyone at ${org.name} loses access at once: their sign-ins and tokens are refused, and no agreement can add them. Only the operator of this service can enable it again.`}
         action={`/admin/organisations/${slug}/disable`}
         button="Disable organisation"
         reason={reason}

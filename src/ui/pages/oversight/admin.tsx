@@ -62,15 +62,19 @@ export function AdminHomePage(props: { who: Who; overview: ReturnType<typeof gov
   );
 }
 
-export function OrganisationsPage(props: { who: Who; organisations: OrganisationView[]; notice?: string }) {
+export function OrganisationsPage(props: { who: Who; organisations: OrganisationView[]; notice?: string; mayAdd: boolean }) {
   return (
     <Layout title="Organisations" signedInAs={props.who} wide>
       <AdminNav />
       <h1>Organisations</h1>
       <Banner text={props.notice} />
-      <p>
-        <a href="/admin/organisations/new">Add an organisation</a>
-      </p>
+      {props.mayAdd ? (
+        <p>
+          <a href="/admin/organisations/new">Add an organisation</a>
+        </p>
+      ) : (
+        <p class="hint">New organisations, and their kind, are set by the operator of this service, not from these pages.</p>
+      )}
       <table>
         <caption>The register</caption>
         <thead>
@@ -100,7 +104,7 @@ export function OrganisationsPage(props: { who: Who; organisations: Organisation
   );
 }
 
-export type OrgForm = { slug: string; name: string; kind: string; contact: string; issuer: string; jwks: string; reason: string };
+export type OrgForm = { slug: string; name: string; kind: string; contact: string; issuer: string; jwks: string; orgClaim: string; orgCode: string; reason: string };
 
 export function NewOrganisationPage(props: { who: Who; form: OrgForm; errors: FieldError[] }) {
   const f = props.form;
@@ -122,7 +126,9 @@ export function NewOrganisationPage(props: { who: Who; form: OrgForm; errors: Fi
   );
 }
 
-export type OidcForm = { issuer: string; clientId: string; rolesClaim: string; roleMap: string; scopes: string };
+export type OidcForm = { issuer: string; clientId: string; rolesClaim: string; roleMap: string; scopes: string; orgClaim: string; orgCode: string };
+/** What the policy lets this administrator do here (policy.ts authoriseOperatorAct): the page offers only that. */
+export type OrganisationActs = { changeKind: boolean; enable: boolean };
 
 export function OrganisationPage(props: {
   who: Who;
@@ -133,6 +139,7 @@ export function OrganisationPage(props: {
   errors: FieldError[];
   notice?: string;
   redirectUri: string;
+  may: OrganisationActs;
 }) {
   const { org, form: f, oidcForm: o } = props;
   return (
@@ -144,6 +151,8 @@ export function OrganisationPage(props: {
       <dl>
         <dt>Short name</dt>
         <dd>{org.slug}</dd>
+        <dt>Kind</dt>
+        <dd>{kindWords[org.kind]}</dd>
         <dt>State</dt>
         <dd>{org.state === 'disabled' ? `Disabled on ${shortDate(org.disabledAt!)}` : 'Active'}</dd>
         <dt>Web sign-in</dt>
@@ -152,10 +161,11 @@ export function OrganisationPage(props: {
       <form method="post" action={`/admin/organisations/${org.slug}`}>
         <h2>Change the record</h2>
         <TextField id="name" label="Full name" value={f.name} errors={props.errors} />
-        <Select id="kind" label="Kind of organisation" value={f.kind} options={kindOptions} errors={props.errors} />
+        {props.may.changeKind ? <Select id="kind" label="Kind of organisation" value={f.kind} options={kindOptions} errors={props.errors} /> : null}
         <TextField id="contact" label="Contact" hint="Leave empty to remove" value={f.contact} errors={props.errors} />
         <TextField id="issuer" label="Token issuer for connected systems (optional)" hint="The issuer URL of bearer tokens that speak for this organisation" value={f.issuer} errors={props.errors} />
         <TextField id="jwks" label="Token signing keys (JWKS URL)" value={f.jwks} errors={props.errors} />
+        <OrgClaimFields ids={['orgClaim', 'orgCode']} values={[f.orgClaim, f.orgCode]} errors={props.errors} />
         <TextArea id="reason" label="Why are you making this change?" hint="Kept in the access log with the change" value={f.reason} errors={props.errors} />
         <button type="submit">Save changes</button>
       </form>
@@ -168,6 +178,7 @@ export function OrganisationPage(props: {
         <TextField id="oidc-roles-claim" label="Claim holding the person's roles" value={o.rolesClaim} errors={props.errors} />
         <TextField id="oidc-role-map" label="Role map (optional)" hint="provider-value=role pairs, comma-separated, for example crisis-ig=auditor,crisis-responders=responder" value={o.roleMap} errors={props.errors} />
         <TextField id="oidc-scopes" label="Scopes" value={o.scopes} errors={props.errors} />
+        <OrgClaimFields ids={['oidc-org-claim', 'oidc-org-code']} values={[o.orgClaim, o.orgCode]} errors={props.errors} />
         <button type="submit">Save sign-in settings</button>
       </form>
       {props.oidc ? (
@@ -185,8 +196,32 @@ export function OrganisationPage(props: {
             <a href={`/admin/organisations/${org.slug}/disable`}>Disable this organisation</a>
           </p>
         </>
-      ) : null}
+      ) : props.may.enable ? (
+        <form method="post" action={`/admin/organisations/${org.slug}/enable`}>
+          <h2>Enable again</h2>
+          <TextArea id="reason" label="Why?" hint="Kept in the access log with the change" value="" errors={props.errors} />
+          <button type="submit">Enable organisation</button>
+        </form>
+      ) : (
+        <p class="hint">Only the operator of this service can enable a disabled organisation again.</p>
+      )}
     </Layout>
+  );
+}
+
+/** A provider serving several organisations (NHS CIS2, say) names the person's organisation in a claim. */
+function OrgClaimFields(props: { ids: [string, string]; values: [string, string]; errors: FieldError[] }) {
+  return (
+    <>
+      <TextField
+        id={props.ids[0]}
+        label="Claim naming the person's organisation (needed if the provider serves other organisations)"
+        hint="For example org_code; leave both empty if the provider is this organisation's alone"
+        value={props.values[0]}
+        errors={props.errors}
+      />
+      <TextField id={props.ids[1]} label="This organisation's value in that claim" hint="For example its ODS code" value={props.values[1]} errors={props.errors} />
+    </>
   );
 }
 

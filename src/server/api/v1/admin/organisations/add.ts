@@ -8,7 +8,7 @@ import { governanceDeps, operator, refParam, requireAdmin, slugParam } from '../
 import { documented, type OperationDoc } from '../../../../openapi/operation.js';
 import { organisationAnswer } from '../shared.js';
 
-const doc: OperationDoc = { summary: 'Add an organisation', tag: 'admin', ok: { status: 201, description: 'The organisation', schema: organisationAnswer }, errors: [400, 403, 409, 503] };
+const doc: OperationDoc = { summary: "Add an organisation: the service operator's act (403 `operator-only` for an organisation's administrator; `org add` at the command line)", tag: 'admin', ok: { status: 201, description: 'The organisation', schema: organisationAnswer }, errors: [400, 403, 409, 503] };
 
 /** POST /api/v1/admin/organisations */
 export const addOrganisation = (s: AppServices) =>
