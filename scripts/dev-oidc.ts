@@ -28,7 +28,7 @@ const provider = await startTestProvider({
   port,
   users: demoUsers.map((u) => ({ sub: u.sub, name: u.label, roles: u.roles })),
   claims: ['roles'],
-  clients: clients.map((c) => ({ clientId: c.clientId, clientSecret: c.clientSecret, redirectUri: `${appUrl}/auth/callback`, postLogoutRedirectUri: `${appUrl}/sign-in` })),
+  clients: clients.map((c) => ({ clientId: c.clientId, clientSecret: c.clientSecret, redirectUri: `${appUrl}/auth/callback`, postLogoutRedirectUri: `${appUrl}/signed-out` })),
 });
 for (const c of clients) {
   const input = oidcConfigInputSchema.parse({ org: c.org, issuer: provider.issuer, clientId: c.clientId, clientSecretFile: c.file, rolesClaim: 'roles' });

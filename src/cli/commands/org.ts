@@ -75,7 +75,7 @@ export const orgOidc: Command = {
     const base = ctx.config.publicBaseUrl ?? `http://${ctx.config.host}:${ctx.config.port}`;
     ctx.out(`${slug} signs in through ${input.issuer} (client ${input.clientId}, roles from "${input.rolesClaim}")`);
     ctx.out(`register this redirect URI with the provider: ${base}/auth/callback`);
-    ctx.out(`and this post-logout redirect URI: ${base}/sign-in`);
+    ctx.out(`and this post-logout redirect URI: ${base}/signed-out`);
     return 0;
   },
 };

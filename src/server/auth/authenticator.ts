@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import { z } from 'zod';
 import { createLocalJWKSet, createRemoteJWKSet, decodeJwt, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import type { Db } from '../../../db/index.js';
-import { roles as knownRoles, type Actor, type Role } from '../../plans/core/actor.js';
+import { roles as knownRoles, subjectSchema, type Actor, type Role } from '../../plans/core/actor.js';
 import { listOrganisations, oidcOrganisations, type Organisation } from '../../plans/organisations.js';
 import { createReadCache } from '../../plans/versions/read-cache.js';
 import { fail, ok, type Result } from '../../plans/core/result.js';
@@ -14,7 +14,7 @@ import { TOKEN_AUDIENCE, type DevIssuer } from './dev-issuer.js';
  * in the access log, so a claim of an unexpected type or shape is a refused token, never a logged oddity.
  */
 const claimsSchema = z.object({
-  sub: z.string().min(1).max(200).regex(/^[A-Za-z0-9._~@:|+=\/-]+$/, 'unexpected characters'),
+  sub: subjectSchema,
   roles: z.array(z.string().max(50)).max(20).optional(),
   role: z.string().max(50).optional(),
 });
