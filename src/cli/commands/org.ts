@@ -3,6 +3,7 @@ import { addOrganisationGoverned, listOrganisationsView } from '../../plans/gove
 import { configureOidcGoverned, keepClientSecret, setOidcEnabledGoverned } from '../../plans/governance/oidc.js';
 import { oidcConfigInputSchema } from '../../plans/oidc-config.js';
 import { newOrganisationSchema } from '../../plans/organisations.js';
+import { jwksFileProblemText, readJwksFile } from '../../plans/governance/jwks-files.js';
 import { CliError, parseCommandArgs, usageError, validOptions, type Command } from '../command.js';
 import { withGovernance } from '../governance.js';
 
@@ -10,7 +11,7 @@ export const orgAdd: Command = {
   name: 'org add',
   summary: 'add an organisation (a trust, police force, ambulance service or emergency department)',
   usage:
-    'org add SLUG --name NAME --kind police|ambulance|emergency-department|mental-health [--issuer URL --jwks URL|FILE] [--contact TEXT]',
+    'org add SLUG --name NAME --kind police|ambulance|emergency-department|mental-health [--issuer URL --jwks URL|FILE] [--contact TEXT]  (a FILE is read once and its key set stored)',
   async run(args, ctx) {
     const { values, positionals } = parseCommandArgs(this, args, {
       name: { type: 'string' },
@@ -20,12 +21,23 @@ export const orgAdd: Command = {
       contact: { type: 'string' },
     });
     if (positionals.length !== 1) throw usageError(this, 'give exactly one SLUG');
-    const org = validOptions(this, newOrganisationSchema, { slug: positionals[0], ...values });
+    const org = validOptions(this, newOrganisationSchema, { slug: positionals[0], ...values, jwks: jwksOption(values.jwks) });
     await withGovernance(ctx, (deps, op) => addOrganisationGoverned(deps, op, org));
     ctx.out(`added organisation ${org.slug} (${org.kind}): ${org.name}`);
     return 0;
   },
 };
+
+/**
+ * `--jwks`: a URL or inline key set as given; anything else is a file the operator names here, read once
+ * (jwks-files.ts) and stored as its key set. The service never reads a key set file itself.
+ */
+function jwksOption(value: string | undefined): string | undefined {
+  if (value === undefined || /^(https?:|\{)/i.test(value.trim())) return value;
+  const read = readJwksFile(value);
+  if (!read.ok) throw new CliError(`--jwks: ${value} ${jwksFileProblemText(read.problem!)}`);
+  return read.value;
+}
 
 /**
  * The organisation's own OpenID provider for web sign-in. The client secret is copied to a 0600 file

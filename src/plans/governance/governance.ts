@@ -15,6 +15,7 @@ import {
   type Organisation,
 } from '../organisations.js';
 import { fail, ok, type Result } from '../core/result.js';
+import { jwksProblem, jwksSchema } from '../jwks.js';
 
 /** Administrators' operations on the register of organisations and data-sharing agreements (issue 14). */
 
@@ -26,7 +27,7 @@ export const organisationPatchSchema = z
     kind: z.enum(orgKinds).optional(),
     contact: z.string().trim().min(1).max(300).nullable().optional(),
     issuer: z.url().nullable().optional(),
-    jwks: z.string().min(1).max(1000).nullable().optional(),
+    jwks: jwksSchema.nullable().optional(),
     reason: reason.optional(),
   })
   .refine((p) => Object.keys(p).some((k) => k !== 'reason'), { error: 'change at least one of name, kind, contact, issuer, jwks' });
@@ -105,7 +106,8 @@ export function addOrganisationGoverned(deps: GovernanceDeps, op: Operator, org:
   return governed(deps, op, { op: 'organisation.add', target: org.slug }, () => {
     const allowed = authoriseAdmin(op);
     if (!allowed.ok) return allowed;
-    if (org.issuer && !org.jwks) return fail('invalid', 'an organisation with an issuer needs its JWKS (URL or file)', { errors: [{ path: 'jwks', message: 'required with issuer' }] });
+    const keys = jwksProblem(org.issuer, org.jwks);
+    if (keys) return fail('invalid', keys, { errors: [{ path: 'jwks', message: keys }] });
     if (getOrganisation(deps.db, org.slug)) return fail('conflict', `organisation "${org.slug}" already exists`);
     const { slug: _s, ...changes } = org;
     return ok({
@@ -127,7 +129,8 @@ export function changeOrganisation(deps: GovernanceDeps, op: Operator, slug: str
     if (!allowed.ok) return allowed;
     const { reason: why, ...fields } = patch;
     const after = { ...before, ...fields };
-    if (after.issuer && !after.jwks) return fail('invalid', 'an organisation with an issuer needs its JWKS (URL or file)', { errors: [{ path: 'jwks', message: 'required with issuer' }] });
+    const keys = jwksProblem(after.issuer, after.jwks);
+    if (keys) return fail('invalid', keys, { errors: [{ path: 'jwks', message: keys }] });
     const changes = Object.fromEntries(
       Object.entries(fields)
         .filter(([k, v]) => before[k as keyof Organisation] !== v)
