@@ -71,7 +71,10 @@ export const jwksSchema = z
       .pipe(z.union([jwksUrl, inlineJwksSchema])),
   ])
   .transform((v) => (typeof v === 'string' ? v : JSON.stringify(v)))
-  .refine((s) => Buffer.byteLength(s) <= MAX_JWKS_BYTES, { error: `a key set takes at most ${MAX_JWKS_BYTES / 1024} KB` });
+  .refine((s) => Buffer.byteLength(s) <= MAX_JWKS_BYTES, { error: `a key set takes at most ${MAX_JWKS_BYTES / 1024} KB` })
+  .describe(
+    'The token signing keys: an https URL of the key set (plain http only when the issuer is plain http on the same loopback host), or the key set itself ({"keys": [...]}, public keys only, at most 20 keys and 64 KB). Never a file path.',
+  );
 
 /** Where the stored value says the keys are; undefined for anything this service will not use. */
 export type JwksSource = { kind: 'remote'; url: URL } | { kind: 'inline'; keys: InlineJwks };
