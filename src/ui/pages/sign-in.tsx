@@ -97,7 +97,11 @@ export function SignedOutPage(props: { org?: string; continueTo?: string }) {
   return (
     <Layout title="You have signed out">
       <h1>You have signed out</h1>
-      <p>Nobody is signed in on this device now. The next person has to sign in with their own account.</p>
+      <p>Nobody is signed in to this service on this device now.</p>
+      <p class="meta">
+        If your organisation's sign-in page asked whether to sign out there too and you chose not to, close the browser
+        before handing the device on, or the next person choosing your organisation may be signed in as you.
+      </p>
       <p>
         <a class="button" href="/sign-in">
           Sign in
