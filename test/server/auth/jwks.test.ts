@@ -11,6 +11,7 @@ import { createAuthenticator } from '../../../src/server/auth/authenticator.js';
 import { TOKEN_AUDIENCE } from '../../../src/server/auth/dev-issuer.js';
 import { cli } from '../../cli/helpers.js';
 import { testApp, who, type TestApp } from '../../helpers.js';
+import { browser } from '../web/helpers.js';
 
 /**
  * Issue 20 item 3: `jwks` was any local path or any URL. A path from the API was read synchronously on
@@ -95,6 +96,21 @@ describe('jwks: what the API accepts', () => {
     });
     expect(text.status, text.text).toBe(200);
     expect(JSON.parse(getOrganisation(t.db, 'southbank-mh')!.jwks!)).toEqual({ keys: [k.jwk] });
+  });
+});
+
+describe('jwks: the administrator\'s form', () => {
+  it('shows a refused path as an error on the field, with nothing of the file in the page', async () => {
+    const t = await testApp();
+    const admin = browser(t);
+    await admin.signIn('demo.admin');
+    const res = await admin.post('/admin/organisations/southbank-mh', {
+      name: 'Southbank Mental Health (synthetic)', kind: 'mental-health', issuer: 'https://idp.southbank.example', jwks: '/etc/passwd', reason: 'our provider',
+    });
+    expect(res.status).toBe(400);
+    expect(res.text).toContain('href="#jwks"');
+    expect(res.text).not.toContain('root:');
+    expect(getOrganisation(t.db, 'southbank-mh')!.jwks).toBeNull();
   });
 });
 
