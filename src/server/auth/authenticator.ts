@@ -77,6 +77,17 @@ export function createAuthenticator(db: Db, devIssuer: DevIssuer | undefined, cl
     return !!org && !org.issuer && !withOidc.has(slug);
   }
 
+  // Asked on every request with a cached token: the hash of an inline set is worked out once per content.
+  const inlineVersions = new Map<string, string>();
+  function inlineVersion(jwks: string): string {
+    let v = inlineVersions.get(jwks);
+    if (!v) {
+      if (inlineVersions.size > 100) inlineVersions.clear();
+      inlineVersions.set(jwks, (v = createHash('sha256').update(jwks).digest('hex')));
+    }
+    return v;
+  }
+
   /** Which key set, in which version, verifies tokens from `iss` for this organisation now. */
   function keysVersion(org: Organisation | undefined, iss: unknown): string | undefined {
     if (!org) return undefined;
@@ -84,7 +95,7 @@ export function createAuthenticator(db: Db, devIssuer: DevIssuer | undefined, cl
     if (devIssuer && iss === devIssuer.issuer) return devMaySignFor(org.slug) ? 'dev' : undefined;
     if (!org.issuer || !org.jwks || iss !== org.issuer) return undefined;
     // An inline set's version is its content: replacing it ends what the old keys verified, at once.
-    return org.jwks.startsWith('{') ? `${org.issuer}|inline|${createHash('sha256').update(org.jwks).digest('hex')}` : `${org.issuer}|${org.jwks}|remote`;
+    return org.jwks.startsWith('{') ? `${org.issuer}|inline|${inlineVersion(org.jwks)}` : `${org.issuer}|${org.jwks}|remote`;
   }
 
   function keySetFor(org: Organisation, version: string): JWTVerifyGetKey | undefined {
