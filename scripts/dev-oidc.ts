@@ -30,7 +30,7 @@ const provider = await startTestProvider({
   port,
   users: demoUsers.map((u) => ({ sub: u.sub, name: u.label, roles: u.roles, [DEMO_ORG_CLAIM]: demoOrgCodes[u.org] })),
   claims: ['roles', DEMO_ORG_CLAIM],
-  clients: clients.map((c) => ({ clientId: c.clientId, clientSecret: c.clientSecret, redirectUri: `${appUrl}/auth/callback`, postLogoutRedirectUri: `${appUrl}/sign-in` })),
+  clients: clients.map((c) => ({ clientId: c.clientId, clientSecret: c.clientSecret, redirectUri: `${appUrl}/auth/callback`, postLogoutRedirectUri: `${appUrl}/signed-out` })),
 });
 // Configured afresh: a set from an earlier run without the organisation claim would block the shared issuer.
 for (const c of clients) removeOidcConfig(db, c.org);

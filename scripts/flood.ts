@@ -1,7 +1,8 @@
 /**
  * Issue 10's flood, measured: starts the service on a temp DATA_DIR (loopback only), floods `/q/<random>`
  * anonymously with autocannon for FLOOD_SECONDS (default 10), and counts the access events written
- * during the flood and after shutdown (summaries flushed on close).
+ * during the flood and after shutdown (summaries flushed on close). FLOOD_TARGET=callback floods
+ * `/auth/callback?state=<random>&code=x` instead (issue 20 item 4), and also counts pending sign-ins.
  *   tsx scripts/flood.ts
  */
 import { spawn } from 'node:child_process';
@@ -14,6 +15,8 @@ import Database from 'better-sqlite3';
 import { databaseFile } from '../db/index.js';
 
 const SECONDS = Math.min(60, Number(process.env.FLOOD_SECONDS ?? 10));
+const TARGET = process.env.FLOOD_TARGET === 'callback' ? 'callback' : 'q';
+const pathFor = () => (TARGET === 'callback' ? `/auth/callback?state=${randomBytes(18).toString('base64url')}&code=x` : `/q/${randomBytes(18).toString('base64url')}`);
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rpl-flood-'));
 
 const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', '--no-demo'], {
@@ -43,7 +46,7 @@ const result = await autocannon({
   url,
   connections: 20,
   duration: SECONDS,
-  requests: [{ setupRequest: (req) => ({ ...req, path: `/q/${randomBytes(18).toString('base64url')}` }) }],
+  requests: [{ setupRequest: (req) => ({ ...req, path: pathFor() }) }],
 });
 const during = count() - before;
 child.kill('SIGTERM');
@@ -53,7 +56,7 @@ const statuses = Object.fromEntries(
   Object.entries(result).filter(([k, v]) => /^\dxx$/.test(k) && typeof v === 'number' && v > 0),
 );
 process.stdout.write(
-  `${result.requests.total} anonymous /q/ requests in ${SECONDS} s (${JSON.stringify(statuses)}); ` +
+  `${result.requests.total} anonymous ${TARGET === 'callback' ? '/auth/callback' : '/q/'} requests in ${SECONDS} s (${JSON.stringify(statuses)}); ` +
     `access events written during the flood: ${during}; including those flushed at shutdown: ${afterClose}\n`,
 );
 fs.rmSync(dataDir, { recursive: true, force: true });

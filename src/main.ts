@@ -8,6 +8,7 @@ import { anyIdentityProvider, listOrganisations } from './plans/organisations.js
 import { systemClock } from './plans/core/clock.js';
 import { createAccessLog } from './plans/access-log/log.js';
 import { loadAuditSigner } from './plans/access-log/signer.js';
+import { adoptJwksFiles } from './plans/governance/jwks-files.js';
 import { createApp } from './server/app.js';
 import { loadDevIssuer } from './server/auth/dev-issuer.js';
 import { createLogger } from './logger.js';
@@ -50,6 +51,11 @@ async function main(config: Config, argv: string[]) {
     },
   });
   logHealth.watch(() => accessLog.stats().batches);
+  // Key sets recorded as file paths before issue 20: read once into the register, or removed (jwks-files.ts).
+  for (const a of await adoptJwksFiles({ db, log: accessLog, clock: systemClock })) {
+    if (a.adopted) logger.warn({ org: a.org, file: a.file }, 'token signing key file read once and stored in the register; the file is no longer used');
+    else logger.warn({ org: a.org, file: a.file, problem: a.problem }, "token signing key file not usable: removed from the register, so this organisation's bearer tokens are refused until its keys are set again (its administrator's organisation settings, or the API)");
+  }
 
   const refusals = createRefusalSummary({
     clock: systemClock,

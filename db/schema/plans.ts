@@ -9,7 +9,7 @@ export const organisations = sqliteTable('organisations', {
   kind: text('kind', { enum: ['mental-health', 'police', 'ambulance', 'emergency-department'] }).notNull(),
   /** OIDC issuer (`iss`) whose tokens speak for this organisation; null = only the dev issuer. */
   issuer: text('issuer'),
-  /** JWKS URL or path to a JWKS file for that issuer. */
+  /** That issuer's token signing keys: an https URL of the key set, or the key set itself as JSON; never a path (src/plans/jwks.ts). */
   jwks: text('jwks'),
   /**
    * A claim the issuer vouches for that names this organisation (e.g. an ODS code), and its expected value:

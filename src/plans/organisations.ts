@@ -6,6 +6,7 @@ import { isoDate, orgKinds, slugSchema, type OrgKind } from './core/content.js';
 import { issuerSchema, orgClaimName, orgCodeValue } from './core/issuer.js';
 import type { ReadCache } from './versions/read-cache.js';
 import { fail, ok, type Result } from './core/result.js';
+import { jwksProblem, jwksSchema } from './jwks.js';
 
 const { organisations } = schema;
 
@@ -15,7 +16,7 @@ export const newOrganisationSchema = z
     name: z.string().trim().min(1).max(200),
     kind: z.enum(orgKinds),
     issuer: issuerSchema.optional(),
-    jwks: z.string().min(1).optional(),
+    jwks: jwksSchema.optional(),
     contact: z.string().trim().min(1).max(300).optional(),
     /** With `issuer`: the token claim naming the organisation and its value (needed when the issuer is shared). */
     orgClaim: orgClaimName.optional(),
@@ -37,7 +38,8 @@ export type NewDsa = z.infer<typeof newDsaSchema>;
 export type Organisation = typeof organisations.$inferSelect;
 
 export function addOrganisation(db: Db, org: NewOrganisation, now: Date): Result<Organisation> {
-  if (org.issuer && !org.jwks) return fail('invalid', 'an organisation with an issuer needs its JWKS (URL or file)');
+  const keys = jwksProblem(org.issuer, org.jwks);
+  if (keys) return fail('invalid', keys, { errors: [{ path: 'jwks', message: keys }] });
   const existing = db.select().from(organisations).where(eq(organisations.slug, org.slug)).get();
   if (existing) return fail('conflict', `organisation "${org.slug}" already exists`);
   const row = { ...org, issuer: org.issuer ?? null, jwks: org.jwks ?? null, contact: org.contact ?? null, orgClaim: org.orgClaim ?? null, orgCode: org.orgCode ?? null };

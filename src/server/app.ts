@@ -134,6 +134,7 @@ export function createApp(deps: AppDeps) {
     .get('/sign-in/:org', ...signIn.begin)
     .get('/auth/callback', ...signIn.callback)
     .post('/sign-out', ...signIn.signOut)
+    .get('/signed-out', ...signIn.signedOut)
     .get('/purpose', ...purposeForm(s))
     .post('/purpose', ...statePurpose(s))
     .get('/plans/:planId', ...planPage(s))

@@ -1,5 +1,3 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { addDataSharingAgreement, addOrganisation } from '../../src/plans/organisations.js';
@@ -102,9 +100,8 @@ describe('identity: tokens are verified against each organisation\'s own issuer'
   async function withOrgIssuer() {
     const { t, planId } = await withPublishedPlan();
     const { privateKey, publicKey } = await generateKeyPair('ES256');
-    const jwksFile = path.join(t.dir, 'force-jwks.json');
-    fs.writeFileSync(jwksFile, JSON.stringify({ keys: [{ ...(await exportJWK(publicKey)), kid: 'k1', alg: 'ES256' }] }));
-    addOrganisation(t.db, { slug: 'river-police', name: 'River Police (synthetic)', kind: 'police', issuer: 'https://idp.river-police.example', jwks: jwksFile }, t.clock());
+    const jwks = JSON.stringify({ keys: [{ ...(await exportJWK(publicKey)), kid: 'k1', alg: 'ES256' }] });
+    addOrganisation(t.db, { slug: 'river-police', name: 'River Police (synthetic)', kind: 'police', issuer: 'https://idp.river-police.example', jwks }, t.clock());
     addDataSharingAgreement(t.db, { reference: 'DSA-RIVER', parties: ['river-police', 'southbank-mh'], validFrom: '2026-01-01', validTo: '2027-12-31' }, t.clock());
     const sign = (claims: Record<string, unknown>, opts: { iss?: string; aud?: string; exp?: number } = {}) =>
       new SignJWT(claims)

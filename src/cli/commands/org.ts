@@ -3,6 +3,7 @@ import { addOrganisationGoverned, changeOrganisationKind, enableOrganisation, ki
 import { configureOidcGoverned, keepClientSecret, setOidcEnabledGoverned } from '../../plans/governance/oidc.js';
 import { oidcConfigInputSchema } from '../../plans/oidc-config.js';
 import { newOrganisationSchema } from '../../plans/organisations.js';
+import { jwksFileProblemText, readJwksFile } from '../../plans/governance/jwks-files.js';
 import { CliError, parseCommandArgs, usageError, validOptions, type Command } from '../command.js';
 import { withGovernance } from '../governance.js';
 
@@ -10,7 +11,7 @@ export const orgAdd: Command = {
   name: 'org add',
   summary: 'add an organisation (a trust, police force, ambulance service or emergency department)',
   usage:
-    'org add SLUG --name NAME --kind police|ambulance|emergency-department|mental-health [--issuer URL --jwks URL|FILE [--org-claim NAME --org-code VALUE]] [--contact TEXT]',
+    'org add SLUG --name NAME --kind police|ambulance|emergency-department|mental-health [--issuer URL --jwks URL|FILE [--org-claim NAME --org-code VALUE]] [--contact TEXT]  (a FILE is read once and its key set stored)',
   async run(args, ctx) {
     const { values, positionals } = parseCommandArgs(this, args, {
       name: { type: 'string' },
@@ -23,12 +24,23 @@ export const orgAdd: Command = {
     });
     if (positionals.length !== 1) throw usageError(this, 'give exactly one SLUG');
     const { 'org-claim': orgClaim, 'org-code': orgCode, ...rest } = values;
-    const org = validOptions(this, newOrganisationSchema, { slug: positionals[0], ...rest, orgClaim, orgCode });
+    const org = validOptions(this, newOrganisationSchema, { slug: positionals[0], ...rest, jwks: jwksOption(values.jwks), orgClaim, orgCode });
     await withGovernance(ctx, (deps, op) => addOrganisationGoverned(deps, op, org));
     ctx.out(`added organisation ${org.slug} (${org.kind}): ${org.name}`);
     return 0;
   },
 };
+
+/**
+ * `--jwks`: a URL or inline key set as given; anything else is a file the operator names here, read once
+ * (jwks-files.ts) and stored as its key set. The service never reads a key set file itself.
+ */
+function jwksOption(value: string | undefined): string | undefined {
+  if (value === undefined || /^(https?:|\{)/i.test(value.trim())) return value;
+  const read = readJwksFile(value);
+  if (!read.ok) throw new CliError(`--jwks: ${value} ${jwksFileProblemText(read.problem!)}`);
+  return read.value;
+}
 
 /**
  * The organisation's own OpenID provider for web sign-in. The client secret is copied to a 0600 file
@@ -82,7 +94,7 @@ export const orgOidc: Command = {
     const base = ctx.config.publicBaseUrl ?? `http://${ctx.config.host}:${ctx.config.port}`;
     ctx.out(`${slug} signs in through ${input.issuer} (client ${input.clientId}, roles from "${input.rolesClaim}")`);
     ctx.out(`register this redirect URI with the provider: ${base}/auth/callback`);
-    ctx.out(`and this post-logout redirect URI: ${base}/sign-in`);
+    ctx.out(`and this post-logout redirect URI: ${base}/signed-out`);
     return 0;
   },
 };

@@ -16,6 +16,7 @@ import {
   type Organisation,
 } from '../organisations.js';
 import { fail, ok, type Result } from '../core/result.js';
+import { jwksProblem, jwksSchema } from '../jwks.js';
 
 /** Administrators' operations on the register of organisations and data-sharing agreements (issue 14). */
 
@@ -28,7 +29,7 @@ export const organisationPatchSchema = z
     kind: z.enum(orgKinds).optional(),
     contact: z.string().trim().min(1).max(300).nullable().optional(),
     issuer: issuerSchema.nullable().optional(),
-    jwks: z.string().min(1).max(1000).nullable().optional(),
+    jwks: jwksSchema.nullable().optional(),
     orgClaim: orgClaimName.nullable().optional(),
     orgCode: orgCodeValue.nullable().optional(),
     reason: reason.optional(),
@@ -112,7 +113,8 @@ export function addOrganisationGoverned(deps: GovernanceDeps, op: Operator, org:
   return governed(deps, op, { op: 'organisation.add', target: org.slug }, () => {
     const allowed = authoriseOperatorAct(op, 'add-organisation');
     if (!allowed.ok) return allowed;
-    if (org.issuer && !org.jwks) return fail('invalid', 'an organisation with an issuer needs its JWKS (URL or file)', { errors: [{ path: 'jwks', message: 'required with issuer' }] });
+    const keys = jwksProblem(org.issuer, org.jwks);
+    if (keys) return fail('invalid', keys, { errors: [{ path: 'jwks', message: keys }] });
     if (getOrganisation(deps.db, org.slug)) return fail('conflict', `organisation "${org.slug}" already exists`);
     if (org.issuer) {
       const shared = issuerSharing(deps.db, { org: org.slug, via: 'bearer', issuer: org.issuer, orgClaim: org.orgClaim ?? null, orgCode: org.orgCode ?? null });
@@ -142,7 +144,8 @@ export function changeOrganisation(deps: GovernanceDeps, op: Operator, slug: str
     }
     const { reason: why, ...fields } = patch;
     const after = { ...before, ...fields };
-    if (after.issuer && !after.jwks) return fail('invalid', 'an organisation with an issuer needs its JWKS (URL or file)', { errors: [{ path: 'jwks', message: 'required with issuer' }] });
+    const keys = jwksProblem(after.issuer, after.jwks);
+    if (keys) return fail('invalid', keys, { errors: [{ path: 'jwks', message: keys }] });
     if ((after.orgClaim === null) !== (after.orgCode === null)) {
       return fail('invalid', 'give both the organisation claim and its value, or neither', { errors: [{ path: after.orgClaim === null ? 'orgClaim' : 'orgCode', message: 'needed with the other' }] });
     }

@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
-import fs from 'node:fs';
 import { z } from 'zod';
-import { createLocalJWKSet, createRemoteJWKSet, decodeJwt, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import { createLocalJWKSet, createRemoteJWKSet, customFetch, decodeJwt, errors, jwtVerify, type JSONWebKeySet, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import type { Db } from '../../../db/index.js';
-import { roles as knownRoles, type Actor, type Role } from '../../plans/core/actor.js';
+import { roles as knownRoles, subjectSchema, type Actor, type Role } from '../../plans/core/actor.js';
 import { listOrganisations, oidcOrganisations, type Organisation } from '../../plans/organisations.js';
 import { issuerUses, orgVouched, type IssuerUse } from '../../plans/oidc-config.js';
 import { createReadCache } from '../../plans/versions/read-cache.js';
 import { fail, ok, type Result } from '../../plans/core/result.js';
+import { jwksSource, MAX_JWKS_BYTES } from '../../plans/jwks.js';
 import { TOKEN_AUDIENCE, type DevIssuer } from './dev-issuer.js';
 
 /**
@@ -15,7 +15,7 @@ import { TOKEN_AUDIENCE, type DevIssuer } from './dev-issuer.js';
  * in the access log, so a claim of an unexpected type or shape is a refused token, never a logged oddity.
  */
 const claimsSchema = z.object({
-  sub: z.string().min(1).max(200).regex(/^[A-Za-z0-9._~@:|+=\/-]+$/, 'unexpected characters'),
+  sub: subjectSchema,
   roles: z.array(z.string().max(50)).max(20).optional(),
   role: z.string().max(50).optional(),
 });
@@ -30,8 +30,8 @@ export type AuthenticatorOptions = {
   jwksCooldownMs?: number;
   /** Remote JWKS: refetched when older than this; also the longest a verified token is trusted (5 min). */
   jwksMaxAgeMs?: number;
-  /** Local JWKS files: how often their content is re-read (default 5 s, on the service clock). */
-  localJwksRecheckMs?: number;
+  /** Remote JWKS: longest wait for the provider's answer (default 5 s). */
+  jwksTimeoutMs?: number;
 };
 
 /**
@@ -42,12 +42,11 @@ export type AuthenticatorOptions = {
 export function createAuthenticator(db: Db, devIssuer: DevIssuer | undefined, clock: () => Date, opts: AuthenticatorOptions = {}) {
   const maxLifetime = (opts.maxTokenHours ?? 12) * 3600;
   const jwksMaxAgeMs = opts.jwksMaxAgeMs ?? 300_000;
-  const localRecheckMs = opts.localJwksRecheckMs ?? 5_000;
   const keySets = new Map<string, JWTVerifyGetKey>();
+  const keySetOwners = new Map<string, string>();
   // Verified tokens are remembered, but never past their exp, nor past a change of the key set that
   // verified them (the entry carries the key set's version), nor, for a remote set, past its max age.
   const verified = new Map<string, Verified>();
-  const localVersions = new Map<string, { version: string; checkedAt: number }>();
   let orgsBySlug = new Map<string, Organisation>();
   let orgsLoadedAt = 0;
 
@@ -82,21 +81,15 @@ export function createAuthenticator(db: Db, devIssuer: DevIssuer | undefined, cl
     return !!org && !org.issuer && !withOidc.has(slug);
   }
 
-  const isRemote = (jwks: string) => /^https?:\/\//.test(jwks);
-
-  /** A local JWKS file's content hash, re-read at most every localRecheckMs. */
-  function localVersion(file: string): string {
-    const now = clock().getTime();
-    const known = localVersions.get(file);
-    if (known && now - known.checkedAt < localRecheckMs) return known.version;
-    let version: string;
-    try {
-      version = createHash('sha256').update(fs.readFileSync(file)).digest('hex');
-    } catch {
-      version = 'unreadable';
+  // Asked on every request with a cached token: the hash of an inline set is worked out once per content.
+  const inlineVersions = new Map<string, string>();
+  function inlineVersion(jwks: string): string {
+    let v = inlineVersions.get(jwks);
+    if (!v) {
+      if (inlineVersions.size > 100) inlineVersions.clear();
+      inlineVersions.set(jwks, (v = createHash('sha256').update(jwks).digest('hex')));
     }
-    localVersions.set(file, { version, checkedAt: now });
-    return version;
+    return v;
   }
 
   /** Which key set, in which version, verifies tokens from `iss` for this organisation now. */
@@ -105,18 +98,28 @@ export function createAuthenticator(db: Db, devIssuer: DevIssuer | undefined, cl
     // Checked on cached tokens too: an organisation gaining a provider ends its development tokens at once.
     if (devIssuer && iss === devIssuer.issuer) return devMaySignFor(org.slug) ? 'dev' : undefined;
     if (!org.issuer || !org.jwks || iss !== org.issuer) return undefined;
-    return `${org.issuer}|${org.jwks}|${isRemote(org.jwks) ? 'remote' : localVersion(org.jwks)}`;
+    // An inline set's version is its content: replacing it ends what the old keys verified, at once.
+    return org.jwks.startsWith('{') ? `${org.issuer}|inline|${inlineVersion(org.jwks)}` : `${org.issuer}|${org.jwks}|remote`;
   }
 
-  function keySetFor(org: Organisation, version: string): JWTVerifyGetKey {
+  function keySetFor(org: Organisation, version: string): JWTVerifyGetKey | undefined {
     let set = keySets.get(version);
     if (!set) {
+      const source = jwksSource(org.issuer, org.jwks);
+      if (!source) return undefined;
       // A new version replaces the organisation's old set rather than piling up beside it.
-      for (const k of keySets.keys()) if (k.startsWith(`${org.issuer}|${org.jwks}|`)) keySets.delete(k);
-      set = isRemote(org.jwks!)
-        ? createRemoteJWKSet(new URL(org.jwks!), { cooldownDuration: opts.jwksCooldownMs ?? 30_000, cacheMaxAge: jwksMaxAgeMs })
-        : createLocalJWKSet(JSON.parse(fs.readFileSync(org.jwks!, 'utf8')));
+      for (const [k, v] of keySetOwners) if (v === org.slug) keySets.delete(k), keySetOwners.delete(k);
+      set =
+        source.kind === 'remote'
+          ? createRemoteJWKSet(source.url, {
+              timeoutDuration: opts.jwksTimeoutMs ?? 5_000,
+              cooldownDuration: opts.jwksCooldownMs ?? 30_000,
+              cacheMaxAge: jwksMaxAgeMs,
+              [customFetch]: cappedFetch,
+            })
+          : createLocalJWKSet(source.keys as JSONWebKeySet);
       keySets.set(version, set);
+      keySetOwners.set(version, org.slug);
     }
     return set;
   }
@@ -141,13 +144,15 @@ export function createAuthenticator(db: Db, devIssuer: DevIssuer | undefined, cl
     const options = { audience: TOKEN_AUDIENCE, currentDate: now, clockTolerance: 30, requiredClaims: ['exp'] };
     const keys = keysVersion(org, claimed.iss);
     if (!keys) return fail('unauthenticated', `tokens for ${org.slug} must come from its own identity provider`);
+    const keySet = keys === 'dev' ? undefined : keySetFor(org, keys);
+    if (keys !== 'dev' && !keySet) return fail('unauthenticated', `${org.slug}'s token signing keys are not usable; an operator must set them again`);
     let payload: JWTPayload;
     try {
       ({ payload } = keys === 'dev'
         ? await jwtVerify(token, devIssuer!.publicKey, { ...options, issuer: devIssuer!.issuer })
-        : await jwtVerify(token, keySetFor(org, keys), { ...options, issuer: org.issuer! }));
+        : await jwtVerify(token, keySet!, { ...options, issuer: org.issuer! }));
     } catch (e) {
-      return fail('unauthenticated', `the token was rejected: ${(e as Error).message}`);
+      return fail('unauthenticated', `the token was rejected: ${rejection(e)}`);
     }
     // A long-lived token is a stolen-token risk: refused however well signed (exp is required above).
     // Measured from iat (jose checked it is a number) and from now, whichever is longer: a back-dated iat
@@ -214,3 +219,45 @@ export function createAuthenticator(db: Db, devIssuer: DevIssuer | undefined, cl
   };
 }
 export type Authenticator = ReturnType<typeof createAuthenticator>;
+
+/**
+ * What a refused token is told. jose's own token errors are fixed sentences about the token; anything
+ * else (the key set could not be fetched, was too big or not a key set) gets one fixed sentence, so no
+ * byte of what a key set URL answered ever reaches the caller or the log.
+ */
+function rejection(e: unknown): string {
+  const tokenErrors = [errors.JWSSignatureVerificationFailed, errors.JWTExpired, errors.JWTClaimValidationFailed, errors.JWSInvalid, errors.JWTInvalid, errors.JOSEAlgNotAllowed];
+  if (tokenErrors.some((E) => e instanceof E)) return (e as Error).message;
+  if (e instanceof errors.JWKSNoMatchingKey) return 'no key in the organisation\'s key set matches the token';
+  return "the organisation's token signing keys could not be fetched or used";
+}
+
+/**
+ * fetch for jose's remote key set, with a size cap: jose has a timeout but reads whatever body comes, so a
+ * key set URL answering without end (or with a huge body) would grow memory without bound.
+ */
+async function cappedFetch(url: string, init: RequestInit): Promise<Response> {
+  const res = await fetch(url, init);
+  if (res.status !== 200 || !res.body) {
+    await res.body?.cancel();
+    return new Response(null, { status: res.status === 200 ? 502 : res.status });
+  }
+  if (Number(res.headers.get('content-length') ?? 0) > MAX_JWKS_BYTES) {
+    await res.body.cancel();
+    throw new Error('key set too large');
+  }
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = res.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > MAX_JWKS_BYTES) {
+      await reader.cancel();
+      throw new Error('key set too large');
+    }
+    chunks.push(value);
+  }
+  return new Response(Buffer.concat(chunks), { status: 200, headers: { 'content-type': 'application/json' } });
+}

@@ -1,8 +1,8 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import * as client from 'openid-client';
 import type { Db } from '../../../db/index.js';
-import type { Actor } from '../../plans/core/actor.js';
+import { subjectSchema, type Actor } from '../../plans/core/actor.js';
 import type { Clock } from '../../plans/core/clock.js';
 import { getOrganisation } from '../../plans/organisations.js';
 import { getOidcConfig, issuerUses, orgVouched, rolesFromClaim, type OidcConfig } from '../../plans/oidc-config.js';
@@ -15,12 +15,20 @@ import { fail, ok, type Result } from '../../plans/core/result.js';
  */
 const PENDING_MS = 10 * 60 * 1000;
 const DISCOVERY_TTL_MS = 60 * 60 * 1000;
+/**
+ * Sign-ins under way across all clients: each is a row for ten minutes, and anyone can start one, so
+ * beyond this many new ones wait (the per-client limit in web/sign-in.tsx keeps one client well below).
+ */
+export const MAX_PENDING_SIGN_INS = 5_000;
 export const CALLBACK_PATH = '/auth/callback';
-export const POST_SIGN_OUT_PATH = '/sign-in';
+/** Where sign-out lands, from here or back from the provider (its registered post-logout redirect URI). */
+export const POST_SIGN_OUT_PATH = '/signed-out';
 
 /** Why a sign-in was refused: the access log's `reason` (no tokens, codes, states or secrets). */
 export type SignInFailure =
   | 'bad-state'
+  | 'busy'
+  | 'sub-invalid'
   | 'org-disabled'
   | 'org-unknown'
   | 'provider-unreachable'
@@ -38,6 +46,30 @@ export type CallbackOutcome =
 
 const sha = (s: string) => createHash('sha256').update(s).digest('base64url');
 
+/**
+ * Where to go after sign-in is kept sealed with a key only the browser's binding cookie yields (the row
+ * holds just the cookie's hash): a return path can be a card's QR address, and the card's token must not
+ * sit readable in the database while the person signs in.
+ */
+const returnKey = (binding: string) => createHash('sha256').update(`rp-return-to\u0000${binding}`).digest();
+function sealReturn(returnTo: string, binding: string): string {
+  const iv = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', returnKey(binding), iv);
+  const body = Buffer.concat([cipher.update(returnTo, 'utf8'), cipher.final()]);
+  return ['v1', iv, body, cipher.getAuthTag()].map((p) => (typeof p === 'string' ? p : p.toString('base64url'))).join('.');
+}
+function openReturn(sealed: string, binding: string): string | undefined {
+  const [v, iv, body, tag] = sealed.split('.');
+  if (v !== 'v1' || iv === undefined || body === undefined || tag === undefined) return undefined;
+  try {
+    const decipher = createDecipheriv('aes-256-gcm', returnKey(binding), Buffer.from(iv, 'base64url'));
+    decipher.setAuthTag(Buffer.from(tag, 'base64url'));
+    return Buffer.concat([decipher.update(Buffer.from(body, 'base64url')), decipher.final()]).toString('utf8');
+  } catch {
+    return undefined;
+  }
+}
+
 export function createOidcSignIn(deps: { db: Db; clock: Clock; publicBaseUrl: () => string }) {
   const sqlite = deps.db.$client;
   const insertPending = sqlite.prepare(
@@ -51,6 +83,7 @@ export function createOidcSignIn(deps: { db: Db; clock: Clock; publicBaseUrl: ()
     'DELETE FROM pending_sign_ins WHERE state_hash = ? RETURNING binding_hash, org_slug, nonce, code_verifier, return_to, expires_at',
   );
   const sweep = sqlite.prepare<[number]>('DELETE FROM pending_sign_ins WHERE expires_at <= ?');
+  const countPending = sqlite.prepare<[], { n: number }>('SELECT count(*) AS n FROM pending_sign_ins');
   const configs = new Map<string, { key: string; at: number; config: Promise<client.Configuration> }>();
 
   function configurationFor(oidc: OidcConfig): Promise<client.Configuration> {
@@ -89,12 +122,13 @@ export function createOidcSignIn(deps: { db: Db; clock: Clock; publicBaseUrl: ()
       } catch {
         return { ok: false, reason: 'provider-unreachable' };
       }
+      const now = deps.clock().getTime();
+      sweep.run(now);
+      if (countPending.get()!.n >= MAX_PENDING_SIGN_INS) return { ok: false, reason: 'busy' };
       const state = client.randomState();
       const nonce = client.randomNonce();
       const verifier = client.randomPKCECodeVerifier();
-      const now = deps.clock().getTime();
-      sweep.run(now);
-      insertPending.run(sha(state), sha(binding), org, nonce, verifier, returnTo, now + PENDING_MS);
+      insertPending.run(sha(state), sha(binding), org, nonce, verifier, sealReturn(returnTo, binding), now + PENDING_MS);
       return ok(
         client.buildAuthorizationUrl(config, {
           redirect_uri: redirectUri(),
@@ -132,6 +166,8 @@ export function createOidcSignIn(deps: { db: Db; clock: Clock; publicBaseUrl: ()
         return { ok: false, reason: failureOf(e), org };
       }
       const claims = tokens.claims()!;
+      // The same rule as a bearer token's subject; a refused one is not repeated into the log.
+      if (!subjectSchema.safeParse(claims.sub).success) return { ok: false, reason: 'sub-invalid', org };
       const sub = claims.sub;
       // The provider speaks for the organisation that configured it and no other: a token naming
       // another organisation is a misconfigured (or hostile) provider, refused rather than ignored.
@@ -148,7 +184,7 @@ export function createOidcSignIn(deps: { db: Db; clock: Clock; publicBaseUrl: ()
           actor: { sub, org, orgKind: orgRow.kind, roles },
           idToken: tokens.id_token!,
           expiresAt: claims.exp * 1000,
-          returnTo: pending.return_to,
+          returnTo: openReturn(pending.return_to, binding) ?? '/',
         },
       };
     },

@@ -4,11 +4,12 @@ import type { Actor } from '../../plans/core/actor.js';
 import { demoUsers } from '../../plans/demo/demo.js';
 import { getOrganisation } from '../../plans/organisations.js';
 import { listOidcConfigs } from '../../plans/oidc-config.js';
-import { SignInPage, SignInRefusedPage } from '../../ui/pages/sign-in.js';
+import { SignedOutPage, SignInPage, SignInPausedPage, SignInRefusedPage } from '../../ui/pages/sign-in.js';
 import type { AppServices, WebEnv } from '../context.js';
-import { newBinding, type SignInFailure } from '../auth/oidc.js';
+import { newBinding, POST_SIGN_OUT_PATH, type SignInFailure } from '../auth/oidc.js';
 import { safeReturnTo } from '../auth/session.js';
-import { ownForms, page, pageTrail, web } from './shared.js';
+import { slidingWindow } from '../guards/rate-limit.js';
+import { clientKey, ownForms, page, pageTrail, web } from './shared.js';
 
 /** The sign-in under way: an opaque value whose hash the pending sign-in row holds. */
 const BINDING_COOKIE = 'rp_signin';
@@ -31,7 +32,17 @@ const refusalText: Partial<Record<string, string>> = {
   'org-unvouched': "This identity provider signs in people for several organisations and this service has not been told how it says which one is yours. Nobody was signed in; tell your IT service desk.",
   'bad-state': 'This sign-in link has expired or was already used. Start again from the sign-in page.',
   'provider-unreachable': "Your organisation's identity provider could not be reached. Try again shortly, or call your control room.",
+  'sub-invalid':
+    "Your organisation's identity provider sent an account name this service cannot record safely. Nobody was signed in; tell your IT service desk.",
 };
+
+/**
+ * Each sign-in started is a pending row for ten minutes, and anyone can start one: per client address,
+ * this many in ten minutes (a police station behind one address signs in a shift at a time, well below).
+ * Across all clients, oidc.ts caps the rows themselves.
+ */
+const SIGN_INS_PER_CLIENT = 30;
+const SIGN_IN_WINDOW_MS = 10 * 60_000;
 
 /**
  * `/sign-in` (choose the organisation, or a demo identity), `/sign-in/:org`, `/auth/callback`,
@@ -40,6 +51,8 @@ const refusalText: Partial<Record<string, string>> = {
 export function signInPages(services: AppServices) {
   const forms = ownForms(services);
   const signInTrail = pageTrail(services, 'sign-in');
+  const providerSignOuts = pendingProviderSignOuts(services.clock);
+  const startedBy = slidingWindow({ limit: SIGN_INS_PER_CLIENT, windowMs: SIGN_IN_WINDOW_MS, clock: services.clock });
   const cookieOpts = (maxAge: number) => ({ httpOnly: true, sameSite: 'Lax', path: '/', secure: services.publicBaseUrl.startsWith('https:'), maxAge }) as const;
 
   /**
@@ -85,11 +98,28 @@ export function signInPages(services: AppServices) {
   // Re-asked on each sign-in: an organisation that has since gained an identity provider drops out at once.
   const demoChoices = () => (services.devIssuer ? demoUsers.filter((u) => services.auth.devMaySignFor(u.org)) : undefined);
 
-  const refused = (c: Context<WebEnv>, reason: SignInFailure, who: { org?: string; sub?: string }, status: 400 | 403 | 503) => {
-    noteSignIn(c, who, 'oidc', 'denied', reason);
+  /**
+   * A refused sign-in, noted as its own event when it concerns a sign-in this service started (a provider
+   * answered for a pending row, itself bounded per client); refusals anyone can cause at will with no
+   * sign-in under way (a made-up state, starting sign-in for a disabled organisation) are summarised per
+   * client and window like every other anonymous refusal, so a flood cannot fill the permanent log.
+   */
+  const refused = async (c: Context<WebEnv>, reason: SignInFailure, who: { org?: string; sub?: string }, status: 400 | 403 | 503, anonymous = false) => {
+    if (anonymous) await refuseAnonymously(c, reason, who.org);
+    else noteSignIn(c, who, 'oidc', 'denied', reason);
     const org = who.org ? getOrganisation(services.db, who.org)?.name : undefined;
     const text = refusalText[reason] ?? "Your organisation's identity provider did not sign you in. Start again from the sign-in page.";
     return page(c, <SignInRefusedPage org={org} detail={text} />, status);
+  };
+  const refuseAnonymously = (c: Context<WebEnv>, reason: string, org: string | undefined) =>
+    services.refusals.refuse({
+      client: clientKey(c, services.trustProxy),
+      reason,
+      event: { actor: org ? { sub: '', org, roles: [] } : null, action: 'sign-in', channel: 'web', purpose: null, planId: null, query: { method: 'oidc' }, outcome: 'denied', reason },
+    });
+  const paused = async (c: Context<WebEnv>, reason: 'rate-limited' | 'busy', retryAfter: number, org: string) => {
+    await refuseAnonymously(c, reason, org);
+    return page(c, <SignInPausedPage retryAfter={retryAfter} />, 429, { 'Retry-After': String(retryAfter) });
   };
 
   return {
@@ -118,13 +148,18 @@ export function signInPages(services: AppServices) {
       const org = c.req.param('org') ?? '';
       const returnTo = safeReturnTo(c.req.query('return'));
       if (!slugPattern.test(org)) return signInPage(c, 400, 'Choose your organisation from the list.');
+      const client = clientKey(c, services.trustProxy);
+      const wait = startedBy.blocked(client);
+      if (wait !== undefined) return paused(c, 'rate-limited', wait, org);
       const binding = getCookie(c, BINDING_COOKIE) ?? newBinding();
       const begun = await services.oidc.begin(org, binding, returnTo);
       if (!begun.ok) {
         if ('reason' in begun && begun.reason === 'org-unknown') return signInPage(c, 400, 'Choose your organisation from the list.');
         const reason = 'reason' in begun ? begun.reason : 'provider-unreachable';
-        return refused(c, reason, { org }, reason === 'org-disabled' ? 403 : 503);
+        if (reason === 'busy') return paused(c, 'busy', 60, org);
+        return refused(c, reason, { org }, reason === 'org-disabled' ? 403 : 503, true);
       }
+      startedBy.hit(client);
       setCookie(c, BINDING_COOKIE, binding, cookieOpts(600));
       setCookie(c, LAST_ORG_COOKIE, org, cookieOpts(400 * 24 * 3600));
       return c.redirect(begun.value.toString(), 303);
@@ -133,22 +168,61 @@ export function signInPages(services: AppServices) {
     callback: web.createHandlers(signInTrail, async (c) => {
       const outcome = await services.oidc.complete(new URL(c.req.url).searchParams, getCookie(c, BINDING_COOKIE));
       if (!outcome.ok) {
-        const status = outcome.reason === 'no-role' || outcome.reason === 'org-disabled' || outcome.reason === 'org-mismatch' || outcome.reason === 'org-unvouched' ? 403 : 400;
-        return refused(c, outcome.reason, outcome, status);
+        const status = ['no-role', 'org-disabled', 'org-mismatch', 'org-unvouched', 'sub-invalid'].includes(outcome.reason) ? 403 : 400;
+        // No sign-in of ours under way matched: anyone's made-up callback, counted rather than logged one by one.
+        return refused(c, outcome.reason, outcome, status, outcome.reason === 'bad-state' && outcome.org === undefined);
       }
       const { actor, idToken, expiresAt, returnTo } = outcome.value;
       services.sessions.start(c, { actor, method: 'oidc', expiresAt, idToken });
       noteSignIn(c, actor, 'oidc', 'allowed', 'signed-in');
       return c.redirect(safeReturnTo(returnTo), 303);
     }),
-    /** POST /sign-out — ends the session here and, where the provider can, there too. */
+    /**
+     * POST /sign-out — ends the session here first, then (when the provider can) its session there too.
+     * Not by redirecting this form post to the provider: a form's redirects are held to the page's CSP
+     * form-action ('self'), so Chromium would block it and leave the provider's session open for the
+     * next person on a shared terminal. Instead a 303 to a page of ours, which goes on to the provider.
+     */
     signOut: web.createHandlers(forms, pageTrail(services, 'sign-out'), async (c) => {
       const s = c.var.session;
       services.sessions.end(c);
-      if (!s) return c.redirect('/sign-in', 303);
+      if (!s) return c.redirect(POST_SIGN_OUT_PATH, 303);
       noteSignIn(c, s.actor, s.method, 'allowed', 'signed-out');
       const providerLogout = s.method === 'oidc' && s.idToken ? await services.oidc.endSessionUrl(s.actor.org, s.idToken) : undefined;
-      return c.redirect(providerLogout ?? '/sign-in', 303);
+      if (!providerLogout) return c.redirect(POST_SIGN_OUT_PATH, 303);
+      return c.redirect(`${POST_SIGN_OUT_PATH}?next=${providerSignOuts.put(providerLogout, s.actor.org)}`, 303);
     }),
+    /** GET /signed-out — on to the provider's sign-out when one is waiting, else "you have signed out". */
+    signedOut: web.createHandlers((c) => {
+      const next = providerSignOuts.take(c.req.query('next'));
+      if (!next) return page(c, <SignedOutPage />);
+      const org = getOrganisation(services.db, next.org)?.name;
+      // A navigation of the page's own (not a form's redirect), so form-action does not apply to it.
+      return page(c, <SignedOutPage org={org} continueTo={next.url} />, 200, { Refresh: `0; url=${next.url}` });
+    }),
+  };
+}
+
+/**
+ * Provider sign-out addresses waiting for the browser's next request, under a random single-use id (the
+ * address carries the ID token as a hint, so it is neither put in a cookie nor kept for long).
+ */
+function pendingProviderSignOuts(clock: () => Date) {
+  const TTL_MS = 2 * 60_000;
+  const waiting = new Map<string, { url: string; org: string; at: number }>();
+  return {
+    put(url: string, org: string): string {
+      const now = clock().getTime();
+      for (const [k, v] of waiting) if (now - v.at > TTL_MS || waiting.size >= 1000) waiting.delete(k);
+      const id = newBinding();
+      waiting.set(id, { url, org, at: now });
+      return id;
+    },
+    take(id: string | undefined) {
+      const hit = id ? waiting.get(id) : undefined;
+      if (!hit) return undefined;
+      waiting.delete(id!);
+      return clock().getTime() - hit.at <= TTL_MS ? hit : undefined;
+    },
   };
 }

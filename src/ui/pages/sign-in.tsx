@@ -74,3 +74,53 @@ export function SignInRefusedPage(props: { org?: string; detail: string }) {
     </Layout>
   );
 }
+
+/**
+ * After sign-out. `continueTo` is the organisation's identity provider's sign-out address: its own
+ * session must end too, or the next person to pick this organisation on a shared terminal is signed in
+ * as this one. The page's Refresh header goes there at once; the link is for when it does not.
+ */
+export function SignedOutPage(props: { org?: string; continueTo?: string }) {
+  if (props.continueTo) {
+    return (
+      <Layout title="Signing out">
+        <h1>Signing you out</h1>
+        <p>You are signed out of this service. Now signing you out of {props.org ?? 'your organisation'}'s account too…</p>
+        <p>
+          <a class="button" id="continue-sign-out" href={props.continueTo}>
+            Continue signing out
+          </a>
+        </p>
+      </Layout>
+    );
+  }
+  return (
+    <Layout title="You have signed out">
+      <h1>You have signed out</h1>
+      <p>Nobody is signed in to this service on this device now.</p>
+      <p class="meta">
+        If your organisation's sign-in page asked whether to sign out there too and you chose not to, close the browser
+        before handing the device on, or the next person choosing your organisation may be signed in as you.
+      </p>
+      <p>
+        <a class="button" href="/sign-in">
+          Sign in
+        </a>
+      </p>
+    </Layout>
+  );
+}
+
+/** Too many sign-ins started from this device (or from everyone at once): wait, and what to do meanwhile. */
+export function SignInPausedPage(props: { retryAfter: number }) {
+  const minutes = Math.ceil(props.retryAfter / 60);
+  return (
+    <Layout title="Too many sign-in attempts">
+      <h1>Too many sign-in attempts</h1>
+      <p>
+        Sign-in from this device is paused for about {minutes} minute{minutes === 1 ? '' : 's'}. Try again then, or call your
+        control room if you need a plan now.
+      </p>
+    </Layout>
+  );
+}

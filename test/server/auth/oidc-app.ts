@@ -5,9 +5,11 @@ import { serve } from '@hono/node-server';
 import { afterEach, expect } from 'vitest';
 import { configureOidc, oidcConfigInputSchema } from '../../../src/plans/oidc-config.js';
 import { createApp } from '../../../src/server/app.js';
+import { createRefusalSummary } from '../../../src/server/access-trail/refusal-summary.js';
+import type { TrustProxy } from '../../../src/config.js';
 import { silentLogger } from '../../../src/logger.js';
 import { testApp, testClock } from '../../helpers.js';
-import { startTestProvider } from './oidc-helpers.js';
+import { startTestProvider, type TestUser } from './oidc-helpers.js';
 import { createSearchService } from '../../../src/search/service.js';
 import { createIndexSync } from '../../../src/search/sync.js';
 
@@ -38,8 +40,10 @@ export const southbankUsers = [
 const southbankRoleMap = 'sb-authors=author,sb-approvers=approver,sb-ig=auditor,sb-admins=admin';
 
 /** The real app over HTTP (no development issuer) and a real OpenID provider for capital-police (and southbank-mh if asked). */
-export async function setUp(opts: { sessionMaxHours?: number; sessionIdleMinutes?: number; southbank?: boolean } = {}) {
-  const { southbank, ...appOpts } = opts;
+export async function setUp(
+  opts: { sessionMaxHours?: number; sessionIdleMinutes?: number; southbank?: boolean; trustProxy?: TrustProxy; extraUsers?: TestUser[] } = {},
+) {
+  const { southbank, extraUsers = [], ...appOpts } = opts;
   const t = await testApp({ clock: testClock(new Date().toISOString()) });
   // The SQLite search fallback, kept in step with published plans: enough for a browser to search.
   const search = createSearchService({ db: t.db, logger: silentLogger() });
@@ -49,19 +53,22 @@ export async function setUp(opts: { sessionMaxHours?: number; sessionIdleMinutes
     await sync.stop();
     search.stop();
   });
+  // Its own refusal summariser, so a test can flush the summaries of anonymous refusals.
+  const refusals = createRefusalSummary({ clock: t.clock, record: (e) => t.accessLog.record(e) });
+  stops.push(() => refusals.close());
   let appUrl = '';
-  const app = createApp({ db: t.db, clock: t.clock, logger: silentLogger(), accessLog: t.accessLog, search, localCards: true, ...appOpts, get publicBaseUrl() { return appUrl; } });
+  const app = createApp({ db: t.db, clock: t.clock, logger: silentLogger(), accessLog: t.accessLog, search, refusals, localCards: true, ...appOpts, get publicBaseUrl() { return appUrl; } });
   const server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 });
   await new Promise<void>((r) => server.once('listening', () => r()));
   appUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   stops.push(() => new Promise<void>((r) => { (server as unknown as { closeAllConnections(): void }).closeAllConnections(); server.close(() => r()); }));
   const clientSecret = 'synthetic-test-secret-0123456789';
   const provider = await startTestProvider({
-    users: southbank ? [...users, ...southbankUsers] : users,
+    users: [...users, ...(southbank ? southbankUsers : []), ...extraUsers],
     claims: ['groups', 'org', ORG_CLAIM],
     clients: [
-      { clientId: 'rpl-capital', clientSecret, redirectUri: `${appUrl}/auth/callback`, postLogoutRedirectUri: `${appUrl}/sign-in` },
-      ...(southbank ? [{ clientId: 'rpl-southbank', clientSecret, redirectUri: `${appUrl}/auth/callback`, postLogoutRedirectUri: `${appUrl}/sign-in` }] : []),
+      { clientId: 'rpl-capital', clientSecret, redirectUri: `${appUrl}/auth/callback`, postLogoutRedirectUri: `${appUrl}/signed-out` },
+      ...(southbank ? [{ clientId: 'rpl-southbank', clientSecret, redirectUri: `${appUrl}/auth/callback`, postLogoutRedirectUri: `${appUrl}/signed-out` }] : []),
     ],
   });
   stops.push(provider.stop);
@@ -88,6 +95,6 @@ export async function setUp(opts: { sessionMaxHours?: number; sessionIdleMinutes
     return t.events().filter((e) => e.action === 'sign-in' || e.action === 'sign-out');
   };
   const sessionRows = () => t.db.$client.prepare('SELECT actor_sub, actor_org, actor_roles FROM web_sessions').all();
-  return { t, app, appUrl, provider, signIns, sessionRows, clientSecret, sync };
+  return { t, app, appUrl, provider, signIns, sessionRows, clientSecret, sync, refusals };
 }
 

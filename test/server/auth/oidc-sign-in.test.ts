@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { configureOidc, getOidcConfig, oidcConfigInputSchema, setOidcEnabled } from '../../../src/plans/oidc-config.js';
 import { ORG_CLAIM, orgCodes, setUp } from './oidc-app.js';
+import { importRecordFrom, planBody, planIdOf, publishPlans, who } from '../../helpers.js';
 import { httpClient, signInOverHttp } from './oidc-helpers.js';
 
 const noSecrets = (events: unknown[], ...secrets: string[]) => {
@@ -52,7 +53,55 @@ describe('sign-in through the organisation\'s OpenID provider', () => {
     freshCb.searchParams.set('code', callbackUrl.searchParams.get('code')!);
     expect((await client.get(freshCb.toString())).status).toBe(400);
     expect(sessionRows()).toEqual([]);
-    expect((await signIns()).map((e) => e.reason)).toEqual(['bad-state', 'bad-state', 'bad-state', 'code-rejected']);
+    // The replayed state found no sign-in under way: like any made-up callback it is counted into this
+    // client's summary for the window (sign-in-flood.test.ts), not written as an event of its own.
+    expect((await signIns()).map((e) => e.reason)).toEqual(['bad-state', 'bad-state', 'code-rejected']);
+  });
+
+  it('refuses a subject it could not record faithfully (markup, bidi controls, newlines, over 200 characters), with a page that says why', async () => {
+    const odd = ['<b>pc</b>', 'pc.\u202Eevil', 'pc.one\nSigned in: pc.two', `pc.${'x'.repeat(5000)}`];
+    const { appUrl, signIns, sessionRows } = await setUp({ extraUsers: odd.map((sub) => ({ sub, groups: ['ops-responders'] })) });
+    for (const sub of odd) {
+      const { landed } = await signInOverHttp(appUrl, 'capital-police', sub);
+      expect(landed.status, sub.slice(0, 20)).toBe(403);
+      expect(landed.text).toContain('account name this service cannot record safely');
+    }
+    expect(sessionRows()).toEqual([]);
+    const events = await signIns();
+    expect(events.map((e) => [e.outcome, e.reason])).toEqual(odd.map(() => ['denied', 'sub-invalid']));
+    // The refused subject is not repeated into the log.
+    expect(events.every((e) => e.actorSub === '' || e.actorSub === null)).toBe(true);
+  });
+
+  it('a card scanned before sign-in: its token is not kept readable while the person signs in, and the scan completes after', async () => {
+    const { t, appUrl, signIns } = await setUp();
+    publishPlans(t.db, [importRecordFrom(planBody())]);
+    const planId = planIdOf(t.db, planBody().externalRef);
+    const issued = await t.call(who.author, 'POST', `/api/v1/plans/${planId}/cards`, { body: {}, purpose: null });
+    expect(issued.status).toBe(201);
+    const token = new URL((issued.json as { url: string }).url).pathname.slice('/q/'.length);
+    const client = httpClient();
+    const scan = await client.get(`${appUrl}/q/${token}`);
+    const toSignIn = new URL(scan.location!);
+    expect(toSignIn.pathname).toBe('/sign-in');
+    const returnTo = toSignIn.searchParams.get('return')!;
+    expect(returnTo).toBe(`/q/${token}`);
+    const toLogin = await client.follow('GET', `${appUrl}/sign-in/capital-police?return=${encodeURIComponent(returnTo)}`);
+    const rows = t.db.$client.prepare('SELECT * FROM pending_sign_ins').all();
+    expect(rows).toHaveLength(1);
+    expect(JSON.stringify(rows)).not.toContain(token);
+    expect(JSON.stringify(rows)).not.toContain('/q/');
+
+    const action = /<form method="post" action="([^"]+)">/.exec(toLogin.text)![1]!;
+    const landed = await client.follow('POST', new URL(action, toLogin.url).toString(), { user: 'pc.oidc' });
+    expect(new URL(landed.url).pathname).toBe('/purpose');
+    expect(new URL(landed.url).searchParams.get('return')).toBe(`/q/${token}`);
+    const plan = await client.follow('POST', `${appUrl}/purpose`, { purpose: 'INC-2026-0042 concern for welfare', return: `/q/${token}` });
+    expect(new URL(plan.url).pathname).toBe(`/plans/${planId}`);
+    expect(plan.status).toBe(200);
+    await signIns();
+    const scanned = t.events().filter((e) => e.action === 'qr-scan' && e.outcome === 'allowed');
+    expect(scanned.map((e) => [e.channel, e.planId])).toEqual([['qr', planId]]);
   });
 
   it('refuses an ID token whose nonce does not match the one this sign-in sent', async () => {
@@ -132,11 +181,20 @@ describe('sign-in through the organisation\'s OpenID provider', () => {
     const cookie = client.jars.get(new URL(appUrl).host)!.get('rp_session')!;
     const out = await client.request('POST', `${appUrl}/sign-out`, {});
     expect(out.status).toBe(303);
-    const logout = new URL(out.location!);
-    expect(logout.origin).toBe(provider.issuer);
-    expect(logout.searchParams.get('post_logout_redirect_uri')).toBe(`${appUrl}/sign-in`);
-    expect(logout.searchParams.get('id_token_hint')).toBeTruthy();
+    // Not straight to the provider (a form's redirect is held to CSP form-action 'self'): to a page of ours first.
+    expect(new URL(out.location!).origin + new URL(out.location!).pathname).toBe(`${appUrl}/signed-out`);
     expect(sessionRows()).toEqual([]);
+    const onward = await client.get(out.location!);
+    expect(onward.status).toBe(200);
+    const link = /id="continue-sign-out" href="([^"]+)"/.exec(onward.text)![1]!.replaceAll('&amp;', '&');
+    const logout = new URL(link);
+    expect(logout.origin).toBe(provider.issuer);
+    expect(logout.searchParams.get('post_logout_redirect_uri')).toBe(`${appUrl}/signed-out`);
+    expect(logout.searchParams.get('id_token_hint')).toBeTruthy();
+    // The onward address is single use: the page again (or anyone's guess) is only "you have signed out".
+    const again = await client.get(out.location!);
+    expect(again.text).toContain('You have signed out');
+    expect(again.text).not.toContain('continue-sign-out');
     // The old cookie opens nothing.
     const replay = httpClient();
     replay.jars.set(new URL(appUrl).host, new Map([['rp_session', cookie]]));

@@ -39,3 +39,46 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('sign-in in a real browser', () => {
     }
   });
 });
+
+/**
+ * A shared car terminal: one officer signs out, the next picks the same organisation. Sign-out must end
+ * the provider's session as well as ours, or the next person is signed in as the last one (issue 20
+ * item 11: the form's redirect to the provider was blocked by the page's own CSP form-action).
+ */
+describe.skipIf(!fs.existsSync(CHROMIUM))('sign-out in a real browser', () => {
+  it('ends both sessions, says so, and the next person choosing the same organisation is asked who they are', { timeout: 60_000 }, async () => {
+    const { appUrl, provider, sessionRows, signIns } = await setUp();
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: chromiumArgs });
+    try {
+      const page = await browser.newPage();
+      const blocked: string[] = [];
+      page.on('console', (m) => {
+        if (/Content Security Policy/i.test(m.text())) blocked.push(m.text());
+      });
+      await signInInBrowser(page, appUrl, 'capital-police', 'pc.oidc');
+      await page.fill('#purpose', 'INC-2026-0042 concern for welfare');
+      await page.click('form[action="/purpose"] button');
+      await page.waitForSelector('form[action="/sign-out"] button');
+      expect(sessionRows()).toHaveLength(1);
+
+      await page.click('form[action="/sign-out"] button');
+      // The provider asks whether to end its session as well (oidc-provider's own page); yes.
+      await page.waitForURL((u) => u.origin === provider.issuer, { timeout: 15_000 });
+      await page.click('button[name=logout][value=yes]');
+      await page.waitForURL((u) => u.origin === appUrl && u.pathname === '/signed-out');
+      expect(await page.textContent('h1')).toBe('You have signed out');
+      expect(blocked).toEqual([]);
+      expect(sessionRows()).toEqual([]);
+
+      // The next officer picks the same organisation: the provider must ask who they are.
+      await page.goto(`${appUrl}/sign-in`);
+      await page.click('#sign-in-last');
+      await page.waitForURL((u) => u.origin === provider.issuer);
+      expect(await page.locator('#user').count()).toBe(1);
+      expect(sessionRows()).toEqual([]);
+      expect((await signIns()).map((e) => [e.action, e.reason])).toEqual([['sign-in', 'signed-in'], ['sign-out', 'signed-out']]);
+    } finally {
+      await browser.close();
+    }
+  });
+});

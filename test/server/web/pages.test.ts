@@ -72,7 +72,9 @@ describe('sign-in and session', () => {
     const bad = await b.post('/purpose', { purpose: 'x', return: '/code' });
     expect(bad.status).toBe(400);
     expect(bad.text).toContain('incident reference or reason');
-    expect((await b.post('/sign-out', {})).location).toBe('/sign-in');
+    const out = await b.post('/sign-out', {});
+    expect(out.location).toBe('/signed-out');
+    expect((await b.get(out.location!)).text).toContain('You have signed out');
     expect((await b.get('/code')).location).toBe('/sign-in?return=%2Fcode');
   });
 });

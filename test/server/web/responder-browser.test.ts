@@ -204,6 +204,9 @@ describe.skipIf(!haveChromium)('the responder in Chromium', () => {
     const signedOut = await newPage(CAR, 'dark');
     await signedOut.goto(`${base}/sign-in`);
     await expectAccessible(signedOut, 'sign-in');
+    await signedOut.goto(`${base}/signed-out`);
+    expect(await signedOut.textContent('h1')).toBe('You have signed out');
+    await expectAccessible(signedOut, 'signed-out');
     await signedOut.context().close();
     await page.context().close();
   });

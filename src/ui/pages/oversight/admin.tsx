@@ -164,7 +164,13 @@ export function OrganisationPage(props: {
         {props.may.changeKind ? <Select id="kind" label="Kind of organisation" value={f.kind} options={kindOptions} errors={props.errors} /> : null}
         <TextField id="contact" label="Contact" hint="Leave empty to remove" value={f.contact} errors={props.errors} />
         <TextField id="issuer" label="Token issuer for connected systems (optional)" hint="The issuer URL of bearer tokens that speak for this organisation" value={f.issuer} errors={props.errors} />
-        <TextField id="jwks" label="Token signing keys (JWKS URL)" value={f.jwks} errors={props.errors} />
+        <TextField
+          id="jwks"
+          label="Token signing keys"
+          hint={'The https address of your identity provider\'s key set, or the key set itself ({"keys": [...]}, public keys only).'}
+          value={f.jwks}
+          errors={props.errors}
+        />
         <OrgClaimFields ids={['orgClaim', 'orgCode']} values={[f.orgClaim, f.orgCode]} errors={props.errors} />
         <TextArea id="reason" label="Why are you making this change?" hint="Kept in the access log with the change" value={f.reason} errors={props.errors} />
         <button type="submit">Save changes</button>
