@@ -165,9 +165,8 @@ describe('tokens: one issuer serving several organisations (issue 20)', () => {
   async function twoOrgsOneIssuer() {
     const t = await testApp();
     const k = await key('national');
-    const file = path.join(t.dir, 'national-jwks.json');
-    fs.writeFileSync(file, JSON.stringify({ keys: [k.jwk] }));
-    const river = { slug: 'river-mh', name: 'River Mental Health (synthetic)', kind: 'mental-health', issuer: SHARED, jwks: file, orgClaim: 'ods', orgCode: 'XRV01' } as const;
+    // The key set inline, as the register keeps it (never a file path).
+    const river = { slug: 'river-mh', name: 'River Mental Health (synthetic)', kind: 'mental-health', issuer: SHARED, jwks: JSON.stringify({ keys: [k.jwk] }), orgClaim: 'ods', orgCode: 'XRV01' } as const;
     const lake = { ...river, slug: 'lake-mh', name: 'Lake Mental Health (synthetic)', orgCode: 'XLK01' };
     expect(addOrganisation(t.db, river, t.clock()).ok).toBe(true);
     expect(addOrganisation(t.db, lake, t.clock()).ok).toBe(true);
