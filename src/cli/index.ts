@@ -20,6 +20,7 @@ const commands: Record<string, () => Promise<Command>> = {
   reindex: async () => (await import('./commands/reindex.js')).reindexCommand,
   'verify-audit': async () => (await import('./commands/audit.js')).verifyAuditCommand,
   'audit-key': async () => (await import('./commands/audit.js')).auditKeyCommand,
+  'audit-checkpoint': async () => (await import('./commands/audit.js')).auditCheckpointCommand,
 };
 
 async function help(): Promise<string> {

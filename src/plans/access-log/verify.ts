@@ -1,11 +1,11 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import type { Db } from '../../../db/index.js';
-import { checkpointPayload, eventHash, GENESIS_HASH, type StoredEvent } from './chain.js';
+import { checkpointPayload, eventHash, GENESIS_HASH, type SignedCheckpoint, type StoredEvent } from './chain.js';
 import { eventColumns } from './columns.mjs';
 import { PLAN_REFERENCES_SQL } from './writer/lookup.mjs';
 import { keyIdOf, verifySignature } from './signer.js';
 
-export type AuditProblemKind = 'altered' | 'deleted' | 'reordered' | 'checkpoint' | 'lookup';
+export type AuditProblemKind = 'altered' | 'deleted' | 'reordered' | 'checkpoint' | 'lookup' | 'witness';
 
 export type AuditProblem = {
   /** The event (by sequence number) at which the log stops being what was written. */
@@ -35,6 +35,8 @@ export type AuditVerification = {
   summary: AuditProblemSummary[];
   /** The first problem by sequence number. */
   problem?: AuditProblem;
+  /** The witnessed checkpoint checked, when one was given, and whether this log contains its head. */
+  witness?: { at: string; headSeq: number; headHash: string; contained: boolean };
 };
 
 /** Problems kept one by one; a log rewritten wholesale would otherwise hold millions in memory. */
@@ -96,7 +98,7 @@ export function describeSummary(s: AuditProblemSummary, maxRanges = 50): string 
  * After a bad row the walk carries on from that row's stored hash, so each later row is judged against
  * its own predecessor and rows between two tamperings come out clean.
  */
-export function verifyAuditLog(db: Db, publicKeyPem: string | undefined): AuditVerification {
+export function verifyAuditLog(db: Db, publicKeyPem: string | undefined, opts: { witness?: SignedCheckpoint } = {}): AuditVerification {
   const sqlite = db.$client;
   const publicKey: KeyObject | undefined = publicKeyPem ? createPublicKey(publicKeyPem) : undefined;
   const keyId = publicKey ? keyIdOf(publicKey) : undefined;
@@ -124,6 +126,8 @@ export function verifyAuditLog(db: Db, publicKeyPem: string | undefined): AuditV
   let expected = 1;
   let prev = GENESIS_HASH;
   let count = 0;
+  const witness = opts.witness;
+  let witnessedEventHash: string | undefined;
   const rows = sqlite
     .prepare(
       `SELECT ${eventColumns('')} FROM access_events ORDER BY seq`,
@@ -146,6 +150,7 @@ export function verifyAuditLog(db: Db, publicKeyPem: string | undefined): AuditV
         sink.add({ seq: e.seq, kind: 'checkpoint', detail: `checkpoint #${cp.id} (${cp.at}) signed a different chain head at event ${e.seq}: events up to here were rewritten` });
       }
     }
+    if (witness && e.seq === witness.headSeq) witnessedEventHash = e.hash;
     prev = e.hash;
     expected = e.seq + 1;
     count += 1;
@@ -154,6 +159,7 @@ export function verifyAuditLog(db: Db, publicKeyPem: string | undefined): AuditV
   if (lastHeadSeq > headSeq) {
     sink.add({ seq: headSeq + 1, to: lastHeadSeq > headSeq + 1 ? lastHeadSeq : undefined, kind: 'deleted', detail: `a signed checkpoint covers events up to ${lastHeadSeq}, but the log ends at ${headSeq}: events ${headSeq + 1}–${lastHeadSeq} were deleted` });
   }
+  const witnessed = witness && checkWitness(witness, publicKey, keyId, headSeq, witnessedEventHash, sink.add);
   for (const p of checkPlanLookup(db)) sink.add(p);
   const found = sink.result();
   return {
@@ -163,7 +169,43 @@ export function verifyAuditLog(db: Db, publicKeyPem: string | undefined): AuditV
     checkpoints: checkpoints.length,
     uncheckpointed: headSeq - lastHeadSeq,
     ...found,
+    witness: witnessed,
   };
+}
+
+/**
+ * The newest checkpoint kept off the machine (AUDIT_WITNESS_DIR, or a printed `audit-checkpoint`) must be
+ * in this log: its signature verifies with the given key, and the event at its head has its hash. This is
+ * what catches a tail cut together with the checkpoints that covered it, which the database alone cannot
+ * show: the log would end cleanly at an earlier, properly signed head.
+ */
+function checkWitness(
+  w: SignedCheckpoint,
+  publicKey: KeyObject | undefined,
+  keyId: string | undefined,
+  logHeadSeq: number,
+  hashAtWitnessedSeq: string | undefined,
+  add: (p: AuditProblem) => void,
+): NonNullable<AuditVerification['witness']> {
+  const head = `head event ${w.headSeq} (hash ${w.headHash})`;
+  const bad = (detail: string) => add({ seq: w.headSeq, kind: 'witness', detail: `the witnessed checkpoint of ${w.at}: ${detail}` });
+  const signed = !!publicKey && w.keyId === keyId && verifySignature(publicKey, checkpointPayload(w), w.signature);
+  if (!publicKey) bad('no public key to check its signature (pass --public-key)');
+  else if (w.keyId !== keyId) bad('signed by a different key than the one given');
+  else if (!signed) bad('its signature does not verify: the witness copy is not a checkpoint this key signed');
+  if (w.headSeq > logHeadSeq) {
+    add({
+      seq: logHeadSeq + 1,
+      to: w.headSeq > logHeadSeq + 1 ? w.headSeq : undefined,
+      kind: 'witness',
+      detail: `the witnessed checkpoint of ${w.at} signs ${head}, which is missing: the log ends at event ${logHeadSeq}, so events ${logHeadSeq + 1}–${w.headSeq} were deleted (with any checkpoints covering them)`,
+    });
+  } else if (hashAtWitnessedSeq === undefined) {
+    bad(`signs ${head}, which is missing from this log (deleted)`);
+  } else if (hashAtWitnessedSeq !== w.headHash) {
+    bad(`signs ${head}, but this log's event ${w.headSeq} has hash ${hashAtWitnessedSeq}: the log was rewritten up to there`);
+  }
+  return { at: w.at, headSeq: w.headSeq, headHash: w.headHash, contained: signed && hashAtWitnessedSeq === w.headHash };
 }
 
 /**

@@ -1,0 +1,84 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import type { Db } from '../../../db/index.js';
+import type { SignedCheckpoint } from './chain.js';
+
+/**
+ * A signed checkpoint as it leaves the machine: a witness file, or what `cli audit-checkpoint` prints for a
+ * person to keep. The same fields as the signed payload (chain.ts checkpointPayload) plus the signature, so
+ * whoever holds one can check it against any copy of the database with nothing but the public key.
+ */
+export const witnessedCheckpointSchema = z.object({
+  kind: z.literal('access-log-checkpoint'),
+  at: z.iso.datetime(),
+  headSeq: z.number().int().positive(),
+  headHash: z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex digits'),
+  keyId: z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex digits'),
+  signature: z.base64(),
+});
+export type WitnessedCheckpoint = z.infer<typeof witnessedCheckpointSchema>;
+
+export const witnessedForm = (c: SignedCheckpoint): WitnessedCheckpoint => ({
+  kind: 'access-log-checkpoint',
+  at: c.at,
+  headSeq: c.headSeq,
+  headHash: c.headHash,
+  keyId: c.keyId,
+  signature: c.signature,
+});
+
+/** The newest checkpoint in the database (by when it was written), if any. */
+export function latestCheckpoint(db: Db): SignedCheckpoint | undefined {
+  return db.$client
+    .prepare(
+      'SELECT at, head_seq AS headSeq, head_hash AS headHash, key_id AS keyId, signature FROM audit_checkpoints ORDER BY id DESC LIMIT 1',
+    )
+    .get() as SignedCheckpoint | undefined;
+}
+
+// Witness directory layout (witness.ts writes it): one folder per UTC day of the checkpoint's time, one file
+// per checkpoint named by its head's seq, zero-padded so names sort as numbers. Never a file rewritten:
+// write-once storage refuses overwrites, and "the newest" is simply the greatest name.
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+const FILE = /^\d{15}\.json$/;
+export const witnessFolder = (c: Pick<SignedCheckpoint, 'at'>) => c.at.slice(0, 10);
+export const witnessFileName = (c: Pick<SignedCheckpoint, 'headSeq'>) => `${String(c.headSeq).padStart(15, '0')}.json`;
+
+export class WitnessReadError extends Error {}
+
+/**
+ * The checkpoint a witness holds: `where` is one checkpoint file (a witness file, or a saved
+ * `audit-checkpoint` printout), or a witness directory, whose newest checkpoint is taken.
+ */
+export function readWitness(where: string): { file: string; checkpoint: WitnessedCheckpoint } {
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(where);
+  } catch (e) {
+    throw new WitnessReadError(`cannot read the witness ${where}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  const file = stat.isDirectory() ? newestWitnessFile(where) : where;
+  let json: unknown;
+  try {
+    json = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new WitnessReadError(`cannot read the witness file ${file}: ${(e as Error).message}`);
+  }
+  const parsed = witnessedCheckpointSchema.safeParse(json);
+  if (!parsed.success) {
+    const fields = parsed.error.issues.map((i) => `${i.path.join('.') || 'value'}: ${i.message}`).join('; ');
+    throw new WitnessReadError(`the witness file ${file} is not a checkpoint: ${fields}`);
+  }
+  return { file, checkpoint: parsed.data };
+}
+
+function newestWitnessFile(dir: string): string {
+  // The newest day first; a day folder with no finished file yet (only a temporary one) is passed over.
+  const days = fs.readdirSync(dir).filter((d) => DAY.test(d)).sort().reverse();
+  for (const day of days) {
+    const files = fs.readdirSync(path.join(dir, day)).filter((f) => FILE.test(f)).sort();
+    if (files.length) return path.join(dir, day, files[files.length - 1]!);
+  }
+  throw new WitnessReadError(`the witness directory ${dir} holds no checkpoint`);
+}
