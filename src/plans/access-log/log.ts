@@ -110,7 +110,9 @@ export function toEventBody(e: AccessEventInput, at: Date): EventBody {
  * fsync with synchronous=FULL), numbering and hashing the events as it writes them, and answers per batch. Each request awaits its batch: it is
  * served only once its event is durable, and refused (the promise rejects) if it could not be written.
  * The chain is continued from the committed head inside the write transaction, so a failed batch leaves
- * no hole and two processes writing to one file still make one chain.
+ * no hole and two processes writing to one file still make one chain. With a signer, the same transaction
+ * holds a signed checkpoint of the new head, which then goes to the witness (if any) without the request
+ * waiting for it.
  */
 export function createAccessLog(db: Db, opts: AccessLogOptions): AccessLog & {
   head(): ChainHead;
@@ -141,13 +143,13 @@ export function createAccessLog(db: Db, opts: AccessLogOptions): AccessLog & {
 
   let writer: Worker | undefined;
   function startWriter(): Worker {
-    const w = new Worker(new URL('./writer/writer.mjs', import.meta.url), { workerData: {
-        file: sqlite.name,
-        indexWhenIdleMs: opts.indexWhenIdleMs,
-        forceIndexBacklog: opts.forceIndexBacklog,
-        signingKey: opts.signer && { privateKey: opts.signer.privateKey, keyId: opts.signer.keyId },
-      } satisfies WriterOptions,
-    });
+    const workerData: WriterOptions = {
+      file: sqlite.name,
+      indexWhenIdleMs: opts.indexWhenIdleMs,
+      forceIndexBacklog: opts.forceIndexBacklog,
+      signingKey: opts.signer && { privateKey: opts.signer.privateKey, keyId: opts.signer.keyId },
+    };
+    const w = new Worker(new URL('./writer/writer.mjs', import.meta.url), { workerData });
     w.unref();
     w.on('message', (m: FromWriter) => {
       if (m.type === 'indexed') {

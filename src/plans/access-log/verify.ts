@@ -102,25 +102,25 @@ export function verifyAuditLog(db: Db, publicKeyPem: string | undefined, opts: {
   const sqlite = db.$client;
   const publicKey: KeyObject | undefined = publicKeyPem ? createPublicKey(publicKeyPem) : undefined;
   const keyId = publicKey ? keyIdOf(publicKey) : undefined;
+  // Streamed, never held: there is one checkpoint per commit, so as many as there are events on a quiet
+  // service. Each is checked here; whether its head is in the chain is one join below.
   const checkpoints = sqlite
     .prepare(
       'SELECT id, at, head_seq AS headSeq, head_hash AS headHash, key_id AS keyId, signature FROM audit_checkpoints ORDER BY id',
     )
-    .all() as CheckpointRow[];
+    .iterate() as IterableIterator<CheckpointRow>;
 
   const sink = problemSink();
-  const bySeq = new Map<number, CheckpointRow[]>();
   let lastHeadSeq = 0;
+  let checkpointCount = 0;
   for (const cp of checkpoints) {
+    checkpointCount += 1;
     const bad = (detail: string) => sink.add({ seq: cp.headSeq, kind: 'checkpoint', detail: `checkpoint #${cp.id}: ${detail}` });
     if (!publicKey) bad('no public key to check its signature (pass --public-key)');
     else if (cp.keyId !== keyId) bad('signed by a different key than the one given');
     else if (!verifySignature(publicKey, checkpointPayload(cp), cp.signature)) bad('signature does not verify: the checkpoint was altered');
     else if (cp.headSeq < lastHeadSeq) bad('goes backwards: checkpoints were reordered');
     lastHeadSeq = Math.max(lastHeadSeq, cp.headSeq);
-    const list = bySeq.get(cp.headSeq) ?? [];
-    list.push(cp);
-    bySeq.set(cp.headSeq, list);
   }
 
   let expected = 1;
@@ -145,17 +145,21 @@ export function verifyAuditLog(db: Db, publicKeyPem: string | undefined, opts: {
       // After a gap the broken link is the deletion itself, already reported.
       sink.add({ seq: e.seq, kind: 'reordered', detail: `event ${e.seq} does not follow event ${e.seq - 1}: events were reordered, or one before it was deleted` });
     }
-    for (const cp of bySeq.get(e.seq) ?? []) {
-      if (cp.headHash !== e.hash) {
-        sink.add({ seq: e.seq, kind: 'checkpoint', detail: `checkpoint #${cp.id} (${cp.at}) signed a different chain head at event ${e.seq}: events up to here were rewritten` });
-      }
-    }
     if (witness && e.seq === witness.headSeq) witnessedEventHash = e.hash;
     prev = e.hash;
     expected = e.seq + 1;
     count += 1;
   }
   const headSeq = expected - 1;
+  const rewritten = sqlite
+    .prepare(
+      `SELECT c.id, c.at, c.head_seq AS seq FROM audit_checkpoints c JOIN access_events e ON e.seq = c.head_seq
+       WHERE e.hash <> c.head_hash`,
+    )
+    .iterate() as IterableIterator<{ id: number; at: string; seq: number }>;
+  for (const cp of rewritten) {
+    sink.add({ seq: cp.seq, kind: 'checkpoint', detail: `checkpoint #${cp.id} (${cp.at}) signed a different chain head at event ${cp.seq}: events up to here were rewritten` });
+  }
   if (lastHeadSeq > headSeq) {
     sink.add({ seq: headSeq + 1, to: lastHeadSeq > headSeq + 1 ? lastHeadSeq : undefined, kind: 'deleted', detail: `a signed checkpoint covers events up to ${lastHeadSeq}, but the log ends at ${headSeq}: events ${headSeq + 1}–${lastHeadSeq} were deleted` });
   }
@@ -166,7 +170,7 @@ export function verifyAuditLog(db: Db, publicKeyPem: string | undefined, opts: {
     ok: found.problemCount === 0,
     events: count,
     head: { seq: headSeq, hash: prev },
-    checkpoints: checkpoints.length,
+    checkpoints: checkpointCount,
     uncheckpointed: headSeq - lastHeadSeq,
     ...found,
     witness: witnessed,
