@@ -11,18 +11,9 @@ export const verifyAuditCommand: Command = {
   summary: "check the access log's hash chain and signed checkpoints; non-zero exit, a count, the ranges and every bad event if broken",
   usage:
     'verify-audit [--public-key FILE] [--witness PATH]   (key: default the one under DATA_DIR; pass an exported copy to trust only that. ' +
-    'PATH: AUDIT_WITNESS_DIR or one saved checkpoint; its newest checkpoint must be in the log)',
+    'PATH: AUDIT_WITNESS_DIR or one saved checkpoint; every checkpoint there must be in the log)',
   async run(args, ctx) {
     const { values } = parseCommandArgs(this, args, { 'public-key': { type: 'string' }, witness: { type: 'string' } });
-    let witness: ReturnType<typeof readWitness> | undefined;
-    if (values.witness !== undefined) {
-      try {
-        witness = readWitness(values.witness);
-      } catch (e) {
-        if (e instanceof WitnessReadError) throw new CliError(`--witness: ${e.message}`);
-        throw e;
-      }
-    }
     let pem: string | undefined;
     if (values['public-key']) {
       try {
@@ -33,10 +24,24 @@ export const verifyAuditCommand: Command = {
     } else {
       pem = loadAuditSigner(ctx.config.dataDir, { create: false })?.publicKeyPem;
     }
-    const r = verifyAuditLog(ctx.db(), pem, { witness: witness?.checkpoint });
+    function* witnessed(where: string) {
+      for (const w of readWitness(where)) yield w.checkpoint;
+    }
+    let r: ReturnType<typeof verifyAuditLog>;
+    try {
+      r = verifyAuditLog(ctx.db(), pem, { witness: values.witness === undefined ? undefined : witnessed(values.witness) });
+    } catch (e) {
+      // A witness file is read as the check reaches it.
+      if (e instanceof WitnessReadError) throw new CliError(`--witness: ${e.message}`);
+      throw e;
+    }
     const w = r.witness;
     const witnessLine =
-      w && `witness ${witness!.file}: checkpoint of ${w.at}, head event ${w.headSeq} ${w.headHash}` + (w.contained ? ' — in this log' : ' — NOT in this log');
+      w &&
+      `witness ${values.witness}: ${w.checked} checkpoint${w.checked === 1 ? '' : 's'}` +
+        (w.notInLog ? `, ${w.notInLog} naming a head NOT in this log` : ', all in this log') +
+        `; the newest of ${w.at}, head event ${w.headSeq} ${w.headHash}` +
+        (w.contained ? ' — in this log' : ' — NOT in this log');
     if (!r.ok) {
       ctx.err(`access log BROKEN: ${r.problemCount} bad event${r.problemCount === 1 ? '' : 's'}, the first at event ${r.problem!.seq} (${r.problem!.kind})`);
       for (const s of r.summary) ctx.err(`  ${describeSummary(s)}`);

@@ -47,18 +47,46 @@ export const witnessFileName = (c: Pick<SignedCheckpoint, 'headSeq'>) => `${Stri
 
 export class WitnessReadError extends Error {}
 
+/** One checkpoint read from a witness, and the file it came from. */
+export type WitnessEntry = { file: string; checkpoint: WitnessedCheckpoint };
+
 /**
- * The checkpoint a witness holds: `where` is one checkpoint file (a witness file, or a saved
- * `audit-checkpoint` printout), or a witness directory, whose newest checkpoint is taken.
+ * What a witness holds: `where` is one checkpoint file (a witness file, or a saved `audit-checkpoint`
+ * printout), or a witness directory. Every checkpoint in it is read, oldest day first, one at a time (a
+ * busy year is millions of files): the newest alone would not do, since a log cut and then written on
+ * catches up with it and its newer checkpoints match the new chain, while the older witness files still
+ * name heads the log no longer has.
  */
-export function readWitness(where: string): { file: string; checkpoint: WitnessedCheckpoint } {
+export function* readWitness(where: string): Generator<WitnessEntry> {
   let stat: fs.Stats;
   try {
     stat = fs.statSync(where);
   } catch (e) {
     throw new WitnessReadError(`cannot read the witness ${where}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
-  const file = stat.isDirectory() ? newestWitnessFile(where) : where;
+  if (!stat.isDirectory()) {
+    yield readWitnessFile(where);
+    return;
+  }
+  let found = false;
+  for (const day of fs.readdirSync(where).filter((d) => DAY.test(d)).sort()) {
+    // Temporary files (a write under way, or one cut short) start with a dot and are passed over.
+    for (const f of fs.readdirSync(path.join(where, day)).filter((f) => FILE.test(f)).sort()) {
+      found = true;
+      yield readWitnessFile(path.join(where, day, f));
+    }
+  }
+  if (!found) throw new WitnessReadError(`the witness directory ${where} holds no checkpoint`);
+}
+
+/** The witness's newest checkpoint (the greatest head). */
+export function newestWitnessed(where: string): WitnessEntry {
+  let newest: WitnessEntry | undefined;
+  for (const w of readWitness(where)) if (!newest || w.checkpoint.headSeq > newest.checkpoint.headSeq) newest = w;
+  return newest!;
+}
+
+function readWitnessFile(file: string): WitnessEntry {
   let json: unknown;
   try {
     json = JSON.parse(fs.readFileSync(file, 'utf8'));
@@ -71,14 +99,4 @@ export function readWitness(where: string): { file: string; checkpoint: Witnesse
     throw new WitnessReadError(`the witness file ${file} is not a checkpoint: ${fields}`);
   }
   return { file, checkpoint: parsed.data };
-}
-
-function newestWitnessFile(dir: string): string {
-  // The newest day first; a day folder with no finished file yet (only a temporary one) is passed over.
-  const days = fs.readdirSync(dir).filter((d) => DAY.test(d)).sort().reverse();
-  for (const day of days) {
-    const files = fs.readdirSync(path.join(dir, day)).filter((f) => FILE.test(f)).sort();
-    if (files.length) return path.join(dir, day, files[files.length - 1]!);
-  }
-  throw new WitnessReadError(`the witness directory ${dir} holds no checkpoint`);
 }

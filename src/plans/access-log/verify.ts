@@ -35,8 +35,11 @@ export type AuditVerification = {
   summary: AuditProblemSummary[];
   /** The first problem by sequence number. */
   problem?: AuditProblem;
-  /** The witnessed checkpoint checked, when one was given, and whether this log contains its head. */
-  witness?: { at: string; headSeq: number; headHash: string; contained: boolean };
+  /**
+   * When witnessed checkpoints were given: the newest and whether this log contains its head, how many were
+   * checked and how many name a head this log does not have.
+   */
+  witness?: { at: string; headSeq: number; headHash: string; contained: boolean; checked: number; notInLog: number };
 };
 
 /** Problems kept one by one; a log rewritten wholesale would otherwise hold millions in memory. */
@@ -98,7 +101,11 @@ export function describeSummary(s: AuditProblemSummary, maxRanges = 50): string 
  * After a bad row the walk carries on from that row's stored hash, so each later row is judged against
  * its own predecessor and rows between two tamperings come out clean.
  */
-export function verifyAuditLog(db: Db, publicKeyPem: string | undefined, opts: { witness?: SignedCheckpoint } = {}): AuditVerification {
+export function verifyAuditLog(
+  db: Db,
+  publicKeyPem: string | undefined,
+  opts: { witness?: Iterable<SignedCheckpoint> } = {},
+): AuditVerification {
   const sqlite = db.$client;
   const publicKey: KeyObject | undefined = publicKeyPem ? createPublicKey(publicKeyPem) : undefined;
   const keyId = publicKey ? keyIdOf(publicKey) : undefined;
@@ -126,8 +133,6 @@ export function verifyAuditLog(db: Db, publicKeyPem: string | undefined, opts: {
   let expected = 1;
   let prev = GENESIS_HASH;
   let count = 0;
-  const witness = opts.witness;
-  let witnessedEventHash: string | undefined;
   const rows = sqlite
     .prepare(
       `SELECT ${eventColumns('')} FROM access_events ORDER BY seq`,
@@ -145,7 +150,6 @@ export function verifyAuditLog(db: Db, publicKeyPem: string | undefined, opts: {
       // After a gap the broken link is the deletion itself, already reported.
       sink.add({ seq: e.seq, kind: 'reordered', detail: `event ${e.seq} does not follow event ${e.seq - 1}: events were reordered, or one before it was deleted` });
     }
-    if (witness && e.seq === witness.headSeq) witnessedEventHash = e.hash;
     prev = e.hash;
     expected = e.seq + 1;
     count += 1;
@@ -163,7 +167,8 @@ export function verifyAuditLog(db: Db, publicKeyPem: string | undefined, opts: {
   if (lastHeadSeq > headSeq) {
     sink.add({ seq: headSeq + 1, to: lastHeadSeq > headSeq + 1 ? lastHeadSeq : undefined, kind: 'deleted', detail: `a signed checkpoint covers events up to ${lastHeadSeq}, but the log ends at ${headSeq}: events ${headSeq + 1}–${lastHeadSeq} were deleted` });
   }
-  const witnessed = witness && checkWitness(witness, publicKey, keyId, headSeq, witnessedEventHash, sink.add);
+  const hashAt = sqlite.prepare('SELECT hash FROM access_events WHERE seq = ?').pluck();
+  const witnessed = opts.witness && checkWitness(opts.witness, publicKey, keyId, headSeq, (seq) => hashAt.get(seq) as string | undefined, sink.add);
   for (const p of checkPlanLookup(db)) sink.add(p);
   const found = sink.result();
   return {
@@ -178,38 +183,50 @@ export function verifyAuditLog(db: Db, publicKeyPem: string | undefined, opts: {
 }
 
 /**
- * The newest checkpoint kept off the machine (AUDIT_WITNESS_DIR, or a printed `audit-checkpoint`) must be
- * in this log: its signature verifies with the given key, and the event at its head has its hash. This is
- * what catches a tail cut together with the checkpoints that covered it, which the database alone cannot
- * show: the log would end cleanly at an earlier, properly signed head.
+ * Checkpoints kept off the machine (AUDIT_WITNESS_DIR, or a printed `audit-checkpoint`) must each be in this
+ * log: signed by the given key, and the event at its head has its hash. This is what catches a tail cut
+ * together with the checkpoints that covered it, which the database alone cannot show (the log would end
+ * cleanly at an earlier, properly signed head), and a log cut and then written on (its new checkpoints
+ * match the new chain; the witness's older ones name heads it no longer has).
  */
 function checkWitness(
-  w: SignedCheckpoint,
+  witnessed: Iterable<SignedCheckpoint>,
   publicKey: KeyObject | undefined,
   keyId: string | undefined,
   logHeadSeq: number,
-  hashAtWitnessedSeq: string | undefined,
+  hashAt: (seq: number) => string | undefined,
   add: (p: AuditProblem) => void,
 ): NonNullable<AuditVerification['witness']> {
-  const head = `head event ${w.headSeq} (hash ${w.headHash})`;
-  const bad = (detail: string) => add({ seq: w.headSeq, kind: 'witness', detail: `the witnessed checkpoint of ${w.at}: ${detail}` });
-  const signed = !!publicKey && w.keyId === keyId && verifySignature(publicKey, checkpointPayload(w), w.signature);
-  if (!publicKey) bad('no public key to check its signature (pass --public-key)');
-  else if (w.keyId !== keyId) bad('signed by a different key than the one given');
-  else if (!signed) bad('its signature does not verify: the witness copy is not a checkpoint this key signed');
+  let newest: { w: SignedCheckpoint; contained: boolean } | undefined;
+  let checked = 0;
+  let notInLog = 0;
+  for (const w of witnessed) {
+    checked += 1;
+    const head = `head event ${w.headSeq} (hash ${w.headHash})`;
+    const bad = (detail: string) => add({ seq: w.headSeq, kind: 'witness', detail: `the witnessed checkpoint of ${w.at}: ${detail}` });
+    const signed = !!publicKey && w.keyId === keyId && verifySignature(publicKey, checkpointPayload(w), w.signature);
+    if (!publicKey) bad('no public key to check its signature (pass --public-key)');
+    else if (w.keyId !== keyId) bad('signed by a different key than the one given');
+    else if (!signed) bad('its signature does not verify: the witness copy is not a checkpoint this key signed');
+    const hash = w.headSeq <= logHeadSeq ? hashAt(w.headSeq) : undefined;
+    if (hash !== w.headHash) {
+      notInLog += 1;
+      // Heads beyond the log's end are reported once below, as the run of events cut from its tail.
+      if (hash === undefined && w.headSeq <= logHeadSeq) bad(`signs ${head}, which is missing from this log (deleted)`);
+      else if (hash !== undefined) bad(`signs ${head}, but this log's event ${w.headSeq} has hash ${hash}: the log was rewritten, or cut and written on, from before there`);
+    }
+    if (!newest || w.headSeq > newest.w.headSeq) newest = { w, contained: signed && hash === w.headHash };
+  }
+  const w = newest!.w;
   if (w.headSeq > logHeadSeq) {
     add({
       seq: logHeadSeq + 1,
       to: w.headSeq > logHeadSeq + 1 ? w.headSeq : undefined,
       kind: 'witness',
-      detail: `the witnessed checkpoint of ${w.at} signs ${head}, which is missing: the log ends at event ${logHeadSeq}, so events ${logHeadSeq + 1}–${w.headSeq} were deleted (with any checkpoints covering them)`,
+      detail: `the witnessed checkpoint of ${w.at} signs head event ${w.headSeq} (hash ${w.headHash}), which is missing: the log ends at event ${logHeadSeq}, so events ${logHeadSeq + 1}–${w.headSeq} were deleted (with any checkpoints covering them)`,
     });
-  } else if (hashAtWitnessedSeq === undefined) {
-    bad(`signs ${head}, which is missing from this log (deleted)`);
-  } else if (hashAtWitnessedSeq !== w.headHash) {
-    bad(`signs ${head}, but this log's event ${w.headSeq} has hash ${hashAtWitnessedSeq}: the log was rewritten up to there`);
   }
-  return { at: w.at, headSeq: w.headSeq, headHash: w.headHash, contained: signed && hashAtWitnessedSeq === w.headHash };
+  return { at: w.at, headSeq: w.headSeq, headHash: w.headHash, contained: newest!.contained, checked, notInLog };
 }
 
 /**

@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readWitness } from '../../../src/plans/access-log/checkpoints.js';
+import { newestWitnessed, readWitness } from '../../../src/plans/access-log/checkpoints.js';
 import { createAccessLog } from '../../../src/plans/access-log/log.js';
 import { loadAuditSigner } from '../../../src/plans/access-log/signer.js';
 import { verifyAuditLog } from '../../../src/plans/access-log/verify.js';
@@ -100,7 +100,7 @@ describe('the witness (AUDIT_WITNESS_DIR)', () => {
     expect(witness.state()).toMatchObject({ ok: true, witnessedSeq: 5, offeredSeq: 5 });
     const files = fs.readdirSync(witnessDir, { recursive: true }).map(String).sort();
     expect(files).toEqual(['2026-11-23', path.join('2026-11-23', '000000000000001.json'), path.join('2026-11-23', '000000000000005.json')]);
-    const { checkpoint } = readWitness(witnessDir);
+    const { checkpoint } = newestWitnessed(witnessDir);
     expect(checkpoint).toMatchObject({ kind: 'access-log-checkpoint', headSeq: 5, at: '2026-11-23T10:00:00.000Z' });
     expect(checkpoint.headHash).toBe(db.$client.prepare('SELECT hash FROM access_events WHERE seq = 5').pluck().get());
     db.$client.close();
@@ -114,15 +114,29 @@ describe('the witness (AUDIT_WITNESS_DIR)', () => {
     const log = createAccessLog(db, { clock: testClock(), signer, witness: createAuditWitness(witnessDir) });
     await Promise.all(Array.from({ length: 5 }, (_, i) => log.record({ actor: null, action: 'view', channel: 'api', purpose: `INC-${i}`, outcome: 'denied' })));
     await log.close();
-    const { checkpoint } = readWitness(witnessDir);
-    expect(verifyAuditLog(db, signer.publicKeyPem, { witness: checkpoint })).toMatchObject({ ok: true, witness: { headSeq: 5, contained: true } });
-    const rewritten = verifyAuditLog(db, signer.publicKeyPem, { witness: { ...checkpoint, headHash: 'f'.repeat(64) } });
+    const { checkpoint } = newestWitnessed(witnessDir);
+    expect(verifyAuditLog(db, signer.publicKeyPem, { witness: [checkpoint] })).toMatchObject({ ok: true, witness: { headSeq: 5, contained: true, checked: 1, notInLog: 0 } });
+    const rewritten = verifyAuditLog(db, signer.publicKeyPem, { witness: [{ ...checkpoint, headHash: 'f'.repeat(64) }] });
     expect(rewritten).toMatchObject({ ok: false, witness: { contained: false } });
     expect(rewritten.problems.map((p) => p.kind)).toContain('witness');
     const otherKey = loadAuditSigner(tempDir())!;
-    const forged = verifyAuditLog(db, otherKey.publicKeyPem, { witness: checkpoint });
+    const forged = verifyAuditLog(db, otherKey.publicKeyPem, { witness: [checkpoint] });
     expect(forged.problems.find((p) => p.kind === 'witness')?.detail).toMatch(/different key/);
     db.$client.close();
+  });
+
+  it('verify-audit --witness refuses what is not a checkpoint, naming the field; audit-checkpoint with none says so', async () => {
+    const dir = tempDir();
+    openDatabase(databaseFile(dir)).$client.close();
+    const empty = tempDir('rpl-witness-');
+    expect(await cli(['audit-checkpoint'], { DATA_DIR: dir })).toMatchObject({ code: 1, stderr: expect.stringContaining('no signed checkpoint yet') });
+    expect(await cli(['verify-audit', '--witness', empty], { DATA_DIR: dir })).toMatchObject({ code: 1, stderr: expect.stringContaining('holds no checkpoint') });
+    const bad = path.join(empty, 'bad.json');
+    fs.writeFileSync(bad, JSON.stringify({ kind: 'access-log-checkpoint', at: '2026-12-01T10:00:00.000Z', headSeq: -3, headHash: 'x', keyId: 'ab'.repeat(32), signature: 'AA==' }));
+    const r = await cli(['verify-audit', '--witness', bad], { DATA_DIR: dir });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('headSeq:');
+    expect(r.stderr).toContain('headHash: must be 64 lowercase hex digits');
   });
 
   it('through the real service: checkpoints reach the witness, a failing witness shows on /healthz and in metrics until it works again, and verify-audit --witness catches a tail cut with its checkpoints', async () => {
@@ -156,7 +170,7 @@ describe('the witness (AUDIT_WITNESS_DIR)', () => {
       // The witness follows the log within its interval (one file a second at most).
       await until('the witness to hold the head', () => {
         try {
-          return readWitness(witnessDir).checkpoint.headSeq === head() ? true : undefined;
+          return newestWitnessed(witnessDir).checkpoint.headSeq === head() ? true : undefined;
         } catch {
           return undefined;
         }
@@ -176,7 +190,7 @@ describe('the witness (AUDIT_WITNESS_DIR)', () => {
       // Back again: the newest checkpoint is retried and written, nothing skipped.
       fs.mkdirSync(witnessDir);
       await until('/healthz to report the witness ok', async () => ((await healthz()) === 'ok' ? true : undefined));
-      expect(readWitness(witnessDir).checkpoint.headSeq).toBe(head());
+      expect(newestWitnessed(witnessDir).checkpoint.headSeq).toBe(head());
       expect(await metric('audit_witness_failing')).toBe(0);
 
       expect(await reads(20)).toEqual(Array(20).fill(200));
@@ -185,7 +199,7 @@ describe('the witness (AUDIT_WITNESS_DIR)', () => {
     }
     // Shutdown hands the last checkpoint to the witness.
     const finalHead = db.$client.prepare('SELECT seq, hash FROM access_events ORDER BY seq DESC LIMIT 1').get() as { seq: number; hash: string };
-    expect(readWitness(witnessDir).checkpoint).toMatchObject({ headSeq: finalHead.seq, headHash: finalHead.hash });
+    expect(newestWitnessed(witnessDir).checkpoint).toMatchObject({ headSeq: finalHead.seq, headHash: finalHead.hash });
     db.$client.close();
 
     const keyFile = path.join(tempDir(), 'audit-key.pem');
@@ -219,5 +233,23 @@ describe('the witness (AUDIT_WITNESS_DIR)', () => {
       expect(r.stderr).toContain(`witness: 15 events (${keep + 1}–${finalHead.seq})`);
       expect(r.stderr).toContain('— NOT in this log');
     }
+
+    // Cut, and then written on (the service carries on from the cut head with its own key and the same
+    // witness): the newest witnessed checkpoint is now one of the new chain's, and matches it. The
+    // witness's older checkpoints still name heads this log no longer has.
+    const witnessCopy = tempDir('rpl-witness-');
+    fs.cpSync(witnessDir, witnessCopy, { recursive: true });
+    const forked = openDatabase(databaseFile(cut));
+    const carryOn = createAccessLog(forked, { clock: () => new Date(), signer: loadAuditSigner(dir, { create: false })!, witness: createAuditWitness(witnessCopy) });
+    for (let wave = 0; wave < 4; wave++) {
+      await Promise.all(Array.from({ length: 10 }, (_, i) => carryOn.record({ actor: null, action: 'view', channel: 'api', purpose: `AFTER-CUT-${wave}-${i}`, outcome: 'denied' })));
+    }
+    await carryOn.close();
+    forked.$client.close();
+    expect(newestWitnessed(witnessCopy).checkpoint.headSeq).toBe(keep + 40);
+    const r = await cli(['verify-audit', '--public-key', keyFile, '--witness', witnessCopy], { DATA_DIR: cut });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`signs head event ${finalHead.seq} (hash ${finalHead.hash}), but this log's event ${finalHead.seq} has hash`);
+    expect(r.stderr).toMatch(/naming a head NOT in this log; the newest of \S+, head event \d+ [0-9a-f]{64} — in this log/);
   }, 180_000);
 });
