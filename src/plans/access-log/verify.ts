@@ -196,7 +196,7 @@ function checkWitness(
   logHeadSeq: number,
   hashAt: (seq: number) => string | undefined,
   add: (p: AuditProblem) => void,
-): NonNullable<AuditVerification['witness']> {
+): AuditVerification['witness'] {
   let newest: { w: SignedCheckpoint; contained: boolean } | undefined;
   let checked = 0;
   let notInLog = 0;
@@ -217,7 +217,11 @@ function checkWitness(
     }
     if (!newest || w.headSeq > newest.w.headSeq) newest = { w, contained: signed && hash === w.headHash };
   }
-  const w = newest!.w;
+  if (!newest) {
+    add({ seq: logHeadSeq, kind: 'witness', detail: 'no witnessed checkpoint was given to check against' });
+    return undefined;
+  }
+  const w = newest.w;
   if (w.headSeq > logHeadSeq) {
     add({
       seq: logHeadSeq + 1,
@@ -226,7 +230,7 @@ function checkWitness(
       detail: `the witnessed checkpoint of ${w.at} signs head event ${w.headSeq} (hash ${w.headHash}), which is missing: the log ends at event ${logHeadSeq}, so events ${logHeadSeq + 1}–${w.headSeq} were deleted (with any checkpoints covering them)`,
     });
   }
-  return { at: w.at, headSeq: w.headSeq, headHash: w.headHash, contained: newest!.contained, checked, notInLog };
+  return { at: w.at, headSeq: w.headSeq, headHash: w.headHash, contained: newest.contained, checked, notInLog };
 }
 
 /**
