@@ -79,13 +79,6 @@ export function* readWitness(where: string): Generator<WitnessEntry> {
   if (!found) throw new WitnessReadError(`the witness directory ${where} holds no checkpoint`);
 }
 
-/** The witness's newest checkpoint (the greatest head). */
-export function newestWitnessed(where: string): WitnessEntry {
-  let newest: WitnessEntry | undefined;
-  for (const w of readWitness(where)) if (!newest || w.checkpoint.headSeq > newest.checkpoint.headSeq) newest = w;
-  return newest!;
-}
-
 function readWitnessFile(file: string): WitnessEntry {
   let json: unknown;
   try {

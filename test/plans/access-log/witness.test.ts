@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { newestWitnessed, readWitness } from '../../../src/plans/access-log/checkpoints.js';
+import { readWitness, type WitnessEntry } from '../../../src/plans/access-log/checkpoints.js';
 import { createAccessLog } from '../../../src/plans/access-log/log.js';
 import { loadAuditSigner } from '../../../src/plans/access-log/signer.js';
 import { verifyAuditLog } from '../../../src/plans/access-log/verify.js';
@@ -12,6 +12,13 @@ import { loadDevIssuer } from '../../../src/server/auth/dev-issuer.js';
 import { runCli } from '../../../src/cli/index.js';
 import { startService } from '../../cli/helpers.js';
 import { databaseFile, importRecordFrom, openDatabase, planBody, planIdOf, publishPlans, tempDir, testApp, testClock, who } from '../../helpers.js';
+
+/** The witness's newest checkpoint (the greatest head). */
+function newestWitnessed(where: string): WitnessEntry {
+  let newest: WitnessEntry | undefined;
+  for (const w of readWitness(where)) if (!newest || w.checkpoint.headSeq > newest.checkpoint.headSeq) newest = w;
+  return newest!;
+}
 
 /** Runs the CLI in this process, collecting what it prints. */
 async function cli(args: string[], env: Record<string, string>) {
