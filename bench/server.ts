@@ -95,7 +95,7 @@ function listen(fetch: (req: Request) => Response | Promise<Response>): Promise<
 
 async function main(dataDir: string) {
   const db = openDatabase(databaseFile(dataDir));
-  const accessLog = createAccessLog(db, { clock: systemClock, signer: loadAuditSigner(dataDir), checkpointEveryMs: 60_000 });
+  const accessLog = createAccessLog(db, { clock: systemClock, signer: loadAuditSigner(dataDir) });
   const search = await startSearch({ db, logger: silentLogger(), dataDir });
   const searches = { engineMs: [] as number[], tookMs: [] as number[], degraded: 0 };
   const service = search.service;

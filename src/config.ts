@@ -44,6 +44,8 @@ const envSchema = z.object({
   METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   /** The 30-second summary's length above which authors and approvers are warned (plans/versions/readability.ts). */
   SUMMARY_WARN_WORDS: z.coerce.number().int().min(10).max(500).default(75),
+  /** Every new signed checkpoint of the access log is also written here (another machine's mount, write-once storage). */
+  AUDIT_WITNESS_DIR: z.string().min(1).optional(),
 });
 
 /** Which forwarded header carries the client address, and how many proxies in front of us append to it. */
@@ -87,6 +89,7 @@ export type Config = {
   refLookupLimits: RefLookupLimits;
   metricsPort?: number;
   summaryWarnWords: number;
+  auditWitnessDir?: string;
 };
 
 export class ConfigError extends Error {}
@@ -120,6 +123,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     refLookupLimits: { perMinute: e.REF_LOOKUP_BURST, perHour: e.REF_LOOKUP_PER_HOUR },
     metricsPort: e.METRICS_PORT,
     summaryWarnWords: e.SUMMARY_WARN_WORDS,
+    auditWitnessDir: e.AUDIT_WITNESS_DIR && path.resolve(e.AUDIT_WITNESS_DIR),
   };
 }
 

@@ -9,6 +9,7 @@ import { systemClock } from './plans/core/clock.js';
 import { createAccessLog } from './plans/access-log/log.js';
 import { loadAuditSigner } from './plans/access-log/signer.js';
 import { adoptJwksFiles } from './plans/governance/jwks-files.js';
+import { createAuditWitness } from './plans/access-log/witness.js';
 import { createApp } from './server/app.js';
 import { loadDevIssuer } from './server/auth/dev-issuer.js';
 import { createLogger } from './logger.js';
@@ -41,10 +42,18 @@ async function main(config: Config, argv: string[]) {
   const devIssuer = dev.authDev ? await loadDevIssuer(config.dataDir) : undefined;
 
   const logHealth = accessLogHealth(config.dataDir);
+  const auditWitness =
+    config.auditWitnessDir === undefined
+      ? undefined
+      : createAuditWitness(config.auditWitnessDir, {
+          // Logged when it starts failing and when it recovers; /healthz and metrics say so meanwhile.
+          onChange: (w) =>
+            w.ok ? logger.info('audit witness writable again') : logger.error({ code: w.reason }, 'audit witness: checkpoint not written, retrying'),
+        });
   const accessLog = createAccessLog(db, {
     clock: systemClock,
     signer: loadAuditSigner(config.dataDir),
-    checkpointEveryMs: 60_000,
+    witness: auditWitness,
     onError: (e) => {
       logHealth.failed();
       logger.error({ err: { name: e.name, message: e.message } }, 'access log error');
@@ -85,6 +94,7 @@ async function main(config: Config, argv: string[]) {
     localCards: !!devIssuer || config.publicBaseUrl !== undefined,
     accessLog,
     accessLogHealth: logHealth,
+    auditWitness,
     sessionSecret,
     accessReportNames: config.accessReportNames,
     authOptions: { maxTokenHours: config.tokenMaxHours },

@@ -76,7 +76,7 @@ export async function testApp(
   cleanups.push(() => db.$client.close());
   ensureDemoOrganisations(db, clock());
   const devIssuer = await loadDevIssuer(dir);
-  const accessLog = createAccessLog(db, { clock, signer: loadAuditSigner(dir), checkpointEveryMs: 0 });
+  const accessLog = createAccessLog(db, { clock, signer: loadAuditSigner(dir) });
   const app = createApp({
     db,
     clock,

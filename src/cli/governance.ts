@@ -2,6 +2,7 @@ import os from 'node:os';
 import type { Operator } from '../plans/policy.js';
 import { createAccessLog } from '../plans/access-log/log.js';
 import { loadAuditSigner } from '../plans/access-log/signer.js';
+import { createAuditWitness } from '../plans/access-log/witness.js';
 import type { GovernanceDeps } from '../plans/governance/log.js';
 import type { Result } from '../plans/core/result.js';
 import { CliError, type CliContext } from './command.js';
@@ -23,7 +24,9 @@ export function cliOperator(): Operator {
 /** Gives `use` an access log of its own, closed (and checkpointed) before returning. */
 export async function withGovernanceLog<T>(ctx: CliContext, use: (deps: GovernanceDeps, op: Operator) => Promise<T>): Promise<T> {
   const db = ctx.db();
-  const log = createAccessLog(db, { clock: ctx.now, signer: loadAuditSigner(ctx.config.dataDir, { create: false }), checkpointEveryMs: 0 });
+  const witness = ctx.config.auditWitnessDir ? createAuditWitness(ctx.config.auditWitnessDir) : undefined;
+  // The change's checkpoint goes to the witness before the command returns (close flushes it).
+  const log = createAccessLog(db, { clock: ctx.now, signer: loadAuditSigner(ctx.config.dataDir, { create: false }), witness });
   // The log's writer thread is unref'd (a service must be able to exit): without this the process could
   // end while the event is still on its way, before the change is made.
   const keepAlive = setInterval(() => undefined, 60_000);
@@ -32,6 +35,8 @@ export async function withGovernanceLog<T>(ctx: CliContext, use: (deps: Governan
   } finally {
     await log.close();
     clearInterval(keepAlive);
+    const w = witness?.state();
+    if (w && !w.ok) ctx.err(`warning: the checkpoint could not be written to AUDIT_WITNESS_DIR (${w.reason}); the service's next one covers it once the witness works`);
   }
 }
 

@@ -24,6 +24,7 @@ const commands: Record<string, () => Promise<Command>> = {
   'search-parked': async () => (await import('./commands/search-parked.js')).searchParkedCommand,
   'verify-audit': async () => (await import('./commands/audit.js')).verifyAuditCommand,
   'audit-key': async () => (await import('./commands/audit.js')).auditKeyCommand,
+  'audit-checkpoint': async () => (await import('./commands/audit.js')).auditCheckpointCommand,
 };
 
 async function help(): Promise<string> {

@@ -1,5 +1,6 @@
 import type { Db } from '../../db/index.js';
 import type { AccessLog } from '../plans/access-log/log.js';
+import type { AuditWitness } from '../plans/access-log/witness.js';
 import type { Actor } from '../plans/core/actor.js';
 import type { CardResolver } from '../plans/cards/cards.js';
 import type { AccessNote } from './access-trail/note.js';
@@ -42,6 +43,8 @@ export type AppDeps = {
   accessLog?: AccessLog;
   /** Fed by the access log's onError (main.ts wires it); when absent, createApp makes one for its own log. */
   accessLogHealth?: AccessLogHealth;
+  /** AUDIT_WITNESS_DIR's writer, given to the access log too: its state goes on /healthz and in metrics. */
+  auditWitness?: Pick<AuditWitness, 'state'>;
   /** Whether the person's access report names individuals or only organisation and role. */
   accessReportNames?: AccessReportNames;
   /** Token verification limits (TOKEN_MAX_HOURS); defaults in auth/authenticator.ts. */

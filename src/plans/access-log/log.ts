@@ -1,8 +1,10 @@
 import { Worker } from 'node:worker_threads';
 import type { Db } from '../../../db/index.js';
 import type { accessActions, accessChannels, accessOutcomes } from '../../../db/schema/audit.js';
-import { checkpointPayload, GENESIS_HASH, type EventBody } from './chain.js';
+import { GENESIS_HASH, type EventBody } from './chain.js';
+import { latestCheckpoint } from './checkpoints.js';
 import type { AuditSigner } from './signer.js';
+import type { AuditWitness } from './witness.js';
 import type { ChainHead, FromWriter, ToWriter, WriterOptions } from './writer/protocol.mjs';
 import type { Clock } from '../core/clock.js';
 import { storedInteger, storedJson, storedText } from './stored-text.js';
@@ -35,7 +37,7 @@ export interface AccessLog {
    * the writer thread so the caller's event loop stays free; call before a query that reads it.
    */
   planLookup(): Promise<void>;
-  /** Commits what is queued, writes a final checkpoint and stops the checkpoint timer. */
+  /** Commits what is queued, stops the writer and hands the newest checkpoint to the witness. */
   close(): Promise<void>;
 }
 
@@ -43,10 +45,13 @@ export type { ChainHead };
 
 export type AccessLogOptions = {
   clock: Clock;
-  /** Signs checkpoints of the chain head; without it no checkpoints are written. */
+  /**
+   * Signs a checkpoint of the chain head in every commit (the writer thread holds the key); without it no
+   * checkpoints are written.
+   */
   signer?: AuditSigner;
-  /** How often to checkpoint the head when it has moved (default one minute; 0 = only on close). */
-  checkpointEveryMs?: number;
+  /** AUDIT_WITNESS_DIR: receives each new checkpoint after its commit, off the request path. */
+  witness?: AuditWitness;
   /**
    * Batches on their way to the writer before it answers (default 1). Events recorded meanwhile wait
    * here and go together the moment it answers. More than one lets the writer take several per commit,
@@ -63,6 +68,8 @@ export type AccessLogOptions = {
 };
 
 type Pending = { resolve: () => void; reject: (e: Error) => void };
+
+export type AccessLogStats = { batches: number; events: number; checkpoints: number; commitMsTotal: number; commitMsMax: number };
 
 // An actor's roles are the same array for every request with the same token (auth caches the actor).
 const rolesJson = new WeakMap<readonly string[], string>();
@@ -103,23 +110,24 @@ export function toEventBody(e: AccessEventInput, at: Date): EventBody {
  * fsync with synchronous=FULL), numbering and hashing the events as it writes them, and answers per batch. Each request awaits its batch: it is
  * served only once its event is durable, and refused (the promise rejects) if it could not be written.
  * The chain is continued from the committed head inside the write transaction, so a failed batch leaves
- * no hole and two processes writing to one file still make one chain.
+ * no hole and two processes writing to one file still make one chain. With a signer, the same transaction
+ * holds a signed checkpoint of the new head, which then goes to the witness (if any) without the request
+ * waiting for it.
  */
 export function createAccessLog(db: Db, opts: AccessLogOptions): AccessLog & {
   head(): ChainHead;
-  checkpoint(): boolean;
-  /** Commits and events so far (group commit: far fewer commits than events) and commit times. */
-  stats(): { batches: number; events: number; commitMsTotal: number; commitMsMax: number };
+  /** Commits, events and checkpoints so far (group commit: far fewer commits than events) and commit times. */
+  stats(): AccessLogStats;
 } {
   const sqlite = db.$client;
-  const insertCheckpoint = sqlite.prepare(
-    'INSERT INTO audit_checkpoints (at, head_seq, head_hash, key_id, signature) VALUES (?, ?, ?, ?, ?)',
-  );
   const last = sqlite.prepare('SELECT seq, hash FROM access_events ORDER BY seq DESC LIMIT 1').get() as ChainHead | undefined;
   let head: ChainHead = last ?? { seq: 0, hash: GENESIS_HASH };
-  const lastCp = sqlite.prepare('SELECT max(head_seq) AS s FROM audit_checkpoints').get() as { s: number | null };
-  let checkpointedSeq = lastCp.s ?? 0;
-  const stats = { batches: 0, events: 0, commitMsTotal: 0, commitMsMax: 0 };
+  const stats: AccessLogStats = { batches: 0, events: 0, checkpoints: 0, commitMsTotal: 0, commitMsMax: 0 };
+  // A witness configured since the last run, or one that failed before it, is brought up to date at once.
+  if (opts.witness) {
+    const newest = latestCheckpoint(db);
+    if (newest) opts.witness.offer(newest);
+  }
 
   let queue: EventBody[] = [];
   let waiting: Pending[] = [];
@@ -135,7 +143,13 @@ export function createAccessLog(db: Db, opts: AccessLogOptions): AccessLog & {
 
   let writer: Worker | undefined;
   function startWriter(): Worker {
-    const w = new Worker(new URL('./writer/writer.mjs', import.meta.url), { workerData: { file: sqlite.name, indexWhenIdleMs: opts.indexWhenIdleMs, forceIndexBacklog: opts.forceIndexBacklog } satisfies WriterOptions });
+    const workerData: WriterOptions = {
+      file: sqlite.name,
+      indexWhenIdleMs: opts.indexWhenIdleMs,
+      forceIndexBacklog: opts.forceIndexBacklog,
+      signingKey: opts.signer && { privateKey: opts.signer.privateKey, keyId: opts.signer.keyId },
+    };
+    const w = new Worker(new URL('./writer/writer.mjs', import.meta.url), { workerData });
     w.unref();
     w.on('message', (m: FromWriter) => {
       if (m.type === 'indexed') {
@@ -159,6 +173,10 @@ export function createAccessLog(db: Db, opts: AccessLogOptions): AccessLog & {
         }
       }
       if (m.head) head = m.head;
+      if (m.checkpoint) {
+        stats.checkpoints += 1;
+        opts.witness?.offer(m.checkpoint);
+      }
       if (committed && m.ms !== undefined) {
         stats.batches += 1;
         stats.commitMsTotal += m.ms;
@@ -208,30 +226,13 @@ export function createAccessLog(db: Db, opts: AccessLogOptions): AccessLog & {
     inFlight.set(id, batch);
     try {
       // One string, not an array of objects: cloning a string across threads is a copy, not a walk.
-      toWriter({ id, events, count: batch.length });
+      toWriter({ id, events, count: batch.length, at: opts.clock().toISOString() });
     } catch (e) {
       inFlight.delete(id);
       fail(batch, e as Error);
       whenIdle();
     }
   }
-
-  function checkpoint(): boolean {
-    if (!opts.signer || head.seq === 0 || head.seq === checkpointedSeq) return false;
-    const body = { at: opts.clock().toISOString(), headSeq: head.seq, headHash: head.hash, keyId: opts.signer.keyId };
-    try {
-      insertCheckpoint.run(body.at, body.headSeq, body.headHash, body.keyId, opts.signer.sign(checkpointPayload(body)));
-      checkpointedSeq = head.seq;
-      return true;
-    } catch (e) {
-      opts.onError?.(e as Error);
-      return false;
-    }
-  }
-
-  const every = opts.checkpointEveryMs ?? 60_000;
-  const timer = opts.signer && every > 0 ? setInterval(checkpoint, every) : undefined;
-  timer?.unref();
 
   return {
     record(e) {
@@ -268,18 +269,19 @@ export function createAccessLog(db: Db, opts: AccessLogOptions): AccessLog & {
       if (closed) return;
       closed = true;
       if (inFlight.size || queue.length) await new Promise<void>((r) => drained.push(r));
-      if (timer) clearInterval(timer);
-      checkpoint();
       const w = writer;
       writer = undefined;
       if (w) {
+        // The writer is unref'd so that it never holds a process open; closing must finish, though, or a
+        // process with nothing else to do would end before the writer has and the witness is written.
+        w.ref();
         const exited = new Promise((r) => w.once('exit', r));
         w.postMessage({ type: 'close' } satisfies ToWriter);
         await exited;
       }
+      await opts.witness?.close();
     },
     head: () => ({ ...head }),
-    checkpoint,
     stats: () => ({ ...stats }),
   };
 }

@@ -1,4 +1,4 @@
-import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPairSync, verify, type KeyObject } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { sha256Hex } from '../core/canonical.js';
@@ -11,7 +11,8 @@ import { sha256Hex } from '../core/canonical.js';
 export type AuditSigner = {
   keyId: string;
   publicKeyPem: string;
-  sign(payload: string): string;
+  /** Handed to the log's writer thread (a KeyObject crosses threads without being exported), which signs each commit's checkpoint. */
+  privateKey: KeyObject;
 };
 
 export const auditKeyFile = (dataDir: string) => path.join(dataDir, 'keys', 'audit-signing-key.pem');
@@ -38,7 +39,7 @@ export function loadAuditSigner(dataDir: string, opts: { create?: boolean } = { 
   return {
     keyId: keyIdOf(publicKey),
     publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
-    sign: (payload) => sign(null, Buffer.from(payload), privateKey).toString('base64'),
+    privateKey,
   };
 }
 

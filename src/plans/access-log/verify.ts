@@ -1,11 +1,11 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import type { Db } from '../../../db/index.js';
-import { checkpointPayload, eventHash, GENESIS_HASH, type StoredEvent } from './chain.js';
+import { checkpointPayload, eventHash, GENESIS_HASH, type SignedCheckpoint, type StoredEvent } from './chain.js';
 import { eventColumns } from './columns.mjs';
 import { PLAN_REFERENCES_SQL } from './writer/lookup.mjs';
 import { keyIdOf, verifySignature } from './signer.js';
 
-export type AuditProblemKind = 'altered' | 'deleted' | 'reordered' | 'checkpoint' | 'lookup';
+export type AuditProblemKind = 'altered' | 'deleted' | 'reordered' | 'checkpoint' | 'lookup' | 'witness';
 
 export type AuditProblem = {
   /** The event (by sequence number) at which the log stops being what was written. */
@@ -35,6 +35,11 @@ export type AuditVerification = {
   summary: AuditProblemSummary[];
   /** The first problem by sequence number. */
   problem?: AuditProblem;
+  /**
+   * When witnessed checkpoints were given: the newest and whether this log contains its head, how many were
+   * checked and how many name a head this log does not have.
+   */
+  witness?: { at: string; headSeq: number; headHash: string; contained: boolean; checked: number; notInLog: number };
 };
 
 /** Problems kept one by one; a log rewritten wholesale would otherwise hold millions in memory. */
@@ -96,29 +101,33 @@ export function describeSummary(s: AuditProblemSummary, maxRanges = 50): string 
  * After a bad row the walk carries on from that row's stored hash, so each later row is judged against
  * its own predecessor and rows between two tamperings come out clean.
  */
-export function verifyAuditLog(db: Db, publicKeyPem: string | undefined): AuditVerification {
+export function verifyAuditLog(
+  db: Db,
+  publicKeyPem: string | undefined,
+  opts: { witness?: Iterable<SignedCheckpoint> } = {},
+): AuditVerification {
   const sqlite = db.$client;
   const publicKey: KeyObject | undefined = publicKeyPem ? createPublicKey(publicKeyPem) : undefined;
   const keyId = publicKey ? keyIdOf(publicKey) : undefined;
+  // Streamed, never held: there is one checkpoint per commit, so as many as there are events on a quiet
+  // service. Each is checked here; whether its head is in the chain is one join below.
   const checkpoints = sqlite
     .prepare(
       'SELECT id, at, head_seq AS headSeq, head_hash AS headHash, key_id AS keyId, signature FROM audit_checkpoints ORDER BY id',
     )
-    .all() as CheckpointRow[];
+    .iterate() as IterableIterator<CheckpointRow>;
 
   const sink = problemSink();
-  const bySeq = new Map<number, CheckpointRow[]>();
   let lastHeadSeq = 0;
+  let checkpointCount = 0;
   for (const cp of checkpoints) {
+    checkpointCount += 1;
     const bad = (detail: string) => sink.add({ seq: cp.headSeq, kind: 'checkpoint', detail: `checkpoint #${cp.id}: ${detail}` });
     if (!publicKey) bad('no public key to check its signature (pass --public-key)');
     else if (cp.keyId !== keyId) bad('signed by a different key than the one given');
     else if (!verifySignature(publicKey, checkpointPayload(cp), cp.signature)) bad('signature does not verify: the checkpoint was altered');
     else if (cp.headSeq < lastHeadSeq) bad('goes backwards: checkpoints were reordered');
     lastHeadSeq = Math.max(lastHeadSeq, cp.headSeq);
-    const list = bySeq.get(cp.headSeq) ?? [];
-    list.push(cp);
-    bySeq.set(cp.headSeq, list);
   }
 
   let expected = 1;
@@ -141,29 +150,87 @@ export function verifyAuditLog(db: Db, publicKeyPem: string | undefined): AuditV
       // After a gap the broken link is the deletion itself, already reported.
       sink.add({ seq: e.seq, kind: 'reordered', detail: `event ${e.seq} does not follow event ${e.seq - 1}: events were reordered, or one before it was deleted` });
     }
-    for (const cp of bySeq.get(e.seq) ?? []) {
-      if (cp.headHash !== e.hash) {
-        sink.add({ seq: e.seq, kind: 'checkpoint', detail: `checkpoint #${cp.id} (${cp.at}) signed a different chain head at event ${e.seq}: events up to here were rewritten` });
-      }
-    }
     prev = e.hash;
     expected = e.seq + 1;
     count += 1;
   }
   const headSeq = expected - 1;
+  const rewritten = sqlite
+    .prepare(
+      `SELECT c.id, c.at, c.head_seq AS seq FROM audit_checkpoints c JOIN access_events e ON e.seq = c.head_seq
+       WHERE e.hash <> c.head_hash`,
+    )
+    .iterate() as IterableIterator<{ id: number; at: string; seq: number }>;
+  for (const cp of rewritten) {
+    sink.add({ seq: cp.seq, kind: 'checkpoint', detail: `checkpoint #${cp.id} (${cp.at}) signed a different chain head at event ${cp.seq}: events up to here were rewritten` });
+  }
   if (lastHeadSeq > headSeq) {
     sink.add({ seq: headSeq + 1, to: lastHeadSeq > headSeq + 1 ? lastHeadSeq : undefined, kind: 'deleted', detail: `a signed checkpoint covers events up to ${lastHeadSeq}, but the log ends at ${headSeq}: events ${headSeq + 1}–${lastHeadSeq} were deleted` });
   }
+  const hashAt = sqlite.prepare('SELECT hash FROM access_events WHERE seq = ?').pluck();
+  const witnessed = opts.witness && checkWitness(opts.witness, publicKey, keyId, headSeq, (seq) => hashAt.get(seq) as string | undefined, sink.add);
   for (const p of checkPlanLookup(db)) sink.add(p);
   const found = sink.result();
   return {
     ok: found.problemCount === 0,
     events: count,
     head: { seq: headSeq, hash: prev },
-    checkpoints: checkpoints.length,
+    checkpoints: checkpointCount,
     uncheckpointed: headSeq - lastHeadSeq,
     ...found,
+    witness: witnessed,
   };
+}
+
+/**
+ * Checkpoints kept off the machine (AUDIT_WITNESS_DIR, or a printed `audit-checkpoint`) must each be in this
+ * log: signed by the given key, and the event at its head has its hash. This is what catches a tail cut
+ * together with the checkpoints that covered it, which the database alone cannot show (the log would end
+ * cleanly at an earlier, properly signed head), and a log cut and then written on (its new checkpoints
+ * match the new chain; the witness's older ones name heads it no longer has).
+ */
+function checkWitness(
+  witnessed: Iterable<SignedCheckpoint>,
+  publicKey: KeyObject | undefined,
+  keyId: string | undefined,
+  logHeadSeq: number,
+  hashAt: (seq: number) => string | undefined,
+  add: (p: AuditProblem) => void,
+): AuditVerification['witness'] {
+  let newest: { w: SignedCheckpoint; contained: boolean } | undefined;
+  let checked = 0;
+  let notInLog = 0;
+  for (const w of witnessed) {
+    checked += 1;
+    const head = `head event ${w.headSeq} (hash ${w.headHash})`;
+    const bad = (detail: string) => add({ seq: w.headSeq, kind: 'witness', detail: `the witnessed checkpoint of ${w.at}: ${detail}` });
+    const signed = !!publicKey && w.keyId === keyId && verifySignature(publicKey, checkpointPayload(w), w.signature);
+    if (!publicKey) bad('no public key to check its signature (pass --public-key)');
+    else if (w.keyId !== keyId) bad('signed by a different key than the one given');
+    else if (!signed) bad('its signature does not verify: the witness copy is not a checkpoint this key signed');
+    const hash = w.headSeq <= logHeadSeq ? hashAt(w.headSeq) : undefined;
+    if (hash !== w.headHash) {
+      notInLog += 1;
+      // Heads beyond the log's end are reported once below, as the run of events cut from its tail.
+      if (hash === undefined && w.headSeq <= logHeadSeq) bad(`signs ${head}, which is missing from this log (deleted)`);
+      else if (hash !== undefined) bad(`signs ${head}, but this log's event ${w.headSeq} has hash ${hash}: the log was rewritten, or cut and written on, from before there`);
+    }
+    if (!newest || w.headSeq > newest.w.headSeq) newest = { w, contained: signed && hash === w.headHash };
+  }
+  if (!newest) {
+    add({ seq: logHeadSeq, kind: 'witness', detail: 'no witnessed checkpoint was given to check against' });
+    return undefined;
+  }
+  const w = newest.w;
+  if (w.headSeq > logHeadSeq) {
+    add({
+      seq: logHeadSeq + 1,
+      to: w.headSeq > logHeadSeq + 1 ? w.headSeq : undefined,
+      kind: 'witness',
+      detail: `the witnessed checkpoint of ${w.at} signs head event ${w.headSeq} (hash ${w.headHash}), which is missing: the log ends at event ${logHeadSeq}, so events ${logHeadSeq + 1}–${w.headSeq} were deleted (with any checkpoints covering them)`,
+    });
+  }
+  return { at: w.at, headSeq: w.headSeq, headHash: w.headHash, contained: newest.contained, checked, notInLog };
 }
 
 /**

@@ -3,7 +3,9 @@ import { api } from './factory.js';
 
 /**
  * GET /healthz — 503 naming what failed when the access log cannot commit: every read needs its access
- * event first, so none can be served.
+ * event first, so none can be served. With AUDIT_WITNESS_DIR set, `auditWitness` says whether the newest
+ * checkpoint reached it ("failing" until a retry succeeds); plans are still served meanwhile, since each
+ * read is logged and checkpointed in the database either way.
  */
 export const health = (s: AppServices) =>
   api.createHandlers((c) => {
@@ -12,6 +14,8 @@ export const health = (s: AppServices) =>
     // Plans set aside by the index worker: search works, but they may be missing from it (cli search-parked).
     const parked = s.search.parked();
     const searchParked = parked ? { searchParked: parked } : {};
-    if (!accessLog.ok) return c.json({ status: 'unavailable', failed: ['accessLog'], accessLog: accessLog.reason, search, ...searchParked }, 503);
-    return c.json({ status: 'ok', search, ...searchParked });
+    const witness = s.auditWitness?.state();
+    const auditWitness = witness && (witness.ok ? 'ok' : 'failing');
+    if (!accessLog.ok) return c.json({ status: 'unavailable', failed: ['accessLog'], accessLog: accessLog.reason, search, auditWitness, ...searchParked }, 503);
+    return c.json({ status: 'ok', search, auditWitness, ...searchParked });
   });

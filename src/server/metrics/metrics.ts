@@ -3,6 +3,8 @@ import type { Db } from '../../../db/index.js';
 import { Hono } from 'hono';
 import client from 'prom-client';
 import type { SearchService } from '../../search/service.js';
+import type { AccessLogStats as LogStats } from '../../plans/access-log/log.js';
+import type { AuditWitness } from '../../plans/access-log/witness.js';
 import { FastHistogram } from './fast-histogram.js';
 
 /**
@@ -11,7 +13,7 @@ import { FastHistogram } from './fast-histogram.js';
  */
 export type Metrics = ReturnType<typeof createMetrics>;
 
-type AccessLogStats = { stats(): { batches: number; events: number; commitMsTotal: number; commitMsMax: number } };
+type AccessLogStats = { stats(): LogStats };
 
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS']);
 const CARD_SCAN_ROUTES = new Set(['/q/:token', '/code']);
@@ -82,10 +84,10 @@ export function createMetrics() {
   }
 
   /** Gauges and counters read from the parts at scrape time, so nothing is added to their hot paths. */
-  function watch(parts: { db: Db; accessLog: object; search: SearchService; refLookupGuard?: { crossings(): number } }) {
+  function watch(parts: { db: Db; accessLog: object; search: SearchService; refLookupGuard?: { crossings(): number }; auditWitness?: Pick<AuditWitness, 'state'> }) {
     // The log built by createAccessLog reports its stats; one given by a caller may not (zeros then).
     const log = parts.accessLog as Partial<AccessLogStats>;
-    const stats = () => log.stats?.() ?? { batches: 0, events: 0, commitMsTotal: 0, commitMsMax: 0 };
+    const stats = () => log.stats?.() ?? { batches: 0, events: 0, checkpoints: 0, commitMsTotal: 0, commitMsMax: 0 };
     const counterFrom = (name: string, help: string, read: () => number) => {
       let seen = 0;
       return new client.Counter({
@@ -103,6 +105,28 @@ export function createMetrics() {
     counterFrom('access_log_events_total', 'Access events committed', () => stats().events);
     counterFrom('reference_lookup_flags_total', 'People who crossed the many-references flag threshold (look-ups by reference), as it happened', () => parts.refLookupGuard?.crossings() ?? 0);
     counterFrom('access_log_commit_seconds_total', 'Time spent committing the access log', () => stats().commitMsTotal / 1000);
+    counterFrom('access_log_checkpoints_total', 'Signed checkpoints of the chain head (one per commit with the signing key)', () => stats().checkpoints);
+    const witness = parts.auditWitness;
+    if (witness) {
+      counterFrom('audit_witness_failures_total', 'Failed writes of a checkpoint to AUDIT_WITNESS_DIR (each retried)', () => witness.state().failures);
+      new client.Gauge({
+        name: 'audit_witness_failing',
+        help: '1 while the newest checkpoint cannot be written to AUDIT_WITNESS_DIR (retried until it is)',
+        registers,
+        collect() {
+          this.set(witness.state().ok ? 0 : 1);
+        },
+      });
+      new client.Gauge({
+        name: 'audit_witness_behind_events',
+        help: "Events between the newest checkpoint and the newest one the witness holds (a batch's worth under load; grows while failing)",
+        registers,
+        collect() {
+          const w = witness.state();
+          this.set(w.offeredSeq - w.witnessedSeq);
+        },
+      });
+    }
     new client.Gauge({
       name: 'access_log_commit_seconds_max',
       help: 'Longest access-log commit since start',

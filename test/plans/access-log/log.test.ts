@@ -20,15 +20,14 @@ const event = (i: number): AccessEventInput => ({
   outcome: 'allowed',
 });
 
-/** A log of `n` events with a checkpoint every 10, closed; the database stays open for tampering. */
+/** A log of `n` events committed 10 at a time (a checkpoint each), closed; the database stays open for tampering. */
 async function writtenLog(n: number) {
   const dir = tempDir();
   const db = openDatabase(databaseFile(dir));
   const signer = loadAuditSigner(dir)!;
-  const log = createAccessLog(db, { clock: testClock(), signer, checkpointEveryMs: 0 });
+  const log = createAccessLog(db, { clock: testClock(), signer });
   for (let i = 1; i <= n; i += 10) {
     await Promise.all(Array.from({ length: Math.min(10, n - i + 1) }, (_, k) => log.record(event(i + k))));
-    log.checkpoint();
   }
   await log.close();
   return { dir, db, signer, log };
@@ -54,21 +53,30 @@ const swapRowsSql = (a: number, b: number) => {
 };
 
 describe('access log: group commit and chain', () => {
-  it('commits concurrent events together, in one batch, and the chain and checkpoints verify', async () => {
+  it('commits concurrent events together, in one batch, each commit with its signed checkpoint, and all verify', async () => {
     const dir = tempDir();
     const db = openDatabase(databaseFile(dir));
     const signer = loadAuditSigner(dir)!;
-    const log = createAccessLog(db, { clock: testClock(), signer, checkpointEveryMs: 0 });
+    const log = createAccessLog(db, { clock: testClock(), signer });
     await Promise.all(Array.from({ length: 50 }, (_, i) => log.record(event(i + 1))));
-    expect(log.stats()).toMatchObject({ batches: 1, events: 50 });
+    expect(log.stats()).toMatchObject({ batches: 1, events: 50, checkpoints: 1 });
     await log.record(event(51));
-    expect(log.stats()).toMatchObject({ batches: 2, events: 51 });
+    expect(log.stats()).toMatchObject({ batches: 2, events: 51, checkpoints: 2 });
+    // Committed with the events, not later: the newest event is covered before its request is answered.
+    expect(db.$client.prepare('SELECT head_seq FROM audit_checkpoints ORDER BY id').pluck().all()).toEqual([50, 51]);
     await log.close();
     const r = verifyAuditLog(db, signer.publicKeyPem);
-    expect(r).toMatchObject({ ok: true, events: 51, checkpoints: 1, uncheckpointed: 0, head: { seq: 51 } });
+    expect(r).toMatchObject({ ok: true, events: 51, checkpoints: 2, uncheckpointed: 0, head: { seq: 51 } });
     const seqs = db.$client.prepare('SELECT seq FROM access_events ORDER BY seq').pluck().all();
     expect(seqs).toEqual(Array.from({ length: 51 }, (_, i) => i + 1));
     db.$client.close();
+  });
+
+  it('the checkpoint payload the writer thread signs is the canonical JSON of its fields', async () => {
+    const { checkpointPayload } = await import('../../../src/plans/access-log/chain.js');
+    const { canonicalJson } = await import('../../../src/plans/core/canonical.js');
+    const body = { keyId: 'cd'.repeat(32), headSeq: 12345, at: '2026-12-01T10:00:00.000Z', headHash: 'ab'.repeat(32) };
+    expect(checkpointPayload({ ...body, signature: 'x' } as typeof body)).toBe(canonicalJson(body));
   });
 
   it('event hashes are SHA-256 over the previous hash and the canonical JSON of the event', async () => {
@@ -150,7 +158,7 @@ describe('access log: group commit and chain', () => {
     const { dir, db, signer } = await writtenLog(5);
     db.$client.close();
     const db2 = openDatabase(databaseFile(dir));
-    const log = createAccessLog(db2, { clock: testClock(), signer, checkpointEveryMs: 0 });
+    const log = createAccessLog(db2, { clock: testClock(), signer });
     await log.record(event(6));
     await log.close();
     expect(verifyAuditLog(db2, signer.publicKeyPem)).toMatchObject({ ok: true, events: 6, checkpoints: 2 });

@@ -4,11 +4,15 @@ import fc from 'fast-check';
 import { importJWK, SignJWT, type JWK } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { createAccessLog, type AccessEventInput } from '../../../src/plans/access-log/log.js';
+import { loadAuditSigner } from '../../../src/plans/access-log/signer.js';
 import { verifyAuditLog } from '../../../src/plans/access-log/verify.js';
 import { DEV_ISSUER, TOKEN_AUDIENCE } from '../../../src/server/auth/dev-issuer.js';
 import { databaseFile, openDatabase, tempDir, testApp, testClock, who, type TestApp } from '../../helpers.js';
 
 const NO_SUCH_PLAN = 'AAAAAAAAAAAAAAAA';
+
+/** The test app's log signs a checkpoint in every commit: verified with its public key. */
+const auditKey = (t: TestApp) => loadAuditSigner(t.dir, { create: false })!.publicKeyPem;
 
 /** A token signed by the test app's development issuer with whatever claims the test wants, typed or not. */
 async function rawToken(t: TestApp, claims: Record<string, unknown>) {
@@ -38,7 +42,7 @@ describe('the chain hashes exactly what is stored', () => {
     expect(events[0]!.outcome).toBe('denied');
     expect(events[0]!.reason).toContain('\uFFFDx');
     expect((await t.call(who.author, 'GET', `/api/v1/plans/${NO_SUCH_PLAN}/cards`)).status).toBe(404);
-    expect(verifyAuditLog(t.db, undefined)).toMatchObject({ ok: true, events: 2 });
+    expect(verifyAuditLog(t.db, auditKey(t))).toMatchObject({ ok: true, events: 2 });
   });
 
   it.each([
@@ -55,7 +59,7 @@ describe('the chain hashes exactly what is stored', () => {
     const [bad, good] = await Promise.all([get(`Bearer ${token}`), get(`Bearer ${await t.tokenFor(who.officer)}`)]);
     expect(bad.status).toBe(401);
     expect(good.status).toBe(200);
-    expect(verifyAuditLog(t.db, undefined)).toMatchObject({ ok: true });
+    expect(verifyAuditLog(t.db, auditKey(t))).toMatchObject({ ok: true });
   });
 
   it('roles of the wrong type are a 401 too', async () => {
@@ -156,6 +160,6 @@ describe('property: whatever enters an event, verify-audit stays clean', () => {
       { numRuns: 25, seed: 20261124 },
     );
     expect(t.events().length).toBeGreaterThanOrEqual(50);
-    expect(verifyAuditLog(t.db, undefined)).toMatchObject({ ok: true });
+    expect(verifyAuditLog(t.db, auditKey(t))).toMatchObject({ ok: true });
   });
 });

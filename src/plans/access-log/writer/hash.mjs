@@ -22,3 +22,13 @@ export function eventHash(prevHash, e) {
   for (const f of EVENT_FIELD_NAMES) body[f] = e[f];
   return createHash('sha256').update(prevHash + JSON.stringify(body)).digest('hex');
 }
+
+/**
+ * What a checkpoint signs: canonical JSON of its four fields. Written out in sorted key order rather than
+ * sorted at run time, since the writer thread signs one per commit (tested against canonicalJson).
+ * @param {{ at: string; headSeq: number; headHash: string; keyId: string }} c
+ * @returns {string}
+ */
+export function checkpointPayload(c) {
+  return JSON.stringify({ at: c.at, headHash: c.headHash, headSeq: c.headSeq, keyId: c.keyId });
+}
