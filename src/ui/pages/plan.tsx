@@ -26,54 +26,53 @@ const List = (props: { items: string[] | undefined }) =>
     </ul>
   ) : null;
 
-const Section = (props: { title: string; show: boolean; children?: unknown }) =>
-  props.show ? (
+const SectionOf = (props: { level: 'h2' | 'h3' | 'h4'; title: string; show: boolean; children?: unknown }) => {
+  const H = props.level;
+  return props.show ? (
     <section>
-      <h2>{props.title}</h2>
+      <H>{props.title}</H>
       {props.children as never}
     </section>
   ) : null;
+};
 
 /** Free text: any phone number in it (a crisis line, out-of-hours) is a link. */
 const T = PhoneText;
 
-export function PlanPage(props: { view: PlanView; who: { sub: string; org: string }; purpose: string; backTo?: string }) {
+/** What the plan body needs: a published view (PlanView) or a proposed version as a responder kind would see it. */
+export type PlanBodyView = Pick<PlanView, 'subject' | 'locations' | 'content' | 'withheldSections' | 'notice'>;
+
+/**
+ * The plan as a responder reads it, from the person's name to the last section. The responder's page and
+ * the console's previews (an approver's review, an author's "as responders see it") render this one body,
+ * so what is approved is what is shown. `level` is the name's heading level, under a console page's own headings.
+ */
+export function PlanBody(props: { view: PlanBodyView; level?: 1 | 2 | 3; version?: unknown; withheldFrom?: string }) {
   const { view } = props;
   const c = view.content;
   const s = view.subject;
   const name = `${s.givenNames} ${s.familyName}`;
+  const level = props.level ?? 1;
+  const Name = `h${level}` as 'h1' | 'h2' | 'h3';
+  const sectionLevel = `h${level + 1}` as 'h2' | 'h3' | 'h4';
+  const Section = (p: { title: string; show: boolean; children?: unknown }) => <SectionOf level={sectionLevel} {...p} />;
   return (
-    <Layout title="Crisis response plan" signedInAs={props.who}>
-      {view.stale ? (
-        <p class="stale">
-          OUT OF DATE: this plan was due for review on {readableDate(view.reviewBy)}. It may no longer be right. Use it with extra care.
-        </p>
-      ) : null}
-      {props.backTo ? (
-        <p class="back">
-          <a href={props.backTo}>Back to results</a>
-        </p>
-      ) : null}
-      <h1>
+    <>
+      <Name>
         {name}
         {s.preferredName ? <span> ("{s.preferredName}")</span> : null}
-      </h1>
+      </Name>
       <p class="meta">
         Born {readableDate(s.dateOfBirth)}
         {s.aliases.length ? ` · also known as ${s.aliases.join(', ')}` : ''}
         {s.homeArea ? ` · ${s.homeArea}` : ''}
       </p>
       {s.description ? <p class="meta">{s.description}</p> : null}
-      {/* Which version this is, and how current, before anything is acted on. */}
-      <p class="meta" id="version">
-        Version {view.version} · published {readableDate(view.publishedAt)} · review by {readableDate(view.reviewBy)}
-        {view.stale ? ' (overdue)' : ''}
-      </p>
+      {props.version as never}
       <p class="notice">{view.notice}</p>
       <p class="summary">
         <T text={c.summary} />
       </p>
-
       <Section title={sectionTitles.whatHelps} show={!!c.whatHelps?.length}>
         <List items={c.whatHelps} />
       </Section>
@@ -187,9 +186,37 @@ export function PlanPage(props: { view: PlanView; who: { sub: string; org: strin
 
       {view.withheldSections.length ? (
         <p class="notice">
-          Not shown to your organisation: {view.withheldSections.map((k) => sectionTitles[k]).join(', ')}.
+          Not shown to {props.withheldFrom ?? 'your organisation'}: {view.withheldSections.map((k) => sectionTitles[k]).join(', ')}.
         </p>
       ) : null}
+    </>
+  );
+}
+
+export function PlanPage(props: { view: PlanView; who: { sub: string; org: string }; purpose: string; backTo?: string }) {
+  const { view } = props;
+  return (
+    <Layout title="Crisis response plan" signedInAs={props.who}>
+      {view.stale ? (
+        <p class="stale">
+          OUT OF DATE: this plan was due for review on {readableDate(view.reviewBy)}. It may no longer be right. Use it with extra care.
+        </p>
+      ) : null}
+      {props.backTo ? (
+        <p class="back">
+          <a href={props.backTo}>Back to results</a>
+        </p>
+      ) : null}
+      <PlanBody
+        view={view}
+        version={
+          /* Which version this is, and how current, before anything is acted on. */
+          <p class="meta" id="version">
+            Version {view.version} · published {readableDate(view.publishedAt)} · review by {readableDate(view.reviewBy)}
+            {view.stale ? ' (overdue)' : ''}
+          </p>
+        }
+      />
       <h2>About this plan</h2>
       <p class="meta">
         Version {view.version}, published {readableDate(view.publishedAt)} by {view.owningOrg.name}. Review by{' '}
