@@ -3,6 +3,7 @@ import type { Readability } from '../../../plans/versions/readability.js';
 import { ErrorSummary, SectionFields, type FormError } from '../../components/plan-form.js';
 import { PlanLength, SummaryCount } from '../../components/readability.js';
 import { ResponderPreview } from '../../components/responder-preview.js';
+import { readableDate } from '../../dates.js';
 import type { PlanBodyView } from '../plan.js';
 import { ConsolePage, stateLabel, when, type Who } from './common.js';
 import { sections, type Section } from './spec.js';
@@ -180,7 +181,7 @@ export function PlanPreviewPage(p: { who: Who; plan: PlanHeading; view: PlanBody
         as={p.as}
         href={(k) => `${base}/preview?as=${k}`}
         title="As responders will see it"
-        version={<p class="meta">Version {p.plan.version} · review by {p.reviewBy}</p>}
+        version={<p class="meta">Version {p.plan.version} · review by {readableDate(p.reviewBy)}</p>}
       />
       {p.canSubmit ? (
         <div class="actions" id="send">

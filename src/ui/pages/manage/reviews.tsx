@@ -5,6 +5,7 @@ import type { ResponderKind } from '../../../plans/core/audience.js';
 import { ErrorSummary, type FormError } from '../../components/plan-form.js';
 import { duration, PlanLength } from '../../components/readability.js';
 import { ResponderPreview } from '../../components/responder-preview.js';
+import { readableDate } from '../../dates.js';
 import { SideBySide, Words } from '../../components/word-diff.js';
 import type { PlanBodyView } from '../plan.js';
 import { ConsolePage, when, type Who } from './common.js';
@@ -103,7 +104,7 @@ export function ReviewPage({ who, review, before, after, errors, comment, previe
         as={preview.as}
         href={(k) => `${base}?as=${k}`}
         title={review.base === undefined ? 'The new plan, as responders will see it' : 'The plan as responders will see it once this is approved'}
-        version={<p class="meta">Proposed version {proposal.version} · review by {g.reviewBy}</p>}
+        version={<p class="meta">Proposed version {proposal.version} · review by {readableDate(g.reviewBy)}</p>}
       />
       <h2 id="changes">{review.base === undefined ? 'Everything in this version, field by field' : 'What changed'}</h2>
       {review.base === undefined ? (
