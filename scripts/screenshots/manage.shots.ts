@@ -59,6 +59,16 @@ export const shots: Shot[] = [
     },
   },
   {
+    // The author's preview before sending for review (issue 21): the draft as the police will see it.
+    name: 'manage-preview-police',
+    as: 'demo.author',
+    purpose,
+    open: async (page, ctx) => {
+      const id = await draft(page, ctx);
+      await page.goto(`${ctx.baseUrl}/manage/plans/${id}/preview?as=police`);
+    },
+  },
+  {
     name: 'manage-submitted',
     as: 'demo.author',
     purpose,
@@ -78,6 +88,18 @@ export const shots: Shot[] = [
       await page.goto(`${ctx.baseUrl}/manage/reviews`);
       await page.locator('table a').first().click();
       await page.locator('h2', { hasText: 'What changed' }).scrollIntoViewIfNeeded();
+    },
+  },
+  {
+    // The whole proposed plan as an ambulance crew will read it, above the diff (issue 21).
+    name: 'manage-review-as-responders',
+    as: 'demo.approver',
+    purpose,
+    open: async (page, ctx) => {
+      await page.goto(`${ctx.baseUrl}/manage/reviews`);
+      await page.locator('table a').first().click();
+      await page.getByRole('link', { name: 'As ambulance crews see it' }).click();
+      await page.locator('#as-responders').scrollIntoViewIfNeeded();
     },
   },
   {

@@ -71,6 +71,17 @@ export function authoriseWrite(actor: Actor, owningOrg: string, role: 'author' |
 }
 
 /**
+ * Four-eyes: an approver of the owning organisation publishes only a version they wrote or edited none
+ * of. Pages ask this before offering "Approve" (the queue, the review), and approve() enforces it.
+ */
+export function authoriseApproval(actor: Actor, owningOrg: string, authors: readonly string[]): Result<true> {
+  const approver = authoriseWrite(actor, owningOrg, 'approver');
+  if (!approver.ok) return approver;
+  if (authors.includes(actor.sub)) return fail('forbidden', 'four-eyes: you wrote part of this version, so someone else must approve it', { reason: 'four-eyes' });
+  return ok(true);
+}
+
+/**
  * Who changes the register of organisations and agreements: a signed-in administrator, or the operator
  * at the machine's command line (trusted as the CLI always was; recorded as `cli:<os user>`).
  */

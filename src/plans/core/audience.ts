@@ -26,3 +26,7 @@ export function contentForAudience(
   if (!careTeamView) visible.nominatedPeople = content.nominatedPeople.filter((p) => p.consentToContact);
   return { content: visible, withheldSections };
 }
+
+/** The responders a plan is shared with, each reading it as contentForAudience gives it to their kind. */
+export const responderKinds = ['police', 'ambulance', 'emergency-department'] as const satisfies readonly OrgKind[];
+export type ResponderKind = (typeof responderKinds)[number];

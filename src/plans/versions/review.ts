@@ -1,7 +1,7 @@
 import type { Db } from '../../../db/index.js';
 import type { Actor } from '../core/actor.js';
 import { fail, ok } from '../core/result.js';
-import { authoriseReviewQueue } from '../policy.js';
+import { authoriseApproval, authoriseReviewQueue } from '../policy.js';
 import { diffRecords, wholeRecord } from './diff.js';
 import { consolePlan } from './console.js';
 import { findVersion, findVersionById, recordOf } from './store.js';
@@ -28,6 +28,8 @@ export function reviewOf(db: Db, actor: Actor, planId: string, version: number) 
     base,
     changes: withWords(diff ? diff.changes : wholeRecord(recordOf(proposal))),
     unchanged: diff?.unchanged ?? [],
+    /** Four-eyes (policy.ts): the page offers approval only to an approver who wrote none of it. */
+    mayApprove: authoriseApproval(actor, p.value.owningOrg, proposal.authors).ok,
     /** The plan was published again since this draft was written: approving it would undo that change. */
     staleBase: (p.value.current?.id ?? null) !== proposal.baseVersionId,
   });

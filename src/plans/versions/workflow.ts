@@ -1,7 +1,7 @@
 import { and, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { schema, type Db } from '../../../db/index.js';
-import { authoriseWrite } from '../policy.js';
+import { authoriseApproval, authoriseWrite } from '../policy.js';
 import type { Actor } from '../core/actor.js';
 import type { CreatePlanBody, DraftBody, PlanRecord } from '../core/content.js';
 import { fail, ok, type Failure, type Result } from '../core/result.js';
@@ -211,9 +211,8 @@ export function submitForReview(db: Db, actor: Actor, ref: VersionRef, now: Date
 export function approve(db: Db, actor: Actor, ref: VersionRef, contentHash: string, now: Date): Result<VersionRef> {
   return transition(db, actor, ref, 'approver', 'approved', now, ({ tx, plan, version }) => {
     if (version.status !== 'in-review') return wrongStatus(version, 'in-review');
-    if (version.authors.includes(actor.sub)) {
-      return fail('forbidden', 'four-eyes: you wrote part of this version, so someone else must approve it', { reason: 'four-eyes' });
-    }
+    const fourEyes = authoriseApproval(actor, plan.owningOrg, version.authors);
+    if (!fourEyes.ok) return fourEyes;
     if (version.contentHash !== contentHash) {
       return fail('conflict', `version ${version.version} changed after you read it: read it again before deciding`, { reason: 'content-changed' });
     }

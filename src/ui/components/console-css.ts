@@ -25,8 +25,9 @@ ins{background:#0f4d1f;color:#fff;text-decoration:underline}del{background:#6b10
 .changed{border-color:#ffd400!important}
 pre.words{white-space:pre-wrap;font:inherit;margin:0.3rem 0}
 .card-preview img{max-width:100%;background:#fff;border:1px solid #888}
+.responder-view{border:2px solid #555;border-radius:8px;padding:0.2rem 1rem;margin:0.6rem 0}.four-eyes{font-weight:700}
 @media (prefers-color-scheme: light){
-fieldset,.side>div,th,td{border-color:#888}.error-summary{border-color:#a00000}.error-summary a,.field-error{color:#a00000}
+fieldset,.side>div,th,td,.responder-view{border-color:#888}.error-summary{border-color:#a00000}.error-summary a,.field-error{color:#a00000}
 button.secondary{background:#f3f3f3;color:#000;border-color:#555}
 ins{background:#c8f0d0;color:#000}del{background:#ffd0d0;color:#000}.figures{border-color:#12305e}.word-count.over{border-left-color:#a00000}
 :focus-visible{outline-color:#0b0c0c;box-shadow:0 0 0 2px #ffd400}}

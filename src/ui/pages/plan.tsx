@@ -26,13 +26,15 @@ const List = (props: { items: string[] | undefined }) =>
     </ul>
   ) : null;
 
-const Section = (props: { title: string; show: boolean; children?: unknown }) =>
-  props.show ? (
+const SectionOf = (props: { level: 'h2' | 'h3' | 'h4'; title: string; show: boolean; children?: unknown }) => {
+  const H = props.level;
+  return props.show ? (
     <section>
-      <h2>{props.title}</h2>
+      <H>{props.title}</H>
       {props.children as never}
     </section>
   ) : null;
+};
 
 /** Free text: any phone number in it (a crisis line, out-of-hours) is a link. */
 const T = PhoneText;
@@ -42,7 +44,7 @@ const T = PhoneText;
  * contact) and the care team's out-of-hours numbers the reader may see. The summary often says "on the
  * number below"; the number used to be a screen and a half further down.
  */
-function WhoToCall(props: { ownerName: string; contact?: string; careTeam: PlanView['content']['careTeam'] }) {
+export function WhoToCall(props: { ownerName?: string; contact?: string; careTeam: PlanView['content']['careTeam'] }) {
   const outOfHours = [...new Set((props.careTeam ?? []).map((m) => m.outOfHours).filter((t): t is string => !!t))];
   if (!props.contact && outOfHours.length === 0) return null;
   return (
@@ -52,7 +54,7 @@ function WhoToCall(props: { ownerName: string; contact?: string; careTeam: PlanV
         {props.contact ? (
           <li>
             <PhoneText text={props.contact} />
-            {props.contact.includes(props.ownerName) ? null : <span class="meta"> ({props.ownerName})</span>}
+            {!props.ownerName || props.contact.includes(props.ownerName) ? null : <span class="meta"> ({props.ownerName})</span>}
           </li>
         ) : null}
         {outOfHours.map((t) => (
@@ -65,45 +67,42 @@ function WhoToCall(props: { ownerName: string; contact?: string; careTeam: PlanV
   );
 }
 
-export function PlanPage(props: { view: PlanView; who: { sub: string; org: string }; purpose: string; contact?: string; backTo?: string }) {
+/** What the plan body needs: a published view (PlanView) or a proposed version as a responder kind would see it. */
+export type PlanBodyView = Pick<PlanView, 'subject' | 'locations' | 'content' | 'withheldSections' | 'notice'>;
+
+/**
+ * The plan as a responder reads it, from the person's name to the last section. The responder's page and
+ * the console's previews (an approver's review, an author's "as responders see it") render this one body,
+ * so what is approved is what is shown. `level` is the name's heading level, under a console page's own headings.
+ */
+export function PlanBody(props: { view: PlanBodyView; level?: 1 | 2 | 3; version?: unknown; withheldFrom?: string; ownerName?: string; contact?: string }) {
   const { view } = props;
   const c = view.content;
   const s = view.subject;
   const name = `${s.givenNames} ${s.familyName}`;
+  const level = props.level ?? 1;
+  const Name = `h${level}` as 'h1' | 'h2' | 'h3';
+  const sectionLevel = `h${level + 1}` as 'h2' | 'h3' | 'h4';
+  const Section = (p: { title: string; show: boolean; children?: unknown }) => <SectionOf level={sectionLevel} {...p} />;
   return (
-    <Layout title="Crisis response plan" signedInAs={props.who}>
-      {view.stale ? (
-        <p class="stale">
-          OUT OF DATE: this plan was due for review on {readableDate(view.reviewBy)}. It may no longer be right. Use it with extra care.
-        </p>
-      ) : null}
-      {props.backTo ? (
-        <p class="back">
-          <a href={props.backTo}>Back to results</a>
-        </p>
-      ) : null}
-      <h1>
+    <>
+      <Name>
         {name}
         {s.preferredName ? <span> ("{s.preferredName}")</span> : null}
-      </h1>
+      </Name>
       <p class="meta">
         Born {readableDate(s.dateOfBirth)}
         {s.aliases.length ? ` · also known as ${s.aliases.join(', ')}` : ''}
         {s.homeArea ? ` · ${s.homeArea}` : ''}
       </p>
       {s.description ? <p class="meta">{s.description}</p> : null}
-      {/* Which version this is, and how current, before anything is acted on. */}
-      <p class="meta" id="version">
-        Version {view.version} · published {readableDate(view.publishedAt)} · review by {readableDate(view.reviewBy)}
-        {view.stale ? ' (overdue)' : ''}
-      </p>
+      {props.version as never}
       <p class="summary">
         <T text={c.summary} />
       </p>
-      <WhoToCall ownerName={view.owningOrg.name} contact={props.contact} careTeam={c.careTeam} />
+      <WhoToCall ownerName={props.ownerName} contact={props.contact} careTeam={c.careTeam} />
       {/* Present on every plan, but quieter than the plan itself: it used to outweigh the summary. */}
       <p class="advice">{view.notice}</p>
-
       <Section title={sectionTitles.whatHelps} show={!!c.whatHelps?.length}>
         <List items={c.whatHelps} />
       </Section>
@@ -217,9 +216,39 @@ export function PlanPage(props: { view: PlanView; who: { sub: string; org: strin
 
       {view.withheldSections.length ? (
         <p class="notice">
-          Not shown to your organisation: {view.withheldSections.map((k) => sectionTitles[k]).join(', ')}.
+          Not shown to {props.withheldFrom ?? 'your organisation'}: {view.withheldSections.map((k) => sectionTitles[k]).join(', ')}.
         </p>
       ) : null}
+    </>
+  );
+}
+
+export function PlanPage(props: { view: PlanView; who: { sub: string; org: string }; purpose: string; contact?: string; backTo?: string }) {
+  const { view } = props;
+  return (
+    <Layout title="Crisis response plan" signedInAs={props.who}>
+      {view.stale ? (
+        <p class="stale">
+          OUT OF DATE: this plan was due for review on {readableDate(view.reviewBy)}. It may no longer be right. Use it with extra care.
+        </p>
+      ) : null}
+      {props.backTo ? (
+        <p class="back">
+          <a href={props.backTo}>Back to results</a>
+        </p>
+      ) : null}
+      <PlanBody
+        view={view}
+        ownerName={view.owningOrg.name}
+        contact={props.contact}
+        version={
+          /* Which version this is, and how current, before anything is acted on. */
+          <p class="meta" id="version">
+            Version {view.version} · published {readableDate(view.publishedAt)} · review by {readableDate(view.reviewBy)}
+            {view.stale ? ' (overdue)' : ''}
+          </p>
+        }
+      />
       <h2>About this plan</h2>
       <p class="meta">
         Version {view.version}, published {readableDate(view.publishedAt)} by {view.owningOrg.name}. Review by{' '}

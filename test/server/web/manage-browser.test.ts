@@ -6,7 +6,7 @@ import { setUp } from '../auth/oidc-app.js';
 import { decodePng } from './helpers.js';
 import type { Actor } from '../../../src/plans/core/actor.js';
 import { findVersion } from '../../../src/plans/versions/store.js';
-import { createDraft, editDraft, reject, submitForReview } from '../../../src/plans/versions/workflow.js';
+import { createDraft, createPlan, editDraft, reject, submitForReview } from '../../../src/plans/versions/workflow.js';
 import { importRecordFrom, planBody, planIdOf, publishPlans } from '../../helpers.js';
 
 const field = (name: string) => `[name="${name}"]`;
@@ -239,5 +239,52 @@ describe.skipIf(!haveChromium)('the authoring console in a real browser', () => 
     await approver.click('form[action$="/approve"] button');
     await approver.waitForURL((u) => u.searchParams.get('done') === 'published');
     expect(findVersion(t.db, made.value.planId, made.value.version)).toMatchObject({ status: 'published', approvedBy: 'sb.approver' });
+  });
+
+  it('the author previews a new plan as each responder kind will see it and sends it from there; the approver reads all of it, as the police and as an ambulance crew, before approving', { timeout: 120_000 }, async () => {
+    const { appUrl, t } = await setUp({ southbank: true });
+    const writer: Actor = { sub: 'sb.author', org: 'southbank-mh', orgKind: 'mental-health', roles: ['author'] };
+    const made = createPlan(t.db, writer, planBody({ externalRef: 'SB-READ-1', familyName: 'Synthetic-Readwell', summary: 'Approach alone; she trusts one calm voice.' }), t.clock());
+    if (!made.ok) throw new Error(made.detail);
+    const planUrl = `/manage/plans/${made.value.planId}`;
+
+    const author = await consoleSignIn(appUrl, 'sb.author', planUrl);
+    await author.click('text=Preview as responders will see it');
+    await author.waitForURL((u) => u.pathname === `${planUrl}/preview`);
+    const authorView = author.locator('#as-responders');
+    expect(await authorView.getByText('Recurrent depressive disorder').isVisible()).toBe(true);
+    await expectAccessible(author, 'preview (ambulance)');
+    await author.click('text=As the police see it');
+    await author.waitForURL((u) => u.searchParams.get('as') === 'police');
+    expect(await authorView.textContent()).not.toContain('Recurrent depressive disorder');
+    expect(await authorView.textContent()).toContain('Not shown to the police: Diagnosis, Mental capacity.');
+    await expectAccessible(author, 'preview (police)');
+    await author.click('#send form[action$="/submit"] button');
+    await author.waitForURL((u) => u.searchParams.get('done') === 'submitted');
+
+    const approver = await consoleSignIn(appUrl, 'sb.approver', '/manage/reviews');
+    await approver.click('text=Read and approve');
+    await approver.waitForURL((u) => u.pathname === `/manage/reviews/${made.value.planId}/1`);
+    const shown = approver.locator('#as-responders');
+    // Everything a responder will read, on screen before the decision: summary, behaviours, places, people, numbers.
+    for (const text of ['Approach alone; she trusts one calm voice.', 'Stands by the railings', 'Waterloo Bridge (north end steps)', 'Riverside Crisis Café (synthetic)', 'Sister (synthetic)', 'Duty coordinator', 'Recurrent depressive disorder']) {
+      expect(await shown.getByText(text).first().isVisible(), text).toBe(true);
+    }
+    expect(await shown.locator('a[href="tel:07700900001"]').isVisible()).toBe(true);
+    expect(await shown.textContent()).not.toContain('Ex-partner');
+    await expectAccessible(approver, 'review of a new plan (ambulance)');
+
+    await approver.click('text=As the police see it');
+    await approver.waitForURL((u) => u.searchParams.get('as') === 'police');
+    expect(await shown.textContent()).not.toContain('Recurrent depressive disorder');
+    expect(await shown.getByText('Approach alone; she trusts one calm voice.').isVisible()).toBe(true);
+    await expectAccessible(approver, 'review of a new plan (police)');
+    await approver.click('text=As emergency departments see it');
+    await approver.waitForURL((u) => u.searchParams.get('as') === 'emergency-department');
+    expect(await shown.getByText('Has capacity for treatment decisions at last review.').isVisible()).toBe(true);
+
+    await approver.click('form[action$="/approve"] button');
+    await approver.waitForURL((u) => u.searchParams.get('done') === 'published');
+    expect(findVersion(t.db, made.value.planId, 1)).toMatchObject({ status: 'published', approvedBy: 'sb.approver' });
   });
 });

@@ -50,7 +50,7 @@ describe('withdraw and history in the console', () => {
     expect(h.status).toBe(200);
     expect(h.text).toContain('Shorter summary, agreed with Eff');
     expect(h.text).toContain('approver.a');
-    expect(h.text).toMatch(/plan\.summary: changed \(\d+ words added, \d+ removed\)/);
+    expect(h.text).toMatch(/30-second summary: changed \(\d+ words added, \d+ removed\)/);
     expect(t.events().at(-1)).toMatchObject({ action: 'history', channel: 'web', planId, outcome: 'allowed' });
   });
 });

@@ -3,11 +3,12 @@ import { createPlanBodySchema, draftBodySchema } from '../../../plans/core/conte
 import { hasRole } from '../../../plans/core/actor.js';
 import { authoriseWrite } from '../../../plans/policy.js';
 import { consolePlan, openDraftOf, type ConsolePlan } from '../../../plans/versions/console.js';
+import { previewFor, previewQuerySchema } from '../../../plans/versions/preview.js';
 import { authorHome, homeQuerySchema } from '../../../plans/versions/queues.js';
 import { readability } from '../../../plans/versions/readability.js';
 import { createDraft, createPlan, editDraft, submitForReview } from '../../../plans/versions/workflow.js';
 import { DEFAULT_SUMMARY_WARN_WORDS } from '../../../plans/versions/readability.js';
-import { EditSectionPage, PlanOverviewPage, type PlanHeading, type TaskState } from '../../../ui/pages/manage/edit.js';
+import { EditSectionPage, PlanOverviewPage, PlanPreviewPage, type PlanHeading, type TaskState } from '../../../ui/pages/manage/edit.js';
 import { ManageHomePage } from '../../../ui/pages/manage/home.js';
 import { newPlanSection, sectionByKey, sections, type Rows, type Section } from '../../../ui/pages/manage/spec.js';
 import type { AppServices, WebEnv } from '../../context.js';
@@ -142,6 +143,17 @@ export function managePlanRoutes(services: AppServices) {
           notice={notice}
         />,
       );
+    })
+    .get('/manage/plans/:planId/preview', ...guard.read('view'), (c) => {
+      const p = load(c);
+      if (!p.ok) return refusalPage(c, p);
+      const as = previewQuerySchema.safeParse(c.req.query('as'));
+      if (!as.success) return refusalPage(c, { ok: false, code: 'invalid', detail: `"as" ${as.error.issues[0]!.message}` }, `/manage/plans/${p.value.planId}`);
+      const v = p.value.latest;
+      c.set('access', { planId: p.value.planId, versionId: v.id, query: { console: 'preview', as: as.data } });
+      const a = c.var.actor!;
+      const canSubmit = a.org === p.value.owningOrg && hasRole(a, 'author') && v.status === 'draft';
+      return page(c, <PlanPreviewPage who={consoleWho(c)} plan={headingOf(p.value)} view={previewFor(v, as.data)} as={as.data} reviewBy={v.reviewBy} canSubmit={canSubmit} />);
     })
     .get('/manage/plans/:planId/edit', ...guard.read('view'), async (c) => {
       const p = load(c);

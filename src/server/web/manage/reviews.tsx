@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Failure } from '../../../plans/core/result.js';
 import { reviewQueue } from '../../../plans/versions/queues.js';
 import { DEFAULT_SUMMARY_WARN_WORDS, readability } from '../../../plans/versions/readability.js';
+import { previewFor, previewQuerySchema } from '../../../plans/versions/preview.js';
 import { reviewOf } from '../../../plans/versions/review.js';
 import { approve, contentHashSchema, reject } from '../../../plans/versions/workflow.js';
 import { MessagePage } from '../../../ui/pages/manage/common.js';
@@ -55,14 +56,16 @@ export function manageReviewRoutes(services: AppServices) {
     const planId = c.req.param('planId') ?? '';
     const version = versionOf(c.req.param('version'));
     if (!planIdPattern.test(planId) || version === undefined) return refusalPage(c, { ok: false, code: 'not_found', detail: 'no such plan' });
+    const as = previewQuerySchema.safeParse(c.req.query('as'));
+    if (!as.success) return refusalPage(c, { ok: false, code: 'invalid', detail: `"as" ${as.error.issues[0]!.message}` }, `/manage/reviews/${planId}/${version}`);
     const r = reviewOf(db, c.var.actor!, planId, version);
     if (!r.ok) return decisionRefused(c, r, planId);
-    c.set('access', { planId, versionId: r.value.proposal.id, query: { console: 'review', version } });
+    c.set('access', { planId, versionId: r.value.proposal.id, query: { console: 'review', version, as: as.data } });
     if (r.value.proposal.status !== 'in-review') return decisionRefused(c, { ok: false, code: 'conflict', detail: 'not in review', extra: { versionStatus: r.value.proposal.status } }, planId);
     const errors = error ? [{ field: 'comment', anchor: 'comment', message: error }] : [];
     return page(
       c,
-      <ReviewPage who={consoleWho(c)} review={r.value} after={readability(r.value.proposal.content, warnAt)} before={r.value.base ? readability(r.value.base.content, warnAt) : undefined} errors={errors} comment={comment} />,
+      <ReviewPage who={consoleWho(c)} review={r.value} after={readability(r.value.proposal.content, warnAt)} before={r.value.base ? readability(r.value.base.content, warnAt) : undefined} errors={errors} comment={comment} preview={{ view: previewFor(r.value.proposal, as.data), as: as.data }} />,
       error ? 400 : 200,
     );
   };

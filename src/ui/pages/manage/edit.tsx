@@ -1,6 +1,10 @@
+import type { ResponderKind } from '../../../plans/core/audience.js';
 import type { Readability } from '../../../plans/versions/readability.js';
 import { ErrorSummary, SectionFields, type FormError } from '../../components/plan-form.js';
 import { PlanLength, SummaryCount } from '../../components/readability.js';
+import { ResponderPreview } from '../../components/responder-preview.js';
+import { readableDate } from '../../dates.js';
+import type { PlanBodyView } from '../plan.js';
 import { ConsolePage, stateLabel, when, type Who } from './common.js';
 import { sections, type Section } from './spec.js';
 
@@ -129,6 +133,11 @@ export function PlanOverviewPage(p: OverviewProps) {
       {p.canEdit ? <Tasks planId={p.plan.planId} /> : null}
       <div class="actions">
         {p.canSubmit ? (
+          <a href={`${base}/preview`}>
+            Preview as responders will see it
+          </a>
+        ) : null}
+        {p.canSubmit ? (
           <form method="post" action={`${base}/submit`}>
             <button type="submit">Send for review</button>
           </form>
@@ -148,6 +157,9 @@ export function PlanOverviewPage(p: OverviewProps) {
       <h2>More</h2>
       <ul>
         <li>
+          <a href={`${base}/preview`}>Version {p.plan.version} as the police, ambulance crews and emergency departments will see it</a>
+        </li>
+        <li>
           <a href={`${base}/history`}>History of this plan</a>
         </li>
         {p.canCards ? (
@@ -161,6 +173,40 @@ export function PlanOverviewPage(p: OverviewProps) {
           </li>
         ) : null}
       </ul>
+    </ConsolePage>
+  );
+}
+
+/**
+ * The latest version as each kind of responder will read it (an author before sending it for review),
+ * from the plan's console page; a draft can be sent for review from here.
+ */
+export function PlanPreviewPage(p: { who: Who; plan: PlanHeading; view: PlanBodyView; as: ResponderKind; reviewBy: string; canSubmit: boolean }) {
+  const base = `/manage/plans/${p.plan.planId}`;
+  return (
+    <ConsolePage title={`Preview: ${p.plan.name}`} who={p.who}>
+      <p class="meta">
+        <a href={base}>Back to the plan</a>
+      </p>
+      <h1>Preview: {p.plan.name}</h1>
+      <p>
+        {p.plan.externalRef} · version {p.plan.version}: <span class="tag">{stateLabel[p.plan.status] ?? p.plan.status}</span>
+      </p>
+      <ResponderPreview
+        view={p.view}
+        as={p.as}
+        href={(k) => `${base}/preview?as=${k}`}
+        title="As responders will see it"
+        version={<p class="meta">Version {p.plan.version} · review by {readableDate(p.reviewBy)}</p>}
+      />
+      {p.canSubmit ? (
+        <div class="actions" id="send">
+          <form method="post" action={`${base}/submit`}>
+            <button type="submit">Send for review</button>
+          </form>
+          <a href={`${base}/edit`}>Change something first</a>
+        </div>
+      ) : null}
     </ConsolePage>
   );
 }

@@ -1,9 +1,12 @@
+import type { WordDiff } from '../../../plans/versions/word-diff.js';
 import { ErrorSummary, type FormError } from '../../components/plan-form.js';
+import { SideBySide } from '../../components/word-diff.js';
 import { ConsolePage, stateLabel, when, type Who } from './common.js';
+import { changeLabel } from './labels.js';
 
 type Version = { version: number; status: string; changeSummary: string | null; authors: string[]; createdAt: string; approvedBy: string | null; publishedAt: string | null; withdrawnBy: string | null; withdrawReason: string | null };
 type Event = { version: number | null; action: string; actor: string; at: string; comment: string | null };
-type Change = { section: string; change: string; words: { wordsAdded: number; wordsRemoved: number } };
+type Change = { section: string; change: string; words: WordDiff };
 
 export function HistoryPage(p: { who: Who; planId: string; externalRef: string; versions: Version[]; events: Event[]; diff?: { from: number; to: number; changes: Change[] } }) {
   const base = `/manage/plans/${p.planId}`;
@@ -59,13 +62,14 @@ export function HistoryPage(p: { who: Who; planId: string; externalRef: string; 
             Version {p.diff.from} to version {p.diff.to}
           </h3>
           {p.diff.changes.length ? (
-            <ul>
-              {p.diff.changes.map((c) => (
-                <li>
-                  {c.section}: {c.change} ({c.words.wordsAdded} words added, {c.words.wordsRemoved} removed)
-                </li>
-              ))}
-            </ul>
+            p.diff.changes.map((c) => (
+              <section aria-label={changeLabel(c.section)}>
+                <h4>
+                  {changeLabel(c.section)}: {c.change} ({c.words.wordsAdded} words added, {c.words.wordsRemoved} removed)
+                </h4>
+                <SideBySide parts={c.words.parts} before={`Version ${p.diff!.from}`} after={`Version ${p.diff!.to}`} level="h5" />
+              </section>
+            ))
           ) : (
             <p>No differences.</p>
           )}

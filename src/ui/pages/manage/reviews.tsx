@@ -1,10 +1,15 @@
 import type { ReviewItem } from '../../../plans/versions/queues.js';
 import type { Readability } from '../../../plans/versions/readability.js';
 import type { Review } from '../../../plans/versions/review.js';
-import type { WordPart } from '../../../plans/versions/word-diff.js';
+import type { ResponderKind } from '../../../plans/core/audience.js';
 import { ErrorSummary, type FormError } from '../../components/plan-form.js';
-import { duration, PlanLength, sectionName } from '../../components/readability.js';
+import { duration, PlanLength } from '../../components/readability.js';
+import { ResponderPreview } from '../../components/responder-preview.js';
+import { readableDate } from '../../dates.js';
+import { SideBySide, Words } from '../../components/word-diff.js';
+import type { PlanBodyView } from '../plan.js';
 import { ConsolePage, when, type Who } from './common.js';
+import { changeLabel as label } from './labels.js';
 
 const waited = (hours: number) => (hours < 24 ? `${hours} hours` : `${Math.floor(hours / 24)} days`);
 
@@ -21,6 +26,7 @@ export function ReviewQueuePage({ who, items }: { who: Who; items: ReviewItem[] 
               <th scope="col">Written by</th>
               <th scope="col">Waiting</th>
               <th scope="col">Size of change</th>
+              <th scope="col">Your decision</th>
             </tr>
           </thead>
           <tbody>
@@ -40,6 +46,15 @@ export function ReviewQueuePage({ who, items }: { who: Who; items: ReviewItem[] 
                     ? `New plan, ${i.change.wordsAdded} words`
                     : `${i.change.sections} ${i.change.sections === 1 ? 'section' : 'sections'}: ${i.change.wordsAdded} words added, ${i.change.wordsRemoved} removed`}
                 </td>
+                <td>
+                  {i.mayApprove ? (
+                    <a href={`/manage/reviews/${i.planId}/${i.version}`}>
+                      Read and approve<span class="vh"> the plan for {i.name}</span>
+                    </a>
+                  ) : (
+                    <FourEyes />
+                  )}
+                </td>
               </tr>
             ))}
           </tbody>
@@ -49,27 +64,16 @@ export function ReviewQueuePage({ who, items }: { who: Who; items: ReviewItem[] 
   );
 }
 
-const label = (path: string) => {
-  const [area, key] = path.split('.') as [string, string | undefined];
-  if (area === 'plan') return sectionName(key!);
-  if (area === 'locations') return 'Places they are often found';
-  return `${area === 'subject' ? 'Person' : 'Agreement'}: ${key}`;
-};
+/** Said wherever approval would otherwise be offered on a version this approver wrote or edited. */
+const FourEyes = () => <p class="four-eyes">You wrote or edited part of this version, so someone else must approve it.</p>;
 
-function Words({ parts, show }: { parts: WordPart[]; show: 'removed' | 'added' }) {
-  return (
-    <pre class="words">
-      {parts.map((p) =>
-        p.change === undefined ? p.text : p.change !== show ? null : show === 'added' ? <ins>{p.text}</ins> : <del>{p.text}</del>,
-      )}
-    </pre>
-  );
-}
+type Props = { who: Who; review: Review; before?: Readability; after: Readability; errors: FormError[]; comment: string; preview: { view: PlanBodyView; as: ResponderKind } };
 
-type Props = { who: Who; review: Review; before?: Readability; after: Readability; errors: FormError[]; comment: string };
-
-/** Published version and proposal side by side, each changed section's words marked; then approve or return. */
-export function ReviewPage({ who, review, before, after, errors, comment }: Props) {
+/**
+ * The proposal as each kind of responder will read it, then the published version and proposal side by
+ * side (each changed section's words marked) or, for a first version, every field; then approve or return.
+ */
+export function ReviewPage({ who, review, before, after, errors, comment, preview }: Props) {
   const { plan, proposal, changes } = review;
   const g = proposal.governance;
   const base = `/manage/reviews/${plan.planId}/${proposal.version}`;
@@ -95,16 +99,17 @@ export function ReviewPage({ who, review, before, after, errors, comment }: Prop
         <dt>Review by</dt>
         <dd>{g.reviewBy}</dd>
       </dl>
-      {proposal.content.inTheirOwnWords ? (
-        <>
-          <h2>In their own words</h2>
-          <p>{proposal.content.inTheirOwnWords}</p>
-        </>
-      ) : null}
-      <h2>What changed</h2>
+      <ResponderPreview
+        view={preview.view}
+        as={preview.as}
+        href={(k) => `${base}?as=${k}`}
+        title={review.base === undefined ? 'The new plan, as responders will see it' : 'The plan as responders will see it once this is approved'}
+        version={<p class="meta">Proposed version {proposal.version} · review by {readableDate(g.reviewBy)}</p>}
+      />
+      <h2 id="changes">{review.base === undefined ? 'Everything in this version, field by field' : 'What changed'}</h2>
       {review.base === undefined ? (
         <>
-          <p>This is the first version of the plan: everything is new, so every section is shown in full.</p>
+          <p>This is the first version of the plan: everything is new, so every section is shown in full, including what no responder is shown (such as the NHS number and where each place is).</p>
           {changes.map((c) => (
             <section aria-label={label(c.section)}>
               <h3>{label(c.section)}</h3>
@@ -123,16 +128,7 @@ export function ReviewPage({ who, review, before, after, errors, comment }: Prop
               {label(c.section)}: {c.change === 'added' ? 'added' : c.change === 'removed' ? 'removed' : 'changed'} ({c.words.wordsAdded} words added,{' '}
               {c.words.wordsRemoved} removed)
             </h3>
-            <div class="side">
-              <div class="changed">
-                <h4>Published</h4>
-                <Words parts={c.words.parts} show="removed" />
-              </div>
-              <div class="changed">
-                <h4>Proposed</h4>
-                <Words parts={c.words.parts} show="added" />
-              </div>
-            </div>
+            <SideBySide parts={c.words.parts} before="Published" after="Proposed" />
           </section>
         ))
       )}
@@ -144,11 +140,15 @@ export function ReviewPage({ who, review, before, after, errors, comment }: Prop
         </p>
       ) : null}
       <h2>Your decision</h2>
-      <form method="post" action={`${base}/approve`}>
-        {/* What is on this page: approving publishes this content only, never a later rewrite of it. */}
-        <input type="hidden" name="contentHash" value={proposal.contentHash} />
-        <button type="submit">Approve and publish</button>
-      </form>
+      {review.mayApprove ? (
+        <form method="post" action={`${base}/approve`}>
+          {/* What is on this page: approving publishes this content only, never a later rewrite of it. */}
+          <input type="hidden" name="contentHash" value={proposal.contentHash} />
+          <button type="submit">Approve and publish</button>
+        </form>
+      ) : (
+        <FourEyes />
+      )}
       <form method="post" action={`${base}/return`} novalidate>
         <label for="comment">Or return it to the author with a comment</label>
         <p id="comment.hint" class="hint">
