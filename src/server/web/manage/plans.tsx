@@ -1,5 +1,6 @@
 import { Hono, type Context } from 'hono';
 import { createPlanBodySchema, draftBodySchema } from '../../../plans/core/content.js';
+import { personCopyStatus } from '../../../plans/copies/copies.js';
 import { hasRole } from '../../../plans/core/actor.js';
 import { authoriseWrite } from '../../../plans/policy.js';
 import { consolePlan, openDraftOf, type ConsolePlan } from '../../../plans/versions/console.js';
@@ -12,6 +13,7 @@ import { ManageHomePage } from '../../../ui/pages/manage/home.js';
 import { newPlanSection, sectionByKey, sections, type Rows, type Section } from '../../../ui/pages/manage/spec.js';
 import type { AppServices, WebEnv } from '../../context.js';
 import { page } from '../shared.js';
+import { personCopyPdfPath } from './copies.js';
 import { addRow, applySection, fieldErrors, readPost, removeRow, valuesOf, type FormValues } from './form.js';
 import { consoleGuards, consoleWho, planIdPattern, refusalPage } from './shared.js';
 
@@ -126,6 +128,16 @@ export function managePlanRoutes(services: AppServices) {
         withdrawn: 'Withdrawn. Responders are told the plan was withdrawn and who to contact.',
       };
       const notice = notices[c.req.query('done') ?? ''];
+      // The person's copy only for those its rule allows (authors of the owning trust): the domain refuses the rest.
+      const copies = personCopyStatus(db, a, p.value.planId);
+      const personCopy = copies.ok
+        ? {
+            holds: copies.value.holds && { ...copies.value.holds, pdf: personCopyPdfPath(p.value.planId, copies.value.holds.copyId) },
+            current: copies.value.current?.version,
+            outOfDate: copies.value.outOfDate,
+            justPrinted: c.req.query('done') === 'copy',
+          }
+        : undefined;
       return page(
         c,
         <PlanOverviewPage
@@ -140,6 +152,7 @@ export function managePlanRoutes(services: AppServices) {
           canWithdraw={approver && !!p.value.current}
           canCards={author && !!p.value.current}
           notice={notice}
+          personCopy={personCopy}
         />,
       );
     })

@@ -1,6 +1,7 @@
 import type { Readability } from '../../../plans/versions/readability.js';
 import { ErrorSummary, SectionFields, type FormError } from '../../components/plan-form.js';
 import { PlanLength, SummaryCount } from '../../components/readability.js';
+import { readableDate } from '../../dates.js';
 import { ConsolePage, stateLabel, when, type Who } from './common.js';
 import { sections, type Section } from './spec.js';
 
@@ -105,7 +106,63 @@ type OverviewProps = {
   canWithdraw: boolean;
   canCards: boolean;
   notice?: string;
+  /** The person's own copy, for those who may print it (policy.authorisePersonCopy). */
+  personCopy?: PersonCopyView;
 };
+
+export type PersonCopyView = {
+  /** The copy the person holds (the last printed), with where to download it again. */
+  holds?: { version: number; printedAt: string; withoutIdentifiers: boolean; pdf: string };
+  /** The version responders see; none once withdrawn. */
+  current?: number;
+  outOfDate: boolean;
+  /** Just recorded (the redirect after printing): say so and offer the download. */
+  justPrinted: boolean;
+};
+
+/** Which copy of the plan the person holds, whether it is still the plan responders see, and printing a new one. */
+function PersonCopySection({ base, copy }: { base: string; copy: PersonCopyView }) {
+  const h = copy.holds;
+  return (
+    <section aria-labelledby="person-copy">
+      <h2 id="person-copy">The person's copy</h2>
+      {h && copy.justPrinted ? (
+        <p class="notice" role="status">
+          Recorded: the person's copy of version {h.version}{h.withoutIdentifiers ? ', without identifying details' : ''}.{' '}
+          <a href={h.pdf}>Download the copy to print (PDF)</a>
+        </p>
+      ) : null}
+      {h ? (
+        <p>
+          The person holds version {h.version}, printed on {readableDate(h.printedAt)}
+          {h.withoutIdentifiers ? ' (the summary without identifying details)' : ''}.{' '}
+          {copy.justPrinted ? null : <a href={h.pdf}>Download this copy again (PDF)</a>}
+        </p>
+      ) : (
+        <p>No copy of this plan has been printed for the person yet. They should hold an up-to-date copy of their most recent plan.</p>
+      )}
+      {copy.outOfDate ? (
+        <p class="warn">
+          <span class="tag">Out of date</span> The person's copy is out of date: version {copy.current} was published since; print a new copy.
+        </p>
+      ) : null}
+      {copy.current !== undefined ? (
+        <form method="post" action={`${base}/copies`}>
+          <div class="check">
+            <input type="checkbox" id="withoutIdentifiers" name="withoutIdentifiers" value="yes" aria-describedby="withoutIdentifiers-hint" />
+            <label for="withoutIdentifiers">Without identifying details</label>
+          </div>
+          <p id="withoutIdentifiers-hint" class="hint">
+            A summary with no name, date of birth, NHS number or address, for sending by email.
+          </p>
+          <div class="actions">
+            <button type="submit">Print the person's copy of version {copy.current}</button>
+          </div>
+        </form>
+      ) : null}
+    </section>
+  );
+}
 
 /** A plan's page in the console: where it stands, how long it reads, and what can be done next. */
 export function PlanOverviewPage(p: OverviewProps) {
@@ -145,6 +202,7 @@ export function PlanOverviewPage(p: OverviewProps) {
         ) : null}
       </div>
       <PlanLength r={p.readability} />
+      {p.personCopy ? <PersonCopySection base={base} copy={p.personCopy} /> : null}
       <h2>More</h2>
       <ul>
         <li>
