@@ -3,6 +3,7 @@ import { ErrorSummary, SectionFields, type FormError } from '../../components/pl
 import { PlanLength, SummaryCount } from '../../components/readability.js';
 import { readableDate } from '../../dates.js';
 import { ConsolePage, stateLabel, when, type Who } from './common.js';
+import type { LocatedPlace } from './places.js';
 import { sections, type Section } from './spec.js';
 
 export type PlanHeading = { planId: string; externalRef: string; name: string; version: number; status: string; returned?: { by: string; at: string; comment: string | null } };
@@ -48,6 +49,8 @@ type EditProps = {
   next?: string;
   /** Each section's state for the task list (sections the plan has nothing in are not started). */
   states?: Record<string, TaskState>;
+  /** The places section: where each saved place is, and how its position was found. */
+  located?: LocatedPlace[];
 };
 
 /** One section of the plan: what was typed stays on the page until it is saved. */
@@ -78,6 +81,18 @@ export function EditSectionPage(p: EditProps) {
       <form method="post" action={p.action} novalidate>
         <SectionFields section={p.section} values={p.values} errors={p.errors} />
         {showCount ? <SummaryCount r={p.readability!} /> : null}
+        {p.located?.length ? (
+          <div class="figures">
+            <h2>Where responders will look for them</h2>
+            <ul>
+              {p.located.map((l) => (
+                <li>
+                  {l.label}: {l.lat}, {l.lng} ({l.how})
+                </li>
+              ))}
+            </ul>
+          </div>
+        ) : null}
         {/* Going on to the next section is the usual way through the plan: it is the main button. */}
         <div class="actions">
           {p.plan && p.next ? (
