@@ -1,5 +1,5 @@
 import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
-import { plans } from './plans.js';
+import { plans, planVersions } from './plans.js';
 
 /**
  * Patient-held plan cards. Only hashes of the QR token and of the typed-in code are kept: a stolen
@@ -27,4 +27,29 @@ export const planCards = sqliteTable(
     uniqueIndex('plan_cards_code').on(t.codeHash),
     index('plan_cards_plan').on(t.planId),
   ],
+);
+
+/**
+ * Each copy of the plan printed for the person to keep (the operational guide: the person holds an
+ * up-to-date copy of their most recent plan, on paper or as a summary without identifying details).
+ * The console compares the latest row with the published version to prompt a reprint. Append-only.
+ */
+export const personCopies = sqliteTable(
+  'person_copies',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    planId: text('plan_id')
+      .notNull()
+      .references(() => plans.id),
+    /** The published version printed (its row), and its number as the person's copy shows it. */
+    versionId: integer('version_id')
+      .notNull()
+      .references(() => planVersions.id),
+    version: integer('version').notNull(),
+    /** The summary without name, date of birth, NHS number or address (for sending by email). */
+    withoutIdentifiers: integer('without_identifiers', { mode: 'boolean' }).notNull(),
+    printedBy: text('printed_by').notNull(),
+    printedAt: text('printed_at').notNull(),
+  },
+  (t) => [index('person_copies_plan').on(t.planId)],
 );

@@ -69,6 +69,21 @@ export const shots: Shot[] = [
     },
   },
   {
+    name: 'manage-places',
+    as: 'demo.author',
+    purpose,
+    open: async (page, ctx) => {
+      const id = await draft(page, ctx);
+      await page.goto(`${ctx.baseUrl}/manage/plans/${id}/edit?section=places`);
+      if (!(await page.locator('[name="locations.0.label"]').count())) await page.getByRole('button', { name: /Add (a|another) place$/ }).click();
+      await page.locator('[name="locations.0.label"]').fill('se1 7pb');
+      await page.locator('[name="locations.0.lat"]').fill('');
+      await page.locator('[name="locations.0.lng"]').fill('');
+      await page.getByRole('button', { name: 'Save this section' }).click();
+      await page.locator('h2', { hasText: 'Where responders will look for them' }).scrollIntoViewIfNeeded();
+    },
+  },
+  {
     name: 'manage-submitted',
     as: 'demo.author',
     purpose,
@@ -129,4 +144,14 @@ export const shots: Shot[] = [
     },
   },
   { name: 'manage-card-revoke', as: 'demo.author', purpose, open: async (page, ctx) => void (await page.goto(`${ctx.baseUrl}/manage/plans/${await ctx.anyPlanId()}/cards/revoke`)) },
+  {
+    name: 'manage-person-copy',
+    as: 'demo.author',
+    purpose,
+    open: async (page, ctx) => {
+      await page.goto(`${ctx.baseUrl}/manage/plans/${await ctx.anyPlanId()}`);
+      await page.getByRole('button', { name: /Print the person's copy/ }).click();
+      await page.locator('#person-copy').scrollIntoViewIfNeeded();
+    },
+  },
 ];

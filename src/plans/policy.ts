@@ -193,6 +193,13 @@ export function authoriseVersionContent(actor: Actor, owningOrg: string): Result
 export const authoriseCards = (actor: Actor, owningOrg: string): Result<true> => authoriseWrite(actor, owningOrg, 'author');
 
 /**
+ * Authors print the person's own copy of their plan for their own organisation's plans: they are the
+ * ones who write it with the person. Approvers, other trusts and responders may not (their work is not
+ * handing the person their plan).
+ */
+export const authorisePersonCopy = (actor: Actor, owningOrg: string): Result<true> => authoriseWrite(actor, owningOrg, 'author');
+
+/**
  * Auditors read the log of their own organisation: its plans, its staff, searches that surfaced its plans,
  * and governance events and flag reviews concerning it (their query's `orgs`, see governance/log.ts).
  */

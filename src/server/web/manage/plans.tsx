@@ -1,5 +1,6 @@
 import { Hono, type Context } from 'hono';
 import { createPlanBodySchema, draftBodySchema } from '../../../plans/core/content.js';
+import { personCopyStatus } from '../../../plans/copies/copies.js';
 import { hasRole } from '../../../plans/core/actor.js';
 import { authoriseWrite } from '../../../plans/policy.js';
 import { consolePlan, openDraftOf, type ConsolePlan } from '../../../plans/versions/console.js';
@@ -10,9 +11,12 @@ import { createDraft, createPlan, editDraft, submitForReview } from '../../../pl
 import { DEFAULT_SUMMARY_WARN_WORDS } from '../../../plans/versions/readability.js';
 import { EditSectionPage, PlanOverviewPage, PlanPreviewPage, type PlanHeading, type TaskState } from '../../../ui/pages/manage/edit.js';
 import { ManageHomePage } from '../../../ui/pages/manage/home.js';
+import { located } from '../../../ui/pages/manage/places.js';
 import { newPlanSection, sectionByKey, sections, type Rows, type Section } from '../../../ui/pages/manage/spec.js';
 import type { AppServices, WebEnv } from '../../context.js';
 import { page } from '../shared.js';
+import { personCopyPdfPath } from './copies.js';
+import { placesTyped } from './places.js';
 import { addRow, applySection, fieldErrors, readPost, removeRow, valuesOf, type FormValues } from './form.js';
 import { consoleGuards, consoleWho, planIdPattern, refusalPage } from './shared.js';
 
@@ -78,7 +82,7 @@ export function managePlanRoutes(services: AppServices) {
     const states = taskStates(p.record, r.summary.overLimit);
     return page(
       c,
-      <EditSectionPage who={consoleWho(c)} plan={headingOf(p)} section={section} values={values} errors={errors} readability={r} saved={saved} action={`/manage/plans/${p.planId}/edit?section=${section.key}`} next={next} states={states} />,
+      <EditSectionPage who={consoleWho(c)} plan={headingOf(p)} section={section} values={values} errors={errors} readability={r} saved={saved} action={`/manage/plans/${p.planId}/edit?section=${section.key}`} next={next} states={states} located={section.key === 'places' ? located(p.record.locations) : undefined} />,
       errors.length ? 400 : 200,
     );
   };
@@ -127,6 +131,16 @@ export function managePlanRoutes(services: AppServices) {
         withdrawn: 'Withdrawn. Responders are told the plan was withdrawn and who to contact.',
       };
       const notice = notices[c.req.query('done') ?? ''];
+      // The person's copy only for those its rule allows (authors of the owning trust): the domain refuses the rest.
+      const copies = personCopyStatus(db, a, p.value.planId);
+      const personCopy = copies.ok
+        ? {
+            holds: copies.value.holds && { ...copies.value.holds, pdf: personCopyPdfPath(p.value.planId, copies.value.holds.copyId) },
+            current: copies.value.current?.version,
+            outOfDate: copies.value.outOfDate,
+            justPrinted: c.req.query('done') === 'copy',
+          }
+        : undefined;
       return page(
         c,
         <PlanOverviewPage
@@ -141,6 +155,7 @@ export function managePlanRoutes(services: AppServices) {
           canWithdraw={approver && !!p.value.current}
           canCards={author && !!p.value.current}
           notice={notice}
+          personCopy={personCopy}
         />,
       );
     })
@@ -177,9 +192,13 @@ export function managePlanRoutes(services: AppServices) {
       if (rows) return editPage(c, p.value, section, rows);
       const draft = openDraftOf(p.value);
       if (!draft.ok) return refusalPage(c, draft, `/manage/plans/${p.value.planId}`);
-      const record = applySection(section, values, { ...(p.value.record as unknown as Record<string, unknown>), changeSummary: p.value.latest.changeSummary ?? undefined });
+      const placed = placesTyped(values);
+      const record = applySection(section, placed.values, { ...(p.value.record as unknown as Record<string, unknown>), changeSummary: p.value.latest.changeSummary ?? undefined });
       const parsed = draftBodySchema.safeParse(record);
-      if (!parsed.success) return editPage(c, p.value, section, values, fieldErrors(section, parsed.error.issues));
+      // A place the service does not know is the one thing to fix on its row: not also "latitude must be a number".
+      const unknownRows = placed.errors.map((e) => e.field.replace(/label$/, ''));
+      const errors = [...placed.errors, ...(parsed.success ? [] : fieldErrors(section, parsed.error.issues).filter((e) => !unknownRows.some((r) => e.field.startsWith(r))))];
+      if (!parsed.success || errors.length) return editPage(c, p.value, section, values, errors);
       const saved = editDraft(db, c.var.actor!, { planId: p.value.planId, version: draft.value.version }, parsed.data, clock());
       if (!saved.ok) return refusalPage(c, saved, `/manage/plans/${p.value.planId}`);
       const next = sectionByKey(typeof form.save === 'string' ? form.save : undefined);

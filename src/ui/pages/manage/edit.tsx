@@ -6,6 +6,7 @@ import { ResponderPreview } from '../../components/responder-preview.js';
 import { readableDate } from '../../dates.js';
 import type { PlanBodyView } from '../plan.js';
 import { ConsolePage, stateLabel, when, type Who } from './common.js';
+import type { LocatedPlace } from './places.js';
 import { sections, type Section } from './spec.js';
 
 export type PlanHeading = { planId: string; externalRef: string; name: string; version: number; status: string; returned?: { by: string; at: string; comment: string | null } };
@@ -51,6 +52,8 @@ type EditProps = {
   next?: string;
   /** Each section's state for the task list (sections the plan has nothing in are not started). */
   states?: Record<string, TaskState>;
+  /** The places section: where each saved place is, and how its position was found. */
+  located?: LocatedPlace[];
 };
 
 /** One section of the plan: what was typed stays on the page until it is saved. */
@@ -81,6 +84,18 @@ export function EditSectionPage(p: EditProps) {
       <form method="post" action={p.action} novalidate>
         <SectionFields section={p.section} values={p.values} errors={p.errors} />
         {showCount ? <SummaryCount r={p.readability!} /> : null}
+        {p.located?.length ? (
+          <div class="figures">
+            <h2>Where responders will look for them</h2>
+            <ul>
+              {p.located.map((l) => (
+                <li>
+                  {l.label}: {l.lat}, {l.lng} ({l.how})
+                </li>
+              ))}
+            </ul>
+          </div>
+        ) : null}
         {/* Going on to the next section is the usual way through the plan: it is the main button. */}
         <div class="actions">
           {p.plan && p.next ? (
@@ -109,7 +124,63 @@ type OverviewProps = {
   canWithdraw: boolean;
   canCards: boolean;
   notice?: string;
+  /** The person's own copy, for those who may print it (policy.authorisePersonCopy). */
+  personCopy?: PersonCopyView;
 };
+
+export type PersonCopyView = {
+  /** The copy the person holds (the last printed), with where to download it again. */
+  holds?: { version: number; printedAt: string; withoutIdentifiers: boolean; pdf: string };
+  /** The version responders see; none once withdrawn. */
+  current?: number;
+  outOfDate: boolean;
+  /** Just recorded (the redirect after printing): say so and offer the download. */
+  justPrinted: boolean;
+};
+
+/** Which copy of the plan the person holds, whether it is still the plan responders see, and printing a new one. */
+function PersonCopySection({ base, copy }: { base: string; copy: PersonCopyView }) {
+  const h = copy.holds;
+  return (
+    <section aria-labelledby="person-copy">
+      <h2 id="person-copy">The person's copy</h2>
+      {h && copy.justPrinted ? (
+        <p class="notice" role="status">
+          Recorded: the person's copy of version {h.version}{h.withoutIdentifiers ? ', without identifying details' : ''}.{' '}
+          <a href={h.pdf}>Download the copy to print (PDF)</a>
+        </p>
+      ) : null}
+      {h ? (
+        <p>
+          The person holds version {h.version}, printed on {readableDate(h.printedAt)}
+          {h.withoutIdentifiers ? ' (the summary without identifying details)' : ''}.{' '}
+          {copy.justPrinted ? null : <a href={h.pdf}>Download this copy again (PDF)</a>}
+        </p>
+      ) : (
+        <p>No copy of this plan has been printed for the person yet. They should hold an up-to-date copy of their most recent plan.</p>
+      )}
+      {copy.outOfDate ? (
+        <p class="warn">
+          <span class="tag">Out of date</span> The person's copy is out of date: version {copy.current} was published since; print a new copy.
+        </p>
+      ) : null}
+      {copy.current !== undefined ? (
+        <form method="post" action={`${base}/copies`}>
+          <div class="check">
+            <input type="checkbox" id="withoutIdentifiers" name="withoutIdentifiers" value="yes" aria-describedby="withoutIdentifiers-hint" />
+            <label for="withoutIdentifiers">Without identifying details</label>
+          </div>
+          <p id="withoutIdentifiers-hint" class="hint">
+            A summary with no name, date of birth, NHS number or address, for sending by email.
+          </p>
+          <div class="actions">
+            <button type="submit">Print the person's copy of version {copy.current}</button>
+          </div>
+        </form>
+      ) : null}
+    </section>
+  );
+}
 
 /** A plan's page in the console: where it stands, how long it reads, and what can be done next. */
 export function PlanOverviewPage(p: OverviewProps) {
@@ -154,6 +225,7 @@ export function PlanOverviewPage(p: OverviewProps) {
         ) : null}
       </div>
       <PlanLength r={p.readability} />
+      {p.personCopy ? <PersonCopySection base={base} copy={p.personCopy} /> : null}
       <h2>More</h2>
       <ul>
         <li>
