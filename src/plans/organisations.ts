@@ -14,7 +14,7 @@ export const newOrganisationSchema = z.strictObject({
   issuer: z.url().optional(),
   jwks: z.string().min(1).optional(),
   contact: z.string().trim().min(1).max(300).optional(),
-});
+}).meta({ description: 'An organisation with an `issuer` needs its `jwks`.', dependentRequired: { issuer: ['jwks'] } });
 export type NewOrganisation = z.infer<typeof newOrganisationSchema>;
 
 export const newDsaSchema = z
@@ -24,7 +24,9 @@ export const newDsaSchema = z
     validFrom: isoDate,
     validTo: isoDate,
   })
-  .refine((d) => d.validFrom <= d.validTo, { error: 'validTo must not be before validFrom', path: ['validTo'] });
+  .refine((d) => d.validFrom <= d.validTo, { error: 'validTo must not be before validFrom', path: ['validTo'] })
+  // JSON Schema cannot compare two fields: said in words, and as an x- keyword the API checker reads.
+  .meta({ description: '`validTo` is the same day as `validFrom` or later.', 'x-date-order': ['validFrom', 'validTo'] });
 export type NewDsa = z.infer<typeof newDsaSchema>;
 
 export type Organisation = typeof organisations.$inferSelect;

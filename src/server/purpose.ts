@@ -3,8 +3,8 @@ import { HIDDEN_IN_NAME } from '../plans/core/content.js';
 import { AppError } from './errors.js';
 import type { AppEnv } from './context.js';
 
-const PURPOSE_MIN = 3;
-const PURPOSE_MAX = 200;
+export const PURPOSE_MIN = 3;
+export const PURPOSE_MAX = 200;
 
 /** A stated purpose, trimmed, or undefined when it is missing, too short or too long, or has control characters. */
 export function validPurpose(raw: string | undefined | null): string | undefined {
@@ -33,7 +33,7 @@ export const requirePurpose: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (c.get('purpose')) return next();
   const purpose = validPurpose(headerText(c.req.header('x-access-purpose')));
   if (!purpose) {
-    throw new AppError('purpose_required', `say why you need this plan: send X-Access-Purpose with ${PURPOSE_RULE}`);
+    throw new AppError('purpose_required', `say why you need this plan: send X-Access-Purpose with ${PURPOSE_RULE}`, { in: 'header' });
   }
   c.set('purpose', purpose);
   await next();
