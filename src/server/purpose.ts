@@ -39,9 +39,16 @@ export const requirePurpose: MiddlewareHandler<AppEnv> = async (c, next) => {
   await next();
 };
 
-/** Auditors' reads: a purpose is recorded when given, not required (they read the log, not plans). */
+/**
+ * Auditors' reads: a purpose is recorded when given, not required (they read the log, not plans). One
+ * given but not valid is refused, as its documented schema says, rather than dropped from the record.
+ */
 export const optionalPurpose: MiddlewareHandler<AppEnv> = async (c, next) => {
-  const purpose = validPurpose(headerText(c.req.header('x-access-purpose')));
-  if (purpose) c.set('purpose', purpose);
+  const raw = c.req.header('x-access-purpose');
+  if (raw !== undefined) {
+    const purpose = validPurpose(headerText(raw));
+    if (!purpose) throw new AppError('invalid', `X-Access-Purpose, when sent, must be ${PURPOSE_RULE}`, { errors: [{ path: 'X-Access-Purpose', message: `must be ${PURPOSE_RULE}` }], in: 'header' });
+    c.set('purpose', purpose);
+  }
   await next();
 };

@@ -97,8 +97,22 @@ describe('/openapi.json', () => {
     expect(search['x-query-schema']).toMatchObject({ dependentRequired: { within: ['near'] } });
     expect(search.parameters.find((p: any) => p.name === 'dob').schema.anyOf).toHaveLength(3);
     expect(doc.paths['/api/v1/plans/{planId}/cards/{file}'].get.parameters.find((p: any) => p.name === 'file').schema.enum).toEqual(['current.pdf', 'current.png', 'current.svg']);
+    // No body is read as {}: where {} is a valid body (a new draft from the published version), it is optional.
+    expect(doc.paths['/api/v1/plans/{planId}/versions'].post.requestBody.required).toBe(false);
+    expect(doc.paths['/api/v1/plans'].post.requestBody.required).toBe(true);
     // Every operation refuses query parameters it does not list, so every one documents a 400.
     for (const [path, item] of Object.entries<any>(doc.paths)) for (const [method, op] of Object.entries<any>(item)) expect(op.responses['400'], `${method} ${path}`).toBeDefined();
+  });
+
+  it('refuses an optional purpose sent with a value its schema refuses, rather than reading without it', async () => {
+    const t = await testApp();
+    // Header values travel as bytes: the zero-width space as its UTF-8, one latin1 character per byte.
+    for (const purpose of ['x', ' ab ', Buffer.from('INC-1\u200B2', 'utf8').toString('latin1')]) {
+      const res = await t.call(who.auditor, 'GET', '/api/v1/audit/flags', { purpose });
+      expect([res.status, res.json.code, res.json.in], purpose).toEqual([400, 'invalid', 'header']);
+    }
+    expect((await t.call(who.auditor, 'GET', '/api/v1/audit/flags', { purpose: null })).status).toBe(200);
+    expect((await t.call(who.auditor, 'GET', '/api/v1/audit/flags', { purpose: 'INC-2026-0042 review' })).status).toBe(200);
   });
 
   it('the checker catches an answer that does not match (a real view with a field removed, an undocumented status)', async () => {
