@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { createLogger } from '../../../src/logger.js';
 import { responseChecker } from '../../openapi-check.js';
 import { Generator, harvest, HTTP_METHODS, operationsOf, requestsFor, type Doc, type GeneratedRequest, type Operation, type Pools } from '../../openapi-fuzz.js';
 import { importRecordFrom, planBody, planIdOf, publishPlans, tempDir, testApp, who, type TestApp, type Who } from '../../helpers.js';
@@ -16,7 +17,8 @@ import { importRecordFrom, planBody, planIdOf, publishPlans, tempDir, testApp, w
  *
  * Seeded, so a failure reproduces. More runs: OPENAPI_CHECK_RUNS=50 (per operation and caller; 3 by
  * default), another seed: OPENAPI_CHECK_SEED=n; OPENAPI_CHECK_TRACE=file appends each request sent to the
- * file and prints the time per operation.
+ * file, prints the time per operation and sends the server's error log to stderr; OPENAPI_CHECK_ONLY=regex
+ * runs only the operations whose "METHOD /path" it matches, each with the seed it has in the full run.
  */
 const RUNS = Number(process.env.OPENAPI_CHECK_RUNS ?? 3);
 const SEED = Number(process.env.OPENAPI_CHECK_SEED ?? 20_261_201);
@@ -68,7 +70,8 @@ async function setUp() {
     fs.cpSync(t.dir, dir, { recursive: true, filter: (src) => !/-(wal|shm)$/.test(src) });
     pools.clear();
     for (const [k, v] of start) pools.set(k, [...v]);
-    return testApp({ dir });
+    // Traced, the server's own error log goes to stderr (a 5xx's cause).
+    return testApp({ dir, ...(process.env.OPENAPI_CHECK_TRACE ? { logger: createLogger('error', process.stderr) } : {}) });
   };
   return { t, doc, tokens, pools, gen: new Generator(pools), fresh };
 }
@@ -116,7 +119,10 @@ async function conform(setup: Awaited<ReturnType<typeof setUp>>, doc: Doc, opts:
   const { tokens, pools, gen, fresh } = setup;
   const check = responseChecker(doc as Parameters<typeof responseChecker>[0]);
   const problems = problemLog();
-  const ops = operationsOf(doc).filter(opts.only ?? (() => true));
+  // OPENAPI_CHECK_ONLY=regex (on "METHOD /path") reruns some operations with the seeds they had in the full run.
+  const only = process.env.OPENAPI_CHECK_ONLY ? new RegExp(process.env.OPENAPI_CHECK_ONLY) : undefined;
+  const all = operationsOf(doc);
+  const ops = all.filter((op) => (opts.only ?? (() => true))(op) && (!only || only.test(`${op.method} ${op.path}`)));
   const statuses = new Map<string, Set<number>>();
   let requests = 0;
   const started = Date.now();
@@ -138,7 +144,8 @@ async function conform(setup: Awaited<ReturnType<typeof setUp>>, doc: Doc, opts:
   };
 
   // Each operation as each caller, so the one role an operation serves is not left to chance.
-  for (const [i, op] of ops.entries()) {
+  for (const op of ops) {
+    const i = all.indexOf(op);
     const opStarted = Date.now();
     const t = await fresh();
     const appMs = Date.now() - opStarted;
@@ -178,26 +185,28 @@ async function conform(setup: Awaited<ReturnType<typeof setUp>>, doc: Doc, opts:
 }
 
 describe('the API against its own document (property-based)', () => {
-  it('answers every generated request as /openapi.json says', { timeout: 40_000 * Math.max(3, RUNS) }, async () => {
+  it('answers every generated request as /openapi.json says', { timeout: 60_000 * Math.max(3, RUNS) }, async () => {
     const setup = await setUp();
     const { problems, ops, requests, succeeded } = await conform(setup, setup.doc);
-    expect(ops.length).toBeGreaterThan(30);
     expect(problems.filter((p) => !ownedElsewhere(p))).toEqual([]);
+    if (process.env.OPENAPI_CHECK_ONLY) return;
+    expect(ops.length).toBeGreaterThan(30);
     // The checker reached past the front door: operations answered 2xx, not only refusals.
-    expect(succeeded.length, `operations that answered 2xx: ${succeeded.join(', ')}`).toBeGreaterThanOrEqual(Math.min(15, ops.length / 2));
+    expect(succeeded.length, `operations that answered 2xx: ${succeeded.join(', ')}`).toBeGreaterThanOrEqual(15);
     expect(requests).toBeGreaterThanOrEqual(ops.length * roles.length * RUNS);
   });
 
   it('finds a rule the server enforces and the document leaves out (the checker is not blind)', { timeout: 60_000 }, async () => {
     const setup = await setUp();
-    // The document as it was before it stated these rules: a purpose of 1 character, any NHS number.
+    // A document that misstates two rules: a purpose of 1–2 characters (the server wants 3–200), and any
+    // ten digits for an NHS number (the server checks the check digit).
     const loose = structuredClone(setup.doc);
     const walk = (o: unknown): void => {
       if (Array.isArray(o)) return o.forEach(walk);
       if (!o || typeof o !== 'object') return;
       const node = o as Record<string, any>;
-      if (node.in === 'header' && node.name === 'X-Access-Purpose') node.schema = { type: 'string', minLength: 1, maxLength: 200 };
-      if (node['x-check-digit']) node.pattern = '^.*$';
+      if (node.in === 'header' && node.name === 'X-Access-Purpose') node.schema = { type: 'string', minLength: 1, maxLength: 2 };
+      if (node['x-check-digit']) node.pattern = '^[0-9]{10}$';
       delete node['x-check-digit'];
       Object.values(node).forEach(walk);
     };
