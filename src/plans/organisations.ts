@@ -22,7 +22,8 @@ export const newOrganisationSchema = z
     orgClaim: orgClaimName.optional(),
     orgCode: orgCodeValue.optional(),
   })
-  .refine((o) => (o.orgClaim === undefined) === (o.orgCode === undefined), { error: 'give both the organisation claim and its value, or neither', path: ['orgCode'] });
+  .refine((o) => (o.orgClaim === undefined) === (o.orgCode === undefined), { error: 'give both the organisation claim and its value, or neither', path: ['orgCode'] })
+  .meta({ description: 'An organisation with an `issuer` needs its `jwks`; `orgClaim` and `orgCode` go together.', dependentRequired: { issuer: ['jwks'], orgClaim: ['orgCode'], orgCode: ['orgClaim'] } });
 export type NewOrganisation = z.infer<typeof newOrganisationSchema>;
 
 export const newDsaSchema = z
@@ -32,7 +33,9 @@ export const newDsaSchema = z
     validFrom: isoDate,
     validTo: isoDate,
   })
-  .refine((d) => d.validFrom <= d.validTo, { error: 'validTo must not be before validFrom', path: ['validTo'] });
+  .refine((d) => d.validFrom <= d.validTo, { error: 'validTo must not be before validFrom', path: ['validTo'] })
+  // JSON Schema cannot compare two fields: said in words, and as an x- keyword the API checker reads.
+  .meta({ description: '`validTo` is the same day as `validFrom` or later.', 'x-date-order': ['validFrom', 'validTo'] });
 export type NewDsa = z.infer<typeof newDsaSchema>;
 
 export type Organisation = typeof organisations.$inferSelect;

@@ -10,7 +10,15 @@ export const dobQuery = z
     if (m !== undefined && (m < 1 || m > 12)) return false;
     if (d !== undefined && (d < 1 || d > new Date(Date.UTC(y!, m!, 0)).getUTCDate())) return false;
     return true;
-  }, 'is not a real date');
+  }, 'is not a real date')
+  .meta({
+    description: 'A year, a year and month, or a full date: real (no 31 June), years 1900–2100.',
+    anyOf: [
+      { pattern: '^(?:19\\d\\d|20\\d\\d|2100)$' },
+      { pattern: '^(?:19\\d\\d|20\\d\\d|2100)-(?:0[1-9]|1[0-2])$' },
+      { format: 'date', 'x-not-before': '1900-01-01', 'x-not-after': '2100-12-31' },
+    ],
+  });
 
 const latLng = z
   .string()
@@ -19,7 +27,20 @@ const latLng = z
     const [lat, lng] = s.split(',').map(Number) as [number, number];
     return { lat, lng };
   })
-  .refine((p) => Math.abs(p.lat) <= 90 && Math.abs(p.lng) <= 180, 'latitude or longitude out of range');
+  .refine((p) => Math.abs(p.lat) <= 90 && Math.abs(p.lng) <= 180, 'latitude or longitude out of range')
+  .meta({
+    description: 'LAT,LNG in decimal degrees, latitude within ±90 and longitude within ±180.',
+    pattern: '^-?(?:90(?:\\.0+)?|[1-8]?\\d(?:\\.\\d+)?),\\s*-?(?:180(?:\\.0+)?|(?:1[0-7]\\d|[1-9]?\\d)(?:\\.\\d+)?)$',
+  });
+
+/** The rules across searchQuerySchema's parameters below, for the API document (JSON Schema over the query). */
+export const searchQueryRules = {
+  description: 'Give a name (`q`, not blank), a date of birth (`dob`) or a place (`near`); `within` needs `near`.',
+  schema: {
+    anyOf: [{ required: ['q'], properties: { q: { pattern: '\\S' } } }, { required: ['dob'] }, { required: ['near'] }],
+    dependentRequired: { within: ['near'] },
+  },
+};
 
 /** GET /api/v1/search query string (CONTRACTS §5): every value validated before it reaches a filter. */
 export const searchQuerySchema = z

@@ -54,6 +54,7 @@ import { signInPages } from './web/sign-in.js';
 import { fhirRoutes } from './fhir/routes.js';
 import { requestLog } from './request-log.js';
 import { PrefixRouter } from './router.js';
+import { allowedMethods } from './allow.js';
 import { listReviews } from './api/v1/reviews/list.js';
 import { manageRoutes } from './web/manage/index.js';
 import { openApiRoutes } from './openapi/routes.js';
@@ -97,7 +98,7 @@ export function createApp(deps: AppDeps) {
     // Patient-held cards.
     .post('/plans/:planId/cards', ...issueCard(s))
     .get('/plans/:planId/cards', ...listCards(s))
-    .get('/plans/:planId/cards/:file{current\\.(?:pdf|png|svg)}', ...downloadCard(s))
+    .get('/plans/:planId/cards/:file', ...downloadCard(s))
     .delete('/plans/:planId/cards/current', ...revokeCard(s))
     // Finding people.
     .get('/search', ...searchPeople(s))
@@ -164,7 +165,8 @@ export function createApp(deps: AppDeps) {
   // The API's own description, from the route table above (GET /openapi.json, GET /docs).
   app.route('/', openApiRoutes(app));
   app.onError(createErrorHandler(deps.logger, browserErrorPage));
-  app.notFound(notFoundHandler(browserErrorPage));
+  // Another method on an API path is 405 with Allow; anything else unrouted is 404.
+  app.notFound(notFoundHandler(browserErrorPage, allowedMethods(app, '/api/v1/')));
   return app;
 }
 export type App = ReturnType<typeof createApp>;

@@ -7,7 +7,7 @@ import type { FailureCode, Result } from '../plans/core/result.js';
 export const accessLogUnavailable = () =>
   new AppError('unavailable', 'the access log could not record this request, so nothing is shown; try again shortly');
 
-export type ErrorCode = FailureCode | 'rate_limited' | 'internal' | 'route_not_found' | 'too_large';
+export type ErrorCode = FailureCode | 'rate_limited' | 'internal' | 'route_not_found' | 'method_not_allowed' | 'too_large';
 
 const statusOf: Record<ErrorCode, ContentfulStatusCode> = {
   invalid: 400,
@@ -16,6 +16,7 @@ const statusOf: Record<ErrorCode, ContentfulStatusCode> = {
   forbidden: 403,
   not_found: 404,
   route_not_found: 404,
+  method_not_allowed: 405,
   conflict: 409,
   gone: 410,
   too_large: 413,
@@ -31,6 +32,7 @@ const titleOf: Record<ErrorCode, string> = {
   forbidden: 'Not allowed',
   not_found: 'Not found',
   route_not_found: 'No such endpoint',
+  method_not_allowed: 'Method not allowed',
   conflict: 'Conflict with the current state',
   gone: 'No longer available',
   too_large: 'Request too large',
@@ -88,7 +90,14 @@ type IssueList = { issues: readonly { path: readonly PropertyKey[]; message: str
 export const zodFieldErrors = (error: IssueList): FieldError[] =>
   error.issues.map((i) => ({ path: i.path.map(String).join('.') || '(root)', message: i.message }));
 
-/** Shared by every validator so every 400 looks alike and names each bad field. */
+/** Validator targets as OpenAPI names the parts of a request. */
+const partOf: Record<string, string> = { json: 'body', form: 'body', param: 'path', query: 'query', header: 'header', cookie: 'cookie' };
+
+/**
+ * Shared by every validator so every 400 looks alike and names each bad field, and says which part of the
+ * request (`in`: body, path, query, header) its schema refused, so a refusal by the request's documented
+ * schema can be told from one that depends on the current state.
+ */
 export const validationHook = (
   result: { success: true } | { success: false; error: IssueList; target?: string },
   _c: Context,
@@ -98,6 +107,7 @@ export const validationHook = (
     const where = result.target === 'json' ? 'body' : (result.target ?? 'request');
     throw new AppError('invalid', `invalid ${where}: ${errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`, {
       errors,
+      ...(result.target && partOf[result.target] ? { in: partOf[result.target] } : {}),
     });
   }
 };
@@ -123,9 +133,19 @@ export function createErrorHandler(log: { error: (obj: object, msg: string) => v
   };
 }
 
+/**
+ * No route for this method and path. When the path has routes for other methods (`allowed` says which,
+ * for the paths it covers), the answer is 405 with `Allow`, as HTTP asks, rather than a 404 that reads as
+ * "no such resource".
+ */
 export const notFoundHandler =
-  (htmlPage?: HtmlErrorPage): NotFoundHandler =>
+  (htmlPage?: HtmlErrorPage, allowed?: (method: string, path: string) => string[]): NotFoundHandler =>
   (c) => {
+    const allow = allowed?.(c.req.method, c.req.path) ?? [];
+    if (allow.length) {
+      c.header('Allow', allow.join(', '));
+      return problemResponse(c, new AppError('method_not_allowed', `${c.req.method} is not allowed on ${c.req.path}; allowed: ${allow.join(', ')}`));
+    }
     const err = new AppError('route_not_found', `no endpoint ${c.req.method} ${c.req.path}`);
     return htmlPage && wantsHtml(c) ? htmlPage(c, err) : problemResponse(c, err);
   };

@@ -4,8 +4,8 @@ import { wellFormed } from '../plans/core/text.js';
 import { AppError } from './errors.js';
 import type { AppEnv } from './context.js';
 
-const PURPOSE_MIN = 3;
-const PURPOSE_MAX = 200;
+export const PURPOSE_MIN = 3;
+export const PURPOSE_MAX = 200;
 
 /** A stated purpose, trimmed, or undefined when it is missing, too short or too long, or has control characters. */
 export function validPurpose(raw: string | undefined | null): string | undefined {
@@ -34,15 +34,22 @@ export const requirePurpose: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (c.get('purpose')) return next();
   const purpose = validPurpose(headerText(c.req.header('x-access-purpose')));
   if (!purpose) {
-    throw new AppError('purpose_required', `say why you need this plan: send X-Access-Purpose with ${PURPOSE_RULE}`);
+    throw new AppError('purpose_required', `say why you need this plan: send X-Access-Purpose with ${PURPOSE_RULE}`, { in: 'header' });
   }
   c.set('purpose', purpose);
   await next();
 };
 
-/** Auditors' reads: a purpose is recorded when given, not required (they read the log, not plans). */
+/**
+ * Auditors' reads: a purpose is recorded when given, not required (they read the log, not plans). One
+ * given but not valid is refused, as its documented schema says, rather than dropped from the record.
+ */
 export const optionalPurpose: MiddlewareHandler<AppEnv> = async (c, next) => {
-  const purpose = validPurpose(headerText(c.req.header('x-access-purpose')));
-  if (purpose) c.set('purpose', purpose);
+  const raw = c.req.header('x-access-purpose');
+  if (raw !== undefined) {
+    const purpose = validPurpose(headerText(raw));
+    if (!purpose) throw new AppError('invalid', `X-Access-Purpose, when sent, must be ${PURPOSE_RULE}`, { errors: [{ path: 'X-Access-Purpose', message: `must be ${PURPOSE_RULE}` }], in: 'header' });
+    c.set('purpose', purpose);
+  }
   await next();
 };

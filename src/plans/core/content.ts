@@ -45,13 +45,21 @@ export const subjectSchema = z.strictObject({
   familyName: text(100),
   preferredName: optionalText(100),
   aliases: list(text(100), 20),
-  dateOfBirth: isoDate.refine((d) => d >= '1900-01-01' && d <= new Date().toISOString().slice(0, 10), {
-    error: 'must be a real date of birth, not in the future',
-  }),
+  dateOfBirth: isoDate
+    .refine((d) => d >= '1900-01-01' && d <= new Date().toISOString().slice(0, 10), {
+      error: 'must be a real date of birth, not in the future',
+    })
+    // The document says what JSON Schema cannot: the range ends today (x- keywords, read by the API checker).
+    .meta({ description: 'A real date, from 1900-01-01 to today.', 'x-not-before': '1900-01-01', 'x-not-after': 'today' }),
   nhsNumber: z
     .string()
     .transform(normaliseNhsNumber)
     .refine(isValidNhsNumber, { error: 'must be a 10-digit NHS number whose check digit is right (modulus 11)' })
+    .meta({
+      description: 'Ten digits, spaces or hyphens allowed between them; the last is the modulus 11 check digit of the first nine.',
+      pattern: '^[\\s-]*(?:\\d[\\s-]*){10}$',
+      'x-check-digit': 'nhs-modulus-11',
+    })
     .optional(),
   sex: z.enum(['female', 'male', 'other', 'not-known', 'not-stated']).optional(),
   description: optionalText(500),
@@ -128,6 +136,11 @@ export const governanceSchema = z
   .refine((g) => !g.coProduced || g.agreedBySubjectOn !== undefined, {
     error: 'agreedBySubjectOn is required when coProduced is true (when did the person agree?)',
     path: ['agreedBySubjectOn'],
+  })
+  .meta({
+    description: '`agreedBySubjectOn` is required when `coProduced` is true.',
+    if: { properties: { coProduced: { const: true } }, required: ['coProduced'] },
+    then: { required: ['agreedBySubjectOn'] },
   });
 
 /** What an author writes: everything about the person and their plan, without workflow fields. */

@@ -22,19 +22,21 @@ import { jwksProblem, jwksSchema } from '../jwks.js';
 
 const reason = z.string().trim().min(3, 'say why (at least 3 characters)').max(500);
 
-export const organisationPatchSchema = z
-  .strictObject({
-    name: z.string().trim().min(1).max(200).optional(),
-    /** Accepted only so that trying it is a clear 403 (operator-only), not an unknown field. */
-    kind: z.enum(orgKinds).optional(),
-    contact: z.string().trim().min(1).max(300).nullable().optional(),
-    issuer: issuerSchema.nullable().optional(),
-    jwks: jwksSchema.nullable().optional(),
-    orgClaim: orgClaimName.nullable().optional(),
-    orgCode: orgCodeValue.nullable().optional(),
-    reason: reason.optional(),
-  })
-  .refine((p) => Object.keys(p).some((k) => k !== 'reason'), { error: 'change at least one of name, contact, issuer, jwks, orgClaim, orgCode' });
+const organisationPatchFields = z.strictObject({
+  name: z.string().trim().min(1).max(200).optional(),
+  /** Accepted only so that trying it is a clear 403 (operator-only), not an unknown field. */
+  kind: z.enum(orgKinds).optional(),
+  contact: z.string().trim().min(1).max(300).nullable().optional(),
+  issuer: issuerSchema.nullable().optional(),
+  jwks: jwksSchema.nullable().optional(),
+  orgClaim: orgClaimName.nullable().optional(),
+  orgCode: orgCodeValue.nullable().optional(),
+  reason: reason.optional(),
+});
+const changeable = Object.keys(organisationPatchFields.shape).filter((k) => k !== 'reason');
+export const organisationPatchSchema = organisationPatchFields
+  .refine((p) => Object.keys(p).some((k) => k !== 'reason'), { error: `change at least one of ${changeable.join(', ')}` })
+  .meta({ description: `At least one of ${changeable.join(', ')}.`, anyOf: changeable.map((k) => ({ required: [k] })) });
 export type OrganisationPatch = z.infer<typeof organisationPatchSchema>;
 
 export const reasonSchema = z.strictObject({ reason });

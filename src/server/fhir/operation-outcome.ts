@@ -12,6 +12,7 @@ const issueCode: Record<ErrorCode, IssueType> = {
   forbidden: 'forbidden',
   not_found: 'not-found',
   route_not_found: 'not-supported',
+  method_not_allowed: 'not-supported',
   conflict: 'conflict',
   gone: 'deleted',
   too_large: 'too-costly',

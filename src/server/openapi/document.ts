@@ -41,14 +41,32 @@ export async function openApiDocument(app: Hono<any, any, any>): Promise<OpenAPI
   })) as OpenAPIV3_1.Document;
   // Every operation sits behind requireActor, and every body behind the body limit (app.ts).
   // openapi-types' 3.0 and 3.1 shapes do not mix in its PathItemObject: edit the operations as plain data.
-  type Operation = { responses?: object; requestBody?: unknown; security?: unknown };
+  type Operation = { responses?: object; requestBody?: { required?: boolean; content?: Record<string, { schema?: Schema }> }; security?: unknown };
   for (const item of Object.values(doc.paths ?? {}) as Partial<Record<(typeof methods)[number], Operation>>[]) {
     for (const method of methods) {
       const op = item[method];
       if (!op) continue;
       op.responses = { ...op.responses, ...problemResponses([401]), ...(op.requestBody ? problemResponses([413]) : {}) };
       op.security ??= [{ bearerAuth: [] }];
+      // The JSON validator reads an absent body as {}: where {} is a valid body, the body is optional.
+      const json = op.requestBody?.content?.['application/json']?.schema;
+      if (op.requestBody && json && acceptsEmptyObject(json, doc)) op.requestBody.required = false;
     }
   }
   return doc;
+}
+
+type Schema = { $ref?: string; type?: unknown; required?: string[]; minProperties?: number; anyOf?: Schema[]; oneOf?: Schema[] };
+
+/** Whether `{}` satisfies the schema, for the shapes zod writes (objects, unions of them, refs into components). */
+function acceptsEmptyObject(schema: Schema, doc: OpenAPIV3_1.Document): boolean {
+  if (schema.$ref) {
+    const name = schema.$ref.replace('#/components/schemas/', '');
+    const target = doc.components?.schemas?.[name] as Schema | undefined;
+    return !!target && acceptsEmptyObject(target, doc);
+  }
+  if (schema.type !== undefined && schema.type !== 'object') return false;
+  if (schema.required?.length || schema.minProperties) return false;
+  const branches = schema.anyOf ?? schema.oneOf;
+  return !branches || branches.some((b) => acceptsEmptyObject(b, doc));
 }

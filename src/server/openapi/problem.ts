@@ -2,7 +2,7 @@ import type { OpenAPIV3_1 } from 'openapi-types';
 import { z } from 'zod';
 import { AppError, problemBody, type ErrorCode } from '../errors.js';
 
-const codes = ['invalid', 'purpose_required', 'unauthenticated', 'forbidden', 'not_found', 'route_not_found', 'conflict', 'gone', 'too_large', 'rate_limited', 'internal', 'unavailable'] as const satisfies readonly ErrorCode[];
+const codes = ['invalid', 'purpose_required', 'unauthenticated', 'forbidden', 'not_found', 'route_not_found', 'method_not_allowed', 'conflict', 'gone', 'too_large', 'rate_limited', 'internal', 'unavailable'] as const satisfies readonly ErrorCode[];
 
 const EXAMPLE_INSTANCE = 'urn:request-id:3f2c0e4e-6f1d-4a51-9d0e-2c7e4b1f7a10';
 
@@ -17,6 +17,8 @@ export const problemDetailsSchema = z
     code: z.enum(codes),
     /** On 400s from the validators: every bad field. */
     errors: z.array(z.strictObject({ path: z.string(), message: z.string() })).optional(),
+    /** On 400s from the request's documented schema: the part it refused. */
+    in: z.enum(['body', 'path', 'query', 'header', 'cookie']).optional(),
     /** On 429s, with the Retry-After header. */
     retryAfter: z.number().int().optional(),
   })

@@ -99,7 +99,7 @@ describe('sweep: no route returns plan data without an event', () => {
     const routes = [...new Set(t.app.routes.filter((r) => r.method === 'GET').map((r) => r.path))];
     expect(routes.length).toBeGreaterThanOrEqual(5);
     const fill = (path: string) =>
-      path.replace(':planId', planId).replace(':version', '1').replace(':token', 'AAAAAAAAAAAAAAAAAAAAAA').replace(/:file\{[^}]*\}/, 'current.pdf') +
+      path.replace(':planId', planId).replace(':version', '1').replace(':token', 'AAAAAAAAAAAAAAAAAAAAAA').replace(/:file(\{[^}]*\})?/, 'current.pdf') +
       (path.endsWith('/diff') ? '?from=1&to=2' : path === '/api/v1/plans' ? '?externalRef=SB-000001&org=southbank-mh' : '');
     const callers = [who.officer, who.paramedic, who.outsider, who.author, who.approver, who.auditor, who.otherTrustAuthor, valleyMedic];
     let planDataResponses = 0;

@@ -82,10 +82,45 @@ describe('/openapi.json', () => {
       (await call(who.officer, 'GET', `/api/v1/plans/${planId}`, '/api/v1/plans/:planId', { purpose: null })).status,
       (await call(null, 'GET', `/api/v1/search?q=Aoife`, '/api/v1/search')).status,
       (await call(who.approver, 'POST', `/api/v1/plans/${planId}/versions/2/approve`, '/api/v1/plans/:planId/versions/:version/approve', { body: { contentHash: contentHashOf(t.db, planId, 2) } })).status,
-      (await call(who.author, 'GET', `/api/v1/plans/${planId}/cards/current.pdf`, '/api/v1/plans/:planId/cards/:file{current\\.(?:pdf|png|svg)}')).status,
+      (await call(who.author, 'GET', `/api/v1/plans/${planId}/cards/current.pdf`, '/api/v1/plans/:planId/cards/:file')).status,
     ];
     expect(statuses).toEqual([200, 200, 200, 200, 200, 200, 201, 200, 200, 200, 201, 200, 200, 200, 404, 403, 400, 400, 401, 409, 410]);
     expect(problems).toEqual([]);
+  });
+
+  it('states the rules the server enforces: purpose length, real dates, the check digit, date order, rules across fields and parameters', async () => {
+    const doc = await documentOf(await testApp());
+    const purpose = doc.paths['/api/v1/plans/{planId}'].get.parameters.find((p: any) => p.name === 'X-Access-Purpose');
+    expect(purpose.schema).toMatchObject({ minLength: 3, maxLength: 200 });
+    expect(new RegExp(purpose.schema.pattern, 'u').test('INC-1\u200Bx')).toBe(false);
+    const plan = doc.paths['/api/v1/plans'].post.requestBody.content['application/json'].schema;
+    expect(plan.properties.subject.properties.nhsNumber).toMatchObject({ 'x-check-digit': 'nhs-modulus-11' });
+    expect(plan.properties.subject.properties.nhsNumber.description).toContain('check digit');
+    expect(plan.properties.subject.properties.dateOfBirth).toMatchObject({ format: 'date', 'x-not-before': '1900-01-01', 'x-not-after': 'today' });
+    expect(plan.properties.governance).toMatchObject({ then: { required: ['agreedBySubjectOn'] } });
+    const agreement = doc.paths['/api/v1/admin/agreements'].post.requestBody.content['application/json'].schema;
+    expect(agreement['x-date-order']).toEqual(['validFrom', 'validTo']);
+    expect(agreement.description).toContain('validTo');
+    const search = doc.paths['/api/v1/search'].get;
+    expect(search['x-query-schema']).toMatchObject({ dependentRequired: { within: ['near'] } });
+    expect(search.parameters.find((p: any) => p.name === 'dob').schema.anyOf).toHaveLength(3);
+    expect(doc.paths['/api/v1/plans/{planId}/cards/{file}'].get.parameters.find((p: any) => p.name === 'file').schema.enum).toEqual(['current.pdf', 'current.png', 'current.svg']);
+    // No body is read as {}: where {} is a valid body (a new draft from the published version), it is optional.
+    expect(doc.paths['/api/v1/plans/{planId}/versions'].post.requestBody.required).toBe(false);
+    expect(doc.paths['/api/v1/plans'].post.requestBody.required).toBe(true);
+    // Every operation refuses query parameters it does not list, so every one documents a 400.
+    for (const [path, item] of Object.entries<any>(doc.paths)) for (const [method, op] of Object.entries<any>(item)) expect(op.responses['400'], `${method} ${path}`).toBeDefined();
+  });
+
+  it('refuses an optional purpose sent with a value its schema refuses, rather than reading without it', async () => {
+    const t = await testApp();
+    // Header values travel as bytes: the zero-width space as its UTF-8, one latin1 character per byte.
+    for (const purpose of ['x', ' ab ', Buffer.from('INC-1\u200B2', 'utf8').toString('latin1')]) {
+      const res = await t.call(who.auditor, 'GET', '/api/v1/audit/flags', { purpose });
+      expect([res.status, res.json.code, res.json.in], purpose).toEqual([400, 'invalid', 'header']);
+    }
+    expect((await t.call(who.auditor, 'GET', '/api/v1/audit/flags', { purpose: null })).status).toBe(200);
+    expect((await t.call(who.auditor, 'GET', '/api/v1/audit/flags', { purpose: 'INC-2026-0042 review' })).status).toBe(200);
   });
 
   it('the checker catches an answer that does not match (a real view with a field removed, an undocumented status)', async () => {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { cardTextSchema } from '../../../../plans/cards/artefacts.js';
+import { MAX_GRACE_DAYS } from '../../../../plans/cards/cards.js';
 import { formatShortCode } from '../../../../plans/cards/code.js';
 import { issueCardForPrint } from '../../../../plans/cards/print.js';
 import { apiTrail } from '../../../access-trail/trail.js';
@@ -13,7 +14,10 @@ const issueBody = z.strictObject({
   /** What the person chose to have printed; their name or diagnosis only if they asked for it. */
   text: cardTextSchema.optional(),
   /** Let the card being replaced keep working until then (the person may not have the new one yet). */
-  graceUntil: z.iso.datetime({ offset: true }).optional(),
+  graceUntil: z.iso
+    .datetime({ offset: true })
+    .meta({ description: `In the future, at most ${MAX_GRACE_DAYS} days away (a 400 otherwise).` })
+    .optional(),
 });
 
 /** `Accept: application/pdf` (and not JSON) asks for the printable card alone. */

@@ -1,7 +1,7 @@
 import type { MiddlewareHandler } from 'hono';
 import type { AccessEventInput } from '../../../../plans/access-log/log.js';
 import { isoDay } from '../../../../plans/core/clock.js';
-import { searchQuerySchema } from '../../../../search/query.js';
+import { searchQueryRules, searchQuerySchema } from '../../../../search/query.js';
 import { apiTrail } from '../../../access-trail/trail.js';
 import type { AppEnv, AppServices } from '../../../context.js';
 import { AppError, unwrap } from '../../../errors.js';
@@ -38,7 +38,7 @@ const searchLimit = (s: AppServices): MiddlewareHandler<AppEnv> => async (c, nex
   throw new AppError('rate_limited', `too many searches in a short time; try again in ${wait} s`, { retryAfter: wait });
 };
 
-const doc: OperationDoc = { summary: 'Find people the caller may see, best first, with why each matched', description: 'Never plan content. `degraded: true` when answering from the SQLite fallback. Rate-limited per person (SEARCH_BURST, SEARCH_PER_HOUR).', tag: 'search', purpose: 'required', ok: { description: 'The people found', schema: searchAnswerSchema }, errors: [400, 403, 429, 503] };
+const doc: OperationDoc = { summary: 'Find people the caller may see, best first, with why each matched', description: 'Never plan content. `degraded: true` when answering from the SQLite fallback. Rate-limited per person (SEARCH_BURST, SEARCH_PER_HOUR).', tag: 'search', purpose: 'required', ok: { description: 'The people found', schema: searchAnswerSchema }, errors: [400, 403, 429, 503], queryRules: searchQueryRules };
 
 /**
  * GET /api/v1/search (CONTRACTS §5): who the responder may be looking for, best first. Every search is
