@@ -15,6 +15,8 @@ export const newOrganisationSchema = z.strictObject({
   issuer: z.url().optional(),
   jwks: z.string().min(1).optional(),
   contact: z.string().trim().min(1).max(300).optional(),
+  /** Where the person writes about their data (the access report says it); the crisis line is not that. */
+  dataProtectionContact: z.string().trim().min(1).max(300).optional(),
 });
 export type NewOrganisation = z.infer<typeof newOrganisationSchema>;
 
@@ -34,7 +36,7 @@ export function addOrganisation(db: Db, org: NewOrganisation, now: Date): Result
   if (org.issuer && !org.jwks) return fail('invalid', 'an organisation with an issuer needs its JWKS (URL or file)');
   const existing = db.select().from(organisations).where(eq(organisations.slug, org.slug)).get();
   if (existing) return fail('conflict', `organisation "${org.slug}" already exists`);
-  const row = { ...org, issuer: org.issuer ?? null, jwks: org.jwks ?? null, contact: org.contact ?? null };
+  const row = { ...org, issuer: org.issuer ?? null, jwks: org.jwks ?? null, contact: org.contact ?? null, dataProtectionContact: org.dataProtectionContact ?? null };
   db.insert(organisations).values({ ...row, createdAt: now.toISOString() }).run();
   return ok({ ...row, createdAt: now.toISOString(), disabledAt: null });
 }

@@ -10,7 +10,7 @@ export const orgAdd: Command = {
   name: 'org add',
   summary: 'add an organisation (a trust, police force, ambulance service or emergency department)',
   usage:
-    'org add SLUG --name NAME --kind police|ambulance|emergency-department|mental-health [--issuer URL --jwks URL|FILE] [--contact TEXT]',
+    'org add SLUG --name NAME --kind police|ambulance|emergency-department|mental-health [--issuer URL --jwks URL|FILE] [--contact TEXT] [--dp-contact TEXT]',
   async run(args, ctx) {
     const { values, positionals } = parseCommandArgs(this, args, {
       name: { type: 'string' },
@@ -18,9 +18,11 @@ export const orgAdd: Command = {
       issuer: { type: 'string' },
       jwks: { type: 'string' },
       contact: { type: 'string' },
+      'dp-contact': { type: 'string' },
     });
     if (positionals.length !== 1) throw usageError(this, 'give exactly one SLUG');
-    const org = validOptions(this, newOrganisationSchema, { slug: positionals[0], ...values });
+    const { 'dp-contact': dataProtectionContact, ...rest } = values;
+    const org = validOptions(this, newOrganisationSchema, { slug: positionals[0], ...rest, dataProtectionContact });
     await withGovernance(ctx, (deps, op) => addOrganisationGoverned(deps, op, org));
     ctx.out(`added organisation ${org.slug} (${org.kind}): ${org.name}`);
     return 0;

@@ -22,11 +22,12 @@ export const organisationPatchSchema = z
     name: z.string().trim().min(1).max(200).optional(),
     kind: z.enum(orgKinds).optional(),
     contact: z.string().trim().min(1).max(300).nullable().optional(),
+    dataProtectionContact: z.string().trim().min(1).max(300).nullable().optional(),
     issuer: z.url().nullable().optional(),
     jwks: z.string().min(1).max(1000).nullable().optional(),
     reason: reason.optional(),
   })
-  .refine((p) => Object.keys(p).some((k) => k !== 'reason'), { error: 'change at least one of name, kind, contact, issuer, jwks' });
+  .refine((p) => Object.keys(p).some((k) => k !== 'reason'), { error: 'change at least one of name, kind, contact, dataProtectionContact, issuer, jwks' });
 export type OrganisationPatch = z.infer<typeof organisationPatchSchema>;
 
 export const reasonSchema = z.strictObject({ reason });
@@ -141,8 +142,8 @@ export function changeOrganisation(deps: GovernanceDeps, op: Operator, slug: str
         // Compare-and-set: the record must still be the one the change was worked out from.
         if (JSON.stringify(getOrganisation(deps.db, slug)) !== JSON.stringify(before)) return fail('conflict', 'the organisation was changed meanwhile; reload and try again');
         deps.db.$client
-          .prepare('UPDATE organisations SET name = @name, kind = @kind, contact = @contact, issuer = @issuer, jwks = @jwks WHERE slug = @slug')
-          .run({ name: after.name, kind: after.kind, contact: after.contact, issuer: after.issuer, jwks: after.jwks, slug });
+          .prepare('UPDATE organisations SET name = @name, kind = @kind, contact = @contact, data_protection_contact = @dp, issuer = @issuer, jwks = @jwks WHERE slug = @slug')
+          .run({ name: after.name, kind: after.kind, contact: after.contact, dp: after.dataProtectionContact, issuer: after.issuer, jwks: after.jwks, slug });
         return ok(organisationView(getOrganisation(deps.db, slug)!));
       },
     });

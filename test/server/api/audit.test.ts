@@ -73,7 +73,7 @@ describe('access report for the person', () => {
     expect(r.json.accesses).toHaveLength(2);
     expect(r.json.accesses[0]).toMatchObject({ organisation: 'Metro Ambulance Service', role: 'a responder', person: null, emergency: false });
     expect(r.json.accesses[1]).toMatchObject({ organisation: 'Valley Ambulance (no agreement)', emergency: true, emergencyReason: 'unconscious at scene', why: 'CAD-9001' });
-    expect(r.json.summary).toContain('Your record appeared in 1 search.');
+    expect(r.json.summary).toContain('Your record appeared in 1 search by responders.');
 
     const text = await t.call(who.auditor, 'GET', `/api/v1/plans/${planId}/access-report?format=text`);
     expect(text.headers.get('content-type')).toMatch(/text\/plain/);

@@ -23,12 +23,12 @@ const notices: Record<string, string> = {
   'oidc-on': 'Web sign-in switched on.',
   'oidc-off': 'Web sign-in switched off.',
 };
-const orgFields = ['slug', 'name', 'kind', 'contact', 'issuer', 'jwks', 'reason'] as const;
+const orgFields = ['slug', 'name', 'kind', 'contact', 'dataProtectionContact', 'issuer', 'jwks', 'reason'] as const;
 const oidcFields: Record<keyof OidcForm | 'clientSecret', string> = {
   issuer: 'oidc-issuer', clientId: 'oidc-client-id', clientSecret: 'oidc-client-secret', rolesClaim: 'oidc-roles-claim', roleMap: 'oidc-role-map', scopes: 'oidc-scopes',
 };
 const labels: Record<string, string> = {
-  slug: 'Short name', name: 'Full name', kind: 'Kind', contact: 'Contact', issuer: 'Token issuer', jwks: 'Token signing keys', reason: 'Why',
+  slug: 'Short name', name: 'Full name', kind: 'Kind', contact: 'Contact', dataProtectionContact: 'Data-protection contact', issuer: 'Token issuer', jwks: 'Token signing keys', reason: 'Why',
   'oidc-issuer': 'Provider issuer URL', 'oidc-client-id': 'Client ID', 'oidc-client-secret': 'Client secret', 'oidc-roles-claim': 'Roles claim', 'oidc-role-map': 'Role map', 'oidc-scopes': 'Scopes',
 };
 const label = (f: string) => labels[f] ?? f;
@@ -102,7 +102,7 @@ export function adminPageRoutes(services: AppServices) {
       const patch: Record<string, unknown> = { reason: v.reason || undefined };
       if (v.name !== before.name) patch.name = v.name;
       if (v.kind !== before.kind) patch.kind = v.kind;
-      for (const k of ['contact', 'issuer', 'jwks'] as const) if ((v[k] || null) !== before[k]) patch[k] = v[k] || null;
+      for (const k of ['contact', 'dataProtectionContact', 'issuer', 'jwks'] as const) if ((v[k] || null) !== before[k]) patch[k] = v[k] || null;
       const parsed = organisationPatchSchema.safeParse(patch);
       const again = (errors: FieldError[], status: number) => orgPage(c, slug, status, { form: orgForm(v), errors });
       if (!parsed.success) return again(issuesToErrors(parsed.error.issues, (p) => p || 'name', label), 400);
