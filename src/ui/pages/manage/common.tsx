@@ -1,6 +1,6 @@
 import type { Child } from 'hono/jsx';
 import { Layout } from '../../layout.js';
-import { readableDateTime } from '../../dates.js';
+import { readableDate, readableDateTime } from '../../dates.js';
 
 export type Who = { sub: string; org: string; roles: readonly string[] };
 
@@ -15,6 +15,8 @@ export const stateLabel: Record<string, string> = {
 
 /** Console times as responders see dates (ui/dates.ts): "1 Dec 2026, 21:28 GMT". */
 export const when = (iso: string | null | undefined) => (iso ? readableDateTime(iso) : '');
+/** A date alone (review-by, agreed on): "28 Mar 2027". */
+export const day = (iso: string | null | undefined) => (iso ? readableDate(iso) : '');
 
 /** Every console page: the wide layout and the console's own links. */
 export function ConsolePage({ title, who, children }: { title: string; who: Who; children?: Child }) {

@@ -4,7 +4,7 @@ import type { Review } from '../../../plans/versions/review.js';
 import type { WordPart } from '../../../plans/versions/word-diff.js';
 import { ErrorSummary, type FormError } from '../../components/plan-form.js';
 import { duration, PlanLength, sectionName } from '../../components/readability.js';
-import { ConsolePage, when, type Who } from './common.js';
+import { ConsolePage, day, when, type Who } from './common.js';
 
 const waited = (hours: number) => (hours < 24 ? `${hours} hours` : `${Math.floor(hours / 24)} days`);
 
@@ -89,11 +89,11 @@ export function ReviewPage({ who, review, before, after, errors, comment }: Prop
       <h2>Agreement with the person</h2>
       <dl>
         <dt>Written with the person</dt>
-        <dd>{g.coProduced ? `Yes, agreed on ${g.agreedBySubjectOn}` : 'No: the person has not agreed this plan'}</dd>
+        <dd>{g.coProduced ? `Yes, agreed on ${day(g.agreedBySubjectOn)}` : 'No: the person has not agreed this plan'}</dd>
         <dt>Lawful basis</dt>
         <dd>{g.lawfulBasis.replace(/-/g, ' ')}</dd>
         <dt>Review by</dt>
-        <dd>{g.reviewBy}</dd>
+        <dd>{day(g.reviewBy)}</dd>
       </dl>
       {proposal.content.inTheirOwnWords ? (
         <>
