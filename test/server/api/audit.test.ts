@@ -77,7 +77,7 @@ describe('access report for the person', () => {
 
     const text = await t.call(who.auditor, 'GET', `/api/v1/plans/${planId}/access-report?format=text`);
     expect(text.headers.get('content-type')).toMatch(/text\/plain/);
-    expect(text.text).toMatch(/On 23 November 2026 at 10:00 UTC, a responder from Metro Ambulance Service \(ambulance service\) looked at your plan/);
+    expect(text.text).toMatch(/On 23 November 2026 at 10:00 GMT, a responder from Metro Ambulance Service \(ambulance service\) looked at your plan/);
     expect(text.text).toMatch(/in an emergency, without a data-sharing agreement/);
     const page = await t.call(who.auditor, 'GET', `/api/v1/plans/${planId}/access-report?format=html`);
     expect(page.headers.get('content-type')).toMatch(/text\/html/);
