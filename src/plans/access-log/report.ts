@@ -147,8 +147,9 @@ export function accessReport(
   const allowed = authoriseAccessReport(auditor, plan.owningOrg);
   if (!allowed.ok) return allowed;
   const subjectRow = db.$client
-    .prepare<[string], { subject: string }>('SELECT subject FROM plan_versions WHERE plan_id = ? ORDER BY version DESC LIMIT 1')
+    .prepare<[string], { subject: string }>("SELECT subject FROM plan_versions WHERE plan_id = ? ORDER BY status = 'published' DESC, version DESC LIMIT 1")
     .get(planId);
+  // The name as published (a draft may hold a correction not yet approved), else the latest version's.
   const s = subjectRow ? (JSON.parse(subjectRow.subject) as Subject) : null;
 
   catchUpPlanLookup(db);
