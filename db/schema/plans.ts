@@ -19,6 +19,8 @@ export const organisations = sqliteTable('organisations', {
   orgCode: text('org_code'),
   /** What a responder is told to do when this organisation's plan is withdrawn (team phone etc). */
   contact: text('contact'),
+  /** Who the person writes to about their data (the trust's data-protection officer); never the crisis line. */
+  dataProtectionContact: text('data_protection_contact'),
   createdAt: text('created_at').notNull(),
   /** Set when an administrator disables the organisation: its people can no longer sign in or use tokens. */
   disabledAt: text('disabled_at'),

@@ -18,6 +18,8 @@ export const newOrganisationSchema = z
     issuer: issuerSchema.optional(),
     jwks: jwksSchema.optional(),
     contact: z.string().trim().min(1).max(300).optional(),
+    /** Where the person writes about their data (the access report says it); the crisis line is not that. */
+    dataProtectionContact: z.string().trim().min(1).max(300).optional(),
     /** With `issuer`: the token claim naming the organisation and its value (needed when the issuer is shared). */
     orgClaim: orgClaimName.optional(),
     orgCode: orgCodeValue.optional(),
@@ -45,7 +47,7 @@ export function addOrganisation(db: Db, org: NewOrganisation, now: Date): Result
   if (keys) return fail('invalid', keys, { errors: [{ path: 'jwks', message: keys }] });
   const existing = db.select().from(organisations).where(eq(organisations.slug, org.slug)).get();
   if (existing) return fail('conflict', `organisation "${org.slug}" already exists`);
-  const row = { ...org, issuer: org.issuer ?? null, jwks: org.jwks ?? null, contact: org.contact ?? null, orgClaim: org.orgClaim ?? null, orgCode: org.orgCode ?? null };
+  const row = { ...org, issuer: org.issuer ?? null, jwks: org.jwks ?? null, contact: org.contact ?? null, dataProtectionContact: org.dataProtectionContact ?? null, orgClaim: org.orgClaim ?? null, orgCode: org.orgCode ?? null };
   db.insert(organisations).values({ ...row, createdAt: now.toISOString() }).run();
   return ok({ ...row, createdAt: now.toISOString(), disabledAt: null });
 }

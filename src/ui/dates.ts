@@ -1,11 +1,6 @@
-const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-
 /**
- * Every date shown to people, on every page: "1989-04-23" (or a timestamp) → "23 Apr 1989", no
- * day/month order to misread at a glance. A year or a year and month as typed stays that precise.
+ * Every date and time shown to people, on every page (responders' and consoles alike): "23 Apr 1989",
+ * "28 Mar 2027, 14:05 GMT", London time with the zone said. One formatter, kept in the domain so the
+ * person's access report (a domain text) reads the same.
  */
-export function readableDate(iso: string): string {
-  const [y, m, d] = iso.slice(0, 10).split('-').map(Number) as [number, number | undefined, number | undefined];
-  if (m === undefined || !months[m - 1]) return String(y);
-  return d === undefined ? `${months[m - 1]} ${y}` : `${d} ${months[m - 1]} ${y}`;
-}
+export { readableDate, readableDateTime, readableTime } from '../plans/core/local-time.js';

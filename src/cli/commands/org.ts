@@ -11,7 +11,7 @@ export const orgAdd: Command = {
   name: 'org add',
   summary: 'add an organisation (a trust, police force, ambulance service or emergency department)',
   usage:
-    'org add SLUG --name NAME --kind police|ambulance|emergency-department|mental-health [--issuer URL --jwks URL|FILE [--org-claim NAME --org-code VALUE]] [--contact TEXT]  (a FILE is read once and its key set stored)',
+    'org add SLUG --name NAME --kind police|ambulance|emergency-department|mental-health [--issuer URL --jwks URL|FILE [--org-claim NAME --org-code VALUE]] [--contact TEXT] [--dp-contact TEXT]  (a FILE is read once and its key set stored)',
   async run(args, ctx) {
     const { values, positionals } = parseCommandArgs(this, args, {
       name: { type: 'string' },
@@ -21,10 +21,11 @@ export const orgAdd: Command = {
       contact: { type: 'string' },
       'org-claim': { type: 'string' },
       'org-code': { type: 'string' },
+      'dp-contact': { type: 'string' },
     });
     if (positionals.length !== 1) throw usageError(this, 'give exactly one SLUG');
-    const { 'org-claim': orgClaim, 'org-code': orgCode, ...rest } = values;
-    const org = validOptions(this, newOrganisationSchema, { slug: positionals[0], ...rest, jwks: jwksOption(values.jwks), orgClaim, orgCode });
+    const { 'org-claim': orgClaim, 'org-code': orgCode, 'dp-contact': dataProtectionContact, ...rest } = values;
+    const org = validOptions(this, newOrganisationSchema, { slug: positionals[0], ...rest, jwks: jwksOption(values.jwks), orgClaim, orgCode, dataProtectionContact });
     await withGovernance(ctx, (deps, op) => addOrganisationGoverned(deps, op, org));
     ctx.out(`added organisation ${org.slug} (${org.kind}): ${org.name}`);
     return 0;

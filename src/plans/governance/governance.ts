@@ -27,6 +27,8 @@ const organisationPatchFields = z.strictObject({
   /** Accepted only so that trying it is a clear 403 (operator-only), not an unknown field. */
   kind: z.enum(orgKinds).optional(),
   contact: z.string().trim().min(1).max(300).nullable().optional(),
+  /** Where the person writes about their data (the access report says it); the crisis line is not that. */
+  dataProtectionContact: z.string().trim().min(1).max(300).nullable().optional(),
   issuer: issuerSchema.nullable().optional(),
   jwks: jwksSchema.nullable().optional(),
   orgClaim: orgClaimName.nullable().optional(),
@@ -169,8 +171,8 @@ export function changeOrganisation(deps: GovernanceDeps, op: Operator, slug: str
         // Compare-and-set: the record must still be the one the change was worked out from.
         if (JSON.stringify(getOrganisation(deps.db, slug)) !== JSON.stringify(before)) return fail('conflict', 'the organisation was changed meanwhile; reload and try again');
         deps.db.$client
-          .prepare('UPDATE organisations SET name = @name, kind = @kind, contact = @contact, issuer = @issuer, jwks = @jwks, org_claim = @orgClaim, org_code = @orgCode WHERE slug = @slug')
-          .run({ name: after.name, kind: after.kind, contact: after.contact, issuer: after.issuer, jwks: after.jwks, orgClaim: after.orgClaim, orgCode: after.orgCode, slug });
+          .prepare('UPDATE organisations SET name = @name, kind = @kind, contact = @contact, data_protection_contact = @dp, issuer = @issuer, jwks = @jwks, org_claim = @orgClaim, org_code = @orgCode WHERE slug = @slug')
+          .run({ name: after.name, kind: after.kind, contact: after.contact, dp: after.dataProtectionContact, issuer: after.issuer, jwks: after.jwks, orgClaim: after.orgClaim, orgCode: after.orgCode, slug });
         return ok(organisationView(getOrganisation(deps.db, slug)!));
       },
     });

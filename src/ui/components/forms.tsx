@@ -2,6 +2,7 @@
 
 export type FieldError = { field: string; message: string };
 export type { Who } from './who.js';
+import { readableDate, readableDateTime } from '../dates.js';
 
 export function ErrorSummary({ errors }: { errors: FieldError[] }) {
   if (!errors.length) return null;
@@ -119,7 +120,6 @@ export function Select(props: { id: string; label: string; value?: string; optio
 
 export const Banner = ({ text }: { text?: string }) => (text ? <p class="banner" role="status">{text}</p> : null);
 
-/** People read dates in words: 27 Mar 2026, 14:05 (UTC, which the page says once). */
-export const shortDate = (iso: string) =>
-  new Date(iso.length === 10 ? `${iso}T00:00:00Z` : iso).toLocaleDateString('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
-export const dateTime = (iso: string) => `${shortDate(iso)} ${iso.slice(11, 16)}`;
+/** The one date formatter (ui/dates.ts): "27 Mar 2026"; with a time, "27 Mar 2026, 14:05 GMT" (London time). */
+export const shortDate = readableDate;
+export const dateTime = readableDateTime;

@@ -1,4 +1,5 @@
 import type { AccessReport } from '../../plans/access-log/report.js';
+import { readableDate } from '../dates.js';
 
 const css = 'body{font:16px/1.5 system-ui,sans-serif;max-width:42rem;margin:2rem auto;padding:0 1rem}li{margin:.5rem 0}.em{font-weight:bold}@media print{body{margin:0}}';
 
@@ -18,7 +19,7 @@ export function AccessReportPage({ report: r }: { report: AccessReport }) {
       <body>
         <h1>Who looked at your response plan</h1>
         <p>
-          Plan reference {r.externalRef}. Report produced {r.generatedAt.slice(0, 10)}.
+          Plan reference {r.externalRef}. Report produced {readableDate(r.generatedAt)}. Times are London time.
         </p>
         {r.summary.map((s) => (
           <p>{s}</p>
@@ -28,6 +29,16 @@ export function AccessReportPage({ report: r }: { report: AccessReport }) {
             <li class={a.emergency ? 'em' : ''}>{a.sentence}</li>
           ))}
         </ol>
+        {r.refused.length ? (
+          <>
+            <h2>Attempts that were refused</h2>
+            <ol>
+              {r.refused.map((a) => (
+                <li>{a.sentence}</li>
+              ))}
+            </ol>
+          </>
+        ) : null}
       </body>
     </html>
   );

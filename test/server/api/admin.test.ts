@@ -70,6 +70,17 @@ describe('admin API: organisations', () => {
     expectChainClean(t);
   });
 
+  it("sets the data-protection contact by PATCH (its own admin only), kept apart from the crisis contact", async () => {
+    const t = await testApp();
+    const set = await t.call(who.admin, 'PATCH', '/api/v1/admin/organisations/southbank-mh', { body: { dataProtectionContact: 'DPO, Southbank, dpo@southbank.example', reason: 'DPO named' } });
+    expect(set.status).toBe(200);
+    expect(set.json.organisation).toMatchObject({ dataProtectionContact: 'DPO, Southbank, dpo@southbank.example', contact: 'Southbank crisis team, 24/7: 0800 000 0101' });
+    expect((await t.call(northAdmin, 'PATCH', '/api/v1/admin/organisations/southbank-mh', { body: { dataProtectionContact: 'Someone else' } })).status).toBe(403);
+    expectNamesField(await t.call(who.admin, 'PATCH', '/api/v1/admin/organisations/southbank-mh', { body: { dataProtectionContact: '' } }), 'dataProtectionContact');
+    const removed = await t.call(who.admin, 'PATCH', '/api/v1/admin/organisations/southbank-mh', { body: { dataProtectionContact: null } });
+    expect(removed.json.organisation.dataProtectionContact).toBeNull();
+  });
+
   it('refuses other roles and other organisations\' records (logged), and names the bad field', async () => {
     const t = await testApp();
     for (const w of [who.auditor, who.officer]) {

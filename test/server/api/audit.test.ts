@@ -73,11 +73,11 @@ describe('access report for the person', () => {
     expect(r.json.accesses).toHaveLength(2);
     expect(r.json.accesses[0]).toMatchObject({ organisation: 'Metro Ambulance Service', role: 'a responder', person: null, emergency: false });
     expect(r.json.accesses[1]).toMatchObject({ organisation: 'Valley Ambulance (no agreement)', emergency: true, emergencyReason: 'unconscious at scene', why: 'CAD-9001' });
-    expect(r.json.summary).toContain('Your record appeared in 1 search.');
+    expect(r.json.summary).toContain('Your record appeared in 1 search by responders.');
 
     const text = await t.call(who.auditor, 'GET', `/api/v1/plans/${planId}/access-report?format=text`);
     expect(text.headers.get('content-type')).toMatch(/text\/plain/);
-    expect(text.text).toMatch(/On 23 November 2026 at 10:00 UTC, a responder from Metro Ambulance Service \(ambulance service\) looked at your plan/);
+    expect(text.text).toMatch(/On 23 November 2026 at 10:00 GMT, a responder from Metro Ambulance Service \(ambulance service\) looked at your plan/);
     expect(text.text).toMatch(/in an emergency, without a data-sharing agreement/);
     const page = await t.call(who.auditor, 'GET', `/api/v1/plans/${planId}/access-report?format=html`);
     expect(page.headers.get('content-type')).toMatch(/text\/html/);

@@ -70,8 +70,8 @@ describe('cards in the console', () => {
     expect(second.status).toBe(303);
     const secondPage = await author.get(second.location!);
     expect(secondPage.text).toContain('Card 2 issued for');
-    const end = new Date(Date.UTC(lastDay.getUTCFullYear(), lastDay.getUTCMonth(), lastDay.getUTCDate() + 1)).toISOString();
-    expect(secondPage.text).toContain(`stops working ${end.slice(0, 10)} ${end.slice(11, 16)}`);
+    // Midnight after the chosen day (2026-12-04T00:00Z), as the console shows times: London time, zone said.
+    expect(secondPage.text).toContain('stops working 4 Dec 2026, 00:00 GMT');
     const after = await author.get(`/manage/plans/${planId}/cards`);
     expect(after.text).toContain('Stops working soon');
     expect(after.text).toContain('<td>Card 1</td>');

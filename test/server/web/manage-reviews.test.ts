@@ -42,7 +42,7 @@ describe('the approver console', () => {
     expect(review.status).toBe(200);
     expect(review.text).toMatch(/<del>calmly<\/del>/);
     expect(review.text).toMatch(/<ins>slowly<\/ins>/);
-    expect(review.text).toContain('Yes, agreed on 2026-10-01');
+    expect(review.text).toContain('Yes, agreed on 1 Oct 2026');
     expect(review.text).toContain('How long it takes to read (proposed)');
     expect(t.events().at(-1)).toMatchObject({ action: 'view', channel: 'web', planId, outcome: 'allowed' });
 

@@ -137,7 +137,7 @@ describe("the person's access report /audit/plans/:id/report", () => {
     expect(all.text).toContain('Emergency access.');
     const later = await b.get(`/audit/plans/${planId}/report?from-day=24&from-month=11&from-year=2026`);
     expect(later.text).toContain('Since 24 November 2026:');
-    expect(later.text).toContain('Nobody has looked at your plan.');
+    expect(later.text).toContain('Nobody outside your care team looked at your plan.');
     const bad = await b.get(`/audit/plans/${planId}/report?to-day=40&to-month=1&to-year=2026`);
     expect(bad.status).toBe(400);
     expect(bad.text).toContain('href="#to-day"');
@@ -150,6 +150,86 @@ describe("the person's access report /audit/plans/:id/report", () => {
     expect(txt).toContain('page 1 of 1');
     const reads = (await webAuditReads(t)).filter((e) => (e.query as { page?: string }).page === 'access-report');
     expect(reads.map((e) => e.outcome)).toEqual(['allowed', 'allowed', 'denied', 'allowed']);
+  });
+});
+
+describe("the person's access report: grouped, refused attempts listed, London time, the trust's data-protection contact", () => {
+  it('folds nine care-team saves into one line, keeps their lists apart, lists a refusal with who and why, and prints a posting block', async () => {
+    const { t, planId } = await world();
+    // The care team's work: their plan list, then nine looks in under a minute, as saving sections does.
+    const author = await signedIn(t, 'demo.author');
+    expect((await author.get('/manage')).status).toBe(200);
+    for (let i = 0; i < 9; i++) {
+      t.clock.set(`2026-11-23T11:01:${String(i * 5).padStart(2, '0')}.000Z`);
+      expect((await author.get(`/manage/plans/${planId}`)).status).toBe(200);
+    }
+    // A medic with no agreement, without claiming an emergency: refused.
+    t.clock.set('2026-11-23T11:30:00.000Z');
+    expect((await t.call(valleyMedic, 'GET', `/api/v1/plans/${planId}`, { purpose: 'CAD-5555' })).status).toBe(403);
+    // The trust's own admin gives its data-protection contact on the organisation page.
+    const admin = await signedIn(t, 'demo.admin');
+    const set = await admin.post('/admin/organisations/southbank-mh', {
+      name: 'Southbank Mental Health Trust', kind: 'mental-health', contact: 'Southbank crisis team, 24/7: 0800 000 0101',
+      dataProtectionContact: 'Data Protection Officer, 1 Example Row, London SE1 0XX, dpo@southbank.example', reason: 'DPO for access reports',
+    });
+    expect(set.status, set.text).toBe(303);
+
+    const b = await signedIn(t, 'demo.auditor');
+    const res = await b.get(`/audit/plans/${planId}/report`);
+    expect(res.status).toBe(200);
+    const text = res.text.replace(/&#39;/g, "'").replace(/&quot;/g, '"');
+    // Nine looks in a minute are one line, the care team's list pages are counted, not listed.
+    expect(text.match(/worked on your plan/g)).toHaveLength(1);
+    expect(text).toContain('On 23 November 2026 at 11:01 GMT, a member of your care team writing your plan from Southbank Mental Health Trust (mental-health trust) worked on your plan (9 changes and views).');
+    expect(text).toContain('your name was in their own lists once.');
+    // The care team's list is their work, not a responder's search.
+    expect(text).toContain('Your record appeared in 0 searches by responders.');
+    // The refusal, listed: who (organisation and role), when, why.
+    expect(text).toContain('On 23 November 2026 at 11:30 GMT, a responder from Valley Ambulance (no agreement) (ambulance service) tried to look at your plan (reason given: "CAD-5555"). It was refused because their organisation has no data-sharing agreement with your care team, and your plan was not shown.');
+    // London time with the zone, never UTC.
+    expect(text).toContain('On 23 November 2026 at 10:05 GMT, a responder from Valley Ambulance');
+    expect(text).not.toContain('UTC');
+    // The data-protection contact, not the crisis line.
+    expect(text).toContain('contact the data-protection officer at Southbank Mental Health Trust: Data Protection Officer, 1 Example Row, London SE1 0XX, dpo@southbank.example.');
+    expect(text).not.toContain('0800 000 0101');
+
+    // Filtered by kind: refused attempts only.
+    const refusedOnly = (await b.get(`/audit/plans/${planId}/report?show=refused`)).text;
+    expect(refusedOnly).toContain('It was refused because');
+    expect(refusedOnly).not.toContain('worked on your plan');
+    expect(refusedOnly).not.toContain('INC-2026-7788');
+    const careOnly = (await b.get(`/audit/plans/${planId}/report?show=care-team`)).text;
+    expect(careOnly).toContain('worked on your plan');
+    expect(careOnly).not.toContain('It was refused because');
+    const bad = await b.get(`/audit/plans/${planId}/report?show=everyone`);
+    expect(bad.status).toBe(400);
+    expect(bad.text).toContain('href="#show"');
+
+    const pdf = pdfText(await fetchBytes(t, b, `/audit/plans/${planId}/report.pdf`), tempDir());
+    const lines = pdf.split('\n').map((l) => l.trim()).filter(Boolean);
+    // For posting: the sender, the report's date, then the person's name and room for the address by hand.
+    expect(lines[0]).toBe('From Southbank Mental Health Trust');
+    expect(lines[1]).toBe('23 November 2026');
+    expect(lines[2]).toBe("Aoife Niamh O'Sullivan-Nowak");
+    expect(lines[3]).toBe('Address: write it on the lines above before posting');
+    expect(lines[4]).toBe('Who looked at your response plan');
+    const flat = pdf.replace(/\s+/g, ' ');
+    expect(flat).toContain('(9 changes and views)');
+    expect(flat).toContain('Attempts that were refused');
+    expect(flat).toContain('11:30 GMT');
+    expect(flat).toContain('dpo@southbank.example');
+    expect(flat).not.toContain('0800 000 0101');
+  });
+
+  it("falls back to the trust's data-protection officer, never the crisis line, when no contact is recorded", async () => {
+    const { t, planId } = await world();
+    const b = await signedIn(t, 'demo.auditor');
+    const res = await b.get(`/audit/plans/${planId}/report`);
+    expect(res.text).toContain('contact the trust&#39;s data-protection officer at Southbank Mental Health Trust.');
+    expect(res.text).not.toContain('0800 000 0101');
+    const flat = pdfText(await fetchBytes(t, b, `/audit/plans/${planId}/report.pdf`), tempDir()).replace(/\s+/g, ' ');
+    expect(flat).toContain("contact the trust's data-protection officer at Southbank Mental Health Trust.");
+    expect(flat).not.toContain('0800 000 0101');
   });
 });
 

@@ -26,13 +26,13 @@ const notices: Record<string, string> = {
   'oidc-on': 'Web sign-in switched on.',
   'oidc-off': 'Web sign-in switched off.',
 };
-const orgFields = ['slug', 'name', 'kind', 'contact', 'issuer', 'jwks', 'orgClaim', 'orgCode', 'reason'] as const;
+const orgFields = ['slug', 'name', 'kind', 'contact', 'dataProtectionContact', 'issuer', 'jwks', 'orgClaim', 'orgCode', 'reason'] as const;
 const oidcFields: Record<keyof OidcForm | 'clientSecret', string> = {
   issuer: 'oidc-issuer', clientId: 'oidc-client-id', clientSecret: 'oidc-client-secret', rolesClaim: 'oidc-roles-claim', roleMap: 'oidc-role-map', scopes: 'oidc-scopes',
   orgClaim: 'oidc-org-claim', orgCode: 'oidc-org-code',
 };
 const labels: Record<string, string> = {
-  slug: 'Short name', name: 'Full name', kind: 'Kind', contact: 'Contact', issuer: 'Token issuer', jwks: 'Token signing keys', orgClaim: 'Organisation claim', orgCode: 'Organisation value', reason: 'Why',
+  slug: 'Short name', name: 'Full name', kind: 'Kind', contact: 'Contact', dataProtectionContact: 'Data-protection contact', issuer: 'Token issuer', jwks: 'Token signing keys', orgClaim: 'Organisation claim', orgCode: 'Organisation value', reason: 'Why',
   'oidc-org-claim': 'Organisation claim', 'oidc-org-code': 'Organisation value',
   'oidc-issuer': 'Provider issuer URL', 'oidc-client-id': 'Client ID', 'oidc-client-secret': 'Client secret', 'oidc-roles-claim': 'Roles claim', 'oidc-role-map': 'Role map', 'oidc-scopes': 'Scopes',
 };
@@ -124,7 +124,7 @@ export function adminPageRoutes(services: AppServices) {
       if (v.name !== before.name) patch.name = v.name;
       // The form offers no kind (policy: the operator's); a kind posted anyway goes to the domain, which refuses it.
       if (v.kind && v.kind !== before.kind) patch.kind = v.kind;
-      for (const k of ['contact', 'issuer', 'jwks', 'orgClaim', 'orgCode'] as const) if ((v[k] || null) !== before[k]) patch[k] = v[k] || null;
+      for (const k of ['contact', 'dataProtectionContact', 'issuer', 'jwks', 'orgClaim', 'orgCode'] as const) if ((v[k] || null) !== before[k]) patch[k] = v[k] || null;
       const parsed = organisationPatchSchema.safeParse(patch);
       const again = (errors: FieldError[], status: number) => orgPage(c, slug, status, { form: orgForm(v), errors });
       if (!parsed.success) return again(issuesToErrors(parsed.error.issues, (p) => p || 'name', label), 400);

@@ -4,6 +4,8 @@ import { CSV_MAX_ROWS, eventsCsv } from '../../../plans/access-log/csv.js';
 import { eventFilterSchema, listEvents } from '../../../plans/access-log/queries.js';
 import { listOrganisationsView } from '../../../plans/governance/governance.js';
 import { authoriseAudit } from '../../../plans/policy.js';
+// The page shows London time, so its days are London days (the API's stay UTC).
+import { localDayEnd, localDayStart } from '../../../plans/core/local-time.js';
 import type { FieldError } from '../../../ui/components/forms.js';
 import { AuditPage, type AuditForm } from '../../../ui/pages/oversight/audit.js';
 import type { AppServices, WebEnv } from '../../context.js';
@@ -37,7 +39,7 @@ function filterOf(c: Context, form: AuditForm) {
   if (from.day && to.day && from.day > to.day) errors.push({ field: 'to-day', message: 'To must be the same as or after From' });
   const raw = Object.fromEntries(textFields.filter((f) => form[f] !== '').map((f) => [f, form[f]]));
   const cursor = c.req.query('cursor');
-  const parsed = eventFilterSchema.safeParse({ ...raw, ...(from.day ? { from: from.day } : {}), ...(to.day ? { to: to.day } : {}), ...(cursor ? { cursor } : {}), limit: PAGE_SIZE });
+  const parsed = eventFilterSchema.safeParse({ ...raw, ...(from.day ? { from: localDayStart(from.day) } : {}), ...(to.day ? { to: localDayEnd(to.day) } : {}), ...(cursor ? { cursor } : {}), limit: PAGE_SIZE });
   if (!parsed.success) errors.push(...issuesToErrors(parsed.error.issues, (p) => (p === 'from' || p === 'to' ? `${p}-day` : p), (f) => labels[f] ?? f));
   return errors.length || !parsed.success ? { errors } : { errors, filter: parsed.data };
 }

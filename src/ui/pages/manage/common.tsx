@@ -1,5 +1,6 @@
 import type { Child } from 'hono/jsx';
 import { Layout } from '../../layout.js';
+import { readableDate, readableDateTime } from '../../dates.js';
 
 export type Who = { sub: string; org: string; roles: readonly string[] };
 
@@ -12,7 +13,10 @@ export const stateLabel: Record<string, string> = {
   superseded: 'Superseded',
 };
 
-export const when = (iso: string | null | undefined) => (iso ? `${iso.slice(0, 10)} ${iso.slice(11, 16)}` : '');
+/** Console times as responders see dates (ui/dates.ts): "1 Dec 2026, 21:28 GMT". */
+export const when = (iso: string | null | undefined) => (iso ? readableDateTime(iso) : '');
+/** A date alone (review-by, agreed on): "28 Mar 2027". */
+export const day = (iso: string | null | undefined) => (iso ? readableDate(iso) : '');
 
 /** Every console page: the wide layout and the console's own links. */
 export function ConsolePage({ title, who, children }: { title: string; who: Who; children?: Child }) {

@@ -1,6 +1,6 @@
 import type { HomeFilter, HomeItem } from '../../../plans/versions/queues.js';
 import { homeFilters } from '../../../plans/versions/queues.js';
-import { ConsolePage, stateLabel, when, type Who } from './common.js';
+import { ConsolePage, day, stateLabel, when, type Who } from './common.js';
 
 const filterLabel: Record<HomeFilter, string> = {
   all: 'All',
@@ -99,7 +99,7 @@ export function ManageHomePage(p: Props) {
                   {i.returnComment ? <p class="meta">Comment: {i.returnComment}</p> : null}
                 </td>
                 <td>
-                  {i.reviewBy ?? ''}
+                  {day(i.reviewBy)}
                   {i.overdue ? <p class="field-error">Overdue</p> : i.dueSoon ? <p class="meta">Due soon</p> : null}
                 </td>
                 <td>{i.lastTouched ? `${i.lastTouched.by} ${actionLabel[i.lastTouched.action] ?? i.lastTouched.action} it, ${when(i.lastTouched.at)}` : ''}</td>

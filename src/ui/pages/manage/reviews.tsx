@@ -3,12 +3,12 @@ import type { Readability } from '../../../plans/versions/readability.js';
 import type { Review } from '../../../plans/versions/review.js';
 import type { ResponderKind } from '../../../plans/core/audience.js';
 import { ErrorSummary, type FormError } from '../../components/plan-form.js';
-import { duration, PlanLength } from '../../components/readability.js';
+import { duration, PlanLength, sectionName } from '../../components/readability.js';
 import { ResponderPreview } from '../../components/responder-preview.js';
 import { readableDate } from '../../dates.js';
 import { SideBySide, Words } from '../../components/word-diff.js';
 import type { PlanBodyView } from '../plan.js';
-import { ConsolePage, when, type Who } from './common.js';
+import { ConsolePage, day, when, type Who } from './common.js';
 import { changeLabel as label } from './labels.js';
 
 const waited = (hours: number) => (hours < 24 ? `${hours} hours` : `${Math.floor(hours / 24)} days`);
@@ -93,11 +93,11 @@ export function ReviewPage({ who, review, before, after, errors, comment, previe
       <h2>Agreement with the person</h2>
       <dl>
         <dt>Written with the person</dt>
-        <dd>{g.coProduced ? `Yes, agreed on ${g.agreedBySubjectOn}` : 'No: the person has not agreed this plan'}</dd>
+        <dd>{g.coProduced ? `Yes, agreed on ${day(g.agreedBySubjectOn)}` : 'No: the person has not agreed this plan'}</dd>
         <dt>Lawful basis</dt>
         <dd>{g.lawfulBasis.replace(/-/g, ' ')}</dd>
         <dt>Review by</dt>
-        <dd>{g.reviewBy}</dd>
+        <dd>{day(g.reviewBy)}</dd>
       </dl>
       <ResponderPreview
         view={preview.view}

@@ -104,7 +104,7 @@ export function OrganisationsPage(props: { who: Who; organisations: Organisation
   );
 }
 
-export type OrgForm = { slug: string; name: string; kind: string; contact: string; issuer: string; jwks: string; orgClaim: string; orgCode: string; reason: string };
+export type OrgForm = { slug: string; name: string; kind: string; contact: string; dataProtectionContact: string; issuer: string; jwks: string; orgClaim: string; orgCode: string; reason: string };
 
 export function NewOrganisationPage(props: { who: Who; form: OrgForm; errors: FieldError[] }) {
   const f = props.form;
@@ -163,6 +163,7 @@ export function OrganisationPage(props: {
         <TextField id="name" label="Full name" value={f.name} errors={props.errors} />
         {props.may.changeKind ? <Select id="kind" label="Kind of organisation" value={f.kind} options={kindOptions} errors={props.errors} /> : null}
         <TextField id="contact" label="Contact" hint="Leave empty to remove" value={f.contact} errors={props.errors} />
+        <TextField id="dataProtectionContact" label="Data-protection contact (optional)" hint="Where people write about their data, for example the data-protection officer's address or email. Printed on each person's access report" value={f.dataProtectionContact} errors={props.errors} />
         <TextField id="issuer" label="Token issuer for connected systems (optional)" hint="The issuer URL of bearer tokens that speak for this organisation" value={f.issuer} errors={props.errors} />
         <TextField
           id="jwks"

@@ -92,7 +92,7 @@ export function AuditPage(props: {
     <Layout title={props.errors.length ? 'Error: Access log' : 'Access log'} signedInAs={props.who} wide>
       <AuditNav />
       <h1>Access log</h1>
-      <p>Every look at a plan, search, refusal and change is recorded here, newest first. Times are UTC.</p>
+      <p>Every look at a plan, search, refusal and change is recorded here, newest first. Times are London time (GMT or BST, as shown).</p>
       <ErrorSummary errors={props.errors} />
       <form method="get" action="/audit" class="noprint">
         <div class="filters">

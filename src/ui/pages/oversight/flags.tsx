@@ -119,7 +119,7 @@ export function FlagPage(props: {
       <ErrorSummary errors={props.errors} />
       <dl>
         <dt>When</dt>
-        <dd>{dateTime(f.at)} UTC</dd>
+        <dd>{dateTime(f.at)}</dd>
         <dt>Who</dt>
         <dd>{who(f)}</dd>
         <dt>What happened</dt>
@@ -172,7 +172,7 @@ export function FlagPage(props: {
         <>
           <h2>Closed</h2>
           <p>
-            {f.review.by.sub} ({f.review.by.org}) closed this on {dateTime(f.review.at)} UTC as{' '}
+            {f.review.by.sub} ({f.review.by.org}) closed this on {dateTime(f.review.at)} as{' '}
             <strong>{outcomeWords[f.review.outcome] ?? f.review.outcome}</strong>: {f.review.comment}
           </p>
         </>

@@ -1,0 +1,1 @@
+ALTER TABLE `organisations` ADD `data_protection_contact` text;
