@@ -30,11 +30,15 @@ export function keepClientSecret(dataDir: string, slug: string, secret: string):
   };
 }
 
+/**
+ * `writeSecret` absent: keep the stored client secret (changing only the role map or scopes should not need
+ * the secret typed again). A first configuration, or a new issuer or client ID, needs its own secret.
+ */
 export function configureOidcGoverned(
   deps: GovernanceDeps,
   op: Operator,
   settings: OidcSettings,
-  writeSecret: () => string,
+  writeSecret: (() => string) | undefined,
 ): Promise<Result<OidcConfig>> {
   const slug = settings.org;
   return governed(deps, op, { op: 'organisation.oidc', target: slug }, () => {
@@ -44,11 +48,16 @@ export function configureOidcGoverned(
     const shared = issuerSharing(deps.db, { org: slug, via: 'oidc', issuer: settings.issuer, orgClaim: settings.orgClaim ?? null, orgCode: settings.orgCode ?? null });
     if (!shared.ok) return shared;
     const before = getOidcConfig(deps.db, slug);
+    const kept = !writeSecret && before && before.issuer === settings.issuer && before.clientId === settings.clientId ? before.clientSecretFile : undefined;
+    if (!writeSecret && !kept) {
+      const why = before ? 'a new issuer or client ID needs the secret the provider gave for it' : 'the client secret is needed the first time';
+      return fail('invalid', why, { errors: [{ path: 'clientSecret', message: why }], reason: 'client-secret-required' });
+    }
     const { org: _org, ...fields } = settings;
     return ok({
       orgs: [slug],
-      changes: { ...fields, clientSecret: before ? 'replaced' : 'set', previousIssuer: before?.issuer ?? null },
-      apply: () => configureOidc(deps.db, { ...settings, clientSecretFile: writeSecret() }, deps.clock()),
+      changes: { ...fields, clientSecret: kept ? 'kept' : before ? 'replaced' : 'set', previousIssuer: before?.issuer ?? null },
+      apply: () => configureOidc(deps.db, { ...settings, clientSecretFile: kept ?? writeSecret!() }, deps.clock()),
     });
   });
 }

@@ -146,11 +146,12 @@ export function adminPageRoutes(services: AppServices) {
         orgClaim: typed.orgClaim || undefined, orgCode: typed.orgCode || undefined,
       });
       const errors = parsed.success ? [] : issuesToErrors(parsed.error.issues, (p) => oidcFields[p as keyof typeof oidcFields] ?? 'oidc-issuer', label);
-      if (!secret) errors.push({ field: 'oidc-client-secret', message: 'Client secret: enter the secret the provider gave for this client' });
+      if (!secret && !getOidcConfig(services.db, slug)) errors.push({ field: 'oidc-client-secret', message: 'Client secret: enter the secret the provider gave for this client' });
       if (errors.length || !parsed.success) return again(errors, 400);
-      if (!services.dataDir) return again([{ field: 'oidc-client-secret', message: 'This service has no data directory to keep the secret in; use the command line (org oidc).' }], 503);
+      if (secret && !services.dataDir) return again([{ field: 'oidc-client-secret', message: 'This service has no data directory to keep the secret in; use the command line (org oidc).' }], 503);
       const { clientSecretFile: _f, ...settings } = parsed.data;
-      const r = await configureOidcGoverned(deps, operatorOf(c), settings, keepClientSecret(services.dataDir, slug, secret));
+      // Left empty: the stored secret is kept (the domain says when a new one is needed).
+      const r = await configureOidcGoverned(deps, operatorOf(c), settings, secret ? keepClientSecret(services.dataDir!, slug, secret) : undefined);
       if (!r.ok) return again([{ field: fieldOfFailure(r, 'oidc-issuer', (p) => oidcFields[p as keyof typeof oidcFields]), message: r.detail }], failureStatus(r.code));
       return c.redirect(`/admin/organisations/${slug}?done=oidc`, 303);
     })

@@ -181,7 +181,7 @@ export function OrganisationPage(props: {
         <p class="hint">Register this redirect address with the provider: {props.redirectUri}</p>
         <TextField id="oidc-issuer" label="Provider issuer URL" hint="https, for example https://idp.example/realms/staff" value={o.issuer} errors={props.errors} />
         <TextField id="oidc-client-id" label="Client ID" value={o.clientId} errors={props.errors} />
-        <TextField id="oidc-client-secret" type="password" label="Client secret" hint="Kept in a file only the service can read; never shown again" value="" errors={props.errors} autocomplete="new-password" />
+        <TextField id="oidc-client-secret" type="password" label="Client secret" hint="Kept in a file only the service can read; never shown again. Leave empty to keep the stored one (a new issuer or client ID needs its own)" value="" errors={props.errors} autocomplete="new-password" />
         <TextField id="oidc-roles-claim" label="Claim holding the person's roles" value={o.rolesClaim} errors={props.errors} />
         <TextField id="oidc-role-map" label="Role map (optional)" hint="provider-value=role pairs, comma-separated, for example crisis-ig=auditor,crisis-responders=responder" value={o.roleMap} errors={props.errors} />
         <TextField id="oidc-scopes" label="Scopes" value={o.scopes} errors={props.errors} />
