@@ -37,7 +37,7 @@ const organisationPatchFields = z.strictObject({
 });
 const changeable = Object.keys(organisationPatchFields.shape).filter((k) => k !== 'reason');
 export const organisationPatchSchema = organisationPatchFields
-  .refine((p) => Object.keys(p).some((k) => k !== 'reason'), { error: `change at least one of ${changeable.join(', ')}` })
+  .refine((p) => Object.entries(p).some(([k, v]) => k !== 'reason' && v !== undefined), { error: `change at least one of ${changeable.join(', ')}` })
   .meta({ description: `At least one of ${changeable.join(', ')}.`, anyOf: changeable.map((k) => ({ required: [k] })) });
 export type OrganisationPatch = z.infer<typeof organisationPatchSchema>;
 
@@ -146,7 +146,9 @@ export function changeOrganisation(deps: GovernanceDeps, op: Operator, slug: str
       const operatorOnly = authoriseOperatorAct(op, 'change-kind');
       if (!operatorOnly.ok) return operatorOnly;
     }
-    const { reason: why, ...fields } = patch;
+    const { reason: why, ...given } = patch;
+    // A key present but undefined changes nothing (it must not blank a required column).
+    const fields = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)) as typeof given;
     const after = { ...before, ...fields };
     const keys = jwksProblem(after.issuer, after.jwks);
     if (keys) return fail('invalid', keys, { errors: [{ path: 'jwks', message: keys }] });

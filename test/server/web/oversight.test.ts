@@ -345,3 +345,18 @@ describe('administrator pages /admin', () => {
     expect((await form({ 'oidc-org-claim': 'org_code', 'oidc-org-code': 'XSB01' })).status).toBe(303);
   });
 });
+
+describe('administrator forms sent empty (issue 21)', () => {
+  it('say what to enter, in the form\'s words, and a hand-made post with no fields is a 400, never a 500', async () => {
+    const { t } = await world();
+    const admin = await signedIn(t, 'demo.admin');
+    const agreement = await admin.post('/admin/agreements', {});
+    expect(agreement.status).toBe(400);
+    expect(agreement.text).toContain('Agreement reference: enter the agreement reference');
+    expect(agreement.text).not.toMatch(/Invalid input|Too small|expected string/);
+    const org = await admin.post('/admin/organisations/southbank-mh', {});
+    expect(org.status).toBe(400);
+    expect(org.text).toContain('There is a problem');
+    expect((await t.call(who.admin, 'PATCH', '/api/v1/admin/organisations/southbank-mh', { body: { name: undefined } })).status).toBe(400);
+  });
+});

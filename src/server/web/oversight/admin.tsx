@@ -121,10 +121,11 @@ export function adminPageRoutes(services: AppServices) {
       const v = await formOf(c);
       // Only what the form changed: an empty optional field means "remove it".
       const patch: Record<string, unknown> = { reason: v.reason || undefined };
-      if (v.name !== before.name) patch.name = v.name;
+      // A field the form did not send is left alone (a hand-made post with no fields is a 400, not a 500).
+      if (v.name !== undefined && v.name !== before.name) patch.name = v.name;
       // The form offers no kind (policy: the operator's); a kind posted anyway goes to the domain, which refuses it.
       if (v.kind && v.kind !== before.kind) patch.kind = v.kind;
-      for (const k of ['contact', 'dataProtectionContact', 'issuer', 'jwks', 'orgClaim', 'orgCode'] as const) if ((v[k] || null) !== before[k]) patch[k] = v[k] || null;
+      for (const k of ['contact', 'dataProtectionContact', 'issuer', 'jwks', 'orgClaim', 'orgCode'] as const) if (v[k] !== undefined && (v[k] || null) !== before[k]) patch[k] = v[k] || null;
       const parsed = organisationPatchSchema.safeParse(patch);
       const again = (errors: FieldError[], status: number) => orgPage(c, slug, status, { form: orgForm(v), errors });
       if (!parsed.success) return again(issuesToErrors(parsed.error.issues, (p) => p || 'name', label), 400);

@@ -26,10 +26,24 @@ export function isoFromDate(v: DateValue, id: string, label: string): { day?: st
 }
 
 /** zod issues → field errors, `fieldOf` naming the form field for a schema path. */
-export function issuesToErrors(issues: readonly { path: readonly PropertyKey[]; message: string }[], fieldOf: (path: string) => string, label: (field: string) => string): FieldError[] {
+/**
+ * zod's own words ("Too small: expected string to have >=1 characters", "Invalid input: expected string,
+ * received undefined") say nothing to a person at a form: an empty or missing field is "enter …".
+ */
+function sayWhat(issue: { code?: string; message: string; minimum?: unknown; input?: unknown }, label: string): string {
+  const missing = issue.code === 'invalid_type' && (issue.input === undefined || issue.input === '');
+  const empty = issue.code === 'too_small' && issue.minimum === 1 && (issue.input === '' || issue.input === undefined || typeof issue.input === 'string');
+  return missing || empty ? `enter the ${label.toLowerCase()}` : issue.message;
+}
+
+export function issuesToErrors(
+  issues: readonly { path: readonly PropertyKey[]; message: string; code?: string; minimum?: unknown; input?: unknown }[],
+  fieldOf: (path: string) => string,
+  label: (field: string) => string,
+): FieldError[] {
   return issues.map((i) => {
     const field = fieldOf(String(i.path[0] ?? ''));
-    return { field, message: `${label(field)}: ${i.message}` };
+    return { field, message: `${label(field)}: ${sayWhat(i, label(field))}` };
   });
 }
 
