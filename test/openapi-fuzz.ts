@@ -247,7 +247,9 @@ export class Generator {
       let plainFits = this.#plainFits.get(key);
       if (plainFits === undefined) this.#plainFits.set(key, (plainFits = fc.sample(text, { numRuns: 20, seed: 1 }).filter((v) => re.test(v)).length >= 10));
       if (plainFits) return text.filter((v) => re.test(v));
-      return fc.stringMatching(re).filter((v) => [...v].length >= minLength && [...v].length <= maxLength);
+      // The pattern itself bounds the length (a 64-character hash): only the document's own maxLength applies,
+      // not the default cap for free text, or the filter would never be met.
+      return fc.stringMatching(re).filter((v) => [...v].length >= minLength && [...v].length <= (s.maxLength ?? Infinity));
     }
     return text;
   }

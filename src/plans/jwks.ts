@@ -59,6 +59,8 @@ export const jwksSchema = z
       .trim()
       .min(1)
       .max(MAX_JWKS_BYTES)
+      // As text, the document says a URL (the key set itself is the object form); JSON text is also read.
+      .meta({ format: 'uri', pattern: '^(https?://|\\s*\\{)' })
       .transform((s, ctx) => {
         if (!s.startsWith('{')) return s;
         try {

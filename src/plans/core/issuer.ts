@@ -22,7 +22,8 @@ export const issuerSchema = z
   .trim()
   .min(1, 'enter the provider\'s issuer URL, starting https://')
   .max(500)
-  .refine(acceptableIssuer, { error: 'must be a URL starting https:// (http:// only on a loopback address)' });
+  .refine(acceptableIssuer, { error: 'must be a URL starting https:// (http:// only on a loopback address)' })
+  .meta({ format: 'uri', pattern: '^https?://', description: 'A URL starting https:// (http:// only on a loopback address).' });
 
 /**
  * The claim an identity provider serving several organisations uses to say which one the person belongs

@@ -44,7 +44,8 @@ export const changeProposalSchema = z
     reason,
   })
   .refine((p) => p.parties !== undefined || p.validFrom !== undefined || p.validTo !== undefined, { error: 'change at least one of parties, validFrom, validTo' })
-  .refine((p) => !p.validFrom || !p.validTo || p.validFrom <= p.validTo, { error: 'validTo must not be before validFrom', path: ['validTo'] });
+  .refine((p) => !p.validFrom || !p.validTo || p.validFrom <= p.validTo, { error: 'validTo must not be before validFrom', path: ['validTo'] })
+  .meta({ description: 'When both are given, `validTo` is the same day as `validFrom` or later.', 'x-date-order': ['validFrom', 'validTo'] });
 export type ChangeProposal = z.infer<typeof changeProposalSchema>;
 
 const decisionSchema = z.strictObject({
