@@ -120,10 +120,10 @@ export function createApp(deps: AppDeps) {
     .post('/admin/agreements/:ref/end', ...endAgreement(s))
     .post('/admin/agreements/:ref/extend', ...extendAgreement(s))
     .post('/admin/agreements/:ref/changes', ...proposeAgreementChange(s))
-    .get('/admin/agreements/proposals', ...pendingProposals(s))
-    .get('/admin/agreements/proposals/:id', ...getProposal(s))
-    .post('/admin/agreements/proposals/:id/accept', ...acceptAgreementProposal(s))
-    .post('/admin/agreements/proposals/:id/decline', ...declineAgreementProposal(s));
+    .get('/admin/agreement-proposals', ...pendingProposals(s))
+    .get('/admin/agreement-proposals/:id', ...getProposal(s))
+    .post('/admin/agreement-proposals/:id/accept', ...acceptAgreementProposal(s))
+    .post('/admin/agreement-proposals/:id/decline', ...declineAgreementProposal(s));
 
   // Server-rendered pages: the session cookie is read once, for every page.
   const signIn = signInPages(s);

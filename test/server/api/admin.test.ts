@@ -15,7 +15,7 @@ const shireAdmin: Who = { sub: 'admin.s', org: 'shire-police', roles: ['admin'] 
 async function agreed(t: TestApp, body: { reference: string; parties: string[]; validFrom: string; validTo: string }, by: Who, others: Who[]) {
   const r = await t.call(by, 'POST', '/api/v1/admin/agreements', { body });
   if (r.status !== 201) return r;
-  for (const w of others) await t.call(w, 'POST', `/api/v1/admin/agreements/proposals/${r.json.proposal.id}/accept`);
+  for (const w of others) await t.call(w, 'POST', `/api/v1/admin/agreement-proposals/${r.json.proposal.id}/accept`);
   return r;
 }
 
@@ -254,7 +254,7 @@ describe('admin API: agreements', () => {
     const extended = await t.call(who.admin, 'POST', '/api/v1/admin/agreements/DSA-OLD/extend', { body: { to: '2027-06-30', reason: 'renewed by both boards' } });
     expect(extended.status).toBe(201);
     expect(extended.json.proposal).toMatchObject({ validTo: '2027-06-30', state: 'pending', current: { state: 'expired' } });
-    expect((await t.call(shireAdmin, 'POST', `/api/v1/admin/agreements/proposals/${extended.json.proposal.id}/accept`)).json.proposal.state).toBe('accepted');
+    expect((await t.call(shireAdmin, 'POST', `/api/v1/admin/agreement-proposals/${extended.json.proposal.id}/accept`)).json.proposal.state).toBe('accepted');
     const after = await t.call(who.admin, 'GET', '/api/v1/admin/agreements/matrix');
     expect(after.json.canSee['shire-police']).toEqual(['shire-police', 'southbank-mh']);
     expect(after.json.canSee['capital-police']).toContain('southbank-mh');

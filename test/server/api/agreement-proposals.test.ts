@@ -51,25 +51,25 @@ describe('agreements are proposals until every party accepts', () => {
     expect(matrix.json.canSee['shire-police']).toEqual(['shire-police']);
 
     // What waits, for whom.
-    const waiting = await t.call(southAdmin, 'GET', '/api/v1/admin/agreements/proposals');
+    const waiting = await t.call(southAdmin, 'GET', '/api/v1/admin/agreement-proposals');
     expect(waiting.status).toBe(200);
     expect(waiting.json.awaitingYourAcceptance.map((p: any) => p.id)).toEqual([id]);
     expect(waiting.json.proposedByYou).toEqual([]);
-    const mine = await t.call(shireAdmin, 'GET', '/api/v1/admin/agreements/proposals');
+    const mine = await t.call(shireAdmin, 'GET', '/api/v1/admin/agreement-proposals');
     expect(mine.json.awaitingYourAcceptance).toEqual([]);
     expect(mine.json.proposedByYou.map((p: any) => p.id)).toEqual([id]);
 
     // The proposer has answered already (a 409 on the state, not a refusal by policy: not logged as one).
-    const again = await t.call(shireAdmin, 'POST', `/api/v1/admin/agreements/proposals/${id}/accept`);
+    const again = await t.call(shireAdmin, 'POST', `/api/v1/admin/agreement-proposals/${id}/accept`);
     expect(again.status).toBe(409);
     expect(again.json.reason).toBe('already-answered');
 
-    const one = await t.call(southAdmin, 'POST', `/api/v1/admin/agreements/proposals/${id}/accept`);
+    const one = await t.call(southAdmin, 'POST', `/api/v1/admin/agreement-proposals/${id}/accept`);
     expect(one.status).toBe(200);
     expect(one.json.proposal).toMatchObject({ state: 'pending', awaiting: ['northgate-mh'] });
     expect([await read(t, south), await read(t, north)]).toEqual([403, 403]);
 
-    const last = await t.call(northAdmin, 'POST', `/api/v1/admin/agreements/proposals/${id}/accept`);
+    const last = await t.call(northAdmin, 'POST', `/api/v1/admin/agreement-proposals/${id}/accept`);
     expect(last.status).toBe(200);
     expect(last.json.proposal).toMatchObject({ state: 'accepted', awaiting: [] });
     expect([await read(t, south), await read(t, north)]).toEqual([200, 200]);
@@ -92,20 +92,20 @@ describe('agreements are proposals until every party accepts', () => {
   it('a non-party cannot accept or decline, nor propose for others; a party cannot answer for another', async () => {
     const { t } = await world();
     const id = (await t.call(shireAdmin, 'POST', '/api/v1/admin/agreements', { body: { ...self1, parties: ['shire-police', 'southbank-mh'] } })).json.proposal.id;
-    for (const path of [`/api/v1/admin/agreements/proposals/${id}/accept`, `/api/v1/admin/agreements/proposals/${id}/decline`]) {
+    for (const path of [`/api/v1/admin/agreement-proposals/${id}/accept`, `/api/v1/admin/agreement-proposals/${id}/decline`]) {
       const r = await t.call(capitalAdmin, 'POST', path, { body: path.endsWith('decline') ? { reason: 'not ours but no' } : undefined });
       expect(r.status).toBe(403);
       expect(r.json.reason).toBe('not-a-party');
     }
     // Not an admin at all.
-    expect((await t.call(who.auditor, 'POST', `/api/v1/admin/agreements/proposals/${id}/accept`)).status).toBe(403);
+    expect((await t.call(who.auditor, 'POST', `/api/v1/admin/agreement-proposals/${id}/accept`)).status).toBe(403);
     // Proposing an agreement one is not party to.
     const forOthers = await t.call(capitalAdmin, 'POST', '/api/v1/admin/agreements', { body: { ...self1, reference: 'OTHERS-1', parties: ['northgate-mh', 'southbank-mh'] } });
     expect(forOthers.status).toBe(403);
     expect(forOthers.json.reason).toBe('not-a-party');
-    expect((await t.call(southAdmin, 'GET', `/api/v1/admin/agreements/proposals/${id}`)).json.proposal).toMatchObject({ state: 'pending', awaiting: ['southbank-mh'] });
-    expect((await t.call(southAdmin, 'GET', '/api/v1/admin/agreements/proposals/99999')).status).toBe(404);
-    expect((await t.call(southAdmin, 'POST', '/api/v1/admin/agreements/proposals/abc/accept')).status).toBe(400);
+    expect((await t.call(southAdmin, 'GET', `/api/v1/admin/agreement-proposals/${id}`)).json.proposal).toMatchObject({ state: 'pending', awaiting: ['southbank-mh'] });
+    expect((await t.call(southAdmin, 'GET', '/api/v1/admin/agreement-proposals/99999')).status).toBe(404);
+    expect((await t.call(southAdmin, 'POST', '/api/v1/admin/agreement-proposals/abc/accept')).status).toBe(400);
     expect(governance(t).filter((e) => e.outcome === 'denied').map((e) => [e.query!.op, e.actorSub])).toEqual([
       ['agreement.accept', 'admin.capital'],
       ['agreement.decline', 'admin.capital'],
@@ -118,17 +118,17 @@ describe('agreements are proposals until every party accepts', () => {
   it('a party declines with a reason: the proposal closes and nothing comes into force', async () => {
     const { t, south } = await world();
     const id = (await t.call(shireAdmin, 'POST', '/api/v1/admin/agreements', { body: { ...self1, parties: ['shire-police', 'southbank-mh'] } })).json.proposal.id;
-    const noReason = await t.call(southAdmin, 'POST', `/api/v1/admin/agreements/proposals/${id}/decline`, { body: {} });
+    const noReason = await t.call(southAdmin, 'POST', `/api/v1/admin/agreement-proposals/${id}/decline`, { body: {} });
     expect(noReason.status).toBe(400);
     expect(noReason.json.errors.map((e: any) => e.path)).toContain('reason');
-    const declined = await t.call(southAdmin, 'POST', `/api/v1/admin/agreements/proposals/${id}/decline`, { body: { reason: 'no signed agreement from our Caldicott Guardian' } });
+    const declined = await t.call(southAdmin, 'POST', `/api/v1/admin/agreement-proposals/${id}/decline`, { body: { reason: 'no signed agreement from our Caldicott Guardian' } });
     expect(declined.status).toBe(200);
     expect(declined.json.proposal).toMatchObject({ state: 'declined', outcomeNote: 'no signed agreement from our Caldicott Guardian', awaiting: [] });
     expect(declined.json.proposal.decisions.map((d: any) => [d.org, d.decision])).toEqual([
       ['shire-police', 'accepted'],
       ['southbank-mh', 'declined'],
     ]);
-    const late = await t.call(southAdmin, 'POST', `/api/v1/admin/agreements/proposals/${id}/accept`);
+    const late = await t.call(southAdmin, 'POST', `/api/v1/admin/agreement-proposals/${id}/accept`);
     expect(late.status).toBe(409);
     expect(late.json.reason).toBe('not-pending');
     expect(await read(t, south)).toBe(403);
@@ -143,7 +143,7 @@ describe('agreements are proposals until every party accepts', () => {
     const { t, south } = await world();
     const dsa = { reference: 'DSA-SHORT', parties: ['capital-police', 'southbank-mh'], validFrom: '2026-01-01', validTo: '2026-12-10' };
     const id0 = (await t.call(southAdmin, 'POST', '/api/v1/admin/agreements', { body: dsa })).json.proposal.id;
-    await t.call(capitalAdmin, 'POST', `/api/v1/admin/agreements/proposals/${id0}/accept`);
+    await t.call(capitalAdmin, 'POST', `/api/v1/admin/agreement-proposals/${id0}/accept`);
 
     // Extending: a proposal; the old end date holds until the other party accepts.
     const ext = await t.call(southAdmin, 'POST', '/api/v1/admin/agreements/DSA-SHORT/extend', { body: { to: '2027-06-30', reason: 'renewed by our board' } });
@@ -152,17 +152,17 @@ describe('agreements are proposals until every party accepts', () => {
     const list = async () => (await t.call(southAdmin, 'GET', '/api/v1/admin/agreements')).json.agreements.find((a: any) => a.reference === 'DSA-SHORT');
     expect((await list()).validTo).toBe('2026-12-10');
     expect((await t.call(southAdmin, 'POST', '/api/v1/admin/agreements/DSA-SHORT/changes', { body: { validTo: '2028-01-01', reason: 'longer still' } })).json.reason).toBe('proposal-pending');
-    await t.call(capitalAdmin, 'POST', `/api/v1/admin/agreements/proposals/${ext.json.proposal.id}/accept`);
+    await t.call(capitalAdmin, 'POST', `/api/v1/admin/agreement-proposals/${ext.json.proposal.id}/accept`);
     expect((await list()).validTo).toBe('2027-06-30');
 
     // Adding a party: the added party must accept too; its responders see nothing until then.
     const add = await t.call(capitalAdmin, 'POST', '/api/v1/admin/agreements/DSA-SHORT/changes', { body: { parties: ['capital-police', 'southbank-mh', 'shire-police'], reason: 'county force joins' } });
     expect(add.status).toBe(201);
     expect(add.json.proposal.awaiting).toEqual(['shire-police', 'southbank-mh']);
-    await t.call(southAdmin, 'POST', `/api/v1/admin/agreements/proposals/${add.json.proposal.id}/accept`);
+    await t.call(southAdmin, 'POST', `/api/v1/admin/agreement-proposals/${add.json.proposal.id}/accept`);
     expect(await read(t, south)).toBe(403);
     expect((await list()).parties).toEqual(['capital-police', 'southbank-mh']);
-    await t.call(shireAdmin, 'POST', `/api/v1/admin/agreements/proposals/${add.json.proposal.id}/accept`);
+    await t.call(shireAdmin, 'POST', `/api/v1/admin/agreement-proposals/${add.json.proposal.id}/accept`);
     expect(await read(t, south)).toBe(200);
     expect((await list()).parties).toEqual(['capital-police', 'shire-police', 'southbank-mh']);
 
@@ -183,9 +183,9 @@ describe('agreements are proposals until every party accepts', () => {
   it('a party disabled while the proposal waits keeps it out of force', async () => {
     const { t } = await world();
     const id = (await t.call(southAdmin, 'POST', '/api/v1/admin/agreements', { body: self1 })).json.proposal.id;
-    expect((await t.call(shireAdmin, 'POST', `/api/v1/admin/agreements/proposals/${id}/accept`)).status).toBe(200);
+    expect((await t.call(shireAdmin, 'POST', `/api/v1/admin/agreement-proposals/${id}/accept`)).status).toBe(200);
     expect((await t.call(shireAdmin, 'POST', '/api/v1/admin/organisations/shire-police/disable', { body: { reason: 'force merged' } })).status).toBe(200);
-    const last = await t.call(northAdmin, 'POST', `/api/v1/admin/agreements/proposals/${id}/accept`);
+    const last = await t.call(northAdmin, 'POST', `/api/v1/admin/agreement-proposals/${id}/accept`);
     expect(last.status).toBe(409);
     expect(last.json.reason).toBe('disabled-party');
     expect((await t.call(southAdmin, 'GET', '/api/v1/admin/agreements')).json.agreements.map((a: any) => a.reference)).toEqual(['DSA-DEMO-001']);
@@ -200,9 +200,9 @@ describe('agreements are proposals until every party accepts', () => {
     expect(ended.status).toBe(200);
     expect(ended.json.agreement).toMatchObject({ state: 'ended', endReason: 'force leaves the scheme' });
     expect(await read(t, south, who.officer)).toBe(403);
-    const lapsed = await t.call(southAdmin, 'GET', `/api/v1/admin/agreements/proposals/${ext.json.proposal.id}`);
+    const lapsed = await t.call(southAdmin, 'GET', `/api/v1/admin/agreement-proposals/${ext.json.proposal.id}`);
     expect(lapsed.json.proposal).toMatchObject({ state: 'lapsed', outcomeNote: 'the agreement was ended' });
-    expect((await t.call(northAdmin, 'POST', `/api/v1/admin/agreements/proposals/${ext.json.proposal.id}/accept`)).json.reason).toBe('not-pending');
+    expect((await t.call(northAdmin, 'POST', `/api/v1/admin/agreement-proposals/${ext.json.proposal.id}/accept`)).json.reason).toBe('not-pending');
     expect(governance(t).find((e) => e.query!.op === 'agreement.end')).toMatchObject({ actorOrg: 'capital-police', query: { changes: { lapsedProposal: ext.json.proposal.id } } });
   });
 });
@@ -222,11 +222,11 @@ describe('the agreements\' answers are what /openapi.json says (issue 20 item 13
     expect(JSON.stringify(agreementSchema)).not.toMatch(/"ref"/);
     await call(southAdmin, 'GET', '/api/v1/admin/agreements', '/api/v1/admin/agreements');
     const p = await call(shireAdmin, 'POST', '/api/v1/admin/agreements', '/api/v1/admin/agreements', { ...self1, parties: ['shire-police', 'southbank-mh'] });
-    await call(southAdmin, 'GET', '/api/v1/admin/agreements/proposals', '/api/v1/admin/agreements/proposals');
-    await call(southAdmin, 'GET', `/api/v1/admin/agreements/proposals/${p.json.proposal.id}`, '/api/v1/admin/agreements/proposals/:id');
-    await call(southAdmin, 'POST', `/api/v1/admin/agreements/proposals/${p.json.proposal.id}/accept`, '/api/v1/admin/agreements/proposals/:id/accept');
+    await call(southAdmin, 'GET', '/api/v1/admin/agreement-proposals', '/api/v1/admin/agreement-proposals');
+    await call(southAdmin, 'GET', `/api/v1/admin/agreement-proposals/${p.json.proposal.id}`, '/api/v1/admin/agreement-proposals/:id');
+    await call(southAdmin, 'POST', `/api/v1/admin/agreement-proposals/${p.json.proposal.id}/accept`, '/api/v1/admin/agreement-proposals/:id/accept');
     const ext = await call(southAdmin, 'POST', '/api/v1/admin/agreements/SELF-1/extend', '/api/v1/admin/agreements/:ref/extend', { to: '2029-01-01', reason: 'renewal' });
-    await call(shireAdmin, 'POST', `/api/v1/admin/agreements/proposals/${ext.json.proposal.id}/decline`, '/api/v1/admin/agreements/proposals/:id/decline', { reason: 'too long' });
+    await call(shireAdmin, 'POST', `/api/v1/admin/agreement-proposals/${ext.json.proposal.id}/decline`, '/api/v1/admin/agreement-proposals/:id/decline', { reason: 'too long' });
     await call(shireAdmin, 'POST', '/api/v1/admin/agreements/SELF-1/changes', '/api/v1/admin/agreements/:ref/changes', { validTo: '2028-01-01', reason: 'a year more' });
     await call(capitalAdmin, 'POST', '/api/v1/admin/agreements/SELF-1/changes', '/api/v1/admin/agreements/:ref/changes', { validTo: '2028-01-01', reason: 'not ours' });
     await call(shireAdmin, 'POST', '/api/v1/admin/agreements/SELF-1/end', '/api/v1/admin/agreements/:ref/end', { reason: 'pilot over' });

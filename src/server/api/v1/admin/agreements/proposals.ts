@@ -14,7 +14,7 @@ const pendingAnswer = z.strictObject({
   proposedByYou: z.array(proposalViewSchema).describe('pending proposals your organisation made'),
 });
 
-/** GET /api/v1/admin/agreements/proposals — what waits on the caller's organisation. */
+/** GET /api/v1/admin/agreement-proposals — what waits on the caller's organisation. */
 export const pendingProposals = (s: AppServices) =>
   documented(
     { summary: 'Proposals waiting for your organisation\'s answer, and those it made', tag: 'admin', ok: { description: 'Pending proposals', schema: pendingAnswer }, errors: [400, 403] },
@@ -25,7 +25,7 @@ export const pendingProposals = (s: AppServices) =>
     }),
   );
 
-/** GET /api/v1/admin/agreements/proposals/:id */
+/** GET /api/v1/admin/agreement-proposals/:id */
 export const getProposal = (s: AppServices) =>
   documented(
     { summary: 'One proposal: its terms, who has answered, who has not', tag: 'admin', ok: { description: 'The proposal', schema: proposalAnswer }, errors: [400, 403, 404] },
@@ -45,7 +45,7 @@ const acceptDoc: OperationDoc = {
   errors: [400, 403, 404, 409, 503],
 };
 
-/** POST /api/v1/admin/agreements/proposals/:id/accept */
+/** POST /api/v1/admin/agreement-proposals/:id/accept */
 export const acceptAgreementProposal = (s: AppServices) =>
   documented(acceptDoc, api.createHandlers(validate('param', proposalParam), async (c) =>
     c.json({ proposal: unwrap(await acceptProposal(governanceDeps(s), operator(c), c.req.valid('param').id)) }),
@@ -59,7 +59,7 @@ const declineDoc: OperationDoc = {
   errors: [400, 403, 404, 409, 503],
 };
 
-/** POST /api/v1/admin/agreements/proposals/:id/decline {reason} */
+/** POST /api/v1/admin/agreement-proposals/:id/decline {reason} */
 export const declineAgreementProposal = (s: AppServices) =>
   documented(declineDoc, api.createHandlers(validate('param', proposalParam), validate('json', declineSchema), async (c) =>
     c.json({ proposal: unwrap(await declineProposal(governanceDeps(s), operator(c), c.req.valid('param').id, c.req.valid('json'))) }),
