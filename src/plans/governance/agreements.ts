@@ -253,16 +253,23 @@ function answerable(deps: GovernanceDeps, id: number): Result<ProposalView> {
   return ok(p);
 }
 
+/** Accepting and declining alike: the party `op` answers for (policy), while the proposal is still open. */
+function partyAnswering(op: Operator, p: ProposalView, onBehalfOf: string | undefined): Result<string> {
+  const who = authoriseAgreementAnswer(op, p.parties, onBehalfOf);
+  if (!who.ok) return who;
+  if (p.state !== 'pending') return fail('conflict', `this proposal is no longer open: ${p.state}`, { reason: 'not-pending' });
+  return ok(who.value.org);
+}
+
 /** One party's acceptance, on the record; the last one puts the terms in force. */
 export function acceptProposal(deps: GovernanceDeps, op: Operator, id: number, opts: { onBehalfOf?: string } = {}): Promise<Result<ProposalView>> {
   const found = answerable(deps, id);
   return governed(deps, op, { op: 'agreement.accept', target: found.ok ? found.value.reference : `proposal:${id}` }, () => {
     if (!found.ok) return found;
     const p = found.value;
-    const who = authoriseAgreementAnswer(op, p.parties, opts.onBehalfOf);
-    if (!who.ok) return who;
-    const org = who.value.org;
-    if (p.state !== 'pending') return fail('conflict', `this proposal is no longer open: ${p.state}`, { reason: 'not-pending' });
+    const answering = partyAnswering(op, p, opts.onBehalfOf);
+    if (!answering.ok) return answering;
+    const org = answering.value;
     if (!p.awaiting.includes(org)) return fail('conflict', `${org} has already answered this proposal`, { reason: 'already-answered' });
     if (p.kind === 'change' && p.current?.state === 'ended') return fail('conflict', `agreement "${p.reference}" has ended`, { reason: 'ended' });
     const inForce = p.awaiting.length === 1;
@@ -291,10 +298,9 @@ export function declineProposal(deps: GovernanceDeps, op: Operator, id: number, 
   return governed(deps, op, { op: 'agreement.decline', target: found.ok ? found.value.reference : `proposal:${id}` }, () => {
     if (!found.ok) return found;
     const p = found.value;
-    const who = authoriseAgreementAnswer(op, p.parties, opts.onBehalfOf);
-    if (!who.ok) return who;
-    const org = who.value.org;
-    if (p.state !== 'pending') return fail('conflict', `this proposal is no longer open: ${p.state}`, { reason: 'not-pending' });
+    const answering = partyAnswering(op, p, opts.onBehalfOf);
+    if (!answering.ok) return answering;
+    const org = answering.value;
     return ok({
       orgs: p.parties,
       changes: { proposal: p.id, kind: p.kind, party: org },
