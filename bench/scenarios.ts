@@ -82,7 +82,7 @@ export const scenarios: Scenario[] = [
     name: 'qr-scan',
     expectStatus: 303,
     async options(ctx) {
-      const tokens = issueCards(ctx.dataDir, ctx.planIds);
+      const tokens = await issueCards(ctx.dataDir, ctx.planIds);
       const cookies = await sessionCookies(ctx, SCAN_PEOPLE);
       let i = 0;
       return {
@@ -184,18 +184,20 @@ function searchQueries(dataDir: string): string[] {
 const SCAN_PEOPLE = 10_000;
 
 /** One current card per plan, issued by its owner's author as the cards route would (old ones revoked). */
-function issueCards(dataDir: string, planIds: string[]): string[] {
+async function issueCards(dataDir: string, planIds: string[]): Promise<string[]> {
   const db = openDatabase(databaseFile(dataDir));
   try {
     const owner = db.$client.prepare<[string], { owning_org: string }>('SELECT owning_org FROM plans WHERE id = ?');
     const now = new Date();
-    return planIds.map((planId) => {
+    const tokens: string[] = [];
+    for (const planId of planIds) {
       const org = owner.get(planId)!.owning_org;
       const author: Actor = { sub: 'bench.author', org, orgKind: 'mental-health', roles: ['author'] };
-      const issued = issueCard(db, author, planId, {}, now);
+      const issued = await issueCard(db, author, planId, {}, now);
       if (!issued.ok) throw new Error(`bench: could not issue a card for ${planId}: ${issued.detail}`);
-      return issued.value.token;
-    });
+      tokens.push(issued.value.token);
+    }
+    return tokens;
   } finally {
     db.$client.close();
   }

@@ -6,10 +6,17 @@ import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3'
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { secureDatabaseFiles } from './file-modes.js';
 import { applyPragmas } from './pragmas.mjs';
+import { sqliteStore, type Store } from './runtime.js';
 import * as schema from './schema/index.js';
 
-export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
+/**
+ * The store handle (db/runtime.ts). Until every store module runs through it, a SQLite handle also answers
+ * drizzle's own SQLite methods (`select`, `transaction`, `$client`, …) for the code not yet moved: those
+ * work on SQLite only, and go when the last caller does.
+ */
+export type Db = Store & BetterSQLite3Database<typeof schema> & { $client: Database.Database };
 export { schema };
+export type { Store } from './runtime.js';
 
 const migrationsFolder = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
 
@@ -21,9 +28,12 @@ export function openDatabase(file: string): Db {
   const sqlite = new Database(file);
   applyPragmas(sqlite);
   secureDatabaseFiles(file);
-  const db = drizzle(sqlite, { schema }) as Db;
-  migrate(db, { migrationsFolder });
-  return db;
+  const drz = drizzle(sqlite, { schema });
+  migrate(drz, { migrationsFolder });
+  const store = sqliteStore(drz, sqlite, file, schema);
+  return new Proxy(store, {
+    get: (target, key) => (key in target ? target[key as keyof Store] : (drz as unknown as Record<PropertyKey, unknown>)[key]),
+  }) as Db;
 }
 
 export function databaseFile(dataDir: string): string {

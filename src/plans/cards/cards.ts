@@ -1,14 +1,13 @@
-import { and, desc, eq, gt, isNull, or } from 'drizzle-orm';
-import { schema, type Db } from '../../../db/index.js';
+import type { Db } from '../../../db/index.js';
+import { isUniqueViolation } from '../../../db/runtime.js';
 import { authoriseCards } from '../policy.js';
 import type { Actor } from '../core/actor.js';
 import { sha256Hex } from '../core/canonical.js';
 import { newCardToken, newShortCode } from './code.js';
 import { fail, ok, type Result } from '../core/result.js';
 import { findPlan } from '../versions/store.js';
+import { cardLookups, cardsOfPlan, revokeWorkingCards, storeCard as insertCard, type CardKey } from './store.js';
 
-const { planCards } = schema;
-const immediate = { behavior: 'immediate' } as const;
 /** A replaced card may keep working for a while (the person may not have the new one yet), but not for long. */
 export const MAX_GRACE_DAYS = 90;
 
@@ -27,16 +26,12 @@ export type IssuedCard = {
 export type CardStatus = 'current' | 'grace' | 'revoked';
 export type CardSummary = { cardId: number; issuedBy: string; issuedAt: string; revokedAt: string | null; status: CardStatus };
 
-const stillWorking = (nowIso: string) => or(isNull(planCards.revokedAt), gt(planCards.revokedAt, nowIso));
-
 function cardPlan(db: Db, actor: Actor, planId: string) {
   const plan = findPlan(db, planId);
   if (!plan) return fail('not_found', 'no such plan');
   const allowed = authoriseCards(actor, plan.owningOrg);
   return allowed.ok ? ok(plan) : allowed;
 }
-
-const isUniqueViolation = (e: unknown) => (e as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE';
 
 /** A card's secrets, drawn but not yet stored: what the printed card needs. */
 export type CardSecrets = { planId: string; owningOrg: string; token: string; code: string };
@@ -61,36 +56,19 @@ function draftCard(db: Db, actor: Actor, planId: string, opts: { graceUntil?: Da
 
 const withSecrets = (d: Omit<Draft, 'token' | 'code'>): Draft => ({ ...d, token: newCardToken(), code: newShortCode() });
 
-/**
- * Stores the card and revokes every card still working for the plan, at once or at `graceUntil`, in
- * one transaction, so there is never more than one current card. `undefined`: the code collided.
- */
-function storeCard(db: Db, actor: Actor, d: Draft): Result<IssuedCard> | undefined {
+/** Stores the card, replacing the plan's working cards (store.ts). `undefined`: the code collided. */
+async function storeCard(db: Db, actor: Actor, d: Draft): Promise<Result<IssuedCard> | undefined> {
   try {
-    return db.transaction((tx) => {
-      // The plan may have been withdrawn while the card was being rendered.
-      const plan = tx.select({ current: schema.plans.currentVersionId }).from(schema.plans).where(eq(schema.plans.id, d.planId)).get();
-      if (plan?.current == null) return fail('conflict', 'this plan has been withdrawn: no card can be issued');
-      const working = tx
-        .select({ id: planCards.id, revokedAt: planCards.revokedAt })
-        .from(planCards)
-        .where(and(eq(planCards.planId, d.planId), stillWorking(d.nowIso)))
-        .all();
-      const replaced = working.map((c) => ({
-        cardId: c.id,
-        // A card already in a grace period never gets longer because another card was issued.
-        revokedAt: c.revokedAt && c.revokedAt < d.oldCardsEnd ? c.revokedAt : d.oldCardsEnd,
-      }));
-      for (const r of replaced) {
-        tx.update(planCards).set({ revokedAt: r.revokedAt, revokedBy: actor.sub }).where(eq(planCards.id, r.cardId)).run();
-      }
-      const { id } = tx
-        .insert(planCards)
-        .values({ planId: d.planId, tokenHash: sha256Hex(d.token), codeHash: sha256Hex(d.code), issuedBy: actor.sub, issuedAt: d.nowIso })
-        .returning({ id: planCards.id })
-        .get();
-      return ok({ cardId: id, planId: d.planId, owningOrg: d.owningOrg, token: d.token, code: d.code, issuedAt: d.nowIso, replaced });
-    }, immediate);
+    const stored = await insertCard(
+      db,
+      { planId: d.planId, tokenHash: sha256Hex(d.token), codeHash: sha256Hex(d.code), issuedBy: actor.sub, issuedAt: d.nowIso },
+      d.oldCardsEnd,
+      actor.sub,
+    );
+    // The plan may have been withdrawn while the card was being rendered.
+    if (stored.withdrawn) return fail('conflict', 'this plan has been withdrawn: no card can be issued');
+    const { cardId, replaced } = stored;
+    return ok({ cardId, planId: d.planId, owningOrg: d.owningOrg, token: d.token, code: d.code, issuedAt: d.nowIso, replaced });
   } catch (e) {
     if (isUniqueViolation(e)) return undefined;
     throw e;
@@ -101,11 +79,11 @@ function storeCard(db: Db, actor: Actor, d: Draft): Result<IssuedCard> | undefin
 const ATTEMPTS = 4;
 
 /** A new card for a published plan, with nothing printed (bulk set-ups). See issuePrintedCard. */
-export function issueCard(db: Db, actor: Actor, planId: string, opts: { graceUntil?: Date }, now: Date): Result<IssuedCard> {
+export async function issueCard(db: Db, actor: Actor, planId: string, opts: { graceUntil?: Date }, now: Date): Promise<Result<IssuedCard>> {
   const draft = draftCard(db, actor, planId, opts, now);
   if (!draft.ok) return draft;
   for (let attempt = 1; ; attempt++) {
-    const stored = storeCard(db, actor, withSecrets(draft.value));
+    const stored = await storeCard(db, actor, withSecrets(draft.value));
     if (stored) return stored;
     if (attempt === ATTEMPTS) return fail('unavailable', 'could not draw an unused card code; try again');
   }
@@ -129,31 +107,26 @@ export async function issuePrintedCard<A>(
     const secrets = withSecrets(draft.value);
     const artefacts = await render(secrets);
     if (!artefacts.ok) return artefacts;
-    const stored = storeCard(db, actor, secrets);
+    const stored = await storeCard(db, actor, secrets);
     if (stored) return stored.ok ? ok({ ...stored.value, artefacts: artefacts.value }) : stored;
     if (attempt === ATTEMPTS) return fail('unavailable', 'could not draw an unused card code; try again');
   }
 }
 
 /** Stops every card of the plan working now (a lost or shared card, or the person asked). */
-export function revokeCards(db: Db, actor: Actor, planId: string, now: Date): Result<{ revoked: number }> {
+export async function revokeCards(db: Db, actor: Actor, planId: string, now: Date): Promise<Result<{ revoked: number }>> {
   const found = cardPlan(db, actor, planId);
   if (!found.ok) return found;
-  const nowIso = now.toISOString();
-  const { changes } = db
-    .update(planCards)
-    .set({ revokedAt: nowIso, revokedBy: actor.sub })
-    .where(and(eq(planCards.planId, planId), stillWorking(nowIso)))
-    .run();
+  const changes = await revokeWorkingCards(db, planId, now.toISOString(), actor.sub);
   if (changes === 0) return fail('not_found', 'this plan has no card in use');
   return ok({ revoked: changes });
 }
 
-export function listCards(db: Db, actor: Actor, planId: string, now: Date): Result<CardSummary[]> {
+export async function listCards(db: Db, actor: Actor, planId: string, now: Date): Promise<Result<CardSummary[]>> {
   const found = cardPlan(db, actor, planId);
   if (!found.ok) return found;
   const nowIso = now.toISOString();
-  const rows = db.select().from(planCards).where(eq(planCards.planId, planId)).orderBy(desc(planCards.id)).all();
+  const rows = await cardsOfPlan(db, planId);
   return ok(
     rows.map((r) => ({
       cardId: r.id,
@@ -174,13 +147,8 @@ export type CardMiss = 'unknown' | 'revoked';
  * and an unknown and a revoked card look the same to the person scanning.
  */
 export function cardResolver(db: Db) {
-  const byToken = db.$client.prepare<[string], { id: number; planId: string; revokedAt: string | null }>(
-    'SELECT id, plan_id AS planId, revoked_at AS revokedAt FROM plan_cards WHERE token_hash = ?',
-  );
-  const byCode = db.$client.prepare<[string], { id: number; planId: string; revokedAt: string | null }>(
-    'SELECT id, plan_id AS planId, revoked_at AS revokedAt FROM plan_cards WHERE code_hash = ?',
-  );
-  const resolve = (row: { id: number; planId: string; revokedAt: string | null } | undefined, now: Date) => {
+  const lookups = cardLookups(db);
+  const resolve = (row: CardKey | undefined, now: Date) => {
     if (!row) return { ok: false as const, miss: 'unknown' as CardMiss };
     if (row.revokedAt !== null && row.revokedAt <= now.toISOString()) {
       return { ok: false as const, miss: 'revoked' as CardMiss, cardId: row.id };
@@ -189,9 +157,9 @@ export function cardResolver(db: Db) {
   };
   return {
     /** `token` must already match TOKEN_PATTERN; `code` must be a parsed, normalised short code. */
-    byToken: (token: string, now: Date) => resolve(byToken.get(sha256Hex(token)), now),
-    byCode: (code: string, now: Date) => resolve(byCode.get(sha256Hex(code)), now),
+    byToken: async (token: string, now: Date) => resolve(await lookups.byTokenHash(sha256Hex(token)), now),
+    byCode: async (code: string, now: Date) => resolve(await lookups.byCodeHash(sha256Hex(code)), now),
   };
 }
 export type CardResolver = ReturnType<typeof cardResolver>;
-export type CardResolution = ReturnType<CardResolver['byToken']>;
+export type CardResolution = Awaited<ReturnType<CardResolver['byToken']>>;

@@ -53,7 +53,7 @@ const anonymousLimit = (s: AppServices): MiddlewareHandler<WebEnv> => async (c, 
 export const scanQr = (s: AppServices) =>
   web.createHandlers(anonymousLimit(s), pageTrail(s, 'qr-scan', 'qr'), scanPurpose(s), (c) => {
     const token = c.req.param('token') ?? '';
-    return cardLanding(c, s, 'token', token, () => (TOKEN_PATTERN.test(token) ? s.cards.byToken(token, s.clock()) : { ok: false, miss: 'unknown' }));
+    return cardLanding(c, s, 'token', token, () => (TOKEN_PATTERN.test(token) ? s.cards.byToken(token, s.clock()) : Promise.resolve({ ok: false as const, miss: 'unknown' as const })));
   });
 
 /** GET /code — type the card's code when the camera fails. */
@@ -82,7 +82,7 @@ export const enterCode = (s: AppServices) =>
  * One card look-up, start to finish. Every path out of here notes the request's `qr-scan` event (the
  * trail records it), except a rate-limited one, which is counted into its window's summary.
  */
-async function cardLanding(c: Context<WebEnv>, s: AppServices, via: Via, secret: string, lookUp: () => CardResolution) {
+async function cardLanding(c: Context<WebEnv>, s: AppServices, via: Via, secret: string, lookUp: () => Promise<CardResolution>) {
   const actor = c.var.actor!;
   const client = clientKey(c, s.trustProxy);
   const card = (cardId?: number) => ({ via, cardId, failuresInWindow: s.cardGuard.failuresOf(client) });
@@ -94,7 +94,7 @@ async function cardLanding(c: Context<WebEnv>, s: AppServices, via: Via, secret:
     await s.refusals.refuse({ client, reason: 'rate-limited', event });
     return page(c, <RateLimitedPage who={whoOf(c)} retryAfter={wait} />, 429, { 'Retry-After': String(wait) });
   }
-  const found = lookUp();
+  const found = await lookUp();
   if (!found.ok) {
     s.cardGuard.failed(client);
     c.set('access', { planId: null, outcome: 'denied', reason: `${found.miss}-card`, card: card(found.cardId) });

@@ -31,10 +31,10 @@ export function manageCardRoutes(services: AppServices) {
   const held = new BoundedMap<string, Held>(200);
 
   /** Cards first: their rule (authors of the owning trust) decides before anything about the person is shown. */
-  const load = (c: Context<WebEnv>) => {
+  const load = async (c: Context<WebEnv>) => {
     const planId = c.req.param('planId') ?? '';
     if (!planIdPattern.test(planId)) return { ok: false as const, code: 'not_found' as const, detail: 'no such plan' } satisfies Failure;
-    const cards = listCards(db, c.var.actor!, planId, clock());
+    const cards = await listCards(db, c.var.actor!, planId, clock());
     if (!cards.ok) return cards;
     const p = consolePlan(db, c.var.actor!, planId);
     if (!p.ok) return p;
@@ -42,8 +42,8 @@ export function manageCardRoutes(services: AppServices) {
     return { ok: true as const, value: { cards: cards.value, plan: { planId, externalRef: p.value.externalRef, name: `${s.givenNames} ${s.familyName}` }, versionId: p.value.current?.id } };
   };
 
-  const cardsPage = (c: Context<WebEnv>, form: { text: string; grace: DateValue; errors: FieldError[] } = { text: DEFAULT_CARD_TEXT, grace: emptyDate, errors: [] }) => {
-    const l = load(c);
+  const cardsPage = async (c: Context<WebEnv>, form: { text: string; grace: DateValue; errors: FieldError[] } = { text: DEFAULT_CARD_TEXT, grace: emptyDate, errors: [] }) => {
+    const l = await load(c);
     if (!l.ok) return refusalPage(c, l);
     c.set('access', { planId: l.value.plan.planId, versionId: l.value.versionId, query: { console: 'cards' } });
     const notice = notices[c.req.query('done') ?? ''];
@@ -69,7 +69,7 @@ export function manageCardRoutes(services: AppServices) {
       if (errors.length) return cardsPage(c, { ...raw, errors });
       // The chosen day is the last one the old card works: it stops at the end of it.
       const graceUntil = grace.day ? new Date(Date.parse(`${grace.day}T00:00:00Z`) + 86_400_000) : undefined;
-      const l = load(c);
+      const l = await load(c);
       if (!l.ok) return refusalPage(c, l);
       const card = await issueCardForPrint(db, c.var.actor!, planId, { graceUntil, text: cardText.data, development: services.localCards ?? !!services.devIssuer }, clock(), services.publicBaseUrl);
       if (!card.ok && card.code === 'invalid') {
@@ -102,8 +102,8 @@ export function manageCardRoutes(services: AppServices) {
       });
       return c.redirect(`/manage/plans/${planId}/cards/issued?once=${once}`, 303);
     })
-    .get('/manage/plans/:planId/cards/issued', ...guard.read('history'), (c) => {
-      const l = load(c);
+    .get('/manage/plans/:planId/cards/issued', ...guard.read('history'), async (c) => {
+      const l = await load(c);
       if (!l.ok) return refusalPage(c, l);
       const actor = c.var.actor!;
       const key = c.req.query('once') ?? '';
@@ -117,8 +117,8 @@ export function manageCardRoutes(services: AppServices) {
       c.set('access', { planId: h.planId, versionId: h.versionId, query: { console: 'card', cardId: h.card.cardId } });
       return page(c, <CardIssuedPage who={consoleWho(c)} plan={l.value.plan} card={h.card} />);
     })
-    .get('/manage/plans/:planId/cards/revoke', ...guard.read('history'), (c) => {
-      const l = load(c);
+    .get('/manage/plans/:planId/cards/revoke', ...guard.read('history'), async (c) => {
+      const l = await load(c);
       if (!l.ok) return refusalPage(c, l);
       const working = l.value.cards.filter((x) => x.status !== 'revoked').length;
       if (!working) return refusalPage(c, { ok: false, code: 'not_found', detail: 'this plan has no card in use' }, `/manage/plans/${l.value.plan.planId}/cards`);
@@ -128,7 +128,7 @@ export function manageCardRoutes(services: AppServices) {
     .post('/manage/plans/:planId/cards/revoke', ...guard.write, async (c) => {
       const planId = c.req.param('planId');
       if (!planIdPattern.test(planId)) return refusalPage(c, { ok: false, code: 'not_found', detail: 'no such plan' });
-      const done = revokeCards(db, c.var.actor!, planId, clock());
+      const done = await revokeCards(db, c.var.actor!, planId, clock());
       if (!done.ok) return refusalPage(c, done, `/manage/plans/${planId}/cards`);
       return c.redirect(`/manage/plans/${planId}/cards?done=revoked`, 303);
     });

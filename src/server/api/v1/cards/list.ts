@@ -11,6 +11,6 @@ const doc: OperationDoc = { summary: 'Card history (no secrets)', tag: 'cards', 
 
 /** GET /api/v1/plans/:planId/cards — the plan's card history (no secrets). */
 export const listCards = (s: AppServices) =>
-  documented(doc, api.createHandlers(apiTrail(s, 'history'), validate('param', planIdParam), (c) =>
-    c.json({ cards: unwrap(list(s.db, c.var.actor, c.req.valid('param').planId, s.clock())) }),
+  documented(doc, api.createHandlers(apiTrail(s, 'history'), validate('param', planIdParam), async (c) =>
+    c.json({ cards: unwrap(await list(s.db, c.var.actor, c.req.valid('param').planId, s.clock())) }),
   ));

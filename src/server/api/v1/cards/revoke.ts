@@ -10,4 +10,4 @@ const doc: OperationDoc = { summary: 'Revoke the current card now', tag: 'cards'
 
 /** DELETE /api/v1/plans/:planId/cards/current — the card stops working now. */
 export const revokeCard = (s: AppServices) =>
-  documented(doc, api.createHandlers(validate('param', planIdParam), (c) => c.json(unwrap(revokeCards(s.db, c.var.actor, c.req.valid('param').planId, s.clock())))));
+  documented(doc, api.createHandlers(validate('param', planIdParam), async (c) => c.json(unwrap(await revokeCards(s.db, c.var.actor, c.req.valid('param').planId, s.clock())))));
