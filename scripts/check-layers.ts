@@ -3,6 +3,8 @@
 //   search → nothing from server, ui, cli
 //   ui     → nothing from server, cli
 //   db/schema → at most `import type` from plans, nothing else of src/
+// and on SQL outside a store module: only `store.ts`, `*-store.ts` and `*.store.ts` files (and db/) may import
+// drizzle-orm's query helpers, write `sql\``, or reach the driver (`$client`, `.prepare(`).
 // Type-only imports count for cycles too: a cycle of types is still two files that cannot be read alone.
 // (dependency-cruiser would do this, but its versions for Node 20 parse TypeScript only through the
 // `typescript` package's JS API, which TypeScript 7 no longer ships.)
@@ -12,7 +14,63 @@ import { fileURLToPath } from 'node:url';
 
 export type Import = { from: string; to: string; typeOnly: boolean; line: number };
 type Written = { spec: string; typeOnly: boolean; line: number };
-export type Finding = { kind: 'cycle' | 'layer'; message: string };
+export type Finding = { kind: 'cycle' | 'layer' | 'sql'; message: string };
+
+/** Store modules: the only files of src/ that hold statements (DESIGN: SQL lives only in store modules). */
+export const isStoreModule = (file: string) =>
+  /(^|[/\\])(store|[\w.-]+-store|[\w.-]+\.store)\.(ts|mts|mjs)$/.test(file) ||
+  // The SQLite access-log writer thread: a store module of its own, in plain JS so the worker loads it.
+  /[/\\]access-log[/\\]writer[/\\][\w.-]+\.mjs$/.test(file);
+
+/**
+ * Files written before the rule, whose statements are still being moved into stores (issue 22). The list
+ * only shrinks: a file on it that no longer holds SQL is itself a finding, so it cannot go stale.
+ */
+export const LEGACY_SQL: readonly string[] = [
+  'src/cli/index.ts',
+  'src/main.ts',
+  'src/plans/access-log/checkpoints.ts',
+  'src/plans/access-log/console.ts',
+  'src/plans/access-log/flag-reviews.ts',
+  'src/plans/access-log/flags.ts',
+  'src/plans/access-log/log.ts',
+  'src/plans/access-log/plan-events.ts',
+  'src/plans/access-log/queries.ts',
+  'src/plans/access-log/report.ts',
+  'src/plans/access-log/verify.ts',
+  'src/plans/copies/copies.ts',
+  'src/plans/governance/governance.ts',
+  'src/plans/governance/jwks-files.ts',
+  'src/plans/governance/summary.ts',
+  'src/plans/oidc-config.ts',
+  'src/plans/organisations.ts',
+  'src/plans/versions/console.ts',
+  'src/plans/versions/history.ts',
+  'src/plans/versions/importer.ts',
+  'src/plans/versions/queues.ts',
+  'src/plans/versions/read-cache.ts',
+  'src/plans/versions/read.ts',
+  'src/plans/versions/workflow.ts',
+  'src/search/fallback.ts',
+  'src/search/service.ts',
+  'src/search/sync.ts',
+  'src/server/auth/authenticator.ts',
+  'src/server/auth/oidc.ts',
+  'src/server/auth/session.ts',
+  'src/server/metrics/metrics.ts',
+];
+
+const SQL_MARKERS: [RegExp, string][] = [
+  [/^\s*import\s+(?!type\b)[^;]*?from\s+['"]drizzle-orm(\/[^'"]*)?['"]/ms, 'imports drizzle-orm'],
+  [/\bsql`/, 'writes sql``'],
+  [/\$client\b/, 'reaches the driver ($client)'],
+  [/\.prepare\s*[<(]/, 'prepares a statement'],
+];
+
+/** Why `text` counts as holding SQL, or undefined. */
+export function sqlIn(text: string): string | undefined {
+  return SQL_MARKERS.find(([re]) => re.test(text))?.[1];
+}
 
 const SOURCE = /\.(ts|tsx|mts|mjs|js)$/;
 
@@ -74,8 +132,20 @@ export function checkLayers(root: string): { files: number; imports: number; fin
   const edges: Import[] = [];
   const findings: Finding[] = [];
   const rel = (f: string) => path.relative(root, f);
+  const legacy = new Set(LEGACY_SQL);
   for (const file of files) {
-    for (const imp of importsOf(fs.readFileSync(file, 'utf8'))) {
+    const text = fs.readFileSync(file, 'utf8');
+    if (path.relative(root, file).startsWith('src')) {
+      const why = sqlIn(text);
+      const name = rel(file).split(path.sep).join('/');
+      if (why && !isStoreModule(file) && !legacy.has(name)) {
+        findings.push({ kind: 'sql', message: `${name} ${why}: statements belong in a store module (store.ts / *-store.ts)` });
+      }
+      if (legacy.has(name) && (!why || isStoreModule(file))) {
+        findings.push({ kind: 'sql', message: `${name} holds no SQL any more: take it off LEGACY_SQL in scripts/check-layers.ts` });
+      }
+    }
+    for (const imp of importsOf(text)) {
       const to = resolve(file, imp.spec);
       if (!to) {
         findings.push({ kind: 'layer', message: `${rel(file)}:${imp.line} imports ${imp.spec}, which does not exist` });

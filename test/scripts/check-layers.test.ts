@@ -25,6 +25,21 @@ describe('check:layers', () => {
     expect(r.files).toBeGreaterThan(100);
   });
 
+  it('refuses SQL outside a store module, and a legacy entry that no longer holds any', () => {
+    const root = tree({
+      'src/plans/x/store.ts': "import { eq } from 'drizzle-orm';\nexport const q = eq;\n",
+      'src/plans/x/y-store.ts': "export const s = (db: any) => db.$client.prepare('select 1');\n",
+      'src/plans/x/domain.ts': "import type { SQL } from 'drizzle-orm';\nexport type S = SQL;\n",
+      'src/server/route.ts': "import { sql } from 'drizzle-orm';\nexport const r = sql`select 1`;\n",
+      'src/server/raw.ts': "export const r = (db: any) => db.$client.prepare('select 1');\n",
+    });
+    const messages = checkLayers(root).findings.filter((f) => f.kind === 'sql').map((f) => f.message);
+    expect(messages).toEqual([
+      expect.stringMatching(/^src\/server\/raw\.ts reaches the driver/),
+      expect.stringMatching(/^src\/server\/route\.ts imports drizzle-orm/),
+    ]);
+  });
+
   it('finds a cycle through type-only imports and names every file in it', () => {
     const root = tree({
       'src/server/a.ts': "import type { B } from './b.js';\nexport type A = B;\n",
