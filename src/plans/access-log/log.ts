@@ -5,6 +5,7 @@ import { GENESIS_HASH, type EventBody } from './chain.js';
 import { latestCheckpoint } from './checkpoints.js';
 import type { AuditSigner } from './signer.js';
 import type { AuditWitness } from './witness.js';
+import { createPgAccessLog } from './pg-log.js';
 import type { ChainHead, FromWriter, ToWriter, WriterOptions } from './writer/protocol.mjs';
 import type { Clock } from '../core/clock.js';
 import { storedInteger, storedJson, storedText } from './stored-text.js';
@@ -119,6 +120,7 @@ export function createAccessLog(db: Db, opts: AccessLogOptions): AccessLog & {
   /** Commits, events and checkpoints so far (group commit: far fewer commits than events) and commit times. */
   stats(): AccessLogStats;
 } {
+  if (db.kind === 'pg') return createPgAccessLog(db.pg!.pool, opts, toEventBody);
   const sqlite = db.$client;
   const last = sqlite.prepare('SELECT seq, hash FROM access_events ORDER BY seq DESC LIMIT 1').get() as ChainHead | undefined;
   let head: ChainHead = last ?? { seq: 0, hash: GENESIS_HASH };
