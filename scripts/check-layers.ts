@@ -55,9 +55,6 @@ export const LEGACY_SQL: readonly string[] = [
   'src/search/service.ts',
   'src/search/sync.ts',
   'src/server/auth/authenticator.ts',
-  'src/server/auth/oidc.ts',
-  'src/server/auth/session.ts',
-  'src/server/metrics/metrics.ts',
 ];
 
 const SQL_MARKERS: [RegExp, string][] = [

@@ -1,6 +1,6 @@
 // The access log over PostgreSQL: group commit in this process, the commit itself in pg-writer-store.ts.
 import type pg from 'pg';
-import type { AccessLog, AccessLogOptions, AccessLogStats, ChainHead } from './log.js';
+import type { AccessLog, AccessLogOptions, AccessLogStats, ChainHead } from './types.js';
 import { GENESIS_HASH, type EventBody } from './chain.js';
 import { chainHead, commitEvents, newestCheckpoint } from './pg-writer-store.js';
 
