@@ -109,6 +109,11 @@ async function migrateUnderLock(config: pg.PoolConfig, target: Target): Promise<
       const shown = (await client.query<{ server_version: string }>('SHOW server_version')).rows[0]?.server_version;
       throw new Error(`PostgreSQL 15 or later is required; ${target.where} runs ${shown ?? 'an unknown version'}`);
     }
+    const encoding = (await client.query<{ server_encoding: string }>('SHOW server_encoding')).rows[0]?.server_encoding;
+    if (encoding !== 'UTF8') {
+      // Names in any script must go in as written (SQL_ASCII would not even check them).
+      throw new Error(`the database at ${target.where} is encoded ${encoding}; create it with ENCODING 'UTF8'`);
+    }
     const sync = (await client.query<{ synchronous_commit: string }>('SHOW synchronous_commit')).rows[0]?.synchronous_commit;
     if (sync !== 'on') {
       // A connection pooler that drops startup options would leave the server's own setting in force.

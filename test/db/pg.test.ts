@@ -6,7 +6,7 @@ import path from 'node:path';
 import { eq, sql } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MIGRATION_LOCK_KEY, openPostgres, pgSchema, type Pg } from '../../db/pg/open.js';
-import { asSuperuser, createTestDatabase, type TestDatabase } from '../support/postgres.js';
+import { asSuperuser, createTestDatabase, testCluster, type TestDatabase } from '../support/postgres.js';
 
 const { accessEvents, auditCheckpoints, organisations, personCopies, plans, planVersions, webSessions } = pgSchema;
 
@@ -141,6 +141,19 @@ describe('openPostgres', () => {
     expect((bad as Error).message).toMatch(/not a valid URL/);
     expect((bad as Error).message).not.toContain(secret);
     await expect(openPostgres(`mysql://u:${secret}@h/x`)).rejects.toThrow(/must start with postgres:\/\//);
+  });
+
+  it('refuses a database that is not UTF-8, before creating anything in it', async () => {
+    const { role, password, host, port } = testCluster();
+    const name = `t_ascii_${process.pid}`;
+    await asSuperuser(`CREATE DATABASE ${name} OWNER ${role} ENCODING 'SQL_ASCII' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0`);
+    try {
+      await expect(openPostgres(`postgres://${role}:${password}@${host}:${port}/${name}`)).rejects.toThrow(/encoded SQL_ASCII; create it with ENCODING 'UTF8'/);
+      const tables = await asSuperuser(`SELECT count(*) AS n FROM pg_tables WHERE schemaname = 'public'`, name);
+      expect(tables.rows[0]!.n).toBe(0);
+    } finally {
+      await asSuperuser(`DROP DATABASE ${name} WITH (FORCE)`);
+    }
   });
 
   it('reads int8 as a JS number, and refuses one it cannot hold exactly', async () => {
