@@ -28,7 +28,7 @@ export const tokenCommand: Command = {
     if (!ttlSeconds) throw usageError(this, '--ttl must be like 30m, 8h or 1d (at most 7d)');
     // The service would refuse it: say so now rather than hand out a token that never works.
     if (ttlSeconds > ctx.config.tokenMaxHours * 3600) throw usageError(this, `--ttl is over TOKEN_MAX_HOURS (${ctx.config.tokenMaxHours} h)`);
-    const db = ctx.db();
+    const db = (await ctx.db());
     const dev = resolveAuthDev(ctx.config, listOrganisations(db).some((o) => o.issuer !== null));
     if (!dev.ok || !dev.authDev) {
       throw new CliError(
