@@ -74,7 +74,7 @@ describe('data-sharing agreements scope every read, per plan', () => {
     expect(own.json.planId).toBe(planId);
     const officer = await t.call(who.officer, 'GET', '/api/v1/plans?externalRef=SB-000001&org=southbank-mh');
     expect(officer.json.planId).toBe(planId);
-    // No agreement: the same 404 as an unknown reference (test/input-hygiene.test.ts), so refs cannot be probed.
+    // No agreement: the same 404 as an unknown reference (test/server/api/input-hygiene.test.ts), so refs cannot be probed.
     expect((await t.call(who.outsider, 'GET', '/api/v1/plans?externalRef=SB-000001&org=southbank-mh')).status).toBe(404);
     expect((await t.call(who.officer, 'GET', '/api/v1/plans?externalRef=SB-000001')).status).toBe(404); // not capital-police's ref
     expect((await t.call(who.officer, 'GET', '/api/v1/plans?externalRef=SB-000001&bogus=1')).status).toBe(400);
