@@ -25,7 +25,6 @@ import { fileURLToPath } from 'node:url';
 import { databaseFile, openDatabase } from '../db/index.js';
 import { seedSyntheticPlans } from '../src/plans/demo/demo.js';
 import { loadDevIssuer } from '../src/server/auth/dev-issuer.js';
-import { loadSessionSecret } from '../src/server/auth/session-secret.js';
 import { benchImport, type ImportBench } from './import.js';
 import { publishToFindable } from './publish.js';
 import type { BenchContext } from './scenarios.js';
@@ -178,7 +177,6 @@ async function main() {
     dataDir,
     planIds,
     tokenFor: (w) => issuer.sign(w, 3600),
-    sessionSecret: loadSessionSecret(dataDir),
   };
   const results: ScenarioResult[] = [];
   try {

@@ -21,7 +21,6 @@ import { securedResponse } from '../src/server/security-headers.js';
 import { createApp } from '../src/server/app.js';
 import { loadDevIssuer } from '../src/server/auth/dev-issuer.js';
 import { silentLogger } from '../src/logger.js';
-import { loadSessionSecret } from '../src/server/auth/session-secret.js';
 import { createMetrics } from '../src/server/metrics/metrics.js';
 import { startSearch } from '../src/search/index.js';
 
@@ -120,7 +119,6 @@ async function main(dataDir: string) {
     logger: silentLogger(),
     devIssuer: await loadDevIssuer(dataDir),
     accessLog,
-    sessionSecret: loadSessionSecret(dataDir),
     search: measured,
     searchLimits,
     publicBaseUrl: 'http://127.0.0.1',

@@ -13,7 +13,6 @@ import { createAuditWitness } from './plans/access-log/witness.js';
 import { createApp } from './server/app.js';
 import { loadDevIssuer } from './server/auth/dev-issuer.js';
 import { createLogger } from './logger.js';
-import { loadSessionSecret } from './server/auth/session-secret.js';
 import { accessLogHealth } from './server/access-trail/log-health.js';
 import { createMetrics, startMetricsServer } from './server/metrics/metrics.js';
 import { startSearchOrFallback } from './search/index.js';
@@ -82,7 +81,6 @@ async function main(config: Config, argv: string[]) {
   });
 
   let publicBaseUrl = config.publicBaseUrl ?? '';
-  const sessionSecret = loadSessionSecret(config.dataDir);
   const metrics = config.metricsPort === undefined ? undefined : createMetrics();
   const app = createApp({
     metrics,
@@ -95,7 +93,6 @@ async function main(config: Config, argv: string[]) {
     accessLog,
     accessLogHealth: logHealth,
     auditWitness,
-    sessionSecret,
     accessReportNames: config.accessReportNames,
     authOptions: { maxTokenHours: config.tokenMaxHours },
     sessionMaxHours: config.sessionMaxHours,

@@ -154,22 +154,15 @@ export function cachedAgreements(queries: AgreementQueries, cache: ReadCache): A
   };
 }
 
-/**
- * Whether the organisation has an identity provider of its own: an issuer for bearer tokens or an
- * OpenID provider for web sign-in. Either one is a reason to re-check the development issuer.
- */
-export function hasIdentityProvider(db: Db, slug: string): boolean {
-  const org = getOrganisation(db, slug);
-  if (!org) return false;
-  return org.issuer !== null || db.select().from(schema.organisationOidc).where(eq(schema.organisationOidc.orgSlug, slug)).get() !== undefined;
-}
-
 /** The organisations whose people sign in through their own OpenID provider. */
 export function oidcOrganisations(db: Db): string[] {
   return db.select({ slug: schema.organisationOidc.orgSlug }).from(schema.organisationOidc).all().map((r) => r.slug);
 }
 
-/** Whether any organisation has one (see hasIdentityProvider). */
+/**
+ * Whether any organisation has an identity provider of its own (an issuer for bearer tokens or an OpenID
+ * provider for web sign-in): either one is a reason to re-check the development issuer.
+ */
 export function anyIdentityProvider(db: Db): boolean {
   return listOrganisations(db).some((o) => o.issuer !== null) || db.select().from(schema.organisationOidc).limit(1).get() !== undefined;
 }

@@ -1,6 +1,7 @@
 import { hasRole, isHealthOrg, type Actor, type Role } from './core/actor.js';
 import type { AgreementQueries } from './organisations.js';
 import { fail, ok, type Result } from './core/result.js';
+import type { VersionStatus } from '../../db/schema/plans.js';
 
 /** Why a read was allowed: recorded with the access event so an auditor can see the legal basis. */
 export type ReadGrant =
@@ -70,15 +71,83 @@ export function authoriseWrite(actor: Actor, owningOrg: string, role: 'author' |
   return ok(true);
 }
 
+/** What the publishing rules need of a plan: whose it is, and which version responders see now. */
+export type PlanFacts = { owningOrg: string; currentVersionId: number | null };
+/** ...and of a version: its state, everyone who wrote or edited it, and the published version it started from. */
+export type VersionFacts = { status: VersionStatus; authors: readonly string[]; baseVersionId: number | null };
+
 /**
- * Four-eyes: an approver of the owning organisation publishes only a version they wrote or edited none
- * of. Pages ask this before offering "Approve" (the queue, the review), and approve() enforces it.
+ * Stale base: a version is written from the version responders saw then. If the plan has been published
+ * again (or withdrawn) since, publishing this one would silently undo that change, so it is refused and
+ * the author starts again from the plan as it stands.
  */
-export function authoriseApproval(actor: Actor, owningOrg: string, authors: readonly string[]): Result<true> {
-  const approver = authoriseWrite(actor, owningOrg, 'approver');
+export function authoriseBase(plan: PlanFacts, version: Pick<VersionFacts, 'baseVersionId'>): Result<true> {
+  if (plan.currentVersionId === version.baseVersionId) return ok(true);
+  return fail('conflict', 'the plan was published again since this version was written: start a new draft from the current version', { reason: 'stale-base' });
+}
+
+/**
+ * Approval, as far as who and when decide it: an approver of the owning organisation (authoriseWrite),
+ * who wrote or edited none of the version (four-eyes: authors only grow, so this holds across returns),
+ * against the plan as it stands (authoriseBase). approve() asks this inside its transaction; the queue
+ * and the review page ask it before offering "Approve", and say why not by the reason code.
+ */
+export function authoriseApproval(actor: Actor, plan: PlanFacts, version: Pick<VersionFacts, 'authors' | 'baseVersionId'>): Result<true> {
+  const approver = authoriseWrite(actor, plan.owningOrg, 'approver');
   if (!approver.ok) return approver;
-  if (authors.includes(actor.sub)) return fail('forbidden', 'four-eyes: you wrote part of this version, so someone else must approve it', { reason: 'four-eyes' });
-  return ok(true);
+  if (version.authors.includes(actor.sub)) return fail('forbidden', 'four-eyes: you wrote part of this version, so someone else must approve it', { reason: 'four-eyes' });
+  return authoriseBase(plan, version);
+}
+
+/**
+ * Who withdraws a version. Taking the published version away from responders (and out of search) is an
+ * approver's decision; an open draft or a version in review is its organisation's authors' or
+ * approvers' to drop. With no version (`undefined`, not found) the answer is as for a draft, so that
+ * nobody outside the organisation learns which version numbers exist.
+ */
+export function authoriseWithdrawal(actor: Actor, owningOrg: string, status: VersionStatus | undefined): Result<true> {
+  if (status === 'published') {
+    const asApprover = authoriseWrite(actor, owningOrg, 'approver');
+    if (asApprover.ok || actor.org !== owningOrg) return asApprover;
+    return fail('forbidden', 'withdrawing the published plan takes it away from responders: that is for an approver', { reason: 'approver-withdraws' });
+  }
+  const asAuthor = authoriseWrite(actor, owningOrg, 'author');
+  if (asAuthor.ok) return asAuthor;
+  const asApprover = authoriseWrite(actor, owningOrg, 'approver');
+  return asApprover.ok ? asApprover : asAuthor;
+}
+
+/** What a plan's console page may offer; each is false whenever the domain would refuse it. */
+export type ConsoleActions = {
+  /** Edit the open draft, preview it and send it for review. */
+  edit: boolean;
+  submit: boolean;
+  /** Start a new draft from the published version. */
+  startDraft: boolean;
+  /** Open the version in review (whether it may be approved there is authoriseApproval's). */
+  review: boolean;
+  /** Withdraw the published version. */
+  withdraw: boolean;
+  cards: boolean;
+};
+
+/**
+ * The console's offers for `actor` on a plan whose newest version is `latest`, from the rules above and
+ * the states the workflow's compare-and-set needs (edit and submit a draft, decide one in review, one open
+ * version at a time, a new draft copies the published one), so a page never shows a button that fails.
+ */
+export function consoleActions(actor: Actor, plan: PlanFacts, latest: VersionFacts): ConsoleActions {
+  const author = authoriseWrite(actor, plan.owningOrg, 'author').ok;
+  const published = plan.currentVersionId !== null;
+  const open = latest.status === 'draft' || latest.status === 'in-review';
+  return {
+    edit: author && latest.status === 'draft',
+    submit: author && latest.status === 'draft',
+    startDraft: author && !open && published,
+    review: latest.status === 'in-review' && authoriseWrite(actor, plan.owningOrg, 'approver').ok,
+    withdraw: published && authoriseWithdrawal(actor, plan.owningOrg, 'published').ok,
+    cards: published && authoriseCards(actor, plan.owningOrg).ok,
+  };
 }
 
 /**

@@ -34,8 +34,6 @@ export type AppDeps = {
    * unless said otherwise. Elsewhere a card at a loopback address is refused (plans/cards/print.ts).
    */
   localCards?: boolean;
-  /** Signs web session cookies; kept under DATA_DIR by main.ts. Absent: a random one (sessions end on restart). */
-  sessionSecret?: string;
   /**
    * The access log. main.ts passes one with a checkpoint signer so it can close it on shutdown; when
    * absent, createApp builds one on `db` without checkpoints.

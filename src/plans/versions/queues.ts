@@ -3,7 +3,7 @@ import type { Db } from '../../../db/index.js';
 import type { Actor } from '../core/actor.js';
 import type { PlanRecord, Subject } from '../core/content.js';
 import { isoDay } from '../core/clock.js';
-import { ok } from '../core/result.js';
+import { ok, reasonOf } from '../core/result.js';
 import { authoriseApproval, authoriseConsole, authoriseReviewQueue } from '../policy.js';
 import { diffRecords } from './diff.js';
 import { countWords } from './readability.js';
@@ -25,6 +25,8 @@ type ReviewRow = {
   content: string;
   governance: string;
   authors: string;
+  baseVersionId: number | null;
+  currentVersionId: number | null;
   submittedBy: string | null;
   submittedAt: string | null;
   b_subject: string | null;
@@ -46,7 +48,8 @@ export function reviewQueue(db: Db, actor: Actor, now: Date) {
   const rows = db.$client
     .prepare(
       `SELECT p.id AS planId, p.external_ref AS externalRef, v.version, v.subject, v.locations, v.content, v.governance,
-              v.authors, v.submitted_by AS submittedBy, v.submitted_at AS submittedAt,
+              v.authors, v.base_version_id AS baseVersionId, p.current_version_id AS currentVersionId,
+              v.submitted_by AS submittedBy, v.submitted_at AS submittedAt,
               b.subject AS b_subject, b.locations AS b_locations, b.content AS b_content, b.governance AS b_governance
        FROM plan_versions v JOIN plans p ON p.id = v.plan_id
        LEFT JOIN plan_versions b ON b.id = v.base_version_id
@@ -60,14 +63,16 @@ export function reviewQueue(db: Db, actor: Actor, now: Date) {
       const base = recordOfRow(r as unknown as Record<string, string | null>, 'b_');
       const waitingMs = r.submittedAt ? now.getTime() - Date.parse(r.submittedAt) : 0;
       const authors = JSON.parse(r.authors) as string[];
+      const approval = authoriseApproval(actor, { owningOrg: allowed.value.scope, currentVersionId: r.currentVersionId }, { authors, baseVersionId: r.baseVersionId });
       return {
         planId: r.planId,
         externalRef: r.externalRef,
         version: r.version,
         name: nameOf(proposal.subject),
         authors,
-        /** Four-eyes: false for a version this approver wrote or edited (policy.ts), so the queue does not offer it. */
-        mayApprove: authoriseApproval(actor, allowed.value.scope, authors).ok,
+        /** Whether policy.ts lets this approver approve it, and if not why (`four-eyes`, `stale-base`): the queue offers only what would succeed. */
+        mayApprove: approval.ok,
+        notApprovable: reasonOf(approval),
         submittedBy: r.submittedBy,
         submittedAt: r.submittedAt,
         waitingHours: Math.max(0, Math.floor(waitingMs / 3_600_000)),

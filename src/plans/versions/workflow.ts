@@ -1,7 +1,7 @@
 import { and, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { schema, type Db } from '../../../db/index.js';
-import { authoriseApproval, authoriseWrite } from '../policy.js';
+import { authoriseApproval, authoriseWithdrawal, authoriseWrite } from '../policy.js';
 import type { Actor } from '../core/actor.js';
 import type { CreatePlanBody, DraftBody, PlanRecord } from '../core/content.js';
 import { fail, ok, type Failure, type Result } from '../core/result.js';
@@ -79,7 +79,7 @@ export function createPlan(db: Db, actor: Actor, body: CreatePlanBody, now: Date
   const { record, changeSummary } = splitBody(draft);
   return db.transaction((tx) => {
     if (findPlanByRef(tx, actor.org, externalRef)) {
-      return fail('conflict', `${actor.org} already has a plan with externalRef "${externalRef}"`);
+      return fail('conflict', `${actor.org} already has a plan with externalRef "${externalRef}"`, { reason: 'external-ref-taken' });
     }
     const at = now.toISOString();
     const planId = newPlanId();
@@ -99,6 +99,7 @@ export function createDraft(db: Db, actor: Actor, planId: string, body: DraftBod
     const open = openVersion(tx, planId);
     if (open) {
       return fail('conflict', `version ${open.version} is still ${open.status}: finish or withdraw it first`, {
+        reason: 'open-version',
         openVersion: open.version,
       });
     }
@@ -143,8 +144,9 @@ function moveStatus(
   return res.changes === 1;
 }
 
+/** The version is not (or no longer) in the state the step needs: someone else moved it, or it never was. */
 const wrongStatus = (v: VersionRow, wanted: string) =>
-  fail('conflict', `version ${v.version} is ${v.status}; this needs it to be ${wanted}`, { versionStatus: v.status });
+  fail('conflict', `version ${v.version} is ${v.status}; this needs it to be ${wanted}`, { reason: 'wrong-status', versionStatus: v.status });
 
 type WorkflowAction = 'edited' | 'submitted' | 'approved' | 'rejected';
 type Loaded = { tx: Tx; plan: PlanRow; version: VersionRow; at: string };
@@ -197,27 +199,23 @@ export function submitForReview(db: Db, actor: Actor, ref: VersionRef, now: Date
 }
 
 /**
- * Four-eyes approval: an approver of the owning organisation who wrote none of this version publishes it.
+ * Four-eyes approval: an approver of the owning organisation who wrote none of this version publishes it,
+ * if the plan has not moved on since the version was written (policy.ts authoriseApproval: `four-eyes`,
+ * `stale-base`).
  *
  * The approval names the content it is for (`contentHash`, the hash shown with the version the approver
  * read), not just a version number: a version can go back to draft, be rewritten and come back under the
  * same number, and an approval of the number alone would publish text nobody reviewed. A different hash is
  * a conflict (`content-changed`), and the current hash is deliberately not in the refusal: the approver
  * has to read the version again to get it.
- *
- * If the plan has moved on since the draft was written (someone else published), it is a conflict too: the
- * approver would otherwise silently undo the other change.
  */
 export function approve(db: Db, actor: Actor, ref: VersionRef, contentHash: string, now: Date): Result<VersionRef> {
   return transition(db, actor, ref, 'approver', 'approved', now, ({ tx, plan, version }) => {
     if (version.status !== 'in-review') return wrongStatus(version, 'in-review');
-    const fourEyes = authoriseApproval(actor, plan.owningOrg, version.authors);
-    if (!fourEyes.ok) return fourEyes;
+    const allowed = authoriseApproval(actor, plan, version);
+    if (!allowed.ok) return allowed;
     if (version.contentHash !== contentHash) {
       return fail('conflict', `version ${version.version} changed after you read it: read it again before deciding`, { reason: 'content-changed' });
-    }
-    if (plan.currentVersionId !== version.baseVersionId) {
-      return fail('conflict', 'the plan was published again since this version was written: start a new draft from the current version', { reason: 'stale-base' });
     }
     const published = publishVersion(tx, { plan, version, contentHash, approvedBy: actor.sub, expectedCurrent: plan.currentVersionId, now });
     return published ? undefined : fail('conflict', 'another approver published this plan at the same moment', { reason: 'approval-race' });
@@ -231,17 +229,15 @@ export function reject(db: Db, actor: Actor, ref: VersionRef, comment: string, n
 }
 
 /**
- * Withdraw a version. An open draft can be withdrawn by its organisation's authors or approvers; the
- * published version only by an approver, which takes the plan out of responders' reach (and the index).
+ * Withdraw a version (who may: policy.ts authoriseWithdrawal). Withdrawing the published version takes
+ * the plan out of responders' reach and out of the index.
  */
 export function withdraw(db: Db, actor: Actor, ref: VersionRef, reason: string, now: Date): Result<VersionRef> {
   return db.transaction((tx) => {
     const plan = findPlan(tx, ref.planId);
     if (!plan) return fail('not_found', 'no such plan');
     const version = findVersion(tx, ref.planId, ref.version);
-    // Taking a published plan away from responders is an approver's decision; a draft is its authors'.
-    const canAct = (role: 'author' | 'approver') => authoriseWrite(actor, plan.owningOrg, role);
-    const allowed = version?.status === 'published' ? canAct('approver') : [canAct('author'), canAct('approver')].find((r) => r.ok) ?? canAct('author');
+    const allowed = authoriseWithdrawal(actor, plan.owningOrg, version?.status);
     if (!allowed.ok) return allowed;
     if (!version) return fail('not_found', `plan has no version ${ref.version}`);
     if (version.status === 'superseded' || version.status === 'withdrawn') {
@@ -255,7 +251,7 @@ export function withdraw(db: Db, actor: Actor, ref: VersionRef, reason: string, 
       withdrawReason: reason,
       updatedAt: at,
     });
-    if (!moved) return fail('conflict', 'the version changed while withdrawing it: reload and try again');
+    if (!moved) return fail('conflict', 'the version changed while withdrawing it: reload and try again', { reason: 'withdrawal-race' });
     if (version.status === 'published') {
       tx.update(plans).set({ currentVersionId: null, withdrawnAt: at, updatedAt: at }).where(eq(plans.id, plan.id)).run();
       enqueueIndexSync(tx, plan.id, now);

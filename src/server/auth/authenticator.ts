@@ -172,8 +172,9 @@ export function createAuthenticator(db: Db, devIssuer: DevIssuer | undefined, cl
     if (keys !== 'dev') {
       const use: IssuerUse = { org: org.slug, via: 'bearer', issuer: org.issuer!, orgClaim: org.orgClaim, orgCode: org.orgCode };
       const vouched = orgVouched(uses, use, payload);
-      if (vouched === 'org-mismatch') return fail('unauthenticated', `the token's ${org.orgClaim} claim does not name ${org.slug} (org-mismatch)`);
-      if (vouched === 'org-unvouched') return fail('unauthenticated', `${org.issuer} serves several organisations and ${org.slug} has no organisation claim configured (org-unvouched)`);
+      // The code stays in the words too: they are what the access log keeps of a refused token.
+      if (vouched === 'org-mismatch') return fail('unauthenticated', `the token's ${org.orgClaim} claim does not name ${org.slug} (org-mismatch)`, { reason: vouched });
+      if (vouched === 'org-unvouched') return fail('unauthenticated', `${org.issuer} serves several organisations and ${org.slug} has no organisation claim configured (org-unvouched)`, { reason: vouched });
     }
     const roles = rolesOf(claims.data);
     if (roles.length === 0) return fail('forbidden', 'the token grants no role in this service');

@@ -6,7 +6,7 @@ import { importRecordFrom, planBody, planIdOf, publishPlans, testApp, who } from
 const approver = { sub: 'approver.a', org: 'southbank-mh', orgKind: 'mental-health', roles: ['approver'] } as const;
 
 /**
- * The read path caches plan pointers, organisations and agreement checks (src/plans/read-cache.ts). A
+ * The read path caches plan pointers, organisations and agreement checks (src/plans/versions/read-cache.ts). A
  * change made through another connection to the same file (the CLI, a second service) must show on the
  * very next read, as it did when every read queried SQLite.
  */

@@ -95,9 +95,16 @@ describe('the approver console', () => {
     // The plan is published again (a re-import from the trust's record system) while the revision waits.
     publishPlans(t3.db, [importRecordFrom(planBody({ summary: 'Published meanwhile by import.' }))]);
     const third = await signedIn(t3, 'demo.approver');
+    // The queue says so too, instead of offering an approval the domain would refuse.
+    const queue = (await third.get('/manage/reviews')).text;
+    expect(queue).toContain('The plan was published again after this version was written');
+    expect(queue).not.toContain('Read and approve');
     const staleView = await third.get(`/manage/reviews/${r3.planId}/${r3.version}`);
     expect(staleView.text).toContain('published again after this version was written');
-    const stale = await third.post(`/manage/reviews/${r3.planId}/${r3.version}/approve`, { contentHash: shownHash(staleView.text) });
+    // Policy refuses the approval, so the page offers none (only the return); one made by hand is refused too.
+    expect(staleView.text).not.toContain('/approve"');
+    expect(staleView.text).toContain(`/manage/reviews/${r3.planId}/${r3.version}/return"`);
+    const stale = await third.post(`/manage/reviews/${r3.planId}/${r3.version}/approve`, { contentHash: contentHashOf(t3.db, r3.planId, r3.version) });
     expect(stale.status).toBe(409);
     expect(stale.text).toContain('The plan was published again since this version was written');
     expect(findVersion(t3.db, r3.planId, r3.version)!.status).toBe('in-review');

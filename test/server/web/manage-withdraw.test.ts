@@ -19,8 +19,14 @@ describe('withdraw and history in the console', () => {
     publishPlans(t.db, [importRecordFrom(planBody())]);
     const planId = planIdOf(t.db, 'SB-000001');
     const author = await signedIn(t, 'demo.author');
+    // Policy leaves withdrawing the published plan to approvers: the author's pages never offer it.
+    expect((await author.get(`/manage/plans/${planId}`)).text).not.toContain(`/manage/plans/${planId}/withdraw"`);
+    const offered = await author.get(`/manage/plans/${planId}/withdraw`);
+    expect(offered.status).toBe(403);
+    expect(offered.text).not.toContain('<form method="post"');
     expect((await author.post(`/manage/plans/${planId}/withdraw`, { version: '1', reason: 'moved away' })).status).toBe(403);
     const approver = await signedIn(t, 'demo.approver');
+    expect((await approver.get(`/manage/plans/${planId}`)).text).toContain(`/manage/plans/${planId}/withdraw"`);
     const confirm = await approver.get(`/manage/plans/${planId}/withdraw`);
     expect(confirm.status).toBe(200);
     expect(confirm.text).toContain('see only that it was withdrawn and who to contact');

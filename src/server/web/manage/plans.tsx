@@ -1,8 +1,8 @@
 import { Hono, type Context } from 'hono';
 import { createPlanBodySchema, draftBodySchema } from '../../../plans/core/content.js';
 import { personCopyStatus } from '../../../plans/copies/copies.js';
-import { hasRole } from '../../../plans/core/actor.js';
-import { authoriseWrite } from '../../../plans/policy.js';
+import { reasonOf } from '../../../plans/core/result.js';
+import { authoriseWrite, consoleActions } from '../../../plans/policy.js';
 import { consolePlan, openDraftOf, type ConsolePlan } from '../../../plans/versions/console.js';
 import { previewFor, previewQuerySchema } from '../../../plans/versions/preview.js';
 import { authorHome, homeQuerySchema } from '../../../plans/versions/queues.js';
@@ -60,6 +60,10 @@ export function managePlanRoutes(services: AppServices) {
   const guard = consoleGuards(services);
   const warnAt = services.summaryWarnWords ?? DEFAULT_SUMMARY_WARN_WORDS;
 
+  /** What the plan's pages offer this person: policy.ts decides, so nothing offered is then refused. */
+  const actionsOn = (c: Context<WebEnv>, p: ConsolePlan) =>
+    consoleActions(c.var.actor!, { owningOrg: p.owningOrg, currentVersionId: p.current?.id ?? null }, p.latest);
+
   const load = (c: Context<WebEnv>) => {
     const planId = c.req.param('planId') ?? '';
     if (!planIdPattern.test(planId)) return { ok: false as const, code: 'not_found' as const, detail: 'no such plan' };
@@ -111,7 +115,7 @@ export function managePlanRoutes(services: AppServices) {
       if (!parsed.success) return again(fieldErrors(newPlanSection, parsed.error.issues));
       const made = createPlan(db, c.var.actor!, parsed.data, clock());
       if (!made.ok) {
-        if (made.code === 'conflict') return again([{ field: 'externalRef', anchor: 'externalRef', message: `Your trust already has a plan with the reference ${parsed.data.externalRef}` }]);
+        if (reasonOf(made) === 'external-ref-taken') return again([{ field: 'externalRef', anchor: 'externalRef', message: `Your trust already has a plan with the reference ${parsed.data.externalRef}` }]);
         return refusalPage(c, made);
       }
       return c.redirect(`/manage/plans/${made.value.planId}/edit?section=person&saved=1`, 303);
@@ -121,10 +125,7 @@ export function managePlanRoutes(services: AppServices) {
       if (!p.ok) return refusalPage(c, p);
       c.set('access', { planId: p.value.planId, versionId: p.value.latest.id, query: { console: 'plan' } });
       const a = c.var.actor!;
-      const v = p.value.latest;
-      const mine = a.org === p.value.owningOrg;
-      const author = mine && hasRole(a, 'author');
-      const approver = mine && hasRole(a, 'approver');
+      const may = actionsOn(c, p.value);
       const notices: Record<string, string> = {
         submitted: 'Sent for review. An approver will see it in their queue.',
         published: 'Published. Responders now see this version.',
@@ -148,12 +149,12 @@ export function managePlanRoutes(services: AppServices) {
           plan={headingOf(p.value)}
           readability={readability(p.value.record.plan, warnAt)}
           currentVersion={p.value.current?.version ?? null}
-          canEdit={author && v.status === 'draft'}
-          canSubmit={author && v.status === 'draft'}
-          canStartDraft={author && v.status !== 'draft' && v.status !== 'in-review' && !!p.value.current}
-          canReview={approver && v.status === 'in-review'}
-          canWithdraw={approver && !!p.value.current}
-          canCards={author && !!p.value.current}
+          canEdit={may.edit}
+          canSubmit={may.submit}
+          canStartDraft={may.startDraft}
+          canReview={may.review}
+          canWithdraw={may.withdraw}
+          canCards={may.cards}
           notice={notice}
           personCopy={personCopy}
         />,
@@ -166,9 +167,7 @@ export function managePlanRoutes(services: AppServices) {
       if (!as.success) return refusalPage(c, { ok: false, code: 'invalid', detail: `"as" ${as.error.issues[0]!.message}` }, `/manage/plans/${p.value.planId}`);
       const v = p.value.latest;
       c.set('access', { planId: p.value.planId, versionId: v.id, query: { console: 'preview', as: as.data } });
-      const a = c.var.actor!;
-      const canSubmit = a.org === p.value.owningOrg && hasRole(a, 'author') && v.status === 'draft';
-      return page(c, <PlanPreviewPage who={consoleWho(c)} plan={headingOf(p.value)} view={previewFor(v, as.data)} as={as.data} reviewBy={v.reviewBy} canSubmit={canSubmit} />);
+      return page(c, <PlanPreviewPage who={consoleWho(c)} plan={headingOf(p.value)} view={previewFor(v, as.data)} as={as.data} reviewBy={v.reviewBy} canSubmit={actionsOn(c, p.value).submit} />);
     })
     .get('/manage/plans/:planId/edit', ...guard.read('view'), async (c) => {
       const p = load(c);

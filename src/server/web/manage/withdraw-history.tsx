@@ -1,6 +1,7 @@
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import { agreementQueries } from '../../../plans/organisations.js';
+import { authoriseWithdrawal } from '../../../plans/policy.js';
 import { consolePlan } from '../../../plans/versions/console.js';
 import { diffVersions } from '../../../plans/versions/diff.js';
 import { planHistory } from '../../../plans/versions/history.js';
@@ -26,6 +27,9 @@ export function manageWithdrawHistoryRoutes(services: AppServices) {
     const p = consolePlan(db, c.var.actor!, planId);
     if (!p.ok) return refusalPage(c, p);
     if (!p.value.current) return refusalPage(c, { ok: false, code: 'conflict', detail: 'this plan has no published version to withdraw' }, `/manage/plans/${planId}`);
+    // The confirmation offers the withdrawal only to whom policy allows it (the domain would refuse the rest).
+    const may = authoriseWithdrawal(c.var.actor!, p.value.owningOrg, 'published');
+    if (!may.ok) return refusalPage(c, may, `/manage/plans/${planId}`);
     c.set('access', { planId, versionId: p.value.current.id, query: { console: 'withdraw' } });
     const org = orgs.organisation(p.value.owningOrg);
     const s = p.value.current.subject;

@@ -19,7 +19,7 @@ const approveBody = z
 const doc: OperationDoc = {
   summary: 'Approve a version in review (an approver who wrote none of it), naming the content read',
   description:
-    'Published; the previous version is superseded. The body names the `contentHash` of the version the approver read: a version returned to draft and rewritten keeps its number, so an approval is for content, not for a number. Refusals carry a `reason`: 403 `four-eyes` (the caller wrote part of it); 409 `content-changed` (the content is not what was read: read it again), `stale-base` (the plan was published again since this version was written), `approval-race` (another approver published first), or `versionStatus` when it is no longer in review. Two approvers racing get one 200 and one 409.',
+    'Published; the previous version is superseded. The body names the `contentHash` of the version the approver read: a version returned to draft and rewritten keeps its number, so an approval is for content, not for a number. Refusals carry a `reason`: 403 `four-eyes` (the caller wrote part of it); 409 `content-changed` (the content is not what was read: read it again), `stale-base` (the plan was published again since this version was written), `approval-race` (another approver published first), or `wrong-status` with `versionStatus` when it is no longer in review. Two approvers racing get one 200 and one 409.',
   tag: 'authoring',
   ok: { description: 'Published', schema: versionAnswerSchema },
   errors: [400, 403, 404, 409],
