@@ -1,7 +1,7 @@
 import { serve } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
 import { ConfigError, loadConfig, resolveAuthDev, type Config } from './config.js';
-import { databaseFile, openDatabase } from '../db/index.js';
+import { databaseFile, openStore } from '../db/index.js';
 import { secureDataDir } from '../db/file-modes.js';
 import { demoUsers, seedSyntheticPlans } from './plans/demo/demo.js';
 import { anyIdentityProvider, listOrganisations } from './plans/organisations.js';
@@ -26,7 +26,7 @@ async function main(config: Config, argv: string[]) {
   const logger = createLogger(config.logLevel);
   const tightened = secureDataDir(config.dataDir, databaseFile(config.dataDir));
   if (tightened.length) logger.warn({ paths: tightened }, 'data directory files were readable by other users: tightened to 0700/0600');
-  const db = openDatabase(databaseFile(config.dataDir));
+  const db = await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl, applicationName: 'rpl-service' });
   const orgs = listOrganisations(db);
   const dev = resolveAuthDev(config, anyIdentityProvider(db));
   if (!dev.ok) {
@@ -136,10 +136,9 @@ async function main(config: Config, argv: string[]) {
     server.close(() => {
       // Commit what is queued and sign the final chain head, stop search, then close the database.
       // Open refusal windows' summaries go in before the log's last commit and checkpoint.
-      Promise.allSettled([refusals.close().then(() => accessLog.close()), search.stop()]).finally(() => {
-        db.$client.close();
-        process.exit(0);
-      });
+      Promise.allSettled([refusals.close().then(() => accessLog.close()), search.stop()])
+        .then(() => db.close())
+        .finally(() => process.exit(0));
     });
     // Idle keep-alive connections would hold close() open; in-flight requests still finish (and log).
     if ('closeIdleConnections' in server) server.closeIdleConnections();
