@@ -36,23 +36,13 @@ export const LEGACY_SQL: readonly string[] = [
   'src/plans/access-log/queries.ts',
   'src/plans/access-log/report.ts',
   'src/plans/access-log/verify.ts',
-  'src/plans/copies/copies.ts',
   'src/plans/governance/governance.ts',
   'src/plans/governance/jwks-files.ts',
   'src/plans/governance/summary.ts',
   'src/plans/oidc-config.ts',
   'src/plans/organisations.ts',
-  'src/plans/versions/console.ts',
-  'src/plans/versions/history.ts',
-  'src/plans/versions/importer.ts',
-  'src/plans/versions/queues.ts',
-  'src/plans/versions/read-cache.ts',
-  'src/plans/versions/read.ts',
-  'src/plans/versions/workflow.ts',
   'src/search/fallback.ts',
-  'src/search/service.ts',
   'src/search/sync.ts',
-  'src/server/auth/authenticator.ts',
 ];
 
 const SQL_MARKERS: [RegExp, string][] = [

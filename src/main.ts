@@ -35,7 +35,7 @@ async function main(config: Config, argv: string[]) {
   }
   const seedDemo = orgs.length === 0 && !argv.includes('--no-demo');
   if (seedDemo) {
-    const s = seedSyntheticPlans(db, DEMO_PLANS, { now: systemClock });
+    const s = await seedSyntheticPlans(db, DEMO_PLANS, { now: systemClock });
     logger.info({ plans: s.created }, 'empty data directory: loaded the synthetic demo set');
   }
   const devIssuer = dev.authDev ? await loadDevIssuer(config.dataDir) : undefined;

@@ -48,7 +48,7 @@ async function main() {
   const people = generatePeople(N, seed);
   const queries = generateQueries(people, PER_TYPE, seed === undefined ? undefined : seed + 1).filter((q) => !only || only.includes(q.type));
   let t0 = performance.now();
-  importRecords(db, people.map(toImportRecord), { importedBy: 'eval', now: () => now });
+  await importRecords(db, people.map(toImportRecord), { importedBy: 'eval', now: () => now });
   const importS = (performance.now() - t0) / 1000;
   t0 = performance.now();
   const search = await startSearch({ db, logger, dataDir: dir });
@@ -116,7 +116,7 @@ async function main() {
     const tag = String.fromCharCode(97 + (i % 26)) + String.fromCharCode(97 + Math.floor(i / 26));
     const rec = toImportRecord({ ref: `EVAL-PUB-${i}`, given: ['Eluned'], family: `Zephaniah-Qx${tag}`, dob: '1990-01-01', aliases: [], locations: [] }, 1);
     const start = performance.now();
-    importRecords(db, [rec], { importedBy: 'eval', now: () => now });
+    await importRecords(db, [rec], { importedBy: 'eval', now: () => now });
     search.sync.nudge();
     for (;;) {
       const r = await search.service.search({ sub: 'e', org: 'capital-police', orgKind: 'police', roles: ['responder'] }, { q: `eluned zephaniah qx${tag}`, limit: 1 }, now.toISOString().slice(0, 10));

@@ -132,7 +132,7 @@ export type AgreementQueries = ReturnType<typeof agreementQueries>;
 
 /**
  * The same answers from the read cache (fewer queries), for the responder's read path and search. The
- * caller validates the cache (`cache.validate()`) in the same synchronous step as the look-ups.
+ * caller validates the cache (`await cache.validate()`) before the look-ups.
  */
 export function cachedAgreements(queries: AgreementQueries, cache: ReadCache): AgreementQueries {
   const inForce = cache.map<string, string | undefined>(10_000);

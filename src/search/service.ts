@@ -129,10 +129,10 @@ export function createSearchService(opts: SearchServiceOptions) {
 
   // Whose plans a responder may search changes only with the register, so it is remembered until any
   // organisation or agreement changes, from any process (read-cache.ts); it was 3% of a search's CPU.
-  const cache = createReadCache(db.$client);
+  const cache = createReadCache(db);
   const agreements = cachedAgreements(agreementQueries(db), cache);
   const scopeOf = (actor: Actor, day: string): Result<string[]> => {
-    cache.validate();
+    cache.validateNow();
     return searchScope(actor, day, agreements);
   };
 

@@ -5,6 +5,7 @@ import type { Actor } from '../plans/core/actor.js';
 import type { CardResolver } from '../plans/cards/cards.js';
 import type { AccessNote } from './access-trail/note.js';
 import type { Clock } from '../plans/core/clock.js';
+import type { PlanEvents } from '../plans/versions/events.js';
 import type { PlanReader } from '../plans/versions/read.js';
 import type { SearchService } from '../search/service.js';
 import type { AccessLogHealth } from './access-trail/log-health.js';
@@ -81,6 +82,8 @@ export type AppServices = AppDeps & {
   cards: CardResolver;
   cardGuard: CardGuard;
   search: SearchService;
+  /** Given to the workflow: a publish or withdrawal nudges the search index (the search service's). */
+  planEvents: PlanEvents;
   refusals: RefusalSummary;
   searchGuard: SearchGuard;
   refLookupGuard: RefLookupGuard;

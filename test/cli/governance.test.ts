@@ -165,8 +165,8 @@ describe("CLI: the operator's acts on the register (issue 20)", () => {
 describe('CLI: org kind while the service runs (another process on the same database)', () => {
   it('a token the service has already verified gets the new kind on its next request', async () => {
     const t = await testApp();
-    publishPlans(t.db, [importRecordFrom(planBody())]);
-    const planId = planIdOf(t.db, 'SB-000001');
+    await publishPlans(t.db, [importRecordFrom(planBody())]);
+    const planId = await planIdOf(t.db, 'SB-000001');
     const token = await t.tokenFor({ sub: 'pc.shire', org: 'shire-police', roles: ['responder'] });
     const emergency = () =>
       t.app.request(`/api/v1/plans/${planId}`, { headers: { authorization: `Bearer ${token}`, 'x-access-purpose': 'INC-2026-0102', 'x-emergency-access': 'not breathing' } });

@@ -17,8 +17,8 @@ import { answerChecker } from '../openapi-check.js';
 
 async function withPublishedPlan(clock = testClock()) {
   const t = await testApp({ clock });
-  publishPlans(t.db, [importRecordFrom(planBody({ externalRef: 'SB-000001' }))]);
-  return { t, planId: planIdOf(t.db, 'SB-000001') };
+  await publishPlans(t.db, [importRecordFrom(planBody({ externalRef: 'SB-000001' }))]);
+  return { t, planId: await planIdOf(t.db, 'SB-000001') };
 }
 
 describe('data-sharing agreements scope every read, per plan', () => {
@@ -159,7 +159,7 @@ describe('identity: tokens are verified against each organisation\'s own issuer'
     const prodLike = createApp({ db: t.db, clock: t.clock, logger: silentLogger(), publicBaseUrl: 'http://x' });
     const devToken = await t.tokenFor(who.officer);
     expect((await get(devToken)).status).toBe(200); // the test app has it on
-    const planId = planIdOf(t.db, 'SB-000001');
+    const planId = await planIdOf(t.db, 'SB-000001');
     const res = await prodLike.request(`/api/v1/plans/${planId}`, { headers: { authorization: `Bearer ${devToken}`, 'x-access-purpose': 'INC-9' } });
     expect(res.status).toBe(401);
   });

@@ -11,7 +11,7 @@ describe('cli reindex', () => {
     const dir = tempDir();
     const db = openDatabase(databaseFile(dir));
     ensureDemoOrganisations(db, testClock()());
-    publishPlans(db, cast);
+    await publishPlans(db, cast);
     db.$client.close();
     const out = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
     let code: number;

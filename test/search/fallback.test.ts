@@ -12,7 +12,7 @@ describe('search on the FTS5 fallback', () => {
   let t: SearchTestApp;
   beforeAll(async () => {
     t = await searchTestApp({ meili: false });
-    publishPlans(t.db, [...cast, ...variantCast]);
+    await publishPlans(t.db, [...cast, ...variantCast]);
     await t.sync.drain();
   });
   afterAll(() => t.close());
@@ -50,7 +50,7 @@ describe('start-up without Meilisearch', () => {
     const dir = tempDir();
     const db = openDatabase(databaseFile(dir));
     ensureDemoOrganisations(db, testClock()());
-    publishPlans(db, cast);
+    await publishPlans(db, cast);
     const search = await startSearchOrFallback({ db, logger: silentLogger(), dataDir: dir, meiliBin: `${dir}/no-such-meilisearch` });
     try {
       expect(search.startError).toBeDefined();

@@ -11,7 +11,7 @@ describe('search index format', () => {
     const dir = tempDir();
     const db = openDatabase(databaseFile(dir));
     ensureDemoOrganisations(db, testClock()());
-    publishPlans(db, cast);
+    await publishPlans(db, cast);
     const first = await startSearch({ db, logger: silentLogger(), dataDir: dir, budgetMs: 1000 });
     await first.stop();
     const state = () => db.$client.prepare('SELECT format, built_at AS builtAt FROM search_index_state').get() as { format: string; builtAt: string };

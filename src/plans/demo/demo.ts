@@ -56,7 +56,7 @@ export function seedSyntheticPlans(
   db: Db,
   count: number,
   opts: { seed?: number; now: () => Date; onProgress?: (done: number, total: number) => void },
-): ImportSummary {
+): Promise<ImportSummary> {
   ensureDemoOrganisations(db, opts.now());
   const records = syntheticRecords(count, { seed: opts.seed ?? 42, owningOrgs: demoPlanOwners, today: isoDay(opts.now()) });
   return importRecords(db, records, { importedBy: 'seed', now: opts.now, onProgress: opts.onProgress, total: count });

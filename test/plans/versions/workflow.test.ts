@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { findPlan, findVersion, publishVersion } from '../../../src/plans/versions/store.js';
+import { findPlan, findVersion, publishVersion, transaction } from '../../../src/plans/versions/store.js';
 import { approveAfterReading, contentHashOf, importRecordFrom, planBody, publishPlans, testApp, testClock, type TestApp, type Who, who } from '../../helpers.js';
 import { documentedCalls } from '../../openapi-check.js';
 
@@ -33,8 +33,8 @@ async function step(t: TestApp, actor: Who, planId: string, v: number, action: s
 }
 
 /** Approve naming the version's current content: for refusals that are about who or when, not what. */
-const approveStep = (t: TestApp, actor: Who, planId: string, v: number) =>
-  step(t, actor, planId, v, 'approve', { contentHash: contentHashOf(t.db, planId, v) });
+const approveStep = async (t: TestApp, actor: Who, planId: string, v: number) =>
+  step(t, actor, planId, v, 'approve', { contentHash: await contentHashOf(t.db, planId, v) });
 
 async function publish(t: TestApp, planId: string, v: number) {
   expect((await step(t, who.author, planId, v, 'submit')).status).toBe(200);
@@ -191,10 +191,10 @@ describe('publishing workflow', () => {
     // As approve was called before it took a body: no body at all.
     const noBody = expectProblem(await t.call(who.approver, 'POST', url), 400, 'invalid');
     expect(noBody.errors).toEqual([{ path: 'contentHash', message: expect.stringContaining('contentHash') }]);
-    for (const body of [{}, { contentHash: '' }, { contentHash: 'ABC' }, { contentHash: 'g'.repeat(64) }, { contentHash: contentHashOf(t.db, planId, 1), version: 1 }]) {
+    for (const body of [{}, { contentHash: '' }, { contentHash: 'ABC' }, { contentHash: 'g'.repeat(64) }, { contentHash: await contentHashOf(t.db, planId, 1), version: 1 }]) {
       const res = expectProblem(await t.call(who.approver, 'POST', url, { body }), 400, 'invalid');
       expect(res.errors!.map((e) => e.path).join()).toMatch(/contentHash|\(root\)/);
-      expect(res.detail).toMatch(body.contentHash === contentHashOf(t.db, planId, 1) ? /version/ : /contentHash/);
+      expect(res.detail).toMatch(body.contentHash === await contentHashOf(t.db, planId, 1) ? /version/ : /contentHash/);
     }
     expect((await t.call(who.author, 'GET', `${base(planId)}/versions`)).json.versions[0].status).toBe('in-review');
   });
@@ -204,17 +204,18 @@ describe('publishing workflow', () => {
     const planId = await draftPlan(t);
     await step(t, who.author, planId, 1, 'submit');
     // What an approval read before the version went back, was rewritten and came back.
-    const readBefore = findVersion(t.db, planId, 1)!;
+    const readBefore = (await findVersion(t.db, planId, 1))!;
     await step(t, who.approver, planId, 1, 'reject', { comment: 'again' });
     await t.call(who.author, 'PUT', base(planId, 1), { body: editBody('Rewritten meanwhile.') });
     await step(t, who.author, planId, 1, 'submit');
-    const plan = findPlan(t.db, planId)!;
+    const plan = (await findPlan(t.db, planId))!;
     const args = { plan, version: readBefore, approvedBy: 'approver.a', expectedCurrent: null, now: t.clock() };
-    expect(t.db.transaction((tx) => publishVersion(tx, { ...args, contentHash: readBefore.contentHash }))).toBe(false);
-    expect(findPlan(t.db, planId)!.currentVersionId).toBeNull();
-    expect(findVersion(t.db, planId, 1)).toMatchObject({ status: 'in-review', approvedBy: null });
-    expect(t.db.transaction((tx) => publishVersion(tx, { ...args, contentHash: contentHashOf(t.db, planId, 1) }))).toBe(true);
-    expect(findVersion(t.db, planId, 1)!.status).toBe('published');
+    expect(await transaction(t.db, (tx) => publishVersion(tx, { ...args, contentHash: readBefore.contentHash }))).toBe(false);
+    expect((await findPlan(t.db, planId))!.currentVersionId).toBeNull();
+    expect(await findVersion(t.db, planId, 1)).toMatchObject({ status: 'in-review', approvedBy: null });
+    const contentHash = await contentHashOf(t.db, planId, 1);
+    expect(await transaction(t.db, (tx) => publishVersion(tx, { ...args, contentHash }))).toBe(true);
+    expect((await findVersion(t.db, planId, 1))!.status).toBe('published');
   });
 
   it('roles and organisations: each action needs its role in the owning organisation', async () => {
@@ -254,7 +255,7 @@ describe('publishing workflow', () => {
     await step(t, who.author, planId, 2, 'submit');
     // Meanwhile the trust's migration republishes the plan from its records system.
     const rec = importRecordFrom(planBody({ summary: 'Re-imported text.' }));
-    expect(publishPlans(t.db, [rec]).updated).toBe(1);
+    expect((await publishPlans(t.db, [rec])).updated).toBe(1);
     expect(expectProblem(await approveAfterReading(t, who.approver, planId, 2), 409).reason).toBe('stale-base');
   });
 

@@ -176,8 +176,8 @@ describe("admin API: the register's operator-only acts (issue 20)", () => {
 
   it("the operator's change of kind applies at once to a token already verified and to a web session already signed in", async () => {
     const t = await testApp();
-    publishPlans(t.db, [importRecordFrom(planBody())]);
-    const planId = planIdOf(t.db, 'SB-000001');
+    await publishPlans(t.db, [importRecordFrom(planBody())]);
+    const planId = await planIdOf(t.db, 'SB-000001');
     const token = await t.tokenFor(shireOfficer);
     const emergency = () =>
       t.app.request(`/api/v1/plans/${planId}`, { headers: { authorization: `Bearer ${token}`, 'x-access-purpose': 'INC-2026-0101', 'x-emergency-access': 'collapsed in the street' } });
@@ -228,8 +228,8 @@ describe('admin API: a token issuer shared by several organisations (issue 20)',
 describe('admin API: agreements', () => {
   async function world() {
     const t = await testApp();
-    publishPlans(t.db, [importRecordFrom(planBody())]);
-    return { t, planId: planIdOf(t.db, 'SB-000001') };
+    await publishPlans(t.db, [importRecordFrom(planBody())]);
+    return { t, planId: await planIdOf(t.db, 'SB-000001') };
   }
 
   it('lists with parties and state, adds, extends, and shows who can see whose plans', async () => {
@@ -319,10 +319,10 @@ describe('admin API: governance overview', () => {
     const stale = importRecordFrom(planBody({ externalRef: 'SB-000002', reviewBy: '2026-10-01' }));
     const notCoProduced = importRecordFrom(planBody({ externalRef: 'SB-000003' }));
     notCoProduced.governance = { coProduced: false, lawfulBasis: 'public-task', reviewBy: '2027-04-01' };
-    publishPlans(t.db, [importRecordFrom(planBody()), stale, notCoProduced]);
+    await publishPlans(t.db, [importRecordFrom(planBody()), stale, notCoProduced]);
     addOrganisation(t.db, { slug: 'valley-ambulance', name: 'Valley Ambulance', kind: 'ambulance' }, t.clock());
     await agreed(t, { reference: 'DSA-SHORT', parties: ['southbank-mh', 'shire-police'], validFrom: '2026-01-01', validTo: '2026-12-10' }, who.admin, [shireAdmin]);
-    const planId = planIdOf(t.db, 'SB-000001');
+    const planId = await planIdOf(t.db, 'SB-000001');
     const valley: Who = { sub: 'medic.valley', org: 'valley-ambulance', roles: ['responder'] };
     expect((await t.call(valley, 'GET', `/api/v1/plans/${planId}`, { headers: { 'x-emergency-access': 'not breathing' } })).status).toBe(200);
 

@@ -75,8 +75,8 @@ describe('sign-in through the organisation\'s OpenID provider', () => {
 
   it('a card scanned before sign-in: its token is not kept readable while the person signs in, and the scan completes after', async () => {
     const { t, appUrl, signIns } = await setUp();
-    publishPlans(t.db, [importRecordFrom(planBody())]);
-    const planId = planIdOf(t.db, planBody().externalRef);
+    await publishPlans(t.db, [importRecordFrom(planBody())]);
+    const planId = await planIdOf(t.db, planBody().externalRef);
     const issued = await t.call(who.author, 'POST', `/api/v1/plans/${planId}/cards`, { body: {}, purpose: null });
     expect(issued.status).toBe(201);
     const token = new URL((issued.json as { url: string }).url).pathname.slice('/q/'.length);

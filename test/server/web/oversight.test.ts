@@ -13,11 +13,11 @@ const valleyMedic: Who = { sub: 'medic.valley', org: 'valley-ambulance', roles: 
 async function world() {
   const t = await testApp();
   addOrganisation(t.db, { slug: 'valley-ambulance', name: 'Valley Ambulance (no agreement)', kind: 'ambulance' }, t.clock());
-  publishPlans(t.db, [importRecordFrom(planBody({ externalRef: 'SB-000001' })), importRecordFrom(planBody({ externalRef: 'SB-000002', familyName: 'Quillfeather' }))]);
-  const planId = planIdOf(t.db, 'SB-000001');
+  await publishPlans(t.db, [importRecordFrom(planBody({ externalRef: 'SB-000001' })), importRecordFrom(planBody({ externalRef: 'SB-000002', familyName: 'Quillfeather' }))]);
+  const planId = await planIdOf(t.db, 'SB-000001');
   expect((await t.call(who.officer, 'GET', `/api/v1/plans/${planId}`, { purpose: 'INC-2026-7788 welfare check' })).status).toBe(200);
   // A search as the search routes record it: every plan it returned, one of another trust.
-  await t.accessLog.record({ actor: who.officer, action: 'search', channel: 'web', purpose: 'INC-2026-7789', query: { q: 'quill' }, resultPlanIds: [planIdOf(t.db, 'SB-000002'), 'OtherTrustPlan01'], outcome: 'allowed' });
+  await t.accessLog.record({ actor: who.officer, action: 'search', channel: 'web', purpose: 'INC-2026-7789', query: { q: 'quill' }, resultPlanIds: [await planIdOf(t.db, 'SB-000002'), 'OtherTrustPlan01'], outcome: 'allowed' });
   t.clock.set('2026-11-23T10:05:00.000Z');
   await t.call(valleyMedic, 'GET', `/api/v1/plans/${planId}`, { purpose: 'CAD-1234', headers: { 'x-emergency-access': 'collapsed in street' } });
   t.clock.set('2026-11-23T11:00:00.000Z');

@@ -52,13 +52,13 @@ export function manageReviewRoutes(services: AppServices) {
   const guard = consoleGuards(services);
   const warnAt = services.summaryWarnWords ?? DEFAULT_SUMMARY_WARN_WORDS;
 
-  const reviewPage = (c: Context<WebEnv>, comment = '', error?: string) => {
+  const reviewPage = async (c: Context<WebEnv>, comment = '', error?: string) => {
     const planId = c.req.param('planId') ?? '';
     const version = versionOf(c.req.param('version'));
     if (!planIdPattern.test(planId) || version === undefined) return refusalPage(c, { ok: false, code: 'not_found', detail: 'no such plan' });
     const as = previewQuerySchema.safeParse(c.req.query('as'));
     if (!as.success) return refusalPage(c, { ok: false, code: 'invalid', detail: `"as" ${as.error.issues[0]!.message}` }, `/manage/reviews/${planId}/${version}`);
-    const r = reviewOf(db, c.var.actor!, planId, version);
+    const r = await reviewOf(db, c.var.actor!, planId, version);
     if (!r.ok) return decisionRefused(c, r, planId);
     c.set('access', { planId, versionId: r.value.proposal.id, query: { console: 'review', version, as: as.data } });
     if (r.value.proposal.status !== 'in-review') {
@@ -73,8 +73,8 @@ export function manageReviewRoutes(services: AppServices) {
   };
 
   return new Hono<WebEnv>()
-    .get('/manage/reviews', ...guard.read('search'), (c) => {
-      const q = reviewQueue(db, c.var.actor!, clock());
+    .get('/manage/reviews', ...guard.read('search'), async (c) => {
+      const q = await reviewQueue(db, c.var.actor!, clock());
       if (!q.ok) return refusalPage(c, q);
       c.set('access', { planId: null, query: { console: 'reviews' }, resultPlanIds: q.value.map((i) => i.planId) });
       return page(c, <ReviewQueuePage who={consoleWho(c)} items={q.value} />);
@@ -94,10 +94,8 @@ export function manageReviewRoutes(services: AppServices) {
           <p><a href={`/manage/reviews/${planId}/${version}`}>Open the review</a></p>
         </MessagePage>, 400);
       }
-      const done = approve(db, c.var.actor!, { planId, version }, seen.data, clock());
+      const done = await approve(db, c.var.actor!, { planId, version }, seen.data, clock(), services.planEvents);
       if (!done.ok) return decisionRefused(c, done, planId);
-      // Published: findable by responders as soon as possible, not at the index worker's next poll.
-      services.search.indexSoon();
       return c.redirect(`/manage/plans/${planId}?done=published`, 303);
     })
     // The review shown again for a missing comment is a read of the plan too: it goes on the trail.
@@ -109,7 +107,7 @@ export function manageReviewRoutes(services: AppServices) {
       const raw = typeof form.comment === 'string' ? form.comment : '';
       const comment = commentSchema.safeParse(raw);
       if (!comment.success) return reviewPage(c, raw, comment.error.issues[0]!.message);
-      const done = reject(db, c.var.actor!, { planId, version }, comment.data, clock());
+      const done = await reject(db, c.var.actor!, { planId, version }, comment.data, clock());
       if (!done.ok) return decisionRefused(c, done, planId);
       return c.redirect(`/manage/reviews?done=returned`, 303);
     });

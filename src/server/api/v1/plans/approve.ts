@@ -27,9 +27,7 @@ const doc: OperationDoc = {
 
 /** POST …/versions/:version/approve {contentHash} — in review → published, by an approver who wrote none of it. */
 export const approveVersion = (s: AppServices) =>
-  documented(doc, api.createHandlers(validate('param', versionParam), validate('json', approveBody), (c) => {
-    const ref = unwrap(approve(s.db, c.var.actor, refOf(c.req.valid('param')), c.req.valid('json').contentHash, s.clock()));
-    // Published: findable by responders as soon as possible, not at the index worker's next poll.
-    s.search.indexSoon();
-    return c.json(versionAnswer(s.db, ref));
+  documented(doc, api.createHandlers(validate('param', versionParam), validate('json', approveBody), async (c) => {
+    const ref = unwrap(await approve(s.db, c.var.actor, refOf(c.req.valid('param')), c.req.valid('json').contentHash, s.clock(), s.planEvents));
+    return c.json(await versionAnswer(s.db, ref));
   }));
