@@ -28,15 +28,15 @@ async function main(config: Config, argv: string[]) {
   const tightened = secureDataDir(config.dataDir, databaseFile(config.dataDir));
   if (tightened.length) logger.warn({ paths: tightened }, 'data directory files were readable by other users: tightened to 0700/0600');
   const db = openDatabase(databaseFile(config.dataDir));
-  const orgs = listOrganisations(db);
-  const dev = resolveAuthDev(config, anyIdentityProvider(db));
+  const orgs = await listOrganisations(db);
+  const dev = resolveAuthDev(config, await anyIdentityProvider(db));
   if (!dev.ok) {
     process.stderr.write(`${dev.message}\n`);
     process.exit(1);
   }
   const seedDemo = orgs.length === 0 && !argv.includes('--no-demo');
   if (seedDemo) {
-    const s = seedSyntheticPlans(db, DEMO_PLANS, { now: systemClock });
+    const s = await seedSyntheticPlans(db, DEMO_PLANS, { now: systemClock });
     logger.info({ plans: s.created }, 'empty data directory: loaded the synthetic demo set');
   }
   const devIssuer = dev.authDev ? await loadDevIssuer(config.dataDir) : undefined;
@@ -139,10 +139,9 @@ async function main(config: Config, argv: string[]) {
     server.close(() => {
       // Commit what is queued and sign the final chain head, stop search, then close the database.
       // Open refusal windows' summaries go in before the log's last commit and checkpoint.
-      Promise.allSettled([refusals.close().then(() => accessLog.close()), search.stop()]).finally(() => {
-        db.$client.close();
-        process.exit(0);
-      });
+      Promise.allSettled([refusals.close().then(() => accessLog.close()), search.stop()])
+        .then(() => db.close())
+        .finally(() => process.exit(0));
     });
     // Idle keep-alive connections would hold close() open; in-flight requests still finish (and log).
     if ('closeIdleConnections' in server) server.closeIdleConnections();

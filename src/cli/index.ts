@@ -74,7 +74,7 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
     }
     throw e;
   } finally {
-    db?.$client.close();
+    await db?.close();
   }
 }
 

@@ -129,17 +129,17 @@ export function fhirRoutes(services: AppServices) {
   return new Hono<AppEnv>()
     .use(asOperationOutcome)
     .get('/metadata', () => securedResponse(metadata, 200, FHIR_JSON))
-    .get('/CarePlan/:planId', requireActor(services), fhirTrail('view'), notePlanParam, requirePurpose, (c) => {
+    .get('/CarePlan/:planId', requireActor(services), fhirTrail('view'), notePlanParam, requirePurpose, async (c) => {
       const parsed = planIdParam.safeParse({ planId: c.req.param('planId') });
       if (!parsed.success) throw new AppError('invalid', 'not a plan id');
-      return fhirJson(carePlanServed(c, services.reader.byId(c.var.actor, parsed.data.planId, today(), readOptions(c))));
+      return fhirJson(carePlanServed(c, await services.reader.byId(c.var.actor, parsed.data.planId, today(), readOptions(c))));
     })
-    .get('/CarePlan', requireActor(services), refLookupLimit(services, 'fhir', askedIdentifier), fhirTrail('view'), requirePurpose, (c) => {
+    .get('/CarePlan', requireActor(services), refLookupLimit(services, 'fhir', askedIdentifier), fhirTrail('view'), requirePurpose, async (c) => {
       const { identifier } = searchParams(c, carePlanSearch);
       const { org, externalRef } = identifier;
       const note = { planId: null, channel: 'fhir' as const, query: { identifier: `${ORG_SYSTEM_PREFIX}${org}|${externalRef}`, externalRef, org } };
       c.set('access', note);
-      const result = services.reader.byExternalRef(c.var.actor, org, externalRef, today(), readOptions(c));
+      const result = await services.reader.byExternalRef(c.var.actor, org, externalRef, today(), readOptions(c));
       // A search that matches nothing is an empty searchset, not an error; one the caller may not read
       // answers the same, as the JSON API's 404 does (policy.ts), and only the access log says why.
       if (!result.ok && result.code === 'not_found') return fhirJson(bundle(c, []));

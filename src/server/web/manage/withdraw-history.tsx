@@ -20,14 +20,14 @@ export function manageWithdrawHistoryRoutes(services: AppServices) {
   const guard = consoleGuards(services);
   const orgs = agreementQueries(db);
 
-  const confirmPage = (c: Context<WebEnv>, reason = '', error?: string) => {
+  const confirmPage = async (c: Context<WebEnv>, reason = '', error?: string) => {
     const planId = c.req.param('planId') ?? '';
     if (!planIdPattern.test(planId)) return refusalPage(c, { ok: false, code: 'not_found', detail: 'no such plan' });
     const p = consolePlan(db, c.var.actor!, planId);
     if (!p.ok) return refusalPage(c, p);
     if (!p.value.current) return refusalPage(c, { ok: false, code: 'conflict', detail: 'this plan has no published version to withdraw' }, `/manage/plans/${planId}`);
     c.set('access', { planId, versionId: p.value.current.id, query: { console: 'withdraw' } });
-    const org = orgs.organisation(p.value.owningOrg);
+    const org = await orgs.organisation(p.value.owningOrg);
     const s = p.value.current.subject;
     return page(
       c,
