@@ -3,7 +3,7 @@ import { lock, type Body, type Q, type Store } from '../../db/runtime.js';
 import { agreementLookups, recordAcceptedAgreement } from './governance/agreement-store.js';
 import { allOrganisations, findOrganisation, insertOrganisation, knownSlugs, organisationRow, organisationSummaries, type OrganisationRow, type OrganisationSummary } from './organisation-store.js';
 import { anyOidc, oidcSlugs } from './oidc-store.js';
-import { isoDate, orgKinds, slugSchema, type OrgKind } from './core/content.js';
+import { isoDate, orgKinds, slugSchema } from './core/content.js';
 import { issuerSchema, orgClaimName, orgCodeValue } from './core/issuer.js';
 import type { ReadCache } from './versions/read-cache.js';
 import { fail, ok, type Result } from './core/result.js';

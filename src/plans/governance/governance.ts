@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Store } from '../../../db/runtime.js';
-import { authoriseAdmin, authoriseOperatorAct, authoriseOrganisationChange, type Operator } from '../policy.js';
+import { authoriseOperatorAct, authoriseOrganisationChange, type Operator } from '../policy.js';
 import { isoDate, orgKinds } from '../core/content.js';
 import { issuerSchema, orgClaimName, orgCodeValue } from '../core/issuer.js';
 import { issuerSharing, issuerSharingIn, lockIssuers } from '../oidc-config.js';

@@ -3,7 +3,7 @@ import { acceptProposal, changeProposalSchema, declineProposal, endAgreement, ge
 import { acceptancesOfTerms, pendingProposalFor } from '../../../plans/governance/agreement-store.js';
 import { agreementStates, getAgreement, listAgreements, listOrganisationsView, reasonSchema, sharingMatrix } from '../../../plans/governance/governance.js';
 import { newDsaSchema } from '../../../plans/organisations.js';
-import { emptyDate, type DateValue, type FieldError } from '../../../ui/components/forms.js';
+import { emptyDate, type FieldError } from '../../../ui/components/forms.js';
 import { ConfirmPage } from '../../../ui/pages/oversight/admin.js';
 import { AgreementPage, AgreementsPage, MatrixPage, type ChangeForm, type NewAgreementForm, NewAgreementPage, ProposalPage } from '../../../ui/pages/oversight/agreements.js';
 import { OversightRefusedPage } from '../../../ui/pages/oversight/common.js';
