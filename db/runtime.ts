@@ -256,3 +256,23 @@ export function pgStore(drz: unknown, pool: pg.Pool, url: string, t: unknown, cl
     pg: { pool, url },
   } as Store;
 }
+
+/**
+ * Runs a body's statements one after another through the handle, outside any transaction: for a store's
+ * multi-statement reads that are also used inside transactions (`yield*`), where no snapshot is needed.
+ * `lock` means nothing here. Build the statements from `db.q`.
+ */
+export async function outside<R>(db: Store, body: Body<R>): Promise<R> {
+  return driveAsync(body, (op) => {
+    switch (op.k) {
+      case 'one':
+        return db.one(op.q as SQL);
+      case 'all':
+        return db.many(op.q as SQL);
+      case 'run':
+        return db.exec(op.q);
+      case 'lock':
+        return Promise.resolve(undefined);
+    }
+  });
+}

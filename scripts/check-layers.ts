@@ -36,11 +36,6 @@ export const LEGACY_SQL: readonly string[] = [
   'src/plans/access-log/queries.ts',
   'src/plans/access-log/report.ts',
   'src/plans/access-log/verify.ts',
-  'src/plans/governance/governance.ts',
-  'src/plans/governance/jwks-files.ts',
-  'src/plans/governance/summary.ts',
-  'src/plans/oidc-config.ts',
-  'src/plans/organisations.ts',
   'src/search/fallback.ts',
   'src/search/sync.ts',
 ];

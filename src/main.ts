@@ -27,8 +27,8 @@ async function main(config: Config, argv: string[]) {
   const tightened = secureDataDir(config.dataDir, databaseFile(config.dataDir));
   if (tightened.length) logger.warn({ paths: tightened }, 'data directory files were readable by other users: tightened to 0700/0600');
   const db = await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl, applicationName: 'rpl-service' });
-  const orgs = listOrganisations(db);
-  const dev = resolveAuthDev(config, anyIdentityProvider(db));
+  const orgs = await listOrganisations(db);
+  const dev = resolveAuthDev(config, await anyIdentityProvider(db));
   if (!dev.ok) {
     process.stderr.write(`${dev.message}\n`);
     process.exit(1);

@@ -106,7 +106,7 @@ export async function testApp(
   const clock = opts.clock ?? testClock();
   const db = openDatabase(databaseFile(dir));
   cleanups.push(() => db.$client.close());
-  ensureDemoOrganisations(db, clock());
+  await ensureDemoOrganisations(db, clock());
   const devIssuer = await loadDevIssuer(dir);
   const accessLog = createAccessLog(db, { clock, signer: loadAuditSigner(dir) });
   const app = createApp({

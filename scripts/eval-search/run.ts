@@ -42,7 +42,7 @@ async function main() {
   const logger = silentLogger();
   const db = openDatabase(databaseFile(dir));
   const now = new Date();
-  ensureDemoOrganisations(db, now);
+  await ensureDemoOrganisations(db, now);
   const seed = values.seed === undefined ? undefined : Number(values.seed);
   const only = values.only?.split(',').map((t) => t.trim());
   const people = generatePeople(N, seed);

@@ -24,7 +24,7 @@ export type ReadOptions = { emergencyReason?: string };
 // in the domain (reads, workflow, history, cards, the access log's queries) and search ask here, per plan.
 
 /** People read refusals: organisations by name (the access log keeps the slugs). */
-const orgName = (agreements: AgreementQueries, slug: string) => agreements.organisation(slug)?.name ?? slug;
+const orgName = async (agreements: AgreementQueries, slug: string) => (await agreements.organisation(slug))?.name ?? slug;
 
 /**
  * May `actor` read the published plan owned by `owningOrg` on `day`? Checked per plan, in the domain,
@@ -37,27 +37,27 @@ const orgName = (agreements: AgreementQueries, slug: string) => agreements.organ
  *    has no agreement covering the plan may open it by giving a reason; the grant says so, and the access
  *    log marks it for auditors and the person's report. Police have no such route.
  */
-export function authoriseRead(
+export async function authoriseRead(
   actor: Actor,
   owningOrg: string,
   day: string,
   agreements: AgreementQueries,
   options: ReadOptions = {},
-): Result<ReadGrant> {
+): Promise<Result<ReadGrant>> {
   const staff = hasRole(actor, 'author') || hasRole(actor, 'approver');
   if (actor.org === owningOrg && (staff || hasRole(actor, 'responder'))) return ok({ basis: 'own-organisation' });
   if (!hasRole(actor, 'responder')) {
     return fail('forbidden', staff ? 'authors and approvers may only read their own organisation\'s plans' : 'your role does not give access to plan content');
   }
-  const agreement = agreements.agreementInForce(actor.org, owningOrg, day);
+  const agreement = await agreements.agreementInForce(actor.org, owningOrg, day);
   if (!agreement && options.emergencyReason) {
     if (isHealthOrg(actor.orgKind)) return ok({ basis: 'emergency', reason: options.emergencyReason });
-    return fail('forbidden', `no data-sharing agreement in force between ${orgName(agreements, actor.org)} and ${orgName(agreements, owningOrg)}, and police have no emergency access`, {
+    return fail('forbidden', `no data-sharing agreement in force between ${await orgName(agreements, actor.org)} and ${await orgName(agreements, owningOrg)}, and police have no emergency access`, {
       reason: 'no-agreement',
     });
   }
   if (!agreement) {
-    return fail('forbidden', `no data-sharing agreement in force between ${orgName(agreements, actor.org)} and ${orgName(agreements, owningOrg)}`, {
+    return fail('forbidden', `no data-sharing agreement in force between ${await orgName(agreements, actor.org)} and ${await orgName(agreements, owningOrg)}`, {
       reason: 'no-agreement',
     });
   }
@@ -290,8 +290,8 @@ const searchRoles: readonly Role[] = ['responder', 'author', 'approver'];
 export const canSearch = (actor: Actor) => searchRoles.some((r) => hasRole(actor, r));
 
 /** Whose plans a search by `actor` on `day` may return: the owning organisations in scope. */
-export function searchScope(actor: Actor, day: string, agreements: Pick<AgreementQueries, 'visibleOwners'>): Result<string[]> {
-  if (hasRole(actor, 'responder')) return ok(agreements.visibleOwners(actor.org, day));
+export async function searchScope(actor: Actor, day: string, agreements: Pick<AgreementQueries, 'visibleOwners'>): Promise<Result<string[]>> {
+  if (hasRole(actor, 'responder')) return ok(await agreements.visibleOwners(actor.org, day));
   if (canSearch(actor)) return ok([actor.org]);
   return fail('forbidden', 'searching for people is for responders and plan authors; your role cannot search');
 }

@@ -48,7 +48,7 @@ describe('data-sharing agreements scope every read, per plan', () => {
     const year = clock().getUTCFullYear();
     clock.set(`${year + 3}-01-02T09:00:00Z`); // demo agreement ends 31 Dec of year+2
     expect((await t.call(who.officer, 'GET', `/api/v1/plans/${planId}`)).status).toBe(403);
-    addDataSharingAgreement(t.db, { reference: 'DSA-FUTURE', parties: ['shire-police', 'southbank-mh'], validFrom: `${year + 4}-01-01`, validTo: `${year + 5}-01-01` }, clock());
+    await addDataSharingAgreement(t.db, { reference: 'DSA-FUTURE', parties: ['shire-police', 'southbank-mh'], validFrom: `${year + 4}-01-01`, validTo: `${year + 5}-01-01` }, clock());
     expect((await t.call(who.outsider, 'GET', `/api/v1/plans/${planId}`)).status).toBe(403);
     clock.set(`${year + 4}-06-01T09:00:00Z`);
     expect((await t.call(who.outsider, 'GET', `/api/v1/plans/${planId}`)).status).toBe(200);
@@ -56,7 +56,7 @@ describe('data-sharing agreements scope every read, per plan', () => {
 
   it('an agreement between other parties does not open this plan', async () => {
     const { t, planId } = await withPublishedPlan();
-    addDataSharingAgreement(t.db, { reference: 'DSA-OTHER', parties: ['shire-police', 'northgate-mh'], validFrom: '2026-01-01', validTo: '2027-12-31' }, t.clock());
+    await addDataSharingAgreement(t.db, { reference: 'DSA-OTHER', parties: ['shire-police', 'northgate-mh'], validFrom: '2026-01-01', validTo: '2027-12-31' }, t.clock());
     expect((await t.call(who.outsider, 'GET', `/api/v1/plans/${planId}`)).status).toBe(403);
   });
 
@@ -115,8 +115,8 @@ describe('identity: tokens are verified against each organisation\'s own issuer'
     const { t, planId } = await withPublishedPlan();
     const { privateKey, publicKey } = await generateKeyPair('ES256');
     const jwks = JSON.stringify({ keys: [{ ...(await exportJWK(publicKey)), kid: 'k1', alg: 'ES256' }] });
-    addOrganisation(t.db, { slug: 'river-police', name: 'River Police (synthetic)', kind: 'police', issuer: 'https://idp.river-police.example', jwks }, t.clock());
-    addDataSharingAgreement(t.db, { reference: 'DSA-RIVER', parties: ['river-police', 'southbank-mh'], validFrom: '2026-01-01', validTo: '2027-12-31' }, t.clock());
+    await addOrganisation(t.db, { slug: 'river-police', name: 'River Police (synthetic)', kind: 'police', issuer: 'https://idp.river-police.example', jwks }, t.clock());
+    await addDataSharingAgreement(t.db, { reference: 'DSA-RIVER', parties: ['river-police', 'southbank-mh'], validFrom: '2026-01-01', validTo: '2027-12-31' }, t.clock());
     const sign = (claims: Record<string, unknown>, opts: { iss?: string; aud?: string; exp?: number } = {}) =>
       new SignJWT(claims)
         .setProtectedHeader({ alg: 'ES256', kid: 'k1' })

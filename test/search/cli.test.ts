@@ -10,7 +10,7 @@ describe('cli reindex', () => {
   it('rebuilds Meilisearch and the fallback from the published plans', async () => {
     const dir = tempDir();
     const db = openDatabase(databaseFile(dir));
-    ensureDemoOrganisations(db, testClock()());
+    await ensureDemoOrganisations(db, testClock()());
     await publishPlans(db, cast);
     db.$client.close();
     const out = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);

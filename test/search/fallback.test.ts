@@ -49,7 +49,7 @@ describe('start-up without Meilisearch', () => {
   it('serves degraded from the fallback (rebuilt from the database) when Meilisearch cannot start', async () => {
     const dir = tempDir();
     const db = openDatabase(databaseFile(dir));
-    ensureDemoOrganisations(db, testClock()());
+    await ensureDemoOrganisations(db, testClock()());
     await publishPlans(db, cast);
     const search = await startSearchOrFallback({ db, logger: silentLogger(), dataDir: dir, meiliBin: `${dir}/no-such-meilisearch` });
     try {

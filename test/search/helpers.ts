@@ -41,7 +41,7 @@ export async function searchTestApp(opts: { meili: boolean }) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rpl-search-'));
   const clock = testClock();
   const db = openDatabase(databaseFile(dir));
-  ensureDemoOrganisations(db, clock());
+  await ensureDemoOrganisations(db, clock());
   const logger = silentLogger();
   let runtime: SearchRuntime | undefined;
   let service;

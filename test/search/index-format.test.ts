@@ -10,7 +10,7 @@ describe('search index format', () => {
   it('a start-up after the way documents are built changed rebuilds Meilisearch and the fallback', async () => {
     const dir = tempDir();
     const db = openDatabase(databaseFile(dir));
-    ensureDemoOrganisations(db, testClock()());
+    await ensureDemoOrganisations(db, testClock()());
     await publishPlans(db, cast);
     const first = await startSearch({ db, logger: silentLogger(), dataDir: dir, budgetMs: 1000 });
     await first.stop();

@@ -86,7 +86,7 @@ export async function personCopyDocument(db: Db, actor: Actor, planId: string, c
   const row = await findPersonCopy(db, planId, copyId);
   if (!row) return fail('not_found', 'no such copy of this plan');
   const version = (await findVersionById(db, row.versionId))!;
-  const owner = getOrganisation(db, found.value.owningOrg)!;
+  const owner = (await getOrganisation(db, found.value.owningOrg))!;
   const pdf = await personCopyPdf({
     record: recordOf(version),
     externalRef: found.value.externalRef,

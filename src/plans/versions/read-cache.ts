@@ -78,19 +78,6 @@ export function createReadCache(db: Store) {
       scheduleTurnEnd();
       return (thisTurn = probe.epoch().then(seen));
     },
-    /**
-     * The same check, synchronously, for the look-ups that are not async yet (the authenticator's
-     * organisations, the search scope); SQLite only, and it goes when they move to their stores. Call it
-     * in the same synchronous step as the look-ups it guards.
-     */
-    validateNow(): void {
-      if (!probe.epochNow) throw new Error('validateNow is for SQLite only: await validate()');
-      if (checkedNowThisTurn && !ownWritesMoved()) return;
-      if (!checkedNowThisTurn) ownWritesMoved();
-      checkedNowThisTurn = true;
-      scheduleTurnEnd();
-      seen(probe.epochNow());
-    },
   };
 }
 export type ReadCache = ReturnType<typeof createReadCache>;

@@ -112,9 +112,9 @@ export function createPlanReader(db: Db) {
 
   async function read(actor: Actor, pointer: PlanPointer | undefined, day: string, options?: ReadOptions): Promise<Result<ReadOutcome>> {
     if (!pointer) return fail('not_found', NO_SUCH_PLAN);
-    const grant = authoriseRead(actor, pointer.owningOrg, day, agreements, options);
+    const grant = await authoriseRead(actor, pointer.owningOrg, day, agreements, options);
     if (!grant.ok) return { ...grant, extra: { ...grant.extra, planId: pointer.id } };
-    const owner = agreements.organisation(pointer.owningOrg)!;
+    const owner = (await agreements.organisation(pointer.owningOrg))!;
     if (pointer.currentVersionId === null) {
       return pointer.withdrawnAt
         ? fail('gone', `this plan was withdrawn by ${owner.name}`, { planId: pointer.id, contact: owner.contact, owningOrg: owner.name })

@@ -29,6 +29,6 @@ export const planPage = (s: AppServices) =>
     }
     const { view, grant } = outcome.value;
     c.set('access', { channel, planId, versionId: view.versionId, outcome: 'allowed', reason: grant.basis });
-    const contact = s.reader.agreements.organisation(view.owningOrg.slug)?.contact ?? undefined;
+    const contact = (await s.reader.agreements.organisation(view.owningOrg.slug))?.contact ?? undefined;
     return page(c, <PlanPage view={view} who={whoOf(c)!} purpose={c.var.purpose!} contact={contact} backTo={backQuery.parse(c.req.query('back'))} />);
   });

@@ -13,8 +13,8 @@ const valleyPolice: Who = { sub: 'pc.valley', org: 'valley-police', roles: ['res
 async function world(opts: Parameters<typeof testApp>[0] = {}) {
   const t = await testApp(opts);
   const now = t.clock();
-  addOrganisation(t.db, { slug: 'valley-ambulance', name: 'Valley Ambulance (no agreement)', kind: 'ambulance' }, now);
-  addOrganisation(t.db, { slug: 'valley-police', name: 'Valley Police (no agreement)', kind: 'police' }, now);
+  await addOrganisation(t.db, { slug: 'valley-ambulance', name: 'Valley Ambulance (no agreement)', kind: 'ambulance' }, now);
+  await addOrganisation(t.db, { slug: 'valley-police', name: 'Valley Police (no agreement)', kind: 'police' }, now);
   await publishPlans(t.db, [
     importRecordFrom(planBody({ externalRef: 'SB-000001', familyName: 'Quillfeather' })),
     importRecordFrom(planBody({ externalRef: 'SB-000002', familyName: 'Marrowdale' })),

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadAuditSigner } from '../../../src/plans/access-log/signer.js';
 import { verifyAuditLog } from '../../../src/plans/access-log/verify.js';
-import { addOrganisationGoverned, changeOrganisationKind, enableOrganisation } from '../../../src/plans/governance/governance.js';
+import { addOrganisationGoverned, changeOrganisationKind, enableOrganisation, getAgreement } from '../../../src/plans/governance/governance.js';
 import { addOrganisation } from '../../../src/plans/organisations.js';
 import type { Operator } from '../../../src/plans/policy.js';
 import { importRecordFrom, planBody, planIdOf, publishPlans, testApp, type TestApp, type Who, who } from '../../helpers.js';
@@ -212,7 +212,7 @@ describe('admin API: a token issuer shared by several organisations (issue 20)',
     const t = await testApp();
     const national = 'https://idp.national.example';
     const jwks = 'https://idp.national.example/jwks';
-    addOrganisation(t.db, { slug: 'river-mh', name: 'River MH (synthetic)', kind: 'mental-health', issuer: national, jwks, orgClaim: 'ods', orgCode: 'XRV01' }, t.clock());
+    await addOrganisation(t.db, { slug: 'river-mh', name: 'River MH (synthetic)', kind: 'mental-health', issuer: national, jwks, orgClaim: 'ods', orgCode: 'XRV01' }, t.clock());
     const patch = (body: Record<string, unknown>) => t.call(who.admin, 'PATCH', '/api/v1/admin/organisations/southbank-mh', { body: { issuer: national, jwks, reason: 'national provider', ...body } });
     const bare = await patch({});
     expect([bare.status, bare.json.reason]).toEqual([409, 'org-claim-required']);
@@ -308,8 +308,7 @@ describe('admin API: agreements', () => {
     const r = await t.call(who.admin, 'POST', '/api/v1/admin/agreements/DSA-DEMO-001/end', { body: { reason: 'log is down' } });
     expect(r.status).toBe(503);
     expect(r.headers.get('content-type')).toMatch(/problem\+json/);
-    const row = t.db.$client.prepare('SELECT ended_at AS endedAt FROM data_sharing_agreements WHERE reference = ?').get('DSA-DEMO-001') as { endedAt: string | null };
-    expect(row.endedAt).toBeNull();
+    expect((await getAgreement(t.db, 'DSA-DEMO-001', '2026-11-23'))!.endedAt).toBeNull();
   });
 });
 
@@ -320,7 +319,7 @@ describe('admin API: governance overview', () => {
     const notCoProduced = importRecordFrom(planBody({ externalRef: 'SB-000003' }));
     notCoProduced.governance = { coProduced: false, lawfulBasis: 'public-task', reviewBy: '2027-04-01' };
     await publishPlans(t.db, [importRecordFrom(planBody()), stale, notCoProduced]);
-    addOrganisation(t.db, { slug: 'valley-ambulance', name: 'Valley Ambulance', kind: 'ambulance' }, t.clock());
+    await addOrganisation(t.db, { slug: 'valley-ambulance', name: 'Valley Ambulance', kind: 'ambulance' }, t.clock());
     await agreed(t, { reference: 'DSA-SHORT', parties: ['southbank-mh', 'shire-police'], validFrom: '2026-01-01', validTo: '2026-12-10' }, who.admin, [shireAdmin]);
     const planId = await planIdOf(t.db, 'SB-000001');
     const valley: Who = { sub: 'medic.valley', org: 'valley-ambulance', roles: ['responder'] };

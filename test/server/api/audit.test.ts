@@ -7,7 +7,7 @@ const northAuditor: Who = { sub: 'auditor.n', org: 'northgate-mh', roles: ['audi
 
 async function world(opts: Parameters<typeof testApp>[0] = {}) {
   const t = await testApp(opts);
-  addOrganisation(t.db, { slug: 'valley-ambulance', name: 'Valley Ambulance (no agreement)', kind: 'ambulance' }, t.clock());
+  await addOrganisation(t.db, { slug: 'valley-ambulance', name: 'Valley Ambulance (no agreement)', kind: 'ambulance' }, t.clock());
   await publishPlans(
     t.db,
     Array.from({ length: 12 }, (_, i) => importRecordFrom(planBody({ externalRef: `SB-${String(i + 1).padStart(6, '0')}`, familyName: `Testperson${i}` }))),

@@ -9,7 +9,7 @@ const northAuditor: Who = { sub: 'auditor.n', org: 'northgate-mh', roles: ['audi
 
 async function world() {
   const t = await testApp();
-  addOrganisation(t.db, { slug: 'valley-ambulance', name: 'Valley Ambulance (no agreement)', kind: 'ambulance' }, t.clock());
+  await addOrganisation(t.db, { slug: 'valley-ambulance', name: 'Valley Ambulance (no agreement)', kind: 'ambulance' }, t.clock());
   await publishPlans(t.db, [importRecordFrom(planBody({ externalRef: 'SB-000001' })), importRecordFrom(planBody({ externalRef: 'SB-000002', familyName: 'Quillfeather' }))]);
   const planId = await planIdOf(t.db, 'SB-000001');
   await t.call(who.outsider, 'GET', `/api/v1/plans/${planId}`, { purpose: 'INC-2026-0002' });

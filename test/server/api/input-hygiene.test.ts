@@ -74,7 +74,7 @@ describe('an emergency-access reason that displays other than it reads', () => {
     await publishPlans(t.db, [importRecordFrom(planBody())]);
     const planId = await planIdOf(t.db, 'SB-000001');
     // A health responder with no agreement: the reason is what opens the plan, and what the person's report shows.
-    addOrganisation(t.db, { slug: 'fell-ambulance', name: 'Fell Ambulance', kind: 'ambulance' }, t.clock());
+    await addOrganisation(t.db, { slug: 'fell-ambulance', name: 'Fell Ambulance', kind: 'ambulance' }, t.clock());
     const medic: Who = { sub: 'medic.fell', org: 'fell-ambulance', roles: ['responder'] };
     // On the wire a header is bytes; Node hands them over one character per byte, as this does.
     const wire = (text: string) => Buffer.from(text, 'utf8').toString('latin1');

@@ -217,7 +217,7 @@ describe('FHIR AuditEvent', () => {
     ["another trust's auditor", otherAuditor, 403],
   ] as const)('%s is refused with an OperationOutcome', async (_l, w, status) => {
     const { t, planId } = await auditWorld();
-    if (w === otherAuditor) addOrganisation(t.db, { slug: 'northgate-mh', name: 'Northgate', kind: 'mental-health' }, t.clock());
+    if (w === otherAuditor) await addOrganisation(t.db, { slug: 'northgate-mh', name: 'Northgate', kind: 'mental-health' }, t.clock());
     const res = await fhir(t, w, `/fhir/R4/AuditEvent?entity=CarePlan/${planId}`);
     expect(res.status).toBe(status);
     expect(res.json.resourceType).toBe('OperationOutcome');

@@ -31,7 +31,7 @@ export function manageWithdrawHistoryRoutes(services: AppServices) {
     const may = authoriseWithdrawal(c.var.actor!, p.value.owningOrg, 'published');
     if (!may.ok) return refusalPage(c, may, `/manage/plans/${planId}`);
     c.set('access', { planId, versionId: p.value.current.id, query: { console: 'withdraw' } });
-    const org = orgs.organisation(p.value.owningOrg);
+    const org = await orgs.organisation(p.value.owningOrg);
     const s = p.value.current.subject;
     return page(
       c,
