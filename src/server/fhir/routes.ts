@@ -151,14 +151,14 @@ export function fhirRoutes(services: AppServices) {
       const cp = carePlanServed(c, result);
       return fhirJson(bundle(c, [{ fullUrl: `${base()}/CarePlan/${cp.id}`, resource: cp, search: { mode: 'match' } }]));
     })
-    .get('/AuditEvent', requireActor(services), fhirTrail('audit-read'), optionalPurpose, (c) => {
+    .get('/AuditEvent', requireActor(services), fhirTrail('audit-read'), optionalPurpose, async (c) => {
       c.set('access', { planId: null, channel: 'fhir', query: { endpoint: 'fhir-audit-event' } });
       const q = searchParams(c, auditEventSearch);
       const planId = q.entity.slice('CarePlan/'.length);
       c.set('access', { planId, channel: 'fhir', query: { endpoint: 'fhir-audit-event', entity: q.entity, date: q.date ?? [] } });
       const filter = planEventsFilterSchema.safeParse({ ...dateFilter(q.date), limit: q._count, before: q._cursor });
       if (!filter.success) throw new AppError('invalid', `invalid search: ${zodFieldErrors(filter.error).map((e) => `${e.path}: ${e.message}`).join('; ')}`);
-      const found = unwrap(planAccessEvents(services.db, c.var.actor, planId, filter.data));
+      const found = unwrap(await planAccessEvents(services.db, c.var.actor, planId, filter.data));
       const entries = found.events.map((e) => ({
         fullUrl: `${base()}/AuditEvent/${e.seq}`,
         resource: auditEventOf(e, found.plan, services.publicBaseUrl),

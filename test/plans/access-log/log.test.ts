@@ -65,7 +65,7 @@ describe('access log: group commit and chain', () => {
     // Committed with the events, not later: the newest event is covered before its request is answered.
     expect(db.$client.prepare('SELECT head_seq FROM audit_checkpoints ORDER BY id').pluck().all()).toEqual([50, 51]);
     await log.close();
-    const r = verifyAuditLog(db, signer.publicKeyPem);
+    const r = await verifyAuditLog(db, signer.publicKeyPem);
     expect(r).toMatchObject({ ok: true, events: 51, checkpoints: 2, uncheckpointed: 0, head: { seq: 51 } });
     const seqs = db.$client.prepare('SELECT seq FROM access_events ORDER BY seq').pluck().all();
     expect(seqs).toEqual(Array.from({ length: 51 }, (_, i) => i + 1));
@@ -99,7 +99,7 @@ describe('access log: group commit and chain', () => {
     expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
     db.$client.exec('DROP TRIGGER fail_log');
     await log.record(event(4));
-    expect(verifyAuditLog(db, undefined)).toMatchObject({ ok: true, events: 2 });
+    expect(await verifyAuditLog(db, undefined)).toMatchObject({ ok: true, events: 2 });
     db.$client.close();
   });
 
@@ -120,7 +120,7 @@ describe('access log: group commit and chain', () => {
     expect(stored).toEqual(settled.filter((o) => o.ok).map((o) => o.purpose));
     expect(settled.filter((o) => o.purpose.startsWith('FAIL')).every((o) => !o.ok)).toBe(true);
     expect(settled.filter((o) => o.ok).length).toBeGreaterThan(10);
-    expect(verifyAuditLog(db, undefined)).toMatchObject({ ok: true });
+    expect(await verifyAuditLog(db, undefined)).toMatchObject({ ok: true });
     await log.close();
     db.$client.close();
   });
@@ -140,7 +140,7 @@ describe('access log: group commit and chain', () => {
     await Promise.all([a.close(), b.close()]);
     const purposes = dbA.$client.prepare('SELECT purpose FROM access_events').pluck().all();
     expect(new Set(purposes)).toEqual(new Set(Array.from({ length: 40 }, (_, i) => `INC-${i + 1}`)));
-    expect(verifyAuditLog(dbA, undefined)).toMatchObject({ ok: true, events: 40 });
+    expect(await verifyAuditLog(dbA, undefined)).toMatchObject({ ok: true, events: 40 });
     dbA.$client.close();
     dbB.$client.close();
   });
@@ -161,7 +161,7 @@ describe('access log: group commit and chain', () => {
     const log = createAccessLog(db2, { clock: testClock(), signer });
     await log.record(event(6));
     await log.close();
-    expect(verifyAuditLog(db2, signer.publicKeyPem)).toMatchObject({ ok: true, events: 6, checkpoints: 2 });
+    expect(await verifyAuditLog(db2, signer.publicKeyPem)).toMatchObject({ ok: true, events: 6, checkpoints: 2 });
     db2.$client.close();
   });
 });
@@ -193,7 +193,7 @@ describe('access log: the plan lookup', () => {
     );
     expect(db.$client.prepare('SELECT indexed_seq FROM access_index_state').pluck().get()).toBe(0);
     const { catchUpPlanLookup } = await import('../../../src/plans/access-log/queries.js');
-    catchUpPlanLookup(db);
+    await catchUpPlanLookup(db);
     for (let p = 0; p < 5; p++) {
       const planId = planFor(p);
       expect(fullScan(db, planId).length).toBeGreaterThan(0);
@@ -239,7 +239,7 @@ describe('access log: the plan lookup', () => {
   it('cannot be edited by the application: entries are append-only and progress only moves forward', async () => {
     const { db } = await writtenLog(6);
     const { catchUpPlanLookup } = await import('../../../src/plans/access-log/queries.js');
-    catchUpPlanLookup(db);
+    await catchUpPlanLookup(db);
     expect(() => db.$client.exec('DELETE FROM access_event_plans')).toThrow(/append-only/);
     expect(() => db.$client.exec("UPDATE access_event_plans SET plan_id = 'other'")).toThrow(/append-only/);
     expect(() => db.$client.exec('UPDATE access_index_state SET indexed_seq = 0')).toThrow(/only moves forward/);
@@ -260,9 +260,9 @@ describe('verify-audit finds the first tampered event', () => {
     ['tail deleted past a checkpoint', 'DELETE FROM access_events WHERE seq > 26', 27, 'deleted'],
   ])('%s', async (_name, sql, seq, kind) => {
     const { dir, db, signer } = await writtenLog(30);
-    expect(verifyAuditLog(db, signer.publicKeyPem).ok).toBe(true);
+    expect((await verifyAuditLog(db, signer.publicKeyPem)).ok).toBe(true);
     tamper(dir, sql);
-    const r = verifyAuditLog(db, signer.publicKeyPem);
+    const r = await verifyAuditLog(db, signer.publicKeyPem);
     expect(r.ok).toBe(false);
     expect(r.problem).toMatchObject({ seq, kind });
     db.$client.close();
@@ -275,13 +275,13 @@ describe('verify-audit finds the first tampered event', () => {
   ])('the per-plan lookup: %s', async (_name, sql, seq) => {
     const { dir, db, signer } = await writtenLog(30);
     const { catchUpPlanLookup } = await import('../../../src/plans/access-log/queries.js');
-    catchUpPlanLookup(db);
-    expect(verifyAuditLog(db, signer.publicKeyPem).ok).toBe(true);
+    await catchUpPlanLookup(db);
+    expect((await verifyAuditLog(db, signer.publicKeyPem)).ok).toBe(true);
     const raw = new Database(databaseFile(dir));
     raw.exec('DROP TRIGGER access_event_plans_no_delete');
     raw.exec(sql);
     raw.close();
-    expect(verifyAuditLog(db, signer.publicKeyPem).problem).toMatchObject({ seq, kind: 'lookup' });
+    expect((await verifyAuditLog(db, signer.publicKeyPem)).problem).toMatchObject({ seq, kind: 'lookup' });
     db.$client.close();
   });
 
@@ -300,7 +300,7 @@ describe('verify-audit finds the first tampered event', () => {
       prev = hash;
     }
     raw.close();
-    const r = verifyAuditLog(db, signer.publicKeyPem);
+    const r = await verifyAuditLog(db, signer.publicKeyPem);
     expect(r.problem).toMatchObject({ seq: 10, kind: 'checkpoint' });
     db.$client.close();
   });
@@ -308,7 +308,7 @@ describe('verify-audit finds the first tampered event', () => {
   it('checkpoints verify only with the exported public key, through the CLI too', async () => {
     const { dir, db } = await writtenLog(12);
     const other = generateKeyPairSync('ed25519').publicKey.export({ type: 'spki', format: 'pem' }).toString();
-    expect(verifyAuditLog(db, other).problem).toMatchObject({ kind: 'checkpoint' });
+    expect((await verifyAuditLog(db, other)).problem).toMatchObject({ kind: 'checkpoint' });
     db.$client.close();
 
     const lines: string[] = [];
@@ -342,8 +342,8 @@ describe('verify-audit reports every bad event, not only the first', () => {
   it('altered rows, a deleted run and a lookup entry removed: all reported, with ranges', async () => {
     const { dir, db, signer } = await writtenLog(60);
     const { catchUpPlanLookup } = await import('../../../src/plans/access-log/queries.js');
-    catchUpPlanLookup(db);
-    expect(verifyAuditLog(db, signer.publicKeyPem).ok).toBe(true);
+    await catchUpPlanLookup(db);
+    expect((await verifyAuditLog(db, signer.publicKeyPem)).ok).toBe(true);
     tamper(
       dir,
       `UPDATE access_events SET purpose = 'INC-9999' WHERE seq IN (12, 40, 41);
@@ -353,7 +353,7 @@ describe('verify-audit reports every bad event, not only the first', () => {
     raw.exec('DROP TRIGGER access_event_plans_no_delete');
     raw.exec('DELETE FROM access_event_plans WHERE seq = 50');
     raw.close();
-    const r = verifyAuditLog(db, signer.publicKeyPem);
+    const r = await verifyAuditLog(db, signer.publicKeyPem);
     expect(r.ok).toBe(false);
     const byKind = Object.fromEntries(r.summary.map((s) => [s.kind, s]));
     expect(byKind.altered).toEqual({ kind: 'altered', events: 3, ranges: [[12, 12], [40, 41]] });
@@ -379,7 +379,7 @@ describe('verify-audit reports every bad event, not only the first', () => {
       `UPDATE access_events SET outcome = 'denied' WHERE seq = 3;
        ${swapRowsSql(23, 24)}`,
     );
-    const r = verifyAuditLog(db, signer.publicKeyPem);
+    const r = await verifyAuditLog(db, signer.publicKeyPem);
     expect(r.summary.find((s) => s.kind === 'altered')?.ranges).toEqual([[3, 3]]);
     expect(r.summary.find((s) => s.kind === 'reordered')?.ranges[0]![0]).toBe(23);
     db.$client.close();

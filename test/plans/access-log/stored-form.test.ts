@@ -42,7 +42,7 @@ describe('the chain hashes exactly what is stored', () => {
     expect(events[0]!.outcome).toBe('denied');
     expect(events[0]!.reason).toContain('\uFFFDx');
     expect((await t.call(who.author, 'GET', `/api/v1/plans/${NO_SUCH_PLAN}/cards`)).status).toBe(404);
-    expect(verifyAuditLog(t.db, auditKey(t))).toMatchObject({ ok: true, events: 2 });
+    expect(await verifyAuditLog(t.db, auditKey(t))).toMatchObject({ ok: true, events: 2 });
   });
 
   it.each([
@@ -59,7 +59,7 @@ describe('the chain hashes exactly what is stored', () => {
     const [bad, good] = await Promise.all([get(`Bearer ${token}`), get(`Bearer ${await t.tokenFor(who.officer)}`)]);
     expect(bad.status).toBe(401);
     expect(good.status).toBe(200);
-    expect(verifyAuditLog(t.db, auditKey(t))).toMatchObject({ ok: true });
+    expect(await verifyAuditLog(t.db, auditKey(t))).toMatchObject({ ok: true });
   });
 
   it('roles of the wrong type are a 401 too', async () => {
@@ -82,7 +82,7 @@ describe('the chain hashes exactly what is stored', () => {
     expect(results.map((r) => r.status)).toEqual(Array(6).fill('fulfilled'));
     expect(log.stats().batches).toBe(1);
     await log.close();
-    expect(verifyAuditLog(db, undefined)).toMatchObject({ ok: true, events: 6 });
+    expect(await verifyAuditLog(db, undefined)).toMatchObject({ ok: true, events: 6 });
     const rows = db.$client.prepare('SELECT actor_sub, plan_id, version_id FROM access_events ORDER BY seq').raw().all() as [string, string, number | null][];
     expect(rows[1]![0]).toBe('12345');
     expect(rows[2]![0]).toBe('{"id":1}');
@@ -141,7 +141,7 @@ describe('property: whatever enters an event, verify-audit stays clean', () => {
       { numRuns: 60, seed: 20261123 },
     );
     await log.close();
-    expect(verifyAuditLog(db, undefined)).toMatchObject({ ok: true, events: written });
+    expect(await verifyAuditLog(db, undefined)).toMatchObject({ ok: true, events: written });
     db.$client.close();
   });
 
@@ -160,6 +160,6 @@ describe('property: whatever enters an event, verify-audit stays clean', () => {
       { numRuns: 25, seed: 20261124 },
     );
     expect(t.events().length).toBeGreaterThanOrEqual(50);
-    expect(verifyAuditLog(t.db, auditKey(t))).toMatchObject({ ok: true });
+    expect(await verifyAuditLog(t.db, auditKey(t))).toMatchObject({ ok: true });
   });
 });

@@ -87,7 +87,7 @@ describe('a checkpoint in every commit', () => {
     expect(heads.length).toBe(stats.checkpoints);
     expect(heads.at(-1)).toBe(t.accessLog.head().seq);
     const key = loadAuditSigner(t.dir, { create: false })!.publicKeyPem;
-    expect(verifyAuditLog(t.db, key)).toMatchObject({ ok: true, uncheckpointed: 0, checkpoints: heads.length });
+    expect(await verifyAuditLog(t.db, key)).toMatchObject({ ok: true, uncheckpointed: 0, checkpoints: heads.length });
   });
 });
 
@@ -122,12 +122,12 @@ describe('the witness (AUDIT_WITNESS_DIR)', () => {
     await Promise.all(Array.from({ length: 5 }, (_, i) => log.record({ actor: null, action: 'view', channel: 'api', purpose: `INC-${i}`, outcome: 'denied' })));
     await log.close();
     const { checkpoint } = newestWitnessed(witnessDir);
-    expect(verifyAuditLog(db, signer.publicKeyPem, { witness: [checkpoint] })).toMatchObject({ ok: true, witness: { headSeq: 5, contained: true, checked: 1, notInLog: 0 } });
-    const rewritten = verifyAuditLog(db, signer.publicKeyPem, { witness: [{ ...checkpoint, headHash: 'f'.repeat(64) }] });
+    expect(await verifyAuditLog(db, signer.publicKeyPem, { witness: [checkpoint] })).toMatchObject({ ok: true, witness: { headSeq: 5, contained: true, checked: 1, notInLog: 0 } });
+    const rewritten = await verifyAuditLog(db, signer.publicKeyPem, { witness: [{ ...checkpoint, headHash: 'f'.repeat(64) }] });
     expect(rewritten).toMatchObject({ ok: false, witness: { contained: false } });
     expect(rewritten.problems.map((p) => p.kind)).toContain('witness');
     const otherKey = loadAuditSigner(tempDir())!;
-    const forged = verifyAuditLog(db, otherKey.publicKeyPem, { witness: [checkpoint] });
+    const forged = await verifyAuditLog(db, otherKey.publicKeyPem, { witness: [checkpoint] });
     expect(forged.problems.find((p) => p.kind === 'witness')?.detail).toMatch(/different key/);
     db.$client.close();
   });
