@@ -8,7 +8,7 @@ import type { OrgKind } from '../core/content.js';
 import type { SignedCheckpoint, StoredEvent } from './chain.js';
 import { EVENT_FIELDS } from './columns.mjs';
 
-// ---- Fragments that cannot be written once: JSON inside text (json_each/json_extract against jsonb). ----
+// ---- What cannot be written once: looking inside JSON (SQLite json_each/json_extract, PostgreSQL jsonb). ----
 
 const JSON_KEY = /^[A-Za-z][A-Za-z0-9]*$/;
 

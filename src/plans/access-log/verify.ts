@@ -53,14 +53,14 @@ export type AuditVerification = {
 export const MAX_LISTED = 10_000;
 const LOOKUP_LIMIT = MAX_LISTED + 1;
 /** Rows read per statement: the walk holds one page of the log at a time, however long the log. */
-const PAGE = 5_000;
+const PAGE = 1_000;
 
-/** Every row of a keyed table, a page at a time, in key order. */
-async function* paged<T>(read: (after: number) => Promise<T[]>, key: (row: T) => number): AsyncGenerator<T> {
+/** Every row of a keyed table, `size` rows per read, in key order. */
+async function* paged<T>(size: number, read: (after: number, limit: number) => Promise<T[]>, key: (row: T) => number): AsyncGenerator<T> {
   for (let after = 0; ; ) {
-    const rows = await read(after);
+    const rows = await read(after, size);
     yield* rows;
-    if (rows.length < PAGE) return;
+    if (rows.length < size) return;
     after = key(rows.at(-1)!);
   }
 }
@@ -121,13 +121,18 @@ export function describeSummary(s: AuditProblemSummary, maxRanges = 50): string 
 export async function verifyAuditLog(
   db: Store,
   publicKeyPem: string | undefined,
-  opts: { witness?: Iterable<SignedCheckpoint> } = {},
+  opts: {
+    witness?: Iterable<SignedCheckpoint>;
+    /** Rows read per statement (default 1,000). */
+    pageSize?: number;
+  } = {},
 ): Promise<AuditVerification> {
+  const page = opts.pageSize ?? PAGE;
   const publicKey: KeyObject | undefined = publicKeyPem ? createPublicKey(publicKeyPem) : undefined;
   const keyId = publicKey ? keyIdOf(publicKey) : undefined;
   // Paged, never held: there is one checkpoint per commit, so as many as there are events on a quiet
   // service. Each is checked here; whether its head is in the chain is one join below.
-  const checkpoints = paged((after) => checkpointsAfter(db, after, PAGE), (c) => c.id);
+  const checkpoints = paged(page, (after, n) => checkpointsAfter(db, after, n), (c) => c.id);
 
   const sink = problemSink();
   let lastHeadSeq = 0;
@@ -145,7 +150,7 @@ export async function verifyAuditLog(
   let expected = 1;
   let prev = GENESIS_HASH;
   let count = 0;
-  for await (const e of paged((after) => eventsAfter(db, after, PAGE), (e) => e.seq)) {
+  for await (const e of paged(page, (after, n) => eventsAfter(db, after, n), (e) => e.seq)) {
     const gap = e.seq !== expected;
     if (gap) {
       const last = e.seq - 1;
@@ -162,7 +167,7 @@ export async function verifyAuditLog(
     count += 1;
   }
   const headSeq = expected - 1;
-  for await (const cp of paged((after) => checkpointsNotMatching(db, after, PAGE), (c) => c.id)) {
+  for await (const cp of paged(page, (after, n) => checkpointsNotMatching(db, after, n), (c) => c.id)) {
     sink.add({ seq: cp.seq, kind: 'checkpoint', detail: `checkpoint #${cp.id} (${cp.at}) signed a different chain head at event ${cp.seq}: events up to here were rewritten` });
   }
   if (lastHeadSeq > headSeq) {

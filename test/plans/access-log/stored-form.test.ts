@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
 import { importJWK, SignJWT, type JWK } from 'jose';
+import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { createAccessLog, type AccessEventInput } from '../../../src/plans/access-log/log.js';
 import { loadAuditSigner } from '../../../src/plans/access-log/signer.js';
@@ -83,11 +84,13 @@ describe('the chain hashes exactly what is stored', () => {
     expect(log.stats().batches).toBe(1);
     await log.close();
     expect(await verifyAuditLog(db, undefined)).toMatchObject({ ok: true, events: 6 });
-    const rows = db.$client.prepare('SELECT actor_sub, plan_id, version_id FROM access_events ORDER BY seq').raw().all() as [string, string, number | null][];
-    expect(rows[1]![0]).toBe('12345');
-    expect(rows[2]![0]).toBe('{"id":1}');
-    expect([...rows[4]![1]]).toHaveLength(100); // 100 emoji: cut on code points, never half a pair
-    expect(rows[4]![2]).toBeNull();
+    const rows = await db.many<{ sub: string; planId: string; versionId: number | null }>(
+      sql`SELECT actor_sub AS sub, plan_id AS "planId", version_id AS "versionId" FROM access_events ORDER BY seq`,
+    );
+    expect(rows[1]!.sub).toBe('12345');
+    expect(rows[2]!.sub).toBe('{"id":1}');
+    expect([...rows[4]!.planId]).toHaveLength(100); // 100 emoji: cut on code points, never half a pair
+    expect(rows[4]!.versionId).toBeNull();
     db.$client.close();
   });
 });
