@@ -11,7 +11,7 @@ import { Session } from 'node:inspector/promises';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { databaseFile, openDatabase } from '../db/index.js';
-import { accessIndexer } from '../src/plans/access-log/writer/lookup.mjs';
+import { planLookupBacklog } from '../src/plans/access-log/events-store.js';
 import { createAccessLog } from '../src/plans/access-log/log.js';
 import { catchUpPlanLookup } from '../src/plans/access-log/queries.js';
 import { loadAuditSigner } from '../src/plans/access-log/signer.js';
@@ -203,9 +203,9 @@ async function main(dataDir: string) {
     // The plan lookup is built from the log after the fact (by the writer when idle); the bench builds
     // it between rounds, on the clock but outside any round, so it never steals a later round's CPU.
     if (m.type === 'catch-up') {
-      const before = accessIndexer(db.$client).backlog();
+      const before = await planLookupBacklog(db);
       const started = performance.now();
-      catchUpPlanLookup(db);
+      await catchUpPlanLookup(db);
       process.send!({ type: 'caught-up', events: before, ms: performance.now() - started } satisfies ServerCaughtUp);
     }
     if (m.type === 'stop') {

@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import type { Db } from '../../../db/index.js';
 import type { SignedCheckpoint } from './chain.js';
 
 /**
@@ -28,14 +27,8 @@ export const witnessedForm = (c: SignedCheckpoint): WitnessedCheckpoint => ({
   signature: c.signature,
 });
 
-/** The newest checkpoint in the database (by when it was written), if any. */
-export function latestCheckpoint(db: Db): SignedCheckpoint | undefined {
-  return db.$client
-    .prepare(
-      'SELECT at, head_seq AS headSeq, head_hash AS headHash, key_id AS keyId, signature FROM audit_checkpoints ORDER BY id DESC LIMIT 1',
-    )
-    .get() as SignedCheckpoint | undefined;
-}
+// The newest checkpoint in the database is events-store.ts latestCheckpoint.
+export { latestCheckpoint } from './events-store.js';
 
 // Witness directory layout (witness.ts writes it): one folder per UTC day of the checkpoint's time, one file
 // per checkpoint named by its head's seq, zero-padded so names sort as numbers. Never a file rewritten:

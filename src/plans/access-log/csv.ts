@@ -1,4 +1,4 @@
-import type { Db } from '../../../db/index.js';
+import type { Store } from '../../../db/runtime.js';
 import { collectEvents, versionNumbers } from './console.js';
 import type { EventFilter, PresentedEvent } from './queries.js';
 
@@ -6,9 +6,9 @@ import type { EventFilter, PresentedEvent } from './queries.js';
 export const CSV_MAX_ROWS = 10_000;
 
 /** The whole search as CSV, up to CSV_MAX_ROWS (collectEvents); `nextCursor` says where it stopped when there was more. */
-export function exportEvents(db: Db, scope: string, filter: EventFilter): { csv: string; nextCursor?: string } {
-  const { events, nextCursor } = collectEvents(db, scope, filter, CSV_MAX_ROWS);
-  return { csv: eventsCsv(events, versionNumbers(db, events.map((e) => e.versionId))), nextCursor: nextCursor ?? undefined };
+export async function exportEvents(db: Store, scope: string, filter: EventFilter): Promise<{ csv: string; nextCursor?: string }> {
+  const { events, nextCursor } = await collectEvents(db, scope, filter, CSV_MAX_ROWS);
+  return { csv: eventsCsv(events, await versionNumbers(db, events.map((e) => e.versionId))), nextCursor: nextCursor ?? undefined };
 }
 
 const header = ['seq', 'at', 'actor', 'actor_org', 'actor_roles', 'action', 'channel', 'purpose', 'plan_id', 'version', 'outcome', 'reason', 'query', 'returned_plan_ids', 'hash'];

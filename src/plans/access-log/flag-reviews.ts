@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import type { Db } from '../../../db/index.js';
+import type { Store } from '../../../db/runtime.js';
 import { authoriseFlagReview } from '../policy.js';
+import { flagReviewsSince } from './events-store.js';
 import { accessFlags, flagQuerySchema, type AccessFlag } from './flags.js';
 import type { AccessLog } from './log.js';
 import type { Actor } from '../core/actor.js';
@@ -31,14 +32,8 @@ export type ReviewedFlag = AccessFlag & { state: 'open' | 'closed'; review: Flag
 /** How far back a review may reach: flags are recomputed from the log over this window to find the one named. */
 const REVIEW_WINDOW_DAYS = 90;
 
-function reviewsSince(db: Db, from: string): Map<string, FlagReview> {
-  const rows = db.$client
-    .prepare(
-      `SELECT at, actor_sub AS sub, actor_org AS org, json_extract(query, '$.flagId') AS flagId,
-              json_extract(query, '$.outcome') AS outcome, reason
-       FROM access_events WHERE at >= ? AND action = 'flag-review' AND outcome = 'allowed' ORDER BY seq`,
-    )
-    .all(from) as { at: string; sub: string | null; org: string | null; flagId: string; outcome: string; reason: string | null }[];
+async function reviewsSince(db: Store, from: string): Promise<Map<string, FlagReview>> {
+  const rows = await flagReviewsSince(db, from);
   const byId = new Map<string, FlagReview>();
   // The first review closes the flag; any later one (two auditors at once) stays in the log.
   for (const r of rows) if (!byId.has(r.flagId)) byId.set(r.flagId, { by: { sub: r.sub, org: r.org }, at: r.at, outcome: r.outcome, comment: r.reason });
@@ -49,12 +44,12 @@ const windowStart = (q: { from?: string }, now: Date) =>
   q.from ? new Date(q.from).toISOString() : new Date(now.getTime() - 7 * 86_400_000).toISOString();
 
 /** Open flags first, emergency access first among them, newest first within each group; then closed ones. */
-export function listFlags(db: Db, actor: Actor, q: FlagListQuery, now: Date): Result<ReviewedFlag[]> {
+export async function listFlags(db: Store, actor: Actor, q: FlagListQuery, now: Date): Promise<Result<ReviewedFlag[]>> {
   const allowed = authoriseFlagReview(actor);
   if (!allowed.ok) return allowed;
   const { state, ...flagQuery } = q;
-  const reviews = reviewsSince(db, windowStart(q, now));
-  const flags: ReviewedFlag[] = accessFlags(db, allowed.value.scope, flagQuery, now).map((f) => {
+  const reviews = await reviewsSince(db, windowStart(q, now));
+  const flags: ReviewedFlag[] = (await accessFlags(db, allowed.value.scope, flagQuery, now)).map((f) => {
     const review = reviews.get(f.id) ?? null;
     return { ...f, state: review ? 'closed' : 'open', review };
   });
@@ -64,7 +59,7 @@ export function listFlags(db: Db, actor: Actor, q: FlagListQuery, now: Date): Re
 }
 
 export async function reviewFlag(
-  deps: { db: Db; log: Pick<AccessLog, 'record'>; clock: Clock },
+  deps: { db: Store; log: Pick<AccessLog, 'record'>; clock: Clock },
   actor: Actor,
   flagId: string,
   input: FlagReviewInput,
@@ -74,9 +69,9 @@ export async function reviewFlag(
   if (!allowed.ok) return allowed;
   const now = deps.clock();
   const from = new Date(now.getTime() - REVIEW_WINDOW_DAYS * 86_400_000).toISOString();
-  const flag = accessFlags(deps.db, allowed.value.scope, { from }, now).find((f) => f.id === flagId);
+  const flag = (await accessFlags(deps.db, allowed.value.scope, { from }, now)).find((f) => f.id === flagId);
   if (!flag) return fail('not_found', `no flag ${flagId} in your organisation's scope over the last ${REVIEW_WINDOW_DAYS} days`);
-  const earlier = reviewsSince(deps.db, from).get(flagId);
+  const earlier = (await reviewsSince(deps.db, from)).get(flagId);
   if (earlier) return fail('conflict', `this flag was already closed by ${earlier.by.sub} on ${earlier.at} (${earlier.outcome})`);
   const orgs = [...new Set([actor.org, ...(flag.actor.org ? [flag.actor.org] : [])])];
   try {

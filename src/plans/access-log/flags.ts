@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import type { Db } from '../../../db/index.js';
+import type { Store } from '../../../db/runtime.js';
 import type { StoredEvent } from './chain.js';
-import { EVENT_COLUMNS, SCOPE_SQL } from './queries.js';
+import { eventsInWindow, planOwners as ownersOf } from './events-store.js';
 
 export const flagKinds = ['many-plans', 'denied-no-agreement', 'purpose-reused', 'no-incident-reference', 'search-no-open', 'emergency-access', 'search-rate-limited', 'many-references', 'reference-rate-limited'] as const;
 export type FlagKind = (typeof flagKinds)[number];
@@ -79,14 +79,12 @@ function referenceLookedUp(e: StoredEvent): string | undefined {
  * Unusual access in the auditor's scope over a window (default: the last 7 days), computed on demand
  * from the log itself so a flag can always be traced to its events.
  */
-export function accessFlags(db: Db, scope: string, q: FlagQuery, now: Date, rules: FlagRules = defaultFlagRules): AccessFlag[] {
+export async function accessFlags(db: Store, scope: string, q: FlagQuery, now: Date, rules: FlagRules = defaultFlagRules): Promise<AccessFlag[]> {
   const from = q.from ? new Date(q.from).toISOString() : new Date(now.getTime() - 7 * 86_400_000).toISOString();
   const to = q.to ? new Date(q.to).toISOString() : now.toISOString();
-  const events = db.$client
-    .prepare(`SELECT ${EVENT_COLUMNS} FROM access_events e WHERE e.at >= @from AND e.at <= @to AND ${SCOPE_SQL} ORDER BY e.seq`)
-    .all({ from, to, scope }) as StoredEvent[];
+  const events = await eventsInWindow(db, scope, from, to);
   const flags: AccessFlag[] = [];
-  const owners = planOwners(db, events);
+  const owners = await planOwners(db, events);
   /** The care team's own work on its own plans: no incident reference to give, nor one purpose per plan. */
   const carePlanning = (e: StoredEvent) => {
     if (e.purpose !== CARE_PLANNING || !e.planId || owners.get(e.planId) !== e.actorOrg) return false;
@@ -220,11 +218,8 @@ export function accessFlags(db: Db, scope: string, q: FlagQuery, now: Date, rule
 }
 
 /** Which organisation owns each plan the events name. */
-function planOwners(db: Db, events: readonly StoredEvent[]): Map<string, string> {
+async function planOwners(db: Store, events: readonly StoredEvent[]): Promise<Map<string, string>> {
   const ids = [...new Set(events.filter((e) => e.purpose === CARE_PLANNING && e.planId).map((e) => e.planId!))];
   if (!ids.length) return new Map();
-  const rows = db.$client
-    .prepare('SELECT id, owning_org AS org FROM plans WHERE id IN (SELECT value FROM json_each(?))')
-    .all(JSON.stringify(ids)) as { id: string; org: string }[];
-  return new Map(rows.map((r) => [r.id, r.org]));
+  return new Map((await ownersOf(db, ids)).map((r) => [r.id, r.org]));
 }

@@ -66,9 +66,12 @@ export function createAccessLog(db: Db, opts: AccessLogOptions): AccessLog & {
   let head: ChainHead = last ?? { seq: 0, hash: GENESIS_HASH };
   const stats: AccessLogStats = { batches: 0, events: 0, checkpoints: 0, commitMsTotal: 0, commitMsMax: 0 };
   // A witness configured since the last run, or one that failed before it, is brought up to date at once.
-  if (opts.witness) {
-    const newest = latestCheckpoint(db);
-    if (newest) opts.witness.offer(newest);
+  const witness = opts.witness;
+  if (witness) {
+    latestCheckpoint(db).then(
+      (newest) => newest && witness.offer(newest),
+      (e: Error) => opts.onError?.(e),
+    );
   }
 
   let queue: EventBody[] = [];

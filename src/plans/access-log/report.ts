@@ -1,11 +1,11 @@
-import type { Db } from '../../../db/index.js';
+import type { Store } from '../../../db/runtime.js';
 import type { Actor } from '../core/actor.js';
 import type { StoredEvent } from './chain.js';
 import { authoriseAccessReport, authoriseAudit } from '../policy.js';
-import { catchUpPlanLookup, EVENT_COLUMNS } from './queries.js';
+import { planOf, reportEvents, reportSubject, type ReportRow } from './events-store.js';
+import { catchUpPlanLookup } from './queries.js';
 import type { OrgKind } from '../core/content.js';
 import { fail, ok, type Result } from '../core/result.js';
-import type { Subject } from '../core/content.js';
 import { localDay, localDayEnd, localDayStart, longDate, readableTime } from '../core/local-time.js';
 import { CARE_PLANNING } from './flags.js';
 
@@ -120,69 +120,43 @@ function refusalWords(reason: string | null): string {
   return 'they were not allowed to see it';
 }
 
-type Row = StoredEvent & { orgName: string | null; orgKind: OrgKind | null };
-
 /**
  * "Who looked at your plan": every allowed or emergency read of the plan, in plain language, with the
  * organisation, role, when (London time) and why; runs of looks by one person grouped into one line; the
  * care team's own work kept apart from responders' looks; each refused attempt listed with why. Only the
  * owning organisation's auditors may produce it (for a subject-access request).
  */
-export function accessReport(
-  db: Db,
+export async function accessReport(
+  db: Store,
   auditor: Actor,
   planId: string,
   names: ReportNamesPolicy,
   now: Date,
   period: ReportPeriod = { from: null, to: null },
   kinds: readonly ReportKind[] = reportKinds,
-): Result<AccessReport> {
+): Promise<Result<AccessReport>> {
   // The role first: someone who may not audit learns nothing, not even whether the plan exists.
   const mayAudit = authoriseAudit(auditor);
   if (!mayAudit.ok) return mayAudit;
-  const plan = db.$client
-    .prepare<[string], { externalRef: string; owningOrg: string }>('SELECT external_ref AS externalRef, owning_org AS owningOrg FROM plans WHERE id = ?')
-    .get(planId);
+  const plan = await planOf(db, planId);
   if (!plan) return fail('not_found', 'no such plan');
   const allowed = authoriseAccessReport(auditor, plan.owningOrg);
   if (!allowed.ok) return allowed;
-  const subjectRow = db.$client
-    .prepare<[string], { subject: string }>("SELECT subject FROM plan_versions WHERE plan_id = ? ORDER BY status = 'published' DESC, version DESC LIMIT 1")
-    .get(planId);
   // The name as published (a draft may hold a correction not yet approved), else the latest version's.
-  const s = subjectRow ? (JSON.parse(subjectRow.subject) as Subject) : null;
+  const s = (await reportSubject(db, planId)) ?? null;
 
-  catchUpPlanLookup(db);
+  await catchUpPlanLookup(db);
   // The person asks for days where they live: London days, whatever the clocks did.
-  const bounds = {
-    planId,
-    from: period.from ? localDayStart(period.from) : '',
-    to: period.to ? localDayEnd(period.to) : '9999',
-  };
-  const inPeriod = 'e.at >= @from AND e.at <= @to';
-  const rows = db.$client
-    .prepare(
-      `SELECT ${EVENT_COLUMNS}, o.name AS orgName, o.kind AS orgKind FROM access_events e
-       LEFT JOIN organisations o ON o.slug = e.actor_org
-       WHERE e.seq IN (SELECT seq FROM access_event_plans WHERE plan_id = @planId)
-         AND e.plan_id = @planId AND e.action <> 'audit-read' AND ${inPeriod} ORDER BY e.seq`,
-    )
-    .all(bounds) as Row[];
-  // Searches list every plan they returned; the lookup holds each of those, so no scan of the log.
-  const searches = db.$client
-    .prepare<[typeof bounds], { purpose: string | null; actorOrg: string | null }>(
-      `SELECT e.purpose AS purpose, e.actor_org AS actorOrg FROM access_events e
-       WHERE e.seq IN (SELECT seq FROM access_event_plans WHERE plan_id = @planId) AND e.action = 'search' AND ${inPeriod}
-         AND EXISTS (SELECT 1 FROM json_each(e.result_plan_ids) WHERE value = @planId)`,
-    )
-    .all(bounds);
+  const from = period.from ? localDayStart(period.from) : '';
+  const to = period.to ? localDayEnd(period.to) : '9999';
+  const { opened: rows, searches } = await reportEvents(db, planId, from, to);
   // The care team's own console (its lists, the plan it is writing) is the care work itself, not a look
   // by someone outside it: the purpose the console records, by the trust that owns the plan.
   const careTeam = (e: { purpose: string | null; actorOrg: string | null }) => e.purpose === CARE_PLANNING && e.actorOrg === plan.owningOrg;
   const careTeamSearches = searches.filter(careTeam).length;
   const searchAppearances = searches.length - careTeamSearches;
 
-  const whoOf = (e: Row) => {
+  const whoOf = (e: ReportRow) => {
     const roles = JSON.parse(e.actorRoles ?? '[]') as string[];
     return {
       role: roleWords[roles[0] ?? ''] ?? 'someone',
@@ -201,7 +175,7 @@ export function accessReport(
 
   // Runs: the same person, action and reason, each look soon after the last (a care worker saving nine
   // sections in a minute is one piece of work, not nine lines). Emergency access is never folded in.
-  const runs: { kind: AccessReportEntry['kind']; rows: Row[] }[] = [];
+  const runs: { kind: AccessReportEntry['kind']; rows: ReportRow[] }[] = [];
   for (const e of rows.filter((r) => r.outcome !== 'denied' && !pageOfScan(r))) {
     const kind = careTeam(e) ? 'care-team' : 'responders';
     const last = runs.at(-1);

@@ -1,9 +1,16 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
-import type { Db } from '../../../db/index.js';
-import { checkpointPayload, eventHash, GENESIS_HASH, type SignedCheckpoint, type StoredEvent } from './chain.js';
-import { eventColumns } from './columns.mjs';
-import { PLAN_REFERENCES_SQL } from './writer/lookup.mjs';
+import type { Store } from '../../../db/runtime.js';
+import { checkpointPayload, eventHash, GENESIS_HASH, type SignedCheckpoint } from './chain.js';
 import { keyIdOf, verifySignature } from './signer.js';
+import {
+  checkpointsAfter,
+  checkpointsNotMatching,
+  eventsAfter,
+  hashAt,
+  lookupInvented,
+  lookupMissing,
+  planLookupBuiltTo,
+} from './verify-store.js';
 
 export type AuditProblemKind = 'altered' | 'deleted' | 'reordered' | 'checkpoint' | 'lookup' | 'witness';
 
@@ -45,8 +52,18 @@ export type AuditVerification = {
 /** Problems kept one by one; a log rewritten wholesale would otherwise hold millions in memory. */
 export const MAX_LISTED = 10_000;
 const LOOKUP_LIMIT = MAX_LISTED + 1;
+/** Rows read per statement: the walk holds one page of the log at a time, however long the log. */
+const PAGE = 1_000;
 
-type CheckpointRow = { id: number; at: string; headSeq: number; headHash: string; keyId: string; signature: string };
+/** Every row of a keyed table, `size` rows per read, in key order. */
+async function* paged<T>(size: number, read: (after: number, limit: number) => Promise<T[]>, key: (row: T) => number): AsyncGenerator<T> {
+  for (let after = 0; ; ) {
+    const rows = await read(after, size);
+    yield* rows;
+    if (rows.length < size) return;
+    after = key(rows.at(-1)!);
+  }
+}
 
 /** Collects problems and merges them into per-kind runs as they are found. */
 function problemSink() {
@@ -101,26 +118,26 @@ export function describeSummary(s: AuditProblemSummary, maxRanges = 50): string 
  * After a bad row the walk carries on from that row's stored hash, so each later row is judged against
  * its own predecessor and rows between two tamperings come out clean.
  */
-export function verifyAuditLog(
-  db: Db,
+export async function verifyAuditLog(
+  db: Store,
   publicKeyPem: string | undefined,
-  opts: { witness?: Iterable<SignedCheckpoint> } = {},
-): AuditVerification {
-  const sqlite = db.$client;
+  opts: {
+    witness?: Iterable<SignedCheckpoint>;
+    /** Rows read per statement (default 1,000). */
+    pageSize?: number;
+  } = {},
+): Promise<AuditVerification> {
+  const page = opts.pageSize ?? PAGE;
   const publicKey: KeyObject | undefined = publicKeyPem ? createPublicKey(publicKeyPem) : undefined;
   const keyId = publicKey ? keyIdOf(publicKey) : undefined;
-  // Streamed, never held: there is one checkpoint per commit, so as many as there are events on a quiet
+  // Paged, never held: there is one checkpoint per commit, so as many as there are events on a quiet
   // service. Each is checked here; whether its head is in the chain is one join below.
-  const checkpoints = sqlite
-    .prepare(
-      'SELECT id, at, head_seq AS headSeq, head_hash AS headHash, key_id AS keyId, signature FROM audit_checkpoints ORDER BY id',
-    )
-    .iterate() as IterableIterator<CheckpointRow>;
+  const checkpoints = paged(page, (after, n) => checkpointsAfter(db, after, n), (c) => c.id);
 
   const sink = problemSink();
   let lastHeadSeq = 0;
   let checkpointCount = 0;
-  for (const cp of checkpoints) {
+  for await (const cp of checkpoints) {
     checkpointCount += 1;
     const bad = (detail: string) => sink.add({ seq: cp.headSeq, kind: 'checkpoint', detail: `checkpoint #${cp.id}: ${detail}` });
     if (!publicKey) bad('no public key to check its signature (pass --public-key)');
@@ -133,12 +150,7 @@ export function verifyAuditLog(
   let expected = 1;
   let prev = GENESIS_HASH;
   let count = 0;
-  const rows = sqlite
-    .prepare(
-      `SELECT ${eventColumns('')} FROM access_events ORDER BY seq`,
-    )
-    .iterate() as IterableIterator<StoredEvent>;
-  for (const e of rows) {
+  for await (const e of paged(page, (after, n) => eventsAfter(db, after, n), (e) => e.seq)) {
     const gap = e.seq !== expected;
     if (gap) {
       const last = e.seq - 1;
@@ -155,21 +167,14 @@ export function verifyAuditLog(
     count += 1;
   }
   const headSeq = expected - 1;
-  const rewritten = sqlite
-    .prepare(
-      `SELECT c.id, c.at, c.head_seq AS seq FROM audit_checkpoints c JOIN access_events e ON e.seq = c.head_seq
-       WHERE e.hash <> c.head_hash`,
-    )
-    .iterate() as IterableIterator<{ id: number; at: string; seq: number }>;
-  for (const cp of rewritten) {
+  for await (const cp of paged(page, (after, n) => checkpointsNotMatching(db, after, n), (c) => c.id)) {
     sink.add({ seq: cp.seq, kind: 'checkpoint', detail: `checkpoint #${cp.id} (${cp.at}) signed a different chain head at event ${cp.seq}: events up to here were rewritten` });
   }
   if (lastHeadSeq > headSeq) {
     sink.add({ seq: headSeq + 1, to: lastHeadSeq > headSeq + 1 ? lastHeadSeq : undefined, kind: 'deleted', detail: `a signed checkpoint covers events up to ${lastHeadSeq}, but the log ends at ${headSeq}: events ${headSeq + 1}–${lastHeadSeq} were deleted` });
   }
-  const hashAt = sqlite.prepare('SELECT hash FROM access_events WHERE seq = ?').pluck();
-  const witnessed = opts.witness && checkWitness(opts.witness, publicKey, keyId, headSeq, (seq) => hashAt.get(seq) as string | undefined, sink.add);
-  for (const p of checkPlanLookup(db)) sink.add(p);
+  const witnessed = opts.witness && (await checkWitness(opts.witness, publicKey, keyId, headSeq, (seq) => hashAt(db, seq), sink.add));
+  for (const p of await checkPlanLookup(db)) sink.add(p);
   const found = sink.result();
   return {
     ok: found.problemCount === 0,
@@ -189,14 +194,14 @@ export function verifyAuditLog(
  * cleanly at an earlier, properly signed head), and a log cut and then written on (its new checkpoints
  * match the new chain; the witness's older ones name heads it no longer has).
  */
-function checkWitness(
+async function checkWitness(
   witnessed: Iterable<SignedCheckpoint>,
   publicKey: KeyObject | undefined,
   keyId: string | undefined,
   logHeadSeq: number,
-  hashAt: (seq: number) => string | undefined,
+  hashAt: (seq: number) => Promise<string | undefined>,
   add: (p: AuditProblem) => void,
-): AuditVerification['witness'] {
+): Promise<AuditVerification['witness']> {
   let newest: { w: SignedCheckpoint; contained: boolean } | undefined;
   let checked = 0;
   let notInLog = 0;
@@ -208,7 +213,7 @@ function checkWitness(
     if (!publicKey) bad('no public key to check its signature (pass --public-key)');
     else if (w.keyId !== keyId) bad('signed by a different key than the one given');
     else if (!signed) bad('its signature does not verify: the witness copy is not a checkpoint this key signed');
-    const hash = w.headSeq <= logHeadSeq ? hashAt(w.headSeq) : undefined;
+    const hash = w.headSeq <= logHeadSeq ? await hashAt(w.headSeq) : undefined;
     if (hash !== w.headHash) {
       notInLog += 1;
       // Heads beyond the log's end are reported once below, as the run of events cut from its tail.
@@ -238,26 +243,10 @@ function checkWitness(
  * exactly what the log says: an entry removed would hide an access from the person, one added would
  * invent one. Checked up to the point it has been built to; the rest is built from the verified log.
  */
-function checkPlanLookup(db: Db): AuditProblem[] {
-  const sqlite = db.$client;
-  const to = (sqlite.prepare('SELECT indexed_seq FROM access_index_state WHERE id = 1').pluck().get() as number | undefined) ?? 0;
-  const missing = sqlite
-    .prepare(
-      `SELECT r.seq, r.plan_id AS planId FROM (${PLAN_REFERENCES_SQL}) r
-       WHERE NOT EXISTS (SELECT 1 FROM access_event_plans p WHERE p.plan_id = r.plan_id AND p.seq = r.seq)
-       ORDER BY r.seq LIMIT ${LOOKUP_LIMIT}`,
-    )
-    .all({ from: 0, to }) as { seq: number; planId: string }[];
-  // The same definition seen from the lookup's side: each entry checked against its own event by key,
-  // rather than re-deriving every reference once per entry.
-  const invented = sqlite
-    .prepare(
-      `SELECT p.seq, p.plan_id AS planId FROM access_event_plans p
-       WHERE NOT EXISTS (SELECT 1 FROM access_events e WHERE e.seq = p.seq
-         AND (e.plan_id = p.plan_id OR EXISTS (SELECT 1 FROM json_each(e.result_plan_ids) j WHERE j.value = p.plan_id)))
-       ORDER BY p.seq LIMIT ${LOOKUP_LIMIT}`,
-    )
-    .all() as { seq: number; planId: string }[];
+async function checkPlanLookup(db: Store): Promise<AuditProblem[]> {
+  const to = await planLookupBuiltTo(db);
+  const missing = await lookupMissing(db, to, LOOKUP_LIMIT);
+  const invented = await lookupInvented(db, LOOKUP_LIMIT);
   return [...missing.map((m) => ({ ...m, what: 'is missing from' })), ...invented.map((m) => ({ ...m, what: 'was added to' }))].map((m) => ({
     seq: m.seq,
     kind: 'lookup' as const,

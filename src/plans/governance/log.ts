@@ -9,7 +9,7 @@ export type GovernanceDeps = { db: Store; log: Pick<AccessLog, 'record'>; clock:
 /**
  * What a governance event says changed. It goes into the access event's `query` as small JSON (never
  * secrets), so the hash chain and verify-audit cover it; `orgs` are the organisations concerned, whose
- * auditors see the event (access-log/queries.ts SCOPE_SQL).
+ * auditors see the event (access-log/events-store.ts inScope).
  */
 export type GovernanceChange = { op: string; target: string; orgs: string[]; changes?: Record<string, unknown> };
 

@@ -1,10 +1,12 @@
 import Database from 'better-sqlite3';
 import { generateKeyPairSync } from 'node:crypto';
+import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { createAccessLog, type AccessEventInput } from '../../../src/plans/access-log/log.js';
 import { EVENT_FIELDS, eventColumns, type StoredEvent } from '../../../src/plans/access-log/columns.mjs';
 import { loadAuditSigner } from '../../../src/plans/access-log/signer.js';
 import { verifyAuditLog } from '../../../src/plans/access-log/verify.js';
+import { catchUpPlanLookup } from '../../../src/plans/access-log/queries.js';
 import { runCli } from '../../../src/cli/index.js';
 import { databaseFile, openDatabase, tempDir, testClock } from '../../helpers.js';
 
@@ -65,7 +67,7 @@ describe('access log: group commit and chain', () => {
     // Committed with the events, not later: the newest event is covered before its request is answered.
     expect(db.$client.prepare('SELECT head_seq FROM audit_checkpoints ORDER BY id').pluck().all()).toEqual([50, 51]);
     await log.close();
-    const r = verifyAuditLog(db, signer.publicKeyPem);
+    const r = await verifyAuditLog(db, signer.publicKeyPem);
     expect(r).toMatchObject({ ok: true, events: 51, checkpoints: 2, uncheckpointed: 0, head: { seq: 51 } });
     const seqs = db.$client.prepare('SELECT seq FROM access_events ORDER BY seq').pluck().all();
     expect(seqs).toEqual(Array.from({ length: 51 }, (_, i) => i + 1));
@@ -99,7 +101,7 @@ describe('access log: group commit and chain', () => {
     expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
     db.$client.exec('DROP TRIGGER fail_log');
     await log.record(event(4));
-    expect(verifyAuditLog(db, undefined)).toMatchObject({ ok: true, events: 2 });
+    expect(await verifyAuditLog(db, undefined)).toMatchObject({ ok: true, events: 2 });
     db.$client.close();
   });
 
@@ -120,7 +122,7 @@ describe('access log: group commit and chain', () => {
     expect(stored).toEqual(settled.filter((o) => o.ok).map((o) => o.purpose));
     expect(settled.filter((o) => o.purpose.startsWith('FAIL')).every((o) => !o.ok)).toBe(true);
     expect(settled.filter((o) => o.ok).length).toBeGreaterThan(10);
-    expect(verifyAuditLog(db, undefined)).toMatchObject({ ok: true });
+    expect(await verifyAuditLog(db, undefined)).toMatchObject({ ok: true });
     await log.close();
     db.$client.close();
   });
@@ -140,7 +142,7 @@ describe('access log: group commit and chain', () => {
     await Promise.all([a.close(), b.close()]);
     const purposes = dbA.$client.prepare('SELECT purpose FROM access_events').pluck().all();
     expect(new Set(purposes)).toEqual(new Set(Array.from({ length: 40 }, (_, i) => `INC-${i + 1}`)));
-    expect(verifyAuditLog(dbA, undefined)).toMatchObject({ ok: true, events: 40 });
+    expect(await verifyAuditLog(dbA, undefined)).toMatchObject({ ok: true, events: 40 });
     dbA.$client.close();
     dbB.$client.close();
   });
@@ -161,22 +163,23 @@ describe('access log: group commit and chain', () => {
     const log = createAccessLog(db2, { clock: testClock(), signer });
     await log.record(event(6));
     await log.close();
-    expect(verifyAuditLog(db2, signer.publicKeyPem)).toMatchObject({ ok: true, events: 6, checkpoints: 2 });
+    expect(await verifyAuditLog(db2, signer.publicKeyPem)).toMatchObject({ ok: true, events: 6, checkpoints: 2 });
     db2.$client.close();
   });
 });
 
 describe('access log: the plan lookup', () => {
-  const fullScan = (db: ReturnType<typeof openDatabase>, planId: string) =>
-    db.$client
-      .prepare(
-        `SELECT seq FROM access_events e WHERE plan_id = @planId
-           OR EXISTS (SELECT 1 FROM json_each(e.result_plan_ids) WHERE value = @planId) ORDER BY seq`,
-      )
-      .pluck()
-      .all({ planId });
-  const viaLookup = (db: ReturnType<typeof openDatabase>, planId: string) =>
-    db.$client.prepare('SELECT seq FROM access_event_plans WHERE plan_id = ? ORDER BY seq').pluck().all(planId);
+  type Db = ReturnType<typeof openDatabase>;
+  /** The events that name the plan, found by reading the whole log (not through the lookup). */
+  const fullScan = async (db: Db, planId: string) =>
+    (await db.many<{ seq: number; planId: string | null; results: string | null }>(
+      sql`SELECT seq, plan_id AS "planId", result_plan_ids AS results FROM access_events ORDER BY seq`,
+    ))
+      .filter((e) => e.planId === planId || (JSON.parse(e.results ?? '[]') as string[]).includes(planId))
+      .map((e) => e.seq);
+  const viaLookup = async (db: Db, planId: string) =>
+    (await db.many<{ seq: number }>(sql`SELECT seq FROM access_event_plans WHERE plan_id = ${planId} ORDER BY seq`)).map((r) => r.seq);
+  const indexedTo = async (db: Db) => (await db.one<{ n: number }>(sql`SELECT indexed_seq AS n FROM access_index_state`))!.n;
 
   it('is caught up by the query that needs it, and then agrees with a scan of the whole log', async () => {
     const dir = tempDir();
@@ -191,13 +194,13 @@ describe('access log: the plan lookup', () => {
         return log.record({ ...event(i), planId: i % 4 === 0 ? null : planFor(i), resultPlanIds: i % 4 === 0 ? [planFor(i), planFor(i + 1)] : undefined });
       }),
     );
-    expect(db.$client.prepare('SELECT indexed_seq FROM access_index_state').pluck().get()).toBe(0);
-    const { catchUpPlanLookup } = await import('../../../src/plans/access-log/queries.js');
-    catchUpPlanLookup(db);
+    expect(await indexedTo(db)).toBe(0);
+    await catchUpPlanLookup(db);
+    expect(await indexedTo(db)).toBe(40);
     for (let p = 0; p < 5; p++) {
       const planId = planFor(p);
-      expect(fullScan(db, planId).length).toBeGreaterThan(0);
-      expect(viaLookup(db, planId)).toEqual(fullScan(db, planId));
+      expect((await fullScan(db, planId)).length).toBeGreaterThan(0);
+      expect(await viaLookup(db, planId)).toEqual(await fullScan(db, planId));
     }
     await log.close();
     db.$client.close();
@@ -208,10 +211,9 @@ describe('access log: the plan lookup', () => {
     const db = openDatabase(databaseFile(dir));
     const log = createAccessLog(db, { clock: testClock() });
     await Promise.all(Array.from({ length: 30 }, (_, i) => log.record(event(i + 1))));
-    const indexed = () => db.$client.prepare('SELECT indexed_seq FROM access_index_state').pluck().get();
-    for (let waited = 0; indexed() !== 30 && waited < 5_000; waited += 50) await new Promise((r) => setTimeout(r, 50));
-    expect(indexed()).toBe(30);
-    expect(viaLookup(db, 'plan000000000001')).toEqual(fullScan(db, 'plan000000000001'));
+    for (let waited = 0; (await indexedTo(db)) !== 30 && waited < 5_000; waited += 50) await new Promise((r) => setTimeout(r, 50));
+    expect(await indexedTo(db)).toBe(30);
+    expect(await viaLookup(db, 'plan000000000001')).toEqual(await fullScan(db, 'plan000000000001'));
     await log.close();
     db.$client.close();
   });
@@ -221,28 +223,28 @@ describe('access log: the plan lookup', () => {
     const db = openDatabase(databaseFile(dir));
     // Never quiet long enough to index on its own; a backlog over 25 events forces a pass after a commit.
     const log = createAccessLog(db, { clock: testClock(), indexWhenIdleMs: 600_000, forceIndexBacklog: 25 });
-    const indexed = () => db.$client.prepare('SELECT indexed_seq FROM access_index_state').pluck().get() as number;
     await Promise.all(Array.from({ length: 20 }, (_, i) => log.record(event(i + 1))));
-    expect(indexed()).toBe(0);
+    expect(await indexedTo(db)).toBe(0);
     await Promise.all(Array.from({ length: 20 }, (_, i) => log.record(event(i + 21))));
     // The second commit took the backlog to 40 (> 25): the writer indexed it before taking more.
     await log.record(event(41));
-    expect(indexed()).toBeGreaterThanOrEqual(40);
+    expect(await indexedTo(db)).toBeGreaterThanOrEqual(40);
     await log.record(event(42));
     await log.planLookup();
-    expect(indexed()).toBe(42);
-    expect(viaLookup(db, 'plan000000000001')).toEqual(fullScan(db, 'plan000000000001'));
+    expect(await indexedTo(db)).toBe(42);
+    expect(await viaLookup(db, 'plan000000000001')).toEqual(await fullScan(db, 'plan000000000001'));
     await log.close();
     db.$client.close();
   });
 
   it('cannot be edited by the application: entries are append-only and progress only moves forward', async () => {
     const { db } = await writtenLog(6);
-    const { catchUpPlanLookup } = await import('../../../src/plans/access-log/queries.js');
-    catchUpPlanLookup(db);
-    expect(() => db.$client.exec('DELETE FROM access_event_plans')).toThrow(/append-only/);
-    expect(() => db.$client.exec("UPDATE access_event_plans SET plan_id = 'other'")).toThrow(/append-only/);
-    expect(() => db.$client.exec('UPDATE access_index_state SET indexed_seq = 0')).toThrow(/only moves forward/);
+    await catchUpPlanLookup(db);
+    // The database's own refusal (the driver's error, which drizzle wraps).
+    const refusal = (q: ReturnType<typeof sql>) => db.exec(q).then(() => 'done', (e: Error) => (e.cause as Error | undefined)?.message ?? e.message);
+    expect(await refusal(sql`DELETE FROM access_event_plans`)).toMatch(/append-only/);
+    expect(await refusal(sql`UPDATE access_event_plans SET plan_id = 'other'`)).toMatch(/append-only/);
+    expect(await refusal(sql`UPDATE access_index_state SET indexed_seq = 0`)).toMatch(/only moves forward/);
     db.$client.close();
   });
 });
@@ -260,9 +262,9 @@ describe('verify-audit finds the first tampered event', () => {
     ['tail deleted past a checkpoint', 'DELETE FROM access_events WHERE seq > 26', 27, 'deleted'],
   ])('%s', async (_name, sql, seq, kind) => {
     const { dir, db, signer } = await writtenLog(30);
-    expect(verifyAuditLog(db, signer.publicKeyPem).ok).toBe(true);
+    expect((await verifyAuditLog(db, signer.publicKeyPem)).ok).toBe(true);
     tamper(dir, sql);
-    const r = verifyAuditLog(db, signer.publicKeyPem);
+    const r = await verifyAuditLog(db, signer.publicKeyPem);
     expect(r.ok).toBe(false);
     expect(r.problem).toMatchObject({ seq, kind });
     db.$client.close();
@@ -274,14 +276,13 @@ describe('verify-audit finds the first tampered event', () => {
     ['a search result removed', "DELETE FROM access_event_plans WHERE seq = 12 AND plan_id = 'planB'", 12],
   ])('the per-plan lookup: %s', async (_name, sql, seq) => {
     const { dir, db, signer } = await writtenLog(30);
-    const { catchUpPlanLookup } = await import('../../../src/plans/access-log/queries.js');
-    catchUpPlanLookup(db);
-    expect(verifyAuditLog(db, signer.publicKeyPem).ok).toBe(true);
+    await catchUpPlanLookup(db);
+    expect((await verifyAuditLog(db, signer.publicKeyPem)).ok).toBe(true);
     const raw = new Database(databaseFile(dir));
     raw.exec('DROP TRIGGER access_event_plans_no_delete');
     raw.exec(sql);
     raw.close();
-    expect(verifyAuditLog(db, signer.publicKeyPem).problem).toMatchObject({ seq, kind: 'lookup' });
+    expect((await verifyAuditLog(db, signer.publicKeyPem)).problem).toMatchObject({ seq, kind: 'lookup' });
     db.$client.close();
   });
 
@@ -300,7 +301,7 @@ describe('verify-audit finds the first tampered event', () => {
       prev = hash;
     }
     raw.close();
-    const r = verifyAuditLog(db, signer.publicKeyPem);
+    const r = await verifyAuditLog(db, signer.publicKeyPem);
     expect(r.problem).toMatchObject({ seq: 10, kind: 'checkpoint' });
     db.$client.close();
   });
@@ -308,7 +309,7 @@ describe('verify-audit finds the first tampered event', () => {
   it('checkpoints verify only with the exported public key, through the CLI too', async () => {
     const { dir, db } = await writtenLog(12);
     const other = generateKeyPairSync('ed25519').publicKey.export({ type: 'spki', format: 'pem' }).toString();
-    expect(verifyAuditLog(db, other).problem).toMatchObject({ kind: 'checkpoint' });
+    expect((await verifyAuditLog(db, other)).problem).toMatchObject({ kind: 'checkpoint' });
     db.$client.close();
 
     const lines: string[] = [];
@@ -341,9 +342,8 @@ describe('verify-audit finds the first tampered event', () => {
 describe('verify-audit reports every bad event, not only the first', () => {
   it('altered rows, a deleted run and a lookup entry removed: all reported, with ranges', async () => {
     const { dir, db, signer } = await writtenLog(60);
-    const { catchUpPlanLookup } = await import('../../../src/plans/access-log/queries.js');
-    catchUpPlanLookup(db);
-    expect(verifyAuditLog(db, signer.publicKeyPem).ok).toBe(true);
+    await catchUpPlanLookup(db);
+    expect((await verifyAuditLog(db, signer.publicKeyPem)).ok).toBe(true);
     tamper(
       dir,
       `UPDATE access_events SET purpose = 'INC-9999' WHERE seq IN (12, 40, 41);
@@ -353,7 +353,7 @@ describe('verify-audit reports every bad event, not only the first', () => {
     raw.exec('DROP TRIGGER access_event_plans_no_delete');
     raw.exec('DELETE FROM access_event_plans WHERE seq = 50');
     raw.close();
-    const r = verifyAuditLog(db, signer.publicKeyPem);
+    const r = await verifyAuditLog(db, signer.publicKeyPem);
     expect(r.ok).toBe(false);
     const byKind = Object.fromEntries(r.summary.map((s) => [s.kind, s]));
     expect(byKind.altered).toEqual({ kind: 'altered', events: 3, ranges: [[12, 12], [40, 41]] });
@@ -372,6 +372,31 @@ describe('verify-audit reports every bad event, not only the first', () => {
     db.$client.close();
   });
 
+  it('reads the log a page at a time, and pages of any size find exactly the same', async () => {
+    const { dir, db, signer } = await writtenLog(60);
+    await catchUpPlanLookup(db);
+    tamper(dir, `UPDATE access_events SET purpose = 'INC-9999' WHERE seq = 7; DELETE FROM access_events WHERE seq IN (12, 13); ${swapRowsSql(23, 24)}`);
+    // From event 35 on the chain is rewritten, hashes and all: the checkpoints at 40, 50 and 60 no longer match.
+    const { eventHash } = await import('../../../src/plans/access-log/chain.js');
+    const raw = new Database(databaseFile(dir));
+    raw.prepare("UPDATE access_events SET purpose = 'INC-0000' WHERE seq = 35").run();
+    let prev = raw.prepare('SELECT hash FROM access_events WHERE seq = 34').pluck().get() as string;
+    for (const r of raw.prepare(`SELECT ${eventColumns('')} FROM access_events WHERE seq >= 35 ORDER BY seq`).all() as StoredEvent[]) {
+      const hash = eventHash(prev, r);
+      raw.prepare('UPDATE access_events SET prev_hash = ?, hash = ? WHERE seq = ?').run(prev, hash, r.seq);
+      prev = hash;
+    }
+    raw.close();
+    const whole = await verifyAuditLog(db, signer.publicKeyPem);
+    expect(whole.summary.map((s) => s.kind).sort()).toEqual(['altered', 'checkpoint', 'deleted', 'lookup', 'reordered']);
+    expect(whole.summary.find((s) => s.kind === 'checkpoint')?.ranges).toEqual([[40, 40], [50, 50], [60, 60]]);
+    expect(whole).toMatchObject({ events: 58, checkpoints: 6, head: { seq: 60 } });
+    for (const pageSize of [1, 2, 3, 11, 12, 57, 58, 59]) {
+      expect(await verifyAuditLog(db, signer.publicKeyPem, { pageSize })).toEqual(whole);
+    }
+    db.$client.close();
+  });
+
   it('a reordered pair later in the log is still found after an earlier alteration', async () => {
     const { dir, db, signer } = await writtenLog(30);
     tamper(
@@ -379,7 +404,7 @@ describe('verify-audit reports every bad event, not only the first', () => {
       `UPDATE access_events SET outcome = 'denied' WHERE seq = 3;
        ${swapRowsSql(23, 24)}`,
     );
-    const r = verifyAuditLog(db, signer.publicKeyPem);
+    const r = await verifyAuditLog(db, signer.publicKeyPem);
     expect(r.summary.find((s) => s.kind === 'altered')?.ranges).toEqual([[3, 3]]);
     expect(r.summary.find((s) => s.kind === 'reordered')?.ranges[0]![0]).toBe(23);
     db.$client.close();

@@ -1,11 +1,13 @@
 import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';
+import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { readWitness, type WitnessEntry } from '../../../src/plans/access-log/checkpoints.js';
 import { createAccessLog } from '../../../src/plans/access-log/log.js';
 import { loadAuditSigner } from '../../../src/plans/access-log/signer.js';
 import { verifyAuditLog } from '../../../src/plans/access-log/verify.js';
+import { hashAt } from '../../../src/plans/access-log/verify-store.js';
 import { createAuditWitness } from '../../../src/plans/access-log/witness.js';
 import { seedSyntheticPlans } from '../../../src/plans/demo/demo.js';
 import { loadDevIssuer } from '../../../src/server/auth/dev-issuer.js';
@@ -83,11 +85,11 @@ describe('a checkpoint in every commit', () => {
     // Group commit still groups (far fewer commits than reads), and each commit signed its head.
     expect(stats.batches - before.batches).toBeLessThan(60);
     expect(stats.checkpoints - before.checkpoints).toBe(stats.batches - before.batches);
-    const heads = t.db.$client.prepare('SELECT head_seq FROM audit_checkpoints ORDER BY id').pluck().all() as number[];
+    const heads = (await t.db.many<{ seq: number }>(sql`SELECT head_seq AS seq FROM audit_checkpoints ORDER BY id`)).map((r) => r.seq);
     expect(heads.length).toBe(stats.checkpoints);
     expect(heads.at(-1)).toBe(t.accessLog.head().seq);
     const key = loadAuditSigner(t.dir, { create: false })!.publicKeyPem;
-    expect(verifyAuditLog(t.db, key)).toMatchObject({ ok: true, uncheckpointed: 0, checkpoints: heads.length });
+    expect(await verifyAuditLog(t.db, key)).toMatchObject({ ok: true, uncheckpointed: 0, checkpoints: heads.length });
   });
 });
 
@@ -109,8 +111,8 @@ describe('the witness (AUDIT_WITNESS_DIR)', () => {
     expect(files).toEqual(['2026-11-23', path.join('2026-11-23', '000000000000001.json'), path.join('2026-11-23', '000000000000005.json')]);
     const { checkpoint } = newestWitnessed(witnessDir);
     expect(checkpoint).toMatchObject({ kind: 'access-log-checkpoint', headSeq: 5, at: '2026-11-23T10:00:00.000Z' });
-    expect(checkpoint.headHash).toBe(db.$client.prepare('SELECT hash FROM access_events WHERE seq = 5').pluck().get());
-    db.$client.close();
+    expect(checkpoint.headHash).toBe(await hashAt(db, 5));
+    await db.close();
   });
 
   it('verify-audit --witness: a rewritten witnessed head, or a witness signed by another key, fails', async () => {
@@ -122,19 +124,19 @@ describe('the witness (AUDIT_WITNESS_DIR)', () => {
     await Promise.all(Array.from({ length: 5 }, (_, i) => log.record({ actor: null, action: 'view', channel: 'api', purpose: `INC-${i}`, outcome: 'denied' })));
     await log.close();
     const { checkpoint } = newestWitnessed(witnessDir);
-    expect(verifyAuditLog(db, signer.publicKeyPem, { witness: [checkpoint] })).toMatchObject({ ok: true, witness: { headSeq: 5, contained: true, checked: 1, notInLog: 0 } });
-    const rewritten = verifyAuditLog(db, signer.publicKeyPem, { witness: [{ ...checkpoint, headHash: 'f'.repeat(64) }] });
+    expect(await verifyAuditLog(db, signer.publicKeyPem, { witness: [checkpoint] })).toMatchObject({ ok: true, witness: { headSeq: 5, contained: true, checked: 1, notInLog: 0 } });
+    const rewritten = await verifyAuditLog(db, signer.publicKeyPem, { witness: [{ ...checkpoint, headHash: 'f'.repeat(64) }] });
     expect(rewritten).toMatchObject({ ok: false, witness: { contained: false } });
     expect(rewritten.problems.map((p) => p.kind)).toContain('witness');
     const otherKey = loadAuditSigner(tempDir())!;
-    const forged = verifyAuditLog(db, otherKey.publicKeyPem, { witness: [checkpoint] });
+    const forged = await verifyAuditLog(db, otherKey.publicKeyPem, { witness: [checkpoint] });
     expect(forged.problems.find((p) => p.kind === 'witness')?.detail).toMatch(/different key/);
-    db.$client.close();
+    await db.close();
   });
 
   it('verify-audit --witness refuses what is not a checkpoint, naming the field; audit-checkpoint with none says so', async () => {
     const dir = tempDir();
-    openDatabase(databaseFile(dir)).$client.close();
+    await openDatabase(databaseFile(dir)).close();
     const empty = tempDir('rpl-witness-');
     expect(await cli(['audit-checkpoint'], { DATA_DIR: dir })).toMatchObject({ code: 1, stderr: expect.stringContaining('no signed checkpoint yet') });
     expect(await cli(['verify-audit', '--witness', empty], { DATA_DIR: dir })).toMatchObject({ code: 1, stderr: expect.stringContaining('holds no checkpoint') });
@@ -151,7 +153,7 @@ describe('the witness (AUDIT_WITNESS_DIR)', () => {
     const witnessDir = tempDir('rpl-witness-');
     const db = openDatabase(databaseFile(dir));
     await seedSyntheticPlans(db, 10, { now: () => new Date() });
-    const planIds = db.$client.prepare('SELECT id FROM plans WHERE current_version_id IS NOT NULL').pluck().all() as string[];
+    const planIds = (await db.many<{ id: string }>(sql`SELECT id FROM plans WHERE current_version_id IS NOT NULL ORDER BY id`)).map((r) => r.id);
     const token = await (await loadDevIssuer(dir)).sign({ sub: 'pc.witness', org: 'capital-police', roles: ['responder'] }, 600);
     const svc = await startService({ DATA_DIR: dir, AUDIT_WITNESS_DIR: witnessDir, METRICS_PORT: '0' }, ['--no-demo'], 90_000);
     try {
@@ -171,13 +173,13 @@ describe('the witness (AUDIT_WITNESS_DIR)', () => {
             return res.status;
           }),
         );
-      const head = () => db.$client.prepare('SELECT max(seq) FROM access_events').pluck().get() as number;
+      const head = async () => (await db.one<{ seq: number }>(sql`SELECT max(seq) AS seq FROM access_events`))!.seq;
 
       expect(await reads(30)).toEqual(Array(30).fill(200));
       // The witness follows the log within its interval (one file a second at most).
-      await until('the witness to hold the head', () => {
+      await until('the witness to hold the head', async () => {
         try {
-          return newestWitnessed(witnessDir).checkpoint.headSeq === head() ? true : undefined;
+          return newestWitnessed(witnessDir).checkpoint.headSeq === (await head()) ? true : undefined;
         } catch {
           return undefined;
         }
@@ -197,7 +199,7 @@ describe('the witness (AUDIT_WITNESS_DIR)', () => {
       // Back again: the newest checkpoint is retried and written, nothing skipped.
       fs.mkdirSync(witnessDir);
       await until('/healthz to report the witness ok', async () => ((await healthz()) === 'ok' ? true : undefined));
-      expect(newestWitnessed(witnessDir).checkpoint.headSeq).toBe(head());
+      expect(newestWitnessed(witnessDir).checkpoint.headSeq).toBe(await head());
       expect(await metric('audit_witness_failing')).toBe(0);
 
       expect(await reads(20)).toEqual(Array(20).fill(200));
@@ -205,9 +207,9 @@ describe('the witness (AUDIT_WITNESS_DIR)', () => {
       expect(await svc.stop()).toBe(0);
     }
     // Shutdown hands the last checkpoint to the witness.
-    const finalHead = db.$client.prepare('SELECT seq, hash FROM access_events ORDER BY seq DESC LIMIT 1').get() as { seq: number; hash: string };
+    const finalHead = (await db.one<{ seq: number; hash: string }>(sql`SELECT seq, hash FROM access_events ORDER BY seq DESC LIMIT 1`))!;
     expect(newestWitnessed(witnessDir).checkpoint).toMatchObject({ headSeq: finalHead.seq, headHash: finalHead.hash });
-    db.$client.close();
+    await db.close();
 
     const keyFile = path.join(tempDir(), 'audit-key.pem');
     fs.writeFileSync(keyFile, (await cli(['audit-key'], { DATA_DIR: dir })).stdout);
@@ -252,7 +254,7 @@ describe('the witness (AUDIT_WITNESS_DIR)', () => {
       await Promise.all(Array.from({ length: 10 }, (_, i) => carryOn.record({ actor: null, action: 'view', channel: 'api', purpose: `AFTER-CUT-${wave}-${i}`, outcome: 'denied' })));
     }
     await carryOn.close();
-    forked.$client.close();
+    await forked.close();
     expect(newestWitnessed(witnessCopy).checkpoint.headSeq).toBe(keep + 40);
     const r = await cli(['verify-audit', '--public-key', keyFile, '--witness', witnessCopy], { DATA_DIR: cut });
     expect(r.code).toBe(1);

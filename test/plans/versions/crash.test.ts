@@ -64,7 +64,7 @@ describe('crash safety', () => {
     const missing = received.filter((r) => logged.get(r.purpose)?.planId !== r.planId || logged.get(r.purpose)?.outcome !== 'allowed');
     expect(missing).toEqual([]);
     const publicKey = loadAuditSigner(dir, { create: false })!.publicKeyPem;
-    expect(verifyAuditLog(after, publicKey)).toMatchObject({ ok: true });
+    expect(await verifyAuditLog(after, publicKey)).toMatchObject({ ok: true });
     after.$client.close();
 
     const again = await startService(dir);
@@ -74,7 +74,7 @@ describe('crash safety', () => {
     await once(again.child, 'exit');
     const final = openDatabase(databaseFile(dir));
     // A clean shutdown signs the final head, so nothing is left outside a checkpoint.
-    expect(verifyAuditLog(final, publicKey)).toMatchObject({ ok: true, uncheckpointed: 0 });
+    expect(await verifyAuditLog(final, publicKey)).toMatchObject({ ok: true, uncheckpointed: 0 });
     expect(accessEvents(final).at(-1)).toMatchObject({ purpose: 'AFTER-RESTART', outcome: 'allowed' });
     final.$client.close();
   }, 60_000);

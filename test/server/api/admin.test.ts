@@ -23,8 +23,8 @@ async function agreed(t: TestApp, body: { reference: string; parties: string[]; 
 const cliOp: Operator = { via: 'cli', user: 'ops' };
 const deps = (t: TestApp) => ({ db: t.db, log: t.accessLog, clock: t.clock });
 const governance = (t: TestApp) => t.events().filter((e) => e.action === 'governance');
-function expectChainClean(t: TestApp) {
-  const r = verifyAuditLog(t.db, loadAuditSigner(t.dir)!.publicKeyPem);
+async function expectChainClean(t: TestApp) {
+  const r = await verifyAuditLog(t.db, loadAuditSigner(t.dir)!.publicKeyPem);
   expect(r.ok, JSON.stringify(r.problem)).toBe(true);
 }
 function expectNamesField(res: { status: number; headers: Headers; json: any }, field: string) {
@@ -67,7 +67,7 @@ describe('admin API: organisations', () => {
     expect(seen.json.events.map((e: any) => e.query.op)).toEqual(['organisation.change']);
     const north = await t.call({ sub: 'auditor.n', org: 'northgate-mh', roles: ['auditor'] }, 'GET', '/api/v1/audit/events?action=governance');
     expect(north.json.events).toEqual([]);
-    expectChainClean(t);
+    await expectChainClean(t);
   });
 
   it("sets the data-protection contact by PATCH (its own admin only), kept apart from the crisis contact", async () => {
@@ -100,7 +100,7 @@ describe('admin API: organisations', () => {
     expectNamesField(await t.call(who.admin, 'PATCH', '/api/v1/admin/organisations/southbank-mh', { body: { colour: 'red' } }), '(root)');
     expectNamesField(await t.call(who.admin, 'POST', '/api/v1/admin/organisations/southbank-mh/disable', { body: {} }), 'reason');
     expect((await t.call(who.admin, 'PATCH', '/api/v1/admin/organisations/no-such-org', { body: { name: 'N' } })).status).toBe(404);
-    expectChainClean(t);
+    await expectChainClean(t);
   });
 
   it('a disabled organisation\'s people are refused at once, even with a token already in use', async () => {
@@ -123,7 +123,7 @@ describe('admin API: organisations', () => {
     });
     expect(signIn.status).toBe(403);
     expect(await signIn.text()).toMatch(/switched off/);
-    expectChainClean(t);
+    await expectChainClean(t);
   });
 });
 
@@ -157,7 +157,7 @@ describe("admin API: the register's operator-only acts (issue 20)", () => {
       ['organisation.disable', 'allowed', 'admin.n'],
       ['organisation.enable', 'denied', 'admin.a'],
     ]);
-    expectChainClean(t);
+    await expectChainClean(t);
   });
 
   it('the operator enables a disabled organisation again: its tokens work at once, as a governance event with the reason', async () => {
@@ -171,7 +171,7 @@ describe("admin API: the register's operator-only acts (issue 20)", () => {
     expect((await list()).status).toBe(200);
     expect(await enableOrganisation(deps(t), cliOp, 'northgate-mh', { reason: 'again' })).toMatchObject({ ok: false, code: 'conflict' });
     expect(governance(t).at(-1)).toMatchObject({ outcome: 'allowed', actorSub: 'cli:ops', reason: 'merger called off', query: { op: 'organisation.enable', target: 'northgate-mh', orgs: ['northgate-mh'] } });
-    expectChainClean(t);
+    await expectChainClean(t);
   });
 
   it("the operator's change of kind applies at once to a token already verified and to a web session already signed in", async () => {
@@ -203,7 +203,7 @@ describe("admin API: the register's operator-only acts (issue 20)", () => {
       outcome: 'allowed', actorSub: 'cli:ops', channel: 'cli', reason: 'mis-registered: this is an ambulance service',
       query: { target: 'shire-police', changes: { kind: { from: 'police', to: 'ambulance' } } },
     });
-    expectChainClean(t);
+    await expectChainClean(t);
   });
 });
 
@@ -268,7 +268,7 @@ describe('admin API: agreements', () => {
       ['agreement.accept', 'allowed'],
     ]);
     expect(governance(t).at(-2)!.query).toMatchObject({ changes: { validTo: { from: '2021-01-01', to: '2027-06-30' } }, orgs: ['shire-police', 'southbank-mh'] });
-    expectChainClean(t);
+    await expectChainClean(t);
   });
 
   it('ending an agreement early stops the very next read, with the read cache warm', async () => {
@@ -282,7 +282,7 @@ describe('admin API: agreements', () => {
     expect(governance(t).at(-1)).toMatchObject({ outcome: 'allowed', query: { op: 'agreement.end', target: 'DSA-DEMO-001' } });
     expect((await t.call(who.admin, 'POST', '/api/v1/admin/agreements/DSA-DEMO-001/end', { body: { reason: 'again' } })).status).toBe(409);
     expect((await t.call(who.admin, 'POST', '/api/v1/admin/agreements/DSA-DEMO-001/extend', { body: { to: '2030-01-01', reason: 'undo' } })).status).toBe(409);
-    expectChainClean(t);
+    await expectChainClean(t);
   });
 
   it('refuses other roles, non-parties and bad input, naming the field', async () => {
@@ -299,7 +299,7 @@ describe('admin API: agreements', () => {
     expectNamesField(await t.call(who.admin, 'POST', '/api/v1/admin/agreements', { body: { reference: 'DSA-Y', parties: ['southbank-mh'], validFrom: '2026-01-01', validTo: '2027-01-01' } }), 'parties');
     expect((await t.call(who.officer, 'GET', `/api/v1/plans/${planId}`)).status).toBe(200);
     expect(governance(t).filter((e) => e.outcome === 'denied').map((e) => e.actorSub)).toEqual(['auditor.a', 'admin.a', 'admin.a']);
-    expectChainClean(t);
+    await expectChainClean(t);
   });
 
   it('changes nothing when its governance event cannot be written', async () => {

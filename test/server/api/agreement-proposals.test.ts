@@ -13,8 +13,8 @@ const capitalAdmin: Who = { sub: 'admin.capital', org: 'capital-police', roles: 
 const ambulanceAdmin: Who = { sub: 'admin.metro', org: 'metro-ambulance', roles: ['admin'] };
 
 const governance = (t: TestApp) => t.events().filter((e) => e.action === 'governance');
-function expectChainClean(t: TestApp) {
-  const r = verifyAuditLog(t.db, loadAuditSigner(t.dir)!.publicKeyPem);
+async function expectChainClean(t: TestApp) {
+  const r = await verifyAuditLog(t.db, loadAuditSigner(t.dir)!.publicKeyPem);
   expect(r.ok, JSON.stringify(r.problem)).toBe(true);
 }
 
@@ -86,7 +86,7 @@ describe('agreements are proposals until every party accepts', () => {
     // The northgate auditor sees the proposal and its acceptance: they concern northgate.
     const northAuditor = await t.call({ sub: 'auditor.n', org: 'northgate-mh', roles: ['auditor'] }, 'GET', '/api/v1/audit/events?action=governance');
     expect(northAuditor.json.events.map((e: any) => e.query.op)).toContain('agreement.propose');
-    expectChainClean(t);
+    await expectChainClean(t);
   });
 
   it('a non-party cannot accept or decline, nor propose for others; a party cannot answer for another', async () => {
@@ -112,7 +112,7 @@ describe('agreements are proposals until every party accepts', () => {
       ['agreement.accept', 'auditor.a'],
       ['agreement.propose', 'admin.capital'],
     ]);
-    expectChainClean(t);
+    await expectChainClean(t);
   });
 
   it('a party declines with a reason: the proposal closes and nothing comes into force', async () => {
@@ -177,7 +177,7 @@ describe('agreements are proposals until every party accepts', () => {
       'agreement.propose', 'agreement.accept', 'agreement.propose-change', 'agreement.accept', 'agreement.propose-change', 'agreement.accept', 'agreement.accept',
     ]);
     expect(governance(t).find((e) => e.query!.op === 'agreement.propose-change')).toMatchObject({ reason: 'renewed by our board', query: { changes: { validTo: { from: '2026-12-10', to: '2027-06-30' } } } });
-    expectChainClean(t);
+    await expectChainClean(t);
   });
 
   it('a party disabled while the proposal waits keeps it out of force', async () => {

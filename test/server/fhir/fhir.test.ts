@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import type { AuditEvent, Bundle, CarePlan, OperationOutcome, Patient } from '@medplum/fhirtypes';
 import { addOrganisation } from '../../../src/plans/organisations.js';
@@ -165,7 +166,7 @@ describe('FHIR AuditEvent', () => {
     const bundle = res.json as Bundle<AuditEvent>;
     expect(bundle.type).toBe('searchset');
     const stored = new Map(
-      t.db.$client.prepare<[], { seq: number; hash: string }>('SELECT seq, hash FROM access_events').all().map((r) => [String(r.seq), r.hash]),
+      (await t.db.many<{ seq: number; hash: string }>(sql`SELECT seq, hash FROM access_events`)).map((r) => [String(r.seq), r.hash]),
     );
     const events = bundle.entry!.map((e) => e.resource!);
     expect(events.map((e) => [e.subtype![0]!.code, e.outcome])).toEqual([

@@ -148,7 +148,7 @@ describe('the purpose of care staff in their own console', () => {
     for (const ref of ['SB-000001', 'SB-000002', 'SB-000003', 'SB-000004']) {
       expect((await t.call(who.officer, 'GET', `/api/v1/plans/${await planIdOf(t.db, ref)}`, { purpose: CARE_PLANNING })).status).toBe(200);
     }
-    const flags = accessFlags(t.db, 'southbank-mh', {}, t.clock());
+    const flags = await accessFlags(t.db, 'southbank-mh', {}, t.clock());
     const about = (sub: string) => flags.filter((f) => f.actor.sub === sub).map((f) => f.kind);
     expect(about('demo.author')).toEqual([]);
     expect(about(who.officer.sub)).toContain('no-incident-reference');

@@ -78,7 +78,7 @@ describe('a plan refused for want of an agreement', () => {
     expect(page.status).toBe(403);
     expect(page.text).toMatch(/<p>No data-sharing agreement in force between [^<]+ and Southbank Mental Health Trust\.<\/p>/);
     expect(page.text).toContain('<a href="/">Back to search</a>');
-    const flags = accessFlags(t.db, 'southbank-mh', {}, t.clock());
+    const flags = await accessFlags(t.db, 'southbank-mh', {}, t.clock());
     expect(flags.map((f) => f.kind)).toContain('denied-no-agreement');
   });
 });

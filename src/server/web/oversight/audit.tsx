@@ -65,9 +65,9 @@ export function auditConsoleRoutes(services: AppServices) {
       if (!filter) return page(c, <AuditPage {...base} errors={errors} nextCursor={null} paged={false} />, 400);
       if (filter.planId !== undefined || filter.person !== undefined) await services.accessLog.planLookup().catch(() => undefined);
       const scope = scopeOf(c);
-      const result = listEvents(db, scope, filter);
-      const people = peopleOf(db, scope, result.events.flatMap((e) => [...(e.planId ? [e.planId] : []), ...(e.resultPlanIds ?? [])]));
-      const versions = versionNumbers(db, result.events.map((e) => e.versionId));
+      const result = await listEvents(db, scope, filter);
+      const people = await peopleOf(db, scope, result.events.flatMap((e) => [...(e.planId ? [e.planId] : []), ...(e.resultPlanIds ?? [])]));
+      const versions = await versionNumbers(db, result.events.map((e) => e.versionId));
       const rows = result.events.map((event) => ({ event, people, versions }));
       return page(c, <AuditPage {...base} errors={[]} rows={rows} nextCursor={result.nextCursor} paged={filter.cursor !== undefined} />);
     })
@@ -76,13 +76,13 @@ export function auditConsoleRoutes(services: AppServices) {
       c.set('access', { planId: filter?.planId ?? null, query: { page: 'events', format: 'csv', ...(filter ?? { invalid: true }) } });
       if (!filter) return c.text(errors.map((e) => e.message).join('\n'), 400, { 'Cache-Control': 'no-store' });
       if (filter.planId !== undefined || filter.person !== undefined) await services.accessLog.planLookup().catch(() => undefined);
-      const { events, nextCursor } = collectEvents(db, scopeOf(c), { ...filter, cursor: undefined }, CSV_MAX_ROWS);
+      const { events, nextCursor } = await collectEvents(db, scopeOf(c), { ...filter, cursor: undefined }, CSV_MAX_ROWS);
       const headers: Record<string, string> = {
         'content-type': 'text/csv; charset=utf-8',
         'Content-Disposition': `attachment; filename="access-events-${services.clock().toISOString().slice(0, 10)}.csv"`,
         'Cache-Control': 'no-store',
       };
       if (nextCursor) headers['X-Next-Cursor'] = nextCursor;
-      return c.body(eventsCsv(events, versionNumbers(db, events.map((e) => e.versionId))), 200, headers);
+      return c.body(eventsCsv(events, await versionNumbers(db, events.map((e) => e.versionId))), 200, headers);
     });
 }

@@ -17,15 +17,15 @@ const REVIEW_DAYS = 90;
 export function flagPageRoutes(services: AppServices) {
   const { db } = services;
   const since = (days: number) => new Date(services.clock().getTime() - days * 86_400_000).toISOString();
-  const flagsOf = (c: Context<WebEnv>, days: number) => {
-    const r = listFlags(db, c.var.actor!, { from: since(days) }, services.clock());
+  const flagsOf = async (c: Context<WebEnv>, days: number) => {
+    const r = await listFlags(db, c.var.actor!, { from: since(days) }, services.clock());
     return r.ok ? r.value : [];
   };
 
   async function flagPage(c: Context<WebEnv>, flag: ReviewedFlag, status: number, form: { errors: FieldError[]; outcome?: string; comment?: string }) {
     const scope = c.var.actor!.org;
-    const evidence = eventsBySeq(db, scope, flag.eventSeqs.slice(-50));
-    const people = peopleOf(db, scope, [...flag.planIds, ...evidence.flatMap((e) => (e.planId ? [e.planId] : []))]);
+    const evidence = await eventsBySeq(db, scope, flag.eventSeqs.slice(-50));
+    const people = await peopleOf(db, scope, [...flag.planIds, ...evidence.flatMap((e) => (e.planId ? [e.planId] : []))]);
     return pageWith(c, <FlagPage who={whoOf(c)} flag={flag} evidence={evidence} people={people} {...form} />, status);
   }
 
@@ -36,20 +36,20 @@ export function flagPageRoutes(services: AppServices) {
     .use('/audit/flags', requireSignedIn, webAuditTrail(services), auditorsOnly('flags'))
     .use('/audit/flags/:id', requireSignedIn, webAuditTrail(services), auditorsOnly('flag'))
     .use('/audit/flags/:id/review', oversightForms(services), requireSignedIn, webAuditTrail(services), auditorsOnly('flag'))
-    .get('/audit/flags', (c) => {
+    .get('/audit/flags', async (c) => {
       c.set('access', { planId: null, query: { page: 'flags', days: LIST_DAYS } });
       const notice = c.req.query('closed') ? 'Flag closed. Your outcome and comment are in the access log.' : undefined;
-      return page(c, <FlagsPage who={whoOf(c)} flags={flagsOf(c, LIST_DAYS)} days={LIST_DAYS} notice={notice} />);
+      return page(c, <FlagsPage who={whoOf(c)} flags={await flagsOf(c, LIST_DAYS)} days={LIST_DAYS} notice={notice} />);
     })
-    .get('/audit/flags/:id', (c) => {
+    .get('/audit/flags/:id', async (c) => {
       const id = c.req.param('id');
-      const flag = flagIdParam.safeParse({ id }).success ? flagsOf(c, REVIEW_DAYS).find((f) => f.id === id) : undefined;
+      const flag = flagIdParam.safeParse({ id }).success ? (await flagsOf(c, REVIEW_DAYS)).find((f) => f.id === id) : undefined;
       c.set('access', { planId: flag?.planIds.length === 1 ? flag.planIds[0] : null, query: { page: 'flag', flagId: id.slice(0, 40) } });
       return flag ? flagPage(c, flag, 200, { errors: [] }) : notFound(c);
     })
     .post('/audit/flags/:id/review', async (c) => {
       const id = c.req.param('id');
-      const flag = flagIdParam.safeParse({ id }).success ? flagsOf(c, REVIEW_DAYS).find((f) => f.id === id) : undefined;
+      const flag = flagIdParam.safeParse({ id }).success ? (await flagsOf(c, REVIEW_DAYS)).find((f) => f.id === id) : undefined;
       if (!flag) {
         c.set('access', { planId: null, query: { page: 'flag', flagId: id.slice(0, 40) } });
         return notFound(c);

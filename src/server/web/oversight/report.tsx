@@ -35,7 +35,7 @@ export function reportPageRoutes(services: AppServices) {
     c.set('access', { planId: /^[A-Za-z0-9_-]{16}$/.test(planId) ? planId : null, query: { page: 'access-report', ...p.period, ...(p.show ? { show: p.show } : {}) } });
     if (p.errors.length) return { p, planId, refused: await pageWith(c, <ReportPage who={whoOf(c)} planId={planId} {...p} query="" />, 400) };
     await services.accessLog.planLookup().catch(() => undefined);
-    const r = accessReport(db, c.var.actor!, planId, services.accessReportNames ?? 'role-only', services.clock(), p.period, p.kinds);
+    const r = await accessReport(db, c.var.actor!, planId, services.accessReportNames ?? 'role-only', services.clock(), p.period, p.kinds);
     if (!r.ok) {
       const status = r.code === 'not_found' ? 404 : 403;
       const title = r.code === 'not_found' ? 'Plan not found' : 'Not available to you';

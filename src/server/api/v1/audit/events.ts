@@ -18,8 +18,8 @@ export const listAuditEvents = (s: AppServices) =>
     c.set('access', { planId: filter.planId ?? null, query: { endpoint: 'events', ...filter } });
     const scope = auditScope(c);
     if (filter.planId !== undefined || filter.person !== undefined) await planLookupReady(s);
-    if (filter.format !== 'csv') return c.json(listEvents(s.db, scope, filter));
-    const { csv, nextCursor } = exportEvents(s.db, scope, filter);
+    if (filter.format !== 'csv') return c.json(await listEvents(s.db, scope, filter));
+    const { csv, nextCursor } = await exportEvents(s.db, scope, filter);
     c.header('Content-Disposition', `attachment; filename="access-events-${s.clock().toISOString().slice(0, 10)}.csv"`);
     if (nextCursor !== undefined) c.header('X-Next-Cursor', nextCursor);
     return c.body(csv, 200, { 'content-type': 'text/csv; charset=utf-8' });

@@ -12,8 +12,8 @@ const doc: OperationDoc = { summary: 'Unusual access to review, open first (emer
 
 /** GET /api/v1/audit/flags — unusual access to review, open first (emergency access first), with reviews. */
 export const listAuditFlags = (s: AppServices) =>
-  documented(doc, api.createHandlers(apiTrail(s, 'audit-read'), optionalPurpose, validate('query', flagListSchema), (c) => {
+  documented(doc, api.createHandlers(apiTrail(s, 'audit-read'), optionalPurpose, validate('query', flagListSchema), async (c) => {
     const q = c.req.valid('query');
     c.set('access', { planId: null, query: { endpoint: 'flags', ...q } });
-    return c.json({ flags: unwrap(listFlags(s.db, c.var.actor, q, s.clock())) });
+    return c.json({ flags: unwrap(await listFlags(s.db, c.var.actor, q, s.clock())) });
   }));

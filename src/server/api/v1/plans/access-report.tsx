@@ -23,7 +23,7 @@ export const getAccessReport = (s: AppServices) =>
     c.set('access', { planId, query: { endpoint: 'access-report', format } });
     auditScope(c); // an auditor at all, before any work is done for them (the report checks the plan's owner)
     await planLookupReady(s);
-    const r = unwrap(accessReport(s.db, c.var.actor, planId, s.accessReportNames ?? 'role-only', s.clock()));
+    const r = unwrap(await accessReport(s.db, c.var.actor, planId, s.accessReportNames ?? 'role-only', s.clock()));
     if (format === 'text') return c.text(accessReportText(r));
     const wantsHtml = format === 'html' || (c.req.query('format') === undefined && c.req.header('accept')?.startsWith('text/html'));
     if (wantsHtml) return c.html(`<!doctype html>${await (<AccessReportPage report={r} />)}`, 200, pageHeaders);
