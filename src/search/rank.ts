@@ -58,7 +58,15 @@ function matchWord(q: QueryWord, w: string, wCodes: string[], table: VariantTabl
  * Sharon McCartney, for "Shavon McCarthy"): the weakest evidence there is, which the ranking never lets
  * push out the people whose family name was typed.
  */
-export type Ranked = { doc: SearchDoc; score: number; why: string[]; complete: boolean; exact: boolean; family: boolean; lookalike: boolean };
+export type Ranked = {
+  doc: SearchDoc;
+  score: number;
+  why: string[];
+  complete: boolean;
+  exact: boolean;
+  family: boolean;
+  lookalike: boolean;
+};
 
 export type RankContext = {
   table: VariantTable;

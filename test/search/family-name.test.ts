@@ -41,6 +41,11 @@ const people = [
   person({ ref: 'F-MD4', given: 'Isla', family: 'McDonald', dob: '2003-02-28' }),
   person({ ref: 'F-CA1', given: 'Catriona', family: 'Reid', dob: '1986-06-16' }),
   person({ ref: 'F-CA2', given: 'Catriona', family: 'Bell', dob: '1993-09-01' }),
+  // A family name of several words that is one part of a double-barrelled one, among people of that name.
+  person({ ref: 'F-VB1', given: 'Tamsin', family: 'Okoro-Van der Berg', dob: '1968-10-19' }),
+  person({ ref: 'F-VB2', given: 'Ottoline', family: 'Van der Berg', dob: '1952-09-20' }),
+  person({ ref: 'F-VB3', given: 'Lysander', family: 'Van der Berg', dob: '1957-02-01' }),
+  person({ ref: 'F-VB4', given: 'Perdita', family: 'Van der Berg', dob: '1975-12-16' }),
 ];
 
 /** Query, the family it names, the lookalikes of its given name. */
@@ -73,6 +78,12 @@ function familyRanking(get: () => SearchTestApp, degraded: boolean) {
     const r = await get().find(who.officer, { q: 'Shavon McCarthy', limit: '3' });
     expect(r.refs).toHaveLength(3);
     for (const ref of r.refs) expect(family.mccarthy).toContain(ref);
+  });
+
+  it('the given name and one part of a double-barrelled family name find that person first', async () => {
+    const r = await get().find(who.officer, { q: 'Tamsin Van der Berg' });
+    expect(r.refs[0]).toBe('F-VB1');
+    expect(r.refs.slice(1, 4).sort()).toEqual(['F-VB2', 'F-VB3', 'F-VB4']);
   });
 
   it('a lookalike given name with its own family name still comes first', async () => {
