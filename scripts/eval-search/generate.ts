@@ -319,7 +319,7 @@ export function generateQueries(people: Person[], perType: number, seed = 11): L
   /** Everyone a family name may stand for: it is their family name, a part of it, or another of their names. */
   const calledBy = new Map<string, Person[]>();
   for (const p of people) {
-    const own = [...p.given, p.family, ...p.family.split(/[-\s]/), p.preferred ?? '', ...p.aliases.flatMap((a) => a.split(/[-\s]/))];
+    const own = [...p.given, p.family, ...p.family.split(/[-\s]/), ...p.family.split('-'), p.preferred ?? '', ...p.aliases.flatMap((a) => a.split(/[-\s]/))];
     for (const w of new Set(own.map(key).filter(Boolean))) calledBy.set(w, [...(calledBy.get(w) ?? []), p]);
   }
   const bearersOf = (p: Person) => calledBy.get(key(p.family))!;

@@ -111,8 +111,12 @@ const byEvidence = (nearQuery: boolean, demote: boolean) => (a: Scored, b: Score
 
 /** Good enough not to look at the dates one slip away: someone matched every word, closely. */
 const confident = (scored: Map<string, Scored>) => [...scored.values()].some((s) => s.complete && s.score >= 0.9);
-/** Good enough to skip the second stage: someone matched every word, and none only by a close spelling (see rank.ts). */
-const settled = (scored: Map<string, Scored>) => [...scored.values()].some((s) => s.exact && s.score >= 0.9);
+/**
+ * Good enough to skip the second stage: someone matched every word, and none only by a close spelling
+ * (see rank.ts); and not only lookalikes, however close ("Chriistopher Williams" is no reason to stop at
+ * Christopher William Featherstone before asking for the Williamses).
+ */
+const settled = (scored: Map<string, Scored>) => [...scored.values()].some((s) => s.exact && !s.lookalike && s.score >= 0.9);
 
 /** How far from a place typed into the search box someone may be known and still be shown as near it. */
 const TYPED_PLACE_WITHIN_M = 1000;
