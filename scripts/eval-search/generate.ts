@@ -19,7 +19,20 @@ export type Person = {
   cluster?: 'lookalike' | 'twin';
 };
 
-export type LabelledQuery = { type: string; q: string; dob?: string; near?: string; within?: string; expect: string; slip?: boolean };
+/**
+ * `expect`: the one plan the query should find first. `anyOf`: instead, the query names a family and
+ * not one of its members: any of these plans is right, and the first few places should all be theirs.
+ */
+export type LabelledQuery = {
+  type: string;
+  q: string;
+  dob?: string;
+  near?: string;
+  within?: string;
+  expect: string;
+  anyOf?: string[];
+  slip?: boolean;
+};
 
 const ascii = (s: string) =>
   s
@@ -144,6 +157,17 @@ function slipDate(r: Random, dob: string, kind: string): string | undefined {
       return fromDigits(ds);
     }
   }
+}
+
+/** Levenshtein distance, the eval's own (nothing from src/search). */
+function slips(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) row[j] = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = row;
+  }
+  return prev[b.length]!;
 }
 
 const metres = (a: { lat: number; lng: number }, b: { lat: number; lng: number }) => {
@@ -290,5 +314,50 @@ export function generateQueries(people: Person[], perType: number, seed = 11): L
     const clash = people.some((o) => o !== p && key(o.given[0]!) === key(g0(p)) && o.locations.some((x) => metres(at, x) < mine + 150));
     return clash ? undefined : { q: g0(p), near: `${at.lat.toFixed(5)},${at.lng.toFixed(5)}`, within: '2000' };
   });
+  // A family name typed whole, with the given name wrong (issue 24: "Shavon McCarthy" gave three people
+  // called Sharon and no McCarthy). Added after every other type, so their queries stay as they were.
+  /** Everyone a family name may stand for: it is their family name, a part of it, or another of their names. */
+  const calledBy = new Map<string, Person[]>();
+  for (const p of people) {
+    const own = [...p.given, p.family, ...p.family.split(/[-\s]/), ...p.family.split('-'), p.preferred ?? '', ...p.aliases.flatMap((a) => a.split(/[-\s]/))];
+    for (const w of new Set(own.map(key).filter(Boolean))) calledBy.set(w, [...(calledBy.get(w) ?? []), p]);
+  }
+  const bearersOf = (p: Person) => calledBy.get(key(p.family))!;
+  const shared = people.filter((p) => bearersOf(p).length >= 3);
+  /** Every way a person's names may be said, as the eval's tables know them. */
+  const saidAs = (p: Person) =>
+    [...p.given, p.preferred ?? '', ...p.aliases.flatMap((a) => a.split(' ')), ...p.given.flatMap((g) => [...(givenInfo.get(g)?.nick ?? []), ...(givenInfo.get(g)?.heard ?? [])])]
+      .map(key)
+      .filter(Boolean);
+  // One slip in the given name; several others are called by the family name, none with a name that slip is also near.
+  add('misspelt given + shared family', shared, (p) => {
+    if (key(g0(p)).length < 5) return undefined;
+    const t = typo(r, ascii(g0(p)));
+    if (knownWords.has(key(t))) return undefined;
+    const near = bearersOf(p).some((o) => o !== p && saidAs(o).some((w) => slips(w, key(t)) <= 2));
+    return near ? undefined : { q: `${t} ${p.family}` };
+  });
+  /**
+   * A given name misheard as a slip of someone else's (someone not called by the family name), nowhere
+   * near a name of anyone who is: any of them is right, and none may be pushed off the page by lookalikes.
+   */
+  const lookalike = (p: Person, family: (f: string) => string | undefined): Omit<LabelledQuery, 'type' | 'expect'> | undefined => {
+    const f = family(p.family);
+    if (!f) return undefined;
+    const bearers = bearersOf(p);
+    const o = r.pick(people);
+    if (bearers.includes(o) || key(g0(o)).length < 5) return undefined;
+    const t = typo(r, ascii(g0(o)));
+    if (knownWords.has(key(t)) || slips(key(t), key(p.family)) <= 2) return undefined;
+    if (bearers.some((b) => saidAs(b).some((w) => slips(w, key(t)) <= 2))) return undefined;
+    return { q: r.chance(0.3) ? `${f} ${t}` : `${t} ${f}`, anyOf: bearers.map((b) => b.ref) };
+  };
+  add('lookalike given + family', shared, (p) => lookalike(p, (f) => f));
+  add('lookalike given + family in other case/accents', shared, (p) =>
+    lookalike(p, (f) => {
+      const forms = [f.toLowerCase(), f.toUpperCase(), ascii(f), ascii(f).toUpperCase()].filter((x) => x !== f);
+      return forms.length ? r.pick(forms) : undefined;
+    }),
+  );
   return out;
 }

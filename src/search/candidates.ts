@@ -64,8 +64,8 @@ export function meiliFilter(owners: readonly string[], query: Pick<CandidateQuer
  * Candidate queries in two stages, each one multi-search round trip (Meilisearch spends ~1 ms per
  * query, so the second stage runs only when the first found no confident match). Measured on the eval:
  * mixing phonetic codes into the name query makes Meilisearch's word-dropping pick the wrong words, so
- * codes get their own query; each word alone also gets one, so a surname is found whatever the given
- * name was heard as.
+ * codes get their own query; each word leads one query of the second stage, so a family name is found
+ * whatever the given name was heard as.
  */
 export function meiliQueries(tokens: string[], stage: 1 | 2, narrowDates = false): MeiliQuery[] {
   // No name: everyone the filter leaves (a place's box, a date) is a candidate, so the nearest or the
@@ -95,13 +95,15 @@ export function meiliQueries(tokens: string[], stage: 1 | 2, narrowDates = false
   // the first stage could not settle.
   const tails = [...new Set(tokens.flatMap(firstLetterKeys))].slice(0, MEILI_WORDS).join(' ');
   if (tails) qs.push({ q: tails, attributes: ['phonetic'], limit: 20, strategy: 'last' });
-  // Meilisearch prefix-matches only the last word: rotate so each word is last once ("vik oguleye" and
-  // "oguleye vik" both run, so a short form typed first still finds Vikram).
-  // The rotation that leaves the words in order is the first stage's query again: skipped.
+  // Each word leads one rotation, and `last` drops words from the end, so every word's own bearers are
+  // candidates: `frequency` (the first stage's) drops the commoner word, and a misheard given name that
+  // is a typo of a rarer one ("Shavon": Sharon) dropped the family name typed with it, and every one of
+  // its bearers. Meilisearch prefix-matches only the last word, so each word is also last once ("vik
+  // oguleye" and "oguleye vik" both run: a short form typed first still finds Vikram).
   if (tokens.length > 1 && tokens.length <= 4) {
-    for (let i = 0; i < tokens.length - 1; i++) {
-      const rotated = [...tokens.slice(i + 1), ...tokens.slice(0, i + 1)].join(' ');
-      qs.push({ q: rotated, attributes: ['names', 'variants'], limit: 20, strategy: 'frequency' });
+    for (let i = 0; i < tokens.length; i++) {
+      const rotated = [...tokens.slice(i), ...tokens.slice(0, i)].join(' ');
+      qs.push({ q: rotated, attributes: ['names', 'variants'], limit: 20, strategy: 'last' });
     }
   }
   return qs;

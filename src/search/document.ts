@@ -27,7 +27,7 @@ export type SearchDoc = {
   /** Every location's latitude and longitude, for a bounding-box filter that covers all of them. */
   geoLat: number[];
   geoLng: number[];
-  /** Folded name words and parts (given, family, preferred, aliases). */
+  /** Folded name words and parts: family name first (see buildSearchDoc), then given, preferred, aliases. */
   names: string;
   /** Nicknames and spelling variants of the given, preferred and alias names. */
   variants: string;
@@ -51,7 +51,10 @@ export function buildSearchDoc(src: DocSource): SearchDoc {
   const s = src.subject;
   const [y, m, d] = s.dateOfBirth.split('-').map(Number) as [number, number, number];
   const given = uniq([s.givenNames, s.preferredName ?? '', ...s.aliases].flatMap(nameKeys));
-  const all = uniq([...given, ...nameKeys(s.familyName)]);
+  // Family name first: Meilisearch ranks a word that starts the attribute above the same word later in
+  // it, and a word alone (the second stage's queries) then finds those of that family name before those
+  // of that given name ("Shavon Hussain": Leilani Hussain before Hussain Chen, never pushed out by them).
+  const all = uniq([...nameKeys(s.familyName), ...given]);
   const table = variantTable();
   const variants = uniq(given.flatMap((w) => [...(table.get(w)?.keys() ?? [])])).filter((v) => !all.includes(v));
   const first = src.locations[0];

@@ -35,9 +35,12 @@ const PARTICLES = new Set(['o', 'mc', 'mac', 'de', 'da', 'di', 'du', 'van', 'von
  */
 export function nameKeys(name: string): string[] {
   const out = new Set<string>();
-  // "Van der Berg" is also typed "Vanderberg", "De Silva" as "DeSilva".
-  const pieces = name.trim().split(/\s+/);
-  if (pieces.length > 1 && pieces.length <= 3) out.add(pieces.flatMap(words).join(''));
+  // "Van der Berg" is also typed "Vanderberg", "De Silva" as "DeSilva", and so is the same part of a
+  // double-barrelled name ("Jones-Van der Berg").
+  for (const whole of [name, ...name.split(/[-‐‑–]/)]) {
+    const pieces = whole.trim().split(/\s+/);
+    if (pieces.length > 1 && pieces.length <= 3) out.add(pieces.flatMap(words).join(''));
+  }
   for (const piece of name.split(/\s+/)) {
     const joined = words(piece).join('');
     if (!joined) continue;

@@ -53,8 +53,20 @@ function matchWord(q: QueryWord, w: string, wCodes: string[], table: VariantTabl
  * a known form of it, an initial or a place, none only by a close spelling or sound. A close match
  * of a short word found in the first stage does not settle a search: the first stage cannot see names
  * one first letter away ("Chan" finds Chen there, never Khan), which are as close.
+ * `family`: a query word is this person's family name (or a part of it), or a known form of it.
+ * `lookalike`: nothing of this person matched but by a close spelling or sound (Sharon Francis, or
+ * Sharon McCartney, for "Shavon McCarthy"): the weakest evidence there is, which the ranking never lets
+ * push out the people whose family name was typed.
  */
-export type Ranked = { doc: SearchDoc; score: number; why: string[]; complete: boolean; exact: boolean };
+export type Ranked = {
+  doc: SearchDoc;
+  score: number;
+  why: string[];
+  complete: boolean;
+  exact: boolean;
+  family: boolean;
+  lookalike: boolean;
+};
 
 export type RankContext = {
   table: VariantTable;
@@ -111,6 +123,8 @@ function prepare(doc: SearchDoc): Prepared {
 export function scoreCandidate(query: QueryWord[], doc: SearchDoc, ctx: RankContext): Ranked | undefined {
   const { aliasWords, mainWords, docWords, codes, placeWords, simple, firstGiven, preferred, givenWords, familyKeys } = prepare(doc);
   let familyScore = 0;
+  let family = false;
+  let firm = false;
   let total = 0;
   let possible = 0;
   let matched = 0;
@@ -144,8 +158,12 @@ export function scoreCandidate(query: QueryWord[], doc: SearchDoc, ctx: RankCont
     // From TWO_TYPOS_FROM letters the first stage sees names one first letter away, so a close spelling
     // of a long word does not hide them.
     if (best.loose && q.word.length < TWO_TYPOS_FROM) loose = true;
+    if (!best.loose) firm = true;
     used.add(best.docWord);
-    if (familyKeys.includes(best.docWord)) familyScore = Math.max(familyScore, best.score);
+    if (familyKeys.includes(best.docWord)) {
+      familyScore = Math.max(familyScore, best.score);
+      if (!best.loose && best.reason !== 'place') family = true;
+    }
     total += best.score * weight;
     if (best.reason === 'place') {
       const label = doc.locations.find((l) => words(l.label).includes(q.word))?.label ?? doc.homeArea ?? q.word;
@@ -170,9 +188,9 @@ export function scoreCandidate(query: QueryWord[], doc: SearchDoc, ctx: RankCont
   // by a given or preferred name; matched whole, above a match on one part of a double-barrelled name.
   const parts = familyKeys.slice(1);
   const whole = used.has(familyKeys[0] ?? '') || (parts.length > 0 && parts.every((p) => used.has(p)));
-  const family = familyScore >= 0.85 ? (whole ? 1.05 : 1.025) : 1;
+  const lift = familyScore >= 0.85 ? (whole ? 1.05 : 1.025) : 1;
   const score =
-    (possible ? total / possible : 0) * (0.6 + 0.4 * coverage) * (1 - 0.02 * Math.min(spare, 5)) * (calledByName ? 1.02 : 1) * family;
+    (possible ? total / possible : 0) * (0.6 + 0.4 * coverage) * (1 - 0.02 * Math.min(spare, 5)) * (calledByName ? 1.02 : 1) * lift;
   const complete = matched === query.length;
-  return { doc, score, why: [...new Set(why)], complete, exact: complete && !loose };
+  return { doc, score, why: [...new Set(why)], complete, exact: complete && !loose, family, lookalike: !firm };
 }

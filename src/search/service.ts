@@ -65,7 +65,18 @@ const ageOn = (dob: string, day: string) => {
 };
 
 
-type Scored = { doc: SearchDoc; score: number; why: string[]; complete: boolean; exact: boolean; loc: SearchResult['matchedLocation']; slip?: DobSlip };
+type Scored = {
+  doc: SearchDoc;
+  score: number;
+  why: string[];
+  complete: boolean;
+  exact: boolean;
+  /** See rank.ts Ranked. */
+  family: boolean;
+  lookalike: boolean;
+  loc: SearchResult['matchedLocation'];
+  slip?: DobSlip;
+};
 
 /**
  * A person whose date of birth is one slip from the one given ranks below the same name with the exact
@@ -79,11 +90,15 @@ const SLIP_ORDER: readonly string[] = dobSlipKind.options;
  * Best first; equal names are told apart by the other facts given, never by chance: nearer the place,
  * then the exact date before a slipped one (the likelier slip first); only then date of birth and id,
  * so the same search always lists the same order.
+ * `demote`: someone's family name was typed, so people matched only by lookalikes of their names go
+ * after everyone else. Scores cannot be trusted to do it: a rare lookalike ("Sharon" for "Shavon")
+ * outweighs a common family name whose bearer leaves the misheard word unexplained.
  */
-const byEvidence = (nearQuery: boolean) => (a: Scored, b: Scored) => {
+const byEvidence = (nearQuery: boolean, demote: boolean) => (a: Scored, b: Scored) => {
   // With `near` (everyone has a distance), names that match about as well (one 0.05 band) go by distance.
   const band = nearQuery ? Math.floor(b.score * 20) - Math.floor(a.score * 20) : 0;
   return (
+    (demote ? Number(a.lookalike) - Number(b.lookalike) : 0) ||
     band ||
     (nearQuery ? a.loc!.distanceM - b.loc!.distanceM : 0) ||
     b.score - a.score ||
@@ -96,8 +111,12 @@ const byEvidence = (nearQuery: boolean) => (a: Scored, b: Scored) => {
 
 /** Good enough not to look at the dates one slip away: someone matched every word, closely. */
 const confident = (scored: Map<string, Scored>) => [...scored.values()].some((s) => s.complete && s.score >= 0.9);
-/** Good enough to skip the second stage: someone matched every word, and none only by a close spelling (see rank.ts). */
-const settled = (scored: Map<string, Scored>) => [...scored.values()].some((s) => s.exact && s.score >= 0.9);
+/**
+ * Good enough to skip the second stage: someone matched every word, and none only by a close spelling
+ * (see rank.ts); and not only lookalikes, however close ("Chriistopher Williams" is no reason to stop at
+ * Christopher William Featherstone before asking for the Williamses).
+ */
+const settled = (scored: Map<string, Scored>) => [...scored.values()].some((s) => s.exact && !s.lookalike && s.score >= 0.9);
 
 /** How far from a place typed into the search box someone may be known and still be shown as near it. */
 const TYPED_PLACE_WITHIN_M = 1000;
@@ -144,13 +163,15 @@ export function createSearchService(opts: SearchServiceOptions) {
       if (into.has(doc.id)) continue;
       const loc = nearest(doc, place);
       if (query.near && !loc) continue;
-      const r = qWords.length ? scoreCandidate(qWords, doc, { table, weight }) : { doc, score: 1, why: [], complete: true, exact: true };
+      const r = qWords.length
+        ? scoreCandidate(qWords, doc, { table, weight })
+        : { doc, score: 1, why: [], complete: true, exact: true, family: false, lookalike: false };
       if (!r) continue;
       const why = [...r.why];
       if (loc) why.push(`near ${loc.label} (${loc.distanceM} m)`);
       // Near a place, distance is evidence too: of two who match the name, the one known nearer ranks first.
       const score = loc ? r.score * (1 - 0.15 * (loc.distanceM / (place.within ?? DEFAULT_WITHIN_M))) : r.score;
-      into.set(doc.id, { doc, score, why, complete: r.complete, exact: r.exact, loc });
+      into.set(doc.id, { doc, score, why, complete: r.complete, exact: r.exact, family: r.family, lookalike: r.lookalike, loc });
     }
   }
 
@@ -206,7 +227,7 @@ export function createSearchService(opts: SearchServiceOptions) {
       }
     }
     const ranked = [...scored.values()];
-    ranked.sort(byEvidence(Boolean(query.near)));
+    ranked.sort(byEvidence(Boolean(query.near), ranked.some((s) => s.family)));
     const results = ranked.slice(0, query.limit).map(({ doc, why, loc, slip }) => ({
       planId: doc.id,
       externalRef: doc.externalRef,

@@ -17,6 +17,9 @@ describe('name normalisation', () => {
     expect(nameKeys("O'Sullivan-Nowak").sort()).toEqual(['nowak', 'osullivan', 'osullivannowak', 'sullivan'].sort());
     expect(queryWords('siobhan o brien')).toEqual(expect.arrayContaining(['siobhan', 'obrien']));
     expect(queryWords('Van der Berg')).toContain('vander');
+    // A part of a double-barrelled name may itself be several words, typed joined like the whole.
+    expect(nameKeys('Jones-Van der Berg')).toEqual(expect.arrayContaining(['jonesvanderberg', 'vanderberg', 'jones', 'berg']));
+    expect(nameKeys('Jones-Van der Berg')[0]).toBe('jonesvanderberg');
   });
 
   it('links nicknames and spelling variants one hop, both ways', () => {
