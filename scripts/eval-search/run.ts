@@ -117,7 +117,7 @@ async function main() {
     const rec = toImportRecord({ ref: `EVAL-PUB-${i}`, given: ['Eluned'], family: `Zephaniah-Qx${tag}`, dob: '1990-01-01', aliases: [], locations: [] }, 1);
     const start = performance.now();
     importRecords(db, [rec], { importedBy: 'eval', now: () => now });
-    search.sync.nudge();
+    await search.sync.nudge();
     for (;;) {
       const r = await search.service.search({ sub: 'e', org: 'capital-police', orgKind: 'police', roles: ['responder'] }, { q: `eluned zephaniah qx${tag}`, limit: 1 }, now.toISOString().slice(0, 10));
       if (r.ok && !r.value.degraded && r.value.results[0]?.externalRef === rec.externalRef) break;

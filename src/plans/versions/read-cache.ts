@@ -1,4 +1,4 @@
-import type Database from 'better-sqlite3';
+import type { Db } from '../../../db/index.js';
 import { BoundedMap } from '../core/bounded-map.js';
 
 /**
@@ -13,7 +13,8 @@ import { BoundedMap } from '../core/bounded-map.js';
  * this connection writes. Both are cheaper than a table read. Better-sqlite3 is synchronous, so a check
  * and the look-ups after it see one state of the database, as the uncached queries did.
  */
-export function createReadCache(sqlite: Database.Database) {
+export function createReadCache(db: Db) {
+  const sqlite = db.$client;
   const dataVersion = sqlite.prepare<[], number>('PRAGMA data_version').pluck();
   const ownChanges = sqlite.prepare<[], number>('SELECT total_changes()').pluck();
   const epochRow = sqlite.prepare<[], number>('SELECT n FROM read_cache_epoch WHERE id = 1').pluck();

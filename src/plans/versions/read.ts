@@ -91,7 +91,7 @@ type PlanPointer = {
  * visible at once and authorisation is still decided per plan, per request.
  */
 export function createPlanReader(db: Db) {
-  const cache = createReadCache(db.$client);
+  const cache = createReadCache(db);
   const agreements = cachedAgreements(agreementQueries(db), cache);
   const pointerById = db.$client.prepare<[string], PlanPointer>(
     `SELECT id, owning_org AS owningOrg, external_ref AS externalRef, current_version_id AS currentVersionId,

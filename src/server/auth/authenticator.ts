@@ -52,7 +52,7 @@ export function createAuthenticator(db: Db, devIssuer: DevIssuer | undefined, cl
 
   // An organisation disabled by an administrator must stop at once, even for tokens already verified:
   // the read cache's epoch moves with any change to organisations, from this process or another.
-  const orgCache = createReadCache(db.$client);
+  const orgCache = createReadCache(db);
   const orgsSeen = orgCache.map<'epoch', true>(1);
   /** Organisations that sign in through their own OpenID provider (organisation_oidc), reloaded with the rest. */
   let withOidc = new Set<string>();
