@@ -1,6 +1,6 @@
 // The search outbox, the plans it names and the index's recorded format: statements written once for both
 // dialects (db/runtime.ts). The worker's decisions (what to build, park or retry) are in sync.ts.
-import { and, asc, count, countDistinct, eq, gt, inArray, isNotNull, isNull, lte, max, sql } from 'drizzle-orm';
+import { and, asc, count, countDistinct, eq, inArray, isNotNull, isNull, lte, max, sql } from 'drizzle-orm';
 import { all, one, run, type Body, type Q, type Store } from '../../db/runtime.js';
 
 export type DueRow = { id: number; planId: string; attempts: number };
@@ -135,13 +135,6 @@ export async function waitingCount(db: Store): Promise<number> {
   return (await db.one(db.q.select({ n: count() }).from(db.t.searchOutbox).where(waiting(db.t))))?.n ?? 0;
 }
 
-/** How many rows wait, and since when the oldest (metrics). */
-export async function waitingSummary(db: Store): Promise<{ n: number; oldest: string | null }> {
-  const { searchOutbox: o } = db.t;
-  const r = await db.one(db.q.select({ n: count(), oldest: sql<string | null>`min(${o.createdAt})` }).from(o).where(waiting(db.t)));
-  return { n: r?.n ?? 0, oldest: r?.oldest ?? null };
-}
-
 export async function parkedCount(db: Store): Promise<number> {
   return (await db.one(db.q.select({ n: count() }).from(db.t.searchOutbox).where(parked(db.t))))?.n ?? 0;
 }
@@ -157,23 +150,9 @@ export function parkedRows(db: Store): Promise<ParkedRow[]> {
   );
 }
 
-/** The newest row's id (0 when none): what a rebuild covers, or where metrics start observing. */
+/** The newest row's id (0 when none): what a rebuild covers. */
 export async function newestId(db: Store): Promise<number> {
   return (await db.one(db.q.select({ id: max(db.t.searchOutbox.id) }).from(db.t.searchOutbox)))?.id ?? 0;
-}
-
-export type OutboxProgress = { id: number; createdAt: string; doneAt: string | null; parkedAt: string | null };
-/** Rows after `id`, in order (metrics' publish → findable). */
-export function rowsAfter(db: Store, id: number, limit: number): Promise<OutboxProgress[]> {
-  const { searchOutbox: o } = db.t;
-  return db.many(
-    db.q
-      .select({ id: o.id, createdAt: o.createdAt, doneAt: o.doneAt, parkedAt: o.parkedAt })
-      .from(o)
-      .where(gt(o.id, id))
-      .orderBy(asc(o.id))
-      .limit(limit),
-  );
 }
 
 /** The document format the index was last built with (document.ts `searchDocFormat`). */

@@ -2,7 +2,6 @@ import { serve, type ServerType } from '@hono/node-server';
 import type { Db } from '../../../db/index.js';
 import { Hono } from 'hono';
 import client from 'prom-client';
-import * as outbox from '../../search/outbox-store.js';
 import type { SearchService } from '../../search/service.js';
 import type { AccessLogStats as LogStats } from '../../plans/access-log/log.js';
 import type { AuditWitness } from '../../plans/access-log/witness.js';
@@ -147,73 +146,71 @@ export function createMetrics() {
     });
     new client.Gauge({
       name: 'search_degraded',
-      help: '1 while searches are answered from the fallback (the database\'s copy of the index)',
+      help: '1 while searches are answered from the SQLite fallback',
       registers,
       collect() {
         this.set(parts.search.state() === 'degraded' ? 1 : 0);
       },
     });
-    const { db } = parts;
+    const sql = parts.db.$client;
+    const pending = sql.prepare<[], { n: number; oldest: string | null }>(
+      'SELECT count(*) AS n, min(created_at) AS oldest FROM search_outbox WHERE done_at IS NULL AND parked_at IS NULL',
+    );
+    const parked = sql.prepare<[], { n: number }>('SELECT count(*) AS n FROM search_outbox WHERE done_at IS NULL AND parked_at IS NOT NULL');
     new client.Gauge({
       name: 'search_outbox_parked',
       help: 'Plan changes set aside because their search document could not be indexed (cli search-parked lists them)',
       registers,
-      async collect() {
-        this.set(await outbox.parkedCount(db));
+      collect() {
+        this.set(parked.get()!.n);
       },
     });
     new client.Gauge({
       name: 'search_outbox_pending',
       help: 'Published changes not yet in the search index',
       registers,
-      async collect() {
-        this.set((await outbox.waitingSummary(db)).n);
+      collect() {
+        this.set(pending.get()!.n);
       },
     });
     new client.Gauge({
       name: 'search_outbox_lag_seconds',
       help: 'Age of the oldest change not yet in the search index (0 when none)',
       registers,
-      async collect() {
-        const { oldest } = await outbox.waitingSummary(db);
+      collect() {
+        const oldest = pending.get()!.oldest;
         this.set(oldest ? Math.max(0, (Date.now() - Date.parse(oldest)) / 1000) : 0);
       },
     });
     // Publish → findable: each outbox row from its creation (in the publish transaction) to done.
+    const since = sql.prepare<[number], { id: number; createdAt: string; doneAt: string | null; parkedAt: string | null }>(
+      'SELECT id, created_at AS createdAt, done_at AS doneAt, parked_at AS parkedAt FROM search_outbox WHERE id > ? ORDER BY id LIMIT 10000',
+    );
     // Rows finish out of order (retries): observe each once, and move the floor only past a finished prefix.
-    // The floor is where the outbox stood at start; two scrapes at once take turns, so none is seen twice.
-    let floor: number | undefined;
-    const start = outbox.newestId(db).catch(() => undefined);
+    let floor = sql.prepare<[], { id: number | null }>('SELECT max(id) AS id FROM search_outbox').get()!.id ?? 0;
     const observedAboveFloor = new Set<number>();
-    let turn: Promise<void> = Promise.resolve();
     new client.Histogram({
       name: 'publish_to_findable_seconds',
       help: 'From a publish (outbox row written) to the search index having it (row done), since start',
       buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
       registers,
       collect() {
-        const mine = turn.then(() => observeFinished(this));
-        turn = mine.catch(() => undefined);
-        return mine;
+        let prefix = true;
+        for (const r of since.all(floor)) {
+          if (r.doneAt === null) {
+            // A parked row never became findable this way: it is not observed, and does not hold the floor.
+            if (r.parkedAt !== null && prefix) floor = r.id;
+            else prefix = false;
+            continue;
+          }
+          if (!observedAboveFloor.has(r.id)) this.observe(Math.max(0, (Date.parse(r.doneAt) - Date.parse(r.createdAt)) / 1000));
+          if (prefix) {
+            floor = r.id;
+            observedAboveFloor.delete(r.id);
+          } else observedAboveFloor.add(r.id);
+        }
       },
     });
-    async function observeFinished(histogram: client.Histogram) {
-      floor ??= (await start) ?? (await outbox.newestId(db));
-      let prefix = true;
-      for (const r of await outbox.rowsAfter(db, floor, 10_000)) {
-        if (r.doneAt === null) {
-          // A parked row never became findable this way: it is not observed, and does not hold the floor.
-          if (r.parkedAt !== null && prefix) floor = r.id;
-          else prefix = false;
-          continue;
-        }
-        if (!observedAboveFloor.has(r.id)) histogram.observe(Math.max(0, (Date.parse(r.doneAt) - Date.parse(r.createdAt)) / 1000));
-        if (prefix) {
-          floor = r.id;
-          observedAboveFloor.delete(r.id);
-        } else observedAboveFloor.add(r.id);
-      }
-    }
   }
 
   return { registry, observeRequest, instrumentSearch, watch };
