@@ -212,7 +212,7 @@ async function sessionCookies(ctx: BenchContext, people: number): Promise<string
     const cookies: string[] = [];
     for (let n = 0; n < people; n++) {
       const actor = { sub: `bench.paramedic.${n}`, org: 'metro-ambulance', orgKind: 'ambulance', roles: ['responder'] } as const;
-      const id = insertSession(db, { actor, method: 'dev', expiresAt: now + 8 * 3600_000 }, now);
+      const id = await insertSession(db, { actor, method: 'dev', expiresAt: now + 8 * 3600_000 }, now);
       db.$client.prepare('UPDATE web_sessions SET purpose = ?, purpose_at = ? WHERE actor_sub = ?').run(PURPOSE, now, actor.sub);
       cookies.push(`${SESSION_COOKIE}=${id}`);
     }

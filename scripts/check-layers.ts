@@ -51,9 +51,6 @@ export const LEGACY_SQL: readonly string[] = [
   'src/plans/versions/read-cache.ts',
   'src/plans/versions/read.ts',
   'src/plans/versions/workflow.ts',
-  'src/server/auth/oidc.ts',
-  'src/server/auth/session.ts',
-  'src/server/metrics/metrics.ts',
 ];
 
 const SQL_MARKERS: [RegExp, string][] = [

@@ -1,6 +1,7 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import * as client from 'openid-client';
+import { pendingSignInStore } from './pending-sign-in-store.js';
 import type { Db } from '../../../db/index.js';
 import { subjectSchema, type Actor } from '../../plans/core/actor.js';
 import type { Clock } from '../../plans/core/clock.js';
@@ -71,19 +72,7 @@ function openReturn(sealed: string, binding: string): string | undefined {
 }
 
 export function createOidcSignIn(deps: { db: Db; clock: Clock; publicBaseUrl: () => string }) {
-  const sqlite = deps.db.$client;
-  const insertPending = sqlite.prepare(
-    `INSERT INTO pending_sign_ins (state_hash, binding_hash, org_slug, nonce, code_verifier, return_to, expires_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?)`,
-  );
-  type Pending = { binding_hash: string; org_slug: string; nonce: string; code_verifier: string; return_to: string; expires_at: number };
-  // DELETE … RETURNING: taking the pending sign-in and using it up is one statement, so a replayed
-  // state finds nothing even when two requests race.
-  const takePending = sqlite.prepare<[string], Pending>(
-    'DELETE FROM pending_sign_ins WHERE state_hash = ? RETURNING binding_hash, org_slug, nonce, code_verifier, return_to, expires_at',
-  );
-  const sweep = sqlite.prepare<[number]>('DELETE FROM pending_sign_ins WHERE expires_at <= ?');
-  const countPending = sqlite.prepare<[], { n: number }>('SELECT count(*) AS n FROM pending_sign_ins');
+  const pendingSignIns = pendingSignInStore(deps.db);
   const configs = new Map<string, { key: string; at: number; config: Promise<client.Configuration> }>();
 
   function configurationFor(oidc: OidcConfig): Promise<client.Configuration> {
@@ -123,12 +112,20 @@ export function createOidcSignIn(deps: { db: Db; clock: Clock; publicBaseUrl: ()
         return { ok: false, reason: 'provider-unreachable' };
       }
       const now = deps.clock().getTime();
-      sweep.run(now);
-      if (countPending.get()!.n >= MAX_PENDING_SIGN_INS) return { ok: false, reason: 'busy' };
+      await pendingSignIns.sweep(now);
+      if ((await pendingSignIns.count()) >= MAX_PENDING_SIGN_INS) return { ok: false, reason: 'busy' };
       const state = client.randomState();
       const nonce = client.randomNonce();
       const verifier = client.randomPKCECodeVerifier();
-      insertPending.run(sha(state), sha(binding), org, nonce, verifier, sealReturn(returnTo, binding), now + PENDING_MS);
+      await pendingSignIns.insert({
+        stateHash: sha(state),
+        bindingHash: sha(binding),
+        orgSlug: org,
+        nonce,
+        codeVerifier: verifier,
+        returnTo: sealReturn(returnTo, binding),
+        expiresAt: now + PENDING_MS,
+      });
       return ok(
         client.buildAuthorizationUrl(config, {
           redirect_uri: redirectUri(),
@@ -144,11 +141,11 @@ export function createOidcSignIn(deps: { db: Db; clock: Clock; publicBaseUrl: ()
     /** The provider's redirect back: every check, then the actor. Uses up the pending sign-in whatever happens. */
     async complete(search: URLSearchParams, binding: string | undefined): Promise<CallbackOutcome> {
       const state = search.get('state');
-      const pending = state && state.length <= 200 ? takePending.get(sha(state)) : undefined;
-      if (!pending || !binding || pending.binding_hash !== sha(binding) || pending.expires_at <= deps.clock().getTime()) {
-        return { ok: false, reason: 'bad-state', org: pending?.org_slug };
+      const pending = state && state.length <= 200 ? await pendingSignIns.take(sha(state)) : undefined;
+      if (!pending || !binding || pending.bindingHash !== sha(binding) || pending.expiresAt <= deps.clock().getTime()) {
+        return { ok: false, reason: 'bad-state', org: pending?.orgSlug };
       }
-      const org = pending.org_slug;
+      const org = pending.orgSlug;
       const oidc = getOidcConfig(deps.db, org);
       const orgRow = getOrganisation(deps.db, org);
       if (!oidc || !orgRow) return { ok: false, reason: 'org-unknown', org };
@@ -157,7 +154,7 @@ export function createOidcSignIn(deps: { db: Db; clock: Clock; publicBaseUrl: ()
       try {
         const config = await configurationFor(oidc);
         tokens = await client.authorizationCodeGrant(config, new URL(`${redirectUri()}?${search}`), {
-          pkceCodeVerifier: pending.code_verifier,
+          pkceCodeVerifier: pending.codeVerifier,
           expectedState: state!,
           expectedNonce: pending.nonce,
           idTokenExpected: true,
@@ -184,7 +181,7 @@ export function createOidcSignIn(deps: { db: Db; clock: Clock; publicBaseUrl: ()
           actor: { sub, org, orgKind: orgRow.kind, roles },
           idToken: tokens.id_token!,
           expiresAt: claims.exp * 1000,
-          returnTo: openReturn(pending.return_to, binding) ?? '/',
+          returnTo: openReturn(pending.returnTo, binding) ?? '/',
         },
       };
     },

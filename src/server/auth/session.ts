@@ -5,6 +5,7 @@ import type { Db } from '../../../db/index.js';
 import { roles as knownRoles, type Actor, type Role } from '../../plans/core/actor.js';
 import type { Clock } from '../../plans/core/clock.js';
 import type { OrgKind } from '../../plans/core/content.js';
+import { sessionStore, type SessionRow } from './session-store.js';
 
 /**
  * The web session, server-side (web_sessions): the browser's HttpOnly, SameSite=Lax cookie holds only a
@@ -31,24 +32,25 @@ export type Session = {
 };
 export type SessionRead = { session: Session } | { ended: 'idle' | 'expired' } | undefined;
 
-type Row = {
-  id_hash: string; actor_sub: string; actor_org: string; actor_org_kind: string; actor_roles: string; method: string;
-  created_at: number; last_seen_at: number; expires_at: number; purpose: string | null; purpose_at: number | null; id_token: string | null;
-};
-
 const hashId = (id: string) => createHash('sha256').update(id).digest('base64url');
 
 export type NewSession = { actor: Actor; method: 'dev' | 'oidc'; expiresAt: number; idToken?: string };
 
 /** Inserts a session and returns the cookie value (also used by the bench to sign in thousands at once). */
-export function insertSession(db: Db, s: NewSession, now: number): string {
+export async function insertSession(db: Db, s: NewSession, now: number): Promise<string> {
   const id = randomBytes(32).toString('base64url');
-  db.$client
-    .prepare(
-      `INSERT INTO web_sessions (id_hash, actor_sub, actor_org, actor_org_kind, actor_roles, method, created_at, last_seen_at, expires_at, id_token)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    )
-    .run(hashId(id), s.actor.sub, s.actor.org, s.actor.orgKind, JSON.stringify(s.actor.roles), s.method, now, now, s.expiresAt, s.idToken ?? null);
+  await sessionStore(db).insert({
+    idHash: hashId(id),
+    actorSub: s.actor.sub,
+    actorOrg: s.actor.org,
+    actorOrgKind: s.actor.orgKind,
+    actorRoles: JSON.stringify(s.actor.roles),
+    method: s.method,
+    createdAt: now,
+    lastSeenAt: now,
+    expiresAt: s.expiresAt,
+    idToken: s.idToken ?? null,
+  });
   return id;
 }
 
@@ -58,12 +60,7 @@ export function insertSession(db: Db, s: NewSession, now: number): string {
  * address can be learnt late.
  */
 export function createSessions(opts: { db: Db; clock: Clock; secure: () => boolean; maxMs: number; idleMs: number }) {
-  const sqlite = opts.db.$client;
-  const byHash = sqlite.prepare<[string], Row>('SELECT * FROM web_sessions WHERE id_hash = ?');
-  const touch = sqlite.prepare<[number, string]>('UPDATE web_sessions SET last_seen_at = ? WHERE id_hash = ?');
-  const remove = sqlite.prepare<[string]>('DELETE FROM web_sessions WHERE id_hash = ?');
-  const setPurpose = sqlite.prepare<[string, number, string]>('UPDATE web_sessions SET purpose = ?, purpose_at = ? WHERE id_hash = ?');
-  const sweep = sqlite.prepare<[number, number]>('DELETE FROM web_sessions WHERE expires_at <= ? OR last_seen_at <= ?');
+  const store = sessionStore(opts.db);
   let lastSweep = 0;
   const now = () => opts.clock().getTime();
 
@@ -73,84 +70,81 @@ export function createSessions(opts: { db: Db; clock: Clock; secure: () => boole
   // few seconds; reads in this process see them at once. A crash loses at most a few seconds of idle
   // time, which can only end a session sooner, never keep one alive longer.
   const touches = new Map<string, number>();
-  const writeTouches = sqlite.transaction((rows: [string, number][]) => {
-    for (const [idHash, t] of rows) touch.run(t, idHash);
-  });
-  function flushTouches() {
+  async function flushTouches() {
     if (!touches.size) return;
     const rows = [...touches];
     touches.clear();
     try {
-      writeTouches(rows);
+      await store.touch(rows);
     } catch {
-      // Busy or read-only for a moment: keep the newest times for the next flush.
+      // Busy or unreachable for a moment: keep the newest times for the next flush.
       for (const [idHash, t] of rows) if (!touches.has(idHash)) touches.set(idHash, t);
     }
   }
-  setInterval(flushTouches, TOUCH_FLUSH_MS).unref();
+  setInterval(() => void flushTouches(), TOUCH_FLUSH_MS).unref();
   const cookieOptions = (maxAge: number) =>
     ({ httpOnly: true, sameSite: 'Lax', path: '/', secure: opts.secure(), maxAge }) as const;
 
-  const toSession = (r: Row): Session => ({
-    idHash: r.id_hash,
+  const toSession = (r: SessionRow): Session => ({
+    idHash: r.idHash,
     actor: {
-      sub: r.actor_sub,
-      org: r.actor_org,
-      orgKind: r.actor_org_kind as OrgKind,
-      roles: (JSON.parse(r.actor_roles) as string[]).filter((x): x is Role => (knownRoles as readonly string[]).includes(x)),
+      sub: r.actorSub,
+      org: r.actorOrg,
+      orgKind: r.actorOrgKind as OrgKind,
+      roles: (JSON.parse(r.actorRoles) as string[]).filter((x): x is Role => (knownRoles as readonly string[]).includes(x)),
     },
     method: r.method === 'oidc' ? 'oidc' : 'dev',
-    createdAt: r.created_at,
-    expiresAt: r.expires_at,
+    createdAt: r.createdAt,
+    expiresAt: r.expiresAt,
     purpose: r.purpose ?? undefined,
-    purposeAt: r.purpose_at ?? undefined,
-    idToken: r.id_token ?? undefined,
+    purposeAt: r.purposeAt ?? undefined,
+    idToken: r.idToken ?? undefined,
   });
 
   return {
     maxMs: opts.maxMs,
     /** Writes the waiting "last seen" times now (they are otherwise written every few seconds). */
     flushTouches,
-    read(c: Context): SessionRead {
+    async read(c: Context): Promise<SessionRead> {
       const id = getCookie(c, SESSION_COOKIE);
       if (!id || id.length > 100) return undefined;
-      const row = byHash.get(hashId(id));
+      const row = await store.byHash(hashId(id));
       if (!row) return undefined;
       const t = now();
-      const lastSeen = Math.max(row.last_seen_at, touches.get(row.id_hash) ?? 0);
-      const ended = t >= row.expires_at ? 'expired' : t - lastSeen >= opts.idleMs ? 'idle' : undefined;
+      const lastSeen = Math.max(row.lastSeenAt, touches.get(row.idHash) ?? 0);
+      const ended = t >= row.expiresAt ? 'expired' : t - lastSeen >= opts.idleMs ? 'idle' : undefined;
       if (ended) {
-        touches.delete(row.id_hash);
-        remove.run(row.id_hash);
+        touches.delete(row.idHash);
+        await store.remove(row.idHash);
         deleteCookie(c, SESSION_COOKIE, { path: '/', secure: opts.secure() });
         return { ended };
       }
-      if (t - lastSeen >= LAST_SEEN_WRITE_MS) touches.set(row.id_hash, t);
+      if (t - lastSeen >= LAST_SEEN_WRITE_MS) touches.set(row.idHash, t);
       return { session: toSession(row) };
     },
     /** A new session with a new id; the browser's previous one, if any, is ended first. */
-    start(c: Context, s: NewSession): void {
-      this.end(c);
+    async start(c: Context, s: NewSession): Promise<void> {
+      await this.end(c);
       const t = now();
       const expiresAt = Math.min(s.expiresAt, t + opts.maxMs);
-      const id = insertSession(opts.db, { ...s, expiresAt }, t);
+      const id = await insertSession(opts.db, { ...s, expiresAt }, t);
       setCookie(c, SESSION_COOKIE, id, cookieOptions(Math.max(0, Math.floor((expiresAt - t) / 1000))));
       if (t - lastSweep > 10 * 60 * 1000) {
         lastSweep = t;
-        flushTouches();
-        sweep.run(t, t - opts.idleMs);
+        await flushTouches();
+        await store.sweep(t, t - opts.idleMs);
       }
     },
-    setPurpose(session: Session, purpose: string): void {
-      setPurpose.run(purpose, now(), session.idHash);
+    async setPurpose(session: Session, purpose: string): Promise<void> {
+      await store.setPurpose(session.idHash, purpose, now());
     },
     /** Ends this browser's session, if it has one. */
-    end(c: Context): void {
+    async end(c: Context): Promise<void> {
       const id = getCookie(c, SESSION_COOKIE);
       if (id) {
         const idHash = hashId(id);
         touches.delete(idHash);
-        remove.run(idHash);
+        await store.remove(idHash);
       }
       deleteCookie(c, SESSION_COOKIE, { path: '/', secure: opts.secure() });
     },

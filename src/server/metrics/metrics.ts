@@ -1,6 +1,7 @@
 import { serve, type ServerType } from '@hono/node-server';
 import type { Db } from '../../../db/index.js';
 import { Hono } from 'hono';
+import { metricsStore } from './metrics-store.js';
 import client from 'prom-client';
 import type { SearchService } from '../../search/service.js';
 import type { AccessLogStats as LogStats } from '../../plans/access-log/log.js';
@@ -152,51 +153,50 @@ export function createMetrics() {
         this.set(parts.search.state() === 'degraded' ? 1 : 0);
       },
     });
-    const sql = parts.db.$client;
-    const pending = sql.prepare<[], { n: number; oldest: string | null }>(
-      'SELECT count(*) AS n, min(created_at) AS oldest FROM search_outbox WHERE done_at IS NULL AND parked_at IS NULL',
-    );
-    const parked = sql.prepare<[], { n: number }>('SELECT count(*) AS n FROM search_outbox WHERE done_at IS NULL AND parked_at IS NOT NULL');
+    const store = metricsStore(parts.db);
     new client.Gauge({
       name: 'search_outbox_parked',
       help: 'Plan changes set aside because their search document could not be indexed (cli search-parked lists them)',
       registers,
-      collect() {
-        this.set(parked.get()!.n);
+      async collect() {
+        this.set(await store.parked());
       },
     });
     new client.Gauge({
       name: 'search_outbox_pending',
       help: 'Published changes not yet in the search index',
       registers,
-      collect() {
-        this.set(pending.get()!.n);
+      async collect() {
+        this.set((await store.pending()).n);
       },
     });
     new client.Gauge({
       name: 'search_outbox_lag_seconds',
       help: 'Age of the oldest change not yet in the search index (0 when none)',
       registers,
-      collect() {
-        const oldest = pending.get()!.oldest;
+      async collect() {
+        const { oldest } = await store.pending();
         this.set(oldest ? Math.max(0, (Date.now() - Date.parse(oldest)) / 1000) : 0);
       },
     });
     // Publish → findable: each outbox row from its creation (in the publish transaction) to done.
-    const since = sql.prepare<[number], { id: number; createdAt: string; doneAt: string | null; parkedAt: string | null }>(
-      'SELECT id, created_at AS createdAt, done_at AS doneAt, parked_at AS parkedAt FROM search_outbox WHERE id > ? ORDER BY id LIMIT 10000',
-    );
     // Rows finish out of order (retries): observe each once, and move the floor only past a finished prefix.
-    let floor = sql.prepare<[], { id: number | null }>('SELECT max(id) AS id FROM search_outbox').get()!.id ?? 0;
+    // The floor starts at the newest row when the metrics start (read before the first scrape).
+    let floor = -1;
+    const floorRead = store.newestId().then(
+      (id) => void (floor < 0 && (floor = id)),
+      () => void (floor < 0 && (floor = 0)),
+    );
     const observedAboveFloor = new Set<number>();
     new client.Histogram({
       name: 'publish_to_findable_seconds',
       help: 'From a publish (outbox row written) to the search index having it (row done), since start',
       buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
       registers,
-      collect() {
+      async collect() {
+        await floorRead;
         let prefix = true;
-        for (const r of since.all(floor)) {
+        for (const r of await store.since(floor)) {
           if (r.doneAt === null) {
             // A parked row never became findable this way: it is not observed, and does not hold the floor.
             if (r.parkedAt !== null && prefix) floor = r.id;

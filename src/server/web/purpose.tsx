@@ -29,6 +29,6 @@ export const statePurpose = (s: AppServices) =>
       const value = formText(form.purpose)?.slice(0, 200) ?? '';
       return page(c, <PurposePage who={whoOf(c)} returnTo={returnTo} value={value} fromCard={isCardPath(returnTo)} error={error} />, 400);
     }
-    s.sessions.setPurpose(c.var.session!, purpose);
+    await s.sessions.setPurpose(c.var.session!, purpose);
     return c.redirect(returnTo, 303);
   });

@@ -75,10 +75,10 @@ export const whoOf = (c: Context<WebEnv>) => {
 export function loadSession(services: AppServices): MiddlewareHandler<WebEnv> {
   const organisations = agreementQueries(services.db);
   return async (c, next) => {
-    const read = services.sessions.read(c);
+    const read = await services.sessions.read(c);
     if (read && 'session' in read && !services.auth.sessionMayContinue(read.session.actor, read.session.method)) {
       // Its organisation was disabled, or gained its own identity provider: the session ends now.
-      services.sessions.end(c);
+      await services.sessions.end(c);
     } else if (read && 'session' in read) {
       // The organisation's kind as the register says now (the session row keeps the one at sign-in).
       const actor = services.auth.current(read.session.actor);

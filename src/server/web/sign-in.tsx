@@ -139,7 +139,7 @@ export function signInPages(services: AppServices) {
         return page(c, <SignInRefusedPage org={org.name} detail={refusalText['org-disabled']!} />, 403);
       }
       const actor: Actor = { sub: user.sub, org: user.org, orgKind: org.kind, roles: user.roles };
-      services.sessions.start(c, { actor, method: 'dev', expiresAt: services.clock().getTime() + services.sessions.maxMs });
+      await services.sessions.start(c, { actor, method: 'dev', expiresAt: services.clock().getTime() + services.sessions.maxMs });
       noteSignIn(c, actor, 'dev', 'allowed', 'development-issuer');
       return c.redirect(returnTo, 303);
     }),
@@ -173,7 +173,7 @@ export function signInPages(services: AppServices) {
         return refused(c, outcome.reason, outcome, status, outcome.reason === 'bad-state' && outcome.org === undefined);
       }
       const { actor, idToken, expiresAt, returnTo } = outcome.value;
-      services.sessions.start(c, { actor, method: 'oidc', expiresAt, idToken });
+      await services.sessions.start(c, { actor, method: 'oidc', expiresAt, idToken });
       noteSignIn(c, actor, 'oidc', 'allowed', 'signed-in');
       return c.redirect(safeReturnTo(returnTo), 303);
     }),
@@ -185,7 +185,7 @@ export function signInPages(services: AppServices) {
      */
     signOut: web.createHandlers(forms, pageTrail(services, 'sign-out'), async (c) => {
       const s = c.var.session;
-      services.sessions.end(c);
+      await services.sessions.end(c);
       if (!s) return c.redirect(POST_SIGN_OUT_PATH, 303);
       noteSignIn(c, s.actor, s.method, 'allowed', 'signed-out');
       const providerLogout = s.method === 'oidc' && s.idToken ? await services.oidc.endSessionUrl(s.actor.org, s.idToken) : undefined;

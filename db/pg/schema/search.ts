@@ -1,0 +1,25 @@
+import { bigint, index, integer, pgTable, text } from 'drizzle-orm/pg-core';
+
+/**
+ * The search fallback's copy of each indexed plan. On SQLite `rowid` ties it to the FTS5 table; FTS5
+ * has no PostgreSQL form, so the name keys' index here is the PostgreSQL fallback's own (pg_trgm,
+ * fuzzystrmatch: both created by the migration). The outbox worker replaces a plan's row on each
+ * change, so the identity keeps climbing: bigint.
+ */
+export const searchFallback = pgTable(
+  'search_fallback',
+  {
+    rowid: bigint('rowid', { mode: 'number' }).primaryKey().generatedByDefaultAsIdentity(),
+    planId: text('plan_id').notNull().unique(),
+    owningOrg: text('owning_org').notNull(),
+    dateOfBirth: text('date_of_birth').notNull(),
+    doc: text('doc').notNull(),
+  },
+  (t) => [index('search_fallback_org').on(t.owningOrg)],
+);
+
+export const searchIndexState = pgTable('search_index_state', {
+  id: integer('id').primaryKey(),
+  format: text('format').notNull(),
+  builtAt: text('built_at').notNull(),
+});
