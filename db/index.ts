@@ -6,7 +6,7 @@ import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3'
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { secureDatabaseFiles } from './file-modes.js';
 import { applyPragmas } from './pragmas.mjs';
-import { sqliteStore, type Store } from './runtime.js';
+import { pgStore, sqliteStore, type Store } from './runtime.js';
 import * as schema from './schema/index.js';
 
 /**
@@ -34,6 +34,17 @@ export function openDatabase(file: string): Db {
   return new Proxy(store, {
     get: (target, key) => (key in target ? target[key as keyof Store] : (drz as unknown as Record<PropertyKey, unknown>)[key]),
   }) as Db;
+}
+
+/**
+ * The store the configuration names: PostgreSQL when `databaseUrl` (DATABASE_URL) is set, brought to the
+ * latest migration under an advisory lock; otherwise the SQLite file under `dataDir`, as always.
+ */
+export async function openStore(opts: { dataDir: string; databaseUrl?: string; applicationName?: string }): Promise<Db> {
+  if (!opts.databaseUrl) return openDatabase(databaseFile(opts.dataDir));
+  const { openPostgres, pgSchema } = await import('./pg/open.js');
+  const pg = await openPostgres(opts.databaseUrl, { applicationName: opts.applicationName });
+  return pgStore(pg.db, pg.pool, opts.databaseUrl, pgSchema, pg.close) as Db;
 }
 
 export function databaseFile(dataDir: string): string {

@@ -86,6 +86,16 @@ export interface Store {
   readonly pg?: { pool: pg.Pool; url: string };
 }
 
+/** The SQLSTATE of a PostgreSQL error, through drizzle's wrapping. */
+function sqlState(e: unknown): string | undefined {
+  for (let x = e as { code?: unknown; cause?: unknown } | undefined, depth = 0; x && depth < 4; x = x.cause as typeof x, depth++) {
+    if (typeof x.code === 'string' && /^[0-9A-Z]{5}$/.test(x.code)) return x.code;
+  }
+  return undefined;
+}
+/** deadlock_detected, serialization_failure. */
+const RETRYABLE = new Set(['40P01', '40001']);
+
 const UNIQUE = new Set(['SQLITE_CONSTRAINT_UNIQUE', 'SQLITE_CONSTRAINT_PRIMARYKEY', '23505']);
 /** A unique or primary-key violation, from either dialect (drizzle may wrap the driver's error). */
 export function isUniqueViolation(e: unknown): boolean {
@@ -206,8 +216,17 @@ export function pgStore(drz: unknown, pool: pg.Pool, url: string, t: unknown, cl
     one: (q: Gettable<unknown> | SQL) => pgStep(x, { k: 'one', q }),
     many: (q: Listable<unknown> | SQL) => pgStep(x, { k: 'all', q }),
     exec: (q: Runnable | SQL) => pgStep(x, { k: 'run', q }) as Promise<number>,
-    tx<R>(body: (q: Q) => Body<R>) {
-      return x.transaction((tx) => driveAsync(body(tx as Q), (op) => pgStep(tx as PgExecutor, op)));
+    async tx<R>(body: (q: Q) => Body<R>) {
+      // A deadlock or serialisation failure rolls the whole transaction back: the body only read and
+      // decided, so running it again from the start is safe.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await x.transaction((tx) => driveAsync(body(tx as Q), (op) => pgStep(tx as PgExecutor, op)));
+        } catch (e) {
+          if (attempt >= 5 || !RETRYABLE.has(sqlState(e) ?? '')) throw e;
+          await new Promise((r) => setTimeout(r, attempt * 5 * Math.random()));
+        }
+      }
     },
     prepared<P extends Record<string, unknown>, T>(name: string, build: (q: Q) => Listable<T>) {
       const p = (build(drz as Q) as unknown as { prepare(name: string): { execute(p: P): Promise<T[]> } }).prepare(name);

@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach } from 'vitest';
-import { databaseFile, openDatabase, type Db } from '../db/index.js';
+import { databaseFile, openDatabase, openStore, type Db } from '../db/index.js';
+import { createTestDatabase } from './support/postgres.js';
 import type { Actor, Role } from '../src/plans/core/actor.js';
 import type { CreatePlanBody, ImportRecord } from '../src/plans/core/content.js';
 import { ensureDemoOrganisations } from '../src/plans/demo/demo.js';
@@ -21,6 +22,36 @@ const cleanups: (() => void)[] = [];
 afterEach(() => {
   while (cleanups.length) cleanups.pop()!();
 });
+
+export type Dialect = 'sqlite' | 'pg';
+/** The dialect a suite runs on when it does not say: `TEST_DB=pg` runs the matrix's PostgreSQL half. */
+export const defaultDialect = (): Dialect => (process.env.TEST_DB === 'pg' ? 'pg' : 'sqlite');
+/** Both dialects, for suites that run every test on each (`describe.each(dialects)`). */
+export const dialects: Dialect[] = ['sqlite', 'pg'];
+
+const asyncCleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  while (asyncCleanups.length) await asyncCleanups.pop()!();
+});
+
+/**
+ * A fresh, migrated store for one test: a SQLite file in a temp dir, or a database of its own in the run's
+ * throw-away PostgreSQL cluster (test/support/postgres.ts). Closed and removed afterwards.
+ */
+export async function testStore(dialect: Dialect = defaultDialect(), dir = tempDir()): Promise<Db> {
+  if (dialect === 'sqlite') {
+    const db = openDatabase(databaseFile(dir));
+    cleanups.push(() => db.$client.close());
+    return db;
+  }
+  const database = await createTestDatabase();
+  const db = await openStore({ dataDir: dir, databaseUrl: database.url });
+  asyncCleanups.push(async () => {
+    await db.close();
+    await database.drop();
+  });
+  return db;
+}
 
 /** A fresh directory per test, removed afterwards. */
 export function tempDir(prefix = 'rpl-test-'): string {
