@@ -1,8 +1,8 @@
 import type { Store } from '../../db/runtime.js';
 import type { SearchDoc } from './document.js';
 import { fallbackStore, type CandidateFilter } from './fallback-store.js';
-import { fts5Keys } from './fallback-fts5-store.js';
-import { pgKeys } from './fallback-pg-store.js';
+import { fts5Fallback } from './fallback-fts5-store.js';
+import { pgFallback } from './fallback-pg-store.js';
 
 export type { CandidateFilter } from './fallback-store.js';
 
@@ -13,11 +13,11 @@ export type { CandidateFilter } from './fallback-store.js';
  * so nothing a user types can become query syntax.
  */
 export function createFallbackStore(db: Store) {
-  const store = fallbackStore(db, db.kind === 'pg' ? pgKeys : fts5Keys);
+  const store = fallbackStore(db, db.kind === 'pg' ? pgFallback(db) : fts5Fallback(db));
   const safe = (t: string) => /^[a-z0-9]+$/.test(t);
   return {
-    put: store.put,
-    drop: store.drop,
+    /** Inside the caller's write transaction: `put` plans hold these documents now, `drop` plans none. */
+    write: store.write,
     putAll: store.putAll,
     clear: store.clear,
     count: store.count,

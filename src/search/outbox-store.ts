@@ -1,7 +1,7 @@
 // The search outbox, the plans it names and the index's recorded format: statements written once for both
 // dialects (db/runtime.ts). The worker's decisions (what to build, park or retry) are in sync.ts.
 import { and, asc, count, countDistinct, eq, inArray, isNotNull, isNull, lte, max, sql } from 'drizzle-orm';
-import { all, one, run, type Body, type Q, type Store } from '../../db/runtime.js';
+import { all, run, type Body, type Q, type Store } from '../../db/runtime.js';
 
 export type DueRow = { id: number; planId: string; attempts: number };
 export type ParkedRow = { id: number; planId: string; createdAt: string; parkedAt: string; reason: string | null };
@@ -46,17 +46,16 @@ export function dueRows(db: Store) {
 }
 
 /**
- * Inside one write transaction: each plan's published source (undefined when it has none any more) handed
- * to `each`, which writes what follows from it. The write lock is taken before the first read: a deferred
- * SQLite transaction that another connection writes under between the read and the write fails at once
- * with SQLITE_BUSY, busy_timeout or not.
+ * One write transaction that reads the plans' published sources (a plan with none any more is absent from
+ * the map) and hands them to `body`, which writes what follows from them. On SQLite the write lock is
+ * taken before the read: a deferred transaction that another connection writes under between the read
+ * and the write fails at once with SQLITE_BUSY, busy_timeout or not. On PostgreSQL the body may run again
+ * (after a deadlock), so it keeps nothing outside what it returns.
  */
-export function withSources(db: Store, planIds: string[], each: (q: Q, planId: string, row: SourceRow | undefined) => Body<void>) {
+export function withSources<R>(db: Store, planIds: string[], body: (q: Q, sources: Map<string, SourceRow>) => Body<R>) {
   return db.tx(function* (q) {
-    for (const id of planIds) {
-      const row = yield* one(sources(q, db.t).where(and(published(db.t), eq(db.t.plans.id, id))));
-      yield* each(q, id, row);
-    }
+    const rows = planIds.length ? yield* all(sources(q, db.t).where(and(published(db.t), inArray(db.t.plans.id, planIds)))) : [];
+    return yield* body(q, new Map(rows.map((r) => [r.id, r])));
   });
 }
 

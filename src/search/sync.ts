@@ -100,27 +100,27 @@ export function createIndexSync(opts: IndexSyncOptions) {
    */
   async function stage(rows: { planId: string }[]) {
     const planIds = [...new Set(rows.map((r) => r.planId))];
-    const upserts: SearchDoc[] = [];
-    const deletes: string[] = [];
-    const refused: { planId: string; reason: string }[] = [];
-    // One transaction reads the plans and writes the fallback: `nudge` may stage the same plans at the
-    // same time, and neither can then write a document older than the one it read.
-    await outbox.withSources(db, planIds, function* (q, id, row) {
-      if (row) {
-        const built = buildDoc(row);
-        if ('reason' in built) {
-          refused.push({ planId: id, reason: built.reason });
-          return;
+    // One transaction reads the plans and writes the fallback: of two stagings at once (a nudge and a
+    // pass), neither can write a document older than the one it read.
+    const staged = await outbox.withSources(db, planIds, function* (q, sources) {
+      const upserts: SearchDoc[] = [];
+      const deletes: string[] = [];
+      const refused: { planId: string; reason: string }[] = [];
+      for (const id of planIds) {
+        const row = sources.get(id);
+        if (!row) {
+          deletes.push(id);
+          continue;
         }
-        upserts.push(built.doc);
-        yield* fallback.put(q, built.doc);
-      } else {
-        deletes.push(id);
-        yield* fallback.drop(q, id);
+        const built = buildDoc(row);
+        if ('reason' in built) refused.push({ planId: id, reason: built.reason });
+        else upserts.push(built.doc);
       }
+      yield* fallback.write(q, upserts, deletes);
+      return { upserts, deletes, refused };
     });
-    if (meili) opts.feed?.sending(upserts, deletes);
-    return { upserts, deletes, refused };
+    if (meili) opts.feed?.sending(staged.upserts, staged.deletes);
+    return staged;
   }
 
   /** One pass over what is due; returns how many outbox rows it completed. */
