@@ -136,9 +136,17 @@ export function createSearchService(opts: SearchServiceOptions) {
     return searchScope(actor, day, agreements);
   };
 
+  /** Ranks the candidates into `into`; again, once, if a name's rarity had to be looked up (rarity.ts). */
   async function rank(docs: SearchDoc[], qWords: QueryWord[], query: SearchQuery, into: Map<string, Scored>) {
-    // The ranker weighs query words and the candidates' name words: their counts are looked up first.
-    const weight = await weigher([...qWords.map((w) => w.word), ...docs.flatMap((d) => d.names.split(' '))]);
+    const weights = await weigher();
+    const before = new Set(into.keys());
+    score(docs, qWords, query, into, weights.weight);
+    if (!(await weights.learn())) return;
+    for (const id of [...into.keys()]) if (!before.has(id)) into.delete(id);
+    score(docs, qWords, query, into, weights.weight);
+  }
+
+  function score(docs: SearchDoc[], qWords: QueryWord[], query: SearchQuery, into: Map<string, Scored>, weight: (word: string) => number) {
     // A place typed with the name ranks by distance from it too, but does not exclude anyone.
     const typed = query.near ? undefined : placeNamedIn(qWords.map((w) => w.word));
     const place = typed ? { near: typed, within: TYPED_PLACE_WITHIN_M } : query;
