@@ -136,14 +136,19 @@ export function createSearchService(opts: SearchServiceOptions) {
     return searchScope(actor, day, agreements);
   };
 
-  /** Ranks the candidates into `into`; again, once, if a name's rarity had to be looked up (rarity.ts). */
+  /**
+   * Ranks the candidates into `into`. A name whose rarity was never counted is counted after, and the
+   * candidates holding it ranked again (rarity.ts): a ranking weighs only query words and names.
+   */
   async function rank(docs: SearchDoc[], qWords: QueryWord[], query: SearchQuery, into: Map<string, Scored>) {
-    const weights = await weigher();
-    const before = new Set(into.keys());
-    score(docs, qWords, query, into, weights.weight);
-    if (!(await weights.learn())) return;
-    for (const id of [...into.keys()]) if (!before.has(id)) into.delete(id);
-    score(docs, qWords, query, into, weights.weight);
+    const weights = await weigher(qWords.map((w) => w.word));
+    const fresh = docs.filter((d) => !into.has(d.id));
+    score(fresh, qWords, query, into, weights.weight);
+    const learned = await weights.learn();
+    if (!learned.size) return;
+    const again = fresh.filter((d) => d.names.split(' ').some((w) => learned.has(w)));
+    for (const d of again) into.delete(d.id);
+    score(again, qWords, query, into, weights.weight);
   }
 
   function score(docs: SearchDoc[], qWords: QueryWord[], query: SearchQuery, into: Map<string, Scored>, weight: (word: string) => number) {
