@@ -28,8 +28,6 @@ export const isStoreModule = (file: string) =>
  */
 export const LEGACY_SQL: readonly string[] = [
   'src/plans/access-log/log.ts',
-  'src/search/fallback.ts',
-  'src/search/sync.ts',
 ];
 
 const SQL_MARKERS: [RegExp, string][] = [

@@ -165,7 +165,7 @@ export function candidateSource(opts: CandidateSourceOptions) {
         return undefined;
       }
     },
-    fromFallback(tokens: string[], owners: string[], query: CandidateQuery): Found {
+    async fromFallback(tokens: string[], owners: string[], query: CandidateQuery): Promise<Found> {
       const words = tokens.filter((t) => t.length > 1);
       if (words.length) tokens = words; // an initial would match every name starting with it
       const terms = [
@@ -175,7 +175,7 @@ export function candidateSource(opts: CandidateSourceOptions) {
         ...tokens.flatMap(firstLetterKeys),
       ];
       const limit = tokens.length ? CANDIDATES * 4 : 10_000;
-      return { docs: fallback.candidates(terms, tokens.at(-1), { owners, dob: query.dob, dobAnyOf: query.dobAnyOf }, limit), degraded: true };
+      return { docs: await fallback.candidates(terms, tokens.at(-1), { owners, dob: query.dob, dobAnyOf: query.dobAnyOf }, limit), degraded: true };
     },
   };
 }

@@ -88,7 +88,7 @@ export async function startSearch(opts: SearchStartOptions): Promise<SearchRunti
 }
 
 /**
- * Degraded, never down: if Meilisearch cannot be started or reached at start-up, serve from the SQLite
+ * Degraded, never down: if Meilisearch cannot be started or reached at start-up, serve from the database's
  * fallback (kept current by the same worker) rather than refuse to start. Restart the service to try
  * Meilisearch again; `/healthz` says `degraded` meanwhile.
  */
@@ -96,7 +96,7 @@ export async function startSearchOrFallback(opts: SearchStartOptions): Promise<S
   try {
     return await startSearch(opts);
   } catch (e) {
-    opts.logger.error({ err: (e as Error).message }, 'meilisearch unavailable at start-up: search runs degraded on SQLite FTS5');
+    opts.logger.error({ err: (e as Error).message }, 'meilisearch unavailable at start-up: search runs degraded on the fallback in the database');
     const fallback = createFallbackStore(opts.db);
     const feed = createIndexFeed();
     const sync = createIndexSync({ db: opts.db, fallback, logger: opts.logger, feed });

@@ -40,7 +40,7 @@ export type SearchServiceOptions = {
   logger: Logger;
   /** Absent: no Meilisearch at all (fallback only, always degraded). */
   meili?: MeiliIndex;
-  /** The SQLite copy the index worker writes to (created here when absent). */
+  /** The database's copy the index worker writes to (created here when absent). */
   fallback?: FallbackStore;
   /** What the index worker is sending to Meilisearch and whether it failed (see overlay.ts). */
   feed?: IndexFeed;
@@ -53,9 +53,9 @@ export type SearchServiceOptions = {
   /** Run before searches go back to Meilisearch (see engine-health.ts). */
   catchUp?: () => Promise<boolean>;
   /** A plan was just published or withdrawn: index it now (the worker's `nudge`). */
-  nudge?: () => void;
+  nudge?: () => Promise<void>;
   /** How many outbox rows the worker has parked (documents it could not index). */
-  parked?: () => number;
+  parked?: () => Promise<number>;
 };
 
 const ageOn = (dob: string, day: string) => {
@@ -134,14 +134,14 @@ function nearest(doc: SearchDoc, query: Pick<SearchQuery, 'near' | 'within'>) {
 
 /**
  * Name search for responders: scope from data-sharing agreements, candidates from Meilisearch (or the
- * SQLite fallback when it is down or slow), then our own re-ranking for names.
+ * database's fallback when it is down or slow), then our own re-ranking for names.
  */
 export function createSearchService(opts: SearchServiceOptions) {
   const { db, logger, meili } = opts;
   const fallback = opts.fallback ?? createFallbackStore(db);
   const feed = opts.feed ?? createIndexFeed();
   const table = variantTable();
-  const weight = rarityWeights(fallback);
+  const weigher = rarityWeights(fallback);
   const health = createEngineHealth({ logger, meili, probeMs: opts.probeMs, watchMs: opts.watchMs, catchUp: opts.catchUp });
   feed.onMeiliFailure(health.degrade);
   const source = candidateSource({ logger, meili, fallback, health, feed, table, budgetMs: opts.budgetMs ?? 250 });
@@ -155,7 +155,22 @@ export function createSearchService(opts: SearchServiceOptions) {
     return searchScope(actor, day, agreements);
   };
 
-  function rank(docs: SearchDoc[], qWords: QueryWord[], query: SearchQuery, into: Map<string, Scored>) {
+  /**
+   * Ranks the candidates into `into`. A name whose rarity was never counted is counted after, and the
+   * candidates holding it ranked again (rarity.ts): a ranking weighs only query words and names.
+   */
+  async function rank(docs: SearchDoc[], qWords: QueryWord[], query: SearchQuery, into: Map<string, Scored>) {
+    const weights = await weigher(qWords.map((w) => w.word));
+    const fresh = docs.filter((d) => !into.has(d.id));
+    score(fresh, qWords, query, into, weights.weight);
+    const learned = await weights.learn();
+    if (!learned.size) return;
+    const again = fresh.filter((d) => d.names.split(' ').some((w) => learned.has(w)));
+    for (const d of again) into.delete(d.id);
+    score(again, qWords, query, into, weights.weight);
+  }
+
+  function score(docs: SearchDoc[], qWords: QueryWord[], query: SearchQuery, into: Map<string, Scored>, weight: (word: string) => number) {
     // A place typed with the name ranks by distance from it too, but does not exclude anyone.
     const typed = query.near ? undefined : placeNamedIn(qWords.map((w) => w.word));
     const place = typed ? { near: typed, within: TYPED_PLACE_WITHIN_M } : query;
@@ -182,19 +197,19 @@ export function createSearchService(opts: SearchServiceOptions) {
     let found = await source.fromMeili(tokens, owners, query, 1);
     if (found) {
       engineMs = found.engineMs;
-      rank(found.docs, qWords, query, scored);
+      await rank(found.docs, qWords, query, scored);
       if (!settled(scored)) {
         const more = await source.fromMeili(tokens, owners, query, 2);
         if (more) {
           engineMs = (engineMs ?? 0) + (more.engineMs ?? 0);
-          rank(more.docs, qWords, query, scored);
+          await rank(more.docs, qWords, query, scored);
         } else found = undefined;
       }
     }
     if (!found) {
       scored.clear();
       engineMs = undefined;
-      rank(source.fromFallback(tokens, owners, query).docs, qWords, query, scored);
+      await rank((await source.fromFallback(tokens, owners, query)).docs, qWords, query, scored);
     }
     return { scored, degraded: !found, engineMs };
   }
@@ -256,10 +271,13 @@ export function createSearchService(opts: SearchServiceOptions) {
     onStateChange: health.onStateChange,
     /** Tell the service Meilisearch failed elsewhere, so searches stop waiting on it. */
     reportFailure: health.degrade,
-    /** A plan was just published or withdrawn in this process: index it now rather than at the next poll. */
-    indexSoon: () => opts.nudge?.(),
+    /**
+     * A plan was just published or withdrawn in this process: index it now rather than at the next poll.
+     * Resolves once the change is staged (searches here then see it); never rejects.
+     */
+    indexSoon: async () => opts.nudge?.(),
     /** Plans whose documents could not be indexed (for /healthz; `cli search-parked` lists them). */
-    parked: () => opts.parked?.() ?? 0,
+    parked: async () => (await opts.parked?.()) ?? 0,
     fallback,
     meili,
     stop: health.stop,

@@ -1,28 +1,27 @@
-import type { Db } from '../../db/index.js';
+import type { Store } from '../../db/runtime.js';
 import type { Logger } from '../logger.js';
 import { illFormedAt } from '../plans/core/text.js';
 import { buildSearchDoc, searchDocFormat, type SearchDoc } from './document.js';
 import type { FallbackStore } from './fallback.js';
 import { MeiliTaskFailed, type MeiliIndex } from './meili-index.js';
+import * as outbox from './outbox-store.js';
+import type { SourceRow } from './outbox-store.js';
 import type { IndexFeed } from './overlay.js';
 
-type SourceRow = { id: string; external_ref: string; owning_org: string; subject: string; locations: string };
-
-const SOURCE_SQL = `SELECT p.id, p.external_ref, p.owning_org, v.subject, v.locations
-  FROM plans p JOIN plan_versions v ON v.id = p.current_version_id
-  WHERE v.status = 'published' AND p.withdrawn_at IS NULL`;
+// Stored as text on SQLite (read raw, so a corrupt record fails alone), as parsed jsonb on PostgreSQL.
+const parsed = (v: unknown) => (typeof v === 'string' ? JSON.parse(v) : v);
 
 const docOf = (r: SourceRow): SearchDoc =>
   buildSearchDoc({
     planId: r.id,
-    externalRef: r.external_ref,
-    owningOrg: r.owning_org,
-    subject: JSON.parse(r.subject),
-    locations: JSON.parse(r.locations),
+    externalRef: r.externalRef,
+    owningOrg: r.owningOrg,
+    subject: parsed(r.subject),
+    locations: parsed(r.locations),
   });
 
 export type IndexSyncOptions = {
-  db: Db;
+  db: Store;
   fallback: FallbackStore;
   meili?: MeiliIndex;
   logger: Logger;
@@ -48,14 +47,12 @@ function buildDoc(r: SourceRow): { doc: SearchDoc } | { reason: string } {
   return at ? { reason: `ill-formed text in ${at.join('.')}` } : { doc };
 }
 
-export type ParkedRow = { id: number; planId: string; createdAt: string; parkedAt: string; reason: string | null };
-
 const BATCH = 200;
 const backoffMs = (attempts: number) => Math.min(30_000, 250 * 2 ** Math.min(attempts, 7));
 
 /**
- * Pushes `search_outbox` rows to the fallback (SQLite, same process, cannot fail apart from the DB) and
- * to Meilisearch. Each row only names a plan: the worker re-reads the plan's current published version,
+ * Pushes `search_outbox` rows to the fallback (in the database: it fails only when the database does)
+ * and to Meilisearch. Each row only names a plan: the worker re-reads the plan's current published version,
  * so replays and duplicates are harmless. Failed rows are retried with back-off.
  *
  * One plan's document must never hold up everyone's search: a document that cannot be built, or that
@@ -66,38 +63,13 @@ const backoffMs = (attempts: number) => Math.min(30_000, 250 * 2 ** Math.min(att
  */
 export function createIndexSync(opts: IndexSyncOptions) {
   const { db, fallback, meili, logger } = opts;
-  const sql = db.$client;
-  const due = sql.prepare<[string, number], { id: number; plan_id: string; attempts: number }>(
-    `SELECT id, plan_id, attempts FROM search_outbox WHERE done_at IS NULL AND parked_at IS NULL AND next_attempt_at <= ? ORDER BY id LIMIT ?`,
-  );
-  const source = sql.prepare<[string], SourceRow>(`${SOURCE_SQL} AND p.id = ?`);
-  const markDone = sql.prepare<[string, number]>('UPDATE search_outbox SET done_at = ?, last_error = NULL WHERE id = ?');
-  const markFailed = sql.prepare<[number, string, string, number]>(
-    'UPDATE search_outbox SET attempts = ?, next_attempt_at = ?, last_error = ? WHERE id = ?',
-  );
-  const retryAll = sql.prepare<[string]>('UPDATE search_outbox SET next_attempt_at = ? WHERE done_at IS NULL AND parked_at IS NULL');
-  const pendingCount = sql.prepare<[], { n: number }>('SELECT count(*) AS n FROM search_outbox WHERE done_at IS NULL AND parked_at IS NULL');
-  const parkRow = sql.prepare<[string, string, number]>('UPDATE search_outbox SET parked_at = ?, last_error = ? WHERE id = ?');
-  const parkNew = sql.prepare<[string, string, string, string, string]>(
-    'INSERT INTO search_outbox (plan_id, created_at, next_attempt_at, parked_at, last_error) VALUES (?, ?, ?, ?, ?)',
-  );
-  /** The plan has just been indexed (or removed) as it now is: what was parked for it is settled. */
-  const settleParked = sql.prepare<[string, string]>('UPDATE search_outbox SET done_at = ? WHERE plan_id = ? AND parked_at IS NOT NULL AND done_at IS NULL');
-  const parkedCount = sql.prepare<[], { n: number }>('SELECT count(*) AS n FROM search_outbox WHERE parked_at IS NOT NULL AND done_at IS NULL');
-  const parkedRows = sql.prepare<[], ParkedRow>(
-    'SELECT id, plan_id AS planId, created_at AS createdAt, parked_at AS parkedAt, last_error AS reason FROM search_outbox WHERE parked_at IS NOT NULL AND done_at IS NULL ORDER BY id',
-  );
-  const unpark = sql.prepare<[string]>('UPDATE search_outbox SET parked_at = NULL, attempts = 0, next_attempt_at = ? WHERE parked_at IS NOT NULL AND done_at IS NULL');
-  /** Published plans with something parked: they may be missing from the index on purpose. */
-  const parkedPublished = sql.prepare<[], { n: number }>(
-    `SELECT count(DISTINCT o.plan_id) AS n FROM search_outbox o JOIN (${SOURCE_SQL}) s ON s.id = o.plan_id WHERE o.parked_at IS NOT NULL AND o.done_at IS NULL`,
-  );
+  const due = outbox.dueRows(db);
 
   /** Set aside, with the reason (never the content), and say so in the log. */
-  function park(rows: { id: number; plan_id: string }[], reason: string) {
-    const at = new Date().toISOString();
-    sql.transaction(() => rows.forEach((r) => parkRow.run(at, reason, r.id)))();
-    for (const r of rows) logger.warn({ outboxId: r.id, planId: r.plan_id, reason }, 'search document parked: not indexed until the plan changes or is retried');
+  async function park(rows: { id: number; planId: string }[], reason: string) {
+    if (!rows.length) return;
+    await outbox.park(db, rows.map((r) => r.id), new Date().toISOString(), reason);
+    for (const r of rows) logger.warn({ outboxId: r.id, planId: r.planId, reason }, 'search document parked: not indexed until the plan changes or is retried');
   }
 
   /**
@@ -126,73 +98,62 @@ export function createIndexSync(opts: IndexSyncOptions) {
    * The fallback gets the plans' current state at once, and searches are told what Meilisearch is about
    * to get. Idempotent: a row staged early by `nudge` is staged again by its pass.
    */
-  function stage(rows: { plan_id: string }[]) {
-    const planIds = [...new Set(rows.map((r) => r.plan_id))];
-    const upserts: SearchDoc[] = [];
-    const deletes: string[] = [];
-    const refused: { planId: string; reason: string }[] = [];
-    // IMMEDIATE: this reads the plans, then writes the fallback. A deferred transaction that another
-    // connection (the access-log writer) writes under between the two fails at once with SQLITE_BUSY,
-    // busy_timeout or not; taking the write lock first waits for it instead. `nudge` runs this inside
-    // the approve and withdraw requests, so it must not throw there (the eval's publishes hit it).
-    sql.transaction(() => {
+  async function stage(rows: { planId: string }[]) {
+    const planIds = [...new Set(rows.map((r) => r.planId))];
+    // One transaction reads the plans and writes the fallback: of two stagings at once (a nudge and a
+    // pass), neither can write a document older than the one it read.
+    const staged = await outbox.withSources(db, planIds, function* (q, sources) {
+      const upserts: SearchDoc[] = [];
+      const deletes: string[] = [];
+      const refused: { planId: string; reason: string }[] = [];
       for (const id of planIds) {
-        const row = source.get(id);
-        if (row) {
-          const built = buildDoc(row);
-          if ('reason' in built) {
-            refused.push({ planId: id, reason: built.reason });
-            continue;
-          }
-          upserts.push(built.doc);
-          fallback.upsert(built.doc);
-        } else {
+        const row = sources.get(id);
+        if (!row) {
           deletes.push(id);
-          fallback.remove(id);
+          continue;
         }
+        const built = buildDoc(row);
+        if ('reason' in built) refused.push({ planId: id, reason: built.reason });
+        else upserts.push(built.doc);
       }
-    }).immediate();
-    if (meili) opts.feed?.sending(upserts, deletes);
-    return { upserts, deletes, refused };
+      yield* fallback.write(q, upserts, deletes);
+      return { upserts, deletes, refused };
+    });
+    if (meili) opts.feed?.sending(staged.upserts, staged.deletes);
+    return staged;
   }
 
   /** One pass over what is due; returns how many outbox rows it completed. */
   async function pass(): Promise<number> {
     const now = new Date();
-    let rows = due.all(now.toISOString(), BATCH);
+    let rows = await due(now.toISOString(), BATCH);
     const handled = rows.length;
     if (!handled) return 0;
-    const { upserts, deletes, refused } = stage(rows);
-    const setAside = (planId: string, reason: string) => {
-      park(rows.filter((r) => r.plan_id === planId), reason);
-      rows = rows.filter((r) => r.plan_id !== planId);
+    const { upserts, deletes, refused } = await stage(rows);
+    const setAside = async (planId: string, reason: string) => {
+      const aside = rows.filter((r) => r.planId === planId);
+      rows = rows.filter((r) => r.planId !== planId);
+      await park(aside, reason);
     };
-    for (const r of refused) setAside(r.planId, r.reason);
+    for (const r of refused) await setAside(r.planId, r.reason);
     try {
       if (meili) {
         const rejected = await upsertIsolating(upserts);
         await meili.remove(deletes);
         opts.feed?.confirmed(upserts, deletes);
         // The fallback keeps its copy (it took it); Meilisearch keeps whatever it had for these plans.
-        for (const r of rejected) setAside(r.doc.id, `refused by meilisearch: ${r.code}`);
+        for (const r of rejected) await setAside(r.doc.id, `refused by meilisearch: ${r.code}`);
       }
-      const at = new Date().toISOString();
-      const settled = new Set(rows.map((r) => r.plan_id));
-      sql.transaction(() => {
-        rows.forEach((r) => markDone.run(at, r.id));
-        settled.forEach((planId) => settleParked.run(at, planId));
-      })();
+      const settled = [...new Set(rows.map((r) => r.planId))];
+      await outbox.markDone(db, new Date().toISOString(), rows.map((r) => r.id), settled);
       // Parked rows count as handled: no later pass picks them up again.
       return handled;
     } catch (e) {
       opts.feed?.meiliFailed();
       const message = (e as Error).message.slice(0, 300);
       logger.warn({ rows: rows.length, err: (e as Error).name }, 'index sync to meilisearch failed; will retry');
-      sql.transaction(() =>
-        rows.forEach((r) =>
-          markFailed.run(r.attempts + 1, new Date(Date.now() + backoffMs(r.attempts)).toISOString(), message, r.id),
-        ),
-      )();
+      const retries = rows.map((r) => ({ id: r.id, attempts: r.attempts + 1, nextAttemptAt: new Date(Date.now() + backoffMs(r.attempts)).toISOString() }));
+      await outbox.markFailed(db, retries, message);
       return 0;
     }
   }
@@ -232,9 +193,9 @@ export function createIndexSync(opts: IndexSyncOptions) {
   /** Every published plan, in batches: for `cli reindex` and for a Meilisearch that lost its data. */
   async function rebuild(onProgress?: (done: number, total: number) => void) {
     // Only outbox rows written before this snapshot are covered by it; later ones stay for the worker.
-    const upTo = sql.prepare<[], { id: number | null }>('SELECT max(id) AS id FROM search_outbox').get()?.id ?? 0;
-    const rows = sql.prepare<[], SourceRow>(SOURCE_SQL).all();
-    fallback.clear();
+    const upTo = await outbox.newestId(db);
+    const rows = await outbox.allSources(db);
+    await fallback.clear();
     if (meili) await meili.clear();
     // A rebuild tries every plan again, parked ones too; those still refused are parked anew below.
     const refused: { planId: string; reason: string }[] = [];
@@ -245,23 +206,15 @@ export function createIndexSync(opts: IndexSyncOptions) {
         if ('doc' in built) docs.push(built.doc);
         else refused.push({ planId: r.id, reason: built.reason });
       }
-      sql.transaction(() => docs.forEach((d) => fallback.upsert(d)))();
+      await fallback.putAll(docs);
       if (meili) for (const r of await upsertIsolating(docs)) refused.push({ planId: r.doc.id, reason: `refused by meilisearch: ${r.code}` });
       onProgress?.(Math.min(i + 500, rows.length), rows.length);
     }
-    const at = new Date().toISOString();
-    sql.transaction(() => {
-      sql.prepare('UPDATE search_outbox SET done_at = ? WHERE done_at IS NULL AND id <= ?').run(at, upTo);
-      for (const r of refused) parkNew.run(r.planId, at, at, at, r.reason);
-    })();
+    await outbox.finishRebuild(db, new Date().toISOString(), upTo, refused);
     for (const r of refused) logger.warn({ planId: r.planId, reason: r.reason }, 'search document parked: not indexed until the plan changes or is retried');
     // Without Meilisearch only the fallback was rebuilt: the old format stays recorded, so the next start
     // with Meilisearch rebuilds that too.
-    if (meili) {
-      sql
-        .prepare('INSERT INTO search_index_state (id, format, built_at) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET format = excluded.format, built_at = excluded.built_at')
-        .run(searchDocFormat(), new Date().toISOString());
-    }
+    if (meili) await outbox.recordIndexFormat(db, searchDocFormat(), new Date().toISOString());
     return { indexed: rows.length - refused.length, parked: refused.length };
   }
 
@@ -270,14 +223,16 @@ export function createIndexSync(opts: IndexSyncOptions) {
    * different number of plans than the database (lost data dir, restored backup), rebuild both.
    */
   async function reconcile() {
-    const published = sql.prepare<[], { n: number }>(`SELECT count(*) AS n FROM (${SOURCE_SQL})`).get()!.n;
+    const published = await outbox.publishedCount(db);
     const meiliCount = meili ? (await meili.client.index('plans').getStats()).numberOfDocuments : published;
     const format = searchDocFormat();
-    const built = sql.prepare<[], string>('SELECT format FROM search_index_state WHERE id = 1').pluck().get();
+    const built = await outbox.indexFormat(db);
+    const fallbackCount = await fallback.count();
     // A plan with a parked document may be missing from either copy, on purpose (or there in an older form).
-    const inStep = (n: number) => n <= published && n >= published - parkedPublished.get()!.n;
-    if (!inStep(meiliCount) || !inStep(fallback.count()) || built !== format) {
-      logger.info({ published, meiliCount, fallback: fallback.count(), formatChanged: built !== format }, 'search index out of step: rebuilding');
+    const parkedPublished = await outbox.parkedPublishedCount(db);
+    const inStep = (n: number) => n <= published && n >= published - parkedPublished;
+    if (!inStep(meiliCount) || !inStep(fallbackCount) || built !== format) {
+      logger.info({ published, meiliCount, fallback: fallbackCount, formatChanged: built !== format }, 'search index out of step: rebuilding');
       await rebuild();
     }
     await drain();
@@ -288,25 +243,28 @@ export function createIndexSync(opts: IndexSyncOptions) {
     rebuild,
     reconcile,
     /** Rows waiting to be indexed (parked ones are not waiting: see `parked`). */
-    pending: () => pendingCount.get()!.n,
+    pending: () => outbox.waitingCount(db),
     /** How many rows are parked (their plans' documents could not be indexed). */
-    parked: () => parkedCount.get()!.n,
-    parkedRows: () => parkedRows.all(),
+    parked: () => outbox.parkedCount(db),
+    parkedRows: () => outbox.parkedRows(db),
     /** After a fix (a new release, a repaired record): every parked row is tried again by the worker. */
-    retryParked: () => unpark.run(new Date().toISOString()).changes,
+    retryParked: () => outbox.unparkAll(db, new Date().toISOString()),
     /** After an outage: retry everything pending now, not at its back-off time; true when none is left. */
     async catchUp(): Promise<boolean> {
-      retryAll.run(new Date().toISOString());
+      await outbox.retryAllNow(db, new Date().toISOString());
       await drain();
-      return pendingCount.get()!.n === 0;
+      return (await outbox.waitingCount(db)) === 0;
     },
     /**
      * Something was just published or withdrawn here. A pass may be waiting on Meilisearch (up to seconds
      * here) and the new row would wait behind it, so stage what is due now; the pass sends it after.
+     * Resolves once staged; never rejects (it runs inside the approve and withdraw requests, and the
+     * worker's pass stages the rows again anyway).
      */
-    nudge() {
-      if (running) stage(due.all(new Date().toISOString(), BATCH));
+    async nudge(): Promise<void> {
+      const staging = running ? due(new Date().toISOString(), BATCH).then(stage) : undefined;
       void drain().catch(() => undefined);
+      await staging?.catch((e) => logger.warn({ err: (e as Error).name }, 'staging a nudged index change failed; the worker retries it'));
     },
     start() {
       stopped = false;

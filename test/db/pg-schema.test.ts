@@ -18,7 +18,7 @@ import { createTestDatabase } from '../support/postgres.js';
 /**
  * Tables only one dialect has, outside drizzle's schemas (migrations' hand-written parts). FTS5 is
  * SQLite's alone (migration 0005: the virtual table, its vocabulary view and FTS5's own shadow tables);
- * PostgreSQL's search fallback builds on pg_trgm and fuzzystrmatch instead.
+ * PostgreSQL's search fallback keeps its name keys in a table of its own instead (pg migration 0001).
  */
 const SQLITE_ONLY_TABLES = [
   'search_fts',
@@ -31,7 +31,7 @@ const SQLITE_ONLY_TABLES = [
   'sqlite_sequence',
   '__drizzle_migrations', // PostgreSQL's is in the `drizzle` schema
 ];
-const PG_ONLY_TABLES: string[] = [];
+const PG_ONLY_TABLES = ['search_fallback_terms'];
 
 /** Column types each SQLite type may become: the same JS values back (text stays text: no timestamps). */
 const TYPE_TWINS: Record<string, string[]> = {

@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { describe, expect, it, vi } from 'vitest';
 import { runCli } from '../../src/cli/index.js';
 import { createMeiliIndex } from '../../src/search/meili-index.js';
@@ -12,7 +13,7 @@ describe('cli reindex', () => {
     const db = openDatabase(databaseFile(dir));
     await ensureDemoOrganisations(db, testClock()());
     await publishPlans(db, cast);
-    db.$client.close();
+    await db.close();
     const out = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
     let code: number;
     let printed = '';
@@ -25,8 +26,8 @@ describe('cli reindex', () => {
     expect(code).toBe(0);
     expect(printed).toMatch(new RegExp(`reindexed ${cast.length} published plans`));
     const check = openDatabase(databaseFile(dir));
-    expect(check.$client.prepare('SELECT count(*) AS n FROM search_fallback').get()).toEqual({ n: cast.length });
-    check.$client.close();
+    expect(await check.one(sql`SELECT count(*) AS n FROM search_fallback`)).toEqual({ n: cast.length });
+    await check.close();
     // The managed index under DATA_DIR holds them too, readable with the persisted key.
     const meili = await startManagedMeili({ dataDir: dir });
     const index = createMeiliIndex({ url: meili.url, key: meili.key });

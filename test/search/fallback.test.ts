@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseFile, openDatabase } from '../../db/index.js';
 import { ensureDemoOrganisations } from '../../src/plans/demo/demo.js';
@@ -20,23 +21,23 @@ describe('search on the FTS5 fallback', () => {
   searchBehaviour(() => t, true);
 
   const events = () =>
-    t.db.$client
-      .prepare(`SELECT action, outcome, actor_sub AS actor, purpose, query, result_plan_ids AS results FROM access_events WHERE action = 'search' ORDER BY seq`)
-      .all() as { action: string; outcome: string; actor: string; purpose: string | null; query: string; results: string | null }[];
+    t.db.many<{ action: string; outcome: string; actor: string; purpose: string | null; query: string; results: string | null }>(
+      sql`SELECT action, outcome, actor_sub AS actor, purpose, query, result_plan_ids AS results FROM access_events WHERE action = 'search' ORDER BY seq`,
+    );
 
   it('records each search with its query and every plan it returned; a refused search is recorded as denied', async () => {
-    const before = events().length;
+    const before = (await events()).length;
     const found = await t.find(who.officer, { q: 'smith' });
     expect(found.status).toBe(200);
     expect(found.refs.length).toBeGreaterThan(1);
-    const [event] = events().slice(before);
+    const [event] = (await events()).slice(before);
     expect(event).toMatchObject({ outcome: 'allowed', actor: who.officer.sub, purpose: 'INC-2026-0042 welfare check' });
     expect(JSON.parse(event!.query)).toMatchObject({ q: 'smith' });
     expect(JSON.parse(event!.results!)).toEqual(found.json.results.map((r: { planId: string }) => r.planId));
 
     const refused = await t.call(who.officer, '/api/v1/search?q=smith', null);
     expect(refused.status).toBe(400);
-    expect(events().slice(before + 1)).toEqual([expect.objectContaining({ outcome: 'denied', purpose: null, results: null })]);
+    expect((await events()).slice(before + 1)).toEqual([expect.objectContaining({ outcome: 'denied', purpose: null, results: null })]);
   });
 
   it('reports degraded in /healthz', async () => {
@@ -61,7 +62,7 @@ describe('start-up without Meilisearch', () => {
       expect(r.ok && r.value.results[0]?.externalRef).toBe('S-ROB');
     } finally {
       await search.stop();
-      db.$client.close();
+      await db.close();
     }
   });
 });

@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isoDay } from '../../src/plans/core/clock.js';
 import { withdraw } from '../../src/plans/versions/workflow.js';
@@ -57,7 +58,7 @@ describe('search on Meilisearch', () => {
     expect(w.ok).toBe(true);
     expect(await until(async () => (await t.find(who.officer, { q: 'ffion blethyn' })).refs.length === 0, 5000)).toBe(true);
     // The row is marked done just after Meilisearch confirms the delete: wait for that too.
-    expect(await until(async () => t.sync.pending() === 0, 5000)).toBe(true);
+    expect(await until(async () => (await t.sync.pending()) === 0, 5000)).toBe(true);
   });
 
   // Meilisearch takes ~0.1–0.2 s, sometimes over 1.5 s, to apply a one-plan change; searches must show
@@ -99,12 +100,12 @@ describe('search on Meilisearch', () => {
   });
 
   it('replaying the outbox is harmless (idempotent)', async () => {
-    t.db.$client.prepare('UPDATE search_outbox SET done_at = NULL').run();
+    await t.db.exec(sql`UPDATE search_outbox SET done_at = NULL`);
     await t.sync.drain();
-    expect(t.sync.pending()).toBe(0);
+    expect(await t.sync.pending()).toBe(0);
     expect((await t.find(who.officer, { q: 'bob pennington' })).refs[0]).toBe('S-ROB');
     const stats = await t.runtime!.meili!.client.index('plans').getStats();
-    expect(stats.numberOfDocuments).toBe(t.service.fallback.count());
+    expect(stats.numberOfDocuments).toBe(await t.service.fallback.count());
   });
 
   it('answers degraded from FTS5 when Meilisearch dies mid-run, catches up and returns by itself', async () => {
@@ -122,7 +123,7 @@ describe('search on Meilisearch', () => {
 
     expect(await until(async () => t.service.state() === 'meilisearch', 20_000)).toBe(true);
     expect(t.runtime!.managed!.pid()).not.toBe(pid);
-    expect(await until(async () => t.sync.pending() === 0, 20_000)).toBe(true);
+    expect(await until(async () => (await t.sync.pending()) === 0, 20_000)).toBe(true);
     const after = await t.find(who.officer, { q: 'ngozi adeyemi' });
     expect(after.json.degraded).toBe(false);
     expect(after.refs[0]).toBe('S-OUT');

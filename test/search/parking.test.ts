@@ -43,15 +43,15 @@ describe('one bad search document never keeps search degraded (real Meilisearch)
     // The issue's case first: one lone surrogate in a batch with others.
     await publishPlans(t.db, [good[0]!, illFormed, good[1]!]);
     await t.sync.drain();
-    expect(t.sync.pending()).toBe(0);
+    expect(await t.sync.pending()).toBe(0);
     expect(t.service.state()).toBe('meilisearch');
     expect((await t.find(who.officer, { q: 'bronwen carew' })).json.degraded).toBe(false);
     // Then one Meilisearch refuses and one that cannot be read, in one batch.
     await publishPlans(t.db, [offTheMap, unreadable]);
     await t.sync.drain();
-    expect(t.sync.pending()).toBe(0);
-    expect(t.sync.parked()).toBe(3);
-    const reasons = Object.fromEntries(t.sync.parkedRows().map((r) => [r.planId, r.reason]));
+    expect(await t.sync.pending()).toBe(0);
+    expect(await t.sync.parked()).toBe(3);
+    const reasons = Object.fromEntries((await t.sync.parkedRows()).map((r) => [r.planId, r.reason]));
     expect(reasons).toEqual({
       [await planIdOf(t.db, 'P-BAD')]: 'ill-formed text in name',
       [await planIdOf(t.db, 'P-GEO')]: expect.stringMatching(/^refused by meilisearch: invalid_document_geo_field$/),
@@ -87,27 +87,27 @@ describe('one bad search document never keeps search degraded (real Meilisearch)
     const retried = await cli(['search-parked', '--retry'], t.dir);
     expect(retried.stdout).toMatch(/3 parked row\(s\) handed back/);
     // The worker tries them again, and parks them again: nothing has fixed them.
-    expect(await until(() => t.sync.parked() === 3 && t.sync.pending() === 0, 20_000)).toBe(true);
+    expect(await until(async () => (await t.sync.parked()) === 3 && (await t.sync.pending()) === 0, 20_000)).toBe(true);
     expect(t.service.state()).toBe('meilisearch');
   }, 120_000);
 
   it('a parked row is settled by the plan\'s next publish, and reindex parks what is still bad', async () => {
     await publishPlans(t.db, [person({ ref: 'P-BAD', given: 'Ann', family: 'Surrogate', dob: '1980-01-01' })]);
     await t.sync.drain();
-    expect(t.sync.parked()).toBe(2);
+    expect(await t.sync.parked()).toBe(2);
     const fixed = await t.find(who.officer, { q: 'ann surrogate' });
     expect(fixed.refs[0]).toBe('P-BAD');
     expect(fixed.json.degraded).toBe(false);
 
     const rebuilt = await t.sync.rebuild();
     expect(rebuilt).toEqual({ indexed: 3, parked: 2 });
-    expect(t.sync.parked()).toBe(2);
-    expect(t.sync.pending()).toBe(0);
+    expect(await t.sync.parked()).toBe(2);
+    expect(await t.sync.pending()).toBe(0);
     expect((await t.find(who.officer, { q: 'dafydd prothero' })).json.degraded).toBe(false);
     // One publish alone, refused by Meilisearch (the usual shape: one approval, one row): parked too.
     await publishPlans(t.db, [person({ ref: 'P-GE2', given: 'Iolo', family: 'Offmap', dob: '1985-01-01', locations: [{ label: 'Nowhere', lat: null as unknown as number, lng: 0 }] })]);
     await t.sync.drain();
-    expect([t.sync.parked(), t.sync.pending(), t.service.state()]).toEqual([3, 0, 'meilisearch']);
+    expect([await t.sync.parked(), await t.sync.pending(), t.service.state()]).toEqual([3, 0, 'meilisearch']);
     // A start-up reconcile accepts the index as in step (the parked plans are missing on purpose).
     const failed = await failedTasks();
     await t.sync.reconcile();

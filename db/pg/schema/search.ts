@@ -2,9 +2,9 @@ import { bigint, index, integer, pgTable, text } from 'drizzle-orm/pg-core';
 
 /**
  * The search fallback's copy of each indexed plan. On SQLite `rowid` ties it to the FTS5 table; FTS5
- * has no PostgreSQL form, so the name keys' index here is the PostgreSQL fallback's own (pg_trgm,
- * fuzzystrmatch: both created by the migration). The outbox worker replaces a plan's row on each
- * change, so the identity keeps climbing: bigint.
+ * has no PostgreSQL form, so here it ties it to the fallback's own keys table (`search_fallback_terms`,
+ * hand-written migration 0001, src/search/fallback-pg-store.ts). The outbox worker replaces a plan's row
+ * on each change, so the identity keeps climbing: bigint.
  */
 export const searchFallback = pgTable(
   'search_fallback',

@@ -16,9 +16,9 @@ export const searchParkedCommand: Command = {
     const { values } = parseCommandArgs(this, args, { retry: { type: 'boolean' } });
     const db = (await ctx.db());
     const sync = createIndexSync({ db, fallback: createFallbackStore(db), logger: silentLogger() });
-    const rows = sync.parkedRows();
+    const rows = await sync.parkedRows();
     for (const r of rows) ctx.out([r.id, r.planId, r.parkedAt, r.reason ?? ''].join('\t'));
-    if (values.retry) ctx.out(`${sync.retryParked()} parked row(s) handed back to the index worker`);
+    if (values.retry) ctx.out(`${await sync.retryParked()} parked row(s) handed back to the index worker`);
     else ctx.out(rows.length ? `${rows.length} parked; after fixing, run: search-parked --retry (or reindex)` : 'nothing parked');
     return 0;
   },

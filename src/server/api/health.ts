@@ -8,11 +8,11 @@ import { api } from './factory.js';
  * read is logged and checkpointed in the database either way.
  */
 export const health = (s: AppServices) =>
-  api.createHandlers((c) => {
+  api.createHandlers(async (c) => {
     const accessLog = s.accessLogHealth.state();
     const search = s.search.state();
     // Plans set aside by the index worker: search works, but they may be missing from it (cli search-parked).
-    const parked = s.search.parked();
+    const parked = await s.search.parked();
     const searchParked = parked ? { searchParked: parked } : {};
     const witness = s.auditWitness?.state();
     const auditWitness = witness && (witness.ok ? 'ok' : 'failing');

@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import { sql } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMetrics, startMetricsServer } from '../../../src/server/metrics/metrics.js';
 import { parsePrometheusText, sampleValue } from './prometheus-text.js';
@@ -33,9 +34,10 @@ describe('/metrics', () => {
     expect((await t.call(who.nurse, 'GET', `/fhir/R4/CarePlan/${planId}`, { purpose })).status).toBe(200);
     await t.call(null, 'GET', '/q/not-a-real-card-token-0000');
     // A row the index worker parked (search/sync.ts): counted apart, not as pending.
-    t.db.$client
-      .prepare("INSERT INTO search_outbox (plan_id, created_at, next_attempt_at, parked_at, last_error) VALUES (?, ?, ?, ?, 'ill-formed text in name')")
-      .run(planId, '2026-11-23T10:00:00.000Z', '2026-11-23T10:00:00.000Z', '2026-11-23T10:00:01.000Z');
+    await t.db.exec(
+      sql`INSERT INTO search_outbox (plan_id, created_at, next_attempt_at, parked_at, last_error)
+          VALUES (${planId}, '2026-11-23T10:00:00.000Z', '2026-11-23T10:00:00.000Z', '2026-11-23T10:00:01.000Z', 'ill-formed text in name')`,
+    );
 
     const scraped = await scrape(metrics);
     expect(scraped.status).toBe(200);
@@ -56,8 +58,8 @@ describe('/metrics', () => {
     expect(value('access_log_commits_total')).toBeGreaterThanOrEqual(1);
     expect(value('access_log_events_per_commit')).toBeGreaterThanOrEqual(1);
     expect(value('search_degraded')).toBe(1); // this app has no Meilisearch: fallback only
-    const pending = t.db.$client.prepare('SELECT count(*) AS n FROM search_outbox WHERE done_at IS NULL AND parked_at IS NULL').get() as { n: number };
-    expect(value('search_outbox_pending')).toBe(pending.n);
+    const pending = await t.db.one<{ n: number }>(sql`SELECT count(*) AS n FROM search_outbox WHERE done_at IS NULL AND parked_at IS NULL`);
+    expect(value('search_outbox_pending')).toBe(pending!.n);
     expect(value('search_outbox_parked')).toBe(1);
     expect(sampleValue(families, 'search_seconds', 'search_seconds_count', { degraded: 'true' })).toBe(1);
     expect(sampleValue(families, 'card_scans_total', 'card_scans_total', { route: '/q/:token', outcome: 'redirected' })).toBe(1);
