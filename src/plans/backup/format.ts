@@ -96,7 +96,7 @@ export const lineError = (no: number, what: string) => new BackupFileError(`line
  */
 export class BackupFileWriter {
   private readonly hash: Hash = createHash('sha256');
-  private readonly gzip = zlib.createGzip({ level: 6 });
+  private readonly gzip = zlib.createGzip({ level: 1 });
   private readonly out: fs.WriteStream;
   private pending: string[] = [];
   private pendingLength = 0;
@@ -113,7 +113,11 @@ export class BackupFileWriter {
   static async create(file: string): Promise<BackupFileWriter> {
     if (fs.existsSync(file)) throw new BackupFileError(`${file} exists already: give a new name (a backup never overwrites one)`);
     const w = new BackupFileWriter(file, path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.partial`));
-    await once(w.out, 'open');
+    try {
+      await once(w.out, 'open');
+    } catch (e) {
+      throw new BackupFileError(`cannot write beside ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
     return w;
   }
 
@@ -148,8 +152,12 @@ export class BackupFileWriter {
     } finally {
       fs.closeSync(fd);
     }
-    // A file of that name made meanwhile is not overwritten either.
-    fs.linkSync(this.tmp, this.file);
+    try {
+      // A file of that name made meanwhile is not overwritten either.
+      fs.linkSync(this.tmp, this.file);
+    } catch (e) {
+      throw new BackupFileError(`cannot name the backup ${this.file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
     fs.unlinkSync(this.tmp);
     syncDir(path.dirname(this.file));
     return { bytes: fs.statSync(this.file).size, rawBytes: this.rawBytes };
@@ -238,6 +246,7 @@ export async function* readBackupLines(file: string): AsyncGenerator<FileLine> {
   } catch (e) {
     if (e instanceof BackupFileError) throw e;
     const code = (e as NodeJS.ErrnoException).code;
+    if (no === 0 && code === 'Z_DATA_ERROR') throw new BackupFileError(`${file} is not gzip-compressed: not a backup file`);
     const why = code === 'Z_BUF_ERROR' ? 'the compressed stream ends early' : (e as Error).message;
     throw new BackupFileError(`file truncated or damaged after line ${no}: ${why}`);
   } finally {

@@ -134,7 +134,8 @@ function writeLines(file: string, lines: string[]) {
   fs.writeFileSync(file, zlib.gzipSync(`${lines.join('\n')}\n`));
 }
 
-describe('backup and restore', () => {
+// Several tests run the CLI as child processes, as an operator would: slow on a busy machine.
+describe('backup and restore', { timeout: 120_000 }, () => {
   it('holds every table of the schema, or says why one is left out', async () => {
     for (const dialect of ['sqlite', 'pg'] as Dialect[]) {
       const db = await testStore(dialect);
@@ -280,7 +281,7 @@ describe('backup and restore', () => {
       const state = await target.one<{ n: number }>(sql`SELECT indexed_seq AS n FROM access_index_state`);
       expect(state!.n).toBeLessThanOrEqual(s.chainHead.seq);
       expect(await target.one(sql`SELECT slug FROM organisations WHERE slug = 'late-org'`)).toBeUndefined();
-    }, 60_000);
+    });
 
     it('refuses a store that is not empty, and changes nothing in it', async () => {
       const { db: sqliteDb, signer } = await sqliteSource();
