@@ -1,7 +1,7 @@
 import { BackupFileError, writeBackup } from '../../plans/backup/backup.js';
 import { CliError, parseCommandArgs, usageError, type Command } from '../command.js';
 
-const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;
+const size = (n: number) => (n < 1024 * 1024 ? `${Math.ceil(n / 1024)} KB` : `${(n / 1024 / 1024).toFixed(1)} MB`);
 
 /** "  organisations        6" lines, one per table. */
 export function countLines(counts: Record<string, number>): string[] {
@@ -28,7 +28,7 @@ export const backupCommand: Command = {
     }).catch((e: unknown) => {
       throw e instanceof BackupFileError ? new CliError(`backup failed: ${e.message}`) : e;
     });
-    ctx.out(`backup of the ${s.dialect === 'pg' ? 'PostgreSQL' : 'SQLite'} store written to ${s.file}: ${mb(s.bytes)} (${mb(s.rawBytes)} uncompressed) in ${(s.ms / 1000).toFixed(1)} s`);
+    ctx.out(`backup of the ${s.dialect === 'pg' ? 'PostgreSQL' : 'SQLite'} store written to ${s.file}: ${size(s.bytes)} (${size(s.rawBytes)} uncompressed) in ${(s.ms / 1000).toFixed(1)} s`);
     for (const l of countLines(s.counts)) ctx.out(l);
     ctx.out(`access log chain head: event ${s.chainHead.seq} ${s.chainHead.hash}`);
     if (s.chainProblem) {

@@ -1,11 +1,12 @@
 // Backup and restore (issue 22) on real stores: SQLite files and databases in the run's PostgreSQL cluster.
-import { createPublicKey, generateKeyPairSync } from 'node:crypto';
+import { createPublicKey, generateKeyPairSync, sign } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { databaseFile, openDatabase, openStore, type Db } from '../../../db/index.js';
+import { checkpointPayload } from '../../../src/plans/access-log/chain.js';
 import { createAccessLog, type AccessEventInput } from '../../../src/plans/access-log/log.js';
 import { keyIdOf, loadAuditSigner, type AuditSigner } from '../../../src/plans/access-log/signer.js';
 import { verifyAuditLog } from '../../../src/plans/access-log/verify.js';
@@ -361,7 +362,7 @@ describe('backup and restore', { timeout: 120_000 }, () => {
       expect(r.counts.access_events).toBe(300);
     });
 
-    it('reports a checkpoint whose signature does not verify, and one signed by another key', async () => {
+    it('refuses a checkpoint whose signature does not verify, one signed by another key, and one over a head the chain lacks; says when signatures went unchecked', async () => {
       const { db: sqliteDb, dir, signer } = await sqliteSource();
       const file = path.join(tempDir(), 'sig.ndjson.gz');
       await writeBackup(sqliteDb, file, { now });
@@ -400,6 +401,21 @@ describe('backup and restore', { timeout: 120_000 }, () => {
       expect(own.stderr).toMatch(/restore refused: line \d+: checkpoint #\d+: its signature does not verify/);
       expect(own.code).toBe(1);
       await expectEmpty(dialect === 'pg' ? fresh : openDatabase(databaseFile(ownDir)));
+
+      // A checkpoint signed with the real key over a head the chain does not have (the log rewritten
+      // under it): the signature verifies, the head does not.
+      const { db: other, signer: otherSigner } = await sqliteSource();
+      const earlier = await other.one<{ at: string; hash: string }>(sql`SELECT at, hash FROM access_events WHERE seq = 299`);
+      const body = { at: earlier!.at, headSeq: 300, headHash: earlier!.hash, keyId: otherSigner.keyId };
+      const signature = sign(null, Buffer.from(checkpointPayload(body)), otherSigner.privateKey).toString('base64');
+      await other.exec(other.q.insert(other.t.auditCheckpoints).values({ ...body, signature }));
+      const rewritten = path.join(tempDir(), 'rewritten.ndjson.gz');
+      await writeBackup(other, rewritten, { now });
+      const third = await testStore(dialect);
+      await expect(restoreBackup(third, rewritten, { keys: keysOf(otherSigner) })).rejects.toThrow(
+        /^checkpoint #\d+ signed a chain head at event 300 that this log does not have/,
+      );
+      await expectEmpty(third);
     });
   });
 });
