@@ -25,6 +25,8 @@ const commands: Record<string, () => Promise<Command>> = {
   'verify-audit': async () => (await import('./commands/audit.js')).verifyAuditCommand,
   'audit-key': async () => (await import('./commands/audit.js')).auditKeyCommand,
   'audit-checkpoint': async () => (await import('./commands/audit.js')).auditCheckpointCommand,
+  backup: async () => (await import('./commands/backup.js')).backupCommand,
+  restore: async () => (await import('./commands/restore.js')).restoreCommand,
 };
 
 async function help(): Promise<string> {
