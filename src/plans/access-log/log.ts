@@ -2,6 +2,7 @@ import { Worker } from 'node:worker_threads';
 import type { Db } from '../../../db/index.js';
 import { GENESIS_HASH, type EventBody } from './chain.js';
 import { latestCheckpoint } from './checkpoints.js';
+import { sqliteChainHead } from './sqlite-head-store.js';
 import { createPgAccessLog } from './pg-log.js';
 import type { FromWriter, ToWriter, WriterOptions } from './writer/protocol.mjs';
 import { storedInteger, storedJson, storedText } from './stored-text.js';
@@ -61,8 +62,8 @@ export function createAccessLog(db: Db, opts: AccessLogOptions): AccessLog & {
   stats(): AccessLogStats;
 } {
   if (db.kind === 'pg') return createPgAccessLog(db.pg!.pool, opts, toEventBody);
-  const sqlite = db.$client;
-  const last = sqlite.prepare('SELECT seq, hash FROM access_events ORDER BY seq DESC LIMIT 1').get() as ChainHead | undefined;
+  const sqlite = db.sqlite!;
+  const last = sqliteChainHead(sqlite.client);
   let head: ChainHead = last ?? { seq: 0, hash: GENESIS_HASH };
   const stats: AccessLogStats = { batches: 0, events: 0, checkpoints: 0, commitMsTotal: 0, commitMsMax: 0 };
   // A witness configured since the last run, or one that failed before it, is brought up to date at once.
@@ -89,7 +90,7 @@ export function createAccessLog(db: Db, opts: AccessLogOptions): AccessLog & {
   let writer: Worker | undefined;
   function startWriter(): Worker {
     const workerData: WriterOptions = {
-      file: sqlite.name,
+      file: sqlite.file,
       indexWhenIdleMs: opts.indexWhenIdleMs,
       forceIndexBacklog: opts.forceIndexBacklog,
       signingKey: opts.signer && { privateKey: opts.signer.privateKey, keyId: opts.signer.keyId },
