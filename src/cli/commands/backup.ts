@@ -28,7 +28,9 @@ export const backupCommand: Command = {
     }).catch((e: unknown) => {
       throw e instanceof BackupFileError ? new CliError(`backup failed: ${e.message}`) : e;
     });
-    ctx.out(`backup of the ${s.dialect === 'pg' ? 'PostgreSQL' : 'SQLite'} store written to ${s.file}: ${size(s.bytes)} (${size(s.rawBytes)} uncompressed) in ${(s.ms / 1000).toFixed(1)} s`);
+    const store = s.dialect === 'pg' ? 'PostgreSQL' : 'SQLite';
+    const took = `${(s.ms / 1000).toFixed(1)} s`;
+    ctx.out(`backup of the ${store} store written to ${s.file}: ${size(s.bytes)} (${size(s.rawBytes)} uncompressed) in ${took}`);
     for (const l of countLines(s.counts)) ctx.out(l);
     ctx.out(`access log chain head: event ${s.chainHead.seq} ${s.chainHead.hash}`);
     if (s.chainProblem) {

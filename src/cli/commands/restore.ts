@@ -53,7 +53,8 @@ export const restoreCommand: Command = {
     });
     if (ctx.isTTY) process.stderr.write('\n');
     const to = db.kind === 'pg' ? 'PostgreSQL' : 'SQLite';
-    ctx.out(`restored ${file} (a ${s.from.dialect === 'pg' ? 'PostgreSQL' : 'SQLite'} backup of ${s.from.createdAt}) into the ${to} store in ${(s.ms / 1000).toFixed(1)} s`);
+    const from = s.from.dialect === 'pg' ? 'PostgreSQL' : 'SQLite';
+    ctx.out(`restored ${file} (a ${from} backup of ${s.from.createdAt}) into the ${to} store in ${(s.ms / 1000).toFixed(1)} s`);
     for (const l of countLines(s.counts)) ctx.out(l);
     ctx.out(`access log chain verified: ${s.chainHead.seq} events, head event ${s.chainHead.seq} ${s.chainHead.hash}`);
     const c = s.checkpoints;
@@ -67,7 +68,8 @@ export const restoreCommand: Command = {
       ctx.out(`checkpoints: ${c.total}, every head in the chain${covered}, ${c.verified} signatures verified`);
       ctx.err(
         `warning: the signatures of ${c.unchecked} checkpoints could NOT be checked: ${why}. ` +
-          'Check them with `verify-audit --public-key KEY.pem` (KEY.pem from `audit-key` on the deployment that wrote them), or restore again with --public-key.',
+          'Check them with `verify-audit --public-key KEY.pem` (KEY.pem from `audit-key` on the deployment that wrote them), ' +
+          'or restore again with --public-key.',
       );
     }
     ctx.out('search: the index is rebuilt from the plans when the service next starts');

@@ -178,8 +178,10 @@ const upsertSql = (shape: TableShape, spec: TableSpec) =>
         .join(', ')}`
     : '';
 
+const columnList = (shape: TableShape) => shape.columns.map((c) => quote(c.name)).join(', ');
+
 const sqliteInsertSql = (shape: TableShape, spec: TableSpec) =>
-  `INSERT INTO ${quote(shape.name)} (${shape.columns.map((c) => quote(c.name)).join(', ')}) VALUES (${shape.columns.map(() => '?').join(', ')})${upsertSql(shape, spec)}`;
+  `INSERT INTO ${quote(shape.name)} (${columnList(shape)}) VALUES (${shape.columns.map(() => '?').join(', ')})` + upsertSql(shape, spec);
 
 /** A value from the file → as the dialect binds it. */
 function binder(shape: TableShape, dialect: 'sqlite' | 'pg'): (r: Row) => unknown[] {
@@ -233,7 +235,10 @@ const pgInsertSql = (shape: TableShape, spec: TableSpec) => {
   const as = cols.map((_, i) => `c${i}`);
   const select = cols.map((c, i) => (c.kind === 'json' ? `c${i}::jsonb` : `c${i}`)).join(', ');
   const arrays = cols.map((c, i) => `$${i + 1}::${PG_ARRAY[c.kind]}`).join(', ');
-  return `INSERT INTO ${quote(shape.name)} (${cols.map((c) => quote(c.name)).join(', ')}) SELECT ${select} FROM unnest(${arrays}) AS u(${as.join(', ')})${upsertSql(shape, spec)}`;
+  return (
+    `INSERT INTO ${quote(shape.name)} (${columnList(shape)}) SELECT ${select} FROM unnest(${arrays}) AS u(${as.join(', ')})` +
+    upsertSql(shape, spec)
+  );
 };
 
 async function pgLoad<R>(pool: pg.Pool, tables: TableShape[], body: (load: Loader) => Promise<R>): Promise<R> {

@@ -177,7 +177,9 @@ async function loadLines(
       }
       for (const t of here) {
         const said = b.trailer.counts[t.name];
-        if (said !== counts[t.name]) throw lineError(line.no, `the trailer counts ${String(said)} rows of ${t.name}, the file holds ${counts[t.name]}`);
+        if (said !== counts[t.name]) {
+          throw lineError(line.no, `the trailer counts ${String(said)} rows of ${t.name}, the file holds ${counts[t.name]}`);
+        }
       }
       const head = walk.head();
       if (b.trailer.chainHead.seq !== head.seq || b.trailer.chainHead.hash !== head.hash) {

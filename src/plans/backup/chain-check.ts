@@ -32,7 +32,8 @@ export class ChainWalk {
     const hash = row.hash as string;
     let problem: string | undefined;
     if (seq !== this.expected) {
-      problem = seq > this.expected ? `access event ${this.expected}${seq - 1 > this.expected ? `–${seq - 1}` : ''} is missing (deleted)` : `access event ${seq} is out of order`;
+      const range = seq - 1 > this.expected ? `${this.expected}–${seq - 1}` : `${this.expected}`;
+      problem = seq > this.expected ? `access event ${range} is missing (deleted)` : `access event ${seq} is out of order`;
     } else if (eventHash(row.prev_hash as string, body as unknown as EventBody) !== hash) {
       problem = `access event ${seq} does not match its hash: its content was altered`;
     } else if (row.prev_hash !== this.prev) {
@@ -69,7 +70,9 @@ export class ChainWalk {
       this.tally.unchecked += 1;
       if (!this.tally.uncheckedKeys.includes(keyId) && this.tally.uncheckedKeys.length < 10) this.tally.uncheckedKeys.push(keyId);
     }
-    if (!problem && headSeq < this.lastCheckpointHead) problem = `checkpoint #${id} goes backwards (head ${headSeq} after ${this.lastCheckpointHead}): checkpoints were reordered`;
+    if (!problem && headSeq < this.lastCheckpointHead) {
+      problem = `checkpoint #${id} goes backwards (head ${headSeq} after ${this.lastCheckpointHead}): checkpoints were reordered`;
+    }
     if (!problem && headSeq > this.expected - 1) {
       problem = `checkpoint #${id} covers events up to ${headSeq}, but the log ends at ${this.expected - 1}: events were cut from its end`;
     }

@@ -262,7 +262,9 @@ export function parseHeader(line: FileLine | undefined): Header {
   if (!line) throw new BackupFileError('the file is empty: not a backup');
   const v = parseJson(line);
   if (!isObject(v) || v.format !== BACKUP_FORMAT) throw lineError(line.no, `not a backup of this service (no "format": "${BACKUP_FORMAT}")`);
-  if (v.version !== BACKUP_VERSION) throw lineError(line.no, `backup format version ${String(v.version)}; this release reads version ${BACKUP_VERSION}`);
+  if (v.version !== BACKUP_VERSION) {
+    throw lineError(line.no, `backup format version ${String(v.version)}; this release reads version ${BACKUP_VERSION}`);
+  }
   if (v.dialect !== 'sqlite' && v.dialect !== 'pg') throw lineError(line.no, 'the header names no source store ("dialect")');
   if (typeof v.createdAt !== 'string') throw lineError(line.no, 'the header has no "createdAt"');
   const m = v.migrations;
@@ -310,7 +312,11 @@ export function checkRow(shape: TableShape, row: Row, no: number): void {
           : c.kind === 'boolean'
             ? typeof v === 'boolean'
             : typeof v === 'object' || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
-    if (!ok) throw lineError(no, `${shape.name}.${c.name}: ${JSON.stringify(v).slice(0, 40)} is not ${c.kind === 'integer' ? 'an integer' : `${c.kind}`}`);
+    if (!ok) {
+      // The value's type only, never the value: a row may hold personal data.
+      const was = Array.isArray(v) ? 'an array' : typeof v === 'object' ? 'an object' : `a ${typeof v}`;
+      throw lineError(no, `${shape.name}.${c.name}: ${was} where ${c.kind === 'integer' ? 'an integer' : c.kind} belongs`);
+    }
   }
 }
 

@@ -357,6 +357,20 @@ describe('backup and restore', { timeout: 120_000 }, () => {
       await expect(restore(hole)).rejects.toThrow(new RegExp(`^line ${e + 1}: access event 42 is missing \\(deleted\\)`));
       await expectEmpty(target);
 
+      // A value of the wrong kind, an unknown column, a file that is not a backup: each refused by line.
+      const p = lines.findIndex((l) => l.startsWith('{"t":"plans"'));
+      const wrongKind = [...lines];
+      wrongKind[p] = lines[p]!.replace(/"current_version_id":(\d+)/, '"current_version_id":"$1"');
+      writeLines(path.join(dir, 'kind.gz'), wrongKind);
+      await expect(restore(path.join(dir, 'kind.gz'))).rejects.toThrow(`line ${p + 1}: plans.current_version_id: a string where an integer belongs`);
+      const extraColumn = [...lines];
+      extraColumn[p] = lines[p]!.replace('"r":{', '"r":{"nickname":"x",');
+      writeLines(path.join(dir, 'column.gz'), extraColumn);
+      await expect(restore(path.join(dir, 'column.gz'))).rejects.toThrow(`line ${p + 1}: plans: unknown column nickname`);
+      fs.writeFileSync(path.join(dir, 'plain.ndjson'), `${lines.join('\n')}\n`);
+      await expect(restore(path.join(dir, 'plain.ndjson'))).rejects.toThrow(/plain\.ndjson is not gzip-compressed: not a backup file/);
+      await expectEmpty(target);
+
       // The good file still restores.
       const r = await restore(file);
       expect(r.counts.access_events).toBe(300);
