@@ -104,8 +104,8 @@ export async function testApp(
 ) {
   const dir = opts.dir ?? tempDir();
   const clock = opts.clock ?? testClock();
-  const db = openDatabase(databaseFile(dir));
-  cleanups.push(() => db.$client.close());
+  // TEST_DB=pg: a database of its own in the run's PostgreSQL cluster (the matrix's PostgreSQL half).
+  const db = await testStore(defaultDialect(), dir);
   await ensureDemoOrganisations(db, clock());
   const devIssuer = await loadDevIssuer(dir);
   const accessLog = createAccessLog(db, { clock, signer: loadAuditSigner(dir) });
