@@ -2,7 +2,7 @@
 // person's report, flags' evidence, the per-plan lookup's catch-up and the newest checkpoint. The events'
 // JSON columns are text in both dialects (the stored string is what was hashed); only where a statement
 // looks inside them does it differ, in the few fragments below.
-import { desc, eq, max, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, lt, max, sql, type SQL } from 'drizzle-orm';
 import { lock, one, run, type Store } from '../../../db/runtime.js';
 import type { OrgKind } from '../core/content.js';
 import type { SignedCheckpoint, StoredEvent } from './chain.js';
@@ -84,7 +84,7 @@ function inScope(db: Store, scope: string): SQL {
 /** Events about one plan: those the per-plan lookup holds for it (catch it up first). */
 const aboutPlan = (planId: string) => sql`e.seq IN (SELECT seq FROM access_event_plans WHERE plan_id = ${planId})`;
 
-const and = (conditions: SQL[]) => sql.join(conditions, sql` AND `);
+const allOf = (conditions: SQL[]) => sql.join(conditions, sql` AND `);
 
 /** What an auditor may filter the log by (queries.ts validates it; dates are already instants here). */
 export type EventConditions = {
@@ -123,7 +123,7 @@ export function eventsInScope(db: Store, scope: string, f: EventConditions, limi
   if (f.from !== undefined) where.push(sql`e.at >= ${f.from}`);
   if (f.to !== undefined) where.push(sql`e.at <= ${f.to}`);
   if (f.before !== undefined) where.push(sql`e.seq < ${f.before}`);
-  return db.many<StoredEvent>(sql`SELECT ${E} FROM access_events e WHERE ${and(where)} ORDER BY e.seq DESC LIMIT ${limit}`);
+  return db.many<StoredEvent>(sql`SELECT ${E} FROM access_events e WHERE ${allOf(where)} ORDER BY e.seq DESC LIMIT ${limit}`);
 }
 
 /** The events with these seqs, within the auditor's scope, newest first. */
@@ -151,7 +151,7 @@ export function eventsAboutPlan(
   if (f.from !== undefined) where.push(sql`e.at >= ${f.from}`);
   if (f.to !== undefined) where.push(sql`e.at <= ${f.to}`);
   if (f.before !== undefined) where.push(sql`e.seq < ${f.before}`);
-  return db.many<StoredEvent>(sql`SELECT ${E} FROM access_events e WHERE ${and(where)} ORDER BY e.seq DESC LIMIT ${limit}`);
+  return db.many<StoredEvent>(sql`SELECT ${E} FROM access_events e WHERE ${allOf(where)} ORDER BY e.seq DESC LIMIT ${limit}`);
 }
 
 /** Flag reviews (allowed `flag-review` events) since `from`, oldest first, with the flag and outcome they name. */
@@ -271,7 +271,8 @@ export function planLookupPass(db: Store, maxEvents: number): Promise<number> {
     if (to > from) {
       // Sorted so the inserts walk the primary key in order.
       yield* run(sql`INSERT INTO access_event_plans (plan_id, seq) ${planReferences(db, from, to)} ORDER BY 1, 2 ON CONFLICT DO NOTHING`);
-      yield* run(q.update(state).set({ indexedSeq: to }).where(eq(state.id, 1)));
+      // Only forward: on PostgreSQL the writer advances it in its own commits, and may have got further.
+      yield* run(q.update(state).set({ indexedSeq: to }).where(and(eq(state.id, 1), lt(state.indexedSeq, to))));
     }
     return last - to;
   });

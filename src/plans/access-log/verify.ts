@@ -57,7 +57,8 @@ const PAGE = 1_000;
 
 /** Every row of a keyed table, `size` rows per read, in key order. */
 async function* paged<T>(size: number, read: (after: number, limit: number) => Promise<T[]>, key: (row: T) => number): AsyncGenerator<T> {
-  for (let after = 0; ; ) {
+  // From below any key: a row planted at seq 0 or below is walked (and reported) like any other.
+  for (let after = Number.MIN_SAFE_INTEGER; ; ) {
     const rows = await read(after, size);
     yield* rows;
     if (rows.length < size) return;
