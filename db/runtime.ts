@@ -248,7 +248,12 @@ export function pgStore(drz: unknown, pool: pg.Pool, url: string, t: unknown, cl
         // Built on the transaction's client, so it runs on the transaction's connection (pgStep awaits it).
         in: (q: Q, params: P) => {
           const inTx = (build(q) as unknown as { prepare(name: string): PgPrepared }).prepare(name);
-          return { get: unused, all: unused, run: unused, then: (ok: never, no: never) => inTx.execute(params).then(ok, no) };
+          return {
+            get: unused,
+            all: unused,
+            run: unused,
+            then: (ok: (rows: T[]) => unknown, no: (e: unknown) => unknown) => inTx.execute(params).then(ok, no),
+          };
         },
       };
     },

@@ -265,21 +265,27 @@ export function readPathStatements(db: Store) {
  * per turn of the event loop is all).
  */
 export function readCacheProbe(db: Store) {
+  const client = db.sqlite?.client;
+  if (client) {
+    // The row straight from the driver: through drizzle's prepared statement, a cached plan view answered
+    // in a turn of its own cost about 4 µs more (a micro-benchmark: 17-21 µs against 12-15). Synchronous
+    // too, for the look-ups not yet async (the authenticator's organisations, the search scope).
+    const epochNow = client.prepare<[], number>('SELECT n FROM read_cache_epoch WHERE id = 1').pluck();
+    const ownChanges = client.prepare<[], number>('SELECT total_changes()').pluck();
+    return {
+      epoch: () => Promise.resolve(epochNow.get()!),
+      ownWrites: (): number => ownChanges.get()!,
+      epochNow: (): number => epochNow.get()!,
+    };
+  }
   const epoch = db.prepared<Record<string, never>, { n: number }>('read_cache_epoch', (q) =>
     q
       .select({ n: sql<number>`n` })
       .from(sql`read_cache_epoch`)
       .where(sql`id = 1`),
   );
-  const client = db.sqlite?.client;
-  const ownChanges = client?.prepare<[], number>('SELECT total_changes()').pluck();
-  // Only for the look-ups not yet async (authenticator, search scope): they check synchronously.
-  const epochNow = client?.prepare<[], number>('SELECT n FROM read_cache_epoch WHERE id = 1').pluck();
-  return {
-    epoch: async () => Number((await epoch.one({}))!.n),
-    ownWrites: ownChanges && (() => ownChanges.get()!),
-    epochNow: epochNow && (() => epochNow.get()!),
-  };
+  const none = undefined as (() => number) | undefined;
+  return { epoch: async () => Number((await epoch.one({}))!.n), ownWrites: none, epochNow: none };
 }
 
 // ---- The console's lists (queues.ts).

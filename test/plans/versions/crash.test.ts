@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { loadAuditSigner } from '../../../src/plans/access-log/signer.js';
 import { verifyAuditLog } from '../../../src/plans/access-log/verify.js';
@@ -30,8 +31,8 @@ describe('crash safety', () => {
     const dir = tempDir('rpl-crash-');
     const db = openDatabase(databaseFile(dir));
     await seedSyntheticPlans(db, 40, { now: () => new Date() });
-    const planIds = db.$client.prepare('SELECT id FROM plans WHERE current_version_id IS NOT NULL').pluck().all() as string[];
-    db.$client.close();
+    const planIds = (await db.many<{ id: string }>(sql`SELECT id FROM plans WHERE current_version_id IS NOT NULL ORDER BY id`)).map((p) => p.id);
+    await db.close();
     const token = await (await loadDevIssuer(dir)).sign({ sub: 'pc.crash', org: 'capital-police', roles: ['responder'] }, 600);
 
     const { child, url } = await startService(dir);
@@ -65,7 +66,7 @@ describe('crash safety', () => {
     expect(missing).toEqual([]);
     const publicKey = loadAuditSigner(dir, { create: false })!.publicKeyPem;
     expect(await verifyAuditLog(after, publicKey)).toMatchObject({ ok: true });
-    after.$client.close();
+    await after.close();
 
     const again = await startService(dir);
     const res = await fetch(`${again.url}/api/v1/plans/${planIds[0]}`, { headers: { authorization: `Bearer ${token}`, 'x-access-purpose': 'AFTER-RESTART' } });
@@ -76,6 +77,6 @@ describe('crash safety', () => {
     // A clean shutdown signs the final head, so nothing is left outside a checkpoint.
     expect(await verifyAuditLog(final, publicKey)).toMatchObject({ ok: true, uncheckpointed: 0 });
     expect(accessEvents(final).at(-1)).toMatchObject({ purpose: 'AFTER-RESTART', outcome: 'allowed' });
-    final.$client.close();
+    await final.close();
   }, 60_000);
 });

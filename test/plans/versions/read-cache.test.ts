@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { databaseFile, openDatabase, type Db } from '../../../db/index.js';
 import { withdraw } from '../../../src/plans/versions/workflow.js';
@@ -12,8 +13,8 @@ const approver = { sub: 'approver.a', org: 'southbank-mh', orgKind: 'mental-heal
  */
 describe('read cache', () => {
   const others: Db[] = [];
-  afterEach(() => {
-    for (const db of others.splice(0)) db.$client.close();
+  afterEach(async () => {
+    for (const db of others.splice(0)) await db.close();
   });
   async function setUp() {
     const t = await testApp();
@@ -29,9 +30,9 @@ describe('read cache', () => {
 
   it('an agreement ended by another process stops the next read', async () => {
     const { other, read } = await setUp();
-    other.$client.prepare("UPDATE data_sharing_agreements SET valid_to = '2026-11-22' WHERE reference = 'DSA-DEMO-001'").run();
+    await other.exec(sql`UPDATE data_sharing_agreements SET valid_to = '2026-11-22' WHERE reference = 'DSA-DEMO-001'`);
     expect(await read()).toBe(403);
-    other.$client.prepare("UPDATE data_sharing_agreements SET valid_to = '2030-12-31' WHERE reference = 'DSA-DEMO-001'").run();
+    await other.exec(sql`UPDATE data_sharing_agreements SET valid_to = '2030-12-31' WHERE reference = 'DSA-DEMO-001'`);
     expect(await read()).toBe(200);
   });
 

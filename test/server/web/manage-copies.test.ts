@@ -1,3 +1,4 @@
+import { asc, sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { importRecordFrom, planBody, planIdOf, publishPlans, tempDir, testApp, type TestApp } from '../../helpers.js';
 import { browser, pdfText } from './helpers.js';
@@ -7,13 +8,15 @@ async function signedIn(t: TestApp, sub: string) {
   await b.signIn(sub);
   return b;
 }
-const copies = (t: TestApp) => t.db.$client.prepare('SELECT plan_id, version, without_identifiers, printed_by, printed_at FROM person_copies ORDER BY id').all() as {
-  plan_id: string;
-  version: number;
-  without_identifiers: number;
-  printed_by: string;
-  printed_at: string;
-}[];
+const copies = async (t: TestApp) => {
+  const { personCopies: c } = t.db.t;
+  return t.db.many(
+    t.db.q
+      .select({ planId: c.planId, version: c.version, withoutIdentifiers: c.withoutIdentifiers, printedBy: c.printedBy, printedAt: c.printedAt })
+      .from(c)
+      .orderBy(asc(c.id)),
+  );
+};
 /** The PDF's bytes (the test browser reads bodies as text). */
 async function download(t: TestApp, b: { jar: Map<string, string> }, url: string) {
   const res = await t.app.request(url, { headers: { cookie: [...b.jar].map(([k, v]) => `${k}=${v}`).join('; ') } });
@@ -67,7 +70,7 @@ describe("the person's own copy of their plan", () => {
     // Refreshing the page after the post, or downloading again, records no second copy.
     await author.get(posted.location!);
     expect((await author.get(link)).status).toBe(200);
-    expect(copies(t)).toEqual([{ plan_id: planId, version: 1, without_identifiers: 0, printed_by: 'demo.author', printed_at: t.clock().toISOString() }]);
+    expect(await copies(t)).toEqual([{ planId, version: 1, withoutIdentifiers: false, printedBy: 'demo.author', printedAt: t.clock().toISOString() }]);
 
     // A new version published since: the console says the person's copy is out of date.
     await publishPlans(t.db, [importRecordFrom(planBody({ summary: 'Speak calmly. Offer the crisis café first.' }))]);
@@ -83,10 +86,11 @@ describe("the person's own copy of their plan", () => {
     const fresh = await author.get(`/manage/plans/${planId}`);
     expect(fresh.text).toContain('The person holds version 2');
     expect(fresh.text).not.toContain('is out of date');
-    expect(copies(t).map((c) => c.version)).toEqual([1, 2]);
+    expect((await copies(t)).map((c) => c.version)).toEqual([1, 2]);
     // The record is what was handed over: no code path rewrites it.
-    expect(() => t.db.$client.prepare('UPDATE person_copies SET version = 3').run()).toThrow(/append-only/);
-    expect(() => t.db.$client.prepare('DELETE FROM person_copies').run()).toThrow(/append-only/);
+    // (drizzle wraps the database's refusal: its message is the cause's)
+    await expect(t.db.exec(sql`UPDATE person_copies SET version = 3`)).rejects.toHaveProperty('cause.message', expect.stringMatching(/append-only/));
+    await expect(t.db.exec(sql`DELETE FROM person_copies`)).rejects.toHaveProperty('cause.message', expect.stringMatching(/append-only/));
   });
 
   it('prints the summary without identifying details: no name, date of birth, NHS number, address or reference', async () => {
@@ -107,7 +111,7 @@ describe("the person's own copy of their plan", () => {
     for (const identifying of ['Aoife', 'Niamh', "O'Sullivan", 'Nowak', 'Eff ', 'Blue', '1991', '14 March', '943 476 5919', '9434765919', 'Lambeth', 'SB-000001', '07700 900001']) {
       expect(text).not.toContain(identifying);
     }
-    expect(copies(t)).toMatchObject([{ without_identifiers: 1 }]);
+    expect(await copies(t)).toMatchObject([{ withoutIdentifiers: true }]);
   });
 
   it('is for authors of the owning trust only: approvers, another trust and responders are refused and nothing is recorded', async () => {
@@ -135,7 +139,7 @@ describe("the person's own copy of their plan", () => {
     expect((await officer.post(`/manage/plans/${planId}/copies`, {})).status).toBe(403);
     expect((await officer.get(link)).status).toBe(403);
 
-    expect(copies(t)).toHaveLength(1);
+    expect(await copies(t)).toHaveLength(1);
     // The approver's attempt to take the copy is in the log as a refused print.
     expect(t.events().filter((e) => e.action === 'print' && e.outcome !== 'allowed')).toMatchObject([{ planId, actorSub: 'demo.approver' }]);
   });
@@ -161,6 +165,6 @@ describe("the person's own copy of their plan", () => {
     const refused = await author.post(`/manage/plans/${planId}/copies`, {});
     expect(refused.status).toBe(409);
     expect(refused.text).toContain('Publish the plan before printing the person&#39;s copy');
-    expect(copies(t)).toHaveLength(0);
+    expect(await copies(t)).toHaveLength(0);
   });
 });
