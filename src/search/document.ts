@@ -51,10 +51,14 @@ export function buildSearchDoc(src: DocSource): SearchDoc {
   const s = src.subject;
   const [y, m, d] = s.dateOfBirth.split('-').map(Number) as [number, number, number];
   const given = uniq([s.givenNames, s.preferredName ?? '', ...s.aliases].flatMap(nameKeys));
-  // Family name first: Meilisearch ranks a word that starts the attribute above the same word later in
-  // it, and a word alone (the second stage's queries) then finds those of that family name before those
-  // of that given name ("Shavon Hussain": Leilani Hussain before Hussain Chen, never pushed out by them).
-  const all = uniq([...nameKeys(s.familyName), ...given]);
+  const family = nameKeys(s.familyName);
+  // Meilisearch ranks a word that starts the attribute above the same word later in it. Names put the
+  // family name first, so a word alone (the second stage's queries) finds those of that family name
+  // before those of that given name ("Shavon Hussain": Leilani Hussain before Hussain Chen, never pushed
+  // out by them); sound codes keep the given name first, so the codes query still finds the given name
+  // when the family name was heard as nothing the index holds ("Hussain Newen": Hussain Nguyen).
+  const all = uniq([...family, ...given]);
+  const spoken = uniq([...given, ...family]);
   const table = variantTable();
   const variants = uniq(given.flatMap((w) => [...(table.get(w)?.keys() ?? [])])).filter((v) => !all.includes(v));
   const first = src.locations[0];
@@ -78,7 +82,7 @@ export function buildSearchDoc(src: DocSource): SearchDoc {
     geoLng: src.locations.map((l) => l.lng),
     names: all.join(' '),
     variants: variants.join(' '),
-    phonetic: uniq([...all.flatMap(phoneticCodes), ...all.flatMap(firstLetterKeys)]).join(' '),
+    phonetic: uniq([...spoken.flatMap(phoneticCodes), ...spoken.flatMap(firstLetterKeys)]).join(' '),
     places: uniq([...src.locations.map((l) => l.label), s.homeArea ?? ''].flatMap(words)).join(' '),
   };
 }
