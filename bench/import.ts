@@ -21,10 +21,10 @@ export type ImportBench = { plans: number; ms: number; plansPerSecond: number; c
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-function scratch(): { dir: string; remove: () => void } {
+async function scratch(): Promise<{ dir: string; remove: () => void }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rpl-bench-import-'));
   const db = openDatabase(databaseFile(dir));
-  ensureDemoOrganisations(db, new Date());
+  await ensureDemoOrganisations(db, new Date());
   db.$client.close();
   return { dir, remove: () => fs.rmSync(dir, { recursive: true, force: true }) };
 }
@@ -45,7 +45,7 @@ export async function benchImport(plans: number): Promise<ImportBench> {
   const today = isoDay(new Date());
   fs.writeFileSync(file, [...syntheticRecords(plans, { seed: 1234, owningOrgs: demoPlanOwners, today })].map((r) => `${JSON.stringify(r)}\n`).join(''));
   try {
-    const fn = scratch();
+    const fn = await scratch();
     const db = openDatabase(databaseFile(fn.dir));
     const started = performance.now();
     const checked = await validateImportFile(db, file);
@@ -56,7 +56,7 @@ export async function benchImport(plans: number): Promise<ImportBench> {
     fn.remove();
     if (stopped || summary.created !== plans) throw new Error(`bench import went wrong: ${stopped?.message ?? JSON.stringify(summary)}`);
 
-    const cli = scratch();
+    const cli = await scratch();
     const cliStarted = performance.now();
     await runCli(['import', file], cli.dir);
     const cliMs = performance.now() - cliStarted;

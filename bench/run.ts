@@ -25,7 +25,6 @@ import { fileURLToPath } from 'node:url';
 import { databaseFile, openDatabase } from '../db/index.js';
 import { seedSyntheticPlans } from '../src/plans/demo/demo.js';
 import { loadDevIssuer } from '../src/server/auth/dev-issuer.js';
-import { loadSessionSecret } from '../src/server/auth/session-secret.js';
 import { benchImport, type ImportBench } from './import.js';
 import { publishToFindable } from './publish.js';
 import type { BenchContext } from './scenarios.js';
@@ -61,13 +60,13 @@ type ScenarioResult = {
   engine?: { searches: number; degraded: number; engineP50Ms: number; engineP99Ms: number; serviceP50Ms: number; serviceP99Ms: number };
 };
 
-function seeded(dataDir: string): string[] {
+async function seeded(dataDir: string): Promise<string[]> {
   const db = openDatabase(databaseFile(dataDir));
   try {
     const count = () => db.$client.prepare('SELECT count(*) FROM plans').pluck().get() as number;
     if (count() < PLANS) {
       process.stdout.write(`seeding ${PLANS} synthetic plans into ${dataDir} (once)…\n`);
-      seedSyntheticPlans(db, PLANS, { seed: 7, now: () => new Date() });
+      await seedSyntheticPlans(db, PLANS, { seed: 7, now: () => new Date() });
     }
     return db.$client
       .prepare("SELECT id FROM plans WHERE current_version_id IS NOT NULL AND owning_org IN ('southbank-mh','northgate-mh')")
@@ -163,7 +162,7 @@ async function main() {
   }
   const dataDir = path.join(here, '.data', `plans-${PLANS}`);
   fs.mkdirSync(dataDir, { recursive: true });
-  const planIds = seeded(dataDir);
+  const planIds = await seeded(dataDir);
   const { child, ready } = await startServer(dataDir);
   // Events left by earlier runs are indexed before anything is measured (and not counted below).
   const earlier = await ask<ServerCaughtUp>(child, 'catch-up');
@@ -178,7 +177,6 @@ async function main() {
     dataDir,
     planIds,
     tokenFor: (w) => issuer.sign(w, 3600),
-    sessionSecret: loadSessionSecret(dataDir),
   };
   const results: ScenarioResult[] = [];
   try {

@@ -18,8 +18,6 @@ export type BenchContext = {
   /** Plan ids a capital-police responder may read (southbank-mh and northgate-mh plans). */
   planIds: string[];
   tokenFor(who: { sub: string; org: string; roles: ('responder' | 'auditor' | 'author' | 'approver')[] }): Promise<string>;
-  /** The service's session secret, so the bench can sign web session cookies as sign-in would. */
-  sessionSecret: string;
 };
 
 export type Scenario = {

@@ -21,7 +21,6 @@ import { securedResponse } from '../src/server/security-headers.js';
 import { createApp } from '../src/server/app.js';
 import { loadDevIssuer } from '../src/server/auth/dev-issuer.js';
 import { silentLogger } from '../src/logger.js';
-import { loadSessionSecret } from '../src/server/auth/session-secret.js';
 import { createMetrics } from '../src/server/metrics/metrics.js';
 import { startSearch } from '../src/search/index.js';
 
@@ -78,11 +77,11 @@ function cpuOfProcessUs(pid: number | undefined): number | null {
 }
 
 /** One plan as a police responder's view of it, serialised as the plan route serialises it. */
-function sampleViewJson(db: ReturnType<typeof openDatabase>): string {
+async function sampleViewJson(db: ReturnType<typeof openDatabase>): Promise<string> {
   const planId = db.$client.prepare('SELECT id FROM plans WHERE current_version_id IS NOT NULL LIMIT 1').pluck().get() as string;
   const reader = createPlanReader(db);
   const police = { sub: 'bench.sample', org: 'capital-police', orgKind: 'police' as const, roles: ['responder' as const] };
-  const read = reader.byId(police, planId, isoDay(systemClock()));
+  const read = await reader.byId(police, planId, isoDay(systemClock()));
   if (!read.ok) throw new Error(`bench: no sample view (${read.detail})`);
   return JSON.stringify(read.value.view);
 }
@@ -120,7 +119,6 @@ async function main(dataDir: string) {
     logger: silentLogger(),
     devIssuer: await loadDevIssuer(dataDir),
     accessLog,
-    sessionSecret: loadSessionSecret(dataDir),
     search: measured,
     searchLimits,
     publicBaseUrl: 'http://127.0.0.1',
@@ -132,7 +130,7 @@ async function main(dataDir: string) {
   let sample: string | undefined;
   const bare = new Hono()
     .get('/bare', (c) => c.json({ ok: true, at: Date.now() }))
-    .get('/bare-plan-sized', () => securedResponse((sample ??= sampleViewJson(db)), 200, 'application/json'));
+    .get('/bare-plan-sized', async () => securedResponse((sample ??= await sampleViewJson(db)), 200, 'application/json'));
   // Diagnostic (BENCH_UNLOGGED=1): the same app with a log that writes nothing, to show what the audit
   // itself costs. Off by default: a second app instance would inflate the service's RSS.
   const unlogged = process.env.BENCH_UNLOGGED !== '1' ? undefined : createApp({

@@ -16,7 +16,7 @@ const appUrl = (process.env.PUBLIC_BASE_URL ?? 'http://127.0.0.1:8080').replace(
 
 fs.mkdirSync(path.join(dataDir, 'oidc'), { recursive: true, mode: 0o700 });
 const db = openDatabase(databaseFile(dataDir));
-ensureDemoOrganisations(db, new Date());
+await ensureDemoOrganisations(db, new Date());
 const clients = demoOrganisations.map((o) => {
   const file = path.join(dataDir, 'oidc', `${o.slug}.client-secret`);
   const secret = fs.existsSync(file) ? fs.readFileSync(file, 'utf8').trim() : crypto.randomUUID();
@@ -33,12 +33,12 @@ const provider = await startTestProvider({
   clients: clients.map((c) => ({ clientId: c.clientId, clientSecret: c.clientSecret, redirectUri: `${appUrl}/auth/callback`, postLogoutRedirectUri: `${appUrl}/signed-out` })),
 });
 // Configured afresh: a set from an earlier run without the organisation claim would block the shared issuer.
-for (const c of clients) removeOidcConfig(db, c.org);
+for (const c of clients) await removeOidcConfig(db, c.org);
 for (const c of clients) {
   const input = oidcConfigInputSchema.parse({
     org: c.org, issuer: provider.issuer, clientId: c.clientId, clientSecretFile: c.file, rolesClaim: 'roles', orgClaim: DEMO_ORG_CLAIM, orgCode: demoOrgCodes[c.org],
   });
-  const r = configureOidc(db, input, new Date());
+  const r = await configureOidc(db, input, new Date());
   if (!r.ok) throw new Error(r.detail);
 }
 db.$client.close();

@@ -24,9 +24,9 @@ async function main(argv: string[]) {
   try {
     const now = new Date();
     const db = openDatabase(databaseFile(dataDir));
-    ensureDemoOrganisations(db, now);
+    await ensureDemoOrganisations(db, now);
     const [record] = syntheticRecords(1, { seed: 7, owningOrgs: ['southbank-mh'], today: now.toISOString().slice(0, 10) });
-    importRecords(db, [record!], { importedBy: 'render-card', now: () => now });
+    await importRecords(db, [record!], { importedBy: 'render-card', now: () => now });
     const planId = db.$client.prepare<[], { id: string }>('SELECT id FROM plans').get()!.id;
     const devIssuer = await loadDevIssuer(dataDir);
     const app = createApp({ db, clock: () => new Date(), logger: silentLogger(), devIssuer, publicBaseUrl: 'https://plans.example.org' });

@@ -13,6 +13,11 @@ const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   HOST: z.string().min(1).default('127.0.0.1'),
   DATA_DIR: z.string().min(1).default('./data'),
+  /** PostgreSQL 15+ (`postgres://user:password@host:5432/db`) instead of SQLite under DATA_DIR. */
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+    .optional(),
   MEILI_URL: z.url().optional(),
   MEILI_KEY: z.string().min(1).optional(),
   MEILI_BIN: z.string().min(1).optional(),
@@ -73,6 +78,8 @@ export type Config = {
   host: string;
   dataDir: string;
   meiliUrl?: string;
+  /** PostgreSQL instead of SQLite (README "Running on PostgreSQL"). */
+  databaseUrl?: string;
   meiliKey?: string;
   meiliBin?: string;
   /** Explicit PUBLIC_BASE_URL; when absent the server derives it from the bound address. */
@@ -109,6 +116,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     host: e.HOST,
     dataDir: path.resolve(e.DATA_DIR),
     meiliUrl: e.MEILI_URL,
+    databaseUrl: e.DATABASE_URL,
     meiliKey: e.MEILI_KEY,
     meiliBin: e.MEILI_BIN,
     publicBaseUrl: e.PUBLIC_BASE_URL?.replace(/\/+$/, ''),

@@ -1,7 +1,7 @@
 import { serve } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
 import { ConfigError, loadConfig, resolveAuthDev, type Config } from './config.js';
-import { databaseFile, openDatabase } from '../db/index.js';
+import { databaseFile, openStore } from '../db/index.js';
 import { secureDataDir } from '../db/file-modes.js';
 import { demoUsers, seedSyntheticPlans } from './plans/demo/demo.js';
 import { anyIdentityProvider, listOrganisations } from './plans/organisations.js';
@@ -13,7 +13,6 @@ import { createAuditWitness } from './plans/access-log/witness.js';
 import { createApp } from './server/app.js';
 import { loadDevIssuer } from './server/auth/dev-issuer.js';
 import { createLogger } from './logger.js';
-import { loadSessionSecret } from './server/auth/session-secret.js';
 import { accessLogHealth } from './server/access-trail/log-health.js';
 import { createMetrics, startMetricsServer } from './server/metrics/metrics.js';
 import { startSearchOrFallback } from './search/index.js';
@@ -27,16 +26,16 @@ async function main(config: Config, argv: string[]) {
   const logger = createLogger(config.logLevel);
   const tightened = secureDataDir(config.dataDir, databaseFile(config.dataDir));
   if (tightened.length) logger.warn({ paths: tightened }, 'data directory files were readable by other users: tightened to 0700/0600');
-  const db = openDatabase(databaseFile(config.dataDir));
-  const orgs = listOrganisations(db);
-  const dev = resolveAuthDev(config, anyIdentityProvider(db));
+  const db = await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl, applicationName: 'rpl-service' });
+  const orgs = await listOrganisations(db);
+  const dev = resolveAuthDev(config, await anyIdentityProvider(db));
   if (!dev.ok) {
     process.stderr.write(`${dev.message}\n`);
     process.exit(1);
   }
   const seedDemo = orgs.length === 0 && !argv.includes('--no-demo');
   if (seedDemo) {
-    const s = seedSyntheticPlans(db, DEMO_PLANS, { now: systemClock });
+    const s = await seedSyntheticPlans(db, DEMO_PLANS, { now: systemClock });
     logger.info({ plans: s.created }, 'empty data directory: loaded the synthetic demo set');
   }
   const devIssuer = dev.authDev ? await loadDevIssuer(config.dataDir) : undefined;
@@ -82,7 +81,6 @@ async function main(config: Config, argv: string[]) {
   });
 
   let publicBaseUrl = config.publicBaseUrl ?? '';
-  const sessionSecret = loadSessionSecret(config.dataDir);
   const metrics = config.metricsPort === undefined ? undefined : createMetrics();
   const app = createApp({
     metrics,
@@ -95,7 +93,6 @@ async function main(config: Config, argv: string[]) {
     accessLog,
     accessLogHealth: logHealth,
     auditWitness,
-    sessionSecret,
     accessReportNames: config.accessReportNames,
     authOptions: { maxTokenHours: config.tokenMaxHours },
     sessionMaxHours: config.sessionMaxHours,
@@ -139,10 +136,9 @@ async function main(config: Config, argv: string[]) {
     server.close(() => {
       // Commit what is queued and sign the final chain head, stop search, then close the database.
       // Open refusal windows' summaries go in before the log's last commit and checkpoint.
-      Promise.allSettled([refusals.close().then(() => accessLog.close()), search.stop()]).finally(() => {
-        db.$client.close();
-        process.exit(0);
-      });
+      Promise.allSettled([refusals.close().then(() => accessLog.close()), search.stop()])
+        .then(() => db.close())
+        .finally(() => process.exit(0));
     });
     // Idle keep-alive connections would hold close() open; in-flight requests still finish (and log).
     if ('closeIdleConnections' in server) server.closeIdleConnections();

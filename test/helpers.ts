@@ -9,6 +9,7 @@ import type { CreatePlanBody, ImportRecord } from '../src/plans/core/content.js'
 import { ensureDemoOrganisations } from '../src/plans/demo/demo.js';
 import { importRecords } from '../src/plans/versions/importer.js';
 import { reviewOf } from '../src/plans/versions/review.js';
+import { findPlanByRef, findVersion } from '../src/plans/versions/store.js';
 import { approve, type VersionRef } from '../src/plans/versions/workflow.js';
 import { createAccessLog } from '../src/plans/access-log/log.js';
 import { eventColumns, type StoredEvent } from '../src/plans/access-log/columns.mjs';
@@ -105,7 +106,7 @@ export async function testApp(
   const clock = opts.clock ?? testClock();
   const db = openDatabase(databaseFile(dir));
   cleanups.push(() => db.$client.close());
-  ensureDemoOrganisations(db, clock());
+  await ensureDemoOrganisations(db, clock());
   const devIssuer = await loadDevIssuer(dir);
   const accessLog = createAccessLog(db, { clock, signer: loadAuditSigner(dir) });
   const app = createApp({
@@ -196,17 +197,13 @@ export function publishPlans(db: Db, records: ImportRecord[], now = new Date('20
   return importRecords(db, records, { importedBy: 'test-import', now: () => now });
 }
 
-export function planIdOf(db: Db, externalRef: string, org = 'southbank-mh'): string {
-  return db.$client
-    .prepare<[string, string], { id: string }>('SELECT id FROM plans WHERE owning_org = ? AND external_ref = ?')
-    .get(org, externalRef)!.id;
+export async function planIdOf(db: Db, externalRef: string, org = 'southbank-mh'): Promise<string> {
+  return (await findPlanByRef(db, org, externalRef))!.id;
 }
 
 /** The content hash shown with a version (what an approval names), read as the version's readers see it. */
-export function contentHashOf(db: Db, planId: string, version: number): string {
-  return db.$client
-    .prepare<[string, number], { h: string }>('SELECT content_hash AS h FROM plan_versions WHERE plan_id = ? AND version = ?')
-    .get(planId, version)!.h;
+export async function contentHashOf(db: Db, planId: string, version: number): Promise<string> {
+  return (await findVersion(db, planId, version))!.contentHash;
 }
 
 /**
@@ -220,8 +217,8 @@ export async function approveAfterReading(t: TestApp, w: Who, planId: string, ve
 }
 
 /** Approves in the domain as the review page does: what the approver is shown names the content approved. */
-export function approveAsReviewed(db: Db, actor: Actor, ref: VersionRef, now: Date) {
-  const shown = reviewOf(db, actor, ref.planId, ref.version);
+export async function approveAsReviewed(db: Db, actor: Actor, ref: VersionRef, now: Date) {
+  const shown = await reviewOf(db, actor, ref.planId, ref.version);
   if (!shown.ok) return shown;
   return approve(db, actor, ref, shown.value.proposal.contentHash, now);
 }

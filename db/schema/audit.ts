@@ -44,7 +44,7 @@ export const accessEvents = sqliteTable(
  * Which events concern which plan: the plan an event opened, and every plan a search returned. A
  * per-plan index on access_events itself made each commit of the log touch one random page per event
  * (half of every commit's time under load, on the path every response waits for). This lookup is
- * derived from the log after the events are durable (access-index.mjs: by the writer thread when it is
+ * derived from the log after the events are durable (src/plans/access-log/writer/lookup.mjs: by the writer thread when it is
  * idle, and by any query that needs it first), so the person's report never misses an event.
  * Append-only, like the log (custom migration).
  */

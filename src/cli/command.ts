@@ -1,10 +1,10 @@
 import type { Config } from '../config.js';
 import type { Db } from '../../db/index.js';
 
-/** What every command gets: parsed configuration and the database, opened on first use. */
+/** What every command gets: parsed configuration and the store (DATABASE_URL or SQLite), opened on first use. */
 export type CliContext = {
   config: Config;
-  db: () => Db;
+  db: () => Promise<Db>;
   out: (line: string) => void;
   err: (line: string) => void;
   isTTY: boolean;

@@ -1,5 +1,5 @@
 import { ConfigError, loadConfig } from '../config.js';
-import { databaseFile, openDatabase, type Db } from '../../db/index.js';
+import { openStore, type Db } from '../../db/index.js';
 import { CliError, type CliContext, type Command } from './command.js';
 
 /**
@@ -55,12 +55,12 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
     out(`npm run cli -- ${cmd.usage}\n\n${cmd.summary}`);
     return 0;
   }
-  let db: Db | undefined;
+  let db: Promise<Db> | undefined;
   try {
     const config = loadConfig(env);
     const ctx: CliContext = {
       config,
-      db: () => (db ??= openDatabase(databaseFile(config.dataDir))),
+      db: () => (db ??= openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl, applicationName: 'rpl-cli' })),
       out,
       err,
       isTTY: Boolean(process.stderr.isTTY),
@@ -74,7 +74,7 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
     }
     throw e;
   } finally {
-    db?.$client.close();
+    await db?.then((d) => d.close()).catch(() => undefined);
   }
 }
 

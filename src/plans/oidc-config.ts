@@ -1,13 +1,11 @@
-import { eq } from 'drizzle-orm';
 import { z } from 'zod';
-import { schema, type Db } from '../../db/index.js';
+import { lock, outside, type Body, type Q, type Store } from '../../db/runtime.js';
 import { roles as knownRoles, type Role } from './core/actor.js';
 import { slugSchema } from './core/content.js';
 import { issuerSchema, orgClaimName, orgCodeValue, sameIssuer } from './core/issuer.js';
-import { getOrganisation, listOrganisations } from './organisations.js';
+import { organisationRow, organisationRows } from './organisation-store.js';
+import { deleteOidc, findOidcRow, oidcIssuerRows, oidcRow, oidcRows, setOidcEnabledRow, upsertOidc, type OidcRowNamed } from './oidc-store.js';
 import { fail, ok, type Result } from './core/result.js';
-
-const { organisationOidc, organisations } = schema;
 
 /** `a=r,b=r2`: the provider's values (group names, app roles) → this service's roles. */
 const roleMapSchema = z
@@ -61,9 +59,16 @@ export type OidcConfig = {
   orgCode: string | null;
 };
 
-/** Adds or replaces an organisation's provider. */
-export function configureOidc(db: Db, input: z.output<typeof oidcConfigInputSchema>, now: Date): Result<OidcConfig> {
-  const org = getOrganisation(db, input.org);
+/**
+ * Serialises every change that puts an organisation on an issuer: whether an issuer is shared is a rule
+ * across organisations (issuerSharing), read and then relied on by the write.
+ */
+export const lockIssuers = () => lock('register:issuers');
+
+/** Inside a transaction: adds or replaces an organisation's provider. */
+export function* configureOidcIn(db: Store, q: Q, input: z.output<typeof oidcConfigInputSchema>, now: Date): Body<Result<OidcConfig>> {
+  yield* lockIssuers();
+  const org = yield* organisationRow(db, q, input.org);
   if (!org) return fail('not_found', `no organisation "${input.org}"`);
   const row = {
     orgSlug: input.org,
@@ -78,29 +83,33 @@ export function configureOidc(db: Db, input: z.output<typeof oidcConfigInputSche
     orgCode: input.orgCode ?? null,
     updatedAt: now.toISOString(),
   };
-  const shared = issuerSharing(db, { org: input.org, via: 'oidc', issuer: input.issuer, orgClaim: input.orgClaim ?? null, orgCode: input.orgCode ?? null });
+  const shared = yield* issuerSharingIn(db, q, { org: input.org, via: 'oidc', issuer: input.issuer, orgClaim: input.orgClaim ?? null, orgCode: input.orgCode ?? null });
   if (!shared.ok) return shared;
-  db.insert(organisationOidc).values(row).onConflictDoUpdate({ target: organisationOidc.orgSlug, set: row }).run();
-  return ok(getOidcConfig(db, input.org)!);
+  yield* upsertOidc(db, q, row);
+  return ok(fromRow((yield* oidcRow(db, q, input.org))!));
+}
+
+/** Adds or replaces an organisation's provider. */
+export function configureOidc(db: Store, input: z.output<typeof oidcConfigInputSchema>, now: Date): Promise<Result<OidcConfig>> {
+  return db.tx((q) => configureOidcIn(db, q, input, now));
 }
 
 /** Forgets an organisation's provider (the development provider's script starts its demo set afresh). */
-export function removeOidcConfig(db: Db, slug: string): void {
-  db.delete(organisationOidc).where(eq(organisationOidc.orgSlug, slug)).run();
+export async function removeOidcConfig(db: Store, slug: string): Promise<void> {
+  await deleteOidc(db, slug);
 }
 
-/** Switches sign-in through the organisation's provider on or off, keeping its settings. */
-export function setOidcEnabled(db: Db, slug: string, enabled: boolean, now: Date): Result<void> {
-  const r = db
-    .update(organisationOidc)
-    .set({ enabled: enabled ? 1 : 0, updatedAt: now.toISOString() })
-    .where(eq(organisationOidc.orgSlug, slug))
-    .run();
-  return r.changes ? ok(undefined) : fail('not_found', `organisation "${slug}" has no OpenID provider configured`);
+/** Inside a transaction: switches sign-in through the organisation's provider on or off, keeping its settings. */
+export function* setOidcEnabledIn(db: Store, q: Q, slug: string, enabled: boolean, now: Date): Body<Result<void>> {
+  const n = yield* setOidcEnabledRow(db, q, slug, enabled, now.toISOString());
+  return n ? ok(undefined) : fail('not_found', `organisation "${slug}" has no OpenID provider configured`);
 }
 
-type Row = typeof organisationOidc.$inferSelect & { orgName: string };
-const fromRow = (r: Row): OidcConfig => ({
+export function setOidcEnabled(db: Store, slug: string, enabled: boolean, now: Date): Promise<Result<void>> {
+  return db.tx((q) => setOidcEnabledIn(db, q, slug, enabled, now));
+}
+
+const fromRow = (r: OidcRowNamed): OidcConfig => ({
   org: r.orgSlug,
   orgName: r.orgName,
   issuer: r.issuer,
@@ -114,28 +123,19 @@ const fromRow = (r: Row): OidcConfig => ({
   orgCode: r.orgCode,
 });
 
-const selectRows = (db: Db) =>
-  db
-    .select({ ...tableColumns(), orgName: organisations.name })
-    .from(organisationOidc)
-    .innerJoin(organisations, eq(organisations.slug, organisationOidc.orgSlug));
-
-function tableColumns() {
-  const { orgSlug, issuer, clientId, clientSecretFile, rolesClaim, roleMap, scopes, enabled, orgClaim, orgCode, updatedAt } = organisationOidc;
-  return { orgSlug, issuer, clientId, clientSecretFile, rolesClaim, roleMap, scopes, enabled, orgClaim, orgCode, updatedAt };
+export function* oidcConfigIn(db: Store, q: Q, slug: string): Body<OidcConfig | undefined> {
+  const row = yield* oidcRow(db, q, slug);
+  return row ? fromRow(row) : undefined;
 }
 
-export function getOidcConfig(db: Db, slug: string): OidcConfig | undefined {
-  const row = selectRows(db).where(eq(organisationOidc.orgSlug, slug)).get();
+export async function getOidcConfig(db: Store, slug: string): Promise<OidcConfig | undefined> {
+  const row = await findOidcRow(db, slug);
   return row ? fromRow(row) : undefined;
 }
 
 /** Every organisation with a provider, enabled or not, by name: the sign-in page's list. */
-export function listOidcConfigs(db: Db): OidcConfig[] {
-  return selectRows(db)
-    .all()
-    .map(fromRow)
-    .sort((a, b) => a.orgName.localeCompare(b.orgName));
+export async function listOidcConfigs(db: Store): Promise<OidcConfig[]> {
+  return (await oidcRows(db)).map(fromRow).sort((a, b) => a.orgName.localeCompare(b.orgName));
 }
 
 /**
@@ -158,17 +158,15 @@ export function rolesFromClaim(value: unknown, roleMap: Record<string, Role>): R
  */
 export type IssuerUse = { org: string; via: 'bearer' | 'oidc'; issuer: string; orgClaim: string | null; orgCode: string | null };
 
-export function issuerUses(db: Db): IssuerUse[] {
-  const bearer = listOrganisations(db)
+export function* issuerUsesIn(db: Store, q: Q): Body<IssuerUse[]> {
+  const bearer = (yield* organisationRows(db, q))
     .filter((o) => o.issuer !== null)
     .map((o): IssuerUse => ({ org: o.slug, via: 'bearer', issuer: o.issuer!, orgClaim: o.orgClaim, orgCode: o.orgCode }));
-  const oidc = db
-    .select({ org: organisationOidc.orgSlug, issuer: organisationOidc.issuer, orgClaim: organisationOidc.orgClaim, orgCode: organisationOidc.orgCode })
-    .from(organisationOidc)
-    .all()
-    .map((r): IssuerUse => ({ ...r, via: 'oidc' }));
+  const oidc = (yield* oidcIssuerRows(db, q)).map((r): IssuerUse => ({ ...r, via: 'oidc' }));
   return [...bearer, ...oidc];
 }
+
+export const issuerUses = (db: Store): Promise<IssuerUse[]> => outside(db, issuerUsesIn(db, db.q));
 
 /** The other organisations that sign in through, or take tokens from, the same issuer. */
 export const othersOnIssuer = (uses: readonly IssuerUse[], org: string, issuer: string) =>
@@ -183,8 +181,8 @@ export const othersOnIssuer = (uses: readonly IssuerUse[], org: string, issuer: 
  * before the rule can be put right one at a time (meanwhile neither signs anyone in: orgVouched).
  * Reason codes: `org-claim-required`, `org-code-taken`.
  */
-export function issuerSharing(db: Db, use: IssuerUse): Result<true> {
-  const uses = issuerUses(db);
+export function* issuerSharingIn(db: Store, q: Q, use: IssuerUse): Body<Result<true>> {
+  const uses = yield* issuerUsesIn(db, q);
   const others = othersOnIssuer(uses, use.org, use.issuer);
   if (others.length === 0) return ok(true);
   const already = uses.some((u) => u.org === use.org && sameIssuer(u.issuer, use.issuer));
@@ -205,6 +203,8 @@ export function issuerSharing(db: Db, use: IssuerUse): Result<true> {
   }
   return ok(true);
 }
+
+export const issuerSharing = (db: Store, use: IssuerUse): Promise<Result<true>> => outside(db, issuerSharingIn(db, db.q, use));
 
 /**
  * Whether a provider's claims vouch that the person belongs to `use.org`: its configured claim holds the

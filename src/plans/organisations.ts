@@ -1,14 +1,13 @@
-import { eq, inArray } from 'drizzle-orm';
-import { recordAcceptedAgreement } from './governance/agreement-store.js';
 import { z } from 'zod';
-import { schema, type Db } from '../../db/index.js';
-import { isoDate, orgKinds, slugSchema, type OrgKind } from './core/content.js';
+import { lock, type Body, type Q, type Store } from '../../db/runtime.js';
+import { agreementLookups, recordAcceptedAgreement } from './governance/agreement-store.js';
+import { allOrganisations, findOrganisation, insertOrganisation, knownSlugs, organisationRow, organisationSummaries, type OrganisationRow, type OrganisationSummary } from './organisation-store.js';
+import { anyOidc, oidcSlugs } from './oidc-store.js';
+import { isoDate, orgKinds, slugSchema } from './core/content.js';
 import { issuerSchema, orgClaimName, orgCodeValue } from './core/issuer.js';
 import type { ReadCache } from './versions/read-cache.js';
 import { fail, ok, type Result } from './core/result.js';
 import { jwksProblem, jwksSchema } from './jwks.js';
-
-const { organisations } = schema;
 
 export const newOrganisationSchema = z
   .strictObject({
@@ -40,136 +39,102 @@ export const newDsaSchema = z
   .meta({ description: '`validTo` is the same day as `validFrom` or later.', 'x-date-order': ['validFrom', 'validTo'] });
 export type NewDsa = z.infer<typeof newDsaSchema>;
 
-export type Organisation = typeof organisations.$inferSelect;
+export type Organisation = OrganisationRow;
 
-export function addOrganisation(db: Db, org: NewOrganisation, now: Date): Result<Organisation> {
+/** Serialises changes to one organisation's record (read, decide, write) on PostgreSQL as on SQLite. */
+export const lockOrganisation = (slug: string) => lock(`organisation:${slug}`);
+
+/** Inside a transaction: adds the organisation unless its slug is taken. */
+export function* addOrganisationIn(db: Store, q: Q, org: NewOrganisation, now: Date): Body<Result<Organisation>> {
   const keys = jwksProblem(org.issuer, org.jwks);
   if (keys) return fail('invalid', keys, { errors: [{ path: 'jwks', message: keys }] });
-  const existing = db.select().from(organisations).where(eq(organisations.slug, org.slug)).get();
-  if (existing) return fail('conflict', `organisation "${org.slug}" already exists`);
+  yield* lockOrganisation(org.slug);
+  if (yield* organisationRow(db, q, org.slug)) return fail('conflict', `organisation "${org.slug}" already exists`);
   const row = { ...org, issuer: org.issuer ?? null, jwks: org.jwks ?? null, contact: org.contact ?? null, dataProtectionContact: org.dataProtectionContact ?? null, orgClaim: org.orgClaim ?? null, orgCode: org.orgCode ?? null };
-  db.insert(organisations).values({ ...row, createdAt: now.toISOString() }).run();
+  yield* insertOrganisation(db, q, { ...row, createdAt: now.toISOString() });
   return ok({ ...row, createdAt: now.toISOString(), disabledAt: null });
 }
 
-export function getOrganisation(db: Db, slug: string): Organisation | undefined {
-  return db.select().from(organisations).where(eq(organisations.slug, slug)).get();
+export function addOrganisation(db: Store, org: NewOrganisation, now: Date): Promise<Result<Organisation>> {
+  return db.tx((q) => addOrganisationIn(db, q, org, now));
 }
 
-export function listOrganisations(db: Db): Organisation[] {
-  return db.select().from(organisations).all();
-}
+export const getOrganisation = (db: Store, slug: string): Promise<Organisation | undefined> => findOrganisation(db, slug);
 
-/** Compare-and-set on the record's kind: false if it was no longer `from`. */
-export function setOrganisationKind(db: Db, slug: string, from: OrgKind, to: OrgKind): boolean {
-  return db.$client.prepare('UPDATE organisations SET kind = ? WHERE slug = ? AND kind = ?').run(to, slug, from).changes === 1;
-}
-
-/** Re-admits a disabled organisation: false if it was not disabled (any more). */
-export function enableOrganisation(db: Db, slug: string): boolean {
-  return db.$client.prepare('UPDATE organisations SET disabled_at = NULL WHERE slug = ? AND disabled_at IS NOT NULL').run(slug).changes === 1;
-}
+/** Every organisation, by slug. */
+export const listOrganisations = (db: Store): Promise<Organisation[]> => allOrganisations(db);
 
 /**
  * Records an agreement every party has already accepted (their signed copies held), in force at once:
  * the demo seed and test fixtures only. Agreements from the API, the pages and the CLI are proposals
  * until each party accepts (governance/agreements.ts).
  */
-export function addDataSharingAgreement(db: Db, dsa: NewDsa, now: Date): Result<{ reference: string }> {
+export async function addDataSharingAgreement(db: Store, dsa: NewDsa, now: Date): Promise<Result<{ reference: string }>> {
   const parties = [...new Set(dsa.parties)].sort();
   if (parties.length < 2) return fail('invalid', 'an agreement needs at least two different parties');
-  const known = db
-    .select({ slug: organisations.slug })
-    .from(organisations)
-    .where(inArray(organisations.slug, parties))
-    .all()
-    .map((r) => r.slug);
+  const known = await knownSlugs(db, parties);
   const unknown = parties.filter((p) => !known.includes(p));
   if (unknown.length) return fail('invalid', `unknown organisation(s): ${unknown.join(', ')}`);
-  if (!recordAcceptedAgreement(db, { ...dsa, parties }, now.toISOString(), 'seed')) return fail('conflict', `agreement "${dsa.reference}" already exists`);
+  if (!(await recordAcceptedAgreement(db, { ...dsa, parties }, now.toISOString(), 'seed'))) return fail('conflict', `agreement "${dsa.reference}" already exists`);
   return ok({ reference: dsa.reference });
 }
 
 /**
- * The agreement checks sit on every read, so they are prepared once per database and take plain values.
- * `agreementInForce` answers: is there an agreement, valid on `day`, naming both organisations? The
- * table holds only terms every party accepted (proposals wait in `dsa_proposals`), so none of these
- * look-ups can count a proposal.
+ * What every read asks of the register: is there an agreement, valid on `day`, naming both organisations
+ * (`agreementInForce`); whose plans may `org` see (`visibleOwners`); an organisation's kind, name and
+ * contact. Prepared once per store (the statements are in the stores); the read path and search ask them
+ * through the read cache (cachedAgreements).
  */
-export function agreementQueries(db: Db) {
-  const inForce = db.$client.prepare<[string, string, string, string], { reference: string }>(
-    `SELECT d.reference FROM dsa_parties a
-       JOIN dsa_parties b ON b.dsa_id = a.dsa_id
-       JOIN data_sharing_agreements d ON d.id = a.dsa_id
-     WHERE a.org_slug = ? AND b.org_slug = ? AND d.valid_from <= ? AND d.valid_to >= ? AND d.ended_at IS NULL
-     LIMIT 1`,
-  );
-  const partners = db.$client.prepare<[string, string, string], { slug: string }>(
-    `SELECT DISTINCT b.org_slug AS slug FROM dsa_parties a
-       JOIN dsa_parties b ON b.dsa_id = a.dsa_id
-       JOIN data_sharing_agreements d ON d.id = a.dsa_id
-     WHERE a.org_slug = ? AND d.valid_from <= ? AND d.valid_to >= ? AND d.ended_at IS NULL`,
-  );
-  const orgKind = db.$client.prepare<[string], { kind: OrgKind; contact: string | null; name: string }>(
-    'SELECT kind, contact, name FROM organisations WHERE slug = ?',
-  );
+export function agreementQueries(db: Store) {
+  const agreements = agreementLookups(db);
+  const summary = organisationSummaries(db);
   return {
-    agreementInForce(orgA: string, orgB: string, day: string): string | undefined {
-      return inForce.get(orgA, orgB, day, day)?.reference;
-    },
+    agreementInForce: (orgA: string, orgB: string, day: string): Promise<string | undefined> => agreements.inForce(orgA, orgB, day),
     /** Every organisation whose plans `org` may see today (its own included): the search scope. */
-    visibleOwners(org: string, day: string): string[] {
-      const set = new Set(partners.all(org, day, day).map((r) => r.slug));
+    async visibleOwners(org: string, day: string): Promise<string[]> {
+      const set = new Set(await agreements.partners(org, day));
       set.add(org);
       return [...set].sort();
     },
-    organisation(slug: string) {
-      return orgKind.get(slug);
-    },
+    organisation: (slug: string): Promise<OrganisationSummary | undefined> => summary(slug),
   };
 }
 export type AgreementQueries = ReturnType<typeof agreementQueries>;
 
 /**
  * The same answers from the read cache (fewer queries), for the responder's read path and search. The
- * caller validates the cache (`cache.validate()`) in the same synchronous step as the look-ups.
+ * caller validates the cache (`await cache.validate()`) before the look-ups. A look-up that missed keeps its
+ * answer only if the cache was not emptied while it was being read (a change committed meanwhile):
+ * otherwise an answer read before the change could outlive it.
  */
 export function cachedAgreements(queries: AgreementQueries, cache: ReadCache): AgreementQueries {
-  const inForce = cache.map<string, string | undefined>(10_000);
-  const orgs = cache.map<string, ReturnType<AgreementQueries['organisation']>>(1_000);
-  const owners = cache.map<string, string[]>(1_000);
+  // Emptied with every other map when the epoch moves: a look-up that finds its token gone lost the race.
+  const generation = cache.map<'now', object>(1);
+  const current = () => generation.get('now') ?? generation.set('now', {});
+  function memo<V>(limit: number) {
+    const m = cache.map<string, V>(limit);
+    return async (key: string, load: () => Promise<V>): Promise<V> => {
+      if (m.has(key)) return m.get(key) as V;
+      const token = current();
+      const v = await load();
+      if (generation.get('now') === token) m.set(key, v);
+      return v;
+    };
+  }
+  const inForce = memo<string | undefined>(10_000);
+  const orgs = memo<OrganisationSummary | undefined>(1_000);
+  const owners = memo<string[]>(1_000);
   return {
-    ...queries,
-    agreementInForce(orgA, orgB, day) {
-      const key = `${orgA}|${orgB}|${day}`;
-      return inForce.has(key) ? inForce.get(key) : inForce.set(key, queries.agreementInForce(orgA, orgB, day));
-    },
-    organisation(slug) {
-      return orgs.has(slug) ? orgs.get(slug) : orgs.set(slug, queries.organisation(slug));
-    },
-    visibleOwners(org, day) {
-      const key = `${org}|${day}`;
-      return owners.get(key) ?? owners.set(key, queries.visibleOwners(org, day));
-    },
+    agreementInForce: (orgA, orgB, day) => inForce(`${orgA}|${orgB}|${day}`, () => queries.agreementInForce(orgA, orgB, day)),
+    organisation: (slug) => orgs(slug, () => queries.organisation(slug)),
+    visibleOwners: (org, day) => owners(`${org}|${day}`, () => queries.visibleOwners(org, day)),
   };
 }
 
-/**
- * Whether the organisation has an identity provider of its own: an issuer for bearer tokens or an
- * OpenID provider for web sign-in. Either one is a reason to re-check the development issuer.
- */
-export function hasIdentityProvider(db: Db, slug: string): boolean {
-  const org = getOrganisation(db, slug);
-  if (!org) return false;
-  return org.issuer !== null || db.select().from(schema.organisationOidc).where(eq(schema.organisationOidc.orgSlug, slug)).get() !== undefined;
-}
-
 /** The organisations whose people sign in through their own OpenID provider. */
-export function oidcOrganisations(db: Db): string[] {
-  return db.select({ slug: schema.organisationOidc.orgSlug }).from(schema.organisationOidc).all().map((r) => r.slug);
-}
+export const oidcOrganisations = (db: Store): Promise<string[]> => oidcSlugs(db);
 
-/** Whether any organisation has one (see hasIdentityProvider). */
-export function anyIdentityProvider(db: Db): boolean {
-  return listOrganisations(db).some((o) => o.issuer !== null) || db.select().from(schema.organisationOidc).limit(1).get() !== undefined;
+/** Whether any organisation has an identity provider of its own: an issuer for bearer tokens or an OpenID provider. */
+export async function anyIdentityProvider(db: Store): Promise<boolean> {
+  return (await listOrganisations(db)).some((o) => o.issuer !== null) || (await anyOidc(db));
 }

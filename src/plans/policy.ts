@@ -1,6 +1,7 @@
 import { hasRole, isHealthOrg, type Actor, type Role } from './core/actor.js';
 import type { AgreementQueries } from './organisations.js';
 import { fail, ok, type Result } from './core/result.js';
+import type { VersionStatus } from '../../db/schema/plans.js';
 
 /** Why a read was allowed: recorded with the access event so an auditor can see the legal basis. */
 export type ReadGrant =
@@ -23,7 +24,7 @@ export type ReadOptions = { emergencyReason?: string };
 // in the domain (reads, workflow, history, cards, the access log's queries) and search ask here, per plan.
 
 /** People read refusals: organisations by name (the access log keeps the slugs). */
-const orgName = (agreements: AgreementQueries, slug: string) => agreements.organisation(slug)?.name ?? slug;
+const orgName = async (agreements: AgreementQueries, slug: string) => (await agreements.organisation(slug))?.name ?? slug;
 
 /**
  * May `actor` read the published plan owned by `owningOrg` on `day`? Checked per plan, in the domain,
@@ -36,27 +37,27 @@ const orgName = (agreements: AgreementQueries, slug: string) => agreements.organ
  *    has no agreement covering the plan may open it by giving a reason; the grant says so, and the access
  *    log marks it for auditors and the person's report. Police have no such route.
  */
-export function authoriseRead(
+export async function authoriseRead(
   actor: Actor,
   owningOrg: string,
   day: string,
   agreements: AgreementQueries,
   options: ReadOptions = {},
-): Result<ReadGrant> {
+): Promise<Result<ReadGrant>> {
   const staff = hasRole(actor, 'author') || hasRole(actor, 'approver');
   if (actor.org === owningOrg && (staff || hasRole(actor, 'responder'))) return ok({ basis: 'own-organisation' });
   if (!hasRole(actor, 'responder')) {
     return fail('forbidden', staff ? 'authors and approvers may only read their own organisation\'s plans' : 'your role does not give access to plan content');
   }
-  const agreement = agreements.agreementInForce(actor.org, owningOrg, day);
+  const agreement = await agreements.agreementInForce(actor.org, owningOrg, day);
   if (!agreement && options.emergencyReason) {
     if (isHealthOrg(actor.orgKind)) return ok({ basis: 'emergency', reason: options.emergencyReason });
-    return fail('forbidden', `no data-sharing agreement in force between ${orgName(agreements, actor.org)} and ${orgName(agreements, owningOrg)}, and police have no emergency access`, {
+    return fail('forbidden', `no data-sharing agreement in force between ${await orgName(agreements, actor.org)} and ${await orgName(agreements, owningOrg)}, and police have no emergency access`, {
       reason: 'no-agreement',
     });
   }
   if (!agreement) {
-    return fail('forbidden', `no data-sharing agreement in force between ${orgName(agreements, actor.org)} and ${orgName(agreements, owningOrg)}`, {
+    return fail('forbidden', `no data-sharing agreement in force between ${await orgName(agreements, actor.org)} and ${await orgName(agreements, owningOrg)}`, {
       reason: 'no-agreement',
     });
   }
@@ -70,15 +71,83 @@ export function authoriseWrite(actor: Actor, owningOrg: string, role: 'author' |
   return ok(true);
 }
 
+/** What the publishing rules need of a plan: whose it is, and which version responders see now. */
+export type PlanFacts = { owningOrg: string; currentVersionId: number | null };
+/** ...and of a version: its state, everyone who wrote or edited it, and the published version it started from. */
+export type VersionFacts = { status: VersionStatus; authors: readonly string[]; baseVersionId: number | null };
+
 /**
- * Four-eyes: an approver of the owning organisation publishes only a version they wrote or edited none
- * of. Pages ask this before offering "Approve" (the queue, the review), and approve() enforces it.
+ * Stale base: a version is written from the version responders saw then. If the plan has been published
+ * again (or withdrawn) since, publishing this one would silently undo that change, so it is refused and
+ * the author starts again from the plan as it stands.
  */
-export function authoriseApproval(actor: Actor, owningOrg: string, authors: readonly string[]): Result<true> {
-  const approver = authoriseWrite(actor, owningOrg, 'approver');
+export function authoriseBase(plan: PlanFacts, version: Pick<VersionFacts, 'baseVersionId'>): Result<true> {
+  if (plan.currentVersionId === version.baseVersionId) return ok(true);
+  return fail('conflict', 'the plan was published again since this version was written: start a new draft from the current version', { reason: 'stale-base' });
+}
+
+/**
+ * Approval, as far as who and when decide it: an approver of the owning organisation (authoriseWrite),
+ * who wrote or edited none of the version (four-eyes: authors only grow, so this holds across returns),
+ * against the plan as it stands (authoriseBase). approve() asks this inside its transaction; the queue
+ * and the review page ask it before offering "Approve", and say why not by the reason code.
+ */
+export function authoriseApproval(actor: Actor, plan: PlanFacts, version: Pick<VersionFacts, 'authors' | 'baseVersionId'>): Result<true> {
+  const approver = authoriseWrite(actor, plan.owningOrg, 'approver');
   if (!approver.ok) return approver;
-  if (authors.includes(actor.sub)) return fail('forbidden', 'four-eyes: you wrote part of this version, so someone else must approve it', { reason: 'four-eyes' });
-  return ok(true);
+  if (version.authors.includes(actor.sub)) return fail('forbidden', 'four-eyes: you wrote part of this version, so someone else must approve it', { reason: 'four-eyes' });
+  return authoriseBase(plan, version);
+}
+
+/**
+ * Who withdraws a version. Taking the published version away from responders (and out of search) is an
+ * approver's decision; an open draft or a version in review is its organisation's authors' or
+ * approvers' to drop. With no version (`undefined`, not found) the answer is as for a draft, so that
+ * nobody outside the organisation learns which version numbers exist.
+ */
+export function authoriseWithdrawal(actor: Actor, owningOrg: string, status: VersionStatus | undefined): Result<true> {
+  if (status === 'published') {
+    const asApprover = authoriseWrite(actor, owningOrg, 'approver');
+    if (asApprover.ok || actor.org !== owningOrg) return asApprover;
+    return fail('forbidden', 'withdrawing the published plan takes it away from responders: that is for an approver', { reason: 'approver-withdraws' });
+  }
+  const asAuthor = authoriseWrite(actor, owningOrg, 'author');
+  if (asAuthor.ok) return asAuthor;
+  const asApprover = authoriseWrite(actor, owningOrg, 'approver');
+  return asApprover.ok ? asApprover : asAuthor;
+}
+
+/** What a plan's console page may offer; each is false whenever the domain would refuse it. */
+export type ConsoleActions = {
+  /** Edit the open draft, preview it and send it for review. */
+  edit: boolean;
+  submit: boolean;
+  /** Start a new draft from the published version. */
+  startDraft: boolean;
+  /** Open the version in review (whether it may be approved there is authoriseApproval's). */
+  review: boolean;
+  /** Withdraw the published version. */
+  withdraw: boolean;
+  cards: boolean;
+};
+
+/**
+ * The console's offers for `actor` on a plan whose newest version is `latest`, from the rules above and
+ * the states the workflow's compare-and-set needs (edit and submit a draft, decide one in review, one open
+ * version at a time, a new draft copies the published one), so a page never shows a button that fails.
+ */
+export function consoleActions(actor: Actor, plan: PlanFacts, latest: VersionFacts): ConsoleActions {
+  const author = authoriseWrite(actor, plan.owningOrg, 'author').ok;
+  const published = plan.currentVersionId !== null;
+  const open = latest.status === 'draft' || latest.status === 'in-review';
+  return {
+    edit: author && latest.status === 'draft',
+    submit: author && latest.status === 'draft',
+    startDraft: author && !open && published,
+    review: latest.status === 'in-review' && authoriseWrite(actor, plan.owningOrg, 'approver').ok,
+    withdraw: published && authoriseWithdrawal(actor, plan.owningOrg, 'published').ok,
+    cards: published && authoriseCards(actor, plan.owningOrg).ok,
+  };
 }
 
 /**
@@ -221,8 +290,8 @@ const searchRoles: readonly Role[] = ['responder', 'author', 'approver'];
 export const canSearch = (actor: Actor) => searchRoles.some((r) => hasRole(actor, r));
 
 /** Whose plans a search by `actor` on `day` may return: the owning organisations in scope. */
-export function searchScope(actor: Actor, day: string, agreements: Pick<AgreementQueries, 'visibleOwners'>): Result<string[]> {
-  if (hasRole(actor, 'responder')) return ok(agreements.visibleOwners(actor.org, day));
+export async function searchScope(actor: Actor, day: string, agreements: Pick<AgreementQueries, 'visibleOwners'>): Promise<Result<string[]>> {
+  if (hasRole(actor, 'responder')) return ok(await agreements.visibleOwners(actor.org, day));
   if (canSearch(actor)) return ok([actor.org]);
   return fail('forbidden', 'searching for people is for responders and plan authors; your role cannot search');
 }

@@ -131,8 +131,8 @@ export function createSearchService(opts: SearchServiceOptions) {
   // organisation or agreement changes, from any process (read-cache.ts); it was 3% of a search's CPU.
   const cache = createReadCache(db);
   const agreements = cachedAgreements(agreementQueries(db), cache);
-  const scopeOf = (actor: Actor, day: string): Result<string[]> => {
-    cache.validate();
+  const scopeOf = async (actor: Actor, day: string): Promise<Result<string[]>> => {
+    await cache.validate();
     return searchScope(actor, day, agreements);
   };
 
@@ -195,7 +195,7 @@ export function createSearchService(opts: SearchServiceOptions) {
 
   async function search(actor: Actor, query: SearchQuery, day: string): Promise<Result<SearchOutcome>> {
     const started = performance.now();
-    const scope = scopeOf(actor, day);
+    const scope = await scopeOf(actor, day);
     if (!scope.ok) return scope;
     const tokens = queryWords(query.q).slice(0, 16);
     const qWords: QueryWord[] = tokens.map((t, i) => queryWord(t, i === tokens.length - 1));

@@ -5,6 +5,7 @@ import type { Actor } from '../plans/core/actor.js';
 import type { CardResolver } from '../plans/cards/cards.js';
 import type { AccessNote } from './access-trail/note.js';
 import type { Clock } from '../plans/core/clock.js';
+import type { PlanEvents } from '../plans/versions/events.js';
 import type { PlanReader } from '../plans/versions/read.js';
 import type { SearchService } from '../search/service.js';
 import type { AccessLogHealth } from './access-trail/log-health.js';
@@ -34,8 +35,6 @@ export type AppDeps = {
    * unless said otherwise. Elsewhere a card at a loopback address is refused (plans/cards/print.ts).
    */
   localCards?: boolean;
-  /** Signs web session cookies; kept under DATA_DIR by main.ts. Absent: a random one (sessions end on restart). */
-  sessionSecret?: string;
   /**
    * The access log. main.ts passes one with a checkpoint signer so it can close it on shutdown; when
    * absent, createApp builds one on `db` without checkpoints.
@@ -83,6 +82,8 @@ export type AppServices = AppDeps & {
   cards: CardResolver;
   cardGuard: CardGuard;
   search: SearchService;
+  /** Given to the workflow: a publish or withdrawal nudges the search index (the search service's). */
+  planEvents: PlanEvents;
   refusals: RefusalSummary;
   searchGuard: SearchGuard;
   refLookupGuard: RefLookupGuard;

@@ -17,6 +17,7 @@ import { createRefLookupGuard } from './guards/ref-lookup-guard.js';
 export function buildServices(deps: AppDeps): AppServices {
   const health = deps.accessLogHealth ?? accessLogHealth();
   const accessLog = deps.accessLog ?? ownAccessLog(deps, health);
+  const search = instrumented(deps, deps.search ?? createSearchService({ db: deps.db, logger: deps.logger }));
   const services: AppServices = {
     ...deps,
     // A getter, not a copy: main.ts learns the address only once the server is listening.
@@ -37,7 +38,9 @@ export function buildServices(deps: AppDeps): AppServices {
     oidc: createOidcSignIn({ db: deps.db, clock: deps.clock, publicBaseUrl: () => deps.publicBaseUrl }),
     cards: cardResolver(deps.db),
     cardGuard: createCardGuard(deps.clock),
-    search: instrumented(deps, deps.search ?? createSearchService({ db: deps.db, logger: deps.logger })),
+    search,
+    // Findable by responders as soon as a publish commits, not at the index worker's next poll.
+    planEvents: { onIndexChange: () => search.indexSoon() },
     refusals:
       deps.refusals ??
       createRefusalSummary({

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { ensureDemoOrganisations } from '../../src/plans/demo/demo.js';
 import { agreementQueries } from '../../src/plans/organisations.js';
@@ -10,8 +11,8 @@ describe('CLI: org list, dsa list, dsa end', () => {
   it('lists the register, ends an agreement early as a governance event by cli:<user>, and verify-audit is clean', async () => {
     const dir = tempDir();
     const db = openDatabase(databaseFile(dir));
-    ensureDemoOrganisations(db, new Date());
-    db.$client.close();
+    await ensureDemoOrganisations(db, new Date());
+    await db.close();
 
     const added = await cli(['org', 'add', 'valley-ambulance', '--name', 'Valley Ambulance', '--kind', 'ambulance'], dir);
     expect(added.code, added.stderr).toBe(0);
@@ -32,7 +33,7 @@ describe('CLI: org list, dsa list, dsa end', () => {
 
     const check = openDatabase(databaseFile(dir));
     const events = accessEvents(check).filter((e) => e.action === 'governance');
-    check.$client.close();
+    await check.close();
     expect(events.map((e) => [e.query!.op, e.outcome, e.channel])).toEqual([
       ['organisation.add', 'allowed', 'cli'],
       ['agreement.end', 'allowed', 'cli'],
@@ -50,21 +51,21 @@ describe('CLI: dsa add proposes; --accepted-by and dsa accept record signed agre
   it('the operator cannot put an agreement in force for parties without recording each one\'s acceptance', async () => {
     const dir = tempDir();
     const db = openDatabase(databaseFile(dir));
-    ensureDemoOrganisations(db, new Date());
-    db.$client.close();
-    const inForce = () => {
+    await ensureDemoOrganisations(db, new Date());
+    await db.close();
+    const inForce = async () => {
       const check = openDatabase(databaseFile(dir));
       try {
-        return agreementQueries(check).agreementInForce('shire-police', 'southbank-mh', '2026-06-01');
+        return await agreementQueries(check).agreementInForce('shire-police', 'southbank-mh', '2026-06-01');
       } finally {
-        check.$client.close();
+        await check.close();
       }
     };
 
     const proposed = await cli(['dsa', 'add', 'CLI-1', '--parties', 'shire-police,southbank-mh', '--from', '2026-01-01', '--to', '2027-01-01'], dir);
     expect(proposed.code, proposed.stderr).toBe(0);
     expect(proposed.stdout).toMatch(/CLI-1: shire-police, southbank-mh .*proposal (\d+), waiting for shire-police, southbank-mh to accept/);
-    expect(inForce()).toBeUndefined();
+    expect(await inForce()).toBeUndefined();
     const id = /proposal (\d+)/.exec(proposed.stdout)![1]!;
     expect((await cli(['dsa', 'list'], dir)).stdout).toMatch(new RegExp(`^proposal ${id}\\tCLI-1\\tnew\\t2026-01-01\\.\\.2027-01-01\\tshire-police,southbank-mh\\twaiting for shire-police,southbank-mh$`, 'm'));
 
@@ -72,10 +73,10 @@ describe('CLI: dsa add proposes; --accepted-by and dsa accept record signed agre
     expect(notParty.code).toBe(1);
     expect(notParty.stderr).toMatch(/capital-police is not a party/);
     expect((await cli(['dsa', 'accept', id, '--for', 'shire-police'], dir)).stdout).toMatch(/waiting for southbank-mh/);
-    expect(inForce()).toBeUndefined();
+    expect(await inForce()).toBeUndefined();
     const last = await cli(['dsa', 'accept', id, '--for', 'southbank-mh'], dir);
     expect(last.stdout).toMatch(/in force/);
-    expect(inForce()).toBe('CLI-1');
+    expect(await inForce()).toBe('CLI-1');
 
     const badHeld = await cli(['dsa', 'add', 'CLI-2', '--parties', 'capital-police,northgate-mh', '--from', '2026-01-01', '--to', '2027-01-01', '--accepted-by', 'capital-police,shire-police'], dir);
     expect(badHeld.code).toBe(1);
@@ -86,8 +87,8 @@ describe('CLI: dsa add proposes; --accepted-by and dsa accept record signed agre
 
     const check = openDatabase(databaseFile(dir));
     const events = accessEvents(check).filter((e) => e.action === 'governance');
-    const notes = check.$client.prepare("SELECT DISTINCT note FROM dsa_decisions WHERE via = 'cli'").all();
-    check.$client.close();
+    const notes = await check.many(sql`SELECT DISTINCT note FROM dsa_decisions WHERE via = 'cli'`);
+    await check.close();
     expect(events.map((e) => [e.query!.op, e.outcome, e.channel])).toEqual([
       ['agreement.propose', 'allowed', 'cli'],
       ['agreement.accept', 'denied', 'cli'],
@@ -103,9 +104,9 @@ describe("CLI: the operator's acts on the register (issue 20)", () => {
   it('org kind and org enable are governance events with a reason; bad input names the field, never a stack trace', async () => {
     const dir = tempDir();
     const db = openDatabase(databaseFile(dir));
-    ensureDemoOrganisations(db, new Date());
-    db.$client.prepare("UPDATE organisations SET disabled_at = '2026-11-30T10:00:00.000Z' WHERE slug = 'northgate-mh'").run();
-    db.$client.close();
+    await ensureDemoOrganisations(db, new Date());
+    await db.exec(sql`UPDATE organisations SET disabled_at = '2026-11-30T10:00:00.000Z' WHERE slug = 'northgate-mh'`);
+    await db.close();
 
     const noReason = await cli(['org', 'kind', 'shire-police', '--kind', 'ambulance'], dir);
     expect(noReason.code).toBe(2);
@@ -149,7 +150,7 @@ describe("CLI: the operator's acts on the register (issue 20)", () => {
 
     const check = openDatabase(databaseFile(dir));
     const events = accessEvents(check).filter((e) => e.action === 'governance');
-    check.$client.close();
+    await check.close();
     expect(events.map((e) => [e.query!.op, e.outcome])).toEqual([
       ['organisation.kind', 'allowed'],
       ['organisation.enable', 'allowed'],
@@ -165,8 +166,8 @@ describe("CLI: the operator's acts on the register (issue 20)", () => {
 describe('CLI: org kind while the service runs (another process on the same database)', () => {
   it('a token the service has already verified gets the new kind on its next request', async () => {
     const t = await testApp();
-    publishPlans(t.db, [importRecordFrom(planBody())]);
-    const planId = planIdOf(t.db, 'SB-000001');
+    await publishPlans(t.db, [importRecordFrom(planBody())]);
+    const planId = await planIdOf(t.db, 'SB-000001');
     const token = await t.tokenFor({ sub: 'pc.shire', org: 'shire-police', roles: ['responder'] });
     const emergency = () =>
       t.app.request(`/api/v1/plans/${planId}`, { headers: { authorization: `Bearer ${token}`, 'x-access-purpose': 'INC-2026-0102', 'x-emergency-access': 'not breathing' } });

@@ -13,10 +13,10 @@ describe('CLI: org add --dp-contact', () => {
     expect(empty.stderr).toMatch(/dataProtectionContact/);
     const db = openDatabase(databaseFile(dir));
     try {
-      expect(getOrganisation(db, 'eastside-mh')).toMatchObject({ contact: 'Crisis line 0800 000 0303', dataProtectionContact: 'DPO, Eastside MH, dpo@eastside.example' });
-      expect(getOrganisation(db, 'westside-mh')).toBeUndefined();
+      expect(await getOrganisation(db, 'eastside-mh')).toMatchObject({ contact: 'Crisis line 0800 000 0303', dataProtectionContact: 'DPO, Eastside MH, dpo@eastside.example' });
+      expect(await getOrganisation(db, 'westside-mh')).toBeUndefined();
     } finally {
-      db.$client.close();
+      await db.close();
     }
   });
 });

@@ -1,23 +1,34 @@
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { addDataSharingAgreement, addOrganisation } from '../../src/plans/organisations.js';
-import { authoriseOperatorAct, authoriseOrganisationChange, operatorActs } from '../../src/plans/policy.js';
-import { planViewResponse, problemResponse } from '../../src/server/responses.js';
+import type { Actor } from '../../src/plans/core/actor.js';
+import {
+  authoriseApproval,
+  authoriseBase,
+  authoriseOperatorAct,
+  authoriseOrganisationChange,
+  authoriseWithdrawal,
+  consoleActions,
+  operatorActs,
+  type VersionFacts,
+} from '../../src/plans/policy.js';
 import { importRecordFrom, planBody, planIdOf, publishPlans, testApp, testClock, who } from '../helpers.js';
+import { answerChecker } from '../openapi-check.js';
 
 async function withPublishedPlan(clock = testClock()) {
   const t = await testApp({ clock });
-  publishPlans(t.db, [importRecordFrom(planBody({ externalRef: 'SB-000001' }))]);
-  return { t, planId: planIdOf(t.db, 'SB-000001') };
+  await publishPlans(t.db, [importRecordFrom(planBody({ externalRef: 'SB-000001' }))]);
+  return { t, planId: await planIdOf(t.db, 'SB-000001') };
 }
 
 describe('data-sharing agreements scope every read, per plan', () => {
   it('a responder of a party to an agreement in force sees the plan', async () => {
     const { t, planId } = await withPublishedPlan();
+    const documented = await answerChecker(t.app);
     for (const w of [who.officer, who.paramedic, who.nurse]) {
       const res = await t.call(w, 'GET', `/api/v1/plans/${planId}`);
       expect(res.status).toBe(200);
-      planViewResponse.parse(res.json);
+      expect(documented('GET', `/api/v1/plans/${planId}`, res)).toEqual([]);
     }
   });
 
@@ -25,7 +36,10 @@ describe('data-sharing agreements scope every read, per plan', () => {
     const { t, planId } = await withPublishedPlan();
     const res = await t.call(who.outsider, 'GET', `/api/v1/plans/${planId}`);
     expect(res.status).toBe(403);
-    expect(problemResponse.parse(res.json).detail).toMatch(/no data-sharing agreement in force between Shire Constabulary \(no agreement\) and Southbank Mental Health Trust/);
+    expect((await answerChecker(t.app))('GET', `/api/v1/plans/${planId}`, res)).toEqual([]);
+    expect(res.json).toMatchObject({ code: 'forbidden', reason: 'no-agreement' });
+    // People read the refusal: it names both organisations (the access log keeps their slugs).
+    expect(res.json.detail).toMatch(/Shire Constabulary \(no agreement\) and Southbank Mental Health Trust/);
   });
 
   it('an expired agreement no longer gives access, nor does one not yet in force', async () => {
@@ -34,7 +48,7 @@ describe('data-sharing agreements scope every read, per plan', () => {
     const year = clock().getUTCFullYear();
     clock.set(`${year + 3}-01-02T09:00:00Z`); // demo agreement ends 31 Dec of year+2
     expect((await t.call(who.officer, 'GET', `/api/v1/plans/${planId}`)).status).toBe(403);
-    addDataSharingAgreement(t.db, { reference: 'DSA-FUTURE', parties: ['shire-police', 'southbank-mh'], validFrom: `${year + 4}-01-01`, validTo: `${year + 5}-01-01` }, clock());
+    await addDataSharingAgreement(t.db, { reference: 'DSA-FUTURE', parties: ['shire-police', 'southbank-mh'], validFrom: `${year + 4}-01-01`, validTo: `${year + 5}-01-01` }, clock());
     expect((await t.call(who.outsider, 'GET', `/api/v1/plans/${planId}`)).status).toBe(403);
     clock.set(`${year + 4}-06-01T09:00:00Z`);
     expect((await t.call(who.outsider, 'GET', `/api/v1/plans/${planId}`)).status).toBe(200);
@@ -42,7 +56,7 @@ describe('data-sharing agreements scope every read, per plan', () => {
 
   it('an agreement between other parties does not open this plan', async () => {
     const { t, planId } = await withPublishedPlan();
-    addDataSharingAgreement(t.db, { reference: 'DSA-OTHER', parties: ['shire-police', 'northgate-mh'], validFrom: '2026-01-01', validTo: '2027-12-31' }, t.clock());
+    await addDataSharingAgreement(t.db, { reference: 'DSA-OTHER', parties: ['shire-police', 'northgate-mh'], validFrom: '2026-01-01', validTo: '2027-12-31' }, t.clock());
     expect((await t.call(who.outsider, 'GET', `/api/v1/plans/${planId}`)).status).toBe(403);
   });
 
@@ -60,7 +74,7 @@ describe('data-sharing agreements scope every read, per plan', () => {
     expect(own.json.planId).toBe(planId);
     const officer = await t.call(who.officer, 'GET', '/api/v1/plans?externalRef=SB-000001&org=southbank-mh');
     expect(officer.json.planId).toBe(planId);
-    // No agreement: the same 404 as an unknown reference (test/input-hygiene.test.ts), so refs cannot be probed.
+    // No agreement: the same 404 as an unknown reference (test/server/api/input-hygiene.test.ts), so refs cannot be probed.
     expect((await t.call(who.outsider, 'GET', '/api/v1/plans?externalRef=SB-000001&org=southbank-mh')).status).toBe(404);
     expect((await t.call(who.officer, 'GET', '/api/v1/plans?externalRef=SB-000001')).status).toBe(404); // not capital-police's ref
     expect((await t.call(who.officer, 'GET', '/api/v1/plans?externalRef=SB-000001&bogus=1')).status).toBe(400);
@@ -70,14 +84,14 @@ describe('data-sharing agreements scope every read, per plan', () => {
 describe('section audience', () => {
   it('police do not see diagnosis or capacity; health responders do', async () => {
     const { t, planId } = await withPublishedPlan();
-    const police = planViewResponse.parse((await t.call(who.officer, 'GET', `/api/v1/plans/${planId}`)).json);
+    const police = (await t.call(who.officer, 'GET', `/api/v1/plans/${planId}`)).json;
     expect(police.content.diagnosis).toBeUndefined();
     expect(police.content.capacity).toBeUndefined();
     expect(police.withheldSections.sort()).toEqual(['capacity', 'diagnosis']);
     expect(JSON.stringify(police)).not.toContain('Recurrent depressive disorder');
     for (const w of [who.paramedic, who.nurse]) {
-      const health = planViewResponse.parse((await t.call(w, 'GET', `/api/v1/plans/${planId}`)).json);
-      expect(health.content.diagnosis?.text).toBe('Recurrent depressive disorder');
+      const health = (await t.call(w, 'GET', `/api/v1/plans/${planId}`)).json;
+      expect(health.content.diagnosis.text).toBe('Recurrent depressive disorder');
       expect(health.withheldSections).toEqual([]);
     }
   });
@@ -101,8 +115,8 @@ describe('identity: tokens are verified against each organisation\'s own issuer'
     const { t, planId } = await withPublishedPlan();
     const { privateKey, publicKey } = await generateKeyPair('ES256');
     const jwks = JSON.stringify({ keys: [{ ...(await exportJWK(publicKey)), kid: 'k1', alg: 'ES256' }] });
-    addOrganisation(t.db, { slug: 'river-police', name: 'River Police (synthetic)', kind: 'police', issuer: 'https://idp.river-police.example', jwks }, t.clock());
-    addDataSharingAgreement(t.db, { reference: 'DSA-RIVER', parties: ['river-police', 'southbank-mh'], validFrom: '2026-01-01', validTo: '2027-12-31' }, t.clock());
+    await addOrganisation(t.db, { slug: 'river-police', name: 'River Police (synthetic)', kind: 'police', issuer: 'https://idp.river-police.example', jwks }, t.clock());
+    await addDataSharingAgreement(t.db, { reference: 'DSA-RIVER', parties: ['river-police', 'southbank-mh'], validFrom: '2026-01-01', validTo: '2027-12-31' }, t.clock());
     const sign = (claims: Record<string, unknown>, opts: { iss?: string; aud?: string; exp?: number } = {}) =>
       new SignJWT(claims)
         .setProtectedHeader({ alg: 'ES256', kid: 'k1' })
@@ -145,7 +159,7 @@ describe('identity: tokens are verified against each organisation\'s own issuer'
     const prodLike = createApp({ db: t.db, clock: t.clock, logger: silentLogger(), publicBaseUrl: 'http://x' });
     const devToken = await t.tokenFor(who.officer);
     expect((await get(devToken)).status).toBe(200); // the test app has it on
-    const planId = planIdOf(t.db, 'SB-000001');
+    const planId = await planIdOf(t.db, 'SB-000001');
     const res = await prodLike.request(`/api/v1/plans/${planId}`, { headers: { authorization: `Bearer ${devToken}`, 'x-access-purpose': 'INC-9' } });
     expect(res.status).toBe(401);
   });
@@ -161,5 +175,64 @@ describe("the register: the operator's acts (issue 20)", () => {
     }
     // The rest of its own record stays the administrator's.
     expect(authoriseOrganisationChange(ownAdmin, 'shire-police').ok).toBe(true);
+  });
+});
+
+describe('the publishing workflow: four-eyes, stale base, who withdraws, and what the console offers', () => {
+  const mh = (w: { sub: string; org: string; roles: Actor['roles'] }): Actor => ({ ...w, orgKind: 'mental-health' });
+  const [author, approver, authorApprover, otherApprover] = [mh(who.author), mh(who.approver), mh(who.authorApprover), mh(who.otherTrustApprover)];
+  const plan = { owningOrg: 'southbank-mh', currentVersionId: 7 };
+  const version = (v: Partial<VersionFacts> = {}): VersionFacts => ({ status: 'in-review', authors: [author.sub], baseVersionId: 7, ...v });
+
+  it('four-eyes: no one approves a version they wrote or edited, whatever roles they hold', () => {
+    expect(authoriseApproval(approver, plan, version())).toEqual({ ok: true, value: true });
+    expect(authoriseApproval(authorApprover, plan, version({ authors: [author.sub, authorApprover.sub] }))).toMatchObject({ ok: false, code: 'forbidden', extra: { reason: 'four-eyes' } });
+    // Not an approver, or another trust's: refused before four-eyes is asked.
+    expect(authoriseApproval(author, plan, version({ authors: ['someone.else'] }))).toMatchObject({ ok: false, code: 'forbidden' });
+    expect(authoriseApproval(otherApprover, plan, version())).toMatchObject({ ok: false, code: 'forbidden' });
+  });
+
+  it('stale base: a version written from a version responders no longer see is not approved', () => {
+    expect(authoriseBase(plan, { baseVersionId: 7 }).ok).toBe(true);
+    expect(authoriseBase(plan, { baseVersionId: 6 })).toMatchObject({ ok: false, code: 'conflict', extra: { reason: 'stale-base' } });
+    // Withdrawn since (nothing published now), and a first version while something was published meanwhile.
+    expect(authoriseBase({ ...plan, currentVersionId: null }, { baseVersionId: 7 })).toMatchObject({ extra: { reason: 'stale-base' } });
+    expect(authoriseBase(plan, { baseVersionId: null })).toMatchObject({ extra: { reason: 'stale-base' } });
+    expect(authoriseBase({ ...plan, currentVersionId: null }, { baseVersionId: null }).ok).toBe(true);
+    expect(authoriseApproval(approver, plan, version({ baseVersionId: 6 }))).toMatchObject({ ok: false, code: 'conflict', extra: { reason: 'stale-base' } });
+  });
+
+  it('who withdraws: the published version only an approver; an open version its authors or approvers', () => {
+    expect(authoriseWithdrawal(approver, 'southbank-mh', 'published').ok).toBe(true);
+    expect(authoriseWithdrawal(author, 'southbank-mh', 'published')).toMatchObject({ ok: false, code: 'forbidden', extra: { reason: 'approver-withdraws' } });
+    for (const status of ['draft', 'in-review', undefined] as const) {
+      expect(authoriseWithdrawal(author, 'southbank-mh', status).ok).toBe(true);
+      expect(authoriseWithdrawal(approver, 'southbank-mh', status).ok).toBe(true);
+    }
+    // Another trust's approver is refused as not theirs, not told this is an approver's act.
+    for (const status of ['published', 'draft'] as const) {
+      const refused = authoriseWithdrawal(otherApprover, 'southbank-mh', status);
+      expect(refused).toMatchObject({ ok: false, code: 'forbidden' });
+      expect(!refused.ok && refused.extra?.reason).toBeFalsy();
+    }
+  });
+
+  it('the console offers only what these rules and the workflow allow', () => {
+    const draft = version({ status: 'draft' });
+    expect(consoleActions(author, plan, draft)).toEqual({ edit: true, submit: true, startDraft: false, review: false, withdraw: false, cards: true });
+    expect(consoleActions(approver, plan, draft)).toEqual({ edit: false, submit: false, startDraft: false, review: false, withdraw: true, cards: false });
+    expect(consoleActions(approver, plan, version())).toMatchObject({ review: true, withdraw: true });
+    expect(consoleActions(author, plan, version({ status: 'published' }))).toMatchObject({ startDraft: true, edit: false, withdraw: false });
+    // Nothing published yet: no new draft from it, no cards, nothing to withdraw.
+    expect(consoleActions(authorApprover, { ...plan, currentVersionId: null }, version({ status: 'withdrawn', baseVersionId: null }))).toEqual({
+      edit: false,
+      submit: false,
+      startDraft: false,
+      review: false,
+      withdraw: false,
+      cards: false,
+    });
+    // Another trust's staff are offered nothing.
+    expect(Object.values(consoleActions(otherApprover, plan, version())).some(Boolean)).toBe(false);
   });
 });

@@ -11,8 +11,8 @@ describe('cli reindex', () => {
   it('rebuilds Meilisearch and the fallback from the published plans', async () => {
     const dir = tempDir();
     const db = openDatabase(databaseFile(dir));
-    ensureDemoOrganisations(db, testClock()());
-    publishPlans(db, cast);
+    await ensureDemoOrganisations(db, testClock()());
+    await publishPlans(db, cast);
     await db.close();
     const out = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
     let code: number;

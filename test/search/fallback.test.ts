@@ -13,7 +13,7 @@ describe('search on the FTS5 fallback', () => {
   let t: SearchTestApp;
   beforeAll(async () => {
     t = await searchTestApp({ meili: false });
-    publishPlans(t.db, [...cast, ...variantCast]);
+    await publishPlans(t.db, [...cast, ...variantCast]);
     await t.sync.drain();
   });
   afterAll(() => t.close());
@@ -50,8 +50,8 @@ describe('start-up without Meilisearch', () => {
   it('serves degraded from the fallback (rebuilt from the database) when Meilisearch cannot start', async () => {
     const dir = tempDir();
     const db = openDatabase(databaseFile(dir));
-    ensureDemoOrganisations(db, testClock()());
-    publishPlans(db, cast);
+    await ensureDemoOrganisations(db, testClock()());
+    await publishPlans(db, cast);
     const search = await startSearchOrFallback({ db, logger: silentLogger(), dataDir: dir, meiliBin: `${dir}/no-such-meilisearch` });
     try {
       expect(search.startError).toBeDefined();

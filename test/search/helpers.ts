@@ -41,7 +41,7 @@ export async function searchTestApp(opts: { meili: boolean }) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rpl-search-'));
   const clock = testClock();
   const db = openDatabase(databaseFile(dir));
-  ensureDemoOrganisations(db, clock());
+  await ensureDemoOrganisations(db, clock());
   const logger = silentLogger();
   let runtime: SearchRuntime | undefined;
   let service;
@@ -57,7 +57,7 @@ export async function searchTestApp(opts: { meili: boolean }) {
   }
   const devIssuer = await loadDevIssuer(dir);
   // These files test what search finds, hundreds of searches per person on a frozen clock: the
-  // per-person limit (test/search-rate-limit.test.ts) would stop them.
+  // per-person limit (test/server/api/search-rate-limit.test.ts) would stop them.
   const searchLimits = { perMinute: 1_000_000, perHour: 1_000_000 };
   const app = createApp({ db, clock, logger: silentLogger(), devIssuer, publicBaseUrl: 'http://127.0.0.1:8080', search: service, searchLimits });
   const tokens = new Map<string, string>();

@@ -11,8 +11,8 @@ describe('search index format', () => {
   it('a start-up after the way documents are built changed rebuilds Meilisearch and the fallback', async () => {
     const dir = tempDir();
     const db = openDatabase(databaseFile(dir));
-    ensureDemoOrganisations(db, testClock()());
-    publishPlans(db, cast);
+    await ensureDemoOrganisations(db, testClock()());
+    await publishPlans(db, cast);
     const first = await startSearch({ db, logger: silentLogger(), dataDir: dir, budgetMs: 1000 });
     await first.stop();
     const state = async () => (await db.one<{ format: string; builtAt: string }>(sql`SELECT format, built_at AS "builtAt" FROM search_index_state`))!;

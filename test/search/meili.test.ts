@@ -26,7 +26,7 @@ describe('search on Meilisearch', () => {
   let t: SearchTestApp;
   beforeAll(async () => {
     t = await searchTestApp({ meili: true });
-    publishPlans(t.db, [...cast, ...variantCast]);
+    await publishPlans(t.db, [...cast, ...variantCast]);
     await t.sync.drain();
   }, 60_000);
   afterAll(() => t.close());
@@ -44,17 +44,17 @@ describe('search on Meilisearch', () => {
     await b.statePurpose('INC-2026-0042 welfare check');
     const page = await b.get('/?q=bob+penington');
     expect(page.status).toBe(200);
-    expect(page.text.match(/href="\/plans\/([^"?]+)/)?.[1]).toBe(planIdOf(t.db, 'S-ROB'));
+    expect(page.text.match(/href="\/plans\/([^"?]+)/)?.[1]).toBe(await planIdOf(t.db, 'S-ROB'));
     expect(page.text).not.toContain('reduced mode');
   });
 
   // The < 1 s publish-to-findable target is measured by `npm run eval:search` (speed is benchmarked, not
   // asserted in tests on a noisy machine); here the worker alone, unprompted, must get it there.
   it('a publish becomes findable through the outbox worker; withdraw makes it gone', async () => {
-    publishPlans(t.db, [person({ ref: 'S-NEW', given: 'Ffion', family: 'Blethyn', dob: '1999-09-19' })]);
+    await publishPlans(t.db, [person({ ref: 'S-NEW', given: 'Ffion', family: 'Blethyn', dob: '1999-09-19' })]);
     expect(await until(async () => (await t.find(who.officer, { q: 'ffion blethyn' })).refs[0] === 'S-NEW', 5000)).toBe(true);
-    const planId = planIdOf(t.db, 'S-NEW');
-    const w = withdraw(t.db, approver, { planId, version: 1 }, 'duplicate record', t.clock());
+    const planId = await planIdOf(t.db, 'S-NEW');
+    const w = await withdraw(t.db, approver, { planId, version: 1 }, 'duplicate record', t.clock());
     expect(w.ok).toBe(true);
     expect(await until(async () => (await t.find(who.officer, { q: 'ffion blethyn' })).refs.length === 0, 5000)).toBe(true);
     // The row is marked done just after Meilisearch confirms the delete: wait for that too.
@@ -80,7 +80,7 @@ describe('search on Meilisearch', () => {
     t.runtime!.feed.confirmed([doc], []);
     expect((await t.find(who.officer, { q: 'gwenllian tudur' })).refs).toEqual([]); // never really sent
 
-    const rob = planIdOf(t.db, 'S-ROB');
+    const rob = await planIdOf(t.db, 'S-ROB');
     t.runtime!.feed.sending([], [rob]);
     expect((await t.find(who.officer, { q: 'bob pennington' })).refs).not.toContain('S-ROB');
     t.runtime!.feed.confirmed([], [rob]);
@@ -88,10 +88,10 @@ describe('search on Meilisearch', () => {
   });
 
   it('a superseded version is no longer findable by its old name', async () => {
-    publishPlans(t.db, [person({ ref: 'S-SUP', given: 'Eluned', family: 'Prydderch', dob: '1977-07-07' })]);
+    await publishPlans(t.db, [person({ ref: 'S-SUP', given: 'Eluned', family: 'Prydderch', dob: '1977-07-07' })]);
     await t.sync.drain();
     expect((await t.find(who.officer, { q: 'eluned prydderch' })).refs).toEqual(['S-SUP']);
-    publishPlans(t.db, [person({ ref: 'S-SUP', given: 'Eluned', family: 'Vaughan-Prys', dob: '1977-07-07' })]);
+    await publishPlans(t.db, [person({ ref: 'S-SUP', given: 'Eluned', family: 'Vaughan-Prys', dob: '1977-07-07' })]);
     await t.sync.drain();
     expect((await t.find(who.officer, { q: 'prydderch' })).refs).toEqual([]);
     expect((await t.find(who.officer, { q: 'eluned vaughan' })).refs).toEqual(['S-SUP']);
@@ -118,7 +118,7 @@ describe('search on Meilisearch', () => {
     expect(await (await t.app.request('/healthz')).json()).toMatchObject({ search: 'degraded' });
 
     // Published while Meilisearch is down: findable at once from the fallback, and in Meilisearch later.
-    publishPlans(t.db, [person({ ref: 'S-OUT', given: 'Ngozi', family: 'Adeyemi', dob: '1993-03-30' })]);
+    await publishPlans(t.db, [person({ ref: 'S-OUT', given: 'Ngozi', family: 'Adeyemi', dob: '1993-03-30' })]);
     expect(await until(async () => (await t.find(who.officer, { q: 'ngozi adeyemi' })).refs[0] === 'S-OUT', 2000)).toBe(true);
 
     expect(await until(async () => t.service.state() === 'meilisearch', 20_000)).toBe(true);

@@ -41,21 +41,21 @@ describe('one bad search document never keeps search degraded (real Meilisearch)
 
   it('parks the bad rows with a reason, indexes the rest in the same batch, and searches stay on Meilisearch', async () => {
     // The issue's case first: one lone surrogate in a batch with others.
-    publishPlans(t.db, [good[0]!, illFormed, good[1]!]);
+    await publishPlans(t.db, [good[0]!, illFormed, good[1]!]);
     await t.sync.drain();
     expect(await t.sync.pending()).toBe(0);
     expect(t.service.state()).toBe('meilisearch');
     expect((await t.find(who.officer, { q: 'bronwen carew' })).json.degraded).toBe(false);
     // Then one Meilisearch refuses and one that cannot be read, in one batch.
-    publishPlans(t.db, [offTheMap, unreadable]);
+    await publishPlans(t.db, [offTheMap, unreadable]);
     await t.sync.drain();
     expect(await t.sync.pending()).toBe(0);
     expect(await t.sync.parked()).toBe(3);
     const reasons = Object.fromEntries((await t.sync.parkedRows()).map((r) => [r.planId, r.reason]));
     expect(reasons).toEqual({
-      [planIdOf(t.db, 'P-BAD')]: 'ill-formed text in name',
-      [planIdOf(t.db, 'P-GEO')]: expect.stringMatching(/^refused by meilisearch: invalid_document_geo_field$/),
-      [planIdOf(t.db, 'P-UNR')]: 'unreadable record (TypeError)',
+      [await planIdOf(t.db, 'P-BAD')]: 'ill-formed text in name',
+      [await planIdOf(t.db, 'P-GEO')]: expect.stringMatching(/^refused by meilisearch: invalid_document_geo_field$/),
+      [await planIdOf(t.db, 'P-UNR')]: 'unreadable record (TypeError)',
     });
 
     for (const [q, ref] of [['bronwen carew', 'P-OK1'], ['dafydd prothero', 'P-OK2']] as const) {
@@ -79,7 +79,7 @@ describe('one bad search document never keeps search degraded (real Meilisearch)
   it('lists parked rows for the operator without personal data; --retry hands them back', async () => {
     const listed = await cli(['search-parked'], t.dir);
     expect(listed.code).toBe(0);
-    expect(listed.stdout).toContain(planIdOf(t.db, 'P-BAD'));
+    expect(listed.stdout).toContain(await planIdOf(t.db, 'P-BAD'));
     expect(listed.stdout).toContain('ill-formed text in name');
     expect(listed.stdout).toMatch(/3 parked/);
     for (const name of ['Ann', 'Surrogate', 'Gwilym', 'Offmap', 'Unreadable', 'Nowhere']) expect(listed.stdout).not.toContain(name);
@@ -92,7 +92,7 @@ describe('one bad search document never keeps search degraded (real Meilisearch)
   }, 120_000);
 
   it('a parked row is settled by the plan\'s next publish, and reindex parks what is still bad', async () => {
-    publishPlans(t.db, [person({ ref: 'P-BAD', given: 'Ann', family: 'Surrogate', dob: '1980-01-01' })]);
+    await publishPlans(t.db, [person({ ref: 'P-BAD', given: 'Ann', family: 'Surrogate', dob: '1980-01-01' })]);
     await t.sync.drain();
     expect(await t.sync.parked()).toBe(2);
     const fixed = await t.find(who.officer, { q: 'ann surrogate' });
@@ -105,7 +105,7 @@ describe('one bad search document never keeps search degraded (real Meilisearch)
     expect(await t.sync.pending()).toBe(0);
     expect((await t.find(who.officer, { q: 'dafydd prothero' })).json.degraded).toBe(false);
     // One publish alone, refused by Meilisearch (the usual shape: one approval, one row): parked too.
-    publishPlans(t.db, [person({ ref: 'P-GE2', given: 'Iolo', family: 'Offmap', dob: '1985-01-01', locations: [{ label: 'Nowhere', lat: null as unknown as number, lng: 0 }] })]);
+    await publishPlans(t.db, [person({ ref: 'P-GE2', given: 'Iolo', family: 'Offmap', dob: '1985-01-01', locations: [{ label: 'Nowhere', lat: null as unknown as number, lng: 0 }] })]);
     await t.sync.drain();
     expect([await t.sync.parked(), await t.sync.pending(), t.service.state()]).toEqual([3, 0, 'meilisearch']);
     // A start-up reconcile accepts the index as in step (the parked plans are missing on purpose).

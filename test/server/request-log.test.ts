@@ -7,9 +7,9 @@ async function logged() {
   const lines: string[] = [];
   const sink = new Writable({ write: (chunk, _e, cb) => (lines.push(String(chunk)), cb()) });
   const t = await testApp({ logger: createLogger('info', sink) });
-  publishPlans(t.db, [importRecordFrom(planBody({ externalRef: 'SB-000321', familyName: 'Quillfeather' }))]);
+  await publishPlans(t.db, [importRecordFrom(planBody({ externalRef: 'SB-000321', familyName: 'Quillfeather' }))]);
   const requests = () => lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.msg === 'request');
-  return { t, lines, requests, planId: planIdOf(t.db, 'SB-000321') };
+  return { t, lines, requests, planId: await planIdOf(t.db, 'SB-000321') };
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;

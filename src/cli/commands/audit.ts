@@ -29,7 +29,7 @@ export const verifyAuditCommand: Command = {
     }
     let r: ReturnType<typeof verifyAuditLog>;
     try {
-      r = verifyAuditLog(ctx.db(), pem, { witness: values.witness === undefined ? undefined : witnessed(values.witness) });
+      r = verifyAuditLog((await ctx.db()), pem, { witness: values.witness === undefined ? undefined : witnessed(values.witness) });
     } catch (e) {
       // A witness file is read as the check reaches it.
       if (e instanceof WitnessReadError) throw new CliError(`--witness: ${e.message}`);
@@ -81,7 +81,7 @@ export const auditCheckpointCommand: Command = {
   usage: 'audit-checkpoint',
   async run(args, ctx) {
     parseCommandArgs(this, args, {});
-    const newest = latestCheckpoint(ctx.db());
+    const newest = latestCheckpoint((await ctx.db()));
     if (!newest) throw new CliError('no signed checkpoint yet: the access log has had no commit with the signing key');
     ctx.out(JSON.stringify(witnessedForm(newest), null, 2));
     return 0;

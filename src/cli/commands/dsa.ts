@@ -62,11 +62,11 @@ export const dsaList: Command = {
   async run(args, ctx) {
     parseCommandArgs(this, args, {});
     const today = isoDay(ctx.now());
-    for (const a of listAgreements(ctx.db(), today)) {
+    for (const a of await listAgreements((await ctx.db()), today)) {
       const ended = a.endedAt ? ` (ended ${a.endedAt.slice(0, 10)}: ${a.endReason})` : '';
       ctx.out([a.reference, a.state, `${a.validFrom}..${a.validTo}`, a.parties.join(',')].join('\t') + ended);
     }
-    for (const p of listProposals(ctx.db(), today, { state: 'pending' })) {
+    for (const p of await listProposals((await ctx.db()), today, { state: 'pending' })) {
       ctx.out([`proposal ${p.id}`, p.reference, p.kind, `${p.validFrom}..${p.validTo}`, p.parties.join(','), `waiting for ${p.awaiting.join(',')}`].join('\t'));
     }
     return 0;

@@ -36,7 +36,7 @@ export const importCommand: Command = {
     if (positionals.length !== 1) throw usageError(this, 'give exactly one FILE');
     const file = positionals[0]!;
     if (!fs.existsSync(file)) throw new CliError(`no such file: ${file}`);
-    const db = ctx.db();
+    const db = (await ctx.db());
     const started = performance.now();
 
     const checking = progressBar(ctx.isTTY, 'checking ');

@@ -142,7 +142,7 @@ export const orgList: Command = {
   usage: 'org list',
   async run(args, ctx) {
     parseCommandArgs(this, args, {});
-    for (const o of listOrganisationsView(ctx.db())) {
+    for (const o of await listOrganisationsView((await ctx.db()))) {
       ctx.out([o.slug, o.kind, o.state, o.name, o.issuer ?? '-'].join('\t'));
     }
     return 0;

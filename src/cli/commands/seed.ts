@@ -17,7 +17,7 @@ export const seedCommand: Command = {
     const opts = validOptions(this, seedOptions, values);
     const bar = progressBar(ctx.isTTY, 'seeding');
     const started = performance.now();
-    const s = seedSyntheticPlans(ctx.db(), opts.plans, { seed: opts.seed, now: ctx.now, onProgress: bar.update });
+    const s = await seedSyntheticPlans(await ctx.db(), opts.plans, { seed: opts.seed, now: ctx.now, onProgress: bar.update });
     bar.stop();
     const secs = (performance.now() - started) / 1000;
     ctx.out(`seeded ${opts.plans} synthetic plans in ${secs.toFixed(1)} s: ${s.created} created, ${s.updated} updated, ${s.unchanged} unchanged`);

@@ -2,7 +2,7 @@
 // very same code.
 export { checkpointPayload, eventHash, GENESIS_HASH } from './writer/hash.mjs';
 
-// The event's shape is defined with its columns (access-log-columns.mjs), which the writer thread shares.
+// The event's shape is defined with its columns (columns.mjs), which the writer thread shares.
 export type { EventBody, StoredEvent } from './columns.mjs';
 
 /** What a checkpoint signs: the chain head at a moment, and which key signed it. */

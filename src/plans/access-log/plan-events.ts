@@ -27,10 +27,10 @@ export type PlanEvents = {
  * listEvents' planId filter, which keeps only events that opened the plan). For the owning trust's
  * auditors only, like the person's access report.
  */
-export function planAccessEvents(db: Db, auditor: Actor, planId: string, f: PlanEventsFilter): Result<PlanEvents> {
+export async function planAccessEvents(db: Db, auditor: Actor, planId: string, f: PlanEventsFilter): Promise<Result<PlanEvents>> {
   const mayAudit = authoriseAudit(auditor);
   if (!mayAudit.ok) return mayAudit;
-  const plan = findPlan(db, planId);
+  const plan = await findPlan(db, planId);
   if (!plan) return fail('not_found', 'no such plan');
   // The same rule as the person's access report: the owning trust's auditors only.
   const allowed = authoriseAccessReport(auditor, plan.owningOrg);

@@ -26,8 +26,8 @@ export type IssuedCard = {
 export type CardStatus = 'current' | 'grace' | 'revoked';
 export type CardSummary = { cardId: number; issuedBy: string; issuedAt: string; revokedAt: string | null; status: CardStatus };
 
-function cardPlan(db: Db, actor: Actor, planId: string) {
-  const plan = findPlan(db, planId);
+async function cardPlan(db: Db, actor: Actor, planId: string) {
+  const plan = await findPlan(db, planId);
   if (!plan) return fail('not_found', 'no such plan');
   const allowed = authoriseCards(actor, plan.owningOrg);
   return allowed.ok ? ok(plan) : allowed;
@@ -38,8 +38,8 @@ export type CardSecrets = { planId: string; owningOrg: string; token: string; co
 type Draft = CardSecrets & { nowIso: string; oldCardsEnd: string };
 
 /** Authorises and checks the request, and draws the secrets; stores nothing. */
-function draftCard(db: Db, actor: Actor, planId: string, opts: { graceUntil?: Date }, now: Date): Result<Omit<Draft, 'token' | 'code'>> {
-  const found = cardPlan(db, actor, planId);
+async function draftCard(db: Db, actor: Actor, planId: string, opts: { graceUntil?: Date }, now: Date): Promise<Result<Omit<Draft, 'token' | 'code'>>> {
+  const found = await cardPlan(db, actor, planId);
   if (!found.ok) return found;
   const plan = found.value;
   if (plan.currentVersionId === null) {
@@ -80,7 +80,7 @@ const ATTEMPTS = 4;
 
 /** A new card for a published plan, with nothing printed (bulk set-ups). See issuePrintedCard. */
 export async function issueCard(db: Db, actor: Actor, planId: string, opts: { graceUntil?: Date }, now: Date): Promise<Result<IssuedCard>> {
-  const draft = draftCard(db, actor, planId, opts, now);
+  const draft = await draftCard(db, actor, planId, opts, now);
   if (!draft.ok) return draft;
   for (let attempt = 1; ; attempt++) {
     const stored = await storeCard(db, actor, withSecrets(draft.value));
@@ -101,7 +101,7 @@ export async function issuePrintedCard<A>(
   now: Date,
   render: (card: CardSecrets) => Promise<Result<A>>,
 ): Promise<Result<IssuedCard & { artefacts: A }>> {
-  const draft = draftCard(db, actor, planId, opts, now);
+  const draft = await draftCard(db, actor, planId, opts, now);
   if (!draft.ok) return draft;
   for (let attempt = 1; ; attempt++) {
     const secrets = withSecrets(draft.value);
@@ -115,7 +115,7 @@ export async function issuePrintedCard<A>(
 
 /** Stops every card of the plan working now (a lost or shared card, or the person asked). */
 export async function revokeCards(db: Db, actor: Actor, planId: string, now: Date): Promise<Result<{ revoked: number }>> {
-  const found = cardPlan(db, actor, planId);
+  const found = await cardPlan(db, actor, planId);
   if (!found.ok) return found;
   const changes = await revokeWorkingCards(db, planId, now.toISOString(), actor.sub);
   if (changes === 0) return fail('not_found', 'this plan has no card in use');
@@ -123,7 +123,7 @@ export async function revokeCards(db: Db, actor: Actor, planId: string, now: Dat
 }
 
 export async function listCards(db: Db, actor: Actor, planId: string, now: Date): Promise<Result<CardSummary[]>> {
-  const found = cardPlan(db, actor, planId);
+  const found = await cardPlan(db, actor, planId);
   if (!found.ok) return found;
   const nowIso = now.toISOString();
   const rows = await cardsOfPlan(db, planId);

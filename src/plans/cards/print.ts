@@ -51,12 +51,12 @@ export async function issueCardForPrint(
   const text = opts.text ?? DEFAULT_CARD_TEXT;
   const codeEntryUrl = `${publicBaseUrl}/code`;
   let contact: string | null = null;
-  const card = await issuePrintedCard(db, actor, planId, { graceUntil: opts.graceUntil }, now, (secret) => {
-    const org = getOrganisation(db, secret.owningOrg)!;
+  const card = await issuePrintedCard(db, actor, planId, { graceUntil: opts.graceUntil }, now, async (secret) => {
+    const org = (await getOrganisation(db, secret.owningOrg))!;
     contact = org.contact ?? null;
     return renderCard({ url: `${publicBaseUrl}/q/${secret.token}`, codeEntryUrl, code: secret.code, text, issuer: org.name, issuerContact: contact });
   });
   if (!card.ok) return card;
-  const issuer = getOrganisation(db, card.value.owningOrg)!.name;
+  const issuer = (await getOrganisation(db, card.value.owningOrg))!.name;
   return ok({ ...card.value, url: `${publicBaseUrl}/q/${card.value.token}`, codeEntryUrl, printed: { text, issuer, issuerContact: contact } });
 }

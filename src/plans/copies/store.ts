@@ -1,20 +1,21 @@
+// The person's copies' statements, written once for both dialects (db/runtime.ts).
 import { and, desc, eq } from 'drizzle-orm';
-import { schema } from '../../../db/index.js';
-import type { Queryable } from '../versions/store.js';
+import { one, type Body, type Schema, type Store } from '../../../db/runtime.js';
+import type { Tx } from '../versions/store.js';
 
-const { personCopies } = schema;
+export type PersonCopyRow = Schema['personCopies']['$inferSelect'];
 
-export type PersonCopyRow = typeof personCopies.$inferSelect;
-
-export function insertPersonCopy(db: Queryable, row: Omit<PersonCopyRow, 'id'>): PersonCopyRow {
-  return db.insert(personCopies).values(row).returning().get();
+export function* insertPersonCopyIn(tx: Tx, row: Omit<PersonCopyRow, 'id'>): Body<PersonCopyRow> {
+  return yield* one(tx.q.insert(tx.t.personCopies).values(row).returning());
 }
 
 /** The copy the person holds: the last one printed. */
-export function latestPersonCopy(db: Queryable, planId: string): PersonCopyRow | undefined {
-  return db.select().from(personCopies).where(eq(personCopies.planId, planId)).orderBy(desc(personCopies.id)).get();
+export function latestPersonCopy(db: Store, planId: string): Promise<PersonCopyRow | undefined> {
+  const { personCopies } = db.t;
+  return db.one(db.q.select().from(personCopies).where(eq(personCopies.planId, planId)).orderBy(desc(personCopies.id)).limit(1));
 }
 
-export function findPersonCopy(db: Queryable, planId: string, copyId: number): PersonCopyRow | undefined {
-  return db.select().from(personCopies).where(and(eq(personCopies.planId, planId), eq(personCopies.id, copyId))).get();
+export function findPersonCopy(db: Store, planId: string, copyId: number): Promise<PersonCopyRow | undefined> {
+  const { personCopies } = db.t;
+  return db.one(db.q.select().from(personCopies).where(and(eq(personCopies.planId, planId), eq(personCopies.id, copyId))));
 }

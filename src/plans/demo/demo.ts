@@ -43,21 +43,21 @@ export const demoUsers: { sub: string; org: string; roles: Role[]; label: string
 ];
 
 /** Adds whichever demo organisations and the demo agreement are missing (idempotent). */
-export function ensureDemoOrganisations(db: Db, now: Date): void {
+export async function ensureDemoOrganisations(db: Db, now: Date): Promise<void> {
   for (const org of demoOrganisations) {
-    if (!getOrganisation(db, org.slug)) addOrganisation(db, org, now);
+    if (!(await getOrganisation(db, org.slug))) await addOrganisation(db, org, now);
   }
   const year = now.getUTCFullYear();
   const parties = demoOrganisations.filter((o) => o.slug !== 'shire-police').map((o) => o.slug);
-  addDataSharingAgreement(db, { reference: DEMO_DSA, parties, validFrom: `${year - 1}-01-01`, validTo: `${year + 2}-12-31` }, now);
+  await addDataSharingAgreement(db, { reference: DEMO_DSA, parties, validFrom: `${year - 1}-01-01`, validTo: `${year + 2}-12-31` }, now);
 }
 
-export function seedSyntheticPlans(
+export async function seedSyntheticPlans(
   db: Db,
   count: number,
   opts: { seed?: number; now: () => Date; onProgress?: (done: number, total: number) => void },
-): ImportSummary {
-  ensureDemoOrganisations(db, opts.now());
+): Promise<ImportSummary> {
+  await ensureDemoOrganisations(db, opts.now());
   const records = syntheticRecords(count, { seed: opts.seed ?? 42, owningOrgs: demoPlanOwners, today: isoDay(opts.now()) });
   return importRecords(db, records, { importedBy: 'seed', now: opts.now, onProgress: opts.onProgress, total: count });
 }

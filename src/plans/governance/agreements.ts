@@ -1,27 +1,34 @@
 import { z } from 'zod';
-import type { Db } from '../../../db/index.js';
+import { type Body, type Q, type Store } from '../../../db/runtime.js';
 import { isoDay } from '../core/clock.js';
 import { isoDate, slugSchema } from '../core/content.js';
 import { fail, ok, type Result } from '../core/result.js';
-import { getOrganisation, type NewDsa } from '../organisations.js';
+import { listOrganisations, type NewDsa } from '../organisations.js';
 import { authoriseAgreementAnswer, authoriseAgreementChange, type Operator } from '../policy.js';
 import {
-  applyTerms,
   agreementExists,
+  agreementExistsIn,
+  agreementRows,
+  applyTerms,
   closeProposal,
   endTerms,
   getProposal,
   insertDecision,
   insertProposal,
   lapsePendingFor,
+  listAgreementRows,
   listProposalRows,
+  lockAgreement,
   pendingProposalFor,
+  pendingProposalRow,
+  proposalRow,
   proposalStates,
+  type AgreementRow,
   type DecisionRow,
   type ProposalRow,
   type Terms,
 } from './agreement-store.js';
-import { getAgreement, type AgreementView } from './governance.js';
+import { getAgreement, presentAgreement, type AgreementView } from './governance.js';
 import { CLI_ORG, governed, type GovernanceDeps } from './log.js';
 
 /**
@@ -79,9 +86,9 @@ export const proposalViewSchema = z.strictObject({
 });
 export type ProposalView = z.infer<typeof proposalViewSchema>;
 
-function present(db: Db, p: ProposalRow, today: string): ProposalView {
+function present(p: ProposalRow, agreement: AgreementRow | undefined, today: string): ProposalView {
   const answered = new Set(p.decisions.map((d) => d.org));
-  const current = p.kind === 'change' ? getAgreement(db, p.reference, today) : undefined;
+  const current = p.kind === 'change' && agreement ? presentAgreement(agreement, today) : undefined;
   return {
     ...p,
     awaiting: p.state === 'pending' ? p.parties.filter((o) => !answered.has(o)) : [],
@@ -89,18 +96,30 @@ function present(db: Db, p: ProposalRow, today: string): ProposalView {
   };
 }
 
-export function getProposalView(db: Db, id: number, today: string): ProposalView | undefined {
-  const p = getProposal(db, id);
-  return p && present(db, p, today);
+/** Inside a transaction: the proposal as the API and pages show it. */
+function* proposalViewIn(db: Store, q: Q, id: number, today: string): Body<ProposalView | undefined> {
+  const p = yield* proposalRow(db, q, id);
+  if (!p) return undefined;
+  const agreement = p.kind === 'change' ? (yield* agreementRows(db, q, p.reference))[0] : undefined;
+  return present(p, agreement, today);
 }
 
-export function listProposals(db: Db, today: string, filter: { state?: ProposalRow['state']; reference?: string } = {}): ProposalView[] {
-  return listProposalRows(db, filter).map((p) => present(db, p, today));
+export async function getProposalView(db: Store, id: number, today: string): Promise<ProposalView | undefined> {
+  const p = await getProposal(db, id);
+  if (!p) return undefined;
+  const agreement = p.kind === 'change' ? (await listAgreementRows(db, p.reference))[0] : undefined;
+  return present(p, agreement, today);
+}
+
+export async function listProposals(db: Store, today: string, filter: { state?: ProposalRow['state']; reference?: string } = {}): Promise<ProposalView[]> {
+  const rows = await listProposalRows(db, filter);
+  const agreements = rows.some((p) => p.kind === 'change') ? new Map((await listAgreementRows(db)).map((a) => [a.reference, a])) : new Map<string, AgreementRow>();
+  return rows.map((p) => present(p, agreements.get(p.reference), today));
 }
 
 /** What waits on `org`: pending proposals it has not answered, and pending proposals it made. */
-export function pendingFor(db: Db, org: string, today: string) {
-  const pending = listProposals(db, today, { state: 'pending' });
+export async function pendingFor(db: Store, org: string, today: string) {
+  const pending = await listProposals(db, today, { state: 'pending' });
   return {
     awaitingYourAcceptance: pending.filter((p) => p.awaiting.includes(org)),
     proposedByYou: pending.filter((p) => p.proposedBy.org === org),
@@ -124,10 +143,11 @@ const decisionBy = (op: Operator, org: string, decision: DecisionRow['decision']
   note: op.via === 'cli' && decision === 'accepted' ? 'signed agreement held by the service operator' : note,
 });
 
-function checkParties(db: Db, parties: string[]): Result<true> {
-  const unknown = parties.filter((p) => !getOrganisation(db, p));
+async function checkParties(db: Store, parties: string[]): Promise<Result<true>> {
+  const orgs = new Map((await listOrganisations(db)).map((o) => [o.slug, o]));
+  const unknown = parties.filter((p) => !orgs.has(p));
   if (unknown.length) return fail('invalid', `unknown organisation(s): ${unknown.join(', ')}`, { errors: [{ path: 'parties', message: 'unknown organisation' }], reason: 'unknown-party' });
-  const disabled = parties.filter((p) => getOrganisation(db, p)?.disabledAt);
+  const disabled = parties.filter((p) => orgs.get(p)?.disabledAt);
   if (disabled.length) {
     return fail('invalid', `disabled organisation(s) cannot join an agreement: ${disabled.join(', ')}`, { errors: [{ path: 'parties', message: 'disabled organisation' }], reason: 'disabled-party' });
   }
@@ -137,17 +157,19 @@ function checkParties(db: Db, parties: string[]): Result<true> {
 /**
  * Inside the change's transaction: records the acceptances, and if that makes every party's, puts the
  * terms in force. `expectComplete` is what the governance event already said; a different outcome means
- * another party answered meanwhile, so the change is refused (and retried) rather than mis-logged.
+ * another party answered meanwhile, so the change is refused (and retried) rather than mis-logged. The
+ * caller holds the agreement's lock (lockAgreement), so on PostgreSQL as on SQLite the answers read here
+ * are every answer committed, and two last acceptances cannot both complete, or both miss, the set.
  */
-function acceptInTx(db: Db, p: Pick<ProposalRow, 'id' | 'kind'> & Terms, accepts: DecisionRow[], at: string, expectComplete: boolean): Result<true> {
-  for (const d of accepts) insertDecision(db, p.id, d);
-  const answered = getProposal(db, p.id)!.decisions;
+function* acceptInTx(db: Store, q: Q, p: Pick<ProposalRow, 'id' | 'kind'> & Terms, accepts: DecisionRow[], at: string, expectComplete: boolean): Body<Result<true>> {
+  for (const d of accepts) yield* insertDecision(db, q, p.id, d);
+  const answered = (yield* proposalRow(db, q, p.id))!.decisions;
   if (answered.some((d) => d.decision !== 'accepted')) return fail('conflict', 'the proposal was declined meanwhile', { reason: 'not-pending' });
   const complete = p.parties.every((o) => answered.some((d) => d.org === o));
   if (complete !== expectComplete) return fail('conflict', 'another party answered meanwhile; try again', { reason: 'changed-meanwhile' });
   if (!complete) return ok(true);
-  if (!applyTerms(db, p.kind, p, at)) return fail('conflict', `agreement "${p.reference}" changed meanwhile (ended, or the reference taken)`, { reason: 'changed-meanwhile' });
-  if (!closeProposal(db, p.id, 'accepted', at, null)) return fail('conflict', 'the proposal was answered meanwhile', { reason: 'not-pending' });
+  if (!(yield* applyTerms(db, q, p.kind, p, at))) return fail('conflict', `agreement "${p.reference}" changed meanwhile (ended, or the reference taken)`, { reason: 'changed-meanwhile' });
+  if (!(yield* closeProposal(db, q, p.id, 'accepted', at, null))) return fail('conflict', 'the proposal was answered meanwhile', { reason: 'not-pending' });
   return ok(true);
 }
 
@@ -157,7 +179,8 @@ function acceptInTx(db: Db, p: Pick<ProposalRow, 'id' | 'kind'> & Terms, accepts
  * `acceptedBy` records the parties whose signed agreements it holds: all of them puts it in force.
  */
 export function proposeAgreement(deps: GovernanceDeps, op: Operator, dsa: NewDsa, opts: { acceptedBy?: string[] } = {}): Promise<Result<ProposalView>> {
-  return governed(deps, op, { op: 'agreement.propose', target: dsa.reference }, () => {
+  const { db } = deps;
+  return governed(deps, op, { op: 'agreement.propose', target: dsa.reference }, async () => {
     const parties = [...new Set(dsa.parties)].sort();
     if (parties.length < 2) return fail('invalid', 'an agreement needs at least two different parties', { errors: [{ path: 'parties', message: 'at least two different parties' }] });
     const allowed = authoriseAgreementChange(op, parties);
@@ -173,21 +196,24 @@ export function proposeAgreement(deps: GovernanceDeps, op: Operator, dsa: NewDsa
       if (opts.acceptedBy?.length) return fail('forbidden', 'an organisation answers only for itself', { reason: 'not-your-organisation' });
       accepting.push(op.actor.org);
     }
-    const valid = checkParties(deps.db, parties);
+    const valid = await checkParties(db, parties);
     if (!valid.ok) return valid;
-    if (agreementExists(deps.db, dsa.reference)) return fail('conflict', `agreement "${dsa.reference}" already exists`, { reason: 'reference-taken' });
-    if (pendingProposalFor(deps.db, dsa.reference)) return fail('conflict', `agreement "${dsa.reference}" is already proposed and waiting for acceptance`, { reason: 'proposal-pending' });
+    if (await agreementExists(db, dsa.reference)) return fail('conflict', `agreement "${dsa.reference}" already exists`, { reason: 'reference-taken' });
+    if (await pendingProposalFor(db, dsa.reference)) return fail('conflict', `agreement "${dsa.reference}" is already proposed and waiting for acceptance`, { reason: 'proposal-pending' });
     const terms: Terms = { reference: dsa.reference, parties, validFrom: dsa.validFrom, validTo: dsa.validTo };
     const inForce = parties.every((p) => accepting.includes(p));
     return ok({
       orgs: parties,
       changes: { parties, validFrom: dsa.validFrom, validTo: dsa.validTo, acceptedBy: accepting.sort(), inForce },
-      apply: () => {
-        if (agreementExists(deps.db, dsa.reference) || pendingProposalFor(deps.db, dsa.reference)) return fail('conflict', `agreement "${dsa.reference}" was proposed meanwhile`, { reason: 'reference-taken' });
+      *apply(q) {
+        yield* lockAgreement(dsa.reference);
+        if ((yield* agreementExistsIn(db, q, dsa.reference)) || (yield* pendingProposalRow(db, q, dsa.reference))) {
+          return fail('conflict', `agreement "${dsa.reference}" was proposed meanwhile`, { reason: 'reference-taken' });
+        }
         const at = deps.clock().toISOString();
-        const id = insertProposal(deps.db, { ...terms, kind: 'new', reason: null, proposedBy: proposerOf(op), at });
-        const r = acceptInTx(deps.db, { id, kind: 'new', ...terms }, accepting.map((org) => decisionBy(op, org, 'accepted', at, null)), at, inForce);
-        return r.ok ? ok(getProposalView(deps.db, id, isoDay(deps.clock()))!) : r;
+        const id = yield* insertProposal(db, q, { ...terms, kind: 'new', reason: null, proposedBy: proposerOf(op), at });
+        const r = yield* acceptInTx(db, q, { id, kind: 'new', ...terms }, accepting.map((org) => decisionBy(op, org, 'accepted', at, null)), at, inForce);
+        return r.ok ? ok((yield* proposalViewIn(db, q, id, isoDay(deps.clock())))!) : r;
       },
     });
   });
@@ -198,9 +224,10 @@ export function proposeAgreement(deps: GovernanceDeps, op: Operator, dsa: NewDsa
  * has accepted it. Until then the agreement stays as it is. A party leaves by ending the agreement.
  */
 export function proposeChange(deps: GovernanceDeps, op: Operator, reference: string, change: ChangeProposal): Promise<Result<ProposalView>> {
-  return governed(deps, op, { op: 'agreement.propose-change', target: reference }, () => {
+  const { db } = deps;
+  return governed(deps, op, { op: 'agreement.propose-change', target: reference }, async () => {
     const today = isoDay(deps.clock());
-    const before = getAgreement(deps.db, reference, today);
+    const before = await getAgreement(db, reference, today);
     if (!before) return fail('not_found', `no agreement "${reference}"`);
     const allowed = authoriseAgreementChange(op, before.parties);
     if (!allowed.ok) return allowed;
@@ -215,9 +242,9 @@ export function proposeChange(deps: GovernanceDeps, op: Operator, reference: str
     if (terms.validFrom === before.validFrom && terms.validTo === before.validTo && parties.length === before.parties.length) {
       return fail('conflict', 'nothing to change: the agreement already says that', { reason: 'no-change' });
     }
-    const valid = checkParties(deps.db, parties.filter((p) => !before.parties.includes(p)));
+    const valid = await checkParties(db, parties.filter((p) => !before.parties.includes(p)));
     if (!valid.ok) return valid;
-    if (pendingProposalFor(deps.db, reference)) return fail('conflict', `a change to "${reference}" is already waiting for acceptance: answer or decline it first`, { reason: 'proposal-pending' });
+    if (await pendingProposalFor(db, reference)) return fail('conflict', `a change to "${reference}" is already waiting for acceptance: answer or decline it first`, { reason: 'proposal-pending' });
     const proposer = op.via === 'cli' ? [] : [op.actor.org];
     const diff = Object.fromEntries(
       (['validFrom', 'validTo'] as const).filter((k) => terms[k] !== before[k]).map((k) => [k, { from: before[k], to: terms[k] }]),
@@ -227,28 +254,29 @@ export function proposeChange(deps: GovernanceDeps, op: Operator, reference: str
       orgs: parties,
       changes: { ...diff, ...(added.length ? { addedParties: added } : {}), acceptedBy: proposer },
       reason: change.reason,
-      apply: () => {
-        if (pendingProposalFor(deps.db, reference)) return fail('conflict', `a change to "${reference}" was proposed meanwhile`, { reason: 'proposal-pending' });
+      *apply(q) {
+        yield* lockAgreement(reference);
+        if (yield* pendingProposalRow(db, q, reference)) return fail('conflict', `a change to "${reference}" was proposed meanwhile`, { reason: 'proposal-pending' });
         const at = deps.clock().toISOString();
-        const id = insertProposal(deps.db, { ...terms, kind: 'change', reason: change.reason, proposedBy: proposerOf(op), at });
-        const r = acceptInTx(deps.db, { id, kind: 'change', ...terms }, proposer.map((org) => decisionBy(op, org, 'accepted', at, null)), at, false);
-        return r.ok ? ok(getProposalView(deps.db, id, isoDay(deps.clock()))!) : r;
+        const id = yield* insertProposal(db, q, { ...terms, kind: 'change', reason: change.reason, proposedBy: proposerOf(op), at });
+        const r = yield* acceptInTx(db, q, { id, kind: 'change', ...terms }, proposer.map((org) => decisionBy(op, org, 'accepted', at, null)), at, false);
+        return r.ok ? ok((yield* proposalViewIn(db, q, id, isoDay(deps.clock())))!) : r;
       },
     });
   });
 }
 
 /** Extending is a change of its end date: a proposal, in force once every party accepts. */
-export function proposeExtension(deps: GovernanceDeps, op: Operator, reference: string, body: { to: string; reason: string }): Promise<Result<ProposalView>> {
-  const current = getAgreement(deps.db, reference, isoDay(deps.clock()));
+export async function proposeExtension(deps: GovernanceDeps, op: Operator, reference: string, body: { to: string; reason: string }): Promise<Result<ProposalView>> {
+  const current = await getAgreement(deps.db, reference, isoDay(deps.clock()));
   if (current && current.state !== 'ended' && body.to <= current.validTo) {
-    return Promise.resolve(fail('invalid', `to must be after the current end date ${current.validTo}`, { errors: [{ path: 'to', message: `must be after ${current.validTo}` }] }));
+    return fail('invalid', `to must be after the current end date ${current.validTo}`, { errors: [{ path: 'to', message: `must be after ${current.validTo}` }] });
   }
   return proposeChange(deps, op, reference, { validTo: body.to, reason: body.reason });
 }
 
-function answerable(deps: GovernanceDeps, id: number): Result<ProposalView> {
-  const p = getProposalView(deps.db, id, isoDay(deps.clock()));
+async function answerable(deps: GovernanceDeps, id: number): Promise<Result<ProposalView>> {
+  const p = await getProposalView(deps.db, id, isoDay(deps.clock()));
   if (!p) return fail('not_found', `no proposal ${id}`);
   return ok(p);
 }
@@ -261,10 +289,15 @@ function partyAnswering(op: Operator, p: ProposalView, onBehalfOf: string | unde
   return ok(who.value.org);
 }
 
-/** One party's acceptance, on the record; the last one puts the terms in force. */
-export function acceptProposal(deps: GovernanceDeps, op: Operator, id: number, opts: { onBehalfOf?: string } = {}): Promise<Result<ProposalView>> {
-  const found = answerable(deps, id);
-  return governed(deps, op, { op: 'agreement.accept', target: found.ok ? found.value.reference : `proposal:${id}` }, () => {
+/**
+ * One party's acceptance, on the record; the last one puts the terms in force. Two parties accepting at
+ * once are serialised by the agreement's lock: the second reads the first's acceptance, finds the outcome
+ * is not the one its event announced, and is refused (changed-meanwhile) with nothing written.
+ */
+export async function acceptProposal(deps: GovernanceDeps, op: Operator, id: number, opts: { onBehalfOf?: string } = {}): Promise<Result<ProposalView>> {
+  const { db } = deps;
+  const found = await answerable(deps, id);
+  return governed(deps, op, { op: 'agreement.accept', target: found.ok ? found.value.reference : `proposal:${id}` }, async () => {
     if (!found.ok) return found;
     const p = found.value;
     const answering = partyAnswering(op, p, opts.onBehalfOf);
@@ -275,26 +308,29 @@ export function acceptProposal(deps: GovernanceDeps, op: Operator, id: number, o
     const inForce = p.awaiting.length === 1;
     if (inForce) {
       // Disabled since it was proposed: its people cannot sign in, and it cannot join an agreement now.
-      const parties = checkParties(deps.db, p.parties);
+      const parties = await checkParties(db, p.parties);
       if (!parties.ok) return fail('conflict', parties.detail, { reason: parties.extra?.reason });
     }
     return ok({
       orgs: p.parties,
       changes: { proposal: p.id, kind: p.kind, party: org, inForce, terms: { parties: p.parties, validFrom: p.validFrom, validTo: p.validTo } },
-      apply: () => {
-        const now = getProposal(deps.db, p.id);
+      *apply(q) {
+        yield* lockAgreement(p.reference);
+        const now = yield* proposalRow(db, q, p.id);
         if (now?.state !== 'pending' || now.decisions.some((d) => d.org === org)) return fail('conflict', 'the proposal was answered meanwhile', { reason: 'not-pending' });
         const at = deps.clock().toISOString();
-        const r = acceptInTx(deps.db, { id: p.id, kind: p.kind, reference: p.reference, parties: p.parties, validFrom: p.validFrom, validTo: p.validTo }, [decisionBy(op, org, 'accepted', at, null)], at, inForce);
-        return r.ok ? ok(getProposalView(deps.db, p.id, isoDay(deps.clock()))!) : r;
+        const terms = { id: p.id, kind: p.kind, reference: p.reference, parties: p.parties, validFrom: p.validFrom, validTo: p.validTo };
+        const r = yield* acceptInTx(db, q, terms, [decisionBy(op, org, 'accepted', at, null)], at, inForce);
+        return r.ok ? ok((yield* proposalViewIn(db, q, p.id, isoDay(deps.clock())))!) : r;
       },
     });
   });
 }
 
 /** One party's refusal, with its reason: the proposal closes, and the agreement in force (if any) stays as it is. */
-export function declineProposal(deps: GovernanceDeps, op: Operator, id: number, body: { reason: string }, opts: { onBehalfOf?: string } = {}): Promise<Result<ProposalView>> {
-  const found = answerable(deps, id);
+export async function declineProposal(deps: GovernanceDeps, op: Operator, id: number, body: { reason: string }, opts: { onBehalfOf?: string } = {}): Promise<Result<ProposalView>> {
+  const { db } = deps;
+  const found = await answerable(deps, id);
   return governed(deps, op, { op: 'agreement.decline', target: found.ok ? found.value.reference : `proposal:${id}` }, () => {
     if (!found.ok) return found;
     const p = found.value;
@@ -305,12 +341,13 @@ export function declineProposal(deps: GovernanceDeps, op: Operator, id: number, 
       orgs: p.parties,
       changes: { proposal: p.id, kind: p.kind, party: org },
       reason: body.reason,
-      apply: () => {
+      *apply(q) {
+        yield* lockAgreement(p.reference);
         const at = deps.clock().toISOString();
-        if (!closeProposal(deps.db, p.id, 'declined', at, body.reason)) return fail('conflict', 'the proposal was answered meanwhile', { reason: 'not-pending' });
+        if (!(yield* closeProposal(db, q, p.id, 'declined', at, body.reason))) return fail('conflict', 'the proposal was answered meanwhile', { reason: 'not-pending' });
         // The proposer may withdraw their own proposal: their earlier acceptance stays on the record.
-        if (!getProposal(deps.db, p.id)!.decisions.some((d) => d.org === org)) insertDecision(deps.db, p.id, decisionBy(op, org, 'declined', at, body.reason));
-        return ok(getProposalView(deps.db, p.id, isoDay(deps.clock()))!);
+        if (!(yield* proposalRow(db, q, p.id))!.decisions.some((d) => d.org === org)) yield* insertDecision(db, q, p.id, decisionBy(op, org, 'declined', at, body.reason));
+        return ok((yield* proposalViewIn(db, q, p.id, isoDay(deps.clock())))!);
       },
     });
   });
@@ -321,24 +358,26 @@ export function declineProposal(deps: GovernanceDeps, op: Operator, id: number, 
  * with the update), and a change waiting for acceptance lapses with it.
  */
 export function endAgreement(deps: GovernanceDeps, op: Operator, reference: string, body: { reason: string }): Promise<Result<AgreementView>> {
-  return governed(deps, op, { op: 'agreement.end', target: reference }, () => {
+  const { db } = deps;
+  return governed(deps, op, { op: 'agreement.end', target: reference }, async () => {
     const today = isoDay(deps.clock());
-    const before = getAgreement(deps.db, reference, today);
+    const before = await getAgreement(db, reference, today);
     if (!before) return fail('not_found', `no agreement "${reference}"`);
     const allowed = authoriseAgreementChange(op, before.parties);
     if (!allowed.ok) return allowed;
     if (before.state === 'ended') return fail('conflict', `agreement "${reference}" was already ended on ${before.endedAt}`, { reason: 'ended' });
     if (before.state === 'expired') return fail('conflict', `agreement "${reference}" already expired on ${before.validTo}`, { reason: 'expired' });
     const at = deps.clock().toISOString();
-    const pending = pendingProposalFor(deps.db, reference);
+    const pending = await pendingProposalFor(db, reference);
     return ok({
       orgs: before.parties,
       changes: { endedAt: at, validTo: before.validTo, ...(pending ? { lapsedProposal: pending.id } : {}) },
       reason: body.reason,
-      apply: () => {
-        if (!endTerms(deps.db, reference, at, body.reason)) return fail('conflict', `agreement "${reference}" was ended meanwhile`, { reason: 'ended' });
-        lapsePendingFor(deps.db, reference, at, 'the agreement was ended');
-        return ok(getAgreement(deps.db, reference, today)!);
+      *apply(q) {
+        yield* lockAgreement(reference);
+        if (!(yield* endTerms(db, q, reference, at, body.reason))) return fail('conflict', `agreement "${reference}" was ended meanwhile`, { reason: 'ended' });
+        yield* lapsePendingFor(db, q, reference, at, 'the agreement was ended');
+        return ok(presentAgreement((yield* agreementRows(db, q, reference))[0]!, today));
       },
     });
   });

@@ -1,20 +1,13 @@
 import { z } from 'zod';
-import type { Db } from '../../../db/index.js';
-import { authoriseAdmin, authoriseOperatorAct, authoriseOrganisationChange, type Operator } from '../policy.js';
+import type { Store } from '../../../db/runtime.js';
+import { authoriseOperatorAct, authoriseOrganisationChange, type Operator } from '../policy.js';
 import { isoDate, orgKinds } from '../core/content.js';
 import { issuerSchema, orgClaimName, orgCodeValue } from '../core/issuer.js';
-import { issuerSharing } from '../oidc-config.js';
+import { issuerSharing, issuerSharingIn, lockIssuers } from '../oidc-config.js';
 import { governed, type GovernanceDeps } from './log.js';
-import {
-  addOrganisation,
-  agreementQueries,
-  enableOrganisation as enableOrganisationRow,
-  setOrganisationKind,
-  getOrganisation,
-  listOrganisations,
-  type NewOrganisation,
-  type Organisation,
-} from '../organisations.js';
+import { addOrganisationIn, agreementQueries, getOrganisation, listOrganisations, lockOrganisation, type NewOrganisation, type Organisation } from '../organisations.js';
+import { organisationRow, setDisabled, setEnabled, setKind, updateOrganisation } from '../organisation-store.js';
+import { listAgreementRows, type AgreementRow } from './agreement-store.js';
 import { fail, ok, type Result } from '../core/result.js';
 import { jwksProblem, jwksSchema } from '../jwks.js';
 
@@ -61,75 +54,72 @@ export const agreementViewSchema = z.strictObject({
 });
 export type AgreementView = z.infer<typeof agreementViewSchema>;
 
-type AgreementRow = Omit<AgreementView, 'parties' | 'state'> & { id: number; parties: string };
-
-function agreementRows(db: Db, reference?: string): AgreementRow[] {
-  return db.$client
-    .prepare(
-      `SELECT d.id, d.reference, d.valid_from AS validFrom, d.valid_to AS validTo, d.ended_at AS endedAt,
-              d.end_reason AS endReason, d.created_at AS createdAt,
-              (SELECT json_group_array(org_slug) FROM (SELECT org_slug FROM dsa_parties WHERE dsa_id = d.id ORDER BY org_slug)) AS parties
-       FROM data_sharing_agreements d ${reference === undefined ? '' : 'WHERE d.reference = ?'} ORDER BY d.reference`,
-    )
-    .all(...(reference === undefined ? [] : [reference])) as AgreementRow[];
-}
-
 export const agreementState = (a: { validFrom: string; validTo: string; endedAt: string | null }, today: string): AgreementState =>
   a.endedAt ? 'ended' : a.validTo < today ? 'expired' : a.validFrom > today ? 'future' : 'in-force';
 
-const present = (r: AgreementRow, today: string): AgreementView => {
-  const { id: _id, parties, ...rest } = r;
-  return { ...rest, parties: JSON.parse(parties) as string[], state: agreementState(r, today) };
+export const presentAgreement = (r: AgreementRow, today: string): AgreementView => {
+  const { id: _id, ...rest } = r;
+  return { ...rest, state: agreementState(r, today) };
 };
 
-export function listAgreements(db: Db, today: string, state?: AgreementState): AgreementView[] {
-  return agreementRows(db)
-    .map((r) => present(r, today))
+export async function listAgreements(db: Store, today: string, state?: AgreementState): Promise<AgreementView[]> {
+  return (await listAgreementRows(db))
+    .map((r) => presentAgreement(r, today))
     .filter((a) => !state || a.state === state);
 }
 
-export function getAgreement(db: Db, reference: string, today: string): AgreementView | undefined {
-  const row = agreementRows(db, reference)[0];
-  return row && present(row, today);
+export async function getAgreement(db: Store, reference: string, today: string): Promise<AgreementView | undefined> {
+  const row = (await listAgreementRows(db, reference))[0];
+  return row && presentAgreement(row, today);
 }
 
 export const organisationView = (o: Organisation) => ({ ...o, state: o.disabledAt ? ('disabled' as const) : ('active' as const) });
 export type OrganisationView = ReturnType<typeof organisationView>;
 
-export function listOrganisationsView(db: Db): OrganisationView[] {
-  return listOrganisations(db)
+export async function listOrganisationsView(db: Store): Promise<OrganisationView[]> {
+  return (await listOrganisations(db))
     .sort((a, b) => a.slug.localeCompare(b.slug))
     .map(organisationView);
 }
 
 /** Who can see whose plans today: for each organisation, the owners whose plans it may read (its own included). */
-export function sharingMatrix(db: Db, today: string) {
+export async function sharingMatrix(db: Store, today: string) {
   const q = agreementQueries(db);
-  const orgs = listOrganisationsView(db);
+  const orgs = await listOrganisationsView(db);
+  const canSee: [string, string[]][] = [];
+  for (const o of orgs) canSee.push([o.slug, o.disabledAt ? [] : await q.visibleOwners(o.slug, today)]);
   return {
     day: today,
     organisations: orgs.map((o) => ({ slug: o.slug, name: o.name, kind: o.kind, state: o.state })),
-    canSee: Object.fromEntries(orgs.map((o) => [o.slug, o.disabledAt ? [] : q.visibleOwners(o.slug, today)])),
+    canSee: Object.fromEntries(canSee),
   };
 }
 
 export function addOrganisationGoverned(deps: GovernanceDeps, op: Operator, org: NewOrganisation): Promise<Result<OrganisationView>> {
-  return governed(deps, op, { op: 'organisation.add', target: org.slug }, () => {
+  const { db } = deps;
+  const use = org.issuer ? { org: org.slug, via: 'bearer' as const, issuer: org.issuer, orgClaim: org.orgClaim ?? null, orgCode: org.orgCode ?? null } : undefined;
+  return governed(deps, op, { op: 'organisation.add', target: org.slug }, async () => {
     const allowed = authoriseOperatorAct(op, 'add-organisation');
     if (!allowed.ok) return allowed;
     const keys = jwksProblem(org.issuer, org.jwks);
     if (keys) return fail('invalid', keys, { errors: [{ path: 'jwks', message: keys }] });
-    if (getOrganisation(deps.db, org.slug)) return fail('conflict', `organisation "${org.slug}" already exists`);
-    if (org.issuer) {
-      const shared = issuerSharing(deps.db, { org: org.slug, via: 'bearer', issuer: org.issuer, orgClaim: org.orgClaim ?? null, orgCode: org.orgCode ?? null });
+    if (await getOrganisation(db, org.slug)) return fail('conflict', `organisation "${org.slug}" already exists`);
+    if (use) {
+      const shared = await issuerSharing(db, use);
       if (!shared.ok) return shared;
     }
     const { slug: _s, ...changes } = org;
     return ok({
       orgs: [org.slug],
       changes,
-      apply: () => {
-        const r = addOrganisation(deps.db, org, deps.clock());
+      *apply(q) {
+        if (use) {
+          // Another organisation may have joined the issuer since the check above.
+          yield* lockIssuers();
+          const shared = yield* issuerSharingIn(db, q, use);
+          if (!shared.ok) return shared;
+        }
+        const r = yield* addOrganisationIn(db, q, org, deps.clock());
         return r.ok ? ok(organisationView(r.value)) : r;
       },
     });
@@ -137,8 +127,9 @@ export function addOrganisationGoverned(deps: GovernanceDeps, op: Operator, org:
 }
 
 export function changeOrganisation(deps: GovernanceDeps, op: Operator, slug: string, patch: OrganisationPatch): Promise<Result<OrganisationView>> {
-  return governed(deps, op, { op: 'organisation.change', target: slug }, () => {
-    const before = getOrganisation(deps.db, slug);
+  const { db } = deps;
+  return governed(deps, op, { op: 'organisation.change', target: slug }, async () => {
+    const before = await getOrganisation(db, slug);
     if (!before) return fail('not_found', `no organisation "${slug}"`);
     const allowed = authoriseOrganisationChange(op, slug);
     if (!allowed.ok) return allowed;
@@ -155,8 +146,9 @@ export function changeOrganisation(deps: GovernanceDeps, op: Operator, slug: str
     if ((after.orgClaim === null) !== (after.orgCode === null)) {
       return fail('invalid', 'give both the organisation claim and its value, or neither', { errors: [{ path: after.orgClaim === null ? 'orgClaim' : 'orgCode', message: 'needed with the other' }] });
     }
-    if (after.issuer) {
-      const shared = issuerSharing(deps.db, { org: slug, via: 'bearer', issuer: after.issuer, orgClaim: after.orgClaim, orgCode: after.orgCode });
+    const use = after.issuer ? { org: slug, via: 'bearer' as const, issuer: after.issuer, orgClaim: after.orgClaim, orgCode: after.orgCode } : undefined;
+    if (use) {
+      const shared = await issuerSharing(db, use);
       if (!shared.ok) return shared;
     }
     const changes = Object.fromEntries(
@@ -169,21 +161,27 @@ export function changeOrganisation(deps: GovernanceDeps, op: Operator, slug: str
       orgs: [slug],
       changes,
       reason: why,
-      apply: () => {
+      *apply(q) {
+        if (use) {
+          yield* lockIssuers();
+          const shared = yield* issuerSharingIn(db, q, use);
+          if (!shared.ok) return shared;
+        }
+        yield* lockOrganisation(slug);
         // Compare-and-set: the record must still be the one the change was worked out from.
-        if (JSON.stringify(getOrganisation(deps.db, slug)) !== JSON.stringify(before)) return fail('conflict', 'the organisation was changed meanwhile; reload and try again');
-        deps.db.$client
-          .prepare('UPDATE organisations SET name = @name, kind = @kind, contact = @contact, data_protection_contact = @dp, issuer = @issuer, jwks = @jwks, org_claim = @orgClaim, org_code = @orgCode WHERE slug = @slug')
-          .run({ name: after.name, kind: after.kind, contact: after.contact, dp: after.dataProtectionContact, issuer: after.issuer, jwks: after.jwks, orgClaim: after.orgClaim, orgCode: after.orgCode, slug });
-        return ok(organisationView(getOrganisation(deps.db, slug)!));
+        if (JSON.stringify(yield* organisationRow(db, q, slug)) !== JSON.stringify(before)) return fail('conflict', 'the organisation was changed meanwhile; reload and try again');
+        const { name, kind, contact, dataProtectionContact, issuer, jwks, orgClaim, orgCode } = after;
+        yield* updateOrganisation(db, q, slug, { name, kind, contact, dataProtectionContact, issuer, jwks, orgClaim, orgCode });
+        return ok(organisationView((yield* organisationRow(db, q, slug))!));
       },
     });
   });
 }
 
 export function disableOrganisation(deps: GovernanceDeps, op: Operator, slug: string, body: { reason: string }): Promise<Result<OrganisationView>> {
-  return governed(deps, op, { op: 'organisation.disable', target: slug }, () => {
-    const before = getOrganisation(deps.db, slug);
+  const { db } = deps;
+  return governed(deps, op, { op: 'organisation.disable', target: slug }, async () => {
+    const before = await getOrganisation(db, slug);
     if (!before) return fail('not_found', `no organisation "${slug}"`);
     const allowed = authoriseOrganisationChange(op, slug);
     if (!allowed.ok) return allowed;
@@ -193,9 +191,10 @@ export function disableOrganisation(deps: GovernanceDeps, op: Operator, slug: st
       orgs: [slug],
       changes: { disabledAt: at },
       reason: body.reason,
-      apply: () => {
-        const r = deps.db.$client.prepare('UPDATE organisations SET disabled_at = ? WHERE slug = ? AND disabled_at IS NULL').run(at, slug);
-        return r.changes === 1 ? ok(organisationView(getOrganisation(deps.db, slug)!)) : fail('conflict', `organisation "${slug}" is already disabled`);
+      *apply(q) {
+        yield* lockOrganisation(slug);
+        if (!(yield* setDisabled(db, q, slug, at))) return fail('conflict', `organisation "${slug}" is already disabled`);
+        return ok(organisationView((yield* organisationRow(db, q, slug))!));
       },
     });
   });
@@ -207,28 +206,31 @@ export function disableOrganisation(deps: GovernanceDeps, op: Operator, slug: st
  * register, whose cache the read-cache epoch empties on this update.
  */
 export function changeOrganisationKind(deps: GovernanceDeps, op: Operator, slug: string, body: z.infer<typeof kindChangeSchema>): Promise<Result<OrganisationView>> {
-  return governed(deps, op, { op: 'organisation.kind', target: slug }, () => {
+  const { db } = deps;
+  return governed(deps, op, { op: 'organisation.kind', target: slug }, async () => {
     const allowed = authoriseOperatorAct(op, 'change-kind');
     if (!allowed.ok) return allowed;
-    const before = getOrganisation(deps.db, slug);
+    const before = await getOrganisation(db, slug);
     if (!before) return fail('not_found', `no organisation "${slug}"`);
     if (before.kind === body.kind) return fail('conflict', `${slug} is already ${body.kind}`);
     return ok({
       orgs: [slug],
       changes: { kind: { from: before.kind, to: body.kind } },
       reason: body.reason,
-      apply: () =>
-        setOrganisationKind(deps.db, slug, before.kind, body.kind)
-          ? ok(organisationView(getOrganisation(deps.db, slug)!))
-          : fail('conflict', `${slug}'s kind was changed meanwhile`),
+      *apply(q) {
+        yield* lockOrganisation(slug);
+        if (!(yield* setKind(db, q, slug, before.kind, body.kind))) return fail('conflict', `${slug}'s kind was changed meanwhile`);
+        return ok(organisationView((yield* organisationRow(db, q, slug))!));
+      },
     });
   });
 }
 
 /** The operator re-admits a disabled organisation: its people's tokens and sign-ins work again. */
 export function enableOrganisation(deps: GovernanceDeps, op: Operator, slug: string, body: { reason: string }): Promise<Result<OrganisationView>> {
-  return governed(deps, op, { op: 'organisation.enable', target: slug }, () => {
-    const before = getOrganisation(deps.db, slug);
+  const { db } = deps;
+  return governed(deps, op, { op: 'organisation.enable', target: slug }, async () => {
+    const before = await getOrganisation(db, slug);
     if (!before) return fail('not_found', `no organisation "${slug}"`);
     const allowed = authoriseOperatorAct(op, 'enable-organisation');
     if (!allowed.ok) return allowed;
@@ -237,8 +239,11 @@ export function enableOrganisation(deps: GovernanceDeps, op: Operator, slug: str
       orgs: [slug],
       changes: { disabledAt: { from: before.disabledAt, to: null } },
       reason: body.reason,
-      apply: () =>
-        enableOrganisationRow(deps.db, slug) ? ok(organisationView(getOrganisation(deps.db, slug)!)) : fail('conflict', `organisation "${slug}" was enabled meanwhile`),
+      *apply(q) {
+        yield* lockOrganisation(slug);
+        if (!(yield* setEnabled(db, q, slug))) return fail('conflict', `organisation "${slug}" was enabled meanwhile`);
+        return ok(organisationView((yield* organisationRow(db, q, slug))!));
+      },
     });
   });
 }

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
-import { getOrganisation, listOrganisations } from '../organisations.js';
+import { listOrganisations, lockOrganisation } from '../organisations.js';
+import { setJwksFrom } from '../organisation-store.js';
 import { inlineJwksSchema, MAX_JWKS_BYTES } from '../jwks.js';
 import { governed, type GovernanceDeps } from './log.js';
 import { fail, ok, type Result } from '../core/result.js';
@@ -68,7 +69,7 @@ export type AdoptedJwksFile = { org: string; file: string } & ({ adopted: true }
  */
 export async function adoptJwksFiles(deps: GovernanceDeps): Promise<AdoptedJwksFile[]> {
   const done: AdoptedJwksFile[] = [];
-  for (const org of listOrganisations(deps.db)) {
+  for (const org of await listOrganisations(deps.db)) {
     if (!org.jwks || !isPath(org.jwks)) continue;
     const file = org.jwks;
     const read = readJwksFile(file);
@@ -78,11 +79,10 @@ export async function adoptJwksFiles(deps: GovernanceDeps): Promise<AdoptedJwksF
         orgs: [org.slug],
         changes: { jwks: { from: file, to: read.ok ? 'the key set read from the file, stored inline' : null } },
         reason: read.ok ? 'key set files are read once and kept in the register' : `key set file ${problemText[read.problem!]}: removed`,
-        apply: () => {
+        *apply(q) {
+          yield* lockOrganisation(org.slug);
           // Unchanged meanwhile (another process may have adopted it already).
-          if (getOrganisation(deps.db, org.slug)?.jwks !== file) return fail('conflict', 'changed meanwhile');
-          deps.db.$client.prepare('UPDATE organisations SET jwks = ? WHERE slug = ?').run(to, org.slug);
-          return ok(true);
+          return (yield* setJwksFrom(deps.db, q, org.slug, file, to)) ? ok(true) : fail('conflict', 'changed meanwhile');
         },
       }),
     );

@@ -1,10 +1,10 @@
-import type { Db } from '../../../db/index.js';
+import type { Body, Q, Store } from '../../../db/runtime.js';
 import type { Operator } from '../policy.js';
 import type { AccessEventInput, AccessLog } from '../access-log/log.js';
 import type { Clock } from '../core/clock.js';
 import { fail, type Failure, type Result } from '../core/result.js';
 
-export type GovernanceDeps = { db: Db; log: Pick<AccessLog, 'record'>; clock: Clock };
+export type GovernanceDeps = { db: Store; log: Pick<AccessLog, 'record'>; clock: Clock };
 
 /**
  * What a governance event says changed. It goes into the access event's `query` as small JSON (never
@@ -18,8 +18,12 @@ export type Prepared<T> = {
   changes?: Record<string, unknown>;
   /** The reason the operator gave, if any: the event's `reason`. */
   reason?: string;
-  /** Runs inside one transaction; a failure rolls it back (state moved since `prepare` read it). */
-  apply: () => Result<T>;
+  /**
+   * The change itself: a transaction's body (db/runtime.ts), so it reads, decides and writes without
+   * awaiting anything; a failure rolls it back (state moved since `prepare` read it). On PostgreSQL a body
+   * that relies on what it read takes the aggregate's lock first, as SQLite's BEGIN IMMEDIATE would.
+   */
+  apply: (q: Q) => Body<Result<T>>;
 };
 
 export const CLI_ORG = '(cli)';
@@ -56,7 +60,7 @@ export async function governed<T>(
   deps: GovernanceDeps,
   op: Operator,
   head: { op: string; target: string },
-  prepare: () => Result<Prepared<T>>,
+  prepare: () => Promise<Result<Prepared<T>>> | Result<Prepared<T>>,
 ): Promise<Result<T>> {
   const record = (change: GovernanceChange, outcome: 'allowed' | 'denied', reason?: string) =>
     deps.log.record({
@@ -68,7 +72,7 @@ export async function governed<T>(
       outcome,
       reason,
     });
-  const prepared = prepare();
+  const prepared = await prepare();
   if (!prepared.ok) {
     if (prepared.code === 'forbidden') {
       const orgs = op.via !== 'cli' ? [op.actor.org] : [];
@@ -85,8 +89,8 @@ export async function governed<T>(
   }
   let result: Result<T>;
   try {
-    result = deps.db.transaction(() => {
-      const r = apply();
+    result = await deps.db.tx(function* (q) {
+      const r = yield* apply(q);
       if (!r.ok) throw new Rollback(r);
       return r;
     });

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { z } from 'zod';
 import { authoriseOrganisationChange, type Operator } from '../policy.js';
-import { configureOidc, getOidcConfig, issuerSharing, setOidcEnabled, type OidcConfig, type oidcConfigInputSchema } from '../oidc-config.js';
+import { configureOidcIn, getOidcConfig, issuerSharing, oidcConfigIn, setOidcEnabledIn, type OidcConfig, type oidcConfigInputSchema } from '../oidc-config.js';
 import { getOrganisation } from '../organisations.js';
 import { governed, type GovernanceDeps } from './log.js';
 import { fail, ok, type Result } from '../core/result.js';
@@ -41,13 +41,14 @@ export function configureOidcGoverned(
   writeSecret: (() => string) | undefined,
 ): Promise<Result<OidcConfig>> {
   const slug = settings.org;
-  return governed(deps, op, { op: 'organisation.oidc', target: slug }, () => {
-    if (!getOrganisation(deps.db, slug)) return fail('not_found', `no organisation "${slug}"`);
+  const { db } = deps;
+  return governed(deps, op, { op: 'organisation.oidc', target: slug }, async () => {
+    if (!(await getOrganisation(db, slug))) return fail('not_found', `no organisation "${slug}"`);
     const allowed = authoriseOrganisationChange(op, slug);
     if (!allowed.ok) return allowed;
-    const shared = issuerSharing(deps.db, { org: slug, via: 'oidc', issuer: settings.issuer, orgClaim: settings.orgClaim ?? null, orgCode: settings.orgCode ?? null });
+    const shared = await issuerSharing(db, { org: slug, via: 'oidc', issuer: settings.issuer, orgClaim: settings.orgClaim ?? null, orgCode: settings.orgCode ?? null });
     if (!shared.ok) return shared;
-    const before = getOidcConfig(deps.db, slug);
+    const before = await getOidcConfig(db, slug);
     const kept = !writeSecret && before && before.issuer === settings.issuer && before.clientId === settings.clientId ? before.clientSecretFile : undefined;
     if (!writeSecret && !kept) {
       const why = before ? 'a new issuer or client ID needs the secret the provider gave for it' : 'the client secret is needed the first time';
@@ -57,25 +58,28 @@ export function configureOidcGoverned(
     return ok({
       orgs: [slug],
       changes: { ...fields, clientSecret: kept ? 'kept' : before ? 'replaced' : 'set', previousIssuer: before?.issuer ?? null },
-      apply: () => configureOidc(deps.db, { ...settings, clientSecretFile: kept ?? writeSecret!() }, deps.clock()),
+      // The secret's file is written here, once the event is committed, by a synchronous write (no await
+      // inside a transaction's body).
+      apply: (q) => configureOidcIn(db, q, { ...settings, clientSecretFile: kept ?? writeSecret!() }, deps.clock()),
     });
   });
 }
 
 export function setOidcEnabledGoverned(deps: GovernanceDeps, op: Operator, slug: string, enabled: boolean): Promise<Result<OidcConfig>> {
-  return governed(deps, op, { op: enabled ? 'organisation.oidc-enable' : 'organisation.oidc-disable', target: slug }, () => {
-    if (!getOrganisation(deps.db, slug)) return fail('not_found', `no organisation "${slug}"`);
+  const { db } = deps;
+  return governed(deps, op, { op: enabled ? 'organisation.oidc-enable' : 'organisation.oidc-disable', target: slug }, async () => {
+    if (!(await getOrganisation(db, slug))) return fail('not_found', `no organisation "${slug}"`);
     const allowed = authoriseOrganisationChange(op, slug);
     if (!allowed.ok) return allowed;
-    const before = getOidcConfig(deps.db, slug);
+    const before = await getOidcConfig(db, slug);
     if (!before) return fail('not_found', `organisation "${slug}" has no OpenID provider configured`);
     if (before.enabled === enabled) return fail('conflict', `sign-in through ${slug}'s provider is already ${enabled ? 'on' : 'off'}`);
     return ok({
       orgs: [slug],
       changes: { enabled: { from: before.enabled, to: enabled } },
-      apply: () => {
-        const r = setOidcEnabled(deps.db, slug, enabled, deps.clock());
-        return r.ok ? ok(getOidcConfig(deps.db, slug)!) : r;
+      *apply(q) {
+        const r = yield* setOidcEnabledIn(db, q, slug, enabled, deps.clock());
+        return r.ok ? ok((yield* oidcConfigIn(db, q, slug))!) : r;
       },
     });
   });

@@ -1,4 +1,4 @@
-import type { Db } from '../../../db/index.js';
+import type { Store } from '../../../db/runtime.js';
 import { canonicalJson } from '../core/canonical.js';
 import type { PlanRecord } from '../core/content.js';
 import type { Actor } from '../core/actor.js';
@@ -47,19 +47,19 @@ export function wholeRecord(record: PlanRecord): SectionChange[] {
   return [...sectionsOf(record)].filter(([, v]) => !isEmpty(v)).map(([section, after]) => ({ section, change: 'added' as const, after }));
 }
 
-export function diffVersions(db: Db, actor: Actor, planId: string, from: number, to: number): Result<{
+export async function diffVersions(db: Store, actor: Actor, planId: string, from: number, to: number): Promise<Result<{
   planId: string;
   from: number;
   to: number;
   changes: SectionChange[];
   unchanged: string[];
-}> {
-  const plan = findPlan(db, planId);
+}>> {
+  const plan = await findPlan(db, planId);
   if (!plan) return fail('not_found', 'no such plan');
   const allowed = authoriseVersionContent(actor, plan.owningOrg);
   if (!allowed.ok) return allowed;
-  const a = findVersion(db, planId, from);
-  const b = findVersion(db, planId, to);
+  const a = await findVersion(db, planId, from);
+  const b = await findVersion(db, planId, to);
   if (!a || !b) return fail('not_found', `plan has no version ${!a ? from : to}`);
   return ok({ planId, from, to, ...diffRecords(recordOf(a), recordOf(b)) });
 }

@@ -1,12 +1,11 @@
-import { asc, eq } from 'drizzle-orm';
 import { z } from 'zod';
-import { schema, type Db } from '../../../db/index.js';
+import type { Store } from '../../../db/runtime.js';
 import { versionStatuses } from '../../../db/schema/plans.js';
 import type { Actor } from '../core/actor.js';
 import { fail, ok } from '../core/result.js';
 import { authoriseHistory, authoriseVersionContent } from '../policy.js';
 import { governanceSchema, locationSchema, planContentSchema, subjectSchema } from '../core/content.js';
-import { findPlan, findVersion, type VersionRow } from './store.js';
+import { findPlan, findVersion, versionsOf, workflowEventsOf, type VersionRow } from './store.js';
 
 // Authoring reads: a plan's versions and workflow events, and one version in full, for the owning
 // organisation's staff (policy.ts authoriseHistory). Not cached: these are office reads, not the hot path.
@@ -68,23 +67,12 @@ export function versionSummary(v: VersionRow): z.output<typeof versionSummarySch
   };
 }
 
-export function planHistory(db: Db, actor: Actor, planId: string) {
-  const plan = findPlan(db, planId);
+export async function planHistory(db: Store, actor: Actor, planId: string) {
+  const plan = await findPlan(db, planId);
   if (!plan) return fail('not_found', 'no such plan');
   const allowed = authoriseHistory(actor, plan.owningOrg);
   if (!allowed.ok) return allowed;
-  const versions = db
-    .select()
-    .from(schema.planVersions)
-    .where(eq(schema.planVersions.planId, planId))
-    .orderBy(asc(schema.planVersions.version))
-    .all();
-  const events = db
-    .select()
-    .from(schema.workflowEvents)
-    .where(eq(schema.workflowEvents.planId, planId))
-    .orderBy(asc(schema.workflowEvents.id))
-    .all();
+  const [versions, events] = [await versionsOf(db, planId), await workflowEventsOf(db, planId)];
   const numberOf = new Map(versions.map((v) => [v.id, v.version]));
   return ok({
     planId,
@@ -118,12 +106,12 @@ export const versionDetailSchema = versionSummarySchema
   .meta({ id: 'PlanVersion' });
 
 /** One version in full, any status: for the people writing and approving it (not auditors: policy.ts). */
-export function readVersion(db: Db, actor: Actor, planId: string, version: number) {
-  const plan = findPlan(db, planId);
+export async function readVersion(db: Store, actor: Actor, planId: string, version: number) {
+  const plan = await findPlan(db, planId);
   if (!plan) return fail('not_found', 'no such plan');
   const allowed = authoriseVersionContent(actor, plan.owningOrg);
   if (!allowed.ok) return allowed;
-  const v = findVersion(db, planId, version);
+  const v = await findVersion(db, planId, version);
   if (!v) return fail('not_found', `plan has no version ${version}`);
   return ok({
     planId,

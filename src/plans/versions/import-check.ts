@@ -65,8 +65,8 @@ export function parseLine(line: number, text: string): LineResult {
   };
 }
 
-function createLineValidator(db: Db) {
-  const orgs = new Set(listOrganisations(db).map((o) => o.slug));
+async function createLineValidator(db: Db) {
+  const orgs = new Set((await listOrganisations(db)).map((o) => o.slug));
   const seen = new Map<string, number>();
   return (line: number, text: string): LineResult => {
     const parsed = parseLine(line, text);
@@ -94,7 +94,7 @@ export async function validateImportFile(
   opts: { keep?: number } = {},
 ): Promise<CheckedFile> {
   const keep = opts.keep ?? KEEP_PARSED;
-  const validate = createLineValidator(db);
+  const validate = await createLineValidator(db);
   const checked: CheckedFile = { lines: 0, valid: 0, issues: [], invalidLines: new Set(), kept: [], keptThrough: 0, lastLine: 0, owners: new Set() };
   let keeping = true;
   for await (const { line, text } of readLines(file)) {

@@ -1,100 +1,172 @@
-import type Database from 'better-sqlite3';
-import type { ImportRecord, PlanRecord } from '../core/content.js';
-import { newPlanId, recordHash } from './store.js';
+// The importer's statements (importer.ts decides what each record needs; these write it), for both
+// dialects. The rows are the ones the workflow writes (store.ts): a version inserted as published is the
+// same row the workflow's in-review insert plus publish update leaves.
+import { and, eq, inArray, isNull, max, sql } from 'drizzle-orm';
+import { all, one, run, type Body, type Store } from '../../../db/runtime.js';
+import type { PlanRecord } from '../core/content.js';
+import type { Tx } from './store.js';
+
+/** A plan already stored under an organisation's reference: what an import of it has to know. */
+export type ImportedBefore = {
+  planId: string;
+  currentVersionId: number | null;
+  withdrawnAt: string | null;
+  /** The content hash of the published version, or null when there is none. */
+  currentHash: string | null;
+  nextVersion: number;
+};
+
+/** The plans one organisation already holds under these references, by reference: one statement for a batch. */
+export function* importedBeforeIn(tx: Tx, owningOrg: string, externalRefs: string[]): Body<Map<string, ImportedBefore>> {
+  const { q, t } = tx;
+  const { plans, planVersions } = t;
+  const highest = q.select({ n: max(planVersions.version) }).from(planVersions).where(eq(planVersions.planId, plans.id));
+  const rows = yield* all(
+    q
+      .select({
+        externalRef: plans.externalRef,
+        planId: plans.id,
+        currentVersionId: plans.currentVersionId,
+        withdrawnAt: plans.withdrawnAt,
+        currentHash: planVersions.contentHash,
+        highest: sql<number | null>`${highest}`,
+      })
+      .from(plans)
+      .leftJoin(planVersions, eq(planVersions.id, plans.currentVersionId))
+      .where(and(eq(plans.owningOrg, owningOrg), inArray(plans.externalRef, externalRefs))),
+  );
+  return new Map(rows.map(({ externalRef, highest, ...r }) => [externalRef, { ...r, nextVersion: Number(highest ?? 0) + 1 }]));
+}
+
+const ph = <N extends string>(name: N) => sql.placeholder(name);
+/** A placeholder where drizzle's types take only values or SQL (an update's `set`). */
+const phSql = <T>(name: string) => sql<T>`${sql.placeholder(name)}`;
 
 /**
- * The importer's reads and writes as statements prepared once per connection. Building each query through
- * drizzle and preparing it again for every record was two thirds of an import's time (10,000 plans: about
- * 15 of 24 s). The rows are the ones the workflow writes (store.ts): JSON columns are
- * JSON.stringify of the value, as drizzle's json mode stores them, so either path reads the other's rows.
+ * The per-record writes, prepared once per handle: building each through drizzle and preparing it again
+ * for every record (on SQLite an insert is compiled with its table's triggers) was most of an import's
+ * time, about six times the rest.
  */
-
-export type ImportOutcome = 'created' | 'updated' | 'unchanged' | 'skipped-withdrawn';
-
-type Existing = { id: string; currentVersionId: number | null; withdrawnAt: string | null; currentHash: string | null };
-
-function prepare(sqlite: Database.Database) {
+function prepare(db: Store) {
+  const { plans, planVersions, searchOutbox, workflowEvents } = db.t;
+  type VersionInsert = Omit<Store['t']['planVersions']['$inferInsert'], 'id' | 'status'>;
+  const versionColumns: (keyof VersionInsert)[] = [
+    'planId', 'version', 'subject', 'locations', 'content', 'governance', 'contentHash', 'reviewBy', 'changeSummary', 'authors',
+    'baseVersionId', 'createdBy', 'createdAt', 'updatedAt', 'submittedBy', 'submittedAt', 'approvedBy', 'publishedAt',
+  ];
+  const versionValues = Object.fromEntries(versionColumns.map((c) => [c, ph(c)])) as unknown as VersionInsert;
   return {
-    byRef: sqlite.prepare<[string, string], Existing>(
-      `SELECT p.id, p.current_version_id AS currentVersionId, p.withdrawn_at AS withdrawnAt, v.content_hash AS currentHash
-         FROM plans p LEFT JOIN plan_versions v ON v.id = p.current_version_id
-        WHERE p.owning_org = ? AND p.external_ref = ?`,
+    insertPlan: db.prepared<{ id: string; owningOrg: string; externalRef: string; at: string }, unknown>('import_insert_plan', (q) =>
+      q.insert(plans).values({ id: ph('id'), owningOrg: ph('owningOrg'), externalRef: ph('externalRef'), createdAt: ph('at'), updatedAt: ph('at') }),
     ),
-    insertPlan: sqlite.prepare<[string, string, string, string, string]>(
-      'INSERT INTO plans (id, owning_org, external_ref, created_at, updated_at) VALUES (?, ?, ?, ?, ?)',
-    ),
-    nextVersion: sqlite.prepare<[string], number>('SELECT coalesce(max(version), 0) + 1 FROM plan_versions WHERE plan_id = ?').pluck(),
     // Inserted as published: the same row the workflow's in-review insert plus publish update leaves.
-    insertVersion: sqlite.prepare<unknown[]>(
-      `INSERT INTO plan_versions (plan_id, version, status, subject, locations, content, governance, content_hash, review_by,
-         change_summary, authors, base_version_id, created_by, created_at, updated_at, submitted_by, submitted_at, approved_by, published_at)
-       VALUES (?, ?, 'published', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    insertVersion: db.prepared<VersionInsert, { id: number }>('import_insert_version', (q) =>
+      q
+        .insert(planVersions)
+        .values({ ...versionValues, status: 'published' })
+        .returning({ id: planVersions.id }),
     ),
-    // Compare-and-set on the pointer, as publishVersion does: `IS` matches both a version id and NULL.
-    movePointer: sqlite.prepare<[number, string, string, number | null]>(
-      'UPDATE plans SET current_version_id = ?, withdrawn_at = NULL, updated_at = ? WHERE id = ? AND current_version_id IS ?',
+    // Compare-and-set on the pointer, as publishVersion does: from no version, or from the one read.
+    pointFirst: db.prepared<{ versionId: number; at: string; planId: string }, unknown>('import_point_first', (q) =>
+      q
+        .update(plans)
+        .set({ currentVersionId: phSql<number>('versionId'), withdrawnAt: null, updatedAt: phSql<string>('at') })
+        .where(and(eq(plans.id, ph('planId')), isNull(plans.currentVersionId))),
     ),
-    supersede: sqlite.prepare<[string, string, number]>(
-      "UPDATE plan_versions SET status = 'superseded', superseded_at = ?, updated_at = ? WHERE id = ? AND status = 'published'",
+    pointNext: db.prepared<{ versionId: number; at: string; planId: string; current: number }, unknown>('import_point_next', (q) =>
+      q
+        .update(plans)
+        .set({ currentVersionId: phSql<number>('versionId'), withdrawnAt: null, updatedAt: phSql<string>('at') })
+        .where(and(eq(plans.id, ph('planId')), eq(plans.currentVersionId, ph('current')))),
     ),
-    enqueueIndexSync: sqlite.prepare<[string, string, string]>('INSERT INTO search_outbox (plan_id, created_at, next_attempt_at) VALUES (?, ?, ?)'),
-    logImported: sqlite.prepare<[string, number, string, string, string, string]>(
-      "INSERT INTO workflow_events (plan_id, version_id, action, actor, actor_org, at, content_hash) VALUES (?, ?, 'imported', ?, ?, ?, ?)",
+    supersede: db.prepared<{ at: string; id: number }, unknown>('import_supersede', (q) =>
+      q
+        .update(planVersions)
+        .set({ status: 'superseded', supersededAt: phSql<string>('at'), updatedAt: phSql<string>('at') })
+        .where(and(eq(planVersions.id, ph('id')), eq(planVersions.status, 'published'))),
+    ),
+    enqueueIndexSync: db.prepared<{ planId: string; at: string }, unknown>('import_enqueue_index_sync', (q) =>
+      q.insert(searchOutbox).values({ planId: ph('planId'), createdAt: ph('at'), nextAttemptAt: ph('at') }),
+    ),
+    logImported: db.prepared<{ planId: string; versionId: number; actor: string; actorOrg: string; at: string; contentHash: string }, unknown>(
+      'import_log_imported',
+      (q) =>
+        q.insert(workflowEvents).values({
+          planId: ph('planId'),
+          versionId: ph('versionId'),
+          action: 'imported',
+          actor: ph('actor'),
+          actorOrg: ph('actorOrg'),
+          at: ph('at'),
+          contentHash: ph('contentHash'),
+        }),
     ),
   };
 }
+export type ImportStatements = ReturnType<typeof prepare>;
 
-const prepared = new WeakMap<Database.Database, ReturnType<typeof prepare>>();
+const prepared = new WeakMap<Store, ImportStatements>();
+/** The import's statements for this handle, prepared on first use. */
+export function importStatements(db: Store): ImportStatements {
+  let s = prepared.get(db);
+  if (!s) prepared.set(db, (s = prepare(db)));
+  return s;
+}
 
 /**
- * Imports one valid record; call inside a transaction. Idempotent on (owningOrg, externalRef): the same
- * content is a no-op, changed content publishes a new version, supersedes the old one and queues the
- * index sync, as approving a draft does.
+ * Publishes an imported record as a new version of its plan (creating the plan when `before` is absent):
+ * inserts the version as published, moves the plan's pointer from the version `before` says is current
+ * (compare-and-set, as publishVersion does), supersedes that one, queues the index sync and records the
+ * import. Throws if the plan changed since `before` was read, so the batch rolls back.
  */
-export function createRecordImporter(sqlite: Database.Database, importedBy: string) {
-  let s = prepared.get(sqlite);
-  if (!s) prepared.set(sqlite, (s = prepare(sqlite)));
-  const st = s;
-  const authors = JSON.stringify([importedBy]);
-  return (record: ImportRecord, now: Date): ImportOutcome => {
-    const { externalRef, owningOrg, status: _status, ...rest } = record;
-    const planRecord: PlanRecord = rest;
-    const hash = recordHash(planRecord);
-    const plan = st.byRef.get(owningOrg, externalRef);
-    if (plan?.currentHash === hash) return 'unchanged';
-    // Withdrawal was someone's decision about this person; a migration file must not quietly undo it.
-    if (plan?.withdrawnAt) return 'skipped-withdrawn';
-    const at = now.toISOString();
-    const planId = plan?.id ?? newPlanId();
-    if (!plan) st.insertPlan.run(planId, owningOrg, externalRef, at, at);
-    const current = plan?.currentHash != null ? plan.currentVersionId : null;
-    const { lastInsertRowid } = st.insertVersion.run(
+export function* publishImportedIn(
+  tx: Tx,
+  s: ImportStatements,
+  r: {
+    before: ImportedBefore | undefined;
+    planId: string;
+    owningOrg: string;
+    externalRef: string;
+    record: PlanRecord;
+    contentHash: string;
+    importedBy: string;
+    approvedBy: string;
+    now: Date;
+  },
+): Body<void> {
+  const { q } = tx;
+  const at = r.now.toISOString();
+  const planId = r.planId;
+  if (!r.before) yield* run(s.insertPlan.in(q, { id: planId, owningOrg: r.owningOrg, externalRef: r.externalRef, at }));
+  const current = r.before?.currentHash != null ? r.before.currentVersionId : null;
+  const inserted = yield* one(
+    s.insertVersion.in(q, {
       planId,
-      plan ? st.nextVersion.get(planId)! : 1,
-      JSON.stringify(planRecord.subject),
-      JSON.stringify(planRecord.locations),
-      JSON.stringify(planRecord.plan),
-      JSON.stringify(planRecord.governance),
-      hash,
-      planRecord.governance.reviewBy,
-      current !== null ? 'Updated by import' : 'Imported',
-      authors,
-      current,
-      importedBy,
-      at,
-      at,
-      importedBy,
-      at,
-      record.governance.approvedBy ?? 'not recorded in source system',
-      at,
-    );
-    const versionId = Number(lastInsertRowid);
-    if (st.movePointer.run(versionId, at, planId, current).changes !== 1) {
-      throw new Error(`plan ${planId} changed during import`);
-    }
-    if (current !== null) st.supersede.run(at, at, current);
-    st.enqueueIndexSync.run(planId, at, at);
-    st.logImported.run(planId, versionId, importedBy, owningOrg, at, hash);
-    return current !== null ? 'updated' : 'created';
-  };
+      version: r.before?.nextVersion ?? 1,
+      subject: r.record.subject,
+      locations: r.record.locations,
+      content: r.record.plan,
+      governance: r.record.governance,
+      contentHash: r.contentHash,
+      reviewBy: r.record.governance.reviewBy,
+      changeSummary: current !== null ? 'Updated by import' : 'Imported',
+      authors: [r.importedBy],
+      baseVersionId: current,
+      createdBy: r.importedBy,
+      createdAt: at,
+      updatedAt: at,
+      submittedBy: r.importedBy,
+      submittedAt: at,
+      approvedBy: r.approvedBy,
+      publishedAt: at,
+    }),
+  );
+  const versionId = inserted!.id;
+  const moved = yield* run(
+    current === null ? s.pointFirst.in(q, { versionId, at, planId }) : s.pointNext.in(q, { versionId, at, planId, current }),
+  );
+  if (moved !== 1) throw new Error(`plan ${planId} changed during import`);
+  if (current !== null) yield* run(s.supersede.in(q, { at, id: current }));
+  yield* run(s.enqueueIndexSync.in(q, { planId, at }));
+  yield* run(s.logImported.in(q, { planId, versionId, actor: r.importedBy, actorOrg: r.owningOrg, at, contentHash: r.contentHash }));
 }

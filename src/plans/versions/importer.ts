@@ -1,7 +1,9 @@
-import type { Db } from '../../../db/index.js';
-import type { ImportRecord } from '../core/content.js';
+import type { Body, Store } from '../../../db/runtime.js';
+import type { ImportRecord, PlanRecord } from '../core/content.js';
+import type { PlanEvents } from './events.js';
 import { parseLine, readLines, type CheckedFile, type ImportItem, type Progress } from './import-check.js';
-import { createRecordImporter, type ImportOutcome } from './import-store.js';
+import { importedBeforeIn, importStatements, publishImportedIn, type ImportedBefore, type ImportStatements } from './import-store.js';
+import { newPlanId, recordHash, transaction, type Tx } from './store.js';
 
 /**
  * Bulk import of published plans (CONTRACTS §3), the second pass: import-check.ts has already checked
@@ -10,7 +12,7 @@ import { createRecordImporter, type ImportOutcome } from './import-store.js';
  * supersedes the old.
  */
 
-export type { ImportOutcome } from './import-store.js';
+export type ImportOutcome = 'created' | 'updated' | 'unchanged' | 'skipped-withdrawn';
 export type ImportSummary = Record<ImportOutcome, number> & { invalid: number; lines: number };
 /** Where an import stopped: a database failure rolls its batch back whole, so records before it are in. */
 export type ImportStop = {
@@ -41,25 +43,86 @@ export function emptySummary(): ImportSummary {
  */
 export const BATCH = 500;
 
-function createBatchWriter(db: Db, opts: { importedBy: string; now: () => Date }) {
-  const importOne = createRecordImporter(db.$client, opts.importedBy);
+type ImportOpts = { importedBy: string; now: () => Date; events?: PlanEvents };
+
+/**
+ * Imports one valid record, given what is stored under its reference. Idempotent on (owningOrg,
+ * externalRef): the same content is a no-op, changed content publishes a new version, supersedes the old
+ * one and queues the index sync, as approving a draft does.
+ */
+function* importOne(tx: Tx, s: ImportStatements, record: ImportRecord, before: ImportedBefore | undefined, opts: ImportOpts): Body<ImportOutcome> {
+  const { externalRef, owningOrg, status: _status, ...rest } = record;
+  const planRecord: PlanRecord = rest;
+  const contentHash = recordHash(planRecord);
+  if (before?.currentHash === contentHash) return 'unchanged';
+  // Withdrawal was someone's decision about this person; a migration file must not quietly undo it.
+  if (before?.withdrawnAt) return 'skipped-withdrawn';
+  const approvedBy = record.governance.approvedBy ?? 'not recorded in source system';
+  const planId = before?.planId ?? newPlanId();
+  yield* publishImportedIn(tx, s, { before, planId, owningOrg, externalRef, record: planRecord, contentHash, importedBy: opts.importedBy, approvedBy, now: opts.now() });
+  return before?.currentHash != null ? 'updated' : 'created';
+}
+
+/**
+ * A batch's records in runs whose references are all different (a check pass refuses repeats in a file;
+ * records given in code may repeat one), so each run's stored plans are read with one statement per
+ * organisation and a repeat sees what the record before it wrote.
+ */
+function* runsOf(batch: ImportItem[]): Generator<{ from: number; items: ImportItem[] }> {
+  let from = 0;
+  let keys = new Set<string>();
+  for (let i = 0; i < batch.length; i++) {
+    const { owningOrg, externalRef } = batch[i]!.record;
+    const key = `${owningOrg}\u0000${externalRef}`;
+    if (keys.has(key)) {
+      yield { from, items: batch.slice(from, i) };
+      from = i;
+      keys = new Set();
+    }
+    keys.add(key);
+  }
+  if (from < batch.length) yield { from, items: batch.slice(from) };
+}
+
+function* storedBefore(tx: Tx, items: ImportItem[]): Body<Map<string, ImportedBefore>> {
+  const byOrg = new Map<string, string[]>();
+  for (const { record } of items) byOrg.set(record.owningOrg, [...(byOrg.get(record.owningOrg) ?? []), record.externalRef]);
+  const found = new Map<string, ImportedBefore>();
+  for (const [org, refs] of byOrg) {
+    for (const [ref, before] of yield* importedBeforeIn(tx, org, refs)) found.set(`${org}\u0000${ref}`, before);
+  }
+  return found;
+}
+
+function createBatchWriter(db: Store, opts: ImportOpts) {
   const summary = emptySummary();
+  const statements = importStatements(db);
   let reached = -1;
-  const commit = db.$client.transaction((batch: ImportItem[]) => {
-    const s = emptySummary();
-    for (reached = 0; reached < batch.length; reached++) s[importOne(batch[reached]!.record, opts.now())]++;
-    return s;
-  });
+  const commit = (batch: ImportItem[]) =>
+    transaction(db, function* (tx) {
+      const s = emptySummary();
+      for (const run of runsOf(batch)) {
+        reached = -1;
+        const before = yield* storedBefore(tx, run.items);
+        for (const [i, { record }] of run.items.entries()) {
+          reached = run.from + i;
+          s[yield* importOne(tx, statements, record, before.get(`${record.owningOrg}\u0000${record.externalRef}`), opts)]++;
+        }
+      }
+      reached = batch.length;
+      return s;
+    });
   return {
     summary,
     /** Commits one batch, or rolls all of it back and says where and why. */
-    write(batch: ImportItem[]): ImportStop | undefined {
+    async write(batch: ImportItem[]): Promise<ImportStop | undefined> {
       if (!batch.length) return undefined;
       reached = -1;
       try {
-        const s = commit.immediate(batch);
+        const s = await commit(batch);
         for (const k of Object.keys(s) as (keyof ImportSummary)[]) summary[k] += s[k];
         summary.lines += batch.length;
+        if (s.created + s.updated > 0) opts.events?.onIndexChange?.();
         return undefined;
       } catch (error) {
         // No record reached, or all of them, means the transaction itself failed (BEGIN waited out
@@ -73,24 +136,24 @@ function createBatchWriter(db: Db, opts: { importedBy: string; now: () => Date }
 }
 
 /** Imports records given in code (seed, tests, evaluation); a database failure is thrown, as a bug. */
-export function importRecords(
-  db: Db,
+export async function importRecords(
+  db: Store,
   records: Iterable<ImportRecord>,
-  opts: { importedBy: string; now: () => Date; onProgress?: Progress; total?: number },
-): ImportSummary {
+  opts: ImportOpts & { onProgress?: Progress; total?: number },
+): Promise<ImportSummary> {
   const writer = createBatchWriter(db, opts);
   let batch: ImportItem[] = [];
-  const flush = () => {
-    const stopped = writer.write(batch);
+  const flush = async () => {
+    const stopped = await writer.write(batch);
     if (stopped) throw stopped.error;
     batch = [];
     opts.onProgress?.(writer.summary.lines, opts.total ?? 0);
   };
   for (const record of records) {
     batch.push({ record });
-    if (batch.length >= BATCH) flush();
+    if (batch.length >= BATCH) await flush();
   }
-  if (batch.length) flush();
+  if (batch.length) await flush();
   return writer.summary;
 }
 
@@ -113,10 +176,10 @@ async function* checkedRecords(file: string, checked: CheckedFile): AsyncGenerat
 }
 
 export async function importFile(
-  db: Db,
+  db: Store,
   file: string,
   checked: CheckedFile,
-  opts: { importedBy: string; now: () => Date; onProgress?: Progress },
+  opts: ImportOpts & { onProgress?: Progress },
 ): Promise<ImportResult> {
   const writer = createBatchWriter(db, opts);
   const result = (stopped?: ImportStop): ImportResult => (stopped ? { summary: writer.summary, stopped } : { summary: writer.summary });
@@ -125,17 +188,17 @@ export async function importFile(
     if ('changedLine' in item) {
       const line = item.changedLine;
       const message = `line ${line} is not the line that was checked: was the file changed during the import?`;
-      return result(writer.write(batch) ?? { line, message, error: new Error(message), firstLineNotImported: line });
+      return result((await writer.write(batch)) ?? { line, message, error: new Error(message), firstLineNotImported: line });
     }
     batch.push(item);
     if (batch.length >= BATCH) {
-      const stopped = writer.write(batch);
+      const stopped = await writer.write(batch);
       if (stopped) return result(stopped);
       batch = [];
       opts.onProgress?.(writer.summary.lines, checked.valid);
     }
   }
-  const stopped = writer.write(batch);
+  const stopped = await writer.write(batch);
   if (!stopped) opts.onProgress?.(checked.valid, checked.valid);
   return result(stopped);
 }

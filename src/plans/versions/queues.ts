@@ -1,12 +1,13 @@
 import { z } from 'zod';
-import type { Db } from '../../../db/index.js';
+import type { Store } from '../../../db/runtime.js';
 import type { Actor } from '../core/actor.js';
 import type { PlanRecord, Subject } from '../core/content.js';
 import { isoDay } from '../core/clock.js';
-import { ok } from '../core/result.js';
+import { ok, reasonOf } from '../core/result.js';
 import { authoriseApproval, authoriseConsole, authoriseReviewQueue } from '../policy.js';
 import { diffRecords } from './diff.js';
 import { countWords } from './readability.js';
+import { plansForHome, recordOf, versionsInReview } from './store.js';
 import { changeSize } from './word-diff.js';
 
 /** The console's two lists: the approver's queue and the author's home. Own organisation only (policy.ts). */
@@ -14,62 +15,30 @@ import { changeSize } from './word-diff.js';
 const DAY_MS = 86_400_000;
 const addDays = (day: string, n: number) => isoDay(new Date(Date.parse(`${day}T00:00:00Z`) + n * DAY_MS));
 const nameOf = (s: Subject) => `${s.preferredName ? `${s.givenNames} (${s.preferredName})` : s.givenNames} ${s.familyName}`;
-const parse = <T>(json: string | null): T | undefined => (json === null ? undefined : (JSON.parse(json) as T));
-
-type ReviewRow = {
-  planId: string;
-  externalRef: string;
-  version: number;
-  subject: string;
-  locations: string;
-  content: string;
-  governance: string;
-  authors: string;
-  submittedBy: string | null;
-  submittedAt: string | null;
-  b_subject: string | null;
-  b_locations: string | null;
-  b_content: string | null;
-  b_governance: string | null;
-};
-
-const recordOfRow = (r: Record<string, string | null>, prefix = ''): PlanRecord | undefined => {
-  const get = (k: string) => r[`${prefix}${k}`] ?? null;
-  if (get('subject') === null) return undefined;
-  return { subject: parse(get('subject'))!, locations: parse(get('locations'))!, plan: parse(get('content'))!, governance: parse(get('governance'))! };
-};
-
 /** Versions waiting for an approver, oldest first, with who wrote them, how long they have waited and how much changed. */
-export function reviewQueue(db: Db, actor: Actor, now: Date) {
+export async function reviewQueue(db: Store, actor: Actor, now: Date) {
   const allowed = authoriseReviewQueue(actor);
   if (!allowed.ok) return allowed;
-  const rows = db.$client
-    .prepare(
-      `SELECT p.id AS planId, p.external_ref AS externalRef, v.version, v.subject, v.locations, v.content, v.governance,
-              v.authors, v.submitted_by AS submittedBy, v.submitted_at AS submittedAt,
-              b.subject AS b_subject, b.locations AS b_locations, b.content AS b_content, b.governance AS b_governance
-       FROM plan_versions v JOIN plans p ON p.id = v.plan_id
-       LEFT JOIN plan_versions b ON b.id = v.base_version_id
-       WHERE p.owning_org = ? AND v.status = 'in-review'
-       ORDER BY v.submitted_at ASC, v.id ASC`,
-    )
-    .all(allowed.value.scope) as ReviewRow[];
+  const rows = await versionsInReview(db, allowed.value.scope);
   return ok(
     rows.map((r) => {
-      const proposal = recordOfRow(r as unknown as Record<string, string | null>)!;
-      const base = recordOfRow(r as unknown as Record<string, string | null>, 'b_');
-      const waitingMs = r.submittedAt ? now.getTime() - Date.parse(r.submittedAt) : 0;
-      const authors = JSON.parse(r.authors) as string[];
+      const v = r.version;
+      const proposal = recordOf(v);
+      const base: PlanRecord | undefined = r.base ? { subject: r.base.subject, locations: r.base.locations, plan: r.base.content, governance: r.base.governance } : undefined;
+      const waitingMs = v.submittedAt ? now.getTime() - Date.parse(v.submittedAt) : 0;
+      const authors = v.authors;
+      const approval = authoriseApproval(actor, { owningOrg: allowed.value.scope, currentVersionId: r.currentVersionId }, { authors, baseVersionId: v.baseVersionId });
       return {
         planId: r.planId,
         externalRef: r.externalRef,
-        version: r.version,
+        version: v.version,
         name: nameOf(proposal.subject),
         authors,
-        /** Four-eyes: false for a version this approver wrote or edited (policy.ts), so the queue does not offer it. */
-        mayApprove: authoriseApproval(actor, allowed.value.scope, authors).ok,
-        submittedBy: r.submittedBy,
-        submittedAt: r.submittedAt,
+        /** Whether policy.ts lets this approver approve it, and if not why (`four-eyes`, `stale-base`): the queue offers only what would succeed. */
+        mayApprove: approval.ok,
+        notApprovable: reasonOf(approval),
+        submittedBy: v.submittedBy,
+        submittedAt: v.submittedAt,
         waitingHours: Math.max(0, Math.floor(waitingMs / 3_600_000)),
         firstVersion: base === undefined,
         change: base ? changeSize(diffRecords(base, proposal).changes) : { sections: null, wordsAdded: countWords(JSON.stringify(proposal.plan)), wordsRemoved: 0 },
@@ -77,7 +46,7 @@ export function reviewQueue(db: Db, actor: Actor, now: Date) {
     }),
   );
 }
-export type ReviewItem = Extract<ReturnType<typeof reviewQueue>, { ok: true }>['value'][number];
+export type ReviewItem = Extract<Awaited<ReturnType<typeof reviewQueue>>, { ok: true }>['value'][number];
 
 export const homeFilters = ['all', 'draft', 'in-review', 'returned', 'published', 'due', 'overdue', 'withdrawn'] as const;
 export type HomeFilter = (typeof homeFilters)[number];
@@ -90,45 +59,17 @@ export type HomeQuery = z.infer<typeof homeQuerySchema>;
 /** Where a plan stands, as its author reads it. "Returned" is a draft whose last step was an approver's return. */
 export type PlanState = 'draft' | 'in-review' | 'returned' | 'published' | 'withdrawn';
 
-type HomeRow = {
-  planId: string;
-  externalRef: string;
-  withdrawnAt: string | null;
-  currentVersion: number | null;
-  currentReviewBy: string | null;
-  version: number;
-  status: string;
-  subject: string;
-  lastAction: string | null;
-  lastActor: string | null;
-  lastAt: string | null;
-  lastComment: string | null;
-};
-
 const HOME_PAGE_SIZE = 50;
 
 /** The trust's plans for the author's home: search by name or reference, filter by state or review date. */
-export function authorHome(db: Db, actor: Actor, query: HomeQuery, now: Date) {
+export async function authorHome(db: Store, actor: Actor, query: HomeQuery, now: Date) {
   const allowed = authoriseConsole(actor);
   if (!allowed.ok) return allowed;
   const today = isoDay(now);
   const soon = addDays(today, 30);
-  const rows = db.$client
-    .prepare(
-      `SELECT p.id AS planId, p.external_ref AS externalRef, p.withdrawn_at AS withdrawnAt,
-              c.version AS currentVersion, c.review_by AS currentReviewBy,
-              v.version, v.status, v.subject,
-              e.action AS lastAction, e.actor AS lastActor, e.at AS lastAt, e.comment AS lastComment
-       FROM plans p
-       JOIN plan_versions v ON v.plan_id = p.id AND v.version = (SELECT max(version) FROM plan_versions WHERE plan_id = p.id)
-       LEFT JOIN plan_versions c ON c.id = p.current_version_id
-       LEFT JOIN workflow_events e ON e.id = (SELECT max(id) FROM workflow_events WHERE plan_id = p.id)
-       WHERE p.owning_org = ?
-       ORDER BY coalesce(e.at, p.updated_at) DESC`,
-    )
-    .all(allowed.value.scope) as HomeRow[];
+  const rows = await plansForHome(db, allowed.value.scope);
   const items = rows.map((r) => {
-    const subject = JSON.parse(r.subject) as Subject;
+    const subject = r.subject;
     const state: PlanState =
       r.status === 'in-review'
         ? 'in-review'
@@ -174,4 +115,4 @@ export function authorHome(db: Db, actor: Actor, query: HomeQuery, now: Date) {
   const shown = searched.filter(matches[query.filter]);
   return ok({ items: shown.slice(0, HOME_PAGE_SIZE), matching: shown.length, counts, pageSize: HOME_PAGE_SIZE });
 }
-export type HomeItem = Extract<ReturnType<typeof authorHome>, { ok: true }>['value']['items'][number];
+export type HomeItem = Extract<Awaited<ReturnType<typeof authorHome>>, { ok: true }>['value']['items'][number];

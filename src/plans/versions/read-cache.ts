@@ -1,31 +1,53 @@
-import type { Db } from '../../../db/index.js';
+import type { Store } from '../../../db/runtime.js';
 import { BoundedMap } from '../core/bounded-map.js';
+import { readCacheProbe } from './store.js';
 
 /**
  * Memory for the read path's per-request look-ups (plan pointers, organisations, agreement checks), which
  * were most of a plan view's cost. Everything held is dropped as soon as any of those tables changes, from
- * this process or any other (a CLI import, another service on the same file): triggers bump
+ * this process or any other (a CLI import, another service or node on the same store): triggers bump
  * `read_cache_epoch` in the same transaction as the change (migration 0006).
  *
- * Reading the epoch row on every request would cost as much as one of the look-ups it saves, so it is read
- * only when something may have been committed since the last check: `PRAGMA data_version` moves when
- * another connection commits (the access-log writer does, many times a second) and `total_changes()` when
- * this connection writes. Both are cheaper than a table read. Better-sqlite3 is synchronous, so a check
- * and the look-ups after it see one state of the database, as the uncached queries did.
+ * Reading the epoch on every request would cost as much as one of the look-ups it saves, so it is read once
+ * per turn of the event loop (a batch of requests arriving together shares the read), and again at once
+ * when this process has written since (on SQLite the connection's change counter says so for nothing;
+ * PostgreSQL has no such counter, so there the per-turn read is all). A change committed elsewhere is
+ * therefore seen from the next turn, as it was when SQLite's `data_version` decided.
  */
-export function createReadCache(db: Db) {
-  const sqlite = db.$client;
-  const dataVersion = sqlite.prepare<[], number>('PRAGMA data_version').pluck();
-  const ownChanges = sqlite.prepare<[], number>('SELECT total_changes()').pluck();
-  const epochRow = sqlite.prepare<[], number>('SELECT n FROM read_cache_epoch WHERE id = 1').pluck();
-  let seenVersion = -1;
-  let seenChanges = -1;
+export function createReadCache(db: Store) {
+  const probe = readCacheProbe(db);
   let epoch = -1;
-  let versionReadThisTurn = false;
-  const nextTurn = () => {
-    versionReadThisTurn = false;
+  let seenWrites = -1;
+  /** This turn's read of the epoch: every validation in the same turn shares it. */
+  let thisTurn: Promise<void> | undefined;
+  let checkedNowThisTurn = false;
+  let turnEnds = false;
+  const endTurn = () => {
+    thisTurn = undefined;
+    checkedNowThisTurn = false;
+    turnEnds = false;
   };
+  const scheduleTurnEnd = () => {
+    if (turnEnds) return;
+    turnEnds = true;
+    setImmediate(endTurn);
+  };
+  /** Bumped whenever the maps are emptied: a load begun before must not refill them with what it read. */
+  let generation = 0;
   const maps: Map<unknown, unknown>[] = [];
+  const seen = (n: number) => {
+    if (n === epoch) return;
+    epoch = n;
+    generation++;
+    for (const m of maps) m.clear();
+  };
+  const ownWritesMoved = () => {
+    if (!probe.ownWrites) return false;
+    const w = probe.ownWrites();
+    if (w === seenWrites) return false;
+    seenWrites = w;
+    return true;
+  };
 
   return {
     /** A map emptied whenever the epoch moves, holding at most `limit` entries (oldest forgotten first). */
@@ -39,27 +61,22 @@ export function createReadCache(db: Db) {
           m.set(k, v);
           return v;
         },
+        /** The held value, or `load`'s, kept unless the maps were emptied while it loaded. */
+        async getOrLoad(k: K, load: () => Promise<V>): Promise<V> {
+          if (m.has(k)) return m.get(k)!;
+          const before = generation;
+          const v = await load();
+          if (before === generation) m.set(k, v);
+          return v;
+        },
       };
     },
-    /** Call before using the maps, in the same synchronous step as the look-ups it guards. */
-    validate() {
-      // total_changes() is nearly free (0.07 µs); PRAGMA data_version is not (2.2 µs, the most expensive
-      // step of a cached plan view), so it is read once per turn of the event loop: another process's
-      // commit is seen from the next turn, this process's own writes at once.
-      const changes = ownChanges.get()!;
-      let version = seenVersion;
-      if (!versionReadThisTurn) {
-        version = dataVersion.get()!;
-        versionReadThisTurn = true;
-        setImmediate(nextTurn);
-      }
-      if (version === seenVersion && changes === seenChanges) return;
-      seenVersion = version;
-      seenChanges = changes;
-      const n = epochRow.get()!;
-      if (n === epoch) return;
-      epoch = n;
-      for (const m of maps) m.clear();
+    /** Call before using the maps. */
+    validate(): Promise<void> {
+      if (thisTurn && !ownWritesMoved()) return thisTurn;
+      if (!thisTurn) ownWritesMoved();
+      scheduleTurnEnd();
+      return (thisTurn = probe.epoch().then(seen));
     },
   };
 }

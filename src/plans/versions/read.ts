@@ -1,5 +1,4 @@
-import { eq, sql } from 'drizzle-orm';
-import { schema, type Db } from '../../../db/index.js';
+import type { Db } from '../../../db/index.js';
 import { authoriseRead, type ReadGrant, type ReadOptions } from '../policy.js';
 import type { Actor } from '../core/actor.js';
 import { contentForAudience, type ResponderContent } from '../core/audience.js';
@@ -9,7 +8,7 @@ import { isoDate, lawfulBases, locationSchema, planContentSchema, planIdSchema, 
 import { agreementQueries, cachedAgreements } from '../organisations.js';
 import { createReadCache } from './read-cache.js';
 import { fail, ok, type Result } from '../core/result.js';
-import type { VersionRow } from './store.js';
+import { readPathStatements, type PlanPointer, type VersionRow } from './store.js';
 
 /** Also the answer for a plan looked up by reference that the caller may not read (policy.ts). */
 export const NO_SUCH_PLAN = 'no such plan';
@@ -76,14 +75,6 @@ function buildView(
   };
 }
 
-type PlanPointer = {
-  id: string;
-  owningOrg: string;
-  externalRef: string;
-  currentVersionId: number | null;
-  withdrawnAt: string | null;
-};
-
 /**
  * The responder read path. Published versions never change, so they are cached by version id. The plan's
  * current-version pointer, its owner and the agreement check are cached too, but only until any plan,
@@ -93,19 +84,12 @@ type PlanPointer = {
 export function createPlanReader(db: Db) {
   const cache = createReadCache(db);
   const agreements = cachedAgreements(agreementQueries(db), cache);
-  const pointerById = db.$client.prepare<[string], PlanPointer>(
-    `SELECT id, owning_org AS owningOrg, external_ref AS externalRef, current_version_id AS currentVersionId,
-            withdrawn_at AS withdrawnAt FROM plans WHERE id = ?`,
-  );
-  const pointerByRef = db.$client.prepare<[string, string], PlanPointer>(
-    `SELECT id, owning_org AS owningOrg, external_ref AS externalRef, current_version_id AS currentVersionId,
-            withdrawn_at AS withdrawnAt FROM plans WHERE owning_org = ? AND external_ref = ?`,
-  );
+  const statements = readPathStatements(db);
   // Keyed by what was asked; a miss (no such plan) is remembered too, until the next change.
   const pointers = cache.map<string, PlanPointer | undefined>(20_000);
-  function pointer(key: string, load: () => PlanPointer | undefined): PlanPointer | undefined {
-    cache.validate();
-    return pointers.has(key) ? pointers.get(key) : pointers.set(key, load());
+  async function pointer(key: string, load: () => Promise<PlanPointer | undefined>): Promise<PlanPointer | undefined> {
+    await cache.validate();
+    return pointers.getOrLoad(key, load);
   }
   // Versions are only read to build views, which are cached themselves; a small cache covers a plan
   // seen by several audiences. At 5,000 parsed versions the bench service ended ~100 MB larger (394 vs
@@ -117,22 +101,20 @@ export function createPlanReader(db: Db) {
   // the working set a FIFO bound evicts every entry before its reuse (measured: 3.2k rps instead of 9k+).
   const viewCache = new BoundedMap<string, PlanView>(25_000);
 
-  const versionById = db.select().from(schema.planVersions).where(eq(schema.planVersions.id, sql.placeholder('id'))).prepare();
-
-  function publishedVersion(id: number): VersionRow | undefined {
+  async function publishedVersion(id: number): Promise<VersionRow | undefined> {
     const hit = versionCache.get(id);
     if (hit) return hit;
-    const row = versionById.get({ id });
+    const row = await statements.versionById(id);
     if (!row) return undefined;
     versionCache.set(id, row);
     return row;
   }
 
-  function read(actor: Actor, pointer: PlanPointer | undefined, day: string, options?: ReadOptions): Result<ReadOutcome> {
+  async function read(actor: Actor, pointer: PlanPointer | undefined, day: string, options?: ReadOptions): Promise<Result<ReadOutcome>> {
     if (!pointer) return fail('not_found', NO_SUCH_PLAN);
-    const grant = authoriseRead(actor, pointer.owningOrg, day, agreements, options);
+    const grant = await authoriseRead(actor, pointer.owningOrg, day, agreements, options);
     if (!grant.ok) return { ...grant, extra: { ...grant.extra, planId: pointer.id } };
-    const owner = agreements.organisation(pointer.owningOrg)!;
+    const owner = (await agreements.organisation(pointer.owningOrg))!;
     if (pointer.currentVersionId === null) {
       return pointer.withdrawnAt
         ? fail('gone', `this plan was withdrawn by ${owner.name}`, { planId: pointer.id, contact: owner.contact, owningOrg: owner.name })
@@ -142,7 +124,7 @@ export function createPlanReader(db: Db) {
     const key = `${pointer.currentVersionId}|${actor.orgKind}|${careTeamView ? 1 : 0}|${day}|${pointer.externalRef}|${owner.name}`;
     let view = viewCache.get(key);
     if (!view) {
-      const v = publishedVersion(pointer.currentVersionId);
+      const v = await publishedVersion(pointer.currentVersionId);
       if (!v) throw new Error(`plan ${pointer.id} points at missing version ${pointer.currentVersionId}`);
       view = buildView(pointer, owner.name, v, actor.orgKind, careTeamView, day);
       viewCache.set(key, view);
@@ -152,10 +134,10 @@ export function createPlanReader(db: Db) {
 
   return {
     agreements,
-    byId: (actor: Actor, planId: string, day: string, options?: ReadOptions) =>
-      read(actor, pointer(`id|${planId}`, () => pointerById.get(planId)), day, options),
-    byExternalRef: (actor: Actor, owningOrg: string, externalRef: string, day: string, options?: ReadOptions) =>
-      read(actor, pointer(`ref|${owningOrg}|${externalRef}`, () => pointerByRef.get(owningOrg, externalRef)), day, options),
+    byId: async (actor: Actor, planId: string, day: string, options?: ReadOptions) =>
+      read(actor, await pointer(`id|${planId}`, () => statements.pointerById(planId)), day, options),
+    byExternalRef: async (actor: Actor, owningOrg: string, externalRef: string, day: string, options?: ReadOptions) =>
+      read(actor, await pointer(`ref|${owningOrg}|${externalRef}`, () => statements.pointerByRef(owningOrg, externalRef)), day, options),
   };
 }
 export type PlanReader = ReturnType<typeof createPlanReader>;

@@ -1,6 +1,6 @@
-import type { Db } from '../../../db/index.js';
+import type { Store } from '../../../db/runtime.js';
 import type { Actor } from '../core/actor.js';
-import { fail, ok } from '../core/result.js';
+import { fail, ok, reasonOf } from '../core/result.js';
 import { authoriseApproval, authoriseReviewQueue } from '../policy.js';
 import { diffRecords, wholeRecord } from './diff.js';
 import { consolePlan } from './console.js';
@@ -13,25 +13,26 @@ import { withWords } from './word-diff.js';
  * names this content's hash, so the page must show all of it). Approvers of the owning trust only; any
  * version number (a stale link shows what that version now is).
  */
-export function reviewOf(db: Db, actor: Actor, planId: string, version: number) {
+export async function reviewOf(db: Store, actor: Actor, planId: string, version: number) {
   const queue = authoriseReviewQueue(actor);
   if (!queue.ok) return queue;
-  const p = consolePlan(db, actor, planId);
+  const p = await consolePlan(db, actor, planId);
   if (!p.ok) return p;
-  const proposal = findVersion(db, planId, version);
+  const proposal = await findVersion(db, planId, version);
   if (!proposal) return fail('not_found', `plan has no version ${version}`);
-  const base = proposal.baseVersionId === null ? undefined : findVersionById(db, proposal.baseVersionId);
+  const base = proposal.baseVersionId === null ? undefined : await findVersionById(db, proposal.baseVersionId);
   const diff = base ? diffRecords(recordOf(base), recordOf(proposal)) : undefined;
+  const current = p.value.current?.id ?? null;
+  const approval = authoriseApproval(actor, { owningOrg: p.value.owningOrg, currentVersionId: current }, proposal);
   return ok({
     plan: p.value,
     proposal,
     base,
     changes: withWords(diff ? diff.changes : wholeRecord(recordOf(proposal))),
     unchanged: diff?.unchanged ?? [],
-    /** Four-eyes (policy.ts): the page offers approval only to an approver who wrote none of it. */
-    mayApprove: authoriseApproval(actor, p.value.owningOrg, proposal.authors).ok,
-    /** The plan was published again since this draft was written: approving it would undo that change. */
-    staleBase: (p.value.current?.id ?? null) !== proposal.baseVersionId,
+    /** The page offers approval only when policy.ts would allow it; otherwise it says why (`four-eyes`, `stale-base`). */
+    mayApprove: approval.ok,
+    notApprovable: reasonOf(approval),
   });
 }
-export type Review = Extract<ReturnType<typeof reviewOf>, { ok: true }>['value'];
+export type Review = Extract<Awaited<ReturnType<typeof reviewOf>>, { ok: true }>['value'];

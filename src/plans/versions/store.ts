@@ -1,16 +1,34 @@
+// The plans/versions aggregate's statements, written once for both dialects (db/runtime.ts): plans,
+// their versions, workflow events and the search outbox rows a change queues. The importer's are in
+// import-store.ts.
 import { randomBytes } from 'node:crypto';
-import { and, eq, exists, inArray, isNull, max, sql } from 'drizzle-orm';
-import { schema, type Db } from '../../../db/index.js';
+import { and, asc, desc, eq, exists, inArray, isNull, max, sql } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/sqlite-core';
+import { lock, one, run, type Body, type Q, type Schema, type Store } from '../../../db/runtime.js';
 import { canonicalJson, sha256Hex } from '../core/canonical.js';
 import type { PlanRecord } from '../core/content.js';
 
-const { plans, planVersions, workflowEvents, searchOutbox } = schema;
+export type PlanRow = Schema['plans']['$inferSelect'];
+export type VersionRow = Schema['planVersions']['$inferSelect'];
+export type WorkflowEventRow = Schema['workflowEvents']['$inferSelect'];
+/** One transaction's statements: the builder bound to it and the tables of the dialect in use. */
+export type Tx = { q: Q; t: Schema };
 
-export type PlanRow = typeof plans.$inferSelect;
-export type VersionRow = typeof planVersions.$inferSelect;
-/** Drizzle's transaction handle: the same query API as `Db`, bound to one SQLite transaction. */
-export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
-export type Queryable = Db | Tx;
+/**
+ * Runs `body` as one transaction (db/runtime.ts): it yields this module's statements (`yield* findPlanIn(tx, …)`),
+ * decides from what they return, and never awaits anything itself.
+ */
+export function transaction<R>(db: Store, body: (tx: Tx) => Body<R>): Promise<R> {
+  return db.tx((q) => body({ q, t: db.t }));
+}
+
+/**
+ * Serialises the transactions that read a plan and decide on it (workflow steps, a person's copy): free on
+ * SQLite, whose write transactions are serial anyway; on PostgreSQL an advisory lock on the plan.
+ */
+export const lockPlan = (planId: string) => lock(`plan:${planId}`);
+/** The same for an organisation's reference, before there is a plan to lock. */
+export const lockPlanRef = (owningOrg: string, externalRef: string) => lock(`plan-ref:${owningOrg}:${externalRef}`);
 
 let idPool = Buffer.alloc(0);
 let idOffset = 0;
@@ -42,100 +60,281 @@ export const versionColumnsOf = (record: PlanRecord) => ({
   reviewBy: record.governance.reviewBy,
 });
 
-export function findPlan(db: Queryable, planId: string): PlanRow | undefined {
-  return db.select().from(plans).where(eq(plans.id, planId)).get();
-}
-
-export function findPlanByRef(db: Queryable, owningOrg: string, externalRef: string): PlanRow | undefined {
-  return db
+// Each statement once, for a transaction's builder and for the handle's alike.
+const planQ = (q: Q, t: Schema, planId: string) => q.select().from(t.plans).where(eq(t.plans.id, planId));
+const planByRefQ = (q: Q, t: Schema, owningOrg: string, externalRef: string) =>
+  q
     .select()
-    .from(plans)
-    .where(and(eq(plans.owningOrg, owningOrg), eq(plans.externalRef, externalRef)))
-    .get();
-}
-
-export function findVersion(db: Queryable, planId: string, version: number): VersionRow | undefined {
-  return db
+    .from(t.plans)
+    .where(and(eq(t.plans.owningOrg, owningOrg), eq(t.plans.externalRef, externalRef)));
+const versionQ = (q: Q, t: Schema, planId: string, version: number) =>
+  q
     .select()
-    .from(planVersions)
-    .where(and(eq(planVersions.planId, planId), eq(planVersions.version, version)))
-    .get();
+    .from(t.planVersions)
+    .where(and(eq(t.planVersions.planId, planId), eq(t.planVersions.version, version)));
+const versionByIdQ = (q: Q, t: Schema, id: number) => q.select().from(t.planVersions).where(eq(t.planVersions.id, id));
+
+export function findPlan(db: Store, planId: string): Promise<PlanRow | undefined> {
+  return db.one(planQ(db.q, db.t, planId));
+}
+export function findPlanByRef(db: Store, owningOrg: string, externalRef: string): Promise<PlanRow | undefined> {
+  return db.one(planByRefQ(db.q, db.t, owningOrg, externalRef));
+}
+export function findVersion(db: Store, planId: string, version: number): Promise<VersionRow | undefined> {
+  return db.one(versionQ(db.q, db.t, planId, version));
+}
+export function findVersionById(db: Store, id: number): Promise<VersionRow | undefined> {
+  return db.one(versionByIdQ(db.q, db.t, id));
 }
 
-export function findVersionById(db: Queryable, id: number): VersionRow | undefined {
-  return db.select().from(planVersions).where(eq(planVersions.id, id)).get();
+/** The plan's highest-numbered version: the open draft, the one in review, or the last published. */
+export function latestVersion(db: Store, planId: string): Promise<VersionRow | undefined> {
+  const { planVersions } = db.t;
+  return db.one(db.q.select().from(planVersions).where(eq(planVersions.planId, planId)).orderBy(desc(planVersions.version)).limit(1));
 }
 
-export function openVersion(db: Queryable, planId: string): VersionRow | undefined {
-  return db
-    .select()
-    .from(planVersions)
-    .where(and(eq(planVersions.planId, planId), inArray(planVersions.status, ['draft', 'in-review'])))
-    .get();
+/** Every version of the plan, oldest first. */
+export function versionsOf(db: Store, planId: string): Promise<VersionRow[]> {
+  const { planVersions } = db.t;
+  return db.many(db.q.select().from(planVersions).where(eq(planVersions.planId, planId)).orderBy(asc(planVersions.version)));
 }
 
-export function nextVersionNumber(db: Queryable, planId: string): number {
-  const row = db
-    .select({ n: max(planVersions.version) })
-    .from(planVersions)
-    .where(eq(planVersions.planId, planId))
-    .get();
+/** Every workflow event of the plan, in the order they happened. */
+export function workflowEventsOf(db: Store, planId: string): Promise<WorkflowEventRow[]> {
+  const { workflowEvents } = db.t;
+  return db.many(db.q.select().from(workflowEvents).where(eq(workflowEvents.planId, planId)).orderBy(asc(workflowEvents.id)));
+}
+
+/** The last workflow step taken on one version. */
+export function lastWorkflowEvent(db: Store, versionId: number): Promise<WorkflowEventRow | undefined> {
+  const { workflowEvents } = db.t;
+  return db.one(db.q.select().from(workflowEvents).where(eq(workflowEvents.versionId, versionId)).orderBy(desc(workflowEvents.id)).limit(1));
+}
+
+// ---- Inside a transaction (workflow.ts): each yields its statement and returns what it read or changed.
+
+export function* findPlanIn(tx: Tx, planId: string): Body<PlanRow | undefined> {
+  return yield* one(planQ(tx.q, tx.t, planId));
+}
+export function* findPlanByRefIn(tx: Tx, owningOrg: string, externalRef: string): Body<PlanRow | undefined> {
+  return yield* one(planByRefQ(tx.q, tx.t, owningOrg, externalRef));
+}
+export function* findVersionIn(tx: Tx, planId: string, version: number): Body<VersionRow | undefined> {
+  return yield* one(versionQ(tx.q, tx.t, planId, version));
+}
+export function* findVersionByIdIn(tx: Tx, id: number): Body<VersionRow | undefined> {
+  return yield* one(versionByIdQ(tx.q, tx.t, id));
+}
+
+export function* openVersionIn(tx: Tx, planId: string): Body<VersionRow | undefined> {
+  const { planVersions } = tx.t;
+  return yield* one(
+    tx.q
+      .select()
+      .from(planVersions)
+      .where(and(eq(planVersions.planId, planId), inArray(planVersions.status, ['draft', 'in-review']))),
+  );
+}
+
+export function* nextVersionNumberIn(tx: Tx, planId: string): Body<number> {
+  const { planVersions } = tx.t;
+  const row = yield* one(tx.q.select({ n: max(planVersions.version) }).from(planVersions).where(eq(planVersions.planId, planId)));
   return (row?.n ?? 0) + 1;
 }
 
-export function logWorkflow(
-  db: Queryable,
-  event: Omit<typeof workflowEvents.$inferInsert, 'id'>,
-): void {
-  db.insert(workflowEvents).values(event).run();
+export function* insertPlanIn(tx: Tx, row: Schema['plans']['$inferInsert']): Body<void> {
+  yield* run(tx.q.insert(tx.t.plans).values(row));
+}
+
+/** Inserts a version row; its id. */
+export function* insertVersionIn(tx: Tx, row: Omit<Schema['planVersions']['$inferInsert'], 'id'>): Body<number> {
+  const { planVersions } = tx.t;
+  const { id } = yield* one(tx.q.insert(planVersions).values(row).returning({ id: planVersions.id }));
+  return id;
+}
+
+/** Compare-and-set on a version's status: applies `set` only while the version is still `from`. */
+export function* moveStatusIn(
+  tx: Tx,
+  versionId: number,
+  from: VersionRow['status'],
+  set: Partial<Schema['planVersions']['$inferInsert']>,
+): Body<boolean> {
+  const { planVersions } = tx.t;
+  const changed = yield* run(
+    tx.q
+      .update(planVersions)
+      .set(set)
+      .where(and(eq(planVersions.id, versionId), eq(planVersions.status, from))),
+  );
+  return changed === 1;
+}
+
+export function* logWorkflowIn(tx: Tx, event: Omit<Schema['workflowEvents']['$inferInsert'], 'id'>): Body<void> {
+  yield* run(tx.q.insert(tx.t.workflowEvents).values(event));
 }
 
 /** The search index learns of every change to what responders can find through this row. */
-export function enqueueIndexSync(db: Queryable, planId: string, now: Date): void {
+export function* enqueueIndexSyncIn(tx: Tx, planId: string, now: Date): Body<void> {
   const at = now.toISOString();
-  db.insert(searchOutbox).values({ planId, createdAt: at, nextAttemptAt: at }).run();
+  yield* run(tx.q.insert(tx.t.searchOutbox).values({ planId, createdAt: at, nextAttemptAt: at }));
+}
+
+/** Takes the plan from responders: no current version, withdrawn now. */
+export function* withdrawPlanIn(tx: Tx, planId: string, at: string): Body<void> {
+  const { plans } = tx.t;
+  yield* run(tx.q.update(plans).set({ currentVersionId: null, withdrawnAt: at, updatedAt: at }).where(eq(plans.id, planId)));
 }
 
 /**
  * Publish `version` as the plan's current version: supersede the previous one, move the pointer, queue
- * the index sync. Call inside a transaction. `expectedCurrent` is the version the caller believes is
- * current, and `contentHash` the content the approver read; unless the pointer is still `expectedCurrent`
- * and the version is still in review with exactly that content, nothing is changed and `false` is returned.
+ * the index sync. `expectedCurrent` is the version the caller believes is current, and `contentHash` the
+ * content the approver read; unless the pointer is still `expectedCurrent` and the version is still in
+ * review with exactly that content, nothing is changed and `false` is returned.
  */
-export function publishVersion(
+export function* publishVersion(
   tx: Tx,
   args: { plan: PlanRow; version: VersionRow; contentHash: string; approvedBy: string; expectedCurrent: number | null; now: Date },
-): boolean {
+): Body<boolean> {
   const { plan, version, contentHash, approvedBy, expectedCurrent, now } = args;
+  const { q, t } = tx;
+  const { plans, planVersions } = t;
   const at = now.toISOString();
   // The checks and the publish are one statement: whatever the caller read earlier, the pointer moves only
   // if the row still holds what was approved at the moment it moves.
-  const approvedContent = tx
+  const approvedContent = q
     .select({ one: sql`1` })
     .from(planVersions)
     .where(and(eq(planVersions.id, version.id), eq(planVersions.status, 'in-review'), eq(planVersions.contentHash, contentHash)));
-  const moved = tx
-    .update(plans)
-    .set({ currentVersionId: version.id, withdrawnAt: null, updatedAt: at })
-    .where(
-      and(
-        eq(plans.id, plan.id),
-        expectedCurrent === null ? isNull(plans.currentVersionId) : eq(plans.currentVersionId, expectedCurrent),
-        exists(approvedContent),
+  const moved = yield* run(
+    q
+      .update(plans)
+      .set({ currentVersionId: version.id, withdrawnAt: null, updatedAt: at })
+      .where(
+        and(
+          eq(plans.id, plan.id),
+          expectedCurrent === null ? isNull(plans.currentVersionId) : eq(plans.currentVersionId, expectedCurrent),
+          exists(approvedContent),
+        ),
       ),
-    )
-    .run();
-  if (moved.changes !== 1) return false;
+  );
+  if (moved !== 1) return false;
   if (expectedCurrent !== null) {
-    tx.update(planVersions)
-      .set({ status: 'superseded', supersededAt: at, updatedAt: at })
-      .where(and(eq(planVersions.id, expectedCurrent), eq(planVersions.status, 'published')))
-      .run();
+    yield* run(
+      q
+        .update(planVersions)
+        .set({ status: 'superseded', supersededAt: at, updatedAt: at })
+        .where(and(eq(planVersions.id, expectedCurrent), eq(planVersions.status, 'published'))),
+    );
   }
-  tx.update(planVersions)
-    .set({ status: 'published', approvedBy, publishedAt: at, updatedAt: at })
-    .where(eq(planVersions.id, version.id))
-    .run();
-  enqueueIndexSync(tx, plan.id, now);
+  yield* run(q.update(planVersions).set({ status: 'published', approvedBy, publishedAt: at, updatedAt: at }).where(eq(planVersions.id, version.id)));
+  yield* enqueueIndexSyncIn(tx, plan.id, now);
   return true;
+}
+
+// ---- The responder read path (read.ts): prepared once, run per request.
+
+export type PlanPointer = Pick<PlanRow, 'id' | 'owningOrg' | 'externalRef' | 'currentVersionId' | 'withdrawnAt'>;
+
+/** The plan's current-version pointer by id or by the owner's reference, and a version by id. */
+export function readPathStatements(db: Store) {
+  const { plans, planVersions } = db.t;
+  const pointer = (q: Q) =>
+    q
+      .select({ id: plans.id, owningOrg: plans.owningOrg, externalRef: plans.externalRef, currentVersionId: plans.currentVersionId, withdrawnAt: plans.withdrawnAt })
+      .from(plans);
+  const byId = db.prepared<{ id: string }, PlanPointer>('plan_pointer_by_id', (q) => pointer(q).where(eq(plans.id, sql.placeholder('id'))));
+  const byRef = db.prepared<{ org: string; ref: string }, PlanPointer>('plan_pointer_by_ref', (q) =>
+    pointer(q).where(and(eq(plans.owningOrg, sql.placeholder('org')), eq(plans.externalRef, sql.placeholder('ref')))),
+  );
+  const version = db.prepared<{ id: number }, VersionRow>('plan_version_by_id', (q) =>
+    q.select().from(planVersions).where(eq(planVersions.id, sql.placeholder('id'))),
+  );
+  return {
+    pointerById: (id: string) => byId.one({ id }),
+    pointerByRef: (org: string, ref: string) => byRef.one({ org, ref }),
+    versionById: (id: number) => version.one({ id }),
+  };
+}
+
+/**
+ * What the read cache needs to know whether anything it holds may be stale (read-cache.ts): the
+ * `read_cache_epoch` counter, which triggers bump in the same transaction as any change to plans,
+ * organisations or agreements, from any process or node; and, on SQLite, how many rows this connection has
+ * changed, a free counter that tells this process's own writes at once (PostgreSQL has none: there a check
+ * per turn of the event loop is all).
+ */
+export function readCacheProbe(db: Store) {
+  const epoch = db.prepared<Record<string, never>, { n: number }>('read_cache_epoch', (q) =>
+    q
+      .select({ n: sql<number>`n` })
+      .from(sql`read_cache_epoch`)
+      .where(sql`id = 1`),
+  );
+  const client = db.sqlite?.client;
+  const ownChanges = client?.prepare<[], number>('SELECT total_changes()').pluck();
+  // Only for the look-ups not yet async (authenticator, search scope): they check synchronously.
+  const epochNow = client?.prepare<[], number>('SELECT n FROM read_cache_epoch WHERE id = 1').pluck();
+  return {
+    epoch: async () => Number((await epoch.one({}))!.n),
+    ownWrites: ownChanges && (() => ownChanges.get()!),
+    epochNow: epochNow && (() => epochNow.get()!),
+  };
+}
+
+// ---- The console's lists (queues.ts).
+
+/** Versions in review for an organisation, oldest submission first, each with the version it was written from. */
+export async function versionsInReview(db: Store, owningOrg: string) {
+  const { plans, planVersions } = db.t;
+  const base = alias(planVersions, 'b');
+  return db.many(
+    db.q
+      .select({
+        planId: plans.id,
+        externalRef: plans.externalRef,
+        currentVersionId: plans.currentVersionId,
+        version: planVersions,
+        base: { subject: base.subject, locations: base.locations, content: base.content, governance: base.governance },
+      })
+      .from(planVersions)
+      .innerJoin(plans, eq(plans.id, planVersions.planId))
+      .leftJoin(base, eq(base.id, planVersions.baseVersionId))
+      .where(and(eq(plans.owningOrg, owningOrg), eq(planVersions.status, 'in-review')))
+      .orderBy(asc(planVersions.submittedAt), asc(planVersions.id)),
+  );
+}
+
+/**
+ * An organisation's plans for the author's home: each with its latest version, the published one's number
+ * and review date, and the last workflow step taken on it, most recently touched first.
+ */
+export async function plansForHome(db: Store, owningOrg: string) {
+  const { plans, planVersions, workflowEvents } = db.t;
+  const current = alias(planVersions, 'c');
+  const latestNumber = db.q.select({ n: max(planVersions.version) }).from(planVersions).where(eq(planVersions.planId, plans.id));
+  const lastEvent = db.q.select({ id: max(workflowEvents.id) }).from(workflowEvents).where(eq(workflowEvents.planId, plans.id));
+  const last = alias(workflowEvents, 'e');
+  return db.many(
+    db.q
+      .select({
+        planId: plans.id,
+        externalRef: plans.externalRef,
+        currentVersion: current.version,
+        currentReviewBy: current.reviewBy,
+        version: planVersions.version,
+        status: planVersions.status,
+        subject: planVersions.subject,
+        lastAction: last.action,
+        lastActor: last.actor,
+        lastAt: last.at,
+        lastComment: last.comment,
+      })
+      .from(plans)
+      .innerJoin(planVersions, and(eq(planVersions.planId, plans.id), eq(planVersions.version, sql`${latestNumber}`)))
+      .leftJoin(current, eq(current.id, plans.currentVersionId))
+      .leftJoin(last, eq(last.id, sql`${lastEvent}`))
+      .where(eq(plans.owningOrg, owningOrg))
+      .orderBy(desc(sql`coalesce(${last.at}, ${plans.updatedAt})`), asc(plans.id)),
+  );
 }

@@ -1,37 +1,41 @@
-import { and, eq } from 'drizzle-orm';
 import { z } from 'zod';
-import { schema, type Db } from '../../../db/index.js';
-import { authoriseApproval, authoriseWrite } from '../policy.js';
+import type { Body, Store } from '../../../db/runtime.js';
+import { authoriseApproval, authoriseWithdrawal, authoriseWrite } from '../policy.js';
 import type { Actor } from '../core/actor.js';
 import type { CreatePlanBody, DraftBody, PlanRecord } from '../core/content.js';
 import { fail, ok, type Failure, type Result } from '../core/result.js';
+import type { PlanEvents } from './events.js';
 import {
-  enqueueIndexSync,
-  findPlan,
-  findPlanByRef,
-  findVersion,
-  findVersionById,
-  logWorkflow,
+  enqueueIndexSyncIn,
+  findPlanByRefIn,
+  findPlanIn,
+  findVersionByIdIn,
+  findVersionIn,
+  insertPlanIn,
+  insertVersionIn,
+  lockPlan,
+  lockPlanRef,
+  logWorkflowIn,
+  moveStatusIn,
   newPlanId,
-  nextVersionNumber,
-  openVersion,
+  nextVersionNumberIn,
+  openVersionIn,
   publishVersion,
   recordOf,
+  transaction,
   versionColumnsOf,
+  withdrawPlanIn,
   type PlanRow,
-  type Queryable,
   type Tx,
   type VersionRow,
 } from './store.js';
 
 /**
  * The publishing workflow: draft → in-review → published → superseded, or withdrawn.
- * Every transition is a compare-and-set on the version's status inside an IMMEDIATE transaction, so two
- * people (or two processes) acting on the same version at once cannot both succeed.
+ * Every transition is a compare-and-set on the version's status inside one transaction that first takes
+ * the plan's lock (store.ts lockPlan), so two people (or two processes, or two nodes) acting on
+ * the same version at once cannot both succeed.
  */
-
-const { plans, planVersions } = schema;
-const immediate = { behavior: 'immediate' } as const;
 
 export type VersionRef = { planId: string; version: number };
 
@@ -46,105 +50,94 @@ const splitBody = ({ changeSummary, ...record }: DraftBody): { record: PlanRecor
 });
 
 /** A new draft version, written by `actor`, and the workflow event that says so. */
-function insertDraft(
+function* insertDraft(
   tx: Tx,
   actor: Actor,
   v: { planId: string; version: number; record: PlanRecord; changeSummary: string | null; baseVersionId: number | null },
   at: string,
-): void {
+): Body<void> {
   const columns = versionColumnsOf(v.record);
-  const { id } = tx
-    .insert(planVersions)
-    .values({
-      planId: v.planId,
-      version: v.version,
-      status: 'draft',
-      ...columns,
-      changeSummary: v.changeSummary,
-      authors: [actor.sub],
-      baseVersionId: v.baseVersionId,
-      createdBy: actor.sub,
-      createdAt: at,
-      updatedAt: at,
-    })
-    .returning({ id: planVersions.id })
-    .get();
-  logWorkflow(tx, { planId: v.planId, versionId: id, action: 'created', actor: actor.sub, actorOrg: actor.org, at, contentHash: columns.contentHash });
+  const id = yield* insertVersionIn(tx, {
+    planId: v.planId,
+    version: v.version,
+    status: 'draft',
+    ...columns,
+    changeSummary: v.changeSummary,
+    authors: [actor.sub],
+    baseVersionId: v.baseVersionId,
+    createdBy: actor.sub,
+    createdAt: at,
+    updatedAt: at,
+  });
+  yield* logWorkflowIn(tx, { planId: v.planId, versionId: id, action: 'created', actor: actor.sub, actorOrg: actor.org, at, contentHash: columns.contentHash });
 }
 
-export function createPlan(db: Db, actor: Actor, body: CreatePlanBody, now: Date): Result<VersionRef> {
+export async function createPlan(db: Store, actor: Actor, body: CreatePlanBody, now: Date): Promise<Result<VersionRef>> {
   const allowed = authoriseWrite(actor, actor.org, 'author');
   if (!allowed.ok) return allowed;
   const { externalRef, ...draft } = body;
   const { record, changeSummary } = splitBody(draft);
-  return db.transaction((tx) => {
-    if (findPlanByRef(tx, actor.org, externalRef)) {
-      return fail('conflict', `${actor.org} already has a plan with externalRef "${externalRef}"`);
+  return transaction(db, function* (tx) {
+    yield* lockPlanRef(actor.org, externalRef);
+    if (yield* findPlanByRefIn(tx, actor.org, externalRef)) {
+      return fail('conflict', `${actor.org} already has a plan with externalRef "${externalRef}"`, { reason: 'external-ref-taken' });
     }
     const at = now.toISOString();
     const planId = newPlanId();
-    tx.insert(plans).values({ id: planId, owningOrg: actor.org, externalRef, createdAt: at, updatedAt: at }).run();
-    insertDraft(tx, actor, { planId, version: 1, record, changeSummary: changeSummary ?? 'First version', baseVersionId: null }, at);
+    yield* insertPlanIn(tx, { id: planId, owningOrg: actor.org, externalRef, createdAt: at, updatedAt: at });
+    yield* insertDraft(tx, actor, { planId, version: 1, record, changeSummary: changeSummary ?? 'First version', baseVersionId: null }, at);
     return ok({ planId, version: 1 });
-  }, immediate);
+  });
 }
 
 /** A new draft from the current published version (or from `body` when given). One open draft per plan. */
-export function createDraft(db: Db, actor: Actor, planId: string, body: DraftBody | undefined, now: Date): Result<VersionRef> {
-  return db.transaction((tx) => {
-    const plan = findPlan(tx, planId);
+export function createDraft(db: Store, actor: Actor, planId: string, body: DraftBody | undefined, now: Date): Promise<Result<VersionRef>> {
+  return transaction(db, function* (tx) {
+    yield* lockPlan(planId);
+    const plan = yield* findPlanIn(tx, planId);
     if (!plan) return fail('not_found', 'no such plan');
     const allowed = authoriseWrite(actor, plan.owningOrg, 'author');
     if (!allowed.ok) return allowed;
-    const open = openVersion(tx, planId);
+    const open = yield* openVersionIn(tx, planId);
     if (open) {
       return fail('conflict', `version ${open.version} is still ${open.status}: finish or withdraw it first`, {
+        reason: 'open-version',
         openVersion: open.version,
       });
     }
-    const base = plan.currentVersionId === null ? undefined : findVersionById(tx, plan.currentVersionId);
+    const base = plan.currentVersionId === null ? undefined : yield* findVersionByIdIn(tx, plan.currentVersionId);
     const fromBody = body ? splitBody(body) : undefined;
     const record = fromBody?.record ?? (base ? recordOf(base) : undefined);
     if (!record) return fail('invalid', 'this plan has no published version to start from: send the content');
     const at = now.toISOString();
-    const version = nextVersionNumber(tx, planId);
-    insertDraft(tx, actor, { planId, version, record, changeSummary: fromBody?.changeSummary ?? null, baseVersionId: base?.id ?? null }, at);
+    const version = yield* nextVersionNumberIn(tx, planId);
+    yield* insertDraft(tx, actor, { planId, version, record, changeSummary: fromBody?.changeSummary ?? null, baseVersionId: base?.id ?? null }, at);
     return ok({ planId, version });
-  }, immediate);
+  });
 }
 
 /** Loads plan and version and checks the actor may act on them in `role`. */
-function loadForChange(
-  db: Queryable,
+function* loadForChange(
+  tx: Tx,
   actor: Actor,
   ref: VersionRef,
   role: 'author' | 'approver',
-): Result<{ plan: PlanRow; version: VersionRow }> {
-  const plan = findPlan(db, ref.planId);
+): Body<Result<{ plan: PlanRow; version: VersionRow }>> {
+  const plan = yield* findPlanIn(tx, ref.planId);
   if (!plan) return fail('not_found', 'no such plan');
   const allowed = authoriseWrite(actor, plan.owningOrg, role);
   if (!allowed.ok) return allowed;
-  const version = findVersion(db, ref.planId, ref.version);
+  const version = yield* findVersionIn(tx, ref.planId, ref.version);
   if (!version) return fail('not_found', `plan has no version ${ref.version}`);
   return ok({ plan, version });
 }
 
-function moveStatus(
-  db: Queryable,
-  version: VersionRow,
-  from: VersionRow['status'],
-  set: Partial<typeof planVersions.$inferInsert>,
-): boolean {
-  const res = db
-    .update(planVersions)
-    .set(set)
-    .where(and(eq(planVersions.id, version.id), eq(planVersions.status, from)))
-    .run();
-  return res.changes === 1;
-}
+const moveStatus = (tx: Tx, version: VersionRow, from: VersionRow['status'], set: Parameters<typeof moveStatusIn>[3]) =>
+  moveStatusIn(tx, version.id, from, set);
 
+/** The version is not (or no longer) in the state the step needs: someone else moved it, or it never was. */
 const wrongStatus = (v: VersionRow, wanted: string) =>
-  fail('conflict', `version ${v.version} is ${v.status}; this needs it to be ${wanted}`, { versionStatus: v.status });
+  fail('conflict', `version ${v.version} is ${v.status}; this needs it to be ${wanted}`, { reason: 'wrong-status', versionStatus: v.status });
 
 type WorkflowAction = 'edited' | 'submitted' | 'approved' | 'rejected';
 type Loaded = { tx: Tx; plan: PlanRow; version: VersionRow; at: string };
@@ -152,115 +145,118 @@ type Loaded = { tx: Tx; plan: PlanRow; version: VersionRow; at: string };
 type Changed = Failure | { contentHash: string } | undefined;
 
 /**
- * One workflow step: in an IMMEDIATE transaction, load and authorise, apply `change` (which returns a
- * failure to abort), and record who did it and the content hash the step concerned.
+ * One workflow step: in one transaction holding the plan's lock, load and authorise, apply `change` (which
+ * returns a failure to abort), and record who did it and the content hash the step concerned.
  */
 function transition(
-  db: Db,
+  db: Store,
   actor: Actor,
   ref: VersionRef,
   role: 'author' | 'approver',
   action: WorkflowAction,
   now: Date,
-  change: (c: Loaded) => Changed,
+  change: (c: Loaded) => Body<Changed>,
   comment?: string,
-): Result<VersionRef> {
-  return db.transaction((tx) => {
-    const loaded = loadForChange(tx, actor, ref, role);
+): Promise<Result<VersionRef>> {
+  return transaction(db, function* (tx) {
+    yield* lockPlan(ref.planId);
+    const loaded = yield* loadForChange(tx, actor, ref, role);
     if (!loaded.ok) return loaded;
     const at = now.toISOString();
-    const changed = change({ tx, ...loaded.value, at });
+    const changed = yield* change({ tx, ...loaded.value, at });
     if (changed && 'ok' in changed) return changed;
     const contentHash = changed?.contentHash ?? loaded.value.version.contentHash;
-    logWorkflow(tx, { planId: ref.planId, versionId: loaded.value.version.id, action, actor: actor.sub, actorOrg: actor.org, at, comment, contentHash });
+    yield* logWorkflowIn(tx, { planId: ref.planId, versionId: loaded.value.version.id, action, actor: actor.sub, actorOrg: actor.org, at, comment, contentHash });
     return ok(ref);
-  }, immediate);
+  });
 }
 
-export function editDraft(db: Db, actor: Actor, ref: VersionRef, body: DraftBody, now: Date): Result<VersionRef> {
-  return transition(db, actor, ref, 'author', 'edited', now, ({ tx, version, at }) => {
+export function editDraft(db: Store, actor: Actor, ref: VersionRef, body: DraftBody, now: Date): Promise<Result<VersionRef>> {
+  return transition(db, actor, ref, 'author', 'edited', now, function* ({ tx, version, at }) {
     if (version.status !== 'draft') return wrongStatus(version, 'draft');
     const { record, changeSummary } = splitBody(body);
     const authors = version.authors.includes(actor.sub) ? version.authors : [...version.authors, actor.sub];
     const columns = versionColumnsOf(record);
     const set = { ...columns, changeSummary: changeSummary ?? version.changeSummary, authors, updatedAt: at };
-    return moveStatus(tx, version, 'draft', set) ? { contentHash: columns.contentHash } : wrongStatus(version, 'draft');
+    return (yield* moveStatus(tx, version, 'draft', set)) ? { contentHash: columns.contentHash } : wrongStatus(version, 'draft');
   });
 }
 
-export function submitForReview(db: Db, actor: Actor, ref: VersionRef, now: Date): Result<VersionRef> {
-  return transition(db, actor, ref, 'author', 'submitted', now, ({ tx, version, at }) =>
-    moveStatus(tx, version, 'draft', { status: 'in-review', submittedBy: actor.sub, submittedAt: at, updatedAt: at })
+export function submitForReview(db: Store, actor: Actor, ref: VersionRef, now: Date): Promise<Result<VersionRef>> {
+  return transition(db, actor, ref, 'author', 'submitted', now, function* ({ tx, version, at }) {
+    return (yield* moveStatus(tx, version, 'draft', { status: 'in-review', submittedBy: actor.sub, submittedAt: at, updatedAt: at }))
       ? undefined
-      : wrongStatus(version, 'draft'),
-  );
+      : wrongStatus(version, 'draft');
+  });
 }
 
 /**
- * Four-eyes approval: an approver of the owning organisation who wrote none of this version publishes it.
+ * Four-eyes approval: an approver of the owning organisation who wrote none of this version publishes it,
+ * if the plan has not moved on since the version was written (policy.ts authoriseApproval: `four-eyes`,
+ * `stale-base`).
  *
  * The approval names the content it is for (`contentHash`, the hash shown with the version the approver
  * read), not just a version number: a version can go back to draft, be rewritten and come back under the
  * same number, and an approval of the number alone would publish text nobody reviewed. A different hash is
  * a conflict (`content-changed`), and the current hash is deliberately not in the refusal: the approver
  * has to read the version again to get it.
- *
- * If the plan has moved on since the draft was written (someone else published), it is a conflict too: the
- * approver would otherwise silently undo the other change.
  */
-export function approve(db: Db, actor: Actor, ref: VersionRef, contentHash: string, now: Date): Result<VersionRef> {
-  return transition(db, actor, ref, 'approver', 'approved', now, ({ tx, plan, version }) => {
+export async function approve(db: Store, actor: Actor, ref: VersionRef, contentHash: string, now: Date, events?: PlanEvents): Promise<Result<VersionRef>> {
+  const result = await transition(db, actor, ref, 'approver', 'approved', now, function* ({ tx, plan, version }) {
     if (version.status !== 'in-review') return wrongStatus(version, 'in-review');
-    const fourEyes = authoriseApproval(actor, plan.owningOrg, version.authors);
-    if (!fourEyes.ok) return fourEyes;
+    const allowed = authoriseApproval(actor, plan, version);
+    if (!allowed.ok) return allowed;
     if (version.contentHash !== contentHash) {
       return fail('conflict', `version ${version.version} changed after you read it: read it again before deciding`, { reason: 'content-changed' });
     }
-    if (plan.currentVersionId !== version.baseVersionId) {
-      return fail('conflict', 'the plan was published again since this version was written: start a new draft from the current version', { reason: 'stale-base' });
-    }
-    const published = publishVersion(tx, { plan, version, contentHash, approvedBy: actor.sub, expectedCurrent: plan.currentVersionId, now });
+    const published = yield* publishVersion(tx, { plan, version, contentHash, approvedBy: actor.sub, expectedCurrent: plan.currentVersionId, now });
     return published ? undefined : fail('conflict', 'another approver published this plan at the same moment', { reason: 'approval-race' });
   });
+  if (result.ok) events?.onIndexChange?.();
+  return result;
 }
 
-export function reject(db: Db, actor: Actor, ref: VersionRef, comment: string, now: Date): Result<VersionRef> {
-  const change = ({ tx, version, at }: Loaded) =>
-    moveStatus(tx, version, 'in-review', { status: 'draft', updatedAt: at }) ? undefined : wrongStatus(version, 'in-review');
+export function reject(db: Store, actor: Actor, ref: VersionRef, comment: string, now: Date): Promise<Result<VersionRef>> {
+  const change = function* ({ tx, version, at }: Loaded) {
+    return (yield* moveStatus(tx, version, 'in-review', { status: 'draft', updatedAt: at })) ? undefined : wrongStatus(version, 'in-review');
+  };
   return transition(db, actor, ref, 'approver', 'rejected', now, change, comment);
 }
 
 /**
- * Withdraw a version. An open draft can be withdrawn by its organisation's authors or approvers; the
- * published version only by an approver, which takes the plan out of responders' reach (and the index).
+ * Withdraw a version (who may: policy.ts authoriseWithdrawal). Withdrawing the published version takes
+ * the plan out of responders' reach and out of the index.
  */
-export function withdraw(db: Db, actor: Actor, ref: VersionRef, reason: string, now: Date): Result<VersionRef> {
-  return db.transaction((tx) => {
-    const plan = findPlan(tx, ref.planId);
+export async function withdraw(db: Store, actor: Actor, ref: VersionRef, reason: string, now: Date, events?: PlanEvents): Promise<Result<VersionRef>> {
+  let unpublished = false;
+  const result = await transaction(db, function* (tx) {
+    yield* lockPlan(ref.planId);
+    const plan = yield* findPlanIn(tx, ref.planId);
     if (!plan) return fail('not_found', 'no such plan');
-    const version = findVersion(tx, ref.planId, ref.version);
-    // Taking a published plan away from responders is an approver's decision; a draft is its authors'.
-    const canAct = (role: 'author' | 'approver') => authoriseWrite(actor, plan.owningOrg, role);
-    const allowed = version?.status === 'published' ? canAct('approver') : [canAct('author'), canAct('approver')].find((r) => r.ok) ?? canAct('author');
+    const version = yield* findVersionIn(tx, ref.planId, ref.version);
+    const allowed = authoriseWithdrawal(actor, plan.owningOrg, version?.status);
     if (!allowed.ok) return allowed;
     if (!version) return fail('not_found', `plan has no version ${ref.version}`);
     if (version.status === 'superseded' || version.status === 'withdrawn') {
       return wrongStatus(version, 'draft, in-review or published');
     }
     const at = now.toISOString();
-    const moved = moveStatus(tx, version, version.status, {
+    const moved = yield* moveStatus(tx, version, version.status, {
       status: 'withdrawn',
       withdrawnBy: actor.sub,
       withdrawnAt: at,
       withdrawReason: reason,
       updatedAt: at,
     });
-    if (!moved) return fail('conflict', 'the version changed while withdrawing it: reload and try again');
+    if (!moved) return fail('conflict', 'the version changed while withdrawing it: reload and try again', { reason: 'withdrawal-race' });
     if (version.status === 'published') {
-      tx.update(plans).set({ currentVersionId: null, withdrawnAt: at, updatedAt: at }).where(eq(plans.id, plan.id)).run();
-      enqueueIndexSync(tx, plan.id, now);
+      yield* withdrawPlanIn(tx, plan.id, at);
+      yield* enqueueIndexSyncIn(tx, plan.id, now);
+      unpublished = true;
     }
-    logWorkflow(tx, { planId: plan.id, versionId: version.id, action: 'withdrawn', actor: actor.sub, actorOrg: actor.org, at, comment: reason });
+    yield* logWorkflowIn(tx, { planId: plan.id, versionId: version.id, action: 'withdrawn', actor: actor.sub, actorOrg: actor.org, at, comment: reason });
     return ok(ref);
-  }, immediate);
+  });
+  if (result.ok && unpublished) events?.onIndexChange?.();
+  return result;
 }

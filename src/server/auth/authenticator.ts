@@ -58,16 +58,33 @@ export function createAuthenticator(db: Db, devIssuer: DevIssuer | undefined, cl
   let withOidc = new Set<string>();
   /** Every organisation's issuers, to tell whether a bearer token's issuer serves other organisations too. */
   let uses: IssuerUse[] = [];
-  function organisations(): Map<string, Organisation> {
+  // The register as last read, and the read under way: requests that find the copy stale wait for one
+  // reload rather than use the old copy (a disabled organisation must stop at once) or start their own.
+  let loading: Promise<void> | undefined;
+  let loads = 0;
+  async function reload() {
+    const n = ++loads;
+    const [orgs, oidc, issuers] = [await listOrganisations(db), await oidcOrganisations(db), await issuerUses(db)];
+    // A later reload (the register changed again meanwhile) has the newer answer.
+    if (n !== loads) return;
+    orgsBySlug = new Map(orgs.map((o) => [o.slug, o]));
+    withOidc = new Set(oidc);
+    uses = issuers;
+  }
+  async function organisations(): Promise<Map<string, Organisation>> {
     const now = clock().getTime();
-    orgCache.validate();
+    await orgCache.validate();
     if (now - orgsLoadedAt > 5_000 || !orgsSeen.has('epoch')) {
       orgsSeen.set('epoch', true);
-      orgsBySlug = new Map(listOrganisations(db).map((o) => [o.slug, o]));
-      withOidc = new Set(oidcOrganisations(db));
-      uses = issuerUses(db);
       orgsLoadedAt = now;
+      const load = reload().finally(() => {
+        if (loading === load) loading = undefined;
+      });
+      loading = load;
+      // A failed read leaves the copy stale, so the next request reads again.
+      load.catch(() => (orgsLoadedAt = 0));
     }
+    if (loading) await loading;
     return orgsBySlug;
   }
 
@@ -76,8 +93,8 @@ export function createAuthenticator(db: Db, devIssuer: DevIssuer | undefined, cl
    * bearer-token issuer nor an OpenID provider for sign-in). The cache above follows the read-cache epoch,
    * so a provider configured from any process takes effect on the next request.
    */
-  function devMaySignFor(slug: string): boolean {
-    const org = organisations().get(slug);
+  async function devMaySignFor(slug: string): Promise<boolean> {
+    const org = (await organisations()).get(slug);
     return !!org && !org.issuer && !withOidc.has(slug);
   }
 
@@ -93,10 +110,10 @@ export function createAuthenticator(db: Db, devIssuer: DevIssuer | undefined, cl
   }
 
   /** Which key set, in which version, verifies tokens from `iss` for this organisation now. */
-  function keysVersion(org: Organisation | undefined, iss: unknown): string | undefined {
+  async function keysVersion(org: Organisation | undefined, iss: unknown): Promise<string | undefined> {
     if (!org) return undefined;
     // Checked on cached tokens too: an organisation gaining a provider ends its development tokens at once.
-    if (devIssuer && iss === devIssuer.issuer) return devMaySignFor(org.slug) ? 'dev' : undefined;
+    if (devIssuer && iss === devIssuer.issuer) return (await devMaySignFor(org.slug)) ? 'dev' : undefined;
     if (!org.issuer || !org.jwks || iss !== org.issuer) return undefined;
     // An inline set's version is its content: replacing it ends what the old keys verified, at once.
     return org.jwks.startsWith('{') ? `${org.issuer}|inline|${inlineVersion(org.jwks)}` : `${org.issuer}|${org.jwks}|remote`;
@@ -137,12 +154,12 @@ export function createAuthenticator(db: Db, devIssuer: DevIssuer | undefined, cl
       return fail('unauthenticated', 'the bearer token is not a JWT');
     }
     const orgSlug = typeof claimed.org === 'string' ? claimed.org : undefined;
-    const org = orgSlug ? organisations().get(orgSlug) : undefined;
+    const org = orgSlug ? (await organisations()).get(orgSlug) : undefined;
     if (!org) return fail('unauthenticated', 'the token names no known organisation');
     if (org.disabledAt) return fail('unauthenticated', `${org.slug} has been disabled in this service`);
     const now = clock();
     const options = { audience: TOKEN_AUDIENCE, currentDate: now, clockTolerance: 30, requiredClaims: ['exp'] };
-    const keys = keysVersion(org, claimed.iss);
+    const keys = await keysVersion(org, claimed.iss);
     if (!keys) return fail('unauthenticated', `tokens for ${org.slug} must come from its own identity provider`);
     const keySet = keys === 'dev' ? undefined : keySetFor(org, keys);
     if (keys !== 'dev' && !keySet) return fail('unauthenticated', `${org.slug}'s token signing keys are not usable; an operator must set them again`);
@@ -172,8 +189,9 @@ export function createAuthenticator(db: Db, devIssuer: DevIssuer | undefined, cl
     if (keys !== 'dev') {
       const use: IssuerUse = { org: org.slug, via: 'bearer', issuer: org.issuer!, orgClaim: org.orgClaim, orgCode: org.orgCode };
       const vouched = orgVouched(uses, use, payload);
-      if (vouched === 'org-mismatch') return fail('unauthenticated', `the token's ${org.orgClaim} claim does not name ${org.slug} (org-mismatch)`);
-      if (vouched === 'org-unvouched') return fail('unauthenticated', `${org.issuer} serves several organisations and ${org.slug} has no organisation claim configured (org-unvouched)`);
+      // The code stays in the words too: they are what the access log keeps of a refused token.
+      if (vouched === 'org-mismatch') return fail('unauthenticated', `the token's ${org.orgClaim} claim does not name ${org.slug} (org-mismatch)`, { reason: vouched });
+      if (vouched === 'org-unvouched') return fail('unauthenticated', `${org.issuer} serves several organisations and ${org.slug} has no organisation claim configured (org-unvouched)`, { reason: vouched });
     }
     const roles = rolesOf(claims.data);
     if (roles.length === 0) return fail('forbidden', 'the token grants no role in this service');
@@ -186,8 +204,8 @@ export function createAuthenticator(db: Db, devIssuer: DevIssuer | undefined, cl
    * organisation's current kind (what its people see, whether they have emergency access), never the
    * kind remembered when the token was verified or the session began.
    */
-  function current(actor: Actor): Result<Actor> {
-    const org = organisations().get(actor.org);
+  async function current(actor: Actor): Promise<Result<Actor>> {
+    const org = (await organisations()).get(actor.org);
     if (!org || org.disabledAt) return fail('unauthenticated', `${actor.org} has been disabled in this service`);
     return ok(org.kind === actor.orgKind ? actor : { ...actor, orgKind: org.kind });
   }
@@ -196,7 +214,7 @@ export function createAuthenticator(db: Db, devIssuer: DevIssuer | undefined, cl
     async verify(token: string): Promise<Result<Actor>> {
       const now = clock().getTime() / 1000;
       const hit = verified.get(token);
-      if (hit && hit.until > now && hit.keys === keysVersion(organisations().get(hit.actor.org), hit.iss)) return current(hit.actor);
+      if (hit && hit.until > now && hit.keys === (await keysVersion((await organisations()).get(hit.actor.org), hit.iss))) return current(hit.actor);
       if (hit) verified.delete(token);
       const result = await verifyUncached(token);
       if (!result.ok) return result;
@@ -210,12 +228,12 @@ export function createAuthenticator(db: Db, devIssuer: DevIssuer | undefined, cl
      * Whether a web session may go on: its organisation not disabled, and a development sign-in only while
      * the development issuer may still speak for that organisation (the same rules as a bearer token).
      */
-    sessionMayContinue(actor: Actor, method: 'dev' | 'oidc'): boolean {
-      const org = organisations().get(actor.org);
+    async sessionMayContinue(actor: Actor, method: 'dev' | 'oidc'): Promise<boolean> {
+      const org = (await organisations()).get(actor.org);
       if (!org || org.disabledAt) return false;
-      return method !== 'dev' || (!!devIssuer && devMaySignFor(actor.org));
+      return method !== 'dev' || (!!devIssuer && (await devMaySignFor(actor.org)));
     },
-    issuersConfigured: () => [...organisations().values()].some((o) => o.issuer !== null),
+    issuersConfigured: async () => [...(await organisations()).values()].some((o) => o.issuer !== null),
   };
 }
 export type Authenticator = ReturnType<typeof createAuthenticator>;

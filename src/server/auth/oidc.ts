@@ -101,10 +101,10 @@ export function createOidcSignIn(deps: { db: Db; clock: Clock; publicBaseUrl: ()
     redirectUri,
     /** The provider's authorization URL for a new sign-in; `binding` is the browser's opaque cookie value. */
     async begin(org: string, binding: string, returnTo: string): Promise<Result<URL> | { ok: false; reason: SignInFailure }> {
-      const oidc = getOidcConfig(deps.db, org);
+      const oidc = await getOidcConfig(deps.db, org);
       if (!oidc) return { ok: false, reason: 'org-unknown' };
       // Sign-in switched off for this provider, or the organisation disabled by an administrator.
-      if (!oidc.enabled || getOrganisation(deps.db, org)?.disabledAt) return { ok: false, reason: 'org-disabled' };
+      if (!oidc.enabled || (await getOrganisation(deps.db, org))?.disabledAt) return { ok: false, reason: 'org-disabled' };
       let config: client.Configuration;
       try {
         config = await configurationFor(oidc);
@@ -146,8 +146,8 @@ export function createOidcSignIn(deps: { db: Db; clock: Clock; publicBaseUrl: ()
         return { ok: false, reason: 'bad-state', org: pending?.orgSlug };
       }
       const org = pending.orgSlug;
-      const oidc = getOidcConfig(deps.db, org);
-      const orgRow = getOrganisation(deps.db, org);
+      const oidc = await getOidcConfig(deps.db, org);
+      const orgRow = await getOrganisation(deps.db, org);
       if (!oidc || !orgRow) return { ok: false, reason: 'org-unknown', org };
       if (!oidc.enabled || orgRow.disabledAt) return { ok: false, reason: 'org-disabled', org };
       let tokens: Awaited<ReturnType<typeof client.authorizationCodeGrant>>;
@@ -171,7 +171,7 @@ export function createOidcSignIn(deps: { db: Db; clock: Clock; publicBaseUrl: ()
       if (typeof claims.org === 'string' && claims.org !== org) return { ok: false, reason: 'org-mismatch', org, sub };
       // A provider serving several organisations signs its people in whichever one they picked at
       // /sign-in: the organisation must be the one its configured claim (an ODS code, say) names.
-      const vouched = orgVouched(issuerUses(deps.db), { org, via: 'oidc', issuer: oidc.issuer, orgClaim: oidc.orgClaim, orgCode: oidc.orgCode }, claims);
+      const vouched = orgVouched(await issuerUses(deps.db), { org, via: 'oidc', issuer: oidc.issuer, orgClaim: oidc.orgClaim, orgCode: oidc.orgCode }, claims);
       if (vouched !== 'vouched') return { ok: false, reason: vouched, org, sub };
       const roles = rolesFromClaim(claims[oidc.rolesClaim], oidc.roleMap);
       if (roles.length === 0) return { ok: false, reason: 'no-role', org, sub, orgName: oidc.orgName };
@@ -188,7 +188,7 @@ export function createOidcSignIn(deps: { db: Db; clock: Clock; publicBaseUrl: ()
 
     /** Where to send the browser to end the provider's session too, when the provider supports it. */
     async endSessionUrl(org: string, idToken: string): Promise<string | undefined> {
-      const oidc = getOidcConfig(deps.db, org);
+      const oidc = await getOidcConfig(deps.db, org);
       if (!oidc) return undefined;
       try {
         const config = await configurationFor(oidc);

@@ -129,17 +129,17 @@ export function fhirRoutes(services: AppServices) {
   return new Hono<AppEnv>()
     .use(asOperationOutcome)
     .get('/metadata', () => securedResponse(metadata, 200, FHIR_JSON))
-    .get('/CarePlan/:planId', requireActor(services), fhirTrail('view'), notePlanParam, requirePurpose, (c) => {
+    .get('/CarePlan/:planId', requireActor(services), fhirTrail('view'), notePlanParam, requirePurpose, async (c) => {
       const parsed = planIdParam.safeParse({ planId: c.req.param('planId') });
       if (!parsed.success) throw new AppError('invalid', 'not a plan id');
-      return fhirJson(carePlanServed(c, services.reader.byId(c.var.actor, parsed.data.planId, today(), readOptions(c))));
+      return fhirJson(carePlanServed(c, await services.reader.byId(c.var.actor, parsed.data.planId, today(), readOptions(c))));
     })
-    .get('/CarePlan', requireActor(services), refLookupLimit(services, 'fhir', askedIdentifier), fhirTrail('view'), requirePurpose, (c) => {
+    .get('/CarePlan', requireActor(services), refLookupLimit(services, 'fhir', askedIdentifier), fhirTrail('view'), requirePurpose, async (c) => {
       const { identifier } = searchParams(c, carePlanSearch);
       const { org, externalRef } = identifier;
       const note = { planId: null, channel: 'fhir' as const, query: { identifier: `${ORG_SYSTEM_PREFIX}${org}|${externalRef}`, externalRef, org } };
       c.set('access', note);
-      const result = services.reader.byExternalRef(c.var.actor, org, externalRef, today(), readOptions(c));
+      const result = await services.reader.byExternalRef(c.var.actor, org, externalRef, today(), readOptions(c));
       // A search that matches nothing is an empty searchset, not an error; one the caller may not read
       // answers the same, as the JSON API's 404 does (policy.ts), and only the access log says why.
       if (!result.ok && result.code === 'not_found') return fhirJson(bundle(c, []));
@@ -151,14 +151,14 @@ export function fhirRoutes(services: AppServices) {
       const cp = carePlanServed(c, result);
       return fhirJson(bundle(c, [{ fullUrl: `${base()}/CarePlan/${cp.id}`, resource: cp, search: { mode: 'match' } }]));
     })
-    .get('/AuditEvent', requireActor(services), fhirTrail('audit-read'), optionalPurpose, (c) => {
+    .get('/AuditEvent', requireActor(services), fhirTrail('audit-read'), optionalPurpose, async (c) => {
       c.set('access', { planId: null, channel: 'fhir', query: { endpoint: 'fhir-audit-event' } });
       const q = searchParams(c, auditEventSearch);
       const planId = q.entity.slice('CarePlan/'.length);
       c.set('access', { planId, channel: 'fhir', query: { endpoint: 'fhir-audit-event', entity: q.entity, date: q.date ?? [] } });
       const filter = planEventsFilterSchema.safeParse({ ...dateFilter(q.date), limit: q._count, before: q._cursor });
       if (!filter.success) throw new AppError('invalid', `invalid search: ${zodFieldErrors(filter.error).map((e) => `${e.path}: ${e.message}`).join('; ')}`);
-      const found = unwrap(planAccessEvents(services.db, c.var.actor, planId, filter.data));
+      const found = unwrap(await planAccessEvents(services.db, c.var.actor, planId, filter.data));
       const entries = found.events.map((e) => ({
         fullUrl: `${base()}/AuditEvent/${e.seq}`,
         resource: auditEventOf(e, found.plan, services.publicBaseUrl),

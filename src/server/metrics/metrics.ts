@@ -10,7 +10,7 @@ import { FastHistogram } from './fast-histogram.js';
 
 /**
  * Prometheus metrics. Labels are route patterns, methods, statuses and fixed outcome words only: never a
- * path with its ids, a query, a name or a purpose (test/metrics.test.ts checks the scrape for them).
+ * path with its ids, a query, a name or a purpose (test/server/metrics/metrics.test.ts checks the scrape for them).
  */
 export type Metrics = ReturnType<typeof createMetrics>;
 

@@ -15,6 +15,8 @@ export const problemDetailsSchema = z
     detail: z.string(),
     instance: z.string().meta({ example: EXAMPLE_INSTANCE }),
     code: z.enum(codes),
+    /** What to branch on when a refusal has more than one cause (four-eyes, stale-base, approval-race…); the detail is for people. */
+    reason: z.string().optional(),
     /** On 400s from the validators: every bad field. */
     errors: z.array(z.strictObject({ path: z.string(), message: z.string() })).optional(),
     /** On 400s from the request's documented schema: the part it refused. */

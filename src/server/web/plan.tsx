@@ -10,7 +10,7 @@ const backQuery = z.string().max(1000).regex(/^\/\?[^\\]*$/).optional().catch(un
 
 /** GET /plans/:planId — the current published plan as a page; one access event per request. */
 export const planPage = (s: AppServices) =>
-  web.createHandlers(requireSignedIn, requireWebPurpose(s), pageTrail(s, 'view'), (c) => {
+  web.createHandlers(requireSignedIn, requireWebPurpose(s), pageTrail(s, 'view'), async (c) => {
     const actor = c.var.actor!;
     const planId = c.req.param('planId') ?? '';
     // Arrived from a card: the view belongs to the card channel (the scan itself was logged by /q/ or
@@ -22,13 +22,13 @@ export const planPage = (s: AppServices) =>
       c.set('access', { channel, planId: null, outcome: 'denied', reason: 'not-found' });
       return readFailurePage(c, { ok: false, code: 'not_found', detail: 'no such plan' });
     }
-    const outcome = s.reader.byId(actor, planId, isoDay(s.clock()));
+    const outcome = await s.reader.byId(actor, planId, isoDay(s.clock()));
     if (!outcome.ok) {
       c.set('access', { channel, planId, outcome: 'denied', reason: refusalOf(outcome) });
       return readFailurePage(c, outcome);
     }
     const { view, grant } = outcome.value;
     c.set('access', { channel, planId, versionId: view.versionId, outcome: 'allowed', reason: grant.basis });
-    const contact = s.reader.agreements.organisation(view.owningOrg.slug)?.contact ?? undefined;
+    const contact = (await s.reader.agreements.organisation(view.owningOrg.slug))?.contact ?? undefined;
     return page(c, <PlanPage view={view} who={whoOf(c)!} purpose={c.var.purpose!} contact={contact} backTo={backQuery.parse(c.req.query('back'))} />);
   });

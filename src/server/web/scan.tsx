@@ -102,7 +102,7 @@ async function cardLanding(c: Context<WebEnv>, s: AppServices, via: Via, secret:
     return page(c, <CardNotFoundPage who={whoOf(c)} />, 404);
   }
   const { planId, cardId } = found.card;
-  const outcome = s.reader.byId(actor, planId, isoDay(s.clock()));
+  const outcome = await s.reader.byId(actor, planId, isoDay(s.clock()));
   if (outcome.ok) {
     c.set('access', { planId, versionId: outcome.value.view.versionId, outcome: 'allowed', reason: outcome.value.grant.basis, card: card(cardId) });
     s.cardGuard.scanned(client, planId);

@@ -90,8 +90,8 @@ const searchLimit = (s: AppServices): MiddlewareHandler<WebEnv> => async (c, nex
 export const searchPage = (s: AppServices) => {
   const agreements = agreementQueries(s.db);
   /** A responder organisation with no partner today sees nothing: say so rather than "check the spelling". */
-  const withoutAgreement = (org: string, orgKind: string, day: string) =>
-    orgKind !== 'mental-health' && agreements.visibleOwners(org, day).length === 1 ? (agreements.organisation(org)?.name ?? org) : undefined;
+  const withoutAgreement = async (org: string, orgKind: string, day: string) =>
+    orgKind !== 'mental-health' && (await agreements.visibleOwners(org, day)).length === 1 ? ((await agreements.organisation(org))?.name ?? org) : undefined;
   return web.createHandlers(
     requireSignedIn,
     pageTrail(s, 'search', 'web', (c) => page(c, <SearchUnavailablePage who={whoOf(c)} />, 503)),
@@ -110,7 +110,7 @@ export const searchPage = (s: AppServices) => {
       const age = dob.ok ? undefined : parseAge(form.dob);
       const dobIgnored = !dob.ok && !age ? dob.detail : undefined;
       const place = form.near ? resolvePlace(form.near) : undefined;
-      const noAgreement = withoutAgreement(actor.org, actor.orgKind, day);
+      const noAgreement = await withoutAgreement(actor.org, actor.orgKind, day);
       const show = (view: SearchView, status: 200 | 400 = 200) =>
         page(
           c,

@@ -76,16 +76,16 @@ export function loadSession(services: AppServices): MiddlewareHandler<WebEnv> {
   const organisations = agreementQueries(services.db);
   return async (c, next) => {
     const read = await services.sessions.read(c);
-    if (read && 'session' in read && !services.auth.sessionMayContinue(read.session.actor, read.session.method)) {
+    if (read && 'session' in read && !(await services.auth.sessionMayContinue(read.session.actor, read.session.method))) {
       // Its organisation was disabled, or gained its own identity provider: the session ends now.
       await services.sessions.end(c);
     } else if (read && 'session' in read) {
       // The organisation's kind as the register says now (the session row keeps the one at sign-in).
-      const actor = services.auth.current(read.session.actor);
+      const actor = await services.auth.current(read.session.actor);
       const session = actor.ok ? { ...read.session, actor: actor.value } : read.session;
       c.set('actor', session.actor);
       c.set('session', session);
-      c.set('orgName', organisations.organisation(read.session.actor.org)?.name);
+      c.set('orgName', (await organisations.organisation(read.session.actor.org))?.name);
       const purpose = services.sessions.currentPurpose(read.session);
       if (purpose) c.set('purpose', purpose);
     } else if (read) {

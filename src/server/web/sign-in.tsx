@@ -75,9 +75,9 @@ export function signInPages(services: AppServices) {
       reason,
     });
 
-  const signInPage = (c: Context<WebEnv>, status: 200 | 400 = 200, error?: string, returnTo = safeReturnTo(c.req.query('return'))) => {
+  const signInPage = async (c: Context<WebEnv>, status: 200 | 400 = 200, error?: string, returnTo = safeReturnTo(c.req.query('return'))) => {
     const ended = c.req.query('ended');
-    const providers = listOidcConfigs(services.db)
+    const providers = (await listOidcConfigs(services.db))
       .filter((o) => o.enabled)
       .map((o) => ({ slug: o.org, name: o.orgName }));
     const lastOrg = getCookie(c, LAST_ORG_COOKIE);
@@ -88,7 +88,7 @@ export function signInPages(services: AppServices) {
         providers={providers}
         lastOrg={providers.some((p) => p.slug === lastOrg) ? lastOrg : undefined}
         notice={ended === 'idle' || ended === 'expired' ? endedMessages[ended] : undefined}
-        demoUsers={demoChoices()}
+        demoUsers={await demoChoices()}
         error={error}
       />,
       status,
@@ -96,7 +96,11 @@ export function signInPages(services: AppServices) {
   };
 
   // Re-asked on each sign-in: an organisation that has since gained an identity provider drops out at once.
-  const demoChoices = () => (services.devIssuer ? demoUsers.filter((u) => services.auth.devMaySignFor(u.org)) : undefined);
+  const demoChoices = async () => {
+    if (!services.devIssuer) return undefined;
+    const may = await Promise.all(demoUsers.map((u) => services.auth.devMaySignFor(u.org)));
+    return demoUsers.filter((_, i) => may[i]);
+  };
 
   /**
    * A refused sign-in, noted as its own event when it concerns a sign-in this service started (a provider
@@ -107,7 +111,7 @@ export function signInPages(services: AppServices) {
   const refused = async (c: Context<WebEnv>, reason: SignInFailure, who: { org?: string; sub?: string }, status: 400 | 403 | 503, anonymous = false) => {
     if (anonymous) await refuseAnonymously(c, reason, who.org);
     else noteSignIn(c, who, 'oidc', 'denied', reason);
-    const org = who.org ? getOrganisation(services.db, who.org)?.name : undefined;
+    const org = who.org ? (await getOrganisation(services.db, who.org))?.name : undefined;
     const text = refusalText[reason] ?? "Your organisation's identity provider did not sign you in. Start again from the sign-in page.";
     return page(c, <SignInRefusedPage org={org} detail={text} />, status);
   };
@@ -129,8 +133,8 @@ export function signInPages(services: AppServices) {
     demo: web.createHandlers(forms, signInTrail, async (c) => {
       const form = await c.req.parseBody();
       const returnTo = safeReturnTo(formText(form.return));
-      const user = demoChoices()?.find((u) => u.sub === formText(form.user));
-      const org = user ? getOrganisation(services.db, user.org) : undefined;
+      const user = (await demoChoices())?.find((u) => u.sub === formText(form.user));
+      const org = user ? await getOrganisation(services.db, user.org) : undefined;
       if (!services.devIssuer || !user || !org) {
         return signInPage(c, 400, services.devIssuer ? 'Choose one of the identities below.' : 'Development sign-in is off.', returnTo);
       }
@@ -193,10 +197,10 @@ export function signInPages(services: AppServices) {
       return c.redirect(`${POST_SIGN_OUT_PATH}?next=${providerSignOuts.put(providerLogout, s.actor.org)}`, 303);
     }),
     /** GET /signed-out — on to the provider's sign-out when one is waiting, else "you have signed out". */
-    signedOut: web.createHandlers((c) => {
+    signedOut: web.createHandlers(async (c) => {
       const next = providerSignOuts.take(c.req.query('next'));
       if (!next) return page(c, <SignedOutPage />);
-      const org = getOrganisation(services.db, next.org)?.name;
+      const org = (await getOrganisation(services.db, next.org))?.name;
       // A navigation of the page's own (not a form's redirect), so form-action does not apply to it.
       return page(c, <SignedOutPage org={org} continueTo={next.url} />, 200, { Refresh: `0; url=${next.url}` });
     }),

@@ -71,8 +71,8 @@ function cutTail(dir: string, keep: number) {
 describe('a checkpoint in every commit', () => {
   it('a burst of concurrent reads through the service leaves one signed checkpoint per commit, the newest at the head', async () => {
     const t = await testApp();
-    publishPlans(t.db, [importRecordFrom(planBody({ externalRef: 'W-1' }))]);
-    const planId = planIdOf(t.db, 'W-1');
+    await publishPlans(t.db, [importRecordFrom(planBody({ externalRef: 'W-1' }))]);
+    const planId = await planIdOf(t.db, 'W-1');
     const before = t.accessLog.stats();
     for (let wave = 0; wave < 3; wave++) {
       const res = await Promise.all(Array.from({ length: 20 }, () => t.call(who.approver, 'GET', `/api/v1/plans/${planId}`)));
@@ -150,7 +150,7 @@ describe('the witness (AUDIT_WITNESS_DIR)', () => {
     const dir = tempDir('rpl-witness-svc-');
     const witnessDir = tempDir('rpl-witness-');
     const db = openDatabase(databaseFile(dir));
-    seedSyntheticPlans(db, 10, { now: () => new Date() });
+    await seedSyntheticPlans(db, 10, { now: () => new Date() });
     const planIds = db.$client.prepare('SELECT id FROM plans WHERE current_version_id IS NOT NULL').pluck().all() as string[];
     const token = await (await loadDevIssuer(dir)).sign({ sub: 'pc.witness', org: 'capital-police', roles: ['responder'] }, 600);
     const svc = await startService({ DATA_DIR: dir, AUDIT_WITNESS_DIR: witnessDir, METRICS_PORT: '0' }, ['--no-demo'], 90_000);

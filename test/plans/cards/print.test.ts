@@ -13,8 +13,8 @@ describe('the address a printed card points at', () => {
 
   it('refuses a loopback base outside development, saying how to set it; prints one in development or at a public address', async () => {
     const t = await testApp();
-    publishPlans(t.db, [importRecordFrom(planBody())]);
-    const planId = planIdOf(t.db, 'SB-000001');
+    await publishPlans(t.db, [importRecordFrom(planBody())]);
+    const planId = await planIdOf(t.db, 'SB-000001');
     const author = { ...who.author, orgKind: 'mental-health' as const };
     const refused = await issueCardForPrint(t.db, author, planId, {}, t.clock(), 'http://127.0.0.1:8181');
     expect(refused).toMatchObject({ ok: false, code: 'conflict', extra: { reason: 'loopback-base-url' } });

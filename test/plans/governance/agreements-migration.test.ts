@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { describe, expect, it } from 'vitest';
@@ -13,7 +14,7 @@ import { openDatabase, tempDir } from '../../helpers.js';
  * by every party: the migration's hand-written backfill.
  */
 describe('the agreement-proposals migration', () => {
-  it('keeps existing agreements in force and records every party\'s acceptance of them', () => {
+  it('keeps existing agreements in force and records every party\'s acceptance of them', async () => {
     const dir = tempDir();
     const folder = path.join(dir, 'migrations');
     fs.cpSync(path.join(import.meta.dirname, '../../../db/migrations'), folder, { recursive: true });
@@ -35,14 +36,14 @@ describe('the agreement-proposals migration', () => {
     before.close();
 
     const db = openDatabase(file);
-    expect(agreementQueries(db).agreementInForce('east-police', 'east-mh', '2026-06-01')).toBe('OLD-1');
-    const proposals = db.$client.prepare('SELECT reference, kind, parties, state, proposed_by_org AS "by" FROM dsa_proposals').all();
+    expect(await agreementQueries(db).agreementInForce('east-police', 'east-mh', '2026-06-01')).toBe('OLD-1');
+    const proposals = await db.many(sql`SELECT reference, kind, parties, state, proposed_by_org AS "by" FROM dsa_proposals`);
     expect(proposals).toEqual([{ reference: 'OLD-1', kind: 'new', parties: '["east-ed","east-mh","east-police"]', state: 'accepted', by: '(migration)' }]);
-    expect(acceptancesOfTerms(db, 'OLD-1').map((d) => [d.org, d.decision, d.via])).toEqual([
+    expect((await acceptancesOfTerms(db, 'OLD-1')).map((d) => [d.org, d.decision, d.via])).toEqual([
       ['east-ed', 'accepted', 'migration'],
       ['east-mh', 'accepted', 'migration'],
       ['east-police', 'accepted', 'migration'],
     ]);
-    db.$client.close();
+    await db.close();
   });
 });

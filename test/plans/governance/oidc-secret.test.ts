@@ -16,13 +16,13 @@ describe("an organisation's OpenID settings and its client secret", () => {
 
     const first = await configureOidcGoverned(deps, admin, settings, undefined);
     expect(first).toMatchObject({ ok: false, code: 'invalid', extra: { reason: 'client-secret-required' } });
-    expect(getOidcConfig(t.db, 'southbank-mh')).toBeUndefined();
+    expect(await getOidcConfig(t.db, 'southbank-mh')).toBeUndefined();
 
     expect((await configureOidcGoverned(deps, admin, settings, keepClientSecret(t.dir, 'southbank-mh', 'synthetic-secret-1'))).ok).toBe(true);
-    const stored = getOidcConfig(t.db, 'southbank-mh')!.clientSecretFile;
+    const stored = (await getOidcConfig(t.db, 'southbank-mh'))!.clientSecretFile;
     const kept = await configureOidcGoverned(deps, admin, { ...settings, roleMap: { ig: 'auditor', crisis: 'responder' } }, undefined);
     expect(kept.ok).toBe(true);
-    expect(getOidcConfig(t.db, 'southbank-mh')).toMatchObject({ clientSecretFile: stored, roleMap: { ig: 'auditor', crisis: 'responder' } });
+    expect(await getOidcConfig(t.db, 'southbank-mh')).toMatchObject({ clientSecretFile: stored, roleMap: { ig: 'auditor', crisis: 'responder' } });
     expect(fs.readFileSync(stored, 'utf8').trim()).toBe('synthetic-secret-1');
     expect(fs.readdirSync(path.join(t.dir, 'oidc'))).toHaveLength(1);
     const change = t.events().filter((e) => e.action === 'governance').at(-1)!;
@@ -32,6 +32,6 @@ describe("an organisation's OpenID settings and its client secret", () => {
       const r = await configureOidcGoverned(deps, admin, { ...settings, ...other }, undefined);
       expect(r, JSON.stringify(other)).toMatchObject({ ok: false, extra: { reason: 'client-secret-required' } });
     }
-    expect(getOidcConfig(t.db, 'southbank-mh')).toMatchObject({ clientId: 'rpl', issuer: settings.issuer });
+    expect(await getOidcConfig(t.db, 'southbank-mh')).toMatchObject({ clientId: 'rpl', issuer: settings.issuer });
   });
 });

@@ -44,74 +44,74 @@ describe('the review queue and the author home', () => {
   it('lists versions in review oldest first with author, age and size; approvers only, own trust only', async () => {
     const clock = testClock('2026-11-20T09:00:00Z');
     const t = await testApp({ clock });
-    publishPlans(t.db, [importRecordFrom(planBody({ externalRef: 'SB-OLD' }))]);
-    const oldId = planIdOf(t.db, 'SB-OLD');
-    const draft = createDraft(t.db, author, oldId, undefined, clock());
+    await publishPlans(t.db, [importRecordFrom(planBody({ externalRef: 'SB-OLD' }))]);
+    const oldId = await planIdOf(t.db, 'SB-OLD');
+    const draft = await createDraft(t.db, author, oldId, undefined, clock());
     if (!draft.ok) throw new Error(draft.detail);
     const body = planBody({ summary: 'Speak to Eff by name, slowly, one responder only. Offer the crisis café.' });
     const { externalRef: _r, ...draftBody } = body;
-    expect(editDraft(t.db, author, draft.value, draftBody, clock()).ok).toBe(true);
-    expect(submitForReview(t.db, author, draft.value, clock()).ok).toBe(true);
+    expect((await editDraft(t.db, author, draft.value, draftBody, clock())).ok).toBe(true);
+    expect((await submitForReview(t.db, author, draft.value, clock())).ok).toBe(true);
     clock.set('2026-11-21T09:00:00Z');
-    const fresh = createPlan(t.db, actor(who.author2), planBody({ externalRef: 'SB-NEW', givenNames: 'Bryn' }), clock());
+    const fresh = await createPlan(t.db, actor(who.author2), planBody({ externalRef: 'SB-NEW', givenNames: 'Bryn' }), clock());
     if (!fresh.ok) throw new Error(fresh.detail);
-    submitForReview(t.db, actor(who.author2), fresh.value, clock());
+    await submitForReview(t.db, actor(who.author2), fresh.value, clock());
     clock.set('2026-11-23T10:00:00Z');
 
-    const queue = reviewQueue(t.db, approver, clock());
+    const queue = await reviewQueue(t.db, approver, clock());
     if (!queue.ok) throw new Error(queue.detail);
     expect(queue.value.map((i) => i.externalRef)).toEqual(['SB-OLD', 'SB-NEW']);
     const [old, young] = queue.value;
     expect(old).toMatchObject({ submittedBy: 'author.a', authors: ['author.a'], waitingHours: 73, firstVersion: false });
     expect(old!.change).toEqual({ sections: 1, wordsAdded: 2, wordsRemoved: 1 });
     expect(young).toMatchObject({ submittedBy: 'author.b', firstVersion: true, change: { sections: null } });
-    expect(reviewQueue(t.db, author, clock())).toMatchObject({ ok: false, code: 'forbidden' });
-    expect(reviewQueue(t.db, actor(who.otherTrustApprover), clock())).toMatchObject({ ok: true, value: [] });
+    expect(await reviewQueue(t.db, author, clock())).toMatchObject({ ok: false, code: 'forbidden' });
+    expect(await reviewQueue(t.db, actor(who.otherTrustApprover), clock())).toMatchObject({ ok: true, value: [] });
   });
 
   it('filters by state, review date and search, and says who last touched each plan', async () => {
     const clock = testClock('2026-11-23T10:00:00Z');
     const t = await testApp({ clock });
-    publishPlans(t.db, [
+    await publishPlans(t.db, [
       importRecordFrom(planBody({ externalRef: 'SB-DUE', givenNames: 'Ceri', reviewBy: '2026-12-10' })),
       importRecordFrom(planBody({ externalRef: 'SB-LATE', givenNames: 'Dilys', reviewBy: '2026-11-01' })),
       importRecordFrom(planBody({ externalRef: 'SB-GONE', givenNames: 'Emrys' })),
     ]);
-    const gone = planIdOf(t.db, 'SB-GONE');
-    expect(withdraw(t.db, approver, { planId: gone, version: 1 }, 'moved away from the area', clock()).ok).toBe(true);
-    const made = createPlan(t.db, author, planBody({ externalRef: 'SB-RET', givenNames: 'Ffion' }), clock());
+    const gone = await planIdOf(t.db, 'SB-GONE');
+    expect((await withdraw(t.db, approver, { planId: gone, version: 1 }, 'moved away from the area', clock())).ok).toBe(true);
+    const made = await createPlan(t.db, author, planBody({ externalRef: 'SB-RET', givenNames: 'Ffion' }), clock());
     if (!made.ok) throw new Error(made.detail);
-    submitForReview(t.db, author, made.value, clock());
-    expect(reject(t.db, approver, made.value, 'Please shorten the summary', clock()).ok).toBe(true);
-    const review = createPlan(t.db, author, planBody({ externalRef: 'SB-REV', givenNames: 'Gwyn' }), clock());
+    await submitForReview(t.db, author, made.value, clock());
+    expect((await reject(t.db, approver, made.value, 'Please shorten the summary', clock())).ok).toBe(true);
+    const review = await createPlan(t.db, author, planBody({ externalRef: 'SB-REV', givenNames: 'Gwyn' }), clock());
     if (!review.ok) throw new Error(review.detail);
-    submitForReview(t.db, author, review.value, clock());
-    createPlan(t.db, author, planBody({ externalRef: 'SB-DRAFT', givenNames: 'Huw' }), clock());
+    await submitForReview(t.db, author, review.value, clock());
+    await createPlan(t.db, author, planBody({ externalRef: 'SB-DRAFT', givenNames: 'Huw' }), clock());
 
-    const home = (q: Partial<{ q: string; filter: Parameters<typeof authorHome>[2]['filter'] }>) => {
-      const r = authorHome(t.db, author, { q: q.q ?? '', filter: q.filter ?? 'all' }, clock());
+    const home = async (q: Partial<{ q: string; filter: Parameters<typeof authorHome>[2]['filter'] }>) => {
+      const r = await authorHome(t.db, author, { q: q.q ?? '', filter: q.filter ?? 'all' }, clock());
       if (!r.ok) throw new Error(r.detail);
       return r.value;
     };
-    const refs = (q: Parameters<typeof home>[0]) => home(q).items.map((i) => i.externalRef).sort();
-    expect(refs({ filter: 'draft' })).toEqual(['SB-DRAFT']);
-    expect(refs({ filter: 'returned' })).toEqual(['SB-RET']);
-    expect(refs({ filter: 'in-review' })).toEqual(['SB-REV']);
-    expect(refs({ filter: 'published' })).toEqual(['SB-DUE', 'SB-LATE']);
-    expect(refs({ filter: 'due' })).toEqual(['SB-DUE']);
-    expect(refs({ filter: 'overdue' })).toEqual(['SB-LATE']);
-    expect(refs({ filter: 'withdrawn' })).toEqual(['SB-GONE']);
-    expect(refs({ q: 'ffion' })).toEqual(['SB-RET']);
-    expect(refs({ q: 'sb-d' })).toEqual(['SB-DRAFT', 'SB-DUE']);
-    const all = home({});
+    const refs = async (q: Parameters<typeof home>[0]) => (await home(q)).items.map((i) => i.externalRef).sort();
+    expect(await refs({ filter: 'draft' })).toEqual(['SB-DRAFT']);
+    expect(await refs({ filter: 'returned' })).toEqual(['SB-RET']);
+    expect(await refs({ filter: 'in-review' })).toEqual(['SB-REV']);
+    expect(await refs({ filter: 'published' })).toEqual(['SB-DUE', 'SB-LATE']);
+    expect(await refs({ filter: 'due' })).toEqual(['SB-DUE']);
+    expect(await refs({ filter: 'overdue' })).toEqual(['SB-LATE']);
+    expect(await refs({ filter: 'withdrawn' })).toEqual(['SB-GONE']);
+    expect(await refs({ q: 'ffion' })).toEqual(['SB-RET']);
+    expect(await refs({ q: 'sb-d' })).toEqual(['SB-DRAFT', 'SB-DUE']);
+    const all = await home({});
     expect(all.counts).toMatchObject({ all: 6, draft: 1, returned: 1, 'in-review': 1, published: 2, due: 1, overdue: 1, withdrawn: 1 });
     const returned = all.items.find((i) => i.externalRef === 'SB-RET')!;
     expect(returned).toMatchObject({ state: 'returned', returnComment: 'Please shorten the summary', lastTouched: { by: 'approver.a', action: 'rejected' } });
     expect(all.items.find((i) => i.externalRef === 'SB-GONE')!.lastTouched).toMatchObject({ by: 'approver.a', action: 'withdrawn' });
-    expect(authorHome(t.db, officer, { q: '', filter: 'all' }, clock())).toMatchObject({ ok: false, code: 'forbidden' });
-    expect(authorHome(t.db, actor(who.otherTrustAuthor), { q: '', filter: 'all' }, clock())).toMatchObject({ ok: true, value: { matching: 0 } });
+    expect(await authorHome(t.db, officer, { q: '', filter: 'all' }, clock())).toMatchObject({ ok: false, code: 'forbidden' });
+    expect(await authorHome(t.db, actor(who.otherTrustAuthor), { q: '', filter: 'all' }, clock())).toMatchObject({ ok: true, value: { matching: 0 } });
     // An approved revision publishes: the plan is published again, not returned.
-    expect(approveAsReviewed(t.db, approver, review.value, clock()).ok).toBe(true);
-    expect(home({ filter: 'published' }).items.map((i) => i.externalRef)).toContain('SB-REV');
+    expect((await approveAsReviewed(t.db, approver, review.value, clock())).ok).toBe(true);
+    expect((await home({ filter: 'published' })).items.map((i) => i.externalRef)).toContain('SB-REV');
   });
 });

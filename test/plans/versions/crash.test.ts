@@ -29,7 +29,7 @@ describe('crash safety', () => {
   it('SIGKILL under concurrent load: every plan the client received has its event, the chain verifies, the service serves again', async () => {
     const dir = tempDir('rpl-crash-');
     const db = openDatabase(databaseFile(dir));
-    seedSyntheticPlans(db, 40, { now: () => new Date() });
+    await seedSyntheticPlans(db, 40, { now: () => new Date() });
     const planIds = db.$client.prepare('SELECT id FROM plans WHERE current_version_id IS NOT NULL').pluck().all() as string[];
     db.$client.close();
     const token = await (await loadDevIssuer(dir)).sign({ sub: 'pc.crash', org: 'capital-police', roles: ['responder'] }, 600);

@@ -45,9 +45,9 @@ async function withDbAsync<T>(dir: string, use: (db: Db) => Promise<T>): Promise
   }
 }
 
-function fresh(): string {
+async function fresh(): Promise<string> {
   const dir = tempDir();
-  withDb(dir, (db) => ensureDemoOrganisations(db, now()));
+  await withDbAsync(dir, (db) => ensureDemoOrganisations(db, now()));
   return dir;
 }
 
@@ -77,7 +77,7 @@ async function importIn(dir: string, file: string, keep?: number) {
 
 describe('import in batches', () => {
   it('a bad line in the middle of a file of several batches imports nothing', async () => {
-    const dir = fresh();
+    const dir = await fresh();
     const lines: unknown[] = records(N);
     const bad = BATCH + BATCH / 2;
     const r = lines[bad - 1] as ImportRecord;
@@ -90,7 +90,7 @@ describe('import in batches', () => {
   }, 60_000);
 
   it('re-importing the same file is a no-op: no new versions, outbox rows or workflow events', async () => {
-    const dir = fresh();
+    const dir = await fresh();
     const file = writeNdjson(dir, records(N));
     const first = await importIn(dir, file);
     expect(first.summary).toMatchObject({ created: N, updated: 0, unchanged: 0 });
@@ -105,7 +105,7 @@ describe('import in batches', () => {
   });
 
   it('a changed record publishes exactly one new version, supersedes the old one and queues one index sync', async () => {
-    const dir = fresh();
+    const dir = await fresh();
     const all = records(BATCH + BATCH / 2);
     await importIn(dir, writeNdjson(dir, all));
     const before = counts(dir);
@@ -139,7 +139,7 @@ describe('import in batches', () => {
   });
 
   it('a record that fails at insert time rolls back its whole batch; earlier batches stay, and running it again finishes', async () => {
-    const dir = fresh();
+    const dir = await fresh();
     const file = writeNdjson(dir, records(N));
     const failing = BATCH + BATCH / 2;
     // A constraint the check pass cannot see, hit after the record's plan and version rows are written.
@@ -171,7 +171,7 @@ describe('import in batches', () => {
     lines[199] = '{"externalRef": "broken"';
     lines[BATCH + 99] = { ...(lines[BATCH + 99] as ImportRecord), owningOrg: 'nowhere' };
     const hashes = async (keep: number) => {
-      const dir = fresh();
+      const dir = await fresh();
       const res = await importIn(dir, writeNdjson(dir, lines), keep);
       expect(res.checked.invalidLines).toEqual(new Set([200, BATCH + 100]));
       expect(res.summary).toMatchObject({ created: BATCH + BATCH / 2 - 2, lines: BATCH + BATCH / 2 - 2 });
@@ -183,7 +183,7 @@ describe('import in batches', () => {
   });
 
   it('a line that changed between the check and the import stops the import there', async () => {
-    const dir = fresh();
+    const dir = await fresh();
     const lines = records(300);
     const file = writeNdjson(dir, lines);
     const res = await withDbAsync(dir, async (db) => {

@@ -6,7 +6,7 @@ import { importRecordFrom, planBody, planIdOf, publishPlans, testApp, who } from
 const approver = { sub: 'approver.a', org: 'southbank-mh', orgKind: 'mental-health', roles: ['approver'] } as const;
 
 /**
- * The read path caches plan pointers, organisations and agreement checks (src/plans/read-cache.ts). A
+ * The read path caches plan pointers, organisations and agreement checks (src/plans/versions/read-cache.ts). A
  * change made through another connection to the same file (the CLI, a second service) must show on the
  * very next read, as it did when every read queried SQLite.
  */
@@ -17,8 +17,8 @@ describe('read cache', () => {
   });
   async function setUp() {
     const t = await testApp();
-    publishPlans(t.db, [importRecordFrom(planBody())]);
-    const planId = planIdOf(t.db, 'SB-000001');
+    await publishPlans(t.db, [importRecordFrom(planBody())]);
+    const planId = await planIdOf(t.db, 'SB-000001');
     const other = openDatabase(databaseFile(t.dir));
     others.push(other);
     const read = async (w = who.officer) => (await t.call(w, 'GET', `/api/v1/plans/${planId}`)).status;
@@ -37,13 +37,13 @@ describe('read cache', () => {
 
   it('a withdrawal by another process is gone on the next read', async () => {
     const { t, planId, other, read } = await setUp();
-    expect(withdraw(other, approver, { planId, version: 1 }, 'duplicate record', t.clock()).ok).toBe(true);
+    expect((await withdraw(other, approver, { planId, version: 1 }, 'duplicate record', t.clock())).ok).toBe(true);
     expect(await read()).toBe(410);
   });
 
   it('a new version published by another process is served on the next read', async () => {
     const { t, planId, other } = await setUp();
-    publishPlans(other, [importRecordFrom(planBody({ summary: 'Revised: ask for Eff by name first.' }))]);
+    await publishPlans(other, [importRecordFrom(planBody({ summary: 'Revised: ask for Eff by name first.' }))]);
     const res = await t.call(who.officer, 'GET', `/api/v1/plans/${planId}`);
     expect(res.status).toBe(200);
     expect(res.json.version).toBe(2);
@@ -54,7 +54,7 @@ describe('read cache', () => {
     const { t, other } = await setUp();
     const byRef = async () => (await t.call(who.officer, 'GET', '/api/v1/plans?externalRef=SB-000002&org=southbank-mh')).status;
     expect(await byRef()).toBe(404);
-    publishPlans(other, [importRecordFrom(planBody({ externalRef: 'SB-000002' }))]);
+    await publishPlans(other, [importRecordFrom(planBody({ externalRef: 'SB-000002' }))]);
     expect(await byRef()).toBe(200);
   });
 });

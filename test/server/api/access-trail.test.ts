@@ -13,15 +13,15 @@ const valleyPolice: Who = { sub: 'pc.valley', org: 'valley-police', roles: ['res
 async function world(opts: Parameters<typeof testApp>[0] = {}) {
   const t = await testApp(opts);
   const now = t.clock();
-  addOrganisation(t.db, { slug: 'valley-ambulance', name: 'Valley Ambulance (no agreement)', kind: 'ambulance' }, now);
-  addOrganisation(t.db, { slug: 'valley-police', name: 'Valley Police (no agreement)', kind: 'police' }, now);
-  publishPlans(t.db, [
+  await addOrganisation(t.db, { slug: 'valley-ambulance', name: 'Valley Ambulance (no agreement)', kind: 'ambulance' }, now);
+  await addOrganisation(t.db, { slug: 'valley-police', name: 'Valley Police (no agreement)', kind: 'police' }, now);
+  await publishPlans(t.db, [
     importRecordFrom(planBody({ externalRef: 'SB-000001', familyName: 'Quillfeather' })),
     importRecordFrom(planBody({ externalRef: 'SB-000002', familyName: 'Marrowdale' })),
   ]);
-  publishPlans(t.db, [importRecordFrom(planBody({ externalRef: 'SB-000001', familyName: 'Quillfeather', summary: 'Second version.' }))]);
-  const planId = planIdOf(t.db, 'SB-000001');
-  const withdrawnId = planIdOf(t.db, 'SB-000002');
+  await publishPlans(t.db, [importRecordFrom(planBody({ externalRef: 'SB-000001', familyName: 'Quillfeather', summary: 'Second version.' }))]);
+  const planId = await planIdOf(t.db, 'SB-000001');
+  const withdrawnId = await planIdOf(t.db, 'SB-000002');
   const w = await t.call(who.approver, 'POST', `/api/v1/plans/${withdrawnId}/versions/1/withdraw`, { body: { reason: 'superseded by new care plan' } });
   expect(w.status).toBe(200);
   return { t, planId, withdrawnId };

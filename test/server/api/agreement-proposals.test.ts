@@ -20,8 +20,8 @@ function expectChainClean(t: TestApp) {
 
 async function world() {
   const t = await testApp();
-  publishPlans(t.db, [importRecordFrom(planBody({ externalRef: 'SB-000001' })), importRecordFrom(planBody({ externalRef: 'NG-000001', familyName: 'Northfield' }), 'northgate-mh')]);
-  return { t, south: planIdOf(t.db, 'SB-000001'), north: planIdOf(t.db, 'NG-000001', 'northgate-mh') };
+  await publishPlans(t.db, [importRecordFrom(planBody({ externalRef: 'SB-000001' })), importRecordFrom(planBody({ externalRef: 'NG-000001', familyName: 'Northfield' }), 'northgate-mh')]);
+  return { t, south: await planIdOf(t.db, 'SB-000001'), north: await planIdOf(t.db, 'NG-000001', 'northgate-mh') };
 }
 
 const self1 = { reference: 'SELF-1', parties: ['shire-police', 'northgate-mh', 'southbank-mh'], validFrom: '2026-01-01', validTo: '2027-12-31' };

@@ -7,12 +7,12 @@ const northAuditor: Who = { sub: 'auditor.n', org: 'northgate-mh', roles: ['audi
 
 async function world(opts: Parameters<typeof testApp>[0] = {}) {
   const t = await testApp(opts);
-  addOrganisation(t.db, { slug: 'valley-ambulance', name: 'Valley Ambulance (no agreement)', kind: 'ambulance' }, t.clock());
-  publishPlans(
+  await addOrganisation(t.db, { slug: 'valley-ambulance', name: 'Valley Ambulance (no agreement)', kind: 'ambulance' }, t.clock());
+  await publishPlans(
     t.db,
     Array.from({ length: 12 }, (_, i) => importRecordFrom(planBody({ externalRef: `SB-${String(i + 1).padStart(6, '0')}`, familyName: `Testperson${i}` }))),
   );
-  const ids = Array.from({ length: 12 }, (_, i) => planIdOf(t.db, `SB-${String(i + 1).padStart(6, '0')}`));
+  const ids = await Promise.all(Array.from({ length: 12 }, (_, i) => planIdOf(t.db, `SB-${String(i + 1).padStart(6, '0')}`)));
   return { t, ids, planId: ids[0]! };
 }
 

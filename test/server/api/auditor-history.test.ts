@@ -4,8 +4,8 @@ import { importRecordFrom, planBody, planIdOf, publishPlans, testApp, who } from
 /** A plan with two versions, the second a draft with a changed summary. */
 async function twoVersions() {
   const t = await testApp();
-  publishPlans(t.db, [importRecordFrom(planBody())]);
-  const planId = planIdOf(t.db, 'SB-000001');
+  await publishPlans(t.db, [importRecordFrom(planBody())]);
+  const planId = await planIdOf(t.db, 'SB-000001');
   const draft = await t.call(who.author, 'POST', `/api/v1/plans/${planId}/versions`, { body: {}, purpose: null });
   expect(draft.status, draft.text).toBe(201);
   return { t, planId };

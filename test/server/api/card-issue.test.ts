@@ -5,8 +5,8 @@ import { decodePdfImage, pdfText } from '../web/helpers.js';
 
 async function withPlan() {
   const t = await testApp();
-  publishPlans(t.db, [importRecordFrom(planBody())]);
-  return { t, planId: planIdOf(t.db, 'SB-000001') };
+  await publishPlans(t.db, [importRecordFrom(planBody())]);
+  return { t, planId: await planIdOf(t.db, 'SB-000001') };
 }
 
 const renameOwner = (t: TestApp, name: string) =>

@@ -44,8 +44,8 @@ async function setUp(opts: { text?: string } = {}) {
     accessLog: t.accessLog,
   });
   const tt: TestApp = { ...t, app };
-  publishPlans(t.db, [importRecordFrom(planBody())]);
-  const planId = planIdOf(t.db, 'SB-000001');
+  await publishPlans(t.db, [importRecordFrom(planBody())]);
+  const planId = await planIdOf(t.db, 'SB-000001');
   const card = await issue(tt, planId, opts.text ? { text: opts.text } : {});
   return { t: tt, events: () => pageEvents(tt), planId, card };
 }
@@ -247,7 +247,7 @@ describe('scanning a card', () => {
 
   it('always opens the current published version, even when the card was printed for an older one', async () => {
     const { t, card, planId } = await setUp();
-    publishPlans(t.db, [importRecordFrom(planBody({ summary: 'Version two: call the crisis café first.' }))]);
+    await publishPlans(t.db, [importRecordFrom(planBody({ summary: 'Version two: call the crisis café first.' }))]);
     const b = await responder(t);
     const scan = await b.get(pathOf(card.url));
     expect(scan.location).toBe(`/plans/${planId}?via=qr`);
@@ -259,7 +259,7 @@ describe('scanning a card', () => {
 
   it('shows a withdrawn plan as withdrawn, with the owning team\'s contact and none of the content', async () => {
     const { t, card, events } = await setUp();
-    const planId = planIdOf(t.db, 'SB-000001');
+    const planId = await planIdOf(t.db, 'SB-000001');
     const w = await t.call(who.approver, 'POST', `/api/v1/plans/${planId}/versions/1/withdraw`, { body: { reason: 'Person moved out of area' } });
     expect(w.status).toBe(200);
     const b = await responder(t);
@@ -333,8 +333,8 @@ describe('the public base URL', () => {
     const deps = { db: t.db, clock: t.clock, logger: silentLogger(), devIssuer: t.devIssuer, publicBaseUrl: '' };
     const app = createApp(deps);
     deps.publicBaseUrl = 'https://plans.example.org';
-    publishPlans(t.db, [importRecordFrom(planBody())]);
-    const res = await app.request(`/api/v1/plans/${planIdOf(t.db, 'SB-000001')}/cards`, {
+    await publishPlans(t.db, [importRecordFrom(planBody())]);
+    const res = await app.request(`/api/v1/plans/${await planIdOf(t.db, 'SB-000001')}/cards`, {
       method: 'POST',
       headers: { authorization: `Bearer ${await t.tokenFor(who.author)}`, 'content-type': 'application/json' },
       body: '{}',

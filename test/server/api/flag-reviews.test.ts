@@ -9,9 +9,9 @@ const northAuditor: Who = { sub: 'auditor.n', org: 'northgate-mh', roles: ['audi
 
 async function world() {
   const t = await testApp();
-  addOrganisation(t.db, { slug: 'valley-ambulance', name: 'Valley Ambulance (no agreement)', kind: 'ambulance' }, t.clock());
-  publishPlans(t.db, [importRecordFrom(planBody({ externalRef: 'SB-000001' })), importRecordFrom(planBody({ externalRef: 'SB-000002', familyName: 'Quillfeather' }))]);
-  const planId = planIdOf(t.db, 'SB-000001');
+  await addOrganisation(t.db, { slug: 'valley-ambulance', name: 'Valley Ambulance (no agreement)', kind: 'ambulance' }, t.clock());
+  await publishPlans(t.db, [importRecordFrom(planBody({ externalRef: 'SB-000001' })), importRecordFrom(planBody({ externalRef: 'SB-000002', familyName: 'Quillfeather' }))]);
+  const planId = await planIdOf(t.db, 'SB-000001');
   await t.call(who.outsider, 'GET', `/api/v1/plans/${planId}`, { purpose: 'INC-2026-0002' });
   t.clock.set('2026-11-23T10:05:00.000Z');
   await t.call(valleyMedic, 'GET', `/api/v1/plans/${planId}`, { purpose: 'CAD-1234', headers: { 'x-emergency-access': 'collapsed in street' } });
@@ -74,7 +74,7 @@ describe('flag reviews', () => {
 describe('auditor event search: person, channel, CSV', () => {
   it('finds events by the person\'s name or reference (searches that surfaced them too) and by channel', async () => {
     const { t, planId } = await world();
-    const other = planIdOf(t.db, 'SB-000002');
+    const other = await planIdOf(t.db, 'SB-000002');
     await t.accessLog.record({ actor: who.officer, action: 'search', channel: 'web', purpose: 'INC-9', query: { q: 'o sullivan' }, resultPlanIds: [planId], outcome: 'allowed' });
     await t.call(who.officer, 'GET', `/api/v1/plans/${other}`, { purpose: 'INC-10' });
     const byName = await t.call(who.auditor, 'GET', `/api/v1/audit/events?person=${encodeURIComponent("o'sullivan")}`);

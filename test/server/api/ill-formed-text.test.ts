@@ -74,7 +74,7 @@ describe('ill-formed Unicode (a lone surrogate) is refused where text enters', (
 
   it('in the address: a %-escape that is not UTF-8 (a surrogate\'s bytes) is a 400 naming the parameter, for the API and pages', async () => {
     const t = await testApp();
-    publishPlans(t.db, [importRecordFrom(planBody())]);
+    await publishPlans(t.db, [importRecordFrom(planBody())]);
     for (const escaped of ['%ED%A0%80', '%ED%B0%80', 'Ann%ED%A0%80']) {
       const before = t.events().length;
       const api = await t.call(who.officer, 'GET', `/api/v1/search?q=${escaped}`);
@@ -100,8 +100,8 @@ describe('ill-formed Unicode (a lone surrogate) is refused where text enters', (
 
   it('in the purpose header: a surrogate\'s bytes are refused as a purpose', async () => {
     const t = await testApp();
-    publishPlans(t.db, [importRecordFrom(planBody())]);
-    const planId = planIdOf(t.db, 'SB-000001');
+    await publishPlans(t.db, [importRecordFrom(planBody())]);
+    const planId = await planIdOf(t.db, 'SB-000001');
     // What a client sending "INC-1 Ann\ud800" as UTF-8 (CESU style) puts on the wire, one character per byte.
     for (const bytes of [[0xed, 0xa0, 0x80], [0xed, 0xb0, 0x80]]) {
       const wire = `INC-2026-0042 Ann${Buffer.from(bytes).toString('latin1')} welfare`;

@@ -47,8 +47,8 @@ describe('names and purposes that display other than they read', () => {
 
   it('refuses a purpose with hidden characters on the API and the web form', async () => {
     const t = await testApp();
-    publishPlans(t.db, [importRecordFrom(planBody())]);
-    const planId = planIdOf(t.db, 'SB-000001');
+    await publishPlans(t.db, [importRecordFrom(planBody())]);
+    const planId = await planIdOf(t.db, 'SB-000001');
     for (const ch of Object.values(hidden)) {
       if (ch === '\n') continue; // not a legal header value at all
       // On the wire a header is bytes; Node hands them over one character per byte, as this does.
@@ -71,10 +71,10 @@ describe('names and purposes that display other than they read', () => {
 describe('an emergency-access reason that displays other than it reads', () => {
   it('is refused with a 400 naming X-Emergency-Access on the API and FHIR, and nothing odd reaches the log', async () => {
     const t = await testApp();
-    publishPlans(t.db, [importRecordFrom(planBody())]);
-    const planId = planIdOf(t.db, 'SB-000001');
+    await publishPlans(t.db, [importRecordFrom(planBody())]);
+    const planId = await planIdOf(t.db, 'SB-000001');
     // A health responder with no agreement: the reason is what opens the plan, and what the person's report shows.
-    addOrganisation(t.db, { slug: 'fell-ambulance', name: 'Fell Ambulance', kind: 'ambulance' }, t.clock());
+    await addOrganisation(t.db, { slug: 'fell-ambulance', name: 'Fell Ambulance', kind: 'ambulance' }, t.clock());
     const medic: Who = { sub: 'medic.fell', org: 'fell-ambulance', roles: ['responder'] };
     // On the wire a header is bytes; Node hands them over one character per byte, as this does.
     const wire = (text: string) => Buffer.from(text, 'utf8').toString('latin1');
@@ -105,8 +105,8 @@ describe('an emergency-access reason that displays other than it reads', () => {
 describe('looking a plan up by reference', () => {
   it('gives an organisation with no agreement the same 404 for an existing and an unknown reference; the log keeps the truth', async () => {
     const t = await testApp();
-    publishPlans(t.db, [importRecordFrom(planBody())]);
-    const planId = planIdOf(t.db, 'SB-000001');
+    await publishPlans(t.db, [importRecordFrom(planBody())]);
+    const planId = await planIdOf(t.db, 'SB-000001');
     const known = await t.call(who.outsider, 'GET', '/api/v1/plans?externalRef=SB-000001&org=southbank-mh');
     const unknown = await t.call(who.outsider, 'GET', '/api/v1/plans?externalRef=SB-999999&org=southbank-mh');
     expect(known.status).toBe(404);

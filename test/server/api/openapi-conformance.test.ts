@@ -45,7 +45,7 @@ type Answer = { status: number; headers: Headers; json?: unknown; text: string }
  */
 async function setUp() {
   const t = await testApp();
-  publishPlans(t.db, [importRecordFrom(planBody()), importRecordFrom(planBody({ externalRef: 'SB-000002', givenNames: 'Bryn' }))]);
+  await publishPlans(t.db, [importRecordFrom(planBody()), importRecordFrom(planBody({ externalRef: 'SB-000002', givenNames: 'Bryn' }))]);
   const doc = (await (await t.app.request('/openapi.json')).json()) as Doc;
   const tokens = new Map<string, string>();
   for (const role of roles) {
@@ -53,7 +53,7 @@ async function setUp() {
     if (w) tokens.set(role, await t.tokenFor(w));
   }
   const start: Pools = new Map();
-  const [inReview, withDraft] = [planIdOf(t.db, 'SB-000001'), planIdOf(t.db, 'SB-000002')];
+  const [inReview, withDraft] = [await planIdOf(t.db, 'SB-000001'), await planIdOf(t.db, 'SB-000002')];
   harvest(start, { planId: [inReview, withDraft] });
   harvest(start, (await t.call(who.author, 'POST', `/api/v1/plans/${inReview}/versions`, { body: {} })).json);
   harvest(start, (await t.call(who.author, 'POST', `/api/v1/plans/${inReview}/versions/2/submit`)).json);

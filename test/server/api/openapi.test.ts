@@ -52,8 +52,8 @@ describe('/openapi.json', () => {
   it('real answers (plan view, search, history, workflow, cards, errors) match the documented schemas and statuses', async () => {
     const t = await testApp();
     const check = responseChecker(await documentOf(t));
-    publishPlans(t.db, [importRecordFrom(planBody())]);
-    const planId = planIdOf(t.db, 'SB-000001');
+    await publishPlans(t.db, [importRecordFrom(planBody())]);
+    const planId = await planIdOf(t.db, 'SB-000001');
     const problems: string[] = [];
     const call = async (w: Parameters<typeof t.call>[0], method: string, url: string, route: string, opts: Parameters<typeof t.call>[3] = {}) => {
       const res = await t.call(w, method, url, opts);
@@ -69,7 +69,7 @@ describe('/openapi.json', () => {
       (await call(who.author, 'GET', `/api/v1/plans/${planId}/versions/1`, '/api/v1/plans/:planId/versions/:version')).status,
       (await call(who.author, 'POST', `/api/v1/plans/${planId}/versions`, '/api/v1/plans/:planId/versions', { body: {} })).status,
       (await call(who.author, 'POST', `/api/v1/plans/${planId}/versions/2/submit`, '/api/v1/plans/:planId/versions/:version/submit')).status,
-      (await call(who.approver, 'POST', `/api/v1/plans/${planId}/versions/2/approve`, '/api/v1/plans/:planId/versions/:version/approve', { body: { contentHash: contentHashOf(t.db, planId, 2) } })).status,
+      (await call(who.approver, 'POST', `/api/v1/plans/${planId}/versions/2/approve`, '/api/v1/plans/:planId/versions/:version/approve', { body: { contentHash: await contentHashOf(t.db, planId, 2) } })).status,
       (await call(who.author, 'GET', `/api/v1/plans/${planId}/diff?from=1&to=2`, '/api/v1/plans/:planId/diff')).status,
       (await call(who.author, 'POST', '/api/v1/plans', '/api/v1/plans', { body: planBody({ externalRef: 'SB-000002' }) })).status,
       (await call(who.author, 'GET', `/api/v1/plans/${planId}/cards`, '/api/v1/plans/:planId/cards')).status,
@@ -81,7 +81,7 @@ describe('/openapi.json', () => {
       (await call(who.officer, 'GET', '/api/v1/plans/not-an-id', '/api/v1/plans/:planId')).status,
       (await call(who.officer, 'GET', `/api/v1/plans/${planId}`, '/api/v1/plans/:planId', { purpose: null })).status,
       (await call(null, 'GET', `/api/v1/search?q=Aoife`, '/api/v1/search')).status,
-      (await call(who.approver, 'POST', `/api/v1/plans/${planId}/versions/2/approve`, '/api/v1/plans/:planId/versions/:version/approve', { body: { contentHash: contentHashOf(t.db, planId, 2) } })).status,
+      (await call(who.approver, 'POST', `/api/v1/plans/${planId}/versions/2/approve`, '/api/v1/plans/:planId/versions/:version/approve', { body: { contentHash: await contentHashOf(t.db, planId, 2) } })).status,
       (await call(who.author, 'GET', `/api/v1/plans/${planId}/cards/current.pdf`, '/api/v1/plans/:planId/cards/:file')).status,
     ];
     expect(statuses).toEqual([200, 200, 200, 200, 200, 200, 201, 200, 200, 200, 201, 200, 200, 200, 404, 403, 400, 400, 401, 409, 410]);
@@ -126,8 +126,8 @@ describe('/openapi.json', () => {
   it('the checker catches an answer that does not match (a real view with a field removed, an undocumented status)', async () => {
     const t = await testApp();
     const check = responseChecker(await documentOf(t));
-    publishPlans(t.db, [importRecordFrom(planBody())]);
-    const res = await t.call(who.officer, 'GET', `/api/v1/plans/${planIdOf(t.db, 'SB-000001')}`);
+    await publishPlans(t.db, [importRecordFrom(planBody())]);
+    const res = await t.call(who.officer, 'GET', `/api/v1/plans/${await planIdOf(t.db, 'SB-000001')}`);
     const { notice: _n, ...withoutNotice } = res.json;
     expect(check('GET', '/api/v1/plans/:planId', { ...res, json: withoutNotice }).join()).toContain('notice');
     expect(check('GET', '/api/v1/plans/:planId', { ...res, status: 418 }).join()).toContain('not documented');

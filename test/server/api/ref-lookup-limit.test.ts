@@ -15,7 +15,7 @@ const ref = (n: number) => `SB-${String(n).padStart(6, '0')}`;
 /** Twelve published plans with sequential references, as a trust numbers them; an app whose refusal summary the test can close. */
 async function world(refLookupLimits?: { perMinute: number; perHour: number }) {
   const t = await testApp();
-  publishPlans(t.db, Array.from({ length: 12 }, (_, i) => importRecordFrom(planBody({ externalRef: ref(i + 1), familyName: `Walk${i + 1}` }))));
+  await publishPlans(t.db, Array.from({ length: 12 }, (_, i) => importRecordFrom(planBody({ externalRef: ref(i + 1), familyName: `Walk${i + 1}` }))));
   const lines: string[] = [];
   const logger = createLogger('warn', new Writable({ write: (chunk, _e, cb) => (lines.push(String(chunk)), cb()) }));
   const refusals = createRefusalSummary({ clock: t.clock, record: (e) => t.accessLog.record(e) });

@@ -10,8 +10,8 @@ import { importRecordFrom, planBody, planIdOf, publishPlans, testApp, who } from
 describe('response headers', () => {
   it('every API answer with personal data, and the access report in each format, is no-store; the HTML report has the pages\' CSP', async () => {
     const t = await testApp();
-    publishPlans(t.db, [importRecordFrom(planBody())]);
-    const planId = planIdOf(t.db, 'SB-000001');
+    await publishPlans(t.db, [importRecordFrom(planBody())]);
+    const planId = await planIdOf(t.db, 'SB-000001');
     const calls = [
       [who.officer, `/api/v1/plans/${planId}`],
       [who.officer, `/api/v1/plans?externalRef=SB-000001&org=southbank-mh`],
@@ -39,8 +39,8 @@ describe('response headers', () => {
 describe('/healthz', () => {
   it('answers 503 naming the access log while it cannot commit, and 200 once it commits again', async () => {
     const t = await testApp();
-    publishPlans(t.db, [importRecordFrom(planBody())]);
-    const planId = planIdOf(t.db, 'SB-000001');
+    await publishPlans(t.db, [importRecordFrom(planBody())]);
+    const planId = await planIdOf(t.db, 'SB-000001');
     const health = accessLogHealth(t.dir);
     const accessLog = createAccessLog(t.db, { clock: t.clock, onError: () => health.failed() });
     health.watch(() => accessLog.stats().batches);

@@ -13,7 +13,7 @@ const policeAuditor: Who = { sub: 'auditor.cp', org: 'capital-police', roles: ['
 /** The search limit is checked before any search runs, so the SQLite fallback is enough here. */
 async function limitedApp(searchLimits = { perMinute: 3, perHour: 5 }) {
   const t = await testApp();
-  publishPlans(t.db, [importRecordFrom(planBody())]);
+  await publishPlans(t.db, [importRecordFrom(planBody())]);
   const refusals = createRefusalSummary({ clock: t.clock, record: (e) => t.accessLog.record(e) });
   const app = createApp({ db: t.db, clock: t.clock, logger: silentLogger(), devIssuer: t.devIssuer, accessLog: t.accessLog, publicBaseUrl: '', refusals, searchLimits });
   const search = async (w: Who, q = "o'sullivan") =>

@@ -22,8 +22,8 @@ async function giveIssuer(t: TestApp, slug: string) {
 describe('the development issuer once an organisation has its own identity provider', () => {
   it('stops accepting its tokens for that organisation at once, including tokens it had already accepted', async () => {
     const t = await testApp();
-    publishPlans(t.db, [importRecordFrom(planBody())]);
-    const planId = planIdOf(t.db, 'SB-000001');
+    await publishPlans(t.db, [importRecordFrom(planBody())]);
+    const planId = await planIdOf(t.db, 'SB-000001');
     const officer = await t.tokenFor(who.officer);
     const read = (token: string) =>
       t.app.request(`/api/v1/plans/${planId}`, { headers: { authorization: `Bearer ${token}`, 'x-access-purpose': 'INC-2026-0001 welfare check' } });

@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -35,9 +36,9 @@ const token = (t: TestApp, k: Awaited<ReturnType<typeof key>>, iss = ISS) =>
 
 /** A row as an older version may have written it: whatever string, straight into the register. */
 function legacyRow(t: TestApp, jwks: string, issuer = ISS) {
-  t.db.$client
-    .prepare("INSERT INTO organisations (slug, name, kind, issuer, jwks, created_at) VALUES ('river-police', 'River Police (synthetic)', 'police', ?, ?, ?)")
-    .run(issuer, jwks, t.clock().toISOString());
+  return t.db.exec(
+    sql`INSERT INTO organisations (slug, name, kind, issuer, jwks, created_at) VALUES ('river-police', 'River Police (synthetic)', 'police', ${issuer}, ${jwks}, ${t.clock().toISOString()})`,
+  );
 }
 
 const servers: http.Server[] = [];
@@ -78,7 +79,7 @@ describe('jwks: what the API accepts', () => {
       expect(res.text).not.toContain('root:');
     }
     expect(asked).toBe(0);
-    expect(getOrganisation(t.db, 'southbank-mh')!.jwks).toBeNull();
+    expect((await getOrganisation(t.db, 'southbank-mh'))!.jwks).toBeNull();
   });
 
   it('refuses a key set holding a private key; takes an inline public key set (object or JSON text) and stores it', async () => {
@@ -95,7 +96,7 @@ describe('jwks: what the API accepts', () => {
       body: { issuer: 'https://idp.southbank.example', jwks: JSON.stringify({ keys: [k.jwk] }), reason: 'our provider signs with this key' },
     });
     expect(text.status, text.text).toBe(200);
-    expect(JSON.parse(getOrganisation(t.db, 'southbank-mh')!.jwks!)).toEqual({ keys: [k.jwk] });
+    expect(JSON.parse((await getOrganisation(t.db, 'southbank-mh'))!.jwks!)).toEqual({ keys: [k.jwk] });
   });
 });
 
@@ -110,7 +111,7 @@ describe('jwks: the administrator\'s form', () => {
     expect(res.status).toBe(400);
     expect(res.text).toContain('href="#jwks"');
     expect(res.text).not.toContain('root:');
-    expect(getOrganisation(t.db, 'southbank-mh')!.jwks).toBeNull();
+    expect((await getOrganisation(t.db, 'southbank-mh'))!.jwks).toBeNull();
   });
 });
 
@@ -118,14 +119,14 @@ describe('jwks: what the authenticator does with the register', () => {
   it('never opens a path kept from before (a FIFO does not freeze it; no byte of /etc/passwd in the 401)', { timeout: 20_000 }, async () => {
     const t = await testApp();
     const k = await key();
-    legacyRow(t, '/etc/passwd');
+    await legacyRow(t, '/etc/passwd');
     const res = await t.app.request('/api/v1/search?q=x', { headers: { authorization: `Bearer ${await token(t, k)}`, 'x-access-purpose': 'INC-1' } });
     expect(res.status).toBe(401);
     const body = await res.text();
     expect(body).not.toMatch(/root|:x:0:0|Unexpected token/);
     expect(body).toContain('token signing keys are not usable');
 
-    t.db.$client.prepare("UPDATE organisations SET jwks = ? WHERE slug = 'river-police'").run(fifo(t.dir));
+    await t.db.exec(sql`UPDATE organisations SET jwks = ${fifo(t.dir)} WHERE slug = 'river-police'`);
     const auth = createAuthenticator(t.db, t.devIssuer, t.clock);
     expect(await auth.verify(await token(t, k))).toMatchObject({ ok: false, code: 'unauthenticated' });
   });
@@ -146,7 +147,7 @@ describe('jwks: what the authenticator does with the register', () => {
       res.write('{"keys":[');
       more();
     });
-    legacyRow(t, `${iss}/jwks`, iss);
+    await legacyRow(t, `${iss}/jwks`, iss);
     const started = performance.now();
     const endless = await createAuthenticator(t.db, t.devIssuer, t.clock, { jwksTimeoutMs: 10_000 }).verify(await token(t, k, iss));
     expect(endless).toMatchObject({ ok: false, code: 'unauthenticated' });
@@ -169,7 +170,7 @@ describe('jwks: what the authenticator does with the register', () => {
       asked++;
       res.end(JSON.stringify({ keys: [k.jwk] }));
     });
-    legacyRow(t, `${internal}/internal`);
+    await legacyRow(t, `${internal}/internal`);
     expect((await createAuthenticator(t.db, t.devIssuer, t.clock).verify(await token(t, k))).ok).toBe(false);
     expect(asked).toBe(0);
   });
@@ -181,21 +182,19 @@ describe('jwks: key set files, read once by the operator', () => {
     const k = await key();
     const good = path.join(t.dir, 'river-jwks.json');
     fs.writeFileSync(good, JSON.stringify({ keys: [k.jwk] }));
-    legacyRow(t, good);
+    await legacyRow(t, good);
     for (const [slug, file] of [['fifo-police', fifo(t.dir)], ['passwd-police', '/etc/passwd'], ['zero-police', '/dev/zero']] as const) {
-      t.db.$client
-        .prepare("INSERT INTO organisations (slug, name, kind, issuer, jwks, created_at) VALUES (?, 'Synthetic', 'police', 'https://idp.x.example', ?, ?)")
-        .run(slug, file, t.clock().toISOString());
+      await t.db.exec(sql`INSERT INTO organisations (slug, name, kind, issuer, jwks, created_at) VALUES (${slug}, 'Synthetic', 'police', 'https://idp.x.example', ${file}, ${t.clock().toISOString()})`);
     }
     const adopted = await adoptJwksFiles({ db: t.db, log: t.accessLog, clock: t.clock });
     expect(adopted.map((a) => [a.org, a.adopted ? 'adopted' : a.problem])).toEqual([
-      ['river-police', 'adopted'],
       ['fifo-police', 'not-a-file'],
       ['passwd-police', 'not-a-key-set'],
+      ['river-police', 'adopted'],
       ['zero-police', 'not-a-file'],
     ]);
-    expect(JSON.parse(getOrganisation(t.db, 'river-police')!.jwks!)).toEqual({ keys: [k.jwk] });
-    for (const slug of ['fifo-police', 'passwd-police', 'zero-police']) expect(getOrganisation(t.db, slug)!.jwks).toBeNull();
+    expect(JSON.parse((await getOrganisation(t.db, 'river-police'))!.jwks!)).toEqual({ keys: [k.jwk] });
+    for (const slug of ['fifo-police', 'passwd-police', 'zero-police']) expect((await getOrganisation(t.db, slug))!.jwks).toBeNull();
     // The file is no longer used: tokens verify against the stored set even once it is gone.
     fs.rmSync(good);
     expect((await createAuthenticator(t.db, t.devIssuer, t.clock).verify(await token(t, k))).ok).toBe(true);
@@ -223,10 +222,10 @@ describe('jwks: key set files, read once by the operator', () => {
     const { openDatabase, databaseFile } = await import('../../../db/index.js');
     const db = openDatabase(databaseFile(dataDir));
     try {
-      expect(JSON.parse(getOrganisation(db, 'river-police')!.jwks!)).toEqual({ keys: [k.jwk] });
+      expect(JSON.parse((await getOrganisation(db, 'river-police'))!.jwks!)).toEqual({ keys: [k.jwk] });
     } finally {
-      db.$client.close();
+      await db.close();
     }
-    expect(addOrganisation(t.db, { slug: 'x-police', name: 'X', kind: 'police', issuer: ISS, jwks: file }, t.clock())).toMatchObject({ ok: false, code: 'invalid' });
+    expect(await addOrganisation(t.db, { slug: 'x-police', name: 'X', kind: 'police', issuer: ISS, jwks: file }, t.clock())).toMatchObject({ ok: false, code: 'invalid' });
   });
 });

@@ -85,10 +85,10 @@ export async function setUp(
     orgClaim: ORG_CLAIM,
     orgCode: orgCodes['capital-police'],
   });
-  expect(configureOidc(t.db, input, t.clock()).ok).toBe(true);
+  expect((await configureOidc(t.db, input, t.clock())).ok).toBe(true);
   if (southbank) {
     const sb = oidcConfigInputSchema.parse({ org: 'southbank-mh', issuer: provider.issuer, clientId: 'rpl-southbank', clientSecretFile: secretFile, rolesClaim: 'groups', roleMap: southbankRoleMap, orgClaim: ORG_CLAIM, orgCode: orgCodes['southbank-mh'] });
-    expect(configureOidc(t.db, sb, t.clock()).ok).toBe(true);
+    expect((await configureOidc(t.db, sb, t.clock())).ok).toBe(true);
   }
   const signIns = async () => {
     await t.accessLog.planLookup();

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { sql } from 'drizzle-orm';
 import { configureOidc, getOidcConfig, oidcConfigInputSchema, setOidcEnabled } from '../../../src/plans/oidc-config.js';
 import { ORG_CLAIM, orgCodes, setUp } from './oidc-app.js';
 import { importRecordFrom, planBody, planIdOf, publishPlans, who } from '../../helpers.js';
@@ -75,8 +76,8 @@ describe('sign-in through the organisation\'s OpenID provider', () => {
 
   it('a card scanned before sign-in: its token is not kept readable while the person signs in, and the scan completes after', async () => {
     const { t, appUrl, signIns } = await setUp();
-    publishPlans(t.db, [importRecordFrom(planBody())]);
-    const planId = planIdOf(t.db, planBody().externalRef);
+    await publishPlans(t.db, [importRecordFrom(planBody())]);
+    const planId = await planIdOf(t.db, planBody().externalRef);
     const issued = await t.call(who.author, 'POST', `/api/v1/plans/${planId}/cards`, { body: {}, purpose: null });
     expect(issued.status).toBe(201);
     const token = new URL((issued.json as { url: string }).url).pathname.slice('/q/'.length);
@@ -133,7 +134,7 @@ describe('sign-in through the organisation\'s OpenID provider', () => {
 
   it('refuses sign-in for a disabled organisation, and records it', async () => {
     const { t, appUrl, signIns } = await setUp();
-    setOidcEnabled(t.db, 'capital-police', false, t.clock());
+    await setOidcEnabled(t.db, 'capital-police', false, t.clock());
     const res = await httpClient().get(`${appUrl}/sign-in/capital-police`);
     expect(res.status).toBe(403);
     expect(res.text).toContain('switched off');
@@ -205,8 +206,8 @@ describe('sign-in through the organisation\'s OpenID provider', () => {
 
 describe('one OpenID provider serving several organisations (issue 20; NHS CIS2 is one national issuer)', () => {
   /** Reconfigures an organisation on the test provider, keeping what setUp gave it unless overridden. */
-  const reconfigure = (t: Awaited<ReturnType<typeof setUp>>['t'], org: 'capital-police' | 'southbank-mh', over: Record<string, unknown>) => {
-    const c = getOidcConfig(t.db, org)!;
+  const reconfigure = async (t: Awaited<ReturnType<typeof setUp>>['t'], org: 'capital-police' | 'southbank-mh', over: Record<string, unknown>) => {
+    const c = (await getOidcConfig(t.db, org))!;
     const roleMap = Object.entries(c.roleMap).map(([k, r]) => `${k}=${r}`).join(',');
     return configureOidc(t.db, oidcConfigInputSchema.parse({ org, issuer: c.issuer, clientId: c.clientId, clientSecretFile: c.clientSecretFile, rolesClaim: c.rolesClaim, roleMap, orgClaim: c.orgClaim ?? undefined, orgCode: c.orgCode ?? undefined, ...over }), t.clock());
   };
@@ -214,7 +215,7 @@ describe('one OpenID provider serving several organisations (issue 20; NHS CIS2 
   it("a person who picks another organisation on the same provider is refused (org-mismatch), and signs in to their own", async () => {
     const { t, appUrl, signIns, sessionRows } = await setUp({ southbank: true });
     // Role codes are national (as CIS2's are): capital-police's map knows the IG lead's code too.
-    expect(reconfigure(t, 'capital-police', { roleMap: 'ops-responders=responder,sb-ig=auditor' }).ok).toBe(true);
+    expect((await reconfigure(t, 'capital-police', { roleMap: 'ops-responders=responder,sb-ig=auditor' })).ok).toBe(true);
     const picked = await signInOverHttp(appUrl, 'capital-police', 'sb.auditor');
     expect(picked.landed.status).toBe(403);
     expect(picked.landed.text).toContain('belongs to a different organisation');
@@ -229,30 +230,30 @@ describe('one OpenID provider serving several organisations (issue 20; NHS CIS2 
 
   it('a shared provider set up before the claim was required signs nobody in (org-unvouched), and cannot be set up so now', async () => {
     const { t, appUrl, signIns, sessionRows } = await setUp({ southbank: true });
-    t.db.$client.prepare('UPDATE organisation_oidc SET org_claim = NULL, org_code = NULL').run();
+    await t.db.exec(sql`UPDATE organisation_oidc SET org_claim = NULL, org_code = NULL`);
     const r = await signInOverHttp(appUrl, 'southbank-mh', 'sb.auditor');
     expect(r.landed.status).toBe(403);
     expect(sessionRows()).toEqual([]);
     expect((await signIns()).map((e) => [e.actorOrg, e.outcome, e.reason])).toEqual([['southbank-mh', 'denied', 'org-unvouched']]);
 
     // Each can be put right on its own, never without the claim; a value already taken is refused.
-    expect(reconfigure(t, 'southbank-mh', {})).toMatchObject({ ok: false, code: 'conflict', extra: { reason: 'org-claim-required' } });
-    expect(reconfigure(t, 'capital-police', { orgClaim: ORG_CLAIM, orgCode: orgCodes['capital-police'] }).ok).toBe(true);
-    expect(reconfigure(t, 'southbank-mh', { orgClaim: ORG_CLAIM, orgCode: orgCodes['capital-police'] })).toMatchObject({ ok: false, extra: { reason: 'org-code-taken' } });
-    expect(reconfigure(t, 'southbank-mh', { orgClaim: ORG_CLAIM, orgCode: orgCodes['southbank-mh'] }).ok).toBe(true);
+    expect(await reconfigure(t, 'southbank-mh', {})).toMatchObject({ ok: false, code: 'conflict', extra: { reason: 'org-claim-required' } });
+    expect((await reconfigure(t, 'capital-police', { orgClaim: ORG_CLAIM, orgCode: orgCodes['capital-police'] })).ok).toBe(true);
+    expect(await reconfigure(t, 'southbank-mh', { orgClaim: ORG_CLAIM, orgCode: orgCodes['capital-police'] })).toMatchObject({ ok: false, extra: { reason: 'org-code-taken' } });
+    expect((await reconfigure(t, 'southbank-mh', { orgClaim: ORG_CLAIM, orgCode: orgCodes['southbank-mh'] })).ok).toBe(true);
     await signInOverHttp(appUrl, 'southbank-mh', 'sb.auditor');
     expect(sessionRows()).toEqual([{ actor_sub: 'sb.auditor', actor_org: 'southbank-mh', actor_roles: '["auditor"]' }]);
   });
 
   it('an organisation cannot join a provider others use without the claim, which would make their sign-ins ambiguous', async () => {
     const { t } = await setUp({ southbank: true });
-    t.db.$client.prepare("UPDATE organisation_oidc SET org_claim = NULL, org_code = NULL WHERE org_slug = 'capital-police'").run();
-    t.db.$client.prepare("DELETE FROM organisation_oidc WHERE org_slug = 'southbank-mh'").run();
-    const c = getOidcConfig(t.db, 'capital-police')!;
+    await t.db.exec(sql`UPDATE organisation_oidc SET org_claim = NULL, org_code = NULL WHERE org_slug = 'capital-police'`);
+    await t.db.exec(sql`DELETE FROM organisation_oidc WHERE org_slug = 'southbank-mh'`);
+    const c = (await getOidcConfig(t.db, 'capital-police'))!;
     const join = (orgClaim?: string, orgCode?: string) =>
       configureOidc(t.db, oidcConfigInputSchema.parse({ org: 'southbank-mh', issuer: `${c.issuer}/`, clientId: 'rpl-southbank', clientSecretFile: c.clientSecretFile, orgClaim, orgCode }), t.clock());
-    expect(join()).toMatchObject({ ok: false, extra: { reason: 'org-claim-required' } });
-    expect(join(ORG_CLAIM, orgCodes['southbank-mh'])).toMatchObject({ ok: false, extra: { reason: 'org-claim-required' } });
-    expect(getOidcConfig(t.db, 'southbank-mh')).toBeUndefined();
+    expect(await join()).toMatchObject({ ok: false, extra: { reason: 'org-claim-required' } });
+    expect(await join(ORG_CLAIM, orgCodes['southbank-mh'])).toMatchObject({ ok: false, extra: { reason: 'org-claim-required' } });
+    expect(await getOidcConfig(t.db, 'southbank-mh')).toBeUndefined();
   });
 });

@@ -9,12 +9,12 @@ const otherAuditor: Who = { sub: 'auditor.n', org: 'northgate-mh', roles: ['audi
 
 async function world() {
   const t = await testApp();
-  publishPlans(t.db, [
+  await publishPlans(t.db, [
     importRecordFrom(planBody({ externalRef: 'SB-000001', familyName: 'Quillfeather' })),
     importRecordFrom(planBody({ externalRef: 'SB-000002', familyName: 'Marrowdale' })),
   ]);
-  const planId = planIdOf(t.db, 'SB-000001');
-  const withdrawnId = planIdOf(t.db, 'SB-000002');
+  const planId = await planIdOf(t.db, 'SB-000001');
+  const withdrawnId = await planIdOf(t.db, 'SB-000002');
   const w = await t.call(who.approver, 'POST', `/api/v1/plans/${withdrawnId}/versions/1/withdraw`, { body: { reason: 'superseded' } });
   expect(w.status).toBe(200);
   return { t, planId, withdrawnId };
@@ -217,7 +217,7 @@ describe('FHIR AuditEvent', () => {
     ["another trust's auditor", otherAuditor, 403],
   ] as const)('%s is refused with an OperationOutcome', async (_l, w, status) => {
     const { t, planId } = await auditWorld();
-    if (w === otherAuditor) addOrganisation(t.db, { slug: 'northgate-mh', name: 'Northgate', kind: 'mental-health' }, t.clock());
+    if (w === otherAuditor) await addOrganisation(t.db, { slug: 'northgate-mh', name: 'Northgate', kind: 'mental-health' }, t.clock());
     const res = await fhir(t, w, `/fhir/R4/AuditEvent?entity=CarePlan/${planId}`);
     expect(res.status).toBe(status);
     expect(res.json.resourceType).toBe('OperationOutcome');

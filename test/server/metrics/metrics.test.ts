@@ -23,8 +23,8 @@ describe('/metrics', () => {
   it('after a few requests the scrape is strict exposition format, counts by route pattern, and holds no personal data', async () => {
     const metrics = createMetrics();
     const t = await testApp({ metrics });
-    publishPlans(t.db, [importRecordFrom(planBody({ externalRef: 'SB-000777', familyName: 'Quillfeather' }))]);
-    const planId = planIdOf(t.db, 'SB-000777');
+    await publishPlans(t.db, [importRecordFrom(planBody({ externalRef: 'SB-000777', familyName: 'Quillfeather' }))]);
+    const planId = await planIdOf(t.db, 'SB-000777');
     const purpose = 'INC-2026-0777 concern for welfare';
     expect((await t.call(who.paramedic, 'GET', `/api/v1/plans/${planId}`, { purpose })).status).toBe(200);
     expect((await t.call(who.officer, 'GET', `/api/v1/plans/${planId}`, { purpose })).status).toBe(200);

@@ -17,7 +17,7 @@ let server: ReturnType<typeof serve> | undefined;
 beforeAll(async () => {
   if (!haveChromium) return;
   t = await testApp({});
-  publishPlans(t.db, [importRecordFrom(planBody({ externalRef: 'SB-000001', givenNames: 'Siân', familyName: 'Llewelyn-Wiśniewska' }))]);
+  await publishPlans(t.db, [importRecordFrom(planBody({ externalRef: 'SB-000001', givenNames: 'Siân', familyName: 'Llewelyn-Wiśniewska' }))]);
   server = serve({ fetch: t.app.fetch, hostname: '127.0.0.1', port: 0 });
   await new Promise<void>((r) => server!.once('listening', () => r()));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -46,7 +46,7 @@ async function acceptFromHome(page: Page, label: string) {
 
 describe.skipIf(!haveChromium)('agreement workflow in a real browser', () => {
   it('propose, each party accepts, in force (a responder reads), one party ends it; axe on every page', { timeout: 300_000 }, async () => {
-    const planId = planIdOf(t.db, 'SB-000001');
+    const planId = await planIdOf(t.db, 'SB-000001');
     const officer = await signedIn('demo.outsider', 'INC-2026-7001 concern for welfare');
     expect((await officer.goto(`${base}/plans/${planId}`))!.status()).toBe(403);
 

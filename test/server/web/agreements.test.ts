@@ -19,8 +19,8 @@ const proposalForm = (reference: string, parties: string[]) => {
 describe('agreement proposals on the admin pages', () => {
   it('propose, the other party sees it waiting on its home and accepts: in force; a cross-site post is refused', async () => {
     const t = await testApp();
-    publishPlans(t.db, [importRecordFrom(planBody())]);
-    const planId = planIdOf(t.db, 'SB-000001');
+    await publishPlans(t.db, [importRecordFrom(planBody())]);
+    const planId = await planIdOf(t.db, 'SB-000001');
     const shire = await signedIn(t, 'demo.shire-admin');
     const south = await signedIn(t, 'demo.admin');
     const cookie = (b: ReturnType<typeof browser>) => [...b.jar].map(([k, v]) => `${k}=${v}`).join('; ');

@@ -5,8 +5,8 @@ import { browser } from './helpers.js';
 /** A published plan, its card, and a paramedic who scanned it with the pre-filled card purpose. */
 async function scanned() {
   const t = await testApp();
-  publishPlans(t.db, [importRecordFrom(planBody())]);
-  const planId = planIdOf(t.db, 'SB-000001');
+  await publishPlans(t.db, [importRecordFrom(planBody())]);
+  const planId = await planIdOf(t.db, 'SB-000001');
   const card = await t.call(who.author, 'POST', `/api/v1/plans/${planId}/cards`, { body: {}, purpose: null });
   expect(card.status).toBe(201);
   const q = new URL(card.json.url as string).pathname;

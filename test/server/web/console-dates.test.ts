@@ -9,8 +9,8 @@ import { browser } from './helpers.js';
 describe('dates in the consoles', () => {
   it('the author\'s plan list and history, and the auditor\'s log, show "1 Apr 2027" and London times with the zone', async () => {
     const t = await testApp(); // the clock starts at 2026-11-23T10:00Z
-    publishPlans(t.db, [importRecordFrom(planBody({ externalRef: 'SB-DATES-1' }))]);
-    const planId = planIdOf(t.db, 'SB-DATES-1');
+    await publishPlans(t.db, [importRecordFrom(planBody({ externalRef: 'SB-DATES-1' }))]);
+    const planId = await planIdOf(t.db, 'SB-DATES-1');
     const signIn = async (sub: string) => {
       const b = browser(t);
       await b.signIn(sub);

@@ -218,33 +218,33 @@ describe.skipIf(!haveChromium)('the authoring console in a real browser', () => 
       const { externalRef: _r, ...b } = planBody({ familyName: 'Synthetic-Hashley', summary });
       return b;
     };
-    publishPlans(t.db, [importRecordFrom(planBody({ externalRef: 'SB-HASH-1', familyName: 'Synthetic-Hashley' }))]);
-    const made = createDraft(t.db, writer, planIdOf(t.db, 'SB-HASH-1'), body('Speak slowly, first version under review.'), t.clock());
+    await publishPlans(t.db, [importRecordFrom(planBody({ externalRef: 'SB-HASH-1', familyName: 'Synthetic-Hashley' }))]);
+    const made = await createDraft(t.db, writer, await planIdOf(t.db, 'SB-HASH-1'), body('Speak slowly, first version under review.'), t.clock());
     if (!made.ok) throw new Error(made.detail);
-    expect(submitForReview(t.db, writer, made.value, t.clock()).ok).toBe(true);
+    expect((await submitForReview(t.db, writer, made.value, t.clock())).ok).toBe(true);
     const review = `/manage/reviews/${made.value.planId}/${made.value.version}`;
     const approver = await consoleSignIn(appUrl, 'sb.approver', review);
     expect(await approver.locator('.changed ins', { hasText: 'first version under review' }).count()).toBeGreaterThan(0);
 
-    expect(reject(t.db, writer, made.value, 'Changing one thing', t.clock()).ok).toBe(true);
-    expect(editDraft(t.db, writer, made.value, body('Rewritten while the approver was reading.'), t.clock()).ok).toBe(true);
-    expect(submitForReview(t.db, writer, made.value, t.clock()).ok).toBe(true);
+    expect((await reject(t.db, writer, made.value, 'Changing one thing', t.clock())).ok).toBe(true);
+    expect((await editDraft(t.db, writer, made.value, body('Rewritten while the approver was reading.'), t.clock())).ok).toBe(true);
+    expect((await submitForReview(t.db, writer, made.value, t.clock())).ok).toBe(true);
 
     await approver.click('form[action$="/approve"] button');
     await approver.waitForSelector('h1:has-text("This version changed after you opened it")');
-    expect(findVersion(t.db, made.value.planId, made.value.version)!.status).toBe('in-review');
+    expect((await findVersion(t.db, made.value.planId, made.value.version))!.status).toBe('in-review');
     await approver.click('text=Read the version as it is now');
     await approver.waitForURL((u) => u.pathname === review);
     expect(await approver.locator('.changed ins', { hasText: 'Rewritten' }).count()).toBeGreaterThan(0);
     await approver.click('form[action$="/approve"] button');
     await approver.waitForURL((u) => u.searchParams.get('done') === 'published');
-    expect(findVersion(t.db, made.value.planId, made.value.version)).toMatchObject({ status: 'published', approvedBy: 'sb.approver' });
+    expect(await findVersion(t.db, made.value.planId, made.value.version)).toMatchObject({ status: 'published', approvedBy: 'sb.approver' });
   });
 
   it('the author previews a new plan as each responder kind will see it and sends it from there; the approver reads all of it, as the police and as an ambulance crew, before approving', { timeout: 120_000 }, async () => {
     const { appUrl, t } = await setUp({ southbank: true });
     const writer: Actor = { sub: 'sb.author', org: 'southbank-mh', orgKind: 'mental-health', roles: ['author'] };
-    const made = createPlan(t.db, writer, planBody({ externalRef: 'SB-READ-1', familyName: 'Synthetic-Readwell', summary: 'Approach alone; she trusts one calm voice.' }), t.clock());
+    const made = await createPlan(t.db, writer, planBody({ externalRef: 'SB-READ-1', familyName: 'Synthetic-Readwell', summary: 'Approach alone; she trusts one calm voice.' }), t.clock());
     if (!made.ok) throw new Error(made.detail);
     const planUrl = `/manage/plans/${made.value.planId}`;
 
@@ -285,6 +285,6 @@ describe.skipIf(!haveChromium)('the authoring console in a real browser', () => 
 
     await approver.click('form[action$="/approve"] button');
     await approver.waitForURL((u) => u.searchParams.get('done') === 'published');
-    expect(findVersion(t.db, made.value.planId, 1)).toMatchObject({ status: 'published', approvedBy: 'sb.approver' });
+    expect(await findVersion(t.db, made.value.planId, 1)).toMatchObject({ status: 'published', approvedBy: 'sb.approver' });
   });
 });

@@ -13,8 +13,8 @@ const dataUri = (html: string, type: string) => html.match(new RegExp(`href="dat
 describe('cards in the console', () => {
   it('issues a card shown once with previews and downloads, lists the history, warns and keeps the old one working until the chosen day', async () => {
     const t = await testApp();
-    publishPlans(t.db, [importRecordFrom(planBody())]);
-    const planId = planIdOf(t.db, 'SB-000001');
+    await publishPlans(t.db, [importRecordFrom(planBody())]);
+    const planId = await planIdOf(t.db, 'SB-000001');
     const author = await signedIn(t, 'demo.author');
     const empty = await author.get(`/manage/plans/${planId}/cards`);
     expect(empty.status).toBe(200);
@@ -85,8 +85,8 @@ describe('cards in the console', () => {
 
   it('stops the card in use only after a confirmation, and says so', async () => {
     const t = await testApp();
-    publishPlans(t.db, [importRecordFrom(planBody())]);
-    const planId = planIdOf(t.db, 'SB-000001');
+    await publishPlans(t.db, [importRecordFrom(planBody())]);
+    const planId = await planIdOf(t.db, 'SB-000001');
     const author = await signedIn(t, 'demo.author');
     expect((await author.get(`/manage/plans/${planId}/cards/revoke`)).status).toBe(404);
     await author.post(`/manage/plans/${planId}/cards`, { text: 'I have a crisis plan.' });
@@ -103,8 +103,8 @@ describe('cards in the console', () => {
 
   it('refuses approvers (cards are for authors), forged cross-site posts, and plans that do not exist', async () => {
     const t = await testApp();
-    publishPlans(t.db, [importRecordFrom(planBody())]);
-    const planId = planIdOf(t.db, 'SB-000001');
+    await publishPlans(t.db, [importRecordFrom(planBody())]);
+    const planId = await planIdOf(t.db, 'SB-000001');
     const approver = await signedIn(t, 'demo.approver');
     const page = await approver.get(`/manage/plans/${planId}/cards`);
     expect(page.status).toBe(403);

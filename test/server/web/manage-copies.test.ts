@@ -24,8 +24,8 @@ const pdfLink = (html: string) => html.match(/href="(\/manage\/plans\/[^/]+\/cop
 describe("the person's own copy of their plan", () => {
   it('prints the published plan written to the person, records it once whatever is refreshed, and shows which copy they hold', async () => {
     const t = await testApp();
-    publishPlans(t.db, [importRecordFrom(planBody())]);
-    const planId = planIdOf(t.db, 'SB-000001');
+    await publishPlans(t.db, [importRecordFrom(planBody())]);
+    const planId = await planIdOf(t.db, 'SB-000001');
     const author = await signedIn(t, 'demo.author');
     const before = await author.get(`/manage/plans/${planId}`);
     expect(before.text).toContain('No copy of this plan has been printed for the person yet');
@@ -70,7 +70,7 @@ describe("the person's own copy of their plan", () => {
     expect(copies(t)).toEqual([{ plan_id: planId, version: 1, without_identifiers: 0, printed_by: 'demo.author', printed_at: t.clock().toISOString() }]);
 
     // A new version published since: the console says the person's copy is out of date.
-    publishPlans(t.db, [importRecordFrom(planBody({ summary: 'Speak calmly. Offer the crisis café first.' }))]);
+    await publishPlans(t.db, [importRecordFrom(planBody({ summary: 'Speak calmly. Offer the crisis café first.' }))]);
     const stale = await author.get(`/manage/plans/${planId}`);
     expect(stale.text).toContain('The person&#39;s copy is out of date: version 2 was published since; print a new copy.');
     expect(stale.text).toContain('The person holds version 1');
@@ -91,8 +91,8 @@ describe("the person's own copy of their plan", () => {
 
   it('prints the summary without identifying details: no name, date of birth, NHS number, address or reference', async () => {
     const t = await testApp();
-    publishPlans(t.db, [importRecordFrom(planBody())]);
-    const planId = planIdOf(t.db, 'SB-000001');
+    await publishPlans(t.db, [importRecordFrom(planBody())]);
+    const planId = await planIdOf(t.db, 'SB-000001');
     const author = await signedIn(t, 'demo.author');
     const posted = await author.post(`/manage/plans/${planId}/copies`, { withoutIdentifiers: 'yes' });
     expect(posted.status).toBe(303);
@@ -112,10 +112,10 @@ describe("the person's own copy of their plan", () => {
 
   it('is for authors of the owning trust only: approvers, another trust and responders are refused and nothing is recorded', async () => {
     const t = await testApp();
-    publishPlans(t.db, [importRecordFrom(planBody())]);
-    publishPlans(t.db, [importRecordFrom(planBody({ externalRef: 'NG-1' }), 'northgate-mh')]);
-    const planId = planIdOf(t.db, 'SB-000001');
-    const theirs = planIdOf(t.db, 'NG-1', 'northgate-mh');
+    await publishPlans(t.db, [importRecordFrom(planBody())]);
+    await publishPlans(t.db, [importRecordFrom(planBody({ externalRef: 'NG-1' }), 'northgate-mh')]);
+    const planId = await planIdOf(t.db, 'SB-000001');
+    const theirs = await planIdOf(t.db, 'NG-1', 'northgate-mh');
     const author = await signedIn(t, 'demo.author');
     await author.post(`/manage/plans/${planId}/copies`, {});
     const link = pdfLink((await author.get(`/manage/plans/${planId}`)).text)!;

@@ -35,7 +35,7 @@ describe('places by name or postcode in the console', () => {
       save: 'stay',
     });
     expect(saved.status).toBe(303);
-    expect(findVersion(t.db, planId, 1)!.locations).toEqual([
+    expect((await findVersion(t.db, planId, 1))!.locations).toEqual([
       { label: 'Waterloo Bridge', lat: 51.5087, lng: -0.117 },
       { label: 'SE1 7PB', lat: 51.5005, lng: -0.1035 },
       { label: 'Bench by the river', lat: 51.49, lng: -0.12 },
@@ -60,7 +60,7 @@ describe('places by name or postcode in the console', () => {
     expect(refused.text).toContain('the service does not know “The old bandstand”');
     expect(refused.text).not.toContain('Latitude must be a number');
     expect(refused.text).toContain('value="The old bandstand"');
-    expect(findVersion(t.db, planId, 1)!.locations).toEqual([]);
+    expect((await findVersion(t.db, planId, 1))!.locations).toEqual([]);
     // Half a position is still refused as before: the author meant an exact spot.
     const half = await b.post(url, { 'plan.placesOfSafety.count': '0', 'locations.count': '1', ...row(0, 'Waterloo Bridge', '51.5'), save: 'stay' });
     expect(half.status).toBe(400);

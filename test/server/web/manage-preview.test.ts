@@ -31,15 +31,15 @@ async function firstVersion(t: TestApp, body: CreatePlanBody = planBody({ extern
 }
 
 /** A published plan and a submitted revision by `by`, changing the given names, the summary and the agreement. */
-function revision(t: TestApp, by: Actor = mh(who.author)) {
-  publishPlans(t.db, [importRecordFrom(planBody())]);
-  const planId = planIdOf(t.db, 'SB-000001');
-  const draft = createDraft(t.db, by, planId, undefined, t.clock());
+async function revision(t: TestApp, by: Actor = mh(who.author)) {
+  await publishPlans(t.db, [importRecordFrom(planBody())]);
+  const planId = await planIdOf(t.db, 'SB-000001');
+  const draft = await createDraft(t.db, by, planId, undefined, t.clock());
   if (!draft.ok) throw new Error(draft.detail);
   const { externalRef: _x, ...body } = planBody({ givenNames: 'Aoife', summary: 'Speak to Eff by name, slowly, one responder only. Offer the crisis café.' });
   body.governance = { ...body.governance, coProduced: false, agreedBySubjectOn: undefined };
-  expect(editDraft(t.db, by, draft.value, body, t.clock()).ok).toBe(true);
-  expect(submitForReview(t.db, by, draft.value, t.clock()).ok).toBe(true);
+  expect((await editDraft(t.db, by, draft.value, body, t.clock())).ok).toBe(true);
+  expect((await submitForReview(t.db, by, draft.value, t.clock())).ok).toBe(true);
   return { planId, version: draft.value.version };
 }
 
@@ -96,7 +96,7 @@ describe('the approver reads the plan as responders will', () => {
 
   it('a change keeps its side-by-side diff, names each part as people know it, and shows the plan as it will read', async () => {
     const t = await testApp();
-    const { planId, version } = revision(t);
+    const { planId, version } = await revision(t);
     const approver = await signedIn(t, 'demo.approver');
     const page = await approver.get(`/manage/reviews/${planId}/${version}?as=police`);
     expect(page.status).toBe(200);
@@ -115,7 +115,7 @@ describe('the approver reads the plan as responders will', () => {
 
   it("history's compare shows the words added and removed, under the names people know", async () => {
     const t = await testApp();
-    const { planId } = revision(t);
+    const { planId } = await revision(t);
     const approver = await signedIn(t, 'demo.approver');
     const page = await approver.get(`/manage/plans/${planId}/history?from=1&to=2`);
     expect(page.status).toBe(200);
@@ -131,7 +131,7 @@ describe('the approver reads the plan as responders will', () => {
   it("offers approval only on others' work: on their own submission the queue and the review say someone else must approve", async () => {
     const t = await testApp();
     // demo.approver also edited this version (as an author elsewhere in their work).
-    const { planId, version } = revision(t, mh({ sub: 'demo.approver', org: 'southbank-mh', roles: ['author', 'approver'] }));
+    const { planId, version } = await revision(t, mh({ sub: 'demo.approver', org: 'southbank-mh', roles: ['author', 'approver'] }));
     const other = await firstVersion(t);
     const approver = await signedIn(t, 'demo.approver');
 

@@ -16,35 +16,41 @@ const mh = (w: { sub: string; org: string; roles: Actor['roles'] }): Actor => ({
 describe('withdraw and history in the console', () => {
   it('confirms what responders will see, needs a reason, withdraws; authors cannot withdraw a published plan', async () => {
     const t = await testApp();
-    publishPlans(t.db, [importRecordFrom(planBody())]);
-    const planId = planIdOf(t.db, 'SB-000001');
+    await publishPlans(t.db, [importRecordFrom(planBody())]);
+    const planId = await planIdOf(t.db, 'SB-000001');
     const author = await signedIn(t, 'demo.author');
+    // Policy leaves withdrawing the published plan to approvers: the author's pages never offer it.
+    expect((await author.get(`/manage/plans/${planId}`)).text).not.toContain(`/manage/plans/${planId}/withdraw"`);
+    const offered = await author.get(`/manage/plans/${planId}/withdraw`);
+    expect(offered.status).toBe(403);
+    expect(offered.text).not.toContain('<form method="post"');
     expect((await author.post(`/manage/plans/${planId}/withdraw`, { version: '1', reason: 'moved away' })).status).toBe(403);
     const approver = await signedIn(t, 'demo.approver');
+    expect((await approver.get(`/manage/plans/${planId}`)).text).toContain(`/manage/plans/${planId}/withdraw"`);
     const confirm = await approver.get(`/manage/plans/${planId}/withdraw`);
     expect(confirm.status).toBe(200);
     expect(confirm.text).toContain('see only that it was withdrawn and who to contact');
     const blank = await approver.post(`/manage/plans/${planId}/withdraw`, { version: '1', reason: '' });
     expect(blank.status).toBe(400);
     expect(blank.text).toContain('href="#reason"');
-    expect(findVersion(t.db, planId, 1)!.status).toBe('published');
+    expect((await findVersion(t.db, planId, 1))!.status).toBe('published');
     const done = await approver.post(`/manage/plans/${planId}/withdraw`, { version: '1', reason: 'Person moved out of the area' });
     expect(done.status).toBe(303);
-    expect(findVersion(t.db, planId, 1)!.status).toBe('withdrawn');
+    expect((await findVersion(t.db, planId, 1))!.status).toBe('withdrawn');
     const officer = await signedIn(t, 'demo.officer');
     expect((await officer.get(`/plans/${planId}`)).status).toBe(410);
   });
 
   it('lists every version with who wrote and approved it and why, and compares any two', async () => {
     const t = await testApp();
-    publishPlans(t.db, [importRecordFrom(planBody())]);
-    const planId = planIdOf(t.db, 'SB-000001');
-    const d = createDraft(t.db, mh(who.author), planId, undefined, t.clock());
+    await publishPlans(t.db, [importRecordFrom(planBody())]);
+    const planId = await planIdOf(t.db, 'SB-000001');
+    const d = await createDraft(t.db, mh(who.author), planId, undefined, t.clock());
     if (!d.ok) throw new Error(d.detail);
     const { externalRef: _x, ...body } = planBody({ summary: 'A calmer, shorter summary.' });
-    editDraft(t.db, mh(who.author), d.value, { ...body, changeSummary: 'Shorter summary, agreed with Eff' }, t.clock());
-    submitForReview(t.db, mh(who.author), d.value, t.clock());
-    expect(approveAsReviewed(t.db, mh(who.approver), d.value, t.clock()).ok).toBe(true);
+    await editDraft(t.db, mh(who.author), d.value, { ...body, changeSummary: 'Shorter summary, agreed with Eff' }, t.clock());
+    await submitForReview(t.db, mh(who.author), d.value, t.clock());
+    expect((await approveAsReviewed(t.db, mh(who.approver), d.value, t.clock())).ok).toBe(true);
     const b = await signedIn(t, 'demo.author');
     const h = await b.get(`/manage/plans/${planId}/history?from=1&to=2`);
     expect(h.status).toBe(200);

@@ -69,24 +69,24 @@ describe('the authoring console: write and revise', () => {
     const two = await b.post(url, { ...typed, add: 'plan.crisisBehaviours' });
     expect(two.text).toContain('Walks to the bridge');
     expect(two.text).toContain('name="plan.crisisBehaviours.1.behaviour"');
-    expect(findVersion(t.db, planId, 1)!.content.crisisBehaviours).toEqual([]);
+    expect((await findVersion(t.db, planId, 1))!.content.crisisBehaviours).toEqual([]);
 
     const half = await b.post(url, { 'plan.crisisBehaviours.count': '2', 'plan.crisisBehaviours.0.behaviour': 'Walks to the bridge', 'plan.crisisBehaviours.1.triggers': 'Loud voices', save: 'stay' });
     expect(half.status).toBe(400);
     expect(half.text).toContain('Crisis behaviours, behaviour 2: What they may do must be filled in');
     expect(half.text).toContain('href="#plan.crisisBehaviours.1.behaviour"');
     expect(half.text).toContain('Loud voices');
-    expect(findVersion(t.db, planId, 1)!.content.crisisBehaviours).toEqual([]);
+    expect((await findVersion(t.db, planId, 1))!.content.crisisBehaviours).toEqual([]);
 
     const saved = await b.post(url, { 'plan.crisisBehaviours.count': '2', 'plan.crisisBehaviours.0.behaviour': 'Walks to the bridge', 'plan.crisisBehaviours.1.behaviour': 'Stops talking', 'plan.crisisBehaviours.1.triggers': 'Loud voices', save: 'helps' });
     expect(saved.status).toBe(303);
     expect(saved.location).toBe(`/manage/plans/${planId}/edit?section=helps&saved=1`);
-    expect(findVersion(t.db, planId, 1)!.content.crisisBehaviours).toEqual([{ behaviour: 'Walks to the bridge' }, { behaviour: 'Stops talking', triggers: 'Loud voices' }]);
+    expect((await findVersion(t.db, planId, 1))!.content.crisisBehaviours).toEqual([{ behaviour: 'Walks to the bridge' }, { behaviour: 'Stops talking', triggers: 'Loud voices' }]);
 
     const people = `/manage/plans/${planId}/edit?section=people`;
     const p = await b.post(people, { 'plan.nominatedPeople.count': '1', 'plan.nominatedPeople.0.name': 'Brother (synthetic)', 'plan.nominatedPeople.0.phone': '07700 900123', 'plan.nominatedPeople.0.consentToContact': 'yes', 'plan.careTeam.count': '0', save: 'stay' });
     expect(p.status).toBe(303);
-    const v = findVersion(t.db, planId, 1)!;
+    const v = (await findVersion(t.db, planId, 1))!;
     expect(v.content.nominatedPeople).toEqual([{ name: 'Brother (synthetic)', phone: '07700 900123', consentToContact: true }]);
     // Sections not on the page are untouched by its save.
     expect(v.content.crisisBehaviours).toHaveLength(2);
@@ -124,7 +124,7 @@ describe('the authoring console: write and revise', () => {
     expect((await officer.post(`/manage/plans/${planId}/edit?section=summary`, { 'plan.summary': 'x', save: 'stay' })).status).toBe(403);
     const evil = await author.post(`/manage/plans/${planId}/edit?section=summary`, { 'plan.summary': 'Changed elsewhere', save: 'stay' }, { origin: 'https://evil.example' });
     expect(evil.status).toBe(403);
-    expect(findVersion(t.db, planId, 1)!.content.summary).toBe('Speak calmly. One responder.');
+    expect((await findVersion(t.db, planId, 1))!.content.summary).toBe('Speak calmly. One responder.');
     const home = await author.get('/manage?filter=draft');
     expect(home.status).toBe(200);
     expect(home.text).toContain('Nia Testperson');
@@ -135,10 +135,10 @@ describe('the authoring console: write and revise', () => {
 describe('the purpose of care staff in their own console', () => {
   it('is the work itself, recorded without asking, and raises no incident-reference flags; typed by a responder it is judged as any purpose', async () => {
     const t = await testApp();
-    publishPlans(t.db, ['SB-000001', 'SB-000002', 'SB-000003', 'SB-000004'].map((externalRef) => importRecordFrom(planBody({ externalRef }))));
+    await publishPlans(t.db, ['SB-000001', 'SB-000002', 'SB-000003', 'SB-000004'].map((externalRef) => importRecordFrom(planBody({ externalRef }))));
     const author = await console(t);
     for (const ref of ['SB-000001', 'SB-000002', 'SB-000003', 'SB-000004']) {
-      const page = await author.get(`/manage/plans/${planIdOf(t.db, ref)}`);
+      const page = await author.get(`/manage/plans/${await planIdOf(t.db, ref)}`);
       expect(page.status, ref).toBe(200);
     }
     const views = t.events().filter((e) => e.actorSub === 'demo.author' && e.planId);
@@ -146,7 +146,7 @@ describe('the purpose of care staff in their own console', () => {
     expect(new Set(views.map((e) => e.purpose))).toEqual(new Set([CARE_PLANNING]));
     // A responder who types the same words gets no such pass.
     for (const ref of ['SB-000001', 'SB-000002', 'SB-000003', 'SB-000004']) {
-      expect((await t.call(who.officer, 'GET', `/api/v1/plans/${planIdOf(t.db, ref)}`, { purpose: CARE_PLANNING })).status).toBe(200);
+      expect((await t.call(who.officer, 'GET', `/api/v1/plans/${await planIdOf(t.db, ref)}`, { purpose: CARE_PLANNING })).status).toBe(200);
     }
     const flags = accessFlags(t.db, 'southbank-mh', {}, t.clock());
     const about = (sub: string) => flags.filter((f) => f.actor.sub === sub).map((f) => f.kind);

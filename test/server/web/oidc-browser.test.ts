@@ -12,7 +12,7 @@ export const chromiumArgs = ['--headless', '--no-sandbox', '--disable-gpu', '--d
 describe.skipIf(!fs.existsSync(CHROMIUM))('sign-in in a real browser', () => {
   it('signs in through the provider, states a purpose, searches and opens the plan', { timeout: 60_000 }, async () => {
     const { t, appUrl, sync } = await setUp();
-    publishPlans(t.db, [importRecordFrom(planBody())]);
+    await publishPlans(t.db, [importRecordFrom(planBody())]);
     await sync.drain();
     const browser = await chromium.launch({ executablePath: CHROMIUM, args: chromiumArgs });
     try {

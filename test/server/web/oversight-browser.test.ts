@@ -17,9 +17,9 @@ import { setUp } from '../auth/oidc-app.js';
 describe.skipIf(!haveChromium)('auditor and administrator pages in a real browser', () => {
   it('audit, review, report, end an agreement; every page passes axe in light and dark', { timeout: 120_000 }, async () => {
     const { t, appUrl } = await setUp({ southbank: true });
-    addOrganisation(t.db, { slug: 'valley-ambulance', name: 'Valley Ambulance (no agreement)', kind: 'ambulance' }, t.clock());
-    publishPlans(t.db, [importRecordFrom(planBody({ externalRef: 'SB-000001', givenNames: 'Siân', familyName: 'Llewelyn-Wiśniewska' }))]);
-    const planId = planIdOf(t.db, 'SB-000001');
+    await addOrganisation(t.db, { slug: 'valley-ambulance', name: 'Valley Ambulance (no agreement)', kind: 'ambulance' }, t.clock());
+    await publishPlans(t.db, [importRecordFrom(planBody({ externalRef: 'SB-000001', givenNames: 'Siân', familyName: 'Llewelyn-Wiśniewska' }))]);
+    const planId = await planIdOf(t.db, 'SB-000001');
     await t.accessLog.record({
       actor: { sub: 'medic.valley', org: 'valley-ambulance', roles: ['responder'] }, action: 'view', channel: 'api', purpose: 'CAD-1234',
       planId, versionId: null, outcome: 'emergency', reason: 'collapsed in street',

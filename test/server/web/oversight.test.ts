@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -12,12 +13,12 @@ const valleyMedic: Who = { sub: 'medic.valley', org: 'valley-ambulance', roles: 
 /** A trust with two plans, a responder's view by purpose, a search, and an emergency access by a medic with no agreement. */
 async function world() {
   const t = await testApp();
-  addOrganisation(t.db, { slug: 'valley-ambulance', name: 'Valley Ambulance (no agreement)', kind: 'ambulance' }, t.clock());
-  publishPlans(t.db, [importRecordFrom(planBody({ externalRef: 'SB-000001' })), importRecordFrom(planBody({ externalRef: 'SB-000002', familyName: 'Quillfeather' }))]);
-  const planId = planIdOf(t.db, 'SB-000001');
+  await addOrganisation(t.db, { slug: 'valley-ambulance', name: 'Valley Ambulance (no agreement)', kind: 'ambulance' }, t.clock());
+  await publishPlans(t.db, [importRecordFrom(planBody({ externalRef: 'SB-000001' })), importRecordFrom(planBody({ externalRef: 'SB-000002', familyName: 'Quillfeather' }))]);
+  const planId = await planIdOf(t.db, 'SB-000001');
   expect((await t.call(who.officer, 'GET', `/api/v1/plans/${planId}`, { purpose: 'INC-2026-7788 welfare check' })).status).toBe(200);
   // A search as the search routes record it: every plan it returned, one of another trust.
-  await t.accessLog.record({ actor: who.officer, action: 'search', channel: 'web', purpose: 'INC-2026-7789', query: { q: 'quill' }, resultPlanIds: [planIdOf(t.db, 'SB-000002'), 'OtherTrustPlan01'], outcome: 'allowed' });
+  await t.accessLog.record({ actor: who.officer, action: 'search', channel: 'web', purpose: 'INC-2026-7789', query: { q: 'quill' }, resultPlanIds: [await planIdOf(t.db, 'SB-000002'), 'OtherTrustPlan01'], outcome: 'allowed' });
   t.clock.set('2026-11-23T10:05:00.000Z');
   await t.call(valleyMedic, 'GET', `/api/v1/plans/${planId}`, { purpose: 'CAD-1234', headers: { 'x-emergency-access': 'collapsed in street' } });
   t.clock.set('2026-11-23T11:00:00.000Z');
@@ -277,7 +278,7 @@ describe('administrator pages /admin', () => {
     expect(own.text).not.toContain('name="kind"');
     const kind = await admin.post('/admin/organisations/southbank-mh', { name: 'Southbank Mental Health Trust', kind: 'emergency-department', reason: 'forged form' });
     expect(kind.status).toBe(403);
-    addOrganisation(t.db, { slug: 'north-police', name: 'North Police (synthetic)', kind: 'police' }, t.clock());
+    await addOrganisation(t.db, { slug: 'north-police', name: 'North Police (synthetic)', kind: 'police' }, t.clock());
     // Another organisation's record: the policy says only its own administrators.
     expect((await admin.post('/admin/organisations/north-police', { name: 'Renamed', reason: 'typo' })).status).toBe(403);
     const bad = await admin.post('/admin/organisations/southbank-mh', { name: '', reason: 'typo' });
@@ -321,7 +322,7 @@ describe('administrator pages /admin', () => {
     fs.writeFileSync(secretFile, 'synthetic-secret\n', { mode: 0o600 });
     const national = 'https://idp.national.example';
     const cap = oidcConfigInputSchema.parse({ org: 'capital-police', issuer: national, clientId: 'rpl-cap', clientSecretFile: secretFile, orgClaim: 'org_code', orgCode: 'XCP01' });
-    expect(configureOidc(t.db, cap, t.clock()).ok).toBe(true);
+    expect((await configureOidc(t.db, cap, t.clock())).ok).toBe(true);
     const admin = await signedIn(t, 'demo.admin');
     const form = (over: Record<string, string>) =>
       admin.post('/admin/organisations/southbank-mh/oidc', { 'oidc-issuer': national, 'oidc-client-id': 'rpl-sb', 'oidc-client-secret': 'synthetic-secret-2', ...over });
@@ -337,7 +338,7 @@ describe('administrator pages /admin', () => {
     expect(taken.text).toContain('href="#oidc-org-code"');
     expect(taken.text).toContain('value="org_code"'); // nothing typed is lost
     // A disabled organisation: only the operator enables it again, so the page does not offer it.
-    t.db.$client.prepare("UPDATE organisations SET disabled_at = '2026-11-30T10:00:00.000Z' WHERE slug = 'northgate-mh'").run();
+    await t.db.exec(sql`UPDATE organisations SET disabled_at = '2026-11-30T10:00:00.000Z' WHERE slug = 'northgate-mh'`);
     const disabled = await admin.get('/admin/organisations/northgate-mh');
     expect(disabled.text).toContain('Only the operator of this service can enable');
     expect(disabled.text).not.toContain('/admin/organisations/northgate-mh/enable');

@@ -6,8 +6,8 @@ import { browser } from './helpers.js';
 
 async function withPlan(overrides: Parameters<typeof planBody>[0] = {}) {
   const t = await testApp();
-  publishPlans(t.db, [importRecordFrom(planBody(overrides))]);
-  return { t, planId: planIdOf(t.db, overrides.externalRef ?? 'SB-000001') };
+  await publishPlans(t.db, [importRecordFrom(planBody(overrides))]);
+  return { t, planId: await planIdOf(t.db, overrides.externalRef ?? 'SB-000001') };
 }
 
 async function signedIn(t: TestApp, sub: string) {

@@ -37,7 +37,7 @@ let server: ReturnType<typeof serve> | undefined;
 beforeAll(async () => {
   if (!haveChromium) return;
   t = await searchTestApp({ meili: false });
-  publishPlans(t.db, [...smiths, withNumbers]);
+  await publishPlans(t.db, [...smiths, withNumbers]);
   await t.sync.drain();
   server = serve({ fetch: t.app.fetch, hostname: '127.0.0.1', port: 0 });
   await new Promise<void>((r) => server!.once('listening', () => r()));

@@ -14,8 +14,8 @@ async function withPlan(edit: (p: ReturnType<typeof planBody>) => void = () => {
   const t = await testApp();
   const body = planBody();
   edit(body);
-  publishPlans(t.db, [importRecordFrom(body)]);
-  return { t, planId: planIdOf(t.db, 'SB-000001') };
+  await publishPlans(t.db, [importRecordFrom(body)]);
+  return { t, planId: await planIdOf(t.db, 'SB-000001') };
 }
 
 async function signedIn(t: TestApp, sub: string) {
@@ -114,7 +114,7 @@ describe('organisations by name', () => {
     // Names in the header, and in the refusal of a plan opened by id.
     expect(none.text).toContain('demo.outsider (Shire Constabulary (no agreement))');
     expect(none.text).not.toContain('shire-police');
-    const refused = await b.get(`/plans/${planIdOf(t.db, 'SB-000001')}`);
+    const refused = await b.get(`/plans/${await planIdOf(t.db, 'SB-000001')}`);
     expect(refused.status).toBe(403);
     expect(refused.text).toContain('between Shire Constabulary (no agreement) and Southbank Mental Health Trust');
     expect(refused.text).not.toMatch(/shire-police|southbank-mh/);

@@ -36,7 +36,7 @@ export function manageCardRoutes(services: AppServices) {
     if (!planIdPattern.test(planId)) return { ok: false as const, code: 'not_found' as const, detail: 'no such plan' } satisfies Failure;
     const cards = await listCards(db, c.var.actor!, planId, clock());
     if (!cards.ok) return cards;
-    const p = consolePlan(db, c.var.actor!, planId);
+    const p = await consolePlan(db, c.var.actor!, planId);
     if (!p.ok) return p;
     const s = p.value.record.subject;
     return { ok: true as const, value: { cards: cards.value, plan: { planId, externalRef: p.value.externalRef, name: `${s.givenNames} ${s.familyName}` }, versionId: p.value.current?.id } };

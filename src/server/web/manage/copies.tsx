@@ -20,7 +20,7 @@ export function manageCopyRoutes(services: AppServices) {
       const planId = c.req.param('planId');
       if (!planIdPattern.test(planId)) return refusalPage(c, { ok: false, code: 'not_found', detail: 'no such plan' });
       const form = await c.req.parseBody();
-      const printed = printPersonCopy(db, c.var.actor!, planId, { withoutIdentifiers: form.withoutIdentifiers === 'yes' }, clock());
+      const printed = await printPersonCopy(db, c.var.actor!, planId, { withoutIdentifiers: form.withoutIdentifiers === 'yes' }, clock());
       if (!printed.ok) return refusalPage(c, printed, `/manage/plans/${planId}`);
       return c.redirect(`/manage/plans/${planId}?done=copy#person-copy`, 303);
     })

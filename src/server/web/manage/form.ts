@@ -174,7 +174,7 @@ function plain(issue: z.core.$ZodIssue): string {
   if (issue.code === 'invalid_type') return issue.expected === 'number' ? 'must be a number' : 'must be filled in';
   if (issue.code === 'invalid_value') return 'must be chosen from the list';
   if (issue.code === 'invalid_format' && (issue as { format?: string }).format === 'date') return 'must be a real date';
-  return issue.message.replace(/^must be a date as YYYY-MM-DD$/, 'must be a real date');
+  return issue.message;
 }
 
 /** Each issue against a field of this section; any other issue is reported against the section as a whole. */

@@ -1,8 +1,8 @@
 import { Hono, type Context } from 'hono';
 import { createPlanBodySchema, draftBodySchema } from '../../../plans/core/content.js';
 import { personCopyStatus } from '../../../plans/copies/copies.js';
-import { hasRole } from '../../../plans/core/actor.js';
-import { authoriseWrite } from '../../../plans/policy.js';
+import { reasonOf } from '../../../plans/core/result.js';
+import { authoriseWrite, consoleActions } from '../../../plans/policy.js';
 import { consolePlan, openDraftOf, type ConsolePlan } from '../../../plans/versions/console.js';
 import { previewFor, previewQuerySchema } from '../../../plans/versions/preview.js';
 import { authorHome, homeQuerySchema } from '../../../plans/versions/queues.js';
@@ -60,7 +60,11 @@ export function managePlanRoutes(services: AppServices) {
   const guard = consoleGuards(services);
   const warnAt = services.summaryWarnWords ?? DEFAULT_SUMMARY_WARN_WORDS;
 
-  const load = (c: Context<WebEnv>) => {
+  /** What the plan's pages offer this person: policy.ts decides, so nothing offered is then refused. */
+  const actionsOn = (c: Context<WebEnv>, p: ConsolePlan) =>
+    consoleActions(c.var.actor!, { owningOrg: p.owningOrg, currentVersionId: p.current?.id ?? null }, p.latest);
+
+  const load = async (c: Context<WebEnv>) => {
     const planId = c.req.param('planId') ?? '';
     if (!planIdPattern.test(planId)) return { ok: false as const, code: 'not_found' as const, detail: 'no such plan' };
     return consolePlan(db, c.var.actor!, planId);
@@ -88,10 +92,10 @@ export function managePlanRoutes(services: AppServices) {
   };
 
   return new Hono<WebEnv>()
-    .get('/manage', ...guard.read('search'), (c) => {
+    .get('/manage', ...guard.read('search'), async (c) => {
       const query = homeQuerySchema.safeParse({ q: c.req.query('q'), filter: c.req.query('filter') || undefined });
       const q = query.success ? query.data : { q: '', filter: 'all' as const };
-      const home = authorHome(db, c.var.actor!, q, clock());
+      const home = await authorHome(db, c.var.actor!, q, clock());
       if (!home.ok) return refusalPage(c, home);
       c.set('access', { planId: null, query: { console: q.filter, q: q.q || undefined }, resultPlanIds: home.value.items.map((i) => i.planId) });
       const error = query.success ? undefined : `Search ${query.error.issues[0]!.message}.`;
@@ -109,22 +113,19 @@ export function managePlanRoutes(services: AppServices) {
       const again = (errors: ReturnType<typeof fieldErrors>) =>
         page(c, <EditSectionPage who={consoleWho(c)} section={newPlanSection} values={values} errors={errors} readability={readability((body.plan ?? {}) as never, warnAt)} action="/manage/plans/new" />, 400);
       if (!parsed.success) return again(fieldErrors(newPlanSection, parsed.error.issues));
-      const made = createPlan(db, c.var.actor!, parsed.data, clock());
+      const made = await createPlan(db, c.var.actor!, parsed.data, clock());
       if (!made.ok) {
-        if (made.code === 'conflict') return again([{ field: 'externalRef', anchor: 'externalRef', message: `Your trust already has a plan with the reference ${parsed.data.externalRef}` }]);
+        if (reasonOf(made) === 'external-ref-taken') return again([{ field: 'externalRef', anchor: 'externalRef', message: `Your trust already has a plan with the reference ${parsed.data.externalRef}` }]);
         return refusalPage(c, made);
       }
       return c.redirect(`/manage/plans/${made.value.planId}/edit?section=person&saved=1`, 303);
     })
-    .get('/manage/plans/:planId', ...guard.read('view'), (c) => {
-      const p = load(c);
+    .get('/manage/plans/:planId', ...guard.read('view'), async (c) => {
+      const p = await load(c);
       if (!p.ok) return refusalPage(c, p);
       c.set('access', { planId: p.value.planId, versionId: p.value.latest.id, query: { console: 'plan' } });
       const a = c.var.actor!;
-      const v = p.value.latest;
-      const mine = a.org === p.value.owningOrg;
-      const author = mine && hasRole(a, 'author');
-      const approver = mine && hasRole(a, 'approver');
+      const may = actionsOn(c, p.value);
       const notices: Record<string, string> = {
         submitted: 'Sent for review. An approver will see it in their queue.',
         published: 'Published. Responders now see this version.',
@@ -132,7 +133,7 @@ export function managePlanRoutes(services: AppServices) {
       };
       const notice = notices[c.req.query('done') ?? ''];
       // The person's copy only for those its rule allows (authors of the owning trust): the domain refuses the rest.
-      const copies = personCopyStatus(db, a, p.value.planId);
+      const copies = await personCopyStatus(db, a, p.value.planId);
       const personCopy = copies.ok
         ? {
             holds: copies.value.holds && { ...copies.value.holds, pdf: personCopyPdfPath(p.value.planId, copies.value.holds.copyId) },
@@ -148,30 +149,28 @@ export function managePlanRoutes(services: AppServices) {
           plan={headingOf(p.value)}
           readability={readability(p.value.record.plan, warnAt)}
           currentVersion={p.value.current?.version ?? null}
-          canEdit={author && v.status === 'draft'}
-          canSubmit={author && v.status === 'draft'}
-          canStartDraft={author && v.status !== 'draft' && v.status !== 'in-review' && !!p.value.current}
-          canReview={approver && v.status === 'in-review'}
-          canWithdraw={approver && !!p.value.current}
-          canCards={author && !!p.value.current}
+          canEdit={may.edit}
+          canSubmit={may.submit}
+          canStartDraft={may.startDraft}
+          canReview={may.review}
+          canWithdraw={may.withdraw}
+          canCards={may.cards}
           notice={notice}
           personCopy={personCopy}
         />,
       );
     })
-    .get('/manage/plans/:planId/preview', ...guard.read('view'), (c) => {
-      const p = load(c);
+    .get('/manage/plans/:planId/preview', ...guard.read('view'), async (c) => {
+      const p = await load(c);
       if (!p.ok) return refusalPage(c, p);
       const as = previewQuerySchema.safeParse(c.req.query('as'));
       if (!as.success) return refusalPage(c, { ok: false, code: 'invalid', detail: `"as" ${as.error.issues[0]!.message}` }, `/manage/plans/${p.value.planId}`);
       const v = p.value.latest;
       c.set('access', { planId: p.value.planId, versionId: v.id, query: { console: 'preview', as: as.data } });
-      const a = c.var.actor!;
-      const canSubmit = a.org === p.value.owningOrg && hasRole(a, 'author') && v.status === 'draft';
-      return page(c, <PlanPreviewPage who={consoleWho(c)} plan={headingOf(p.value)} view={previewFor(v, as.data)} as={as.data} reviewBy={v.reviewBy} canSubmit={canSubmit} />);
+      return page(c, <PlanPreviewPage who={consoleWho(c)} plan={headingOf(p.value)} view={previewFor(v, as.data)} as={as.data} reviewBy={v.reviewBy} canSubmit={actionsOn(c, p.value).submit} />);
     })
     .get('/manage/plans/:planId/edit', ...guard.read('view'), async (c) => {
-      const p = load(c);
+      const p = await load(c);
       if (!p.ok) return refusalPage(c, p);
       const refused = notAnAuthor(c, p.value.owningOrg, `/manage/plans/${p.value.planId}`);
       if (refused) return refused;
@@ -182,7 +181,7 @@ export function managePlanRoutes(services: AppServices) {
       return editPage(c, p.value, section, valuesOf(section, p.value.record), [], c.req.query('saved') === '1');
     })
     .post('/manage/plans/:planId/edit', ...guard.write, async (c) => {
-      const p = load(c);
+      const p = await load(c);
       if (!p.ok) return refusalPage(c, p);
       const section = sectionByKey(c.req.query('section'));
       if (!section) return refusalPage(c, { ok: false, code: 'not_found', detail: 'no such section of the plan' }, `/manage/plans/${p.value.planId}`);
@@ -199,21 +198,21 @@ export function managePlanRoutes(services: AppServices) {
       const unknownRows = placed.errors.map((e) => e.field.replace(/label$/, ''));
       const errors = [...placed.errors, ...(parsed.success ? [] : fieldErrors(section, parsed.error.issues).filter((e) => !unknownRows.some((r) => e.field.startsWith(r))))];
       if (!parsed.success || errors.length) return editPage(c, p.value, section, values, errors);
-      const saved = editDraft(db, c.var.actor!, { planId: p.value.planId, version: draft.value.version }, parsed.data, clock());
+      const saved = await editDraft(db, c.var.actor!, { planId: p.value.planId, version: draft.value.version }, parsed.data, clock());
       if (!saved.ok) return refusalPage(c, saved, `/manage/plans/${p.value.planId}`);
       const next = sectionByKey(typeof form.save === 'string' ? form.save : undefined);
       return c.redirect(`/manage/plans/${p.value.planId}/edit?section=${(next ?? section).key}&saved=1`, 303);
     })
     .post('/manage/plans/:planId/drafts', ...guard.write, async (c) => {
       const planId = c.req.param('planId');
-      const made = createDraft(db, c.var.actor!, planId, undefined, clock());
+      const made = await createDraft(db, c.var.actor!, planId, undefined, clock());
       if (!made.ok) return refusalPage(c, made, `/manage/plans/${planId}`);
       return c.redirect(`/manage/plans/${planId}/edit?section=summary`, 303);
     })
     .post('/manage/plans/:planId/submit', ...guard.write, async (c) => {
-      const p = load(c);
+      const p = await load(c);
       if (!p.ok) return refusalPage(c, p);
-      const sent = submitForReview(db, c.var.actor!, { planId: p.value.planId, version: p.value.latest.version }, clock());
+      const sent = await submitForReview(db, c.var.actor!, { planId: p.value.planId, version: p.value.latest.version }, clock());
       if (!sent.ok) return refusalPage(c, sent, `/manage/plans/${p.value.planId}`);
       return c.redirect(`/manage/plans/${p.value.planId}?done=submitted`, 303);
     });

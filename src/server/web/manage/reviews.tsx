@@ -1,6 +1,6 @@
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
-import type { Failure } from '../../../plans/core/result.js';
+import { reasonOf, type Failure } from '../../../plans/core/result.js';
 import { reviewQueue } from '../../../plans/versions/queues.js';
 import { DEFAULT_SUMMARY_WARN_WORDS, readability } from '../../../plans/versions/readability.js';
 import { previewFor, previewQuerySchema } from '../../../plans/versions/preview.js';
@@ -23,21 +23,21 @@ function decisionRefused(c: Context<WebEnv>, f: Failure, planId: string) {
   const back = `/manage/plans/${planId}`;
   const review = `/manage/reviews/${planId}/${c.req.param('version')}`;
   const status = f.extra?.versionStatus;
-  const reason = f.extra?.reason;
+  const reason = reasonOf(f);
   const who = consoleWho(c);
-  if (f.code === 'conflict' && (status !== undefined || reason === 'approval-race')) {
+  if (reason === 'wrong-status' || reason === 'approval-race') {
     return page(c, <MessagePage who={who} title="Someone else has already decided on this version">
-      <p>{status ? `This version is now ${status === 'draft' ? 'back with its author' : status}.` : 'Another approver published this plan at the same moment.'} Your decision was not applied, and nothing was changed.</p>
+      <p>{reason === 'wrong-status' ? `This version is now ${status === 'draft' ? 'back with its author' : String(status)}.` : 'Another approver published this plan at the same moment.'} Your decision was not applied, and nothing was changed.</p>
       <p><a href={back}>See where the plan stands now</a></p>
     </MessagePage>, 409);
   }
-  if (f.code === 'conflict' && reason === 'content-changed') {
+  if (reason === 'content-changed') {
     return page(c, <MessagePage who={who} title="This version changed after you opened it">
       <p>It was returned to its author and rewritten while you were reading it, so what you read is not what would be published. Nothing was approved. Read it again before you decide.</p>
       <p><a href={review}>Read the version as it is now</a></p>
     </MessagePage>, 409);
   }
-  if (f.code === 'conflict' && reason === 'stale-base') {
+  if (reason === 'stale-base') {
     return page(c, <MessagePage who={who} title="The plan was published again since this version was written">
       <p>Approving this version would silently undo the newer published change, so it was not approved. Return it to the author: they start a new draft from the current version.</p>
       <p><a href={review}>Back to the review</a></p>
@@ -52,16 +52,18 @@ export function manageReviewRoutes(services: AppServices) {
   const guard = consoleGuards(services);
   const warnAt = services.summaryWarnWords ?? DEFAULT_SUMMARY_WARN_WORDS;
 
-  const reviewPage = (c: Context<WebEnv>, comment = '', error?: string) => {
+  const reviewPage = async (c: Context<WebEnv>, comment = '', error?: string) => {
     const planId = c.req.param('planId') ?? '';
     const version = versionOf(c.req.param('version'));
     if (!planIdPattern.test(planId) || version === undefined) return refusalPage(c, { ok: false, code: 'not_found', detail: 'no such plan' });
     const as = previewQuerySchema.safeParse(c.req.query('as'));
     if (!as.success) return refusalPage(c, { ok: false, code: 'invalid', detail: `"as" ${as.error.issues[0]!.message}` }, `/manage/reviews/${planId}/${version}`);
-    const r = reviewOf(db, c.var.actor!, planId, version);
+    const r = await reviewOf(db, c.var.actor!, planId, version);
     if (!r.ok) return decisionRefused(c, r, planId);
     c.set('access', { planId, versionId: r.value.proposal.id, query: { console: 'review', version, as: as.data } });
-    if (r.value.proposal.status !== 'in-review') return decisionRefused(c, { ok: false, code: 'conflict', detail: 'not in review', extra: { versionStatus: r.value.proposal.status } }, planId);
+    if (r.value.proposal.status !== 'in-review') {
+      return decisionRefused(c, { ok: false, code: 'conflict', detail: 'not in review', extra: { reason: 'wrong-status', versionStatus: r.value.proposal.status } }, planId);
+    }
     const errors = error ? [{ field: 'comment', anchor: 'comment', message: error }] : [];
     return page(
       c,
@@ -71,8 +73,8 @@ export function manageReviewRoutes(services: AppServices) {
   };
 
   return new Hono<WebEnv>()
-    .get('/manage/reviews', ...guard.read('search'), (c) => {
-      const q = reviewQueue(db, c.var.actor!, clock());
+    .get('/manage/reviews', ...guard.read('search'), async (c) => {
+      const q = await reviewQueue(db, c.var.actor!, clock());
       if (!q.ok) return refusalPage(c, q);
       c.set('access', { planId: null, query: { console: 'reviews' }, resultPlanIds: q.value.map((i) => i.planId) });
       return page(c, <ReviewQueuePage who={consoleWho(c)} items={q.value} />);
@@ -92,10 +94,8 @@ export function manageReviewRoutes(services: AppServices) {
           <p><a href={`/manage/reviews/${planId}/${version}`}>Open the review</a></p>
         </MessagePage>, 400);
       }
-      const done = approve(db, c.var.actor!, { planId, version }, seen.data, clock());
+      const done = await approve(db, c.var.actor!, { planId, version }, seen.data, clock(), services.planEvents);
       if (!done.ok) return decisionRefused(c, done, planId);
-      // Published: findable by responders as soon as possible, not at the index worker's next poll.
-      services.search.indexSoon();
       return c.redirect(`/manage/plans/${planId}?done=published`, 303);
     })
     // The review shown again for a missing comment is a read of the plan too: it goes on the trail.
@@ -107,7 +107,7 @@ export function manageReviewRoutes(services: AppServices) {
       const raw = typeof form.comment === 'string' ? form.comment : '';
       const comment = commentSchema.safeParse(raw);
       if (!comment.success) return reviewPage(c, raw, comment.error.issues[0]!.message);
-      const done = reject(db, c.var.actor!, { planId, version }, comment.data, clock());
+      const done = await reject(db, c.var.actor!, { planId, version }, comment.data, clock());
       if (!done.ok) return decisionRefused(c, done, planId);
       return c.redirect(`/manage/reviews?done=returned`, 303);
     });

@@ -1,6 +1,6 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import type { AccessAction } from '../../../plans/access-log/log.js';
-import type { Failure } from '../../../plans/core/result.js';
+import { reasonOf, type Failure } from '../../../plans/core/result.js';
 import { authoriseConsole } from '../../../plans/policy.js';
 import { MessagePage } from '../../../ui/pages/manage/common.js';
 import { Layout } from '../../../ui/layout.js';
@@ -70,8 +70,7 @@ const refusalTitle: Record<string, string> = {
 /** A domain refusal as a page that says what happened and what to do next: never a raw error. */
 export function refusalPage(c: Context<WebEnv>, f: Failure, back?: string) {
   const status = f.code === 'forbidden' ? 403 : f.code === 'not_found' ? 404 : f.code === 'conflict' ? 409 : 400;
-  const reason = typeof f.extra?.reason === 'string' ? f.extra.reason : undefined;
-  const fourEyes = reason === 'four-eyes';
+  const fourEyes = reasonOf(f) === 'four-eyes';
   return page(
     c,
     <MessagePage who={consoleWho(c)} title={fourEyes ? 'Someone else must approve this version' : (refusalTitle[f.code] ?? 'This could not be done')}>

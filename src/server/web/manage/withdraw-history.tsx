@@ -1,6 +1,7 @@
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import { agreementQueries } from '../../../plans/organisations.js';
+import { authoriseWithdrawal } from '../../../plans/policy.js';
 import { consolePlan } from '../../../plans/versions/console.js';
 import { diffVersions } from '../../../plans/versions/diff.js';
 import { planHistory } from '../../../plans/versions/history.js';
@@ -20,14 +21,17 @@ export function manageWithdrawHistoryRoutes(services: AppServices) {
   const guard = consoleGuards(services);
   const orgs = agreementQueries(db);
 
-  const confirmPage = (c: Context<WebEnv>, reason = '', error?: string) => {
+  const confirmPage = async (c: Context<WebEnv>, reason = '', error?: string) => {
     const planId = c.req.param('planId') ?? '';
     if (!planIdPattern.test(planId)) return refusalPage(c, { ok: false, code: 'not_found', detail: 'no such plan' });
-    const p = consolePlan(db, c.var.actor!, planId);
+    const p = await consolePlan(db, c.var.actor!, planId);
     if (!p.ok) return refusalPage(c, p);
     if (!p.value.current) return refusalPage(c, { ok: false, code: 'conflict', detail: 'this plan has no published version to withdraw' }, `/manage/plans/${planId}`);
+    // The confirmation offers the withdrawal only to whom policy allows it (the domain would refuse the rest).
+    const may = authoriseWithdrawal(c.var.actor!, p.value.owningOrg, 'published');
+    if (!may.ok) return refusalPage(c, may, `/manage/plans/${planId}`);
     c.set('access', { planId, versionId: p.value.current.id, query: { console: 'withdraw' } });
-    const org = orgs.organisation(p.value.owningOrg);
+    const org = await orgs.organisation(p.value.owningOrg);
     const s = p.value.current.subject;
     return page(
       c,
@@ -46,19 +50,18 @@ export function manageWithdrawHistoryRoutes(services: AppServices) {
       if (!reason.success) return confirmPage(c, raw, reason.error.issues[0]!.message);
       const version = versionNumber.safeParse(form.version);
       if (!version.success) return refusalPage(c, { ok: false, code: 'invalid', detail: 'the form did not say which version to withdraw' }, `/manage/plans/${planId}`);
-      const done = withdraw(db, c.var.actor!, { planId, version: version.data }, reason.data, clock());
+      const done = await withdraw(db, c.var.actor!, { planId, version: version.data }, reason.data, clock(), services.planEvents);
       if (!done.ok) return refusalPage(c, done, `/manage/plans/${planId}`);
-      services.search.indexSoon();
       return c.redirect(`/manage/plans/${planId}?done=withdrawn`, 303);
     })
-    .get('/manage/plans/:planId/history', ...guard.read('history'), (c) => {
+    .get('/manage/plans/:planId/history', ...guard.read('history'), async (c) => {
       const planId = c.req.param('planId');
       if (!planIdPattern.test(planId)) return refusalPage(c, { ok: false, code: 'not_found', detail: 'no such plan' });
-      const h = planHistory(db, c.var.actor!, planId);
+      const h = await planHistory(db, c.var.actor!, planId);
       if (!h.ok) return refusalPage(c, h);
       const from = versionNumber.safeParse(c.req.query('from'));
       const to = versionNumber.safeParse(c.req.query('to'));
-      const diff = from.success && to.success ? diffVersions(db, c.var.actor!, planId, from.data, to.data) : undefined;
+      const diff = from.success && to.success ? await diffVersions(db, c.var.actor!, planId, from.data, to.data) : undefined;
       if (diff && !diff.ok) return refusalPage(c, diff, `/manage/plans/${planId}`);
       c.set('access', { planId, query: diff ? { console: 'history', from: from.data, to: to.data } : { console: 'history' } });
       return page(

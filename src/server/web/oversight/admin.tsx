@@ -1,10 +1,10 @@
 import { Hono, type Context } from 'hono';
-import { addOrganisationGoverned, changeOrganisation, disableOrganisation, enableOrganisation, listOrganisationsView, organisationPatchSchema, reasonSchema } from '../../../plans/governance/governance.js';
+import { addOrganisationGoverned, changeOrganisation, disableOrganisation, enableOrganisation, listOrganisationsView, organisationPatchSchema, organisationView, reasonSchema } from '../../../plans/governance/governance.js';
 import { authoriseOperatorAct, type OperatorAct } from '../../../plans/policy.js';
 import { configureOidcGoverned, keepClientSecret, setOidcEnabledGoverned } from '../../../plans/governance/oidc.js';
 import { governanceOverview } from '../../../plans/governance/summary.js';
 import { pendingFor } from '../../../plans/governance/agreements.js';
-import { getOidcConfig, oidcConfigInputSchema } from '../../../plans/oidc-config.js';
+import { getOidcConfig, oidcConfigInputSchema, type OidcConfig } from '../../../plans/oidc-config.js';
 import { getOrganisation, newOrganisationSchema } from '../../../plans/organisations.js';
 import type { FieldError } from '../../../ui/components/forms.js';
 import { AdminHomePage, ConfirmPage, NewOrganisationPage, OrganisationPage, OrganisationsPage, type OidcForm, type OrgForm } from '../../../ui/pages/oversight/admin.js';
@@ -51,8 +51,7 @@ export function adminPageRoutes(services: AppServices) {
     return Object.fromEntries(Object.entries(body).map(([k, v]) => [k, text(v).slice(0, 1000)])) as Record<string, string>;
   };
   const orgForm = (v: Partial<Record<string, string | null>>): OrgForm => Object.fromEntries(orgFields.map((f) => [f, v[f] ?? ''])) as OrgForm;
-  const oidcFormOf = (slug: string): OidcForm => {
-    const o = getOidcConfig(services.db, slug);
+  const oidcFormOf = (o: OidcConfig | undefined): OidcForm => {
     return {
       issuer: o?.issuer ?? '', clientId: o?.clientId ?? '', rolesClaim: o?.rolesClaim ?? 'roles', scopes: o?.scopes ?? 'openid profile',
       roleMap: o ? Object.entries(o.roleMap).map(([k, r]) => `${k}=${r}`).join(',') : '',
@@ -64,17 +63,19 @@ export function adminPageRoutes(services: AppServices) {
   const may = (c: Context<WebEnv>, act: OperatorAct) => authoriseOperatorAct(operatorOf(c), act).ok;
   const refused = (c: Context<WebEnv>, detail: string) => page(c, <OversightRefusedPage who={whoOf(c)} title="Not for administrators" detail={detail} />, 403);
 
-  function orgPage(c: Context<WebEnv>, slug: string, status: number, over: { form?: OrgForm; oidcForm?: OidcForm; errors?: FieldError[]; notice?: string } = {}) {
-    const org = listOrganisationsView(services.db).find((o) => o.slug === slug);
-    if (!org) return notFound(c);
+  async function orgPage(c: Context<WebEnv>, slug: string, status: number, over: { form?: OrgForm; oidcForm?: OidcForm; errors?: FieldError[]; notice?: string } = {}) {
+    const found = await getOrganisation(services.db, slug);
+    if (!found) return notFound(c);
+    const org = organisationView(found);
+    const oidc = await getOidcConfig(services.db, slug);
     return pageWith(
       c,
       <OrganisationPage
         who={whoOf(c)}
         org={org}
-        oidc={getOidcConfig(services.db, slug)}
+        oidc={oidc}
         form={over.form ?? orgForm({ ...org, reason: '' })}
-        oidcForm={over.oidcForm ?? oidcFormOf(slug)}
+        oidcForm={over.oidcForm ?? oidcFormOf(oidc)}
         errors={over.errors ?? []}
         notice={over.notice}
         redirectUri={`${services.publicBaseUrl}/auth/callback`}
@@ -85,14 +86,14 @@ export function adminPageRoutes(services: AppServices) {
   }
 
   return new Hono<WebEnv>()
-    .get('/admin', ...guard, (c) => {
+    .get('/admin', ...guard, async (c) => {
       const day = services.clock().toISOString().slice(0, 10);
-      const names = new Map(listOrganisationsView(services.db).map((o) => [o.slug, o.name]));
-      const waiting = { pending: pendingFor(services.db, c.var.actor!.org, day), names };
-      return page(c, <AdminHomePage who={whoOf(c)} overview={governanceOverview(services.db, services.clock())} waiting={waiting} />);
+      const names = new Map((await listOrganisationsView(services.db)).map((o) => [o.slug, o.name]));
+      const waiting = { pending: await pendingFor(services.db, c.var.actor!.org, day), names };
+      return page(c, <AdminHomePage who={whoOf(c)} overview={await governanceOverview(services.db, services.clock())} waiting={waiting} />);
     })
-    .get('/admin/organisations', ...guard, (c) =>
-      page(c, <OrganisationsPage who={whoOf(c)} organisations={listOrganisationsView(services.db)} notice={notices[c.req.query('done') ?? '']} mayAdd={may(c, 'add-organisation')} />),
+    .get('/admin/organisations', ...guard, async (c) =>
+      page(c, <OrganisationsPage who={whoOf(c)} organisations={await listOrganisationsView(services.db)} notice={notices[c.req.query('done') ?? '']} mayAdd={may(c, 'add-organisation')} />),
     )
     .get('/admin/organisations/new', ...guard, (c) => {
       const allowed = authoriseOperatorAct(operatorOf(c), 'add-organisation');
@@ -116,7 +117,7 @@ export function adminPageRoutes(services: AppServices) {
     .get('/admin/organisations/:slug', ...guard, (c) => orgPage(c, c.req.param('slug'), 200, { notice: notices[c.req.query('done') ?? ''] }))
     .post('/admin/organisations/:slug', forms, ...guard, async (c) => {
       const slug = c.req.param('slug');
-      const before = getOrganisation(services.db, slug);
+      const before = await getOrganisation(services.db, slug);
       if (!before) return notFound(c);
       const v = await formOf(c);
       // Only what the form changed: an empty optional field means "remove it".
@@ -147,7 +148,7 @@ export function adminPageRoutes(services: AppServices) {
         orgClaim: typed.orgClaim || undefined, orgCode: typed.orgCode || undefined,
       });
       const errors = parsed.success ? [] : issuesToErrors(parsed.error.issues, (p) => oidcFields[p as keyof typeof oidcFields] ?? 'oidc-issuer', label);
-      if (!secret && !getOidcConfig(services.db, slug)) errors.push({ field: 'oidc-client-secret', message: 'Client secret: enter the secret the provider gave for this client' });
+      if (!secret && !(await getOidcConfig(services.db, slug))) errors.push({ field: 'oidc-client-secret', message: 'Client secret: enter the secret the provider gave for this client' });
       if (errors.length || !parsed.success) return again(errors, 400);
       if (secret && !services.dataDir) return again([{ field: 'oidc-client-secret', message: 'This service has no data directory to keep the secret in; use the command line (org oidc).' }], 503);
       const { clientSecretFile: _f, ...settings } = parsed.data;
@@ -186,8 +187,8 @@ export function adminPageRoutes(services: AppServices) {
     })
     .route('/', agreementPageRoutes(services));
 
-  function disablePage(c: Context<WebEnv>, slug: string, reason: string, errors: FieldError[], status: number) {
-    const org = getOrganisation(services.db, slug);
+  async function disablePage(c: Context<WebEnv>, slug: string, reason: string, errors: FieldError[], status: number) {
+    const org = await getOrganisation(services.db, slug);
     if (!org) return notFound(c);
     return pageWith(
       c,

@@ -3,7 +3,7 @@ import { acceptProposal, changeProposalSchema, declineProposal, endAgreement, ge
 import { acceptancesOfTerms, pendingProposalFor } from '../../../plans/governance/agreement-store.js';
 import { agreementStates, getAgreement, listAgreements, listOrganisationsView, reasonSchema, sharingMatrix } from '../../../plans/governance/governance.js';
 import { newDsaSchema } from '../../../plans/organisations.js';
-import { emptyDate, type DateValue, type FieldError } from '../../../ui/components/forms.js';
+import { emptyDate, type FieldError } from '../../../ui/components/forms.js';
 import { ConfirmPage } from '../../../ui/pages/oversight/admin.js';
 import { AgreementPage, AgreementsPage, MatrixPage, type ChangeForm, type NewAgreementForm, NewAgreementPage, ProposalPage } from '../../../ui/pages/oversight/agreements.js';
 import { OversightRefusedPage } from '../../../ui/pages/oversight/common.js';
@@ -31,25 +31,25 @@ export function agreementPageRoutes(services: AppServices) {
   const deps = { db, log: services.accessLog, clock: services.clock };
   const guard = [requireSignedIn, adminsOnly] as const;
   const forms = oversightForms(services);
-  const names = () => new Map(listOrganisationsView(db).map((o) => [o.slug, o.name]));
+  const names = async () => new Map((await listOrganisationsView(db)).map((o) => [o.slug, o.name]));
   const notFound = (c: Context<WebEnv>) => page(c, <OversightRefusedPage who={whoOf(c)} title="Not found" detail="There is no such agreement." />, 404);
   const refOf = (c: Context) => c.req.param('ref')!.slice(0, 100);
 
-  function agreementPage(c: Context<WebEnv>, ref: string, status: number, over: { form?: ChangeForm; errors?: FieldError[] } = {}) {
-    const agreement = getAgreement(db, ref, today(services));
+  async function agreementPage(c: Context<WebEnv>, ref: string, status: number, over: { form?: ChangeForm; errors?: FieldError[] } = {}) {
+    const agreement = await getAgreement(db, ref, today(services));
     if (!agreement) return notFound(c);
-    const pending = pendingProposalFor(db, ref);
-    const others = listOrganisationsView(db).filter((o) => o.state === 'active' && !agreement.parties.includes(o.slug));
+    const pending = await pendingProposalFor(db, ref);
+    const others = (await listOrganisationsView(db)).filter((o) => o.state === 'active' && !agreement.parties.includes(o.slug));
     return pageWith(
       c,
       <AgreementPage
         who={whoOf(c)}
         agreement={agreement}
-        acceptances={acceptancesOfTerms(db, ref)}
-        pending={pending ? getProposalView(db, pending.id, today(services)) : undefined}
+        acceptances={await acceptancesOfTerms(db, ref)}
+        pending={pending ? await getProposalView(db, pending.id, today(services)) : undefined}
         others={others}
         mayChange={authoriseAgreementChange(operatorOf(c), agreement.parties).ok}
-        names={names()}
+        names={await names()}
         form={over.form ?? emptyChange}
         errors={over.errors ?? []}
         notice={notices[c.req.query('done') ?? '']}
@@ -59,18 +59,18 @@ export function agreementPageRoutes(services: AppServices) {
   }
 
   const idOf = (c: Context) => (/^[1-9]\d{0,9}$/.test(c.req.param('id') ?? '') ? Number(c.req.param('id')) : 0);
-  function proposalPage(c: Context<WebEnv>, id: number) {
-    const proposal = getProposalView(db, id, today(services));
+  async function proposalPage(c: Context<WebEnv>, id: number) {
+    const proposal = await getProposalView(db, id, today(services));
     if (!proposal) return page(c, <OversightRefusedPage who={whoOf(c)} title="Not found" detail="There is no such proposal." />, 404);
     const op = operatorOf(c);
     return page(
       c,
-      <ProposalPage who={whoOf(c)} proposal={proposal} names={names()} mayAnswer={proposalActions(op, proposal).answer} answerFor={c.var.actor!.org} notice={notices[c.req.query('done') ?? '']} />,
+      <ProposalPage who={whoOf(c)} proposal={proposal} names={await names()} mayAnswer={proposalActions(op, proposal).answer} answerFor={c.var.actor!.org} notice={notices[c.req.query('done') ?? '']} />,
     );
   }
 
-  function declinePage(c: Context<WebEnv>, id: number, reason: string, errors: FieldError[], status: number) {
-    const p = getProposalView(db, id, today(services));
+  async function declinePage(c: Context<WebEnv>, id: number, reason: string, errors: FieldError[], status: number) {
+    const p = await getProposalView(db, id, today(services));
     if (!p) return page(c, <OversightRefusedPage who={whoOf(c)} title="Not found" detail="There is no such proposal." />, 404);
     const what = p.kind === 'new' ? `the proposed agreement ${p.reference}` : `the proposed change to agreement ${p.reference}`;
     return pageWith(
@@ -89,10 +89,11 @@ export function agreementPageRoutes(services: AppServices) {
     );
   }
 
-  function endPage(c: Context<WebEnv>, ref: string, reason: string, errors: FieldError[], status: number) {
-    const a = getAgreement(db, ref, today(services));
+  async function endPage(c: Context<WebEnv>, ref: string, reason: string, errors: FieldError[], status: number) {
+    const a = await getAgreement(db, ref, today(services));
     if (!a) return notFound(c);
-    const parties = a.parties.map((p) => names().get(p) ?? p).join(', ');
+    const known = await names();
+    const parties = a.parties.map((p) => known.get(p) ?? p).join(', ');
     return pageWith(
       c,
       <ConfirmPage
@@ -110,14 +111,14 @@ export function agreementPageRoutes(services: AppServices) {
   }
 
   return new Hono<WebEnv>()
-    .get('/admin/agreements', ...guard, (c) => {
+    .get('/admin/agreements', ...guard, async (c) => {
       const state = (agreementStates as readonly string[]).includes(c.req.query('state') ?? '') ? (c.req.query('state') as (typeof agreementStates)[number]) : undefined;
-      const proposals = listProposals(db, today(services), { state: 'pending' });
-      return page(c, <AgreementsPage who={whoOf(c)} agreements={listAgreements(db, today(services), state)} proposals={proposals} names={names()} state={state} notice={notices[c.req.query('done') ?? '']} />);
+      const proposals = await listProposals(db, today(services), { state: 'pending' });
+      return page(c, <AgreementsPage who={whoOf(c)} agreements={await listAgreements(db, today(services), state)} proposals={proposals} names={await names()} state={state} notice={notices[c.req.query('done') ?? '']} />);
     })
-    .get('/admin/agreements/matrix', ...guard, (c) => page(c, <MatrixPage who={whoOf(c)} matrix={sharingMatrix(db, today(services))} />))
-    .get('/admin/agreements/new', ...guard, (c) =>
-      page(c, <NewAgreementPage who={whoOf(c)} form={{ reference: '', parties: [c.var.actor!.org], from: emptyDate, to: emptyDate }} organisations={listOrganisationsView(db)} errors={[]} />),
+    .get('/admin/agreements/matrix', ...guard, async (c) => page(c, <MatrixPage who={whoOf(c)} matrix={await sharingMatrix(db, today(services))} />))
+    .get('/admin/agreements/new', ...guard, async (c) =>
+      page(c, <NewAgreementPage who={whoOf(c)} form={{ reference: '', parties: [c.var.actor!.org], from: emptyDate, to: emptyDate }} organisations={await listOrganisationsView(db)} errors={[]} />),
     )
     .post('/admin/agreements', forms, ...guard, async (c) => {
       const body = await c.req.parseBody({ all: true });
@@ -133,7 +134,7 @@ export function agreementPageRoutes(services: AppServices) {
       const fieldOf = (p: string) => ({ reference: 'reference', parties: 'party', validFrom: 'from-day', validTo: 'to-day' })[p] ?? 'reference';
       const labelOf = (f: string) => ({ reference: 'Agreement reference', party: 'Parties', 'from-day': 'Starts on', 'to-day': 'Ends on' })[f] ?? f;
       if (!parsed.success) for (const e of issuesToErrors(parsed.error.issues, fieldOf, labelOf)) if (!errors.some((x) => x.field === e.field)) errors.push(e);
-      const again = (errs: FieldError[], status: number) => pageWith(c, <NewAgreementPage who={whoOf(c)} form={form} organisations={listOrganisationsView(db)} errors={errs} />, status);
+      const again = async (errs: FieldError[], status: number) => pageWith(c, <NewAgreementPage who={whoOf(c)} form={form} organisations={await listOrganisationsView(db)} errors={errs} />, status);
       if (errors.length || !parsed.success) return again(errors, 400);
       const r = await proposeAgreement(deps, operatorOf(c), parsed.data);
       if (!r.ok) return again([{ field: r.code === 'conflict' ? 'reference' : 'party', message: r.detail }], failureStatus(r.code));
@@ -169,7 +170,7 @@ export function agreementPageRoutes(services: AppServices) {
       const from = isoFromDate(form.from, 'from', 'New start date');
       const to = isoFromDate(form.to, 'to', 'New end date');
       const errors: FieldError[] = [to.error, from.error].filter((e): e is FieldError => !!e);
-      const current = getAgreement(db, ref, today(services));
+      const current = await getAgreement(db, ref, today(services));
       if (!current) return notFound(c);
       const parsed = changeProposalSchema.safeParse({
         ...(form.add.length ? { parties: [...current.parties, ...form.add] } : {}),

@@ -48,7 +48,7 @@ const submitted = (c: Context) => Object.keys(c.req.query()).length > 0;
 
 export function auditConsoleRoutes(services: AppServices) {
   const { db } = services;
-  const orgs = () => listOrganisationsView(db).map((o) => ({ slug: o.slug, name: o.name }));
+  const orgs = async () => (await listOrganisationsView(db)).map((o) => ({ slug: o.slug, name: o.name }));
   const scopeOf = (c: Context<WebEnv>) => (authoriseAudit(c.var.actor!) as { ok: true; value: { scope: string } }).value.scope;
   const queryString = (c: Context) => new URL(c.req.url).search.slice(1);
 
@@ -57,7 +57,7 @@ export function auditConsoleRoutes(services: AppServices) {
     .use('/audit/events.csv', requireSignedIn, webAuditTrail(services), auditorsOnly('events-csv'))
     .get('/audit', async (c) => {
       const form = readForm(c);
-      const base = { form, orgs: orgs(), query: queryString(c), who: whoOf(c) };
+      const base = { form, orgs: await orgs(), query: queryString(c), who: whoOf(c) };
       // The bare form shows no events, so it is no access; a search of the log is.
       if (!submitted(c)) return page(c, <AuditPage {...base} errors={[]} nextCursor={null} paged={false} />);
       const { errors, filter } = filterOf(c, form);

@@ -41,7 +41,7 @@ export function reportPageRoutes(services: AppServices) {
       const title = r.code === 'not_found' ? 'Plan not found' : 'Not available to you';
       return { p, planId, refused: await page(c, <OversightRefusedPage who={whoOf(c)} title={title} detail={r.detail} />, status) };
     }
-    const org = getOrganisation(db, r.value.owningOrg);
+    const org = await getOrganisation(db, r.value.owningOrg);
     // Where the person writes about their data: never the organisation's crisis or team contact.
     return { p, planId, report: r.value, owner: { name: org?.name ?? r.value.owningOrg, dataProtection: org?.dataProtectionContact ?? null } };
   }

@@ -52,7 +52,7 @@ export function ReviewQueuePage({ who, items }: { who: Who; items: ReviewItem[] 
                       Read and approve<span class="vh"> the plan for {i.name}</span>
                     </a>
                   ) : (
-                    <FourEyes />
+                    <NotApprovable reason={i.notApprovable} />
                   )}
                 </td>
               </tr>
@@ -64,8 +64,15 @@ export function ReviewQueuePage({ who, items }: { who: Who; items: ReviewItem[] 
   );
 }
 
-/** Said wherever approval would otherwise be offered on a version this approver wrote or edited. */
-const FourEyes = () => <p class="four-eyes">You wrote or edited part of this version, so someone else must approve it.</p>;
+/** Said wherever approval would otherwise be offered, by the reason policy.ts refused it. */
+const NotApprovable = ({ reason }: { reason: string | undefined }) =>
+  reason === 'four-eyes' ? (
+    <p class="four-eyes">You wrote or edited part of this version, so someone else must approve it.</p>
+  ) : reason === 'stale-base' ? (
+    <p class="warn">The plan was published again after this version was written, so approving it would undo that change. Return it so the author starts again from the current version.</p>
+  ) : (
+    <p>You cannot approve this version.</p>
+  );
 
 type Props = { who: Who; review: Review; before?: Readability; after: Readability; errors: FormError[]; comment: string; preview: { view: PlanBodyView; as: ResponderKind } };
 
@@ -87,9 +94,7 @@ export function ReviewPage({ who, review, before, after, errors, comment, previe
         {proposal.submittedAt ? `, sent for review ${when(proposal.submittedAt)}` : ''}.
       </p>
       {proposal.changeSummary ? <p>Their note: {proposal.changeSummary}</p> : null}
-      {review.staleBase ? (
-        <p class="warn">The plan was published again after this version was written. Approving it would undo that change: return it so the author starts again from the current version.</p>
-      ) : null}
+      {review.notApprovable === 'stale-base' ? <NotApprovable reason="stale-base" /> : null}
       <h2>Agreement with the person</h2>
       <dl>
         <dt>Written with the person</dt>
@@ -147,7 +152,7 @@ export function ReviewPage({ who, review, before, after, errors, comment, previe
           <button type="submit">Approve and publish</button>
         </form>
       ) : (
-        <FourEyes />
+        <NotApprovable reason={review.notApprovable} />
       )}
       <form method="post" action={`${base}/return`} novalidate>
         <label for="comment">Or return it to the author with a comment</label>

@@ -14,7 +14,7 @@ export const kindOptions = [
 ] as const;
 const kindWords = Object.fromEntries(kindOptions);
 
-export function AdminHomePage(props: { who: Who; overview: ReturnType<typeof governanceOverview>; waiting: Parameters<typeof WaitingForYou>[0] }) {
+export function AdminHomePage(props: { who: Who; overview: Awaited<ReturnType<typeof governanceOverview>>; waiting: Parameters<typeof WaitingForYou>[0] }) {
   return (
     <Layout title="Governance overview" signedInAs={props.who} wide>
       <AdminNav />

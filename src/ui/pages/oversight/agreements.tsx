@@ -325,7 +325,7 @@ export function ProposalPage(props: { who: Who; proposal: ProposalView; names: M
   );
 }
 
-export function MatrixPage(props: { who: Who; matrix: ReturnType<typeof sharingMatrix> }) {
+export function MatrixPage(props: { who: Who; matrix: Awaited<ReturnType<typeof sharingMatrix>> }) {
   const orgs = props.matrix.organisations;
   return (
     <Layout title="Who can see whose plans" signedInAs={props.who} wide>

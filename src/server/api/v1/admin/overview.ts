@@ -9,7 +9,7 @@ const doc: OperationDoc = { summary: 'Per organisation: agreements, overdue revi
 
 /** GET /api/v1/admin/overview — per organisation, what the NHS review found missing. */
 export const adminOverview = (s: AppServices) =>
-  documented(doc, api.createHandlers((c) => {
+  documented(doc, api.createHandlers(async (c) => {
     requireAdmin(c);
-    return c.json(governanceOverview(s.db, s.clock()));
+    return c.json(await governanceOverview(s.db, s.clock()));
   }));

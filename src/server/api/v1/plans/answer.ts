@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { versionStatuses } from '../../../../../db/schema/plans.js';
-import type { Db } from '../../../../../db/index.js';
+import type { Store } from '../../../../../db/runtime.js';
 import { findVersion } from '../../../../plans/versions/store.js';
 import type { VersionRef } from '../../../../plans/versions/workflow.js';
 
@@ -11,8 +11,8 @@ export const links = (r: VersionRef) => ({
 });
 
 /** What every workflow operation answers: the version, its status now, and its links. */
-export const versionAnswer = (db: Db, r: VersionRef) => {
-  const v = findVersion(db, r.planId, r.version)!;
+export const versionAnswer = async (db: Store, r: VersionRef) => {
+  const v = (await findVersion(db, r.planId, r.version))!;
   return { ...r, status: v.status, contentHash: v.contentHash, links: links(r) };
 };
 

@@ -19,7 +19,7 @@ const approveBody = z
 const doc: OperationDoc = {
   summary: 'Approve a version in review (an approver who wrote none of it), naming the content read',
   description:
-    'Published; the previous version is superseded. The body names the `contentHash` of the version the approver read: a version returned to draft and rewritten keeps its number, so an approval is for content, not for a number. Refusals carry a `reason`: 403 `four-eyes` (the caller wrote part of it); 409 `content-changed` (the content is not what was read: read it again), `stale-base` (the plan was published again since this version was written), `approval-race` (another approver published first), or `versionStatus` when it is no longer in review. Two approvers racing get one 200 and one 409.',
+    'Published; the previous version is superseded. The body names the `contentHash` of the version the approver read: a version returned to draft and rewritten keeps its number, so an approval is for content, not for a number. Refusals carry a `reason`: 403 `four-eyes` (the caller wrote part of it); 409 `content-changed` (the content is not what was read: read it again), `stale-base` (the plan was published again since this version was written), `approval-race` (another approver published first), or `wrong-status` with `versionStatus` when it is no longer in review. Two approvers racing get one 200 and one 409.',
   tag: 'authoring',
   ok: { description: 'Published', schema: versionAnswerSchema },
   errors: [400, 403, 404, 409],
@@ -27,9 +27,7 @@ const doc: OperationDoc = {
 
 /** POST …/versions/:version/approve {contentHash} — in review → published, by an approver who wrote none of it. */
 export const approveVersion = (s: AppServices) =>
-  documented(doc, api.createHandlers(validate('param', versionParam), validate('json', approveBody), (c) => {
-    const ref = unwrap(approve(s.db, c.var.actor, refOf(c.req.valid('param')), c.req.valid('json').contentHash, s.clock()));
-    // Published: findable by responders as soon as possible, not at the index worker's next poll.
-    s.search.indexSoon();
-    return c.json(versionAnswer(s.db, ref));
+  documented(doc, api.createHandlers(validate('param', versionParam), validate('json', approveBody), async (c) => {
+    const ref = unwrap(await approve(s.db, c.var.actor, refOf(c.req.valid('param')), c.req.valid('json').contentHash, s.clock(), s.planEvents));
+    return c.json(await versionAnswer(s.db, ref));
   }));

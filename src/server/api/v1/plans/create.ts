@@ -12,7 +12,7 @@ const doc: OperationDoc = { summary: 'Start a plan (version 1, a draft)', tag: '
 
 /** POST /api/v1/plans — an author starts a plan: version 1, a draft. */
 export const createPlanOp = (s: AppServices) =>
-  documented(doc, api.createHandlers(validate('json', createPlanBodySchema), (c) => {
-    const ref = unwrap(createPlan(s.db, c.var.actor, c.req.valid('json'), s.clock()));
-    return c.json(versionAnswer(s.db, ref), 201, { Location: links(ref).version });
+  documented(doc, api.createHandlers(validate('json', createPlanBodySchema), async (c) => {
+    const ref = unwrap(await createPlan(s.db, c.var.actor, c.req.valid('json'), s.clock()));
+    return c.json(await versionAnswer(s.db, ref), 201, { Location: links(ref).version });
   }));

@@ -24,7 +24,7 @@ const doc: OperationDoc = { summary: 'Section-by-section changes between two ver
 
 /** GET /api/v1/plans/:planId/diff?from=&to= — section-by-section changes between two versions. */
 export const diffPlanVersions = (s: AppServices) =>
-  documented(doc, api.createHandlers(apiTrail(s, 'history'), requirePurpose, validate('param', planIdParam), validate('query', diffQuery), (c) => {
+  documented(doc, api.createHandlers(apiTrail(s, 'history'), requirePurpose, validate('param', planIdParam), validate('query', diffQuery), async (c) => {
     const { from, to } = c.req.valid('query');
-    return c.json(unwrap(diffVersions(s.db, c.var.actor, c.req.valid('param').planId, from, to)));
+    return c.json(unwrap(await diffVersions(s.db, c.var.actor, c.req.valid('param').planId, from, to)));
   }));

@@ -12,6 +12,6 @@ const doc: OperationDoc = { summary: 'Edit a draft (the editor becomes one of it
 
 /** PUT /api/v1/plans/:planId/versions/:version — edit a draft (the editor becomes one of its authors). */
 export const editDraft = (s: AppServices) =>
-  documented(doc, api.createHandlers(validate('param', versionParam), validate('json', draftBodySchema), (c) =>
-    c.json(versionAnswer(s.db, unwrap(edit(s.db, c.var.actor, refOf(c.req.valid('param')), c.req.valid('json'), s.clock())))),
+  documented(doc, api.createHandlers(validate('param', versionParam), validate('json', draftBodySchema), async (c) =>
+    c.json(await versionAnswer(s.db, unwrap(await edit(s.db, c.var.actor, refOf(c.req.valid('param')), c.req.valid('json'), s.clock())))),
   ));

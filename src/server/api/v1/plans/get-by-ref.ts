@@ -24,12 +24,12 @@ const doc: OperationDoc = { summary: 'Read the current published plan by the own
 
 /** GET /api/v1/plans?externalRef=&org= — the same read, by the owning organisation's own reference. */
 export const getPlanByRef = (s: AppServices) =>
-  documented(doc, api.createHandlers(refLookupLimit(s, 'api', (c) => ({ org: c.req.query('org') ?? c.var.actor.org, externalRef: c.req.query('externalRef') ?? '' })), apiTrail(s, 'view'), requirePurpose, validate('query', byRefQuery), (c) => {
+  documented(doc, api.createHandlers(refLookupLimit(s, 'api', (c) => ({ org: c.req.query('org') ?? c.var.actor.org, externalRef: c.req.query('externalRef') ?? '' })), apiTrail(s, 'view'), requirePurpose, validate('query', byRefQuery), async (c) => {
     const { externalRef, org } = c.req.valid('query');
     const actor = c.var.actor;
     const note = { query: { externalRef, org: org ?? actor.org } };
     c.set('access', note);
-    const result = s.reader.byExternalRef(actor, org ?? actor.org, externalRef, isoDay(s.clock()), readOptions(c));
+    const result = await s.reader.byExternalRef(actor, org ?? actor.org, externalRef, isoDay(s.clock()), readOptions(c));
     if (!result.ok && concealedByReference(result.code)) {
       const why = typeof result.extra?.reason === 'string' ? ` (${result.extra.reason})` : '';
       c.set('access', { ...note, planId: result.extra?.planId as string | undefined, denial: `${result.code}${why}: ${result.detail}` });

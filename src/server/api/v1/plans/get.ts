@@ -12,6 +12,6 @@ const doc: OperationDoc = { summary: 'Read the current published plan', descript
 
 /** GET /api/v1/plans/:planId — the responder's read: the current published plan, as their organisation kind may see it. */
 export const getPlan = (s: AppServices) =>
-  documented(doc, api.createHandlers(apiTrail(s, 'view'), requirePurpose, validate('param', planIdParam), (c) =>
-    served(c, s.reader.byId(c.var.actor, c.req.valid('param').planId, isoDay(s.clock()), readOptions(c))),
+  documented(doc, api.createHandlers(apiTrail(s, 'view'), requirePurpose, validate('param', planIdParam), async (c) =>
+    served(c, await s.reader.byId(c.var.actor, c.req.valid('param').planId, isoDay(s.clock()), readOptions(c))),
   ));

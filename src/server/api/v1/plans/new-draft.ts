@@ -16,7 +16,7 @@ const doc: OperationDoc = { summary: 'New draft, from the current version (`{}`)
 
 /** POST /api/v1/plans/:planId/versions — a new draft. */
 export const newDraft = (s: AppServices) =>
-  documented(doc, api.createHandlers(validate('param', planIdParam), validate('json', newDraftBody), (c) => {
-    const ref = unwrap(createDraft(s.db, c.var.actor, c.req.valid('param').planId, c.req.valid('json'), s.clock()));
-    return c.json(versionAnswer(s.db, ref), 201, { Location: links(ref).version });
+  documented(doc, api.createHandlers(validate('param', planIdParam), validate('json', newDraftBody), async (c) => {
+    const ref = unwrap(await createDraft(s.db, c.var.actor, c.req.valid('param').planId, c.req.valid('json'), s.clock()));
+    return c.json(await versionAnswer(s.db, ref), 201, { Location: links(ref).version });
   }));

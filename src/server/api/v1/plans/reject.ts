@@ -14,6 +14,6 @@ const doc: OperationDoc = { summary: 'Send a version in review back to draft, wi
 
 /** POST …/versions/:version/reject {comment} — in review → draft, with the approver's comment. */
 export const rejectVersion = (s: AppServices) =>
-  documented(doc, api.createHandlers(validate('param', versionParam), validate('json', commentBody), (c) =>
-    c.json(versionAnswer(s.db, unwrap(reject(s.db, c.var.actor, refOf(c.req.valid('param')), c.req.valid('json').comment, s.clock())))),
+  documented(doc, api.createHandlers(validate('param', versionParam), validate('json', commentBody), async (c) =>
+    c.json(await versionAnswer(s.db, unwrap(await reject(s.db, c.var.actor, refOf(c.req.valid('param')), c.req.valid('json').comment, s.clock())))),
   ));

@@ -11,6 +11,6 @@ const doc: OperationDoc = { summary: 'Submit a draft for review', tag: 'authorin
 
 /** POST …/versions/:version/submit — draft → in review. */
 export const submitVersion = (s: AppServices) =>
-  documented(doc, api.createHandlers(validate('param', versionParam), (c) =>
-    c.json(versionAnswer(s.db, unwrap(submitForReview(s.db, c.var.actor, refOf(c.req.valid('param')), s.clock())))),
+  documented(doc, api.createHandlers(validate('param', versionParam), async (c) =>
+    c.json(await versionAnswer(s.db, unwrap(await submitForReview(s.db, c.var.actor, refOf(c.req.valid('param')), s.clock())))),
   ));

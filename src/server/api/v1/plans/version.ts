@@ -14,10 +14,10 @@ const doc: OperationDoc = { summary: 'One version in full (authors and approvers
 
 /** GET /api/v1/plans/:planId/versions/:version — one version in full, any status (authors, approvers). */
 export const getVersion = (s: AppServices) =>
-  documented(doc, api.createHandlers(apiTrail(s, 'view'), requirePurpose, validate('param', versionParam), (c) => {
+  documented(doc, api.createHandlers(apiTrail(s, 'view'), requirePurpose, validate('param', versionParam), async (c) => {
     const { planId, version } = c.req.valid('param');
     c.set('access', { query: { version } });
-    const v = unwrap(readVersion(s.db, c.var.actor, planId, version));
+    const v = unwrap(await readVersion(s.db, c.var.actor, planId, version));
     c.set('access', { query: { version }, versionId: v.versionId });
     return c.json(v);
   }));

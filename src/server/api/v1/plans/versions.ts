@@ -14,6 +14,6 @@ const doc: OperationDoc = { summary: 'History: every version and workflow event 
 
 /** GET /api/v1/plans/:planId/versions — every version and workflow event (no content). */
 export const listVersions = (s: AppServices) =>
-  documented(doc, api.createHandlers(apiTrail(s, 'history'), requirePurpose, validate('param', planIdParam), (c) =>
-    c.json(unwrap(planHistory(s.db, c.var.actor, c.req.valid('param').planId))),
+  documented(doc, api.createHandlers(apiTrail(s, 'history'), requirePurpose, validate('param', planIdParam), async (c) =>
+    c.json(unwrap(await planHistory(s.db, c.var.actor, c.req.valid('param').planId))),
   ));

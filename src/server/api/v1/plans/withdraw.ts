@@ -14,8 +14,7 @@ const doc: OperationDoc = { summary: 'Withdraw a draft (author) or the published
 
 /** POST …/versions/:version/withdraw {reason} — a draft (author) or the published plan (approver). */
 export const withdrawVersion = (s: AppServices) =>
-  documented(doc, api.createHandlers(validate('param', versionParam), validate('json', reasonBody), (c) => {
-    const ref = unwrap(withdraw(s.db, c.var.actor, refOf(c.req.valid('param')), c.req.valid('json').reason, s.clock()));
-    s.search.indexSoon();
-    return c.json(versionAnswer(s.db, ref));
+  documented(doc, api.createHandlers(validate('param', versionParam), validate('json', reasonBody), async (c) => {
+    const ref = unwrap(await withdraw(s.db, c.var.actor, refOf(c.req.valid('param')), c.req.valid('json').reason, s.clock(), s.planEvents));
+    return c.json(await versionAnswer(s.db, ref));
   }));

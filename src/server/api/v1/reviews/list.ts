@@ -22,8 +22,8 @@ const doc: OperationDoc = {
 export const listReviews = (s: AppServices) =>
   documented(
     doc,
-    api.createHandlers(apiTrail(s, 'search'), requirePurpose, (c) => {
-      const items = unwrap(reviewQueue(s.db, c.var.actor, s.clock()));
+    api.createHandlers(apiTrail(s, 'search'), requirePurpose, async (c) => {
+      const items = unwrap(await reviewQueue(s.db, c.var.actor, s.clock()));
       c.set('access', { planId: null, query: { reviews: 'in-review' }, resultPlanIds: items.map((i) => i.planId) });
       return c.json({ items });
     }),

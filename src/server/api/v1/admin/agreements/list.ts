@@ -14,8 +14,8 @@ const doc: OperationDoc = { summary: 'Data-sharing agreements every party accept
 
 /** GET /api/v1/admin/agreements?state= — with parties, dates and state today. */
 export const listAgreements = (s: AppServices) =>
-  documented(doc, api.createHandlers(validate('query', agreementQuery), (c) => {
+  documented(doc, api.createHandlers(validate('query', agreementQuery), async (c) => {
     requireAdmin(c);
     const day = isoDay(s.clock());
-    return c.json({ day, agreements: list(s.db, day, c.req.valid('query').state) });
+    return c.json({ day, agreements: await list(s.db, day, c.req.valid('query').state) });
   }));

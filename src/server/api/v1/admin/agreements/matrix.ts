@@ -12,7 +12,7 @@ const doc: OperationDoc = { summary: 'Who can see whose plans today', tag: 'admi
 
 /** GET /api/v1/admin/agreements/matrix — who can see whose plans today. */
 export const agreementMatrix = (s: AppServices) =>
-  documented(doc, api.createHandlers((c) => {
+  documented(doc, api.createHandlers(async (c) => {
     requireAdmin(c);
-    return c.json(sharingMatrix(s.db, isoDay(s.clock())));
+    return c.json(await sharingMatrix(s.db, isoDay(s.clock())));
   }));

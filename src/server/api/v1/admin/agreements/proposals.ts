@@ -18,10 +18,10 @@ const pendingAnswer = z.strictObject({
 export const pendingProposals = (s: AppServices) =>
   documented(
     { summary: 'Proposals waiting for your organisation\'s answer, and those it made', tag: 'admin', ok: { description: 'Pending proposals', schema: pendingAnswer }, errors: [400, 403] },
-    api.createHandlers(validate('query', z.strictObject({})), (c) => {
+    api.createHandlers(validate('query', z.strictObject({})), async (c) => {
       requireAdmin(c);
       const day = isoDay(s.clock());
-      return c.json({ day, ...pendingFor(s.db, c.var.actor.org, day) });
+      return c.json({ day, ...(await pendingFor(s.db, c.var.actor.org, day)) });
     }),
   );
 
@@ -29,9 +29,9 @@ export const pendingProposals = (s: AppServices) =>
 export const getProposal = (s: AppServices) =>
   documented(
     { summary: 'One proposal: its terms, who has answered, who has not', tag: 'admin', ok: { description: 'The proposal', schema: proposalAnswer }, errors: [400, 403, 404] },
-    api.createHandlers(validate('param', proposalParam), (c) => {
+    api.createHandlers(validate('param', proposalParam), async (c) => {
       requireAdmin(c);
-      const p = getProposalView(s.db, c.req.valid('param').id, isoDay(s.clock()));
+      const p = await getProposalView(s.db, c.req.valid('param').id, isoDay(s.clock()));
       if (!p) throw new AppError('not_found', `no proposal ${c.req.valid('param').id}`);
       return c.json({ proposal: p });
     }),

@@ -11,7 +11,7 @@ const doc: OperationDoc = { summary: 'The register of organisations', tag: 'admi
 
 /** GET /api/v1/admin/organisations */
 export const listOrganisations = (s: AppServices) =>
-  documented(doc, api.createHandlers((c) => {
+  documented(doc, api.createHandlers(async (c) => {
     requireAdmin(c);
-    return c.json({ organisations: listOrganisationsView(s.db) });
+    return c.json({ organisations: await listOrganisationsView(s.db) });
   }));
