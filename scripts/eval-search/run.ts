@@ -4,24 +4,20 @@
  * fallback for comparison). Prints recall@1/@3 per query type, API p50/p99, Meilisearch
  * processingTimeMs and publish-to-findable, all from the same run.
  *
- * With `DATABASE_URL` (an empty PostgreSQL database made for this), the fallback is measured on
- * PostgreSQL too: the same documents in its fallback, searched through the same app. The plans, the
- * register and the access log stay on SQLite until the importer runs on PostgreSQL; candidates and
- * rarity, what the fallback decides, come from PostgreSQL.
+ * With `DATABASE_URL` (an empty PostgreSQL database made for this: the plans it imports stay there, as
+ * published versions do) the whole run is on PostgreSQL, its fallback included.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { sql } from 'drizzle-orm';
-import { databaseFile, openDatabase, openStore } from '../../db/index.js';
+import { openStore } from '../../db/index.js';
 import { ensureDemoOrganisations } from '../../src/plans/demo/demo.js';
 import { importRecords } from '../../src/plans/versions/importer.js';
 import { createApp } from '../../src/server/app.js';
 import { loadDevIssuer } from '../../src/server/auth/dev-issuer.js';
 import { silentLogger } from '../../src/logger.js';
-import type { SearchDoc } from '../../src/search/document.js';
-import { createFallbackStore } from '../../src/search/fallback.js';
 import { startSearch } from '../../src/search/index.js';
 import { createSearchService, type SearchService } from '../../src/search/service.js';
 import { generatePeople, generateQueries, toImportRecord, type LabelledQuery } from './generate.js';
@@ -48,7 +44,11 @@ const pct = (xs: number[], p: number) => {
 async function main() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rpl-eval-'));
   const logger = silentLogger();
-  const db = openDatabase(databaseFile(dir));
+  const db = await openStore({ dataDir: dir, databaseUrl: process.env.DATABASE_URL });
+  const store = db.kind === 'pg' ? 'PostgreSQL' : 'FTS5';
+  // Synthetic people must never join a deployment's plans, where they could be found.
+  const used = await db.one<{ n: number }>(sql`SELECT count(*) AS n FROM plans`);
+  if (used!.n > 0) throw new Error('DATABASE_URL must name an empty database made for the evaluation: it holds plans');
   const now = new Date();
   await ensureDemoOrganisations(db, now);
   const seed = values.seed === undefined ? undefined : Number(values.seed);
@@ -124,29 +124,6 @@ async function main() {
   serviceMs.length = 0;
   const meili = await evaluate(app, queries);
   const fallback = await evaluate(appWith(createSearchService({ db, logger })), queries);
-  const onPg = process.env.DATABASE_URL ? await evaluatePgFallback(process.env.DATABASE_URL) : undefined;
-
-  /** The same documents in a PostgreSQL fallback, searched through the same app (scope from SQLite). */
-  async function evaluatePgFallback(url: string) {
-    const pg = await openStore({ dataDir: dir, databaseUrl: url });
-    try {
-      // Synthetic people must never join a deployment's fallback, where a degraded search would find them.
-      const used = await pg.one<{ n: number }>(sql`SELECT (SELECT count(*) FROM plans) + (SELECT count(*) FROM search_fallback) AS n`);
-      if (used!.n > 0) throw new Error('DATABASE_URL must name an empty database made for the evaluation: it holds plans or a search fallback');
-      const pgFallback = createFallbackStore(pg);
-      const docs = (await db.many<{ doc: string }>(sql`SELECT doc FROM search_fallback ORDER BY rowid`)).map((r) => JSON.parse(r.doc) as SearchDoc);
-      const started = performance.now();
-      for (let i = 0; i < docs.length; i += 500) await pgFallback.putAll(docs.slice(i, i + 500));
-      const loadS = (performance.now() - started) / 1000;
-      const service = createSearchService({ db, logger, fallback: pgFallback });
-      await evaluate(appWith(service), queries.slice(0, 50));
-      const result = await evaluate(appWith(service), queries);
-      await pgFallback.clear();
-      return { ...result, loadS, docs: docs.length };
-    } finally {
-      await pg.close();
-    }
-  }
 
   // Publish → findable through the outbox worker, as the service runs it.
   const findable: number[] = [];
@@ -167,32 +144,26 @@ async function main() {
   const line = (cells: (string | number)[]) => `| ${cells.join(' | ')} |`;
   const f = (x: number) => `${(100 * x).toFixed(1)}%`;
   console.log(`\nSearch evaluation${seed === undefined ? '' : ` (seed ${seed})`}: ${N} plans (${people.filter((p) => p.cluster === 'lookalike').length} in lookalike clusters, ${people.filter((p) => p.cluster === 'twin').length} twins), ${queries.length} labelled queries`);
-  console.log(`import ${importS.toFixed(1)} s; Meilisearch start + index ${indexS.toFixed(1)} s\n`);
-  const pgHead = onPg ? ['PostgreSQL fallback r@1', 'PostgreSQL fallback r@3'] : [];
-  console.log(line(['query type', 'n', 'recall@1', 'recall@3', 'fallback r@1', 'fallback r@3', ...pgHead, 'slip flagged (fallback)']));
-  console.log(line(['---', '---:', '---:', '---:', '---:', '---:', ...pgHead.map(() => '---:'), '---:']));
-  let n = 0, r1 = 0, r3 = 0, f1 = 0, f3 = 0, p1 = 0, p3 = 0;
+  console.log(`store ${db.kind === 'pg' ? 'PostgreSQL' : 'SQLite'}; import ${importS.toFixed(1)} s; Meilisearch start + index ${indexS.toFixed(1)} s\n`);
+  console.log(line(['query type', 'n', 'recall@1', 'recall@3', `fallback (${store}) r@1`, 'fallback r@3', 'slip flagged (fallback)']));
+  console.log(line(['---', '---:', '---:', '---:', '---:', '---:', '---:']));
+  let n = 0, r1 = 0, r3 = 0, f1 = 0, f3 = 0;
   for (const [type, row] of meili.rows) {
     const fb = fallback.rows.get(type)!;
-    const pgRow = onPg?.rows.get(type);
     const flagged = type.startsWith('DOB slip') ? `${f(row.flagged / row.r3 || 0)} (${f(fb.flagged / fb.r3 || 0)})` : '';
-    const pgCells = pgRow ? [f(pgRow.r1 / pgRow.n), f(pgRow.r3 / pgRow.n)] : [];
-    console.log(line([type, row.n, f(row.r1 / row.n), f(row.r3 / row.n), f(fb.r1 / fb.n), f(fb.r3 / fb.n), ...pgCells, flagged]));
-    n += row.n; r1 += row.r1; r3 += row.r3; f1 += fb.r1; f3 += fb.r3; p1 += pgRow?.r1 ?? 0; p3 += pgRow?.r3 ?? 0;
+    console.log(line([type, row.n, f(row.r1 / row.n), f(row.r3 / row.n), f(fb.r1 / fb.n), f(fb.r3 / fb.n), flagged]));
+    n += row.n; r1 += row.r1; r3 += row.r3; f1 += fb.r1; f3 += fb.r3;
   }
-  console.log(line(['**all**', n, `**${f(r1 / n)}**`, `**${f(r3 / n)}**`, f(f1 / n), f(f3 / n), ...(onPg ? [f(p1 / n), f(p3 / n)] : []), '']));
+  console.log(line(['**all**', n, `**${f(r1 / n)}**`, `**${f(r3 / n)}**`, f(f1 / n), f(f3 / n), '']));
   console.log(`\nAPI search latency (in-process HTTP app, Meilisearch): p50 ${pct(meili.latencies, 50).toFixed(1)} ms, p99 ${pct(meili.latencies, 99).toFixed(1)} ms`);
   console.log(`Meilisearch processingTimeMs (summed over the multi-search's queries): p50 ${pct(engineMs, 50)} ms, p99 ${pct(engineMs, 99)} ms`);
   console.log(`search domain function (candidates + re-ranking, no HTTP/auth): p50 ${pct(serviceMs, 50).toFixed(1)} ms, p99 ${pct(serviceMs, 99).toFixed(1)} ms`);
-  console.log(`API search latency on the FTS5 fallback: p50 ${pct(fallback.latencies, 50).toFixed(1)} ms, p99 ${pct(fallback.latencies, 99).toFixed(1)} ms`);
-  if (onPg) {
-    console.log(`API search latency on the PostgreSQL fallback: p50 ${pct(onPg.latencies, 50).toFixed(1)} ms, p99 ${pct(onPg.latencies, 99).toFixed(1)} ms (its ${onPg.docs} documents written in ${onPg.loadS.toFixed(1)} s)`);
-  }
+  console.log(`API search latency on the ${store} fallback: p50 ${pct(fallback.latencies, 50).toFixed(1)} ms, p99 ${pct(fallback.latencies, 99).toFixed(1)} ms`);
   console.log(`publish → findable (outbox worker → Meilisearch), ${findable.length} publishes: p50 ${pct(findable, 50).toFixed(0)} ms, p99 ${pct(findable, 99).toFixed(0)} ms`);
   if (meili.degraded) console.log(`WARNING: ${meili.degraded} searches were answered degraded during the Meilisearch run`);
   if (values['show-misses']) console.log(`\nmisses (not first):\n${meili.misses.join('\n')}`);
   await search.stop();
-  db.$client.close();
+  await db.close();
   fs.rmSync(dir, { recursive: true, force: true });
 }
 

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { databaseFile, openDatabase } from '../../db/index.js';
+import { openStore } from '../../db/index.js';
 import type { ImportRecord } from '../../src/plans/core/content.js';
 import { ensureDemoOrganisations } from '../../src/plans/demo/demo.js';
 import { createApp } from '../../src/server/app.js';
@@ -10,7 +10,8 @@ import { silentLogger } from '../../src/logger.js';
 import { startSearch, type SearchRuntime } from '../../src/search/index.js';
 import { createSearchService } from '../../src/search/service.js';
 import { createIndexSync } from '../../src/search/sync.js';
-import { importRecordFrom, planBody, testClock, type Who } from '../helpers.js';
+import { createTestDatabase } from '../support/postgres.js';
+import { defaultDialect, importRecordFrom, planBody, testClock, type Who } from '../helpers.js';
 
 /** An invented person for search tests: name parts, date of birth and places are what matter here. */
 export function person(p: {
@@ -34,13 +35,16 @@ export function person(p: {
 }
 
 /**
- * One app per test file (beforeAll), on its own temp dir, with either a real managed Meilisearch on its
- * own port or no Meilisearch at all (the FTS5 fallback). `close()` in afterAll.
+ * One app per test file (beforeAll), on its own temp dir and store (SQLite, or PostgreSQL with
+ * TEST_DB=pg), with either a real managed Meilisearch on its own port or no Meilisearch at all (the
+ * fallback in the database). `close()` in afterAll.
  */
 export async function searchTestApp(opts: { meili: boolean }) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rpl-search-'));
   const clock = testClock();
-  const db = openDatabase(databaseFile(dir));
+  // TEST_DB=pg: a database of its own in the run's PostgreSQL cluster, kept until close().
+  const database = defaultDialect() === 'pg' ? await createTestDatabase() : undefined;
+  const db = await openStore({ dataDir: dir, databaseUrl: database?.url });
   await ensureDemoOrganisations(db, clock());
   const logger = silentLogger();
   let runtime: SearchRuntime | undefined;
@@ -87,7 +91,8 @@ export async function searchTestApp(opts: { meili: boolean }) {
     async close() {
       await (runtime ? runtime.stop() : sync.stop());
       service.stop();
-      db.$client.close();
+      await db.close();
+      await database?.drop();
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
