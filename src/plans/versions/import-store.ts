@@ -1,8 +1,9 @@
 // The importer's statements (importer.ts decides what each record needs; these write it), for both
 // dialects. The rows are the ones the workflow writes (store.ts): a version inserted as published is the
 // same row the workflow's in-review insert plus publish update leaves.
+import type Database from 'better-sqlite3';
 import { and, eq, inArray, isNull, max, or, sql } from 'drizzle-orm';
-import { all, run, type Body, type Schema } from '../../../db/runtime.js';
+import { all, one, run, type Body, type Schema, type Store } from '../../../db/runtime.js';
 import type { PlanRecord } from '../core/content.js';
 import type { Tx } from './store.js';
 
@@ -49,15 +50,24 @@ export type ImportWrite = {
   approvedBy: string;
 };
 
+export type PublishImported = (tx: Tx, writes: ImportWrite[], importedBy: string, now: Date) => Body<void>;
+
 /**
- * Publishes imported records, each as a new version of its plan (creating the plans that are new), with
- * a few statements for all of them rather than several per record: on PostgreSQL every statement is a
- * round trip, and 10,000 plans one by one took minutes. For each record: the version inserted as
- * published, the plan's pointer moved from the version `before` says is current (compare-and-set, as
- * publishVersion does), that one superseded, the index sync queued and the import recorded. The plans
- * must all differ. Throws if any plan changed since `before` was read, so the batch rolls back.
+ * Publishes imported records, each as a new version of its plan (creating the plans that are new). For
+ * each record: the version inserted as published, the plan's pointer moved from the version `before` says
+ * is current (compare-and-set, as publishVersion does), that one superseded, the index sync queued and the
+ * import recorded. The plans must all differ. Throws if any plan changed since `before` was read, so the
+ * batch rolls back.
  */
-export function* publishImportedIn(tx: Tx, writes: ImportWrite[], importedBy: string, now: Date): Body<void> {
+export function importWriter(db: Store): PublishImported {
+  return db.sqlite ? recordWiseOn(db.sqlite.client) : setWise;
+}
+
+/**
+ * A few statements for all the records rather than several per record: on PostgreSQL every statement is a
+ * round trip, and 10,000 plans one by one took minutes.
+ */
+const setWise: PublishImported = function* (tx, writes, importedBy, now) {
   if (!writes.length) return;
   const { q, t } = tx;
   const { plans, planVersions, searchOutbox, workflowEvents } = t;
@@ -132,4 +142,64 @@ export function* publishImportedIn(tx: Tx, writes: ImportWrite[], importedBy: st
       })),
     ),
   );
+};
+
+// SQLite: no round trips, so record by record through statements prepared once per connection. drizzle's
+// building of the set-wise statements cost about 8 µs a value, 4.4 s of CPU for 10,000 plans against 1.7 s
+// here. JSON columns are JSON.stringify of the value, as drizzle's json mode stores them, so either path
+// reads the other's rows.
+function prepareOn(client: Database.Database) {
+  return {
+    insertPlan: client.prepare<[string, string, string, string, string]>(
+      'INSERT INTO plans (id, owning_org, external_ref, created_at, updated_at) VALUES (?, ?, ?, ?, ?)',
+    ),
+    insertVersion: client.prepare<unknown[], { id: number }>(
+      `INSERT INTO plan_versions (plan_id, version, status, subject, locations, content, governance, content_hash, review_by,
+         change_summary, authors, base_version_id, created_by, created_at, updated_at, submitted_by, submitted_at, approved_by, published_at)
+       VALUES (?, ?, 'published', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+    ),
+    // `IS` matches both a version id and NULL.
+    movePointer: client.prepare<[number, string, string, number | null]>(
+      'UPDATE plans SET current_version_id = ?, withdrawn_at = NULL, updated_at = ? WHERE id = ? AND current_version_id IS ?',
+    ),
+    supersede: client.prepare<[string, string, number]>(
+      "UPDATE plan_versions SET status = 'superseded', superseded_at = ?, updated_at = ? WHERE id = ? AND status = 'published'",
+    ),
+    enqueueIndexSync: client.prepare<[string, string, string]>('INSERT INTO search_outbox (plan_id, created_at, next_attempt_at) VALUES (?, ?, ?)'),
+    logImported: client.prepare<[string, number, string, string, string, string]>(
+      "INSERT INTO workflow_events (plan_id, version_id, action, actor, actor_org, at, content_hash) VALUES (?, ?, 'imported', ?, ?, ?, ?)",
+    ),
+  };
+}
+
+const preparedOn = new WeakMap<Database.Database, PublishImported>();
+function recordWiseOn(client: Database.Database): PublishImported {
+  let writer = preparedOn.get(client);
+  if (writer) return writer;
+  const st = prepareOn(client);
+  // Yielded like any statement, so they run inside the transaction driving the body (one connection).
+  const exec = (s: Database.Statement<unknown[]>, ...args: unknown[]) => ({ run: () => s.run(...args) });
+  writer = function* (_tx, writes, importedBy, now) {
+    const at = now.toISOString();
+    const authors = JSON.stringify([importedBy]);
+    for (const w of writes) {
+      const base = w.before?.currentHash != null ? w.before.currentVersionId : null;
+      if (!w.before) yield* run(exec(st.insertPlan, w.planId, w.owningOrg, w.externalRef, at, at));
+      const inserted = yield* one({
+        get: () =>
+          st.insertVersion.get(
+            w.planId, w.before?.nextVersion ?? 1,
+            JSON.stringify(w.record.subject), JSON.stringify(w.record.locations), JSON.stringify(w.record.plan), JSON.stringify(w.record.governance),
+            w.contentHash, w.record.governance.reviewBy, base !== null ? 'Updated by import' : 'Imported', authors, base,
+            importedBy, at, at, importedBy, at, w.approvedBy, at,
+          )!,
+      });
+      if ((yield* run(exec(st.movePointer, inserted.id, at, w.planId, base))) !== 1) throw new Error(`plan ${w.planId} changed during the import`);
+      if (base !== null) yield* run(exec(st.supersede, at, at, base));
+      yield* run(exec(st.enqueueIndexSync, w.planId, at, at));
+      yield* run(exec(st.logImported, w.planId, inserted.id, importedBy, w.owningOrg, at, w.contentHash));
+    }
+  };
+  preparedOn.set(client, writer);
+  return writer;
 }

@@ -2,7 +2,7 @@ import type { Body, Store } from '../../../db/runtime.js';
 import type { ImportRecord, PlanRecord } from '../core/content.js';
 import type { PlanEvents } from './events.js';
 import { parseLine, readLines, type CheckedFile, type ImportItem, type Progress } from './import-check.js';
-import { importedBeforeIn, publishImportedIn, type ImportedBefore, type ImportWrite } from './import-store.js';
+import { importedBeforeIn, importWriter, type ImportedBefore, type ImportWrite, type PublishImported } from './import-store.js';
 import { newPlanId, recordHash, transaction, type Tx } from './store.js';
 
 /**
@@ -95,7 +95,7 @@ function* storedBefore(tx: Tx, items: ImportItem[]): Body<Map<string, ImportedBe
 }
 
 /** One batch's reads, decisions and writes, inside its transaction. */
-function* writeBatch(tx: Tx, batch: ImportItem[], opts: ImportOpts): Body<ImportSummary> {
+function* writeBatch(tx: Tx, publish: PublishImported, batch: ImportItem[], opts: ImportOpts): Body<ImportSummary> {
   const s = emptySummary();
   for (const run of runsOf(batch)) {
     const before = yield* storedBefore(tx, run);
@@ -105,7 +105,7 @@ function* writeBatch(tx: Tx, batch: ImportItem[], opts: ImportOpts): Body<Import
       s[outcome]++;
       if (write) writes.push(write);
     }
-    yield* publishImportedIn(tx, writes, opts.importedBy, opts.now());
+    yield* publish(tx, writes, opts.importedBy, opts.now());
   }
   return s;
 }
@@ -121,11 +121,12 @@ function rootMessage(error: unknown): string {
 
 function createBatchWriter(db: Store, opts: ImportOpts) {
   const summary = emptySummary();
+  const publish = importWriter(db);
   /** Runs the first `n` records of a batch and rolls them back: whether they fail on their own. */
   const failsAlone = async (batch: ImportItem[], n: number) => {
     try {
       await transaction(db, function* (tx) {
-        yield* writeBatch(tx, batch.slice(0, n), opts);
+        yield* writeBatch(tx, publish, batch.slice(0, n), opts);
         throw new Rehearsed();
       });
     } catch (e) {
@@ -156,7 +157,7 @@ function createBatchWriter(db: Store, opts: ImportOpts) {
     async write(batch: ImportItem[]): Promise<ImportStop | undefined> {
       if (!batch.length) return undefined;
       try {
-        const s = await transaction(db, (tx) => writeBatch(tx, batch, opts));
+        const s = await transaction(db, (tx) => writeBatch(tx, publish, batch, opts));
         for (const k of Object.keys(s) as (keyof ImportSummary)[]) summary[k] += s[k];
         summary.lines += batch.length;
         if (s.created + s.updated > 0) opts.events?.onIndexChange?.();
