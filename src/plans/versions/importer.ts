@@ -135,8 +135,9 @@ function createBatchWriter(db: Store, opts: ImportOpts) {
     return false;
   };
   /**
-   * The record a failed batch stopped at: its statements are set-wise, so the failure names no record. The
-   * shortest failing head of the batch ends with it (a binary search, every try rolled back). Undefined
+   * The record a failed batch stopped at: a statement's failure names no record (on PostgreSQL each writes
+   * a whole run of records). The shortest failing head of the batch ends with it (a binary search, every
+   * try rolled back; only after a failure, which is rare). Undefined
    * when a transaction with no record fails too, or the whole batch no longer does: then the transaction
    * itself failed (BEGIN waited out busy_timeout, COMMIT could not write, a plan changed meanwhile), not
    * a record.
