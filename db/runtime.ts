@@ -60,12 +60,6 @@ export function* lock(key: string): Body<void> {
 export type Prepared<P extends Record<string, unknown>, T> = {
   one(params: P): Promise<T | undefined>;
   all(params: P): Promise<T[]>;
-  /**
-   * The statement with `params`, for a transaction body: `yield* run(p.in(q, params))`, `yield* one(…)`.
-   * On SQLite the statement prepared once (a bulk write would otherwise compile each insert and its
-   * triggers again per row); on PostgreSQL prepared by name on the transaction's connection.
-   */
-  in(q: Q, params: P): Gettable<T | undefined> & Listable<T> & Runnable;
 };
 
 export interface Store {
@@ -85,7 +79,7 @@ export interface Store {
    * A statement prepared once for a hot path, with `sql.placeholder(name)` for its parameters: `name`
    * must be unique per statement (PostgreSQL keeps it per connection).
    */
-  prepared<P extends Record<string, unknown>, T>(name: string, build: (q: Q) => Listable<T> | Runnable): Prepared<P, T>;
+  prepared<P extends Record<string, unknown>, T>(name: string, build: (q: Q) => Listable<T>): Prepared<P, T>;
   close(): Promise<void>;
   /** Dialect-only access, for the store modules that cannot be written once (FTS5, backup, the log writer). */
   readonly sqlite?: { client: Database.Database; file: string };
@@ -177,13 +171,11 @@ export function sqliteStore(drz: Q, client: Database.Database, file: string, t: 
         return Promise.reject(e);
       }
     },
-    prepared<P extends Record<string, unknown>, T>(_name: string, build: (q: Q) => Listable<T> | Runnable) {
-      const p = (build(drz) as unknown as { prepare(): { get(p: P): T | undefined; all(p: P): T[]; run(p: P): unknown } }).prepare();
+    prepared<P extends Record<string, unknown>, T>(_name: string, build: (q: Q) => Listable<T>) {
+      const p = (build(drz) as unknown as { prepare(): { get(p: P): T | undefined; all(p: P): T[] } }).prepare();
       return {
         one: (params: P) => Promise.resolve(p.get(params)),
         all: (params: P) => Promise.resolve(p.all(params)),
-        // One connection: the statement prepared on it runs inside the transaction driving the body.
-        in: (_q: Q, params: P) => ({ get: () => p.get(params), all: () => p.all(params), run: () => p.run(params) }),
       };
     },
     async close() {
@@ -236,25 +228,11 @@ export function pgStore(drz: unknown, pool: pg.Pool, url: string, t: unknown, cl
         }
       }
     },
-    prepared<P extends Record<string, unknown>, T>(name: string, build: (q: Q) => Listable<T> | Runnable) {
-      type PgPrepared = { execute(p: P): Promise<T[]> };
-      const p = (build(drz as Q) as unknown as { prepare(name: string): PgPrepared }).prepare(name);
-      const unused = () => {
-        throw new Error('a prepared statement inside a PostgreSQL transaction is awaited, not called');
-      };
+    prepared<P extends Record<string, unknown>, T>(name: string, build: (q: Q) => Listable<T>) {
+      const p = (build(drz as Q) as unknown as { prepare(name: string): { execute(p: P): Promise<T[]> } }).prepare(name);
       return {
         one: async (params: P) => (await p.execute(params))[0],
         all: (params: P) => p.execute(params),
-        // Built on the transaction's client, so it runs on the transaction's connection (pgStep awaits it).
-        in: (q: Q, params: P) => {
-          const inTx = (build(q) as unknown as { prepare(name: string): PgPrepared }).prepare(name);
-          return {
-            get: unused,
-            all: unused,
-            run: unused,
-            then: (ok: (rows: T[]) => unknown, no: (e: unknown) => unknown) => inTx.execute(params).then(ok, no),
-          };
-        },
       };
     },
     close,

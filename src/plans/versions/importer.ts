@@ -2,7 +2,7 @@ import type { Body, Store } from '../../../db/runtime.js';
 import type { ImportRecord, PlanRecord } from '../core/content.js';
 import type { PlanEvents } from './events.js';
 import { parseLine, readLines, type CheckedFile, type ImportItem, type Progress } from './import-check.js';
-import { importedBeforeIn, importStatements, publishImportedIn, type ImportedBefore, type ImportStatements } from './import-store.js';
+import { importedBeforeIn, importWriter, type ImportedBefore, type ImportWrite, type PublishImported } from './import-store.js';
 import { newPlanId, recordHash, transaction, type Tx } from './store.js';
 
 /**
@@ -46,90 +46,127 @@ export const BATCH = 500;
 type ImportOpts = { importedBy: string; now: () => Date; events?: PlanEvents };
 
 /**
- * Imports one valid record, given what is stored under its reference. Idempotent on (owningOrg,
+ * What one valid record needs, given what is stored under its reference. Idempotent on (owningOrg,
  * externalRef): the same content is a no-op, changed content publishes a new version, supersedes the old
  * one and queues the index sync, as approving a draft does.
  */
-function* importOne(tx: Tx, s: ImportStatements, record: ImportRecord, before: ImportedBefore | undefined, opts: ImportOpts): Body<ImportOutcome> {
+function decide(record: ImportRecord, before: ImportedBefore | undefined): { outcome: ImportOutcome; write?: ImportWrite } {
   const { externalRef, owningOrg, status: _status, ...rest } = record;
   const planRecord: PlanRecord = rest;
   const contentHash = recordHash(planRecord);
-  if (before?.currentHash === contentHash) return 'unchanged';
+  if (before?.currentHash === contentHash) return { outcome: 'unchanged' };
   // Withdrawal was someone's decision about this person; a migration file must not quietly undo it.
-  if (before?.withdrawnAt) return 'skipped-withdrawn';
+  if (before?.withdrawnAt) return { outcome: 'skipped-withdrawn' };
   const approvedBy = record.governance.approvedBy ?? 'not recorded in source system';
-  const planId = before?.planId ?? newPlanId();
-  yield* publishImportedIn(tx, s, { before, planId, owningOrg, externalRef, record: planRecord, contentHash, importedBy: opts.importedBy, approvedBy, now: opts.now() });
-  return before?.currentHash != null ? 'updated' : 'created';
+  const write = { before, planId: before?.planId ?? newPlanId(), owningOrg, externalRef, record: planRecord, contentHash, approvedBy };
+  return { outcome: before?.currentHash != null ? 'updated' : 'created', write };
 }
+
+const keyOf = (r: { owningOrg: string; externalRef: string }) => `${r.owningOrg}\u0000${r.externalRef}`;
 
 /**
  * A batch's records in runs whose references are all different (a check pass refuses repeats in a file;
  * records given in code may repeat one), so each run's stored plans are read with one statement per
  * organisation and a repeat sees what the record before it wrote.
  */
-function* runsOf(batch: ImportItem[]): Generator<{ from: number; items: ImportItem[] }> {
+function* runsOf(batch: ImportItem[]): Generator<ImportItem[]> {
   let from = 0;
   let keys = new Set<string>();
   for (let i = 0; i < batch.length; i++) {
-    const { owningOrg, externalRef } = batch[i]!.record;
-    const key = `${owningOrg}\u0000${externalRef}`;
+    const key = keyOf(batch[i]!.record);
     if (keys.has(key)) {
-      yield { from, items: batch.slice(from, i) };
+      yield batch.slice(from, i);
       from = i;
       keys = new Set();
     }
     keys.add(key);
   }
-  if (from < batch.length) yield { from, items: batch.slice(from) };
+  if (from < batch.length) yield batch.slice(from);
 }
 
 function* storedBefore(tx: Tx, items: ImportItem[]): Body<Map<string, ImportedBefore>> {
   const byOrg = new Map<string, string[]>();
   for (const { record } of items) byOrg.set(record.owningOrg, [...(byOrg.get(record.owningOrg) ?? []), record.externalRef]);
   const found = new Map<string, ImportedBefore>();
-  for (const [org, refs] of byOrg) {
-    for (const [ref, before] of yield* importedBeforeIn(tx, org, refs)) found.set(`${org}\u0000${ref}`, before);
+  for (const [owningOrg, refs] of byOrg) {
+    for (const [externalRef, before] of yield* importedBeforeIn(tx, owningOrg, refs)) found.set(keyOf({ owningOrg, externalRef }), before);
   }
   return found;
 }
 
+/** One batch's reads, decisions and writes, inside its transaction. */
+function* writeBatch(tx: Tx, publish: PublishImported, batch: ImportItem[], opts: ImportOpts): Body<ImportSummary> {
+  const s = emptySummary();
+  for (const run of runsOf(batch)) {
+    const before = yield* storedBefore(tx, run);
+    const writes: ImportWrite[] = [];
+    for (const { record } of run) {
+      const { outcome, write } = decide(record, before.get(keyOf(record)));
+      s[outcome]++;
+      if (write) writes.push(write);
+    }
+    yield* publish(tx, writes, opts.importedBy, opts.now());
+  }
+  return s;
+}
+
+class Rehearsed extends Error {}
+
+/** The innermost error's message: the database's own words, never a driver wrapper's copy of the SQL and its values. */
+function rootMessage(error: unknown): string {
+  let e = error as { message?: unknown; cause?: unknown };
+  for (let depth = 0; e?.cause && depth < 5; depth++) e = e.cause as typeof e;
+  return typeof e?.message === 'string' ? e.message : String(error);
+}
+
 function createBatchWriter(db: Store, opts: ImportOpts) {
   const summary = emptySummary();
-  const statements = importStatements(db);
-  let reached = -1;
-  const commit = (batch: ImportItem[]) =>
-    transaction(db, function* (tx) {
-      const s = emptySummary();
-      for (const run of runsOf(batch)) {
-        reached = -1;
-        const before = yield* storedBefore(tx, run.items);
-        for (const [i, { record }] of run.items.entries()) {
-          reached = run.from + i;
-          s[yield* importOne(tx, statements, record, before.get(`${record.owningOrg}\u0000${record.externalRef}`), opts)]++;
-        }
-      }
-      reached = batch.length;
-      return s;
-    });
+  const publish = importWriter(db);
+  /** Runs the first `n` records of a batch and rolls them back: whether they fail on their own. */
+  const failsAlone = async (batch: ImportItem[], n: number) => {
+    try {
+      await transaction(db, function* (tx) {
+        yield* writeBatch(tx, publish, batch.slice(0, n), opts);
+        throw new Rehearsed();
+      });
+    } catch (e) {
+      return !(e instanceof Rehearsed);
+    }
+    return false;
+  };
+  /**
+   * The record a failed batch stopped at: a statement's failure names no record (on PostgreSQL each writes
+   * a whole run of records). The shortest failing head of the batch ends with it (a binary search, every
+   * try rolled back; only after a failure, which is rare). Undefined
+   * when a transaction with no record fails too, or the whole batch no longer does: then the transaction
+   * itself failed (BEGIN waited out busy_timeout, COMMIT could not write, a plan changed meanwhile), not
+   * a record.
+   */
+  const culprit = async (batch: ImportItem[]): Promise<number | undefined> => {
+    if ((await failsAlone(batch, 0)) || !(await failsAlone(batch, batch.length))) return undefined;
+    let [ok, failing] = [0, batch.length];
+    while (failing - ok > 1) {
+      const mid = (ok + failing) >> 1;
+      if (await failsAlone(batch, mid)) failing = mid;
+      else ok = mid;
+    }
+    return failing - 1;
+  };
   return {
     summary,
     /** Commits one batch, or rolls all of it back and says where and why. */
     async write(batch: ImportItem[]): Promise<ImportStop | undefined> {
       if (!batch.length) return undefined;
-      reached = -1;
       try {
-        const s = await commit(batch);
+        const s = await transaction(db, (tx) => writeBatch(tx, publish, batch, opts));
         for (const k of Object.keys(s) as (keyof ImportSummary)[]) summary[k] += s[k];
         summary.lines += batch.length;
         if (s.created + s.updated > 0) opts.events?.onIndexChange?.();
         return undefined;
       } catch (error) {
-        // No record reached, or all of them, means the transaction itself failed (BEGIN waited out
-        // busy_timeout, COMMIT could not write), not a record.
-        const item = batch[reached];
-        const message = (error as Error).message;
-        return { line: item?.line, externalRef: item?.record.externalRef, message, error, firstLineNotImported: batch[0]!.line };
+        const at = await culprit(batch).catch(() => undefined);
+        const item = at === undefined ? undefined : batch[at];
+        return { line: item?.line, externalRef: item?.record.externalRef, message: rootMessage(error), error, firstLineNotImported: batch[0]!.line };
       }
     },
   };

@@ -20,11 +20,9 @@ export function createReadCache(db: Store) {
   let seenWrites = -1;
   /** This turn's read of the epoch: every validation in the same turn shares it. */
   let thisTurn: Promise<void> | undefined;
-  let checkedNowThisTurn = false;
   let turnEnds = false;
   const endTurn = () => {
     thisTurn = undefined;
-    checkedNowThisTurn = false;
     turnEnds = false;
   };
   const scheduleTurnEnd = () => {

@@ -230,6 +230,7 @@ export function reject(db: Store, actor: Actor, ref: VersionRef, comment: string
 export async function withdraw(db: Store, actor: Actor, ref: VersionRef, reason: string, now: Date, events?: PlanEvents): Promise<Result<VersionRef>> {
   let unpublished = false;
   const result = await transaction(db, function* (tx) {
+    unpublished = false; // (PostgreSQL may run the body again after a deadlock)
     yield* lockPlan(ref.planId);
     const plan = yield* findPlanIn(tx, ref.planId);
     if (!plan) return fail('not_found', 'no such plan');
