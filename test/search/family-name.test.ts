@@ -101,7 +101,7 @@ describe('a family name matched whole, on Meilisearch', () => {
   let t: SearchTestApp;
   beforeAll(async () => {
     t = await searchTestApp({ meili: true });
-    publishPlans(t.db, people);
+    await publishPlans(t.db, people);
     await t.sync.drain();
   }, 60_000);
   afterAll(() => t.close());
@@ -118,7 +118,7 @@ describe('a family name matched whole, on the FTS5 fallback', () => {
   let t: SearchTestApp;
   beforeAll(async () => {
     t = await searchTestApp({ meili: false });
-    publishPlans(t.db, people);
+    await publishPlans(t.db, people);
     await t.sync.drain();
   }, 60_000);
   afterAll(() => t.close());
