@@ -10,14 +10,28 @@ import type { VariantTable } from './variants.js';
  * each name word once too: the candidates of one search share most of their names (forty Smiths), and
  * the similarity measures were a quarter of a search's CPU.
  */
-export type QueryWord = { word: string; codes: string[]; last: boolean; matches: Map<string, WordMatch | null> };
+export type QueryWord = {
+  word: string;
+  codes: string[];
+  last: boolean;
+  matches: Map<string, WordMatch | null>;
+  /** The same, as a family name: without the nicknames and other languages' forms only given names have. */
+  asFamily: Map<string, WordMatch | null>;
+};
 
-export const queryWord = (word: string, last: boolean): QueryWord => ({ word, codes: phoneticCodes(word), last, matches: new Map() });
+export const queryWord = (word: string, last: boolean): QueryWord => ({
+  word,
+  codes: phoneticCodes(word),
+  last,
+  matches: new Map(),
+  asFamily: new Map(),
+});
 
 /**
  * `loose`: matched only by a spelling or sound close to the name, not the name or a known form of it.
  * `given`: a nickname or the same name in another language, which a given name has and a family name
- * does not (Van is a nickname of Sullivan, not of the Van in Van der Berg).
+ * does not (Van is a nickname of Sullivan, not of the Van in Van der Berg); `family` in matchWord leaves
+ * those relations out.
  */
 type WordMatch = { score: number; docWord: string; reason: string; loose?: true; given?: true };
 
@@ -28,9 +42,10 @@ const INITIAL_WEIGHT = Math.log(27);
 const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
 /** How well one query word matches one name word of the person, and why. */
-function matchWord(q: QueryWord, w: string, wCodes: string[], table: VariantTable): WordMatch | undefined {
+function matchWord(q: QueryWord, w: string, wCodes: string[], table: VariantTable, family = false): WordMatch | undefined {
   if (q.word === w) return { score: 1, docWord: w, reason: '' };
-  const rel = table.get(q.word)?.get(w);
+  const found = table.get(q.word)?.get(w);
+  const rel = family && found !== 'variant' ? undefined : found;
   if (rel === 'nickname') return { score: 0.93, docWord: w, reason: `nickname: ${cap(q.word)} → ${cap(w)}`, given: true };
   if (rel === 'variant') return { score: 0.94, docWord: w, reason: `spelling variant: ${cap(q.word)} → ${cap(w)}` };
   // Below a nickname, so the English name's own bearers come first; above most close spellings.
@@ -155,7 +170,12 @@ export function scoreCandidate(query: QueryWord[], doc: SearchDoc, ctx: RankCont
     for (const w of q.word.length === 1 ? [] : docWords) {
       let m = q.matches.get(w);
       if (m === undefined) q.matches.set(w, (m = matchWord(q, w, codes.get(w)!, ctx.table) ?? null));
-      if (!m || (m.given && familyOnly.has(w))) continue;
+      // Kelley is listed as a nickname of Kelly, but a family name has none: only a spelling close to it.
+      if (m?.given && familyOnly.has(w)) {
+        m = q.asFamily.get(w);
+        if (m === undefined) q.asFamily.set(w, (m = matchWord(q, w, codes.get(w)!, ctx.table, true) ?? null));
+      }
+      if (!m) continue;
       // The same name word should not be claimed twice ("John John" would otherwise tie with "John Smith").
       const s = used.has(w) ? m.score * 0.5 : m.score;
       if (!best || s > best.score) best = { ...m, score: s };
