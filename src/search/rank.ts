@@ -10,12 +10,30 @@ import type { VariantTable } from './variants.js';
  * each name word once too: the candidates of one search share most of their names (forty Smiths), and
  * the similarity measures were a quarter of a search's CPU.
  */
-export type QueryWord = { word: string; codes: string[]; last: boolean; matches: Map<string, WordMatch | null> };
+export type QueryWord = {
+  word: string;
+  codes: string[];
+  last: boolean;
+  matches: Map<string, WordMatch | null>;
+  /** The same, as a family name: without the nicknames and other languages' forms only given names have. */
+  asFamily: Map<string, WordMatch | null>;
+};
 
-export const queryWord = (word: string, last: boolean): QueryWord => ({ word, codes: phoneticCodes(word), last, matches: new Map() });
+export const queryWord = (word: string, last: boolean): QueryWord => ({
+  word,
+  codes: phoneticCodes(word),
+  last,
+  matches: new Map(),
+  asFamily: new Map(),
+});
 
-/** `loose`: matched only by a spelling or sound close to the name, not the name or a known form of it. */
-type WordMatch = { score: number; docWord: string; reason: string; loose?: true };
+/**
+ * `loose`: matched only by a spelling or sound close to the name, not the name or a known form of it.
+ * `given`: a nickname or the same name in another language, which a given name has and a family name
+ * does not (Van is a nickname of Sullivan, not of the Van in Van der Berg); `family` in matchWord leaves
+ * those relations out.
+ */
+type WordMatch = { score: number; docWord: string; reason: string; loose?: true; given?: true };
 
 /** Below a typo of the name (≥ ~0.85), above a bare surname with the given name unexplained. */
 const INITIAL = 0.8;
@@ -24,13 +42,16 @@ const INITIAL_WEIGHT = Math.log(27);
 const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
 /** How well one query word matches one name word of the person, and why. */
-function matchWord(q: QueryWord, w: string, wCodes: string[], table: VariantTable): WordMatch | undefined {
+function matchWord(q: QueryWord, w: string, wCodes: string[], table: VariantTable, family = false): WordMatch | undefined {
   if (q.word === w) return { score: 1, docWord: w, reason: '' };
-  const rel = table.get(q.word)?.get(w);
-  if (rel === 'nickname') return { score: 0.93, docWord: w, reason: `nickname: ${cap(q.word)} → ${cap(w)}` };
+  const found = table.get(q.word)?.get(w);
+  const rel = family && found !== 'variant' ? undefined : found;
+  if (rel === 'nickname') return { score: 0.93, docWord: w, reason: `nickname: ${cap(q.word)} → ${cap(w)}`, given: true };
   if (rel === 'variant') return { score: 0.94, docWord: w, reason: `spelling variant: ${cap(q.word)} → ${cap(w)}` };
   // Below a nickname, so the English name's own bearers come first; above most close spellings.
-  if (rel === 'equivalent') return { score: 0.9, docWord: w, reason: `same name in another language: ${cap(q.word)} → ${cap(w)}` };
+  if (rel === 'equivalent') {
+    return { score: 0.9, docWord: w, reason: `same name in another language: ${cap(q.word)} → ${cap(w)}`, given: true };
+  }
   const sounds = q.codes.some((c) => wCodes.includes(c));
   if (!sounds && Math.abs(q.word.length - w.length) > 3 && !w.startsWith(q.word)) return undefined;
   const jw = jaroWinkler(q.word, w);
@@ -92,6 +113,8 @@ type Prepared = {
   givenWords: string[];
   /** The family name folded whole ("smithjones"), then its parts ("smith", "jones"). */
   familyKeys: string[];
+  /** Words of the family name that are none of the person's other names. */
+  familyOnly: Set<string>;
 };
 
 /** A document's name words worked out once and kept (documents change only on publish). */
@@ -102,8 +125,11 @@ function prepare(doc: SearchDoc): Prepared {
   let p = prepared.get(doc.id);
   if (p && p.from.names === doc.names && p.from.places === doc.places) return p;
   const docWords = doc.names.split(' ').filter(Boolean);
+  const aliasWords = new Set(doc.aliases.flatMap(nameKeys));
+  const givenWords = [...new Set([...nameKeys(doc.givenNames), ...nameKeys(doc.preferredName ?? '')])];
+  const familyKeys = nameKeys(doc.familyName);
   p = {
-    aliasWords: new Set(doc.aliases.flatMap(nameKeys)),
+    aliasWords,
     mainWords: new Set([...nameKeys(doc.givenNames), ...nameKeys(doc.familyName), ...nameKeys(doc.preferredName ?? '')]),
     docWords,
     codes: new Map(docWords.map((w) => [w, phoneticCodes(w)])),
@@ -111,8 +137,9 @@ function prepare(doc: SearchDoc): Prepared {
     simple: words(`${doc.givenNames} ${doc.familyName}`).filter((w) => w.length > 1),
     firstGiven: words(doc.givenNames)[0] ?? '',
     preferred: words(doc.preferredName ?? ''),
-    givenWords: [...new Set([...nameKeys(doc.givenNames), ...nameKeys(doc.preferredName ?? '')])],
-    familyKeys: nameKeys(doc.familyName),
+    givenWords,
+    familyKeys,
+    familyOnly: new Set(familyKeys.filter((w) => !givenWords.includes(w) && !aliasWords.has(w))),
     from: { names: doc.names, places: doc.places },
   };
   if (prepared.size > 50_000) prepared.clear();
@@ -121,7 +148,8 @@ function prepare(doc: SearchDoc): Prepared {
 }
 
 export function scoreCandidate(query: QueryWord[], doc: SearchDoc, ctx: RankContext): Ranked | undefined {
-  const { aliasWords, mainWords, docWords, codes, placeWords, simple, firstGiven, preferred, givenWords, familyKeys } = prepare(doc);
+  const { aliasWords, mainWords, docWords, codes, placeWords, simple, firstGiven, preferred, givenWords, familyKeys, familyOnly } =
+    prepare(doc);
   let familyScore = 0;
   let family = false;
   let firm = false;
@@ -142,6 +170,11 @@ export function scoreCandidate(query: QueryWord[], doc: SearchDoc, ctx: RankCont
     for (const w of q.word.length === 1 ? [] : docWords) {
       let m = q.matches.get(w);
       if (m === undefined) q.matches.set(w, (m = matchWord(q, w, codes.get(w)!, ctx.table) ?? null));
+      // Kelley is listed as a nickname of Kelly, but a family name has none: only a spelling close to it.
+      if (m?.given && familyOnly.has(w)) {
+        m = q.asFamily.get(w);
+        if (m === undefined) q.asFamily.set(w, (m = matchWord(q, w, codes.get(w)!, ctx.table, true) ?? null));
+      }
       if (!m) continue;
       // The same name word should not be claimed twice ("John John" would otherwise tie with "John Smith").
       const s = used.has(w) ? m.score * 0.5 : m.score;

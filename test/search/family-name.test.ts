@@ -13,9 +13,11 @@ const family = {
   dabrowska: ['F-DA1', 'F-DA2', 'F-DA3', 'F-DA4'],
   // One spelt Mc, three Mac: the same family name to the ranker (a known spelling variant).
   macdonald: ['F-MD1', 'F-MD2', 'F-MD3', 'F-MD4'],
+  osullivan: ['F-OS1', 'F-OS2', 'F-OS3'],
 };
 const lookalikes = {
-  sharon: ['F-SH1', 'F-SH2', 'F-SH3'],
+  // Van Dijk: Van is a nickname of Sullivan as a given name, which must not make her an O'Sullivan.
+  sharon: ['F-SH1', 'F-SH2', 'F-SH3', 'F-SH4'],
   marta: ['F-MA1', 'F-MA2'],
   catriona: ['F-CA1', 'F-CA2'],
 };
@@ -29,6 +31,10 @@ const people = [
   person({ ref: 'F-SH1', given: 'Sharon', family: 'Francis', dob: '1975-09-14' }),
   person({ ref: 'F-SH2', given: 'Sharon Janelle', family: 'Francis', dob: '1982-04-04' }),
   person({ ref: 'F-SH3', given: 'Sharon Delroy', family: 'Morrison', dob: '1990-10-10' }),
+  person({ ref: 'F-SH4', given: 'Sharon', family: 'Van Dijk', dob: '1971-08-23' }),
+  person({ ref: 'F-OS1', given: 'Niamh', family: "O'Sullivan", dob: '1980-02-02' }),
+  person({ ref: 'F-OS2', given: 'Declan', family: "O'Sullivan", dob: '1962-04-13' }),
+  person({ ref: 'F-OS3', given: 'Orla', family: "O'Sullivan", dob: '1999-12-01' }),
   person({ ref: 'F-DA1', given: 'Zofia', family: 'Dąbrowska', dob: '1988-02-17' }),
   person({ ref: 'F-DA2', given: 'Magdalena', family: 'Dąbrowska', dob: '1959-06-21' }),
   person({ ref: 'F-DA3', given: 'Ewa', family: 'Dąbrowska', dob: '1994-08-08' }),
@@ -54,6 +60,8 @@ const kin: [string, string[], string[]][] = [
   ['Mccarthy Shavon', family.mccarthy, lookalikes.sharon],
   ['SHAVON MCCARTHY', family.mccarthy, lookalikes.sharon],
   ['shavon mc carthy', family.mccarthy, lookalikes.sharon],
+  ["Shavon O'Sullivan", family.osullivan, lookalikes.sharon],
+  ['shavon osullivan', family.osullivan, lookalikes.sharon],
   ['Mirta Dabrowska', family.dabrowska, lookalikes.marta],
   ['mirta DĄBROWSKA', family.dabrowska, lookalikes.marta],
   ['Dabrowska Mirta', family.dabrowska, lookalikes.marta],
