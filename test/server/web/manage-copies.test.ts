@@ -1,12 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { importRecordFrom, planBody, planIdOf, publishPlans, tempDir, testApp, type TestApp } from '../../helpers.js';
-import { browser, pdfText } from './helpers.js';
+import { pdfText, signedIn } from './helpers.js';
 
-async function signedIn(t: TestApp, sub: string) {
-  const b = browser(t);
-  await b.signIn(sub);
-  return b;
-}
 const copies = (t: TestApp) => t.db.$client.prepare('SELECT plan_id, version, without_identifiers, printed_by, printed_at FROM person_copies ORDER BY id').all() as {
   plan_id: string;
   version: number;
