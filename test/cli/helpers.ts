@@ -31,9 +31,9 @@ export const cli = (args: string[], dataDir: string, env: Record<string, string>
   runTs('src/cli/index.ts', args, { DATA_DIR: dataDir, ...env });
 
 /**
- * The same command through the same entry (runCli) in this process, collecting what it prints: the child
- * process costs two seconds of CPU (Node and tsx start, load the app) for every call. Each file that uses
- * this still runs its commands as a real process (`cli`) somewhere.
+ * The same command through the same entry (runCli), in this process, collecting what it prints: a child
+ * process costs about two seconds of CPU (Node and tsx start, the app loads) for every call. The CLI's own
+ * test files still run some of their commands as real processes (`cli`), and so cover the entry point.
  */
 export async function cliHere(args: string[], dataDir: string, env: Record<string, string> = {}) {
   const out: string[] = [];
