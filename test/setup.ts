@@ -1,6 +1,7 @@
 // Runs before every test file (vitest setupFiles). Test files share their worker's modules (isolate: false
-// in vitest.config.ts: importing the app once per worker rather than once per file), so hooks that must run
-// for every file are registered here, not where the helpers that need them are defined.
+// in vitest.config.ts: the app is imported once per worker rather than once per file), so a helper module
+// is evaluated once and a hook at its top would serve only the first file. Hooks every file needs are
+// registered here; helpers clean up through test/cleanup.ts (test/scripts/test-hooks.test.ts checks).
 import { afterAll, afterEach, beforeEach } from 'vitest';
 import { cleanupHooks } from './cleanup.js';
 
