@@ -14,7 +14,6 @@ import { startTestProvider, type TestUser } from './oidc-helpers.js';
 import { createSearchService } from '../../../src/search/service.js';
 import { createIndexSync } from '../../../src/search/sync.js';
 
-
 /** The claim naming each person's organisation (as CIS2 names an ODS code), and each organisation's value. */
 export const ORG_CLAIM = 'org_code';
 export const orgCodes = { 'capital-police': 'XCP01', 'southbank-mh': 'XSB01' } as const;
