@@ -58,9 +58,11 @@ export async function signedInPage(base: string, sub: string, opts: { purpose?: 
 export async function expectAccessible(page: Page, label = page.url()): Promise<void> {
   for (const colorScheme of ['light', 'dark'] as const) {
     await page.emulateMedia({ colorScheme });
-    const { violations } = await new AxeBuilder({ page })
-      .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'])
-      .analyze();
+    const axe = new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']);
+    // A page without frames (all of ours) needs no merging of per-frame results, which opens a blank page
+    // and loads axe twice more: axe.run in the page gives the same answer in half the time.
+    if (page.frames().length === 1) axe.setLegacyMode();
+    const { violations } = await axe.analyze();
     const summary = violations.map((v) => `${v.id} (${v.nodes.length}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
     expect(summary, `${label} in ${colorScheme}`).toEqual([]);
   }
