@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach } from 'vitest';
 import { databaseFile, openDatabase, openStore, type Db } from '../db/index.js';
 import { createTestDatabase } from './support/postgres.js';
 import type { Actor, Role } from '../src/plans/core/actor.js';
@@ -17,23 +16,14 @@ import { loadAuditSigner } from '../src/plans/access-log/signer.js';
 import { createApp } from '../src/server/app.js';
 import { loadDevIssuer, type DevIssuer } from '../src/server/auth/dev-issuer.js';
 import { silentLogger, type Logger } from '../src/logger.js';
+import { onCleanup } from './cleanup.js';
 import type { Metrics } from '../src/server/metrics/metrics.js';
-
-const cleanups: (() => void)[] = [];
-afterEach(() => {
-  while (cleanups.length) cleanups.pop()!();
-});
 
 export type Dialect = 'sqlite' | 'pg';
 /** The dialect a suite runs on when it does not say: `TEST_DB=pg` runs the matrix's PostgreSQL half. */
 export const defaultDialect = (): Dialect => (process.env.TEST_DB === 'pg' ? 'pg' : 'sqlite');
 /** Both dialects, for suites that run every test on each (`describe.each(dialects)`). */
 export const dialects: Dialect[] = ['sqlite', 'pg'];
-
-const asyncCleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  while (asyncCleanups.length) await asyncCleanups.pop()!();
-});
 
 /**
  * A fresh, migrated store for one test: a SQLite file in a temp dir, or a database of its own in the run's
@@ -42,22 +32,22 @@ afterEach(async () => {
 export async function testStore(dialect: Dialect = defaultDialect(), dir = tempDir()): Promise<Db> {
   if (dialect === 'sqlite') {
     const db = openDatabase(databaseFile(dir));
-    cleanups.push(() => db.$client.close());
+    onCleanup(() => void db.$client.close());
     return db;
   }
   const database = await createTestDatabase();
   const db = await openStore({ dataDir: dir, databaseUrl: database.url });
-  asyncCleanups.push(async () => {
+  onCleanup(async () => {
     await db.close();
     await database.drop();
   });
   return db;
 }
 
-/** A fresh directory per test, removed afterwards. */
+/** A fresh directory per test (or per file, made in beforeAll), removed afterwards. */
 export function tempDir(prefix = 'rpl-test-'): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-  cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
+  onCleanup(() => fs.rmSync(dir, { recursive: true, force: true }));
   return dir;
 }
 
@@ -109,6 +99,8 @@ export async function testApp(
   await ensureDemoOrganisations(db, clock());
   const devIssuer = await loadDevIssuer(dir);
   const accessLog = createAccessLog(db, { clock, signer: loadAuditSigner(dir) });
+  // Its writer thread holds its own connection to the file: end it before the file goes.
+  onCleanup(() => accessLog.close());
   const app = createApp({
     db,
     clock,
@@ -149,7 +141,20 @@ export async function testApp(
     }
     return { status: res.status, headers: res.headers, json, text };
   }
-  return { app, db, dir, clock, devIssuer, accessLog, tokenFor, call, events: () => accessEvents(db) };
+  return {
+    app,
+    db,
+    dir,
+    clock,
+    devIssuer,
+    accessLog,
+    tokenFor,
+    call,
+    /** The access log as stored, oldest first; only the events after `afterSeq` when given. */
+    events: (afterSeq = 0) => accessEvents(db, afterSeq),
+    /** The sequence number of the newest event (0 for none): what `events(afterSeq)` counts from. */
+    headSeq: () => (db.$client.prepare('SELECT coalesce(max(seq), 0) FROM access_events').pluck().get() as number),
+  };
 }
 export type TestApp = Awaited<ReturnType<typeof testApp>>;
 
@@ -225,11 +230,11 @@ export async function approveAsReviewed(db: Db, actor: Actor, ref: VersionRef, n
 
 export { openDatabase, databaseFile };
 
-/** The access log as stored, oldest first, with its JSON columns parsed. */
-export function accessEvents(db: Db) {
+/** The access log as stored, oldest first, with its JSON columns parsed (after `afterSeq` when given). */
+export function accessEvents(db: Db, afterSeq = 0) {
   return db.$client
-    .prepare<[], StoredEvent>(`SELECT ${eventColumns('')} FROM access_events ORDER BY seq`)
-    .all()
+    .prepare<[number], StoredEvent>(`SELECT ${eventColumns('')} FROM access_events WHERE seq > ? ORDER BY seq`)
+    .all(afterSeq)
     .map(({ prevHash: _p, hash: _h, ...r }) => ({
       ...r,
       actorRoles: r.actorRoles ? (JSON.parse(r.actorRoles) as string[]) : null,

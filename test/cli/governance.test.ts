@@ -4,7 +4,7 @@ import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { ensureDemoOrganisations } from '../../src/plans/demo/demo.js';
 import { agreementQueries } from '../../src/plans/organisations.js';
-import { cli } from './helpers.js';
+import { cli, cliHere } from './helpers.js';
 import { accessEvents, databaseFile, importRecordFrom, openDatabase, planBody, planIdOf, publishPlans, tempDir, testApp } from '../helpers.js';
 
 describe('CLI: org list, dsa list, dsa end', () => {
@@ -62,26 +62,26 @@ describe('CLI: dsa add proposes; --accepted-by and dsa accept record signed agre
       }
     };
 
-    const proposed = await cli(['dsa', 'add', 'CLI-1', '--parties', 'shire-police,southbank-mh', '--from', '2026-01-01', '--to', '2027-01-01'], dir);
+    const proposed = await cliHere(['dsa', 'add', 'CLI-1', '--parties', 'shire-police,southbank-mh', '--from', '2026-01-01', '--to', '2027-01-01'], dir);
     expect(proposed.code, proposed.stderr).toBe(0);
     expect(proposed.stdout).toMatch(/CLI-1: shire-police, southbank-mh .*proposal (\d+), waiting for shire-police, southbank-mh to accept/);
     expect(await inForce()).toBeUndefined();
     const id = /proposal (\d+)/.exec(proposed.stdout)![1]!;
-    expect((await cli(['dsa', 'list'], dir)).stdout).toMatch(new RegExp(`^proposal ${id}\\tCLI-1\\tnew\\t2026-01-01\\.\\.2027-01-01\\tshire-police,southbank-mh\\twaiting for shire-police,southbank-mh$`, 'm'));
+    expect((await cliHere(['dsa', 'list'], dir)).stdout).toMatch(new RegExp(`^proposal ${id}\\tCLI-1\\tnew\\t2026-01-01\\.\\.2027-01-01\\tshire-police,southbank-mh\\twaiting for shire-police,southbank-mh$`, 'm'));
 
-    const notParty = await cli(['dsa', 'accept', id, '--for', 'capital-police'], dir);
+    const notParty = await cliHere(['dsa', 'accept', id, '--for', 'capital-police'], dir);
     expect(notParty.code).toBe(1);
     expect(notParty.stderr).toMatch(/capital-police is not a party/);
-    expect((await cli(['dsa', 'accept', id, '--for', 'shire-police'], dir)).stdout).toMatch(/waiting for southbank-mh/);
+    expect((await cliHere(['dsa', 'accept', id, '--for', 'shire-police'], dir)).stdout).toMatch(/waiting for southbank-mh/);
     expect(await inForce()).toBeUndefined();
-    const last = await cli(['dsa', 'accept', id, '--for', 'southbank-mh'], dir);
+    const last = await cliHere(['dsa', 'accept', id, '--for', 'southbank-mh'], dir);
     expect(last.stdout).toMatch(/in force/);
     expect(await inForce()).toBe('CLI-1');
 
-    const badHeld = await cli(['dsa', 'add', 'CLI-2', '--parties', 'capital-police,northgate-mh', '--from', '2026-01-01', '--to', '2027-01-01', '--accepted-by', 'capital-police,shire-police'], dir);
+    const badHeld = await cliHere(['dsa', 'add', 'CLI-2', '--parties', 'capital-police,northgate-mh', '--from', '2026-01-01', '--to', '2027-01-01', '--accepted-by', 'capital-police,shire-police'], dir);
     expect(badHeld.code).toBe(1);
     expect(badHeld.stderr).toMatch(/shire-police is not a party/);
-    const held = await cli(['dsa', 'add', 'CLI-2', '--parties', 'capital-police,northgate-mh', '--from', '2026-01-01', '--to', '2027-01-01', '--accepted-by', 'capital-police,northgate-mh'], dir);
+    const held = await cliHere(['dsa', 'add', 'CLI-2', '--parties', 'capital-police,northgate-mh', '--from', '2026-01-01', '--to', '2027-01-01', '--accepted-by', 'capital-police,northgate-mh'], dir);
     expect(held.code, held.stderr).toBe(0);
     expect(held.stdout).toMatch(/in force: every party's acceptance recorded/);
 
@@ -108,38 +108,38 @@ describe("CLI: the operator's acts on the register (issue 20)", () => {
     await db.exec(sql`UPDATE organisations SET disabled_at = '2026-11-30T10:00:00.000Z' WHERE slug = 'northgate-mh'`);
     await db.close();
 
-    const noReason = await cli(['org', 'kind', 'shire-police', '--kind', 'ambulance'], dir);
+    const noReason = await cliHere(['org', 'kind', 'shire-police', '--kind', 'ambulance'], dir);
     expect(noReason.code).toBe(2);
     expect(noReason.stderr).toMatch(/\breason: /);
-    const badKind = await cli(['org', 'kind', 'shire-police', '--kind', 'fire', '--reason', 'typo fixed'], dir);
+    const badKind = await cliHere(['org', 'kind', 'shire-police', '--kind', 'fire', '--reason', 'typo fixed'], dir);
     expect(badKind.code).toBe(2);
     expect(badKind.stderr).toMatch(/\bkind: /);
-    const kind = await cli(['org', 'kind', 'shire-police', '--kind', 'ambulance', '--reason', 'registered as the wrong kind'], dir);
+    const kind = await cliHere(['org', 'kind', 'shire-police', '--kind', 'ambulance', '--reason', 'registered as the wrong kind'], dir);
     expect(kind.code, kind.stderr).toBe(0);
     expect(kind.stdout).toMatch(/^shire-police is now ambulance$/m);
-    expect((await cli(['org', 'list'], dir)).stdout).toMatch(/^shire-police\tambulance\tactive\t/m);
+    expect((await cliHere(['org', 'list'], dir)).stdout).toMatch(/^shire-police\tambulance\tactive\t/m);
 
-    const enable = await cli(['org', 'enable', 'northgate-mh', '--reason', 'merger called off'], dir);
+    const enable = await cliHere(['org', 'enable', 'northgate-mh', '--reason', 'merger called off'], dir);
     expect(enable.code, enable.stderr).toBe(0);
-    expect((await cli(['org', 'list'], dir)).stdout).toMatch(/^northgate-mh\tmental-health\tactive\t/m);
-    const again = await cli(['org', 'enable', 'northgate-mh', '--reason', 'twice'], dir);
+    expect((await cliHere(['org', 'list'], dir)).stdout).toMatch(/^northgate-mh\tmental-health\tactive\t/m);
+    const again = await cliHere(['org', 'enable', 'northgate-mh', '--reason', 'twice'], dir);
     expect(again.code).toBe(1);
     expect(again.stderr).toMatch(/not disabled/);
 
     // An issuer that is not a URL, empty or plain http: an error naming the field (it was a stack trace).
     fs.writeFileSync(path.join(dir, 'secret'), 'synthetic-secret\n', { mode: 0o600 });
     for (const issuer of ['not a url', '', 'http://idp.example']) {
-      const bad = await cli(['org', 'oidc', 'southbank-mh', '--issuer', issuer, '--client-id', 'rpl', '--client-secret-file', path.join(dir, 'secret')], dir);
+      const bad = await cliHere(['org', 'oidc', 'southbank-mh', '--issuer', issuer, '--client-id', 'rpl', '--client-secret-file', path.join(dir, 'secret')], dir);
       expect(bad.code, issuer).toBe(2);
       expect(bad.stderr).toMatch(/\bissuer: /);
       expect(bad.stderr).not.toMatch(/\n\s+at /);
     }
-    const addBad = await cli(['org', 'add', 'new-org', '--name', 'New', '--kind', 'police', '--issuer', 'nope', '--jwks', 'https://idp.example/jwks'], dir);
+    const addBad = await cliHere(['org', 'add', 'new-org', '--name', 'New', '--kind', 'police', '--issuer', 'nope', '--jwks', 'https://idp.example/jwks'], dir);
     expect([addBad.code, /\bissuer: /.test(addBad.stderr)]).toEqual([2, true]);
 
     // A provider shared with another organisation needs the organisation claim on both.
     const oidc = (slug: string, ...extra: string[]) =>
-      cli(['org', 'oidc', slug, '--issuer', 'https://idp.national.example', '--client-id', `rpl-${slug}`, '--client-secret-file', path.join(dir, 'secret'), ...extra], dir);
+      cliHere(['org', 'oidc', slug, '--issuer', 'https://idp.national.example', '--client-id', `rpl-${slug}`, '--client-secret-file', path.join(dir, 'secret'), ...extra], dir);
     expect((await oidc('southbank-mh')).code).toBe(0);
     const shared = await oidc('northgate-mh', '--org-claim', 'ods', '--org-code', 'XNG01');
     expect(shared.code).toBe(1);

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runCli } from '../../src/cli/index.js';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -25,8 +26,30 @@ export function runTs(entry: string, args: string[], env: Record<string, string>
   });
 }
 
+/** `npm run cli -- …args` as a real child process on `dataDir`. */
 export const cli = (args: string[], dataDir: string, env: Record<string, string> = {}) =>
   runTs('src/cli/index.ts', args, { DATA_DIR: dataDir, ...env });
+
+/**
+ * The same command through the same entry (runCli), in this process, collecting what it prints: a child
+ * process costs about two seconds of CPU (Node and tsx start, the app loads) for every call. The CLI's own
+ * test files still run some of their commands as real processes (`cli`), and so cover the entry point.
+ */
+export async function cliHere(args: string[], dataDir: string, env: Record<string, string> = {}) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const write = process.stdout.write;
+  const errWrite = process.stderr.write;
+  process.stdout.write = ((s: string) => (out.push(String(s)), true)) as typeof process.stdout.write;
+  process.stderr.write = ((s: string) => (err.push(String(s)), true)) as typeof process.stderr.write;
+  try {
+    const code = await runCli(args, { LOG_LEVEL: 'warn', DATA_DIR: dataDir, ...env });
+    return { code, stdout: out.join(''), stderr: err.join('') };
+  } finally {
+    process.stdout.write = write;
+    process.stderr.write = errWrite;
+  }
+}
 
 /**
  * Starts the real service (src/main.ts) and resolves once it prints its URL. `stop()` sends SIGTERM and

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { databaseFile, openDatabase } from '../../db/index.js';
-import { cli } from './helpers.js';
+import { cli, cliHere } from './helpers.js';
 import { accessEvents, importRecordFrom, planBody, tempDir } from '../helpers.js';
 
 function writeNdjson(dir: string, lines: unknown[]): string {
@@ -28,7 +28,7 @@ function count(dir: string) {
 
 async function setUp() {
   const dir = tempDir();
-  expect((await cli(['org', 'add', 'southbank-mh', '--name', 'Southbank MH', '--kind', 'mental-health'], dir)).code).toBe(0);
+  expect((await cliHere(['org', 'add', 'southbank-mh', '--name', 'Southbank MH', '--kind', 'mental-health'], dir)).code).toBe(0);
   return dir;
 }
 
@@ -51,7 +51,7 @@ describe('cli import', () => {
   it('is a governance event: who, which file, how many lines, for which organisations, and the outcome; no personal data', async () => {
     const dir = await setUp();
     const file = writeNdjson(dir, [record('R-1'), record('R-2', { givenNames: 'Ngozi', familyName: 'Okafor' }), '{"not":"a record"}']);
-    const r = await cli(['import', file, '--skip-invalid'], dir);
+    const r = await cliHere(['import', file, '--skip-invalid'], dir);
     expect(r.code, r.stderr).toBe(0);
     const db = openDatabase(databaseFile(dir));
     const events = accessEvents(db).filter((e) => e.action === 'governance');
@@ -66,7 +66,7 @@ describe('cli import', () => {
     expect(events[2]!.query).toMatchObject({ changes: { created: 2, updated: 0, unchanged: 0, invalidSkipped: 1 } });
     const text = JSON.stringify(events);
     for (const personal of ['Okafor', 'Ngozi', 'Aoife', 'R-1', dir]) expect(text).not.toContain(personal);
-    const verified = await cli(['verify-audit'], dir);
+    const verified = await cliHere(['verify-audit'], dir);
     expect(verified.code, verified.stderr).toBe(0);
   });
 
@@ -77,7 +77,7 @@ describe('cli import', () => {
     const bad3 = { ...record('R-4'), owningOrg: 'nowhere' };
     const bad4 = { ...record('R-5'), subject: { ...record('R-5').subject, nhsNumber: '9434765918' } };
     const file = writeNdjson(dir, [record('R-1'), bad1, '{not json', bad2, bad3, record('R-1'), bad4, { externalRef: 'R-6', owningOrg: 'southbank-mh' }]);
-    const res = await cli(['import', file], dir);
+    const res = await cliHere(['import', file], dir);
     expect(res.code).toBe(1);
     const lines = res.stderr.split('\n');
     expect(lines).toContain('line 2: subject.dateOfBirth: must be a date as YYYY-MM-DD');
@@ -102,7 +102,7 @@ describe('cli import', () => {
       // Written by hand, as another system might: the escape is in the file's text.
       JSON.stringify(record('R-5')).replace('"Lambeth"', '"Lamb\\ud800eth"'),
     ]);
-    const res = await cli(['import', file], dir);
+    const res = await cliHere(['import', file], dir);
     expect(res.code).toBe(1);
     const lines = res.stderr.split('\n');
     const wf = 'must be well-formed Unicode text';
@@ -117,7 +117,7 @@ describe('cli import', () => {
   it('--skip-invalid imports the good lines and still reports the bad ones', async () => {
     const dir = await setUp();
     const file = writeNdjson(dir, [record('R-1'), '{"externalRef": 5}', record('R-3')]);
-    const res = await cli(['import', file, '--skip-invalid'], dir);
+    const res = await cliHere(['import', file, '--skip-invalid'], dir);
     expect(res.code).toBe(0);
     expect(res.stderr).toMatch(/^line 2: externalRef/m);
     expect(res.stdout).toMatch(/imported 2 of 3 lines.*1 invalid skipped/);
@@ -127,12 +127,12 @@ describe('cli import', () => {
   it('does not republish a plan that its trust withdrew', async () => {
     const dir = await setUp();
     const file = writeNdjson(dir, [record('R-1')]);
-    await cli(['import', file], dir);
+    await cliHere(['import', file], dir);
     const db = openDatabase(databaseFile(dir));
     db.$client.exec("UPDATE plan_versions SET status = 'withdrawn'; UPDATE plans SET current_version_id = NULL, withdrawn_at = '2026-11-01T00:00:00Z'");
     db.$client.close();
     writeNdjson(dir, [record('R-1', { summary: 'changed after withdrawal' })]);
-    expect((await cli(['import', file], dir)).stdout).toMatch(/1 skipped because the plan was withdrawn/);
+    expect((await cliHere(['import', file], dir)).stdout).toMatch(/1 skipped because the plan was withdrawn/);
   });
 
   it('gives clear errors for unknown commands, bad options and missing files', async () => {

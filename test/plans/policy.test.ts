@@ -21,6 +21,18 @@ async function withPublishedPlan(clock = testClock()) {
   return { t, planId: await planIdOf(t.db, 'SB-000001') };
 }
 
+/**
+ * A refusal as the API gives it: the status, the problem's code, and why: its `reason` where the service
+ * names one, else the detail it gives.
+ */
+function expectRefused(res: { status: number; json: any }, status: number, code: string, why: { reason?: string; detail?: RegExp }) {
+  expect(res.status).toBe(status);
+  expect(res.json).toMatchObject({ status, code });
+  if (why.reason !== undefined) expect(res.json.reason).toBe(why.reason);
+  if (why.detail) expect(res.json.detail).toMatch(why.detail);
+}
+const noAgreement = { reason: 'no-agreement', detail: /no data-sharing agreement in force between/ };
+
 describe('data-sharing agreements scope every read, per plan', () => {
   it('a responder of a party to an agreement in force sees the plan', async () => {
     const { t, planId } = await withPublishedPlan();
@@ -35,9 +47,8 @@ describe('data-sharing agreements scope every read, per plan', () => {
   it('an organisation that is not a party is refused, with the reason', async () => {
     const { t, planId } = await withPublishedPlan();
     const res = await t.call(who.outsider, 'GET', `/api/v1/plans/${planId}`);
-    expect(res.status).toBe(403);
+    expectRefused(res, 403, 'forbidden', { reason: 'no-agreement' });
     expect((await answerChecker(t.app))('GET', `/api/v1/plans/${planId}`, res)).toEqual([]);
-    expect(res.json).toMatchObject({ code: 'forbidden', reason: 'no-agreement' });
     // People read the refusal: it names both organisations (the access log keeps their slugs).
     expect(res.json.detail).toMatch(/Shire Constabulary \(no agreement\) and Southbank Mental Health Trust/);
   });
@@ -47,9 +58,9 @@ describe('data-sharing agreements scope every read, per plan', () => {
     const { t, planId } = await withPublishedPlan(clock);
     const year = clock().getUTCFullYear();
     clock.set(`${year + 3}-01-02T09:00:00Z`); // demo agreement ends 31 Dec of year+2
-    expect((await t.call(who.officer, 'GET', `/api/v1/plans/${planId}`)).status).toBe(403);
+    expectRefused(await t.call(who.officer, 'GET', `/api/v1/plans/${planId}`), 403, 'forbidden', noAgreement);
     await addDataSharingAgreement(t.db, { reference: 'DSA-FUTURE', parties: ['shire-police', 'southbank-mh'], validFrom: `${year + 4}-01-01`, validTo: `${year + 5}-01-01` }, clock());
-    expect((await t.call(who.outsider, 'GET', `/api/v1/plans/${planId}`)).status).toBe(403);
+    expectRefused(await t.call(who.outsider, 'GET', `/api/v1/plans/${planId}`), 403, 'forbidden', noAgreement);
     clock.set(`${year + 4}-06-01T09:00:00Z`);
     expect((await t.call(who.outsider, 'GET', `/api/v1/plans/${planId}`)).status).toBe(200);
   });
@@ -57,14 +68,17 @@ describe('data-sharing agreements scope every read, per plan', () => {
   it('an agreement between other parties does not open this plan', async () => {
     const { t, planId } = await withPublishedPlan();
     await addDataSharingAgreement(t.db, { reference: 'DSA-OTHER', parties: ['shire-police', 'northgate-mh'], validFrom: '2026-01-01', validTo: '2027-12-31' }, t.clock());
-    expect((await t.call(who.outsider, 'GET', `/api/v1/plans/${planId}`)).status).toBe(403);
+    expectRefused(await t.call(who.outsider, 'GET', `/api/v1/plans/${planId}`), 403, 'forbidden', noAgreement);
   });
 
   it('auditors, admins and other trusts\' authors get no plan content', async () => {
     const { t, planId } = await withPublishedPlan();
-    for (const w of [who.auditor, who.admin, who.otherTrustAuthor]) {
-      expect((await t.call(w, 'GET', `/api/v1/plans/${planId}`)).status).toBe(403);
+    for (const w of [who.auditor, who.admin]) {
+      expectRefused(await t.call(w, 'GET', `/api/v1/plans/${planId}`), 403, 'forbidden', { detail: /^your role does not give access to plan content$/ });
     }
+    expectRefused(await t.call(who.otherTrustAuthor, 'GET', `/api/v1/plans/${planId}`), 403, 'forbidden', {
+      detail: /^authors and approvers may only read their own organisation's plans$/,
+    });
     expect((await t.call(who.author, 'GET', `/api/v1/plans/${planId}`)).status).toBe(200);
   });
 
@@ -74,10 +88,13 @@ describe('data-sharing agreements scope every read, per plan', () => {
     expect(own.json.planId).toBe(planId);
     const officer = await t.call(who.officer, 'GET', '/api/v1/plans?externalRef=SB-000001&org=southbank-mh');
     expect(officer.json.planId).toBe(planId);
-    // No agreement: the same 404 as an unknown reference (test/server/api/input-hygiene.test.ts), so refs cannot be probed.
-    expect((await t.call(who.outsider, 'GET', '/api/v1/plans?externalRef=SB-000001&org=southbank-mh')).status).toBe(404);
-    expect((await t.call(who.officer, 'GET', '/api/v1/plans?externalRef=SB-000001')).status).toBe(404); // not capital-police's ref
-    expect((await t.call(who.officer, 'GET', '/api/v1/plans?externalRef=SB-000001&bogus=1')).status).toBe(400);
+    // No agreement: the same 404 as an unknown reference (test/input-hygiene.test.ts), so refs cannot be probed.
+    const unknown = await t.call(who.officer, 'GET', '/api/v1/plans?externalRef=SB-999999&org=southbank-mh');
+    expectRefused(unknown, 404, 'not_found', { detail: /^no such plan$/ });
+    const noAgreementRef = await t.call(who.outsider, 'GET', '/api/v1/plans?externalRef=SB-000001&org=southbank-mh');
+    expect(noAgreementRef.json).toEqual({ ...unknown.json, instance: noAgreementRef.json.instance });
+    expectRefused(await t.call(who.officer, 'GET', '/api/v1/plans?externalRef=SB-000001'), 404, 'not_found', { detail: /^no such plan$/ }); // not capital-police's ref
+    expectRefused(await t.call(who.officer, 'GET', '/api/v1/plans?externalRef=SB-000001&bogus=1'), 400, 'invalid', { detail: /Unrecognized key: "bogus"/ });
   });
 });
 
@@ -126,8 +143,10 @@ describe('identity: tokens are verified against each organisation\'s own issuer'
         .setIssuedAt(Math.floor(t.clock().getTime() / 1000))
         .setExpirationTime(opts.exp ?? Math.floor(t.clock().getTime() / 1000) + 600)
         .sign(privateKey);
-    const get = async (token: string) =>
-      t.app.request(`/api/v1/plans/${planId}`, { headers: { authorization: `Bearer ${token}`, 'x-access-purpose': 'INC-9' } });
+    const get = async (token: string) => {
+      const res = await t.app.request(`/api/v1/plans/${planId}`, { headers: { authorization: `Bearer ${token}`, 'x-access-purpose': 'INC-9' } });
+      return { status: res.status, headers: res.headers, json: (await res.json()) as any };
+    };
     return { t, sign, get };
   }
 
@@ -139,16 +158,16 @@ describe('identity: tokens are verified against each organisation\'s own issuer'
   it('refuses a token that claims another organisation, wrong audience, expiry, tampering, or no role', async () => {
     const { t, sign, get } = await withOrgIssuer();
     const now = Math.floor(t.clock().getTime() / 1000);
-    expect((await get(await sign({ org: 'capital-police', roles: ['responder'] }))).status).toBe(401);
-    expect((await get(await sign({ org: 'river-police', roles: ['responder'] }, { aud: 'other-app' }))).status).toBe(401);
-    expect((await get(await sign({ org: 'river-police', roles: ['responder'] }, { exp: now - 120 }))).status).toBe(401);
+    expectRefused(await get(await sign({ org: 'capital-police', roles: ['responder'] })), 401, 'unauthenticated', { detail: /^tokens for capital-police must come from its own identity provider$/ });
+    expectRefused(await get(await sign({ org: 'river-police', roles: ['responder'] }, { aud: 'other-app' })), 401, 'unauthenticated', { detail: /"aud" claim/ });
+    expectRefused(await get(await sign({ org: 'river-police', roles: ['responder'] }, { exp: now - 120 })), 401, 'unauthenticated', { detail: /"exp" claim/ });
     const good = await sign({ org: 'river-police', roles: ['responder'] });
     const [h, p, s] = good.split('.');
     const forged = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(p!, 'base64url').toString()), roles: ['approver'] })).toString('base64url');
-    expect((await get(`${h}.${forged}.${s}`)).status).toBe(401);
-    expect((await get(await sign({ org: 'river-police', roles: ['superuser'] }))).status).toBe(403);
+    expectRefused(await get(`${h}.${forged}.${s}`), 401, 'unauthenticated', { detail: /signature verification failed/ });
+    expectRefused(await get(await sign({ org: 'river-police', roles: ['superuser'] })), 403, 'forbidden', { detail: /^the token grants no role in this service$/ });
     const none = await get('not-a-jwt');
-    expect(none.status).toBe(401);
+    expectRefused(none, 401, 'unauthenticated', { detail: /^the bearer token is not a JWT$/ });
     expect(none.headers.get('www-authenticate')).toMatch(/Bearer/);
   });
 
@@ -161,7 +180,7 @@ describe('identity: tokens are verified against each organisation\'s own issuer'
     expect((await get(devToken)).status).toBe(200); // the test app has it on
     const planId = await planIdOf(t.db, 'SB-000001');
     const res = await prodLike.request(`/api/v1/plans/${planId}`, { headers: { authorization: `Bearer ${devToken}`, 'x-access-purpose': 'INC-9' } });
-    expect(res.status).toBe(401);
+    expectRefused({ status: res.status, json: await res.json() }, 401, 'unauthenticated', { detail: /^tokens for capital-police must come from its own identity provider$/ });
   });
 });
 

@@ -7,6 +7,7 @@ import { ensureDemoOrganisations } from '../../src/plans/demo/demo.js';
 import { createApp } from '../../src/server/app.js';
 import { loadDevIssuer } from '../../src/server/auth/dev-issuer.js';
 import { silentLogger } from '../../src/logger.js';
+import { createAccessLog } from '../../src/plans/access-log/log.js';
 import { startSearch, type SearchRuntime } from '../../src/search/index.js';
 import { createSearchService } from '../../src/search/service.js';
 import { createIndexSync } from '../../src/search/sync.js';
@@ -63,7 +64,9 @@ export async function searchTestApp(opts: { meili: boolean }) {
   // These files test what search finds, hundreds of searches per person on a frozen clock: the
   // per-person limit (test/server/api/search-rate-limit.test.ts) would stop them.
   const searchLimits = { perMinute: 1_000_000, perHour: 1_000_000 };
-  const app = createApp({ db, clock, logger: silentLogger(), devIssuer, publicBaseUrl: 'http://127.0.0.1:8080', search: service, searchLimits });
+  // Its own log rather than the app's, so that close() can end the writer thread before the file goes.
+  const accessLog = createAccessLog(db, { clock });
+  const app = createApp({ db, clock, logger: silentLogger(), devIssuer, accessLog, publicBaseUrl: 'http://127.0.0.1:8080', search: service, searchLimits });
   const tokens = new Map<string, string>();
   async function call(w: Who, url: string, purpose: string | null = 'INC-2026-0042 welfare check') {
     const key = `${w.sub}|${w.org}|${w.roles.join(',')}`;
@@ -91,6 +94,7 @@ export async function searchTestApp(opts: { meili: boolean }) {
     async close() {
       await (runtime ? runtime.stop() : sync.stop());
       service.stop();
+      await accessLog.close();
       await db.close();
       await database?.drop();
       fs.rmSync(dir, { recursive: true, force: true });

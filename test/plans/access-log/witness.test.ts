@@ -11,8 +11,7 @@ import { hashAt } from '../../../src/plans/access-log/verify-store.js';
 import { createAuditWitness } from '../../../src/plans/access-log/witness.js';
 import { seedSyntheticPlans } from '../../../src/plans/demo/demo.js';
 import { loadDevIssuer } from '../../../src/server/auth/dev-issuer.js';
-import { runCli } from '../../../src/cli/index.js';
-import { startService } from '../../cli/helpers.js';
+import { cliHere, startService } from '../../cli/helpers.js';
 import { databaseFile, importRecordFrom, openDatabase, planBody, planIdOf, publishPlans, tempDir, testApp, testClock, who } from '../../helpers.js';
 
 /** The witness's newest checkpoint (the greatest head). */
@@ -20,23 +19,6 @@ function newestWitnessed(where: string): WitnessEntry {
   let newest: WitnessEntry | undefined;
   for (const w of readWitness(where)) if (!newest || w.checkpoint.headSeq > newest.checkpoint.headSeq) newest = w;
   return newest!;
-}
-
-/** Runs the CLI in this process, collecting what it prints. */
-async function cli(args: string[], env: Record<string, string>) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const write = process.stdout.write.bind(process.stdout);
-  const errWrite = process.stderr.write.bind(process.stderr);
-  process.stdout.write = ((s: string) => (out.push(String(s)), true)) as typeof process.stdout.write;
-  process.stderr.write = ((s: string) => (err.push(String(s)), true)) as typeof process.stderr.write;
-  try {
-    const code = await runCli(args, env);
-    return { code, stdout: out.join(''), stderr: err.join('') };
-  } finally {
-    process.stdout.write = write;
-    process.stderr.write = errWrite;
-  }
 }
 
 async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, ms = 20_000): Promise<T> {
@@ -138,11 +120,11 @@ describe('the witness (AUDIT_WITNESS_DIR)', () => {
     const dir = tempDir();
     await openDatabase(databaseFile(dir)).close();
     const empty = tempDir('rpl-witness-');
-    expect(await cli(['audit-checkpoint'], { DATA_DIR: dir })).toMatchObject({ code: 1, stderr: expect.stringContaining('no signed checkpoint yet') });
-    expect(await cli(['verify-audit', '--witness', empty], { DATA_DIR: dir })).toMatchObject({ code: 1, stderr: expect.stringContaining('holds no checkpoint') });
+    expect(await cliHere(['audit-checkpoint'], dir)).toMatchObject({ code: 1, stderr: expect.stringContaining('no signed checkpoint yet') });
+    expect(await cliHere(['verify-audit', '--witness', empty], dir)).toMatchObject({ code: 1, stderr: expect.stringContaining('holds no checkpoint') });
     const bad = path.join(empty, 'bad.json');
     fs.writeFileSync(bad, JSON.stringify({ kind: 'access-log-checkpoint', at: '2026-12-01T10:00:00.000Z', headSeq: -3, headHash: 'x', keyId: 'ab'.repeat(32), signature: 'AA==' }));
-    const r = await cli(['verify-audit', '--witness', bad], { DATA_DIR: dir });
+    const r = await cliHere(['verify-audit', '--witness', bad], dir);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('headSeq:');
     expect(r.stderr).toContain('headHash: must be 64 lowercase hex digits');
@@ -212,8 +194,8 @@ describe('the witness (AUDIT_WITNESS_DIR)', () => {
     await db.close();
 
     const keyFile = path.join(tempDir(), 'audit-key.pem');
-    fs.writeFileSync(keyFile, (await cli(['audit-key'], { DATA_DIR: dir })).stdout);
-    const printed = await cli(['audit-checkpoint'], { DATA_DIR: dir });
+    fs.writeFileSync(keyFile, (await cliHere(['audit-key'], dir)).stdout);
+    const printed = await cliHere(['audit-checkpoint'], dir);
     expect(printed.code).toBe(0);
     expect(JSON.parse(printed.stdout)).toMatchObject({ kind: 'access-log-checkpoint', headSeq: finalHead.seq, headHash: finalHead.hash });
     const keptByHand = path.join(tempDir(), 'checkpoint.json');
@@ -222,7 +204,7 @@ describe('the witness (AUDIT_WITNESS_DIR)', () => {
     // The untouched copy passes, against the witness directory and against the checkpoint a person kept.
     const untouched = copyOf(dir);
     for (const witness of [witnessDir, keptByHand]) {
-      const ok = await cli(['verify-audit', '--public-key', keyFile, '--witness', witness], { DATA_DIR: untouched });
+      const ok = await cliHere(['verify-audit', '--public-key', keyFile, '--witness', witness], untouched);
       expect(ok.stderr).toBe('');
       expect(ok.code).toBe(0);
       expect(ok.stdout).toContain(`head event ${finalHead.seq} ${finalHead.hash} — in this log`);
@@ -233,10 +215,10 @@ describe('the witness (AUDIT_WITNESS_DIR)', () => {
     const cut = copyOf(dir);
     const keep = finalHead.seq - 15;
     cutTail(cut, keep);
-    const alone = await cli(['verify-audit', '--public-key', keyFile], { DATA_DIR: cut });
+    const alone = await cliHere(['verify-audit', '--public-key', keyFile], cut);
     expect(alone.code).toBe(0);
     for (const witness of [witnessDir, keptByHand]) {
-      const r = await cli(['verify-audit', '--public-key', keyFile, '--witness', witness], { DATA_DIR: cut });
+      const r = await cliHere(['verify-audit', '--public-key', keyFile, '--witness', witness], cut);
       expect(r.code).toBe(1);
       expect(r.stderr).toContain(`head event ${finalHead.seq} (hash ${finalHead.hash}), which is missing: the log ends at event ${keep}`);
       expect(r.stderr).toContain(`witness: 15 events (${keep + 1}–${finalHead.seq})`);
@@ -256,7 +238,7 @@ describe('the witness (AUDIT_WITNESS_DIR)', () => {
     await carryOn.close();
     await forked.close();
     expect(newestWitnessed(witnessCopy).checkpoint.headSeq).toBe(keep + 40);
-    const r = await cli(['verify-audit', '--public-key', keyFile, '--witness', witnessCopy], { DATA_DIR: cut });
+    const r = await cliHere(['verify-audit', '--public-key', keyFile, '--witness', witnessCopy], cut);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`signs head event ${finalHead.seq} (hash ${finalHead.hash}), but this log's event ${finalHead.seq} has hash`);
     expect(r.stderr).toMatch(/naming a head NOT in this log; the newest of \S+, head event \d+ [0-9a-f]{64} — in this log/);

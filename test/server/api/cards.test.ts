@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { issueCard } from '../../../src/plans/cards/cards.js';
 import { createApp } from '../../../src/server/app.js';
 import { silentLogger } from '../../../src/logger.js';
 import { createCardGuard } from '../../../src/server/guards/card-guard.js';
@@ -386,11 +387,17 @@ describe('abuse resistance', () => {
   it('limits look-ups per client', async () => {
     const { t, planId } = await setUp();
     const b = await responder(t);
-    // Distinct real cards, so neither the failure nor the per-card limit is what stops it.
-    const urls: string[] = [];
-    for (let i = 0; i < 31; i++) urls.push((await issue(t, planId, { graceUntil: '2026-12-01T00:00:00Z' })).url);
-    for (let i = 0; i < 30; i++) expect((await b.get(pathOf(urls[i]!))).status).toBe(303);
-    expect((await b.get(pathOf(urls[30]!))).status).toBe(429);
+    // Distinct real cards, so neither the failure nor the per-card limit is what stops it; stored as the
+    // API stores them, without rendering 31 PDFs nobody looks at.
+    const author = { ...who.author, orgKind: 'mental-health' as const };
+    const paths: string[] = [];
+    for (let i = 0; i < 31; i++) {
+      const issued = await issueCard(t.db, author, planId, { graceUntil: new Date('2026-12-01T00:00:00Z') }, t.clock());
+      if (!issued.ok) throw new Error(issued.detail);
+      paths.push(`/q/${issued.value.token}`);
+    }
+    for (let i = 0; i < 30; i++) expect((await b.get(paths[i]!)).status).toBe(303);
+    expect((await b.get(paths[30]!)).status).toBe(429);
   });
 
   it('limits anonymous hits per address before sign-in', async () => {

@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { afterEach, describe, expect, it } from 'vitest';
-import { haveChromium, newPage } from '../../browser/chromium.js';
+import { newPage } from '../../browser/chromium.js';
 import { testApp } from '../../helpers.js';
 
 const stops: (() => Promise<void>)[] = [];
@@ -32,7 +32,7 @@ describe('/docs', () => {
     expect((await t.app.request('/sign-in')).headers.get('content-security-policy')).toContain("default-src 'none'; style-src 'unsafe-inline'");
   });
 
-  it.skipIf(!haveChromium)('renders in Chromium with every request to this service and no CSP violation', { timeout: 60_000 }, async () => {
+  it('renders in Chromium with every request to this service and no CSP violation', { timeout: 60_000 }, async () => {
     const base = await served();
     const page = await newPage();
     const requests: string[] = [];

@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { databaseFile } from '../../../db/index.js';
 import { importRecordFrom, planBody, planIdOf, publishPlans, testApp, who, type TestApp } from '../../helpers.js';
-import { browser } from '../web/helpers.js';
+import { browser, signedIn } from '../web/helpers.js';
 
 /** What `org` changes from another process look like: a second connection to the same file. */
 /**
@@ -40,9 +40,7 @@ describe('the development issuer once an organisation has its own identity provi
 
   it('takes its demo identities off the sign-in page and ends their browser sessions', async () => {
     const t = await testApp();
-    const officer = browser(t);
-    await officer.signIn('demo.officer');
-    await officer.statePurpose();
+    const officer = await signedIn(t, 'demo.officer', 'INC-2026-0042 scanned card');
     expect((await officer.get('/code')).status).toBe(200);
     expect((await browser(t).get('/sign-in')).text).toContain('demo.officer');
 

@@ -12,7 +12,7 @@ import { createAuthenticator } from '../../../src/server/auth/authenticator.js';
 import { TOKEN_AUDIENCE } from '../../../src/server/auth/dev-issuer.js';
 import { cli } from '../../cli/helpers.js';
 import { testApp, who, type TestApp } from '../../helpers.js';
-import { browser } from '../web/helpers.js';
+import { signedIn } from '../web/helpers.js';
 
 /**
  * Issue 20 item 3: `jwks` was any local path or any URL. A path from the API was read synchronously on
@@ -103,8 +103,7 @@ describe('jwks: what the API accepts', () => {
 describe('jwks: the administrator\'s form', () => {
   it('shows a refused path as an error on the field, with nothing of the file in the page', async () => {
     const t = await testApp();
-    const admin = browser(t);
-    await admin.signIn('demo.admin');
+    const admin = await signedIn(t, 'demo.admin');
     const res = await admin.post('/admin/organisations/southbank-mh', {
       name: 'Southbank Mental Health (synthetic)', kind: 'mental-health', issuer: 'https://idp.southbank.example', jwks: '/etc/passwd', reason: 'our provider',
     });

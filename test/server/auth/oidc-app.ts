@@ -2,21 +2,17 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
-import { afterEach, expect } from 'vitest';
+import { expect } from 'vitest';
 import { configureOidc, oidcConfigInputSchema } from '../../../src/plans/oidc-config.js';
 import { createApp } from '../../../src/server/app.js';
 import { createRefusalSummary } from '../../../src/server/access-trail/refusal-summary.js';
 import type { TrustProxy } from '../../../src/config.js';
 import { silentLogger } from '../../../src/logger.js';
+import { onCleanup } from '../../cleanup.js';
 import { testApp, testClock } from '../../helpers.js';
 import { startTestProvider, type TestUser } from './oidc-helpers.js';
 import { createSearchService } from '../../../src/search/service.js';
 import { createIndexSync } from '../../../src/search/sync.js';
-
-const stops: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  while (stops.length) await stops.pop()!();
-});
 
 /** The claim naming each person's organisation (as CIS2 names an ODS code), and each organisation's value. */
 export const ORG_CLAIM = 'org_code';
@@ -49,19 +45,19 @@ export async function setUp(
   const search = createSearchService({ db: t.db, logger: silentLogger() });
   const sync = createIndexSync({ db: t.db, fallback: search.fallback, logger: silentLogger() });
   sync.start();
-  stops.push(async () => {
+  onCleanup(async () => {
     await sync.stop();
     search.stop();
   });
   // Its own refusal summariser, so a test can flush the summaries of anonymous refusals.
   const refusals = createRefusalSummary({ clock: t.clock, record: (e) => t.accessLog.record(e) });
-  stops.push(() => refusals.close());
+  onCleanup(() => refusals.close());
   let appUrl = '';
   const app = createApp({ db: t.db, clock: t.clock, logger: silentLogger(), accessLog: t.accessLog, search, refusals, localCards: true, ...appOpts, get publicBaseUrl() { return appUrl; } });
   const server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 });
   await new Promise<void>((r) => server.once('listening', () => r()));
   appUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  stops.push(() => new Promise<void>((r) => { (server as unknown as { closeAllConnections(): void }).closeAllConnections(); server.close(() => r()); }));
+  onCleanup(() => new Promise<void>((r) => { (server as unknown as { closeAllConnections(): void }).closeAllConnections(); server.close(() => r()); }));
   const clientSecret = 'synthetic-test-secret-0123456789';
   const provider = await startTestProvider({
     users: [...users, ...(southbank ? southbankUsers : []), ...extraUsers],
@@ -71,7 +67,7 @@ export async function setUp(
       ...(southbank ? [{ clientId: 'rpl-southbank', clientSecret, redirectUri: `${appUrl}/auth/callback`, postLogoutRedirectUri: `${appUrl}/signed-out` }] : []),
     ],
   });
-  stops.push(provider.stop);
+  onCleanup(provider.stop);
   const secretFile = path.join(t.dir, 'capital.secret');
   fs.writeFileSync(secretFile, clientSecret, { mode: 0o600 });
   const input = oidcConfigInputSchema.parse({

@@ -22,11 +22,11 @@ async function world() {
 }
 
 async function fhir(t: TestApp, w: Who | null, url: string, opts: Parameters<TestApp['call']>[3] = {}) {
-  const before = t.events().length;
+  const before = t.headSeq();
   const res = await t.call(w, 'GET', url, opts);
   expect(res.headers.get('content-type')).toBe(FHIR);
   assertValidFhir(res.json);
-  return { ...res, events: t.events().slice(before) };
+  return { ...res, events: t.events(before) };
 }
 
 const ORG = 'urn:response-plans:org:southbank-mh';

@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectAccessible, haveChromium, newPage } from '../../browser/chromium.js';
+import { expectAccessible, signedInPage } from '../../browser/chromium.js';
 import { importRecordFrom, planBody, planIdOf, publishPlans, testApp, type TestApp } from '../../helpers.js';
 
 /**
@@ -15,7 +15,6 @@ let t: TestApp;
 let base = '';
 let server: ReturnType<typeof serve> | undefined;
 beforeAll(async () => {
-  if (!haveChromium) return;
   t = await testApp({});
   await publishPlans(t.db, [importRecordFrom(planBody({ externalRef: 'SB-000001', givenNames: 'Siân', familyName: 'Llewelyn-Wiśniewska' }))]);
   server = serve({ fetch: t.app.fetch, hostname: '127.0.0.1', port: 0 });
@@ -26,13 +25,6 @@ afterAll(async () => {
   if (server) await new Promise<void>((r) => server!.close(() => r()));
 });
 
-async function signedIn(sub: string, purpose?: string): Promise<Page> {
-  const page = await newPage();
-  const form = (data: Record<string, string>) => ({ form: data, headers: { origin: base }, maxRedirects: 0 });
-  expect((await page.context().request.post(`${base}/sign-in`, form({ user: sub, return: '/' }))).status()).toBe(303);
-  if (purpose) expect((await page.context().request.post(`${base}/purpose`, form({ purpose, return: '/' }))).status()).toBe(303);
-  return page;
-}
 
 async function acceptFromHome(page: Page, label: string) {
   await page.goto(`${base}/admin`);
@@ -44,14 +36,14 @@ async function acceptFromHome(page: Page, label: string) {
   await page.waitForURL((u) => u.searchParams.has('done'));
 }
 
-describe.skipIf(!haveChromium)('agreement workflow in a real browser', () => {
+describe('agreement workflow in a real browser', () => {
   it('propose, each party accepts, in force (a responder reads), one party ends it; axe on every page', { timeout: 300_000 }, async () => {
     const planId = await planIdOf(t.db, 'SB-000001');
-    const officer = await signedIn('demo.outsider', 'INC-2026-7001 concern for welfare');
+    const officer = await signedInPage(base, 'demo.outsider', { purpose: 'INC-2026-7001 concern for welfare' });
     expect((await officer.goto(`${base}/plans/${planId}`))!.status()).toBe(403);
 
     // Shire proposes, naming both trusts.
-    const shire = await signedIn('demo.shire-admin');
+    const shire = await signedInPage(base, 'demo.shire-admin');
     await shire.goto(`${base}/admin/agreements/new`);
     await expectAccessible(shire, 'propose');
     await shire.click('form[action="/admin/agreements"] button[type=submit]');
@@ -74,7 +66,7 @@ describe.skipIf(!haveChromium)('agreement workflow in a real browser', () => {
     expect((await officer.goto(`${base}/plans/${planId}`))!.status()).toBe(403);
 
     // Southbank accepts; its decline page is there too (seen, not used).
-    const south = await signedIn('demo.admin');
+    const south = await signedInPage(base, 'demo.admin');
     await south.goto(`${proposalUrl}/decline`);
     await expectAccessible(south, 'decline');
     await acceptFromHome(south, 'southbank');
@@ -82,7 +74,7 @@ describe.skipIf(!haveChromium)('agreement workflow in a real browser', () => {
     expect((await officer.goto(`${base}/plans/${planId}`))!.status()).toBe(403);
 
     // Northgate's acceptance is the last: in force.
-    const north = await signedIn('demo.northgate-admin');
+    const north = await signedInPage(base, 'demo.northgate-admin');
     await acceptFromHome(north, 'northgate');
     expect(await north.textContent('.banner')).toContain('the agreement is in force');
     await expectAccessible(north, 'proposal (accepted)');

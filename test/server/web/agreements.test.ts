@@ -1,14 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { importRecordFrom, planBody, planIdOf, publishPlans, testApp, who } from '../../helpers.js';
-import { browser } from './helpers.js';
+import { signedIn, type Browser } from './helpers.js';
 
 /** Issue 20 item 1 on the administrator's pages: propose, each party accepts or declines, what waits shown on /admin. */
-
-async function signedIn(t: Awaited<ReturnType<typeof testApp>>, sub: string) {
-  const b = browser(t);
-  await b.signIn(sub);
-  return b;
-}
 
 const proposalForm = (reference: string, parties: string[]) => {
   const form = new URLSearchParams({ reference, 'from-day': '1', 'from-month': '1', 'from-year': '2026', 'to-day': '31', 'to-month': '12', 'to-year': '2027' });
@@ -23,8 +17,8 @@ describe('agreement proposals on the admin pages', () => {
     const planId = await planIdOf(t.db, 'SB-000001');
     const shire = await signedIn(t, 'demo.shire-admin');
     const south = await signedIn(t, 'demo.admin');
-    const cookie = (b: ReturnType<typeof browser>) => [...b.jar].map(([k, v]) => `${k}=${v}`).join('; ');
-    const post = (b: ReturnType<typeof browser>, url: string, body: URLSearchParams, origin = 'http://localhost') =>
+    const cookie = (b: Browser) => [...b.jar].map(([k, v]) => `${k}=${v}`).join('; ');
+    const post = (b: Browser, url: string, body: URLSearchParams, origin = 'http://localhost') =>
       t.app.request(url, { method: 'POST', headers: { cookie: cookie(b), origin, 'content-type': 'application/x-www-form-urlencoded' }, body: body.toString() });
 
     const form = await shire.get('/admin/agreements/new');

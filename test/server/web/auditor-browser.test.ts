@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectAccessible, haveChromium, newPage } from '../../browser/chromium.js';
+import { expectAccessible, newPage } from '../../browser/chromium.js';
 import { importRecordFrom, planBody, planIdOf, publishPlans, testApp, who, type TestApp } from '../../helpers.js';
 
 /**
@@ -12,7 +12,6 @@ let t: TestApp;
 let base = '';
 let server: ReturnType<typeof serve> | undefined;
 beforeAll(async () => {
-  if (!haveChromium) return;
   t = await testApp();
   await publishPlans(t.db, [importRecordFrom(planBody({ externalRef: 'SB-000001', givenNames: 'Nerys', familyName: 'Quillfeather' }))]);
   expect((await t.call(who.officer, 'GET', `/api/v1/plans/${await planIdOf(t.db, 'SB-000001')}`, { purpose: 'INC-2026-0777 welfare check' })).status).toBe(200);
@@ -24,7 +23,7 @@ afterAll(async () => {
   if (server) await new Promise<void>((r) => server!.close(() => r()));
 });
 
-describe.skipIf(!haveChromium)('the auditor in Chromium', () => {
+describe('the auditor in Chromium', () => {
   it("signs in to the access log, and the person's report is two clicks away", { timeout: 120_000 }, async () => {
     const page = await newPage();
     await page.goto(`${base}/sign-in`);

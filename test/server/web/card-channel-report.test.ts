@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { importRecordFrom, planBody, planIdOf, publishPlans, testApp, who } from '../../helpers.js';
-import { browser } from './helpers.js';
+import { signedIn } from './helpers.js';
 
 /** A published plan, its card, and a paramedic who scanned it with the pre-filled card purpose. */
 async function scanned() {
@@ -10,8 +10,7 @@ async function scanned() {
   const card = await t.call(who.author, 'POST', `/api/v1/plans/${planId}/cards`, { body: {}, purpose: null });
   expect(card.status).toBe(201);
   const q = new URL(card.json.url as string).pathname;
-  const b = browser(t);
-  await b.signIn('demo.paramedic');
+  const b = await signedIn(t, 'demo.paramedic');
   await b.post('/purpose', { purpose: 'scanned patient card', return: q });
   const scan = await b.get(q);
   expect(scan.location).toBe(`/plans/${planId}?via=qr`);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { importRecordFrom, planBody, planIdOf, publishPlans, testApp } from '../../helpers.js';
-import { browser } from './helpers.js';
+import { signedIn } from './helpers.js';
 
 /**
  * The consoles read dates as responders do ("1 Apr 2027") and times in London time with the zone
@@ -11,13 +11,7 @@ describe('dates in the consoles', () => {
     const t = await testApp(); // the clock starts at 2026-11-23T10:00Z
     await publishPlans(t.db, [importRecordFrom(planBody({ externalRef: 'SB-DATES-1' }))]);
     const planId = await planIdOf(t.db, 'SB-DATES-1');
-    const signIn = async (sub: string) => {
-      const b = browser(t);
-      await b.signIn(sub);
-      return b;
-    };
-
-    const author = await signIn('demo.author');
+    const author = await signedIn(t, 'demo.author');
     const home = await author.get('/manage');
     expect(home.status).toBe(200);
     expect(home.text).toContain('1 Apr 2027'); // review by
@@ -29,9 +23,9 @@ describe('dates in the consoles', () => {
 
     // Summer: 13:05 UTC is 14:05 in London.
     t.clock.set('2027-07-01T13:05:00.000Z');
-    expect((await (await signIn('demo.author')).get(`/manage/plans/${planId}`)).status).toBe(200);
+    expect((await (await signedIn(t, 'demo.author')).get(`/manage/plans/${planId}`)).status).toBe(200);
 
-    const log = await (await signIn('demo.auditor')).get(`/audit?planId=${planId}`);
+    const log = await (await signedIn(t, 'demo.auditor')).get(`/audit?planId=${planId}`);
     expect(log.status).toBe(200);
     expect(log.text).toContain('1 Jul 2027, 14:05 BST');
     expect(log.text).toContain('23 Nov 2026, 10:00 GMT');

@@ -44,6 +44,14 @@ export function browser(t: Pick<TestApp, 'app'>, origin = 'http://localhost') {
 }
 export type Browser = ReturnType<typeof browser>;
 
+/** A browser signed in as a demo user (development issuer), with a purpose stated when one is given. */
+export async function signedIn(t: Pick<TestApp, 'app'>, sub: string, purpose?: string): Promise<Browser> {
+  const b = browser(t);
+  await b.signIn(sub);
+  if (purpose) await b.statePurpose(purpose);
+  return b;
+}
+
 /** Decodes a QR code from RGBA pixels. */
 export const decodeRgba = (data: Uint8Array, width: number, height: number) =>
   jsQR(new Uint8ClampedArray(data.buffer, data.byteOffset, data.byteLength), width, height)?.data;
@@ -73,17 +81,17 @@ export async function decodePdfImage(pdf: Uint8Array): Promise<string | undefine
   return undefined;
 }
 
-/** poppler-utils is a test dependency (CI: apt-get install -y poppler-utils); say so plainly when it is missing. */
+/** poppler-utils is a test dependency (`npm test` installs it); say so plainly when it is missing. */
 function poppler(tool: 'pdftoppm' | 'pdftotext', args: string[]): string {
   try {
     return execFileSync(tool, args, { encoding: 'utf8' });
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new Error(`${tool} not found: install poppler-utils (apt-get install -y poppler-utils)`);
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new Error(`${tool} not found: run npm test (it installs what the tests need) or apt-get install -y poppler-utils`);
     throw e;
   }
 }
 
-/** Renders the PDF's first page with poppler's pdftoppm (CI installs poppler-utils) and decodes the QR. */
+/** Renders the PDF's first page with poppler's pdftoppm and decodes the QR. */
 export function renderPdf(pdf: Uint8Array, dir: string, dpi = 200): { png: Buffer; file: string } {
   const input = path.join(dir, 'card.pdf');
   fs.writeFileSync(input, pdf);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { expectAccessible, focusOutlinePx, haveChromium, newPage, tabTo } from '../../browser/chromium.js';
+import { expectAccessible, focusOutlinePx, newPage, tabTo } from '../../browser/chromium.js';
 import { signInInBrowser } from '../auth/oidc-helpers.js';
 import { setUp } from '../auth/oidc-app.js';
 import { decodePng } from './helpers.js';
@@ -39,7 +39,7 @@ async function writePlan(page: Page, ref: string, familyName: string) {
  * Issue 13 end to end in Chromium, everyone signing in through the OpenID provider: write, review with a
  * comment, revise, publish, find it as a responder, issue a card whose QR opens the plan on a phone.
  */
-describe.skipIf(!haveChromium)('the authoring console in a real browser', () => {
+describe('the authoring console in a real browser', () => {
   it('author writes, approver returns, author revises, approver publishes, responder reads, card opens it on a phone; axe on every console page', { timeout: 180_000 }, async () => {
     const started = performance.now();
     const { appUrl } = await setUp({ southbank: true });

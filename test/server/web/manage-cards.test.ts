@@ -1,13 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { importRecordFrom, planBody, planIdOf, publishPlans, testApp, type TestApp } from '../../helpers.js';
-import { browser, decodePng } from './helpers.js';
+import { importRecordFrom, planBody, planIdOf, publishPlans, testApp } from '../../helpers.js';
+import { decodePng, signedIn } from './helpers.js';
 
-async function signedIn(t: TestApp, sub: string) {
-  const b = browser(t);
-  await b.signIn(sub);
-  await b.statePurpose('Care plan review with the person');
-  return b;
-}
+const REVIEW = 'Care plan review with the person';
+
 const dataUri = (html: string, type: string) => html.match(new RegExp(`href="data:${type.replace('+', '\\+')};base64,([^"]+)" download="plan-card-\\d+[^"]*"`))?.[1];
 
 describe('cards in the console', () => {
@@ -15,7 +11,7 @@ describe('cards in the console', () => {
     const t = await testApp();
     await publishPlans(t.db, [importRecordFrom(planBody())]);
     const planId = await planIdOf(t.db, 'SB-000001');
-    const author = await signedIn(t, 'demo.author');
+    const author = await signedIn(t, 'demo.author', REVIEW);
     const empty = await author.get(`/manage/plans/${planId}/cards`);
     expect(empty.status).toBe(200);
     expect(empty.text).toContain('No card has been issued');
@@ -35,8 +31,7 @@ describe('cards in the console', () => {
     expect(refreshed.text).toBe(issued.text);
     expect(prints()).toBe(1);
     // Nobody else sees it, and after ten minutes neither does its author: the codes are only on the card.
-    const other = browser(t);
-    await other.signIn('demo.approver');
+    const other = await signedIn(t, 'demo.approver');
     expect((await other.get(posted.location!)).status).not.toBe(200);
     const png = Buffer.from(dataUri(issued.text, 'image/png')!, 'base64');
     const url = decodePng(png)!;
@@ -87,7 +82,7 @@ describe('cards in the console', () => {
     const t = await testApp();
     await publishPlans(t.db, [importRecordFrom(planBody())]);
     const planId = await planIdOf(t.db, 'SB-000001');
-    const author = await signedIn(t, 'demo.author');
+    const author = await signedIn(t, 'demo.author', REVIEW);
     expect((await author.get(`/manage/plans/${planId}/cards/revoke`)).status).toBe(404);
     await author.post(`/manage/plans/${planId}/cards`, { text: 'I have a crisis plan.' });
     const confirm = await author.get(`/manage/plans/${planId}/cards/revoke`);
@@ -105,18 +100,18 @@ describe('cards in the console', () => {
     const t = await testApp();
     await publishPlans(t.db, [importRecordFrom(planBody())]);
     const planId = await planIdOf(t.db, 'SB-000001');
-    const approver = await signedIn(t, 'demo.approver');
+    const approver = await signedIn(t, 'demo.approver', REVIEW);
     const page = await approver.get(`/manage/plans/${planId}/cards`);
     expect(page.status).toBe(403);
     expect(page.text).not.toContain(planBody().subject.familyName);
     expect((await approver.post(`/manage/plans/${planId}/cards`, { text: 'x' })).status).toBe(403);
-    const author = await signedIn(t, 'demo.author');
+    const author = await signedIn(t, 'demo.author', REVIEW);
     const forged = await author.post(`/manage/plans/${planId}/cards`, { text: 'x' }, { origin: 'https://evil.example' });
     expect(forged.status).toBe(403);
     expect((await author.post(`/manage/plans/${planId}/cards/revoke`, {}, { origin: 'https://evil.example' })).status).toBe(403);
     expect((await author.get(`/manage/plans/${planId}/cards`)).text).toContain('No card has been issued');
     expect((await author.get('/manage/plans/AAAAAAAAAAAAAAAA/cards')).status).toBe(404);
-    const officer = await signedIn(t, 'demo.officer');
+    const officer = await signedIn(t, 'demo.officer', REVIEW);
     expect((await officer.get(`/manage/plans/${planId}/cards`)).status).toBe(403);
   });
 });

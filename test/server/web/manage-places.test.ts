@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { findVersion } from '../../../src/plans/versions/store.js';
 import { testApp } from '../../helpers.js';
-import { browser } from './helpers.js';
+import { signedIn } from './helpers.js';
 
 const newPlan = {
   externalRef: 'SB-PLACES',
@@ -21,8 +21,7 @@ const row = (i: number, label: string, lat = '', lng = '') => ({ [`locations.${i
 describe('places by name or postcode in the console', () => {
   it('finds a known place or a postcode from the gazetteer, keeps typed coordinates for an exact spot, and shows where each place is after saving', async () => {
     const t = await testApp();
-    const b = browser(t);
-    await b.signIn('demo.author');
+    const b = await signedIn(t, 'demo.author');
     const planId = (await b.post('/manage/plans/new', newPlan)).location!.match(/\/manage\/plans\/([^/]+)\//)![1]!;
     const url = `/manage/plans/${planId}/edit?section=places`;
 
@@ -50,8 +49,7 @@ describe('places by name or postcode in the console', () => {
 
   it('refuses a place the service does not know on its own field, keeping what was typed, and saves nothing', async () => {
     const t = await testApp();
-    const b = browser(t);
-    await b.signIn('demo.author');
+    const b = await signedIn(t, 'demo.author');
     const planId = (await b.post('/manage/plans/new', newPlan)).location!.match(/\/manage\/plans\/([^/]+)\//)![1]!;
     const url = `/manage/plans/${planId}/edit?section=places`;
     const refused = await b.post(url, { 'plan.placesOfSafety.count': '0', 'locations.count': '2', ...row(0, 'Waterloo Bridge'), ...row(1, 'The old bandstand'), save: 'stay' });

@@ -3,14 +3,10 @@ import type { Actor } from '../../../src/plans/core/actor.js';
 import type { CreatePlanBody } from '../../../src/plans/core/content.js';
 import { createDraft, editDraft, submitForReview } from '../../../src/plans/versions/workflow.js';
 import { importRecordFrom, planBody, planIdOf, publishPlans, testApp, who, type TestApp } from '../../helpers.js';
-import { browser } from './helpers.js';
+import { signedIn } from './helpers.js';
 
-async function signedIn(t: TestApp, sub: string) {
-  const b = browser(t);
-  await b.signIn(sub);
-  await b.statePurpose('Care plan review with the person');
-  return b;
-}
+const REVIEW = 'Care plan review with the person';
+
 const mh = (w: { sub: string; org: string; roles: Actor['roles'] }): Actor => ({ ...w, orgKind: 'mental-health' });
 
 /** The part of a console page that shows the plan as a responder kind reads it (up to what follows it). */
@@ -47,7 +43,7 @@ describe('the approver reads the plan as responders will', () => {
   it('shows a first version whole, as each responder kind will see it, with a link for each', async () => {
     const t = await testApp();
     const planId = await firstVersion(t);
-    const approver = await signedIn(t, 'demo.approver');
+    const approver = await signedIn(t, 'demo.approver', REVIEW);
     const base = `/manage/reviews/${planId}/1`;
 
     const page = await approver.get(base);
@@ -97,7 +93,7 @@ describe('the approver reads the plan as responders will', () => {
   it('a change keeps its side-by-side diff, names each part as people know it, and shows the plan as it will read', async () => {
     const t = await testApp();
     const { planId, version } = await revision(t);
-    const approver = await signedIn(t, 'demo.approver');
+    const approver = await signedIn(t, 'demo.approver', REVIEW);
     const page = await approver.get(`/manage/reviews/${planId}/${version}?as=police`);
     expect(page.status).toBe(200);
     expect(page.text.length).toBeLessThan(50_000);
@@ -116,7 +112,7 @@ describe('the approver reads the plan as responders will', () => {
   it("history's compare shows the words added and removed, under the names people know", async () => {
     const t = await testApp();
     const { planId } = await revision(t);
-    const approver = await signedIn(t, 'demo.approver');
+    const approver = await signedIn(t, 'demo.approver', REVIEW);
     const page = await approver.get(`/manage/plans/${planId}/history?from=1&to=2`);
     expect(page.status).toBe(200);
     expect(page.text.length).toBeLessThan(50_000);
@@ -133,7 +129,7 @@ describe('the approver reads the plan as responders will', () => {
     // demo.approver also edited this version (as an author elsewhere in their work).
     const { planId, version } = await revision(t, mh({ sub: 'demo.approver', org: 'southbank-mh', roles: ['author', 'approver'] }));
     const other = await firstVersion(t);
-    const approver = await signedIn(t, 'demo.approver');
+    const approver = await signedIn(t, 'demo.approver', REVIEW);
 
     const queue = await approver.get('/manage/reviews');
     expect(queue.status).toBe(200);
@@ -159,7 +155,7 @@ describe('the author previews a draft as responders will see it', () => {
     const t = await testApp();
     const made = await t.call(who.author, 'POST', '/api/v1/plans', { body: planBody({ externalRef: 'SB-NEW-2', summary: 'Approach alone; she trusts one calm voice.' }) });
     const planId = made.json.planId as string;
-    const author = await signedIn(t, 'demo.author');
+    const author = await signedIn(t, 'demo.author', REVIEW);
     const overview = await author.get(`/manage/plans/${planId}`);
     expect(overview.text).toContain(`href="/manage/plans/${planId}/preview"`);
 
@@ -184,7 +180,7 @@ describe('the author previews a draft as responders will see it', () => {
     expect(sent.status).toBe(200);
     expect(sent.text).not.toContain(`action="/manage/plans/${planId}/submit"`);
     // Another trust's author cannot preview it.
-    const outsider = await signedIn(t, 'demo.officer');
+    const outsider = await signedIn(t, 'demo.officer', REVIEW);
     expect((await outsider.get(`/manage/plans/${planId}/preview`)).status).toBe(403);
   });
 });

@@ -1,15 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { findVersion } from '../../../src/plans/versions/store.js';
-import { importRecordFrom, planBody, planIdOf, publishPlans, testApp, who, type TestApp } from '../../helpers.js';
+import { importRecordFrom, planBody, planIdOf, publishPlans, testApp, who } from '../../helpers.js';
 import { accessFlags, CARE_PLANNING } from '../../../src/plans/access-log/flags.js';
-import { browser } from './helpers.js';
+import { signedIn } from './helpers.js';
 
-/** No purpose stated: the console records the care team's own work as "care planning". */
-async function console(t: TestApp, sub = 'demo.author') {
-  const b = browser(t);
-  await b.signIn(sub);
-  return b;
-}
+// Console sign-ins state no purpose: the console records the care team's own work as "care planning".
 
 const newPlan = {
   externalRef: 'SB-WEB-1',
@@ -31,7 +26,7 @@ const planIdFrom = (location: string | null) => location!.match(/\/manage\/plans
 describe('the authoring console: write and revise', () => {
   it('keeps everything typed when a new plan is refused, names each field in a summary linking to it, then creates the draft', async () => {
     const t = await testApp();
-    const b = await console(t);
+    const b = await signedIn(t, 'demo.author');
     const bad = await b.post('/manage/plans/new', { ...newPlan, 'subject.givenNames': '', 'subject.dateOfBirth.month': '13', 'governance.lawfulBasis': '' });
     expect(bad.status).toBe(400);
     expect(bad.text).toContain('There is a problem');
@@ -55,7 +50,7 @@ describe('the authoring console: write and revise', () => {
 
   it('adds another behaviour row without saving, saves two behaviours and a nominated person with consent, and refuses a half-filled row by name', async () => {
     const t = await testApp();
-    const b = await console(t);
+    const b = await signedIn(t, 'demo.author');
     const planId = planIdFrom((await b.post('/manage/plans/new', newPlan)).location);
     const url = `/manage/plans/${planId}/edit?section=behaviours`;
     const page = await b.get(url);
@@ -99,7 +94,7 @@ describe('the authoring console: write and revise', () => {
 
   it('counts the summary on save and warns above the configured length', async () => {
     const t = await testApp();
-    const b = await console(t);
+    const b = await signedIn(t, 'demo.author');
     const planId = planIdFrom((await b.post('/manage/plans/new', newPlan)).location);
     const url = `/manage/plans/${planId}/edit?section=summary`;
     const long = Array.from({ length: 80 }, (_, i) => `word${i}`).join(' ');
@@ -115,9 +110,9 @@ describe('the authoring console: write and revise', () => {
 
   it('refuses other roles, other trusts and forms from other sites with pages', async () => {
     const t = await testApp();
-    const author = await console(t);
+    const author = await signedIn(t, 'demo.author');
     const planId = planIdFrom((await author.post('/manage/plans/new', newPlan)).location);
-    const officer = await console(t, 'demo.officer');
+    const officer = await signedIn(t, 'demo.officer');
     const refused = await officer.get('/manage');
     expect(refused.status).toBe(403);
     expect(refused.text).toContain('for plan authors and approvers');
@@ -136,7 +131,7 @@ describe('the purpose of care staff in their own console', () => {
   it('is the work itself, recorded without asking, and raises no incident-reference flags; typed by a responder it is judged as any purpose', async () => {
     const t = await testApp();
     await publishPlans(t.db, ['SB-000001', 'SB-000002', 'SB-000003', 'SB-000004'].map((externalRef) => importRecordFrom(planBody({ externalRef }))));
-    const author = await console(t);
+    const author = await signedIn(t, 'demo.author');
     for (const ref of ['SB-000001', 'SB-000002', 'SB-000003', 'SB-000004']) {
       const page = await author.get(`/manage/plans/${await planIdOf(t.db, ref)}`);
       expect(page.status, ref).toBe(200);
@@ -158,7 +153,7 @@ describe('the purpose of care staff in their own console', () => {
 describe('writing a plan section by section', () => {
   it('a task list says where each section stands; going on is the main button; the summary shows whole; approvers are not offered the forms', async () => {
     const t = await testApp();
-    const b = await console(t);
+    const b = await signedIn(t, 'demo.author');
     const made = await b.post('/manage/plans/new', newPlan);
     const planId = planIdFrom(made.location);
     const edit = await b.get(`/manage/plans/${planId}/edit?section=summary`);
@@ -175,7 +170,7 @@ describe('writing a plan section by section', () => {
     expect((await b.post(`/manage/plans/${planId}/edit?section=summary`, { 'plan.summary': long, save: 'stay' })).status).toBe(303);
     expect((await b.get(`/manage/plans/${planId}/edit?section=summary`)).text).toMatch(/section=summary"[^>]*>30-second summary<\/a> <span class="tag task-warning">Check<\/span>/);
 
-    const approver = await console(t, 'demo.approver');
+    const approver = await signedIn(t, 'demo.approver');
     for (const path of ['/manage/plans/new', `/manage/plans/${planId}/edit?section=summary`]) {
       const page = await approver.get(path);
       expect(page.status, path).toBe(403);

@@ -1,22 +1,17 @@
-import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { chromium } from 'playwright-core';
+import { newPage } from '../../browser/chromium.js';
 import { importRecordFrom, planBody, publishPlans } from '../../helpers.js';
 import { signInInBrowser } from '../auth/oidc-helpers.js';
 import { setUp } from '../auth/oidc-app.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-export const chromiumArgs = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
-
 /** AUTH_DEV off: a real Chromium signs in through the organisation's provider, searches, opens a plan. */
-describe.skipIf(!fs.existsSync(CHROMIUM))('sign-in in a real browser', () => {
+describe('sign-in in a real browser', () => {
   it('signs in through the provider, states a purpose, searches and opens the plan', { timeout: 60_000 }, async () => {
     const { t, appUrl, sync } = await setUp();
     await publishPlans(t.db, [importRecordFrom(planBody())]);
     await sync.drain();
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: chromiumArgs });
+    const page = await newPage();
     try {
-      const page = await browser.newPage();
       let redirects = 0;
       page.on('response', (r) => {
         if (r.status() >= 300 && r.status() < 400) redirects++;
@@ -35,7 +30,7 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('sign-in in a real browser', () => {
       await page.waitForURL((u) => u.pathname.startsWith('/plans/'));
       expect(await page.textContent('body')).toContain('Speak to Eff by name');
     } finally {
-      await browser.close();
+      await page.context().close();
     }
   });
 });
@@ -45,12 +40,11 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('sign-in in a real browser', () => {
  * the provider's session as well as ours, or the next person is signed in as the last one (issue 20
  * item 11: the form's redirect to the provider was blocked by the page's own CSP form-action).
  */
-describe.skipIf(!fs.existsSync(CHROMIUM))('sign-out in a real browser', () => {
+describe('sign-out in a real browser', () => {
   it('ends both sessions, says so, and the next person choosing the same organisation is asked who they are', { timeout: 60_000 }, async () => {
     const { appUrl, provider, sessionRows, signIns } = await setUp();
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: chromiumArgs });
+    const page = await newPage();
     try {
-      const page = await browser.newPage();
       const blocked: string[] = [];
       page.on('console', (m) => {
         if (/Content Security Policy/i.test(m.text())) blocked.push(m.text());
@@ -78,7 +72,7 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('sign-out in a real browser', () => {
       expect(sessionRows()).toEqual([]);
       expect((await signIns()).map((e) => [e.action, e.reason])).toEqual([['sign-in', 'signed-in'], ['sign-out', 'signed-out']]);
     } finally {
-      await browser.close();
+      await page.context().close();
     }
   });
 });

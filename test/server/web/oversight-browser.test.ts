@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEMO_DSA } from '../../../src/plans/demo/demo.js';
 import { addOrganisation } from '../../../src/plans/organisations.js';
-import { expectAccessible, haveChromium, newPage } from '../../browser/chromium.js';
+import { expectAccessible, newPage } from '../../browser/chromium.js';
 import { importRecordFrom, planBody, planIdOf, publishPlans, tempDir } from '../../helpers.js';
 import { signInInBrowser } from '../auth/oidc-helpers.js';
 import { setUp } from '../auth/oidc-app.js';
@@ -14,7 +14,7 @@ import { setUp } from '../auth/oidc-app.js';
  * responder's view by its purpose, closes an emergency-access flag, prints the person's report (PDF
  * rendered by poppler); an administrator ends the agreement and the responder is refused on the next read.
  */
-describe.skipIf(!haveChromium)('auditor and administrator pages in a real browser', () => {
+describe('auditor and administrator pages in a real browser', () => {
   it('audit, review, report, end an agreement; every page passes axe in light and dark', { timeout: 120_000 }, async () => {
     const { t, appUrl } = await setUp({ southbank: true });
     await addOrganisation(t.db, { slug: 'valley-ambulance', name: 'Valley Ambulance (no agreement)', kind: 'ambulance' }, t.clock());

@@ -6,7 +6,7 @@ import { DEMO_DSA } from '../../../src/plans/demo/demo.js';
 import { addOrganisation } from '../../../src/plans/organisations.js';
 import { configureOidc, oidcConfigInputSchema } from '../../../src/plans/oidc-config.js';
 import { importRecordFrom, planBody, planIdOf, publishPlans, tempDir, testApp, who, type Who } from '../../helpers.js';
-import { browser, pdfText } from './helpers.js';
+import { pdfText, signedIn, type Browser } from './helpers.js';
 
 const valleyMedic: Who = { sub: 'medic.valley', org: 'valley-ambulance', roles: ['responder'] };
 
@@ -23,12 +23,6 @@ async function world() {
   await t.call(valleyMedic, 'GET', `/api/v1/plans/${planId}`, { purpose: 'CAD-1234', headers: { 'x-emergency-access': 'collapsed in street' } });
   t.clock.set('2026-11-23T11:00:00.000Z');
   return { t, planId };
-}
-
-async function signedIn(t: Awaited<ReturnType<typeof testApp>>, sub: string) {
-  const b = browser(t);
-  await b.signIn(sub);
-  return b;
 }
 
 const webAuditReads = async (t: Awaited<ReturnType<typeof testApp>>) => {
@@ -234,7 +228,7 @@ describe("the person's access report: grouped, refused attempts listed, London t
   });
 });
 
-async function fetchBytes(t: Awaited<ReturnType<typeof testApp>>, b: ReturnType<typeof browser>, url: string) {
+async function fetchBytes(t: Awaited<ReturnType<typeof testApp>>, b: Browser, url: string) {
   const res = await t.app.request(url, { headers: { cookie: [...b.jar].map(([k, v]) => `${k}=${v}`).join('; ') } });
   expect(res.status).toBe(200);
   expect(res.headers.get('content-type')).toBe('application/pdf');

@@ -1,20 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../../../src/server/app.js';
 import { silentLogger } from '../../../src/logger.js';
-import { importRecordFrom, planBody, planIdOf, publishPlans, testApp, type TestApp } from '../../helpers.js';
-import { browser } from './helpers.js';
+import { importRecordFrom, planBody, planIdOf, publishPlans, testApp } from '../../helpers.js';
+import { browser, signedIn } from './helpers.js';
+
+const PURPOSE = 'INC-2026-0099 welfare check';
 
 async function withPlan(overrides: Parameters<typeof planBody>[0] = {}) {
   const t = await testApp();
   await publishPlans(t.db, [importRecordFrom(planBody(overrides))]);
   return { t, planId: await planIdOf(t.db, overrides.externalRef ?? 'SB-000001') };
-}
-
-async function signedIn(t: TestApp, sub: string) {
-  const b = browser(t);
-  await b.signIn(sub);
-  await b.statePurpose('INC-2026-0099 welfare check');
-  return b;
 }
 
 describe('sign-in and session', () => {
@@ -35,7 +30,7 @@ describe('sign-in and session', () => {
 
   it('refuses form posts from another site (CSRF) and a tampered session cookie', async () => {
     const { t } = await withPlan();
-    const b = await signedIn(t, 'demo.officer');
+    const b = await signedIn(t, 'demo.officer', PURPOSE);
     expect((await b.post('/purpose', { purpose: 'INC-1 from elsewhere', return: '/' }, { origin: 'https://evil.example' })).status).toBe(403);
     const noOrigin = browser(t, '');
     expect((await noOrigin.post('/sign-in', { user: 'demo.officer', return: '/' })).status).toBe(403);
@@ -67,8 +62,7 @@ describe('sign-in and session', () => {
 
   it('asks again for a purpose that is too short, and signs out', async () => {
     const { t } = await withPlan();
-    const b = browser(t);
-    await b.signIn('demo.paramedic');
+    const b = await signedIn(t, 'demo.paramedic');
     const bad = await b.post('/purpose', { purpose: 'x', return: '/code' });
     expect(bad.status).toBe(400);
     expect(bad.text).toContain('incident reference or reason');
@@ -82,7 +76,7 @@ describe('sign-in and session', () => {
 describe('the plan page', () => {
   it('is small, self-contained, escaped, and marks a stale plan and withheld sections', async () => {
     const { t, planId } = await withPlan({ summary: 'Calm voice. <script>alert("x")</script> & no sirens.', reviewBy: '2026-06-01' });
-    const b = await signedIn(t, 'demo.officer');
+    const b = await signedIn(t, 'demo.officer', PURPOSE);
     const res = await b.get(`/plans/${planId}`);
     expect(res.status).toBe(200);
     expect(res.text.startsWith('<!doctype html><html lang="en-GB">')).toBe(true);
@@ -107,7 +101,7 @@ describe('the plan page', () => {
 
   it('shows clinical sections to a paramedic, not stale while in date; unknown plans are a plain 404', async () => {
     const { t, planId } = await withPlan();
-    const b = await signedIn(t, 'demo.paramedic');
+    const b = await signedIn(t, 'demo.paramedic', PURPOSE);
     const res = await b.get(`/plans/${planId}`);
     expect(res.text).toContain('Recurrent depressive disorder');
     expect(res.text).not.toContain('OUT OF DATE');
@@ -121,8 +115,7 @@ describe('the plan page', () => {
 
   it('sends a signed-in responder without a purpose to the prompt first', async () => {
     const { t, planId } = await withPlan();
-    const b = browser(t);
-    await b.signIn('demo.nurse');
+    const b = await signedIn(t, 'demo.nurse');
     const res = await b.get(`/plans/${planId}`);
     expect(res.location).toBe(`/purpose?return=${encodeURIComponent(`/plans/${planId}`)}`);
     const prompt = await b.get(res.location!);

@@ -3,7 +3,7 @@ import { serve } from '@hono/node-server';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { publishPlans } from '../../helpers.js';
-import { expectAccessible, focusOutlinePx, haveChromium, newPage, tabTo } from '../../browser/chromium.js';
+import { expectAccessible, focusOutlinePx, newPage, signedInPage, tabTo } from '../../browser/chromium.js';
 import { person, searchTestApp, type SearchTestApp } from '../../search/helpers.js';
 
 /** Issue 15 in a real Chromium: the responder's pages at car-terminal and phone sizes. */
@@ -35,7 +35,6 @@ let t: SearchTestApp;
 let base = '';
 let server: ReturnType<typeof serve> | undefined;
 beforeAll(async () => {
-  if (!haveChromium) return;
   t = await searchTestApp({ meili: false });
   await publishPlans(t.db, [...smiths, withNumbers]);
   await t.sync.drain();
@@ -48,19 +47,13 @@ afterAll(async () => {
   await t?.close();
 });
 
-async function responder(size: { width: number; height: number }, sub = 'demo.officer'): Promise<Page> {
-  const page = await newPage(size);
-  const form = (data: Record<string, string>) => ({ form: data, headers: { origin: base }, maxRedirects: 0 });
-  expect((await page.context().request.post(`${base}/sign-in`, form({ user: sub, return: '/' }))).status()).toBe(303);
-  expect((await page.context().request.post(`${base}/purpose`, form({ purpose: PURPOSE, return: '/' }))).status()).toBe(303);
-  return page;
-}
+const responder = (size: { width: number; height: number }, sub = 'demo.officer') => signedInPage(base, sub, { purpose: PURPOSE, size });
 
 /** Result cards wholly on the first screen, without scrolling. */
 const cardsAboveFold = (page: Page) =>
   page.evaluate(() => [...document.querySelectorAll('ol.results > li')].filter((li) => li.getBoundingClientRect().bottom <= window.innerHeight).length);
 
-describe.skipIf(!haveChromium)('the responder in Chromium', () => {
+describe('the responder in Chromium', () => {
   for (const [label, size] of [['car 1024×768', CAR], ['phone 390×844', PHONE]] as const) {
     it(`${label}: after a search the form is one line and at least three result cards are above the fold`, { timeout: 60_000 }, async () => {
       const page = await responder(size);

@@ -1,12 +1,14 @@
 import zlib from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { importRecordFrom, planBody, planIdOf, publishPlans, testApp, who, type TestApp } from '../../helpers.js';
-import { browser } from './helpers.js';
+import { importRecordFrom, planBody, planIdOf, publishPlans, testApp, who } from '../../helpers.js';
+import { signedIn } from './helpers.js';
 import { Hono } from 'hono';
 import { silentLogger } from '../../../src/logger.js';
 import { createErrorHandler } from '../../../src/server/errors.js';
 import { browserErrorPage } from '../../../src/server/web/error-pages.js';
 import { accessFlags } from '../../../src/plans/access-log/flags.js';
+
+const PURPOSE = 'INC-2026-0099 welfare check';
 
 /** Issue 15, what the responder sees: phone links, dates, the way back, the notices, in plain HTTP. */
 
@@ -16,13 +18,6 @@ async function withPlan(edit: (p: ReturnType<typeof planBody>) => void = () => {
   edit(body);
   await publishPlans(t.db, [importRecordFrom(body)]);
   return { t, planId: await planIdOf(t.db, 'SB-000001') };
-}
-
-async function signedIn(t: TestApp, sub: string) {
-  const b = browser(t);
-  await b.signIn(sub);
-  await b.statePurpose('INC-2026-0099 welfare check');
-  return b;
 }
 
 /** Every `tel:` link on the page: what it dials → what it shows. */
@@ -35,7 +30,7 @@ describe('phone numbers are tel: links wherever they appear', () => {
       p.plan.careTeam = [{ name: 'Duty coordinator', phone: '020 7946 0001', outOfHours: 'Night team 020-7946-0999, or +44 (0)161 496 0123' }];
       p.plan.whatHelps = ['Let her call her sister on 07700 900001 first'];
     });
-    const b = await signedIn(t, 'demo.paramedic');
+    const b = await signedIn(t, 'demo.paramedic', PURPOSE);
     const page = await b.get(`/plans/${planId}`);
     expect(page.status).toBe(200);
     expect(telLinks(page.text)).toEqual([
@@ -62,7 +57,7 @@ describe('phone numbers are tel: links wherever they appear', () => {
     const { t, planId } = await withPlan();
     const res = await t.call(who.approver, 'POST', `/api/v1/plans/${planId}/versions/1/withdraw`, { body: { reason: 'Person moved away' } });
     expect(res.status).toBe(200);
-    const b = await signedIn(t, 'demo.officer');
+    const b = await signedIn(t, 'demo.officer', PURPOSE);
     const page = await b.get(`/plans/${planId}`);
     expect(page.status).toBe(410);
     expect(telLinks(page.text)).toEqual([['08000000101', '0800 000 0101']]);
@@ -73,7 +68,7 @@ describe('phone numbers are tel: links wherever they appear', () => {
 describe('a plan refused for want of an agreement', () => {
   it('is a sentence with a way back, logged with the domain\'s reason, and raises the same flag as through the API', async () => {
     const { t, planId } = await withPlan();
-    const b = await signedIn(t, 'demo.outsider');
+    const b = await signedIn(t, 'demo.outsider', PURPOSE);
     const page = await b.get(`/plans/${planId}`);
     expect(page.status).toBe(403);
     expect(page.text).toMatch(/<p>No data-sharing agreement in force between [^<]+ and Southbank Mental Health Trust\.<\/p>/);
@@ -86,7 +81,7 @@ describe('a plan refused for want of an agreement', () => {
 describe('the plan page', () => {
   it('"Back to results" returns to the very search, and only to this service\'s search page', async () => {
     const { t, planId } = await withPlan();
-    const b = await signedIn(t, 'demo.officer');
+    const b = await signedIn(t, 'demo.officer', PURPOSE);
     const back = '/?q=eff&dob=1991';
     const page = await b.get(`/plans/${planId}?back=${encodeURIComponent(back)}`);
     expect(page.text).toContain('<p class="back"><a href="/?q=eff&amp;dob=1991">Back to results</a></p>');
@@ -104,7 +99,7 @@ describe('the plan page', () => {
 describe('organisations by name', () => {
   it('a force with no agreement in force is told so on the search page, by name, not "check the spelling"', async () => {
     const { t } = await withPlan();
-    const b = await signedIn(t, 'demo.outsider');
+    const b = await signedIn(t, 'demo.outsider', PURPOSE);
     const form = await b.get('/');
     expect(form.text).toContain('Shire Constabulary (no agreement) has no data-sharing agreement in force with any mental-health trust today');
     const none = await b.get('/?q=eff');
@@ -122,7 +117,7 @@ describe('organisations by name', () => {
 
   it('a force with an agreement sees no such notice, and the spelling advice when no one is found', async () => {
     const { t } = await withPlan();
-    const b = await signedIn(t, 'demo.officer');
+    const b = await signedIn(t, 'demo.officer', PURPOSE);
     const none = await b.get('/?q=zzzzqx');
     expect(none.text).not.toContain('id="no-agreement"');
     expect(none.text).toContain('Check the spelling');
@@ -132,8 +127,7 @@ describe('organisations by name', () => {
 describe('every page', () => {
   it('a skip link first, the purpose field focused on its page, an icon', async () => {
     const { t } = await withPlan();
-    const b = browser(t);
-    await b.signIn('demo.officer');
+    const b = await signedIn(t, 'demo.officer');
     const purpose = await b.get('/purpose?return=/');
     expect(purpose.text).toMatch(/<body><a class="skip" href="#main">Skip to main content<\/a>/);
     expect(purpose.text).toContain('<main id="main"');
@@ -148,7 +142,7 @@ describe('every page', () => {
 describe('errors and transfer for browsers', () => {
   it('a browser gets an HTML 404 page; the API and FHIR keep problem+json, as does a client not asking for HTML', async () => {
     const { t } = await withPlan();
-    const b = await signedIn(t, 'demo.officer');
+    const b = await signedIn(t, 'demo.officer', PURPOSE);
     const html = { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' };
     const page = await t.app.request('/no/such/page', { headers: html });
     expect(page.status).toBe(404);
@@ -191,7 +185,7 @@ describe('errors and transfer for browsers', () => {
 
   it('pages are compressed with brotli or gzip when the browser asks; the API is not', async () => {
     const { t, planId } = await withPlan();
-    const b = await signedIn(t, 'demo.officer');
+    const b = await signedIn(t, 'demo.officer', PURPOSE);
     const cookie = [...b.jar].map(([k, v]) => `${k}=${v}`).join('; ');
     const get = (url: string, enc?: string) => t.app.request(url, { headers: { cookie, ...(enc ? { 'accept-encoding': enc } : {}) } });
     const plain = await get(`/plans/${planId}`);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accessEvents, planIdOf, publishPlans } from '../../helpers.js';
 import { cast, person, searchTestApp, type SearchTestApp } from '../../search/helpers.js';
-import { browser } from './helpers.js';
+import { browser, signedIn } from './helpers.js';
 
 /** The responder's search page at `/`, on the FTS5-only search with the outbox drained. */
 
@@ -35,12 +35,6 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-async function responder(sub = 'demo.officer') {
-  const b = browser(t);
-  await b.signIn(sub);
-  await b.statePurpose(PURPOSE);
-  return b;
-}
 
 const search = (params: Record<string, string>) => `/?${new URLSearchParams(params)}`;
 /** The results as listed: one HTML chunk per person, in page order, with the plan each links to. */
@@ -68,8 +62,8 @@ describe('getting to the search page', () => {
     expect(out.location).toBe(`/sign-in?return=${encodeURIComponent(url)}`);
     expect((await b.get('/')).location).toBe('/sign-in?return=%2F');
 
-    const signedIn = await b.post('/sign-in', { user: 'demo.nurse', return: url });
-    expect(signedIn.location).toBe(url);
+    const back = await b.post('/sign-in', { user: 'demo.nurse', return: url });
+    expect(back.location).toBe(url);
     // No purpose yet: the search is refused (and logged as refused), the prompt brings the nurse back.
     const { value: ask, events } = await logged(() => b.get(url));
     expect(ask.status).toBe(303);
@@ -85,7 +79,7 @@ describe('getting to the search page', () => {
   });
 
   it('the bare page: the form with the search box focused, the purpose and a way to change it; nothing logged', async () => {
-    const b = await responder();
+    const b = await signedIn(t, 'demo.officer', PURPOSE);
     const { value: page, events } = await logged(() => b.get('/'));
     expect(page.status).toBe(200);
     expect(events).toEqual([]);
@@ -100,7 +94,7 @@ describe('getting to the search page', () => {
 
 describe('results', () => {
   it('finds the right person first and shows what tells lookalikes apart, never plan content', async () => {
-    const b = await responder();
+    const b = await signedIn(t, 'demo.officer', PURPOSE);
     const page = await b.get(search({ q: 'ferncastle vonnie' }));
     expect(page.status).toBe(200);
     const [first, second] = listed(page.text);
@@ -124,7 +118,7 @@ describe('results', () => {
   });
 
   it('a date of birth given day and month the wrong way round still finds the person, and says plainly it differs', async () => {
-    const b = await responder('demo.nurse');
+    const b = await signedIn(t, 'demo.nurse', PURPOSE);
     const page = await b.get(search({ q: 'perpetua haverbrook', dob: '10/03/1980', near: '', within: '500' }));
     expect(page.status).toBe(200);
     const found = listed(page.text);
@@ -134,7 +128,7 @@ describe('results', () => {
   });
 
   it('a date of birth (year, full, or day-first) narrows to the one person; a bad one is explained', async () => {
-    const b = await responder('demo.nurse');
+    const b = await signedIn(t, 'demo.nurse', PURPOSE);
     const js2 = await planIdOf(t.db, 'S-JS2');
     // Every way people write it; the folded form says back what was read, in words.
     const shown = { '1988': '1988', 'Aug 1988': 'Aug 1988', '08/1988': 'Aug 1988' } as Record<string, string>;
@@ -172,7 +166,7 @@ describe('results', () => {
   });
 
   it('near a place: the person known there, with the place matched', async () => {
-    const b = await responder();
+    const b = await signedIn(t, 'demo.officer', PURPOSE);
     const page = await b.get(search({ q: 'aoife', near: WATERLOO, within: '200' }));
     const found = listed(page.text);
     expect(found.map((r) => r.planId)).toEqual([await planIdOf(t.db, 'S-AOI')]);
@@ -193,7 +187,7 @@ describe('results', () => {
   });
 
   it('no one found: says so, with what to try next, and still logs the search', async () => {
-    const b = await responder();
+    const b = await signedIn(t, 'demo.officer', PURPOSE);
     const { value: page, events } = await logged(() => b.get(search({ q: 'quorble zyxwad' })));
     expect(page.status).toBe(200);
     expect(page.text).toContain('No one found');
@@ -205,7 +199,7 @@ describe('results', () => {
   });
 
   it('escapes whatever is typed', async () => {
-    const b = await responder();
+    const b = await signedIn(t, 'demo.officer', PURPOSE);
     const attack = '"><script>alert(1)</script><img src=x onerror=alert(2)>';
     const page = await b.get(search({ q: attack, dob: '<b>1990</b>' }));
     expect(page.status).toBe(200);
@@ -223,23 +217,22 @@ describe('results', () => {
 
 describe('who may search what', () => {
   it('a force with no agreement finds no one; an author finds only their own trust’s plans', async () => {
-    const outsider = await responder('demo.outsider');
+    const outsider = await signedIn(t, 'demo.outsider', PURPOSE);
     const { value: none, events } = await logged(() => outsider.get(search({ q: 'john smith' })));
     expect(none.status).toBe(200);
     expect(listed(none.text)).toEqual([]);
     expect(none.text).toContain('No one found');
     expect(events).toEqual([expect.objectContaining({ actorOrg: 'shire-police', outcome: 'allowed', resultPlanIds: [] })]);
 
-    const author = await responder('demo.author');
+    const author = await signedIn(t, 'demo.author', PURPOSE);
     expect(listed((await author.get(search({ q: 'gethin llewellyn' }))).text)).toEqual([]);
-    const nurse = await responder('demo.nurse');
+    const nurse = await signedIn(t, 'demo.nurse', PURPOSE);
     expect(listed((await nurse.get(search({ q: 'gethin llewellyn' }))).text).map((r) => r.planId)).toEqual([await planIdOf(t.db, 'S-NOR', 'northgate-mh')]);
   });
 
   it('auditors and administrators get a polite page; a search they send is refused and logged', async () => {
     for (const sub of ['demo.auditor', 'demo.admin']) {
-      const b = browser(t);
-      await b.signIn(sub);
+      const b = await signedIn(t, sub);
       // Signing in lands on `/`: they go on to their own console, and nothing is logged as a search.
       const { value: home, events: none } = await logged(() => b.get('/'));
       expect(home.status).toBe(303);
@@ -256,7 +249,7 @@ describe('who may search what', () => {
 
 describe('the access log', () => {
   it('a web search is one event: action search, channel web, purpose, query, every plan shown, in order', async () => {
-    const b = await responder();
+    const b = await signedIn(t, 'demo.officer', PURPOSE);
     const { value: page, events } = await logged(() => b.get(search({ q: 'john smith', dob: '', near: '', within: '500' })));
     const shown = listed(page.text).map((r) => r.planId);
     expect(new Set(shown)).toEqual(new Set(await Promise.all(['S-JS1', 'S-JS2', 'S-JS3'].map((r) => planIdOf(t.db, r)))));
@@ -268,7 +261,7 @@ describe('the access log', () => {
   });
 
   it('when the log cannot be written, no results are shown', async () => {
-    const b = await responder();
+    const b = await signedIn(t, 'demo.officer', PURPOSE);
     t.db.$client.exec(`CREATE TRIGGER fail_log BEFORE INSERT ON access_events BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END`);
     try {
       const page = await b.get(search({ q: 'john smith' }));
@@ -284,7 +277,7 @@ describe('the access log', () => {
 
 describe('page weight', () => {
   it('a full page of ten results, every field filled, is well under 50 KB with nothing fetched from elsewhere', async () => {
-    const b = await responder();
+    const b = await signedIn(t, 'demo.officer', PURPOSE);
     const page = await b.get(search({ q: 'marguerite brackenbury', near: WATERLOO, within: '500' }));
     expect(listed(page.text)).toHaveLength(10);
     expect(page.text).toContain('Only the best 10 are shown');
