@@ -5,13 +5,15 @@
  * and so one signed checkpoint, each: the worst case). Env: ACCESS_BENCH_EVENTS (20000), ACCESS_BENCH_ROUNDS (3).
  * Rounds alternate the two set-ups so that outside load on the shared machine hurts both alike; the median
  * round is printed, with each round's [events/s, CPU µs per event, µs per commit in the writer].
+ * With DATABASE_URL, each run gets a scratch database beside it (its role must be allowed to create one).
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { databaseFile, openDatabase } from '../db/index.js';
+import { count } from 'drizzle-orm';
 import { createAccessLog, type AccessEventInput } from '../src/plans/access-log/log.js';
 import { loadAuditSigner } from '../src/plans/access-log/signer.js';
+import { databaseUrl, openBenchStore, scratchDatabase } from './store.js';
 
 const EVENTS = Number(process.env.ACCESS_BENCH_EVENTS ?? 20_000);
 const ROUNDS = Number(process.env.ACCESS_BENCH_ROUNDS ?? 3);
@@ -28,8 +30,9 @@ const event = (i: number): AccessEventInput => ({
 
 async function run(signed: boolean, concurrency: number, events: number) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rpl-logbench-'));
+  const database = databaseUrl ? await scratchDatabase(databaseUrl) : undefined;
   try {
-    const db = openDatabase(databaseFile(dir));
+    const db = await openBenchStore(dir, database?.url);
     const log = createAccessLog(db, { clock: () => new Date(), signer: signed ? loadAuditSigner(dir) : undefined });
     await log.record(event(0)); // the writer thread started
     const cpu = process.cpuUsage();
@@ -41,8 +44,8 @@ async function run(signed: boolean, concurrency: number, events: number) {
     const used = process.cpuUsage(cpu);
     const stats = log.stats();
     await log.close();
-    const checkpoints = db.$client.prepare('SELECT count(*) FROM audit_checkpoints').pluck().get() as number;
-    db.$client.close();
+    const checkpoints = Number((await db.one(db.q.select({ n: count() }).from(db.t.auditCheckpoints)))?.n ?? 0);
+    await db.close();
     return {
       eventsPerSec: Math.round((events / ms) * 1000),
       cpuUsPerEvent: +((used.user + used.system) / events).toFixed(1),
@@ -52,6 +55,7 @@ async function run(signed: boolean, concurrency: number, events: number) {
       checkpoints,
     };
   } finally {
+    await database?.drop();
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { databaseFile, openDatabase } from '../db/index.js';
+import { databaseUrl, openBenchStore, scratchDatabase } from './store.js';
 import { isoDay } from '../src/plans/core/clock.js';
 import { demoPlanOwners, ensureDemoOrganisations } from '../src/plans/demo/demo.js';
 import { syntheticRecords } from '../src/plans/demo/synthetic.js';
@@ -21,17 +21,28 @@ export type ImportBench = { plans: number; ms: number; plansPerSecond: number; c
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-async function scratch(): Promise<{ dir: string; remove: () => void }> {
+/** A fresh store with only the demo organisations: a SQLite data dir, or a PostgreSQL scratch database. */
+async function scratch(): Promise<{ dir: string; url: string | undefined; remove: () => Promise<void> }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rpl-bench-import-'));
-  const db = openDatabase(databaseFile(dir));
+  const database = databaseUrl ? await scratchDatabase(databaseUrl) : undefined;
+  const db = await openBenchStore(dir, database?.url);
   await ensureDemoOrganisations(db, new Date());
-  db.$client.close();
-  return { dir, remove: () => fs.rmSync(dir, { recursive: true, force: true }) };
+  await db.close();
+  return {
+    dir,
+    url: database?.url,
+    remove: async () => {
+      await database?.drop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
 
-function runCli(args: string[], dataDir: string): Promise<void> {
+function runCli(args: string[], target: { dir: string; url: string | undefined }): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn('npm', ['run', '-s', 'cli', '--', ...args], { cwd: root, env: { ...process.env, DATA_DIR: dataDir }, stdio: ['ignore', 'ignore', 'pipe'] });
+    const { DATABASE_URL: _, ...inherited } = process.env;
+    const env = { ...inherited, DATA_DIR: target.dir, ...(target.url ? { DATABASE_URL: target.url } : {}) };
+    const child = spawn('npm', ['run', '-s', 'cli', '--', ...args], { cwd: root, env, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
     child.on('error', reject);
@@ -46,21 +57,21 @@ export async function benchImport(plans: number): Promise<ImportBench> {
   fs.writeFileSync(file, [...syntheticRecords(plans, { seed: 1234, owningOrgs: demoPlanOwners, today })].map((r) => `${JSON.stringify(r)}\n`).join(''));
   try {
     const fn = await scratch();
-    const db = openDatabase(databaseFile(fn.dir));
+    const db = await openBenchStore(fn.dir, fn.url);
     const started = performance.now();
     const checked = await validateImportFile(db, file);
     const checkedAt = performance.now();
     const { summary, stopped } = await importFile(db, file, checked, { importedBy: 'bench', now: () => new Date() });
     const done = performance.now();
-    db.$client.close();
-    fn.remove();
+    await db.close();
+    await fn.remove();
     if (stopped || summary.created !== plans) throw new Error(`bench import went wrong: ${stopped?.message ?? JSON.stringify(summary)}`);
 
     const cli = await scratch();
     const cliStarted = performance.now();
-    await runCli(['import', file], cli.dir);
+    await runCli(['import', file], cli);
     const cliMs = performance.now() - cliStarted;
-    cli.remove();
+    await cli.remove();
 
     const ms = done - started;
     return { plans, ms: Math.round(ms), plansPerSecond: Math.round(plans / (ms / 1000)), checkMs: Math.round(checkedAt - started), writeMs: Math.round(done - checkedAt), cliMs: Math.round(cliMs) };

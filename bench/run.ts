@@ -15,6 +15,10 @@
  * the service starts, BENCH_PLANS synthetic plans imported into a fresh scratch data dir through the
  * check and import functions, `import.ms`, and end to end through `npm run cli -- import`, `import.cliMs`;
  * about 10 s at 10,000 plans).
+ * DATABASE_URL (as for the service): every scenario runs on that PostgreSQL, seeded once like SQLite, and
+ * `plan-view-audited-sqlite` runs the audited plan view on SQLite beside it in the same rounds, for
+ * `planViewPgVsSqlite`; results.json says which store it ran on. The import measurement then uses a
+ * scratch database beside DATABASE_URL's (its role needs CREATEDB; BENCH_IMPORT=0 skips it).
  */
 import autocannon from 'autocannon';
 import { fork, type ChildProcess } from 'node:child_process';
@@ -22,13 +26,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { databaseFile, openDatabase } from '../db/index.js';
 import { seedSyntheticPlans } from '../src/plans/demo/demo.js';
 import { loadDevIssuer } from '../src/server/auth/dev-issuer.js';
 import { benchImport, type ImportBench } from './import.js';
 import { publishToFindable } from './publish.js';
 import type { BenchContext } from './scenarios.js';
 import { scenarios } from './scenarios.js';
+import { databaseUrl, openBenchStore, planCount, readablePlanIds, storeKind } from './store.js';
 import type { ServerCaughtUp, ServerCpu, ServerReady, ServerSearches, ServerStats } from './server.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -60,25 +64,23 @@ type ScenarioResult = {
   engine?: { searches: number; degraded: number; engineP50Ms: number; engineP99Ms: number; serviceP50Ms: number; serviceP99Ms: number };
 };
 
-async function seeded(dataDir: string): Promise<string[]> {
-  const db = openDatabase(databaseFile(dataDir));
+async function seeded(dataDir: string, url: string | undefined): Promise<string[]> {
+  const db = await openBenchStore(dataDir, url);
   try {
-    const count = () => db.$client.prepare('SELECT count(*) FROM plans').pluck().get() as number;
-    if (count() < PLANS) {
-      process.stdout.write(`seeding ${PLANS} synthetic plans into ${dataDir} (once)…\n`);
+    if ((await planCount(db)) < PLANS) {
+      process.stdout.write(`seeding ${PLANS} synthetic plans into the ${storeKind(url)} store (once)…\n`);
       await seedSyntheticPlans(db, PLANS, { seed: 7, now: () => new Date() });
     }
-    return db.$client
-      .prepare("SELECT id FROM plans WHERE current_version_id IS NOT NULL AND owning_org IN ('southbank-mh','northgate-mh')")
-      .pluck()
-      .all() as string[];
+    return await readablePlanIds(db);
   } finally {
-    db.$client.close();
+    await db.close();
   }
 }
 
-function startServer(dataDir: string): Promise<{ child: ChildProcess; ready: ServerReady }> {
-  const child = fork(path.join(here, 'server.ts'), [dataDir], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+function startServer(dataDir: string, url: string | undefined): Promise<{ child: ChildProcess; ready: ServerReady }> {
+  const { DATABASE_URL: _, ...inherited } = process.env;
+  const env = { ...inherited, ...(url ? { DATABASE_URL: url } : {}) };
+  const child = fork(path.join(here, 'server.ts'), [dataDir], { env, execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   return new Promise((resolve, reject) => {
     child.once('message', (m) => resolve({ child, ready: m as ServerReady }));
     child.once('exit', (code) => reject(new Error(`bench server exited with ${code}`)));
@@ -114,6 +116,10 @@ async function drive(child: ChildProcess, name: string, options: Partial<autocan
     ? Object.entries(r.statusCodeStats ?? {}).reduce((n, [code, s]) => n + (Number(code) === expectStatus ? 0 : (s?.count ?? 0)), 0)
     : r.non2xx;
   const errors = r.errors + r.timeouts + unexpected;
+  if (errors) {
+    const codes = Object.entries(r.statusCodeStats ?? {}).map(([code, s]) => `${code}×${s?.count ?? 0}`).join(' ');
+    process.stdout.write(`${name}: ${errors} errors (statuses ${codes}; ${r.errors} socket errors, ${r.timeouts} timeouts)\n`);
+  }
   return {
     name,
     rps: Math.round(r.requests.average),
@@ -160,38 +166,26 @@ async function main() {
     process.stdout.write(`import: ${PLANS} plans into a scratch data dir, in process and through the CLI…\n`);
     imported = await benchImport(PLANS);
   }
-  const dataDir = path.join(here, '.data', `plans-${PLANS}`);
-  fs.mkdirSync(dataDir, { recursive: true });
-  const planIds = await seeded(dataDir);
-  const { child, ready } = await startServer(dataDir);
-  // Events left by earlier runs are indexed before anything is measured (and not counted below).
-  const earlier = await ask<ServerCaughtUp>(child, 'catch-up');
-  if (earlier.events) process.stdout.write(`plan lookup: ${earlier.events} events from earlier runs indexed in ${Math.round(earlier.ms)} ms\n`);
-  const issuer = await loadDevIssuer(dataDir);
-  const ctx: BenchContext = {
-    appUrl: `http://127.0.0.1:${ready.appPort}`,
-    bareUrl: `http://127.0.0.1:${ready.barePort}`,
-    unloggedUrl: `http://127.0.0.1:${ready.unloggedPort}`,
-    metricsUrl: `http://127.0.0.1:${ready.metricsPort}`,
-    engine: ready.engine,
-    dataDir,
-    planIds,
-    tokenFor: (w) => issuer.sign(w, 3600),
-  };
+  const { child, ready, ctx } = await startTarget(databaseUrl);
+  // On PostgreSQL, the same audited plan view on SQLite in the same run: the ratio issue 22 asks for.
+  const baseline = databaseUrl ? await startTarget(undefined) : null;
   const results: ScenarioResult[] = [];
   try {
     const chosen = scenarios.filter((s) => !ONLY || ONLY.includes(s.name));
+    const runs = chosen.map((s) => ({ scenario: s, name: s.name, target: { child, ctx } }));
+    const viewOnSqlite = scenarios.find((s) => s.name === 'plan-view-audited');
+    if (baseline && viewOnSqlite) runs.push({ scenario: viewOnSqlite, name: 'plan-view-audited-sqlite', target: baseline });
     const prepared = [];
-    for (const s of chosen) {
-      const options = await s.options(ctx);
+    for (const { scenario: s, name, target } of runs) {
+      const options = await s.options(target.ctx);
       // Warm-up: JIT, caches, connections; scenarios that cycle through the plans first read each one once.
-      await drive(child, s.name, options, s.warmupRequests ? { amount: s.warmupRequests(ctx) } : { seconds: 2 }, s.expectStatus);
-      prepared.push({ name: s.name, options, expectStatus: s.expectStatus, rounds: [] as ScenarioResult[] });
+      await drive(target.child, name, options, s.warmupRequests ? { amount: s.warmupRequests(target.ctx) } : { seconds: 2 }, s.expectStatus);
+      prepared.push({ name, child: target.child, options, expectStatus: s.expectStatus, rounds: [] as ScenarioResult[] });
     }
     if (process.env.BENCH_PROF) await ask(child, 'profile-start');
     for (let round = 1; round <= ROUNDS; round++) {
       for (const p of prepared) {
-        const r = await drive(child, p.name, p.options, { seconds: SECONDS }, p.expectStatus);
+        const r = await drive(p.child, p.name, p.options, { seconds: SECONDS }, p.expectStatus);
         p.rounds.push(r);
         process.stdout.write(`round ${round} ${r.name.padEnd(20)} ${String(r.rps).padStart(8)} rps  p50 ${r.p50Ms} ms  p99 ${r.p99Ms} ms  errors ${r.errors}  cpu client ${r.clientCpuPct}% service ${r.serviceCpuPct}% engine ${r.engineCpuPct ?? '–'}% (${r.cpuMsPerRequest ?? '–'} ms/request)${r.engine ? `  engine p50 ${r.engine.engineP50Ms} p99 ${r.engine.engineP99Ms} service p50 ${r.engine.serviceP50Ms} p99 ${r.engine.serviceP99Ms}` : ''}\n`);
       }
@@ -214,6 +208,7 @@ async function main() {
       cpuPerRequest(a) && cpuPerRequest(b) ? Math.round((cpuPerRequest(a)! / cpuPerRequest(b)!) * 1000) / 1000 : null;
     const cpu = os.cpus();
     const out = {
+      store: storeKind(databaseUrl),
       machine: { cpus: cpu.length, model: cpu[0]?.model ?? 'unknown', memMb: Math.round(os.totalmem() / 2 ** 20), node: process.version, platform: `${os.platform()} ${os.release()}` },
       plans: PLANS,
       connections: CONNECTIONS,
@@ -222,6 +217,8 @@ async function main() {
       scenarios: results,
       ratios: {
         planViewVsBare: ratio('plan-view-audited', 'bare-hono'),
+        // On PostgreSQL: the audited plan view against the same view on SQLite, in the same run.
+        planViewPgVsSqlite: ratio('plan-view-audited', 'plan-view-audited-sqlite'),
         // What the access log itself costs: the same app and route with a log that writes nothing.
         planViewAuditedVsUnlogged: ratio('plan-view-audited', 'plan-view-unlogged'),
         // What Prometheus metrics cost on the hot route (BENCH_METRICS=1): same app and log, metrics on.
@@ -276,13 +273,42 @@ async function main() {
     console.table(results.map(({ engine: _, ...flat }) => flat));
     if (imported) console.table([{ name: 'import', ...imported }]);
     process.stdout.write(`search ${JSON.stringify(out.search)}\npublishToFindable ${JSON.stringify(out.publishToFindable)} p99 ${out.publishToFindableP99Ms}\n`);
-    process.stdout.write(`planViewVsBare ${out.ratios.planViewVsBare}  planSizedBareVsBare ${out.ratios.planSizedBareVsBare}  planViewVsPlanSizedBare ${out.ratios.planViewVsPlanSizedBare}  auditedVsUnlogged ${out.ratios.planViewAuditedVsUnlogged}  searchVsEngineDirect ${out.ratios.searchVsEngineDirect} (cpu ${out.ratios.searchVsEngineDirectCpu})  metricsVsAudited ${out.ratios.planViewMetricsVsAudited} (cpu/request ${out.ratios.planViewMetricsCpuPerRequest})  startupMs ${out.startupMs}  rssMb at ready ${ready.rssMbAtReady} after load ${rssMb} (meilisearch ${meiliRssMb})  events/commit ${out.accessLog.eventsPerCommit}  commit ms avg ${commitMsAvg} max ${commitMsMax}  plan lookup: ${lookupCatchUp.events} events indexed between rounds in ${Math.round(lookupCatchUp.ms)} ms\nwrote bench/results.json\n`);
+    process.stdout.write(`store ${out.store}  planViewVsBare ${out.ratios.planViewVsBare}${out.ratios.planViewPgVsSqlite !== null ? `  planViewPgVsSqlite ${out.ratios.planViewPgVsSqlite}` : ''}  planSizedBareVsBare ${out.ratios.planSizedBareVsBare}  planViewVsPlanSizedBare ${out.ratios.planViewVsPlanSizedBare}  auditedVsUnlogged ${out.ratios.planViewAuditedVsUnlogged}  searchVsEngineDirect ${out.ratios.searchVsEngineDirect} (cpu ${out.ratios.searchVsEngineDirectCpu})  metricsVsAudited ${out.ratios.planViewMetricsVsAudited} (cpu/request ${out.ratios.planViewMetricsCpuPerRequest})  startupMs ${out.startupMs}  rssMb at ready ${ready.rssMbAtReady} after load ${rssMb} (meilisearch ${meiliRssMb})  events/commit ${out.accessLog.eventsPerCommit}  commit ms avg ${commitMsAvg} max ${commitMsMax}  plan lookup: ${lookupCatchUp.events} events indexed between rounds in ${Math.round(lookupCatchUp.ms)} ms\nwrote bench/results.json\n`);
   } finally {
-    const exited = new Promise((r) => child.once('exit', r));
-    child.send({ type: 'stop' });
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-    child.kill();
+    await Promise.all([stop(child), baseline && stop(baseline.child)]);
   }
+}
+
+async function stop(child: ChildProcess) {
+  const exited = new Promise((r) => child.once('exit', r));
+  child.send({ type: 'stop' });
+  await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+  child.kill();
+}
+
+/** A seeded store and the bench service on it: PostgreSQL at `url`, or SQLite under its own data dir. */
+async function startTarget(url: string | undefined) {
+  // Keys, the managed Meilisearch's data and (on SQLite) the database: one directory per store.
+  const dataDir = path.join(here, '.data', `${url ? 'pg-' : ''}plans-${PLANS}`);
+  fs.mkdirSync(dataDir, { recursive: true });
+  const planIds = await seeded(dataDir, url);
+  const { child, ready } = await startServer(dataDir, url);
+  // Events left by earlier runs are indexed before anything is measured (and not counted below).
+  const earlier = await ask<ServerCaughtUp>(child, 'catch-up');
+  if (earlier.events) process.stdout.write(`plan lookup: ${earlier.events} events from earlier runs indexed in ${Math.round(earlier.ms)} ms\n`);
+  const issuer = await loadDevIssuer(dataDir);
+  const ctx: BenchContext = {
+    appUrl: `http://127.0.0.1:${ready.appPort}`,
+    bareUrl: `http://127.0.0.1:${ready.barePort}`,
+    unloggedUrl: `http://127.0.0.1:${ready.unloggedPort}`,
+    metricsUrl: `http://127.0.0.1:${ready.metricsPort}`,
+    engine: ready.engine,
+    dataDir,
+    databaseUrl: url,
+    planIds,
+    tokenFor: (w) => issuer.sign(w, 3600),
+  };
+  return { child, ready, ctx };
 }
 
 main().catch((e) => {

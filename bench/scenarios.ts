@@ -1,8 +1,9 @@
 import type autocannon from 'autocannon';
-import { databaseFile, openDatabase } from '../db/index.js';
+import { and, eq, isNotNull, inArray } from 'drizzle-orm';
 import type { Actor } from '../src/plans/core/actor.js';
 import { issueCard } from '../src/plans/cards/cards.js';
 import { SESSION_COOKIE, insertSession } from '../src/server/auth/session.js';
+import { openBenchStore, ownerOf } from './store.js';
 
 /** What every scenario gets: the running service and what was seeded. */
 export type BenchContext = {
@@ -15,6 +16,8 @@ export type BenchContext = {
   /** The service's managed Meilisearch (null with an external one). */
   engine: { url: string; key: string } | null;
   dataDir: string;
+  /** PostgreSQL's URL, or undefined for SQLite under dataDir. */
+  databaseUrl: string | undefined;
   /** Plan ids a capital-police responder may read (southbank-mh and northgate-mh plans). */
   planIds: string[];
   tokenFor(who: { sub: string; org: string; roles: ('responder' | 'auditor' | 'author' | 'approver')[] }): Promise<string>;
@@ -63,7 +66,7 @@ export const scenarios: Scenario[] = [
     name: 'search-engine-direct',
     async options(ctx) {
       if (!ctx.engine) throw new Error('search-engine-direct needs the managed Meilisearch');
-      const bodies = searchQueries(ctx.dataDir).map((qs) => {
+      const bodies = (await searchQueries(ctx)).map((qs) => {
         const p = new URLSearchParams(qs);
         const [y, m, d] = (p.get('dob') ?? '').split('-');
         return JSON.stringify({ q: p.get('q') ?? '', limit: 10, ...(y ? { filter: `dobYear = ${Number(y)} AND dobMonth = ${Number(m)} AND dobDay = ${Number(d)}` } : {}) });
@@ -80,7 +83,7 @@ export const scenarios: Scenario[] = [
     name: 'qr-scan',
     expectStatus: 303,
     async options(ctx) {
-      const tokens = await issueCards(ctx.dataDir, ctx.planIds);
+      const tokens = await issueCards(ctx, ctx.planIds);
       const cookies = await sessionCookies(ctx, SCAN_PEOPLE);
       let i = 0;
       return {
@@ -104,7 +107,7 @@ function search(name: string, connections?: number): Scenario {
     name,
     async options(ctx) {
       const token = await ctx.tokenFor({ sub: 'bench.officer', org: 'capital-police', roles: ['responder'] });
-      const queries = searchQueries(ctx.dataDir);
+      const queries = (await searchQueries(ctx));
       let i = 0;
       return {
         url: ctx.appUrl,
@@ -139,8 +142,6 @@ function planView(name: string, base: (ctx: BenchContext) => string): Scenario {
   };
 }
 
-type SubjectRow = { subject: string };
-
 /** A slip a responder might make when typing a heard name: two neighbouring letters swapped. */
 const swapped = (w: string) => (w.length < 5 ? w : `${w.slice(0, 2)}${w[3]}${w[2]}${w.slice(4)}`);
 
@@ -148,16 +149,21 @@ const swapped = (w: string) => (w.length < 5 ? w : `${w.slice(0, 2)}${w[3]}${w[2
  * What responders type, from the seeded people: full name, surname alone, a given name with a mistyped
  * surname, and surname with date of birth. Lower case, as typed on a phone.
  */
-function searchQueries(dataDir: string): string[] {
-  const db = openDatabase(databaseFile(dataDir));
+async function searchQueries(ctx: BenchContext): Promise<string[]> {
+  const db = await openBenchStore(ctx.dataDir, ctx.databaseUrl);
   try {
-    const rows = db.$client
-      .prepare<[], SubjectRow>(
-        "SELECT v.subject FROM plans p JOIN plan_versions v ON v.id = p.current_version_id WHERE p.owning_org IN ('southbank-mh','northgate-mh') LIMIT 500",
-      )
-      .all();
+    const { plans, planVersions } = db.t;
+    const rows = await db.many(
+      db.q
+        .select({ subject: planVersions.subject })
+        .from(plans)
+        .innerJoin(planVersions, eq(planVersions.id, plans.currentVersionId))
+        .where(and(isNotNull(plans.currentVersionId), inArray(plans.owningOrg, ['southbank-mh', 'northgate-mh'])))
+        .orderBy(plans.id)
+        .limit(500),
+    );
     return rows.map((r, i) => {
-      const s = JSON.parse(r.subject) as { givenNames: string; familyName: string; dateOfBirth: string };
+      const s = r.subject;
       const given = s.givenNames.split(' ')[0]!.toLowerCase();
       const family = s.familyName.toLowerCase();
       const kinds: Record<string, string>[] = [
@@ -169,7 +175,7 @@ function searchQueries(dataDir: string): string[] {
       return new URLSearchParams(kinds[i % kinds.length]!).toString();
     });
   } finally {
-    db.$client.close();
+    await db.close();
   }
 }
 
@@ -182,14 +188,13 @@ function searchQueries(dataDir: string): string[] {
 const SCAN_PEOPLE = 10_000;
 
 /** One current card per plan, issued by its owner's author as the cards route would (old ones revoked). */
-async function issueCards(dataDir: string, planIds: string[]): Promise<string[]> {
-  const db = openDatabase(databaseFile(dataDir));
+async function issueCards(ctx: BenchContext, planIds: string[]): Promise<string[]> {
+  const db = await openBenchStore(ctx.dataDir, ctx.databaseUrl);
   try {
-    const owner = db.$client.prepare<[string], { owning_org: string }>('SELECT owning_org FROM plans WHERE id = ?');
     const now = new Date();
     const tokens: string[] = [];
     for (const planId of planIds) {
-      const org = owner.get(planId)!.owning_org;
+      const org = await ownerOf(db, planId);
       const author: Actor = { sub: 'bench.author', org, orgKind: 'mental-health', roles: ['author'] };
       const issued = await issueCard(db, author, planId, {}, now);
       if (!issued.ok) throw new Error(`bench: could not issue a card for ${planId}: ${issued.detail}`);
@@ -197,25 +202,26 @@ async function issueCards(dataDir: string, planIds: string[]): Promise<string[]>
     }
     return tokens;
   } finally {
-    db.$client.close();
+    await db.close();
   }
 }
 
 /** Signed-in responders (paramedics: a health org) with a purpose stated just now, as the web UI leaves them. */
 async function sessionCookies(ctx: BenchContext, people: number): Promise<string[]> {
   // Sessions are server-side: insert them as sign-in would, with the purpose already stated.
-  const db = openDatabase(databaseFile(ctx.dataDir));
+  const db = await openBenchStore(ctx.dataDir, ctx.databaseUrl);
+  const { webSessions: s } = db.t;
   try {
     const now = Date.now();
     const cookies: string[] = [];
     for (let n = 0; n < people; n++) {
       const actor = { sub: `bench.paramedic.${n}`, org: 'metro-ambulance', orgKind: 'ambulance', roles: ['responder'] } as const;
       const id = await insertSession(db, { actor, method: 'dev', expiresAt: now + 8 * 3600_000 }, now);
-      db.$client.prepare('UPDATE web_sessions SET purpose = ?, purpose_at = ? WHERE actor_sub = ?').run(PURPOSE, now, actor.sub);
+      await db.exec(db.q.update(s).set({ purpose: PURPOSE, purposeAt: now }).where(eq(s.actorSub, actor.sub)));
       cookies.push(`${SESSION_COOKIE}=${id}`);
     }
     return cookies;
   } finally {
-    db.$client.close();
+    await db.close();
   }
 }

@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { databaseFile, openDatabase } from '../db/index.js';
+import type { Db } from '../db/index.js';
 import { planLookupBacklog } from '../src/plans/access-log/events-store.js';
 import { createAccessLog } from '../src/plans/access-log/log.js';
 import { catchUpPlanLookup } from '../src/plans/access-log/queries.js';
@@ -23,6 +23,7 @@ import { loadDevIssuer } from '../src/server/auth/dev-issuer.js';
 import { silentLogger } from '../src/logger.js';
 import { createMetrics } from '../src/server/metrics/metrics.js';
 import { startSearch } from '../src/search/index.js';
+import { databaseUrl, openBenchStore, readablePlanIds } from './store.js';
 
 export type ServerReady = {
   type: 'ready';
@@ -77,8 +78,9 @@ function cpuOfProcessUs(pid: number | undefined): number | null {
 }
 
 /** One plan as a police responder's view of it, serialised as the plan route serialises it. */
-async function sampleViewJson(db: ReturnType<typeof openDatabase>): Promise<string> {
-  const planId = db.$client.prepare('SELECT id FROM plans WHERE current_version_id IS NOT NULL LIMIT 1').pluck().get() as string;
+async function sampleViewJson(db: Db): Promise<string> {
+  const [planId] = await readablePlanIds(db);
+  if (!planId) throw new Error('bench: no plan a responder may read');
   const reader = createPlanReader(db);
   const police = { sub: 'bench.sample', org: 'capital-police', orgKind: 'police' as const, roles: ['responder' as const] };
   const read = await reader.byId(police, planId, isoDay(systemClock()));
@@ -93,7 +95,7 @@ function listen(fetch: (req: Request) => Response | Promise<Response>): Promise<
 }
 
 async function main(dataDir: string) {
-  const db = openDatabase(databaseFile(dataDir));
+  const db = await openBenchStore(dataDir, databaseUrl);
   const accessLog = createAccessLog(db, { clock: systemClock, signer: loadAuditSigner(dataDir) });
   const search = await startSearch({ db, logger: silentLogger(), dataDir });
   const searches = { engineMs: [] as number[], tookMs: [] as number[], degraded: 0 };
@@ -210,7 +212,7 @@ async function main(dataDir: string) {
     }
     if (m.type === 'stop') {
       await Promise.allSettled([accessLog.close(), search.stop()]);
-      db.$client.close();
+      await db.close();
       process.exit(0);
     }
   });
