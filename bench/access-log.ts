@@ -30,7 +30,7 @@ async function run(signed: boolean, concurrency: number, events: number) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rpl-logbench-'));
   try {
     const db = openDatabase(databaseFile(dir));
-    const log = createAccessLog(db, { clock: () => new Date(), signer: signed ? loadAuditSigner(dir) : undefined });
+    const log = createAccessLog(db, { clock: () => new Date(), signer: signed ? loadAuditSigner(path.join(dir, 'keys')) : undefined });
     await log.record(event(0)); // the writer thread started
     const cpu = process.cpuUsage();
     const t = performance.now();

@@ -94,7 +94,7 @@ function listen(fetch: (req: Request) => Response | Promise<Response>): Promise<
 
 async function main(dataDir: string) {
   const db = openDatabase(databaseFile(dataDir));
-  const accessLog = createAccessLog(db, { clock: systemClock, signer: loadAuditSigner(dataDir) });
+  const accessLog = createAccessLog(db, { clock: systemClock, signer: loadAuditSigner(path.join(dataDir, 'keys')) });
   const search = await startSearch({ db, logger: silentLogger(), dataDir });
   const searches = { engineMs: [] as number[], tookMs: [] as number[], degraded: 0 };
   const service = search.service;
@@ -117,7 +117,7 @@ async function main(dataDir: string) {
     db,
     clock: systemClock,
     logger: silentLogger(),
-    devIssuer: await loadDevIssuer(dataDir),
+    devIssuer: await loadDevIssuer(path.join(dataDir, 'keys')),
     accessLog,
     search: measured,
     searchLimits,
@@ -137,7 +137,7 @@ async function main(dataDir: string) {
     db,
     clock: systemClock,
     logger: silentLogger(),
-    devIssuer: await loadDevIssuer(dataDir),
+    devIssuer: await loadDevIssuer(path.join(dataDir, 'keys')),
     accessLog: { record: async () => undefined, planLookup: async () => undefined, close: async () => undefined },
     publicBaseUrl: 'http://127.0.0.1',
   });
@@ -146,7 +146,7 @@ async function main(dataDir: string) {
     db,
     clock: systemClock,
     logger: silentLogger(),
-    devIssuer: await loadDevIssuer(dataDir),
+    devIssuer: await loadDevIssuer(path.join(dataDir, 'keys')),
     accessLog,
     search: measured,
     searchLimits,
