@@ -37,31 +37,35 @@ export type KeyReport = {
 };
 
 /**
- * Makes every missing key (or, with `create: false`, only checks those there) and reports each, never
- * with any secret. `dataDir`: keys found at their old paths under DATA_DIR/keys are moved in first, so
- * an upgrade that sets KEYS_DIR keeps its signing key and every checkpoint it signed stays verifiable.
- * Any unusable key file is a KeyFileError naming it.
+ * Makes every missing key, checks those there, and reports each, never with any secret. `dataDir`: keys
+ * found at their old paths under DATA_DIR/keys are moved in first, so an upgrade that sets KEYS_DIR keeps
+ * its signing key and every checkpoint it signed stays verifiable. An unusable key file is a KeyFileError
+ * naming it.
  */
-export function initKeys(keysDir: string, opts: { dataDir?: string; create?: boolean } = {}): KeyReport[] {
-  const create = opts.create ?? true;
+export function initKeys(keysDir: string, opts: { dataDir?: string } = {}): KeyReport[] {
   const report: KeyReport[] = [];
-  if (create) ensureDir(keysDir);
+  ensureDir(keysDir);
   if (opts.dataDir) report.push(...adoptLegacyKeys(opts.dataDir, keysDir));
   const moved = (what: KeyReport['what']) => report.some((r) => r.what === what && r.state === 'moved');
 
+  // `created` only for the one process whose file won, when several start at once.
+  const made = (file: string, content: () => string) => !fs.existsSync(file) && createOnce(file, content()).created;
+  const state = (created: boolean) => (created ? ('created' as const) : ('found' as const));
+
   const signingFile = auditKeyFile(keysDir);
-  const hadSigning = fs.existsSync(signingFile);
-  const signer = loadAuditSigner(keysDir, { create });
-  if (signer && !moved('checkpoint signing key')) report.push({ what: 'checkpoint signing key', file: signingFile, state: hadSigning ? 'found' : 'created', keyId: signer.keyId });
+  const signingMade = made(signingFile, newSigningKeyPem);
+  const signer = loadAuditSigner(keysDir, { create: false })!;
+  if (!moved('checkpoint signing key')) report.push({ what: 'checkpoint signing key', file: signingFile, state: state(signingMade), keyId: signer.keyId });
 
   const devFile = devIssuerKeyFile(keysDir);
-  const hadDev = fs.existsSync(devFile);
-  if (readDevIssuerJwk(keysDir, { create }) && !moved('development issuer key')) report.push({ what: 'development issuer key', file: devFile, state: hadDev ? 'found' : 'created' });
+  const devMade = made(devFile, newDevIssuerJwk);
+  readDevIssuerJwk(keysDir, { create: false });
+  if (!moved('development issuer key')) report.push({ what: 'development issuer key', file: devFile, state: state(devMade) });
 
   const secretsFile = secretsKeyFile(keysDir);
-  const hadSecrets = fs.existsSync(secretsFile);
-  const box = loadSecretBox(keysDir, { create });
-  if (box) report.push({ what: 'secrets key', file: secretsFile, state: hadSecrets ? 'found' : 'created', keyId: box.keyId });
+  const secretsMade = made(secretsFile, newSecretsKey);
+  const box = loadSecretBox(keysDir, { create: false })!;
+  report.push({ what: 'secrets key', file: secretsFile, state: state(secretsMade), keyId: box.keyId });
   return report;
 }
 
@@ -114,13 +118,16 @@ export function rotateSigningKey(keysDir: string): { retired: string; current: s
   return { retired: old.keyId, current: signerFromFile(auditKeyFile(keysDir))!.keyId };
 }
 
+const newSecretsKey = () => `${randomBytes(SECRETS_KEY_BYTES).toString('base64')}\n`;
+const newDevIssuerJwk = () => JSON.stringify(generateKeyPairSync('ed25519').privateKey.export({ format: 'jwk' }));
+
 /** The secrets key as a box that seals and opens; made when missing with `create`. */
 export function loadSecretBox(keysDir: string, opts: { create?: boolean } = { create: true }): SecretBox | undefined {
   const file = secretsKeyFile(keysDir);
   let raw = readPrivateFile(file);
   if (!raw) {
     if (!opts.create) return undefined;
-    createOnce(file, `${randomBytes(SECRETS_KEY_BYTES).toString('base64')}\n`);
+    createOnce(file, newSecretsKey());
     raw = readPrivateFile(file)!;
   }
   const text = raw.toString('utf8').trim();
@@ -137,8 +144,7 @@ export function readDevIssuerJwk(keysDir: string, opts: { create?: boolean } = {
   let raw = readPrivateFile(file);
   if (!raw) {
     if (!opts.create) return undefined;
-    const jwk = generateKeyPairSync('ed25519').privateKey.export({ format: 'jwk' });
-    createOnce(file, JSON.stringify(jwk));
+    createOnce(file, newDevIssuerJwk());
     raw = readPrivateFile(file)!;
   }
   return checkDevJwk(raw, file);
