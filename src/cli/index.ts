@@ -75,7 +75,7 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
   } catch (e) {
     if (e instanceof CliError || e instanceof ConfigError || e instanceof KeyFileError) {
       err(`error: ${e.message}`);
-      return e instanceof CliError ? e.exitCode : 2;
+      return e instanceof CliError ? e.exitCode : e instanceof ConfigError ? 2 : 1;
     }
     throw e;
   } finally {

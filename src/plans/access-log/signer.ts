@@ -80,15 +80,22 @@ export function checkpointPublicKeys(keysDir: string): Map<string, KeyObject> {
   const keys = new Map<string, KeyObject>();
   const current = signerFromFile(auditKeyFile(keysDir));
   if (current) keys.set(current.keyId, createPublicKey(current.publicKeyPem));
+  for (const [id, key] of publicKeysIn(checkpointKeysDir(keysDir))) keys.set(id, key);
+  return keys;
+}
+
+/** The public keys in a checkpoint-keys directory (none if it is missing), each checked against its name. */
+export function publicKeysIn(dir: string): Map<string, KeyObject> {
+  const keys = new Map<string, KeyObject>();
   let names: string[] = [];
   try {
-    names = fs.readdirSync(checkpointKeysDir(keysDir));
+    names = fs.readdirSync(dir);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
   }
   for (const name of names.filter((n) => n.endsWith('.pem') && !n.startsWith('.')).sort()) {
-    const file = path.join(checkpointKeysDir(keysDir), name);
-    const key = publicKeyFrom(readPublicFile(file)!, file);
+    const file = path.join(dir, name);
+    const key = publicKeyFrom(readPublicFile(file)!, `the key file ${file}`);
     const id = keyIdOf(key);
     if (name !== `${id}.pem`) throw new KeyFileError(`the key file ${file} holds the key ${id.slice(0, 16)}…, not the one its name says`);
     keys.set(id, key);

@@ -5,6 +5,7 @@ import {
   auditKeyFile,
   checkpointKeysDir,
   loadAuditSigner,
+  publicKeysIn,
   newSigningKeyPem,
   recordPublicKey,
   signerFromFile,
@@ -65,7 +66,7 @@ export function initKeys(keysDir: string, opts: { dataDir?: string } = {}): KeyR
   const secretsFile = secretsKeyFile(keysDir);
   const secretsMade = made(secretsFile, newSecretsKey);
   const box = loadSecretBox(keysDir, { create: false })!;
-  report.push({ what: 'secrets key', file: secretsFile, state: state(secretsMade), keyId: box.keyId });
+  if (!moved('secrets key')) report.push({ what: 'secrets key', file: secretsFile, state: state(secretsMade), keyId: box.keyId });
   return report;
 }
 
@@ -91,6 +92,19 @@ function adoptLegacyKeys(dataDir: string, keysDir: string): KeyReport[] {
         : { what: 'checkpoint signing key', file: path.join(checkpointKeysDir(keysDir), `${old.keyId}.pem`), state: 'retired', keyId: old.keyId },
     );
     fs.rmSync(oldSigning);
+  }
+  // Public keys of signing keys rotated out while KEYS_DIR was still DATA_DIR/keys.
+  const oldPublic = checkpointKeysDir(oldDir);
+  if (fs.existsSync(oldPublic)) {
+    for (const [keyId, key] of publicKeysIn(oldPublic)) recordPublicKey(keysDir, { keyId, publicKeyPem: key.export({ type: 'spki', format: 'pem' }).toString() });
+    fs.rmSync(oldPublic, { recursive: true });
+  }
+  // A secrets key moves only into a KEYS_DIR without one: secrets sealed with another cannot be opened by it.
+  const oldSecrets = secretsKeyFile(oldDir);
+  const secrets = readPrivateFile(oldSecrets);
+  if (secrets && createOnce(secretsKeyFile(keysDir), secrets).created) {
+    report.push({ what: 'secrets key', file: secretsKeyFile(keysDir), state: 'moved' });
+    fs.rmSync(oldSecrets);
   }
   const oldDev = devIssuerKeyFile(oldDir);
   const devJwk = readPrivateFile(oldDev);
