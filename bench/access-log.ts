@@ -33,7 +33,7 @@ async function run(signed: boolean, concurrency: number, events: number) {
   const database = databaseUrl ? await scratchDatabase(databaseUrl) : undefined;
   try {
     const db = await openBenchStore(dir, database?.url);
-    const log = createAccessLog(db, { clock: () => new Date(), signer: signed ? loadAuditSigner(dir) : undefined });
+    const log = createAccessLog(db, { clock: () => new Date(), signer: signed ? loadAuditSigner(path.join(dir, 'keys')) : undefined });
     await log.record(event(0)); // the writer thread started
     const cpu = process.cpuUsage();
     const t = performance.now();

@@ -296,7 +296,7 @@ async function startTarget(url: string | undefined) {
   // Events left by earlier runs are indexed before anything is measured (and not counted below).
   const earlier = await ask<ServerCaughtUp>(child, 'catch-up');
   if (earlier.events) process.stdout.write(`plan lookup: ${earlier.events} events from earlier runs indexed in ${Math.round(earlier.ms)} ms\n`);
-  const issuer = await loadDevIssuer(dataDir);
+  const issuer = await loadDevIssuer(path.join(dataDir, 'keys'));
   const ctx: BenchContext = {
     appUrl: `http://127.0.0.1:${ready.appPort}`,
     bareUrl: `http://127.0.0.1:${ready.barePort}`,

@@ -96,7 +96,7 @@ function listen(fetch: (req: Request) => Response | Promise<Response>): Promise<
 
 async function main(dataDir: string) {
   const db = await openBenchStore(dataDir, databaseUrl);
-  const accessLog = createAccessLog(db, { clock: systemClock, signer: loadAuditSigner(dataDir) });
+  const accessLog = createAccessLog(db, { clock: systemClock, signer: loadAuditSigner(path.join(dataDir, 'keys')) });
   const search = await startSearch({ db, logger: silentLogger(), dataDir });
   const searches = { engineMs: [] as number[], tookMs: [] as number[], degraded: 0 };
   const service = search.service;
@@ -119,7 +119,7 @@ async function main(dataDir: string) {
     db,
     clock: systemClock,
     logger: silentLogger(),
-    devIssuer: await loadDevIssuer(dataDir),
+    devIssuer: await loadDevIssuer(path.join(dataDir, 'keys')),
     accessLog,
     search: measured,
     searchLimits,
@@ -139,7 +139,7 @@ async function main(dataDir: string) {
     db,
     clock: systemClock,
     logger: silentLogger(),
-    devIssuer: await loadDevIssuer(dataDir),
+    devIssuer: await loadDevIssuer(path.join(dataDir, 'keys')),
     accessLog: { record: async () => undefined, planLookup: async () => undefined, close: async () => undefined },
     publicBaseUrl: 'http://127.0.0.1',
   });
@@ -148,7 +148,7 @@ async function main(dataDir: string) {
     db,
     clock: systemClock,
     logger: silentLogger(),
-    devIssuer: await loadDevIssuer(dataDir),
+    devIssuer: await loadDevIssuer(path.join(dataDir, 'keys')),
     accessLog,
     search: measured,
     searchLimits,

@@ -20,7 +20,10 @@ export function restrict(target: string, mode: 0o700 | 0o600): string[] {
   return [target];
 }
 
-/** Creates DATA_DIR (0700) if needed and tightens it, the database, the key directory and every secret in it. */
+/**
+ * Creates DATA_DIR (0700) if needed and tightens it, the database, its key directory and Meilisearch's key.
+ * Key files are not tightened: one readable by others may have been copied, so src/plans/keys refuses it.
+ */
 export function secureDataDir(dataDir: string, databaseFile: string): string[] {
   fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const tightened = restrict(dataDir, 0o700);
@@ -29,7 +32,7 @@ export function secureDataDir(dataDir: string, databaseFile: string): string[] {
     tightened.push(...restrict(full, 0o700));
     if (!fs.existsSync(full)) continue;
     for (const entry of fs.readdirSync(full, { withFileTypes: true })) {
-      if (entry.isFile() && (dir === 'keys' || entry.name === 'master-key')) tightened.push(...restrict(path.join(full, entry.name), 0o600));
+      if (entry.isFile() && entry.name === 'master-key') tightened.push(...restrict(path.join(full, entry.name), 0o600));
     }
   }
   return [...tightened, ...secureDatabaseFiles(databaseFile)];

@@ -1,28 +1,24 @@
 /**
  * `npm run dev:oidc`: a local OpenID provider (oidc-provider) with the demo people, and the demo
  * organisations configured to sign in through it, so the real flow can be tried on one machine.
- * Env: DATA_DIR (./data), OIDC_PORT (9400), PUBLIC_BASE_URL (http://127.0.0.1:8080 — where `npm start` serves).
+ * Env: DATA_DIR (./data), KEYS_DIR (DATA_DIR/keys), OIDC_PORT (9400), PUBLIC_BASE_URL (http://127.0.0.1:8080 —
+ * where `npm start` serves). Each run gives every demo client a new secret, sealed in the database.
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import { databaseFile, openDatabase } from '../db/index.js';
+import { loadSecretBox } from '../src/plans/keys/keys.js';
 import { DEMO_ORG_CLAIM, demoOrganisations, demoOrgCodes, demoUsers, ensureDemoOrganisations } from '../src/plans/demo/demo.js';
-import { configureOidc, oidcConfigInputSchema, removeOidcConfig } from '../src/plans/oidc-config.js';
+import { configureOidc, oidcConfigInputSchema, removeOidcConfig, sealClientSecret } from '../src/plans/oidc-config.js';
 import { startTestProvider } from '../test/server/auth/oidc-helpers.js';
 
 const dataDir = path.resolve(process.env.DATA_DIR ?? './data');
+const secrets = loadSecretBox(path.resolve(process.env.KEYS_DIR ?? path.join(dataDir, 'keys')))!;
 const port = Number(process.env.OIDC_PORT ?? 9400);
 const appUrl = (process.env.PUBLIC_BASE_URL ?? 'http://127.0.0.1:8080').replace(/\/+$/, '');
 
-fs.mkdirSync(path.join(dataDir, 'oidc'), { recursive: true, mode: 0o700 });
 const db = openDatabase(databaseFile(dataDir));
 await ensureDemoOrganisations(db, new Date());
-const clients = demoOrganisations.map((o) => {
-  const file = path.join(dataDir, 'oidc', `${o.slug}.client-secret`);
-  const secret = fs.existsSync(file) ? fs.readFileSync(file, 'utf8').trim() : crypto.randomUUID();
-  fs.writeFileSync(file, `${secret}\n`, { mode: 0o600 });
-  return { org: o.slug, clientId: `rpl-${o.slug}`, clientSecret: secret, file };
-});
+const clients = demoOrganisations.map((o) => ({ org: o.slug, clientId: `rpl-${o.slug}`, clientSecret: crypto.randomUUID() }));
 // Each demo person's provider account carries the service's role names in `roles`, and their
 // organisation's code in `org_code`: one provider serves every demo organisation, so the organisation a
 // person signs in to is the one that claim names, not whichever they pick at /sign-in.
@@ -36,9 +32,9 @@ const provider = await startTestProvider({
 for (const c of clients) await removeOidcConfig(db, c.org);
 for (const c of clients) {
   const input = oidcConfigInputSchema.parse({
-    org: c.org, issuer: provider.issuer, clientId: c.clientId, clientSecretFile: c.file, rolesClaim: 'roles', orgClaim: DEMO_ORG_CLAIM, orgCode: demoOrgCodes[c.org],
+    org: c.org, issuer: provider.issuer, clientId: c.clientId, rolesClaim: 'roles', orgClaim: DEMO_ORG_CLAIM, orgCode: demoOrgCodes[c.org],
   });
-  const r = await configureOidc(db, input, new Date());
+  const r = await configureOidc(db, input, sealClientSecret(secrets, c.org, c.clientSecret), new Date());
   if (!r.ok) throw new Error(r.detail);
 }
 db.$client.close();

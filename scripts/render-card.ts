@@ -28,7 +28,7 @@ async function main(argv: string[]) {
     const [record] = syntheticRecords(1, { seed: 7, owningOrgs: ['southbank-mh'], today: now.toISOString().slice(0, 10) });
     await importRecords(db, [record!], { importedBy: 'render-card', now: () => now });
     const planId = db.$client.prepare<[], { id: string }>('SELECT id FROM plans').get()!.id;
-    const devIssuer = await loadDevIssuer(dataDir);
+    const devIssuer = await loadDevIssuer(path.join(dataDir, 'keys'));
     const app = createApp({ db, clock: () => new Date(), logger: silentLogger(), devIssuer, publicBaseUrl: 'https://plans.example.org' });
     const jwt = await devIssuer.sign({ sub: 'render.author', org: 'southbank-mh', roles: ['author'] }, 300);
     const res = await app.request(`/api/v1/plans/${planId}/cards`, {

@@ -13,6 +13,8 @@ const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   HOST: z.string().min(1).default('127.0.0.1'),
   DATA_DIR: z.string().min(1).default('./data'),
+  /** The key material one deployment's nodes share (src/plans/keys/keys.ts); default DATA_DIR/keys. */
+  KEYS_DIR: z.string().min(1).optional(),
   /** PostgreSQL 15+ (`postgres://user:password@host:5432/db`) instead of SQLite under DATA_DIR. */
   DATABASE_URL: z
     .string()
@@ -77,6 +79,8 @@ export type Config = {
   port: number;
   host: string;
   dataDir: string;
+  /** Checkpoint signing, development issuer and secrets keys; every node of a deployment mounts the same one. */
+  keysDir: string;
   meiliUrl?: string;
   /** PostgreSQL instead of SQLite (README "Running on PostgreSQL"). */
   databaseUrl?: string;
@@ -115,6 +119,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     port: e.PORT,
     host: e.HOST,
     dataDir: path.resolve(e.DATA_DIR),
+    keysDir: path.resolve(e.KEYS_DIR ?? path.join(e.DATA_DIR, 'keys')),
     meiliUrl: e.MEILI_URL,
     databaseUrl: e.DATABASE_URL,
     meiliKey: e.MEILI_KEY,

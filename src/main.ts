@@ -1,18 +1,23 @@
 import { serve } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
 import { ConfigError, loadConfig, resolveAuthDev, type Config } from './config.js';
-import { databaseFile, openStore } from '../db/index.js';
+import { databaseFile, openStore, type Db } from '../db/index.js';
 import { secureDataDir } from '../db/file-modes.js';
 import { demoUsers, seedSyntheticPlans } from './plans/demo/demo.js';
 import { anyIdentityProvider, listOrganisations } from './plans/organisations.js';
 import { systemClock } from './plans/core/clock.js';
 import { createAccessLog } from './plans/access-log/log.js';
 import { loadAuditSigner } from './plans/access-log/signer.js';
+import { KeyFileError } from './plans/keys/key-files.js';
+import { initKeys, loadSecretBox } from './plans/keys/keys.js';
+import type { SecretBox } from './plans/keys/secrets.js';
+import { sealSecretFiles } from './plans/governance/oidc-secret-files.js';
+import { listOidcConfigs, openClientSecret } from './plans/oidc-config.js';
 import { adoptJwksFiles } from './plans/governance/jwks-files.js';
 import { createAuditWitness } from './plans/access-log/witness.js';
 import { createApp } from './server/app.js';
 import { loadDevIssuer } from './server/auth/dev-issuer.js';
-import { createLogger } from './logger.js';
+import { createLogger, type Logger } from './logger.js';
 import { accessLogHealth } from './server/access-trail/log-health.js';
 import { createMetrics, startMetricsServer } from './server/metrics/metrics.js';
 import { startSearchOrFallback } from './search/index.js';
@@ -26,6 +31,8 @@ async function main(config: Config, argv: string[]) {
   const logger = createLogger(config.logLevel);
   const tightened = secureDataDir(config.dataDir, databaseFile(config.dataDir));
   if (tightened.length) logger.warn({ paths: tightened }, 'data directory files were readable by other users: tightened to 0700/0600');
+  // KEYS_DIR first: a key file that is unusable (wrong length, readable by others) stops start-up, naming it.
+  const keys = startKeys(config, logger);
   const db = await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl, applicationName: 'rpl-service' });
   const orgs = await listOrganisations(db);
   const dev = resolveAuthDev(config, await anyIdentityProvider(db));
@@ -38,7 +45,7 @@ async function main(config: Config, argv: string[]) {
     const s = await seedSyntheticPlans(db, DEMO_PLANS, { now: systemClock });
     logger.info({ plans: s.created }, 'empty data directory: loaded the synthetic demo set');
   }
-  const devIssuer = dev.authDev ? await loadDevIssuer(config.dataDir) : undefined;
+  const devIssuer = dev.authDev ? await loadDevIssuer(config.keysDir) : undefined;
 
   const logHealth = accessLogHealth(config.dataDir);
   const auditWitness =
@@ -51,7 +58,7 @@ async function main(config: Config, argv: string[]) {
         });
   const accessLog = createAccessLog(db, {
     clock: systemClock,
-    signer: loadAuditSigner(config.dataDir),
+    signer: keys.signer,
     witness: auditWitness,
     onError: (e) => {
       logHealth.failed();
@@ -64,6 +71,7 @@ async function main(config: Config, argv: string[]) {
     if (a.adopted) logger.warn({ org: a.org, file: a.file }, 'token signing key file read once and stored in the register; the file is no longer used');
     else logger.warn({ org: a.org, file: a.file, problem: a.problem }, "token signing key file not usable: removed from the register, so this organisation's bearer tokens are refused until its keys are set again (its administrator's organisation settings, or the API)");
   }
+  await sealOidcSecrets(db, keys.secrets, config.dataDir, logger);
 
   const refusals = createRefusalSummary({
     clock: systemClock,
@@ -102,7 +110,7 @@ async function main(config: Config, argv: string[]) {
     trustProxy: config.trustProxy,
     searchLimits: config.searchLimits,
     refLookupLimits: config.refLookupLimits,
-    dataDir: config.dataDir,
+    secrets: keys.secrets,
     summaryWarnWords: config.summaryWarnWords,
     get publicBaseUrl() {
       return publicBaseUrl;
@@ -146,6 +154,35 @@ async function main(config: Config, argv: string[]) {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+/** KEYS_DIR made or checked (src/plans/keys/keys.ts); what was created or moved is logged, never a secret. */
+function startKeys(config: Config, logger: Logger) {
+  try {
+    for (const r of initKeys(config.keysDir, { dataDir: config.dataDir })) {
+      if (r.state !== 'found') logger.info({ file: r.file, keyId: r.keyId }, `${r.what} ${r.state}`);
+    }
+    return { signer: loadAuditSigner(config.keysDir, { create: false })!, secrets: loadSecretBox(config.keysDir, { create: false })! };
+  } catch (e) {
+    if (!(e instanceof KeyFileError)) throw e;
+    process.stderr.write(`Refusing to start: ${e.message}\n`);
+    process.exit(1);
+  }
+}
+
+/**
+ * OpenID client secrets still in files from before KEYS_DIR are sealed into the database (and files under
+ * DATA_DIR/oidc removed); then every provider whose secret does not open is named once in the log.
+ */
+async function sealOidcSecrets(db: Db, secrets: SecretBox, dataDir: string, logger: Logger) {
+  for (const o of await sealSecretFiles(db, secrets, dataDir)) {
+    if (o.sealed) logger.warn({ org: o.org, file: o.file, removed: o.removed }, 'OpenID client secret file read once and stored sealed in the database; the file is no longer used');
+    else logger.warn({ org: o.org, file: o.file, problem: o.problem }, "OpenID client secret file not usable: this organisation's sign-in is refused until its secret is set again");
+  }
+  for (const oidc of await listOidcConfigs(db)) {
+    const opened = openClientSecret(oidc, secrets);
+    if (!opened.ok) logger.warn({ org: oidc.org, problem: opened.detail }, "OpenID provider unusable: its client secret does not open with this KEYS_DIR; sign-in through it is refused until an administrator sets it again");
+  }
 }
 
 let config: Config;

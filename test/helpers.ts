@@ -13,6 +13,7 @@ import { approve, type VersionRef } from '../src/plans/versions/workflow.js';
 import { createAccessLog } from '../src/plans/access-log/log.js';
 import { eventColumns, type StoredEvent } from '../src/plans/access-log/columns.mjs';
 import { loadAuditSigner } from '../src/plans/access-log/signer.js';
+import { loadSecretBox } from '../src/plans/keys/keys.js';
 import { createApp } from '../src/server/app.js';
 import { loadDevIssuer, type DevIssuer } from '../src/server/auth/dev-issuer.js';
 import { silentLogger, type Logger } from '../src/logger.js';
@@ -43,6 +44,9 @@ export async function testStore(dialect: Dialect = defaultDialect(), dir = tempD
   });
   return db;
 }
+
+/** The default KEYS_DIR of a data directory (src/config.ts). */
+export const keysDirIn = (dataDir: string) => path.join(dataDir, 'keys');
 
 /** A fresh directory per test (or per file, made in beforeAll), removed afterwards. */
 export function tempDir(prefix = 'rpl-test-'): string {
@@ -97,8 +101,11 @@ export async function testApp(
   // TEST_DB=pg: a database of its own in the run's PostgreSQL cluster (the matrix's PostgreSQL half).
   const db = await testStore(defaultDialect(), dir);
   await ensureDemoOrganisations(db, clock());
-  const devIssuer = await loadDevIssuer(dir);
-  const accessLog = createAccessLog(db, { clock, signer: loadAuditSigner(dir) });
+  // KEYS_DIR where the service puts it by default (DATA_DIR/keys), so the CLI run on `dir` finds the same keys.
+  const keysDir = keysDirIn(dir);
+  const devIssuer = await loadDevIssuer(keysDir);
+  const secrets = loadSecretBox(keysDir)!;
+  const accessLog = createAccessLog(db, { clock, signer: loadAuditSigner(keysDir) });
   // Its writer thread holds its own connection to the file: end it before the file goes.
   onCleanup(() => accessLog.close());
   const app = createApp({
@@ -108,7 +115,7 @@ export async function testApp(
     devIssuer,
     accessLog,
     publicBaseUrl: 'http://127.0.0.1:8080',
-    dataDir: dir,
+    secrets,
     accessReportNames: opts.accessReportNames,
     searchLimits: opts.searchLimits,
     refLookupLimits: opts.refLookupLimits,
@@ -145,6 +152,8 @@ export async function testApp(
     app,
     db,
     dir,
+    keysDir,
+    secrets,
     clock,
     devIssuer,
     accessLog,

@@ -6,16 +6,19 @@ import { tempDir } from './helpers.js';
 
 const modeOf = (p: string) => fs.statSync(p).mode & 0o777;
 
+/** The private key files of KEYS_DIR (default DATA_DIR/keys); checkpoint-keys/ holds public keys only. */
+const keyFiles = (dir: string) =>
+  fs.readdirSync(path.join(dir, 'keys'), { withFileTypes: true }).filter((e) => e.isFile()).map((e) => path.join(dir, 'keys', e.name));
+
 /** Every path under DATA_DIR that holds plans, the access log or a secret, with the mode it must have. */
-function sensitive(dir: string): [string, number][] {
-  const keys = path.join(dir, 'keys');
+function sensitive(dir: string, opts: { keys: boolean } = { keys: true }): [string, number][] {
   return [
     [dir, 0o700],
     [path.join(dir, 'plans.sqlite'), 0o600],
     [path.join(dir, 'plans.sqlite-wal'), 0o600],
     [path.join(dir, 'plans.sqlite-shm'), 0o600],
-    [keys, 0o700],
-    ...fs.readdirSync(keys).map((f): [string, number] => [path.join(keys, f), 0o600]),
+    [path.join(dir, 'keys'), 0o700],
+    ...(opts.keys ? keyFiles(dir).map((f): [string, number] => [f, 0o600]) : []),
     [path.join(dir, 'meili'), 0o700],
     [path.join(dir, 'meili', 'master-key'), 0o600],
   ];
@@ -29,7 +32,7 @@ describe('local secrets', () => {
     const svc = await startService({ DATA_DIR: dir });
     try {
       const found = sensitive(dir);
-      expect(found.length).toBeGreaterThanOrEqual(9); // two keys at least (audit, dev issuer)
+      expect(found.length).toBeGreaterThanOrEqual(10); // three keys (audit, dev issuer, secrets)
       for (const [p, mode] of found) expect([p, modeOf(p).toString(8)]).toEqual([p, mode.toString(8)]);
 
       const pid = Number(fs.readFileSync(path.join(dir, 'meili', 'meilisearch.pid'), 'utf8'));
@@ -61,11 +64,16 @@ describe('local secrets', () => {
     }
   }, 90_000);
 
-  it('tightens an existing DATA_DIR with looser modes, and says so', async () => {
+  it('tightens an existing DATA_DIR with looser modes, and says so; a key file readable by others is refused instead', async () => {
     const dir = path.join(tempDir(), 'data');
     const first = await startService({ DATA_DIR: dir }, ['--no-demo']);
     expect(await first.stop()).toBe(0);
-    const found = sensitive(dir).filter(([p]) => fs.existsSync(p));
+    // A key others could read may have been copied: the operator must decide, so start-up stops and says which.
+    const [key] = keyFiles(dir);
+    fs.chmodSync(key!, 0o644);
+    await expect(startService({ DATA_DIR: dir }, ['--no-demo'])).rejects.toThrow(`Refusing to start: the key file ${key} has mode 0644`);
+    fs.chmodSync(key!, 0o600);
+    const found = sensitive(dir, { keys: false }).filter(([p]) => fs.existsSync(p));
     for (const [p, mode] of found) fs.chmodSync(p, mode === 0o700 ? 0o755 : 0o644);
 
     const again = await startService({ DATA_DIR: dir }, ['--no-demo']);

@@ -11,8 +11,16 @@ export const organisationOidc = sqliteTable('organisation_oidc', {
     .references(() => organisations.slug),
   issuer: text('issuer').notNull(),
   clientId: text('client_id').notNull(),
-  /** A 0600 copy under DATA_DIR: the secret itself is never stored in the database or printed. */
-  clientSecretFile: text('client_secret_file').notNull(),
+  /**
+   * The client secret, AES-256-GCM under KEYS_DIR's secrets key (src/plans/keys/secrets.ts), bound to
+   * org_slug: base64url of nonce, ciphertext and tag. Null only for a provider whose secret file from
+   * before KEYS_DIR could not be read at start (client_secret_file): unusable until it is set again.
+   */
+  clientSecretCiphertext: text('client_secret_ciphertext'),
+  /** Which secrets key sealed it (a digest of the key, never the key). */
+  clientSecretKeyId: text('client_secret_key_id'),
+  /** Before KEYS_DIR: the path of a 0600 file holding the secret. Read once at start, then cleared. */
+  clientSecretFile: text('client_secret_file'),
   rolesClaim: text('roles_claim').notNull(),
   /** JSON object: provider value → service role. Empty: the claim carries the service's role names. */
   roleMap: text('role_map').notNull(),

@@ -75,7 +75,7 @@ async function main() {
       return r;
     },
   };
-  const devIssuer = await loadDevIssuer(dir);
+  const devIssuer = await loadDevIssuer(path.join(dir, 'keys'));
   const token = await devIssuer.sign({ sub: 'eval.officer', org: 'capital-police', roles: ['responder'] }, 3600);
   // One evaluator sends thousands of searches as one person: the per-person limit would refuse most of them.
   const searchLimits = { perMinute: 1_000_000_000, perHour: 1_000_000_000 };

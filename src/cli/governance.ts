@@ -26,7 +26,7 @@ export async function withGovernanceLog<T>(ctx: CliContext, use: (deps: Governan
   const db = (await ctx.db());
   const witness = ctx.config.auditWitnessDir ? createAuditWitness(ctx.config.auditWitnessDir) : undefined;
   // The change's checkpoint goes to the witness before the command returns (close flushes it).
-  const log = createAccessLog(db, { clock: ctx.now, signer: loadAuditSigner(ctx.config.dataDir, { create: false }), witness });
+  const log = createAccessLog(db, { clock: ctx.now, signer: loadAuditSigner(ctx.config.keysDir, { create: false }), witness });
   // The log's writer thread is unref'd (a service must be able to exit): without this the process could
   // end while the event is still on its way, before the change is made.
   const keepAlive = setInterval(() => undefined, 60_000);

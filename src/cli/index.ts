@@ -1,6 +1,7 @@
 import { ConfigError, loadConfig } from '../config.js';
 import { openStore, type Db } from '../../db/index.js';
 import { CliError, type CliContext, type Command } from './command.js';
+import { KeyFileError } from '../plans/keys/key-files.js';
 
 /**
  * Every command the CLI knows, by name (CONTRACTS §4 lists the ones others rely on). A command's module
@@ -27,6 +28,8 @@ const commands: Record<string, () => Promise<Command>> = {
   'audit-checkpoint': async () => (await import('./commands/audit.js')).auditCheckpointCommand,
   backup: async () => (await import('./commands/backup.js')).backupCommand,
   restore: async () => (await import('./commands/restore.js')).restoreCommand,
+  'keys init': async () => (await import('./commands/keys.js')).keysInit,
+  'keys rotate-signing': async () => (await import('./commands/keys.js')).keysRotateSigning,
 };
 
 async function help(): Promise<string> {
@@ -70,9 +73,9 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
     };
     return await cmd.run(args, ctx);
   } catch (e) {
-    if (e instanceof CliError || e instanceof ConfigError) {
+    if (e instanceof CliError || e instanceof ConfigError || e instanceof KeyFileError) {
       err(`error: ${e.message}`);
-      return e instanceof CliError ? e.exitCode : 2;
+      return e instanceof CliError ? e.exitCode : e instanceof ConfigError ? 2 : 1;
     }
     throw e;
   } finally {

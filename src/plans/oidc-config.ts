@@ -6,6 +6,7 @@ import { issuerSchema, orgClaimName, orgCodeValue, sameIssuer } from './core/iss
 import { organisationRow, organisationRows } from './organisation-store.js';
 import { deleteOidc, findOidcRow, oidcIssuerRows, oidcRow, oidcRows, setOidcEnabledRow, upsertOidc, type OidcRowNamed } from './oidc-store.js';
 import { fail, ok, type Result } from './core/result.js';
+import type { Sealed, SecretBox } from './keys/secrets.js';
 
 /** `a=r,b=r2`: the provider's values (group names, app roles) → this service's roles. */
 const roleMapSchema = z
@@ -30,7 +31,6 @@ export const oidcConfigInputSchema = z
   org: slugSchema,
   issuer: issuerSchema,
   clientId: z.string().trim().min(1).max(300),
-  clientSecretFile: z.string().min(1),
   rolesClaim: z.string().trim().min(1).max(100).default('roles'),
   roleMap: roleMapSchema.default({}),
   scopes: z
@@ -44,13 +44,35 @@ export const oidcConfigInputSchema = z
 })
   .refine((c) => (c.orgClaim === undefined) === (c.orgCode === undefined), { error: 'give both the organisation claim and its value, or neither', path: ['orgCode'] });
 export type OidcConfigInput = z.input<typeof oidcConfigInputSchema>;
+/** A provider's settings as validated; the client secret travels apart from them, sealed (clientSecretSealed). */
+export type OidcSettings = z.output<typeof oidcConfigInputSchema>;
+
+/** What a client secret is sealed for: with the organisation's slug, the additional data of its ciphertext. */
+const CLIENT_SECRET = 'organisation_oidc.client_secret';
+
+/** The client secret sealed to this organisation, as it is stored. */
+export const sealClientSecret = (box: SecretBox, org: string, secret: string): Sealed => box.seal(CLIENT_SECRET, org, secret);
+
+/**
+ * The provider's client secret in clear, for the token endpoint only. Refused (the provider is unusable
+ * until an administrator sets the secret again) when none is stored (a pre-KEYS_DIR file that could not be
+ * read), when KEYS_DIR has no secrets key or another one, or when the ciphertext does not open: altered, or
+ * copied from another organisation's row.
+ */
+export function openClientSecret(oidc: OidcConfig, box: SecretBox | undefined): Result<string> {
+  if (!oidc.clientSecret) return fail('invalid', `${oidc.org}'s client secret is not set`);
+  if (!box) return fail('invalid', 'this node has no secrets key (KEYS_DIR)');
+  const opened = box.open(CLIENT_SECRET, oidc.org, oidc.clientSecret);
+  return opened.ok ? opened : fail('invalid', `${oidc.org}'s client secret: ${opened.detail}`);
+}
 
 export type OidcConfig = {
   org: string;
   orgName: string;
   issuer: string;
   clientId: string;
-  clientSecretFile: string;
+  /** Sealed; null when none is usable (see openClientSecret). */
+  clientSecret: Sealed | null;
   rolesClaim: string;
   roleMap: Record<string, Role>;
   scopes: string;
@@ -65,8 +87,8 @@ export type OidcConfig = {
  */
 export const lockIssuers = () => lock('register:issuers');
 
-/** Inside a transaction: adds or replaces an organisation's provider. */
-export function* configureOidcIn(db: Store, q: Q, input: z.output<typeof oidcConfigInputSchema>, now: Date): Body<Result<OidcConfig>> {
+/** Inside a transaction: adds or replaces an organisation's provider, with its client secret sealed to it (sealClientSecret). */
+export function* configureOidcIn(db: Store, q: Q, input: OidcSettings, secret: Sealed, now: Date): Body<Result<OidcConfig>> {
   yield* lockIssuers();
   const org = yield* organisationRow(db, q, input.org);
   if (!org) return fail('not_found', `no organisation "${input.org}"`);
@@ -74,7 +96,9 @@ export function* configureOidcIn(db: Store, q: Q, input: z.output<typeof oidcCon
     orgSlug: input.org,
     issuer: input.issuer,
     clientId: input.clientId,
-    clientSecretFile: input.clientSecretFile,
+    clientSecretCiphertext: secret.ciphertext,
+    clientSecretKeyId: secret.keyId,
+    clientSecretFile: null,
     rolesClaim: input.rolesClaim,
     roleMap: JSON.stringify(input.roleMap),
     scopes: input.scopes,
@@ -90,8 +114,8 @@ export function* configureOidcIn(db: Store, q: Q, input: z.output<typeof oidcCon
 }
 
 /** Adds or replaces an organisation's provider. */
-export function configureOidc(db: Store, input: z.output<typeof oidcConfigInputSchema>, now: Date): Promise<Result<OidcConfig>> {
-  return db.tx((q) => configureOidcIn(db, q, input, now));
+export function configureOidc(db: Store, input: OidcSettings, secret: Sealed, now: Date): Promise<Result<OidcConfig>> {
+  return db.tx((q) => configureOidcIn(db, q, input, secret, now));
 }
 
 /** Forgets an organisation's provider (the development provider's script starts its demo set afresh). */
@@ -114,7 +138,7 @@ const fromRow = (r: OidcRowNamed): OidcConfig => ({
   orgName: r.orgName,
   issuer: r.issuer,
   clientId: r.clientId,
-  clientSecretFile: r.clientSecretFile,
+  clientSecret: r.clientSecretCiphertext && r.clientSecretKeyId ? { keyId: r.clientSecretKeyId, ciphertext: r.clientSecretCiphertext } : null,
   rolesClaim: r.rolesClaim,
   roleMap: JSON.parse(r.roleMap) as Record<string, Role>,
   scopes: r.scopes,

@@ -1,5 +1,5 @@
 // Organisations' OpenID providers (organisation_oidc): statements written once for both dialects.
-import { eq } from 'drizzle-orm';
+import { and, eq, isNotNull } from 'drizzle-orm';
 import { all, one, outside, run, type Body, type Q, type Store } from '../../db/runtime.js';
 
 export type OidcRow = Store['t']['organisationOidc']['$inferSelect'];
@@ -12,6 +12,8 @@ function named(db: Store, q: Q) {
       orgSlug: o.orgSlug,
       issuer: o.issuer,
       clientId: o.clientId,
+      clientSecretCiphertext: o.clientSecretCiphertext,
+      clientSecretKeyId: o.clientSecretKeyId,
       clientSecretFile: o.clientSecretFile,
       rolesClaim: o.rolesClaim,
       roleMap: o.roleMap,
@@ -68,4 +70,25 @@ export async function oidcSlugs(db: Store): Promise<string[]> {
 export async function anyOidc(db: Store): Promise<boolean> {
   const { organisationOidc: o } = db.t;
   return (await db.one(db.q.select({ slug: o.orgSlug }).from(o).limit(1))) !== undefined;
+}
+
+/** Providers whose client secret is still a file from before KEYS_DIR (read once at start: oidc-secret-files.ts). */
+export async function secretFileRows(db: Store): Promise<{ org: string; file: string }[]> {
+  const { organisationOidc: o } = db.t;
+  const rows = await db.many(db.q.select({ org: o.orgSlug, file: o.clientSecretFile }).from(o).where(isNotNull(o.clientSecretFile)).orderBy(o.orgSlug));
+  return rows.map((r) => ({ org: r.org, file: r.file! }));
+}
+
+/**
+ * Stores the sealed secret read from `file` in place of the path, only while the row still names that
+ * file (another node starting at the same moment may have done it already): rows changed, 0 or 1.
+ */
+export function sealSecretFileRow(db: Store, org: string, file: string, secret: { keyId: string; ciphertext: string }): Promise<number> {
+  const { organisationOidc: o } = db.t;
+  return db.exec(
+    db.q
+      .update(o)
+      .set({ clientSecretCiphertext: secret.ciphertext, clientSecretKeyId: secret.keyId, clientSecretFile: null })
+      .where(and(eq(o.orgSlug, org), eq(o.clientSecretFile, file))),
+  );
 }

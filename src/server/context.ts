@@ -20,6 +20,7 @@ import type { SearchGuard } from './guards/search-guard.js';
 import type { RefLookupLimits, SearchLimits, TrustProxy } from '../config.js';
 import type { RefLookupGuard } from './guards/ref-lookup-guard.js';
 import type { Metrics } from './metrics/metrics.js';
+import type { SecretBox } from '../plans/keys/secrets.js';
 
 /** What the app is built from: real parts in production and in tests alike. */
 export type AppDeps = {
@@ -55,8 +56,8 @@ export type AppDeps = {
   search?: SearchService;
   /** Which forwarded header to believe for the client address (rate limits key on it); absent = the socket. */
   trustProxy?: TrustProxy;
-  /** DATA_DIR: where an OpenID client secret set from the admin pages is kept (0600); absent → that form refuses. */
-  dataDir?: string;
+  /** KEYS_DIR's secrets key: seals OpenID client secrets set from the admin pages and opens them to sign in; absent → both refuse. */
+  secrets?: SecretBox;
   /** Per-person search limits; absent = the defaults of src/config.ts. */
   searchLimits?: SearchLimits;
   /** Per-person limits on look-ups by reference (API and FHIR together); absent = the defaults of src/config.ts. */

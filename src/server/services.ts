@@ -35,7 +35,7 @@ export function buildServices(deps: AppDeps): AppServices {
       maxMs: (deps.sessionMaxHours ?? 12) * 3600_000,
       idleMs: (deps.sessionIdleMinutes ?? 30) * 60_000,
     }),
-    oidc: createOidcSignIn({ db: deps.db, clock: deps.clock, publicBaseUrl: () => deps.publicBaseUrl }),
+    oidc: createOidcSignIn({ db: deps.db, clock: deps.clock, publicBaseUrl: () => deps.publicBaseUrl, secrets: deps.secrets }),
     cards: cardResolver(deps.db),
     cardGuard: createCardGuard(deps.clock),
     search,

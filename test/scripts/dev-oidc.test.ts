@@ -27,7 +27,7 @@ describe('npm run dev:oidc (one provider for every demo organisation)', () => {
   it('signs a demo person in to their own organisation only: the provider names it in org_code', async () => {
     const t = await testApp({ clock: testClock(new Date().toISOString()) });
     let appUrl = '';
-    const app = createApp({ db: t.db, clock: t.clock, logger: silentLogger(), accessLog: t.accessLog, dataDir: t.dir, get publicBaseUrl() { return appUrl; } });
+    const app = createApp({ db: t.db, clock: t.clock, logger: silentLogger(), accessLog: t.accessLog, secrets: t.secrets, get publicBaseUrl() { return appUrl; } });
     const server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 });
     await new Promise<void>((r) => server.once('listening', () => r()));
     appUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

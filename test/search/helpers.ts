@@ -12,7 +12,7 @@ import { startSearch, type SearchRuntime } from '../../src/search/index.js';
 import { createSearchService } from '../../src/search/service.js';
 import { createIndexSync } from '../../src/search/sync.js';
 import { createTestDatabase } from '../support/postgres.js';
-import { defaultDialect, importRecordFrom, planBody, testClock, type Who } from '../helpers.js';
+import { defaultDialect, importRecordFrom, planBody, testClock, type Who, keysDirIn } from '../helpers.js';
 
 /** An invented person for search tests: name parts, date of birth and places are what matter here. */
 export function person(p: {
@@ -60,7 +60,7 @@ export async function searchTestApp(opts: { meili: boolean }) {
     sync = createIndexSync({ db, fallback: service.fallback, logger });
     sync.start();
   }
-  const devIssuer = await loadDevIssuer(dir);
+  const devIssuer = await loadDevIssuer(keysDirIn(dir));
   // These files test what search finds, hundreds of searches per person on a frozen clock: the
   // per-person limit (test/server/api/search-rate-limit.test.ts) would stop them.
   const searchLimits = { perMinute: 1_000_000, perHour: 1_000_000 };

@@ -1,6 +1,7 @@
+import type { KeyObject } from 'node:crypto';
 import fs from 'node:fs';
 import { latestCheckpoint, readWitness, WitnessReadError, witnessedForm } from '../../plans/access-log/checkpoints.js';
-import { loadAuditSigner } from '../../plans/access-log/signer.js';
+import { checkpointPublicKeys, keyIdOf, loadAuditSigner, publicKeyFrom } from '../../plans/access-log/signer.js';
 import { describeSummary, verifyAuditLog } from '../../plans/access-log/verify.js';
 import { CliError, parseCommandArgs, type Command } from '../command.js';
 
@@ -10,26 +11,19 @@ export const verifyAuditCommand: Command = {
   name: 'verify-audit',
   summary: "check the access log's hash chain and signed checkpoints; non-zero exit, a count, the ranges and every bad event if broken",
   usage:
-    'verify-audit [--public-key FILE] [--witness PATH]   (key: default the one under DATA_DIR; pass an exported copy to trust only that. ' +
+    'verify-audit [--public-key FILE …] [--witness PATH]   (keys: default every checkpoint key in KEYS_DIR, current and rotated out; ' +
+    'pass exported copies to trust only those. ' +
     'PATH: AUDIT_WITNESS_DIR or one saved checkpoint; every checkpoint there must be in the log)',
   async run(args, ctx) {
-    const { values } = parseCommandArgs(this, args, { 'public-key': { type: 'string' }, witness: { type: 'string' } });
-    let pem: string | undefined;
-    if (values['public-key']) {
-      try {
-        pem = fs.readFileSync(values['public-key'], 'utf8');
-      } catch (e) {
-        throw new CliError(`cannot read --public-key ${values['public-key']}: ${(e as Error).message}`);
-      }
-    } else {
-      pem = loadAuditSigner(ctx.config.dataDir, { create: false })?.publicKeyPem;
-    }
+    const { values } = parseCommandArgs(this, args, { 'public-key': { type: 'string', multiple: true }, witness: { type: 'string' } });
+    const given = values['public-key'];
+    const keys = given?.length ? givenPublicKeys(given) : checkpointPublicKeys(ctx.config.keysDir);
     function* witnessed(where: string) {
       for (const w of readWitness(where)) yield w.checkpoint;
     }
     let r: Awaited<ReturnType<typeof verifyAuditLog>>;
     try {
-      r = await verifyAuditLog((await ctx.db()), pem, { witness: values.witness === undefined ? undefined : witnessed(values.witness) });
+      r = await verifyAuditLog(await ctx.db(), keys, { witness: values.witness === undefined ? undefined : witnessed(values.witness) });
     } catch (e) {
       // A witness file is read as the check reaches it.
       if (e instanceof WitnessReadError) throw new CliError(`--witness: ${e.message}`);
@@ -68,8 +62,8 @@ export const auditKeyCommand: Command = {
   usage: 'audit-key',
   async run(args, ctx) {
     parseCommandArgs(this, args, {});
-    const signer = loadAuditSigner(ctx.config.dataDir, { create: false });
-    if (!signer) throw new CliError(`no audit signing key under ${ctx.config.dataDir} yet (the service creates it on first start)`);
+    const signer = loadAuditSigner(ctx.config.keysDir, { create: false });
+    if (!signer) throw new CliError(`no audit signing key under ${ctx.config.keysDir} yet (the service, or keys init, creates it)`);
     ctx.out(signer.publicKeyPem.trimEnd());
     return 0;
   },
@@ -87,3 +81,19 @@ export const auditCheckpointCommand: Command = {
     return 0;
   },
 };
+
+/** The public keys in the files given with --public-key, by key id; an unreadable or wrong one is a clear error. */
+export function givenPublicKeys(files: string[]): Map<string, KeyObject> {
+  const keys = new Map<string, KeyObject>();
+  for (const f of files) {
+    let pem: string;
+    try {
+      pem = fs.readFileSync(f, 'utf8');
+    } catch (e) {
+      throw new CliError(`cannot read --public-key ${f}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+    const key = publicKeyFrom(pem, `--public-key ${f}`);
+    keys.set(keyIdOf(key), key);
+  }
+  return keys;
+}

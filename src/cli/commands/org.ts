@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import { addOrganisationGoverned, changeOrganisationKind, enableOrganisation, kindChangeSchema, listOrganisationsView, reasonSchema } from '../../plans/governance/governance.js';
-import { configureOidcGoverned, keepClientSecret, setOidcEnabledGoverned } from '../../plans/governance/oidc.js';
-import { oidcConfigInputSchema } from '../../plans/oidc-config.js';
+import { configureOidcGoverned, setOidcEnabledGoverned } from '../../plans/governance/oidc.js';
+import { loadSecretBox } from '../../plans/keys/keys.js';
+import { oidcConfigInputSchema, sealClientSecret } from '../../plans/oidc-config.js';
 import { newOrganisationSchema } from '../../plans/organisations.js';
 import { jwksFileProblemText, readJwksFile } from '../../plans/governance/jwks-files.js';
 import { CliError, parseCommandArgs, usageError, validOptions, type Command } from '../command.js';
@@ -76,22 +77,23 @@ export const orgOidc: Command = {
       org: slug,
       issuer: values.issuer,
       clientId: values['client-id'],
-      clientSecretFile: values['client-secret-file'],
       rolesClaim: values['roles-claim'],
       roleMap: values['role-map'],
       scopes: values.scopes,
       orgClaim: values['org-claim'],
       orgCode: values['org-code'],
     });
+    const secretFile = values['client-secret-file'];
+    if (!secretFile) throw usageError(this, '--client-secret-file: the file holding the secret the provider gave (read once; the secret is kept sealed in the database)');
     let secret: string;
     try {
-      secret = fs.readFileSync(input.clientSecretFile, 'utf8').trim();
+      secret = fs.readFileSync(secretFile, 'utf8').trim();
     } catch (e) {
       throw new CliError(`cannot read --client-secret-file: ${(e as NodeJS.ErrnoException).code ?? 'error'}`);
     }
     if (!secret) throw new CliError('--client-secret-file is empty');
-    const { clientSecretFile: _given, ...settings } = input;
-    await withGovernance(ctx, (deps, op) => configureOidcGoverned(deps, op, settings, keepClientSecret(ctx.config.dataDir, slug, secret)));
+    const sealed = sealClientSecret(loadSecretBox(ctx.config.keysDir)!, slug, secret);
+    await withGovernance(ctx, (deps, op) => configureOidcGoverned(deps, op, input, sealed));
     const base = ctx.config.publicBaseUrl ?? `http://${ctx.config.host}:${ctx.config.port}`;
     ctx.out(`${slug} signs in through ${input.issuer} (client ${input.clientId}, roles from "${input.rolesClaim}")`);
     ctx.out(`register this redirect URI with the provider: ${base}/auth/callback`);

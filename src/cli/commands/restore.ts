@@ -1,32 +1,15 @@
-import { createPublicKey, type KeyObject } from 'node:crypto';
 import fs from 'node:fs';
 import { BackupFileError, restoreBackup, StoreNotEmpty } from '../../plans/backup/backup.js';
 import type { CheckpointKeys } from '../../plans/backup/chain-check.js';
-import { auditKeyFile, keyIdOf, loadAuditSigner } from '../../plans/access-log/signer.js';
+import { checkpointKeysDir, checkpointPublicKeys } from '../../plans/access-log/signer.js';
+import { givenPublicKeys } from './audit.js';
 import { CliError, parseCommandArgs, usageError, type Command } from '../command.js';
 import { countLines } from './backup.js';
 
-/** The keys given with --public-key, or else the deployment's own (DATA_DIR/keys), or none. */
-function checkpointKeys(files: string[] | undefined, dataDir: string): CheckpointKeys & { source: string } {
-  const keys = new Map<string, KeyObject>();
-  if (files?.length) {
-    for (const f of files) {
-      let key: KeyObject;
-      try {
-        key = createPublicKey(fs.readFileSync(f, 'utf8'));
-      } catch (e) {
-        throw new CliError(`cannot read --public-key ${f}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-      }
-      keys.set(keyIdOf(key), key);
-    }
-    return { keys, explicit: true, source: files.join(', ') };
-  }
-  const own = loadAuditSigner(dataDir, { create: false });
-  if (own) {
-    const key = createPublicKey(own.publicKeyPem);
-    keys.set(keyIdOf(key), key);
-  }
-  return { keys, explicit: false, source: auditKeyFile(dataDir) };
+/** The keys given with --public-key, or else the deployment's own (every checkpoint key in KEYS_DIR), or none. */
+function checkpointKeys(files: string[] | undefined, keysDir: string): CheckpointKeys & { source: string } {
+  if (files?.length) return { keys: givenPublicKeys(files), explicit: true, source: files.join(', ') };
+  return { keys: checkpointPublicKeys(keysDir), explicit: false, source: checkpointKeysDir(keysDir) };
 }
 
 export const restoreCommand: Command = {
@@ -34,13 +17,13 @@ export const restoreCommand: Command = {
   summary:
     'load a backup into an EMPTY store (SQLite, or PostgreSQL with DATABASE_URL) in one transaction: the chain and the checkpoints verified first; a damaged file or a non-empty store is refused and nothing changes',
   usage:
-    'restore FILE [--public-key KEY.pem …]   (the key(s) that signed the checkpoints, from `audit-key`; default: the one under DATA_DIR/keys)',
+    'restore FILE [--public-key KEY.pem …]   (the key(s) that signed the checkpoints, from `audit-key`; default: every checkpoint key in KEYS_DIR)',
   async run(args, ctx) {
     const { values, positionals } = parseCommandArgs(this, args, { 'public-key': { type: 'string', multiple: true } });
     if (positionals.length !== 1) throw usageError(this, 'give exactly one FILE');
     const file = positionals[0]!;
     if (!fs.existsSync(file)) throw new CliError(`no such file: ${file}`);
-    const keys = checkpointKeys(values['public-key'], ctx.config.dataDir);
+    const keys = checkpointKeys(values['public-key'], ctx.config.keysDir);
     const db = await ctx.db();
     const s = await restoreBackup(db, file, {
       keys,

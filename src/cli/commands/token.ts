@@ -38,7 +38,7 @@ export const tokenCommand: Command = {
     const org = await getOrganisation(db, opts.org);
     if (!org) throw new CliError(`unknown organisation "${opts.org}" (add it with: org add)`);
     if (org.disabledAt) throw new CliError(`organisation "${opts.org}" is disabled: no tokens for it`);
-    const issuer = await loadDevIssuer(ctx.config.dataDir);
+    const issuer = await loadDevIssuer(ctx.config.keysDir);
     ctx.out(await issuer.sign({ sub: opts.sub, org: opts.org, roles: opts.role }, ttlSeconds));
     return 0;
   },

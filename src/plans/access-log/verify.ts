@@ -121,7 +121,8 @@ export function describeSummary(s: AuditProblemSummary, maxRanges = 50): string 
  */
 export async function verifyAuditLog(
   db: Store,
-  publicKeyPem: string | undefined,
+  /** The key(s) checkpoints may be signed with: a PEM, or every key of KEYS_DIR by key id (checkpointPublicKeys). */
+  publicKeys: string | ReadonlyMap<string, KeyObject> | undefined,
   opts: {
     witness?: Iterable<SignedCheckpoint>;
     /** Rows read per statement (default 1,000). */
@@ -129,8 +130,7 @@ export async function verifyAuditLog(
   } = {},
 ): Promise<AuditVerification> {
   const page = opts.pageSize ?? PAGE;
-  const publicKey: KeyObject | undefined = publicKeyPem ? createPublicKey(publicKeyPem) : undefined;
-  const keyId = publicKey ? keyIdOf(publicKey) : undefined;
+  const keys = keySet(publicKeys);
   // Paged, never held: there is one checkpoint per commit, so as many as there are events on a quiet
   // service. Each is checked here; whether its head is in the chain is one join below.
   const checkpoints = paged(page, (after, n) => checkpointsAfter(db, after, n), (c) => c.id);
@@ -141,9 +141,10 @@ export async function verifyAuditLog(
   for await (const cp of checkpoints) {
     checkpointCount += 1;
     const bad = (detail: string) => sink.add({ seq: cp.headSeq, kind: 'checkpoint', detail: `checkpoint #${cp.id}: ${detail}` });
-    if (!publicKey) bad('no public key to check its signature (pass --public-key)');
-    else if (cp.keyId !== keyId) bad('signed by a different key than the one given');
-    else if (!verifySignature(publicKey, checkpointPayload(cp), cp.signature)) bad('signature does not verify: the checkpoint was altered');
+    const key = keys.get(cp.keyId);
+    if (keys.size === 0) bad('no public key to check its signature (pass --public-key)');
+    else if (!key) bad(unknownKey(cp.keyId));
+    else if (!verifySignature(key, checkpointPayload(cp), cp.signature)) bad('signature does not verify: the checkpoint was altered');
     else if (cp.headSeq < lastHeadSeq) bad('goes backwards: checkpoints were reordered');
     lastHeadSeq = Math.max(lastHeadSeq, cp.headSeq);
   }
@@ -174,7 +175,7 @@ export async function verifyAuditLog(
   if (lastHeadSeq > headSeq) {
     sink.add({ seq: headSeq + 1, to: lastHeadSeq > headSeq + 1 ? lastHeadSeq : undefined, kind: 'deleted', detail: `a signed checkpoint covers events up to ${lastHeadSeq}, but the log ends at ${headSeq}: events ${headSeq + 1}–${lastHeadSeq} were deleted` });
   }
-  const witnessed = opts.witness && (await checkWitness(opts.witness, publicKey, keyId, headSeq, (seq) => hashAt(db, seq), sink.add));
+  const witnessed = opts.witness && (await checkWitness(opts.witness, keys, headSeq, (seq) => hashAt(db, seq), sink.add));
   for (const p of await checkPlanLookup(db)) sink.add(p);
   const found = sink.result();
   return {
@@ -188,6 +189,17 @@ export async function verifyAuditLog(
   };
 }
 
+function keySet(given: string | ReadonlyMap<string, KeyObject> | undefined): ReadonlyMap<string, KeyObject> {
+  if (given === undefined) return new Map();
+  if (typeof given !== 'string') return given;
+  const key = createPublicKey(given);
+  return new Map([[keyIdOf(key), key]]);
+}
+
+/** A checkpoint signed by none of the keys given: forged, or signed by a key this verifier was not told about. */
+const unknownKey = (keyId: string) =>
+  `signed by key ${keyId.slice(0, 16)}…, which is not one of the public keys given (KEYS_DIR's checkpoint keys, or --public-key): forged, or a key this check was not given`;
+
 /**
  * Checkpoints kept off the machine (AUDIT_WITNESS_DIR, or a printed `audit-checkpoint`) must each be in this
  * log: signed by the given key, and the event at its head has its hash. This is what catches a tail cut
@@ -197,8 +209,7 @@ export async function verifyAuditLog(
  */
 async function checkWitness(
   witnessed: Iterable<SignedCheckpoint>,
-  publicKey: KeyObject | undefined,
-  keyId: string | undefined,
+  keys: ReadonlyMap<string, KeyObject>,
   logHeadSeq: number,
   hashAt: (seq: number) => Promise<string | undefined>,
   add: (p: AuditProblem) => void,
@@ -210,9 +221,10 @@ async function checkWitness(
     checked += 1;
     const head = `head event ${w.headSeq} (hash ${w.headHash})`;
     const bad = (detail: string) => add({ seq: w.headSeq, kind: 'witness', detail: `the witnessed checkpoint of ${w.at}: ${detail}` });
-    const signed = !!publicKey && w.keyId === keyId && verifySignature(publicKey, checkpointPayload(w), w.signature);
-    if (!publicKey) bad('no public key to check its signature (pass --public-key)');
-    else if (w.keyId !== keyId) bad('signed by a different key than the one given');
+    const key = keys.get(w.keyId);
+    const signed = !!key && verifySignature(key, checkpointPayload(w), w.signature);
+    if (keys.size === 0) bad('no public key to check its signature (pass --public-key)');
+    else if (!key) bad(unknownKey(w.keyId));
     else if (!signed) bad('its signature does not verify: the witness copy is not a checkpoint this key signed');
     const hash = w.headSeq <= logHeadSeq ? await hashAt(w.headSeq) : undefined;
     if (hash !== w.headHash) {

@@ -1,9 +1,6 @@
-import { randomBytes } from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
-import type { z } from 'zod';
 import { authoriseOrganisationChange, type Operator } from '../policy.js';
-import { configureOidcIn, getOidcConfig, issuerSharing, oidcConfigIn, setOidcEnabledIn, type OidcConfig, type oidcConfigInputSchema } from '../oidc-config.js';
+import { configureOidcIn, getOidcConfig, issuerSharing, oidcConfigIn, setOidcEnabledIn, type OidcConfig, type OidcSettings } from '../oidc-config.js';
+import type { Sealed } from '../keys/secrets.js';
 import { getOrganisation } from '../organisations.js';
 import { governed, type GovernanceDeps } from './log.js';
 import { fail, ok, type Result } from '../core/result.js';
@@ -13,32 +10,17 @@ import { fail, ok, type Result } from '../core/result.js';
  * or off its OpenID provider is a governance event (never the secret, only that it was replaced).
  */
 
-export type OidcSettings = Omit<z.output<typeof oidcConfigInputSchema>, 'clientSecretFile'>;
-
 /**
- * The client secret, kept 0600 under DATA_DIR/oidc/. A new file per change, written only once the event
- * is committed: a change that is then refused leaves the working configuration and its secret alone.
- */
-export function keepClientSecret(dataDir: string, slug: string, secret: string): () => string {
-  return () => {
-    const dir = path.join(dataDir, 'oidc');
-    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const file = path.join(dir, `${slug}.${randomBytes(6).toString('hex')}.client-secret`);
-    fs.writeFileSync(file, `${secret}\n`, { mode: 0o600 });
-    fs.chmodSync(file, 0o600);
-    return file;
-  };
-}
-
-/**
- * `writeSecret` absent: keep the stored client secret (changing only the role map or scopes should not need
- * the secret typed again). A first configuration, or a new issuer or client ID, needs its own secret.
+ * `secret` absent: keep the stored client secret (changing only the role map or scopes should not need
+ * the secret typed again). A first configuration, or a new issuer or client ID, needs its own secret, as
+ * does a provider whose stored one is unusable. The secret is sealed to this organisation (sealClientSecret)
+ * before it gets here: the governance event says only whether it was set, replaced or kept.
  */
 export function configureOidcGoverned(
   deps: GovernanceDeps,
   op: Operator,
   settings: OidcSettings,
-  writeSecret: (() => string) | undefined,
+  secret: Sealed | undefined,
 ): Promise<Result<OidcConfig>> {
   const slug = settings.org;
   const { db } = deps;
@@ -49,18 +31,20 @@ export function configureOidcGoverned(
     const shared = await issuerSharing(db, { org: slug, via: 'oidc', issuer: settings.issuer, orgClaim: settings.orgClaim ?? null, orgCode: settings.orgCode ?? null });
     if (!shared.ok) return shared;
     const before = await getOidcConfig(db, slug);
-    const kept = !writeSecret && before && before.issuer === settings.issuer && before.clientId === settings.clientId ? before.clientSecretFile : undefined;
-    if (!writeSecret && !kept) {
-      const why = before ? 'a new issuer or client ID needs the secret the provider gave for it' : 'the client secret is needed the first time';
+    const kept = !secret && before && before.issuer === settings.issuer && before.clientId === settings.clientId ? (before.clientSecret ?? undefined) : undefined;
+    if (!secret && !kept) {
+      const why = !before
+        ? 'the client secret is needed the first time'
+        : !before.clientSecret
+          ? 'no usable client secret is stored: enter the secret the provider gave'
+          : 'a new issuer or client ID needs the secret the provider gave for it';
       return fail('invalid', why, { errors: [{ path: 'clientSecret', message: why }], reason: 'client-secret-required' });
     }
     const { org: _org, ...fields } = settings;
     return ok({
       orgs: [slug],
       changes: { ...fields, clientSecret: kept ? 'kept' : before ? 'replaced' : 'set', previousIssuer: before?.issuer ?? null },
-      // The secret's file is written here, once the event is committed, by a synchronous write (no await
-      // inside a transaction's body).
-      apply: (q) => configureOidcIn(db, q, { ...settings, clientSecretFile: kept ?? writeSecret!() }, deps.clock()),
+      apply: (q) => configureOidcIn(db, q, settings, kept ?? secret!, deps.clock()),
     });
   });
 }

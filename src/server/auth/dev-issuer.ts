@@ -1,10 +1,9 @@
-import fs from 'node:fs';
-import path from 'node:path';
-import { exportJWK, generateKeyPair, importJWK, SignJWT, type CryptoKey, type JWK } from 'jose';
+import { importJWK, SignJWT, type CryptoKey, type JWK } from 'jose';
 import type { Role } from '../../plans/core/actor.js';
+import { readDevIssuerJwk } from '../../plans/keys/keys.js';
 
 /**
- * The development issuer: a local signing key under DATA_DIR so `cli token`, the demo sign-in and the
+ * The development issuer: a signing key under KEYS_DIR (keys.ts) so `cli token`, the demo sign-in and the
  * tests can mint real, verifiable JWTs. It is on only as CONTRACTS §2 says (see resolveAuthDev).
  */
 export const DEV_ISSUER = 'urn:response-plans:dev-issuer';
@@ -17,23 +16,8 @@ export type DevIssuer = {
   sign(claims: { sub: string; org: string; roles: Role[]; name?: string }, ttlSeconds: number, now?: Date): Promise<string>;
 };
 
-export async function loadDevIssuer(dataDir: string): Promise<DevIssuer> {
-  const file = path.join(dataDir, 'keys', 'dev-issuer.jwk.json');
-  let jwk: JWK;
-  if (fs.existsSync(file)) {
-    jwk = JSON.parse(fs.readFileSync(file, 'utf8')) as JWK;
-  } else {
-    const { privateKey } = await generateKeyPair(ALG, { extractable: true, crv: 'Ed25519' });
-    jwk = await exportJWK(privateKey);
-    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-    // wx: two processes starting at once must not overwrite each other's key.
-    try {
-      fs.writeFileSync(file, JSON.stringify(jwk), { mode: 0o600, flag: 'wx' });
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      jwk = JSON.parse(fs.readFileSync(file, 'utf8')) as JWK;
-    }
-  }
+export async function loadDevIssuer(keysDir: string): Promise<DevIssuer> {
+  const jwk = readDevIssuerJwk(keysDir) as JWK;
   const privateKey = (await importJWK(jwk, ALG)) as CryptoKey;
   const { d: _private, ...publicJwk } = jwk;
   const publicKey = (await importJWK(publicJwk, ALG)) as CryptoKey;

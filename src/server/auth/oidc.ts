@@ -1,12 +1,12 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
-import fs from 'node:fs';
 import * as client from 'openid-client';
 import { pendingSignInStore } from './pending-sign-in-store.js';
 import type { Db } from '../../../db/index.js';
 import { subjectSchema, type Actor } from '../../plans/core/actor.js';
 import type { Clock } from '../../plans/core/clock.js';
 import { getOrganisation } from '../../plans/organisations.js';
-import { getOidcConfig, issuerUses, orgVouched, rolesFromClaim, type OidcConfig } from '../../plans/oidc-config.js';
+import { getOidcConfig, issuerUses, openClientSecret, orgVouched, rolesFromClaim, type OidcConfig } from '../../plans/oidc-config.js';
+import type { SecretBox } from '../../plans/keys/secrets.js';
 import { fail, ok, type Result } from '../../plans/core/result.js';
 
 /**
@@ -33,6 +33,7 @@ export type SignInFailure =
   | 'org-disabled'
   | 'org-unknown'
   | 'provider-unreachable'
+  | 'provider-unusable'
   | `provider-error:${string}`
   | 'code-rejected'
   | 'token-invalid'
@@ -71,15 +72,20 @@ function openReturn(sealed: string, binding: string): string | undefined {
   }
 }
 
-export function createOidcSignIn(deps: { db: Db; clock: Clock; publicBaseUrl: () => string }) {
+/** The provider's stored client secret cannot be used (oidc-config.ts openClientSecret): never retried until it changes. */
+class ProviderUnusable extends Error {}
+
+export function createOidcSignIn(deps: { db: Db; clock: Clock; publicBaseUrl: () => string; secrets?: SecretBox }) {
   const pendingSignIns = pendingSignInStore(deps.db);
   const configs = new Map<string, { key: string; at: number; config: Promise<client.Configuration> }>();
 
   function configurationFor(oidc: OidcConfig): Promise<client.Configuration> {
-    const key = `${oidc.issuer}|${oidc.clientId}|${oidc.clientSecretFile}`;
+    const key = `${oidc.issuer}|${oidc.clientId}|${oidc.clientSecret?.ciphertext}`;
     const hit = configs.get(oidc.org);
     if (hit && hit.key === key && deps.clock().getTime() - hit.at < DISCOVERY_TTL_MS) return hit.config;
-    const secret = fs.readFileSync(oidc.clientSecretFile, 'utf8').trim();
+    const opened = openClientSecret(oidc, deps.secrets);
+    if (!opened.ok) return Promise.reject(new ProviderUnusable(opened.detail));
+    const secret = opened.value;
     const insecure = new URL(oidc.issuer).protocol === 'http:';
     const config = client
       .discovery(new URL(oidc.issuer), oidc.clientId, secret, undefined, insecure ? { execute: [client.allowInsecureRequests] } : undefined)
@@ -108,8 +114,8 @@ export function createOidcSignIn(deps: { db: Db; clock: Clock; publicBaseUrl: ()
       let config: client.Configuration;
       try {
         config = await configurationFor(oidc);
-      } catch {
-        return { ok: false, reason: 'provider-unreachable' };
+      } catch (e) {
+        return { ok: false, reason: e instanceof ProviderUnusable ? 'provider-unusable' : 'provider-unreachable' };
       }
       const now = deps.clock().getTime();
       await pendingSignIns.sweep(now);
@@ -208,6 +214,7 @@ export type OidcSignIn = ReturnType<typeof createOidcSignIn>;
 function failureOf(e: unknown): SignInFailure {
   if (e instanceof client.AuthorizationResponseError) return `provider-error:${/^[a-z_]{1,40}$/.test(e.error) ? e.error : 'other'}`;
   if (e instanceof client.ResponseBodyError) return 'code-rejected';
+  if (e instanceof ProviderUnusable) return 'provider-unusable';
   if (e instanceof TypeError || (e as { code?: string }).code === 'OAUTH_RESPONSE_IS_NOT_CONFORM') return 'provider-unreachable';
   return 'token-invalid';
 }

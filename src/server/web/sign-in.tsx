@@ -32,6 +32,8 @@ const refusalText: Partial<Record<string, string>> = {
   'org-unvouched': "This identity provider signs in people for several organisations and this service has not been told how it says which one is yours. Nobody was signed in; tell your IT service desk.",
   'bad-state': 'This sign-in link has expired or was already used. Start again from the sign-in page.',
   'provider-unreachable': "Your organisation's identity provider could not be reached. Try again shortly, or call your control room.",
+  'provider-unusable':
+    "Sign-in through your organisation's identity provider is not set up correctly in this service. Nobody was signed in; tell your IT service desk (its administrator must enter the client secret again).",
   'sub-invalid':
     "Your organisation's identity provider sent an account name this service cannot record safely. Nobody was signed in; tell your IT service desk.",
 };

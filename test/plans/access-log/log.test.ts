@@ -8,7 +8,7 @@ import { loadAuditSigner } from '../../../src/plans/access-log/signer.js';
 import { verifyAuditLog } from '../../../src/plans/access-log/verify.js';
 import { catchUpPlanLookup } from '../../../src/plans/access-log/queries.js';
 import { runCli } from '../../../src/cli/index.js';
-import { databaseFile, openDatabase, tempDir, testClock } from '../../helpers.js';
+import { databaseFile, openDatabase, tempDir, testClock, keysDirIn } from '../../helpers.js';
 
 const event = (i: number): AccessEventInput => ({
   actor: { sub: `medic.${i % 3}`, org: 'metro-ambulance', roles: ['responder'] },
@@ -26,7 +26,7 @@ const event = (i: number): AccessEventInput => ({
 async function writtenLog(n: number) {
   const dir = tempDir();
   const db = openDatabase(databaseFile(dir));
-  const signer = loadAuditSigner(dir)!;
+  const signer = loadAuditSigner(keysDirIn(dir))!;
   const log = createAccessLog(db, { clock: testClock(), signer });
   for (let i = 1; i <= n; i += 10) {
     await Promise.all(Array.from({ length: Math.min(10, n - i + 1) }, (_, k) => log.record(event(i + k))));
@@ -58,7 +58,7 @@ describe('access log: group commit and chain', () => {
   it('commits concurrent events together, in one batch, each commit with its signed checkpoint, and all verify', async () => {
     const dir = tempDir();
     const db = openDatabase(databaseFile(dir));
-    const signer = loadAuditSigner(dir)!;
+    const signer = loadAuditSigner(keysDirIn(dir))!;
     const log = createAccessLog(db, { clock: testClock(), signer });
     await Promise.all(Array.from({ length: 50 }, (_, i) => log.record(event(i + 1))));
     expect(log.stats()).toMatchObject({ batches: 1, events: 50, checkpoints: 1 });

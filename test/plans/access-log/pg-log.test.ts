@@ -12,7 +12,7 @@ import { EVENT_FIELD_NAMES, type StoredEvent } from '../../../src/plans/access-l
 import { createAccessLog } from '../../../src/plans/access-log/log.js';
 import { loadAuditSigner, verifySignature } from '../../../src/plans/access-log/signer.js';
 import { createTestDatabase } from '../../support/postgres.js';
-import { tempDir, testStore } from '../../helpers.js';
+import { tempDir, testStore, keysDirIn } from '../../helpers.js';
 
 const actor = { sub: 'pc.pg', org: 'capital-police', roles: ['responder'] };
 
@@ -38,7 +38,7 @@ describe('access log on PostgreSQL', () => {
     const dir = tempDir();
     const a = await testStore('pg', dir);
     const b = await openStore({ dataDir: dir, databaseUrl: a.pg!.url });
-    const signer = loadAuditSigner(dir)!;
+    const signer = loadAuditSigner(keysDirIn(dir))!;
     const logA = createAccessLog(a, { clock: () => new Date(), signer });
     const logB = createAccessLog(b, { clock: () => new Date(), signer });
     const record = (log: typeof logA, i: number) =>

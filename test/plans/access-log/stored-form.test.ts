@@ -13,7 +13,7 @@ import { databaseFile, openDatabase, tempDir, testApp, testClock, who, type Test
 const NO_SUCH_PLAN = 'AAAAAAAAAAAAAAAA';
 
 /** The test app's log signs a checkpoint in every commit: verified with its public key. */
-const auditKey = (t: TestApp) => loadAuditSigner(t.dir, { create: false })!.publicKeyPem;
+const auditKey = (t: TestApp) => loadAuditSigner(t.keysDir, { create: false })!.publicKeyPem;
 
 /** A token signed by the test app's development issuer with whatever claims the test wants, typed or not. */
 async function rawToken(t: TestApp, claims: Record<string, unknown>) {

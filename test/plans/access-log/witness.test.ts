@@ -12,7 +12,7 @@ import { createAuditWitness } from '../../../src/plans/access-log/witness.js';
 import { seedSyntheticPlans } from '../../../src/plans/demo/demo.js';
 import { loadDevIssuer } from '../../../src/server/auth/dev-issuer.js';
 import { cliHere, startService } from '../../cli/helpers.js';
-import { databaseFile, importRecordFrom, openDatabase, planBody, planIdOf, publishPlans, tempDir, testApp, testClock, who } from '../../helpers.js';
+import { databaseFile, importRecordFrom, openDatabase, planBody, planIdOf, publishPlans, tempDir, testApp, testClock, who, keysDirIn } from '../../helpers.js';
 
 /** The witness's newest checkpoint (the greatest head). */
 function newestWitnessed(where: string): WitnessEntry {
@@ -70,7 +70,7 @@ describe('a checkpoint in every commit', () => {
     const heads = (await t.db.many<{ seq: number }>(sql`SELECT head_seq AS seq FROM audit_checkpoints ORDER BY id`)).map((r) => r.seq);
     expect(heads.length).toBe(stats.checkpoints);
     expect(heads.at(-1)).toBe(t.accessLog.head().seq);
-    const key = loadAuditSigner(t.dir, { create: false })!.publicKeyPem;
+    const key = loadAuditSigner(t.keysDir, { create: false })!.publicKeyPem;
     expect(await verifyAuditLog(t.db, key)).toMatchObject({ ok: true, uncheckpointed: 0, checkpoints: heads.length });
   });
 });
@@ -81,7 +81,7 @@ describe('the witness (AUDIT_WITNESS_DIR)', () => {
     const witnessDir = tempDir('rpl-witness-');
     const db = openDatabase(databaseFile(dir));
     const witness = createAuditWitness(witnessDir, { minIntervalMs: 60_000 });
-    const log = createAccessLog(db, { clock: testClock(), signer: loadAuditSigner(dir)!, witness });
+    const log = createAccessLog(db, { clock: testClock(), signer: loadAuditSigner(keysDirIn(dir))!, witness });
     const ev = (i: number) => log.record({ actor: null, action: 'view', channel: 'api', purpose: `INC-${i}`, outcome: 'denied' });
     await ev(1); // written at once
     for (let i = 2; i <= 5; i++) await ev(i); // four commits within the minimum interval: only the newest waits
@@ -101,7 +101,7 @@ describe('the witness (AUDIT_WITNESS_DIR)', () => {
     const dir = tempDir();
     const witnessDir = tempDir('rpl-witness-');
     const db = openDatabase(databaseFile(dir));
-    const signer = loadAuditSigner(dir)!;
+    const signer = loadAuditSigner(keysDirIn(dir))!;
     const log = createAccessLog(db, { clock: testClock(), signer, witness: createAuditWitness(witnessDir) });
     await Promise.all(Array.from({ length: 5 }, (_, i) => log.record({ actor: null, action: 'view', channel: 'api', purpose: `INC-${i}`, outcome: 'denied' })));
     await log.close();
@@ -110,9 +110,9 @@ describe('the witness (AUDIT_WITNESS_DIR)', () => {
     const rewritten = await verifyAuditLog(db, signer.publicKeyPem, { witness: [{ ...checkpoint, headHash: 'f'.repeat(64) }] });
     expect(rewritten).toMatchObject({ ok: false, witness: { contained: false } });
     expect(rewritten.problems.map((p) => p.kind)).toContain('witness');
-    const otherKey = loadAuditSigner(tempDir())!;
+    const otherKey = loadAuditSigner(keysDirIn(tempDir()))!;
     const forged = await verifyAuditLog(db, otherKey.publicKeyPem, { witness: [checkpoint] });
-    expect(forged.problems.find((p) => p.kind === 'witness')?.detail).toMatch(/different key/);
+    expect(forged.problems.find((p) => p.kind === 'witness')?.detail).toMatch(/which is not one of the public keys given/);
     await db.close();
   });
 
@@ -136,7 +136,7 @@ describe('the witness (AUDIT_WITNESS_DIR)', () => {
     const db = openDatabase(databaseFile(dir));
     await seedSyntheticPlans(db, 10, { now: () => new Date() });
     const planIds = (await db.many<{ id: string }>(sql`SELECT id FROM plans WHERE current_version_id IS NOT NULL ORDER BY id`)).map((r) => r.id);
-    const token = await (await loadDevIssuer(dir)).sign({ sub: 'pc.witness', org: 'capital-police', roles: ['responder'] }, 600);
+    const token = await (await loadDevIssuer(keysDirIn(dir))).sign({ sub: 'pc.witness', org: 'capital-police', roles: ['responder'] }, 600);
     const svc = await startService({ DATA_DIR: dir, AUDIT_WITNESS_DIR: witnessDir, METRICS_PORT: '0' }, ['--no-demo'], 90_000);
     try {
       const metricsUrl = await until('the metrics URL', () => /Metrics: (http:\/\/\S+)/.exec(svc.output().stdout)?.[1]);
@@ -231,7 +231,7 @@ describe('the witness (AUDIT_WITNESS_DIR)', () => {
     const witnessCopy = tempDir('rpl-witness-');
     fs.cpSync(witnessDir, witnessCopy, { recursive: true });
     const forked = openDatabase(databaseFile(cut));
-    const carryOn = createAccessLog(forked, { clock: () => new Date(), signer: loadAuditSigner(dir, { create: false })!, witness: createAuditWitness(witnessCopy) });
+    const carryOn = createAccessLog(forked, { clock: () => new Date(), signer: loadAuditSigner(keysDirIn(dir), { create: false })!, witness: createAuditWitness(witnessCopy) });
     for (let wave = 0; wave < 4; wave++) {
       await Promise.all(Array.from({ length: 10 }, (_, i) => carryOn.record({ actor: null, action: 'view', channel: 'api', purpose: `AFTER-CUT-${wave}-${i}`, outcome: 'denied' })));
     }

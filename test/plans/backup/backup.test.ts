@@ -17,7 +17,7 @@ import { BACKED_UP, LEFT_OUT } from '../../../src/plans/backup/format.js';
 import { storeCard } from '../../../src/plans/cards/store.js';
 import { seedSyntheticPlans } from '../../../src/plans/demo/demo.js';
 import { cli } from '../../cli/helpers.js';
-import { tempDir, testStore, type Dialect } from '../../helpers.js';
+import { tempDir, testStore, type Dialect, keysDirIn } from '../../helpers.js';
 
 const now = () => new Date('2026-11-23T10:00:00.000Z');
 
@@ -86,7 +86,7 @@ async function sqliteSource(dir = tempDir()) {
   await db.exec(
     q.insert(t.dsaDecisions).values({ proposalId: proposal!.id, orgSlug: 'southbank-mh', decision: 'accepted', bySub: 'admin.a', via: 'web', at: now().toISOString() }),
   );
-  const signer = loadAuditSigner(dir)!;
+  const signer = loadAuditSigner(keysDirIn(dir))!;
   await recordEvents(db, signer, 300);
   return { db, dir, signer };
 }

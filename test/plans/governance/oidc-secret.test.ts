@@ -1,8 +1,6 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { configureOidcGoverned, keepClientSecret } from '../../../src/plans/governance/oidc.js';
-import { getOidcConfig } from '../../../src/plans/oidc-config.js';
+import { configureOidcGoverned } from '../../../src/plans/governance/oidc.js';
+import { getOidcConfig, openClientSecret, sealClientSecret } from '../../../src/plans/oidc-config.js';
 import type { Operator } from '../../../src/plans/policy.js';
 import { testApp } from '../../helpers.js';
 
@@ -18,13 +16,13 @@ describe("an organisation's OpenID settings and its client secret", () => {
     expect(first).toMatchObject({ ok: false, code: 'invalid', extra: { reason: 'client-secret-required' } });
     expect(await getOidcConfig(t.db, 'southbank-mh')).toBeUndefined();
 
-    expect((await configureOidcGoverned(deps, admin, settings, keepClientSecret(t.dir, 'southbank-mh', 'synthetic-secret-1'))).ok).toBe(true);
-    const stored = (await getOidcConfig(t.db, 'southbank-mh'))!.clientSecretFile;
+    expect((await configureOidcGoverned(deps, admin, settings, sealClientSecret(t.secrets, 'southbank-mh', 'synthetic-secret-1'))).ok).toBe(true);
+    const stored = (await getOidcConfig(t.db, 'southbank-mh'))!.clientSecret;
     const kept = await configureOidcGoverned(deps, admin, { ...settings, roleMap: { ig: 'auditor', crisis: 'responder' } }, undefined);
     expect(kept.ok).toBe(true);
-    expect(await getOidcConfig(t.db, 'southbank-mh')).toMatchObject({ clientSecretFile: stored, roleMap: { ig: 'auditor', crisis: 'responder' } });
-    expect(fs.readFileSync(stored, 'utf8').trim()).toBe('synthetic-secret-1');
-    expect(fs.readdirSync(path.join(t.dir, 'oidc'))).toHaveLength(1);
+    const after = (await getOidcConfig(t.db, 'southbank-mh'))!;
+    expect(after).toMatchObject({ clientSecret: stored, roleMap: { ig: 'auditor', crisis: 'responder' } });
+    expect(openClientSecret(after, t.secrets)).toEqual({ ok: true, value: 'synthetic-secret-1' });
     const change = t.events().filter((e) => e.action === 'governance').at(-1)!;
     expect(change.query).toMatchObject({ op: 'organisation.oidc', changes: { clientSecret: 'kept' } });
 

@@ -6,7 +6,7 @@ import { loadAuditSigner } from '../../../src/plans/access-log/signer.js';
 import { verifyAuditLog } from '../../../src/plans/access-log/verify.js';
 import { seedSyntheticPlans } from '../../../src/plans/demo/demo.js';
 import { loadDevIssuer } from '../../../src/server/auth/dev-issuer.js';
-import { accessEvents, databaseFile, openDatabase, tempDir } from '../../helpers.js';
+import { accessEvents, databaseFile, openDatabase, tempDir, keysDirIn } from '../../helpers.js';
 
 /** The real service (src/main.ts), on its own data dir and a free port; resolves with its URL. */
 async function startService(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
@@ -33,7 +33,7 @@ describe('crash safety', () => {
     await seedSyntheticPlans(db, 40, { now: () => new Date() });
     const planIds = (await db.many<{ id: string }>(sql`SELECT id FROM plans WHERE current_version_id IS NOT NULL ORDER BY id`)).map((p) => p.id);
     await db.close();
-    const token = await (await loadDevIssuer(dir)).sign({ sub: 'pc.crash', org: 'capital-police', roles: ['responder'] }, 600);
+    const token = await (await loadDevIssuer(keysDirIn(dir))).sign({ sub: 'pc.crash', org: 'capital-police', roles: ['responder'] }, 600);
 
     const { child, url } = await startService(dir);
     const received: { purpose: string; planId: string }[] = [];
@@ -68,7 +68,7 @@ describe('crash safety', () => {
     const logged = new Map(accessEvents(after).map((e) => [e.purpose, e]));
     const missing = received.filter((r) => logged.get(r.purpose)?.planId !== r.planId || logged.get(r.purpose)?.outcome !== 'allowed');
     expect(missing).toEqual([]);
-    const publicKey = loadAuditSigner(dir, { create: false })!.publicKeyPem;
+    const publicKey = loadAuditSigner(keysDirIn(dir), { create: false })!.publicKeyPem;
     expect(await verifyAuditLog(after, publicKey)).toMatchObject({ ok: true });
     await after.close();
 

@@ -129,7 +129,7 @@ describe('sweep: no route returns plan data without an event', () => {
       }
     }
     expect(planDataResponses).toBeGreaterThan(5);
-    expect((await verifyAuditLog(t.db, loadAuditSigner(t.dir, { create: false })!.publicKeyPem)).ok).toBe(true);
+    expect((await verifyAuditLog(t.db, loadAuditSigner(t.keysDir, { create: false })!.publicKeyPem)).ok).toBe(true);
   });
 });
 

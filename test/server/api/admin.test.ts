@@ -24,7 +24,7 @@ const cliOp: Operator = { via: 'cli', user: 'ops' };
 const deps = (t: TestApp) => ({ db: t.db, log: t.accessLog, clock: t.clock });
 const governance = (t: TestApp) => t.events().filter((e) => e.action === 'governance');
 async function expectChainClean(t: TestApp) {
-  const r = await verifyAuditLog(t.db, loadAuditSigner(t.dir)!.publicKeyPem);
+  const r = await verifyAuditLog(t.db, loadAuditSigner(t.keysDir)!.publicKeyPem);
   expect(r.ok, JSON.stringify(r.problem)).toBe(true);
 }
 function expectNamesField(res: { status: number; headers: Headers; json: any }, field: string) {

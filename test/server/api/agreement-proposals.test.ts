@@ -14,7 +14,7 @@ const ambulanceAdmin: Who = { sub: 'admin.metro', org: 'metro-ambulance', roles:
 
 const governance = (t: TestApp) => t.events().filter((e) => e.action === 'governance');
 async function expectChainClean(t: TestApp) {
-  const r = await verifyAuditLog(t.db, loadAuditSigner(t.dir)!.publicKeyPem);
+  const r = await verifyAuditLog(t.db, loadAuditSigner(t.keysDir)!.publicKeyPem);
   expect(r.ok, JSON.stringify(r.problem)).toBe(true);
 }
 

@@ -52,7 +52,7 @@ describe('flag reviews', () => {
     const events = t.events().filter((e) => e.action === 'flag-review');
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({ actorSub: 'auditor.a', outcome: 'allowed', reason: 'Cardiac arrest at scene; CAD log confirms.', query: { flagId: emergency.id, kind: 'emergency-access', outcome: 'appropriate' } });
-    const r = await verifyAuditLog(t.db, loadAuditSigner(t.dir)!.publicKeyPem);
+    const r = await verifyAuditLog(t.db, loadAuditSigner(t.keysDir)!.publicKeyPem);
     expect(r.ok).toBe(true);
   });
 

@@ -1,9 +1,7 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { expect } from 'vitest';
-import { configureOidc, oidcConfigInputSchema } from '../../../src/plans/oidc-config.js';
+import { configureOidc, oidcConfigInputSchema, sealClientSecret } from '../../../src/plans/oidc-config.js';
 import { createApp } from '../../../src/server/app.js';
 import { createRefusalSummary } from '../../../src/server/access-trail/refusal-summary.js';
 import type { TrustProxy } from '../../../src/config.js';
@@ -53,7 +51,7 @@ export async function setUp(
   const refusals = createRefusalSummary({ clock: t.clock, record: (e) => t.accessLog.record(e) });
   onCleanup(() => refusals.close());
   let appUrl = '';
-  const app = createApp({ db: t.db, clock: t.clock, logger: silentLogger(), accessLog: t.accessLog, search, refusals, localCards: true, ...appOpts, get publicBaseUrl() { return appUrl; } });
+  const app = createApp({ db: t.db, clock: t.clock, logger: silentLogger(), accessLog: t.accessLog, secrets: t.secrets, search, refusals, localCards: true, ...appOpts, get publicBaseUrl() { return appUrl; } });
   const server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 });
   await new Promise<void>((r) => server.once('listening', () => r()));
   appUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -68,23 +66,20 @@ export async function setUp(
     ],
   });
   onCleanup(provider.stop);
-  const secretFile = path.join(t.dir, 'capital.secret');
-  fs.writeFileSync(secretFile, clientSecret, { mode: 0o600 });
   const input = oidcConfigInputSchema.parse({
     org: 'capital-police',
     issuer: provider.issuer,
     clientId: 'rpl-capital',
-    clientSecretFile: secretFile,
     rolesClaim: 'groups',
     roleMap: 'ops-responders=responder',
     // Only needed once the provider serves southbank-mh too (issuerSharing), but harmless alone.
     orgClaim: ORG_CLAIM,
     orgCode: orgCodes['capital-police'],
   });
-  expect((await configureOidc(t.db, input, t.clock())).ok).toBe(true);
+  expect((await configureOidc(t.db, input, sealClientSecret(t.secrets, 'capital-police', clientSecret), t.clock())).ok).toBe(true);
   if (southbank) {
-    const sb = oidcConfigInputSchema.parse({ org: 'southbank-mh', issuer: provider.issuer, clientId: 'rpl-southbank', clientSecretFile: secretFile, rolesClaim: 'groups', roleMap: southbankRoleMap, orgClaim: ORG_CLAIM, orgCode: orgCodes['southbank-mh'] });
-    expect((await configureOidc(t.db, sb, t.clock())).ok).toBe(true);
+    const sb = oidcConfigInputSchema.parse({ org: 'southbank-mh', issuer: provider.issuer, clientId: 'rpl-southbank', rolesClaim: 'groups', roleMap: southbankRoleMap, orgClaim: ORG_CLAIM, orgCode: orgCodes['southbank-mh'] });
+    expect((await configureOidc(t.db, sb, sealClientSecret(t.secrets, 'southbank-mh', clientSecret), t.clock())).ok).toBe(true);
   }
   const signIns = async () => {
     await t.accessLog.planLookup();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
-import { configureOidc, getOidcConfig, oidcConfigInputSchema, setOidcEnabled } from '../../../src/plans/oidc-config.js';
+import { configureOidc, getOidcConfig, oidcConfigInputSchema, sealClientSecret, setOidcEnabled } from '../../../src/plans/oidc-config.js';
 import { ORG_CLAIM, orgCodes, setUp } from './oidc-app.js';
 import { importRecordFrom, planBody, planIdOf, publishPlans, who } from '../../helpers.js';
 import { httpClient, signInOverHttp } from './oidc-helpers.js';
@@ -209,7 +209,7 @@ describe('one OpenID provider serving several organisations (issue 20; NHS CIS2 
   const reconfigure = async (t: Awaited<ReturnType<typeof setUp>>['t'], org: 'capital-police' | 'southbank-mh', over: Record<string, unknown>) => {
     const c = (await getOidcConfig(t.db, org))!;
     const roleMap = Object.entries(c.roleMap).map(([k, r]) => `${k}=${r}`).join(',');
-    return configureOidc(t.db, oidcConfigInputSchema.parse({ org, issuer: c.issuer, clientId: c.clientId, clientSecretFile: c.clientSecretFile, rolesClaim: c.rolesClaim, roleMap, orgClaim: c.orgClaim ?? undefined, orgCode: c.orgCode ?? undefined, ...over }), t.clock());
+    return configureOidc(t.db, oidcConfigInputSchema.parse({ org, issuer: c.issuer, clientId: c.clientId, rolesClaim: c.rolesClaim, roleMap, orgClaim: c.orgClaim ?? undefined, orgCode: c.orgCode ?? undefined, ...over }), c.clientSecret!, t.clock());
   };
 
   it("a person who picks another organisation on the same provider is refused (org-mismatch), and signs in to their own", async () => {
@@ -251,7 +251,7 @@ describe('one OpenID provider serving several organisations (issue 20; NHS CIS2 
     await t.db.exec(sql`DELETE FROM organisation_oidc WHERE org_slug = 'southbank-mh'`);
     const c = (await getOidcConfig(t.db, 'capital-police'))!;
     const join = (orgClaim?: string, orgCode?: string) =>
-      configureOidc(t.db, oidcConfigInputSchema.parse({ org: 'southbank-mh', issuer: `${c.issuer}/`, clientId: 'rpl-southbank', clientSecretFile: c.clientSecretFile, orgClaim, orgCode }), t.clock());
+      configureOidc(t.db, oidcConfigInputSchema.parse({ org: 'southbank-mh', issuer: `${c.issuer}/`, clientId: 'rpl-southbank', orgClaim, orgCode }), sealClientSecret(t.secrets, 'southbank-mh', 'synthetic-secret'), t.clock());
     expect(await join()).toMatchObject({ ok: false, extra: { reason: 'org-claim-required' } });
     expect(await join(ORG_CLAIM, orgCodes['southbank-mh'])).toMatchObject({ ok: false, extra: { reason: 'org-claim-required' } });
     expect(await getOidcConfig(t.db, 'southbank-mh')).toBeUndefined();

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEMO_DSA } from '../../../src/plans/demo/demo.js';
 import { addOrganisation } from '../../../src/plans/organisations.js';
-import { configureOidc, oidcConfigInputSchema } from '../../../src/plans/oidc-config.js';
+import { configureOidc, oidcConfigInputSchema, sealClientSecret } from '../../../src/plans/oidc-config.js';
 import { importRecordFrom, planBody, planIdOf, publishPlans, tempDir, testApp, who, type Who } from '../../helpers.js';
 import { pdfText, signedIn, type Browser } from './helpers.js';
 
@@ -294,9 +294,9 @@ describe('administrator pages /admin', () => {
       'oidc-issuer': 'https://idp.southbank.example/realms/staff', 'oidc-client-id': 'rpl', 'oidc-client-secret': 'synthetic-secret-987', 'oidc-roles-claim': 'groups', 'oidc-role-map': 'ig=auditor', 'oidc-scopes': 'openid profile',
     });
     expect(oidc.status).toBe(303);
-    const files = fs.readdirSync(path.join(t.dir, 'oidc'));
-    expect(files).toHaveLength(1);
-    expect(fs.statSync(path.join(t.dir, 'oidc', files[0]!)).mode & 0o777).toBe(0o600);
+    // Kept sealed in the database (issue 23), never in clear: no file, no column holding it.
+    expect(fs.existsSync(path.join(t.dir, 'oidc'))).toBe(false);
+    expect(JSON.stringify(await t.db.many(sql`SELECT * FROM organisation_oidc`))).not.toContain('synthetic-secret-987');
     const gov = t.events().filter((e) => e.action === 'governance');
     expect(gov.map((e) => [(e.query as { op: string }).op, e.outcome, e.channel])).toEqual([
       ['organisation.add', 'denied', 'web'],
@@ -312,11 +312,9 @@ describe('administrator pages /admin', () => {
 
   it("the sign-in form: a provider another organisation uses needs the claim naming the organisation, each its own value", async () => {
     const { t } = await world();
-    const secretFile = path.join(t.dir, 'capital.secret');
-    fs.writeFileSync(secretFile, 'synthetic-secret\n', { mode: 0o600 });
     const national = 'https://idp.national.example';
-    const cap = oidcConfigInputSchema.parse({ org: 'capital-police', issuer: national, clientId: 'rpl-cap', clientSecretFile: secretFile, orgClaim: 'org_code', orgCode: 'XCP01' });
-    expect((await configureOidc(t.db, cap, t.clock())).ok).toBe(true);
+    const cap = oidcConfigInputSchema.parse({ org: 'capital-police', issuer: national, clientId: 'rpl-cap', orgClaim: 'org_code', orgCode: 'XCP01' });
+    expect((await configureOidc(t.db, cap, sealClientSecret(t.secrets, 'capital-police', 'synthetic-secret'), t.clock())).ok).toBe(true);
     const admin = await signedIn(t, 'demo.admin');
     const form = (over: Record<string, string>) =>
       admin.post('/admin/organisations/southbank-mh/oidc', { 'oidc-issuer': national, 'oidc-client-id': 'rpl-sb', 'oidc-client-secret': 'synthetic-secret-2', ...over });

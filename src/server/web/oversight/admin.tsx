@@ -1,10 +1,10 @@
 import { Hono, type Context } from 'hono';
 import { addOrganisationGoverned, changeOrganisation, disableOrganisation, enableOrganisation, listOrganisationsView, organisationPatchSchema, organisationView, reasonSchema } from '../../../plans/governance/governance.js';
 import { authoriseOperatorAct, type OperatorAct } from '../../../plans/policy.js';
-import { configureOidcGoverned, keepClientSecret, setOidcEnabledGoverned } from '../../../plans/governance/oidc.js';
+import { configureOidcGoverned, setOidcEnabledGoverned } from '../../../plans/governance/oidc.js';
 import { governanceOverview } from '../../../plans/governance/summary.js';
 import { pendingFor } from '../../../plans/governance/agreements.js';
-import { getOidcConfig, oidcConfigInputSchema, type OidcConfig } from '../../../plans/oidc-config.js';
+import { getOidcConfig, oidcConfigInputSchema, sealClientSecret, type OidcConfig } from '../../../plans/oidc-config.js';
 import { getOrganisation, newOrganisationSchema } from '../../../plans/organisations.js';
 import type { FieldError } from '../../../ui/components/forms.js';
 import { AdminHomePage, ConfirmPage, NewOrganisationPage, OrganisationPage, OrganisationsPage, type OidcForm, type OrgForm } from '../../../ui/pages/oversight/admin.js';
@@ -144,16 +144,15 @@ export function adminPageRoutes(services: AppServices) {
       const again = (errors: FieldError[], status: number) => orgPage(c, slug, status, { oidcForm: typed, errors });
       const secret = v['oidc-client-secret'] ?? '';
       const parsed = oidcConfigInputSchema.safeParse({
-        org: slug, issuer: typed.issuer, clientId: typed.clientId, clientSecretFile: 'form', rolesClaim: typed.rolesClaim || undefined, roleMap: typed.roleMap || undefined, scopes: typed.scopes || undefined,
+        org: slug, issuer: typed.issuer, clientId: typed.clientId, rolesClaim: typed.rolesClaim || undefined, roleMap: typed.roleMap || undefined, scopes: typed.scopes || undefined,
         orgClaim: typed.orgClaim || undefined, orgCode: typed.orgCode || undefined,
       });
       const errors = parsed.success ? [] : issuesToErrors(parsed.error.issues, (p) => oidcFields[p as keyof typeof oidcFields] ?? 'oidc-issuer', label);
       if (!secret && !(await getOidcConfig(services.db, slug))) errors.push({ field: 'oidc-client-secret', message: 'Client secret: enter the secret the provider gave for this client' });
       if (errors.length || !parsed.success) return again(errors, 400);
-      if (secret && !services.dataDir) return again([{ field: 'oidc-client-secret', message: 'This service has no data directory to keep the secret in; use the command line (org oidc).' }], 503);
-      const { clientSecretFile: _f, ...settings } = parsed.data;
+      if (secret && !services.secrets) return again([{ field: 'oidc-client-secret', message: 'This service has no secrets key (KEYS_DIR) to keep the secret with; use the command line (org oidc).' }], 503);
       // Left empty: the stored secret is kept (the domain says when a new one is needed).
-      const r = await configureOidcGoverned(deps, operatorOf(c), settings, secret ? keepClientSecret(services.dataDir!, slug, secret) : undefined);
+      const r = await configureOidcGoverned(deps, operatorOf(c), parsed.data, secret ? sealClientSecret(services.secrets!, slug, secret) : undefined);
       if (!r.ok) return again([{ field: fieldOfFailure(r, 'oidc-issuer', (p) => oidcFields[p as keyof typeof oidcFields]), message: r.detail }], failureStatus(r.code));
       return c.redirect(`/admin/organisations/${slug}?done=oidc`, 303);
     })
