@@ -467,6 +467,8 @@ export function createIndexSync(opts: IndexSyncOptions) {
   }
 
   return {
+    /** The cursor this node's Meilisearch consumes the log with (absent without one). */
+    indexKey: consumer?.key,
     drain,
     /** Every index of this node rebuilt from the plans (`cli reindex`). */
     rebuild: (onProgress?: (done: number, total: number) => void) => rebuildFor({ fallback: true, meili: meili !== undefined }, onProgress),
