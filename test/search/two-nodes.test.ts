@@ -7,6 +7,8 @@ import { ensureDemoOrganisations } from '../../src/plans/demo/demo.js';
 import { appendSearchLogIn } from '../../src/plans/versions/store.js';
 import { withdraw } from '../../src/plans/versions/workflow.js';
 import { startSearch, type SearchRuntime } from '../../src/search/index.js';
+import { startManagedMeili } from '../../src/search/meili-process.js';
+import { onCleanup } from '../cleanup.js';
 import { planIdOf, publishPlans, tempDir, testClock, testStore } from '../helpers.js';
 import { cast, person } from './helpers.js';
 
@@ -186,3 +188,49 @@ describe('two nodes, two Meilisearch indexes, one PostgreSQL: each index has its
     }
   }, 90_000);
 });
+
+describe('two nodes sharing one external Meilisearch (MEILI_URL) on one PostgreSQL: one cursor, one writer at a time', () => {
+  it('both find the same cursor; a publish on either is applied once; when the writer stops, the other takes over', async () => {
+    const dbA = await testStore('pg');
+    const dbB = await openStore({ dataDir: tempDir(), databaseUrl: dbA.pg!.url });
+    onCleanupClose(dbB);
+    const clock = testClock();
+    await ensureDemoOrganisations(dbA, clock());
+    await publishPlans(dbA, cast.slice(0, 6));
+    const engine = await startManagedMeili({ dataDir: tempDir() });
+    const start = (db: Db) => startSearch({ db, logger: silentLogger(), dataDir: tempDir(), budgetMs: 1000, meiliUrl: engine.url, meiliKey: engine.key });
+    const a = await start(dbA);
+    const b = await start(dbB);
+    try {
+      expect(a.sync.indexKey).toBe(b.sync.indexKey);
+      expect(a.sync.indexKey).toMatch(/^meili:external:http:\/\/127\.0\.0\.1:\d+#plans@/);
+      const rows = await dbA.many<{ consumer: string; holder: string | null }>(sql`SELECT consumer, holder FROM search_cursors ORDER BY consumer`);
+      expect(rows.map((r) => r.consumer)).toEqual(['fallback', a.sync.indexKey]);
+      expect(rows[1]!.holder).not.toBeNull();
+      expect(a.searchReady() && b.searchReady()).toBe(true);
+      // Built once, by whichever node started first.
+      expect(a.sync.counters().rebuilds + b.sync.counters().rebuilds).toBe(1);
+      expect(await a.meili!.count()).toBe(6);
+
+      await publishPlans(dbB, [person({ ref: 'X-ONE', given: 'Gwenhwyfar', family: 'Penllyn', dob: '1983-03-13' })]);
+      expect(await until(async () => (await a.meili!.count()) === 7 && (await a.sync.pending()) === 0, 10_000)).toBe(true);
+      const sent = a.sync.counters().documentsSent + b.sync.counters().documentsSent;
+      // One node wrote the shared index (one document), not both.
+      expect(sent - (a.sync.counters().rebuilds ? 6 : 0) - (b.sync.counters().rebuilds ? 6 : 0)).toBe(1);
+
+      const writer = (await dbA.one<{ holder: string }>(sql`SELECT holder FROM search_cursors WHERE consumer = ${a.sync.indexKey!}`))!.holder;
+      const [gone, stays] = a.sync.counters().documentsSent > b.sync.counters().documentsSent ? [a, b] : [b, a];
+      await gone.stop();
+      expect((await dbA.one<{ holder: string | null }>(sql`SELECT holder FROM search_cursors WHERE consumer = ${a.sync.indexKey!}`))!.holder).not.toBe(writer);
+      await publishPlans(dbA, [person({ ref: 'X-TWO', given: 'Cadwaladr', family: 'Brochwel', dob: '1984-04-14' })]);
+      expect(await until(async () => (await stays.meili!.count()) === 8 && (await stays.sync.pending()) === 0, 10_000)).toBe(true);
+    } finally {
+      await Promise.allSettled([a.stop(), b.stop()]);
+      await engine.stop();
+    }
+  }, 90_000);
+});
+
+function onCleanupClose(db: Db) {
+  onCleanup(() => db.close());
+}
