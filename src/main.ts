@@ -86,6 +86,8 @@ async function main(config: Config, argv: string[]) {
     meiliUrl: config.meiliUrl,
     meiliKey: config.meiliKey,
     meiliBin: config.meiliBin,
+    // Serve at once: searches answer from the fallback until the index has caught up (search.searchReady()).
+    background: true,
   });
 
   let publicBaseUrl = config.publicBaseUrl ?? '';

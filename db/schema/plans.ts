@@ -129,23 +129,14 @@ export const workflowEvents = sqliteTable(
   (t) => [index('workflow_events_version').on(t.versionId)],
 );
 
-/** Index sync: one row per plan change; the worker re-reads the plan so replays are harmless. */
-export const searchOutbox = sqliteTable(
-  'search_outbox',
-  {
-    id: integer('id').primaryKey({ autoIncrement: true }),
-    planId: text('plan_id').notNull(),
-    createdAt: text('created_at').notNull(),
-    attempts: integer('attempts').notNull().default(0),
-    nextAttemptAt: text('next_attempt_at').notNull(),
-    lastError: text('last_error'),
-    doneAt: text('done_at'),
-    /**
-     * Set when the plan's search document cannot be indexed (unreadable, ill-formed text, or refused by
-     * Meilisearch while it takes others): the row waits, with its reason in last_error, for the plan's
-     * next change, `cli reindex` or `cli search-parked --retry`, instead of holding up everyone's search.
-     */
-    parkedAt: text('parked_at'),
-  },
-  (t) => [index('search_outbox_pending').on(t.doneAt, t.nextAttemptAt)],
-);
+/**
+ * The search change log: one entry per change to what responders can find, in commit order (appended
+ * under one lock: src/plans/versions/store.ts appendSearchLogIn). Entries only name a plan; every index
+ * (each node's Meilisearch, the fallback) applies them from its own cursor (`search_cursors`) by re-reading
+ * the plan, so applying one twice is harmless. Pruned once every live cursor has passed it.
+ */
+export const searchOutbox = sqliteTable('search_outbox', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  planId: text('plan_id').notNull(),
+  createdAt: text('created_at').notNull(),
+});

@@ -18,12 +18,43 @@ export const searchFallback = sqliteTable(
 );
 
 /**
- * What the indexed documents were built with (search/document.ts `searchDocFormat`): when the way a
- * document is derived changes (a new variant table, new phonetic keys), start-up rebuilds the index
- * rather than leave old documents without the new keys until someone thinks to run `reindex`.
+ * How far each search index has applied the change log (`search_outbox`), keyed by the index's identity:
+ * `fallback` (the copy in this database, one for every node), `meili:managed:<id>` (a node's own managed
+ * Meilisearch; the id lives in that Meilisearch, so a lost data directory is a new index) or
+ * `meili:external:<url>#<index>@<created>` (one shared by every node). `format` is the document format the
+ * index was built with (search/document.ts `searchDocFormat`): a change rebuilds it. A shared index is
+ * written by one node at a time: `holder` until `held_until`. `seen_at`: a cursor no node has worked for a
+ * week no longer holds back pruning, and is dropped (its index rebuilds if it comes back).
  */
-export const searchIndexState = sqliteTable('search_index_state', {
-  id: integer('id').primaryKey(),
+export const searchCursors = sqliteTable('search_cursors', {
+  consumer: text('consumer').primaryKey(),
+  position: integer('position').notNull(),
   format: text('format').notNull(),
   builtAt: text('built_at').notNull(),
+  seenAt: text('seen_at').notNull(),
+  holder: text('holder'),
+  heldUntil: text('held_until'),
+});
+
+/**
+ * Entries up to `pruned_through` are gone from the change log: a cursor below it cannot catch up and
+ * rebuilds instead. One row (id 1).
+ */
+export const searchLogState = sqliteTable('search_log_state', {
+  id: integer('id').primaryKey(),
+  prunedThrough: integer('pruned_through').notNull(),
+  prunedAt: text('pruned_at').notNull(),
+});
+
+/**
+ * Plans whose search document could not be indexed (unreadable, ill-formed text, or refused by
+ * Meilisearch while it takes others), with the reason (a field name or an error code, never content) and
+ * the log entry it was set aside at. Settled by an index applying a later entry of the plan, by `cli
+ * reindex`, or retried by `cli search-parked --retry` (which appends the plans to the log again).
+ */
+export const searchParked = sqliteTable('search_parked', {
+  planId: text('plan_id').primaryKey(),
+  position: integer('position').notNull(),
+  parkedAt: text('parked_at').notNull(),
+  reason: text('reason').notNull(),
 });

@@ -135,15 +135,17 @@ export type CandidateSourceOptions = {
   table: VariantTable;
   /** How long a search waits for Meilisearch before answering from the fallback. */
   budgetMs: number;
+  /** False until the index has caught up since start: the fallback answers meanwhile. */
+  indexReady: () => boolean;
 };
 
 /** Where candidates come from: Meilisearch (with the unconfirmed-changes overlay) or the FTS5 fallback. */
 export function candidateSource(opts: CandidateSourceOptions) {
-  const { logger, meili, fallback, health, feed, table, budgetMs } = opts;
+  const { logger, meili, fallback, health, feed, table, budgetMs, indexReady } = opts;
   return {
     /** Undefined when Meilisearch is not to be asked or has just failed (the caller falls back). */
     async fromMeili(tokens: string[], owners: string[], query: CandidateQuery, stage: 1 | 2): Promise<Found | undefined> {
-      if (!meili || health.state() !== 'meilisearch') return undefined;
+      if (!meili || health.state() !== 'meilisearch' || !indexReady()) return undefined;
       const queries = meiliQueries(tokens, stage, query.dob?.length === 10 || (query.dobAnyOf?.[0]?.length ?? 0) === 10);
       if (!queries.length) return { docs: [], degraded: false, engineMs: 0 };
       const budget = AbortSignal.timeout(budgetMs);

@@ -104,7 +104,7 @@ let format: string | undefined;
 
 /**
  * A fingerprint of how documents are derived: the format number, the whole variant table and the
- * probe's document. Stored with the index (search_index_state), so a start-up after any change to it
+ * probe's document. Stored with each index's cursor (search_cursors), so a start-up after any change to it
  * rebuilds the index instead of searching old documents without the new keys.
  */
 export function searchDocFormat(): string {

@@ -23,6 +23,12 @@ export type SearchStartOptions = {
   reconcile?: boolean;
   /** Start the outbox worker (default on; `cli reindex` drives the sync itself). */
   worker?: boolean;
+  /**
+   * Return at once and bring the index up to date behind it (a node starting behind a load balancer):
+   * searches answer from the fallback, and `searchReady()` is false, until it has caught up. Otherwise
+   * (the default: the CLI, tests, the bench) resolve once the index has caught up.
+   */
+  background?: boolean;
 };
 
 export type SearchRuntime = {
@@ -31,8 +37,42 @@ export type SearchRuntime = {
   feed: IndexFeed;
   meili?: MeiliIndex;
   managed?: ManagedMeili;
+  /**
+   * Whether this node's search index has caught up since start (first rebuild or catch-up done, within a
+   * few entries of the change log's head): for /readyz. Until then searches answer from the fallback.
+   */
+  searchReady: () => boolean;
   stop: () => Promise<void>;
 };
+
+/** Start-up in the background: the reconcile again after a failure (the database away a moment), then the worker. */
+function bringUp(sync: IndexSync, opts: SearchStartOptions): Promise<void> {
+  if (!opts.background) return (async () => {
+    if (opts.reconcile !== false) await sync.reconcile();
+    if (opts.worker !== false) sync.start();
+  })();
+  let stopped = false;
+  const done = (async () => {
+    for (let attempt = 0; !stopped; attempt++) {
+      try {
+        await sync.reconcile();
+        break;
+      } catch (e) {
+        if (stopped) return;
+        opts.logger.error({ err: (e as Error).message }, 'search index start-up sync failed: retrying');
+        await new Promise((r) => setTimeout(r, Math.min(30_000, 500 * 2 ** attempt)));
+      }
+    }
+    if (!stopped) sync.start();
+  })();
+  const stopSync = sync.stop;
+  sync.stop = async () => {
+    stopped = true;
+    await stopSync();
+    await done;
+  };
+  return Promise.resolve();
+}
 
 /**
  * Search as the service runs it: Meilisearch (managed or external) with settings applied, the search
@@ -58,7 +98,16 @@ export async function startSearch(opts: SearchStartOptions): Promise<SearchRunti
   // The worker and the service meet only through the fallback store and the feed, both made first.
   const fallback = createFallbackStore(db);
   const feed = createIndexFeed();
-  const sync = createIndexSync({ db, fallback, meili, logger, feed });
+  const shared = opts.meiliUrl !== undefined;
+  let consumer;
+  try {
+    consumer = { key: await meili.identity(shared), shared };
+  } catch (e) {
+    await managed?.stop();
+    meili.close();
+    throw e;
+  }
+  const sync = createIndexSync({ db, fallback, meili, consumer, logger, feed });
   const service = createSearchService({
     db,
     logger,
@@ -69,15 +118,26 @@ export async function startSearch(opts: SearchStartOptions): Promise<SearchRunti
     catchUp: () => sync.catchUp(),
     nudge: () => sync.nudge(),
     parked: () => sync.parked(),
+    indexReady: sync.ready,
+    progress: () => sync.progress(),
+    onApplied: sync.onApplied,
   });
-  if (opts.reconcile !== false) await sync.reconcile();
-  if (opts.worker !== false) sync.start();
+  try {
+    await bringUp(sync, opts);
+  } catch (e) {
+    await sync.stop();
+    service.stop();
+    meili.close();
+    await managed?.stop();
+    throw e;
+  }
   return {
     service,
     sync,
     feed,
     meili,
     managed,
+    searchReady: sync.ready,
     async stop() {
       await sync.stop();
       service.stop();
@@ -100,13 +160,23 @@ export async function startSearchOrFallback(opts: SearchStartOptions): Promise<S
     const fallback = createFallbackStore(opts.db);
     const feed = createIndexFeed();
     const sync = createIndexSync({ db: opts.db, fallback, logger: opts.logger, feed });
-    const service = createSearchService({ db: opts.db, logger: opts.logger, fallback, feed, nudge: () => sync.nudge(), parked: () => sync.parked() });
-    await sync.reconcile();
-    sync.start();
+    const service = createSearchService({
+      db: opts.db,
+      logger: opts.logger,
+      fallback,
+      feed,
+      nudge: () => sync.nudge(),
+      parked: () => sync.parked(),
+      indexReady: sync.ready,
+      progress: () => sync.progress(),
+      onApplied: sync.onApplied,
+    });
+    await bringUp(sync, { ...opts, reconcile: true, worker: true });
     return {
       service,
       sync,
       feed,
+      searchReady: sync.ready,
       startError: e as Error,
       async stop() {
         await sync.stop();

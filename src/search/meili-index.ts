@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Meilisearch, type Settings } from 'meilisearch';
 import type { SearchDoc } from './document.js';
 import { keepAliveHttpClient } from './http-client.js';
@@ -72,6 +73,9 @@ export class MeiliTaskFailed extends Error {
 /** A one-document index apart from the plans: writing to it tells whether Meilisearch can write at all. */
 const PROBE_UID = 'write-probe';
 
+/** Holds the random identity of a Meilisearch this node manages: lost with its data, so a new index. */
+const IDENTITY_UID = 'index-identity';
+
 /** A Meilisearch connection for this service's one index, over kept-alive sockets. */
 export function createMeiliIndex(opts: { url: string; key: string }) {
   const httpClient = keepAliveHttpClient(new URL(opts.url).origin);
@@ -109,6 +113,29 @@ export function createMeiliIndex(opts: { url: string; key: string }) {
       } catch {
         return false;
       }
+    },
+    /** How many documents the index holds. */
+    count: async () => (await index.getStats()).numberOfDocuments,
+    /**
+     * Who this index is, as the key of its cursor over the search change log (sync.ts). A shared (external)
+     * index is its address and uid, so every node finds the same cursor; a node's own (managed) one carries
+     * a random id kept inside it. Both add when the index was created: an index deleted and created again,
+     * or a data directory lost, is a new index, and rebuilt.
+     */
+    async identity(shared: boolean): Promise<string> {
+      const at = (await client.getRawIndex(INDEX_UID)).createdAt;
+      if (shared) {
+        const u = new URL(opts.url);
+        return `meili:external:${u.origin}${u.pathname.replace(/\/$/, '')}#${INDEX_UID}@${at}`;
+      }
+      const ids = client.index<{ id: string; uid: string }>(IDENTITY_UID);
+      let uid = await ids.getDocument('identity').then((d) => d.uid, () => undefined);
+      if (!uid) {
+        uid = randomUUID();
+        const task = await ids.addDocuments([{ id: 'identity', uid }], { primaryKey: 'id' }).waitTask();
+        if (task.status !== 'succeeded') throw new Error(`index identity not stored: ${task.error?.code ?? task.status}`);
+      }
+      return `meili:managed:${uid}#${INDEX_UID}@${at}`;
     },
     async remove(ids: string[]) {
       if (!ids.length) return;

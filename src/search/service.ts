@@ -14,6 +14,7 @@ import { createFallbackStore, type FallbackStore } from './fallback.js';
 import type { MeiliIndex } from './meili-index.js';
 import { queryWords } from './normalise.js';
 import { createIndexFeed, type IndexFeed } from './overlay.js';
+import { fallbackProgress, parkedCount } from './outbox-store.js';
 import { placeNamedIn } from './places.js';
 import { DEFAULT_WITHIN_M, distanceM, type SearchQuery } from './query.js';
 import { queryWord, scoreCandidate, type QueryWord } from './rank.js';
@@ -54,8 +55,14 @@ export type SearchServiceOptions = {
   catchUp?: () => Promise<boolean>;
   /** A plan was just published or withdrawn: index it now (the worker's `nudge`). */
   nudge?: () => Promise<void>;
-  /** How many outbox rows the worker has parked (documents it could not index). */
+  /** How many plans the worker has parked (documents it could not index). */
   parked?: () => Promise<number>;
+  /** Whether the index has caught up since start (sync.ts `ready`); until then searches use the fallback. */
+  indexReady?: () => boolean;
+  /** How far behind the index is (sync.ts `progress`). */
+  progress?: () => Promise<{ n: number; oldest: string | null }>;
+  /** Told of each batch of log entries the index has applied (sync.ts `onApplied`). */
+  onApplied?: (l: (entries: { createdAt: string }[], at: number) => void) => void;
 };
 
 const ageOn = (dob: string, day: string) => {
@@ -144,7 +151,8 @@ export function createSearchService(opts: SearchServiceOptions) {
   const weigher = rarityWeights(fallback);
   const health = createEngineHealth({ logger, meili, probeMs: opts.probeMs, watchMs: opts.watchMs, catchUp: opts.catchUp });
   feed.onMeiliFailure(health.degrade);
-  const source = candidateSource({ logger, meili, fallback, health, feed, table, budgetMs: opts.budgetMs ?? 250 });
+  const indexReady = opts.indexReady ?? (() => true);
+  const source = candidateSource({ logger, meili, fallback, health, feed, table, budgetMs: opts.budgetMs ?? 250, indexReady });
 
   // Whose plans a responder may search changes only with the register, so it is remembered until any
   // organisation or agreement changes, from any process (read-cache.ts); it was 3% of a search's CPU.
@@ -221,7 +229,7 @@ export function createSearchService(opts: SearchServiceOptions) {
     const tokens = queryWords(query.q).slice(0, 16);
     const qWords: QueryWord[] = tokens.map((t, i) => queryWord(t, i === tokens.length - 1));
     let scored = new Map<string, Scored>();
-    let degraded = health.state() === 'degraded';
+    let degraded = health.state() === 'degraded' || !indexReady();
     let engineMs: number | undefined;
     if (scope.value.length) {
       const exact = await gather(tokens, qWords, scope.value, query);
@@ -277,7 +285,16 @@ export function createSearchService(opts: SearchServiceOptions) {
      */
     indexSoon: async () => opts.nudge?.(),
     /** Plans whose documents could not be indexed (for /healthz; `cli search-parked` lists them). */
-    parked: async () => (await opts.parked?.()) ?? 0,
+    parked: async () => (opts.parked ? opts.parked() : parkedCount(db)),
+    /**
+     * Whether this node's index has caught up since it started (for /readyz: a restarted node stays out
+     * of rotation until then; its searches answer from the fallback meanwhile). True without a worker.
+     */
+    indexReady,
+    /** Log entries the index has still to apply, and when the oldest was written (metrics). */
+    indexProgress: () => (opts.progress ? opts.progress() : fallbackProgress(db)),
+    /** Told of each batch of changes the index has applied, with when (metrics: publish → findable). */
+    onIndexApplied: (l: (entries: { createdAt: string }[], at: number) => void) => opts.onApplied?.(l),
     fallback,
     meili,
     stop: health.stop,

@@ -15,7 +15,13 @@ describe('search index format', () => {
     await publishPlans(db, cast);
     const first = await startSearch({ db, logger: silentLogger(), dataDir: dir, budgetMs: 1000 });
     await first.stop();
-    const state = async () => (await db.one<{ format: string; builtAt: string }>(sql`SELECT format, built_at AS "builtAt" FROM search_index_state`))!;
+    // Every index's cursor (the fallback's and this Meilisearch's) records the format it was built with.
+    const state = async () => {
+      const rows = await db.many<{ format: string; builtAt: string }>(sql`SELECT format, built_at AS "builtAt" FROM search_cursors ORDER BY consumer`);
+      expect(rows).toHaveLength(2);
+      expect(rows[1]).toEqual(rows[0]);
+      return rows[0]!;
+    };
     expect((await state()).format).toBe(searchDocFormat());
 
     // As after an upgrade: the index was built by an older derivation. Its documents are stale (here, a
@@ -23,7 +29,7 @@ describe('search index format', () => {
     const someone = (await db.one<{ id: string; doc: string }>(sql`SELECT plan_id AS id, doc FROM search_fallback ORDER BY rowid LIMIT 1`))!;
     const stale = { ...(JSON.parse(someone.doc) as object), names: 'zzstale' };
     await db.exec(sql`UPDATE search_fallback SET doc = ${JSON.stringify(stale)} WHERE plan_id = ${someone.id}`);
-    await db.exec(sql`UPDATE search_index_state SET format = 'older', built_at = '2000-01-01T00:00:00.000Z'`);
+    await db.exec(sql`UPDATE search_cursors SET format = 'older', built_at = '2000-01-01T00:00:00.000Z'`);
 
     const second = await startSearch({ db, logger: silentLogger(), dataDir: dir, budgetMs: 1000 });
     try {

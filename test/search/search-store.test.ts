@@ -22,7 +22,7 @@ const docOf = (rec: ImportRecord, i: number): SearchDoc =>
 
 /**
  * A published plan written straight through the store (the importer runs on SQLite only so far): the
- * plan, its published version as current, and the outbox row a publish writes.
+ * plan, its published version as current, and the change-log entry a publish writes.
  */
 async function publish(db: Db, rec: ImportRecord, i: number, subject: unknown = rec.subject) {
   const { organisations, plans, planVersions, searchOutbox } = db.t;
@@ -52,7 +52,7 @@ async function publish(db: Db, rec: ImportRecord, i: number, subject: unknown = 
         .returning({ id: planVersions.id }),
     );
     yield* run(q.update(plans).set({ currentVersionId: id }).where(eq(plans.id, planId)));
-    yield* run(q.insert(searchOutbox).values({ planId, createdAt: AT, nextAttemptAt: AT }));
+    yield* run(q.insert(searchOutbox).values({ planId, createdAt: AT }));
   });
   return planId;
 }
@@ -61,7 +61,7 @@ async function withdrawn(db: Db, planId: string) {
   const { plans, searchOutbox } = db.t;
   await db.tx(function* (q) {
     yield* run(q.update(plans).set({ currentVersionId: null, withdrawnAt: AT }).where(eq(plans.id, planId)));
-    yield* run(q.insert(searchOutbox).values({ planId, createdAt: AT, nextAttemptAt: AT }));
+    yield* run(q.insert(searchOutbox).values({ planId, createdAt: AT }));
   });
 }
 
@@ -123,10 +123,13 @@ describe.each(dialects)('search stores on %s', (dialect) => {
     expect(ids(await fallback.candidates(['bad!'], undefined, { ...south, dob: '1980' }, 10)).sort()).toEqual(['S-ROB', 'S-SL1', 'S-SL4']);
   });
 
-  it('the outbox worker indexes published plans, drops withdrawn ones, parks what it cannot build, and rebuilds', async () => {
+  it('the index worker applies the log from its cursor: indexes published plans, drops withdrawn ones, parks what it cannot build, and rebuilds', async () => {
     const db = await testStore(dialect);
     const fallback = createFallbackStore(db);
     const sync = createIndexSync({ db, fallback, logger: silentLogger() });
+    // Built (empty) first, so what follows goes through the log rather than a rebuild.
+    await sync.reconcile();
+    expect(sync.counters().rebuilds).toBe(1);
     const records = cast.slice(0, 6);
     const planIds = await Promise.all(records.map((r, i) => publish(db, r, i)));
     // No date of birth: its document cannot be built.
@@ -137,7 +140,7 @@ describe.each(dialects)('search stores on %s', (dialect) => {
     expect(await sync.drain()).toBe(7);
     expect([await sync.pending(), await sync.parked(), await fallback.count()]).toEqual([0, 1, 6]);
     const [parkedBefore] = await sync.parkedRows();
-    expect(parkedBefore).toEqual({ id: expect.any(Number), planId: broken, createdAt: AT, parkedAt: expect.any(String), reason: 'unreadable record (TypeError)' });
+    expect(parkedBefore).toEqual({ id: expect.any(Number), planId: broken, parkedAt: expect.any(String), reason: 'unreadable record (TypeError)' });
     expect(ids(await fallback.candidates(['pennington'], undefined, everyone, 10))).toEqual(['S-ROB']);
 
     await withdrawn(db, planIds[0]!);
@@ -145,8 +148,8 @@ describe.each(dialects)('search stores on %s', (dialect) => {
     expect(await fallback.candidates(['pennington'], undefined, everyone, 10)).toEqual([]);
     expect(await fallback.count()).toBe(5);
 
-    // Replaying every row is harmless; a retried parked row is parked again (nothing fixed it).
-    await db.exec(sql`UPDATE search_outbox SET done_at = NULL WHERE parked_at IS NULL`);
+    // Replaying every entry is harmless; a retried parked plan is parked again (nothing fixed it).
+    await db.exec(sql`UPDATE search_cursors SET position = 0`);
     expect(await sync.retryParked()).toBe(1);
     await sync.drain();
     expect([await sync.pending(), await sync.parked(), await fallback.count()]).toEqual([0, 1, 5]);
@@ -158,9 +161,10 @@ describe.each(dialects)('search stores on %s', (dialect) => {
     expect(parked!.planId).toBe(broken);
     expect(parked!.id).toBeGreaterThan(parkedBefore!.id);
     expect([await sync.pending(), await sync.parked(), await fallback.count()]).toEqual([0, 1, 5]);
-    // A start-up reconcile leaves it so (without Meilisearch it rebuilds the fallback each time).
+    // A start-up reconcile leaves it so, without another rebuild (the cursor is current).
     await sync.reconcile();
     expect([await sync.pending(), await sync.parked(), await fallback.count()]).toEqual([0, 1, 5]);
+    expect(sync.counters().rebuilds).toBe(2);
   });
 
   it('a nudge staging the same plans as a pass in flight neither fails nor leaves two rows for a plan', async () => {
@@ -169,13 +173,14 @@ describe.each(dialects)('search stores on %s', (dialect) => {
     const warnings: string[] = [];
     const logger = createLogger('warn', { write: (line: string) => void warnings.push(line) });
     const sync = createIndexSync({ db, fallback, logger });
+    await sync.reconcile();
     const people = generatePeople(60, 3).map(toImportRecord);
     for (const [i, r] of people.entries()) await publish(db, r, i);
     for (let round = 0; round < 3; round++) {
       const pass = sync.drain();
       await Promise.all([sync.nudge(), sync.nudge()]);
       await pass;
-      await db.exec(sql`UPDATE search_outbox SET done_at = NULL`);
+      await db.exec(sql`UPDATE search_cursors SET position = 0 WHERE position > 0`);
     }
     await sync.drain();
     expect(warnings).toEqual([]);

@@ -115,18 +115,9 @@ export const workflowEvents = pgTable(
   (t) => [index('workflow_events_version').on(t.versionId)],
 );
 
-/** One row per plan change for as long as the service runs (re-indexing adds more): bigint. */
-export const searchOutbox = pgTable(
-  'search_outbox',
-  {
-    id: bigint('id', { mode: 'number' }).primaryKey().generatedByDefaultAsIdentity(),
-    planId: text('plan_id').notNull(),
-    createdAt: text('created_at').notNull(),
-    attempts: integer('attempts').notNull().default(0),
-    nextAttemptAt: text('next_attempt_at').notNull(),
-    lastError: text('last_error'),
-    doneAt: text('done_at'),
-    parkedAt: text('parked_at'),
-  },
-  (t) => [index('search_outbox_pending').on(t.doneAt, t.nextAttemptAt)],
-);
+/** The search change log (db/schema/plans.ts). Positions keep climbing as long as the service runs: bigint. */
+export const searchOutbox = pgTable('search_outbox', {
+  id: bigint('id', { mode: 'number' }).primaryKey().generatedByDefaultAsIdentity(),
+  planId: text('plan_id').notNull(),
+  createdAt: text('created_at').notNull(),
+});

@@ -18,8 +18,26 @@ export const searchFallback = pgTable(
   (t) => [index('search_fallback_org').on(t.owningOrg)],
 );
 
-export const searchIndexState = pgTable('search_index_state', {
-  id: integer('id').primaryKey(),
+/** How far each search index has applied the change log (db/schema/search.ts). */
+export const searchCursors = pgTable('search_cursors', {
+  consumer: text('consumer').primaryKey(),
+  position: bigint('position', { mode: 'number' }).notNull(),
   format: text('format').notNull(),
   builtAt: text('built_at').notNull(),
+  seenAt: text('seen_at').notNull(),
+  holder: text('holder'),
+  heldUntil: text('held_until'),
+});
+
+export const searchLogState = pgTable('search_log_state', {
+  id: integer('id').primaryKey(),
+  prunedThrough: bigint('pruned_through', { mode: 'number' }).notNull(),
+  prunedAt: text('pruned_at').notNull(),
+});
+
+export const searchParked = pgTable('search_parked', {
+  planId: text('plan_id').primaryKey(),
+  position: bigint('position', { mode: 'number' }).notNull(),
+  parkedAt: text('parked_at').notNull(),
+  reason: text('reason').notNull(),
 });

@@ -63,7 +63,9 @@ export const BACKED_UP: readonly TableSpec[] = [
 export const LEFT_OUT: Readonly<Record<string, string>> = {
   search_outbox: 'derived: the search index is rebuilt from the plans at start-up',
   search_fallback: 'derived: the search index is rebuilt from the plans at start-up',
-  search_index_state: 'derived: the search index is rebuilt from the plans at start-up',
+  search_cursors: 'derived: an index without its cursor is rebuilt from the plans at start-up',
+  search_log_state: 'derived: the search index is rebuilt from the plans at start-up',
+  search_parked: 'derived: the search index is rebuilt from the plans at start-up (parking its refusals anew)',
   web_sessions: 'sessions: everyone signs in again',
   pending_sign_ins: 'sign-ins under way: ten minutes at most',
 };

@@ -5,7 +5,7 @@ import type Database from 'better-sqlite3';
 import { and, eq, inArray, isNull, max, or, sql } from 'drizzle-orm';
 import { all, one, run, type Body, type Schema, type Store } from '../../../db/runtime.js';
 import type { PlanRecord } from '../core/content.js';
-import type { Tx } from './store.js';
+import { appendSearchLogIn, type Tx } from './store.js';
 
 /** A plan already stored under an organisation's reference: what an import of it has to know. */
 export type ImportedBefore = {
@@ -70,7 +70,7 @@ export function importWriter(db: Store): PublishImported {
 const setWise: PublishImported = function* (tx, writes, importedBy, now) {
   if (!writes.length) return;
   const { q, t } = tx;
-  const { plans, planVersions, searchOutbox, workflowEvents } = t;
+  const { plans, planVersions, workflowEvents } = t;
   const at = now.toISOString();
   const baseOf = (w: ImportWrite) => (w.before?.currentHash != null ? w.before.currentVersionId : null);
 
@@ -128,7 +128,7 @@ const setWise: PublishImported = function* (tx, writes, importedBy, now) {
         .where(and(inArray(planVersions.id, superseded), eq(planVersions.status, 'published'))),
     );
   }
-  yield* run(q.insert(searchOutbox).values(writes.map((w) => ({ planId: w.planId, createdAt: at, nextAttemptAt: at }))));
+  yield* appendSearchLogIn(tx, writes.map((w) => w.planId), at);
   yield* run(
     q.insert(workflowEvents).values(
       writes.map((w) => ({
@@ -165,7 +165,7 @@ function prepareOn(client: Database.Database) {
     supersede: client.prepare<[string, string, number]>(
       "UPDATE plan_versions SET status = 'superseded', superseded_at = ?, updated_at = ? WHERE id = ? AND status = 'published'",
     ),
-    enqueueIndexSync: client.prepare<[string, string, string]>('INSERT INTO search_outbox (plan_id, created_at, next_attempt_at) VALUES (?, ?, ?)'),
+    enqueueIndexSync: client.prepare<[string, string]>('INSERT INTO search_outbox (plan_id, created_at) VALUES (?, ?)'),
     logImported: client.prepare<[string, number, string, string, string, string]>(
       "INSERT INTO workflow_events (plan_id, version_id, action, actor, actor_org, at, content_hash) VALUES (?, ?, 'imported', ?, ?, ?, ?)",
     ),
@@ -196,7 +196,7 @@ function recordWiseOn(client: Database.Database): PublishImported {
       });
       if ((yield* run(exec(st.movePointer, inserted.id, at, w.planId, base))) !== 1) throw new Error(`plan ${w.planId} changed during the import`);
       if (base !== null) yield* run(exec(st.supersede, at, at, base));
-      yield* run(exec(st.enqueueIndexSync, w.planId, at, at));
+      yield* run(exec(st.enqueueIndexSync, w.planId, at));
       yield* run(exec(st.logImported, w.planId, inserted.id, importedBy, w.owningOrg, at, w.contentHash));
     }
   };

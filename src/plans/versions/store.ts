@@ -176,8 +176,20 @@ export function* logWorkflowIn(tx: Tx, event: Omit<Schema['workflowEvents']['$in
 
 /** The search index learns of every change to what responders can find through this row. */
 export function* enqueueIndexSyncIn(tx: Tx, planId: string, now: Date): Body<void> {
-  const at = now.toISOString();
-  yield* run(tx.q.insert(tx.t.searchOutbox).values({ planId, createdAt: at, nextAttemptAt: at }));
+  yield* appendSearchLogIn(tx, [planId], now.toISOString());
+}
+
+/**
+ * Appends to the search change log, which every index consumes in position order from its own cursor.
+ * On PostgreSQL an identity assigned in a transaction that commits after one holding a higher number would
+ * let a reader see 11 before 10 and move its cursor past 10 for good; under this lock (held to commit, taken
+ * last in every transaction that appends, so it orders no other lock) positions are assigned in commit
+ * order. Free on SQLite, whose write transactions are serial anyway.
+ */
+export function* appendSearchLogIn(tx: Tx, planIds: string[], at: string): Body<void> {
+  if (!planIds.length) return;
+  yield* lock('search-log');
+  yield* run(tx.q.insert(tx.t.searchOutbox).values(planIds.map((planId) => ({ planId, createdAt: at }))));
 }
 
 /** Takes the plan from responders: no current version, withdrawn now. */

@@ -1,7 +1,6 @@
 import { serve, type ServerType } from '@hono/node-server';
 import type { Db } from '../../../db/index.js';
 import { Hono } from 'hono';
-import { metricsStore } from './metrics-store.js';
 import client from 'prom-client';
 import type { SearchService } from '../../search/service.js';
 import type { AccessLogStats as LogStats } from '../../plans/access-log/log.js';
@@ -153,63 +152,41 @@ export function createMetrics() {
         this.set(parts.search.state() === 'degraded' ? 1 : 0);
       },
     });
-    const store = metricsStore(parts.db);
     new client.Gauge({
       name: 'search_outbox_parked',
-      help: 'Plan changes set aside because their search document could not be indexed (cli search-parked lists them)',
+      help: 'Plans set aside because their search document could not be indexed (cli search-parked lists them)',
       registers,
       async collect() {
-        this.set(await store.parked());
+        this.set(await parts.search.parked());
       },
     });
     new client.Gauge({
       name: 'search_outbox_pending',
-      help: 'Published changes not yet in the search index',
+      help: "Published changes not yet in this node's search index",
       registers,
       async collect() {
-        this.set((await store.pending()).n);
+        this.set((await parts.search.indexProgress()).n);
       },
     });
     new client.Gauge({
       name: 'search_outbox_lag_seconds',
-      help: 'Age of the oldest change not yet in the search index (0 when none)',
+      help: "Age of the oldest change not yet in this node's search index (0 when none)",
       registers,
       async collect() {
-        const { oldest } = await store.pending();
+        const { oldest } = await parts.search.indexProgress();
         this.set(oldest ? Math.max(0, (Date.now() - Date.parse(oldest)) / 1000) : 0);
       },
     });
-    // Publish → findable: each outbox row from its creation (in the publish transaction) to done.
-    // Rows finish out of order (retries): observe each once, and move the floor only past a finished prefix.
-    // The floor starts at the newest row when the metrics start (read before the first scrape).
-    let floor = -1;
-    const floorRead = store.newestId().then(
-      (id) => void (floor < 0 && (floor = id)),
-      () => void (floor < 0 && (floor = 0)),
-    );
-    const observedAboveFloor = new Set<number>();
-    new client.Histogram({
+    // Publish → findable on this node: each change from its log entry (written in the publish transaction)
+    // to this node's index having applied it.
+    const findable = new client.Histogram({
       name: 'publish_to_findable_seconds',
-      help: 'From a publish (outbox row written) to the search index having it (row done), since start',
+      help: "From a publish (its search log entry written) to this node's search index having it, since start",
       buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
       registers,
-      async collect() {
-        await floorRead;
-        let prefix = true;
-        for (const r of await store.since(floor)) {
-          if (r.doneAt === null) {
-            // A parked row never became findable this way: it is not observed, and does not hold the floor.
-            if (r.parkedAt !== null && prefix) floor = r.id;
-            else prefix = false;
-            continue;
-          }
-          if (!observedAboveFloor.has(r.id)) this.observe(Math.max(0, (Date.parse(r.doneAt) - Date.parse(r.createdAt)) / 1000));
-          if (prefix) {
-            floor = r.id;
-            observedAboveFloor.delete(r.id);
-          } else observedAboveFloor.add(r.id);
-        }
-      },
+    });
+    parts.search.onIndexApplied((entries, at) => {
+      for (const e of entries) findable.observe(Math.max(0, (at - Date.parse(e.createdAt)) / 1000));
     });
   }
 
