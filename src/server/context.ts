@@ -19,6 +19,7 @@ import type { RefusalSummary } from './access-trail/refusal-summary.js';
 import type { SearchGuard } from './guards/search-guard.js';
 import type { RefLookupLimits, SearchLimits, TrustProxy } from '../config.js';
 import type { RefLookupGuard } from './guards/ref-lookup-guard.js';
+import type { SharedStateKind } from './guards/shared-state.js';
 import type { Metrics } from './metrics/metrics.js';
 
 /** What the app is built from: real parts in production and in tests alike. */
@@ -61,6 +62,11 @@ export type AppDeps = {
   searchLimits?: SearchLimits;
   /** Per-person limits on look-ups by reference (API and FHIR together); absent = the defaults of src/config.ts. */
   refLookupLimits?: RefLookupLimits;
+  /**
+   * Where limits, refusal windows and card scans are kept: absent = the database on PostgreSQL (several
+   * nodes), memory on SQLite (one node). Tests set it to run the database's on SQLite too.
+   */
+  sharedState?: SharedStateKind;
   /** Summarises floods of refusals into few access events; main.ts passes one so it can close it first. */
   refusals?: RefusalSummary;
   /** Prometheus metrics (main.ts: when METRICS_PORT is set); absent → no metrics middleware at all. */

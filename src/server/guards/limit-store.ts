@@ -1,0 +1,60 @@
+// The shared rate-limit counters and hand-offs (db/schema/shared.ts), both dialects: what several nodes
+// on one database count together. Every statement is one autocommit statement or one short transaction.
+import { and, asc, desc, eq, gt, gte, inArray, lt, lte, sql } from 'drizzle-orm';
+import { all, lock, run, type Store } from '../../../db/runtime.js';
+
+export type HitRow = { key: string; at: number; n: number };
+
+export function limitStore(db: Store) {
+  const { limitHits: h, limitRefs: r, handoffs: o } = db.t;
+  return {
+    /** The keys' rows after `after` (epoch ms), newest first. */
+    hits: async (keys: string[], after: number) =>
+      (
+        await db.many(
+          db.q
+            .select({ key: h.key, at: h.at, n: h.n })
+            .from(h)
+            .where(and(inArray(h.key, keys), gt(h.at, after), gt(h.n, 0)))
+            .orderBy(desc(h.at)),
+        )
+      ).map((x) => ({ key: x.key, at: Number(x.at), n: Number(x.n) })),
+    /**
+     * One more hit for each key at `at`, as one upsert-increment: hits from any node add up. Keys in a fixed
+     * order, so two nodes' statements over the same keys cannot deadlock.
+     */
+    add: (keys: string[], at: number) =>
+      db.exec(
+        db.q
+          .insert(h)
+          .values([...keys].sort().map((key) => ({ key, at, n: 1 })))
+          .onConflictDoUpdate({ target: [h.key, h.at], set: { n: sql`${h.n} + 1` } }),
+      ),
+    /** Takes back hits `add` counted (one key at a time, so no statement holds two rows' locks). */
+    async undo(keys: string[], at: number) {
+      for (const key of [...keys].sort()) await db.exec(db.q.update(h).set({ n: sql`${h.n} - 1` }).where(and(eq(h.key, key), eq(h.at, at))));
+    },
+    pruneHits: (before: number) => db.exec(db.q.delete(h).where(lt(h.at, before))),
+
+    /**
+     * Reads `key`'s references since `since`, lets `decide` judge them, and records `ref` at `at` when it
+     * says so, all under the key's lock: two nodes' look-ups by one person are judged one after the other.
+     */
+    refs: <R>(key: string, ref: string, at: number, since: number, decide: (rows: { ref: string; at: number }[]) => { record: boolean; result: R }) =>
+      db.tx(function* (q) {
+        yield* lock(`limit-refs:${key}`);
+        const rows = yield* all(q.select({ ref: r.ref, at: r.at }).from(r).where(and(eq(r.key, key), gte(r.at, since))).orderBy(asc(r.at)));
+        const d = decide(rows);
+        if (d.record) yield* run(q.insert(r).values({ key, ref, at }).onConflictDoUpdate({ target: [r.key, r.ref], set: { at } }));
+        return d.result;
+      }),
+    pruneRefs: (before: number) => db.exec(db.q.delete(r).where(lt(r.at, before))),
+
+    putHandoff: (key: string, value: string, expiresAt: number) =>
+      db.exec(db.q.insert(o).values({ key, value, expiresAt }).onConflictDoUpdate({ target: o.key, set: { value, expiresAt } })),
+    /** DELETE … RETURNING: taken once, by one request on one node. */
+    takeHandoff: (key: string) => db.one(db.q.delete(o).where(eq(o.key, key)).returning({ value: o.value, expiresAt: o.expiresAt })),
+    sweepHandoffs: (now: number) => db.exec(db.q.delete(o).where(lte(o.expiresAt, now))),
+  };
+}
+export type LimitStore = ReturnType<typeof limitStore>;

@@ -1,0 +1,201 @@
+import { createHash } from 'node:crypto';
+import type { Store } from '../../../db/runtime.js';
+import type { Clock } from '../../plans/core/clock.js';
+import { limitStore, type HitRow } from './limit-store.js';
+import { slidingWindow, type SlidingWindow } from './rate-limit.js';
+
+/**
+ * Where the guards keep their counts and hand-offs: in this process's memory, or in the database.
+ *
+ * Several nodes share one database, so on PostgreSQL the counts live there (db/schema/shared.ts): a person
+ * limited on one node is limited on all, and N nodes never allow N times the guesses. SQLite is one node by
+ * design, so there they stay in memory, exact and free: each would otherwise be a write transaction and an
+ * fsync per search or card scan (synchronous=FULL). Both work on either store and judge alike (the tests
+ * run the database's on both); `sharedStateFor` picks.
+ */
+export type SharedStateKind = 'memory' | 'database';
+export const sharedStateFor = (db: Store): SharedStateKind => (db.kind === 'pg' ? 'database' : 'memory');
+
+/** A limit on hits within a sliding window. */
+export type Window = { limit: number; windowMs: number };
+/** Hits counted once under a name and judged against each of its windows (a burst and an hourly limit). */
+export type Counter = { name: string; windows: Window[]; maxKeys?: number };
+
+export interface Counters {
+  /**
+   * Counts one hit for each of `hits` unless one of them, or of `checks` (judged, not counted), is at a
+   * limit: then the seconds until the first limit found (checks first, in order) frees a slot, and nothing
+   * is counted.
+   */
+  attempt(hits: [Counter, string][], checks?: [Counter, string][]): Promise<number | undefined>;
+  /** Counts a hit; the count in the counter's first window, including it. */
+  hit(c: Counter, key: string): Promise<number>;
+  /** The count in the counter's first window. */
+  count(c: Counter, key: string): Promise<number>;
+}
+
+export function memoryCounters(clock: Clock): Counters {
+  const windows = new Map<string, SlidingWindow[]>();
+  const of = (c: Counter) => {
+    let ws = windows.get(c.name);
+    if (!ws) windows.set(c.name, (ws = c.windows.map((w) => slidingWindow({ ...w, clock, maxKeys: c.maxKeys }))));
+    return ws;
+  };
+  return {
+    async attempt(hits, checks = []) {
+      for (const [c, key] of [...checks, ...hits]) {
+        for (const w of of(c)) {
+          const wait = w.blocked(key);
+          if (wait !== undefined) return wait;
+        }
+      }
+      for (const [c, key] of hits) for (const w of of(c)) w.hit(key);
+      return undefined;
+    },
+    async hit(c, key) {
+      const [first, ...rest] = of(c);
+      for (const w of rest) w.hit(key);
+      return first!.hit(key);
+    },
+    count: async (c, key) => of(c)[0]!.count(key),
+  };
+}
+
+/** Rows are kept by a hash of what is limited: never an address, a person's id or a card's secret. */
+const rowKey = (c: Counter, key: string) => `${c.name}:${createHash('sha256').update(key).digest('base64url').slice(0, 24)}`;
+/** How often each node deletes rows older than every window (any node's delete serves all). */
+const PRUNE_EVERY_MS = 60_000;
+
+/** Seconds until the `limit`-th newest hit leaves the window (`rows` newest first, one key, in the window). */
+function waitFor(rows: { at: number; n: number }[], w: Window, now: number): number {
+  let seen = 0;
+  for (const row of rows) {
+    seen += row.n;
+    if (seen >= w.limit) return Math.max(1, Math.ceil((row.at + w.windowMs - now) / 1000));
+  }
+  return 1;
+}
+
+/**
+ * Counts in the database (limit_hits), judged exactly as in memory. A hit is judged from the rows first,
+ * so a refusal costs one read and writes nothing (a flood stays cheap); one let through is counted by an
+ * upsert-increment and judged again from the rows as they are after it. That second read sees every hit
+ * any node committed before it, so of hits racing on several nodes at most the limit pass: one that finds
+ * itself over takes its hit back and is refused.
+ */
+export function databaseCounters(db: Store, clock: Clock): Counters {
+  const store = limitStore(db);
+  let longest = 0;
+  let lastPrune = 0;
+  function prune(now: number) {
+    if (now - lastPrune < PRUNE_EVERY_MS) return;
+    lastPrune = now;
+    // Best effort: a failed prune leaves old rows for the next one, and windows never count them.
+    store.pruneHits(now - longest).catch(() => undefined);
+  }
+  type Entry = { c: Counter; key: string };
+  const entries = (xs: [Counter, string][]): Entry[] => xs.map(([c, key]) => ({ c, key: rowKey(c, key) }));
+  async function read(es: Entry[], now: number) {
+    for (const e of es) for (const w of e.c.windows) longest = Math.max(longest, w.windowMs);
+    const widest = Math.max(...es.flatMap((e) => e.c.windows.map((w) => w.windowMs)));
+    const byKey = new Map<string, HitRow[]>();
+    for (const r of await store.hits([...new Set(es.map((e) => e.key))], now - widest)) (byKey.get(r.key) ?? byKey.set(r.key, []).get(r.key)!).push(r);
+    return (key: string, w: Window) => (byKey.get(key) ?? []).filter((r) => r.at > now - w.windowMs);
+  }
+  const sum = (rows: { n: number }[]) => rows.reduce((s, r) => s + r.n, 0);
+  /** The first window at its limit (over it, when `over`), with the seconds to wait. */
+  function judge(es: Entry[], rowsOf: (key: string, w: Window) => HitRow[], now: number, over: boolean, own = new Set<string>()) {
+    for (const e of es) {
+      for (const w of e.c.windows) {
+        let rows = rowsOf(e.key, w);
+        if (sum(rows) < w.limit + (over ? 1 : 0)) continue;
+        // Less this request's own hit (taken back) when saying how long to wait.
+        if (own.has(e.key)) rows = rows.map((r) => (r.at === now ? { ...r, n: r.n - 1 } : r));
+        return { wait: waitFor(rows, w, now) };
+      }
+    }
+    return undefined;
+  }
+
+  return {
+    async attempt(hitsGiven, checksGiven = []) {
+      const now = clock().getTime();
+      const hits = entries(hitsGiven);
+      const all = [...entries(checksGiven), ...hits];
+      const refused = judge(all, await read(all, now), now, false);
+      if (refused) return refused.wait;
+      prune(now);
+      if (!hits.length) return undefined;
+      const keys = [...new Set(hits.map((e) => e.key))];
+      await store.add(keys, now);
+      const over = judge(hits, await read(hits, now), now, true, new Set(keys));
+      if (!over) return undefined;
+      await store.undo(keys, now);
+      return over.wait;
+    },
+    async hit(c, key) {
+      const now = clock().getTime();
+      const es = entries([[c, key]]);
+      prune(now);
+      await store.add([es[0]!.key], now);
+      return sum((await read(es, now))(es[0]!.key, c.windows[0]!));
+    },
+    async count(c, key) {
+      const now = clock().getTime();
+      const es = entries([[c, key]]);
+      return sum((await read(es, now))(es[0]!.key, c.windows[0]!));
+    },
+  };
+}
+
+export function countersFor(kind: SharedStateKind, db: Store, clock: Clock): Counters {
+  return kind === 'database' ? databaseCounters(db, clock) : memoryCounters(clock);
+}
+
+/** Single-use values one request leaves for a later one, which may reach another node. */
+export interface Handoffs {
+  put(key: string, value: string, ttlMs: number): Promise<void>;
+  /** The value, once: taken, it is gone for every node. Undefined when absent or expired. */
+  take(key: string): Promise<string | undefined>;
+}
+
+export function memoryHandoffs(clock: Clock, maxKeys = 10_000): Handoffs {
+  const held = new Map<string, { value: string; expiresAt: number }>();
+  return {
+    async put(key, value, ttlMs) {
+      if (held.size >= maxKeys) held.delete(held.keys().next().value!);
+      held.delete(key);
+      held.set(key, { value, expiresAt: clock().getTime() + ttlMs });
+    },
+    async take(key) {
+      const hit = held.get(key);
+      held.delete(key);
+      return hit && clock().getTime() <= hit.expiresAt ? hit.value : undefined;
+    },
+  };
+}
+
+const handoffKey = (key: string) => createHash('sha256').update(key).digest('base64url');
+
+export function databaseHandoffs(db: Store, clock: Clock): Handoffs {
+  const store = limitStore(db);
+  let lastSweep = 0;
+  return {
+    async put(key, value, ttlMs) {
+      const now = clock().getTime();
+      await store.putHandoff(handoffKey(key), value, now + ttlMs);
+      if (now - lastSweep >= PRUNE_EVERY_MS) {
+        lastSweep = now;
+        store.sweepHandoffs(now).catch(() => undefined);
+      }
+    },
+    async take(key) {
+      const row = await store.takeHandoff(handoffKey(key));
+      return row && clock().getTime() <= Number(row.expiresAt) ? row.value : undefined;
+    },
+  };
+}
+
+export function handoffsFor(kind: SharedStateKind, db: Store, clock: Clock): Handoffs {
+  return kind === 'database' ? databaseHandoffs(db, clock) : memoryHandoffs(clock);
+}
