@@ -19,7 +19,7 @@ import type { RefusalSummary } from './access-trail/refusal-summary.js';
 import type { SearchGuard } from './guards/search-guard.js';
 import type { RefLookupLimits, SearchLimits, TrustProxy } from '../config.js';
 import type { RefLookupGuard } from './guards/ref-lookup-guard.js';
-import type { SharedStateKind } from './guards/shared-state.js';
+import type { Handoffs, SharedStateKind } from './guards/shared-state.js';
 import type { Metrics } from './metrics/metrics.js';
 
 /** What the app is built from: real parts in production and in tests alike. */
@@ -87,6 +87,8 @@ export type AppServices = AppDeps & {
   oidc: OidcSignIn;
   cards: CardResolver;
   cardGuard: CardGuard;
+  /** Single-use values for a later request, which may reach another node (shared-state.ts). */
+  handoffs: Handoffs;
   search: SearchService;
   /** Given to the workflow: a publish or withdrawal nudges the search index (the search service's). */
   planEvents: PlanEvents;

@@ -22,6 +22,7 @@ export function buildServices(deps: AppDeps): AppServices {
   // Limits, refusal windows and card scans: in the database when several nodes may share it (shared-state.ts).
   const shared = deps.sharedState ?? sharedStateFor(deps.db);
   const counters = countersFor(shared, deps.db, deps.clock);
+  const handoffs = handoffsFor(shared, deps.db, deps.clock);
   const services: AppServices = {
     ...deps,
     // A getter, not a copy: main.ts learns the address only once the server is listening.
@@ -41,7 +42,8 @@ export function buildServices(deps: AppDeps): AppServices {
     }),
     oidc: createOidcSignIn({ db: deps.db, clock: deps.clock, publicBaseUrl: () => deps.publicBaseUrl }),
     cards: cardResolver(deps.db),
-    cardGuard: createCardGuard(deps.clock, { counters, handoffs: handoffsFor(shared, deps.db, deps.clock) }),
+    cardGuard: createCardGuard(deps.clock, { counters, handoffs }),
+    handoffs,
     search,
     // Findable by responders as soon as a publish commits, not at the index worker's next poll.
     planEvents: { onIndexChange: () => search.indexSoon() },

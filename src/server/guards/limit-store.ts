@@ -15,25 +15,35 @@ export function limitStore(db: Store) {
           db.q
             .select({ key: h.key, at: h.at, n: h.n })
             .from(h)
-            .where(and(inArray(h.key, keys), gt(h.at, after), gt(h.n, 0)))
+            .where(and(inArray(h.key, keys), gt(h.at, after)))
             .orderBy(desc(h.at)),
         )
       ).map((x) => ({ key: x.key, at: Number(x.at), n: Number(x.n) })),
+    /** One more hit for `key` at `at` (an upsert-increment: hits from any node add up). */
+    add: (key: string, at: number) =>
+      db.exec(db.q.insert(h).values({ key, at, n: 1 }).onConflictDoUpdate({ target: [h.key, h.at], set: { n: sql`${h.n} + 1` } })),
     /**
-     * One more hit for each key at `at`, as one upsert-increment: hits from any node add up. Keys in a fixed
-     * order, so two nodes' statements over the same keys cannot deadlock.
+     * Judges a hit from the keys' rows after `after` and, unless `judge` refuses it (returns a value), counts
+     * it for each of `hitKeys`, all under the keys' locks (taken in one order, so two requests over the same
+     * keys cannot deadlock): hits racing on several nodes are judged one after another, as in one process.
      */
-    add: (keys: string[], at: number) =>
-      db.exec(
-        db.q
-          .insert(h)
-          .values([...keys].sort().map((key) => ({ key, at, n: 1 })))
-          .onConflictDoUpdate({ target: [h.key, h.at], set: { n: sql`${h.n} + 1` } }),
-      ),
-    /** Takes back hits `add` counted (one key at a time, so no statement holds two rows' locks). */
-    async undo(keys: string[], at: number) {
-      for (const key of [...keys].sort()) await db.exec(db.q.update(h).set({ n: sql`${h.n} - 1` }).where(and(eq(h.key, key), eq(h.at, at))));
-    },
+    judged: <R>(keys: string[], hitKeys: string[], at: number, after: number, judge: (rows: HitRow[]) => R | undefined) =>
+      db.tx(function* (q) {
+        for (const key of [...keys].sort()) yield* lock(`limit:${key}`);
+        const rows = yield* all(
+          q
+            .select({ key: h.key, at: h.at, n: h.n })
+            .from(h)
+            .where(and(inArray(h.key, keys), gt(h.at, after)))
+            .orderBy(desc(h.at)),
+        );
+        const refused = judge(rows.map((x) => ({ key: x.key, at: Number(x.at), n: Number(x.n) })));
+        if (refused !== undefined) return refused;
+        for (const key of [...hitKeys].sort()) {
+          yield* run(q.insert(h).values({ key, at, n: 1 }).onConflictDoUpdate({ target: [h.key, h.at], set: { n: sql`${h.n} + 1` } }));
+        }
+        return undefined;
+      }),
     pruneHits: (before: number) => db.exec(db.q.delete(h).where(lt(h.at, before))),
 
     /**

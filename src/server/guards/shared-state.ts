@@ -77,11 +77,10 @@ function waitFor(rows: { at: number; n: number }[], w: Window, now: number): num
 }
 
 /**
- * Counts in the database (limit_hits), judged exactly as in memory. A hit is judged from the rows first,
- * so a refusal costs one read and writes nothing (a flood stays cheap); one let through is counted by an
- * upsert-increment and judged again from the rows as they are after it. That second read sees every hit
- * any node committed before it, so of hits racing on several nodes at most the limit pass: one that finds
- * itself over takes its hit back and is refused.
+ * Counts in the database (limit_hits), judged exactly as in memory: the rows are read, judged and the hit
+ * counted in one transaction holding the keys' locks (free on SQLite, whose write transactions are serial
+ * anyway; advisory locks on PostgreSQL), so hits racing on several nodes are judged one after another and
+ * N nodes let through the limit, not N times it. A refusal writes nothing.
  */
 export function databaseCounters(db: Store, clock: Clock): Counters {
   const store = limitStore(db);
@@ -95,55 +94,42 @@ export function databaseCounters(db: Store, clock: Clock): Counters {
   }
   type Entry = { c: Counter; key: string };
   const entries = (xs: [Counter, string][]): Entry[] => xs.map(([c, key]) => ({ c, key: rowKey(c, key) }));
-  async function read(es: Entry[], now: number) {
-    for (const e of es) for (const w of e.c.windows) longest = Math.max(longest, w.windowMs);
-    const widest = Math.max(...es.flatMap((e) => e.c.windows.map((w) => w.windowMs)));
-    const byKey = new Map<string, HitRow[]>();
-    for (const r of await store.hits([...new Set(es.map((e) => e.key))], now - widest)) (byKey.get(r.key) ?? byKey.set(r.key, []).get(r.key)!).push(r);
-    return (key: string, w: Window) => (byKey.get(key) ?? []).filter((r) => r.at > now - w.windowMs);
-  }
+  const widest = (es: Entry[]) => {
+    const w = Math.max(...es.flatMap((e) => e.c.windows.map((x) => x.windowMs)));
+    longest = Math.max(longest, w);
+    return w;
+  };
+  const inWindow = (rows: HitRow[], key: string, w: Window, now: number) => rows.filter((r) => r.key === key && r.at > now - w.windowMs);
   const sum = (rows: { n: number }[]) => rows.reduce((s, r) => s + r.n, 0);
-  /** The first window at its limit (over it, when `over`), with the seconds to wait. */
-  function judge(es: Entry[], rowsOf: (key: string, w: Window) => HitRow[], now: number, over: boolean, own = new Set<string>()) {
-    for (const e of es) {
-      for (const w of e.c.windows) {
-        let rows = rowsOf(e.key, w);
-        if (sum(rows) < w.limit + (over ? 1 : 0)) continue;
-        // Less this request's own hit (taken back) when saying how long to wait.
-        if (own.has(e.key)) rows = rows.map((r) => (r.at === now ? { ...r, n: r.n - 1 } : r));
-        return { wait: waitFor(rows, w, now) };
-      }
-    }
-    return undefined;
-  }
 
   return {
     async attempt(hitsGiven, checksGiven = []) {
       const now = clock().getTime();
       const hits = entries(hitsGiven);
       const all = [...entries(checksGiven), ...hits];
-      const refused = judge(all, await read(all, now), now, false);
-      if (refused) return refused.wait;
       prune(now);
-      if (!hits.length) return undefined;
-      const keys = [...new Set(hits.map((e) => e.key))];
-      await store.add(keys, now);
-      const over = judge(hits, await read(hits, now), now, true, new Set(keys));
-      if (!over) return undefined;
-      await store.undo(keys, now);
-      return over.wait;
+      const keys = [...new Set(all.map((e) => e.key))];
+      return store.judged(keys, [...new Set(hits.map((e) => e.key))], now, now - widest(all), (rows) => {
+        for (const e of all) {
+          for (const w of e.c.windows) {
+            const live = inWindow(rows, e.key, w, now);
+            if (sum(live) >= w.limit) return waitFor(live, w, now);
+          }
+        }
+        return undefined;
+      });
     },
     async hit(c, key) {
       const now = clock().getTime();
       const es = entries([[c, key]]);
       prune(now);
-      await store.add([es[0]!.key], now);
-      return sum((await read(es, now))(es[0]!.key, c.windows[0]!));
+      await store.add(es[0]!.key, now);
+      return sum(inWindow(await store.hits([es[0]!.key], now - widest(es)), es[0]!.key, c.windows[0]!, now));
     },
     async count(c, key) {
       const now = clock().getTime();
       const es = entries([[c, key]]);
-      return sum((await read(es, now))(es[0]!.key, c.windows[0]!));
+      return sum(inWindow(await store.hits([es[0]!.key], now - widest(es)), es[0]!.key, c.windows[0]!, now));
     },
   };
 }
