@@ -25,11 +25,14 @@ export function createCardGuard(clock: Clock, shared: { counters?: Counters; han
 
   return {
     /** Counts an anonymous hit; seconds to wait when over the limit. */
-    anonymousHit: (address: string) => counters.attempt([[anonymous, address]]),
-    /** Counts a look-up by a signed-in client; seconds to wait when any limit is reached. */
-    attempt(client: string, cardSecret: string): Promise<number | undefined> {
+    anonymousHit: async (address: string) => (await counters.attempt([[anonymous, address]])).wait,
+    /**
+     * Counts a look-up by a signed-in client: seconds to wait when any limit is reached, and the client's
+     * failed look-ups in their window (for the access event, read in the same breath).
+     */
+    async attempt(client: string, cardSecret: string): Promise<{ wait?: number; failures: number }> {
       const key = cardKey(cardSecret);
-      return counters.attempt(
+      const a = await counters.attempt(
         [
           [attempts, client],
           [perCardClient, `${key}|${client}`],
@@ -37,6 +40,7 @@ export function createCardGuard(clock: Clock, shared: { counters?: Counters; han
         ],
         [[failures, client]],
       );
+      return { wait: a.wait, failures: a.seen(failures, client) };
     },
     /** Records a failed look-up (unknown or revoked card); returns the client's failures in the window. */
     failed: (client: string) => counters.hit(failures, client),

@@ -27,7 +27,7 @@ export function limitStore(db: Store) {
      * it for each of `hitKeys`, all under the keys' locks (taken in one order, so two requests over the same
      * keys cannot deadlock): hits racing on several nodes are judged one after another, as in one process.
      */
-    judged: <R>(keys: string[], hitKeys: string[], at: number, after: number, judge: (rows: HitRow[]) => R | undefined) =>
+    judged: <R>(keys: string[], hitKeys: string[], at: number, after: number, judge: (rows: HitRow[]) => R | undefined): Promise<R | undefined> =>
       db.tx(function* (q) {
         for (const key of [...keys].sort()) yield* lock(`limit:${key}`);
         const rows = yield* all(
@@ -39,8 +39,9 @@ export function limitStore(db: Store) {
         );
         const refused = judge(rows.map((x) => ({ key: x.key, at: Number(x.at), n: Number(x.n) })));
         if (refused !== undefined) return refused;
-        for (const key of [...hitKeys].sort()) {
-          yield* run(q.insert(h).values({ key, at, n: 1 }).onConflictDoUpdate({ target: [h.key, h.at], set: { n: sql`${h.n} + 1` } }));
+        if (hitKeys.length) {
+          const values = [...hitKeys].sort().map((key) => ({ key, at, n: 1 }));
+          yield* run(q.insert(h).values(values).onConflictDoUpdate({ target: [h.key, h.at], set: { n: sql`${h.n} + 1` } }));
         }
         return undefined;
       }),

@@ -18,7 +18,7 @@ export function createSearchGuard(clock: Clock, limits: SearchLimits, counters: 
   };
   return {
     /** Counts a search by `actorKey`; seconds to wait when a limit is reached (then nothing is counted). */
-    attempt: (actorKey: string): Promise<number | undefined> => counters.attempt([[searches, actorKey]]),
+    attempt: async (actorKey: string): Promise<number | undefined> => (await counters.attempt([[searches, actorKey]])).wait,
   };
 }
 export type SearchGuard = ReturnType<typeof createSearchGuard>;

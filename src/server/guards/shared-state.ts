@@ -21,13 +21,20 @@ export type Window = { limit: number; windowMs: number };
 /** Hits counted once under a name and judged against each of its windows (a burst and an hourly limit). */
 export type Counter = { name: string; windows: Window[]; maxKeys?: number };
 
+export type Attempt = {
+  /** Seconds to wait, when refused. */
+  wait?: number;
+  /** The count in a counter's first window as judged, before this attempt's own hit (one of its keys only). */
+  seen(c: Counter, key: string): number;
+};
+
 export interface Counters {
   /**
    * Counts one hit for each of `hits` unless one of them, or of `checks` (judged, not counted), is at a
    * limit: then the seconds until the first limit found (checks first, in order) frees a slot, and nothing
    * is counted.
    */
-  attempt(hits: [Counter, string][], checks?: [Counter, string][]): Promise<number | undefined>;
+  attempt(hits: [Counter, string][], checks?: [Counter, string][]): Promise<Attempt>;
   /** Counts a hit; the count in the counter's first window, including it. */
   hit(c: Counter, key: string): Promise<number>;
   /** The count in the counter's first window. */
@@ -43,14 +50,16 @@ export function memoryCounters(clock: Clock): Counters {
   };
   return {
     async attempt(hits, checks = []) {
+      const seen = new Map([...checks, ...hits].map(([c, key]) => [`${c.name}\u0000${key}`, of(c)[0]!.count(key)]));
+      const attempt: Attempt = { seen: (c, key) => seen.get(`${c.name}\u0000${key}`) ?? 0 };
       for (const [c, key] of [...checks, ...hits]) {
         for (const w of of(c)) {
           const wait = w.blocked(key);
-          if (wait !== undefined) return wait;
+          if (wait !== undefined) return { ...attempt, wait };
         }
       }
       for (const [c, key] of hits) for (const w of of(c)) w.hit(key);
-      return undefined;
+      return attempt;
     },
     async hit(c, key) {
       const [first, ...rest] = of(c);
@@ -109,7 +118,10 @@ export function databaseCounters(db: Store, clock: Clock): Counters {
       const all = [...entries(checksGiven), ...hits];
       prune(now);
       const keys = [...new Set(all.map((e) => e.key))];
-      return store.judged(keys, [...new Set(hits.map((e) => e.key))], now, now - widest(all), (rows) => {
+      const seen = new Map<string, number>();
+      const attempt: Attempt = { seen: (c, key) => seen.get(rowKey(c, key)) ?? 0 };
+      const wait = await store.judged(keys, [...new Set(hits.map((e) => e.key))], now, now - widest(all), (rows) => {
+        for (const e of all) seen.set(e.key, sum(inWindow(rows, e.key, e.c.windows[0]!, now)));
         for (const e of all) {
           for (const w of e.c.windows) {
             const live = inWindow(rows, e.key, w, now);
@@ -118,6 +130,7 @@ export function databaseCounters(db: Store, clock: Clock): Counters {
         }
         return undefined;
       });
+      return wait === undefined ? attempt : { ...attempt, wait };
     },
     async hit(c, key) {
       const now = clock().getTime();

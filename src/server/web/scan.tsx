@@ -85,34 +85,35 @@ export const enterCode = (s: AppServices) =>
 async function cardLanding(c: Context<WebEnv>, s: AppServices, via: Via, secret: string, lookUp: () => Promise<CardResolution>) {
   const actor = c.var.actor!;
   const client = clientKey(c, s.trustProxy);
-  const card = async (cardId?: number) => ({ via, cardId, failuresInWindow: await s.cardGuard.failuresOf(client) });
+  const { wait, failures } = await s.cardGuard.attempt(client, secret);
+  let failuresInWindow = failures;
+  const card = (cardId?: number) => ({ via, cardId, failuresInWindow });
 
-  const wait = await s.cardGuard.attempt(client, secret);
   if (wait !== undefined) {
     // Repeats within the window are counted into one summary event, not one row each.
-    const event = eventFor(c, 'qr-scan', 'qr', { planId: null, outcome: 'denied', reason: 'rate-limited', card: await card() });
+    const event = eventFor(c, 'qr-scan', 'qr', { planId: null, outcome: 'denied', reason: 'rate-limited', card: card() });
     await s.refusals.refuse({ client, reason: 'rate-limited', event });
     return page(c, <RateLimitedPage who={whoOf(c)} retryAfter={wait} />, 429, { 'Retry-After': String(wait) });
   }
   const found = await lookUp();
   if (!found.ok) {
-    await s.cardGuard.failed(client);
-    c.set('access', { planId: null, outcome: 'denied', reason: `${found.miss}-card`, card: await card(found.cardId) });
+    failuresInWindow = await s.cardGuard.failed(client);
+    c.set('access', { planId: null, outcome: 'denied', reason: `${found.miss}-card`, card: card(found.cardId) });
     // Unknown and revoked look alike, with one status, so a card says nothing about whether a plan exists.
     return page(c, <CardNotFoundPage who={whoOf(c)} />, 404);
   }
   const { planId, cardId } = found.card;
   const outcome = await s.reader.byId(actor, planId, isoDay(s.clock()));
   if (outcome.ok) {
-    c.set('access', { planId, versionId: outcome.value.view.versionId, outcome: 'allowed', reason: outcome.value.grant.basis, card: await card(cardId) });
+    c.set('access', { planId, versionId: outcome.value.view.versionId, outcome: 'allowed', reason: outcome.value.grant.basis, card: card(cardId) });
     await s.cardGuard.scanned(client, planId);
     return c.redirect(`/plans/${planId}?via=${via === 'token' ? 'qr' : 'code'}`, 303);
   }
   if (outcome.code === 'not_found') {
     // Card for a plan with nothing published: to the scanner, the same as an unknown card.
-    c.set('access', { planId, outcome: 'denied', reason: 'not-published', card: await card(cardId) });
+    c.set('access', { planId, outcome: 'denied', reason: 'not-published', card: card(cardId) });
     return page(c, <CardNotFoundPage who={whoOf(c)} />, 404);
   }
-  c.set('access', { planId, outcome: 'denied', reason: refusalOf(outcome), card: await card(cardId) });
+  c.set('access', { planId, outcome: 'denied', reason: refusalOf(outcome), card: card(cardId) });
   return readFailurePage(c, outcome);
 }

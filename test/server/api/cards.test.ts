@@ -438,15 +438,16 @@ describe.each(counterBackends)('the card limits, counted in $name', (backend) =>
     const { clock, counters, handoffs } = await sharedParts(backend);
     const guard = createCardGuard(clock, { counters, handoffs });
     let allowed = 0;
-    for (let c = 0; c < 20; c++) for (let i = 0; i < 15; i++) if ((await guard.attempt(`actor:org/p${c}`, 'card-secret')) === undefined) allowed++;
+    for (let c = 0; c < 20; c++) for (let i = 0; i < 15; i++) if ((await guard.attempt(`actor:org/p${c}`, 'card-secret')).wait === undefined) allowed++;
     expect(allowed).toBe(200);
     for (let i = 0; i < 5; i++) await guard.failed('actor:org/guesser');
     expect(await guard.failuresOf('actor:org/guesser')).toBe(5);
-    expect(await guard.attempt('actor:org/guesser', 'another-card')).toBeGreaterThan(0);
+    expect(await guard.attempt('actor:org/guesser', 'another-card')).toMatchObject({ wait: expect.any(Number), failures: 5 });
+    expect((await guard.attempt('actor:org/guesser', 'another-card')).wait).toBeGreaterThan(0);
     // Fifteen minutes on, the failures have left their window.
     clock.set('2026-11-23T10:15:01Z');
     expect(await guard.failuresOf('actor:org/guesser')).toBe(0);
-    expect(await guard.attempt('actor:org/guesser', 'another-card')).toBeUndefined();
+    expect(await guard.attempt('actor:org/guesser', 'another-card')).toEqual({ wait: undefined, failures: 0 });
   });
 
   it('hand a scan to the plan page that follows it once, for that client and plan, within two minutes', async () => {
