@@ -29,6 +29,7 @@ export function buildServices(deps: AppDeps): AppServices {
     get publicBaseUrl() {
       return deps.publicBaseUrl;
     },
+    sharedState: shared,
     auth: createAuthenticator(deps.db, deps.devIssuer, deps.clock, deps.authOptions),
     reader: createPlanReader(deps.db),
     accessLog,

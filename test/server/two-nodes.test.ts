@@ -221,3 +221,38 @@ describe('two nodes on one PostgreSQL: card scans', () => {
     ]);
   });
 });
+
+describe('two nodes on one PostgreSQL: the console', () => {
+  it('a card issued on A is shown on B after the redirect, to its author only, and sealed in the database', async () => {
+    const t = await twoNodes();
+    await publishPlans(t.a.db, [record()]);
+    const planId = await planIdOf(t.db, 'SB-000001');
+    const author = roamingBrowser();
+    await author.signIn(t.a, 'demo.author');
+    await author.statePurpose(t.a, 'Care plan review with the person');
+    const cards = await author.get(t.b, `/manage/plans/${planId}/cards`);
+    expect(cards.status).toBe(200);
+    const posted = await author.post(t.a, `/manage/plans/${planId}/cards`, { text: 'I have a crisis plan.' });
+    expect(posted.status, posted.text.slice(0, 300)).toBe(303);
+    const shown = await author.get(t.b, posted.location!);
+    expect(shown.status).toBe(200);
+    expect(shown.text).toContain('Card 1 issued for');
+    const code = /[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{3}/.exec(shown.text)?.[0];
+    expect(code).toBeDefined();
+    // A refresh on A shows it again; another person on either node does not get it.
+    expect((await author.get(t.a, posted.location!)).text).toBe(shown.text);
+    const other = roamingBrowser();
+    await other.signIn(t.b, 'demo.approver');
+    const notTheirs = await other.get(t.a, posted.location!);
+    expect(notTheirs.status).not.toBe(200);
+    expect(notTheirs.text).not.toContain(code!);
+    // What the database holds is sealed: neither the code nor the card's address is in it.
+    const rows = await t.db.many<{ value: string }>(sql`SELECT value FROM handoffs`);
+    expect(rows.length).toBeGreaterThan(0);
+    for (const r of rows) {
+      expect(r.value).not.toContain(code!);
+      expect(r.value).not.toContain(code!.replaceAll('-', ''));
+      expect(r.value).not.toContain('/q/');
+    }
+  });
+});

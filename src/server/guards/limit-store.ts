@@ -65,6 +65,7 @@ export function limitStore(db: Store) {
       db.exec(db.q.insert(o).values({ key, value, expiresAt }).onConflictDoUpdate({ target: o.key, set: { value, expiresAt } })),
     /** DELETE … RETURNING: taken once, by one request on one node. */
     takeHandoff: (key: string) => db.one(db.q.delete(o).where(eq(o.key, key)).returning({ value: o.value, expiresAt: o.expiresAt })),
+    peekHandoff: (key: string) => db.one(db.q.select({ value: o.value, expiresAt: o.expiresAt }).from(o).where(eq(o.key, key))),
     sweepHandoffs: (now: number) => db.exec(db.q.delete(o).where(lte(o.expiresAt, now))),
   };
 }

@@ -156,6 +156,8 @@ export interface Handoffs {
   put(key: string, value: string, ttlMs: number): Promise<void>;
   /** The value, once: taken, it is gone for every node. Undefined when absent or expired. */
   take(key: string): Promise<string | undefined>;
+  /** The value, left in place (until it expires). */
+  peek(key: string): Promise<string | undefined>;
 }
 
 export function memoryHandoffs(clock: Clock, maxKeys = 10_000): Handoffs {
@@ -169,6 +171,10 @@ export function memoryHandoffs(clock: Clock, maxKeys = 10_000): Handoffs {
     async take(key) {
       const hit = held.get(key);
       held.delete(key);
+      return hit && clock().getTime() <= hit.expiresAt ? hit.value : undefined;
+    },
+    async peek(key) {
+      const hit = held.get(key);
       return hit && clock().getTime() <= hit.expiresAt ? hit.value : undefined;
     },
   };
@@ -190,6 +196,10 @@ export function databaseHandoffs(db: Store, clock: Clock): Handoffs {
     },
     async take(key) {
       const row = await store.takeHandoff(handoffKey(key));
+      return row && clock().getTime() <= Number(row.expiresAt) ? row.value : undefined;
+    },
+    async peek(key) {
+      const row = await store.peekHandoff(handoffKey(key));
       return row && clock().getTime() <= Number(row.expiresAt) ? row.value : undefined;
     },
   };
