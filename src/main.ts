@@ -22,6 +22,7 @@ import { accessLogHealth } from './server/access-trail/log-health.js';
 import { createMetrics, startMetricsServer } from './server/metrics/metrics.js';
 import { startSearchOrFallback } from './search/index.js';
 import { createRefusalSummary } from './server/access-trail/refusal-summary.js';
+import { sharedStateFor } from './server/guards/shared-state.js';
 
 const DEMO_PLANS = 500;
 
@@ -75,6 +76,8 @@ async function main(config: Config, argv: string[]) {
 
   const refusals = createRefusalSummary({
     clock: systemClock,
+    // Several nodes on one PostgreSQL count each window together (shared-state.ts).
+    shared: sharedStateFor(db) === 'database' ? db : undefined,
     record: (e) => accessLog.record(e),
     onError: (e) => logger.error({ err: { name: e.name, message: e.message } }, 'refusal summary not written'),
   });

@@ -5,3 +5,4 @@ export * from './audit.js';
 export * from './search.js';
 export * from './auth.js';
 export * from './agreements.js';
+export * from './shared.js';

@@ -19,6 +19,7 @@ import type { RefusalSummary } from './access-trail/refusal-summary.js';
 import type { SearchGuard } from './guards/search-guard.js';
 import type { RefLookupLimits, SearchLimits, TrustProxy } from '../config.js';
 import type { RefLookupGuard } from './guards/ref-lookup-guard.js';
+import type { Handoffs, SharedStateKind } from './guards/shared-state.js';
 import type { Metrics } from './metrics/metrics.js';
 import type { SecretBox } from '../plans/keys/secrets.js';
 
@@ -62,6 +63,11 @@ export type AppDeps = {
   searchLimits?: SearchLimits;
   /** Per-person limits on look-ups by reference (API and FHIR together); absent = the defaults of src/config.ts. */
   refLookupLimits?: RefLookupLimits;
+  /**
+   * Where limits, refusal windows and card scans are kept: absent = the database on PostgreSQL (several
+   * nodes), memory on SQLite (one node). Tests set it to run the database's on SQLite too.
+   */
+  sharedState?: SharedStateKind;
   /** Summarises floods of refusals into few access events; main.ts passes one so it can close it first. */
   refusals?: RefusalSummary;
   /** Prometheus metrics (main.ts: when METRICS_PORT is set); absent → no metrics middleware at all. */
@@ -82,6 +88,8 @@ export type AppServices = AppDeps & {
   oidc: OidcSignIn;
   cards: CardResolver;
   cardGuard: CardGuard;
+  /** Single-use values for a later request, which may reach another node (shared-state.ts). */
+  handoffs: Handoffs;
   search: SearchService;
   /** Given to the workflow: a publish or withdrawal nudges the search index (the search service's). */
   planEvents: PlanEvents;

@@ -12,18 +12,24 @@ import type { AppDeps, AppServices } from './context.js';
 import { createCardGuard } from './guards/card-guard.js';
 import { createSearchGuard } from './guards/search-guard.js';
 import { createRefLookupGuard } from './guards/ref-lookup-guard.js';
+import { countersFor, handoffsFor, sharedStateFor } from './guards/shared-state.js';
 
 /** Everything the routes share, built once per app from its deps (real parts in production and tests). */
 export function buildServices(deps: AppDeps): AppServices {
   const health = deps.accessLogHealth ?? accessLogHealth();
   const accessLog = deps.accessLog ?? ownAccessLog(deps, health);
   const search = instrumented(deps, deps.search ?? createSearchService({ db: deps.db, logger: deps.logger }));
+  // Limits, refusal windows and card scans: in the database when several nodes may share it (shared-state.ts).
+  const shared = deps.sharedState ?? sharedStateFor(deps.db);
+  const counters = countersFor(shared, deps.db, deps.clock);
+  const handoffs = handoffsFor(shared, deps.db, deps.clock);
   const services: AppServices = {
     ...deps,
     // A getter, not a copy: main.ts learns the address only once the server is listening.
     get publicBaseUrl() {
       return deps.publicBaseUrl;
     },
+    sharedState: shared,
     auth: createAuthenticator(deps.db, deps.devIssuer, deps.clock, deps.authOptions),
     reader: createPlanReader(deps.db),
     accessLog,
@@ -37,7 +43,8 @@ export function buildServices(deps: AppDeps): AppServices {
     }),
     oidc: createOidcSignIn({ db: deps.db, clock: deps.clock, publicBaseUrl: () => deps.publicBaseUrl, secrets: deps.secrets }),
     cards: cardResolver(deps.db),
-    cardGuard: createCardGuard(deps.clock),
+    cardGuard: createCardGuard(deps.clock, { counters, handoffs }),
+    handoffs,
     search,
     // Findable by responders as soon as a publish commits, not at the index worker's next poll.
     planEvents: { onIndexChange: () => search.indexSoon() },
@@ -45,11 +52,12 @@ export function buildServices(deps: AppDeps): AppServices {
       deps.refusals ??
       createRefusalSummary({
         clock: deps.clock,
+        shared: shared === 'database' ? deps.db : undefined,
         record: (e) => accessLog.record(e),
         onError: (e) => deps.logger.error({ err: { name: e.name, message: e.message } }, 'refusal summary not written'),
       }),
-    searchGuard: createSearchGuard(deps.clock, deps.searchLimits ?? DEFAULT_SEARCH_LIMITS),
-    refLookupGuard: createRefLookupGuard(deps.clock, deps.refLookupLimits ?? DEFAULT_REF_LOOKUP_LIMITS),
+    searchGuard: createSearchGuard(deps.clock, deps.searchLimits ?? DEFAULT_SEARCH_LIMITS, counters),
+    refLookupGuard: createRefLookupGuard(deps.clock, deps.refLookupLimits ?? DEFAULT_REF_LOOKUP_LIMITS, undefined, { kind: shared, db: deps.db }),
   };
   deps.metrics?.watch(services);
   return services;

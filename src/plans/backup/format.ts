@@ -68,6 +68,10 @@ export const LEFT_OUT: Readonly<Record<string, string>> = {
   search_parked: 'derived: the search index is rebuilt from the plans at start-up (parking its refusals anew)',
   web_sessions: 'sessions: everyone signs in again',
   pending_sign_ins: 'sign-ins under way: ten minutes at most',
+  limit_hits: 'rate-limit counters: an hour at most',
+  limit_refs: 'rate-limit counters: an hour at most',
+  refusal_windows: 'refusal summaries under way: a minute at most',
+  handoffs: 'a card scan waiting for its plan page: two minutes at most',
 };
 
 /** How far the source store's own migrations went: for the record, and to refuse a newer release's file. */

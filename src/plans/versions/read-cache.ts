@@ -13,6 +13,13 @@ import { readCacheProbe } from './store.js';
  * when this process has written since (on SQLite the connection's change counter says so for nothing;
  * PostgreSQL has no such counter, so there the per-turn read is all). A change committed elsewhere is
  * therefore seen from the next turn, as it was when SQLite's `data_version` decided.
+ *
+ * This is also how several nodes on one PostgreSQL agree (issue 23): a publish, a withdrawal, an agreement
+ * ended or an organisation disabled on any node moves the epoch in its own transaction, and every node
+ * reads the epoch (one prepared single-row SELECT) at the first request of each turn, so each refuses or
+ * serves the new state from its next turn: well within the second asked, with no timer. LISTEN/NOTIFY is
+ * not used: it could only say "read sooner", and nothing is read later than the next request already
+ * (besides, PgBouncer's transaction mode drops notifications).
  */
 export function createReadCache(db: Store) {
   const probe = readCacheProbe(db);

@@ -10,7 +10,8 @@ import { sessionStore, type SessionRow } from './session-store.js';
 /**
  * The web session, server-side (web_sessions): the browser's HttpOnly, SameSite=Lax cookie holds only a
  * random 256-bit id, the table its SHA-256. So sign-out and the idle timeout really end a session, a new
- * id is issued at every sign-in (no fixation), and any process on the same data directory accepts it.
+ * id is issued at every sign-in (no fixation), and any process or node on the same store accepts it. The
+ * row is read on every request, never cached: a sign-out on one node ends the session on all at once.
  */
 export const SESSION_COOKIE = 'rp_session';
 /** A stated purpose covers one incident: after this, the responder is asked again. */
@@ -19,6 +20,8 @@ export const PURPOSE_TTL_MS = 60 * 60 * 1000;
 const LAST_SEEN_WRITE_MS = 60 * 1000;
 /** How long a session's "last seen" may wait in memory before it is written (see `touches`). */
 const TOUCH_FLUSH_MS = 5 * 1000;
+/** Room for a flush that is slow, or retried once. */
+const TOUCH_MARGIN_MS = 10 * 1000;
 
 export type Session = {
   idHash: string;
@@ -68,7 +71,8 @@ export function createSessions(opts: { db: Db; clock: Clock; secure: () => boole
   // its own fsync (synchronous=FULL): the card-scan bench fell from 2,200 to 1,000 scans/s once its
   // sessions were a minute old. So touches wait here and are written together, one transaction every
   // few seconds; reads in this process see them at once. A crash loses at most a few seconds of idle
-  // time, which can only end a session sooner, never keep one alive longer.
+  // time, which can only end a session sooner, never keep one alive longer. Other nodes read only the
+  // row, so a use that comes when the row says the session is nearly idle is written at once (read()).
   const touches = new Map<string, number>();
   async function flushTouches() {
     if (!touches.size) return;
@@ -119,7 +123,13 @@ export function createSessions(opts: { db: Db; clock: Clock; secure: () => boole
         deleteCookie(c, SESSION_COOKIE, { path: '/', secure: opts.secure() });
         return { ended };
       }
-      if (t - lastSeen >= LAST_SEEN_WRITE_MS) touches.set(row.idHash, t);
+      if (t - row.lastSeenAt + TOUCH_FLUSH_MS + TOUCH_MARGIN_MS >= opts.idleMs) {
+        // Other nodes see only the row, and by it this session is about to go idle: were this use to wait
+        // for the flush, a request reaching another node meanwhile would end the session early. So it is
+        // written now (rare: only a session coming back after nearly the whole idle time).
+        touches.delete(row.idHash);
+        await store.touch([[row.idHash, t]]);
+      } else if (t - lastSeen >= LAST_SEEN_WRITE_MS) touches.set(row.idHash, t);
       return { session: toSession(row) };
     },
     /** A new session with a new id; the browser's previous one, if any, is ended first. */

@@ -1,6 +1,10 @@
+import { createHash } from 'node:crypto';
+import type { Store } from '../../../db/runtime.js';
 import type { RefLookupLimits } from '../../config.js';
 import { defaultFlagRules, type FlagRules } from '../../plans/access-log/flags.js';
 import type { Clock } from '../../plans/core/clock.js';
+import { limitStore } from './limit-store.js';
+import type { SharedStateKind } from './shared-state.js';
 
 /**
  * Per key, the different references looked up within a window, each with the last time it was: a Map
@@ -60,26 +64,75 @@ export type RefLookupAttempt =
  * plan again costs nothing. The flag threshold is tracked here too, so the moment a person crosses it is
  * known while it happens (a warning for operations); the auditors' flag itself comes from the log.
  */
-export function createRefLookupGuard(clock: Clock, limits: RefLookupLimits, rules: Pick<FlagRules, 'refLookups'> = defaultFlagRules) {
-  const minute = distinctWindow(60_000, 10_000);
-  const hour = distinctWindow(3_600_000, 10_000);
-  const flagWindow = distinctWindow(rules.refLookups.withinMinutes * 60_000, 10_000);
+export function createRefLookupGuard(
+  clock: Clock,
+  limits: RefLookupLimits,
+  rules: Pick<FlagRules, 'refLookups'> = defaultFlagRules,
+  shared: { kind: SharedStateKind; db?: Store } = { kind: 'memory' },
+) {
   let crossings = 0;
+  const judge = shared.kind === 'database' ? databaseRefs(shared.db!, clock, limits, rules) : memoryRefs(clock, limits, rules);
   return {
     /** Counts a look-up of `ref` by `actorKey`; seconds to wait when a limit is reached (then nothing is counted). */
-    attempt(actorKey: string, ref: string): RefLookupAttempt {
-      const now = clock().getTime();
-      const wait = minute.blocked(actorKey, ref, limits.perMinute, now) ?? hour.blocked(actorKey, ref, limits.perHour, now);
-      if (wait !== undefined) return { wait };
-      minute.hit(actorKey, ref, now);
-      hour.hit(actorKey, ref, now);
-      const { size, fresh } = flagWindow.hit(actorKey, ref, now);
-      if (!fresh || size !== rules.refLookups.references) return {};
-      crossings++;
-      return { crossed: { ...rules.refLookups } };
+    async attempt(actorKey: string, ref: string): Promise<RefLookupAttempt> {
+      const a = await judge(actorKey, ref);
+      if (a.wait === undefined && a.crossed) crossings++;
+      return a;
     },
-    /** Flag thresholds crossed since start (metrics). */
+    /** Flag thresholds crossed on this node since start (metrics). */
     crossings: () => crossings,
   };
 }
 export type RefLookupGuard = ReturnType<typeof createRefLookupGuard>;
+
+function memoryRefs(clock: Clock, limits: RefLookupLimits, rules: Pick<FlagRules, 'refLookups'>) {
+  const minute = distinctWindow(60_000, 10_000);
+  const hour = distinctWindow(3_600_000, 10_000);
+  const flagWindow = distinctWindow(rules.refLookups.withinMinutes * 60_000, 10_000);
+  return async (actorKey: string, ref: string): Promise<RefLookupAttempt> => {
+    const now = clock().getTime();
+    const wait = minute.blocked(actorKey, ref, limits.perMinute, now) ?? hour.blocked(actorKey, ref, limits.perHour, now);
+    if (wait !== undefined) return { wait };
+    minute.hit(actorKey, ref, now);
+    hour.hit(actorKey, ref, now);
+    const { size, fresh } = flagWindow.hit(actorKey, ref, now);
+    if (!fresh || size !== rules.refLookups.references) return {};
+    return { crossed: { ...rules.refLookups } };
+  };
+}
+
+const hashed = (x: string) => createHash('sha256').update(x).digest('base64url').slice(0, 24);
+
+/**
+ * The same judgement over the database's rows (limit_refs: each reference's latest look-up), read, judged
+ * and written under the person's lock, so look-ups by one person on several nodes count as one sequence.
+ */
+function databaseRefs(db: Store, clock: Clock, limits: RefLookupLimits, rules: Pick<FlagRules, 'refLookups'>) {
+  const store = limitStore(db);
+  const flagMs = rules.refLookups.withinMinutes * 60_000;
+  const longest = Math.max(3_600_000, flagMs);
+  let lastPrune = 0;
+  return async (actorKey: string, ref: string): Promise<RefLookupAttempt> => {
+    const now = clock().getTime();
+    if (now - lastPrune >= 60_000) {
+      lastPrune = now;
+      store.pruneRefs(now - longest).catch(() => undefined);
+    }
+    const key = `ref:${hashed(actorKey)}`;
+    const refKey = hashed(ref);
+    return store.refs<RefLookupAttempt>(key, refKey, now, now - longest + 1, (rows) => {
+      const live = (windowMs: number) => rows.filter((r) => Number(r.at) > now - windowMs);
+      const blocked = (windowMs: number, limit: number) => {
+        const refs = live(windowMs);
+        if (refs.some((r) => r.ref === refKey) || refs.length < limit) return undefined;
+        return Math.max(1, Math.ceil((Math.min(...refs.map((r) => Number(r.at))) + windowMs - now) / 1000));
+      };
+      const wait = blocked(60_000, limits.perMinute) ?? blocked(3_600_000, limits.perHour);
+      if (wait !== undefined) return { record: false, result: { wait } };
+      const flagged = live(flagMs);
+      const fresh = !flagged.some((r) => r.ref === refKey);
+      const crossed = fresh && flagged.length + 1 === rules.refLookups.references;
+      return { record: true, result: crossed ? { crossed: { ...rules.refLookups } } : {} };
+    });
+  };
+}

@@ -1,23 +1,24 @@
 import type { SearchLimits } from '../../config.js';
 import type { Clock } from '../../plans/core/clock.js';
-import { slidingWindow } from './rate-limit.js';
+import { memoryCounters, type Counter, type Counters } from './shared-state.js';
 
 /**
  * Per-person search limits, API and web page alike: a short burst limit stops a script at once, an
  * hourly one stops a slow trickle. Only searches let through count, so Retry-After stays honest.
+ * Counted where `counters` keep them: the database when several nodes share it (shared-state.ts).
  */
-export function createSearchGuard(clock: Clock, limits: SearchLimits) {
-  const minute = slidingWindow({ limit: limits.perMinute, windowMs: 60_000, clock, maxKeys: 10_000 });
-  const hour = slidingWindow({ limit: limits.perHour, windowMs: 3_600_000, clock, maxKeys: 10_000 });
+export function createSearchGuard(clock: Clock, limits: SearchLimits, counters: Counters = memoryCounters(clock)) {
+  const searches: Counter = {
+    name: 'search',
+    windows: [
+      { limit: limits.perMinute, windowMs: 60_000 },
+      { limit: limits.perHour, windowMs: 3_600_000 },
+    ],
+    maxKeys: 10_000,
+  };
   return {
     /** Counts a search by `actorKey`; seconds to wait when a limit is reached (then nothing is counted). */
-    attempt(actorKey: string): number | undefined {
-      const wait = minute.blocked(actorKey) ?? hour.blocked(actorKey);
-      if (wait !== undefined) return wait;
-      minute.hit(actorKey);
-      hour.hit(actorKey);
-      return undefined;
-    },
+    attempt: async (actorKey: string): Promise<number | undefined> => (await counters.attempt([[searches, actorKey]])).wait,
   };
 }
 export type SearchGuard = ReturnType<typeof createSearchGuard>;

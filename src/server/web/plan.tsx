@@ -16,7 +16,7 @@ export const planPage = (s: AppServices) =>
     // Arrived from a card: the view belongs to the card channel (the scan itself was logged by /q/ or
     // /code), but only when this responder's scan really just resolved to this plan; the query alone
     // proves nothing.
-    const fromCard = !!viaQuery.parse(c.req.query('via')) && s.cardGuard.takeScan(clientKey(c, s.trustProxy), planId);
+    const fromCard = !!viaQuery.parse(c.req.query('via')) && (await s.cardGuard.takeScan(clientKey(c, s.trustProxy), planId));
     const channel = fromCard ? 'qr' : 'web';
     if (!isPlanId(planId)) {
       c.set('access', { channel, planId: null, outcome: 'denied', reason: 'not-found' });

@@ -37,7 +37,7 @@ const scanPurpose = (s: AppServices) =>
 const anonymousLimit = (s: AppServices): MiddlewareHandler<WebEnv> => async (c, next) => {
   if (c.var.actor) return next();
   const client = clientKey(c, s.trustProxy);
-  const wait = s.cardGuard.anonymousHit(client);
+  const wait = await s.cardGuard.anonymousHit(client);
   // Anyone can send these: summarised per address and window, so a flood cannot fill the log.
   const reason = wait !== undefined ? 'rate-limited' : 'sign-in-required';
   await s.refusals.refuse({
@@ -85,9 +85,10 @@ export const enterCode = (s: AppServices) =>
 async function cardLanding(c: Context<WebEnv>, s: AppServices, via: Via, secret: string, lookUp: () => Promise<CardResolution>) {
   const actor = c.var.actor!;
   const client = clientKey(c, s.trustProxy);
-  const card = (cardId?: number) => ({ via, cardId, failuresInWindow: s.cardGuard.failuresOf(client) });
+  const { wait, failures } = await s.cardGuard.attempt(client, secret);
+  let failuresInWindow = failures;
+  const card = (cardId?: number) => ({ via, cardId, failuresInWindow });
 
-  const wait = s.cardGuard.attempt(client, secret);
   if (wait !== undefined) {
     // Repeats within the window are counted into one summary event, not one row each.
     const event = eventFor(c, 'qr-scan', 'qr', { planId: null, outcome: 'denied', reason: 'rate-limited', card: card() });
@@ -96,7 +97,7 @@ async function cardLanding(c: Context<WebEnv>, s: AppServices, via: Via, secret:
   }
   const found = await lookUp();
   if (!found.ok) {
-    s.cardGuard.failed(client);
+    failuresInWindow = await s.cardGuard.failed(client);
     c.set('access', { planId: null, outcome: 'denied', reason: `${found.miss}-card`, card: card(found.cardId) });
     // Unknown and revoked look alike, with one status, so a card says nothing about whether a plan exists.
     return page(c, <CardNotFoundPage who={whoOf(c)} />, 404);
@@ -105,7 +106,7 @@ async function cardLanding(c: Context<WebEnv>, s: AppServices, via: Via, secret:
   const outcome = await s.reader.byId(actor, planId, isoDay(s.clock()));
   if (outcome.ok) {
     c.set('access', { planId, versionId: outcome.value.view.versionId, outcome: 'allowed', reason: outcome.value.grant.basis, card: card(cardId) });
-    s.cardGuard.scanned(client, planId);
+    await s.cardGuard.scanned(client, planId);
     return c.redirect(`/plans/${planId}?via=${via === 'token' ? 'qr' : 'code'}`, 303);
   }
   if (outcome.code === 'not_found') {

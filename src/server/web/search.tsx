@@ -77,7 +77,7 @@ const searchLimit = (s: AppServices): MiddlewareHandler<WebEnv> => async (c, nex
   if (!submitted(c)) return next();
   const actor = c.var.actor!;
   const client = `actor:${actor.org}/${actor.sub}`;
-  const wait = s.searchGuard.attempt(client);
+  const wait = await s.searchGuard.attempt(client);
   if (wait === undefined) return next();
   await s.refusals.refuse({ client, reason: 'rate-limited', event: eventFor(c, 'search', 'web', refused(c, 'rate-limited')) });
   return page(c, <SearchRateLimitedPage who={whoOf(c)} retryAfter={wait} />, 429, { 'Retry-After': String(wait) });

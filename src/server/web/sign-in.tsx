@@ -7,6 +7,7 @@ import { listOidcConfigs } from '../../plans/oidc-config.js';
 import { SignedOutPage, SignInPage, SignInPausedPage, SignInRefusedPage } from '../../ui/pages/sign-in.js';
 import type { AppServices, WebEnv } from '../context.js';
 import { newBinding, POST_SIGN_OUT_PATH, type SignInFailure } from '../auth/oidc.js';
+import type { Handoffs } from '../guards/shared-state.js';
 import { safeReturnTo } from '../auth/session.js';
 import { slidingWindow } from '../guards/rate-limit.js';
 import { clientKey, ownForms, page, pageTrail, web } from './shared.js';
@@ -53,7 +54,7 @@ const SIGN_IN_WINDOW_MS = 10 * 60_000;
 export function signInPages(services: AppServices) {
   const forms = ownForms(services);
   const signInTrail = pageTrail(services, 'sign-in');
-  const providerSignOuts = pendingProviderSignOuts(services.clock);
+  const providerSignOuts = pendingProviderSignOuts(services.handoffs);
   const startedBy = slidingWindow({ limit: SIGN_INS_PER_CLIENT, windowMs: SIGN_IN_WINDOW_MS, clock: services.clock });
   const cookieOpts = (maxAge: number) => ({ httpOnly: true, sameSite: 'Lax', path: '/', secure: services.publicBaseUrl.startsWith('https:'), maxAge }) as const;
 
@@ -196,11 +197,11 @@ export function signInPages(services: AppServices) {
       noteSignIn(c, s.actor, s.method, 'allowed', 'signed-out');
       const providerLogout = s.method === 'oidc' && s.idToken ? await services.oidc.endSessionUrl(s.actor.org, s.idToken) : undefined;
       if (!providerLogout) return c.redirect(POST_SIGN_OUT_PATH, 303);
-      return c.redirect(`${POST_SIGN_OUT_PATH}?next=${providerSignOuts.put(providerLogout, s.actor.org)}`, 303);
+      return c.redirect(`${POST_SIGN_OUT_PATH}?next=${await providerSignOuts.put(providerLogout, s.actor.org)}`, 303);
     }),
     /** GET /signed-out — on to the provider's sign-out when one is waiting, else "you have signed out". */
     signedOut: web.createHandlers(async (c) => {
-      const next = providerSignOuts.take(c.req.query('next'));
+      const next = await providerSignOuts.take(c.req.query('next'));
       if (!next) return page(c, <SignedOutPage />);
       const org = (await getOrganisation(services.db, next.org))?.name;
       // A navigation of the page's own (not a form's redirect), so form-action does not apply to it.
@@ -211,24 +212,22 @@ export function signInPages(services: AppServices) {
 
 /**
  * Provider sign-out addresses waiting for the browser's next request, under a random single-use id (the
- * address carries the ID token as a hint, so it is neither put in a cookie nor kept for long).
+ * address carries the ID token as a hint, so it is neither put in a cookie nor kept for long). Kept where
+ * every node can take it: the next request may reach another node.
  */
-function pendingProviderSignOuts(clock: () => Date) {
+function pendingProviderSignOuts(handoffs: Handoffs) {
   const TTL_MS = 2 * 60_000;
-  const waiting = new Map<string, { url: string; org: string; at: number }>();
+  const key = (id: string) => `sign-out|${id}`;
   return {
-    put(url: string, org: string): string {
-      const now = clock().getTime();
-      for (const [k, v] of waiting) if (now - v.at > TTL_MS || waiting.size >= 1000) waiting.delete(k);
+    async put(url: string, org: string): Promise<string> {
       const id = newBinding();
-      waiting.set(id, { url, org, at: now });
+      await handoffs.put(key(id), JSON.stringify({ url, org }), TTL_MS);
       return id;
     },
-    take(id: string | undefined) {
-      const hit = id ? waiting.get(id) : undefined;
-      if (!hit) return undefined;
-      waiting.delete(id!);
-      return clock().getTime() - hit.at <= TTL_MS ? hit : undefined;
+    async take(id: string | undefined): Promise<{ url: string; org: string } | undefined> {
+      if (!id || id.length > 100) return undefined;
+      const hit = await handoffs.take(key(id));
+      return hit === undefined ? undefined : (JSON.parse(hit) as { url: string; org: string });
     },
   };
 }

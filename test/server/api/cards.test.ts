@@ -5,6 +5,7 @@ import { silentLogger } from '../../../src/logger.js';
 import { createCardGuard } from '../../../src/server/guards/card-guard.js';
 import { importRecordFrom, planBody, planIdOf, publishPlans, tempDir, testApp, testClock, who, type TestApp } from '../../helpers.js';
 import { browser, decodePdfImage, decodePng, pdfText, renderPdf } from '../web/helpers.js';
+import { counterBackends, sharedParts } from '../../support/shared-state.js';
 
 const BASE = 'http://127.0.0.1:8080';
 
@@ -373,17 +374,6 @@ describe('abuse resistance', () => {
     expect((await b2.get(pathOf(card.url))).status).toBe(303);
   });
 
-  it('still has a per-card ceiling across clients, and failures still pause the client that makes them', () => {
-    const clock = testClock();
-    const guard = createCardGuard(clock);
-    let allowed = 0;
-    for (let c = 0; c < 20; c++) for (let i = 0; i < 15; i++) if (guard.attempt(`actor:org/p${c}`, 'card-secret') === undefined) allowed++;
-    expect(allowed).toBe(200);
-    for (let i = 0; i < 5; i++) guard.failed('actor:org/guesser');
-    expect(guard.failuresOf('actor:org/guesser')).toBe(5);
-    expect(guard.attempt('actor:org/guesser', 'another-card')).toBeGreaterThan(0);
-  });
-
   it('limits look-ups per client', async () => {
     const { t, planId } = await setUp();
     const b = await responder(t);
@@ -440,5 +430,36 @@ describe('the typed code', () => {
       ['unknown-card', 'code', 1],
       ['unknown-card', 'token', 2],
     ]);
+  });
+});
+
+describe.each(counterBackends)('the card limits, counted in $name', (backend) => {
+  it('still have a per-card ceiling across clients, and failures still pause the client that makes them', async () => {
+    const { clock, counters, handoffs } = await sharedParts(backend);
+    const guard = createCardGuard(clock, { counters, handoffs });
+    let allowed = 0;
+    for (let c = 0; c < 20; c++) for (let i = 0; i < 15; i++) if ((await guard.attempt(`actor:org/p${c}`, 'card-secret')).wait === undefined) allowed++;
+    expect(allowed).toBe(200);
+    for (let i = 0; i < 5; i++) await guard.failed('actor:org/guesser');
+    expect(await guard.failuresOf('actor:org/guesser')).toBe(5);
+    expect(await guard.attempt('actor:org/guesser', 'another-card')).toMatchObject({ wait: expect.any(Number), failures: 5 });
+    expect((await guard.attempt('actor:org/guesser', 'another-card')).wait).toBeGreaterThan(0);
+    // Fifteen minutes on, the failures have left their window.
+    clock.set('2026-11-23T10:15:01Z');
+    expect(await guard.failuresOf('actor:org/guesser')).toBe(0);
+    expect(await guard.attempt('actor:org/guesser', 'another-card')).toEqual({ wait: undefined, failures: 0 });
+  });
+
+  it('hand a scan to the plan page that follows it once, for that client and plan, within two minutes', async () => {
+    const { clock, counters, handoffs } = await sharedParts(backend);
+    const guard = createCardGuard(clock, { counters, handoffs });
+    await guard.scanned('actor:org/medic', 'plan-a');
+    expect(await guard.takeScan('actor:org/other', 'plan-a')).toBe(false);
+    expect(await guard.takeScan('actor:org/medic', 'plan-b')).toBe(false);
+    expect(await guard.takeScan('actor:org/medic', 'plan-a')).toBe(true);
+    expect(await guard.takeScan('actor:org/medic', 'plan-a')).toBe(false);
+    await guard.scanned('actor:org/medic', 'plan-a');
+    clock.set('2026-11-23T10:02:01Z');
+    expect(await guard.takeScan('actor:org/medic', 'plan-a')).toBe(false);
   });
 });

@@ -6,7 +6,8 @@ import { defaultFlagRules } from '../../../src/plans/access-log/flags.js';
 import { createRefusalSummary } from '../../../src/server/access-trail/refusal-summary.js';
 import { createApp } from '../../../src/server/app.js';
 import { createRefLookupGuard } from '../../../src/server/guards/ref-lookup-guard.js';
-import { importRecordFrom, planBody, publishPlans, testApp, testClock, type Who, who } from '../../helpers.js';
+import { importRecordFrom, planBody, publishPlans, testApp, type Who, who } from '../../helpers.js';
+import { counterBackends, sharedParts } from '../../support/shared-state.js';
 
 const ambulanceAuditor: Who = { sub: 'auditor.ma', org: 'metro-ambulance', roles: ['auditor'] };
 const ORG = 'urn:response-plans:org:southbank-mh';
@@ -126,16 +127,18 @@ describe('looking plans up by reference, per person', () => {
   });
 });
 
-describe('the default limits on look-ups by reference', () => {
-  it('stop a script walking through references within its first second, and report crossing the flag threshold once', () => {
-    const clock = testClock();
-    const guard = createRefLookupGuard(clock, DEFAULT_REF_LOOKUP_LIMITS);
-    const answers = Array.from({ length: 500 }, (_, i) => guard.attempt('actor:metro-ambulance/medic', `southbank-mh|${ref(i + 1)}`));
+describe.each(counterBackends)('the default limits on look-ups by reference, counted in $name', (backend) => {
+  it('stop a script walking through references within its first second, and report crossing the flag threshold once', async () => {
+    const { clock, db } = await sharedParts(backend);
+    const guard = createRefLookupGuard(clock, DEFAULT_REF_LOOKUP_LIMITS, undefined, db ? { kind: 'database', db } : undefined);
+    const answers = [];
+    for (let i = 0; i < 500; i++) answers.push(await guard.attempt('actor:metro-ambulance/medic', `southbank-mh|${ref(i + 1)}`));
     expect(answers.filter((a) => a.wait !== undefined)).toHaveLength(500 - DEFAULT_REF_LOOKUP_LIMITS.perMinute);
     const crossed = answers.flatMap((a, i) => (a.wait === undefined && a.crossed ? [i + 1] : []));
     expect(crossed).toEqual([defaultFlagRules.refLookups.references]);
     expect(defaultFlagRules.refLookups.references).toBeLessThan(DEFAULT_REF_LOOKUP_LIMITS.perMinute);
     // Opening an already-open plan again neither counts nor crosses anything.
-    expect(guard.attempt('actor:metro-ambulance/medic', `southbank-mh|${ref(3)}`)).toEqual({});
+    expect(await guard.attempt('actor:metro-ambulance/medic', `southbank-mh|${ref(3)}`)).toEqual({});
+    expect(guard.crossings()).toBe(1);
   });
 });

@@ -1,6 +1,5 @@
-import { randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 import { Hono, type Context } from 'hono';
-import { BoundedMap } from '../../../plans/core/bounded-map.js';
 import { cardBack, cardTextSchema, DEFAULT_CARD_TEXT } from '../../../plans/cards/artefacts.js';
 import { listCards, MAX_GRACE_DAYS, revokeCards } from '../../../plans/cards/cards.js';
 import { formatShortCode } from '../../../plans/cards/code.js';
@@ -12,14 +11,18 @@ import { CardIssuedPage, CardShownPage, CardsPage, RevokeCardPage, type Issued }
 import type { AppServices, WebEnv } from '../../context.js';
 import { dateValue, isoFromDate, text } from '../oversight/form-input.js';
 import { page } from '../shared.js';
+import { memoryHandoffs, type Handoffs } from '../../guards/shared-state.js';
 import { consoleGuards, consoleWho, planIdPattern, refusalPage } from './shared.js';
 
 const notices: Record<string, string> = { revoked: 'The card has stopped working.' };
 
 /**
  * A card just issued, kept for its author's browser to fetch after the redirect (post, then redirect: a
- * refresh of the page must never issue another card and stop the one just printed). Held in memory only,
- * for ten minutes, for the person who issued it; after that the card's codes exist only on the card.
+ * refresh of the page must never issue another card and stop the one just printed). Kept for ten minutes,
+ * for the person who issued it; after that the card's codes exist only on the card. Where it is kept (this
+ * process, or the database when the redirect may reach another node) it is sealed with a key derived from
+ * the random id in that redirect, which only the author's browser holds: the store alone cannot print the
+ * card, as it cannot from the hashes it keeps of every card.
  */
 const SHOWN_FOR_MS = 10 * 60_000;
 type Held = { sub: string; org: string; planId: string; versionId?: number; card: Issued; until: number };
@@ -28,7 +31,7 @@ type Held = { sub: string; org: string; planId: string; versionId?: number; card
 export function manageCardRoutes(services: AppServices) {
   const { db, clock } = services;
   const guard = consoleGuards(services);
-  const held = new BoundedMap<string, Held>(200);
+  const held = sealedHeld(services.sharedState === 'database' ? services.handoffs : memoryHandoffs(clock, 200));
 
   /** Cards first: their rule (authors of the owning trust) decides before anything about the person is shown. */
   const load = async (c: Context<WebEnv>) => {
@@ -80,7 +83,7 @@ export function manageCardRoutes(services: AppServices) {
       c.set('access', { planId, versionId: l.value.versionId, query: { console: 'card', cardId: v.cardId } });
       const once = randomBytes(16).toString('base64url');
       const actor = c.var.actor!;
-      held.set(once, {
+      await held.put(once, {
         sub: actor.sub,
         org: actor.org,
         planId,
@@ -107,10 +110,9 @@ export function manageCardRoutes(services: AppServices) {
       if (!l.ok) return refusalPage(c, l);
       const actor = c.var.actor!;
       const key = c.req.query('once') ?? '';
-      const h = held.get(key);
+      const h = await held.get(key);
       const mine = h && h.sub === actor.sub && h.org === actor.org && h.planId === l.value.plan.planId && h.until > clock().getTime();
       if (!mine) {
-        if (h && h.until <= clock().getTime()) held.delete(key);
         c.set('access', { planId: l.value.plan.planId, versionId: l.value.versionId, query: { console: 'card-shown' } });
         return page(c, <CardShownPage who={consoleWho(c)} plan={l.value.plan} />, 410);
       }
@@ -132,4 +134,31 @@ export function manageCardRoutes(services: AppServices) {
       if (!done.ok) return refusalPage(c, done, `/manage/plans/${planId}/cards`);
       return c.redirect(`/manage/plans/${planId}/cards?done=revoked`, 303);
     });
+}
+
+/** Issued cards under their redirect's random id, sealed (AES-256-GCM) with a key derived from that id. */
+function sealedHeld(handoffs: Handoffs) {
+  const keyOf = (once: string) => createHash('sha256').update(`card-shown-key|${once}`).digest();
+  const slot = (once: string) => `card-issued|${once}`;
+  return {
+    async put(once: string, h: Held) {
+      const iv = randomBytes(12);
+      const cipher = createCipheriv('aes-256-gcm', keyOf(once), iv);
+      const body = Buffer.concat([cipher.update(JSON.stringify(h), 'utf8'), cipher.final()]);
+      await handoffs.put(slot(once), [iv, body, cipher.getAuthTag()].map((b) => b.toString('base64url')).join('.'), SHOWN_FOR_MS);
+    },
+    async get(once: string): Promise<Held | undefined> {
+      if (!once || once.length > 100) return undefined;
+      const sealed = await handoffs.peek(slot(once));
+      const [iv, body, tag] = sealed?.split('.') ?? [];
+      if (!iv || !body || !tag) return undefined;
+      try {
+        const decipher = createDecipheriv('aes-256-gcm', keyOf(once), Buffer.from(iv, 'base64url'));
+        decipher.setAuthTag(Buffer.from(tag, 'base64url'));
+        return JSON.parse(Buffer.concat([decipher.update(Buffer.from(body, 'base64url')), decipher.final()]).toString('utf8')) as Held;
+      } catch {
+        return undefined;
+      }
+    },
+  };
 }

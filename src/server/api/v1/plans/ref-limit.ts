@@ -20,7 +20,7 @@ export const refLookupLimit = (s: AppServices, channel: 'api' | 'fhir', asked: (
   const ref = asked(c);
   const org = ref.org.slice(0, 100);
   const externalRef = ref.externalRef.trim().slice(0, 100);
-  const attempt = s.refLookupGuard.attempt(client, `${org}|${externalRef}`);
+  const attempt = await s.refLookupGuard.attempt(client, `${org}|${externalRef}`);
   if (attempt.wait === undefined) {
     if (attempt.crossed) {
       // No person or reference here (the application log holds no personal data): the flag has them.

@@ -21,7 +21,7 @@ const searchAnswerSchema = z
 const searchLimit = (s: AppServices): MiddlewareHandler<AppEnv> => async (c, next) => {
   const actor = c.var.actor;
   const client = `actor:${actor.org}/${actor.sub}`;
-  const wait = s.searchGuard.attempt(client);
+  const wait = await s.searchGuard.attempt(client);
   if (wait === undefined) return next();
   const query = Object.fromEntries(Object.entries(c.req.query()).map(([k, v]) => [k.slice(0, 20), v.slice(0, 200)]));
   const event: AccessEventInput = {
