@@ -202,7 +202,7 @@ async function main() {
     const ratio = (a: string, b: string) => (rps(a) && rps(b) ? Math.round((rps(a)! / rps(b)!) * 1000) / 1000 : null);
     const cpuPerRequest = (n: string) => {
       const r = results.find((x) => x.name === n);
-      return r && r.rps ? r.serviceCpuPct / r.rps : undefined;
+      return r?.rps ? r.serviceCpuPct / r.rps : undefined;
     };
     const cpuPerRequestRatio = (a: string, b: string) =>
       cpuPerRequest(a) && cpuPerRequest(b) ? Math.round((cpuPerRequest(a)! / cpuPerRequest(b)!) * 1000) / 1000 : null;

@@ -149,7 +149,7 @@ async function main(config: Config, argv: string[]) {
     server.close(() => {
       // Commit what is queued and sign the final chain head, stop search, then close the database.
       // Open refusal windows' summaries go in before the log's last commit and checkpoint.
-      Promise.allSettled([refusals.close().then(() => accessLog.close()), search.stop()])
+      void Promise.allSettled([refusals.close().then(() => accessLog.close()), search.stop()])
         .then(() => db.close())
         .finally(() => process.exit(0));
     });

@@ -15,7 +15,7 @@ import { eventColumns, type StoredEvent } from '../src/plans/access-log/columns.
 import { loadAuditSigner } from '../src/plans/access-log/signer.js';
 import { loadSecretBox } from '../src/plans/keys/keys.js';
 import { createApp } from '../src/server/app.js';
-import { loadDevIssuer, type DevIssuer } from '../src/server/auth/dev-issuer.js';
+import { loadDevIssuer, } from '../src/server/auth/dev-issuer.js';
 import { silentLogger, type Logger } from '../src/logger.js';
 import { onCleanup } from './cleanup.js';
 import type { Metrics } from '../src/server/metrics/metrics.js';

@@ -5,7 +5,7 @@ type Doc = { paths: Record<string, Record<string, { responses: Record<string, { 
 /** Hono's `:param` and `:param{regex}` as OpenAPI's `{param}`. */
 export const openApiPath = (honoPath: string) => honoPath.replace(/:([A-Za-z0-9_]+)(\{[^/]*\})?/g, '{$1}');
 
-const pointer = (...parts: string[]) => '#/' + parts.map((p) => p.replace(/~/g, '~0').replace(/\//g, '~1')).join('/');
+const pointer = (...parts: string[]) => `#/${parts.map((p) => p.replace(/~/g, '~0').replace(/\//g, '~1')).join('/')}`;
 
 /**
  * Checks real answers against /openapi.json: the status must be documented for the route, and a JSON

@@ -102,7 +102,7 @@ export function jwksSource(issuer: string | null, stored: string | null): JwksSo
   if (url.protocol === 'http:') {
     // Plain http only where the issuer itself is plain http on the same loopback host.
     const iss = issuer && URL.canParse(issuer) ? new URL(issuer) : undefined;
-    if (!iss || iss.protocol !== 'http:' || iss.hostname !== url.hostname) return undefined;
+    if (iss?.protocol !== 'http:' || iss.hostname !== url.hostname) return undefined;
   }
   return { kind: 'remote', url };
 }

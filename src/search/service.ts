@@ -1,4 +1,4 @@
-import { z } from 'zod';
+
 import type { Db } from '../../db/index.js';
 import type { Actor } from '../plans/core/actor.js';
 import { searchScope } from '../plans/policy.js';

@@ -7,6 +7,7 @@ const METHODS = ['GET', 'PUT', 'POST', 'DELETE', 'PATCH'] as const;
  * `Allow`; none when the path has no route at all, or when the asked method has one (a real 404 then).
  * Middleware (`use`, method ALL) does not count as a route. Asked only on the not-found path.
  */
+// biome-ignore lint/suspicious/noExplicitAny: any app, whatever its env, schema and base path
 export function allowedMethods(app: Hono<any, any, any>, prefix: string) {
   return (method: string, path: string): string[] => {
     if (!path.startsWith(prefix)) return [];

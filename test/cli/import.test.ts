@@ -7,7 +7,7 @@ import { accessEvents, importRecordFrom, planBody, tempDir } from '../helpers.js
 
 function writeNdjson(dir: string, lines: unknown[]): string {
   const file = path.join(dir, 'plans.ndjson');
-  fs.writeFileSync(file, lines.map((l) => (typeof l === 'string' ? l : JSON.stringify(l))).join('\n') + '\n');
+  fs.writeFileSync(file, `${lines.map((l) => (typeof l === 'string' ? l : JSON.stringify(l))).join('\n')}\n`);
   return file;
 }
 const record = (ref: string, overrides: Parameters<typeof planBody>[0] = {}) => importRecordFrom(planBody({ externalRef: ref, ...overrides }));

@@ -1,7 +1,4 @@
-// Issue 23: what two nodes on one PostgreSQL must agree on, shown with two apps over one database
-// (test/support/two-apps.ts): caches, limits, refusal summaries, sessions, sign-in and card scans.
-import fs from 'node:fs';
-import path from 'node:path';
+
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { sql } from 'drizzle-orm';
@@ -11,7 +8,7 @@ import { issueCard } from '../../src/plans/cards/cards.js';
 import { configureOidc, oidcConfigInputSchema, sealClientSecret } from '../../src/plans/oidc-config.js';
 import { createSessions, insertSession, SESSION_COOKIE } from '../../src/server/auth/session.js';
 import { onCleanup } from '../cleanup.js';
-import { importRecordFrom, planBody, planIdOf, publishPlans, tempDir, testClock, who, type Who } from '../helpers.js';
+import { importRecordFrom, planBody, planIdOf, publishPlans, testClock, who, type Who } from '../helpers.js';
 import { roamingBrowser, twoNodes, within, type TestNode } from '../support/two-apps.js';
 import { httpClient, startTestProvider } from './auth/oidc-helpers.js';
 

@@ -31,5 +31,5 @@ export function eventsCsv(events: PresentedEvent[], versions: ReadonlyMap<number
       .map(csvCell)
       .join(','),
   );
-  return [header.join(','), ...rows].join('\r\n') + '\r\n';
+  return `${[header.join(','), ...rows].join('\r\n')}\r\n`;
 }

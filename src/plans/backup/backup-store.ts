@@ -181,7 +181,7 @@ const upsertSql = (shape: TableShape, spec: TableSpec) =>
 const columnList = (shape: TableShape) => shape.columns.map((c) => quote(c.name)).join(', ');
 
 const sqliteInsertSql = (shape: TableShape, spec: TableSpec) =>
-  `INSERT INTO ${quote(shape.name)} (${columnList(shape)}) VALUES (${shape.columns.map(() => '?').join(', ')})` + upsertSql(shape, spec);
+  `INSERT INTO ${quote(shape.name)} (${columnList(shape)}) VALUES (${shape.columns.map(() => '?').join(', ')})${upsertSql(shape, spec)}`;
 
 /** A value from the file → as the dialect binds it. */
 function binder(shape: TableShape, dialect: 'sqlite' | 'pg'): (r: Row) => unknown[] {

@@ -22,7 +22,7 @@ export const subjectSchema = z
   .string()
   .min(1)
   .max(200)
-  .regex(/^[A-Za-z0-9._~@:|+=\/-]+$/, 'unexpected characters');
+  .regex(/^[A-Za-z0-9._~@:|+=/-]+$/, 'unexpected characters');
 
 export const hasRole = (actor: Actor, role: Role) => actor.roles.includes(role);
 

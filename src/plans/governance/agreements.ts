@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { type Body, type Q, type Store } from '../../../db/runtime.js';
+import type { Body, Q, Store } from '../../../db/runtime.js';
 import { isoDay } from '../core/clock.js';
 import { isoDate, slugSchema } from '../core/content.js';
 import { fail, ok, type Result } from '../core/result.js';

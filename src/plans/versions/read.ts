@@ -1,7 +1,7 @@
 import type { Db } from '../../../db/index.js';
 import { authoriseRead, type ReadGrant, type ReadOptions } from '../policy.js';
 import type { Actor } from '../core/actor.js';
-import { contentForAudience, type ResponderContent } from '../core/audience.js';
+import { contentForAudience, } from '../core/audience.js';
 import { BoundedMap } from '../core/bounded-map.js';
 import { z } from 'zod';
 import { isoDate, lawfulBases, locationSchema, planContentSchema, planIdSchema, sectionKeys, subjectSchema, type SectionKey } from '../core/content.js';

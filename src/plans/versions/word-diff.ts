@@ -19,10 +19,10 @@ export function wordDiff(before: unknown, after: unknown): WordDiff {
 }
 
 /** Non-text changes (a consent box, a date, a map pin) have no words: say the value changed instead. */
-const valueOf = (v: unknown) => (typeof v === 'boolean' ? (v ? 'yes' : 'no') : typeof v === 'number' ? String(v) : v);
+const shown = (v: unknown) => (typeof v === 'boolean' ? (v ? 'yes' : 'no') : typeof v === 'number' ? String(v) : v);
 
 export const withWords = (changes: SectionChange[]) =>
-  changes.map((c) => ({ ...c, words: wordDiff(valueOf(c.before) ?? '', valueOf(c.after) ?? '') }));
+  changes.map((c) => ({ ...c, words: wordDiff(shown(c.before) ?? '', shown(c.after) ?? '') }));
 
 /** The size of a change, for the approver's queue. */
 export function changeSize(changes: SectionChange[]) {

@@ -7,7 +7,7 @@ import type { Clock } from '../../plans/core/clock.js';
 import { getOrganisation } from '../../plans/organisations.js';
 import { getOidcConfig, issuerUses, openClientSecret, orgVouched, rolesFromClaim, type OidcConfig } from '../../plans/oidc-config.js';
 import type { SecretBox } from '../../plans/keys/secrets.js';
-import { fail, ok, type Result } from '../../plans/core/result.js';
+import { ok, type Result } from '../../plans/core/result.js';
 
 /**
  * Sign-in through each organisation's own OpenID provider: authorization code flow with PKCE (S256),

@@ -181,7 +181,7 @@ export function safeReturnTo(value: string | undefined | null, fallback = '/'): 
     // Dot segments collapse during parsing (`/.//x`, `/%2e//x`, `/a/..//x` all become `//x`), and a
     // Location of `//x` is protocol-relative to a browser: judge the normalised result, not the input.
     const out = url.pathname + url.search;
-    if (/^\/[\/\\]/.test(out) || new URL(out, base).origin !== base) return fallback;
+    if (/^\/[/\\]/.test(out) || new URL(out, base).origin !== base) return fallback;
     return out;
   } catch {
     return fallback;

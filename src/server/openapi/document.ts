@@ -18,6 +18,7 @@ const methods = ['get', 'put', 'post', 'delete', 'patch'] as const;
  * The OpenAPI 3.1 document of the JSON API, from the marks validate() and documented() leave on the
  * route table's handlers: the same zod schemas that validate requests and describe answers.
  */
+// biome-ignore lint/suspicious/noExplicitAny: any app, whatever its env, schema and base path
 export async function openApiDocument(app: Hono<any, any, any>): Promise<OpenAPIV3_1.Document> {
   const doc = (await generateSpecs(app, {
     documentation: {

@@ -7,6 +7,7 @@ import { docsRoutes } from './docs.js';
  * GET /openapi.json and the /docs reference, for the API mounted in `app`. The document is built once,
  * on first request (the route table does not change), and needs no sign-in: it holds no data.
  */
+// biome-ignore lint/suspicious/noExplicitAny: any app, whatever its env, schema and base path
 export function openApiRoutes(app: Hono<any, any, any>) {
   let json: Promise<string> | undefined;
   return new Hono<AppEnv>()

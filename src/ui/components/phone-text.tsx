@@ -37,5 +37,5 @@ export function Phone(props: { n: string | undefined }) {
   if (!props.n) return null;
   if (phoneParts(props.n).some((p) => 'tel' in p)) return <PhoneText text={props.n} />;
   const dial = dialString(props.n);
-  return dial.replace('+', '').length >= 3 ? <a href={`tel:${dial}`}>{props.n}</a> : <>{props.n}</>;
+  return dial.replace('+', '').length >= 3 ? <a href={`tel:${dial}`}>{props.n}</a> : props.n;
 }

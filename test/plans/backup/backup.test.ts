@@ -10,7 +10,7 @@ import { checkpointPayload } from '../../../src/plans/access-log/chain.js';
 import { createAccessLog, type AccessEventInput } from '../../../src/plans/access-log/log.js';
 import { keyIdOf, loadAuditSigner, type AuditSigner } from '../../../src/plans/access-log/signer.js';
 import { verifyAuditLog } from '../../../src/plans/access-log/verify.js';
-import { BackupFileError, restoreBackup, StoreNotEmpty, writeBackup } from '../../../src/plans/backup/backup.js';
+import { restoreBackup, StoreNotEmpty, writeBackup } from '../../../src/plans/backup/backup.js';
 import { schemaTableNames } from '../../../src/plans/backup/backup-store.js';
 import type { CheckpointKeys } from '../../../src/plans/backup/chain-check.js';
 import { BACKED_UP, LEFT_OUT } from '../../../src/plans/backup/format.js';

@@ -29,7 +29,7 @@ async function proposed(t: TestApp) {
  * whatever the timing of the store's connections.
  */
 function together(deps: GovernanceDeps): GovernanceDeps {
-  let waiting: (() => void)[] = [];
+  const waiting: (() => void)[] = [];
   return {
     ...deps,
     log: {

@@ -25,7 +25,7 @@ const ref = (line: number) => `SYN-${String(line).padStart(6, '0')}`;
 
 function writeNdjson(dir: string, lines: unknown[]): string {
   const file = path.join(dir, 'plans.ndjson');
-  fs.writeFileSync(file, lines.map((l) => (typeof l === 'string' ? l : JSON.stringify(l))).join('\n') + '\n');
+  fs.writeFileSync(file, `${lines.map((l) => (typeof l === 'string' ? l : JSON.stringify(l))).join('\n')}\n`);
   return file;
 }
 

@@ -3,7 +3,7 @@ import { issueCard } from '../../../src/plans/cards/cards.js';
 import { createApp } from '../../../src/server/app.js';
 import { silentLogger } from '../../../src/logger.js';
 import { createCardGuard } from '../../../src/server/guards/card-guard.js';
-import { importRecordFrom, planBody, planIdOf, publishPlans, tempDir, testApp, testClock, who, type TestApp } from '../../helpers.js';
+import { importRecordFrom, planBody, planIdOf, publishPlans, tempDir, testApp, who, type TestApp } from '../../helpers.js';
 import { browser, decodePdfImage, decodePng, pdfText, renderPdf } from '../web/helpers.js';
 import { counterBackends, sharedParts } from '../../support/shared-state.js';
 

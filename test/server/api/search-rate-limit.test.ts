@@ -4,7 +4,7 @@ import { createApp } from '../../../src/server/app.js';
 import { silentLogger } from '../../../src/logger.js';
 import { createRefusalSummary } from '../../../src/server/access-trail/refusal-summary.js';
 import { createSearchGuard } from '../../../src/server/guards/search-guard.js';
-import { importRecordFrom, planBody, publishPlans, testApp, testClock, type Who } from '../../helpers.js';
+import { importRecordFrom, planBody, publishPlans, testApp, type Who } from '../../helpers.js';
 import { browser } from '../web/helpers.js';
 import { counterBackends, sharedParts } from '../../support/shared-state.js';
 

@@ -19,7 +19,7 @@ export function isoFromDate(v: DateValue, id: string, label: string): { day?: st
   if (!v.day && !v.month && !v.year) return {};
   const [d, m, y] = [v.day, v.month, v.year].map((s) => (/^\d+$/.test(s) ? Number(s) : NaN)) as [number, number, number];
   const date = new Date(Date.UTC(y, m - 1, d));
-  if (!v.year || v.year.length !== 4 || date.getUTCFullYear() !== y || date.getUTCMonth() !== m - 1 || date.getUTCDate() !== d) {
+  if (v.year?.length !== 4 || date.getUTCFullYear() !== y || date.getUTCMonth() !== m - 1 || date.getUTCDate() !== d) {
     return { error: { field: `${id}-day`, message: `${label} must be a real date, for example 27 3 2026` } };
   }
   return { day: date.toISOString().slice(0, 10) };

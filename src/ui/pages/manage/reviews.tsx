@@ -3,7 +3,7 @@ import type { Readability } from '../../../plans/versions/readability.js';
 import type { Review } from '../../../plans/versions/review.js';
 import type { ResponderKind } from '../../../plans/core/audience.js';
 import { ErrorSummary, type FormError } from '../../components/plan-form.js';
-import { duration, PlanLength, sectionName } from '../../components/readability.js';
+import { duration, PlanLength, } from '../../components/readability.js';
 import { ResponderPreview } from '../../components/responder-preview.js';
 import { readableDate } from '../../dates.js';
 import { SideBySide, Words } from '../../components/word-diff.js';

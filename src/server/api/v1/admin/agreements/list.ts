@@ -4,10 +4,9 @@ import { agreementStates, agreementViewSchema, listAgreements as list } from '..
 
 const agreementQuery = z.strictObject({ state: z.enum(agreementStates).optional() });
 import type { AppServices } from '../../../../context.js';
-import { unwrap } from '../../../../errors.js';
 import { validate } from '../../../../validate.js';
 import { api } from '../../../factory.js';
-import { governanceDeps, operator, refParam, requireAdmin, slugParam } from '../shared.js';
+import { requireAdmin, } from '../shared.js';
 import { documented, type OperationDoc } from '../../../../openapi/operation.js';
 
 const doc: OperationDoc = { summary: 'Data-sharing agreements every party accepted, with parties, dates and state (proposals: …/proposals)', tag: 'admin', ok: { description: 'The agreements', schema: z.strictObject({ day: z.string(), agreements: z.array(agreementViewSchema) }) }, errors: [400, 403] };

@@ -1,10 +1,8 @@
 import { isoDay } from '../../../../../plans/core/clock.js';
 import { sharingMatrix } from '../../../../../plans/governance/governance.js';
 import type { AppServices } from '../../../../context.js';
-import { unwrap } from '../../../../errors.js';
-import { validate } from '../../../../validate.js';
 import { api } from '../../../factory.js';
-import { governanceDeps, operator, refParam, requireAdmin, slugParam } from '../shared.js';
+import { requireAdmin, } from '../shared.js';
 import { documented, type OperationDoc } from '../../../../openapi/operation.js';
 import { z } from 'zod';
 

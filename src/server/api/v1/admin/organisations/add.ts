@@ -4,7 +4,7 @@ import type { AppServices } from '../../../../context.js';
 import { unwrap } from '../../../../errors.js';
 import { validate } from '../../../../validate.js';
 import { api } from '../../../factory.js';
-import { governanceDeps, operator, refParam, requireAdmin, slugParam } from '../shared.js';
+import { governanceDeps, operator, } from '../shared.js';
 import { documented, type OperationDoc } from '../../../../openapi/operation.js';
 import { organisationAnswer } from '../shared.js';
 
