@@ -40,7 +40,8 @@ async function main(config: Config, argv: string[]) {
   }
   const devIssuer = dev.authDev ? await loadDevIssuer(config.dataDir) : undefined;
 
-  const logHealth = accessLogHealth(config.dataDir);
+  // Free space is checked where the store's files are: on PostgreSQL they are not on this machine.
+  const logHealth = accessLogHealth(db.kind === 'sqlite' ? config.dataDir : undefined);
   const auditWitness =
     config.auditWitnessDir === undefined
       ? undefined
@@ -54,7 +55,7 @@ async function main(config: Config, argv: string[]) {
     signer: loadAuditSigner(config.dataDir),
     witness: auditWitness,
     onError: (e) => {
-      logHealth.failed();
+      logHealth.failed(e);
       logger.error({ err: { name: e.name, message: e.message } }, 'access log error');
     },
   });

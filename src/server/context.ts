@@ -20,6 +20,7 @@ import type { SearchGuard } from './guards/search-guard.js';
 import type { RefLookupLimits, SearchLimits, TrustProxy } from '../config.js';
 import type { RefLookupGuard } from './guards/ref-lookup-guard.js';
 import type { Metrics } from './metrics/metrics.js';
+import type { createReadiness, SearchReady } from './readiness.js';
 
 /** What the app is built from: real parts in production and in tests alike. */
 export type AppDeps = {
@@ -53,6 +54,8 @@ export type AppDeps = {
   sessionIdleMinutes?: number;
   /** Name search; absent → a fallback-only service over the same database (always degraded). */
   search?: SearchService;
+  /** Whether this node's search index has caught up with the database, for /readyz; absent → it has. */
+  searchReady?: SearchReady;
   /** Which forwarded header to believe for the client address (rate limits key on it); absent = the socket. */
   trustProxy?: TrustProxy;
   /** DATA_DIR: where an OpenID client secret set from the admin pages is kept (0600); absent → that form refuses. */
@@ -87,6 +90,8 @@ export type AppServices = AppDeps & {
   refusals: RefusalSummary;
   searchGuard: SearchGuard;
   refLookupGuard: RefLookupGuard;
+  /** /readyz: whether a load balancer should send this node requests. */
+  readiness: ReturnType<typeof createReadiness>;
 };
 
 export type AppEnv = {

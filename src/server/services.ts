@@ -12,6 +12,7 @@ import type { AppDeps, AppServices } from './context.js';
 import { createCardGuard } from './guards/card-guard.js';
 import { createSearchGuard } from './guards/search-guard.js';
 import { createRefLookupGuard } from './guards/ref-lookup-guard.js';
+import { createReadiness } from './readiness.js';
 
 /** Everything the routes share, built once per app from its deps (real parts in production and tests). */
 export function buildServices(deps: AppDeps): AppServices {
@@ -50,6 +51,7 @@ export function buildServices(deps: AppDeps): AppServices {
       }),
     searchGuard: createSearchGuard(deps.clock, deps.searchLimits ?? DEFAULT_SEARCH_LIMITS),
     refLookupGuard: createRefLookupGuard(deps.clock, deps.refLookupLimits ?? DEFAULT_REF_LOOKUP_LIMITS),
+    readiness: createReadiness({ db: deps.db, logHealth: health, search, searchReady: deps.searchReady }),
   };
   deps.metrics?.watch(services);
   return services;
@@ -60,7 +62,7 @@ const instrumented = (deps: AppDeps, search: SearchService) => deps.metrics?.ins
 
 /** A log without checkpoints, for an app given none; whoever passes a log wires its health (main.ts). */
 function ownAccessLog(deps: AppDeps, health: AccessLogHealth) {
-  const log = createAccessLog(deps.db, { clock: deps.clock, onError: () => health.failed() });
+  const log = createAccessLog(deps.db, { clock: deps.clock, onError: (e) => health.failed(e) });
   health.watch(() => log.stats().batches);
   return log;
 }
