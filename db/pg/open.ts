@@ -61,6 +61,11 @@ export async function openPostgres(
   // An idle client whose connection breaks (a server restart, a failover) emits 'error' on the pool; with
   // no listener that would end the process. The pool drops that client and the next query connects anew.
   pool.on('error', () => {});
+  // A client checked out of the pool has no listener of the pool's: one whose session is ended between two
+  // of its statements (a fast shutdown ends every session at once) would emit an unheard 'error' and end
+  // the process. Its holder learns of it anyway, as its next statement fails, and the pool does not take
+  // back a client that is no longer queryable.
+  pool.on('connect', (client) => client.on('error', () => {}));
   waitForServer(pool, opts.reconnectWaitMs ?? RECONNECT_WAIT_MS);
   const db = drizzle(pool, { schema: pgSchema }) as Pg['db'];
   return { db, pool, close: () => pool.end() };
