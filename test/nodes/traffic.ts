@@ -16,7 +16,9 @@ export type Read = {
   contentType: string | null;
   /** No HTTP answer at all (connection refused or reset: the node was killed). */
   error?: string;
+  /** performance.now() when it was sent and when its answer (or failure) was complete. */
   at: number;
+  doneAt: number;
 };
 
 export async function readPlan(node: { name: string; url: string }, token: string, planId: string, purpose: string, n: number): Promise<Read> {
@@ -28,6 +30,7 @@ export async function readPlan(node: { name: string; url: string }, token: strin
       signal: AbortSignal.timeout(10_000),
     });
     const text = await res.text();
+    const doneAt = performance.now();
     let body: { planId?: unknown; content?: unknown } | undefined;
     try {
       body = JSON.parse(text) as typeof body;
@@ -36,13 +39,14 @@ export async function readPlan(node: { name: string; url: string }, token: strin
     }
     return {
       ...base,
+      doneAt,
       status: res.status,
       servedPlan: body?.planId === planId && body.content !== undefined,
       retryAfter: res.headers.get('retry-after'),
       contentType: res.headers.get('content-type'),
     };
   } catch (e) {
-    return { ...base, status: 0, servedPlan: false, retryAfter: null, contentType: null, error: (e as Error).cause ? String((e as Error).cause) : (e as Error).message };
+    return { ...base, doneAt: performance.now(), status: 0, servedPlan: false, retryAfter: null, contentType: null, error: (e as Error).cause ? String((e as Error).cause) : (e as Error).message };
   }
 }
 
@@ -59,6 +63,8 @@ export async function readStream(opts: {
   until: () => boolean;
   maxReads?: number;
   pauseMs?: number;
+  /** Told of each read as it completes (a test waits for a number of them rather than for a time). */
+  onRead?: (r: Read) => void;
 }): Promise<Read[]> {
   const reads: Read[] = [];
   let next = 0;
@@ -68,7 +74,9 @@ export async function readStream(opts: {
       const n = next++;
       const targets = opts.targets();
       const node = targets[n % targets.length]!;
-      reads.push(await readPlan(node, opts.token, opts.planIds[n % opts.planIds.length]!, `${opts.prefix}-${n}`, n));
+      const r = await readPlan(node, opts.token, opts.planIds[n % opts.planIds.length]!, `${opts.prefix}-${n}`, n);
+      reads.push(r);
+      opts.onRead?.(r);
       if (opts.pauseMs) await new Promise((r) => setTimeout(r, opts.pauseMs));
     }
   }
@@ -114,4 +122,13 @@ export function statusCounts(reads: Read[]): Record<string, number> {
     counts[k] = (counts[k] ?? 0) + 1;
   }
   return counts;
+}
+
+/** Resolves once `done()` holds, checking every 20 ms; fails after `timeoutMs`. */
+export async function waitFor(done: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }

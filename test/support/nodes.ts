@@ -34,7 +34,10 @@ export type ServiceNode = {
 
 export type Nodes = {
   nodes: ServiceNode[];
-  /** The key material every node shares (the checkpoint signing key, the development issuer's key). */
+  /**
+   * The key material every node shares (the checkpoint signing key, the development issuer's key); its
+   * parent folder serves as a DATA_DIR for the CLI (`verify-audit`, `restore`), which finds them there.
+   */
   keysDir: string;
   /** A bearer token from the shared development issuer, accepted by every node. */
   token(who: { sub: string; org: string; roles: string[] }, ttlSeconds?: number): Promise<string>;
@@ -45,12 +48,21 @@ export type Nodes = {
  * is ready. `--no-demo`: a test seeds what it needs before, since nodes starting together would each load
  * the demo set. Every node is SIGKILLed (with its Meilisearch) when the test ends.
  */
-export async function startNodes(opts: { databaseUrl: string; count?: number; env?: Record<string, string>; readyTimeoutMs?: number }): Promise<Nodes> {
+export async function startNodes(opts: {
+  databaseUrl: string;
+  count?: number;
+  env?: Record<string, string>;
+  readyTimeoutMs?: number;
+  /** Another deployment's keys to use (a restore drill's new node keeps verifying the old checkpoints). */
+  keysDir?: string;
+}): Promise<Nodes> {
   const shared = tempDir('rpl-keys-');
-  // Created once here, so every node signs checkpoints with one key and accepts one issuer's tokens.
+  const keysDir = path.join(shared, 'keys');
+  if (opts.keysDir) fs.cpSync(opts.keysDir, keysDir, { recursive: true });
+  // Created once here (unless given), so every node signs checkpoints with one key and accepts one
+  // issuer's tokens.
   loadAuditSigner(shared);
   const issuer = await loadDevIssuer(shared);
-  const keysDir = path.join(shared, 'keys');
   const nodes: ServiceNode[] = [];
   for (let i = 0; i < (opts.count ?? 2); i++) {
     const dataDir = tempDir(`rpl-node-${i}-`);

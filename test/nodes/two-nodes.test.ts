@@ -1,0 +1,132 @@
+// Two service nodes as real processes on one PostgreSQL database (issue 23): losing one loses no reader's
+// plan and no access event; a backup of the running deployment restores into a fresh database that a new
+// node serves from.
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { openStore } from '../../db/index.js';
+import { demoUsers, seedSyntheticPlans } from '../../src/plans/demo/demo.js';
+import { cliHere } from '../cli/helpers.js';
+import { tempDir } from '../helpers.js';
+import { onCleanup } from '../cleanup.js';
+import { startNodes, type ServiceNode } from '../support/nodes.js';
+import { createTestDatabase } from '../support/postgres.js';
+import { listPublishedPlanIds } from './seed.js';
+import { eventsByPurpose, expectEveryServedPlanLogged, readPlan, readStream, statusCounts, waitFor } from './traffic.js';
+
+const officer = demoUsers.find((u) => u.sub === 'demo.officer')!;
+
+/** A migrated database with `plans` synthetic published plans, dropped after the test. */
+async function seededDatabase(plans: number) {
+  const database = await createTestDatabase();
+  onCleanup(() => database.drop());
+  const db = await openStore({ dataDir: tempDir(), databaseUrl: database.url });
+  await seedSyntheticPlans(db, plans, { now: () => new Date() });
+  const planIds = await listPublishedPlanIds(db);
+  await db.close();
+  return { url: database.url, planIds };
+}
+
+/** `verify-audit` as an operator runs it: DATABASE_URL, and the deployment's keys (DATA_DIR/keys). */
+const verifyAudit = (databaseUrl: string, keysDir: string) => cliHere(['verify-audit'], path.dirname(keysDir), { DATABASE_URL: databaseUrl });
+
+describe('two nodes on one PostgreSQL', () => {
+  it('SIGKILL of A during reads on both: B keeps answering, every plan served has its event, the chain verifies, A comes back', { timeout: 240_000 }, async () => {
+    const db = await seededDatabase(20);
+    const { nodes, token, keysDir } = await startNodes({ databaseUrl: db.url });
+    const [a, b] = nodes as [ServiceNode, ServiceNode];
+    const bearer = await token(officer);
+
+    let up = [a, b];
+    let stop = false;
+    const served = { A: 0, B: 0 };
+    const reads = readStream({
+      targets: () => up,
+      token: bearer,
+      planIds: db.planIds,
+      prefix: 'KILL',
+      concurrency: 8,
+      until: () => stop,
+      onRead: (r) => void (r.servedPlan && (served[r.node as 'A' | 'B'] += 1)),
+    });
+    // Counts, not times: the machine may be busy, and what matters is reads in flight on A as it dies.
+    await waitFor(() => served.A >= 10 && served.B >= 10, 'reads served by both nodes');
+    const killedAt = performance.now();
+    await a.kill();
+    // A load balancer takes A out at its next failed check; until then its connections are refused.
+    await new Promise((r) => setTimeout(r, 300));
+    up = [b];
+    const onBBefore = served.B;
+    await waitFor(() => served.B >= onBBefore + 30, 'reads served by B after the kill');
+    stop = true;
+    const all = await reads;
+
+    const onA = all.filter((r) => r.node === 'A');
+    const onB = all.filter((r) => r.node === 'B');
+    const onBAfter = onB.filter((r) => r.at > killedAt);
+    // eslint-disable-next-line no-console
+    console.log(`SIGKILL: A ${JSON.stringify(statusCounts(onA))}; B ${JSON.stringify(statusCounts(onB))} (${onBAfter.length} after the kill)`);
+    // B served every read, before and after A died.
+    expect(statusCounts(onB)).toEqual({ 200: onB.length });
+    expect(onB.every((r) => r.servedPlan)).toBe(true);
+    expect(onBAfter.length).toBeGreaterThanOrEqual(30);
+    // On A: plans before, then only failures of the connection (none answered with an error status).
+    expect(onA.filter((r) => r.status !== 200 && !r.error)).toEqual([]);
+
+    const logged = expectEveryServedPlanLogged(all, await eventsByPurpose(db.url, 'KILL'), officer.sub);
+    expect(logged).toBe(all.filter((r) => r.status === 200).length);
+    const verify = await verifyAudit(db.url, keysDir);
+    expect(verify.stdout + verify.stderr).toMatch(/access log OK/);
+    expect(verify.code).toBe(0);
+
+    // A, started again on its own data directory, becomes ready and serves (and logs) again.
+    await a.start();
+    await a.ready();
+    const again = await readPlan(a, bearer, db.planIds[0]!, 'KILLAGAIN-0', -1);
+    expect(again).toMatchObject({ status: 200, servedPlan: true });
+    expectEveryServedPlanLogged([again], await eventsByPurpose(db.url, 'KILLAGAIN'), officer.sub);
+    expect((await verifyAudit(db.url, keysDir)).code).toBe(0);
+  });
+
+  it('restore drill: backup from the running deployment, restore into a fresh database, a node serves from it, verify-audit passes', { timeout: 240_000 }, async () => {
+    const db = await seededDatabase(10);
+    const { nodes, token, keysDir } = await startNodes({ databaseUrl: db.url });
+    const bearer = await token(officer);
+    const cliDir = path.dirname(keysDir);
+
+    // The backup is taken while both nodes serve (and log) reads.
+    let stop = false;
+    let done = 0;
+    const reads = readStream({ targets: () => nodes, token: bearer, planIds: db.planIds, prefix: 'DRILL', concurrency: 4, until: () => stop, onRead: () => void done++ });
+    await waitFor(() => done >= 10, 'reads before the backup');
+    const file = path.join(tempDir(), 'drill.rplbackup.gz');
+    const backupBegan = performance.now();
+    const backup = await cliHere(['backup', file], cliDir, { DATABASE_URL: db.url });
+    stop = true;
+    const served = await reads;
+    expect(backup.stderr).toBe('');
+    expect(backup.code).toBe(0);
+    expect(served.filter((r) => r.status !== 200)).toEqual([]);
+
+    const fresh = await createTestDatabase();
+    onCleanup(() => fresh.drop());
+    const restore = await cliHere(['restore', file], cliDir, { DATABASE_URL: fresh.url });
+    expect(restore.stderr).toBe('');
+    expect(restore.code).toBe(0);
+    expect(restore.stdout).toMatch(/access log chain verified/);
+    expect(restore.stdout).toMatch(/every signature verified/);
+
+    const restored = await startNodes({ databaseUrl: fresh.url, count: 1, keysDir });
+    const node = restored.nodes[0]!;
+    const read = await readPlan(node, await restored.token(officer), db.planIds[3]!, 'RESTORED-0', -1);
+    expect(read).toMatchObject({ status: 200, servedPlan: true });
+    expectEveryServedPlanLogged([read], await eventsByPurpose(fresh.url, 'RESTORED'), officer.sub);
+    // Every read served before the backup began is in the restored log too (the backup is consistent: a
+    // read served while it ran may or may not be).
+    const before = served.filter((r) => r.doneAt < backupBegan);
+    expect(before.length).toBeGreaterThanOrEqual(10);
+    expectEveryServedPlanLogged(before, await eventsByPurpose(fresh.url, 'DRILL'), officer.sub);
+    const verify = await verifyAudit(fresh.url, keysDir);
+    expect(verify.stdout + verify.stderr).toMatch(/access log OK/);
+    expect(verify.code).toBe(0);
+  });
+});
