@@ -1,3 +1,4 @@
+import { connectAtOnce } from './pg/reconnect.js';
 import type { Store } from './runtime.js';
 
 /**
@@ -12,7 +13,7 @@ export async function probeCommit(db: Store): Promise<void> {
     db.sqlite!.client.prepare('SELECT 1').get();
     return;
   }
-  const client = await db.pg!.pool.connect();
+  const client = await connectAtOnce(db.pg!.pool);
   let broken = false;
   try {
     await client.query('BEGIN');

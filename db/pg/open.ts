@@ -4,7 +4,7 @@ import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
 import * as pgSchema from './schema/index.js';
-import { isStoreUnavailable } from '../unavailable.js';
+import { RECONNECT_WAIT_MS, waitForServer } from './reconnect.js';
 
 export type Pg = {
   db: NodePgDatabase<typeof pgSchema> & { $client: pg.Pool };
@@ -69,41 +69,6 @@ export async function openPostgres(
   waitForServer(pool, opts.reconnectWaitMs ?? RECONNECT_WAIT_MS);
   const db = drizzle(pool, { schema: pgSchema }) as Pg['db'];
   return { db, pool, close: () => pool.end() };
-}
-
-/**
- * How long a statement waits for the server to take connections again before it fails (and its request
- * is answered 503): a `pg_ctl restart -m fast` or a failover to a standby takes about a second or two, so a
- * request caught in one is usually served late rather than refused.
- */
-export const RECONNECT_WAIT_MS = 2000;
-
-/**
- * Makes every new connection of the pool (pool.query() and drizzle's transactions both go through
- * connect()) try again, with back-off, while the server is away. A statement that was already running
- * when the server went is not repeated: it fails, and its request with it.
- */
-function waitForServer(pool: pg.Pool, waitMs: number): void {
-  const connect = pool.connect.bind(pool) as () => Promise<pg.PoolClient>;
-  async function connectWaiting(): Promise<pg.PoolClient> {
-    const until = Date.now() + waitMs;
-    for (let delay = 25; ; delay = Math.min(delay * 2, 400)) {
-      try {
-        return await connect();
-      } catch (e) {
-        if (!isStoreUnavailable(e) || Date.now() + delay > until) throw e;
-        await new Promise((r) => setTimeout(r, delay));
-      }
-    }
-  }
-  type Callback = (err: Error | undefined, client: pg.PoolClient | undefined, done: (release?: unknown) => void) => void;
-  pool.connect = ((cb?: Callback) => {
-    if (!cb) return connectWaiting();
-    connectWaiting().then(
-      (client) => cb(undefined, client, (release) => client.release(release as Error | boolean | undefined)),
-      (e: Error) => cb(e, undefined, () => {}),
-    );
-  }) as typeof pool.connect;
 }
 
 type Target = { connectionString: string; options: string; where: string; password: string };

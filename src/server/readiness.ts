@@ -75,6 +75,8 @@ export function createReadiness(opts: {
   }
 
   return {
+    /** The commit probe's answer (shared with /healthz). */
+    database,
     async check(): Promise<Readiness> {
       const db = await database();
       const log = opts.logHealth.state();

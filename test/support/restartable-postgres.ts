@@ -19,6 +19,9 @@ export type RestartablePostgres = {
   url: string;
   /** `pg_ctl restart -m fast`: every session is ended, the server is down for a moment, then accepts again. */
   restart(): Promise<void>;
+  /** `pg_ctl stop -m fast`: the server is gone until start(). */
+  stop(): Promise<void>;
+  start(): Promise<void>;
   /** Runs one statement as the superuser (over the cluster's private socket). */
   query<T extends pg.QueryResultRow>(text: string, database?: string): Promise<T[]>;
 };
@@ -60,6 +63,12 @@ export async function startRestartablePostgres(): Promise<RestartablePostgres> {
     url: `postgres://rpl_app:${password}@127.0.0.1:${port}/rpl`,
     // pg_ctl restart starts the server again with the options it last ran with (postmaster.opts).
     restart: async () => void (await pgRun('pg_ctl', ['restart', '-D', data, '-m', 'fast', '-w', '-t', '60', '-l', path.join(dir, 'server.log')])),
+    stop: async () => void (await pgRun('pg_ctl', ['stop', '-D', data, '-m', 'fast', '-w'])),
+    start: async () =>
+      void (await pgRun('pg_ctl', [
+        'start', '-D', data, '-w', '-t', '60', '-l', path.join(dir, 'server.log'),
+        '-o', `-c port=${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=${dir}`,
+      ])),
     query,
   };
 }
