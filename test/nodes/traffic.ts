@@ -132,3 +132,36 @@ export async function waitFor(done: () => boolean, what: string, timeoutMs = 60_
     await new Promise((r) => setTimeout(r, 20));
   }
 }
+
+/** One API call to a node as `token`, with a purpose; no answer at all is status 0 with `error`. */
+export async function callNode(
+  node: { name: string; url: string },
+  token: string,
+  method: string,
+  path: string,
+  purpose: string,
+  body?: unknown,
+): Promise<{ node: string; status: number; json?: any; error?: string }> {
+  try {
+    const res = await fetch(`${node.url}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${token}`,
+        'x-access-purpose': purpose,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(10_000),
+    });
+    const text = await res.text();
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = undefined;
+    }
+    return { node: node.name, status: res.status, json };
+  } catch (e) {
+    return { node: node.name, status: 0, error: String((e as Error).cause ?? (e as Error).message) };
+  }
+}

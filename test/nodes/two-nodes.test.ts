@@ -6,14 +6,16 @@ import { describe, expect, it } from 'vitest';
 import { openStore } from '../../db/index.js';
 import { demoUsers, seedSyntheticPlans } from '../../src/plans/demo/demo.js';
 import { cliHere } from '../cli/helpers.js';
-import { tempDir } from '../helpers.js';
+import { planBody, tempDir } from '../helpers.js';
 import { onCleanup } from '../cleanup.js';
 import { startNodes, type ServiceNode } from '../support/nodes.js';
 import { createTestDatabase } from '../support/postgres.js';
 import { listPublishedPlanIds } from './seed.js';
-import { eventsByPurpose, expectEveryServedPlanLogged, readPlan, readStream, statusCounts, waitFor } from './traffic.js';
+import { callNode, eventsByPurpose, expectEveryServedPlanLogged, readPlan, readStream, statusCounts, waitFor } from './traffic.js';
 
 const officer = demoUsers.find((u) => u.sub === 'demo.officer')!;
+const author = demoUsers.find((u) => u.sub === 'demo.author')!;
+const approver = demoUsers.find((u) => u.sub === 'demo.approver')!;
 
 /** A migrated database with `plans` synthetic published plans, dropped after the test. */
 async function seededDatabase(plans: number) {
@@ -30,11 +32,22 @@ async function seededDatabase(plans: number) {
 const verifyAudit = (databaseUrl: string, keysDir: string) => cliHere(['verify-audit'], path.dirname(keysDir), { DATABASE_URL: databaseUrl });
 
 describe('two nodes on one PostgreSQL', () => {
-  it('SIGKILL of A during reads on both: B keeps answering, every plan served has its event, the chain verifies, A comes back', { timeout: 240_000 }, async () => {
+  it('SIGKILL of A during reads and approvals on both: B keeps answering, every plan served has its event, nothing half-written, the chain verifies, A comes back', { timeout: 240_000 }, async () => {
     const db = await seededDatabase(20);
     const { nodes, token, keysDir } = await startNodes({ databaseUrl: db.url });
     const [a, b] = nodes as [ServiceNode, ServiceNode];
     const bearer = await token(officer);
+    const [authorToken, approverToken] = [await token(author), await token(approver)];
+
+    // Versions waiting for approval, written on either node.
+    const inReview: string[] = [];
+    for (let i = 0; i < 12; i++) {
+      const on = i % 2 ? a : b;
+      const made = await callNode(on, authorToken, 'POST', '/api/v1/plans', `DRAFT-${i}`, planBody({ externalRef: `KILL-${i}` }));
+      expect(made.status, JSON.stringify(made.json)).toBe(201);
+      expect((await callNode(on, authorToken, 'POST', `/api/v1/plans/${made.json.planId}/versions/1/submit`, `SUBMIT-${i}`)).status).toBe(200);
+      inReview.push(made.json.planId as string);
+    }
 
     let up = [a, b];
     let stop = false;
@@ -48,8 +61,23 @@ describe('two nodes on one PostgreSQL', () => {
       until: () => stop,
       onRead: (r) => void (r.servedPlan && (served[r.node as 'A' | 'B'] += 1)),
     });
+    // An approver works through the queue on whichever nodes are up: reads the version, approves it.
+    type Approval = { planId: string; read: Awaited<ReturnType<typeof callNode>>; approve?: Awaited<ReturnType<typeof callNode>> };
+    const approvals: Approval[] = [];
+    const approving = (async () => {
+      for (const [k, planId] of inReview.entries()) {
+        const on = up[k % up.length]!;
+        const read = await callNode(on, approverToken, 'GET', `/api/v1/plans/${planId}/versions/1`, `APPROVE-${k}`);
+        const approve =
+          read.status === 200
+            ? await callNode(on, approverToken, 'POST', `/api/v1/plans/${planId}/versions/1/approve`, `APPROVE-${k}`, { contentHash: read.json.contentHash })
+            : undefined;
+        approvals.push({ planId, read, approve });
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    })();
     // Counts, not times: the machine may be busy, and what matters is reads in flight on A as it dies.
-    await waitFor(() => served.A >= 10 && served.B >= 10, 'reads served by both nodes');
+    await waitFor(() => served.A >= 10 && served.B >= 10 && approvals.length >= 4, 'reads and approvals on both nodes');
     const killedAt = performance.now();
     await a.kill();
     // A load balancer takes A out at its next failed check; until then its connections are refused.
@@ -59,6 +87,7 @@ describe('two nodes on one PostgreSQL', () => {
     await waitFor(() => served.B >= onBBefore + 30, 'reads served by B after the kill');
     stop = true;
     const all = await reads;
+    await approving;
 
     const onA = all.filter((r) => r.node === 'A');
     const onB = all.filter((r) => r.node === 'B');
@@ -71,6 +100,30 @@ describe('two nodes on one PostgreSQL', () => {
     expect(onBAfter.length).toBeGreaterThanOrEqual(30);
     // On A: plans before, then only failures of the connection (none answered with an error status).
     expect(onA.filter((r) => r.status !== 200 && !r.error)).toEqual([]);
+
+    const outcome = (x: Approval) => `${x.read.node}:${x.read.status || x.read.error}/${x.approve ? x.approve.status || x.approve.error : '-'}`;
+    // eslint-disable-next-line no-console
+    console.log(`approvals: ${approvals.map(outcome).join(' ')}`);
+    // Approvals: every one on B went through; on A each either went through or lost its connection.
+    expect(approvals.filter((x) => x.read.node === 'B' && x.approve?.status !== 200).map(outcome)).toEqual([]);
+    expect(approvals.filter((x) => x.read.node === 'A' && x.approve?.status !== 200 && !(x.read.error || x.approve?.error)).map(outcome)).toEqual([]);
+    // Every version read that reached the approver is logged.
+    const approvalReads = await eventsByPurpose(db.url, 'APPROVE');
+    for (const [k, x] of approvals.entries()) {
+      if (x.read.status === 200) expect(approvalReads.get(`APPROVE-${k}`)?.some((e) => e.outcome === 'allowed' && e.plan_id === x.planId)).toBe(true);
+    }
+    // Nothing half-written: each version is published, or still in review and approvable on B now.
+    for (const x of approvals.filter((y) => y.approve?.status !== 200)) {
+      const read = await callNode(b, approverToken, 'GET', `/api/v1/plans/${x.planId}/versions/1`, 'APPROVE-again');
+      if (read.json?.status === 'published') continue;
+      expect(read.json?.status).toBe('in-review');
+      const again = await callNode(b, approverToken, 'POST', `/api/v1/plans/${x.planId}/versions/1/approve`, 'APPROVE-again', { contentHash: read.json.contentHash });
+      expect(again.status, JSON.stringify(again.json)).toBe(200);
+    }
+    for (const planId of inReview) {
+      const published = await readPlan(b, bearer, planId, `PUBLISHED-${planId}`, -1);
+      expect(published).toMatchObject({ status: 200, servedPlan: true });
+    }
 
     const logged = expectEveryServedPlanLogged(all, await eventsByPurpose(db.url, 'KILL'), officer.sub);
     expect(logged).toBe(all.filter((r) => r.status === 200).length);
