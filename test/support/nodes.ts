@@ -126,7 +126,7 @@ function serviceNode(name: string, dataDir: string, env: Record<string, string>)
       });
       port = Number(new URL(url).port);
     },
-    async ready(timeoutMs = 60_000) {
+    async ready(timeoutMs = 120_000) {
       const deadline = Date.now() + timeoutMs;
       let last = '';
       while (Date.now() < deadline) {
