@@ -43,11 +43,31 @@ function fail(message: string): never {
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'rpl-bench-nodes-'));
 const children: ChildProcess[] = [];
-process.on('exit', () => {
-  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+const running = (c: ChildProcess) => c.exitCode === null && c.signalCode === null;
+
+/**
+ * SIGTERM and wait, so each node stops its managed Meilisearch; a node killed outright leaves its
+ * Meilisearch running (the next start on that DATA_DIR would end it), so those are ended by their pid file.
+ */
+async function stopAll() {
+  await Promise.all(
+    children.filter(running).map(async (c) => {
+      c.kill('SIGTERM');
+      const exited = new Promise((r) => c.once('exit', r));
+      if ((await Promise.race([exited, sleep(10_000).then(() => 'late')])) === 'late') c.kill('SIGKILL');
+    }),
+  );
+  for (const name of ['a', 'b']) {
+    try {
+      const pid = Number(fs.readFileSync(path.join(work, name, 'meili', 'meilisearch.pid'), 'utf8'));
+      if (pid > 1 && fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(work)) process.kill(pid, 'SIGKILL');
+    } catch {
+      // no pid file, or that process is gone
+    }
+  }
   fs.rmSync(work, { recursive: true, force: true });
-});
-process.on('SIGINT', () => process.exit(130));
+}
+process.on('SIGINT', () => void stopAll().finally(() => process.exit(130)));
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -238,10 +258,12 @@ async function main() {
   }
   process.stdout.write(`\ntwo nodes behind haproxy, ${rows.length} plans, ${CONNECTIONS} connections, load average ${machine.loadavg.join(' ')}\n${lines.join('\n')}\n`);
   fs.writeFileSync(path.join(root, 'bench', 'results-two-nodes.json'), `${JSON.stringify({ machine, plans: rows.length, connections: CONNECTIONS, phases }, null, 2)}\n`);
-  process.exit(0);
 }
 
-main().catch((e) => {
-  process.stderr.write(`bench:nodes failed: ${(e as Error).stack ?? e}\n`);
-  process.exit(1);
-});
+main().then(
+  () => stopAll().then(() => process.exit(0)),
+  (e) => {
+    process.stderr.write(`bench:nodes failed: ${(e as Error).stack ?? e}\n`);
+    return stopAll().then(() => process.exit(1));
+  },
+);
