@@ -134,6 +134,7 @@ defaults
     timeout connect 2s
     timeout client 30s
     timeout server 30s
+    timeout check 3s
     option forwardfor
     retries 2
     retry-on conn-failure empty-response
@@ -148,6 +149,8 @@ backend nodes
     http-check expect status 200
     default-server inter 1s fall 2 rise 2
 ${backends.map((p, i) => `    server n${i} 127.0.0.1:${p} check`).join('\n')}
+    option allbackups
+${backends.map((p, i) => `    server n${i}-any 127.0.0.1:${p} backup`).join('\n')}
 `;
 }
 
