@@ -5,7 +5,6 @@ import { openStore } from '../../db/index.js';
 import { demoUsers, seedSyntheticPlans } from '../../src/plans/demo/demo.js';
 import { listPublishedPlanIds } from './seed.js';
 import { tempDir } from '../helpers.js';
-import { cliHere } from '../cli/helpers.js';
 import { startNodes } from '../support/nodes.js';
 import { startRestartablePostgres } from '../support/restartable-postgres.js';
 import { eventsByPurpose, expectEveryServedPlanLogged, readPlan, readStream, statusCounts, waitFor } from './traffic.js';
@@ -21,7 +20,7 @@ describe('PostgreSQL restarting under load', () => {
     const planIds = await listPublishedPlanIds(seeded);
     await seeded.close();
 
-    const { nodes, token } = await startNodes({ databaseUrl: postgres.url, count: 1 });
+    const { nodes, token, cli } = await startNodes({ databaseUrl: postgres.url, count: 1 });
     const [a] = nodes as [(typeof nodes)[0]];
     const pid = a.pid();
     const bearer = await token(officer);
@@ -79,7 +78,7 @@ describe('PostgreSQL restarting under load', () => {
     expect(logged).toBeGreaterThanOrEqual(20);
     expect((await fetch(`${a.url}/readyz`)).status).toBe(200);
 
-    const verify = await cliHere(['verify-audit'], a.dataDir, { DATABASE_URL: postgres.url });
+    const verify = await cli(['verify-audit']);
     expect(verify.stdout + verify.stderr).toMatch(/access log OK/);
     expect(verify.code).toBe(0);
   });

@@ -5,7 +5,6 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openStore } from '../../db/index.js';
 import { demoUsers, seedSyntheticPlans } from '../../src/plans/demo/demo.js';
-import { cliHere } from '../cli/helpers.js';
 import { planBody, tempDir } from '../helpers.js';
 import { onCleanup } from '../cleanup.js';
 import { startNodes, type ServiceNode } from '../support/nodes.js';
@@ -28,13 +27,10 @@ async function seededDatabase(plans: number) {
   return { url: database.url, planIds };
 }
 
-/** `verify-audit` as an operator runs it: DATABASE_URL, and the deployment's keys (DATA_DIR/keys). */
-const verifyAudit = (databaseUrl: string, keysDir: string) => cliHere(['verify-audit'], path.dirname(keysDir), { DATABASE_URL: databaseUrl });
-
 describe('two nodes on one PostgreSQL', () => {
   it('SIGKILL of A during reads and approvals on both: B keeps answering, every plan served has its event, nothing half-written, the chain verifies, A comes back', { timeout: 240_000 }, async () => {
     const db = await seededDatabase(20);
-    const { nodes, token, keysDir } = await startNodes({ databaseUrl: db.url });
+    const { nodes, token, cli } = await startNodes({ databaseUrl: db.url });
     const [a, b] = nodes as [ServiceNode, ServiceNode];
     const bearer = await token(officer);
     const [authorToken, approverToken] = [await token(author), await token(approver)];
@@ -127,7 +123,7 @@ describe('two nodes on one PostgreSQL', () => {
 
     const logged = expectEveryServedPlanLogged(all, await eventsByPurpose(db.url, 'KILL'), officer.sub);
     expect(logged).toBe(all.filter((r) => r.status === 200).length);
-    const verify = await verifyAudit(db.url, keysDir);
+    const verify = await cli(['verify-audit']);
     expect(verify.stdout + verify.stderr).toMatch(/access log OK/);
     expect(verify.code).toBe(0);
 
@@ -137,14 +133,13 @@ describe('two nodes on one PostgreSQL', () => {
     const again = await readPlan(a, bearer, db.planIds[0]!, 'KILLAGAIN-0', -1);
     expect(again).toMatchObject({ status: 200, servedPlan: true });
     expectEveryServedPlanLogged([again], await eventsByPurpose(db.url, 'KILLAGAIN'), officer.sub);
-    expect((await verifyAudit(db.url, keysDir)).code).toBe(0);
+    expect((await cli(['verify-audit'])).code).toBe(0);
   });
 
   it('restore drill: backup from the running deployment, restore into a fresh database, a node serves from it, verify-audit passes', { timeout: 240_000 }, async () => {
     const db = await seededDatabase(10);
-    const { nodes, token, keysDir } = await startNodes({ databaseUrl: db.url });
+    const { nodes, token, keysDir, cli } = await startNodes({ databaseUrl: db.url });
     const bearer = await token(officer);
-    const cliDir = path.dirname(keysDir);
 
     // The backup is taken while both nodes serve (and log) reads.
     let stop = false;
@@ -153,7 +148,7 @@ describe('two nodes on one PostgreSQL', () => {
     await waitFor(() => done >= 10, 'reads before the backup');
     const file = path.join(tempDir(), 'drill.rplbackup.gz');
     const backupBegan = performance.now();
-    const backup = await cliHere(['backup', file], cliDir, { DATABASE_URL: db.url });
+    const backup = await cli(['backup', file]);
     stop = true;
     const served = await reads;
     expect(backup.stderr).toBe('');
@@ -162,7 +157,7 @@ describe('two nodes on one PostgreSQL', () => {
 
     const fresh = await createTestDatabase();
     onCleanup(() => fresh.drop());
-    const restore = await cliHere(['restore', file], cliDir, { DATABASE_URL: fresh.url });
+    const restore = await cli(['restore', file], { DATABASE_URL: fresh.url });
     expect(restore.stderr).toBe('');
     expect(restore.code).toBe(0);
     expect(restore.stdout).toMatch(/access log chain verified/);
@@ -178,7 +173,7 @@ describe('two nodes on one PostgreSQL', () => {
     const before = served.filter((r) => r.doneAt < backupBegan);
     expect(before.length).toBeGreaterThanOrEqual(10);
     expectEveryServedPlanLogged(before, await eventsByPurpose(fresh.url, 'DRILL'), officer.sub);
-    const verify = await verifyAudit(fresh.url, keysDir);
+    const verify = await restored.cli(['verify-audit']);
     expect(verify.stdout + verify.stderr).toMatch(/access log OK/);
     expect(verify.code).toBe(0);
   });

@@ -5,7 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { repoRoot } from '../cli/helpers.js';
+import { cliHere, repoRoot } from '../cli/helpers.js';
 import { onCleanup } from '../cleanup.js';
 import { tempDir } from '../helpers.js';
 import { loadAuditSigner } from '../../src/plans/access-log/signer.js';
@@ -34,14 +34,38 @@ export type ServiceNode = {
 
 export type Nodes = {
   nodes: ServiceNode[];
-  /**
-   * The key material every node shares (the checkpoint signing key, the development issuer's key); its
-   * parent folder serves as a DATA_DIR for the CLI (`verify-audit`, `restore`), which finds them there.
-   */
+  /** The key material every node shares (the checkpoint signing key, the development issuer's key). */
   keysDir: string;
   /** A bearer token from the shared development issuer, accepted by every node. */
   token(who: { sub: string; org: string; roles: string[] }, ttlSeconds?: number): Promise<string>;
+  /**
+   * `npm run cli -- …args` as an operator of this deployment runs it (in this process: see cliHere): its
+   * DATABASE_URL (unless `env` says another) and its keys.
+   */
+  cli(args: string[], env?: Record<string, string>): ReturnType<typeof cliHere>;
 };
+
+/**
+ * One deployment's keys, made once so that every node signs checkpoints with one key and accepts one
+ * issuer's tokens (or copied from `from`, another deployment's). `nodeEnv` is what a node or the CLI is
+ * given to find them: KEYS_DIR, and a copy where a process given no KEYS_DIR looks (DATA_DIR/keys).
+ */
+async function sharedKeys(from?: string) {
+  const shared = tempDir('rpl-keys-');
+  const keysDir = path.join(shared, 'keys');
+  if (from) fs.cpSync(from, keysDir, { recursive: true });
+  loadAuditSigner(shared);
+  const issuer = await loadDevIssuer(shared);
+  return {
+    keysDir,
+    issuer,
+    nodeEnv(dataDir: string): Record<string, string> {
+      if (dataDir !== shared) fs.cpSync(keysDir, path.join(dataDir, 'keys'), { recursive: true });
+      return { KEYS_DIR: keysDir };
+    },
+    cliDataDir: shared,
+  };
+}
 
 /**
  * Starts `count` nodes on `databaseUrl` (migrated or empty: they migrate under a lock) and waits until each
@@ -56,23 +80,20 @@ export async function startNodes(opts: {
   /** Another deployment's keys to use (a restore drill's new node keeps verifying the old checkpoints). */
   keysDir?: string;
 }): Promise<Nodes> {
-  const shared = tempDir('rpl-keys-');
-  const keysDir = path.join(shared, 'keys');
-  if (opts.keysDir) fs.cpSync(opts.keysDir, keysDir, { recursive: true });
-  // Created once here (unless given), so every node signs checkpoints with one key and accepts one
-  // issuer's tokens.
-  loadAuditSigner(shared);
-  const issuer = await loadDevIssuer(shared);
+  const keys = await sharedKeys(opts.keysDir);
   const nodes: ServiceNode[] = [];
   for (let i = 0; i < (opts.count ?? 2); i++) {
     const dataDir = tempDir(`rpl-node-${i}-`);
-    // And a copy where a node given no KEYS_DIR looks for them (DATA_DIR/keys).
-    fs.cpSync(keysDir, path.join(dataDir, 'keys'), { recursive: true });
-    nodes.push(serviceNode(String.fromCharCode(65 + i), dataDir, { ...opts.env, DATABASE_URL: opts.databaseUrl, KEYS_DIR: keysDir }));
+    nodes.push(serviceNode(String.fromCharCode(65 + i), dataDir, { ...opts.env, ...keys.nodeEnv(dataDir), DATABASE_URL: opts.databaseUrl }));
   }
   await Promise.all(nodes.map((n) => n.start()));
   await Promise.all(nodes.map((n) => n.ready(opts.readyTimeoutMs)));
-  return { nodes, keysDir, token: (w, ttl = 3600) => devToken(issuer, w, ttl) };
+  return {
+    nodes,
+    keysDir: keys.keysDir,
+    token: (w, ttl = 3600) => devToken(keys.issuer, w, ttl),
+    cli: (args, env = {}) => cliHere(args, keys.cliDataDir, { ...keys.nodeEnv(keys.cliDataDir), DATABASE_URL: opts.databaseUrl, ...env }),
+  };
 }
 
 const devToken = (issuer: DevIssuer, w: { sub: string; org: string; roles: string[] }, ttl: number) =>
