@@ -48,7 +48,8 @@ async function main(config: Config, argv: string[]) {
   }
   const devIssuer = dev.authDev ? await loadDevIssuer(config.keysDir) : undefined;
 
-  const logHealth = accessLogHealth(config.dataDir);
+  // Free space is checked where the store's files are: on PostgreSQL they are not on this machine.
+  const logHealth = accessLogHealth(db.kind === 'sqlite' ? config.dataDir : undefined);
   const auditWitness =
     config.auditWitnessDir === undefined
       ? undefined
@@ -62,7 +63,7 @@ async function main(config: Config, argv: string[]) {
     signer: keys.signer,
     witness: auditWitness,
     onError: (e) => {
-      logHealth.failed();
+      logHealth.failed(e);
       logger.error({ err: { name: e.name, message: e.message } }, 'access log error');
     },
   });
@@ -111,6 +112,8 @@ async function main(config: Config, argv: string[]) {
     sessionMaxHours: config.sessionMaxHours,
     sessionIdleMinutes: config.sessionIdleMinutes,
     search: search.service,
+    // Out of rotation (/readyz) until this node's index has caught up after a start.
+    searchReady: search.searchReady,
     refusals,
     trustProxy: config.trustProxy,
     searchLimits: config.searchLimits,

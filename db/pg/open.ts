@@ -4,6 +4,7 @@ import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
 import * as pgSchema from './schema/index.js';
+import { RECONNECT_WAIT_MS, waitForServer } from './reconnect.js';
 
 export type Pg = {
   db: NodePgDatabase<typeof pgSchema> & { $client: pg.Pool };
@@ -40,7 +41,10 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (text: string) => {
  * lock: several nodes may start at once), and returns a pool whose every session commits durably.
  * Errors name the server, never the password.
  */
-export async function openPostgres(url: string, opts: { max?: number; applicationName?: string } = {}): Promise<Pg> {
+export async function openPostgres(
+  url: string,
+  opts: { max?: number; applicationName?: string; reconnectWaitMs?: number } = {},
+): Promise<Pg> {
   const target = describe(url);
   const config: pg.PoolConfig = {
     connectionString: target.connectionString,
@@ -57,6 +61,12 @@ export async function openPostgres(url: string, opts: { max?: number; applicatio
   // An idle client whose connection breaks (a server restart, a failover) emits 'error' on the pool; with
   // no listener that would end the process. The pool drops that client and the next query connects anew.
   pool.on('error', () => {});
+  // A client checked out of the pool has no listener of the pool's: one whose session is ended between two
+  // of its statements (a fast shutdown ends every session at once) would emit an unheard 'error' and end
+  // the process. Its holder learns of it anyway, as its next statement fails, and the pool does not take
+  // back a client that is no longer queryable.
+  pool.on('connect', (client) => client.on('error', () => {}));
+  waitForServer(pool, opts.reconnectWaitMs ?? RECONNECT_WAIT_MS);
   const db = drizzle(pool, { schema: pgSchema }) as Pg['db'];
   return { db, pool, close: () => pool.end() };
 }

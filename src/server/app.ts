@@ -34,7 +34,7 @@ import { getVersion } from './api/v1/plans/version.js';
 import { listVersions } from './api/v1/plans/versions.js';
 import { withdrawVersion } from './api/v1/plans/withdraw.js';
 import { searchPeople } from './api/v1/search/search.js';
-import { health } from './api/health.js';
+import { health, liveness, readiness } from './api/health.js';
 import { requireActor } from './auth/require-actor.js';
 import type { AppDeps, AppEnv, WebEnv } from './context.js';
 import { AppError, createErrorHandler, notFoundHandler } from './errors.js';
@@ -156,6 +156,8 @@ export function createApp(deps: AppDeps) {
     // GET and HEAD carry no body, and asking for one makes the Node adapter build a full Fetch Request.
     .use((c, next) => (c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : limitBody(c, next)))
     .get('/healthz', ...health(s))
+    .get('/readyz', ...readiness(s))
+    .get('/livez', ...liveness())
     .get('/favicon.svg', favicon)
     .get('/favicon.ico', favicon)
     .route('/api/v1', v1)

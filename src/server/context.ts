@@ -22,6 +22,7 @@ import type { RefLookupGuard } from './guards/ref-lookup-guard.js';
 import type { Handoffs, SharedStateKind } from './guards/shared-state.js';
 import type { Metrics } from './metrics/metrics.js';
 import type { SecretBox } from '../plans/keys/secrets.js';
+import type { createReadiness, SearchReady } from './readiness.js';
 
 /** What the app is built from: real parts in production and in tests alike. */
 export type AppDeps = {
@@ -55,6 +56,8 @@ export type AppDeps = {
   sessionIdleMinutes?: number;
   /** Name search; absent → a fallback-only service over the same database (always degraded). */
   search?: SearchService;
+  /** Whether this node's search index has caught up with the database, for /readyz; absent → it has. */
+  searchReady?: SearchReady;
   /** Which forwarded header to believe for the client address (rate limits key on it); absent = the socket. */
   trustProxy?: TrustProxy;
   /** KEYS_DIR's secrets key: seals OpenID client secrets set from the admin pages and opens them to sign in; absent → both refuse. */
@@ -96,6 +99,8 @@ export type AppServices = AppDeps & {
   refusals: RefusalSummary;
   searchGuard: SearchGuard;
   refLookupGuard: RefLookupGuard;
+  /** /readyz: whether a load balancer should send this node requests. */
+  readiness: ReturnType<typeof createReadiness>;
 };
 
 export type AppEnv = {

@@ -2,10 +2,27 @@ import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { FailureCode, Result } from '../plans/core/result.js';
+import { isStoreUnavailable } from '../../db/unavailable.js';
 
 /** The refusal when an access event cannot be committed: nothing is served unlogged. */
 export const accessLogUnavailable = () =>
   new AppError('unavailable', 'the access log could not record this request, so nothing is shown; try again shortly');
+
+/** A statement failed because the database is away (a restart, a failover): nothing was served. */
+export const storeUnavailable = () =>
+  new AppError('unavailable', 'the database is not answering just now, so nothing is shown; try again shortly');
+
+/**
+ * Seconds a client should wait before trying a 503 again: a database restart or a failover takes a second
+ * or two, and a load balancer has usually moved traffic off an unready node by then.
+ */
+export const RETRY_AFTER_SECONDS = 2;
+
+/** Every 503 says when to try again (a 429's own Retry-After, set by its route, is left alone). */
+export function withRetryAfter(res: Response): Response {
+  if (res.status === 503 && !res.headers.has('retry-after')) res.headers.set('Retry-After', String(RETRY_AFTER_SECONDS));
+  return res;
+}
 
 export type ErrorCode = FailureCode | 'rate_limited' | 'internal' | 'route_not_found' | 'method_not_allowed' | 'too_large';
 
@@ -79,9 +96,11 @@ export function problemBody(err: AppError, instance: string) {
 export function problemResponse(c: Context, err: AppError): Response {
   // The request id lets a caller's report be matched to the request log line (which has no personal data).
   const id = c.get('requestId');
-  return c.newResponse(JSON.stringify(problemBody(err, id ? `urn:request-id:${id}` : c.req.path)), err.status, {
-    'content-type': 'application/problem+json',
-  });
+  return withRetryAfter(
+    c.newResponse(JSON.stringify(problemBody(err, id ? `urn:request-id:${id}` : c.req.path)), err.status, {
+      'content-type': 'application/problem+json',
+    }),
+  );
 }
 
 /** Structural, so it takes zod's classic and core errors alike. */
@@ -120,9 +139,14 @@ export const wantsHtml = (c: Context) =>
 export type HtmlErrorPage = (c: Context, err: AppError) => Response | Promise<Response>;
 
 export function createErrorHandler(log: { error: (obj: object, msg: string) => void }, htmlPage?: HtmlErrorPage): ErrorHandler {
-  const answer = (c: Context, err: AppError) => (htmlPage && wantsHtml(c) ? htmlPage(c, err) : problemResponse(c, err));
+  const answer = async (c: Context, err: AppError) => withRetryAfter(htmlPage && wantsHtml(c) ? await htmlPage(c, err) : problemResponse(c, err));
   return (err, c) => {
     if (err instanceof AppError) return answer(c, err);
+    if (isStoreUnavailable(err)) {
+      // Expected while PostgreSQL restarts or fails over: one line, no stack, nothing of the request.
+      log.error({ err: { name: err.name, message: err.message }, path: c.req.routePath }, 'database unavailable: answered 503');
+      return answer(c, storeUnavailable());
+    }
     if (err instanceof HTTPException) {
       const code: ErrorCode = err.status === 401 ? 'unauthenticated' : err.status === 413 ? 'too_large' : err.status < 500 ? 'invalid' : 'internal';
       return answer(c, new AppError(code, err.message || titleOf[code]));

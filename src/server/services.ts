@@ -13,6 +13,7 @@ import { createCardGuard } from './guards/card-guard.js';
 import { createSearchGuard } from './guards/search-guard.js';
 import { createRefLookupGuard } from './guards/ref-lookup-guard.js';
 import { countersFor, handoffsFor, sharedStateFor } from './guards/shared-state.js';
+import { createReadiness } from './readiness.js';
 
 /** Everything the routes share, built once per app from its deps (real parts in production and tests). */
 export function buildServices(deps: AppDeps): AppServices {
@@ -58,6 +59,7 @@ export function buildServices(deps: AppDeps): AppServices {
       }),
     searchGuard: createSearchGuard(deps.clock, deps.searchLimits ?? DEFAULT_SEARCH_LIMITS, counters),
     refLookupGuard: createRefLookupGuard(deps.clock, deps.refLookupLimits ?? DEFAULT_REF_LOOKUP_LIMITS, undefined, { kind: shared, db: deps.db }),
+    readiness: createReadiness({ db: deps.db, logHealth: health, search, searchReady: deps.searchReady }),
   };
   deps.metrics?.watch(services);
   return services;
@@ -68,7 +70,7 @@ const instrumented = (deps: AppDeps, search: SearchService) => deps.metrics?.ins
 
 /** A log without checkpoints, for an app given none; whoever passes a log wires its health (main.ts). */
 function ownAccessLog(deps: AppDeps, health: AccessLogHealth) {
-  const log = createAccessLog(deps.db, { clock: deps.clock, onError: () => health.failed() });
+  const log = createAccessLog(deps.db, { clock: deps.clock, onError: (e) => health.failed(e) });
   health.watch(() => log.stats().batches);
   return log;
 }

@@ -88,7 +88,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
 }
 
 /** The bin directory of the newest installed PostgreSQL 15+: Debian's layout first, then pg_config on PATH. */
-async function findBinaries(): Promise<string> {
+export async function findBinaries(): Promise<string> {
   const root = '/usr/lib/postgresql';
   const debian = fs.existsSync(root)
     ? fs
@@ -110,7 +110,7 @@ async function findBinaries(): Promise<string> {
   throw new Error(`${INSTALL} (no initdb under ${root}/*/bin or from pg_config)`);
 }
 
-async function postgresUser(): Promise<{ uid: number; gid: number }> {
+export async function postgresUser(): Promise<{ uid: number; gid: number }> {
   try {
     const uid = Number((await run('id', ['-u', 'postgres'])).stdout.trim());
     const gid = Number((await run('id', ['-g', 'postgres'])).stdout.trim());
@@ -120,10 +120,10 @@ async function postgresUser(): Promise<{ uid: number; gid: number }> {
   }
 }
 
-type PgRun = (tool: string, args: string[]) => Promise<unknown>;
+export type PgRun = (tool: string, args: string[]) => Promise<unknown>;
 
 /** Starts the server on a free port, trying again should another process take the port meanwhile. */
-async function startServer(pgRun: PgRun, data: string, dir: string): Promise<number> {
+export async function startServer(pgRun: PgRun, data: string, dir: string): Promise<number> {
   for (let attempt = 1; ; attempt++) {
     const port = await freePort();
     const settings = [

@@ -2,7 +2,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import type { AccessAction, AccessChannel, AccessEventInput } from '../../plans/access-log/log.js';
 import type { Actor } from '../../plans/core/actor.js';
 import type { AppServices } from '../context.js';
-import { accessLogUnavailable, AppError, problemResponse } from '../errors.js';
+import { accessLogUnavailable, AppError, problemResponse, withRetryAfter } from '../errors.js';
 import type { AccessNote } from './note.js';
 
 
@@ -58,7 +58,7 @@ export async function recordOrWithhold(services: AppServices, c: Context, event:
   } catch (e) {
     services.logger.error({ err: { name: (e as Error).name, message: (e as Error).message }, action: event.action }, 'access log write failed: response withheld');
     c.res = undefined;
-    c.res = medium === 'api' ? problemResponse(c, accessLogUnavailable()) : await medium.page(c);
+    c.res = medium === 'api' ? problemResponse(c, accessLogUnavailable()) : withRetryAfter(await medium.page(c));
     return false;
   }
 }
