@@ -136,6 +136,65 @@ describe('two nodes on one PostgreSQL', () => {
     expect((await cli(['verify-audit'])).code).toBe(0);
   });
 
+  it('a plan published on A is found and read on B within a second; the search limit counts both; A, stopped while B publishes, catches its index up from its cursor', { timeout: 240_000 }, async () => {
+    const db = await seededDatabase(10);
+    // A small burst so the limit is reached in a few searches (a person's searches, on whichever node).
+    const { nodes, token } = await startNodes({ databaseUrl: db.url, env: { SEARCH_BURST: '6' } });
+    const [a, b] = nodes as [ServiceNode, ServiceNode];
+    const [authorToken, approverToken] = [await token(author), await token(approver)];
+
+    /** Writes, submits and approves a plan on `on`; resolves when the approval has answered. */
+    async function publish(on: ServiceNode, ref: string, familyName: string) {
+      const made = await callNode(on, authorToken, 'POST', '/api/v1/plans', `WRITE-${ref}`, planBody({ externalRef: ref, familyName }));
+      expect(made.status, JSON.stringify(made.json)).toBe(201);
+      const planId = made.json.planId as string;
+      expect((await callNode(on, authorToken, 'POST', `/api/v1/plans/${planId}/versions/1/submit`, `WRITE-${ref}`)).status).toBe(200);
+      const read = await callNode(on, approverToken, 'GET', `/api/v1/plans/${planId}/versions/1`, `APPROVE-${ref}`);
+      const approved = await callNode(on, approverToken, 'POST', `/api/v1/plans/${planId}/versions/1/approve`, `APPROVE-${ref}`, { contentHash: read.json.contentHash });
+      expect(approved.status, JSON.stringify(approved.json)).toBe(200);
+      return planId;
+    }
+    /** Searches on `on` (as `who`) until the plan is among the results; the time from `since`, in ms. */
+    async function foundOn(on: ServiceNode, who: string, familyName: string, planId: string, since: number, limitMs: number) {
+      for (;;) {
+        const r = await callNode(on, who, 'GET', `/api/v1/search?${new URLSearchParams({ q: `Aoife ${familyName}` })}`, 'SEARCH-find');
+        expect(r.status, JSON.stringify(r.json)).toBe(200);
+        if (r.json.results.some((x: { planId: string }) => x.planId === planId)) return { ms: performance.now() - since, degraded: r.json.degraded };
+        if (performance.now() - since > limitMs) throw new Error(`${planId} not found on ${on.name} within ${limitMs} ms`);
+        await new Promise((res) => setTimeout(res, 25));
+      }
+    }
+
+    // Each search below is by another person (the limit is per person); the last part is the limit itself.
+    const searcher = async (n: number) => token({ ...officer, sub: `pc.search.${n}` });
+    const published = performance.now();
+    const planId = await publish(a, 'NODES-1', 'Quennell-Marchetti');
+    const onB = await foundOn(b, await searcher(1), 'Quennell-Marchetti', planId, published, 1000);
+    // eslint-disable-next-line no-console
+    console.log(`publish on A → found by a search on B: ${Math.round(onB.ms)} ms from the author's first request`);
+    expect(onB.ms).toBeLessThan(1000);
+    expect(await readPlan(b, await token(officer), planId, 'NODES-read', -1)).toMatchObject({ status: 200, servedPlan: true });
+
+    // One person's searches alternate between the nodes: the sixth is the last allowed, on either.
+    const limited = await searcher(2);
+    const statuses: number[] = [];
+    for (let i = 0; i < 8; i++) statuses.push((await callNode(i % 2 ? b : a, limited, 'GET', '/api/v1/search?q=smith', 'SEARCH-limit')).status);
+    expect(statuses).toEqual([200, 200, 200, 200, 200, 200, 429, 429]);
+
+    // A stops; B publishes two plans; A, started again, is ready only once its index has them, and has
+    // them from its cursor: no rebuild.
+    expect(await a.stop()).toBe(0);
+    const whileDown = [await publish(b, 'NODES-2', 'Ostrowska-Lindqvist'), await publish(b, 'NODES-3', 'Abernethy-Okonkwo')];
+    await a.start();
+    await a.ready();
+    const found = [
+      await foundOn(a, await searcher(3), 'Ostrowska-Lindqvist', whileDown[0]!, performance.now(), 0),
+      await foundOn(a, await searcher(4), 'Abernethy-Okonkwo', whileDown[1]!, performance.now(), 0),
+    ];
+    expect(found.map((f) => f.degraded)).toEqual([false, false]);
+    expect(a.output().stdout).not.toMatch(/rebuilding/);
+  });
+
   it('restore drill: backup from the running deployment, restore into a fresh database, a node serves from it, verify-audit passes', { timeout: 240_000 }, async () => {
     const db = await seededDatabase(10);
     const { nodes, token, keysDir, cli } = await startNodes({ databaseUrl: db.url });
