@@ -19,17 +19,48 @@ function tmpfs(dir = '/dev/shm', atLeast = 2 * 1024 ** 3): string | undefined {
 const tmp = tmpfs();
 if (tmp) process.env.TMPDIR = tmp;
 
+/** What every project shares; the PostgreSQL cluster's globalSetup stays on the root (one per run). */
+const shared = {
+  pool: 'forks' as const,
+  // Test files share their worker's modules: the app and its dependencies (pdf-lib, fontkit, zod, …)
+  // are imported once per worker instead of once per file. Hooks every file needs are therefore
+  // registered by test/setup.ts, which runs before each file.
+  isolate: false,
+  setupFiles: ['test/setup.ts'],
+  testTimeout: 30_000,
+  hookTimeout: 60_000,
+};
+
+/**
+ * The PostgreSQL half of the matrix (issue 22): the store, domain, access-log, API and CLI suites again
+ * with TEST_DB=pg, which makes testApp()/testStore() open a database of their own in the run's cluster
+ * and the CLI helpers pass its DATABASE_URL. Suites that are about SQLite by nature (its file, WAL, the
+ * writer thread, the crash test) or that already run both dialects themselves stay out of it.
+ */
+const PG = {
+  include: ['test/plans/**/*.test.ts', 'test/server/api/**/*.test.ts', 'test/server/fhir/**/*.test.ts', 'test/cli/**/*.test.ts'],
+  exclude: [
+    // Run both dialects themselves (describe.each(dialects) or a pg-only file).
+    'test/plans/access-log/pg-log.test.ts',
+    'test/plans/backup/backup.test.ts',
+    'test/plans/versions/dialects.test.ts',
+    // No store at all: the same answer on either.
+    'test/plans/cards/code.test.ts',
+    'test/plans/core/**',
+    // SQLite by nature: its writer thread and raw file, its migration history, a killed process's file.
+    'test/plans/access-log/log.test.ts',
+    'test/plans/governance/agreements-migration.test.ts',
+    'test/plans/versions/crash.test.ts',
+  ],
+};
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],
-    pool: 'forks',
+    // The root project's globalSetup runs once for the whole run; the projects inherit what it provides.
     globalSetup: ['test/support/postgres-cluster.ts'],
-    // Test files share their worker's modules: the app and its dependencies (pdf-lib, fontkit, zod, …)
-    // are imported once per worker instead of once per file. Hooks every file needs are therefore
-    // registered by test/setup.ts, which runs before each file.
-    isolate: false,
-    setupFiles: ['test/setup.ts'],
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
+    projects: [
+      { test: { ...shared, name: 'sqlite', include: ['test/**/*.test.ts', 'test/**/*.test.tsx'] } },
+      { test: { ...shared, name: 'pg', include: PG.include, exclude: PG.exclude, env: { TEST_DB: 'pg' } } },
+    ],
   },
 });

@@ -25,7 +25,7 @@ describe("an organisation's OpenID settings and its client secret", () => {
     expect(await getOidcConfig(t.db, 'southbank-mh')).toMatchObject({ clientSecretFile: stored, roleMap: { ig: 'auditor', crisis: 'responder' } });
     expect(fs.readFileSync(stored, 'utf8').trim()).toBe('synthetic-secret-1');
     expect(fs.readdirSync(path.join(t.dir, 'oidc'))).toHaveLength(1);
-    const change = t.events().filter((e) => e.action === 'governance').at(-1)!;
+    const change = (await t.events()).filter((e) => e.action === 'governance').at(-1)!;
     expect(change.query).toMatchObject({ op: 'organisation.oidc', changes: { clientSecret: 'kept' } });
 
     for (const other of [{ clientId: 'rpl-2' }, { issuer: 'https://idp.other.example' }]) {

@@ -76,13 +76,13 @@ describe('ill-formed Unicode (a lone surrogate) is refused where text enters', (
     const t = await testApp();
     await publishPlans(t.db, [importRecordFrom(planBody())]);
     for (const escaped of ['%ED%A0%80', '%ED%B0%80', 'Ann%ED%A0%80']) {
-      const before = t.events().length;
+      const before = (await t.events()).length;
       const api = await t.call(who.officer, 'GET', `/api/v1/search?q=${escaped}`);
       expect(api.status).toBe(400);
       expect(api.headers.get('content-type')).toContain('application/problem+json');
       expect(api.json.errors).toEqual([{ path: 'q', message: expect.stringContaining('not UTF-8') }]);
       // Refused after sign-in, like any other invalid search: the access log still has the attempt.
-      expect(t.events().length).toBe(before + 1);
+      expect((await t.events()).length).toBe(before + 1);
       const fhir = await t.call(who.nurse, 'GET', `/fhir/R4/CarePlan?identifier=${escaped}`);
       expect(fhir.status).toBe(400);
       expect(fhir.text).toContain('not UTF-8');

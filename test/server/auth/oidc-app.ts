@@ -88,7 +88,7 @@ export async function setUp(
   }
   const signIns = async () => {
     await t.accessLog.planLookup();
-    return t.events().filter((e) => e.action === 'sign-in' || e.action === 'sign-out');
+    return (await t.events()).filter((e) => e.action === 'sign-in' || e.action === 'sign-out');
   };
   const sessionRows = () => t.db.$client.prepare('SELECT actor_sub, actor_org, actor_roles FROM web_sessions').all();
   return { t, app, appUrl, provider, signIns, sessionRows, clientSecret, sync, refusals };

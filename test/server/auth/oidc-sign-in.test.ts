@@ -101,7 +101,7 @@ describe('sign-in through the organisation\'s OpenID provider', () => {
     expect(new URL(plan.url).pathname).toBe(`/plans/${planId}`);
     expect(plan.status).toBe(200);
     await signIns();
-    const scanned = t.events().filter((e) => e.action === 'qr-scan' && e.outcome === 'allowed');
+    const scanned = (await t.events()).filter((e) => e.action === 'qr-scan' && e.outcome === 'allowed');
     expect(scanned.map((e) => [e.channel, e.planId])).toEqual([['qr', planId]]);
   });
 

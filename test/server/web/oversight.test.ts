@@ -27,7 +27,7 @@ async function world() {
 
 const webAuditReads = async (t: Awaited<ReturnType<typeof testApp>>) => {
   await t.accessLog.planLookup();
-  return t.events().filter((e) => e.action === 'audit-read' && e.channel === 'web');
+  return (await t.events()).filter((e) => e.action === 'audit-read' && e.channel === 'web');
 };
 
 describe('auditor console /audit', () => {
@@ -116,7 +116,7 @@ describe('unusual access /audit/flags', () => {
     const after = await b.get(done.location!);
     expect(after.text).toContain('Flag closed');
     expect(after.text).toContain('Cardiac arrest; CAD log confirms.');
-    expect(t.events().filter((e) => e.action === 'flag-review')).toMatchObject([{ channel: 'web', actorSub: 'demo.auditor', reason: 'Cardiac arrest; CAD log confirms.' }]);
+    expect((await t.events()).filter((e) => e.action === 'flag-review')).toMatchObject([{ channel: 'web', actorSub: 'demo.auditor', reason: 'Cardiac arrest; CAD log confirms.' }]);
     expect((await b.post(`/audit/flags/${id}/review`, { outcome: 'reported', comment: 'second go' })).status).toBe(409);
   });
 });
@@ -297,7 +297,7 @@ describe('administrator pages /admin', () => {
     const files = fs.readdirSync(path.join(t.dir, 'oidc'));
     expect(files).toHaveLength(1);
     expect(fs.statSync(path.join(t.dir, 'oidc', files[0]!)).mode & 0o777).toBe(0o600);
-    const gov = t.events().filter((e) => e.action === 'governance');
+    const gov = (await t.events()).filter((e) => e.action === 'governance');
     expect(gov.map((e) => [(e.query as { op: string }).op, e.outcome, e.channel])).toEqual([
       ['organisation.add', 'denied', 'web'],
       ['organisation.change', 'denied', 'web'],
@@ -305,7 +305,7 @@ describe('administrator pages /admin', () => {
       ['organisation.change', 'allowed', 'web'],
       ['organisation.oidc', 'allowed', 'web'],
     ]);
-    expect(JSON.stringify(t.events())).not.toContain('synthetic-secret-987');
+    expect(JSON.stringify((await t.events()))).not.toContain('synthetic-secret-987');
     // The organisation now signs in through its own provider: this demo (development issuer) session ends at once.
     expect((await admin.get('/admin')).status).toBe(303);
   });
