@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { databaseFile, openDatabase, openStore, type Db } from '../db/index.js';
-import { createTestDatabase, type TestDatabase } from './support/postgres.js';
+import { copyDatabase, createTestDatabase, type TestDatabase } from './support/postgres.js';
 import type { Actor, Role } from '../src/plans/core/actor.js';
 import type { CreatePlanBody, ImportRecord } from '../src/plans/core/content.js';
 import { ensureDemoOrganisations } from '../src/plans/demo/demo.js';
@@ -309,4 +309,31 @@ export async function breakAccessLog(db: Db): Promise<() => Promise<void>> {
     await db.exec(sql`DROP TRIGGER fail_log ON access_events`);
     await db.exec(sql`DROP FUNCTION fail_log()`);
   };
+}
+
+/**
+ * A new data directory holding a copy of `from`'s store and (unless `storeOnly`) of its files, the keys,
+ * for a test to start again from one state: on SQLite the file, checkpointed first (through `from.db`,
+ * or a handle of its own); on PostgreSQL a database made from `from`'s as its template. A template must
+ * have no other sessions, so `from`'s are ended first: its handles' pools connect anew when next used.
+ */
+export async function copyDataDir(from: { db?: Db; dir: string }, opts: { storeOnly?: boolean } = {}): Promise<string> {
+  const dir = tempDir();
+  const dialect = from.db?.kind ?? defaultDialect();
+  if (dialect === 'sqlite') {
+    if (from.db) await from.db.one(sql`PRAGMA wal_checkpoint(TRUNCATE)`);
+    else await withStoreAt(from.dir, (db) => db.one(sql`PRAGMA wal_checkpoint(TRUNCATE)`));
+    const file = path.basename(databaseFile(from.dir));
+    fs.cpSync(from.dir, dir, { recursive: true, filter: (src) => !/-(wal|shm)$/.test(src) && (!opts.storeOnly || src === from.dir || path.basename(src) === file) });
+  } else {
+    if (!opts.storeOnly) fs.cpSync(from.dir, dir, { recursive: true });
+    const source = await databaseOf(from.dir);
+    databases.set(dir, copyDatabase(source.name));
+    onCleanupIn(dirScopes.get(dir) ?? cleanupScope(), async () => {
+      const copy = databases.get(dir);
+      databases.delete(dir);
+      await (await copy)?.drop();
+    });
+  }
+  return dir;
 }

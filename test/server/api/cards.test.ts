@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { issueCard } from '../../../src/plans/cards/cards.js';
 import { createApp } from '../../../src/server/app.js';
@@ -94,7 +95,7 @@ describe('issuing a card', () => {
     expect(scan.location).toBe(`/plans/${planId}?via=qr`);
 
     // Only hashes are stored.
-    const rows = t.db.$client.prepare('SELECT * FROM plan_cards').all();
+    const rows = await t.db.many(sql`SELECT * FROM plan_cards`);
     const stored = JSON.stringify(rows);
     expect(stored).not.toContain(tokenOf(card.url));
     expect(stored).not.toContain(card.code.replace(/-/g, ''));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { addOrganisation } from '../../../src/plans/organisations.js';
-import { importRecordFrom, planBody, planIdOf, publishPlans, testApp, type Who, who } from '../../helpers.js';
+import { countRows, importRecordFrom, planBody, planIdOf, publishPlans, testApp, type Who, who } from '../../helpers.js';
 import { browser } from '../web/helpers.js';
 
 /** Characters that make a name or purpose display other than it reads. */
@@ -31,7 +31,7 @@ describe('names and purposes that display other than they read', () => {
         expect(res.json.errors.map((e: { path: string }) => e.path), what).toContain(path);
       }
     }
-    expect(t.db.$client.prepare('SELECT count(*) AS n FROM plans').get()).toEqual({ n: 0 });
+    expect(await countRows(t.db, 'plans')).toBe(0);
   });
 
   it('keeps line breaks in prose but not bidi overrides', async () => {

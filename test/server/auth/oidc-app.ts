@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
+import { sql } from 'drizzle-orm';
 import { expect } from 'vitest';
 import { configureOidc, oidcConfigInputSchema } from '../../../src/plans/oidc-config.js';
 import { createApp } from '../../../src/server/app.js';
@@ -90,7 +91,7 @@ export async function setUp(
     await t.accessLog.planLookup();
     return (await t.events()).filter((e) => e.action === 'sign-in' || e.action === 'sign-out');
   };
-  const sessionRows = () => t.db.$client.prepare('SELECT actor_sub, actor_org, actor_roles FROM web_sessions').all();
+  const sessionRows = () => t.db.many(sql`SELECT actor_sub, actor_org, actor_roles FROM web_sessions ORDER BY created_at, actor_sub`);
   return { t, app, appUrl, provider, signIns, sessionRows, clientSecret, sync, refusals };
 }
 

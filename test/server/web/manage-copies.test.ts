@@ -3,13 +3,15 @@ import { describe, expect, it } from 'vitest';
 import { importRecordFrom, planBody, planIdOf, publishPlans, tempDir, testApp, type TestApp } from '../../helpers.js';
 import { pdfText, signedIn } from './helpers.js';
 
-const copies = (t: TestApp) => t.db.$client.prepare('SELECT plan_id, version, without_identifiers, printed_by, printed_at FROM person_copies ORDER BY id').all() as {
-  plan_id: string;
-  version: number;
-  without_identifiers: number;
-  printed_by: string;
-  printed_at: string;
-}[];
+const copies = async (t: TestApp) => {
+  const { personCopies: c } = t.db.t;
+  return t.db.many(
+    t.db.q
+      .select({ planId: c.planId, version: c.version, withoutIdentifiers: c.withoutIdentifiers, printedBy: c.printedBy, printedAt: c.printedAt })
+      .from(c)
+      .orderBy(asc(c.id)),
+  );
+};
 /** The PDF's bytes (the test browser reads bodies as text). */
 async function download(t: TestApp, b: { jar: Map<string, string> }, url: string) {
   const res = await t.app.request(url, { headers: { cookie: [...b.jar].map(([k, v]) => `${k}=${v}`).join('; ') } });
