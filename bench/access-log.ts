@@ -41,8 +41,8 @@ async function run(signed: boolean, concurrency: number, events: number) {
     const used = process.cpuUsage(cpu);
     const stats = log.stats();
     await log.close();
-    const checkpoints = db.$client.prepare('SELECT count(*) FROM audit_checkpoints').pluck().get() as number;
-    db.$client.close();
+    const checkpoints = db.sqlite!.client.prepare('SELECT count(*) FROM audit_checkpoints').pluck().get() as number;
+    db.sqlite!.client.close();
     return {
       eventsPerSec: Math.round((events / ms) * 1000),
       cpuUsPerEvent: +((used.user + used.system) / events).toFixed(1),

@@ -25,7 +25,7 @@ async function scratch(): Promise<{ dir: string; remove: () => void }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rpl-bench-import-'));
   const db = openDatabase(databaseFile(dir));
   await ensureDemoOrganisations(db, new Date());
-  db.$client.close();
+  db.sqlite!.client.close();
   return { dir, remove: () => fs.rmSync(dir, { recursive: true, force: true }) };
 }
 
@@ -52,7 +52,7 @@ export async function benchImport(plans: number): Promise<ImportBench> {
     const checkedAt = performance.now();
     const { summary, stopped } = await importFile(db, file, checked, { importedBy: 'bench', now: () => new Date() });
     const done = performance.now();
-    db.$client.close();
+    db.sqlite!.client.close();
     fn.remove();
     if (stopped || summary.created !== plans) throw new Error(`bench import went wrong: ${stopped?.message ?? JSON.stringify(summary)}`);
 

@@ -63,17 +63,17 @@ type ScenarioResult = {
 async function seeded(dataDir: string): Promise<string[]> {
   const db = openDatabase(databaseFile(dataDir));
   try {
-    const count = () => db.$client.prepare('SELECT count(*) FROM plans').pluck().get() as number;
+    const count = () => db.sqlite!.client.prepare('SELECT count(*) FROM plans').pluck().get() as number;
     if (count() < PLANS) {
       process.stdout.write(`seeding ${PLANS} synthetic plans into ${dataDir} (once)…\n`);
       await seedSyntheticPlans(db, PLANS, { seed: 7, now: () => new Date() });
     }
-    return db.$client
+    return db.sqlite!.client
       .prepare("SELECT id FROM plans WHERE current_version_id IS NOT NULL AND owning_org IN ('southbank-mh','northgate-mh')")
       .pluck()
       .all() as string[];
   } finally {
-    db.$client.close();
+    db.sqlite!.client.close();
   }
 }
 

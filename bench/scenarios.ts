@@ -151,7 +151,7 @@ const swapped = (w: string) => (w.length < 5 ? w : `${w.slice(0, 2)}${w[3]}${w[2
 function searchQueries(dataDir: string): string[] {
   const db = openDatabase(databaseFile(dataDir));
   try {
-    const rows = db.$client
+    const rows = db.sqlite!.client
       .prepare<[], SubjectRow>(
         "SELECT v.subject FROM plans p JOIN plan_versions v ON v.id = p.current_version_id WHERE p.owning_org IN ('southbank-mh','northgate-mh') LIMIT 500",
       )
@@ -169,7 +169,7 @@ function searchQueries(dataDir: string): string[] {
       return new URLSearchParams(kinds[i % kinds.length]!).toString();
     });
   } finally {
-    db.$client.close();
+    db.sqlite!.client.close();
   }
 }
 
@@ -185,7 +185,7 @@ const SCAN_PEOPLE = 10_000;
 async function issueCards(dataDir: string, planIds: string[]): Promise<string[]> {
   const db = openDatabase(databaseFile(dataDir));
   try {
-    const owner = db.$client.prepare<[string], { owning_org: string }>('SELECT owning_org FROM plans WHERE id = ?');
+    const owner = db.sqlite!.client.prepare<[string], { owning_org: string }>('SELECT owning_org FROM plans WHERE id = ?');
     const now = new Date();
     const tokens: string[] = [];
     for (const planId of planIds) {
@@ -197,7 +197,7 @@ async function issueCards(dataDir: string, planIds: string[]): Promise<string[]>
     }
     return tokens;
   } finally {
-    db.$client.close();
+    db.sqlite!.client.close();
   }
 }
 
@@ -211,11 +211,11 @@ async function sessionCookies(ctx: BenchContext, people: number): Promise<string
     for (let n = 0; n < people; n++) {
       const actor = { sub: `bench.paramedic.${n}`, org: 'metro-ambulance', orgKind: 'ambulance', roles: ['responder'] } as const;
       const id = await insertSession(db, { actor, method: 'dev', expiresAt: now + 8 * 3600_000 }, now);
-      db.$client.prepare('UPDATE web_sessions SET purpose = ?, purpose_at = ? WHERE actor_sub = ?').run(PURPOSE, now, actor.sub);
+      db.sqlite!.client.prepare('UPDATE web_sessions SET purpose = ?, purpose_at = ? WHERE actor_sub = ?').run(PURPOSE, now, actor.sub);
       cookies.push(`${SESSION_COOKIE}=${id}`);
     }
     return cookies;
   } finally {
-    db.$client.close();
+    db.sqlite!.client.close();
   }
 }

@@ -78,7 +78,7 @@ function cpuOfProcessUs(pid: number | undefined): number | null {
 
 /** One plan as a police responder's view of it, serialised as the plan route serialises it. */
 async function sampleViewJson(db: ReturnType<typeof openDatabase>): Promise<string> {
-  const planId = db.$client.prepare('SELECT id FROM plans WHERE current_version_id IS NOT NULL LIMIT 1').pluck().get() as string;
+  const planId = db.sqlite!.client.prepare('SELECT id FROM plans WHERE current_version_id IS NOT NULL LIMIT 1').pluck().get() as string;
   const reader = createPlanReader(db);
   const police = { sub: 'bench.sample', org: 'capital-police', orgKind: 'police' as const, roles: ['responder' as const] };
   const read = await reader.byId(police, planId, isoDay(systemClock()));
@@ -210,7 +210,7 @@ async function main(dataDir: string) {
     }
     if (m.type === 'stop') {
       await Promise.allSettled([accessLog.close(), search.stop()]);
-      db.$client.close();
+      db.sqlite!.client.close();
       process.exit(0);
     }
   });

@@ -94,7 +94,7 @@ describe('every read writes exactly one access event', () => {
 });
 
 describe('sweep: no route returns plan data without an event', () => {
-  it('every GET route, as every kind of caller, with and without purpose', async () => {
+  it('every GET route, as every kind of caller, with and without purpose', { timeout: 90_000 }, async () => {
     const { t, planId } = await world();
     const routes = [...new Set(t.app.routes.filter((r) => r.method === 'GET').map((r) => r.path))];
     expect(routes.length).toBeGreaterThanOrEqual(5);
