@@ -38,7 +38,7 @@ describe('the chain hashes exactly what is stored', () => {
     const t = await testApp();
     const res = await t.call(who.author, 'POST', `/api/v1/plans/${NO_SUCH_PLAN}/cards`, { body: '{"\\ud800x":1}' });
     expect(res.status).toBe(400);
-    const events = (await t.events());
+    const events = await t.events();
     expect(events).toHaveLength(1);
     expect(events[0]!.outcome).toBe('denied');
     expect(events[0]!.reason).toContain('\uFFFDx');

@@ -29,7 +29,7 @@ async function world(opts: Parameters<typeof testApp>[0] = {}) {
 
 /** Calls once and returns the response plus the events that call wrote. */
 async function once(t: TestApp, ...args: Parameters<TestApp['call']>) {
-  const before = (await t.headSeq());
+  const before = await t.headSeq();
   const res = await t.call(...args);
   return { res, events: (await t.events(before)) };
 }

@@ -52,7 +52,7 @@ describe('admin API: organisations', () => {
     expect(changed.status).toBe(200);
     expect(changed.json.organisation).toMatchObject({ name: 'Southbank NHS Foundation Trust', contact: 'Crisis line 0800 000 0111' });
 
-    const events = (await governance(t));
+    const events = await governance(t);
     expect(events.map((e) => [e.query!.op, e.outcome])).toEqual([
       ['organisation.add', 'allowed'],
       ['organisation.change', 'allowed'],

@@ -196,7 +196,7 @@ describe('scanning a card', () => {
     expect(first.location).toBe(`/sign-in?return=${encodeURIComponent(q)}`);
     // Nothing about the card is looked up before sign-in, but the scan itself is recorded, as refused.
     // Anonymous refusals go through the flood summariser straight to the access log (refusal-summary.ts).
-    expect((await events())).toEqual([]);
+    expect(await events()).toEqual([]);
     expect((await t.events()).filter((e) => e.action === 'qr-scan')).toMatchObject([
       { actorSub: null, action: 'qr-scan', channel: 'qr', purpose: null, outcome: 'denied', reason: 'sign-in-required' },
     ]);
@@ -426,7 +426,7 @@ describe('the typed code', () => {
     expect(slip.status).toBe(400);
     expect(slip.text).toContain('typing mistake');
     expect((await b.post('/code', { code: '12' })).status).toBe(400);
-    expect((await events())).toHaveLength(1);
+    expect(await events()).toHaveLength(1);
   });
 
   it('a well-formed code that matches no card is a counted failure, with the same page as an unknown card', async () => {

@@ -89,7 +89,7 @@ describe('an emergency-access reason that displays other than it reads', () => {
         if (!url.startsWith('/fhir')) expect(res.json.errors[0].path).toBe('X-Emergency-Access');
       }
     }
-    const events = (await t.events());
+    const events = await t.events();
     expect(events.length).toBe(refused.length * 3);
     for (const e of events) {
       expect(e.outcome).toBe('denied');

@@ -22,7 +22,7 @@ async function world() {
 }
 
 async function fhir(t: TestApp, w: Who | null, url: string, opts: Parameters<TestApp['call']>[3] = {}) {
-  const before = (await t.headSeq());
+  const before = await t.headSeq();
   const res = await t.call(w, 'GET', url, opts);
   expect(res.headers.get('content-type')).toBe(FHIR);
   assertValidFhir(res.json);

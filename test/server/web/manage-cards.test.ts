@@ -29,7 +29,7 @@ describe('cards in the console', () => {
     const prints = async () => (await t.events()).filter((e) => e.action === 'print' && e.outcome === 'allowed').length;
     const refreshed = await author.get(posted.location!);
     expect(refreshed.text).toBe(issued.text);
-    expect((await prints())).toBe(1);
+    expect(await prints()).toBe(1);
     // Nobody else sees it, and after ten minutes neither does its author: the codes are only on the card.
     const other = await signedIn(t, 'demo.approver');
     expect((await other.get(posted.location!)).status).not.toBe(200);
@@ -75,7 +75,7 @@ describe('cards in the console', () => {
     const late = await author.get(posted.location!);
     expect(late.status).toBe(410);
     expect(late.text).toContain('This card can no longer be shown');
-    expect((await prints())).toBe(2);
+    expect(await prints()).toBe(2);
   });
 
   it('stops the card in use only after a confirmation, and says so', async () => {
