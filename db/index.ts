@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
+import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { secureDatabaseFiles } from './file-modes.js';
 import { applyPragmas } from './pragmas.mjs';
@@ -10,11 +10,10 @@ import { pgStore, sqliteStore, type Store } from './runtime.js';
 import * as schema from './schema/index.js';
 
 /**
- * The store handle (db/runtime.ts). Until every store module runs through it, a SQLite handle also answers
- * drizzle's own SQLite methods (`select`, `transaction`, `$client`, …) for the code not yet moved: those
- * work on SQLite only, and go when the last caller does.
+ * The store handle (db/runtime.ts), on either dialect. SQLite-only code (its file's backup, the access
+ * log's writer thread, benches and tests about the file) reaches the driver through `db.sqlite`.
  */
-export type Db = Store & BetterSQLite3Database<typeof schema> & { $client: Database.Database };
+export type Db = Store;
 export { schema };
 export type { Store } from './runtime.js';
 
@@ -30,10 +29,7 @@ export function openDatabase(file: string): Db {
   secureDatabaseFiles(file);
   const drz = drizzle(sqlite, { schema });
   migrate(drz, { migrationsFolder });
-  const store = sqliteStore(drz, sqlite, file, schema);
-  return new Proxy(store, {
-    get: (target, key) => (key in target ? target[key as keyof Store] : (drz as unknown as Record<PropertyKey, unknown>)[key]),
-  }) as Db;
+  return sqliteStore(drz, sqlite, file, schema);
 }
 
 /**
@@ -44,7 +40,7 @@ export async function openStore(opts: { dataDir: string; databaseUrl?: string; a
   if (!opts.databaseUrl) return openDatabase(databaseFile(opts.dataDir));
   const { openPostgres, pgSchema } = await import('./pg/open.js');
   const pg = await openPostgres(opts.databaseUrl, { applicationName: opts.applicationName });
-  return pgStore(pg.db, pg.pool, opts.databaseUrl, pgSchema, pg.close) as Db;
+  return pgStore(pg.db, pg.pool, opts.databaseUrl, pgSchema, pg.close);
 }
 
 export function databaseFile(dataDir: string): string {

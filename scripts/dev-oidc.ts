@@ -37,7 +37,7 @@ for (const c of clients) {
   const r = await configureOidc(db, input, sealClientSecret(secrets, c.org, c.clientSecret), new Date());
   if (!r.ok) throw new Error(r.detail);
 }
-db.$client.close();
+db.sqlite!.client.close();
 process.stdout.write(`\nLocal OpenID provider: ${provider.issuer} (demo organisations in ${dataDir} now sign in through it)\n`);
 process.stdout.write(`In another terminal (after one plain npm start has loaded the demo plans): AUTH_DEV=off npm start, then open ${appUrl}/sign-in, choose an organisation, and type one of:\n`);
 for (const u of demoUsers) process.stdout.write(`  ${u.sub.padEnd(16)} ${u.label} (${u.org})\n`);

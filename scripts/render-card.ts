@@ -27,7 +27,7 @@ async function main(argv: string[]) {
     await ensureDemoOrganisations(db, now);
     const [record] = syntheticRecords(1, { seed: 7, owningOrgs: ['southbank-mh'], today: now.toISOString().slice(0, 10) });
     await importRecords(db, [record!], { importedBy: 'render-card', now: () => now });
-    const planId = db.$client.prepare<[], { id: string }>('SELECT id FROM plans').get()!.id;
+    const planId = db.sqlite!.client.prepare<[], { id: string }>('SELECT id FROM plans').get()!.id;
     const devIssuer = await loadDevIssuer(path.join(dataDir, 'keys'));
     const app = createApp({ db, clock: () => new Date(), logger: silentLogger(), devIssuer, publicBaseUrl: 'https://plans.example.org' });
     const jwt = await devIssuer.sign({ sub: 'render.author', org: 'southbank-mh', roles: ['author'] }, 300);
@@ -50,7 +50,7 @@ async function main(argv: string[]) {
       // Width and height sit at fixed offsets in a PNG's IHDR chunk.
       process.stdout.write(`${side}: ${base}.png, ${png.readUInt32BE(16)}×${png.readUInt32BE(20)} px at 300 dpi, ${png.length} bytes\n`);
     }
-    db.$client.close();
+    db.sqlite!.client.close();
   } finally {
     fs.rmSync(dataDir, { recursive: true, force: true });
   }

@@ -14,6 +14,11 @@ const undo = async (list: Cleanup[]) => {
 /** Undo `fn` after the current test, or after the file when called outside a test (beforeAll). */
 export const onCleanup = (fn: Cleanup) => void (inTest ? afterTest : afterFile).push(fn);
 
+/** Where onCleanup would put an undo now: a thing made later for something made now shares its lifetime. */
+export type CleanupScope = 'test' | 'file';
+export const cleanupScope = (): CleanupScope => (inTest ? 'test' : 'file');
+export const onCleanupIn = (scope: CleanupScope, fn: Cleanup) => void (scope === 'test' ? afterTest : afterFile).push(fn);
+
 /** Undo `fn` after the current file, wherever it is called (a browser shared by the file's tests). */
 export const onFileCleanup = (fn: Cleanup) => void afterFile.push(fn);
 

@@ -1,8 +1,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { sql } from 'drizzle-orm';
 import { databaseFile, openDatabase, openStore, type Db } from '../db/index.js';
-import { createTestDatabase } from './support/postgres.js';
+import { copyDatabase, createTestDatabase, type TestDatabase } from './support/postgres.js';
 import type { Actor, Role } from '../src/plans/core/actor.js';
 import type { CreatePlanBody, ImportRecord } from '../src/plans/core/content.js';
 import { ensureDemoOrganisations } from '../src/plans/demo/demo.js';
@@ -11,13 +12,14 @@ import { reviewOf } from '../src/plans/versions/review.js';
 import { findPlanByRef, findVersion } from '../src/plans/versions/store.js';
 import { approve, type VersionRef } from '../src/plans/versions/workflow.js';
 import { createAccessLog } from '../src/plans/access-log/log.js';
-import { eventColumns, type StoredEvent } from '../src/plans/access-log/columns.mjs';
+import type { StoredEvent } from '../src/plans/access-log/columns.mjs';
+import { eventColumns } from '../src/plans/access-log/events-store.js';
 import { loadAuditSigner } from '../src/plans/access-log/signer.js';
 import { loadSecretBox } from '../src/plans/keys/keys.js';
 import { createApp } from '../src/server/app.js';
 import { loadDevIssuer, } from '../src/server/auth/dev-issuer.js';
 import { silentLogger, type Logger } from '../src/logger.js';
-import { onCleanup } from './cleanup.js';
+import { cleanupScope, onCleanup, onCleanupIn, type CleanupScope } from './cleanup.js';
 import type { Metrics } from '../src/server/metrics/metrics.js';
 
 export type Dialect = 'sqlite' | 'pg';
@@ -28,20 +30,12 @@ export const dialects: Dialect[] = ['sqlite', 'pg'];
 
 /**
  * A fresh, migrated store for one test: a SQLite file in a temp dir, or a database of its own in the run's
- * throw-away PostgreSQL cluster (test/support/postgres.ts). Closed and removed afterwards.
+ * throw-away PostgreSQL cluster (test/support/postgres.ts). Closed and removed afterwards. On PostgreSQL the
+ * database becomes `dir`'s: storeAt(dir), and the CLI helpers given `dir`, reach the same one.
  */
 export async function testStore(dialect: Dialect = defaultDialect(), dir = tempDir()): Promise<Db> {
-  if (dialect === 'sqlite') {
-    const db = openDatabase(databaseFile(dir));
-    onCleanup(() => void db.$client.close());
-    return db;
-  }
-  const database = await createTestDatabase();
-  const db = await openStore({ dataDir: dir, databaseUrl: database.url });
-  onCleanup(async () => {
-    await db.close();
-    await database.drop();
-  });
+  const db = await storeAt(dir, dialect);
+  onCleanup(() => db.close());
   return db;
 }
 
@@ -51,8 +45,55 @@ export const keysDirIn = (dataDir: string) => path.join(dataDir, 'keys');
 /** A fresh directory per test (or per file, made in beforeAll), removed afterwards. */
 export function tempDir(prefix = 'rpl-test-'): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-  onCleanup(() => fs.rmSync(dir, { recursive: true, force: true }));
+  dirScopes.set(dir, cleanupScope());
+  onCleanup(() => {
+    dirScopes.delete(dir);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
   return dir;
+}
+const dirScopes = new Map<string, CleanupScope>();
+
+/**
+ * The PostgreSQL database that is a data directory's store on the matrix's PostgreSQL half, as its
+ * plans.sqlite is on SQLite: made (migrated, empty) on first use, and kept as long as the directory is.
+ */
+const databases = new Map<string, Promise<TestDatabase>>();
+function databaseOf(dir: string): Promise<TestDatabase> {
+  let database = databases.get(dir);
+  if (!database) {
+    const made = createTestDatabase();
+    databases.set(dir, (database = made));
+    onCleanupIn(dirScopes.get(dir) ?? cleanupScope(), async () => {
+      databases.delete(dir);
+      await (await made).drop();
+    });
+  }
+  return database;
+}
+
+/**
+ * Opens a handle on a data directory's store, as the service and the CLI given DATA_DIR=dir would: its
+ * SQLite file, or on PostgreSQL the database made for it (storeEnv). The caller closes it.
+ */
+export async function storeAt(dir: string, dialect: Dialect = defaultDialect()): Promise<Db> {
+  if (dialect === 'sqlite') return openDatabase(databaseFile(dir));
+  return openStore({ dataDir: dir, databaseUrl: (await databaseOf(dir)).url });
+}
+
+/** The environment that points the service or CLI at `dir`'s store: DATABASE_URL on PostgreSQL. */
+export async function storeEnv(dir: string, dialect: Dialect = defaultDialect()): Promise<Record<string, string>> {
+  return dialect === 'pg' ? { DATABASE_URL: (await databaseOf(dir)).url } : {};
+}
+
+/** Runs `use` on a handle of `dir`'s store, closed afterwards. */
+export async function withStoreAt<T>(dir: string, use: (db: Db) => T | Promise<T>): Promise<T> {
+  const db = await storeAt(dir);
+  try {
+    return await use(db);
+  } finally {
+    await db.close();
+  }
 }
 
 export type Who = { sub: string; org: string; roles: Role[] };
@@ -162,7 +203,7 @@ export async function testApp(
     /** The access log as stored, oldest first; only the events after `afterSeq` when given. */
     events: (afterSeq = 0) => accessEvents(db, afterSeq),
     /** The sequence number of the newest event (0 for none): what `events(afterSeq)` counts from. */
-    headSeq: () => (db.$client.prepare('SELECT coalesce(max(seq), 0) FROM access_events').pluck().get() as number),
+    headSeq: () => headSeq(db),
   };
 }
 export type TestApp = Awaited<ReturnType<typeof testApp>>;
@@ -240,14 +281,68 @@ export async function approveAsReviewed(db: Db, actor: Actor, ref: VersionRef, n
 export { openDatabase, databaseFile };
 
 /** The access log as stored, oldest first, with its JSON columns parsed (after `afterSeq` when given). */
-export function accessEvents(db: Db, afterSeq = 0) {
-  return db.$client
-    .prepare<[number], StoredEvent>(`SELECT ${eventColumns('')} FROM access_events WHERE seq > ? ORDER BY seq`)
-    .all(afterSeq)
-    .map(({ prevHash: _p, hash: _h, ...r }) => ({
-      ...r,
-      actorRoles: r.actorRoles ? (JSON.parse(r.actorRoles) as string[]) : null,
-      query: r.query ? (JSON.parse(r.query) as Record<string, unknown>) : null,
-      resultPlanIds: r.resultPlanIds ? (JSON.parse(r.resultPlanIds) as string[]) : null,
-    }));
+export async function accessEvents(db: Db, afterSeq = 0) {
+  const rows = await db.many<StoredEvent>(sql`SELECT ${eventColumns()} FROM access_events WHERE seq > ${afterSeq} ORDER BY seq`);
+  return rows.map(({ prevHash: _p, hash: _h, ...r }) => ({
+    ...r,
+    actorRoles: r.actorRoles ? (JSON.parse(r.actorRoles) as string[]) : null,
+    query: r.query ? (JSON.parse(r.query) as Record<string, unknown>) : null,
+    resultPlanIds: r.resultPlanIds ? (JSON.parse(r.resultPlanIds) as string[]) : null,
+  }));
+}
+
+/** The sequence number of the newest event in the access log (0 for none). */
+export async function headSeq(db: Db): Promise<number> {
+  return (await db.one<{ n: number }>(sql`SELECT coalesce(max(seq), 0) AS n FROM access_events`))!.n;
+}
+
+/** The number of rows in a table (its name as written in a test: never from input). */
+export async function countRows(db: Db, table: string, where?: ReturnType<typeof sql>): Promise<number> {
+  const q = sql`SELECT count(*) AS n FROM ${sql.identifier(table)}`;
+  if (where) q.append(sql` WHERE `).append(where);
+  return Number((await db.one<{ n: number }>(q))!.n);
+}
+
+/**
+ * Makes every write to the access log fail, as a full disk or a lost connection would, until the
+ * returned function repairs it: the service must then serve nothing it cannot log.
+ */
+export async function breakAccessLog(db: Db): Promise<() => Promise<void>> {
+  if (db.kind === 'sqlite') {
+    await db.exec(sql`CREATE TRIGGER fail_log BEFORE INSERT ON access_events BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END`);
+    return async () => void (await db.exec(sql`DROP TRIGGER fail_log`));
+  }
+  await db.exec(sql.raw(`CREATE FUNCTION fail_log() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'disk I/O error'; END $$`));
+  await db.exec(sql`CREATE TRIGGER fail_log BEFORE INSERT ON access_events FOR EACH ROW EXECUTE FUNCTION fail_log()`);
+  return async () => {
+    await db.exec(sql`DROP TRIGGER fail_log ON access_events`);
+    await db.exec(sql`DROP FUNCTION fail_log()`);
+  };
+}
+
+/**
+ * A new data directory holding a copy of `from`'s store and (unless `storeOnly`) of its files, the keys,
+ * for a test to start again from one state: on SQLite the file, checkpointed first (through `from.db`,
+ * or a handle of its own); on PostgreSQL a database made from `from`'s as its template. A template must
+ * have no other sessions, so `from`'s are ended first: its handles' pools connect anew when next used.
+ */
+export async function copyDataDir(from: { db?: Db; dir: string }, opts: { storeOnly?: boolean } = {}): Promise<string> {
+  const dir = tempDir();
+  const dialect = from.db?.kind ?? defaultDialect();
+  if (dialect === 'sqlite') {
+    if (from.db) await from.db.one(sql`PRAGMA wal_checkpoint(TRUNCATE)`);
+    else await withStoreAt(from.dir, (db) => db.one(sql`PRAGMA wal_checkpoint(TRUNCATE)`));
+    const file = path.basename(databaseFile(from.dir));
+    fs.cpSync(from.dir, dir, { recursive: true, filter: (src) => !/-(wal|shm)$/.test(src) && (!opts.storeOnly || src === from.dir || path.basename(src) === file) });
+  } else {
+    if (!opts.storeOnly) fs.cpSync(from.dir, dir, { recursive: true });
+    const source = await databaseOf(from.dir);
+    databases.set(dir, copyDatabase(source.name));
+    onCleanupIn(dirScopes.get(dir) ?? cleanupScope(), async () => {
+      const copy = databases.get(dir);
+      databases.delete(dir);
+      await (await copy)?.drop();
+    });
+  }
+  return dir;
 }

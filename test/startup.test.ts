@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig, resolveAuthDev } from '../src/config.js';
 import { runTs, startService } from './cli/helpers.js';
-import { tempDir } from './helpers.js';
+import { sql } from 'drizzle-orm';
+import { countRows, databaseFile, openDatabase, tempDir } from './helpers.js';
 
 describe('configuration', () => {
   it('the development issuer is on only for loopback with no issuer configured, unless set', () => {
@@ -46,10 +47,9 @@ describe('npm start on an empty data directory', () => {
       expect((await health.json()).status).toBe('ok');
       const out = svc.output().stdout;
       expect(out).toMatch(/Police response officer\s+npm run cli -- token --sub demo.officer --org capital-police --role responder/);
-      const { openDatabase, databaseFile } = await import('./helpers.js');
       const db = openDatabase(databaseFile(dir));
-      expect((db.$client.prepare('SELECT count(*) AS n FROM plans WHERE current_version_id IS NOT NULL').get() as { n: number }).n).toBe(500);
-      db.$client.close();
+      expect(await countRows(db, 'plans', sql`current_version_id IS NOT NULL`)).toBe(500);
+      await db.close();
     } finally {
       expect(await svc.stop()).toBe(0);
     }

@@ -114,21 +114,7 @@ async function migrateUnderLock(config: pg.PoolConfig, target: Target): Promise<
     throw connectError(err, target);
   }
   try {
-    const version = Number((await client.query<{ server_version_num: string }>('SHOW server_version_num')).rows[0]?.server_version_num);
-    if (!(version >= MIN_SERVER_VERSION_NUM)) {
-      const shown = (await client.query<{ server_version: string }>('SHOW server_version')).rows[0]?.server_version;
-      throw new Error(`PostgreSQL 15 or later is required; ${target.where} runs ${shown ?? 'an unknown version'}`);
-    }
-    const encoding = (await client.query<{ server_encoding: string }>('SHOW server_encoding')).rows[0]?.server_encoding;
-    if (encoding !== 'UTF8') {
-      // Names in any script must go in as written (SQL_ASCII would not even check them).
-      throw new Error(`the database at ${target.where} is encoded ${encoding}; create it with ENCODING 'UTF8'`);
-    }
-    const sync = (await client.query<{ synchronous_commit: string }>('SHOW synchronous_commit')).rows[0]?.synchronous_commit;
-    if (sync !== 'on') {
-      // A connection pooler that drops startup options would leave the server's own setting in force.
-      throw new Error(`synchronous_commit is ${sync} on ${target.where}, and the access log needs it on`);
-    }
+    refuseUnsupported(await serverSettings(client), target.where);
     await client.query('SELECT pg_advisory_lock($1::bigint)', [MIGRATION_LOCK_KEY]);
     try {
       await migrate(drizzle(client), { migrationsFolder });
@@ -138,6 +124,36 @@ async function migrateUnderLock(config: pg.PoolConfig, target: Target): Promise<
   } finally {
     // Ending the session would release the lock too, should the unlock above have failed.
     await client.end().catch(() => {});
+  }
+}
+
+/** The settings of the server and session that decide whether this service can run on it. */
+export type ServerSettings = {
+  server_version_num: string;
+  server_version: string;
+  server_encoding: string;
+  synchronous_commit: string;
+};
+
+export async function serverSettings(client: pg.Client): Promise<ServerSettings> {
+  const { rows } = await client.query<{ name: keyof ServerSettings; setting: string }>(
+    `SELECT name, setting FROM pg_settings WHERE name IN ('server_version_num', 'server_version', 'server_encoding', 'synchronous_commit')`,
+  );
+  return Object.fromEntries(rows.map((r) => [r.name, r.setting])) as ServerSettings;
+}
+
+/** Throws, saying why and what to do, unless the server (`where`, for the message) is one this service runs on. */
+export function refuseUnsupported(s: ServerSettings, where: string): void {
+  if (!(Number(s.server_version_num) >= MIN_SERVER_VERSION_NUM)) {
+    throw new Error(`PostgreSQL 15 or later is required; ${where} runs ${s.server_version ?? 'an unknown version'}`);
+  }
+  if (s.server_encoding !== 'UTF8') {
+    // Names in any script must go in as written (SQL_ASCII would not even check them).
+    throw new Error(`the database at ${where} is encoded ${s.server_encoding}; create it with ENCODING 'UTF8'`);
+  }
+  if (s.synchronous_commit !== 'on') {
+    // A connection pooler that drops startup options would leave the server's own setting in force.
+    throw new Error(`synchronous_commit is ${s.synchronous_commit} on ${where}, and the access log needs it on`);
   }
 }
 

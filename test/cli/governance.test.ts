@@ -5,12 +5,12 @@ import { describe, expect, it } from 'vitest';
 import { ensureDemoOrganisations } from '../../src/plans/demo/demo.js';
 import { agreementQueries } from '../../src/plans/organisations.js';
 import { cli, cliHere } from './helpers.js';
-import { accessEvents, databaseFile, importRecordFrom, openDatabase, planBody, planIdOf, publishPlans, tempDir, testApp } from '../helpers.js';
+import { accessEvents, importRecordFrom, storeAt, planBody, planIdOf, publishPlans, tempDir, testApp } from '../helpers.js';
 
 describe('CLI: org list, dsa list, dsa end', () => {
   it('lists the register, ends an agreement early as a governance event by cli:<user>, and verify-audit is clean', async () => {
     const dir = tempDir();
-    const db = openDatabase(databaseFile(dir));
+    const db = await storeAt(dir);
     await ensureDemoOrganisations(db, new Date());
     await db.close();
 
@@ -31,8 +31,8 @@ describe('CLI: org list, dsa list, dsa end', () => {
     expect(again.code).toBe(1);
     expect(again.stderr).toMatch(/already ended/);
 
-    const check = openDatabase(databaseFile(dir));
-    const events = accessEvents(check).filter((e) => e.action === 'governance');
+    const check = await storeAt(dir);
+    const events = (await accessEvents(check)).filter((e) => e.action === 'governance');
     await check.close();
     expect(events.map((e) => [e.query!.op, e.outcome, e.channel])).toEqual([
       ['organisation.add', 'allowed', 'cli'],
@@ -50,11 +50,11 @@ describe('CLI: org list, dsa list, dsa end', () => {
 describe('CLI: dsa add proposes; --accepted-by and dsa accept record signed agreements the operator holds', () => {
   it('the operator cannot put an agreement in force for parties without recording each one\'s acceptance', async () => {
     const dir = tempDir();
-    const db = openDatabase(databaseFile(dir));
+    const db = await storeAt(dir);
     await ensureDemoOrganisations(db, new Date());
     await db.close();
     const inForce = async () => {
-      const check = openDatabase(databaseFile(dir));
+      const check = await storeAt(dir);
       try {
         return await agreementQueries(check).agreementInForce('shire-police', 'southbank-mh', '2026-06-01');
       } finally {
@@ -85,8 +85,8 @@ describe('CLI: dsa add proposes; --accepted-by and dsa accept record signed agre
     expect(held.code, held.stderr).toBe(0);
     expect(held.stdout).toMatch(/in force: every party's acceptance recorded/);
 
-    const check = openDatabase(databaseFile(dir));
-    const events = accessEvents(check).filter((e) => e.action === 'governance');
+    const check = await storeAt(dir);
+    const events = (await accessEvents(check)).filter((e) => e.action === 'governance');
     const notes = await check.many(sql`SELECT DISTINCT note FROM dsa_decisions WHERE via = 'cli'`);
     await check.close();
     expect(events.map((e) => [e.query!.op, e.outcome, e.channel])).toEqual([
@@ -103,7 +103,7 @@ describe('CLI: dsa add proposes; --accepted-by and dsa accept record signed agre
 describe("CLI: the operator's acts on the register (issue 20)", () => {
   it('org kind and org enable are governance events with a reason; bad input names the field, never a stack trace', async () => {
     const dir = tempDir();
-    const db = openDatabase(databaseFile(dir));
+    const db = await storeAt(dir);
     await ensureDemoOrganisations(db, new Date());
     await db.exec(sql`UPDATE organisations SET disabled_at = '2026-11-30T10:00:00.000Z' WHERE slug = 'northgate-mh'`);
     await db.close();
@@ -148,8 +148,8 @@ describe("CLI: the operator's acts on the register (issue 20)", () => {
     const ok = await oidc('northgate-mh', '--org-claim', 'ods', '--org-code', 'XNG01');
     expect(ok.code, ok.stderr).toBe(0);
 
-    const check = openDatabase(databaseFile(dir));
-    const events = accessEvents(check).filter((e) => e.action === 'governance');
+    const check = await storeAt(dir);
+    const events = (await accessEvents(check)).filter((e) => e.action === 'governance');
     await check.close();
     expect(events.map((e) => [e.query!.op, e.outcome])).toEqual([
       ['organisation.kind', 'allowed'],

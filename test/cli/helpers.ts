@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runCli } from '../../src/cli/index.js';
+import { storeEnv } from '../helpers.js';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -26,9 +27,12 @@ export function runTs(entry: string, args: string[], env: Record<string, string>
   });
 }
 
-/** `npm run cli -- …args` as a real child process on `dataDir`. */
-export const cli = (args: string[], dataDir: string, env: Record<string, string> = {}) =>
-  runTs('src/cli/index.ts', args, { DATA_DIR: dataDir, ...env });
+/**
+ * `npm run cli -- …args` as a real child process on `dataDir`, and on the matrix's PostgreSQL half with
+ * DATABASE_URL naming the database that is `dataDir`'s store (storeAt in test/helpers.ts).
+ */
+export const cli = async (args: string[], dataDir: string, env: Record<string, string> = {}) =>
+  runTs('src/cli/index.ts', args, { DATA_DIR: dataDir, ...(await storeEnv(dataDir)), ...env });
 
 /**
  * The same command through the same entry (runCli), in this process, collecting what it prints: a child
@@ -36,6 +40,7 @@ export const cli = (args: string[], dataDir: string, env: Record<string, string>
  * test files still run some of their commands as real processes (`cli`), and so cover the entry point.
  */
 export async function cliHere(args: string[], dataDir: string, env: Record<string, string> = {}) {
+  const store = await storeEnv(dataDir);
   const out: string[] = [];
   const err: string[] = [];
   const write = process.stdout.write;
@@ -43,7 +48,7 @@ export async function cliHere(args: string[], dataDir: string, env: Record<strin
   process.stdout.write = ((s: string) => (out.push(String(s)), true)) as typeof process.stdout.write;
   process.stderr.write = ((s: string) => (err.push(String(s)), true)) as typeof process.stderr.write;
   try {
-    const code = await runCli(args, { LOG_LEVEL: 'warn', DATA_DIR: dataDir, ...env });
+    const code = await runCli(args, { LOG_LEVEL: 'warn', DATA_DIR: dataDir, ...store, ...env });
     return { code, stdout: out.join(''), stderr: err.join('') };
   } finally {
     process.stdout.write = write;

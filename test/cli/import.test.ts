@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { databaseFile, openDatabase } from '../../db/index.js';
+import { sql } from 'drizzle-orm';
 import { cli, cliHere } from './helpers.js';
-import { accessEvents, importRecordFrom, planBody, tempDir } from '../helpers.js';
+import { accessEvents, countRows, importRecordFrom, planBody, storeAt, tempDir, withStoreAt } from '../helpers.js';
 
 function writeNdjson(dir: string, lines: unknown[]): string {
   const file = path.join(dir, 'plans.ndjson');
@@ -13,17 +13,11 @@ function writeNdjson(dir: string, lines: unknown[]): string {
 const record = (ref: string, overrides: Parameters<typeof planBody>[0] = {}) => importRecordFrom(planBody({ externalRef: ref, ...overrides }));
 
 function count(dir: string) {
-  const db = openDatabase(databaseFile(dir));
-  try {
-    const q = (sql: string) => (db.$client.prepare(sql).get() as { n: number }).n;
-    return {
-      plans: q('SELECT count(*) AS n FROM plans'),
-      published: q("SELECT count(*) AS n FROM plan_versions WHERE status = 'published'"),
-      superseded: q("SELECT count(*) AS n FROM plan_versions WHERE status = 'superseded'"),
-    };
-  } finally {
-    db.$client.close();
-  }
+  return withStoreAt(dir, async (db) => ({
+    plans: await countRows(db, 'plans'),
+    published: await countRows(db, 'plan_versions', sql`status = 'published'`),
+    superseded: await countRows(db, 'plan_versions', sql`status = 'superseded'`),
+  }));
 }
 
 async function setUp() {
@@ -40,12 +34,12 @@ describe('cli import', () => {
     expect(first.stderr).toBe('');
     expect(first.code).toBe(0);
     expect(first.stdout).toMatch(/2 new, 0 updated, 0 unchanged/);
-    expect(count(dir)).toEqual({ plans: 2, published: 2, superseded: 0 });
+    expect(await count(dir)).toEqual({ plans: 2, published: 2, superseded: 0 });
 
     expect((await cli(['import', file], dir)).stdout).toMatch(/0 new, 0 updated, 2 unchanged/);
     writeNdjson(dir, [record('R-1', { summary: 'A changed summary.' }), record('R-2', { givenNames: 'Ngozi', familyName: 'Okafor' })]);
     expect((await cli(['import', file], dir)).stdout).toMatch(/0 new, 1 updated, 1 unchanged/);
-    expect(count(dir)).toEqual({ plans: 2, published: 2, superseded: 1 });
+    expect(await count(dir)).toEqual({ plans: 2, published: 2, superseded: 1 });
   });
 
   it('is a governance event: who, which file, how many lines, for which organisations, and the outcome; no personal data', async () => {
@@ -53,9 +47,9 @@ describe('cli import', () => {
     const file = writeNdjson(dir, [record('R-1'), record('R-2', { givenNames: 'Ngozi', familyName: 'Okafor' }), '{"not":"a record"}']);
     const r = await cliHere(['import', file, '--skip-invalid'], dir);
     expect(r.code, r.stderr).toBe(0);
-    const db = openDatabase(databaseFile(dir));
-    const events = accessEvents(db).filter((e) => e.action === 'governance');
-    db.$client.close();
+    const db = await storeAt(dir);
+    const events = (await accessEvents(db)).filter((e) => e.action === 'governance');
+    await db.close();
     expect(events.map((e) => [e.query!.op, e.outcome, e.channel])).toEqual([
       ['organisation.add', 'allowed', 'cli'],
       ['plans.import', 'allowed', 'cli'],
@@ -88,7 +82,7 @@ describe('cli import', () => {
     expect(lines.some((l) => /^line 7: subject\.nhsNumber: .*modulus 11/.test(l))).toBe(true);
     expect(lines.filter((l) => l.startsWith('line 8: ')).map((l) => l.split(':')[1]!.trim()).sort()).toEqual(['governance', 'plan', 'subject']);
     expect(res.stderr).toMatch(/7 of 8 lines are invalid; nothing was imported/);
-    expect(count(dir).plans).toBe(0);
+    expect((await count(dir)).plans).toBe(0);
   });
 
   it('reports a lone surrogate (ill-formed Unicode) by line and field, in any field, and imports nothing', async () => {
@@ -111,7 +105,7 @@ describe('cli import', () => {
     expect(lines.find((l) => l.startsWith('line 4: '))).toContain(`line 4: governance.approvedBy: ${wf}`);
     expect(lines.find((l) => l.startsWith('line 5: '))).toContain(`line 5: subject.homeArea: ${wf}`);
     expect(res.stderr).toMatch(/4 of 5 lines are invalid; nothing was imported/);
-    expect(count(dir).plans).toBe(0);
+    expect((await count(dir)).plans).toBe(0);
   });
 
   it('--skip-invalid imports the good lines and still reports the bad ones', async () => {
@@ -121,16 +115,17 @@ describe('cli import', () => {
     expect(res.code).toBe(0);
     expect(res.stderr).toMatch(/^line 2: externalRef/m);
     expect(res.stdout).toMatch(/imported 2 of 3 lines.*1 invalid skipped/);
-    expect(count(dir).plans).toBe(2);
+    expect((await count(dir)).plans).toBe(2);
   });
 
   it('does not republish a plan that its trust withdrew', async () => {
     const dir = await setUp();
     const file = writeNdjson(dir, [record('R-1')]);
     await cliHere(['import', file], dir);
-    const db = openDatabase(databaseFile(dir));
-    db.$client.exec("UPDATE plan_versions SET status = 'withdrawn'; UPDATE plans SET current_version_id = NULL, withdrawn_at = '2026-11-01T00:00:00Z'");
-    db.$client.close();
+    await withStoreAt(dir, async (db) => {
+      await db.exec(sql`UPDATE plan_versions SET status = 'withdrawn'`);
+      await db.exec(sql`UPDATE plans SET current_version_id = NULL, withdrawn_at = '2026-11-01T00:00:00Z'`);
+    });
     writeNdjson(dir, [record('R-1', { summary: 'changed after withdrawal' })]);
     expect((await cliHere(['import', file], dir)).stdout).toMatch(/1 skipped because the plan was withdrawn/);
   });

@@ -137,7 +137,7 @@ describe('the migrated databases', () => {
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it('have the same tables and columns, and guard the same tables with triggers', async () => {
-    const sqlite = openDatabase(path.join(dir, 'plans.sqlite')).$client;
+    const sqlite = openDatabase(path.join(dir, 'plans.sqlite')).sqlite!.client;
     const sqliteTables = sqlite
       .prepare<[], { name: string }>(`SELECT name FROM sqlite_master WHERE type = 'table'`)
       .all()

@@ -5,7 +5,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { eq, sql } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
-import { MIGRATION_LOCK_KEY, openPostgres, pgSchema, type Pg } from '../../db/pg/open.js';
+import pg from 'pg';
+import { MIGRATION_LOCK_KEY, openPostgres, pgSchema, refuseUnsupported, serverSettings, type Pg } from '../../db/pg/open.js';
 import { asSuperuser, createTestDatabase, testCluster, type TestDatabase } from '../support/postgres.js';
 
 const { accessEvents, auditCheckpoints, organisations, personCopies, plans, planVersions, webSessions } = pgSchema;
@@ -154,6 +155,25 @@ describe('openPostgres', () => {
     } finally {
       await asSuperuser(`DROP DATABASE ${name} WITH (FORCE)`);
     }
+  });
+
+  it('refuses a server older than PostgreSQL 15, saying which version it found', async () => {
+    // The settings openPostgres reads, from the real server (which passes); then the same with the version
+    // an older server reports, since no older server is at hand. The encoding test above shows openPostgres
+    // refusing through this same check.
+    const { role, password, host, port } = testCluster();
+    const client = new pg.Client({ user: role, password, host, port, database: 'postgres' });
+    await client.connect();
+    const real = await serverSettings(client).finally(() => client.end());
+    expect(Number(real.server_version_num)).toBeGreaterThanOrEqual(150000);
+    expect(() => refuseUnsupported(real, 'the test cluster')).not.toThrow();
+    const aged = (num: string, shown: string) => () => refuseUnsupported({ ...real, server_version_num: num, server_version: shown }, 'db.example:5432');
+    expect(aged('140011', '14.11 (Debian 14.11-1.pgdg120+2)')).toThrow('PostgreSQL 15 or later is required; db.example:5432 runs 14.11 (Debian 14.11-1.pgdg120+2)');
+    expect(aged('149999', '15devel')).toThrow(/PostgreSQL 15 or later is required/);
+    expect(aged('90624', '9.6.24')).toThrow(/runs 9\.6\.24/);
+    expect(aged('', '')).toThrow(/PostgreSQL 15 or later is required/);
+    expect(aged('150000', '15.0')).not.toThrow();
+    expect(() => refuseUnsupported({ ...real, synchronous_commit: 'local' }, 'db.example:5432')).toThrow(/synchronous_commit is local on db\.example:5432/);
   });
 
   it('reads int8 as a JS number, and refuses one it cannot hold exactly', async () => {

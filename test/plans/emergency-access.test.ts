@@ -3,10 +3,10 @@ import { authoriseRead } from '../../src/plans/policy.js';
 import type { Actor } from '../../src/plans/core/actor.js';
 import { ensureDemoOrganisations } from '../../src/plans/demo/demo.js';
 import { addOrganisation, agreementQueries, type AgreementQueries } from '../../src/plans/organisations.js';
-import { databaseFile, openDatabase, tempDir } from '../helpers.js';
+import { testStore } from '../helpers.js';
 
 async function agreements(): Promise<AgreementQueries> {
-  const db = openDatabase(databaseFile(tempDir()));
+  const db = await testStore();
   const now = new Date('2026-11-23T10:00:00Z');
   await ensureDemoOrganisations(db, now);
   for (const [slug, kind] of [['valley-ambulance', 'ambulance'], ['valley-ed', 'emergency-department'], ['valley-mh', 'mental-health'], ['valley-police', 'police']] as const) {

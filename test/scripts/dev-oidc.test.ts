@@ -3,6 +3,7 @@ import net from 'node:net';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
+import { sql } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/logger.js';
 import { createApp } from '../../src/server/app.js';
@@ -56,7 +57,7 @@ describe('npm run dev:oidc (one provider for every demo organisation)', () => {
     const other = await signInOverHttp(appUrl, 'capital-police', 'demo.auditor', { client: httpClient() });
     expect(other.landed.status).toBe(403);
     expect(other.landed.text).toContain('belongs to a different organisation');
-    const rows = t.db.$client.prepare('SELECT actor_sub, actor_org FROM web_sessions').all();
+    const rows = await t.db.many(sql`SELECT actor_sub, actor_org FROM web_sessions`);
     expect(rows).toEqual([{ actor_sub: 'demo.officer', actor_org: 'capital-police' }]);
   }, 60_000);
 });

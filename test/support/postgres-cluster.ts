@@ -54,6 +54,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
       : run(path.join(bin, tool), args, { cwd: dir });
 
   const stop = async () => {
+    if (process.env.PG_TEST_TIMING) console.log(`postgres: ${cpuSeconds(data)} s of CPU over the run`);
     await pgRun('pg_ctl', ['stop', '-D', data, '-m', 'immediate', '-w']).catch(() => {});
     fs.rmSync(dir, { recursive: true, force: true });
   };
@@ -169,6 +170,19 @@ async function removeAbandonedClusters(bin: string, owner: { uid: number } | und
     const args = ['stop', '-D', path.join(dir, 'data'), '-m', 'immediate', '-w'];
     await (owner ? run('runuser', ['-u', 'postgres', '--', path.join(bin, 'pg_ctl'), ...args]) : run(path.join(bin, 'pg_ctl'), args)).catch(() => {});
     fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The server's CPU time so far (user and system), its ended backends included: PG_TEST_TIMING reports it. */
+function cpuSeconds(data: string): string {
+  try {
+    const pid = fs.readFileSync(path.join(data, 'postmaster.pid'), 'utf8').split('\n')[0]!.trim();
+    // /proc/PID/stat: fields 14–17 are utime, stime, cutime, cstime in clock ticks (100 a second on Linux).
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+    const ticks = fields.slice(11, 15).reduce((sum, f) => sum + Number(f), 0);
+    return (ticks / 100).toFixed(1);
+  } catch {
+    return 'unknown';
   }
 }
 

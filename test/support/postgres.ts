@@ -80,3 +80,22 @@ function migratedTemplate(): Promise<string> {
   })();
   return templateReady;
 }
+
+/**
+ * A new database with `source`'s content, as a test's snapshot of a state: `source`'s sessions are ended
+ * (a template must have none), and ended again should one connect meanwhile.
+ */
+export async function copyDatabase(source: string): Promise<TestDatabase> {
+  const name = `t_${process.pid}_${randomBytes(5).toString('hex')}`;
+  for (let attempt = 1; ; attempt++) {
+    await asSuperuser(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${source}' AND pid <> pg_backend_pid()`);
+    try {
+      await asSuperuser(`CREATE DATABASE ${name} OWNER ${testCluster().role} TEMPLATE ${source}`);
+      break;
+    } catch (err) {
+      // 55006: source database "…" is being accessed by other users.
+      if (attempt >= 5 || (err as { code?: string }).code !== '55006') throw err;
+    }
+  }
+  return { name, url: urlOf(name), drop: async () => void (await asSuperuser(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)) };
+}

@@ -65,13 +65,13 @@ describe('access log: group commit and chain', () => {
     await log.record(event(51));
     expect(log.stats()).toMatchObject({ batches: 2, events: 51, checkpoints: 2 });
     // Committed with the events, not later: the newest event is covered before its request is answered.
-    expect(db.$client.prepare('SELECT head_seq FROM audit_checkpoints ORDER BY id').pluck().all()).toEqual([50, 51]);
+    expect(db.sqlite!.client.prepare('SELECT head_seq FROM audit_checkpoints ORDER BY id').pluck().all()).toEqual([50, 51]);
     await log.close();
     const r = await verifyAuditLog(db, signer.publicKeyPem);
     expect(r).toMatchObject({ ok: true, events: 51, checkpoints: 2, uncheckpointed: 0, head: { seq: 51 } });
-    const seqs = db.$client.prepare('SELECT seq FROM access_events ORDER BY seq').pluck().all();
+    const seqs = db.sqlite!.client.prepare('SELECT seq FROM access_events ORDER BY seq').pluck().all();
     expect(seqs).toEqual(Array.from({ length: 51 }, (_, i) => i + 1));
-    db.$client.close();
+    db.sqlite!.client.close();
   });
 
   it('the checkpoint payload the writer thread signs is the canonical JSON of its fields', async () => {
@@ -96,13 +96,13 @@ describe('access log: group commit and chain', () => {
     const db = openDatabase(databaseFile(dir));
     const log = createAccessLog(db, { clock: testClock() });
     await log.record(event(1));
-    db.$client.exec(`CREATE TRIGGER fail_log BEFORE INSERT ON access_events BEGIN SELECT RAISE(ABORT, 'disk full'); END`);
+    db.sqlite!.client.exec(`CREATE TRIGGER fail_log BEFORE INSERT ON access_events BEGIN SELECT RAISE(ABORT, 'disk full'); END`);
     const results = await Promise.allSettled([log.record(event(2)), log.record(event(3))]);
     expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
-    db.$client.exec('DROP TRIGGER fail_log');
+    db.sqlite!.client.exec('DROP TRIGGER fail_log');
     await log.record(event(4));
     expect(await verifyAuditLog(db, undefined)).toMatchObject({ ok: true, events: 2 });
-    db.$client.close();
+    db.sqlite!.client.close();
   });
 
   it('with batches queued at the writer, failures anywhere leave exactly the confirmed events, in an unbroken chain', async () => {
@@ -110,7 +110,7 @@ describe('access log: group commit and chain', () => {
     const db = openDatabase(databaseFile(dir));
     // Several batches at the writer at once: it commits them together, each under its own savepoint.
     const log = createAccessLog(db, { clock: testClock(), maxBatchesInFlight: 8 });
-    db.$client.exec(`CREATE TRIGGER fail_some BEFORE INSERT ON access_events WHEN NEW.purpose LIKE 'FAIL%' BEGIN SELECT RAISE(ABORT, 'refused'); END`);
+    db.sqlite!.client.exec(`CREATE TRIGGER fail_some BEFORE INSERT ON access_events WHEN NEW.purpose LIKE 'FAIL%' BEGIN SELECT RAISE(ABORT, 'refused'); END`);
     const outcomes: Promise<{ purpose: string; ok: boolean }>[] = [];
     for (let i = 1; i <= 60; i++) {
       const purpose = i % 13 === 0 ? `FAIL-${i}` : `INC-${i}`;
@@ -118,13 +118,13 @@ describe('access log: group commit and chain', () => {
       if (i % 3 === 0) await new Promise((r) => setImmediate(r)); // spread over several batches in flight
     }
     const settled = await Promise.all(outcomes);
-    const stored = db.$client.prepare('SELECT purpose FROM access_events ORDER BY seq').pluck().all();
+    const stored = db.sqlite!.client.prepare('SELECT purpose FROM access_events ORDER BY seq').pluck().all();
     expect(stored).toEqual(settled.filter((o) => o.ok).map((o) => o.purpose));
     expect(settled.filter((o) => o.purpose.startsWith('FAIL')).every((o) => !o.ok)).toBe(true);
     expect(settled.filter((o) => o.ok).length).toBeGreaterThan(10);
     expect(await verifyAuditLog(db, undefined)).toMatchObject({ ok: true });
     await log.close();
-    db.$client.close();
+    db.sqlite!.client.close();
   });
 
   it('two logs on one file (two processes, say) continue one chain rather than forking it', async () => {
@@ -140,31 +140,31 @@ describe('access log: group commit and chain', () => {
     }
     await Promise.all(writes);
     await Promise.all([a.close(), b.close()]);
-    const purposes = dbA.$client.prepare('SELECT purpose FROM access_events').pluck().all();
+    const purposes = dbA.sqlite!.client.prepare('SELECT purpose FROM access_events').pluck().all();
     expect(new Set(purposes)).toEqual(new Set(Array.from({ length: 40 }, (_, i) => `INC-${i + 1}`)));
     expect(await verifyAuditLog(dbA, undefined)).toMatchObject({ ok: true, events: 40 });
-    dbA.$client.close();
-    dbB.$client.close();
+    dbA.sqlite!.client.close();
+    dbB.sqlite!.client.close();
   });
 
   it('refuses UPDATE and DELETE of events and checkpoints from the application', async () => {
     const { db } = await writtenLog(3);
-    expect(() => db.$client.exec("UPDATE access_events SET purpose = 'x' WHERE seq = 1")).toThrow(/append-only/);
-    expect(() => db.$client.exec('DELETE FROM access_events WHERE seq = 3')).toThrow(/append-only/);
-    expect(() => db.$client.exec("UPDATE audit_checkpoints SET head_hash = 'x'")).toThrow(/append-only/);
-    expect(() => db.$client.exec('DELETE FROM audit_checkpoints')).toThrow(/append-only/);
-    db.$client.close();
+    expect(() => db.sqlite!.client.exec("UPDATE access_events SET purpose = 'x' WHERE seq = 1")).toThrow(/append-only/);
+    expect(() => db.sqlite!.client.exec('DELETE FROM access_events WHERE seq = 3')).toThrow(/append-only/);
+    expect(() => db.sqlite!.client.exec("UPDATE audit_checkpoints SET head_hash = 'x'")).toThrow(/append-only/);
+    expect(() => db.sqlite!.client.exec('DELETE FROM audit_checkpoints')).toThrow(/append-only/);
+    db.sqlite!.client.close();
   });
 
   it('continues the chain across restarts', async () => {
     const { dir, db, signer } = await writtenLog(5);
-    db.$client.close();
+    db.sqlite!.client.close();
     const db2 = openDatabase(databaseFile(dir));
     const log = createAccessLog(db2, { clock: testClock(), signer });
     await log.record(event(6));
     await log.close();
     expect(await verifyAuditLog(db2, signer.publicKeyPem)).toMatchObject({ ok: true, events: 6, checkpoints: 2 });
-    db2.$client.close();
+    db2.sqlite!.client.close();
   });
 });
 
@@ -203,7 +203,7 @@ describe('access log: the plan lookup', () => {
       expect(await viaLookup(db, planId)).toEqual(await fullScan(db, planId));
     }
     await log.close();
-    db.$client.close();
+    db.sqlite!.client.close();
   });
 
   it('is built by the writer thread once the log goes quiet', async () => {
@@ -215,7 +215,7 @@ describe('access log: the plan lookup', () => {
     expect(await indexedTo(db)).toBe(30);
     expect(await viaLookup(db, 'plan000000000001')).toEqual(await fullScan(db, 'plan000000000001'));
     await log.close();
-    db.$client.close();
+    db.sqlite!.client.close();
   });
 
   it('is completed by the writer thread on request, and kept within bounds under sustained load', async () => {
@@ -234,7 +234,7 @@ describe('access log: the plan lookup', () => {
     expect(await indexedTo(db)).toBe(42);
     expect(await viaLookup(db, 'plan000000000001')).toEqual(await fullScan(db, 'plan000000000001'));
     await log.close();
-    db.$client.close();
+    db.sqlite!.client.close();
   });
 
   it('cannot be edited by the application: entries are append-only and progress only moves forward', async () => {
@@ -245,7 +245,7 @@ describe('access log: the plan lookup', () => {
     expect(await refusal(sql`DELETE FROM access_event_plans`)).toMatch(/append-only/);
     expect(await refusal(sql`UPDATE access_event_plans SET plan_id = 'other'`)).toMatch(/append-only/);
     expect(await refusal(sql`UPDATE access_index_state SET indexed_seq = 0`)).toMatch(/only moves forward/);
-    db.$client.close();
+    db.sqlite!.client.close();
   });
 });
 
@@ -267,7 +267,7 @@ describe('verify-audit finds the first tampered event', () => {
     const r = await verifyAuditLog(db, signer.publicKeyPem);
     expect(r.ok).toBe(false);
     expect(r.problem).toMatchObject({ seq, kind });
-    db.$client.close();
+    db.sqlite!.client.close();
   });
 
   it.each([
@@ -283,7 +283,7 @@ describe('verify-audit finds the first tampered event', () => {
     raw.exec(sql);
     raw.close();
     expect((await verifyAuditLog(db, signer.publicKeyPem)).problem).toMatchObject({ seq, kind: 'lookup' });
-    db.$client.close();
+    db.sqlite!.client.close();
   });
 
   it('a rewritten chain (hashes recomputed after an edit) is caught by the signed checkpoint', async () => {
@@ -303,14 +303,14 @@ describe('verify-audit finds the first tampered event', () => {
     raw.close();
     const r = await verifyAuditLog(db, signer.publicKeyPem);
     expect(r.problem).toMatchObject({ seq: 10, kind: 'checkpoint' });
-    db.$client.close();
+    db.sqlite!.client.close();
   });
 
   it('checkpoints verify only with the exported public key, through the CLI too', async () => {
     const { dir, db } = await writtenLog(12);
     const other = generateKeyPairSync('ed25519').publicKey.export({ type: 'spki', format: 'pem' }).toString();
     expect((await verifyAuditLog(db, other)).problem).toMatchObject({ kind: 'checkpoint' });
-    db.$client.close();
+    db.sqlite!.client.close();
 
     const lines: string[] = [];
     const write = process.stdout.write.bind(process.stdout);
@@ -369,7 +369,7 @@ describe('verify-audit reports every bad event, not only the first', () => {
     expect(r.problemCount).toBe(10);
     const { describeSummary } = await import('../../../src/plans/access-log/verify.js');
     expect(describeSummary(byKind.altered!)).toBe('altered: 3 events (12, 40–41)');
-    db.$client.close();
+    db.sqlite!.client.close();
   });
 
   it('reads the log a page at a time, and pages of any size find exactly the same', async () => {
@@ -394,7 +394,7 @@ describe('verify-audit reports every bad event, not only the first', () => {
     for (const pageSize of [1, 2, 3, 11, 12, 57, 58, 59]) {
       expect(await verifyAuditLog(db, signer.publicKeyPem, { pageSize })).toEqual(whole);
     }
-    db.$client.close();
+    db.sqlite!.client.close();
   });
 
   it('a reordered pair later in the log is still found after an earlier alteration', async () => {
@@ -407,12 +407,12 @@ describe('verify-audit reports every bad event, not only the first', () => {
     const r = await verifyAuditLog(db, signer.publicKeyPem);
     expect(r.summary.find((s) => s.kind === 'altered')?.ranges).toEqual([[3, 3]]);
     expect(r.summary.find((s) => s.kind === 'reordered')?.ranges[0]![0]).toBe(23);
-    db.$client.close();
+    db.sqlite!.client.close();
   });
 
   it('the CLI prints the count, the ranges and each event, and exits 1', async () => {
     const { dir, db } = await writtenLog(30);
-    db.$client.close();
+    db.sqlite!.client.close();
     tamper(dir, "UPDATE access_events SET purpose = 'x' WHERE seq IN (5, 6, 20); DELETE FROM access_events WHERE seq = 11");
     const err: string[] = [];
     const errWrite = process.stderr.write.bind(process.stderr);

@@ -8,7 +8,7 @@ import { createAccessLog, type AccessEventInput } from '../../../src/plans/acces
 import { loadAuditSigner } from '../../../src/plans/access-log/signer.js';
 import { verifyAuditLog } from '../../../src/plans/access-log/verify.js';
 import { DEV_ISSUER, TOKEN_AUDIENCE } from '../../../src/server/auth/dev-issuer.js';
-import { databaseFile, openDatabase, tempDir, testApp, testClock, who, type TestApp } from '../../helpers.js';
+import { testApp, testClock, testStore, who, type TestApp } from '../../helpers.js';
 
 const NO_SUCH_PLAN = 'AAAAAAAAAAAAAAAA';
 
@@ -38,7 +38,7 @@ describe('the chain hashes exactly what is stored', () => {
     const t = await testApp();
     const res = await t.call(who.author, 'POST', `/api/v1/plans/${NO_SUCH_PLAN}/cards`, { body: '{"\\ud800x":1}' });
     expect(res.status).toBe(400);
-    const events = t.events();
+    const events = await t.events();
     expect(events).toHaveLength(1);
     expect(events[0]!.outcome).toBe('denied');
     expect(events[0]!.reason).toContain('\uFFFDx');
@@ -71,7 +71,7 @@ describe('the chain hashes exactly what is stored', () => {
   });
 
   it('odd values reaching record() are stored as text in one batch; nobody else is refused', async () => {
-    const db = openDatabase(databaseFile(tempDir()));
+    const db = await testStore();
     const log = createAccessLog(db, { clock: testClock() });
     const odd: AccessEventInput[] = [
       base({ actor: { sub: 12345 as unknown as string, org: 'metro-ambulance', roles: ['responder'] } }),
@@ -91,7 +91,6 @@ describe('the chain hashes exactly what is stored', () => {
     expect(rows[2]!.sub).toBe('{"id":1}');
     expect([...rows[4]!.planId]).toHaveLength(100); // 100 emoji: cut on code points, never half a pair
     expect(rows[4]!.versionId).toBeNull();
-    db.$client.close();
   });
 });
 
@@ -112,8 +111,8 @@ const bytes = (s: string) => [...Buffer.from(s, 'utf8')].map((b) => `%${b.toStri
 const latin1 = (s: string) => [...s].map((c) => String.fromCharCode(c.charCodeAt(0) & 0xff)).join('').replace(/[\0\r\n]/g, '').trim();
 
 describe('property: whatever enters an event, verify-audit stays clean', () => {
-  it('through accessLog.record(), with the real writer thread and SQLite file', async () => {
-    const db = openDatabase(databaseFile(tempDir()));
+  it('through accessLog.record(), with the real writer and store', async () => {
+    const db = await testStore();
     const log = createAccessLog(db, { clock: testClock() });
     let written = 0;
     await fc.assert(
@@ -145,7 +144,6 @@ describe('property: whatever enters an event, verify-audit stays clean', () => {
     );
     await log.close();
     expect(await verifyAuditLog(db, undefined)).toMatchObject({ ok: true, events: written });
-    db.$client.close();
   });
 
   it('through HTTP routes: query strings, bodies and purposes', async () => {
@@ -162,7 +160,7 @@ describe('property: whatever enters an event, verify-audit stays clean', () => {
       }),
       { numRuns: 25, seed: 20261124 },
     );
-    expect(t.events().length).toBeGreaterThanOrEqual(50);
+    expect((await t.events()).length).toBeGreaterThanOrEqual(50);
     expect(await verifyAuditLog(t.db, auditKey(t))).toMatchObject({ ok: true });
   });
 });

@@ -1,4 +1,3 @@
-import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
@@ -12,7 +11,7 @@ import { createAuditWitness } from '../../../src/plans/access-log/witness.js';
 import { seedSyntheticPlans } from '../../../src/plans/demo/demo.js';
 import { loadDevIssuer } from '../../../src/server/auth/dev-issuer.js';
 import { cliHere, startService } from '../../cli/helpers.js';
-import { databaseFile, importRecordFrom, openDatabase, planBody, planIdOf, publishPlans, tempDir, testApp, testClock, who, keysDirIn } from '../../helpers.js';
+import { copyDataDir, importRecordFrom, keysDirIn, planBody, planIdOf, publishPlans, storeAt, storeEnv, tempDir, testApp, testClock, who, withStoreAt } from '../../helpers.js';
 
 /** The witness's newest checkpoint (the greatest head). */
 function newestWitnessed(where: string): WitnessEntry {
@@ -31,25 +30,27 @@ async function until<T>(what: string, probe: () => Promise<T | undefined> | T | 
   }
 }
 
-/** A copy of the database as an attacker with the file would take it, in a directory of its own. */
-function copyOf(dir: string) {
-  const copy = tempDir('rpl-copy-');
-  const src = new Database(databaseFile(dir), { readonly: true });
-  src.exec(`VACUUM INTO '${databaseFile(copy).replaceAll("'", "''")}'`);
-  src.close();
-  return copy;
-}
+/** A copy of the store as an attacker with the file (or the database) would take it, in a directory of its own. */
+const copyOf = (dir: string) => copyDataDir({ dir }, { storeOnly: true });
 
-/** Cuts the tail at `keep`: the events after it, the checkpoints covering them and their lookup entries. */
+/**
+ * Cuts the tail at `keep`, as whoever owns the tables can: the events after it, the checkpoints covering
+ * them and their lookup entries, with the triggers that refuse it out of the way.
+ */
 function cutTail(dir: string, keep: number) {
-  const raw = new Database(databaseFile(dir));
-  for (const t of ['access_events_no_delete', 'audit_checkpoints_no_delete', 'access_event_plans_no_delete', 'access_index_state_forward_only'])
-    raw.exec(`DROP TRIGGER ${t}`);
-  raw.prepare('DELETE FROM access_events WHERE seq > ?').run(keep);
-  raw.prepare('DELETE FROM audit_checkpoints WHERE head_seq > ?').run(keep);
-  raw.prepare('DELETE FROM access_event_plans WHERE seq > ?').run(keep);
-  raw.prepare('UPDATE access_index_state SET indexed_seq = min(indexed_seq, ?)').run(keep);
-  raw.close();
+  return withStoreAt(dir, async (db) => {
+    const tables = ['access_events', 'audit_checkpoints', 'access_event_plans', 'access_index_state'];
+    if (db.kind === 'sqlite') {
+      for (const t of ['access_events_no_delete', 'audit_checkpoints_no_delete', 'access_event_plans_no_delete', 'access_index_state_forward_only'])
+        await db.exec(sql.raw(`DROP TRIGGER ${t}`));
+    } else {
+      for (const t of tables) await db.exec(sql.raw(`ALTER TABLE ${t} DISABLE TRIGGER USER`));
+    }
+    await db.exec(sql`DELETE FROM access_events WHERE seq > ${keep}`);
+    await db.exec(sql`DELETE FROM audit_checkpoints WHERE head_seq > ${keep}`);
+    await db.exec(sql`DELETE FROM access_event_plans WHERE seq > ${keep}`);
+    await db.exec(sql`UPDATE access_index_state SET indexed_seq = ${keep} WHERE indexed_seq > ${keep}`);
+  });
 }
 
 describe('a checkpoint in every commit', () => {
@@ -79,7 +80,7 @@ describe('the witness (AUDIT_WITNESS_DIR)', () => {
   it('keeps the newest checkpoint, one new file each, never rewriting one; checkpoints arriving during a write are coalesced', async () => {
     const dir = tempDir();
     const witnessDir = tempDir('rpl-witness-');
-    const db = openDatabase(databaseFile(dir));
+    const db = await storeAt(dir);
     const witness = createAuditWitness(witnessDir, { minIntervalMs: 60_000 });
     const log = createAccessLog(db, { clock: testClock(), signer: loadAuditSigner(keysDirIn(dir))!, witness });
     const ev = (i: number) => log.record({ actor: null, action: 'view', channel: 'api', purpose: `INC-${i}`, outcome: 'denied' });
@@ -100,7 +101,7 @@ describe('the witness (AUDIT_WITNESS_DIR)', () => {
   it('verify-audit --witness: a rewritten witnessed head, or a witness signed by another key, fails', async () => {
     const dir = tempDir();
     const witnessDir = tempDir('rpl-witness-');
-    const db = openDatabase(databaseFile(dir));
+    const db = await storeAt(dir);
     const signer = loadAuditSigner(keysDirIn(dir))!;
     const log = createAccessLog(db, { clock: testClock(), signer, witness: createAuditWitness(witnessDir) });
     await Promise.all(Array.from({ length: 5 }, (_, i) => log.record({ actor: null, action: 'view', channel: 'api', purpose: `INC-${i}`, outcome: 'denied' })));
@@ -118,7 +119,7 @@ describe('the witness (AUDIT_WITNESS_DIR)', () => {
 
   it('verify-audit --witness refuses what is not a checkpoint, naming the field; audit-checkpoint with none says so', async () => {
     const dir = tempDir();
-    await openDatabase(databaseFile(dir)).close();
+    await (await storeAt(dir)).close();
     const empty = tempDir('rpl-witness-');
     expect(await cliHere(['audit-checkpoint'], dir)).toMatchObject({ code: 1, stderr: expect.stringContaining('no signed checkpoint yet') });
     expect(await cliHere(['verify-audit', '--witness', empty], dir)).toMatchObject({ code: 1, stderr: expect.stringContaining('holds no checkpoint') });
@@ -133,11 +134,11 @@ describe('the witness (AUDIT_WITNESS_DIR)', () => {
   it('through the real service: checkpoints reach the witness, a failing witness shows on /healthz and in metrics until it works again, and verify-audit --witness catches a tail cut with its checkpoints', async () => {
     const dir = tempDir('rpl-witness-svc-');
     const witnessDir = tempDir('rpl-witness-');
-    const db = openDatabase(databaseFile(dir));
+    const db = await storeAt(dir);
     await seedSyntheticPlans(db, 10, { now: () => new Date() });
     const planIds = (await db.many<{ id: string }>(sql`SELECT id FROM plans WHERE current_version_id IS NOT NULL ORDER BY id`)).map((r) => r.id);
     const token = await (await loadDevIssuer(keysDirIn(dir))).sign({ sub: 'pc.witness', org: 'capital-police', roles: ['responder'] }, 600);
-    const svc = await startService({ DATA_DIR: dir, AUDIT_WITNESS_DIR: witnessDir, METRICS_PORT: '0' }, ['--no-demo'], 90_000);
+    const svc = await startService({ DATA_DIR: dir, ...(await storeEnv(dir)), AUDIT_WITNESS_DIR: witnessDir, METRICS_PORT: '0' }, ['--no-demo'], 90_000);
     try {
       const metricsUrl = await until('the metrics URL', () => /Metrics: (http:\/\/\S+)/.exec(svc.output().stdout)?.[1]);
       const metric = async (name: string) => {
@@ -202,7 +203,7 @@ describe('the witness (AUDIT_WITNESS_DIR)', () => {
     fs.writeFileSync(keptByHand, printed.stdout);
 
     // The untouched copy passes, against the witness directory and against the checkpoint a person kept.
-    const untouched = copyOf(dir);
+    const untouched = await copyOf(dir);
     for (const witness of [witnessDir, keptByHand]) {
       const ok = await cliHere(['verify-audit', '--public-key', keyFile, '--witness', witness], untouched);
       expect(ok.stderr).toBe('');
@@ -212,9 +213,9 @@ describe('the witness (AUDIT_WITNESS_DIR)', () => {
 
     // The newest 15 events deleted from a copy, with every checkpoint that covered them: the database
     // alone still looks whole, since it ends at an earlier, properly signed checkpoint.
-    const cut = copyOf(dir);
+    const cut = await copyOf(dir);
     const keep = finalHead.seq - 15;
-    cutTail(cut, keep);
+    await cutTail(cut, keep);
     const alone = await cliHere(['verify-audit', '--public-key', keyFile], cut);
     expect(alone.code).toBe(0);
     for (const witness of [witnessDir, keptByHand]) {
@@ -230,7 +231,7 @@ describe('the witness (AUDIT_WITNESS_DIR)', () => {
     // witness's older checkpoints still name heads this log no longer has.
     const witnessCopy = tempDir('rpl-witness-');
     fs.cpSync(witnessDir, witnessCopy, { recursive: true });
-    const forked = openDatabase(databaseFile(cut));
+    const forked = await storeAt(cut);
     const carryOn = createAccessLog(forked, { clock: () => new Date(), signer: loadAuditSigner(keysDirIn(dir), { create: false })!, witness: createAuditWitness(witnessCopy) });
     for (let wave = 0; wave < 4; wave++) {
       await Promise.all(Array.from({ length: 10 }, (_, i) => carryOn.record({ actor: null, action: 'view', channel: 'api', purpose: `AFTER-CUT-${wave}-${i}`, outcome: 'denied' })));

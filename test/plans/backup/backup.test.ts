@@ -264,8 +264,7 @@ describe('backup and restore', { timeout: 120_000 }, () => {
       await writing;
       await log.planLookup();
       await log.close();
-      if (dialect === 'pg') await writer.close();
-      else writer.$client.close();
+      await writer.close();
 
       const final = await chainHeadOf(source);
       expect(final!.seq).toBeGreaterThan(s.chainHead.seq + 150);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { issueCardForPrint, isLoopbackUrl } from '../../../src/plans/cards/print.js';
-import { importRecordFrom, planBody, planIdOf, publishPlans, testApp, who } from '../../helpers.js';
+import { countRows, importRecordFrom, planBody, planIdOf, publishPlans, testApp, who } from '../../helpers.js';
 
 /** A card is handed to the person and opened on responders' phones: it must never point at this machine. */
 describe('the address a printed card points at', () => {
@@ -20,7 +20,7 @@ describe('the address a printed card points at', () => {
     expect(refused).toMatchObject({ ok: false, code: 'conflict', extra: { reason: 'loopback-base-url' } });
     expect(!refused.ok && refused.detail).toContain('PUBLIC_BASE_URL');
     // Nothing was issued by the refusal: the first card printed is still card number 1 of the plan.
-    expect(t.db.$client.prepare('SELECT count(*) FROM plan_cards').pluck().get()).toBe(0);
+    expect(await countRows(t.db, 'plan_cards')).toBe(0);
     const dev = await issueCardForPrint(t.db, author, planId, { development: true }, t.clock(), 'http://127.0.0.1:8181');
     expect(dev.ok).toBe(true);
     const real = await issueCardForPrint(t.db, author, planId, {}, t.clock(), 'https://plans.example.nhs.uk');

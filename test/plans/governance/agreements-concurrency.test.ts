@@ -73,7 +73,7 @@ describe('two parties answering a proposal at once', () => {
     expect(await inForce(t)).toBe('RACE-1');
 
     await t.accessLog.planLookup();
-    const accepts = t.events().filter((e) => e.action === 'governance' && e.query?.op === 'agreement.accept');
+    const accepts = (await t.events()).filter((e) => e.action === 'governance' && e.query?.op === 'agreement.accept');
     expect(accepts.map((e) => e.outcome).sort()).toEqual(['allowed', 'allowed', 'allowed', 'denied']);
   });
 

@@ -23,7 +23,7 @@ describe("an organisation's OpenID settings and its client secret", () => {
     const after = (await getOidcConfig(t.db, 'southbank-mh'))!;
     expect(after).toMatchObject({ clientSecret: stored, roleMap: { ig: 'auditor', crisis: 'responder' } });
     expect(openClientSecret(after, t.secrets)).toEqual({ ok: true, value: 'synthetic-secret-1' });
-    const change = t.events().filter((e) => e.action === 'governance').at(-1)!;
+    const change = (await t.events()).filter((e) => e.action === 'governance').at(-1)!;
     expect(change.query).toMatchObject({ op: 'organisation.oidc', changes: { clientSecret: 'kept' } });
 
     for (const other of [{ clientId: 'rpl-2' }, { issuer: 'https://idp.other.example' }]) {

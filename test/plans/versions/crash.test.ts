@@ -65,7 +65,7 @@ describe('crash safety', () => {
     expect(received.length, 'plans received before the kill (30 s at most)').toBeGreaterThanOrEqual(300);
 
     const after = openDatabase(databaseFile(dir));
-    const logged = new Map(accessEvents(after).map((e) => [e.purpose, e]));
+    const logged = new Map((await accessEvents(after)).map((e) => [e.purpose, e]));
     const missing = received.filter((r) => logged.get(r.purpose)?.planId !== r.planId || logged.get(r.purpose)?.outcome !== 'allowed');
     expect(missing).toEqual([]);
     const publicKey = loadAuditSigner(keysDirIn(dir), { create: false })!.publicKeyPem;
@@ -80,7 +80,7 @@ describe('crash safety', () => {
     const final = openDatabase(databaseFile(dir));
     // A clean shutdown signs the final head, so nothing is left outside a checkpoint.
     expect(await verifyAuditLog(final, publicKey)).toMatchObject({ ok: true, uncheckpointed: 0 });
-    expect(accessEvents(final).at(-1)).toMatchObject({ purpose: 'AFTER-RESTART', outcome: 'allowed' });
+    expect((await accessEvents(final)).at(-1)).toMatchObject({ purpose: 'AFTER-RESTART', outcome: 'allowed' });
     await final.close();
   }, 60_000);
 });

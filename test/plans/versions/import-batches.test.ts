@@ -2,7 +2,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { sql, type SQL } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import type { Db } from '../../../db/index.js';
 import type { ImportRecord } from '../../../src/plans/core/content.js';
 import { ensureDemoOrganisations } from '../../../src/plans/demo/demo.js';
 import { syntheticRecords } from '../../../src/plans/demo/synthetic.js';
@@ -10,11 +9,11 @@ import { validateImportFile } from '../../../src/plans/versions/import-check.js'
 import { BATCH, importFile } from '../../../src/plans/versions/importer.js';
 import { findPlanByRef, versionsOf } from '../../../src/plans/versions/store.js';
 import { cli } from '../../cli/helpers.js';
-import { databaseFile, openDatabase, tempDir } from '../../helpers.js';
+import { tempDir, withStoreAt } from '../../helpers.js';
 
 /**
  * What batching the import (BATCH records per transaction, records kept from the check pass) could
- * break: files of several batches, on real SQLite files, through the importer and the CLI.
+ * break: files of several batches, on real stores (a SQLite file, a PostgreSQL database), through the importer and the CLI.
  */
 
 const now = () => new Date('2026-11-23T10:00:00Z');
@@ -29,24 +28,16 @@ function writeNdjson(dir: string, lines: unknown[]): string {
   return file;
 }
 
-async function withDb<T>(dir: string, use: (db: Db) => T | Promise<T>): Promise<T> {
-  const db = openDatabase(databaseFile(dir));
-  try {
-    return await use(db);
-  } finally {
-    await db.close();
-  }
-}
 
 async function fresh(): Promise<string> {
   const dir = tempDir();
-  await withDb(dir, (db) => ensureDemoOrganisations(db, now()));
+  await withStoreAt(dir, (db) => ensureDemoOrganisations(db, now()));
   return dir;
 }
 
 /** Every table an imported record writes to, and the read cache's change counter. */
 function counts(dir: string) {
-  return withDb(dir, async (db) => {
+  return withStoreAt(dir, async (db) => {
     const n = async (q: SQL) => Number((await db.one<{ n: number | string }>(q))!.n);
     return {
       plans: await n(sql`SELECT count(*) AS n FROM plans`),
@@ -62,7 +53,7 @@ function counts(dir: string) {
 }
 
 async function importIn(dir: string, file: string, keep?: number) {
-  return withDb(dir, async (db) => {
+  return withStoreAt(dir, async (db) => {
     const checked = await validateImportFile(db, file, undefined, { keep });
     return { checked, ...(await importFile(db, file, checked, { importedBy: 'test-import', now })) };
   });
@@ -116,7 +107,7 @@ describe('import in batches', () => {
       outbox: before.outbox + 1,
       workflow: before.workflow + 1,
     });
-    await withDb(dir, async (db) => {
+    await withStoreAt(dir, async (db) => {
       const plan = (await findPlanByRef(db, all[changed - 1]!.owningOrg, ref(changed)))!;
       const versions = (await versionsOf(db, plan.id)).map((v) => ({
         id: v.id,
@@ -138,13 +129,18 @@ describe('import in batches', () => {
     const dir = await fresh();
     const file = writeNdjson(dir, records(N));
     const failing = BATCH + BATCH / 2;
-    // A constraint the check pass cannot see, hit after the record's plan and version rows are written
-    // (SQLite's trigger syntax: this test provokes the failure on SQLite).
-    await withDb(dir, (db) =>
-      db.$client.exec(`CREATE TRIGGER test_refuse BEFORE INSERT ON search_outbox
-        WHEN NEW.plan_id = (SELECT id FROM plans WHERE external_ref = '${ref(failing)}')
-        BEGIN SELECT RAISE(ABORT, 'provoked failure'); END`),
-    );
+    // A constraint the check pass cannot see, hit after the record's plan and version rows are written.
+    const which = `(SELECT id FROM plans WHERE external_ref = '${ref(failing)}')`;
+    await withStoreAt(dir, async (db) => {
+      if (db.kind === 'sqlite') {
+        await db.exec(sql.raw(`CREATE TRIGGER test_refuse BEFORE INSERT ON search_outbox WHEN NEW.plan_id = ${which}
+          BEGIN SELECT RAISE(ABORT, 'provoked failure'); END`));
+      } else {
+        await db.exec(sql.raw(`CREATE FUNCTION test_refuse() RETURNS trigger LANGUAGE plpgsql AS $$
+          BEGIN IF NEW.plan_id = ${which} THEN RAISE EXCEPTION 'provoked failure'; END IF; RETURN NEW; END $$`));
+        await db.exec(sql`CREATE TRIGGER test_refuse BEFORE INSERT ON search_outbox FOR EACH ROW EXECUTE FUNCTION test_refuse()`);
+      }
+    });
     const res = await cli(['import', file], dir);
     expect(res.code).toBe(1);
     expect(res.stderr).toContain(`import stopped at line ${failing} ("${ref(failing)}"): provoked failure`);
@@ -152,9 +148,9 @@ describe('import in batches', () => {
     // Every committed record is whole (plan, published version, pointer, outbox row, workflow event); of
     // the failing batch, the failing record included, nothing is left.
     expect(await counts(dir)).toMatchObject({ plans: BATCH, published: BATCH, versions: BATCH, pointing: BATCH, outbox: BATCH, workflow: BATCH });
-    await withDb(dir, async (db) => {
+    await withStoreAt(dir, async (db) => {
       expect(await db.one(sql`SELECT max(external_ref) AS ref FROM plans`)).toEqual({ ref: ref(BATCH) });
-      db.$client.exec('DROP TRIGGER test_refuse');
+      await db.exec(db.kind === 'sqlite' ? sql`DROP TRIGGER test_refuse` : sql`DROP TRIGGER test_refuse ON search_outbox`);
     });
 
     const again = await cli(['import', file], dir);
@@ -172,7 +168,7 @@ describe('import in batches', () => {
       const res = await importIn(dir, writeNdjson(dir, lines), keep);
       expect(res.checked.invalidLines).toEqual(new Set([200, BATCH + 100]));
       expect(res.summary).toMatchObject({ created: BATCH + BATCH / 2 - 2, lines: BATCH + BATCH / 2 - 2 });
-      return withDb(dir, (db) => db.many(sql`SELECT p.external_ref, v.content_hash FROM plans p JOIN plan_versions v ON v.plan_id = p.id ORDER BY 1`));
+      return withStoreAt(dir, (db) => db.many(sql`SELECT p.external_ref, v.content_hash FROM plans p JOIN plan_versions v ON v.plan_id = p.id ORDER BY 1`));
     };
     const allKept = await hashes(Infinity);
     expect(await hashes(BATCH / 2)).toEqual(allKept);
@@ -183,7 +179,7 @@ describe('import in batches', () => {
     const dir = await fresh();
     const lines = records(300);
     const file = writeNdjson(dir, lines);
-    const res = await withDb(dir, async (db) => {
+    const res = await withStoreAt(dir, async (db) => {
       const checked = await validateImportFile(db, file, undefined, { keep: 100 });
       writeNdjson(dir, [...lines.slice(0, 150), '{"edited": true}', ...lines.slice(151)]);
       return importFile(db, file, checked, { importedBy: 'test-import', now });

@@ -1,8 +1,8 @@
 import { sql } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
-import { databaseFile, openDatabase, type Db } from '../../../db/index.js';
+import type { Db } from '../../../db/index.js';
 import { withdraw } from '../../../src/plans/versions/workflow.js';
-import { importRecordFrom, planBody, planIdOf, publishPlans, testApp, who } from '../../helpers.js';
+import { importRecordFrom, planBody, planIdOf, publishPlans, storeAt, testApp, who } from '../../helpers.js';
 
 const approver = { sub: 'approver.a', org: 'southbank-mh', orgKind: 'mental-health', roles: ['approver'] } as const;
 
@@ -20,7 +20,7 @@ describe('read cache', () => {
     const t = await testApp();
     await publishPlans(t.db, [importRecordFrom(planBody())]);
     const planId = await planIdOf(t.db, 'SB-000001');
-    const other = openDatabase(databaseFile(t.dir));
+    const other = await storeAt(t.dir);
     others.push(other);
     const read = async (w = who.officer) => (await t.call(w, 'GET', `/api/v1/plans/${planId}`)).status;
     expect(await read()).toBe(200);

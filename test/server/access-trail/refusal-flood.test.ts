@@ -27,11 +27,11 @@ describe('an anonymous /q/ flood', () => {
     expect(statuses.filter((s) => s === 303)).toHaveLength(60);
     expect(statuses.filter((s) => s === 429)).toHaveLength(40);
     // The first of each is visible at once.
-    expect(t.events().map((e) => e.reason)).toEqual(['sign-in-required', 'rate-limited']);
+    expect((await t.events()).map((e) => e.reason)).toEqual(['sign-in-required', 'rate-limited']);
 
     t.clock.set('2026-11-23T10:01:01Z');
     await refusals.flush(); // what its timer does
-    const events = t.events();
+    const events = await t.events();
     const summaries = events.filter((e) => e.reason?.includes('(summary)'));
     expect(summaries.map((e) => (e.query as { summary: { refusals: number } }).summary.refusals).sort()).toEqual([39, 59]);
     expect(events.length).toBeLessThanOrEqual(5);
@@ -113,13 +113,13 @@ describe('refused tokens (401)', () => {
       const res = await app.request('/api/v1/search?q=smith', { headers: { authorization: `Bearer ${bad}` } });
       expect(res.status).toBe(401);
     }
-    const first = base.events();
+    const first = await base.events();
     expect(first.map((e) => [e.action, e.channel, e.outcome, e.reason?.split(':')[0]])).toEqual([
       ['view', 'api', 'denied', 'unauthenticated (missing-token)'],
       ['search', 'api', 'denied', 'unauthenticated (invalid-token)'],
     ]);
     await refusals.close();
-    const all = base.events();
+    const all = await base.events();
     expect(all).toHaveLength(3);
     expect(all[2]!.reason).toBe('unauthenticated (invalid-token) (summary): 29 more from this client in this window');
     expect(JSON.stringify(all)).not.toContain(bad.split('.')[2]);

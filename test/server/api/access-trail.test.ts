@@ -4,7 +4,7 @@ import { addOrganisation } from '../../../src/plans/organisations.js';
 import { loadAuditSigner } from '../../../src/plans/access-log/signer.js';
 import { verifyAuditLog } from '../../../src/plans/access-log/verify.js';
 import { createLogger } from '../../../src/logger.js';
-import { importRecordFrom, planBody, planIdOf, publishPlans, testApp, type TestApp, type Who, who } from '../../helpers.js';
+import { breakAccessLog, importRecordFrom, planBody, planIdOf, publishPlans, testApp, type TestApp, type Who, who } from '../../helpers.js';
 
 const valleyMedic: Who = { sub: 'medic.valley', org: 'valley-ambulance', roles: ['responder'] };
 const valleyPolice: Who = { sub: 'pc.valley', org: 'valley-police', roles: ['responder'] };
@@ -29,9 +29,9 @@ async function world(opts: Parameters<typeof testApp>[0] = {}) {
 
 /** Calls once and returns the response plus the events that call wrote. */
 async function once(t: TestApp, ...args: Parameters<TestApp['call']>) {
-  const before = t.headSeq();
+  const before = await t.headSeq();
   const res = await t.call(...args);
-  return { res, events: t.events(before) };
+  return { res, events: (await t.events(before)) };
 }
 
 describe('every read writes exactly one access event', () => {
@@ -94,7 +94,7 @@ describe('every read writes exactly one access event', () => {
 });
 
 describe('sweep: no route returns plan data without an event', () => {
-  it('every GET route, as every kind of caller, with and without purpose', async () => {
+  it('every GET route, as every kind of caller, with and without purpose', { timeout: 90_000 }, async () => {
     const { t, planId } = await world();
     const routes = [...new Set(t.app.routes.filter((r) => r.method === 'GET').map((r) => r.path))];
     expect(routes.length).toBeGreaterThanOrEqual(5);
@@ -171,7 +171,7 @@ describe('never served unlogged; never logged to the application log', () => {
     const lines: string[] = [];
     const sink = new Writable({ write: (chunk, _e, cb) => (lines.push(String(chunk)), cb()) });
     const { t, planId } = await world({ logger: createLogger('trace', sink) });
-    t.db.$client.exec(`CREATE TRIGGER fail_log BEFORE INSERT ON access_events BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END`);
+    const repair = await breakAccessLog(t.db);
     const purpose = 'INC-2026-SECRET-PURPOSE';
     const down = await t.call(who.officer, 'GET', `/api/v1/plans/${planId}`, { purpose });
     expect(down.status).toBe(503);
@@ -179,7 +179,7 @@ describe('never served unlogged; never logged to the application log', () => {
     expect(down.text).not.toMatch(/Quillfeather|Eff by name|SB-000001/);
     const byRef = await t.call(who.author, 'GET', '/api/v1/plans?externalRef=SB-000001', { purpose });
     expect(byRef.status).toBe(503);
-    t.db.$client.exec('DROP TRIGGER fail_log');
+    await repair();
     expect((await t.call(who.officer, 'GET', `/api/v1/plans/${planId}`, { purpose })).status).toBe(200);
     await t.call(who.officer, 'GET', `/api/v1/plans?externalRef=SB-000001`, { purpose });
 

@@ -22,7 +22,7 @@ async function agreed(t: TestApp, body: { reference: string; parties: string[]; 
 /** The service's operator at the command line (src/cli/governance.ts), as the domain sees it. */
 const cliOp: Operator = { via: 'cli', user: 'ops' };
 const deps = (t: TestApp) => ({ db: t.db, log: t.accessLog, clock: t.clock });
-const governance = (t: TestApp) => t.events().filter((e) => e.action === 'governance');
+const governance = async (t: TestApp) => (await t.events()).filter((e) => e.action === 'governance');
 async function expectChainClean(t: TestApp) {
   const r = await verifyAuditLog(t.db, loadAuditSigner(t.keysDir)!.publicKeyPem);
   expect(r.ok, JSON.stringify(r.problem)).toBe(true);
@@ -52,7 +52,7 @@ describe('admin API: organisations', () => {
     expect(changed.status).toBe(200);
     expect(changed.json.organisation).toMatchObject({ name: 'Southbank NHS Foundation Trust', contact: 'Crisis line 0800 000 0111' });
 
-    const events = governance(t);
+    const events = await governance(t);
     expect(events.map((e) => [e.query!.op, e.outcome])).toEqual([
       ['organisation.add', 'allowed'],
       ['organisation.change', 'allowed'],
@@ -91,7 +91,7 @@ describe('admin API: organisations', () => {
     const other = await t.call(northAdmin, 'PATCH', '/api/v1/admin/organisations/southbank-mh', { body: { name: 'Taken over' } });
     expect(other.status).toBe(403);
     expect((await t.call(northAdmin, 'POST', '/api/v1/admin/organisations/southbank-mh/disable', { body: { reason: 'hostile' } })).status).toBe(403);
-    expect(governance(t).filter((e) => e.outcome === 'denied').map((e) => e.actorSub)).toEqual(['auditor.a', 'pc.test', 'admin.n', 'admin.n']);
+    expect((await governance(t)).filter((e) => e.outcome === 'denied').map((e) => e.actorSub)).toEqual(['auditor.a', 'pc.test', 'admin.n', 'admin.n']);
     expect((await t.call(who.admin, 'GET', '/api/v1/admin/organisations')).json.organisations.find((o: any) => o.slug === 'southbank-mh').name).toBe('Southbank Mental Health Trust');
 
     expectNamesField(await t.call(who.admin, 'PATCH', '/api/v1/admin/organisations/southbank-mh', { body: { issuer: 'not a url' } }), 'issuer');
@@ -114,7 +114,7 @@ describe('admin API: organisations', () => {
     expect(((await disabled.json()) as any).organisation.state).toBe('disabled');
     expect((await call('/api/v1/admin/organisations')).status).toBe(401);
     expect((await t.call(who.officer, 'GET', '/api/v1/search?q=anyone')).status).toBe(401);
-    expect(governance(t).at(-1)).toMatchObject({ outcome: 'allowed', reason: 'force merged into another', query: { op: 'organisation.disable', target: 'capital-police' } });
+    expect((await governance(t)).at(-1)).toMatchObject({ outcome: 'allowed', reason: 'force merged into another', query: { op: 'organisation.disable', target: 'capital-police' } });
     // The demo sign-in refuses it too.
     const signIn = await t.app.request('/sign-in', {
       method: 'POST',
@@ -150,7 +150,7 @@ describe("admin API: the register's operator-only acts (issue 20)", () => {
     expect((await t.call(northAdmin, 'POST', '/api/v1/admin/organisations/northgate-mh/disable', { body: { reason: 'trust dissolved' } })).status).toBe(200);
     const enable = await t.call(who.admin, 'POST', '/api/v1/admin/organisations/northgate-mh/enable', { body: { reason: 'merger called off' } });
     expect([enable.status, enable.json.reason]).toEqual([403, 'operator-only']);
-    expect(governance(t).map((e) => [e.query!.op, e.outcome, e.actorSub])).toEqual([
+    expect((await governance(t)).map((e) => [e.query!.op, e.outcome, e.actorSub])).toEqual([
       ['organisation.change', 'denied', 'admin.shire'],
       ['organisation.change', 'denied', 'admin.shire'],
       ['organisation.add', 'denied', 'admin.shire'],
@@ -170,7 +170,7 @@ describe("admin API: the register's operator-only acts (issue 20)", () => {
     expect(r).toMatchObject({ ok: true, value: { state: 'active', disabledAt: null } });
     expect((await list()).status).toBe(200);
     expect(await enableOrganisation(deps(t), cliOp, 'northgate-mh', { reason: 'again' })).toMatchObject({ ok: false, code: 'conflict' });
-    expect(governance(t).at(-1)).toMatchObject({ outcome: 'allowed', actorSub: 'cli:ops', reason: 'merger called off', query: { op: 'organisation.enable', target: 'northgate-mh', orgs: ['northgate-mh'] } });
+    expect((await governance(t)).at(-1)).toMatchObject({ outcome: 'allowed', actorSub: 'cli:ops', reason: 'merger called off', query: { op: 'organisation.enable', target: 'northgate-mh', orgs: ['northgate-mh'] } });
     await expectChainClean(t);
   });
 
@@ -199,7 +199,7 @@ describe("admin API: the register's operator-only acts (issue 20)", () => {
     // And back: the session loses them again at once.
     expect((await changeOrganisationKind(deps(t), cliOp, 'capital-police', { kind: 'police', reason: 'undo the test' })).ok).toBe(true);
     expect((await web.get(`/plans/${planId}`)).text).not.toContain('Recurrent depressive disorder');
-    expect(governance(t).find((e) => e.query!.op === 'organisation.kind')).toMatchObject({
+    expect((await governance(t)).find((e) => e.query!.op === 'organisation.kind')).toMatchObject({
       outcome: 'allowed', actorSub: 'cli:ops', channel: 'cli', reason: 'mis-registered: this is an ambulance service',
       query: { target: 'shire-police', changes: { kind: { from: 'police', to: 'ambulance' } } },
     });
@@ -259,7 +259,7 @@ describe('admin API: agreements', () => {
     expect(after.json.canSee['shire-police']).toEqual(['shire-police', 'southbank-mh']);
     expect(after.json.canSee['capital-police']).toContain('southbank-mh');
 
-    expect(governance(t).map((e) => [e.query!.op, e.outcome])).toEqual([
+    expect((await governance(t)).map((e) => [e.query!.op, e.outcome])).toEqual([
       ['agreement.propose', 'allowed'],
       ['agreement.accept', 'allowed'],
       ['agreement.propose', 'allowed'],
@@ -267,7 +267,7 @@ describe('admin API: agreements', () => {
       ['agreement.propose-change', 'allowed'],
       ['agreement.accept', 'allowed'],
     ]);
-    expect(governance(t).at(-2)!.query).toMatchObject({ changes: { validTo: { from: '2021-01-01', to: '2027-06-30' } }, orgs: ['shire-police', 'southbank-mh'] });
+    expect((await governance(t)).at(-2)!.query).toMatchObject({ changes: { validTo: { from: '2021-01-01', to: '2027-06-30' } }, orgs: ['shire-police', 'southbank-mh'] });
     await expectChainClean(t);
   });
 
@@ -279,7 +279,7 @@ describe('admin API: agreements', () => {
     expect(ended.json.agreement).toMatchObject({ state: 'ended', endReason: 'police force withdrew from the scheme' });
     const refused = await t.call(who.officer, 'GET', `/api/v1/plans/${planId}`);
     expect(refused.status).toBe(403);
-    expect(governance(t).at(-1)).toMatchObject({ outcome: 'allowed', query: { op: 'agreement.end', target: 'DSA-DEMO-001' } });
+    expect((await governance(t)).at(-1)).toMatchObject({ outcome: 'allowed', query: { op: 'agreement.end', target: 'DSA-DEMO-001' } });
     expect((await t.call(who.admin, 'POST', '/api/v1/admin/agreements/DSA-DEMO-001/end', { body: { reason: 'again' } })).status).toBe(409);
     expect((await t.call(who.admin, 'POST', '/api/v1/admin/agreements/DSA-DEMO-001/extend', { body: { to: '2030-01-01', reason: 'undo' } })).status).toBe(409);
     await expectChainClean(t);
@@ -298,7 +298,7 @@ describe('admin API: agreements', () => {
     expectNamesField(await t.call(who.admin, 'POST', '/api/v1/admin/agreements/DSA-DEMO-001/extend', { body: { to: 'soon', reason: 'x y z' } }), 'to');
     expectNamesField(await t.call(who.admin, 'POST', '/api/v1/admin/agreements', { body: { reference: 'DSA-Y', parties: ['southbank-mh'], validFrom: '2026-01-01', validTo: '2027-01-01' } }), 'parties');
     expect((await t.call(who.officer, 'GET', `/api/v1/plans/${planId}`)).status).toBe(200);
-    expect(governance(t).filter((e) => e.outcome === 'denied').map((e) => e.actorSub)).toEqual(['auditor.a', 'admin.a', 'admin.a']);
+    expect((await governance(t)).filter((e) => e.outcome === 'denied').map((e) => e.actorSub)).toEqual(['auditor.a', 'admin.a', 'admin.a']);
     await expectChainClean(t);
   });
 

@@ -12,7 +12,7 @@ const southAdmin = who.admin;
 const capitalAdmin: Who = { sub: 'admin.capital', org: 'capital-police', roles: ['admin'] };
 const ambulanceAdmin: Who = { sub: 'admin.metro', org: 'metro-ambulance', roles: ['admin'] };
 
-const governance = (t: TestApp) => t.events().filter((e) => e.action === 'governance');
+const governance = async (t: TestApp) => (await t.events()).filter((e) => e.action === 'governance');
 async function expectChainClean(t: TestApp) {
   const r = await verifyAuditLog(t.db, loadAuditSigner(t.keysDir)!.publicKeyPem);
   expect(r.ok, JSON.stringify(r.problem)).toBe(true);
@@ -77,12 +77,12 @@ describe('agreements are proposals until every party accepts', () => {
     expect(agreement).toEqual({ reference: 'SELF-1', parties: ['northgate-mh', 'shire-police', 'southbank-mh'], validFrom: '2026-01-01', validTo: '2027-12-31', state: 'in-force', endedAt: null, endReason: null, createdAt: expect.any(String) });
 
     // Each step a governance event, on the chain.
-    expect(governance(t).map((e) => [e.query!.op, e.actorOrg, e.outcome, (e.query as any).changes?.inForce])).toEqual([
+    expect((await governance(t)).map((e) => [e.query!.op, e.actorOrg, e.outcome, (e.query as any).changes?.inForce])).toEqual([
       ['agreement.propose', 'shire-police', 'allowed', false],
       ['agreement.accept', 'southbank-mh', 'allowed', false],
       ['agreement.accept', 'northgate-mh', 'allowed', true],
     ]);
-    expect(governance(t)[0]!.query).toMatchObject({ target: 'SELF-1', orgs: ['northgate-mh', 'shire-police', 'southbank-mh'], changes: { acceptedBy: ['shire-police'] } });
+    expect((await governance(t))[0]!.query).toMatchObject({ target: 'SELF-1', orgs: ['northgate-mh', 'shire-police', 'southbank-mh'], changes: { acceptedBy: ['shire-police'] } });
     // The northgate auditor sees the proposal and its acceptance: they concern northgate.
     const northAuditor = await t.call({ sub: 'auditor.n', org: 'northgate-mh', roles: ['auditor'] }, 'GET', '/api/v1/audit/events?action=governance');
     expect(northAuditor.json.events.map((e: any) => e.query.op)).toContain('agreement.propose');
@@ -106,7 +106,7 @@ describe('agreements are proposals until every party accepts', () => {
     expect((await t.call(southAdmin, 'GET', `/api/v1/admin/agreement-proposals/${id}`)).json.proposal).toMatchObject({ state: 'pending', awaiting: ['southbank-mh'] });
     expect((await t.call(southAdmin, 'GET', '/api/v1/admin/agreement-proposals/99999')).status).toBe(404);
     expect((await t.call(southAdmin, 'POST', '/api/v1/admin/agreement-proposals/abc/accept')).status).toBe(400);
-    expect(governance(t).filter((e) => e.outcome === 'denied').map((e) => [e.query!.op, e.actorSub])).toEqual([
+    expect((await governance(t)).filter((e) => e.outcome === 'denied').map((e) => [e.query!.op, e.actorSub])).toEqual([
       ['agreement.accept', 'admin.capital'],
       ['agreement.decline', 'admin.capital'],
       ['agreement.accept', 'auditor.a'],
@@ -132,7 +132,7 @@ describe('agreements are proposals until every party accepts', () => {
     expect(late.status).toBe(409);
     expect(late.json.reason).toBe('not-pending');
     expect(await read(t, south)).toBe(403);
-    expect(governance(t).find((e) => e.query!.op === 'agreement.decline')).toMatchObject({ outcome: 'allowed', actorOrg: 'southbank-mh', reason: 'no signed agreement from our Caldicott Guardian', query: { op: 'agreement.decline', target: 'SELF-1' } });
+    expect((await governance(t)).find((e) => e.query!.op === 'agreement.decline')).toMatchObject({ outcome: 'allowed', actorOrg: 'southbank-mh', reason: 'no signed agreement from our Caldicott Guardian', query: { op: 'agreement.decline', target: 'SELF-1' } });
     // Declined, the reference is free for a new proposal.
     expect((await t.call(shireAdmin, 'POST', '/api/v1/admin/agreements', { body: { ...self1, parties: ['shire-police', 'southbank-mh'] } })).status).toBe(201);
     expect((await t.call(southAdmin, 'POST', '/api/v1/admin/agreements', { body: { ...self1, parties: ['shire-police', 'southbank-mh'] } })).json.reason).toBe('proposal-pending');
@@ -173,10 +173,10 @@ describe('agreements are proposals until every party accepts', () => {
     expect((await t.call(southAdmin, 'POST', '/api/v1/admin/agreements/DSA-SHORT/changes', { body: { validFrom: '2027-01-01', validTo: '2026-06-01', reason: 'backwards' } })).status).toBe(400);
     expect((await t.call(southAdmin, 'POST', '/api/v1/admin/agreements/DSA-SHORT/changes', { body: { reason: 'nothing' } })).status).toBe(400);
     expect((await t.call(ambulanceAdmin, 'POST', '/api/v1/admin/agreements/DSA-SHORT/changes', { body: { validTo: '2030-01-01', reason: 'not mine' } })).status).toBe(403);
-    expect(governance(t).filter((e) => e.outcome === 'allowed').map((e) => e.query!.op)).toEqual([
+    expect((await governance(t)).filter((e) => e.outcome === 'allowed').map((e) => e.query!.op)).toEqual([
       'agreement.propose', 'agreement.accept', 'agreement.propose-change', 'agreement.accept', 'agreement.propose-change', 'agreement.accept', 'agreement.accept',
     ]);
-    expect(governance(t).find((e) => e.query!.op === 'agreement.propose-change')).toMatchObject({ reason: 'renewed by our board', query: { changes: { validTo: { from: '2026-12-10', to: '2027-06-30' } } } });
+    expect((await governance(t)).find((e) => e.query!.op === 'agreement.propose-change')).toMatchObject({ reason: 'renewed by our board', query: { changes: { validTo: { from: '2026-12-10', to: '2027-06-30' } } } });
     await expectChainClean(t);
   });
 
@@ -203,7 +203,7 @@ describe('agreements are proposals until every party accepts', () => {
     const lapsed = await t.call(southAdmin, 'GET', `/api/v1/admin/agreement-proposals/${ext.json.proposal.id}`);
     expect(lapsed.json.proposal).toMatchObject({ state: 'lapsed', outcomeNote: 'the agreement was ended' });
     expect((await t.call(northAdmin, 'POST', `/api/v1/admin/agreement-proposals/${ext.json.proposal.id}/accept`)).json.reason).toBe('not-pending');
-    expect(governance(t).find((e) => e.query!.op === 'agreement.end')).toMatchObject({ actorOrg: 'capital-police', query: { changes: { lapsedProposal: ext.json.proposal.id } } });
+    expect((await governance(t)).find((e) => e.query!.op === 'agreement.end')).toMatchObject({ actorOrg: 'capital-police', query: { changes: { lapsedProposal: ext.json.proposal.id } } });
   });
 });
 

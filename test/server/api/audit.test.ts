@@ -39,7 +39,7 @@ describe('auditor API: events', () => {
     const none = await t.call(who.auditor, 'GET', '/api/v1/audit/events?actor=pc.test&from=2026-11-24');
     expect(none.json.events).toHaveLength(0);
 
-    const reads = t.events().filter((e) => e.action === 'audit-read');
+    const reads = (await t.events()).filter((e) => e.action === 'audit-read');
     expect(reads).toHaveLength(5);
     expect(reads[0]).toMatchObject({ actorSub: 'auditor.a', purpose: 'SAR-2026-07', planId, outcome: 'allowed' });
     expect(reads[0]!.query).toMatchObject({ endpoint: 'events', planId, limit: 2 });
@@ -53,7 +53,7 @@ describe('auditor API: events', () => {
     expect(north.json.events).toEqual([]);
     const officer = await t.call(who.officer, 'GET', '/api/v1/audit/events');
     expect(officer.status).toBe(403);
-    expect(t.events().at(-1)).toMatchObject({ action: 'audit-read', outcome: 'denied', actorSub: 'pc.test' });
+    expect((await t.events()).at(-1)).toMatchObject({ action: 'audit-read', outcome: 'denied', actorSub: 'pc.test' });
     expect((await t.call(who.auditor, 'GET', '/api/v1/audit/events?limit=0')).status).toBe(400);
   });
 });

@@ -27,7 +27,7 @@ describe('auditors and version history', () => {
     const diff = await t.call(who.auditor, 'GET', `/api/v1/plans/${planId}/diff?from=1&to=2`);
     expect(diff.status).toBe(403);
     // Each refusal is in the access log, like any read.
-    expect(t.events().slice(-2).map((e) => e.outcome)).toEqual(['denied', 'denied']);
+    expect((await t.events()).slice(-2).map((e) => e.outcome)).toEqual(['denied', 'denied']);
   });
 
   it('authors and approvers of the trust still read versions in full and their diff', async () => {

@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { issuePrintedCard } from '../../../src/plans/cards/cards.js';
 import { importRecordFrom, planBody, planIdOf, publishPlans, tempDir, testApp, who, type TestApp } from '../../helpers.js';
@@ -9,10 +10,8 @@ async function withPlan() {
   return { t, planId: await planIdOf(t.db, 'SB-000001') };
 }
 
-const renameOwner = (t: TestApp, name: string) =>
-  t.db.$client.prepare("UPDATE organisations SET name = ? WHERE slug = 'southbank-mh'").run(name);
-const cards = (t: TestApp) =>
-  t.db.$client.prepare('SELECT id, revoked_at AS revokedAt FROM plan_cards ORDER BY id').all() as { id: number; revokedAt: string | null }[];
+const renameOwner = (t: TestApp, name: string) => t.db.exec(sql`UPDATE organisations SET name = ${name} WHERE slug = 'southbank-mh'`);
+const cards = (t: TestApp) => t.db.many<{ id: number; revokedAt: string | null }>(sql`SELECT id, revoked_at AS "revokedAt" FROM plan_cards ORDER BY id`);
 const issue = (t: TestApp, planId: string, body: object = {}) =>
   t.call(who.author, 'POST', `/api/v1/plans/${planId}/cards`, { body, purpose: null });
 const pdfOf = (res: Awaited<ReturnType<typeof issue>>) => Buffer.from(res.json.artefacts.pdf.base64, 'base64');
@@ -20,7 +19,7 @@ const pdfOf = (res: Awaited<ReturnType<typeof issue>>) => Buffer.from(res.json.a
 describe('issuing a card', () => {
   it('prints Welsh and Polish letters in the organisation name and the chosen text, with a subset font', async () => {
     const { t, planId } = await withPlan();
-    renameOwner(t, 'Ymddiriedolaeth Iechyd Meddwl Gogledd Cŷmru');
+    await renameOwner(t, 'Ymddiriedolaeth Iechyd Meddwl Gogledd Cŷmru');
     const res = await issue(t, planId, { text: 'Łódź Test Trust: ask for Ŵyn, Zażółć gęślą jaźń' });
     expect(res.status, res.text).toBe(201);
     const pdf = pdfOf(res);
@@ -36,17 +35,17 @@ describe('issuing a card', () => {
     const { t, planId } = await withPlan();
     const first = await issue(t, planId);
     expect(first.status).toBe(201);
-    renameOwner(t, 'Southbank 漢 Trust');
+    await renameOwner(t, 'Southbank 漢 Trust');
     const res = await issue(t, planId);
     expect(res.status).toBe(409);
     expect(res.json.detail).toContain('U+6F22');
-    expect(cards(t)).toEqual([{ id: first.json.cardId, revokedAt: null }]);
+    expect(await cards(t)).toEqual([{ id: first.json.cardId, revokedAt: null }]);
     // Choosing text the font lacks is the caller's mistake: a 400 naming the field.
-    renameOwner(t, 'Southbank Mental Health Trust');
+    await renameOwner(t, 'Southbank Mental Health Trust');
     const bad = await issue(t, planId, { text: 'Scan me 漢' });
     expect(bad.status).toBe(400);
     expect(bad.json.errors[0].path).toBe('text');
-    expect(cards(t)).toEqual([{ id: first.json.cardId, revokedAt: null }]);
+    expect(await cards(t)).toEqual([{ id: first.json.cardId, revokedAt: null }]);
   });
 
   it('a render that fails outright stores no card and revokes none', async () => {
@@ -57,7 +56,7 @@ describe('issuing a card', () => {
       throw new Error('renderer crashed');
     });
     await expect(attempt).rejects.toThrow('renderer crashed');
-    expect(cards(t)).toEqual([{ id: first.json.cardId, revokedAt: null }]);
+    expect(await cards(t)).toEqual([{ id: first.json.cardId, revokedAt: null }]);
     // And the next issue replaces the first card as usual.
     const next = await issue(t, planId);
     expect(next.json.replaced).toEqual([{ cardId: first.json.cardId, revokedAt: t.clock().toISOString() }]);

@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { issueCard } from '../../../src/plans/cards/cards.js';
 import { createApp } from '../../../src/server/app.js';
@@ -13,9 +14,8 @@ const BASE = 'http://127.0.0.1:8080';
  * The card and page events this request path writes one by one (not the refusals a stranger can repeat,
  * which go to the flood summariser, nor sign-ins), read back from the real access log.
  */
-function pageEvents(t: TestApp) {
-  return t
-    .events()
+async function pageEvents(t: TestApp) {
+  return (await t.events())
     .filter((e) => (e.channel === 'qr' || e.channel === 'web') && ['qr-scan', 'view', 'search'].includes(e.action))
     .filter((e) => e.reason !== 'sign-in-required' && !e.reason?.startsWith('rate-limited'))
     .map((e) => {
@@ -96,7 +96,7 @@ describe('issuing a card', () => {
     expect(scan.location).toBe(`/plans/${planId}?via=qr`);
 
     // Only hashes are stored.
-    const rows = t.db.$client.prepare('SELECT * FROM plan_cards').all();
+    const rows = await t.db.many(sql`SELECT * FROM plan_cards`);
     const stored = JSON.stringify(rows);
     expect(stored).not.toContain(tokenOf(card.url));
     expect(stored).not.toContain(card.code.replace(/-/g, ''));
@@ -197,8 +197,8 @@ describe('scanning a card', () => {
     expect(first.location).toBe(`/sign-in?return=${encodeURIComponent(q)}`);
     // Nothing about the card is looked up before sign-in, but the scan itself is recorded, as refused.
     // Anonymous refusals go through the flood summariser straight to the access log (refusal-summary.ts).
-    expect(events()).toEqual([]);
-    expect(t.events().filter((e) => e.action === 'qr-scan')).toMatchObject([
+    expect(await events()).toEqual([]);
+    expect((await t.events()).filter((e) => e.action === 'qr-scan')).toMatchObject([
       { actorSub: null, action: 'qr-scan', channel: 'qr', purpose: null, outcome: 'denied', reason: 'sign-in-required' },
     ]);
 
@@ -228,12 +228,12 @@ describe('scanning a card', () => {
     expect(plan.text).toContain('advice, not an instruction');
     expect(plan.text).toContain('Version 1');
 
-    expect(events().map((e) => [e.action, e.channel, e.outcome, e.planId ?? e.reason, e.purpose, e.actor?.sub ?? null])).toEqual([
+    expect((await events()).map((e) => [e.action, e.channel, e.outcome, e.planId ?? e.reason, e.purpose, e.actor?.sub ?? null])).toEqual([
       ['qr-scan', 'qr', 'denied', 'purpose-required', null, 'demo.paramedic'],
       ['qr-scan', 'qr', 'allowed', planId, 'scanned patient card', 'demo.paramedic'],
       ['view', 'qr', 'allowed', planId, 'scanned patient card', 'demo.paramedic'],
     ]);
-    expect(events()[1]!.card).toMatchObject({ via: 'token', cardId: card.cardId, failuresInWindow: 0 });
+    expect((await events())[1]!.card).toMatchObject({ via: 'token', cardId: card.cardId, failuresInWindow: 0 });
   });
 
   it('asks for the purpose again when the last one was stated more than a few minutes before the scan', async () => {
@@ -271,7 +271,7 @@ describe('scanning a card', () => {
     expect(scan.text).toContain('Southbank crisis team, 24/7: <a href="tel:08000000101">0800 000 0101</a>');
     expect(scan.text).not.toContain('Eff');
     expect(scan.text).not.toContain('Aoife');
-    expect(events().at(-1)).toMatchObject({ action: 'qr-scan', outcome: 'denied', reason: 'withdrawn' });
+    expect((await events()).at(-1)).toMatchObject({ action: 'qr-scan', outcome: 'denied', reason: 'withdrawn' });
     // No new card for a withdrawn plan.
     expect((await t.call(who.author, 'POST', `/api/v1/plans/${planId}/cards`, { body: {} })).status).toBe(409);
   });
@@ -289,8 +289,8 @@ describe('scanning a card', () => {
     }
     expect(revoked.text).toBe(unknown.text);
     expect(malformed.text).toBe(unknown.text);
-    expect(events().map((e) => e.reason)).toEqual(['unknown-card', 'unknown-card', 'revoked-card']);
-    expect(events().map((e) => e.card?.failuresInWindow)).toEqual([1, 2, 3]);
+    expect((await events()).map((e) => e.reason)).toEqual(['unknown-card', 'unknown-card', 'revoked-card']);
+    expect((await events()).map((e) => e.card?.failuresInWindow)).toEqual([1, 2, 3]);
     expect((await t.call(who.author, 'DELETE', `/api/v1/plans/${planId}/cards/current`)).status).toBe(404);
   });
 
@@ -325,7 +325,7 @@ describe('scanning a card', () => {
     expect(scan.status).toBe(403);
     expect(scan.text).not.toContain('Eff');
     // The domain's reason, as the API records it: the same flag whichever channel the attempt came through.
-    expect(events().at(-1)).toMatchObject({ outcome: 'denied', reason: 'forbidden (no-agreement)' });
+    expect((await events()).at(-1)).toMatchObject({ outcome: 'denied', reason: 'forbidden (no-agreement)' });
   });
 });
 
@@ -357,8 +357,8 @@ describe('abuse resistance', () => {
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
     expect(limited.text).toContain('Too many attempts');
     // Rate-limited refusals are summarised, so they go to the access log itself, not the page seam.
-    expect(t.events().at(-1)).toMatchObject({ outcome: 'denied', reason: 'rate-limited', query: { card: 'token', failuresInWindow: 5 } });
-    expect(events().at(-1)).toMatchObject({ reason: 'unknown-card' });
+    expect((await t.events()).at(-1)).toMatchObject({ outcome: 'denied', reason: 'rate-limited', query: { card: 'token', failuresInWindow: 5 } });
+    expect((await events()).at(-1)).toMatchObject({ reason: 'unknown-card' });
     // Another responder is not affected, and the window slides on.
     expect((await (await responder(t, 'demo.nurse')).get(pathOf(card.url))).status).toBe(303);
     t.clock.set('2026-11-23T10:16:00Z');
@@ -407,7 +407,7 @@ describe('the typed code', () => {
     const ok = await b.post('/code', { code: typed });
     expect(ok.status).toBe(303);
     expect(ok.location).toBe(`/plans/${planId}?via=code`);
-    expect(events().at(-1)).toMatchObject({ action: 'qr-scan', outcome: 'allowed', card: { via: 'code', cardId: card.cardId } });
+    expect((await events()).at(-1)).toMatchObject({ action: 'qr-scan', outcome: 'allowed', card: { via: 'code', cardId: card.cardId } });
 
     // Change one character: the check character catches it as a slip (not counted as a guess).
     const chars = card.code.replace(/-/g, '').split('');
@@ -416,7 +416,7 @@ describe('the typed code', () => {
     expect(slip.status).toBe(400);
     expect(slip.text).toContain('typing mistake');
     expect((await b.post('/code', { code: '12' })).status).toBe(400);
-    expect(events()).toHaveLength(1);
+    expect(await events()).toHaveLength(1);
   });
 
   it('a well-formed code that matches no card is a counted failure, with the same page as an unknown card', async () => {
@@ -426,7 +426,7 @@ describe('the typed code', () => {
     const res = await b.post('/code', { code: newShortCode() });
     expect(res.status).toBe(404);
     expect(res.text).toBe((await b.get('/q/AAAAAAAAAAAAAAAAAAAAAAAA')).text);
-    expect(events().map((e) => [e.reason, e.card?.via, e.card?.failuresInWindow])).toEqual([
+    expect((await events()).map((e) => [e.reason, e.card?.via, e.card?.failuresInWindow])).toEqual([
       ['unknown-card', 'code', 1],
       ['unknown-card', 'token', 2],
     ]);

@@ -49,7 +49,7 @@ describe('flag reviews', () => {
     expect(after.json.flags[2].review).toMatchObject({ at: '2026-11-23T11:00:00.000Z', comment: 'Cardiac arrest at scene; CAD log confirms.' });
     expect((await t.call(who.auditor, 'GET', '/api/v1/audit/flags?state=closed')).json.flags).toHaveLength(1);
 
-    const events = t.events().filter((e) => e.action === 'flag-review');
+    const events = (await t.events()).filter((e) => e.action === 'flag-review');
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({ actorSub: 'auditor.a', outcome: 'allowed', reason: 'Cardiac arrest at scene; CAD log confirms.', query: { flagId: emergency.id, kind: 'emergency-access', outcome: 'appropriate' } });
     const r = await verifyAuditLog(t.db, loadAuditSigner(t.keysDir)!.publicKeyPem);
@@ -67,7 +67,7 @@ describe('flag reviews', () => {
     expect(bad.headers.get('content-type')).toMatch(/problem\+json/);
     expect(bad.json.errors.map((e: any) => e.path)).toEqual(['outcome', 'comment']);
     expect((await t.call(who.auditor, 'POST', '/api/v1/audit/flags/short/review', { body: { outcome: 'appropriate', comment: 'fine' } })).json.errors[0].path).toBe('id');
-    expect(t.events().filter((e) => e.action === 'flag-review')).toHaveLength(0);
+    expect((await t.events()).filter((e) => e.action === 'flag-review')).toHaveLength(0);
   });
 });
 

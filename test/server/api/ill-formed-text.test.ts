@@ -1,5 +1,7 @@
+import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { importRecordFrom, planBody, planIdOf, publishPlans, testApp, who, type TestApp } from '../../helpers.js';
+import { findVersion } from '../../../src/plans/versions/store.js';
+import { countRows, importRecordFrom, planBody, planIdOf, publishPlans, testApp, who, type TestApp } from '../../helpers.js';
 import { wellFormed } from '../../../src/plans/core/text.js';
 
 /** A lone high and a lone low UTF-16 surrogate: JSON escapes carry them, and neither is a character. */
@@ -35,7 +37,7 @@ describe('ill-formed Unicode (a lone surrogate) is refused where text enters', (
         expectRefused(await t.call(who.author, 'POST', '/api/v1/plans', { body, purpose: null }), path, `${kind} ${path}`);
       }
     }
-    expect(t.db.$client.prepare('SELECT count(*) AS n FROM plans').get()).toEqual({ n: 0 });
+    expect(await countRows(t.db, 'plans')).toBe(0);
     // The same names, well-formed (an emoji is a surrogate pair), are accepted.
     expect((await t.call(who.author, 'POST', '/api/v1/plans', { body: planBody({ givenNames: 'Ann 🌊' }), purpose: null })).status).toBe(201);
   });
@@ -50,8 +52,8 @@ describe('ill-formed Unicode (a lone surrogate) is refused where text enters', (
       const res = await t.call(who.author, 'PUT', `/api/v1/plans/${planId}/versions/1`, { body: { ...draft, plan: { ...draft.plan, capacity: `Has ${s}capacity` } }, purpose: null });
       expectRefused(res, 'plan.capacity', 'edit');
     }
-    const stored = t.db.$client.prepare<[string], { content: string }>('SELECT content FROM plan_versions WHERE plan_id = ?').get(planId)!;
-    expect(JSON.parse(stored.content).capacity).toBe(planBody().plan.capacity);
+    const stored = (await findVersion(t.db, planId, 1))!;
+    expect(stored.content.capacity).toBe(planBody().plan.capacity);
   });
 
   it('on the register: organisation, agreement and reason fields are a 400 naming the field', async () => {
@@ -68,21 +70,21 @@ describe('ill-formed Unicode (a lone surrogate) is refused where text enters', (
       );
       expectRefused(await t.call(who.admin, 'POST', '/api/v1/admin/organisations/southbank-mh/disable', { body: { reason: `merged${s} away` } }), 'reason', 'disable reason');
     }
-    expect(t.db.$client.prepare("SELECT name, contact, disabled_at AS d FROM organisations WHERE slug = 'southbank-mh'").get()).toMatchObject({ name: 'Southbank Mental Health Trust', d: null });
-    expect(t.db.$client.prepare("SELECT count(*) AS n FROM organisations WHERE slug = 'valley-ambulance'").get()).toEqual({ n: 0 });
+    expect(await t.db.one(sql`SELECT name, contact, disabled_at AS d FROM organisations WHERE slug = 'southbank-mh'`)).toMatchObject({ name: 'Southbank Mental Health Trust', d: null });
+    expect(await countRows(t.db, 'organisations', sql`slug = 'valley-ambulance'`)).toBe(0);
   });
 
   it('in the address: a %-escape that is not UTF-8 (a surrogate\'s bytes) is a 400 naming the parameter, for the API and pages', async () => {
     const t = await testApp();
     await publishPlans(t.db, [importRecordFrom(planBody())]);
     for (const escaped of ['%ED%A0%80', '%ED%B0%80', 'Ann%ED%A0%80']) {
-      const before = t.events().length;
+      const before = (await t.events()).length;
       const api = await t.call(who.officer, 'GET', `/api/v1/search?q=${escaped}`);
       expect(api.status).toBe(400);
       expect(api.headers.get('content-type')).toContain('application/problem+json');
       expect(api.json.errors).toEqual([{ path: 'q', message: expect.stringContaining('not UTF-8') }]);
       // Refused after sign-in, like any other invalid search: the access log still has the attempt.
-      expect(t.events().length).toBe(before + 1);
+      expect((await t.events()).length).toBe(before + 1);
       const fhir = await t.call(who.nurse, 'GET', `/fhir/R4/CarePlan?identifier=${escaped}`);
       expect(fhir.status).toBe(400);
       expect(fhir.text).toContain('not UTF-8');

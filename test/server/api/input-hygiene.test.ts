@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { addOrganisation } from '../../../src/plans/organisations.js';
-import { importRecordFrom, planBody, planIdOf, publishPlans, testApp, type Who, who } from '../../helpers.js';
+import { countRows, importRecordFrom, planBody, planIdOf, publishPlans, testApp, type Who, who } from '../../helpers.js';
 import { browser } from '../web/helpers.js';
 
 /** Characters that make a name or purpose display other than it reads. */
@@ -31,7 +31,7 @@ describe('names and purposes that display other than they read', () => {
         expect(res.json.errors.map((e: { path: string }) => e.path), what).toContain(path);
       }
     }
-    expect(t.db.$client.prepare('SELECT count(*) AS n FROM plans').get()).toEqual({ n: 0 });
+    expect(await countRows(t.db, 'plans')).toBe(0);
   });
 
   it('keeps line breaks in prose but not bidi overrides', async () => {
@@ -64,7 +64,7 @@ describe('names and purposes that display other than they read', () => {
     }
     const welsh = await t.call(who.officer, 'GET', `/api/v1/plans/${planId}`, { purpose: Buffer.from("INC-7 Siân's welfare", 'utf8').toString('latin1') });
     expect(welsh.status).toBe(200);
-    expect(t.events().at(-1)!.purpose).toBe("INC-7 Siân's welfare");
+    expect((await t.events()).at(-1)!.purpose).toBe("INC-7 Siân's welfare");
   });
 });
 
@@ -89,7 +89,7 @@ describe('an emergency-access reason that displays other than it reads', () => {
         if (!url.startsWith('/fhir')) expect(res.json.errors[0].path).toBe('X-Emergency-Access');
       }
     }
-    const events = t.events();
+    const events = await t.events();
     expect(events.length).toBe(refused.length * 3);
     for (const e of events) {
       expect(e.outcome).toBe('denied');
@@ -98,7 +98,7 @@ describe('an emergency-access reason that displays other than it reads', () => {
     // A Welsh reason, sent as UTF-8, is read as typed: that is what auditors and the person see.
     const ok = await t.call(medic, 'GET', `/api/v1/plans/${planId}`, { headers: { 'x-emergency-access': wire('Siân unconscious, no other record') } });
     expect(ok.status).toBe(200);
-    expect(t.events().at(-1)).toMatchObject({ outcome: 'emergency', reason: 'Siân unconscious, no other record' });
+    expect((await t.events()).at(-1)).toMatchObject({ outcome: 'emergency', reason: 'Siân unconscious, no other record' });
   });
 });
 
@@ -115,7 +115,7 @@ describe('looking a plan up by reference', () => {
     expect(perRequest(known.text)).toBe(perRequest(unknown.text));
     const headers = (r: typeof known) => [...r.headers].filter(([k]) => k !== 'date' && k !== 'x-request-id');
     expect(headers(known)).toEqual(headers(unknown));
-    const events = t.events().slice(-2);
+    const events = (await t.events()).slice(-2);
     expect(events[0]).toMatchObject({ planId, outcome: 'denied' });
     expect(events[0]!.reason).toContain('no-agreement');
     expect(events[1]).toMatchObject({ planId: null, outcome: 'denied' });

@@ -1,10 +1,9 @@
-import fs from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../../src/logger.js';
 import { responseChecker } from '../../openapi-check.js';
 import { Generator, harvest, HTTP_METHODS, operationsOf, requestsFor, type Doc, type GeneratedRequest, type Operation, type Pools } from '../../openapi-fuzz.js';
-import { importRecordFrom, planBody, planIdOf, publishPlans, tempDir, testApp, who, type TestApp, type Who } from '../../helpers.js';
+import { copyDataDir, importRecordFrom, planBody, planIdOf, publishPlans, testApp, who, type TestApp, type Who } from '../../helpers.js';
 
 /**
  * The API does what /openapi.json says, checked from the document alone: for every operation it
@@ -58,7 +57,6 @@ async function setUp() {
   harvest(start, (await t.call(who.author, 'POST', `/api/v1/plans/${inReview}/versions`, { body: {} })).json);
   harvest(start, (await t.call(who.author, 'POST', `/api/v1/plans/${inReview}/versions/2/submit`)).json);
   harvest(start, (await t.call(who.author, 'POST', `/api/v1/plans/${withDraft}/versions`, { body: {} })).json);
-  t.db.$client.pragma('wal_checkpoint(TRUNCATE)');
   const pools: Pools = new Map();
   /**
    * A copy of that state (database and keys, so the same tokens work) with the ids reset: each operation
@@ -66,8 +64,7 @@ async function setUp() {
    * withdrawn), and a seed reproduces one operation's run on its own.
    */
   const fresh = async () => {
-    const dir = tempDir();
-    fs.cpSync(t.dir, dir, { recursive: true, filter: (src) => !/-(wal|shm)$/.test(src) });
+    const dir = await copyDataDir(t);
     pools.clear();
     for (const [k, v] of start) pools.set(k, [...v]);
     // Traced, the server's own error log goes to stderr (a 5xx's cause).

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { planBody, testApp, who } from '../../helpers.js';
+import { countRows, planBody, testApp, who } from '../../helpers.js';
 import { documentedCalls } from '../../openapi-check.js';
 
 type Problem = { status: number; code: string; detail: string; reason?: string; errors?: { path: string; message: string }[] };
@@ -53,6 +53,6 @@ describe('errors are problem+json with a useful detail', () => {
     // The words say which reference, for the person who sent it.
     expect((dup.json as Problem).detail).toContain('"SB-000001"');
     expect(t.undocumented()).toEqual([]);
-    expect((t.db.$client.prepare('SELECT count(*) AS n FROM plan_versions').get() as { n: number }).n).toBe(1);
+    expect(await countRows(t.db, 'plan_versions')).toBe(1);
   });
 });

@@ -77,13 +77,13 @@ describe('looking plans up by reference, per person', () => {
     expect((await t.api(who.paramedic, 3)).status).toBe(200);
 
     // Refusals: the first per route logged at once, the rest summarised.
-    const refused = () => t.events().filter((e) => e.actorSub === 'medic.test' && e.reason?.startsWith('rate-limited'));
-    expect(refused().map((e) => [e.channel, e.reason, e.query])).toEqual([
+    const refused = async () => (await t.events()).filter((e) => e.actorSub === 'medic.test' && e.reason?.startsWith('rate-limited'));
+    expect((await refused()).map((e) => [e.channel, e.reason, e.query])).toEqual([
       ['api', 'rate-limited', { externalRef: 'SB-000010', org: 'southbank-mh' }],
       ['fhir', 'rate-limited', { externalRef: 'SB-000011', org: 'southbank-mh' }],
     ]);
     await t.refusals.close();
-    expect(refused().at(-1)!.reason).toBe('rate-limited (summary): 9 more from this client in this window');
+    expect((await refused()).at(-1)!.reason).toBe('rate-limited (summary): 9 more from this client in this window');
 
     // One flag for the whole walk, grown with it; and the refusals flagged too.
     const walk = await t.flags(ambulanceAuditor, 'many-references');

@@ -1,11 +1,9 @@
-import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { databaseFile } from '../../../db/index.js';
 import { createAccessLog } from '../../../src/plans/access-log/log.js';
 import { accessLogHealth } from '../../../src/server/access-trail/log-health.js';
 import { createApp } from '../../../src/server/app.js';
 import { silentLogger } from '../../../src/logger.js';
-import { importRecordFrom, planBody, planIdOf, publishPlans, testApp, who } from '../../helpers.js';
+import { breakAccessLog, importRecordFrom, planBody, planIdOf, publishPlans, testApp, who } from '../../helpers.js';
 
 describe('response headers', () => {
   it('every API answer with personal data, and the access report in each format, is no-store; the HTML report has the pages\' CSP', async () => {
@@ -50,17 +48,15 @@ describe('/healthz', () => {
     expect((await app.request('/healthz')).status).toBe(200);
     expect((await read()).status).toBe(200);
 
-    // Another connection makes every access-event insert fail, as a broken disk would.
-    const other = new Database(databaseFile(t.dir));
-    other.exec("CREATE TRIGGER h10_fail BEFORE INSERT ON access_events BEGIN SELECT RAISE(ABORT, 'simulated write failure'); END");
+    // Every access-event insert fails, as a broken disk would.
+    const repair = await breakAccessLog(t.db);
     expect((await read()).status).toBe(503);
     const down = await app.request('/healthz');
     expect(down.status).toBe(503);
     expect(await down.json()).toMatchObject({ status: 'unavailable', failed: ['accessLog'], accessLog: 'commit-failing' });
     expect((await app.request('/healthz')).status).toBe(503);
 
-    other.exec('DROP TRIGGER h10_fail');
-    other.close();
+    await repair();
     expect((await read()).status).toBe(200);
     expect((await app.request('/healthz')).status).toBe(200);
     await accessLog.close();

@@ -12,7 +12,7 @@ describe('GET /api/v1/reviews', () => {
     expect(res.status).toBe(200);
     expect(res.json.items).toHaveLength(1);
     expect(res.json.items[0]).toMatchObject({ planId: made.json.planId, version: 1, submittedBy: 'author.a', firstVersion: true });
-    const event = (await t.events()).at(-1)!;
+    const event = (await (await t.events())).at(-1)!;
     expect(event).toMatchObject({ action: 'search', channel: 'api', outcome: 'allowed', actorSub: 'approver.a' });
     expect(JSON.stringify(event)).toContain(made.json.planId);
 
@@ -21,6 +21,6 @@ describe('GET /api/v1/reviews', () => {
     expect(author.headers.get('content-type')).toContain('application/problem+json');
     expect((await t.call(who.approver, 'GET', '/api/v1/reviews', { purpose: null })).status).toBe(400);
     expect((await t.call(who.otherTrustApprover, 'GET', '/api/v1/reviews')).json.items).toEqual([]);
-    expect((await t.events()).at(-1)).toMatchObject({ action: 'search', outcome: 'allowed', actorSub: 'approver.n' });
+    expect((await (await t.events())).at(-1)).toMatchObject({ action: 'search', outcome: 'allowed', actorSub: 'approver.n' });
   });
 });

@@ -37,11 +37,11 @@ describe('the per-person search limit', () => {
     // Someone else is not affected.
     expect((await t.search({ ...officer, sub: 'pc.other' })).status).toBe(200);
 
-    const searches = t.events().filter((e) => e.action === 'search' && e.actorSub === 'demo.officer');
+    const searches = (await t.events()).filter((e) => e.action === 'search' && e.actorSub === 'demo.officer');
     expect(searches.map((e) => e.outcome)).toEqual(['allowed', 'allowed', 'allowed', 'denied']);
     expect(searches[3]).toMatchObject({ reason: 'rate-limited', query: { q: "o'sullivan" }, purpose: 'INC-2026-0042 welfare check' });
     await t.refusals.close();
-    expect(t.events().at(-1)!.reason).toBe('rate-limited (summary): 10 more from this client in this window');
+    expect((await t.events()).at(-1)!.reason).toBe('rate-limited (summary): 10 more from this client in this window');
 
     const flags = await t.app.request('/api/v1/audit/flags?kind=search-rate-limited', { headers: { authorization: `Bearer ${await t.tokenFor(policeAuditor)}` } });
     const body = (await flags.json()) as { flags: { kind: string; actor: { sub: string }; detail: string }[] };

@@ -198,7 +198,7 @@ describe('jwks: key set files, read once by the operator', () => {
     fs.rmSync(good);
     expect((await createAuthenticator(t.db, t.devIssuer, t.clock).verify(await token(t, k))).ok).toBe(true);
     await t.accessLog.planLookup();
-    const events = t.events().filter((e) => e.action === 'governance');
+    const events = (await t.events()).filter((e) => e.action === 'governance');
     expect(events).toHaveLength(4);
     expect(JSON.stringify(events)).not.toContain('root:');
     // Once done, nothing is left to do.

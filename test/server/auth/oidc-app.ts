@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
+import { sql } from 'drizzle-orm';
 import { expect } from 'vitest';
 import { configureOidc, oidcConfigInputSchema, sealClientSecret } from '../../../src/plans/oidc-config.js';
 import { createApp } from '../../../src/server/app.js';
@@ -83,9 +84,9 @@ export async function setUp(
   }
   const signIns = async () => {
     await t.accessLog.planLookup();
-    return t.events().filter((e) => e.action === 'sign-in' || e.action === 'sign-out');
+    return (await t.events()).filter((e) => e.action === 'sign-in' || e.action === 'sign-out');
   };
-  const sessionRows = () => t.db.$client.prepare('SELECT actor_sub, actor_org, actor_roles FROM web_sessions').all();
+  const sessionRows = () => t.db.many(sql`SELECT actor_sub, actor_org, actor_roles FROM web_sessions ORDER BY created_at, actor_sub`);
   return { t, app, appUrl, provider, signIns, sessionRows, clientSecret, sync, refusals };
 }
 

@@ -21,7 +21,7 @@ describe('sign-in through the organisation\'s OpenID provider', () => {
     // The purpose prompt still follows sign-in, then back to the search.
     expect(new URL(landed.url).pathname).toBe('/purpose');
     expect(new URL(landed.url).searchParams.get('return')).toBe(start);
-    expect(sessionRows()).toEqual([{ actor_sub: 'pc.oidc', actor_org: 'capital-police', actor_roles: '["responder"]' }]);
+    expect(await sessionRows()).toEqual([{ actor_sub: 'pc.oidc', actor_org: 'capital-police', actor_roles: '["responder"]' }]);
     // One tap next time: the last organisation is offered first.
     const again = await client.get(`${appUrl}/sign-in`);
     expect(again.text).toContain('id="sign-in-last" href="/sign-in/capital-police"');
@@ -46,14 +46,14 @@ describe('sign-in through the organisation\'s OpenID provider', () => {
     expect(stolen.status).toBe(400);
     expect(stolen.text).toContain('expired or was already used');
     expect((await client.get(callbackUrl.toString())).status).toBe(400); // replayed state
-    expect(sessionRows()).toEqual([]);
+    expect(await sessionRows()).toEqual([]);
 
     // A replayed code with a fresh state: the provider refuses it.
     const fresh = await client.follow('GET', `${appUrl}/sign-in/capital-police`, undefined, (u) => u.includes('/auth/callback'));
     const freshCb = new URL(fresh.location!);
     freshCb.searchParams.set('code', callbackUrl.searchParams.get('code')!);
     expect((await client.get(freshCb.toString())).status).toBe(400);
-    expect(sessionRows()).toEqual([]);
+    expect(await sessionRows()).toEqual([]);
     // The replayed state found no sign-in under way: like any made-up callback it is counted into this
     // client's summary for the window (sign-in-flood.test.ts), not written as an event of its own.
     expect((await signIns()).map((e) => e.reason)).toEqual(['bad-state', 'bad-state', 'code-rejected']);
@@ -67,7 +67,7 @@ describe('sign-in through the organisation\'s OpenID provider', () => {
       expect(landed.status, sub.slice(0, 20)).toBe(403);
       expect(landed.text).toContain('account name this service cannot record safely');
     }
-    expect(sessionRows()).toEqual([]);
+    expect(await sessionRows()).toEqual([]);
     const events = await signIns();
     expect(events.map((e) => [e.outcome, e.reason])).toEqual(odd.map(() => ['denied', 'sub-invalid']));
     // The refused subject is not repeated into the log.
@@ -88,7 +88,7 @@ describe('sign-in through the organisation\'s OpenID provider', () => {
     const returnTo = toSignIn.searchParams.get('return')!;
     expect(returnTo).toBe(`/q/${token}`);
     const toLogin = await client.follow('GET', `${appUrl}/sign-in/capital-police?return=${encodeURIComponent(returnTo)}`);
-    const rows = t.db.$client.prepare('SELECT * FROM pending_sign_ins').all();
+    const rows = await t.db.many(sql`SELECT * FROM pending_sign_ins`);
     expect(rows).toHaveLength(1);
     expect(JSON.stringify(rows)).not.toContain(token);
     expect(JSON.stringify(rows)).not.toContain('/q/');
@@ -101,7 +101,7 @@ describe('sign-in through the organisation\'s OpenID provider', () => {
     expect(new URL(plan.url).pathname).toBe(`/plans/${planId}`);
     expect(plan.status).toBe(200);
     await signIns();
-    const scanned = t.events().filter((e) => e.action === 'qr-scan' && e.outcome === 'allowed');
+    const scanned = (await t.events()).filter((e) => e.action === 'qr-scan' && e.outcome === 'allowed');
     expect(scanned.map((e) => [e.channel, e.planId])).toEqual([['qr', planId]]);
   });
 
@@ -110,11 +110,11 @@ describe('sign-in through the organisation\'s OpenID provider', () => {
     const client = httpClient();
     const toLogin = await client.follow('GET', `${appUrl}/sign-in/capital-police`);
     // As if the token had been minted for another sign-in: the stored nonce no longer matches it.
-    t.db.$client.prepare("UPDATE pending_sign_ins SET nonce = 'some-other-nonce'").run();
+    await t.db.exec(sql`UPDATE pending_sign_ins SET nonce = 'some-other-nonce'`);
     const action = /action="([^"]+)"/.exec(toLogin.text)![1]!;
     const landed = await client.follow('POST', new URL(action, toLogin.url).toString(), { user: 'pc.oidc' });
     expect(landed.status).toBe(400);
-    expect(sessionRows()).toEqual([]);
+    expect(await sessionRows()).toEqual([]);
     expect((await signIns()).map((e) => e.reason)).toEqual(['token-invalid']);
   });
 
@@ -125,7 +125,7 @@ describe('sign-in through the organisation\'s OpenID provider', () => {
     const noRole = await signInOverHttp(appUrl, 'capital-police', 'pc.norole');
     expect(noRole.landed.status).toBe(403);
     expect(noRole.landed.text).toContain('has not given it a role in this service');
-    expect(sessionRows()).toEqual([]);
+    expect(await sessionRows()).toEqual([]);
     expect((await signIns()).map((e) => [e.actorOrg, e.actorSub, e.reason])).toEqual([
       ['capital-police', 'pc.rogue', 'org-mismatch'],
       ['capital-police', 'pc.norole', 'no-role'],
@@ -184,7 +184,7 @@ describe('sign-in through the organisation\'s OpenID provider', () => {
     expect(out.status).toBe(303);
     // Not straight to the provider (a form's redirect is held to CSP form-action 'self'): to a page of ours first.
     expect(new URL(out.location!).origin + new URL(out.location!).pathname).toBe(`${appUrl}/signed-out`);
-    expect(sessionRows()).toEqual([]);
+    expect(await sessionRows()).toEqual([]);
     const onward = await client.get(out.location!);
     expect(onward.status).toBe(200);
     const link = /id="continue-sign-out" href="([^"]+)"/.exec(onward.text)![1]!.replaceAll('&amp;', '&');
@@ -219,9 +219,9 @@ describe('one OpenID provider serving several organisations (issue 20; NHS CIS2 
     const picked = await signInOverHttp(appUrl, 'capital-police', 'sb.auditor');
     expect(picked.landed.status).toBe(403);
     expect(picked.landed.text).toContain('belongs to a different organisation');
-    expect(sessionRows()).toEqual([]);
+    expect(await sessionRows()).toEqual([]);
     await signInOverHttp(appUrl, 'southbank-mh', 'sb.auditor');
-    expect(sessionRows()).toEqual([{ actor_sub: 'sb.auditor', actor_org: 'southbank-mh', actor_roles: '["auditor"]' }]);
+    expect(await sessionRows()).toEqual([{ actor_sub: 'sb.auditor', actor_org: 'southbank-mh', actor_roles: '["auditor"]' }]);
     expect((await signIns()).map((e) => [e.actorOrg, e.actorSub, e.outcome, e.reason])).toEqual([
       ['capital-police', 'sb.auditor', 'denied', 'org-mismatch'],
       ['southbank-mh', 'sb.auditor', 'allowed', 'signed-in'],
@@ -233,7 +233,7 @@ describe('one OpenID provider serving several organisations (issue 20; NHS CIS2 
     await t.db.exec(sql`UPDATE organisation_oidc SET org_claim = NULL, org_code = NULL`);
     const r = await signInOverHttp(appUrl, 'southbank-mh', 'sb.auditor');
     expect(r.landed.status).toBe(403);
-    expect(sessionRows()).toEqual([]);
+    expect(await sessionRows()).toEqual([]);
     expect((await signIns()).map((e) => [e.actorOrg, e.outcome, e.reason])).toEqual([['southbank-mh', 'denied', 'org-unvouched']]);
 
     // Each can be put right on its own, never without the claim; a value already taken is refused.
@@ -242,7 +242,7 @@ describe('one OpenID provider serving several organisations (issue 20; NHS CIS2 
     expect(await reconfigure(t, 'southbank-mh', { orgClaim: ORG_CLAIM, orgCode: orgCodes['capital-police'] })).toMatchObject({ ok: false, extra: { reason: 'org-code-taken' } });
     expect((await reconfigure(t, 'southbank-mh', { orgClaim: ORG_CLAIM, orgCode: orgCodes['southbank-mh'] })).ok).toBe(true);
     await signInOverHttp(appUrl, 'southbank-mh', 'sb.auditor');
-    expect(sessionRows()).toEqual([{ actor_sub: 'sb.auditor', actor_org: 'southbank-mh', actor_roles: '["auditor"]' }]);
+    expect(await sessionRows()).toEqual([{ actor_sub: 'sb.auditor', actor_org: 'southbank-mh', actor_roles: '["auditor"]' }]);
   });
 
   it('an organisation cannot join a provider others use without the claim, which would make their sign-ins ambiguous', async () => {

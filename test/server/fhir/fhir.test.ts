@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { AuditEvent, Bundle, CarePlan, OperationOutcome, Patient } from '@medplum/fhirtypes';
 import { addOrganisation } from '../../../src/plans/organisations.js';
 import { assertValidFhir } from './validator.js';
-import { importRecordFrom, planBody, planIdOf, publishPlans, testApp, type TestApp, type Who, who } from '../../helpers.js';
+import { breakAccessLog, importRecordFrom, planBody, planIdOf, publishPlans, testApp, type TestApp, type Who, who } from '../../helpers.js';
 
 const FHIR = 'application/fhir+json';
 const otherAuditor: Who = { sub: 'auditor.n', org: 'northgate-mh', roles: ['auditor'] };
@@ -22,11 +22,11 @@ async function world() {
 }
 
 async function fhir(t: TestApp, w: Who | null, url: string, opts: Parameters<TestApp['call']>[3] = {}) {
-  const before = t.headSeq();
+  const before = await t.headSeq();
   const res = await t.call(w, 'GET', url, opts);
   expect(res.headers.get('content-type')).toBe(FHIR);
   assertValidFhir(res.json);
-  return { ...res, events: t.events(before) };
+  return { ...res, events: (await t.events(before)) };
 }
 
 const ORG = 'urn:response-plans:org:southbank-mh';
@@ -126,7 +126,7 @@ describe('FHIR CarePlan', () => {
 
   it('when the access log cannot be written: 503 OperationOutcome and no plan data', async () => {
     const { t, planId } = await world();
-    t.db.$client.exec(`CREATE TRIGGER fail_log BEFORE INSERT ON access_events BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END`);
+    await breakAccessLog(t.db);
     const res = await fhir(t, who.paramedic, `/fhir/R4/CarePlan/${planId}`);
     expect(res.status).toBe(503);
     expect(res.json).toMatchObject({ resourceType: 'OperationOutcome', issue: [{ severity: 'fatal', code: 'transient' }] });

@@ -93,7 +93,7 @@ describe('agreement workflow in a real browser', () => {
     expect(await shire.textContent('.banner')).toContain('Agreement ended');
     expect((await officer.goto(`${base}/plans/${planId}`))!.status()).toBe(403);
 
-    const ops = t.events().filter((e) => e.action === 'governance').map((e) => [(e.query as { op: string }).op, e.actorSub, e.channel]);
+    const ops = (await t.events()).filter((e) => e.action === 'governance').map((e) => [(e.query as { op: string }).op, e.actorSub, e.channel]);
     expect(ops).toEqual([
       ['agreement.propose', 'demo.shire-admin', 'web'],
       ['agreement.accept', 'demo.admin', 'web'],

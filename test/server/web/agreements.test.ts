@@ -86,7 +86,7 @@ describe('agreement proposals on the admin pages', () => {
     const after = await police.get(declined.location!);
     expect(after.text).toContain('Proposal declined');
     expect(after.text).toContain('Our board has not approved five years');
-    const gov = t.events().filter((e) => e.action === 'governance').map((e) => [(e.query as { op: string }).op, e.actorSub, e.channel]);
+    const gov = (await t.events()).filter((e) => e.action === 'governance').map((e) => [(e.query as { op: string }).op, e.actorSub, e.channel]);
     expect(gov).toEqual([
       ['agreement.propose-change', 'demo.admin', 'web'],
       ['agreement.decline', 'demo.police-admin', 'web'],

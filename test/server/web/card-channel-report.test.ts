@@ -22,7 +22,7 @@ describe('card scans in the log, the report and the flags', () => {
   it('logs the plan page as qr only when a scan really led there; ?via=qr typed by hand is web', async () => {
     const { t, planId, b } = await scanned();
     expect((await b.get(`/plans/${planId}?via=qr`)).status).toBe(200); // a reload, or the link typed by hand
-    const views = t.events().filter((e) => e.action === 'view');
+    const views = (await t.events()).filter((e) => e.action === 'view');
     expect(views.map((e) => e.channel)).toEqual(['qr', 'web']);
   });
 

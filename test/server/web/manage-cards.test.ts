@@ -15,21 +15,21 @@ describe('cards in the console', () => {
     const empty = await author.get(`/manage/plans/${planId}/cards`);
     expect(empty.status).toBe(200);
     expect(empty.text).toContain('No card has been issued');
-    expect(t.events().at(-1)).toMatchObject({ action: 'history', channel: 'web', planId, outcome: 'allowed' });
+    expect((await t.events()).at(-1)).toMatchObject({ action: 'history', channel: 'web', planId, outcome: 'allowed' });
 
     // Post, then redirect: the card is shown by a GET, so a refresh issues nothing.
     const posted = await author.post(`/manage/plans/${planId}/cards`, { text: 'I have a crisis plan.' });
     expect(posted.status).toBe(303);
     expect(posted.location).toMatch(new RegExp(`^/manage/plans/${planId}/cards/issued\\?once=[A-Za-z0-9_-]{22}$`));
-    expect(t.events().at(-1)).toMatchObject({ action: 'print', channel: 'web', planId, outcome: 'allowed' });
+    expect((await t.events()).at(-1)).toMatchObject({ action: 'print', channel: 'web', planId, outcome: 'allowed' });
     const issued = await author.get(posted.location!);
     expect(issued.status).toBe(200);
     expect(issued.text).toContain('cannot be shown again');
     expect(issued.text).toContain('Card 1 issued for');
-    const prints = () => t.events().filter((e) => e.action === 'print' && e.outcome === 'allowed').length;
+    const prints = async () => (await t.events()).filter((e) => e.action === 'print' && e.outcome === 'allowed').length;
     const refreshed = await author.get(posted.location!);
     expect(refreshed.text).toBe(issued.text);
-    expect(prints()).toBe(1);
+    expect(await prints()).toBe(1);
     // Nobody else sees it, and after ten minutes neither does its author: the codes are only on the card.
     const other = await signedIn(t, 'demo.approver');
     expect((await other.get(posted.location!)).status).not.toBe(200);
@@ -75,7 +75,7 @@ describe('cards in the console', () => {
     const late = await author.get(posted.location!);
     expect(late.status).toBe(410);
     expect(late.text).toContain('This card can no longer be shown');
-    expect(prints()).toBe(2);
+    expect(await prints()).toBe(2);
   });
 
   it('stops the card in use only after a confirmation, and says so', async () => {

@@ -60,7 +60,7 @@ describe("the person's own copy of their plan", () => {
     const pages = pdfText(pdf, dir).split('\f').filter((p) => p.trim());
     expect(pages.length).toBeGreaterThan(1);
     for (const p of pages) expect(p.replace(/\s+/g, ' ')).toContain('Version 1, published 23 November 2026');
-    expect(t.events().at(-1)).toMatchObject({ action: 'print', channel: 'web', planId, outcome: 'allowed' });
+    expect((await t.events()).at(-1)).toMatchObject({ action: 'print', channel: 'web', planId, outcome: 'allowed' });
 
     // Refreshing the page after the post, or downloading again, records no second copy.
     await author.get(posted.location!);
@@ -136,7 +136,7 @@ describe("the person's own copy of their plan", () => {
 
     expect(await copies(t)).toHaveLength(1);
     // The approver's attempt to take the copy is in the log as a refused print.
-    expect(t.events().filter((e) => e.action === 'print' && e.outcome !== 'allowed')).toMatchObject([{ planId, actorSub: 'demo.approver' }]);
+    expect((await t.events()).filter((e) => e.action === 'print' && e.outcome !== 'allowed')).toMatchObject([{ planId, actorSub: 'demo.approver' }]);
   });
 
   it('refuses to print a plan that is not published', async () => {

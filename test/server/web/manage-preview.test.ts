@@ -87,7 +87,7 @@ describe('the approver reads the plan as responders will', () => {
     const bad = await approver.get(`${base}?as=nurse`);
     expect(bad.status).toBe(400);
     expect(bad.text).toContain('must be police, ambulance or emergency-department');
-    expect(t.events().at(-2)).toMatchObject({ action: 'view', channel: 'web', planId, outcome: 'allowed' });
+    expect((await t.events()).at(-2)).toMatchObject({ action: 'view', channel: 'web', planId, outcome: 'allowed' });
   });
 
   it('a change keeps its side-by-side diff, names each part as people know it, and shows the plan as it will read', async () => {
@@ -168,7 +168,7 @@ describe('the author previews a draft as responders will see it', () => {
     expect(police).not.toContain('Ex-partner');
     expect(police).toContain(`href="/manage/plans/${planId}/preview?as=emergency-department#as-responders"`);
     expect(page.text).toContain(`action="/manage/plans/${planId}/submit"`);
-    expect(t.events().at(-1)).toMatchObject({ action: 'view', channel: 'web', planId, outcome: 'allowed' });
+    expect((await t.events()).at(-1)).toMatchObject({ action: 'view', channel: 'web', planId, outcome: 'allowed' });
 
     const ed = asResponders((await author.get(`/manage/plans/${planId}/preview?as=emergency-department`)).text);
     expect(ed).toContain('Recurrent depressive disorder');

@@ -40,7 +40,7 @@ describe('the approver console', () => {
     expect(review.text).toMatch(/<ins>slowly<\/ins>/);
     expect(review.text).toContain('Yes, agreed on 1 Oct 2026');
     expect(review.text).toContain('How long it takes to read (proposed)');
-    expect(t.events().at(-1)).toMatchObject({ action: 'view', channel: 'web', planId, outcome: 'allowed' });
+    expect((await t.events()).at(-1)).toMatchObject({ action: 'view', channel: 'web', planId, outcome: 'allowed' });
 
     const blank = await approver.post(`/manage/reviews/${planId}/${version}/return`, { comment: '  ' });
     expect(blank.status).toBe(400);

@@ -47,6 +47,6 @@ describe('withdraw and history in the console', () => {
     expect(h.text).toContain('Shorter summary, agreed with Eff');
     expect(h.text).toContain('approver.a');
     expect(h.text).toMatch(/30-second summary: changed \(\d+ words added, \d+ removed\)/);
-    expect(t.events().at(-1)).toMatchObject({ action: 'history', channel: 'web', planId, outcome: 'allowed' });
+    expect((await t.events()).at(-1)).toMatchObject({ action: 'history', channel: 'web', planId, outcome: 'allowed' });
   });
 });

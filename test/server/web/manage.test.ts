@@ -87,7 +87,7 @@ describe('the authoring console: write and revise', () => {
     expect(v.content.crisisBehaviours).toHaveLength(2);
     expect(v.content.summary).toBe('Speak calmly. One responder.');
     // Each page that showed the draft was one access event; saves are workflow events.
-    const views = t.events().filter((e) => e.action === 'view' && e.planId === planId);
+    const views = (await t.events()).filter((e) => e.action === 'view' && e.planId === planId);
     expect(views.length).toBeGreaterThanOrEqual(1);
     expect(views.every((e) => e.channel === 'web' && e.outcome === 'allowed')).toBe(true);
   });
@@ -136,7 +136,7 @@ describe('the purpose of care staff in their own console', () => {
       const page = await author.get(`/manage/plans/${await planIdOf(t.db, ref)}`);
       expect(page.status, ref).toBe(200);
     }
-    const views = t.events().filter((e) => e.actorSub === 'demo.author' && e.planId);
+    const views = (await t.events()).filter((e) => e.actorSub === 'demo.author' && e.planId);
     expect(views).toHaveLength(4);
     expect(new Set(views.map((e) => e.purpose))).toEqual(new Set([CARE_PLANNING]));
     // A responder who types the same words gets no such pass.

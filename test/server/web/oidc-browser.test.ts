@@ -53,7 +53,7 @@ describe('sign-out in a real browser', () => {
       await page.fill('#purpose', 'INC-2026-0042 concern for welfare');
       await page.click('form[action="/purpose"] button');
       await page.waitForSelector('form[action="/sign-out"] button');
-      expect(sessionRows()).toHaveLength(1);
+      expect(await sessionRows()).toHaveLength(1);
 
       await page.click('form[action="/sign-out"] button');
       // The provider asks whether to end its session as well (oidc-provider's own page); yes.
@@ -62,14 +62,14 @@ describe('sign-out in a real browser', () => {
       await page.waitForURL((u) => u.origin === appUrl && u.pathname === '/signed-out');
       expect(await page.textContent('h1')).toBe('You have signed out');
       expect(blocked).toEqual([]);
-      expect(sessionRows()).toEqual([]);
+      expect(await sessionRows()).toEqual([]);
 
       // The next officer picks the same organisation: the provider must ask who they are.
       await page.goto(`${appUrl}/sign-in`);
       await page.click('#sign-in-last');
       await page.waitForURL((u) => u.origin === provider.issuer);
       expect(await page.locator('#user').count()).toBe(1);
-      expect(sessionRows()).toEqual([]);
+      expect(await sessionRows()).toEqual([]);
       expect((await signIns()).map((e) => [e.action, e.reason])).toEqual([['sign-in', 'signed-in'], ['sign-out', 'signed-out']]);
     } finally {
       await page.context().close();

@@ -27,7 +27,7 @@ async function world() {
 
 const webAuditReads = async (t: Awaited<ReturnType<typeof testApp>>) => {
   await t.accessLog.planLookup();
-  return t.events().filter((e) => e.action === 'audit-read' && e.channel === 'web');
+  return (await t.events()).filter((e) => e.action === 'audit-read' && e.channel === 'web');
 };
 
 describe('auditor console /audit', () => {
@@ -116,7 +116,7 @@ describe('unusual access /audit/flags', () => {
     const after = await b.get(done.location!);
     expect(after.text).toContain('Flag closed');
     expect(after.text).toContain('Cardiac arrest; CAD log confirms.');
-    expect(t.events().filter((e) => e.action === 'flag-review')).toMatchObject([{ channel: 'web', actorSub: 'demo.auditor', reason: 'Cardiac arrest; CAD log confirms.' }]);
+    expect((await t.events()).filter((e) => e.action === 'flag-review')).toMatchObject([{ channel: 'web', actorSub: 'demo.auditor', reason: 'Cardiac arrest; CAD log confirms.' }]);
     expect((await b.post(`/audit/flags/${id}/review`, { outcome: 'reported', comment: 'second go' })).status).toBe(409);
   });
 });
@@ -297,7 +297,7 @@ describe('administrator pages /admin', () => {
     // Kept sealed in the database (issue 23), never in clear: no file, no column holding it.
     expect(fs.existsSync(path.join(t.dir, 'oidc'))).toBe(false);
     expect(JSON.stringify(await t.db.many(sql`SELECT * FROM organisation_oidc`))).not.toContain('synthetic-secret-987');
-    const gov = t.events().filter((e) => e.action === 'governance');
+    const gov = (await t.events()).filter((e) => e.action === 'governance');
     expect(gov.map((e) => [(e.query as { op: string }).op, e.outcome, e.channel])).toEqual([
       ['organisation.add', 'denied', 'web'],
       ['organisation.change', 'denied', 'web'],

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { accessEvents, planIdOf, publishPlans } from '../../helpers.js';
+import { accessEvents, breakAccessLog, planIdOf, publishPlans } from '../../helpers.js';
 import { cast, person, searchTestApp, type SearchTestApp } from '../../search/helpers.js';
 import { browser, signedIn } from './helpers.js';
 
@@ -45,12 +45,12 @@ function listed(html: string) {
     .slice(1)
     .map((chunk) => ({ planId: chunk.match(/href="\/plans\/([^"?]+)[^"]*"/)![1]!, html: chunk }));
 }
-const searchEvents = () => accessEvents(t.db).filter((e) => e.action === 'search');
+const searchEvents = async () => (await accessEvents(t.db)).filter((e) => e.action === 'search');
 /** Runs `fn` and returns the search events it wrote. */
 async function logged<T>(fn: () => Promise<T>) {
-  const before = searchEvents().length;
+  const before = (await searchEvents()).length;
   const value = await fn();
-  return { value, events: searchEvents().slice(before) };
+  return { value, events: (await searchEvents()).slice(before) };
 }
 
 describe('getting to the search page', () => {
@@ -262,14 +262,14 @@ describe('the access log', () => {
 
   it('when the log cannot be written, no results are shown', async () => {
     const b = await signedIn(t, 'demo.officer', PURPOSE);
-    t.db.$client.exec(`CREATE TRIGGER fail_log BEFORE INSERT ON access_events BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END`);
+    const repair = await breakAccessLog(t.db);
     try {
       const page = await b.get(search({ q: 'john smith' }));
       expect(page.status).toBe(503);
       expect(page.text).toContain('Search is unavailable for a moment');
       expect(page.text).not.toMatch(/Croydon|Hackney|\/plans\//);
     } finally {
-      t.db.$client.exec('DROP TRIGGER fail_log');
+      await repair();
     }
     expect((await b.get(search({ q: 'john smith' }))).status).toBe(200);
   });
