@@ -45,6 +45,9 @@ const PG = {
     'test/plans/access-log/pg-log.test.ts',
     'test/plans/backup/backup.test.ts',
     'test/plans/versions/dialects.test.ts',
+    'test/plans/keys/oidc-secrets.test.ts',
+    'test/plans/keys/rotation.test.ts',
+    'test/plans/keys/oidc-two-nodes.test.ts',
     // No store at all, or nothing of it the answer depends on: the same on either.
     'test/plans/cards/code.test.ts',
     'test/plans/core/**',
