@@ -1,8 +1,7 @@
-// GET /readyz and /livez (issue 23): what a load balancer asks of a node, on either store.
-import Database from 'better-sqlite3';
+
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { databaseFile, openStore } from '../../../db/index.js';
+import { openStore } from '../../../db/index.js';
 import { isStoreUnavailable } from '../../../db/unavailable.js';
 import { createAccessLog } from '../../../src/plans/access-log/log.js';
 import { ensureDemoOrganisations } from '../../../src/plans/demo/demo.js';
@@ -11,7 +10,7 @@ import { createApp } from '../../../src/server/app.js';
 import { silentLogger } from '../../../src/logger.js';
 import { loadDevIssuer } from '../../../src/server/auth/dev-issuer.js';
 import { onCleanup } from '../../cleanup.js';
-import { importRecordFrom, planBody, planIdOf, publishPlans, tempDir, testApp, testClock, who } from '../../helpers.js';
+import { breakAccessLog, importRecordFrom, planBody, planIdOf, publishPlans, tempDir, testApp, testClock, who } from '../../helpers.js';
 import { startRestartablePostgres } from '../../support/restartable-postgres.js';
 
 describe('/readyz and /livez', () => {
@@ -42,8 +41,7 @@ describe('/readyz and /livez', () => {
     expect(await readyz()).toMatchObject({ status: 503, body: { status: 'not-ready', failed: ['searchIndex'], searchIndex: 'catching-up' } });
     caughtUp = true;
 
-    const other = new Database(databaseFile(t.dir));
-    other.exec("CREATE TRIGGER r23_fail BEFORE INSERT ON access_events BEGIN SELECT RAISE(ABORT, 'simulated write failure'); END");
+    const mend = await breakAccessLog(t.db);
     const read = async () =>
       app.request(`/api/v1/plans/${planId}`, { headers: { authorization: `Bearer ${await t.tokenFor(who.officer)}`, 'x-access-purpose': 'INC-2026-0001 welfare' } });
     const refused = await read();
@@ -53,8 +51,7 @@ describe('/readyz and /livez', () => {
     expect((await readyz()).status).toBe(503);
     expect((await app.request('/livez')).status).toBe(200);
 
-    other.exec('DROP TRIGGER r23_fail');
-    other.close();
+    await mend();
     expect((await read()).status).toBe(200);
     expect((await readyz()).status).toBe(200);
   });
