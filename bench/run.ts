@@ -6,7 +6,7 @@
  * median round: a burst of outside load then hurts every scenario alike rather than one.
  * After the load, publish → findable is measured on the quiet service (publishes one at a time through
  * the API, then searches until the plan is found).
- * Env: BENCH_PLANS (10000), BENCH_SECONDS per round (5), BENCH_ROUNDS (3), BENCH_CONNECTIONS (50),
+ * Env: BENCH_LOG=1 (search's warnings on stderr), BENCH_PLANS (10000), BENCH_SECONDS per round (5), BENCH_ROUNDS (3), BENCH_CONNECTIONS (50),
  * BENCH_ONLY (comma list of scenario names), BENCH_UNLOGGED=1 (adds `plan-view-unlogged`: the same app
  * with a no-op log, so `planViewAuditedVsUnlogged` shows what the audit itself costs), BENCH_PUBLISHES
  * (30; 0 skips the publish → findable measurement), BENCH_METRICS=1 (adds `plan-view-metrics`: the same app
