@@ -166,9 +166,10 @@ export function candidateSource(opts: CandidateSourceOptions) {
   const { logger, meili, fallback, health, feed, table, budgetMs, indexReady } = opts;
   return {
     /** Undefined when Meilisearch is not to be asked or has just failed (the caller falls back). */
-    async fromMeili(tokens: string[], owners: string[], query: CandidateQuery, stage: 1 | 2): Promise<Found | undefined> {
+    async fromMeili(tokens: string[], owners: string[], query: CandidateQuery, stage: 1 | 2 | 'both'): Promise<Found | undefined> {
       if (!meili || health.state() !== 'meilisearch' || !indexReady()) return undefined;
-      const queries = meiliQueries(tokens, stage, query.dob?.length === 10 || (query.dobAnyOf?.[0]?.length ?? 0) === 10);
+      const narrow = query.dob?.length === 10 || (query.dobAnyOf?.[0]?.length ?? 0) === 10;
+      const queries = stage === 'both' ? [...meiliQueries(tokens, 1, narrow), ...meiliQueries(tokens, 2, narrow)] : meiliQueries(tokens, stage, narrow);
       if (!queries.length) return { docs: [], degraded: false, engineMs: 0 };
       const budget = budgetSignal(budgetMs, meili.answeredAt);
       try {
