@@ -6,7 +6,7 @@
  * median round: a burst of outside load then hurts every scenario alike rather than one.
  * After the load, publish → findable is measured on the quiet service (publishes one at a time through
  * the API, then searches until the plan is found).
- * Env: BENCH_PLANS (10000), BENCH_SECONDS per round (5), BENCH_ROUNDS (3), BENCH_CONNECTIONS (50),
+ * Env: BENCH_LOG=1 (search's warnings on stderr), BENCH_PLANS (10000), BENCH_SECONDS per round (5), BENCH_ROUNDS (3), BENCH_CONNECTIONS (50),
  * BENCH_ONLY (comma list of scenario names), BENCH_UNLOGGED=1 (adds `plan-view-unlogged`: the same app
  * with a no-op log, so `planViewAuditedVsUnlogged` shows what the audit itself costs), BENCH_PUBLISHES
  * (30; 0 skips the publish → findable measurement), BENCH_METRICS=1 (adds `plan-view-metrics`: the same app
@@ -60,6 +60,8 @@ type ScenarioResult = {
   engineCpuPct: number | null;
   /** Service and engine CPU per request, ms: what a request costs the machine, whatever else shared it. */
   cpuMsPerRequest: number | null;
+  /** The engine's part of cpuMsPerRequest (the rest is the service's). */
+  engineCpuMsPerRequest: number | null;
   /** Search scenarios: Meilisearch's own processingTimeMs and the service's tookMs over the round. */
   engine?: { searches: number; degraded: number; engineP50Ms: number; engineP99Ms: number; serviceP50Ms: number; serviceP99Ms: number };
 };
@@ -133,6 +135,10 @@ async function drive(child: ChildProcess, name: string, options: Partial<autocan
       r.requests.total && serviceAfter.engine !== null && serviceBefore.engine !== null
         ? Math.round(((serviceAfter.user + serviceAfter.system - serviceBefore.user - serviceBefore.system + serviceAfter.engine - serviceBefore.engine) / 1000 / r.requests.total) * 100) / 100
         : null,
+    engineCpuMsPerRequest:
+      r.requests.total && serviceAfter.engine !== null && serviceBefore.engine !== null
+        ? Math.round(((serviceAfter.engine - serviceBefore.engine) / 1000 / r.requests.total) * 100) / 100
+        : null,
     // Only rounds that were searches (a request or two of the round before can finish during the next).
     ...(searched.tookMs.length > r.requests.total / 2
       ? {
@@ -187,7 +193,7 @@ async function main() {
       for (const p of prepared) {
         const r = await drive(p.child, p.name, p.options, { seconds: SECONDS }, p.expectStatus);
         p.rounds.push(r);
-        process.stdout.write(`round ${round} ${r.name.padEnd(20)} ${String(r.rps).padStart(8)} rps  p50 ${r.p50Ms} ms  p99 ${r.p99Ms} ms  errors ${r.errors}  cpu client ${r.clientCpuPct}% service ${r.serviceCpuPct}% engine ${r.engineCpuPct ?? '–'}% (${r.cpuMsPerRequest ?? '–'} ms/request)${r.engine ? `  engine p50 ${r.engine.engineP50Ms} p99 ${r.engine.engineP99Ms} service p50 ${r.engine.serviceP50Ms} p99 ${r.engine.serviceP99Ms}` : ''}\n`);
+        process.stdout.write(`round ${round} ${r.name.padEnd(20)} ${String(r.rps).padStart(8)} rps  p50 ${r.p50Ms} ms  p99 ${r.p99Ms} ms  errors ${r.errors}  cpu client ${r.clientCpuPct}% service ${r.serviceCpuPct}% engine ${r.engineCpuPct ?? '–'}% (${r.cpuMsPerRequest ?? '–'} ms/request, engine ${r.engineCpuMsPerRequest ?? '–'})${r.engine ? `  engine p50 ${r.engine.engineP50Ms} p99 ${r.engine.engineP99Ms} service p50 ${r.engine.serviceP50Ms} p99 ${r.engine.serviceP99Ms}` : ''}\n`);
       }
     }
     if (process.env.BENCH_PROF) process.stdout.write(`profile of the rounds: ${(await ask<{ file: string }>(child, 'profile-stop')).file}\n`);
@@ -206,6 +212,12 @@ async function main() {
     };
     const cpuPerRequestRatio = (a: string, b: string) =>
       cpuPerRequest(a) && cpuPerRequest(b) ? Math.round((cpuPerRequest(a)! / cpuPerRequest(b)!) * 1000) / 1000 : null;
+    /** b's CPU per request (service + engine) over a's: the fraction of a's machine time b needs. */
+    const cpuRatio = (a: string, b: string) => {
+      const cpuOf = (n: string) => results.find((r) => r.name === n)?.cpuMsPerRequest;
+      const [x, y] = [cpuOf(a), cpuOf(b)];
+      return x && y ? Math.round((y / x) * 1000) / 1000 : null;
+    };
     const cpu = os.cpus();
     const out = {
       store: storeKind(databaseUrl),
@@ -233,11 +245,11 @@ async function main() {
         searchVsEngineDirect: ratio('search', 'search-engine-direct'),
         // The same comparison in machine time: engine-direct's CPU per query over a search's (service and
         // engine together). Load from outside the bench moves rps far more than it moves CPU per request.
-        searchVsEngineDirectCpu: (() => {
-          const cpuOf = (n: string) => results.find((r) => r.name === n)?.cpuMsPerRequest;
-          const [a, b] = [cpuOf('search'), cpuOf('search-engine-direct')];
-          return a && b ? Math.round((b / a) * 1000) / 1000 : null;
-        })(),
+        searchVsEngineDirectCpu: cpuRatio('search', 'search-engine-direct'),
+        // Issue 24's yardstick: a plain Meilisearch user's lean index (names, aliases, date parts, places),
+        // one query each. Targets: rps ≥ 0.5, and CPU per request (lean over ours) ≥ 0.5.
+        searchVsEngineLean: ratio('search', 'search-engine-lean'),
+        searchVsEngineLeanCpu: cpuRatio('search', 'search-engine-lean'),
       },
       // Search through the API (median round) against Meilisearch's own processingTimeMs in that round.
       search: Object.fromEntries(
@@ -273,7 +285,7 @@ async function main() {
     console.table(results.map(({ engine: _, ...flat }) => flat));
     if (imported) console.table([{ name: 'import', ...imported }]);
     process.stdout.write(`search ${JSON.stringify(out.search)}\npublishToFindable ${JSON.stringify(out.publishToFindable)} p99 ${out.publishToFindableP99Ms}\n`);
-    process.stdout.write(`store ${out.store}  planViewVsBare ${out.ratios.planViewVsBare}${out.ratios.planViewPgVsSqlite !== null ? `  planViewPgVsSqlite ${out.ratios.planViewPgVsSqlite}` : ''}  planSizedBareVsBare ${out.ratios.planSizedBareVsBare}  planViewVsPlanSizedBare ${out.ratios.planViewVsPlanSizedBare}  auditedVsUnlogged ${out.ratios.planViewAuditedVsUnlogged}  searchVsEngineDirect ${out.ratios.searchVsEngineDirect} (cpu ${out.ratios.searchVsEngineDirectCpu})  metricsVsAudited ${out.ratios.planViewMetricsVsAudited} (cpu/request ${out.ratios.planViewMetricsCpuPerRequest})  startupMs ${out.startupMs}  rssMb at ready ${ready.rssMbAtReady} after load ${rssMb} (meilisearch ${meiliRssMb})  events/commit ${out.accessLog.eventsPerCommit}  commit ms avg ${commitMsAvg} max ${commitMsMax}  plan lookup: ${lookupCatchUp.events} events indexed between rounds in ${Math.round(lookupCatchUp.ms)} ms\nwrote bench/results.json\n`);
+    process.stdout.write(`store ${out.store}  planViewVsBare ${out.ratios.planViewVsBare}${out.ratios.planViewPgVsSqlite !== null ? `  planViewPgVsSqlite ${out.ratios.planViewPgVsSqlite}` : ''}  planSizedBareVsBare ${out.ratios.planSizedBareVsBare}  planViewVsPlanSizedBare ${out.ratios.planViewVsPlanSizedBare}  auditedVsUnlogged ${out.ratios.planViewAuditedVsUnlogged}  searchVsEngineDirect ${out.ratios.searchVsEngineDirect} (cpu ${out.ratios.searchVsEngineDirectCpu})  searchVsEngineLean ${out.ratios.searchVsEngineLean} (cpu ${out.ratios.searchVsEngineLeanCpu})  metricsVsAudited ${out.ratios.planViewMetricsVsAudited} (cpu/request ${out.ratios.planViewMetricsCpuPerRequest})  startupMs ${out.startupMs}  rssMb at ready ${ready.rssMbAtReady} after load ${rssMb} (meilisearch ${meiliRssMb})  events/commit ${out.accessLog.eventsPerCommit}  commit ms avg ${commitMsAvg} max ${commitMsMax}  plan lookup: ${lookupCatchUp.events} events indexed between rounds in ${Math.round(lookupCatchUp.ms)} ms\nwrote bench/results.json\n`);
   } finally {
     await Promise.all([stop(child), baseline && stop(baseline.child)]);
   }

@@ -3,6 +3,8 @@ import { and, eq, isNotNull, inArray } from 'drizzle-orm';
 import type { Actor } from '../src/plans/core/actor.js';
 import { issueCard } from '../src/plans/cards/cards.js';
 import { SESSION_COOKIE, insertSession } from '../src/server/auth/session.js';
+import { INDEX_UID } from '../src/search/meili-index.js';
+import { buildLeanIndex, LEAN_UID } from './lean-engine.js';
 import { openBenchStore, ownerOf } from './store.js';
 
 /** What every scenario gets: the running service and what was seeded. */
@@ -61,24 +63,13 @@ export const scenarios: Scenario[] = [
   // queueing that 50 connections on two cores add to every latency.
   search('search-1-connection', 1),
   // The ceiling for search: the same query mix straight to the managed Meilisearch, one query each, as a
-  // plain client would send it (no scope, no re-ranking, no access log).
-  {
-    name: 'search-engine-direct',
-    async options(ctx) {
-      if (!ctx.engine) throw new Error('search-engine-direct needs the managed Meilisearch');
-      const bodies = (await searchQueries(ctx)).map((qs) => {
-        const p = new URLSearchParams(qs);
-        const [y, m, d] = (p.get('dob') ?? '').split('-');
-        return JSON.stringify({ q: p.get('q') ?? '', limit: 10, ...(y ? { filter: `dobYear = ${Number(y)} AND dobMonth = ${Number(m)} AND dobDay = ${Number(d)}` } : {}) });
-      });
-      let i = 0;
-      return {
-        url: ctx.engine.url,
-        headers: { authorization: `Bearer ${ctx.engine.key}`, 'content-type': 'application/json' },
-        requests: [{ method: 'POST', path: '/indexes/plans/search', setupRequest: (req) => ({ ...req, body: bodies[i++ % bodies.length] }) }],
-      };
-    },
-  },
+  // plain client would send it (no scope, no re-ranking, no access log), on our own rich index…
+  engineDirect('search-engine-direct', INDEX_UID),
+  // …and on a lean index as a plain engine user would build it (bench/lean-engine.ts): the yardstick.
+  engineDirect('search-engine-lean', LEAN_UID, async (ctx, engine) => {
+    const n = await buildLeanIndex(engine, ctx.dataDir, ctx.databaseUrl);
+    process.stdout.write(`search-engine-lean: ${n} plans indexed as ${LEAN_UID}\n`);
+  }),
   {
     name: 'qr-scan',
     expectStatus: 303,
@@ -101,6 +92,28 @@ export const scenarios: Scenario[] = [
     },
   },
 ];
+
+/** The bench's query mix straight to the managed Meilisearch's index `uid`, one plain query each. */
+function engineDirect(name: string, uid: string, prepare?: (ctx: BenchContext, engine: { url: string; key: string }) => Promise<void>): Scenario {
+  return {
+    name,
+    async options(ctx) {
+      if (!ctx.engine) throw new Error(`${name} needs the managed Meilisearch`);
+      await prepare?.(ctx, ctx.engine);
+      const bodies = (await searchQueries(ctx)).map((qs) => {
+        const p = new URLSearchParams(qs);
+        const [y, m, d] = (p.get('dob') ?? '').split('-');
+        return JSON.stringify({ q: p.get('q') ?? '', limit: 10, ...(y ? { filter: `dobYear = ${Number(y)} AND dobMonth = ${Number(m)} AND dobDay = ${Number(d)}` } : {}) });
+      });
+      let i = 0;
+      return {
+        url: ctx.engine.url,
+        headers: { authorization: `Bearer ${ctx.engine.key}`, 'content-type': 'application/json' },
+        requests: [{ method: 'POST', path: `/indexes/${uid}/search`, setupRequest: (req) => ({ ...req, body: bodies[i++ % bodies.length] }) }],
+      };
+    },
+  };
+}
 
 function search(name: string, connections?: number): Scenario {
   return {

@@ -9,6 +9,7 @@ import { Hono } from 'hono';
 import fs from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import path from 'node:path';
+import pino from 'pino';
 import type { AddressInfo } from 'node:net';
 import type { Db } from '../db/index.js';
 import { planLookupBacklog } from '../src/plans/access-log/events-store.js';
@@ -20,7 +21,7 @@ import { createPlanReader } from '../src/plans/versions/read.js';
 import { securedResponse } from '../src/server/security-headers.js';
 import { createApp } from '../src/server/app.js';
 import { loadDevIssuer } from '../src/server/auth/dev-issuer.js';
-import { silentLogger } from '../src/logger.js';
+import { createLogger, silentLogger } from '../src/logger.js';
 import { createMetrics } from '../src/server/metrics/metrics.js';
 import { startSearch } from '../src/search/index.js';
 import { databaseUrl, openBenchStore, readablePlanIds } from './store.js';
@@ -97,7 +98,9 @@ function listen(fetch: (req: Request) => Response | Promise<Response>): Promise<
 async function main(dataDir: string) {
   const db = await openBenchStore(dataDir, databaseUrl);
   const accessLog = createAccessLog(db, { clock: systemClock, signer: loadAuditSigner(path.join(dataDir, 'keys')) });
-  const search = await startSearch({ db, logger: silentLogger(), dataDir });
+  // BENCH_LOG=1: search's warnings on stderr (a search over its time budget, the engine degraded).
+  const searchLogger = process.env.BENCH_LOG === '1' ? createLogger('warn', pino.destination(2)) : silentLogger();
+  const search = await startSearch({ db, logger: searchLogger, dataDir });
   const searches = { engineMs: [] as number[], tookMs: [] as number[], degraded: 0 };
   const service = search.service;
   const measured: typeof service = {

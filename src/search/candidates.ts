@@ -124,6 +124,28 @@ function dobPredicate(query: CandidateQuery): ((d: SearchDoc) => boolean) | unde
   return undefined;
 }
 
+/**
+ * How long a search waits for Meilisearch, as a signal. The budget is for an engine that is slow or hung,
+ * not for a queue of our own: under load (50 connections on two shared cores) a search's answer waits for
+ * the process to read it, and for a free connection, far past 250 ms while the engine answers each query
+ * in ~2 ms. Aborting those sent half a bench round to the fallback, dearer than the engine, which made
+ * every wait longer still. So when the budget runs out while the engine has answered other requests
+ * within it, the search waits on, up to PATIENCE budgets in all; an engine that answered nothing within
+ * the budget is given up on at once.
+ */
+const PATIENCE = 8;
+function budgetSignal(ms: number, answeredAt: () => number) {
+  const controller = new AbortController();
+  const started = performance.now();
+  const check = () => {
+    const now = performance.now();
+    if (now - answeredAt() < ms && now - started < ms * PATIENCE) timer = setTimeout(check, ms);
+    else controller.abort(new DOMException('over the time budget', 'TimeoutError'));
+  };
+  let timer = setTimeout(check, ms);
+  return { signal: controller.signal, clear: () => clearTimeout(timer) };
+}
+
 export type Found = { docs: SearchDoc[]; degraded: boolean; engineMs?: number };
 
 export type CandidateSourceOptions = {
@@ -144,27 +166,30 @@ export function candidateSource(opts: CandidateSourceOptions) {
   const { logger, meili, fallback, health, feed, table, budgetMs, indexReady } = opts;
   return {
     /** Undefined when Meilisearch is not to be asked or has just failed (the caller falls back). */
-    async fromMeili(tokens: string[], owners: string[], query: CandidateQuery, stage: 1 | 2): Promise<Found | undefined> {
+    async fromMeili(tokens: string[], owners: string[], query: CandidateQuery, stage: 1 | 2 | 'both'): Promise<Found | undefined> {
       if (!meili || health.state() !== 'meilisearch' || !indexReady()) return undefined;
-      const queries = meiliQueries(tokens, stage, query.dob?.length === 10 || (query.dobAnyOf?.[0]?.length ?? 0) === 10);
+      const narrow = query.dob?.length === 10 || (query.dobAnyOf?.[0]?.length ?? 0) === 10;
+      const queries = stage === 'both' ? [...meiliQueries(tokens, 1, narrow), ...meiliQueries(tokens, 2, narrow)] : meiliQueries(tokens, stage, narrow);
       if (!queries.length) return { docs: [], degraded: false, engineMs: 0 };
-      const budget = AbortSignal.timeout(budgetMs);
+      const budget = budgetSignal(budgetMs, meili.answeredAt);
       try {
         const filter = meiliFilter(owners, query);
-        const r = await meili.candidates(queries, filter, budget);
+        const r = await meili.candidates(queries, filter, budget.signal);
         const docs = feed.overlay(r.hits, owners, dobPredicate(query));
         return { docs, degraded: false, engineMs: r.processingTimeMs };
       } catch (e) {
         // Over the budget, this search answers from the fallback, but the engine is not declared down for
         // every search: under load that sent all of them to FTS5, dearer than Meilisearch, and the service
         // spiralled (a third of a bench round degraded). A hung engine is caught by the watchdog.
-        if (budget.aborted) {
+        if (budget.signal.aborted) {
           logger.warn({ budgetMs }, 'meilisearch slower than the budget; this search uses the fallback');
           return undefined;
         }
         logger.warn({ err: (e as Error).name }, 'meilisearch search failed; using the fallback');
         health.degrade();
         return undefined;
+      } finally {
+        budget.clear();
       }
     },
     async fromFallback(tokens: string[], owners: string[], query: CandidateQuery): Promise<Found> {

@@ -18,9 +18,11 @@ export class MeiliHttpError extends Error {
  */
 export function keepAliveHttpClient(origin: string, connections = 16) {
   const pool = new Pool(origin, { connections, keepAliveTimeout: 10_000, pipelining: 1 });
+  let answeredAt = -Infinity;
   async function send(path: string, method: string, headers: Record<string, string>, body: string | undefined, signal: AbortSignal | undefined) {
     const res = await pool.request({ path, method: method as 'GET', headers, body, signal });
     const text = await res.body.text();
+    answeredAt = performance.now();
     let parsed: unknown;
     try {
       parsed = text === '' ? undefined : JSON.parse(text);
@@ -43,6 +45,8 @@ export function keepAliveHttpClient(origin: string, connections = 16) {
      */
     postJson: (path: string, headers: Readonly<Record<string, string>>, body: string, signal: AbortSignal) =>
       send(path, 'POST', headers as Record<string, string>, body, signal),
+    /** When the engine last answered anything (performance.now()): whether it is working at all. */
+    answeredAt: () => answeredAt,
     destroy: () => void pool.destroy().catch(() => undefined),
   });
 }

@@ -151,9 +151,13 @@ export function createMeiliIndex(opts: { url: string; key: string }) {
         await httpClient(new URL('/health', opts.url), { signal: AbortSignal.timeout(timeoutMs) });
         return true;
       } catch {
-        return false;
+        // Behind a queue of searches (ours, under load) the check can wait past its deadline while the
+        // engine answers them all: one that answered anything meanwhile is up.
+        return performance.now() - httpClient.answeredAt() < timeoutMs;
       }
     },
+    /** When the engine last answered any request (performance.now()). */
+    answeredAt: () => httpClient.answeredAt(),
     /**
      * Several candidate queries in one round trip (multi-search); each comes back with its own hits so
      * the re-ranker sees the union. `signal` enforces the caller's time budget.

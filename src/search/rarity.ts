@@ -9,6 +9,8 @@ const MAX_WORDS = 100_000;
 export type Weights = {
   /** The weight of a word; one never counted is weighed as held by nobody, and noted. */
   weight(word: string): number;
+  /** Whether anyone's keys hold the word, as last counted (undefined: never counted). */
+  held(word: string): boolean | undefined;
   /** Counts the noted words (one query); the words it counted. */
   learn(): Promise<Set<string>>;
 };
@@ -66,6 +68,10 @@ export function rarityWeights(fallback: FallbackStore): (words: string[]) => Pro
         }
         if (now - c.at > FRESH_MS) stale.add(word);
         return weightOf(n, c.n);
+      },
+      held(word) {
+        const c = counted.get(word);
+        return c ? c.n > 0 : undefined;
       },
       async learn() {
         if (stale.size) inBackground(count([...stale]));

@@ -161,6 +161,32 @@ describe('search on Meilisearch', () => {
     }
   });
 
+  it('a word nobody holds sends both stages in one round trip, and finds what two would', async () => {
+    // The real engine and index, its round trips counted.
+    const meili = t.runtime!.meili!;
+    const sent: number[] = [];
+    const counted = { ...meili, candidates: (...a: Parameters<typeof meili.candidates>) => (sent.push(a[0].length), meili.candidates(...a)) };
+    const svc = createSearchService({ db: t.db, logger: silentLogger(), meili: counted, fallback: t.service.fallback, budgetMs: 1000, watchMs: 600_000 });
+    try {
+      const officer = { sub: 'pc.test', org: 'capital-police', orgKind: 'police' as const, roles: ['responder' as const] };
+      const refs = async (q: string) => {
+        sent.length = 0;
+        const r = await svc.search(officer, { q, limit: 5 } as never, isoDay(t.clock()));
+        expect(r.ok && r.value.degraded).toBe(false);
+        return r.ok ? r.value.results.map((x) => x.externalRef) : [];
+      };
+      // "Drayley" is nobody's name: nothing can match it as typed, so the first stage could never settle.
+      expect((await refs('ottilie drayley')).slice(0, 2).sort()).toEqual(['S-FL1', 'S-FL2']);
+      expect(sent).toHaveLength(1);
+      expect(sent[0]).toBeGreaterThan(1);
+      // Names as held: the first stage alone settles it.
+      expect((await refs('ottilie brayley'))[0]).toBe('S-FL1');
+      expect(sent).toEqual([1]);
+    } finally {
+      svc.stop();
+    }
+  });
+
   it('scope comes from the agreements in force on the day', async () => {
     t.clock.set('2099-01-01T10:00:00Z');
     try {
