@@ -73,6 +73,8 @@ for (const [concurrency, events] of [
   }
   for (const k of ['unsigned', 'signed'] as const) {
     const m = median(results[k], (x) => x.cpuUsPerEvent);
-    console.log(JSON.stringify({ concurrency, events, key: k, ...m, rounds: results[k].map((x) => [x.eventsPerSec, x.cpuUsPerEvent, x.commitUs]) }));
+    console.log(
+      JSON.stringify({ concurrency, events, key: k, ...m, rounds: results[k].map((x) => [x.eventsPerSec, x.cpuUsPerEvent, x.commitUs]) }),
+    );
   }
 }

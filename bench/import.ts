@@ -54,7 +54,10 @@ export async function benchImport(plans: number): Promise<ImportBench> {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'rpl-bench-ndjson-'));
   const file = path.join(work, 'plans.ndjson');
   const today = isoDay(new Date());
-  fs.writeFileSync(file, [...syntheticRecords(plans, { seed: 1234, owningOrgs: demoPlanOwners, today })].map((r) => `${JSON.stringify(r)}\n`).join(''));
+  fs.writeFileSync(
+    file,
+    [...syntheticRecords(plans, { seed: 1234, owningOrgs: demoPlanOwners, today })].map((r) => `${JSON.stringify(r)}\n`).join(''),
+  );
   try {
     const fn = await scratch();
     const db = await openBenchStore(fn.dir, fn.url);
@@ -74,7 +77,14 @@ export async function benchImport(plans: number): Promise<ImportBench> {
     await cli.remove();
 
     const ms = done - started;
-    return { plans, ms: Math.round(ms), plansPerSecond: Math.round(plans / (ms / 1000)), checkMs: Math.round(checkedAt - started), writeMs: Math.round(done - checkedAt), cliMs: Math.round(cliMs) };
+    return {
+      plans,
+      ms: Math.round(ms),
+      plansPerSecond: Math.round(plans / (ms / 1000)),
+      checkMs: Math.round(checkedAt - started),
+      writeMs: Math.round(done - checkedAt),
+      cliMs: Math.round(cliMs),
+    };
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
   }

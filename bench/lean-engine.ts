@@ -26,7 +26,11 @@ type LeanDoc = {
 
 const parsed = <T>(v: unknown): T => (typeof v === 'string' ? JSON.parse(v) : v) as T;
 
-export async function buildLeanIndex(engine: { url: string; key: string }, dataDir: string, databaseUrl: string | undefined): Promise<number> {
+export async function buildLeanIndex(
+  engine: { url: string; key: string },
+  dataDir: string,
+  databaseUrl: string | undefined,
+): Promise<number> {
   const db = await openBenchStore(dataDir, databaseUrl);
   let docs: LeanDoc[];
   try {

@@ -33,7 +33,11 @@ export async function publishToFindable(ctx: BenchContext, count: number): Promi
     const { owningOrg: _, status: __, ...record } = syntheticRecord(random, n, org, today);
     // A surname no seeded person has, so the search can only be answered by the new plan.
     const familyName = `Benchpub${Date.now().toString(36)}${n}`;
-    const body = { ...record, externalRef: `BENCH-${Date.now().toString(36)}-${n}`.toUpperCase(), subject: { ...record.subject, familyName } };
+    const body = {
+      ...record,
+      externalRef: `BENCH-${Date.now().toString(36)}-${n}`.toUpperCase(),
+      subject: { ...record.subject, familyName },
+    };
     const created = await call('POST', '/api/v1/plans', author, body);
     const planId = created.planId as string;
     await call('POST', `/api/v1/plans/${planId}/versions/1/submit`, author);

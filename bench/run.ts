@@ -82,7 +82,11 @@ async function seeded(dataDir: string, url: string | undefined): Promise<string[
 function startServer(dataDir: string, url: string | undefined): Promise<{ child: ChildProcess; ready: ServerReady }> {
   const { DATABASE_URL: _, ...inherited } = process.env;
   const env = { ...inherited, ...(url ? { DATABASE_URL: url } : {}) };
-  const child = fork(path.join(here, 'server.ts'), [dataDir], { env, execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(path.join(here, 'server.ts'), [dataDir], {
+    env,
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   return new Promise((resolve, reject) => {
     child.once('message', (m) => resolve({ child, ready: m as ServerReady }));
     child.once('exit', (code) => reject(new Error(`bench server exited with ${code}`)));
@@ -96,7 +100,13 @@ const ask = <T>(child: ChildProcess, type: string) =>
   });
 
 /** A round runs for `seconds`; a warm-up may instead send `amount` requests (e.g. one per plan, to fill caches). */
-async function drive(child: ChildProcess, name: string, options: Partial<autocannon.Options>, length: { seconds: number } | { amount: number }, expectStatus?: number): Promise<ScenarioResult> {
+async function drive(
+  child: ChildProcess,
+  name: string,
+  options: Partial<autocannon.Options>,
+  length: { seconds: number } | { amount: number },
+  expectStatus?: number,
+): Promise<ScenarioResult> {
   // Let the last round's requests finish, and forget their searches, before this round starts; and build
   // the plan lookup for the last round's events now rather than during this round.
   await new Promise((r) => setTimeout(r, 300));
@@ -107,7 +117,11 @@ async function drive(child: ChildProcess, name: string, options: Partial<autocan
   const serviceBefore = await ask<ServerCpu>(child, 'cpu');
   const clientBefore = process.cpuUsage();
   const wallBefore = performance.now();
-  const r = await autocannon({ connections: CONNECTIONS, ...options, ...('amount' in length ? { amount: length.amount } : { duration: length.seconds }) } as autocannon.Options);
+  const r = await autocannon({
+    connections: CONNECTIONS,
+    ...options,
+    ...('amount' in length ? { amount: length.amount } : { duration: length.seconds }),
+  } as autocannon.Options);
   const wallUs = (performance.now() - wallBefore) * 1000;
   const client = process.cpuUsage(clientBefore);
   const serviceAfter = await ask<ServerCpu>(child, 'cpu');
@@ -119,7 +133,9 @@ async function drive(child: ChildProcess, name: string, options: Partial<autocan
     : r.non2xx;
   const errors = r.errors + r.timeouts + unexpected;
   if (errors) {
-    const codes = Object.entries(r.statusCodeStats ?? {}).map(([code, s]) => `${code}×${s?.count ?? 0}`).join(' ');
+    const codes = Object.entries(r.statusCodeStats ?? {})
+      .map(([code, s]) => `${code}×${s?.count ?? 0}`)
+      .join(' ');
     process.stdout.write(`${name}: ${errors} errors (statuses ${codes}; ${r.errors} socket errors, ${r.timeouts} timeouts)\n`);
   }
   return {
@@ -133,7 +149,17 @@ async function drive(child: ChildProcess, name: string, options: Partial<autocan
     engineCpuPct: serviceAfter.engine !== null && serviceBefore.engine !== null ? pct(serviceAfter.engine - serviceBefore.engine) : null,
     cpuMsPerRequest:
       r.requests.total && serviceAfter.engine !== null && serviceBefore.engine !== null
-        ? Math.round(((serviceAfter.user + serviceAfter.system - serviceBefore.user - serviceBefore.system + serviceAfter.engine - serviceBefore.engine) / 1000 / r.requests.total) * 100) / 100
+        ? Math.round(
+            ((serviceAfter.user +
+              serviceAfter.system -
+              serviceBefore.user -
+              serviceBefore.system +
+              serviceAfter.engine -
+              serviceBefore.engine) /
+              1000 /
+              r.requests.total) *
+              100,
+          ) / 100
         : null,
     engineCpuMsPerRequest:
       r.requests.total && serviceAfter.engine !== null && serviceBefore.engine !== null
@@ -185,7 +211,13 @@ async function main() {
     for (const { scenario: s, name, target } of runs) {
       const options = await s.options(target.ctx);
       // Warm-up: JIT, caches, connections; scenarios that cycle through the plans first read each one once.
-      await drive(target.child, name, options, s.warmupRequests ? { amount: s.warmupRequests(target.ctx) } : { seconds: 2 }, s.expectStatus);
+      await drive(
+        target.child,
+        name,
+        options,
+        s.warmupRequests ? { amount: s.warmupRequests(target.ctx) } : { seconds: 2 },
+        s.expectStatus,
+      );
       prepared.push({ name, child: target.child, options, expectStatus: s.expectStatus, rounds: [] as ScenarioResult[] });
     }
     if (process.env.BENCH_PROF) await ask(child, 'profile-start');
@@ -193,10 +225,13 @@ async function main() {
       for (const p of prepared) {
         const r = await drive(p.child, p.name, p.options, { seconds: SECONDS }, p.expectStatus);
         p.rounds.push(r);
-        process.stdout.write(`round ${round} ${r.name.padEnd(20)} ${String(r.rps).padStart(8)} rps  p50 ${r.p50Ms} ms  p99 ${r.p99Ms} ms  errors ${r.errors}  cpu client ${r.clientCpuPct}% service ${r.serviceCpuPct}% engine ${r.engineCpuPct ?? '–'}% (${r.cpuMsPerRequest ?? '–'} ms/request, engine ${r.engineCpuMsPerRequest ?? '–'})${r.engine ? `  engine p50 ${r.engine.engineP50Ms} p99 ${r.engine.engineP99Ms} service p50 ${r.engine.serviceP50Ms} p99 ${r.engine.serviceP99Ms}` : ''}\n`);
+        process.stdout.write(
+          `round ${round} ${r.name.padEnd(20)} ${String(r.rps).padStart(8)} rps  p50 ${r.p50Ms} ms  p99 ${r.p99Ms} ms  errors ${r.errors}  cpu client ${r.clientCpuPct}% service ${r.serviceCpuPct}% engine ${r.engineCpuPct ?? '–'}% (${r.cpuMsPerRequest ?? '–'} ms/request, engine ${r.engineCpuMsPerRequest ?? '–'})${r.engine ? `  engine p50 ${r.engine.engineP50Ms} p99 ${r.engine.engineP99Ms} service p50 ${r.engine.serviceP50Ms} p99 ${r.engine.serviceP99Ms}` : ''}\n`,
+        );
       }
     }
-    if (process.env.BENCH_PROF) process.stdout.write(`profile of the rounds: ${(await ask<{ file: string }>(child, 'profile-stop')).file}\n`);
+    if (process.env.BENCH_PROF)
+      process.stdout.write(`profile of the rounds: ${(await ask<{ file: string }>(child, 'profile-stop')).file}\n`);
     for (const p of prepared) {
       const sorted = [...p.rounds].sort((a, b) => a.rps - b.rps);
       const median = sorted[Math.floor(sorted.length / 2)]!;
@@ -221,7 +256,13 @@ async function main() {
     const cpu = os.cpus();
     const out = {
       store: storeKind(databaseUrl),
-      machine: { cpus: cpu.length, model: cpu[0]?.model ?? 'unknown', memMb: Math.round(os.totalmem() / 2 ** 20), node: process.version, platform: `${os.platform()} ${os.release()}` },
+      machine: {
+        cpus: cpu.length,
+        model: cpu[0]?.model ?? 'unknown',
+        memMb: Math.round(os.totalmem() / 2 ** 20),
+        node: process.version,
+        platform: `${os.platform()} ${os.release()}`,
+      },
       plans: PLANS,
       connections: CONNECTIONS,
       secondsPerRound: SECONDS,
@@ -253,12 +294,15 @@ async function main() {
       },
       // Search through the API (median round) against Meilisearch's own processingTimeMs in that round.
       search: Object.fromEntries(
-        results.filter((r) => r.engine).map((r) => [r.name, { apiP50Ms: r.p50Ms, apiP99Ms: r.p99Ms, ...r.engine, apiP50MinusEngineP50Ms: round1(r.p50Ms - r.engine!.engineP50Ms) }]),
+        results
+          .filter((r) => r.engine)
+          .map((r) => [
+            r.name,
+            { apiP50Ms: r.p50Ms, apiP99Ms: r.p99Ms, ...r.engine, apiP50MinusEngineP50Ms: round1(r.p50Ms - r.engine!.engineP50Ms) },
+          ]),
       ),
       publishToFindableP99Ms: findable ? percentile(findable, 99) : null,
-      publishToFindable: findable
-        ? { samples: findable.length, p50Ms: percentile(findable, 50), maxMs: Math.max(...findable) }
-        : null,
+      publishToFindable: findable ? { samples: findable.length, p50Ms: percentile(findable, 50), maxMs: Math.max(...findable) } : null,
       // The service process only (Meilisearch is a separate process): ready = listening, search started.
       startupMs: ready.startupMs,
       // A fresh import of `plans` plans (DESIGN §5: < 5 s): `ms` the check and import functions, `cliMs`
@@ -284,8 +328,12 @@ async function main() {
     process.stdout.write('\n');
     console.table(results.map(({ engine: _, ...flat }) => flat));
     if (imported) console.table([{ name: 'import', ...imported }]);
-    process.stdout.write(`search ${JSON.stringify(out.search)}\npublishToFindable ${JSON.stringify(out.publishToFindable)} p99 ${out.publishToFindableP99Ms}\n`);
-    process.stdout.write(`store ${out.store}  planViewVsBare ${out.ratios.planViewVsBare}${out.ratios.planViewPgVsSqlite !== null ? `  planViewPgVsSqlite ${out.ratios.planViewPgVsSqlite}` : ''}  planSizedBareVsBare ${out.ratios.planSizedBareVsBare}  planViewVsPlanSizedBare ${out.ratios.planViewVsPlanSizedBare}  auditedVsUnlogged ${out.ratios.planViewAuditedVsUnlogged}  searchVsEngineDirect ${out.ratios.searchVsEngineDirect} (cpu ${out.ratios.searchVsEngineDirectCpu})  searchVsEngineLean ${out.ratios.searchVsEngineLean} (cpu ${out.ratios.searchVsEngineLeanCpu})  metricsVsAudited ${out.ratios.planViewMetricsVsAudited} (cpu/request ${out.ratios.planViewMetricsCpuPerRequest})  startupMs ${out.startupMs}  rssMb at ready ${ready.rssMbAtReady} after load ${rssMb} (meilisearch ${meiliRssMb})  events/commit ${out.accessLog.eventsPerCommit}  commit ms avg ${commitMsAvg} max ${commitMsMax}  plan lookup: ${lookupCatchUp.events} events indexed between rounds in ${Math.round(lookupCatchUp.ms)} ms\nwrote bench/results.json\n`);
+    process.stdout.write(
+      `search ${JSON.stringify(out.search)}\npublishToFindable ${JSON.stringify(out.publishToFindable)} p99 ${out.publishToFindableP99Ms}\n`,
+    );
+    process.stdout.write(
+      `store ${out.store}  planViewVsBare ${out.ratios.planViewVsBare}${out.ratios.planViewPgVsSqlite !== null ? `  planViewPgVsSqlite ${out.ratios.planViewPgVsSqlite}` : ''}  planSizedBareVsBare ${out.ratios.planSizedBareVsBare}  planViewVsPlanSizedBare ${out.ratios.planViewVsPlanSizedBare}  auditedVsUnlogged ${out.ratios.planViewAuditedVsUnlogged}  searchVsEngineDirect ${out.ratios.searchVsEngineDirect} (cpu ${out.ratios.searchVsEngineDirectCpu})  searchVsEngineLean ${out.ratios.searchVsEngineLean} (cpu ${out.ratios.searchVsEngineLeanCpu})  metricsVsAudited ${out.ratios.planViewMetricsVsAudited} (cpu/request ${out.ratios.planViewMetricsCpuPerRequest})  startupMs ${out.startupMs}  rssMb at ready ${ready.rssMbAtReady} after load ${rssMb} (meilisearch ${meiliRssMb})  events/commit ${out.accessLog.eventsPerCommit}  commit ms avg ${commitMsAvg} max ${commitMsMax}  plan lookup: ${lookupCatchUp.events} events indexed between rounds in ${Math.round(lookupCatchUp.ms)} ms\nwrote bench/results.json\n`,
+    );
   } finally {
     await Promise.all([stop(child), baseline && stop(baseline.child)]);
   }
@@ -307,7 +355,8 @@ async function startTarget(url: string | undefined) {
   const { child, ready } = await startServer(dataDir, url);
   // Events left by earlier runs are indexed before anything is measured (and not counted below).
   const earlier = await ask<ServerCaughtUp>(child, 'catch-up');
-  if (earlier.events) process.stdout.write(`plan lookup: ${earlier.events} events from earlier runs indexed in ${Math.round(earlier.ms)} ms\n`);
+  if (earlier.events)
+    process.stdout.write(`plan lookup: ${earlier.events} events from earlier runs indexed in ${Math.round(earlier.ms)} ms\n`);
   const issuer = await loadDevIssuer(path.join(dataDir, 'keys'));
   const ctx: BenchContext = {
     appUrl: `http://127.0.0.1:${ready.appPort}`,

@@ -94,7 +94,11 @@ export const scenarios: Scenario[] = [
 ];
 
 /** The bench's query mix straight to the managed Meilisearch's index `uid`, one plain query each. */
-function engineDirect(name: string, uid: string, prepare?: (ctx: BenchContext, engine: { url: string; key: string }) => Promise<void>): Scenario {
+function engineDirect(
+  name: string,
+  uid: string,
+  prepare?: (ctx: BenchContext, engine: { url: string; key: string }) => Promise<void>,
+): Scenario {
   return {
     name,
     async options(ctx) {
@@ -103,13 +107,19 @@ function engineDirect(name: string, uid: string, prepare?: (ctx: BenchContext, e
       const bodies = (await searchQueries(ctx)).map((qs) => {
         const p = new URLSearchParams(qs);
         const [y, m, d] = (p.get('dob') ?? '').split('-');
-        return JSON.stringify({ q: p.get('q') ?? '', limit: 10, ...(y ? { filter: `dobYear = ${Number(y)} AND dobMonth = ${Number(m)} AND dobDay = ${Number(d)}` } : {}) });
+        return JSON.stringify({
+          q: p.get('q') ?? '',
+          limit: 10,
+          ...(y ? { filter: `dobYear = ${Number(y)} AND dobMonth = ${Number(m)} AND dobDay = ${Number(d)}` } : {}),
+        });
       });
       let i = 0;
       return {
         url: ctx.engine.url,
         headers: { authorization: `Bearer ${ctx.engine.key}`, 'content-type': 'application/json' },
-        requests: [{ method: 'POST', path: `/indexes/${uid}/search`, setupRequest: (req) => ({ ...req, body: bodies[i++ % bodies.length] }) }],
+        requests: [
+          { method: 'POST', path: `/indexes/${uid}/search`, setupRequest: (req) => ({ ...req, body: bodies[i++ % bodies.length] }) },
+        ],
       };
     },
   };
@@ -120,7 +130,7 @@ function search(name: string, connections?: number): Scenario {
     name,
     async options(ctx) {
       const token = await ctx.tokenFor({ sub: 'bench.officer', org: 'capital-police', roles: ['responder'] });
-      const queries = (await searchQueries(ctx));
+      const queries = await searchQueries(ctx);
       let i = 0;
       return {
         url: ctx.appUrl,

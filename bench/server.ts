@@ -38,7 +38,12 @@ export type ServerReady = {
   engine: { url: string; key: string } | null;
 };
 /** CPU time of the whole service process (all threads, the access-log writer included), in µs. */
-export type ServerCpu = { type: 'cpu'; user: number; system: number; /** The managed Meilisearch's CPU (user + system), µs. */ engine: number | null };
+export type ServerCpu = {
+  type: 'cpu';
+  user: number;
+  system: number /** The managed Meilisearch's CPU (user + system), µs. */;
+  engine: number | null;
+};
 export type ServerStats = {
   type: 'stats';
   rssMb: number;
@@ -138,26 +143,32 @@ async function main(dataDir: string) {
     .get('/bare-plan-sized', async () => securedResponse((sample ??= await sampleViewJson(db)), 200, 'application/json'));
   // Diagnostic (BENCH_UNLOGGED=1): the same app with a log that writes nothing, to show what the audit
   // itself costs. Off by default: a second app instance would inflate the service's RSS.
-  const unlogged = process.env.BENCH_UNLOGGED !== '1' ? undefined : createApp({
-    db,
-    clock: systemClock,
-    logger: silentLogger(),
-    devIssuer: await loadDevIssuer(path.join(dataDir, 'keys')),
-    accessLog: { record: async () => undefined, planLookup: async () => undefined, close: async () => undefined },
-    publicBaseUrl: 'http://127.0.0.1',
-  });
+  const unlogged =
+    process.env.BENCH_UNLOGGED !== '1'
+      ? undefined
+      : createApp({
+          db,
+          clock: systemClock,
+          logger: silentLogger(),
+          devIssuer: await loadDevIssuer(path.join(dataDir, 'keys')),
+          accessLog: { record: async () => undefined, planLookup: async () => undefined, close: async () => undefined },
+          publicBaseUrl: 'http://127.0.0.1',
+        });
   // BENCH_METRICS=1: the same app and access log with Prometheus metrics on, for `plan-view-metrics`.
-  const withMetrics = process.env.BENCH_METRICS !== '1' ? undefined : createApp({
-    db,
-    clock: systemClock,
-    logger: silentLogger(),
-    devIssuer: await loadDevIssuer(path.join(dataDir, 'keys')),
-    accessLog,
-    search: measured,
-    searchLimits,
-    publicBaseUrl: 'http://127.0.0.1',
-    metrics: createMetrics(),
-  });
+  const withMetrics =
+    process.env.BENCH_METRICS !== '1'
+      ? undefined
+      : createApp({
+          db,
+          clock: systemClock,
+          logger: silentLogger(),
+          devIssuer: await loadDevIssuer(path.join(dataDir, 'keys')),
+          accessLog,
+          search: measured,
+          searchLimits,
+          publicBaseUrl: 'http://127.0.0.1',
+          metrics: createMetrics(),
+        });
   const [appPort, barePort] = await Promise.all([listen(app.fetch), listen(bare.fetch)]);
   // performance.now() counts from process start: module loading and opening the database included.
   const startupMs = Math.round(performance.now());
@@ -169,9 +180,15 @@ async function main(dataDir: string) {
   process.send!(ready);
   let profiler: Session | undefined;
   process.on('message', async (m: { type: string }) => {
-    if (m.type === 'cpu') process.send!({ type: 'cpu', ...process.cpuUsage(), engine: cpuOfProcessUs(search.managed?.pid()) } satisfies ServerCpu);
+    if (m.type === 'cpu')
+      process.send!({ type: 'cpu', ...process.cpuUsage(), engine: cpuOfProcessUs(search.managed?.pid()) } satisfies ServerCpu);
     if (m.type === 'searches') {
-      process.send!({ type: 'searches', engineMs: searches.engineMs.splice(0), tookMs: searches.tookMs.splice(0), degraded: searches.degraded } satisfies ServerSearches);
+      process.send!({
+        type: 'searches',
+        engineMs: searches.engineMs.splice(0),
+        tookMs: searches.tookMs.splice(0),
+        degraded: searches.degraded,
+      } satisfies ServerSearches);
       searches.degraded = 0;
     }
     if (m.type === 'stats') {

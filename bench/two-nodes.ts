@@ -85,7 +85,13 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function waitReady(url: string, timeoutMs = 180_000) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if ((await fetch(`${url}/readyz`).then((r) => r.status, () => 0)) === 200) return;
+    if (
+      (await fetch(`${url}/readyz`).then(
+        (r) => r.status,
+        () => 0,
+      )) === 200
+    )
+      return;
     await sleep(200);
   }
   throw new Error(`${url} not ready in ${timeoutMs} ms`);
@@ -153,13 +159,29 @@ ${backends.map((p, i) => `    server n${i}-any 127.0.0.1:${p} backup`).join('\n'
 }
 
 function stats(samples: Sample[], seconds: number): Stats {
-  const ms = samples.filter((s) => s.ok).map((s) => s.ms).sort((a, b) => a - b);
+  const ms = samples
+    .filter((s) => s.ok)
+    .map((s) => s.ms)
+    .sort((a, b) => a - b);
   const q = (p: number) => (ms.length ? Math.round(ms[Math.min(ms.length - 1, Math.floor(p * ms.length))]! * 10) / 10 : 0);
-  return { requests: samples.length, rps: Math.round(ms.length / seconds), p50Ms: q(0.5), p99Ms: q(0.99), errors: samples.filter((s) => !s.ok).length };
+  return {
+    requests: samples.length,
+    rps: Math.round(ms.length / seconds),
+    p50Ms: q(0.5),
+    p99Ms: q(0.99),
+    errors: samples.filter((s) => !s.ok).length,
+  };
 }
 
 /** Drives `requests` through the proxy for `seconds`; `atHalf` runs halfway (the kill). */
-async function phase(name: string, url: string, headers: Record<string, string>, paths: string[], seconds: number, atHalf?: () => void): Promise<Phase> {
+async function phase(
+  name: string,
+  url: string,
+  headers: Record<string, string>,
+  paths: string[],
+  seconds: number,
+  atHalf?: () => void,
+): Promise<Phase> {
   const samples: Sample[] = [];
   const t0 = performance.now();
   let i = 0;
@@ -181,23 +203,35 @@ async function phase(name: string, url: string, headers: Record<string, string>,
     samples.push({ at: performance.now() - t0, ms: responseTime, ok: status >= 200 && status < 300 });
   });
   instance.on('reqError', () => samples.push({ at: performance.now() - t0, ms: 0, ok: false }));
-  const timer = atHalf && setTimeout(() => {
-    killedAt = performance.now() - t0;
-    atHalf();
-  }, (seconds * 1000) / 2);
+  const timer =
+    atHalf &&
+    setTimeout(
+      () => {
+        killedAt = performance.now() - t0;
+        atHalf();
+      },
+      (seconds * 1000) / 2,
+    );
   await done;
   clearTimeout(timer);
   const result: Phase = { name, all: stats(samples, seconds) };
   if (killedAt !== undefined) {
-    result.beforeKill = stats(samples.filter((s) => s.at < killedAt!), killedAt / 1000);
-    result.afterKill = stats(samples.filter((s) => s.at >= killedAt!), seconds - killedAt / 1000);
+    result.beforeKill = stats(
+      samples.filter((s) => s.at < killedAt!),
+      killedAt / 1000,
+    );
+    result.afterKill = stats(
+      samples.filter((s) => s.at >= killedAt!),
+      seconds - killedAt / 1000,
+    );
   }
   return result;
 }
 
 async function main() {
   const db = await openStore({ dataDir: work, databaseUrl });
-  const count = async () => (await db.many<{ n: number }>(sql`SELECT count(*)::int AS n FROM plans WHERE current_version_id IS NOT NULL`))[0]!.n;
+  const count = async () =>
+    (await db.many<{ n: number }>(sql`SELECT count(*)::int AS n FROM plans WHERE current_version_id IS NOT NULL`))[0]!.n;
   if ((await count()) === 0) {
     process.stderr.write(`seeding ${PLANS} synthetic plans…\n`);
     await seedSyntheticPlans(db, PLANS, { now: () => new Date() });
@@ -240,7 +274,10 @@ async function main() {
   await phase('warm-up', url, headers, searches, 3);
 
   const phases: Phase[] = [];
-  for (const [kind, paths] of [['plan-view-audited', views], ['search', searches]] as const) {
+  for (const [kind, paths] of [
+    ['plan-view-audited', views],
+    ['search', searches],
+  ] as const) {
     phases.push(await phase(`${kind} both-up`, url, headers, paths, SECONDS));
     phases.push(await phase(`${kind} A-killed-halfway`, url, headers, paths, SECONDS * 2, () => a.kill()));
     a.start();
@@ -257,8 +294,13 @@ async function main() {
     if (p.beforeKill) lines.push(row('  before the kill', p.beforeKill));
     if (p.afterKill) lines.push(row('  after the kill (survivor)', p.afterKill));
   }
-  process.stdout.write(`\ntwo nodes behind haproxy, ${rows.length} plans, ${CONNECTIONS} connections, load average ${machine.loadavg.join(' ')}\n${lines.join('\n')}\n`);
-  fs.writeFileSync(path.join(root, 'bench', 'results-two-nodes.json'), `${JSON.stringify({ machine, plans: rows.length, connections: CONNECTIONS, phases }, null, 2)}\n`);
+  process.stdout.write(
+    `\ntwo nodes behind haproxy, ${rows.length} plans, ${CONNECTIONS} connections, load average ${machine.loadavg.join(' ')}\n${lines.join('\n')}\n`,
+  );
+  fs.writeFileSync(
+    path.join(root, 'bench', 'results-two-nodes.json'),
+    `${JSON.stringify({ machine, plans: rows.length, connections: CONNECTIONS, phases }, null, 2)}\n`,
+  );
 }
 
 main().then(

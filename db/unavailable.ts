@@ -13,16 +13,15 @@ const SOCKET = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHO
 const SERVER = new Set(['57P01', '57P02', '57P03', '53300']);
 
 /** node-postgres says these in words only (no code). */
-const WORDS = [
-  /^Connection terminated/,
-  /not queryable/,
-  /^timeout exceeded when trying to connect/,
-  /^Connection closed/,
-];
+const WORDS = [/^Connection terminated/, /not queryable/, /^timeout exceeded when trying to connect/, /^Connection closed/];
 
 /** Whether `e` (possibly wrapped by drizzle, whose errors keep the driver's as `cause`) is one of those. */
 export function isStoreUnavailable(e: unknown): boolean {
-  for (let x = e as { code?: unknown; message?: unknown; cause?: unknown } | undefined, depth = 0; x && depth < 4; x = x.cause as typeof x, depth++) {
+  for (
+    let x = e as { code?: unknown; message?: unknown; cause?: unknown } | undefined, depth = 0;
+    x && depth < 4;
+    x = x.cause as typeof x, depth++
+  ) {
     if (typeof x !== 'object') return false;
     const code = typeof x.code === 'string' ? x.code : '';
     if (SOCKET.has(code) || SERVER.has(code) || /^08[0-9A-Z]{3}$/.test(code)) return true;

@@ -49,18 +49,55 @@ const IS_A_VARIANT_OF = 3;
  */
 const DISTINCT: readonly [string, string][] = [
   // different names, or a feminine and a masculine one
-  ['brandon', 'brendan'], ['brendan', 'brennan'], ['bianca', 'blanche'], ['adam', 'adi'], ['ellis', 'alice'],
-  ['christina', 'kristin'], ['kristine', 'kirsten'], ['claudia', 'claude'], ['gillian', 'julian'], ['rhian', 'ryan'],
-  ['jessie', 'jesse'], ['kai', 'kay'], ['mary', 'maura'], ['muriel', 'meryl'], ['merlin', 'marlin'], ['orpah', 'oprah'],
-  ['andreas', 'andre'], ['andres', 'andre'], ['ludwig', 'louis'], ['luis', 'ludwig'], ['mark', 'marcion'], ['marc', 'marcion'],
-  ['marcus', 'marcion'], ['muhammad', 'mehmed'], ['muhammad', 'mehmet'], ['sigrid', 'siri'],
-  ['georgia', 'george'], ['georgina', 'george'], ['stephanie', 'steve'], ['michaela', 'mike'], ['rachel', 'ray'],
-  ['alexander', 'elsie'], ['christina', 'kia'], ['kristina', 'kia'], ['chanel', 'nellie'], ['sandeep', 'sandie'],
-  ['cole', 'nicholas'], ['don', 'gordon'], ['dina', 'claudia'], ['dina', 'alfreda'], ['abbey', 'albert'], ['abby', 'albert'],
+  ['brandon', 'brendan'],
+  ['brendan', 'brennan'],
+  ['bianca', 'blanche'],
+  ['adam', 'adi'],
+  ['ellis', 'alice'],
+  ['christina', 'kristin'],
+  ['kristine', 'kirsten'],
+  ['claudia', 'claude'],
+  ['gillian', 'julian'],
+  ['rhian', 'ryan'],
+  ['jessie', 'jesse'],
+  ['kai', 'kay'],
+  ['mary', 'maura'],
+  ['muriel', 'meryl'],
+  ['merlin', 'marlin'],
+  ['orpah', 'oprah'],
+  ['andreas', 'andre'],
+  ['andres', 'andre'],
+  ['ludwig', 'louis'],
+  ['luis', 'ludwig'],
+  ['mark', 'marcion'],
+  ['marc', 'marcion'],
+  ['marcus', 'marcion'],
+  ['muhammad', 'mehmed'],
+  ['muhammad', 'mehmet'],
+  ['sigrid', 'siri'],
+  ['georgia', 'george'],
+  ['georgina', 'george'],
+  ['stephanie', 'steve'],
+  ['michaela', 'mike'],
+  ['rachel', 'ray'],
+  ['alexander', 'elsie'],
+  ['christina', 'kia'],
+  ['kristina', 'kia'],
+  ['chanel', 'nellie'],
+  ['sandeep', 'sandie'],
+  ['cole', 'nicholas'],
+  ['don', 'gordon'],
+  ['dina', 'claudia'],
+  ['dina', 'alfreda'],
+  ['abbey', 'albert'],
+  ['abby', 'albert'],
   // Gill is a common family name: William and Julian are not called it
-  ['william', 'gill'], ['julian', 'gill'],
+  ['william', 'gill'],
+  ['julian', 'gill'],
   // not shown as a reason
-  ['richard', 'dickboy'], ['letitia', 'titty'], ['richard', 'hick'],
+  ['richard', 'dickboy'],
+  ['letitia', 'titty'],
+  ['richard', 'hick'],
 ];
 const distinct = new Set(DISTINCT.flatMap(([a, b]) => [`${a}|${b}`, `${b}|${a}`]));
 
@@ -86,10 +123,22 @@ for (const r of rows) {
   const a = fold(r.a);
   const b = fold(r.b);
   if (a === b) continue;
-  if (!english(r.la) || !english(r.lb)) { dropped.language++; continue; }
-  if (!single(r.a, a) || !single(r.b, b)) { dropped.form++; continue; }
-  if (distinct.has(`${a}|${b}`)) { dropped.distinct++; continue; }
-  if (r.rel !== IS_SHORT_FOR && r.rel !== IS_A_VARIANT_OF) { dropped.equivalent++; continue; }
+  if (!english(r.la) || !english(r.lb)) {
+    dropped.language++;
+    continue;
+  }
+  if (!single(r.a, a) || !single(r.b, b)) {
+    dropped.form++;
+    continue;
+  }
+  if (distinct.has(`${a}|${b}`)) {
+    dropped.distinct++;
+    continue;
+  }
+  if (r.rel !== IS_SHORT_FOR && r.rel !== IS_A_VARIANT_OF) {
+    dropped.equivalent++;
+    continue;
+  }
   const line = r.rel === IS_SHORT_FOR ? `${b},has_nickname,${a}` : `${b},has_variant,${a}`;
   // One line per pair whichever way Wiktionary recorded it; a nickname link wins over a variant one.
   const key = [a, b].sort().join('|');

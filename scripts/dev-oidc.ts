@@ -26,19 +26,31 @@ const provider = await startTestProvider({
   port,
   users: demoUsers.map((u) => ({ sub: u.sub, name: u.label, roles: u.roles, [DEMO_ORG_CLAIM]: demoOrgCodes[u.org] })),
   claims: ['roles', DEMO_ORG_CLAIM],
-  clients: clients.map((c) => ({ clientId: c.clientId, clientSecret: c.clientSecret, redirectUri: `${appUrl}/auth/callback`, postLogoutRedirectUri: `${appUrl}/signed-out` })),
+  clients: clients.map((c) => ({
+    clientId: c.clientId,
+    clientSecret: c.clientSecret,
+    redirectUri: `${appUrl}/auth/callback`,
+    postLogoutRedirectUri: `${appUrl}/signed-out`,
+  })),
 });
 // Configured afresh: a set from an earlier run without the organisation claim would block the shared issuer.
 for (const c of clients) await removeOidcConfig(db, c.org);
 for (const c of clients) {
   const input = oidcConfigInputSchema.parse({
-    org: c.org, issuer: provider.issuer, clientId: c.clientId, rolesClaim: 'roles', orgClaim: DEMO_ORG_CLAIM, orgCode: demoOrgCodes[c.org],
+    org: c.org,
+    issuer: provider.issuer,
+    clientId: c.clientId,
+    rolesClaim: 'roles',
+    orgClaim: DEMO_ORG_CLAIM,
+    orgCode: demoOrgCodes[c.org],
   });
   const r = await configureOidc(db, input, sealClientSecret(secrets, c.org, c.clientSecret), new Date());
   if (!r.ok) throw new Error(r.detail);
 }
 db.sqlite!.client.close();
 process.stdout.write(`\nLocal OpenID provider: ${provider.issuer} (demo organisations in ${dataDir} now sign in through it)\n`);
-process.stdout.write(`In another terminal (after one plain npm start has loaded the demo plans): AUTH_DEV=off npm start, then open ${appUrl}/sign-in, choose an organisation, and type one of:\n`);
+process.stdout.write(
+  `In another terminal (after one plain npm start has loaded the demo plans): AUTH_DEV=off npm start, then open ${appUrl}/sign-in, choose an organisation, and type one of:\n`,
+);
 for (const u of demoUsers) process.stdout.write(`  ${u.sub.padEnd(16)} ${u.label} (${u.org})\n`);
 process.on('SIGINT', () => provider.stop().then(() => process.exit(0)));

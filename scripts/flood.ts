@@ -16,7 +16,10 @@ import { databaseFile } from '../db/index.js';
 
 const SECONDS = Math.min(60, Number(process.env.FLOOD_SECONDS ?? 10));
 const TARGET = process.env.FLOOD_TARGET === 'callback' ? 'callback' : 'q';
-const pathFor = () => (TARGET === 'callback' ? `/auth/callback?state=${randomBytes(18).toString('base64url')}&code=x` : `/q/${randomBytes(18).toString('base64url')}`);
+const pathFor = () =>
+  TARGET === 'callback'
+    ? `/auth/callback?state=${randomBytes(18).toString('base64url')}&code=x`
+    : `/q/${randomBytes(18).toString('base64url')}`;
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rpl-flood-'));
 
 const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', '--no-demo'], {
@@ -52,9 +55,7 @@ const during = count() - before;
 child.kill('SIGTERM');
 await new Promise((r) => child.on('exit', r));
 const afterClose = count() - before;
-const statuses = Object.fromEntries(
-  Object.entries(result).filter(([k, v]) => /^\dxx$/.test(k) && typeof v === 'number' && v > 0),
-);
+const statuses = Object.fromEntries(Object.entries(result).filter(([k, v]) => /^\dxx$/.test(k) && typeof v === 'number' && v > 0));
 process.stdout.write(
   `${result.requests.total} anonymous ${TARGET === 'callback' ? '/auth/callback' : '/q/'} requests in ${SECONDS} s (${JSON.stringify(statuses)}); ` +
     `access events written during the flood: ${during}; including those flushed at shutdown: ${afterClose}\n`,

@@ -37,13 +37,19 @@ async function main(argv: string[]) {
       body: JSON.stringify(text ? { text } : {}),
     });
     if (res.status !== 201) throw new Error(`issue failed: ${res.status} ${await res.text()}`);
-    const card = (await res.json()) as { code: string; artefacts: { pdf: { base64: string }; png: { base64: string }; svg: { text: string } } };
+    const card = (await res.json()) as {
+      code: string;
+      artefacts: { pdf: { base64: string }; png: { base64: string }; svg: { text: string } };
+    };
     const pdf = path.join(outDir, 'card.pdf');
     fs.writeFileSync(pdf, Buffer.from(card.artefacts.pdf.base64, 'base64'));
     fs.writeFileSync(path.join(outDir, 'qr.png'), Buffer.from(card.artefacts.png.base64, 'base64'));
     fs.writeFileSync(path.join(outDir, 'qr.svg'), card.artefacts.svg.text);
     process.stdout.write(`card code ${card.code}\nPDF ${pdf} (${fs.statSync(pdf).size} bytes)\n`);
-    for (const [pageNo, side] of [[1, 'front'], [2, 'back']] as const) {
+    for (const [pageNo, side] of [
+      [1, 'front'],
+      [2, 'back'],
+    ] as const) {
       const base = path.join(outDir, `card-${side}-300dpi`);
       execFileSync('pdftoppm', ['-png', '-r', '300', '-f', String(pageNo), '-l', String(pageNo), '-singlefile', pdf, base]);
       const png = fs.readFileSync(`${base}.png`);

@@ -35,7 +35,10 @@ export const POSTGRES_MIN = 15;
 export function postgresBinDir(root = '/usr/lib/postgresql', min = POSTGRES_MIN): string | undefined {
   let majors: number[];
   try {
-    majors = fs.readdirSync(root).filter((d) => /^\d+$/.test(d)).map(Number);
+    majors = fs
+      .readdirSync(root)
+      .filter((d) => /^\d+$/.test(d))
+      .map(Number);
   } catch {
     return undefined;
   }
@@ -48,8 +51,16 @@ export function postgresBinDir(root = '/usr/lib/postgresql', min = POSTGRES_MIN)
 
 export const requirements: Requirement[] = [
   { what: `Chromium (${CHROMIUM}) for the browser tests`, pkg: 'chromium', present: () => isExecutable(CHROMIUM) },
-  { what: 'poppler (pdftoppm, pdftotext) for the card tests', pkg: 'poppler-utils', present: () => onPath('pdftoppm') && onPath('pdftotext') },
-  { what: `a PostgreSQL ${POSTGRES_MIN}+ server (initdb, pg_ctl) for the PostgreSQL suites`, pkg: 'postgresql', present: () => postgresBinDir() !== undefined },
+  {
+    what: 'poppler (pdftoppm, pdftotext) for the card tests',
+    pkg: 'poppler-utils',
+    present: () => onPath('pdftoppm') && onPath('pdftotext'),
+  },
+  {
+    what: `a PostgreSQL ${POSTGRES_MIN}+ server (initdb, pg_ctl) for the PostgreSQL suites`,
+    pkg: 'postgresql',
+    present: () => postgresBinDir() !== undefined,
+  },
 ];
 
 /** The command prefix that runs apt-get as root ([] when already root), or undefined when this user may not. */
@@ -112,7 +123,9 @@ export function ensureTestTools(opts: SetupOptions = {}): { ok: true; installed:
       message:
         `apt-get installed ${pkgs.join(' ')}, but these are still missing:\n` +
         still.map((r) => `  - ${r.what} (package ${r.pkg})`).join('\n') +
-        (still.some((r) => r.pkg === 'postgresql') ? `\nThis system's postgresql may be older than ${POSTGRES_MIN}: install postgresql-${POSTGRES_MIN} or later.` : ''),
+        (still.some((r) => r.pkg === 'postgresql')
+          ? `\nThis system's postgresql may be older than ${POSTGRES_MIN}: install postgresql-${POSTGRES_MIN} or later.`
+          : ''),
     };
   }
   return { ok: true, installed: pkgs };

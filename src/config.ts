@@ -5,9 +5,7 @@ import { z } from 'zod';
  * Typed configuration, parsed once at start-up from the environment (CONTRACTS §2) and passed in.
  * Nothing below `src/main.ts` and `src/cli` reads `process.env`.
  */
-const onOff = z
-  .enum(['on', 'off', 'true', 'false', '1', '0'])
-  .transform((v) => v === 'on' || v === 'true' || v === '1');
+const onOff = z.enum(['on', 'off', 'true', 'false', '1', '0']).transform((v) => v === 'on' || v === 'true' || v === '1');
 
 const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
@@ -28,9 +26,21 @@ const envSchema = z.object({
   /** Whether the person's access report names individuals or only their organisation and role. */
   ACCESS_REPORT_NAMES: z.enum(['role-only', 'individual']).default('role-only'),
   /** Longest bearer-token lifetime accepted (exp − iat), in hours. */
-  TOKEN_MAX_HOURS: z.coerce.number().positive().max(24 * 30).default(12),
-  SESSION_MAX_HOURS: z.coerce.number().positive().max(24 * 7).default(12),
-  SESSION_IDLE_MINUTES: z.coerce.number().positive().max(24 * 60).default(30),
+  TOKEN_MAX_HOURS: z.coerce
+    .number()
+    .positive()
+    .max(24 * 30)
+    .default(12),
+  SESSION_MAX_HOURS: z.coerce
+    .number()
+    .positive()
+    .max(24 * 7)
+    .default(12),
+  SESSION_IDLE_MINUTES: z.coerce
+    .number()
+    .positive()
+    .max(24 * 60)
+    .default(30),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** `HEADER:HOPS`, e.g. `x-forwarded-for:1` or `forwarded:2`; unset = the connecting socket's address. */
   TRUST_PROXY: z
@@ -42,11 +52,27 @@ const envSchema = z.object({
     })
     .optional(),
   /** Searches one person may run in any minute (burst) and in any hour (sustained). */
-  SEARCH_BURST: z.coerce.number().int().min(1).default(() => DEFAULT_SEARCH_LIMITS.perMinute),
-  SEARCH_PER_HOUR: z.coerce.number().int().min(1).default(() => DEFAULT_SEARCH_LIMITS.perHour),
+  SEARCH_BURST: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(() => DEFAULT_SEARCH_LIMITS.perMinute),
+  SEARCH_PER_HOUR: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(() => DEFAULT_SEARCH_LIMITS.perHour),
   /** Different plan references one person may look up in any minute (burst) and in any hour; API and FHIR together. */
-  REF_LOOKUP_BURST: z.coerce.number().int().min(1).default(() => DEFAULT_REF_LOOKUP_LIMITS.perMinute),
-  REF_LOOKUP_PER_HOUR: z.coerce.number().int().min(1).default(() => DEFAULT_REF_LOOKUP_LIMITS.perHour),
+  REF_LOOKUP_BURST: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(() => DEFAULT_REF_LOOKUP_LIMITS.perMinute),
+  REF_LOOKUP_PER_HOUR: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(() => DEFAULT_REF_LOOKUP_LIMITS.perHour),
   /** Prometheus /metrics on this port, bound to 127.0.0.1 only; unset → no metrics. */
   METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   /** The 30-second summary's length above which authors and approvers are warned (plans/versions/readability.ts). */
@@ -160,7 +186,7 @@ export function resolveAuthDev(
       ok: false,
       message:
         `Refusing to start: the development issuer (AUTH_DEV) is on while HOST=${config.host} is not a loopback ` +
-        'address. Anyone could sign in as anyone. Set AUTH_DEV=off and configure your organisations\' issuers, ' +
+        "address. Anyone could sign in as anyone. Set AUTH_DEV=off and configure your organisations' issuers, " +
         'or bind to 127.0.0.1.',
     };
   }

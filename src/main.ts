@@ -56,7 +56,9 @@ async function main(config: Config, argv: string[]) {
       : createAuditWitness(config.auditWitnessDir, {
           // Logged when it starts failing and when it recovers; /healthz and metrics say so meanwhile.
           onChange: (w) =>
-            w.ok ? logger.info('audit witness writable again') : logger.error({ code: w.reason }, 'audit witness: checkpoint not written, retrying'),
+            w.ok
+              ? logger.info('audit witness writable again')
+              : logger.error({ code: w.reason }, 'audit witness: checkpoint not written, retrying'),
         });
   const accessLog = createAccessLog(db, {
     clock: systemClock,
@@ -70,8 +72,13 @@ async function main(config: Config, argv: string[]) {
   logHealth.watch(() => accessLog.stats().batches);
   // Key sets recorded as file paths before issue 20: read once into the register, or removed (jwks-files.ts).
   for (const a of await adoptJwksFiles({ db, log: accessLog, clock: systemClock })) {
-    if (a.adopted) logger.warn({ org: a.org, file: a.file }, 'token signing key file read once and stored in the register; the file is no longer used');
-    else logger.warn({ org: a.org, file: a.file, problem: a.problem }, "token signing key file not usable: removed from the register, so this organisation's bearer tokens are refused until its keys are set again (its administrator's organisation settings, or the API)");
+    if (a.adopted)
+      logger.warn({ org: a.org, file: a.file }, 'token signing key file read once and stored in the register; the file is no longer used');
+    else
+      logger.warn(
+        { org: a.org, file: a.file, problem: a.problem },
+        "token signing key file not usable: removed from the register, so this organisation's bearer tokens are refused until its keys are set again (its administrator's organisation settings, or the API)",
+      );
   }
   await sealOidcSecrets(db, keys.secrets, config.dataDir, logger);
 
@@ -184,12 +191,24 @@ function startKeys(config: Config, logger: Logger) {
  */
 async function sealOidcSecrets(db: Db, secrets: SecretBox, dataDir: string, logger: Logger) {
   for (const o of await sealSecretFiles(db, secrets, dataDir)) {
-    if (o.sealed) logger.warn({ org: o.org, file: o.file, removed: o.removed }, 'OpenID client secret file read once and stored sealed in the database; the file is no longer used');
-    else logger.warn({ org: o.org, file: o.file, problem: o.problem }, "OpenID client secret file not usable: this organisation's sign-in is refused until its secret is set again");
+    if (o.sealed)
+      logger.warn(
+        { org: o.org, file: o.file, removed: o.removed },
+        'OpenID client secret file read once and stored sealed in the database; the file is no longer used',
+      );
+    else
+      logger.warn(
+        { org: o.org, file: o.file, problem: o.problem },
+        "OpenID client secret file not usable: this organisation's sign-in is refused until its secret is set again",
+      );
   }
   for (const oidc of await listOidcConfigs(db)) {
     const opened = openClientSecret(oidc, secrets);
-    if (!opened.ok) logger.warn({ org: oidc.org, problem: opened.detail }, "OpenID provider unusable: its client secret does not open with this KEYS_DIR; sign-in through it is refused until an administrator sets it again");
+    if (!opened.ok)
+      logger.warn(
+        { org: oidc.org, problem: opened.detail },
+        'OpenID provider unusable: its client secret does not open with this KEYS_DIR; sign-in through it is refused until an administrator sets it again',
+      );
   }
 }
 

@@ -17,7 +17,7 @@ import { eventColumns } from '../src/plans/access-log/events-store.js';
 import { loadAuditSigner } from '../src/plans/access-log/signer.js';
 import { loadSecretBox } from '../src/plans/keys/keys.js';
 import { createApp } from '../src/server/app.js';
-import { loadDevIssuer, } from '../src/server/auth/dev-issuer.js';
+import { loadDevIssuer } from '../src/server/auth/dev-issuer.js';
 import { silentLogger, type Logger } from '../src/logger.js';
 import { cleanupScope, onCleanup, onCleanupIn, type CleanupScope } from './cleanup.js';
 import type { Metrics } from '../src/server/metrics/metrics.js';
@@ -209,7 +209,16 @@ export async function testApp(
 export type TestApp = Awaited<ReturnType<typeof testApp>>;
 
 /** A complete, valid plan body for an author (invented person). */
-export function planBody(overrides: Partial<{ externalRef: string; givenNames: string; familyName: string; dateOfBirth: string; reviewBy: string; summary: string }> = {}): CreatePlanBody {
+export function planBody(
+  overrides: Partial<{
+    externalRef: string;
+    givenNames: string;
+    familyName: string;
+    dateOfBirth: string;
+    reviewBy: string;
+    summary: string;
+  }> = {},
+): CreatePlanBody {
   return {
     externalRef: overrides.externalRef ?? 'SB-000001',
     subject: {
@@ -238,7 +247,12 @@ export function planBody(overrides: Partial<{ externalRef: string; givenNames: s
       careTeam: [{ name: 'Duty coordinator', phone: '020 7946 0001' }],
       inTheirOwnWords: 'Please give me a minute.',
     },
-    governance: { coProduced: true, agreedBySubjectOn: '2026-10-01', lawfulBasis: 'public-task', reviewBy: overrides.reviewBy ?? '2027-04-01' },
+    governance: {
+      coProduced: true,
+      agreedBySubjectOn: '2026-10-01',
+      lawfulBasis: 'public-task',
+      reviewBy: overrides.reviewBy ?? '2027-04-01',
+    },
   };
 }
 
@@ -312,7 +326,9 @@ export async function breakAccessLog(db: Db): Promise<() => Promise<void>> {
     await db.exec(sql`CREATE TRIGGER fail_log BEFORE INSERT ON access_events BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END`);
     return async () => void (await db.exec(sql`DROP TRIGGER fail_log`));
   }
-  await db.exec(sql.raw(`CREATE FUNCTION fail_log() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'disk I/O error'; END $$`));
+  await db.exec(
+    sql.raw(`CREATE FUNCTION fail_log() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'disk I/O error'; END $$`),
+  );
   await db.exec(sql`CREATE TRIGGER fail_log BEFORE INSERT ON access_events FOR EACH ROW EXECUTE FUNCTION fail_log()`);
   return async () => {
     await db.exec(sql`DROP TRIGGER fail_log ON access_events`);
@@ -333,7 +349,10 @@ export async function copyDataDir(from: { db?: Db; dir: string }, opts: { storeO
     if (from.db) await from.db.one(sql`PRAGMA wal_checkpoint(TRUNCATE)`);
     else await withStoreAt(from.dir, (db) => db.one(sql`PRAGMA wal_checkpoint(TRUNCATE)`));
     const file = path.basename(databaseFile(from.dir));
-    fs.cpSync(from.dir, dir, { recursive: true, filter: (src) => !/-(wal|shm)$/.test(src) && (!opts.storeOnly || src === from.dir || path.basename(src) === file) });
+    fs.cpSync(from.dir, dir, {
+      recursive: true,
+      filter: (src) => !/-(wal|shm)$/.test(src) && (!opts.storeOnly || src === from.dir || path.basename(src) === file),
+    });
   } else {
     if (!opts.storeOnly) fs.cpSync(from.dir, dir, { recursive: true });
     const source = await databaseOf(from.dir);

@@ -8,7 +8,10 @@ const modeOf = (p: string) => fs.statSync(p).mode & 0o777;
 
 /** The private key files of KEYS_DIR (default DATA_DIR/keys); checkpoint-keys/ holds public keys only. */
 const keyFiles = (dir: string) =>
-  fs.readdirSync(path.join(dir, 'keys'), { withFileTypes: true }).filter((e) => e.isFile()).map((e) => path.join(dir, 'keys', e.name));
+  fs
+    .readdirSync(path.join(dir, 'keys'), { withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => path.join(dir, 'keys', e.name));
 
 /** Every path under DATA_DIR that holds plans, the access log or a secret, with the mode it must have. */
 function sensitive(dir: string, opts: { keys: boolean } = { keys: true }): [string, number][] {

@@ -1,6 +1,9 @@
 import { documentAjv } from './openapi-fuzz.js';
 
-type Doc = { paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema?: object }> }> }>>; components: object };
+type Doc = {
+  paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema?: object }> }> }>>;
+  components: object;
+};
 
 /** Hono's `:param` and `:param{regex}` as OpenAPI's `{param}`. */
 export const openApiPath = (honoPath: string) => honoPath.replace(/:([A-Za-z0-9_]+)(\{[^/]*\})?/g, '{$1}');
@@ -25,8 +28,12 @@ export function responseChecker(doc: Doc) {
     const content = response.content?.[media];
     if (!content) return [`${method} ${path} ${res.status}: ${media} not documented`];
     if (!content.schema || res.json === undefined) return [];
-    const validate = ajv.getSchema(`openapi${pointer('paths', path, method.toLowerCase(), 'responses', String(res.status), 'content', media, 'schema')}`)!;
-    return validate(res.json) ? [] : (validate.errors ?? []).map((e) => `${method} ${path} ${res.status}: ${e.instancePath} ${e.message} ${JSON.stringify(e.params)}`);
+    const validate = ajv.getSchema(
+      `openapi${pointer('paths', path, method.toLowerCase(), 'responses', String(res.status), 'content', media, 'schema')}`,
+    )!;
+    return validate(res.json)
+      ? []
+      : (validate.errors ?? []).map((e) => `${method} ${path} ${res.status}: ${e.instancePath} ${e.message} ${JSON.stringify(e.params)}`);
   };
 }
 
@@ -43,7 +50,11 @@ export async function answerChecker(app: Requester) {
   const doc = (await (await app.request('/openapi.json')).json()) as Doc;
   const check = responseChecker(doc);
   const templates = Object.keys(doc.paths)
-    .map((p) => ({ p, params: p.split('{').length - 1, re: new RegExp(`^${p.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{[^}/]+\}/g, '[^/]+')}$`) }))
+    .map((p) => ({
+      p,
+      params: p.split('{').length - 1,
+      re: new RegExp(`^${p.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{[^}/]+\}/g, '[^/]+')}$`),
+    }))
     .sort((a, b) => a.params - b.params);
   const ajv = documentAjv();
   ajv.addSchema({ ...doc, $id: 'openapi' } as object);
@@ -52,8 +63,11 @@ export async function answerChecker(app: Requester) {
     const pathname = new URL(url, 'http://localhost').pathname;
     const route = templates.find((t) => t.re.test(pathname))?.p;
     if (route) return check(method, route, res);
-    if (!(res.headers.get('content-type') ?? '').startsWith('application/problem+json')) return [`${method} ${pathname} is not documented and answered ${res.status}`];
-    return problem(res.json) ? [] : (problem.errors ?? []).map((e) => `${method} ${pathname} ${res.status}: ${e.instancePath} ${e.message}`);
+    if (!(res.headers.get('content-type') ?? '').startsWith('application/problem+json'))
+      return [`${method} ${pathname} is not documented and answered ${res.status}`];
+    return problem(res.json)
+      ? []
+      : (problem.errors ?? []).map((e) => `${method} ${pathname} ${res.status}: ${e.instancePath} ${e.message}`);
   };
 }
 
@@ -61,7 +75,9 @@ export async function answerChecker(app: Requester) {
  * `t` whose `call` checks every answer against the app's /openapi.json (answerChecker) as it goes, for
  * test files that exercise the API: `undocumented()` lists every answer that was not what the document says.
  */
-export async function documentedCalls<T extends { app: Requester; call(w: any, method: string, url: string, opts?: any): Promise<Answer> }>(t: T) {
+export async function documentedCalls<T extends { app: Requester; call(w: any, method: string, url: string, opts?: any): Promise<Answer> }>(
+  t: T,
+) {
   const check = await answerChecker(t.app);
   const problems: string[] = [];
   const call: T['call'] = async (w, method, url, opts) => {

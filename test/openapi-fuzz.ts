@@ -90,7 +90,10 @@ function deref(doc: Doc, s: any, depth = 0): any {
   if (Array.isArray(s)) return s.map((x) => deref(doc, x, depth + 1));
   if (!s || typeof s !== 'object') return s;
   if (typeof s.$ref === 'string' && s.$ref.startsWith('#/')) {
-    const target = s.$ref.slice(2).split('/').reduce((o: any, k: string) => o?.[k.replace(/~1/g, '/').replace(/~0/g, '~')], doc);
+    const target = s.$ref
+      .slice(2)
+      .split('/')
+      .reduce((o: any, k: string) => o?.[k.replace(/~1/g, '/').replace(/~0/g, '~')], doc);
     const { $ref: _r, ...rest } = s;
     return deref(doc, { ...target, ...rest }, depth + 1);
   }
@@ -103,7 +106,8 @@ function merge(a: Schema, b: Schema): Schema {
   if (a.required || b.required) out.required = [...new Set([...(a.required ?? []), ...(b.required ?? [])])];
   if (a.properties || b.properties) {
     out.properties = { ...a.properties };
-    for (const [k, v] of Object.entries(b.properties ?? {})) out.properties[k] = out.properties[k] ? merge(out.properties[k], v as Schema) : v;
+    for (const [k, v] of Object.entries(b.properties ?? {}))
+      out.properties[k] = out.properties[k] ? merge(out.properties[k], v as Schema) : v;
   }
   return out;
 }
@@ -127,7 +131,10 @@ export function harvest(pools: Pools, value: unknown, key?: string) {
 
 const alnum = [...'abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ0123456789'];
 // Letters beyond ASCII (as people's names have) and a few separators; no spaces at the ends, which servers trim.
-const textUnit = fc.oneof({ weight: 8, arbitrary: fc.constantFrom(...alnum) }, { weight: 1, arbitrary: fc.constantFrom('é', 'ß', 'ñ', 'Ł', '-', '.', '\'') });
+const textUnit = fc.oneof(
+  { weight: 8, arbitrary: fc.constantFrom(...alnum) },
+  { weight: 1, arbitrary: fc.constantFrom('é', 'ß', 'ñ', 'Ł', '-', '.', "'") },
+);
 
 export class Generator {
   readonly #ajv = documentAjv();
@@ -173,7 +180,11 @@ export class Generator {
       const { allOf, ...rest } = s;
       return this.#value(allOf.reduce(merge, rest));
     }
-    const types: string[] = Array.isArray(s.type) ? s.type : s.type ? [s.type] : [s.properties ? 'object' : s.items ? 'array' : s.pattern || s.format ? 'string' : 'any'];
+    const types: string[] = Array.isArray(s.type)
+      ? s.type
+      : s.type
+        ? [s.type]
+        : [s.properties ? 'object' : s.items ? 'array' : s.pattern || s.format ? 'string' : 'any'];
     const arbs = types.map((t) => this.#typed(t, s));
     const arb = arbs.length === 1 ? arbs[0]! : fc.oneof(...arbs);
     // What generation does not construct (if/then, dependentRequired…), it filters for.
@@ -192,14 +203,18 @@ export class Generator {
         return fc.oneof(fc.integer({ min, max: Math.min(max, min + 10) }), fc.integer({ min, max }));
       }
       case 'number':
-        return fc.double({ min: s.minimum ?? -1e6, max: s.maximum ?? 1e6, noNaN: true, noDefaultInfinity: true }).map((n) => (Object.is(n, -0) ? 0 : n));
+        return fc
+          .double({ min: s.minimum ?? -1e6, max: s.maximum ?? 1e6, noNaN: true, noDefaultInfinity: true })
+          .map((n) => (Object.is(n, -0) ? 0 : n));
       case 'string':
         return this.#string(s);
       case 'array': {
         const minLength = s.minItems ?? 0;
         const maxLength = Math.min(s.maxItems ?? minLength + 3, minLength + 3);
         const item = this.value(s.items ?? {});
-        return s.uniqueItems ? fc.uniqueArray(item, { minLength, maxLength, selector: (v) => JSON.stringify(v) }) : fc.array(item, { minLength, maxLength });
+        return s.uniqueItems
+          ? fc.uniqueArray(item, { minLength, maxLength, selector: (v) => JSON.stringify(v) })
+          : fc.array(item, { minLength, maxLength });
       }
       case 'object': {
         const props = Object.fromEntries(Object.entries<Schema>(s.properties ?? {}).map(([k, v]) => [k, this.value(v, k)]));
@@ -232,12 +247,17 @@ export class Generator {
     if (s.format === 'date') {
       const from = Date.parse(day(s['x-not-before'] ?? '1900-01-01'));
       const to = Date.parse(day(s['x-not-after'] ?? '2100-12-31'));
-      return fc.integer({ min: 0, max: Math.floor((to - from) / 86_400_000) }).map((d) => new Date(from + d * 86_400_000).toISOString().slice(0, 10));
+      return fc
+        .integer({ min: 0, max: Math.floor((to - from) / 86_400_000) })
+        .map((d) => new Date(from + d * 86_400_000).toISOString().slice(0, 10));
     }
     if (s.format === 'date-time') {
-      return fc.date({ min: new Date('2000-01-01T00:00:00Z'), max: new Date('2100-01-01T00:00:00Z'), noInvalidDate: true }).map((d) => d.toISOString());
+      return fc
+        .date({ min: new Date('2000-01-01T00:00:00Z'), max: new Date('2100-01-01T00:00:00Z'), noInvalidDate: true })
+        .map((d) => d.toISOString());
     }
-    if (s.format === 'uri' || s.format === 'url') return fc.stringMatching(/^https:\/\/[a-z]{1,12}\.example\.(?:test|org)(?:\/[a-z0-9]{1,8}){0,2}$/);
+    if (s.format === 'uri' || s.format === 'url')
+      return fc.stringMatching(/^https:\/\/[a-z]{1,12}\.example\.(?:test|org)(?:\/[a-z0-9]{1,8}){0,2}$/);
     const text = fc.string({ unit: textUnit, minLength, maxLength: Math.min(maxLength, minLength + 40) });
     if (s.pattern) {
       const re = new RegExp(s.pattern, 'u');
@@ -245,7 +265,8 @@ export class Generator {
       // text; a shape (an id, a date, digits) is generated from the pattern itself.
       const key = `${s.pattern}\u0000${minLength}\u0000${maxLength}`;
       let plainFits = this.#plainFits.get(key);
-      if (plainFits === undefined) this.#plainFits.set(key, (plainFits = fc.sample(text, { numRuns: 20, seed: 1 }).filter((v) => re.test(v)).length >= 10));
+      if (plainFits === undefined)
+        this.#plainFits.set(key, (plainFits = fc.sample(text, { numRuns: 20, seed: 1 }).filter((v) => re.test(v)).length >= 10));
       if (plainFits) return text.filter((v) => re.test(v));
       // The pattern itself bounds the length (a 64-character hash): only the document's own maxLength applies,
       // not the default cap for free text, or the filter would never be met.
@@ -256,7 +277,18 @@ export class Generator {
 
   /** Values a schema refuses, for parameters (as strings): too long, the wrong kind, outside a pattern or enum. */
   invalidParam(s: Schema): fc.Arbitrary<string> | undefined {
-    const candidates = ['x', '-1', '0', '1.5', '99999999999999999999', 'ab', 'not-a-valid-value!', 'a'.repeat((s.maxLength ?? 300) + 1), '1999-02-31', '2026-13-01'];
+    const candidates = [
+      'x',
+      '-1',
+      '0',
+      '1.5',
+      '99999999999999999999',
+      'ab',
+      'not-a-valid-value!',
+      'a'.repeat((s.maxLength ?? 300) + 1),
+      '1999-02-31',
+      '2026-13-01',
+    ];
     const refused = candidates.filter((c) => !this.validParam(s, c));
     return refused.length ? fc.constantFrom(...refused) : undefined;
   }
@@ -337,14 +369,18 @@ export type GeneratedRequest = {
 const headerBytes = (v: string) => Buffer.from(v, 'utf8').toString('latin1');
 
 /** Requests for one operation: a role, valid values, and now and then one part broken. */
-export function requestsFor(gen: Generator, op: Operation, roles: readonly string[], opts: { plain?: boolean } = {}): fc.Arbitrary<GeneratedRequest> {
+export function requestsFor(
+  gen: Generator,
+  op: Operation,
+  roles: readonly string[],
+  opts: { plain?: boolean } = {},
+): fc.Arbitrary<GeneratedRequest> {
   const values = (where: Param['in']) => {
     // Plain: the required parameters only (optional ones narrow an answer, often to nothing), nothing broken.
     const ps = op.params.filter((p) => p.in === where && (!opts.plain || p.required || p.in === 'path'));
-    return fc.record(
-      Object.fromEntries(ps.map((p) => [p.name, gen.value(p.schema, p.name).map(String)])),
-      { requiredKeys: ps.filter((p) => p.required || p.in === 'path').map((p) => p.name) },
-    ) as fc.Arbitrary<Record<string, string>>;
+    return fc.record(Object.fromEntries(ps.map((p) => [p.name, gen.value(p.schema, p.name).map(String)])), {
+      requiredKeys: ps.filter((p) => p.required || p.in === 'path').map((p) => p.name),
+    }) as fc.Arbitrary<Record<string, string>>;
   };
   const breakable = op.params.filter((p) => p.in !== 'cookie' && gen.invalidParam(p.schema));
   const breakOne = fc.oneof(
@@ -360,10 +396,15 @@ export function requestsFor(gen: Generator, op: Operation, roles: readonly strin
       query: values('query'),
       headers: values('header'),
       body: op.body ? fc.option(gen.value(op.body.schema), { freq: 8, nil: undefined }) : fc.constant(undefined),
-      broken: opts.plain ? fc.constant({ kind: 'none' as const }) : fc.oneof({ weight: 2, arbitrary: fc.constant({ kind: 'none' as const }) }, { weight: 1, arbitrary: breakOne }),
+      broken: opts.plain
+        ? fc.constant({ kind: 'none' as const })
+        : fc.oneof({ weight: 2, arbitrary: fc.constant({ kind: 'none' as const }) }, { weight: 1, arbitrary: breakOne }),
     })
     .chain(({ role, path, query, headers, body, broken }) => {
-      const parts = { path: { ...path }, query: { ...query }, header: { ...headers } } as Record<'path' | 'query' | 'header', Record<string, string>>;
+      const parts = { path: { ...path }, query: { ...query }, header: { ...headers } } as Record<
+        'path' | 'query' | 'header',
+        Record<string, string>
+      >;
       let bodyValue: unknown = body;
       let bodyText: string | undefined;
       let label: string | undefined;
@@ -373,13 +414,15 @@ export function requestsFor(gen: Generator, op: Operation, roles: readonly strin
         const qs = new URLSearchParams(parts.query).toString();
         if (qs) url += `?${qs}`;
         const bodyOk =
-          bodyText === undefined ? !op.body?.required : (() => {
-            try {
-              return gen.valid(op.body!.schema, JSON.parse(bodyText));
-            } catch {
-              return false;
-            }
-          })();
+          bodyText === undefined
+            ? !op.body?.required
+            : (() => {
+                try {
+                  return gen.valid(op.body!.schema, JSON.parse(bodyText));
+                } catch {
+                  return false;
+                }
+              })();
         const paramsOk = op.params.every((p) => {
           if (p.in === 'cookie') return true;
           const v = parts[p.in][p.name];

@@ -1,6 +1,18 @@
 import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 
-export const accessActions = ['search', 'view', 'qr-scan', 'print', 'export', 'history', 'audit-read', 'sign-in', 'sign-out', 'governance', 'flag-review'] as const;
+export const accessActions = [
+  'search',
+  'view',
+  'qr-scan',
+  'print',
+  'export',
+  'history',
+  'audit-read',
+  'sign-in',
+  'sign-out',
+  'governance',
+  'flag-review',
+] as const;
 export const accessChannels = ['api', 'web', 'qr', 'cli', 'fhir'] as const;
 export const accessOutcomes = ['allowed', 'denied', 'emergency'] as const;
 

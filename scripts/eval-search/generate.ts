@@ -40,11 +40,19 @@ const ascii = (s: string) =>
     .replace(/[\u0300-\u036f]/g, '')
     .replace(/ł/g, 'l')
     .replace(/ı/g, 'i');
-const key = (s: string) => ascii(s).toLowerCase().replace(/[^a-z]/g, '');
+const key = (s: string) =>
+  ascii(s)
+    .toLowerCase()
+    .replace(/[^a-z]/g, '');
 
 const givenInfo = new Map(givenNames.map((g) => [g.name, g]));
 const familyInfo = new Map(familyNames.map((f) => [f.name, f]));
-const knownWords = new Set([...givenNames.flatMap((g) => [g.name, ...(g.nick ?? []), ...(g.heard ?? [])]), ...familyNames.flatMap((f) => [f.name, ...(f.heard ?? [])])].map(key));
+const knownWords = new Set(
+  [
+    ...givenNames.flatMap((g) => [g.name, ...(g.nick ?? []), ...(g.heard ?? [])]),
+    ...familyNames.flatMap((f) => [f.name, ...(f.heard ?? [])]),
+  ].map(key),
+);
 
 function dob(r: Random): string {
   const y = r.int(1940, 2008);
@@ -82,7 +90,8 @@ export function generatePeople(n: number, seed = 7): Person[] {
   while (people.length < n * 0.08) {
     const base = randomPerson(r, ref());
     people.push({ ...base, cluster: 'lookalike' });
-    for (let i = r.int(1, 3); i > 0; i--) people.push({ ...randomPerson(r, ref()), given: base.given, family: base.family, cluster: 'lookalike' });
+    for (let i = r.int(1, 3); i > 0; i--)
+      people.push({ ...randomPerson(r, ref()), given: base.given, family: base.family, cluster: 'lookalike' });
   }
   // Twins: same family name and date of birth, different given names.
   while (people.length < n * 0.12) {
@@ -109,7 +118,16 @@ export function toImportRecord(p: Person, i: number): ImportRecord {
       homeArea: homeAreas[i % homeAreas.length],
     },
     locations: p.locations,
-    plan: { summary: 'Synthetic evaluation plan.', crisisBehaviours: [], whatHelps: [], whatToAvoid: [], boundaries: [], placesOfSafety: [], nominatedPeople: [], careTeam: [] },
+    plan: {
+      summary: 'Synthetic evaluation plan.',
+      crisisBehaviours: [],
+      whatHelps: [],
+      whatToAvoid: [],
+      boundaries: [],
+      placesOfSafety: [],
+      nominatedPeople: [],
+      careTeam: [],
+    },
     governance: { coProduced: true, lawfulBasis: 'public-task', reviewBy: '2027-06-01' },
     status: 'published',
   };
@@ -120,15 +138,26 @@ function typo(r: Random, word: string): string {
   const w = [...word];
   const i = r.int(1, w.length - 2);
   switch (r.int(0, 3)) {
-    case 0: [w[i], w[i + 1]] = [w[i + 1]!, w[i]!]; break;
-    case 1: w.splice(i, 1); break;
-    case 2: w.splice(i, 0, w[i]!); break;
-    default: w[i] = 'aeiou'.includes(w[i]!.toLowerCase()) ? r.pick([...'aeiou'].filter((v) => v !== w[i])) : r.pick([...'bcdfgklmnprst'].filter((v) => v !== w[i])); break;
+    case 0:
+      [w[i], w[i + 1]] = [w[i + 1]!, w[i]!];
+      break;
+    case 1:
+      w.splice(i, 1);
+      break;
+    case 2:
+      w.splice(i, 0, w[i]!);
+      break;
+    default:
+      w[i] = 'aeiou'.includes(w[i]!.toLowerCase())
+        ? r.pick([...'aeiou'].filter((v) => v !== w[i]))
+        : r.pick([...'bcdfgklmnprst'].filter((v) => v !== w[i]));
+      break;
   }
   return w.join('');
 }
 
-const realDay = (y: number, m: number, d: number) => y >= 1900 && y <= 2100 && m >= 1 && m <= 12 && d >= 1 && d <= new Date(Date.UTC(y, m, 0)).getUTCDate();
+const realDay = (y: number, m: number, d: number) =>
+  y >= 1900 && y <= 2100 && m >= 1 && m <= 12 && d >= 1 && d <= new Date(Date.UTC(y, m, 0)).getUTCDate();
 const iso = (y: number, m: number, d: number) => `${y}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
 
 /** A date of birth given wrong, made here without src/search's code: undefined when this kind cannot apply. */
@@ -141,9 +170,12 @@ function slipDate(r: Random, dob: string, kind: string): string | undefined {
     return realDay(yy, mm, dd) && t !== digits.join('') ? iso(yy, mm, dd) : undefined;
   };
   switch (kind) {
-    case 'swapped': return d !== m && realDay(y, d, m) ? iso(y, d, m) : undefined;
-    case 'year ±1': return iso(y + (r.chance(0.5) ? 1 : -1), m, d);
-    case 'century': return realDay(y + 100, m, d) ? iso(y + 100, m, d) : undefined;
+    case 'swapped':
+      return d !== m && realDay(y, d, m) ? iso(y, d, m) : undefined;
+    case 'year ±1':
+      return iso(y + (r.chance(0.5) ? 1 : -1), m, d);
+    case 'century':
+      return realDay(y + 100, m, d) ? iso(y + 100, m, d) : undefined;
     case 'one digit': {
       const i = r.pick([3, 3, 5, 7, 7, 6]);
       const ds = [...digits];
@@ -193,7 +225,9 @@ export function generateQueries(people: Person[], perType: number, seed = 11): L
       (o) =>
         o !== p &&
         key(o.family) === key(p.family) &&
-        [o.given[0]!, o.preferred ?? '', ...(givenInfo.get(o.given[0]!)?.nick ?? []), ...(givenInfo.get(o.given[0]!)?.heard ?? [])].some((g) => key(g) === key(saidGiven)),
+        [o.given[0]!, o.preferred ?? '', ...(givenInfo.get(o.given[0]!)?.nick ?? []), ...(givenInfo.get(o.given[0]!)?.heard ?? [])].some(
+          (g) => key(g) === key(saidGiven),
+        ),
     );
   const unique = people.filter((p) => byName.get(`${key(p.given[0]!)}|${key(p.family)}`)!.length === 1);
   const out: LabelledQuery[] = [];
@@ -224,7 +258,23 @@ export function generateQueries(people: Person[], perType: number, seed = 11): L
   });
   // Harder cases, reported separately: a misheard first letter (Meilisearch charges two typos for it) and
   // a nickname with a slip in the surname.
-  const firstSounds: Record<string, string[]> = { c: ['k'], k: ['c'], s: ['z', 'c'], z: ['s'], f: ['ph'], p: ['b'], b: ['p'], d: ['t'], t: ['d'], g: ['j'], j: ['g'], v: ['w'], w: ['v'], m: ['n'], n: ['m'] };
+  const firstSounds: Record<string, string[]> = {
+    c: ['k'],
+    k: ['c'],
+    s: ['z', 'c'],
+    z: ['s'],
+    f: ['ph'],
+    p: ['b'],
+    b: ['p'],
+    d: ['t'],
+    t: ['d'],
+    g: ['j'],
+    j: ['g'],
+    v: ['w'],
+    w: ['v'],
+    m: ['n'],
+    n: ['m'],
+  };
   add('first-letter slip', unique, (p) => {
     const part = ascii(familyParts(p)[0]!);
     const alt = firstSounds[part[0]!.toLowerCase()];
@@ -260,7 +310,10 @@ export function generateQueries(people: Person[], perType: number, seed = 11): L
   });
   add('swapped order', unique, (p) => ({ q: `${p.family} ${g0(p)}` }));
   add('accents/punctuation typed plainly', unique, (p) => {
-    const plain = (s: string) => ascii(s).replace(/'/g, r.chance(0.5) ? '' : ' ').replace(/-/g, ' ');
+    const plain = (s: string) =>
+      ascii(s)
+        .replace(/'/g, r.chance(0.5) ? '' : ' ')
+        .replace(/-/g, ' ');
     if (plain(`${g0(p)} ${p.family}`) === `${g0(p)} ${p.family}`) return undefined;
     return { q: plain(`${g0(p)} ${p.family}`) };
   });
@@ -285,24 +338,40 @@ export function generateQueries(people: Person[], perType: number, seed = 11): L
     const clash = people.some((o) => o !== p && key(o.given[0]!) === key(g0(p)) && o.locations.some((x) => x.label === l.label));
     return clash ? undefined : { q: `${g0(p)} ${l.label}` };
   });
-  add('lookalike + DOB', people.filter((p) => p.cluster === 'lookalike'), (p) => ({
-    q: r.chance(0.5) ? `${g0(p)} ${p.family}` : `${g0(p)} ${familyParts(p)[0]!.length >= 5 ? typo(r, ascii(familyParts(p)[0]!)) : p.family}`,
-    dob: p.dob,
-  }));
-  add('twin + DOB', people.filter((p) => p.cluster === 'twin'), (p) => ({ q: `${g0(p)} ${p.family}`, dob: p.dob }));
+  add(
+    'lookalike + DOB',
+    people.filter((p) => p.cluster === 'lookalike'),
+    (p) => ({
+      q: r.chance(0.5)
+        ? `${g0(p)} ${p.family}`
+        : `${g0(p)} ${familyParts(p)[0]!.length >= 5 ? typo(r, ascii(familyParts(p)[0]!)) : p.family}`,
+      dob: p.dob,
+    }),
+  );
+  add(
+    'twin + DOB',
+    people.filter((p) => p.cluster === 'twin'),
+    (p) => ({ q: `${g0(p)} ${p.family}`, dob: p.dob }),
+  );
   // Dates of birth given wrong, one kind per row: the person must still be offered, flagged as a slip.
   for (const kind of ['swapped', 'year ±1', 'century', 'one digit', 'transposed']) {
     add(`DOB slip: ${kind}`, unique, (p) => {
       const dob = slipDate(r, p.dob, kind);
       // Someone of the same name born on the date given would be the right answer instead.
-      return dob && !people.some((o) => o !== p && o.dob === dob && key(o.family) === key(p.family)) ? { q: `${g0(p)} ${p.family}`, dob, slip: true } : undefined;
+      return dob && !people.some((o) => o !== p && o.dob === dob && key(o.family) === key(p.family))
+        ? { q: `${g0(p)} ${p.family}`, dob, slip: true }
+        : undefined;
     });
   }
   add('initial + year', people, (p) => {
     const i = key(g0(p))[0]!;
     const year = p.dob.slice(0, 4);
     const clash = people.some(
-      (o) => o !== p && key(o.family) === key(p.family) && o.dob.startsWith(year) && [...o.given, o.preferred ?? ''].some((g) => key(g).startsWith(i)),
+      (o) =>
+        o !== p &&
+        key(o.family) === key(p.family) &&
+        o.dob.startsWith(year) &&
+        [...o.given, o.preferred ?? ''].some((g) => key(g).startsWith(i)),
     );
     return clash ? undefined : { q: `${i.toUpperCase()}${r.chance(0.5) ? '.' : ''} ${p.family}`, dob: year };
   });
@@ -319,14 +388,26 @@ export function generateQueries(people: Person[], perType: number, seed = 11): L
   /** Everyone a family name may stand for: it is their family name, a part of it, or another of their names. */
   const calledBy = new Map<string, Person[]>();
   for (const p of people) {
-    const own = [...p.given, p.family, ...p.family.split(/[-\s]/), ...p.family.split('-'), p.preferred ?? '', ...p.aliases.flatMap((a) => a.split(/[-\s]/))];
+    const own = [
+      ...p.given,
+      p.family,
+      ...p.family.split(/[-\s]/),
+      ...p.family.split('-'),
+      p.preferred ?? '',
+      ...p.aliases.flatMap((a) => a.split(/[-\s]/)),
+    ];
     for (const w of new Set(own.map(key).filter(Boolean))) calledBy.set(w, [...(calledBy.get(w) ?? []), p]);
   }
   const bearersOf = (p: Person) => calledBy.get(key(p.family))!;
   const shared = people.filter((p) => bearersOf(p).length >= 3);
   /** Every way a person's names may be said, as the eval's tables know them. */
   const saidAs = (p: Person) =>
-    [...p.given, p.preferred ?? '', ...p.aliases.flatMap((a) => a.split(' ')), ...p.given.flatMap((g) => [...(givenInfo.get(g)?.nick ?? []), ...(givenInfo.get(g)?.heard ?? [])])]
+    [
+      ...p.given,
+      p.preferred ?? '',
+      ...p.aliases.flatMap((a) => a.split(' ')),
+      ...p.given.flatMap((g) => [...(givenInfo.get(g)?.nick ?? []), ...(givenInfo.get(g)?.heard ?? [])]),
+    ]
       .map(key)
       .filter(Boolean);
   // One slip in the given name; several others are called by the family name, none with a name that slip is also near.

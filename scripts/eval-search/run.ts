@@ -54,7 +54,9 @@ async function main() {
   const seed = values.seed === undefined ? undefined : Number(values.seed);
   const only = values.only?.split(',').map((t) => t.trim());
   const people = generatePeople(N, seed);
-  const queries = generateQueries(people, PER_TYPE, seed === undefined ? undefined : seed + 1).filter((q) => !only || only.includes(q.type));
+  const queries = generateQueries(people, PER_TYPE, seed === undefined ? undefined : seed + 1).filter(
+    (q) => !only || only.includes(q.type),
+  );
   let t0 = performance.now();
   await importRecords(db, people.map(toImportRecord), { importedBy: 'eval', now: () => now });
   const importS = (performance.now() - t0) / 1000;
@@ -79,7 +81,8 @@ async function main() {
   const token = await devIssuer.sign({ sub: 'eval.officer', org: 'capital-police', roles: ['responder'] }, 3600);
   // One evaluator sends thousands of searches as one person: the per-person limit would refuse most of them.
   const searchLimits = { perMinute: 1_000_000_000, perHour: 1_000_000_000 };
-  const appWith = (svc: SearchService) => createApp({ db, clock: () => now, logger, devIssuer, publicBaseUrl: 'http://127.0.0.1', search: svc, searchLimits });
+  const appWith = (svc: SearchService) =>
+    createApp({ db, clock: () => now, logger, devIssuer, publicBaseUrl: 'http://127.0.0.1', search: svc, searchLimits });
 
   async function evaluate(app: ReturnType<typeof appWith>, qs: LabelledQuery[]) {
     const latencies: number[] = [];
@@ -87,10 +90,20 @@ async function main() {
     const misses: string[] = [];
     let degraded = 0;
     for (const q of qs) {
-      const params = new URLSearchParams({ q: q.q, limit: '10', ...(q.dob ? { dob: q.dob } : {}), ...(q.near ? { near: q.near, within: q.within ?? '500' } : {}) });
+      const params = new URLSearchParams({
+        q: q.q,
+        limit: '10',
+        ...(q.dob ? { dob: q.dob } : {}),
+        ...(q.near ? { near: q.near, within: q.within ?? '500' } : {}),
+      });
       const start = performance.now();
-      const res = await app.request(`/api/v1/search?${params}`, { headers: { authorization: `Bearer ${token}`, 'x-access-purpose': 'EVAL-1' } });
-      const body = (await res.json()) as { results: { externalRef: string; name: string; dateOfBirth: string; dateOfBirthSlip: unknown }[]; degraded: boolean };
+      const res = await app.request(`/api/v1/search?${params}`, {
+        headers: { authorization: `Bearer ${token}`, 'x-access-purpose': 'EVAL-1' },
+      });
+      const body = (await res.json()) as {
+        results: { externalRef: string; name: string; dateOfBirth: string; dateOfBirthSlip: unknown }[];
+        degraded: boolean;
+      };
       if (!res.ok) throw new Error(`search ${params} answered ${res.status}: ${JSON.stringify(body)}`);
       latencies.push(performance.now() - start);
       if (body.degraded) degraded++;
@@ -109,8 +122,15 @@ async function main() {
       if (hit3) row.r3++;
       if (!hit1 && values['show-misses']) {
         const want = people.find((p) => p.ref === q.expect)!;
-        const wanted = q.anyOf ? `any of ${q.anyOf.length} called ${want.family}` : `${want.dob} ${want.given.join(' ')} ${want.family} (${want.preferred ?? ''}|${want.aliases.join(',')})`;
-        misses.push(`${hit3 ? '@3' : 'MISS'} ${q.type}: "${q.q}"${q.dob ? ` dob=${q.dob}` : ''}${q.near ? ` near=${q.near}` : ''} → want ${wanted}, got ${body.results.slice(0, 3).map((x) => x.name).join('; ')}`);
+        const wanted = q.anyOf
+          ? `any of ${q.anyOf.length} called ${want.family}`
+          : `${want.dob} ${want.given.join(' ')} ${want.family} (${want.preferred ?? ''}|${want.aliases.join(',')})`;
+        misses.push(
+          `${hit3 ? '@3' : 'MISS'} ${q.type}: "${q.q}"${q.dob ? ` dob=${q.dob}` : ''}${q.near ? ` near=${q.near}` : ''} → want ${wanted}, got ${body.results
+            .slice(0, 3)
+            .map((x) => x.name)
+            .join('; ')}`,
+        );
       }
       rows.set(q.type, row);
     }
@@ -129,12 +149,19 @@ async function main() {
   const findable: number[] = [];
   for (let i = 0; i < 30; i++) {
     const tag = String.fromCharCode(97 + (i % 26)) + String.fromCharCode(97 + Math.floor(i / 26));
-    const rec = toImportRecord({ ref: `EVAL-PUB-${i}`, given: ['Eluned'], family: `Zephaniah-Qx${tag}`, dob: '1990-01-01', aliases: [], locations: [] }, 1);
+    const rec = toImportRecord(
+      { ref: `EVAL-PUB-${i}`, given: ['Eluned'], family: `Zephaniah-Qx${tag}`, dob: '1990-01-01', aliases: [], locations: [] },
+      1,
+    );
     const start = performance.now();
     await importRecords(db, [rec], { importedBy: 'eval', now: () => now });
     await search.sync.nudge();
     for (;;) {
-      const r = await search.service.search({ sub: 'e', org: 'capital-police', orgKind: 'police', roles: ['responder'] }, { q: `eluned zephaniah qx${tag}`, limit: 1 }, now.toISOString().slice(0, 10));
+      const r = await search.service.search(
+        { sub: 'e', org: 'capital-police', orgKind: 'police', roles: ['responder'] },
+        { q: `eluned zephaniah qx${tag}`, limit: 1 },
+        now.toISOString().slice(0, 10),
+      );
       if (r.ok && !r.value.degraded && r.value.results[0]?.externalRef === rec.externalRef) break;
       await new Promise((res) => setTimeout(res, 5));
     }
@@ -143,23 +170,45 @@ async function main() {
 
   const line = (cells: (string | number)[]) => `| ${cells.join(' | ')} |`;
   const f = (x: number) => `${(100 * x).toFixed(1)}%`;
-  console.log(`\nSearch evaluation${seed === undefined ? '' : ` (seed ${seed})`}: ${N} plans (${people.filter((p) => p.cluster === 'lookalike').length} in lookalike clusters, ${people.filter((p) => p.cluster === 'twin').length} twins), ${queries.length} labelled queries`);
-  console.log(`store ${db.kind === 'pg' ? 'PostgreSQL' : 'SQLite'}; import ${importS.toFixed(1)} s; Meilisearch start + index ${indexS.toFixed(1)} s\n`);
+  console.log(
+    `\nSearch evaluation${seed === undefined ? '' : ` (seed ${seed})`}: ${N} plans (${people.filter((p) => p.cluster === 'lookalike').length} in lookalike clusters, ${people.filter((p) => p.cluster === 'twin').length} twins), ${queries.length} labelled queries`,
+  );
+  console.log(
+    `store ${db.kind === 'pg' ? 'PostgreSQL' : 'SQLite'}; import ${importS.toFixed(1)} s; Meilisearch start + index ${indexS.toFixed(1)} s\n`,
+  );
   console.log(line(['query type', 'n', 'recall@1', 'recall@3', `fallback (${store}) r@1`, 'fallback r@3', 'slip flagged (fallback)']));
   console.log(line(['---', '---:', '---:', '---:', '---:', '---:', '---:']));
-  let n = 0, r1 = 0, r3 = 0, f1 = 0, f3 = 0;
+  let n = 0,
+    r1 = 0,
+    r3 = 0,
+    f1 = 0,
+    f3 = 0;
   for (const [type, row] of meili.rows) {
     const fb = fallback.rows.get(type)!;
     const flagged = type.startsWith('DOB slip') ? `${f(row.flagged / row.r3 || 0)} (${f(fb.flagged / fb.r3 || 0)})` : '';
     console.log(line([type, row.n, f(row.r1 / row.n), f(row.r3 / row.n), f(fb.r1 / fb.n), f(fb.r3 / fb.n), flagged]));
-    n += row.n; r1 += row.r1; r3 += row.r3; f1 += fb.r1; f3 += fb.r3;
+    n += row.n;
+    r1 += row.r1;
+    r3 += row.r3;
+    f1 += fb.r1;
+    f3 += fb.r3;
   }
   console.log(line(['**all**', n, `**${f(r1 / n)}**`, `**${f(r3 / n)}**`, f(f1 / n), f(f3 / n), '']));
-  console.log(`\nAPI search latency (in-process HTTP app, Meilisearch): p50 ${pct(meili.latencies, 50).toFixed(1)} ms, p99 ${pct(meili.latencies, 99).toFixed(1)} ms`);
-  console.log(`Meilisearch processingTimeMs (summed over the multi-search's queries): p50 ${pct(engineMs, 50)} ms, p99 ${pct(engineMs, 99)} ms`);
-  console.log(`search domain function (candidates + re-ranking, no HTTP/auth): p50 ${pct(serviceMs, 50).toFixed(1)} ms, p99 ${pct(serviceMs, 99).toFixed(1)} ms`);
-  console.log(`API search latency on the ${store} fallback: p50 ${pct(fallback.latencies, 50).toFixed(1)} ms, p99 ${pct(fallback.latencies, 99).toFixed(1)} ms`);
-  console.log(`publish → findable (outbox worker → Meilisearch), ${findable.length} publishes: p50 ${pct(findable, 50).toFixed(0)} ms, p99 ${pct(findable, 99).toFixed(0)} ms`);
+  console.log(
+    `\nAPI search latency (in-process HTTP app, Meilisearch): p50 ${pct(meili.latencies, 50).toFixed(1)} ms, p99 ${pct(meili.latencies, 99).toFixed(1)} ms`,
+  );
+  console.log(
+    `Meilisearch processingTimeMs (summed over the multi-search's queries): p50 ${pct(engineMs, 50)} ms, p99 ${pct(engineMs, 99)} ms`,
+  );
+  console.log(
+    `search domain function (candidates + re-ranking, no HTTP/auth): p50 ${pct(serviceMs, 50).toFixed(1)} ms, p99 ${pct(serviceMs, 99).toFixed(1)} ms`,
+  );
+  console.log(
+    `API search latency on the ${store} fallback: p50 ${pct(fallback.latencies, 50).toFixed(1)} ms, p99 ${pct(fallback.latencies, 99).toFixed(1)} ms`,
+  );
+  console.log(
+    `publish → findable (outbox worker → Meilisearch), ${findable.length} publishes: p50 ${pct(findable, 50).toFixed(0)} ms, p99 ${pct(findable, 99).toFixed(0)} ms`,
+  );
   if (meili.degraded) console.log(`WARNING: ${meili.degraded} searches were answered degraded during the Meilisearch run`);
   if (values['show-misses']) console.log(`\nmisses (not first):\n${meili.misses.join('\n')}`);
   await search.stop();

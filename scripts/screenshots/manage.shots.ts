@@ -75,7 +75,8 @@ export const shots: Shot[] = [
     open: async (page, ctx) => {
       const id = await draft(page, ctx);
       await page.goto(`${ctx.baseUrl}/manage/plans/${id}/edit?section=places`);
-      if (!(await page.locator('[name="locations.0.label"]').count())) await page.getByRole('button', { name: /Add (a|another) place$/ }).click();
+      if (!(await page.locator('[name="locations.0.label"]').count()))
+        await page.getByRole('button', { name: /Add (a|another) place$/ }).click();
       await page.locator('[name="locations.0.label"]').fill('se1 7pb');
       await page.locator('[name="locations.0.lat"]').fill('');
       await page.locator('[name="locations.0.lng"]').fill('');
@@ -133,7 +134,12 @@ export const shots: Shot[] = [
       await page.goto(`${ctx.baseUrl}/manage/plans/${await ctx.anyPlanId()}/withdraw`);
     },
   },
-  { name: 'manage-cards', as: 'demo.author', purpose, open: async (page, ctx) => void (await page.goto(`${ctx.baseUrl}/manage/plans/${await ctx.anyPlanId()}/cards`)) },
+  {
+    name: 'manage-cards',
+    as: 'demo.author',
+    purpose,
+    open: async (page, ctx) => void (await page.goto(`${ctx.baseUrl}/manage/plans/${await ctx.anyPlanId()}/cards`)),
+  },
   {
     name: 'manage-card-issued',
     as: 'demo.author',
@@ -143,7 +149,12 @@ export const shots: Shot[] = [
       await page.getByRole('button', { name: 'Issue the card' }).click();
     },
   },
-  { name: 'manage-card-revoke', as: 'demo.author', purpose, open: async (page, ctx) => void (await page.goto(`${ctx.baseUrl}/manage/plans/${await ctx.anyPlanId()}/cards/revoke`)) },
+  {
+    name: 'manage-card-revoke',
+    as: 'demo.author',
+    purpose,
+    open: async (page, ctx) => void (await page.goto(`${ctx.baseUrl}/manage/plans/${await ctx.anyPlanId()}/cards/revoke`)),
+  },
   {
     name: 'manage-person-copy',
     as: 'demo.author',

@@ -28,7 +28,10 @@ export const shots: Shot[] = [
       await page.goto(`${ctx.baseUrl}/admin/agreements/new`);
       await page.fill('#reference', `DSA-SHIRE-${Date.now().toString(36).toUpperCase()}`);
       await page.check('input[name=parties][value="southbank-mh"]');
-      for (const [id, d, m, y] of [['from', '1', '1', '2026'], ['to', '31', '12', '2027']] as const) {
+      for (const [id, d, m, y] of [
+        ['from', '1', '1', '2026'],
+        ['to', '31', '12', '2027'],
+      ] as const) {
         await page.fill(`#${id}-day`, d);
         await page.fill(`#${id}-month`, m);
         await page.fill(`#${id}-year`, y);
@@ -44,7 +47,10 @@ export const shots: Shot[] = [
     sizes: ['desk', 'phone'],
     open: async (page, ctx) => {
       await page.goto(`${ctx.baseUrl}/admin`);
-      await page.locator('a', { hasText: /^New agreement DSA-SHIRE-/ }).first().click();
+      await page
+        .locator('a', { hasText: /^New agreement DSA-SHIRE-/ })
+        .first()
+        .click();
     },
   },
   {
@@ -53,7 +59,10 @@ export const shots: Shot[] = [
     sizes: ['desk'],
     open: async (page, ctx) => {
       await page.goto(`${ctx.baseUrl}/admin`);
-      await page.locator('a', { hasText: /^New agreement DSA-SHIRE-/ }).first().click();
+      await page
+        .locator('a', { hasText: /^New agreement DSA-SHIRE-/ })
+        .first()
+        .click();
       await page.getByRole('link', { name: 'Decline this proposal' }).click();
     },
   },

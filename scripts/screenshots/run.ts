@@ -46,8 +46,13 @@ async function startService(): Promise<{ url: string; stop: () => Promise<void> 
 }
 
 async function loadShots(): Promise<Shot[]> {
-  const files = fs.readdirSync(here).filter((f) => f.endsWith('.shots.ts')).sort();
-  const lists = await Promise.all(files.map(async (f) => ((await import(pathToFileURL(path.join(here, f)).href)) as { shots: Shot[] }).shots));
+  const files = fs
+    .readdirSync(here)
+    .filter((f) => f.endsWith('.shots.ts'))
+    .sort();
+  const lists = await Promise.all(
+    files.map(async (f) => ((await import(pathToFileURL(path.join(here, f)).href)) as { shots: Shot[] }).shots),
+  );
   return lists.flat();
 }
 
@@ -100,7 +105,8 @@ async function main() {
           await page.waitForLoadState('load');
           const file = `${shot.name}-${sizeName}-${colorScheme}.png`;
           await page.screenshot({ path: path.join(outDir, file), fullPage: false });
-          if (colorScheme === 'light') rows.push(`| ${shot.name} | ${sizeName} | ${new URL(page.url()).pathname} | ${(htmlBytes / 1024).toFixed(1)} KB |`);
+          if (colorScheme === 'light')
+            rows.push(`| ${shot.name} | ${sizeName} | ${new URL(page.url()).pathname} | ${(htmlBytes / 1024).toFixed(1)} KB |`);
           await context.close();
         }
       }

@@ -29,19 +29,14 @@ export class CliError extends Error {
   }
 }
 
-export const usageError = (cmd: Command, problem: string) =>
-  new CliError(`${problem}\nusage: npm run cli -- ${cmd.usage}`, 2);
+export const usageError = (cmd: Command, problem: string) => new CliError(`${problem}\nusage: npm run cli -- ${cmd.usage}`, 2);
 
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { z } from 'zod';
 import { illFormedIssue } from '../plans/core/text.js';
 
 /** parseArgs with the command's usage on any mistake. */
-export function parseCommandArgs<O extends NonNullable<ParseArgsConfig['options']>>(
-  cmd: Command,
-  args: string[],
-  options: O,
-) {
+export function parseCommandArgs<O extends NonNullable<ParseArgsConfig['options']>>(cmd: Command, args: string[], options: O) {
   try {
     return parseArgs({ args, options, allowPositionals: true, strict: true });
   } catch (e) {

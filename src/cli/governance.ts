@@ -23,7 +23,7 @@ export function cliOperator(): Operator {
 
 /** Gives `use` an access log of its own, closed (and checkpointed) before returning. */
 export async function withGovernanceLog<T>(ctx: CliContext, use: (deps: GovernanceDeps, op: Operator) => Promise<T>): Promise<T> {
-  const db = (await ctx.db());
+  const db = await ctx.db();
   const witness = ctx.config.auditWitnessDir ? createAuditWitness(ctx.config.auditWitnessDir) : undefined;
   // The change's checkpoint goes to the witness before the command returns (close flushes it).
   const log = createAccessLog(db, { clock: ctx.now, signer: loadAuditSigner(ctx.config.keysDir, { create: false }), witness });
@@ -36,7 +36,10 @@ export async function withGovernanceLog<T>(ctx: CliContext, use: (deps: Governan
     await log.close();
     clearInterval(keepAlive);
     const w = witness?.state();
-    if (w && !w.ok) ctx.err(`warning: the checkpoint could not be written to AUDIT_WITNESS_DIR (${w.reason}); the service's next one covers it once the witness works`);
+    if (w && !w.ok)
+      ctx.err(
+        `warning: the checkpoint could not be written to AUDIT_WITNESS_DIR (${w.reason}); the service's next one covers it once the witness works`,
+      );
   }
 }
 

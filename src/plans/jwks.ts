@@ -31,7 +31,9 @@ const publicJwk = z
     use: z.literal('sig').optional(),
     alg: z.string().min(1).max(20).optional(),
   })
-  .refine((k) => privateMembers.every((m) => !(m in k)), { error: 'a key set to verify tokens holds public keys only (no private members)' });
+  .refine((k) => privateMembers.every((m) => !(m in k)), {
+    error: 'a key set to verify tokens holds public keys only (no private members)',
+  });
 
 export const inlineJwksSchema = z.strictObject({ keys: z.array(publicJwk).min(1).max(MAX_KEYS) });
 export type InlineJwks = z.infer<typeof inlineJwksSchema>;
@@ -41,10 +43,13 @@ const parsed = (s: string) => (URL.canParse(s) ? new URL(s) : undefined);
 const jwksUrl = z
   .url({ protocol: /^https?$/ })
   .max(1000)
-  .refine((s) => {
-    const u = parsed(s);
-    return !u || u.protocol === 'https:' || loopback(u.hostname);
-  }, { error: 'must be an https URL (http only for a provider on this machine), or the key set itself ({"keys": [...]})' })
+  .refine(
+    (s) => {
+      const u = parsed(s);
+      return !u || u.protocol === 'https:' || loopback(u.hostname);
+    },
+    { error: 'must be an https URL (http only for a provider on this machine), or the key set itself ({"keys": [...]})' },
+  )
   .refine((s) => !parsed(s)?.username && !parsed(s)?.password, { error: 'must not carry a user name or password' });
 
 /**

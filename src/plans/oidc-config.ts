@@ -4,45 +4,58 @@ import { roles as knownRoles, type Role } from './core/actor.js';
 import { slugSchema } from './core/content.js';
 import { issuerSchema, orgClaimName, orgCodeValue, sameIssuer } from './core/issuer.js';
 import { organisationRow, organisationRows } from './organisation-store.js';
-import { deleteOidc, findOidcRow, oidcIssuerRows, oidcRow, oidcRows, setOidcEnabledRow, upsertOidc, type OidcRowNamed } from './oidc-store.js';
+import {
+  deleteOidc,
+  findOidcRow,
+  oidcIssuerRows,
+  oidcRow,
+  oidcRows,
+  setOidcEnabledRow,
+  upsertOidc,
+  type OidcRowNamed,
+} from './oidc-store.js';
 import { fail, ok, type Result } from './core/result.js';
 import type { Sealed, SecretBox } from './keys/secrets.js';
 
 /** `a=r,b=r2`: the provider's values (group names, app roles) → this service's roles. */
-const roleMapSchema = z
-  .string()
-  .transform((s, ctx) => {
-    const map: Record<string, Role> = {};
-    for (const pair of s.split(',').map((p) => p.trim()).filter(Boolean)) {
-      const eqAt = pair.lastIndexOf('=');
-      const from = pair.slice(0, eqAt).trim();
-      const to = pair.slice(eqAt + 1).trim();
-      if (eqAt <= 0 || !(knownRoles as readonly string[]).includes(to)) {
-        ctx.addIssue({ code: 'custom', message: `"${pair}" is not idp-value=role with role one of ${knownRoles.join(', ')}` });
-        return z.NEVER;
-      }
-      map[from] = to as Role;
+const roleMapSchema = z.string().transform((s, ctx) => {
+  const map: Record<string, Role> = {};
+  for (const pair of s
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
+    const eqAt = pair.lastIndexOf('=');
+    const from = pair.slice(0, eqAt).trim();
+    const to = pair.slice(eqAt + 1).trim();
+    if (eqAt <= 0 || !(knownRoles as readonly string[]).includes(to)) {
+      ctx.addIssue({ code: 'custom', message: `"${pair}" is not idp-value=role with role one of ${knownRoles.join(', ')}` });
+      return z.NEVER;
     }
-    return map;
-  });
+    map[from] = to as Role;
+  }
+  return map;
+});
 
 export const oidcConfigInputSchema = z
   .strictObject({
-  org: slugSchema,
-  issuer: issuerSchema,
-  clientId: z.string().trim().min(1).max(300),
-  rolesClaim: z.string().trim().min(1).max(100).default('roles'),
-  roleMap: roleMapSchema.default({}),
-  scopes: z
-    .string()
-    .trim()
-    .default('openid profile')
-    .refine((s) => s.split(/\s+/).includes('openid'), { error: 'must include openid' }),
-  enabled: z.boolean().default(true),
-  orgClaim: orgClaimName.optional(),
-  orgCode: orgCodeValue.optional(),
-})
-  .refine((c) => (c.orgClaim === undefined) === (c.orgCode === undefined), { error: 'give both the organisation claim and its value, or neither', path: ['orgCode'] });
+    org: slugSchema,
+    issuer: issuerSchema,
+    clientId: z.string().trim().min(1).max(300),
+    rolesClaim: z.string().trim().min(1).max(100).default('roles'),
+    roleMap: roleMapSchema.default({}),
+    scopes: z
+      .string()
+      .trim()
+      .default('openid profile')
+      .refine((s) => s.split(/\s+/).includes('openid'), { error: 'must include openid' }),
+    enabled: z.boolean().default(true),
+    orgClaim: orgClaimName.optional(),
+    orgCode: orgCodeValue.optional(),
+  })
+  .refine((c) => (c.orgClaim === undefined) === (c.orgCode === undefined), {
+    error: 'give both the organisation claim and its value, or neither',
+    path: ['orgCode'],
+  });
 export type OidcConfigInput = z.input<typeof oidcConfigInputSchema>;
 /** A provider's settings as validated; the client secret travels apart from them, sealed (clientSecretSealed). */
 export type OidcSettings = z.output<typeof oidcConfigInputSchema>;
@@ -107,7 +120,13 @@ export function* configureOidcIn(db: Store, q: Q, input: OidcSettings, secret: S
     orgCode: input.orgCode ?? null,
     updatedAt: now.toISOString(),
   };
-  const shared = yield* issuerSharingIn(db, q, { org: input.org, via: 'oidc', issuer: input.issuer, orgClaim: input.orgClaim ?? null, orgCode: input.orgCode ?? null });
+  const shared = yield* issuerSharingIn(db, q, {
+    org: input.org,
+    via: 'oidc',
+    issuer: input.issuer,
+    orgClaim: input.orgClaim ?? null,
+    orgCode: input.orgCode ?? null,
+  });
   if (!shared.ok) return shared;
   yield* upsertOidc(db, q, row);
   return ok(fromRow((yield* oidcRow(db, q, input.org))!));
@@ -138,7 +157,8 @@ const fromRow = (r: OidcRowNamed): OidcConfig => ({
   orgName: r.orgName,
   issuer: r.issuer,
   clientId: r.clientId,
-  clientSecret: r.clientSecretCiphertext && r.clientSecretKeyId ? { keyId: r.clientSecretKeyId, ciphertext: r.clientSecretCiphertext } : null,
+  clientSecret:
+    r.clientSecretCiphertext && r.clientSecretKeyId ? { keyId: r.clientSecretKeyId, ciphertext: r.clientSecretCiphertext } : null,
   rolesClaim: r.rolesClaim,
   roleMap: JSON.parse(r.roleMap) as Record<string, Role>,
   scopes: r.scopes,
@@ -213,10 +233,14 @@ export function* issuerSharingIn(db: Store, q: Q, use: IssuerUse): Body<Result<t
   const bare = already ? [] : [...new Set(others.filter((o) => !o.orgClaim).map((o) => o.org))];
   if (!use.orgClaim || bare.length) {
     const names = [...new Set(others.map((o) => o.org))].join(', ');
-    return fail('conflict', `${use.issuer} also signs in people for ${names}: each organisation on a shared issuer needs the claim that names it (organisation claim and value)${bare.length ? `, which ${bare.join(', ')} has not set` : ''}`, {
-      reason: 'org-claim-required',
-      errors: [{ path: 'orgClaim', message: 'required: the issuer serves other organisations' }],
-    });
+    return fail(
+      'conflict',
+      `${use.issuer} also signs in people for ${names}: each organisation on a shared issuer needs the claim that names it (organisation claim and value)${bare.length ? `, which ${bare.join(', ')} has not set` : ''}`,
+      {
+        reason: 'org-claim-required',
+        errors: [{ path: 'orgClaim', message: 'required: the issuer serves other organisations' }],
+      },
+    );
   }
   const clash = others.find((o) => o.orgClaim === use.orgClaim && o.orgCode === use.orgCode);
   if (clash) {
@@ -235,7 +259,11 @@ export const issuerSharing = (db: Store, use: IssuerUse): Promise<Result<true>> 
  * expected value (a string, or a list containing it). With no claim configured, only an issuer no other
  * organisation uses speaks for the organisation by itself.
  */
-export function orgVouched(uses: readonly IssuerUse[], use: IssuerUse, claims: Record<string, unknown>): 'vouched' | 'org-mismatch' | 'org-unvouched' {
+export function orgVouched(
+  uses: readonly IssuerUse[],
+  use: IssuerUse,
+  claims: Record<string, unknown>,
+): 'vouched' | 'org-mismatch' | 'org-unvouched' {
   if (use.orgClaim) {
     const v = claims[use.orgClaim];
     const values = Array.isArray(v) ? v : [v];

@@ -52,7 +52,12 @@ export function deleteOidc(db: Store, slug: string): Promise<number> {
 /** Switches the provider on or off; the number of rows changed (0: none configured). */
 export function* setOidcEnabledRow(db: Store, q: Q, slug: string, enabled: boolean, at: string): Body<number> {
   const { organisationOidc } = db.t;
-  return yield* run(q.update(organisationOidc).set({ enabled: enabled ? 1 : 0, updatedAt: at }).where(eq(organisationOidc.orgSlug, slug)));
+  return yield* run(
+    q
+      .update(organisationOidc)
+      .set({ enabled: enabled ? 1 : 0, updatedAt: at })
+      .where(eq(organisationOidc.orgSlug, slug)),
+  );
 }
 
 /** The issuer side of every provider: who signs in through which issuer, named by which claim. */
@@ -75,7 +80,9 @@ export async function anyOidc(db: Store): Promise<boolean> {
 /** Providers whose client secret is still a file from before KEYS_DIR (read once at start: oidc-secret-files.ts). */
 export async function secretFileRows(db: Store): Promise<{ org: string; file: string }[]> {
   const { organisationOidc: o } = db.t;
-  const rows = await db.many(db.q.select({ org: o.orgSlug, file: o.clientSecretFile }).from(o).where(isNotNull(o.clientSecretFile)).orderBy(o.orgSlug));
+  const rows = await db.many(
+    db.q.select({ org: o.orgSlug, file: o.clientSecretFile }).from(o).where(isNotNull(o.clientSecretFile)).orderBy(o.orgSlug),
+  );
   return rows.map((r) => ({ org: r.org, file: r.file! }));
 }
 

@@ -46,25 +46,53 @@ export function* updateOrganisation(db: Store, q: Q, slug: string, fields: Organ
 /** Compare-and-set on the record's kind: false if it was no longer `from`. */
 export function* setKind(db: Store, q: Q, slug: string, from: OrgKind, to: OrgKind): Body<boolean> {
   const { organisations } = db.t;
-  return (yield* run(q.update(organisations).set({ kind: to }).where(and(eq(organisations.slug, slug), eq(organisations.kind, from))))) === 1;
+  return (
+    (yield* run(
+      q
+        .update(organisations)
+        .set({ kind: to })
+        .where(and(eq(organisations.slug, slug), eq(organisations.kind, from))),
+    )) === 1
+  );
 }
 
 /** Disables the organisation: false if it already was. */
 export function* setDisabled(db: Store, q: Q, slug: string, at: string): Body<boolean> {
   const { organisations } = db.t;
-  return (yield* run(q.update(organisations).set({ disabledAt: at }).where(and(eq(organisations.slug, slug), isNull(organisations.disabledAt))))) === 1;
+  return (
+    (yield* run(
+      q
+        .update(organisations)
+        .set({ disabledAt: at })
+        .where(and(eq(organisations.slug, slug), isNull(organisations.disabledAt))),
+    )) === 1
+  );
 }
 
 /** Re-admits a disabled organisation: false if it was not disabled (any more). */
 export function* setEnabled(db: Store, q: Q, slug: string): Body<boolean> {
   const { organisations } = db.t;
-  return (yield* run(q.update(organisations).set({ disabledAt: null }).where(and(eq(organisations.slug, slug), isNotNull(organisations.disabledAt))))) === 1;
+  return (
+    (yield* run(
+      q
+        .update(organisations)
+        .set({ disabledAt: null })
+        .where(and(eq(organisations.slug, slug), isNotNull(organisations.disabledAt))),
+    )) === 1
+  );
 }
 
 /** Replaces the stored key set only while it still says `from`: false if it changed meanwhile. */
 export function* setJwksFrom(db: Store, q: Q, slug: string, from: string, to: string | null): Body<boolean> {
   const { organisations } = db.t;
-  return (yield* run(q.update(organisations).set({ jwks: to }).where(and(eq(organisations.slug, slug), eq(organisations.jwks, from))))) === 1;
+  return (
+    (yield* run(
+      q
+        .update(organisations)
+        .set({ jwks: to })
+        .where(and(eq(organisations.slug, slug), eq(organisations.jwks, from))),
+    )) === 1
+  );
 }
 
 export type OrganisationSummary = { kind: OrgKind; contact: string | null; name: string };

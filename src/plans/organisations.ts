@@ -1,7 +1,16 @@
 import { z } from 'zod';
 import { lock, type Body, type Q, type Store } from '../../db/runtime.js';
 import { agreementLookups, recordAcceptedAgreement } from './governance/agreement-store.js';
-import { allOrganisations, findOrganisation, insertOrganisation, knownSlugs, organisationRow, organisationSummaries, type OrganisationRow, type OrganisationSummary } from './organisation-store.js';
+import {
+  allOrganisations,
+  findOrganisation,
+  insertOrganisation,
+  knownSlugs,
+  organisationRow,
+  organisationSummaries,
+  type OrganisationRow,
+  type OrganisationSummary,
+} from './organisation-store.js';
 import { anyOidc, oidcSlugs } from './oidc-store.js';
 import { isoDate, orgKinds, slugSchema } from './core/content.js';
 import { issuerSchema, orgClaimName, orgCodeValue } from './core/issuer.js';
@@ -23,8 +32,14 @@ export const newOrganisationSchema = z
     orgClaim: orgClaimName.optional(),
     orgCode: orgCodeValue.optional(),
   })
-  .refine((o) => (o.orgClaim === undefined) === (o.orgCode === undefined), { error: 'give both the organisation claim and its value, or neither', path: ['orgCode'] })
-  .meta({ description: 'An organisation with an `issuer` needs its `jwks`; `orgClaim` and `orgCode` go together.', dependentRequired: { issuer: ['jwks'], orgClaim: ['orgCode'], orgCode: ['orgClaim'] } });
+  .refine((o) => (o.orgClaim === undefined) === (o.orgCode === undefined), {
+    error: 'give both the organisation claim and its value, or neither',
+    path: ['orgCode'],
+  })
+  .meta({
+    description: 'An organisation with an `issuer` needs its `jwks`; `orgClaim` and `orgCode` go together.',
+    dependentRequired: { issuer: ['jwks'], orgClaim: ['orgCode'], orgCode: ['orgClaim'] },
+  });
 export type NewOrganisation = z.infer<typeof newOrganisationSchema>;
 
 export const newDsaSchema = z
@@ -50,7 +65,15 @@ export function* addOrganisationIn(db: Store, q: Q, org: NewOrganisation, now: D
   if (keys) return fail('invalid', keys, { errors: [{ path: 'jwks', message: keys }] });
   yield* lockOrganisation(org.slug);
   if (yield* organisationRow(db, q, org.slug)) return fail('conflict', `organisation "${org.slug}" already exists`);
-  const row = { ...org, issuer: org.issuer ?? null, jwks: org.jwks ?? null, contact: org.contact ?? null, dataProtectionContact: org.dataProtectionContact ?? null, orgClaim: org.orgClaim ?? null, orgCode: org.orgCode ?? null };
+  const row = {
+    ...org,
+    issuer: org.issuer ?? null,
+    jwks: org.jwks ?? null,
+    contact: org.contact ?? null,
+    dataProtectionContact: org.dataProtectionContact ?? null,
+    orgClaim: org.orgClaim ?? null,
+    orgCode: org.orgCode ?? null,
+  };
   yield* insertOrganisation(db, q, { ...row, createdAt: now.toISOString() });
   return ok({ ...row, createdAt: now.toISOString(), disabledAt: null });
 }
@@ -75,7 +98,8 @@ export async function addDataSharingAgreement(db: Store, dsa: NewDsa, now: Date)
   const known = await knownSlugs(db, parties);
   const unknown = parties.filter((p) => !known.includes(p));
   if (unknown.length) return fail('invalid', `unknown organisation(s): ${unknown.join(', ')}`);
-  if (!(await recordAcceptedAgreement(db, { ...dsa, parties }, now.toISOString(), 'seed'))) return fail('conflict', `agreement "${dsa.reference}" already exists`);
+  if (!(await recordAcceptedAgreement(db, { ...dsa, parties }, now.toISOString(), 'seed')))
+    return fail('conflict', `agreement "${dsa.reference}" already exists`);
   return ok({ reference: dsa.reference });
 }
 

@@ -4,10 +4,7 @@ import { fail, ok, type Result } from './core/result.js';
 import type { VersionStatus } from '../../db/schema/plans.js';
 
 /** Why a read was allowed: recorded with the access event so an auditor can see the legal basis. */
-export type ReadGrant =
-  | { basis: 'own-organisation' }
-  | { basis: 'agreement'; agreement: string }
-  | { basis: 'emergency'; reason: string };
+export type ReadGrant = { basis: 'own-organisation' } | { basis: 'agreement'; agreement: string } | { basis: 'emergency'; reason: string };
 
 /**
  * Looked up by the owning organisation's reference, a plan the caller may not read answers exactly as
@@ -47,19 +44,30 @@ export async function authoriseRead(
   const staff = hasRole(actor, 'author') || hasRole(actor, 'approver');
   if (actor.org === owningOrg && (staff || hasRole(actor, 'responder'))) return ok({ basis: 'own-organisation' });
   if (!hasRole(actor, 'responder')) {
-    return fail('forbidden', staff ? 'authors and approvers may only read their own organisation\'s plans' : 'your role does not give access to plan content');
+    return fail(
+      'forbidden',
+      staff ? "authors and approvers may only read their own organisation's plans" : 'your role does not give access to plan content',
+    );
   }
   const agreement = await agreements.agreementInForce(actor.org, owningOrg, day);
   if (!agreement && options.emergencyReason) {
     if (isHealthOrg(actor.orgKind)) return ok({ basis: 'emergency', reason: options.emergencyReason });
-    return fail('forbidden', `no data-sharing agreement in force between ${await orgName(agreements, actor.org)} and ${await orgName(agreements, owningOrg)}, and police have no emergency access`, {
-      reason: 'no-agreement',
-    });
+    return fail(
+      'forbidden',
+      `no data-sharing agreement in force between ${await orgName(agreements, actor.org)} and ${await orgName(agreements, owningOrg)}, and police have no emergency access`,
+      {
+        reason: 'no-agreement',
+      },
+    );
   }
   if (!agreement) {
-    return fail('forbidden', `no data-sharing agreement in force between ${await orgName(agreements, actor.org)} and ${await orgName(agreements, owningOrg)}`, {
-      reason: 'no-agreement',
-    });
+    return fail(
+      'forbidden',
+      `no data-sharing agreement in force between ${await orgName(agreements, actor.org)} and ${await orgName(agreements, owningOrg)}`,
+      {
+        reason: 'no-agreement',
+      },
+    );
   }
   return ok({ basis: 'agreement', agreement });
 }
@@ -83,7 +91,9 @@ export type VersionFacts = { status: VersionStatus; authors: readonly string[]; 
  */
 export function authoriseBase(plan: PlanFacts, version: Pick<VersionFacts, 'baseVersionId'>): Result<true> {
   if (plan.currentVersionId === version.baseVersionId) return ok(true);
-  return fail('conflict', 'the plan was published again since this version was written: start a new draft from the current version', { reason: 'stale-base' });
+  return fail('conflict', 'the plan was published again since this version was written: start a new draft from the current version', {
+    reason: 'stale-base',
+  });
 }
 
 /**
@@ -95,7 +105,8 @@ export function authoriseBase(plan: PlanFacts, version: Pick<VersionFacts, 'base
 export function authoriseApproval(actor: Actor, plan: PlanFacts, version: Pick<VersionFacts, 'authors' | 'baseVersionId'>): Result<true> {
   const approver = authoriseWrite(actor, plan.owningOrg, 'approver');
   if (!approver.ok) return approver;
-  if (version.authors.includes(actor.sub)) return fail('forbidden', 'four-eyes: you wrote part of this version, so someone else must approve it', { reason: 'four-eyes' });
+  if (version.authors.includes(actor.sub))
+    return fail('forbidden', 'four-eyes: you wrote part of this version, so someone else must approve it', { reason: 'four-eyes' });
   return authoriseBase(plan, version);
 }
 
@@ -109,7 +120,9 @@ export function authoriseWithdrawal(actor: Actor, owningOrg: string, status: Ver
   if (status === 'published') {
     const asApprover = authoriseWrite(actor, owningOrg, 'approver');
     if (asApprover.ok || actor.org !== owningOrg) return asApprover;
-    return fail('forbidden', 'withdrawing the published plan takes it away from responders: that is for an approver', { reason: 'approver-withdraws' });
+    return fail('forbidden', 'withdrawing the published plan takes it away from responders: that is for an approver', {
+      reason: 'approver-withdraws',
+    });
   }
   const asAuthor = authoriseWrite(actor, owningOrg, 'author');
   if (asAuthor.ok) return asAuthor;
@@ -183,9 +196,13 @@ const operatorActWords: Record<OperatorAct, string> = {
 
 export function authoriseOperatorAct(op: Operator, act: OperatorAct): Result<true> {
   if (op.via === 'cli') return ok(true);
-  return fail('forbidden', `${operatorActWords[act]} is for the operator of the service (npm run cli), not an organisation's administrator`, {
-    reason: 'operator-only',
-  });
+  return fail(
+    'forbidden',
+    `${operatorActWords[act]} is for the operator of the service (npm run cli), not an organisation's administrator`,
+    {
+      reason: 'operator-only',
+    },
+  );
 }
 
 /**
@@ -207,7 +224,8 @@ export function authoriseOrganisationChange(op: Operator, slug: string): Result<
 export function authoriseAgreementChange(op: Operator, parties: readonly string[]): Result<true> {
   const admin = authoriseAdmin(op);
   if (!admin.ok || op.via === 'cli') return admin;
-  if (!parties.includes(op.actor.org)) return fail('forbidden', `${op.actor.org} is not a party to this agreement`, { reason: 'not-a-party' });
+  if (!parties.includes(op.actor.org))
+    return fail('forbidden', `${op.actor.org} is not a party to this agreement`, { reason: 'not-a-party' });
   return ok(true);
 }
 
@@ -290,7 +308,11 @@ const searchRoles: readonly Role[] = ['responder', 'author', 'approver'];
 export const canSearch = (actor: Actor) => searchRoles.some((r) => hasRole(actor, r));
 
 /** Whose plans a search by `actor` on `day` may return: the owning organisations in scope. */
-export async function searchScope(actor: Actor, day: string, agreements: Pick<AgreementQueries, 'visibleOwners'>): Promise<Result<string[]>> {
+export async function searchScope(
+  actor: Actor,
+  day: string,
+  agreements: Pick<AgreementQueries, 'visibleOwners'>,
+): Promise<Result<string[]>> {
   if (hasRole(actor, 'responder')) return ok(await agreements.visibleOwners(actor.org, day));
   if (canSearch(actor)) return ok([actor.org]);
   return fail('forbidden', 'searching for people is for responders and plan authors; your role cannot search');

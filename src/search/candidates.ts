@@ -33,7 +33,11 @@ export function meiliFilter(owners: readonly string[], query: Pick<CandidateQuer
   const filter: MeiliFilter = [owners.map((o) => `owningOrg = "${o}"`)];
   if (query.dob) {
     const [y, m, d] = query.dob.split('-').map(Number);
-    for (const [field, v] of [['dobYear', y], ['dobMonth', m], ['dobDay', d]] as const) {
+    for (const [field, v] of [
+      ['dobYear', y],
+      ['dobMonth', m],
+      ['dobDay', d],
+    ] as const) {
       if (v === undefined) continue;
       if (!Number.isInteger(v)) throw new Error('invalid date part');
       filter.push(`${field} = ${v}`);
@@ -169,7 +173,8 @@ export function candidateSource(opts: CandidateSourceOptions) {
     async fromMeili(tokens: string[], owners: string[], query: CandidateQuery, stage: 1 | 2 | 'both'): Promise<Found | undefined> {
       if (!meili || health.state() !== 'meilisearch' || !indexReady()) return undefined;
       const narrow = query.dob?.length === 10 || (query.dobAnyOf?.[0]?.length ?? 0) === 10;
-      const queries = stage === 'both' ? [...meiliQueries(tokens, 1, narrow), ...meiliQueries(tokens, 2, narrow)] : meiliQueries(tokens, stage, narrow);
+      const queries =
+        stage === 'both' ? [...meiliQueries(tokens, 1, narrow), ...meiliQueries(tokens, 2, narrow)] : meiliQueries(tokens, stage, narrow);
       if (!queries.length) return { docs: [], degraded: false, engineMs: 0 };
       const budget = budgetSignal(budgetMs, meili.answeredAt);
       try {
@@ -202,7 +207,10 @@ export function candidateSource(opts: CandidateSourceOptions) {
         ...tokens.flatMap(firstLetterKeys),
       ];
       const limit = tokens.length ? CANDIDATES * 4 : 10_000;
-      return { docs: await fallback.candidates(terms, tokens.at(-1), { owners, dob: query.dob, dobAnyOf: query.dobAnyOf }, limit), degraded: true };
+      return {
+        docs: await fallback.candidates(terms, tokens.at(-1), { owners, dob: query.dob, dobAnyOf: query.dobAnyOf }, limit),
+        degraded: true,
+      };
     },
   };
 }

@@ -96,7 +96,14 @@ const PROBE: DocSource = {
   planId: 'format-probe',
   externalRef: 'PROBE',
   owningOrg: 'probe',
-  subject: { givenNames: 'Katherine Siân', familyName: "Ó Briain-Khan", preferredName: 'Kate', aliases: ['Bill Smyth'], dateOfBirth: '1990-01-02', homeArea: 'Southbank' } as Subject,
+  subject: {
+    givenNames: 'Katherine Siân',
+    familyName: 'Ó Briain-Khan',
+    preferredName: 'Kate',
+    aliases: ['Bill Smyth'],
+    dateOfBirth: '1990-01-02',
+    homeArea: 'Southbank',
+  } as Subject,
   locations: [{ label: 'Riverside Hostel', lat: 51.5, lng: -0.1 } as PlanLocation],
 };
 
@@ -115,7 +122,13 @@ export function searchDocFormat(): string {
 function computeFormat(): string {
   const table = variantTable();
   const h = createHash('sha256').update(`format ${DOC_FORMAT}\n`);
-  for (const word of [...table.keys()].sort()) h.update(`${word}:${[...table.get(word)!].map(([w, r]) => `${w}=${r}`).sort().join(',')}\n`);
+  for (const word of [...table.keys()].sort())
+    h.update(
+      `${word}:${[...table.get(word)!]
+        .map(([w, r]) => `${w}=${r}`)
+        .sort()
+        .join(',')}\n`,
+    );
   h.update(JSON.stringify(buildSearchDoc(PROBE)));
   return h.digest('hex').slice(0, 16);
 }

@@ -36,7 +36,10 @@ export function createEngineHealth(opts: EngineHealthOptions) {
   function setState(s: SearchEngineState) {
     if (s === state) return;
     state = s;
-    logger.warn({ search: s }, s === 'degraded' ? 'search degraded: answering from the fallback in the database' : 'search back on meilisearch');
+    logger.warn(
+      { search: s },
+      s === 'degraded' ? 'search degraded: answering from the fallback in the database' : 'search back on meilisearch',
+    );
     for (const l of listeners) l(s);
     if (s === 'degraded' && meili && !probe) {
       let busy = false;

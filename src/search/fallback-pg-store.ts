@@ -45,7 +45,9 @@ export function pgFallback(db: Store): FallbackDialect {
       // Writers of one plan take turns, in plan order (no deadlock between two batches): two at once
       // would both find no row and both insert one.
       yield* run(sql`SELECT pg_advisory_xact_lock(hashtextextended('search-fallback:' || id, 0)) FROM unnest(${texts(ids)}) AS id`);
-      yield* run(sql`DELETE FROM search_fallback_terms WHERE rowid IN (SELECT rowid FROM search_fallback WHERE plan_id = ANY(${texts(ids)}))`);
+      yield* run(
+        sql`DELETE FROM search_fallback_terms WHERE rowid IN (SELECT rowid FROM search_fallback WHERE plan_id = ANY(${texts(ids)}))`,
+      );
       yield* run(sql`DELETE FROM search_fallback WHERE plan_id = ANY(${texts(ids)})`);
       if (!docs.length) return;
       const keys = { plan: [] as string[], term: [] as string[], field: [] as number[], len: [] as number[] };

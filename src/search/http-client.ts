@@ -19,7 +19,13 @@ export class MeiliHttpError extends Error {
 export function keepAliveHttpClient(origin: string, connections = 16) {
   const pool = new Pool(origin, { connections, keepAliveTimeout: 10_000, pipelining: 1 });
   let answeredAt = -Infinity;
-  async function send(path: string, method: string, headers: Record<string, string>, body: string | undefined, signal: AbortSignal | undefined) {
+  async function send(
+    path: string,
+    method: string,
+    headers: Record<string, string>,
+    body: string | undefined,
+    signal: AbortSignal | undefined,
+  ) {
     const res = await pool.request({ path, method: method as 'GET', headers, body, signal });
     const text = await res.body.text();
     answeredAt = performance.now();
@@ -36,7 +42,13 @@ export function keepAliveHttpClient(origin: string, connections = 16) {
     const url = new URL(typeof input === 'string' || input instanceof URL ? input : input.url);
     const headers: Record<string, string> = {};
     new Headers(init?.headers).forEach((v, k) => (headers[k] = v));
-    return send(url.pathname + url.search, init?.method ?? 'GET', headers, typeof init?.body === 'string' ? init.body : undefined, init?.signal ?? undefined);
+    return send(
+      url.pathname + url.search,
+      init?.method ?? 'GET',
+      headers,
+      typeof init?.body === 'string' ? init.body : undefined,
+      init?.signal ?? undefined,
+    );
   };
   return Object.assign(client, {
     /**

@@ -47,10 +47,11 @@ export type SearchRuntime = {
 
 /** Start-up in the background: the reconcile again after a failure (the database away a moment), then the worker. */
 function bringUp(sync: IndexSync, opts: SearchStartOptions): Promise<void> {
-  if (!opts.background) return (async () => {
-    if (opts.reconcile !== false) await sync.reconcile();
-    if (opts.worker !== false) sync.start();
-  })();
+  if (!opts.background)
+    return (async () => {
+      if (opts.reconcile !== false) await sync.reconcile();
+      if (opts.worker !== false) sync.start();
+    })();
   let stopped = false;
   const done = (async () => {
     for (let attempt = 0; !stopped; attempt++) {
@@ -156,7 +157,10 @@ export async function startSearchOrFallback(opts: SearchStartOptions): Promise<S
   try {
     return await startSearch(opts);
   } catch (e) {
-    opts.logger.error({ err: (e as Error).message }, 'meilisearch unavailable at start-up: search runs degraded on the fallback in the database');
+    opts.logger.error(
+      { err: (e as Error).message },
+      'meilisearch unavailable at start-up: search runs degraded on the fallback in the database',
+    );
     const fallback = createFallbackStore(opts.db);
     const feed = createIndexFeed();
     const sync = createIndexSync({ db: opts.db, fallback, logger: opts.logger, feed });

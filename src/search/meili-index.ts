@@ -43,7 +43,21 @@ export const indexSettings: Settings = {
 };
 
 /** What re-ranking and the response need; the expansion keys stay in the index (smaller, faster replies). */
-const RETRIEVE = ['id', 'externalRef', 'owningOrg', 'name', 'givenNames', 'familyName', 'preferredName', 'aliases', 'dateOfBirth', 'homeArea', 'locations', 'names', 'places'];
+const RETRIEVE = [
+  'id',
+  'externalRef',
+  'owningOrg',
+  'name',
+  'givenNames',
+  'familyName',
+  'preferredName',
+  'aliases',
+  'dateOfBirth',
+  'homeArea',
+  'locations',
+  'names',
+  'places',
+];
 
 export type MeiliFilter = (string | string[])[];
 
@@ -93,7 +107,10 @@ export function createMeiliIndex(opts: { url: string; key: string }) {
   return {
     client,
     async applySettings() {
-      await client.createIndex(INDEX_UID, { primaryKey: 'id' }).waitTask().catch(() => undefined);
+      await client
+        .createIndex(INDEX_UID, { primaryKey: 'id' })
+        .waitTask()
+        .catch(() => undefined);
       const task = await index.updateSettings(indexSettings).waitTask();
       if (task.status !== 'succeeded') throw new Error(`index settings failed: ${task.error?.code ?? task.status}`);
     },
@@ -108,7 +125,10 @@ export function createMeiliIndex(opts: { url: string; key: string }) {
      */
     async canWrite(): Promise<boolean> {
       try {
-        const task = await client.index(PROBE_UID).addDocuments([{ id: 'probe', at: Date.now() }], { primaryKey: 'id' }).waitTask();
+        const task = await client
+          .index(PROBE_UID)
+          .addDocuments([{ id: 'probe', at: Date.now() }], { primaryKey: 'id' })
+          .waitTask();
         return task.status === 'succeeded';
       } catch {
         return false;
@@ -129,7 +149,10 @@ export function createMeiliIndex(opts: { url: string; key: string }) {
         return `meili:external:${u.origin}${u.pathname.replace(/\/$/, '')}#${INDEX_UID}@${at}`;
       }
       const ids = client.index<{ id: string; uid: string }>(IDENTITY_UID);
-      let uid = await ids.getDocument('identity').then((d) => d.uid, () => undefined);
+      let uid = await ids.getDocument('identity').then(
+        (d) => d.uid,
+        () => undefined,
+      );
       if (!uid) {
         uid = randomUUID();
         const task = await ids.addDocuments([{ id: 'identity', uid }], { primaryKey: 'id' }).waitTask();

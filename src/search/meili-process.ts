@@ -72,7 +72,12 @@ function tighten(meiliDir: string) {
   }
 }
 
-async function waitHealthy(url: string, child: ChildProcess, timeoutMs: number, failed: () => string | undefined = () => undefined): Promise<void> {
+async function waitHealthy(
+  url: string,
+  child: ChildProcess,
+  timeoutMs: number,
+  failed: () => string | undefined = () => undefined,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`meilisearch exited during start-up (code ${child.exitCode})`);
@@ -149,15 +154,22 @@ export async function startManagedMeili(opts: MeiliProcessOptions): Promise<Mana
         '-c',
         'umask 077 && exec "$0" "$@"',
         bin,
-        '--db-path', path.join(meiliDir, 'data.ms'),
-        '--dump-dir', path.join(meiliDir, 'dumps'),
-        '--http-addr', `127.0.0.1:${port}`,
-        '--env', 'production',
+        '--db-path',
+        path.join(meiliDir, 'data.ms'),
+        '--dump-dir',
+        path.join(meiliDir, 'dumps'),
+        '--http-addr',
+        `127.0.0.1:${port}`,
+        '--env',
+        'production',
         '--no-analytics',
-        '--log-level', 'WARN',
+        '--log-level',
+        'WARN',
         // Left alone it may take two thirds of RAM to index; a few hundred thousand plans need far less.
-        '--max-indexing-memory', MAX_INDEXING_MEMORY,
-        '--max-indexing-threads', String(INDEXING_THREADS),
+        '--max-indexing-memory',
+        MAX_INDEXING_MEMORY,
+        '--max-indexing-threads',
+        String(INDEXING_THREADS),
       ],
       // The key goes in the environment: a command line is readable by every local user (ps, /proc).
       { stdio: ['ignore', 'ignore', 'pipe'], env: { PATH: process.env.PATH ?? '', MEILI_MASTER_KEY: key } },

@@ -6,7 +6,18 @@
 
 /** Letters NFKD does not decompose into a base letter plus a mark. */
 const SPECIAL: Record<string, string> = {
-  ł: 'l', ø: 'o', æ: 'ae', œ: 'oe', ß: 'ss', đ: 'd', ð: 'd', þ: 'th', ı: 'i', ŋ: 'n', ħ: 'h', ƒ: 'f',
+  ł: 'l',
+  ø: 'o',
+  æ: 'ae',
+  œ: 'oe',
+  ß: 'ss',
+  đ: 'd',
+  ð: 'd',
+  þ: 'th',
+  ı: 'i',
+  ŋ: 'n',
+  ħ: 'h',
+  ƒ: 'f',
 };
 
 /** Lower case, accents stripped, anything not a letter or digit removed (apostrophes join, others split). */

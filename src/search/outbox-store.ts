@@ -60,7 +60,12 @@ export async function logBounds(db: Store): Promise<{ head: number; floor: numbe
 /** How many entries an index at `position` has still to apply, and when the oldest of them was written. */
 export async function behind(db: Store, position: number): Promise<{ n: number; oldest: string | null }> {
   const { searchOutbox: o } = db.t;
-  const r = await db.one(db.q.select({ n: count(), oldest: min(o.createdAt) }).from(o).where(gt(o.id, position)));
+  const r = await db.one(
+    db.q
+      .select({ n: count(), oldest: min(o.createdAt) })
+      .from(o)
+      .where(gt(o.id, position)),
+  );
   return { n: r?.n ?? 0, oldest: r?.oldest ?? null };
 }
 
@@ -165,7 +170,12 @@ export async function hold(db: Store, consumer: string, holder: string, until: s
 
 export function release(db: Store, consumer: string, holder: string) {
   const { searchCursors: c } = db.t;
-  return db.exec(db.q.update(c).set({ holder: null, heldUntil: null }).where(and(eq(c.consumer, consumer), eq(c.holder, holder))));
+  return db.exec(
+    db.q
+      .update(c)
+      .set({ holder: null, heldUntil: null })
+      .where(and(eq(c.consumer, consumer), eq(c.holder, holder))),
+  );
 }
 
 /**
@@ -219,7 +229,12 @@ export function sourcesOf(db: Store, planIds: string[]): Promise<SourceRow[]> {
 export async function publishedIds(db: Store): Promise<string[]> {
   const { plans, planVersions } = db.t;
   const rows = await db.many(
-    db.q.select({ id: plans.id }).from(plans).innerJoin(planVersions, eq(planVersions.id, plans.currentVersionId)).where(published(db.t)).orderBy(asc(plans.id)),
+    db.q
+      .select({ id: plans.id })
+      .from(plans)
+      .innerJoin(planVersions, eq(planVersions.id, plans.currentVersionId))
+      .where(published(db.t))
+      .orderBy(asc(plans.id)),
   );
   return rows.map((r) => r.id);
 }
@@ -256,7 +271,11 @@ export function* parkIn(q: Q, t: Store['t'], rows: Parking[], at: string): Body<
         .values({ planId: r.planId, position: r.position, parkedAt: at, reason: r.reason })
         .onConflictDoUpdate({
           target: p.planId,
-          set: { position: sql`CASE WHEN ${p.position} < ${r.position} THEN ${r.position} ELSE ${p.position} END`, parkedAt: at, reason: r.reason },
+          set: {
+            position: sql`CASE WHEN ${p.position} < ${r.position} THEN ${r.position} ELSE ${p.position} END`,
+            parkedAt: at,
+            reason: r.reason,
+          },
         }),
     );
   }
@@ -273,9 +292,15 @@ export function park(db: Store, rows: Parking[], at: string) {
 export function* settleIn(q: Q, t: Store['t'], applied: Map<string, number>): Body<void> {
   if (!applied.size) return;
   const { searchParked: p } = t;
-  const parked = yield* all(q.select({ planId: p.planId, position: p.position }).from(p).where(inArray(p.planId, [...applied.keys()])));
+  const parked = yield* all(
+    q
+      .select({ planId: p.planId, position: p.position })
+      .from(p)
+      .where(inArray(p.planId, [...applied.keys()])),
+  );
   for (const r of parked) {
-    if (r.position < applied.get(r.planId)!) yield* run(q.delete(p).where(and(eq(p.planId, r.planId), lt(p.position, applied.get(r.planId)!))));
+    if (r.position < applied.get(r.planId)!)
+      yield* run(q.delete(p).where(and(eq(p.planId, r.planId), lt(p.position, applied.get(r.planId)!))));
   }
 }
 
@@ -297,7 +322,11 @@ export function retryParked(db: Store, at: string) {
   const { searchParked: p } = db.t;
   return db.tx(function* (q) {
     const rows = yield* all(q.select({ planId: p.planId }).from(p).orderBy(asc(p.planId)));
-    yield* appendSearchLogIn({ q, t: db.t }, rows.map((r) => r.planId), at);
+    yield* appendSearchLogIn(
+      { q, t: db.t },
+      rows.map((r) => r.planId),
+      at,
+    );
     return rows.length;
   });
 }
@@ -309,6 +338,9 @@ export async function parkedCount(db: Store): Promise<number> {
 export function parkedRows(db: Store): Promise<ParkedRow[]> {
   const { searchParked: p } = db.t;
   return db.many(
-    db.q.select({ id: p.position, planId: p.planId, parkedAt: p.parkedAt, reason: p.reason }).from(p).orderBy(asc(p.position), asc(p.planId)),
+    db.q
+      .select({ id: p.position, planId: p.planId, parkedAt: p.parkedAt, reason: p.reason })
+      .from(p)
+      .orderBy(asc(p.position), asc(p.planId)),
   );
 }

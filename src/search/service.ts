@@ -1,4 +1,3 @@
-
 import type { Db } from '../../db/index.js';
 import type { Actor } from '../plans/core/actor.js';
 import { searchScope } from '../plans/policy.js';
@@ -70,7 +69,6 @@ const ageOn = (dob: string, day: string) => {
   const [ty, tm, td] = day.split('-').map(Number) as [number, number, number];
   return ty - y - (tm < m || (tm === m && td < d) ? 1 : 0);
 };
-
 
 type Scored = {
   doc: SearchDoc;
@@ -265,7 +263,12 @@ export function createSearchService(opts: SearchServiceOptions) {
       }
     }
     const ranked = [...scored.values()];
-    ranked.sort(byEvidence(Boolean(query.near), ranked.some((s) => s.family)));
+    ranked.sort(
+      byEvidence(
+        Boolean(query.near),
+        ranked.some((s) => s.family),
+      ),
+    );
     const results = ranked.slice(0, query.limit).map(({ doc, why, loc, slip }) => ({
       planId: doc.id,
       externalRef: doc.externalRef,

@@ -126,7 +126,11 @@ export function createIndexSync(opts: IndexSyncOptions) {
   async function park(rows: Parking[]) {
     if (!rows.length) return;
     await log.park(db, rows, new Date().toISOString());
-    for (const r of rows) logger.warn({ position: r.position, planId: r.planId, reason: r.reason }, 'search document parked: not indexed until the plan changes or is retried');
+    for (const r of rows)
+      logger.warn(
+        { position: r.position, planId: r.planId, reason: r.reason },
+        'search document parked: not indexed until the plan changes or is retried',
+      );
   }
 
   /**
@@ -148,7 +152,8 @@ export function createIndexSync(opts: IndexSyncOptions) {
     }
   }
 
-  const stale = (c: Cursor | undefined, floor: number, head: number) => !c || c.position < floor || c.position > head || c.format !== format;
+  const stale = (c: Cursor | undefined, floor: number, head: number) =>
+    !c || c.position < floor || c.position > head || c.format !== format;
 
   /** Until when this process holds a shared index (renewed once half of it has run). */
   let heldUntil = 0;
@@ -209,7 +214,11 @@ export function createIndexSync(opts: IndexSyncOptions) {
     });
     if (meili) opts.feed?.sending(staged.upserts, staged.deletes);
     stagedThrough = Math.max(stagedThrough, last);
-    for (const r of staged.refused) logger.warn({ position: r.position, planId: r.planId, reason: r.reason }, 'search document parked: not indexed until the plan changes or is retried');
+    for (const r of staged.refused)
+      logger.warn(
+        { position: r.position, planId: r.planId, reason: r.reason },
+        'search document parked: not indexed until the plan changes or is retried',
+      );
     return staged;
   }
 
@@ -250,7 +259,12 @@ export function createIndexSync(opts: IndexSyncOptions) {
     const small = entries.length < READY_LAG;
     /** This node's Meilisearch is shared and another node writes it: ready when that one keeps up. */
     const following = async () =>
-      consumer?.shared && !backingOff && !writeMeili && m && m.position !== log.UNBUILT && (await log.behind(db, m.position)).n <= READY_LAG;
+      consumer?.shared &&
+      !backingOff &&
+      !writeMeili &&
+      m &&
+      m.position !== log.UNBUILT &&
+      (await log.behind(db, m.position)).n <= READY_LAG;
     if (!entries.length) {
       if (!consumer || writeMeili || (await following())) setReady();
       await upkeep();
@@ -394,7 +408,8 @@ export function createIndexSync(opts: IndexSyncOptions) {
           refused.push({ planId: r.doc.id, position: head, reason: `refused by meilisearch: ${r.code}` });
           indexed--;
         }
-        if (consumer!.shared && !(await mayWriteMeili())) throw new Error('shared search index taken over by another node during a rebuild');
+        if (consumer!.shared && !(await mayWriteMeili()))
+          throw new Error('shared search index taken over by another node during a rebuild');
       }
       onProgress?.(Math.min(i + REBUILD_BATCH, ids.length), ids.length);
     }
@@ -403,8 +418,14 @@ export function createIndexSync(opts: IndexSyncOptions) {
     if (what.meili) await log.recordBuilt(db, consumer!.key, head, format, at);
     // Only a rebuild of every index this node has settles what was parked (another index's refusal stays).
     if (what.meili || !consumer) await log.settleRebuilt(db, head, refused, at);
-    else await log.park(db, refused.filter((r) => !r.reason.startsWith('refused by meilisearch')), at);
-    for (const r of refused) logger.warn({ planId: r.planId, reason: r.reason }, 'search document parked: not indexed until the plan changes or is retried');
+    else
+      await log.park(
+        db,
+        refused.filter((r) => !r.reason.startsWith('refused by meilisearch')),
+        at,
+      );
+    for (const r of refused)
+      logger.warn({ planId: r.planId, reason: r.reason }, 'search document parked: not indexed until the plan changes or is retried');
     return { indexed, parked: refused.length };
   }
   /** A start-up rebuild stops with the service; `cli reindex` runs to the end. */
@@ -419,10 +440,23 @@ export function createIndexSync(opts: IndexSyncOptions) {
     const writeMeili = await mayWriteMeili();
     const { head, floor } = await log.logBounds(db);
     const rows = await log.cursors(db, keys);
-    const f = stale(rows.find((r) => r.consumer === FALLBACK), floor, head);
-    const m = writeMeili && stale(rows.find((r) => r.consumer === consumer!.key), floor, head);
+    const f = stale(
+      rows.find((r) => r.consumer === FALLBACK),
+      floor,
+      head,
+    );
+    const m =
+      writeMeili &&
+      stale(
+        rows.find((r) => r.consumer === consumer!.key),
+        floor,
+        head,
+      );
     if (f || m) {
-      logger.info({ fallback: f, meilisearch: m }, 'search index has no usable cursor (new, another format, or behind the pruned log): rebuilding');
+      logger.info(
+        { fallback: f, meilisearch: m },
+        'search index has no usable cursor (new, another format, or behind the pruned log): rebuilding',
+      );
       await rebuildFor({ fallback: f, meili: m });
     }
   }
@@ -446,9 +480,17 @@ export function createIndexSync(opts: IndexSyncOptions) {
         const lag = c ? (await log.behind(db, c.position)).n : 0;
         return n <= published + lag && n >= published - parkedPublished - lag;
       };
-      const fOut = !(await inStep(await fallback.count(), rows.find((r) => r.consumer === FALLBACK)));
+      const fOut = !(await inStep(
+        await fallback.count(),
+        rows.find((r) => r.consumer === FALLBACK),
+      ));
       const writeMeili = await mayWriteMeili();
-      const mOut = writeMeili && !(await inStep(await meili!.count(), rows.find((r) => r.consumer === consumer!.key)));
+      const mOut =
+        writeMeili &&
+        !(await inStep(
+          await meili!.count(),
+          rows.find((r) => r.consumer === consumer!.key),
+        ));
       if (fOut || mOut) {
         logger.info({ published, fallback: fOut, meilisearch: mOut }, 'search index out of step with the database: rebuilding');
         await rebuildFor({ fallback: fOut, meili: mOut });
@@ -515,7 +557,9 @@ export function createIndexSync(opts: IndexSyncOptions) {
       // Only what is newer than what was staged already; a shared index's feed is its writer's.
       const staging =
         running && stagedThrough > 0
-          ? after(stagedThrough, BATCH).then(async (entries) => void (entries.length && (await stage(entries, consumer && !consumer.shared ? log.UNBUILT : Infinity))))
+          ? after(stagedThrough, BATCH).then(
+              async (entries) => void (entries.length && (await stage(entries, consumer && !consumer.shared ? log.UNBUILT : Infinity))),
+            )
           : undefined;
       void drain().catch(() => undefined);
       await staging?.catch((e) => logger.warn({ err: (e as Error).name }, 'staging a nudged index change failed; the worker retries it'));

@@ -20,7 +20,10 @@ export type VariantTable = ReadonlyMap<string, ReadonlyMap<string, Relation>>;
 
 function link(table: Map<string, Map<string, Relation>>, a: string, b: string, rel: Relation) {
   if (!a || !b || a === b) return;
-  for (const [x, y] of [[a, b], [b, a]] as const) {
+  for (const [x, y] of [
+    [a, b],
+    [b, a],
+  ] as const) {
     let m = table.get(x);
     if (!m) table.set(x, (m = new Map()));
     const had = m.get(y);
@@ -30,7 +33,10 @@ function link(table: Map<string, Map<string, Relation>>, a: string, b: string, r
 
 /** A `name1,relationship,name2` file: `#` lines are its provenance header, the first other line names the columns. */
 function readPairs(file: string): [string, string, string][] {
-  const lines = fs.readFileSync(path.join(dataDir, file), 'utf8').split('\n').filter((l) => l.trim() && !l.startsWith('#'));
+  const lines = fs
+    .readFileSync(path.join(dataDir, file), 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() && !l.startsWith('#'));
   return lines.slice(1).map((l) => l.trim().split(',') as [string, string, string]);
 }
 

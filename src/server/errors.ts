@@ -117,10 +117,7 @@ const partOf: Record<string, string> = { json: 'body', form: 'body', param: 'pat
  * request (`in`: body, path, query, header) its schema refused, so a refusal by the request's documented
  * schema can be told from one that depends on the current state.
  */
-export const validationHook = (
-  result: { success: true } | { success: false; error: IssueList; target?: string },
-  _c: Context,
-) => {
+export const validationHook = (result: { success: true } | { success: false; error: IssueList; target?: string }, _c: Context) => {
   if (!result.success) {
     const errors = zodFieldErrors(result.error);
     const where = result.target === 'json' ? 'body' : (result.target ?? 'request');
@@ -132,14 +129,14 @@ export const validationHook = (
 };
 
 /** A browser opening a page (not the API or FHIR) reads an HTML page; machines keep problem+json. */
-export const wantsHtml = (c: Context) =>
-  !/^\/(api|fhir)(\/|$)/.test(c.req.path) && (c.req.header('accept') ?? '').includes('text/html');
+export const wantsHtml = (c: Context) => !/^\/(api|fhir)(\/|$)/.test(c.req.path) && (c.req.header('accept') ?? '').includes('text/html');
 
 /** Renders an error as a page for people (web/error-pages.tsx); given by app.ts so this file knows no UI. */
 export type HtmlErrorPage = (c: Context, err: AppError) => Response | Promise<Response>;
 
 export function createErrorHandler(log: { error: (obj: object, msg: string) => void }, htmlPage?: HtmlErrorPage): ErrorHandler {
-  const answer = async (c: Context, err: AppError) => withRetryAfter(htmlPage && wantsHtml(c) ? await htmlPage(c, err) : problemResponse(c, err));
+  const answer = async (c: Context, err: AppError) =>
+    withRetryAfter(htmlPage && wantsHtml(c) ? await htmlPage(c, err) : problemResponse(c, err));
   return (err, c) => {
     if (err instanceof AppError) return answer(c, err);
     if (isStoreUnavailable(err)) {
@@ -148,7 +145,8 @@ export function createErrorHandler(log: { error: (obj: object, msg: string) => v
       return answer(c, storeUnavailable());
     }
     if (err instanceof HTTPException) {
-      const code: ErrorCode = err.status === 401 ? 'unauthenticated' : err.status === 413 ? 'too_large' : err.status < 500 ? 'invalid' : 'internal';
+      const code: ErrorCode =
+        err.status === 401 ? 'unauthenticated' : err.status === 413 ? 'too_large' : err.status < 500 ? 'invalid' : 'internal';
       return answer(c, new AppError(code, err.message || titleOf[code]));
     }
     // Never log request bodies or queries here: they can hold personal data.
@@ -168,7 +166,10 @@ export const notFoundHandler =
     const allow = allowed?.(c.req.method, c.req.path) ?? [];
     if (allow.length) {
       c.header('Allow', allow.join(', '));
-      return problemResponse(c, new AppError('method_not_allowed', `${c.req.method} is not allowed on ${c.req.path}; allowed: ${allow.join(', ')}`));
+      return problemResponse(
+        c,
+        new AppError('method_not_allowed', `${c.req.method} is not allowed on ${c.req.path}; allowed: ${allow.join(', ')}`),
+      );
     }
     const err = new AppError('route_not_found', `no endpoint ${c.req.method} ${c.req.path}`);
     return htmlPage && wantsHtml(c) ? htmlPage(c, err) : problemResponse(c, err);

@@ -10,7 +10,8 @@ export const PURPOSE_MAX = 200;
 /** A stated purpose, trimmed, or undefined when it is missing, too short or too long, or has control characters. */
 export function validPurpose(raw: string | undefined | null): string | undefined {
   const purpose = raw?.trim();
-  if (!purpose || purpose.length < PURPOSE_MIN || purpose.length > PURPOSE_MAX || HIDDEN_IN_NAME.test(purpose) || !wellFormed(purpose)) return undefined;
+  if (!purpose || purpose.length < PURPOSE_MIN || purpose.length > PURPOSE_MAX || HIDDEN_IN_NAME.test(purpose) || !wellFormed(purpose))
+    return undefined;
   return purpose;
 }
 // The purpose is shown to auditors and in the person's report: it must read as it displays.
@@ -48,7 +49,11 @@ export const optionalPurpose: MiddlewareHandler<AppEnv> = async (c, next) => {
   const raw = c.req.header('x-access-purpose');
   if (raw !== undefined) {
     const purpose = validPurpose(headerText(raw));
-    if (!purpose) throw new AppError('invalid', `X-Access-Purpose, when sent, must be ${PURPOSE_RULE}`, { errors: [{ path: 'X-Access-Purpose', message: `must be ${PURPOSE_RULE}` }], in: 'header' });
+    if (!purpose)
+      throw new AppError('invalid', `X-Access-Purpose, when sent, must be ${PURPOSE_RULE}`, {
+        errors: [{ path: 'X-Access-Purpose', message: `must be ${PURPOSE_RULE}` }],
+        in: 'header',
+      });
     c.set('purpose', purpose);
   }
   await next();

@@ -32,6 +32,7 @@ export function requestLog(
     const status = c.res.status;
     observe?.(c.req.method, route, status, ms / 1000);
     if (!carriesRequestId(c.res)) c.res.headers.set('X-Request-Id', id);
-    if (logger.isLevelEnabled('info')) logger.info({ reqId: id, method: c.req.method, route, status, ms: Math.round(ms * 100) / 100 }, 'request');
+    if (logger.isLevelEnabled('info'))
+      logger.info({ reqId: id, method: c.req.method, route, status, ms: Math.round(ms * 100) / 100 }, 'request');
   };
 }

@@ -34,7 +34,11 @@ const secured = new WeakSet<Response>();
 const headersByType = new Map<string, Readonly<Record<string, string>>>();
 function headersFor(contentType: string) {
   let headers = headersByType.get(contentType);
-  if (!headers) headersByType.set(contentType, (headers = Object.freeze({ ...SECURITY_HEADERS, 'cache-control': NO_STORE, 'content-type': contentType })));
+  if (!headers)
+    headersByType.set(
+      contentType,
+      (headers = Object.freeze({ ...SECURITY_HEADERS, 'cache-control': NO_STORE, 'content-type': contentType })),
+    );
   return headers;
 }
 

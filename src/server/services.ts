@@ -58,7 +58,10 @@ export function buildServices(deps: AppDeps): AppServices {
         onError: (e) => deps.logger.error({ err: { name: e.name, message: e.message } }, 'refusal summary not written'),
       }),
     searchGuard: createSearchGuard(deps.clock, deps.searchLimits ?? DEFAULT_SEARCH_LIMITS, counters),
-    refLookupGuard: createRefLookupGuard(deps.clock, deps.refLookupLimits ?? DEFAULT_REF_LOOKUP_LIMITS, undefined, { kind: shared, db: deps.db }),
+    refLookupGuard: createRefLookupGuard(deps.clock, deps.refLookupLimits ?? DEFAULT_REF_LOOKUP_LIMITS, undefined, {
+      kind: shared,
+      db: deps.db,
+    }),
     readiness: createReadiness({ db: deps.db, logHealth: health, search, searchReady: deps.searchReady }),
   };
   deps.metrics?.watch(services);

@@ -24,7 +24,10 @@ export function refuseUndecodableUrl(url: string, part: 'path' | 'query' | 'both
     throw new AppError('invalid', `the address is ${NOT_UTF8}`, { errors: [{ path: '(path)', message: NOT_UTF8 }] });
   }
   if (part === 'path' || at < 0) return;
-  for (const pair of url.slice(at + 1).split('#')[0]!.split('&')) {
+  for (const pair of url
+    .slice(at + 1)
+    .split('#')[0]!
+    .split('&')) {
     const eq = pair.indexOf('=');
     const name = (eq < 0 ? pair : pair.slice(0, eq)).replace(/\+/g, ' ');
     const value = eq < 0 ? '' : pair.slice(eq + 1).replace(/\+/g, ' ');

@@ -14,7 +14,9 @@ export { CHROMIUM, chromiumArgs };
  */
 function launch(): Promise<Browser> {
   if (!fs.existsSync(CHROMIUM)) {
-    return Promise.reject(new Error(`Chromium not found at ${CHROMIUM}: run npm test (it installs what the tests need) or apt-get install -y chromium`));
+    return Promise.reject(
+      new Error(`Chromium not found at ${CHROMIUM}: run npm test (it installs what the tests need) or apt-get install -y chromium`),
+    );
   }
   return chromium.launch({ executablePath: CHROMIUM, args: chromiumArgs });
 }
@@ -34,7 +36,10 @@ export function browser(): Promise<Browser> {
 }
 
 /** A fresh context (own cookies) at a screen size: car terminal 1024×768, phone 390×844, desk 1366×768. */
-export async function newPage(size: { width: number; height: number } = { width: 1366, height: 768 }, colorScheme: 'light' | 'dark' = 'light'): Promise<Page> {
+export async function newPage(
+  size: { width: number; height: number } = { width: 1366, height: 768 },
+  colorScheme: 'light' | 'dark' = 'light',
+): Promise<Page> {
   const context = await (await browser()).newContext({ viewport: size, colorScheme });
   return context.newPage();
 }
@@ -43,11 +48,16 @@ export async function newPage(size: { width: number; height: number } = { width:
  * A page signed in through the demo sign-in form (development issuer) of the service at `base`, with a
  * purpose stated when given: the request posts carry this site's Origin, as the form would.
  */
-export async function signedInPage(base: string, sub: string, opts: { purpose?: string; size?: { width: number; height: number } } = {}): Promise<Page> {
+export async function signedInPage(
+  base: string,
+  sub: string,
+  opts: { purpose?: string; size?: { width: number; height: number } } = {},
+): Promise<Page> {
   const page = await newPage(opts.size);
   const form = (data: Record<string, string>) => ({ form: data, headers: { origin: base }, maxRedirects: 0 });
   expect((await page.context().request.post(`${base}/sign-in`, form({ user: sub, return: '/' }))).status()).toBe(303);
-  if (opts.purpose) expect((await page.context().request.post(`${base}/purpose`, form({ purpose: opts.purpose, return: '/' }))).status()).toBe(303);
+  if (opts.purpose)
+    expect((await page.context().request.post(`${base}/purpose`, form({ purpose: opts.purpose, return: '/' }))).status()).toBe(303);
   return page;
 }
 
@@ -63,7 +73,13 @@ export async function expectAccessible(page: Page, label = page.url()): Promise<
     // and loads axe twice more: axe.run in the page gives the same answer in half the time.
     if (page.frames().length === 1) axe.setLegacyMode();
     const { violations } = await axe.analyze();
-    const summary = violations.map((v) => `${v.id} (${v.nodes.length}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
+    const summary = violations.map(
+      (v) =>
+        `${v.id} (${v.nodes.length}): ${v.nodes
+          .slice(0, 3)
+          .map((n) => n.target.join(' '))
+          .join(' | ')}`,
+    );
     expect(summary, `${label} in ${colorScheme}`).toEqual([]);
   }
   await page.emulateMedia({ colorScheme: 'light' });

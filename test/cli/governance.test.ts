@@ -26,7 +26,9 @@ describe('CLI: org list, dsa list, dsa end', () => {
     expect(ended.code, ended.stderr).toBe(0);
     expect(ended.stdout).toMatch(/^ended agreement DSA-DEMO-001 at /);
     const list = await cli(['dsa', 'list'], dir);
-    expect(list.stdout).toMatch(/^DSA-DEMO-001\tended\t\d{4}-01-01\.\.\d{4}-12-31\tcapital-police,.*\(ended \d{4}-\d\d-\d\d: scheme wound up\)$/m);
+    expect(list.stdout).toMatch(
+      /^DSA-DEMO-001\tended\t\d{4}-01-01\.\.\d{4}-12-31\tcapital-police,.*\(ended \d{4}-\d\d-\d\d: scheme wound up\)$/m,
+    );
     const again = await cli(['dsa', 'end', 'DSA-DEMO-001', '--reason', 'twice'], dir);
     expect(again.code).toBe(1);
     expect(again.stderr).toMatch(/already ended/);
@@ -48,7 +50,7 @@ describe('CLI: org list, dsa list, dsa end', () => {
 });
 
 describe('CLI: dsa add proposes; --accepted-by and dsa accept record signed agreements the operator holds', () => {
-  it('the operator cannot put an agreement in force for parties without recording each one\'s acceptance', async () => {
+  it("the operator cannot put an agreement in force for parties without recording each one's acceptance", async () => {
     const dir = tempDir();
     const db = await storeAt(dir);
     await ensureDemoOrganisations(db, new Date());
@@ -62,12 +64,20 @@ describe('CLI: dsa add proposes; --accepted-by and dsa accept record signed agre
       }
     };
 
-    const proposed = await cliHere(['dsa', 'add', 'CLI-1', '--parties', 'shire-police,southbank-mh', '--from', '2026-01-01', '--to', '2027-01-01'], dir);
+    const proposed = await cliHere(
+      ['dsa', 'add', 'CLI-1', '--parties', 'shire-police,southbank-mh', '--from', '2026-01-01', '--to', '2027-01-01'],
+      dir,
+    );
     expect(proposed.code, proposed.stderr).toBe(0);
     expect(proposed.stdout).toMatch(/CLI-1: shire-police, southbank-mh .*proposal (\d+), waiting for shire-police, southbank-mh to accept/);
     expect(await inForce()).toBeUndefined();
     const id = /proposal (\d+)/.exec(proposed.stdout)![1]!;
-    expect((await cliHere(['dsa', 'list'], dir)).stdout).toMatch(new RegExp(`^proposal ${id}\\tCLI-1\\tnew\\t2026-01-01\\.\\.2027-01-01\\tshire-police,southbank-mh\\twaiting for shire-police,southbank-mh$`, 'm'));
+    expect((await cliHere(['dsa', 'list'], dir)).stdout).toMatch(
+      new RegExp(
+        `^proposal ${id}\\tCLI-1\\tnew\\t2026-01-01\\.\\.2027-01-01\\tshire-police,southbank-mh\\twaiting for shire-police,southbank-mh$`,
+        'm',
+      ),
+    );
 
     const notParty = await cliHere(['dsa', 'accept', id, '--for', 'capital-police'], dir);
     expect(notParty.code).toBe(1);
@@ -78,10 +88,40 @@ describe('CLI: dsa add proposes; --accepted-by and dsa accept record signed agre
     expect(last.stdout).toMatch(/in force/);
     expect(await inForce()).toBe('CLI-1');
 
-    const badHeld = await cliHere(['dsa', 'add', 'CLI-2', '--parties', 'capital-police,northgate-mh', '--from', '2026-01-01', '--to', '2027-01-01', '--accepted-by', 'capital-police,shire-police'], dir);
+    const badHeld = await cliHere(
+      [
+        'dsa',
+        'add',
+        'CLI-2',
+        '--parties',
+        'capital-police,northgate-mh',
+        '--from',
+        '2026-01-01',
+        '--to',
+        '2027-01-01',
+        '--accepted-by',
+        'capital-police,shire-police',
+      ],
+      dir,
+    );
     expect(badHeld.code).toBe(1);
     expect(badHeld.stderr).toMatch(/shire-police is not a party/);
-    const held = await cliHere(['dsa', 'add', 'CLI-2', '--parties', 'capital-police,northgate-mh', '--from', '2026-01-01', '--to', '2027-01-01', '--accepted-by', 'capital-police,northgate-mh'], dir);
+    const held = await cliHere(
+      [
+        'dsa',
+        'add',
+        'CLI-2',
+        '--parties',
+        'capital-police,northgate-mh',
+        '--from',
+        '2026-01-01',
+        '--to',
+        '2027-01-01',
+        '--accepted-by',
+        'capital-police,northgate-mh',
+      ],
+      dir,
+    );
     expect(held.code, held.stderr).toBe(0);
     expect(held.stdout).toMatch(/in force: every party's acceptance recorded/);
 
@@ -129,17 +169,37 @@ describe("CLI: the operator's acts on the register (issue 20)", () => {
     // An issuer that is not a URL, empty or plain http: an error naming the field (it was a stack trace).
     fs.writeFileSync(path.join(dir, 'secret'), 'synthetic-secret\n', { mode: 0o600 });
     for (const issuer of ['not a url', '', 'http://idp.example']) {
-      const bad = await cliHere(['org', 'oidc', 'southbank-mh', '--issuer', issuer, '--client-id', 'rpl', '--client-secret-file', path.join(dir, 'secret')], dir);
+      const bad = await cliHere(
+        ['org', 'oidc', 'southbank-mh', '--issuer', issuer, '--client-id', 'rpl', '--client-secret-file', path.join(dir, 'secret')],
+        dir,
+      );
       expect(bad.code, issuer).toBe(2);
       expect(bad.stderr).toMatch(/\bissuer: /);
       expect(bad.stderr).not.toMatch(/\n\s+at /);
     }
-    const addBad = await cliHere(['org', 'add', 'new-org', '--name', 'New', '--kind', 'police', '--issuer', 'nope', '--jwks', 'https://idp.example/jwks'], dir);
+    const addBad = await cliHere(
+      ['org', 'add', 'new-org', '--name', 'New', '--kind', 'police', '--issuer', 'nope', '--jwks', 'https://idp.example/jwks'],
+      dir,
+    );
     expect([addBad.code, /\bissuer: /.test(addBad.stderr)]).toEqual([2, true]);
 
     // A provider shared with another organisation needs the organisation claim on both.
     const oidc = (slug: string, ...extra: string[]) =>
-      cliHere(['org', 'oidc', slug, '--issuer', 'https://idp.national.example', '--client-id', `rpl-${slug}`, '--client-secret-file', path.join(dir, 'secret'), ...extra], dir);
+      cliHere(
+        [
+          'org',
+          'oidc',
+          slug,
+          '--issuer',
+          'https://idp.national.example',
+          '--client-id',
+          `rpl-${slug}`,
+          '--client-secret-file',
+          path.join(dir, 'secret'),
+          ...extra,
+        ],
+        dir,
+      );
     expect((await oidc('southbank-mh')).code).toBe(0);
     const shared = await oidc('northgate-mh', '--org-claim', 'ods', '--org-code', 'XNG01');
     expect(shared.code).toBe(1);
@@ -158,7 +218,11 @@ describe("CLI: the operator's acts on the register (issue 20)", () => {
       ['organisation.oidc', 'allowed'],
       ['organisation.oidc', 'allowed'],
     ]);
-    expect(events[0]).toMatchObject({ channel: 'cli', reason: 'registered as the wrong kind', query: { target: 'shire-police', changes: { kind: { from: 'police', to: 'ambulance' } } } });
+    expect(events[0]).toMatchObject({
+      channel: 'cli',
+      reason: 'registered as the wrong kind',
+      query: { target: 'shire-police', changes: { kind: { from: 'police', to: 'ambulance' } } },
+    });
     expect(events[1]).toMatchObject({ reason: 'merger called off', query: { target: 'northgate-mh' } });
   }, 120_000);
 });
@@ -170,7 +234,9 @@ describe('CLI: org kind while the service runs (another process on the same data
     const planId = await planIdOf(t.db, 'SB-000001');
     const token = await t.tokenFor({ sub: 'pc.shire', org: 'shire-police', roles: ['responder'] });
     const emergency = () =>
-      t.app.request(`/api/v1/plans/${planId}`, { headers: { authorization: `Bearer ${token}`, 'x-access-purpose': 'INC-2026-0102', 'x-emergency-access': 'not breathing' } });
+      t.app.request(`/api/v1/plans/${planId}`, {
+        headers: { authorization: `Bearer ${token}`, 'x-access-purpose': 'INC-2026-0102', 'x-emergency-access': 'not breathing' },
+      });
     expect((await emergency()).status).toBe(403);
     const r = await cli(['org', 'kind', 'shire-police', '--kind', 'ambulance', '--reason', 'registered as the wrong kind'], t.dir);
     expect(r.code, r.stderr).toBe(0);

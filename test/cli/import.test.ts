@@ -10,7 +10,8 @@ function writeNdjson(dir: string, lines: unknown[]): string {
   fs.writeFileSync(file, `${lines.map((l) => (typeof l === 'string' ? l : JSON.stringify(l))).join('\n')}\n`);
   return file;
 }
-const record = (ref: string, overrides: Parameters<typeof planBody>[0] = {}) => importRecordFrom(planBody({ externalRef: ref, ...overrides }));
+const record = (ref: string, overrides: Parameters<typeof planBody>[0] = {}) =>
+  importRecordFrom(planBody({ externalRef: ref, ...overrides }));
 
 function count(dir: string) {
   return withStoreAt(dir, async (db) => ({
@@ -55,7 +56,10 @@ describe('cli import', () => {
       ['plans.import', 'allowed', 'cli'],
       ['plans.import-result', 'allowed', 'cli'],
     ]);
-    expect(events[1]).toMatchObject({ actorOrg: '(cli)', query: { target: 'plans.ndjson', orgs: ['southbank-mh'], changes: { lines: 3, valid: 2, invalid: 1 } } });
+    expect(events[1]).toMatchObject({
+      actorOrg: '(cli)',
+      query: { target: 'plans.ndjson', orgs: ['southbank-mh'], changes: { lines: 3, valid: 2, invalid: 1 } },
+    });
     expect(events[1]!.actorSub).toMatch(/^cli:.+/);
     expect(events[2]!.query).toMatchObject({ changes: { created: 2, updated: 0, unchanged: 0, invalidSkipped: 1 } });
     const text = JSON.stringify(events);
@@ -70,7 +74,16 @@ describe('cli import', () => {
     const bad2 = { ...record('R-3'), favouriteColour: 'green' };
     const bad3 = { ...record('R-4'), owningOrg: 'nowhere' };
     const bad4 = { ...record('R-5'), subject: { ...record('R-5').subject, nhsNumber: '9434765918' } };
-    const file = writeNdjson(dir, [record('R-1'), bad1, '{not json', bad2, bad3, record('R-1'), bad4, { externalRef: 'R-6', owningOrg: 'southbank-mh' }]);
+    const file = writeNdjson(dir, [
+      record('R-1'),
+      bad1,
+      '{not json',
+      bad2,
+      bad3,
+      record('R-1'),
+      bad4,
+      { externalRef: 'R-6', owningOrg: 'southbank-mh' },
+    ]);
     const res = await cliHere(['import', file], dir);
     expect(res.code).toBe(1);
     const lines = res.stderr.split('\n');
@@ -80,7 +93,12 @@ describe('cli import', () => {
     expect(lines).toContain('line 5: owningOrg: no organisation "nowhere" (add it with: org add)');
     expect(lines).toContain('line 6: externalRef: "R-1" already appears on line 1');
     expect(lines.some((l) => /^line 7: subject\.nhsNumber: .*modulus 11/.test(l))).toBe(true);
-    expect(lines.filter((l) => l.startsWith('line 8: ')).map((l) => l.split(':')[1]!.trim()).sort()).toEqual(['governance', 'plan', 'subject']);
+    expect(
+      lines
+        .filter((l) => l.startsWith('line 8: '))
+        .map((l) => l.split(':')[1]!.trim())
+        .sort(),
+    ).toEqual(['governance', 'plan', 'subject']);
     expect(res.stderr).toMatch(/7 of 8 lines are invalid; nothing was imported/);
     expect((await count(dir)).plans).toBe(0);
   });

@@ -43,7 +43,11 @@ const TYPE_TWINS: Record<string, string[]> = {
 
 type Shape = ReturnType<typeof shapeOf>;
 
-function shapeOf(config: ReturnType<typeof sqliteTableConfig> | ReturnType<typeof pgTableConfig>, table: object, whereSql: (s: SQL) => string) {
+function shapeOf(
+  config: ReturnType<typeof sqliteTableConfig> | ReturnType<typeof pgTableConfig>,
+  table: object,
+  whereSql: (s: SQL) => string,
+) {
   const columns = Object.fromEntries(
     Object.entries(getTableColumns(table as never) as Record<string, Column>).map(([prop, c]) => [
       prop,
@@ -73,7 +77,9 @@ function shapeOf(config: ReturnType<typeof sqliteTableConfig> | ReturnType<typeo
     foreignKeys: config.foreignKeys
       .map((fk) => {
         const r = fk.reference();
-        const target = is(r.foreignTable, PgTable) ? pgTableConfig(r.foreignTable as PgTable).name : sqliteTableConfig(r.foreignTable as SQLiteTable).name;
+        const target = is(r.foreignTable, PgTable)
+          ? pgTableConfig(r.foreignTable as PgTable).name
+          : sqliteTableConfig(r.foreignTable as SQLiteTable).name;
         return `${r.columns.map((c) => c.name).join(',')} -> ${target}(${r.foreignColumns.map((c) => c.name).join(',')})`;
       })
       .sort(),
@@ -144,7 +150,14 @@ describe('the migrated databases', () => {
       .map((t) => t.name)
       .filter((t) => !SQLITE_ONLY_TABLES.includes(t));
     const sqliteColumns = Object.fromEntries(
-      sqliteTables.map((t) => [t, sqlite.prepare<[], { name: string }>(`SELECT name FROM pragma_table_info('${t}')`).all().map((c) => c.name).sort()]),
+      sqliteTables.map((t) => [
+        t,
+        sqlite
+          .prepare<[], { name: string }>(`SELECT name FROM pragma_table_info('${t}')`)
+          .all()
+          .map((c) => c.name)
+          .sort(),
+      ]),
     );
     const sqliteTriggered = sqlite
       .prepare<[], { tbl_name: string }>(`SELECT DISTINCT tbl_name FROM sqlite_master WHERE type = 'trigger'`)

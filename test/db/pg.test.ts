@@ -33,7 +33,10 @@ async function fresh(): Promise<{ url: string; pg: Pg }> {
 const at = '2026-01-02T03:04:05.000Z';
 
 async function seedPlan(pg: Pg, status: 'draft' | 'in-review' | 'published' = 'published') {
-  await pg.db.insert(organisations).values({ slug: 'trust-a', name: 'Trust A', kind: 'mental-health', createdAt: at }).onConflictDoNothing();
+  await pg.db
+    .insert(organisations)
+    .values({ slug: 'trust-a', name: 'Trust A', kind: 'mental-health', createdAt: at })
+    .onConflictDoNothing();
   const planId = `plan-${Math.random().toString(36).slice(2)}`;
   await pg.db.insert(plans).values({ id: planId, owningOrg: 'trust-a', externalRef: planId, createdAt: at, updatedAt: at });
   const [version] = await pg.db
@@ -130,7 +133,9 @@ describe('openPostgres', () => {
       () => undefined,
       (e: Error) => e,
     );
-    expect(refused?.message).toMatch(/cannot connect to PostgreSQL at 127\.0\.0\.1:\d+, database t_\w+, user rpl_app: password authentication failed/);
+    expect(refused?.message).toMatch(
+      /cannot connect to PostgreSQL at 127\.0\.0\.1:\d+, database t_\w+, user rpl_app: password authentication failed/,
+    );
     expect(JSON.stringify({ message: refused?.message, stack: refused?.stack })).not.toContain(secret);
 
     // Nothing listens on port 1.
@@ -149,7 +154,9 @@ describe('openPostgres', () => {
     const name = `t_ascii_${process.pid}`;
     await asSuperuser(`CREATE DATABASE ${name} OWNER ${role} ENCODING 'SQL_ASCII' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0`);
     try {
-      await expect(openPostgres(`postgres://${role}:${password}@${host}:${port}/${name}`)).rejects.toThrow(/encoded SQL_ASCII; create it with ENCODING 'UTF8'/);
+      await expect(openPostgres(`postgres://${role}:${password}@${host}:${port}/${name}`)).rejects.toThrow(
+        /encoded SQL_ASCII; create it with ENCODING 'UTF8'/,
+      );
       const tables = await asSuperuser(`SELECT count(*) AS n FROM pg_tables WHERE schemaname = 'public'`, name);
       expect(tables.rows[0]!.n).toBe(0);
     } finally {
@@ -167,13 +174,18 @@ describe('openPostgres', () => {
     const real = await serverSettings(client).finally(() => client.end());
     expect(Number(real.server_version_num)).toBeGreaterThanOrEqual(150000);
     expect(() => refuseUnsupported(real, 'the test cluster')).not.toThrow();
-    const aged = (num: string, shown: string) => () => refuseUnsupported({ ...real, server_version_num: num, server_version: shown }, 'db.example:5432');
-    expect(aged('140011', '14.11 (Debian 14.11-1.pgdg120+2)')).toThrow('PostgreSQL 15 or later is required; db.example:5432 runs 14.11 (Debian 14.11-1.pgdg120+2)');
+    const aged = (num: string, shown: string) => () =>
+      refuseUnsupported({ ...real, server_version_num: num, server_version: shown }, 'db.example:5432');
+    expect(aged('140011', '14.11 (Debian 14.11-1.pgdg120+2)')).toThrow(
+      'PostgreSQL 15 or later is required; db.example:5432 runs 14.11 (Debian 14.11-1.pgdg120+2)',
+    );
     expect(aged('149999', '15devel')).toThrow(/PostgreSQL 15 or later is required/);
     expect(aged('90624', '9.6.24')).toThrow(/runs 9\.6\.24/);
     expect(aged('', '')).toThrow(/PostgreSQL 15 or later is required/);
     expect(aged('150000', '15.0')).not.toThrow();
-    expect(() => refuseUnsupported({ ...real, synchronous_commit: 'local' }, 'db.example:5432')).toThrow(/synchronous_commit is local on db\.example:5432/);
+    expect(() => refuseUnsupported({ ...real, synchronous_commit: 'local' }, 'db.example:5432')).toThrow(
+      /synchronous_commit is local on db\.example:5432/,
+    );
   });
 
   it('reads int8 as a JS number, and refuses one it cannot hold exactly', async () => {
@@ -226,7 +238,9 @@ describe('what the database itself refuses', () => {
     await appendEvent(pg, 2);
     await pg.db.insert(auditCheckpoints).values({ at, headSeq: 2, headHash: 'h', keyId: 'k', signature: 's' });
 
-    expect(await refusal(pg.db.update(accessEvents).set({ purpose: 'rewritten' }).where(eq(accessEvents.seq, 1)))).toMatch(/access events are append-only/);
+    expect(await refusal(pg.db.update(accessEvents).set({ purpose: 'rewritten' }).where(eq(accessEvents.seq, 1)))).toMatch(
+      /access events are append-only/,
+    );
     expect(await refusal(pg.db.delete(accessEvents).where(eq(accessEvents.seq, 2)))).toMatch(/access events are append-only/);
     expect(await refusal(pg.pool.query('TRUNCATE access_events'))).toMatch(/access events are append-only/);
     expect(await refusal(pg.db.update(auditCheckpoints).set({ headSeq: 1 }))).toMatch(/audit checkpoints are append-only/);
@@ -279,7 +293,9 @@ describe('what the database itself refuses', () => {
   it('keeps person copies append-only', async () => {
     const { pg } = await fresh();
     const { planId, version } = await seedPlan(pg);
-    await pg.db.insert(personCopies).values({ planId, versionId: version.id, version: 1, withoutIdentifiers: false, printedBy: 'a', printedAt: at });
+    await pg.db
+      .insert(personCopies)
+      .values({ planId, versionId: version.id, version: 1, withoutIdentifiers: false, printedBy: 'a', printedAt: at });
     expect(await refusal(pg.db.update(personCopies).set({ withoutIdentifiers: true }))).toMatch(/person copies are append-only/);
     expect(await refusal(pg.db.delete(personCopies))).toMatch(/person copies are append-only/);
   });
@@ -305,7 +321,9 @@ describe('the read-cache counter', () => {
     const afterOidc = await epoch(pg);
     expect(afterOidc).toBeGreaterThan(afterUpdate);
 
-    await pg.pool.query(`INSERT INTO data_sharing_agreements (reference, valid_from, valid_to, created_at) VALUES ('DSA-1', '2026-01-01', '2027-01-01', '${at}')`);
+    await pg.pool.query(
+      `INSERT INTO data_sharing_agreements (reference, valid_from, valid_to, created_at) VALUES ('DSA-1', '2026-01-01', '2027-01-01', '${at}')`,
+    );
     const afterDsa = await epoch(pg);
     expect(afterDsa).toBeGreaterThan(afterOidc);
 
@@ -330,7 +348,9 @@ describe('the read-cache counter', () => {
     const writer = await pg.pool.connect();
     try {
       await writer.query('BEGIN');
-      await writer.query(`INSERT INTO plans (id, owning_org, external_ref, created_at, updated_at) VALUES ('p1', 'trust-a', 'r1', '${at}', '${at}')`);
+      await writer.query(
+        `INSERT INTO plans (id, owning_org, external_ref, created_at, updated_at) VALUES ('p1', 'trust-a', 'r1', '${at}', '${at}')`,
+      );
       expect(await epoch(pg)).toBe(before);
       await writer.query('COMMIT');
     } finally {
@@ -343,7 +363,9 @@ describe('the read-cache counter', () => {
 describe('what the migration sets up besides tables', () => {
   it('has the extensions the search fallback builds on, created by the non-superuser owner', async () => {
     const { pg } = await fresh();
-    const ext = await pg.pool.query<{ extname: string }>(`SELECT extname FROM pg_extension WHERE extname IN ('pg_trgm', 'fuzzystrmatch') ORDER BY 1`);
+    const ext = await pg.pool.query<{ extname: string }>(
+      `SELECT extname FROM pg_extension WHERE extname IN ('pg_trgm', 'fuzzystrmatch') ORDER BY 1`,
+    );
     expect(ext.rows.map((r) => r.extname)).toEqual(['fuzzystrmatch', 'pg_trgm']);
     const role = await pg.pool.query<{ rolsuper: boolean }>('SELECT rolsuper FROM pg_roles WHERE rolname = current_user');
     expect(role.rows[0]!.rolsuper).toBe(false);

@@ -13,7 +13,9 @@ const tally = (xs: number[]) => xs.reduce<Record<number, number>>((m, x) => ((m[
 const officer = demoUsers.find((u) => u.sub === 'demo.officer')!;
 
 describe('PostgreSQL restarting under load', () => {
-  it('reads wait or fail with 503 + Retry-After, never a plan without its event; the node serves again by itself', { timeout: 180_000 }, async () => {
+  it('reads wait or fail with 503 + Retry-After, never a plan without its event; the node serves again by itself', {
+    timeout: 180_000,
+  }, async () => {
     const postgres = await startRestartablePostgres();
     const seeded = await openStore({ dataDir: tempDir(), databaseUrl: postgres.url });
     await seedSyntheticPlans(seeded, 20, { now: () => new Date() });
@@ -29,7 +31,12 @@ describe('PostgreSQL restarting under load', () => {
     const readyz: number[] = [];
     const probing = (async () => {
       while (!stop) {
-        readyz.push(await fetch(`${a.url}/readyz`).then((r) => r.status, () => 0));
+        readyz.push(
+          await fetch(`${a.url}/readyz`).then(
+            (r) => r.status,
+            () => 0,
+          ),
+        );
         await new Promise((r) => setTimeout(r, 50));
       }
     })();
@@ -63,13 +70,18 @@ describe('PostgreSQL restarting under load', () => {
     const during = all.filter((r) => r.at >= restarting && r.at <= restarted);
     const counts = statusCounts(all);
     // eslint-disable-next-line no-console
-    console.log(`pg restart: ${Math.round(restarted - restarting)} ms; reads ${JSON.stringify(counts)}, ${during.length} begun during it; served again ${Math.round(again ?? -1)} ms after; /readyz answers ${JSON.stringify(tally(readyz))}`);
+    console.log(
+      `pg restart: ${Math.round(restarted - restarting)} ms; reads ${JSON.stringify(counts)}, ${during.length} begun during it; served again ${Math.round(again ?? -1)} ms after; /readyz answers ${JSON.stringify(tally(readyz))}`,
+    );
 
     expect(a.running(), `the node died:\n${a.output().stderr.slice(-3000)}`).toBe(true);
     expect(a.pid()).toBe(pid);
     expect(again, 'a plan served again within 5 s of the restart').toBeLessThan(5000);
     // Nothing but plans and clear refusals: no 500, no dropped connection.
-    expect(Object.keys(counts).filter((k) => k !== '200' && k !== '503'), JSON.stringify(counts)).toEqual([]);
+    expect(
+      Object.keys(counts).filter((k) => k !== '200' && k !== '503'),
+      JSON.stringify(counts),
+    ).toEqual([]);
     for (const r of all.filter((x) => x.status === 503)) {
       expect([r.retryAfter, r.contentType]).toEqual(['2', 'application/problem+json']);
     }

@@ -21,7 +21,13 @@ export type Read = {
   doneAt: number;
 };
 
-export async function readPlan(node: { name: string; url: string }, token: string, planId: string, purpose: string, n: number): Promise<Read> {
+export async function readPlan(
+  node: { name: string; url: string },
+  token: string,
+  planId: string,
+  purpose: string,
+  n: number,
+): Promise<Read> {
   const at = performance.now();
   const base = { n, purpose, node: node.name, planId, at };
   try {
@@ -46,7 +52,15 @@ export async function readPlan(node: { name: string; url: string }, token: strin
       contentType: res.headers.get('content-type'),
     };
   } catch (e) {
-    return { ...base, doneAt: performance.now(), status: 0, servedPlan: false, retryAfter: null, contentType: null, error: (e as Error).cause ? String((e as Error).cause) : (e as Error).message };
+    return {
+      ...base,
+      doneAt: performance.now(),
+      status: 0,
+      servedPlan: false,
+      retryAfter: null,
+      contentType: null,
+      error: (e as Error).cause ? String((e as Error).cause) : (e as Error).message,
+    };
   }
 }
 
@@ -108,7 +122,13 @@ export function expectEveryServedPlanLogged(reads: Read[], events: Map<string, E
   const served = reads.filter((r) => r.servedPlan);
   const unlogged = served.filter((r) => {
     const e = events.get(r.purpose) ?? [];
-    return !(e.length === 1 && e[0]!.action === 'view' && e[0]!.outcome === 'allowed' && e[0]!.plan_id === r.planId && e[0]!.actor_sub === sub);
+    return !(
+      e.length === 1 &&
+      e[0]!.action === 'view' &&
+      e[0]!.outcome === 'allowed' &&
+      e[0]!.plan_id === r.planId &&
+      e[0]!.actor_sub === sub
+    );
   });
   expect(unlogged.map((r) => `${r.purpose} on ${r.node}: ${JSON.stringify(events.get(r.purpose) ?? [])}`)).toEqual([]);
   return served.length;

@@ -28,7 +28,9 @@ async function seededDatabase(plans: number) {
 }
 
 describe('two nodes on one PostgreSQL', () => {
-  it('SIGKILL of A during reads and approvals on both: B keeps answering, every plan served has its event, nothing half-written, the chain verifies, A comes back', { timeout: 240_000 }, async () => {
+  it('SIGKILL of A during reads and approvals on both: B keeps answering, every plan served has its event, nothing half-written, the chain verifies, A comes back', {
+    timeout: 240_000,
+  }, async () => {
     const db = await seededDatabase(20);
     const { nodes, token, cli } = await startNodes({ databaseUrl: db.url });
     const [a, b] = nodes as [ServiceNode, ServiceNode];
@@ -41,7 +43,9 @@ describe('two nodes on one PostgreSQL', () => {
       const on = i % 2 ? a : b;
       const made = await callNode(on, authorToken, 'POST', '/api/v1/plans', `DRAFT-${i}`, planBody({ externalRef: `KILL-${i}` }));
       expect(made.status, JSON.stringify(made.json)).toBe(201);
-      expect((await callNode(on, authorToken, 'POST', `/api/v1/plans/${made.json.planId}/versions/1/submit`, `SUBMIT-${i}`)).status).toBe(200);
+      expect((await callNode(on, authorToken, 'POST', `/api/v1/plans/${made.json.planId}/versions/1/submit`, `SUBMIT-${i}`)).status).toBe(
+        200,
+      );
       inReview.push(made.json.planId as string);
     }
 
@@ -66,7 +70,9 @@ describe('two nodes on one PostgreSQL', () => {
         const read = await callNode(on, approverToken, 'GET', `/api/v1/plans/${planId}/versions/1`, `APPROVE-${k}`);
         const approve =
           read.status === 200
-            ? await callNode(on, approverToken, 'POST', `/api/v1/plans/${planId}/versions/1/approve`, `APPROVE-${k}`, { contentHash: read.json.contentHash })
+            ? await callNode(on, approverToken, 'POST', `/api/v1/plans/${planId}/versions/1/approve`, `APPROVE-${k}`, {
+                contentHash: read.json.contentHash,
+              })
             : undefined;
         approvals.push({ planId, read, approve });
         await new Promise((r) => setTimeout(r, 50));
@@ -89,7 +95,9 @@ describe('two nodes on one PostgreSQL', () => {
     const onB = all.filter((r) => r.node === 'B');
     const onBAfter = onB.filter((r) => r.at > killedAt);
     // eslint-disable-next-line no-console
-    console.log(`SIGKILL: A ${JSON.stringify(statusCounts(onA))}; B ${JSON.stringify(statusCounts(onB))} (${onBAfter.length} after the kill)`);
+    console.log(
+      `SIGKILL: A ${JSON.stringify(statusCounts(onA))}; B ${JSON.stringify(statusCounts(onB))} (${onBAfter.length} after the kill)`,
+    );
     // B served every read, before and after A died.
     expect(statusCounts(onB)).toEqual({ 200: onB.length });
     expect(onB.every((r) => r.servedPlan)).toBe(true);
@@ -97,23 +105,29 @@ describe('two nodes on one PostgreSQL', () => {
     // On A: plans before, then only failures of the connection (none answered with an error status).
     expect(onA.filter((r) => r.status !== 200 && !r.error)).toEqual([]);
 
-    const outcome = (x: Approval) => `${x.read.node}:${x.read.status || x.read.error}/${x.approve ? x.approve.status || x.approve.error : '-'}`;
+    const outcome = (x: Approval) =>
+      `${x.read.node}:${x.read.status || x.read.error}/${x.approve ? x.approve.status || x.approve.error : '-'}`;
     // eslint-disable-next-line no-console
     console.log(`approvals: ${approvals.map(outcome).join(' ')}`);
     // Approvals: every one on B went through; on A each either went through or lost its connection.
     expect(approvals.filter((x) => x.read.node === 'B' && x.approve?.status !== 200).map(outcome)).toEqual([]);
-    expect(approvals.filter((x) => x.read.node === 'A' && x.approve?.status !== 200 && !(x.read.error || x.approve?.error)).map(outcome)).toEqual([]);
+    expect(
+      approvals.filter((x) => x.read.node === 'A' && x.approve?.status !== 200 && !(x.read.error || x.approve?.error)).map(outcome),
+    ).toEqual([]);
     // Every version read that reached the approver is logged.
     const approvalReads = await eventsByPurpose(db.url, 'APPROVE');
     for (const [k, x] of approvals.entries()) {
-      if (x.read.status === 200) expect(approvalReads.get(`APPROVE-${k}`)?.some((e) => e.outcome === 'allowed' && e.plan_id === x.planId)).toBe(true);
+      if (x.read.status === 200)
+        expect(approvalReads.get(`APPROVE-${k}`)?.some((e) => e.outcome === 'allowed' && e.plan_id === x.planId)).toBe(true);
     }
     // Nothing half-written: each version is published, or still in review and approvable on B now.
     for (const x of approvals.filter((y) => y.approve?.status !== 200)) {
       const read = await callNode(b, approverToken, 'GET', `/api/v1/plans/${x.planId}/versions/1`, 'APPROVE-again');
       if (read.json?.status === 'published') continue;
       expect(read.json?.status).toBe('in-review');
-      const again = await callNode(b, approverToken, 'POST', `/api/v1/plans/${x.planId}/versions/1/approve`, 'APPROVE-again', { contentHash: read.json.contentHash });
+      const again = await callNode(b, approverToken, 'POST', `/api/v1/plans/${x.planId}/versions/1/approve`, 'APPROVE-again', {
+        contentHash: read.json.contentHash,
+      });
       expect(again.status, JSON.stringify(again.json)).toBe(200);
     }
     for (const planId of inReview) {
@@ -136,7 +150,9 @@ describe('two nodes on one PostgreSQL', () => {
     expect((await cli(['verify-audit'])).code).toBe(0);
   });
 
-  it('a plan published on A is found and read on B within a second; the search limit counts both; A, stopped while B publishes, catches its index up from its cursor', { timeout: 240_000 }, async () => {
+  it('a plan published on A is found and read on B within a second; the search limit counts both; A, stopped while B publishes, catches its index up from its cursor', {
+    timeout: 240_000,
+  }, async () => {
     const db = await seededDatabase(10);
     // A small burst so the limit is reached in a few searches (a person's searches, on whichever node).
     const { nodes, token } = await startNodes({ databaseUrl: db.url, env: { SEARCH_BURST: '6' } });
@@ -150,7 +166,9 @@ describe('two nodes on one PostgreSQL', () => {
       const planId = made.json.planId as string;
       expect((await callNode(on, authorToken, 'POST', `/api/v1/plans/${planId}/versions/1/submit`, `WRITE-${ref}`)).status).toBe(200);
       const read = await callNode(on, approverToken, 'GET', `/api/v1/plans/${planId}/versions/1`, `APPROVE-${ref}`);
-      const approved = await callNode(on, approverToken, 'POST', `/api/v1/plans/${planId}/versions/1/approve`, `APPROVE-${ref}`, { contentHash: read.json.contentHash });
+      const approved = await callNode(on, approverToken, 'POST', `/api/v1/plans/${planId}/versions/1/approve`, `APPROVE-${ref}`, {
+        contentHash: read.json.contentHash,
+      });
       expect(approved.status, JSON.stringify(approved.json)).toBe(200);
       return planId;
     }
@@ -159,7 +177,8 @@ describe('two nodes on one PostgreSQL', () => {
       for (;;) {
         const r = await callNode(on, who, 'GET', `/api/v1/search?${new URLSearchParams({ q: `Aoife ${familyName}` })}`, 'SEARCH-find');
         expect(r.status, JSON.stringify(r.json)).toBe(200);
-        if (r.json.results.some((x: { planId: string }) => x.planId === planId)) return { ms: performance.now() - since, degraded: r.json.degraded };
+        if (r.json.results.some((x: { planId: string }) => x.planId === planId))
+          return { ms: performance.now() - since, degraded: r.json.degraded };
         if (performance.now() - since > limitMs) throw new Error(`${planId} not found on ${on.name} within ${limitMs} ms`);
         await new Promise((res) => setTimeout(res, 25));
       }
@@ -178,7 +197,8 @@ describe('two nodes on one PostgreSQL', () => {
     // One person's searches alternate between the nodes: the sixth is the last allowed, on either.
     const limited = await searcher(2);
     const statuses: number[] = [];
-    for (let i = 0; i < 8; i++) statuses.push((await callNode(i % 2 ? b : a, limited, 'GET', '/api/v1/search?q=smith', 'SEARCH-limit')).status);
+    for (let i = 0; i < 8; i++)
+      statuses.push((await callNode(i % 2 ? b : a, limited, 'GET', '/api/v1/search?q=smith', 'SEARCH-limit')).status);
     expect(statuses).toEqual([200, 200, 200, 200, 200, 200, 429, 429]);
 
     // A stops; B publishes two plans; A, started again, is ready only once its index has them, and has
@@ -195,7 +215,9 @@ describe('two nodes on one PostgreSQL', () => {
     expect(a.output().stdout).not.toMatch(/rebuilding/);
   });
 
-  it('restore drill: backup from the running deployment, restore into a fresh database, a node serves from it, verify-audit passes', { timeout: 240_000 }, async () => {
+  it('restore drill: backup from the running deployment, restore into a fresh database, a node serves from it, verify-audit passes', {
+    timeout: 240_000,
+  }, async () => {
     const db = await seededDatabase(10);
     const { nodes, token, keysDir, cli } = await startNodes({ databaseUrl: db.url });
     const bearer = await token(officer);
@@ -203,7 +225,15 @@ describe('two nodes on one PostgreSQL', () => {
     // The backup is taken while both nodes serve (and log) reads.
     let stop = false;
     let done = 0;
-    const reads = readStream({ targets: () => nodes, token: bearer, planIds: db.planIds, prefix: 'DRILL', concurrency: 4, until: () => stop, onRead: () => void done++ });
+    const reads = readStream({
+      targets: () => nodes,
+      token: bearer,
+      planIds: db.planIds,
+      prefix: 'DRILL',
+      concurrency: 4,
+      until: () => stop,
+      onRead: () => void done++,
+    });
     await waitFor(() => done >= 10, 'reads before the backup');
     const file = path.join(tempDir(), 'drill.rplbackup.gz');
     const backupBegan = performance.now();

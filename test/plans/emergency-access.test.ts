@@ -9,7 +9,12 @@ async function agreements(): Promise<AgreementQueries> {
   const db = await testStore();
   const now = new Date('2026-11-23T10:00:00Z');
   await ensureDemoOrganisations(db, now);
-  for (const [slug, kind] of [['valley-ambulance', 'ambulance'], ['valley-ed', 'emergency-department'], ['valley-mh', 'mental-health'], ['valley-police', 'police']] as const) {
+  for (const [slug, kind] of [
+    ['valley-ambulance', 'ambulance'],
+    ['valley-ed', 'emergency-department'],
+    ['valley-mh', 'mental-health'],
+    ['valley-police', 'police'],
+  ] as const) {
     await addOrganisation(db, { slug, name: slug, kind }, now);
   }
   return agreementQueries(db);
@@ -41,10 +46,16 @@ describe('authoriseRead: break-glass rule lives in the domain', () => {
   });
 
   it('inside an agreement the reason changes nothing; staff roles get no break-glass', async () => {
-    expect(await authoriseRead(responder('metro-ambulance', 'ambulance'), 'southbank-mh', day, q, { emergencyReason: 'x-ray' })).toMatchObject({
-      ok: true, value: { basis: 'agreement' },
+    expect(
+      await authoriseRead(responder('metro-ambulance', 'ambulance'), 'southbank-mh', day, q, { emergencyReason: 'x-ray' }),
+    ).toMatchObject({
+      ok: true,
+      value: { basis: 'agreement' },
     });
     const author: Actor = { sub: 'a', org: 'valley-mh', orgKind: 'mental-health', roles: ['author'] };
-    expect(await authoriseRead(author, 'southbank-mh', day, q, { emergencyReason: 'please' })).toMatchObject({ ok: false, code: 'forbidden' });
+    expect(await authoriseRead(author, 'southbank-mh', day, q, { emergencyReason: 'please' })).toMatchObject({
+      ok: false,
+      code: 'forbidden',
+    });
   });
 });

@@ -59,7 +59,11 @@ describe('data-sharing agreements scope every read, per plan', () => {
     const year = clock().getUTCFullYear();
     clock.set(`${year + 3}-01-02T09:00:00Z`); // demo agreement ends 31 Dec of year+2
     expectRefused(await t.call(who.officer, 'GET', `/api/v1/plans/${planId}`), 403, 'forbidden', noAgreement);
-    await addDataSharingAgreement(t.db, { reference: 'DSA-FUTURE', parties: ['shire-police', 'southbank-mh'], validFrom: `${year + 4}-01-01`, validTo: `${year + 5}-01-01` }, clock());
+    await addDataSharingAgreement(
+      t.db,
+      { reference: 'DSA-FUTURE', parties: ['shire-police', 'southbank-mh'], validFrom: `${year + 4}-01-01`, validTo: `${year + 5}-01-01` },
+      clock(),
+    );
     expectRefused(await t.call(who.outsider, 'GET', `/api/v1/plans/${planId}`), 403, 'forbidden', noAgreement);
     clock.set(`${year + 4}-06-01T09:00:00Z`);
     expect((await t.call(who.outsider, 'GET', `/api/v1/plans/${planId}`)).status).toBe(200);
@@ -67,14 +71,20 @@ describe('data-sharing agreements scope every read, per plan', () => {
 
   it('an agreement between other parties does not open this plan', async () => {
     const { t, planId } = await withPublishedPlan();
-    await addDataSharingAgreement(t.db, { reference: 'DSA-OTHER', parties: ['shire-police', 'northgate-mh'], validFrom: '2026-01-01', validTo: '2027-12-31' }, t.clock());
+    await addDataSharingAgreement(
+      t.db,
+      { reference: 'DSA-OTHER', parties: ['shire-police', 'northgate-mh'], validFrom: '2026-01-01', validTo: '2027-12-31' },
+      t.clock(),
+    );
     expectRefused(await t.call(who.outsider, 'GET', `/api/v1/plans/${planId}`), 403, 'forbidden', noAgreement);
   });
 
-  it('auditors, admins and other trusts\' authors get no plan content', async () => {
+  it("auditors, admins and other trusts' authors get no plan content", async () => {
     const { t, planId } = await withPublishedPlan();
     for (const w of [who.auditor, who.admin]) {
-      expectRefused(await t.call(w, 'GET', `/api/v1/plans/${planId}`), 403, 'forbidden', { detail: /^your role does not give access to plan content$/ });
+      expectRefused(await t.call(w, 'GET', `/api/v1/plans/${planId}`), 403, 'forbidden', {
+        detail: /^your role does not give access to plan content$/,
+      });
     }
     expectRefused(await t.call(who.otherTrustAuthor, 'GET', `/api/v1/plans/${planId}`), 403, 'forbidden', {
       detail: /^authors and approvers may only read their own organisation's plans$/,
@@ -82,7 +92,7 @@ describe('data-sharing agreements scope every read, per plan', () => {
     expect((await t.call(who.author, 'GET', `/api/v1/plans/${planId}`)).status).toBe(200);
   });
 
-  it('finds a plan by the owning organisation\'s own reference, with the same checks', async () => {
+  it("finds a plan by the owning organisation's own reference, with the same checks", async () => {
     const { t, planId } = await withPublishedPlan();
     const own = await t.call(who.author, 'GET', '/api/v1/plans?externalRef=SB-000001');
     expect(own.json.planId).toBe(planId);
@@ -94,7 +104,9 @@ describe('data-sharing agreements scope every read, per plan', () => {
     const noAgreementRef = await t.call(who.outsider, 'GET', '/api/v1/plans?externalRef=SB-000001&org=southbank-mh');
     expect(noAgreementRef.json).toEqual({ ...unknown.json, instance: noAgreementRef.json.instance });
     expectRefused(await t.call(who.officer, 'GET', '/api/v1/plans?externalRef=SB-000001'), 404, 'not_found', { detail: /^no such plan$/ }); // not capital-police's ref
-    expectRefused(await t.call(who.officer, 'GET', '/api/v1/plans?externalRef=SB-000001&bogus=1'), 400, 'invalid', { detail: /Unrecognized key: "bogus"/ });
+    expectRefused(await t.call(who.officer, 'GET', '/api/v1/plans?externalRef=SB-000001&bogus=1'), 400, 'invalid', {
+      detail: /Unrecognized key: "bogus"/,
+    });
   });
 });
 
@@ -127,13 +139,21 @@ describe('section audience', () => {
   });
 });
 
-describe('identity: tokens are verified against each organisation\'s own issuer', () => {
+describe("identity: tokens are verified against each organisation's own issuer", () => {
   async function withOrgIssuer() {
     const { t, planId } = await withPublishedPlan();
     const { privateKey, publicKey } = await generateKeyPair('ES256');
     const jwks = JSON.stringify({ keys: [{ ...(await exportJWK(publicKey)), kid: 'k1', alg: 'ES256' }] });
-    await addOrganisation(t.db, { slug: 'river-police', name: 'River Police (synthetic)', kind: 'police', issuer: 'https://idp.river-police.example', jwks }, t.clock());
-    await addDataSharingAgreement(t.db, { reference: 'DSA-RIVER', parties: ['river-police', 'southbank-mh'], validFrom: '2026-01-01', validTo: '2027-12-31' }, t.clock());
+    await addOrganisation(
+      t.db,
+      { slug: 'river-police', name: 'River Police (synthetic)', kind: 'police', issuer: 'https://idp.river-police.example', jwks },
+      t.clock(),
+    );
+    await addDataSharingAgreement(
+      t.db,
+      { reference: 'DSA-RIVER', parties: ['river-police', 'southbank-mh'], validFrom: '2026-01-01', validTo: '2027-12-31' },
+      t.clock(),
+    );
     const sign = (claims: Record<string, unknown>, opts: { iss?: string; aud?: string; exp?: number } = {}) =>
       new SignJWT(claims)
         .setProtectedHeader({ alg: 'ES256', kid: 'k1' })
@@ -144,13 +164,15 @@ describe('identity: tokens are verified against each organisation\'s own issuer'
         .setExpirationTime(opts.exp ?? Math.floor(t.clock().getTime() / 1000) + 600)
         .sign(privateKey);
     const get = async (token: string) => {
-      const res = await t.app.request(`/api/v1/plans/${planId}`, { headers: { authorization: `Bearer ${token}`, 'x-access-purpose': 'INC-9' } });
+      const res = await t.app.request(`/api/v1/plans/${planId}`, {
+        headers: { authorization: `Bearer ${token}`, 'x-access-purpose': 'INC-9' },
+      });
       return { status: res.status, headers: res.headers, json: (await res.json()) as any };
     };
     return { t, sign, get };
   }
 
-  it('accepts a token from the organisation\'s own identity provider', async () => {
+  it("accepts a token from the organisation's own identity provider", async () => {
     const { sign, get } = await withOrgIssuer();
     expect((await get(await sign({ org: 'river-police', roles: ['responder'] }))).status).toBe(200);
   });
@@ -158,14 +180,24 @@ describe('identity: tokens are verified against each organisation\'s own issuer'
   it('refuses a token that claims another organisation, wrong audience, expiry, tampering, or no role', async () => {
     const { t, sign, get } = await withOrgIssuer();
     const now = Math.floor(t.clock().getTime() / 1000);
-    expectRefused(await get(await sign({ org: 'capital-police', roles: ['responder'] })), 401, 'unauthenticated', { detail: /^tokens for capital-police must come from its own identity provider$/ });
-    expectRefused(await get(await sign({ org: 'river-police', roles: ['responder'] }, { aud: 'other-app' })), 401, 'unauthenticated', { detail: /"aud" claim/ });
-    expectRefused(await get(await sign({ org: 'river-police', roles: ['responder'] }, { exp: now - 120 })), 401, 'unauthenticated', { detail: /"exp" claim/ });
+    expectRefused(await get(await sign({ org: 'capital-police', roles: ['responder'] })), 401, 'unauthenticated', {
+      detail: /^tokens for capital-police must come from its own identity provider$/,
+    });
+    expectRefused(await get(await sign({ org: 'river-police', roles: ['responder'] }, { aud: 'other-app' })), 401, 'unauthenticated', {
+      detail: /"aud" claim/,
+    });
+    expectRefused(await get(await sign({ org: 'river-police', roles: ['responder'] }, { exp: now - 120 })), 401, 'unauthenticated', {
+      detail: /"exp" claim/,
+    });
     const good = await sign({ org: 'river-police', roles: ['responder'] });
     const [h, p, s] = good.split('.');
-    const forged = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(p!, 'base64url').toString()), roles: ['approver'] })).toString('base64url');
+    const forged = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(p!, 'base64url').toString()), roles: ['approver'] })).toString(
+      'base64url',
+    );
     expectRefused(await get(`${h}.${forged}.${s}`), 401, 'unauthenticated', { detail: /signature verification failed/ });
-    expectRefused(await get(await sign({ org: 'river-police', roles: ['superuser'] })), 403, 'forbidden', { detail: /^the token grants no role in this service$/ });
+    expectRefused(await get(await sign({ org: 'river-police', roles: ['superuser'] })), 403, 'forbidden', {
+      detail: /^the token grants no role in this service$/,
+    });
     const none = await get('not-a-jwt');
     expectRefused(none, 401, 'unauthenticated', { detail: /^the bearer token is not a JWT$/ });
     expect(none.headers.get('www-authenticate')).toMatch(/Bearer/);
@@ -179,14 +211,21 @@ describe('identity: tokens are verified against each organisation\'s own issuer'
     const devToken = await t.tokenFor(who.officer);
     expect((await get(devToken)).status).toBe(200); // the test app has it on
     const planId = await planIdOf(t.db, 'SB-000001');
-    const res = await prodLike.request(`/api/v1/plans/${planId}`, { headers: { authorization: `Bearer ${devToken}`, 'x-access-purpose': 'INC-9' } });
-    expectRefused({ status: res.status, json: await res.json() }, 401, 'unauthenticated', { detail: /^tokens for capital-police must come from its own identity provider$/ });
+    const res = await prodLike.request(`/api/v1/plans/${planId}`, {
+      headers: { authorization: `Bearer ${devToken}`, 'x-access-purpose': 'INC-9' },
+    });
+    expectRefused({ status: res.status, json: await res.json() }, 401, 'unauthenticated', {
+      detail: /^tokens for capital-police must come from its own identity provider$/,
+    });
   });
 });
 
 describe("the register: the operator's acts (issue 20)", () => {
   it('adding an organisation, changing a kind and enabling again are for the command line only, never an administrator', () => {
-    const ownAdmin = { via: 'api' as const, actor: { sub: 'admin.p', org: 'shire-police', orgKind: 'police' as const, roles: ['admin' as const] } };
+    const ownAdmin = {
+      via: 'api' as const,
+      actor: { sub: 'admin.p', org: 'shire-police', orgKind: 'police' as const, roles: ['admin' as const] },
+    };
     for (const act of operatorActs) {
       expect(authoriseOperatorAct({ via: 'cli', user: 'ops' }, act)).toEqual({ ok: true, value: true });
       expect(authoriseOperatorAct(ownAdmin, act)).toMatchObject({ ok: false, code: 'forbidden', extra: { reason: 'operator-only' } });
@@ -199,13 +238,22 @@ describe("the register: the operator's acts (issue 20)", () => {
 
 describe('the publishing workflow: four-eyes, stale base, who withdraws, and what the console offers', () => {
   const mh = (w: { sub: string; org: string; roles: Actor['roles'] }): Actor => ({ ...w, orgKind: 'mental-health' });
-  const [author, approver, authorApprover, otherApprover] = [mh(who.author), mh(who.approver), mh(who.authorApprover), mh(who.otherTrustApprover)];
+  const [author, approver, authorApprover, otherApprover] = [
+    mh(who.author),
+    mh(who.approver),
+    mh(who.authorApprover),
+    mh(who.otherTrustApprover),
+  ];
   const plan = { owningOrg: 'southbank-mh', currentVersionId: 7 };
   const version = (v: Partial<VersionFacts> = {}): VersionFacts => ({ status: 'in-review', authors: [author.sub], baseVersionId: 7, ...v });
 
   it('four-eyes: no one approves a version they wrote or edited, whatever roles they hold', () => {
     expect(authoriseApproval(approver, plan, version())).toEqual({ ok: true, value: true });
-    expect(authoriseApproval(authorApprover, plan, version({ authors: [author.sub, authorApprover.sub] }))).toMatchObject({ ok: false, code: 'forbidden', extra: { reason: 'four-eyes' } });
+    expect(authoriseApproval(authorApprover, plan, version({ authors: [author.sub, authorApprover.sub] }))).toMatchObject({
+      ok: false,
+      code: 'forbidden',
+      extra: { reason: 'four-eyes' },
+    });
     // Not an approver, or another trust's: refused before four-eyes is asked.
     expect(authoriseApproval(author, plan, version({ authors: ['someone.else'] }))).toMatchObject({ ok: false, code: 'forbidden' });
     expect(authoriseApproval(otherApprover, plan, version())).toMatchObject({ ok: false, code: 'forbidden' });
@@ -218,12 +266,20 @@ describe('the publishing workflow: four-eyes, stale base, who withdraws, and wha
     expect(authoriseBase({ ...plan, currentVersionId: null }, { baseVersionId: 7 })).toMatchObject({ extra: { reason: 'stale-base' } });
     expect(authoriseBase(plan, { baseVersionId: null })).toMatchObject({ extra: { reason: 'stale-base' } });
     expect(authoriseBase({ ...plan, currentVersionId: null }, { baseVersionId: null }).ok).toBe(true);
-    expect(authoriseApproval(approver, plan, version({ baseVersionId: 6 }))).toMatchObject({ ok: false, code: 'conflict', extra: { reason: 'stale-base' } });
+    expect(authoriseApproval(approver, plan, version({ baseVersionId: 6 }))).toMatchObject({
+      ok: false,
+      code: 'conflict',
+      extra: { reason: 'stale-base' },
+    });
   });
 
   it('who withdraws: the published version only an approver; an open version its authors or approvers', () => {
     expect(authoriseWithdrawal(approver, 'southbank-mh', 'published').ok).toBe(true);
-    expect(authoriseWithdrawal(author, 'southbank-mh', 'published')).toMatchObject({ ok: false, code: 'forbidden', extra: { reason: 'approver-withdraws' } });
+    expect(authoriseWithdrawal(author, 'southbank-mh', 'published')).toMatchObject({
+      ok: false,
+      code: 'forbidden',
+      extra: { reason: 'approver-withdraws' },
+    });
     for (const status of ['draft', 'in-review', undefined] as const) {
       expect(authoriseWithdrawal(author, 'southbank-mh', status).ok).toBe(true);
       expect(authoriseWithdrawal(approver, 'southbank-mh', status).ok).toBe(true);
@@ -238,12 +294,32 @@ describe('the publishing workflow: four-eyes, stale base, who withdraws, and wha
 
   it('the console offers only what these rules and the workflow allow', () => {
     const draft = version({ status: 'draft' });
-    expect(consoleActions(author, plan, draft)).toEqual({ edit: true, submit: true, startDraft: false, review: false, withdraw: false, cards: true });
-    expect(consoleActions(approver, plan, draft)).toEqual({ edit: false, submit: false, startDraft: false, review: false, withdraw: true, cards: false });
+    expect(consoleActions(author, plan, draft)).toEqual({
+      edit: true,
+      submit: true,
+      startDraft: false,
+      review: false,
+      withdraw: false,
+      cards: true,
+    });
+    expect(consoleActions(approver, plan, draft)).toEqual({
+      edit: false,
+      submit: false,
+      startDraft: false,
+      review: false,
+      withdraw: true,
+      cards: false,
+    });
     expect(consoleActions(approver, plan, version())).toMatchObject({ review: true, withdraw: true });
-    expect(consoleActions(author, plan, version({ status: 'published' }))).toMatchObject({ startDraft: true, edit: false, withdraw: false });
+    expect(consoleActions(author, plan, version({ status: 'published' }))).toMatchObject({
+      startDraft: true,
+      edit: false,
+      withdraw: false,
+    });
     // Nothing published yet: no new draft from it, no cards, nothing to withdraw.
-    expect(consoleActions(authorApprover, { ...plan, currentVersionId: null }, version({ status: 'withdrawn', baseVersionId: null }))).toEqual({
+    expect(
+      consoleActions(authorApprover, { ...plan, currentVersionId: null }, version({ status: 'withdrawn', baseVersionId: null })),
+    ).toEqual({
       edit: false,
       submit: false,
       startDraft: false,

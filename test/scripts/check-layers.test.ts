@@ -33,7 +33,9 @@ describe('check:layers', () => {
       'src/server/route.ts': "import { sql } from 'drizzle-orm';\nexport const r = sql`select 1`;\n",
       'src/server/raw.ts': "export const r = (db: any) => db.$client.prepare('select 1');\n",
     });
-    const messages = checkLayers(root).findings.filter((f) => f.kind === 'sql').map((f) => f.message);
+    const messages = checkLayers(root)
+      .findings.filter((f) => f.kind === 'sql')
+      .map((f) => f.message);
     expect(messages).toEqual([
       expect.stringMatching(/^src\/server\/raw\.ts reaches the driver/),
       expect.stringMatching(/^src\/server\/route\.ts imports drizzle-orm/),
@@ -58,8 +60,9 @@ describe('check:layers', () => {
       'src/plans/core/x.ts': "import { s } from '../../server/s.js';\nexport const x = s;\n",
       'src/search/y.ts': "import { u } from '../ui/u.js';\nexport const y = u;\n",
       'src/ui/u.tsx': "import type { S } from '../server/s.js';\nexport const u = 1 as unknown as S;\n",
-      'src/server/s.ts': "export type S = number;\nexport const s = 1;\n",
-      'db/schema/t.ts': "import type { P } from '../../src/plans/p.js';\nimport { p } from '../../src/plans/p.js';\nexport const t: P = p;\n",
+      'src/server/s.ts': 'export type S = number;\nexport const s = 1;\n',
+      'db/schema/t.ts':
+        "import type { P } from '../../src/plans/p.js';\nimport { p } from '../../src/plans/p.js';\nexport const t: P = p;\n",
       'src/plans/p.ts': 'export type P = number;\nexport const p = 1;\n',
       'src/plans/worker.ts': "new Worker(new URL('./missing.mjs', import.meta.url));\n",
     });
@@ -70,7 +73,7 @@ describe('check:layers', () => {
         expect.stringContaining('src/search/y.ts:1 → src/ui/u.tsx: search must not import ui'),
         expect.stringContaining('src/ui/u.tsx:1 → src/server/s.ts: ui must not import server'),
         expect.stringContaining('db/schema/t.ts:2 → src/plans/p.ts: db/schema may import only types'),
-        expect.stringContaining("src/plans/worker.ts:1 imports ./missing.mjs, which does not exist"),
+        expect.stringContaining('src/plans/worker.ts:1 imports ./missing.mjs, which does not exist'),
       ]),
     );
     expect(messages).toHaveLength(5);

@@ -28,15 +28,33 @@ describe('npm run dev:oidc (one provider for every demo organisation)', () => {
   it('signs a demo person in to their own organisation only: the provider names it in org_code', async () => {
     const t = await testApp({ clock: testClock(new Date().toISOString()) });
     let appUrl = '';
-    const app = createApp({ db: t.db, clock: t.clock, logger: silentLogger(), accessLog: t.accessLog, secrets: t.secrets, get publicBaseUrl() { return appUrl; } });
+    const app = createApp({
+      db: t.db,
+      clock: t.clock,
+      logger: silentLogger(),
+      accessLog: t.accessLog,
+      secrets: t.secrets,
+      get publicBaseUrl() {
+        return appUrl;
+      },
+    });
     const server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 });
     await new Promise<void>((r) => server.once('listening', () => r()));
     appUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    stops.push(() => { (server as unknown as { closeAllConnections(): void }).closeAllConnections(); server.close(); });
+    stops.push(() => {
+      (server as unknown as { closeAllConnections(): void }).closeAllConnections();
+      server.close();
+    });
 
     const child = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'scripts/dev-oidc.ts')], {
       cwd: repoRoot,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', DATA_DIR: t.dir, OIDC_PORT: String(await freePort()), PUBLIC_BASE_URL: appUrl },
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '/tmp',
+        DATA_DIR: t.dir,
+        OIDC_PORT: String(await freePort()),
+        PUBLIC_BASE_URL: appUrl,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     stops.push(() => child.kill('SIGKILL'));

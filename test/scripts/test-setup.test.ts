@@ -68,7 +68,12 @@ describe('npm test set-up (scripts/test-setup.ts)', () => {
     const a = fakeTool(dir, 'chromium');
     const b = fakeTool(dir, 'postgresql');
     const ran: string[][] = [];
-    const result = ensureTestTools({ requirements: [a.req, b.req], env: { TEST_INSTALL: '0' }, aptAccess: () => [], run: (argv) => (ran.push(argv), 0) });
+    const result = ensureTestTools({
+      requirements: [a.req, b.req],
+      env: { TEST_INSTALL: '0' },
+      aptAccess: () => [],
+      run: (argv) => (ran.push(argv), 0),
+    });
     expect(ran).toEqual([]);
     expect(result.ok).toBe(false);
     const message = (result as { message: string }).message;
@@ -93,10 +98,19 @@ describe('npm test set-up (scripts/test-setup.ts)', () => {
   it('a failed apt-get, or a package that did not bring the tool, stops the run with the reason', () => {
     const dir = tempDir();
     const a = fakeTool(dir, 'postgresql');
-    const failing = ensureTestTools({ requirements: [a.req], env: {}, aptAccess: () => [], run: (argv) => (argv.includes('install') ? 100 : 0), log: () => {} });
+    const failing = ensureTestTools({
+      requirements: [a.req],
+      env: {},
+      aptAccess: () => [],
+      run: (argv) => (argv.includes('install') ? 100 : 0),
+      log: () => {},
+    });
     expect(failing).toMatchObject({ ok: false, message: expect.stringMatching(/apt-get install failed/) });
     const useless = ensureTestTools({ requirements: [a.req], env: {}, aptAccess: () => [], run: () => 0, log: () => {} });
-    expect(useless).toMatchObject({ ok: false, message: expect.stringMatching(/installed postgresql, but these are still missing:\n {2}- postgresql/) });
+    expect(useless).toMatchObject({
+      ok: false,
+      message: expect.stringMatching(/installed postgresql, but these are still missing:\n {2}- postgresql/),
+    });
   });
 
   it('finds the newest PostgreSQL server of at least 15 with both initdb and pg_ctl', () => {

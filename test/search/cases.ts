@@ -40,7 +40,19 @@ export function searchBehaviour(get: () => SearchTestApp, expectDegraded: boolea
     const top = r.json.results[0];
     expect(top.why).toContain('nickname: Bob → Robert');
     expect(Object.keys(top).sort()).toEqual(
-      ['age', 'aliases', 'dateOfBirth', 'dateOfBirthSlip', 'externalRef', 'homeArea', 'matchedLocation', 'name', 'planId', 'preferredName', 'why'].sort(),
+      [
+        'age',
+        'aliases',
+        'dateOfBirth',
+        'dateOfBirthSlip',
+        'externalRef',
+        'homeArea',
+        'matchedLocation',
+        'name',
+        'planId',
+        'preferredName',
+        'why',
+      ].sort(),
     );
     expect(JSON.stringify(r.json)).not.toMatch(/summary|diagnosis|capacity|nhsNumber/i);
   });
@@ -119,13 +131,17 @@ export function searchBehaviour(get: () => SearchTestApp, expectDegraded: boolea
     // Both are one letter from what was said; neither may hide the other.
     expect(r.refs.slice(0, 2).sort()).toEqual(['S-FL1', 'S-FL2']);
     expect(r.refs.indexOf('S-FL3')).toBeGreaterThan(1);
-    expect(r.json.results.find((x: { externalRef: string }) => x.externalRef === 'S-FL1').why).toContain('similar spelling: Drayley ≈ Brayley');
+    expect(r.json.results.find((x: { externalRef: string }) => x.externalRef === 'S-FL1').why).toContain(
+      'similar spelling: Drayley ≈ Brayley',
+    );
   });
 
   it('breaks a tie between people of one name by the place given: the nearer first, with the distance', async () => {
     const r = await get().find(who.officer, { q: 'wilfred okafor', near: '51.4627,-0.1145', within: '1000' });
     expect(r.refs.slice(0, 2)).toEqual(['S-WO1', 'S-WO2']);
-    expect(r.json.results.slice(0, 2).map((x: { matchedLocation: { distanceM: number } }) => x.matchedLocation.distanceM)).toEqual([0, 262]);
+    expect(r.json.results.slice(0, 2).map((x: { matchedLocation: { distanceM: number } }) => x.matchedLocation.distanceM)).toEqual([
+      0, 262,
+    ]);
     // Known at the place itself ranks above known 260 m away, though more of their names go unexplained.
     const given = await get().find(who.officer, { q: 'wilfred', near: '51.4627,-0.1145', within: '1000' });
     expect(given.refs.indexOf('S-WO3')).toBeLessThan(given.refs.indexOf('S-WO2'));
@@ -179,7 +195,13 @@ export function searchBehaviour(get: () => SearchTestApp, expectDegraded: boolea
     expect(quoted.refs).toEqual([]);
     const asWords = await get().find(who.officer, { q: 'smith" OR owningOrg != "x' });
     expect(asWords.status).toBe(200);
-    const bad: Record<string, string>[] = [{ dob: '1988 OR 1=1' }, { dob: '1988-13' }, { near: '51.5,-0.1) OR (1' }, { q: 'x', within: '10' }, { q: 'x', limit: '1000' }];
+    const bad: Record<string, string>[] = [
+      { dob: '1988 OR 1=1' },
+      { dob: '1988-13' },
+      { near: '51.5,-0.1) OR (1' },
+      { q: 'x', within: '10' },
+      { q: 'x', limit: '1000' },
+    ];
     for (const b of bad) {
       const r = await get().find(who.officer, b);
       expect(r.status, JSON.stringify(b)).toBe(400);

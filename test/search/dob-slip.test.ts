@@ -16,6 +16,9 @@ describe('date-of-birth slips', () => {
     expect(slipBetween('1980-01-10', '1980-10-01')?.kind).toBe('day-month-swapped'); // also transposed digits
     expect(slipBetween('2045-06-07', '1945-06-07')?.kind).toBe('wrong-century');
     expect(slipBetween('1980-10-03', '1955-01-01')).toBeUndefined();
-    expect(slipBetween('1979', '1980-10-03')).toMatchObject({ kind: 'year-off-by-one', says: 'date of birth 1980 on record, 1979 given: year off by one?' });
+    expect(slipBetween('1979', '1980-10-03')).toMatchObject({
+      kind: 'year-off-by-one',
+      says: 'date of birth 1980 on record, 1979 given: year off by one?',
+    });
   });
 });

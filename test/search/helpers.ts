@@ -30,7 +30,13 @@ export function person(p: {
   const rec = importRecordFrom(body, p.org ?? 'southbank-mh');
   return {
     ...rec,
-    subject: { ...rec.subject, preferredName: p.preferred, aliases: p.aliases ?? [], homeArea: p.homeArea ?? 'Lambeth', nhsNumber: undefined },
+    subject: {
+      ...rec.subject,
+      preferredName: p.preferred,
+      aliases: p.aliases ?? [],
+      homeArea: p.homeArea ?? 'Lambeth',
+      nhsNumber: undefined,
+    },
     locations: p.locations ?? [],
   };
 }
@@ -66,7 +72,16 @@ export async function searchTestApp(opts: { meili: boolean }) {
   const searchLimits = { perMinute: 1_000_000, perHour: 1_000_000 };
   // Its own log rather than the app's, so that close() can end the writer thread before the file goes.
   const accessLog = createAccessLog(db, { clock });
-  const app = createApp({ db, clock, logger: silentLogger(), devIssuer, accessLog, publicBaseUrl: 'http://127.0.0.1:8080', search: service, searchLimits });
+  const app = createApp({
+    db,
+    clock,
+    logger: silentLogger(),
+    devIssuer,
+    accessLog,
+    publicBaseUrl: 'http://127.0.0.1:8080',
+    search: service,
+    searchLimits,
+  });
   const tokens = new Map<string, string>();
   async function call(w: Who, url: string, purpose: string | null = 'INC-2026-0042 welfare check') {
     const key = `${w.sub}|${w.org}|${w.roles.join(',')}`;
@@ -160,9 +175,27 @@ export const cast: ImportRecord[] = [
   person({ ref: 'S-HM1', given: 'Hamish', family: 'Mulgrew-Papadakis', dob: '1987-08-12' }),
   person({ ref: 'S-HM2', given: 'James', family: 'Mulgrew', dob: '1971-01-21' }),
   person({ ref: 'S-BC2', given: 'Bill', family: 'Karrow', dob: '1961-06-16' }),
-  person({ ref: 'S-WO1', given: 'Wilfred', family: 'Okafor', dob: '1977-03-03', locations: [{ label: 'Brixton station', lat: 51.4627, lng: -0.1145 }] }),
-  person({ ref: 'S-WO2', given: 'Wilfred', family: 'Okafor', dob: '1966-03-03', locations: [{ label: 'Brixton market', lat: 51.4647, lng: -0.1125 }] }),
-  person({ ref: 'S-WO3', given: 'Wilfred Chidi', family: 'Nwosu', dob: '1979-05-05', locations: [{ label: 'Brixton station', lat: 51.4627, lng: -0.1145 }] }),
+  person({
+    ref: 'S-WO1',
+    given: 'Wilfred',
+    family: 'Okafor',
+    dob: '1977-03-03',
+    locations: [{ label: 'Brixton station', lat: 51.4627, lng: -0.1145 }],
+  }),
+  person({
+    ref: 'S-WO2',
+    given: 'Wilfred',
+    family: 'Okafor',
+    dob: '1966-03-03',
+    locations: [{ label: 'Brixton market', lat: 51.4647, lng: -0.1125 }],
+  }),
+  person({
+    ref: 'S-WO3',
+    given: 'Wilfred Chidi',
+    family: 'Nwosu',
+    dob: '1979-05-05',
+    locations: [{ label: 'Brixton station', lat: 51.4627, lng: -0.1145 }],
+  }),
   // A first letter misheard (Brayley heard as "Drayley": B and D not alike to Double Metaphone, and
   // Meilisearch forgives no first-letter typo in a word this short), with a lookalike one letter off
   // elsewhere (Draley), which the first stage finds on its own, and someone matching the given name only.

@@ -65,7 +65,13 @@ describe('search on Meilisearch', () => {
   // the current state meanwhile: what the worker is sending counts, Meilisearch's stale copy does not.
   it('before Meilisearch has applied a change, searches already show it', async () => {
     const rec = person({ ref: 'S-GAP', given: 'Gwenllian', family: 'Tudur', dob: '1988-08-08' });
-    const doc = buildSearchDoc({ planId: 'GapPlanId0000001', externalRef: rec.externalRef, owningOrg: rec.owningOrg, subject: rec.subject, locations: rec.locations });
+    const doc = buildSearchDoc({
+      planId: 'GapPlanId0000001',
+      externalRef: rec.externalRef,
+      owningOrg: rec.owningOrg,
+      subject: rec.subject,
+      locations: rec.locations,
+    });
     t.runtime!.feed.sending([doc], []);
     const found = await t.find(who.officer, { q: 'gwenllian tudur' });
     expect(found.json.degraded).toBe(false);
@@ -148,7 +154,14 @@ describe('search on Meilisearch', () => {
 
   it('a search over the time budget answers from the fallback without sending every other search there', async () => {
     // The same real engine and index, behind a budget no round trip can meet: each search times out.
-    const impatient = createSearchService({ db: t.db, logger: silentLogger(), meili: t.runtime!.meili, fallback: t.service.fallback, budgetMs: 0, watchMs: 600_000 });
+    const impatient = createSearchService({
+      db: t.db,
+      logger: silentLogger(),
+      meili: t.runtime!.meili,
+      fallback: t.service.fallback,
+      budgetMs: 0,
+      watchMs: 600_000,
+    });
     try {
       const officer = { sub: 'pc.test', org: 'capital-police', orgKind: 'police' as const, roles: ['responder' as const] };
       const r = await impatient.search(officer, { q: 'muhammad chowdhury', limit: 5 } as never, isoDay(t.clock()));
@@ -165,8 +178,18 @@ describe('search on Meilisearch', () => {
     // The real engine and index, its round trips counted.
     const meili = t.runtime!.meili!;
     const sent: number[] = [];
-    const counted = { ...meili, candidates: (...a: Parameters<typeof meili.candidates>) => (sent.push(a[0].length), meili.candidates(...a)) };
-    const svc = createSearchService({ db: t.db, logger: silentLogger(), meili: counted, fallback: t.service.fallback, budgetMs: 1000, watchMs: 600_000 });
+    const counted = {
+      ...meili,
+      candidates: (...a: Parameters<typeof meili.candidates>) => (sent.push(a[0].length), meili.candidates(...a)),
+    };
+    const svc = createSearchService({
+      db: t.db,
+      logger: silentLogger(),
+      meili: counted,
+      fallback: t.service.fallback,
+      budgetMs: 1000,
+      watchMs: 600_000,
+    });
     try {
       const officer = { sub: 'pc.test', org: 'capital-police', orgKind: 'police' as const, roles: ['responder' as const] };
       const refs = async (q: string) => {

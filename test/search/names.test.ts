@@ -34,7 +34,9 @@ describe('name normalisation', () => {
   });
 
   it('gives misheard spellings the same phonetic key and close names a high similarity', () => {
-    expect(phoneticCodes('shivaun')).toEqual(expect.arrayContaining(phoneticCodes('shivorn').filter((c) => phoneticCodes('shivaun').includes(c))));
+    expect(phoneticCodes('shivaun')).toEqual(
+      expect.arrayContaining(phoneticCodes('shivorn').filter((c) => phoneticCodes('shivaun').includes(c))),
+    );
     expect(phoneticCodes('smyth').some((c) => phoneticCodes('smith').includes(c))).toBe(true);
     expect(jaroWinkler('smith', 'smiht')).toBeGreaterThan(0.9);
     expect(jaroWinkler('smith', 'jones')).toBeLessThan(0.6);
@@ -45,7 +47,13 @@ describe('name normalisation', () => {
       planId: 'AAAAAAAAAAAAAAAA',
       externalRef: 'X-1',
       owningOrg: 'southbank-mh',
-      subject: { givenNames: 'Robert', familyName: "O'Neill-Wiśniewski", aliases: ['Blue'], dateOfBirth: '1980-02-29', homeArea: 'Lambeth' },
+      subject: {
+        givenNames: 'Robert',
+        familyName: "O'Neill-Wiśniewski",
+        aliases: ['Blue'],
+        dateOfBirth: '1980-02-29',
+        homeArea: 'Lambeth',
+      },
       locations: [{ label: 'Waterloo Bridge', lat: 51.5, lng: -0.1 }],
     });
     expect(doc.names.split(' ')).toEqual(expect.arrayContaining(['robert', 'oneill', 'neill', 'wisniewski', 'blue']));

@@ -19,7 +19,13 @@ const until = async (what: () => Promise<boolean> | boolean, ms: number) => {
  */
 const illFormed = person({ ref: 'P-BAD', given: 'Ann\ud800', family: 'Surrogate', dob: '1980-01-01' });
 /** Well-formed, but a latitude Meilisearch refuses for `_geo` (it indexes the others meanwhile). */
-const offTheMap = person({ ref: 'P-GEO', given: 'Gwilym', family: 'Offmap', dob: '1981-01-01', locations: [{ label: 'Nowhere', lat: 'north' as unknown as number, lng: 0 }] });
+const offTheMap = person({
+  ref: 'P-GEO',
+  given: 'Gwilym',
+  family: 'Offmap',
+  dob: '1981-01-01',
+  locations: [{ label: 'Nowhere', lat: 'north' as unknown as number, lng: 0 }],
+});
 /** No date of birth: its search document cannot be built at all. */
 const unreadable = (() => {
   const r = person({ ref: 'P-UNR', given: 'Unreadable', family: 'Record', dob: '1982-01-01' });
@@ -58,7 +64,10 @@ describe('one bad search document never keeps search degraded (real Meilisearch)
       [await planIdOf(t.db, 'P-UNR')]: 'unreadable record (TypeError)',
     });
 
-    for (const [q, ref] of [['bronwen carew', 'P-OK1'], ['dafydd prothero', 'P-OK2']] as const) {
+    for (const [q, ref] of [
+      ['bronwen carew', 'P-OK1'],
+      ['dafydd prothero', 'P-OK2'],
+    ] as const) {
       const found = await t.find(who.officer, { q });
       expect(found.refs[0]).toBe(ref);
       expect(found.json.degraded).toBe(false);
@@ -91,7 +100,7 @@ describe('one bad search document never keeps search degraded (real Meilisearch)
     expect(t.service.state()).toBe('meilisearch');
   }, 120_000);
 
-  it('a parked row is settled by the plan\'s next publish, and reindex parks what is still bad', async () => {
+  it("a parked row is settled by the plan's next publish, and reindex parks what is still bad", async () => {
     await publishPlans(t.db, [person({ ref: 'P-BAD', given: 'Ann', family: 'Surrogate', dob: '1980-01-01' })]);
     await t.sync.drain();
     expect(await t.sync.parked()).toBe(2);
@@ -105,7 +114,15 @@ describe('one bad search document never keeps search degraded (real Meilisearch)
     expect(await t.sync.pending()).toBe(0);
     expect((await t.find(who.officer, { q: 'dafydd prothero' })).json.degraded).toBe(false);
     // One publish alone, refused by Meilisearch (the usual shape: one approval, one row): parked too.
-    await publishPlans(t.db, [person({ ref: 'P-GE2', given: 'Iolo', family: 'Offmap', dob: '1985-01-01', locations: [{ label: 'Nowhere', lat: null as unknown as number, lng: 0 }] })]);
+    await publishPlans(t.db, [
+      person({
+        ref: 'P-GE2',
+        given: 'Iolo',
+        family: 'Offmap',
+        dob: '1985-01-01',
+        locations: [{ label: 'Nowhere', lat: null as unknown as number, lng: 0 }],
+      }),
+    ]);
     await t.sync.drain();
     expect([await t.sync.parked(), await t.sync.pending(), t.service.state()]).toEqual([3, 0, 'meilisearch']);
     // A start-up reconcile accepts the index as in step (the parked plans are missing on purpose).

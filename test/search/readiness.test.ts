@@ -36,7 +36,10 @@ describe('a node is not ready until its index has caught up (SQLite, managed Mei
       await cold.stop();
     }
 
-    await publishPlans(db, cast.slice(0, 2).map((r) => ({ ...r, subject: { ...r.subject, homeArea: 'Camden' } })));
+    await publishPlans(
+      db,
+      cast.slice(0, 2).map((r) => ({ ...r, subject: { ...r.subject, homeArea: 'Camden' } })),
+    );
     const warm = await startSearch({ db, logger: silentLogger(), dataDir: dir, budgetMs: 1000, background: true });
     try {
       await warm.sync.whenReady();

@@ -18,7 +18,13 @@ import { cast, person } from './helpers.js';
 const AT = '2026-11-23T10:00:00.000Z';
 const planIdFor = (i: number) => `SRCH${String(i).padStart(12, '0')}`;
 const docOf = (rec: ImportRecord, i: number): SearchDoc =>
-  buildSearchDoc({ planId: planIdFor(i), externalRef: rec.externalRef, owningOrg: rec.owningOrg, subject: rec.subject, locations: rec.locations });
+  buildSearchDoc({
+    planId: planIdFor(i),
+    externalRef: rec.externalRef,
+    owningOrg: rec.owningOrg,
+    subject: rec.subject,
+    locations: rec.locations,
+  });
 
 /**
  * A published plan written straight through the store (the importer runs on SQLite only so far): the
@@ -27,9 +33,16 @@ const docOf = (rec: ImportRecord, i: number): SearchDoc =>
 async function publish(db: Db, rec: ImportRecord, i: number, subject: unknown = rec.subject) {
   const { organisations, plans, planVersions, searchOutbox } = db.t;
   const planId = planIdFor(i);
-  await db.exec(db.q.insert(organisations).values({ slug: rec.owningOrg, name: rec.owningOrg, kind: 'mental-health', createdAt: AT }).onConflictDoNothing());
+  await db.exec(
+    db.q
+      .insert(organisations)
+      .values({ slug: rec.owningOrg, name: rec.owningOrg, kind: 'mental-health', createdAt: AT })
+      .onConflictDoNothing(),
+  );
   await db.tx(function* (q) {
-    yield* run(q.insert(plans).values({ id: planId, owningOrg: rec.owningOrg, externalRef: rec.externalRef, createdAt: AT, updatedAt: AT }));
+    yield* run(
+      q.insert(plans).values({ id: planId, owningOrg: rec.owningOrg, externalRef: rec.externalRef, createdAt: AT, updatedAt: AT }),
+    );
     const { id } = yield* one(
       q
         .insert(planVersions)
@@ -77,14 +90,24 @@ describe.each(dialects)('search stores on %s', (dialect) => {
     expect(await fallback.count()).toBe(cast.length);
     const smiths = cast.filter((r) => r.subject.familyName === 'Smith').length;
     expect(smiths).toBe(3);
-    expect(await fallback.docFrequencies(['smith', 'okonkwo', 'nobodyhasthis', 'bad term!'])).toEqual(new Map([['smith', 3], ['okonkwo', 2]]));
+    expect(await fallback.docFrequencies(['smith', 'okonkwo', 'nobodyhasthis', 'bad term!'])).toEqual(
+      new Map([
+        ['smith', 3],
+        ['okonkwo', 2],
+      ]),
+    );
 
     // A plan's new document replaces its old one, in the caller's transaction.
     const renamed = docOf(person({ ref: 'S-JS1', given: 'John', family: 'Smythe-Quorn', dob: '1970-01-01' }), 7);
     expect(renamed.id).toBe(docs[7]!.id);
     await db.tx((q) => fallback.write(q, [renamed], []));
     expect(await fallback.count()).toBe(cast.length);
-    expect(await fallback.docFrequencies(['smith', 'quorn'])).toEqual(new Map([['smith', 2], ['quorn', 1]]));
+    expect(await fallback.docFrequencies(['smith', 'quorn'])).toEqual(
+      new Map([
+        ['smith', 2],
+        ['quorn', 1],
+      ]),
+    );
     expect(ids(await fallback.candidates(['quorn'], undefined, everyone, 10))).toEqual(['S-JS1']);
 
     await db.tx((q) => fallback.write(q, [], [renamed.id, 'no-such-plan']));
@@ -104,14 +127,24 @@ describe.each(dialects)('search stores on %s', (dialect) => {
     expect(ids(await fallback.candidates(['smith'], undefined, south, 10)).sort()).toEqual(['S-JS1', 'S-JS2', 'S-JS3']);
     expect(ids(await fallback.candidates(['smith'], undefined, { ...south, dob: '1988' }, 10))).toEqual(['S-JS2']);
     expect(ids(await fallback.candidates(['smith'], undefined, { ...south, dob: '1995-12-12' }, 10))).toEqual(['S-JS3']);
-    expect(ids(await fallback.candidates(['smith'], undefined, { ...south, dobAnyOf: ['1970-01-01', '1995-12-12'] }, 10)).sort()).toEqual(['S-JS1', 'S-JS3']);
-    expect(ids(await fallback.candidates(['smith'], undefined, { ...south, dobAnyOf: ['1970-01', '1988-08'] }, 10)).sort()).toEqual(['S-JS1', 'S-JS2']);
+    expect(ids(await fallback.candidates(['smith'], undefined, { ...south, dobAnyOf: ['1970-01-01', '1995-12-12'] }, 10)).sort()).toEqual([
+      'S-JS1',
+      'S-JS3',
+    ]);
+    expect(ids(await fallback.candidates(['smith'], undefined, { ...south, dobAnyOf: ['1970-01', '1988-08'] }, 10)).sort()).toEqual([
+      'S-JS1',
+      'S-JS2',
+    ]);
     // Another trust's plan is found only within a scope that has it; an empty scope finds nobody.
     expect(ids(await fallback.candidates(['llewellyn'], undefined, south, 10))).toEqual([]);
     expect(ids(await fallback.candidates(['llewellyn'], undefined, { owners: ['northgate-mh'] }, 10))).toEqual(['S-NOR']);
     expect(await fallback.candidates(['smith'], undefined, { owners: [] }, 10)).toEqual([]);
     // Both words of a name outrank one of them; a family name (weight 4 in names) outranks a variant.
-    expect(ids(await fallback.candidates(['siobhan', 'quillfeather'], undefined, south, 10)).slice(0, 2).sort()).toEqual(['S-PR1', 'S-PR2']);
+    expect(
+      ids(await fallback.candidates(['siobhan', 'quillfeather'], undefined, south, 10))
+        .slice(0, 2)
+        .sort(),
+    ).toEqual(['S-PR1', 'S-PR2']);
     expect(ids(await fallback.candidates(['siobhan', 'quillfeather'], undefined, south, 10))).toContain('S-SIO');
     // The last word may be a prefix (two letters at least); terms that are not our keys are dropped.
     expect(ids(await fallback.candidates([], 'penning', south, 10))).toEqual(['S-ROB']);
@@ -140,7 +173,12 @@ describe.each(dialects)('search stores on %s', (dialect) => {
     expect(await sync.drain()).toBe(7);
     expect([await sync.pending(), await sync.parked(), await fallback.count()]).toEqual([0, 1, 6]);
     const [parkedBefore] = await sync.parkedRows();
-    expect(parkedBefore).toEqual({ id: expect.any(Number), planId: broken, parkedAt: expect.any(String), reason: 'unreadable record (TypeError)' });
+    expect(parkedBefore).toEqual({
+      id: expect.any(Number),
+      planId: broken,
+      parkedAt: expect.any(String),
+      reason: 'unreadable record (TypeError)',
+    });
     expect(ids(await fallback.candidates(['pennington'], undefined, everyone, 10))).toEqual(['S-ROB']);
 
     await withdrawn(db, planIds[0]!);
@@ -193,8 +231,18 @@ describe.each(dialects)('search stores on %s', (dialect) => {
 /** The terms the degraded search asks for (candidates.ts): the words, their variants, codes and tails. */
 function termsOf(q: string): string[] {
   const table = variantTable();
-  const words = q.toLowerCase().split(/\s+/).filter((w) => /^[a-z]{2,}$/.test(w));
-  return [...new Set([...words, ...words.flatMap((w) => [...(table.get(w)?.keys() ?? [])]), ...words.flatMap(phoneticCodes), ...words.flatMap(firstLetterKeys)])];
+  const words = q
+    .toLowerCase()
+    .split(/\s+/)
+    .filter((w) => /^[a-z]{2,}$/.test(w));
+  return [
+    ...new Set([
+      ...words,
+      ...words.flatMap((w) => [...(table.get(w)?.keys() ?? [])]),
+      ...words.flatMap(phoneticCodes),
+      ...words.flatMap(firstLetterKeys),
+    ]),
+  ];
 }
 
 describe('the PostgreSQL fallback ranks as FTS5 does', () => {

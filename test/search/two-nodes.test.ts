@@ -29,7 +29,9 @@ const until = async (what: () => Promise<boolean>, ms: number) => {
 
 /** Every document in a node's Meilisearch: plan id → external reference. */
 async function docsIn(rt: SearchRuntime): Promise<Map<string, string>> {
-  const res = await rt.meili!.client.index('plans').getDocuments<{ id: string; externalRef: string }>({ limit: 10_000, fields: ['id', 'externalRef'] });
+  const res = await rt
+    .meili!.client.index('plans')
+    .getDocuments<{ id: string; externalRef: string }>({ limit: 10_000, fields: ['id', 'externalRef'] });
   return new Map(res.results.map((d) => [d.id, d.externalRef]));
 }
 
@@ -69,7 +71,9 @@ describe('two nodes, two Meilisearch indexes, one PostgreSQL: each index has its
   });
 
   it('both indexes are built, each with its own cursor, and both nodes are ready', async () => {
-    const cursors = await dbA.many<{ consumer: string; position: number }>(sql`SELECT consumer, position FROM search_cursors ORDER BY consumer`);
+    const cursors = await dbA.many<{ consumer: string; position: number }>(
+      sql`SELECT consumer, position FROM search_cursors ORDER BY consumer`,
+    );
     expect(cursors.map((c) => c.consumer.replace(/:[0-9a-f-]{36}#.*/, ''))).toEqual(['fallback', 'meili:managed', 'meili:managed']);
     expect(new Set(cursors.map((c) => c.consumer)).size).toBe(3);
     expect(a.searchReady() && b.searchReady()).toBe(true);
@@ -113,7 +117,7 @@ describe('two nodes, two Meilisearch indexes, one PostgreSQL: each index has its
     expect(bob.hits.map((h) => h.externalRef)).toEqual(['S-ROB']);
   }, 60_000);
 
-  it("B unseen for longer than the log keeps cursors: A prunes past it, and B restarted rebuilds", async () => {
+  it('B unseen for longer than the log keeps cursors: A prunes past it, and B restarted rebuilds', async () => {
     await b.stop();
     await publishPlans(dbA, [person({ ref: 'N-FIV', given: 'Heledd', family: 'Cynddylan', dob: '1974-04-04' })]);
     expect(await until(() => inStep(a), 10_000)).toBe(true);
@@ -176,11 +180,18 @@ describe('two nodes, two Meilisearch indexes, one PostgreSQL: each index has its
 
     // And a stream of publishes and withdrawals from both nodes at once.
     const records = Array.from({ length: 24 }, (_, i) =>
-      person({ ref: `C-${String(i).padStart(3, '0')}`, given: `Concurrent${String.fromCharCode(97 + i)}`, family: 'Publisher', dob: `1990-01-${String(i + 1).padStart(2, '0')}` }),
+      person({
+        ref: `C-${String(i).padStart(3, '0')}`,
+        given: `Concurrent${String.fromCharCode(97 + i)}`,
+        family: 'Publisher',
+        dob: `1990-01-${String(i + 1).padStart(2, '0')}`,
+      }),
     );
     await Promise.all(records.map((r, i) => publishPlans(i % 2 ? dbB : dbA, [r])));
     const planIds = await Promise.all(records.slice(0, 8).map((r) => planIdOf(dbA, r.externalRef)));
-    await Promise.all(planIds.map((id, i) => withdraw(i % 2 ? dbB : dbA, approver, { planId: id, version: 1 }, 'test withdrawal', clock())));
+    await Promise.all(
+      planIds.map((id, i) => withdraw(i % 2 ? dbB : dbA, approver, { planId: id, version: 1 }, 'test withdrawal', clock())),
+    );
     expect(await until(() => inStep(a, b), 20_000)).toBe(true);
     for (const n of [a, b]) {
       const docs = await docsIn(n);
@@ -198,13 +209,16 @@ describe('two nodes sharing one external Meilisearch (MEILI_URL) on one PostgreS
     await ensureDemoOrganisations(dbA, clock());
     await publishPlans(dbA, cast.slice(0, 6));
     const engine = await startManagedMeili({ dataDir: tempDir() });
-    const start = (db: Db) => startSearch({ db, logger: silentLogger(), dataDir: tempDir(), budgetMs: 1000, meiliUrl: engine.url, meiliKey: engine.key });
+    const start = (db: Db) =>
+      startSearch({ db, logger: silentLogger(), dataDir: tempDir(), budgetMs: 1000, meiliUrl: engine.url, meiliKey: engine.key });
     const a = await start(dbA);
     const b = await start(dbB);
     try {
       expect(a.sync.indexKey).toBe(b.sync.indexKey);
       expect(a.sync.indexKey).toMatch(/^meili:external:http:\/\/127\.0\.0\.1:\d+#plans@/);
-      const rows = await dbA.many<{ consumer: string; holder: string | null }>(sql`SELECT consumer, holder FROM search_cursors ORDER BY consumer`);
+      const rows = await dbA.many<{ consumer: string; holder: string | null }>(
+        sql`SELECT consumer, holder FROM search_cursors ORDER BY consumer`,
+      );
       expect(rows.map((r) => r.consumer)).toEqual(['fallback', a.sync.indexKey]);
       expect(rows[1]!.holder).not.toBeNull();
       expect(a.searchReady() && b.searchReady()).toBe(true);
@@ -218,10 +232,13 @@ describe('two nodes sharing one external Meilisearch (MEILI_URL) on one PostgreS
       // One node wrote the shared index (one document), not both.
       expect(sent - (a.sync.counters().rebuilds ? 6 : 0) - (b.sync.counters().rebuilds ? 6 : 0)).toBe(1);
 
-      const writer = (await dbA.one<{ holder: string }>(sql`SELECT holder FROM search_cursors WHERE consumer = ${a.sync.indexKey!}`))!.holder;
+      const writer = (await dbA.one<{ holder: string }>(sql`SELECT holder FROM search_cursors WHERE consumer = ${a.sync.indexKey!}`))!
+        .holder;
       const [gone, stays] = a.sync.counters().documentsSent > b.sync.counters().documentsSent ? [a, b] : [b, a];
       await gone.stop();
-      expect((await dbA.one<{ holder: string | null }>(sql`SELECT holder FROM search_cursors WHERE consumer = ${a.sync.indexKey!}`))!.holder).not.toBe(writer);
+      expect(
+        (await dbA.one<{ holder: string | null }>(sql`SELECT holder FROM search_cursors WHERE consumer = ${a.sync.indexKey!}`))!.holder,
+      ).not.toBe(writer);
       await publishPlans(dbA, [person({ ref: 'X-TWO', given: 'Cadwaladr', family: 'Brochwel', dob: '1984-04-14' })]);
       expect(await until(async () => (await stays.meili!.count()) === 8 && (await stays.sync.pending()) === 0, 10_000)).toBe(true);
     } finally {

@@ -22,7 +22,13 @@ const rank = (q: string, docs: SearchDoc[]) => {
   const words = q.split(' ');
   const ctx = { table: t, weight: () => 1 };
   return docs
-    .map((d) => scoreCandidate(words.map((w, i) => queryWord(w, i === words.length - 1)), d, ctx))
+    .map((d) =>
+      scoreCandidate(
+        words.map((w, i) => queryWord(w, i === words.length - 1)),
+        d,
+        ctx,
+      ),
+    )
     .filter((r) => r !== undefined)
     .sort((a, b) => b.score - a.score);
 };
@@ -55,15 +61,27 @@ describe('nickname and variant table', () => {
 
   it('does not join different names that only share a root, a feminine and a masculine form, or a surname', () => {
     for (const [a, b] of [
-      ['john', 'joan'], ['john', 'jean'], ['carlos', 'charles'], ['evan', 'john'], ['alice', 'ellis'],
-      ['brandon', 'brendan'], ['muhammad', 'mehmet'], ['william', 'gill'], ['georgina', 'george'], ['alfie', 'albert'],
+      ['john', 'joan'],
+      ['john', 'jean'],
+      ['carlos', 'charles'],
+      ['evan', 'john'],
+      ['alice', 'ellis'],
+      ['brandon', 'brendan'],
+      ['muhammad', 'mehmet'],
+      ['william', 'gill'],
+      ['georgina', 'george'],
+      ['alfie', 'albert'],
     ]) {
       expect(rel(a!, b!), `${a} ~ ${b}`).toBeUndefined();
     }
   });
 
   it('the generated file says where it came from, at which commit, under which licence', () => {
-    const head = fs.readFileSync(new URL('../../src/search/data/wiktionary-names.csv', import.meta.url), 'utf8').split('\n').slice(0, 7).join('\n');
+    const head = fs
+      .readFileSync(new URL('../../src/search/data/wiktionary-names.csv', import.meta.url), 'utf8')
+      .split('\n')
+      .slice(0, 7)
+      .join('\n');
     expect(head).toMatch(/DLu\/namor_data, commit [0-9a-f]{40}/);
     expect(head).toContain('BSD-3-Clause');
     expect(head).toContain('CC BY-SA 4.0');
@@ -110,7 +128,11 @@ describe('a first letter misheard', () => {
 
   it('is looked for in the second stage only: the first stage still sends one query', () => {
     expect(meiliQueries(['ahmed', 'chan'], 1)).toHaveLength(1);
-    expect(meiliQueries(['ahmed', 'chan'], 1).map((q) => q.q).join(' ')).not.toMatch(/\btl/);
+    expect(
+      meiliQueries(['ahmed', 'chan'], 1)
+        .map((q) => q.q)
+        .join(' '),
+    ).not.toMatch(/\btl/);
     const second = meiliQueries(['ahmed', 'chan'], 2);
     expect(second).toContainEqual(expect.objectContaining({ q: 'tlhmed tlhan', attributes: ['phonetic'] }));
   });

@@ -21,7 +21,13 @@ describe('request log', () => {
     const missing = await t.call(who.paramedic, 'GET', '/api/v1/plans/AAAAAAAAAAAAAAAA');
     const lines = requests();
     expect(lines).toHaveLength(2);
-    expect(lines[0]).toMatchObject({ method: 'GET', route: '/api/v1/plans/:planId', status: 200, reqId: expect.stringMatching(UUID), ms: expect.any(Number) });
+    expect(lines[0]).toMatchObject({
+      method: 'GET',
+      route: '/api/v1/plans/:planId',
+      status: 200,
+      reqId: expect.stringMatching(UUID),
+      ms: expect.any(Number),
+    });
     expect(lines[1]).toMatchObject({ route: '/api/v1/plans/:planId', status: 404 });
     expect(ok.headers.get('x-request-id')).toBe(lines[0]!.reqId);
     expect(missing.headers.get('x-request-id')).toBe(lines[1]!.reqId);
@@ -47,7 +53,12 @@ describe('request log', () => {
     await t.call(who.officer, 'GET', '/api/v1/search?q=Quillfeather%20Aoife&dob=1991-03-14', { purpose });
     await t.call(who.officer, 'GET', '/api/v1/plans?externalRef=SB-000321&org=southbank-mh', { purpose });
     await t.call(who.officer, 'GET', `/api/v1/plans/${planId}`, { purpose });
-    await t.call(who.officer, 'GET', `/fhir/R4/CarePlan?identifier=${encodeURIComponent('urn:response-plans:org:southbank-mh|SB-000321')}`, { purpose });
+    await t.call(
+      who.officer,
+      'GET',
+      `/fhir/R4/CarePlan?identifier=${encodeURIComponent('urn:response-plans:org:southbank-mh|SB-000321')}`,
+      { purpose },
+    );
     const token = await t.tokenFor(who.officer);
     const text = lines.join('');
     expect(lines.length).toBeGreaterThanOrEqual(4);

@@ -8,8 +8,14 @@ describe('PrefixRouter', () => {
     const build = (router?: PrefixRouter<never>) => {
       const trace: string[] = [];
       const app = new Hono(router ? { router } : {})
-        .use(async (c, next) => { trace.push('all'); await next(); })
-        .use('/manage/*', async (c, next) => { trace.push('manage-mw'); await next(); })
+        .use(async (c, next) => {
+          trace.push('all');
+          await next();
+        })
+        .use('/manage/*', async (c, next) => {
+          trace.push('manage-mw');
+          await next();
+        })
         .get('/manage/plans/new', (c) => c.text('new'))
         .get('/manage/plans/:id', (c) => c.text(`plan ${c.req.param('id')}`))
         .get('/api/v1/plans/:id', (c) => c.text(`api ${c.req.param('id')}`))
@@ -26,7 +32,7 @@ describe('PrefixRouter', () => {
     expect(split.trace).toEqual(one.trace);
   });
 
-  it('gives the responders\' API the fast router although the consoles need the fallback', async () => {
+  it("gives the responders' API the fast router although the consoles need the fallback", async () => {
     const t = await testApp();
     expect((await t.call(who.officer, 'GET', '/api/v1/search?q=nobody')).status).toBe(200);
     expect((await t.app.request('/manage')).status).toBeLessThan(500);

@@ -1,4 +1,3 @@
-
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { sql } from 'drizzle-orm';
@@ -23,14 +22,24 @@ describe('two nodes on one PostgreSQL: the read path', () => {
     expect((await byRef(t.b)).status).toBe(404);
     expect((await byRef(t.b)).status).toBe(404);
     await publishPlans(t.a.db, [record()]);
-    const published = await within(1000, () => byRef(t.b), (r) => r.status === 200);
+    const published = await within(
+      1000,
+      () => byRef(t.b),
+      (r) => r.status === 200,
+    );
     expect(published).toBeLessThan(1000);
     const planId = await planIdOf(t.db, 'SB-000001');
     expect((await t.b.call(who.officer, 'GET', `/api/v1/plans/${planId}`)).json.version).toBe(1);
 
-    const withdrawn = await t.a.call(who.approver, 'POST', `/api/v1/plans/${planId}/versions/1/withdraw`, { body: { reason: 'care plan closed' } });
+    const withdrawn = await t.a.call(who.approver, 'POST', `/api/v1/plans/${planId}/versions/1/withdraw`, {
+      body: { reason: 'care plan closed' },
+    });
     expect(withdrawn.status).toBe(200);
-    const refused = await within(1000, () => t.b.call(who.officer, 'GET', `/api/v1/plans/${planId}`), (r) => r.status === 410);
+    const refused = await within(
+      1000,
+      () => t.b.call(who.officer, 'GET', `/api/v1/plans/${planId}`),
+      (r) => r.status === 410,
+    );
     expect(refused).toBeLessThan(1000);
   });
 
@@ -40,7 +49,9 @@ describe('two nodes on one PostgreSQL: the read path', () => {
     const planId = await planIdOf(t.db, 'SB-000001');
     // Warm B's caches (pointer, organisations, agreement check).
     for (let i = 0; i < 3; i++) expect((await t.b.call(who.officer, 'GET', `/api/v1/plans/${planId}`)).status).toBe(200);
-    const ended = await t.a.call(who.admin, 'POST', '/api/v1/admin/agreements/DSA-DEMO-001/end', { body: { reason: 'police force withdrew from the scheme' } });
+    const ended = await t.a.call(who.admin, 'POST', '/api/v1/admin/agreements/DSA-DEMO-001/end', {
+      body: { reason: 'police force withdrew from the scheme' },
+    });
     expect(ended.status).toBe(200);
     const read = await t.b.call(who.officer, 'GET', `/api/v1/plans/${planId}`);
     expect(read.status).toBe(403);
@@ -51,14 +62,16 @@ describe('two nodes on one PostgreSQL: the read path', () => {
   it('an organisation disabled on A stops its tokens on B at once', async () => {
     const t = await twoNodes();
     expect((await t.b.call(who.officer, 'GET', '/api/v1/search?q=anyone')).status).toBe(200);
-    const disabled = await t.a.call(policeAdmin, 'POST', '/api/v1/admin/organisations/capital-police/disable', { body: { reason: 'force merged into another' } });
+    const disabled = await t.a.call(policeAdmin, 'POST', '/api/v1/admin/organisations/capital-police/disable', {
+      body: { reason: 'force merged into another' },
+    });
     expect(disabled.status).toBe(200);
     expect((await t.b.call(who.officer, 'GET', '/api/v1/search?q=anyone')).status).toBe(401);
   });
 });
 
 describe('two nodes on one PostgreSQL: limits', () => {
-  it('count a person\'s searches across both nodes, also when they race, with one first refusal and one summary between them', async () => {
+  it("count a person's searches across both nodes, also when they race, with one first refusal and one summary between them", async () => {
     const t = await twoNodes({ searchLimits: { perMinute: 3, perHour: 5 } });
     const search = (n: TestNode, w: Who) => n.call(w, 'GET', '/api/v1/search?q=sullivan');
     expect((await search(t.a, who.officer)).status).toBe(200);
@@ -81,7 +94,7 @@ describe('two nodes on one PostgreSQL: limits', () => {
     expect(refusals.map((e) => e.reason)).toEqual(['rate-limited', 'rate-limited (summary): 12 more from this client in this window']);
   });
 
-  it('count a card\'s look-ups and a client\'s failures across both nodes', async () => {
+  it("count a card's look-ups and a client's failures across both nodes", async () => {
     const t = await twoNodes();
     await publishPlans(t.a.db, [record()]);
     const planId = await planIdOf(t.db, 'SB-000001');
@@ -135,7 +148,10 @@ describe('two nodes on one PostgreSQL: sessions and sign-in', () => {
         return c.json(r && 'session' in r ? { ok: true } : { ended: r?.ended ?? null });
       });
     const read = async (s: ReturnType<typeof sessions>) =>
-      (await (await reader(s).request('/', { headers: { cookie: `${SESSION_COOKIE}=${id}` } })).json()) as { ok?: true; ended?: string | null };
+      (await (await reader(s).request('/', { headers: { cookie: `${SESSION_COOKIE}=${id}` } })).json()) as {
+        ok?: true;
+        ended?: string | null;
+      };
     // Early in the idle time a use waits in A's memory for the next flush (the read path stays a SELECT) …
     t.clock.set('2026-11-23T10:10:00.000Z');
     expect(await read(onA)).toEqual({ ok: true });
@@ -155,7 +171,13 @@ describe('two nodes on one PostgreSQL: sessions and sign-in', () => {
     const serveNode = async (n: TestNode) => {
       const server = serve({ fetch: n.app.fetch, hostname: '127.0.0.1', port: 0 });
       await new Promise<void>((r) => server.once('listening', () => r()));
-      onCleanup(() => new Promise<void>((r) => { (server as unknown as { closeAllConnections(): void }).closeAllConnections(); server.close(() => r()); }));
+      onCleanup(
+        () =>
+          new Promise<void>((r) => {
+            (server as unknown as { closeAllConnections(): void }).closeAllConnections();
+            server.close(() => r());
+          }),
+      );
       return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     };
     const [urlA, urlB] = [await serveNode(t.a), await serveNode(t.b)];
@@ -167,14 +189,22 @@ describe('two nodes on one PostgreSQL: sessions and sign-in', () => {
       clients: [{ clientId: 'rpl-capital', clientSecret, redirectUri: `${urlA}/auth/callback` }],
     });
     onCleanup(provider.stop);
-    const input = oidcConfigInputSchema.parse({ org: 'capital-police', issuer: provider.issuer, clientId: 'rpl-capital', rolesClaim: 'groups', roleMap: 'ops-responders=responder' });
+    const input = oidcConfigInputSchema.parse({
+      org: 'capital-police',
+      issuer: provider.issuer,
+      clientId: 'rpl-capital',
+      rolesClaim: 'groups',
+      roleMap: 'ops-responders=responder',
+    });
     expect((await configureOidc(t.a.db, input, sealClientSecret(t.a.secrets, 'capital-police', clientSecret), t.clock())).ok).toBe(true);
 
     const client = httpClient();
     const toLogin = await client.follow('GET', `${urlA}/sign-in/capital-police`);
     const action = /<form method="post" action="([^"]+)">/.exec(toLogin.text)?.[1];
     expect(action, toLogin.text.slice(0, 200)).toBeDefined();
-    const back = await client.follow('POST', new URL(action!, toLogin.url).toString(), { user: 'pc.oidc' }, (u) => u.startsWith(`${urlA}/auth/callback`));
+    const back = await client.follow('POST', new URL(action!, toLogin.url).toString(), { user: 'pc.oidc' }, (u) =>
+      u.startsWith(`${urlA}/auth/callback`),
+    );
     expect(back.location).toMatch(/\/auth\/callback\?/);
     // The provider sends the browser back to the shared address; this time the balancer picks B.
     const hostA = new URL(urlA).host;

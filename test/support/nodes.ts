@@ -120,7 +120,14 @@ function serviceNode(name: string, dataDir: string, env: Record<string, string>)
       stderr = '';
       const c = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'src/main.ts'), '--no-demo'], {
         cwd: repoRoot,
-        env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', LOG_LEVEL: 'warn', ...env, DATA_DIR: dataDir, PORT: String(port) },
+        env: {
+          PATH: process.env.PATH ?? '',
+          HOME: process.env.HOME ?? '/tmp',
+          LOG_LEVEL: 'warn',
+          ...env,
+          DATA_DIR: dataDir,
+          PORT: String(port),
+        },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       child = c;

@@ -64,8 +64,17 @@ export default async function setup(project: TestProject): Promise<() => Promise
     // server itself keeps fsync on, so the tests see real durable commits. C.UTF-8 gives pg_trgm its
     // Unicode letters without depending on which locales the machine has generated.
     await pgRun('initdb', [
-      '-D', data, '-U', 'postgres', '-E', 'UTF8', '--locale=C.UTF-8',
-      '--auth-local=trust', '--auth-host=scram-sha-256', '--no-sync', '--no-instructions',
+      '-D',
+      data,
+      '-U',
+      'postgres',
+      '-E',
+      'UTF8',
+      '--locale=C.UTF-8',
+      '--auth-local=trust',
+      '--auth-host=scram-sha-256',
+      '--no-sync',
+      '--no-instructions',
     ]);
     const port = await startServer(pgRun, data, dir);
     const password = randomBytes(18).toString('base64url');
@@ -168,7 +177,9 @@ async function removeAbandonedClusters(bin: string, owner: { uid: number } | und
     }
     if (alive(pid)) continue;
     const args = ['stop', '-D', path.join(dir, 'data'), '-m', 'immediate', '-w'];
-    await (owner ? run('runuser', ['-u', 'postgres', '--', path.join(bin, 'pg_ctl'), ...args]) : run(path.join(bin, 'pg_ctl'), args)).catch(() => {});
+    await (owner ? run('runuser', ['-u', 'postgres', '--', path.join(bin, 'pg_ctl'), ...args]) : run(path.join(bin, 'pg_ctl'), args)).catch(
+      () => {},
+    );
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }
@@ -178,7 +189,10 @@ function cpuSeconds(data: string): string {
   try {
     const pid = fs.readFileSync(path.join(data, 'postmaster.pid'), 'utf8').split('\n')[0]!.trim();
     // /proc/PID/stat: fields 14–17 are utime, stime, cutime, cstime in clock ticks (100 a second on Linux).
-    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+    const fields = fs
+      .readFileSync(`/proc/${pid}/stat`, 'utf8')
+      .replace(/^.*\) /, '')
+      .split(' ');
     const ticks = fields.slice(11, 15).reduce((sum, f) => sum + Number(f), 0);
     return (ticks / 100).toFixed(1);
   } catch {

@@ -35,15 +35,26 @@ export async function startRestartablePostgres(): Promise<RestartablePostgres> {
   if (owner) fs.chownSync(dir, owner.uid, owner.gid);
   const data = path.join(dir, 'data');
   const pgRun = (tool: string, args: string[]) =>
-    owner ? run('runuser', ['-u', 'postgres', '--', path.join(bin, tool), ...args], { cwd: dir }) : run(path.join(bin, tool), args, { cwd: dir });
+    owner
+      ? run('runuser', ['-u', 'postgres', '--', path.join(bin, tool), ...args], { cwd: dir })
+      : run(path.join(bin, tool), args, { cwd: dir });
   onCleanup(async () => {
     await pgRun('pg_ctl', ['stop', '-D', data, '-m', 'immediate', '-w']).catch(() => {});
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
   await pgRun('initdb', [
-    '-D', data, '-U', 'postgres', '-E', 'UTF8', '--locale=C.UTF-8',
-    '--auth-local=trust', '--auth-host=scram-sha-256', '--no-sync', '--no-instructions',
+    '-D',
+    data,
+    '-U',
+    'postgres',
+    '-E',
+    'UTF8',
+    '--locale=C.UTF-8',
+    '--auth-local=trust',
+    '--auth-host=scram-sha-256',
+    '--no-sync',
+    '--no-instructions',
   ]);
   const port = await startServer(pgRun, data, dir);
   const admin = { host: dir, port, user: 'postgres', database: 'postgres' };
@@ -62,12 +73,21 @@ export async function startRestartablePostgres(): Promise<RestartablePostgres> {
   return {
     url: `postgres://rpl_app:${password}@127.0.0.1:${port}/rpl`,
     // pg_ctl restart starts the server again with the options it last ran with (postmaster.opts).
-    restart: async () => void (await pgRun('pg_ctl', ['restart', '-D', data, '-m', 'fast', '-w', '-t', '60', '-l', path.join(dir, 'server.log')])),
+    restart: async () =>
+      void (await pgRun('pg_ctl', ['restart', '-D', data, '-m', 'fast', '-w', '-t', '60', '-l', path.join(dir, 'server.log')])),
     stop: async () => void (await pgRun('pg_ctl', ['stop', '-D', data, '-m', 'fast', '-w'])),
     start: async () =>
       void (await pgRun('pg_ctl', [
-        'start', '-D', data, '-w', '-t', '60', '-l', path.join(dir, 'server.log'),
-        '-o', `-c port=${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=${dir}`,
+        'start',
+        '-D',
+        data,
+        '-w',
+        '-t',
+        '60',
+        '-l',
+        path.join(dir, 'server.log'),
+        '-o',
+        `-c port=${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=${dir}`,
       ])),
     query,
   };

@@ -1,7 +1,14 @@
 // The guards' counters on each backend they can run on: memory (one node), and the database's on SQLite
 // and on PostgreSQL (several nodes). A test run over `counterBackends` holds for all three.
 import { testStore, testClock } from '../helpers.js';
-import { databaseCounters, databaseHandoffs, memoryCounters, memoryHandoffs, type Counters, type Handoffs } from '../../src/server/guards/shared-state.js';
+import {
+  databaseCounters,
+  databaseHandoffs,
+  memoryCounters,
+  memoryHandoffs,
+  type Counters,
+  type Handoffs,
+} from '../../src/server/guards/shared-state.js';
 import type { Db } from '../../db/index.js';
 
 export type Backend = {
@@ -17,7 +24,10 @@ export const counterBackends: Backend[] = [
 ];
 
 /** Counters and hand-offs of `b` over a test clock. */
-export async function sharedParts(b: Backend, clock = testClock()): Promise<{ clock: typeof clock; counters: Counters; handoffs: Handoffs; db?: Db }> {
+export async function sharedParts(
+  b: Backend,
+  clock = testClock(),
+): Promise<{ clock: typeof clock; counters: Counters; handoffs: Handoffs; db?: Db }> {
   if (!b.db) return { clock, counters: memoryCounters(clock), handoffs: memoryHandoffs(clock) };
   const db = await b.db();
   return { clock, counters: databaseCounters(db, clock), handoffs: databaseHandoffs(db, clock), db };

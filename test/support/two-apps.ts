@@ -92,7 +92,16 @@ export async function twoNodes(opts: NodeOptions & { clock?: ReturnType<typeof t
     /** The access log as the database holds it, oldest first (both nodes' events, one chain). */
     events: async () =>
       (
-        await dbA.many<{ seq: number; action: string; channel: string; outcome: string; reason: string | null; actorSub: string | null; planId: string | null; query: string | null }>(
+        await dbA.many<{
+          seq: number;
+          action: string;
+          channel: string;
+          outcome: string;
+          reason: string | null;
+          actorSub: string | null;
+          planId: string | null;
+          query: string | null;
+        }>(
           sql`SELECT seq, action, channel, outcome, reason, actor_sub AS "actorSub", plan_id AS "planId", query FROM access_events ORDER BY seq`,
         )
       ).map((e) => ({ ...e, seq: Number(e.seq), query: e.query ? (JSON.parse(e.query) as Record<string, unknown>) : null })),

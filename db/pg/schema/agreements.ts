@@ -20,10 +20,7 @@ export const dsaProposals = pgTable(
     decidedAt: text('decided_at'),
     outcomeNote: text('outcome_note'),
   },
-  (t) => [
-    uniqueIndex('dsa_proposals_one_pending').on(t.reference).where(sql`state = 'pending'`),
-    index('dsa_proposals_state').on(t.state),
-  ],
+  (t) => [uniqueIndex('dsa_proposals_one_pending').on(t.reference).where(sql`state = 'pending'`), index('dsa_proposals_state').on(t.state)],
 );
 
 export const dsaDecisions = pgTable(

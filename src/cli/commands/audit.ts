@@ -37,7 +37,9 @@ export const verifyAuditCommand: Command = {
         `; the newest of ${w.at}, head event ${w.headSeq} ${w.headHash}` +
         (w.contained ? ' — in this log' : ' — NOT in this log');
     if (!r.ok) {
-      ctx.err(`access log BROKEN: ${r.problemCount} bad event${r.problemCount === 1 ? '' : 's'}, the first at event ${r.problem!.seq} (${r.problem!.kind})`);
+      ctx.err(
+        `access log BROKEN: ${r.problemCount} bad event${r.problemCount === 1 ? '' : 's'}, the first at event ${r.problem!.seq} (${r.problem!.kind})`,
+      );
       for (const s of r.summary) ctx.err(`  ${describeSummary(s)}`);
       // Every event is listed up to a point: enough to act on, without flooding a terminal.
       for (const p of r.problems.slice(0, MAX_LINES)) ctx.err(`  event ${p.seq}${p.to ? `–${p.to}` : ''} (${p.kind}): ${p.detail}`);
@@ -71,11 +73,12 @@ export const auditKeyCommand: Command = {
 
 export const auditCheckpointCommand: Command = {
   name: 'audit-checkpoint',
-  summary: "print the access log's newest signed checkpoint (JSON) for a person to keep off the machine; `verify-audit --witness FILE` checks a copy against it",
+  summary:
+    "print the access log's newest signed checkpoint (JSON) for a person to keep off the machine; `verify-audit --witness FILE` checks a copy against it",
   usage: 'audit-checkpoint',
   async run(args, ctx) {
     parseCommandArgs(this, args, {});
-    const newest = await latestCheckpoint((await ctx.db()));
+    const newest = await latestCheckpoint(await ctx.db());
     if (!newest) throw new CliError('no signed checkpoint yet: the access log has had no commit with the signing key');
     ctx.out(JSON.stringify(witnessedForm(newest), null, 2));
     return 0;

@@ -7,9 +7,15 @@ import { newDsaSchema } from '../../plans/organisations.js';
 import { parseCommandArgs, usageError, validOptions, type Command } from '../command.js';
 import { withGovernance } from '../governance.js';
 
-const slugList = (v: string | undefined) => v?.split(',').map((p) => p.trim()).filter(Boolean);
+const slugList = (v: string | undefined) =>
+  v
+    ?.split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
 const outcome = (p: ProposalView) =>
-  p.state === 'accepted' ? `in force: every party's acceptance recorded` : `proposal ${p.id}, waiting for ${p.awaiting.join(', ')} to accept`;
+  p.state === 'accepted'
+    ? `in force: every party's acceptance recorded`
+    : `proposal ${p.id}, waiting for ${p.awaiting.join(', ')} to accept`;
 
 /**
  * The operator at the machine is no party to any agreement, so `dsa add` proposes: each party's
@@ -34,7 +40,9 @@ export const dsaAdd: Command = {
       validFrom: values.from,
       validTo: values.to,
     });
-    const acceptedBy = validOptions(this, z.strictObject({ 'accepted-by': z.array(slugSchema).optional() }), { 'accepted-by': slugList(values['accepted-by']) })['accepted-by'];
+    const acceptedBy = validOptions(this, z.strictObject({ 'accepted-by': z.array(slugSchema).optional() }), {
+      'accepted-by': slugList(values['accepted-by']),
+    })['accepted-by'];
     const p = await withGovernance(ctx, (deps, op) => proposeAgreement(deps, op, dsa, { acceptedBy }));
     ctx.out(`agreement ${p.reference}: ${p.parties.join(', ')} from ${p.validFrom} to ${p.validTo}; ${outcome(p)}`);
     return 0;
@@ -48,7 +56,11 @@ export const dsaAccept: Command = {
   async run(args, ctx) {
     const { values, positionals } = parseCommandArgs(this, args, { for: { type: 'string' } });
     if (positionals.length !== 1) throw usageError(this, 'give exactly one PROPOSAL-ID (dsa list shows them)');
-    const { 'proposal-id': id, for: party } = validOptions(this, z.strictObject({ 'proposal-id': z.coerce.number().int().min(1), for: slugSchema }), { 'proposal-id': positionals[0], for: values.for });
+    const { 'proposal-id': id, for: party } = validOptions(
+      this,
+      z.strictObject({ 'proposal-id': z.coerce.number().int().min(1), for: slugSchema }),
+      { 'proposal-id': positionals[0], for: values.for },
+    );
     const p = await withGovernance(ctx, (deps, op) => acceptProposal(deps, op, id, { onBehalfOf: party }));
     ctx.out(`agreement ${p.reference}: ${party}'s acceptance recorded; ${outcome(p)}`);
     return 0;
@@ -62,12 +74,21 @@ export const dsaList: Command = {
   async run(args, ctx) {
     parseCommandArgs(this, args, {});
     const today = isoDay(ctx.now());
-    for (const a of await listAgreements((await ctx.db()), today)) {
+    for (const a of await listAgreements(await ctx.db(), today)) {
       const ended = a.endedAt ? ` (ended ${a.endedAt.slice(0, 10)}: ${a.endReason})` : '';
       ctx.out([a.reference, a.state, `${a.validFrom}..${a.validTo}`, a.parties.join(',')].join('\t') + ended);
     }
-    for (const p of await listProposals((await ctx.db()), today, { state: 'pending' })) {
-      ctx.out([`proposal ${p.id}`, p.reference, p.kind, `${p.validFrom}..${p.validTo}`, p.parties.join(','), `waiting for ${p.awaiting.join(',')}`].join('\t'));
+    for (const p of await listProposals(await ctx.db(), today, { state: 'pending' })) {
+      ctx.out(
+        [
+          `proposal ${p.id}`,
+          p.reference,
+          p.kind,
+          `${p.validFrom}..${p.validTo}`,
+          p.parties.join(','),
+          `waiting for ${p.awaiting.join(',')}`,
+        ].join('\t'),
+      );
     }
     return 0;
   },

@@ -26,7 +26,8 @@ function stoppedMessage(stop: ImportStop, s: ImportSummary): string {
 
 export const importCommand: Command = {
   name: 'import',
-  summary: 'import published plans from NDJSON: every bad line reported by number and field; nothing imported if any is bad unless --skip-invalid',
+  summary:
+    'import published plans from NDJSON: every bad line reported by number and field; nothing imported if any is bad unless --skip-invalid',
   usage: 'import FILE.ndjson [--skip-invalid] [--by NAME]',
   async run(args, ctx) {
     const { values, positionals } = parseCommandArgs(this, args, {
@@ -36,7 +37,7 @@ export const importCommand: Command = {
     if (positionals.length !== 1) throw usageError(this, 'give exactly one FILE');
     const file = positionals[0]!;
     if (!fs.existsSync(file)) throw new CliError(`no such file: ${file}`);
-    const db = (await ctx.db());
+    const db = await ctx.db();
     const started = performance.now();
 
     const checking = progressBar(ctx.isTTY, 'checking ');
@@ -63,9 +64,21 @@ export const importCommand: Command = {
       const result = await importFile(db, file, check, { importedBy: values.by!, now: ctx.now, onProgress: importing.update });
       importing.stop();
       const { summary, stopped } = result;
-      const counts = { created: summary.created, updated: summary.updated, unchanged: summary.unchanged, skippedWithdrawn: summary['skipped-withdrawn'], invalidSkipped: bad };
+      const counts = {
+        created: summary.created,
+        updated: summary.updated,
+        unchanged: summary.unchanged,
+        skippedWithdrawn: summary['skipped-withdrawn'],
+        invalidSkipped: bad,
+      };
       const outcome = stopped ? { ...counts, stoppedAtLine: stopped.line ?? null } : counts;
-      await recordGovernance(deps, op, { ...change, op: 'plans.import-result', changes: outcome }, stopped ? 'denied' : 'allowed', stopped ? 'import stopped by a database failure' : undefined).catch(() => undefined);
+      await recordGovernance(
+        deps,
+        op,
+        { ...change, op: 'plans.import-result', changes: outcome },
+        stopped ? 'denied' : 'allowed',
+        stopped ? 'import stopped by a database failure' : undefined,
+      ).catch(() => undefined);
       return result;
     });
     if (stopped) throw new CliError(stoppedMessage(stopped, s));

@@ -16,7 +16,8 @@ export const keysInit: Command = {
 
 export const keysRotateSigning: Command = {
   name: 'keys rotate-signing',
-  summary: "a new access-log checkpoint signing key; the old one's public key stays in KEYS_DIR/checkpoint-keys so older checkpoints still verify",
+  summary:
+    "a new access-log checkpoint signing key; the old one's public key stays in KEYS_DIR/checkpoint-keys so older checkpoints still verify",
   usage: 'keys rotate-signing   (then restart the nodes one at a time: each signs with the new key from its restart)',
   async run(args, ctx) {
     parseCommandArgs(this, args, {});
@@ -24,7 +25,9 @@ export const keysRotateSigning: Command = {
     ctx.out(`checkpoint signing key rotated under ${ctx.config.keysDir}`);
     ctx.out(`  retired (public key kept): ${r.retired}`);
     ctx.out(`  now signing:               ${r.current}`);
-    ctx.out('restart each node (one at a time) to sign with the new key; export the new public key with `audit-key` for whoever verifies copies');
+    ctx.out(
+      'restart each node (one at a time) to sign with the new key; export the new public key with `audit-key` for whoever verifies copies',
+    );
     return 0;
   },
 };

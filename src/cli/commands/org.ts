@@ -1,5 +1,12 @@
 import fs from 'node:fs';
-import { addOrganisationGoverned, changeOrganisationKind, enableOrganisation, kindChangeSchema, listOrganisationsView, reasonSchema } from '../../plans/governance/governance.js';
+import {
+  addOrganisationGoverned,
+  changeOrganisationKind,
+  enableOrganisation,
+  kindChangeSchema,
+  listOrganisationsView,
+  reasonSchema,
+} from '../../plans/governance/governance.js';
 import { configureOidcGoverned, setOidcEnabledGoverned } from '../../plans/governance/oidc.js';
 import { loadSecretBox } from '../../plans/keys/keys.js';
 import { oidcConfigInputSchema, sealClientSecret } from '../../plans/oidc-config.js';
@@ -26,7 +33,14 @@ export const orgAdd: Command = {
     });
     if (positionals.length !== 1) throw usageError(this, 'give exactly one SLUG');
     const { 'org-claim': orgClaim, 'org-code': orgCode, 'dp-contact': dataProtectionContact, ...rest } = values;
-    const org = validOptions(this, newOrganisationSchema, { slug: positionals[0], ...rest, jwks: jwksOption(values.jwks), orgClaim, orgCode, dataProtectionContact });
+    const org = validOptions(this, newOrganisationSchema, {
+      slug: positionals[0],
+      ...rest,
+      jwks: jwksOption(values.jwks),
+      orgClaim,
+      orgCode,
+      dataProtectionContact,
+    });
     await withGovernance(ctx, (deps, op) => addOrganisationGoverned(deps, op, org));
     ctx.out(`added organisation ${org.slug} (${org.kind}): ${org.name}`);
     return 0;
@@ -84,7 +98,11 @@ export const orgOidc: Command = {
       orgCode: values['org-code'],
     });
     const secretFile = values['client-secret-file'];
-    if (!secretFile) throw usageError(this, '--client-secret-file: the file holding the secret the provider gave (read once; the secret is kept sealed in the database)');
+    if (!secretFile)
+      throw usageError(
+        this,
+        '--client-secret-file: the file holding the secret the provider gave (read once; the secret is kept sealed in the database)',
+      );
     let secret: string;
     try {
       secret = fs.readFileSync(secretFile, 'utf8').trim();
@@ -144,7 +162,7 @@ export const orgList: Command = {
   usage: 'org list',
   async run(args, ctx) {
     parseCommandArgs(this, args, {});
-    for (const o of await listOrganisationsView((await ctx.db()))) {
+    for (const o of await listOrganisationsView(await ctx.db())) {
       ctx.out([o.slug, o.kind, o.state, o.name, o.issuer ?? '-'].join('\t'));
     }
     return 0;

@@ -13,7 +13,7 @@ export const reindexCommand: Command = {
     let search;
     try {
       search = await startSearch({
-        db: (await ctx.db()),
+        db: await ctx.db(),
         logger: silentLogger(),
         dataDir: config.dataDir,
         meiliUrl: config.meiliUrl,

@@ -31,7 +31,8 @@ export const restoreCommand: Command = {
     }).catch((e: unknown) => {
       if (ctx.isTTY) process.stderr.write('\n');
       if (e instanceof StoreNotEmpty) throw new CliError(`restore refused: ${e.message}`);
-      if (e instanceof BackupFileError) throw new CliError(`restore refused: ${e.message}. Nothing was restored: the store is as empty as before`);
+      if (e instanceof BackupFileError)
+        throw new CliError(`restore refused: ${e.message}. Nothing was restored: the store is as empty as before`);
       throw e;
     });
     if (ctx.isTTY) process.stderr.write('\n');
@@ -43,7 +44,8 @@ export const restoreCommand: Command = {
     const c = s.checkpoints;
     const covered = s.uncheckpointed ? ` (${s.uncheckpointed} newest events not under a checkpoint)` : '';
     if (c.total === 0) ctx.out('checkpoints: none in the backup');
-    else if (c.unchecked === 0) ctx.out(`checkpoints: ${c.total}, every signature verified with ${keys.source}, every head in the chain${covered}`);
+    else if (c.unchecked === 0)
+      ctx.out(`checkpoints: ${c.total}, every signature verified with ${keys.source}, every head in the chain${covered}`);
     else {
       const why = keys.keys.size
         ? `signed by key ${c.uncheckedKeys.map((k) => `${k.slice(0, 16)}…`).join(', ')}, not the one under ${keys.source}`

@@ -14,7 +14,7 @@ export const searchParkedCommand: Command = {
   usage: 'search-parked [--retry]',
   async run(args, ctx) {
     const { values } = parseCommandArgs(this, args, { retry: { type: 'boolean' } });
-    const db = (await ctx.db());
+    const db = await ctx.db();
     const sync = createIndexSync({ db, fallback: createFallbackStore(db), logger: silentLogger() });
     const rows = await sync.parkedRows();
     for (const r of rows) ctx.out([r.id, r.planId, r.parkedAt, r.reason].join('\t'));

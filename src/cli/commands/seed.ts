@@ -20,7 +20,9 @@ export const seedCommand: Command = {
     const s = await seedSyntheticPlans(await ctx.db(), opts.plans, { seed: opts.seed, now: ctx.now, onProgress: bar.update });
     bar.stop();
     const secs = (performance.now() - started) / 1000;
-    ctx.out(`seeded ${opts.plans} synthetic plans in ${secs.toFixed(1)} s: ${s.created} created, ${s.updated} updated, ${s.unchanged} unchanged`);
+    ctx.out(
+      `seeded ${opts.plans} synthetic plans in ${secs.toFixed(1)} s: ${s.created} created, ${s.updated} updated, ${s.unchanged} unchanged`,
+    );
     return 0;
   },
 };

@@ -27,9 +27,13 @@ export const tokenCommand: Command = {
     const ttlSeconds = parseTtl(opts.ttl);
     if (!ttlSeconds) throw usageError(this, '--ttl must be like 30m, 8h or 1d (at most 7d)');
     // The service would refuse it: say so now rather than hand out a token that never works.
-    if (ttlSeconds > ctx.config.tokenMaxHours * 3600) throw usageError(this, `--ttl is over TOKEN_MAX_HOURS (${ctx.config.tokenMaxHours} h)`);
-    const db = (await ctx.db());
-    const dev = resolveAuthDev(ctx.config, (await listOrganisations(db)).some((o) => o.issuer !== null));
+    if (ttlSeconds > ctx.config.tokenMaxHours * 3600)
+      throw usageError(this, `--ttl is over TOKEN_MAX_HOURS (${ctx.config.tokenMaxHours} h)`);
+    const db = await ctx.db();
+    const dev = resolveAuthDev(
+      ctx.config,
+      (await listOrganisations(db)).some((o) => o.issuer !== null),
+    );
     if (!dev.ok || !dev.authDev) {
       throw new CliError(
         'the development issuer is off here (an identity provider is configured, AUTH_DEV=off, or HOST is not loopback): sign in through your organisation instead',

@@ -62,9 +62,15 @@ export function* readWitness(where: string): Generator<WitnessEntry> {
     return;
   }
   let found = false;
-  for (const day of fs.readdirSync(where).filter((d) => DAY.test(d)).sort()) {
+  for (const day of fs
+    .readdirSync(where)
+    .filter((d) => DAY.test(d))
+    .sort()) {
     // Temporary files (a write under way, or one cut short) start with a dot and are passed over.
-    for (const f of fs.readdirSync(path.join(where, day)).filter((f) => FILE.test(f)).sort()) {
+    for (const f of fs
+      .readdirSync(path.join(where, day))
+      .filter((f) => FILE.test(f))
+      .sort()) {
       found = true;
       yield readWitnessFile(path.join(where, day, f));
     }

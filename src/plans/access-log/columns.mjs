@@ -66,5 +66,10 @@ export function eventRow(e, seq, prevHash, hash) {
  */
 export function eventColumns(alias = 'e') {
   const col = (/** @type {string} */ c) => (alias ? `${alias}.${c}` : c);
-  return [`${col('seq')}`, ...EVENT_FIELDS.map(([f, c]) => (f === c ? col(c) : `${col(c)} AS ${f}`)), `${col('prev_hash')} AS prevHash`, col('hash')].join(', ');
+  return [
+    `${col('seq')}`,
+    ...EVENT_FIELDS.map(([f, c]) => (f === c ? col(c) : `${col(c)} AS ${f}`)),
+    `${col('prev_hash')} AS prevHash`,
+    col('hash'),
+  ].join(', ');
 }

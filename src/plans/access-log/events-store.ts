@@ -25,7 +25,11 @@ function jsonField(db: Store, doc: SQL, key: string): SQL {
 function jsonElements(db: Store, array: SQL, alias: string): { from: SQL; value: SQL; isString: SQL } {
   const a = sql.raw(alias);
   return db.kind === 'pg'
-    ? { from: sql`jsonb_array_elements((${array})::jsonb) AS ${a}(elem)`, value: sql`(${a}.elem #>> '{}')`, isString: sql`jsonb_typeof(${a}.elem) = 'string'` }
+    ? {
+        from: sql`jsonb_array_elements((${array})::jsonb) AS ${a}(elem)`,
+        value: sql`(${a}.elem #>> '{}')`,
+        isString: sql`jsonb_typeof(${a}.elem) = 'string'`,
+      }
     : { from: sql`json_each(${array}) AS ${a}`, value: sql`${a}.value`, isString: sql`${a}.type = 'text'` };
 }
 
@@ -63,7 +67,9 @@ function contains(db: Store, text: SQL, needle: SQL | string): SQL {
 /** An event's columns (under `alias`, if given), named as StoredEvent's fields; quoted, since PostgreSQL folds bare names. */
 export function eventColumns(alias?: string): SQL {
   const col = (c: string) => (alias ? `${alias}.${c}` : c);
-  return sql.raw([col('seq'), ...EVENT_FIELDS.map(([f, c]) => `${col(c)} AS "${f}"`), `${col('prev_hash')} AS "prevHash"`, col('hash')].join(', '));
+  return sql.raw(
+    [col('seq'), ...EVENT_FIELDS.map(([f, c]) => `${col(c)} AS "${f}"`), `${col('prev_hash')} AS "prevHash"`, col('hash')].join(', '),
+  );
 }
 const E = eventColumns('e');
 
@@ -226,7 +232,9 @@ export function plansNamed(db: Store, scope: string, planIds: readonly string[])
 
 /** Each version row's number within its plan. */
 export function versionNumbersOf(db: Store, versionIds: readonly number[]) {
-  return db.many<{ id: number; version: number }>(sql`SELECT id, version FROM plan_versions WHERE id IN ${listOf(db, versionIds, 'integer')}`);
+  return db.many<{ id: number; version: number }>(
+    sql`SELECT id, version FROM plan_versions WHERE id IN ${listOf(db, versionIds, 'integer')}`,
+  );
 }
 
 // ---- Checkpoints ----
@@ -272,7 +280,12 @@ export function planLookupPass(db: Store, maxEvents: number): Promise<number> {
       // Sorted so the inserts walk the primary key in order.
       yield* run(sql`INSERT INTO access_event_plans (plan_id, seq) ${planReferences(db, from, to)} ORDER BY 1, 2 ON CONFLICT DO NOTHING`);
       // Only forward: on PostgreSQL the writer advances it in its own commits, and may have got further.
-      yield* run(q.update(state).set({ indexedSeq: to }).where(and(eq(state.id, 1), lt(state.indexedSeq, to))));
+      yield* run(
+        q
+          .update(state)
+          .set({ indexedSeq: to })
+          .where(and(eq(state.id, 1), lt(state.indexedSeq, to))),
+      );
     }
     return last - to;
   });

@@ -36,7 +36,8 @@ async function reviewsSince(db: Store, from: string): Promise<Map<string, FlagRe
   const rows = await flagReviewsSince(db, from);
   const byId = new Map<string, FlagReview>();
   // The first review closes the flag; any later one (two auditors at once) stays in the log.
-  for (const r of rows) if (!byId.has(r.flagId)) byId.set(r.flagId, { by: { sub: r.sub, org: r.org }, at: r.at, outcome: r.outcome, comment: r.reason });
+  for (const r of rows)
+    if (!byId.has(r.flagId)) byId.set(r.flagId, { by: { sub: r.sub, org: r.org }, at: r.at, outcome: r.outcome, comment: r.reason });
   return byId;
 }
 
@@ -87,5 +88,9 @@ export async function reviewFlag(
   } catch {
     return fail('unavailable', 'the access log could not record this review, so the flag stays open; try again shortly');
   }
-  return ok({ ...flag, state: 'closed', review: { by: { sub: actor.sub, org: actor.org }, at: now.toISOString(), outcome: input.outcome, comment: input.comment } });
+  return ok({
+    ...flag,
+    state: 'closed',
+    review: { by: { sub: actor.sub, org: actor.org }, at: now.toISOString(), outcome: input.outcome, comment: input.comment },
+  });
 }

@@ -4,7 +4,17 @@ import type { Store } from '../../../db/runtime.js';
 import type { StoredEvent } from './chain.js';
 import { eventsInWindow, planOwners as ownersOf } from './events-store.js';
 
-export const flagKinds = ['many-plans', 'denied-no-agreement', 'purpose-reused', 'no-incident-reference', 'search-no-open', 'emergency-access', 'search-rate-limited', 'many-references', 'reference-rate-limited'] as const;
+export const flagKinds = [
+  'many-plans',
+  'denied-no-agreement',
+  'purpose-reused',
+  'no-incident-reference',
+  'search-no-open',
+  'emergency-access',
+  'search-rate-limited',
+  'many-references',
+  'reference-rate-limited',
+] as const;
 export type FlagKind = (typeof flagKinds)[number];
 
 /**
@@ -79,7 +89,13 @@ function referenceLookedUp(e: StoredEvent): string | undefined {
  * Unusual access in the auditor's scope over a window (default: the last 7 days), computed on demand
  * from the log itself so a flag can always be traced to its events.
  */
-export async function accessFlags(db: Store, scope: string, q: FlagQuery, now: Date, rules: FlagRules = defaultFlagRules): Promise<AccessFlag[]> {
+export async function accessFlags(
+  db: Store,
+  scope: string,
+  q: FlagQuery,
+  now: Date,
+  rules: FlagRules = defaultFlagRules,
+): Promise<AccessFlag[]> {
   const from = q.from ? new Date(q.from).toISOString() : new Date(now.getTime() - 7 * 86_400_000).toISOString();
   const to = q.to ? new Date(q.to).toISOString() : now.toISOString();
   const events = await eventsInWindow(db, scope, from, to);
@@ -112,10 +128,16 @@ export async function accessFlags(db: Store, scope: string, q: FlagQuery, now: D
       const window = reads.slice(i, j + 1);
       const plans = [...new Set(window.map((e) => e.planId!))];
       if (plans.length >= rules.manyPlans.count) {
-        flags.push(flag(`${reads[j]!.actorOrg}|${reads[j]!.actorSub}|${window[0]!.seq}`, {
-          kind: 'many-plans', at: window[0]!.at, actor: actorOf(reads[j]!), planIds: plans, eventSeqs: window.map((e) => e.seq),
-          detail: `${plans.length} different plans opened within ${rules.manyPlans.withinMinutes} minutes`,
-        }));
+        flags.push(
+          flag(`${reads[j]!.actorOrg}|${reads[j]!.actorSub}|${window[0]!.seq}`, {
+            kind: 'many-plans',
+            at: window[0]!.at,
+            actor: actorOf(reads[j]!),
+            planIds: plans,
+            eventSeqs: window.map((e) => e.seq),
+            detail: `${plans.length} different plans opened within ${rules.manyPlans.withinMinutes} minutes`,
+          }),
+        );
         i = j + 1; // one flag per burst
       }
     }
@@ -135,10 +157,16 @@ export async function accessFlags(db: Store, scope: string, q: FlagQuery, now: D
       const refs = new Set(walk.map((l) => l.ref)).size;
       const plans = [...new Set(walk.flatMap((l) => (l.e.planId ? [l.e.planId] : [])))];
       const served = new Set(walk.filter((l) => opened(l.e)).map((l) => l.e.planId)).size;
-      flags.push(flag(`${walk[0]!.e.actorOrg}|${walk[0]!.e.actorSub}|${walk[0]!.e.seq}`, {
-        kind: 'many-references', at: lookups[j]!.e.at, actor: actorOf(lookups[j]!.e), planIds: plans, eventSeqs: walk.map((l) => l.e.seq),
-        detail: `${refs} different plan references looked up, each within ${withinMinutes} minutes of the last; ${served} plan(s) opened`,
-      }));
+      flags.push(
+        flag(`${walk[0]!.e.actorOrg}|${walk[0]!.e.actorSub}|${walk[0]!.e.seq}`, {
+          kind: 'many-references',
+          at: lookups[j]!.e.at,
+          actor: actorOf(lookups[j]!.e),
+          planIds: plans,
+          eventSeqs: walk.map((l) => l.e.seq),
+          detail: `${refs} different plan references looked up, each within ${withinMinutes} minutes of the last; ${served} plan(s) opened`,
+        }),
+      );
       // One flag per walk: carry on after it.
       i = k + 1;
       j = k;
@@ -154,19 +182,31 @@ export async function accessFlags(db: Store, scope: string, q: FlagQuery, now: D
     for (const [purpose, uses] of byPurpose) {
       const plans = [...new Set(uses.map((e) => e.planId!))];
       if (plans.length >= rules.purposeReuse.plans) {
-        flags.push(flag(`${uses[0]!.actorOrg}|${uses[0]!.actorSub}|${purpose}`, {
-          kind: 'purpose-reused', at: uses[0]!.at, actor: actorOf(uses[0]!), planIds: plans, eventSeqs: uses.map((e) => e.seq),
-          detail: `the same purpose was given for ${plans.length} different plans`,
-        }));
+        flags.push(
+          flag(`${uses[0]!.actorOrg}|${uses[0]!.actorSub}|${purpose}`, {
+            kind: 'purpose-reused',
+            at: uses[0]!.at,
+            actor: actorOf(uses[0]!),
+            planIds: plans,
+            eventSeqs: uses.map((e) => e.seq),
+            detail: `the same purpose was given for ${plans.length} different plans`,
+          }),
+        );
       }
       // Typed for anything but a card scan, the card's wording is as empty as any other.
       const unreferenced = purpose === CARD_PURPOSE ? uses.filter((e) => e.channel !== 'qr') : uses;
       if (unreferenced.length && !rules.incidentReference.test(purpose)) {
         const plans = [...new Set(unreferenced.map((e) => e.planId!))];
-        flags.push(flag(`${unreferenced[0]!.actorOrg}|${unreferenced[0]!.actorSub}|${purpose}`, {
-          kind: 'no-incident-reference', at: unreferenced[0]!.at, actor: actorOf(unreferenced[0]!), planIds: plans, eventSeqs: unreferenced.map((e) => e.seq),
-          detail: `purpose "${purpose}" carries no incident reference`,
-        }));
+        flags.push(
+          flag(`${unreferenced[0]!.actorOrg}|${unreferenced[0]!.actorSub}|${purpose}`, {
+            kind: 'no-incident-reference',
+            at: unreferenced[0]!.at,
+            actor: actorOf(unreferenced[0]!),
+            planIds: plans,
+            eventSeqs: unreferenced.map((e) => e.seq),
+            detail: `purpose "${purpose}" carries no incident reference`,
+          }),
+        );
       }
     }
     // Searches after which none of the plans found was opened.
@@ -176,42 +216,78 @@ export async function accessFlags(db: Store, scope: string, q: FlagQuery, now: D
       const results = new Set(JSON.parse(s.resultPlanIds ?? '[]') as string[]);
       const followed = reads.some((e) => e.seq > s.seq && results.has(e.planId!) && minutes(s.at, e.at) <= rules.searchFollowUpMinutes);
       if (!followed) {
-        flags.push(flag(String(s.seq), {
-          kind: 'search-no-open', at: s.at, actor: actorOf(s), planIds: [...results], eventSeqs: [s.seq],
-          detail: `a search returned ${results.size} plan(s) and none was opened within ${rules.searchFollowUpMinutes} minutes`,
-        }));
+        flags.push(
+          flag(String(s.seq), {
+            kind: 'search-no-open',
+            at: s.at,
+            actor: actorOf(s),
+            planIds: [...results],
+            eventSeqs: [s.seq],
+            detail: `a search returned ${results.size} plan(s) and none was opened within ${rules.searchFollowUpMinutes} minutes`,
+          }),
+        );
       }
     }
   }
 
   for (const e of events) {
     if (e.outcome === 'denied' && e.reason?.includes('no-agreement')) {
-      flags.push(flag(String(e.seq), {
-        kind: 'denied-no-agreement', at: e.at, actor: actorOf(e), planIds: e.planId ? [e.planId] : [], eventSeqs: [e.seq],
-        detail: `refused: ${e.actorOrg} has no data-sharing agreement covering this plan`,
-      }));
+      flags.push(
+        flag(String(e.seq), {
+          kind: 'denied-no-agreement',
+          at: e.at,
+          actor: actorOf(e),
+          planIds: e.planId ? [e.planId] : [],
+          eventSeqs: [e.seq],
+          detail: `refused: ${e.actorOrg} has no data-sharing agreement covering this plan`,
+        }),
+      );
     }
     // Searching faster than anyone does at an incident: the limit stopped it, the auditor should know why.
     if (e.action === 'search' && e.outcome === 'denied' && e.reason?.startsWith('rate-limited')) {
-      const more = e.reason.includes('(summary)') ? (JSON.parse(e.query ?? '{}') as { summary?: { refusals?: number } }).summary?.refusals : undefined;
-      flags.push(flag(String(e.seq), {
-        kind: 'search-rate-limited', at: e.at, actor: actorOf(e), planIds: [], eventSeqs: [e.seq],
-        detail: more ? `${more} more searches refused by the per-person limit in one window` : 'searches stopped by the per-person limit',
-      }));
+      const more = e.reason.includes('(summary)')
+        ? (JSON.parse(e.query ?? '{}') as { summary?: { refusals?: number } }).summary?.refusals
+        : undefined;
+      flags.push(
+        flag(String(e.seq), {
+          kind: 'search-rate-limited',
+          at: e.at,
+          actor: actorOf(e),
+          planIds: [],
+          eventSeqs: [e.seq],
+          detail: more ? `${more} more searches refused by the per-person limit in one window` : 'searches stopped by the per-person limit',
+        }),
+      );
     }
     // Looking plans up by reference faster than the per-person limit allows.
     if (e.action === 'view' && e.outcome === 'denied' && e.reason?.startsWith('rate-limited')) {
-      const more = e.reason.includes('(summary)') ? (JSON.parse(e.query ?? '{}') as { summary?: { refusals?: number } }).summary?.refusals : undefined;
-      flags.push(flag(String(e.seq), {
-        kind: 'reference-rate-limited', at: e.at, actor: actorOf(e), planIds: [], eventSeqs: [e.seq],
-        detail: more ? `${more} more look-ups by reference refused by the per-person limit in one window` : 'look-ups by reference stopped by the per-person limit',
-      }));
+      const more = e.reason.includes('(summary)')
+        ? (JSON.parse(e.query ?? '{}') as { summary?: { refusals?: number } }).summary?.refusals
+        : undefined;
+      flags.push(
+        flag(String(e.seq), {
+          kind: 'reference-rate-limited',
+          at: e.at,
+          actor: actorOf(e),
+          planIds: [],
+          eventSeqs: [e.seq],
+          detail: more
+            ? `${more} more look-ups by reference refused by the per-person limit in one window`
+            : 'look-ups by reference stopped by the per-person limit',
+        }),
+      );
     }
     if (e.outcome === 'emergency') {
-      flags.push(flag(String(e.seq), {
-        kind: 'emergency-access', at: e.at, actor: actorOf(e), planIds: e.planId ? [e.planId] : [], eventSeqs: [e.seq],
-        detail: `emergency access without an agreement; reason given: "${e.reason ?? ''}"`,
-      }));
+      flags.push(
+        flag(String(e.seq), {
+          kind: 'emergency-access',
+          at: e.at,
+          actor: actorOf(e),
+          planIds: e.planId ? [e.planId] : [],
+          eventSeqs: [e.seq],
+          detail: `emergency access without an agreement; reason given: "${e.reason ?? ''}"`,
+        }),
+      );
     }
   }
   return flags.filter((f) => !q.kind || f.kind === q.kind).sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0));

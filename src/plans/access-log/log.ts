@@ -7,11 +7,19 @@ import { createPgAccessLog } from './pg-log.js';
 import type { FromWriter, ToWriter, WriterOptions } from './writer/protocol.mjs';
 import { storedInteger, storedJson, storedText } from './stored-text.js';
 
-export type { AccessAction, AccessChannel, AccessOutcome, AccessEventInput, AccessLog, AccessLogOptions, AccessLogStats, ChainHead } from './types.js';
+export type {
+  AccessAction,
+  AccessChannel,
+  AccessOutcome,
+  AccessEventInput,
+  AccessLog,
+  AccessLogOptions,
+  AccessLogStats,
+  ChainHead,
+} from './types.js';
 import type { AccessEventInput, AccessLog, AccessLogOptions, AccessLogStats, ChainHead } from './types.js';
 
 type Pending = { resolve: () => void; reject: (e: Error) => void };
-
 
 // An actor's roles are the same array for every request with the same token (auth caches the actor).
 const rolesJson = new WeakMap<readonly string[], string>();
@@ -56,7 +64,10 @@ export function toEventBody(e: AccessEventInput, at: Date): EventBody {
  * holds a signed checkpoint of the new head, which then goes to the witness (if any) without the request
  * waiting for it.
  */
-export function createAccessLog(db: Db, opts: AccessLogOptions): AccessLog & {
+export function createAccessLog(
+  db: Db,
+  opts: AccessLogOptions,
+): AccessLog & {
   head(): ChainHead;
   /** Commits, events and checkpoints so far (group commit: far fewer commits than events) and commit times. */
   stats(): AccessLogStats;

@@ -23,7 +23,10 @@ export const eventFilterSchema = z.strictObject({
   format: z.enum(['json', 'csv']).default('json'),
   from: instant.optional(),
   to: instant.optional(),
-  cursor: z.string().regex(/^\d{1,15}$/, 'not a cursor from a previous page').optional(),
+  cursor: z
+    .string()
+    .regex(/^\d{1,15}$/, 'not a cursor from a previous page')
+    .optional(),
   limit: z.coerce.number().int().min(1).max(500).default(50),
 });
 export type EventFilter = z.infer<typeof eventFilterSchema>;

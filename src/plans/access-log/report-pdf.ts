@@ -62,7 +62,13 @@ export async function accessReportPdf(r: AccessReport, owner: ReportOwner): Prom
   // For posting: the sender, then the person's name and address where a left-hand window envelope (DL)
   // shows them. The plan holds no postal address, so ruled lines are left to write it by hand.
   page.drawText(printable(`From ${owner.name}`), { x: MARGIN, y: A4.h - 40, size: 8, font: regular, color: GREY });
-  page.drawText(printable(longDate(r.generatedAt)), { x: A4.w - MARGIN - regular.widthOfTextAtSize(printable(longDate(r.generatedAt)), 11), y: A4.h - 70, size: 11, font: regular, color: INK });
+  page.drawText(printable(longDate(r.generatedAt)), {
+    x: A4.w - MARGIN - regular.widthOfTextAtSize(printable(longDate(r.generatedAt)), 11),
+    y: A4.h - 70,
+    size: 11,
+    font: regular,
+    color: INK,
+  });
   y = A4.h - 130;
   if (r.subject) block(r.subject.name, regular, 12, 4);
   else {
@@ -78,13 +84,25 @@ export async function accessReportPdf(r: AccessReport, owner: ReportOwner): Prom
   y -= 52;
 
   block('Who looked at your response plan', bold, 20, 8);
-  block(`Plan reference ${r.externalRef}. Kept by ${owner.name}. Report produced on ${longDate(r.generatedAt)}. Times are London time (GMT, or BST in summer).`, regular, 10, 12);
+  block(
+    `Plan reference ${r.externalRef}. Kept by ${owner.name}. Report produced on ${longDate(r.generatedAt)}. Times are London time (GMT, or BST in summer).`,
+    regular,
+    10,
+    12,
+  );
   for (const s of r.summary) block(s, regular, 12, 4);
   const responders = r.accesses.filter((a) => a.kind === 'responders');
   const care = r.accesses.filter((a) => a.kind === 'care-team');
   if (r.kinds.includes('responders')) {
-    heading(responders.length ? 'Each time someone outside your care team looked at your plan' : 'No one outside your care team looked at your plan in this period.');
-    list(responders.map((a) => `${a.emergency ? 'EMERGENCY ACCESS. ' : ''}${a.sentence}`), (i) => responders[i]!.emergency);
+    heading(
+      responders.length
+        ? 'Each time someone outside your care team looked at your plan'
+        : 'No one outside your care team looked at your plan in this period.',
+    );
+    list(
+      responders.map((a) => `${a.emergency ? 'EMERGENCY ACCESS. ' : ''}${a.sentence}`),
+      (i) => responders[i]!.emergency,
+    );
   }
   if (r.kinds.includes('refused')) {
     heading(r.refused.length ? 'Attempts that were refused' : 'No attempts were refused in this period.');
@@ -99,7 +117,13 @@ export async function accessReportPdf(r: AccessReport, owner: ReportOwner): Prom
 
   const pages = doc.getPages();
   pages.forEach((p, i) =>
-    p.drawText(printable(`Plan reference ${r.externalRef} · page ${i + 1} of ${pages.length}`), { x: MARGIN, y: MARGIN - 20, size: 9, font: regular, color: INK }),
+    p.drawText(printable(`Plan reference ${r.externalRef} · page ${i + 1} of ${pages.length}`), {
+      x: MARGIN,
+      y: MARGIN - 20,
+      size: 9,
+      font: regular,
+      color: INK,
+    }),
   );
   return doc.save();
 }

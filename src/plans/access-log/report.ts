@@ -97,14 +97,24 @@ export type AccessReport = {
 export type ReportPeriod = { from: string | null; to: string | null };
 
 const periodWords = (p: ReportPeriod) =>
-  p.from && p.to ? `Between ${longDate(p.from)} and ${longDate(p.to)}` : p.from ? `Since ${longDate(p.from)}` : p.to ? `Up to ${longDate(p.to)}` : null;
+  p.from && p.to
+    ? `Between ${longDate(p.from)} and ${longDate(p.to)}`
+    : p.from
+      ? `Since ${longDate(p.from)}`
+      : p.to
+        ? `Up to ${longDate(p.to)}`
+        : null;
 
 /** "23 November 2026 at 14:05 GMT" (London time, the zone said). */
 const when = (iso: string) => `${longDate(iso)} at ${readableTime(iso)}`;
 
 /** A run of looks: from the first to the last, in words. */
 const span = (from: string, to: string) =>
-  readableTime(from) === readableTime(to) && localDay(from) === localDay(to) ? `On ${when(from)}` : localDay(from) === localDay(to) ? `On ${longDate(from)}, ${readableTime(from)} to ${readableTime(to)}` : `From ${when(from)} to ${when(to)}`;
+  readableTime(from) === readableTime(to) && localDay(from) === localDay(to)
+    ? `On ${when(from)}`
+    : localDay(from) === localDay(to)
+      ? `On ${longDate(from)}, ${readableTime(from)} to ${readableTime(to)}`
+      : `From ${when(from)} to ${when(to)}`;
 
 /** Looks by the same person, same action and reason, each within this long of the previous, are one line. */
 const GROUP_GAP_MS = 15 * 60_000;
@@ -165,13 +175,17 @@ export async function accessReport(
       person: names === 'individual' ? e.actorSub : null,
     };
   };
-  const whoWords = (w: ReturnType<typeof whoOf>) => `${w.role}${w.person ? ` (${w.person})` : ''} from ${w.organisation} (${w.organisationKind})`;
+  const whoWords = (w: ReturnType<typeof whoOf>) =>
+    `${w.role}${w.person ? ` (${w.person})` : ''} from ${w.organisation} (${w.organisationKind})`;
 
   // The plan page a scan redirects to is the same look as the scan: counted once, as the scan.
   const scans = rows.filter((e) => e.action === 'qr-scan' && e.outcome !== 'denied');
   const pageOfScan = (e: StoredEvent) =>
-    e.action === 'view' && e.channel === 'qr' &&
-    scans.some((s) => s.seq < e.seq && s.actorSub === e.actorSub && s.actorOrg === e.actorOrg && Date.parse(e.at) - Date.parse(s.at) <= 120_000);
+    e.action === 'view' &&
+    e.channel === 'qr' &&
+    scans.some(
+      (s) => s.seq < e.seq && s.actorSub === e.actorSub && s.actorOrg === e.actorOrg && Date.parse(e.at) - Date.parse(s.at) <= 120_000,
+    );
 
   // Runs: the same person, action and reason, each look soon after the last (a care worker saving nine
   // sections in a minute is one piece of work, not nine lines). Emergency access is never folded in.
@@ -181,9 +195,16 @@ export async function accessReport(
     const last = runs.at(-1);
     const prev = last?.rows.at(-1);
     const sameRun =
-      last && prev && last.kind === kind && e.outcome !== 'emergency' && prev.outcome !== 'emergency' &&
-      prev.actorSub === e.actorSub && prev.actorOrg === e.actorOrg && prev.purpose === e.purpose &&
-      (kind === 'care-team' || prev.action === e.action) && Date.parse(e.at) - Date.parse(prev.at) <= GROUP_GAP_MS;
+      last &&
+      prev &&
+      last.kind === kind &&
+      e.outcome !== 'emergency' &&
+      prev.outcome !== 'emergency' &&
+      prev.actorSub === e.actorSub &&
+      prev.actorOrg === e.actorOrg &&
+      prev.purpose === e.purpose &&
+      (kind === 'care-team' || prev.action === e.action) &&
+      Date.parse(e.at) - Date.parse(prev.at) <= GROUP_GAP_MS;
     if (sameRun) last.rows.push(e);
     else runs.push({ kind, rows: [e] });
   }
@@ -248,13 +269,21 @@ export async function accessReport(
             ? `Your plan was looked at ${plural(responderLooks, 'time', 'times')} by ${plural(orgs.size, 'organisation', 'organisations')} outside your care team.`
             : 'Nobody outside your care team looked at your plan.',
           `Your record appeared in ${plural(searchAppearances, 'search', 'searches')} by responders.`,
-          ...(emergencyAccesses ? [`${plural(emergencyAccesses, 'look was', 'looks were')} emergency access without a data-sharing agreement; each was reviewed by our information-governance team.`] : []),
+          ...(emergencyAccesses
+            ? [
+                `${plural(emergencyAccesses, 'look was', 'looks were')} emergency access without a data-sharing agreement; each was reviewed by our information-governance team.`,
+              ]
+            : []),
         ]
       : []),
     ...(shown.has('care-team') && (careLooks || careTeamSearches)
-      ? [`Your care team opened or changed your plan ${plural(careLooks, 'time', 'times')} while writing and reviewing it${careTeamSearches ? `, and your name was in their own lists ${careTeamSearches === 1 ? 'once' : `${careTeamSearches} times`}` : ''}.`]
+      ? [
+          `Your care team opened or changed your plan ${plural(careLooks, 'time', 'times')} while writing and reviewing it${careTeamSearches ? `, and your name was in their own lists ${careTeamSearches === 1 ? 'once' : `${careTeamSearches} times`}` : ''}.`,
+        ]
       : []),
-    ...(shown.has('refused') && allRefused.length ? [`${plural(allRefused.length, 'attempt was', 'attempts were')} refused and your plan was not shown.`] : []),
+    ...(shown.has('refused') && allRefused.length
+      ? [`${plural(allRefused.length, 'attempt was', 'attempts were')} refused and your plan was not shown.`]
+      : []),
   ];
   return ok({
     planId,
@@ -284,7 +313,9 @@ export type ReportOwner = { name: string; dataProtection: string | null };
  */
 export const questionsWords = (o: ReportOwner) =>
   `If you have questions about this report, or think someone looked at your plan without a good reason, ` +
-  (o.dataProtection ? `contact the data-protection officer at ${o.name}: ${o.dataProtection}.` : `contact the trust's data-protection officer at ${o.name}.`);
+  (o.dataProtection
+    ? `contact the data-protection officer at ${o.name}: ${o.dataProtection}.`
+    : `contact the trust's data-protection officer at ${o.name}.`);
 
 /** The printable plain-text form, for the person. */
 export function accessReportText(r: AccessReport): string {

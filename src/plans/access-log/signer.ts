@@ -111,7 +111,8 @@ export function publicKeyFrom(pem: Buffer | string, source: string): KeyObject {
   } catch {
     throw new KeyFileError(`${source} is not a public key in PEM form`);
   }
-  if (key.asymmetricKeyType !== 'ed25519') throw new KeyFileError(`${source} holds a ${key.asymmetricKeyType} key; checkpoints are signed with Ed25519`);
+  if (key.asymmetricKeyType !== 'ed25519')
+    throw new KeyFileError(`${source} holds a ${key.asymmetricKeyType} key; checkpoints are signed with Ed25519`);
   return key;
 }
 

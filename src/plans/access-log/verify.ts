@@ -133,7 +133,11 @@ export async function verifyAuditLog(
   const keys = keySet(publicKeys);
   // Paged, never held: there is one checkpoint per commit, so as many as there are events on a quiet
   // service. Each is checked here; whether its head is in the chain is one join below.
-  const checkpoints = paged(page, (after, n) => checkpointsAfter(db, after, n), (c) => c.id);
+  const checkpoints = paged(
+    page,
+    (after, n) => checkpointsAfter(db, after, n),
+    (c) => c.id,
+  );
 
   const sink = problemSink();
   let lastHeadSeq = 0;
@@ -152,28 +156,54 @@ export async function verifyAuditLog(
   let expected = 1;
   let prev = GENESIS_HASH;
   let count = 0;
-  for await (const e of paged(page, (after, n) => eventsAfter(db, after, n), (e) => e.seq)) {
+  for await (const e of paged(
+    page,
+    (after, n) => eventsAfter(db, after, n),
+    (e) => e.seq,
+  )) {
     const gap = e.seq !== expected;
     if (gap) {
       const last = e.seq - 1;
-      sink.add({ seq: expected, to: last > expected ? last : undefined, kind: 'deleted', detail: `event ${expected}${last > expected ? `–${last}` : ''} is missing (deleted)` });
+      sink.add({
+        seq: expected,
+        to: last > expected ? last : undefined,
+        kind: 'deleted',
+        detail: `event ${expected}${last > expected ? `–${last}` : ''} is missing (deleted)`,
+      });
     }
     if (eventHash(e.prevHash, e) !== e.hash) {
       sink.add({ seq: e.seq, kind: 'altered', detail: `event ${e.seq} does not match its hash: its content was altered` });
     } else if (!gap && e.prevHash !== prev) {
       // After a gap the broken link is the deletion itself, already reported.
-      sink.add({ seq: e.seq, kind: 'reordered', detail: `event ${e.seq} does not follow event ${e.seq - 1}: events were reordered, or one before it was deleted` });
+      sink.add({
+        seq: e.seq,
+        kind: 'reordered',
+        detail: `event ${e.seq} does not follow event ${e.seq - 1}: events were reordered, or one before it was deleted`,
+      });
     }
     prev = e.hash;
     expected = e.seq + 1;
     count += 1;
   }
   const headSeq = expected - 1;
-  for await (const cp of paged(page, (after, n) => checkpointsNotMatching(db, after, n), (c) => c.id)) {
-    sink.add({ seq: cp.seq, kind: 'checkpoint', detail: `checkpoint #${cp.id} (${cp.at}) signed a different chain head at event ${cp.seq}: events up to here were rewritten` });
+  for await (const cp of paged(
+    page,
+    (after, n) => checkpointsNotMatching(db, after, n),
+    (c) => c.id,
+  )) {
+    sink.add({
+      seq: cp.seq,
+      kind: 'checkpoint',
+      detail: `checkpoint #${cp.id} (${cp.at}) signed a different chain head at event ${cp.seq}: events up to here were rewritten`,
+    });
   }
   if (lastHeadSeq > headSeq) {
-    sink.add({ seq: headSeq + 1, to: lastHeadSeq > headSeq + 1 ? lastHeadSeq : undefined, kind: 'deleted', detail: `a signed checkpoint covers events up to ${lastHeadSeq}, but the log ends at ${headSeq}: events ${headSeq + 1}–${lastHeadSeq} were deleted` });
+    sink.add({
+      seq: headSeq + 1,
+      to: lastHeadSeq > headSeq + 1 ? lastHeadSeq : undefined,
+      kind: 'deleted',
+      detail: `a signed checkpoint covers events up to ${lastHeadSeq}, but the log ends at ${headSeq}: events ${headSeq + 1}–${lastHeadSeq} were deleted`,
+    });
   }
   const witnessed = opts.witness && (await checkWitness(opts.witness, keys, headSeq, (seq) => hashAt(db, seq), sink.add));
   for (const p of await checkPlanLookup(db)) sink.add(p);
@@ -231,7 +261,10 @@ async function checkWitness(
       notInLog += 1;
       // Heads beyond the log's end are reported once below, as the run of events cut from its tail.
       if (hash === undefined && w.headSeq <= logHeadSeq) bad(`signs ${head}, which is missing from this log (deleted)`);
-      else if (hash !== undefined) bad(`signs ${head}, but this log's event ${w.headSeq} has hash ${hash}: the log was rewritten, or cut and written on, from before there`);
+      else if (hash !== undefined)
+        bad(
+          `signs ${head}, but this log's event ${w.headSeq} has hash ${hash}: the log was rewritten, or cut and written on, from before there`,
+        );
     }
     if (!newest || w.headSeq > newest.w.headSeq) newest = { w, contained: signed && hash === w.headHash };
   }
@@ -260,9 +293,11 @@ async function checkPlanLookup(db: Store): Promise<AuditProblem[]> {
   const to = await planLookupBuiltTo(db);
   const missing = await lookupMissing(db, to, LOOKUP_LIMIT);
   const invented = await lookupInvented(db, LOOKUP_LIMIT);
-  return [...missing.map((m) => ({ ...m, what: 'is missing from' })), ...invented.map((m) => ({ ...m, what: 'was added to' }))].map((m) => ({
-    seq: m.seq,
-    kind: 'lookup' as const,
-    detail: `event ${m.seq}'s entry for a plan ${m.what} the per-plan lookup: the person's access report would be wrong`,
-  }));
+  return [...missing.map((m) => ({ ...m, what: 'is missing from' })), ...invented.map((m) => ({ ...m, what: 'was added to' }))].map(
+    (m) => ({
+      seq: m.seq,
+      kind: 'lookup' as const,
+      detail: `event ${m.seq}'s entry for a plan ${m.what} the per-plan lookup: the person's access report would be wrong`,
+    }),
+  );
 }

@@ -151,7 +151,13 @@ async function writeCheckpoint(dir: string, c: SignedCheckpoint) {
   }
   try {
     // Already there (a checkpoint of the same head, written before a restart): it says the same.
-    if (await fs.stat(final).then(() => true, () => false)) await fs.unlink(temp);
+    if (
+      await fs.stat(final).then(
+        () => true,
+        () => false,
+      )
+    )
+      await fs.unlink(temp);
     else await fs.rename(temp, final);
   } catch (e) {
     await fs.unlink(temp).catch(() => undefined);

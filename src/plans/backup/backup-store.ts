@@ -255,7 +255,10 @@ async function pgLoad<R>(pool: pg.Pool, tables: TableShape[], body: (load: Loade
       async insert(shape, spec, rows) {
         const bind = binder(shape, 'pg');
         const bound = rows.map(bind);
-        await client.query(pgInsertSql(shape, spec), shape.columns.map((_, i) => bound.map((r) => r[i])));
+        await client.query(
+          pgInsertSql(shape, spec),
+          shape.columns.map((_, i) => bound.map((r) => r[i])),
+        );
       },
       async checkpointsOffChain(limit) {
         return (await client.query<{ id: number; headSeq: number }>(OFF_CHAIN(limit))).rows;

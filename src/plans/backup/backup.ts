@@ -191,7 +191,10 @@ async function loadLines(
     if (b.table !== here[at]!.name) {
       const next = here.findIndex((t, i) => i > at && t.name === b.table);
       if (next < 0) {
-        throw lineError(line.no, here.some((t) => t.name === b.table) ? `a row of ${b.table} out of its place` : `unknown table ${b.table}`);
+        throw lineError(
+          line.no,
+          here.some((t) => t.name === b.table) ? `a row of ${b.table} out of its place` : `unknown table ${b.table}`,
+        );
       }
       await flush();
       at = next;

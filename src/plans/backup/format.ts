@@ -267,7 +267,8 @@ export type BodyLine = { kind: 'row'; table: string; row: Row } | { kind: 'trail
 export function parseHeader(line: FileLine | undefined): Header {
   if (!line) throw new BackupFileError('the file is empty: not a backup');
   const v = parseJson(line);
-  if (!isObject(v) || v.format !== BACKUP_FORMAT) throw lineError(line.no, `not a backup of this service (no "format": "${BACKUP_FORMAT}")`);
+  if (!isObject(v) || v.format !== BACKUP_FORMAT)
+    throw lineError(line.no, `not a backup of this service (no "format": "${BACKUP_FORMAT}")`);
   if (v.version !== BACKUP_VERSION) {
     throw lineError(line.no, `backup format version ${String(v.version)}; this release reads version ${BACKUP_VERSION}`);
   }
@@ -277,7 +278,8 @@ export function parseHeader(line: FileLine | undefined): Header {
   if (!isObject(m) || !Number.isSafeInteger(m.applied) || !(m.latestAt === null || Number.isSafeInteger(m.latestAt))) {
     throw lineError(line.no, 'the header has no migration level');
   }
-  if (!Array.isArray(v.tables) || !v.tables.every(isTableShape)) throw lineError(line.no, 'the header does not list the tables and their columns');
+  if (!Array.isArray(v.tables) || !v.tables.every(isTableShape))
+    throw lineError(line.no, 'the header does not list the tables and their columns');
   return v as unknown as Header;
 }
 

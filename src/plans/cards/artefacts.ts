@@ -100,7 +100,10 @@ export async function renderCard(print: CardPrint): Promise<Result<CardArtefacts
   const missing = unprintable(`${print.text} ${print.issuer} ${print.issuerContact ?? ''}`);
   if (missing.length) {
     // The organisation's registered name or contact, not the request, holds them: an admin must fix it.
-    return fail('conflict', `the organisation's name or contact has characters the card font cannot print (${missing.map((ch) => `U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`).join(', ')})`);
+    return fail(
+      'conflict',
+      `the organisation's name or contact has characters the card font cannot print (${missing.map((ch) => `U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`).join(', ')})`,
+    );
   }
   const png = await QRCode.toBuffer(print.url, { ...QR_OPTIONS, type: 'png', scale: 10 });
   const svg = await QRCode.toString(print.url, { ...QR_OPTIONS, type: 'svg' });

@@ -38,12 +38,21 @@ export type CardSecrets = { planId: string; owningOrg: string; token: string; co
 type Draft = CardSecrets & { nowIso: string; oldCardsEnd: string };
 
 /** Authorises and checks the request, and draws the secrets; stores nothing. */
-async function draftCard(db: Db, actor: Actor, planId: string, opts: { graceUntil?: Date }, now: Date): Promise<Result<Omit<Draft, 'token' | 'code'>>> {
+async function draftCard(
+  db: Db,
+  actor: Actor,
+  planId: string,
+  opts: { graceUntil?: Date },
+  now: Date,
+): Promise<Result<Omit<Draft, 'token' | 'code'>>> {
   const found = await cardPlan(db, actor, planId);
   if (!found.ok) return found;
   const plan = found.value;
   if (plan.currentVersionId === null) {
-    return fail('conflict', plan.withdrawnAt ? 'this plan has been withdrawn: no card can be issued' : 'publish the plan before issuing a card for it');
+    return fail(
+      'conflict',
+      plan.withdrawnAt ? 'this plan has been withdrawn: no card can be issued' : 'publish the plan before issuing a card for it',
+    );
   }
   if (opts.graceUntil) {
     const days = (opts.graceUntil.getTime() - now.getTime()) / 86_400_000;

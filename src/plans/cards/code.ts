@@ -48,11 +48,7 @@ export type ParsedCode = { ok: true; code: string } | { ok: false; why: 'format'
  * L are read as 0, 1 and 1, as Crockford intends. A wrong check character means a typing slip.
  */
 export function parseShortCode(input: string): ParsedCode {
-  const cleaned = input
-    .toUpperCase()
-    .replace(/[\s-]/g, '')
-    .replace(/O/g, '0')
-    .replace(/[IL]/g, '1');
+  const cleaned = input.toUpperCase().replace(/[\s-]/g, '').replace(/O/g, '0').replace(/[IL]/g, '1');
   if (cleaned.length !== CODE_DATA_CHARS + 1 || [...cleaned].some((ch) => !ALPHABET.includes(ch))) {
     return { ok: false, why: 'format' };
   }

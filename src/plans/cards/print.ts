@@ -25,7 +25,14 @@ export function isLoopbackUrl(url: string): boolean {
   } catch {
     return true;
   }
-  return host === 'localhost' || host.endsWith('.localhost') || host === '::1' || host === '0.0.0.0' || host === '::' || /^127(\.\d{1,3}){3}$/.test(host);
+  return (
+    host === 'localhost' ||
+    host.endsWith('.localhost') ||
+    host === '::1' ||
+    host === '0.0.0.0' ||
+    host === '::' ||
+    /^127(\.\d{1,3}){3}$/.test(host)
+  );
 }
 
 /**
@@ -54,9 +61,21 @@ export async function issueCardForPrint(
   const card = await issuePrintedCard(db, actor, planId, { graceUntil: opts.graceUntil }, now, async (secret) => {
     const org = (await getOrganisation(db, secret.owningOrg))!;
     contact = org.contact ?? null;
-    return renderCard({ url: `${publicBaseUrl}/q/${secret.token}`, codeEntryUrl, code: secret.code, text, issuer: org.name, issuerContact: contact });
+    return renderCard({
+      url: `${publicBaseUrl}/q/${secret.token}`,
+      codeEntryUrl,
+      code: secret.code,
+      text,
+      issuer: org.name,
+      issuerContact: contact,
+    });
   });
   if (!card.ok) return card;
   const issuer = (await getOrganisation(db, card.value.owningOrg))!.name;
-  return ok({ ...card.value, url: `${publicBaseUrl}/q/${card.value.token}`, codeEntryUrl, printed: { text, issuer, issuerContact: contact } });
+  return ok({
+    ...card.value,
+    url: `${publicBaseUrl}/q/${card.value.token}`,
+    codeEntryUrl,
+    printed: { text, issuer, issuerContact: contact },
+  });
 }

@@ -13,7 +13,15 @@ import { findPersonCopy, insertPersonCopyIn, latestPersonCopy, type PersonCopyRo
  * which version they hold, so the console can say when a newer version makes their copy out of date.
  */
 
-export type PersonCopy = { copyId: number; planId: string; version: number; versionId: number; withoutIdentifiers: boolean; printedBy: string; printedAt: string };
+export type PersonCopy = {
+  copyId: number;
+  planId: string;
+  version: number;
+  versionId: number;
+  withoutIdentifiers: boolean;
+  printedBy: string;
+  printedAt: string;
+};
 
 const view = (r: PersonCopyRow): PersonCopy => ({
   copyId: r.id,
@@ -33,7 +41,13 @@ async function copyPlan(db: Db, actor: Actor, planId: string) {
 }
 
 /** Records a copy of the published version for the person; the PDF is rendered from the record (personCopyDocument). */
-export async function printPersonCopy(db: Db, actor: Actor, planId: string, opts: { withoutIdentifiers: boolean }, now: Date): Promise<Result<PersonCopy>> {
+export async function printPersonCopy(
+  db: Db,
+  actor: Actor,
+  planId: string,
+  opts: { withoutIdentifiers: boolean },
+  now: Date,
+): Promise<Result<PersonCopy>> {
   const found = await copyPlan(db, actor, planId);
   if (!found.ok) return found;
   return transaction(db, function* (tx) {
@@ -43,9 +57,15 @@ export async function printPersonCopy(db: Db, actor: Actor, planId: string, opts
     const plan = (yield* findPlanIn(tx, planId))!;
     const current = plan.currentVersionId;
     if (current === null) {
-      return fail('conflict', plan.withdrawnAt ? 'this plan has been withdrawn: there is no plan to give the person' : "publish the plan before printing the person's copy", {
-        reason: plan.withdrawnAt ? 'withdrawn' : 'not-published',
-      });
+      return fail(
+        'conflict',
+        plan.withdrawnAt
+          ? 'this plan has been withdrawn: there is no plan to give the person'
+          : "publish the plan before printing the person's copy",
+        {
+          reason: plan.withdrawnAt ? 'withdrawn' : 'not-published',
+        },
+      );
     }
     const version = (yield* findVersionByIdIn(tx, current))!;
     const row = yield* insertPersonCopyIn(tx, {
@@ -80,7 +100,12 @@ export async function personCopyStatus(db: Db, actor: Actor, planId: string): Pr
 }
 
 /** The PDF of a copy already recorded: the version it names, as it was printed (a re-download records nothing). */
-export async function personCopyDocument(db: Db, actor: Actor, planId: string, copyId: number): Promise<Result<{ copy: PersonCopy; pdf: Uint8Array }>> {
+export async function personCopyDocument(
+  db: Db,
+  actor: Actor,
+  planId: string,
+  copyId: number,
+): Promise<Result<{ copy: PersonCopy; pdf: Uint8Array }>> {
   const found = await copyPlan(db, actor, planId);
   if (!found.ok) return found;
   const row = await findPersonCopy(db, planId, copyId);

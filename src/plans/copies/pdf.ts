@@ -31,7 +31,13 @@ const BAND = rgb(0.05, 0.2, 0.45);
 
 const printable = (s: string) => [...s].map((ch) => (/\s/.test(ch) || fontFiles.covered.has(ch.codePointAt(0)!) ? ch : '?')).join('');
 
-export const longDate = (iso: string) => new Date(iso.length === 10 ? `${iso}T00:00:00Z` : iso).toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
+export const longDate = (iso: string) =>
+  new Date(iso.length === 10 ? `${iso}T00:00:00Z` : iso).toLocaleDateString('en-GB', {
+    day: 'numeric',
+    month: 'long',
+    year: 'numeric',
+    timeZone: 'UTC',
+  });
 
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
@@ -47,7 +53,9 @@ export function withoutNames(record: PlanRecord): (text: string) => string {
     .map((n) => n.trim())
     .filter((n) => n.length > 1)
     .sort((a, b) => b.length - a.length);
-  const nameRe = names.length ? new RegExp(`(?<![\\p{L}\\p{N}'’])(?:${names.map(escapeRegExp).join('|')})(?:['’]s)?(?![\\p{L}\\p{N}])`, 'giu') : undefined;
+  const nameRe = names.length
+    ? new RegExp(`(?<![\\p{L}\\p{N}'’])(?:${names.map(escapeRegExp).join('|')})(?:['’]s)?(?![\\p{L}\\p{N}])`, 'giu')
+    : undefined;
   const nhs = s.nhsNumber?.replace(/\D/g, '');
   const nhsRe = nhs ? new RegExp([...nhs].join('[\\s-]?'), 'g') : undefined;
   return (text) => {
@@ -148,9 +156,16 @@ export async function personCopyPdf(c: PersonCopyInput): Promise<Uint8Array> {
   out.para(
     `This is your copy of the plan you made with ${c.owner.name}. If you are in crisis, the police, ambulance crews and emergency department staff who come to help you can read it, so they know what helps you and who to call.`,
   );
-  out.para(`${versionLine}. Printed on ${longDate(c.printedAt)}. If you have a copy with a lower version number, this one replaces it.`, bold, 11, 6);
+  out.para(
+    `${versionLine}. Printed on ${longDate(c.printedAt)}. If you have a copy with a lower version number, this one replaces it.`,
+    bold,
+    11,
+    6,
+  );
   if (c.withoutIdentifiers) {
-    out.note('This summary leaves out your name, date of birth, NHS number and address, and the phone numbers of the people you named, so it can be sent by email. The plan responders see has them.');
+    out.note(
+      'This summary leaves out your name, date of birth, NHS number and address, and the phone numbers of the people you named, so it can be sent by email. The plan responders see has them.',
+    );
   } else {
     out.heading('About you');
     const s = r.subject;
@@ -206,11 +221,15 @@ export async function personCopyPdf(c: PersonCopyInput): Promise<Uint8Array> {
     out.heading('Who we will call');
     for (const n of p.nominatedPeople) {
       const who = `${t(n.name)}${n.relationship ? `, ${t(n.relationship)}` : ''}`;
-      if (n.consentToContact) out.bullet(`${who}${n.phone && !c.withoutIdentifiers ? `: ${n.phone}` : ''}. They agreed that responders may call them.`);
+      if (n.consentToContact)
+        out.bullet(`${who}${n.phone && !c.withoutIdentifiers ? `: ${n.phone}` : ''}. They agreed that responders may call them.`);
       else out.bullet(`${who}. Responders are not given their number: they have not agreed to be contacted.`);
     }
     for (const m of p.careTeam) {
-      const who = [m.name, m.role, m.org].filter(Boolean).map((s) => t(s!)).join(', ');
+      const who = [m.name, m.role, m.org]
+        .filter(Boolean)
+        .map((s) => t(s!))
+        .join(', ');
       out.bullet(`${who}${m.phone ? `: ${m.phone}` : ''}`, m.outOfHours ? [{ label: 'Out of hours', text: t(m.outOfHours) }] : []);
     }
   }
@@ -237,7 +256,13 @@ export async function personCopyPdf(c: PersonCopyInput): Promise<Uint8Array> {
     pg.drawRectangle({ x: 0, y: A4.h - 34, width: A4.w, height: 34, color: BAND });
     pg.drawText('YOUR CRISIS RESPONSE PLAN', { x: MARGIN, y: A4.h - 22, size: 10, font: bold, color: rgb(1, 1, 1) });
     const head = printable(versionLine);
-    pg.drawText(head, { x: A4.w - MARGIN - regular.widthOfTextAtSize(head, 10), y: A4.h - 22, size: 10, font: regular, color: rgb(1, 1, 1) });
+    pg.drawText(head, {
+      x: A4.w - MARGIN - regular.widthOfTextAtSize(head, 10),
+      y: A4.h - 22,
+      size: 10,
+      font: regular,
+      color: rgb(1, 1, 1),
+    });
     pg.drawLine({ start: { x: MARGIN, y: BOTTOM - 18 }, end: { x: A4.w - MARGIN, y: BOTTOM - 18 }, thickness: 0.5, color: MUTED });
     const foot = printable(`${versionLine} · printed ${longDate(c.printedAt)}`);
     pg.drawText(foot, { x: MARGIN, y: BOTTOM - 32, size: 9, font: regular, color: MUTED });

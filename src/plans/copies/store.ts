@@ -17,5 +17,10 @@ export function latestPersonCopy(db: Store, planId: string): Promise<PersonCopyR
 
 export function findPersonCopy(db: Store, planId: string, copyId: number): Promise<PersonCopyRow | undefined> {
   const { personCopies } = db.t;
-  return db.one(db.q.select().from(personCopies).where(and(eq(personCopies.planId, planId), eq(personCopies.id, copyId))));
+  return db.one(
+    db.q
+      .select()
+      .from(personCopies)
+      .where(and(eq(personCopies.planId, planId), eq(personCopies.id, copyId))),
+  );
 }

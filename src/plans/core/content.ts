@@ -36,9 +36,7 @@ export const isoDate = z.iso.date({ error: 'must be a date as YYYY-MM-DD', abort
 
 export const orgKinds = ['mental-health', 'police', 'ambulance', 'emergency-department'] as const;
 export type OrgKind = (typeof orgKinds)[number];
-export const slugSchema = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'must be lower-case letters, digits and hyphens (at most 40)');
+export const slugSchema = z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'must be lower-case letters, digits and hyphens (at most 40)');
 
 export const subjectSchema = z.strictObject({
   givenNames: text(100),
@@ -80,19 +78,13 @@ export const planContentSchema = z.strictObject({
   summary: text(SUMMARY_MAX_CHARS),
   diagnosis: z.strictObject({ text: text(2000), plainLanguage: optionalText(2000) }).optional(),
   capacity: optionalText(2000),
-  crisisBehaviours: list(
-    z.strictObject({ behaviour: text(500), triggers: optionalText(500), earlyWarningSigns: optionalText(500) }),
-    20,
-  ),
+  crisisBehaviours: list(z.strictObject({ behaviour: text(500), triggers: optionalText(500), earlyWarningSigns: optionalText(500) }), 20),
   whatHelps: list(text(300), 20),
   whatToAvoid: list(text(300), 20),
   boundaries: list(z.strictObject({ boundary: text(500), ifBreached: text(500) }), 20),
   personWillDo: optionalText(2000),
   personCanExpect: optionalText(2000),
-  placesOfSafety: list(
-    z.strictObject({ name: text(200), address: optionalText(300), phone: optionalText(40) }),
-    10,
-  ),
+  placesOfSafety: list(z.strictObject({ name: text(200), address: optionalText(300), phone: optionalText(40) }), 10),
   nominatedPeople: list(
     z.strictObject({
       name: text(200),
@@ -115,14 +107,7 @@ export const planContentSchema = z.strictObject({
   inTheirOwnWords: optionalText(2000),
 });
 
-export const lawfulBases = [
-  'consent',
-  'contract',
-  'legal-obligation',
-  'vital-interests',
-  'public-task',
-  'legitimate-interests',
-] as const;
+export const lawfulBases = ['consent', 'contract', 'legal-obligation', 'vital-interests', 'public-task', 'legitimate-interests'] as const;
 
 export const governanceSchema = z
   .strictObject({

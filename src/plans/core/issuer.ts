@@ -20,7 +20,7 @@ function acceptableIssuer(s: string): boolean {
 export const issuerSchema = z
   .string()
   .trim()
-  .min(1, 'enter the provider\'s issuer URL, starting https://')
+  .min(1, "enter the provider's issuer URL, starting https://")
   .max(500)
   .refine(acceptableIssuer, { error: 'must be a URL starting https:// (http:// only on a loopback address)' })
   .meta({ format: 'uri', pattern: '^https?://', description: 'A URL starting https:// (http:// only on a loopback address).' });
@@ -29,7 +29,12 @@ export const issuerSchema = z
  * The claim an identity provider serving several organisations uses to say which one the person belongs
  * to (an ODS code, say), and the value that means this organisation. Both or neither.
  */
-export const orgClaimName = z.string().trim().min(1).max(100).regex(/^[A-Za-z0-9_.:-]+$/, 'letters, digits and _ . : - only');
+export const orgClaimName = z
+  .string()
+  .trim()
+  .min(1)
+  .max(100)
+  .regex(/^[A-Za-z0-9_.:-]+$/, 'letters, digits and _ . : - only');
 export const orgCodeValue = z.string().trim().min(1).max(100);
 
 /** Issuers compared as the provider states them, less a trailing slash people add or drop. */

@@ -27,4 +27,5 @@ export const fail = (code: FailureCode, detail: string, extra?: Record<string, u
  * The reason code a failure carries (`extra.reason`, and `reason` in the problem+json): what callers branch
  * on. The detail is words for people and may change; never match on it.
  */
-export const reasonOf = (r: Result<unknown>): string | undefined => (!r.ok && typeof r.extra?.reason === 'string' ? r.extra.reason : undefined);
+export const reasonOf = (r: Result<unknown>): string | undefined =>
+  !r.ok && typeof r.extra?.reason === 'string' ? r.extra.reason : undefined;

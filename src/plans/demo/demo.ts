@@ -7,8 +7,18 @@ import { syntheticRecords } from './synthetic.js';
 
 /** Invented organisations for the demo and tests. `shire-police` has no agreement: access is refused. */
 export const demoOrganisations: NewOrganisation[] = [
-  { slug: 'southbank-mh', name: 'Southbank Mental Health Trust', kind: 'mental-health', contact: 'Southbank crisis team, 24/7: 0800 000 0101' },
-  { slug: 'northgate-mh', name: 'Northgate Mental Health Trust', kind: 'mental-health', contact: 'Northgate crisis team, 24/7: 0800 000 0202' },
+  {
+    slug: 'southbank-mh',
+    name: 'Southbank Mental Health Trust',
+    kind: 'mental-health',
+    contact: 'Southbank crisis team, 24/7: 0800 000 0101',
+  },
+  {
+    slug: 'northgate-mh',
+    name: 'Northgate Mental Health Trust',
+    kind: 'mental-health',
+    contact: 'Northgate crisis team, 24/7: 0800 000 0202',
+  },
   { slug: 'capital-police', name: 'Capital Police Service', kind: 'police' },
   { slug: 'metro-ambulance', name: 'Metro Ambulance Service', kind: 'ambulance' },
   { slug: 'st-brigid-ed', name: "St Brigid's Hospital Emergency Department", kind: 'emergency-department' },
@@ -22,7 +32,12 @@ export const DEMO_DSA = 'DSA-DEMO-001';
  */
 export const DEMO_ORG_CLAIM = 'org_code';
 export const demoOrgCodes: Record<string, string> = {
-  'southbank-mh': 'XSB01', 'northgate-mh': 'XNG01', 'capital-police': 'XCP01', 'metro-ambulance': 'XMA01', 'st-brigid-ed': 'XSE01', 'shire-police': 'XSP01',
+  'southbank-mh': 'XSB01',
+  'northgate-mh': 'XNG01',
+  'capital-police': 'XCP01',
+  'metro-ambulance': 'XMA01',
+  'st-brigid-ed': 'XSE01',
+  'shire-police': 'XSP01',
 };
 export const demoPlanOwners = ['southbank-mh', 'northgate-mh'];
 

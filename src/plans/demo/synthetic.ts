@@ -31,17 +31,71 @@ type Heritage = { given: { f: string[]; m: string[] }; family: string[] };
 const heritages: Record<string, Heritage> = {
   british: {
     given: {
-      f: ['Elizabeth', 'Margaret', 'Catherine', 'Sarah', 'Rebecca', 'Charlotte', 'Jessica', 'Hannah', 'Emily', 'Victoria', 'Susan', 'Jennifer'],
-      m: ['Robert', 'William', 'Jonathan', 'Stephen', 'Richard', 'Thomas', 'Michael', 'Christopher', 'Daniel', 'James', 'Anthony', 'Edward'],
+      f: [
+        'Elizabeth',
+        'Margaret',
+        'Catherine',
+        'Sarah',
+        'Rebecca',
+        'Charlotte',
+        'Jessica',
+        'Hannah',
+        'Emily',
+        'Victoria',
+        'Susan',
+        'Jennifer',
+      ],
+      m: [
+        'Robert',
+        'William',
+        'Jonathan',
+        'Stephen',
+        'Richard',
+        'Thomas',
+        'Michael',
+        'Christopher',
+        'Daniel',
+        'James',
+        'Anthony',
+        'Edward',
+      ],
     },
-    family: ['Smith', 'Jones', 'Taylor', 'Brown', 'Wilson', 'Thompson', 'Walker', 'Robinson', 'Wright', 'Hughes', 'Green', 'Hall', 'Clarke', 'Turner'],
+    family: [
+      'Smith',
+      'Jones',
+      'Taylor',
+      'Brown',
+      'Wilson',
+      'Thompson',
+      'Walker',
+      'Robinson',
+      'Wright',
+      'Hughes',
+      'Green',
+      'Hall',
+      'Clarke',
+      'Turner',
+    ],
   },
   irish: {
     given: {
       f: ['Siobhan', 'Aoife', 'Niamh', 'Caoimhe', 'Róisín', 'Saoirse', 'Orla', 'Sinéad', 'Gráinne', 'Clodagh'],
       m: ['Ciarán', 'Seán', 'Pádraig', 'Cathal', 'Eoin', 'Oisín', 'Declan', 'Donal', 'Tadhg', 'Niall'],
     },
-    family: ["O'Sullivan", "O'Brien", 'Murphy', 'Kelly', "O'Connor", 'McCarthy', 'Byrne', 'Doyle', 'Gallagher', "O'Neill", 'Quinn', 'Brennan'],
+    family: [
+      "O'Sullivan",
+      "O'Brien",
+      'Murphy',
+      'Kelly',
+      "O'Connor",
+      'McCarthy',
+      'Byrne',
+      'Doyle',
+      'Gallagher',
+      "O'Neill",
+      'Quinn',
+      'Brennan',
+    ],
   },
   welsh: {
     given: { f: ['Rhiannon', 'Cerys', 'Angharad', 'Ffion', 'Seren', 'Bethan'], m: ['Dafydd', 'Gethin', 'Rhys', 'Iwan', 'Emyr', 'Gareth'] },
@@ -91,10 +145,33 @@ const heritageWeights: [string, number][] = [
 
 const streetAliases = ['Blue', 'Smudge', 'Tiny', 'Red', 'Ginger', 'Sparky', 'Dee', 'Mouse', 'Bear', 'Sunny', 'Ace', 'Skip'];
 const nicknames: Record<string, string> = {
-  Robert: 'Bob', William: 'Bill', Elizabeth: 'Liz', Margaret: 'Maggie', Jonathan: 'Jon', Catherine: 'Kate', Stephen: 'Steve',
-  Richard: 'Rich', Thomas: 'Tom', Michael: 'Mike', Christopher: 'Chris', Daniel: 'Dan', James: 'Jim', Anthony: 'Tony',
-  Edward: 'Ed', Rebecca: 'Becky', Victoria: 'Vicky', Jennifer: 'Jen', Siobhan: 'Shiv', Mohammed: 'Mo', Muhammad: 'Mo',
-  Oluwaseun: 'Seun', Krzysztof: 'Krzys', Małgorzata: 'Gosia', Agnieszka: 'Aga', Dafydd: 'Dai', Abdirahman: 'Abdi',
+  Robert: 'Bob',
+  William: 'Bill',
+  Elizabeth: 'Liz',
+  Margaret: 'Maggie',
+  Jonathan: 'Jon',
+  Catherine: 'Kate',
+  Stephen: 'Steve',
+  Richard: 'Rich',
+  Thomas: 'Tom',
+  Michael: 'Mike',
+  Christopher: 'Chris',
+  Daniel: 'Dan',
+  James: 'Jim',
+  Anthony: 'Tony',
+  Edward: 'Ed',
+  Rebecca: 'Becky',
+  Victoria: 'Vicky',
+  Jennifer: 'Jen',
+  Siobhan: 'Shiv',
+  Mohammed: 'Mo',
+  Muhammad: 'Mo',
+  Oluwaseun: 'Seun',
+  Krzysztof: 'Krzys',
+  Małgorzata: 'Gosia',
+  Agnieszka: 'Aga',
+  Dafydd: 'Dai',
+  Abdirahman: 'Abdi',
 };
 
 /** Public places in London where crises recur (no homes): label, latitude, longitude. Search has its own gazetteer (src/search/data/places.ts; plans must not import search); a test keeps this list inside it. */
@@ -139,10 +216,22 @@ const avoid = [
   'Taking them to a busy waiting area if another option exists',
 ];
 const behaviours = [
-  { behaviour: 'Goes to a bridge and stands by the railings', triggers: 'Anniversaries, news of family conflict', earlyWarningSigns: 'Stops answering phone, gives away belongings' },
-  { behaviour: 'Walks along railway lines', triggers: 'Loud arguments, sleep loss', earlyWarningSigns: 'Texts goodbye messages to friends' },
+  {
+    behaviour: 'Goes to a bridge and stands by the railings',
+    triggers: 'Anniversaries, news of family conflict',
+    earlyWarningSigns: 'Stops answering phone, gives away belongings',
+  },
+  {
+    behaviour: 'Walks along railway lines',
+    triggers: 'Loud arguments, sleep loss',
+    earlyWarningSigns: 'Texts goodbye messages to friends',
+  },
   { behaviour: 'Self-harm by cutting', triggers: 'Feeling rejected or not believed', earlyWarningSigns: 'Withdraws to room, stops eating' },
-  { behaviour: 'Calls 999 repeatedly in a short time', triggers: 'Being alone at night', earlyWarningSigns: 'Escalating calls to the crisis line' },
+  {
+    behaviour: 'Calls 999 repeatedly in a short time',
+    triggers: 'Being alone at night',
+    earlyWarningSigns: 'Escalating calls to the crisis line',
+  },
 ];
 
 function pickWeighted(r: Random): Heritage {
@@ -178,7 +267,7 @@ export function syntheticRecord(r: Random, i: number, owningOrg: string, today: 
   if (r.chance(0.15)) aliases.push(`${first} ${r.pick(pickWeighted(r).family)}`);
   const places = Array.from({ length: r.int(1, 3) }, () => r.pick(londonPlaces));
   const uniquePlaces = [...new Map(places.map((p) => [p[0], p])).values()];
-  const nhs = r.chance(0.7) ? withNhsCheckDigit(String(r.int(400_000_000, 499_999_999))) ?? undefined : undefined;
+  const nhs = r.chance(0.7) ? (withNhsCheckDigit(String(r.int(400_000_000, 499_999_999))) ?? undefined) : undefined;
   const preferred = nicknames[first] && r.chance(0.6) ? nicknames[first] : undefined;
   const stale = r.chance(0.08);
   const agreed = addDays(today, -r.int(20, 300));
@@ -193,23 +282,47 @@ export function syntheticRecord(r: Random, i: number, owningOrg: string, today: 
       dateOfBirth: dateBetween(r, 1950, 2006),
       ...(nhs ? { nhsNumber: nhs } : {}),
       sex: female ? 'female' : 'male',
-      description: r.pick(['Tall, short grey hair', 'Slim, long dark hair, often in a green coat', 'Medium build, beard, usually carries a rucksack', 'Small, wears glasses and a red scarf', 'Shaved head, tattoo on left forearm']),
+      description: r.pick([
+        'Tall, short grey hair',
+        'Slim, long dark hair, often in a green coat',
+        'Medium build, beard, usually carries a rucksack',
+        'Small, wears glasses and a red scarf',
+        'Shaved head, tattoo on left forearm',
+      ]),
       homeArea: r.pick(homeAreas),
     },
     locations: uniquePlaces.map(([label, lat, lng]) => ({ label, lat, lng })),
     plan: {
       summary: `${preferred ?? first} may be found at ${uniquePlaces[0]![0]} when distressed. They respond best to one calm responder using their name. Ask about their plan card; their mental-health team is available 24/7 on the number below.`,
-      diagnosis: { text: 'Emotionally unstable personality disorder; recurrent depressive disorder', plainLanguage: 'Feelings can become overwhelming very quickly, especially after feeling let down.' },
+      diagnosis: {
+        text: 'Emotionally unstable personality disorder; recurrent depressive disorder',
+        plainLanguage: 'Feelings can become overwhelming very quickly, especially after feeling let down.',
+      },
       capacity: 'Assessed as having capacity for decisions about treatment at last review; capacity can fluctuate when highly distressed.',
       crisisBehaviours: [r.pick(behaviours)],
       whatHelps: [r.pick(helps), r.pick(helps)].filter((v, k, a) => a.indexOf(v) === k),
       whatToAvoid: [r.pick(avoid)],
-      boundaries: [{ boundary: 'Agrees to step back from the railings when asked by name', ifBreached: 'Advice only: use your own judgement; consider contacting the crisis team before a section 136 decision.' }],
+      boundaries: [
+        {
+          boundary: 'Agrees to step back from the railings when asked by name',
+          ifBreached: 'Advice only: use your own judgement; consider contacting the crisis team before a section 136 decision.',
+        },
+      ],
       personWillDo: 'Try to call the crisis line before going to a bridge; carry the plan card.',
       personCanExpect: 'A calm response; to be taken to their chosen place of safety where possible.',
       placesOfSafety: [{ name: 'Riverside Crisis Café (synthetic)', address: '1 Example Walk, London', phone: '020 7946 0000' }],
-      nominatedPeople: r.chance(0.7) ? [{ name: `${r.pick(h.given.f)} ${family}`, relationship: 'Sister', phone: '07700 900000', consentToContact: r.chance(0.8) }] : [],
-      careTeam: [{ name: 'Duty care coordinator', role: 'Care coordinator', org: 'Community mental-health team', phone: '020 7946 0001', outOfHours: 'Crisis line 0800 000 0000' }],
+      nominatedPeople: r.chance(0.7)
+        ? [{ name: `${r.pick(h.given.f)} ${family}`, relationship: 'Sister', phone: '07700 900000', consentToContact: r.chance(0.8) }]
+        : [],
+      careTeam: [
+        {
+          name: 'Duty care coordinator',
+          role: 'Care coordinator',
+          org: 'Community mental-health team',
+          phone: '020 7946 0001',
+          outOfHours: 'Crisis line 0800 000 0000',
+        },
+      ],
       inTheirOwnWords: 'Please say my name and give me a minute. I am not trying to waste your time.',
     },
     governance: {

@@ -68,7 +68,12 @@ function* proposalsWhere(db: Store, q: Q, where: SQL | undefined): Body<Proposal
     q
       .select({ proposalId: d.proposalId, org: d.orgSlug, decision: d.decision, by: d.bySub, via: d.via, at: d.at, note: d.note })
       .from(d)
-      .where(inArray(d.proposalId, rows.map((r) => r.id))),
+      .where(
+        inArray(
+          d.proposalId,
+          rows.map((r) => r.id),
+        ),
+      ),
   );
   decided.sort((a, b) => binary(a.at, b.at) || binary(a.org, b.org));
   return rows.map((r) => ({
@@ -149,20 +154,41 @@ export function* insertProposal(
 
 export function* insertDecision(db: Store, q: Q, proposalId: number, d: DecisionRow): Body<void> {
   yield* run(
-    q.insert(db.t.dsaDecisions).values({ proposalId, orgSlug: d.org, decision: d.decision, bySub: d.by, via: d.via, at: d.at, note: d.note }),
+    q
+      .insert(db.t.dsaDecisions)
+      .values({ proposalId, orgSlug: d.org, decision: d.decision, bySub: d.by, via: d.via, at: d.at, note: d.note }),
   );
 }
 
 /** Compare-and-set from pending: false if the proposal was answered meanwhile. */
-export function* closeProposal(db: Store, q: Q, id: number, state: Exclude<ProposalState, 'pending'>, at: string, note: string | null): Body<boolean> {
+export function* closeProposal(
+  db: Store,
+  q: Q,
+  id: number,
+  state: Exclude<ProposalState, 'pending'>,
+  at: string,
+  note: string | null,
+): Body<boolean> {
   const { dsaProposals: p } = db.t;
-  return (yield* run(q.update(p).set({ state, decidedAt: at, outcomeNote: note }).where(and(eq(p.id, id), eq(p.state, 'pending'))))) === 1;
+  return (
+    (yield* run(
+      q
+        .update(p)
+        .set({ state, decidedAt: at, outcomeNote: note })
+        .where(and(eq(p.id, id), eq(p.state, 'pending'))),
+    )) === 1
+  );
 }
 
 /** Pending proposals for an agreement that has just ended lapse with it: nobody can accept them any more. */
 export function* lapsePendingFor(db: Store, q: Q, reference: string, at: string, note: string): Body<number[]> {
   const { dsaProposals: p } = db.t;
-  const ids = (yield* all(q.select({ id: p.id }).from(p).where(and(eq(p.reference, reference), eq(p.state, 'pending'))))).map((r) => r.id);
+  const ids = (yield* all(
+    q
+      .select({ id: p.id })
+      .from(p)
+      .where(and(eq(p.reference, reference), eq(p.state, 'pending'))),
+  )).map((r) => r.id);
   for (const id of ids) yield* closeProposal(db, q, id, 'lapsed', at, note);
   return ids;
 }
@@ -182,21 +208,40 @@ export function* applyTerms(db: Store, q: Q, kind: ProposalKind, t: Terms, at: s
   const { dataSharingAgreements: a, dsaParties } = db.t;
   if (kind === 'new') {
     if (yield* agreementExistsIn(db, q, t.reference)) return false;
-    const { id } = yield* one(q.insert(a).values({ reference: t.reference, validFrom: t.validFrom, validTo: t.validTo, createdAt: at }).returning({ id: a.id }));
+    const { id } = yield* one(
+      q.insert(a).values({ reference: t.reference, validFrom: t.validFrom, validTo: t.validTo, createdAt: at }).returning({ id: a.id }),
+    );
     yield* run(q.insert(dsaParties).values(t.parties.map((orgSlug) => ({ dsaId: id, orgSlug }))));
     return true;
   }
-  const row = yield* one(q.select({ id: a.id }).from(a).where(and(eq(a.reference, t.reference), isNull(a.endedAt))));
+  const row = yield* one(
+    q
+      .select({ id: a.id })
+      .from(a)
+      .where(and(eq(a.reference, t.reference), isNull(a.endedAt))),
+  );
   if (!row) return false;
   yield* run(q.update(a).set({ validFrom: t.validFrom, validTo: t.validTo }).where(eq(a.id, row.id)));
-  yield* run(q.insert(dsaParties).values(t.parties.map((orgSlug) => ({ dsaId: row.id, orgSlug }))).onConflictDoNothing());
+  yield* run(
+    q
+      .insert(dsaParties)
+      .values(t.parties.map((orgSlug) => ({ dsaId: row.id, orgSlug })))
+      .onConflictDoNothing(),
+  );
   return true;
 }
 
 /** Ends an agreement now; false if it had already ended. */
 export function* endTerms(db: Store, q: Q, reference: string, at: string, reason: string): Body<boolean> {
   const { dataSharingAgreements: a } = db.t;
-  return (yield* run(q.update(a).set({ endedAt: at, endReason: reason }).where(and(eq(a.reference, reference), isNull(a.endedAt))))) === 1;
+  return (
+    (yield* run(
+      q
+        .update(a)
+        .set({ endedAt: at, endReason: reason })
+        .where(and(eq(a.reference, reference), isNull(a.endedAt))),
+    )) === 1
+  );
 }
 
 /**
@@ -220,15 +265,15 @@ export function* agreementRows(db: Store, q: Q, reference?: string): Body<Agreem
   const only = reference === undefined ? undefined : eq(a.reference, reference);
   const rows = yield* all(q.select().from(a).where(only));
   if (rows.length === 0) return [];
-  const parties = yield* all(
-    q
-      .select({ dsaId: p.dsaId, org: p.orgSlug })
-      .from(p)
-      .innerJoin(a, eq(a.id, p.dsaId))
-      .where(only),
-  );
+  const parties = yield* all(q.select({ dsaId: p.dsaId, org: p.orgSlug }).from(p).innerJoin(a, eq(a.id, p.dsaId)).where(only));
   return rows
-    .map((r) => ({ ...r, parties: parties.filter((x) => x.dsaId === r.id).map((x) => x.org).sort(binary) }))
+    .map((r) => ({
+      ...r,
+      parties: parties
+        .filter((x) => x.dsaId === r.id)
+        .map((x) => x.org)
+        .sort(binary),
+    }))
     .sort((x, y) => binary(x.reference, y.reference));
 }
 
@@ -249,14 +294,24 @@ export function agreementLookups(db: Store): Lookups {
   if (found) return found;
   const { dataSharingAgreements: a, dsaParties: p } = db.t;
   const day = sql.placeholder('day');
-  const current = (q: Q) => q.select({ id: a.id }).from(a).where(and(lte(a.validFrom, day), gte(a.validTo, day), isNull(a.endedAt)));
-  const partyOf = (q: Q, org: string) => q.select({ id: p.dsaId }).from(p).where(eq(p.orgSlug, sql.placeholder(org)));
+  const current = (q: Q) =>
+    q
+      .select({ id: a.id })
+      .from(a)
+      .where(and(lte(a.validFrom, day), gte(a.validTo, day), isNull(a.endedAt)));
+  const partyOf = (q: Q, org: string) =>
+    q
+      .select({ id: p.dsaId })
+      .from(p)
+      .where(eq(p.orgSlug, sql.placeholder(org)));
   // An agreement valid on `day`, not ended, naming both organisations; the oldest when several do.
   const inForce = db.prepared<{ a: string; b: string; day: string }, { reference: string }>('register_agreement_in_force', (q) =>
     q
       .select({ reference: a.reference })
       .from(a)
-      .where(and(lte(a.validFrom, day), gte(a.validTo, day), isNull(a.endedAt), inArray(a.id, partyOf(q, 'a')), inArray(a.id, partyOf(q, 'b'))))
+      .where(
+        and(lte(a.validFrom, day), gte(a.validTo, day), isNull(a.endedAt), inArray(a.id, partyOf(q, 'a')), inArray(a.id, partyOf(q, 'b'))),
+      )
       .orderBy(a.id)
       .limit(1),
   );

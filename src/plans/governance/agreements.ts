@@ -50,9 +50,17 @@ export const changeProposalSchema = z
     validTo: isoDate.optional(),
     reason,
   })
-  .refine((p) => p.parties !== undefined || p.validFrom !== undefined || p.validTo !== undefined, { error: 'change at least one of parties, validFrom, validTo' })
-  .refine((p) => !p.validFrom || !p.validTo || p.validFrom <= p.validTo, { error: 'validTo must not be before validFrom', path: ['validTo'] })
-  .meta({ description: 'When both are given, `validTo` is the same day as `validFrom` or later.', 'x-date-order': ['validFrom', 'validTo'] });
+  .refine((p) => p.parties !== undefined || p.validFrom !== undefined || p.validTo !== undefined, {
+    error: 'change at least one of parties, validFrom, validTo',
+  })
+  .refine((p) => !p.validFrom || !p.validTo || p.validFrom <= p.validTo, {
+    error: 'validTo must not be before validFrom',
+    path: ['validTo'],
+  })
+  .meta({
+    description: 'When both are given, `validTo` is the same day as `validFrom` or later.',
+    'x-date-order': ['validFrom', 'validTo'],
+  });
 export type ChangeProposal = z.infer<typeof changeProposalSchema>;
 
 const decisionSchema = z.strictObject({
@@ -111,9 +119,15 @@ export async function getProposalView(db: Store, id: number, today: string): Pro
   return present(p, agreement, today);
 }
 
-export async function listProposals(db: Store, today: string, filter: { state?: ProposalRow['state']; reference?: string } = {}): Promise<ProposalView[]> {
+export async function listProposals(
+  db: Store,
+  today: string,
+  filter: { state?: ProposalRow['state']; reference?: string } = {},
+): Promise<ProposalView[]> {
   const rows = await listProposalRows(db, filter);
-  const agreements = rows.some((p) => p.kind === 'change') ? new Map((await listAgreementRows(db)).map((a) => [a.reference, a])) : new Map<string, AgreementRow>();
+  const agreements = rows.some((p) => p.kind === 'change')
+    ? new Map((await listAgreementRows(db)).map((a) => [a.reference, a]))
+    : new Map<string, AgreementRow>();
   return rows.map((p) => present(p, agreements.get(p.reference), today));
 }
 
@@ -132,7 +146,8 @@ export function proposalActions(op: Operator, p: ProposalView): { answer: boolea
   return { answer: p.state === 'pending' && who.ok && p.awaiting.includes(who.value.org) };
 }
 
-const proposerOf = (op: Operator) => (op.via === 'cli' ? { org: CLI_ORG, sub: `cli:${op.user}` } : { org: op.actor.org, sub: op.actor.sub });
+const proposerOf = (op: Operator) =>
+  op.via === 'cli' ? { org: CLI_ORG, sub: `cli:${op.user}` } : { org: op.actor.org, sub: op.actor.sub };
 const decisionBy = (op: Operator, org: string, decision: DecisionRow['decision'], at: string, note: string | null): DecisionRow => ({
   org,
   decision,
@@ -146,10 +161,17 @@ const decisionBy = (op: Operator, org: string, decision: DecisionRow['decision']
 async function checkParties(db: Store, parties: string[]): Promise<Result<true>> {
   const orgs = new Map((await listOrganisations(db)).map((o) => [o.slug, o]));
   const unknown = parties.filter((p) => !orgs.has(p));
-  if (unknown.length) return fail('invalid', `unknown organisation(s): ${unknown.join(', ')}`, { errors: [{ path: 'parties', message: 'unknown organisation' }], reason: 'unknown-party' });
+  if (unknown.length)
+    return fail('invalid', `unknown organisation(s): ${unknown.join(', ')}`, {
+      errors: [{ path: 'parties', message: 'unknown organisation' }],
+      reason: 'unknown-party',
+    });
   const disabled = parties.filter((p) => orgs.get(p)?.disabledAt);
   if (disabled.length) {
-    return fail('invalid', `disabled organisation(s) cannot join an agreement: ${disabled.join(', ')}`, { errors: [{ path: 'parties', message: 'disabled organisation' }], reason: 'disabled-party' });
+    return fail('invalid', `disabled organisation(s) cannot join an agreement: ${disabled.join(', ')}`, {
+      errors: [{ path: 'parties', message: 'disabled organisation' }],
+      reason: 'disabled-party',
+    });
   }
   return ok(true);
 }
@@ -161,15 +183,27 @@ async function checkParties(db: Store, parties: string[]): Promise<Result<true>>
  * caller holds the agreement's lock (lockAgreement), so on PostgreSQL as on SQLite the answers read here
  * are every answer committed, and two last acceptances cannot both complete, or both miss, the set.
  */
-function* acceptInTx(db: Store, q: Q, p: Pick<ProposalRow, 'id' | 'kind'> & Terms, accepts: DecisionRow[], at: string, expectComplete: boolean): Body<Result<true>> {
+function* acceptInTx(
+  db: Store,
+  q: Q,
+  p: Pick<ProposalRow, 'id' | 'kind'> & Terms,
+  accepts: DecisionRow[],
+  at: string,
+  expectComplete: boolean,
+): Body<Result<true>> {
   for (const d of accepts) yield* insertDecision(db, q, p.id, d);
   const answered = (yield* proposalRow(db, q, p.id))!.decisions;
-  if (answered.some((d) => d.decision !== 'accepted')) return fail('conflict', 'the proposal was declined meanwhile', { reason: 'not-pending' });
+  if (answered.some((d) => d.decision !== 'accepted'))
+    return fail('conflict', 'the proposal was declined meanwhile', { reason: 'not-pending' });
   const complete = p.parties.every((o) => answered.some((d) => d.org === o));
   if (complete !== expectComplete) return fail('conflict', 'another party answered meanwhile; try again', { reason: 'changed-meanwhile' });
   if (!complete) return ok(true);
-  if (!(yield* applyTerms(db, q, p.kind, p, at))) return fail('conflict', `agreement "${p.reference}" changed meanwhile (ended, or the reference taken)`, { reason: 'changed-meanwhile' });
-  if (!(yield* closeProposal(db, q, p.id, 'accepted', at, null))) return fail('conflict', 'the proposal was answered meanwhile', { reason: 'not-pending' });
+  if (!(yield* applyTerms(db, q, p.kind, p, at)))
+    return fail('conflict', `agreement "${p.reference}" changed meanwhile (ended, or the reference taken)`, {
+      reason: 'changed-meanwhile',
+    });
+  if (!(yield* closeProposal(db, q, p.id, 'accepted', at, null)))
+    return fail('conflict', 'the proposal was answered meanwhile', { reason: 'not-pending' });
   return ok(true);
 }
 
@@ -178,18 +212,29 @@ function* acceptInTx(db: Store, q: Q, p: Pick<ProposalRow, 'id' | 'kind'> & Term
  * their acceptance is recorded with it. The service operator (CLI) may propose one for others, and
  * `acceptedBy` records the parties whose signed agreements it holds: all of them puts it in force.
  */
-export function proposeAgreement(deps: GovernanceDeps, op: Operator, dsa: NewDsa, opts: { acceptedBy?: string[] } = {}): Promise<Result<ProposalView>> {
+export function proposeAgreement(
+  deps: GovernanceDeps,
+  op: Operator,
+  dsa: NewDsa,
+  opts: { acceptedBy?: string[] } = {},
+): Promise<Result<ProposalView>> {
   const { db } = deps;
   return governed(deps, op, { op: 'agreement.propose', target: dsa.reference }, async () => {
     const parties = [...new Set(dsa.parties)].sort();
-    if (parties.length < 2) return fail('invalid', 'an agreement needs at least two different parties', { errors: [{ path: 'parties', message: 'at least two different parties' }] });
+    if (parties.length < 2)
+      return fail('invalid', 'an agreement needs at least two different parties', {
+        errors: [{ path: 'parties', message: 'at least two different parties' }],
+      });
     const allowed = authoriseAgreementChange(op, parties);
     if (!allowed.ok) return allowed;
     const accepting: string[] = [];
     if (op.via === 'cli') {
       for (const org of new Set(opts.acceptedBy ?? [])) {
         const who = authoriseAgreementAnswer(op, parties, org);
-        if (!who.ok) return who.code === 'forbidden' ? fail('invalid', who.detail, { errors: [{ path: 'acceptedBy', message: 'not a party' }], reason: 'not-a-party' }) : who;
+        if (!who.ok)
+          return who.code === 'forbidden'
+            ? fail('invalid', who.detail, { errors: [{ path: 'acceptedBy', message: 'not a party' }], reason: 'not-a-party' })
+            : who;
         accepting.push(who.value.org);
       }
     } else {
@@ -198,8 +243,12 @@ export function proposeAgreement(deps: GovernanceDeps, op: Operator, dsa: NewDsa
     }
     const valid = await checkParties(db, parties);
     if (!valid.ok) return valid;
-    if (await agreementExists(db, dsa.reference)) return fail('conflict', `agreement "${dsa.reference}" already exists`, { reason: 'reference-taken' });
-    if (await pendingProposalFor(db, dsa.reference)) return fail('conflict', `agreement "${dsa.reference}" is already proposed and waiting for acceptance`, { reason: 'proposal-pending' });
+    if (await agreementExists(db, dsa.reference))
+      return fail('conflict', `agreement "${dsa.reference}" already exists`, { reason: 'reference-taken' });
+    if (await pendingProposalFor(db, dsa.reference))
+      return fail('conflict', `agreement "${dsa.reference}" is already proposed and waiting for acceptance`, {
+        reason: 'proposal-pending',
+      });
     const terms: Terms = { reference: dsa.reference, parties, validFrom: dsa.validFrom, validTo: dsa.validTo };
     const inForce = parties.every((p) => accepting.includes(p));
     return ok({
@@ -212,7 +261,14 @@ export function proposeAgreement(deps: GovernanceDeps, op: Operator, dsa: NewDsa
         }
         const at = deps.clock().toISOString();
         const id = yield* insertProposal(db, q, { ...terms, kind: 'new', reason: null, proposedBy: proposerOf(op), at });
-        const r = yield* acceptInTx(db, q, { id, kind: 'new', ...terms }, accepting.map((org) => decisionBy(op, org, 'accepted', at, null)), at, inForce);
+        const r = yield* acceptInTx(
+          db,
+          q,
+          { id, kind: 'new', ...terms },
+          accepting.map((org) => decisionBy(op, org, 'accepted', at, null)),
+          at,
+          inForce,
+        );
         return r.ok ? ok((yield* proposalViewIn(db, q, id, isoDay(deps.clock())))!) : r;
       },
     });
@@ -223,7 +279,12 @@ export function proposeAgreement(deps: GovernanceDeps, op: Operator, dsa: NewDsa
  * Proposes a change to an agreement (dates, added parties): in force once every party after the change
  * has accepted it. Until then the agreement stays as it is. A party leaves by ending the agreement.
  */
-export function proposeChange(deps: GovernanceDeps, op: Operator, reference: string, change: ChangeProposal): Promise<Result<ProposalView>> {
+export function proposeChange(
+  deps: GovernanceDeps,
+  op: Operator,
+  reference: string,
+  change: ChangeProposal,
+): Promise<Result<ProposalView>> {
   const { db } = deps;
   return governed(deps, op, { op: 'agreement.propose-change', target: reference }, async () => {
     const today = isoDay(deps.clock());
@@ -231,20 +292,33 @@ export function proposeChange(deps: GovernanceDeps, op: Operator, reference: str
     if (!before) return fail('not_found', `no agreement "${reference}"`);
     const allowed = authoriseAgreementChange(op, before.parties);
     if (!allowed.ok) return allowed;
-    if (before.state === 'ended') return fail('conflict', `agreement "${reference}" was ended on ${before.endedAt}; propose a new one instead`, { reason: 'ended' });
+    if (before.state === 'ended')
+      return fail('conflict', `agreement "${reference}" was ended on ${before.endedAt}; propose a new one instead`, { reason: 'ended' });
     const parties = [...new Set(change.parties ?? before.parties)].sort();
     const dropped = before.parties.filter((p) => !parties.includes(p));
     if (dropped.length) {
-      return fail('invalid', `a change cannot remove a party (${dropped.join(', ')}): a party leaves by ending the agreement`, { errors: [{ path: 'parties', message: 'must keep every current party' }], reason: 'party-removed' });
+      return fail('invalid', `a change cannot remove a party (${dropped.join(', ')}): a party leaves by ending the agreement`, {
+        errors: [{ path: 'parties', message: 'must keep every current party' }],
+        reason: 'party-removed',
+      });
     }
     const terms: Terms = { reference, parties, validFrom: change.validFrom ?? before.validFrom, validTo: change.validTo ?? before.validTo };
-    if (terms.validTo < terms.validFrom) return fail('invalid', 'validTo must not be before validFrom', { errors: [{ path: 'validTo', message: `must not be before ${terms.validFrom}` }] });
+    if (terms.validTo < terms.validFrom)
+      return fail('invalid', 'validTo must not be before validFrom', {
+        errors: [{ path: 'validTo', message: `must not be before ${terms.validFrom}` }],
+      });
     if (terms.validFrom === before.validFrom && terms.validTo === before.validTo && parties.length === before.parties.length) {
       return fail('conflict', 'nothing to change: the agreement already says that', { reason: 'no-change' });
     }
-    const valid = await checkParties(db, parties.filter((p) => !before.parties.includes(p)));
+    const valid = await checkParties(
+      db,
+      parties.filter((p) => !before.parties.includes(p)),
+    );
     if (!valid.ok) return valid;
-    if (await pendingProposalFor(db, reference)) return fail('conflict', `a change to "${reference}" is already waiting for acceptance: answer or decline it first`, { reason: 'proposal-pending' });
+    if (await pendingProposalFor(db, reference))
+      return fail('conflict', `a change to "${reference}" is already waiting for acceptance: answer or decline it first`, {
+        reason: 'proposal-pending',
+      });
     const proposer = op.via === 'cli' ? [] : [op.actor.org];
     const diff = Object.fromEntries(
       (['validFrom', 'validTo'] as const).filter((k) => terms[k] !== before[k]).map((k) => [k, { from: before[k], to: terms[k] }]),
@@ -256,10 +330,18 @@ export function proposeChange(deps: GovernanceDeps, op: Operator, reference: str
       reason: change.reason,
       *apply(q) {
         yield* lockAgreement(reference);
-        if (yield* pendingProposalRow(db, q, reference)) return fail('conflict', `a change to "${reference}" was proposed meanwhile`, { reason: 'proposal-pending' });
+        if (yield* pendingProposalRow(db, q, reference))
+          return fail('conflict', `a change to "${reference}" was proposed meanwhile`, { reason: 'proposal-pending' });
         const at = deps.clock().toISOString();
         const id = yield* insertProposal(db, q, { ...terms, kind: 'change', reason: change.reason, proposedBy: proposerOf(op), at });
-        const r = yield* acceptInTx(db, q, { id, kind: 'change', ...terms }, proposer.map((org) => decisionBy(op, org, 'accepted', at, null)), at, false);
+        const r = yield* acceptInTx(
+          db,
+          q,
+          { id, kind: 'change', ...terms },
+          proposer.map((org) => decisionBy(op, org, 'accepted', at, null)),
+          at,
+          false,
+        );
         return r.ok ? ok((yield* proposalViewIn(db, q, id, isoDay(deps.clock())))!) : r;
       },
     });
@@ -267,10 +349,17 @@ export function proposeChange(deps: GovernanceDeps, op: Operator, reference: str
 }
 
 /** Extending is a change of its end date: a proposal, in force once every party accepts. */
-export async function proposeExtension(deps: GovernanceDeps, op: Operator, reference: string, body: { to: string; reason: string }): Promise<Result<ProposalView>> {
+export async function proposeExtension(
+  deps: GovernanceDeps,
+  op: Operator,
+  reference: string,
+  body: { to: string; reason: string },
+): Promise<Result<ProposalView>> {
   const current = await getAgreement(deps.db, reference, isoDay(deps.clock()));
   if (current && current.state !== 'ended' && body.to <= current.validTo) {
-    return fail('invalid', `to must be after the current end date ${current.validTo}`, { errors: [{ path: 'to', message: `must be after ${current.validTo}` }] });
+    return fail('invalid', `to must be after the current end date ${current.validTo}`, {
+      errors: [{ path: 'to', message: `must be after ${current.validTo}` }],
+    });
   }
   return proposeChange(deps, op, reference, { validTo: body.to, reason: body.reason });
 }
@@ -294,7 +383,12 @@ function partyAnswering(op: Operator, p: ProposalView, onBehalfOf: string | unde
  * once are serialised by the agreement's lock: the second reads the first's acceptance, finds the outcome
  * is not the one its event announced, and is refused (changed-meanwhile) with nothing written.
  */
-export async function acceptProposal(deps: GovernanceDeps, op: Operator, id: number, opts: { onBehalfOf?: string } = {}): Promise<Result<ProposalView>> {
+export async function acceptProposal(
+  deps: GovernanceDeps,
+  op: Operator,
+  id: number,
+  opts: { onBehalfOf?: string } = {},
+): Promise<Result<ProposalView>> {
   const { db } = deps;
   const found = await answerable(deps, id);
   return governed(deps, op, { op: 'agreement.accept', target: found.ok ? found.value.reference : `proposal:${id}` }, async () => {
@@ -304,7 +398,8 @@ export async function acceptProposal(deps: GovernanceDeps, op: Operator, id: num
     if (!answering.ok) return answering;
     const org = answering.value;
     if (!p.awaiting.includes(org)) return fail('conflict', `${org} has already answered this proposal`, { reason: 'already-answered' });
-    if (p.kind === 'change' && p.current?.state === 'ended') return fail('conflict', `agreement "${p.reference}" has ended`, { reason: 'ended' });
+    if (p.kind === 'change' && p.current?.state === 'ended')
+      return fail('conflict', `agreement "${p.reference}" has ended`, { reason: 'ended' });
     const inForce = p.awaiting.length === 1;
     if (inForce) {
       // Disabled since it was proposed: its people cannot sign in, and it cannot join an agreement now.
@@ -313,11 +408,18 @@ export async function acceptProposal(deps: GovernanceDeps, op: Operator, id: num
     }
     return ok({
       orgs: p.parties,
-      changes: { proposal: p.id, kind: p.kind, party: org, inForce, terms: { parties: p.parties, validFrom: p.validFrom, validTo: p.validTo } },
+      changes: {
+        proposal: p.id,
+        kind: p.kind,
+        party: org,
+        inForce,
+        terms: { parties: p.parties, validFrom: p.validFrom, validTo: p.validTo },
+      },
       *apply(q) {
         yield* lockAgreement(p.reference);
         const now = yield* proposalRow(db, q, p.id);
-        if (now?.state !== 'pending' || now.decisions.some((d) => d.org === org)) return fail('conflict', 'the proposal was answered meanwhile', { reason: 'not-pending' });
+        if (now?.state !== 'pending' || now.decisions.some((d) => d.org === org))
+          return fail('conflict', 'the proposal was answered meanwhile', { reason: 'not-pending' });
         const at = deps.clock().toISOString();
         const terms = { id: p.id, kind: p.kind, reference: p.reference, parties: p.parties, validFrom: p.validFrom, validTo: p.validTo };
         const r = yield* acceptInTx(db, q, terms, [decisionBy(op, org, 'accepted', at, null)], at, inForce);
@@ -328,7 +430,13 @@ export async function acceptProposal(deps: GovernanceDeps, op: Operator, id: num
 }
 
 /** One party's refusal, with its reason: the proposal closes, and the agreement in force (if any) stays as it is. */
-export async function declineProposal(deps: GovernanceDeps, op: Operator, id: number, body: { reason: string }, opts: { onBehalfOf?: string } = {}): Promise<Result<ProposalView>> {
+export async function declineProposal(
+  deps: GovernanceDeps,
+  op: Operator,
+  id: number,
+  body: { reason: string },
+  opts: { onBehalfOf?: string } = {},
+): Promise<Result<ProposalView>> {
   const { db } = deps;
   const found = await answerable(deps, id);
   return governed(deps, op, { op: 'agreement.decline', target: found.ok ? found.value.reference : `proposal:${id}` }, () => {
@@ -344,9 +452,11 @@ export async function declineProposal(deps: GovernanceDeps, op: Operator, id: nu
       *apply(q) {
         yield* lockAgreement(p.reference);
         const at = deps.clock().toISOString();
-        if (!(yield* closeProposal(db, q, p.id, 'declined', at, body.reason))) return fail('conflict', 'the proposal was answered meanwhile', { reason: 'not-pending' });
+        if (!(yield* closeProposal(db, q, p.id, 'declined', at, body.reason)))
+          return fail('conflict', 'the proposal was answered meanwhile', { reason: 'not-pending' });
         // The proposer may withdraw their own proposal: their earlier acceptance stays on the record.
-        if (!(yield* proposalRow(db, q, p.id))!.decisions.some((d) => d.org === org)) yield* insertDecision(db, q, p.id, decisionBy(op, org, 'declined', at, body.reason));
+        if (!(yield* proposalRow(db, q, p.id))!.decisions.some((d) => d.org === org))
+          yield* insertDecision(db, q, p.id, decisionBy(op, org, 'declined', at, body.reason));
         return ok((yield* proposalViewIn(db, q, p.id, isoDay(deps.clock())))!);
       },
     });
@@ -357,7 +467,12 @@ export async function declineProposal(deps: GovernanceDeps, op: Operator, id: nu
  * Ends an agreement now, by any one party: reads relying on it stop at once (the read cache's epoch moves
  * with the update), and a change waiting for acceptance lapses with it.
  */
-export function endAgreement(deps: GovernanceDeps, op: Operator, reference: string, body: { reason: string }): Promise<Result<AgreementView>> {
+export function endAgreement(
+  deps: GovernanceDeps,
+  op: Operator,
+  reference: string,
+  body: { reason: string },
+): Promise<Result<AgreementView>> {
   const { db } = deps;
   return governed(deps, op, { op: 'agreement.end', target: reference }, async () => {
     const today = isoDay(deps.clock());
@@ -365,8 +480,10 @@ export function endAgreement(deps: GovernanceDeps, op: Operator, reference: stri
     if (!before) return fail('not_found', `no agreement "${reference}"`);
     const allowed = authoriseAgreementChange(op, before.parties);
     if (!allowed.ok) return allowed;
-    if (before.state === 'ended') return fail('conflict', `agreement "${reference}" was already ended on ${before.endedAt}`, { reason: 'ended' });
-    if (before.state === 'expired') return fail('conflict', `agreement "${reference}" already expired on ${before.validTo}`, { reason: 'expired' });
+    if (before.state === 'ended')
+      return fail('conflict', `agreement "${reference}" was already ended on ${before.endedAt}`, { reason: 'ended' });
+    if (before.state === 'expired')
+      return fail('conflict', `agreement "${reference}" already expired on ${before.validTo}`, { reason: 'expired' });
     const at = deps.clock().toISOString();
     const pending = await pendingProposalFor(db, reference);
     return ok({
@@ -375,7 +492,8 @@ export function endAgreement(deps: GovernanceDeps, op: Operator, reference: stri
       reason: body.reason,
       *apply(q) {
         yield* lockAgreement(reference);
-        if (!(yield* endTerms(db, q, reference, at, body.reason))) return fail('conflict', `agreement "${reference}" was ended meanwhile`, { reason: 'ended' });
+        if (!(yield* endTerms(db, q, reference, at, body.reason)))
+          return fail('conflict', `agreement "${reference}" was ended meanwhile`, { reason: 'ended' });
         yield* lapsePendingFor(db, q, reference, at, 'the agreement was ended');
         return ok(presentAgreement((yield* agreementRows(db, q, reference))[0]!, today));
       },

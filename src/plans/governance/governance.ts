@@ -5,7 +5,15 @@ import { isoDate, orgKinds } from '../core/content.js';
 import { issuerSchema, orgClaimName, orgCodeValue } from '../core/issuer.js';
 import { issuerSharing, issuerSharingIn, lockIssuers } from '../oidc-config.js';
 import { governed, type GovernanceDeps } from './log.js';
-import { addOrganisationIn, agreementQueries, getOrganisation, listOrganisations, lockOrganisation, type NewOrganisation, type Organisation } from '../organisations.js';
+import {
+  addOrganisationIn,
+  agreementQueries,
+  getOrganisation,
+  listOrganisations,
+  lockOrganisation,
+  type NewOrganisation,
+  type Organisation,
+} from '../organisations.js';
 import { organisationRow, setDisabled, setEnabled, setKind, updateOrganisation } from '../organisation-store.js';
 import { listAgreementRows, type AgreementRow } from './agreement-store.js';
 import { fail, ok, type Result } from '../core/result.js';
@@ -30,7 +38,9 @@ const organisationPatchFields = z.strictObject({
 });
 const changeable = Object.keys(organisationPatchFields.shape).filter((k) => k !== 'reason');
 export const organisationPatchSchema = organisationPatchFields
-  .refine((p) => Object.entries(p).some(([k, v]) => k !== 'reason' && v !== undefined), { error: `change at least one of ${changeable.join(', ')}` })
+  .refine((p) => Object.entries(p).some(([k, v]) => k !== 'reason' && v !== undefined), {
+    error: `change at least one of ${changeable.join(', ')}`,
+  })
   .meta({ description: `At least one of ${changeable.join(', ')}.`, anyOf: changeable.map((k) => ({ required: [k] })) });
 export type OrganisationPatch = z.infer<typeof organisationPatchSchema>;
 
@@ -63,9 +73,7 @@ export const presentAgreement = (r: AgreementRow, today: string): AgreementView 
 };
 
 export async function listAgreements(db: Store, today: string, state?: AgreementState): Promise<AgreementView[]> {
-  return (await listAgreementRows(db))
-    .map((r) => presentAgreement(r, today))
-    .filter((a) => !state || a.state === state);
+  return (await listAgreementRows(db)).map((r) => presentAgreement(r, today)).filter((a) => !state || a.state === state);
 }
 
 export async function getAgreement(db: Store, reference: string, today: string): Promise<AgreementView | undefined> {
@@ -77,9 +85,7 @@ export const organisationView = (o: Organisation) => ({ ...o, state: o.disabledA
 export type OrganisationView = ReturnType<typeof organisationView>;
 
 export async function listOrganisationsView(db: Store): Promise<OrganisationView[]> {
-  return (await listOrganisations(db))
-    .sort((a, b) => a.slug.localeCompare(b.slug))
-    .map(organisationView);
+  return (await listOrganisations(db)).sort((a, b) => a.slug.localeCompare(b.slug)).map(organisationView);
 }
 
 /** Who can see whose plans today: for each organisation, the owners whose plans it may read (its own included). */
@@ -97,7 +103,9 @@ export async function sharingMatrix(db: Store, today: string) {
 
 export function addOrganisationGoverned(deps: GovernanceDeps, op: Operator, org: NewOrganisation): Promise<Result<OrganisationView>> {
   const { db } = deps;
-  const use = org.issuer ? { org: org.slug, via: 'bearer' as const, issuer: org.issuer, orgClaim: org.orgClaim ?? null, orgCode: org.orgCode ?? null } : undefined;
+  const use = org.issuer
+    ? { org: org.slug, via: 'bearer' as const, issuer: org.issuer, orgClaim: org.orgClaim ?? null, orgCode: org.orgCode ?? null }
+    : undefined;
   return governed(deps, op, { op: 'organisation.add', target: org.slug }, async () => {
     const allowed = authoriseOperatorAct(op, 'add-organisation');
     if (!allowed.ok) return allowed;
@@ -126,7 +134,12 @@ export function addOrganisationGoverned(deps: GovernanceDeps, op: Operator, org:
   });
 }
 
-export function changeOrganisation(deps: GovernanceDeps, op: Operator, slug: string, patch: OrganisationPatch): Promise<Result<OrganisationView>> {
+export function changeOrganisation(
+  deps: GovernanceDeps,
+  op: Operator,
+  slug: string,
+  patch: OrganisationPatch,
+): Promise<Result<OrganisationView>> {
   const { db } = deps;
   return governed(deps, op, { op: 'organisation.change', target: slug }, async () => {
     const before = await getOrganisation(db, slug);
@@ -144,9 +157,13 @@ export function changeOrganisation(deps: GovernanceDeps, op: Operator, slug: str
     const keys = jwksProblem(after.issuer, after.jwks);
     if (keys) return fail('invalid', keys, { errors: [{ path: 'jwks', message: keys }] });
     if ((after.orgClaim === null) !== (after.orgCode === null)) {
-      return fail('invalid', 'give both the organisation claim and its value, or neither', { errors: [{ path: after.orgClaim === null ? 'orgClaim' : 'orgCode', message: 'needed with the other' }] });
+      return fail('invalid', 'give both the organisation claim and its value, or neither', {
+        errors: [{ path: after.orgClaim === null ? 'orgClaim' : 'orgCode', message: 'needed with the other' }],
+      });
     }
-    const use = after.issuer ? { org: slug, via: 'bearer' as const, issuer: after.issuer, orgClaim: after.orgClaim, orgCode: after.orgCode } : undefined;
+    const use = after.issuer
+      ? { org: slug, via: 'bearer' as const, issuer: after.issuer, orgClaim: after.orgClaim, orgCode: after.orgCode }
+      : undefined;
     if (use) {
       const shared = await issuerSharing(db, use);
       if (!shared.ok) return shared;
@@ -169,7 +186,8 @@ export function changeOrganisation(deps: GovernanceDeps, op: Operator, slug: str
         }
         yield* lockOrganisation(slug);
         // Compare-and-set: the record must still be the one the change was worked out from.
-        if (JSON.stringify(yield* organisationRow(db, q, slug)) !== JSON.stringify(before)) return fail('conflict', 'the organisation was changed meanwhile; reload and try again');
+        if (JSON.stringify(yield* organisationRow(db, q, slug)) !== JSON.stringify(before))
+          return fail('conflict', 'the organisation was changed meanwhile; reload and try again');
         const { name, kind, contact, dataProtectionContact, issuer, jwks, orgClaim, orgCode } = after;
         yield* updateOrganisation(db, q, slug, { name, kind, contact, dataProtectionContact, issuer, jwks, orgClaim, orgCode });
         return ok(organisationView((yield* organisationRow(db, q, slug))!));
@@ -178,7 +196,12 @@ export function changeOrganisation(deps: GovernanceDeps, op: Operator, slug: str
   });
 }
 
-export function disableOrganisation(deps: GovernanceDeps, op: Operator, slug: string, body: { reason: string }): Promise<Result<OrganisationView>> {
+export function disableOrganisation(
+  deps: GovernanceDeps,
+  op: Operator,
+  slug: string,
+  body: { reason: string },
+): Promise<Result<OrganisationView>> {
   const { db } = deps;
   return governed(deps, op, { op: 'organisation.disable', target: slug }, async () => {
     const before = await getOrganisation(db, slug);
@@ -205,7 +228,12 @@ export function disableOrganisation(deps: GovernanceDeps, op: Operator, slug: st
  * access). Tokens and sessions already issued follow at once: the authenticator reads the kind from the
  * register, whose cache the read-cache epoch empties on this update.
  */
-export function changeOrganisationKind(deps: GovernanceDeps, op: Operator, slug: string, body: z.infer<typeof kindChangeSchema>): Promise<Result<OrganisationView>> {
+export function changeOrganisationKind(
+  deps: GovernanceDeps,
+  op: Operator,
+  slug: string,
+  body: z.infer<typeof kindChangeSchema>,
+): Promise<Result<OrganisationView>> {
   const { db } = deps;
   return governed(deps, op, { op: 'organisation.kind', target: slug }, async () => {
     const allowed = authoriseOperatorAct(op, 'change-kind');
@@ -227,7 +255,12 @@ export function changeOrganisationKind(deps: GovernanceDeps, op: Operator, slug:
 }
 
 /** The operator re-admits a disabled organisation: its people's tokens and sign-ins work again. */
-export function enableOrganisation(deps: GovernanceDeps, op: Operator, slug: string, body: { reason: string }): Promise<Result<OrganisationView>> {
+export function enableOrganisation(
+  deps: GovernanceDeps,
+  op: Operator,
+  slug: string,
+  body: { reason: string },
+): Promise<Result<OrganisationView>> {
   const { db } = deps;
   return governed(deps, op, { op: 'organisation.enable', target: slug }, async () => {
     const before = await getOrganisation(db, slug);

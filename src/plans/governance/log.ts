@@ -38,7 +38,13 @@ function eventActor(op: Operator): AccessEventInput['actor'] {
  * A governance event for an act that is not one transaction of the register (a bulk import): the caller
  * records it before acting, so nothing is done unlogged. `change` is counts and names, never personal data.
  */
-export function recordGovernance(deps: Pick<GovernanceDeps, 'log'>, op: Operator, change: GovernanceChange, outcome: 'allowed' | 'denied', reason?: string) {
+export function recordGovernance(
+  deps: Pick<GovernanceDeps, 'log'>,
+  op: Operator,
+  change: GovernanceChange,
+  outcome: 'allowed' | 'denied',
+  reason?: string,
+) {
   return deps.log.record({ actor: eventActor(op), action: 'governance', channel: op.via, purpose: null, query: change, outcome, reason });
 }
 

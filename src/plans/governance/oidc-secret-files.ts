@@ -41,7 +41,9 @@ export async function sealSecretFiles(db: Store, box: SecretBox, dataDir: string
   return out;
 }
 
-function readSecretFile(file: string): { ok: true; secret: string } | { ok: false; problem: 'unreadable' | 'not-a-file' | 'too-large' | 'empty' } {
+function readSecretFile(
+  file: string,
+): { ok: true; secret: string } | { ok: false; problem: 'unreadable' | 'not-a-file' | 'too-large' | 'empty' } {
   let fd: number;
   try {
     fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);

@@ -1,5 +1,13 @@
 import { authoriseOrganisationChange, type Operator } from '../policy.js';
-import { configureOidcIn, getOidcConfig, issuerSharing, oidcConfigIn, setOidcEnabledIn, type OidcConfig, type OidcSettings } from '../oidc-config.js';
+import {
+  configureOidcIn,
+  getOidcConfig,
+  issuerSharing,
+  oidcConfigIn,
+  setOidcEnabledIn,
+  type OidcConfig,
+  type OidcSettings,
+} from '../oidc-config.js';
 import type { Sealed } from '../keys/secrets.js';
 import { getOrganisation } from '../organisations.js';
 import { governed, type GovernanceDeps } from './log.js';
@@ -28,10 +36,19 @@ export function configureOidcGoverned(
     if (!(await getOrganisation(db, slug))) return fail('not_found', `no organisation "${slug}"`);
     const allowed = authoriseOrganisationChange(op, slug);
     if (!allowed.ok) return allowed;
-    const shared = await issuerSharing(db, { org: slug, via: 'oidc', issuer: settings.issuer, orgClaim: settings.orgClaim ?? null, orgCode: settings.orgCode ?? null });
+    const shared = await issuerSharing(db, {
+      org: slug,
+      via: 'oidc',
+      issuer: settings.issuer,
+      orgClaim: settings.orgClaim ?? null,
+      orgCode: settings.orgCode ?? null,
+    });
     if (!shared.ok) return shared;
     const before = await getOidcConfig(db, slug);
-    const kept = !secret && before && before.issuer === settings.issuer && before.clientId === settings.clientId ? (before.clientSecret ?? undefined) : undefined;
+    const kept =
+      !secret && before && before.issuer === settings.issuer && before.clientId === settings.clientId
+        ? (before.clientSecret ?? undefined)
+        : undefined;
     if (!secret && !kept) {
       const why = !before
         ? 'the client secret is needed the first time'

@@ -6,11 +6,16 @@ import type { Store } from '../../../db/runtime.js';
 export function planGovernanceCounts(db: Store, today: string) {
   const { plans: p, planVersions: v } = db.t;
   // The one field read out of the stored governance record: JSON text on SQLite, jsonb on PostgreSQL.
-  const coProduced = db.kind === 'pg' ? sql`(${v.governance} ->> 'coProduced') = 'true'` : sql`json_extract(${v.governance}, '$.coProduced') = 1`;
+  const coProduced =
+    db.kind === 'pg' ? sql`(${v.governance} ->> 'coProduced') = 'true'` : sql`json_extract(${v.governance}, '$.coProduced') = 1`;
   const count = (when: ReturnType<typeof sql>) => sql<number>`cast(sum(case when ${when} then 1 else 0 end) as integer)`.mapWith(Number);
   return db.many(
     db.q
-      .select({ org: p.owningOrg, pastReview: count(sql`${v.reviewBy} < ${today}`), notCoProduced: count(sql`not coalesce(${coProduced}, false)`) })
+      .select({
+        org: p.owningOrg,
+        pastReview: count(sql`${v.reviewBy} < ${today}`),
+        notCoProduced: count(sql`not coalesce(${coProduced}, false)`),
+      })
       .from(p)
       .innerJoin(v, eq(v.id, p.currentVersionId))
       .groupBy(p.owningOrg),

@@ -34,7 +34,8 @@ export async function governanceOverview(db: Store, now: Date) {
         agreementsExpiringWithin30Days: mine.filter((a) => a.validTo <= soon).map((a) => ({ reference: a.reference, validTo: a.validTo })),
         plansPastReviewDate: byOwner.get(o.slug)?.pastReview ?? 0,
         plansWithoutCoProduction: byOwner.get(o.slug)?.notCoProduced ?? 0,
-        unreviewedEmergencyAccesses: emergencies.filter((e) => e.org === o.slug && !reviewed.has(flagId('emergency-access', String(e.seq)))).length,
+        unreviewedEmergencyAccesses: emergencies.filter((e) => e.org === o.slug && !reviewed.has(flagId('emergency-access', String(e.seq))))
+          .length,
       };
     }),
   };

@@ -56,7 +56,8 @@ export function initKeys(keysDir: string, opts: { dataDir?: string } = {}): KeyR
   const signingFile = auditKeyFile(keysDir);
   const signingMade = made(signingFile, newSigningKeyPem);
   const signer = loadAuditSigner(keysDir, { create: false })!;
-  if (!moved('checkpoint signing key')) report.push({ what: 'checkpoint signing key', file: signingFile, state: state(signingMade), keyId: signer.keyId });
+  if (!moved('checkpoint signing key'))
+    report.push({ what: 'checkpoint signing key', file: signingFile, state: state(signingMade), keyId: signer.keyId });
 
   const devFile = devIssuerKeyFile(keysDir);
   const devMade = made(devFile, newDevIssuerJwk);
@@ -89,14 +90,20 @@ function adoptLegacyKeys(dataDir: string, keysDir: string): KeyReport[] {
     report.push(
       taken || now.keyId === old.keyId
         ? { what: 'checkpoint signing key', file: auditKeyFile(keysDir), state: 'moved', keyId: old.keyId }
-        : { what: 'checkpoint signing key', file: path.join(checkpointKeysDir(keysDir), `${old.keyId}.pem`), state: 'retired', keyId: old.keyId },
+        : {
+            what: 'checkpoint signing key',
+            file: path.join(checkpointKeysDir(keysDir), `${old.keyId}.pem`),
+            state: 'retired',
+            keyId: old.keyId,
+          },
     );
     fs.rmSync(oldSigning);
   }
   // Public keys of signing keys rotated out while KEYS_DIR was still DATA_DIR/keys.
   const oldPublic = checkpointKeysDir(oldDir);
   if (fs.existsSync(oldPublic)) {
-    for (const [keyId, key] of publicKeysIn(oldPublic)) recordPublicKey(keysDir, { keyId, publicKeyPem: key.export({ type: 'spki', format: 'pem' }).toString() });
+    for (const [keyId, key] of publicKeysIn(oldPublic))
+      recordPublicKey(keysDir, { keyId, publicKeyPem: key.export({ type: 'spki', format: 'pem' }).toString() });
     fs.rmSync(oldPublic, { recursive: true });
   }
   // A secrets key moves only into a KEYS_DIR without one: secrets sealed with another cannot be opened by it.
@@ -110,7 +117,8 @@ function adoptLegacyKeys(dataDir: string, keysDir: string): KeyReport[] {
   const devJwk = readPrivateFile(oldDev);
   if (devJwk) {
     checkDevJwk(devJwk, oldDev);
-    if (createOnce(devIssuerKeyFile(keysDir), devJwk).created) report.push({ what: 'development issuer key', file: devIssuerKeyFile(keysDir), state: 'moved' });
+    if (createOnce(devIssuerKeyFile(keysDir), devJwk).created)
+      report.push({ what: 'development issuer key', file: devIssuerKeyFile(keysDir), state: 'moved' });
     fs.rmSync(oldDev);
   }
   return report;
@@ -147,7 +155,9 @@ export function loadSecretBox(keysDir: string, opts: { create?: boolean } = { cr
   const text = raw.toString('utf8').trim();
   const key = Buffer.from(text, 'base64');
   if (!/^[A-Za-z0-9+/]+={0,2}$/.test(text) || key.length !== SECRETS_KEY_BYTES) {
-    throw new KeyFileError(`the key file ${file} is not a secrets key: it must hold ${SECRETS_KEY_BYTES} random bytes in base64 (it holds ${key.length} bytes)`);
+    throw new KeyFileError(
+      `the key file ${file} is not a secrets key: it must hold ${SECRETS_KEY_BYTES} random bytes in base64 (it holds ${key.length} bytes)`,
+    );
   }
   return secretBox(key);
 }
@@ -168,7 +178,8 @@ function checkDevJwk(raw: Buffer, file: string): JsonWebKey {
   let jwk: JsonWebKey;
   try {
     jwk = JSON.parse(raw.toString('utf8')) as JsonWebKey;
-    if (jwk.kty !== 'OKP' || jwk.crv !== 'Ed25519' || typeof jwk.d !== 'string' || typeof jwk.x !== 'string') throw new Error('not Ed25519');
+    if (jwk.kty !== 'OKP' || jwk.crv !== 'Ed25519' || typeof jwk.d !== 'string' || typeof jwk.x !== 'string')
+      throw new Error('not Ed25519');
     if (Buffer.from(jwk.d, 'base64url').length !== 32 || Buffer.from(jwk.x, 'base64url').length !== 32) throw new Error('wrong length');
     createPrivateKey({ key: jwk, format: 'jwk' });
   } catch {

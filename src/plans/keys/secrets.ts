@@ -41,10 +41,16 @@ export function secretBox(key: Buffer): SecretBox {
     },
     open(purpose, owner, sealed) {
       if (sealed.keyId !== keyId) {
-        return { ...fail('invalid', `sealed with secrets key ${sealed.keyId.slice(0, 12)}…, not this KEYS_DIR's (${keyId.slice(0, 12)}…)`), problem: 'unknown-key' };
+        return {
+          ...fail('invalid', `sealed with secrets key ${sealed.keyId.slice(0, 12)}…, not this KEYS_DIR's (${keyId.slice(0, 12)}…)`),
+          problem: 'unknown-key',
+        };
       }
       const raw = Buffer.from(sealed.ciphertext, 'base64url');
-      const damaged = { ...fail('invalid', 'the sealed secret does not open: it was altered, or belongs to another organisation'), problem: 'damaged' as const };
+      const damaged = {
+        ...fail('invalid', 'the sealed secret does not open: it was altered, or belongs to another organisation'),
+        problem: 'damaged' as const,
+      };
       if (raw.length < NONCE + TAG) return damaged;
       try {
         const decipher = createDecipheriv('aes-256-gcm', key, raw.subarray(0, NONCE));

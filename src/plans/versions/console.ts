@@ -17,7 +17,8 @@ export async function consolePlan(db: Store, actor: Actor, planId: string) {
   const latest = (await latestVersion(db, planId))!;
   const current = plan.currentVersionId === null ? undefined : await findVersionById(db, plan.currentVersionId);
   const last = await lastWorkflowEvent(db, latest.id);
-  const returned = latest.status === 'draft' && last?.action === 'rejected' ? { by: last.actor, at: last.at, comment: last.comment } : undefined;
+  const returned =
+    latest.status === 'draft' && last?.action === 'rejected' ? { by: last.actor, at: last.at, comment: last.comment } : undefined;
   return ok({ planId, externalRef: plan.externalRef, owningOrg: plan.owningOrg, latest, record: recordOf(latest), current, returned });
 }
 export type ConsolePlan = Extract<Awaited<ReturnType<typeof consolePlan>>, { ok: true }>['value'];
@@ -25,6 +26,7 @@ export type ConsolePlan = Extract<Awaited<ReturnType<typeof consolePlan>>, { ok:
 /** The open draft to edit, or why there is none (in review, or nothing open: start a new draft first). */
 export function openDraftOf(p: ConsolePlan): Result<VersionRow> {
   if (p.latest.status === 'draft') return ok(p.latest);
-  if (p.latest.status === 'in-review') return fail('conflict', 'this version is waiting for review; it can be changed once it is returned', { reason: 'in-review' });
+  if (p.latest.status === 'in-review')
+    return fail('conflict', 'this version is waiting for review; it can be changed once it is returned', { reason: 'in-review' });
   return fail('conflict', 'there is no open draft: start a new draft from the published version', { reason: 'no-draft' });
 }

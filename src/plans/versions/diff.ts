@@ -47,13 +47,21 @@ export function wholeRecord(record: PlanRecord): SectionChange[] {
   return [...sectionsOf(record)].filter(([, v]) => !isEmpty(v)).map(([section, after]) => ({ section, change: 'added' as const, after }));
 }
 
-export async function diffVersions(db: Store, actor: Actor, planId: string, from: number, to: number): Promise<Result<{
-  planId: string;
-  from: number;
-  to: number;
-  changes: SectionChange[];
-  unchanged: string[];
-}>> {
+export async function diffVersions(
+  db: Store,
+  actor: Actor,
+  planId: string,
+  from: number,
+  to: number,
+): Promise<
+  Result<{
+    planId: string;
+    from: number;
+    to: number;
+    changes: SectionChange[];
+    unchanged: string[];
+  }>
+> {
   const plan = await findPlan(db, planId);
   if (!plan) return fail('not_found', 'no such plan');
   const allowed = authoriseVersionContent(actor, plan.owningOrg);

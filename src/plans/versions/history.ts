@@ -42,7 +42,14 @@ export const planHistorySchema = z
     withdrawn: z.boolean(),
     versions: z.array(versionSummarySchema),
     events: z.array(
-      z.strictObject({ version: z.number().int().nullable(), action: z.string(), actor: z.string(), at: z.string(), comment: nullableText, contentHash: nullableText }),
+      z.strictObject({
+        version: z.number().int().nullable(),
+        action: z.string(),
+        actor: z.string(),
+        at: z.string(),
+        comment: nullableText,
+        contentHash: nullableText,
+      }),
     ),
   })
   .meta({ id: 'PlanHistory' });
@@ -124,4 +131,3 @@ export async function readVersion(db: Store, actor: Actor, planId: string, versi
     governance: v.governance,
   });
 }
-

@@ -52,7 +52,8 @@ export function parseLine(line: number, text: string): LineResult {
   }
   // Any field, known to the schema or not: a JSON escape can put a lone surrogate anywhere.
   const illFormed = illFormedIssue(json);
-  if (illFormed) return { ok: false, issues: [{ line, field: illFormed.path.map(String).join('.') || '(record)', message: illFormed.message }] };
+  if (illFormed)
+    return { ok: false, issues: [{ line, field: illFormed.path.map(String).join('.') || '(record)', message: illFormed.message }] };
   const parsed = importRecordSchema.safeParse(json);
   if (parsed.success) return { ok: true, record: parsed.data };
   return {
@@ -87,15 +88,19 @@ async function createLineValidator(db: Db) {
 
 export const KEEP_PARSED = 20_000;
 
-export async function validateImportFile(
-  db: Db,
-  file: string,
-  onProgress?: Progress,
-  opts: { keep?: number } = {},
-): Promise<CheckedFile> {
+export async function validateImportFile(db: Db, file: string, onProgress?: Progress, opts: { keep?: number } = {}): Promise<CheckedFile> {
   const keep = opts.keep ?? KEEP_PARSED;
   const validate = await createLineValidator(db);
-  const checked: CheckedFile = { lines: 0, valid: 0, issues: [], invalidLines: new Set(), kept: [], keptThrough: 0, lastLine: 0, owners: new Set() };
+  const checked: CheckedFile = {
+    lines: 0,
+    valid: 0,
+    issues: [],
+    invalidLines: new Set(),
+    kept: [],
+    keptThrough: 0,
+    lastLine: 0,
+    owners: new Set(),
+  };
   let keeping = true;
   for await (const { line, text } of readLines(file)) {
     checked.lines++;

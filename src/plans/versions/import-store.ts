@@ -21,7 +21,10 @@ export type ImportedBefore = {
 export function* importedBeforeIn(tx: Tx, owningOrg: string, externalRefs: string[]): Body<Map<string, ImportedBefore>> {
   const { q, t } = tx;
   const { plans, planVersions } = t;
-  const highest = q.select({ n: max(planVersions.version) }).from(planVersions).where(eq(planVersions.planId, plans.id));
+  const highest = q
+    .select({ n: max(planVersions.version) })
+    .from(planVersions)
+    .where(eq(planVersions.planId, plans.id));
   const rows = yield* all(
     q
       .select({
@@ -120,7 +123,10 @@ const setWise: PublishImported = function* (tx, writes, importedBy, now) {
         and(
           inArray(planVersions.id, ids),
           eq(planVersions.planId, plans.id),
-          or(eq(plans.currentVersionId, planVersions.baseVersionId), and(isNull(plans.currentVersionId), isNull(planVersions.baseVersionId))),
+          or(
+            eq(plans.currentVersionId, planVersions.baseVersionId),
+            and(isNull(plans.currentVersionId), isNull(planVersions.baseVersionId)),
+          ),
         ),
       ),
   );
@@ -134,8 +140,14 @@ const setWise: PublishImported = function* (tx, writes, importedBy, now) {
         .where(and(inArray(planVersions.id, superseded), eq(planVersions.status, 'published'))),
     );
   }
-  yield* appendSearchLogIn(tx, writes.map((w) => w.planId), at);
-  const events = json(writes.map((w) => ({ plan_id: w.planId, version_id: versionOf.get(w.planId)!, org: w.owningOrg, hash: w.contentHash })));
+  yield* appendSearchLogIn(
+    tx,
+    writes.map((w) => w.planId),
+    at,
+  );
+  const events = json(
+    writes.map((w) => ({ plan_id: w.planId, version_id: versionOf.get(w.planId)!, org: w.owningOrg, hash: w.contentHash })),
+  );
   yield* run(sql`INSERT INTO workflow_events (plan_id, version_id, action, actor, actor_org, at, content_hash)
     SELECT r.plan_id, r.version_id, 'imported', ${importedBy}, r.org, ${at}, r.hash
     FROM jsonb_to_recordset(${events}::jsonb) AS r(plan_id text, version_id integer, org text, hash text)`);
@@ -185,13 +197,28 @@ function recordWiseOn(client: Database.Database): PublishImported {
       const inserted = yield* one({
         get: () =>
           st.insertVersion.get(
-            w.planId, w.before?.nextVersion ?? 1,
-            JSON.stringify(w.record.subject), JSON.stringify(w.record.locations), JSON.stringify(w.record.plan), JSON.stringify(w.record.governance),
-            w.contentHash, w.record.governance.reviewBy, base !== null ? 'Updated by import' : 'Imported', authors, base,
-            importedBy, at, at, importedBy, at, w.approvedBy, at,
+            w.planId,
+            w.before?.nextVersion ?? 1,
+            JSON.stringify(w.record.subject),
+            JSON.stringify(w.record.locations),
+            JSON.stringify(w.record.plan),
+            JSON.stringify(w.record.governance),
+            w.contentHash,
+            w.record.governance.reviewBy,
+            base !== null ? 'Updated by import' : 'Imported',
+            authors,
+            base,
+            importedBy,
+            at,
+            at,
+            importedBy,
+            at,
+            w.approvedBy,
+            at,
           )!,
       });
-      if ((yield* run(exec(st.movePointer, inserted.id, at, w.planId, base))) !== 1) throw new Error(`plan ${w.planId} changed during the import`);
+      if ((yield* run(exec(st.movePointer, inserted.id, at, w.planId, base))) !== 1)
+        throw new Error(`plan ${w.planId} changed during the import`);
       if (base !== null) yield* run(exec(st.supersede, at, at, base));
       yield* run(exec(st.enqueueIndexSync, w.planId, at));
       yield* run(exec(st.logImported, w.planId, inserted.id, importedBy, w.owningOrg, at, w.contentHash));

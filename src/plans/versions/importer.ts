@@ -166,7 +166,13 @@ function createBatchWriter(db: Store, opts: ImportOpts) {
       } catch (error) {
         const at = await culprit(batch).catch(() => undefined);
         const item = at === undefined ? undefined : batch[at];
-        return { line: item?.line, externalRef: item?.record.externalRef, message: rootMessage(error), error, firstLineNotImported: batch[0]!.line };
+        return {
+          line: item?.line,
+          externalRef: item?.record.externalRef,
+          message: rootMessage(error),
+          error,
+          firstLineNotImported: batch[0]!.line,
+        };
       }
     },
   };

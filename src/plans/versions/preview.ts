@@ -9,10 +9,15 @@ import { ADVICE_NOTICE, type PlanView } from './read.js';
  * review show exactly what each responder will read. Callers have already been allowed the version's
  * content (console.ts, review.ts).
  */
-export function previewFor(version: { subject: Subject; locations: PlanLocation[]; content: PlanContent }, kind: ResponderKind): Pick<PlanView, 'subject' | 'locations' | 'content' | 'withheldSections' | 'notice'> {
+export function previewFor(
+  version: { subject: Subject; locations: PlanLocation[]; content: PlanContent },
+  kind: ResponderKind,
+): Pick<PlanView, 'subject' | 'locations' | 'content' | 'withheldSections' | 'notice'> {
   const { content, withheldSections } = contentForAudience(version.content, kind, { careTeamView: false });
   return { subject: version.subject, locations: version.locations, content, withheldSections, notice: ADVICE_NOTICE };
 }
 
 /** `?as=` on the console's previews; without it, a health responder's view, the fullest one. */
-export const previewQuerySchema = z.enum(responderKinds, { error: 'must be police, ambulance or emergency-department' }).default('ambulance');
+export const previewQuerySchema = z
+  .enum(responderKinds, { error: 'must be police, ambulance or emergency-department' })
+  .default('ambulance');

@@ -24,10 +24,16 @@ export async function reviewQueue(db: Store, actor: Actor, now: Date) {
     rows.map((r) => {
       const v = r.version;
       const proposal = recordOf(v);
-      const base: PlanRecord | undefined = r.base ? { subject: r.base.subject, locations: r.base.locations, plan: r.base.content, governance: r.base.governance } : undefined;
+      const base: PlanRecord | undefined = r.base
+        ? { subject: r.base.subject, locations: r.base.locations, plan: r.base.content, governance: r.base.governance }
+        : undefined;
       const waitingMs = v.submittedAt ? now.getTime() - Date.parse(v.submittedAt) : 0;
       const authors = v.authors;
-      const approval = authoriseApproval(actor, { owningOrg: allowed.value.scope, currentVersionId: r.currentVersionId }, { authors, baseVersionId: v.baseVersionId });
+      const approval = authoriseApproval(
+        actor,
+        { owningOrg: allowed.value.scope, currentVersionId: r.currentVersionId },
+        { authors, baseVersionId: v.baseVersionId },
+      );
       return {
         planId: r.planId,
         externalRef: r.externalRef,
@@ -41,7 +47,9 @@ export async function reviewQueue(db: Store, actor: Actor, now: Date) {
         submittedAt: v.submittedAt,
         waitingHours: Math.max(0, Math.floor(waitingMs / 3_600_000)),
         firstVersion: base === undefined,
-        change: base ? changeSize(diffRecords(base, proposal).changes) : { sections: null, wordsAdded: countWords(JSON.stringify(proposal.plan)), wordsRemoved: 0 },
+        change: base
+          ? changeSize(diffRecords(base, proposal).changes)
+          : { sections: null, wordsAdded: countWords(JSON.stringify(proposal.plan)), wordsRemoved: 0 },
       };
     }),
   );

@@ -1,10 +1,19 @@
 import type { Db } from '../../../db/index.js';
 import { authoriseRead, type ReadGrant, type ReadOptions } from '../policy.js';
 import type { Actor } from '../core/actor.js';
-import { contentForAudience, } from '../core/audience.js';
+import { contentForAudience } from '../core/audience.js';
 import { BoundedMap } from '../core/bounded-map.js';
 import { z } from 'zod';
-import { isoDate, lawfulBases, locationSchema, planContentSchema, planIdSchema, sectionKeys, subjectSchema, type SectionKey } from '../core/content.js';
+import {
+  isoDate,
+  lawfulBases,
+  locationSchema,
+  planContentSchema,
+  planIdSchema,
+  sectionKeys,
+  subjectSchema,
+  type SectionKey,
+} from '../core/content.js';
 import { agreementQueries, cachedAgreements } from '../organisations.js';
 import { createReadCache } from './read-cache.js';
 import { fail, ok, type Result } from '../core/result.js';
@@ -13,8 +22,7 @@ import { readPathStatements, type PlanPointer, type VersionRow } from './store.j
 /** Also the answer for a plan looked up by reference that the caller may not read (policy.ts). */
 export const NO_SUCH_PLAN = 'no such plan';
 
-export const ADVICE_NOTICE =
-  'This plan is advice, not an instruction. Use your own judgement and duty of care; it does not replace them.';
+export const ADVICE_NOTICE = 'This plan is advice, not an instruction. Use your own judgement and duty of care; it does not replace them.';
 
 /**
  * What a responder is shown: the response schema of the plan read (documented in /openapi.json, checked

@@ -108,7 +108,9 @@ export function workflowEventsOf(db: Store, planId: string): Promise<WorkflowEve
 /** The last workflow step taken on one version. */
 export function lastWorkflowEvent(db: Store, versionId: number): Promise<WorkflowEventRow | undefined> {
   const { workflowEvents } = db.t;
-  return db.one(db.q.select().from(workflowEvents).where(eq(workflowEvents.versionId, versionId)).orderBy(desc(workflowEvents.id)).limit(1));
+  return db.one(
+    db.q.select().from(workflowEvents).where(eq(workflowEvents.versionId, versionId)).orderBy(desc(workflowEvents.id)).limit(1),
+  );
 }
 
 // ---- Inside a transaction (workflow.ts): each yields its statement and returns what it read or changed.
@@ -138,7 +140,12 @@ export function* openVersionIn(tx: Tx, planId: string): Body<VersionRow | undefi
 
 export function* nextVersionNumberIn(tx: Tx, planId: string): Body<number> {
   const { planVersions } = tx.t;
-  const row = yield* one(tx.q.select({ n: max(planVersions.version) }).from(planVersions).where(eq(planVersions.planId, planId)));
+  const row = yield* one(
+    tx.q
+      .select({ n: max(planVersions.version) })
+      .from(planVersions)
+      .where(eq(planVersions.planId, planId)),
+  );
   return (row?.n ?? 0) + 1;
 }
 
@@ -239,7 +246,9 @@ export function* publishVersion(
         .where(and(eq(planVersions.id, expectedCurrent), eq(planVersions.status, 'published'))),
     );
   }
-  yield* run(q.update(planVersions).set({ status: 'published', approvedBy, publishedAt: at, updatedAt: at }).where(eq(planVersions.id, version.id)));
+  yield* run(
+    q.update(planVersions).set({ status: 'published', approvedBy, publishedAt: at, updatedAt: at }).where(eq(planVersions.id, version.id)),
+  );
   yield* enqueueIndexSyncIn(tx, plan.id, now);
   return true;
 }
@@ -253,14 +262,23 @@ export function readPathStatements(db: Store) {
   const { plans, planVersions } = db.t;
   const pointer = (q: Q) =>
     q
-      .select({ id: plans.id, owningOrg: plans.owningOrg, externalRef: plans.externalRef, currentVersionId: plans.currentVersionId, withdrawnAt: plans.withdrawnAt })
+      .select({
+        id: plans.id,
+        owningOrg: plans.owningOrg,
+        externalRef: plans.externalRef,
+        currentVersionId: plans.currentVersionId,
+        withdrawnAt: plans.withdrawnAt,
+      })
       .from(plans);
   const byId = db.prepared<{ id: string }, PlanPointer>('plan_pointer_by_id', (q) => pointer(q).where(eq(plans.id, sql.placeholder('id'))));
   const byRef = db.prepared<{ org: string; ref: string }, PlanPointer>('plan_pointer_by_ref', (q) =>
     pointer(q).where(and(eq(plans.owningOrg, sql.placeholder('org')), eq(plans.externalRef, sql.placeholder('ref')))),
   );
   const version = db.prepared<{ id: number }, VersionRow>('plan_version_by_id', (q) =>
-    q.select().from(planVersions).where(eq(planVersions.id, sql.placeholder('id'))),
+    q
+      .select()
+      .from(planVersions)
+      .where(eq(planVersions.id, sql.placeholder('id'))),
   );
   return {
     pointerById: (id: string) => byId.one({ id }),
@@ -286,10 +304,7 @@ export function readCacheProbe(db: Store) {
     return { epoch: () => Promise.resolve(epochRow.get()!), ownWrites: (): number => ownChanges.get()! };
   }
   const epoch = db.prepared<Record<string, never>, { n: number }>('read_cache_epoch', (q) =>
-    q
-      .select({ n: sql<number>`n` })
-      .from(sql`read_cache_epoch`)
-      .where(sql`id = 1`),
+    q.select({ n: sql<number>`n` }).from(sql`read_cache_epoch`).where(sql`id = 1`),
   );
   return { epoch: async () => Number((await epoch.one({}))!.n), ownWrites: undefined as (() => number) | undefined };
 }
@@ -324,8 +339,14 @@ export async function versionsInReview(db: Store, owningOrg: string) {
 export async function plansForHome(db: Store, owningOrg: string) {
   const { plans, planVersions, workflowEvents } = db.t;
   const current = alias(planVersions, 'c');
-  const latestNumber = db.q.select({ n: max(planVersions.version) }).from(planVersions).where(eq(planVersions.planId, plans.id));
-  const lastEvent = db.q.select({ id: max(workflowEvents.id) }).from(workflowEvents).where(eq(workflowEvents.planId, plans.id));
+  const latestNumber = db.q
+    .select({ n: max(planVersions.version) })
+    .from(planVersions)
+    .where(eq(planVersions.planId, plans.id));
+  const lastEvent = db.q
+    .select({ id: max(workflowEvents.id) })
+    .from(workflowEvents)
+    .where(eq(workflowEvents.planId, plans.id));
   const last = alias(workflowEvents, 'e');
   return db.many(
     db.q

@@ -69,7 +69,15 @@ function* insertDraft(
     createdAt: at,
     updatedAt: at,
   });
-  yield* logWorkflowIn(tx, { planId: v.planId, versionId: id, action: 'created', actor: actor.sub, actorOrg: actor.org, at, contentHash: columns.contentHash });
+  yield* logWorkflowIn(tx, {
+    planId: v.planId,
+    versionId: id,
+    action: 'created',
+    actor: actor.sub,
+    actorOrg: actor.org,
+    at,
+    contentHash: columns.contentHash,
+  });
 }
 
 export async function createPlan(db: Store, actor: Actor, body: CreatePlanBody, now: Date): Promise<Result<VersionRef>> {
@@ -111,7 +119,12 @@ export function createDraft(db: Store, actor: Actor, planId: string, body: Draft
     if (!record) return fail('invalid', 'this plan has no published version to start from: send the content');
     const at = now.toISOString();
     const version = yield* nextVersionNumberIn(tx, planId);
-    yield* insertDraft(tx, actor, { planId, version, record, changeSummary: fromBody?.changeSummary ?? null, baseVersionId: base?.id ?? null }, at);
+    yield* insertDraft(
+      tx,
+      actor,
+      { planId, version, record, changeSummary: fromBody?.changeSummary ?? null, baseVersionId: base?.id ?? null },
+      at,
+    );
     return ok({ planId, version });
   });
 }
@@ -137,7 +150,10 @@ const moveStatus = (tx: Tx, version: VersionRow, from: VersionRow['status'], set
 
 /** The version is not (or no longer) in the state the step needs: someone else moved it, or it never was. */
 const wrongStatus = (v: VersionRow, wanted: string) =>
-  fail('conflict', `version ${v.version} is ${v.status}; this needs it to be ${wanted}`, { reason: 'wrong-status', versionStatus: v.status });
+  fail('conflict', `version ${v.version} is ${v.status}; this needs it to be ${wanted}`, {
+    reason: 'wrong-status',
+    versionStatus: v.status,
+  });
 
 type WorkflowAction = 'edited' | 'submitted' | 'approved' | 'rejected';
 type Loaded = { tx: Tx; plan: PlanRow; version: VersionRow; at: string };
@@ -166,7 +182,16 @@ function transition(
     const changed = yield* change({ tx, ...loaded.value, at });
     if (changed && 'ok' in changed) return changed;
     const contentHash = changed?.contentHash ?? loaded.value.version.contentHash;
-    yield* logWorkflowIn(tx, { planId: ref.planId, versionId: loaded.value.version.id, action, actor: actor.sub, actorOrg: actor.org, at, comment, contentHash });
+    yield* logWorkflowIn(tx, {
+      planId: ref.planId,
+      versionId: loaded.value.version.id,
+      action,
+      actor: actor.sub,
+      actorOrg: actor.org,
+      at,
+      comment,
+      contentHash,
+    });
     return ok(ref);
   });
 }
@@ -201,15 +226,31 @@ export function submitForReview(db: Store, actor: Actor, ref: VersionRef, now: D
  * a conflict (`content-changed`), and the current hash is deliberately not in the refusal: the approver
  * has to read the version again to get it.
  */
-export async function approve(db: Store, actor: Actor, ref: VersionRef, contentHash: string, now: Date, events?: PlanEvents): Promise<Result<VersionRef>> {
+export async function approve(
+  db: Store,
+  actor: Actor,
+  ref: VersionRef,
+  contentHash: string,
+  now: Date,
+  events?: PlanEvents,
+): Promise<Result<VersionRef>> {
   const result = await transition(db, actor, ref, 'approver', 'approved', now, function* ({ tx, plan, version }) {
     if (version.status !== 'in-review') return wrongStatus(version, 'in-review');
     const allowed = authoriseApproval(actor, plan, version);
     if (!allowed.ok) return allowed;
     if (version.contentHash !== contentHash) {
-      return fail('conflict', `version ${version.version} changed after you read it: read it again before deciding`, { reason: 'content-changed' });
+      return fail('conflict', `version ${version.version} changed after you read it: read it again before deciding`, {
+        reason: 'content-changed',
+      });
     }
-    const published = yield* publishVersion(tx, { plan, version, contentHash, approvedBy: actor.sub, expectedCurrent: plan.currentVersionId, now });
+    const published = yield* publishVersion(tx, {
+      plan,
+      version,
+      contentHash,
+      approvedBy: actor.sub,
+      expectedCurrent: plan.currentVersionId,
+      now,
+    });
     return published ? undefined : fail('conflict', 'another approver published this plan at the same moment', { reason: 'approval-race' });
   });
   if (result.ok) events?.onIndexChange?.();
@@ -218,7 +259,9 @@ export async function approve(db: Store, actor: Actor, ref: VersionRef, contentH
 
 export function reject(db: Store, actor: Actor, ref: VersionRef, comment: string, now: Date): Promise<Result<VersionRef>> {
   const change = function* ({ tx, version, at }: Loaded) {
-    return (yield* moveStatus(tx, version, 'in-review', { status: 'draft', updatedAt: at })) ? undefined : wrongStatus(version, 'in-review');
+    return (yield* moveStatus(tx, version, 'in-review', { status: 'draft', updatedAt: at }))
+      ? undefined
+      : wrongStatus(version, 'in-review');
   };
   return transition(db, actor, ref, 'approver', 'rejected', now, change, comment);
 }
@@ -227,7 +270,14 @@ export function reject(db: Store, actor: Actor, ref: VersionRef, comment: string
  * Withdraw a version (who may: policy.ts authoriseWithdrawal). Withdrawing the published version takes
  * the plan out of responders' reach and out of the index.
  */
-export async function withdraw(db: Store, actor: Actor, ref: VersionRef, reason: string, now: Date, events?: PlanEvents): Promise<Result<VersionRef>> {
+export async function withdraw(
+  db: Store,
+  actor: Actor,
+  ref: VersionRef,
+  reason: string,
+  now: Date,
+  events?: PlanEvents,
+): Promise<Result<VersionRef>> {
   let unpublished = false;
   const result = await transaction(db, function* (tx) {
     unpublished = false; // (PostgreSQL may run the body again after a deadlock)
@@ -255,7 +305,15 @@ export async function withdraw(db: Store, actor: Actor, ref: VersionRef, reason:
       yield* enqueueIndexSyncIn(tx, plan.id, now);
       unpublished = true;
     }
-    yield* logWorkflowIn(tx, { planId: plan.id, versionId: version.id, action: 'withdrawn', actor: actor.sub, actorOrg: actor.org, at, comment: reason });
+    yield* logWorkflowIn(tx, {
+      planId: plan.id,
+      versionId: version.id,
+      action: 'withdrawn',
+      actor: actor.sub,
+      actorOrg: actor.org,
+      at,
+      comment: reason,
+    });
     return ok(ref);
   });
   if (result.ok && unpublished) events?.onIndexChange?.();

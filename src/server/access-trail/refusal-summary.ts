@@ -168,7 +168,13 @@ function sharedRefusalSummary(opts: RefusalSummaryOptions, db: Store): RefusalSu
     from: Number(row.fromMs),
     count: Number(row.count),
     overflow: !!row.overflow,
-    template: { actor: row.actor ? JSON.parse(row.actor) : null, action: row.action as AccessEventInput['action'], channel: row.channel as AccessEventInput['channel'], purpose: null, outcome: 'denied' },
+    template: {
+      actor: row.actor ? JSON.parse(row.actor) : null,
+      action: row.action as AccessEventInput['action'],
+      channel: row.channel as AccessEventInput['channel'],
+      purpose: null,
+      outcome: 'denied',
+    },
   });
   async function write(rows: RefusalWindowRow[], now: number) {
     await Promise.all(
@@ -193,7 +199,8 @@ function sharedRefusalSummary(opts: RefusalSummaryOptions, db: Store): RefusalSu
     key,
     tag,
     reason: r.reason,
-    actor: r.event.actor && !overflow ? JSON.stringify({ sub: r.event.actor.sub, org: r.event.actor.org, roles: r.event.actor.roles }) : null,
+    actor:
+      r.event.actor && !overflow ? JSON.stringify({ sub: r.event.actor.sub, org: r.event.actor.org, roles: r.event.actor.roles }) : null,
     action: r.event.action,
     channel: r.event.channel,
     fromMs: now,

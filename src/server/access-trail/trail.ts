@@ -5,7 +5,6 @@ import type { AppServices } from '../context.js';
 import { accessLogUnavailable, AppError, problemResponse, withRetryAfter } from '../errors.js';
 import type { AccessNote } from './note.js';
 
-
 /**
  * How a request that could not be logged is answered: problem+json to API clients, an HTML page to
  * browsers (registered by the web routes, so this folder needs nothing from the UI).
@@ -56,7 +55,10 @@ export async function recordOrWithhold(services: AppServices, c: Context, event:
     await services.accessLog.record(event);
     return true;
   } catch (e) {
-    services.logger.error({ err: { name: (e as Error).name, message: (e as Error).message }, action: event.action }, 'access log write failed: response withheld');
+    services.logger.error(
+      { err: { name: (e as Error).name, message: (e as Error).message }, action: event.action },
+      'access log write failed: response withheld',
+    );
     c.res = undefined;
     c.res = medium === 'api' ? problemResponse(c, accessLogUnavailable()) : withRetryAfter(await medium.page(c));
     return false;

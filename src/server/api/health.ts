@@ -29,7 +29,11 @@ export const health = (s: AppServices) =>
       return c.json(away, 503);
     }
     const searchParked = parked ? { searchParked: parked } : {};
-    if (!accessLog.ok) return c.json({ status: 'unavailable', failed: ['accessLog'], accessLog: accessLog.reason, search, auditWitness, ...searchParked }, 503);
+    if (!accessLog.ok)
+      return c.json(
+        { status: 'unavailable', failed: ['accessLog'], accessLog: accessLog.reason, search, auditWitness, ...searchParked },
+        503,
+      );
     return c.json({ status: 'ok', search, auditWitness, ...searchParked });
   });
 

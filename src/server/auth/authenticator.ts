@@ -1,6 +1,16 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { createLocalJWKSet, createRemoteJWKSet, customFetch, decodeJwt, errors, jwtVerify, type JSONWebKeySet, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import {
+  createLocalJWKSet,
+  createRemoteJWKSet,
+  customFetch,
+  decodeJwt,
+  errors,
+  jwtVerify,
+  type JSONWebKeySet,
+  type JWTPayload,
+  type JWTVerifyGetKey,
+} from 'jose';
 import type { Db } from '../../../db/index.js';
 import { roles as knownRoles, subjectSchema, type Actor, type Role } from '../../plans/core/actor.js';
 import { listOrganisations, oidcOrganisations, type Organisation } from '../../plans/organisations.js';
@@ -162,12 +172,14 @@ export function createAuthenticator(db: Db, devIssuer: DevIssuer | undefined, cl
     const keys = await keysVersion(org, claimed.iss);
     if (!keys) return fail('unauthenticated', `tokens for ${org.slug} must come from its own identity provider`);
     const keySet = keys === 'dev' ? undefined : keySetFor(org, keys);
-    if (keys !== 'dev' && !keySet) return fail('unauthenticated', `${org.slug}'s token signing keys are not usable; an operator must set them again`);
+    if (keys !== 'dev' && !keySet)
+      return fail('unauthenticated', `${org.slug}'s token signing keys are not usable; an operator must set them again`);
     let payload: JWTPayload;
     try {
-      ({ payload } = keys === 'dev'
-        ? await jwtVerify(token, devIssuer!.publicKey, { ...options, issuer: devIssuer!.issuer })
-        : await jwtVerify(token, keySet!, { ...options, issuer: org.issuer! }));
+      ({ payload } =
+        keys === 'dev'
+          ? await jwtVerify(token, devIssuer!.publicKey, { ...options, issuer: devIssuer!.issuer })
+          : await jwtVerify(token, keySet!, { ...options, issuer: org.issuer! }));
     } catch (e) {
       return fail('unauthenticated', `the token was rejected: ${rejection(e)}`);
     }
@@ -190,8 +202,14 @@ export function createAuthenticator(db: Db, devIssuer: DevIssuer | undefined, cl
       const use: IssuerUse = { org: org.slug, via: 'bearer', issuer: org.issuer!, orgClaim: org.orgClaim, orgCode: org.orgCode };
       const vouched = orgVouched(uses, use, payload);
       // The code stays in the words too: they are what the access log keeps of a refused token.
-      if (vouched === 'org-mismatch') return fail('unauthenticated', `the token's ${org.orgClaim} claim does not name ${org.slug} (org-mismatch)`, { reason: vouched });
-      if (vouched === 'org-unvouched') return fail('unauthenticated', `${org.issuer} serves several organisations and ${org.slug} has no organisation claim configured (org-unvouched)`, { reason: vouched });
+      if (vouched === 'org-mismatch')
+        return fail('unauthenticated', `the token's ${org.orgClaim} claim does not name ${org.slug} (org-mismatch)`, { reason: vouched });
+      if (vouched === 'org-unvouched')
+        return fail(
+          'unauthenticated',
+          `${org.issuer} serves several organisations and ${org.slug} has no organisation claim configured (org-unvouched)`,
+          { reason: vouched },
+        );
     }
     const roles = rolesOf(claims.data);
     if (roles.length === 0) return fail('forbidden', 'the token grants no role in this service');
@@ -214,7 +232,8 @@ export function createAuthenticator(db: Db, devIssuer: DevIssuer | undefined, cl
     async verify(token: string): Promise<Result<Actor>> {
       const now = clock().getTime() / 1000;
       const hit = verified.get(token);
-      if (hit && hit.until > now && hit.keys === (await keysVersion((await organisations()).get(hit.actor.org), hit.iss))) return current(hit.actor);
+      if (hit && hit.until > now && hit.keys === (await keysVersion((await organisations()).get(hit.actor.org), hit.iss)))
+        return current(hit.actor);
       if (hit) verified.delete(token);
       const result = await verifyUncached(token);
       if (!result.ok) return result;
@@ -244,9 +263,16 @@ export type Authenticator = ReturnType<typeof createAuthenticator>;
  * byte of what a key set URL answered ever reaches the caller or the log.
  */
 function rejection(e: unknown): string {
-  const tokenErrors = [errors.JWSSignatureVerificationFailed, errors.JWTExpired, errors.JWTClaimValidationFailed, errors.JWSInvalid, errors.JWTInvalid, errors.JOSEAlgNotAllowed];
+  const tokenErrors = [
+    errors.JWSSignatureVerificationFailed,
+    errors.JWTExpired,
+    errors.JWTClaimValidationFailed,
+    errors.JWSInvalid,
+    errors.JWTInvalid,
+    errors.JOSEAlgNotAllowed,
+  ];
   if (tokenErrors.some((E) => e instanceof E)) return (e as Error).message;
-  if (e instanceof errors.JWKSNoMatchingKey) return 'no key in the organisation\'s key set matches the token';
+  if (e instanceof errors.JWKSNoMatchingKey) return "no key in the organisation's key set matches the token";
   return "the organisation's token signing keys could not be fetched or used";
 }
 

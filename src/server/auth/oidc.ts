@@ -177,7 +177,11 @@ export function createOidcSignIn(deps: { db: Db; clock: Clock; publicBaseUrl: ()
       if (typeof claims.org === 'string' && claims.org !== org) return { ok: false, reason: 'org-mismatch', org, sub };
       // A provider serving several organisations signs its people in whichever one they picked at
       // /sign-in: the organisation must be the one its configured claim (an ODS code, say) names.
-      const vouched = orgVouched(await issuerUses(deps.db), { org, via: 'oidc', issuer: oidc.issuer, orgClaim: oidc.orgClaim, orgCode: oidc.orgCode }, claims);
+      const vouched = orgVouched(
+        await issuerUses(deps.db),
+        { org, via: 'oidc', issuer: oidc.issuer, orgClaim: oidc.orgClaim, orgCode: oidc.orgCode },
+        claims,
+      );
       if (vouched !== 'vouched') return { ok: false, reason: vouched, org, sub };
       const roles = rolesFromClaim(claims[oidc.rolesClaim], oidc.roleMap);
       if (roles.length === 0) return { ok: false, reason: 'no-role', org, sub, orgName: oidc.orgName };

@@ -17,12 +17,25 @@ function actionOf(path: string): AccessAction {
  * A refused token is logged (reason and detail, never the token), summarised per address and reason
  * like any refusal a stranger can repeat at will.
  */
-async function refuseToken(c: Context<AppEnv>, services: AppServices, why: 'missing-token' | 'invalid-token' | 'no-role', code: string, detail: string) {
+async function refuseToken(
+  c: Context<AppEnv>,
+  services: AppServices,
+  why: 'missing-token' | 'invalid-token' | 'no-role',
+  code: string,
+  detail: string,
+) {
   const reason = `${code} (${why})`;
   await services.refusals.refuse({
     client: `addr:${clientAddress(c, services.trustProxy)}`,
     reason,
-    event: { actor: null, action: actionOf(c.req.path), channel: c.req.path.startsWith('/fhir/') ? 'fhir' : 'api', purpose: null, outcome: 'denied', reason: `${reason}: ${detail}` },
+    event: {
+      actor: null,
+      action: actionOf(c.req.path),
+      channel: c.req.path.startsWith('/fhir/') ? 'fhir' : 'api',
+      purpose: null,
+      outcome: 'denied',
+      reason: `${reason}: ${detail}`,
+    },
   });
 }
 
@@ -32,7 +45,7 @@ export function requireActor(services: AppServices): MiddlewareHandler<AppEnv> {
     const header = c.req.header('authorization');
     const token = header?.match(/^Bearer\s+(\S+)$/i)?.[1];
     if (!token) {
-      const detail = 'send Authorization: Bearer <token> from your organisation\'s sign-in';
+      const detail = "send Authorization: Bearer <token> from your organisation's sign-in";
       await refuseToken(c, services, 'missing-token', 'unauthenticated', detail);
       c.header('WWW-Authenticate', 'Bearer realm="response-plans"');
       throw new AppError('unauthenticated', detail);

@@ -9,7 +9,10 @@ export function sessionStore(db: Store) {
   const { webSessions: s } = db.t;
   // The read path of every signed-in page: prepared once.
   const byHash = db.prepared<{ idHash: string }, SessionRow>('session_by_hash', (q) =>
-    q.select().from(s).where(eq(s.idHash, sql.placeholder('idHash'))),
+    q
+      .select()
+      .from(s)
+      .where(eq(s.idHash, sql.placeholder('idHash'))),
   );
   return {
     insert: (row: NewSessionRow) => db.exec(db.q.insert(s).values(row)),

@@ -86,8 +86,7 @@ export function createSessions(opts: { db: Db; clock: Clock; secure: () => boole
     }
   }
   setInterval(() => void flushTouches(), TOUCH_FLUSH_MS).unref();
-  const cookieOptions = (maxAge: number) =>
-    ({ httpOnly: true, sameSite: 'Lax', path: '/', secure: opts.secure(), maxAge }) as const;
+  const cookieOptions = (maxAge: number) => ({ httpOnly: true, sameSite: 'Lax', path: '/', secure: opts.secure(), maxAge }) as const;
 
   const toSession = (r: SessionRow): Session => ({
     idHash: r.idHash,

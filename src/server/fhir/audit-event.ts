@@ -15,7 +15,9 @@ const outcomeCode = (o: string) => (o === 'denied' ? '4' : '0');
 
 function agents(e: PresentedEvent, serverName: string): AuditEventAgent[] {
   const user: AuditEventAgent = {
-    type: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ParticipationType', code: 'IRCP', display: 'information recipient' }] },
+    type: {
+      coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ParticipationType', code: 'IRCP', display: 'information recipient' }],
+    },
     who: e.actor
       ? { identifier: { system: e.actor.org ? orgSystem(e.actor.org) : undefined, value: e.actor.sub } }
       : { display: 'unauthenticated caller' },
@@ -66,7 +68,11 @@ export function auditEventOf(e: PresentedEvent, plan: PlanEvents['plan'], server
     what: { identifier: { system: ACCESS_LOG_SYSTEM, value: String(e.seq) } },
     type: { system: ENTITY_TYPE, code: '2', display: 'System Object' },
     name: 'access-log entry',
-    detail: [{ type: 'hash', valueString: e.hash }, { type: 'action', valueString: e.action }, { type: 'channel', valueString: e.channel }],
+    detail: [
+      { type: 'hash', valueString: e.hash },
+      { type: 'action', valueString: e.action },
+      { type: 'channel', valueString: e.channel },
+    ],
   };
   return {
     resourceType: 'AuditEvent',
@@ -79,7 +85,11 @@ export function auditEventOf(e: PresentedEvent, plan: PlanEvents['plan'], server
     outcome: outcomeCode(e.outcome),
     ...(e.reason ? { outcomeDesc: e.reason } : {}),
     ...(e.outcome === 'emergency'
-      ? { purposeOfEvent: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ActReason', code: 'ETREAT', display: 'Emergency Treatment' }] }] }
+      ? {
+          purposeOfEvent: [
+            { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ActReason', code: 'ETREAT', display: 'Emergency Treatment' }] },
+          ],
+        }
       : {}),
     agent: agents(e, serverName),
     source: {

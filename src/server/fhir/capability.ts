@@ -17,17 +17,21 @@ export function capabilityStatement(date: string): CapabilityStatement {
       {
         mode: 'server',
         documentation:
-          'Every request carries Authorization: Bearer <JWT> from the caller\'s organisation; CarePlan requests also carry X-Access-Purpose (an incident reference or reason). Every request is written to the access log.',
+          "Every request carries Authorization: Bearer <JWT> from the caller's organisation; CarePlan requests also carry X-Access-Purpose (an incident reference or reason). Every request is written to the access log.",
         security: {
           service: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/restful-security-service', code: 'OAuth' }] }],
-          description: 'Bearer JWTs from each organisation\'s identity provider; per-plan and per-section authorisation as in the JSON API.',
+          description: "Bearer JWTs from each organisation's identity provider; per-plan and per-section authorisation as in the JSON API.",
         },
         resource: [
           {
             type: 'CarePlan',
             interaction: [{ code: 'read' }, { code: 'search-type' }],
             searchParam: [
-              { name: 'identifier', type: 'token', documentation: 'urn:response-plans:org:<owning organisation slug>|<external reference>; exactly one' },
+              {
+                name: 'identifier',
+                type: 'token',
+                documentation: 'urn:response-plans:org:<owning organisation slug>|<external reference>; exactly one',
+              },
             ],
           },
           {
@@ -41,7 +45,7 @@ export function capabilityStatement(date: string): CapabilityStatement {
               { name: 'entity', type: 'reference', documentation: 'CarePlan/<planId>; required; auditors of the owning organisation only' },
               { name: 'date', type: 'date', documentation: 'ge and le prefixes only, at most one of each' },
               { name: '_count', type: 'number', documentation: '1–500, default 100; newest first' },
-              { name: '_cursor', type: 'number', documentation: 'from the previous page\'s next link' },
+              { name: '_cursor', type: 'number', documentation: "from the previous page's next link" },
             ],
           },
         ],

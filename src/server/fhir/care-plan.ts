@@ -12,7 +12,6 @@ import {
   WITHHELD_SECTION_EXT,
 } from './systems.js';
 
-
 const gender: Record<NonNullable<Subject['sex']>, Patient['gender']> = {
   female: 'female',
   male: 'male',
@@ -21,7 +20,10 @@ const gender: Record<NonNullable<Subject['sex']>, Patient['gender']> = {
   'not-stated': 'unknown',
 };
 
-const sectionCode = (key: SectionKey) => ({ coding: [{ system: SECTION_SYSTEM, code: key, display: sectionTitles[key] }], text: sectionTitles[key] });
+const sectionCode = (key: SectionKey) => ({
+  coding: [{ system: SECTION_SYSTEM, code: key, display: sectionTitles[key] }],
+  text: sectionTitles[key],
+});
 
 /** Responders act on the guidance; nothing here is scheduled, so every activity is "not started". */
 function activity(key: SectionKey, description: string, extra: { doNotPerform?: boolean; location?: string } = {}): CarePlanActivity {
@@ -50,11 +52,26 @@ function activities(c: PlanView['content']): CarePlanActivity[] {
     ...(c.boundaries ?? []).map((b) => activity('boundaries', `${b.boundary} If breached: ${b.ifBreached}`)),
     ...(c.personWillDo ? [activity('personWillDo', c.personWillDo)] : []),
     ...(c.personCanExpect ? [activity('personCanExpect', c.personCanExpect)] : []),
-    ...(c.placesOfSafety ?? []).map((p) => activity('placesOfSafety', joined(p.name, p.address, p.phone && `phone ${p.phone}`), { location: p.name })),
-    ...(c.nominatedPeople ?? []).map((p) =>
-      activity('nominatedPeople', joined(`Contact ${p.name}`, p.relationship, p.phone && `phone ${p.phone}`, p.consentToContact ? 'consents to be contacted' : 'care team only')),
+    ...(c.placesOfSafety ?? []).map((p) =>
+      activity('placesOfSafety', joined(p.name, p.address, p.phone && `phone ${p.phone}`), { location: p.name }),
     ),
-    ...(c.careTeam ?? []).map((m) => activity('careTeam', joined(`Contact ${m.name}`, m.role, m.org, m.phone && `phone ${m.phone}`, m.outOfHours && `out of hours: ${m.outOfHours}`))),
+    ...(c.nominatedPeople ?? []).map((p) =>
+      activity(
+        'nominatedPeople',
+        joined(
+          `Contact ${p.name}`,
+          p.relationship,
+          p.phone && `phone ${p.phone}`,
+          p.consentToContact ? 'consents to be contacted' : 'care team only',
+        ),
+      ),
+    ),
+    ...(c.careTeam ?? []).map((m) =>
+      activity(
+        'careTeam',
+        joined(`Contact ${m.name}`, m.role, m.org, m.phone && `phone ${m.phone}`, m.outOfHours && `out of hours: ${m.outOfHours}`),
+      ),
+    ),
   ];
 }
 
@@ -65,7 +82,10 @@ function notes(view: PlanView): Annotation[] {
     ...(c.diagnosis ? [note('diagnosis', joined(c.diagnosis.text, c.diagnosis.plainLanguage))] : []),
     ...(c.capacity ? [note('capacity', c.capacity)] : []),
     ...(c.crisisBehaviours ?? []).map((b) =>
-      note('crisisBehaviours', joined(b.behaviour, b.triggers && `triggers: ${b.triggers}`, b.earlyWarningSigns && `early warning signs: ${b.earlyWarningSigns}`)),
+      note(
+        'crisisBehaviours',
+        joined(b.behaviour, b.triggers && `triggers: ${b.triggers}`, b.earlyWarningSigns && `early warning signs: ${b.earlyWarningSigns}`),
+      ),
     ),
     ...(c.inTheirOwnWords ? [note('inTheirOwnWords', c.inTheirOwnWords)] : []),
     ...view.locations.map((l) => note('locations', joined(`${l.label} (${l.lat}, ${l.lng})`, l.note))),
@@ -114,7 +134,11 @@ export function carePlanOf(view: PlanView): CarePlan {
         : {}),
     },
     contained: [patient(view.subject), organisation(view.owningOrg)],
-    extension: [{ url: CUSTODIAN_EXT, valueReference: ownerRef }, ...(view.stale ? [{ url: STALE_EXT, valueBoolean: true }] : []), ...withheld],
+    extension: [
+      { url: CUSTODIAN_EXT, valueReference: ownerRef },
+      ...(view.stale ? [{ url: STALE_EXT, valueBoolean: true }] : []),
+      ...withheld,
+    ],
     identifier: [{ system: orgSystem(view.owningOrg.slug), value: view.externalRef }],
     status: 'active',
     intent: 'plan',

@@ -24,7 +24,13 @@ const issueCode: Record<ErrorCode, IssueType> = {
 export function operationOutcome(code: ErrorCode, detail: string): OperationOutcome {
   return {
     resourceType: 'OperationOutcome',
-    issue: [{ severity: code === 'internal' || code === 'unavailable' ? 'fatal' : 'error', code: issueCode[code] ?? 'processing', diagnostics: detail }],
+    issue: [
+      {
+        severity: code === 'internal' || code === 'unavailable' ? 'fatal' : 'error',
+        code: issueCode[code] ?? 'processing',
+        diagnostics: detail,
+      },
+    ],
   };
 }
 

@@ -36,23 +36,25 @@ function searchParams<S extends z.ZodType>(c: Context, schema: S): z.infer<S> {
   return parsed.data;
 }
 
-const one = <T extends z.ZodType>(item: T) => z.array(item).length(1, 'give it exactly once').transform((v) => v[0] as z.infer<T>);
+const one = <T extends z.ZodType>(item: T) =>
+  z
+    .array(item)
+    .length(1, 'give it exactly once')
+    .transform((v) => v[0] as z.infer<T>);
 
 const carePlanSearch = z.strictObject({
   identifier: one(
-    z
-      .string()
-      .transform((v, ctx) => {
-        const bar = v.indexOf('|');
-        const system = v.slice(0, bar);
-        const slug = slugSchema.safeParse(system.slice(ORG_SYSTEM_PREFIX.length));
-        const ref = externalRefSchema.safeParse(v.slice(bar + 1));
-        if (bar < 0 || !system.startsWith(ORG_SYSTEM_PREFIX) || !slug.success || !ref.success) {
-          ctx.addIssue({ code: 'custom', message: `must be ${ORG_SYSTEM_PREFIX}<organisation>|<external reference>` });
-          return z.NEVER;
-        }
-        return { org: slug.data, externalRef: ref.data };
-      }),
+    z.string().transform((v, ctx) => {
+      const bar = v.indexOf('|');
+      const system = v.slice(0, bar);
+      const slug = slugSchema.safeParse(system.slice(ORG_SYSTEM_PREFIX.length));
+      const ref = externalRefSchema.safeParse(v.slice(bar + 1));
+      if (bar < 0 || !system.startsWith(ORG_SYSTEM_PREFIX) || !slug.success || !ref.success) {
+        ctx.addIssue({ code: 'custom', message: `must be ${ORG_SYSTEM_PREFIX}<organisation>|<external reference>` });
+        return z.NEVER;
+      }
+      return { org: slug.data, externalRef: ref.data };
+    }),
   ),
 });
 
@@ -60,10 +62,14 @@ const carePlanSearch = z.strictObject({
 function askedIdentifier(c: Context): AskedReference {
   const v = c.req.queries('identifier')?.[0] ?? '';
   const bar = v.indexOf('|');
-  return v.startsWith(ORG_SYSTEM_PREFIX) && bar > 0 ? { org: v.slice(ORG_SYSTEM_PREFIX.length, bar), externalRef: v.slice(bar + 1) } : { org: '', externalRef: v };
+  return v.startsWith(ORG_SYSTEM_PREFIX) && bar > 0
+    ? { org: v.slice(ORG_SYSTEM_PREFIX.length, bar), externalRef: v.slice(bar + 1) }
+    : { org: '', externalRef: v };
 }
 
-const dateBound = z.string().regex(/^(ge|le)\d{4}-\d{2}-\d{2}(T[0-9:.]+(Z|[+-]\d{2}:\d{2}))?$/, 'ge<date> or le<date>, dates as YYYY-MM-DD or full instants');
+const dateBound = z
+  .string()
+  .regex(/^(ge|le)\d{4}-\d{2}-\d{2}(T[0-9:.]+(Z|[+-]\d{2}:\d{2}))?$/, 'ge<date> or le<date>, dates as YYYY-MM-DD or full instants');
 const auditEventSearch = z.strictObject({
   entity: one(z.string().regex(/^CarePlan\/[A-Za-z0-9_-]{16}$/, 'must be CarePlan/<planId>')),
   date: z.array(dateBound).max(2).optional(),
@@ -121,7 +127,10 @@ export function fhirRoutes(services: AppServices) {
     resourceType: 'Bundle',
     type: 'searchset',
     ...(next ? {} : { total: entries.length }),
-    link: [{ relation: 'self', url: `${base()}${c.req.path.slice('/fhir/R4'.length)}${new URL(c.req.url).search}` }, ...(next ? [{ relation: 'next', url: next }] : [])],
+    link: [
+      { relation: 'self', url: `${base()}${c.req.path.slice('/fhir/R4'.length)}${new URL(c.req.url).search}` },
+      ...(next ? [{ relation: 'next', url: next }] : []),
+    ],
     entry: entries,
   });
   const fhirTrail = (action: 'view' | 'audit-read') => apiTrail(services, action, 'fhir');
@@ -134,30 +143,52 @@ export function fhirRoutes(services: AppServices) {
       if (!parsed.success) throw new AppError('invalid', 'not a plan id');
       return fhirJson(carePlanServed(c, await services.reader.byId(c.var.actor, parsed.data.planId, today(), readOptions(c))));
     })
-    .get('/CarePlan', requireActor(services), refLookupLimit(services, 'fhir', askedIdentifier), fhirTrail('view'), requirePurpose, async (c) => {
-      const { identifier } = searchParams(c, carePlanSearch);
-      const { org, externalRef } = identifier;
-      const note = { planId: null, channel: 'fhir' as const, query: { identifier: `${ORG_SYSTEM_PREFIX}${org}|${externalRef}`, externalRef, org } };
-      c.set('access', note);
-      const result = await services.reader.byExternalRef(c.var.actor, org, externalRef, today(), readOptions(c));
-      // A search that matches nothing is an empty searchset, not an error; one the caller may not read
-      // answers the same, as the JSON API's 404 does (policy.ts), and only the access log says why.
-      if (!result.ok && result.code === 'not_found') return fhirJson(bundle(c, []));
-      if (!result.ok && concealedByReference(result.code)) {
-        const why = typeof result.extra?.reason === 'string' ? ` (${result.extra.reason})` : '';
-        c.set('access', { ...note, planId: (result.extra?.planId as string | undefined) ?? null, outcome: 'denied', denial: `${result.code}${why}: ${result.detail}` });
-        return fhirJson(bundle(c, []));
-      }
-      const cp = carePlanServed(c, result);
-      return fhirJson(bundle(c, [{ fullUrl: `${base()}/CarePlan/${cp.id}`, resource: cp, search: { mode: 'match' } }]));
-    })
+    .get(
+      '/CarePlan',
+      requireActor(services),
+      refLookupLimit(services, 'fhir', askedIdentifier),
+      fhirTrail('view'),
+      requirePurpose,
+      async (c) => {
+        const { identifier } = searchParams(c, carePlanSearch);
+        const { org, externalRef } = identifier;
+        const note = {
+          planId: null,
+          channel: 'fhir' as const,
+          query: { identifier: `${ORG_SYSTEM_PREFIX}${org}|${externalRef}`, externalRef, org },
+        };
+        c.set('access', note);
+        const result = await services.reader.byExternalRef(c.var.actor, org, externalRef, today(), readOptions(c));
+        // A search that matches nothing is an empty searchset, not an error; one the caller may not read
+        // answers the same, as the JSON API's 404 does (policy.ts), and only the access log says why.
+        if (!result.ok && result.code === 'not_found') return fhirJson(bundle(c, []));
+        if (!result.ok && concealedByReference(result.code)) {
+          const why = typeof result.extra?.reason === 'string' ? ` (${result.extra.reason})` : '';
+          c.set('access', {
+            ...note,
+            planId: (result.extra?.planId as string | undefined) ?? null,
+            outcome: 'denied',
+            denial: `${result.code}${why}: ${result.detail}`,
+          });
+          return fhirJson(bundle(c, []));
+        }
+        const cp = carePlanServed(c, result);
+        return fhirJson(bundle(c, [{ fullUrl: `${base()}/CarePlan/${cp.id}`, resource: cp, search: { mode: 'match' } }]));
+      },
+    )
     .get('/AuditEvent', requireActor(services), fhirTrail('audit-read'), optionalPurpose, async (c) => {
       c.set('access', { planId: null, channel: 'fhir', query: { endpoint: 'fhir-audit-event' } });
       const q = searchParams(c, auditEventSearch);
       const planId = q.entity.slice('CarePlan/'.length);
       c.set('access', { planId, channel: 'fhir', query: { endpoint: 'fhir-audit-event', entity: q.entity, date: q.date ?? [] } });
       const filter = planEventsFilterSchema.safeParse({ ...dateFilter(q.date), limit: q._count, before: q._cursor });
-      if (!filter.success) throw new AppError('invalid', `invalid search: ${zodFieldErrors(filter.error).map((e) => `${e.path}: ${e.message}`).join('; ')}`);
+      if (!filter.success)
+        throw new AppError(
+          'invalid',
+          `invalid search: ${zodFieldErrors(filter.error)
+            .map((e) => `${e.path}: ${e.message}`)
+            .join('; ')}`,
+        );
       const found = unwrap(await planAccessEvents(services.db, c.var.actor, planId, filter.data));
       const entries = found.events.map((e) => ({
         fullUrl: `${base()}/AuditEvent/${e.seq}`,

@@ -38,8 +38,18 @@ export function createMetrics() {
     [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
   );
   registry.registerMetric(http as unknown as client.Metric);
-  const rateLimited = new client.Counter({ name: 'rate_limit_refusals_total', help: 'Requests refused with 429', labelNames: ['route'] as const, registers });
-  const cardScans = new client.Counter({ name: 'card_scans_total', help: 'Card QR scans and typed codes by outcome', labelNames: ['route', 'outcome'] as const, registers });
+  const rateLimited = new client.Counter({
+    name: 'rate_limit_refusals_total',
+    help: 'Requests refused with 429',
+    labelNames: ['route'] as const,
+    registers,
+  });
+  const cardScans = new client.Counter({
+    name: 'card_scans_total',
+    help: 'Card QR scans and typed codes by outcome',
+    labelNames: ['route', 'outcome'] as const,
+    registers,
+  });
   const searchEngine = new client.Histogram({
     name: 'search_engine_seconds',
     help: "Meilisearch's own processing time per search (searches answered by it)",
@@ -84,7 +94,13 @@ export function createMetrics() {
   }
 
   /** Gauges and counters read from the parts at scrape time, so nothing is added to their hot paths. */
-  function watch(parts: { db: Db; accessLog: object; search: SearchService; refLookupGuard?: { crossings(): number }; auditWitness?: Pick<AuditWitness, 'state'> }) {
+  function watch(parts: {
+    db: Db;
+    accessLog: object;
+    search: SearchService;
+    refLookupGuard?: { crossings(): number };
+    auditWitness?: Pick<AuditWitness, 'state'>;
+  }) {
     // The log built by createAccessLog reports its stats; one given by a caller may not (zeros then).
     const log = parts.accessLog as Partial<AccessLogStats>;
     const stats = () => log.stats?.() ?? { batches: 0, events: 0, checkpoints: 0, commitMsTotal: 0, commitMsMax: 0 };
@@ -103,12 +119,24 @@ export function createMetrics() {
     };
     counterFrom('access_log_commits_total', 'Access-log group commits (each one fsync)', () => stats().batches);
     counterFrom('access_log_events_total', 'Access events committed', () => stats().events);
-    counterFrom('reference_lookup_flags_total', 'People who crossed the many-references flag threshold (look-ups by reference), as it happened', () => parts.refLookupGuard?.crossings() ?? 0);
+    counterFrom(
+      'reference_lookup_flags_total',
+      'People who crossed the many-references flag threshold (look-ups by reference), as it happened',
+      () => parts.refLookupGuard?.crossings() ?? 0,
+    );
     counterFrom('access_log_commit_seconds_total', 'Time spent committing the access log', () => stats().commitMsTotal / 1000);
-    counterFrom('access_log_checkpoints_total', 'Signed checkpoints of the chain head (one per commit with the signing key)', () => stats().checkpoints);
+    counterFrom(
+      'access_log_checkpoints_total',
+      'Signed checkpoints of the chain head (one per commit with the signing key)',
+      () => stats().checkpoints,
+    );
     const witness = parts.auditWitness;
     if (witness) {
-      counterFrom('audit_witness_failures_total', 'Failed writes of a checkpoint to AUDIT_WITNESS_DIR (each retried)', () => witness.state().failures);
+      counterFrom(
+        'audit_witness_failures_total',
+        'Failed writes of a checkpoint to AUDIT_WITNESS_DIR (each retried)',
+        () => witness.state().failures,
+      );
       new client.Gauge({
         name: 'audit_witness_failing',
         help: '1 while the newest checkpoint cannot be written to AUDIT_WITNESS_DIR (retried until it is)',
@@ -195,7 +223,9 @@ export function createMetrics() {
 
 /** `/metrics` only, on its own loopback-only port: operators scrape it from the machine, nobody else can. */
 export function metricsApp(metrics: Metrics) {
-  return new Hono().get('/metrics', async (c) => c.body(await metrics.registry.metrics(), 200, { 'content-type': metrics.registry.contentType }));
+  return new Hono().get('/metrics', async (c) =>
+    c.body(await metrics.registry.metrics(), 200, { 'content-type': metrics.registry.contentType }),
+  );
 }
 
 export function startMetricsServer(metrics: Metrics, port: number, onListening?: (port: number) => void): ServerType {

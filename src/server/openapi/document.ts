@@ -25,16 +25,25 @@ export async function openApiDocument(app: Hono<any, any, any>): Promise<OpenAPI
       info: { title: 'Response-plan lookup API', version: '1', description },
       servers: [{ url: '/' }],
       tags: [
-        { name: 'plans', description: 'Responders\' reads of the current published plan' },
+        { name: 'plans', description: "Responders' reads of the current published plan" },
         { name: 'search', description: 'Finding the person' },
         { name: 'authoring', description: 'Drafts, review, publishing, withdrawal, history' },
         { name: 'cards', description: 'Patient-held cards (QR and typed code)' },
-        { name: 'audit', description: 'The access log, unusual access, the person\'s report' },
+        { name: 'audit', description: "The access log, unusual access, the person's report" },
         { name: 'admin', description: 'Organisations and data-sharing agreements' },
       ],
       components: {
-        securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'A JWT from the caller\'s organisation\'s identity provider; `exp` required.' } },
-        schemas: { ProblemDetails: z.toJSONSchema(problemDetailsSchema, { target: 'draft-2020-12', io: 'output' }) as OpenAPIV3_1.SchemaObject },
+        securitySchemes: {
+          bearerAuth: {
+            type: 'http',
+            scheme: 'bearer',
+            bearerFormat: 'JWT',
+            description: "A JWT from the caller's organisation's identity provider; `exp` required.",
+          },
+        },
+        schemas: {
+          ProblemDetails: z.toJSONSchema(problemDetailsSchema, { target: 'draft-2020-12', io: 'output' }) as OpenAPIV3_1.SchemaObject,
+        },
       },
     },
     exclude: [/^(?!\/api\/v1\/)/],
@@ -42,7 +51,11 @@ export async function openApiDocument(app: Hono<any, any, any>): Promise<OpenAPI
   })) as OpenAPIV3_1.Document;
   // Every operation sits behind requireActor, and every body behind the body limit (app.ts).
   // openapi-types' 3.0 and 3.1 shapes do not mix in its PathItemObject: edit the operations as plain data.
-  type Operation = { responses?: object; requestBody?: { required?: boolean; content?: Record<string, { schema?: Schema }> }; security?: unknown };
+  type Operation = {
+    responses?: object;
+    requestBody?: { required?: boolean; content?: Record<string, { schema?: Schema }> };
+    security?: unknown;
+  };
   for (const item of Object.values(doc.paths ?? {}) as Partial<Record<(typeof methods)[number], Operation>>[]) {
     for (const method of methods) {
       const op = item[method];

@@ -42,7 +42,8 @@ const emergencyHeader = {
   in: 'header' as const,
   name: 'X-Emergency-Access',
   required: false,
-  description: 'Break-glass for health responders whose organisation has no agreement: the reason. Flagged to auditors and shown in the person\'s access report; police have no such route. UTF-8, one line, no control, zero-width or bidi-override characters (a 400 naming the header otherwise).',
+  description:
+    "Break-glass for health responders whose organisation has no agreement: the reason. Flagged to auditors and shown in the person's access report; police have no such route. UTF-8, one line, no control, zero-width or bidi-override characters (a 400 naming the header otherwise).",
   schema: { type: 'string' as const, minLength: 3, maxLength: 500 },
   example: 'unconscious patient, no agreement with the owning trust',
 };
@@ -50,7 +51,14 @@ const emergencyHeader = {
 export function operationSpec(op: OperationDoc): DescribeRouteOptions {
   const ok = op.ok;
   const content = ok && {
-    ...(ok.schema ? { 'application/json': { schema: resolver(ok.schema, { options: { io: 'output' } }), ...(ok.example === undefined ? {} : { example: ok.example }) } } : {}),
+    ...(ok.schema
+      ? {
+          'application/json': {
+            schema: resolver(ok.schema, { options: { io: 'output' } }),
+            ...(ok.example === undefined ? {} : { example: ok.example }),
+          },
+        }
+      : {}),
     ...ok.other,
   };
   return {

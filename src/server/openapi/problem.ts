@@ -2,7 +2,21 @@ import type { OpenAPIV3_1 } from 'openapi-types';
 import { z } from 'zod';
 import { AppError, problemBody, type ErrorCode } from '../errors.js';
 
-const codes = ['invalid', 'purpose_required', 'unauthenticated', 'forbidden', 'not_found', 'route_not_found', 'method_not_allowed', 'conflict', 'gone', 'too_large', 'rate_limited', 'internal', 'unavailable'] as const satisfies readonly ErrorCode[];
+const codes = [
+  'invalid',
+  'purpose_required',
+  'unauthenticated',
+  'forbidden',
+  'not_found',
+  'route_not_found',
+  'method_not_allowed',
+  'conflict',
+  'gone',
+  'too_large',
+  'rate_limited',
+  'internal',
+  'unavailable',
+] as const satisfies readonly ErrorCode[];
 
 const EXAMPLE_INSTANCE = 'urn:request-id:3f2c0e4e-6f1d-4a51-9d0e-2c7e4b1f7a10';
 
@@ -29,15 +43,36 @@ export const problemDetailsSchema = z
 export type DocumentedStatus = 400 | 401 | 403 | 404 | 409 | 410 | 413 | 429 | 503;
 
 const meaning: Record<DocumentedStatus, { description: string; example: { code: ErrorCode; detail: string } }> = {
-  400: { description: 'The request is not valid (each bad field named in `errors`), or a purpose is missing.', example: { code: 'invalid', detail: 'invalid query: limit: Too big: expected number to be <=50' } },
+  400: {
+    description: 'The request is not valid (each bad field named in `errors`), or a purpose is missing.',
+    example: { code: 'invalid', detail: 'invalid query: limit: Too big: expected number to be <=50' },
+  },
   401: { description: 'No valid bearer token.', example: { code: 'unauthenticated', detail: 'a bearer token is required' } },
-  403: { description: 'Not allowed for this caller (role, organisation or agreement).', example: { code: 'forbidden', detail: 'no data-sharing agreement in force with the owning organisation' } },
-  404: { description: 'Not found (also what a caller who may not know it exists is told).', example: { code: 'not_found', detail: 'no such plan' } },
-  409: { description: 'Conflict with the current state (a workflow step already taken, a stale draft).', example: { code: 'conflict', detail: 'version 2 is not in review' } },
-  410: { description: 'No longer available (a withdrawn plan: the owning team\'s contact is in the detail).', example: { code: 'gone', detail: 'this plan has been withdrawn; contact the crisis team on 0100 000 0000' } },
+  403: {
+    description: 'Not allowed for this caller (role, organisation or agreement).',
+    example: { code: 'forbidden', detail: 'no data-sharing agreement in force with the owning organisation' },
+  },
+  404: {
+    description: 'Not found (also what a caller who may not know it exists is told).',
+    example: { code: 'not_found', detail: 'no such plan' },
+  },
+  409: {
+    description: 'Conflict with the current state (a workflow step already taken, a stale draft).',
+    example: { code: 'conflict', detail: 'version 2 is not in review' },
+  },
+  410: {
+    description: "No longer available (a withdrawn plan: the owning team's contact is in the detail).",
+    example: { code: 'gone', detail: 'this plan has been withdrawn; contact the crisis team on 0100 000 0000' },
+  },
   413: { description: 'Request body over 256 KB.', example: { code: 'too_large', detail: 'request body over 256 KB' } },
-  429: { description: 'Too many requests; see `Retry-After`.', example: { code: 'rate_limited', detail: 'too many searches in a short time; try again in 30 s' } },
-  503: { description: 'The access log could not record this request, so nothing is served.', example: { code: 'unavailable', detail: 'the access log could not record this request, so nothing is shown; try again shortly' } },
+  429: {
+    description: 'Too many requests; see `Retry-After`.',
+    example: { code: 'rate_limited', detail: 'too many searches in a short time; try again in 30 s' },
+  },
+  503: {
+    description: 'The access log could not record this request, so nothing is served.',
+    example: { code: 'unavailable', detail: 'the access log could not record this request, so nothing is shown; try again shortly' },
+  },
 };
 
 /** The problem+json responses for these statuses, each pointing at the shared schema, with an example. */
@@ -50,7 +85,9 @@ export function problemResponses(statuses: readonly DocumentedStatus[]): Record<
         String(status),
         {
           description,
-          ...(status === 429 ? { headers: { 'Retry-After': { description: 'seconds to wait', schema: { type: 'integer' as const } } } } : {}),
+          ...(status === 429
+            ? { headers: { 'Retry-After': { description: 'seconds to wait', schema: { type: 'integer' as const } } } }
+            : {}),
           content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/ProblemDetails' }, example: body } },
         },
       ];

@@ -25,7 +25,13 @@ function chosen(acceptEncoding: string | undefined): 'br' | 'gzip' | undefined {
 export const compressPages: MiddlewareHandler = async (c, next) => {
   await next();
   const res = c.res;
-  if (!res.body || c.req.method === 'HEAD' || res.headers.has('content-encoding') || !res.headers.get('content-type')?.startsWith('text/html')) return;
+  if (
+    !res.body ||
+    c.req.method === 'HEAD' ||
+    res.headers.has('content-encoding') ||
+    !res.headers.get('content-type')?.startsWith('text/html')
+  )
+    return;
   const vary = res.headers.get('vary');
   const encoding = chosen(c.req.header('accept-encoding'));
   const body = Buffer.from(await res.arrayBuffer());
@@ -33,7 +39,9 @@ export const compressPages: MiddlewareHandler = async (c, next) => {
     encoding === undefined || body.length < MIN_BYTES
       ? undefined
       : encoding === 'br'
-        ? zlib.brotliCompressSync(body, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 5, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: body.length } })
+        ? zlib.brotliCompressSync(body, {
+            params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 5, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: body.length },
+          })
         : zlib.gzipSync(body, { level: 6 });
   const headers = new Headers(res.headers);
   headers.set('vary', vary ? `${vary}, Accept-Encoding` : 'Accept-Encoding');

@@ -97,7 +97,9 @@ export type AgeRead = { age: number; youngest: number; oldest: number };
  * given at a scene is a guess), so the page can keep people of about that age.
  */
 export function parseAge(typed: string): AgeRead | undefined {
-  const m = /^(?:about|around|approx\.?|approximately|roughly|aged?|~|c\.?)?\s*(\d{1,3})\s*(?:ish|years?(?: old)?|yrs?|y\.?o\.?)?$/i.exec(typed.trim());
+  const m = /^(?:about|around|approx\.?|approximately|roughly|aged?|~|c\.?)?\s*(\d{1,3})\s*(?:ish|years?(?: old)?|yrs?|y\.?o\.?)?$/i.exec(
+    typed.trim(),
+  );
   if (!m) return undefined;
   const age = Number(m[1]);
   if (age < 1 || age > OLDEST_YEARS) return undefined;

@@ -9,5 +9,4 @@ const SVG =
   '<rect x="8" y="5" width="16" height="22" rx="2" fill="#fff"/>' +
   '<path d="M16 22l-5-5a3 3 0 0 1 5-4 3 3 0 0 1 5 4z" fill="#d5281b"/></svg>';
 
-export const favicon: Handler = (c) =>
-  c.body(SVG, 200, { 'content-type': 'image/svg+xml', 'cache-control': 'public, max-age=86400' });
+export const favicon: Handler = (c) => c.body(SVG, 200, { 'content-type': 'image/svg+xml', 'cache-control': 'public, max-age=86400' });

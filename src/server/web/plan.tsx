@@ -2,11 +2,27 @@ import { z } from 'zod';
 import { isoDay } from '../../plans/core/clock.js';
 import { PlanPage } from '../../ui/pages/plan.js';
 import type { AppServices } from '../context.js';
-import { clientKey, isPlanId, page, pageTrail, readFailurePage, refusalOf, requireSignedIn, requireWebPurpose, web, whoOf } from './shared.js';
+import {
+  clientKey,
+  isPlanId,
+  page,
+  pageTrail,
+  readFailurePage,
+  refusalOf,
+  requireSignedIn,
+  requireWebPurpose,
+  web,
+  whoOf,
+} from './shared.js';
 
 const viaQuery = z.enum(['qr', 'code']).optional().catch(undefined);
 /** "Back to results": only ever to this service's own search page, so the link cannot lead elsewhere. */
-const backQuery = z.string().max(1000).regex(/^\/\?[^\\]*$/).optional().catch(undefined);
+const backQuery = z
+  .string()
+  .max(1000)
+  .regex(/^\/\?[^\\]*$/)
+  .optional()
+  .catch(undefined);
 
 /** GET /plans/:planId — the current published plan as a page; one access event per request. */
 export const planPage = (s: AppServices) =>
@@ -30,5 +46,8 @@ export const planPage = (s: AppServices) =>
     const { view, grant } = outcome.value;
     c.set('access', { channel, planId, versionId: view.versionId, outcome: 'allowed', reason: grant.basis });
     const contact = (await s.reader.agreements.organisation(view.owningOrg.slug))?.contact ?? undefined;
-    return page(c, <PlanPage view={view} who={whoOf(c)!} purpose={c.var.purpose!} contact={contact} backTo={backQuery.parse(c.req.query('back'))} />);
+    return page(
+      c,
+      <PlanPage view={view} who={whoOf(c)!} purpose={c.var.purpose!} contact={contact} backTo={backQuery.parse(c.req.query('back'))} />,
+    );
   });

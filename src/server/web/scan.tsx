@@ -31,29 +31,35 @@ type Via = 'token' | 'code';
 
 /** Every scan is an access event, including one stopped before the card is looked at (no purpose yet). */
 const scanPurpose = (s: AppServices) =>
-  requireWebPurpose(s, CARD_PURPOSE_FRESH_MS, (c) => c.set('access', { purpose: null, planId: null, outcome: 'denied', reason: 'purpose-required' }));
+  requireWebPurpose(s, CARD_PURPOSE_FRESH_MS, (c) =>
+    c.set('access', { purpose: null, planId: null, outcome: 'denied', reason: 'purpose-required' }),
+  );
 
 /** Before sign-in, only the address-based limit applies; the card itself is not touched. */
-const anonymousLimit = (s: AppServices): MiddlewareHandler<WebEnv> => async (c, next) => {
-  if (c.var.actor) return next();
-  const client = clientKey(c, s.trustProxy);
-  const wait = await s.cardGuard.anonymousHit(client);
-  // Anyone can send these: summarised per address and window, so a flood cannot fill the log.
-  const reason = wait !== undefined ? 'rate-limited' : 'sign-in-required';
-  await s.refusals.refuse({
-    client,
-    reason,
-    event: { actor: null, action: 'qr-scan', channel: 'qr', purpose: null, outcome: 'denied', reason },
-  });
-  if (wait !== undefined) return page(c, <RateLimitedPage who={undefined} retryAfter={wait} />, 429, { 'Retry-After': String(wait) });
-  return c.redirect(signInUrl(here(c)), 303);
-};
+const anonymousLimit =
+  (s: AppServices): MiddlewareHandler<WebEnv> =>
+  async (c, next) => {
+    if (c.var.actor) return next();
+    const client = clientKey(c, s.trustProxy);
+    const wait = await s.cardGuard.anonymousHit(client);
+    // Anyone can send these: summarised per address and window, so a flood cannot fill the log.
+    const reason = wait !== undefined ? 'rate-limited' : 'sign-in-required';
+    await s.refusals.refuse({
+      client,
+      reason,
+      event: { actor: null, action: 'qr-scan', channel: 'qr', purpose: null, outcome: 'denied', reason },
+    });
+    if (wait !== undefined) return page(c, <RateLimitedPage who={undefined} retryAfter={wait} />, 429, { 'Retry-After': String(wait) });
+    return c.redirect(signInUrl(here(c)), 303);
+  };
 
 /** GET /q/:token — the QR code on the card. */
 export const scanQr = (s: AppServices) =>
   web.createHandlers(anonymousLimit(s), pageTrail(s, 'qr-scan', 'qr'), scanPurpose(s), (c) => {
     const token = c.req.param('token') ?? '';
-    return cardLanding(c, s, 'token', token, () => (TOKEN_PATTERN.test(token) ? s.cards.byToken(token, s.clock()) : Promise.resolve({ ok: false as const, miss: 'unknown' as const })));
+    return cardLanding(c, s, 'token', token, () =>
+      TOKEN_PATTERN.test(token) ? s.cards.byToken(token, s.clock()) : Promise.resolve({ ok: false as const, miss: 'unknown' as const }),
+    );
   });
 
 /** GET /code — type the card's code when the camera fails. */
@@ -105,7 +111,13 @@ async function cardLanding(c: Context<WebEnv>, s: AppServices, via: Via, secret:
   const { planId, cardId } = found.card;
   const outcome = await s.reader.byId(actor, planId, isoDay(s.clock()));
   if (outcome.ok) {
-    c.set('access', { planId, versionId: outcome.value.view.versionId, outcome: 'allowed', reason: outcome.value.grant.basis, card: card(cardId) });
+    c.set('access', {
+      planId,
+      versionId: outcome.value.view.versionId,
+      outcome: 'allowed',
+      reason: outcome.value.grant.basis,
+      card: card(cardId),
+    });
     await s.cardGuard.scanned(client, planId);
     return c.redirect(`/plans/${planId}?via=${via === 'token' ? 'qr' : 'code'}`, 303);
   }

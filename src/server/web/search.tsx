@@ -5,7 +5,15 @@ import { DEFAULT_WITHIN_M, searchQuerySchema } from '../../search/query.js';
 import { canSearch } from '../../plans/policy.js';
 import { agreementQueries } from '../../plans/organisations.js';
 import { parseAge, parseDob } from './dob.js';
-import { SearchNotForYouPage, SearchPage, SearchRateLimitedPage, SearchUnavailablePage, type FieldName, type SearchForm, type SearchView } from '../../ui/pages/search.js';
+import {
+  SearchNotForYouPage,
+  SearchPage,
+  SearchRateLimitedPage,
+  SearchUnavailablePage,
+  type FieldName,
+  type SearchForm,
+  type SearchView,
+} from '../../ui/pages/search.js';
 import type { AccessNote } from '../access-trail/note.js';
 import { eventFor } from '../access-trail/trail.js';
 import type { AppServices, WebEnv } from '../context.js';
@@ -28,7 +36,12 @@ function formOf(c: Context): SearchForm {
 }
 
 /** What was typed, for a refusal's log entry: only non-empty fields, each capped like the API's q. */
-const typed = (form: SearchForm) => Object.fromEntries(Object.entries(form).filter(([, v]) => v !== '').map(([k, v]) => [k, v.slice(0, 200)]));
+const typed = (form: SearchForm) =>
+  Object.fromEntries(
+    Object.entries(form)
+      .filter(([, v]) => v !== '')
+      .map(([k, v]) => [k, v.slice(0, 200)]),
+  );
 
 /** People shown on one page; one more is asked for, to know whether to say "more than 10". */
 const PAGE_SIZE = 10;
@@ -73,15 +86,17 @@ const searchersOnly: MiddlewareHandler<WebEnv> = async (c, next) => {
 };
 
 /** The per-person limit, shared with the API: repeats within a window go into one summary event. */
-const searchLimit = (s: AppServices): MiddlewareHandler<WebEnv> => async (c, next) => {
-  if (!submitted(c)) return next();
-  const actor = c.var.actor!;
-  const client = `actor:${actor.org}/${actor.sub}`;
-  const wait = await s.searchGuard.attempt(client);
-  if (wait === undefined) return next();
-  await s.refusals.refuse({ client, reason: 'rate-limited', event: eventFor(c, 'search', 'web', refused(c, 'rate-limited')) });
-  return page(c, <SearchRateLimitedPage who={whoOf(c)} retryAfter={wait} />, 429, { 'Retry-After': String(wait) });
-};
+const searchLimit =
+  (s: AppServices): MiddlewareHandler<WebEnv> =>
+  async (c, next) => {
+    if (!submitted(c)) return next();
+    const actor = c.var.actor!;
+    const client = `actor:${actor.org}/${actor.sub}`;
+    const wait = await s.searchGuard.attempt(client);
+    if (wait === undefined) return next();
+    await s.refusals.refuse({ client, reason: 'rate-limited', event: eventFor(c, 'search', 'web', refused(c, 'rate-limited')) });
+    return page(c, <SearchRateLimitedPage who={whoOf(c)} retryAfter={wait} />, 429, { 'Retry-After': String(wait) });
+  };
 
 /**
  * GET / — the search page. Each submitted search is one access event (the query and every plan it
@@ -91,7 +106,9 @@ export const searchPage = (s: AppServices) => {
   const agreements = agreementQueries(s.db);
   /** A responder organisation with no partner today sees nothing: say so rather than "check the spelling". */
   const withoutAgreement = async (org: string, orgKind: string, day: string) =>
-    orgKind !== 'mental-health' && (await agreements.visibleOwners(org, day)).length === 1 ? ((await agreements.organisation(org))?.name ?? org) : undefined;
+    orgKind !== 'mental-health' && (await agreements.visibleOwners(org, day)).length === 1
+      ? ((await agreements.organisation(org))?.name ?? org)
+      : undefined;
   return web.createHandlers(
     requireSignedIn,
     pageTrail(s, 'search', 'web', (c) => page(c, <SearchUnavailablePage who={whoOf(c)} />, 503)),

@@ -65,7 +65,11 @@ export const whoOf = (c: Context<WebEnv>) => {
   if (!actor) return undefined;
   const links = consolesOf(actor).map((name) => consoleLinks[name]);
   // A responder with search alone needs no menu: the title links to it.
-  return { sub: actor.sub, org: c.var.orgName ?? actor.org, links: links.length > 1 || (links.length === 1 && links[0]!.href !== '/') ? links : undefined };
+  return {
+    sub: actor.sub,
+    org: c.var.orgName ?? actor.org,
+    links: links.length > 1 || (links.length === 1 && links[0]!.href !== '/') ? links : undefined,
+  };
 };
 
 /**

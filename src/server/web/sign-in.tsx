@@ -29,8 +29,10 @@ const refusalText: Partial<Record<string, string>> = {
   'no-role':
     'Your account signed in, but your organisation has not given it a role in this service (responder, author, approver, auditor or administrator). Ask your IT service desk to add you to the right group.',
   'org-disabled': 'Sign-in for this organisation is switched off in this service. Call your control room if you need a plan.',
-  'org-mismatch': "Your identity provider says your account belongs to a different organisation from the one you chose. Nobody was signed in: choose your own organisation, or tell your IT service desk.",
-  'org-unvouched': "This identity provider signs in people for several organisations and this service has not been told how it says which one is yours. Nobody was signed in; tell your IT service desk.",
+  'org-mismatch':
+    'Your identity provider says your account belongs to a different organisation from the one you chose. Nobody was signed in: choose your own organisation, or tell your IT service desk.',
+  'org-unvouched':
+    'This identity provider signs in people for several organisations and this service has not been told how it says which one is yours. Nobody was signed in; tell your IT service desk.',
   'bad-state': 'This sign-in link has expired or was already used. Start again from the sign-in page.',
   'provider-unreachable': "Your organisation's identity provider could not be reached. Try again shortly, or call your control room.",
   'provider-unusable':
@@ -56,7 +58,8 @@ export function signInPages(services: AppServices) {
   const signInTrail = pageTrail(services, 'sign-in');
   const providerSignOuts = pendingProviderSignOuts(services.handoffs);
   const startedBy = slidingWindow({ limit: SIGN_INS_PER_CLIENT, windowMs: SIGN_IN_WINDOW_MS, clock: services.clock });
-  const cookieOpts = (maxAge: number) => ({ httpOnly: true, sameSite: 'Lax', path: '/', secure: services.publicBaseUrl.startsWith('https:'), maxAge }) as const;
+  const cookieOpts = (maxAge: number) =>
+    ({ httpOnly: true, sameSite: 'Lax', path: '/', secure: services.publicBaseUrl.startsWith('https:'), maxAge }) as const;
 
   /**
    * Sign-ins and sign-outs go straight to the access log: a refused sign-in has no actor, but the
@@ -78,11 +81,14 @@ export function signInPages(services: AppServices) {
       reason,
     });
 
-  const signInPage = async (c: Context<WebEnv>, status: 200 | 400 = 200, error?: string, returnTo = safeReturnTo(c.req.query('return'))) => {
+  const signInPage = async (
+    c: Context<WebEnv>,
+    status: 200 | 400 = 200,
+    error?: string,
+    returnTo = safeReturnTo(c.req.query('return')),
+  ) => {
     const ended = c.req.query('ended');
-    const providers = (await listOidcConfigs(services.db))
-      .filter((o) => o.enabled)
-      .map((o) => ({ slug: o.org, name: o.orgName }));
+    const providers = (await listOidcConfigs(services.db)).filter((o) => o.enabled).map((o) => ({ slug: o.org, name: o.orgName }));
     const lastOrg = getCookie(c, LAST_ORG_COOKIE);
     return page(
       c,
@@ -111,7 +117,13 @@ export function signInPages(services: AppServices) {
    * sign-in under way (a made-up state, starting sign-in for a disabled organisation) are summarised per
    * client and window like every other anonymous refusal, so a flood cannot fill the permanent log.
    */
-  const refused = async (c: Context<WebEnv>, reason: SignInFailure, who: { org?: string; sub?: string }, status: 400 | 403 | 503, anonymous = false) => {
+  const refused = async (
+    c: Context<WebEnv>,
+    reason: SignInFailure,
+    who: { org?: string; sub?: string },
+    status: 400 | 403 | 503,
+    anonymous = false,
+  ) => {
     if (anonymous) await refuseAnonymously(c, reason, who.org);
     else noteSignIn(c, who, 'oidc', 'denied', reason);
     const org = who.org ? (await getOrganisation(services.db, who.org))?.name : undefined;
@@ -122,7 +134,16 @@ export function signInPages(services: AppServices) {
     services.refusals.refuse({
       client: clientKey(c, services.trustProxy),
       reason,
-      event: { actor: org ? { sub: '', org, roles: [] } : null, action: 'sign-in', channel: 'web', purpose: null, planId: null, query: { method: 'oidc' }, outcome: 'denied', reason },
+      event: {
+        actor: org ? { sub: '', org, roles: [] } : null,
+        action: 'sign-in',
+        channel: 'web',
+        purpose: null,
+        planId: null,
+        query: { method: 'oidc' },
+        outcome: 'denied',
+        reason,
+      },
     });
   const paused = async (c: Context<WebEnv>, reason: 'rate-limited' | 'busy', retryAfter: number, org: string) => {
     await refuseAnonymously(c, reason, org);

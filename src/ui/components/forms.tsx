@@ -32,13 +32,26 @@ export function FieldMessage({ errors, field }: { errors: FieldError[]; field: s
   ) : null;
 }
 
-export function TextField(props: { id: string; label: string; value?: string; hint?: string; errors: FieldError[]; type?: string; required?: boolean; autocomplete?: string }) {
+export function TextField(props: {
+  id: string;
+  label: string;
+  value?: string;
+  hint?: string;
+  errors: FieldError[];
+  type?: string;
+  required?: boolean;
+  autocomplete?: string;
+}) {
   const bad = !!errorFor(props.errors, props.id);
   const described = [props.hint ? `${props.id}-hint` : '', bad ? `${props.id}-error` : ''].filter(Boolean).join(' ');
   return (
     <div>
       <label for={props.id}>{props.label}</label>
-      {props.hint ? <p class="hint" id={`${props.id}-hint`}>{props.hint}</p> : null}
+      {props.hint ? (
+        <p class="hint" id={`${props.id}-hint`}>
+          {props.hint}
+        </p>
+      ) : null}
       <FieldMessage errors={props.errors} field={props.id} />
       <input
         id={props.id}
@@ -59,9 +72,18 @@ export function TextArea(props: { id: string; label: string; value?: string; hin
   return (
     <div>
       <label for={props.id}>{props.label}</label>
-      {props.hint ? <p class="hint" id={`${props.id}-hint`}>{props.hint}</p> : null}
+      {props.hint ? (
+        <p class="hint" id={`${props.id}-hint`}>
+          {props.hint}
+        </p>
+      ) : null}
       <FieldMessage errors={props.errors} field={props.id} />
-      <textarea id={props.id} name={props.id} aria-invalid={bad ? 'true' : undefined} aria-describedby={props.hint ? `${props.id}-hint` : undefined}>
+      <textarea
+        id={props.id}
+        name={props.id}
+        aria-invalid={bad ? 'true' : undefined}
+        aria-describedby={props.hint ? `${props.id}-hint` : undefined}
+      >
         {props.value ?? ''}
       </textarea>
     </div>
@@ -91,7 +113,9 @@ export function DateFields(props: { id: string; legend: string; hint: string; va
   return (
     <fieldset role="group" aria-describedby={`${props.id}-hint`}>
       <legend>{props.legend}</legend>
-      <p class="hint" id={`${props.id}-hint`}>{props.hint}</p>
+      <p class="hint" id={`${props.id}-hint`}>
+        {props.hint}
+      </p>
       <FieldMessage errors={props.errors} field={props.id} />
       <div class="date">
         {part('day', 'Day')}
@@ -102,7 +126,13 @@ export function DateFields(props: { id: string; legend: string; hint: string; va
   );
 }
 
-export function Select(props: { id: string; label: string; value?: string; options: readonly (readonly [string, string])[]; errors: FieldError[] }) {
+export function Select(props: {
+  id: string;
+  label: string;
+  value?: string;
+  options: readonly (readonly [string, string])[];
+  errors: FieldError[];
+}) {
   return (
     <div>
       <label for={props.id}>{props.label}</label>
@@ -118,7 +148,12 @@ export function Select(props: { id: string; label: string; value?: string; optio
   );
 }
 
-export const Banner = ({ text }: { text?: string }) => (text ? <p class="banner" role="status">{text}</p> : null);
+export const Banner = ({ text }: { text?: string }) =>
+  text ? (
+    <p class="banner" role="status">
+      {text}
+    </p>
+  ) : null;
 
 /** The one date formatter (ui/dates.ts): "27 Mar 2026"; with a time, "27 Mar 2026, 14:05 GMT" (London time). */
 export const shortDate = readableDate;

@@ -25,11 +25,7 @@ export function phoneParts(text: string): ({ text: string } | { tel: string })[]
 
 export function PhoneText(props: { text: string | undefined | null }) {
   if (!props.text) return null;
-  return (
-    <>
-      {phoneParts(props.text).map((p) => ('tel' in p ? <a href={`tel:${dialString(p.tel)}`}>{p.tel}</a> : p.text))}
-    </>
-  );
+  return <>{phoneParts(props.text).map((p) => ('tel' in p ? <a href={`tel:${dialString(p.tel)}`}>{p.tel}</a> : p.text))}</>;
 }
 
 /** A phone field: its numbers linked; a field with no recognisable number is still dialled as written. */

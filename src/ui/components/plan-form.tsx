@@ -7,19 +7,47 @@ type Props = { section: Section; values: Record<string, string>; errors: FormErr
 
 const countOf = (values: Record<string, string>, rows: Rows) => Math.max(0, Math.min(20, Number(values[`${rows.name}.count`] ?? 0) || 0));
 
-function Input({ field, name, label, values, errors }: { field: Field; name: string; label: string; values: Record<string, string>; errors: FormError[] }) {
+function Input({
+  field,
+  name,
+  label,
+  values,
+  errors,
+}: {
+  field: Field;
+  name: string;
+  label: string;
+  values: Record<string, string>;
+  errors: FormError[];
+}) {
   const error = errors.find((e) => e.field === name);
   const hintId = field.hint ? `${name}.hint` : undefined;
   const errorId = error ? `${name}.error` : undefined;
   const describedBy = [hintId, errorId].filter(Boolean).join(' ') || undefined;
   const invalid = error ? true : undefined;
   const optional = field.optional && field.kind !== 'checkbox' ? <span class="hint"> (optional)</span> : null;
-  const hint = field.hint ? <p id={hintId} class="hint">{field.hint}</p> : null;
-  const message = error ? <p id={errorId} class="field-error">{error.message}</p> : null;
+  const hint = field.hint ? (
+    <p id={hintId} class="hint">
+      {field.hint}
+    </p>
+  ) : null;
+  const message = error ? (
+    <p id={errorId} class="field-error">
+      {error.message}
+    </p>
+  ) : null;
   if (field.kind === 'checkbox') {
     return (
       <div class="check">
-        <input type="checkbox" id={name} name={name} value="yes" checked={values[name] === 'yes'} aria-describedby={describedBy} aria-invalid={invalid} />
+        <input
+          type="checkbox"
+          id={name}
+          name={name}
+          value="yes"
+          checked={values[name] === 'yes'}
+          aria-describedby={describedBy}
+          aria-invalid={invalid}
+        />
         <label for={name}>{label}</label>
         {message}
       </div>
@@ -29,7 +57,16 @@ function Input({ field, name, label, values, errors }: { field: Field; name: str
     const part = (p: 'day' | 'month' | 'year', text: string) => (
       <div>
         <label for={`${name}.${p}`}>{text}</label>
-        <input type="text" inputmode="numeric" class={p === 'year' ? 'year' : 'date'} id={`${name}.${p}`} name={`${name}.${p}`} value={values[`${name}.${p}`] ?? ''} aria-invalid={invalid} aria-describedby={describedBy} />
+        <input
+          type="text"
+          inputmode="numeric"
+          class={p === 'year' ? 'year' : 'date'}
+          id={`${name}.${p}`}
+          name={`${name}.${p}`}
+          value={values[`${name}.${p}`] ?? ''}
+          aria-invalid={invalid}
+          aria-describedby={describedBy}
+        />
       </div>
     );
     return (
@@ -58,7 +95,13 @@ function Input({ field, name, label, values, errors }: { field: Field; name: str
       {hint}
       {message}
       {field.kind === 'textarea' || field.kind === 'lines' ? (
-        <textarea id={name} name={name} rows={field.rows ?? (field.kind === 'lines' ? 3 : 4)} aria-describedby={describedBy} aria-invalid={invalid}>
+        <textarea
+          id={name}
+          name={name}
+          rows={field.rows ?? (field.kind === 'lines' ? 3 : 4)}
+          aria-describedby={describedBy}
+          aria-invalid={invalid}
+        >
           {value}
         </textarea>
       ) : field.kind === 'select' ? (
@@ -70,7 +113,15 @@ function Input({ field, name, label, values, errors }: { field: Field; name: str
           ))}
         </select>
       ) : (
-        <input type="text" id={name} name={name} value={value} inputmode={field.kind === 'number' ? 'decimal' : undefined} aria-describedby={describedBy} aria-invalid={invalid} />
+        <input
+          type="text"
+          id={name}
+          name={name}
+          value={value}
+          inputmode={field.kind === 'number' ? 'decimal' : undefined}
+          aria-describedby={describedBy}
+          aria-invalid={invalid}
+        />
       )}
     </div>
   );
@@ -111,11 +162,17 @@ export function SectionFields({ section, values, errors }: Props) {
   return (
     <>
       {section.items.map((item) =>
-        item.kind === 'rows' ? <RowsInput rows={item} values={values} errors={errors} /> : <Input field={item} name={item.name} label={item.label} values={values} errors={errors} />,
+        item.kind === 'rows' ? (
+          <RowsInput rows={item} values={values} errors={errors} />
+        ) : (
+          <Input field={item} name={item.name} label={item.label} values={values} errors={errors} />
+        ),
       )}
     </>
   );
 }
 
 /** The GOV.UK error summary (forms.tsx), each message linking to the field it is about. */
-export const ErrorSummary = ({ errors }: { errors: FormError[] }) => <FieldErrorSummary errors={errors.map((e) => ({ field: e.anchor, message: e.message }))} />;
+export const ErrorSummary = ({ errors }: { errors: FormError[] }) => (
+  <FieldErrorSummary errors={errors.map((e) => ({ field: e.anchor, message: e.message }))} />
+);

@@ -19,8 +19,8 @@ export function SummaryCount({ r }: { r: Readability }) {
       </p>
       {overLimit ? (
         <p class="field-error">
-          This summary is longer than {warnAt} words. A responder reads it in the street, under stress: shorten it to
-          what they must know first.
+          This summary is longer than {warnAt} words. A responder reads it in the street, under stress: shorten it to what they must know
+          first.
         </p>
       ) : (
         <p class="hint">Keep it to {warnAt} words or fewer. Counted when you save.</p>
@@ -35,10 +35,14 @@ export function PlanLength({ r, title = 'How long it takes to read' }: { r: Read
     <section aria-labelledby="length-title">
       <h2 id="length-title">{title}</h2>
       <p>
-        The whole plan: <strong>{r.total.words} words</strong>, about <strong>{duration(r.total.seconds)}</strong> for a
-        responder (counted at {RESPONDER_WORDS_PER_MINUTE} words a minute, reading under stress).
+        The whole plan: <strong>{r.total.words} words</strong>, about <strong>{duration(r.total.seconds)}</strong> for a responder (counted
+        at {RESPONDER_WORDS_PER_MINUTE} words a minute, reading under stress).
       </p>
-      {r.summary.overLimit ? <p class="field-error">The summary is over {r.summary.warnAt} words ({r.summary.words}).</p> : null}
+      {r.summary.overLimit ? (
+        <p class="field-error">
+          The summary is over {r.summary.warnAt} words ({r.summary.words}).
+        </p>
+      ) : null}
       <table>
         <thead>
           <tr>

@@ -6,13 +6,23 @@ export const responderName: Record<ResponderKind, string> = {
   ambulance: 'Ambulance',
   'emergency-department': 'Emergency department',
 };
-const seenBy: Record<ResponderKind, string> = { police: 'the police', ambulance: 'ambulance crews', 'emergency-department': 'emergency departments' };
+const seenBy: Record<ResponderKind, string> = {
+  police: 'the police',
+  ambulance: 'ambulance crews',
+  'emergency-department': 'emergency departments',
+};
 
 /**
  * A version as each kind of responder will read it, with links (not script) to switch between them: the
  * responder page's own body (PlanBody), so the console shows what responders get, not a copy of it.
  */
-export function ResponderPreview(p: { view: PlanBodyView; as: ResponderKind; href: (kind: ResponderKind) => string; title: string; version?: unknown }) {
+export function ResponderPreview(p: {
+  view: PlanBodyView;
+  as: ResponderKind;
+  href: (kind: ResponderKind) => string;
+  title: string;
+  version?: unknown;
+}) {
   return (
     <section id="as-responders" aria-labelledby="as-responders-title" class="as-responders">
       <h2 id="as-responders-title">{p.title}</h2>
@@ -28,7 +38,8 @@ export function ResponderPreview(p: { view: PlanBodyView; as: ResponderKind; hre
         </ul>
       </nav>
       <p class="meta">
-        Shown as {seenBy[p.as]} will see it once it is published. Nominated people who have not agreed to be contacted are left out, as they are for every responder outside the care team.
+        Shown as {seenBy[p.as]} will see it once it is published. Nominated people who have not agreed to be contacted are left out, as they
+        are for every responder outside the care team.
       </p>
       <div class="responder-view">
         <PlanBody view={p.view} level={3} version={p.version} withheldFrom={seenBy[p.as]} />

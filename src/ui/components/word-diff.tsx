@@ -12,7 +12,17 @@ export function Words({ parts, show }: { parts: WordPart[]; show: 'removed' | 'a
 }
 
 /** Before and after side by side, as the review and the history's compare both show a change. */
-export function SideBySide({ parts, before, after, level = 'h4' }: { parts: WordPart[]; before: string; after: string; level?: 'h4' | 'h5' }) {
+export function SideBySide({
+  parts,
+  before,
+  after,
+  level = 'h4',
+}: {
+  parts: WordPart[];
+  before: string;
+  after: string;
+  level?: 'h4' | 'h5';
+}) {
   const H = level;
   return (
     <div class="side">

@@ -1,7 +1,8 @@
 import type { AccessReport } from '../../plans/access-log/report.js';
 import { readableDate } from '../dates.js';
 
-const css = 'body{font:16px/1.5 system-ui,sans-serif;max-width:42rem;margin:2rem auto;padding:0 1rem}li{margin:.5rem 0}.em{font-weight:bold}@media print{body{margin:0}}';
+const css =
+  'body{font:16px/1.5 system-ui,sans-serif;max-width:42rem;margin:2rem auto;padding:0 1rem}li{margin:.5rem 0}.em{font-weight:bold}@media print{body{margin:0}}';
 
 /**
  * "Who looked at your plan", printable for the person. A page of its own, not the service's layout: it

@@ -4,7 +4,6 @@ import { WHAT_TO_DO } from '../components/what-to-do.js';
 
 // Finding a plan by the card the person carries: the typed code, and a card that finds nothing.
 
-
 /** The same page for a revoked card, an unknown card and a mistyped code: it says nothing about whether a plan exists. */
 export function CardNotFoundPage(props: { who: Who }) {
   return (

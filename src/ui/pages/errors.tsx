@@ -11,8 +11,8 @@ export function RateLimitedPage(props: { who: Who; retryAfter: number }) {
     <Layout title="Too many attempts" signedInAs={props.who}>
       <h1>Too many attempts</h1>
       <p>
-        Card look-ups from this device are paused for about {minutes} minute{minutes === 1 ? '' : 's'}. Repeated failed
-        look-ups are reported to the information-governance team.
+        Card look-ups from this device are paused for about {minutes} minute{minutes === 1 ? '' : 's'}. Repeated failed look-ups are
+        reported to the information-governance team.
       </p>
       {WHAT_TO_DO}
     </Layout>
@@ -42,11 +42,10 @@ export function WithdrawnPage(props: { who: Who; owner: string; contact: string 
   return (
     <Layout title="Plan withdrawn" signedInAs={props.who}>
       <h1>This plan has been withdrawn</h1>
+      <p>{props.owner} has withdrawn this person's plan. It must not be relied on, so none of it is shown.</p>
       <p>
-        {props.owner} has withdrawn this person's plan. It must not be relied on, so none of it is shown.
-      </p>
-      <p>
-        <strong>Contact:</strong> {props.contact ? <PhoneText text={props.contact} /> : `${props.owner}: ask your control room for the team's number`}
+        <strong>Contact:</strong>{' '}
+        {props.contact ? <PhoneText text={props.contact} /> : `${props.owner}: ask your control room for the team's number`}
       </p>
       <p>Carry on with your usual assessment.</p>
     </Layout>

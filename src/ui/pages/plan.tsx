@@ -75,7 +75,14 @@ export type PlanBodyView = Pick<PlanView, 'subject' | 'locations' | 'content' | 
  * the console's previews (an approver's review, an author's "as responders see it") render this one body,
  * so what is approved is what is shown. `level` is the name's heading level, under a console page's own headings.
  */
-export function PlanBody(props: { view: PlanBodyView; level?: 1 | 2 | 3; version?: unknown; withheldFrom?: string; ownerName?: string; contact?: string }) {
+export function PlanBody(props: {
+  view: PlanBodyView;
+  level?: 1 | 2 | 3;
+  version?: unknown;
+  withheldFrom?: string;
+  ownerName?: string;
+  contact?: string;
+}) {
   const { view } = props;
   const c = view.content;
   const s = view.subject;
@@ -199,9 +206,11 @@ export function PlanBody(props: { view: PlanBodyView; level?: 1 | 2 | 3; version
         <p>
           <T text={c.diagnosis?.text} />
         </p>
-        {c.diagnosis?.plainLanguage ? <p>
-          <T text={c.diagnosis.plainLanguage} />
-        </p> : null}
+        {c.diagnosis?.plainLanguage ? (
+          <p>
+            <T text={c.diagnosis.plainLanguage} />
+          </p>
+        ) : null}
       </Section>
       <Section title={sectionTitles.capacity} show={!!c.capacity}>
         <p>
@@ -251,10 +260,11 @@ export function PlanPage(props: { view: PlanView; who: { sub: string; org: strin
       />
       <h2>About this plan</h2>
       <p class="meta">
-        Version {view.version}, published {readableDate(view.publishedAt)} by {view.owningOrg.name}. Review by{' '}
-        {readableDate(view.reviewBy)}
+        Version {view.version}, published {readableDate(view.publishedAt)} by {view.owningOrg.name}. Review by {readableDate(view.reviewBy)}
         {view.stale ? ' (overdue)' : ''}.
-        {view.governance.coProduced ? ` Written with the person, who agreed it on ${readableDate(view.governance.agreedBySubjectOn ?? '')}.` : ''}
+        {view.governance.coProduced
+          ? ` Written with the person, who agreed it on ${readableDate(view.governance.agreedBySubjectOn ?? '')}.`
+          : ''}
       </p>
       <p class="meta">
         Your stated reason: {props.purpose} (<a href={`/purpose?return=${encodeURIComponent(`/plans/${view.planId}`)}`}>change</a>)

@@ -8,7 +8,6 @@ import { Layout } from '../layout.js';
  * and why each matched. Never plan content: the plan opens on its own page, which is logged per view.
  */
 
-
 /** The form as the responder typed it, shown back unchanged. */
 export type SearchForm = { q: string; dob: string; near: string; within: string };
 export type FieldName = keyof SearchForm;
@@ -79,7 +78,9 @@ const FieldError = (props: { view: SearchView; field: FieldName }) => {
 
 function Form(props: SearchPageProps) {
   const { form, view } = props;
-  const bad = new Set(view.kind === 'invalid' ? view.errors.map((e) => e.field) : view.kind === 'results' && view.dobIgnored ? ['dob'] : []);
+  const bad = new Set(
+    view.kind === 'invalid' ? view.errors.map((e) => e.field) : view.kind === 'results' && view.dobIgnored ? ['dob'] : [],
+  );
   // A refused field takes the focus, so it can be corrected at once. Otherwise the keyboard would cover
   // the results on a touch screen: focus the box only when there is nothing below it.
   const firstBad = view.kind === 'invalid' ? view.errors[0]?.field : bad.has('dob') ? 'dob' : undefined;
@@ -152,7 +153,10 @@ function Form(props: SearchPageProps) {
           <label for="within">Within</label>
           <select id="within" name="within" aria-invalid={bad.has('within') || undefined}>
             {/* A radius from a shared link that is not one of the choices is kept, not silently changed. */}
-            {[...props.withinChoices, ...(/^\d+$/.test(within) && !props.withinChoices.includes(Number(within)) ? [Number(within)] : [])].map((m) => (
+            {[
+              ...props.withinChoices,
+              ...(/^\d+$/.test(within) && !props.withinChoices.includes(Number(within)) ? [Number(within)] : []),
+            ].map((m) => (
               <option value={String(m)} selected={String(m) === within}>
                 {metres(m)}
               </option>
@@ -229,8 +233,7 @@ function Results(props: { view: Extract<SearchView, { kind: 'results' }>; form: 
     <section aria-labelledby="found">
       {degraded ? (
         <p class="notice slim" role="status">
-          Search is running in reduced mode: some misspellings may not be found. Try another spelling, or call your
-          control room.
+          Search is running in reduced mode: some misspellings may not be found. Try another spelling, or call your control room.
         </p>
       ) : null}
       {results.length === 0 ? (
@@ -247,7 +250,11 @@ function Results(props: { view: Extract<SearchView, { kind: 'results' }>; form: 
       ) : (
         <>
           <h1 id="found">
-            {more ? `More than ${limit} people found` : results.length === 1 ? '1 person found' : `${results.length} people found, best match first`}
+            {more
+              ? `More than ${limit} people found`
+              : results.length === 1
+                ? '1 person found'
+                : `${results.length} people found, best match first`}
           </h1>
           {more ? (
             <p class="more" id="more">
@@ -307,8 +314,8 @@ export function SearchPage(props: SearchPageProps) {
       <PurposeBanner purpose={props.purpose} href={props.changePurposeHref} />
       {props.noAgreement ? (
         <p class="warn" id="no-agreement">
-          {props.noAgreement} has no data-sharing agreement in force with any mental-health trust today, so no plans can
-          be found here, however the name is spelt. Call your control room: they can check with the mental-health team.
+          {props.noAgreement} has no data-sharing agreement in force with any mental-health trust today, so no plans can be found here,
+          however the name is spelt. Call your control room: they can check with the mental-health team.
         </p>
       ) : null}
       {view.kind === 'results' ? null : <h1>Find a person's crisis plan</h1>}
@@ -341,12 +348,12 @@ export function SearchNotForYouPage(props: { who: Who }) {
     <Layout title="Search is for responders" signedInAs={props.who}>
       <h1>Search is for responders and plan authors</h1>
       <p>
-        Looking people up is for responders at an incident and for the teams who write the plans. Your role does not
-        include it, so nothing was searched.
+        Looking people up is for responders at an incident and for the teams who write the plans. Your role does not include it, so nothing
+        was searched.
       </p>
       <p>
-        To review who looked at a plan and why, use the <a href="/audit">access log</a>. If you need this role changed,
-        ask your administrator.
+        To review who looked at a plan and why, use the <a href="/audit">access log</a>. If you need this role changed, ask your
+        administrator.
       </p>
     </Layout>
   );
@@ -370,8 +377,8 @@ export function SearchRateLimitedPage(props: { who: Who; retryAfter: number }) {
     <Layout title="Too many searches" signedInAs={props.who}>
       <h1>Too many searches</h1>
       <p>
-        You have searched more often than anyone does at an incident, so searching is paused for you. Try again in about{' '}
-        {wait}. Nothing was searched, and this pause is shown to your information-governance team.
+        You have searched more often than anyone does at an incident, so searching is paused for you. Try again in about {wait}. Nothing was
+        searched, and this pause is shown to your information-governance team.
       </p>
       <p>If a card is to hand, scanning it or typing its code still works.</p>
     </Layout>

@@ -40,9 +40,7 @@ export function SignInPage(props: {
       ) : null}
       {props.demoUsers ? (
         <>
-          <p class="warn">
-            Development sign-in: the local demo issuer is on. Never use this on a public address. Choose a demo identity:
-          </p>
+          <p class="warn">Development sign-in: the local demo issuer is on. Never use this on a public address. Choose a demo identity:</p>
           {props.demoUsers.map((u) => (
             <form method="post" action="/sign-in">
               <input type="hidden" name="return" value={props.returnTo} />
@@ -99,8 +97,8 @@ export function SignedOutPage(props: { org?: string; continueTo?: string }) {
       <h1>You have signed out</h1>
       <p>Nobody is signed in to this service on this device now.</p>
       <p class="meta">
-        If your organisation's sign-in page asked whether to sign out there too and you chose not to, close the browser
-        before handing the device on, or the next person choosing your organisation may be signed in as you.
+        If your organisation's sign-in page asked whether to sign out there too and you chose not to, close the browser before handing the
+        device on, or the next person choosing your organisation may be signed in as you.
       </p>
       <p>
         <a class="button" href="/sign-in">
@@ -118,8 +116,8 @@ export function SignInPausedPage(props: { retryAfter: number }) {
     <Layout title="Too many sign-in attempts">
       <h1>Too many sign-in attempts</h1>
       <p>
-        Sign-in from this device is paused for about {minutes} minute{minutes === 1 ? '' : 's'}. Try again then, or call your
-        control room if you need a plan now.
+        Sign-in from this device is paused for about {minutes} minute{minutes === 1 ? '' : 's'}. Try again then, or call your control room
+        if you need a plan now.
       </p>
     </Layout>
   );

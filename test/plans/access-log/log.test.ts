@@ -43,7 +43,6 @@ function tamper(dir: string, sql: string) {
   raw.close();
 }
 
-
 /** What an attacker with the file would run to swap two rows' positions (keeping each row's own hashes). */
 const swapRowsSql = (a: number, b: number) => {
   const columns = EVENT_FIELDS.map(([, c]) => c).join(', ');
@@ -110,11 +109,18 @@ describe('access log: group commit and chain', () => {
     const db = openDatabase(databaseFile(dir));
     // Several batches at the writer at once: it commits them together, each under its own savepoint.
     const log = createAccessLog(db, { clock: testClock(), maxBatchesInFlight: 8 });
-    db.sqlite!.client.exec(`CREATE TRIGGER fail_some BEFORE INSERT ON access_events WHEN NEW.purpose LIKE 'FAIL%' BEGIN SELECT RAISE(ABORT, 'refused'); END`);
+    db.sqlite!.client.exec(
+      `CREATE TRIGGER fail_some BEFORE INSERT ON access_events WHEN NEW.purpose LIKE 'FAIL%' BEGIN SELECT RAISE(ABORT, 'refused'); END`,
+    );
     const outcomes: Promise<{ purpose: string; ok: boolean }>[] = [];
     for (let i = 1; i <= 60; i++) {
       const purpose = i % 13 === 0 ? `FAIL-${i}` : `INC-${i}`;
-      outcomes.push(log.record({ ...event(i), purpose }).then(() => ({ purpose, ok: true }), () => ({ purpose, ok: false })));
+      outcomes.push(
+        log.record({ ...event(i), purpose }).then(
+          () => ({ purpose, ok: true }),
+          () => ({ purpose, ok: false }),
+        ),
+      );
       if (i % 3 === 0) await new Promise((r) => setImmediate(r)); // spread over several batches in flight
     }
     const settled = await Promise.all(outcomes);
@@ -172,9 +178,11 @@ describe('access log: the plan lookup', () => {
   type Db = ReturnType<typeof openDatabase>;
   /** The events that name the plan, found by reading the whole log (not through the lookup). */
   const fullScan = async (db: Db, planId: string) =>
-    (await db.many<{ seq: number; planId: string | null; results: string | null }>(
-      sql`SELECT seq, plan_id AS "planId", result_plan_ids AS results FROM access_events ORDER BY seq`,
-    ))
+    (
+      await db.many<{ seq: number; planId: string | null; results: string | null }>(
+        sql`SELECT seq, plan_id AS "planId", result_plan_ids AS results FROM access_events ORDER BY seq`,
+      )
+    )
       .filter((e) => e.planId === planId || (JSON.parse(e.results ?? '[]') as string[]).includes(planId))
       .map((e) => e.seq);
   const viaLookup = async (db: Db, planId: string) =>
@@ -191,7 +199,11 @@ describe('access log: the plan lookup', () => {
     await Promise.all(
       Array.from({ length: 40 }, (_, k) => {
         const i = k + 1;
-        return log.record({ ...event(i), planId: i % 4 === 0 ? null : planFor(i), resultPlanIds: i % 4 === 0 ? [planFor(i), planFor(i + 1)] : undefined });
+        return log.record({
+          ...event(i),
+          planId: i % 4 === 0 ? null : planFor(i),
+          resultPlanIds: i % 4 === 0 ? [planFor(i), planFor(i + 1)] : undefined,
+        });
       }),
     );
     expect(await indexedTo(db)).toBe(0);
@@ -241,7 +253,11 @@ describe('access log: the plan lookup', () => {
     const { db } = await writtenLog(6);
     await catchUpPlanLookup(db);
     // The database's own refusal (the driver's error, which drizzle wraps).
-    const refusal = (q: ReturnType<typeof sql>) => db.exec(q).then(() => 'done', (e: Error) => (e.cause as Error | undefined)?.message ?? e.message);
+    const refusal = (q: ReturnType<typeof sql>) =>
+      db.exec(q).then(
+        () => 'done',
+        (e: Error) => (e.cause as Error | undefined)?.message ?? e.message,
+      );
     expect(await refusal(sql`DELETE FROM access_event_plans`)).toMatch(/append-only/);
     expect(await refusal(sql`UPDATE access_event_plans SET plan_id = 'other'`)).toMatch(/append-only/);
     expect(await refusal(sql`UPDATE access_index_state SET indexed_seq = 0`)).toMatch(/only moves forward/);
@@ -253,12 +269,7 @@ describe('verify-audit finds the first tampered event', () => {
   it.each([
     ['altered', "UPDATE access_events SET purpose = 'INC-9999' WHERE seq = 17", 17, 'altered'],
     ['deleted', 'DELETE FROM access_events WHERE seq = 12', 12, 'deleted'],
-    [
-      'reordered',
-      swapRowsSql(23, 24),
-      23,
-      'reordered',
-    ],
+    ['reordered', swapRowsSql(23, 24), 23, 'reordered'],
     ['tail deleted past a checkpoint', 'DELETE FROM access_events WHERE seq > 26', 27, 'deleted'],
   ])('%s', async (_name, sql, seq, kind) => {
     const { dir, db, signer } = await writtenLog(30);
@@ -271,7 +282,7 @@ describe('verify-audit finds the first tampered event', () => {
   });
 
   it.each([
-    ['an entry removed (an access hidden from the person)', "DELETE FROM access_event_plans WHERE seq = 14", 14],
+    ['an entry removed (an access hidden from the person)', 'DELETE FROM access_event_plans WHERE seq = 14', 14],
     ['an entry invented', "INSERT INTO access_event_plans (plan_id, seq) VALUES ('planZZZZZZZZZZZZ', 9)", 9],
     ['a search result removed', "DELETE FROM access_event_plans WHERE seq = 12 AND plan_id = 'planB'", 12],
   ])('the per-plan lookup: %s', async (_name, sql, seq) => {
@@ -356,10 +367,23 @@ describe('verify-audit reports every bad event, not only the first', () => {
     const r = await verifyAuditLog(db, signer.publicKeyPem);
     expect(r.ok).toBe(false);
     const byKind = Object.fromEntries(r.summary.map((s) => [s.kind, s]));
-    expect(byKind.altered).toEqual({ kind: 'altered', events: 3, ranges: [[12, 12], [40, 41]] });
+    expect(byKind.altered).toEqual({
+      kind: 'altered',
+      events: 3,
+      ranges: [
+        [12, 12],
+        [40, 41],
+      ],
+    });
     expect(byKind.deleted).toEqual({ kind: 'deleted', events: 3, ranges: [[25, 27]] });
     // The deleted events' lookup entries now point at nothing: reported as well as the removed one.
-    expect(byKind.lookup).toMatchObject({ events: 4, ranges: [[25, 27], [50, 50]] });
+    expect(byKind.lookup).toMatchObject({
+      events: 4,
+      ranges: [
+        [25, 27],
+        [50, 50],
+      ],
+    });
     // Rows between the tamperings are clean: the walk resumed from each bad row's stored hash.
     expect(r.summary.map((s) => s.kind).sort()).toEqual(['altered', 'deleted', 'lookup']);
     expect(r.problems.map((p) => `${p.kind}@${p.seq}`).sort()).toEqual(
@@ -375,7 +399,10 @@ describe('verify-audit reports every bad event, not only the first', () => {
   it('reads the log a page at a time, and pages of any size find exactly the same', async () => {
     const { dir, db, signer } = await writtenLog(60);
     await catchUpPlanLookup(db);
-    tamper(dir, `UPDATE access_events SET purpose = 'INC-9999' WHERE seq = 7; DELETE FROM access_events WHERE seq IN (12, 13); ${swapRowsSql(23, 24)}`);
+    tamper(
+      dir,
+      `UPDATE access_events SET purpose = 'INC-9999' WHERE seq = 7; DELETE FROM access_events WHERE seq IN (12, 13); ${swapRowsSql(23, 24)}`,
+    );
     // From event 35 on the chain is rewritten, hashes and all: the checkpoints at 40, 50 and 60 no longer match.
     const { eventHash } = await import('../../../src/plans/access-log/chain.js');
     const raw = new Database(databaseFile(dir));
@@ -389,7 +416,11 @@ describe('verify-audit reports every bad event, not only the first', () => {
     raw.close();
     const whole = await verifyAuditLog(db, signer.publicKeyPem);
     expect(whole.summary.map((s) => s.kind).sort()).toEqual(['altered', 'checkpoint', 'deleted', 'lookup', 'reordered']);
-    expect(whole.summary.find((s) => s.kind === 'checkpoint')?.ranges).toEqual([[40, 40], [50, 50], [60, 60]]);
+    expect(whole.summary.find((s) => s.kind === 'checkpoint')?.ranges).toEqual([
+      [40, 40],
+      [50, 50],
+      [60, 60],
+    ]);
     expect(whole).toMatchObject({ events: 58, checkpoints: 6, head: { seq: 60 } });
     for (const pageSize of [1, 2, 3, 11, 12, 57, 58, 59]) {
       expect(await verifyAuditLog(db, signer.publicKeyPem, { pageSize })).toEqual(whole);

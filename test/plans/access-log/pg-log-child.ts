@@ -9,7 +9,14 @@ let n = 0;
 const worker = async (w: number) => {
   for (;;) {
     const purpose = `KILL-${w}-${++n}`;
-    await log.record({ actor: { sub: 'pc.kill', org: 'capital-police', roles: ['responder'] }, action: 'view', channel: 'api', purpose, planId: `plan-${n % 7}`, outcome: 'allowed' });
+    await log.record({
+      actor: { sub: 'pc.kill', org: 'capital-police', roles: ['responder'] },
+      action: 'view',
+      channel: 'api',
+      purpose,
+      planId: `plan-${n % 7}`,
+      outcome: 'allowed',
+    });
     process.stdout.write(`${purpose}\n`);
   }
 };

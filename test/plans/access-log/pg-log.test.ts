@@ -42,7 +42,15 @@ describe('access log on PostgreSQL', () => {
     const logA = createAccessLog(a, { clock: () => new Date(), signer });
     const logB = createAccessLog(b, { clock: () => new Date(), signer });
     const record = (log: typeof logA, i: number) =>
-      log.record({ actor, action: i % 3 ? 'view' : 'search', channel: 'api', purpose: `P-${i}`, planId: i % 3 ? `plan-${i % 5}` : null, resultPlanIds: i % 3 ? undefined : ['plan-1', 'plan-2'], outcome: 'allowed' });
+      log.record({
+        actor,
+        action: i % 3 ? 'view' : 'search',
+        channel: 'api',
+        purpose: `P-${i}`,
+        planId: i % 3 ? `plan-${i % 5}` : null,
+        resultPlanIds: i % 3 ? undefined : ['plan-1', 'plan-2'],
+        outcome: 'allowed',
+      });
     await Promise.all(Array.from({ length: 400 }, (_, i) => record(i % 2 ? logA : logB, i)));
     await Promise.all([logA.close(), logB.close()]);
     await b.close();
@@ -72,7 +80,9 @@ describe('access log on PostgreSQL', () => {
   it('SIGKILL mid-stream: every event acknowledged to the writer is stored, the chain verifies, and writing continues', async () => {
     const database = await createTestDatabase();
     const dir = tempDir();
-    const child = spawn(process.execPath, ['--import', 'tsx', 'test/plans/access-log/pg-log-child.ts', database.url, dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'test/plans/access-log/pg-log-child.ts', database.url, dir], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const acked: string[] = [];
     let buffered = '';
     child.stdout!.on('data', (d) => {

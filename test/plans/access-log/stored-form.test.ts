@@ -20,7 +20,9 @@ async function rawToken(t: TestApp, claims: Record<string, unknown>) {
   const jwk = JSON.parse(fs.readFileSync(path.join(t.dir, 'keys', 'dev-issuer.jwk.json'), 'utf8')) as JWK;
   const key = await importJWK(jwk, 'EdDSA');
   const iat = Math.floor(t.clock().getTime() / 1000);
-  return new SignJWT({ iss: DEV_ISSUER, aud: TOKEN_AUDIENCE, iat, exp: iat + 600, ...claims }).setProtectedHeader({ alg: 'EdDSA' }).sign(key);
+  return new SignJWT({ iss: DEV_ISSUER, aud: TOKEN_AUDIENCE, iat, exp: iat + 600, ...claims })
+    .setProtectedHeader({ alg: 'EdDSA' })
+    .sign(key);
 }
 
 const base = (over: Partial<AccessEventInput> = {}): AccessEventInput => ({
@@ -99,16 +101,28 @@ const nasty = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 40 }),
   fc.string({ unit: 'grapheme-composite', maxLength: 20 }),
   fc
-    .array(fc.oneof(fc.constantFrom('\ud800', '\udfff', '\u0000', '\u0085', '\u2028', '\ud83d\ude00', '"', '\\'), fc.string({ maxLength: 5 })), { maxLength: 12 })
+    .array(
+      fc.oneof(fc.constantFrom('\ud800', '\udfff', '\u0000', '\u0085', '\u2028', '\ud83d\ude00', '"', '\\'), fc.string({ maxLength: 5 })),
+      { maxLength: 12 },
+    )
     .map((parts) => parts.join('')),
   fc.string({ unit: 'binary', minLength: 490, maxLength: 620 }),
 );
-const jsonish = fc.dictionary(nasty, fc.oneof(nasty, fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.array(nasty, { maxLength: 3 })), { maxKeys: 4 });
+const jsonish = fc.dictionary(
+  nasty,
+  fc.oneof(nasty, fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.array(nasty, { maxLength: 3 })),
+  { maxKeys: 4 },
+);
 const anything = fc.oneof(nasty, fc.integer(), fc.constant(null), fc.object({ maxDepth: 2, maxKeys: 3 }));
 
 const bytes = (s: string) => [...Buffer.from(s, 'utf8')].map((b) => `%${b.toString(16).padStart(2, '0')}`).join('');
 // A header value is Latin-1 without NUL, CR or LF: C1 controls and the rest still get through.
-const latin1 = (s: string) => [...s].map((c) => String.fromCharCode(c.charCodeAt(0) & 0xff)).join('').replace(/[\0\r\n]/g, '').trim();
+const latin1 = (s: string) =>
+  [...s]
+    .map((c) => String.fromCharCode(c.charCodeAt(0) & 0xff))
+    .join('')
+    .replace(/[\0\r\n]/g, '')
+    .trim();
 
 describe('property: whatever enters an event, verify-audit stays clean', () => {
   it('through accessLog.record(), with the real writer and store', async () => {
@@ -118,7 +132,16 @@ describe('property: whatever enters an event, verify-audit stays clean', () => {
     await fc.assert(
       fc.asyncProperty(
         fc.array(
-          fc.record({ sub: anything, org: nasty, roles: fc.array(anything, { maxLength: 3 }), purpose: nasty, planId: nasty, reason: nasty, query: jsonish, ids: fc.array(nasty, { maxLength: 4 }) }),
+          fc.record({
+            sub: anything,
+            org: nasty,
+            roles: fc.array(anything, { maxLength: 3 }),
+            purpose: nasty,
+            planId: nasty,
+            reason: nasty,
+            query: jsonish,
+            ids: fc.array(nasty, { maxLength: 4 }),
+          }),
           { minLength: 1, maxLength: 8 },
         ),
         async (events) => {

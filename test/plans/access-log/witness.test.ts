@@ -11,7 +11,21 @@ import { createAuditWitness } from '../../../src/plans/access-log/witness.js';
 import { seedSyntheticPlans } from '../../../src/plans/demo/demo.js';
 import { loadDevIssuer } from '../../../src/server/auth/dev-issuer.js';
 import { cliHere, startService } from '../../cli/helpers.js';
-import { copyDataDir, importRecordFrom, keysDirIn, planBody, planIdOf, publishPlans, storeAt, storeEnv, tempDir, testApp, testClock, who, withStoreAt } from '../../helpers.js';
+import {
+  copyDataDir,
+  importRecordFrom,
+  keysDirIn,
+  planBody,
+  planIdOf,
+  publishPlans,
+  storeAt,
+  storeEnv,
+  tempDir,
+  testApp,
+  testClock,
+  who,
+  withStoreAt,
+} from '../../helpers.js';
 
 /** The witness's newest checkpoint (the greatest head). */
 function newestWitnessed(where: string): WitnessEntry {
@@ -41,7 +55,12 @@ function cutTail(dir: string, keep: number) {
   return withStoreAt(dir, async (db) => {
     const tables = ['access_events', 'audit_checkpoints', 'access_event_plans', 'access_index_state'];
     if (db.kind === 'sqlite') {
-      for (const t of ['access_events_no_delete', 'audit_checkpoints_no_delete', 'access_event_plans_no_delete', 'access_index_state_forward_only'])
+      for (const t of [
+        'access_events_no_delete',
+        'audit_checkpoints_no_delete',
+        'access_event_plans_no_delete',
+        'access_index_state_forward_only',
+      ])
         await db.exec(sql.raw(`DROP TRIGGER ${t}`));
     } else {
       for (const t of tables) await db.exec(sql.raw(`ALTER TABLE ${t} DISABLE TRIGGER USER`));
@@ -104,10 +123,17 @@ describe('the witness (AUDIT_WITNESS_DIR)', () => {
     const db = await storeAt(dir);
     const signer = loadAuditSigner(keysDirIn(dir))!;
     const log = createAccessLog(db, { clock: testClock(), signer, witness: createAuditWitness(witnessDir) });
-    await Promise.all(Array.from({ length: 5 }, (_, i) => log.record({ actor: null, action: 'view', channel: 'api', purpose: `INC-${i}`, outcome: 'denied' })));
+    await Promise.all(
+      Array.from({ length: 5 }, (_, i) =>
+        log.record({ actor: null, action: 'view', channel: 'api', purpose: `INC-${i}`, outcome: 'denied' }),
+      ),
+    );
     await log.close();
     const { checkpoint } = newestWitnessed(witnessDir);
-    expect(await verifyAuditLog(db, signer.publicKeyPem, { witness: [checkpoint] })).toMatchObject({ ok: true, witness: { headSeq: 5, contained: true, checked: 1, notInLog: 0 } });
+    expect(await verifyAuditLog(db, signer.publicKeyPem, { witness: [checkpoint] })).toMatchObject({
+      ok: true,
+      witness: { headSeq: 5, contained: true, checked: 1, notInLog: 0 },
+    });
     const rewritten = await verifyAuditLog(db, signer.publicKeyPem, { witness: [{ ...checkpoint, headHash: 'f'.repeat(64) }] });
     expect(rewritten).toMatchObject({ ok: false, witness: { contained: false } });
     expect(rewritten.problems.map((p) => p.kind)).toContain('witness');
@@ -121,10 +147,26 @@ describe('the witness (AUDIT_WITNESS_DIR)', () => {
     const dir = tempDir();
     await (await storeAt(dir)).close();
     const empty = tempDir('rpl-witness-');
-    expect(await cliHere(['audit-checkpoint'], dir)).toMatchObject({ code: 1, stderr: expect.stringContaining('no signed checkpoint yet') });
-    expect(await cliHere(['verify-audit', '--witness', empty], dir)).toMatchObject({ code: 1, stderr: expect.stringContaining('holds no checkpoint') });
+    expect(await cliHere(['audit-checkpoint'], dir)).toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining('no signed checkpoint yet'),
+    });
+    expect(await cliHere(['verify-audit', '--witness', empty], dir)).toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining('holds no checkpoint'),
+    });
     const bad = path.join(empty, 'bad.json');
-    fs.writeFileSync(bad, JSON.stringify({ kind: 'access-log-checkpoint', at: '2026-12-01T10:00:00.000Z', headSeq: -3, headHash: 'x', keyId: 'ab'.repeat(32), signature: 'AA==' }));
+    fs.writeFileSync(
+      bad,
+      JSON.stringify({
+        kind: 'access-log-checkpoint',
+        at: '2026-12-01T10:00:00.000Z',
+        headSeq: -3,
+        headHash: 'x',
+        keyId: 'ab'.repeat(32),
+        signature: 'AA==',
+      }),
+    );
     const r = await cliHere(['verify-audit', '--witness', bad], dir);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('headSeq:');
@@ -136,9 +178,15 @@ describe('the witness (AUDIT_WITNESS_DIR)', () => {
     const witnessDir = tempDir('rpl-witness-');
     const db = await storeAt(dir);
     await seedSyntheticPlans(db, 10, { now: () => new Date() });
-    const planIds = (await db.many<{ id: string }>(sql`SELECT id FROM plans WHERE current_version_id IS NOT NULL ORDER BY id`)).map((r) => r.id);
+    const planIds = (await db.many<{ id: string }>(sql`SELECT id FROM plans WHERE current_version_id IS NOT NULL ORDER BY id`)).map(
+      (r) => r.id,
+    );
     const token = await (await loadDevIssuer(keysDirIn(dir))).sign({ sub: 'pc.witness', org: 'capital-police', roles: ['responder'] }, 600);
-    const svc = await startService({ DATA_DIR: dir, ...(await storeEnv(dir)), AUDIT_WITNESS_DIR: witnessDir, METRICS_PORT: '0' }, ['--no-demo'], 90_000);
+    const svc = await startService(
+      { DATA_DIR: dir, ...(await storeEnv(dir)), AUDIT_WITNESS_DIR: witnessDir, METRICS_PORT: '0' },
+      ['--no-demo'],
+      90_000,
+    );
     try {
       const metricsUrl = await until('the metrics URL', () => /Metrics: (http:\/\/\S+)/.exec(svc.output().stdout)?.[1]);
       const metric = async (name: string) => {
@@ -151,7 +199,9 @@ describe('the witness (AUDIT_WITNESS_DIR)', () => {
         Promise.all(
           Array.from({ length: count }, async () => {
             const purpose = `WIT-${++n}`;
-            const res = await fetch(`${svc.url}/api/v1/plans/${planIds[n % planIds.length]}`, { headers: { authorization: `Bearer ${token}`, 'x-access-purpose': purpose } });
+            const res = await fetch(`${svc.url}/api/v1/plans/${planIds[n % planIds.length]}`, {
+              headers: { authorization: `Bearer ${token}`, 'x-access-purpose': purpose },
+            });
             await res.arrayBuffer();
             return res.status;
           }),
@@ -232,16 +282,26 @@ describe('the witness (AUDIT_WITNESS_DIR)', () => {
     const witnessCopy = tempDir('rpl-witness-');
     fs.cpSync(witnessDir, witnessCopy, { recursive: true });
     const forked = await storeAt(cut);
-    const carryOn = createAccessLog(forked, { clock: () => new Date(), signer: loadAuditSigner(keysDirIn(dir), { create: false })!, witness: createAuditWitness(witnessCopy) });
+    const carryOn = createAccessLog(forked, {
+      clock: () => new Date(),
+      signer: loadAuditSigner(keysDirIn(dir), { create: false })!,
+      witness: createAuditWitness(witnessCopy),
+    });
     for (let wave = 0; wave < 4; wave++) {
-      await Promise.all(Array.from({ length: 10 }, (_, i) => carryOn.record({ actor: null, action: 'view', channel: 'api', purpose: `AFTER-CUT-${wave}-${i}`, outcome: 'denied' })));
+      await Promise.all(
+        Array.from({ length: 10 }, (_, i) =>
+          carryOn.record({ actor: null, action: 'view', channel: 'api', purpose: `AFTER-CUT-${wave}-${i}`, outcome: 'denied' }),
+        ),
+      );
     }
     await carryOn.close();
     await forked.close();
     expect(newestWitnessed(witnessCopy).checkpoint.headSeq).toBe(keep + 40);
     const r = await cliHere(['verify-audit', '--public-key', keyFile, '--witness', witnessCopy], cut);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain(`signs head event ${finalHead.seq} (hash ${finalHead.hash}), but this log's event ${finalHead.seq} has hash`);
+    expect(r.stderr).toContain(
+      `signs head event ${finalHead.seq} (hash ${finalHead.hash}), but this log's event ${finalHead.seq} has hash`,
+    );
     expect(r.stderr).toMatch(/naming a head NOT in this log; the newest of \S+, head event \d+ [0-9a-f]{64} — in this log/);
   }, 180_000);
 });

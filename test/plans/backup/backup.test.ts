@@ -27,7 +27,7 @@ const keysOf = (...signers: AuditSigner[]): CheckpointKeys => ({
 });
 
 /** Text that must come back byte for byte: the chain's hashes cover it. */
-const awkward = ['Zoë Ní Bhriain — “quoted” \'single\' \\ back', 'Łukasz 🚑 crisis\ttab', 'emoji 👩🏽‍⚕️ and 中文', ''];
+const awkward = ["Zoë Ní Bhriain — “quoted” 'single' \\ back", 'Łukasz 🚑 crisis\ttab', 'emoji 👩🏽‍⚕️ and 中文', ''];
 
 function event(i: number, planIds: string[]): AccessEventInput {
   const search = i % 4 === 0;
@@ -50,7 +50,9 @@ async function recordEvents(db: Db, signer: AuditSigner, n: number, from = 1) {
   const planIds = (await db.many<{ id: string }>(sql`SELECT id FROM plans ORDER BY id`)).map((p) => p.id);
   const log = createAccessLog(db, { clock: () => new Date(), signer });
   for (let i = from; i < from + n; i += 25) {
-    await Promise.all(Array.from({ length: Math.min(25, from + n - i) }, (_, k) => log.record(event(i + k, planIds.length ? planIds : ['plan-x']))));
+    await Promise.all(
+      Array.from({ length: Math.min(25, from + n - i) }, (_, k) => log.record(event(i + k, planIds.length ? planIds : ['plan-x']))),
+    );
   }
   await log.planLookup();
   await log.close();
@@ -67,24 +69,65 @@ async function sqliteSource(dir = tempDir()) {
   const plan = (await db.one<{ id: string; versionId: number; version: number }>(
     sql`SELECT p.id AS id, v.id AS "versionId", v.version AS version FROM plans p JOIN plan_versions v ON v.id = p.current_version_id ORDER BY p.id LIMIT 1`,
   ))!;
-  await storeCard(db, { planId: plan.id, tokenHash: 'a'.repeat(64), codeHash: 'b'.repeat(64), issuedBy: 'author.a', issuedAt: now().toISOString() }, now().toISOString(), 'author.a');
+  await storeCard(
+    db,
+    { planId: plan.id, tokenHash: 'a'.repeat(64), codeHash: 'b'.repeat(64), issuedBy: 'author.a', issuedAt: now().toISOString() },
+    now().toISOString(),
+    'author.a',
+  );
   await db.exec(
-    q.insert(t.personCopies).values({ planId: plan.id, versionId: plan.versionId, version: plan.version, withoutIdentifiers: true, printedBy: 'author.a', printedAt: now().toISOString() }),
+    q
+      .insert(t.personCopies)
+      .values({
+        planId: plan.id,
+        versionId: plan.versionId,
+        version: plan.version,
+        withoutIdentifiers: true,
+        printedBy: 'author.a',
+        printedAt: now().toISOString(),
+      }),
   );
   await db.exec(
     q.insert(t.organisationOidc).values({
-      orgSlug: 'southbank-mh', issuer: 'https://idp.example.test', clientId: 'rpl', clientSecretFile: '/data/oidc/southbank.secret',
-      rolesClaim: 'roles', roleMap: '{"clinician":"author"}', scopes: 'openid profile', enabled: 1, updatedAt: now().toISOString(),
+      orgSlug: 'southbank-mh',
+      issuer: 'https://idp.example.test',
+      clientId: 'rpl',
+      clientSecretFile: '/data/oidc/southbank.secret',
+      rolesClaim: 'roles',
+      roleMap: '{"clinician":"author"}',
+      scopes: 'openid profile',
+      enabled: 1,
+      updatedAt: now().toISOString(),
     }),
   );
   const [proposal] = await db.many<{ id: number }>(
-    q.insert(t.dsaProposals).values({
-      reference: 'DSA-TEST-002', kind: 'new', parties: '["capital-police","southbank-mh"]', validFrom: '2026-01-01', validTo: '2027-12-31',
-      reason: 'Zoë’s trust joins', proposedByOrg: 'southbank-mh', proposedBySub: 'admin.a', proposedAt: now().toISOString(), state: 'pending',
-    }).returning({ id: t.dsaProposals.id }),
+    q
+      .insert(t.dsaProposals)
+      .values({
+        reference: 'DSA-TEST-002',
+        kind: 'new',
+        parties: '["capital-police","southbank-mh"]',
+        validFrom: '2026-01-01',
+        validTo: '2027-12-31',
+        reason: 'Zoë’s trust joins',
+        proposedByOrg: 'southbank-mh',
+        proposedBySub: 'admin.a',
+        proposedAt: now().toISOString(),
+        state: 'pending',
+      })
+      .returning({ id: t.dsaProposals.id }),
   );
   await db.exec(
-    q.insert(t.dsaDecisions).values({ proposalId: proposal!.id, orgSlug: 'southbank-mh', decision: 'accepted', bySub: 'admin.a', via: 'web', at: now().toISOString() }),
+    q
+      .insert(t.dsaDecisions)
+      .values({
+        proposalId: proposal!.id,
+        orgSlug: 'southbank-mh',
+        decision: 'accepted',
+        bySub: 'admin.a',
+        via: 'web',
+        at: now().toISOString(),
+      }),
   );
   const signer = loadAuditSigner(keysDirIn(dir))!;
   await recordEvents(db, signer, 300);
@@ -102,7 +145,12 @@ async function dump(db: Db): Promise<Dump> {
     const norm = rows.map((r) => {
       const o: Record<string, unknown> = {};
       for (const [k, v] of Object.entries(r)) {
-        o[k] = spec.name === 'plan_versions' && json.has(k) && typeof v === 'string' ? JSON.parse(v) : spec.name === 'person_copies' && k === 'without_identifiers' ? Boolean(v) : v;
+        o[k] =
+          spec.name === 'plan_versions' && json.has(k) && typeof v === 'string'
+            ? JSON.parse(v)
+            : spec.name === 'person_copies' && k === 'without_identifiers'
+              ? Boolean(v)
+              : v;
       }
       return o;
     });
@@ -179,10 +227,17 @@ describe('backup and restore', { timeout: 120_000 }, () => {
     // The identities go on past the restored ids, and the access log continues the restored chain.
     const plan = before.plans![0] as { id: string };
     const maxCard = Math.max(...before.plan_cards!.map((c) => (c as { id: number }).id));
-    const stored = await storeCard(target, { planId: plan.id, tokenHash: 'c'.repeat(64), codeHash: 'd'.repeat(64), issuedBy: 'author.a', issuedAt: now().toISOString() }, now().toISOString(), 'author.a');
+    const stored = await storeCard(
+      target,
+      { planId: plan.id, tokenHash: 'c'.repeat(64), codeHash: 'd'.repeat(64), issuedBy: 'author.a', issuedAt: now().toISOString() },
+      now().toISOString(),
+      'author.a',
+    );
     expect(stored.withdrawn ? undefined : stored.cardId).toBe(maxCard + 1);
     await recordEvents(target, signer, 10, 1000);
-    const next = await target.one<{ seq: number; prevHash: string }>(sql`SELECT seq, prev_hash AS "prevHash" FROM access_events WHERE seq = ${head!.seq + 1}`);
+    const next = await target.one<{ seq: number; prevHash: string }>(
+      sql`SELECT seq, prev_hash AS "prevHash" FROM access_events WHERE seq = ${head!.seq + 1}`,
+    );
     expect(next).toEqual({ seq: head!.seq + 1, prevHash: head!.hash });
   });
 
@@ -231,7 +286,8 @@ describe('backup and restore', { timeout: 120_000 }, () => {
       await recordEvents(source, signer, 1500, 10_000);
 
       // Writers on connections of their own, as the running service's would be.
-      const writer = dialect === 'sqlite' ? openDatabase(databaseFile(dir)) : await openStore({ dataDir: dir, databaseUrl: source.pg!.url });
+      const writer =
+        dialect === 'sqlite' ? openDatabase(databaseFile(dir)) : await openStore({ dataDir: dir, databaseUrl: source.pg!.url });
       const planIds = (await writer.many<{ id: string }>(sql`SELECT id FROM plans ORDER BY id`)).map((p) => p.id);
       const log = createAccessLog(writer, { clock: () => new Date(), signer });
       let committed = 0;
@@ -255,7 +311,11 @@ describe('backup and restore', { timeout: 120_000 }, () => {
           if (rows !== 0) return;
           // Changes land between the tables the backup reads: none of them may show in it.
           if (table === 'organisations') {
-            await writer.exec(writer.q.insert(writer.t.organisations).values({ slug: 'late-org', name: 'Late', kind: 'police', createdAt: now().toISOString() }));
+            await writer.exec(
+              writer.q
+                .insert(writer.t.organisations)
+                .values({ slug: 'late-org', name: 'Late', kind: 'police', createdAt: now().toISOString() }),
+            );
           }
           if (table === 'access_events' || table === 'audit_checkpoints' || table === 'access_index_state') await moreCommitted(60);
         },
@@ -290,11 +350,17 @@ describe('backup and restore', { timeout: 120_000 }, () => {
 
       const dir = tempDir();
       const target = await testStore(dialect, dir);
-      await target.exec(target.q.insert(target.t.organisations).values({ slug: 'already-here', name: 'Here', kind: 'ambulance', createdAt: now().toISOString() }));
+      await target.exec(
+        target.q
+          .insert(target.t.organisations)
+          .values({ slug: 'already-here', name: 'Here', kind: 'ambulance', createdAt: now().toISOString() }),
+      );
       await recordEvents(target, signer, 5);
       const before = await dump(target);
       await expect(restoreBackup(target, file, { keys: keysOf(signer) })).rejects.toThrow(StoreNotEmpty);
-      await expect(restoreBackup(target, file, { keys: keysOf(signer) })).rejects.toThrow(/not empty \(organisations: 1 row, access_events: 5 rows/);
+      await expect(restoreBackup(target, file, { keys: keysOf(signer) })).rejects.toThrow(
+        /not empty \(organisations: 1 row, access_events: 5 rows/,
+      );
       expect(await dump(target)).toEqual(before);
 
       const env: Record<string, string> = dialect === 'pg' ? { DATABASE_URL: target.pg!.url } : {};
@@ -361,7 +427,9 @@ describe('backup and restore', { timeout: 120_000 }, () => {
       const wrongKind = [...lines];
       wrongKind[p] = lines[p]!.replace(/"current_version_id":(\d+)/, '"current_version_id":"$1"');
       writeLines(path.join(dir, 'kind.gz'), wrongKind);
-      await expect(restore(path.join(dir, 'kind.gz'))).rejects.toThrow(`line ${p + 1}: plans.current_version_id: a string where an integer belongs`);
+      await expect(restore(path.join(dir, 'kind.gz'))).rejects.toThrow(
+        `line ${p + 1}: plans.current_version_id: a string where an integer belongs`,
+      );
       const extraColumn = [...lines];
       extraColumn[p] = lines[p]!.replace('"r":{', '"r":{"nickname":"x",');
       writeLines(path.join(dir, 'column.gz'), extraColumn);
@@ -382,9 +450,9 @@ describe('backup and restore', { timeout: 120_000 }, () => {
       const target = await testStore(dialect);
 
       const stranger = generateKeyPairSync('ed25519').publicKey;
-      await expect(restoreBackup(target, file, { keys: { keys: new Map([[keyIdOf(stranger), stranger]]), explicit: true } })).rejects.toThrow(
-        /^line \d+: checkpoint #1 is signed by key [0-9a-f]{16}…, not by a key given with --public-key/,
-      );
+      await expect(
+        restoreBackup(target, file, { keys: { keys: new Map([[keyIdOf(stranger), stranger]]), explicit: true } }),
+      ).rejects.toThrow(/^line \d+: checkpoint #1 is signed by key [0-9a-f]{16}…, not by a key given with --public-key/);
       await expectEmpty(target);
 
       // Without a key the restore goes ahead, and says the signatures were not checked.
@@ -399,7 +467,9 @@ describe('backup and restore', { timeout: 120_000 }, () => {
         sql`SELECT at, head_seq AS "headSeq", head_hash AS "headHash" FROM audit_checkpoints ORDER BY id DESC LIMIT 1`,
       );
       await sqliteDb.exec(
-        sqliteDb.q.insert(sqliteDb.t.auditCheckpoints).values({ ...forged!, keyId: signer.keyId, signature: Buffer.alloc(64, 7).toString('base64') }),
+        sqliteDb.q
+          .insert(sqliteDb.t.auditCheckpoints)
+          .values({ ...forged!, keyId: signer.keyId, signature: Buffer.alloc(64, 7).toString('base64') }),
       );
       const bad = path.join(tempDir(), 'forged.ndjson.gz');
       await writeBackup(sqliteDb, bad, { now });

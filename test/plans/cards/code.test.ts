@@ -47,7 +47,16 @@ describe('return-to after sign-in', () => {
   it('keeps local paths and refuses anything that could leave the site', () => {
     expect(safeReturnTo('/q/abc')).toBe('/q/abc');
     expect(safeReturnTo('/plans/x?via=qr')).toBe('/plans/x?via=qr');
-    for (const bad of ['//evil.example/x', '/\\evil.example', 'https://evil.example/', 'javascript:alert(1)', '/%0d%0aSet-Cookie:x', '', undefined, '/\t/evil.example']) {
+    for (const bad of [
+      '//evil.example/x',
+      '/\\evil.example',
+      'https://evil.example/',
+      'javascript:alert(1)',
+      '/%0d%0aSet-Cookie:x',
+      '',
+      undefined,
+      '/\t/evil.example',
+    ]) {
       const got = safeReturnTo(bad);
       expect(got.startsWith('/') && !got.startsWith('//'), String(bad)).toBe(true);
       expect(got).not.toContain('evil');

@@ -5,10 +5,18 @@ import { countRows, importRecordFrom, planBody, planIdOf, publishPlans, testApp,
 /** A card is handed to the person and opened on responders' phones: it must never point at this machine. */
 describe('the address a printed card points at', () => {
   it('knows a loopback address when it sees one', () => {
-    for (const url of ['http://127.0.0.1:8181', 'http://localhost:8080', 'http://[::1]:8080', 'http://0.0.0.0', 'http://127.9.9.9', 'http://app.localhost']) {
+    for (const url of [
+      'http://127.0.0.1:8181',
+      'http://localhost:8080',
+      'http://[::1]:8080',
+      'http://0.0.0.0',
+      'http://127.9.9.9',
+      'http://app.localhost',
+    ]) {
       expect(isLoopbackUrl(url), url).toBe(true);
     }
-    for (const url of ['https://plans.example.nhs.uk', 'http://10.0.0.5:8080', 'https://127.example.org']) expect(isLoopbackUrl(url), url).toBe(false);
+    for (const url of ['https://plans.example.nhs.uk', 'http://10.0.0.5:8080', 'https://127.example.org'])
+      expect(isLoopbackUrl(url), url).toBe(false);
   });
 
   it('refuses a loopback base outside development, saying how to set it; prints one in development or at a public address', async () => {

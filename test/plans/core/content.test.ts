@@ -19,7 +19,12 @@ describe('NHS number (modulus 11)', () => {
 
   it('normalises spaced numbers in the record and names the field when wrong', () => {
     const body = planBody();
-    const parsed = planRecordSchema.parse({ subject: body.subject, locations: body.locations, plan: body.plan, governance: body.governance });
+    const parsed = planRecordSchema.parse({
+      subject: body.subject,
+      locations: body.locations,
+      plan: body.plan,
+      governance: body.governance,
+    });
     expect(parsed.subject.nhsNumber).toBe('9434765919');
     const bad = planRecordSchema.safeParse({ ...body, externalRef: undefined, subject: { ...body.subject, nhsNumber: '943 476 5918' } });
     expect(bad.success).toBe(false);
@@ -38,7 +43,9 @@ describe('plan record schema', () => {
     ] as const) {
       const parsed = planRecordSchema.safeParse(record);
       expect(parsed.success, path).toBe(false);
-      expect(parsed.error!.issues.map((i) => [i.path.join('.'), i.message])).toEqual([[path, expect.stringContaining('well-formed Unicode')]]);
+      expect(parsed.error!.issues.map((i) => [i.path.join('.'), i.message])).toEqual([
+        [path, expect.stringContaining('well-formed Unicode')],
+      ]);
     }
     expect(planRecordSchema.safeParse({ ...body, subject: { ...body.subject, givenNames: 'Ann 🌊' } }).success).toBe(true);
   });
@@ -52,7 +59,16 @@ describe('plan record schema', () => {
       governance: { lawfulBasis: 'public-task', reviewBy: '2027-01-01' },
     };
     expect(importRecordSchema.safeParse(minimal).success).toBe(true);
-    for (const path of ['externalRef', 'owningOrg', 'subject.givenNames', 'subject.familyName', 'subject.dateOfBirth', 'plan.summary', 'governance.lawfulBasis', 'governance.reviewBy']) {
+    for (const path of [
+      'externalRef',
+      'owningOrg',
+      'subject.givenNames',
+      'subject.familyName',
+      'subject.dateOfBirth',
+      'plan.summary',
+      'governance.lawfulBasis',
+      'governance.reviewBy',
+    ]) {
       const copy = structuredClone(minimal) as any;
       const keys = path.split('.');
       delete keys.slice(0, -1).reduce((o, k) => o[k], copy)[keys.at(-1)!];

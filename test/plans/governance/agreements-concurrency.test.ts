@@ -13,8 +13,16 @@ import { testApp, type TestApp } from '../../helpers.js';
  * (agreement-store.ts lockAgreement). Either way: the last acceptance puts the terms in force exactly
  * once, and a party that lost the race is told so and changes nothing.
  */
-const admin = (org: string): Operator => ({ via: 'api', actor: { sub: `admin.${org}`, org, orgKind: 'police', roles: ['admin'] } as Actor });
-const terms = { reference: 'RACE-1', parties: ['capital-police', 'northgate-mh', 'shire-police'], validFrom: '2026-01-01', validTo: '2027-12-31' };
+const admin = (org: string): Operator => ({
+  via: 'api',
+  actor: { sub: `admin.${org}`, org, orgKind: 'police', roles: ['admin'] } as Actor,
+});
+const terms = {
+  reference: 'RACE-1',
+  parties: ['capital-police', 'northgate-mh', 'shire-police'],
+  validFrom: '2026-01-01',
+  validTo: '2027-12-31',
+};
 
 async function proposed(t: TestApp) {
   const deps: GovernanceDeps = { db: t.db, log: t.accessLog, clock: t.clock };
@@ -54,7 +62,10 @@ describe('two parties answering a proposal at once', () => {
   it('the two last acceptances: one is recorded, the other refused as changed meanwhile; accepting again puts it in force once', async () => {
     const t = await testApp();
     const { deps, id, together } = await proposed(t);
-    const answers = await Promise.all([acceptProposal(together, admin('northgate-mh'), id), acceptProposal(together, admin('shire-police'), id)]);
+    const answers = await Promise.all([
+      acceptProposal(together, admin('northgate-mh'), id),
+      acceptProposal(together, admin('shire-police'), id),
+    ]);
 
     // Each was worked out while both were awaited, so each announced "not yet in force".
     expect(answers.filter((a) => a.ok)).toHaveLength(1);
@@ -81,7 +92,10 @@ describe('two parties answering a proposal at once', () => {
     const t = await testApp();
     const { deps, id, together } = await proposed(t);
     expect((await acceptProposal(deps, admin('northgate-mh'), id)).ok).toBe(true);
-    const answers = await Promise.all([acceptProposal(together, admin('shire-police'), id), acceptProposal(together, admin('shire-police'), id)]);
+    const answers = await Promise.all([
+      acceptProposal(together, admin('shire-police'), id),
+      acceptProposal(together, admin('shire-police'), id),
+    ]);
     expect(answers.filter((a) => a.ok)).toHaveLength(1);
     expect(answers.find((a) => !a.ok)).toMatchObject({ ok: false, code: 'conflict', extra: { reason: 'not-pending' } });
     const done = (await getProposalView(t.db, id, day))!;

@@ -10,13 +10,23 @@ describe("an organisation's OpenID settings and its client secret", () => {
     const t = await testApp();
     const deps = { db: t.db, log: t.accessLog, clock: t.clock };
     const admin: Operator = { via: 'web', actor: { sub: 'admin.sb', org: 'southbank-mh', orgKind: 'mental-health', roles: ['admin'] } };
-    const settings = { org: 'southbank-mh', issuer: 'https://idp.southbank.example/realms/staff', clientId: 'rpl', rolesClaim: 'groups', roleMap: { ig: 'auditor' as const }, scopes: 'openid profile', enabled: true };
+    const settings = {
+      org: 'southbank-mh',
+      issuer: 'https://idp.southbank.example/realms/staff',
+      clientId: 'rpl',
+      rolesClaim: 'groups',
+      roleMap: { ig: 'auditor' as const },
+      scopes: 'openid profile',
+      enabled: true,
+    };
 
     const first = await configureOidcGoverned(deps, admin, settings, undefined);
     expect(first).toMatchObject({ ok: false, code: 'invalid', extra: { reason: 'client-secret-required' } });
     expect(await getOidcConfig(t.db, 'southbank-mh')).toBeUndefined();
 
-    expect((await configureOidcGoverned(deps, admin, settings, sealClientSecret(t.secrets, 'southbank-mh', 'synthetic-secret-1'))).ok).toBe(true);
+    expect((await configureOidcGoverned(deps, admin, settings, sealClientSecret(t.secrets, 'southbank-mh', 'synthetic-secret-1'))).ok).toBe(
+      true,
+    );
     const stored = (await getOidcConfig(t.db, 'southbank-mh'))!.clientSecret;
     const kept = await configureOidcGoverned(deps, admin, { ...settings, roleMap: { ig: 'auditor', crisis: 'responder' } }, undefined);
     expect(kept.ok).toBe(true);

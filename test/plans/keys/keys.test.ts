@@ -3,7 +3,14 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { auditKeyFile, checkpointPublicKeys, loadAuditSigner } from '../../../src/plans/access-log/signer.js';
 import { KeyFileError } from '../../../src/plans/keys/key-files.js';
-import { devIssuerKeyFile, initKeys, loadSecretBox, readDevIssuerJwk, rotateSigningKey, secretsKeyFile } from '../../../src/plans/keys/keys.js';
+import {
+  devIssuerKeyFile,
+  initKeys,
+  loadSecretBox,
+  readDevIssuerJwk,
+  rotateSigningKey,
+  secretsKeyFile,
+} from '../../../src/plans/keys/keys.js';
 import { secretBox } from '../../../src/plans/keys/secrets.js';
 import { cli, cliHere, startService } from '../../cli/helpers.js';
 import { tempDir } from '../../helpers.js';
@@ -13,7 +20,10 @@ const modeOf = (p: string) => (fs.statSync(p).mode & 0o777).toString(8);
 function secretForms(keysDir: string): string[] {
   const jwk = JSON.parse(fs.readFileSync(devIssuerKeyFile(keysDir), 'utf8')) as { d: string };
   const pem = fs.readFileSync(auditKeyFile(keysDir), 'utf8');
-  const body = pem.split('\n').filter((l) => l && !l.startsWith('-----')).join('');
+  const body = pem
+    .split('\n')
+    .filter((l) => l && !l.startsWith('-----'))
+    .join('');
   return [fs.readFileSync(secretsKeyFile(keysDir), 'utf8').trim(), jwk.d, body];
 }
 
@@ -41,7 +51,12 @@ describe('KEYS_DIR', () => {
     // Six real processes at once, each on its own DATA_DIR and the one KEYS_DIR.
     const runs = await Promise.all(Array.from({ length: 6 }, () => cli(['keys', 'init'], tempDir(), { KEYS_DIR: keysDir })));
     for (const r of runs) expect(r.code, r.stderr).toBe(0);
-    const lines = runs.map((r) => r.stdout.split('\n').map((l) => /^\s+(created|found)\s+(.+?): \S+(?: \(key id (\w+)\))?$/.exec(l)).filter((m) => m !== null));
+    const lines = runs.map((r) =>
+      r.stdout
+        .split('\n')
+        .map((l) => /^\s+(created|found)\s+(.+?): \S+(?: \(key id (\w+)\))?$/.exec(l))
+        .filter((m) => m !== null),
+    );
     const ids = (what: string) => new Set(lines.map((ls) => ls.find((m) => m[2] === what)![3]));
     expect(ids('checkpoint signing key').size).toBe(1);
     expect(ids('secrets key').size).toBe(1);
@@ -49,7 +64,10 @@ describe('KEYS_DIR', () => {
     expect([...ids('secrets key')][0]).toBe(loadSecretBox(keysDir, { create: false })!.keyId);
     // Exactly one process made each key; no temporary file is left behind.
     for (const what of ['checkpoint signing key', 'development issuer key', 'secrets key']) {
-      expect(lines.filter((ls) => ls.find((m) => m[2] === what)![1] === 'created'), what).toHaveLength(1);
+      expect(
+        lines.filter((ls) => ls.find((m) => m[2] === what)![1] === 'created'),
+        what,
+      ).toHaveLength(1);
     }
     expect(fs.readdirSync(keysDir).filter((f) => f.startsWith('.'))).toEqual([]);
   }, 60_000);
@@ -61,7 +79,9 @@ describe('KEYS_DIR', () => {
     const good = fs.readFileSync(secrets);
 
     fs.writeFileSync(secrets, `${Buffer.alloc(16, 1).toString('base64')}\n`);
-    expect(() => loadSecretBox(keysDir)).toThrow(new KeyFileError(`the key file ${secrets} is not a secrets key: it must hold 32 random bytes in base64 (it holds 16 bytes)`));
+    expect(() => loadSecretBox(keysDir)).toThrow(
+      new KeyFileError(`the key file ${secrets} is not a secrets key: it must hold 32 random bytes in base64 (it holds 16 bytes)`),
+    );
     fs.writeFileSync(secrets, 'not base64 at all!\n');
     expect(() => initKeys(keysDir)).toThrow(secrets);
     fs.writeFileSync(secrets, good);
@@ -95,7 +115,11 @@ describe('KEYS_DIR', () => {
     expect(r.code, r.stderr).toBe(0);
     const secretFile = path.join(tempDir(), 'secret');
     fs.writeFileSync(secretFile, 'synthetic');
-    const oidc = await cliHere(['org', 'oidc', 'southbank-mh', '--issuer', 'https://idp.example.test', '--client-id', 'c', '--client-secret-file', secretFile], dataDir, { KEYS_DIR: keysDir });
+    const oidc = await cliHere(
+      ['org', 'oidc', 'southbank-mh', '--issuer', 'https://idp.example.test', '--client-id', 'c', '--client-secret-file', secretFile],
+      dataDir,
+      { KEYS_DIR: keysDir },
+    );
     expect(oidc.code).toBe(1);
     expect(oidc.stderr).toContain(`error: the key file ${secretsKeyFile(keysDir)} is not a secrets key`);
   }, 60_000);
@@ -117,7 +141,10 @@ describe('KEYS_DIR', () => {
     // A second DATA_DIR with a key of its own (another node's old key): kept as a public key only.
     const otherData = tempDir();
     const otherOld = loadAuditSigner(path.join(otherData, 'keys'))!;
-    expect(initKeys(keysDir, { dataDir: otherData }).find((r) => r.what === 'checkpoint signing key')).toMatchObject({ state: 'retired', keyId: otherOld.keyId });
+    expect(initKeys(keysDir, { dataDir: otherData }).find((r) => r.what === 'checkpoint signing key')).toMatchObject({
+      state: 'retired',
+      keyId: otherOld.keyId,
+    });
     expect(loadAuditSigner(keysDir, { create: false })!.keyId).toBe(before.keyId);
     expect([...checkpointPublicKeys(keysDir).keys()].sort()).toEqual([before.keyId, otherOld.keyId].sort());
     expect(fs.existsSync(auditKeyFile(path.join(otherData, 'keys')))).toBe(false);
@@ -154,12 +181,20 @@ describe('the secrets key', () => {
     for (const at of [0, 12, raw.length - 1]) {
       const bad = Buffer.from(raw);
       bad[at]! ^= 1;
-      expect(box.open('organisation_oidc.client_secret', 'southbank-mh', { ...sealed, ciphertext: bad.toString('base64url') })).toMatchObject({ ok: false, problem: 'damaged' });
+      expect(
+        box.open('organisation_oidc.client_secret', 'southbank-mh', { ...sealed, ciphertext: bad.toString('base64url') }),
+      ).toMatchObject({ ok: false, problem: 'damaged' });
     }
-    expect(box.open('organisation_oidc.client_secret', 'southbank-mh', { ...sealed, ciphertext: 'AAAA' })).toMatchObject({ ok: false, problem: 'damaged' });
+    expect(box.open('organisation_oidc.client_secret', 'southbank-mh', { ...sealed, ciphertext: 'AAAA' })).toMatchObject({
+      ok: false,
+      problem: 'damaged',
+    });
     const other = secretBox(Buffer.alloc(32, 4));
     expect(other.keyId).not.toBe(box.keyId);
     expect(other.open('organisation_oidc.client_secret', 'southbank-mh', sealed)).toMatchObject({ ok: false, problem: 'unknown-key' });
-    expect(other.open('organisation_oidc.client_secret', 'southbank-mh', { ...sealed, keyId: other.keyId })).toMatchObject({ ok: false, problem: 'damaged' });
+    expect(other.open('organisation_oidc.client_secret', 'southbank-mh', { ...sealed, keyId: other.keyId })).toMatchObject({
+      ok: false,
+      problem: 'damaged',
+    });
   });
 });

@@ -25,11 +25,24 @@ describe.each(dialects)('OpenID client secrets in the database (%s)', (dialect) 
     fs.writeFileSync(operators, 'synthetic-secret-southbank', { mode: 0o600 });
     const missing = path.join(tempDir(), 'gone.secret');
     const { t, q } = db;
-    for (const [org, file] of [['capital-police', ours], ['southbank-mh', operators], ['metro-ambulance', missing]] as const) {
-      await db.exec(q.insert(t.organisationOidc).values({
-        orgSlug: org, issuer: `https://idp.${org}.example.test`, clientId: `rpl-${org}`, clientSecretFile: file,
-        rolesClaim: 'roles', roleMap: '{}', scopes: 'openid profile', enabled: 1, updatedAt: clock().toISOString(),
-      }));
+    for (const [org, file] of [
+      ['capital-police', ours],
+      ['southbank-mh', operators],
+      ['metro-ambulance', missing],
+    ] as const) {
+      await db.exec(
+        q.insert(t.organisationOidc).values({
+          orgSlug: org,
+          issuer: `https://idp.${org}.example.test`,
+          clientId: `rpl-${org}`,
+          clientSecretFile: file,
+          rolesClaim: 'roles',
+          roleMap: '{}',
+          scopes: 'openid profile',
+          enabled: 1,
+          updatedAt: clock().toISOString(),
+        }),
+      );
     }
     // Before: nothing to open, so the provider is unusable rather than read from a path.
     expect(openClientSecret((await getOidcConfig(db, 'capital-police'))!, box)).toMatchObject({ ok: false });
@@ -47,7 +60,9 @@ describe.each(dialects)('OpenID client secrets in the database (%s)', (dialect) 
     expect(fs.readFileSync(operators, 'utf8')).toBe('synthetic-secret-southbank');
 
     // Once only: the next start finds just the file it still cannot read.
-    expect(await sealSecretFiles(db, box, dataDir)).toEqual([{ org: 'metro-ambulance', file: missing, sealed: false, problem: 'unreadable' }]);
+    expect(await sealSecretFiles(db, box, dataDir)).toEqual([
+      { org: 'metro-ambulance', file: missing, sealed: false, problem: 'unreadable' },
+    ]);
   });
 
   it('a backup carries the ciphertext, never the secret; restored with the same KEYS_DIR it opens, with another it is unusable', async () => {

@@ -24,11 +24,26 @@ async function node(db: Db, keysDir: string, clock: ReturnType<typeof testClock>
   const accessLog = createAccessLog(db, { clock, signer: loadAuditSigner(keysDir, { create: false }) });
   onCleanup(() => accessLog.close());
   let url = '';
-  const app = createApp({ db, clock, logger: silentLogger(), accessLog, secrets: loadSecretBox(keysDir, { create: false }), get publicBaseUrl() { return url; } });
+  const app = createApp({
+    db,
+    clock,
+    logger: silentLogger(),
+    accessLog,
+    secrets: loadSecretBox(keysDir, { create: false }),
+    get publicBaseUrl() {
+      return url;
+    },
+  });
   const server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 });
   await new Promise<void>((r) => server.once('listening', () => r()));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  onCleanup(() => new Promise<void>((r) => { (server as unknown as { closeAllConnections(): void }).closeAllConnections(); server.close(() => r()); }));
+  onCleanup(
+    () =>
+      new Promise<void>((r) => {
+        (server as unknown as { closeAllConnections(): void }).closeAllConnections();
+        server.close(() => r());
+      }),
+  );
   return { db, accessLog, url, deps: { db, log: accessLog, clock } };
 }
 
@@ -53,8 +68,19 @@ describe('an OpenID provider configured on one node (issue 23: one database, one
     onCleanup(provider.stop);
 
     // Configured on A: the secret sealed with KEYS_DIR's key, into the shared database.
-    const settings = oidcConfigInputSchema.parse({ org: 'capital-police', issuer: provider.issuer, clientId: 'rpl-capital', rolesClaim: 'groups', roleMap: 'ops-responders=responder' });
-    const configured = await configureOidcGoverned(a.deps, operator, settings, sealClientSecret(loadSecretBox(keysDir)!, 'capital-police', clientSecret));
+    const settings = oidcConfigInputSchema.parse({
+      org: 'capital-police',
+      issuer: provider.issuer,
+      clientId: 'rpl-capital',
+      rolesClaim: 'groups',
+      roleMap: 'ops-responders=responder',
+    });
+    const configured = await configureOidcGoverned(
+      a.deps,
+      operator,
+      settings,
+      sealClientSecret(loadSecretBox(keysDir)!, 'capital-police', clientSecret),
+    );
     expect(configured.ok).toBe(true);
     const rows = await dbB.many<Record<string, unknown>>(sql`SELECT * FROM organisation_oidc`);
     expect(rows).toHaveLength(1);
@@ -66,7 +92,9 @@ describe('an OpenID provider configured on one node (issue 23: one database, one
     expect(await page.text()).toContain('/sign-in/capital-police');
     const signedIn = await signInOverHttp(b.url, 'capital-police', 'pc.two');
     expect(new URL(signedIn.landed.url).pathname).toBe('/purpose');
-    expect(await dbA.many(sql`SELECT actor_sub, actor_org FROM web_sessions`)).toEqual([{ actor_sub: 'pc.two', actor_org: 'capital-police' }]);
+    expect(await dbA.many(sql`SELECT actor_sub, actor_org FROM web_sessions`)).toEqual([
+      { actor_sub: 'pc.two', actor_org: 'capital-police' },
+    ]);
 
     // The ciphertext altered in the database: that provider is unusable, said so plainly; nothing else breaks.
     const stored = rows[0]!.client_secret_ciphertext as string;

@@ -44,7 +44,9 @@ describe.each(dialects)('rotating the checkpoint signing key (%s)', (dialect) =>
     const second = loadAuditSigner(keysDir, { create: false })!;
     expect(second.keyId).not.toBe(first.keyId);
     await record(db, second, 21, 20);
-    const keyIds = (await db.many<{ keyId: string }>(sql`SELECT DISTINCT key_id AS "keyId" FROM audit_checkpoints`)).map((r) => r.keyId).sort();
+    const keyIds = (await db.many<{ keyId: string }>(sql`SELECT DISTINCT key_id AS "keyId" FROM audit_checkpoints`))
+      .map((r) => r.keyId)
+      .sort();
     expect(keyIds).toEqual([first.keyId, second.keyId].sort());
 
     const ok = await cliHere(['verify-audit'], dataDir, env);
@@ -70,7 +72,9 @@ describe.each(dialects)('rotating the checkpoint signing key (%s)', (dialect) =>
     const forged = await cliHere(['verify-audit'], dataDir, env);
     expect(forged.code).toBe(1);
     expect(forged.stderr).toMatch(/access log BROKEN: 1 bad event/);
-    expect(forged.stderr).toContain(`(checkpoint): checkpoint #9: signed by key ${stranger.keyId.slice(0, 16)}…, which is not one of the public keys given (KEYS_DIR's checkpoint keys, or --public-key)`);
+    expect(forged.stderr).toContain(
+      `(checkpoint): checkpoint #9: signed by key ${stranger.keyId.slice(0, 16)}…, which is not one of the public keys given (KEYS_DIR's checkpoint keys, or --public-key)`,
+    );
 
     // The public keys are what verification needs: a copy of checkpoint-keys/ alone verifies the rest.
     expect(fs.readdirSync(checkpointKeysDir(keysDir)).sort()).toEqual([`${first.keyId}.pem`, `${second.keyId}.pem`].sort());

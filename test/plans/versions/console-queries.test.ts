@@ -8,7 +8,11 @@ import { loadConfig } from '../../../src/config.js';
 import { approveAsReviewed, importRecordFrom, planBody, planIdOf, publishPlans, testApp, testClock, who } from '../../helpers.js';
 
 const actor = (w: (typeof who)[keyof typeof who]): Actor => ({ ...w, orgKind: 'mental-health' });
-const { author, approver, officer } = { author: actor(who.author), approver: actor(who.approver), officer: { ...who.officer, orgKind: 'police' as const } };
+const { author, approver, officer } = {
+  author: actor(who.author),
+  approver: actor(who.approver),
+  officer: { ...who.officer, orgKind: 'police' as const },
+};
 
 describe('readability figures', () => {
   it('counts words (hyphenated and apostrophes as one) and reading time at the responder rate', () => {
@@ -21,7 +25,9 @@ describe('readability figures', () => {
     const behaviours = r.sections.find((s) => s.section === 'crisisBehaviours')!;
     expect(behaviours.words).toBe(8);
     // Nominated people count their names and phones, not the consent flag.
-    expect(r.sections.find((s) => s.section === 'nominatedPeople')!.words).toBe(countWords('Sister (synthetic) 07700 900001 Ex-partner (synthetic) 07700 900002'));
+    expect(r.sections.find((s) => s.section === 'nominatedPeople')!.words).toBe(
+      countWords('Sister (synthetic) 07700 900001 Ex-partner (synthetic) 07700 900002'),
+    );
     expect(r.total.words).toBe(r.sections.reduce((n, s) => n + s.words, 0));
     expect(r.total.seconds).toBe(readingSeconds(r.total.words));
     expect(readability(planBody().plan).summary.overLimit).toBe(false);
@@ -33,7 +39,12 @@ describe('readability figures', () => {
   it('diffs by word: what was added and what was removed', () => {
     const d = wordDiff('Speak calmly, one responder.', 'Speak slowly and calmly, two responders at most.');
     expect(d.parts.filter((p) => p.change === 'added').map((p) => p.text.trim())).toContain('slowly and');
-    expect(d.parts.filter((p) => p.change === 'removed').map((p) => p.text.trim()).join(' ')).toMatch(/one/);
+    expect(
+      d.parts
+        .filter((p) => p.change === 'removed')
+        .map((p) => p.text.trim())
+        .join(' '),
+    ).toMatch(/one/);
     expect(d.wordsAdded).toBeGreaterThanOrEqual(4);
     expect(d.wordsRemoved).toBeGreaterThanOrEqual(2);
     expect(wordDiff('same words', 'same words')).toMatchObject({ wordsAdded: 0, wordsRemoved: 0 });
@@ -106,10 +117,17 @@ describe('the review queue and the author home', () => {
     const all = await home({});
     expect(all.counts).toMatchObject({ all: 6, draft: 1, returned: 1, 'in-review': 1, published: 2, due: 1, overdue: 1, withdrawn: 1 });
     const returned = all.items.find((i) => i.externalRef === 'SB-RET')!;
-    expect(returned).toMatchObject({ state: 'returned', returnComment: 'Please shorten the summary', lastTouched: { by: 'approver.a', action: 'rejected' } });
+    expect(returned).toMatchObject({
+      state: 'returned',
+      returnComment: 'Please shorten the summary',
+      lastTouched: { by: 'approver.a', action: 'rejected' },
+    });
     expect(all.items.find((i) => i.externalRef === 'SB-GONE')!.lastTouched).toMatchObject({ by: 'approver.a', action: 'withdrawn' });
     expect(await authorHome(t.db, officer, { q: '', filter: 'all' }, clock())).toMatchObject({ ok: false, code: 'forbidden' });
-    expect(await authorHome(t.db, actor(who.otherTrustAuthor), { q: '', filter: 'all' }, clock())).toMatchObject({ ok: true, value: { matching: 0 } });
+    expect(await authorHome(t.db, actor(who.otherTrustAuthor), { q: '', filter: 'all' }, clock())).toMatchObject({
+      ok: true,
+      value: { matching: 0 },
+    });
     // An approved revision publishes: the plan is published again, not returned.
     expect((await approveAsReviewed(t.db, approver, review.value, clock())).ok).toBe(true);
     expect((await home({ filter: 'published' })).items.map((i) => i.externalRef)).toContain('SB-REV');

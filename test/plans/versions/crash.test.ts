@@ -31,7 +31,9 @@ describe('crash safety', () => {
     const dir = tempDir('rpl-crash-');
     const db = openDatabase(databaseFile(dir));
     await seedSyntheticPlans(db, 40, { now: () => new Date() });
-    const planIds = (await db.many<{ id: string }>(sql`SELECT id FROM plans WHERE current_version_id IS NOT NULL ORDER BY id`)).map((p) => p.id);
+    const planIds = (await db.many<{ id: string }>(sql`SELECT id FROM plans WHERE current_version_id IS NOT NULL ORDER BY id`)).map(
+      (p) => p.id,
+    );
     await db.close();
     const token = await (await loadDevIssuer(keysDirIn(dir))).sign({ sub: 'pc.crash', org: 'capital-police', roles: ['responder'] }, 600);
 
@@ -44,7 +46,9 @@ describe('crash safety', () => {
         const purpose = `CRASH-${++n}`;
         const planId = planIds[n % planIds.length]!;
         try {
-          const res = await fetch(`${url}/api/v1/plans/${planId}`, { headers: { authorization: `Bearer ${token}`, 'x-access-purpose': purpose } });
+          const res = await fetch(`${url}/api/v1/plans/${planId}`, {
+            headers: { authorization: `Bearer ${token}`, 'x-access-purpose': purpose },
+          });
           const body = (await res.json()) as { planId?: string };
           if (res.status === 200) received.push({ purpose, planId: body.planId! });
         } catch {
@@ -73,7 +77,9 @@ describe('crash safety', () => {
     await after.close();
 
     const again = await startService(dir);
-    const res = await fetch(`${again.url}/api/v1/plans/${planIds[0]}`, { headers: { authorization: `Bearer ${token}`, 'x-access-purpose': 'AFTER-RESTART' } });
+    const res = await fetch(`${again.url}/api/v1/plans/${planIds[0]}`, {
+      headers: { authorization: `Bearer ${token}`, 'x-access-purpose': 'AFTER-RESTART' },
+    });
     expect(res.status).toBe(200);
     again.child.kill('SIGTERM');
     await once(again.child, 'exit');

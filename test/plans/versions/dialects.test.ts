@@ -52,7 +52,9 @@ describe.each(dialects)('versions on %s', (dialect) => {
     unwrap(await editDraft(db, author2, v1, body, clock()));
     unwrap(await submitForReview(db, author, v1, clock()));
     const queue = unwrap(await reviewQueue(db, approver, clock()));
-    expect(queue).toEqual([expect.objectContaining({ planId: v1.planId, version: 1, authors: ['author.a', 'author.b'], firstVersion: true, mayApprove: true })]);
+    expect(queue).toEqual([
+      expect.objectContaining({ planId: v1.planId, version: 1, authors: ['author.a', 'author.b'], firstVersion: true, mayApprove: true }),
+    ]);
     expect(await reader.byId(officer, v1.planId, day)).toMatchObject({ ok: false, code: 'not_found' });
 
     const hash1 = (await findVersion(db, v1.planId, 1))!.contentHash;
@@ -80,7 +82,14 @@ describe.each(dialects)('versions on %s', (dialect) => {
       [2, 'published'],
     ]);
     expect(history.events.map((e) => [e.version, e.action])).toEqual([
-      [1, 'created'], [1, 'edited'], [1, 'submitted'], [1, 'approved'], [2, 'created'], [2, 'edited'], [2, 'submitted'], [2, 'approved'],
+      [1, 'created'],
+      [1, 'edited'],
+      [1, 'submitted'],
+      [1, 'approved'],
+      [2, 'created'],
+      [2, 'edited'],
+      [2, 'submitted'],
+      [2, 'approved'],
     ]);
 
     const copy = unwrap(await printPersonCopy(db, author, v1.planId, { withoutIdentifiers: true }, clock()));
@@ -98,7 +107,9 @@ describe.each(dialects)('versions on %s', (dialect) => {
     unwrap(await withdraw(db, approver, v2, 'Person moved away', clock(), events));
     expect(nudged).toBe(3);
     expect(await reader.byId(officer, v1.planId, day)).toMatchObject({ ok: false, code: 'gone' });
-    expect(unwrap(await authorHome(db, author, { q: 'sb-0', filter: 'withdrawn' }, clock())).items.map((i) => i.externalRef)).toEqual(['SB-000001']);
+    expect(unwrap(await authorHome(db, author, { q: 'sb-0', filter: 'withdrawn' }, clock())).items.map((i) => i.externalRef)).toEqual([
+      'SB-000001',
+    ]);
   });
 
   it('two approvers on two handles approving one version at once: exactly one publishes', async () => {
@@ -122,7 +133,9 @@ describe.each(dialects)('versions on %s', (dialect) => {
   it('imports in batches: new plans, an unchanged re-import writes nothing, a change supersedes, a repeat in one call sees the first', async () => {
     const { db } = await store(dialect);
     const now = () => new Date('2026-11-23T10:00:00Z');
-    const records = Array.from({ length: 7 }, (_, i) => importRecordFrom(planBody({ externalRef: `SB-IMP-${i}`, familyName: `Importperson${i}` })));
+    const records = Array.from({ length: 7 }, (_, i) =>
+      importRecordFrom(planBody({ externalRef: `SB-IMP-${i}`, familyName: `Importperson${i}` })),
+    );
     let nudged = 0;
     const opts = { importedBy: 'test-import', now, events: { onIndexChange: () => void nudged++ } };
     expect(await importRecords(db, records, opts)).toMatchObject({ created: 7, updated: 0, unchanged: 0 });

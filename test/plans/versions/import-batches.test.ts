@@ -17,7 +17,9 @@ import { tempDir, withStoreAt } from '../../helpers.js';
  */
 
 const now = () => new Date('2026-11-23T10:00:00Z');
-const records = (n: number): ImportRecord[] => [...syntheticRecords(n, { seed: 99, owningOrgs: ['southbank-mh', 'northgate-mh'], today: '2026-11-23' })];
+const records = (n: number): ImportRecord[] => [
+  ...syntheticRecords(n, { seed: 99, owningOrgs: ['southbank-mh', 'northgate-mh'], today: '2026-11-23' }),
+];
 /** Two whole batches and half of a third. */
 const N = 2 * BATCH + BATCH / 2;
 const ref = (line: number) => `SYN-${String(line).padStart(6, '0')}`;
@@ -27,7 +29,6 @@ function writeNdjson(dir: string, lines: unknown[]): string {
   fs.writeFileSync(file, `${lines.map((l) => (typeof l === 'string' ? l : JSON.stringify(l))).join('\n')}\n`);
   return file;
 }
-
 
 async function fresh(): Promise<string> {
   const dir = tempDir();
@@ -44,7 +45,9 @@ function counts(dir: string) {
       published: await n(sql`SELECT count(*) AS n FROM plan_versions WHERE status = 'published'`),
       superseded: await n(sql`SELECT count(*) AS n FROM plan_versions WHERE status = 'superseded'`),
       versions: await n(sql`SELECT count(*) AS n FROM plan_versions`),
-      pointing: await n(sql`SELECT count(*) AS n FROM plans p JOIN plan_versions v ON v.id = p.current_version_id AND v.status = 'published'`),
+      pointing: await n(
+        sql`SELECT count(*) AS n FROM plans p JOIN plan_versions v ON v.id = p.current_version_id AND v.status = 'published'`,
+      ),
       outbox: await n(sql`SELECT count(*) AS n FROM search_outbox`),
       workflow: await n(sql`SELECT count(*) AS n FROM workflow_events WHERE action = 'imported'`),
       epoch: await n(sql`SELECT n FROM read_cache_epoch`),
@@ -120,7 +123,14 @@ describe('import in batches', () => {
       }));
       expect(versions.map(({ id: _, ...v }) => v)).toEqual([
         { version: 1, status: 'superseded', base: null, summary: 'Imported', text: original, current: false },
-        { version: 2, status: 'published', base: versions[0]!.id, summary: 'Updated by import', text: 'A changed summary for the responder.', current: true },
+        {
+          version: 2,
+          status: 'published',
+          base: versions[0]!.id,
+          summary: 'Updated by import',
+          text: 'A changed summary for the responder.',
+          current: true,
+        },
       ]);
     });
   });
@@ -133,11 +143,15 @@ describe('import in batches', () => {
     const which = `(SELECT id FROM plans WHERE external_ref = '${ref(failing)}')`;
     await withStoreAt(dir, async (db) => {
       if (db.kind === 'sqlite') {
-        await db.exec(sql.raw(`CREATE TRIGGER test_refuse BEFORE INSERT ON search_outbox WHEN NEW.plan_id = ${which}
-          BEGIN SELECT RAISE(ABORT, 'provoked failure'); END`));
+        await db.exec(
+          sql.raw(`CREATE TRIGGER test_refuse BEFORE INSERT ON search_outbox WHEN NEW.plan_id = ${which}
+          BEGIN SELECT RAISE(ABORT, 'provoked failure'); END`),
+        );
       } else {
-        await db.exec(sql.raw(`CREATE FUNCTION test_refuse() RETURNS trigger LANGUAGE plpgsql AS $$
-          BEGIN IF NEW.plan_id = ${which} THEN RAISE EXCEPTION 'provoked failure'; END IF; RETURN NEW; END $$`));
+        await db.exec(
+          sql.raw(`CREATE FUNCTION test_refuse() RETURNS trigger LANGUAGE plpgsql AS $$
+          BEGIN IF NEW.plan_id = ${which} THEN RAISE EXCEPTION 'provoked failure'; END IF; RETURN NEW; END $$`),
+        );
         await db.exec(sql`CREATE TRIGGER test_refuse BEFORE INSERT ON search_outbox FOR EACH ROW EXECUTE FUNCTION test_refuse()`);
       }
     });
@@ -147,7 +161,14 @@ describe('import in batches', () => {
     expect(res.stderr).toContain(`committed: the ${BATCH} records before line ${BATCH + 1} (${BATCH} new, 0 updated, 0 unchanged)`);
     // Every committed record is whole (plan, published version, pointer, outbox row, workflow event); of
     // the failing batch, the failing record included, nothing is left.
-    expect(await counts(dir)).toMatchObject({ plans: BATCH, published: BATCH, versions: BATCH, pointing: BATCH, outbox: BATCH, workflow: BATCH });
+    expect(await counts(dir)).toMatchObject({
+      plans: BATCH,
+      published: BATCH,
+      versions: BATCH,
+      pointing: BATCH,
+      outbox: BATCH,
+      workflow: BATCH,
+    });
     await withStoreAt(dir, async (db) => {
       expect(await db.one(sql`SELECT max(external_ref) AS ref FROM plans`)).toEqual({ ref: ref(BATCH) });
       await db.exec(db.kind === 'sqlite' ? sql`DROP TRIGGER test_refuse` : sql`DROP TRIGGER test_refuse ON search_outbox`);
@@ -168,7 +189,9 @@ describe('import in batches', () => {
       const res = await importIn(dir, writeNdjson(dir, lines), keep);
       expect(res.checked.invalidLines).toEqual(new Set([200, BATCH + 100]));
       expect(res.summary).toMatchObject({ created: BATCH + BATCH / 2 - 2, lines: BATCH + BATCH / 2 - 2 });
-      return withStoreAt(dir, (db) => db.many(sql`SELECT p.external_ref, v.content_hash FROM plans p JOIN plan_versions v ON v.plan_id = p.id ORDER BY 1`));
+      return withStoreAt(dir, (db) =>
+        db.many(sql`SELECT p.external_ref, v.content_hash FROM plans p JOIN plan_versions v ON v.plan_id = p.id ORDER BY 1`),
+      );
     };
     const allKept = await hashes(Infinity);
     expect(await hashes(BATCH / 2)).toEqual(allKept);

@@ -66,7 +66,11 @@ describe('BoundedMap', () => {
     const m = new BoundedMap<string, number>(3);
     m.set('a', 1).set('b', 2).set('c', 3);
     m.set('b', 20); // already held: nothing evicted
-    expect([...m.entries()]).toEqual([['a', 1], ['b', 20], ['c', 3]]);
+    expect([...m.entries()]).toEqual([
+      ['a', 1],
+      ['b', 20],
+      ['c', 3],
+    ]);
     m.set('d', 4);
     expect([...m.keys()]).toEqual(['b', 'c', 'd']);
     expect(m.size).toBe(3);

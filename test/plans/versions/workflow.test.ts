@@ -1,7 +1,18 @@
 import { sql } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { findPlan, findVersion, publishVersion, transaction } from '../../../src/plans/versions/store.js';
-import { approveAfterReading, contentHashOf, importRecordFrom, planBody, publishPlans, testApp, testClock, type TestApp, type Who, who } from '../../helpers.js';
+import {
+  approveAfterReading,
+  contentHashOf,
+  importRecordFrom,
+  planBody,
+  publishPlans,
+  testApp,
+  testClock,
+  type TestApp,
+  type Who,
+  who,
+} from '../../helpers.js';
 import { documentedCalls } from '../../openapi-check.js';
 
 /** Every answer these tests get is also checked against /openapi.json: status, media type and body. */
@@ -82,7 +93,15 @@ describe('publishing workflow', () => {
       [2, 'published'],
     ]);
     expect(history.versions[1]!.authors).toEqual(['author.a', 'author.b']);
-    expect(history.events.map((e: { action: string }) => e.action)).toEqual(['created', 'submitted', 'approved', 'created', 'edited', 'submitted', 'approved']);
+    expect(history.events.map((e: { action: string }) => e.action)).toEqual([
+      'created',
+      'submitted',
+      'approved',
+      'created',
+      'edited',
+      'submitted',
+      'approved',
+    ]);
   });
 
   it('reject sends a version back to draft with the comment recorded; it can be fixed and resubmitted', async () => {
@@ -118,7 +137,9 @@ describe('publishing workflow', () => {
     await publish(t, planId, 2);
     wrongStatus(await step(t, who.approver, planId, 1, 'withdraw', { reason: 'superseded already' }), 'superseded');
     // One plan per reference in a trust.
-    expect(expectProblem(await t.call(who.author, 'POST', '/api/v1/plans', { body: planBody() }), 409, 'conflict').reason).toBe('external-ref-taken');
+    expect(expectProblem(await t.call(who.author, 'POST', '/api/v1/plans', { body: planBody() }), 409, 'conflict').reason).toBe(
+      'external-ref-taken',
+    );
   });
 
   it('four-eyes: nobody approves a version they wrote, even holding both roles', async () => {
@@ -192,10 +213,16 @@ describe('publishing workflow', () => {
     // As approve was called before it took a body: no body at all.
     const noBody = expectProblem(await t.call(who.approver, 'POST', url), 400, 'invalid');
     expect(noBody.errors).toEqual([{ path: 'contentHash', message: expect.stringContaining('contentHash') }]);
-    for (const body of [{}, { contentHash: '' }, { contentHash: 'ABC' }, { contentHash: 'g'.repeat(64) }, { contentHash: await contentHashOf(t.db, planId, 1), version: 1 }]) {
+    for (const body of [
+      {},
+      { contentHash: '' },
+      { contentHash: 'ABC' },
+      { contentHash: 'g'.repeat(64) },
+      { contentHash: await contentHashOf(t.db, planId, 1), version: 1 },
+    ]) {
       const res = expectProblem(await t.call(who.approver, 'POST', url, { body }), 400, 'invalid');
       expect(res.errors!.map((e) => e.path).join()).toMatch(/contentHash|\(root\)/);
-      expect(res.detail).toMatch(body.contentHash === await contentHashOf(t.db, planId, 1) ? /version/ : /contentHash/);
+      expect(res.detail).toMatch(body.contentHash === (await contentHashOf(t.db, planId, 1)) ? /version/ : /contentHash/);
     }
     expect((await t.call(who.author, 'GET', `${base(planId)}/versions`)).json.versions[0].status).toBe('in-review');
   });
@@ -237,7 +264,9 @@ describe('publishing workflow', () => {
     const t = await app();
     const planId = await draftPlan(t);
     await publish(t, planId, 1);
-    expect(expectProblem(await step(t, who.author, planId, 1, 'withdraw', { reason: 'Person moved away' }), 403).reason).toBe('approver-withdraws');
+    expect(expectProblem(await step(t, who.author, planId, 1, 'withdraw', { reason: 'Person moved away' }), 403).reason).toBe(
+      'approver-withdraws',
+    );
     expectProblem(await step(t, who.approver, planId, 1, 'withdraw', {}), 400);
     expect((await step(t, who.approver, planId, 1, 'withdraw', { reason: 'Person moved away' })).json.status).toBe('withdrawn');
     const gone = expectProblem(await t.call(who.officer, 'GET', base(planId)), 410, 'gone');
@@ -277,8 +306,14 @@ describe('publishing workflow', () => {
     await publish(t, planId, 1);
     // (drizzle wraps the database's refusal: its message is the cause's)
     const refusal = (re: RegExp) => expect.stringMatching(re);
-    await expect(t.db.exec(sql`UPDATE plan_versions SET content = '{}' WHERE plan_id = ${planId}`)).rejects.toHaveProperty('cause.message', refusal(/immutable/));
-    await expect(t.db.exec(sql`DELETE FROM plan_versions WHERE plan_id = ${planId}`)).rejects.toHaveProperty('cause.message', refusal(/never deleted/));
+    await expect(t.db.exec(sql`UPDATE plan_versions SET content = '{}' WHERE plan_id = ${planId}`)).rejects.toHaveProperty(
+      'cause.message',
+      refusal(/immutable/),
+    );
+    await expect(t.db.exec(sql`DELETE FROM plan_versions WHERE plan_id = ${planId}`)).rejects.toHaveProperty(
+      'cause.message',
+      refusal(/never deleted/),
+    );
   });
 
   it('a plan past its review-by date is still shown, flagged stale', async () => {
@@ -300,7 +335,9 @@ describe('publishing workflow', () => {
     await t.call(who.author, 'POST', `${base(planId)}/versions`, { body: editBody('A new summary.') });
     const res = await t.call(who.approver, 'GET', `${base(planId)}/diff?from=1&to=2`);
     const diff = res.json;
-    expect(diff.changes).toEqual([{ section: 'plan.summary', change: 'changed', before: planBody().plan.summary, after: 'A new summary.' }]);
+    expect(diff.changes).toEqual([
+      { section: 'plan.summary', change: 'changed', before: planBody().plan.summary, after: 'A new summary.' },
+    ]);
     expect(diff.unchanged).toContain('subject.familyName');
     expectProblem(await t.call(who.approver, 'GET', `${base(planId)}/diff?from=1&to=9`), 404);
     expectProblem(await t.call(who.approver, 'GET', `${base(planId)}/diff?from=1`), 400);

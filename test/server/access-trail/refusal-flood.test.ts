@@ -10,7 +10,15 @@ import { testApp, testClock } from '../../helpers.js';
 /** The test app's database and log, rebuilt with the extra deps (TRUST_PROXY, limits). */
 async function floodApp(extra: Partial<AppDeps> = {}) {
   const t = await testApp();
-  const app = createApp({ db: t.db, clock: t.clock, logger: silentLogger(), devIssuer: t.devIssuer, accessLog: t.accessLog, publicBaseUrl: 'http://127.0.0.1:8080', ...extra });
+  const app = createApp({
+    db: t.db,
+    clock: t.clock,
+    logger: silentLogger(),
+    devIssuer: t.devIssuer,
+    accessLog: t.accessLog,
+    publicBaseUrl: 'http://127.0.0.1:8080',
+    ...extra,
+  });
   return { ...t, app };
 }
 
@@ -21,7 +29,18 @@ describe('an anonymous /q/ flood', () => {
   it('writes one event for the first refusal of each kind and one summary per window, not one row per request', async () => {
     const base = await testApp();
     const refusals = createRefusalSummary({ clock: base.clock, record: (e) => base.accessLog.record(e) });
-    const t = { ...base, app: createApp({ db: base.db, clock: base.clock, logger: silentLogger(), accessLog: base.accessLog, publicBaseUrl: '', refusals, trustProxy: { header: 'x-forwarded-for', hops: 1 } }) };
+    const t = {
+      ...base,
+      app: createApp({
+        db: base.db,
+        clock: base.clock,
+        logger: silentLogger(),
+        accessLog: base.accessLog,
+        publicBaseUrl: '',
+        refusals,
+        trustProxy: { header: 'x-forwarded-for', hops: 1 },
+      }),
+    };
     const statuses: number[] = [];
     for (let i = 0; i < 100; i++) statuses.push((await scan(t.app, '198.51.100.7')).status);
     expect(statuses.filter((s) => s === 303)).toHaveLength(60);
@@ -37,7 +56,13 @@ describe('an anonymous /q/ flood', () => {
     expect(events.length).toBeLessThanOrEqual(5);
     // The address itself is never in the log, only a keyed hash of it.
     expect(JSON.stringify(events)).not.toContain('198.51.100.7');
-    const tags = new Set(events.map((e) => (e.query as { client?: string; summary?: { client: string } }).client ?? (e.query as { summary: { client: string } }).summary.client));
+    const tags = new Set(
+      events.map(
+        (e) =>
+          (e.query as { client?: string; summary?: { client: string } }).client ??
+          (e.query as { summary: { client: string } }).summary.client,
+      ),
+    );
     expect(tags.size).toBe(1);
   });
 
@@ -57,13 +82,21 @@ describe('an anonymous /q/ flood', () => {
 });
 
 describe('the refusal summariser', () => {
-  const event = (reason: string): AccessEventInput => ({ actor: null, action: 'qr-scan', channel: 'qr', purpose: null, outcome: 'denied', reason });
+  const event = (reason: string): AccessEventInput => ({
+    actor: null,
+    action: 'qr-scan',
+    channel: 'qr',
+    purpose: null,
+    outcome: 'denied',
+    reason,
+  });
 
   it('caps the clients it tracks and folds the overflow into one "other clients" summary; close() flushes', async () => {
     const clock = testClock();
     const written: AccessEventInput[] = [];
     const s = createRefusalSummary({ clock, record: async (e) => void written.push(e), maxClients: 3 });
-    for (let i = 0; i < 10; i++) for (let j = 0; j < 4; j++) await s.refuse({ client: `addr:10.0.0.${i}`, reason: 'rate-limited', event: event('rate-limited') });
+    for (let i = 0; i < 10; i++)
+      for (let j = 0; j < 4; j++) await s.refuse({ client: `addr:10.0.0.${i}`, reason: 'rate-limited', event: event('rate-limited') });
     expect(written).toHaveLength(3);
     await s.close();
     const summaries = written.slice(3).map((e) => (e.query as { summary: { refusals: number; client: string } }).summary);
@@ -106,7 +139,15 @@ describe('refused tokens (401)', () => {
   it('are logged as denied with the reason, never the token, and summarised per address and reason', async () => {
     const base = await testApp();
     const refusals = createRefusalSummary({ clock: base.clock, record: (e) => base.accessLog.record(e) });
-    const app = createApp({ db: base.db, clock: base.clock, logger: silentLogger(), devIssuer: base.devIssuer, accessLog: base.accessLog, publicBaseUrl: '', refusals });
+    const app = createApp({
+      db: base.db,
+      clock: base.clock,
+      logger: silentLogger(),
+      devIssuer: base.devIssuer,
+      accessLog: base.accessLog,
+      publicBaseUrl: '',
+      refusals,
+    });
     const bad = 'eyJhbGciOiJFZERTQSJ9.eyJzdWIiOiJ4In0.c2VjcmV0LXNpZ25hdHVyZQ';
     expect((await app.request('/api/v1/plans/ABCDEFGHIJKLMNOP')).status).toBe(401);
     for (let i = 0; i < 30; i++) {

@@ -19,10 +19,14 @@ async function world(opts: Parameters<typeof testApp>[0] = {}) {
     importRecordFrom(planBody({ externalRef: 'SB-000001', familyName: 'Quillfeather' })),
     importRecordFrom(planBody({ externalRef: 'SB-000002', familyName: 'Marrowdale' })),
   ]);
-  await publishPlans(t.db, [importRecordFrom(planBody({ externalRef: 'SB-000001', familyName: 'Quillfeather', summary: 'Second version.' }))]);
+  await publishPlans(t.db, [
+    importRecordFrom(planBody({ externalRef: 'SB-000001', familyName: 'Quillfeather', summary: 'Second version.' })),
+  ]);
   const planId = await planIdOf(t.db, 'SB-000001');
   const withdrawnId = await planIdOf(t.db, 'SB-000002');
-  const w = await t.call(who.approver, 'POST', `/api/v1/plans/${withdrawnId}/versions/1/withdraw`, { body: { reason: 'superseded by new care plan' } });
+  const w = await t.call(who.approver, 'POST', `/api/v1/plans/${withdrawnId}/versions/1/withdraw`, {
+    body: { reason: 'superseded by new care plan' },
+  });
   expect(w.status).toBe(200);
   return { t, planId, withdrawnId };
 }
@@ -31,7 +35,7 @@ async function world(opts: Parameters<typeof testApp>[0] = {}) {
 async function once(t: TestApp, ...args: Parameters<TestApp['call']>) {
   const before = await t.headSeq();
   const res = await t.call(...args);
-  return { res, events: (await t.events(before)) };
+  return { res, events: await t.events(before) };
 }
 
 describe('every read writes exactly one access event', () => {
@@ -41,8 +45,16 @@ describe('every read writes exactly one access event', () => {
     expect(res.status).toBe(200);
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({
-      actorSub: 'medic.test', actorOrg: 'metro-ambulance', actorRoles: ['responder'], action: 'view', channel: 'api',
-      purpose: 'INC-2026-0042 welfare', planId, versionId: res.json.versionId, outcome: 'allowed', reason: null,
+      actorSub: 'medic.test',
+      actorOrg: 'metro-ambulance',
+      actorRoles: ['responder'],
+      action: 'view',
+      channel: 'api',
+      purpose: 'INC-2026-0042 welfare',
+      planId,
+      versionId: res.json.versionId,
+      outcome: 'allowed',
+      reason: null,
     });
     expect(res.json.version).toBe(2);
   });
@@ -51,7 +63,9 @@ describe('every read writes exactly one access event', () => {
     const { t, planId } = await world();
     const { res, events } = await once(t, who.author, 'GET', '/api/v1/plans?externalRef=SB-000001');
     expect(res.status).toBe(200);
-    expect(events).toEqual([expect.objectContaining({ planId, query: { externalRef: 'SB-000001', org: 'southbank-mh' }, outcome: 'allowed' })]);
+    expect(events).toEqual([
+      expect.objectContaining({ planId, query: { externalRef: 'SB-000001', org: 'southbank-mh' }, outcome: 'allowed' }),
+    ]);
   });
 
   it.each([
@@ -99,7 +113,11 @@ describe('sweep: no route returns plan data without an event', () => {
     const routes = [...new Set(t.app.routes.filter((r) => r.method === 'GET').map((r) => r.path))];
     expect(routes.length).toBeGreaterThanOrEqual(5);
     const fill = (path: string) =>
-      path.replace(':planId', planId).replace(':version', '1').replace(':token', 'AAAAAAAAAAAAAAAAAAAAAA').replace(/:file(\{[^}]*\})?/, 'current.pdf') +
+      path
+        .replace(':planId', planId)
+        .replace(':version', '1')
+        .replace(':token', 'AAAAAAAAAAAAAAAAAAAAAA')
+        .replace(/:file(\{[^}]*\})?/, 'current.pdf') +
       (path.endsWith('/diff') ? '?from=1&to=2' : path === '/api/v1/plans' ? '?externalRef=SB-000001&org=southbank-mh' : '');
     const callers = [who.officer, who.paramedic, who.outsider, who.author, who.approver, who.auditor, who.otherTrustAuthor, valleyMedic];
     let planDataResponses = 0;
@@ -114,7 +132,8 @@ describe('sweep: no route returns plan data without an event', () => {
           if (!logsEveryRequest && !carriesPlan) continue;
           // Anonymous card hits (a bearer token means nothing to /q/) are refusals a stranger can repeat:
           // the first is logged, repeats go into one summary (refusal-summary.ts).
-          const summarised = path.startsWith('/q/') && !carriesPlan && res.status === 303 && res.headers.get('location')!.startsWith('/sign-in');
+          const summarised =
+            path.startsWith('/q/') && !carriesPlan && res.status === 303 && res.headers.get('location')!.startsWith('/sign-in');
           if (summarised) expect(events.length, `${caller.sub} GET ${path}`).toBeLessThanOrEqual(1);
           else expect(events, `${caller.sub} GET ${path} (${res.status})`).toHaveLength(1);
           if (carriesPlan) {
@@ -144,15 +163,23 @@ describe('emergency access (break-glass)', () => {
     expect(opened.res.status).toBe(200);
     expect(opened.res.json.planId).toBe(planId);
     expect(opened.events).toEqual([
-      expect.objectContaining({ outcome: 'emergency', actorOrg: 'valley-ambulance', reason: 'patient unconscious at scene, no agreement with owning trust' }),
+      expect.objectContaining({
+        outcome: 'emergency',
+        actorOrg: 'valley-ambulance',
+        reason: 'patient unconscious at scene, no agreement with owning trust',
+      }),
     ]);
   });
 
   it('police get no break-glass; a reason too short is a 400; both logged as denied', async () => {
     const { t, planId } = await world();
-    const police = await once(t, valleyPolice, 'GET', `/api/v1/plans/${planId}`, { headers: { 'x-emergency-access': 'urgent concern for life' } });
+    const police = await once(t, valleyPolice, 'GET', `/api/v1/plans/${planId}`, {
+      headers: { 'x-emergency-access': 'urgent concern for life' },
+    });
     expect(police.res.status).toBe(403);
-    expect(police.events).toEqual([expect.objectContaining({ outcome: 'denied', reason: expect.stringMatching(/police have no emergency access/) })]);
+    expect(police.events).toEqual([
+      expect.objectContaining({ outcome: 'denied', reason: expect.stringMatching(/police have no emergency access/) }),
+    ]);
     const short = await once(t, valleyMedic, 'GET', `/api/v1/plans/${planId}`, { headers: { 'x-emergency-access': 'x' } });
     expect(short.res.status).toBe(400);
     expect(short.events).toEqual([expect.objectContaining({ outcome: 'denied' })]);

@@ -11,7 +11,8 @@ async function withPlan() {
 }
 
 const renameOwner = (t: TestApp, name: string) => t.db.exec(sql`UPDATE organisations SET name = ${name} WHERE slug = 'southbank-mh'`);
-const cards = (t: TestApp) => t.db.many<{ id: number; revokedAt: string | null }>(sql`SELECT id, revoked_at AS "revokedAt" FROM plan_cards ORDER BY id`);
+const cards = (t: TestApp) =>
+  t.db.many<{ id: number; revokedAt: string | null }>(sql`SELECT id, revoked_at AS "revokedAt" FROM plan_cards ORDER BY id`);
 const issue = (t: TestApp, planId: string, body: object = {}) =>
   t.call(who.author, 'POST', `/api/v1/plans/${planId}/cards`, { body, purpose: null });
 const pdfOf = (res: Awaited<ReturnType<typeof issue>>) => Buffer.from(res.json.artefacts.pdf.base64, 'base64');

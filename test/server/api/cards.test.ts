@@ -164,7 +164,7 @@ describe('issuing a card', () => {
     expect(text).not.toContain('Scan with a responder device');
   });
 
-  it('lets only the owning organisation\'s authors issue, list and revoke cards', async () => {
+  it("lets only the owning organisation's authors issue, list and revoke cards", async () => {
     const { t, planId } = await setUp();
     for (const w of [who.approver, who.otherTrustAuthor, who.paramedic, who.auditor]) {
       expect((await t.call(w, 'POST', `/api/v1/plans/${planId}/cards`, { body: {} })).status).toBe(403);
@@ -259,10 +259,12 @@ describe('scanning a card', () => {
     expect(plan.text).not.toContain('Speak to Eff by name');
   });
 
-  it('shows a withdrawn plan as withdrawn, with the owning team\'s contact and none of the content', async () => {
+  it("shows a withdrawn plan as withdrawn, with the owning team's contact and none of the content", async () => {
     const { t, card, events } = await setUp();
     const planId = await planIdOf(t.db, 'SB-000001');
-    const w = await t.call(who.approver, 'POST', `/api/v1/plans/${planId}/versions/1/withdraw`, { body: { reason: 'Person moved out of area' } });
+    const w = await t.call(who.approver, 'POST', `/api/v1/plans/${planId}/versions/1/withdraw`, {
+      body: { reason: 'Person moved out of area' },
+    });
     expect(w.status).toBe(200);
     const b = await responder(t);
     const scan = await b.get(pathOf(card.url));
@@ -357,7 +359,11 @@ describe('abuse resistance', () => {
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
     expect(limited.text).toContain('Too many attempts');
     // Rate-limited refusals are summarised, so they go to the access log itself, not the page seam.
-    expect((await t.events()).at(-1)).toMatchObject({ outcome: 'denied', reason: 'rate-limited', query: { card: 'token', failuresInWindow: 5 } });
+    expect((await t.events()).at(-1)).toMatchObject({
+      outcome: 'denied',
+      reason: 'rate-limited',
+      query: { card: 'token', failuresInWindow: 5 },
+    });
     expect((await events()).at(-1)).toMatchObject({ reason: 'unknown-card' });
     // Another responder is not affected, and the window slides on.
     expect((await (await responder(t, 'demo.nurse')).get(pathOf(card.url))).status).toBe(303);
@@ -438,7 +444,8 @@ describe.each(counterBackends)('the card limits, counted in $name', (backend) =>
     const { clock, counters, handoffs } = await sharedParts(backend);
     const guard = createCardGuard(clock, { counters, handoffs });
     let allowed = 0;
-    for (let c = 0; c < 20; c++) for (let i = 0; i < 15; i++) if ((await guard.attempt(`actor:org/p${c}`, 'card-secret')).wait === undefined) allowed++;
+    for (let c = 0; c < 20; c++)
+      for (let i = 0; i < 15; i++) if ((await guard.attempt(`actor:org/p${c}`, 'card-secret')).wait === undefined) allowed++;
     expect(allowed).toBe(200);
     for (let i = 0; i < 5; i++) await guard.failed('actor:org/guesser');
     expect(await guard.failuresOf('actor:org/guesser')).toBe(5);

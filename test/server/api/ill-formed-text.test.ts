@@ -39,7 +39,9 @@ describe('ill-formed Unicode (a lone surrogate) is refused where text enters', (
     }
     expect(await countRows(t.db, 'plans')).toBe(0);
     // The same names, well-formed (an emoji is a surrogate pair), are accepted.
-    expect((await t.call(who.author, 'POST', '/api/v1/plans', { body: planBody({ givenNames: 'Ann 🌊' }), purpose: null })).status).toBe(201);
+    expect((await t.call(who.author, 'POST', '/api/v1/plans', { body: planBody({ givenNames: 'Ann 🌊' }), purpose: null })).status).toBe(
+      201,
+    );
   });
 
   it('on the API: editing a draft is a 400 naming the field; the draft is unchanged', async () => {
@@ -49,7 +51,10 @@ describe('ill-formed Unicode (a lone surrogate) is refused where text enters', (
     const planId = created.json.planId as string;
     const { externalRef: _r, ...draft } = planBody();
     for (const s of Object.values(lone)) {
-      const res = await t.call(who.author, 'PUT', `/api/v1/plans/${planId}/versions/1`, { body: { ...draft, plan: { ...draft.plan, capacity: `Has ${s}capacity` } }, purpose: null });
+      const res = await t.call(who.author, 'PUT', `/api/v1/plans/${planId}/versions/1`, {
+        body: { ...draft, plan: { ...draft.plan, capacity: `Has ${s}capacity` } },
+        purpose: null,
+      });
       expectRefused(res, 'plan.capacity', 'edit');
     }
     const stored = (await findVersion(t.db, planId, 1))!;
@@ -59,22 +64,51 @@ describe('ill-formed Unicode (a lone surrogate) is refused where text enters', (
   it('on the register: organisation, agreement and reason fields are a 400 naming the field', async () => {
     const t = await testApp();
     for (const s of Object.values(lone)) {
-      expectRefused(await t.call(who.admin, 'POST', '/api/v1/admin/organisations', { body: { slug: 'valley-ambulance', name: `Valley${s}`, kind: 'ambulance' } }), 'name', 'new org name');
-      expectRefused(await t.call(who.admin, 'PATCH', '/api/v1/admin/organisations/southbank-mh', { body: { name: `South${s}bank` } }), 'name', 'org name');
-      expectRefused(await t.call(who.admin, 'PATCH', '/api/v1/admin/organisations/southbank-mh', { body: { contact: `desk${s}@example.org` } }), 'contact', 'org contact');
-      expectRefused(await t.call(who.admin, 'PATCH', '/api/v1/admin/organisations/southbank-mh', { body: { name: 'Southbank', reason: `renamed${s}` } }), 'reason', 'change reason');
       expectRefused(
-        await t.call(who.admin, 'POST', '/api/v1/admin/agreements', { body: { reference: `DSA-${s}`, parties: ['southbank-mh', 'shire-police'], validFrom: '2026-11-01', validTo: '2027-11-01' } }),
+        await t.call(who.admin, 'POST', '/api/v1/admin/organisations', {
+          body: { slug: 'valley-ambulance', name: `Valley${s}`, kind: 'ambulance' },
+        }),
+        'name',
+        'new org name',
+      );
+      expectRefused(
+        await t.call(who.admin, 'PATCH', '/api/v1/admin/organisations/southbank-mh', { body: { name: `South${s}bank` } }),
+        'name',
+        'org name',
+      );
+      expectRefused(
+        await t.call(who.admin, 'PATCH', '/api/v1/admin/organisations/southbank-mh', { body: { contact: `desk${s}@example.org` } }),
+        'contact',
+        'org contact',
+      );
+      expectRefused(
+        await t.call(who.admin, 'PATCH', '/api/v1/admin/organisations/southbank-mh', {
+          body: { name: 'Southbank', reason: `renamed${s}` },
+        }),
+        'reason',
+        'change reason',
+      );
+      expectRefused(
+        await t.call(who.admin, 'POST', '/api/v1/admin/agreements', {
+          body: { reference: `DSA-${s}`, parties: ['southbank-mh', 'shire-police'], validFrom: '2026-11-01', validTo: '2027-11-01' },
+        }),
         'reference',
         'agreement reference',
       );
-      expectRefused(await t.call(who.admin, 'POST', '/api/v1/admin/organisations/southbank-mh/disable', { body: { reason: `merged${s} away` } }), 'reason', 'disable reason');
+      expectRefused(
+        await t.call(who.admin, 'POST', '/api/v1/admin/organisations/southbank-mh/disable', { body: { reason: `merged${s} away` } }),
+        'reason',
+        'disable reason',
+      );
     }
-    expect(await t.db.one(sql`SELECT name, contact, disabled_at AS d FROM organisations WHERE slug = 'southbank-mh'`)).toMatchObject({ name: 'Southbank Mental Health Trust', d: null });
+    expect(await t.db.one(sql`SELECT name, contact, disabled_at AS d FROM organisations WHERE slug = 'southbank-mh'`)).toMatchObject({
+      name: 'Southbank Mental Health Trust',
+      d: null,
+    });
     expect(await countRows(t.db, 'organisations', sql`slug = 'valley-ambulance'`)).toBe(0);
   });
 
-  it('in the address: a %-escape that is not UTF-8 (a surrogate\'s bytes) is a 400 naming the parameter, for the API and pages', async () => {
+  it("in the address: a %-escape that is not UTF-8 (a surrogate's bytes) is a 400 naming the parameter, for the API and pages", async () => {
     const t = await testApp();
     await publishPlans(t.db, [importRecordFrom(planBody())]);
     for (const escaped of ['%ED%A0%80', '%ED%B0%80', 'Ann%ED%A0%80']) {
@@ -100,12 +134,15 @@ describe('ill-formed Unicode (a lone surrogate) is refused where text enters', (
     expect((await t.call(who.officer, 'GET', `/api/v1/search?q=${encodeURIComponent("Siân O'Sullivan")}`)).status).toBe(200);
   });
 
-  it('in the purpose header: a surrogate\'s bytes are refused as a purpose', async () => {
+  it("in the purpose header: a surrogate's bytes are refused as a purpose", async () => {
     const t = await testApp();
     await publishPlans(t.db, [importRecordFrom(planBody())]);
     const planId = await planIdOf(t.db, 'SB-000001');
     // What a client sending "INC-1 Ann\ud800" as UTF-8 (CESU style) puts on the wire, one character per byte.
-    for (const bytes of [[0xed, 0xa0, 0x80], [0xed, 0xb0, 0x80]]) {
+    for (const bytes of [
+      [0xed, 0xa0, 0x80],
+      [0xed, 0xb0, 0x80],
+    ]) {
       const wire = `INC-2026-0042 Ann${Buffer.from(bytes).toString('latin1')} welfare`;
       const res = await t.call(who.officer, 'GET', `/api/v1/plans/${planId}`, { purpose: wire });
       expect(res.status).toBe(400);

@@ -28,7 +28,10 @@ describe('names and purposes that display other than they read', () => {
         const res = await t.call(who.author, 'POST', '/api/v1/plans', { body, purpose: null });
         expect([what, path, res.status]).toEqual([what, path, 400]);
         expect(res.headers.get('content-type')).toContain('application/problem+json');
-        expect(res.json.errors.map((e: { path: string }) => e.path), what).toContain(path);
+        expect(
+          res.json.errors.map((e: { path: string }) => e.path),
+          what,
+        ).toContain(path);
       }
     }
     expect(await countRows(t.db, 'plans')).toBe(0);
@@ -37,12 +40,21 @@ describe('names and purposes that display other than they read', () => {
   it('keeps line breaks in prose but not bidi overrides', async () => {
     const t = await testApp();
     const withSummary = (summary: string) => planBody({ summary, externalRef: `SB-${summary.length}` });
-    expect((await t.call(who.author, 'POST', '/api/v1/plans', { body: withSummary('Calm voice.\nNo sirens.'), purpose: null })).status).toBe(201);
+    expect(
+      (await t.call(who.author, 'POST', '/api/v1/plans', { body: withSummary('Calm voice.\nNo sirens.'), purpose: null })).status,
+    ).toBe(201);
     const bad = await t.call(who.author, 'POST', '/api/v1/plans', { body: withSummary('Calm \u202Evoice.'), purpose: null });
     expect(bad.status).toBe(400);
     expect(bad.json.errors[0].path).toBe('plan.summary');
     // Welsh, Polish and Irish names are not "hidden characters".
-    expect((await t.call(who.author, 'POST', '/api/v1/plans', { body: planBody({ givenNames: 'Siân Łucja Aoife', externalRef: 'SB-2' }), purpose: null })).status).toBe(201);
+    expect(
+      (
+        await t.call(who.author, 'POST', '/api/v1/plans', {
+          body: planBody({ givenNames: 'Siân Łucja Aoife', externalRef: 'SB-2' }),
+          purpose: null,
+        })
+      ).status,
+    ).toBe(201);
   });
 
   it('refuses a purpose with hidden characters on the API and the web form', async () => {
@@ -62,7 +74,9 @@ describe('names and purposes that display other than they read', () => {
       expect(form.status).toBe(400);
       expect(form.text).toContain('no invisible or bidi-override characters');
     }
-    const welsh = await t.call(who.officer, 'GET', `/api/v1/plans/${planId}`, { purpose: Buffer.from("INC-7 Siân's welfare", 'utf8').toString('latin1') });
+    const welsh = await t.call(who.officer, 'GET', `/api/v1/plans/${planId}`, {
+      purpose: Buffer.from("INC-7 Siân's welfare", 'utf8').toString('latin1'),
+    });
     expect(welsh.status).toBe(200);
     expect((await t.events()).at(-1)!.purpose).toBe("INC-7 Siân's welfare");
   });
@@ -79,9 +93,18 @@ describe('an emergency-access reason that displays other than it reads', () => {
     // On the wire a header is bytes; Node hands them over one character per byte, as this does.
     const wire = (text: string) => Buffer.from(text, 'utf8').toString('latin1');
     const mojibake = Buffer.from([0x75, 0x6e, 0xc3, 0x28, 0x63, 0x6f, 0x6e, 0x73, 0x63, 0x69, 0x6f, 0x75, 0x73]).toString('latin1');
-    const refused = [...Object.entries(hidden).filter(([, ch]) => ch !== '\n').map(([what, ch]) => [what, wire(`unconscious ${ch}patient`)]), ['not UTF-8', mojibake]];
+    const refused = [
+      ...Object.entries(hidden)
+        .filter(([, ch]) => ch !== '\n')
+        .map(([what, ch]) => [what, wire(`unconscious ${ch}patient`)]),
+      ['not UTF-8', mojibake],
+    ];
     for (const [what, reason] of refused) {
-      for (const url of [`/api/v1/plans/${planId}`, '/api/v1/plans?externalRef=SB-000001&org=southbank-mh', `/fhir/R4/CarePlan/${planId}`]) {
+      for (const url of [
+        `/api/v1/plans/${planId}`,
+        '/api/v1/plans?externalRef=SB-000001&org=southbank-mh',
+        `/fhir/R4/CarePlan/${planId}`,
+      ]) {
         const res = await t.call(medic, 'GET', url, { headers: { 'x-emergency-access': reason! } });
         expect([what, url, res.status]).toEqual([what, url, 400]);
         const detail = url.startsWith('/fhir') ? res.json.issue[0].diagnostics : res.json.detail;
@@ -93,10 +116,14 @@ describe('an emergency-access reason that displays other than it reads', () => {
     expect(events.length).toBe(refused.length * 3);
     for (const e of events) {
       expect(e.outcome).toBe('denied');
-      expect(`${e.reason}`).not.toMatch(/[\u0000-\u001F\u007F-\u009F\u200B-\u200F\u2060-\u2064\uFEFF\u202A-\u202E\u2066-\u2069\u00C0-\u00FF]/);
+      expect(`${e.reason}`).not.toMatch(
+        /[\u0000-\u001F\u007F-\u009F\u200B-\u200F\u2060-\u2064\uFEFF\u202A-\u202E\u2066-\u2069\u00C0-\u00FF]/,
+      );
     }
     // A Welsh reason, sent as UTF-8, is read as typed: that is what auditors and the person see.
-    const ok = await t.call(medic, 'GET', `/api/v1/plans/${planId}`, { headers: { 'x-emergency-access': wire('Siân unconscious, no other record') } });
+    const ok = await t.call(medic, 'GET', `/api/v1/plans/${planId}`, {
+      headers: { 'x-emergency-access': wire('Siân unconscious, no other record') },
+    });
     expect(ok.status).toBe(200);
     expect((await t.events()).at(-1)).toMatchObject({ outcome: 'emergency', reason: 'Siân unconscious, no other record' });
   });

@@ -2,7 +2,17 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../../src/logger.js';
 import { responseChecker } from '../../openapi-check.js';
-import { Generator, harvest, HTTP_METHODS, operationsOf, requestsFor, type Doc, type GeneratedRequest, type Operation, type Pools } from '../../openapi-fuzz.js';
+import {
+  Generator,
+  harvest,
+  HTTP_METHODS,
+  operationsOf,
+  requestsFor,
+  type Doc,
+  type GeneratedRequest,
+  type Operation,
+  type Pools,
+} from '../../openapi-fuzz.js';
 import { copyDataDir, importRecordFrom, planBody, planIdOf, publishPlans, testApp, who, type TestApp, type Who } from '../../helpers.js';
 
 /**
@@ -73,7 +83,12 @@ async function setUp() {
   return { t, doc, tokens, pools, gen: new Generator(pools), fresh };
 }
 
-async function send(t: TestApp, tokens: Map<string, string>, method: string, req: Pick<GeneratedRequest, 'role' | 'url' | 'headers' | 'body'>): Promise<Answer> {
+async function send(
+  t: TestApp,
+  tokens: Map<string, string>,
+  method: string,
+  req: Pick<GeneratedRequest, 'role' | 'url' | 'headers' | 'body'>,
+): Promise<Answer> {
   const headers: Record<string, string> = { ...req.headers };
   const token = tokens.get(req.role);
   if (token) headers.authorization = `Bearer ${token}`;
@@ -94,12 +109,15 @@ function problemLog() {
   return {
     add: (op: Operation, what: string, req: GeneratedRequest, res: Answer) => {
       const key = `${op.method} ${op.path}: ${what}`;
-      if (!seen.has(key)) seen.set(key, `${key}\n    as ${req.role}: ${op.method} ${req.url}${req.broken ? ` (broken: ${req.broken})` : ''}${req.body ? `\n    body ${req.body.slice(0, 300)}` : ''}\n    → ${res.status} ${res.text.slice(0, 300)}`);
+      if (!seen.has(key))
+        seen.set(
+          key,
+          `${key}\n    as ${req.role}: ${op.method} ${req.url}${req.broken ? ` (broken: ${req.broken})` : ''}${req.body ? `\n    body ${req.body.slice(0, 300)}` : ''}\n    → ${res.status} ${res.text.slice(0, 300)}`,
+        );
     },
     list: () => [...seen.values()],
   };
 }
-
 
 const isProblem = (json: unknown): json is { in?: string; errors?: unknown } => !!json && typeof json === 'object';
 
@@ -151,27 +169,32 @@ async function conform(setup: Awaited<ReturnType<typeof setUp>>, doc: Doc, opts:
       // First a plain request (required parameters only): an answer with everything in it, every time.
       const first = fc.sample(plain, { numRuns: 1, seed })[0]!;
       await fc.assert(
-        fc.asyncProperty(generated.map((q) => ({ ...q, role })), fc.nat(3), async (req, probe) => {
-          if (probe !== 0) return judge(op, req, await send(t, tokens, op.method, req));
-          // Now and then the same request with a parameter the operation does not list, sent first, so
-          // that when it is refused the original still finds the state it was generated for.
-          const url = `${req.url}${req.url.includes('?') ? '&' : '?'}${unlisted}=1`;
-          const withUnlisted = { ...req, url, validByDoc: false, broken: `unlisted query parameter ${unlisted}` };
-          const refused = await send(t, tokens, op.method, withUnlisted);
-          judge(op, withUnlisted, refused);
-          const res = await send(t, tokens, op.method, req);
-          judge(op, req, res);
-          if (res.status < 300 && !(refused.status === 400 && isProblem(refused.json) && refused.json.in === 'query')) {
-            problems.add(op, `took an unlisted query parameter (${refused.status}; without it ${res.status})`, withUnlisted, refused);
-          }
-        }),
+        fc.asyncProperty(
+          generated.map((q) => ({ ...q, role })),
+          fc.nat(3),
+          async (req, probe) => {
+            if (probe !== 0) return judge(op, req, await send(t, tokens, op.method, req));
+            // Now and then the same request with a parameter the operation does not list, sent first, so
+            // that when it is refused the original still finds the state it was generated for.
+            const url = `${req.url}${req.url.includes('?') ? '&' : '?'}${unlisted}=1`;
+            const withUnlisted = { ...req, url, validByDoc: false, broken: `unlisted query parameter ${unlisted}` };
+            const refused = await send(t, tokens, op.method, withUnlisted);
+            judge(op, withUnlisted, refused);
+            const res = await send(t, tokens, op.method, req);
+            judge(op, req, res);
+            if (res.status < 300 && !(refused.status === 400 && isProblem(refused.json) && refused.json.in === 'query')) {
+              problems.add(op, `took an unlisted query parameter (${refused.status}; without it ${res.status})`, withUnlisted, refused);
+            }
+          },
+        ),
         { numRuns: RUNS, seed, endOnFailure: true, examples: [[{ ...first, role }, 1]] },
       );
     }
     if (process.env.OPENAPI_CHECK_TRACE) console.log(`${op.method} ${op.path}: ${Date.now() - opStarted} ms (fresh app ${appMs} ms)`);
   }
   if (process.env.OPENAPI_CHECK_TRACE) console.log([...domain400s].join('\n'));
-  if (process.env.OPENAPI_CHECK_TRACE) console.log(`${requests} requests in ${Date.now() - started} ms, ${Math.round(sendMs)} ms of them answering`);
+  if (process.env.OPENAPI_CHECK_TRACE)
+    console.log(`${requests} requests in ${Date.now() - started} ms, ${Math.round(sendMs)} ms of them answering`);
   const succeeded = [...statuses].filter(([, s]) => [...s].some((x) => x < 300)).map(([k]) => k);
   return { problems: problems.list(), ops, requests, succeeded };
 }
@@ -206,7 +229,9 @@ describe('the API against its own document (property-based)', () => {
       Object.values(node).forEach(walk);
     };
     walk(loose);
-    const { problems } = await conform(setup, loose, { only: (op) => (op.method === 'POST' && op.path === '/api/v1/plans') || (op.method === 'GET' && op.path === '/api/v1/plans/{planId}') });
+    const { problems } = await conform(setup, loose, {
+      only: (op) => (op.method === 'POST' && op.path === '/api/v1/plans') || (op.method === 'GET' && op.path === '/api/v1/plans/{planId}'),
+    });
     const kinds = problems.map((p) => p.split('\n')[0]);
     expect(kinds).toContain('POST /api/v1/plans: refused by its body schema a request the document accepts');
     expect(kinds).toContain('GET /api/v1/plans/{planId}: refused by its header schema a request the document accepts');
@@ -237,7 +262,8 @@ describe('the API against its own document (property-based)', () => {
         const allow = (res.headers.get('allow') ?? '').split(/,\s*/).filter(Boolean).sort();
         if (res.status !== 405 || JSON.stringify(allow) !== JSON.stringify(expected)) {
           wrong.push(`${method} ${url} → ${res.status} Allow: ${res.headers.get('allow')} (documented: ${expected.join(', ')})`);
-        } else if ((res.json as { code?: string }).code !== 'method_not_allowed') wrong.push(`${method} ${url}: code ${(res.json as { code?: string }).code}`);
+        } else if ((res.json as { code?: string }).code !== 'method_not_allowed')
+          wrong.push(`${method} ${url}: code ${(res.json as { code?: string }).code}`);
       }
     }
     expect(wrong).toEqual([]);

@@ -13,7 +13,13 @@ async function served() {
   const t = await testApp();
   const server = serve({ fetch: t.app.fetch, hostname: '127.0.0.1', port: 0 });
   await new Promise<void>((r) => server.once('listening', () => r()));
-  stops.push(() => new Promise<void>((r) => { (server as unknown as { closeAllConnections(): void }).closeAllConnections(); server.close(() => r()); }));
+  stops.push(
+    () =>
+      new Promise<void>((r) => {
+        (server as unknown as { closeAllConnections(): void }).closeAllConnections();
+        server.close(() => r());
+      }),
+  );
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
@@ -29,7 +35,9 @@ describe('/docs', () => {
     expect((await t.app.request('/docs/swagger-ui-bundle.js')).headers.get('content-type')).toContain('javascript');
     expect((await t.app.request('/docs/docs-init.js')).status).toBe(200);
     expect((await t.app.request('/docs/../package.json')).status).toBe(404);
-    expect((await t.app.request('/sign-in')).headers.get('content-security-policy')).toContain("default-src 'none'; style-src 'unsafe-inline'");
+    expect((await t.app.request('/sign-in')).headers.get('content-security-policy')).toContain(
+      "default-src 'none'; style-src 'unsafe-inline'",
+    );
   });
 
   it('renders in Chromium with every request to this service and no CSP violation', { timeout: 60_000 }, async () => {

@@ -32,7 +32,10 @@ describe('/openapi.json', () => {
     expect(approve.requestBody.required).toBe(true);
     const body = approve.requestBody.content['application/json'].schema;
     const approveBody = body.$ref ? doc.components.schemas[body.$ref.split('/').at(-1)] : body;
-    expect(approveBody).toMatchObject({ required: ['contentHash'], properties: { contentHash: { type: 'string', pattern: '^[0-9a-f]{64}$' } } });
+    expect(approveBody).toMatchObject({
+      required: ['contentHash'],
+      properties: { contentHash: { type: 'string', pattern: '^[0-9a-f]{64}$' } },
+    });
     expect(approve.description).toContain('content-changed');
     expect(Object.keys(approve.responses)).toContain('409');
   });
@@ -41,7 +44,9 @@ describe('/openapi.json', () => {
     const t = await testApp();
     const doc = await documentOf(t);
     const registered = new Set(
-      t.app.routes.filter((r) => r.path.startsWith('/api/v1/') && r.method !== 'ALL').map((r) => `${r.method.toLowerCase()} ${openApiPath(r.path)}`),
+      t.app.routes
+        .filter((r) => r.path.startsWith('/api/v1/') && r.method !== 'ALL')
+        .map((r) => `${r.method.toLowerCase()} ${openApiPath(r.path)}`),
     );
     const documented = new Set(Object.entries(doc.paths).flatMap(([path, item]) => Object.keys(item as object).map((m) => `${m} ${path}`)));
     expect(registered.size).toBeGreaterThan(30);
@@ -55,7 +60,13 @@ describe('/openapi.json', () => {
     await publishPlans(t.db, [importRecordFrom(planBody())]);
     const planId = await planIdOf(t.db, 'SB-000001');
     const problems: string[] = [];
-    const call = async (w: Parameters<typeof t.call>[0], method: string, url: string, route: string, opts: Parameters<typeof t.call>[3] = {}) => {
+    const call = async (
+      w: Parameters<typeof t.call>[0],
+      method: string,
+      url: string,
+      route: string,
+      opts: Parameters<typeof t.call>[3] = {},
+    ) => {
       const res = await t.call(w, method, url, opts);
       problems.push(...check(method, route, res));
       return res;
@@ -68,8 +79,13 @@ describe('/openapi.json', () => {
       (await call(who.author, 'GET', `/api/v1/plans/${planId}/versions`, '/api/v1/plans/:planId/versions')).status,
       (await call(who.author, 'GET', `/api/v1/plans/${planId}/versions/1`, '/api/v1/plans/:planId/versions/:version')).status,
       (await call(who.author, 'POST', `/api/v1/plans/${planId}/versions`, '/api/v1/plans/:planId/versions', { body: {} })).status,
-      (await call(who.author, 'POST', `/api/v1/plans/${planId}/versions/2/submit`, '/api/v1/plans/:planId/versions/:version/submit')).status,
-      (await call(who.approver, 'POST', `/api/v1/plans/${planId}/versions/2/approve`, '/api/v1/plans/:planId/versions/:version/approve', { body: { contentHash: await contentHashOf(t.db, planId, 2) } })).status,
+      (await call(who.author, 'POST', `/api/v1/plans/${planId}/versions/2/submit`, '/api/v1/plans/:planId/versions/:version/submit'))
+        .status,
+      (
+        await call(who.approver, 'POST', `/api/v1/plans/${planId}/versions/2/approve`, '/api/v1/plans/:planId/versions/:version/approve', {
+          body: { contentHash: await contentHashOf(t.db, planId, 2) },
+        })
+      ).status,
       (await call(who.author, 'GET', `/api/v1/plans/${planId}/diff?from=1&to=2`, '/api/v1/plans/:planId/diff')).status,
       (await call(who.author, 'POST', '/api/v1/plans', '/api/v1/plans', { body: planBody({ externalRef: 'SB-000002' }) })).status,
       (await call(who.author, 'GET', `/api/v1/plans/${planId}/cards`, '/api/v1/plans/:planId/cards')).status,
@@ -81,7 +97,11 @@ describe('/openapi.json', () => {
       (await call(who.officer, 'GET', '/api/v1/plans/not-an-id', '/api/v1/plans/:planId')).status,
       (await call(who.officer, 'GET', `/api/v1/plans/${planId}`, '/api/v1/plans/:planId', { purpose: null })).status,
       (await call(null, 'GET', `/api/v1/search?q=Aoife`, '/api/v1/search')).status,
-      (await call(who.approver, 'POST', `/api/v1/plans/${planId}/versions/2/approve`, '/api/v1/plans/:planId/versions/:version/approve', { body: { contentHash: await contentHashOf(t.db, planId, 2) } })).status,
+      (
+        await call(who.approver, 'POST', `/api/v1/plans/${planId}/versions/2/approve`, '/api/v1/plans/:planId/versions/:version/approve', {
+          body: { contentHash: await contentHashOf(t.db, planId, 2) },
+        })
+      ).status,
       (await call(who.author, 'GET', `/api/v1/plans/${planId}/cards/current.pdf`, '/api/v1/plans/:planId/cards/:file')).status,
     ];
     expect(statuses).toEqual([200, 200, 200, 200, 200, 200, 201, 200, 200, 200, 201, 200, 200, 200, 404, 403, 400, 400, 401, 409, 410]);
@@ -96,7 +116,11 @@ describe('/openapi.json', () => {
     const plan = doc.paths['/api/v1/plans'].post.requestBody.content['application/json'].schema;
     expect(plan.properties.subject.properties.nhsNumber).toMatchObject({ 'x-check-digit': 'nhs-modulus-11' });
     expect(plan.properties.subject.properties.nhsNumber.description).toContain('check digit');
-    expect(plan.properties.subject.properties.dateOfBirth).toMatchObject({ format: 'date', 'x-not-before': '1900-01-01', 'x-not-after': 'today' });
+    expect(plan.properties.subject.properties.dateOfBirth).toMatchObject({
+      format: 'date',
+      'x-not-before': '1900-01-01',
+      'x-not-after': 'today',
+    });
     expect(plan.properties.governance).toMatchObject({ then: { required: ['agreedBySubjectOn'] } });
     const agreement = doc.paths['/api/v1/admin/agreements'].post.requestBody.content['application/json'].schema;
     expect(agreement['x-date-order']).toEqual(['validFrom', 'validTo']);
@@ -104,12 +128,17 @@ describe('/openapi.json', () => {
     const search = doc.paths['/api/v1/search'].get;
     expect(search['x-query-schema']).toMatchObject({ dependentRequired: { within: ['near'] } });
     expect(search.parameters.find((p: any) => p.name === 'dob').schema.anyOf).toHaveLength(3);
-    expect(doc.paths['/api/v1/plans/{planId}/cards/{file}'].get.parameters.find((p: any) => p.name === 'file').schema.enum).toEqual(['current.pdf', 'current.png', 'current.svg']);
+    expect(doc.paths['/api/v1/plans/{planId}/cards/{file}'].get.parameters.find((p: any) => p.name === 'file').schema.enum).toEqual([
+      'current.pdf',
+      'current.png',
+      'current.svg',
+    ]);
     // No body is read as {}: where {} is a valid body (a new draft from the published version), it is optional.
     expect(doc.paths['/api/v1/plans/{planId}/versions'].post.requestBody.required).toBe(false);
     expect(doc.paths['/api/v1/plans'].post.requestBody.required).toBe(true);
     // Every operation refuses query parameters it does not list, so every one documents a 400.
-    for (const [path, item] of Object.entries<any>(doc.paths)) for (const [method, op] of Object.entries<any>(item)) expect(op.responses['400'], `${method} ${path}`).toBeDefined();
+    for (const [path, item] of Object.entries<any>(doc.paths))
+      for (const [method, op] of Object.entries<any>(item)) expect(op.responses['400'], `${method} ${path}`).toBeDefined();
   });
 
   it('refuses an optional purpose sent with a value its schema refuses, rather than reading without it', async () => {

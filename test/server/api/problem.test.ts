@@ -29,7 +29,11 @@ describe('errors are problem+json with a useful detail', () => {
   it('a bad body names every bad field; unknown fields are rejected; malformed JSON is a 400', async () => {
     const t = await documentedCalls(await testApp());
     const body = planBody() as any;
-    const bad = { ...body, subject: { ...body.subject, dateOfBirth: 'yesterday', eyeColour: 'brown' }, plan: { ...body.plan, summary: '' } };
+    const bad = {
+      ...body,
+      subject: { ...body.subject, dateOfBirth: 'yesterday', eyeColour: 'brown' },
+      plan: { ...body.plan, summary: '' },
+    };
     const res = await t.call(who.author, 'POST', '/api/v1/plans', { body: bad });
     const p = res.json as Problem;
     expect(res.status).toBe(400);

@@ -1,4 +1,3 @@
-
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { openStore } from '../../../db/index.js';
@@ -24,7 +23,13 @@ describe('/readyz and /livez', () => {
     health.watch(() => accessLog.stats().batches);
     let caughtUp = true;
     const app = createApp({
-      db: t.db, clock: t.clock, logger: silentLogger(), devIssuer: t.devIssuer, accessLog, accessLogHealth: health, publicBaseUrl: 'http://x',
+      db: t.db,
+      clock: t.clock,
+      logger: silentLogger(),
+      devIssuer: t.devIssuer,
+      accessLog,
+      accessLogHealth: health,
+      publicBaseUrl: 'http://x',
       searchReady: () => caughtUp,
     });
     const readyz = async () => {
@@ -38,14 +43,23 @@ describe('/readyz and /livez', () => {
     });
 
     caughtUp = false;
-    expect(await readyz()).toMatchObject({ status: 503, body: { status: 'not-ready', failed: ['searchIndex'], searchIndex: 'catching-up' } });
+    expect(await readyz()).toMatchObject({
+      status: 503,
+      body: { status: 'not-ready', failed: ['searchIndex'], searchIndex: 'catching-up' },
+    });
     caughtUp = true;
 
     const mend = await breakAccessLog(t.db);
     const read = async () =>
-      app.request(`/api/v1/plans/${planId}`, { headers: { authorization: `Bearer ${await t.tokenFor(who.officer)}`, 'x-access-purpose': 'INC-2026-0001 welfare' } });
+      app.request(`/api/v1/plans/${planId}`, {
+        headers: { authorization: `Bearer ${await t.tokenFor(who.officer)}`, 'x-access-purpose': 'INC-2026-0001 welfare' },
+      });
     const refused = await read();
-    expect([refused.status, refused.headers.get('retry-after'), refused.headers.get('content-type')]).toEqual([503, '2', 'application/problem+json']);
+    expect([refused.status, refused.headers.get('retry-after'), refused.headers.get('content-type')]).toEqual([
+      503,
+      '2',
+      'application/problem+json',
+    ]);
     expect(await readyz()).toMatchObject({ status: 503, body: { failed: ['accessLog'], database: 'ok', accessLog: 'commit-failing' } });
     // A failure that is not the database being away is cleared only by a batch that commits.
     expect((await readyz()).status).toBe(503);
@@ -56,7 +70,9 @@ describe('/readyz and /livez', () => {
     expect((await readyz()).status).toBe(200);
   });
 
-  it('on PostgreSQL: a stopped server is 503 + Retry-After and not ready; started again, ready by itself with no request served in between', { timeout: 120_000 }, async () => {
+  it('on PostgreSQL: a stopped server is 503 + Retry-After and not ready; started again, ready by itself with no request served in between', {
+    timeout: 120_000,
+  }, async () => {
     const postgres = await startRestartablePostgres();
     const dir = tempDir();
     const db = await openStore({ dataDir: dir, databaseUrl: postgres.url });
@@ -73,14 +89,21 @@ describe('/readyz and /livez', () => {
     health.watch(() => accessLog.stats().batches);
     const app = createApp({ db, clock, logger: silentLogger(), devIssuer, accessLog, accessLogHealth: health, publicBaseUrl: 'http://x' });
     const token = await devIssuer.sign(who.officer, 3600, clock());
-    const read = () => app.request(`/api/v1/plans/${planId}`, { headers: { authorization: `Bearer ${token}`, 'x-access-purpose': 'INC-2026-0001 welfare' } });
+    const read = () =>
+      app.request(`/api/v1/plans/${planId}`, {
+        headers: { authorization: `Bearer ${token}`, 'x-access-purpose': 'INC-2026-0001 welfare' },
+      });
     const status = async (path: string) => (await app.request(path)).status;
     expect((await read()).status).toBe(200);
     expect(await status('/readyz')).toBe(200);
 
     await postgres.stop();
     const refused = await read();
-    expect([refused.status, refused.headers.get('retry-after'), refused.headers.get('content-type')]).toEqual([503, '2', 'application/problem+json']);
+    expect([refused.status, refused.headers.get('retry-after'), refused.headers.get('content-type')]).toEqual([
+      503,
+      '2',
+      'application/problem+json',
+    ]);
     expect(await refused.json()).toMatchObject({ code: 'unavailable' });
     await new Promise((r) => setTimeout(r, 1100)); // past the reuse of the last probe's answer
     const notReady = await app.request('/readyz');
@@ -104,7 +127,9 @@ describe('/readyz and /livez', () => {
   it('tells a database that is away from other errors', async () => {
     const refused = await new pg.Client({ host: '127.0.0.1', port: 1, connectionTimeoutMillis: 2000 }).connect().catch((e: unknown) => e);
     expect(isStoreUnavailable(refused)).toBe(true);
-    expect(isStoreUnavailable(Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' }))).toBe(true);
+    expect(isStoreUnavailable(Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' }))).toBe(
+      true,
+    );
     expect(isStoreUnavailable(new Error('wrapped', { cause: refused }))).toBe(true);
     expect(isStoreUnavailable(Object.assign(new Error('duplicate key'), { code: '23505' }))).toBe(false);
     expect(isStoreUnavailable(Object.assign(new Error('disk I/O error'), { code: 'SQLITE_IOERR' }))).toBe(false);

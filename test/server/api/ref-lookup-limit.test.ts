@@ -16,11 +16,23 @@ const ref = (n: number) => `SB-${String(n).padStart(6, '0')}`;
 /** Twelve published plans with sequential references, as a trust numbers them; an app whose refusal summary the test can close. */
 async function world(refLookupLimits?: { perMinute: number; perHour: number }) {
   const t = await testApp();
-  await publishPlans(t.db, Array.from({ length: 12 }, (_, i) => importRecordFrom(planBody({ externalRef: ref(i + 1), familyName: `Walk${i + 1}` }))));
+  await publishPlans(
+    t.db,
+    Array.from({ length: 12 }, (_, i) => importRecordFrom(planBody({ externalRef: ref(i + 1), familyName: `Walk${i + 1}` }))),
+  );
   const lines: string[] = [];
   const logger = createLogger('warn', new Writable({ write: (chunk, _e, cb) => (lines.push(String(chunk)), cb()) }));
   const refusals = createRefusalSummary({ clock: t.clock, record: (e) => t.accessLog.record(e) });
-  const app = createApp({ db: t.db, clock: t.clock, logger, devIssuer: t.devIssuer, accessLog: t.accessLog, publicBaseUrl: 'http://127.0.0.1:8080', refusals, refLookupLimits });
+  const app = createApp({
+    db: t.db,
+    clock: t.clock,
+    logger,
+    devIssuer: t.devIssuer,
+    accessLog: t.accessLog,
+    publicBaseUrl: 'http://127.0.0.1:8080',
+    refusals,
+    refLookupLimits,
+  });
   const get = async (w: Who, url: string, purpose: string | null = 'INC-2026-0042 welfare check') => {
     const headers: Record<string, string> = { authorization: `Bearer ${await t.tokenFor(w)}` };
     if (purpose) headers['x-access-purpose'] = purpose;
@@ -29,8 +41,13 @@ async function world(refLookupLimits?: { perMinute: number; perHour: number }) {
   const api = (w: Who, n: number | string) => get(w, `/api/v1/plans?externalRef=${typeof n === 'number' ? ref(n) : n}&org=southbank-mh`);
   const fhir = (w: Who, n: number) => get(w, `/fhir/R4/CarePlan?identifier=${encodeURIComponent(`${ORG}|${ref(n)}`)}`);
   const flags = async (auditor: Who, kind: string) =>
-    ((await (await get(auditor, `/api/v1/audit/flags?kind=${kind}`, null)).json()) as { flags: { kind: string; actor: { sub: string; org: string }; detail: string; planIds: string[]; eventSeqs: number[] }[] }).flags;
-  const warnings = () => lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => String(l.msg).startsWith('look-ups by reference'));
+    (
+      (await (await get(auditor, `/api/v1/audit/flags?kind=${kind}`, null)).json()) as {
+        flags: { kind: string; actor: { sub: string; org: string }; detail: string; planIds: string[]; eventSeqs: number[] }[];
+      }
+    ).flags;
+  const warnings = () =>
+    lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => String(l.msg).startsWith('look-ups by reference'));
   return { ...t, app, refusals, api, fhir, flags, warnings, lines };
 }
 
@@ -51,7 +68,9 @@ describe('looking plans up by reference, per person', () => {
     expect(raised[0]!.planIds).toHaveLength(6);
     expect((await t.flags(who.auditor, 'many-references')).map((f) => f.actor.sub)).toEqual(['medic.test']);
     // Operations hear of it at the same moment, with no person or reference in the application log.
-    expect(t.warnings()).toEqual([expect.objectContaining({ level: 40, org: 'metro-ambulance', channel: 'api', references: 6, withinMinutes: 60 })]);
+    expect(t.warnings()).toEqual([
+      expect.objectContaining({ level: 40, org: 'metro-ambulance', channel: 'api', references: 6, withinMinutes: 60 }),
+    ]);
     expect(t.lines.join('')).not.toMatch(/medic\.test|SB-0000/);
 
     // A reference that does not exist counts as much as one that does; reading one again costs nothing.
@@ -87,7 +106,9 @@ describe('looking plans up by reference, per person', () => {
 
     // One flag for the whole walk, grown with it; and the refusals flagged too.
     const walk = await t.flags(ambulanceAuditor, 'many-references');
-    expect(walk.map((f) => f.detail)).toEqual(['10 different plan references looked up, each within 60 minutes of the last; 9 plan(s) opened']);
+    expect(walk.map((f) => f.detail)).toEqual([
+      '10 different plan references looked up, each within 60 minutes of the last; 9 plan(s) opened',
+    ]);
     expect(walk[0]!.eventSeqs).toHaveLength(13);
     expect(t.warnings()).toHaveLength(1);
     const limits = await t.flags(ambulanceAuditor, 'reference-rate-limited');

@@ -6,7 +6,7 @@ import { silentLogger } from '../../../src/logger.js';
 import { breakAccessLog, importRecordFrom, planBody, planIdOf, publishPlans, testApp, who } from '../../helpers.js';
 
 describe('response headers', () => {
-  it('every API answer with personal data, and the access report in each format, is no-store; the HTML report has the pages\' CSP', async () => {
+  it("every API answer with personal data, and the access report in each format, is no-store; the HTML report has the pages' CSP", async () => {
     const t = await testApp();
     await publishPlans(t.db, [importRecordFrom(planBody())]);
     const planId = await planIdOf(t.db, 'SB-000001');
@@ -42,9 +42,19 @@ describe('/healthz', () => {
     const health = accessLogHealth(t.dir);
     const accessLog = createAccessLog(t.db, { clock: t.clock, onError: () => health.failed() });
     health.watch(() => accessLog.stats().batches);
-    const app = createApp({ db: t.db, clock: t.clock, logger: silentLogger(), devIssuer: t.devIssuer, accessLog, accessLogHealth: health, publicBaseUrl: 'http://x' });
+    const app = createApp({
+      db: t.db,
+      clock: t.clock,
+      logger: silentLogger(),
+      devIssuer: t.devIssuer,
+      accessLog,
+      accessLogHealth: health,
+      publicBaseUrl: 'http://x',
+    });
     const read = async () =>
-      app.request(`/api/v1/plans/${planId}`, { headers: { authorization: `Bearer ${await t.tokenFor(who.officer)}`, 'x-access-purpose': 'INC-2026-0001 welfare' } });
+      app.request(`/api/v1/plans/${planId}`, {
+        headers: { authorization: `Bearer ${await t.tokenFor(who.officer)}`, 'x-access-purpose': 'INC-2026-0001 welfare' },
+      });
     expect((await app.request('/healthz')).status).toBe(200);
     expect((await read()).status).toBe(200);
 

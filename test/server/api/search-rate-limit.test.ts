@@ -16,7 +16,16 @@ async function limitedApp(searchLimits = { perMinute: 3, perHour: 5 }) {
   const t = await testApp();
   await publishPlans(t.db, [importRecordFrom(planBody())]);
   const refusals = createRefusalSummary({ clock: t.clock, record: (e) => t.accessLog.record(e) });
-  const app = createApp({ db: t.db, clock: t.clock, logger: silentLogger(), devIssuer: t.devIssuer, accessLog: t.accessLog, publicBaseUrl: '', refusals, searchLimits });
+  const app = createApp({
+    db: t.db,
+    clock: t.clock,
+    logger: silentLogger(),
+    devIssuer: t.devIssuer,
+    accessLog: t.accessLog,
+    publicBaseUrl: '',
+    refusals,
+    searchLimits,
+  });
   const search = async (w: Who, q = "o'sullivan") =>
     app.request(`/api/v1/search?q=${encodeURIComponent(q)}`, {
       headers: { authorization: `Bearer ${await t.tokenFor(w)}`, 'x-access-purpose': 'INC-2026-0042 welfare check' },
@@ -43,7 +52,9 @@ describe('the per-person search limit', () => {
     await t.refusals.close();
     expect((await t.events()).at(-1)!.reason).toBe('rate-limited (summary): 10 more from this client in this window');
 
-    const flags = await t.app.request('/api/v1/audit/flags?kind=search-rate-limited', { headers: { authorization: `Bearer ${await t.tokenFor(policeAuditor)}` } });
+    const flags = await t.app.request('/api/v1/audit/flags?kind=search-rate-limited', {
+      headers: { authorization: `Bearer ${await t.tokenFor(policeAuditor)}` },
+    });
     const body = (await flags.json()) as { flags: { kind: string; actor: { sub: string }; detail: string }[] };
     expect(body.flags.map((f) => [f.actor.sub, f.detail]).sort()).toEqual([
       ['demo.officer', '10 more searches refused by the per-person limit in one window'],

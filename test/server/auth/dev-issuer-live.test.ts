@@ -12,7 +12,9 @@ import { browser, signedIn } from '../web/helpers.js';
 async function giveIssuer(t: TestApp, slug: string) {
   const other = new Database(databaseFile(t.dir));
   try {
-    other.prepare('UPDATE organisations SET issuer = ?, jwks = ? WHERE slug = ?').run(`https://idp.${slug}.example`, `https://idp.${slug}.example/jwks`, slug);
+    other
+      .prepare('UPDATE organisations SET issuer = ?, jwks = ? WHERE slug = ?')
+      .run(`https://idp.${slug}.example`, `https://idp.${slug}.example/jwks`, slug);
   } finally {
     other.close();
   }
@@ -26,7 +28,9 @@ describe('the development issuer once an organisation has its own identity provi
     const planId = await planIdOf(t.db, 'SB-000001');
     const officer = await t.tokenFor(who.officer);
     const read = (token: string) =>
-      t.app.request(`/api/v1/plans/${planId}`, { headers: { authorization: `Bearer ${token}`, 'x-access-purpose': 'INC-2026-0001 welfare check' } });
+      t.app.request(`/api/v1/plans/${planId}`, {
+        headers: { authorization: `Bearer ${token}`, 'x-access-purpose': 'INC-2026-0001 welfare check' },
+      });
     expect((await read(officer)).status).toBe(200);
 
     await giveIssuer(t, 'capital-police');

@@ -69,13 +69,24 @@ describe('jwks: what the API accepts', () => {
       asked++;
       res.end('internal secret');
     });
-    for (const jwks of ['/etc/passwd', fifo(t.dir), '/dev/zero', 'file:///etc/passwd', 'keys.json', `${internal}/internal`, 'ftp://idp.example/jwks']) {
+    for (const jwks of [
+      '/etc/passwd',
+      fifo(t.dir),
+      '/dev/zero',
+      'file:///etc/passwd',
+      'keys.json',
+      `${internal}/internal`,
+      'ftp://idp.example/jwks',
+    ]) {
       const res = await t.call(who.admin, 'PATCH', '/api/v1/admin/organisations/southbank-mh', {
         body: { issuer: 'https://idp.southbank.example', jwks, reason: 'trying the key set' },
       });
       expect(res.status, jwks).toBe(400);
       expect(res.headers.get('content-type')).toMatch(/application\/problem\+json/);
-      expect(res.json.errors.map((e: { path: string }) => e.path), jwks).toContain('jwks');
+      expect(
+        res.json.errors.map((e: { path: string }) => e.path),
+        jwks,
+      ).toContain('jwks');
       expect(res.text).not.toContain('root:');
     }
     expect(asked).toBe(0);
@@ -93,19 +104,27 @@ describe('jwks: what the API accepts', () => {
     expect(bad.status).toBe(400);
     expect(bad.json.errors.map((e: { path: string }) => e.path.split('.')[0])).toContain('jwks');
     const text = await t.call(who.admin, 'PATCH', '/api/v1/admin/organisations/southbank-mh', {
-      body: { issuer: 'https://idp.southbank.example', jwks: JSON.stringify({ keys: [k.jwk] }), reason: 'our provider signs with this key' },
+      body: {
+        issuer: 'https://idp.southbank.example',
+        jwks: JSON.stringify({ keys: [k.jwk] }),
+        reason: 'our provider signs with this key',
+      },
     });
     expect(text.status, text.text).toBe(200);
     expect(JSON.parse((await getOrganisation(t.db, 'southbank-mh'))!.jwks!)).toEqual({ keys: [k.jwk] });
   });
 });
 
-describe('jwks: the administrator\'s form', () => {
+describe("jwks: the administrator's form", () => {
   it('shows a refused path as an error on the field, with nothing of the file in the page', async () => {
     const t = await testApp();
     const admin = await signedIn(t, 'demo.admin');
     const res = await admin.post('/admin/organisations/southbank-mh', {
-      name: 'Southbank Mental Health (synthetic)', kind: 'mental-health', issuer: 'https://idp.southbank.example', jwks: '/etc/passwd', reason: 'our provider',
+      name: 'Southbank Mental Health (synthetic)',
+      kind: 'mental-health',
+      issuer: 'https://idp.southbank.example',
+      jwks: '/etc/passwd',
+      reason: 'our provider',
     });
     expect(res.status).toBe(400);
     expect(res.text).toContain('href="#jwks"');
@@ -115,11 +134,15 @@ describe('jwks: the administrator\'s form', () => {
 });
 
 describe('jwks: what the authenticator does with the register', () => {
-  it('never opens a path kept from before (a FIFO does not freeze it; no byte of /etc/passwd in the 401)', { timeout: 20_000 }, async () => {
+  it('never opens a path kept from before (a FIFO does not freeze it; no byte of /etc/passwd in the 401)', {
+    timeout: 20_000,
+  }, async () => {
     const t = await testApp();
     const k = await key();
     await legacyRow(t, '/etc/passwd');
-    const res = await t.app.request('/api/v1/search?q=x', { headers: { authorization: `Bearer ${await token(t, k)}`, 'x-access-purpose': 'INC-1' } });
+    const res = await t.app.request('/api/v1/search?q=x', {
+      headers: { authorization: `Bearer ${await token(t, k)}`, 'x-access-purpose': 'INC-1' },
+    });
     expect(res.status).toBe(401);
     const body = await res.text();
     expect(body).not.toMatch(/root|:x:0:0|Unexpected token/);
@@ -130,7 +153,9 @@ describe('jwks: what the authenticator does with the register', () => {
     expect(await auth.verify(await token(t, k))).toMatchObject({ ok: false, code: 'unauthenticated' });
   });
 
-  it('a remote key set is read only up to its size cap: an endless answer is refused at once, a padded one too', { timeout: 20_000 }, async () => {
+  it('a remote key set is read only up to its size cap: an endless answer is refused at once, a padded one too', {
+    timeout: 20_000,
+  }, async () => {
     const t = await testApp();
     const k = await key();
     let mode: 'endless' | 'padded' | 'passwd' = 'endless';
@@ -176,14 +201,22 @@ describe('jwks: what the authenticator does with the register', () => {
 });
 
 describe('jwks: key set files, read once by the operator', () => {
-  it('at start-up a path kept from before becomes the inline key set, or is removed if it is not one, as governance events', { timeout: 20_000 }, async () => {
+  it('at start-up a path kept from before becomes the inline key set, or is removed if it is not one, as governance events', {
+    timeout: 20_000,
+  }, async () => {
     const t = await testApp();
     const k = await key();
     const good = path.join(t.dir, 'river-jwks.json');
     fs.writeFileSync(good, JSON.stringify({ keys: [k.jwk] }));
     await legacyRow(t, good);
-    for (const [slug, file] of [['fifo-police', fifo(t.dir)], ['passwd-police', '/etc/passwd'], ['zero-police', '/dev/zero']] as const) {
-      await t.db.exec(sql`INSERT INTO organisations (slug, name, kind, issuer, jwks, created_at) VALUES (${slug}, 'Synthetic', 'police', 'https://idp.x.example', ${file}, ${t.clock().toISOString()})`);
+    for (const [slug, file] of [
+      ['fifo-police', fifo(t.dir)],
+      ['passwd-police', '/etc/passwd'],
+      ['zero-police', '/dev/zero'],
+    ] as const) {
+      await t.db.exec(
+        sql`INSERT INTO organisations (slug, name, kind, issuer, jwks, created_at) VALUES (${slug}, 'Synthetic', 'police', 'https://idp.x.example', ${file}, ${t.clock().toISOString()})`,
+      );
     }
     const adopted = await adoptJwksFiles({ db: t.db, log: t.accessLog, clock: t.clock });
     expect(adopted.map((a) => [a.org, a.adopted ? 'adopted' : a.problem])).toEqual([
@@ -225,6 +258,9 @@ describe('jwks: key set files, read once by the operator', () => {
     } finally {
       await db.close();
     }
-    expect(await addOrganisation(t.db, { slug: 'x-police', name: 'X', kind: 'police', issuer: ISS, jwks: file }, t.clock())).toMatchObject({ ok: false, code: 'invalid' });
+    expect(await addOrganisation(t.db, { slug: 'x-police', name: 'X', kind: 'police', issuer: ISS, jwks: file }, t.clock())).toMatchObject({
+      ok: false,
+      code: 'invalid',
+    });
   });
 });

@@ -36,7 +36,13 @@ const southbankRoleMap = 'sb-authors=author,sb-approvers=approver,sb-ig=auditor,
 
 /** The real app over HTTP (no development issuer) and a real OpenID provider for capital-police (and southbank-mh if asked). */
 export async function setUp(
-  opts: { sessionMaxHours?: number; sessionIdleMinutes?: number; southbank?: boolean; trustProxy?: TrustProxy; extraUsers?: TestUser[] } = {},
+  opts: {
+    sessionMaxHours?: number;
+    sessionIdleMinutes?: number;
+    southbank?: boolean;
+    trustProxy?: TrustProxy;
+    extraUsers?: TestUser[];
+  } = {},
 ) {
   const { southbank, extraUsers = [], ...appOpts } = opts;
   const t = await testApp({ clock: testClock(new Date().toISOString()) });
@@ -52,18 +58,46 @@ export async function setUp(
   const refusals = createRefusalSummary({ clock: t.clock, record: (e) => t.accessLog.record(e) });
   onCleanup(() => refusals.close());
   let appUrl = '';
-  const app = createApp({ db: t.db, clock: t.clock, logger: silentLogger(), accessLog: t.accessLog, secrets: t.secrets, search, refusals, localCards: true, ...appOpts, get publicBaseUrl() { return appUrl; } });
+  const app = createApp({
+    db: t.db,
+    clock: t.clock,
+    logger: silentLogger(),
+    accessLog: t.accessLog,
+    secrets: t.secrets,
+    search,
+    refusals,
+    localCards: true,
+    ...appOpts,
+    get publicBaseUrl() {
+      return appUrl;
+    },
+  });
   const server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 });
   await new Promise<void>((r) => server.once('listening', () => r()));
   appUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  onCleanup(() => new Promise<void>((r) => { (server as unknown as { closeAllConnections(): void }).closeAllConnections(); server.close(() => r()); }));
+  onCleanup(
+    () =>
+      new Promise<void>((r) => {
+        (server as unknown as { closeAllConnections(): void }).closeAllConnections();
+        server.close(() => r());
+      }),
+  );
   const clientSecret = 'synthetic-test-secret-0123456789';
   const provider = await startTestProvider({
     users: [...users, ...(southbank ? southbankUsers : []), ...extraUsers],
     claims: ['groups', 'org', ORG_CLAIM],
     clients: [
       { clientId: 'rpl-capital', clientSecret, redirectUri: `${appUrl}/auth/callback`, postLogoutRedirectUri: `${appUrl}/signed-out` },
-      ...(southbank ? [{ clientId: 'rpl-southbank', clientSecret, redirectUri: `${appUrl}/auth/callback`, postLogoutRedirectUri: `${appUrl}/signed-out` }] : []),
+      ...(southbank
+        ? [
+            {
+              clientId: 'rpl-southbank',
+              clientSecret,
+              redirectUri: `${appUrl}/auth/callback`,
+              postLogoutRedirectUri: `${appUrl}/signed-out`,
+            },
+          ]
+        : []),
     ],
   });
   onCleanup(provider.stop);
@@ -79,7 +113,15 @@ export async function setUp(
   });
   expect((await configureOidc(t.db, input, sealClientSecret(t.secrets, 'capital-police', clientSecret), t.clock())).ok).toBe(true);
   if (southbank) {
-    const sb = oidcConfigInputSchema.parse({ org: 'southbank-mh', issuer: provider.issuer, clientId: 'rpl-southbank', rolesClaim: 'groups', roleMap: southbankRoleMap, orgClaim: ORG_CLAIM, orgCode: orgCodes['southbank-mh'] });
+    const sb = oidcConfigInputSchema.parse({
+      org: 'southbank-mh',
+      issuer: provider.issuer,
+      clientId: 'rpl-southbank',
+      rolesClaim: 'groups',
+      roleMap: southbankRoleMap,
+      orgClaim: ORG_CLAIM,
+      orgCode: orgCodes['southbank-mh'],
+    });
     expect((await configureOidc(t.db, sb, sealClientSecret(t.secrets, 'southbank-mh', clientSecret), t.clock())).ok).toBe(true);
   }
   const signIns = async () => {
@@ -89,4 +131,3 @@ export async function setUp(
   const sessionRows = () => t.db.many(sql`SELECT actor_sub, actor_org, actor_roles FROM web_sessions ORDER BY created_at, actor_sub`);
   return { t, app, appUrl, provider, signIns, sessionRows, clientSecret, sync, refusals };
 }
-

@@ -81,7 +81,11 @@ export async function startTestProvider(opts: {
   return {
     issuer,
     provider,
-    stop: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
+    stop: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
   };
 }
 
@@ -137,7 +141,12 @@ export async function signInOverHttp(appUrl: string, org: string, user: string, 
 
 /** The same, in a real browser page (playwright-core). */
 export async function signInInBrowser(
-  page: { goto(url: string): Promise<unknown>; fill(sel: string, v: string): Promise<void>; click(sel: string): Promise<void>; waitForURL(u: (url: URL) => boolean): Promise<void> },
+  page: {
+    goto(url: string): Promise<unknown>;
+    fill(sel: string, v: string): Promise<void>;
+    click(sel: string): Promise<void>;
+    waitForURL(u: (url: URL) => boolean): Promise<void>;
+  },
   appUrl: string,
   org: string,
   user: string,

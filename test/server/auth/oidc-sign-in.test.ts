@@ -11,7 +11,7 @@ const noSecrets = (events: unknown[], ...secrets: string[]) => {
   expect(text).not.toMatch(/eyJ[A-Za-z0-9_-]{10,}/); // no JWTs
 };
 
-describe('sign-in through the organisation\'s OpenID provider', () => {
+describe("sign-in through the organisation's OpenID provider", () => {
   it('lists the organisations with a provider, remembers the last one, and lands where the person started', async () => {
     const { appUrl, signIns, sessionRows, clientSecret } = await setUp();
     const list = await httpClient().get(`${appUrl}/sign-in`);
@@ -26,7 +26,9 @@ describe('sign-in through the organisation\'s OpenID provider', () => {
     const again = await client.get(`${appUrl}/sign-in`);
     expect(again.text).toContain('id="sign-in-last" href="/sign-in/capital-police"');
     const events = await signIns();
-    expect(events.map((e) => [e.actorOrg, e.actorSub, e.outcome, e.reason])).toEqual([['capital-police', 'pc.oidc', 'allowed', 'signed-in']]);
+    expect(events.map((e) => [e.actorOrg, e.actorSub, e.outcome, e.reason])).toEqual([
+      ['capital-police', 'pc.oidc', 'allowed', 'signed-in'],
+    ]);
     noSecrets(events, clientSecret);
   });
 
@@ -35,7 +37,9 @@ describe('sign-in through the organisation\'s OpenID provider', () => {
     const client = httpClient();
     const toLogin = await client.follow('GET', `${appUrl}/sign-in/capital-police`);
     const action = /action="([^"]+)"/.exec(toLogin.text)![1]!;
-    const atCallback = await client.follow('POST', new URL(action, toLogin.url).toString(), { user: 'pc.oidc' }, (u) => u.includes('/auth/callback'));
+    const atCallback = await client.follow('POST', new URL(action, toLogin.url).toString(), { user: 'pc.oidc' }, (u) =>
+      u.includes('/auth/callback'),
+    );
     const callbackUrl = new URL(atCallback.location!);
     const wrong = new URL(callbackUrl);
     wrong.searchParams.set('state', 'not-the-state');
@@ -176,7 +180,7 @@ describe('sign-in through the organisation\'s OpenID provider', () => {
     expect(ended.location).toContain('ended=expired');
   });
 
-  it('sign-out ends the session here and sends the browser to end the provider\'s session too', async () => {
+  it("sign-out ends the session here and sends the browser to end the provider's session too", async () => {
     const { appUrl, provider, signIns, sessionRows } = await setUp();
     const { client } = await signInOverHttp(appUrl, 'capital-police', 'pc.oidc');
     const cookie = client.jars.get(new URL(appUrl).host)!.get('rp_session')!;
@@ -200,19 +204,42 @@ describe('sign-in through the organisation\'s OpenID provider', () => {
     const replay = httpClient();
     replay.jars.set(new URL(appUrl).host, new Map([['rp_session', cookie]]));
     expect((await replay.get(`${appUrl}/purpose`)).status).toBe(303);
-    expect((await signIns()).map((e) => [e.action, e.reason])).toEqual([['sign-in', 'signed-in'], ['sign-out', 'signed-out']]);
+    expect((await signIns()).map((e) => [e.action, e.reason])).toEqual([
+      ['sign-in', 'signed-in'],
+      ['sign-out', 'signed-out'],
+    ]);
   });
 });
 
 describe('one OpenID provider serving several organisations (issue 20; NHS CIS2 is one national issuer)', () => {
   /** Reconfigures an organisation on the test provider, keeping what setUp gave it unless overridden. */
-  const reconfigure = async (t: Awaited<ReturnType<typeof setUp>>['t'], org: 'capital-police' | 'southbank-mh', over: Record<string, unknown>) => {
+  const reconfigure = async (
+    t: Awaited<ReturnType<typeof setUp>>['t'],
+    org: 'capital-police' | 'southbank-mh',
+    over: Record<string, unknown>,
+  ) => {
     const c = (await getOidcConfig(t.db, org))!;
-    const roleMap = Object.entries(c.roleMap).map(([k, r]) => `${k}=${r}`).join(',');
-    return configureOidc(t.db, oidcConfigInputSchema.parse({ org, issuer: c.issuer, clientId: c.clientId, rolesClaim: c.rolesClaim, roleMap, orgClaim: c.orgClaim ?? undefined, orgCode: c.orgCode ?? undefined, ...over }), c.clientSecret!, t.clock());
+    const roleMap = Object.entries(c.roleMap)
+      .map(([k, r]) => `${k}=${r}`)
+      .join(',');
+    return configureOidc(
+      t.db,
+      oidcConfigInputSchema.parse({
+        org,
+        issuer: c.issuer,
+        clientId: c.clientId,
+        rolesClaim: c.rolesClaim,
+        roleMap,
+        orgClaim: c.orgClaim ?? undefined,
+        orgCode: c.orgCode ?? undefined,
+        ...over,
+      }),
+      c.clientSecret!,
+      t.clock(),
+    );
   };
 
-  it("a person who picks another organisation on the same provider is refused (org-mismatch), and signs in to their own", async () => {
+  it('a person who picks another organisation on the same provider is refused (org-mismatch), and signs in to their own', async () => {
     const { t, appUrl, signIns, sessionRows } = await setUp({ southbank: true });
     // Role codes are national (as CIS2's are): capital-police's map knows the IG lead's code too.
     expect((await reconfigure(t, 'capital-police', { roleMap: 'ops-responders=responder,sb-ig=auditor' })).ok).toBe(true);
@@ -237,9 +264,16 @@ describe('one OpenID provider serving several organisations (issue 20; NHS CIS2 
     expect((await signIns()).map((e) => [e.actorOrg, e.outcome, e.reason])).toEqual([['southbank-mh', 'denied', 'org-unvouched']]);
 
     // Each can be put right on its own, never without the claim; a value already taken is refused.
-    expect(await reconfigure(t, 'southbank-mh', {})).toMatchObject({ ok: false, code: 'conflict', extra: { reason: 'org-claim-required' } });
+    expect(await reconfigure(t, 'southbank-mh', {})).toMatchObject({
+      ok: false,
+      code: 'conflict',
+      extra: { reason: 'org-claim-required' },
+    });
     expect((await reconfigure(t, 'capital-police', { orgClaim: ORG_CLAIM, orgCode: orgCodes['capital-police'] })).ok).toBe(true);
-    expect(await reconfigure(t, 'southbank-mh', { orgClaim: ORG_CLAIM, orgCode: orgCodes['capital-police'] })).toMatchObject({ ok: false, extra: { reason: 'org-code-taken' } });
+    expect(await reconfigure(t, 'southbank-mh', { orgClaim: ORG_CLAIM, orgCode: orgCodes['capital-police'] })).toMatchObject({
+      ok: false,
+      extra: { reason: 'org-code-taken' },
+    });
     expect((await reconfigure(t, 'southbank-mh', { orgClaim: ORG_CLAIM, orgCode: orgCodes['southbank-mh'] })).ok).toBe(true);
     await signInOverHttp(appUrl, 'southbank-mh', 'sb.auditor');
     expect(await sessionRows()).toEqual([{ actor_sub: 'sb.auditor', actor_org: 'southbank-mh', actor_roles: '["auditor"]' }]);
@@ -251,7 +285,12 @@ describe('one OpenID provider serving several organisations (issue 20; NHS CIS2 
     await t.db.exec(sql`DELETE FROM organisation_oidc WHERE org_slug = 'southbank-mh'`);
     const c = (await getOidcConfig(t.db, 'capital-police'))!;
     const join = (orgClaim?: string, orgCode?: string) =>
-      configureOidc(t.db, oidcConfigInputSchema.parse({ org: 'southbank-mh', issuer: `${c.issuer}/`, clientId: 'rpl-southbank', orgClaim, orgCode }), sealClientSecret(t.secrets, 'southbank-mh', 'synthetic-secret'), t.clock());
+      configureOidc(
+        t.db,
+        oidcConfigInputSchema.parse({ org: 'southbank-mh', issuer: `${c.issuer}/`, clientId: 'rpl-southbank', orgClaim, orgCode }),
+        sealClientSecret(t.secrets, 'southbank-mh', 'synthetic-secret'),
+        t.clock(),
+      );
     expect(await join()).toMatchObject({ ok: false, extra: { reason: 'org-claim-required' } });
     expect(await join(ORG_CLAIM, orgCodes['southbank-mh'])).toMatchObject({ ok: false, extra: { reason: 'org-claim-required' } });
     expect(await getOidcConfig(t.db, 'southbank-mh')).toBeUndefined();

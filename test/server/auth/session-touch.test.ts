@@ -16,7 +16,8 @@ async function setUp() {
     const r = await sessions.read(c);
     return c.json(r && 'session' in r ? { ok: true } : { ended: r?.ended ?? null });
   });
-  const read = async () => (await (await app.request('/', { headers: { cookie: `${SESSION_COOKIE}=${id}` } })).json()) as { ok?: true; ended?: string | null };
+  const read = async () =>
+    (await (await app.request('/', { headers: { cookie: `${SESSION_COOKIE}=${id}` } })).json()) as { ok?: true; ended?: string | null };
   const lastSeen = async () => (await db.one<{ t: number }>(sql`SELECT last_seen_at AS t FROM web_sessions`))!.t;
   return { clock, sessions, read, lastSeen };
 }
@@ -24,17 +25,17 @@ async function setUp() {
 describe('session last-seen writes', () => {
   it('a use is remembered at once in this process and written to the database together with others, not per request', async () => {
     const { clock, sessions, read, lastSeen } = await setUp();
-    const started = (await lastSeen());
+    const started = await lastSeen();
     // 20 minutes on: the read is a use, but the row is not written on the request path.
     clock.set('2026-11-23T10:20:00.000Z');
     expect(await read()).toEqual({ ok: true });
-    expect((await lastSeen())).toBe(started);
+    expect(await lastSeen()).toBe(started);
     // 45 minutes after sign-in but 25 after the last use: still alive (idle is 30), because this
     // process knows of the unwritten use.
     clock.set('2026-11-23T10:45:00.000Z');
     expect(await read()).toEqual({ ok: true });
     await sessions.flushTouches();
-    expect((await lastSeen())).toBe(new Date('2026-11-23T10:45:00.000Z').getTime());
+    expect(await lastSeen()).toBe(new Date('2026-11-23T10:45:00.000Z').getTime());
   });
 
   it('without a use for the idle time the session still ends', async () => {

@@ -8,7 +8,10 @@ import { setUp } from './oidc-app.js';
  * permanent access event each, and each started sign-in one pending_sign_ins row: both are bounded now.
  */
 const get = (url: string, from: string) => fetch(url, { redirect: 'manual', headers: { 'x-forwarded-for': from } });
-const eventsNow = async (t: { accessLog: { planLookup(): Promise<unknown> }; events(): Promise<{ action: string; reason: string | null; query: unknown }[]> }) => {
+const eventsNow = async (t: {
+  accessLog: { planLookup(): Promise<unknown> };
+  events(): Promise<{ action: string; reason: string | null; query: unknown }[]>;
+}) => {
   await t.accessLog.planLookup();
   return (await t.events()).filter((e) => e.action === 'sign-in');
 };
@@ -31,7 +34,9 @@ describe('an anonymous flood of the sign-in routes', () => {
     expect((after[1]!.query as { summary: { refusals: number } }).summary.refusals).toBe(299);
   });
 
-  it('starting sign-in is limited per client (429 page, summarised), and other clients still get through', { timeout: 60_000 }, async () => {
+  it('starting sign-in is limited per client (429 page, summarised), and other clients still get through', {
+    timeout: 60_000,
+  }, async () => {
     const { t, appUrl } = await setUpWith();
     const statuses: number[] = [];
     for (let i = 0; i < 100; i++) statuses.push((await get(`${appUrl}/sign-in/capital-police`, '203.0.113.5')).status);
@@ -53,7 +58,13 @@ describe('an anonymous flood of the sign-in routes', () => {
     const { t, appUrl } = await setUpWith();
     const until = t.clock().getTime() + 600_000;
     const rows = Array.from({ length: MAX_PENDING_SIGN_INS }, (_, i) => ({
-      stateHash: `synthetic-${i}`, bindingHash: 'b', orgSlug: 'capital-police', nonce: 'n', codeVerifier: 'v', returnTo: '/', expiresAt: until,
+      stateHash: `synthetic-${i}`,
+      bindingHash: 'b',
+      orgSlug: 'capital-police',
+      nonce: 'n',
+      codeVerifier: 'v',
+      returnTo: '/',
+      expiresAt: until,
     }));
     // In slices: one statement's parameters are limited (32,766 on SQLite).
     for (let i = 0; i < rows.length; i += 1000) await t.db.exec(t.db.q.insert(t.db.t.pendingSignIns).values(rows.slice(i, i + 1000)));

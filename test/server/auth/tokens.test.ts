@@ -60,7 +60,10 @@ describe('tokens: exp required, bounded lifetime', () => {
     const auth = createAuthenticator(t.db, t.devIssuer, t.clock);
     const now = nowS(t);
     expect((await auth.verify(await devToken(t, { iat: now, exp: now + 12 * 3600 }))).ok).toBe(true);
-    expect(await auth.verify(await devToken(t, { iat: now, exp: now + 12 * 3600 + 60 }))).toMatchObject({ ok: false, code: 'unauthenticated' });
+    expect(await auth.verify(await devToken(t, { iat: now, exp: now + 12 * 3600 + 60 }))).toMatchObject({
+      ok: false,
+      code: 'unauthenticated',
+    });
     // An iat dated in the future does not stretch the time left past the maximum.
     expect((await auth.verify(await devToken(t, { iat: now + 6 * 3600, exp: now + 18 * 3600 }))).ok).toBe(false);
     // Back-dated iat: it has lived long already, even if it expires soon.
@@ -85,7 +88,15 @@ describe('tokens: the verified-token cache never outlives the token or its key s
   it('inline key set replaced: a token signed by the removed key stops working at once', async () => {
     const t = await testApp();
     const [k1, k2] = [await key('k1'), await key('k2')];
-    expect((await addOrganisation(t.db, { slug: 'river-police', name: 'River Police (synthetic)', kind: 'police', issuer: ISS, jwks: JSON.stringify({ keys: [k1.jwk] }) }, t.clock())).ok).toBe(true);
+    expect(
+      (
+        await addOrganisation(
+          t.db,
+          { slug: 'river-police', name: 'River Police (synthetic)', kind: 'police', issuer: ISS, jwks: JSON.stringify({ keys: [k1.jwk] }) },
+          t.clock(),
+        )
+      ).ok,
+    ).toBe(true);
     const auth = createAuthenticator(t.db, t.devIssuer, t.clock);
     const old = await orgToken(t, k1);
     expect((await auth.verify(old)).ok).toBe(true);
@@ -108,7 +119,15 @@ describe('tokens: the verified-token cache never outlives the token or its key s
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     // Plain http for a key set only beside a plain-http issuer on the same loopback host.
     const iss = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    expect((await addOrganisation(t.db, { slug: 'river-police', name: 'River Police (synthetic)', kind: 'police', issuer: iss, jwks: `${iss}/jwks` }, t.clock())).ok).toBe(true);
+    expect(
+      (
+        await addOrganisation(
+          t.db,
+          { slug: 'river-police', name: 'River Police (synthetic)', kind: 'police', issuer: iss, jwks: `${iss}/jwks` },
+          t.clock(),
+        )
+      ).ok,
+    ).toBe(true);
     const orgToken = (tt: TestApp, k: Key) => orgTokenFrom(tt, k, undefined, iss);
     const auth = createAuthenticator(t.db, t.devIssuer, t.clock, { jwksCooldownMs: 400 });
     expect((await auth.verify(await orgToken(t, k1))).ok).toBe(true);
@@ -137,7 +156,15 @@ describe('tokens: the verified-token cache never outlives the token or its key s
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     // Plain http for a key set only beside a plain-http issuer on the same loopback host.
     const iss = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    expect((await addOrganisation(t.db, { slug: 'river-police', name: 'River Police (synthetic)', kind: 'police', issuer: iss, jwks: `${iss}/jwks` }, t.clock())).ok).toBe(true);
+    expect(
+      (
+        await addOrganisation(
+          t.db,
+          { slug: 'river-police', name: 'River Police (synthetic)', kind: 'police', issuer: iss, jwks: `${iss}/jwks` },
+          t.clock(),
+        )
+      ).ok,
+    ).toBe(true);
     const orgToken = (tt: TestApp, k: Key) => orgTokenFrom(tt, k, undefined, iss);
     const auth = createAuthenticator(t.db, t.devIssuer, t.clock, { jwksMaxAgeMs: 300 });
     const token = await orgToken(t, k1);
@@ -167,7 +194,15 @@ describe('tokens: one issuer serving several organisations (issue 20)', () => {
     const t = await testApp();
     const k = await key('national');
     // The key set inline, as the register keeps it (never a file path).
-    const river = { slug: 'river-mh', name: 'River Mental Health (synthetic)', kind: 'mental-health', issuer: SHARED, jwks: JSON.stringify({ keys: [k.jwk] }), orgClaim: 'ods', orgCode: 'XRV01' } as const;
+    const river = {
+      slug: 'river-mh',
+      name: 'River Mental Health (synthetic)',
+      kind: 'mental-health',
+      issuer: SHARED,
+      jwks: JSON.stringify({ keys: [k.jwk] }),
+      orgClaim: 'ods',
+      orgCode: 'XRV01',
+    } as const;
     const lake = { ...river, slug: 'lake-mh', name: 'Lake Mental Health (synthetic)', orgCode: 'XLK01' };
     expect((await addOrganisation(t.db, river, t.clock())).ok).toBe(true);
     expect((await addOrganisation(t.db, lake, t.clock())).ok).toBe(true);
@@ -176,7 +211,10 @@ describe('tokens: one issuer serving several organisations (issue 20)', () => {
 
   it("a token naming an organisation is accepted only when the organisation's configured claim vouches for it", async () => {
     const { t, k, auth } = await twoOrgsOneIssuer();
-    expect(await auth.verify(await sharedToken(t, k, { org: 'river-mh', ods: 'XRV01' }))).toMatchObject({ ok: true, value: { org: 'river-mh' } });
+    expect(await auth.verify(await sharedToken(t, k, { org: 'river-mh', ods: 'XRV01' }))).toMatchObject({
+      ok: true,
+      value: { org: 'river-mh' },
+    });
     // The person is at lake-mh; a token saying river-mh with lake's code (or none) is refused.
     const other = await auth.verify(await sharedToken(t, k, { org: 'river-mh', ods: 'XLK01' }));
     expect(other).toMatchObject({ ok: false, code: 'unauthenticated', extra: { reason: 'org-mismatch' } });

@@ -26,7 +26,7 @@ async function fhir(t: TestApp, w: Who | null, url: string, opts: Parameters<Tes
   const res = await t.call(w, 'GET', url, opts);
   expect(res.headers.get('content-type')).toBe(FHIR);
   assertValidFhir(res.json);
-  return { ...res, events: (await t.events(before)) };
+  return { ...res, events: await t.events(before) };
 }
 
 const ORG = 'urn:response-plans:org:southbank-mh';
@@ -37,22 +37,43 @@ describe('FHIR CarePlan', () => {
     const res = await fhir(t, who.paramedic, `/fhir/R4/CarePlan/${planId}`, { purpose: 'INC-2026-0042 welfare' });
     expect(res.status).toBe(200);
     const cp = res.json as CarePlan;
-    expect(cp).toMatchObject({ resourceType: 'CarePlan', id: planId, status: 'active', intent: 'plan', subject: { reference: '#subject' } });
+    expect(cp).toMatchObject({
+      resourceType: 'CarePlan',
+      id: planId,
+      status: 'active',
+      intent: 'plan',
+      subject: { reference: '#subject' },
+    });
     expect(cp.identifier).toEqual([{ system: ORG, value: 'SB-000001' }]);
     expect(cp.period).toEqual({ start: expect.any(String), end: '2027-04-01' });
     expect(cp.description).toMatch(/^Speak to Eff/);
     const patient = cp.contained!.find((r) => r.resourceType === 'Patient') as Patient;
     expect(patient.identifier).toEqual([{ system: 'https://fhir.nhs.uk/Id/nhs-number', value: '9434765919' }]);
     expect(patient.birthDate).toBe('1991-03-14');
-    expect(patient.name).toEqual(expect.arrayContaining([{ use: 'official', family: 'Quillfeather', given: ['Aoife', 'Niamh'] }, { use: 'nickname', text: 'Blue' }]));
+    expect(patient.name).toEqual(
+      expect.arrayContaining([
+        { use: 'official', family: 'Quillfeather', given: ['Aoife', 'Niamh'] },
+        { use: 'nickname', text: 'Blue' },
+      ]),
+    );
     expect(cp.author).toMatchObject({ reference: '#owner' });
     expect(res.text).toContain('Recurrent depressive disorder');
     expect(cp.meta?.security).toBeUndefined();
-    expect(cp.activity!.find((a) => a.detail?.code?.coding?.[0]?.code === 'whatToAvoid')?.detail).toMatchObject({ description: 'Crowding', doNotPerform: true });
+    expect(cp.activity!.find((a) => a.detail?.code?.coding?.[0]?.code === 'whatToAvoid')?.detail).toMatchObject({
+      description: 'Crowding',
+      doNotPerform: true,
+    });
     // Nominated people who did not consent are not shared outside the care team, in FHIR too.
     expect(res.text).not.toContain('Ex-partner');
     expect(res.events).toEqual([
-      expect.objectContaining({ action: 'view', channel: 'fhir', planId, outcome: 'allowed', purpose: 'INC-2026-0042 welfare', actorSub: 'medic.test' }),
+      expect.objectContaining({
+        action: 'view',
+        channel: 'fhir',
+        planId,
+        outcome: 'allowed',
+        purpose: 'INC-2026-0042 welfare',
+        actorSub: 'medic.test',
+      }),
     ]);
   });
 
@@ -77,7 +98,15 @@ describe('FHIR CarePlan', () => {
     const bundle = hit.json as Bundle<CarePlan>;
     expect(bundle).toMatchObject({ resourceType: 'Bundle', type: 'searchset', total: 1 });
     expect(bundle.entry![0]!.resource).toMatchObject({ id: planId, status: 'active' });
-    expect(hit.events).toEqual([expect.objectContaining({ action: 'view', channel: 'fhir', planId, outcome: 'allowed', query: { identifier: `${ORG}|SB-000001`, externalRef: 'SB-000001', org: 'southbank-mh' } })]);
+    expect(hit.events).toEqual([
+      expect.objectContaining({
+        action: 'view',
+        channel: 'fhir',
+        planId,
+        outcome: 'allowed',
+        query: { identifier: `${ORG}|SB-000001`, externalRef: 'SB-000001', org: 'southbank-mh' },
+      }),
+    ]);
 
     const none = await fhir(t, who.nurse, `/fhir/R4/CarePlan?identifier=${encodeURIComponent(`${ORG}|SB-999999`)}`);
     expect(none.json).toMatchObject({ type: 'searchset', total: 0, entry: [] });
@@ -98,10 +127,14 @@ describe('FHIR CarePlan', () => {
     expect(known.json).toMatchObject({ resourceType: 'Bundle', type: 'searchset', total: 0, entry: [] });
     const headers = (r: typeof known) => [...r.headers].filter(([k]) => k !== 'date' && k !== 'x-request-id');
     expect(headers(known)).toEqual(headers(unknown));
-    expect(known.events).toEqual([expect.objectContaining({ channel: 'fhir', planId, outcome: 'denied', reason: expect.stringContaining('no-agreement') })]);
+    expect(known.events).toEqual([
+      expect.objectContaining({ channel: 'fhir', planId, outcome: 'denied', reason: expect.stringContaining('no-agreement') }),
+    ]);
     expect(unknown.events).toEqual([expect.objectContaining({ channel: 'fhir', planId: null })]);
     // A responder with an agreement still finds it.
-    expect((await fhir(t, who.officer, `/fhir/R4/CarePlan?identifier=${encodeURIComponent(`${ORG}|SB-000001`)}`)).json).toMatchObject({ total: 1 });
+    expect((await fhir(t, who.officer, `/fhir/R4/CarePlan?identifier=${encodeURIComponent(`${ORG}|SB-000001`)}`)).json).toMatchObject({
+      total: 1,
+    });
   });
 
   it.each([
@@ -111,7 +144,15 @@ describe('FHIR CarePlan', () => {
     ['no agreement', who.outsider, (p: string) => `/fhir/R4/CarePlan/${p}`, undefined, 403, 'forbidden', 1],
     ['no such plan', who.officer, () => '/fhir/R4/CarePlan/AAAAAAAAAAAAAAAA', undefined, 404, 'not-found', 1],
     ['bad identifier system', who.officer, () => '/fhir/R4/CarePlan?identifier=urn:other|SB-000001', undefined, 400, 'invalid', 1],
-    ['unsupported search parameter', who.officer, () => `/fhir/R4/CarePlan?identifier=${encodeURIComponent(`${ORG}|SB-000001`)}&name=x`, undefined, 400, 'invalid', 1],
+    [
+      'unsupported search parameter',
+      who.officer,
+      () => `/fhir/R4/CarePlan?identifier=${encodeURIComponent(`${ORG}|SB-000001`)}&name=x`,
+      undefined,
+      400,
+      'invalid',
+      1,
+    ],
     ['unsupported resource', who.officer, () => '/fhir/R4/Patient/1', undefined, 404, 'not-supported', 0],
   ] as const)('%s: an OperationOutcome', async (_label, w, url, purpose, status, code, logged) => {
     const { t, planId } = await world();
@@ -138,10 +179,12 @@ describe('FHIR CarePlan', () => {
     const res = await fhir(t, null, '/fhir/R4/metadata');
     expect(res.status).toBe(200);
     const rest = res.json.rest[0];
-    expect(rest.resource.map((r: { type: string; interaction: { code: string }[] }) => [r.type, r.interaction.map((i) => i.code)])).toEqual([
-      ['CarePlan', ['read', 'search-type']],
-      ['AuditEvent', ['search-type']],
-    ]);
+    expect(rest.resource.map((r: { type: string; interaction: { code: string }[] }) => [r.type, r.interaction.map((i) => i.code)])).toEqual(
+      [
+        ['CarePlan', ['read', 'search-type']],
+        ['AuditEvent', ['search-type']],
+      ],
+    );
   });
 });
 
@@ -153,13 +196,18 @@ describe('FHIR AuditEvent', () => {
     await t.call(who.outsider, 'GET', `/fhir/R4/CarePlan/${planId}`, { purpose: 'INC-2026-0101' });
     // A search that listed the plan (written as the search route writes it).
     await t.accessLog.record({
-      actor: { sub: 'pc.test', org: 'capital-police', roles: ['responder'] }, action: 'search', channel: 'api', purpose: 'INC-2026-0102',
-      query: { q: 'synthetic' }, resultPlanIds: [planId], outcome: 'allowed',
+      actor: { sub: 'pc.test', org: 'capital-police', roles: ['responder'] },
+      action: 'search',
+      channel: 'api',
+      purpose: 'INC-2026-0102',
+      query: { q: 'synthetic' },
+      resultPlanIds: [planId],
+      outcome: 'allowed',
     });
     return w;
   }
 
-  it('the owning trust\'s auditor gets the plan\'s events as BALP AuditEvents with chain position and hash', async () => {
+  it("the owning trust's auditor gets the plan's events as BALP AuditEvents with chain position and hash", async () => {
     const { t, planId } = await auditWorld();
     const res = await fhir(t, who.auditor, `/fhir/R4/AuditEvent?entity=CarePlan/${planId}&date=ge2026-11-23&date=le2026-11-23`);
     expect(res.status).toBe(200);
@@ -176,7 +224,9 @@ describe('FHIR AuditEvent', () => {
     ]);
     for (const e of events) {
       const query = e.action === 'E';
-      expect(e.meta!.profile).toEqual([`https://profiles.ihe.net/ITI/BALP/StructureDefinition/IHE.BasicAudit.${query ? 'PatientQuery' : 'PatientRead'}`]);
+      expect(e.meta!.profile).toEqual([
+        `https://profiles.ihe.net/ITI/BALP/StructureDefinition/IHE.BasicAudit.${query ? 'PatientQuery' : 'PatientRead'}`,
+      ]);
       expect(e.type).toMatchObject({ system: 'http://terminology.hl7.org/CodeSystem/audit-event-type', code: 'rest' });
       expect(e.subtype![0]!.system).toBe('http://hl7.org/fhir/restful-interaction');
       // BALP agents: the user (requestor, with purpose of use), the client as Source Role, the server as Destination Role.
@@ -227,7 +277,12 @@ describe('FHIR AuditEvent', () => {
 
   it('rejects searches it does not support', async () => {
     const { t, planId } = await auditWorld();
-    for (const q of ['', `entity=Patient/${planId}`, `entity=CarePlan/${planId}&date=gt2026-01-01`, `entity=CarePlan/${planId}&date=ge2026-01-01&date=ge2026-02-01`]) {
+    for (const q of [
+      '',
+      `entity=Patient/${planId}`,
+      `entity=CarePlan/${planId}&date=gt2026-01-01`,
+      `entity=CarePlan/${planId}&date=ge2026-01-01&date=ge2026-02-01`,
+    ]) {
       const res = await fhir(t, who.auditor, `/fhir/R4/AuditEvent?${q}`);
       expect(res.status, q).toBe(400);
     }

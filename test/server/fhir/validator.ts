@@ -20,5 +20,6 @@ export function assertValidFhir(resource: Resource): void {
     const outcome = (e as { outcome?: { issue?: unknown[] } }).outcome;
     throw new Error(`${resource.resourceType} is not valid FHIR R4: ${JSON.stringify(outcome?.issue ?? (e as Error).message)}`);
   }
-  if (resource.resourceType === 'Bundle') for (const entry of (resource as Bundle).entry ?? []) if (entry.resource) assertValidFhir(entry.resource);
+  if (resource.resourceType === 'Bundle')
+    for (const entry of (resource as Bundle).entry ?? []) if (entry.resource) assertValidFhir(entry.resource);
 }

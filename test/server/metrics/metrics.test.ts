@@ -68,7 +68,17 @@ describe('/metrics', () => {
     expect(families.has('rate_limit_refusals_total')).toBe(true);
 
     // No personal data or identifiers in any label or value: ids, names, references, purposes, people, tokens.
-    for (const secret of [planId, 'Quillfeather', 'Aoife', 'SB-000777', 'INC-2026-0777', 'medic.test', 'pc.test', 'not-a-real-card-token', '1991']) {
+    for (const secret of [
+      planId,
+      'Quillfeather',
+      'Aoife',
+      'SB-000777',
+      'INC-2026-0777',
+      'medic.test',
+      'pc.test',
+      'not-a-real-card-token',
+      '1991',
+    ]) {
       expect(scraped.text, secret).not.toContain(secret);
     }
   });

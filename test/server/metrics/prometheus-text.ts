@@ -25,7 +25,13 @@ function parseLabels(raw: string, line: string): Record<string, string> {
   return labels;
 }
 
-const suffixes = { histogram: ['_bucket', '_sum', '_count'], summary: ['_sum', '_count', ''], counter: [''], gauge: [''], untyped: [''] } as const;
+const suffixes = {
+  histogram: ['_bucket', '_sum', '_count'],
+  summary: ['_sum', '_count', ''],
+  counter: [''],
+  gauge: [''],
+  untyped: [''],
+} as const;
 
 export function parsePrometheusText(text: string): Map<string, Family> {
   const families = new Map<string, Family>();
@@ -66,14 +72,19 @@ function checkHistogram(f: Family) {
   for (const [key, samples] of series) {
     const buckets = samples.filter((s) => s.name.endsWith('_bucket'));
     const count = samples.find((s) => s.name.endsWith('_count'))?.value;
-    for (let i = 1; i < buckets.length; i++) if (buckets[i]!.value < buckets[i - 1]!.value) throw new Error(`${f.name}${key}: buckets not cumulative`);
-    if (buckets.at(-1)?.labels.le !== '+Inf' || buckets.at(-1)!.value !== count) throw new Error(`${f.name}${key}: +Inf bucket must equal _count`);
+    for (let i = 1; i < buckets.length; i++)
+      if (buckets[i]!.value < buckets[i - 1]!.value) throw new Error(`${f.name}${key}: buckets not cumulative`);
+    if (buckets.at(-1)?.labels.le !== '+Inf' || buckets.at(-1)!.value !== count)
+      throw new Error(`${f.name}${key}: +Inf bucket must equal _count`);
   }
 }
 
 /** The value of one sample: exact name and labels (a subset match). */
-export function sampleValue(families: Map<string, Family>, family: string, name: string, labels: Record<string, string> = {}): number | undefined {
-  return families
-    .get(family)
-    ?.samples.find((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))?.value;
+export function sampleValue(
+  families: Map<string, Family>,
+  family: string,
+  name: string,
+  labels: Record<string, string> = {},
+): number | undefined {
+  return families.get(family)?.samples.find((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))?.value;
 }

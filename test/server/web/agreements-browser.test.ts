@@ -16,7 +16,9 @@ let base = '';
 let server: ReturnType<typeof serve> | undefined;
 beforeAll(async () => {
   t = await testApp({});
-  await publishPlans(t.db, [importRecordFrom(planBody({ externalRef: 'SB-000001', givenNames: 'Siân', familyName: 'Llewelyn-Wiśniewska' }))]);
+  await publishPlans(t.db, [
+    importRecordFrom(planBody({ externalRef: 'SB-000001', givenNames: 'Siân', familyName: 'Llewelyn-Wiśniewska' })),
+  ]);
   server = serve({ fetch: t.app.fetch, hostname: '127.0.0.1', port: 0 });
   await new Promise<void>((r) => server!.once('listening', () => r()));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -24,7 +26,6 @@ beforeAll(async () => {
 afterAll(async () => {
   if (server) await new Promise<void>((r) => server!.close(() => r()));
 });
-
 
 async function acceptFromHome(page: Page, label: string) {
   await page.goto(`${base}/admin`);
@@ -53,7 +54,10 @@ describe('agreement workflow in a real browser', () => {
     await shire.check('input[name=parties][value="southbank-mh"]');
     await shire.check('input[name=parties][value="northgate-mh"]');
     expect(await shire.isChecked('input[name=parties][value="shire-police"]')).toBe(true);
-    for (const [id, d, m, y] of [['from', '1', '1', '2026'], ['to', '31', '12', '2027']] as const) {
+    for (const [id, d, m, y] of [
+      ['from', '1', '1', '2026'],
+      ['to', '31', '12', '2027'],
+    ] as const) {
       await shire.fill(`#${id}-day`, d);
       await shire.fill(`#${id}-month`, m);
       await shire.fill(`#${id}-year`, y);
@@ -93,7 +97,9 @@ describe('agreement workflow in a real browser', () => {
     expect(await shire.textContent('.banner')).toContain('Agreement ended');
     expect((await officer.goto(`${base}/plans/${planId}`))!.status()).toBe(403);
 
-    const ops = (await t.events()).filter((e) => e.action === 'governance').map((e) => [(e.query as { op: string }).op, e.actorSub, e.channel]);
+    const ops = (await t.events())
+      .filter((e) => e.action === 'governance')
+      .map((e) => [(e.query as { op: string }).op, e.actorSub, e.channel]);
     expect(ops).toEqual([
       ['agreement.propose', 'demo.shire-admin', 'web'],
       ['agreement.accept', 'demo.admin', 'web'],

@@ -5,7 +5,15 @@ import { signedIn, type Browser } from './helpers.js';
 /** Issue 20 item 1 on the administrator's pages: propose, each party accepts or declines, what waits shown on /admin. */
 
 const proposalForm = (reference: string, parties: string[]) => {
-  const form = new URLSearchParams({ reference, 'from-day': '1', 'from-month': '1', 'from-year': '2026', 'to-day': '31', 'to-month': '12', 'to-year': '2027' });
+  const form = new URLSearchParams({
+    reference,
+    'from-day': '1',
+    'from-month': '1',
+    'from-year': '2026',
+    'to-day': '31',
+    'to-month': '12',
+    'to-year': '2027',
+  });
   for (const p of parties) form.append('parties', p);
   return form;
 };
@@ -19,11 +27,17 @@ describe('agreement proposals on the admin pages', () => {
     const south = await signedIn(t, 'demo.admin');
     const cookie = (b: Browser) => [...b.jar].map(([k, v]) => `${k}=${v}`).join('; ');
     const post = (b: Browser, url: string, body: URLSearchParams, origin = 'http://localhost') =>
-      t.app.request(url, { method: 'POST', headers: { cookie: cookie(b), origin, 'content-type': 'application/x-www-form-urlencoded' }, body: body.toString() });
+      t.app.request(url, {
+        method: 'POST',
+        headers: { cookie: cookie(b), origin, 'content-type': 'application/x-www-form-urlencoded' },
+        body: body.toString(),
+      });
 
     const form = await shire.get('/admin/agreements/new');
     expect(form.text).toContain('Propose a data-sharing agreement');
-    expect((await post(shire, '/admin/agreements', proposalForm('SELF-1', ['shire-police', 'southbank-mh']), 'https://evil.example')).status).toBe(403);
+    expect(
+      (await post(shire, '/admin/agreements', proposalForm('SELF-1', ['shire-police', 'southbank-mh']), 'https://evil.example')).status,
+    ).toBe(403);
     const proposed = await post(shire, '/admin/agreements', proposalForm('SELF-1', ['shire-police', 'southbank-mh']));
     expect(proposed.status).toBe(303);
     const at = proposed.headers.get('location')!;
@@ -47,7 +61,7 @@ describe('agreement proposals on the admin pages', () => {
     expect(accepted.location).toBe(`/admin/agreements/proposals/${id}?done=in-force`);
     expect((await south.get(accepted.location!)).text).toContain('the agreement is in force');
     expect((await t.call(who.outsider, 'GET', `/api/v1/plans/${planId}`)).status).toBe(200);
-    expect((await south.get('/admin')).text).toContain("Nothing is waiting for your organisation&#39;s acceptance.");
+    expect((await south.get('/admin')).text).toContain('Nothing is waiting for your organisation&#39;s acceptance.');
     const agreement = await south.get('/admin/agreements/SELF-1');
     expect(agreement.text).toContain('demo.shire-admin');
     expect(agreement.text).toContain('demo.admin');
@@ -64,13 +78,23 @@ describe('agreement proposals on the admin pages', () => {
   it('declining asks why on a confirmation page; a change keeps the agreement as it is until accepted', async () => {
     const t = await testApp();
     const south = await signedIn(t, 'demo.admin');
-    const change = await south.post('/admin/agreements/DSA-DEMO-001/changes', { 'to-day': '31', 'to-month': '12', 'to-year': '2031', reason: 'renewal for five years' });
+    const change = await south.post('/admin/agreements/DSA-DEMO-001/changes', {
+      'to-day': '31',
+      'to-month': '12',
+      'to-year': '2031',
+      reason: 'renewal for five years',
+    });
     expect(change.status).toBe(303);
     const id = change.location!.split('/').at(-1)!.split('?')[0];
     const agreement = await south.get('/admin/agreements/DSA-DEMO-001');
     expect(agreement.text).toContain('A change is waiting for acceptance');
     expect(agreement.text).not.toContain('31 Dec 2031');
-    const bad = await south.post('/admin/agreements/DSA-DEMO-001/changes', { 'to-day': '31', 'to-month': '2', 'to-year': '2031', reason: 'x' });
+    const bad = await south.post('/admin/agreements/DSA-DEMO-001/changes', {
+      'to-day': '31',
+      'to-month': '2',
+      'to-year': '2031',
+      reason: 'x',
+    });
     expect(bad.status).toBe(400);
     expect(bad.text).toContain('href="#to-day"');
 
@@ -86,7 +110,9 @@ describe('agreement proposals on the admin pages', () => {
     const after = await police.get(declined.location!);
     expect(after.text).toContain('Proposal declined');
     expect(after.text).toContain('Our board has not approved five years');
-    const gov = (await t.events()).filter((e) => e.action === 'governance').map((e) => [(e.query as { op: string }).op, e.actorSub, e.channel]);
+    const gov = (await t.events())
+      .filter((e) => e.action === 'governance')
+      .map((e) => [(e.query as { op: string }).op, e.actorSub, e.channel]);
     expect(gov).toEqual([
       ['agreement.propose-change', 'demo.admin', 'web'],
       ['agreement.decline', 'demo.police-admin', 'web'],

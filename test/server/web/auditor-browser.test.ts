@@ -14,7 +14,10 @@ let server: ReturnType<typeof serve> | undefined;
 beforeAll(async () => {
   t = await testApp();
   await publishPlans(t.db, [importRecordFrom(planBody({ externalRef: 'SB-000001', givenNames: 'Nerys', familyName: 'Quillfeather' }))]);
-  expect((await t.call(who.officer, 'GET', `/api/v1/plans/${await planIdOf(t.db, 'SB-000001')}`, { purpose: 'INC-2026-0777 welfare check' })).status).toBe(200);
+  expect(
+    (await t.call(who.officer, 'GET', `/api/v1/plans/${await planIdOf(t.db, 'SB-000001')}`, { purpose: 'INC-2026-0777 welfare check' }))
+      .status,
+  ).toBe(200);
   server = serve({ fetch: t.app.fetch, hostname: '127.0.0.1', port: 0 });
   await new Promise<void>((r) => server!.once('listening', () => r()));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

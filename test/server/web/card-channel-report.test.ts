@@ -26,7 +26,7 @@ describe('card scans in the log, the report and the flags', () => {
     expect(views.map((e) => e.channel)).toEqual(['qr', 'web']);
   });
 
-  it('counts each scan once in the person\'s access report', async () => {
+  it("counts each scan once in the person's access report", async () => {
     const { t, planId } = await scanned();
     const r = await t.call(who.auditor, 'GET', `/api/v1/plans/${planId}/access-report`, { purpose: null });
     expect(r.status).toBe(200);
@@ -38,7 +38,8 @@ describe('card scans in the log, the report and the flags', () => {
 
   it('does not flag the pre-filled card purpose as "no incident reference", but does when typed for a web view', async () => {
     const { t, planId, b } = await scanned();
-    const flags = async () => (await t.call(who.auditor, 'GET', '/api/v1/audit/flags?kind=no-incident-reference', { purpose: null })).json.flags;
+    const flags = async () =>
+      (await t.call(who.auditor, 'GET', '/api/v1/audit/flags?kind=no-incident-reference', { purpose: null })).json.flags;
     expect(await flags()).toEqual([]);
     await b.get(`/plans/${planId}`);
     expect((await flags()).map((f: { eventSeqs: number[] }) => f.eventSeqs.length)).toEqual([1]);
@@ -48,7 +49,8 @@ describe('card scans in the log, the report and the flags', () => {
     const { t } = await scanned();
     expect((await t.call(who.paramedic, 'GET', '/api/v1/search?q=sullivan')).status).toBe(200);
     const ambulanceAuditor = { sub: 'auditor.ma', org: 'metro-ambulance', roles: ['auditor' as const] };
-    const noOpen = async () => (await t.call(ambulanceAuditor, 'GET', '/api/v1/audit/flags?kind=search-no-open', { purpose: null })).json.flags;
+    const noOpen = async () =>
+      (await t.call(ambulanceAuditor, 'GET', '/api/v1/audit/flags?kind=search-no-open', { purpose: null })).json.flags;
     expect(await noOpen()).toEqual([]);
     t.clock.set('2026-11-23T10:31:00Z');
     expect(await noOpen()).toHaveLength(1);

@@ -86,7 +86,8 @@ function poppler(tool: 'pdftoppm' | 'pdftotext', args: string[]): string {
   try {
     return execFileSync(tool, args, { encoding: 'utf8' });
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new Error(`${tool} not found: run npm test (it installs what the tests need) or apt-get install -y poppler-utils`);
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT')
+      throw new Error(`${tool} not found: run npm test (it installs what the tests need) or apt-get install -y poppler-utils`);
     throw e;
   }
 }

@@ -40,7 +40,9 @@ async function writePlan(page: Page, ref: string, familyName: string) {
  * comment, revise, publish, find it as a responder, issue a card whose QR opens the plan on a phone.
  */
 describe('the authoring console in a real browser', () => {
-  it('author writes, approver returns, author revises, approver publishes, responder reads, card opens it on a phone; axe on every console page', { timeout: 180_000 }, async () => {
+  it('author writes, approver returns, author revises, approver publishes, responder reads, card opens it on a phone; axe on every console page', {
+    timeout: 180_000,
+  }, async () => {
     const started = performance.now();
     const { appUrl } = await setUp({ southbank: true });
     const author = await consoleSignIn(appUrl, 'sb.author', '/manage');
@@ -181,10 +183,14 @@ describe('the authoring console in a real browser', () => {
     await phone.waitForURL((u) => u.pathname.startsWith(`/plans/${planId}`));
     expect(await phone.textContent('body')).toContain('Walks to Hungerford bridge');
     expect(await phone.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
-    console.log(`Console end to end in Chromium (write, return, revise, publish, find, card → phone, axe on each page): ${Math.round(performance.now() - started)} ms`);
+    console.log(
+      `Console end to end in Chromium (write, return, revise, publish, find, card → phone, axe on each page): ${Math.round(performance.now() - started)} ms`,
+    );
   });
 
-  it('keyboard only: the author sends a plan for review and the approver approves it with Tab, Enter and Space; focus is visible', { timeout: 120_000 }, async () => {
+  it('keyboard only: the author sends a plan for review and the approver approves it with Tab, Enter and Space; focus is visible', {
+    timeout: 120_000,
+  }, async () => {
     const { appUrl } = await setUp({ southbank: true });
     const author = await consoleSignIn(appUrl, 'sb.author', '/manage');
     await writePlan(author, 'SB-KEY-1', 'Synthetic-Keyes');
@@ -210,7 +216,9 @@ describe('the authoring console in a real browser', () => {
     expect(await approver.textContent('main')).toContain('Published. Responders now see this version.');
   });
 
-  it('the approve button publishes what the page showed: rewritten while the page was open, it publishes nothing until read again', { timeout: 120_000 }, async () => {
+  it('the approve button publishes what the page showed: rewritten while the page was open, it publishes nothing until read again', {
+    timeout: 120_000,
+  }, async () => {
     const { appUrl, t } = await setUp({ southbank: true });
     // Someone who is both author and approver writes a revision, and can return their own version to draft.
     const writer: Actor = { sub: 'both.sb', org: 'southbank-mh', orgKind: 'mental-health', roles: ['author', 'approver'] };
@@ -219,7 +227,13 @@ describe('the authoring console in a real browser', () => {
       return b;
     };
     await publishPlans(t.db, [importRecordFrom(planBody({ externalRef: 'SB-HASH-1', familyName: 'Synthetic-Hashley' }))]);
-    const made = await createDraft(t.db, writer, await planIdOf(t.db, 'SB-HASH-1'), body('Speak slowly, first version under review.'), t.clock());
+    const made = await createDraft(
+      t.db,
+      writer,
+      await planIdOf(t.db, 'SB-HASH-1'),
+      body('Speak slowly, first version under review.'),
+      t.clock(),
+    );
     if (!made.ok) throw new Error(made.detail);
     expect((await submitForReview(t.db, writer, made.value, t.clock())).ok).toBe(true);
     const review = `/manage/reviews/${made.value.planId}/${made.value.version}`;
@@ -238,13 +252,23 @@ describe('the authoring console in a real browser', () => {
     expect(await approver.locator('.changed ins', { hasText: 'Rewritten' }).count()).toBeGreaterThan(0);
     await approver.click('form[action$="/approve"] button');
     await approver.waitForURL((u) => u.searchParams.get('done') === 'published');
-    expect(await findVersion(t.db, made.value.planId, made.value.version)).toMatchObject({ status: 'published', approvedBy: 'sb.approver' });
+    expect(await findVersion(t.db, made.value.planId, made.value.version)).toMatchObject({
+      status: 'published',
+      approvedBy: 'sb.approver',
+    });
   });
 
-  it('the author previews a new plan as each responder kind will see it and sends it from there; the approver reads all of it, as the police and as an ambulance crew, before approving', { timeout: 120_000 }, async () => {
+  it('the author previews a new plan as each responder kind will see it and sends it from there; the approver reads all of it, as the police and as an ambulance crew, before approving', {
+    timeout: 120_000,
+  }, async () => {
     const { appUrl, t } = await setUp({ southbank: true });
     const writer: Actor = { sub: 'sb.author', org: 'southbank-mh', orgKind: 'mental-health', roles: ['author'] };
-    const made = await createPlan(t.db, writer, planBody({ externalRef: 'SB-READ-1', familyName: 'Synthetic-Readwell', summary: 'Approach alone; she trusts one calm voice.' }), t.clock());
+    const made = await createPlan(
+      t.db,
+      writer,
+      planBody({ externalRef: 'SB-READ-1', familyName: 'Synthetic-Readwell', summary: 'Approach alone; she trusts one calm voice.' }),
+      t.clock(),
+    );
     if (!made.ok) throw new Error(made.detail);
     const planUrl = `/manage/plans/${made.value.planId}`;
 
@@ -267,7 +291,15 @@ describe('the authoring console in a real browser', () => {
     await approver.waitForURL((u) => u.pathname === `/manage/reviews/${made.value.planId}/1`);
     const shown = approver.locator('#as-responders');
     // Everything a responder will read, on screen before the decision: summary, behaviours, places, people, numbers.
-    for (const text of ['Approach alone; she trusts one calm voice.', 'Stands by the railings', 'Waterloo Bridge (north end steps)', 'Riverside Crisis Café (synthetic)', 'Sister (synthetic)', 'Duty coordinator', 'Recurrent depressive disorder']) {
+    for (const text of [
+      'Approach alone; she trusts one calm voice.',
+      'Stands by the railings',
+      'Waterloo Bridge (north end steps)',
+      'Riverside Crisis Café (synthetic)',
+      'Sister (synthetic)',
+      'Duty coordinator',
+      'Recurrent depressive disorder',
+    ]) {
       expect(await shown.getByText(text).first().isVisible(), text).toBe(true);
     }
     expect(await shown.locator('a[href="tel:07700900001"]').isVisible()).toBe(true);

@@ -4,7 +4,8 @@ import { decodePng, signedIn } from './helpers.js';
 
 const REVIEW = 'Care plan review with the person';
 
-const dataUri = (html: string, type: string) => html.match(new RegExp(`href="data:${type.replace('+', '\\+')};base64,([^"]+)" download="plan-card-\\d+[^"]*"`))?.[1];
+const dataUri = (html: string, type: string) =>
+  html.match(new RegExp(`href="data:${type.replace('+', '\\+')};base64,([^"]+)" download="plan-card-\\d+[^"]*"`))?.[1];
 
 describe('cards in the console', () => {
   it('issues a card shown once with previews and downloads, lists the history, warns and keeps the old one working until the chosen day', async () => {
@@ -47,10 +48,20 @@ describe('cards in the console', () => {
     expect(history.text).toContain('stops the card in use working');
     expect(history.text).not.toContain(url.split('/q/')[1]!);
 
-    const bad = await author.post(`/manage/plans/${planId}/cards`, { text: 'ok', 'grace-day': '31', 'grace-month': '2', 'grace-year': '2026' });
+    const bad = await author.post(`/manage/plans/${planId}/cards`, {
+      text: 'ok',
+      'grace-day': '31',
+      'grace-month': '2',
+      'grace-year': '2026',
+    });
     expect(bad.status).toBe(400);
     expect(bad.text).toContain('href="#grace-day"');
-    const far = await author.post(`/manage/plans/${planId}/cards`, { text: 'ok', 'grace-day': '1', 'grace-month': '1', 'grace-year': String(t.clock().getUTCFullYear() + 2) });
+    const far = await author.post(`/manage/plans/${planId}/cards`, {
+      text: 'ok',
+      'grace-day': '1',
+      'grace-month': '1',
+      'grace-year': String(t.clock().getUTCFullYear() + 2),
+    });
     expect(far.status).toBe(400);
     expect(far.text).toContain('at most 90 days away');
     expect((await author.get(`/manage/plans/${planId}/cards`)).text.match(/In use/g)).toHaveLength(1);

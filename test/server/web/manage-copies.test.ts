@@ -7,7 +7,13 @@ const copies = async (t: TestApp) => {
   const { personCopies: c } = t.db.t;
   return t.db.many(
     t.db.q
-      .select({ planId: c.planId, version: c.version, withoutIdentifiers: c.withoutIdentifiers, printedBy: c.printedBy, printedAt: c.printedAt })
+      .select({
+        planId: c.planId,
+        version: c.version,
+        withoutIdentifiers: c.withoutIdentifiers,
+        printedBy: c.printedBy,
+        printedAt: c.printedAt,
+      })
       .from(c)
       .orderBy(asc(c.id)),
   );
@@ -57,7 +63,9 @@ describe("the person's own copy of their plan", () => {
     expect(text).toContain('14 March 1991');
     expect(text).toContain('943 476 5919');
     // The version and its date on every page.
-    const pages = pdfText(pdf, dir).split('\f').filter((p) => p.trim());
+    const pages = pdfText(pdf, dir)
+      .split('\f')
+      .filter((p) => p.trim());
     expect(pages.length).toBeGreaterThan(1);
     for (const p of pages) expect(p.replace(/\s+/g, ' ')).toContain('Version 1, published 23 November 2026');
     expect((await t.events()).at(-1)).toMatchObject({ action: 'print', channel: 'web', planId, outcome: 'allowed' });
@@ -65,7 +73,9 @@ describe("the person's own copy of their plan", () => {
     // Refreshing the page after the post, or downloading again, records no second copy.
     await author.get(posted.location!);
     expect((await author.get(link)).status).toBe(200);
-    expect(await copies(t)).toEqual([{ planId, version: 1, withoutIdentifiers: false, printedBy: 'demo.author', printedAt: t.clock().toISOString() }]);
+    expect(await copies(t)).toEqual([
+      { planId, version: 1, withoutIdentifiers: false, printedBy: 'demo.author', printedAt: t.clock().toISOString() },
+    ]);
 
     // A new version published since: the console says the person's copy is out of date.
     await publishPlans(t.db, [importRecordFrom(planBody({ summary: 'Speak calmly. Offer the crisis café first.' }))]);
@@ -84,7 +94,10 @@ describe("the person's own copy of their plan", () => {
     expect((await copies(t)).map((c) => c.version)).toEqual([1, 2]);
     // The record is what was handed over: no code path rewrites it.
     // (drizzle wraps the database's refusal: its message is the cause's)
-    await expect(t.db.exec(sql`UPDATE person_copies SET version = 3`)).rejects.toHaveProperty('cause.message', expect.stringMatching(/append-only/));
+    await expect(t.db.exec(sql`UPDATE person_copies SET version = 3`)).rejects.toHaveProperty(
+      'cause.message',
+      expect.stringMatching(/append-only/),
+    );
     await expect(t.db.exec(sql`DELETE FROM person_copies`)).rejects.toHaveProperty('cause.message', expect.stringMatching(/append-only/));
   });
 
@@ -103,7 +116,21 @@ describe("the person's own copy of their plan", () => {
     expect(text).toContain('When you are in crisis, responders will read this first');
     expect(text).toContain('Version 1, published 23 November 2026');
     expect(text).toContain('Speak to [name] by name, calmly, one responder.');
-    for (const identifying of ['Aoife', 'Niamh', "O'Sullivan", 'Nowak', 'Eff ', 'Blue', '1991', '14 March', '943 476 5919', '9434765919', 'Lambeth', 'SB-000001', '07700 900001']) {
+    for (const identifying of [
+      'Aoife',
+      'Niamh',
+      "O'Sullivan",
+      'Nowak',
+      'Eff ',
+      'Blue',
+      '1991',
+      '14 March',
+      '943 476 5919',
+      '9434765919',
+      'Lambeth',
+      'SB-000001',
+      '07700 900001',
+    ]) {
       expect(text).not.toContain(identifying);
     }
     expect(await copies(t)).toMatchObject([{ withoutIdentifiers: true }]);
@@ -136,7 +163,9 @@ describe("the person's own copy of their plan", () => {
 
     expect(await copies(t)).toHaveLength(1);
     // The approver's attempt to take the copy is in the log as a refused print.
-    expect((await t.events()).filter((e) => e.action === 'print' && e.outcome !== 'allowed')).toMatchObject([{ planId, actorSub: 'demo.approver' }]);
+    expect((await t.events()).filter((e) => e.action === 'print' && e.outcome !== 'allowed')).toMatchObject([
+      { planId, actorSub: 'demo.approver' },
+    ]);
   });
 
   it('refuses to print a plan that is not published', async () => {

@@ -16,7 +16,11 @@ const newPlan = {
   'governance.reviewBy.month': '4',
   'governance.reviewBy.year': '2027',
 };
-const row = (i: number, label: string, lat = '', lng = '') => ({ [`locations.${i}.label`]: label, [`locations.${i}.lat`]: lat, [`locations.${i}.lng`]: lng });
+const row = (i: number, label: string, lat = '', lng = '') => ({
+  [`locations.${i}.label`]: label,
+  [`locations.${i}.lat`]: lat,
+  [`locations.${i}.lng`]: lng,
+});
 
 describe('places by name or postcode in the console', () => {
   it('finds a known place or a postcode from the gazetteer, keeps typed coordinates for an exact spot, and shows where each place is after saving', async () => {
@@ -52,7 +56,13 @@ describe('places by name or postcode in the console', () => {
     const b = await signedIn(t, 'demo.author');
     const planId = (await b.post('/manage/plans/new', newPlan)).location!.match(/\/manage\/plans\/([^/]+)\//)![1]!;
     const url = `/manage/plans/${planId}/edit?section=places`;
-    const refused = await b.post(url, { 'plan.placesOfSafety.count': '0', 'locations.count': '2', ...row(0, 'Waterloo Bridge'), ...row(1, 'The old bandstand'), save: 'stay' });
+    const refused = await b.post(url, {
+      'plan.placesOfSafety.count': '0',
+      'locations.count': '2',
+      ...row(0, 'Waterloo Bridge'),
+      ...row(1, 'The old bandstand'),
+      save: 'stay',
+    });
     expect(refused.status).toBe(400);
     expect(refused.text).toContain('href="#locations.1.label"');
     expect(refused.text).toContain('the service does not know “The old bandstand”');
@@ -60,7 +70,12 @@ describe('places by name or postcode in the console', () => {
     expect(refused.text).toContain('value="The old bandstand"');
     expect((await findVersion(t.db, planId, 1))!.locations).toEqual([]);
     // Half a position is still refused as before: the author meant an exact spot.
-    const half = await b.post(url, { 'plan.placesOfSafety.count': '0', 'locations.count': '1', ...row(0, 'Waterloo Bridge', '51.5'), save: 'stay' });
+    const half = await b.post(url, {
+      'plan.placesOfSafety.count': '0',
+      'locations.count': '1',
+      ...row(0, 'Waterloo Bridge', '51.5'),
+      save: 'stay',
+    });
     expect(half.status).toBe(400);
     expect(half.text).toContain('Longitude must be a number');
   });

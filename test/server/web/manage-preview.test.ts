@@ -20,7 +20,10 @@ function asResponders(html: string) {
 }
 
 /** A new plan written through the API and sent for review: its first version. */
-async function firstVersion(t: TestApp, body: CreatePlanBody = planBody({ externalRef: 'SB-NEW-1', summary: 'Approach alone; she trusts one calm voice.' })) {
+async function firstVersion(
+  t: TestApp,
+  body: CreatePlanBody = planBody({ externalRef: 'SB-NEW-1', summary: 'Approach alone; she trusts one calm voice.' }),
+) {
   const made = await t.call(who.author, 'POST', '/api/v1/plans', { body });
   expect((await t.call(who.author, 'POST', `/api/v1/plans/${made.json.planId}/versions/1/submit`)).status).toBe(200);
   return made.json.planId as string;
@@ -32,7 +35,10 @@ async function revision(t: TestApp, by: Actor = mh(who.author)) {
   const planId = await planIdOf(t.db, 'SB-000001');
   const draft = await createDraft(t.db, by, planId, undefined, t.clock());
   if (!draft.ok) throw new Error(draft.detail);
-  const { externalRef: _x, ...body } = planBody({ givenNames: 'Aoife', summary: 'Speak to Eff by name, slowly, one responder only. Offer the crisis café.' });
+  const { externalRef: _x, ...body } = planBody({
+    givenNames: 'Aoife',
+    summary: 'Speak to Eff by name, slowly, one responder only. Offer the crisis café.',
+  });
   body.governance = { ...body.governance, coProduced: false, agreedBySubjectOn: undefined };
   expect((await editDraft(t.db, by, draft.value, body, t.clock())).ok).toBe(true);
   expect((await submitForReview(t.db, by, draft.value, t.clock())).ok).toBe(true);
@@ -105,7 +111,8 @@ describe('the approver reads the plan as responders will', () => {
     expect(page.text).toContain('30-second summary: changed');
     expect(page.text).toContain('Agreement and review: The person wrote this plan with us and agreed it: changed');
     expect(page.text).toContain('Agreement and review: When they agreed it: removed');
-    for (const internal of ['givenNames', 'plan.summary', 'coProduced', 'agreedBySubjectOn', 'Person: ', 'Agreement: ']) expect(page.text).not.toContain(internal);
+    for (const internal of ['givenNames', 'plan.summary', 'coProduced', 'agreedBySubjectOn', 'Person: ', 'Agreement: '])
+      expect(page.text).not.toContain(internal);
     expect(page.text).toMatch(/Unchanged: [^<]*About the person: Family name/);
   });
 
@@ -133,7 +140,11 @@ describe('the approver reads the plan as responders will', () => {
 
     const queue = await approver.get('/manage/reviews');
     expect(queue.status).toBe(200);
-    const row = (id: string) => queue.text.slice(queue.text.lastIndexOf('<tr>', queue.text.indexOf(`/manage/reviews/${id}/`)), queue.text.indexOf('</tr>', queue.text.indexOf(`/manage/reviews/${id}/`)));
+    const row = (id: string) =>
+      queue.text.slice(
+        queue.text.lastIndexOf('<tr>', queue.text.indexOf(`/manage/reviews/${id}/`)),
+        queue.text.indexOf('</tr>', queue.text.indexOf(`/manage/reviews/${id}/`)),
+      );
     expect(row(planId)).toContain('You wrote or edited part of this version, so someone else must approve it.');
     expect(row(planId)).not.toContain('Read and approve');
     expect(row(other)).toContain('Read and approve');
@@ -153,7 +164,9 @@ describe('the approver reads the plan as responders will', () => {
 describe('the author previews a draft as responders will see it', () => {
   it('from the plan page: the same switch, and sending for review from there', async () => {
     const t = await testApp();
-    const made = await t.call(who.author, 'POST', '/api/v1/plans', { body: planBody({ externalRef: 'SB-NEW-2', summary: 'Approach alone; she trusts one calm voice.' }) });
+    const made = await t.call(who.author, 'POST', '/api/v1/plans', {
+      body: planBody({ externalRef: 'SB-NEW-2', summary: 'Approach alone; she trusts one calm voice.' }),
+    });
     const planId = made.json.planId as string;
     const author = await signedIn(t, 'demo.author', REVIEW);
     const overview = await author.get(`/manage/plans/${planId}`);
@@ -163,7 +176,14 @@ describe('the author previews a draft as responders will see it', () => {
     expect(page.status).toBe(200);
     expect(page.text.length).toBeLessThan(50_000);
     const police = asResponders(page.text);
-    for (const text of ['Approach alone; she trusts one calm voice.', 'Stands by the railings', 'Waterloo Bridge', 'Sister (synthetic)', 'href="tel:07700900001"']) expect(police).toContain(text);
+    for (const text of [
+      'Approach alone; she trusts one calm voice.',
+      'Stands by the railings',
+      'Waterloo Bridge',
+      'Sister (synthetic)',
+      'href="tel:07700900001"',
+    ])
+      expect(police).toContain(text);
     expect(police).not.toContain('Recurrent depressive disorder');
     expect(police).not.toContain('Ex-partner');
     expect(police).toContain(`href="/manage/plans/${planId}/preview?as=emergency-department#as-responders"`);

@@ -3,7 +3,17 @@ import type { Actor } from '../../../src/plans/core/actor.js';
 import { findVersion } from '../../../src/plans/versions/store.js';
 import { reject } from '../../../src/plans/versions/workflow.js';
 import { createDraft, editDraft, submitForReview } from '../../../src/plans/versions/workflow.js';
-import { approveAsReviewed, contentHashOf, importRecordFrom, planBody, planIdOf, publishPlans, testApp, who, type TestApp } from '../../helpers.js';
+import {
+  approveAsReviewed,
+  contentHashOf,
+  importRecordFrom,
+  planBody,
+  planIdOf,
+  publishPlans,
+  testApp,
+  who,
+  type TestApp,
+} from '../../helpers.js';
 import { signedIn } from './helpers.js';
 
 const REVIEW = 'Care plan review with the person';
@@ -69,7 +79,9 @@ describe('the approver console', () => {
     const { planId, version } = await revision(t, mh({ sub: 'demo.approver', org: 'southbank-mh', roles: ['author', 'approver'] }));
     const approver = await signedIn(t, 'demo.approver', REVIEW);
     // Their review page offers no approval (below); a post made by hand is refused by the domain all the same.
-    const fourEyes = await approver.post(`/manage/reviews/${planId}/${version}/approve`, { contentHash: await contentHashOf(t.db, planId, version) });
+    const fourEyes = await approver.post(`/manage/reviews/${planId}/${version}/approve`, {
+      contentHash: await contentHashOf(t.db, planId, version),
+    });
     expect(fourEyes.status).toBe(403);
     expect(fourEyes.text).toContain('Someone else must approve this version');
     expect(fourEyes.text).toContain('<!doctype html>');
@@ -96,7 +108,9 @@ describe('the approver console', () => {
     // Policy refuses the approval, so the page offers none (only the return); one made by hand is refused too.
     expect(staleView.text).not.toContain('/approve"');
     expect(staleView.text).toContain(`/manage/reviews/${r3.planId}/${r3.version}/return"`);
-    const stale = await third.post(`/manage/reviews/${r3.planId}/${r3.version}/approve`, { contentHash: await contentHashOf(t3.db, r3.planId, r3.version) });
+    const stale = await third.post(`/manage/reviews/${r3.planId}/${r3.version}/approve`, {
+      contentHash: await contentHashOf(t3.db, r3.planId, r3.version),
+    });
     expect(stale.status).toBe(409);
     expect(stale.text).toContain('The plan was published again since this version was written');
     expect((await findVersion(t3.db, r3.planId, r3.version))!.status).toBe('in-review');
@@ -153,7 +167,13 @@ describe('the approver console', () => {
     const page = await approver.get(`/manage/reviews/${made.json.planId}/1`);
     expect(page.status).toBe(200);
     expect(page.text).toContain('every section is shown in full');
-    for (const text of ['Approach alone; she trusts one calm voice.', 'Recurrent depressive disorder', 'Stands by the railings', 'Waterloo Bridge', '07700 900001']) {
+    for (const text of [
+      'Approach alone; she trusts one calm voice.',
+      'Recurrent depressive disorder',
+      'Stands by the railings',
+      'Waterloo Bridge',
+      '07700 900001',
+    ]) {
       expect(page.text).toContain(text);
     }
     expect(shownHash(page.text)).toBe(await contentHashOf(t.db, made.json.planId, 1));
@@ -164,7 +184,9 @@ describe('the approver console', () => {
     const { planId, version } = await revision(t);
     const author = await signedIn(t, 'demo.author', REVIEW);
     expect((await author.get('/manage/reviews')).status).toBe(403);
-    const tried = await author.post(`/manage/reviews/${planId}/${version}/approve`, { contentHash: await contentHashOf(t.db, planId, version) });
+    const tried = await author.post(`/manage/reviews/${planId}/${version}/approve`, {
+      contentHash: await contentHashOf(t.db, planId, version),
+    });
     expect(tried.status).toBe(403);
     expect(tried.text).toContain('You cannot do this');
     expect((await findVersion(t.db, planId, version))!.status).toBe('in-review');

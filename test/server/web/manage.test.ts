@@ -27,7 +27,12 @@ describe('the authoring console: write and revise', () => {
   it('keeps everything typed when a new plan is refused, names each field in a summary linking to it, then creates the draft', async () => {
     const t = await testApp();
     const b = await signedIn(t, 'demo.author');
-    const bad = await b.post('/manage/plans/new', { ...newPlan, 'subject.givenNames': '', 'subject.dateOfBirth.month': '13', 'governance.lawfulBasis': '' });
+    const bad = await b.post('/manage/plans/new', {
+      ...newPlan,
+      'subject.givenNames': '',
+      'subject.dateOfBirth.month': '13',
+      'governance.lawfulBasis': '',
+    });
     expect(bad.status).toBe(400);
     expect(bad.text).toContain('There is a problem');
     expect(bad.text).toContain('href="#subject.givenNames"');
@@ -66,20 +71,41 @@ describe('the authoring console: write and revise', () => {
     expect(two.text).toContain('name="plan.crisisBehaviours.1.behaviour"');
     expect((await findVersion(t.db, planId, 1))!.content.crisisBehaviours).toEqual([]);
 
-    const half = await b.post(url, { 'plan.crisisBehaviours.count': '2', 'plan.crisisBehaviours.0.behaviour': 'Walks to the bridge', 'plan.crisisBehaviours.1.triggers': 'Loud voices', save: 'stay' });
+    const half = await b.post(url, {
+      'plan.crisisBehaviours.count': '2',
+      'plan.crisisBehaviours.0.behaviour': 'Walks to the bridge',
+      'plan.crisisBehaviours.1.triggers': 'Loud voices',
+      save: 'stay',
+    });
     expect(half.status).toBe(400);
     expect(half.text).toContain('Crisis behaviours, behaviour 2: What they may do must be filled in');
     expect(half.text).toContain('href="#plan.crisisBehaviours.1.behaviour"');
     expect(half.text).toContain('Loud voices');
     expect((await findVersion(t.db, planId, 1))!.content.crisisBehaviours).toEqual([]);
 
-    const saved = await b.post(url, { 'plan.crisisBehaviours.count': '2', 'plan.crisisBehaviours.0.behaviour': 'Walks to the bridge', 'plan.crisisBehaviours.1.behaviour': 'Stops talking', 'plan.crisisBehaviours.1.triggers': 'Loud voices', save: 'helps' });
+    const saved = await b.post(url, {
+      'plan.crisisBehaviours.count': '2',
+      'plan.crisisBehaviours.0.behaviour': 'Walks to the bridge',
+      'plan.crisisBehaviours.1.behaviour': 'Stops talking',
+      'plan.crisisBehaviours.1.triggers': 'Loud voices',
+      save: 'helps',
+    });
     expect(saved.status).toBe(303);
     expect(saved.location).toBe(`/manage/plans/${planId}/edit?section=helps&saved=1`);
-    expect((await findVersion(t.db, planId, 1))!.content.crisisBehaviours).toEqual([{ behaviour: 'Walks to the bridge' }, { behaviour: 'Stops talking', triggers: 'Loud voices' }]);
+    expect((await findVersion(t.db, planId, 1))!.content.crisisBehaviours).toEqual([
+      { behaviour: 'Walks to the bridge' },
+      { behaviour: 'Stops talking', triggers: 'Loud voices' },
+    ]);
 
     const people = `/manage/plans/${planId}/edit?section=people`;
-    const p = await b.post(people, { 'plan.nominatedPeople.count': '1', 'plan.nominatedPeople.0.name': 'Brother (synthetic)', 'plan.nominatedPeople.0.phone': '07700 900123', 'plan.nominatedPeople.0.consentToContact': 'yes', 'plan.careTeam.count': '0', save: 'stay' });
+    const p = await b.post(people, {
+      'plan.nominatedPeople.count': '1',
+      'plan.nominatedPeople.0.name': 'Brother (synthetic)',
+      'plan.nominatedPeople.0.phone': '07700 900123',
+      'plan.nominatedPeople.0.consentToContact': 'yes',
+      'plan.careTeam.count': '0',
+      save: 'stay',
+    });
     expect(p.status).toBe(303);
     const v = (await findVersion(t.db, planId, 1))!;
     expect(v.content.nominatedPeople).toEqual([{ name: 'Brother (synthetic)', phone: '07700 900123', consentToContact: true }]);
@@ -117,7 +143,11 @@ describe('the authoring console: write and revise', () => {
     expect(refused.status).toBe(403);
     expect(refused.text).toContain('for plan authors and approvers');
     expect((await officer.post(`/manage/plans/${planId}/edit?section=summary`, { 'plan.summary': 'x', save: 'stay' })).status).toBe(403);
-    const evil = await author.post(`/manage/plans/${planId}/edit?section=summary`, { 'plan.summary': 'Changed elsewhere', save: 'stay' }, { origin: 'https://evil.example' });
+    const evil = await author.post(
+      `/manage/plans/${planId}/edit?section=summary`,
+      { 'plan.summary': 'Changed elsewhere', save: 'stay' },
+      { origin: 'https://evil.example' },
+    );
     expect(evil.status).toBe(403);
     expect((await findVersion(t.db, planId, 1))!.content.summary).toBe('Speak calmly. One responder.');
     const home = await author.get('/manage?filter=draft');
@@ -130,7 +160,10 @@ describe('the authoring console: write and revise', () => {
 describe('the purpose of care staff in their own console', () => {
   it('is the work itself, recorded without asking, and raises no incident-reference flags; typed by a responder it is judged as any purpose', async () => {
     const t = await testApp();
-    await publishPlans(t.db, ['SB-000001', 'SB-000002', 'SB-000003', 'SB-000004'].map((externalRef) => importRecordFrom(planBody({ externalRef }))));
+    await publishPlans(
+      t.db,
+      ['SB-000001', 'SB-000002', 'SB-000003', 'SB-000004'].map((externalRef) => importRecordFrom(planBody({ externalRef }))),
+    );
     const author = await signedIn(t, 'demo.author');
     for (const ref of ['SB-000001', 'SB-000002', 'SB-000003', 'SB-000004']) {
       const page = await author.get(`/manage/plans/${await planIdOf(t.db, ref)}`);
@@ -162,13 +195,18 @@ describe('writing a plan section by section', () => {
     expect(edit.text).toMatch(/section=summary"[^>]*>30-second summary<\/a> <span class="tag task-done">Done<\/span>/);
     expect(edit.text).toMatch(/<span class="tag task-not-started">Not started<\/span>/);
     expect(edit.text).toMatch(/<textarea id="plan.summary" name="plan.summary" rows="10"/);
-    const buttons = [...edit.text.matchAll(/<button type="submit"( class="secondary")? name="save" value="([^"]+)">/g)].map((m) => [m[2], !!m[1]]);
+    const buttons = [...edit.text.matchAll(/<button type="submit"( class="secondary")? name="save" value="([^"]+)">/g)].map((m) => [
+      m[2],
+      !!m[1],
+    ]);
     expect(buttons[0]).toEqual([expect.not.stringMatching(/^stay$/), false]);
     expect(buttons[1]).toEqual(['stay', true]);
     // A summary longer than responders can take in is to check.
     const long = Array.from({ length: 90 }, () => 'calm').join(' ');
     expect((await b.post(`/manage/plans/${planId}/edit?section=summary`, { 'plan.summary': long, save: 'stay' })).status).toBe(303);
-    expect((await b.get(`/manage/plans/${planId}/edit?section=summary`)).text).toMatch(/section=summary"[^>]*>30-second summary<\/a> <span class="tag task-warning">Check<\/span>/);
+    expect((await b.get(`/manage/plans/${planId}/edit?section=summary`)).text).toMatch(
+      /section=summary"[^>]*>30-second summary<\/a> <span class="tag task-warning">Check<\/span>/,
+    );
 
     const approver = await signedIn(t, 'demo.approver');
     for (const path of ['/manage/plans/new', `/manage/plans/${planId}/edit?section=summary`]) {

@@ -23,7 +23,9 @@ describe('sign-in in a real browser', () => {
       await page.click('form[action="/purpose"] button');
       await page.waitForSelector('input[name=q]');
       const ms = Math.round(performance.now() - started);
-      console.log(`OIDC sign-in in Chromium: ${redirects} redirects, ${ms} ms from /sign-in/capital-police to the signed-in search page (incl. typing the user and the purpose)`);
+      console.log(
+        `OIDC sign-in in Chromium: ${redirects} redirects, ${ms} ms from /sign-in/capital-police to the signed-in search page (incl. typing the user and the purpose)`,
+      );
       await page.fill('input[name=q]', "O'Sullivan-Nowak");
       await page.press('input[name=q]', 'Enter');
       await page.click('a[href^="/plans/"]');
@@ -41,7 +43,9 @@ describe('sign-in in a real browser', () => {
  * item 11: the form's redirect to the provider was blocked by the page's own CSP form-action).
  */
 describe('sign-out in a real browser', () => {
-  it('ends both sessions, says so, and the next person choosing the same organisation is asked who they are', { timeout: 60_000 }, async () => {
+  it('ends both sessions, says so, and the next person choosing the same organisation is asked who they are', {
+    timeout: 60_000,
+  }, async () => {
     const { appUrl, provider, sessionRows, signIns } = await setUp();
     const page = await newPage();
     try {
@@ -70,7 +74,10 @@ describe('sign-out in a real browser', () => {
       await page.waitForURL((u) => u.origin === provider.issuer);
       expect(await page.locator('#user').count()).toBe(1);
       expect(await sessionRows()).toEqual([]);
-      expect((await signIns()).map((e) => [e.action, e.reason])).toEqual([['sign-in', 'signed-in'], ['sign-out', 'signed-out']]);
+      expect((await signIns()).map((e) => [e.action, e.reason])).toEqual([
+        ['sign-in', 'signed-in'],
+        ['sign-out', 'signed-out'],
+      ]);
     } finally {
       await page.context().close();
     }

@@ -18,11 +18,19 @@ describe('auditor and administrator pages in a real browser', () => {
   it('audit, review, report, end an agreement; every page passes axe in light and dark', { timeout: 120_000 }, async () => {
     const { t, appUrl } = await setUp({ southbank: true });
     await addOrganisation(t.db, { slug: 'valley-ambulance', name: 'Valley Ambulance (no agreement)', kind: 'ambulance' }, t.clock());
-    await publishPlans(t.db, [importRecordFrom(planBody({ externalRef: 'SB-000001', givenNames: 'Siân', familyName: 'Llewelyn-Wiśniewska' }))]);
+    await publishPlans(t.db, [
+      importRecordFrom(planBody({ externalRef: 'SB-000001', givenNames: 'Siân', familyName: 'Llewelyn-Wiśniewska' })),
+    ]);
     const planId = await planIdOf(t.db, 'SB-000001');
     await t.accessLog.record({
-      actor: { sub: 'medic.valley', org: 'valley-ambulance', roles: ['responder'] }, action: 'view', channel: 'api', purpose: 'CAD-1234',
-      planId, versionId: null, outcome: 'emergency', reason: 'collapsed in street',
+      actor: { sub: 'medic.valley', org: 'valley-ambulance', roles: ['responder'] },
+      action: 'view',
+      channel: 'api',
+      purpose: 'CAD-1234',
+      planId,
+      versionId: null,
+      outcome: 'emergency',
+      reason: 'collapsed in street',
     });
 
     // A responder opens the plan with a purpose.
@@ -82,7 +90,13 @@ describe('auditor and administrator pages in a real browser', () => {
     await signInInBrowser(admin, appUrl, 'southbank-mh', 'sb.admin', '/admin');
     await admin.waitForURL((u) => u.pathname === '/admin');
     await expectAccessible(admin, '/admin');
-    for (const p of ['/admin/organisations', '/admin/organisations/southbank-mh', '/admin/agreements', '/admin/agreements/new', '/admin/agreements/matrix']) {
+    for (const p of [
+      '/admin/organisations',
+      '/admin/organisations/southbank-mh',
+      '/admin/agreements',
+      '/admin/agreements/new',
+      '/admin/agreements/matrix',
+    ]) {
       await admin.goto(`${appUrl}${p}`);
       await expectAccessible(admin, p);
     }

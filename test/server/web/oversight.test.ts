@@ -14,13 +14,27 @@ const valleyMedic: Who = { sub: 'medic.valley', org: 'valley-ambulance', roles: 
 async function world() {
   const t = await testApp();
   await addOrganisation(t.db, { slug: 'valley-ambulance', name: 'Valley Ambulance (no agreement)', kind: 'ambulance' }, t.clock());
-  await publishPlans(t.db, [importRecordFrom(planBody({ externalRef: 'SB-000001' })), importRecordFrom(planBody({ externalRef: 'SB-000002', familyName: 'Quillfeather' }))]);
+  await publishPlans(t.db, [
+    importRecordFrom(planBody({ externalRef: 'SB-000001' })),
+    importRecordFrom(planBody({ externalRef: 'SB-000002', familyName: 'Quillfeather' })),
+  ]);
   const planId = await planIdOf(t.db, 'SB-000001');
   expect((await t.call(who.officer, 'GET', `/api/v1/plans/${planId}`, { purpose: 'INC-2026-7788 welfare check' })).status).toBe(200);
   // A search as the search routes record it: every plan it returned, one of another trust.
-  await t.accessLog.record({ actor: who.officer, action: 'search', channel: 'web', purpose: 'INC-2026-7789', query: { q: 'quill' }, resultPlanIds: [await planIdOf(t.db, 'SB-000002'), 'OtherTrustPlan01'], outcome: 'allowed' });
+  await t.accessLog.record({
+    actor: who.officer,
+    action: 'search',
+    channel: 'web',
+    purpose: 'INC-2026-7789',
+    query: { q: 'quill' },
+    resultPlanIds: [await planIdOf(t.db, 'SB-000002'), 'OtherTrustPlan01'],
+    outcome: 'allowed',
+  });
   t.clock.set('2026-11-23T10:05:00.000Z');
-  await t.call(valleyMedic, 'GET', `/api/v1/plans/${planId}`, { purpose: 'CAD-1234', headers: { 'x-emergency-access': 'collapsed in street' } });
+  await t.call(valleyMedic, 'GET', `/api/v1/plans/${planId}`, {
+    purpose: 'CAD-1234',
+    headers: { 'x-emergency-access': 'collapsed in street' },
+  });
   t.clock.set('2026-11-23T11:00:00.000Z');
   return { t, planId };
 }
@@ -31,7 +45,7 @@ const webAuditReads = async (t: Awaited<ReturnType<typeof testApp>>) => {
 };
 
 describe('auditor console /audit', () => {
-  it('finds a responder\'s view by purpose text, shows who/why/how and what a search surfaced; each view is one audit-read event', async () => {
+  it("finds a responder's view by purpose text, shows who/why/how and what a search surfaced; each view is one audit-read event", async () => {
     const { t, planId } = await world();
     const b = await signedIn(t, 'demo.auditor');
     expect((await b.get('/audit')).status).toBe(200);
@@ -100,7 +114,9 @@ describe('unusual access /audit/flags', () => {
     const list = await b.get('/audit/flags');
     expect(list.status).toBe(200);
     const ids = [...list.text.matchAll(/href="\/audit\/flags\/([A-Za-z0-9_-]{22})"/g)].map((m) => m[1]!);
-    expect(list.text.indexOf('Emergency access')).toBeLessThan(list.text.indexOf('Refused: no data-sharing agreement') === -1 ? Infinity : list.text.indexOf('Refused: no data-sharing agreement'));
+    expect(list.text.indexOf('Emergency access')).toBeLessThan(
+      list.text.indexOf('Refused: no data-sharing agreement') === -1 ? Infinity : list.text.indexOf('Refused: no data-sharing agreement'),
+    );
     const id = ids[0]!;
     const detail = await b.get(`/audit/flags/${id}`);
     expect(detail.text).toContain('collapsed in street');
@@ -109,14 +125,20 @@ describe('unusual access /audit/flags', () => {
     expect(empty.status).toBe(400);
     expect(empty.text).toContain('href="#outcome-appropriate"');
     expect(empty.text).toContain('href="#comment"');
-    const forged = await b.post(`/audit/flags/${id}/review`, { outcome: 'appropriate', comment: 'Cardiac arrest; CAD log confirms.' }, { origin: 'https://evil.example' });
+    const forged = await b.post(
+      `/audit/flags/${id}/review`,
+      { outcome: 'appropriate', comment: 'Cardiac arrest; CAD log confirms.' },
+      { origin: 'https://evil.example' },
+    );
     expect(forged.status).toBe(403);
     const done = await b.post(`/audit/flags/${id}/review`, { outcome: 'appropriate', comment: 'Cardiac arrest; CAD log confirms.' });
     expect(done.status).toBe(303);
     const after = await b.get(done.location!);
     expect(after.text).toContain('Flag closed');
     expect(after.text).toContain('Cardiac arrest; CAD log confirms.');
-    expect((await t.events()).filter((e) => e.action === 'flag-review')).toMatchObject([{ channel: 'web', actorSub: 'demo.auditor', reason: 'Cardiac arrest; CAD log confirms.' }]);
+    expect((await t.events()).filter((e) => e.action === 'flag-review')).toMatchObject([
+      { channel: 'web', actorSub: 'demo.auditor', reason: 'Cardiac arrest; CAD log confirms.' },
+    ]);
     expect((await b.post(`/audit/flags/${id}/review`, { outcome: 'reported', comment: 'second go' })).status).toBe(409);
   });
 });
@@ -136,7 +158,11 @@ describe("the person's access report /audit/plans/:id/report", () => {
     const bad = await b.get(`/audit/plans/${planId}/report?to-day=40&to-month=1&to-year=2026`);
     expect(bad.status).toBe(400);
     expect(bad.text).toContain('href="#to-day"');
-    const pdf = await fetchBytes(t, b, `/audit/plans/${planId}/report.pdf?from-day=23&from-month=11&from-year=2026&to-day=23&to-month=11&to-year=2026`);
+    const pdf = await fetchBytes(
+      t,
+      b,
+      `/audit/plans/${planId}/report.pdf?from-day=23&from-month=11&from-year=2026&to-day=23&to-month=11&to-year=2026`,
+    );
     const txt = pdfText(pdf, tempDir()).replace(/\s+/g, ' ');
     expect(txt).toContain('Who looked at your response plan');
     expect(txt).toContain('Between 23 November 2026 and 23 November 2026');
@@ -164,8 +190,11 @@ describe("the person's access report: grouped, refused attempts listed, London t
     // The trust's own admin gives its data-protection contact on the organisation page.
     const admin = await signedIn(t, 'demo.admin');
     const set = await admin.post('/admin/organisations/southbank-mh', {
-      name: 'Southbank Mental Health Trust', kind: 'mental-health', contact: 'Southbank crisis team, 24/7: 0800 000 0101',
-      dataProtectionContact: 'Data Protection Officer, 1 Example Row, London SE1 0XX, dpo@southbank.example', reason: 'DPO for access reports',
+      name: 'Southbank Mental Health Trust',
+      kind: 'mental-health',
+      contact: 'Southbank crisis team, 24/7: 0800 000 0101',
+      dataProtectionContact: 'Data Protection Officer, 1 Example Row, London SE1 0XX, dpo@southbank.example',
+      reason: 'DPO for access reports',
     });
     expect(set.status, set.text).toBe(303);
 
@@ -175,17 +204,23 @@ describe("the person's access report: grouped, refused attempts listed, London t
     const text = res.text.replace(/&#39;/g, "'").replace(/&quot;/g, '"');
     // Nine looks in a minute are one line, the care team's list pages are counted, not listed.
     expect(text.match(/worked on your plan/g)).toHaveLength(1);
-    expect(text).toContain('On 23 November 2026 at 11:01 GMT, a member of your care team writing your plan from Southbank Mental Health Trust (mental-health trust) worked on your plan (9 changes and views).');
+    expect(text).toContain(
+      'On 23 November 2026 at 11:01 GMT, a member of your care team writing your plan from Southbank Mental Health Trust (mental-health trust) worked on your plan (9 changes and views).',
+    );
     expect(text).toContain('your name was in their own lists once.');
     // The care team's list is their work, not a responder's search.
     expect(text).toContain('Your record appeared in 0 searches by responders.');
     // The refusal, listed: who (organisation and role), when, why.
-    expect(text).toContain('On 23 November 2026 at 11:30 GMT, a responder from Valley Ambulance (no agreement) (ambulance service) tried to look at your plan (reason given: "CAD-5555"). It was refused because their organisation has no data-sharing agreement with your care team, and your plan was not shown.');
+    expect(text).toContain(
+      'On 23 November 2026 at 11:30 GMT, a responder from Valley Ambulance (no agreement) (ambulance service) tried to look at your plan (reason given: "CAD-5555"). It was refused because their organisation has no data-sharing agreement with your care team, and your plan was not shown.',
+    );
     // London time with the zone, never UTC.
     expect(text).toContain('On 23 November 2026 at 10:05 GMT, a responder from Valley Ambulance');
     expect(text).not.toContain('UTC');
     // The data-protection contact, not the crisis line.
-    expect(text).toContain('contact the data-protection officer at Southbank Mental Health Trust: Data Protection Officer, 1 Example Row, London SE1 0XX, dpo@southbank.example.');
+    expect(text).toContain(
+      'contact the data-protection officer at Southbank Mental Health Trust: Data Protection Officer, 1 Example Row, London SE1 0XX, dpo@southbank.example.',
+    );
     expect(text).not.toContain('0800 000 0101');
 
     // Filtered by kind: refused attempts only.
@@ -201,7 +236,10 @@ describe("the person's access report: grouped, refused attempts listed, London t
     expect(bad.text).toContain('href="#show"');
 
     const pdf = pdfText(await fetchBytes(t, b, `/audit/plans/${planId}/report.pdf`), tempDir());
-    const lines = pdf.split('\n').map((l) => l.trim()).filter(Boolean);
+    const lines = pdf
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean);
     // For posting: the sender, the report's date, then the person's name and room for the address by hand.
     expect(lines[0]).toBe('From Southbank Mental Health Trust');
     expect(lines[1]).toBe('23 November 2026');
@@ -258,7 +296,9 @@ describe('administrator pages /admin', () => {
     const { t } = await world();
     expect((await (await signedIn(t, 'demo.auditor')).get('/admin')).status).toBe(403);
     const admin = await signedIn(t, 'demo.admin');
-    expect((await admin.post('/admin/organisations', { slug: 'x', name: 'X', kind: 'police' }, { origin: 'https://evil.example' })).status).toBe(403);
+    expect(
+      (await admin.post('/admin/organisations', { slug: 'x', name: 'X', kind: 'police' }, { origin: 'https://evil.example' })).status,
+    ).toBe(403);
     // Adding an organisation and changing a kind are the operator's (policy): not offered, and refused if posted.
     expect((await admin.get('/admin/organisations')).text).not.toContain('href="/admin/organisations/new"');
     expect((await admin.get('/admin/organisations/new')).status).toBe(403);
@@ -270,7 +310,11 @@ describe('administrator pages /admin', () => {
     expect(badAdd.text).not.toContain('value="Not A Slug"');
     const own = await admin.get('/admin/organisations/southbank-mh');
     expect(own.text).not.toContain('name="kind"');
-    const kind = await admin.post('/admin/organisations/southbank-mh', { name: 'Southbank Mental Health Trust', kind: 'emergency-department', reason: 'forged form' });
+    const kind = await admin.post('/admin/organisations/southbank-mh', {
+      name: 'Southbank Mental Health Trust',
+      kind: 'emergency-department',
+      reason: 'forged form',
+    });
     expect(kind.status).toBe(403);
     await addOrganisation(t.db, { slug: 'north-police', name: 'North Police (synthetic)', kind: 'police' }, t.clock());
     // Another organisation's record: the policy says only its own administrators.
@@ -278,20 +322,41 @@ describe('administrator pages /admin', () => {
     const bad = await admin.post('/admin/organisations/southbank-mh', { name: '', reason: 'typo' });
     expect(bad.status).toBe(400);
     expect(bad.text).toContain('href="#name"');
-    expect((await admin.post('/admin/organisations/southbank-mh', { name: 'Southbank Mental Health (synthetic)', contact: '020 7946 0000', reason: 'new switchboard' })).status).toBe(303);
+    expect(
+      (
+        await admin.post('/admin/organisations/southbank-mh', {
+          name: 'Southbank Mental Health (synthetic)',
+          contact: '020 7946 0000',
+          reason: 'new switchboard',
+        })
+      ).status,
+    ).toBe(303);
     // An issuer that is no URL, or not https, is a field error on the page (it was a 500).
     for (const issuer of ['', 'not a url', 'http://idp.southbank.example']) {
-      const wrong = await admin.post('/admin/organisations/southbank-mh/oidc', { 'oidc-issuer': issuer, 'oidc-client-id': 'rpl', 'oidc-client-secret': 's3cret-synthetic' });
+      const wrong = await admin.post('/admin/organisations/southbank-mh/oidc', {
+        'oidc-issuer': issuer,
+        'oidc-client-id': 'rpl',
+        'oidc-client-secret': 's3cret-synthetic',
+      });
       expect(wrong.status, issuer).toBe(400);
       expect(wrong.text).toContain('href="#oidc-issuer"');
       expect(wrong.text).toContain('Provider issuer URL:');
     }
-    const noSecret = await admin.post('/admin/organisations/southbank-mh/oidc', { 'oidc-issuer': 'http://evil.example', 'oidc-client-id': 'rpl', 'oidc-client-secret': '' });
+    const noSecret = await admin.post('/admin/organisations/southbank-mh/oidc', {
+      'oidc-issuer': 'http://evil.example',
+      'oidc-client-id': 'rpl',
+      'oidc-client-secret': '',
+    });
     expect(noSecret.status).toBe(400);
     expect(noSecret.text).toContain('href="#oidc-issuer"');
     expect(noSecret.text).toContain('href="#oidc-client-secret"');
     const oidc = await admin.post('/admin/organisations/southbank-mh/oidc', {
-      'oidc-issuer': 'https://idp.southbank.example/realms/staff', 'oidc-client-id': 'rpl', 'oidc-client-secret': 'synthetic-secret-987', 'oidc-roles-claim': 'groups', 'oidc-role-map': 'ig=auditor', 'oidc-scopes': 'openid profile',
+      'oidc-issuer': 'https://idp.southbank.example/realms/staff',
+      'oidc-client-id': 'rpl',
+      'oidc-client-secret': 'synthetic-secret-987',
+      'oidc-roles-claim': 'groups',
+      'oidc-role-map': 'ig=auditor',
+      'oidc-scopes': 'openid profile',
     });
     expect(oidc.status).toBe(303);
     // Kept sealed in the database (issue 23), never in clear: no file, no column holding it.
@@ -310,14 +375,25 @@ describe('administrator pages /admin', () => {
     expect((await admin.get('/admin')).status).toBe(303);
   });
 
-  it("the sign-in form: a provider another organisation uses needs the claim naming the organisation, each its own value", async () => {
+  it('the sign-in form: a provider another organisation uses needs the claim naming the organisation, each its own value', async () => {
     const { t } = await world();
     const national = 'https://idp.national.example';
-    const cap = oidcConfigInputSchema.parse({ org: 'capital-police', issuer: national, clientId: 'rpl-cap', orgClaim: 'org_code', orgCode: 'XCP01' });
+    const cap = oidcConfigInputSchema.parse({
+      org: 'capital-police',
+      issuer: national,
+      clientId: 'rpl-cap',
+      orgClaim: 'org_code',
+      orgCode: 'XCP01',
+    });
     expect((await configureOidc(t.db, cap, sealClientSecret(t.secrets, 'capital-police', 'synthetic-secret'), t.clock())).ok).toBe(true);
     const admin = await signedIn(t, 'demo.admin');
     const form = (over: Record<string, string>) =>
-      admin.post('/admin/organisations/southbank-mh/oidc', { 'oidc-issuer': national, 'oidc-client-id': 'rpl-sb', 'oidc-client-secret': 'synthetic-secret-2', ...over });
+      admin.post('/admin/organisations/southbank-mh/oidc', {
+        'oidc-issuer': national,
+        'oidc-client-id': 'rpl-sb',
+        'oidc-client-secret': 'synthetic-secret-2',
+        ...over,
+      });
     const noClaim = await form({});
     expect(noClaim.status).toBe(409);
     expect(noClaim.text).toContain('href="#oidc-org-claim"');
@@ -340,7 +416,7 @@ describe('administrator pages /admin', () => {
 });
 
 describe('administrator forms sent empty (issue 21)', () => {
-  it('say what to enter, in the form\'s words, and a hand-made post with no fields is a 400, never a 500', async () => {
+  it("say what to enter, in the form's words, and a hand-made post with no fields is a 400, never a 500", async () => {
     const { t } = await world();
     const admin = await signedIn(t, 'demo.admin');
     const agreement = await admin.post('/admin/agreements', {});

@@ -31,7 +31,9 @@ describe('sign-in and session', () => {
   it('refuses form posts from another site (CSRF) and a tampered session cookie', async () => {
     const { t } = await withPlan();
     const b = await signedIn(t, 'demo.officer', PURPOSE);
-    expect((await b.post('/purpose', { purpose: 'INC-1 from elsewhere', return: '/' }, { origin: 'https://evil.example' })).status).toBe(403);
+    expect((await b.post('/purpose', { purpose: 'INC-1 from elsewhere', return: '/' }, { origin: 'https://evil.example' })).status).toBe(
+      403,
+    );
     const noOrigin = browser(t, '');
     expect((await noOrigin.post('/sign-in', { user: 'demo.officer', return: '/' })).status).toBe(403);
     expect(noOrigin.jar.size).toBe(0);
@@ -84,7 +86,9 @@ describe('the plan page', () => {
     expect(res.headers.get('content-security-policy')).toContain("default-src 'none'");
     // The one link is this service's own icon.
     expect(res.text).toContain('<link rel="icon" href="/favicon.svg" type="image/svg+xml"/>');
-    expect(res.text.replace('<link rel="icon" href="/favicon.svg" type="image/svg+xml"/>', '')).not.toMatch(/<script|<link|<img|src=|https?:\/\//i);
+    expect(res.text.replace('<link rel="icon" href="/favicon.svg" type="image/svg+xml"/>', '')).not.toMatch(
+      /<script|<link|<img|src=|https?:\/\//i,
+    );
     expect(res.text).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; no sirens.');
     expect(res.text).toContain('OUT OF DATE');
     expect(res.text).toContain('due for review on 1 Jun 2026');
@@ -95,7 +99,9 @@ describe('the plan page', () => {
     expect(res.text).toContain('advice, not an instruction');
     expect(res.text).toContain('Version 1, published 23 Nov 2026');
     // Which version and how current, near the top (before the summary), not only at the bottom.
-    expect(res.text.indexOf('Version 1 · published 23 Nov 2026 · review by 1 Jun 2026 (overdue)')).toBeLessThan(res.text.indexOf('class="summary"'));
+    expect(res.text.indexOf('Version 1 · published 23 Nov 2026 · review by 1 Jun 2026 (overdue)')).toBeLessThan(
+      res.text.indexOf('class="summary"'),
+    );
     expect(res.text).toContain('INC-2026-0099 welfare check');
   });
 

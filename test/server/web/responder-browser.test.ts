@@ -51,11 +51,18 @@ const responder = (size: { width: number; height: number }, sub = 'demo.officer'
 
 /** Result cards wholly on the first screen, without scrolling. */
 const cardsAboveFold = (page: Page) =>
-  page.evaluate(() => [...document.querySelectorAll('ol.results > li')].filter((li) => li.getBoundingClientRect().bottom <= window.innerHeight).length);
+  page.evaluate(
+    () => [...document.querySelectorAll('ol.results > li')].filter((li) => li.getBoundingClientRect().bottom <= window.innerHeight).length,
+  );
 
 describe('the responder in Chromium', () => {
-  for (const [label, size] of [['car 1024×768', CAR], ['phone 390×844', PHONE]] as const) {
-    it(`${label}: after a search the form is one line and at least three result cards are above the fold`, { timeout: 60_000 }, async () => {
+  for (const [label, size] of [
+    ['car 1024×768', CAR],
+    ['phone 390×844', PHONE],
+  ] as const) {
+    it(`${label}: after a search the form is one line and at least three result cards are above the fold`, {
+      timeout: 60_000,
+    }, async () => {
       const page = await responder(size);
       await page.goto(`${base}/`);
       await page.fill('#q', 'Daniel Smith');
@@ -77,7 +84,9 @@ describe('the responder in Chromium', () => {
     });
   }
 
-  it('every date format is accepted; one that cannot be read is one message, with the focus on the field', { timeout: 60_000 }, async () => {
+  it('every date format is accepted; one that cannot be read is one message, with the focus on the field', {
+    timeout: 60_000,
+  }, async () => {
     const page = await responder(CAR);
     for (const [typed, shown] of [
       ['23/04/1989', '23 Apr 1989'],
@@ -145,13 +154,19 @@ describe('the responder in Chromium', () => {
     await page.context().close();
   });
 
-  for (const [label, size] of [['car 1024×768', CAR], ['phone 390×844', PHONE]] as const) {
+  for (const [label, size] of [
+    ['car 1024×768', CAR],
+    ['phone 390×844', PHONE],
+  ] as const) {
     it(`${label}: who to call is on the first screen of the plan, with a tel: link; 999 is not a link`, { timeout: 60_000 }, async () => {
       const page = await responder(size, 'demo.paramedic');
       await page.goto(`${base}/?q=Telford`);
       await page.click('ol.results a');
       await page.waitForURL((u) => u.pathname.startsWith('/plans/'));
-      const call = await page.$eval('.call a[href^="tel:"]', (a) => ({ href: a.getAttribute('href'), bottom: a.getBoundingClientRect().bottom }));
+      const call = await page.$eval('.call a[href^="tel:"]', (a) => ({
+        href: a.getAttribute('href'),
+        bottom: a.getBoundingClientRect().bottom,
+      }));
       console.log(`${label}: the first call link ends ${Math.round(call.bottom)} px down`);
       expect(call.href).toBe('tel:08000000101');
       expect(call.bottom).toBeLessThan(size.height);
@@ -179,7 +194,9 @@ describe('the responder in Chromium', () => {
     await page.context().close();
   });
 
-  it('keyboard: the skip link comes first; focus is at least 3 px; purpose focused; sign-in, 404 pages pass axe in dark and light', { timeout: 60_000 }, async () => {
+  it('keyboard: the skip link comes first; focus is at least 3 px; purpose focused; sign-in, 404 pages pass axe in dark and light', {
+    timeout: 60_000,
+  }, async () => {
     const page = await responder(CAR);
     // The results page focuses nothing on load (the keyboard would cover the cards).
     await page.goto(`${base}/?q=Daniel+Smith`);

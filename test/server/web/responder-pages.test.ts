@@ -26,8 +26,11 @@ const telLinks = (html: string) => [...html.matchAll(/<a href="tel:([^"]+)">([^<
 describe('phone numbers are tel: links wherever they appear', () => {
   it('in free text: crisis lines, out-of-hours, short numbers, +44; dates, NHS numbers and the rest stay text', async () => {
     const { t, planId } = await withPlan((p) => {
-      p.plan.summary = 'If she is missing ring the crisis line on 0800 000 0101 (free), or Samaritans 116 123; 999 if at risk. Seen 2026-10-01.';
-      p.plan.careTeam = [{ name: 'Duty coordinator', phone: '020 7946 0001', outOfHours: 'Night team 020-7946-0999, or +44 (0)161 496 0123' }];
+      p.plan.summary =
+        'If she is missing ring the crisis line on 0800 000 0101 (free), or Samaritans 116 123; 999 if at risk. Seen 2026-10-01.';
+      p.plan.careTeam = [
+        { name: 'Duty coordinator', phone: '020 7946 0001', outOfHours: 'Night team 020-7946-0999, or +44 (0)161 496 0123' },
+      ];
       p.plan.whatHelps = ['Let her call her sister on 07700 900001 first'];
     });
     const b = await signedIn(t, 'demo.paramedic', PURPOSE);
@@ -55,7 +58,9 @@ describe('phone numbers are tel: links wherever they appear', () => {
 
   it("the withdrawn page's contact number too", async () => {
     const { t, planId } = await withPlan();
-    const res = await t.call(who.approver, 'POST', `/api/v1/plans/${planId}/versions/1/withdraw`, { body: { reason: 'Person moved away' } });
+    const res = await t.call(who.approver, 'POST', `/api/v1/plans/${planId}/versions/1/withdraw`, {
+      body: { reason: 'Person moved away' },
+    });
     expect(res.status).toBe(200);
     const b = await signedIn(t, 'demo.officer', PURPOSE);
     const page = await b.get(`/plans/${planId}`);
@@ -66,7 +71,7 @@ describe('phone numbers are tel: links wherever they appear', () => {
 });
 
 describe('a plan refused for want of an agreement', () => {
-  it('is a sentence with a way back, logged with the domain\'s reason, and raises the same flag as through the API', async () => {
+  it("is a sentence with a way back, logged with the domain's reason, and raises the same flag as through the API", async () => {
     const { t, planId } = await withPlan();
     const b = await signedIn(t, 'demo.outsider', PURPOSE);
     const page = await b.get(`/plans/${planId}`);
@@ -101,7 +106,9 @@ describe('organisations by name', () => {
     const { t } = await withPlan();
     const b = await signedIn(t, 'demo.outsider', PURPOSE);
     const form = await b.get('/');
-    expect(form.text).toContain('Shire Constabulary (no agreement) has no data-sharing agreement in force with any mental-health trust today');
+    expect(form.text).toContain(
+      'Shire Constabulary (no agreement) has no data-sharing agreement in force with any mental-health trust today',
+    );
     const none = await b.get('/?q=eff');
     expect(none.status).toBe(200);
     expect(none.text).toContain('id="no-agreement"');
@@ -207,7 +214,11 @@ describe('errors and transfer for browsers', () => {
     expect(gz.headers.get('content-security-policy')).toContain("default-src 'none'");
 
     const api = await t.app.request(`/api/v1/plans/${planId}`, {
-      headers: { authorization: `Bearer ${await t.tokenFor(who.officer)}`, 'x-access-purpose': 'INC-2026-0099', 'accept-encoding': 'br, gzip' },
+      headers: {
+        authorization: `Bearer ${await t.tokenFor(who.officer)}`,
+        'x-access-purpose': 'INC-2026-0099',
+        'accept-encoding': 'br, gzip',
+      },
     });
     expect(api.status).toBe(200);
     expect(api.headers.get('content-encoding')).toBeNull();

@@ -10,7 +10,15 @@ const PURPOSE = 'INC-2026-0311 concern for welfare';
 
 /** Two invented people who share a name and tell apart only by preferred name, alias, birth and area. */
 const lookalikes = [
-  person({ ref: 'S-FE1', given: 'Siobhan', family: 'Ferncastle', preferred: 'Shiv', aliases: ['Vonnie'], dob: '1984-07-19', homeArea: 'Lewisham' }),
+  person({
+    ref: 'S-FE1',
+    given: 'Siobhan',
+    family: 'Ferncastle',
+    preferred: 'Shiv',
+    aliases: ['Vonnie'],
+    dob: '1984-07-19',
+    homeArea: 'Lewisham',
+  }),
   person({ ref: 'S-FE2', given: 'Siobhan', family: 'Ferncastle', dob: '1992-03-30', homeArea: 'Bromley' }),
 ];
 /** Twelve more, every field filled, all at one place: the heaviest results page there can be. */
@@ -34,7 +42,6 @@ beforeAll(async () => {
   await t.sync.drain();
 });
 afterAll(() => t.close());
-
 
 const search = (params: Record<string, string>) => `/?${new URLSearchParams(params)}`;
 /** The results as listed: one HTML chunk per person, in page order, with the plan each links to. */
@@ -69,7 +76,14 @@ describe('getting to the search page', () => {
     expect(ask.status).toBe(303);
     expect(ask.location).toBe(`/purpose?return=${encodeURIComponent(url)}`);
     expect(events).toEqual([
-      expect.objectContaining({ actorSub: 'demo.nurse', channel: 'web', outcome: 'denied', reason: 'purpose-required', query: { q: 'john smith' }, resultPlanIds: null }),
+      expect.objectContaining({
+        actorSub: 'demo.nurse',
+        channel: 'web',
+        outcome: 'denied',
+        reason: 'purpose-required',
+        query: { q: 'john smith' },
+        resultPlanIds: null,
+      }),
     ]);
     const stated = await b.post('/purpose', { purpose: PURPOSE, return: url });
     expect(stated.location).toBe(url);
@@ -132,30 +146,56 @@ describe('results', () => {
     const js2 = await planIdOf(t.db, 'S-JS2');
     // Every way people write it; the folded form says back what was read, in words.
     const shown = { '1988': '1988', 'Aug 1988': 'Aug 1988', '08/1988': 'Aug 1988' } as Record<string, string>;
-    for (const dob of ['1988', '1988-08-08', '08/08/1988', '08-08-1988', '8.8.88', '8 Aug 1988', '8 august 1988', 'Aug 1988', '08/1988', '08081988', '080888']) {
+    for (const dob of [
+      '1988',
+      '1988-08-08',
+      '08/08/1988',
+      '08-08-1988',
+      '8.8.88',
+      '8 Aug 1988',
+      '8 august 1988',
+      'Aug 1988',
+      '08/1988',
+      '08081988',
+      '080888',
+    ]) {
       const page = await b.get(search({ q: 'john smith', dob, near: '', within: '500' }));
       expect(page.status, dob).toBe(200);
       expect(page.text, dob).toContain(`<strong>john smith · born ${shown[dob] ?? '8 Aug 1988'}</strong>`);
       const found = listed(page.text);
-      expect(found.map((r) => r.planId), dob).toEqual([js2]);
+      expect(
+        found.map((r) => r.planId),
+        dob,
+      ).toEqual([js2]);
       expect(found[0]!.html).toContain('Croydon');
       expect(found[0]!.html).toContain('date of birth');
     }
     // An age instead of a date: people of about that age (two years either side), said back in words.
-    for (const [age, ref] of [['about 38', 'S-JS2'], ['30', 'S-JS3'], ['aged 56', 'S-JS1']] as const) {
+    for (const [age, ref] of [
+      ['about 38', 'S-JS2'],
+      ['30', 'S-JS3'],
+      ['aged 56', 'S-JS1'],
+    ] as const) {
       const page = await b.get(search({ q: 'john smith', dob: age }));
       expect(page.status, age).toBe(200);
-      expect(listed(page.text).map((r) => r.planId), age).toEqual([await planIdOf(t.db, ref)]);
+      expect(
+        listed(page.text).map((r) => r.planId),
+        age,
+      ).toEqual([await planIdOf(t.db, ref)]);
       expect(page.text).toMatch(/<strong>john smith · aged \d+–\d+<\/strong>/);
     }
     // A date that cannot be read is left out, said so beside its field (focused), and the name is still searched.
     const { value: bad, events } = await logged(() => b.get(search({ q: 'john smith', dob: '1988-13-01' })));
     expect(bad.status).toBe(200);
-    expect(bad.text).toContain('<p class="err" id="dob-error">Enter the date of birth like 23 Apr 1989, 23/04/1989, Apr 1989, 1989 or an age like about 48.</p>');
+    expect(bad.text).toContain(
+      '<p class="err" id="dob-error">Enter the date of birth like 23 Apr 1989, 23/04/1989, Apr 1989, 1989 or an age like about 48.</p>',
+    );
     expect(bad.text).toMatch(/id="dob"[^>]*autofocus[^>]*aria-invalid="true"/);
     expect(bad.text).not.toMatch(/id="q"[^>]*autofocus/);
     expect(listed(bad.text)).toHaveLength(3);
-    expect(events).toEqual([expect.objectContaining({ outcome: 'allowed', query: expect.objectContaining({ q: 'john smith', dob: null, limit: 11 }) })]);
+    expect(events).toEqual([
+      expect.objectContaining({ outcome: 'allowed', query: expect.objectContaining({ q: 'john smith', dob: null, limit: 11 }) }),
+    ]);
     // Nothing else to search by: then the date is the problem, and nothing runs.
     const onlyBad = await logged(() => b.get(search({ q: '', dob: '1988-13-01' })));
     expect(onlyBad.value.status).toBe(400);
@@ -176,11 +216,16 @@ describe('results', () => {
     // Typed as people say it: a place's name in any case, or a postcode of the area.
     for (const near of ['waterloo bridge', 'SE1 7PB', 'se1']) {
       const typed = listed((await b.get(search({ q: 'aoife', near, within: '2000' }))).text);
-      expect(typed.map((r) => r.planId), near).toEqual([await planIdOf(t.db, 'S-AOI')]);
+      expect(
+        typed.map((r) => r.planId),
+        near,
+      ).toEqual([await planIdOf(t.db, 'S-AOI')]);
     }
     const unknown = await b.get(search({ q: 'aoife', near: 'Atlantis' }));
     expect(unknown.status).toBe(400);
-    expect(unknown.text).toContain('<p class="err" id="near-error">Near a place: choose a place from the list, or type a postcode such as SE1 7PB.</p>');
+    expect(unknown.text).toContain(
+      '<p class="err" id="near-error">Near a place: choose a place from the list, or type a postcode such as SE1 7PB.</p>',
+    );
     expect(unknown.text).toMatch(/<datalist id="places">.*<option value="Waterloo Bridge"/);
     const wider = await b.get(search({ q: 'aoife', near: WATERLOO, within: '300' }));
     expect(wider.text).toMatch(/<option value="300" selected="">300 m<\/option>/);
@@ -227,7 +272,9 @@ describe('who may search what', () => {
     const author = await signedIn(t, 'demo.author', PURPOSE);
     expect(listed((await author.get(search({ q: 'gethin llewellyn' }))).text)).toEqual([]);
     const nurse = await signedIn(t, 'demo.nurse', PURPOSE);
-    expect(listed((await nurse.get(search({ q: 'gethin llewellyn' }))).text).map((r) => r.planId)).toEqual([await planIdOf(t.db, 'S-NOR', 'northgate-mh')]);
+    expect(listed((await nurse.get(search({ q: 'gethin llewellyn' }))).text).map((r) => r.planId)).toEqual([
+      await planIdOf(t.db, 'S-NOR', 'northgate-mh'),
+    ]);
   });
 
   it('auditors and administrators get a polite page; a search they send is refused and logged', async () => {
@@ -242,7 +289,9 @@ describe('who may search what', () => {
       expect(refused.status).toBe(403);
       expect(refused.text).toContain('nothing was searched');
       expect(refused.text).not.toMatch(/Smith|Croydon|\/plans\//);
-      expect(events).toEqual([expect.objectContaining({ actorSub: sub, outcome: 'denied', reason: 'forbidden', query: { q: 'john smith' } })]);
+      expect(events).toEqual([
+        expect.objectContaining({ actorSub: sub, outcome: 'denied', reason: 'forbidden', query: { q: 'john smith' } }),
+      ]);
     }
   });
 });
@@ -255,8 +304,15 @@ describe('the access log', () => {
     expect(new Set(shown)).toEqual(new Set(await Promise.all(['S-JS1', 'S-JS2', 'S-JS3'].map((r) => planIdOf(t.db, r)))));
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({
-      actorSub: 'demo.officer', actorOrg: 'capital-police', action: 'search', channel: 'web', purpose: PURPOSE,
-      planId: null, query: { q: 'john smith', limit: 11 }, resultPlanIds: shown, outcome: 'allowed',
+      actorSub: 'demo.officer',
+      actorOrg: 'capital-police',
+      action: 'search',
+      channel: 'web',
+      purpose: PURPOSE,
+      planId: null,
+      query: { q: 'john smith', limit: 11 },
+      resultPlanIds: shown,
+      outcome: 'allowed',
     });
   });
 
@@ -284,7 +340,9 @@ describe('page weight', () => {
     const bytes = Buffer.byteLength(page.text);
     expect(bytes).toBeLessThan(50 * 1024);
     expect(page.text).not.toMatch(/(src|href|action)="(https?:)?\/\//);
-    expect(page.text.replace('<link rel="icon" href="/favicon.svg" type="image/svg+xml"/>', '')).not.toMatch(/<script|<link|<img|@import|url\(/i);
+    expect(page.text.replace('<link rel="icon" href="/favicon.svg" type="image/svg+xml"/>', '')).not.toMatch(
+      /<script|<link|<img|@import|url\(/i,
+    );
     console.log(`search results page (10 results): ${bytes} bytes`);
   });
 });

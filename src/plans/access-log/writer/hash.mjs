@@ -20,7 +20,9 @@ export function eventHash(prevHash, e) {
   /** @type {Record<string, unknown>} */
   const body = {};
   for (const f of EVENT_FIELD_NAMES) body[f] = e[f];
-  return createHash('sha256').update(prevHash + JSON.stringify(body)).digest('hex');
+  return createHash('sha256')
+    .update(prevHash + JSON.stringify(body))
+    .digest('hex');
 }
 
 /**

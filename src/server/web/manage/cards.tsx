@@ -42,17 +42,36 @@ export function manageCardRoutes(services: AppServices) {
     const p = await consolePlan(db, c.var.actor!, planId);
     if (!p.ok) return p;
     const s = p.value.record.subject;
-    return { ok: true as const, value: { cards: cards.value, plan: { planId, externalRef: p.value.externalRef, name: `${s.givenNames} ${s.familyName}` }, versionId: p.value.current?.id } };
+    return {
+      ok: true as const,
+      value: {
+        cards: cards.value,
+        plan: { planId, externalRef: p.value.externalRef, name: `${s.givenNames} ${s.familyName}` },
+        versionId: p.value.current?.id,
+      },
+    };
   };
 
-  const cardsPage = async (c: Context<WebEnv>, form: { text: string; grace: DateValue; errors: FieldError[] } = { text: DEFAULT_CARD_TEXT, grace: emptyDate, errors: [] }) => {
+  const cardsPage = async (
+    c: Context<WebEnv>,
+    form: { text: string; grace: DateValue; errors: FieldError[] } = { text: DEFAULT_CARD_TEXT, grace: emptyDate, errors: [] },
+  ) => {
     const l = await load(c);
     if (!l.ok) return refusalPage(c, l);
     c.set('access', { planId: l.value.plan.planId, versionId: l.value.versionId, query: { console: 'cards' } });
     const notice = notices[c.req.query('done') ?? ''];
     return page(
       c,
-      <CardsPage who={consoleWho(c)} plan={l.value.plan} cards={l.value.cards} text={form.text} grace={form.grace} errors={form.errors} maxGraceDays={MAX_GRACE_DAYS} notice={notice} />,
+      <CardsPage
+        who={consoleWho(c)}
+        plan={l.value.plan}
+        cards={l.value.cards}
+        text={form.text}
+        grace={form.grace}
+        errors={form.errors}
+        maxGraceDays={MAX_GRACE_DAYS}
+        notice={notice}
+      />,
       form.errors.length ? 400 : 200,
     );
   };
@@ -74,9 +93,24 @@ export function manageCardRoutes(services: AppServices) {
       const graceUntil = grace.day ? new Date(Date.parse(`${grace.day}T00:00:00Z`) + 86_400_000) : undefined;
       const l = await load(c);
       if (!l.ok) return refusalPage(c, l);
-      const card = await issueCardForPrint(db, c.var.actor!, planId, { graceUntil, text: cardText.data, development: services.localCards ?? !!services.devIssuer }, clock(), services.publicBaseUrl);
+      const card = await issueCardForPrint(
+        db,
+        c.var.actor!,
+        planId,
+        { graceUntil, text: cardText.data, development: services.localCards ?? !!services.devIssuer },
+        clock(),
+        services.publicBaseUrl,
+      );
       if (!card.ok && card.code === 'invalid') {
-        return cardsPage(c, { ...raw, errors: [{ field: 'grace-day', message: `The date the old card stops working must be after today and at most ${MAX_GRACE_DAYS} days away` }] });
+        return cardsPage(c, {
+          ...raw,
+          errors: [
+            {
+              field: 'grace-day',
+              message: `The date the old card stops working must be after today and at most ${MAX_GRACE_DAYS} days away`,
+            },
+          ],
+        });
       }
       if (!card.ok) return refusalPage(c, card, `/manage/plans/${planId}/cards`);
       const v = card.value;
@@ -90,17 +124,17 @@ export function manageCardRoutes(services: AppServices) {
         versionId: l.value.versionId,
         until: clock().getTime() + SHOWN_FOR_MS,
         card: {
-            cardId: v.cardId,
-            number: l.value.cards.length + 1,
-            code: formatShortCode(v.code),
-            codeEntryUrl: v.codeEntryUrl,
-            text: v.printed.text,
-            issuer: v.printed.issuer,
-            back: cardBack({ issuer: v.printed.issuer, issuerContact: v.printed.issuerContact }),
-            replaced: v.replaced,
-            pdf: Buffer.from(v.artefacts.pdf).toString('base64'),
-            png: v.artefacts.png.toString('base64'),
-            svg: Buffer.from(v.artefacts.svg).toString('base64'),
+          cardId: v.cardId,
+          number: l.value.cards.length + 1,
+          code: formatShortCode(v.code),
+          codeEntryUrl: v.codeEntryUrl,
+          text: v.printed.text,
+          issuer: v.printed.issuer,
+          back: cardBack({ issuer: v.printed.issuer, issuerContact: v.printed.issuerContact }),
+          replaced: v.replaced,
+          pdf: Buffer.from(v.artefacts.pdf).toString('base64'),
+          png: v.artefacts.png.toString('base64'),
+          svg: Buffer.from(v.artefacts.svg).toString('base64'),
         },
       });
       return c.redirect(`/manage/plans/${planId}/cards/issued?once=${once}`, 303);
@@ -123,7 +157,12 @@ export function manageCardRoutes(services: AppServices) {
       const l = await load(c);
       if (!l.ok) return refusalPage(c, l);
       const working = l.value.cards.filter((x) => x.status !== 'revoked').length;
-      if (!working) return refusalPage(c, { ok: false, code: 'not_found', detail: 'this plan has no card in use' }, `/manage/plans/${l.value.plan.planId}/cards`);
+      if (!working)
+        return refusalPage(
+          c,
+          { ok: false, code: 'not_found', detail: 'this plan has no card in use' },
+          `/manage/plans/${l.value.plan.planId}/cards`,
+        );
       c.set('access', { planId: l.value.plan.planId, versionId: l.value.versionId, query: { console: 'revoke-card' } });
       return page(c, <RevokeCardPage who={consoleWho(c)} plan={l.value.plan} working={working} />);
     })

@@ -27,13 +27,18 @@ export function manageCopyRoutes(services: AppServices) {
     .get('/manage/plans/:planId/copies/:copyId/pdf', ...guard.read('print'), async (c) => {
       const planId = c.req.param('planId');
       const copyId = c.req.param('copyId');
-      if (!planIdPattern.test(planId) || !/^[1-9]\d{0,11}$/.test(copyId)) return refusalPage(c, { ok: false, code: 'not_found', detail: 'no such copy of this plan' });
+      if (!planIdPattern.test(planId) || !/^[1-9]\d{0,11}$/.test(copyId))
+        return refusalPage(c, { ok: false, code: 'not_found', detail: 'no such copy of this plan' });
       // Noted before the rule is asked, so a refused attempt to take a copy is in the log too.
       c.set('access', { planId, query: { console: 'person-copy', copyId: Number(copyId) } });
       const doc = await personCopyDocument(db, c.var.actor!, planId, Number(copyId));
       if (!doc.ok) return refusalPage(c, doc, `/manage/plans/${planId}`);
       const copy = doc.value.copy;
-      c.set('access', { planId, versionId: copy.versionId, query: { console: 'person-copy', copyId: copy.copyId, withoutIdentifiers: copy.withoutIdentifiers } });
+      c.set('access', {
+        planId,
+        versionId: copy.versionId,
+        query: { console: 'person-copy', copyId: copy.copyId, withoutIdentifiers: copy.withoutIdentifiers },
+      });
       // The file name says nothing about the person: it may be saved to a shared folder or attached to an email.
       const name = `response-plan-version-${copy.version}${copy.withoutIdentifiers ? '-summary' : ''}.pdf`;
       return c.body(doc.value.pdf as Uint8Array<ArrayBuffer>, 200, {

@@ -91,7 +91,8 @@ export function removeRow(values: FormValues, rows: Rows, index: number): FormVa
   const prefix = (i: number) => `${rows.name}.${i}.`;
   for (let i = index; i < n; i++) {
     for (const key of Object.keys(values).filter((k) => k.startsWith(prefix(i)))) delete out[key];
-    for (const [key, v] of Object.entries(values).filter(([k]) => k.startsWith(prefix(i + 1)))) out[prefix(i) + key.slice(prefix(i + 1).length)] = v;
+    for (const [key, v] of Object.entries(values).filter(([k]) => k.startsWith(prefix(i + 1))))
+      out[prefix(i) + key.slice(prefix(i + 1).length)] = v;
   }
   out[`${rows.name}.count`] = String(n - 1);
   return out;
@@ -105,7 +106,10 @@ function parseField(field: Field, name: string, values: FormValues): unknown {
     case 'checkbox':
       return v === 'yes';
     case 'lines':
-      return (v ?? '').split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
+      return (v ?? '')
+        .split(/\r?\n/)
+        .map((l) => l.trim())
+        .filter(Boolean);
     case 'number':
       return blank(v) ? undefined : Number.isFinite(Number(v)) ? Number(v) : v;
     case 'date': {

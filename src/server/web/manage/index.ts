@@ -8,5 +8,10 @@ import { manageCopyRoutes } from './copies.js';
 
 /** The authoring console under /manage: authors write and revise, approvers review, withdraw; cards; history. */
 export function manageRoutes(services: AppServices) {
-  return new Hono<WebEnv>().route('/', managePlanRoutes(services)).route('/', manageReviewRoutes(services)).route('/', manageWithdrawHistoryRoutes(services)).route('/', manageCardRoutes(services)).route('/', manageCopyRoutes(services));
+  return new Hono<WebEnv>()
+    .route('/', managePlanRoutes(services))
+    .route('/', manageReviewRoutes(services))
+    .route('/', manageWithdrawHistoryRoutes(services))
+    .route('/', manageCardRoutes(services))
+    .route('/', manageCopyRoutes(services));
 }

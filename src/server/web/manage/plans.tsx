@@ -76,17 +76,38 @@ export function managePlanRoutes(services: AppServices) {
    */
   const notAnAuthor = (c: Context<WebEnv>, owningOrg: string, back?: string) => {
     const may = authoriseWrite(c.var.actor!, owningOrg, 'author');
-    return may.ok ? undefined : refusalPage(c, { ...may, detail: 'writing and changing plans is for authors: approvers review what authors send them' }, back);
+    return may.ok
+      ? undefined
+      : refusalPage(c, { ...may, detail: 'writing and changing plans is for authors: approvers review what authors send them' }, back);
   };
 
-  const editPage = (c: Context<WebEnv>, p: ConsolePlan, section: Section, values: FormValues, errors: ReturnType<typeof fieldErrors> = [], saved = false) => {
+  const editPage = (
+    c: Context<WebEnv>,
+    p: ConsolePlan,
+    section: Section,
+    values: FormValues,
+    errors: ReturnType<typeof fieldErrors> = [],
+    saved = false,
+  ) => {
     const next = sections[sections.indexOf(section) + 1]?.key;
     const record = applySection(section, values, p.record as unknown as Record<string, unknown>);
     const r = readability((record.plan ?? {}) as Parameters<typeof readability>[0], warnAt);
     const states = taskStates(p.record, r.summary.overLimit);
     return page(
       c,
-      <EditSectionPage who={consoleWho(c)} plan={headingOf(p)} section={section} values={values} errors={errors} readability={r} saved={saved} action={`/manage/plans/${p.planId}/edit?section=${section.key}`} next={next} states={states} located={section.key === 'places' ? located(p.record.locations) : undefined} />,
+      <EditSectionPage
+        who={consoleWho(c)}
+        plan={headingOf(p)}
+        section={section}
+        values={values}
+        errors={errors}
+        readability={r}
+        saved={saved}
+        action={`/manage/plans/${p.planId}/edit?section=${section.key}`}
+        next={next}
+        states={states}
+        located={section.key === 'places' ? located(p.record.locations) : undefined}
+      />,
       errors.length ? 400 : 200,
     );
   };
@@ -97,13 +118,24 @@ export function managePlanRoutes(services: AppServices) {
       const q = query.success ? query.data : { q: '', filter: 'all' as const };
       const home = await authorHome(db, c.var.actor!, q, clock());
       if (!home.ok) return refusalPage(c, home);
-      c.set('access', { planId: null, query: { console: q.filter, q: q.q || undefined }, resultPlanIds: home.value.items.map((i) => i.planId) });
+      c.set('access', {
+        planId: null,
+        query: { console: q.filter, q: q.q || undefined },
+        resultPlanIds: home.value.items.map((i) => i.planId),
+      });
       const error = query.success ? undefined : `Search ${query.error.issues[0]!.message}.`;
-      return page(c, <ManageHomePage who={consoleWho(c)} {...q} {...home.value} error={error} notice={c.req.query('done') ? 'Done.' : undefined} />, error ? 400 : 200);
+      return page(
+        c,
+        <ManageHomePage who={consoleWho(c)} {...q} {...home.value} error={error} notice={c.req.query('done') ? 'Done.' : undefined} />,
+        error ? 400 : 200,
+      );
     })
-    .get('/manage/plans/new', ...guard.write, (c) =>
-      notAnAuthor(c, c.var.actor!.org) ??
-      page(c, <EditSectionPage who={consoleWho(c)} section={newPlanSection} values={{}} errors={[]} action="/manage/plans/new" />),
+    .get(
+      '/manage/plans/new',
+      ...guard.write,
+      (c) =>
+        notAnAuthor(c, c.var.actor!.org) ??
+        page(c, <EditSectionPage who={consoleWho(c)} section={newPlanSection} values={{}} errors={[]} action="/manage/plans/new" />),
     )
     .post('/manage/plans/new', ...guard.write, async (c) => {
       const form = await c.req.parseBody();
@@ -111,11 +143,29 @@ export function managePlanRoutes(services: AppServices) {
       const body = applySection(newPlanSection, values, { subject: {}, locations: [], plan: {}, governance: {} });
       const parsed = createPlanBodySchema.safeParse(body);
       const again = (errors: ReturnType<typeof fieldErrors>) =>
-        page(c, <EditSectionPage who={consoleWho(c)} section={newPlanSection} values={values} errors={errors} readability={readability((body.plan ?? {}) as never, warnAt)} action="/manage/plans/new" />, 400);
+        page(
+          c,
+          <EditSectionPage
+            who={consoleWho(c)}
+            section={newPlanSection}
+            values={values}
+            errors={errors}
+            readability={readability((body.plan ?? {}) as never, warnAt)}
+            action="/manage/plans/new"
+          />,
+          400,
+        );
       if (!parsed.success) return again(fieldErrors(newPlanSection, parsed.error.issues));
       const made = await createPlan(db, c.var.actor!, parsed.data, clock());
       if (!made.ok) {
-        if (reasonOf(made) === 'external-ref-taken') return again([{ field: 'externalRef', anchor: 'externalRef', message: `Your trust already has a plan with the reference ${parsed.data.externalRef}` }]);
+        if (reasonOf(made) === 'external-ref-taken')
+          return again([
+            {
+              field: 'externalRef',
+              anchor: 'externalRef',
+              message: `Your trust already has a plan with the reference ${parsed.data.externalRef}`,
+            },
+          ]);
         return refusalPage(c, made);
       }
       return c.redirect(`/manage/plans/${made.value.planId}/edit?section=person&saved=1`, 303);
@@ -164,10 +214,25 @@ export function managePlanRoutes(services: AppServices) {
       const p = await load(c);
       if (!p.ok) return refusalPage(c, p);
       const as = previewQuerySchema.safeParse(c.req.query('as'));
-      if (!as.success) return refusalPage(c, { ok: false, code: 'invalid', detail: `"as" ${as.error.issues[0]!.message}` }, `/manage/plans/${p.value.planId}`);
+      if (!as.success)
+        return refusalPage(
+          c,
+          { ok: false, code: 'invalid', detail: `"as" ${as.error.issues[0]!.message}` },
+          `/manage/plans/${p.value.planId}`,
+        );
       const v = p.value.latest;
       c.set('access', { planId: p.value.planId, versionId: v.id, query: { console: 'preview', as: as.data } });
-      return page(c, <PlanPreviewPage who={consoleWho(c)} plan={headingOf(p.value)} view={previewFor(v, as.data)} as={as.data} reviewBy={v.reviewBy} canSubmit={actionsOn(c, p.value).submit} />);
+      return page(
+        c,
+        <PlanPreviewPage
+          who={consoleWho(c)}
+          plan={headingOf(p.value)}
+          view={previewFor(v, as.data)}
+          as={as.data}
+          reviewBy={v.reviewBy}
+          canSubmit={actionsOn(c, p.value).submit}
+        />,
+      );
     })
     .get('/manage/plans/:planId/edit', ...guard.read('view'), async (c) => {
       const p = await load(c);
@@ -184,7 +249,8 @@ export function managePlanRoutes(services: AppServices) {
       const p = await load(c);
       if (!p.ok) return refusalPage(c, p);
       const section = sectionByKey(c.req.query('section'));
-      if (!section) return refusalPage(c, { ok: false, code: 'not_found', detail: 'no such section of the plan' }, `/manage/plans/${p.value.planId}`);
+      if (!section)
+        return refusalPage(c, { ok: false, code: 'not_found', detail: 'no such section of the plan' }, `/manage/plans/${p.value.planId}`);
       const form = await c.req.parseBody();
       const values = readPost(section, form);
       const rows = rowAction(section, form, values);
@@ -192,11 +258,17 @@ export function managePlanRoutes(services: AppServices) {
       const draft = openDraftOf(p.value);
       if (!draft.ok) return refusalPage(c, draft, `/manage/plans/${p.value.planId}`);
       const placed = placesTyped(values);
-      const record = applySection(section, placed.values, { ...(p.value.record as unknown as Record<string, unknown>), changeSummary: p.value.latest.changeSummary ?? undefined });
+      const record = applySection(section, placed.values, {
+        ...(p.value.record as unknown as Record<string, unknown>),
+        changeSummary: p.value.latest.changeSummary ?? undefined,
+      });
       const parsed = draftBodySchema.safeParse(record);
       // A place the service does not know is the one thing to fix on its row: not also "latitude must be a number".
       const unknownRows = placed.errors.map((e) => e.field.replace(/label$/, ''));
-      const errors = [...placed.errors, ...(parsed.success ? [] : fieldErrors(section, parsed.error.issues).filter((e) => !unknownRows.some((r) => e.field.startsWith(r))))];
+      const errors = [
+        ...placed.errors,
+        ...(parsed.success ? [] : fieldErrors(section, parsed.error.issues).filter((e) => !unknownRows.some((r) => e.field.startsWith(r)))),
+      ];
       if (!parsed.success || errors.length) return editPage(c, p.value, section, values, errors);
       const saved = await editDraft(db, c.var.actor!, { planId: p.value.planId, version: draft.value.version }, parsed.data, clock());
       if (!saved.ok) return refusalPage(c, saved, `/manage/plans/${p.value.planId}`);

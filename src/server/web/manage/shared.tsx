@@ -27,9 +27,15 @@ const unavailable = (c: Context) =>
 const consoleRole: MiddlewareHandler<WebEnv> = async (c, next) => {
   const allowed = authoriseConsole(c.var.actor!);
   if (!allowed.ok) {
-    return page(c, <MessagePage who={consoleWho(c)} title="This is for plan authors and approvers">
-      <p>Your role does not include writing or approving plans. To find a person's plan, <a href="/">search</a>.</p>
-    </MessagePage>, 403);
+    return page(
+      c,
+      <MessagePage who={consoleWho(c)} title="This is for plan authors and approvers">
+        <p>
+          Your role does not include writing or approving plans. To find a person's plan, <a href="/">search</a>.
+        </p>
+      </MessagePage>,
+      403,
+    );
   }
   await next();
 };
@@ -50,12 +56,22 @@ export function consoleGuards(services: AppServices) {
   return {
     /** A page that shows plan content: signed in, a purpose, one access event (recorded before it is sent). */
     read: (action: AccessAction) =>
-      [accessTrail(services, action, { channel: 'web', medium: { page: unavailable }, every: 'noted' }), requireSignedIn, consoleRole, carePlanning] as const,
+      [
+        accessTrail(services, action, { channel: 'web', medium: { page: unavailable }, every: 'noted' }),
+        requireSignedIn,
+        consoleRole,
+        carePlanning,
+      ] as const,
     /** A form post: same origin, signed in; the write itself is a workflow event. No purpose: it would lose what was typed. */
     write: [forms, requireSignedIn, consoleRole] as const,
     /** A form post whose refusal shows the plan again (a review without its comment): that showing is an access event. */
     writeShowing: (action: AccessAction) =>
-      [forms, accessTrail(services, action, { channel: 'web', medium: { page: unavailable }, every: 'noted' }), requireSignedIn, consoleRole] as const,
+      [
+        forms,
+        accessTrail(services, action, { channel: 'web', medium: { page: unavailable }, every: 'noted' }),
+        requireSignedIn,
+        consoleRole,
+      ] as const,
   };
 }
 
@@ -73,9 +89,24 @@ export function refusalPage(c: Context<WebEnv>, f: Failure, back?: string) {
   const fourEyes = reasonOf(f) === 'four-eyes';
   return page(
     c,
-    <MessagePage who={consoleWho(c)} title={fourEyes ? 'Someone else must approve this version' : (refusalTitle[f.code] ?? 'This could not be done')}>
-      <p>{fourEyes ? 'You wrote or edited part of this version. Plans are approved by a second person who did not write them (four eyes), so another approver must review it.' : sentence(f.detail)}</p>
-      {back ? <p><a href={back}>Go back to the plan</a></p> : <p><a href="/manage">Go to your trust's plans</a></p>}
+    <MessagePage
+      who={consoleWho(c)}
+      title={fourEyes ? 'Someone else must approve this version' : (refusalTitle[f.code] ?? 'This could not be done')}
+    >
+      <p>
+        {fourEyes
+          ? 'You wrote or edited part of this version. Plans are approved by a second person who did not write them (four eyes), so another approver must review it.'
+          : sentence(f.detail)}
+      </p>
+      {back ? (
+        <p>
+          <a href={back}>Go back to the plan</a>
+        </p>
+      ) : (
+        <p>
+          <a href="/manage">Go to your trust's plans</a>
+        </p>
+      )}
     </MessagePage>,
     status,
   );

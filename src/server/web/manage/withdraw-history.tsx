@@ -12,7 +12,11 @@ import type { AppServices, WebEnv } from '../../context.js';
 import { page } from '../shared.js';
 import { consoleGuards, consoleWho, planIdPattern, refusalPage } from './shared.js';
 
-const reasonSchema = z.string().trim().min(3, { error: 'Say why you are withdrawing the plan (at least 3 characters)' }).max(2000, { error: 'The reason must be at most 2,000 characters' });
+const reasonSchema = z
+  .string()
+  .trim()
+  .min(3, { error: 'Say why you are withdrawing the plan (at least 3 characters)' })
+  .max(2000, { error: 'The reason must be at most 2,000 characters' });
 const versionNumber = z.coerce.number().int().min(1).max(100000);
 
 /** Withdraw (approvers, with a confirmation that says what responders will see) and a plan's history with a diff of any two versions. */
@@ -26,7 +30,12 @@ export function manageWithdrawHistoryRoutes(services: AppServices) {
     if (!planIdPattern.test(planId)) return refusalPage(c, { ok: false, code: 'not_found', detail: 'no such plan' });
     const p = await consolePlan(db, c.var.actor!, planId);
     if (!p.ok) return refusalPage(c, p);
-    if (!p.value.current) return refusalPage(c, { ok: false, code: 'conflict', detail: 'this plan has no published version to withdraw' }, `/manage/plans/${planId}`);
+    if (!p.value.current)
+      return refusalPage(
+        c,
+        { ok: false, code: 'conflict', detail: 'this plan has no published version to withdraw' },
+        `/manage/plans/${planId}`,
+      );
     // The confirmation offers the withdrawal only to whom policy allows it (the domain would refuse the rest).
     const may = authoriseWithdrawal(c.var.actor!, p.value.owningOrg, 'published');
     if (!may.ok) return refusalPage(c, may, `/manage/plans/${planId}`);
@@ -35,7 +44,17 @@ export function manageWithdrawHistoryRoutes(services: AppServices) {
     const s = p.value.current.subject;
     return page(
       c,
-      <WithdrawPage who={consoleWho(c)} planId={planId} name={`${s.givenNames} ${s.familyName}`} externalRef={p.value.externalRef} version={p.value.current.version} owner={org?.name ?? p.value.owningOrg} contact={org?.contact ?? null} reason={reason} errors={error ? [{ field: 'reason', anchor: 'reason', message: error }] : []} />,
+      <WithdrawPage
+        who={consoleWho(c)}
+        planId={planId}
+        name={`${s.givenNames} ${s.familyName}`}
+        externalRef={p.value.externalRef}
+        version={p.value.current.version}
+        owner={org?.name ?? p.value.owningOrg}
+        contact={org?.contact ?? null}
+        reason={reason}
+        errors={error ? [{ field: 'reason', anchor: 'reason', message: error }] : []}
+      />,
       error ? 400 : 200,
     );
   };
@@ -49,7 +68,12 @@ export function manageWithdrawHistoryRoutes(services: AppServices) {
       const reason = reasonSchema.safeParse(raw);
       if (!reason.success) return confirmPage(c, raw, reason.error.issues[0]!.message);
       const version = versionNumber.safeParse(form.version);
-      if (!version.success) return refusalPage(c, { ok: false, code: 'invalid', detail: 'the form did not say which version to withdraw' }, `/manage/plans/${planId}`);
+      if (!version.success)
+        return refusalPage(
+          c,
+          { ok: false, code: 'invalid', detail: 'the form did not say which version to withdraw' },
+          `/manage/plans/${planId}`,
+        );
       const done = await withdraw(db, c.var.actor!, { planId, version: version.data }, reason.data, clock(), services.planEvents);
       if (!done.ok) return refusalPage(c, done, `/manage/plans/${planId}`);
       return c.redirect(`/manage/plans/${planId}?done=withdrawn`, 303);
@@ -66,7 +90,14 @@ export function manageWithdrawHistoryRoutes(services: AppServices) {
       c.set('access', { planId, query: diff ? { console: 'history', from: from.data, to: to.data } : { console: 'history' } });
       return page(
         c,
-        <HistoryPage who={consoleWho(c)} planId={planId} externalRef={h.value.externalRef} versions={h.value.versions} events={h.value.events} diff={diff?.ok ? { from: diff.value.from, to: diff.value.to, changes: withWords(diff.value.changes) } : undefined} />,
+        <HistoryPage
+          who={consoleWho(c)}
+          planId={planId}
+          externalRef={h.value.externalRef}
+          versions={h.value.versions}
+          events={h.value.events}
+          diff={diff?.ok ? { from: diff.value.from, to: diff.value.to, changes: withWords(diff.value.changes) } : undefined}
+        />,
       );
     });
 }

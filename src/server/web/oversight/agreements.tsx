@@ -1,11 +1,36 @@
 import { Hono, type Context } from 'hono';
-import { acceptProposal, changeProposalSchema, declineProposal, endAgreement, getProposalView, listProposals, proposalActions, proposeAgreement, proposeChange } from '../../../plans/governance/agreements.js';
+import {
+  acceptProposal,
+  changeProposalSchema,
+  declineProposal,
+  endAgreement,
+  getProposalView,
+  listProposals,
+  proposalActions,
+  proposeAgreement,
+  proposeChange,
+} from '../../../plans/governance/agreements.js';
 import { acceptancesOfTerms, pendingProposalFor } from '../../../plans/governance/agreement-store.js';
-import { agreementStates, getAgreement, listAgreements, listOrganisationsView, reasonSchema, sharingMatrix } from '../../../plans/governance/governance.js';
+import {
+  agreementStates,
+  getAgreement,
+  listAgreements,
+  listOrganisationsView,
+  reasonSchema,
+  sharingMatrix,
+} from '../../../plans/governance/governance.js';
 import { newDsaSchema } from '../../../plans/organisations.js';
 import { emptyDate, type FieldError } from '../../../ui/components/forms.js';
 import { ConfirmPage } from '../../../ui/pages/oversight/admin.js';
-import { AgreementPage, AgreementsPage, MatrixPage, type ChangeForm, type NewAgreementForm, NewAgreementPage, ProposalPage } from '../../../ui/pages/oversight/agreements.js';
+import {
+  AgreementPage,
+  AgreementsPage,
+  MatrixPage,
+  type ChangeForm,
+  type NewAgreementForm,
+  NewAgreementPage,
+  ProposalPage,
+} from '../../../ui/pages/oversight/agreements.js';
 import { OversightRefusedPage } from '../../../ui/pages/oversight/common.js';
 import { authoriseAgreementChange } from '../../../plans/policy.js';
 import type { AppServices, WebEnv } from '../../context.js';
@@ -32,7 +57,8 @@ export function agreementPageRoutes(services: AppServices) {
   const guard = [requireSignedIn, adminsOnly] as const;
   const forms = oversightForms(services);
   const names = async () => new Map((await listOrganisationsView(db)).map((o) => [o.slug, o.name]));
-  const notFound = (c: Context<WebEnv>) => page(c, <OversightRefusedPage who={whoOf(c)} title="Not found" detail="There is no such agreement." />, 404);
+  const notFound = (c: Context<WebEnv>) =>
+    page(c, <OversightRefusedPage who={whoOf(c)} title="Not found" detail="There is no such agreement." />, 404);
   const refOf = (c: Context) => c.req.param('ref')!.slice(0, 100);
 
   async function agreementPage(c: Context<WebEnv>, ref: string, status: number, over: { form?: ChangeForm; errors?: FieldError[] } = {}) {
@@ -65,7 +91,14 @@ export function agreementPageRoutes(services: AppServices) {
     const op = operatorOf(c);
     return page(
       c,
-      <ProposalPage who={whoOf(c)} proposal={proposal} names={await names()} mayAnswer={proposalActions(op, proposal).answer} answerFor={c.var.actor!.org} notice={notices[c.req.query('done') ?? '']} />,
+      <ProposalPage
+        who={whoOf(c)}
+        proposal={proposal}
+        names={await names()}
+        mayAnswer={proposalActions(op, proposal).answer}
+        answerFor={c.var.actor!.org}
+        notice={notices[c.req.query('done') ?? '']}
+      />,
     );
   }
 
@@ -110,93 +143,167 @@ export function agreementPageRoutes(services: AppServices) {
     );
   }
 
-  return new Hono<WebEnv>()
-    .get('/admin/agreements', ...guard, async (c) => {
-      const state = (agreementStates as readonly string[]).includes(c.req.query('state') ?? '') ? (c.req.query('state') as (typeof agreementStates)[number]) : undefined;
-      const proposals = await listProposals(db, today(services), { state: 'pending' });
-      return page(c, <AgreementsPage who={whoOf(c)} agreements={await listAgreements(db, today(services), state)} proposals={proposals} names={await names()} state={state} notice={notices[c.req.query('done') ?? '']} />);
-    })
-    .get('/admin/agreements/matrix', ...guard, async (c) => page(c, <MatrixPage who={whoOf(c)} matrix={await sharingMatrix(db, today(services))} />))
-    .get('/admin/agreements/new', ...guard, async (c) =>
-      page(c, <NewAgreementPage who={whoOf(c)} form={{ reference: '', parties: [c.var.actor!.org], from: emptyDate, to: emptyDate }} organisations={await listOrganisationsView(db)} errors={[]} />),
-    )
-    .post('/admin/agreements', forms, ...guard, async (c) => {
-      const body = await c.req.parseBody({ all: true });
-      const get = (n: string) => text(body[n]).slice(0, 100);
-      const parties = ([] as unknown[]).concat(body.parties ?? []).map(text).filter(Boolean).slice(0, 50);
-      const form: NewAgreementForm = { reference: get('reference'), parties, from: dateValue(get, 'from'), to: dateValue(get, 'to') };
-      const from = isoFromDate(form.from, 'from', 'Starts on');
-      const to = isoFromDate(form.to, 'to', 'Ends on');
-      const errors: FieldError[] = [from.error, to.error].filter((e): e is FieldError => !!e);
-      if (!from.day && !from.error) errors.push({ field: 'from-day', message: 'Starts on: enter the date the agreement starts' });
-      if (!to.day && !to.error) errors.push({ field: 'to-day', message: 'Ends on: enter the date the agreement ends' });
-      const parsed = newDsaSchema.safeParse({ reference: form.reference, parties, validFrom: from.day, validTo: to.day });
-      const fieldOf = (p: string) => ({ reference: 'reference', parties: 'party', validFrom: 'from-day', validTo: 'to-day' })[p] ?? 'reference';
-      const labelOf = (f: string) => ({ reference: 'Agreement reference', party: 'Parties', 'from-day': 'Starts on', 'to-day': 'Ends on' })[f] ?? f;
-      if (!parsed.success) for (const e of issuesToErrors(parsed.error.issues, fieldOf, labelOf)) if (!errors.some((x) => x.field === e.field)) errors.push(e);
-      const again = async (errs: FieldError[], status: number) => pageWith(c, <NewAgreementPage who={whoOf(c)} form={form} organisations={await listOrganisationsView(db)} errors={errs} />, status);
-      if (errors.length || !parsed.success) return again(errors, 400);
-      const r = await proposeAgreement(deps, operatorOf(c), parsed.data);
-      if (!r.ok) return again([{ field: r.code === 'conflict' ? 'reference' : 'party', message: r.detail }], failureStatus(r.code));
-      return c.redirect(`/admin/agreements/proposals/${r.value.id}?done=proposed`, 303);
-    })
-    // Before /:ref, so that "proposals" is never read as an agreement's reference.
-    .get('/admin/agreements/proposals/:id', ...guard, (c) => proposalPage(c, idOf(c)))
-    .post('/admin/agreements/proposals/:id/accept', forms, ...guard, async (c) => {
-      const id = idOf(c);
-      const r = await acceptProposal(deps, operatorOf(c), id);
-      if (!r.ok) {
-        if (r.code === 'not_found') return proposalPage(c, id);
-        return pageWith(c, <OversightRefusedPage who={whoOf(c)} title="Could not accept" detail={r.detail} />, failureStatus(r.code));
-      }
-      return c.redirect(`/admin/agreements/proposals/${id}?done=${r.value.state === 'accepted' ? 'in-force' : 'accepted'}`, 303);
-    })
-    .get('/admin/agreements/proposals/:id/decline', ...guard, (c) => declinePage(c, idOf(c), '', [], 200))
-    .post('/admin/agreements/proposals/:id/decline', forms, ...guard, async (c) => {
-      const id = idOf(c);
-      const reason = text((await c.req.parseBody()).reason).slice(0, 600);
-      const why = reasonSchema.safeParse({ reason });
-      if (!why.success) return declinePage(c, id, reason, issuesToErrors(why.error.issues, () => 'reason', () => 'Why'), 400);
-      const r = await declineProposal(deps, operatorOf(c), id, why.data);
-      if (!r.ok) return declinePage(c, id, reason, [{ field: 'reason', message: r.detail }], failureStatus(r.code));
-      return c.redirect(`/admin/agreements/proposals/${id}?done=declined`, 303);
-    })
-    .get('/admin/agreements/:ref', ...guard, (c) => agreementPage(c, refOf(c), 200))
-    .post('/admin/agreements/:ref/changes', forms, ...guard, async (c) => {
-      const ref = refOf(c);
-      const body = await c.req.parseBody({ all: true });
-      const get = (n: string) => text(body[n]).slice(0, 600);
-      const form: ChangeForm = { from: dateValue(get, 'from'), to: dateValue(get, 'to'), add: ([] as unknown[]).concat(body.add ?? []).map(text).filter(Boolean).slice(0, 50), reason: get('reason') };
-      const from = isoFromDate(form.from, 'from', 'New start date');
-      const to = isoFromDate(form.to, 'to', 'New end date');
-      const errors: FieldError[] = [to.error, from.error].filter((e): e is FieldError => !!e);
-      const current = await getAgreement(db, ref, today(services));
-      if (!current) return notFound(c);
-      const parsed = changeProposalSchema.safeParse({
-        ...(form.add.length ? { parties: [...current.parties, ...form.add] } : {}),
-        ...(from.day ? { validFrom: from.day } : {}),
-        ...(to.day ? { validTo: to.day } : {}),
-        reason: form.reason,
-      });
-      const fieldOf = (p: string) => ({ parties: 'add', validFrom: 'from-day', validTo: 'to-day', reason: 'reason' })[p] ?? 'to-day';
-      const labelOf = (f: string) => ({ add: 'Add parties', 'from-day': 'New start date', 'to-day': 'New end date', reason: 'Why' })[f] ?? 'Change';
-      if (!parsed.success) for (const e of issuesToErrors(parsed.error.issues, fieldOf, labelOf)) if (!errors.some((x) => x.field === e.field)) errors.push(e);
-      if (errors.length || !parsed.success) return agreementPage(c, ref, 400, { form, errors });
-      const r = await proposeChange(deps, operatorOf(c), ref, parsed.data);
-      if (!r.ok) {
-        const path = (r.extra?.errors as { path: string }[] | undefined)?.[0]?.path;
-        return agreementPage(c, ref, failureStatus(r.code), { form, errors: [{ field: path ? fieldOf(path) : 'reason', message: r.detail }] });
-      }
-      return c.redirect(`/admin/agreements/proposals/${r.value.id}?done=proposed`, 303);
-    })
-    .get('/admin/agreements/:ref/end', ...guard, (c) => endPage(c, refOf(c), '', [], 200))
-    .post('/admin/agreements/:ref/end', forms, ...guard, async (c) => {
-      const ref = refOf(c);
-      const reason = text((await c.req.parseBody()).reason).slice(0, 600);
-      const why = reasonSchema.safeParse({ reason });
-      if (!why.success) return endPage(c, ref, reason, issuesToErrors(why.error.issues, () => 'reason', () => 'Why'), 400);
-      const r = await endAgreement(deps, operatorOf(c), ref, why.data);
-      if (!r.ok) return endPage(c, ref, reason, [{ field: 'reason', message: r.detail }], failureStatus(r.code));
-      return c.redirect(`/admin/agreements/${encodeURIComponent(ref)}?done=ended`, 303);
-    });
+  return (
+    new Hono<WebEnv>()
+      .get('/admin/agreements', ...guard, async (c) => {
+        const state = (agreementStates as readonly string[]).includes(c.req.query('state') ?? '')
+          ? (c.req.query('state') as (typeof agreementStates)[number])
+          : undefined;
+        const proposals = await listProposals(db, today(services), { state: 'pending' });
+        return page(
+          c,
+          <AgreementsPage
+            who={whoOf(c)}
+            agreements={await listAgreements(db, today(services), state)}
+            proposals={proposals}
+            names={await names()}
+            state={state}
+            notice={notices[c.req.query('done') ?? '']}
+          />,
+        );
+      })
+      .get('/admin/agreements/matrix', ...guard, async (c) =>
+        page(c, <MatrixPage who={whoOf(c)} matrix={await sharingMatrix(db, today(services))} />),
+      )
+      .get('/admin/agreements/new', ...guard, async (c) =>
+        page(
+          c,
+          <NewAgreementPage
+            who={whoOf(c)}
+            form={{ reference: '', parties: [c.var.actor!.org], from: emptyDate, to: emptyDate }}
+            organisations={await listOrganisationsView(db)}
+            errors={[]}
+          />,
+        ),
+      )
+      .post('/admin/agreements', forms, ...guard, async (c) => {
+        const body = await c.req.parseBody({ all: true });
+        const get = (n: string) => text(body[n]).slice(0, 100);
+        const parties = ([] as unknown[])
+          .concat(body.parties ?? [])
+          .map(text)
+          .filter(Boolean)
+          .slice(0, 50);
+        const form: NewAgreementForm = { reference: get('reference'), parties, from: dateValue(get, 'from'), to: dateValue(get, 'to') };
+        const from = isoFromDate(form.from, 'from', 'Starts on');
+        const to = isoFromDate(form.to, 'to', 'Ends on');
+        const errors: FieldError[] = [from.error, to.error].filter((e): e is FieldError => !!e);
+        if (!from.day && !from.error) errors.push({ field: 'from-day', message: 'Starts on: enter the date the agreement starts' });
+        if (!to.day && !to.error) errors.push({ field: 'to-day', message: 'Ends on: enter the date the agreement ends' });
+        const parsed = newDsaSchema.safeParse({ reference: form.reference, parties, validFrom: from.day, validTo: to.day });
+        const fieldOf = (p: string) =>
+          ({ reference: 'reference', parties: 'party', validFrom: 'from-day', validTo: 'to-day' })[p] ?? 'reference';
+        const labelOf = (f: string) =>
+          ({ reference: 'Agreement reference', party: 'Parties', 'from-day': 'Starts on', 'to-day': 'Ends on' })[f] ?? f;
+        if (!parsed.success)
+          for (const e of issuesToErrors(parsed.error.issues, fieldOf, labelOf))
+            if (!errors.some((x) => x.field === e.field)) errors.push(e);
+        const again = async (errs: FieldError[], status: number) =>
+          pageWith(
+            c,
+            <NewAgreementPage who={whoOf(c)} form={form} organisations={await listOrganisationsView(db)} errors={errs} />,
+            status,
+          );
+        if (errors.length || !parsed.success) return again(errors, 400);
+        const r = await proposeAgreement(deps, operatorOf(c), parsed.data);
+        if (!r.ok) return again([{ field: r.code === 'conflict' ? 'reference' : 'party', message: r.detail }], failureStatus(r.code));
+        return c.redirect(`/admin/agreements/proposals/${r.value.id}?done=proposed`, 303);
+      })
+      // Before /:ref, so that "proposals" is never read as an agreement's reference.
+      .get('/admin/agreements/proposals/:id', ...guard, (c) => proposalPage(c, idOf(c)))
+      .post('/admin/agreements/proposals/:id/accept', forms, ...guard, async (c) => {
+        const id = idOf(c);
+        const r = await acceptProposal(deps, operatorOf(c), id);
+        if (!r.ok) {
+          if (r.code === 'not_found') return proposalPage(c, id);
+          return pageWith(c, <OversightRefusedPage who={whoOf(c)} title="Could not accept" detail={r.detail} />, failureStatus(r.code));
+        }
+        return c.redirect(`/admin/agreements/proposals/${id}?done=${r.value.state === 'accepted' ? 'in-force' : 'accepted'}`, 303);
+      })
+      .get('/admin/agreements/proposals/:id/decline', ...guard, (c) => declinePage(c, idOf(c), '', [], 200))
+      .post('/admin/agreements/proposals/:id/decline', forms, ...guard, async (c) => {
+        const id = idOf(c);
+        const reason = text((await c.req.parseBody()).reason).slice(0, 600);
+        const why = reasonSchema.safeParse({ reason });
+        if (!why.success)
+          return declinePage(
+            c,
+            id,
+            reason,
+            issuesToErrors(
+              why.error.issues,
+              () => 'reason',
+              () => 'Why',
+            ),
+            400,
+          );
+        const r = await declineProposal(deps, operatorOf(c), id, why.data);
+        if (!r.ok) return declinePage(c, id, reason, [{ field: 'reason', message: r.detail }], failureStatus(r.code));
+        return c.redirect(`/admin/agreements/proposals/${id}?done=declined`, 303);
+      })
+      .get('/admin/agreements/:ref', ...guard, (c) => agreementPage(c, refOf(c), 200))
+      .post('/admin/agreements/:ref/changes', forms, ...guard, async (c) => {
+        const ref = refOf(c);
+        const body = await c.req.parseBody({ all: true });
+        const get = (n: string) => text(body[n]).slice(0, 600);
+        const form: ChangeForm = {
+          from: dateValue(get, 'from'),
+          to: dateValue(get, 'to'),
+          add: ([] as unknown[])
+            .concat(body.add ?? [])
+            .map(text)
+            .filter(Boolean)
+            .slice(0, 50),
+          reason: get('reason'),
+        };
+        const from = isoFromDate(form.from, 'from', 'New start date');
+        const to = isoFromDate(form.to, 'to', 'New end date');
+        const errors: FieldError[] = [to.error, from.error].filter((e): e is FieldError => !!e);
+        const current = await getAgreement(db, ref, today(services));
+        if (!current) return notFound(c);
+        const parsed = changeProposalSchema.safeParse({
+          ...(form.add.length ? { parties: [...current.parties, ...form.add] } : {}),
+          ...(from.day ? { validFrom: from.day } : {}),
+          ...(to.day ? { validTo: to.day } : {}),
+          reason: form.reason,
+        });
+        const fieldOf = (p: string) => ({ parties: 'add', validFrom: 'from-day', validTo: 'to-day', reason: 'reason' })[p] ?? 'to-day';
+        const labelOf = (f: string) =>
+          ({ add: 'Add parties', 'from-day': 'New start date', 'to-day': 'New end date', reason: 'Why' })[f] ?? 'Change';
+        if (!parsed.success)
+          for (const e of issuesToErrors(parsed.error.issues, fieldOf, labelOf))
+            if (!errors.some((x) => x.field === e.field)) errors.push(e);
+        if (errors.length || !parsed.success) return agreementPage(c, ref, 400, { form, errors });
+        const r = await proposeChange(deps, operatorOf(c), ref, parsed.data);
+        if (!r.ok) {
+          const path = (r.extra?.errors as { path: string }[] | undefined)?.[0]?.path;
+          return agreementPage(c, ref, failureStatus(r.code), {
+            form,
+            errors: [{ field: path ? fieldOf(path) : 'reason', message: r.detail }],
+          });
+        }
+        return c.redirect(`/admin/agreements/proposals/${r.value.id}?done=proposed`, 303);
+      })
+      .get('/admin/agreements/:ref/end', ...guard, (c) => endPage(c, refOf(c), '', [], 200))
+      .post('/admin/agreements/:ref/end', forms, ...guard, async (c) => {
+        const ref = refOf(c);
+        const reason = text((await c.req.parseBody()).reason).slice(0, 600);
+        const why = reasonSchema.safeParse({ reason });
+        if (!why.success)
+          return endPage(
+            c,
+            ref,
+            reason,
+            issuesToErrors(
+              why.error.issues,
+              () => 'reason',
+              () => 'Why',
+            ),
+            400,
+          );
+        const r = await endAgreement(deps, operatorOf(c), ref, why.data);
+        if (!r.ok) return endPage(c, ref, reason, [{ field: 'reason', message: r.detail }], failureStatus(r.code));
+        return c.redirect(`/admin/agreements/${encodeURIComponent(ref)}?done=ended`, 303);
+      })
+  );
 }

@@ -21,13 +21,26 @@ import { auditorsOnly, webAuditTrail } from './guards.js';
 const PAGE_SIZE = 25;
 const textFields = ['planId', 'person', 'actor', 'org', 'purpose', 'outcome', 'channel', 'action'] as const;
 const labels: Record<string, string> = {
-  planId: 'Plan ID', person: "Person's name or plan reference", actor: 'Who', org: 'Their organisation', purpose: 'Reason given',
-  outcome: 'Outcome', channel: 'How', action: 'What they did', 'from-day': 'From', 'to-day': 'To', cursor: 'Page',
+  planId: 'Plan ID',
+  person: "Person's name or plan reference",
+  actor: 'Who',
+  org: 'Their organisation',
+  purpose: 'Reason given',
+  outcome: 'Outcome',
+  channel: 'How',
+  action: 'What they did',
+  'from-day': 'From',
+  'to-day': 'To',
+  cursor: 'Page',
 };
 
 function readForm(c: Context): AuditForm {
   const get = (n: string) => text(c.req.query(n)).slice(0, 200);
-  return { ...(Object.fromEntries(textFields.map((f) => [f, get(f)])) as Record<(typeof textFields)[number], string>), from: dateValue(get, 'from'), to: dateValue(get, 'to') };
+  return {
+    ...(Object.fromEntries(textFields.map((f) => [f, get(f)])) as Record<(typeof textFields)[number], string>),
+    from: dateValue(get, 'from'),
+    to: dateValue(get, 'to'),
+  };
 }
 
 /** The form → the API's filter, or the errors to show against its fields. */
@@ -39,8 +52,21 @@ function filterOf(c: Context, form: AuditForm) {
   if (from.day && to.day && from.day > to.day) errors.push({ field: 'to-day', message: 'To must be the same as or after From' });
   const raw = Object.fromEntries(textFields.filter((f) => form[f] !== '').map((f) => [f, form[f]]));
   const cursor = c.req.query('cursor');
-  const parsed = eventFilterSchema.safeParse({ ...raw, ...(from.day ? { from: localDayStart(from.day) } : {}), ...(to.day ? { to: localDayEnd(to.day) } : {}), ...(cursor ? { cursor } : {}), limit: PAGE_SIZE });
-  if (!parsed.success) errors.push(...issuesToErrors(parsed.error.issues, (p) => (p === 'from' || p === 'to' ? `${p}-day` : p), (f) => labels[f] ?? f));
+  const parsed = eventFilterSchema.safeParse({
+    ...raw,
+    ...(from.day ? { from: localDayStart(from.day) } : {}),
+    ...(to.day ? { to: localDayEnd(to.day) } : {}),
+    ...(cursor ? { cursor } : {}),
+    limit: PAGE_SIZE,
+  });
+  if (!parsed.success)
+    errors.push(
+      ...issuesToErrors(
+        parsed.error.issues,
+        (p) => (p === 'from' || p === 'to' ? `${p}-day` : p),
+        (f) => labels[f] ?? f,
+      ),
+    );
   return errors.length || !parsed.success ? { errors } : { errors, filter: parsed.data };
 }
 
@@ -66,8 +92,15 @@ export function auditConsoleRoutes(services: AppServices) {
       if (filter.planId !== undefined || filter.person !== undefined) await services.accessLog.planLookup().catch(() => undefined);
       const scope = scopeOf(c);
       const result = await listEvents(db, scope, filter);
-      const people = await peopleOf(db, scope, result.events.flatMap((e) => [...(e.planId ? [e.planId] : []), ...(e.resultPlanIds ?? [])]));
-      const versions = await versionNumbers(db, result.events.map((e) => e.versionId));
+      const people = await peopleOf(
+        db,
+        scope,
+        result.events.flatMap((e) => [...(e.planId ? [e.planId] : []), ...(e.resultPlanIds ?? [])]),
+      );
+      const versions = await versionNumbers(
+        db,
+        result.events.map((e) => e.versionId),
+      );
       const rows = result.events.map((event) => ({ event, people, versions }));
       return page(c, <AuditPage {...base} errors={[]} rows={rows} nextCursor={result.nextCursor} paged={filter.cursor !== undefined} />);
     })
@@ -83,6 +116,16 @@ export function auditConsoleRoutes(services: AppServices) {
         'Cache-Control': 'no-store',
       };
       if (nextCursor) headers['X-Next-Cursor'] = nextCursor;
-      return c.body(eventsCsv(events, await versionNumbers(db, events.map((e) => e.versionId))), 200, headers);
+      return c.body(
+        eventsCsv(
+          events,
+          await versionNumbers(
+            db,
+            events.map((e) => e.versionId),
+          ),
+        ),
+        200,
+        headers,
+      );
     });
 }

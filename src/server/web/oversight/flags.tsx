@@ -22,7 +22,12 @@ export function flagPageRoutes(services: AppServices) {
     return r.ok ? r.value : [];
   };
 
-  async function flagPage(c: Context<WebEnv>, flag: ReviewedFlag, status: number, form: { errors: FieldError[]; outcome?: string; comment?: string }) {
+  async function flagPage(
+    c: Context<WebEnv>,
+    flag: ReviewedFlag,
+    status: number,
+    form: { errors: FieldError[]; outcome?: string; comment?: string },
+  ) {
     const scope = c.var.actor!.org;
     const evidence = await eventsBySeq(db, scope, flag.eventSeqs.slice(-50));
     const people = await peopleOf(db, scope, [...flag.planIds, ...evidence.flatMap((e) => (e.planId ? [e.planId] : []))]);
@@ -30,7 +35,15 @@ export function flagPageRoutes(services: AppServices) {
   }
 
   const notFound = (c: Context<WebEnv>) =>
-    page(c, <OversightRefusedPage who={whoOf(c)} title="Flag not found" detail={`No such flag in your organisation's scope over the last ${REVIEW_DAYS} days.`} />, 404);
+    page(
+      c,
+      <OversightRefusedPage
+        who={whoOf(c)}
+        title="Flag not found"
+        detail={`No such flag in your organisation's scope over the last ${REVIEW_DAYS} days.`}
+      />,
+      404,
+    );
 
   return new Hono<WebEnv>()
     .use('/audit/flags', requireSignedIn, webAuditTrail(services), auditorsOnly('flags'))
@@ -60,7 +73,11 @@ export function flagPageRoutes(services: AppServices) {
       if (!parsed.success) {
         // The page shown again carries the evidence: that is a read of the log like any other.
         c.set('access', { planId: null, query: { page: 'flag', flagId: id } });
-        const errors = issuesToErrors(parsed.error.issues, (p) => (p === 'outcome' ? 'outcome-appropriate' : 'comment'), (f) => (f === 'comment' ? 'Comment' : 'Outcome'));
+        const errors = issuesToErrors(
+          parsed.error.issues,
+          (p) => (p === 'outcome' ? 'outcome-appropriate' : 'comment'),
+          (f) => (f === 'comment' ? 'Comment' : 'Outcome'),
+        );
         const worded = errors.map((e) => (e.field === 'outcome-appropriate' ? { ...e, message: 'Choose what you found' } : e));
         return flagPage(c, flag, 400, { errors: worded, ...form });
       }

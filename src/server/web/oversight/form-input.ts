@@ -32,7 +32,10 @@ export function isoFromDate(v: DateValue, id: string, label: string): { day?: st
  */
 function sayWhat(issue: { code?: string; message: string; minimum?: unknown; input?: unknown }, label: string): string {
   const missing = issue.code === 'invalid_type' && (issue.input === undefined || issue.input === '');
-  const empty = issue.code === 'too_small' && issue.minimum === 1 && (issue.input === '' || issue.input === undefined || typeof issue.input === 'string');
+  const empty =
+    issue.code === 'too_small' &&
+    issue.minimum === 1 &&
+    (issue.input === '' || issue.input === undefined || typeof issue.input === 'string');
   return missing || empty ? `enter the ${label.toLowerCase()}` : issue.message;
 }
 
@@ -52,7 +55,8 @@ export async function pageWith(c: Context, body: JSX.Element, status: number) {
   return c.html(`<!doctype html>${await body}`, status as 200, pageHeaders);
 }
 
-export const failureStatus = (code: string) => ({ invalid: 400, forbidden: 403, not_found: 404, conflict: 409, unavailable: 503 })[code] ?? 400;
+export const failureStatus = (code: string) =>
+  ({ invalid: 400, forbidden: 403, not_found: 404, conflict: 409, unavailable: 503 })[code] ?? 400;
 
 /** Admin and auditor pages speak to the same people; their sessions carry the actor. */
 export const today = (services: AppServices) => services.clock().toISOString().slice(0, 10);

@@ -23,7 +23,8 @@ export function reportPageRoutes(services: AppServices) {
     const errors: FieldError[] = [f.error, t.error].filter((e): e is FieldError => !!e);
     if (f.day && t.day && f.day > t.day) errors.push({ field: 'to-day', message: 'Report to must be the same as or after Report from' });
     const show = get('show');
-    if (show && !(reportKinds as readonly string[]).includes(show)) errors.push({ field: 'show', message: 'Show: choose everything, looks by responders, care team work or refused attempts' });
+    if (show && !(reportKinds as readonly string[]).includes(show))
+      errors.push({ field: 'show', message: 'Show: choose everything, looks by responders, care team work or refused attempts' });
     const kinds: readonly ReportKind[] = show && !errors.some((e) => e.field === 'show') ? [show as ReportKind] : reportKinds;
     return { from, to, show, errors, kinds, period: { from: f.day ?? null, to: t.day ?? null } };
   }
@@ -32,8 +33,12 @@ export function reportPageRoutes(services: AppServices) {
   async function build(c: Context<WebEnv>) {
     const planId = c.req.param('planId') ?? '';
     const p = periodOf(c);
-    c.set('access', { planId: /^[A-Za-z0-9_-]{16}$/.test(planId) ? planId : null, query: { page: 'access-report', ...p.period, ...(p.show ? { show: p.show } : {}) } });
-    if (p.errors.length) return { p, planId, refused: await pageWith(c, <ReportPage who={whoOf(c)} planId={planId} {...p} query="" />, 400) };
+    c.set('access', {
+      planId: /^[A-Za-z0-9_-]{16}$/.test(planId) ? planId : null,
+      query: { page: 'access-report', ...p.period, ...(p.show ? { show: p.show } : {}) },
+    });
+    if (p.errors.length)
+      return { p, planId, refused: await pageWith(c, <ReportPage who={whoOf(c)} planId={planId} {...p} query="" />, 400) };
     await services.accessLog.planLookup().catch(() => undefined);
     const r = await accessReport(db, c.var.actor!, planId, services.accessReportNames ?? 'role-only', services.clock(), p.period, p.kinds);
     if (!r.ok) {
@@ -43,7 +48,12 @@ export function reportPageRoutes(services: AppServices) {
     }
     const org = await getOrganisation(db, r.value.owningOrg);
     // Where the person writes about their data: never the organisation's crisis or team contact.
-    return { p, planId, report: r.value, owner: { name: org?.name ?? r.value.owningOrg, dataProtection: org?.dataProtectionContact ?? null } };
+    return {
+      p,
+      planId,
+      report: r.value,
+      owner: { name: org?.name ?? r.value.owningOrg, dataProtection: org?.dataProtectionContact ?? null },
+    };
   }
 
   const guard = [requireSignedIn, webAuditTrail(services), auditorsOnly('access-report')] as const;

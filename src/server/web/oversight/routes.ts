@@ -7,4 +7,8 @@ import { reportPageRoutes } from './report.js';
 
 /** The auditor (`/audit…`) and administrator (`/admin…`) pages of issue 14. */
 export const oversightRoutes = (services: AppServices) =>
-  new Hono<WebEnv>().route('/', auditConsoleRoutes(services)).route('/', flagPageRoutes(services)).route('/', reportPageRoutes(services)).route('/', adminPageRoutes(services));
+  new Hono<WebEnv>()
+    .route('/', auditConsoleRoutes(services))
+    .route('/', flagPageRoutes(services))
+    .route('/', reportPageRoutes(services))
+    .route('/', adminPageRoutes(services));

@@ -6,7 +6,16 @@ type Heading = { planId: string; externalRef: string; name: string };
 const statusLabel: Record<CardSummary['status'], string> = { current: 'In use', grace: 'Stops working soon', revoked: 'Stopped' };
 
 /** The plan's cards: history, issuing a new one (with its warning), and stopping the one in use. */
-export function CardsPage(p: { who: Who; plan: Heading; cards: CardSummary[]; text: string; grace: DateValue; errors: FieldError[]; maxGraceDays: number; notice?: string }) {
+export function CardsPage(p: {
+  who: Who;
+  plan: Heading;
+  cards: CardSummary[];
+  text: string;
+  grace: DateValue;
+  errors: FieldError[];
+  maxGraceDays: number;
+  notice?: string;
+}) {
   const base = `/manage/plans/${p.plan.planId}`;
   const working = p.cards.filter((c) => c.status !== 'revoked');
   // Numbered for this person (their first card is card 1), in the order they were issued.
@@ -18,7 +27,11 @@ export function CardsPage(p: { who: Who; plan: Heading; cards: CardSummary[]; te
       </p>
       <ErrorSummary errors={p.errors} />
       <h1>Patient-held cards for {p.plan.name}</h1>
-      {p.notice ? <p class="notice" role="status">{p.notice}</p> : null}
+      {p.notice ? (
+        <p class="notice" role="status">
+          {p.notice}
+        </p>
+      ) : null}
       <h2>Cards issued</h2>
       {p.cards.length ? (
         <table>
@@ -56,9 +69,18 @@ export function CardsPage(p: { who: Who; plan: Heading; cards: CardSummary[]; te
       {working.length ? (
         <p class="notice">Issuing a new card stops the card in use working: at once, or after the date you choose below.</p>
       ) : null}
-      <p>The card is shown once, when you issue it: print it or save it then. Only a fingerprint of its code is kept, so it cannot be shown again.</p>
+      <p>
+        The card is shown once, when you issue it: print it or save it then. Only a fingerprint of its code is kept, so it cannot be shown
+        again.
+      </p>
       <form method="post" action={`${base}/cards`} novalidate>
-        <TextField id="text" label="What the card says" hint="Only what the person chose to have printed. Do not add their name or diagnosis unless they asked for it." value={p.text} errors={p.errors} />
+        <TextField
+          id="text"
+          label="What the card says"
+          hint="Only what the person chose to have printed. Do not add their name or diagnosis unless they asked for it."
+          value={p.text}
+          errors={p.errors}
+        />
         {working.length ? (
           <DateFields
             id="grace"
@@ -103,11 +125,7 @@ export function CardIssuedPage(p: { who: Who; plan: Heading; card: Issued }) {
       <p class="notice" role="status">
         Print or save the card now: it cannot be shown again. If it is lost, issue a new one.
       </p>
-      {c.replaced.length ? (
-        <p>
-          {c.replaced.map((r) => `The card in use before stops working ${when(r.revokedAt)}.`).join(' ')}
-        </p>
-      ) : null}
+      {c.replaced.length ? <p>{c.replaced.map((r) => `The card in use before stops working ${when(r.revokedAt)}.`).join(' ')}</p> : null}
       <div class="side card-preview">
         <section aria-labelledby="front">
           <h2 id="front">Front</h2>
@@ -166,8 +184,9 @@ export function RevokeCardPage(p: { who: Who; plan: Heading; working: number }) 
     <ConsolePage title={`Stop the card: ${p.plan.externalRef}`} who={p.who}>
       <h1>Stop the card for {p.plan.name} working now?</h1>
       <p>
-        Anyone who scans it, or types its code, will be told the card no longer works. {p.working > 1 ? `This stops all ${p.working} cards still working.` : ''} The plan itself is not changed; you
-        can issue a new card afterwards.
+        Anyone who scans it, or types its code, will be told the card no longer works.{' '}
+        {p.working > 1 ? `This stops all ${p.working} cards still working.` : ''} The plan itself is not changed; you can issue a new card
+        afterwards.
       </p>
       <form method="post" action={`${base}/cards/revoke`}>
         <div class="actions">
@@ -186,12 +205,11 @@ export function CardShownPage(p: { who: Who; plan: Heading }) {
     <ConsolePage title={`Card no longer shown: ${p.plan.externalRef}`} who={p.who}>
       <h1>This card can no longer be shown</h1>
       <p>
-        A card is shown only to the person who issued it, for ten minutes. Refreshing this page issues nothing: the card
-        that was issued still works.
+        A card is shown only to the person who issued it, for ten minutes. Refreshing this page issues nothing: the card that was issued
+        still works.
       </p>
       <p>
-        If it was not printed or saved, issue another from <a href={`${base}/cards`}>the cards page</a> (that stops this
-        one working).
+        If it was not printed or saved, issue another from <a href={`${base}/cards`}>the cards page</a> (that stops this one working).
       </p>
     </ConsolePage>
   );

@@ -9,7 +9,14 @@ import { ConsolePage, stateLabel, when, type Who } from './common.js';
 import type { LocatedPlace } from './places.js';
 import { sections, type Section } from './spec.js';
 
-export type PlanHeading = { planId: string; externalRef: string; name: string; version: number; status: string; returned?: { by: string; at: string; comment: string | null } };
+export type PlanHeading = {
+  planId: string;
+  externalRef: string;
+  name: string;
+  version: number;
+  status: string;
+  returned?: { by: string; at: string; comment: string | null };
+};
 
 /** Where each section stands, as GOV.UK task lists say it. */
 export type TaskState = 'not-started' | 'done' | 'warning';
@@ -146,8 +153,8 @@ function PersonCopySection({ base, copy }: { base: string; copy: PersonCopyView 
       <h2 id="person-copy">The person's copy</h2>
       {h && copy.justPrinted ? (
         <p class="notice" role="status">
-          Recorded: the person's copy of version {h.version}{h.withoutIdentifiers ? ', without identifying details' : ''}.{' '}
-          <a href={h.pdf}>Download the copy to print (PDF)</a>
+          Recorded: the person's copy of version {h.version}
+          {h.withoutIdentifiers ? ', without identifying details' : ''}. <a href={h.pdf}>Download the copy to print (PDF)</a>
         </p>
       ) : null}
       {h ? (
@@ -161,13 +168,20 @@ function PersonCopySection({ base, copy }: { base: string; copy: PersonCopyView 
       )}
       {copy.outOfDate ? (
         <p class="warn">
-          <span class="tag">Out of date</span> The person's copy is out of date: version {copy.current} was published since; print a new copy.
+          <span class="tag">Out of date</span> The person's copy is out of date: version {copy.current} was published since; print a new
+          copy.
         </p>
       ) : null}
       {copy.current !== undefined ? (
         <form method="post" action={`${base}/copies`}>
           <div class="check">
-            <input type="checkbox" id="withoutIdentifiers" name="withoutIdentifiers" value="yes" aria-describedby="withoutIdentifiers-hint" />
+            <input
+              type="checkbox"
+              id="withoutIdentifiers"
+              name="withoutIdentifiers"
+              value="yes"
+              aria-describedby="withoutIdentifiers-hint"
+            />
             <label for="withoutIdentifiers">Without identifying details</label>
           </div>
           <p id="withoutIdentifiers-hint" class="hint">
@@ -188,7 +202,11 @@ export function PlanOverviewPage(p: OverviewProps) {
   return (
     <ConsolePage title={p.plan.name} who={p.who}>
       <h1>{p.plan.name}</h1>
-      {p.notice ? <p class="notice" role="status">{p.notice}</p> : null}
+      {p.notice ? (
+        <p class="notice" role="status">
+          {p.notice}
+        </p>
+      ) : null}
       <p>
         {p.plan.externalRef} · latest version {p.plan.version}: <span class="tag">{stateLabel[p.plan.status] ?? p.plan.status}</span>
         {p.currentVersion !== null ? ` · responders see version ${p.currentVersion}` : ' · responders see nothing yet'}
@@ -203,11 +221,7 @@ export function PlanOverviewPage(p: OverviewProps) {
       ) : null}
       {p.canEdit ? <Tasks planId={p.plan.planId} /> : null}
       <div class="actions">
-        {p.canSubmit ? (
-          <a href={`${base}/preview`}>
-            Preview as responders will see it
-          </a>
-        ) : null}
+        {p.canSubmit ? <a href={`${base}/preview`}>Preview as responders will see it</a> : null}
         {p.canSubmit ? (
           <form method="post" action={`${base}/submit`}>
             <button type="submit">Send for review</button>
@@ -253,7 +267,14 @@ export function PlanOverviewPage(p: OverviewProps) {
  * The latest version as each kind of responder will read it (an author before sending it for review),
  * from the plan's console page; a draft can be sent for review from here.
  */
-export function PlanPreviewPage(p: { who: Who; plan: PlanHeading; view: PlanBodyView; as: ResponderKind; reviewBy: string; canSubmit: boolean }) {
+export function PlanPreviewPage(p: {
+  who: Who;
+  plan: PlanHeading;
+  view: PlanBodyView;
+  as: ResponderKind;
+  reviewBy: string;
+  canSubmit: boolean;
+}) {
   const base = `/manage/plans/${p.plan.planId}`;
   return (
     <ConsolePage title={`Preview: ${p.plan.name}`} who={p.who}>
@@ -269,7 +290,11 @@ export function PlanPreviewPage(p: { who: Who; plan: PlanHeading; view: PlanBody
         as={p.as}
         href={(k) => `${base}/preview?as=${k}`}
         title="As responders will see it"
-        version={<p class="meta">Version {p.plan.version} · review by {readableDate(p.reviewBy)}</p>}
+        version={
+          <p class="meta">
+            Version {p.plan.version} · review by {readableDate(p.reviewBy)}
+          </p>
+        }
       />
       {p.canSubmit ? (
         <div class="actions" id="send">

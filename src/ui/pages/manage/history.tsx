@@ -4,11 +4,28 @@ import { SideBySide } from '../../components/word-diff.js';
 import { ConsolePage, stateLabel, when, type Who } from './common.js';
 import { changeLabel } from './labels.js';
 
-type Version = { version: number; status: string; changeSummary: string | null; authors: string[]; createdAt: string; approvedBy: string | null; publishedAt: string | null; withdrawnBy: string | null; withdrawReason: string | null };
+type Version = {
+  version: number;
+  status: string;
+  changeSummary: string | null;
+  authors: string[];
+  createdAt: string;
+  approvedBy: string | null;
+  publishedAt: string | null;
+  withdrawnBy: string | null;
+  withdrawReason: string | null;
+};
 type Event = { version: number | null; action: string; actor: string; at: string; comment: string | null };
 type Change = { section: string; change: string; words: WordDiff };
 
-export function HistoryPage(p: { who: Who; planId: string; externalRef: string; versions: Version[]; events: Event[]; diff?: { from: number; to: number; changes: Change[] } }) {
+export function HistoryPage(p: {
+  who: Who;
+  planId: string;
+  externalRef: string;
+  versions: Version[];
+  events: Event[];
+  diff?: { from: number; to: number; changes: Change[] };
+}) {
   const base = `/manage/plans/${p.planId}`;
   return (
     <ConsolePage title={`History: ${p.externalRef}`} who={p.who}>
@@ -47,7 +64,12 @@ export function HistoryPage(p: { who: Who; planId: string; externalRef: string; 
             <label for={k}>{k === 'from' ? 'From version' : 'To version'}</label>
             <select id={k} name={k}>
               {p.versions.map((v) => (
-                <option value={String(v.version)} selected={p.diff ? p.diff[k] === v.version : v.version === (k === 'to' ? p.versions.length : Math.max(1, p.versions.length - 1))}>
+                <option
+                  value={String(v.version)}
+                  selected={
+                    p.diff ? p.diff[k] === v.version : v.version === (k === 'to' ? p.versions.length : Math.max(1, p.versions.length - 1))
+                  }
+                >
                   {v.version}
                 </option>
               ))}
@@ -88,7 +110,17 @@ export function HistoryPage(p: { who: Who; planId: string; externalRef: string; 
   );
 }
 
-export function WithdrawPage(p: { who: Who; planId: string; name: string; externalRef: string; version: number; contact: string | null; owner: string; reason: string; errors: FormError[] }) {
+export function WithdrawPage(p: {
+  who: Who;
+  planId: string;
+  name: string;
+  externalRef: string;
+  version: number;
+  contact: string | null;
+  owner: string;
+  reason: string;
+  errors: FormError[];
+}) {
   return (
     <ConsolePage title={`${p.errors.length ? 'Error: ' : ''}Withdraw ${p.externalRef}`} who={p.who}>
       <ErrorSummary errors={p.errors} />
@@ -102,8 +134,18 @@ export function WithdrawPage(p: { who: Who; planId: string; name: string; extern
       <form method="post" action={`/manage/plans/${p.planId}/withdraw`} novalidate>
         <input type="hidden" name="version" value={String(p.version)} />
         <label for="reason">Why are you withdrawing it?</label>
-        {p.errors.length ? <p id="reason.error" class="field-error">{p.errors[0]!.message}</p> : null}
-        <textarea id="reason" name="reason" rows={3} aria-describedby={p.errors.length ? 'reason.error' : undefined} aria-invalid={p.errors.length ? true : undefined}>
+        {p.errors.length ? (
+          <p id="reason.error" class="field-error">
+            {p.errors[0]!.message}
+          </p>
+        ) : null}
+        <textarea
+          id="reason"
+          name="reason"
+          rows={3}
+          aria-describedby={p.errors.length ? 'reason.error' : undefined}
+          aria-invalid={p.errors.length ? true : undefined}
+        >
           {p.reason}
         </textarea>
         <div class="actions">

@@ -41,7 +41,11 @@ export function ManageHomePage(p: Props) {
   return (
     <ConsolePage title="Your trust's plans" who={p.who}>
       <h1>Your trust's plans</h1>
-      {p.notice ? <p class="notice" role="status">{p.notice}</p> : null}
+      {p.notice ? (
+        <p class="notice" role="status">
+          {p.notice}
+        </p>
+      ) : null}
       {p.error ? (
         <div class="error-summary" role="alert">
           <h2>There is a problem</h2>
@@ -102,7 +106,11 @@ export function ManageHomePage(p: Props) {
                   {day(i.reviewBy)}
                   {i.overdue ? <p class="field-error">Overdue</p> : i.dueSoon ? <p class="meta">Due soon</p> : null}
                 </td>
-                <td>{i.lastTouched ? `${i.lastTouched.by} ${actionLabel[i.lastTouched.action] ?? i.lastTouched.action} it, ${when(i.lastTouched.at)}` : ''}</td>
+                <td>
+                  {i.lastTouched
+                    ? `${i.lastTouched.by} ${actionLabel[i.lastTouched.action] ?? i.lastTouched.action} it, ${when(i.lastTouched.at)}`
+                    : ''}
+                </td>
               </tr>
             ))}
           </tbody>

@@ -3,7 +3,7 @@ import type { Readability } from '../../../plans/versions/readability.js';
 import type { Review } from '../../../plans/versions/review.js';
 import type { ResponderKind } from '../../../plans/core/audience.js';
 import { ErrorSummary, type FormError } from '../../components/plan-form.js';
-import { duration, PlanLength, } from '../../components/readability.js';
+import { duration, PlanLength } from '../../components/readability.js';
 import { ResponderPreview } from '../../components/responder-preview.js';
 import { readableDate } from '../../dates.js';
 import { SideBySide, Words } from '../../components/word-diff.js';
@@ -69,12 +69,23 @@ const NotApprovable = ({ reason }: { reason: string | undefined }) =>
   reason === 'four-eyes' ? (
     <p class="four-eyes">You wrote or edited part of this version, so someone else must approve it.</p>
   ) : reason === 'stale-base' ? (
-    <p class="warn">The plan was published again after this version was written, so approving it would undo that change. Return it so the author starts again from the current version.</p>
+    <p class="warn">
+      The plan was published again after this version was written, so approving it would undo that change. Return it so the author starts
+      again from the current version.
+    </p>
   ) : (
     <p>You cannot approve this version.</p>
   );
 
-type Props = { who: Who; review: Review; before?: Readability; after: Readability; errors: FormError[]; comment: string; preview: { view: PlanBodyView; as: ResponderKind } };
+type Props = {
+  who: Who;
+  review: Review;
+  before?: Readability;
+  after: Readability;
+  errors: FormError[];
+  comment: string;
+  preview: { view: PlanBodyView; as: ResponderKind };
+};
 
 /**
  * The proposal as each kind of responder will read it, then the published version and proposal side by
@@ -108,13 +119,22 @@ export function ReviewPage({ who, review, before, after, errors, comment, previe
         view={preview.view}
         as={preview.as}
         href={(k) => `${base}?as=${k}`}
-        title={review.base === undefined ? 'The new plan, as responders will see it' : 'The plan as responders will see it once this is approved'}
-        version={<p class="meta">Proposed version {proposal.version} · review by {readableDate(g.reviewBy)}</p>}
+        title={
+          review.base === undefined ? 'The new plan, as responders will see it' : 'The plan as responders will see it once this is approved'
+        }
+        version={
+          <p class="meta">
+            Proposed version {proposal.version} · review by {readableDate(g.reviewBy)}
+          </p>
+        }
       />
       <h2 id="changes">{review.base === undefined ? 'Everything in this version, field by field' : 'What changed'}</h2>
       {review.base === undefined ? (
         <>
-          <p>This is the first version of the plan: everything is new, so every section is shown in full, including what no responder is shown (such as the NHS number and where each place is).</p>
+          <p>
+            This is the first version of the plan: everything is new, so every section is shown in full, including what no responder is
+            shown (such as the NHS number and where each place is).
+          </p>
           {changes.map((c) => (
             <section aria-label={label(c.section)}>
               <h3>{label(c.section)}</h3>
@@ -130,8 +150,8 @@ export function ReviewPage({ who, review, before, after, errors, comment, previe
         changes.map((c) => (
           <section aria-label={label(c.section)}>
             <h3>
-              {label(c.section)}: {c.change === 'added' ? 'added' : c.change === 'removed' ? 'removed' : 'changed'} ({c.words.wordsAdded} words added,{' '}
-              {c.words.wordsRemoved} removed)
+              {label(c.section)}: {c.change === 'added' ? 'added' : c.change === 'removed' ? 'removed' : 'changed'} ({c.words.wordsAdded}{' '}
+              words added, {c.words.wordsRemoved} removed)
             </h3>
             <SideBySide parts={c.words.parts} before="Published" after="Proposed" />
           </section>
@@ -141,7 +161,8 @@ export function ReviewPage({ who, review, before, after, errors, comment, previe
       <PlanLength r={after} title="How long it takes to read (proposed)" />
       {before ? (
         <p>
-          The published version reads in about {duration(before.total.seconds)} ({before.total.words} words; summary {before.summary.words} words).
+          The published version reads in about {duration(before.total.seconds)} ({before.total.words} words; summary {before.summary.words}{' '}
+          words).
         </p>
       ) : null}
       <h2>Your decision</h2>
@@ -159,8 +180,18 @@ export function ReviewPage({ who, review, before, after, errors, comment, previe
         <p id="comment.hint" class="hint">
           Say what needs changing. The author sees this on their plans page.
         </p>
-        {errors.length ? <p id="comment.error" class="field-error">{errors[0]!.message}</p> : null}
-        <textarea id="comment" name="comment" rows={3} aria-describedby={errors.length ? 'comment.hint comment.error' : 'comment.hint'} aria-invalid={errors.length ? true : undefined}>
+        {errors.length ? (
+          <p id="comment.error" class="field-error">
+            {errors[0]!.message}
+          </p>
+        ) : null}
+        <textarea
+          id="comment"
+          name="comment"
+          rows={3}
+          aria-describedby={errors.length ? 'comment.hint comment.error' : 'comment.hint'}
+          aria-invalid={errors.length ? true : undefined}
+        >
           {comment}
         </textarea>
         <button type="submit" class="secondary">

@@ -14,7 +14,11 @@ export const kindOptions = [
 ] as const;
 const kindWords = Object.fromEntries(kindOptions);
 
-export function AdminHomePage(props: { who: Who; overview: Awaited<ReturnType<typeof governanceOverview>>; waiting: Parameters<typeof WaitingForYou>[0] }) {
+export function AdminHomePage(props: {
+  who: Who;
+  overview: Awaited<ReturnType<typeof governanceOverview>>;
+  waiting: Parameters<typeof WaitingForYou>[0];
+}) {
   return (
     <Layout title="Governance overview" signedInAs={props.who} wide>
       <AdminNav />
@@ -39,7 +43,12 @@ export function AdminHomePage(props: { who: Who; overview: Awaited<ReturnType<ty
             <tr>
               <th scope="row">
                 <a href={`/admin/organisations/${o.slug}`}>{o.name}</a>
-                {o.state === 'disabled' ? <> <span class="tag">Disabled</span></> : null}
+                {o.state === 'disabled' ? (
+                  <>
+                    {' '}
+                    <span class="tag">Disabled</span>
+                  </>
+                ) : null}
               </th>
               <td>{o.agreementsInForce.length ? o.agreementsInForce.join(', ') : 'None'}</td>
               <td>
@@ -104,7 +113,18 @@ export function OrganisationsPage(props: { who: Who; organisations: Organisation
   );
 }
 
-export type OrgForm = { slug: string; name: string; kind: string; contact: string; dataProtectionContact: string; issuer: string; jwks: string; orgClaim: string; orgCode: string; reason: string };
+export type OrgForm = {
+  slug: string;
+  name: string;
+  kind: string;
+  contact: string;
+  dataProtectionContact: string;
+  issuer: string;
+  jwks: string;
+  orgClaim: string;
+  orgCode: string;
+  reason: string;
+};
 
 export function NewOrganisationPage(props: { who: Who; form: OrgForm; errors: FieldError[] }) {
   const f = props.form;
@@ -116,17 +136,37 @@ export function NewOrganisationPage(props: { who: Who; form: OrgForm; errors: Fi
       <h1>Add an organisation</h1>
       <ErrorSummary errors={props.errors} />
       <form method="post" action="/admin/organisations">
-        <TextField id="slug" label="Short name" hint="Lower-case letters, digits and hyphens, for example north-police" value={f.slug} errors={props.errors} />
+        <TextField
+          id="slug"
+          label="Short name"
+          hint="Lower-case letters, digits and hyphens, for example north-police"
+          value={f.slug}
+          errors={props.errors}
+        />
         <TextField id="name" label="Full name" value={f.name} errors={props.errors} />
         <Select id="kind" label="Kind of organisation" value={f.kind} options={kindOptions} errors={props.errors} />
-        <TextField id="contact" label="Contact (optional)" hint="A team phone number or address people can use" value={f.contact} errors={props.errors} />
+        <TextField
+          id="contact"
+          label="Contact (optional)"
+          hint="A team phone number or address people can use"
+          value={f.contact}
+          errors={props.errors}
+        />
         <button type="submit">Add organisation</button>
       </form>
     </Layout>
   );
 }
 
-export type OidcForm = { issuer: string; clientId: string; rolesClaim: string; roleMap: string; scopes: string; orgClaim: string; orgCode: string };
+export type OidcForm = {
+  issuer: string;
+  clientId: string;
+  rolesClaim: string;
+  roleMap: string;
+  scopes: string;
+  orgClaim: string;
+  orgCode: string;
+};
 /** What the policy lets this administrator do here (policy.ts authoriseOperatorAct): the page offers only that. */
 export type OrganisationActs = { changeKind: boolean; enable: boolean };
 
@@ -161,10 +201,24 @@ export function OrganisationPage(props: {
       <form method="post" action={`/admin/organisations/${org.slug}`}>
         <h2>Change the record</h2>
         <TextField id="name" label="Full name" value={f.name} errors={props.errors} />
-        {props.may.changeKind ? <Select id="kind" label="Kind of organisation" value={f.kind} options={kindOptions} errors={props.errors} /> : null}
+        {props.may.changeKind ? (
+          <Select id="kind" label="Kind of organisation" value={f.kind} options={kindOptions} errors={props.errors} />
+        ) : null}
         <TextField id="contact" label="Contact" hint="Leave empty to remove" value={f.contact} errors={props.errors} />
-        <TextField id="dataProtectionContact" label="Data-protection contact (optional)" hint="Where people write about their data, for example the data-protection officer's address or email. Printed on each person's access report" value={f.dataProtectionContact} errors={props.errors} />
-        <TextField id="issuer" label="Token issuer for connected systems (optional)" hint="The issuer URL of bearer tokens that speak for this organisation" value={f.issuer} errors={props.errors} />
+        <TextField
+          id="dataProtectionContact"
+          label="Data-protection contact (optional)"
+          hint="Where people write about their data, for example the data-protection officer's address or email. Printed on each person's access report"
+          value={f.dataProtectionContact}
+          errors={props.errors}
+        />
+        <TextField
+          id="issuer"
+          label="Token issuer for connected systems (optional)"
+          hint="The issuer URL of bearer tokens that speak for this organisation"
+          value={f.issuer}
+          errors={props.errors}
+        />
         <TextField
           id="jwks"
           label="Token signing keys"
@@ -173,17 +227,43 @@ export function OrganisationPage(props: {
           errors={props.errors}
         />
         <OrgClaimFields ids={['orgClaim', 'orgCode']} values={[f.orgClaim, f.orgCode]} errors={props.errors} />
-        <TextArea id="reason" label="Why are you making this change?" hint="Kept in the access log with the change" value={f.reason} errors={props.errors} />
+        <TextArea
+          id="reason"
+          label="Why are you making this change?"
+          hint="Kept in the access log with the change"
+          value={f.reason}
+          errors={props.errors}
+        />
         <button type="submit">Save changes</button>
       </form>
       <form method="post" action={`/admin/organisations/${org.slug}/oidc`}>
         <h2>Sign-in through the organisation's identity provider</h2>
         <p class="hint">Register this redirect address with the provider: {props.redirectUri}</p>
-        <TextField id="oidc-issuer" label="Provider issuer URL" hint="https, for example https://idp.example/realms/staff" value={o.issuer} errors={props.errors} />
+        <TextField
+          id="oidc-issuer"
+          label="Provider issuer URL"
+          hint="https, for example https://idp.example/realms/staff"
+          value={o.issuer}
+          errors={props.errors}
+        />
         <TextField id="oidc-client-id" label="Client ID" value={o.clientId} errors={props.errors} />
-        <TextField id="oidc-client-secret" type="password" label="Client secret" hint="Kept in a file only the service can read; never shown again. Leave empty to keep the stored one (a new issuer or client ID needs its own)" value="" errors={props.errors} autocomplete="new-password" />
+        <TextField
+          id="oidc-client-secret"
+          type="password"
+          label="Client secret"
+          hint="Kept in a file only the service can read; never shown again. Leave empty to keep the stored one (a new issuer or client ID needs its own)"
+          value=""
+          errors={props.errors}
+          autocomplete="new-password"
+        />
         <TextField id="oidc-roles-claim" label="Claim holding the person's roles" value={o.rolesClaim} errors={props.errors} />
-        <TextField id="oidc-role-map" label="Role map (optional)" hint="provider-value=role pairs, comma-separated, for example crisis-ig=auditor,crisis-responders=responder" value={o.roleMap} errors={props.errors} />
+        <TextField
+          id="oidc-role-map"
+          label="Role map (optional)"
+          hint="provider-value=role pairs, comma-separated, for example crisis-ig=auditor,crisis-responders=responder"
+          value={o.roleMap}
+          errors={props.errors}
+        />
         <TextField id="oidc-scopes" label="Scopes" value={o.scopes} errors={props.errors} />
         <OrgClaimFields ids={['oidc-org-claim', 'oidc-org-code']} values={[o.orgClaim, o.orgCode]} errors={props.errors} />
         <button type="submit">Save sign-in settings</button>
@@ -227,13 +307,28 @@ function OrgClaimFields(props: { ids: [string, string]; values: [string, string]
         value={props.values[0]}
         errors={props.errors}
       />
-      <TextField id={props.ids[1]} label="This organisation's value in that claim" hint="For example its ODS code" value={props.values[1]} errors={props.errors} />
+      <TextField
+        id={props.ids[1]}
+        label="This organisation's value in that claim"
+        hint="For example its ODS code"
+        value={props.values[1]}
+        errors={props.errors}
+      />
     </>
   );
 }
 
 /** Destructive: says what will happen, to whom, and asks why. */
-export function ConfirmPage(props: { who: Who; title: string; consequence: string; action: string; button: string; reason: string; errors: FieldError[]; back: string }) {
+export function ConfirmPage(props: {
+  who: Who;
+  title: string;
+  consequence: string;
+  action: string;
+  button: string;
+  reason: string;
+  errors: FieldError[];
+  back: string;
+}) {
   return (
     <Layout title={`${props.errors.length ? 'Error: ' : ''}${props.title}`} signedInAs={props.who}>
       <p>
@@ -243,7 +338,13 @@ export function ConfirmPage(props: { who: Who; title: string; consequence: strin
       <ErrorSummary errors={props.errors} />
       <p class="warn">{props.consequence}</p>
       <form method="post" action={props.action}>
-        <TextArea id="reason" label="Why?" hint="Kept in the access log with the change; the parties' auditors can see it" value={props.reason} errors={props.errors} />
+        <TextArea
+          id="reason"
+          label="Why?"
+          hint="Kept in the access log with the change; the parties' auditors can see it"
+          value={props.reason}
+          errors={props.errors}
+        />
         <button type="submit" class="danger">
           {props.button}
         </button>

@@ -1,12 +1,31 @@
 import type { AgreementView, OrganisationView, sharingMatrix } from '../../../plans/governance/governance.js';
 import type { ProposalView } from '../../../plans/governance/agreements.js';
 import { Layout } from '../../layout.js';
-import { Banner, DateFields, ErrorSummary, FieldMessage, TextArea, TextField, dateTime, shortDate, type DateValue, type FieldError, type Who } from '../../components/forms.js';
+import {
+  Banner,
+  DateFields,
+  ErrorSummary,
+  FieldMessage,
+  TextArea,
+  TextField,
+  dateTime,
+  shortDate,
+  type DateValue,
+  type FieldError,
+  type Who,
+} from '../../components/forms.js';
 import { AdminNav } from './common.js';
 
 const stateWords: Record<string, string> = { 'in-force': 'In force', expired: 'Expired', ended: 'Ended early', future: 'Not yet started' };
 
-export function AgreementsPage(props: { who: Who; agreements: AgreementView[]; proposals: ProposalView[]; names: Map<string, string>; notice?: string; state?: string }) {
+export function AgreementsPage(props: {
+  who: Who;
+  agreements: AgreementView[];
+  proposals: ProposalView[];
+  names: Map<string, string>;
+  notice?: string;
+  state?: string;
+}) {
   return (
     <Layout title="Data-sharing agreements" signedInAs={props.who} wide>
       <AdminNav />
@@ -63,9 +82,18 @@ export function NewAgreementPage(props: { who: Who; form: NewAgreementForm; orga
       </p>
       <h1>Propose a data-sharing agreement</h1>
       <ErrorSummary errors={props.errors} />
-      <p>Your organisation's acceptance is recorded with the proposal. It comes into force only when every other party's administrator has accepted it too.</p>
+      <p>
+        Your organisation's acceptance is recorded with the proposal. It comes into force only when every other party's administrator has
+        accepted it too.
+      </p>
       <form method="post" action="/admin/agreements">
-        <TextField id="reference" label="Agreement reference" hint="As written on the signed agreement, for example DSA-2026-014" value={f.reference} errors={props.errors} />
+        <TextField
+          id="reference"
+          label="Agreement reference"
+          hint="As written on the signed agreement, for example DSA-2026-014"
+          value={f.reference}
+          errors={props.errors}
+        />
         <fieldset>
           <legend>Parties</legend>
           <p class="hint">Choose every organisation that is to share plans under it, including your own</p>
@@ -74,7 +102,13 @@ export function NewAgreementPage(props: { who: Who; form: NewAgreementForm; orga
             .filter((o) => o.state === 'active')
             .map((o, i) => (
               <div class="choice">
-                <input type="checkbox" id={i === 0 ? 'party' : `party-${o.slug}`} name="parties" value={o.slug} checked={f.parties.includes(o.slug)} />
+                <input
+                  type="checkbox"
+                  id={i === 0 ? 'party' : `party-${o.slug}`}
+                  name="parties"
+                  value={o.slug}
+                  checked={f.parties.includes(o.slug)}
+                />
                 <label for={i === 0 ? 'party' : `party-${o.slug}`}>{o.name}</label>
               </div>
             ))}
@@ -91,7 +125,12 @@ export type ChangeForm = { from: DateValue; to: DateValue; add: string[]; reason
 
 const partyNames = (parties: string[], names: Map<string, string>) => parties.map((p) => names.get(p) ?? p).join(', ');
 const answerWords = { accepted: 'Accepted', declined: 'Declined' } as const;
-const proposalWords: Record<ProposalView['state'], string> = { pending: 'Waiting for acceptance', accepted: 'Accepted by every party', declined: 'Declined', lapsed: 'Lapsed' };
+const proposalWords: Record<ProposalView['state'], string> = {
+  pending: 'Waiting for acceptance',
+  accepted: 'Accepted by every party',
+  declined: 'Declined',
+  lapsed: 'Lapsed',
+};
 
 export function AgreementPage(props: {
   who: Who;
@@ -131,7 +170,8 @@ export function AgreementPage(props: {
           {props.acceptances.length
             ? props.acceptances.map((d) => (
                 <>
-                  {props.names.get(d.org) ?? d.org} ({d.via === 'migration' || d.via === 'seed' ? 'recorded before proposals' : `${d.by}, ${dateTime(d.at)}`})
+                  {props.names.get(d.org) ?? d.org} (
+                  {d.via === 'migration' || d.via === 'seed' ? 'recorded before proposals' : `${d.by}, ${dateTime(d.at)}`})
                   <br />
                 </>
               ))
@@ -148,8 +188,8 @@ export function AgreementPage(props: {
       </dl>
       {props.pending ? (
         <p class="notice">
-          A change is waiting for acceptance: <a href={`/admin/agreements/proposals/${props.pending.id}`}>see the proposed change</a>. Until every party accepts it,
-          the agreement stays as above.
+          A change is waiting for acceptance: <a href={`/admin/agreements/proposals/${props.pending.id}`}>see the proposed change</a>. Until
+          every party accepts it, the agreement stays as above.
         </p>
       ) : !props.mayChange ? (
         <p>Only the administrators of its parties can propose changes to this agreement or end it.</p>
@@ -157,21 +197,45 @@ export function AgreementPage(props: {
         <form method="post" action={`/admin/agreements/${ref}/changes`}>
           <h2>Propose a change</h2>
           <p>Every party, including any you add, must accept the change before it applies. Until then the agreement stays as it is.</p>
-          <DateFields id="to" legend="New end date (optional)" hint={`Now ${shortDate(a.validTo)}; for example 31 3 2028`} value={f.to} errors={props.errors} />
-          <DateFields id="from" legend="New start date (optional)" hint={`Now ${shortDate(a.validFrom)}; for example 1 4 2026`} value={f.from} errors={props.errors} />
+          <DateFields
+            id="to"
+            legend="New end date (optional)"
+            hint={`Now ${shortDate(a.validTo)}; for example 31 3 2028`}
+            value={f.to}
+            errors={props.errors}
+          />
+          <DateFields
+            id="from"
+            legend="New start date (optional)"
+            hint={`Now ${shortDate(a.validFrom)}; for example 1 4 2026`}
+            value={f.from}
+            errors={props.errors}
+          />
           {props.others.length ? (
             <fieldset>
               <legend>Add parties (optional)</legend>
               <FieldMessage errors={props.errors} field="add" />
               {props.others.map((o, i) => (
                 <div class="choice">
-                  <input type="checkbox" id={i === 0 ? 'add' : `add-${o.slug}`} name="add" value={o.slug} checked={f.add.includes(o.slug)} />
+                  <input
+                    type="checkbox"
+                    id={i === 0 ? 'add' : `add-${o.slug}`}
+                    name="add"
+                    value={o.slug}
+                    checked={f.add.includes(o.slug)}
+                  />
                   <label for={i === 0 ? 'add' : `add-${o.slug}`}>{o.name}</label>
                 </div>
               ))}
             </fieldset>
           ) : null}
-          <TextArea id="reason" label="Why is it changing?" hint="The other parties see this with the proposal" value={f.reason} errors={props.errors} />
+          <TextArea
+            id="reason"
+            label="Why is it changing?"
+            hint="The other parties see this with the proposal"
+            value={f.reason}
+            errors={props.errors}
+          />
           <button type="submit">Propose change</button>
         </form>
       ) : null}
@@ -227,18 +291,33 @@ export function ProposalsTable(props: { caption: string; proposals: ProposalView
 }
 
 /** On the administrator's home: what waits on their organisation. */
-export function WaitingForYou(props: { pending: { awaitingYourAcceptance: ProposalView[]; proposedByYou: ProposalView[] }; names: Map<string, string> }) {
+export function WaitingForYou(props: {
+  pending: { awaitingYourAcceptance: ProposalView[]; proposedByYou: ProposalView[] };
+  names: Map<string, string>;
+}) {
   const { awaitingYourAcceptance: mine, proposedByYou: sent } = props.pending;
   return (
     <section aria-labelledby="waiting">
       <h2 id="waiting">Agreements waiting for your organisation</h2>
-      <ProposalsTable caption="Waiting for your organisation to accept or decline" proposals={mine} names={props.names} empty="Nothing is waiting for your organisation's acceptance." />
+      <ProposalsTable
+        caption="Waiting for your organisation to accept or decline"
+        proposals={mine}
+        names={props.names}
+        empty="Nothing is waiting for your organisation's acceptance."
+      />
       <ProposalsTable caption="Proposed by your organisation, waiting for the other parties" proposals={sent} names={props.names} />
     </section>
   );
 }
 
-export function ProposalPage(props: { who: Who; proposal: ProposalView; names: Map<string, string>; mayAnswer: boolean; answerFor: string; notice?: string }) {
+export function ProposalPage(props: {
+  who: Who;
+  proposal: ProposalView;
+  names: Map<string, string>;
+  mayAnswer: boolean;
+  answerFor: string;
+  notice?: string;
+}) {
   const p = props.proposal;
   const name = (o: string) => props.names.get(o) ?? o;
   const title = `${p.kind === 'new' ? 'Proposed agreement' : 'Proposed change to agreement'} ${p.reference}`;
@@ -255,7 +334,8 @@ export function ProposalPage(props: { who: Who; proposal: ProposalView; names: M
         </dd>
         <dt>Proposed by</dt>
         <dd>
-          {p.proposedBy.org.startsWith('(') ? 'The service operator' : name(p.proposedBy.org)} ({p.proposedBy.sub}), {dateTime(p.proposedAt)}
+          {p.proposedBy.org.startsWith('(') ? 'The service operator' : name(p.proposedBy.org)} ({p.proposedBy.sub}),{' '}
+          {dateTime(p.proposedAt)}
         </dd>
         <dt>Parties</dt>
         <dd>{partyNames(p.parties, props.names)}</dd>
@@ -310,8 +390,8 @@ export function ProposalPage(props: { who: Who; proposal: ProposalView; names: M
         <>
           <h2>Your organisation's answer</h2>
           <p>
-            Accept only if {name(props.answerFor)} has agreed these terms (for an NHS trust, its Caldicott Guardian or SIRO). Your acceptance is recorded
-            in the access log with your name.
+            Accept only if {name(props.answerFor)} has agreed these terms (for an NHS trust, its Caldicott Guardian or SIRO). Your
+            acceptance is recorded in the access log with your name.
           </p>
           <form method="post" action={`/admin/agreements/proposals/${p.id}/accept`}>
             <button type="submit">Accept for {name(props.answerFor)}</button>
@@ -331,7 +411,10 @@ export function MatrixPage(props: { who: Who; matrix: Awaited<ReturnType<typeof 
     <Layout title="Who can see whose plans" signedInAs={props.who} wide>
       <AdminNav />
       <h1>Who can see whose plans</h1>
-      <p>Today ({shortDate(props.matrix.day)}), through agreements in force. Each row is a reader; each column an organisation whose plans they may read.</p>
+      <p>
+        Today ({shortDate(props.matrix.day)}), through agreements in force. Each row is a reader; each column an organisation whose plans
+        they may read.
+      </p>
       <table>
         <caption>Reader (row) may see plans of (column)</caption>
         <thead>

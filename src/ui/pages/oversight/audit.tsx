@@ -1,14 +1,32 @@
 import type { PresentedEvent } from '../../../plans/access-log/queries.js';
 import type { PersonRef } from '../../../plans/access-log/console.js';
 import { Layout } from '../../layout.js';
-import { DateFields, ErrorSummary, Select, TextField, dateTime, type DateValue, type FieldError, type Who } from '../../components/forms.js';
+import {
+  DateFields,
+  ErrorSummary,
+  Select,
+  TextField,
+  dateTime,
+  type DateValue,
+  type FieldError,
+  type Who,
+} from '../../components/forms.js';
 import { AuditNav } from './common.js';
 
-export type AuditForm = Record<'planId' | 'person' | 'actor' | 'org' | 'purpose' | 'outcome' | 'channel' | 'action', string> & { from: DateValue; to: DateValue };
+export type AuditForm = Record<'planId' | 'person' | 'actor' | 'org' | 'purpose' | 'outcome' | 'channel' | 'action', string> & {
+  from: DateValue;
+  to: DateValue;
+};
 
 const any = ['', 'Any'] as const;
 const outcomes = [any, ['allowed', 'Allowed'], ['denied', 'Refused'], ['emergency', 'Emergency access']] as const;
-const channels = [any, ['web', 'Web page'], ['api', 'Connected system (API)'], ['qr', 'Plan card (QR or code)'], ['cli', 'Command line']] as const;
+const channels = [
+  any,
+  ['web', 'Web page'],
+  ['api', 'Connected system (API)'],
+  ['qr', 'Plan card (QR or code)'],
+  ['cli', 'Command line'],
+] as const;
 const actions = [
   any,
   ['view', 'Opened a plan'],
@@ -99,7 +117,13 @@ export function AuditPage(props: {
           <TextField id="person" label="Person's name or plan reference" value={f.person} errors={props.errors} />
           <TextField id="purpose" label="Reason given contains" value={f.purpose} errors={props.errors} />
           <TextField id="actor" label="Who (user id)" value={f.actor} errors={props.errors} />
-          <Select id="org" label="Their organisation" value={f.org} options={[any, ...props.orgs.map((o) => [o.slug, o.name] as const)]} errors={props.errors} />
+          <Select
+            id="org"
+            label="Their organisation"
+            value={f.org}
+            options={[any, ...props.orgs.map((o) => [o.slug, o.name] as const)]}
+            errors={props.errors}
+          />
           <Select id="action" label="What they did" value={f.action} options={actions} errors={props.errors} />
           <Select id="outcome" label="Outcome" value={f.outcome} options={outcomes} errors={props.errors} />
           <Select id="channel" label="How" value={f.channel} options={channels} errors={props.errors} />
@@ -109,7 +133,9 @@ export function AuditPage(props: {
           <DateFields id="from" legend="From" hint="For example, 1 3 2026" value={f.from} errors={props.errors} />
           <DateFields id="to" legend="To (including that day)" hint="For example, 31 3 2026" value={f.to} errors={props.errors} />
         </div>
-        <button type="submit" class="inline">Search the log</button>
+        <button type="submit" class="inline">
+          Search the log
+        </button>
       </form>
       {props.rows ? (
         <>
@@ -121,7 +147,9 @@ export function AuditPage(props: {
           </div>
           {props.rows.length ? (
             <table>
-              <caption>{props.rows.length} events{props.paged ? ' (an earlier page)' : ''}</caption>
+              <caption>
+                {props.rows.length} events{props.paged ? ' (an earlier page)' : ''}
+              </caption>
               <thead>
                 <tr>
                   <th scope="col">When</th>
@@ -167,7 +195,9 @@ export function AuditPage(props: {
           )}
           {props.nextCursor ? (
             <p>
-              <a href={`/audit?${[props.query.replace(/(^|&)cursor=\d+/, ''), `cursor=${props.nextCursor}`].filter(Boolean).join('&').replace(/^&/, '')}`}>
+              <a
+                href={`/audit?${[props.query.replace(/(^|&)cursor=\d+/, ''), `cursor=${props.nextCursor}`].filter(Boolean).join('&').replace(/^&/, '')}`}
+              >
                 Older events
               </a>
             </p>

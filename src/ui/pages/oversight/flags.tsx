@@ -30,8 +30,8 @@ export function FlagsPage(props: { who: Who; flags: ReviewedFlag[]; days: number
       <h1>Unusual access to review</h1>
       <Banner text={props.notice} />
       <p>
-        Patterns worth a second look over the last {props.days} days, open emergency access first. Closing a flag records your
-        outcome and comment in the access log; it cannot be changed afterwards.
+        Patterns worth a second look over the last {props.days} days, open emergency access first. Closing a flag records your outcome and
+        comment in the access log; it cannot be changed afterwards.
       </p>
       <table>
         <caption>Open ({open.length})</caption>
@@ -55,7 +55,11 @@ export function FlagsPage(props: { who: Who; flags: ReviewedFlag[]; days: number
               <td>{f.detail}</td>
               <td>
                 <a href={`/audit/flags/${f.id}`} id={`review-${f.id}`}>
-                  Review<span class="visually-hidden"> {flagKindWords[f.kind]} at {dateTime(f.at)}</span>
+                  Review
+                  <span class="visually-hidden">
+                    {' '}
+                    {flagKindWords[f.kind]} at {dateTime(f.at)}
+                  </span>
                 </a>
               </td>
             </tr>
@@ -157,7 +161,12 @@ export function FlagPage(props: {
               <td>{e.actor ? `${e.actor.sub} (${e.actor.org})` : 'not signed in'}</td>
               <td>
                 {e.action} via {e.channel}
-                {e.planId ? <> · <a href={`/audit?planId=${e.planId}`}>{props.people.get(e.planId)?.externalRef ?? e.planId}</a></> : null}
+                {e.planId ? (
+                  <>
+                    {' '}
+                    · <a href={`/audit?planId=${e.planId}`}>{props.people.get(e.planId)?.externalRef ?? e.planId}</a>
+                  </>
+                ) : null}
               </td>
               <td>{e.purpose ?? 'none'}</td>
               <td>
@@ -179,19 +188,33 @@ export function FlagPage(props: {
       ) : (
         <form method="post" action={`/audit/flags/${f.id}/review`}>
           <h2>Close this flag</h2>
-          <fieldset aria-describedby={props.errors.some((e) => e.field === 'outcome-appropriate') ? 'outcome-appropriate-error' : undefined}>
+          <fieldset
+            aria-describedby={props.errors.some((e) => e.field === 'outcome-appropriate') ? 'outcome-appropriate-error' : undefined}
+          >
             <legend>What did you find?</legend>
             <FieldMessage errors={props.errors} field="outcome-appropriate" />
             {(['appropriate', 'follow-up', 'reported'] as const).map((o) => (
               <div class="choice">
                 <input type="radio" id={`outcome-${o}`} name="outcome" value={o} checked={props.outcome === o} />
                 <label for={`outcome-${o}`}>
-                  {{ appropriate: 'Appropriate: the access was justified', 'follow-up': 'Needs follow-up with the person or their organisation', reported: 'Reported as a breach or incident' }[o]}
+                  {
+                    {
+                      appropriate: 'Appropriate: the access was justified',
+                      'follow-up': 'Needs follow-up with the person or their organisation',
+                      reported: 'Reported as a breach or incident',
+                    }[o]
+                  }
                 </label>
               </div>
             ))}
           </fieldset>
-          <TextArea id="comment" label="Comment" hint="What you checked and why you reached this outcome. This is kept in the access log." value={props.comment} errors={props.errors} />
+          <TextArea
+            id="comment"
+            label="Comment"
+            hint="What you checked and why you reached this outcome. This is kept in the access log."
+            value={props.comment}
+            errors={props.errors}
+          />
           <button type="submit" class="inline">
             Close flag
           </button>

@@ -35,8 +35,20 @@ export function ReportPage(props: {
       <h1>Who looked at your response plan</h1>
       <ErrorSummary errors={props.errors} />
       <form method="get" action={`/audit/plans/${props.planId}/report`} class="noprint">
-        <DateFields id="from" legend="Report from" hint="Leave empty for the start of the record. For example, 1 1 2026" value={props.from} errors={props.errors} />
-        <DateFields id="to" legend="Report to (including that day)" hint="Leave empty for today. For example, 31 12 2026" value={props.to} errors={props.errors} />
+        <DateFields
+          id="from"
+          legend="Report from"
+          hint="Leave empty for the start of the record. For example, 1 1 2026"
+          value={props.from}
+          errors={props.errors}
+        />
+        <DateFields
+          id="to"
+          legend="Report to (including that day)"
+          hint="Leave empty for today. For example, 31 12 2026"
+          value={props.to}
+          errors={props.errors}
+        />
         <Select id="show" label="Show" value={props.show ?? ''} options={showOptions} errors={props.errors} />
         <button type="submit" class="inline">
           Show this report
@@ -50,15 +62,19 @@ export function ReportPage(props: {
             </a>
           </p>
           <p>
-            {r.subject ? `For ${r.subject.name}. ` : ''}Plan reference {r.externalRef}. Kept by {owner.name}. Report produced on {shortDate(r.generatedAt)}. Times are
-            London time (GMT, or BST in summer).
+            {r.subject ? `For ${r.subject.name}. ` : ''}Plan reference {r.externalRef}. Kept by {owner.name}. Report produced on{' '}
+            {shortDate(r.generatedAt)}. Times are London time (GMT, or BST in summer).
           </p>
           {r.summary.map((s) => (
             <p>{s}</p>
           ))}
           {shows('responders') ? (
             <>
-              <h2>{responders.length ? 'Each time someone outside your care team looked at your plan' : 'No one outside your care team looked at your plan in this period'}</h2>
+              <h2>
+                {responders.length
+                  ? 'Each time someone outside your care team looked at your plan'
+                  : 'No one outside your care team looked at your plan in this period'}
+              </h2>
               {responders.length ? (
                 <ol>
                   {responders.map((a) => (

@@ -21,4 +21,10 @@ export const organisationAnswer = z.strictObject({ organisation: z.looseObject({
 export const agreementAnswer = z.strictObject({ agreement: agreementViewSchema });
 /** A proposed agreement or change: in force only once every party has accepted it. */
 export const proposalAnswer = z.strictObject({ proposal: proposalViewSchema });
-export const proposalParam = z.strictObject({ id: z.coerce.number().int().min(1).max(2 ** 31) });
+export const proposalParam = z.strictObject({
+  id: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(2 ** 31),
+});

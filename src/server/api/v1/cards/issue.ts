@@ -23,7 +23,19 @@ const issueBody = z.strictObject({
 /** `Accept: application/pdf` (and not JSON) asks for the printable card alone. */
 const wantsPdfOnly = (accept: string | undefined) => !!accept && /application\/pdf/i.test(accept) && !/application\/json/i.test(accept);
 
-const doc: OperationDoc = { summary: 'Issue a new patient-held card (revokes the previous one)', description: 'The token, code and printable artefacts exist only in this response: JSON with every artefact, or `Accept: application/pdf` for the card alone.', tag: 'cards', ok: { status: 201, description: 'The card', schema: z.looseObject({ cardId: z.number().int(), planId: z.string(), issuedAt: z.string(), url: z.string(), code: z.string() }), other: { 'application/pdf': { schema: { type: 'string', contentMediaType: 'application/pdf' } } } }, errors: [400, 403, 404, 409, 410, 503] };
+const doc: OperationDoc = {
+  summary: 'Issue a new patient-held card (revokes the previous one)',
+  description:
+    'The token, code and printable artefacts exist only in this response: JSON with every artefact, or `Accept: application/pdf` for the card alone.',
+  tag: 'cards',
+  ok: {
+    status: 201,
+    description: 'The card',
+    schema: z.looseObject({ cardId: z.number().int(), planId: z.string(), issuedAt: z.string(), url: z.string(), code: z.string() }),
+    other: { 'application/pdf': { schema: { type: 'string', contentMediaType: 'application/pdf' } } },
+  },
+  errors: [400, 403, 404, 409, 410, 503],
+};
 
 /**
  * POST /api/v1/plans/:planId/cards — authors issue the card for their own organisation's plans. Only
@@ -32,10 +44,19 @@ const doc: OperationDoc = { summary: 'Issue a new patient-held card (revokes the
  * card is never reprinted; a new one is issued, and the old one stops working.
  */
 export const issueCard = (s: AppServices) =>
-  documented(doc, api.createHandlers(apiTrail(s, 'print'), validate('param', planIdParam), validate('json', issueBody), async (c) => {
+  documented(
+    doc,
+    api.createHandlers(apiTrail(s, 'print'), validate('param', planIdParam), validate('json', issueBody), async (c) => {
       const { text, graceUntil } = c.req.valid('json');
       const card = unwrap(
-        await issueCardForPrint(s.db, c.var.actor, c.req.valid('param').planId, { graceUntil: graceUntil ? new Date(graceUntil) : undefined, text, development: s.localCards ?? !!s.devIssuer }, s.clock(), s.publicBaseUrl),
+        await issueCardForPrint(
+          s.db,
+          c.var.actor,
+          c.req.valid('param').planId,
+          { graceUntil: graceUntil ? new Date(graceUntil) : undefined, text, development: s.localCards ?? !!s.devIssuer },
+          s.clock(),
+          s.publicBaseUrl,
+        ),
       );
       const art = card.artefacts;
       const location = `/api/v1/plans/${card.planId}/cards`;
@@ -68,5 +89,5 @@ export const issueCard = (s: AppServices) =>
         201,
         { 'Cache-Control': 'no-store', Location: location },
       );
-    }
-  ));
+    }),
+  );

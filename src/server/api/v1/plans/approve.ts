@@ -11,7 +11,8 @@ import { versionAnswerSchema } from './answer.js';
 const approveBody = z
   .strictObject({
     contentHash: contentHashSchema.meta({
-      description: 'The `contentHash` of the version as you read it (GET …/versions/:version). If the version has changed since, nothing is published (409, reason `content-changed`).',
+      description:
+        'The `contentHash` of the version as you read it (GET …/versions/:version). If the version has changed since, nothing is published (409, reason `content-changed`).',
     }),
   })
   .meta({ id: 'ApproveBody' });
@@ -27,7 +28,12 @@ const doc: OperationDoc = {
 
 /** POST …/versions/:version/approve {contentHash} — in review → published, by an approver who wrote none of it. */
 export const approveVersion = (s: AppServices) =>
-  documented(doc, api.createHandlers(validate('param', versionParam), validate('json', approveBody), async (c) => {
-    const ref = unwrap(await approve(s.db, c.var.actor, refOf(c.req.valid('param')), c.req.valid('json').contentHash, s.clock(), s.planEvents));
-    return c.json(await versionAnswer(s.db, ref));
-  }));
+  documented(
+    doc,
+    api.createHandlers(validate('param', versionParam), validate('json', approveBody), async (c) => {
+      const ref = unwrap(
+        await approve(s.db, c.var.actor, refOf(c.req.valid('param')), c.req.valid('json').contentHash, s.clock(), s.planEvents),
+      );
+      return c.json(await versionAnswer(s.db, ref));
+    }),
+  );

@@ -8,10 +8,18 @@ import { refOf, versionAnswer } from './answer.js';
 import { documented, type OperationDoc } from '../../../openapi/operation.js';
 import { versionAnswerSchema } from './answer.js';
 
-const doc: OperationDoc = { summary: 'Edit a draft (the editor becomes one of its authors)', tag: 'authoring', ok: { description: 'The draft', schema: versionAnswerSchema }, errors: [400, 403, 404, 409] };
+const doc: OperationDoc = {
+  summary: 'Edit a draft (the editor becomes one of its authors)',
+  tag: 'authoring',
+  ok: { description: 'The draft', schema: versionAnswerSchema },
+  errors: [400, 403, 404, 409],
+};
 
 /** PUT /api/v1/plans/:planId/versions/:version — edit a draft (the editor becomes one of its authors). */
 export const editDraft = (s: AppServices) =>
-  documented(doc, api.createHandlers(validate('param', versionParam), validate('json', draftBodySchema), async (c) =>
-    c.json(await versionAnswer(s.db, unwrap(await edit(s.db, c.var.actor, refOf(c.req.valid('param')), c.req.valid('json'), s.clock())))),
-  ));
+  documented(
+    doc,
+    api.createHandlers(validate('param', versionParam), validate('json', draftBodySchema), async (c) =>
+      c.json(await versionAnswer(s.db, unwrap(await edit(s.db, c.var.actor, refOf(c.req.valid('param')), c.req.valid('json'), s.clock())))),
+    ),
+  );

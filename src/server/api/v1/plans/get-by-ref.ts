@@ -20,20 +20,42 @@ const byRefQuery = z.strictObject({
   org: slugSchema.optional(),
 });
 
-const doc: OperationDoc = { summary: 'Read the current published plan by the owning organisation\'s reference', description: 'A caller who may not read the plan gets the same 404 as for an unknown reference (the access log records the real refusal). Rate-limited per person, counting different references, together with FHIR\'s CarePlan search by identifier (REF_LOOKUP_BURST, REF_LOOKUP_PER_HOUR).', tag: 'plans', purpose: 'required', emergency: true, ok: { description: 'The plan as this reader may see it', schema: planViewSchema }, errors: [400, 404, 410, 429, 503] };
+const doc: OperationDoc = {
+  summary: "Read the current published plan by the owning organisation's reference",
+  description:
+    "A caller who may not read the plan gets the same 404 as for an unknown reference (the access log records the real refusal). Rate-limited per person, counting different references, together with FHIR's CarePlan search by identifier (REF_LOOKUP_BURST, REF_LOOKUP_PER_HOUR).",
+  tag: 'plans',
+  purpose: 'required',
+  emergency: true,
+  ok: { description: 'The plan as this reader may see it', schema: planViewSchema },
+  errors: [400, 404, 410, 429, 503],
+};
 
 /** GET /api/v1/plans?externalRef=&org= — the same read, by the owning organisation's own reference. */
 export const getPlanByRef = (s: AppServices) =>
-  documented(doc, api.createHandlers(refLookupLimit(s, 'api', (c) => ({ org: c.req.query('org') ?? c.var.actor.org, externalRef: c.req.query('externalRef') ?? '' })), apiTrail(s, 'view'), requirePurpose, validate('query', byRefQuery), async (c) => {
-    const { externalRef, org } = c.req.valid('query');
-    const actor = c.var.actor;
-    const note = { query: { externalRef, org: org ?? actor.org } };
-    c.set('access', note);
-    const result = await s.reader.byExternalRef(actor, org ?? actor.org, externalRef, isoDay(s.clock()), readOptions(c));
-    if (!result.ok && concealedByReference(result.code)) {
-      const why = typeof result.extra?.reason === 'string' ? ` (${result.extra.reason})` : '';
-      c.set('access', { ...note, planId: result.extra?.planId as string | undefined, denial: `${result.code}${why}: ${result.detail}` });
-      throw new AppError('not_found', NO_SUCH_PLAN);
-    }
-    return served(c, result);
-  }));
+  documented(
+    doc,
+    api.createHandlers(
+      refLookupLimit(s, 'api', (c) => ({ org: c.req.query('org') ?? c.var.actor.org, externalRef: c.req.query('externalRef') ?? '' })),
+      apiTrail(s, 'view'),
+      requirePurpose,
+      validate('query', byRefQuery),
+      async (c) => {
+        const { externalRef, org } = c.req.valid('query');
+        const actor = c.var.actor;
+        const note = { query: { externalRef, org: org ?? actor.org } };
+        c.set('access', note);
+        const result = await s.reader.byExternalRef(actor, org ?? actor.org, externalRef, isoDay(s.clock()), readOptions(c));
+        if (!result.ok && concealedByReference(result.code)) {
+          const why = typeof result.extra?.reason === 'string' ? ` (${result.extra.reason})` : '';
+          c.set('access', {
+            ...note,
+            planId: result.extra?.planId as string | undefined,
+            denial: `${result.code}${why}: ${result.detail}`,
+          });
+          throw new AppError('not_found', NO_SUCH_PLAN);
+        }
+        return served(c, result);
+      },
+    ),
+  );

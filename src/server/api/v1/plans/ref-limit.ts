@@ -14,30 +14,37 @@ export type AskedReference = { org: string; externalRef: string };
  * and both are flagged `reference-rate-limited`. Crossing the flag threshold is logged for operations
  * the moment it happens; the auditors' `many-references` flag comes from the access events themselves.
  */
-export const refLookupLimit = (s: AppServices, channel: 'api' | 'fhir', asked: (c: Context<AppEnv>) => AskedReference): MiddlewareHandler<AppEnv> => async (c, next) => {
-  const actor = c.var.actor;
-  const client = `actor:${actor.org}/${actor.sub}`;
-  const ref = asked(c);
-  const org = ref.org.slice(0, 100);
-  const externalRef = ref.externalRef.trim().slice(0, 100);
-  const attempt = await s.refLookupGuard.attempt(client, `${org}|${externalRef}`);
-  if (attempt.wait === undefined) {
-    if (attempt.crossed) {
-      // No person or reference here (the application log holds no personal data): the flag has them.
-      s.logger.warn({ org: actor.org, channel, ...attempt.crossed }, 'look-ups by reference crossed the flag threshold: flagged many-references for auditors');
+export const refLookupLimit =
+  (s: AppServices, channel: 'api' | 'fhir', asked: (c: Context<AppEnv>) => AskedReference): MiddlewareHandler<AppEnv> =>
+  async (c, next) => {
+    const actor = c.var.actor;
+    const client = `actor:${actor.org}/${actor.sub}`;
+    const ref = asked(c);
+    const org = ref.org.slice(0, 100);
+    const externalRef = ref.externalRef.trim().slice(0, 100);
+    const attempt = await s.refLookupGuard.attempt(client, `${org}|${externalRef}`);
+    if (attempt.wait === undefined) {
+      if (attempt.crossed) {
+        // No person or reference here (the application log holds no personal data): the flag has them.
+        s.logger.warn(
+          { org: actor.org, channel, ...attempt.crossed },
+          'look-ups by reference crossed the flag threshold: flagged many-references for auditors',
+        );
+      }
+      return next();
     }
-    return next();
-  }
-  const event: AccessEventInput = {
-    actor: { sub: actor.sub, org: actor.org, roles: actor.roles },
-    action: 'view',
-    channel,
-    purpose: validPurpose(headerText(c.req.header('x-access-purpose'))) ?? null,
-    query: { externalRef, org },
-    outcome: 'denied',
-    reason: 'rate-limited',
+    const event: AccessEventInput = {
+      actor: { sub: actor.sub, org: actor.org, roles: actor.roles },
+      action: 'view',
+      channel,
+      purpose: validPurpose(headerText(c.req.header('x-access-purpose'))) ?? null,
+      query: { externalRef, org },
+      outcome: 'denied',
+      reason: 'rate-limited',
+    };
+    await s.refusals.refuse({ client, reason: 'rate-limited', event });
+    c.header('Retry-After', String(attempt.wait));
+    throw new AppError('rate_limited', `too many different plans looked up by reference in a short time; try again in ${attempt.wait} s`, {
+      retryAfter: attempt.wait,
+    });
   };
-  await s.refusals.refuse({ client, reason: 'rate-limited', event });
-  c.header('Retry-After', String(attempt.wait));
-  throw new AppError('rate_limited', `too many different plans looked up by reference in a short time; try again in ${attempt.wait} s`, { retryAfter: attempt.wait });
-};

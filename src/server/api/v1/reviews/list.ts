@@ -11,7 +11,10 @@ const doc: OperationDoc = {
   summary: "The approver's queue: versions in review in the approver's trust, oldest first",
   tag: 'authoring',
   purpose: 'required',
-  ok: { description: 'Versions waiting, oldest first, with authors, age and size of change', schema: z.object({ items: z.array(z.object({ planId: z.string() }).passthrough()) }) },
+  ok: {
+    description: 'Versions waiting, oldest first, with authors, age and size of change',
+    schema: z.object({ items: z.array(z.object({ planId: z.string() }).passthrough()) }),
+  },
   errors: [400, 403, 503],
 };
 

@@ -18,27 +18,38 @@ const searchAnswerSchema = z
   .meta({ id: 'SearchAnswer' });
 
 /** Per person, shared with the web page; before the trail, so a harvesting script cannot flood the log. */
-const searchLimit = (s: AppServices): MiddlewareHandler<AppEnv> => async (c, next) => {
-  const actor = c.var.actor;
-  const client = `actor:${actor.org}/${actor.sub}`;
-  const wait = await s.searchGuard.attempt(client);
-  if (wait === undefined) return next();
-  const query = Object.fromEntries(Object.entries(c.req.query()).map(([k, v]) => [k.slice(0, 20), v.slice(0, 200)]));
-  const event: AccessEventInput = {
-    actor: { sub: actor.sub, org: actor.org, roles: actor.roles },
-    action: 'search',
-    channel: 'api',
-    purpose: validPurpose(c.req.header('x-access-purpose')) ?? null,
-    query,
-    outcome: 'denied',
-    reason: 'rate-limited',
+const searchLimit =
+  (s: AppServices): MiddlewareHandler<AppEnv> =>
+  async (c, next) => {
+    const actor = c.var.actor;
+    const client = `actor:${actor.org}/${actor.sub}`;
+    const wait = await s.searchGuard.attempt(client);
+    if (wait === undefined) return next();
+    const query = Object.fromEntries(Object.entries(c.req.query()).map(([k, v]) => [k.slice(0, 20), v.slice(0, 200)]));
+    const event: AccessEventInput = {
+      actor: { sub: actor.sub, org: actor.org, roles: actor.roles },
+      action: 'search',
+      channel: 'api',
+      purpose: validPurpose(c.req.header('x-access-purpose')) ?? null,
+      query,
+      outcome: 'denied',
+      reason: 'rate-limited',
+    };
+    await s.refusals.refuse({ client, reason: 'rate-limited', event });
+    c.header('Retry-After', String(wait));
+    throw new AppError('rate_limited', `too many searches in a short time; try again in ${wait} s`, { retryAfter: wait });
   };
-  await s.refusals.refuse({ client, reason: 'rate-limited', event });
-  c.header('Retry-After', String(wait));
-  throw new AppError('rate_limited', `too many searches in a short time; try again in ${wait} s`, { retryAfter: wait });
-};
 
-const doc: OperationDoc = { summary: 'Find people the caller may see, best first, with why each matched', description: 'Never plan content. `degraded: true` when answering from the SQLite fallback. Rate-limited per person (SEARCH_BURST, SEARCH_PER_HOUR).', tag: 'search', purpose: 'required', ok: { description: 'The people found', schema: searchAnswerSchema }, errors: [400, 403, 429, 503], queryRules: searchQueryRules };
+const doc: OperationDoc = {
+  summary: 'Find people the caller may see, best first, with why each matched',
+  description:
+    'Never plan content. `degraded: true` when answering from the SQLite fallback. Rate-limited per person (SEARCH_BURST, SEARCH_PER_HOUR).',
+  tag: 'search',
+  purpose: 'required',
+  ok: { description: 'The people found', schema: searchAnswerSchema },
+  errors: [400, 403, 429, 503],
+  queryRules: searchQueryRules,
+};
 
 /**
  * GET /api/v1/search (CONTRACTS §5): who the responder may be looking for, best first. Every search is
@@ -46,12 +57,15 @@ const doc: OperationDoc = { summary: 'Find people the caller may see, best first
  * surfaced them; refusals (no purpose, bad query, wrong role) are logged too.
  */
 export const searchPeople = (s: AppServices) =>
-  documented(doc, api.createHandlers(searchLimit(s), apiTrail(s, 'search'), requirePurpose, validate('query', searchQuerySchema), async (c) => {
-    const query = c.req.valid('query');
-    c.set('access', { planId: null, query });
-    const outcome = unwrap(await s.search.search(c.var.actor, query, isoDay(s.clock())));
-    c.set('access', { planId: null, query, resultPlanIds: outcome.planIds });
-    const { results, degraded, tookMs } = outcome;
-    // Headers in place from the start, as the plan view does (security-headers.ts says why).
-    return securedResponse(JSON.stringify({ results, degraded, tookMs }), 200, 'application/json', c.get('requestId'));
-  }));
+  documented(
+    doc,
+    api.createHandlers(searchLimit(s), apiTrail(s, 'search'), requirePurpose, validate('query', searchQuerySchema), async (c) => {
+      const query = c.req.valid('query');
+      c.set('access', { planId: null, query });
+      const outcome = unwrap(await s.search.search(c.var.actor, query, isoDay(s.clock())));
+      c.set('access', { planId: null, query, resultPlanIds: outcome.planIds });
+      const { results, degraded, tookMs } = outcome;
+      // Headers in place from the start, as the plan view does (security-headers.ts says why).
+      return securedResponse(JSON.stringify({ results, degraded, tookMs }), 200, 'application/json', c.get('requestId'));
+    }),
+  );

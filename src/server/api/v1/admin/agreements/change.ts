@@ -8,7 +8,8 @@ import { documented, type OperationDoc } from '../../../../openapi/operation.js'
 
 const doc: OperationDoc = {
   summary: 'Propose a change to an agreement: dates, or added parties',
-  description: 'The agreement in force stays as it is until every party after the change (added ones included) has accepted. A party leaves by ending the agreement.',
+  description:
+    'The agreement in force stays as it is until every party after the change (added ones included) has accepted. A party leaves by ending the agreement.',
   tag: 'admin',
   ok: { status: 201, description: 'The proposed change', schema: proposalAnswer },
   errors: [400, 403, 404, 409, 503],
@@ -16,6 +17,9 @@ const doc: OperationDoc = {
 
 /** POST /api/v1/admin/agreements/:ref/changes {parties?, validFrom?, validTo?, reason} */
 export const proposeAgreementChange = (s: AppServices) =>
-  documented(doc, api.createHandlers(validate('param', refParam), validate('json', changeProposalSchema), async (c) =>
-    c.json({ proposal: unwrap(await proposeChange(governanceDeps(s), operator(c), c.req.valid('param').ref, c.req.valid('json'))) }, 201),
-  ));
+  documented(
+    doc,
+    api.createHandlers(validate('param', refParam), validate('json', changeProposalSchema), async (c) =>
+      c.json({ proposal: unwrap(await proposeChange(governanceDeps(s), operator(c), c.req.valid('param').ref, c.req.valid('json'))) }, 201),
+    ),
+  );

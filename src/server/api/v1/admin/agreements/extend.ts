@@ -17,6 +17,12 @@ const doc: OperationDoc = {
 
 /** POST /api/v1/admin/agreements/:ref/extend {to, reason} */
 export const extendAgreement = (s: AppServices) =>
-  documented(doc, api.createHandlers(validate('param', refParam), validate('json', extendAgreementSchema), async (c) =>
-    c.json({ proposal: unwrap(await proposeExtension(governanceDeps(s), operator(c), c.req.valid('param').ref, c.req.valid('json'))) }, 201),
-  ));
+  documented(
+    doc,
+    api.createHandlers(validate('param', refParam), validate('json', extendAgreementSchema), async (c) =>
+      c.json(
+        { proposal: unwrap(await proposeExtension(governanceDeps(s), operator(c), c.req.valid('param').ref, c.req.valid('json'))) },
+        201,
+      ),
+    ),
+  );

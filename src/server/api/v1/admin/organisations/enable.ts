@@ -19,6 +19,9 @@ const doc: OperationDoc = {
  * command line, `org enable`), so through the API it answers why not rather than an unknown route.
  */
 export const enableOrganisation = (s: AppServices) =>
-  documented(doc, api.createHandlers(validate('param', slugParam), validate('json', reasonSchema), async (c) =>
-    c.json({ organisation: unwrap(await enable(governanceDeps(s), operator(c), c.req.valid('param').slug, c.req.valid('json'))) }),
-  ));
+  documented(
+    doc,
+    api.createHandlers(validate('param', slugParam), validate('json', reasonSchema), async (c) =>
+      c.json({ organisation: unwrap(await enable(governanceDeps(s), operator(c), c.req.valid('param').slug, c.req.valid('json'))) }),
+    ),
+  );
