@@ -76,16 +76,14 @@ async function sqliteSource(dir = tempDir()) {
     'author.a',
   );
   await db.exec(
-    q
-      .insert(t.personCopies)
-      .values({
-        planId: plan.id,
-        versionId: plan.versionId,
-        version: plan.version,
-        withoutIdentifiers: true,
-        printedBy: 'author.a',
-        printedAt: now().toISOString(),
-      }),
+    q.insert(t.personCopies).values({
+      planId: plan.id,
+      versionId: plan.versionId,
+      version: plan.version,
+      withoutIdentifiers: true,
+      printedBy: 'author.a',
+      printedAt: now().toISOString(),
+    }),
   );
   await db.exec(
     q.insert(t.organisationOidc).values({
@@ -118,16 +116,14 @@ async function sqliteSource(dir = tempDir()) {
       .returning({ id: t.dsaProposals.id }),
   );
   await db.exec(
-    q
-      .insert(t.dsaDecisions)
-      .values({
-        proposalId: proposal!.id,
-        orgSlug: 'southbank-mh',
-        decision: 'accepted',
-        bySub: 'admin.a',
-        via: 'web',
-        at: now().toISOString(),
-      }),
+    q.insert(t.dsaDecisions).values({
+      proposalId: proposal!.id,
+      orgSlug: 'southbank-mh',
+      decision: 'accepted',
+      bySub: 'admin.a',
+      via: 'web',
+      at: now().toISOString(),
+    }),
   );
   const signer = loadAuditSigner(keysDirIn(dir))!;
   await recordEvents(db, signer, 300);
