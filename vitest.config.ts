@@ -39,8 +39,16 @@ const shared = {
  * writer thread, the crash test) or that already run both dialects themselves stay out of it.
  */
 const PG = {
-  include: ['test/plans/**/*.test.ts', 'test/server/api/**/*.test.ts', 'test/server/fhir/**/*.test.ts', 'test/cli/**/*.test.ts'],
+  include: [
+    'test/plans/**/*.test.ts',
+    'test/server/api/**/*.test.ts',
+    'test/server/fhir/**/*.test.ts',
+    'test/cli/**/*.test.ts',
+    // Every page, in process (the Chromium suites drive the same pages and stay on SQLite).
+    'test/server/web/**/*.test.ts',
+  ],
   exclude: [
+    'test/server/web/**/*browser*.test.ts',
     // Run both dialects themselves (describe.each(dialects) or a pg-only file).
     'test/plans/access-log/pg-log.test.ts',
     'test/plans/backup/backup.test.ts',
