@@ -77,10 +77,16 @@ describe('/metrics', () => {
       'medic.test',
       'pc.test',
       'not-a-real-card-token',
-      '1991',
     ]) {
       expect(scraped.text, secret).not.toContain(secret);
     }
+    // The year of birth searched for is digits, which a sample's value (bytes, seconds) may hold by chance:
+    // it must be in no label and no metric name.
+    const labelsAndNames = scraped.text
+      .split('\n')
+      .filter((l) => !l.startsWith('#'))
+      .map((l) => l.replace(/ [^ ]+$/, ''));
+    expect(labelsAndNames.filter((l) => l.includes('1991'))).toEqual([]);
   });
 
   it('the strict parser itself refuses malformed exposition (so the scrape test means something)', () => {
