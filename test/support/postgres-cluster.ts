@@ -60,22 +60,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   };
 
   try {
-    // --no-sync: only initdb's own final flush is skipped (a lost throw-away cluster costs nothing); the
-    // server itself keeps fsync on, so the tests see real durable commits. C.UTF-8 gives pg_trgm its
-    // Unicode letters without depending on which locales the machine has generated.
-    await pgRun('initdb', [
-      '-D',
-      data,
-      '-U',
-      'postgres',
-      '-E',
-      'UTF8',
-      '--locale=C.UTF-8',
-      '--auth-local=trust',
-      '--auth-host=scram-sha-256',
-      '--no-sync',
-      '--no-instructions',
-    ]);
+    await initCluster(pgRun, data);
     const port = await startServer(pgRun, data, dir);
     const password = randomBytes(18).toString('base64url');
     const admin = { host: dir, port, user: 'postgres', database: 'postgres' };
@@ -131,6 +116,27 @@ export async function postgresUser(): Promise<{ uid: number; gid: number }> {
 }
 
 export type PgRun = (tool: string, args: string[]) => Promise<unknown>;
+
+/**
+ * A new cluster in `data`, superuser `postgres`. --no-sync: only initdb's own final flush is skipped (a lost
+ * throw-away cluster costs nothing); the server itself keeps fsync on, so the tests see real durable
+ * commits. C.UTF-8 gives Unicode letters without depending on which locales the machine has generated.
+ */
+export async function initCluster(pgRun: PgRun, data: string): Promise<void> {
+  await pgRun('initdb', [
+    '-D',
+    data,
+    '-U',
+    'postgres',
+    '-E',
+    'UTF8',
+    '--locale=C.UTF-8',
+    '--auth-local=trust',
+    '--auth-host=scram-sha-256',
+    '--no-sync',
+    '--no-instructions',
+  ]);
+}
 
 /** Starts the server on a free port, trying again should another process take the port meanwhile. */
 export async function startServer(pgRun: PgRun, data: string, dir: string): Promise<number> {

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { onCleanup } from '../cleanup.js';
-import { findBinaries, postgresUser, startServer } from './postgres-cluster.js';
+import { findBinaries, postgresUser, initCluster, startServer } from './postgres-cluster.js';
 
 const run = promisify(execFile);
 
@@ -43,19 +43,7 @@ export async function startRestartablePostgres(): Promise<RestartablePostgres> {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  await pgRun('initdb', [
-    '-D',
-    data,
-    '-U',
-    'postgres',
-    '-E',
-    'UTF8',
-    '--locale=C.UTF-8',
-    '--auth-local=trust',
-    '--auth-host=scram-sha-256',
-    '--no-sync',
-    '--no-instructions',
-  ]);
+  await initCluster(pgRun, data);
   const port = await startServer(pgRun, data, dir);
   const admin = { host: dir, port, user: 'postgres', database: 'postgres' };
   const query = async <T extends pg.QueryResultRow>(text: string, database?: string) => {
