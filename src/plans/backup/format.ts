@@ -16,6 +16,7 @@ import path from 'node:path';
 import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
 import zlib from 'node:zlib';
+import { syncDir } from '../core/durable-files.js';
 
 export const BACKUP_FORMAT = 'response-plan-lookup-backup';
 export const BACKUP_VERSION = 1;
@@ -174,18 +175,6 @@ export class BackupFileWriter {
     this.gzip.destroy();
     this.out.destroy();
     fs.rmSync(this.tmp, { force: true });
-  }
-}
-
-function syncDir(dir: string) {
-  let fd: number | undefined;
-  try {
-    fd = fs.openSync(dir, 'r');
-    fs.fsyncSync(fd);
-  } catch {
-    // Some file systems cannot sync a directory; the file itself is synced.
-  } finally {
-    if (fd !== undefined) fs.closeSync(fd);
   }
 }
 

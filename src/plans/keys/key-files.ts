@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { syncDir, writeSyncedTemp } from '../core/durable-files.js';
 
 /**
  * Files under KEYS_DIR. Several nodes mount one KEYS_DIR and may start at the same moment, so a key is
@@ -67,16 +67,7 @@ export function ensureDir(dir: string): void {
 export function createOnce(file: string, content: Buffer | string, mode = 0o600): { created: boolean } {
   const dir = path.dirname(file);
   ensureDir(dir);
-  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
-  const fd = fs.openSync(tmp, 'wx', mode);
-  try {
-    fs.writeFileSync(fd, content);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-  // The umask may have taken bits away, never added them; but a copy must not keep a looser mode either.
-  fs.chmodSync(tmp, mode);
+  const tmp = writeSyncedTemp(file, content, mode);
   let created: boolean;
   try {
     fs.linkSync(tmp, file);
@@ -108,27 +99,7 @@ function copyExclusive(from: string, to: string): boolean {
 export function replaceFile(file: string, content: Buffer | string, mode = 0o600): void {
   const dir = path.dirname(file);
   ensureDir(dir);
-  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
-  const fd = fs.openSync(tmp, 'wx', mode);
-  try {
-    fs.writeFileSync(fd, content);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-  fs.chmodSync(tmp, mode);
+  const tmp = writeSyncedTemp(file, content, mode);
   fs.renameSync(tmp, file);
   syncDir(dir);
-}
-
-function syncDir(dir: string): void {
-  let fd: number | undefined;
-  try {
-    fd = fs.openSync(dir, 'r');
-    fs.fsyncSync(fd);
-  } catch {
-    // Some file systems (and network mounts) refuse fsync on a directory; the link itself is done.
-  } finally {
-    if (fd !== undefined) fs.closeSync(fd);
-  }
 }
