@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -73,6 +74,14 @@ const envSchema = z.object({
     .int()
     .min(1)
     .default(() => DEFAULT_REF_LOOKUP_LIMITS.perHour),
+  /** Searches this node runs at once (`off`: no limit), how many more may wait for a slot, and how long. */
+  SEARCH_MAX_IN_FLIGHT: z
+    .string()
+    .regex(/^(off|[1-9]\d{0,3})$/, 'must be a whole number from 1 to 9999, or off')
+    .transform((v) => (v === 'off' ? ('off' as const) : Number(v)))
+    .optional(),
+  SEARCH_QUEUE: z.coerce.number().int().min(0).max(9999).optional(),
+  SEARCH_QUEUE_WAIT_MS: z.coerce.number().int().min(1).max(10_000).optional(),
   /** Prometheus /metrics on this port, bound to 127.0.0.1 only; unset → no metrics. */
   METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   /** The 30-second summary's length above which authors and approvers are warned (plans/versions/readability.ts). */
@@ -91,6 +100,19 @@ export type SearchLimits = { perMinute: number; perHour: number };
  * stopped after 20, and its attempts flag it to the auditors.
  */
 export const DEFAULT_SEARCH_LIMITS: SearchLimits = { perMinute: 20, perHour: 360 };
+/**
+ * Per-node admission for searches (issue 24, server/guards/search-admission.ts): `maxInFlight` run at once,
+ * up to `queue` more wait in order for at most `queueWaitMs`, the rest are answered 503 at once.
+ */
+export type SearchConcurrency = { maxInFlight: number; queue: number; queueWaitMs: number };
+/**
+ * A search is mostly CPU (ranking here, the engine's own work) with a loopback round trip or two between:
+ * two in flight per core keeps both busy, and more only lengthens every search's wait. The wait is the
+ * engine's time budget (search/service.ts): a search that waited longer would be answered from the fallback.
+ */
+export function defaultSearchConcurrency(cores = os.availableParallelism()): SearchConcurrency {
+  return { maxInFlight: 2 * cores, queue: 2 * cores, queueWaitMs: 250 };
+}
 /** Per-person limits on opening plans by the owning organisation's reference (issue 20: harvesting by reference). */
 export type RefLookupLimits = { perMinute: number; perHour: number };
 /**
@@ -124,6 +146,7 @@ export type Config = {
   trustProxy?: TrustProxy;
   searchLimits: SearchLimits;
   refLookupLimits: RefLookupLimits;
+  searchConcurrency: SearchConcurrency | 'off';
   metricsPort?: number;
   summaryWarnWords: number;
   auditWitnessDir?: string;
@@ -138,6 +161,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
+  const concurrency = defaultSearchConcurrency();
   if (e.MEILI_URL && !e.MEILI_KEY) {
     throw new ConfigError('Invalid configuration:\n  MEILI_KEY: required when MEILI_URL is set');
   }
@@ -160,6 +184,14 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     trustProxy: e.TRUST_PROXY,
     searchLimits: { perMinute: e.SEARCH_BURST, perHour: e.SEARCH_PER_HOUR },
     refLookupLimits: { perMinute: e.REF_LOOKUP_BURST, perHour: e.REF_LOOKUP_PER_HOUR },
+    searchConcurrency:
+      e.SEARCH_MAX_IN_FLIGHT === 'off'
+        ? 'off'
+        : {
+            maxInFlight: e.SEARCH_MAX_IN_FLIGHT ?? concurrency.maxInFlight,
+            queue: e.SEARCH_QUEUE ?? concurrency.queue,
+            queueWaitMs: e.SEARCH_QUEUE_WAIT_MS ?? concurrency.queueWaitMs,
+          },
     metricsPort: e.METRICS_PORT,
     summaryWarnWords: e.SUMMARY_WARN_WORDS,
     auditWitnessDir: e.AUDIT_WITNESS_DIR && path.resolve(e.AUDIT_WITNESS_DIR),

@@ -124,6 +124,7 @@ async function main(config: Config, argv: string[]) {
     refusals,
     trustProxy: config.trustProxy,
     searchLimits: config.searchLimits,
+    searchConcurrency: config.searchConcurrency,
     refLookupLimits: config.refLookupLimits,
     secrets: keys.secrets,
     summaryWarnWords: config.summaryWarnWords,

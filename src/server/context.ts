@@ -17,7 +17,8 @@ import type { OidcSignIn } from './auth/oidc.js';
 import type { Session, Sessions } from './auth/session.js';
 import type { RefusalSummary } from './access-trail/refusal-summary.js';
 import type { SearchGuard } from './guards/search-guard.js';
-import type { RefLookupLimits, SearchLimits, TrustProxy } from '../config.js';
+import type { SearchAdmission } from './guards/search-admission.js';
+import type { RefLookupLimits, SearchConcurrency, SearchLimits, TrustProxy } from '../config.js';
 import type { RefLookupGuard } from './guards/ref-lookup-guard.js';
 import type { Handoffs, SharedStateKind } from './guards/shared-state.js';
 import type { Metrics } from './metrics/metrics.js';
@@ -64,6 +65,8 @@ export type AppDeps = {
   secrets?: SecretBox;
   /** Per-person search limits; absent = the defaults of src/config.ts. */
   searchLimits?: SearchLimits;
+  /** Searches this node runs at once and how many may wait (`off`: no limit); absent = the defaults of src/config.ts. */
+  searchConcurrency?: SearchConcurrency | 'off';
   /** Per-person limits on look-ups by reference (API and FHIR together); absent = the defaults of src/config.ts. */
   refLookupLimits?: RefLookupLimits;
   /**
@@ -98,6 +101,8 @@ export type AppServices = AppDeps & {
   planEvents: PlanEvents;
   refusals: RefusalSummary;
   searchGuard: SearchGuard;
+  /** Sheds searches past this node's concurrency with a 503 (guards/search-admission.ts). */
+  searchAdmission: SearchAdmission;
   refLookupGuard: RefLookupGuard;
   /** /readyz: whether a load balancer should send this node requests. */
   readiness: ReturnType<typeof createReadiness>;

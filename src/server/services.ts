@@ -1,4 +1,4 @@
-import { DEFAULT_REF_LOOKUP_LIMITS, DEFAULT_SEARCH_LIMITS } from '../config.js';
+import { DEFAULT_REF_LOOKUP_LIMITS, DEFAULT_SEARCH_LIMITS, defaultSearchConcurrency } from '../config.js';
 import { createAccessLog } from '../plans/access-log/log.js';
 import { cardResolver } from '../plans/cards/cards.js';
 import { createPlanReader } from '../plans/versions/read.js';
@@ -11,6 +11,7 @@ import { createSessions } from './auth/session.js';
 import type { AppDeps, AppServices } from './context.js';
 import { createCardGuard } from './guards/card-guard.js';
 import { createSearchGuard } from './guards/search-guard.js';
+import { createSearchAdmission } from './guards/search-admission.js';
 import { createRefLookupGuard } from './guards/ref-lookup-guard.js';
 import { countersFor, handoffsFor, sharedStateFor } from './guards/shared-state.js';
 import { createReadiness } from './readiness.js';
@@ -58,6 +59,7 @@ export function buildServices(deps: AppDeps): AppServices {
         onError: (e) => deps.logger.error({ err: { name: e.name, message: e.message } }, 'refusal summary not written'),
       }),
     searchGuard: createSearchGuard(deps.clock, deps.searchLimits ?? DEFAULT_SEARCH_LIMITS, counters),
+    searchAdmission: createSearchAdmission(deps.searchConcurrency ?? defaultSearchConcurrency()),
     refLookupGuard: createRefLookupGuard(deps.clock, deps.refLookupLimits ?? DEFAULT_REF_LOOKUP_LIMITS, undefined, {
       kind: shared,
       db: deps.db,

@@ -6,6 +6,7 @@ import type { SearchService } from '../../search/service.js';
 import type { AccessLogStats as LogStats } from '../../plans/access-log/log.js';
 import type { AuditWitness } from '../../plans/access-log/witness.js';
 import { FastHistogram } from './fast-histogram.js';
+import type { SearchAdmission } from '../guards/search-admission.js';
 
 /**
  * Prometheus metrics. Labels are route patterns, methods, statuses and fixed outcome words only: never a
@@ -99,6 +100,7 @@ export function createMetrics() {
     accessLog: object;
     search: SearchService;
     refLookupGuard?: { crossings(): number };
+    searchAdmission?: Pick<SearchAdmission, 'stats'>;
     auditWitness?: Pick<AuditWitness, 'state'>;
   }) {
     // The log built by createAccessLog reports its stats; one given by a caller may not (zeros then).
@@ -130,6 +132,40 @@ export function createMetrics() {
       'Signed checkpoints of the chain head (one per commit with the signing key)',
       () => stats().checkpoints,
     );
+    const admission = parts.searchAdmission;
+    if (admission) {
+      const seen = { api: 0, web: 0 };
+      new client.Counter({
+        name: 'search_shed_total',
+        help: 'Searches answered 503 at once because this node was running as many as it could (SEARCH_MAX_IN_FLIGHT, SEARCH_QUEUE)',
+        labelNames: ['channel'] as const,
+        registers,
+        collect() {
+          const { shed } = admission.stats();
+          // Both channels always present (0 until a shed), so a rate() over them needs no special case.
+          for (const channel of ['api', 'web'] as const) {
+            this.inc({ channel }, Math.max(0, shed[channel] - seen[channel]));
+            seen[channel] = shed[channel];
+          }
+        },
+      });
+      new client.Gauge({
+        name: 'search_in_flight',
+        help: 'Searches running on this node now',
+        registers,
+        collect() {
+          this.set(admission.stats().inFlight);
+        },
+      });
+      new client.Gauge({
+        name: 'search_queued',
+        help: 'Searches waiting for a slot on this node now',
+        registers,
+        collect() {
+          this.set(admission.stats().queued);
+        },
+      });
+    }
     const witness = parts.auditWitness;
     if (witness) {
       counterFrom(

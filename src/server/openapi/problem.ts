@@ -70,7 +70,9 @@ const meaning: Record<DocumentedStatus, { description: string; example: { code: 
     example: { code: 'rate_limited', detail: 'too many searches in a short time; try again in 30 s' },
   },
   503: {
-    description: 'The access log could not record this request, so nothing is served.',
+    description:
+      'Nothing is served: the access log could not record this request, or the database is away, or (search) this node is ' +
+      'running as many searches as it can (`reason: busy`). Try again after `Retry-After`.',
     example: { code: 'unavailable', detail: 'the access log could not record this request, so nothing is shown; try again shortly' },
   },
 };
@@ -85,7 +87,7 @@ export function problemResponses(statuses: readonly DocumentedStatus[]): Record<
         String(status),
         {
           description,
-          ...(status === 429
+          ...(status === 429 || status === 503
             ? { headers: { 'Retry-After': { description: 'seconds to wait', schema: { type: 'integer' as const } } } }
             : {}),
           content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/ProblemDetails' }, example: body } },

@@ -18,6 +18,7 @@ import type { AccessNote } from '../access-trail/note.js';
 import { eventFor } from '../access-trail/trail.js';
 import type { AppServices, WebEnv } from '../context.js';
 import { zodFieldErrors } from '../errors.js';
+import { admitSearch } from '../guards/search-admission.js';
 import { here, homeOf, page, pageTrail, purposeUrl, requireSignedIn, requireWebPurpose, web, whoOf } from './shared.js';
 
 /**
@@ -99,6 +100,34 @@ const searchLimit =
   };
 
 /**
+ * The node is running as many searches as it can: a 503 page at once, the form as typed, nothing searched
+ * and nothing logged (as the API's; guards/search-admission.ts). After the purpose check, so the page can
+ * show it; the bare form is never shed, since nothing is searched.
+ */
+const busy = (s: AppServices) =>
+  admitSearch<WebEnv>(
+    s.searchAdmission,
+    'web',
+    (c) =>
+      page(
+        c,
+        <SearchPage
+          who={whoOf(c)}
+          purpose={c.var.purpose!}
+          changePurposeHref={purposeUrl(here(c))}
+          here={here(c)}
+          form={formOf(c)}
+          view={{ kind: 'busy' }}
+          placeSuggestions={placeSuggestions}
+          withinChoices={withinChoices}
+          defaultWithin={DEFAULT_WITHIN_M}
+        />,
+        503,
+      ),
+    submitted,
+  );
+
+/**
  * GET / — the search page. Each submitted search is one access event (the query and every plan it
  * returned), refusals included; if the log cannot take it, nothing from the search is shown.
  */
@@ -116,6 +145,7 @@ export const searchPage = (s: AppServices) => {
     requireWebPurpose(s, undefined, (c) => {
       if (submitted(c)) c.set('access', refused(c, 'purpose-required'));
     }),
+    busy(s),
     searchLimit(s),
     async (c) => {
       const form = formOf(c);

@@ -15,6 +15,8 @@ export type FieldName = keyof SearchForm;
 export type SearchView =
   | { kind: 'form' }
   | { kind: 'invalid'; errors: { field: FieldName; message: string }[] }
+  /** This node was running as many searches as it could: nothing was searched; the form is kept to send again. */
+  | { kind: 'busy' }
   | {
       kind: 'results';
       results: SearchResult[];
@@ -305,12 +307,15 @@ function CollapsedForm(props: SearchPageProps) {
   );
 }
 
+const BUSY = 'Search is busy, try again in a moment';
+
 export function SearchPage(props: SearchPageProps) {
   const { view } = props;
   // A date left out stays in view, beside its field, so it can be corrected.
   const collapsed = view.kind === 'results' && view.results.length > 0 && !view.dobIgnored;
+  const title = view.kind === 'results' ? 'Search results' : view.kind === 'busy' ? BUSY : 'Find a person';
   return (
-    <Layout title={view.kind === 'results' ? 'Search results' : 'Find a person'} signedInAs={props.who}>
+    <Layout title={title} signedInAs={props.who}>
       <PurposeBanner purpose={props.purpose} href={props.changePurposeHref} />
       {props.noAgreement ? (
         <p class="warn" id="no-agreement">
@@ -318,7 +323,17 @@ export function SearchPage(props: SearchPageProps) {
           however the name is spelt. Call your control room: they can check with the mental-health team.
         </p>
       ) : null}
-      {view.kind === 'results' ? null : <h1>Find a person's crisis plan</h1>}
+      {view.kind === 'busy' ? (
+        <>
+          <h1>{BUSY}</h1>
+          <div class="notice" role="alert">
+            <p>Too many searches are running on this service right now, so yours was not started. Nothing was searched.</p>
+            <p>Your search is kept below: press Search again in a second or two. If it is urgent, call your control room.</p>
+          </div>
+        </>
+      ) : view.kind === 'results' ? null : (
+        <h1>Find a person's crisis plan</h1>
+      )}
       {view.kind === 'invalid' ? (
         <div class="err" role="alert">
           <p>There is a problem</p>

@@ -9,6 +9,7 @@ import { requirePurpose, validPurpose } from '../../../purpose.js';
 import { validate } from '../../../validate.js';
 import { securedResponse } from '../../../security-headers.js';
 import { api } from '../../factory.js';
+import { admitSearch } from '../../../guards/search-admission.js';
 import { documented, type OperationDoc } from '../../../openapi/operation.js';
 import { z } from 'zod';
 import { searchResultSchema } from '../../../../search/service.js';
@@ -40,10 +41,22 @@ const searchLimit =
     throw new AppError('rate_limited', `too many searches in a short time; try again in ${wait} s`, { retryAfter: wait });
   };
 
+/** This node is running as many searches as it can: 503 at once, before anything of the request is read. */
+const busy = () => {
+  throw new AppError(
+    'unavailable',
+    'this node is answering as many searches as it can just now; nothing was searched; try again in a moment',
+    {
+      reason: 'busy',
+    },
+  );
+};
+
 const doc: OperationDoc = {
   summary: 'Find people the caller may see, best first, with why each matched',
   description:
-    'Never plan content. `degraded: true` when answering from the SQLite fallback. Rate-limited per person (SEARCH_BURST, SEARCH_PER_HOUR).',
+    'Never plan content. `degraded: true` when answering from the SQLite fallback. Rate-limited per person (SEARCH_BURST, SEARCH_PER_HOUR). ' +
+    'A node running as many searches as it can (SEARCH_MAX_IN_FLIGHT, SEARCH_QUEUE) answers 503 with `reason: busy` and `Retry-After: 1` at once.',
   tag: 'search',
   purpose: 'required',
   ok: { description: 'The people found', schema: searchAnswerSchema },
@@ -59,13 +72,20 @@ const doc: OperationDoc = {
 export const searchPeople = (s: AppServices) =>
   documented(
     doc,
-    api.createHandlers(searchLimit(s), apiTrail(s, 'search'), requirePurpose, validate('query', searchQuerySchema), async (c) => {
-      const query = c.req.valid('query');
-      c.set('access', { planId: null, query });
-      const outcome = unwrap(await s.search.search(c.var.actor, query, isoDay(s.clock())));
-      c.set('access', { planId: null, query, resultPlanIds: outcome.planIds });
-      const { results, degraded, tookMs } = outcome;
-      // Headers in place from the start, as the plan view does (security-headers.ts says why).
-      return securedResponse(JSON.stringify({ results, degraded, tookMs }), 200, 'application/json', c.get('requestId'));
-    }),
+    api.createHandlers(
+      admitSearch(s.searchAdmission, 'api', busy),
+      searchLimit(s),
+      apiTrail(s, 'search'),
+      requirePurpose,
+      validate('query', searchQuerySchema),
+      async (c) => {
+        const query = c.req.valid('query');
+        c.set('access', { planId: null, query });
+        const outcome = unwrap(await s.search.search(c.var.actor, query, isoDay(s.clock())));
+        c.set('access', { planId: null, query, resultPlanIds: outcome.planIds });
+        const { results, degraded, tookMs } = outcome;
+        // Headers in place from the start, as the plan view does (security-headers.ts says why).
+        return securedResponse(JSON.stringify({ results, degraded, tookMs }), 200, 'application/json', c.get('requestId'));
+      },
+    ),
   );
