@@ -17,7 +17,7 @@ import type { OidcSignIn } from './auth/oidc.js';
 import type { Session, Sessions } from './auth/session.js';
 import type { RefusalSummary } from './access-trail/refusal-summary.js';
 import type { SearchGuard } from './guards/search-guard.js';
-import type { SearchAdmission } from './guards/search-admission.js';
+import type { Release, SearchAdmission } from './guards/search-admission.js';
 import type { RefLookupLimits, SearchConcurrency, SearchLimits, TrustProxy } from '../config.js';
 import type { RefLookupGuard } from './guards/ref-lookup-guard.js';
 import type { Handoffs, SharedStateKind } from './guards/shared-state.js';
@@ -114,6 +114,8 @@ export type AppEnv = {
     purpose: string;
     /** What the route read or refused, for its access event (set by the handler; see access-trail/). */
     access: AccessNote;
+    /** This search's admission slot (guards/search-admission.ts), freed once the search has answered. */
+    searchSlot?: Release;
   };
 };
 
@@ -125,6 +127,8 @@ export type WebEnv = {
     session?: Session;
     /** What the page showed or refused, for its access event (access-trail/). */
     access?: AccessNote;
+    /** This search's admission slot (guards/search-admission.ts), freed once the search has answered. */
+    searchSlot?: Release;
     /** This request's session cookie named a session that has just ended (the sign-in page says why). */
     sessionEnded?: 'idle' | 'expired';
     /** The signed-in person's organisation by name, for every message a person reads (never the slug). */

@@ -79,9 +79,11 @@ export type SearchAdmission = ReturnType<typeof createSearchAdmission>;
 /**
  * The route's admission: put it before the per-person limit and the access trail, so a shed search costs
  * next to nothing, is not counted against the person and writes no access event (nothing was searched and
- * no plan surfaced: see README "Shedding searches"). The slot is held until the route has answered.
+ * no plan surfaced: README "A busy node sheds searches"). The handler frees the slot (`searchSlot`) as soon
+ * as the search has answered: the access-log commit that follows is batched I/O, and holding slots through
+ * it would only shrink the batches. Otherwise it is freed when the route has answered.
  */
-export function admitSearch<E extends Env>(
+export function admitSearch<E extends Env & { Variables: { searchSlot?: Release } }>(
   admission: SearchAdmission,
   channel: SearchChannel,
   shedAnswer: (c: Context<E>) => Response | Promise<Response>,
@@ -94,6 +96,7 @@ export function admitSearch<E extends Env>(
       c.header('Retry-After', String(SHED_RETRY_AFTER_SECONDS));
       return shedAnswer(c);
     }
+    c.set('searchSlot', release);
     try {
       await next();
     } finally {

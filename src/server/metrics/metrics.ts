@@ -149,6 +149,11 @@ export function createMetrics() {
           }
         },
       });
+      counterFrom(
+        'search_waited_total',
+        'Searches that waited for a slot (SEARCH_QUEUE) and were then run',
+        () => admission.stats().admittedAfterWaiting,
+      );
       new client.Gauge({
         name: 'search_in_flight',
         help: 'Searches running on this node now',

@@ -200,6 +200,7 @@ export const searchPage = (s: AppServices) => {
       // Should the search itself throw, this is what the trail records.
       c.set('access', { planId: null, query, outcome: 'denied', reason: 'internal' });
       const outcome = await s.search.search(actor, query, day);
+      c.var.searchSlot?.();
       if (!outcome.ok) {
         c.set('access', { planId: null, query, outcome: 'denied', reason: outcome.code });
         return page(c, <SearchNotForYouPage who={whoOf(c)} />, 403);

@@ -61,7 +61,7 @@ function holdable(service: SearchService) {
   };
 }
 
-async function busyNode(concurrency: SearchConcurrency | 'off', metrics?: Metrics) {
+async function busyNode(concurrency: SearchConcurrency | 'off', metrics: Metrics = createMetrics()) {
   const devIssuer = await loadDevIssuer(keysDirIn(t.dir));
   const accessLog = createAccessLog(t.db, { clock: t.clock });
   onCleanup(() => accessLog.close());
@@ -82,7 +82,11 @@ async function busyNode(concurrency: SearchConcurrency | 'off', metrics?: Metric
   const token = (w: Who) => devIssuer.sign(w, 3600, t.clock());
   const get = async (url: string, w: Who = who.officer) =>
     app.request(url, { headers: { authorization: `Bearer ${await token(w)}`, 'x-access-purpose': PURPOSE } });
-  return { app, get, token, holdNext: search.holdNext };
+  /** Until `n` searches wait for a slot (requests race through sign-in, so the order they queue in is not the order sent). */
+  const queued = async (n: number) => {
+    while (!new RegExp(`^search_queued ${n}$`, 'm').test(await metrics.registry.metrics())) await new Promise((r) => setTimeout(r, 5));
+  };
+  return { app, get, token, holdNext: search.holdNext, queued };
 }
 
 const searchEvents = async () => (await accessEvents(t.db)).filter((e) => e.action === 'search');
@@ -136,6 +140,7 @@ describe('a node at its search limit', () => {
     expect(scrape).toMatch(/^search_shed_total\{channel="api"\} 6$/m);
     expect(scrape).toMatch(/^search_shed_total\{channel="web"\} 0$/m);
     expect(scrape).toMatch(/^search_in_flight 0$/m);
+    expect(scrape).toMatch(/^search_waited_total 0$/m);
   });
 
   it('lets a few wait for a slot in turn, sheds past the queue at once, and sheds one that waited too long', async () => {
@@ -144,7 +149,8 @@ describe('a node at its search limit', () => {
     const first = node.get(ROBERT);
     await hold.entered;
     const queued = node.get(`/api/v1/search?${new URLSearchParams({ q: 'tomasz wisniewski' })}`);
-    // The queue is full: the next is refused while the first two are still waiting.
+    await node.queued(1);
+    // The queue is full: the next is refused at once, while the first two are still waiting.
     let queuedDone = false;
     void queued.then(() => (queuedDone = true));
     await expectShed(await node.get(ROBERT));

@@ -81,7 +81,9 @@ export const searchPeople = (s: AppServices) =>
       async (c) => {
         const query = c.req.valid('query');
         c.set('access', { planId: null, query });
-        const outcome = unwrap(await s.search.search(c.var.actor, query, isoDay(s.clock())));
+        const found = await s.search.search(c.var.actor, query, isoDay(s.clock()));
+        c.var.searchSlot?.();
+        const outcome = unwrap(found);
         c.set('access', { planId: null, query, resultPlanIds: outcome.planIds });
         const { results, degraded, tookMs } = outcome;
         // Headers in place from the start, as the plan view does (security-headers.ts says why).
