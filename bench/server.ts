@@ -20,6 +20,7 @@ import { isoDay, systemClock } from '../src/plans/core/clock.js';
 import { createPlanReader } from '../src/plans/versions/read.js';
 import { securedResponse } from '../src/server/security-headers.js';
 import { createApp } from '../src/server/app.js';
+import { loadConfig } from '../src/config.js';
 import { loadDevIssuer } from '../src/server/auth/dev-issuer.js';
 import { createLogger, silentLogger } from '../src/logger.js';
 import { createMetrics } from '../src/server/metrics/metrics.js';
@@ -131,6 +132,9 @@ async function main(dataDir: string) {
     accessLog,
     search: measured,
     searchLimits,
+    // Capacity is measured unshed: a closed-loop client answered 503 asks again at once, so shed answers would
+    // count as requests. SEARCH_MAX_IN_FLIGHT (and SEARCH_QUEUE…) set: shedding as `npm start` reads them.
+    searchConcurrency: process.env.SEARCH_MAX_IN_FLIGHT ? loadConfig(process.env).searchConcurrency : 'off',
     publicBaseUrl: 'http://127.0.0.1',
   });
   // The floor under the audited view: a bare route sending what a plan view sends (a real view's JSON,

@@ -95,6 +95,8 @@ const searchLimit =
     const client = `actor:${actor.org}/${actor.sub}`;
     const wait = await s.searchGuard.attempt(client);
     if (wait === undefined) return next();
+    // Nothing is searched: a script's flood of refusals must not hold the slots responders' searches need.
+    c.var.searchSlot?.();
     await s.refusals.refuse({ client, reason: 'rate-limited', event: eventFor(c, 'search', 'web', refused(c, 'rate-limited')) });
     return page(c, <SearchRateLimitedPage who={whoOf(c)} retryAfter={wait} />, 429, { 'Retry-After': String(wait) });
   };

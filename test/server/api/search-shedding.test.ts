@@ -261,8 +261,8 @@ describe('the admission queue', () => {
 });
 
 describe('SEARCH_MAX_IN_FLIGHT, SEARCH_QUEUE, SEARCH_QUEUE_WAIT_MS', () => {
-  it('default to two searches in flight per core, as many waiting, for at most 250 ms', () => {
-    expect(defaultSearchConcurrency(2)).toEqual({ maxInFlight: 4, queue: 4, queueWaitMs: 250 });
+  it('default to two searches in flight per core, 32 per core waiting, for at most 250 ms', () => {
+    expect(defaultSearchConcurrency(2)).toEqual({ maxInFlight: 4, queue: 64, queueWaitMs: 250 });
     expect(loadConfig({}).searchConcurrency).toEqual(defaultSearchConcurrency());
   });
 

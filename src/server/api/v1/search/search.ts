@@ -26,6 +26,8 @@ const searchLimit =
     const client = `actor:${actor.org}/${actor.sub}`;
     const wait = await s.searchGuard.attempt(client);
     if (wait === undefined) return next();
+    // Nothing is searched: a script's flood of refusals must not hold the slots responders' searches need.
+    c.var.searchSlot?.();
     const query = Object.fromEntries(Object.entries(c.req.query()).map(([k, v]) => [k.slice(0, 20), v.slice(0, 200)]));
     const event: AccessEventInput = {
       actor: { sub: actor.sub, org: actor.org, roles: actor.roles },
