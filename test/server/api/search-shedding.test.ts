@@ -4,7 +4,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultSearchConcurrency, loadConfig, type SearchConcurrency } from '../../../src/config.js';
 import { silentLogger } from '../../../src/logger.js';
 import { createAccessLog } from '../../../src/plans/access-log/log.js';
-import type { SearchService } from '../../../src/search/service.js';
 import { createApp } from '../../../src/server/app.js';
 import { loadDevIssuer } from '../../../src/server/auth/dev-issuer.js';
 import { createSearchAdmission } from '../../../src/server/guards/search-admission.js';
@@ -13,6 +12,7 @@ import { onCleanup } from '../../cleanup.js';
 import { accessEvents, keysDirIn, planIdOf, publishPlans, who, type Who } from '../../helpers.js';
 import { cast, searchTestApp, type SearchTestApp } from '../../search/helpers.js';
 import { browser } from '../web/helpers.js';
+import { holdable } from '../../support/held-search.js';
 
 /**
  * Issue 24: a node running as many searches as it may sheds the rest with a 503 and Retry-After at once,
@@ -31,35 +31,6 @@ afterAll(() => t?.close());
 
 const PURPOSE = 'INC-2026-0042 welfare check';
 const ROBERT = `/api/v1/search?${new URLSearchParams({ q: 'robert pennington' })}`;
-
-/** The file's search service, with a way to hold the next search at its start until released. */
-function holdable(service: SearchService) {
-  let hold: { entered: () => void; until: Promise<void> } | undefined;
-  const held: SearchService = {
-    ...service,
-    async search(...args) {
-      const h = hold;
-      hold = undefined;
-      if (h) {
-        h.entered();
-        await h.until;
-      }
-      return service.search(...args);
-    },
-  };
-  return {
-    held,
-    /** The next search stops at its start: `entered` once it has (holding its slot), until `release()`. */
-    holdNext() {
-      let release!: () => void;
-      let entered!: () => void;
-      const until = new Promise<void>((r) => (release = r));
-      const reached = new Promise<void>((r) => (entered = r));
-      hold = { entered, until };
-      return { entered: reached, release };
-    },
-  };
-}
 
 async function busyNode(concurrency: SearchConcurrency | 'off', metrics: Metrics = createMetrics()) {
   const devIssuer = await loadDevIssuer(keysDirIn(t.dir));
