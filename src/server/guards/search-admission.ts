@@ -2,8 +2,8 @@ import type { Context, Env, MiddlewareHandler } from 'hono';
 import type { SearchConcurrency } from '../../config.js';
 
 /**
- * Per-node admission for searches (issue 24): at most `maxInFlight` searches run at once; a few more may
- * wait, in arrival order, for at most `queueWaitMs`; anything past that is shed at once with a 503. Under
+ * Per-node admission for searches (issue 24): at most `maxInFlight` searches run at once; up to `queue` more
+ * wait, in arrival order, for at most `queueWaitMs`; anything past that is shed with a 503. Under
  * overload a quick "busy, try again" is kinder than what happens otherwise: every search slows down until
  * the engine misses its time budget, and then each one is answered from the dearer database fallback,
  * slower still and degraded. Plan views, card scans and health checks never come here.

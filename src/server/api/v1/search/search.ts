@@ -45,13 +45,9 @@ const searchLimit =
 
 /** This node is running as many searches as it can: 503 at once, before anything of the request is read. */
 const busy = () => {
-  throw new AppError(
-    'unavailable',
-    'this node is answering as many searches as it can just now; nothing was searched; try again in a moment',
-    {
-      reason: 'busy',
-    },
-  );
+  throw new AppError('unavailable', 'this node is running as many searches as it can; nothing was searched; try again in a moment', {
+    reason: 'busy',
+  });
 };
 
 const doc: OperationDoc = {
