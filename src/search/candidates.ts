@@ -3,9 +3,10 @@ import type { SearchDoc } from './document.js';
 import type { EngineHealth } from './engine-health.js';
 import type { FallbackStore } from './fallback.js';
 import type { MeiliFilter, MeiliIndex, MeiliQuery } from './meili-index.js';
+import type { KeyIndex, KeyTerms } from './key-index.js';
 import type { IndexFeed } from './overlay.js';
 import { firstLetterKeys, phoneticCodes } from './phonetic.js';
-import { DEFAULT_WITHIN_M, type SearchQuery } from './query.js';
+import { DEFAULT_WITHIN_M, distanceM, type SearchQuery } from './query.js';
 import type { VariantTable } from './variants.js';
 
 const MEILI_WORDS = 10;
@@ -17,6 +18,11 @@ export const CANDIDATES = 40;
  * the second stage anyway.
  */
 const STAGE1 = 20;
+/**
+ * The in-process keys' candidates: ranking is most of a search's CPU once the keys answer it, and their
+ * bm25 order puts the people a search is after within the first forty (the eval at three seeds).
+ */
+const KEY_CANDIDATES = CANDIDATES;
 /** Meilisearch's default maxTotalHits. */
 const EVERYONE = 1000;
 
@@ -65,52 +71,24 @@ export function meiliFilter(owners: readonly string[], query: Pick<CandidateQuer
 }
 
 /**
- * Candidate queries in two stages, each one multi-search round trip (Meilisearch spends ~1 ms per
- * query, so the second stage runs only when the first found no confident match). Measured on the eval:
- * mixing phonetic codes into the name query makes Meilisearch's word-dropping pick the wrong words, so
- * codes get their own query; each word leads one query of the second stage, so a family name is found
- * whatever the given name was heard as.
+ * The Meilisearch query: the words, typo-tolerant, over names, nicknames, places and sound keys. It is
+ * asked only for what the keys in this process cannot settle (service.ts), which is what it is best at:
+ * names two typos away, a typo in a name typed in part.
  */
-export function meiliQueries(tokens: string[], stage: 1 | 2, narrowDates = false): MeiliQuery[] {
+export function meiliQueries(tokens: string[]): MeiliQuery[] {
   // No name: everyone the filter leaves (a place's box, a date) is a candidate, so the nearest or the
   // right one is never cut off by the candidate limit before the ranker sees them.
-  if (!tokens.length) return stage === 1 ? [{ q: '', attributes: ['names'], limit: EVERYONE, strategy: 'last' }] : [];
+  if (!tokens.length) return [{ q: '', attributes: ['names'], limit: EVERYONE, strategy: 'last' }];
   // An initial is no word to search for: it goes last, where Meilisearch prefix-matches it, and is the
   // first word dropped when it matches nothing.
   const initials = tokens.filter((t) => t.length === 1);
   if (initials.length && initials.length < tokens.length) {
     const full = tokens.filter((t) => t.length > 1);
-    if (stage === 1) {
-      const q = [...full.slice(0, MEILI_WORDS - 1), initials[0]!].join(' ');
-      return [{ q, attributes: ['names', 'variants'], limit: STAGE1, strategy: 'last' }];
-    }
-    tokens = full;
+    const q = [...full.slice(0, MEILI_WORDS - 1), initials[0]!].join(' ');
+    return [{ q, attributes: ['names', 'variants'], limit: STAGE1, strategy: 'last' }];
   }
   const words = tokens.slice(0, MEILI_WORDS).join(' ');
-  if (stage === 1) return [{ q: words, attributes: ['names', 'variants', 'places', 'phonetic'], limit: STAGE1, strategy: 'frequency' }];
-  const codes = [...new Set(tokens.flatMap(phoneticCodes))].slice(0, MEILI_WORDS).join(' ');
-  const qs: MeiliQuery[] = [];
-  // A full date (or the dates one slip from it) leaves a few dozen people: take them all and let the
-  // ranker judge the names, since Meilisearch's word-dropping may keep only a given name nobody shares.
-  if (narrowDates) qs.push({ q: '', attributes: ['names'], limit: CANDIDATES * 2, strategy: 'last' });
-  if (codes) qs.push({ q: codes, attributes: ['phonetic'], limit: 30, strategy: 'last' });
-  // A first letter misheard ("Ahmed Chan" for Ahmed Khan): no name or code query above can find it when
-  // the letters do not sound alike to Double Metaphone. Second stage only, so it costs only searches
-  // the first stage could not settle.
-  const tails = [...new Set(tokens.flatMap(firstLetterKeys))].slice(0, MEILI_WORDS).join(' ');
-  if (tails) qs.push({ q: tails, attributes: ['phonetic'], limit: 20, strategy: 'last' });
-  // Each word leads one rotation, and `last` drops words from the end, so every word's own bearers are
-  // candidates: `frequency` (the first stage's) drops the commoner word, and a misheard given name that
-  // is a typo of a rarer one ("Shavon": Sharon) dropped the family name typed with it, and every one of
-  // its bearers. Meilisearch prefix-matches only the last word, so each word is also last once ("vik
-  // oguleye" and "oguleye vik" both run: a short form typed first still finds Vikram).
-  if (tokens.length > 1 && tokens.length <= 4) {
-    for (let i = 0; i < tokens.length; i++) {
-      const rotated = [...tokens.slice(i), ...tokens.slice(0, i)].join(' ');
-      qs.push({ q: rotated, attributes: ['names', 'variants'], limit: 20, strategy: 'last' });
-    }
-  }
-  return qs;
+  return [{ q: words, attributes: ['names', 'variants', 'places', 'phonetic'], limit: STAGE1, strategy: 'frequency' }];
 }
 
 /** A search's query as the candidate sources see it: `dobAnyOf` instead of `dob` when looking for slips. */
@@ -156,6 +134,8 @@ export type CandidateSourceOptions = {
   logger: Logger;
   meili?: MeiliIndex;
   fallback: FallbackStore;
+  /** The keys in this process (key-index.ts), when this node keeps them. */
+  keys?: KeyIndex;
   health: EngineHealth;
   feed: IndexFeed;
   table: VariantTable;
@@ -165,17 +145,25 @@ export type CandidateSourceOptions = {
   indexReady: () => boolean;
 };
 
+/**
+ * What the keys (in process or the database's) are asked for: each word, its sound codes and first-letter
+ * keys, and the last word as a prefix. An initial is left out when there are
+ * words (it would match every name starting with it).
+ */
+function keyTerms(tokens: string[]): KeyTerms {
+  const words = tokens.filter((t) => t.length > 1);
+  if (words.length) tokens = words;
+  return { typed: tokens, sounds: [...tokens.flatMap(phoneticCodes), ...tokens.flatMap(firstLetterKeys)], prefix: tokens.at(-1) };
+}
+
 /** Where candidates come from: Meilisearch (with the unconfirmed-changes overlay) or the FTS5 fallback. */
 export function candidateSource(opts: CandidateSourceOptions) {
-  const { logger, meili, fallback, health, feed, table, budgetMs, indexReady } = opts;
+  const { logger, meili, fallback, keys, health, feed, table, budgetMs, indexReady } = opts;
   return {
     /** Undefined when Meilisearch is not to be asked or has just failed (the caller falls back). */
-    async fromMeili(tokens: string[], owners: string[], query: CandidateQuery, stage: 1 | 2 | 'both'): Promise<Found | undefined> {
+    async fromMeili(tokens: string[], owners: string[], query: CandidateQuery): Promise<Found | undefined> {
       if (!meili || health.state() !== 'meilisearch' || !indexReady()) return undefined;
-      const narrow = query.dob?.length === 10 || (query.dobAnyOf?.[0]?.length ?? 0) === 10;
-      const queries =
-        stage === 'both' ? [...meiliQueries(tokens, 1, narrow), ...meiliQueries(tokens, 2, narrow)] : meiliQueries(tokens, stage, narrow);
-      if (!queries.length) return { docs: [], degraded: false, engineMs: 0 };
+      const queries = meiliQueries(tokens);
       const budget = budgetSignal(budgetMs, meili.answeredAt);
       try {
         const filter = meiliFilter(owners, query);
@@ -197,18 +185,35 @@ export function candidateSource(opts: CandidateSourceOptions) {
         budget.clear();
       }
     },
+    /** From the in-process keys (undefined until they have loaded): the fallback's candidates, in memory. */
+    /**
+     * The first stage asks for the words (and names one typo from them, or starting with them); the
+     * second adds their sound codes and first-letter keys, as Meilisearch's stages did: a sound-alike
+     * of another family ("Yusuf": every Yousef) is no candidate while the words as typed can settle it.
+     */
+    fromKeys(tokens: string[], owners: string[], query: CandidateQuery, stage: 1 | 2): Found | undefined {
+      if (!keys?.ready()) return undefined;
+      const all = keyTerms(tokens);
+      const terms = stage === 1 ? { ...all, sounds: [] } : all;
+      const filter = { owners, dob: query.dob, dobAnyOf: query.dobAnyOf };
+      const { near } = query;
+      const within = query.within ?? DEFAULT_WITHIN_M;
+      // Exact, where Meilisearch's filter is a box: the ranker drops those farther anyway.
+      const where = near ? (d: SearchDoc) => d.locations.some((l) => distanceM(near, l) <= within) : undefined;
+      return { docs: keys.candidates(terms, filter, terms.typed.length ? KEY_CANDIDATES : EVERYONE, where), degraded: false };
+    },
     async fromFallback(tokens: string[], owners: string[], query: CandidateQuery): Promise<Found> {
-      const words = tokens.filter((t) => t.length > 1);
-      if (words.length) tokens = words; // an initial would match every name starting with it
-      const terms = [
-        ...tokens,
-        ...tokens.flatMap((t) => [...(table.get(t)?.keys() ?? [])]),
-        ...tokens.flatMap(phoneticCodes),
-        ...tokens.flatMap(firstLetterKeys),
-      ];
-      const limit = tokens.length ? CANDIDATES * 4 : 10_000;
+      const terms = keyTerms(tokens);
+      // The fallback asks for the nicknames and spellings too (it has no typo tolerance to find them).
+      const related = terms.typed.flatMap((t) => [...(table.get(t)?.keys() ?? [])]);
+      const filter = { owners, dob: query.dob, dobAnyOf: query.dobAnyOf };
       return {
-        docs: await fallback.candidates(terms, tokens.at(-1), { owners, dob: query.dob, dobAnyOf: query.dobAnyOf }, limit),
+        docs: await fallback.candidates(
+          [...terms.typed, ...related, ...terms.sounds!],
+          terms.prefix,
+          filter,
+          terms.typed.length ? CANDIDATES * 4 : 10_000,
+        ),
         degraded: true,
       };
     },

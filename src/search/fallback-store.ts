@@ -49,6 +49,17 @@ export function fallbackStore(db: Store, dialect: FallbackDialect) {
     clear: dialect.clear,
     count: async () => (await db.one(db.q.select({ n: count() }).from(f)))?.n ?? 0,
     docFrequencies: dialect.docFrequencies,
+    /** Every indexed plan's document (a node's in-process keys load them: key-index.ts). */
+    async all(): Promise<SearchDoc[]> {
+      const rows = await db.many(db.q.select({ doc: f.doc }).from(f).orderBy(asc(f.rowid)));
+      return rows.map((r) => JSON.parse(r.doc) as SearchDoc);
+    },
+    /** The documents of those of these plans that are indexed. */
+    async docsOf(planIds: string[]): Promise<SearchDoc[]> {
+      if (!planIds.length) return [];
+      const rows = await db.many(db.q.select({ doc: f.doc }).from(f).where(inArray(f.planId, planIds)));
+      return rows.map((r) => JSON.parse(r.doc) as SearchDoc);
+    },
     /**
      * Plans matching any of the terms (or the prefix) within the filter, best first; with neither, every
      * plan the filter leaves (up to `limit`). Terms are the caller's, already checked.

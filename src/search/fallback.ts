@@ -21,6 +21,8 @@ export function createFallbackStore(db: Store) {
     putAll: store.putAll,
     clear: store.clear,
     count: store.count,
+    all: store.all,
+    docsOf: store.docsOf,
     /** In how many indexed plans each term occurs (absent: none). */
     docFrequencies: (terms: string[]) => store.docFrequencies([...new Set(terms.filter(safe))]),
     /** Plans matching any of the terms (the last may be a prefix), within scope, best match first. */

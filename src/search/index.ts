@@ -1,6 +1,7 @@
 import type { Db } from '../../db/index.js';
 import type { Logger } from '../logger.js';
 import { createFallbackStore } from './fallback.js';
+import { createKeyIndex, type KeyIndex } from './key-index.js';
 import { startManagedMeili, type ManagedMeili } from './meili-process.js';
 import { createMeiliIndex, type MeiliIndex } from './meili-index.js';
 import { createIndexFeed, type IndexFeed } from './overlay.js';
@@ -75,6 +76,14 @@ function bringUp(sync: IndexSync, opts: SearchStartOptions): Promise<void> {
   return Promise.resolve();
 }
 
+/** The in-process keys load once the fallback is built: awaited unless the node starts in the background. */
+function loadKeys(keys: KeyIndex, opts: SearchStartOptions): Promise<void> {
+  const loading = keys.start();
+  if (!opts.background) return loading;
+  loading.catch((e) => opts.logger.error({ err: (e as Error).message }, 'in-process search keys failed to load'));
+  return Promise.resolve();
+}
+
 /**
  * Search as the service runs it: Meilisearch (managed or external) with settings applied, the search
  * service, and the outbox worker started after a reconcile. `stop()` undoes all of it.
@@ -108,12 +117,14 @@ export async function startSearch(opts: SearchStartOptions): Promise<SearchRunti
     meili.close();
     throw e;
   }
-  const sync = createIndexSync({ db, fallback, meili, consumer, logger, feed });
+  const keys = createKeyIndex({ db, fallback, logger });
+  const sync = createIndexSync({ db, fallback, meili, consumer, logger, feed, onFallbackWritten: keys.refresh });
   const service = createSearchService({
     db,
     logger,
     meili,
     fallback,
+    keys,
     feed,
     budgetMs: opts.budgetMs,
     catchUp: () => sync.catchUp(),
@@ -125,7 +136,9 @@ export async function startSearch(opts: SearchStartOptions): Promise<SearchRunti
   });
   try {
     await bringUp(sync, opts);
+    await loadKeys(keys, opts);
   } catch (e) {
+    keys.stop();
     await sync.stop();
     service.stop();
     meili.close();
@@ -140,6 +153,7 @@ export async function startSearch(opts: SearchStartOptions): Promise<SearchRunti
     managed,
     searchReady: sync.ready,
     async stop() {
+      keys.stop();
       await sync.stop();
       service.stop();
       meili.close();
@@ -163,11 +177,13 @@ export async function startSearchOrFallback(opts: SearchStartOptions): Promise<S
     );
     const fallback = createFallbackStore(opts.db);
     const feed = createIndexFeed();
-    const sync = createIndexSync({ db: opts.db, fallback, logger: opts.logger, feed });
+    const keys = createKeyIndex({ db: opts.db, fallback, logger: opts.logger });
+    const sync = createIndexSync({ db: opts.db, fallback, logger: opts.logger, feed, onFallbackWritten: keys.refresh });
     const service = createSearchService({
       db: opts.db,
       logger: opts.logger,
       fallback,
+      keys,
       feed,
       nudge: () => sync.nudge(),
       parked: () => sync.parked(),
@@ -176,6 +192,7 @@ export async function startSearchOrFallback(opts: SearchStartOptions): Promise<S
       onApplied: sync.onApplied,
     });
     await bringUp(sync, { ...opts, reconcile: true, worker: true });
+    await loadKeys(keys, opts);
     return {
       service,
       sync,
@@ -183,6 +200,7 @@ export async function startSearchOrFallback(opts: SearchStartOptions): Promise<S
       searchReady: sync.ready,
       startError: e as Error,
       async stop() {
+        keys.stop();
         await sync.stop();
         service.stop();
       },

@@ -118,12 +118,20 @@ type Prepared = {
 };
 
 /** A document's name words worked out once and kept (documents change only on publish). */
-// Keyed by plan id and checked against the words it was worked out from: each search's documents are
-// new objects, and a key joining the long name and place strings cost more than the lookup saved.
+// The in-process keys hand the same document objects to every search: those are kept by object, for as
+// long as the document is. Documents from Meilisearch or the fallback are new objects each search, so
+// they are also kept by plan id and checked against the words they were worked out from (a key joining
+// the long name and place strings cost more than the lookup saved).
+const byDoc = new WeakMap<SearchDoc, Prepared>();
 const prepared = new Map<string, Prepared & { from: { names: string; places: string } }>();
 function prepare(doc: SearchDoc): Prepared {
+  const kept = byDoc.get(doc);
+  if (kept) return kept;
   let p = prepared.get(doc.id);
-  if (p && p.from.names === doc.names && p.from.places === doc.places) return p;
+  if (p && p.from.names === doc.names && p.from.places === doc.places) {
+    byDoc.set(doc, p);
+    return p;
+  }
   const docWords = doc.names.split(' ').filter(Boolean);
   const aliasWords = new Set(doc.aliases.flatMap(nameKeys));
   const givenWords = [...new Set([...nameKeys(doc.givenNames), ...nameKeys(doc.preferredName ?? '')])];
@@ -144,6 +152,7 @@ function prepare(doc: SearchDoc): Prepared {
   };
   if (prepared.size > 50_000) prepared.clear();
   prepared.set(doc.id, p);
+  byDoc.set(doc, p);
   return p;
 }
 

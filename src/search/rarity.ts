@@ -16,6 +16,18 @@ export type Weights = {
 };
 
 /**
+ * The same weights from exact counts at hand (the in-process keys, key-index.ts): nothing to learn.
+ */
+export function exactWeights(frequency: (word: string) => number, plans: number): Weights {
+  const n = Math.max(1, plans);
+  return {
+    weight: (word) => weightOf(n, frequency(word)),
+    held: (word) => frequency(word) > 0,
+    learn: async () => new Set(),
+  };
+}
+
+/**
  * Weight of a matched name word: rarer names count for more (inverse document frequency over the
  * fallback's term counts). A term count costs far more than a ranking (FTS5's vocabulary is read term by
  * term), so counts are kept and read again at most every few seconds, in the background. Ranking is

@@ -10,6 +10,7 @@ import { dobSlipKind, slipBetween, slipsOf, type DobSlip } from './dob-slip.js';
 import type { SearchDoc } from './document.js';
 import { createEngineHealth, type SearchEngineState } from './engine-health.js';
 import { createFallbackStore, type FallbackStore } from './fallback.js';
+import type { KeyIndex } from './key-index.js';
 import type { MeiliIndex } from './meili-index.js';
 import { queryWords } from './normalise.js';
 import { createIndexFeed, type IndexFeed } from './overlay.js';
@@ -17,7 +18,7 @@ import { fallbackProgress, parkedCount } from './outbox-store.js';
 import { placeNamedIn } from './places.js';
 import { DEFAULT_WITHIN_M, distanceM, type SearchQuery } from './query.js';
 import { queryWord, scoreCandidate, type QueryWord } from './rank.js';
-import { rarityWeights } from './rarity.js';
+import { exactWeights, rarityWeights } from './rarity.js';
 import type { SearchResult } from './result.js';
 import { variantTable } from './variants.js';
 
@@ -42,6 +43,8 @@ export type SearchServiceOptions = {
   meili?: MeiliIndex;
   /** The database's copy the index worker writes to (created here when absent). */
   fallback?: FallbackStore;
+  /** The name keys in this process (key-index.ts): most searches are answered from them alone. */
+  keys?: KeyIndex;
   /** What the index worker is sending to Meilisearch and whether it failed (see overlay.ts). */
   feed?: IndexFeed;
   /** How long a search waits for Meilisearch before answering from the fallback. */
@@ -75,7 +78,6 @@ type Scored = {
   score: number;
   why: string[];
   complete: boolean;
-  exact: boolean;
   /** See rank.ts Ranked. */
   family: boolean;
   lookalike: boolean;
@@ -117,11 +119,13 @@ const byEvidence = (nearQuery: boolean, demote: boolean) => (a: Scored, b: Score
 /** Good enough not to look at the dates one slip away: someone matched every word, closely. */
 const confident = (scored: Map<string, Scored>) => [...scored.values()].some((s) => s.complete && s.score >= 0.9);
 /**
- * Good enough to skip the second stage: someone matched every word, and none only by a close spelling
- * (see rank.ts); and not only lookalikes, however close ("Chriistopher Williams" is no reason to stop at
- * Christopher William Featherstone before asking for the Williamses).
+ * Good enough not to ask Meilisearch, when the candidates came from the keys in this process: someone
+ * matched every word closely, and not only by lookalikes. Unlike Meilisearch's first stage, the keys
+ * leave no word out (each word's bearers, nicknames, sounds, first letters, and names one typo away are
+ * all weighed), so a close spelling settles it too; Meilisearch adds only what they cannot hold (two
+ * typos, a typo in a prefix).
  */
-const settled = (scored: Map<string, Scored>) => [...scored.values()].some((s) => s.exact && !s.lookalike && s.score >= 0.9);
+const settledByKeys = (scored: Map<string, Scored>) => [...scored.values()].some((s) => s.complete && !s.lookalike && s.score >= 0.9);
 
 /** How far from a place typed into the search box someone may be known and still be shown as near it. */
 const TYPED_PLACE_WITHIN_M = 1000;
@@ -150,7 +154,8 @@ export function createSearchService(opts: SearchServiceOptions) {
   const health = createEngineHealth({ logger, meili, probeMs: opts.probeMs, watchMs: opts.watchMs, catchUp: opts.catchUp });
   feed.onMeiliFailure(health.degrade);
   const indexReady = opts.indexReady ?? (() => true);
-  const source = candidateSource({ logger, meili, fallback, health, feed, table, budgetMs: opts.budgetMs ?? 250, indexReady });
+  const keys = opts.keys;
+  const source = candidateSource({ logger, meili, fallback, keys, health, feed, table, budgetMs: opts.budgetMs ?? 250, indexReady });
 
   // Whose plans a responder may search changes only with the register, so it is remembered until any
   // organisation or agreement changes, from any process (read-cache.ts); it was 3% of a search's CPU.
@@ -166,7 +171,7 @@ export function createSearchService(opts: SearchServiceOptions) {
    * candidates holding it ranked again (rarity.ts): a ranking weighs only query words and names.
    */
   async function rank(docs: SearchDoc[], qWords: QueryWord[], query: SearchQuery, into: Map<string, Scored>) {
-    const weights = await weigher(qWords.map((w) => w.word));
+    const weights = keys?.ready() ? exactWeights(keys.frequency, keys.size()) : await weigher(qWords.map((w) => w.word));
     const fresh = docs.filter((d) => !into.has(d.id));
     score(fresh, qWords, query, into, weights.weight);
     const learned = await weights.learn();
@@ -186,53 +191,42 @@ export function createSearchService(opts: SearchServiceOptions) {
       if (query.near && !loc) continue;
       const r = qWords.length
         ? scoreCandidate(qWords, doc, { table, weight })
-        : { doc, score: 1, why: [], complete: true, exact: true, family: false, lookalike: false };
+        : { doc, score: 1, why: [], complete: true, family: false, lookalike: false };
       if (!r) continue;
       const why = [...r.why];
       if (loc) why.push(`near ${loc.label} (${loc.distanceM} m)`);
       // Near a place, distance is evidence too: of two who match the name, the one known nearer ranks first.
       const score = loc ? r.score * (1 - 0.15 * (loc.distanceM / (place.within ?? DEFAULT_WITHIN_M))) : r.score;
-      into.set(doc.id, { doc, score, why, complete: r.complete, exact: r.exact, family: r.family, lookalike: r.lookalike, loc });
+      into.set(doc.id, { doc, score, why, complete: r.complete, family: r.family, lookalike: r.lookalike, loc });
     }
   }
 
   /**
-   * Whether the first stage cannot settle this search, whatever it finds: a query word that nobody's keys
-   * hold and the name tables relate to nothing matches nobody but by a close spelling or sound, so nobody
-   * is `exact` (rank.ts). Then both stages go in one round trip: the same candidates, one request fewer
-   * (each costs the service ~1 ms of CPU, most of it the loopback write). A word counted as held by nobody
-   * just before someone was published with it only sends the second stage early (counts are 5 s fresh).
+   * Candidates ranked into a map by plan: from the keys in this process, in two stages (the words, then
+   * their sounds), and when they cannot settle the search, from Meilisearch too; without the keys, from
+   * Meilisearch; the fallback when it fails.
    */
-  async function unsettleable(qWords: QueryWord[]) {
-    const words = qWords.map((w) => w.word).filter((w) => w.length > 1);
-    if (!words.length) return false;
-    const weights = await weigher(words);
-    return words.some((w) => weights.held(w) === false && !table.has(w));
-  }
-
-  /** Candidates (two Meilisearch stages, or the fallback when it fails) ranked into a map by plan. */
   async function gather(tokens: string[], qWords: QueryWord[], owners: string[], query: CandidateQuery) {
     const scored = new Map<string, Scored>();
-    let engineMs: number | undefined;
-    const both = await unsettleable(qWords);
-    let found = await source.fromMeili(tokens, owners, query, both ? 'both' : 1);
+    const held = source.fromKeys(tokens, owners, query, 1);
+    if (held) {
+      await rank(held.docs, qWords, query, scored);
+      const engine = { degraded: health.state() === 'degraded' || !indexReady(), engineMs: undefined };
+      if (!tokens.length || settledByKeys(scored)) return { scored, ...engine };
+      await rank(source.fromKeys(tokens, owners, query, 2)!.docs, qWords, query, scored);
+      if (settledByKeys(scored)) return { scored, ...engine };
+      const typos = await source.fromMeili(tokens, owners, query);
+      if (typos) await rank(typos.docs, qWords, query, scored);
+      return { scored, degraded: !typos, engineMs: typos?.engineMs };
+    }
+    // No keys in this process (yet, or a service made without them): Meilisearch, else the fallback.
+    const found = await source.fromMeili(tokens, owners, query);
     if (found) {
-      engineMs = found.engineMs;
       await rank(found.docs, qWords, query, scored);
-      if (!both && !settled(scored)) {
-        const more = await source.fromMeili(tokens, owners, query, 2);
-        if (more) {
-          engineMs = (engineMs ?? 0) + (more.engineMs ?? 0);
-          await rank(more.docs, qWords, query, scored);
-        } else found = undefined;
-      }
+      return { scored, degraded: false, engineMs: found.engineMs };
     }
-    if (!found) {
-      scored.clear();
-      engineMs = undefined;
-      await rank((await source.fromFallback(tokens, owners, query)).docs, qWords, query, scored);
-    }
-    return { scored, degraded: !found, engineMs };
+    await rank((await source.fromFallback(tokens, owners, query)).docs, qWords, query, scored);
+    return { scored, degraded: true, engineMs: undefined };
   }
 
   async function search(actor: Actor, query: SearchQuery, day: string): Promise<Result<SearchOutcome>> {
@@ -301,7 +295,10 @@ export function createSearchService(opts: SearchServiceOptions) {
      * A plan was just published or withdrawn in this process: index it now rather than at the next poll.
      * Resolves once the change is staged (searches here then see it); never rejects.
      */
-    indexSoon: async () => opts.nudge?.(),
+    indexSoon: async () => {
+      await opts.nudge?.();
+      await keys?.refresh();
+    },
     /** Plans whose documents could not be indexed (for /healthz; `cli search-parked` lists them). */
     parked: async () => (opts.parked ? opts.parked() : parkedCount(db)),
     /**

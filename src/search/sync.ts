@@ -43,6 +43,8 @@ export type IndexSyncOptions = {
   pollMs?: number;
   /** Told what is being sent to Meilisearch, when it has been applied, and when a write failed. */
   feed?: IndexFeed;
+  /** The fallback was just written here (the keys in process read it now rather than at their next poll). */
+  onFallbackWritten?: () => Promise<void>;
 };
 
 /**
@@ -213,6 +215,7 @@ export function createIndexSync(opts: IndexSyncOptions) {
       return { upserts, deletes, refused, fallbackApplied: forFallback.size > 0 };
     });
     if (meili) opts.feed?.sending(staged.upserts, staged.deletes);
+    if (staged.fallbackApplied) await opts.onFallbackWritten?.();
     stagedThrough = Math.max(stagedThrough, last);
     for (const r of staged.refused)
       logger.warn(

@@ -1,12 +1,10 @@
 // The search's stores on both dialects: the outbox worker and the fallback behave the same on SQLite and
 // PostgreSQL, and PostgreSQL's fallback ranks candidates by the score FTS5 gives them.
-import { eq, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import type { Db } from '../../db/index.js';
-import { one, run } from '../../db/runtime.js';
-import type { ImportRecord } from '../../src/plans/core/content.js';
 import { createLogger, silentLogger } from '../../src/logger.js';
-import { buildSearchDoc, type SearchDoc } from '../../src/search/document.js';
+import type { SearchDoc } from '../../src/search/document.js';
 import { createFallbackStore, type FallbackStore } from '../../src/search/fallback.js';
 import { firstLetterKeys, phoneticCodes } from '../../src/search/phonetic.js';
 import { createIndexSync } from '../../src/search/sync.js';
@@ -14,69 +12,7 @@ import { variantTable } from '../../src/search/variants.js';
 import { generatePeople, toImportRecord } from '../../scripts/eval-search/generate.js';
 import { dialects, testStore } from '../helpers.js';
 import { cast, person } from './helpers.js';
-
-const AT = '2026-11-23T10:00:00.000Z';
-const planIdFor = (i: number) => `SRCH${String(i).padStart(12, '0')}`;
-const docOf = (rec: ImportRecord, i: number): SearchDoc =>
-  buildSearchDoc({
-    planId: planIdFor(i),
-    externalRef: rec.externalRef,
-    owningOrg: rec.owningOrg,
-    subject: rec.subject,
-    locations: rec.locations,
-  });
-
-/**
- * A published plan written straight through the store (the importer runs on SQLite only so far): the
- * plan, its published version as current, and the change-log entry a publish writes.
- */
-async function publish(db: Db, rec: ImportRecord, i: number, subject: unknown = rec.subject) {
-  const { organisations, plans, planVersions, searchOutbox } = db.t;
-  const planId = planIdFor(i);
-  await db.exec(
-    db.q
-      .insert(organisations)
-      .values({ slug: rec.owningOrg, name: rec.owningOrg, kind: 'mental-health', createdAt: AT })
-      .onConflictDoNothing(),
-  );
-  await db.tx(function* (q) {
-    yield* run(
-      q.insert(plans).values({ id: planId, owningOrg: rec.owningOrg, externalRef: rec.externalRef, createdAt: AT, updatedAt: AT }),
-    );
-    const { id } = yield* one(
-      q
-        .insert(planVersions)
-        .values({
-          planId,
-          version: 1,
-          status: 'published',
-          subject: subject as ImportRecord['subject'],
-          locations: rec.locations,
-          content: rec.plan,
-          governance: { ...rec.governance, coProduced: false } as never,
-          contentHash: 'c'.repeat(64),
-          reviewBy: '2027-06-01',
-          authors: ['author.a'],
-          createdBy: 'author.a',
-          createdAt: AT,
-          updatedAt: AT,
-          publishedAt: AT,
-        })
-        .returning({ id: planVersions.id }),
-    );
-    yield* run(q.update(plans).set({ currentVersionId: id }).where(eq(plans.id, planId)));
-    yield* run(q.insert(searchOutbox).values({ planId, createdAt: AT }));
-  });
-  return planId;
-}
-
-async function withdrawn(db: Db, planId: string) {
-  const { plans, searchOutbox } = db.t;
-  await db.tx(function* (q) {
-    yield* run(q.update(plans).set({ currentVersionId: null, withdrawnAt: AT }).where(eq(plans.id, planId)));
-    yield* run(q.insert(searchOutbox).values({ planId, createdAt: AT }));
-  });
-}
+import { docOf, publish, withdrawn } from './store-writes.js';
 
 const ids = (docs: SearchDoc[]) => docs.map((d) => d.externalRef);
 const everyone = { owners: ['southbank-mh', 'northgate-mh'] };
