@@ -92,6 +92,9 @@ export function createKeyIndex(opts: KeyIndexOptions) {
    */
   const postings = new Map<string, { slots: number[]; weights: number[] }>();
   const byDob = new Map<string, Set<number>>();
+  /** Each slot's organisation as a small number, so the scope check in a search's inner loop is an index. */
+  const orgIds = new Map<string, number>();
+  const orgOf: number[] = [];
   /** How many plans hold each name key (names only: Meilisearch forgives typos in names, not in the derived keys). */
   const nameCount = new Map<string, number>();
   /** A name less one letter → the names it comes from: finds the names one typo from a word. */
@@ -173,6 +176,9 @@ export function createKeyIndex(opts: KeyIndexOptions) {
     const slot = free.pop() ?? slots.length;
     slots[slot] = doc;
     slotOf.set(doc.id, slot);
+    let org = orgIds.get(doc.owningOrg);
+    if (org === undefined) orgIds.set(doc.owningOrg, (org = orgIds.size));
+    orgOf[slot] = org;
     for (const [k, w] of keysOf(doc)) {
       let p = postings.get(k);
       if (!p) {
@@ -260,13 +266,22 @@ export function createKeyIndex(opts: KeyIndexOptions) {
     timer.unref();
   };
 
-  function passes(filter: CandidateFilter) {
-    const owners = new Set(filter.owners);
+  /** The filter as a test of a slot: the scope by organisation number, then the dates if any. */
+  function passes(filter: CandidateFilter, where?: (doc: SearchDoc) => boolean) {
+    const inScope = new Uint8Array(orgIds.size);
+    for (const o of filter.owners) {
+      const id = orgIds.get(o);
+      if (id !== undefined) inScope[id] = 1;
+    }
     const { dob } = filter;
     const anyOf = filter.dobAnyOf?.length ? new Set(filter.dobAnyOf) : undefined;
     const width = filter.dobAnyOf?.[0]?.length ?? 10;
-    return (doc: SearchDoc) =>
-      owners.has(doc.owningOrg) && (!dob || doc.dateOfBirth.startsWith(dob)) && (!anyOf || anyOf.has(doc.dateOfBirth.slice(0, width)));
+    if (!dob && !anyOf && !where) return (slot: number) => inScope[orgOf[slot]!] === 1;
+    return (slot: number) => {
+      if (inScope[orgOf[slot]!] !== 1) return false;
+      const doc = slots[slot]!;
+      return (!dob || doc.dateOfBirth.startsWith(dob)) && (!anyOf || anyOf.has(doc.dateOfBirth.slice(0, width))) && (!where || where(doc));
+    };
   }
 
   function prefixKeys(prefix: string, skip: Set<string>) {
@@ -288,13 +303,13 @@ export function createKeyIndex(opts: KeyIndexOptions) {
     filter.dob?.length === 10 ? [filter.dob] : filter.dobAnyOf?.[0]?.length === 10 ? filter.dobAnyOf : undefined;
 
   /** Without a name: every plan the filter leaves, in the order they were indexed (as the fallback does). */
-  function everyone(pass: (d: SearchDoc) => boolean, filter: CandidateFilter, limit: number) {
+  function everyone(pass: (slot: number) => boolean, filter: CandidateFilter, limit: number) {
     const dates = fullDates(filter);
     const from = dates ? dates.flatMap((d) => [...(byDob.get(d) ?? [])]).sort((a, b) => a - b) : slots.keys();
     const out: SearchDoc[] = [];
     for (const slot of from) {
       const doc = slots[slot];
-      if (doc && pass(doc)) out.push(doc);
+      if (doc && pass(slot)) out.push(doc);
       if (out.length >= limit) break;
     }
     return out;
@@ -344,8 +359,7 @@ export function createKeyIndex(opts: KeyIndexOptions) {
       for (const w of new Set(typed)) if (w.length >= 3 && w !== prefix) add(prefixKeys(w, given), TYPO_WEIGHT);
       if (prefix && prefix.length >= 2) add(prefixKeys(prefix, given), TYPO_WEIGHT);
       const keys = [...weights];
-      const base = passes(filter);
-      const pass = where ? (d: SearchDoc) => base(d) && where(d) : base;
+      const pass = passes(filter, where);
       if (!keys.length) return everyone(pass, filter, limit);
       const n = slotOf.size;
       // Scores by slot in one reused array (a search touches a few thousand slots of the register): a
@@ -363,7 +377,7 @@ export function createKeyIndex(opts: KeyIndexOptions) {
           if (s < 0) continue;
           if (s === 0) {
             touched.push(slot);
-            if (!pass(slots[slot]!)) {
+            if (!pass(slot)) {
               scores[slot] = -1;
               continue;
             }

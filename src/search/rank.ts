@@ -6,9 +6,11 @@ import { editDistance, jaroWinkler } from './similarity.js';
 import type { VariantTable } from './variants.js';
 
 /**
- * One query word as the ranker sees it, with its keys worked out once per search, and its match against
- * each name word once too: the candidates of one search share most of their names (forty Smiths), and
- * the similarity measures were a quarter of a search's CPU.
+ * One query word as the ranker sees it, with its keys worked out once, and its match against each name
+ * word once too: the candidates of one search share most of their names (forty Smiths), searches share
+ * most of their words (names are common), and the similarity measures were a quarter of a search's CPU.
+ * The matches depend on nothing but the two words (the name tables are fixed), so they are kept across
+ * searches, a bounded number of them.
  */
 export type QueryWord = {
   word: string;
@@ -19,13 +21,23 @@ export type QueryWord = {
   asFamily: Map<string, WordMatch | null>;
 };
 
-export const queryWord = (word: string, last: boolean): QueryWord => ({
-  word,
-  codes: phoneticCodes(word),
-  last,
-  matches: new Map(),
-  asFamily: new Map(),
-});
+const kept = new Map<string, QueryWord>();
+const KEPT_WORDS = 20_000;
+const KEPT_MATCHES = 5_000;
+
+export function queryWord(word: string, last: boolean): QueryWord {
+  const key = `${last ? 1 : 0}${word}`;
+  let q = kept.get(key);
+  if (q) {
+    if (q.matches.size > KEPT_MATCHES) q.matches.clear();
+    if (q.asFamily.size > KEPT_MATCHES) q.asFamily.clear();
+    return q;
+  }
+  if (kept.size > KEPT_WORDS) kept.clear();
+  q = { word, codes: phoneticCodes(word), last, matches: new Map(), asFamily: new Map() };
+  kept.set(key, q);
+  return q;
+}
 
 /**
  * `loose`: matched only by a spelling or sound close to the name, not the name or a known form of it.

@@ -1,3 +1,6 @@
+// Which letters matched, kept between calls (a search compares hundreds of word pairs).
+let hits = new Uint8Array(64);
+
 /** Jaro-Winkler similarity in [0, 1]: forgiving of the transpositions and slips of a misheard name. */
 export function jaroWinkler(a: string, b: string): number {
   if (a === b) return 1;
@@ -5,15 +8,16 @@ export function jaroWinkler(a: string, b: string): number {
   const lb = b.length;
   if (!la || !lb) return 0;
   const window = Math.max(0, Math.floor(Math.max(la, lb) / 2) - 1);
-  const aHit = new Array<boolean>(la).fill(false);
-  const bHit = new Array<boolean>(lb).fill(false);
+  if (hits.length < la + lb) hits = new Uint8Array(2 * (la + lb));
+  const aHit = hits.subarray(0, la).fill(0);
+  const bHit = hits.subarray(la, la + lb).fill(0);
   let matches = 0;
   for (let i = 0; i < la; i++) {
     const lo = Math.max(0, i - window);
     const hi = Math.min(lb - 1, i + window);
     for (let j = lo; j <= hi; j++) {
       if (!bHit[j] && a[i] === b[j]) {
-        aHit[i] = bHit[j] = true;
+        aHit[i] = bHit[j] = 1;
         matches++;
         break;
       }
