@@ -27,12 +27,14 @@ export function requestLog(
     const id = given !== undefined && SAFE_REQUEST_ID.test(given) ? given : randomUUID();
     c.set('requestId', id);
     await next();
+    if (!carriesRequestId(c.res)) c.res.headers.set('X-Request-Id', id);
+    const logged = logger.isLevelEnabled('info');
+    if (!observe && !logged) return;
+    // Hono works the route pattern out by mapping every matched handler: only when something reads it.
     const ms = performance.now() - started;
     const route = c.req.routePath;
     const status = c.res.status;
     observe?.(c.req.method, route, status, ms / 1000);
-    if (!carriesRequestId(c.res)) c.res.headers.set('X-Request-Id', id);
-    if (logger.isLevelEnabled('info'))
-      logger.info({ reqId: id, method: c.req.method, route, status, ms: Math.round(ms * 100) / 100 }, 'request');
+    if (logged) logger.info({ reqId: id, method: c.req.method, route, status, ms: Math.round(ms * 100) / 100 }, 'request');
   };
 }

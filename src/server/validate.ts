@@ -13,7 +13,15 @@ import { refuseUndecodableUrl } from './url-text.js';
  */
 const wellFormedFirst = (schema: z.ZodType, value: unknown) => {
   const issue = illFormedIssue(value);
-  return issue ? { success: false as const, error: new z.ZodError([{ ...issue, input: value }]) } : schema.safeParseAsync(value);
+  if (issue) return { success: false as const, error: new z.ZodError([{ ...issue, input: value }]) };
+  // No schema here has an async step today, and safeParseAsync's promises cost every request (a plan
+  // view's path parameter among them); one that gains such a step is still parsed, asynchronously.
+  try {
+    return schema.safeParse(value);
+  } catch (e) {
+    if (e instanceof z.core.$ZodAsyncError) return schema.safeParseAsync(value);
+    throw e;
+  }
 };
 
 /**

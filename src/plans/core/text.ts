@@ -31,8 +31,12 @@ export function illFormedAt(value: unknown, path: Path = []): Path | undefined {
     }
     return undefined;
   }
-  for (const [key, v] of Object.entries(value)) {
+  for (const key in value) {
+    if (!Object.hasOwn(value, key)) continue;
     if (!wellFormed(key)) return [...path, toWellFormed(key)];
+    const v = (value as Record<string, unknown>)[key];
+    // A plain value needs no path of its own unless it is the bad one (every request's parameters pass here).
+    if (typeof v === 'string' ? wellFormed(v) : typeof v !== 'object' || v === null) continue;
     const at = illFormedAt(v, [...path, key]);
     if (at) return at;
   }

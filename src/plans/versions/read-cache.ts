@@ -22,21 +22,11 @@ import { readCacheProbe } from './store.js';
  * (besides, PgBouncer's transaction mode drops notifications).
  */
 export function createReadCache(db: Store) {
-  const probe = readCacheProbe(db);
+  const epochOfTurn = turnReader(db);
   let epoch = -1;
-  let seenWrites = -1;
-  /** This turn's read of the epoch: every validation in the same turn shares it. */
-  let thisTurn: Promise<void> | undefined;
-  let turnEnds = false;
-  const endTurn = () => {
-    thisTurn = undefined;
-    turnEnds = false;
-  };
-  const scheduleTurnEnd = () => {
-    if (turnEnds) return;
-    turnEnds = true;
-    setImmediate(endTurn);
-  };
+  /** The turn's read this cache last looked at, and what validating against it gave. */
+  let asked: Promise<number> | undefined;
+  let validated: Promise<void> | undefined;
   /** Bumped whenever the maps are emptied: a load begun before must not refill them with what it read. */
   let generation = 0;
   const maps: Map<unknown, unknown>[] = [];
@@ -45,13 +35,6 @@ export function createReadCache(db: Store) {
     epoch = n;
     generation++;
     for (const m of maps) m.clear();
-  };
-  const ownWritesMoved = () => {
-    if (!probe.ownWrites) return false;
-    const w = probe.ownWrites();
-    if (w === seenWrites) return false;
-    seenWrites = w;
-    return true;
   };
 
   return {
@@ -78,11 +61,50 @@ export function createReadCache(db: Store) {
     },
     /** Call before using the maps. */
     validate(): Promise<void> {
-      if (thisTurn && !ownWritesMoved()) return thisTurn;
-      if (!thisTurn) ownWritesMoved();
-      scheduleTurnEnd();
-      return (thisTurn = probe.epoch().then(seen));
+      const read = epochOfTurn();
+      if (read !== asked) {
+        asked = read;
+        validated = read.then(seen);
+      }
+      return validated!;
     },
   };
+}
+
+/**
+ * The epoch as read this turn, one read per store shared by every cache on it (the plan reader's, the
+ * register's behind each bearer token, search's scope): a plan view validates two, and each read is a
+ * query. Read again within the turn once this process has written since.
+ */
+const turnReaders = new WeakMap<Store, () => Promise<number>>();
+function turnReader(db: Store): () => Promise<number> {
+  let reader = turnReaders.get(db);
+  if (reader) return reader;
+  const probe = readCacheProbe(db);
+  let seenWrites = -1;
+  let thisTurn: Promise<number> | undefined;
+  let turnEnds = false;
+  const endTurn = () => {
+    thisTurn = undefined;
+    turnEnds = false;
+  };
+  const ownWritesMoved = () => {
+    if (!probe.ownWrites) return false;
+    const w = probe.ownWrites();
+    if (w === seenWrites) return false;
+    seenWrites = w;
+    return true;
+  };
+  reader = () => {
+    if (thisTurn && !ownWritesMoved()) return thisTurn;
+    if (!thisTurn) ownWritesMoved();
+    if (!turnEnds) {
+      turnEnds = true;
+      setImmediate(endTurn);
+    }
+    return (thisTurn = probe.epoch());
+  };
+  turnReaders.set(db, reader);
+  return reader;
 }
 export type ReadCache = ReturnType<typeof createReadCache>;

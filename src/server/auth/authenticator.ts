@@ -104,9 +104,9 @@ export function createAuthenticator(db: Db, devIssuer: DevIssuer | undefined, cl
    * so a provider configured from any process takes effect on the next request.
    */
   async function devMaySignFor(slug: string): Promise<boolean> {
-    const org = (await organisations()).get(slug);
-    return !!org && !org.issuer && !withOidc.has(slug);
+    return devSpeaksFor((await organisations()).get(slug));
   }
+  const devSpeaksFor = (org: Organisation | undefined) => !!org && !org.issuer && !withOidc.has(org.slug);
 
   // Asked on every request with a cached token: the hash of an inline set is worked out once per content.
   const inlineVersions = new Map<string, string>();
@@ -119,11 +119,14 @@ export function createAuthenticator(db: Db, devIssuer: DevIssuer | undefined, cl
     return v;
   }
 
-  /** Which key set, in which version, verifies tokens from `iss` for this organisation now. */
-  async function keysVersion(org: Organisation | undefined, iss: unknown): Promise<string | undefined> {
+  /**
+   * Which key set, in which version, verifies tokens from `iss` for this organisation now, given the
+   * register as organisations() just returned it (synchronous: a cached token's check reads it once).
+   */
+  function keysVersion(org: Organisation | undefined, iss: unknown): string | undefined {
     if (!org) return undefined;
     // Checked on cached tokens too: an organisation gaining a provider ends its development tokens at once.
-    if (devIssuer && iss === devIssuer.issuer) return (await devMaySignFor(org.slug)) ? 'dev' : undefined;
+    if (devIssuer && iss === devIssuer.issuer) return devSpeaksFor(org) ? 'dev' : undefined;
     if (!org.issuer || !org.jwks || iss !== org.issuer) return undefined;
     // An inline set's version is its content: replacing it ends what the old keys verified, at once.
     return org.jwks.startsWith('{') ? `${org.issuer}|inline|${inlineVersion(org.jwks)}` : `${org.issuer}|${org.jwks}|remote`;
@@ -169,7 +172,7 @@ export function createAuthenticator(db: Db, devIssuer: DevIssuer | undefined, cl
     if (org.disabledAt) return fail('unauthenticated', `${org.slug} has been disabled in this service`);
     const now = clock();
     const options = { audience: TOKEN_AUDIENCE, currentDate: now, clockTolerance: 30, requiredClaims: ['exp'] };
-    const keys = await keysVersion(org, claimed.iss);
+    const keys = keysVersion(org, claimed.iss);
     if (!keys) return fail('unauthenticated', `tokens for ${org.slug} must come from its own identity provider`);
     const keySet = keys === 'dev' ? undefined : keySetFor(org, keys);
     if (keys !== 'dev' && !keySet)
@@ -223,18 +226,25 @@ export function createAuthenticator(db: Db, devIssuer: DevIssuer | undefined, cl
    * kind remembered when the token was verified or the session began.
    */
   async function current(actor: Actor): Promise<Result<Actor>> {
-    const org = (await organisations()).get(actor.org);
+    return currentIn(await organisations(), actor);
+  }
+  function currentIn(orgs: Map<string, Organisation>, actor: Actor): Result<Actor> {
+    const org = orgs.get(actor.org);
     if (!org || org.disabledAt) return fail('unauthenticated', `${actor.org} has been disabled in this service`);
     return ok(org.kind === actor.orgKind ? actor : { ...actor, orgKind: org.kind });
   }
 
   return {
     async verify(token: string): Promise<Result<Actor>> {
-      const now = clock().getTime() / 1000;
       const hit = verified.get(token);
-      if (hit && hit.until > now && hit.keys === (await keysVersion((await organisations()).get(hit.actor.org), hit.iss)))
-        return current(hit.actor);
-      if (hit) verified.delete(token);
+      if (hit) {
+        // Every API request comes this way: the register is read once (it is the same map for the key
+        // set's check and the actor's organisation), not once for each.
+        const orgs = await organisations();
+        if (hit.until > clock().getTime() / 1000 && hit.keys === keysVersion(orgs.get(hit.actor.org), hit.iss))
+          return currentIn(orgs, hit.actor);
+        verified.delete(token);
+      }
       const result = await verifyUncached(token);
       if (!result.ok) return result;
       if (verified.size > 10_000) verified.clear();

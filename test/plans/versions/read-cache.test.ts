@@ -58,6 +58,26 @@ describe('read cache', () => {
     await publishPlans(other, [importRecordFrom(planBody({ externalRef: 'SB-000002' }))]);
     expect(await byRef()).toBe(200);
   });
+
+  it("caches on one store share the turn's read of the epoch, and each sees this process's own write in that turn", async () => {
+    const { createReadCache } = await import('../../../src/plans/versions/read-cache.js');
+    const t = await testApp();
+    const [a, b] = [createReadCache(t.db), createReadCache(t.db)];
+    const [ma, mb] = [a.map<string, number>(10), b.map<string, number>(10)];
+    await Promise.all([a.validate(), b.validate()]);
+    ma.set('k', 1);
+    mb.set('k', 2);
+    // No new turn between the write and the checks: only the connection's own change counter can tell.
+    await t.db.exec(sql`UPDATE data_sharing_agreements SET valid_to = '2026-11-22' WHERE reference = 'DSA-DEMO-001'`);
+    await a.validate();
+    expect(ma.has('k')).toBe(false);
+    await b.validate();
+    expect(mb.has('k')).toBe(false);
+    // Nothing written since: the same turn's read stands and what is held again is kept.
+    ma.set('k', 3);
+    await Promise.all([a.validate(), b.validate()]);
+    expect(ma.get('k')).toBe(3);
+  });
 });
 
 describe('BoundedMap', () => {

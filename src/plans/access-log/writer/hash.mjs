@@ -1,10 +1,18 @@
 // The access log's chain hash, in plain JS: the writer thread (writer.mjs) and the TypeScript
 // code (chain.ts, the verifier) must compute exactly the same bytes, so there is one copy.
-import { createHash } from 'node:crypto';
+import crypto from 'node:crypto';
 import { EVENT_FIELD_NAMES } from '../columns.mjs';
 
 /** The chain starts from this "previous hash". */
 export const GENESIS_HASH = '0'.repeat(64);
+
+// crypto.hash (Node 20.12+) is one call where createHash is three objects: less than half the writer
+// thread's cost per event for this step (as canonical.ts does for records).
+/** @type {(data: string) => string} */
+const sha256Hex =
+  typeof crypto.hash === 'function'
+    ? (data) => crypto.hash('sha256', data, 'hex')
+    : (data) => crypto.createHash('sha256').update(data).digest('hex');
 
 /**
  * hash = SHA-256(prevHash ‖ canonical JSON of the event's content). `seq` is deliberately left out: order
@@ -20,9 +28,7 @@ export function eventHash(prevHash, e) {
   /** @type {Record<string, unknown>} */
   const body = {};
   for (const f of EVENT_FIELD_NAMES) body[f] = e[f];
-  return createHash('sha256')
-    .update(prevHash + JSON.stringify(body))
-    .digest('hex');
+  return sha256Hex(prevHash + JSON.stringify(body));
 }
 
 /**
