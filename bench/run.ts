@@ -382,7 +382,7 @@ async function steadyScenario(url: string | undefined): Promise<SteadyResult> {
   process.stdout.write(line('views', r.views) + line('searches', r.searches));
   process.stdout.write(
     `steady rss service ${r.rssMb.service.min}–${r.rssMb.service.max} MB, meilisearch ${r.rssMb.meilisearch ? `${r.rssMb.meilisearch.min}–${r.rssMb.meilisearch.max} MB` : '–'}  load average ${r.loadAverage.start}→${r.loadAverage.end}  client loop delay max ${r.clientLoopDelayMaxMs} ms\n` +
-      `steady service main thread ${JSON.stringify(r.serviceMainThread)}\nsteady slowest episodes ${JSON.stringify(r.episodes.slice(0, 8))}\n`,
+      `steady service main thread ${JSON.stringify(r.serviceMainThread)}\nsteady writer ${JSON.stringify(r.workerThreads)}\nsteady slow statements ${JSON.stringify(r.slowStatements.slice(0, 8))}\nsteady slowest episodes ${JSON.stringify(r.episodes.slice(0, 8))}\n`,
   );
   return r;
 }

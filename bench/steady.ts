@@ -38,7 +38,54 @@ export type SteadyOptions = {
 
 type Kind = 'view' | 'search';
 type Sample = { kind: Kind; scheduled: number; ms: number; ok: boolean };
-type ProbeEntry = { kind: 'loop' | 'gc'; thread: string; at: number; ms: number; gc?: string };
+type ProbeEntry = {
+  kind: 'loop' | 'gc' | 'sql';
+  thread: string;
+  sql?: string;
+  at: number;
+  ms: number;
+  gc?: string;
+  cpuMs?: number;
+  queuedMs?: number;
+  blockedMs?: number;
+};
+/** Where a thread's stalled time went (bench/stall-probe.mjs): running, waiting for a core, asleep in a system call. */
+type StallTime = {
+  stalls: number;
+  over50Ms: number;
+  longestMs: number;
+  totalMs: number;
+  cpuMs: number;
+  queuedMs: number;
+  blockedMs: number;
+};
+
+function slowStatements(entries: ProbeEntry[]): SteadyResult['slowStatements'] {
+  const by = new Map<string, SteadyResult['slowStatements'][number]>();
+  for (const e of entries) {
+    const thread = e.thread === 'main' ? 'main' : 'worker';
+    const key = `${thread} ${e.sql}`;
+    const s = by.get(key) ?? { thread, sql: e.sql ?? '', count: 0, maxMs: 0, totalMs: 0 };
+    s.count++;
+    s.maxMs = Math.max(s.maxMs, e.ms);
+    s.totalMs += e.ms;
+    by.set(key, s);
+  }
+  return [...by.values()].sort((a, b) => b.maxMs - a.maxMs).slice(0, 15);
+}
+
+function stallTime(entries: ProbeEntry[]): StallTime {
+  const sum = (f: (e: ProbeEntry) => number) => entries.reduce((n, e) => n + (Number.isFinite(f(e)) ? f(e) : 0), 0);
+  return {
+    stalls: entries.length,
+    over50Ms: entries.filter((e) => e.ms > 50).length,
+    longestMs: Math.max(0, ...entries.map((e) => e.ms)),
+    totalMs: sum((e) => e.ms),
+    cpuMs: sum((e) => e.cpuMs ?? NaN),
+    queuedMs: sum((e) => e.queuedMs ?? NaN),
+    blockedMs: sum((e) => e.blockedMs ?? NaN),
+  };
+}
 
 export type LatencySummary = {
   requests: number;
@@ -67,25 +114,21 @@ export type SteadyResult = {
   loadAverage: { start: number; end: number };
   /** The bench client's own event-loop delay (ms): a stall here would be the client's, not the service's. */
   clientLoopDelayMaxMs: number;
-  /** What the probe saw on the service's main thread over the measured part. */
-  serviceMainThread: {
-    loopStallsOver10Ms: number;
-    loopStallsOver50Ms: number;
-    longestLoopStallMs: number;
-    gcPausesOver5Ms: number;
-    longestGcPauseMs: number;
-    gcMsTotal: number;
-  };
   /**
-   * The worker threads' (the access-log writer's) blocked stretches: a commit, with its fsync, blocks it,
-   * and every request in flight waits for its event's commit.
+   * What the probe saw over the measured part: the main thread's stalls over 10 ms and its GC pauses over
+   * 5 ms; the worker threads' (the access-log writer's: a commit and its fsync hold it, and every request
+   * in flight waits for its event's commit). Each stall's time is split into running (cpuMs), waiting for
+   * a core (queuedMs: the machine's other load) and asleep in a system call (blockedMs: I/O).
    */
-  workerThreads: { stallsOver10Ms: number; stallsOver50Ms: number; longestStallMs: number };
+  serviceMainThread: StallTime & { gcPausesOver5Ms: number; longestGcPauseMs: number; gcMsTotal: number };
+  workerThreads: StallTime;
+  /** SQLite statements over 5 ms (their text, never parameters), by thread and text, longest first. */
+  slowStatements: { thread: 'main' | 'worker'; sql: string; count: number; maxMs: number; totalMs: number }[];
   /**
    * Episodes of slow requests (over SLOW_MS, overlapping in time), slowest first: when (seconds into the
    * measured part), how long the worst request took, how many were caught, and what the probe saw then.
    */
-  episodes: { atS: number; worstMs: number; requests: number; loopStallMs: number; gcMs: number; workerStallMs: number }[];
+  episodes: { atS: number; worstMs: number; requests: number; main: StallTime; gcMs: number; writer: StallTime }[];
 };
 
 /** A request slower than this belongs to a stall episode. */
@@ -283,6 +326,8 @@ export async function runSteady(opts: SteadyOptions): Promise<SteadyResult> {
     while (outstanding > 0) await sleep(50);
     agent.destroy();
 
+    // Every measured request, for a closer look beside the probe's file (times are epoch ms).
+    fs.writeFileSync(path.join(opts.dataDir, 'steady-samples.jsonl'), samples.map((x) => `${JSON.stringify(x)}\n`).join(''));
     const probe: ProbeEntry[] = fs
       .readFileSync(stallLog, 'utf8')
       .split('\n')
@@ -292,8 +337,8 @@ export async function runSteady(opts: SteadyOptions): Promise<SteadyResult> {
     const loops = probe.filter((e) => e.kind === 'loop' && e.thread === 'main');
     const gcs = probe.filter((e) => e.kind === 'gc' && e.thread === 'main');
     const workers = probe.filter((e) => e.kind === 'loop' && e.thread !== 'main');
-    const overlapMs = (entries: ProbeEntry[], from: number, to: number) =>
-      entries.filter((e) => e.at < to && e.at + e.ms > from).reduce((n, e) => n + e.ms, 0);
+    const overlapping = (entries: ProbeEntry[], from: number, to: number) => entries.filter((x) => x.at < to && x.at + x.ms > from);
+    const overlapMs = (entries: ProbeEntry[], from: number, to: number) => overlapping(entries, from, to).reduce((n, e) => n + e.ms, 0);
     // Slow requests whose [scheduled, answered] spans overlap make one episode.
     const slow = samples.filter((s) => s.ms > SLOW_MS).sort((a, b) => a.scheduled - b.scheduled);
     const episodes: { from: number; to: number; worstMs: number; requests: number }[] = [];
@@ -327,18 +372,13 @@ export async function runSteady(opts: SteadyOptions): Promise<SteadyResult> {
       loadAverage: { start: round1(load.start), end: round1(load.end) },
       clientLoopDelayMaxMs: round1(clientDelay.max / 1e6),
       serviceMainThread: {
-        loopStallsOver10Ms: loops.length,
-        loopStallsOver50Ms: loops.filter((e) => e.ms > 50).length,
-        longestLoopStallMs: Math.max(0, ...loops.map((e) => e.ms)),
+        ...stallTime(loops),
         gcPausesOver5Ms: gcs.length,
         longestGcPauseMs: Math.max(0, ...gcs.map((e) => e.ms)),
         gcMsTotal: gcs.reduce((n, e) => n + e.ms, 0),
       },
-      workerThreads: {
-        stallsOver10Ms: workers.length,
-        stallsOver50Ms: workers.filter((e) => e.ms > 50).length,
-        longestStallMs: Math.max(0, ...workers.map((e) => e.ms)),
-      },
+      workerThreads: stallTime(workers),
+      slowStatements: slowStatements(probe.filter((e) => e.kind === 'sql')),
       episodes: episodes
         .sort((a, b) => b.worstMs - a.worstMs)
         .slice(0, 15)
@@ -346,9 +386,9 @@ export async function runSteady(opts: SteadyOptions): Promise<SteadyResult> {
           atS: round1((e.from - measureFrom) / 1000),
           worstMs: round1(e.worstMs),
           requests: e.requests,
-          loopStallMs: overlapMs(loops, e.from, e.to),
+          main: stallTime(overlapping(loops, e.from, e.to)),
           gcMs: overlapMs(gcs, e.from, e.to),
-          workerStallMs: overlapMs(workers, e.from, e.to),
+          writer: stallTime(overlapping(workers, e.from, e.to)),
         })),
     };
     return result;
