@@ -66,7 +66,7 @@ function walFrames(dir: string) {
 }
 
 describe('access log: WAL checkpoints off the commit path', () => {
-  it('no commit checkpoints at SQLite\'s 1,000 pages; the checkpointer thread copies the WAL, and closing hands checkpoints back', async () => {
+  it("no commit checkpoints at SQLite's 1,000 pages; the checkpointer thread copies the WAL, and closing hands checkpoints back", async () => {
     const dir = tempDir();
     const db = openDatabase(databaseFile(dir));
     const client = db.sqlite!.client;
