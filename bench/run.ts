@@ -19,6 +19,10 @@
  * `plan-view-audited-sqlite` runs the audited plan view on SQLite beside it in the same rounds, for
  * `planViewPgVsSqlite`; results.json says which store it ran on. The import measurement then uses a
  * scratch database beside DATABASE_URL's (its role needs CREATEDB; BENCH_IMPORT=0 skips it).
+ * The fixed-rate scenario `steady` (bench/steady.ts) runs first, on the service as `npm start` runs it:
+ * BENCH_STEADY_S measured seconds (300; 0 skips it) after BENCH_STEADY_WARMUP_S (60), at
+ * BENCH_STEADY_VIEWS plan views (150) and BENCH_STEADY_SEARCHES searches (30) a second; results.json
+ * `steady`. BENCH_ONLY=steady runs it alone.
  */
 import autocannon from 'autocannon';
 import { fork, type ChildProcess } from 'node:child_process';
@@ -32,6 +36,7 @@ import { benchImport, type ImportBench } from './import.js';
 import { publishToFindable } from './publish.js';
 import type { BenchContext } from './scenarios.js';
 import { scenarios } from './scenarios.js';
+import { runSteady, type SteadyResult } from './steady.js';
 import { databaseUrl, openBenchStore, planCount, readablePlanIds, storeKind } from './store.js';
 import type { ServerCaughtUp, ServerCpu, ServerReady, ServerSearches, ServerStats } from './server.js';
 
@@ -43,6 +48,10 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const ONLY = process.env.BENCH_ONLY?.split(',');
 const PUBLISHES = Number(process.env.BENCH_PUBLISHES ?? 30);
 const IMPORT = process.env.BENCH_IMPORT !== '0';
+const STEADY_S = Number(process.env.BENCH_STEADY_S ?? 300);
+const STEADY_WARMUP_S = Number(process.env.BENCH_STEADY_WARMUP_S ?? 60);
+const STEADY_VIEWS = Number(process.env.BENCH_STEADY_VIEWS ?? 150);
+const STEADY_SEARCHES = Number(process.env.BENCH_STEADY_SEARCHES ?? 30);
 
 /**
  * CPU is per round, in % of one core: the load generator shares the two cores with the service, so a
@@ -198,6 +207,11 @@ async function main() {
     process.stdout.write(`import: ${PLANS} plans into a scratch data dir, in process and through the CLI…\n`);
     imported = await benchImport(PLANS);
   }
+  const steady = STEADY_S > 0 && (!ONLY || ONLY.includes('steady')) ? await steadyScenario(databaseUrl) : null;
+  if (ONLY && !scenarios.some((s) => ONLY.includes(s.name))) {
+    writeResults({ store: storeKind(databaseUrl), machine: machine(), plans: PLANS, steady });
+    return;
+  }
   const { child, ready, ctx } = await startTarget(databaseUrl);
   // On PostgreSQL, the same audited plan view on SQLite in the same run: the ratio issue 22 asks for.
   const baseline = databaseUrl ? await startTarget(undefined) : null;
@@ -253,16 +267,9 @@ async function main() {
       const [x, y] = [cpuOf(a), cpuOf(b)];
       return x && y ? Math.round((y / x) * 1000) / 1000 : null;
     };
-    const cpu = os.cpus();
     const out = {
       store: storeKind(databaseUrl),
-      machine: {
-        cpus: cpu.length,
-        model: cpu[0]?.model ?? 'unknown',
-        memMb: Math.round(os.totalmem() / 2 ** 20),
-        node: process.version,
-        platform: `${os.platform()} ${os.release()}`,
-      },
+      machine: machine(),
       plans: PLANS,
       connections: CONNECTIONS,
       secondsPerRound: SECONDS,
@@ -323,8 +330,10 @@ async function main() {
         lookupEventsIndexed: lookupCatchUp.events,
         lookupIndexMs: Math.round(lookupCatchUp.ms),
       },
+      // Issue 24: the tail under a fixed, moderate load (bench/steady.ts), on the service as npm start runs it.
+      steady,
     };
-    fs.writeFileSync(path.join(here, 'results.json'), `${JSON.stringify(out, null, 2)}\n`);
+    writeResults(out);
     process.stdout.write('\n');
     console.table(results.map(({ engine: _, ...flat }) => flat));
     if (imported) console.table([{ name: 'import', ...imported }]);
@@ -337,6 +346,45 @@ async function main() {
   } finally {
     await Promise.all([stop(child), baseline && stop(baseline.child)]);
   }
+}
+
+function machine() {
+  const cpu = os.cpus();
+  return {
+    cpus: cpu.length,
+    model: cpu[0]?.model ?? 'unknown',
+    memMb: Math.round(os.totalmem() / 2 ** 20),
+    node: process.version,
+    platform: `${os.platform()} ${os.release()}`,
+  };
+}
+
+function writeResults(out: object) {
+  fs.writeFileSync(path.join(here, 'results.json'), `${JSON.stringify(out, null, 2)}\n`);
+}
+
+/** The fixed-rate scenario on the seeded store, before the autocannon rounds (the data dir is then free). */
+async function steadyScenario(url: string | undefined): Promise<SteadyResult> {
+  const dataDir = path.join(here, '.data', `${url ? 'pg-' : ''}plans-${PLANS}`);
+  fs.mkdirSync(dataDir, { recursive: true });
+  const planIds = await seeded(dataDir, url);
+  const r = await runSteady({
+    dataDir,
+    databaseUrl: url,
+    planIds,
+    seconds: STEADY_S,
+    warmupSeconds: STEADY_WARMUP_S,
+    viewsPerSecond: STEADY_VIEWS,
+    searchesPerSecond: STEADY_SEARCHES,
+  });
+  const line = (name: string, l: SteadyResult['views']) =>
+    `steady ${name.padEnd(8)} ${l.rps} rps  p50 ${l.p50Ms} ms  p99 ${l.p99Ms} ms  p99.9 ${l.p999Ms} ms  max ${l.maxMs} ms  errors ${l.errors}\n`;
+  process.stdout.write(line('views', r.views) + line('searches', r.searches));
+  process.stdout.write(
+    `steady rss service ${r.rssMb.service.min}–${r.rssMb.service.max} MB, meilisearch ${r.rssMb.meilisearch ? `${r.rssMb.meilisearch.min}–${r.rssMb.meilisearch.max} MB` : '–'}  load average ${r.loadAverage.start}→${r.loadAverage.end}  client loop delay max ${r.clientLoopDelayMaxMs} ms\n` +
+      `steady service main thread ${JSON.stringify(r.serviceMainThread)}\nsteady writer ${JSON.stringify(r.workerThreads)}\nsteady slow statements ${JSON.stringify(r.slowStatements.slice(0, 8))}\nsteady slowest episodes ${JSON.stringify(r.episodes.slice(0, 8))}\n`,
+  );
+  return r;
 }
 
 async function stop(child: ChildProcess) {

@@ -172,7 +172,7 @@ const swapped = (w: string) => (w.length < 5 ? w : `${w.slice(0, 2)}${w[3]}${w[2
  * What responders type, from the seeded people: full name, surname alone, a given name with a mistyped
  * surname, and surname with date of birth. Lower case, as typed on a phone.
  */
-async function searchQueries(ctx: BenchContext): Promise<string[]> {
+export async function searchQueries(ctx: Pick<BenchContext, 'dataDir' | 'databaseUrl'>): Promise<string[]> {
   const db = await openBenchStore(ctx.dataDir, ctx.databaseUrl);
   try {
     const { plans, planVersions } = db.t;

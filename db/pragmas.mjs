@@ -13,3 +13,13 @@ export function applyPragmas(sqlite) {
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
 }
+
+/**
+ * How far a connection lets the WAL grow before it checkpoints inside its own commit, where the service's
+ * access log runs its checkpoints in a thread of their own (src/plans/access-log/writer/checkpointer.mjs):
+ * a backstop only (about 40 MB of 4 KB pages), should that thread fall behind or stop. SQLite's default,
+ * 1,000 pages, put a checkpoint inside a commit every second or two under load.
+ */
+export const CHECKPOINT_BACKSTOP_PAGES = 10_000;
+/** SQLite's own default, for a connection given back its checkpoints. */
+export const DEFAULT_AUTOCHECKPOINT_PAGES = 1000;

@@ -95,7 +95,8 @@ export async function startNodes(opts: {
 const devToken = (issuer: DevIssuer, w: { sub: string; org: string; roles: string[] }, ttl: number) =>
   issuer.sign({ sub: w.sub, org: w.org, roles: w.roles as Parameters<DevIssuer['sign']>[0]['roles'] }, ttl);
 
-function serviceNode(name: string, dataDir: string, env: Record<string, string>): ServiceNode {
+/** One node on `dataDir` (SQLite there unless `env` has a DATABASE_URL), not yet started; SIGKILLed when the test ends. */
+export function serviceNode(name: string, dataDir: string, env: Record<string, string>): ServiceNode {
   let child: ChildProcess | undefined;
   let port = 0;
   let stdout = '';

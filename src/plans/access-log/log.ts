@@ -4,7 +4,8 @@ import { GENESIS_HASH, type EventBody } from './chain.js';
 import { latestCheckpoint } from './checkpoints.js';
 import { sqliteChainHead } from './sqlite-head-store.js';
 import { createPgAccessLog } from './pg-log.js';
-import type { FromWriter, ToWriter, WriterOptions } from './writer/protocol.mjs';
+import { CHECKPOINT_BACKSTOP_PAGES, DEFAULT_AUTOCHECKPOINT_PAGES } from '../../../db/pragmas.mjs';
+import type { CheckpointerOptions, FromWriter, ToWriter, WriterOptions } from './writer/protocol.mjs';
 import { storedInteger, storedJson, storedText } from './stored-text.js';
 
 export type {
@@ -157,8 +158,28 @@ export function createAccessLog(
     return w;
   }
 
+  // The WAL's checkpoints, off every commit (writer/checkpointer.mjs): started with the writer, and
+  // again after one that died. While it runs, this process's own connection checkpoints only as a
+  // backstop too, so a write on the main thread never stalls the event loop with a checkpoint.
+  let checkpointer: Worker | undefined;
+  function startCheckpointer(): Worker {
+    const workerData: CheckpointerOptions = { file: sqlite.file, everyMs: opts.checkpointEveryMs };
+    const w = new Worker(new URL('./writer/checkpointer.mjs', import.meta.url), { workerData });
+    w.unref();
+    sqlite.client.pragma(`wal_autocheckpoint = ${CHECKPOINT_BACKSTOP_PAGES}`);
+    const lost = () => {
+      if (checkpointer !== w) return;
+      checkpointer = undefined;
+      sqlite.client.pragma(`wal_autocheckpoint = ${DEFAULT_AUTOCHECKPOINT_PAGES}`);
+    };
+    w.on('error', lost);
+    w.on('exit', lost);
+    return w;
+  }
+
   /** Sends to the writer thread, starting one if there is none (the first use, or after one died). */
   function toWriter(message: ToWriter) {
+    checkpointer ??= startCheckpointer();
     (writer ??= startWriter()).postMessage(message);
   }
 
@@ -235,6 +256,16 @@ export function createAccessLog(
         const exited = new Promise((r) => w.once('exit', r));
         w.postMessage({ type: 'close' } satisfies ToWriter);
         await exited;
+      }
+      const c = checkpointer;
+      checkpointer = undefined;
+      if (c) {
+        // Its last checkpoint takes in the writer's last commit; then the connection checkpoints itself again.
+        c.ref();
+        const exited = new Promise((r) => c.once('exit', r));
+        c.postMessage({ type: 'close' });
+        await exited;
+        if (sqlite.client.open) sqlite.client.pragma(`wal_autocheckpoint = ${DEFAULT_AUTOCHECKPOINT_PAGES}`);
       }
       await opts.witness?.close();
     },

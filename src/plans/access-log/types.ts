@@ -59,6 +59,8 @@ export type AccessLogOptions = {
   indexWhenIdleMs?: number;
   /** Events the lookup may fall behind under sustained load before each commit pays a pass (100,000). */
   forceIndexBacklog?: number;
+  /** SQLite: how often the checkpointer thread copies the WAL into the database (default 500 ms). */
+  checkpointEveryMs?: number;
   /** Operational errors only: never the event itself. */
   onError?: (err: Error) => void;
 };

@@ -1,5 +1,7 @@
 import Database from 'better-sqlite3';
 import { generateKeyPairSync } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { createAccessLog, type AccessEventInput } from '../../../src/plans/access-log/log.js';
@@ -52,6 +54,47 @@ const swapRowsSql = (a: number, b: number) => {
        INSERT INTO access_events (seq, ${columns}, prev_hash, hash) SELECT ${a}, ${columns}, prev_hash, hash FROM b;
        INSERT INTO access_events (seq, ${columns}, prev_hash, hash) SELECT ${b}, ${columns}, prev_hash, hash FROM a;`;
 };
+
+/**
+ * The WAL index's counts (the -shm file's layout, sqlite.org/walformat.html, in native byte order): frames
+ * in the WAL (mxFrame, offset 16 of its header) and frames copied into the database (nBackfill, offset 96).
+ */
+function walFrames(dir: string) {
+  const b = fs.readFileSync(`${databaseFile(dir)}-shm`);
+  const u32 = (at: number) => (os.endianness() === 'LE' ? b.readUInt32LE(at) : b.readUInt32BE(at));
+  return { inWal: u32(16), backfilled: u32(96) };
+}
+
+describe('access log: WAL checkpoints off the commit path', () => {
+  it("no commit checkpoints at SQLite's 1,000 pages; the checkpointer thread copies the WAL, and closing hands checkpoints back", async () => {
+    const dir = tempDir();
+    const db = openDatabase(databaseFile(dir));
+    const client = db.sqlite!.client;
+    expect(client.pragma('wal_autocheckpoint', { simple: true })).toBe(1000);
+    // The checkpointer an hour apart: 400 commits pile up in the WAL, well past 1,000 pages, uncopied.
+    const log = createAccessLog(db, { clock: testClock(), checkpointEveryMs: 3_600_000 });
+    for (let i = 1; i <= 4000; i += 10) await Promise.all(Array.from({ length: 10 }, (_, k) => log.record(event(i + k))));
+    const piled = walFrames(dir);
+    expect(piled.inWal).toBeGreaterThan(1000);
+    expect(piled.backfilled).toBe(0);
+    // Nor would a write on the main thread stall it with a checkpoint while the log runs.
+    expect(client.pragma('wal_autocheckpoint', { simple: true })).toBe(10_000);
+    await log.close();
+    // The checkpointer's last pass, at close, copied every frame; the connection checkpoints itself again.
+    expect(walFrames(dir)).toEqual({ inWal: piled.inWal, backfilled: piled.inWal });
+    expect(client.pragma('wal_autocheckpoint', { simple: true })).toBe(1000);
+
+    // Every 50 ms: the WAL is copied while the log is open and nobody else checkpoints.
+    const often = createAccessLog(db, { clock: testClock(), checkpointEveryMs: 50 });
+    await Promise.all(Array.from({ length: 20 }, (_, i) => often.record(event(4001 + i))));
+    const copied = () => walFrames(dir).backfilled === walFrames(dir).inWal && walFrames(dir).inWal > 0;
+    for (let waited = 0; !copied() && waited < 5_000; waited += 20) await new Promise((r) => setTimeout(r, 20));
+    expect(copied()).toBe(true);
+    await often.close();
+    expect(client.prepare('SELECT count(*) FROM access_events').pluck().get()).toBe(4020);
+    client.close();
+  });
+});
 
 describe('access log: group commit and chain', () => {
   it('commits concurrent events together, in one batch, each commit with its signed checkpoint, and all verify', async () => {

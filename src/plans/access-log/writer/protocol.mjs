@@ -34,4 +34,9 @@
  * @typedef {{ file: string; indexWhenIdleMs?: number; forceIndexBacklog?: number; signingKey?: { privateKey: import('node:crypto').KeyObject; keyId: string } }} WriterOptions
  */
 
+/**
+ * The checkpointer's start-up options (checkpointer.mjs): the SQLite file, and how often it checkpoints.
+ * @typedef {{ file: string; everyMs?: number }} CheckpointerOptions
+ */
+
 export {};

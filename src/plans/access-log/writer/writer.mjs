@@ -14,7 +14,7 @@
 import { sign } from 'node:crypto';
 import { parentPort as port, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
-import { applyPragmas } from '../../../../db/pragmas.mjs';
+import { applyPragmas, CHECKPOINT_BACKSTOP_PAGES } from '../../../../db/pragmas.mjs';
 import { accessIndexer } from './lookup.mjs';
 import { eventRow, INSERT_EVENT_SQL } from '../columns.mjs';
 import { checkpointPayload, eventHash, GENESIS_HASH } from './hash.mjs';
@@ -34,6 +34,8 @@ const options = /** @type {import('./protocol.mjs').WriterOptions} */ (workerDat
 
 const db = new Database(options.file);
 applyPragmas(db);
+// The WAL's checkpoints run in their own thread (checkpointer.mjs), never inside a batch's commit.
+db.pragma(`wal_autocheckpoint = ${CHECKPOINT_BACKSTOP_PAGES}`);
 const insert = db.prepare(INSERT_EVENT_SQL);
 const lastRow = /** @type {import('better-sqlite3').Statement<[], ChainHead>} */ (
   db.prepare('SELECT seq, hash FROM access_events ORDER BY seq DESC LIMIT 1')
@@ -101,7 +103,10 @@ const commitAll = db.transaction((/** @type {Batch[]} */ batches) => {
 const indexer = accessIndexer(db);
 const INDEX_WHEN_IDLE_MS = options.indexWhenIdleMs ?? 100;
 const FORCE_INDEX_BACKLOG = options.forceIndexBacklog ?? 100_000;
-const INDEX_PASS_EVENTS = 1000;
+// A batch that arrives during a pass waits for it, so passes are small (~1–5 ms for 100 events, searches
+// listing ten plans each); the next one runs a turn of the loop later, after any batch waiting (a pass of
+// 1,000 took 10–50 ms, and every request in flight waited behind it: issue 24).
+const INDEX_PASS_EVENTS = 100;
 // Forced passes run between commits under load: small, so the commit waiting behind one waits ~5 ms.
 const FORCED_PASS_EVENTS = 250;
 let unindexed = indexer.backlog();
