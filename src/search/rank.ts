@@ -204,8 +204,14 @@ export function scoreCandidate(query: QueryWord[], doc: SearchDoc, ctx: RankCont
     let place: WordMatch | undefined;
     if (placeWords.has(q.word) && q.word.length > 2) place = { score: 0.7, docWord: q.word, reason: 'place' };
     if (place && (!best || best.score < place.score)) best = place;
-    // One letter in 26 is all an initial tells, however rare the name it stands for.
-    const weight = q.word.length === 1 ? INITIAL_WEIGHT : ctx.weight(best && best.reason !== 'place' ? best.docWord : q.word);
+    // One letter in 26 is all an initial tells, however rare the name it stands for. A two-letter word
+    // that matches nothing of this person is most likely a particle misheard ("mi" for Ní): as a word held
+    // by nobody it would weigh most of all, and Mei Ní Bhriain would outrank Aoife Ní Bhriain for "Aoife mi
+    // bhriain" for matching "mi" loosely; it tells no more than an initial.
+    const weight =
+      q.word.length === 1 || (!best && q.word.length === 2)
+        ? INITIAL_WEIGHT
+        : ctx.weight(best && best.reason !== 'place' ? best.docWord : q.word);
     possible += weight;
     if (!best) continue;
     matched++;

@@ -114,6 +114,19 @@ describe('a first letter misheard', () => {
     expect(doc('Ahmed', 'Khan').phonetic.split(' ')).toEqual(expect.arrayContaining(firstLetterKeys('khan')));
   });
 
+  it('a two-letter word that matches nothing (a particle misheard: "mi" for Ní) weighs as an initial, not as the rarest name', () => {
+    // Weights as the keys give them: "mi" is held by nobody, so its own weight is the highest there is.
+    const held: Record<string, number> = { aoife: 5, mei: 6, ni: 1, bhriain: 4 };
+    const ctx = { table: t, weight: (w: string) => held[w] ?? 8 };
+    const words = ['aoife', 'mi', 'bhriain'];
+    const qs = words.map((w, i) => queryWord(w, i === words.length - 1));
+    const [aoife, mei] = [doc('Aoife', 'Ní Bhriain'), doc('Mei', 'Ní Bhriain')].map((d) => scoreCandidate(qs, d, ctx)!);
+    expect(aoife.score).toBeGreaterThan(mei.score);
+    // A longer word held by nobody still weighs as one: it may be the name that was meant.
+    const long = ['aoife', 'mik', 'bhriain'].map((w, i) => queryWord(w, i === 2));
+    expect(scoreCandidate(long, doc('Aoife', 'Ní Bhriain'), ctx)!.score).toBeLessThan(aoife.score);
+  });
+
   it('ranks the given name with the family name one letter off above the given name alone', () => {
     const [first, second] = rank('ahmed chan', [doc('Oluwaseun', 'Ahmed'), doc('Ahmed Sinead', 'Khan')]);
     expect(first!.doc.familyName).toBe('Khan');
