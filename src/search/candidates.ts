@@ -191,16 +191,23 @@ export function candidateSource(opts: CandidateSourceOptions) {
      * second adds their sound codes and first-letter keys, as Meilisearch's stages did: a sound-alike
      * of another family ("Yusuf": every Yousef) is no candidate while the words as typed can settle it.
      */
-    fromKeys(tokens: string[], owners: string[], query: CandidateQuery, stage: 1 | 2): Found | undefined {
+    fromKeys(tokens: string[], owners: string[], query: CandidateQuery, stage: 1 | 2): (Found & { partial: boolean }) | undefined {
       if (!keys?.ready()) return undefined;
       const all = keyTerms(tokens);
-      const terms = stage === 1 ? { ...all, sounds: [] } : all;
+      const spellingsOf = (t: string) => [...(table.get(t) ?? [])].filter(([, r]) => r === 'variant').map(([w]) => w);
+      const spellings = all.typed.flatMap(spellingsOf);
+      const terms = stage === 1 ? { ...all, spellings, sounds: [] } : { ...all, spellings };
       const filter = { owners, dob: query.dob, dobAnyOf: query.dobAnyOf };
       const { near } = query;
       const within = query.within ?? DEFAULT_WITHIN_M;
       // Exact, where Meilisearch's filter is a box: the ranker drops those farther anyway.
       const where = near ? (d: SearchDoc) => d.locations.some((l) => distanceM(near, l) <= within) : undefined;
-      return { docs: keys.candidates(terms, filter, terms.typed.length ? KEY_CANDIDATES : EVERYONE, where), degraded: false };
+      const docs = keys.candidates(terms, filter, terms.typed.length ? KEY_CANDIDATES : EVERYONE, where);
+      // A word no key holds, nor a spelling, typo or start of one: the first stage's candidates are then
+      // only the other words' bearers, the first forty of them by chance, and must not settle the search.
+      const partial =
+        stage === 1 && all.typed.some((w) => w.length > 1 && !keys.covers(w) && !spellingsOf(w).some((v) => keys.frequency(v) > 0));
+      return { docs, degraded: false, partial };
     },
     async fromFallback(tokens: string[], owners: string[], query: CandidateQuery): Promise<Found> {
       const terms = keyTerms(tokens);

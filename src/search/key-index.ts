@@ -40,16 +40,20 @@ const DATED = 80;
  * names one typo away and names the last word begins, less. Nicknames and spellings are not asked for:
  * documents hold those of their given names (`variants`), as Meilisearch matches them, so a typed word
  * meets them there; asked for, Adebayo's nickname Bayo lifted every given-name Adebayo called Bayo over
- * the family-name ones, and "Yusuf" brought every family-name Yousef. The weights only choose the
+ * the family-name ones. Other spellings are asked for (a family name has those too, and no document holds
+ * them for it). The weights only choose the
  * candidates: the ranker (rank.ts) orders them.
  */
 export type KeyTerms = {
   /** The words as typed (folded): their own bearers are always candidates, and names one typo away are keys too. */
   typed: string[];
+  /** Other spellings of the typed words (Levandovski: Lewandowski), which family names have too. */
+  spellings?: string[];
   sounds?: string[];
   prefix?: string;
 };
 const SOUNDS_WEIGHT = 0.4;
+const SPELLING_WEIGHT = 0.6;
 
 /** The word less one letter, each way (a typo's neighbourhood: SymSpell's deletions, distance 1). */
 const deletions = (w: string) => {
@@ -335,6 +339,8 @@ export function createKeyIndex(opts: KeyIndexOptions) {
     size: () => slotOf.size,
     /** In how many indexed plans the key occurs. */
     frequency: (key: string) => postings.get(key)?.slots.length ?? 0,
+    /** Whether any plan holds the word, a name one or two typos from it, or a name it begins. */
+    covers: (word: string) => postings.has(word) || typos(word, new Set()).length > 0 || prefixKeys(word, new Set()).length > 0,
     /**
      * Plans holding any of the terms (or a key starting with `prefix`, or a name one typo from a `typed`
      * word), within the filter, best first by bm25's weight of each term (rarer terms count more, typos
@@ -348,6 +354,7 @@ export function createKeyIndex(opts: KeyIndexOptions) {
         for (const k of ks) if ((weights.get(k) ?? 0) < w) weights.set(k, w);
       };
       add(typed, 1);
+      add(terms.spellings ?? [], SPELLING_WEIGHT);
       add(terms.sounds ?? [], SOUNDS_WEIGHT);
       const given = new Set(weights.keys());
       add(

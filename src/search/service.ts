@@ -212,7 +212,7 @@ export function createSearchService(opts: SearchServiceOptions) {
     if (held) {
       await rank(held.docs, qWords, query, scored);
       const engine = { degraded: health.state() === 'degraded' || !indexReady(), engineMs: undefined };
-      if (!tokens.length || settledByKeys(scored)) return { scored, ...engine };
+      if (!tokens.length || (!held.partial && settledByKeys(scored))) return { scored, ...engine };
       await rank(source.fromKeys(tokens, owners, query, 2)!.docs, qWords, query, scored);
       if (settledByKeys(scored)) return { scored, ...engine };
       const typos = await source.fromMeili(tokens, owners, query);

@@ -5,6 +5,7 @@ import { silentLogger } from '../../src/logger.js';
 import type { SearchDoc } from '../../src/search/document.js';
 import { createFallbackStore } from '../../src/search/fallback.js';
 import { createKeyIndex } from '../../src/search/key-index.js';
+import { createSearchService } from '../../src/search/service.js';
 import { createIndexSync } from '../../src/search/sync.js';
 import { generatePeople, toImportRecord } from '../../scripts/eval-search/generate.js';
 import { onCleanup } from '../cleanup.js';
@@ -138,6 +139,38 @@ describe.each(dialects)('in-process search keys on %s', (dialect) => {
     // A further test (a place's distance) is applied before the limit, not after it.
     const deptford = (d: { locations: { label: string }[] }) => d.locations.some((l) => l.label === 'Deptford');
     expect(ids(keys.candidates({ typed: ['carrow'] }, south, 1, deptford))).toEqual(['S-CF1']);
+  });
+
+  it('a word no key holds, nor a typo or start of one, leaves the first stage unsettled: the second finds the sound-alike', async () => {
+    const { db, sync, keysOn } = await setUp(dialect);
+    // Forty-five Ians indexed first (one known by the alias Ian Fairclough), Ian Fairclough last: the first
+    // stage, which cannot see "fairclow" (three edits from Fairclough), holds only the first forty Ians.
+    const ians = Array.from({ length: 45 }, (_, i) =>
+      person({ ref: `S-IAN${i}`, given: 'Ian', family: `Quorndon${String.fromCharCode(97 + (i % 26))}${i}`, dob: '1960-01-01' }),
+    );
+    ians[0] = person({ ref: 'S-IAN0', given: 'Ian', family: 'Clerkwell', dob: '1960-01-01', aliases: ['Ian Fairclough'] });
+    // Two hundred others, so that Ian is a common name but not everyone's (as in a register).
+    const word = (i: number) => `Zy${String.fromCharCode(97 + (i % 26))}${String.fromCharCode(97 + Math.floor(i / 26))}`;
+    const others = Array.from({ length: 200 }, (_, i) =>
+      person({ ref: `S-OTH${i}`, given: word(i), family: `${word(i)}son`, dob: '1970-01-01' }),
+    );
+    const people = [...others, ...ians, person({ ref: 'S-IFC', given: 'Ian', family: 'Fairclough', dob: '1969-02-28' })];
+    for (let i = 0; i < people.length; i++) await publish(db, people[i]!, i);
+    await sync.drain();
+    const keys = keysOn();
+    await keys.start();
+    expect([keys.covers('fairclow'), keys.covers('fairclough'), keys.covers('fairclugh'), keys.covers('fairc')]).toEqual([
+      false,
+      true,
+      true,
+      true,
+    ]);
+    expect(ids(keys.candidates({ typed: ['ian', 'fairclow'] }, south, 40))).not.toContain('S-IFC');
+    const service = createSearchService({ db, logger: silentLogger(), fallback: createFallbackStore(db), keys });
+    onCleanup(() => service.stop());
+    const author = { sub: 'author.a', org: 'southbank-mh', orgKind: 'mental-health' as const, roles: ['author' as const] };
+    const found = await service.search(author, { q: 'ian fairclow', limit: 5 } as never, '2026-11-23');
+    expect(found.ok && found.value.results.map((r) => r.externalRef).slice(0, 2)).toEqual(['S-IFC', 'S-IAN0']);
   });
 
   it('follows the fallback: a publish and a withdrawal here at once, another node within its poll, and reloads after the log was pruned past it', async () => {

@@ -230,6 +230,15 @@ describe('search on Meilisearch', () => {
     }
   });
 
+  it('another spelling of a family name finds its bearers, not only those whose other names hold it', async () => {
+    await publishPlans(t.db, [
+      person({ ref: 'S-NLA', given: 'Eilidh', family: 'Wojtowicz', dob: '1971-01-01', aliases: ['Niall Lewandowski'] }),
+      person({ ref: 'S-NLW', given: 'Niall', family: 'Lewandowski', dob: '1969-02-13' }),
+    ]);
+    await t.sync.drain();
+    expect((await t.find(who.officer, { q: 'niall levandovski' })).refs[0]).toBe('S-NLW');
+  });
+
   it('scope comes from the agreements in force on the day', async () => {
     t.clock.set('2099-01-01T10:00:00Z');
     try {
