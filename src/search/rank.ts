@@ -208,10 +208,14 @@ export function scoreCandidate(query: QueryWord[], doc: SearchDoc, ctx: RankCont
     // that matches nothing of this person is most likely a particle misheard ("mi" for Ní): as a word held
     // by nobody it would weigh most of all, and Mei Ní Bhriain would outrank Aoife Ní Bhriain for "Aoife mi
     // bhriain" for matching "mi" loosely; it tells no more than an initial.
+    // A name matched by another form of the word typed weighs no more than the word typed, when someone
+    // holds it: "Yousef" typed is not worth more for finding Yusuf Meredith, rarer, than Thomas Yousef.
     const weight =
       q.word.length === 1 || (!best && q.word.length === 2)
         ? INITIAL_WEIGHT
-        : ctx.weight(best && best.reason !== 'place' ? best.docWord : q.word);
+        : best && best.reason !== 'place'
+          ? Math.min(ctx.weight(best.docWord), ctx.weight(q.word))
+          : ctx.weight(q.word);
     possible += weight;
     if (!best) continue;
     matched++;

@@ -128,6 +128,17 @@ describe('a first letter misheard', () => {
     expect(scoreCandidate(long, doc('Aoife', 'Ní Bhriain'), ctx)!.score).toBeLessThan(aoife.score);
   });
 
+  it('a name matched by another spelling of the word typed weighs no more than the word typed', () => {
+    // Yusuf is the rarer name; "yousef" typed is a family name forty people hold.
+    const held: Record<string, number> = { yousef: 3, yusuf: 6, meredith: 5, thomas: 2 };
+    const ctx = { table: t, weight: (w: string) => held[w] ?? 8 };
+    const qs = ['pciya', 'yousef'].map((w, i) => queryWord(w, i === 1));
+    const yousef = scoreCandidate(qs, doc('Thomas', 'Yousef'), ctx)!;
+    const yusuf = scoreCandidate(qs, doc('Yusuf', 'Meredith'), ctx)!;
+    expect(yusuf.why).toContain('spelling variant: Yousef → Yusuf');
+    expect(yousef.score).toBeGreaterThan(yusuf.score);
+  });
+
   it('ranks the given name with the family name one letter off above the given name alone', () => {
     const [first, second] = rank('ahmed chan', [doc('Oluwaseun', 'Ahmed'), doc('Ahmed Sinead', 'Khan')]);
     expect(first!.doc.familyName).toBe('Khan');
