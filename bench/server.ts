@@ -24,6 +24,7 @@ import { loadConfig } from '../src/config.js';
 import { loadDevIssuer } from '../src/server/auth/dev-issuer.js';
 import { createLogger, silentLogger } from '../src/logger.js';
 import { createMetrics } from '../src/server/metrics/metrics.js';
+import { rssOfProcessMb } from './proc.js';
 import { startSearch } from '../src/search/index.js';
 import { databaseUrl, openBenchStore, readablePlanIds } from './store.js';
 
@@ -59,17 +60,6 @@ export type ServerStats = {
 export type ServerCaughtUp = { type: 'caught-up'; events: number; ms: number };
 /** Each search since the last ask: Meilisearch's processingTimeMs and the service's own tookMs. */
 export type ServerSearches = { type: 'searches'; engineMs: number[]; tookMs: number[]; degraded: number };
-
-/** Linux only: VmRSS from /proc (null elsewhere or when the process is gone). */
-function rssOfProcessMb(pid: number | undefined): number | null {
-  if (!pid) return null;
-  try {
-    const kb = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
-    return kb ? Math.round(Number(kb) / 1024) : null;
-  } catch {
-    return null;
-  }
-}
 
 /** Linux only: a process's CPU time (user + system) from /proc, in µs (null elsewhere or when gone). */
 function cpuOfProcessUs(pid: number | undefined): number | null {

@@ -20,6 +20,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { rssOfProcessMb } from './proc.js';
 import { loadDevIssuer } from '../src/server/auth/dev-issuer.js';
 import { searchQueries } from './scenarios.js';
 
@@ -152,16 +153,6 @@ function summary(samples: Sample[], seconds: number): LatencySummary {
     maxMs: round1(ms.at(-1) ?? NaN),
     errors: samples.filter((s) => !s.ok).length,
   };
-}
-
-function rssMb(pid: number | undefined): number | null {
-  if (!pid) return null;
-  try {
-    const kb = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
-    return kb ? Math.round(Number(kb) / 1024) : null;
-  } catch {
-    return null;
-  }
 }
 
 /** The managed Meilisearch: the service's child process of that name (Linux /proc; null elsewhere). */
@@ -313,8 +304,8 @@ export async function runSteady(opts: SteadyOptions): Promise<SteadyResult> {
       }
       if (measuring && t - lastSample >= 1000) {
         lastSample = t;
-        const sr = rssMb(child.pid);
-        const mr = rssMb(meili);
+        const sr = rssOfProcessMb(child.pid);
+        const mr = rssOfProcessMb(meili);
         if (sr !== null) rss.service.push(sr);
         if (mr !== null) rss.meili.push(mr);
       }

@@ -1,4 +1,13 @@
+import type { SearchConcurrency } from '../../src/config.js';
+import { silentLogger } from '../../src/logger.js';
+import { createAccessLog } from '../../src/plans/access-log/log.js';
+import { createApp } from '../../src/server/app.js';
+import { loadDevIssuer } from '../../src/server/auth/dev-issuer.js';
+import type { Metrics } from '../../src/server/metrics/metrics.js';
 import type { SearchService } from '../../src/search/service.js';
+import { onCleanup } from '../cleanup.js';
+import { keysDirIn } from '../helpers.js';
+import type { SearchTestApp } from '../search/helpers.js';
 
 /**
  * A real search service whose next search can be held at its start (then run as usual): the only way for a
@@ -30,4 +39,29 @@ export function holdable(service: SearchService) {
       return { entered: reached, release };
     },
   };
+}
+
+/**
+ * An app on a search test's store whose searches can be held, with the node's admission limit given: its
+ * own access log (closed after the test or file) and the dev issuer of the test's keys.
+ */
+export async function heldSearchApp(
+  t: SearchTestApp,
+  opts: { searchConcurrency: SearchConcurrency | 'off'; metrics?: Metrics; searchLimits?: { perMinute: number; perHour: number } },
+) {
+  const devIssuer = await loadDevIssuer(keysDirIn(t.dir));
+  const accessLog = createAccessLog(t.db, { clock: t.clock });
+  onCleanup(() => accessLog.close());
+  const hold = holdable(t.service);
+  const app = createApp({
+    db: t.db,
+    clock: t.clock,
+    logger: silentLogger(),
+    devIssuer,
+    accessLog,
+    publicBaseUrl: 'http://127.0.0.1:8080',
+    search: hold.held,
+    ...opts,
+  });
+  return { app, devIssuer, accessLog, hold };
 }

@@ -101,6 +101,17 @@ const searchLimit =
     return page(c, <SearchRateLimitedPage who={whoOf(c)} retryAfter={wait} />, 429, { 'Retry-After': String(wait) });
   };
 
+/** What every search page shows around the form: who, the purpose, and the place choices. */
+const pageFrame = (c: Context<WebEnv>) => ({
+  who: whoOf(c),
+  purpose: c.var.purpose!,
+  changePurposeHref: purposeUrl(here(c)),
+  here: here(c),
+  placeSuggestions,
+  withinChoices,
+  defaultWithin: DEFAULT_WITHIN_M,
+});
+
 /**
  * The node is running as many searches as it can: a 503 page at once, the form as typed, nothing searched
  * and nothing logged (as the API's; guards/search-admission.ts). After the purpose check, so the page can
@@ -110,22 +121,7 @@ const busy = (s: AppServices) =>
   admitSearch<WebEnv>(
     s.searchAdmission,
     'web',
-    (c) =>
-      page(
-        c,
-        <SearchPage
-          who={whoOf(c)}
-          purpose={c.var.purpose!}
-          changePurposeHref={purposeUrl(here(c))}
-          here={here(c)}
-          form={formOf(c)}
-          view={{ kind: 'busy' }}
-          placeSuggestions={placeSuggestions}
-          withinChoices={withinChoices}
-          defaultWithin={DEFAULT_WITHIN_M}
-        />,
-        503,
-      ),
+    (c) => page(c, <SearchPage {...pageFrame(c)} form={formOf(c)} view={{ kind: 'busy' }} />, 503),
     submitted,
   );
 
@@ -164,19 +160,13 @@ export const searchPage = (s: AppServices) => {
         page(
           c,
           <SearchPage
-            who={whoOf(c)}
-            purpose={c.var.purpose!}
-            changePurposeHref={purposeUrl(here(c))}
-            here={here(c)}
+            {...pageFrame(c)}
             noAgreement={noAgreement}
             dobRead={dob.ok ? dob.value : undefined}
             ageRead={age}
             placeRead={place?.label}
             form={form}
             view={view}
-            placeSuggestions={placeSuggestions}
-            withinChoices={withinChoices}
-            defaultWithin={DEFAULT_WITHIN_M}
           />,
           status,
         );

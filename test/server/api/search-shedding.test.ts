@@ -2,17 +2,13 @@ import { serve } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultSearchConcurrency, loadConfig, type SearchConcurrency } from '../../../src/config.js';
-import { silentLogger } from '../../../src/logger.js';
-import { createAccessLog } from '../../../src/plans/access-log/log.js';
-import { createApp } from '../../../src/server/app.js';
-import { loadDevIssuer } from '../../../src/server/auth/dev-issuer.js';
 import { createSearchAdmission } from '../../../src/server/guards/search-admission.js';
 import { createMetrics, type Metrics } from '../../../src/server/metrics/metrics.js';
 import { onCleanup } from '../../cleanup.js';
-import { accessEvents, keysDirIn, planIdOf, publishPlans, who, type Who } from '../../helpers.js';
+import { accessEvents, planIdOf, publishPlans, who, type Who } from '../../helpers.js';
 import { cast, searchTestApp, type SearchTestApp } from '../../search/helpers.js';
 import { browser } from '../web/helpers.js';
-import { holdable } from '../../support/held-search.js';
+import { heldSearchApp } from '../../support/held-search.js';
 
 /**
  * Issue 24: a node running as many searches as it may sheds the rest with a 503 and Retry-After at once,
@@ -33,18 +29,11 @@ const PURPOSE = 'INC-2026-0042 welfare check';
 const ROBERT = `/api/v1/search?${new URLSearchParams({ q: 'robert pennington' })}`;
 
 async function busyNode(concurrency: SearchConcurrency | 'off', metrics: Metrics = createMetrics()) {
-  const devIssuer = await loadDevIssuer(keysDirIn(t.dir));
-  const accessLog = createAccessLog(t.db, { clock: t.clock });
-  onCleanup(() => accessLog.close());
-  const search = holdable(t.service);
-  const app = createApp({
-    db: t.db,
-    clock: t.clock,
-    logger: silentLogger(),
+  const {
+    app,
     devIssuer,
-    accessLog,
-    publicBaseUrl: 'http://127.0.0.1:8080',
-    search: search.held,
+    hold: search,
+  } = await heldSearchApp(t, {
     // Many searches by one person here: the per-person limit is tested on its own.
     searchLimits: { perMinute: 1_000_000, perHour: 1_000_000 },
     searchConcurrency: concurrency,
@@ -149,7 +138,14 @@ describe('a node at its search limit', () => {
       onCleanup(() => new Promise<void>((r) => server.close(() => r())));
     });
     const headers = { authorization: `Bearer ${await node.token(who.officer)}`, 'x-access-purpose': PURPOSE };
-    const answers = await Promise.all(Array.from({ length: 24 }, () => fetch(`http://127.0.0.1:${port}${ROBERT}`, { headers })));
+    // A search answered from the keys in process takes well under a millisecond: the first is held at its
+    // start, so the burst meets a node that is busy, as one under load would be.
+    const hold = node.holdNext();
+    const first = fetch(`http://127.0.0.1:${port}${ROBERT}`, { headers });
+    await hold.entered;
+    const burst = Promise.all(Array.from({ length: 23 }, () => fetch(`http://127.0.0.1:${port}${ROBERT}`, { headers })));
+    setTimeout(hold.release, 50);
+    const answers = [await first, ...(await burst)];
     const ok = answers.filter((r) => r.status === 200);
     const shed = answers.filter((r) => r.status === 503);
     expect(ok.length + shed.length).toBe(answers.length);

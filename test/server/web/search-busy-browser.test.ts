@@ -1,14 +1,10 @@
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../../src/logger.js';
-import { createAccessLog } from '../../../src/plans/access-log/log.js';
-import { createApp } from '../../../src/server/app.js';
-import { loadDevIssuer } from '../../../src/server/auth/dev-issuer.js';
 import { expectAccessible, focusOutlinePx, signedInPage, tabTo } from '../../browser/chromium.js';
-import { keysDirIn, publishPlans, who } from '../../helpers.js';
+import { publishPlans, who } from '../../helpers.js';
 import { cast, searchTestApp, type SearchTestApp } from '../../search/helpers.js';
-import { holdable } from '../../support/held-search.js';
+import { heldSearchApp } from '../../support/held-search.js';
 
 /** Issue 24 in a real Chromium: the search page of a node too busy to search, and sending it again. */
 
@@ -16,35 +12,23 @@ const PURPOSE = 'INC-2026-0624 concern for welfare';
 
 let t: SearchTestApp;
 let base = '';
-let hold: ReturnType<typeof holdable>;
+let hold: Awaited<ReturnType<typeof heldSearchApp>>['hold'];
 let server: ReturnType<typeof serve> | undefined;
-let accessLog: ReturnType<typeof createAccessLog> | undefined;
 let bearer = '';
 beforeAll(async () => {
   t = await searchTestApp({ meili: false });
   await publishPlans(t.db, cast);
   await t.sync.drain();
-  const devIssuer = await loadDevIssuer(keysDirIn(t.dir));
+  const node = await heldSearchApp(t, { searchConcurrency: { maxInFlight: 1, queue: 0, queueWaitMs: 250 } });
+  hold = node.hold;
+  const { app, devIssuer } = node;
   bearer = await devIssuer.sign(who.officer, 3600, t.clock());
-  accessLog = createAccessLog(t.db, { clock: t.clock });
-  hold = holdable(t.service);
-  const app = createApp({
-    db: t.db,
-    clock: t.clock,
-    logger: silentLogger(),
-    devIssuer,
-    accessLog,
-    publicBaseUrl: 'http://127.0.0.1:8080',
-    search: hold.held,
-    searchConcurrency: { maxInFlight: 1, queue: 0, queueWaitMs: 250 },
-  });
   server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 });
   await new Promise<void>((r) => server!.once('listening', () => r()));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
 afterAll(async () => {
   if (server) await new Promise<void>((r) => server!.close(() => r()));
-  await accessLog?.close();
   await t?.close();
 });
 
