@@ -51,6 +51,20 @@ const notices: Record<string, string> = {
 };
 const emptyChange: ChangeForm = { from: emptyDate, to: emptyDate, add: [], reason: '' };
 
+/** The "Why" of a decline or an end, as typed (kept for the page) and read, or the errors to show. */
+async function reasonIn(c: Context<WebEnv>) {
+  const reason = text((await c.req.parseBody()).reason).slice(0, 600);
+  const why = reasonSchema.safeParse({ reason });
+  const errors = why.success
+    ? []
+    : issuesToErrors(
+        why.error.issues,
+        () => 'reason',
+        () => 'Why',
+      );
+  return { reason, why: why.success ? why.data : undefined, errors };
+}
+
 export function agreementPageRoutes(services: AppServices) {
   const { db } = services;
   const deps = { db, log: services.accessLog, clock: services.clock };
@@ -223,21 +237,9 @@ export function agreementPageRoutes(services: AppServices) {
       .get('/admin/agreements/proposals/:id/decline', ...guard, (c) => declinePage(c, idOf(c), '', [], 200))
       .post('/admin/agreements/proposals/:id/decline', forms, ...guard, async (c) => {
         const id = idOf(c);
-        const reason = text((await c.req.parseBody()).reason).slice(0, 600);
-        const why = reasonSchema.safeParse({ reason });
-        if (!why.success)
-          return declinePage(
-            c,
-            id,
-            reason,
-            issuesToErrors(
-              why.error.issues,
-              () => 'reason',
-              () => 'Why',
-            ),
-            400,
-          );
-        const r = await declineProposal(deps, operatorOf(c), id, why.data);
+        const { reason, why, errors } = await reasonIn(c);
+        if (!why) return declinePage(c, id, reason, errors, 400);
+        const r = await declineProposal(deps, operatorOf(c), id, why);
         if (!r.ok) return declinePage(c, id, reason, [{ field: 'reason', message: r.detail }], failureStatus(r.code));
         return c.redirect(`/admin/agreements/proposals/${id}?done=declined`, 303);
       })
@@ -287,21 +289,9 @@ export function agreementPageRoutes(services: AppServices) {
       .get('/admin/agreements/:ref/end', ...guard, (c) => endPage(c, refOf(c), '', [], 200))
       .post('/admin/agreements/:ref/end', forms, ...guard, async (c) => {
         const ref = refOf(c);
-        const reason = text((await c.req.parseBody()).reason).slice(0, 600);
-        const why = reasonSchema.safeParse({ reason });
-        if (!why.success)
-          return endPage(
-            c,
-            ref,
-            reason,
-            issuesToErrors(
-              why.error.issues,
-              () => 'reason',
-              () => 'Why',
-            ),
-            400,
-          );
-        const r = await endAgreement(deps, operatorOf(c), ref, why.data);
+        const { reason, why, errors } = await reasonIn(c);
+        if (!why) return endPage(c, ref, reason, errors, 400);
+        const r = await endAgreement(deps, operatorOf(c), ref, why);
         if (!r.ok) return endPage(c, ref, reason, [{ field: 'reason', message: r.detail }], failureStatus(r.code));
         return c.redirect(`/admin/agreements/${encodeURIComponent(ref)}?done=ended`, 303);
       })
