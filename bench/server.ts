@@ -114,18 +114,22 @@ async function main(dataDir: string) {
   // The load is many responders' worth from a few tokens: the per-person search limit (tested on its
   // own) would answer most of it 429.
   const searchLimits = { perMinute: 1_000_000_000, perHour: 1_000_000_000 };
-  const app = createApp({
+  // What every app here shares (the diagnostic ones below differ only in their log or metrics).
+  const base = {
     db,
     clock: systemClock,
     logger: silentLogger(),
     devIssuer: await loadDevIssuer(path.join(dataDir, 'keys')),
+    publicBaseUrl: 'http://127.0.0.1',
+  };
+  const app = createApp({
+    ...base,
     accessLog,
     search: measured,
     searchLimits,
     // Capacity is measured unshed: a closed-loop client answered 503 asks again at once, so shed answers would
     // count as requests. SEARCH_MAX_IN_FLIGHT (and SEARCH_QUEUE…) set: shedding as `npm start` reads them.
     searchConcurrency: process.env.SEARCH_MAX_IN_FLIGHT ? loadConfig(process.env).searchConcurrency : 'off',
-    publicBaseUrl: 'http://127.0.0.1',
   });
   // The floor under the audited view: a bare route sending what a plan view sends (a real view's JSON,
   // the same security headers) with no auth, no database and no log. Writing 2–3 KB to a socket costs
@@ -141,28 +145,14 @@ async function main(dataDir: string) {
     process.env.BENCH_UNLOGGED !== '1'
       ? undefined
       : createApp({
-          db,
-          clock: systemClock,
-          logger: silentLogger(),
-          devIssuer: await loadDevIssuer(path.join(dataDir, 'keys')),
+          ...base,
           accessLog: { record: async () => undefined, planLookup: async () => undefined, close: async () => undefined },
-          publicBaseUrl: 'http://127.0.0.1',
         });
   // BENCH_METRICS=1: the same app and access log with Prometheus metrics on, for `plan-view-metrics`.
   const withMetrics =
     process.env.BENCH_METRICS !== '1'
       ? undefined
-      : createApp({
-          db,
-          clock: systemClock,
-          logger: silentLogger(),
-          devIssuer: await loadDevIssuer(path.join(dataDir, 'keys')),
-          accessLog,
-          search: measured,
-          searchLimits,
-          publicBaseUrl: 'http://127.0.0.1',
-          metrics: createMetrics(),
-        });
+      : createApp({ ...base, accessLog, search: measured, searchLimits, metrics: createMetrics() });
   const [appPort, barePort] = await Promise.all([listen(app.fetch), listen(bare.fetch)]);
   // performance.now() counts from process start: module loading and opening the database included.
   const startupMs = Math.round(performance.now());
