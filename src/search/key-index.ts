@@ -357,10 +357,8 @@ export function createKeyIndex(opts: KeyIndexOptions) {
       add(terms.spellings ?? [], SPELLING_WEIGHT);
       add(terms.sounds ?? [], SOUNDS_WEIGHT);
       const given = new Set(weights.keys());
-      add(
-        typed.flatMap((w) => typos(w, given)),
-        TYPO_WEIGHT,
-      );
+      const typosOf = new Map([...new Set(typed)].map((w) => [w, typos(w, given)]));
+      for (const ks of typosOf.values()) add(ks, TYPO_WEIGHT);
       // Each word may be the start of a name (as Meilisearch's rotations put each word last, where it
       // prefix-matches: "vik williamms" finds Vikram Williams); the last from two letters, others from three.
       for (const w of new Set(typed)) if (w.length >= 3 && w !== prefix) add(prefixKeys(w, given), TYPO_WEIGHT);
@@ -398,7 +396,7 @@ export function createKeyIndex(opts: KeyIndexOptions) {
       const chosen = new Set(best);
       for (const w of new Set(typed)) {
         // A word nobody holds stands for the names one typo from it ("oyearan": Oyelaran).
-        const own = postings.has(w) ? [w] : typos(w, given);
+        const own = postings.has(w) ? [w] : typosOf.get(w)!;
         const bearers = own.length === 1 ? postings.get(own[0]!)!.slots : [...new Set(own.flatMap((k) => postings.get(k)!.slots))];
         for (const slot of topSlots(bearers, scores, OWN_BEARERS)) if (!chosen.has(slot)) chosen.add(slot), best.push(slot);
       }
@@ -417,7 +415,7 @@ export type KeyIndex = ReturnType<typeof createKeyIndex>;
  * The `limit` best-scored slots, best first (ties by slot: stable), without sorting all of them: a common
  * surname's sound code touches thousands. A bounded insertion into the kept few.
  */
-export function topSlots(touched: number[], scores: Float64Array, limit: number): number[] {
+function topSlots(touched: number[], scores: Float64Array, limit: number): number[] {
   const kept: number[] = [];
   const better = (a: number, b: number) => scores[a]! > scores[b]! || (scores[a] === scores[b] && a < b);
   for (const slot of touched) {
