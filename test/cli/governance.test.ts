@@ -88,40 +88,28 @@ describe('CLI: dsa add proposes; --accepted-by and dsa accept record signed agre
     expect(last.stdout).toMatch(/in force/);
     expect(await inForce()).toBe('CLI-1');
 
-    const badHeld = await cliHere(
-      [
-        'dsa',
-        'add',
-        'CLI-2',
-        '--parties',
-        'capital-police,northgate-mh',
-        '--from',
-        '2026-01-01',
-        '--to',
-        '2027-01-01',
-        '--accepted-by',
-        'capital-police,shire-police',
-      ],
-      dir,
-    );
+    // The same agreement, accepted by the parties named: one of them no party, then both parties.
+    const addCli2 = (acceptedBy: string) =>
+      cliHere(
+        [
+          'dsa',
+          'add',
+          'CLI-2',
+          '--parties',
+          'capital-police,northgate-mh',
+          '--from',
+          '2026-01-01',
+          '--to',
+          '2027-01-01',
+          '--accepted-by',
+          acceptedBy,
+        ],
+        dir,
+      );
+    const badHeld = await addCli2('capital-police,shire-police');
     expect(badHeld.code).toBe(1);
     expect(badHeld.stderr).toMatch(/shire-police is not a party/);
-    const held = await cliHere(
-      [
-        'dsa',
-        'add',
-        'CLI-2',
-        '--parties',
-        'capital-police,northgate-mh',
-        '--from',
-        '2026-01-01',
-        '--to',
-        '2027-01-01',
-        '--accepted-by',
-        'capital-police,northgate-mh',
-      ],
-      dir,
-    );
+    const held = await addCli2('capital-police,northgate-mh');
     expect(held.code, held.stderr).toBe(0);
     expect(held.stdout).toMatch(/in force: every party's acceptance recorded/);
 
