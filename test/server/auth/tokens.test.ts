@@ -46,6 +46,23 @@ afterEach(() => {
   for (const s of servers.splice(0)) s.close();
 });
 
+/**
+ * River Police registered with its key set at `server` (started on loopback, closed after the test): plain
+ * http, allowed for a key set only beside a plain-http issuer on the same loopback host. Its token maker.
+ */
+async function riverPoliceServedBy(t: TestApp, server: http.Server) {
+  servers.push(server);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const iss = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const added = await addOrganisation(
+    t.db,
+    { slug: 'river-police', name: 'River Police (synthetic)', kind: 'police', issuer: iss, jwks: `${iss}/jwks` },
+    t.clock(),
+  );
+  expect(added.ok).toBe(true);
+  return (tt: TestApp, k: Key) => orgTokenFrom(tt, k, undefined, iss);
+}
+
 describe('tokens: exp required, bounded lifetime', () => {
   it('a token without exp is a 401', async () => {
     const t = await testApp();
@@ -115,20 +132,7 @@ describe('tokens: the verified-token cache never outlives the token or its key s
       res.setHeader('content-type', 'application/json');
       res.end(JSON.stringify({ keys: served }));
     });
-    servers.push(server);
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    // Plain http for a key set only beside a plain-http issuer on the same loopback host.
-    const iss = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    expect(
-      (
-        await addOrganisation(
-          t.db,
-          { slug: 'river-police', name: 'River Police (synthetic)', kind: 'police', issuer: iss, jwks: `${iss}/jwks` },
-          t.clock(),
-        )
-      ).ok,
-    ).toBe(true);
-    const orgToken = (tt: TestApp, k: Key) => orgTokenFrom(tt, k, undefined, iss);
+    const orgToken = await riverPoliceServedBy(t, server);
     const auth = createAuthenticator(t.db, t.devIssuer, t.clock, { jwksCooldownMs: 400 });
     expect((await auth.verify(await orgToken(t, k1))).ok).toBe(true);
     expect(fetches).toBe(1);
@@ -152,20 +156,7 @@ describe('tokens: the verified-token cache never outlives the token or its key s
       fetches += 1;
       res.end(JSON.stringify({ keys: [k1.jwk] }));
     });
-    servers.push(server);
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    // Plain http for a key set only beside a plain-http issuer on the same loopback host.
-    const iss = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    expect(
-      (
-        await addOrganisation(
-          t.db,
-          { slug: 'river-police', name: 'River Police (synthetic)', kind: 'police', issuer: iss, jwks: `${iss}/jwks` },
-          t.clock(),
-        )
-      ).ok,
-    ).toBe(true);
-    const orgToken = (tt: TestApp, k: Key) => orgTokenFrom(tt, k, undefined, iss);
+    const orgToken = await riverPoliceServedBy(t, server);
     const auth = createAuthenticator(t.db, t.devIssuer, t.clock, { jwksMaxAgeMs: 300 });
     const token = await orgToken(t, k1);
     expect((await auth.verify(token)).ok).toBe(true);
