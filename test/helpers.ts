@@ -17,6 +17,7 @@ import { eventColumns } from '../src/plans/access-log/events-store.js';
 import { loadAuditSigner } from '../src/plans/access-log/signer.js';
 import { loadSecretBox } from '../src/plans/keys/keys.js';
 import { createApp } from '../src/server/app.js';
+import type { AppDeps } from '../src/server/context.js';
 import { loadDevIssuer } from '../src/server/auth/dev-issuer.js';
 import { silentLogger, type Logger } from '../src/logger.js';
 import { cleanupScope, onCleanup, onCleanupIn, type CleanupScope } from './cleanup.js';
@@ -149,13 +150,11 @@ export async function testApp(
   const accessLog = createAccessLog(db, { clock, signer: loadAuditSigner(keysDir) });
   // Its writer thread holds its own connection to the file: end it before the file goes.
   onCleanup(() => accessLog.close());
+  const base = { db, clock, logger: opts.logger ?? silentLogger(), devIssuer, accessLog, publicBaseUrl: 'http://127.0.0.1:8080' };
+  /** Another app on this one's store, keys and log, with other deps (limits, a log, a base URL…). */
+  const appWith = (extra: Partial<AppDeps>) => createApp({ ...base, ...extra });
   const app = createApp({
-    db,
-    clock,
-    logger: opts.logger ?? silentLogger(),
-    devIssuer,
-    accessLog,
-    publicBaseUrl: 'http://127.0.0.1:8080',
+    ...base,
     secrets,
     accessReportNames: opts.accessReportNames,
     searchLimits: opts.searchLimits,
@@ -191,6 +190,7 @@ export async function testApp(
   }
   return {
     app,
+    appWith,
     db,
     dir,
     keysDir,

@@ -10,15 +10,7 @@ import { testApp, testClock } from '../../helpers.js';
 /** The test app's database and log, rebuilt with the extra deps (TRUST_PROXY, limits). */
 async function floodApp(extra: Partial<AppDeps> = {}) {
   const t = await testApp();
-  const app = createApp({
-    db: t.db,
-    clock: t.clock,
-    logger: silentLogger(),
-    devIssuer: t.devIssuer,
-    accessLog: t.accessLog,
-    publicBaseUrl: 'http://127.0.0.1:8080',
-    ...extra,
-  });
+  const app = t.appWith(extra);
   return { ...t, app };
 }
 

@@ -36,15 +36,8 @@ async function pageEvents(t: TestApp) {
 /** A published plan, an app over the test's access log, and a card issued for the plan. */
 async function setUp(opts: { text?: string } = {}) {
   const t = await testApp();
-  const app = createApp({
-    db: t.db,
-    clock: t.clock,
-    logger: silentLogger(),
-    devIssuer: t.devIssuer,
-    publicBaseUrl: BASE,
-    // The test app's own access log: one writer thread per database is enough.
-    accessLog: t.accessLog,
-  });
+  // The test app's own access log: one writer thread per database is enough.
+  const app = t.appWith({ publicBaseUrl: BASE });
   const tt: TestApp = { ...t, app };
   await publishPlans(t.db, [importRecordFrom(planBody())]);
   const planId = await planIdOf(t.db, 'SB-000001');

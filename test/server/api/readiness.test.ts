@@ -22,11 +22,7 @@ describe('/readyz and /livez', () => {
     onCleanup(() => accessLog.close());
     health.watch(() => accessLog.stats().batches);
     let caughtUp = true;
-    const app = createApp({
-      db: t.db,
-      clock: t.clock,
-      logger: silentLogger(),
-      devIssuer: t.devIssuer,
+    const app = t.appWith({
       accessLog,
       accessLogHealth: health,
       publicBaseUrl: 'http://x',

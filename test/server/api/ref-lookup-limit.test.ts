@@ -4,7 +4,6 @@ import { Writable } from 'node:stream';
 import { createLogger } from '../../../src/logger.js';
 import { defaultFlagRules } from '../../../src/plans/access-log/flags.js';
 import { createRefusalSummary } from '../../../src/server/access-trail/refusal-summary.js';
-import { createApp } from '../../../src/server/app.js';
 import { createRefLookupGuard } from '../../../src/server/guards/ref-lookup-guard.js';
 import { importRecordFrom, planBody, publishPlans, testApp, type Who, who } from '../../helpers.js';
 import { counterBackends, sharedParts } from '../../support/shared-state.js';
@@ -23,13 +22,8 @@ async function world(refLookupLimits?: { perMinute: number; perHour: number }) {
   const lines: string[] = [];
   const logger = createLogger('warn', new Writable({ write: (chunk, _e, cb) => (lines.push(String(chunk)), cb()) }));
   const refusals = createRefusalSummary({ clock: t.clock, record: (e) => t.accessLog.record(e) });
-  const app = createApp({
-    db: t.db,
-    clock: t.clock,
+  const app = t.appWith({
     logger,
-    devIssuer: t.devIssuer,
-    accessLog: t.accessLog,
-    publicBaseUrl: 'http://127.0.0.1:8080',
     refusals,
     refLookupLimits,
   });

@@ -1,8 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createAccessLog } from '../../../src/plans/access-log/log.js';
 import { accessLogHealth } from '../../../src/server/access-trail/log-health.js';
-import { createApp } from '../../../src/server/app.js';
-import { silentLogger } from '../../../src/logger.js';
 import { breakAccessLog, importRecordFrom, planBody, planIdOf, publishPlans, testApp, who } from '../../helpers.js';
 
 describe('response headers', () => {
@@ -42,11 +40,7 @@ describe('/healthz', () => {
     const health = accessLogHealth(t.dir);
     const accessLog = createAccessLog(t.db, { clock: t.clock, onError: () => health.failed() });
     health.watch(() => accessLog.stats().batches);
-    const app = createApp({
-      db: t.db,
-      clock: t.clock,
-      logger: silentLogger(),
-      devIssuer: t.devIssuer,
+    const app = t.appWith({
       accessLog,
       accessLogHealth: health,
       publicBaseUrl: 'http://x',

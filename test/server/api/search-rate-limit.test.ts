@@ -1,7 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SEARCH_LIMITS } from '../../../src/config.js';
-import { createApp } from '../../../src/server/app.js';
-import { silentLogger } from '../../../src/logger.js';
 import { createRefusalSummary } from '../../../src/server/access-trail/refusal-summary.js';
 import { createSearchGuard } from '../../../src/server/guards/search-guard.js';
 import { importRecordFrom, planBody, publishPlans, testApp, type Who } from '../../helpers.js';
@@ -16,12 +14,7 @@ async function limitedApp(searchLimits = { perMinute: 3, perHour: 5 }) {
   const t = await testApp();
   await publishPlans(t.db, [importRecordFrom(planBody())]);
   const refusals = createRefusalSummary({ clock: t.clock, record: (e) => t.accessLog.record(e) });
-  const app = createApp({
-    db: t.db,
-    clock: t.clock,
-    logger: silentLogger(),
-    devIssuer: t.devIssuer,
-    accessLog: t.accessLog,
+  const app = t.appWith({
     publicBaseUrl: '',
     refusals,
     searchLimits,
